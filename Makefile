@@ -1,0 +1,57 @@
+# Attain: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.installed
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard attain/locale/*/LC_MESSAGES/django.po))
+EXAMPLES ?= examples $(wildcard ../shared/examples)
+
+.PHONY: setup demo serve test check lint format typecheck pytest scenarios clean messages
+
+setup: $(STAMP) $(MO_FILES) ## create the virtual environment, install, compile translations
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+attain/locale/%/LC_MESSAGES/django.mo: attain/locale/%/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -l $* -D django
+
+demo: setup ## migrate the embedded SQLite database, load the demo company, serve it
+	$(BIN)/attain migrate --no-input
+	$(BIN)/attain collectstatic --no-input --verbosity 0
+	$(BIN)/attain demo load
+	$(BIN)/attain runserver 127.0.0.1:8000
+
+test: setup check pytest scenarios ## every test and check
+
+check: lint typecheck
+	$(BIN)/lint-imports
+	$(BIN)/attain makemigrations --check --dry-run --no-input
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck:
+	$(BIN)/mypy attain config
+
+pytest:
+	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+scenarios: ## the hand-checked scenarios of the spec (a copy in examples/, and ../shared when present)
+	ATTAIN_CMD="$(BIN)/attain" $(BIN)/python tools/check_scenarios.py $(EXAMPLES)
+
+messages: ## refresh the translation catalogues (needs GNU gettext)
+	$(BIN)/attain makemessages -l zh_Hans --ignore '.venv/*' --no-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov staticfiles

@@ -1,0 +1,31 @@
+"""The `attain` command.
+
+`attain scenario ...` and `attain bench ...` run the calculation engine directly and
+never start Django, so they stay fast and work without a database. Every other
+subcommand is a Django management command (`attain migrate`, `attain runserver`,
+`attain demo load`, `attain import ...`), run with Attain's settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ENGINE_COMMANDS = {"scenario", "bench"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ENGINE_COMMANDS:
+        from attain.engine.cli import main as engine_main
+
+        return engine_main(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["attain", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
