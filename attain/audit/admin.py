@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+
+from .models import Action, AuditEvent
+from .services import record_change, snapshot
+
+
+class AuditedAdminMixin:
+    """Records every create, change and delete made through Django admin."""
+
+    audit_exclude: tuple[str, ...] = ()
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            before = None
+            if change:
+                before = snapshot(type(obj).objects.get(pk=obj.pk), self.audit_exclude)
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            after = snapshot(obj, self.audit_exclude)
+            if before != after:
+                action = Action.UPDATE if change else Action.CREATE
+                record_change(request.user, action, obj, before=before, after=after)
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        with transaction.atomic():
+            before = snapshot(obj, self.audit_exclude)
+            record_change(request.user, Action.DELETE, obj, before=before)
+            super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                record_change(
+                    request.user, Action.DELETE, obj, before=snapshot(obj, self.audit_exclude)
+                )
+            super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_name", "action", "content_type", "object_repr")
+    list_filter = ("action", "content_type")
+    search_fields = ("object_repr", "actor_name", "object_id")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

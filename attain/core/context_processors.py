@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from attain.org.selectors import can_edit_organisation, can_read_audit, person_of, role_of
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation may offer the signed-in user."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "role": role_of(user),
+            "person": person_of(user),
+            "can_edit_org": can_edit_organisation(user),
+            "can_read_audit": can_read_audit(user),
+            "is_admin": user.is_staff,
+        }
+    }

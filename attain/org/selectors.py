@@ -1,0 +1,122 @@
+"""Reads of organisation data, and the one visibility rule for people's data.
+
+Every page and API endpoint that returns people's data starts from
+:func:`visible_people`. The rule, one condition per line so tests cover each branch:
+
+- administrators, sales operations, finance and executives see everyone;
+- a manager sees themself and their whole reporting subtree (as of the day asked);
+- a rep sees themself;
+- anyone else sees no one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from attain.accounts.models import (
+    AUDIT_READER_ROLES,
+    ORGANISATION_EDITOR_ROLES,
+    ORGANISATION_WIDE_ROLES,
+    Role,
+)
+
+from .models import Assignment, Person, PersonQuerySet, Unit
+
+
+def role_of(user: Any) -> Role | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    return Role(user.role)
+
+
+def person_of(user: Any) -> Person | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        person: Person = user.person
+    except Person.DoesNotExist:
+        return None
+    return person
+
+
+def subtree_ids(manager_id: int, on: datetime.date) -> RawSQL:
+    """Ids of everyone below ``manager_id`` on ``on``, as one recursive SQL query."""
+    table = Assignment._meta.db_table
+    sql = (
+        f"WITH RECURSIVE below(id) AS ("
+        f" SELECT person_id FROM {table}"
+        f" WHERE manager_id = %s AND valid_from <= %s AND (valid_to IS NULL OR valid_to > %s)"
+        f" UNION"
+        f" SELECT a.person_id FROM {table} a JOIN below ON a.manager_id = below.id"
+        f" WHERE a.valid_from <= %s AND (a.valid_to IS NULL OR a.valid_to > %s)"
+        f") SELECT id FROM below"
+    )
+    return RawSQL(sql, (manager_id, on, on, on, on))
+
+
+def visible_people(user: Any, on: datetime.date | None = None) -> PersonQuerySet:
+    """The people whose data ``user`` may see."""
+    day = on or timezone.localdate()
+    role = role_of(user)
+    people = Person.objects.all()
+    if role is None:
+        return people.none()
+    if role in ORGANISATION_WIDE_ROLES:
+        return people
+    me = person_of(user)
+    if me is None:
+        return people.none()
+    if role == Role.MANAGER:
+        return people.filter(Q(pk=me.pk) | Q(pk__in=subtree_ids(me.pk, day)))
+    return people.filter(pk=me.pk)
+
+
+def can_view_person(user: Any, person: Person) -> bool:
+    return visible_people(user).filter(pk=person.pk).exists()
+
+
+def can_edit_organisation(user: Any) -> bool:
+    """Units, people and reporting lines are changed by admins and sales operations."""
+    if user is None:  # the system itself (demo generator, imports run from the CLI)
+        return True
+    return role_of(user) in ORGANISATION_EDITOR_ROLES
+
+
+def can_read_audit(user: Any) -> bool:
+    return role_of(user) in AUDIT_READER_ROLES
+
+
+def with_assignment_on(people: PersonQuerySet, day: datetime.date) -> PersonQuerySet:
+    """Annotate each person with their unit, manager and title on ``day`` (one query)."""
+    current = Assignment.objects.on(day).filter(person=OuterRef("pk"))
+    return people.annotate(
+        unit_id_on=Subquery(current.values("unit_id")[:1]),
+        unit_code_on=Subquery(current.values("unit__code")[:1]),
+        unit_name_on=Subquery(current.values("unit__name")[:1]),
+        manager_id_on=Subquery(current.values("manager_id")[:1]),
+        manager_code_on=Subquery(current.values("manager__code")[:1]),
+        manager_name_on=Subquery(current.values("manager__name")[:1]),
+        title_on=Subquery(current.values("title")[:1]),
+    )
+
+
+def unit_descendant_ids(unit: Unit) -> set[int]:
+    """The unit and everything below it (the whole tree is small: one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found = {unit.pk}
+    stack = [unit.pk]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found

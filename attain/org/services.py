@@ -1,0 +1,413 @@
+"""The only writers of organisation data. Each function validates, writes in one
+transaction, and appends to the audit trail; bad input raises ``ValidationError``
+keyed by field name and leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import Role, User
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+
+from .models import Assignment, Person, Unit
+from .selectors import can_edit_organisation
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def _require_editor(actor: Any) -> None:
+    if not can_edit_organisation(actor):
+        raise PermissionDenied(
+            _("Only administrators and sales operations change the organisation.")
+        )
+
+
+# Units ---------------------------------------------------------------------------
+
+
+def create_unit(
+    actor: Any,
+    *,
+    code: str,
+    name: str,
+    parent: Unit | None = None,
+    potential: Decimal | None = None,
+    opened: datetime.date | None = None,
+) -> Unit:
+    _require_editor(actor)
+    if Unit.objects.filter(code=code).exists():
+        raise ValidationError(
+            {"code": _("A unit with the code “%(code)s” already exists.") % {"code": code}}
+        )
+    with transaction.atomic():
+        unit = Unit.objects.create(
+            code=code, name=name, parent=parent, potential=potential, opened=opened
+        )
+        record_change(actor, Action.CREATE, unit, after=snapshot(unit))
+    return unit
+
+
+def update_unit(
+    actor: Any,
+    unit: Unit,
+    *,
+    name: str = UNSET,
+    parent: Unit | None = UNSET,
+    potential: Decimal | None = UNSET,
+    closed: datetime.date | None = UNSET,
+    reason: str = "",
+) -> Unit:
+    _require_editor(actor)
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        before = snapshot(unit)
+        if name is not UNSET:
+            unit.name = name
+        if potential is not UNSET:
+            unit.potential = potential
+        if closed is not UNSET:
+            unit.closed = closed
+        if parent is not UNSET:
+            _check_unit_parent(unit, parent)
+            unit.parent = parent
+        unit.save()
+        after = snapshot(unit)
+        if after != before:
+            record_change(actor, Action.UPDATE, unit, before=before, after=after, reason=reason)
+    return unit
+
+
+def _check_unit_parent(unit: Unit, parent: Unit | None) -> None:
+    if parent is None:
+        return
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    node: int | None = parent.pk
+    while node is not None:
+        if node == unit.pk:
+            raise ValidationError(
+                {
+                    "parent": _("“%(parent)s” is inside “%(unit)s”: that would make a cycle.")
+                    % {"parent": parent.name, "unit": unit.name}
+                }
+            )
+        node = parents.get(node)
+
+
+# People --------------------------------------------------------------------------
+
+
+def create_person(
+    actor: Any,
+    *,
+    code: str,
+    name: str,
+    unit: Unit,
+    title: str,
+    start: datetime.date,
+    manager: Person | None = None,
+    email: str = "",
+    end: datetime.date | None = None,
+    potential: Decimal | None = None,
+    user: User | None = None,
+) -> Person:
+    """Hire a person: the person and their first assignment, from ``start``."""
+    _require_editor(actor)
+    errors: dict[str, str] = {}
+    if Person.objects.filter(code=code).exists():
+        errors["code"] = _("A person with the employee id “%(code)s” already exists.") % {
+            "code": code
+        }
+    if end is not None and end < start:
+        errors["end"] = _("Employment cannot end before it starts (%(start)s).") % {"start": start}
+    if user is not None and Person.objects.filter(user=user).exists():
+        errors["user"] = _("The login “%(username)s” already belongs to another person.") % {
+            "username": user.get_username()
+        }
+    if manager is not None:
+        _check_manager_employed(manager, start, errors)
+    _check_unit_open(unit, start, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        person = Person.objects.create(
+            code=code, name=name, email=email, start=start, end=end, potential=potential, user=user
+        )
+        assignment = Assignment.objects.create(
+            person=person, unit=unit, manager=manager, title=title, valid_from=start
+        )
+        record_change(actor, Action.CREATE, person, after=snapshot(person))
+        record_change(actor, Action.CREATE, assignment, after=snapshot(assignment))
+    return person
+
+
+def update_person(
+    actor: Any,
+    person: Person,
+    *,
+    name: str = UNSET,
+    email: str = UNSET,
+    potential: Decimal | None = UNSET,
+    user: User | None = UNSET,
+    reason: str = "",
+) -> Person:
+    """Change a person's own details (not where they sit: see :func:`transfer_person`)."""
+    _require_editor(actor)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = snapshot(person)
+        if name is not UNSET:
+            person.name = name
+        if email is not UNSET:
+            person.email = email
+        if potential is not UNSET:
+            person.potential = potential
+        if user is not UNSET:
+            if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+                raise ValidationError(
+                    {
+                        "user": _("The login “%(username)s” already belongs to another person.")
+                        % {"username": user.get_username()}
+                    }
+                )
+            person.user = user
+        person.save()
+        after = snapshot(person)
+        if after != before:
+            record_change(actor, Action.UPDATE, person, before=before, after=after, reason=reason)
+    return person
+
+
+def transfer_person(
+    actor: Any,
+    person: Person,
+    *,
+    on: datetime.date,
+    unit: Unit = UNSET,
+    manager: Person | None = UNSET,
+    title: str = UNSET,
+    reason: str = "",
+) -> Assignment:
+    """Move a person to another unit, manager or job role from ``on`` (inclusive).
+
+    The assignment covering ``on`` is split there; history before ``on`` is kept and
+    any change already dated after ``on`` still applies from its own date.
+    """
+    _require_editor(actor)
+    errors: dict[str, str] = {}
+    if on < person.start:
+        errors["on"] = _(
+            "A change cannot take effect before the person's employment start (%(start)s)."
+        ) % {"start": person.start}
+    elif person.end is not None and on > person.end:
+        errors["on"] = _("A change cannot take effect after the employment end (%(end)s).") % {
+            "end": person.end
+        }
+    if manager is not UNSET and manager is not None:
+        if manager.pk == person.pk:
+            errors["manager"] = _("A person cannot be their own manager.")
+        else:
+            _check_manager_employed(manager, on, errors)
+    if unit is not UNSET:
+        _check_unit_open(unit, on, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        covering = Assignment.objects.select_for_update().filter(person=person).on(on).first()
+        if covering is None:
+            raise ValidationError({"on": _("The person has no assignment on %(on)s.") % {"on": on}})
+        new_unit = covering.unit if unit is UNSET else unit
+        new_manager = covering.manager if manager is UNSET else manager
+        new_title = covering.title if title is UNSET else title
+        if (new_unit, new_manager, new_title) == (covering.unit, covering.manager, covering.title):
+            raise ValidationError(
+                {
+                    "on": _(
+                        "Nothing changes: on %(on)s the person already has this unit, "
+                        "manager and job role."
+                    )
+                    % {"on": on}
+                }
+            )
+        if covering.valid_from == on:
+            before = snapshot(covering)
+            covering.unit, covering.manager, covering.title = new_unit, new_manager, new_title
+            covering.save()
+            record_change(
+                actor,
+                Action.UPDATE,
+                covering,
+                before=before,
+                after=snapshot(covering),
+                reason=reason,
+            )
+            changed = covering
+        else:
+            before = snapshot(covering)
+            changed = Assignment.objects.create(
+                person=person,
+                unit=new_unit,
+                manager=new_manager,
+                title=new_title,
+                valid_from=on,
+                valid_to=covering.valid_to,
+            )
+            covering.valid_to = on
+            covering.save(update_fields=["valid_to"])
+            record_change(
+                actor,
+                Action.UPDATE,
+                covering,
+                before=before,
+                after=snapshot(covering),
+                reason=reason,
+            )
+            record_change(actor, Action.CREATE, changed, after=snapshot(changed), reason=reason)
+        if manager is not UNSET:
+            _check_no_management_cycle(person, on)
+    return changed
+
+
+def set_manager(
+    actor: Any, person: Person, manager: Person | None, *, on: datetime.date, reason: str = ""
+) -> Assignment:
+    return transfer_person(actor, person, on=on, manager=manager, reason=reason)
+
+
+def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str = "") -> Person:
+    """The person's last working day is ``on`` (inclusive)."""
+    _require_editor(actor)
+    if on < person.start:
+        raise ValidationError(
+            {
+                "end": _("Employment cannot end before it starts (%(start)s).")
+                % {"start": person.start}
+            }
+        )
+    after_last_day = on + datetime.timedelta(days=1)
+    reports = (
+        Assignment.objects.filter(manager=person)
+        .exclude(valid_to__lte=after_last_day)
+        .filter(Q(person__end__isnull=True) | Q(person__end__gt=on))
+    )
+    if reports.exists():
+        names = ", ".join(sorted({a.person.name for a in reports.select_related("person")[:5]}))
+        raise ValidationError(
+            {"end": _("Give these people another manager first: %(names)s.") % {"names": names}}
+        )
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = snapshot(person)
+        person.end = on
+        person.save(update_fields=["end"])
+        record_change(
+            actor, Action.UPDATE, person, before=before, after=snapshot(person), reason=reason
+        )
+    return person
+
+
+def create_login(
+    actor: Any,
+    *,
+    username: str,
+    role: Role | str,
+    password: str | None = None,
+    person: Person | None = None,
+) -> User:
+    """A login with a role, optionally linked to a person."""
+    _require_editor(actor)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": _("The username “%(username)s” is taken.") % {"username": username}}
+        )
+    with transaction.atomic():
+        try:
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                role=role,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+        except IntegrityError as error:  # a concurrent request took the name
+            raise ValidationError({"username": str(error)}) from error
+        record_change(
+            actor, Action.CREATE, user, after=snapshot(user, exclude=("password", "last_login"))
+        )
+        if person is not None:
+            update_person(actor, person, user=user)
+    return user
+
+
+# Checks --------------------------------------------------------------------------
+
+
+def _check_manager_employed(manager: Person, on: datetime.date, errors: dict[str, str]) -> None:
+    if manager.start > on or (manager.end is not None and manager.end < on):
+        errors["manager"] = _("%(name)s is not employed on %(on)s.") % {
+            "name": manager.name,
+            "on": on,
+        }
+
+
+def _check_unit_open(unit: Unit, on: datetime.date, errors: dict[str, str]) -> None:
+    if (unit.opened is not None and unit.opened > on) or (
+        unit.closed is not None and unit.closed < on
+    ):
+        errors["unit"] = _("The unit “%(unit)s” is not open on %(on)s.") % {
+            "unit": unit.name,
+            "on": on,
+        }
+
+
+def _check_no_management_cycle(person: Person, since: datetime.date) -> None:
+    """Raise if, on any day from ``since``, following managers upward from ``person``
+    comes back to them. Reads every assignment that is still valid on or after ``since``
+    once, then walks only the chains that matter."""
+    rows = Assignment.objects.exclude(valid_to__lte=since).values_list(
+        "person_id", "manager_id", "valid_from"
+    )
+    starts: dict[int, list[datetime.date]] = defaultdict(list)
+    managers: dict[int, list[int | None]] = defaultdict(list)
+    for person_id, manager_id, valid_from in sorted(rows, key=lambda r: (r[0], r[2])):
+        starts[person_id].append(valid_from)
+        managers[person_id].append(manager_id)
+
+    def manager_on(person_id: int, day: datetime.date) -> int | None:
+        index = bisect.bisect_right(starts.get(person_id, []), day) - 1
+        return managers[person_id][index] if index >= 0 else None
+
+    days = sorted({since, *(d for ds in starts.values() for d in ds if d > since)})
+    for day in days:
+        seen = {person.pk}
+        node = manager_on(person.pk, day)
+        while node is not None:
+            if node in seen:
+                raise ValidationError(
+                    {
+                        "manager": _(
+                            "That would make a management cycle on %(on)s: "
+                            "%(name)s would end up managing themself."
+                        )
+                        % {"on": day, "name": person.name}
+                    }
+                )
+            seen.add(node)
+            node = manager_on(node, day)

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("attain.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("attain.core.urls")),
+]
