@@ -1,0 +1,216 @@
+"""Record tables as Polars frames: inline lists, CSV and parquet, typed for exact sums.
+
+Numbers become ``Decimal(38, scale)`` columns (the scale the data needs), so sums are
+exact; floats in parquet files are read through their shortest text, as
+``Decimal(str(x))`` would. Identifiers, person fields and dates stay text until the
+loader checks them. Every frame carries ``__row``, the 0-based data row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .expressions import MAX_SCALE, TEXT_NUMBER_SCALE, decimal_scale
+from .model import ROW
+from .numbers import NotANumber, to_decimal
+from .problems import Problem, join
+
+CREDIT = "credit"
+
+
+@dataclass
+class LoadedTable:
+    frame: pl.DataFrame
+    credit: pl.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def credit_frame(rows: Sequence[int], people: Sequence[str], shares: Sequence[Decimal]) -> pl.DataFrame:
+    scale = min(max([decimal_scale(s) for s in shares], default=0), MAX_SCALE)
+    return pl.DataFrame(
+        {ROW: list(rows), "person": list(people), "share": list(shares)},
+        schema={ROW: pl.Int64, "person": pl.String, "share": pl.Decimal(38, scale)},
+    )
+
+
+def _credit_entries(value: object, path: str, row: int, out: list[tuple[int, str, Decimal]]) -> list[Problem]:
+    if not isinstance(value, Mapping) or not value:
+        return [Problem(path, "credit must map person ids to shares, like {zhang: 0.5, wang: 0.5}")]
+    problems: list[Problem] = []
+    for person, share in value.items():
+        try:
+            number = to_decimal(share)
+        except NotANumber:
+            problems.append(Problem(join(path, str(person)), f"share {share!r} is not a number"))
+            continue
+        out.append((row, str(person), number))
+    return problems
+
+
+def _column(values: list[Any]) -> tuple[pl.Series | list[Any], pl.DataType]:
+    present = [v for v in values if v is not None]
+    if not present:
+        return values, pl.String()
+    if all(isinstance(v, bool) for v in present):
+        return values, pl.Boolean()
+    if all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in present):
+        numbers = [None if v is None else to_decimal(v) for v in values]
+        scale = min(max(decimal_scale(n) for n in numbers if n is not None), MAX_SCALE)
+        return numbers, pl.Decimal(38, scale)
+    texts: list[str | None] = []
+    for v in values:
+        if v is None:
+            texts.append(None)
+        elif isinstance(v, bool):
+            texts.append("true" if v else "false")
+        elif isinstance(v, Decimal):
+            texts.append(format(v, "f"))
+        elif isinstance(v, dict | list):
+            texts.append(json.dumps(v, ensure_ascii=False, default=str))
+        else:
+            texts.append(str(v))
+    return texts, pl.String()
+
+
+def inline_table(rows: object, path: str) -> LoadedTable:
+    """A table written as a YAML list of mappings."""
+    if not isinstance(rows, list):
+        return LoadedTable(
+            pl.DataFrame({ROW: []}, schema={ROW: pl.Int64}),
+            None,
+            [Problem(path, "must be a list of records or {csv: PATH} / {parquet: PATH}")],
+        )
+    problems: list[Problem] = []
+    columns: dict[str, list[Any]] = {}
+    credits: list[tuple[int, str, Decimal]] = []
+    for index, row in enumerate(rows):
+        row_path = join(path, index)
+        if not isinstance(row, Mapping):
+            problems.append(Problem(row_path, "must be a mapping of field: value"))
+            row = {}
+        for key in row:
+            name = str(key)
+            if name != CREDIT and name not in columns:
+                columns[name] = [None] * index
+        for name, values in columns.items():
+            values.append(None)
+        for key, value in row.items():
+            name = str(key)
+            if name == CREDIT:
+                if value is not None:
+                    problems.extend(_credit_entries(value, join(row_path, CREDIT), index, credits))
+                continue
+            columns[name][index] = value
+    data: dict[str, Any] = {ROW: list(range(len(rows)))}
+    schema: dict[str, pl.DataType] = {ROW: pl.Int64()}
+    for name, values in columns.items():
+        data[name], schema[name] = _column(values)
+    frame = pl.DataFrame(data, schema=schema)
+    credit = credit_frame(*zip(*credits, strict=True)) if credits else None  # type: ignore[arg-type]
+    return LoadedTable(frame, credit, problems)
+
+
+def _number_column(series: pl.Series) -> pl.Series | None:
+    """The text column as exact decimals, or None when some value is not a number."""
+    text = series.str.strip_chars()
+    text = pl.Series(series.name, text).set(text == "", None) if (text == "").any() else text
+    present = text.is_not_null().sum()
+    if present == 0:
+        return None
+    fractional = text.str.extract(r"\.(\d+)$", 1).str.len_chars().max()
+    scale = int(fractional) if isinstance(fractional, int) else 0
+    if text.str.contains(r"[eE]").any():
+        scale = TEXT_NUMBER_SCALE
+    scale = min(scale, MAX_SCALE)
+    numbers = text.cast(pl.Decimal(38, scale), strict=False)
+    if numbers.is_not_null().sum() != present:
+        return None
+    return numbers.alias(series.name)
+
+
+def file_table(spec: Mapping[str, Any], path: str, base_dir: Path | None, keep_text: set[str]) -> LoadedTable:
+    """A table given as {csv: PATH} or {parquet: PATH}, relative to the scenario file."""
+    keys = set(spec)
+    empty = pl.DataFrame({ROW: []}, schema={ROW: pl.Int64})
+    if len(keys) != 1 or not keys <= {"csv", "parquet"}:
+        return LoadedTable(empty, None, [Problem(path, "must be a list or one of {csv: PATH}, {parquet: PATH}")])
+    kind = next(iter(keys))
+    name = spec[kind]
+    if not isinstance(name, str) or not name:
+        return LoadedTable(empty, None, [Problem(join(path, kind), "must be a file path")])
+    file = Path(name)
+    if not file.is_absolute() and base_dir is not None:
+        file = base_dir / file
+    if not file.is_file():
+        return LoadedTable(empty, None, [Problem(join(path, kind), f"file not found: {name}")])
+    try:
+        if kind == "csv":
+            frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
+        else:
+            frame = pl.read_parquet(file)
+    except Exception as error:  # noqa: BLE001 - any reader failure is a problem, not a crash
+        return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
+    frame = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    problems: list[Problem] = []
+    credit: pl.DataFrame | None = None
+    if CREDIT in frame.columns:
+        credit, credit_problems = _credit_from_text(frame, path)
+        problems.extend(credit_problems)
+        frame = frame.drop(CREDIT)
+    converted: list[pl.Series] = []
+    for column in frame.columns:
+        if column == ROW:
+            continue
+        series = frame[column]
+        dtype = series.dtype
+        if column in keep_text:
+            if dtype != pl.String and not dtype.is_temporal():
+                converted.append(series.cast(pl.String))
+            continue
+        if dtype == pl.String:
+            numbers = _number_column(series)
+            if numbers is not None:
+                converted.append(numbers)
+        elif dtype.is_float():
+            numbers = _number_column(series.cast(pl.String))
+            if numbers is not None:
+                converted.append(numbers)
+        elif dtype.is_integer():
+            converted.append(series.cast(pl.Decimal(38, 0)))
+        elif isinstance(dtype, pl.Datetime):
+            converted.append(series.dt.date())
+    if converted:
+        frame = frame.with_columns(converted)
+    return LoadedTable(frame, credit, problems)
+
+
+def _credit_from_text(frame: pl.DataFrame, path: str) -> tuple[pl.DataFrame | None, list[Problem]]:
+    column = frame.select(ROW, pl.col(CREDIT).cast(pl.String)).filter(
+        pl.col(CREDIT).is_not_null() & (pl.col(CREDIT).str.strip_chars() != "")
+    )
+    entries: list[tuple[int, str, Decimal]] = []
+    problems: list[Problem] = []
+    for row, text in column.iter_rows():
+        credit_path = f"{path}[{row}].{CREDIT}"
+        try:
+            value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+        except json.JSONDecodeError:
+            problems.append(Problem(credit_path, f"credit {text!r} is not JSON like {{\"zhang\": 0.5}}"))
+            continue
+        problems.extend(_credit_entries(value, credit_path, row, entries))
+    if not entries:
+        return None, problems
+    rows, people, shares = zip(*entries, strict=True)
+    return credit_frame(rows, people, shares), problems
+
+
+def rows_of(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a small reference table (units, people, targets) as plain dicts."""
+    return [{k: v for k, v in row.items() if k != ROW} for row in frame.to_dicts()]
