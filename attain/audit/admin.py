@@ -19,7 +19,7 @@ class AuditedAdminMixin:
             before = None
             if change:
                 before = snapshot(type(obj).objects.get(pk=obj.pk), self.audit_exclude)
-            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            super().save_model(request, obj, form, change)
             after = snapshot(obj, self.audit_exclude)
             if before != after:
                 action = Action.UPDATE if change else Action.CREATE
@@ -29,7 +29,7 @@ class AuditedAdminMixin:
         with transaction.atomic():
             before = snapshot(obj, self.audit_exclude)
             record_change(request.user, Action.DELETE, obj, before=before)
-            super().delete_model(request, obj)  # type: ignore[misc]
+            super().delete_model(request, obj)
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         with transaction.atomic():
@@ -37,7 +37,7 @@ class AuditedAdminMixin:
                 record_change(
                     request.user, Action.DELETE, obj, before=snapshot(obj, self.audit_exclude)
                 )
-            super().delete_queryset(request, queryset)  # type: ignore[misc]
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(AuditEvent)

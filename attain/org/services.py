@@ -210,6 +210,7 @@ def transfer_person(
     any change already dated after ``on`` still applies from its own date.
     """
     _require_editor(actor)
+    person = Person.objects.get(pk=person.pk)  # validate against what is stored, not a stale copy
     errors: dict[str, str] = {}
     if on < person.start:
         errors["on"] = _(

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from attain.audit.models import AppendOnlyError, AuditEvent
+from attain.org import services
+
+
+def test_events_cannot_be_changed_or_deleted(company):
+    event = AuditEvent.objects.first()
+    event.reason = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().update(reason="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+
+
+def test_changes_lists_only_what_differs(company):
+    services.update_unit(company.users["admin"], company.east, name="华东大区", reason="改名")
+    event = AuditEvent.objects.filter(content_type__model="unit").first()
+    assert event.changes() == [("name", "华东", "华东大区")]
+    assert event.actor_name == "admin"
+
+
+def test_django_admin_changes_are_audited(company):
+    client = Client()
+    client.force_login(company.users["admin"])
+    unit = company.west
+    response = client.post(
+        reverse("admin:org_unit_change", args=[unit.pk]),
+        {
+            "code": "west",
+            "name": "华西大区",
+            "parent": company.hq.pk,
+            "potential": "",
+            "opened": "",
+            "closed": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.filter(content_type__model="unit", object_id=str(unit.pk)).first()
+    assert event.changes() == [("name", "华西", "华西大区")]
+
+
+def test_audit_page_filters(company):
+    services.update_unit(company.users["admin"], company.east, name="华东大区")
+    client = Client()
+    client.force_login(company.users["sales_ops"])
+    response = client.get(reverse("audit"), {"type": "org.unit", "action": "update"})
+    events = list(response.context["page"])
+    assert [e.object_repr for e in events] == ["华东大区"]
+    response = client.get(reverse("audit"), {"actor": "nobody"})
+    assert list(response.context["page"]) == []
+    response = client.get(reverse("audit"), {"since": "not-a-date"})
+    assert response.status_code == 200
