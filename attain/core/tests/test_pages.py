@@ -73,3 +73,19 @@ def test_static_assets_are_served_locally(company):
     client.force_login(company.users["rep"])
     body = client.get(reverse("home")).content.decode()
     assert "htmx" in body and "//cdn" not in body and "https://" not in body
+
+
+def test_every_interface_string_has_a_chinese_translation():
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parents[2] / "locale/zh_Hans/LC_MESSAGES/django.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [
+        m.id
+        for m in catalog
+        if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])
+    ]
+    assert missing == []

@@ -1,0 +1,81 @@
+"""The web shell in real Chromium (Debian's build, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+expect = playwright_sync.expect
+CHROMIUM = os.environ.get("ATTAIN_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    # Playwright keeps an event loop in this thread; the ORM calls made by the test's
+    # fixtures are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def sign_in(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.mark.parametrize(("locale", "text"), [("zh-CN", "登录"), ("en-US", "Sign in")])
+def test_login_page_in_the_browsers_language(transactional_db, live_server, browser, locale, text):
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    assert page.locator("button.primary").inner_text() == text
+    context.close()
+
+
+def test_rep_signs_in_switches_language_and_sees_only_themself(
+    transactional_db, company, live_server, browser
+):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    sign_in(page, live_server, "r1", "pw-r1-1")
+    expect(page.locator("h2", has_text="My profile")).to_be_visible()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "zh-hans")
+    expect(page.locator("h2", has_text="我的资料")).to_be_visible()
+    page.click("nav >> text=人员")
+    rows = page.locator("#people-table tbody tr")
+    expect(rows).to_have_count(1)
+    assert "R1" in rows.first.inner_text()
+    response = page.goto(f"{live_server.url}/people/r4/")
+    assert response is not None and response.status == 404
+    context.close()
+
+
+def test_manager_searches_their_team(transactional_db, company, live_server, browser):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    sign_in(page, live_server, "m1", "pw-m1-1")
+    page.click("nav >> text=People")
+    expect(page.locator("#people-table tbody tr")).to_have_count(5)
+    page.fill("input[name=q]", "R3")
+    expect(page.locator("#people-table tbody tr")).to_have_count(1)
+    assert "R3" in page.locator("#people-table tbody tr").first.inner_text()
+    context.close()
