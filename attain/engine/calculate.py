@@ -1,0 +1,234 @@
+"""The whole calculation: scenario + as_of in, every number of spec section 8 out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+
+from .decomposition import Allocation, Decomposer
+from .measures import MeasureEngine
+from .model import Plan, Scenario, TargetSpec
+from .numbers import ENGINE_CONTEXT, ZERO
+from .org import BEGINNING, END_OF_TIME, Org
+from .periods import Interval, Period, intersect, periods_overlapping
+from .plans import (
+    ComponentCalculator,
+    ComponentResult,
+    covered_intervals,
+    spiff_measure,
+    spiff_measure_name,
+    whole_period,
+)
+from .problems import Problem
+from .targets import Pace, TargetBook, TargetResolution, attainment, pace
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    components: dict[str, ComponentResult]
+    payout: Decimal
+
+
+@dataclass
+class PeriodResult:
+    period: Period
+    measures: dict[str, Decimal | None]
+    targets: dict[str, TargetResolution]
+    attainment: dict[str, Decimal | None]
+    pace: dict[str, Pace | None]
+    plans: dict[str, PlanResult] = field(default_factory=dict)
+
+    @property
+    def payout(self) -> Decimal:
+        return sum((plan.payout for plan in self.plans.values()), ZERO)
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    as_of: dt.date | None
+    periods: list[Period]
+    people: dict[str, dict[str, PeriodResult]]
+    units: dict[str, dict[str, PeriodResult]]
+    generated: list[TargetSpec]
+    allocations: list[Allocation]
+    warnings: list[Problem]
+    errors: list[Problem]
+    calculation: Calculation
+
+
+class Calculation:
+    """The engine objects of one run, kept for explanations."""
+
+    def __init__(self, scenario: Scenario, as_of: dt.date | None) -> None:
+        self.scenario = scenario
+        self.as_of = as_of
+        self.org = Org(scenario.units, scenario.people)
+        team = {
+            c.measure
+            for plan in scenario.plans
+            for c in plan.components
+            if c.measure is not None and c.scope != "self"
+        }
+        self.measures = MeasureEngine(scenario, self.org, team)
+        for plan in scenario.plans:
+            for component in plan.components:
+                if component.kind == "spiff":
+                    self.measures.extra[spiff_measure_name(plan, component)] = spiff_measure(
+                        plan, component
+                    )
+        self.book = TargetBook(scenario)
+        self.warnings: list[Problem] = []
+        self.unit_sets: dict[str, set[str]] = {
+            plan.id: set().union(*(self.org.descendants(u) for u in plan.applies_to.units or ()))
+            for plan in scenario.plans
+        }
+        self._coverage: dict[tuple[str, str], list[Interval]] = {}
+
+    def coverage(self, plan: Plan, person: str) -> list[Interval]:
+        key = (plan.id, person)
+        if key not in self._coverage:
+            self._coverage[key] = covered_intervals(plan, person, self.org, self.unit_sets)
+        return self._coverage[key]
+
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The days the scenario talks about: records, targets, reported periods, as_of."""
+        starts: list[dt.date] = []
+        ends: list[dt.date] = []
+        fields = {(m.table, m.date_field) for m in self.scenario.measures.values()}
+        fields |= {(m.table, m.date_field) for m in self.measures.extra.values()}
+        for table, date_field in fields:
+            frame = self.scenario.tables[table].frame
+            if frame.height and date_field in frame.columns:
+                bounds = frame.select(
+                    pl.col(date_field).min().alias("a"), pl.col(date_field).max().alias("b")
+                ).row(0)
+                if isinstance(bounds[0], dt.date) and isinstance(bounds[1], dt.date):
+                    starts.append(bounds[0])
+                    ends.append(bounds[1])
+        for spec in self.scenario.targets:
+            starts.append(spec.period.start)
+            ends.append(spec.period.end)
+        for period in self.scenario.report_periods:
+            starts.append(period.start)
+            ends.append(period.end)
+        if self.as_of is not None:
+            starts.append(self.as_of)
+            ends.append(self.as_of)
+        if not starts:
+            return None
+        return min(starts), max(ends)
+
+    def payout_periods(self, plan: Plan) -> list[Period]:
+        start, end = plan.effective_from, plan.effective_to
+        if start == BEGINNING or end == END_OF_TIME:
+            span = self.span()
+            if span is None:
+                return []
+            start = span[0] if start == BEGINNING else start
+            end = span[1] if end == END_OF_TIME else end
+            if start > end:
+                return []
+        return periods_overlapping(plan.period_kind, start, end, self.scenario.fiscal_year_start)
+
+    def component_calculator(self, plan: Plan, person: str, period: Period) -> ComponentCalculator | None:
+        covered = intersect(self.coverage(plan, person), [(period.start, period.end)])
+        if not covered:
+            return None
+        intervals = None if whole_period(covered, period) else covered
+        return ComponentCalculator(
+            self.scenario, self.measures, self.book, plan, person, period, intervals, self.warnings
+        )
+
+    def plan_result(self, plan: Plan, person: str, period: Period) -> PlanResult | None:
+        calculator = self.component_calculator(plan, person, period)
+        if calculator is None:
+            return None
+        components = {c.id: calculator.compute(c) for c in plan.components}
+        total = sum((c.amount for c in components.values()), ZERO)
+        return PlanResult(plan, components, total)
+
+    def period_result(self, who: str, period: Period, unit: bool) -> PeriodResult:
+        measures: dict[str, Decimal | None] = {}
+        targets: dict[str, TargetResolution] = {}
+        attainments: dict[str, Decimal | None] = {}
+        paces: dict[str, Pace | None] = {}
+        for name in self.scenario.measures:
+            if unit:
+                actual = self.measures.unit_value(name, who, period)
+            else:
+                actual = self.measures.value(name, who, period)
+            resolution = self.book.resolve(name, who, period)
+            measures[name] = actual
+            targets[name] = resolution
+            attainments[name] = attainment(actual, resolution.value)
+            paces[name] = pace(actual, resolution.value, period, self.as_of)
+        return PeriodResult(period, measures, targets, attainments, paces)
+
+
+def reported_periods(calculation: Calculation, generated: list[TargetSpec]) -> list[Period]:
+    scenario = calculation.scenario
+    found: dict[str, Period] = {}
+    for spec in scenario.targets:
+        found.setdefault(spec.period.id, spec.period)
+    for plan in scenario.plans:
+        for period in calculation.payout_periods(plan):
+            found.setdefault(period.id, period)
+    for spec in generated:
+        found.setdefault(spec.period.id, spec.period)
+    for period in scenario.report_periods:
+        found.setdefault(period.id, period)
+    return sorted(found.values(), key=lambda p: p.sort_key)
+
+
+def calculate(scenario: Scenario, as_of: dt.date | None = None) -> Result:
+    """Every measure, target, attainment, pace and payout of the scenario.
+
+    `as_of` overrides the scenario's own ``as_of`` (the engine never reads a clock).
+    Problems found while calculating (a decomposition without a value, a missing
+    potential attribute) come back in ``Result.errors``; warnings in ``Result.warnings``.
+    """
+    with decimal.localcontext(ENGINE_CONTEXT):
+        return _calculate(scenario, as_of or scenario.as_of)
+
+
+def _calculate(scenario: Scenario, as_of: dt.date | None) -> Result:
+    calc = Calculation(scenario, as_of)
+    decomposer = Decomposer(scenario, calc.org, calc.measures, calc.book)
+    decomposer.run()
+    calc.warnings.extend(decomposer.warnings)
+    periods = reported_periods(calc, decomposer.generated)
+    people: dict[str, dict[str, PeriodResult]] = {}
+    units: dict[str, dict[str, PeriodResult]] = {}
+    if not decomposer.errors:
+        for pid in scenario.people:
+            rows: dict[str, PeriodResult] = {}
+            for period in periods:
+                result = calc.period_result(pid, period, unit=False)
+                for plan in scenario.plans:
+                    if plan.period_kind != period.kind:
+                        continue
+                    plan_result = calc.plan_result(plan, pid, period)
+                    if plan_result is not None:
+                        result.plans[plan.id] = plan_result
+                rows[period.id] = result
+            people[pid] = rows
+        for uid in scenario.units:
+            units[uid] = {p.id: calc.period_result(uid, p, unit=True) for p in periods}
+    return Result(
+        scenario,
+        as_of,
+        periods,
+        people,
+        units,
+        decomposer.generated,
+        decomposer.allocations,
+        calc.warnings,
+        decomposer.errors,
+        calc,
+    )

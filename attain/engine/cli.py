@@ -1,0 +1,122 @@
+"""``attain scenario run|check|explain`` (and ``attain bench``, not built yet).
+
+Exit codes: 0 success, 2 invalid input (every problem on stderr as ``PATH: message``,
+nothing on stdout), 1 for commands not implemented yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .calculate import Result, calculate
+from .explain import explain, explanation_json, explanation_text
+from .model import Scenario
+from .output import to_json
+from .periods import parse_date, parse_period
+from .problems import Problem
+from .scenario import load_scenario
+
+USAGE = """usage:
+  attain scenario run FILE [--as-of YYYY-MM-DD]
+  attain scenario check FILE
+  attain scenario explain FILE PERSON PERIOD [--as-of YYYY-MM-DD] [--format text|json]"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _report(problems: Sequence[Problem], err: TextIO) -> int:
+    for problem in problems:
+        print(str(problem), file=err)
+    return 2
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="attain scenario", add_help=True)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="calculate and print the JSON result")
+    run.add_argument("file")
+    run.add_argument("--as-of", dest="as_of")
+    check = sub.add_parser("check", help="validate only")
+    check.add_argument("file")
+    exp = sub.add_parser("explain", help="how every number of a person and period was reached")
+    exp.add_argument("file")
+    exp.add_argument("person")
+    exp.add_argument("period")
+    exp.add_argument("--as-of", dest="as_of")
+    exp.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def _load(file: str, as_of_text: str | None, err: TextIO) -> tuple[Scenario, Result | None] | int:
+    as_of = None
+    if as_of_text is not None:
+        as_of = parse_date(as_of_text)
+        if as_of is None:
+            return _report([Problem("--as-of", f"{as_of_text!r} is not a date (YYYY-MM-DD)")], err)
+    scenario, problems = load_scenario(file)
+    if scenario is None:
+        return _report(problems, err)
+    result = calculate(scenario, as_of)
+    if result.errors:
+        return _report(result.errors, err)
+    return scenario, result
+
+
+def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Entry point; `args` starts with "scenario" or "bench"."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if not args:
+        print(USAGE, file=err)
+        return 2
+    if args[0] == "bench":
+        print("attain bench: not implemented yet", file=err)
+        return 1
+    if args[0] != "scenario":
+        print(USAGE, file=err)
+        return 2
+    try:
+        options = _parser().parse_args(args[1:])
+    except _UsageError as error:
+        print(f"{error}\n{USAGE}", file=err)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    if options.command == "check":
+        scenario, problems = load_scenario(options.file)
+        if scenario is None:
+            return _report(problems, err)
+        print("OK", file=err)
+        return 0
+    loaded = _load(options.file, options.as_of, err)
+    if isinstance(loaded, int):
+        return loaded
+    scenario, result = loaded
+    assert result is not None
+    if options.command == "run":
+        out.write(to_json(result) + "\n")
+        return 0
+    problems: list[Problem] = []
+    if options.person not in scenario.people and options.person not in scenario.units:
+        problems.append(Problem("PERSON", f"unknown person {options.person!r}"))
+    period = parse_period(options.period, scenario.fiscal_year_start)
+    if period is None:
+        problems.append(Problem("PERIOD", f"{options.period!r} is not a period id (2025, 2025-H1, 2025-Q1, 2025-03)"))
+    if problems or period is None:
+        return _report(problems, err)
+    explanation = explain(result, options.person, period)
+    if options.format == "json":
+        out.write(explanation_json(explanation) + "\n")
+    else:
+        out.write(explanation_text(explanation))
+    return 0

@@ -1,0 +1,348 @@
+"""Crediting and measures (spec section 4), vectorised in Polars.
+
+For each measure the record table is filtered (``where``), valued (``value``) and
+credited (to the person field, or exploded over ``credit`` splits with their shares)
+in one Polars pass, then summed per person and *day*. Everything later works on those
+day sums, so no step loops over records in Python:
+
+- ``rollup`` (and team-scope components) re-credits each day sum to the manager chain
+  as of that day, with a ``__team`` flag;
+- person measures for a period sum the month sums of its months;
+- unit measures credit the unit of the person *on the record's date* and its ancestors;
+- a person covered for only part of a payout period is measured on the covered days.
+
+Sums are exact: values are ``Decimal(38, scale)`` columns and ``share × value`` keeps
+every digit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+import polars as pl
+
+from .expressions import MAX_SCALE, Expression, compile_polars
+from .model import ROW, Measure, Scenario
+from .numbers import ZERO
+from .org import Org
+from .periods import Interval, Month, Period
+
+PERSON = "__person"
+DATE = "__date"
+VALUE = "__value"
+SHARE = "__share"
+CREDITED = "__credited"
+TEAM = "__team"
+MONTH = "__month"
+UNIT = "__unit"
+
+Scope = str  # "self" | "team" | "team_and_self"
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What is known about the records credited to someone in some days."""
+
+    total: Decimal = ZERO  # Σ share × value
+    shares: Decimal = ZERO  # Σ share
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    records: int = 0
+    distinct: int = 0
+
+    def value(self, agg: str) -> Decimal | None:
+        if agg == "sum":
+            return self.total
+        if agg == "count":
+            return self.shares
+        if agg == "avg":
+            return None if self.shares == 0 else self.total / self.shares
+        if agg == "min":
+            return self.minimum
+        if agg == "max":
+            return self.maximum
+        return Decimal(self.distinct)
+
+
+def _stats_exprs(distinct: bool) -> list[pl.Expr]:
+    if distinct:
+        return [pl.col(VALUE).drop_nulls().n_unique().alias("distinct")]
+    return [
+        pl.col(CREDITED).sum().alias("total"),
+        pl.col(SHARE).sum().alias("shares"),
+        pl.col("__min").min().alias("minimum"),
+        pl.col("__max").max().alias("maximum"),
+        pl.col("__n").sum().alias("records"),
+    ]
+
+
+def _to_stats(row: Mapping[str, object], distinct: bool) -> Stats:
+    if distinct:
+        count = row.get("distinct")
+        return Stats(distinct=int(count) if isinstance(count, int) else 0)
+    total, shares = row.get("total"), row.get("shares")
+    minimum, maximum, records = row.get("minimum"), row.get("maximum"), row.get("records")
+    return Stats(
+        total=total if isinstance(total, Decimal) else ZERO,
+        shares=shares if isinstance(shares, Decimal) else ZERO,
+        minimum=minimum if isinstance(minimum, Decimal) else None,
+        maximum=maximum if isinstance(maximum, Decimal) else None,
+        records=int(records) if isinstance(records, int) else 0,
+    )
+
+
+def _scope_filter(scope: Scope) -> pl.Expr:
+    if scope == "self":
+        return ~pl.col(TEAM)
+    if scope == "team":
+        return pl.col(TEAM)
+    return pl.lit(True)
+
+
+def _within(intervals: Sequence[Interval], column: str = DATE) -> pl.Expr:
+    condition = pl.lit(False)
+    for start, end in intervals:
+        condition = condition | pl.col(column).is_between(start, end, closed="both")
+    return condition
+
+
+class MeasureEngine:
+    """Measures of people and units, per period or per window of days."""
+
+    def __init__(self, scenario: Scenario, org: Org, team_measures: set[str]) -> None:
+        self.scenario = scenario
+        self.org = org
+        self.team_measures = team_measures
+        self._credited: dict[str, pl.DataFrame] = {}
+        self._days: dict[str, pl.DataFrame] = {}
+        self._months: dict[str, pl.DataFrame] = {}
+        self._by_person: dict[str, dict[str, pl.DataFrame]] = {}
+        self._period_stats: dict[tuple[str, Scope, str], dict[str, Stats]] = {}
+        self._unit_stats: dict[tuple[str, str], dict[str, Stats]] = {}
+        self._unit_days: dict[str, pl.DataFrame] = {}
+        self.extra: dict[str, Measure] = {}
+
+    def measure(self, name: str) -> Measure:
+        return self.scenario.measures.get(name) or self.extra[name]
+
+    # -- record grain ---------------------------------------------------------------
+    def credited(self, name: str) -> pl.DataFrame:
+        """One row per (record, credited person): id, date, person, share, value, credited."""
+        if name not in self._credited:
+            self._credited[name] = self._credit(self.measure(name))
+        return self._credited[name]
+
+    def _credit(self, measure: Measure) -> pl.DataFrame:
+        table = self.scenario.tables[measure.table]
+        frame = table.frame
+        if measure.where is not None:
+            frame = frame.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
+        distinct = measure.agg == "distinct"
+        if measure.agg == "count":
+            value = Expression.constant(Decimal(1))
+        else:
+            value = measure.value
+        compiled = compile_polars(value, frame.schema)
+        person = (
+            pl.col(measure.person_field).cast(pl.String)
+            if measure.person_field in frame.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        base = frame.select(
+            pl.col(ROW),
+            pl.col("id").cast(pl.String),
+            pl.col(measure.date_field).alias(DATE),
+            person.alias(PERSON),
+            compiled.expr.alias(VALUE),
+        )
+        value_scale = compiled.scale if compiled.type == "number" else 0
+        if table.credit is not None:
+            split = base.join(table.credit, on=ROW, how="inner").with_columns(
+                pl.col("person").alias(PERSON), pl.col("share").alias(SHARE)
+            ).drop("person", "share")
+            share_dtype = table.credit.schema["share"]
+            share_scale = share_dtype.scale if isinstance(share_dtype, pl.Decimal) else 0
+            single = base.join(table.credit.select(ROW).unique(), on=ROW, how="anti")
+            single = single.with_columns(pl.lit(1).cast(pl.Decimal(38, share_scale)).alias(SHARE))
+            rows = pl.concat([single, split.select(single.columns)])
+        else:
+            share_scale = 0
+            rows = base.with_columns(pl.lit(1).cast(pl.Decimal(38, 0)).alias(SHARE))
+        if distinct or compiled.type != "number":
+            return rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
+        scale = min(value_scale + (share_scale or 0), MAX_SCALE)
+        credited = pl.col(VALUE).cast(pl.Decimal(38, scale)) * pl.col(SHARE)
+        return rows.with_columns(credited.alias(CREDITED))
+
+    # -- day grain, with the manager chain for team measures --------------------------
+    def days(self, name: str) -> pl.DataFrame:
+        if name not in self._days:
+            self._days[name] = self._day_frame(name)
+        return self._days[name]
+
+    def _aggregate_days(self, frame: pl.DataFrame, distinct: bool, keys: list[str]) -> pl.DataFrame:
+        if distinct:
+            return frame.select([*keys, VALUE]).unique()
+        return frame.group_by(keys).agg(
+            pl.col(CREDITED).sum(),
+            pl.col(SHARE).sum(),
+            pl.col("__min").min(),
+            pl.col("__max").max(),
+            pl.col("__n").sum(),
+        )
+
+    def _day_frame(self, name: str) -> pl.DataFrame:
+        measure = self.measure(name)
+        distinct = measure.agg == "distinct"
+        rows = self.credited(name)
+        if not distinct:
+            numeric = rows.schema[VALUE]
+            value = pl.col(VALUE) if isinstance(numeric, pl.Decimal) else pl.lit(None, dtype=pl.Decimal(38, 0))
+            rows = rows.with_columns(
+                value.alias("__min"), value.alias("__max"), pl.lit(1, dtype=pl.Int64).alias("__n")
+            )
+        day = self._aggregate_days(rows, distinct, [PERSON, DATE]).with_columns(
+            pl.lit(False).alias(TEAM)
+        )
+        if not (measure.rollup or name in self.team_measures) or not any(
+            p.manager or p.history for p in self.scenario.people.values()
+        ):
+            return day
+        parts = [day]
+        current = day
+        for _depth in range(len(self.scenario.people)):
+            attached = self.org.attach(current, PERSON, DATE)
+            upward = attached.filter(pl.col("__manager").is_not_null()).with_columns(
+                pl.col("__manager").alias(PERSON), pl.lit(True).alias(TEAM)
+            ).drop("__manager", UNIT)
+            if upward.height == 0:
+                break
+            upward = self._aggregate_days(upward, distinct, [PERSON, DATE, TEAM])
+            parts.append(upward.select(day.columns))
+            current = upward
+        return self._aggregate_days(pl.concat(parts), distinct, [PERSON, DATE, TEAM])
+
+    def months(self, name: str) -> pl.DataFrame:
+        if name not in self._months:
+            day = self.days(name)
+            month = (pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1).alias(MONTH)
+            day = day.with_columns(month)
+            if self.measure(name).agg == "distinct":
+                self._months[name] = day
+            else:
+                self._months[name] = self._aggregate_days(day, False, [PERSON, MONTH, TEAM])
+        return self._months[name]
+
+    # -- questions ------------------------------------------------------------------
+    def stats(self, name: str, person: str, period: Period, scope: Scope = "default") -> Stats:
+        scope = self.default_scope(name) if scope == "default" else scope
+        key = (name, scope, period.id)
+        if key not in self._period_stats:
+            distinct = self.measure(name).agg == "distinct"
+            months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
+            frame = self.months(name).filter(pl.col(MONTH).is_in(months) & _scope_filter(scope))
+            grouped = frame.group_by(PERSON).agg(_stats_exprs(distinct))
+            self._period_stats[key] = {
+                row[PERSON]: _to_stats(row, distinct) for row in grouped.to_dicts()
+            }
+        return self._period_stats[key].get(person, Stats())
+
+    def window_stats(
+        self, name: str, person: str, intervals: Sequence[Interval], scope: Scope = "default"
+    ) -> Stats:
+        """Stats over the given days only (a person covered for part of a period)."""
+        scope = self.default_scope(name) if scope == "default" else scope
+        distinct = self.measure(name).agg == "distinct"
+        frame = self.person_days(name).get(person)
+        if frame is None or not intervals:
+            return Stats()
+        frame = frame.filter(_within(intervals) & _scope_filter(scope))
+        rows = frame.select(_stats_exprs(distinct)).to_dicts()
+        return _to_stats(rows[0], distinct) if rows else Stats()
+
+    def person_days(self, name: str) -> dict[str, pl.DataFrame]:
+        if name not in self._by_person:
+            parts = self.days(name).partition_by(PERSON, as_dict=True)
+            self._by_person[name] = {str(key[0]): frame for key, frame in parts.items()}
+        return self._by_person[name]
+
+    def value(self, name: str, person: str, period: Period, scope: Scope = "default",
+              intervals: Sequence[Interval] | None = None) -> Decimal | None:
+        agg = self.measure(name).agg
+        if intervals is None:
+            return self.stats(name, person, period, scope).value(agg)
+        return self.window_stats(name, person, intervals, scope).value(agg)
+
+    def default_scope(self, name: str) -> Scope:
+        return "team_and_self" if self.measure(name).rollup else "self"
+
+    # -- units ----------------------------------------------------------------------
+    @cached_property
+    def _ancestor_frame(self) -> pl.DataFrame:
+        pairs = [(uid, ancestor) for uid in self.scenario.units for ancestor in self.org.ancestors(uid)]
+        return pl.DataFrame(
+            {UNIT: [p[0] for p in pairs], "__ancestor": [p[1] for p in pairs]},
+            schema={UNIT: pl.String, "__ancestor": pl.String},
+        )
+
+    def unit_days(self, name: str) -> pl.DataFrame:
+        """Day sums per unit, including every descendant unit's records."""
+        if name not in self._unit_days:
+            distinct = self.measure(name).agg == "distinct"
+            day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
+            attached = self.org.attach(day, PERSON, DATE).drop("__manager", PERSON)
+            exploded = attached.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
+            exploded = exploded.rename({"__ancestor": UNIT})
+            month = (pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1).alias(MONTH)
+            exploded = exploded.with_columns(month)
+            if distinct:
+                self._unit_days[name] = exploded.select(UNIT, MONTH, VALUE).unique()
+            else:
+                self._unit_days[name] = self._aggregate_days(exploded, False, [UNIT, MONTH])
+        return self._unit_days[name]
+
+    def unit_stats(self, name: str, unit: str, period: Period) -> Stats:
+        key = (name, period.id)
+        if key not in self._unit_stats:
+            distinct = self.measure(name).agg == "distinct"
+            months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
+            frame = self.unit_days(name).filter(pl.col(MONTH).is_in(months))
+            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct))
+            self._unit_stats[key] = {row[UNIT]: _to_stats(row, distinct) for row in grouped.to_dicts()}
+        return self._unit_stats[key].get(unit, Stats())
+
+    def unit_value(self, name: str, unit: str, period: Period) -> Decimal | None:
+        return self.unit_stats(name, unit, period).value(self.measure(name).agg)
+
+    # -- explanation: the records behind a number ----------------------------------
+    def records(
+        self, name: str, person: str, intervals: Sequence[Interval], scope: Scope = "default"
+    ) -> pl.DataFrame:
+        """Record rows credited to `person` on the given days (with ``via`` for team rows)."""
+        scope = self.default_scope(name) if scope == "default" else scope
+        rows = self.credited(name).filter(_within(intervals))
+        rows = rows.with_columns(pl.col(PERSON).alias("via"))
+        parts: list[pl.DataFrame] = []
+        if scope in ("self", "team_and_self"):
+            parts.append(rows.filter(pl.col(PERSON) == person))
+        if scope in ("team", "team_and_self"):
+            current = rows
+            for _depth in range(len(self.scenario.people)):
+                attached = self.org.attach(current, PERSON, DATE)
+                current = attached.filter(pl.col("__manager").is_not_null()).with_columns(
+                    pl.col("__manager").alias(PERSON)
+                ).drop("__manager", UNIT)
+                if current.height == 0:
+                    break
+                parts.append(current.filter(pl.col(PERSON) == person))
+        if not parts:
+            return rows.clear()
+        return pl.concat(parts).sort(DATE, "id", "via")
+
+
+def month_key(day: dt.date) -> int:
+    return Month.of(day).key
