@@ -136,7 +136,9 @@ class Calculation:
                 return []
         return periods_overlapping(plan.period_kind, start, end, self.scenario.fiscal_year_start)
 
-    def component_calculator(self, plan: Plan, person: str, period: Period) -> ComponentCalculator | None:
+    def component_calculator(
+        self, plan: Plan, person: str, period: Period
+    ) -> ComponentCalculator | None:
         covered = intersect(self.coverage(plan, person), [(period.start, period.end)])
         if not covered:
             return None

@@ -106,12 +106,16 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
     if options.command == "run":
         out.write(to_json(result) + "\n")
         return 0
-    problems: list[Problem] = []
+    problems = []
     if options.person not in scenario.people and options.person not in scenario.units:
         problems.append(Problem("PERSON", f"unknown person {options.person!r}"))
     period = parse_period(options.period, scenario.fiscal_year_start)
     if period is None:
-        problems.append(Problem("PERIOD", f"{options.period!r} is not a period id (2025, 2025-H1, 2025-Q1, 2025-03)"))
+        problems.append(
+            Problem(
+                "PERIOD", f"{options.period!r} is not a period id (2025, 2025-H1, 2025-Q1, 2025-03)"
+            )
+        )
     if problems or period is None:
         return _report(problems, err)
     explanation = explain(result, options.person, period)

@@ -3,7 +3,6 @@ units, then over months, with exact sums (largest remainder, exact tie rules).""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,7 +12,7 @@ from .measures import MeasureEngine
 from .model import Decomposition, Scenario, TargetSpec
 from .numbers import ZERO
 from .org import Org
-from .periods import Month, Period, fiscal_month_index, fiscal_year_period, month_period
+from .periods import Month, fiscal_month_index, fiscal_year_period, month_period
 from .problems import Problem
 from .targets import TargetBook
 
@@ -93,7 +92,9 @@ class Decomposer:
             for decomposition in list(pending):
                 value = decomposition.value
                 if value is None:
-                    value = self.book.value(decomposition.measure, decomposition.who, decomposition.period)
+                    value = self.book.value(
+                        decomposition.measure, decomposition.who, decomposition.period
+                    )
                 if value is None:
                     continue
                 pending.remove(decomposition)
@@ -152,7 +153,9 @@ class Decomposer:
                     total += self.ramp_factor(d, pid, month)
         return total
 
-    def method_shares(self, d: Decomposition, method: str, members: list[str]) -> dict[str, Fraction]:
+    def method_shares(
+        self, d: Decomposition, method: str, members: list[str]
+    ) -> dict[str, Fraction]:
         equal = {m: Fraction(1, len(members)) for m in members}
         raw: dict[str, Fraction] = {}
         if method == "equal":
@@ -167,7 +170,9 @@ class Decomposer:
                 raw[m] = Fraction(actual or ZERO)
         elif method == "potential":
             for m in members:
-                source = self.scenario.people.get(m) if d.to == "people" else self.scenario.units.get(m)
+                source = (
+                    self.scenario.people.get(m) if d.to == "people" else self.scenario.units.get(m)
+                )
                 value = source.attributes.get(d.potential_field) if source else None
                 if value is None:
                     kind = "person" if d.to == "people" else "unit"
@@ -210,7 +215,10 @@ class Decomposer:
         if units != units_exact:
             rounded = units * d.round_to
             self.warnings.append(
-                Problem(d.path, f"total {total} is not a multiple of round_to {d.round_to}; using {rounded}")
+                Problem(
+                    d.path,
+                    f"total {total} is not a multiple of round_to {d.round_to}; using {rounded}",
+                )
             )
         parts = largest_remainder(int(units), [(m, shares[m]) for m in members])
         allocation = Allocation(d, units * d.round_to, shares, per_method, {})
@@ -225,8 +233,13 @@ class Decomposer:
                 allocation.months[part.key] = month_parts
                 for month, month_units in month_parts.items():
                     month_spec = TargetSpec(
-                        d.measure, part.key, month_period(Month.from_key(int(month))), month_units * d.round_to,
-                        True, d.path, d.id,
+                        d.measure,
+                        part.key,
+                        month_period(Month.from_key(int(month))),
+                        month_units * d.round_to,
+                        True,
+                        d.path,
+                        d.id,
                     )
                     self.generated.append(month_spec)
                     self.book.add(month_spec)
@@ -272,5 +285,3 @@ class Decomposer:
         for part in largest_remainder(units, shares):
             result[part.key] = Decimal(part.units)
         return result
-
-

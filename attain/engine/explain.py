@@ -85,7 +85,14 @@ class Explanation:
 
 def _lines(frame: pl.DataFrame) -> tuple[list[RecordLine], int]:
     lines = [
-        RecordLine(row["id"], row[DATE], row.get("via") or row[PERSON], row[SHARE], row[VALUE], row[CREDITED])
+        RecordLine(
+            row["id"],
+            row[DATE],
+            row.get("via") or row[PERSON],
+            row[SHARE],
+            row[VALUE],
+            row[CREDITED],
+        )
         for row in frame.head(MAX_RECORDS).to_dicts()
     ]
     return lines, max(0, frame.height - MAX_RECORDS)
@@ -108,12 +115,16 @@ def explain(result: Result, who: str, period: Period) -> Explanation:
     scenario = result.scenario
     is_unit = who in scenario.units and who not in scenario.people
     rows = (result.units if is_unit else result.people).get(who, {})
-    period_result: PeriodResult = rows.get(period.id) or calc.period_result(who, period, unit=is_unit)
+    period_result: PeriodResult = rows.get(period.id) or calc.period_result(
+        who, period, unit=is_unit
+    )
     whole = [(period.start, period.end)]
     measures: list[MeasureExplanation] = []
     for name, measure in scenario.measures.items():
         if is_unit:
-            frame = calc.measures.credited(name).filter(pl.col(DATE).is_between(period.start, period.end))
+            frame = calc.measures.credited(name).filter(
+                pl.col(DATE).is_between(period.start, period.end)
+            )
             under = pl.Series(sorted(calc.org.descendants(who)), dtype=pl.String).implode()
             frame = calc.org.attach(frame, PERSON, DATE).filter(pl.col("__unit").is_in(under))
             frame = frame.sort(DATE, "id")
@@ -148,20 +159,32 @@ def explain(result: Result, who: str, period: Period) -> Explanation:
             for component in plan.components:
                 computed = plan_result.components[component.id]
                 explained = ComponentExplanation(
-                    component.id, component.kind, computed.amount, computed.steps,
-                    computed.level, computed.score,
+                    component.id,
+                    component.kind,
+                    computed.amount,
+                    computed.steps,
+                    computed.level,
+                    computed.score,
                 )
                 if component.kind == "spiff":
-                    frame = calc.measures.records(spiff_measure_name(plan, component), who, covered, "self")
+                    frame = calc.measures.records(
+                        spiff_measure_name(plan, component), who, covered, "self"
+                    )
                     explained.records, explained.more_records = _lines(frame)
                 elif component.kind == "commission" and component.measure is not None:
-                    frame = calc.measures.records(component.measure, who, covered, SCOPES[component.scope])
+                    frame = calc.measures.records(
+                        component.measure, who, covered, SCOPES[component.scope]
+                    )
                     explained.records, explained.more_records = _lines(frame)
                 components.append(explained)
-            plans.append(PlanExplanation(plan.id, plan.name, covered, components, plan_result.payout))
+            plans.append(
+                PlanExplanation(plan.id, plan.name, covered, components, plan_result.payout)
+            )
     payout = sum((plan.payout for plan in plans), ZERO)
-    name = (scenario.units[who].name if is_unit else scenario.people[who].name)
-    return Explanation(who, name, is_unit, period, result.as_of, scenario.currency, measures, plans, payout)
+    name = scenario.units[who].name if is_unit else scenario.people[who].name
+    return Explanation(
+        who, name, is_unit, period, result.as_of, scenario.currency, measures, plans, payout
+    )
 
 
 # -- renderings --------------------------------------------------------------------------
@@ -184,7 +207,8 @@ def explanation_text(e: Explanation) -> str:
     lines: list[str] = []
     kind = "unit" if e.is_unit else "person"
     as_of = f", as of {e.as_of.isoformat()}" if e.as_of else ""
-    lines.append(f"{e.name} ({kind} {e.who}) · {e.period.id} ({e.period.start} … {e.period.end}){as_of} · {c}")
+    span = f"{e.period.start} … {e.period.end}"
+    lines.append(f"{e.name} ({kind} {e.who}) · {e.period.id} ({span}){as_of} · {c}")
     lines.append("")
     lines.append("Measures")
     for m in e.measures:
@@ -216,7 +240,8 @@ def explanation_text(e: Explanation) -> str:
                 lines.append(f"      {step.label}: {value}{detail}")
             for r in comp.records:
                 share = "" if r.share is None or r.share == 1 else f" × share {plain(r.share)}"
-                lines.append(f"        record {r.id} {r.date} by {r.person}: {_num(r.value, False, c)}{share}")
+                shown = _num(r.value, False, c)
+                lines.append(f"        record {r.id} {r.date} by {r.person}: {shown}{share}")
             if comp.more_records:
                 lines.append(f"        … and {comp.more_records} more records")
         lines.append(f"  plan payout (sum of rounded components): {money_text(plan.payout, c)}")
@@ -231,7 +256,9 @@ def _record_json(r: RecordLine) -> dict[str, Any]:
         "date": r.date.isoformat(),
         "person": r.person,
         "share": r.share,
-        "value": r.value if isinstance(r.value, Decimal | str | bool) or r.value is None else str(r.value),
+        "value": r.value
+        if isinstance(r.value, Decimal | str | bool) or r.value is None
+        else str(r.value),
         "credited": r.credited,
     }
 
@@ -251,11 +278,19 @@ def explanation_document(e: Explanation) -> dict[str, Any]:
                 "actual": m.actual,
                 "records": [_record_json(r) for r in m.records],
                 "more_records": m.more_records,
-                "target": {"value": m.target.value, "rule": m.target.rule, "detail": m.target.detail},
+                "target": {
+                    "value": m.target.value,
+                    "rule": m.target.rule,
+                    "detail": m.target.detail,
+                },
                 "attainment": m.attainment,
                 "pace": None
                 if m.pace is None
-                else {"elapsed": m.pace.elapsed, "projected": m.pace.projected, "status": m.pace.status},
+                else {
+                    "elapsed": m.pace.elapsed,
+                    "projected": m.pace.projected,
+                    "status": m.pace.status,
+                },
             }
             for m in e.measures
         },
@@ -270,7 +305,8 @@ def explanation_document(e: Explanation) -> dict[str, Any]:
                         "level": comp.level,
                         "score": comp.score,
                         "steps": [
-                            {"label": s.label, "value": s.value, "detail": s.detail} for s in comp.steps
+                            {"label": s.label, "value": s.value, "detail": s.detail}
+                            for s in comp.steps
                         ],
                         "records": [_record_json(r) for r in comp.records],
                         "more_records": comp.more_records,

@@ -22,6 +22,7 @@ import decimal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import polars as pl
@@ -223,16 +224,16 @@ class _Checker:
             }
             parts: list[Node] = []
             left = self.convert(node.left)
-            for op, comparator in zip(node.ops, node.comparators, strict=True):
-                if type(op) not in compare_ops:
-                    raise _Reject(f"the comparison {type(op).__name__} is not allowed")
+            for comparison, comparator in zip(node.ops, node.comparators, strict=True):
+                if type(comparison) not in compare_ops:
+                    raise _Reject(f"the comparison {type(comparison).__name__} is not allowed")
                 right = self.convert(comparator)
-                parts.append(Compare(compare_ops[type(op)], left, right))
+                parts.append(Compare(compare_ops[type(comparison)], left, right))
                 left = right
             return parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
         if isinstance(node, ast.BoolOp):
-            op: TypingLiteral["and", "or"] = "and" if isinstance(node.op, ast.And) else "or"
-            return BoolOp(op, tuple(self.convert(value) for value in node.values))
+            logic: TypingLiteral["and", "or"] = "and" if isinstance(node.op, ast.And) else "or"
+            return BoolOp(logic, tuple(self.convert(value) for value in node.values))
         if isinstance(node, ast.IfExp):
             return IfElse(
                 self.convert(node.test), self.convert(node.body), self.convert(node.orelse)
@@ -302,8 +303,10 @@ class _Checker:
             if node.op in ("in", "not in"):
                 if right not in ("list", "any"):
                     self.errors.append(f"'{node.op}' needs a list like [1, 2] on its right")
-                elif isinstance(node.right, ListOf) and left == "text" and isinstance(
-                    node.left, Name
+                elif (
+                    isinstance(node.right, ListOf)
+                    and left == "text"
+                    and isinstance(node.left, Name)
                 ):
                     pass
                 return "bool"
@@ -342,10 +345,10 @@ class _Checker:
         if name == "IF":
             return _join(types[1], types[2])
         if name == "COALESCE":
-            result: Type = "null"
-            for item in types:
-                result = _join(result, item)
-            return result
+            joined: Type = "null"
+            for part_type in types:
+                joined = _join(joined, part_type)
+            return joined
         if name == "ROUND" and len(node.args) == 2:
             places = node.args[1]
             if not (
@@ -354,7 +357,9 @@ class _Checker:
                 and places.value == places.value.to_integral_value()
                 and 0 <= places.value <= 18
             ):
-                self.errors.append("ROUND() needs a whole number of places 0..18 as its second argument")
+                self.errors.append(
+                    "ROUND() needs a whole number of places 0..18 as its second argument"
+                )
         for arg, arg_type in zip(node.args, types, strict=True):
             self.numeric(arg, arg_type, f"{name}()")
         return "number"
@@ -369,7 +374,7 @@ class _Checker:
 
     def ordering(self, node: Compare, left: Type, right: Type) -> None:
         kinds = {left, right} - {"null", "any"}
-        if not kinds or len(kinds) == 1 and kinds <= {"number", "text", "date"}:
+        if not kinds or (len(kinds) == 1 and kinds <= {"number", "text", "date"}):
             return
         if kinds == {"date", "text"}:
             literal = node.right if left == "date" else node.left
@@ -552,19 +557,20 @@ def _eval(node: Node, env: Mapping[str, Value], functions: MeasureFunctions | No
         pair = _comparable(left_value, right_value)
         if pair is None:
             return False
-        a, b = pair
+        a: Any = pair[0]
+        b: Any = pair[1]
         try:
             if node.op == "==":
-                return a == b
+                return bool(a == b)
             if node.op == "!=":
-                return a != b
+                return bool(a != b)
             if node.op == "<":
-                return a < b  # type: ignore[operator]
+                return bool(a < b)
             if node.op == "<=":
-                return a <= b  # type: ignore[operator]
+                return bool(a <= b)
             if node.op == ">":
-                return a > b  # type: ignore[operator]
-            return a >= b  # type: ignore[operator]
+                return bool(a > b)
+            return bool(a >= b)
         except TypeError:
             return False
     if isinstance(node, BoolOp):
@@ -665,8 +671,7 @@ def compile_polars(expression: Expression, schema: Mapping[str, pl.DataType]) ->
 def _number(compiled: Compiled) -> Compiled:
     """Coerce to a Decimal number (text fields are parsed; bad text becomes null)."""
     if compiled.type == "number":
-        if compiled.scale >= 0:
-            return Compiled(_as_decimal(compiled, compiled.scale), "number", compiled.scale)
+        return Compiled(_as_decimal(compiled, compiled.scale), "number", compiled.scale)
     if compiled.type == "text":
         parsed = compiled.expr.str.strip_chars().cast(
             pl.Decimal(38, TEXT_NUMBER_SCALE), strict=False
@@ -716,8 +721,8 @@ def _unify(parts: Sequence[Compiled]) -> tuple[list[pl.Expr], Type, int]:
         ]
         return [e.cast(pl.Date) for e in exprs], "date", 0
     kind = next(iter(kinds)) if len(kinds) == 1 else "text"
-    dtype: pl.DataType = {"bool": pl.Boolean(), "date": pl.Date()}.get(kind, pl.String())
-    return [part.expr.cast(dtype) for part in parts], kind, 0
+    target: pl.DataType = {"bool": pl.Boolean(), "date": pl.Date()}.get(kind, pl.String())
+    return [part.expr.cast(target) for part in parts], kind, 0
 
 
 def _compile(node: Node, schema: Mapping[str, pl.DataType]) -> Compiled:

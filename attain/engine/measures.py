@@ -142,10 +142,8 @@ class MeasureEngine:
         if measure.where is not None:
             frame = frame.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
         distinct = measure.agg == "distinct"
-        if measure.agg == "count":
-            value = Expression.constant(Decimal(1))
-        else:
-            value = measure.value
+        count = measure.agg == "count"
+        value = Expression.constant(Decimal(1)) if count else measure.value
         compiled = compile_polars(value, frame.schema)
         person = (
             pl.col(measure.person_field).cast(pl.String)
@@ -161,9 +159,11 @@ class MeasureEngine:
         )
         value_scale = compiled.scale if compiled.type == "number" else 0
         if table.credit is not None:
-            split = base.join(table.credit, on=ROW, how="inner").with_columns(
-                pl.col("person").alias(PERSON), pl.col("share").alias(SHARE)
-            ).drop("person", "share")
+            split = (
+                base.join(table.credit, on=ROW, how="inner")
+                .with_columns(pl.col("person").alias(PERSON), pl.col("share").alias(SHARE))
+                .drop("person", "share")
+            )
             share_dtype = table.credit.schema["share"]
             share_scale = share_dtype.scale if isinstance(share_dtype, pl.Decimal) else 0
             single = base.join(table.credit.select(ROW).unique(), on=ROW, how="anti")
@@ -201,7 +201,11 @@ class MeasureEngine:
         rows = self.credited(name)
         if not distinct:
             numeric = rows.schema[VALUE]
-            value = pl.col(VALUE) if isinstance(numeric, pl.Decimal) else pl.lit(None, dtype=pl.Decimal(38, 0))
+            value = (
+                pl.col(VALUE)
+                if isinstance(numeric, pl.Decimal)
+                else pl.lit(None, dtype=pl.Decimal(38, 0))
+            )
             rows = rows.with_columns(
                 value.alias("__min"), value.alias("__max"), pl.lit(1, dtype=pl.Int64).alias("__n")
             )
@@ -216,9 +220,11 @@ class MeasureEngine:
         current = day
         for _depth in range(len(self.scenario.people)):
             attached = self.org.attach(current, PERSON, DATE)
-            upward = attached.filter(pl.col("__manager").is_not_null()).with_columns(
-                pl.col("__manager").alias(PERSON), pl.lit(True).alias(TEAM)
-            ).drop("__manager", UNIT)
+            upward = (
+                attached.filter(pl.col("__manager").is_not_null())
+                .with_columns(pl.col("__manager").alias(PERSON), pl.lit(True).alias(TEAM))
+                .drop("__manager", UNIT)
+            )
             if upward.height == 0:
                 break
             upward = self._aggregate_days(upward, distinct, [PERSON, DATE, TEAM])
@@ -229,7 +235,9 @@ class MeasureEngine:
     def months(self, name: str) -> pl.DataFrame:
         if name not in self._months:
             day = self.days(name)
-            month = (pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1).alias(MONTH)
+            month = (
+                pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
+            ).alias(MONTH)
             day = day.with_columns(month)
             if self.measure(name).agg == "distinct":
                 self._months[name] = day
@@ -270,8 +278,14 @@ class MeasureEngine:
             self._by_person[name] = {str(key[0]): frame for key, frame in parts.items()}
         return self._by_person[name]
 
-    def value(self, name: str, person: str, period: Period, scope: Scope = "default",
-              intervals: Sequence[Interval] | None = None) -> Decimal | None:
+    def value(
+        self,
+        name: str,
+        person: str,
+        period: Period,
+        scope: Scope = "default",
+        intervals: Sequence[Interval] | None = None,
+    ) -> Decimal | None:
         agg = self.measure(name).agg
         if intervals is None:
             return self.stats(name, person, period, scope).value(agg)
@@ -283,7 +297,9 @@ class MeasureEngine:
     # -- units ----------------------------------------------------------------------
     @cached_property
     def _ancestor_frame(self) -> pl.DataFrame:
-        pairs = [(uid, ancestor) for uid in self.scenario.units for ancestor in self.org.ancestors(uid)]
+        pairs = [
+            (uid, ancestor) for uid in self.scenario.units for ancestor in self.org.ancestors(uid)
+        ]
         return pl.DataFrame(
             {UNIT: [p[0] for p in pairs], "__ancestor": [p[1] for p in pairs]},
             schema={UNIT: pl.String, "__ancestor": pl.String},
@@ -297,7 +313,9 @@ class MeasureEngine:
             attached = self.org.attach(day, PERSON, DATE).drop("__manager", PERSON)
             exploded = attached.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
             exploded = exploded.rename({"__ancestor": UNIT})
-            month = (pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1).alias(MONTH)
+            month = (
+                pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
+            ).alias(MONTH)
             exploded = exploded.with_columns(month)
             if distinct:
                 self._unit_days[name] = exploded.select(UNIT, MONTH, VALUE).unique()
@@ -312,7 +330,9 @@ class MeasureEngine:
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
             frame = self.unit_days(name).filter(pl.col(MONTH).is_in(months))
             grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct))
-            self._unit_stats[key] = {row[UNIT]: _to_stats(row, distinct) for row in grouped.to_dicts()}
+            self._unit_stats[key] = {
+                row[UNIT]: _to_stats(row, distinct) for row in grouped.to_dicts()
+            }
         return self._unit_stats[key].get(unit, Stats())
 
     def unit_value(self, name: str, unit: str, period: Period) -> Decimal | None:
@@ -333,9 +353,11 @@ class MeasureEngine:
             current = rows
             for _depth in range(len(self.scenario.people)):
                 attached = self.org.attach(current, PERSON, DATE)
-                current = attached.filter(pl.col("__manager").is_not_null()).with_columns(
-                    pl.col("__manager").alias(PERSON)
-                ).drop("__manager", UNIT)
+                current = (
+                    attached.filter(pl.col("__manager").is_not_null())
+                    .with_columns(pl.col("__manager").alias(PERSON))
+                    .drop("__manager", UNIT)
+                )
                 if current.height == 0:
                     break
                 parts.append(current.filter(pl.col(PERSON) == person))

@@ -41,7 +41,9 @@ class ComponentResult:
     steps: list[Step] = field(default_factory=list)
 
 
-def covered_intervals(plan: Plan, person: str, org: Org, unit_sets: dict[str, set[str]]) -> list[Interval]:
+def covered_intervals(
+    plan: Plan, person: str, org: Org, unit_sets: dict[str, set[str]]
+) -> list[Interval]:
     """The days on which `plan` covers `person` (applies_to on that day, effective, employed)."""
     rule = plan.applies_to
     if rule.people is not None and person not in rule.people:
@@ -130,9 +132,7 @@ class ComponentCalculator:
         return self.book.resolve(measure, self.person, self.period)
 
     def warn(self, component: Component, message: str) -> None:
-        self.warnings.append(
-            Problem(component.path, f"{self.person} {self.period.id}: {message}")
-        )
+        self.warnings.append(Problem(component.path, f"{self.person} {self.period.id}: {message}"))
 
     def eval_number(self, expression: Expression, env: dict[str, Value]) -> Decimal | None:
         result = evaluate(expression, env, self.functions)
@@ -152,7 +152,9 @@ class ComponentCalculator:
             own_attainment = attainment(actual, resolution.value)
             env = {"actual": actual, "target": resolution.value, "attainment": own_attainment}
             window = "" if self.intervals is None else " on covered days " + _days(self.intervals)
-            steps.append(Step(f"actual {component.measure} ({component.scope})", actual, window.strip()))
+            steps.append(
+                Step(f"actual {component.measure} ({component.scope})", actual, window.strip())
+            )
             steps.append(Step(f"target {component.measure}", resolution.value, resolution.detail))
             steps.append(Step("attainment = actual / target", own_attainment))
         result = ComponentResult(component.id, component.kind, ZERO, ZERO, steps=steps)
@@ -197,7 +199,9 @@ class ComponentCalculator:
         if actual <= 0:
             amount = actual * tiers.table[0].rate
             steps.append(
-                Step(f"actual {actual} ≤ 0: clawback at the base rate {tiers.table[0].rate}", amount)
+                Step(
+                    f"actual {actual} ≤ 0: clawback at the base rate {tiers.table[0].rate}", amount
+                )
             )
             return amount
         if tiers.mode == "marginal":
@@ -210,9 +214,7 @@ class ComponentCalculator:
                 paid = slice_ * tier.rate
                 total += paid
                 bound = "∞" if upper is None else str(upper)
-                steps.append(
-                    Step(f"tier {k + 1} [{lower}, {bound}): {slice_} × {tier.rate}", paid)
-                )
+                steps.append(Step(f"tier {k + 1} [{lower}, {bound}): {slice_} × {tier.rate}", paid))
             steps.append(Step("marginal tiers total", total))
             return total
         basis_value = env.get("attainment") if tiers.basis == "attainment" else actual
@@ -222,11 +224,16 @@ class ComponentCalculator:
                 reached = tier
         amount = actual * reached.rate
         steps.append(
-            Step(f"whole: highest tier reached from {reached.start}; {actual} × {reached.rate}", amount)
+            Step(
+                f"whole: highest tier reached from {reached.start}; {actual} × {reached.rate}",
+                amount,
+            )
         )
         return amount
 
-    def bonus(self, c: Component, env: dict[str, Value], steps: list[Step], result: ComponentResult) -> Decimal:
+    def bonus(
+        self, c: Component, env: dict[str, Value], steps: list[Step], result: ComponentResult
+    ) -> Decimal:
         if c.when is not None:
             condition = evaluate(c.when, env, self.functions)
             steps.append(Step(f"when {c.when.source}", "true" if truthy(condition) else "false"))
@@ -244,7 +251,10 @@ class ComponentCalculator:
         reached_attainment = env.get("attainment")
         chosen = None
         for level in c.levels:
-            if isinstance(reached_attainment, Decimal) and reached_attainment >= level.min_attainment:
+            if (
+                isinstance(reached_attainment, Decimal)
+                and reached_attainment >= level.min_attainment
+            ):
                 chosen = level
         if chosen is None:
             steps.append(Step("no level reached", ZERO))
@@ -252,11 +262,17 @@ class ComponentCalculator:
         amount = self.eval_number(chosen.amount, env) or ZERO
         result.level = chosen.label
         steps.append(
-            Step(f"level {chosen.label or chosen.min_attainment} (attainment ≥ {chosen.min_attainment})", amount)
+            Step(
+                f"level {chosen.label or chosen.min_attainment} "
+                f"(attainment ≥ {chosen.min_attainment})",
+                amount,
+            )
         )
         return amount
 
-    def scorecard(self, c: Component, env: dict[str, Value], steps: list[Step], result: ComponentResult) -> Decimal:
+    def scorecard(
+        self, c: Component, env: dict[str, Value], steps: list[Step], result: ComponentResult
+    ) -> Decimal:
         weighted = ZERO
         weights = ZERO
         for metric in c.metrics:
@@ -286,9 +302,11 @@ class ComponentCalculator:
             weights += metric.weight
             steps.append(
                 Step(
-                    f"metric {metric.measure} ({metric.direction}): actual {actual}, target {target} ({origin})",
+                    f"metric {metric.measure} ({metric.direction}): "
+                    f"actual {actual}, target {target} ({origin})",
                     clamped,
-                    f"ratio {ratio}, clamped to [{c.score_floor}, {c.score_cap}], weight {metric.weight}",
+                    f"ratio {ratio}, clamped to [{c.score_floor}, {c.score_cap}], "
+                    f"weight {metric.weight}",
                 )
             )
         score = weighted / weights if weights else ZERO
@@ -325,16 +343,26 @@ class ComponentCalculator:
             else:
                 gate_attainment = self.functions.attainment(c.gate.measure)
             if gate_attainment is None:
-                self.warn(c, f"no attainment of {c.gate.measure} for the gate; the gate stays closed")
+                self.warn(
+                    c, f"no attainment of {c.gate.measure} for the gate; the gate stays closed"
+                )
                 steps.append(Step(f"gate: no attainment of {c.gate.measure}; pays 0", ZERO))
                 amount = ZERO
             elif gate_attainment < c.gate.min_attainment:
                 steps.append(
-                    Step(f"gate: attainment {gate_attainment} < {c.gate.min_attainment}; pays 0", ZERO)
+                    Step(
+                        f"gate: attainment {gate_attainment} < {c.gate.min_attainment}; pays 0",
+                        ZERO,
+                    )
                 )
                 amount = ZERO
             else:
-                steps.append(Step(f"gate: attainment {gate_attainment} ≥ {c.gate.min_attainment}; open", amount))
+                steps.append(
+                    Step(
+                        f"gate: attainment {gate_attainment} ≥ {c.gate.min_attainment}; open",
+                        amount,
+                    )
+                )
         if c.multiplier is not None:
             factor = self.eval_number(c.multiplier, env)
             if factor is None:

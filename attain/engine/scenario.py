@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -135,7 +136,7 @@ class _Loader:
             if required:
                 self.add(path, "is required")
             return None
-        if isinstance(value, bool) or isinstance(value, dict | list):
+        if isinstance(value, bool | dict | list):
             self.add(path, f"must be text, not {value!r}")
             return None
         if isinstance(value, Decimal):
@@ -163,7 +164,7 @@ class _Loader:
         if positive and number <= 0:
             self.add(path, f"must be greater than 0, not {number}")
             return None
-        if low is not None and number < low or high is not None and number > high:
+        if (low is not None and number < low) or (high is not None and number > high):
             self.add(path, f"{number} is outside [{low}, {high}]")
             return None
         return number
@@ -270,7 +271,12 @@ class _Loader:
         if not CURRENCY.match(currency):
             self.add("currency", f"{currency!r} is not an ISO 4217 code like CNY")
         fys = top.get("fiscal_year_start", 1)
-        if isinstance(fys, bool) or not isinstance(fys, int | Decimal) or not 1 <= fys <= 12 or fys != int(fys):
+        if (
+            isinstance(fys, bool)
+            or not isinstance(fys, int | Decimal)
+            or not 1 <= fys <= 12
+            or fys != int(fys)
+        ):
             self.add("fiscal_year_start", f"must be a month 1..12, not {fys!r}")
         else:
             self.fiscal_year_start = int(fys)
@@ -391,8 +397,16 @@ class _Loader:
             history = self.history(row.get("history"), join(path, "history"), units, pending)
             attributes = self.attributes(row, path, known)
             people[pid] = Person(
-                pid, self.text(row.get("name"), "", False) or pid, unit or "", manager, role,
-                start, end, attributes, tuple(history), path,
+                pid,
+                self.text(row.get("name"), "", False) or pid,
+                unit or "",
+                manager,
+                role,
+                start,
+                end,
+                attributes,
+                tuple(history),
+                path,
             )
         for manager, path in pending:
             if manager not in people:
@@ -500,7 +514,9 @@ class _Loader:
             tables[name] = RecordTable(name, path, frame, loaded.credit)
         return tables
 
-    def report_rows(self, frame: pl.DataFrame, path: str, column: str, message: Callable[[Any], str]) -> None:
+    def report_rows(
+        self, frame: pl.DataFrame, path: str, column: str, message: Callable[[Any], str]
+    ) -> None:
         """Report each row of `frame` (columns __row and `column`), a capped number of them."""
         count = frame.height
         for row, value in frame.head(MAX_REPORTED_PER_FIELD).select(ROW, column).iter_rows():
@@ -516,7 +532,8 @@ class _Loader:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("id"))
         if frame.schema["id"] != pl.String:
             frame = frame.with_columns(
-                pl.col("id").cast(pl.String) if not isinstance(frame.schema["id"], pl.Decimal)
+                pl.col("id").cast(pl.String)
+                if not isinstance(frame.schema["id"], pl.Decimal)
                 else pl.col("id").cast(pl.Int128).cast(pl.String)
             )
         missing = frame.filter(pl.col("id").is_null())
@@ -535,8 +552,11 @@ class _Loader:
             elif isinstance(dtype, pl.Datetime):
                 parsed = pl.col(field).dt.date()
             else:
-                parsed = pl.col(field).cast(pl.String).str.strip_chars().str.to_date(
-                    "%Y-%m-%d", strict=False
+                parsed = (
+                    pl.col(field)
+                    .cast(pl.String)
+                    .str.strip_chars()
+                    .str.to_date("%Y-%m-%d", strict=False)
                 )
             checked = frame.with_columns(parsed.alias("__parsed"))
             bad = checked.filter(pl.col("__parsed").is_null())
@@ -544,7 +564,9 @@ class _Loader:
                 bad,
                 path,
                 field,
-                lambda v: "a record needs a date" if v is None else f"{v!r} is not a date (YYYY-MM-DD)",
+                lambda v: (
+                    "a record needs a date" if v is None else f"{v!r} is not a date (YYYY-MM-DD)"
+                ),
             )
             frame = checked.with_columns(pl.col("__parsed").alias(field)).drop("__parsed")
         return frame
@@ -569,7 +591,10 @@ class _Loader:
                 frame = table.frame
                 if field not in frame.columns:
                     if frame.height > credited.height:
-                        self.add(f"{table.path}[0].{field}", f"records need a {field} field (a person id)")
+                        self.add(
+                            f"{table.path}[0].{field}",
+                            f"records need a {field} field (a person id)",
+                        )
                     continue
                 values = frame.select(ROW, pl.col(field).cast(pl.String))
                 has_credit = pl.col(ROW).is_in(credited[ROW].implode())
@@ -579,9 +604,13 @@ class _Loader:
                 self.report_rows(absent, table.path, field, lambda _v: "no person to credit")
         checked: set[tuple[str, str]] = set()
         for measure in measures.values():
-            self.check_numbers(tables, measure.table, measure.value, measure.path, measure.agg, checked)
+            self.check_numbers(
+                tables, measure.table, measure.value, measure.path, measure.agg, checked
+            )
             if measure.where is not None:
-                self.check_numbers(tables, measure.table, measure.where, measure.path, "count", checked)
+                self.check_numbers(
+                    tables, measure.table, measure.where, measure.path, "count", checked
+                )
 
     def check_numbers(
         self,
@@ -606,8 +635,7 @@ class _Loader:
                 continue
             text = pl.col(field).str.strip_chars()
             bad = table.frame.filter(
-                pl.col(field).is_not_null()
-                & text.cast(pl.Decimal(38, 12), strict=False).is_null()
+                pl.col(field).is_not_null() & text.cast(pl.Decimal(38, 12), strict=False).is_null()
             )
             self.report_rows(
                 bad, table.path, field, lambda v: f"{v!r} is not a number ({owner} needs numbers)"
@@ -660,13 +688,26 @@ class _Loader:
             where_expr: Expression | None = None
             if table is not None:
                 if date_field not in table.frame.columns:
-                    self.add(join(path, "date"), f"table {table_name!r} has no field {date_field!r}")
+                    self.add(
+                        join(path, "date"), f"table {table_name!r} has no field {date_field!r}"
+                    )
                 value_expr = self.expression(row.get("value", 1), join(path, "value"), context)
                 if "where" in row:
                     where_expr = self.expression(row["where"], join(path, "where"), context)
-                if value_expr is not None and agg in ("sum", "avg", "min", "max") and value_expr.type in ("bool", "date", "list"):
-                    self.add(join(path, "value"), f"{agg} needs numbers; this value is {value_expr.type}")
-                if value_expr is not None and agg in ("sum", "avg", "min", "max") and value_expr.type == "text" and value_expr.bare_field is None:
+                if (
+                    value_expr is not None
+                    and agg in ("sum", "avg", "min", "max")
+                    and value_expr.type in ("bool", "date", "list")
+                ):
+                    self.add(
+                        join(path, "value"), f"{agg} needs numbers; this value is {value_expr.type}"
+                    )
+                if (
+                    value_expr is not None
+                    and agg in ("sum", "avg", "min", "max")
+                    and value_expr.type == "text"
+                    and value_expr.bare_field is None
+                ):
                     self.add(join(path, "value"), f"{agg} needs numbers; this value is text")
             default_money = (
                 agg == "sum"
@@ -679,8 +720,16 @@ class _Loader:
             if table is None or value_expr is None:
                 continue
             measures[name] = Measure(
-                name, table.name, value_expr, where_expr, agg, date_field, person_field,
-                money, rollup, path,
+                name,
+                table.name,
+                value_expr,
+                where_expr,
+                agg,
+                date_field,
+                person_field,
+                money,
+                rollup,
+                path,
             )
         self.measure_names = frozenset(rows)
         return measures
@@ -712,12 +761,17 @@ class _Loader:
             who = self.who(row.get("who"), join(path, "who"), units, people)
             period = self.period(row.get("period"), join(path, "period"))
             number = self.number(row.get("value"), join(path, "value"))
-            spread = self.choice(row.get("spread"), join(path, "spread"), ("none", "distribution"), "distribution")
+            spread = self.choice(
+                row.get("spread"), join(path, "spread"), ("none", "distribution"), "distribution"
+            )
             if measure is None or who is None or period is None or number is None:
                 continue
             key = (measure, who, period.id)
             if key in seen:
-                self.add(path, f"duplicate target for {measure} / {who} / {period.id} (first at {seen[key]})")
+                self.add(
+                    path,
+                    f"duplicate target for {measure} / {who} / {period.id} (first at {seen[key]})",
+                )
                 continue
             seen[key] = path
             targets.append(TargetSpec(measure, who, period, number, spread != "none", path))
@@ -748,9 +802,21 @@ class _Loader:
             self.add("decompositions", "must be a list")
             return result
         allowed = {
-            "id", "measure", "from", "to", "roles", "method", "history_period",
-            "potential_field", "blend", "ramp", "overassign", "max_overassign", "months",
-            "seasonal_years", "round_to",
+            "id",
+            "measure",
+            "from",
+            "to",
+            "roles",
+            "method",
+            "history_period",
+            "potential_field",
+            "blend",
+            "ramp",
+            "overassign",
+            "max_overassign",
+            "months",
+            "seasonal_years",
+            "round_to",
         }
         ids: set[str] = set()
         for index, raw in enumerate(value):
@@ -776,16 +842,23 @@ class _Loader:
                 roles = frozenset(self.id_list(row["roles"], join(path, "roles")))
             method = self.choice(row.get("method"), join(path, "method"), METHODS, "equal")
             if "method" not in row:
-                self.add(join(path, "method"), "is required (equal, history, potential, capacity or blend)")
+                self.add(
+                    join(path, "method"),
+                    "is required (equal, history, potential, capacity or blend)",
+                )
             blend: dict[str, Decimal] = {}
             if method == "blend":
-                blend_row = self.mapping(row.get("blend"), join(path, "blend"), set(METHODS) - {"blend"})
+                blend_row = self.mapping(
+                    row.get("blend"), join(path, "blend"), set(METHODS) - {"blend"}
+                )
                 for name, weight in blend_row.items():
                     number = self.number(weight, join(path, f"blend.{name}"), low=ZERO)
                     if number is not None and name in METHODS:
                         blend[name] = number
                 if blend and abs(sum(blend.values(), ZERO) - ONE) > Decimal("1e-9"):
-                    self.add(join(path, "blend"), f"weights sum to {sum(blend.values(), ZERO)}, not 1")
+                    self.add(
+                        join(path, "blend"), f"weights sum to {sum(blend.values(), ZERO)}, not 1"
+                    )
                 if not blend_row:
                     self.add(join(path, "blend"), "is required with method: blend")
             elif "blend" in row:
@@ -793,8 +866,13 @@ class _Loader:
             used = set(blend) if method == "blend" else {method}
             history_period = None
             if "history" in used or "history_period" in row:
-                history_period = self.period(row.get("history_period"), join(path, "history_period"))
-            potential_field = self.text(row.get("potential_field", "potential"), join(path, "potential_field")) or "potential"
+                history_period = self.period(
+                    row.get("history_period"), join(path, "history_period")
+                )
+            potential_field = (
+                self.text(row.get("potential_field", "potential"), join(path, "potential_field"))
+                or "potential"
+            )
             ramp: list[Decimal] = []
             if row.get("ramp") is not None:
                 if not isinstance(row["ramp"], list):
@@ -804,23 +882,37 @@ class _Loader:
                         factor = self.number(item, join(path, f"ramp[{k}]"), low=ZERO)
                         if factor is not None:
                             ramp.append(factor)
-            overassign = self.number(row.get("overassign", 1), join(path, "overassign"), positive=True) or ONE
-            max_over = self.number(row.get("max_overassign", Decimal("1.25")), join(path, "max_overassign"), positive=True) or Decimal("1.25")
+            overassign = (
+                self.number(row.get("overassign", 1), join(path, "overassign"), positive=True)
+                or ONE
+            )
+            max_over = self.number(
+                row.get("max_overassign", Decimal("1.25")),
+                join(path, "max_overassign"),
+                positive=True,
+            ) or Decimal("1.25")
             if overassign > max_over:
-                self.add(join(path, "overassign"), f"{overassign} is above max_overassign {max_over}")
+                self.add(
+                    join(path, "overassign"), f"{overassign} is above max_overassign {max_over}"
+                )
             months: str | tuple[Decimal, ...] | None = None
             raw_months = row.get("months")
             if isinstance(raw_months, list):
                 if len(raw_months) != 12:
                     self.add(join(path, "months"), "must be equal, seasonal or 12 month weights")
                 else:
-                    weights = [self.number(w, join(path, f"months[{k}]"), low=ZERO) for k, w in enumerate(raw_months)]
+                    weights = [
+                        self.number(w, join(path, f"months[{k}]"), low=ZERO)
+                        for k, w in enumerate(raw_months)
+                    ]
                     if all(w is not None for w in weights):
                         months = tuple(cast(list[Decimal], weights))
                         if sum(months, ZERO) <= 0:
                             self.add(join(path, "months"), "weights must not all be 0")
             elif raw_months is not None:
-                months = self.choice(raw_months, join(path, "months"), ("equal", "seasonal"), "equal")
+                months = self.choice(
+                    raw_months, join(path, "months"), ("equal", "seasonal"), "equal"
+                )
             seasonal_years: list[int] = []
             if row.get("seasonal_years") is not None:
                 years = row["seasonal_years"]
@@ -828,23 +920,45 @@ class _Loader:
                     self.add(join(path, "seasonal_years"), "must be a list of fiscal years")
                 else:
                     for k, year in enumerate(years):
-                        if isinstance(year, bool) or not isinstance(year, int | str) or not str(year).isdigit():
-                            self.add(join(path, f"seasonal_years[{k}]"), f"{year!r} is not a fiscal year")
+                        if (
+                            isinstance(year, bool)
+                            or not isinstance(year, int | str)
+                            or not str(year).isdigit()
+                        ):
+                            self.add(
+                                join(path, f"seasonal_years[{k}]"), f"{year!r} is not a fiscal year"
+                            )
                         else:
                             seasonal_years.append(int(year))
             elif months == "seasonal" and period is not None:
                 start_year = int(period.id[:4])
                 seasonal_years = [start_year - 2, start_year - 1]
-            round_to = self.number(row.get("round_to", 1), join(path, "round_to"), positive=True) or ONE
+            round_to = (
+                self.number(row.get("round_to", 1), join(path, "round_to"), positive=True) or ONE
+            )
             if did is None or measure is None or who is None or period is None or self.problems:
                 continue
             if who not in units:
                 continue
             result.append(
                 Decomposition(
-                    did, measure, who, period, total, cast(Literal["people", "units"], to), roles,
-                    method, history_period, potential_field, blend, tuple(ramp), overassign,
-                    months, tuple(seasonal_years), round_to, path,
+                    did,
+                    measure,
+                    who,
+                    period,
+                    total,
+                    cast(Literal["people", "units"], to),
+                    roles,
+                    method,
+                    history_period,
+                    potential_field,
+                    blend,
+                    tuple(ramp),
+                    overassign,
+                    months,
+                    tuple(seasonal_years),
+                    round_to,
+                    path,
                 )
             )
         return result
@@ -872,13 +986,22 @@ class _Loader:
                 if pid in ids:
                     self.add(join(path, "id"), f"duplicate plan id {pid!r}")
                 ids.add(pid)
-            applies = self.applies_to(row.get("applies_to"), join(path, "applies_to"), units, people)
-            effective = self.mapping(row.get("effective", {}) or {}, join(path, "effective"), {"from", "to"})
+            applies = self.applies_to(
+                row.get("applies_to"), join(path, "applies_to"), units, people
+            )
+            effective = self.mapping(
+                row.get("effective", {}) or {}, join(path, "effective"), {"from", "to"}
+            )
             start = self.date(effective.get("from"), join(path, "effective.from")) or BEGINNING
             end = self.date(effective.get("to"), join(path, "effective.to")) or END_OF_TIME
             if end < start:
                 self.add(join(path, "effective.to"), "ends before it starts")
-            kind = self.choice(row.get("period"), join(path, "period"), ("month", "quarter", "half", "year"), "quarter")
+            kind = self.choice(
+                row.get("period"),
+                join(path, "period"),
+                ("month", "quarter", "half", "year"),
+                "quarter",
+            )
             if "period" not in row:
                 self.add(join(path, "period"), "is required (month, quarter, half or year)")
             components: list[Component] = []
@@ -888,18 +1011,32 @@ class _Loader:
                 self.add(join(path, "components"), "must be a list of components")
                 raw_components = []
             for k, raw_component in enumerate(raw_components):
-                component = self.component(raw_component, join(path, f"components[{k}]"), measures, tables)
+                component = self.component(
+                    raw_component, join(path, f"components[{k}]"), measures, tables
+                )
                 if component is None:
                     continue
                 if component.id in component_ids:
-                    self.add(join(component.path, "id"), f"duplicate component id {component.id!r} in this plan")
+                    self.add(
+                        join(component.path, "id"),
+                        f"duplicate component id {component.id!r} in this plan",
+                    )
                 component_ids.add(component.id)
                 components.append(component)
             if pid is None:
                 continue
             name = self.text(row.get("name"), join(path, "name"), required=False) or pid
             result.append(
-                Plan(pid, name, applies, start, end, cast(Literal["month", "quarter", "half", "year"], kind), tuple(components), path)
+                Plan(
+                    pid,
+                    name,
+                    applies,
+                    start,
+                    end,
+                    cast(Literal["month", "quarter", "half", "year"], kind),
+                    tuple(components),
+                    path,
+                )
             )
         return result
 
@@ -967,7 +1104,12 @@ class _Loader:
                 self.add(join(path, "measure"), f"unknown measure {measure!r}")
                 measure = None
         context = self.component_context(measure, kind)
-        scope = cast(Scope, self.choice(row.get("scope"), join(path, "scope"), ("self", "team", "team_and_self"), "self"))
+        scope = cast(
+            Scope,
+            self.choice(
+                row.get("scope"), join(path, "scope"), ("self", "team", "team_and_self"), "self"
+            ),
+        )
 
         def expr(key: str) -> Expression | None:
             if key not in row or row[key] is None:
@@ -1009,7 +1151,9 @@ class _Loader:
 
         return replace(component, **fields)
 
-    def commission(self, row: Mapping[str, Any], path: str, context: ExpressionContext) -> dict[str, Any]:
+    def commission(
+        self, row: Mapping[str, Any], path: str, context: ExpressionContext
+    ) -> dict[str, Any]:
         has_rate, has_tiers = "rate" in row, "tiers" in row
         if has_rate == has_tiers:
             self.add(path, "a commission needs exactly one of rate and tiers")
@@ -1025,8 +1169,12 @@ class _Loader:
             return {"rate": Expression.constant(number)} if number is not None else {}
         tiers_path = join(path, "tiers")
         tiers = self.mapping(row["tiers"], tiers_path, {"basis", "mode", "table"})
-        basis = self.choice(tiers.get("basis"), join(tiers_path, "basis"), ("attainment", "amount"), "attainment")
-        mode = self.choice(tiers.get("mode"), join(tiers_path, "mode"), ("marginal", "whole"), "marginal")
+        basis = self.choice(
+            tiers.get("basis"), join(tiers_path, "basis"), ("attainment", "amount"), "attainment"
+        )
+        mode = self.choice(
+            tiers.get("mode"), join(tiers_path, "mode"), ("marginal", "whole"), "marginal"
+        )
         table_path = join(tiers_path, "table")
         raw_table = tiers.get("table")
         if not isinstance(raw_table, list) or not raw_table:
@@ -1046,13 +1194,24 @@ class _Loader:
             table.append(Tier(start, rate))
         if table[0].start != 0:
             self.add(table_path, f"must start at from: 0, not {table[0].start}")
-        for previous, current in zip(table, table[1:], strict=False):
+        for previous, current in itertools.pairwise(table):
             if current.start <= previous.start:
-                self.add(table_path, f"from values must strictly increase ({previous.start} then {current.start})")
+                self.add(
+                    table_path,
+                    f"from values must strictly increase ({previous.start} then {current.start})",
+                )
                 break
-        return {"tiers": Tiers(cast(Literal["attainment", "amount"], basis), cast(Literal["marginal", "whole"], mode), tuple(table))}
+        return {
+            "tiers": Tiers(
+                cast(Literal["attainment", "amount"], basis),
+                cast(Literal["marginal", "whole"], mode),
+                tuple(table),
+            )
+        }
 
-    def bonus(self, row: Mapping[str, Any], path: str, context: ExpressionContext, measure: str | None) -> dict[str, Any]:
+    def bonus(
+        self, row: Mapping[str, Any], path: str, context: ExpressionContext, measure: str | None
+    ) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if "when" in row:
             fields["when"] = self.expression(row["when"], join(path, "when"), context)
@@ -1076,7 +1235,11 @@ class _Loader:
             level_path = join(levels_path, k)
             level = self.mapping(raw, level_path, {"min_attainment", "amount", "label"})
             minimum = self.number(level.get("min_attainment"), join(level_path, "min_attainment"))
-            amount = self.expression(level.get("amount"), join(level_path, "amount"), context) if "amount" in level else None
+            amount = (
+                self.expression(level.get("amount"), join(level_path, "amount"), context)
+                if "amount" in level
+                else None
+            )
             if "amount" not in level:
                 self.add(join(level_path, "amount"), "is required")
             label = self.text(level.get("label"), join(level_path, "label"), required=False)
@@ -1087,7 +1250,9 @@ class _Loader:
         fields["levels"] = tuple(sorted(levels, key=lambda level: level.min_attainment))
         return fields
 
-    def scorecard(self, row: Mapping[str, Any], path: str, context: ExpressionContext) -> dict[str, Any]:
+    def scorecard(
+        self, row: Mapping[str, Any], path: str, context: ExpressionContext
+    ) -> dict[str, Any]:
         metrics_path = join(path, "metrics")
         raw_metrics = row.get("metrics")
         if not isinstance(raw_metrics, list) or not raw_metrics:
@@ -1103,25 +1268,40 @@ class _Loader:
                 measure = None
             weight = self.number(metric.get("weight"), join(metric_path, "weight"), positive=True)
             target = self.number(metric.get("target"), join(metric_path, "target"), required=False)
-            direction = self.choice(metric.get("direction"), join(metric_path, "direction"), ("higher", "lower"), "higher")
+            direction = self.choice(
+                metric.get("direction"),
+                join(metric_path, "direction"),
+                ("higher", "lower"),
+                "higher",
+            )
             if measure is not None and weight is not None:
-                metrics.append(Metric(measure, weight, target, cast(Literal["higher", "lower"], direction)))
+                metrics.append(
+                    Metric(measure, weight, target, cast(Literal["higher", "lower"], direction))
+                )
         score = self.mapping(row.get("score", {}) or {}, join(path, "score"), {"floor", "cap"})
         floor = self.number(score.get("floor", 0), join(path, "score.floor"))
         cap = self.number(score.get("cap"), join(path, "score.cap"), required=False)
         if floor is not None and cap is not None and cap < floor:
             self.add(join(path, "score.cap"), f"cap {cap} is below floor {floor}")
-        payout = self.expression(row["payout"], join(path, "payout"), context) if "payout" in row else None
+        payout = (
+            self.expression(row["payout"], join(path, "payout"), context)
+            if "payout" in row
+            else None
+        )
         return {"metrics": tuple(metrics), "score_floor": floor, "score_cap": cap, "payout": payout}
 
-    def spiff(self, row: Mapping[str, Any], path: str, tables: Mapping[str, RecordTable]) -> dict[str, Any]:
+    def spiff(
+        self, row: Mapping[str, Any], path: str, tables: Mapping[str, RecordTable]
+    ) -> dict[str, Any]:
         table_name = self.text(row.get("from"), join(path, "from"))
         table = tables.get(table_name) if table_name else None
         if table_name is not None and table is None:
             self.add(join(path, "from"), f"unknown record table {table_name!r}")
             return {}
         context = self.table_context(table)
-        where = self.expression(row["where"], join(path, "where"), context) if "where" in row else None
+        where = (
+            self.expression(row["where"], join(path, "where"), context) if "where" in row else None
+        )
         if "amount" not in row:
             self.add(join(path, "amount"), "is required")
             return {}

@@ -32,7 +32,9 @@ class LoadedTable:
     problems: list[Problem] = field(default_factory=list)
 
 
-def credit_frame(rows: Sequence[int], people: Sequence[str], shares: Sequence[Decimal]) -> pl.DataFrame:
+def credit_frame(
+    rows: Sequence[int], people: Sequence[str], shares: Sequence[Decimal]
+) -> pl.DataFrame:
     scale = min(max([decimal_scale(s) for s in shares], default=0), MAX_SCALE)
     return pl.DataFrame(
         {ROW: list(rows), "person": list(people), "share": list(shares)},
@@ -40,7 +42,9 @@ def credit_frame(rows: Sequence[int], people: Sequence[str], shares: Sequence[De
     )
 
 
-def _credit_entries(value: object, path: str, row: int, out: list[tuple[int, str, Decimal]]) -> list[Problem]:
+def _credit_entries(
+    value: object, path: str, row: int, out: list[tuple[int, str, Decimal]]
+) -> list[Problem]:
     if not isinstance(value, Mapping) or not value:
         return [Problem(path, "credit must map person ids to shares, like {zhang: 0.5, wang: 0.5}")]
     problems: list[Problem] = []
@@ -99,7 +103,7 @@ def inline_table(rows: object, path: str) -> LoadedTable:
             name = str(key)
             if name != CREDIT and name not in columns:
                 columns[name] = [None] * index
-        for name, values in columns.items():
+        for values in columns.values():
             values.append(None)
         for key, value in row.items():
             name = str(key)
@@ -113,7 +117,7 @@ def inline_table(rows: object, path: str) -> LoadedTable:
     for name, values in columns.items():
         data[name], schema[name] = _column(values)
     frame = pl.DataFrame(data, schema=schema)
-    credit = credit_frame(*zip(*credits, strict=True)) if credits else None  # type: ignore[arg-type]
+    credit = credit_frame(*zip(*credits, strict=True)) if credits else None
     return LoadedTable(frame, credit, problems)
 
 
@@ -135,12 +139,16 @@ def _number_column(series: pl.Series) -> pl.Series | None:
     return numbers.alias(series.name)
 
 
-def file_table(spec: Mapping[str, Any], path: str, base_dir: Path | None, keep_text: set[str]) -> LoadedTable:
+def file_table(
+    spec: Mapping[str, Any], path: str, base_dir: Path | None, keep_text: set[str]
+) -> LoadedTable:
     """A table given as {csv: PATH} or {parquet: PATH}, relative to the scenario file."""
     keys = set(spec)
     empty = pl.DataFrame({ROW: []}, schema={ROW: pl.Int64})
     if len(keys) != 1 or not keys <= {"csv", "parquet"}:
-        return LoadedTable(empty, None, [Problem(path, "must be a list or one of {csv: PATH}, {parquet: PATH}")])
+        return LoadedTable(
+            empty, None, [Problem(path, "must be a list or one of {csv: PATH}, {parquet: PATH}")]
+        )
     kind = next(iter(keys))
     name = spec[kind]
     if not isinstance(name, str) or not name:
@@ -155,7 +163,7 @@ def file_table(spec: Mapping[str, Any], path: str, base_dir: Path | None, keep_t
             frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
         else:
             frame = pl.read_parquet(file)
-    except Exception as error:  # noqa: BLE001 - any reader failure is a problem, not a crash
+    except Exception as error:
         return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
     frame = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
     problems: list[Problem] = []
@@ -202,7 +210,9 @@ def _credit_from_text(frame: pl.DataFrame, path: str) -> tuple[pl.DataFrame | No
         try:
             value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError:
-            problems.append(Problem(credit_path, f"credit {text!r} is not JSON like {{\"zhang\": 0.5}}"))
+            problems.append(
+                Problem(credit_path, f'credit {text!r} is not JSON like {{"zhang": 0.5}}')
+            )
             continue
         problems.extend(_credit_entries(value, credit_path, row, entries))
     if not entries:

@@ -96,14 +96,19 @@ class TargetBook:
                 ):
                     parts = tuple(spec for spec in specs if spec is not None)
                     total = sum((spec.value for spec in parts), ZERO)
-                    return TargetResolution(total, "parts", f"sum of the {kind} targets", None, parts)
+                    return TargetResolution(
+                        total, "parts", f"sum of the {kind} targets", None, parts
+                    )
         for enclosing in enclosing_periods(period, fys):
             spec = self.given.get((measure, who, enclosing.id))
             if spec is None:
                 continue
             if not spec.spread:
                 return TargetResolution(
-                    spec.value, "enclosing", f"the {enclosing.id} target applies as is (spread: none)", spec
+                    spec.value,
+                    "enclosing",
+                    f"the {enclosing.id} target applies as is (spread: none)",
+                    spec,
                 )
             whole = self.weights(enclosing)
             if whole == 0:
