@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 PeriodKind = Literal["year", "half", "quarter", "month"]
@@ -95,18 +96,27 @@ def fiscal_year_period(year: int, fiscal_year_start: int) -> Period:
     return _build(str(year), "year", Month(year, fiscal_year_start), 12)
 
 
+@lru_cache(maxsize=4096)
+def _parse_period(text: str, fiscal_year_start: int) -> Period | None:
+    return _parse(text, fiscal_year_start)
+
+
 def parse_period(text: object, fiscal_year_start: int = 1) -> Period | None:
     """The period an id names, or None when the id is not valid."""
     if isinstance(text, bool) or not isinstance(text, str | int):
         return None
-    match = _PERIOD.match(str(text).strip())
+    return _parse_period(str(text), fiscal_year_start)
+
+
+def _parse(text: str, fiscal_year_start: int) -> Period | None:
+    match = _PERIOD.match(text.strip())
     if not match:
         return None
     year = int(match.group(1))
     part = match.group(2)
     if year < 1 or year > 9998:
         return None
-    pid = str(text).strip()
+    pid = text.strip()
     start = Month(year, fiscal_year_start)
     if part is None:
         return _build(pid, "year", start, 12)
@@ -129,6 +139,7 @@ def fiscal_month_index(month: Month, fiscal_year_start: int) -> int:
     return (month.month - fiscal_year_start) % 12
 
 
+@lru_cache(maxsize=4096)
 def period_of_kind(kind: str, month: Month, fiscal_year_start: int) -> Period:
     """The period of `kind` that contains `month`."""
     if kind == "month":
@@ -147,6 +158,11 @@ def period_of_kind(kind: str, month: Month, fiscal_year_start: int) -> Period:
 
 
 def enclosing_periods(period: Period, fiscal_year_start: int) -> list[Period]:
+    return list(_enclosing(period, fiscal_year_start))
+
+
+@lru_cache(maxsize=4096)
+def _enclosing(period: Period, fiscal_year_start: int) -> tuple[Period, ...]:
     """Every period that encloses `period`, innermost first."""
     result: list[Period] = []
     for kind in ("quarter", "half", "year"):
@@ -155,7 +171,7 @@ def enclosing_periods(period: Period, fiscal_year_start: int) -> list[Period]:
         candidate = period_of_kind(kind, period.months[0], fiscal_year_start)
         if candidate.encloses(period):
             result.append(candidate)
-    return result
+    return tuple(result)
 
 
 def periods_overlapping(
