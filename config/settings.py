@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "attain.accounts",
     "attain.audit",
     "attain.org",
+    "attain.crm",
     "attain.core",
     "attain.demo",
 ]

@@ -1,0 +1,86 @@
+"""Normalised keys for finding the same customer entered twice.
+
+Two customers are duplicate candidates when any key matches: the unified social credit
+code (统一社会信用代码), the normalised name, the phone number or the email address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Legal-form and filler words that do not tell two companies apart.
+_NAME_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "集团",
+    "分公司",
+    "公司",
+    # Latin legal forms count only as whole words.
+    " co",
+    " company",
+    " limited",
+    " ltd",
+    " inc",
+    " corp",
+    " corporation",
+    " gmbh",
+    " llc",
+)
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def name_key(name: str) -> str:
+    """Full-width to half-width, case-folded, legal suffixes, brackets and punctuation
+    removed: “上海 华信（集团）有限公司” and “上海华信集团” give the same key."""
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    text = re.sub(r"[(\[（【].*?[)\]）】]", "", text)  # (集团), (上海) and the like
+    changed = True
+    while changed:
+        changed = False
+        stripped = text.rstrip(" .,")
+        stripped = re.sub(r"(?<=\w)[.,](?=\w)", " ", stripped)  # "co.,ltd" → "co  ltd"
+        for suffix in _NAME_SUFFIXES:
+            if stripped.endswith(suffix) and len(stripped) > len(suffix):
+                text = stripped[: -len(suffix)]
+                changed = True
+                break
+    return _PUNCTUATION.sub("", text)
+
+
+def phone_key(phone: str) -> str:
+    """Digits only, without the +86 / 0086 country prefix."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
+            digits = digits[len(prefix) :]
+            break
+    return digits
+
+
+def email_key(email: str) -> str:
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def normalise_credit_code(code: str) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", code)).upper()
+
+
+def credit_code_is_valid(code: str) -> bool:
+    """Check an 18-character unified social credit code, including its check digit
+    (GB 32100-2015)."""
+    if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
+        return False
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+    check = (31 - total % 31) % 31
+    return _USCC_ALPHABET[check] == code[17]
+
+
+def with_check_digit(first17: str) -> str:
+    """Complete 17 characters into a valid code (used by the demo data and tests)."""
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return first17 + _USCC_ALPHABET[(31 - total % 31) % 31]

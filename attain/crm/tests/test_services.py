@@ -1,0 +1,206 @@
+"""CRM services: dedupe and merge, credit splits, funnel rules, hand-off, follow-ups."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from attain.crm import dedupe, services
+from attain.crm.models import (
+    ActivityKind,
+    Customer,
+    FollowUpRule,
+    Order,
+    Reminder,
+    ServiceTicket,
+    Stage,
+    StageKind,
+)
+from attain.org import services as org
+
+D = datetime.date
+VALID_CODE = dedupe.with_check_digit("91310000MA1FL0000")
+
+
+@pytest.fixture
+def funnel(db):
+    stages = [
+        Stage.objects.create(code="lead", name="线索", position=1, probability=Decimal("0.1")),
+        Stage.objects.create(
+            code="quote",
+            name="报价",
+            position=2,
+            probability=Decimal("0.5"),
+            required_activity=ActivityKind.VISIT,
+        ),
+        Stage.objects.create(
+            code="won", name="赢单", position=3, probability=1, kind=StageKind.WON
+        ),
+        Stage.objects.create(
+            code="lost", name="输单", position=4, probability=0, kind=StageKind.LOST
+        ),
+    ]
+    return {s.code: s for s in stages}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("上海华信（集团）有限公司", "上海 华信集团"),
+        ("ＡＢＣ科技股份有限公司", "abc科技"),
+        ("Acme Co., Ltd.", "ACME"),
+    ],
+)
+def test_name_keys_match_the_same_company(a, b):
+    assert dedupe.name_key(a) == dedupe.name_key(b)
+
+
+def test_phone_and_email_keys():
+    assert dedupe.phone_key("+86 138-0013-8000") == dedupe.phone_key("13800138000")
+    assert dedupe.email_key(" Li@Example.COM ") == "li@example.com"
+
+
+def test_credit_code_check_digit():
+    assert dedupe.credit_code_is_valid(VALID_CODE)
+    broken = VALID_CODE[:-1] + ("0" if VALID_CODE[-1] != "0" else "1")
+    assert not dedupe.credit_code_is_valid(broken)
+    assert not dedupe.credit_code_is_valid("123")
+
+
+def test_a_likely_duplicate_is_refused_unless_confirmed(company):
+    services.create_customer(None, name="上海华信有限公司", phone="021-5555 0001")
+    with pytest.raises(ValidationError) as error:
+        services.create_customer(None, name="华信科技", phone="02155550001")
+    assert "same phone" in error.value.message_dict["name"][0]
+    services.create_customer(None, name="华信科技", phone="02155550001", allow_duplicate=True)
+    assert Customer.objects.count() == 2
+
+
+def test_an_invalid_or_taken_credit_code_names_the_field(company):
+    with pytest.raises(ValidationError) as error:
+        services.create_customer(None, name="甲", credit_code="91310000MA1FL00000")
+    assert list(error.value.message_dict) == ["credit_code"]
+    services.create_customer(None, name="甲", credit_code=VALID_CODE.lower())
+    with pytest.raises(ValidationError) as error:
+        services.create_customer(None, name="乙", credit_code=VALID_CODE, allow_duplicate=True)
+    assert list(error.value.message_dict) == ["credit_code"]
+
+
+def test_merge_keeps_both_histories(company):
+    r1 = company.people["r1"]
+    keep = services.create_customer(None, name="华信", owner=r1)
+    dup = services.create_customer(None, name="华信贸易", email="a@hx.cn", allow_duplicate=True)
+    services.record_order(None, customer=keep, owner=r1, date=D(2025, 1, 5), amount=Decimal(100))
+    services.record_order(None, customer=dup, owner=r1, date=D(2025, 2, 5), amount=Decimal(200))
+    services.record_payment(
+        None, customer=dup, collector=r1, date=D(2025, 2, 9), amount=Decimal(50)
+    )
+    services.merge_customers(company.users["sales_ops"], keep, dup)
+    keep.refresh_from_db()
+    dup.refresh_from_db()
+    assert sorted(o.amount for o in keep.orders.all()) == [100, 200]
+    assert keep.payments.count() == 1
+    assert keep.email == "a@hx.cn"
+    assert dup.merged_into == keep
+    with pytest.raises(PermissionDenied):
+        services.merge_customers(company.users["rep"], keep, dup)
+
+
+def test_credit_shares_must_sum_to_one(company):
+    c = services.create_customer(None, name="客户")
+    r1, r2 = company.people["r1"], company.people["r2"]
+    with pytest.raises(ValidationError) as error:
+        services.record_order(
+            None,
+            customer=c,
+            owner=r1,
+            date=D(2025, 1, 1),
+            amount=Decimal(10),
+            credits={r1: Decimal("0.6"), r2: Decimal("0.3")},
+        )
+    assert "0.9" in error.value.message_dict["credits"][0]
+    assert Order.objects.count() == 0
+    order = services.record_order(
+        None,
+        customer=c,
+        owner=r1,
+        date=D(2025, 1, 1),
+        amount=Decimal(10),
+        credits={r1: Decimal("0.5"), r2: Decimal("0.5")},
+    )
+    assert sorted(order.credits.values_list("share", flat=True)) == [Decimal("0.5"), Decimal("0.5")]
+
+
+def test_reps_record_only_for_people_they_see(company):
+    c = services.create_customer(None, name="客户")
+    rep = company.users["rep"]
+    services.record_order(
+        rep, customer=c, owner=company.people["r1"], date=D(2025, 1, 1), amount=Decimal(1)
+    )
+    with pytest.raises(PermissionDenied):
+        services.record_order(
+            rep, customer=c, owner=company.people["r2"], date=D(2025, 1, 1), amount=Decimal(1)
+        )
+    with pytest.raises(PermissionDenied):
+        services.record_order(
+            company.users["executive"],
+            customer=c,
+            owner=company.people["r1"],
+            date=D(2025, 1, 1),
+            amount=Decimal(1),
+        )
+
+
+def test_no_quote_without_a_logged_visit(company, funnel):
+    r1 = company.people["r1"]
+    c = services.create_customer(None, name="客户")
+    opp = services.create_opportunity(None, customer=c, name="一期", owner=r1, amount=Decimal(1000))
+    assert opp.stage == funnel["lead"]
+    with pytest.raises(ValidationError) as error:
+        services.move_opportunity(None, opp, funnel["quote"])
+    assert "stage" in error.value.message_dict
+    services.log_activity(
+        None, kind="visit", customer=c, owner=r1, occurred_at=timezone.now(), opportunity=opp
+    )
+    services.move_opportunity(None, opp, funnel["quote"])
+    with pytest.raises(ValidationError) as error:
+        services.move_opportunity(None, opp, funnel["won"])
+    assert "reason" in error.value.message_dict
+    services.move_opportunity(None, opp, funnel["won"], reason="价格优势")
+    history = list(opp.stage_changes.values_list("from_stage__code", "to_stage__code"))
+    assert history == [(None, "lead"), ("lead", "quote"), ("quote", "won")]
+
+
+def test_a_confirmed_order_is_handed_off_to_the_least_busy_after_sales_person(company):
+    a = org.create_person(
+        None, code="as1", name="售后一", unit=company.east, title="after_sales", start=D(2024, 1, 1)
+    )
+    b = org.create_person(
+        None, code="as2", name="售后二", unit=company.east, title="after_sales", start=D(2024, 1, 1)
+    )
+    c = services.create_customer(None, name="客户")
+    first = services.record_order(
+        None, customer=c, owner=company.people["r1"], date=D(2025, 1, 1), amount=Decimal(1)
+    )
+    second = services.record_order(
+        None, customer=c, owner=company.people["r1"], date=D(2025, 1, 2), amount=Decimal(1)
+    )
+    owners = [ServiceTicket.objects.get(order=o).owner for o in (first, second)]
+    assert owners == [a, b]
+
+
+def test_follow_up_reminders_for_owner_and_manager_raised_once(company, funnel):
+    FollowUpRule.objects.create(stage=funnel["lead"], days=7)
+    r1 = company.people["r1"]
+    c = services.create_customer(None, name="客户")
+    services.create_opportunity(
+        None, customer=c, name="新线索", owner=r1, amount=Decimal(1), created_on=D(2025, 1, 1)
+    )
+    assert services.check_follow_ups(D(2025, 1, 5)) == 0
+    assert services.check_follow_ups(D(2025, 1, 10)) == 2
+    assert services.check_follow_ups(D(2025, 1, 11)) == 0
+    assert set(Reminder.objects.values_list("person__code", flat=True)) == {"r1", "m1"}
