@@ -1,0 +1,90 @@
+"""`attain demo load` and `attain demo generate`: the demo company."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attain.demo.generator import (
+    DEFAULT_PEOPLE,
+    DEFAULT_SEED,
+    MIN_PEOPLE,
+    DemoError,
+    DemoLogin,
+    generate,
+    load_demo,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "The demo company. `load` loads the default company of about 150 people and the "
+        "demo logins (password `demo`); running it again changes nothing. `generate` "
+        "writes a company of any size for benchmarks into an empty database and refuses "
+        "when a company is already present. Same seed, same company."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subcommands = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{load,generate}"
+        )
+        load = subcommands.add_parser(
+            "load",
+            help=f"Load the default demo company ({DEFAULT_PEOPLE} people); idempotent.",
+            description=(
+                "Load the default demo company: 总部, three regions, twelve teams, about "
+                f"{DEFAULT_PEOPLE} people, and the demo logins. Does nothing if the demo "
+                "company is already loaded."
+            ),
+        )
+        load.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+        bigger = subcommands.add_parser(
+            "generate",
+            help="Generate a company of --people people into an empty database.",
+            description=(
+                "Generate a company of N people (about twelve reps a team, four to six "
+                "teams a region) with the demo logins, for benchmarks. Writes only into a "
+                "database without a company and refuses otherwise: use a fresh database, "
+                "e.g. DATABASE_URL=sqlite:///var/bench.sqlite3."
+            ),
+        )
+        bigger.add_argument("--people", type=int, required=True, help="head count")
+        bigger.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        echo = self.stdout.write
+        try:
+            if options["subcommand"] == "load":
+                result = load_demo(seed=options["seed"], echo=echo)
+            else:
+                if options["people"] < MIN_PEOPLE:
+                    raise CommandError(f"--people must be at least {MIN_PEOPLE}.")
+                result = generate(
+                    people=options["people"],
+                    seed=options["seed"],
+                    echo=echo,
+                    progress=self.progress,
+                )
+        except DemoError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.login_table(result.logins))
+
+    def progress(self, done: int, total: int) -> None:
+        self.stderr.write(f"  {done:>7} / {total} people", style_func=lambda text: text)
+
+    @staticmethod
+    def login_table(logins: list[DemoLogin]) -> str:
+        if not logins:
+            return "No demo logins."
+        header = ("username", "password", "role", "who")
+        rows = [header, *((x.username, x.password, x.role, x.who) for x in logins)]
+        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        lines = [
+            "  ".join(value.ljust(width) for value, width in zip(row[:3], widths, strict=True))
+            + "  "
+            + row[3]
+            for row in rows
+        ]
+        lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * 3)
+        return "Demo logins:\n" + "\n".join(lines)
