@@ -42,10 +42,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "attain.accounts",
     "attain.audit",
     "attain.org",
     "attain.crm",
+    "attain.intake",
     "attain.core",
     "attain.demo",
 ]
@@ -97,6 +100,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (imports, calculation runs) goes through Django's task interface.
+# The database backend needs a worker (`attain db_worker`); ATTAIN_TASKS=immediate runs
+# tasks inline, which tests and one-off scripts use.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("ATTAIN_TASKS") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

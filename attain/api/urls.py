@@ -13,4 +13,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("audit/", AuditEventList.as_view(), name="api-audit"),
     path("", include(org_router.urls)),
+    path("", include("attain.crm.api")),
+    path("", include("attain.intake.api")),
 ]
