@@ -25,7 +25,7 @@ SECRET_KEY = os.environ.get("ATTAIN_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("Set ATTAIN_SECRET_KEY when ATTAIN_DEBUG=0.")
-    SECRET_KEY = "attain-development-only-not-secret"  # noqa: S105
+    SECRET_KEY = "attain-development-only-not-secret"
 ALLOWED_HOSTS = os.environ.get("ATTAIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
