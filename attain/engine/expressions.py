@@ -668,6 +668,11 @@ def compile_polars(expression: Expression, schema: Mapping[str, pl.DataType]) ->
     return _compile(expression.node, schema)
 
 
+def as_number(compiled: Compiled) -> Compiled:
+    """A compiled value as a Decimal number (text parsed, anything else null)."""
+    return _number(compiled)
+
+
 def _number(compiled: Compiled) -> Compiled:
     """Coerce to a Decimal number (text fields are parsed; bad text becomes null)."""
     if compiled.type == "number":

@@ -25,7 +25,7 @@ from functools import cached_property
 
 import polars as pl
 
-from .expressions import MAX_SCALE, Expression, compile_polars
+from .expressions import MAX_SCALE, Expression, as_number, compile_polars
 from .model import ROW, Measure, Scenario
 from .numbers import ZERO
 from .org import Org
@@ -145,6 +145,8 @@ class MeasureEngine:
         count = measure.agg == "count"
         value = Expression.constant(Decimal(1)) if count else measure.value
         compiled = compile_polars(value, frame.schema)
+        if not distinct and compiled.type != "number":
+            compiled = as_number(compiled)
         person = (
             pl.col(measure.person_field).cast(pl.String)
             if measure.person_field in frame.columns

@@ -155,6 +155,7 @@ class Org:
                 right_on="__start",
                 by=person,
                 strategy="backward",
+                check_sortedness=False,
             )
             .drop("__start")
         )

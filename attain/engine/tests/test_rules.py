@@ -1,0 +1,577 @@
+"""Worked examples, one per rule of the scenario spec: a scenario snippet in, numbers out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from attain.engine.decomposition import largest_remainder
+from attain.engine.numbers import money_text, round_half_up
+from attain.engine.periods import parse_period
+
+from .helpers import commission_plan, result_of, run, scenario
+
+ORDERS = [
+    {"id": "o1", "date": "2025-01-05", "owner": "zhang", "amount": 100000},
+    {
+        "id": "o2",
+        "date": "2025-02-03",
+        "owner": "zhang",
+        "amount": 40000,
+        "credit": {"zhang": 0.5, "wang": 0.5},
+    },
+    {"id": "o3", "date": "2025-04-02", "owner": "wang", "amount": -10000},
+]
+REVENUE = {"revenue": {"from": "orders", "value": "amount"}}
+
+
+def q1(
+    document: dict[str, Any], who: str = "zhang", period: str = "2025-Q1", **kw: Any
+) -> dict[str, Any]:
+    result: dict[str, Any] = run(document, **kw)["people"][who][period]
+    return result
+
+
+# -- 4.1 periods -----------------------------------------------------------------------
+
+
+def test_fiscal_year_starting_in_april() -> None:
+    year = parse_period("2025", 4)
+    quarter = parse_period("2025-Q1", 4)
+    half = parse_period("2025-H2", 4)
+    assert year is not None and quarter is not None and half is not None
+    assert (str(year.start), str(year.end)) == ("2025-04-01", "2026-03-31")
+    assert (str(quarter.start), str(quarter.end)) == ("2025-04-01", "2025-06-30")
+    assert (str(half.start), str(half.end)) == ("2025-10-01", "2026-03-31")
+    assert parse_period("2025-13") is None and parse_period("2025-Q5") is None
+
+
+# -- 4.0 / 4.2 crediting and measures ------------------------------------------------------
+
+
+def test_credit_split_is_exact() -> None:
+    out = run(
+        scenario(records={"orders": ORDERS}, measures=REVENUE, report={"periods": ["2025-Q1"]})
+    )
+    assert out["people"]["zhang"]["2025-Q1"]["measures"]["revenue"] == 120000
+    assert out["people"]["wang"]["2025-Q1"]["measures"]["revenue"] == 20000
+    assert out["units"]["east"]["2025-Q1"]["measures"]["revenue"] == 140000
+    assert out["units"]["hq"]["2025-Q1"]["measures"]["revenue"] == 140000
+
+
+def test_count_counts_shares_and_avg_is_share_weighted() -> None:
+    records = [
+        {"id": "s1", "date": "2025-01-05", "owner": "zhang", "score": 5},
+        {
+            "id": "s2",
+            "date": "2025-01-06",
+            "owner": "zhang",
+            "score": 2,
+            "credit": {"zhang": 0.5, "wang": 0.5},
+        },
+    ]
+    measures = {
+        "n": {"from": "surveys", "agg": "count"},
+        "avg": {"from": "surveys", "value": "score", "agg": "avg"},
+        "low": {"from": "surveys", "value": "score", "agg": "min"},
+        "high": {"from": "surveys", "value": "score", "agg": "max"},
+        "kinds": {"from": "surveys", "value": "score", "agg": "distinct"},
+    }
+    out = run(
+        scenario(records={"surveys": records}, measures=measures, report={"periods": ["2025-01"]})
+    )
+    zhang = out["people"]["zhang"]["2025-01"]["measures"]
+    assert zhang["n"] == 1.5
+    assert zhang["avg"] == pytest.approx(4.0)  # (5×1 + 2×0.5) / 1.5
+    assert (zhang["low"], zhang["high"], zhang["kinds"]) == (2, 5, 2)
+    li = out["people"]["li"]["2025-01"]["measures"]
+    assert (li["avg"], li["low"], li["high"], li["n"]) == (None, None, None, 0)
+
+
+def test_unit_measure_follows_the_unit_on_the_record_date() -> None:
+    document = scenario(
+        units=[
+            {"id": "hq", "name": "HQ"},
+            {"id": "east", "parent": "hq"},
+            {"id": "west", "parent": "hq"},
+        ],
+        people=[
+            {"id": "zhang", "unit": "east", "history": [{"from": "2025-02-15", "unit": "west"}]}
+        ],
+        records={
+            "orders": [
+                {"id": "a", "date": "2025-02-14", "owner": "zhang", "amount": 10},
+                {"id": "b", "date": "2025-02-15", "owner": "zhang", "amount": 20},
+            ]
+        },
+        measures=REVENUE,
+        report={"periods": ["2025-02"]},
+    )
+    units = run(document)["units"]
+    assert units["east"]["2025-02"]["measures"]["revenue"] == 10
+    assert units["west"]["2025-02"]["measures"]["revenue"] == 20
+    assert units["hq"]["2025-02"]["measures"]["revenue"] == 30
+
+
+def test_rollup_credits_the_manager_as_of_the_record_date() -> None:
+    document = scenario(
+        people=[
+            {"id": "li", "unit": "east"},
+            {"id": "zhao", "unit": "east"},
+            {
+                "id": "zhang",
+                "unit": "east",
+                "manager": "li",
+                "history": [{"from": "2025-03-01", "manager": "zhao"}],
+            },
+        ],
+        records={
+            "orders": [
+                {"id": "a", "date": "2025-02-28", "owner": "zhang", "amount": 100},
+                {"id": "b", "date": "2025-03-01", "owner": "zhang", "amount": 7},
+            ]
+        },
+        measures={"team": {"from": "orders", "value": "amount", "rollup": True}},
+        report={"periods": ["2025-Q1"]},
+    )
+    people = run(document)["people"]
+    assert people["li"]["2025-Q1"]["measures"]["team"] == 100
+    assert people["zhao"]["2025-Q1"]["measures"]["team"] == 7
+    assert people["zhang"]["2025-Q1"]["measures"]["team"] == 107
+
+
+def test_money_measures_round_on_output_only_on_the_total() -> None:
+    records = [
+        {"id": f"o{i}", "date": "2025-01-01", "owner": "zhang", "amount": "0.004"} for i in range(3)
+    ]
+    out = run(
+        scenario(records={"orders": records}, measures=REVENUE, report={"periods": ["2025-01"]})
+    )
+    assert out["people"]["zhang"]["2025-01"]["measures"]["revenue"] == 0.01  # 0.012, not 3 × 0.00
+
+
+def test_where_and_value_expressions() -> None:
+    records = [
+        {
+            "id": "a",
+            "date": "2025-01-01",
+            "owner": "zhang",
+            "amount": 100,
+            "status": "ok",
+            "qty": 3,
+        },
+        {
+            "id": "b",
+            "date": "2025-01-02",
+            "owner": "zhang",
+            "amount": 50,
+            "status": "cancelled",
+            "qty": 1,
+        },
+        {"id": "c", "date": "2025-01-03", "owner": "zhang", "amount": 10, "qty": None},
+    ]
+    measures = {
+        "m": {
+            "from": "orders",
+            "value": "amount * COALESCE(qty, 1)",
+            "where": "status not in ['cancelled']",
+        },
+        "d": {
+            "from": "orders",
+            "value": "IF(qty > 2, amount / 3, 0)",
+            "where": "date >= '2025-01-01'",
+        },
+    }
+    out = run(
+        scenario(records={"orders": records}, measures=measures, report={"periods": ["2025-01"]})
+    )
+    values = out["people"]["zhang"]["2025-01"]["measures"]
+    assert values["m"] == 310  # a: 300, c: 10 (null status is not 'cancelled'), b skipped
+    assert values["d"] == pytest.approx(33.333333)
+
+
+# -- 5 targets and pace -------------------------------------------------------------------
+
+
+def test_targets_spread_by_distribution_and_month_sums() -> None:
+    weights = [8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9]
+    targets = [
+        {"measure": "revenue", "who": "zhang", "period": 2025, "value": 1200000},
+        {"measure": "revenue", "who": "wang", "period": "2025-01", "value": 10},
+        {"measure": "revenue", "who": "wang", "period": "2025-02", "value": 20},
+        {"measure": "revenue", "who": "wang", "period": "2025-03", "value": 30},
+        {"measure": "revenue", "who": "li", "period": "2025-Q1", "value": 99, "spread": "none"},
+    ]
+    document = scenario(
+        distribution=weights,
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        targets=targets,
+        report={"periods": ["2025-Q1", "2025-Q4", "2025-02"]},
+    )
+    out = run(document)["people"]
+    assert out["zhang"]["2025-Q1"]["targets"]["revenue"] == 288000  # 1200000 × 24 / 100
+    assert out["zhang"]["2025-Q4"]["targets"]["revenue"] == 324000
+    assert out["wang"]["2025-Q1"]["targets"]["revenue"] == 60
+    assert out["li"]["2025-02"]["targets"]["revenue"] == 99
+    assert out["li"]["2025"]["targets"]["revenue"] is None
+    assert out["zhang"]["2025-Q1"]["attainment"]["revenue"] == pytest.approx(
+        120000 / 288000, rel=1e-6
+    )
+
+
+def test_exact_threshold_attainment_is_one() -> None:
+    targets = [{"measure": "revenue", "who": "zhang", "period": 2025, "value": 480000}]
+    out = q1(
+        scenario(
+            records={"orders": ORDERS},
+            measures=REVENUE,
+            targets=targets,
+            report={"periods": ["2025-Q1"]},
+        )
+    )
+    assert out["attainment"]["revenue"] == 1
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "elapsed"),
+    [
+        ("2025-01-31", "on_track", 31 / 90),
+        ("2025-03-30", "at_risk", 89 / 90),
+        ("2025-03-30", "behind", 89 / 90),
+        ("2025-03-31", "met", 1),
+    ],
+)
+def test_pace(as_of: str, status: str, elapsed: float) -> None:
+    targets = [{"measure": "revenue", "who": "zhang", "period": "2025-Q1", "value": 150000}]
+    document = scenario(records={"orders": ORDERS}, measures=REVENUE, targets=targets)
+    if status == "met":
+        targets[0]["value"] = 120000
+    elif status == "behind":
+        targets[0]["value"] = 200000
+    pace = q1(document, as_of=as_of)["pace"]["revenue"]
+    assert pace["status"] == status
+    assert pace["elapsed"] == pytest.approx(elapsed, abs=1e-6)
+
+
+def test_pace_is_null_before_the_period() -> None:
+    targets = [{"measure": "revenue", "who": "zhang", "period": "2025-Q1", "value": 1}]
+    document = scenario(records={"orders": ORDERS}, measures=REVENUE, targets=targets)
+    assert q1(document, as_of="2024-12-31")["pace"]["revenue"] is None
+
+
+# -- 6 decomposition ---------------------------------------------------------------------
+
+
+def test_largest_remainder_tie_rules() -> None:
+    from fractions import Fraction
+
+    parts = largest_remainder(
+        10, [("b", Fraction(1, 3)), ("a", Fraction(1, 3)), ("c", Fraction(1, 3))]
+    )
+    assert [p.units for p in parts] == [4, 3, 3]  # equal remainders and shares: first listed wins
+    parts = largest_remainder(1, [("x", Fraction(1, 4)), ("y", Fraction(3, 4))])
+    assert [p.units for p in parts] == [0, 1]
+
+
+def decomposition(**overrides: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": "d",
+        "measure": "revenue",
+        "from": {"who": "east", "period": 2025, "value": 1000},
+        "to": "people",
+        "roles": ["rep"],
+        "method": "equal",
+        "months": "equal",
+    }
+    entry.update(overrides)
+    return entry
+
+
+def test_equal_decomposition_with_overassign_and_round_to() -> None:
+    document = scenario(
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        decompositions=[decomposition(overassign=1.1, round_to=100)],
+    )
+    out = run(document)
+    # 1100 in units of 100: 5.5 each; the tie goes to the smaller id
+    assert out["people"]["wang"]["2025"]["targets"]["revenue"] == 600
+    assert out["people"]["zhang"]["2025"]["targets"]["revenue"] == 500
+    months = [t for t in out["targets"] if t["who"] == "wang" and t["period"] != "2025"]
+    assert len(months) == 12
+    assert sum(t["value"] for t in months) == 600
+    assert {t["value"] for t in months} == {0, 100}
+
+
+def test_history_with_no_actuals_falls_back_to_equal_with_a_warning() -> None:
+    document = scenario(
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        decompositions=[decomposition(method="history", history_period=2023)],
+    )
+    out = run(document)
+    assert out["people"]["zhang"]["2025"]["targets"]["revenue"] == 500
+    assert any("share equally" in w["message"] for w in out["warnings"])
+
+
+def test_potential_decomposition_and_missing_attribute_error() -> None:
+    people = [
+        {"id": "zhang", "unit": "east", "role": "rep", "potential": 3},
+        {"id": "wang", "unit": "east", "role": "rep", "potential": 1},
+    ]
+    document = scenario(
+        people=people,
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        decompositions=[decomposition(method="potential")],
+    )
+    assert run(document)["people"]["zhang"]["2025"]["targets"]["revenue"] == 750
+    people[1].pop("potential")
+    from .helpers import paths_of
+
+    assert "decompositions[0].potential_field" in paths_of(document)
+
+
+def test_custom_month_weights_and_explicit_target_wins() -> None:
+    weights = [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]
+    targets = [{"measure": "revenue", "who": "zhang", "period": "2025-01", "value": 7}]
+    document = scenario(
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        targets=targets,
+        decompositions=[decomposition(months=weights)],
+    )
+    out = run(document)["people"]
+    # 500 × 2/12 = 83.33 (remainder .33); the 7 leftover units go to the .67 remainders
+    assert out["wang"]["2025-01"]["targets"]["revenue"] == 83
+    assert out["wang"]["2025-02"]["targets"]["revenue"] == 42
+    assert out["wang"]["2025-09"]["targets"]["revenue"] == 41
+    assert out["wang"]["2025-12"]["targets"]["revenue"] == 0
+    assert out["zhang"]["2025-01"]["targets"]["revenue"] == 7
+
+
+# -- 7 plans -----------------------------------------------------------------------------
+
+TARGET_Q1 = [{"measure": "revenue", "who": "zhang", "period": "2025-Q1", "value": 100000}]
+
+
+def pay(
+    component: dict[str, Any], records: list[dict[str, Any]] | None = None, **extra: Any
+) -> str:
+    document = scenario(
+        records={"orders": records or ORDERS},
+        measures=REVENUE,
+        targets=TARGET_Q1,
+        plans=commission_plan(component),
+        **extra,
+    )
+    components = q1(document)["plans"]["p"]["components"]
+    return str(components[component["id"]])
+
+
+def tiers(mode: str, basis: str = "attainment") -> dict[str, Any]:
+    table = [{"from": 0, "rate": 0.03}, {"from": 1.0, "rate": 0.06}, {"from": 1.5, "rate": 0.09}]
+    if basis == "amount":
+        table = [{"from": 0, "rate": 0.03}, {"from": 100000, "rate": 0.06}]
+    return {"basis": basis, "mode": mode, "table": table}
+
+
+def test_flat_rate_commission() -> None:
+    assert pay({"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.05}) == "6000.00"
+
+
+def test_marginal_tiers_pay_each_slice_at_its_rate() -> None:
+    # 120000 of 100000: 100000 × 0.03 + 20000 × 0.06
+    assert (
+        pay({"id": "c", "kind": "commission", "measure": "revenue", "tiers": tiers("marginal")})
+        == "4200.00"
+    )
+
+
+def test_whole_tiers_pay_everything_at_the_reached_rate() -> None:
+    assert (
+        pay({"id": "c", "kind": "commission", "measure": "revenue", "tiers": tiers("whole")})
+        == "7200.00"
+    )
+    component = {
+        "id": "c",
+        "kind": "commission",
+        "measure": "revenue",
+        "tiers": tiers("whole", "amount"),
+    }
+    assert pay(component) == "7200.00"
+
+
+def test_gate_multiplier_cap_and_floor() -> None:
+    base = {"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.05}
+    assert pay({**base, "gate": {"min_attainment": 1.3}}) == "0.00"
+    assert pay({**base, "gate": {"min_attainment": 1.2}}) == "6000.00"
+    assert pay({**base, "multiplier": "IF(attainment < 1.5, 0.5, 1)"}) == "3000.00"
+    assert pay({**base, "cap": 5000}) == "5000.00"
+    assert pay({**base, "floor": 7000}) == "7000.00"
+
+
+def test_clawback_at_the_base_rate_then_floor() -> None:
+    refunds = [{"id": "r", "date": "2025-02-01", "owner": "zhang", "amount": -1000}]
+    component = {"id": "c", "kind": "commission", "measure": "revenue", "tiers": tiers("marginal")}
+    assert pay(component, refunds) == "-30.00"
+    assert pay({**component, "floor": 0}, refunds) == "0.00"
+    assert pay({**component, "gate": {"min_attainment": 0.5}}, refunds) == "0.00"
+
+
+def test_attainment_tiers_without_a_target_pay_zero_with_a_warning() -> None:
+    document = scenario(
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        plans=commission_plan(
+            {"id": "c", "kind": "commission", "measure": "revenue", "tiers": tiers("marginal")}
+        ),
+    )
+    out = run(document)
+    assert out["people"]["zhang"]["2025-Q1"]["plans"]["p"]["components"]["c"] == "0.00"
+    assert any(w["path"] == "plans[0].components[0]" for w in out["warnings"])
+
+
+def test_team_scope_pays_on_reports_only() -> None:
+    document = scenario(
+        records={
+            "orders": [*ORDERS, {"id": "x", "date": "2025-01-09", "owner": "li", "amount": 5}]
+        },
+        measures=REVENUE,
+        plans=commission_plan(
+            {"id": "o", "kind": "commission", "measure": "revenue", "scope": "team", "rate": 0.01},
+            role="manager",
+        ),
+    )
+    assert q1(document, "li")["plans"]["p"]["components"]["o"] == "1400.00"
+    document["plans"][0]["components"][0]["scope"] = "team_and_self"
+    assert q1(document, "li")["plans"]["p"]["components"]["o"] == "1400.05"
+
+
+def test_bonus_when_and_levels() -> None:
+    when = {
+        "id": "b",
+        "kind": "bonus",
+        "when": "attainment('revenue') >= 1.2",
+        "amount": "actual('revenue') / 100",
+    }
+    assert pay(when) == "1200.00"
+    assert pay({**when, "when": "attainment('revenue') > 1.2"}) == "0.00"
+    levels = {
+        "id": "l",
+        "kind": "bonus",
+        "measure": "revenue",
+        "levels": [
+            {"min_attainment": 0.8, "amount": 1, "label": "基础"},
+            {"min_attainment": 1.2, "amount": 3, "label": "卓越"},
+        ],
+    }
+    document = scenario(
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        targets=TARGET_Q1,
+        plans=commission_plan(levels),
+    )
+    plan = q1(document)["plans"]["p"]
+    assert plan["components"]["l"] == "3.00" and plan["levels"]["l"] == "卓越"
+
+
+def test_scorecard_lower_is_better_with_zero_actual_gets_the_cap() -> None:
+    component = {
+        "id": "k",
+        "kind": "scorecard",
+        "metrics": [
+            {"measure": "revenue", "weight": 1},
+            {"measure": "complaints", "weight": 1, "target": 2, "direction": "lower"},
+        ],
+        "score": {"floor": 0, "cap": 1.5},
+        "payout": "score * 1000",
+    }
+    document = scenario(
+        records={"orders": ORDERS, "tickets": []},
+        measures={**REVENUE, "complaints": {"from": "tickets", "agg": "count"}},
+        targets=TARGET_Q1,
+        plans=commission_plan(component),
+    )
+    plan = q1(document)["plans"]["p"]
+    assert plan["scores"]["k"] == pytest.approx(1.35)  # (1.2 + 1.5) / 2
+    assert plan["components"]["k"] == "1350.00"
+
+
+def test_spiff_pays_per_record_times_share() -> None:
+    component = {
+        "id": "s",
+        "kind": "spiff",
+        "from": "orders",
+        "where": "amount > 0",
+        "amount": "100",
+    }
+    assert pay(component) == "150.00"  # o1 × 1 + o2 × 0.5
+
+
+def test_partial_coverage_uses_only_covered_days() -> None:
+    people = [
+        {"id": "li", "unit": "east", "role": "manager"},
+        {
+            "id": "zhang",
+            "unit": "east",
+            "role": "trainee",
+            "history": [{"from": "2025-02-01", "role": "rep"}],
+        },
+        {"id": "wang", "unit": "east", "role": "rep", "end": "2025-01-31"},
+    ]
+    component = {"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.1}
+    document = scenario(
+        people=people,
+        records={"orders": ORDERS},
+        measures=REVENUE,
+        plans=commission_plan(component),
+    )
+    out = run(document)["people"]
+    assert out["zhang"]["2025-Q1"]["plans"]["p"]["components"]["c"] == "2000.00"  # only o2's half
+    assert out["wang"]["2025-Q2"]["plans"] == {}  # not employed: not covered
+    assert out["li"]["2025-Q1"]["plans"] == {} and out["li"]["2025-Q1"]["payout"] == "0.00"
+
+
+def test_jpy_rounds_to_whole_yen_half_up() -> None:
+    records = [{"id": "a", "date": "2025-01-01", "owner": "zhang", "amount": 25}]
+    document = scenario(
+        currency="JPY",
+        records={"orders": records},
+        measures=REVENUE,
+        plans=commission_plan({"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.1}),
+    )
+    assert q1(document)["payout"] == "3"  # 2.5 → 3
+    assert money_text(Decimal("-2.5"), "JPY") == "-3"
+    assert round_half_up(Decimal("0.125"), 2) == Decimal("0.13")
+
+
+def test_order_of_records_does_not_change_results() -> None:
+    component = {"id": "c", "kind": "commission", "measure": "revenue", "tiers": tiers("marginal")}
+    forward = run(
+        scenario(
+            records={"orders": ORDERS},
+            measures=REVENUE,
+            targets=TARGET_Q1,
+            plans=commission_plan(component),
+        )
+    )
+    backward = run(
+        scenario(
+            records={"orders": ORDERS[::-1]},
+            measures=REVENUE,
+            targets=TARGET_Q1,
+            plans=commission_plan(component),
+        )
+    )
+    assert forward == backward
+
+
+def test_result_api_exposes_exact_decimals() -> None:
+    result = result_of(
+        scenario(records={"orders": ORDERS}, measures=REVENUE, report={"periods": ["2025-Q1"]})
+    )
+    assert result.people["wang"]["2025-Q1"].measures["revenue"] == Decimal("20000")
