@@ -157,6 +157,7 @@ class ExpressionContext:
     names: Mapping[str, Type]
     measures: frozenset[str] | None = None
     what: str = "field"
+    open: bool = False  # an empty table: any field name is accepted (and is null)
 
 
 @dataclass
@@ -275,6 +276,9 @@ class _Checker:
                 return "number"
             return "text"
         if isinstance(node, Name):
+            if node.name not in self.context.names and self.context.open:
+                self.fields.add(node.name)
+                return "null"
             if node.name not in self.context.names:
                 self.errors.append(f"unknown {self.context.what} {node.name!r}")
                 return "any"

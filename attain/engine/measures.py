@@ -139,6 +139,10 @@ class MeasureEngine:
     def _credit(self, measure: Measure) -> pl.DataFrame:
         table = self.scenario.tables[measure.table]
         frame = table.frame
+        used = set(measure.value.fields) | (set(measure.where.fields) if measure.where else set())
+        missing = [name for name in sorted(used) if name not in frame.columns]
+        if missing:  # only possible for an empty table
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
         if measure.where is not None:
             frame = frame.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
         distinct = measure.agg == "distinct"

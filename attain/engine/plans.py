@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from .expressions import Expression, MeasureFunctions, Value, evaluate, truthy
 from .measures import MeasureEngine
-from .model import Component, Measure, Plan, Scenario
+from .model import Component, Measure, Plan, Scenario, Tier
 from .numbers import ONE, ZERO, round_money
 from .org import Org
 from .periods import Interval, Period, intersect, merge
@@ -206,15 +206,12 @@ class ComponentCalculator:
             return amount
         if tiers.mode == "marginal":
             total = ZERO
-            for k, tier in enumerate(tiers.table):
-                lower = tier.start * scale
-                upper = tiers.table[k + 1].start * scale if k + 1 < len(tiers.table) else None
-                top = actual if upper is None else min(actual, upper)
-                slice_ = max(ZERO, top - lower)
-                paid = slice_ * tier.rate
+            for k, (lower, upper, slice_, rate, paid) in enumerate(
+                marginal_slices(actual, tiers.table, scale)
+            ):
                 total += paid
                 bound = "∞" if upper is None else str(upper)
-                steps.append(Step(f"tier {k + 1} [{lower}, {bound}): {slice_} × {tier.rate}", paid))
+                steps.append(Step(f"tier {k + 1} [{lower}, {bound}): {slice_} × {rate}", paid))
             steps.append(Step("marginal tiers total", total))
             return total
         basis_value = env.get("attainment") if tiers.basis == "attainment" else actual
@@ -381,6 +378,24 @@ class ComponentCalculator:
                 amount = floor
                 steps.append(Step(f"floor {floor}", amount))
         return amount
+
+
+def marginal_slices(
+    actual: Decimal, table: Sequence[Tier], scale: Decimal
+) -> list[tuple[Decimal, Decimal | None, Decimal, Decimal, Decimal]]:
+    """Per tier: (lower, upper, slice of actual inside it, rate, slice × rate).
+
+    Bounds are the tiers' ``from`` values times `scale` (the target when the basis is
+    attainment, 1 for amounts); the last tier is unbounded.
+    """
+    slices: list[tuple[Decimal, Decimal | None, Decimal, Decimal, Decimal]] = []
+    for k, tier in enumerate(table):
+        lower = tier.start * scale
+        upper = table[k + 1].start * scale if k + 1 < len(table) else None
+        top = actual if upper is None else min(actual, upper)
+        slice_ = max(ZERO, top - lower)
+        slices.append((lower, upper, slice_, tier.rate, slice_ * tier.rate))
+    return slices
 
 
 def _days(intervals: Sequence[Interval]) -> str:

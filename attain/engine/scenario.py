@@ -666,7 +666,7 @@ class _Loader:
             for column, dtype in table.frame.schema.items():
                 if column != ROW:
                     names[column] = column_type(dtype)[0]
-        return ExpressionContext(names)
+        return ExpressionContext(names, open=table is not None and table.frame.height == 0)
 
     def measures(
         self, rows: Mapping[str, Any], tables: Mapping[str, RecordTable]

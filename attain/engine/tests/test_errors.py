@@ -1,0 +1,263 @@
+"""Every problem of spec section 10 is reported at its most specific path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from attain.engine.scenario import load_scenario
+
+from .helpers import commission_plan, paths_of, problems_of, scenario
+
+ORDERS = [{"id": "o1", "date": "2025-01-05", "owner": "zhang", "amount": 100}]
+REVENUE = {"revenue": {"from": "orders", "value": "amount"}}
+
+
+def valid(**parts: Any) -> dict[str, Any]:
+    document = scenario(records={"orders": ORDERS}, measures=REVENUE)
+    document.update(parts)
+    return document
+
+
+def test_a_valid_scenario_has_no_problems() -> None:
+    assert problems_of(valid()) == []
+
+
+def test_unknown_keys_at_their_own_path() -> None:
+    document = valid(
+        targets=[{"mesure": "revenue", "who": "zhang", "period": 2025, "value": 1}], extra=1
+    )
+    paths = paths_of(document)
+    assert "targets[0].mesure" in paths and "extra" in paths
+    document = valid(measures={"revenue": {"from": "orders", "valeu": "amount"}})
+    assert "measures.revenue.valeu" in paths_of(document)
+
+
+def test_version_must_be_one() -> None:
+    assert "version" in paths_of(valid(version=2))
+
+
+def test_duplicate_ids() -> None:
+    document = valid(
+        units=[{"id": "hq"}, {"id": "hq"}],
+        people=[{"id": "zhang", "unit": "hq"}, {"id": "zhang", "unit": "hq"}],
+    )
+    paths = paths_of(document)
+    assert "units[1].id" in paths and "people[1].id" in paths
+    records = [*ORDERS, {**ORDERS[0]}]
+    assert "records.orders[1].id" in paths_of(valid(records={"orders": records}))
+
+
+def test_missing_references() -> None:
+    document = valid(
+        units=[{"id": "hq"}, {"id": "east", "parent": "nowhere"}],
+        people=[{"id": "zhang", "unit": "mars", "manager": "nobody"}],
+        targets=[{"measure": "profit", "who": "ghost", "period": 2025, "value": 1}],
+    )
+    paths = paths_of(document)
+    for path in [
+        "units[1].parent",
+        "people[0].unit",
+        "people[0].manager",
+        "targets[0].measure",
+        "targets[0].who",
+    ]:
+        assert path in paths, path
+    document = valid(measures={"m": {"from": "invoices"}})
+    assert "measures.m.from" in paths_of(document)
+    component = {"id": "c", "kind": "commission", "measure": "profit", "rate": 0.1}
+    assert "plans[0].components[0].measure" in paths_of(valid(plans=commission_plan(component)))
+
+
+def test_unknown_person_at_the_field_that_names_it() -> None:
+    records = [{"id": "r1", "date": "2025-01-01", "collector": "ghost", "amount": 1}]
+    measures = {"collected": {"from": "payments", "value": "amount", "person": "collector"}}
+    assert "records.payments[0].collector" in paths_of(
+        valid(records={"payments": records}, measures=measures)
+    )
+
+
+def test_cycles_in_units_and_managers() -> None:
+    document = valid(
+        units=[{"id": "a", "parent": "b"}, {"id": "b", "parent": "a"}],
+        people=[{"id": "x", "unit": "a", "manager": "y"}, {"id": "y", "unit": "a", "manager": "x"}],
+    )
+    paths = paths_of(document)
+    assert "units[0].parent" in paths or "units[1].parent" in paths
+    assert "people[0].manager" in paths or "people[1].manager" in paths
+
+
+def test_a_cycle_that_starts_later_is_found_at_the_history_entry() -> None:
+    people = [
+        {"id": "x", "unit": "east"},
+        {"id": "y", "unit": "east", "manager": "x"},
+    ]
+    people[0]["history"] = [{"from": "2025-06-01", "manager": "y"}]
+    assert "people[0].history[0].manager" in paths_of(valid(people=people))
+
+
+def test_bad_dates_and_period_ids() -> None:
+    records = [{"id": "o1", "date": "2025-02-30", "owner": "zhang", "amount": 1}]
+    document = valid(
+        records={"orders": records},
+        as_of="yesterday",
+        targets=[{"measure": "revenue", "who": "zhang", "period": "2025-Q5", "value": 1}],
+        report={"periods": ["FY25"]},
+    )
+    paths = paths_of(document)
+    for path in ["records.orders[0].date", "as_of", "targets[0].period", "report.periods[0]"]:
+        assert path in paths, path
+
+
+def test_credit_shares_must_sum_to_one_and_be_positive() -> None:
+    records = [
+        {
+            "id": "a",
+            "date": "2025-01-01",
+            "owner": "zhang",
+            "amount": 1,
+            "credit": {"zhang": 0.6, "wang": 0.3},
+        },
+        {
+            "id": "b",
+            "date": "2025-01-01",
+            "owner": "zhang",
+            "amount": 1,
+            "credit": {"zhang": 1.5, "wang": -0.5},
+        },
+        {"id": "c", "date": "2025-01-01", "owner": "zhang", "amount": 1, "credit": {"ghost": 1}},
+    ]
+    problems = problems_of(valid(records={"orders": records}))
+    messages = {p.path: p.message for p in problems}
+    assert messages["records.orders[0].credit"] == "shares sum to 0.9, not 1"
+    assert "records.orders[1].credit.wang" in messages
+    assert "records.orders[2].credit.ghost" in messages
+
+
+def test_distribution_must_sum_to_100() -> None:
+    assert "distribution" in paths_of(valid(distribution=[10] * 12))
+    assert "distribution" in paths_of(valid(distribution=[10] * 11))
+
+
+def test_rates_outside_0_1_and_bad_tier_tables() -> None:
+    plans = commission_plan({"id": "c", "kind": "commission", "measure": "revenue", "rate": -0.1})
+    assert "plans[0].components[0].rate" in paths_of(valid(plans=plans))
+    table = [{"from": 0, "rate": 0.1}, {"from": 0, "rate": 0.2}]
+    plans = commission_plan(
+        {"id": "c", "kind": "commission", "measure": "revenue", "tiers": {"table": table}}
+    )
+    assert "plans[0].components[0].tiers.table" in paths_of(valid(plans=plans))
+    table = [{"from": 0, "rate": 1.2}]
+    plans = commission_plan(
+        {"id": "c", "kind": "commission", "measure": "revenue", "tiers": {"table": table}}
+    )
+    assert "plans[0].components[0].tiers.table[0].rate" in paths_of(valid(plans=plans))
+
+
+def test_rate_and_tiers_together_is_an_error() -> None:
+    component = {
+        "id": "c",
+        "kind": "commission",
+        "measure": "revenue",
+        "rate": 0.1,
+        "tiers": {"table": []},
+    }
+    assert "plans[0].components[0]" in paths_of(valid(plans=commission_plan(component)))
+
+
+def decomposition(**overrides: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": "d",
+        "measure": "revenue",
+        "from": {"who": "east", "period": 2025, "value": 100},
+        "to": "people",
+        "method": "equal",
+    }
+    entry.update(overrides)
+    return entry
+
+
+def test_overassign_above_max_and_blend_weights() -> None:
+    assert "decompositions[0].overassign" in paths_of(
+        valid(decompositions=[decomposition(overassign=1.3)])
+    )
+    blend = decomposition(method="blend", blend={"equal": 0.5, "capacity": 0.4})
+    assert "decompositions[0].blend" in paths_of(valid(decompositions=[blend]))
+
+
+def test_decomposition_without_value_or_target() -> None:
+    entry = decomposition(**{"from": {"who": "east", "period": 2025}})
+    assert "decompositions[0].from.value" in paths_of(valid(decompositions=[entry]))
+
+
+def test_non_numeric_values_where_numbers_are_needed() -> None:
+    records = [
+        {"id": "a", "date": "2025-01-01", "owner": "zhang", "amount": 1},
+        {"id": "b", "date": "2025-01-01", "owner": "zhang", "amount": "lots"},
+    ]
+    assert "records.orders[1].amount" in paths_of(valid(records={"orders": records}))
+    target = [{"measure": "revenue", "who": "zhang", "period": 2025, "value": "high"}]
+    assert "targets[0].value" in paths_of(valid(targets=target))
+    assert "people[0].potential" in paths_of(
+        valid(people=[{"id": "a", "unit": "hq", "potential": "big"}])
+    )
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os')",
+        "amount.real",
+        "amount[0]",
+        "(lambda: 1)()",
+        "unknown_field > 1",
+        "amount ** 2",
+        "open('x')",
+        "amount +",
+    ],
+)
+def test_invalid_expressions_are_load_errors(expression: str) -> None:
+    measures = {"revenue": {"from": "orders", "value": "amount", "where": expression}}
+    assert "measures.revenue.where" in paths_of(valid(measures=measures))
+
+
+def test_component_expressions_may_name_only_known_measures() -> None:
+    component = {"id": "b", "kind": "bonus", "when": "attainment('profit') > 1", "amount": 1}
+    assert "plans[0].components[0].when" in paths_of(valid(plans=commission_plan(component)))
+    component = {"id": "b", "kind": "bonus", "when": "amount > 1", "amount": 1}
+    assert "plans[0].components[0].when" in paths_of(valid(plans=commission_plan(component)))
+
+
+def test_duplicate_component_ids() -> None:
+    component = {"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.1}
+    plans = commission_plan(component)
+    plans[0]["components"].append(dict(component))
+    assert "plans[0].components[1].id" in paths_of(valid(plans=plans))
+
+
+def test_csv_records_are_named_by_data_row(tmp_path: Path) -> None:
+    (tmp_path / "payments.csv").write_text(
+        "id,date,collector,amount\nr1,2025-01-01,zhang,10\nr2,2025-01-02,ghost,x\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {payments: {csv: payments.csv}}\n"
+        "measures: {collected: {from: payments, value: amount, person: collector}}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert loaded is None
+    paths = [p.path for p in problems]
+    assert "records.payments[1].collector" in paths
+    assert "records.payments[1].amount" in paths
+
+
+def test_missing_file_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nrecords: {orders: {parquet: nothing.parquet}}\n", encoding="utf-8"
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.orders.parquet"]

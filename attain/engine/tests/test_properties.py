@@ -1,0 +1,194 @@
+"""Properties that must hold for any input, checked with hypothesis."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attain.engine.decomposition import largest_remainder
+from attain.engine.explain import explain
+from attain.engine.model import Tier
+from attain.engine.output import to_json
+from attain.engine.periods import parse_period
+from attain.engine.plans import marginal_slices
+
+from .helpers import commission_plan, result_of, run, scenario
+
+FAST = settings(max_examples=25, deadline=None)
+
+amounts = st.decimals(
+    min_value=-50000, max_value=500000, places=2, allow_nan=False, allow_infinity=False
+)
+
+
+@given(
+    total=st.integers(min_value=0, max_value=10**9),
+    weights=st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=12),
+)
+@settings(max_examples=200, deadline=None)
+def test_largest_remainder_parts_sum_exactly(total: int, weights: list[int]) -> None:
+    parts = largest_remainder(total, [(str(i), Fraction(w)) for i, w in enumerate(weights)])
+    assert sum(p.units for p in parts) == total
+    assert all(p.units >= 0 for p in parts)
+
+
+@given(
+    value=st.integers(min_value=0, max_value=10**8),
+    overassign=st.sampled_from([1, "1.05", "1.1", "1.25"]),
+    months=st.sampled_from(["equal", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]]),
+)
+@FAST
+def test_decomposition_members_sum_to_total_and_months_to_the_year(
+    value: int, overassign: str | int, months: Any
+) -> None:
+    document = scenario(
+        records={"orders": []},
+        measures={"revenue": {"from": "orders", "value": "amount"}},
+        decompositions=[
+            {
+                "id": "d",
+                "measure": "revenue",
+                "from": {"who": "east", "period": 2025, "value": value},
+                "method": "equal",
+                "overassign": Decimal(str(overassign)),
+                "months": months,
+            }
+        ],
+    )
+    result = result_of(document)
+    total = (Decimal(value) * Decimal(str(overassign))).quantize(
+        Decimal(1), rounding="ROUND_HALF_UP"
+    )
+    yearly = [t for t in result.generated if t.period.id == "2025"]
+    assert sum(t.value for t in yearly) == total
+    for person in ("li", "zhang", "wang"):
+        monthly = [
+            t.value for t in result.generated if t.who == person and t.period.kind == "month"
+        ]
+        assert sum(monthly) == next(t.value for t in yearly if t.who == person)
+
+
+@given(
+    actual=st.decimals(min_value=0, max_value=10**7, places=2),
+    step=st.decimals(min_value=Decimal("0.01"), max_value=1000, places=2),
+    starts=st.lists(
+        st.decimals(min_value=Decimal("0.01"), max_value=3, places=2), max_size=4, unique=True
+    ),
+    rates=st.lists(st.decimals(min_value=0, max_value=1, places=3), min_size=5, max_size=5),
+    target=st.decimals(min_value=1, max_value=10**6, places=0),
+)
+@settings(max_examples=300, deadline=None)
+def test_marginal_tiers_are_continuous_and_non_decreasing(
+    actual: Decimal, step: Decimal, starts: list[Decimal], rates: list[Decimal], target: Decimal
+) -> None:
+    table = [Tier(Decimal(0), rates[0])] + [
+        Tier(s, r) for s, r in zip(sorted(starts), rates[1:], strict=False)
+    ]
+
+    def pay(x: Decimal) -> Decimal:
+        return sum((s[4] for s in marginal_slices(x, table, target)), Decimal(0))
+
+    low, high = pay(actual), pay(actual + step)
+    assert high >= low
+    assert high - low <= step * max(t.rate for t in table)  # no jumps at tier bounds
+
+
+@given(
+    amount=amounts,
+    share=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("0.99"), places=2),
+)
+@FAST
+def test_splitting_a_record_keeps_unit_totals(amount: Decimal, share: Decimal) -> None:
+    def unit_total(credit: dict[str, Decimal] | None) -> Any:
+        record: dict[str, Any] = {
+            "id": "o",
+            "date": "2025-01-05",
+            "owner": "zhang",
+            "amount": amount,
+        }
+        if credit:
+            record["credit"] = credit
+        out = run(
+            scenario(
+                records={"orders": [record]},
+                measures={"revenue": {"from": "orders", "value": "amount"}},
+                report={"periods": ["2025-01"]},
+            )
+        )
+        return out["units"]["east"]["2025-01"]["measures"]["revenue"]
+
+    assert unit_total({"zhang": share, "wang": 1 - share}) == unit_total(None)
+
+
+records_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(["zhang", "wang", "li"]),
+        st.integers(min_value=0, max_value=180),
+        amounts,
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _document(rows: list[tuple[str, int, Decimal]]) -> dict[str, Any]:
+    import datetime as dt
+
+    records = [
+        {
+            "id": f"o{i}",
+            "date": (dt.date(2025, 1, 1) + dt.timedelta(days=d)).isoformat(),
+            "owner": who,
+            "amount": a,
+        }
+        for i, (who, d, a) in enumerate(rows)
+    ]
+    component = {
+        "id": "c",
+        "kind": "commission",
+        "measure": "revenue",
+        "tiers": {
+            "mode": "marginal",
+            "table": [{"from": 0, "rate": "0.03"}, {"from": 1, "rate": "0.07"}],
+        },
+        "multiplier": "IF(attainment >= 0.5, 1.1, 1)",
+    }
+    return scenario(
+        records={"orders": records},
+        measures={"revenue": {"from": "orders", "value": "amount"}},
+        targets=[
+            {"measure": "revenue", "who": who, "period": 2025, "value": 300000}
+            for who in ("zhang", "wang")
+        ],
+        plans=commission_plan(component),
+    )
+
+
+@given(rows=records_strategy, seed=st.randoms(use_true_random=False))
+@FAST
+def test_the_order_of_records_never_changes_results(
+    rows: list[tuple[str, int, Decimal]], seed: Any
+) -> None:
+    shuffled = list(rows)
+    seed.shuffle(shuffled)
+    first = to_json(result_of(_document(rows)))
+    second = to_json(result_of(_document(shuffled)))
+    assert json.loads(first)["people"] == json.loads(second)["people"]
+    assert json.loads(first)["units"] == json.loads(second)["units"]
+
+
+@given(rows=records_strategy)
+@FAST
+def test_explain_sums_to_the_run_payout(rows: list[tuple[str, int, Decimal]]) -> None:
+    result = result_of(_document(rows))
+    document = json.loads(to_json(result))
+    for period in ("2025-Q1", "2025-Q2"):
+        parsed = parse_period(period)
+        assert parsed is not None
+        explanation = explain(result, "zhang", parsed)
+        assert f"{explanation.payout:.2f}" == document["people"]["zhang"][period]["payout"]
