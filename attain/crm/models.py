@@ -11,6 +11,7 @@ Writes go through :mod:`attain.crm.services`.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-SHARE = {"max_digits": 9, "decimal_places": 8}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+SHARE: dict[str, Any] = {"max_digits": 9, "decimal_places": 8}
 
 
 def new_external_id() -> str:
