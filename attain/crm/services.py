@@ -645,3 +645,217 @@ def check_follow_ups(today: datetime.date | None = None) -> int:
         Reminder.objects.bulk_create(new)
         raised += len(new)
     return raised
+
+
+# Contacts, tickets, training, collaboration, products, reminders -------------------
+# (added with the CRM pages and API; same validate → write → audit pattern)
+
+
+def _require_customer_writer(actor: Any, customer: Customer) -> None:
+    """Shared customer data (contacts) is written by the system, administrators, sales
+    operations and finance, and by managers and reps who may see the customer."""
+    from .selectors import can_view_customer
+
+    if actor is None:
+        return
+    role = role_of(actor)
+    if role in {Role.ADMIN, Role.SALES_OPS, Role.FINANCE}:
+        return
+    if role in {Role.MANAGER, Role.REP} and can_view_customer(actor, customer):
+        return
+    raise PermissionDenied(_("You may not change this customer."))
+
+
+def create_contact(actor: Any, *, customer: Customer, name: str, **fields: Any) -> Any:
+    from .models import Contact
+
+    _require_customer_writer(actor, customer)
+    if not name.strip():
+        raise ValidationError({"name": _("Give the contact's name.")})
+    if customer.merged_into_id:
+        raise ValidationError({"customer": _("This customer was merged into another one.")})
+    with transaction.atomic():
+        contact = Contact.objects.create(customer=customer, name=name.strip(), **fields)
+        record_change(actor, Action.CREATE, contact, after=snapshot(contact))
+    return contact
+
+
+def update_ticket(
+    actor: Any,
+    ticket: ServiceTicket,
+    *,
+    status: str | None = None,
+    owner: Person | None = _UNSET,
+    summary: str | None = None,
+    on: datetime.date | None = None,
+    reason: str = "",
+) -> ServiceTicket:
+    """Change a ticket's status, handler or summary. Resolving or closing it records the
+    day; reopening clears it."""
+    _require_writer(actor, ticket.owner)
+    if owner is not _UNSET and owner is not None:
+        _require_writer(actor, owner)
+    if status is not None and status not in TicketStatus.values:
+        raise ValidationError(
+            {"status": _("Unknown ticket status “%(status)s”.") % {"status": status}}
+        )
+    with transaction.atomic():
+        ticket = ServiceTicket.objects.select_for_update().get(pk=ticket.pk)
+        before = snapshot(ticket)
+        if status is not None:
+            ticket.status = status
+            done = status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}
+            ticket.resolved_on = (
+                (ticket.resolved_on or on or timezone.localdate()) if done else None
+            )
+        if owner is not _UNSET:
+            ticket.owner = owner
+        if summary is not None:
+            ticket.summary = summary
+        ticket.save()
+        after = snapshot(ticket)
+        if after != before:
+            record_change(actor, Action.UPDATE, ticket, before=before, after=after, reason=reason)
+    return ticket
+
+
+def open_ticket(
+    actor: Any,
+    *,
+    customer: Customer,
+    kind: str,
+    owner: Person | None = None,
+    order: Order | None = None,
+    summary: str = "",
+    opened_on: datetime.date | None = None,
+) -> ServiceTicket:
+    _require_customer_writer(actor, customer)
+    if owner is not None:
+        _require_writer(actor, owner)
+    if kind not in TicketKind.values:
+        raise ValidationError({"kind": _("Unknown ticket kind “%(kind)s”.") % {"kind": kind}})
+    if order is not None and order.customer_id != customer.pk:
+        raise ValidationError({"order": _("The order belongs to another customer.")})
+    with transaction.atomic():
+        ticket = ServiceTicket.objects.create(
+            customer=customer,
+            kind=kind,
+            owner=owner,
+            order=order,
+            summary=summary,
+            opened_on=opened_on or timezone.localdate(),
+        )
+        record_change(actor, Action.CREATE, ticket, after=snapshot(ticket))
+    return ticket
+
+
+def record_training_score(
+    actor: Any,
+    *,
+    person: Person,
+    course: str,
+    date: datetime.date,
+    score: Decimal,
+    external_id: str | None = None,
+) -> Any:
+    from .models import TrainingScore
+
+    _require_writer(actor, person)
+    errors: dict[str, str] = {}
+    if not course.strip():
+        errors["course"] = _("Give the course or test.")
+    if not Decimal(0) <= score <= Decimal(100):
+        errors["score"] = _("A training score lies between 0 and 100.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row = TrainingScore(person=person, course=course.strip(), date=date, score=score)
+        if external_id:
+            row.external_id = external_id
+        row.save()
+        record_change(actor, Action.CREATE, row, after=snapshot(row))
+    return row
+
+
+def record_peer_rating(
+    actor: Any,
+    *,
+    rater: Person,
+    person: Person,
+    date: datetime.date,
+    score: Decimal,
+    comment: str = "",
+    external_id: str | None = None,
+) -> Any:
+    """A colleague rates ``person``'s collaboration; recorded for (or by) the rater."""
+    from .models import PeerRating
+
+    _require_writer(actor, rater)
+    errors: dict[str, str] = {}
+    if rater.pk == person.pk:
+        errors["person"] = _("Nobody rates their own collaboration.")
+    if not Decimal(1) <= score <= Decimal(5):
+        errors["score"] = _("A collaboration rating lies between 1 and 5.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row = PeerRating(rater=rater, person=person, date=date, score=score, comment=comment)
+        if external_id:
+            row.external_id = external_id
+        row.save()
+        record_change(actor, Action.CREATE, row, after=snapshot(row))
+    return row
+
+
+def _require_catalogue_editor(actor: Any) -> None:
+    if actor is not None and role_of(actor) not in {Role.ADMIN, Role.SALES_OPS}:
+        raise PermissionDenied(_("Only administrators and sales operations edit products."))
+
+
+def create_product_line(actor: Any, *, code: str, name: str) -> Any:
+    from .models import ProductLine
+
+    _require_catalogue_editor(actor)
+    if ProductLine.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A product line “%(code)s” exists.") % {"code": code}})
+    with transaction.atomic():
+        line = ProductLine.objects.create(code=code, name=name)
+        record_change(actor, Action.CREATE, line, after=snapshot(line))
+    return line
+
+
+def create_product(actor: Any, *, code: str, name: str, line: Any, **fields: Any) -> Product:
+    _require_catalogue_editor(actor)
+    if Product.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A product “%(code)s” exists.") % {"code": code}})
+    with transaction.atomic():
+        product = Product.objects.create(code=code, name=name, line=line, **fields)
+        record_change(actor, Action.CREATE, product, after=snapshot(product))
+    return product
+
+
+def complete_reminder(actor: Any, reminder: Reminder) -> Reminder:
+    """Mark a reminder done; only the person it is for (or an administrator) may."""
+    from attain.org.selectors import person_of
+
+    me = person_of(actor)
+    if role_of(actor) != Role.ADMIN and (me is None or me.pk != reminder.person_id):
+        raise PermissionDenied(_("This reminder is for someone else."))
+    if reminder.done_at is None:
+        reminder.done_at = timezone.now()
+        reminder.save(update_fields=["done_at"])
+    return reminder
+
+
+FOLLOW_UP_CACHE_KEY = "crm:follow-ups-checked:%s"
+
+
+def check_follow_ups_once_a_day(today: datetime.date | None = None) -> int | None:
+    """Run :func:`check_follow_ups` unless it already ran today (in this cache); returns
+    how many reminders it raised, or ``None`` when it had already run."""
+    from django.core.cache import cache
+
+    today = today or timezone.localdate()
+    if not cache.add(FOLLOW_UP_CACHE_KEY % today.isoformat(), True, timeout=60 * 60 * 26):
+        return None
+    return check_follow_ups(today)

@@ -28,6 +28,7 @@ VALID_CODE = dedupe.with_check_digit("91310000MA1FL0000")
 
 @pytest.fixture
 def funnel(db):
+    Stage.objects.all().delete()  # the default funnel from migration 0002, and its rule
     stages = [
         Stage.objects.create(code="lead", name="线索", position=1, probability=Decimal("0.1")),
         Stage.objects.create(

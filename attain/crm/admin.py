@@ -1,0 +1,202 @@
+"""Django admin for every CRM record. Changes made here are audited. The funnel (stages,
+win probabilities, required activities) and follow-up rules are configured here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from attain.audit.admin import AuditedAdminMixin
+
+from .models import (
+    Activity,
+    Contact,
+    Customer,
+    Evidence,
+    FollowUpRule,
+    Opportunity,
+    Order,
+    OrderCredit,
+    OrderLine,
+    Payment,
+    PaymentCredit,
+    PeerRating,
+    Product,
+    ProductLine,
+    Reminder,
+    ServiceTicket,
+    Stage,
+    StageChange,
+    Survey,
+    TrainingScore,
+)
+
+
+@admin.register(ProductLine)
+class ProductLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+@admin.register(Product)
+class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "line", "list_price", "active")
+    list_filter = ("line", "active")
+    search_fields = ("code", "name")
+    list_select_related = ("line",)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ("external_id", "name", "title", "phone", "email")
+
+
+@admin.register(Customer)
+class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "external_id", "credit_code", "city", "source", "owner", "merged_into")
+    list_filter = ("source", "city", "created_on")
+    search_fields = ("name", "external_id", "credit_code", "phone", "email")
+    list_select_related = ("owner", "merged_into")
+    raw_id_fields = ("owner", "merged_into")
+    readonly_fields = ("name_key", "phone_key", "email_key")
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "customer", "title", "phone", "email")
+    search_fields = ("name", "phone", "email", "customer__name")
+    list_select_related = ("customer",)
+    raw_id_fields = ("customer",)
+
+
+@admin.register(Stage)
+class StageAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("position", "code", "name", "probability", "kind", "required_activity")
+    list_display_links = ("code",)
+    list_editable = ("position", "name", "probability", "kind", "required_activity")
+    ordering = ("position",)
+
+
+@admin.register(FollowUpRule)
+class FollowUpRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("stage", "days", "active")
+    list_editable = ("days", "active")
+    list_filter = ("active",)
+
+
+class StageChangeInline(admin.TabularInline):
+    model = StageChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_stage", "to_stage", "changed_at", "changed_by", "note")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "customer", "owner", "stage", "amount", "created_on", "closed_on")
+    list_filter = ("stage", "source", "product_line")
+    search_fields = ("name", "external_id", "customer__name")
+    list_select_related = ("customer", "owner", "stage")
+    raw_id_fields = ("customer", "owner")
+    inlines = [StageChangeInline]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+
+
+@admin.register(Activity)
+class ActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("occurred_at", "kind", "customer", "owner", "place")
+    list_filter = ("kind",)
+    search_fields = ("summary", "external_id", "customer__name", "place")
+    list_select_related = ("customer", "owner")
+    raw_id_fields = ("customer", "owner", "opportunity", "contact")
+    date_hierarchy = "occurred_at"
+    inlines = [EvidenceInline]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    raw_id_fields = ("product",)
+
+
+class OrderCreditInline(admin.TabularInline):
+    model = OrderCredit
+    extra = 0
+    raw_id_fields = ("person",)
+
+
+@admin.register(Order)
+class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("external_id", "date", "customer", "owner", "amount", "status")
+    list_filter = ("status", "product_line")
+    search_fields = ("external_id", "customer__name")
+    list_select_related = ("customer", "owner")
+    raw_id_fields = ("customer", "owner", "opportunity")
+    date_hierarchy = "date"
+    inlines = [OrderLineInline, OrderCreditInline]
+
+
+class PaymentCreditInline(admin.TabularInline):
+    model = PaymentCredit
+    extra = 0
+    raw_id_fields = ("person",)
+
+
+@admin.register(Payment)
+class PaymentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("external_id", "date", "customer", "collector", "amount", "order")
+    search_fields = ("external_id", "customer__name")
+    list_select_related = ("customer", "collector", "order")
+    raw_id_fields = ("customer", "collector", "order")
+    date_hierarchy = "date"
+    inlines = [PaymentCreditInline]
+
+
+@admin.register(ServiceTicket)
+class ServiceTicketAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("external_id", "opened_on", "customer", "kind", "status", "owner")
+    list_filter = ("kind", "status")
+    search_fields = ("external_id", "customer__name", "summary")
+    list_select_related = ("customer", "owner")
+    raw_id_fields = ("customer", "order", "owner")
+
+
+@admin.register(Survey)
+class SurveyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("external_id", "date", "customer", "person", "score")
+    search_fields = ("external_id", "customer__name", "person__name")
+    list_select_related = ("customer", "person")
+    raw_id_fields = ("customer", "person", "ticket")
+
+
+@admin.register(TrainingScore)
+class TrainingScoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "person", "course", "score")
+    search_fields = ("course", "person__name", "person__code")
+    list_select_related = ("person",)
+    raw_id_fields = ("person",)
+
+
+@admin.register(PeerRating)
+class PeerRatingAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "rater", "person", "score")
+    search_fields = ("person__name", "rater__name")
+    list_select_related = ("rater", "person")
+    raw_id_fields = ("rater", "person")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "person", "message", "done_at")
+    list_filter = ("done_at",)
+    search_fields = ("message", "person__name")
+    list_select_related = ("person",)
+    raw_id_fields = ("person", "opportunity")

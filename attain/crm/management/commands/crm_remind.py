@@ -1,0 +1,24 @@
+"""``attain crm_remind``: raise follow-up reminders. A scheduler (cron, systemd timer or
+the task worker's periodic job) runs it once a day; it is idempotent."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from attain.crm import services
+
+
+class Command(BaseCommand):
+    help = "Raise reminders for opportunities nobody followed up within their stage's rule."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--on", type=datetime.date.fromisoformat, help="The day to check (default today)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        raised = services.check_follow_ups(options.get("on"))
+        self.stdout.write(f"{raised} reminder(s) raised.")

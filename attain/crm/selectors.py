@@ -1,0 +1,336 @@
+"""Reads of CRM records, all built on the one visibility rule :func:`visible_people`.
+
+- A record is visible when its person is visible: the owner of an opportunity, activity
+  or order, the collector of a payment, the person credited with a share of an order or
+  payment, the person handling a ticket (or owning its order), the rated person of a
+  survey, training score or peer rating.
+- A customer is visible when the user may see its owner or the person of any of its
+  records; organisation-wide roles see every customer.
+- Once a customer is visible, its Customer 360 page shows all of its records, whoever
+  they belong to: that is the point of one shared customer. People's performance pages
+  stay under the people rule.
+- Merged customers (``merged_into`` set) are left out of lists; :func:`access_customer`
+  follows them to the kept record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import ORGANISATION_WIDE_ROLES, Role
+from attain.org.models import Person
+from attain.org.selectors import person_of, role_of, visible_people
+
+from .models import (
+    Activity,
+    Contact,
+    Customer,
+    Opportunity,
+    Order,
+    OrderCredit,
+    Payment,
+    PaymentCredit,
+    PeerRating,
+    Reminder,
+    ServiceTicket,
+    Survey,
+    TrainingScore,
+)
+
+MERGERS = frozenset({Role.ADMIN, Role.SALES_OPS})
+
+
+def sees_everything(user: Any) -> bool:
+    return role_of(user) in ORGANISATION_WIDE_ROLES
+
+
+def can_merge_customers(user: Any) -> bool:
+    return role_of(user) in MERGERS
+
+
+# Customers -----------------------------------------------------------------------
+
+
+def _customer_reach(people: QuerySet[Person]) -> Q:
+    """Customers that have ``people`` as owner or as the person of any record."""
+    return (
+        Q(owner__in=people)
+        | Q(pk__in=Opportunity.objects.filter(owner__in=people).values("customer_id"))
+        | Q(pk__in=Activity.objects.filter(owner__in=people).values("customer_id"))
+        | Q(pk__in=Order.objects.filter(owner__in=people).values("customer_id"))
+        | Q(pk__in=OrderCredit.objects.filter(person__in=people).values("order__customer_id"))
+        | Q(pk__in=Payment.objects.filter(collector__in=people).values("customer_id"))
+        | Q(pk__in=PaymentCredit.objects.filter(person__in=people).values("payment__customer_id"))
+        | Q(pk__in=ServiceTicket.objects.filter(owner__in=people).values("customer_id"))
+        | Q(pk__in=Survey.objects.filter(person__in=people).values("customer_id"))
+    )
+
+
+def visible_customers(user: Any, *, include_merged: bool = False) -> QuerySet[Customer]:
+    """Live customers ``user`` may see (one query, however many people are visible)."""
+    customers = Customer.objects.all()
+    if not include_merged:
+        customers = customers.filter(merged_into__isnull=True)
+    if role_of(user) is None:
+        return customers.none()
+    if sees_everything(user):
+        return customers
+    return customers.filter(_customer_reach(visible_people(user)))
+
+
+def can_view_customer(user: Any, customer: Customer) -> bool:
+    """The same rule as :func:`visible_customers` for one customer, one condition per
+    line so each branch is tested."""
+    role = role_of(user)
+    if role is None:
+        return False
+    if role in ORGANISATION_WIDE_ROLES:
+        return True
+    people = visible_people(user)
+    if customer.owner_id is not None and people.filter(pk=customer.owner_id).exists():
+        return True
+    if customer.opportunities.filter(owner__in=people).exists():
+        return True
+    if customer.activities.filter(owner__in=people).exists():
+        return True
+    if customer.orders.filter(owner__in=people).exists():
+        return True
+    if OrderCredit.objects.filter(order__customer=customer, person__in=people).exists():
+        return True
+    if customer.payments.filter(collector__in=people).exists():
+        return True
+    if PaymentCredit.objects.filter(payment__customer=customer, person__in=people).exists():
+        return True
+    if customer.tickets.filter(owner__in=people).exists():
+        return True
+    if customer.surveys.filter(person__in=people).exists():  # noqa: SIM103
+        return True
+    return False
+
+
+def access_customer(user: Any, external_id: str) -> Customer:
+    """The customer with ``external_id`` (or the one it was merged into) if ``user`` may
+    see it; otherwise 404, so an invisible customer looks like a missing one."""
+    customer = Customer.objects.select_related("owner", "merged_into").filter(
+        external_id=external_id
+    )
+    found = customer.first()
+    seen: set[int] = set()
+    while found is not None and found.merged_into_id is not None and found.pk not in seen:
+        seen.add(found.pk)
+        found = Customer.objects.select_related("owner", "merged_into").get(pk=found.merged_into_id)
+    if found is None or not can_view_customer(user, found):
+        raise Http404(_("No such customer, or not one you may see."))
+    return found
+
+
+# Records -------------------------------------------------------------------------
+
+
+def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
+    opportunities = Opportunity.objects.all()
+    if sees_everything(user):
+        return opportunities
+    return opportunities.filter(owner__in=visible_people(user))
+
+
+def visible_activities(user: Any) -> QuerySet[Activity]:
+    activities = Activity.objects.all()
+    if sees_everything(user):
+        return activities
+    return activities.filter(owner__in=visible_people(user))
+
+
+def visible_orders(user: Any) -> QuerySet[Order]:
+    orders = Order.objects.all()
+    if sees_everything(user):
+        return orders
+    people = visible_people(user)
+    credited = OrderCredit.objects.filter(person__in=people).values("order_id")
+    return orders.filter(Q(owner__in=people) | Q(pk__in=credited))
+
+
+def visible_payments(user: Any) -> QuerySet[Payment]:
+    payments = Payment.objects.all()
+    if sees_everything(user):
+        return payments
+    people = visible_people(user)
+    credited = PaymentCredit.objects.filter(person__in=people).values("payment_id")
+    return payments.filter(Q(collector__in=people) | Q(pk__in=credited))
+
+
+def visible_tickets(user: Any) -> QuerySet[ServiceTicket]:
+    """Tickets handled by a visible person, or opened for a visible person's order."""
+    tickets = ServiceTicket.objects.all()
+    if sees_everything(user):
+        return tickets
+    people = visible_people(user)
+    return tickets.filter(Q(owner__in=people) | Q(order__owner__in=people))
+
+
+def visible_surveys(user: Any) -> QuerySet[Survey]:
+    surveys = Survey.objects.all()
+    if sees_everything(user):
+        return surveys
+    return surveys.filter(person__in=visible_people(user))
+
+
+def visible_contacts(user: Any) -> QuerySet[Contact]:
+    """Contacts of visible customers: a contact belongs to the shared customer."""
+    contacts = Contact.objects.filter(customer__merged_into__isnull=True)
+    if sees_everything(user):
+        return contacts
+    return contacts.filter(customer__in=visible_customers(user))
+
+
+def visible_training_scores(user: Any) -> QuerySet[TrainingScore]:
+    scores = TrainingScore.objects.all()
+    if sees_everything(user):
+        return scores
+    return scores.filter(person__in=visible_people(user))
+
+
+def visible_peer_ratings(user: Any) -> QuerySet[PeerRating]:
+    ratings = PeerRating.objects.all()
+    if sees_everything(user):
+        return ratings
+    return ratings.filter(person__in=visible_people(user))
+
+
+def my_reminders(user: Any) -> QuerySet[Reminder]:
+    """Open reminders for the signed-in person (none for logins without a person)."""
+    me = person_of(user)
+    if me is None:
+        return Reminder.objects.none()
+    return Reminder.objects.filter(person=me, done_at__isnull=True)
+
+
+# Customer 360 --------------------------------------------------------------------
+
+SECTION_LIMIT = 200
+
+
+def customer_360(customer: Customer) -> dict[str, Any]:
+    """Everything about one customer across sales, marketing and after-sales, in a fixed
+    number of queries. The caller has checked the customer is visible."""
+    opportunities = list(
+        customer.opportunities.select_related("owner", "stage", "product_line")
+        .prefetch_related("stage_changes__from_stage", "stage_changes__to_stage")
+        .order_by("-created_on", "-id")[:SECTION_LIMIT]
+    )
+    activities = list(
+        customer.activities.select_related("owner", "opportunity", "contact")
+        .prefetch_related("evidence")
+        .order_by("-occurred_at")[:SECTION_LIMIT]
+    )
+    orders = list(
+        customer.orders.select_related("owner", "product_line", "opportunity")
+        .prefetch_related("lines__product", "credits__person")
+        .order_by("-date", "-id")[:SECTION_LIMIT]
+    )
+    payments = list(
+        customer.payments.select_related("collector", "order")
+        .prefetch_related("credits__person")
+        .order_by("-date", "-id")[:SECTION_LIMIT]
+    )
+    tickets = list(
+        customer.tickets.select_related("owner", "order").order_by("-opened_on", "-id")[
+            :SECTION_LIMIT
+        ]
+    )
+    surveys = list(customer.surveys.select_related("person").order_by("-date")[:SECTION_LIMIT])
+    contacts = list(customer.contacts.order_by("name")[:SECTION_LIMIT])
+    return {
+        "opportunities": opportunities,
+        "activities": activities,
+        "orders": orders,
+        "payments": payments,
+        "tickets": tickets,
+        "surveys": surveys,
+        "contacts": contacts,
+        "timeline": _timeline(opportunities, activities, orders, payments, tickets, surveys),
+    }
+
+
+def _timeline(
+    opportunities: list[Opportunity],
+    activities: list[Activity],
+    orders: list[Order],
+    payments: list[Payment],
+    tickets: list[ServiceTicket],
+    surveys: list[Survey],
+) -> list[dict[str, Any]]:
+    """One list, newest first, of everything that happened with the customer."""
+
+    def day(value: Any) -> datetime.date:
+        return value.date() if isinstance(value, datetime.datetime) else value
+
+    events: list[dict[str, Any]] = []
+    for a in activities:
+        events.append(
+            {
+                "on": day(a.occurred_at),
+                "kind": a.get_kind_display(),
+                "department": _("Sales"),
+                "who": a.owner,
+                "text": a.summary,
+            }
+        )
+    for o in opportunities:
+        for change in o.stage_changes.all():
+            events.append(
+                {
+                    "on": day(change.changed_at),
+                    "kind": _("Stage"),
+                    "department": _("Sales"),
+                    "who": o.owner,
+                    "text": f"{o.name}: {change.from_stage or '—'} → {change.to_stage}",
+                }
+            )
+    for order in orders:
+        events.append(
+            {
+                "on": order.date,
+                "kind": _("Order"),
+                "department": _("Sales"),
+                "who": order.owner,
+                "text": f"{order.external_id} · {order.amount} · {order.get_status_display()}",
+            }
+        )
+    for p in payments:
+        events.append(
+            {
+                "on": p.date,
+                "kind": _("Payment"),
+                "department": _("Finance"),
+                "who": p.collector,
+                "text": f"{p.external_id} · {p.amount}",
+            }
+        )
+    for t in tickets:
+        events.append(
+            {
+                "on": t.opened_on,
+                "kind": t.get_kind_display(),
+                "department": _("After-sales"),
+                "who": t.owner,
+                "text": f"{t.get_status_display()} · {t.summary}",
+            }
+        )
+    for s in surveys:
+        events.append(
+            {
+                "on": s.date,
+                "kind": _("Survey"),
+                "department": _("Marketing"),
+                "who": s.person,
+                "text": f"{s.score} · {s.comment}",
+            }
+        )
+    events.sort(key=lambda e: e["on"], reverse=True)
+    return events
