@@ -123,6 +123,10 @@ def inline_table(rows: object, path: str) -> LoadedTable:
 
 def _number_column(series: pl.Series) -> pl.Series | None:
     """The text column as exact decimals, or None when some value is not a number."""
+    sample = series.drop_nulls().head(1000).str.strip_chars()
+    sample = sample.filter(sample != "")
+    if sample.len() and sample.cast(pl.Decimal(38, MAX_SCALE), strict=False).null_count():
+        return None  # text, without scanning the whole column
     text = series.str.strip_chars()
     text = pl.Series(series.name, text).set(text == "", None) if (text == "").any() else text
     present = text.is_not_null().sum()

@@ -16,7 +16,10 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BOOL = "tag:yaml.org,2002:bool"
 
 
-class _Loader(yaml.SafeLoader):
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: fast
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     duplicate_keys: list[Problem]
 
 
