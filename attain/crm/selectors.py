@@ -334,3 +334,74 @@ def _timeline(
         )
     events.sort(key=lambda e: e["on"], reverse=True)
     return events
+
+
+# Duplicates and funnel -----------------------------------------------------------
+
+
+def duplicate_pairs(limit: int = 50) -> list[tuple[Customer, Customer, list[str]]]:
+    """Pairs of live customers sharing a normalised name, phone or email (the credit
+    code is unique among live customers), oldest first, each with its reasons. Six
+    queries whatever the number of customers."""
+    from django.db.models import Count
+
+    live = Customer.objects.filter(merged_into__isnull=True)
+    checks = [
+        ("name_key", _("same name")),
+        ("phone_key", _("same phone")),
+        ("email_key", _("same email")),
+    ]
+    pairs: dict[tuple[int, int], tuple[Customer, Customer, list[str]]] = {}
+    for field, reason in checks:
+        keys = list(
+            live.exclude(**{field: ""})
+            .values(field)
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .order_by(field)
+            .values_list(field, flat=True)[:limit]
+        )
+        if not keys:
+            continue
+        groups: dict[str, list[Customer]] = {}
+        for customer in live.filter(**{f"{field}__in": keys}).select_related("owner"):
+            groups.setdefault(getattr(customer, field), []).append(customer)
+        for group in groups.values():
+            group.sort(key=lambda c: (c.created_on, c.pk))
+            first = group[0]
+            for other in group[1:]:
+                key = (first.pk, other.pk)
+                if key in pairs:
+                    pairs[key][2].append(reason)
+                else:
+                    pairs[key] = (first, other, [reason])
+    return [pairs[key] for key in sorted(pairs)][:limit]
+
+
+def funnel(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
+    """Count, amount and weighted amount (amount × win probability) per stage."""
+    from decimal import Decimal
+
+    from django.db.models import Count, Sum
+
+    from .models import Stage
+
+    totals: dict[int, dict[str, Any]] = {
+        row["stage_id"]: dict(row)
+        for row in opportunities.order_by()
+        .values("stage_id")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+    }
+    rows = []
+    for stage in Stage.objects.order_by("position"):
+        row = totals.get(stage.pk, {})
+        amount = row.get("amount") or Decimal(0)
+        rows.append(
+            {
+                "stage": stage,
+                "count": row.get("count", 0),
+                "amount": amount,
+                "weighted": (amount * stage.probability).quantize(Decimal("0.01")),
+            }
+        )
+    return rows

@@ -1,3 +1,31 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+app_name = "crm"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("customers/", views.customers, name="customers"),
+    path("customers/new/", views.customer_new, name="customer-new"),
+    path("customers/duplicates/", views.duplicates, name="duplicates"),
+    path("customers/<str:external_id>/", views.customer_detail, name="customer"),
+    path("customers/<str:external_id>/contacts/new/", views.contact_new, name="contact-new"),
+    path("customers/<str:external_id>/activities/new/", views.activity_new, name="activity-new"),
+    path(
+        "customers/<str:external_id>/opportunities/new/",
+        views.opportunity_new,
+        name="opportunity-new",
+    ),
+    path("customers/<str:external_id>/orders/new/", views.order_new, name="order-new"),
+    path("customers/<str:external_id>/payments/new/", views.payment_new, name="payment-new"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("opportunities/", views.opportunities, name="opportunities"),
+    path("opportunities/<str:external_id>/", views.opportunity_detail, name="opportunity"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<str:external_id>/status/", views.order_status, name="order-status"),
+    path("payments/", views.payments, name="payments"),
+    path("tickets/", views.tickets, name="tickets"),
+    path("tickets/<str:external_id>/", views.ticket_update, name="ticket-update"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("reminders/<int:pk>/done/", views.reminder_done, name="reminder-done"),
+]

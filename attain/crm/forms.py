@@ -1,0 +1,246 @@
+"""Forms of the CRM pages. They parse and check shapes only; the services validate the
+business rules and their errors are shown on the form (see ``views._apply``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from attain.core.forms import DateInput, PersonCodeField
+from attain.org.models import Person
+
+from .models import (
+    ActivityKind,
+    Customer,
+    CustomerSource,
+    Opportunity,
+    Order,
+    OrderStatus,
+    Product,
+    ProductLine,
+    Stage,
+    TicketStatus,
+)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+def parse_credits(text: str) -> dict[Person, Decimal]:
+    """``r1 0.6`` per line (employee id, share) → {person: share}."""
+    credits: dict[Person, Decimal] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.replace(",", " ").replace("，", " ").split()
+        if len(parts) != 2:
+            raise forms.ValidationError(
+                _("Line %(n)s: write an employee id and a share, like “r1 0.6”."),
+                params={"n": number},
+            )
+        code, raw_share = parts
+        try:
+            share = Decimal(raw_share)
+        except InvalidOperation:
+            raise forms.ValidationError(
+                _("Line %(n)s: “%(share)s” is not a number."),
+                params={"n": number, "share": raw_share},
+            ) from None
+        person = Person.objects.filter(code=code).first()
+        if person is None:
+            raise forms.ValidationError(
+                _("Line %(n)s: unknown person “%(code)s”."), params={"n": number, "code": code}
+            )
+        credits[person] = share
+    return credits
+
+
+CREDITS_HELP = _(
+    "Optional credit split, one line per person: employee id and share, e.g. “r1 0.6”. "
+    "Shares sum to 1. Empty: the owner has all of it."
+)
+
+
+class CreditsField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        kwargs.setdefault("help_text", CREDITS_HELP)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> dict[Person, Decimal]:
+        return parse_credits(super().clean(value) or "")
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code (统一社会信用代码)"), max_length=40, required=False
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=CustomerSource.choices, initial=CustomerSource.SALES
+    )
+    owner = PersonCodeField(label=_("Owner (employee id)"), required=False)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=DateTimeInput,
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
+    )
+    opportunity = forms.ModelChoiceField(
+        label=_("Opportunity"),
+        queryset=Opportunity.objects.none(),
+        required=False,
+        to_field_name="external_id",
+    )
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=0, required=False
+    )
+    owner = PersonCodeField(label=_("Owner (employee id; default: me)"), required=False)
+    photo = forms.FileField(label=_("Photo"), required=False)
+    file = forms.FileField(label=_("File"), required=False)
+    recording = forms.FileField(label=_("Call recording"), required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opportunity"].queryset = customer.opportunities.order_by("-created_on")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        return data
+
+
+class OpportunityForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("Expected amount"), max_digits=18, decimal_places=2, min_value=0
+    )
+    owner = PersonCodeField(label=_("Owner (employee id; default: me)"), required=False)
+    product_line = forms.ModelChoiceField(
+        label=_("Product line"), queryset=ProductLine.objects.all(), required=False
+    )
+    expected_close = forms.DateField(label=_("Expected close"), widget=DateInput, required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=CustomerSource.choices, initial=CustomerSource.SALES
+    )
+
+
+class OrderForm(forms.Form):
+    date = forms.DateField(label=_("Order date"), widget=DateInput, initial=timezone.localdate)
+    amount = forms.DecimalField(
+        label=_("Amount (empty: the total of the lines)"),
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+    )
+    owner = PersonCodeField(label=_("Owner (employee id; default: me)"), required=False)
+    opportunity = forms.ModelChoiceField(
+        label=_("Opportunity"),
+        queryset=Opportunity.objects.none(),
+        required=False,
+        to_field_name="external_id",
+    )
+    credits = CreditsField(label=_("Credit split"))
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opportunity"].queryset = customer.opportunities.order_by("-created_on")  # type: ignore[attr-defined]
+
+
+class OrderLineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(active=True), required=False
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=14, decimal_places=3, required=False
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), max_digits=18, decimal_places=2, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [data.get(k) is not None for k in ("product", "quantity", "unit_price")]
+        if any(given) and not all(given):
+            raise forms.ValidationError(_("Give the product, quantity and unit price."))
+        return data
+
+
+OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3)
+
+
+class PaymentForm(forms.Form):
+    date = forms.DateField(label=_("Payment date"), widget=DateInput, initial=timezone.localdate)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
+    order = forms.ModelChoiceField(
+        label=_("Order"),
+        queryset=Order.objects.none(),
+        required=False,
+        to_field_name="external_id",
+    )
+    collector = PersonCodeField(label=_("Collector (employee id; default: me)"), required=False)
+    credits = CreditsField(label=_("Credit split"))
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = customer.orders.order_by("-date")  # type: ignore[attr-defined]
+
+
+class MoveForm(forms.Form):
+    stage = forms.ModelChoiceField(
+        label=_("Move to stage"),
+        queryset=Stage.objects.order_by("position"),
+        to_field_name="code",
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to win or lose)"), max_length=200, required=False
+    )
+
+
+class OrderStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=OrderStatus.choices)
+    on = forms.DateField(label=_("Effective on"), widget=DateInput, initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class TicketForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
