@@ -68,15 +68,25 @@ class Stats:
         return Decimal(self.distinct)
 
 
-def _stats_exprs(distinct: bool) -> list[pl.Expr]:
+def _stats_exprs(distinct: bool, columns: Sequence[str] = (CREDITED, SHARE)) -> list[pl.Expr]:
+    if distinct:
+        return [pl.col(VALUE).drop_nulls().n_unique().alias("distinct")]
+    exprs = [pl.col(CREDITED).sum().alias("total"), pl.col(SHARE).sum().alias("shares")]
+    if "__min" in columns:
+        exprs += [pl.col("__min").min().alias("minimum"), pl.col("__max").max().alias("maximum")]
+    return exprs
+
+
+def _record_stats_exprs(distinct: bool) -> list[pl.Expr]:
+    """The same statistics straight from credited records."""
     if distinct:
         return [pl.col(VALUE).drop_nulls().n_unique().alias("distinct")]
     return [
         pl.col(CREDITED).sum().alias("total"),
         pl.col(SHARE).sum().alias("shares"),
-        pl.col("__min").min().alias("minimum"),
-        pl.col("__max").max().alias("maximum"),
-        pl.col("__n").sum().alias("records"),
+        pl.col(VALUE).min().alias("minimum"),
+        pl.col(VALUE).max().alias("maximum"),
+        pl.len().alias("records"),
     ]
 
 
@@ -119,6 +129,7 @@ class MeasureEngine:
         self.team_measures = team_measures
         self._credited: dict[str, pl.DataFrame] = {}
         self._days: dict[str, pl.DataFrame] = {}
+        self._bases: dict[tuple[object, ...], pl.DataFrame] = {}
         self._months: dict[str, pl.DataFrame] = {}
         self._by_person: dict[str, dict[str, pl.DataFrame]] = {}
         self._period_stats: dict[tuple[str, Scope, str], dict[str, Stats]] = {}
@@ -186,38 +197,64 @@ class MeasureEngine:
 
     # -- day grain, with the manager chain for team measures --------------------------
     def days(self, name: str) -> pl.DataFrame:
+        """Sums per person and day (per month for people whose org never changes)."""
         if name not in self._days:
             self._days[name] = self._day_frame(name)
         return self._days[name]
 
-    def _aggregate_days(self, frame: pl.DataFrame, distinct: bool, keys: list[str]) -> pl.DataFrame:
-        if distinct:
+    def _columns(self, name: str) -> list[str]:
+        agg = self.measure(name).agg
+        if agg == "distinct":
+            return [VALUE]
+        if agg in ("min", "max"):
+            return [CREDITED, SHARE, "__min", "__max"]
+        return [CREDITED, SHARE]
+
+    def _aggregate(self, frame: pl.DataFrame, columns: list[str], keys: list[str]) -> pl.DataFrame:
+        if columns == [VALUE]:
             return frame.select([*keys, VALUE]).unique()
-        return frame.group_by(keys).agg(
-            pl.col(CREDITED).sum(),
-            pl.col(SHARE).sum(),
-            pl.col("__min").min(),
-            pl.col("__max").max(),
-            pl.col("__n").sum(),
-        )
+        exprs = {
+            CREDITED: pl.col(CREDITED).sum(),
+            SHARE: pl.col(SHARE).sum(),
+            "__min": pl.col("__min").min(),
+            "__max": pl.col("__max").max(),
+        }
+        return frame.lazy().group_by(keys).agg([exprs[c] for c in columns]).collect()
+
+    def _base_key(self, name: str) -> tuple[object, ...]:
+        m = self.measure(name)
+        value = "1" if m.agg == "count" else m.value.source
+        where = m.where.source if m.where is not None else None
+        return (m.table, value, where, m.date_field, m.person_field, tuple(self._columns(name)))
+
+    def _base_days(self, name: str) -> pl.DataFrame:
+        key = self._base_key(name)
+        if key not in self._bases:
+            columns = self._columns(name)
+            rows = self.credited(name)
+            if "__min" in columns:
+                numeric = rows.schema[VALUE]
+                value = (
+                    pl.col(VALUE)
+                    if isinstance(numeric, pl.Decimal)
+                    else pl.lit(None, dtype=pl.Decimal(38, 0))
+                )
+                rows = rows.with_columns(value.alias("__min"), value.alias("__max"))
+            dynamic = self.org.dynamic_people
+            if len(dynamic) < len(self.scenario.people):
+                # people whose unit and manager chain never change need no day detail
+                moving = pl.col(PERSON).is_in(pl.Series(sorted(dynamic), dtype=pl.String).implode())
+                rows = rows.with_columns(
+                    pl.when(moving).then(pl.col(DATE)).otherwise(pl.col(DATE).dt.month_start())
+                )
+            day = self._aggregate(rows, columns, [PERSON, DATE])
+            self._bases[key] = day.with_columns(pl.lit(False).alias(TEAM))
+        return self._bases[key]
 
     def _day_frame(self, name: str) -> pl.DataFrame:
         measure = self.measure(name)
-        distinct = measure.agg == "distinct"
-        rows = self.credited(name)
-        if not distinct:
-            numeric = rows.schema[VALUE]
-            value = (
-                pl.col(VALUE)
-                if isinstance(numeric, pl.Decimal)
-                else pl.lit(None, dtype=pl.Decimal(38, 0))
-            )
-            rows = rows.with_columns(
-                value.alias("__min"), value.alias("__max"), pl.lit(1, dtype=pl.Int64).alias("__n")
-            )
-        day = self._aggregate_days(rows, distinct, [PERSON, DATE]).with_columns(
-            pl.lit(False).alias(TEAM)
-        )
+        columns = self._columns(name)
+        day = self._base_days(name)
         if not (measure.rollup or name in self.team_measures) or not any(
             p.manager or p.history for p in self.scenario.people.values()
         ):
@@ -233,10 +270,10 @@ class MeasureEngine:
             )
             if upward.height == 0:
                 break
-            upward = self._aggregate_days(upward, distinct, [PERSON, DATE, TEAM])
+            upward = self._aggregate(upward, columns, [PERSON, DATE, TEAM])
             parts.append(upward.select(day.columns))
             current = upward
-        return self._aggregate_days(pl.concat(parts), distinct, [PERSON, DATE, TEAM])
+        return self._aggregate(pl.concat(parts), columns, [PERSON, DATE, TEAM])
 
     def months(self, name: str) -> pl.DataFrame:
         if name not in self._months:
@@ -248,7 +285,9 @@ class MeasureEngine:
             if self.measure(name).agg == "distinct":
                 self._months[name] = day
             else:
-                self._months[name] = self._aggregate_days(day, False, [PERSON, MONTH, TEAM])
+                self._months[name] = self._aggregate(
+                    day, self._columns(name), [PERSON, MONTH, TEAM]
+                )
         return self._months[name]
 
     # -- questions ------------------------------------------------------------------
@@ -259,7 +298,7 @@ class MeasureEngine:
             distinct = self.measure(name).agg == "distinct"
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
             frame = self.months(name).filter(pl.col(MONTH).is_in(months) & _scope_filter(scope))
-            grouped = frame.group_by(PERSON).agg(_stats_exprs(distinct))
+            grouped = frame.group_by(PERSON).agg(_stats_exprs(distinct, frame.columns))
             self._period_stats[key] = {
                 row[PERSON]: _to_stats(row, distinct) for row in grouped.to_dicts()
             }
@@ -271,16 +310,24 @@ class MeasureEngine:
         """Stats over the given days only (a person covered for part of a period)."""
         scope = self.default_scope(name) if scope == "default" else scope
         distinct = self.measure(name).agg == "distinct"
-        frame = self.person_days(name).get(person)
-        if frame is None or not intervals:
+        if not intervals:
             return Stats()
-        frame = frame.filter(_within(intervals) & _scope_filter(scope))
-        rows = frame.select(_stats_exprs(distinct)).to_dicts()
+        if scope == "self":
+            own = self.person_records(name).get(person)
+            if own is None:
+                return Stats()
+            frame = own.filter(_within(intervals))
+        else:
+            frame = self.records(name, person, intervals, scope)
+        if not distinct and not isinstance(frame.schema[VALUE], pl.Decimal):
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(VALUE))
+        rows = frame.select(_record_stats_exprs(distinct)).to_dicts()
         return _to_stats(rows[0], distinct) if rows else Stats()
 
-    def person_days(self, name: str) -> dict[str, pl.DataFrame]:
+    def person_records(self, name: str) -> dict[str, pl.DataFrame]:
+        """Credited records per person (built once, when a partial window is asked for)."""
         if name not in self._by_person:
-            parts = self.days(name).partition_by(PERSON, as_dict=True)
+            parts = self.credited(name).partition_by(PERSON, as_dict=True)
             self._by_person[name] = {str(key[0]): frame for key, frame in parts.items()}
         return self._by_person[name]
 
@@ -314,7 +361,6 @@ class MeasureEngine:
     def unit_days(self, name: str) -> pl.DataFrame:
         """Day sums per unit, including every descendant unit's records."""
         if name not in self._unit_days:
-            distinct = self.measure(name).agg == "distinct"
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
             attached = self.org.attach(day, PERSON, DATE).drop("__manager", PERSON)
             exploded = attached.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
@@ -323,10 +369,7 @@ class MeasureEngine:
                 pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
             ).alias(MONTH)
             exploded = exploded.with_columns(month)
-            if distinct:
-                self._unit_days[name] = exploded.select(UNIT, MONTH, VALUE).unique()
-            else:
-                self._unit_days[name] = self._aggregate_days(exploded, False, [UNIT, MONTH])
+            self._unit_days[name] = self._aggregate(exploded, self._columns(name), [UNIT, MONTH])
         return self._unit_days[name]
 
     def unit_stats(self, name: str, unit: str, period: Period) -> Stats:
@@ -335,7 +378,7 @@ class MeasureEngine:
             distinct = self.measure(name).agg == "distinct"
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
             frame = self.unit_days(name).filter(pl.col(MONTH).is_in(months))
-            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct))
+            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct, frame.columns))
             self._unit_stats[key] = {
                 row[UNIT]: _to_stats(row, distinct) for row in grouped.to_dicts()
             }

@@ -105,6 +105,25 @@ class Org:
         return [pid for pid, segments in self._segments.items() if len(segments) > 1]
 
     @cached_property
+    def dynamic_people(self) -> set[str]:
+        """People whose unit or manager chain may change over time: people with history
+        and everyone who reports, at any time, to one of them (directly or not)."""
+        reports: dict[str, set[str]] = {}
+        for pid, segments in self._segments.items():
+            for segment in segments:
+                if segment.manager is not None:
+                    reports.setdefault(segment.manager, set()).add(pid)
+        result: set[str] = set()
+        stack = list(self.people_with_history)
+        while stack:
+            current = stack.pop()
+            if current in result:
+                continue
+            result.add(current)
+            stack.extend(reports.get(current, ()))
+        return result
+
+    @cached_property
     def static_frame(self) -> pl.DataFrame:
         rows = [(pid, s[0].unit, s[0].manager) for pid, s in self._segments.items()]
         return pl.DataFrame(

@@ -532,6 +532,7 @@ def test_partial_coverage_uses_only_covered_days() -> None:
     )
     out = run(document)["people"]
     assert out["zhang"]["2025-Q1"]["plans"]["p"]["components"]["c"] == "2000.00"  # only o2's half
+    assert out["wang"]["2025-Q1"]["plans"]["p"]["components"]["c"] == "0.00"  # o2 is in February
     assert out["wang"]["2025-Q2"]["plans"] == {}  # not employed: not covered
     assert out["li"]["2025-Q1"]["plans"] == {} and out["li"]["2025-Q1"]["payout"] == "0.00"
 
