@@ -1,3 +1,629 @@
-from django.urls import URLPattern, URLResolver
+"""REST endpoints for CRM records, looked up by ``external_id``. Reads go through
+:mod:`attain.crm.selectors` (an invisible record is a 404); writes go through
+:mod:`attain.crm.services`, whose errors become the standard error body."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+# mypy: disable-error-code="type-arg"
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from attain.org.api import PersonRef
+from attain.org.selectors import person_of
+
+from . import selectors, services
+from .models import (
+    Activity,
+    ActivityKind,
+    Contact,
+    Customer,
+    CustomerSource,
+    Evidence,
+    EvidenceKind,
+    Opportunity,
+    Order,
+    OrderStatus,
+    Payment,
+    Product,
+    ServiceTicket,
+    Stage,
+    StageChange,
+    Survey,
+)
+
+# Serializers: reads ------------------------------------------------------------------
+
+
+class CreditSerializer(serializers.Serializer):
+    person = PersonRef()
+    share = serializers.DecimalField(max_digits=9, decimal_places=8)
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    merged_into: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "external_id",
+            "name",
+            "credit_code",
+            "phone",
+            "email",
+            "industry",
+            "city",
+            "source",
+            "owner",
+            "created_on",
+            "merged_into",
+        ]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = ["external_id", "customer", "name", "title", "phone", "email"]
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    from_stage: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    to_stage: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    changed_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StageChange
+        fields = ["from_stage", "to_stage", "changed_at", "changed_by", "note"]
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    stage: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    probability = serializers.DecimalField(
+        source="stage.probability", max_digits=4, decimal_places=3, read_only=True
+    )
+    product_line: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "external_id",
+            "customer",
+            "name",
+            "owner",
+            "stage",
+            "probability",
+            "amount",
+            "product_line",
+            "source",
+            "created_on",
+            "expected_close",
+            "closed_on",
+            "close_reason",
+        ]
+
+
+class OpportunityDetailSerializer(OpportunitySerializer):
+    stage_changes = StageChangeSerializer(many=True, read_only=True)
+
+    class Meta(OpportunitySerializer.Meta):
+        fields = [*OpportunitySerializer.Meta.fields, "stage_changes"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "note", "uploaded_at", "url"]
+
+    def get_url(self, evidence: Evidence) -> str:
+        from django.urls import reverse
+
+        return reverse("crm:evidence", args=[evidence.pk])
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    opportunity: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "external_id",
+            "kind",
+            "customer",
+            "opportunity",
+            "owner",
+            "occurred_at",
+            "summary",
+            "duration_minutes",
+            "latitude",
+            "longitude",
+            "place",
+            "evidence",
+        ]
+
+
+class OrderLineReadSerializer(serializers.Serializer):
+    product = serializers.CharField(source="product.code")
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class CreditReadSerializer(serializers.Serializer):
+    person = serializers.CharField(source="person.code")
+    share = serializers.DecimalField(max_digits=9, decimal_places=8)
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    opportunity: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    product_line: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lines = OrderLineReadSerializer(many=True, read_only=True)
+    credits = CreditReadSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "external_id",
+            "customer",
+            "owner",
+            "opportunity",
+            "date",
+            "status",
+            "status_changed_on",
+            "amount",
+            "product_line",
+            "lines",
+            "credits",
+        ]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    collector: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    order: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    credits = CreditReadSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["external_id", "customer", "order", "collector", "date", "amount", "credits"]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    order: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ServiceTicket
+        fields = [
+            "external_id",
+            "customer",
+            "order",
+            "owner",
+            "kind",
+            "status",
+            "opened_on",
+            "resolved_on",
+            "summary",
+        ]
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Survey
+        fields = ["external_id", "customer", "person", "date", "score", "comment"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    line: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["code", "name", "line", "list_price", "active"]
+
+
+class Customer360Serializer(serializers.Serializer):
+    customer = CustomerSerializer()
+    contacts = ContactSerializer(many=True)
+    opportunities = OpportunityDetailSerializer(many=True)
+    activities = ActivitySerializer(many=True)
+    orders = OrderSerializer(many=True)
+    payments = PaymentSerializer(many=True)
+    tickets = TicketSerializer(many=True)
+    surveys = SurveySerializer(many=True)
+
+
+# Serializers: writes -----------------------------------------------------------------
+
+
+class CustomerRef(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": _("Unknown customer “{value}”."),
+        "invalid": _("Give a customer id."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            slug_field="external_id",
+            queryset=Customer.objects.filter(merged_into__isnull=True),
+            **kwargs,
+        )
+
+
+class CustomerCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    credit_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    source: Any = serializers.ChoiceField(choices=CustomerSource.choices, required=False)
+    owner = PersonRef(required=False, allow_null=True)
+    external_id = serializers.CharField(max_length=64, required=False)
+
+
+class ActivityCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    customer = CustomerRef()
+    opportunity = serializers.SlugRelatedField(
+        slug_field="external_id", queryset=Opportunity.objects.all(), required=False
+    )
+    owner = PersonRef(required=False)
+    occurred_at = serializers.DateTimeField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    duration_minutes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-90),
+        max_value=Decimal(90),
+        required=False,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-180),
+        max_value=Decimal(180),
+        required=False,
+    )
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    photo = serializers.FileField(required=False)
+    file = serializers.FileField(required=False)
+    recording = serializers.FileField(required=False)
+
+
+class OrderLineWriteSerializer(serializers.Serializer):
+    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    customer = CustomerRef()
+    owner = PersonRef(required=False)
+    date = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, required=False, allow_null=True
+    )
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    opportunity = serializers.SlugRelatedField(
+        slug_field="external_id", queryset=Opportunity.objects.all(), required=False
+    )
+    lines = OrderLineWriteSerializer(many=True, required=False)
+    credits = CreditSerializer(many=True, required=False)
+    external_id = serializers.CharField(max_length=64, required=False)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    customer = CustomerRef()
+    collector = PersonRef(required=False)
+    date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    order = serializers.SlugRelatedField(
+        slug_field="external_id", queryset=Order.objects.all(), required=False
+    )
+    credits = CreditSerializer(many=True, required=False)
+    external_id = serializers.CharField(max_length=64, required=False)
+
+
+class MoveSerializer(serializers.Serializer):
+    stage = serializers.SlugRelatedField(slug_field="code", queryset=Stage.objects.all())
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _credits(rows: list[dict[str, Any]] | None) -> dict[Any, Decimal]:
+    credits: dict[Any, Decimal] = {}
+    for row in rows or []:
+        if row["person"] in credits:
+            raise serializers.ValidationError(
+                {"credits": [_("Each person appears once in a credit split.")]}
+            )
+        credits[row["person"]] = row["share"]
+    return credits
+
+
+def _check_customer(request: Request, customer: Customer) -> Customer:
+    """A write may name only a customer the caller may see (others look unknown)."""
+    if not selectors.can_view_customer(request.user, customer):
+        raise serializers.ValidationError(
+            {"customer": [_("Unknown customer “%(id)s”.") % {"id": customer.external_id}]}
+        )
+    return customer
+
+
+def _me(request: Request, field: str) -> Any:
+    me = person_of(request.user)
+    if me is None:
+        raise serializers.ValidationError({field: [_("Give an employee id.")]})
+    return me
+
+
+# Views -------------------------------------------------------------------------------
+
+ALLOW_DUPLICATE = OpenApiParameter(
+    "allow_duplicate", bool, description="Create even if a likely duplicate exists."
+)
+
+
+class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+
+
+class CustomerViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """Customers the caller may see: those whose owner, or the person of any of whose
+    records, the caller may see (organisation-wide roles: all). Merged customers are left
+    out of the list; reading one by id shows where it was merged (``merged_into``)."""
+
+    serializer_class = CustomerSerializer
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        detail = self.action != "list"
+        rows = selectors.visible_customers(self.request.user, include_merged=detail)
+        rows = rows.select_related("owner", "merged_into").order_by("name", "pk")
+        query = self.request.query_params.get("q")
+        if query:
+            rows = rows.filter(name__icontains=query)
+        owner = self.request.query_params.get("owner")
+        if owner:
+            rows = rows.filter(owner__code=owner)
+        return rows
+
+    def get_object(self) -> Customer:
+        return selectors.access_customer(self.request.user, self.kwargs["external_id"])
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        customer = Customer.objects.filter(external_id=kwargs["external_id"]).first()
+        kept = self.get_object()
+        shown = customer if customer is not None else kept
+        return Response(CustomerSerializer(shown).data)
+
+    @extend_schema(
+        parameters=[ALLOW_DUPLICATE],
+        request=CustomerCreateSerializer,
+        responses={201: CustomerSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create a customer. A likely duplicate is refused (400 at ``name``, naming the
+        customer it looks like) unless ``?allow_duplicate=true``."""
+        serializer = CustomerCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner", None) or person_of(request.user)
+        allow = request.query_params.get("allow_duplicate", "").lower() in {"1", "true", "yes"}
+        customer = services.create_customer(
+            request.user, owner=owner, allow_duplicate=allow, **data
+        )
+        return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=Customer360Serializer)
+    @action(detail=True, methods=["get"], url_path="360")
+    def customer_360(self, request: Request, external_id: str) -> Response:
+        """Everything about the customer across departments (Customer 360)."""
+        customer = self.get_object()
+        sections = selectors.customer_360(customer)
+        sections.pop("timeline")
+        return Response(Customer360Serializer({"customer": customer, **sections}).data)
+
+
+class ContactViewSet(ReadViewSet):
+    serializer_class = ContactSerializer
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return (
+            selectors.visible_contacts(self.request.user)
+            .select_related("customer")
+            .order_by("name", "pk")
+        )
+
+
+class OpportunityViewSet(ReadViewSet):
+    serializer_class = OpportunitySerializer
+
+    def get_queryset(self) -> QuerySet[Opportunity]:
+        rows = selectors.visible_opportunities(self.request.user).select_related(
+            "customer", "owner", "stage", "product_line"
+        )
+        stage = self.request.query_params.get("stage")
+        if stage:
+            rows = rows.filter(stage__code=stage)
+        return rows.order_by("-created_on", "-pk")
+
+    @extend_schema(responses=StageChangeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, external_id: str) -> Response:
+        """The full stage history, oldest first."""
+        opportunity = self.get_object()
+        rows = opportunity.stage_changes.select_related("from_stage", "to_stage", "changed_by")
+        return Response(StageChangeSerializer(rows, many=True).data)
+
+    @extend_schema(request=MoveSerializer, responses=OpportunitySerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, external_id: str) -> Response:
+        """Move to another stage. The stage's requirements apply (e.g. a logged visit
+        before 报价); winning or losing needs a ``reason``."""
+        opportunity = self.get_object()
+        serializer = MoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = services.move_opportunity(request.user, opportunity, **serializer.validated_data)
+        return Response(OpportunitySerializer(moved).data)
+
+
+class ActivityViewSet(mixins.CreateModelMixin, ReadViewSet):
+    serializer_class = ActivitySerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Activity]:
+        return (
+            selectors.visible_activities(self.request.user)
+            .select_related("customer", "opportunity", "owner")
+            .prefetch_related("evidence")
+            .order_by("-occurred_at", "-pk")
+        )
+
+    @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Log a visit, call, meeting or note. Send multipart to attach ``photo``,
+        ``file`` or ``recording``."""
+        serializer = ActivityCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        customer = _check_customer(request, data.pop("customer"))
+        evidence = [
+            (kind, data.pop(field))
+            for field, kind in (
+                ("photo", EvidenceKind.PHOTO),
+                ("file", EvidenceKind.FILE),
+                ("recording", EvidenceKind.RECORDING),
+            )
+            if field in data
+        ]
+        owner = data.pop("owner", None) or _me(request, "owner")
+        activity = services.log_activity(
+            request.user, customer=customer, owner=owner, evidence=evidence, **data
+        )
+        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+
+
+class OrderViewSet(mixins.CreateModelMixin, ReadViewSet):
+    serializer_class = OrderSerializer
+
+    def get_queryset(self) -> QuerySet[Order]:
+        rows = (
+            selectors.visible_orders(self.request.user)
+            .select_related("customer", "owner", "opportunity", "product_line")
+            .prefetch_related("lines__product", "credits__person")
+        )
+        order_status = self.request.query_params.get("status")
+        if order_status:
+            rows = rows.filter(status=order_status)
+        return rows.order_by("-date", "-pk")
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record an order with optional ``lines`` and a ``credits`` split (shares sum
+        to 1). A confirmed order is handed off to after-sales."""
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _check_customer(request, data["customer"])
+        owner = data.pop("owner", None) or _me(request, "owner")
+        lines = [(r["product"], r["quantity"], r["unit_price"]) for r in data.pop("lines", [])]
+        credits = _credits(data.pop("credits", None))
+        order = services.record_order(
+            request.user, owner=owner, lines=lines, credits=credits, **data
+        )
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentViewSet(mixins.CreateModelMixin, ReadViewSet):
+    serializer_class = PaymentSerializer
+
+    def get_queryset(self) -> QuerySet[Payment]:
+        return (
+            selectors.visible_payments(self.request.user)
+            .select_related("customer", "collector", "order")
+            .prefetch_related("credits__person")
+            .order_by("-date", "-pk")
+        )
+
+    @extend_schema(request=PaymentCreateSerializer, responses={201: PaymentSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record a payment (回款), optionally against an order, with a credit split."""
+        serializer = PaymentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _check_customer(request, data["customer"])
+        collector = data.pop("collector", None) or _me(request, "collector")
+        credits = _credits(data.pop("credits", None))
+        payment = services.record_payment(
+            request.user, collector=collector, credits=credits, **data
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class TicketViewSet(ReadViewSet):
+    serializer_class = TicketSerializer
+
+    def get_queryset(self) -> QuerySet[ServiceTicket]:
+        return (
+            selectors.visible_tickets(self.request.user)
+            .select_related("customer", "order", "owner")
+            .order_by("-opened_on", "-pk")
+        )
+
+
+class SurveyViewSet(ReadViewSet):
+    serializer_class = SurveySerializer
+
+    def get_queryset(self) -> QuerySet[Survey]:
+        return (
+            selectors.visible_surveys(self.request.user)
+            .select_related("customer", "person")
+            .order_by("-date", "-pk")
+        )
+
+
+class ProductViewSet(ReadViewSet):
+    """The product catalogue: readable by everyone signed in."""
+
+    serializer_class = ProductSerializer
+    lookup_field = "code"
+    queryset = Product.objects.select_related("line").order_by("code")
+
+
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("orders", OrderViewSet, basename="order")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("products", ProductViewSet, basename="product")
+
+urlpatterns = router.urls

@@ -1,0 +1,257 @@
+"""CRM visibility as a matrix of roles × endpoints (see the data in conftest.py): which
+customers, orders and payments each role sees, 404 for invisible records, and refused
+writes that change nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from attain.audit.models import AuditEvent
+from attain.crm import selectors, services
+from attain.crm.models import Activity, Customer, Order, Payment
+
+ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
+ALL_CUSTOMERS = {"c_r1", "c_r2", "c_r3", "c_r4", "c_shared", "c_credit", "c_none"}
+ORG_WIDE = {"admin", "sales_ops", "finance", "executive"}
+CUSTOMERS = {
+    **dict.fromkeys(ORG_WIDE, ALL_CUSTOMERS),
+    "manager": {"c_r1", "c_r2", "c_r3", "c_shared", "c_credit"},
+    "rep": {"c_r1", "c_shared"},
+}
+ORDERS = {
+    **dict.fromkeys(ORG_WIDE, {"o_r1", "o_r4", "o_split"}),
+    "manager": {"o_r1", "o_split"},
+    "rep": {"o_r1"},
+}
+PAYMENTS = {**dict.fromkeys(ORG_WIDE, {"p_r1", "p_r4"}), "manager": {"p_r1"}, "rep": {"p_r1"}}
+
+
+def client_for(company, role: str | None) -> Client:
+    client = Client()
+    if role is not None:
+        client.force_login(company.users[role])
+    return client
+
+
+def names(crm, external_ids) -> set[str]:
+    by_id = {c.external_id: key for key, c in crm.customers.items()}
+    return {by_id[e] for e in external_ids}
+
+
+def database_state() -> tuple:
+    return (
+        Customer.objects.count(),
+        Order.objects.count(),
+        Payment.objects.count(),
+        Activity.objects.count(),
+        list(Order.objects.order_by("pk").values_list("status", flat=True)),
+        AuditEvent.objects.count(),
+    )
+
+
+# Reads ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_customer_lists_are_exactly_the_visible_customers(company, crm, role):
+    client = client_for(company, role)
+    api = client.get("/api/customers/")
+    web = client.get("/crm/customers/")
+    assert names(crm, (row["external_id"] for row in api.json()["results"])) == CUSTOMERS[role]
+    assert names(crm, (c.external_id for c in web.context["page"])) == CUSTOMERS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(ALL_CUSTOMERS))
+def test_customer_360_page_and_api(company, crm, role, key):
+    client = client_for(company, role)
+    external_id = crm.customers[key].external_id
+    expected = 200 if key in CUSTOMERS[role] else 404
+    web = client.get(f"/crm/customers/{external_id}/")
+    api = client.get(f"/api/customers/{external_id}/")
+    api_360 = client.get(f"/api/customers/{external_id}/360/")
+    form = client.get(f"/crm/customers/{external_id}/activities/new/")
+    assert (web.status_code, api.status_code, api_360.status_code, form.status_code) == (
+        expected,
+    ) * 4
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_order_and_payment_lists(company, crm, role):
+    client = client_for(company, role)
+    orders = {o.external_id: k for k, o in crm.orders.items()}
+    payments = {p.external_id: k for k, p in crm.payments.items()}
+    api_orders = client.get("/api/orders/").json()["results"]
+    web_orders = client.get("/crm/orders/").context["page"]
+    assert {orders[r["external_id"]] for r in api_orders} == ORDERS[role]
+    assert {orders[o.external_id] for o in web_orders} == ORDERS[role]
+    api_payments = client.get("/api/payments/").json()["results"]
+    web_payments = client.get("/crm/payments/").context["page"]
+    assert {payments[r["external_id"]] for r in api_payments} == PAYMENTS[role]
+    assert {payments[p.external_id] for p in web_payments} == PAYMENTS[role]
+    for key, order in crm.orders.items():
+        expected = 200 if key in ORDERS[role] else 404
+        assert client.get(f"/api/orders/{order.external_id}/").status_code == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/customers/", "/api/orders/", "/api/payments/", "/api/opportunities/", "/api/tickets/"],
+)
+def test_api_requires_authentication(company, url):
+    response = Client().get(url)
+    assert response.status_code in (401, 403)
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    "url", ["/crm/customers/", "/crm/opportunities/", "/crm/orders/", "/crm/reminders/"]
+)
+def test_pages_require_login(company, url):
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+# Each branch of can_view_customer -------------------------------------------------
+
+
+def _branch(company, branch: str) -> Customer:
+    """A customer owned by r4 (invisible to r1) that r1 reaches only through ``branch``."""
+    p = company.people
+    r1, r4 = p["r1"], p["r4"]
+    customer = services.create_customer(None, name=f"分支{branch}", owner=r4)
+    day = timezone.localdate()
+    if branch == "owner":
+        customer = services.create_customer(None, name="自有", owner=r1)
+    elif branch == "opportunity":
+        services.create_opportunity(None, customer=customer, name="机会", owner=r1, amount=1)
+    elif branch == "activity":
+        services.log_activity(
+            None, kind="call", customer=customer, owner=r1, occurred_at=timezone.now()
+        )
+    elif branch == "order":
+        services.record_order(None, customer=customer, owner=r1, date=day, amount=Decimal(1))
+    elif branch == "order_credit":
+        services.record_order(
+            None,
+            customer=customer,
+            owner=r4,
+            date=day,
+            amount=Decimal(1),
+            credits={r4: Decimal("0.5"), r1: Decimal("0.5")},
+        )
+    elif branch == "payment":
+        services.record_payment(None, customer=customer, collector=r1, date=day, amount=1)
+    elif branch == "payment_credit":
+        services.record_payment(
+            None,
+            customer=customer,
+            collector=r4,
+            date=day,
+            amount=Decimal(1),
+            credits={r4: Decimal("0.5"), r1: Decimal("0.5")},
+        )
+    elif branch == "ticket":
+        services.open_ticket(None, customer=customer, kind="repair", owner=r1)
+    elif branch == "survey":
+        services.record_survey(None, customer=customer, person=r1, date=day, score=Decimal(5))
+    return customer
+
+
+BRANCHES = [
+    "owner",
+    "opportunity",
+    "activity",
+    "order",
+    "order_credit",
+    "payment",
+    "payment_credit",
+    "ticket",
+    "survey",
+]
+
+
+@pytest.mark.parametrize("branch", BRANCHES)
+def test_each_branch_of_the_customer_rule(company, branch):
+    customer = _branch(company, branch)
+    rep = company.users["rep"]
+    assert selectors.can_view_customer(rep, customer)
+    assert selectors.visible_customers(rep).filter(pk=customer.pk).exists()
+
+
+def test_no_branch_no_customer_and_anonymous_sees_nothing(company):
+    from django.contrib.auth.models import AnonymousUser
+
+    customer = _branch(company, "none")
+    assert not selectors.can_view_customer(company.users["rep"], customer)
+    assert not selectors.visible_customers(company.users["rep"]).exists()
+    assert not selectors.can_view_customer(AnonymousUser(), customer)
+    assert selectors.can_view_customer(company.users["executive"], customer)
+
+
+# Writes --------------------------------------------------------------------------
+
+
+def _writes(crm, company):
+    c_r1 = crm.customers["c_r1"].external_id
+    c_r4 = crm.customers["c_r4"].external_id
+    return [
+        ("post", "/api/customers/?allow_duplicate=true", {"name": "新客户", "owner": "r4"}),
+        (
+            "post",
+            "/api/activities/",
+            {"kind": "call", "customer": c_r4, "owner": "r4", "occurred_at": "2026-11-20T10:00"},
+        ),
+        (
+            "post",
+            "/api/orders/",
+            {"customer": c_r4, "owner": "r4", "date": "2026-11-20", "amount": "10"},
+        ),
+        (
+            "post",
+            "/api/payments/",
+            {"customer": c_r1, "collector": "r4", "date": "2026-11-20", "amount": "10"},
+        ),
+    ]
+
+
+WRITERS = {"admin", "sales_ops", "finance"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("index", range(4))
+def test_api_writes_for_r4(company, crm, role, index):
+    """Writing records for r4 (west): org-wide writers may; the executive, the east
+    manager and r1 may not, and nothing changes."""
+    method, url, body = _writes(crm, company)[index]
+    client = client_for(company, role)
+    before = database_state()
+    response = getattr(client, method)(url, body, content_type="application/json")
+    if role in WRITERS:
+        assert response.status_code == 201, response.content
+    else:
+        assert response.status_code in (400, 403, 404), response.content
+        assert database_state() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_web_order_status_change(company, crm, role):
+    """Cancelling r4's order: org-wide writers may; others get 404 (invisible) or 403."""
+    order = crm.orders["o_r4"]
+    client = client_for(company, role)
+    before = database_state()
+    response = client.post(
+        f"/crm/orders/{order.external_id}/status/", {"status": "cancelled", "on": "2026-11-26"}
+    )
+    order.refresh_from_db()
+    if role in WRITERS:
+        assert response.status_code == 302
+        assert order.status == "cancelled"
+    else:
+        assert response.status_code in (403, 404)
+        assert database_state() == before
