@@ -130,6 +130,7 @@ class MeasureEngine:
         self._credited: dict[str, pl.DataFrame] = {}
         self._days: dict[str, pl.DataFrame] = {}
         self._bases: dict[tuple[object, ...], pl.DataFrame] = {}
+        self._scopes: dict[str, Scope] = {}
         self._months: dict[str, pl.DataFrame] = {}
         self._by_person: dict[str, dict[str, pl.DataFrame]] = {}
         self._period_stats: dict[tuple[str, Scope, str], dict[str, Stats]] = {}
@@ -345,7 +346,10 @@ class MeasureEngine:
         return self.window_stats(name, person, intervals, scope).value(agg)
 
     def default_scope(self, name: str) -> Scope:
-        return "team_and_self" if self.measure(name).rollup else "self"
+        scope = self._scopes.get(name)
+        if scope is None:
+            scope = self._scopes[name] = "team_and_self" if self.measure(name).rollup else "self"
+        return scope
 
     # -- units ----------------------------------------------------------------------
     @cached_property

@@ -41,6 +41,7 @@ class TargetBook:
         for spec in scenario.targets:
             self.given[(spec.measure, spec.who, spec.period.id)] = spec  # explicit wins
         self._cache: dict[tuple[str, str, str], TargetResolution] = {}
+        self._weights: dict[str, Decimal] = {}
         self.has_targets: set[tuple[str, str]] = {(m, w) for m, w, _p in self.given}
 
     def add(self, spec: TargetSpec) -> None:
@@ -58,7 +59,10 @@ class TargetBook:
         return distribution[fiscal_month_index(month, self.scenario.fiscal_year_start)]
 
     def weights(self, period: Period) -> Decimal:
-        return sum((self.weight(m) for m in period.months), ZERO)
+        total = self._weights.get(period.id)
+        if total is None:
+            total = self._weights[period.id] = sum((self.weight(m) for m in period.months), ZERO)
+        return total
 
     def resolve(self, measure: str, who: str, period: Period) -> TargetResolution:
         key = (measure, who, period.id)
