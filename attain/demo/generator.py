@@ -618,7 +618,8 @@ class _Planner:
         used: set[int] = set()
         events: list[_Event] = []
 
-        def pick_rep(teams: list[str], senior: bool = False) -> tuple[int, str]:
+        def pick_rep(teams: list[str], senior: bool = False) -> tuple[int, str] | None:
+            """A rep of one of ``teams`` not yet in another change (None: none left)."""
             candidates = [
                 (key, team)
                 for team in teams
@@ -626,8 +627,8 @@ class _Planner:
                 if key not in used
                 and (not senior or self.people[key].start < datetime.date(year - 1, 1, 1))
             ]
-            if not candidates and senior:
-                return pick_rep(teams)
+            if not candidates:
+                return pick_rep(teams) if senior else None
             key, team = rng.choice(candidates)
             used.add(key)
             return key, team
@@ -635,12 +636,18 @@ class _Planner:
         others = [team for team in all_teams if team != login_team]
         promotions = rng.sample(others, k=min(len(others), max(1, len(all_teams) // 6)))
         for index, team in enumerate(promotions):
-            key, _ = pick_rep([team], senior=True)
+            picked = pick_rep([team], senior=True)
+            if picked is None:
+                continue
+            key = picked[0]
             on = datetime.date(year, rng.randint(2, 10), 1)
             fate = "leaves" if index % 2 == 0 else "moves"
             events.append(_Event(on, 0, len(events), "promotion", key, team, fate))
         for _ in range(max(3, round(initial_reps * 0.03))):
-            key, source = pick_rep(others)
+            picked = pick_rep(others)
+            if picked is None:  # only in very small companies
+                break
+            key, source = picked
             target = source
             while target == source:
                 target = rng.choice(all_teams)
@@ -653,7 +660,10 @@ class _Planner:
             new.potential = (Decimal(rng.randint(80, 200) * 10_000)).quantize(Decimal("0.01"))
             events.append(_Event(on, 2, len(events), "hire", new.key, team))
         for _ in range(max(2, round(initial_reps * 0.02))):
-            key, _ = pick_rep(others)
+            picked = pick_rep(others)
+            if picked is None:
+                break
+            key = picked[0]
             on = _weekday_between(rng, datetime.date(year, 2, 2), datetime.date(year, 10, 30))
             events.append(_Event(on, 3, len(events), "leave", key))
         return sorted(events)
