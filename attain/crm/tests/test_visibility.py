@@ -23,11 +23,15 @@ CUSTOMERS = {
     "rep": {"c_r1", "c_shared"},
 }
 ORDERS = {
-    **dict.fromkeys(ORG_WIDE, {"o_r1", "o_r4", "o_split"}),
+    **dict.fromkeys(ORG_WIDE, frozenset({"o_r1", "o_r4", "o_split"})),
     "manager": {"o_r1", "o_split"},
     "rep": {"o_r1"},
 }
-PAYMENTS = {**dict.fromkeys(ORG_WIDE, {"p_r1", "p_r4"}), "manager": {"p_r1"}, "rep": {"p_r1"}}
+PAYMENTS = {
+    **dict.fromkeys(ORG_WIDE, frozenset({"p_r1", "p_r4"})),
+    "manager": {"p_r1"},
+    "rep": {"p_r1"},
+}
 
 
 def client_for(company, role: str | None) -> Client:

@@ -1,0 +1,435 @@
+"""CRM pages and API flows: Customer 360, bounded queries, the duplicate confirm and merge
+flows, funnel stage rules, reminders, evidence upload, credit splits."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from attain.crm import services
+from attain.crm.models import (
+    Activity,
+    Customer,
+    Evidence,
+    FollowUpRule,
+    Opportunity,
+    Reminder,
+    Stage,
+)
+
+D = datetime.date
+
+
+def client_for(company, role: str) -> Client:
+    client = Client()
+    client.force_login(company.users[role])
+    return client
+
+
+def test_default_funnel_from_the_migration(db):
+    stages = list(Stage.objects.values_list("code", "probability", "kind", "required_activity"))
+    assert [s[0] for s in stages] == [
+        "lead",
+        "qualify",
+        "solution",
+        "quote",
+        "negotiate",
+        "won",
+        "lost",
+    ]
+    assert stages[3] == ("quote", Decimal("0.600"), "open", "visit")
+    assert FollowUpRule.objects.get().days == 7
+
+
+def test_customer_360_shows_everything_across_departments(company, crm):
+    """r1 sees c_shared through one visit, and then sees all of it, r4's records too."""
+    p = company.people
+    customer = crm.customers["c_shared"]
+    opportunity = services.create_opportunity(
+        None, customer=customer, name="二期项目", owner=p["r4"], amount=Decimal(5000)
+    )
+    services.record_order(
+        None,
+        customer=customer,
+        owner=p["r4"],
+        date=D(2026, 5, 1),
+        amount=Decimal(900),
+        credits={p["r4"]: Decimal("0.7"), p["r3"]: Decimal("0.3")},
+    )
+    services.record_payment(
+        None, customer=customer, collector=p["r4"], date=D(2026, 6, 1), amount=Decimal(400)
+    )
+    services.record_survey(None, customer=customer, person=p["r4"], date=D(2026, 7, 1), score=4)
+    services.create_contact(None, customer=customer, name="王经理", title="采购")
+    response = client_for(company, "rep").get(f"/crm/customers/{customer.external_id}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ["二期项目", "900.00", "400.00", "王经理", "R3", "30%", "拜访"]:
+        assert text in html, text
+    assert response.context["opportunities"] == [opportunity]
+    assert len(response.context["tickets"]) == 1  # the hand-off of the order
+    kinds = {e["department"] for e in response.context["timeline"]}
+    assert {"Sales", "Finance", "After-sales", "Marketing"} <= {str(k) for k in kinds}
+    api = client_for(company, "rep").get(f"/api/customers/{customer.external_id}/360/").json()
+    assert [o["name"] for o in api["opportunities"]] == ["二期项目"]
+    assert {c["person"] for c in api["orders"][0]["credits"]} == {"r4", "r3"}
+    # But r4's orders stay out of r1's own order list (the people rule).
+    assert client_for(company, "rep").get("/api/orders/").json()["count"] == 1
+
+
+def _many_records(company, customer, n: int) -> None:
+    r1, r2 = company.people["r1"], company.people["r2"]
+    for i in range(n):
+        opp = services.create_opportunity(
+            None, customer=customer, name=f"机会{i}", owner=r1, amount=Decimal(i)
+        )
+        activity = services.log_activity(
+            None,
+            kind="visit",
+            customer=customer,
+            owner=r1,
+            occurred_at=timezone.now(),
+            opportunity=opp,
+        )
+        Evidence.objects.create(activity=activity, kind="photo", file=f"evidence/x{i}.jpg")
+        services.record_order(
+            None,
+            customer=customer,
+            owner=r1,
+            date=D(2026, 1, 1),
+            amount=Decimal(10),
+            credits={r1: Decimal("0.5"), r2: Decimal("0.5")},
+        )
+        services.record_payment(
+            None,
+            customer=customer,
+            collector=r1,
+            date=D(2026, 1, 2),
+            amount=Decimal(5),
+            credits={r1: Decimal("0.5"), r2: Decimal("0.5")},
+        )
+        services.create_contact(None, customer=customer, name=f"联系人{i}")
+        services.record_survey(None, customer=customer, person=r1, date=D(2026, 1, 3), score=5)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "rep"])
+def test_bounded_queries_on_the_customer_list_and_360(
+    company, crm, role, django_assert_max_num_queries
+):
+    customer = crm.customers["c_r1"]
+    _many_records(company, customer, 12)
+    for i in range(60):
+        services.create_customer(None, name=f"客户{i:02d}", owner=company.people["r1"])
+    client = client_for(company, role)
+    with django_assert_max_num_queries(12):
+        response = client.get("/crm/customers/")
+    assert len(response.context["page"]) == 50
+    with django_assert_max_num_queries(30):
+        response = client.get(f"/crm/customers/{customer.external_id}/")
+    assert len(response.context["orders"]) == 13
+    with django_assert_max_num_queries(30):
+        client.get(f"/api/customers/{customer.external_id}/360/")
+    with django_assert_max_num_queries(15):
+        client.get("/api/orders/")
+
+
+def test_customer_list_search_and_filters(company, crm):
+    client = client_for(company, "admin")
+    assert [c.name for c in client.get("/crm/customers/?q=甲一").context["page"]] == ["甲一科技"]
+    owned = client.get("/crm/customers/?owner=r4").context["page"]
+    assert {c.name for c in owned} == {"丁四物流", "戊五医药"}
+    assert len(client.get("/crm/customers/?source=marketing").context["page"]) == 0
+    partial = client.get("/crm/customers/?q=甲一", headers={"HX-Request": "true"})
+    assert b"<html" not in partial.content
+
+
+def test_new_customer_shows_duplicates_then_creates_anyway(company, crm):
+    client = client_for(company, "rep")
+    form = {"name": "甲一科技有限公司", "source": "sales"}
+    response = client.post("/crm/customers/new/", form)
+    assert response.status_code == 200
+    assert [c.name for c, _r, _v in response.context["duplicates"]] == ["甲一科技"]
+    assert "Create anyway" in response.content.decode()
+    assert Customer.objects.filter(name="甲一科技有限公司").count() == 0
+    response = client.post("/crm/customers/new/", {**form, "allow_duplicate": "on"})
+    assert response.status_code == 302
+    created = Customer.objects.get(name="甲一科技有限公司")
+    assert created.owner == company.people["r1"]
+    assert response["Location"] == f"/crm/customers/{created.external_id}/"
+
+
+def test_api_duplicate_check(company, crm):
+    client = client_for(company, "admin")
+    response = client.post("/api/customers/", {"name": "甲一科技"}, content_type="application/json")
+    assert response.status_code == 400
+    assert "甲一科技" in response.json()["error"]["fields"]["name"][0]
+    response = client.post(
+        "/api/customers/?allow_duplicate=true",
+        {"name": "甲一科技"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+
+
+def test_duplicates_review_and_merge(company, crm):
+    keep = crm.customers["c_r1"]
+    duplicate = services.create_customer(
+        None, name="甲一科技（集团）", owner=company.people["r2"], allow_duplicate=True
+    )
+    services.record_order(
+        None, customer=duplicate, owner=company.people["r2"], date=D(2026, 8, 1), amount=7
+    )
+    assert client_for(company, "rep").get("/crm/customers/duplicates/").status_code == 403
+    assert client_for(company, "finance").get("/crm/customers/duplicates/").status_code == 403
+    client = client_for(company, "sales_ops")
+    pairs = client.get("/crm/customers/duplicates/").context["pairs"]
+    assert [(a.pk, b.pk) for a, b, _r in pairs] == [(keep.pk, duplicate.pk)]
+    response = client.post(
+        "/crm/customers/duplicates/",
+        {"keep": keep.external_id, "duplicate": duplicate.external_id},
+    )
+    assert response.status_code == 302
+    assert keep.orders.count() == 2
+    assert client.get("/crm/customers/duplicates/").context["pairs"] == []
+    # The merged customer is gone from lists and its page redirects to the kept one.
+    listed = {c.pk for c in client.get("/crm/customers/").context["page"]}
+    assert duplicate.pk not in listed
+    response = client.get(f"/crm/customers/{duplicate.external_id}/")
+    assert response["Location"] == f"/crm/customers/{keep.external_id}/"
+    api = client.get(f"/api/customers/{duplicate.external_id}/").json()
+    assert api["merged_into"] == keep.external_id
+
+
+def test_stage_requirement_error_is_shown_and_history_kept(company, crm):
+    customer = crm.customers["c_r1"]
+    opp = services.create_opportunity(
+        None, customer=customer, name="报价项目", owner=company.people["r1"], amount=1000
+    )
+    client = client_for(company, "rep")
+    url = f"/crm/opportunities/{opp.external_id}/"
+    response = client.post(url, {"stage": "quote"})
+    assert response.status_code == 200
+    assert "Log a Visit" in response.content.decode()
+    assert Opportunity.objects.get(pk=opp.pk).stage.code == "lead"
+    api = client.post(
+        f"/api/opportunities/{opp.external_id}/move/", {"stage": "quote"}, "application/json"
+    )
+    assert api.status_code == 400
+    assert "stage" in api.json()["error"]["fields"]
+    client.post(
+        f"/crm/customers/{customer.external_id}/activities/new/",
+        {
+            "kind": "visit",
+            "occurred_at": "2026-11-25T10:00",
+            "opportunity": opp.external_id,
+            "summary": "现场拜访",
+        },
+    )
+    assert client.post(url, {"stage": "quote"}).status_code == 302
+    response = client.post(
+        f"/api/opportunities/{opp.external_id}/move/", {"stage": "won"}, "application/json"
+    )
+    assert response.json()["error"]["fields"]["reason"]
+    response = client.post(
+        f"/api/opportunities/{opp.external_id}/move/",
+        {"stage": "won", "reason": "方案领先"},
+        "application/json",
+    )
+    assert response.status_code == 200
+    history = client.get(f"/api/opportunities/{opp.external_id}/history/").json()
+    assert [(h["from_stage"], h["to_stage"]) for h in history] == [
+        (None, "lead"),
+        ("lead", "quote"),
+        ("quote", "won"),
+    ]
+
+
+def test_funnel_counts_amounts_and_weighted_amounts(company, crm):
+    customer = crm.customers["c_r1"]
+    r1 = company.people["r1"]
+    services.create_opportunity(None, customer=customer, name="a", owner=r1, amount=1000)
+    services.create_opportunity(None, customer=customer, name="b", owner=r1, amount=500)
+    negotiate = Stage.objects.get(code="negotiate")
+    services.create_opportunity(
+        None, customer=customer, name="c", owner=r1, amount=2000, stage=negotiate
+    )
+    response = client_for(company, "manager").get("/crm/opportunities/")
+    rows = {r["stage"].code: r for r in response.context["funnel"]}
+    assert (rows["lead"]["count"], rows["lead"]["amount"], rows["lead"]["weighted"]) == (
+        2,
+        Decimal(1500),
+        Decimal("150.00"),
+    )
+    assert rows["negotiate"]["weighted"] == Decimal("1600.00")
+    assert response.context["open_weighted"] == Decimal("1750.00")
+
+
+def test_reminders_page_raises_once_a_day_and_marks_done(company, crm, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    customer = crm.customers["c_r1"]
+    opp = services.create_opportunity(
+        None,
+        customer=customer,
+        name="沉睡线索",
+        owner=company.people["r1"],
+        amount=1,
+        created_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    rep, manager = client_for(company, "rep"), client_for(company, "manager")
+    response = rep.get("/crm/reminders/")
+    assert [r.opportunity for r in response.context["reminders"]] == [opp]
+    assert [r.opportunity for r in manager.get("/crm/reminders/").context["reminders"]] == [opp]
+    assert services.check_follow_ups_once_a_day() is None  # already ran today
+    reminder = Reminder.objects.get(person=company.people["r1"])
+    assert manager.post(f"/crm/reminders/{reminder.pk}/done/").status_code == 403
+    assert rep.post(f"/crm/reminders/{reminder.pk}/done/").status_code == 302
+    assert list(rep.get("/crm/reminders/").context["reminders"]) == []
+
+
+def test_crm_remind_command(company, crm, capsys):
+    services.create_opportunity(
+        None,
+        customer=crm.customers["c_r1"],
+        name="线索",
+        owner=company.people["r1"],
+        amount=1,
+        created_on=D(2026, 1, 1),
+    )
+    call_command("crm_remind", "--on", "2026-02-01")
+    assert "2 reminder(s) raised" in capsys.readouterr().out
+
+
+def test_activity_with_evidence_upload_and_location(company, crm, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    customer = crm.customers["c_r1"]
+    client = client_for(company, "rep")
+    response = client.post(
+        f"/crm/customers/{customer.external_id}/activities/new/",
+        {
+            "kind": "visit",
+            "occurred_at": "2026-11-25T09:30",
+            "summary": "现场拜访，拍照留证",
+            "photo": SimpleUploadedFile("door.jpg", b"\xff\xd8jpeg", content_type="image/jpeg"),
+            "recording": SimpleUploadedFile("call.m4a", b"audio", content_type="audio/mp4"),
+            "latitude": "31.230416",
+            "longitude": "121.473701",
+            "place": "上海市黄浦区",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    activity = Activity.objects.get(summary="现场拜访，拍照留证")
+    assert activity.latitude == Decimal("31.230416")
+    assert sorted(activity.evidence.values_list("kind", flat=True)) == ["photo", "recording"]
+    photo = activity.evidence.get(kind="photo")
+    page = client.get(f"/crm/customers/{customer.external_id}/").content.decode()
+    assert f"/crm/evidence/{photo.pk}/" in page
+    assert "31.230416" in page
+    download = client.get(f"/crm/evidence/{photo.pk}/")
+    assert b"".join(download.streaming_content) == b"\xff\xd8jpeg"
+    assert client_for(company, "manager").get(f"/crm/evidence/{photo.pk}/").status_code == 200
+    # Evidence of a customer r1 may not see is a 404 for r1.
+    hidden = services.log_activity(
+        None,
+        kind="visit",
+        customer=crm.customers["c_r4"],
+        owner=company.people["r4"],
+        occurred_at=timezone.now(),
+        evidence=[("file", SimpleUploadedFile("offer.pdf", b"%PDF"))],
+    )
+    assert client.get(f"/crm/evidence/{hidden.evidence.get().pk}/").status_code == 404
+
+
+def test_api_activity_multipart_upload(company, crm, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    response = client_for(company, "rep").post(
+        "/api/activities/",
+        {
+            "kind": "call",
+            "customer": crm.customers["c_r1"].external_id,
+            "occurred_at": "2026-11-25T09:30:00+08:00",
+            "recording": SimpleUploadedFile("call.m4a", b"audio"),
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert [e["kind"] for e in response.json()["evidence"]] == ["recording"]
+
+
+def test_order_form_with_lines_and_credit_split(company, crm):
+    line = services.create_product_line(None, code="hw", name="硬件")
+    services.create_product(None, code="P-1", name="服务器", line=line)
+    customer = crm.customers["c_r1"]
+    client = client_for(company, "manager")
+    form = {
+        "date": "2026-11-20",
+        "owner": "r1",
+        "credits": "r1 0.6\nr2 0.3",
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-product": services.Product.objects.get().pk,
+        "lines-0-quantity": "2",
+        "lines-0-unit_price": "150.50",
+    }
+    url = f"/crm/customers/{customer.external_id}/orders/new/"
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "sum to 0.9" in response.content.decode()
+    response = client.post(url, {**form, "credits": "r1 0.6\nr2 0.4"})
+    assert response.status_code == 302
+    order = customer.orders.get(date=D(2026, 11, 20))
+    assert order.amount == Decimal("301.00")
+    assert {c.person.code: c.share for c in order.credits.all()} == {
+        "r1": Decimal("0.6"),
+        "r2": Decimal("0.4"),
+    }
+
+
+def test_api_order_credits_must_sum_to_one(company, crm):
+    client = client_for(company, "admin")
+    body = {
+        "customer": crm.customers["c_r1"].external_id,
+        "owner": "r1",
+        "date": "2026-11-20",
+        "amount": "100",
+        "credits": [{"person": "r1", "share": "0.5"}, {"person": "r2", "share": "0.4"}],
+    }
+    response = client.post("/api/orders/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "credits" in response.json()["error"]["fields"]
+    body["credits"][1]["share"] = "0.5"
+    response = client.post("/api/orders/", body, content_type="application/json")
+    assert response.status_code == 201
+    assert len(response.json()["credits"]) == 2
+
+
+def test_tickets_my_tickets_and_status_change(company, crm):
+    from attain.org import services as org
+
+    person = org.create_person(
+        None, code="as1", name="售后", unit=company.east, title="after_sales", start=D(2024, 1, 1)
+    )
+    user = org.create_login(None, username="as1", role="rep", password="pw-as1-1", person=person)
+    order = services.record_order(
+        None,
+        customer=crm.customers["c_r1"],
+        owner=company.people["r1"],
+        date=D(2026, 11, 1),
+        amount=Decimal(1),
+    )
+    client = Client()
+    client.force_login(user)
+    tickets = list(client.get("/crm/tickets/").context["page"])
+    assert [t.order for t in tickets] == [order]
+    response = client.post(f"/crm/tickets/{tickets[0].external_id}/", {"status": "resolved"})
+    assert response.status_code == 302
+    tickets[0].refresh_from_db()
+    assert tickets[0].status == "resolved"
+    assert tickets[0].resolved_on == timezone.localdate()
