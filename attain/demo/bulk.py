@@ -148,9 +148,17 @@ class _Replay:
         if left_behind:
             names = ", ".join(sorted(set(left_behind))[:5])
             raise ValidationError({"end": f"Give these people another manager first: {names}."})
+        if any(start > on for start in self.starts.get(person.pk, [])):
+            raise ValidationError({"end": f"Changes are recorded after {on}; undo them first."})
         before = snapshot(person)
         person.end = on
         self.changes.append(_Change(Action.UPDATE, person, before, snapshot(person), reason))
+        # As the service does: the last assignment ends with the last working day.
+        last = self.covering(person.pk, on)
+        if last is not None and (last.valid_to is None or last.valid_to > after_last_day):
+            last_before = snapshot(last)
+            last.valid_to = after_last_day
+            self.changes.append(_Change(Action.UPDATE, last, last_before, snapshot(last), reason))
 
     def covering(self, person_id: int, day: datetime.date) -> Assignment | None:
         index = bisect.bisect_right(self.starts.get(person_id, []), day) - 1
@@ -160,8 +168,8 @@ class _Replay:
         return row if row.valid_to is None or row.valid_to > day else None
 
     def manager_on(self, person_id: int, day: datetime.date) -> int | None:
-        index = bisect.bisect_right(self.starts.get(person_id, []), day) - 1
-        return self.rows[person_id][index].manager_id if index >= 0 else None
+        row = self.covering(person_id, day)
+        return row.manager_id if row is not None else None
 
     def check_no_cycle(self, person: Person, since: datetime.date) -> None:
         """As ``_check_no_management_cycle``: on ``since`` and every later change day."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -146,9 +145,24 @@ def create_person(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        person = Person.objects.create(
-            code=code, name=name, email=email, start=start, end=end, potential=potential, user=user
-        )
+        try:
+            with transaction.atomic():  # a concurrent request may have taken the id
+                person = Person.objects.create(
+                    code=code,
+                    name=name,
+                    email=email,
+                    start=start,
+                    end=end,
+                    potential=potential,
+                    user=user,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                {
+                    "code": _("A person with the employee id “%(code)s” already exists.")
+                    % {"code": code}
+                }
+            ) from None
         assignment = Assignment.objects.create(
             person=person, unit=unit, manager=manager, title=title, valid_from=start
         )
@@ -293,34 +307,47 @@ def set_manager(
 
 
 def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str = "") -> Person:
-    """The person's last working day is ``on`` (inclusive)."""
+    """The person's last working day is ``on`` (inclusive): their assignment ends with it,
+    so from the next day they are in no unit and under no manager."""
     _require_editor(actor)
-    if on < person.start:
-        raise ValidationError(
-            {
-                "end": _("Employment cannot end before it starts (%(start)s).")
-                % {"start": person.start}
-            }
-        )
     after_last_day = on + datetime.timedelta(days=1)
-    reports = (
-        Assignment.objects.filter(manager=person)
-        .exclude(valid_to__lte=after_last_day)
-        .filter(Q(person__end__isnull=True) | Q(person__end__gt=on))
-    )
-    if reports.exists():
-        names = ", ".join(sorted({a.person.name for a in reports.select_related("person")[:5]}))
-        raise ValidationError(
-            {"end": _("Give these people another manager first: %(names)s.") % {"names": names}}
-        )
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
+        if on < person.start:
+            raise ValidationError(
+                {
+                    "end": _("Employment cannot end before it starts (%(start)s).")
+                    % {"start": person.start}
+                }
+            )
+        if person.assignments.filter(valid_from__gt=on).exists():
+            raise ValidationError(
+                {"end": _("Changes are recorded after %(on)s; undo them first.") % {"on": on}}
+            )
+        reports = (
+            Assignment.objects.filter(manager=person)
+            .exclude(valid_to__lte=after_last_day)
+            .filter(Q(person__end__isnull=True) | Q(person__end__gt=on))
+        )
+        if reports.exists():
+            names = ", ".join(sorted({a.person.name for a in reports.select_related("person")[:5]}))
+            raise ValidationError(
+                {"end": _("Give these people another manager first: %(names)s.") % {"names": names}}
+            )
         before = snapshot(person)
         person.end = on
         person.save(update_fields=["end"])
         record_change(
             actor, Action.UPDATE, person, before=before, after=snapshot(person), reason=reason
         )
+        last = person.assignments.filter(valid_from__lte=on).order_by("-valid_from").first()
+        if last is not None and (last.valid_to is None or last.valid_to > after_last_day):
+            last_before = snapshot(last)
+            last.valid_to = after_last_day
+            last.save(update_fields=["valid_to"])
+            record_change(
+                actor, Action.UPDATE, last, before=last_before, after=snapshot(last), reason=reason
+            )
     return person
 
 
@@ -380,20 +407,34 @@ def _check_unit_open(unit: Unit, on: datetime.date, errors: dict[str, str]) -> N
 
 def _check_no_management_cycle(person: Person, since: datetime.date) -> None:
     """Raise if, on any day from ``since``, following managers upward from ``person``
-    comes back to them. Reads every assignment that is still valid on or after ``since``
-    once, then walks only the chains that matter."""
-    rows = Assignment.objects.exclude(valid_to__lte=since).values_list(
-        "person_id", "manager_id", "valid_from"
-    )
-    starts: dict[int, list[datetime.date]] = defaultdict(list)
-    managers: dict[int, list[int | None]] = defaultdict(list)
-    for person_id, manager_id, valid_from in sorted(rows, key=lambda r: (r[0], r[2])):
-        starts[person_id].append(valid_from)
-        managers[person_id].append(manager_id)
+    comes back to them.
+
+    Only people who can be above ``person`` on some day matter, so their assignments are
+    read level by level (one query per level of the chain), never the whole company.
+    """
+    rows: dict[int, list[tuple[datetime.date, datetime.date | None, int | None]]] = {}
+    frontier = {person.pk}
+    while frontier:
+        found = (
+            Assignment.objects.filter(person_id__in=frontier)
+            .exclude(valid_to__lte=since)
+            .values_list("person_id", "valid_from", "valid_to", "manager_id")
+        )
+        for person_id in frontier:
+            rows[person_id] = []
+        for person_id, valid_from, valid_to, manager_id in found:
+            rows[person_id].append((valid_from, valid_to, manager_id))
+        frontier = {m for history in rows.values() for _, _, m in history if m} - rows.keys()
+    for history in rows.values():
+        history.sort(key=lambda row: row[0])
+    starts = {pid: [row[0] for row in history] for pid, history in rows.items()}
 
     def manager_on(person_id: int, day: datetime.date) -> int | None:
         index = bisect.bisect_right(starts.get(person_id, []), day) - 1
-        return managers[person_id][index] if index >= 0 else None
+        if index < 0:
+            return None
+        _start, valid_to, manager_id = rows[person_id][index]
+        return manager_id if valid_to is None or day < valid_to else None
 
     days = sorted({since, *(d for ds in starts.values() for d in ds if d > since)})
     for day in days:

@@ -171,3 +171,25 @@ def test_only_editors_may_change_the_organisation(company):
         with pytest.raises(PermissionDenied):
             services.create_unit(company.users[role], code=f"x-{role}", name="x")
     services.create_unit(company.users["sales_ops"], code="x-ops", name="x")
+
+
+def test_a_leaver_leaves_their_unit_and_their_managers_team(company):
+    services.end_employment(None, company.people["r4"], on=D(2025, 1, 31))
+    assert company.people["r4"].assignment_on(D(2025, 1, 31)).unit == company.west
+    assert company.people["r4"].assignment_on(D(2025, 2, 1)) is None
+    from attain.org.models import Person as P
+    from attain.org.selectors import subtree_ids
+
+    below = set(
+        P.objects.filter(pk__in=subtree_ids(company.people["m3"].pk, D(2025, 2, 1))).values_list(
+            "code", flat=True
+        )
+    )
+    assert below == set()
+
+
+def test_ending_employment_before_a_recorded_change_is_refused(company):
+    services.transfer_person(None, company.people["r1"], on=D(2025, 6, 1), unit=company.west)
+    with pytest.raises(ValidationError) as error:
+        services.end_employment(None, company.people["r1"], on=D(2025, 3, 31))
+    assert list(error.value.message_dict) == ["end"]
