@@ -1,0 +1,780 @@
+"""The import engine: a file in, records upserted by their key, bad rows rejected.
+
+How it works, per file:
+
+1. The header row is matched against the table's columns (English or Chinese names);
+   a missing required column rejects the whole file before anything is written.
+2. Rows are read as a stream and handled in chunks of ``chunk_size``. Per chunk, the
+   references it names (customers, orders, ...) are looked up in one query each;
+   people, product lines and stages are loaded once per file. No query per row.
+3. Every row is validated; a bad row goes to the rejects file with its row number
+   (as Excel shows it: the header is row 1, the first data row is row 2) and all its
+   reasons, and the good rows carry on.
+4. Good rows are upserted by the key (``external_id``, or ``code`` for products) with
+   one ``INSERT ... ON CONFLICT (key) DO UPDATE`` statement run through
+   ``executemany`` (SQLite and PostgreSQL). Columns the file does not have keep their
+   value on update and take the model's default on insert. Credit splits
+   (``credit``) replace the record's credit rows.
+5. The same key twice in one file: the later row wins (it counts as an update of the
+   earlier one), so a file never needs a set of every key it holds in memory.
+6. The whole file runs in one transaction: an import killed or failing halfway leaves
+   nothing from that file. ``dry_run`` validates and counts without writing.
+
+The bulk path writes no audit event per record (the batch gets one, see
+:mod:`attain.intake.services`), opens no after-sales hand-off tickets for imported
+orders (those are history, usually delivered long ago) and gives new opportunities a
+first stage-history row only.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import Role
+from attain.crm.models import ProductLine, Stage, StageChange, StageKind
+from attain.org.models import Person
+from attain.org.selectors import role_of, visible_people
+
+from .parsing import (
+    CellError,
+    cell_text,
+    normalise_header,
+    parse_bool,
+    parse_credit,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+)
+from .reading import FileProblem, Source, open_source
+from .tables import CHUNK_REFERENCES, TABLES, Column, Kind, TableSpec
+
+CHUNK_SIZE = 10_000
+SQLITE_CACHE_KB = 256 * 1024
+SAMPLE_SIZE = 20
+MONEY_LIMIT = Decimal(10) ** 16  # max_digits 18, 2 places
+SHARE_PLACES = Decimal("1e-8")
+WIDE_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE})
+
+
+# Results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    header: str  # as in the file
+    column: str | None  # the table column it fills, or None (ignored)
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    row: int
+    cells: list[str]
+    outcome: str  # "new", "update" or "rejected"
+    reason: str = ""
+
+
+@dataclass
+class ImportResult:
+    table: str
+    encoding: str = ""
+    headers: list[HeaderMatch] = field(default_factory=list)
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    rejected: int = 0
+    rejects_path: Path | None = None
+    dry_run: bool = False
+    seconds: float = 0.0
+    sample: list[SampleRow] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """The line the CLI prints; not translated so scripts can read it."""
+        return f"imported {self.imported}, updated {self.updated}, rejected {self.rejected}"
+
+
+Progress = Callable[[int, float], None]
+NEW, UPDATE, REJECTED = "new", "update", "rejected"
+_REQUIRED: Any = object()
+
+
+# Access ----------------------------------------------------------------------------
+
+
+def can_import(user: Any, spec: TableSpec) -> bool:
+    """Admins, sales operations and finance import every table; managers import the
+    tables whose rows belong to a person (orders, payments, activities, opportunities),
+    for the people they may see. The system (``None``, the CLI) imports everything."""
+    if user is None:
+        return True
+    role = role_of(user)
+    if role in WIDE_ROLES:
+        return True
+    return role == Role.MANAGER and spec.manager_may_import
+
+
+def get_table(name: str) -> TableSpec:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise FileProblem(
+            _("Unknown table “%(table)s”; one of: %(tables)s.")
+            % {"table": name, "tables": ", ".join(TABLES)}
+        ) from None
+
+
+# Headers ---------------------------------------------------------------------------
+
+
+def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], list[HeaderMatch]]:
+    """Which file column fills which table column. Raises :class:`FileProblem` for a
+    missing required column or two file columns that fill the same one."""
+    lookup: dict[str, Column] = {}
+    for column in spec.columns:
+        for name in column.headers():
+            lookup.setdefault(name, column)
+    # A column's own name wins over another column's alias (e.g. "customer" in orders).
+    for column in spec.columns:
+        lookup[normalise_header(column.name)] = column
+    positions: dict[str, int] = {}
+    matches: list[HeaderMatch] = []
+    for index, raw in enumerate(header):
+        found = lookup.get(normalise_header(raw)) if raw else None
+        if found is not None and found.name in positions:
+            raise FileProblem(
+                _("Columns “%(first)s” and “%(second)s” both give %(column)s.")
+                % {"first": header[positions[found.name]], "second": raw, "column": found.name}
+            )
+        if found is not None:
+            positions[found.name] = index
+        matches.append(HeaderMatch(raw, found.name if found else None))
+    missing = [c.name for c in spec.columns if c.required and c.name not in positions]
+    if missing:
+        raise FileProblem(
+            _("The file has no column %(columns)s (required for %(table)s); nothing was imported.")
+            % {"columns": ", ".join(f"“{m}”" for m in missing), "table": spec.name}
+        )
+    return positions, matches
+
+
+# The run ---------------------------------------------------------------------------
+
+
+class _Rejects:
+    """The rejects file, opened at the first bad row: UTF-8 with BOM so Excel opens it."""
+
+    def __init__(self, path: Path | None, header: list[str]) -> None:
+        self.path = path
+        self.header = header
+        self.handle: IO[str] | None = None
+        self.writer: Any = None
+
+    def write(self, row: int, reason: str, cells: list[Any]) -> None:
+        if self.path is None:
+            return
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = self.path.open("w", encoding="utf-8-sig", newline="")
+            self.writer = csv.writer(self.handle)
+            self.writer.writerow(["row", "reason", *self.header])
+        self.writer.writerow([row, reason, *(cell_text(c) for c in cells)])
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+class _Importer:
+    def __init__(self, spec: TableSpec, actor: Any, positions: dict[str, int]) -> None:
+        self.spec = spec
+        self.model = spec.model
+        self.tz = timezone.get_current_timezone()
+        self.present = [c for c in spec.columns if c.name in positions]
+        self.refs: dict[Kind, dict[str, tuple[Any, ...]]] = {k: {} for k in CHUNK_REFERENCES}
+        self.people = dict(Person.objects.values_list("code", "pk"))
+        self.people_folded = {code.casefold(): pk for code, pk in self.people.items()}
+        self.allowed: set[int] | None = None
+        if actor is not None and role_of(actor) not in WIDE_ROLES:
+            self.allowed = set(visible_people(actor).values_list("pk", flat=True))
+        self.product_lines = dict(ProductLine.objects.values_list("code", "pk"))
+        self.stages: dict[str, int] = {}
+        for pk, code, name in Stage.objects.values_list("pk", "code", "name"):
+            self.stages[code.casefold()] = pk
+            self.stages.setdefault(name.casefold(), pk)
+        first = Stage.objects.filter(kind=StageKind.OPEN).order_by("position").first()
+        self.fields = {f.name: f for f in self.model._meta.concrete_fields}
+        self.defaults: dict[str, Any] = {}
+        for f in self.model._meta.concrete_fields:
+            if f.primary_key:
+                continue
+            self.defaults[f.attname] = None if f.null else f.get_default()
+        if "stage_id" in self.defaults:
+            self.defaults["stage_id"] = first.pk if first else None
+        # (position in the row, column, attname, parse) for every column in the file.
+        self.parsers = [
+            (positions[c.name], c, self._attname(c), self._parser(c)) for c in self.present
+        ]
+        self.ref_columns = [
+            (positions[c.name], c.kind) for c in self.present if c.kind in CHUNK_REFERENCES
+        ]
+        # The same, flattened for the per-row loop: (position, attname, parse, value when
+        # empty or _REQUIRED, key for a reference's customer or None).
+        self.fast_parsers = [
+            (
+                position,
+                attname,
+                parse,
+                _REQUIRED
+                if column.required
+                else ([] if column.kind is Kind.CREDIT else self.defaults[attname]),
+                "_" + attname.removesuffix("_id") + "_customer"
+                if column.kind in CHUNK_REFERENCES
+                else None,
+            )
+            for position, column, attname, parse in self.parsers
+        ]
+        # Non-null fields without a default (foreign keys, dates): a row must give them.
+        self.must_have = [
+            f.attname
+            for f in self.model._meta.concrete_fields
+            if not f.primary_key and not f.null and self.defaults[f.attname] is None
+        ]
+
+    # Columns ------------------------------------------------------------------------
+
+    def fields_by_att(self, attname: str) -> models.Field[Any, Any]:
+        return next(f for f in self.model._meta.concrete_fields if f.attname == attname)
+
+    def _attname(self, column: Column) -> str:
+        if column.kind is Kind.CREDIT:
+            return "credit"
+        return str(self.fields[column.field_name].attname)
+
+    def _what(self, column: Column) -> str:
+        if column.kind is Kind.CREDIT:
+            return _("credit")
+        return str(self.fields[column.field_name].verbose_name)
+
+    def _parser(self, column: Column) -> Callable[[Any], Any]:
+        what = self._what(column)
+        kind = column.kind
+        if kind is Kind.TEXT:
+            model_field = self.fields[column.field_name]
+            limit = model_field.max_length or 0
+            email = isinstance(model_field, models.EmailField)
+
+            def text(cell: Any) -> str:
+                value = cell if type(cell) is str else cell_text(cell)
+                value = value.strip()
+                if limit and len(value) > limit:
+                    raise CellError(
+                        _("%(what)s is longer than %(limit)s characters")
+                        % {"what": what, "limit": limit}
+                    )
+                if email and value:
+                    try:
+                        validate_email(value)
+                    except ValidationError:
+                        raise CellError(
+                            _("%(what)s “%(value)s” is not an email address")
+                            % {"what": what, "value": value}
+                        ) from None
+                return value
+
+            return text
+        if kind is Kind.MONEY:
+            return lambda cell: parse_decimal(cell, places=2, what=what, limit=MONEY_LIMIT)
+        if kind is Kind.DECIMAL:
+            low, high, places = column.minimum, column.maximum, column.places
+
+            def decimal(cell: Any) -> Decimal:
+                value = parse_decimal(cell, places=places, what=what, limit=MONEY_LIMIT)
+                if (low is not None and value < low) or (high is not None and value > high):
+                    raise CellError(
+                        _("%(what)s %(value)s is not between %(low)s and %(high)s")
+                        % {"what": what, "value": value, "low": low, "high": high}
+                    )
+                return value
+
+            return decimal
+        if kind is Kind.INTEGER:
+
+            def integer(cell: Any) -> int:
+                value = parse_decimal(cell, places=0, what=what, limit=Decimal(2**31))
+                if value < 0:
+                    raise CellError(_("%(what)s must not be negative") % {"what": what})
+                return int(value)
+
+            return integer
+        if kind is Kind.DATE:
+            return lambda cell: parse_date(cell, what=what)
+        if kind is Kind.DATETIME:
+            return lambda cell: parse_datetime(cell, what=what, tz=self.tz)
+        if kind is Kind.BOOL:
+            return lambda cell: parse_bool(cell, what=what)
+        if kind is Kind.CHOICE:
+            return self._choice_parser(column, what)
+        if kind is Kind.PERSON:
+            return self._person_parser(column, what)
+        if kind is Kind.CREDIT:
+            return self._credit_parser(column)
+        if kind is Kind.PRODUCT_LINE:
+            return self._lookup_parser(self.product_lines, what, fold=False)
+        if kind is Kind.STAGE:
+            return self._lookup_parser(self.stages, what, fold=True)
+        return self._chunk_ref_parser(kind, what)
+
+    def _choice_parser(self, column: Column, what: str) -> Callable[[Any], str]:
+        model_field = self.fields[column.field_name]
+        mapping: dict[str, str] = {}
+        for value, label in model_field.choices or ():
+            mapping[_fold(str(value))] = str(value)
+            mapping[_fold(str(label))] = str(value)
+        for value, aliases in column.choices.items():
+            for alias in aliases:
+                mapping[_fold(alias)] = value
+        allowed = ", ".join(str(v) for v, _label in model_field.choices or ())
+
+        def choice(cell: Any) -> str:
+            text = cell_text(cell)
+            found = mapping.get(text) or mapping.get(_fold(text))
+            if found is None:
+                raise CellError(
+                    _("unknown %(what)s “%(value)s” (one of: %(allowed)s)")
+                    % {"what": what, "value": text, "allowed": allowed}
+                )
+            return found
+
+        return choice
+
+    def _person(self, code: str, what: str, scoped: bool) -> int:
+        pk = self.people.get(code) or self.people_folded.get(code.casefold())
+        if pk is None:
+            raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": code})
+        if scoped and self.allowed is not None and pk not in self.allowed:
+            raise CellError(
+                _("%(what)s “%(value)s” is not in your team") % {"what": what, "value": code}
+            )
+        return pk
+
+    def _person_parser(self, column: Column, what: str) -> Callable[[Any], int]:
+        scoped = column.scoped
+        return lambda cell: self._person(cell_text(cell), what, scoped)
+
+    def _credit_parser(self, column: Column) -> Callable[[Any], list[tuple[int, Decimal]]]:
+        what = _("person in the credit")
+
+        def credit(cell: Any) -> list[tuple[int, Decimal]]:
+            return [
+                (self._person(code, what, column.scoped), share.quantize(SHARE_PLACES))
+                for code, share in parse_credit(cell)
+            ]
+
+        return credit
+
+    @staticmethod
+    def _lookup_parser(table: dict[str, int], what: str, *, fold: bool) -> Callable[[Any], int]:
+        def lookup(cell: Any) -> int:
+            text = cell_text(cell)
+            pk = table.get(text.casefold() if fold else text)
+            if pk is None:
+                raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": text})
+            return pk
+
+        return lookup
+
+    def _chunk_ref_parser(self, kind: Kind, what: str) -> Callable[[Any], tuple[Any, ...]]:
+        def reference(cell: Any) -> tuple[Any, ...]:
+            text = cell_text(cell)
+            found = self.refs[kind].get(text)
+            if found is None:
+                raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": text})
+            if kind is Kind.CUSTOMER and found[1] is not None:
+                raise CellError(
+                    _("customer “%(value)s” was merged into another one") % {"value": text}
+                )
+            return found
+
+        return reference
+
+    # Chunks ------------------------------------------------------------------------
+
+    def load_references(self, rows: list[tuple[int, list[Any]]]) -> None:
+        wanted: dict[Kind, set[str]] = {}
+        for position, kind in self.ref_columns:
+            keys = wanted.setdefault(kind, set())
+            for _row, cells in rows:
+                keys.add(cell_text(cells[position]))
+        for kind, keys in wanted.items():
+            keys.discard("")
+            model = CHUNK_REFERENCES[kind]
+            extra = "merged_into_id" if kind is Kind.CUSTOMER else "customer_id"
+            if kind is Kind.TICKET:
+                extra = "pk"
+            self.refs[kind] = {
+                key: (pk, other)
+                for key, pk, other in fetch_by_keys(model, "external_id", keys, ["pk", extra])
+            }
+
+    def validate(self, cells: list[Any]) -> tuple[dict[str, Any] | None, str]:
+        """The row's values by attname, or None and the reasons it is rejected. This
+        runs once per row: keep it lean."""
+        values: dict[str, Any] = {}
+        reasons: list[str] = []
+        for position, attname, parse, empty, extra in self.fast_parsers:
+            cell = cells[position]
+            if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+                if empty is _REQUIRED:
+                    column = next(c for c in self.present if self._attname(c) == attname)
+                    reasons.append(_("%(what)s is missing") % {"what": self._what(column)})
+                else:
+                    values[attname] = empty
+                continue
+            try:
+                value = parse(cell)
+            except CellError as error:
+                reasons.append(str(error))
+                continue
+            if extra is None:
+                values[attname] = value
+            else:  # a looked-up record: its id, and its customer for consistency checks
+                values[attname] = value[0]
+                values[extra] = value[1]
+        if reasons:
+            return None, "; ".join(reasons)
+        for attname in self.must_have:
+            if values.get(attname) is None:
+                what = str(self.fields_by_att(attname).verbose_name)
+                return None, _("%(what)s is missing") % {"what": what}
+        if self.spec.check is not None:
+            reason = self.spec.check(values)
+            if reason:
+                return None, reason
+        return values, ""
+
+
+def fetch_by_keys(
+    model: type[models.Model], key: str, keys: Iterable[str], fields: list[str]
+) -> list[tuple[Any, ...]]:
+    """``(key, *fields)`` of the rows whose ``key`` is one of ``keys``: the ORM's
+    ``filter(key__in=...).values_list(...)`` without its per-value overhead (this runs
+    for every chunk with thousands of keys)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = {"pk": str(meta.pk.column) if meta.pk else "id"}
+    for f in meta.concrete_fields:
+        columns[f.name] = columns[f.attname] = str(f.column)
+    names = [quote(columns[f]) for f in [key, *fields]]
+    keys = list(keys)
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), 10_000):
+            part = keys[start : start + 10_000]
+            cursor.execute(
+                f"SELECT {', '.join(names)} FROM {quote(meta.db_table)} "
+                f"WHERE {names[0]} IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+class _Writer:
+    """Upserts a chunk with one ``INSERT ... ON CONFLICT DO UPDATE`` via executemany."""
+
+    def __init__(self, spec: TableSpec, importer: _Importer) -> None:
+        self.spec = spec
+        model = spec.model
+        meta = model._meta
+        ops = connection.ops
+        quote = ops.quote_name
+        self.key = spec.key
+        self.fields = [f for f in meta.concrete_fields if not f.primary_key]
+        present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
+        present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
+        # Dates go to the driver as dates (Django registers SQLite adapters; psycopg
+        # takes them as they are); aware datetimes need Django's conversion.
+        self.adapters: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
+        for f in self.fields:
+            adapter = ops.adapt_datetimefield_value if isinstance(f, models.DateTimeField) else None
+            self.adapters.append((f.attname, importer.defaults[f.attname], adapter))
+        self.plain = all(adapter is None for _a, _d, adapter in self.adapters)
+        self.pairs = [(attname, default) for attname, default, _adapter in self.adapters]
+        columns = ", ".join(quote(str(f.column)) for f in self.fields)
+        placeholders = ", ".join(["%s"] * len(self.fields))
+        updates = [
+            f"{quote(str(f.column))} = EXCLUDED.{quote(str(f.column))}"
+            for f in self.fields
+            if f.attname in present and f.attname != self.key
+        ]
+        action = "DO UPDATE SET " + ", ".join(updates) if updates else "DO NOTHING"
+        self.table = quote(meta.db_table)
+        self.insert = f"INSERT INTO {self.table} ({columns}) VALUES ({placeholders})"
+        self.upsert = f"{self.insert} ON CONFLICT ({quote(self.key)}) {action}"
+        # SQLite's upsert is several times slower than its plain insert. Under SQLite the
+        # import holds the write lock, so the keys found missing at the start of a chunk
+        # are still missing when it is written: new rows take the plain insert there.
+        self.new_rows_sql = self.insert if connection.vendor == "sqlite" else self.upsert
+        self.credit = spec.credit if "credit" in {c.name for c in importer.present} else None
+        if self.credit is not None:
+            credit_table = quote(self.credit.model._meta.db_table)
+            parent = quote(self.credit.parent_column)
+            self.credit_delete = f"DELETE FROM {credit_table} WHERE {parent} IN (%s)"
+            self.credit_insert = (
+                f"INSERT INTO {credit_table} ({parent}, {quote('person_id')}, {quote('share')}) "
+                "VALUES (%s, %s, %s)"
+            )
+
+    def row(self, values: dict[str, Any]) -> list[Any]:
+        if self.plain:
+            return [values.get(attname, default) for attname, default in self.pairs]
+        out = []
+        for attname, default, adapter in self.adapters:
+            value = values.get(attname, default)
+            if adapter is not None and value is not None:
+                value = adapter(value)
+            out.append(value)
+        return out
+
+    def write(self, accepted: dict[str, dict[str, Any]], existing: dict[str, int]) -> list[str]:
+        """Upsert; returns the keys that were new (for follow-up rows)."""
+        row = self.row
+        new_rows = [row(v) for k, v in accepted.items() if k not in existing]
+        old_rows = [row(v) for k, v in accepted.items() if k in existing]
+        with connection.cursor() as cursor:
+            if new_rows:
+                cursor.executemany(self.new_rows_sql, new_rows)
+            if old_rows:
+                cursor.executemany(self.upsert, old_rows)
+            if self.credit is None:
+                return [k for k in accepted if k not in existing]
+            old = [existing[k] for k in accepted if k in existing]
+            for start in range(0, len(old), 5000):
+                part = old[start : start + 5000]
+                cursor.execute(self.credit_delete % ", ".join(["%s"] * len(part)), part)
+            with_credit = [k for k, v in accepted.items() if v.get("credit")]
+            ids = dict(existing)
+            missing = [k for k in with_credit if k not in ids]
+            if missing:
+                ids.update(fetch_by_keys(self.spec.model, self.key, missing, ["pk"]))
+            credit_rows = [
+                (ids[key], person, share)
+                for key in with_credit
+                for person, share in accepted[key]["credit"]
+            ]
+            if credit_rows:
+                cursor.executemany(self.credit_insert, credit_rows)
+        return [k for k in accepted if k not in existing]
+
+
+def import_file(
+    actor: Any,
+    table: str,
+    path: Path | str,
+    *,
+    file_name: str | None = None,
+    rejects_path: Path | None = None,
+    dry_run: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    sample_size: int = 0,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import ``path`` into ``table`` (see the module docstring). Raises
+    :class:`FileProblem` when the file as a whole cannot be imported (nothing is
+    written then); row problems go to ``rejects_path`` and the counts."""
+    spec = get_table(table)
+    if not can_import(actor, spec):
+        raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
+    with open_source(path, file_name) as source:
+        positions, matches = match_headers(spec, source.header)
+        result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
+        rejects = _Rejects(rejects_path, source.header)
+        try:
+            if dry_run:
+                _run(
+                    spec,
+                    actor,
+                    positions,
+                    source,
+                    result,
+                    rejects,
+                    chunk_size,
+                    sample_size,
+                    progress,
+                    write=False,
+                )
+            else:
+                with transaction.atomic():
+                    _run(
+                        spec,
+                        actor,
+                        positions,
+                        source,
+                        result,
+                        rejects,
+                        chunk_size,
+                        sample_size,
+                        progress,
+                        write=True,
+                    )
+        finally:
+            rejects.close()
+        if rejects.writer is not None:
+            result.rejects_path = rejects_path
+    return result
+
+
+def _chunks(source: Source, width: int, size: int) -> Iterable[list[tuple[int, list[Any]]]]:
+    chunk: list[tuple[int, list[Any]]] = []
+    row_number = 1  # the header is row 1, as Excel shows it
+    for cells in source.rows:
+        row_number += 1
+        if len(cells) < width:
+            cells = [*cells, *([""] * (width - len(cells)))]
+        if not any(cells):
+            continue  # blank line
+        chunk.append((row_number, cells))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _run(
+    spec: TableSpec,
+    actor: Any,
+    positions: dict[str, int],
+    source: Source,
+    result: ImportResult,
+    rejects: _Rejects,
+    chunk_size: int,
+    sample_size: int,
+    progress: Progress | None,
+    *,
+    write: bool,
+) -> None:
+    started = time.monotonic()
+    if write and connection.vendor == "sqlite":
+        # Inserting into several indexes at random places: a bigger page cache (bounded)
+        # keeps SQLite from spilling pages to the OS on every chunk.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+    importer = _Importer(spec, actor, positions)
+    writer = _Writer(spec, importer) if write else None
+    width = len(source.header)
+    model = spec.model
+    derive = spec.derive
+    for chunk in _chunks(source, width, chunk_size):
+        importer.load_references(chunk)
+        accepted: dict[str, dict[str, Any]] = {}
+        rows_of: dict[str, int] = {}
+        sampled: list[tuple[int, list[Any], str]] = []
+        for row_number, cells in chunk:
+            result.rows += 1
+            values, reason = importer.validate(cells)
+            if values is None:
+                result.rejected += 1
+                rejects.write(row_number, reason, cells)
+                if result.rows <= sample_size:
+                    result.sample.append(
+                        SampleRow(row_number, _texts(cells, width), REJECTED, reason)
+                    )
+                continue
+            key = values[spec.key]
+            if key in accepted:
+                result.updated += 1  # the later row wins
+            accepted[key] = values
+            rows_of[key] = row_number
+            if result.rows <= sample_size:
+                sampled.append((row_number, cells, key))
+        if spec.name == "customers":
+            _check_credit_codes(accepted, rows_of, result, rejects, chunk)
+        existing: dict[str, int] = dict(fetch_by_keys(model, spec.key, accepted, ["pk"]))
+        result.updated += len(existing)
+        result.imported += len(accepted) - len(existing)
+        for row_number, cells, key in sampled:
+            if key in accepted:
+                outcome = UPDATE if key in existing or rows_of[key] != row_number else NEW
+                result.sample.append(SampleRow(row_number, _texts(cells, width), outcome))
+        result.sample.sort(key=lambda sample: sample.row)
+        if writer is not None and accepted:
+            if derive is not None:
+                for values in accepted.values():
+                    derive(values)
+            new_keys = writer.write(accepted, existing)
+            if spec.name == "opportunities" and new_keys:
+                _first_stage_rows(new_keys)
+        result.seconds = time.monotonic() - started
+        if progress is not None:
+            progress(result.rows, result.seconds)
+
+
+def _texts(cells: list[Any], width: int) -> list[str]:
+    return [cell_text(c) for c in cells[:width]]
+
+
+def _check_credit_codes(
+    accepted: dict[str, dict[str, Any]],
+    rows_of: dict[str, int],
+    result: ImportResult,
+    rejects: _Rejects,
+    chunk: list[tuple[int, list[Any]]],
+) -> None:
+    """A unified social credit code belongs to one live customer (the services' rule)."""
+    from attain.crm.models import Customer
+
+    codes = {v["credit_code"]: k for k, v in accepted.items() if v.get("credit_code")}
+    if not codes:
+        return
+    owners = dict(
+        Customer.objects.filter(credit_code__in=list(codes), merged_into__isnull=True).values_list(
+            "credit_code", "external_id"
+        )
+    )
+    cells_of = dict(chunk)
+    seen: dict[str, str] = {}
+    for key in list(accepted):
+        code = accepted[key].get("credit_code")
+        if not code:
+            continue
+        holder = owners.get(code) or seen.get(code)
+        if holder is not None and holder != key:
+            del accepted[key]
+            result.rejected += 1
+            reason = _("customer “%(other)s” already has credit code %(code)s") % {
+                "other": holder,
+                "code": code,
+            }
+            rejects.write(rows_of[key], reason, cells_of[rows_of[key]])
+            continue
+        seen[code] = key
+
+
+def _first_stage_rows(new_keys: list[str]) -> None:
+    from attain.crm.models import Opportunity
+
+    now = timezone.now()
+    StageChange.objects.bulk_create(
+        StageChange(opportunity_id=pk, to_stage_id=stage, changed_at=now, note=_("imported"))
+        for pk, stage in Opportunity.objects.filter(external_id__in=new_keys).values_list(
+            "pk", "stage_id"
+        )
+    )

@@ -1,0 +1,182 @@
+"""`attain bench_import --rows N`: how fast a large orders CSV imports.
+
+Generates a realistic orders file (Chinese headers, amounts with ¥ and thousands
+separators in some rows, a few date formats, credit splits on some rows, a few bad
+rows) from the customers and people in the database (creating some when missing),
+imports it into the configured database in one transaction, and reports rows per
+second, wall time and peak memory, next to a baseline measured in the same run: the
+time Python's csv module takes just to read the same file. Use a fresh database:
+
+    ATTAIN_VAR_DIR=/tmp/bench-var attain migrate
+    ATTAIN_VAR_DIR=/tmp/bench-var attain bench_import --rows 1000000
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import random
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from attain.crm import dedupe
+from attain.crm.models import Customer
+from attain.intake.services import batch_for_file, run_batch
+from attain.org import services as org
+from attain.org.models import Person, Unit
+
+START = datetime.date(2025, 1, 1)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class Command(BaseCommand):
+    help = "Benchmark importing a generated orders CSV of --rows rows."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--rows", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--file", type=Path, default=None, help="where to write the CSV")
+        parser.add_argument("--chunk-size", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rows: int = options["rows"]
+        rng = random.Random(options["seed"])
+        people, customers = self._ensure_company()
+        path = options["file"] or Path(settings.VAR_DIR) / f"bench-orders-{rows}.csv"
+        echo = self.stdout.write
+
+        started = time.perf_counter()
+        self._generate(path, rows, rng, people, customers)
+        echo(f"generated {rows:,} rows in {time.perf_counter() - started:.1f} s: {path}")
+        echo(f"file size {path.stat().st_size / 1e6:.1f} MB, RSS now {_current_rss_mb():.0f} MB")
+
+        started = time.perf_counter()
+        with path.open(encoding="utf-8", newline="") as handle:
+            count = sum(1 for _row in csv.reader(handle))
+        baseline = time.perf_counter() - started
+        echo(f"baseline: csv.reader reads {count - 1:,} rows in {baseline:.2f} s")
+
+        rss_before = _current_rss_mb()
+        samples: list[tuple[int, float]] = []
+
+        def progress(done: int, seconds: float) -> None:
+            samples.append((done, _current_rss_mb()))
+
+        batch = batch_for_file("orders", path)
+        kwargs = {"chunk_size": options["chunk_size"]} if options["chunk_size"] else {}
+        started = time.perf_counter()
+        result = run_batch(batch, progress=progress, **kwargs)
+        wall = time.perf_counter() - started
+        echo(result.summary)
+        echo(
+            f"import: {wall:.1f} s wall, {result.rows / wall:,.0f} rows/s, "
+            f"{wall / baseline:.1f}× the csv.reader baseline"
+        )
+        quarter = samples[len(samples) // 4] if samples else (0, 0.0)
+        last = samples[-1] if samples else (0, 0.0)
+        echo(
+            f"memory: RSS {rss_before:.0f} MB before, {quarter[1]:.0f} MB after "
+            f"{quarter[0]:,} rows, {last[1]:.0f} MB after {last[0]:,} rows; "
+            f"peak RSS (getrusage) {_rss_mb():.0f} MB"
+        )
+        echo(f"database: {settings.DATABASES['default']['NAME']}")
+
+    def _ensure_company(self) -> tuple[list[str], list[str]]:
+        people = list(Person.objects.values_list("code", flat=True)[:200])
+        if len(people) < 20:
+            unit = Unit.objects.filter(code="bench").first() or org.create_unit(
+                None, code="bench", name="Bench"
+            )
+            manager = org.create_person(
+                None, code="BM001", name="Bench manager", unit=unit, title="manager", start=START
+            )
+            for n in range(1, 50):
+                org.create_person(
+                    None,
+                    code=f"B{n:04d}",
+                    name=f"Bench rep {n}",
+                    unit=unit,
+                    title="rep",
+                    start=START,
+                    manager=manager,
+                )
+            people = list(Person.objects.values_list("code", flat=True)[:200])
+        customers = list(
+            Customer.objects.filter(merged_into__isnull=True).values_list("external_id", flat=True)[
+                :5000
+            ]
+        )
+        if len(customers) < 1000:
+            new = []
+            for n in range(1, 2001):
+                name = f"Bench customer {n} 有限公司"
+                new.append(
+                    Customer(external_id=f"BC{n:05d}", name=name, name_key=dedupe.name_key(name))
+                )
+            Customer.objects.bulk_create(new, ignore_conflicts=True)
+            customers = list(
+                Customer.objects.filter(merged_into__isnull=True).values_list(
+                    "external_id", flat=True
+                )[:5000]
+            )
+        return people, customers
+
+    @staticmethod
+    def _generate(
+        path: Path, rows: int, rng: random.Random, people: list[str], customers: list[str]
+    ) -> None:
+        statuses = ["已确认"] * 17 + ["已取消", "已退货", "confirmed"]
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            out = csv.writer(handle)
+            out.writerow(["订单号", "客户编号", "负责人", "下单日期", "金额", "状态", "业绩分配"])
+            for n in range(1, rows + 1):
+                day = START + datetime.timedelta(days=rng.randrange(365))
+                cents = rng.randrange(10_000, 50_000_000)
+                amount = f"{cents // 100}.{cents % 100:02d}"
+                style = n % 10
+                if style == 1:
+                    amount = f"¥{cents // 100:,}.{cents % 100:02d}"
+                elif style == 2:
+                    amount = f"{cents // 100:,}.{cents % 100:02d}"
+                date = day.isoformat()
+                if style == 3:
+                    date = f"{day.year}/{day.month}/{day.day}"
+                elif style == 4:
+                    date = f"{day.year}年{day.month}月{day.day}日"
+                owner = rng.choice(people)
+                credit = ""
+                if style == 5:
+                    other = rng.choice(people)
+                    if other != owner:
+                        credit = f"{owner}:0.6;{other}:0.4"
+                if n % 1000 == 999:  # a bad row now and then
+                    amount = "n/a"
+                out.writerow(
+                    [
+                        f"BO{n:08d}",
+                        rng.choice(customers),
+                        owner,
+                        date,
+                        amount,
+                        rng.choice(statuses),
+                        credit,
+                    ]
+                )

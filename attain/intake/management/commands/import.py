@@ -1,0 +1,100 @@
+"""`attain import TABLE FILE`: import a CSV or XLSX file into a table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attain.intake.importer import CHUNK_SIZE, import_file
+from attain.intake.reading import FileProblem
+from attain.intake.services import batch_for_file, run_batch
+from attain.intake.tables import TABLES
+
+FILE_PROBLEM = 2
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a CSV (UTF-8 or GBK) or XLSX file into a table. Rows are upserted by "
+        "external id; bad rows go to a rejects file with their row number and reason, "
+        "and the good rows are imported. The whole file is one transaction. Prints "
+        "`imported N, updated M, rejected K`. Exit code 2 when the file as a whole "
+        "cannot be imported."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "table", choices=list(TABLES), metavar="TABLE", help="one of: " + ", ".join(TABLES)
+        )
+        parser.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file")
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            default=None,
+            help="where to write rejected rows (default FILE.rejects.csv)",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="validate and count only; write nothing to the database",
+        )
+        parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="rows per chunk")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        table: str = options["table"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}", returncode=FILE_PROBLEM)
+        rejects: Path = options["rejects"] or path.with_name(path.stem + ".rejects.csv")
+        rejects.unlink(missing_ok=True)
+        progress = _Progress()
+        try:
+            if options["dry_run"]:
+                result = import_file(
+                    None,
+                    table,
+                    path,
+                    rejects_path=rejects,
+                    dry_run=True,
+                    chunk_size=options["chunk_size"],
+                    progress=progress,
+                )
+            else:
+                batch = batch_for_file(table, path)
+                result = run_batch(
+                    batch,
+                    rejects_path=rejects,
+                    chunk_size=options["chunk_size"],
+                    progress=progress,
+                )
+        except FileProblem as problem:
+            raise CommandError(str(problem), returncode=FILE_PROBLEM) from None
+        progress.done()
+        self.stdout.write(result.summary)
+        if result.rejects_path:
+            self.stdout.write(f"rejected rows: {result.rejects_path}")
+        if result.dry_run:
+            self.stdout.write("dry run: nothing was written")
+
+
+class _Progress:
+    """Rows and rows per second on stderr, at most once a second, for long files."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, rows: int, seconds: float) -> None:
+        if seconds - self.last >= 1.0:
+            self.last = seconds
+            self.shown = True
+            rate = rows / seconds if seconds else 0
+            sys.stderr.write(f"\r{rows:,} rows, {rate:,.0f} rows/s, {seconds:.0f} s")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")

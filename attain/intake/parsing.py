@@ -1,0 +1,270 @@
+"""Cell parsers for imported files: the formats people really have.
+
+Each parser takes one cell (a string from a CSV file, or a string, number, date or
+``None`` from an Excel cell) and returns the value, or raises :class:`CellError` with
+the reason in the user's language. Money is ``Decimal`` and never passes through a
+binary float, except for numbers that Excel itself stored as floats: those are read
+through their shortest decimal representation (what Excel displays) — see
+:func:`parse_decimal`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from attain.crm.services import validate_shares
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is the reason shown to the user."""
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: Excel numbers that are whole print without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def normalise_header(header: Any) -> str:
+    """``" External ID "``, ``"external_id"`` and ``"金额（元）"``/``"金额"`` compare equal."""
+    text = unicodedata.normalize("NFKC", cell_text(header)).casefold().strip()
+    text = re.sub(r"\([^)]*\)$", "", text)  # a unit in brackets: 金额(元), amount (cny)
+    return re.sub(r"[\s_\-*:.]+", "", text)
+
+
+# Numbers --------------------------------------------------------------------------
+
+_CURRENCY = re.compile(r"^(?:rmb|cny|¥|￥|元)|(?:元|rmb|cny)$", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+
+
+def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None = None) -> Decimal:
+    """A decimal with at most ``places`` decimal places.
+
+    Accepts ``1234.5``, ``1,234.50``, ``¥1,234.50``, ``￥1,234.50``, ``1234.50元``,
+    full-width digits, ``-1,234.50`` and ``(1,234.50)`` (accounting negative). Excel
+    numbers: integers exactly; floats through their shortest representation, rounded
+    half-up to ``places`` (a float cannot hold cents exactly, and Excel shows it
+    rounded)."""
+    if value.__class__ is str:  # the fast path: a plain number such as 1234.50
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            pass
+        else:
+            dot = value.find(".")
+            if (
+                number.is_finite()
+                and "e" not in value
+                and "E" not in value
+                and (dot < 0 or len(value.rstrip()) - dot - 1 <= places)
+                and (limit is None or -limit < number < limit)
+            ):
+                return number
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, bool):
+        raise CellError(_("%(what)s “%(value)s” is not a number") % {"what": what, "value": value})
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), "ROUND_HALF_UP")
+    else:
+        text = value.strip() if isinstance(value, str) else cell_text(value)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = _parse_decimal_text(text, what)
+    if not number.is_finite():
+        raise CellError(_("%(what)s “%(value)s” is not a number") % {"what": what, "value": value})
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        if number != number.quantize(Decimal(1).scaleb(-places)):
+            raise CellError(
+                _("%(what)s “%(value)s” has more than %(places)s decimal places")
+                % {"what": what, "value": cell_text(value), "places": places}
+            )
+        number = number.quantize(Decimal(1).scaleb(-places))
+    if limit is not None and abs(number) >= limit:
+        raise CellError(
+            _("%(what)s “%(value)s” is too large") % {"what": what, "value": cell_text(value)}
+        )
+    return number
+
+
+def _parse_decimal_text(text: str, what: str) -> Decimal:
+    original = text
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    text = _CURRENCY.sub("", text)
+    if text.startswith("-"):  # ¥-12.00
+        negative, text = not negative, text[1:]
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
+        raise CellError(
+            _("%(what)s “%(value)s” is not a number") % {"what": what, "value": original}
+        )
+    number = Decimal(text)
+    return -number if negative else number
+
+
+# Dates ----------------------------------------------------------------------------
+
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+)
+
+
+def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | None]:
+    if isinstance(value, datetime.datetime):
+        return value.date(), value.time()
+    if isinstance(value, datetime.date):
+        return value, None
+    text = value.strip() if isinstance(value, str) else cell_text(value)
+    match = _DATE.match(unicodedata.normalize("NFKC", text))
+    try:
+        if match is None:
+            raise ValueError(text)
+        year, month, day, hour, minute, second = match.groups()
+        day_value = datetime.date(int(year), int(month), int(day))
+        if hour is None:
+            return day_value, None
+        return day_value, datetime.time(int(hour), int(minute), int(second or 0))
+    except ValueError:
+        raise CellError(_("bad %(what)s “%(value)s”") % {"what": what, "value": text}) from None
+
+
+def parse_date(value: Any, *, what: str) -> datetime.date:
+    """``2025-03-10``, ``2025/3/10``, ``2025.3.10``, ``2025年3月10日``, an Excel date cell;
+    a time of day after the date is allowed and dropped."""
+    if type(value) is str and len(value) == 10:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return _date_parts(value, what)[0]
+
+
+def parse_datetime(value: Any, *, what: str, tz: datetime.tzinfo) -> datetime.datetime:
+    """A date with an optional time of day (``2025-03-10 14:30``), in ``tz``."""
+    day, time = _date_parts(value, what)
+    return datetime.datetime.combine(day, time or datetime.time(0), tzinfo=tz)
+
+
+# Credit splits --------------------------------------------------------------------
+
+_CREDIT_SEPARATORS = re.compile(r"[;,|\n]+")
+
+
+def parse_credit(value: Any) -> list[tuple[str, Decimal]]:
+    """``E0001:0.5;E0002:0.5`` (also ``,`` or ``|`` between parts, ``=`` instead of
+    ``:``, shares as ``50%``) or JSON ``{"E0001": 0.5, "E0002": 0.5}``: (employee id,
+    share) pairs. Checks the shares are above 0 and sum to 1; the employee ids are
+    resolved by the caller."""
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip()
+    if not text:
+        return []
+    pairs: list[tuple[str, str]] = []
+    if text.startswith("{"):
+        try:
+            data = json.loads(text, parse_float=str, parse_int=str)
+        except ValueError:
+            raise CellError(_("credit “%(value)s” is not valid JSON") % {"value": text}) from None
+        if not isinstance(data, dict):
+            raise CellError(_("credit “%(value)s” is not valid JSON") % {"value": text})
+        pairs = [(str(code).strip(), str(share).strip()) for code, share in data.items()]
+    else:
+        for part in _CREDIT_SEPARATORS.split(text):
+            if not part.strip():
+                continue
+            code, sep, share = part.replace("=", ":").partition(":")
+            if not sep:
+                raise CellError(
+                    _("credit part “%(part)s” is not “employee id:share”") % {"part": part.strip()}
+                )
+            pairs.append((code.strip(), share.strip()))
+    shares: list[tuple[str, Decimal]] = []
+    seen: set[str] = set()
+    for code, share_text in pairs:
+        if code in seen:
+            raise CellError(_("“%(code)s” appears twice in the credit") % {"code": code})
+        seen.add(code)
+        try:
+            if share_text.endswith("%"):
+                share = Decimal(share_text[:-1].strip()) / 100
+            else:
+                share = Decimal(share_text)
+        except InvalidOperation:
+            raise CellError(
+                _("credit share “%(share)s” of “%(code)s” is not a number")
+                % {"share": share_text, "code": code}
+            ) from None
+        if not share.is_finite():
+            raise CellError(
+                _("credit share “%(share)s” of “%(code)s” is not a number")
+                % {"share": share_text, "code": code}
+            )
+        shares.append((code, share))
+    try:  # the same rule, and the same message, as the CRM services
+        validate_shares(cast(Mapping[Any, Decimal], dict(shares)))
+    except ValidationError as error:
+        raise CellError(" ".join(error.messages)) from None
+    return shares
+
+
+def format_share(share: Decimal) -> str:
+    """``0.50000000`` → ``0.5`` (for exports)."""
+    text = format(share.normalize(), "f")
+    return text
+
+
+def format_credit(shares: list[tuple[str, Decimal]]) -> str:
+    return ";".join(f"{code}:{format_share(share)}" for code, share in shares)
+
+
+# Booleans -------------------------------------------------------------------------
+
+_TRUE = {"1", "true", "yes", "y", "是", "启用", "有效", "√", "t"}
+_FALSE = {"0", "false", "no", "n", "否", "停用", "无效", "×", "f"}
+
+
+def parse_bool(value: Any, *, what: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", cell_text(value)).casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(_("%(what)s “%(value)s” is not yes or no") % {"what": what, "value": text})

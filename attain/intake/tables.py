@@ -1,0 +1,490 @@
+"""What can be imported and exported: one declarative spec per table.
+
+A column has a canonical English name (what exports write, so an export re-imports
+cleanly), Chinese and English aliases accepted as headers, a type and whether it is
+required. Headers are compared after :func:`~attain.intake.parsing.normalise_header`
+(case, spaces, ``_`` and a trailing unit in brackets do not matter).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from attain.crm import dedupe
+from attain.crm.models import (
+    Activity,
+    Contact,
+    Customer,
+    Opportunity,
+    Order,
+    OrderCredit,
+    Payment,
+    PaymentCredit,
+    PeerRating,
+    Product,
+    ProductLine,
+    ServiceTicket,
+    Survey,
+    TrainingScore,
+)
+
+from .parsing import normalise_header
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOL = "bool"
+    CHOICE = "choice"
+    PERSON = "person"  # Person.code
+    CUSTOMER = "customer"  # Customer.external_id
+    ORDER = "order"  # Order.external_id
+    OPPORTUNITY = "opportunity"  # Opportunity.external_id
+    TICKET = "ticket"  # ServiceTicket.external_id
+    PRODUCT_LINE = "product_line"  # ProductLine.code
+    STAGE = "stage"  # Stage.code or name
+    CREDIT = "credit"  # "E0001:0.5;E0002:0.5" → credit rows
+
+
+# References looked up per chunk (the tables can be large) and how an export names them.
+CHUNK_REFERENCES = {
+    Kind.CUSTOMER: Customer,
+    Kind.ORDER: Order,
+    Kind.OPPORTUNITY: Opportunity,
+    Kind.TICKET: ServiceTicket,
+}
+EXPORT_KEY = {
+    Kind.PERSON: "code",
+    Kind.CUSTOMER: "external_id",
+    Kind.ORDER: "external_id",
+    Kind.OPPORTUNITY: "external_id",
+    Kind.TICKET: "external_id",
+    Kind.PRODUCT_LINE: "code",
+    Kind.STAGE: "code",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    model_field: str = ""  # defaults to ``name``
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # value → aliases
+    places: int = 2
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    scoped: bool = False  # a person whose data this is: managers import only their people
+
+    @property
+    def field_name(self) -> str:
+        return self.model_field or self.name
+
+    def headers(self) -> set[str]:
+        return {normalise_header(h) for h in (self.name, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class CreditSpec:
+    model: type[models.Model]
+    parent_column: str  # the foreign key column of the credit row: order_id, payment_id
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    key: str = "external_id"
+    credit: CreditSpec | None = None
+    manager_may_import: bool = False
+    # Extra checks of one valid row (values by attname): the reason, or None.
+    check: Callable[[dict[str, Any]], str | None] | None = None
+    # Derived columns (values by attname) set from the row before writing.
+    derive: Callable[[dict[str, Any]], None] | None = None
+    derived_fields: Mapping[str, str] = field(default_factory=dict)  # source → derived
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+# Shared aliases -------------------------------------------------------------------
+
+EXTERNAL_ID = ("外部编号", "外部id", "编号", "id", "external id", "外部系统编号")
+CUSTOMER_REF = ("客户", "客户编号", "客户id", "客户代码", "customer id", "customer_external_id")
+OWNER = ("负责人", "销售", "工号", "销售工号", "负责人工号", "owner code", "employee id")
+SOURCE_CHOICES = {
+    "sales": ("销售", "销售开拓", "自拓"),
+    "marketing": ("市场", "市场活动"),
+    "referral": ("转介绍", "推荐"),
+    "partner": ("合作伙伴", "渠道"),
+    "other": ("其他",),
+}
+PRODUCT_LINE_REF = ("产品线", "产品线代码", "产品线编码", "product line")
+CREDIT = ("业绩分配", "业绩分成", "分成", "credits", "credit split")
+
+
+ONE, FIVE = Decimal(1), Decimal(5)
+
+
+def _text(name: str, *aliases: str, required: bool = False) -> Column:
+    return Column(name, Kind.TEXT, aliases, required=required)
+
+
+def _ext(*aliases: str) -> Column:
+    return Column("external_id", Kind.TEXT, (*EXTERNAL_ID, *aliases), required=True)
+
+
+# Checks and derived values --------------------------------------------------------
+
+
+def _customer_check(values: dict[str, Any]) -> str | None:
+    code = values.get("credit_code")
+    if code and not dedupe.credit_code_is_valid(code):
+        return _(
+            "“%(code)s” is not a valid unified social credit code "
+            "(18 characters with a check digit)."
+        ) % {"code": code}
+    return None
+
+
+def _customer_derive(values: dict[str, Any]) -> None:
+    """The dedupe keys, kept in step as :func:`attain.crm.services.customer_keys` does."""
+    if "name" in values:
+        values["name_key"] = dedupe.name_key(values["name"])
+    if "phone" in values:
+        values["phone_key"] = dedupe.phone_key(values["phone"])
+    if "email" in values:
+        values["email_key"] = dedupe.email_key(values["email"])
+
+
+def _customer_prepare(values: dict[str, Any]) -> None:
+    if "credit_code" in values:
+        values["credit_code"] = dedupe.normalise_credit_code(values["credit_code"])
+
+
+def _customers_check(values: dict[str, Any]) -> str | None:
+    _customer_prepare(values)
+    return _customer_check(values)
+
+
+def _payment_check(values: dict[str, Any]) -> str | None:
+    order = values.get("order_id")
+    if order is not None and values.get("_order_customer") != values.get("customer_id"):
+        return _("The order belongs to another customer.")
+    return None
+
+
+def _activity_check(values: dict[str, Any]) -> str | None:
+    if values.get("opportunity_id") is not None and values.get(
+        "_opportunity_customer"
+    ) != values.get("customer_id"):
+        return _("The opportunity belongs to another customer.")
+    return None
+
+
+def _peer_check(values: dict[str, Any]) -> str | None:
+    if values.get("rater_id") is not None and values.get("rater_id") == values.get("person_id"):
+        return _("a person cannot rate themselves")
+    return None
+
+
+# The tables -----------------------------------------------------------------------
+
+TABLES: dict[str, TableSpec] = {}
+
+
+def _register(spec: TableSpec) -> None:
+    TABLES[spec.name] = spec
+
+
+_register(
+    TableSpec(
+        "product_lines",
+        ProductLine,
+        (
+            Column("code", Kind.TEXT, ("代码", "编码", "产品线代码", "产品线编码"), required=True),
+            _text("name", "名称", "产品线", "产品线名称", required=True),
+        ),
+        key="code",
+    )
+)
+_register(
+    TableSpec(
+        "products",
+        Product,
+        (
+            Column("code", Kind.TEXT, ("产品编码", "产品代码", "编码", "物料编码"), required=True),
+            _text("name", "产品名称", "名称", required=True),
+            Column("line", Kind.PRODUCT_LINE, PRODUCT_LINE_REF, required=True),
+            Column("list_price", Kind.MONEY, ("标准价", "目录价", "单价", "价格", "list price")),
+            Column("active", Kind.BOOL, ("启用", "有效", "状态")),
+        ),
+        key="code",
+    )
+)
+_register(
+    TableSpec(
+        "customers",
+        Customer,
+        (
+            _ext("客户编号", "客户id", "客户代码", "customer id"),
+            _text("name", "客户名称", "名称", "客户", "公司名称", "customer", required=True),
+            _text("credit_code", "统一社会信用代码", "信用代码", "税号"),
+            _text("phone", "电话", "联系电话", "手机", "手机号"),
+            _text("email", "邮箱", "电子邮件", "电子邮箱", "e-mail"),
+            _text("industry", "行业"),
+            _text("city", "城市", "所在城市"),
+            Column("source", Kind.CHOICE, ("来源", "客户来源"), choices=SOURCE_CHOICES),
+            Column("owner", Kind.PERSON, OWNER),
+            Column("created_on", Kind.DATE, ("创建日期", "建档日期", "created")),
+        ),
+        check=_customers_check,
+        derive=_customer_derive,
+        derived_fields={"name": "name_key", "phone": "phone_key", "email": "email_key"},
+    )
+)
+_register(
+    TableSpec(
+        "contacts",
+        Contact,
+        (
+            _ext("联系人编号"),
+            Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
+            _text("name", "姓名", "联系人", "联系人姓名", required=True),
+            _text("title", "职务", "职位"),
+            _text("phone", "电话", "联系电话", "手机", "手机号"),
+            _text("email", "邮箱", "电子邮件", "电子邮箱", "e-mail"),
+        ),
+    )
+)
+_register(
+    TableSpec(
+        "opportunities",
+        Opportunity,
+        (
+            _ext("商机编号"),
+            Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
+            _text("name", "商机名称", "名称", required=True),
+            Column("owner", Kind.PERSON, OWNER, required=True, scoped=True),
+            Column("stage", Kind.STAGE, ("阶段", "销售阶段", "商机阶段")),
+            Column("amount", Kind.MONEY, ("预计金额", "金额", "expected amount"), required=True),
+            Column("product_line", Kind.PRODUCT_LINE, PRODUCT_LINE_REF),
+            Column("source", Kind.CHOICE, ("来源", "商机来源"), choices=SOURCE_CHOICES),
+            Column("created_on", Kind.DATE, ("创建日期", "created")),
+            Column("expected_close", Kind.DATE, ("预计成交日期", "预计签约日期")),
+            Column("closed_on", Kind.DATE, ("成交日期", "关闭日期")),
+            _text("close_reason", "赢单/输单原因", "赢输原因", "原因"),
+        ),
+        manager_may_import=True,
+    )
+)
+_register(
+    TableSpec(
+        "orders",
+        Order,
+        (
+            _ext("订单号", "订单编号", "单号", "order id", "order no"),
+            Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
+            Column("owner", Kind.PERSON, OWNER, required=True, scoped=True),
+            Column(
+                "date", Kind.DATE, ("日期", "下单日期", "订单日期", "order date"), required=True
+            ),
+            Column("amount", Kind.MONEY, ("金额", "订单金额", "合同金额"), required=True),
+            Column(
+                "status",
+                Kind.CHOICE,
+                ("状态", "订单状态"),
+                choices={
+                    "confirmed": ("已确认", "确认", "有效", "已成交"),
+                    "cancelled": ("已取消", "取消", "canceled"),
+                    "returned": ("已退货", "退货"),
+                },
+            ),
+            Column("status_changed_on", Kind.DATE, ("状态变更日期", "取消日期", "退货日期")),
+            Column("product_line", Kind.PRODUCT_LINE, PRODUCT_LINE_REF),
+            Column("opportunity", Kind.OPPORTUNITY, ("商机", "商机编号")),
+            Column("credit", Kind.CREDIT, CREDIT, scoped=True),
+        ),
+        credit=CreditSpec(OrderCredit, "order_id"),
+        manager_may_import=True,
+    )
+)
+_register(
+    TableSpec(
+        "payments",
+        Payment,
+        (
+            _ext("回款编号", "回款单号", "收款单号", "payment id"),
+            Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
+            Column("order", Kind.ORDER, ("订单号", "订单", "订单编号")),
+            Column(
+                "collector",
+                Kind.PERSON,
+                ("收款人", "回款人", "负责人", "销售", "工号"),
+                required=True,
+                scoped=True,
+            ),
+            Column("date", Kind.DATE, ("回款日期", "收款日期", "日期"), required=True),
+            Column("amount", Kind.MONEY, ("回款金额", "收款金额", "金额"), required=True),
+            Column("credit", Kind.CREDIT, CREDIT, scoped=True),
+        ),
+        credit=CreditSpec(PaymentCredit, "payment_id"),
+        manager_may_import=True,
+        check=_payment_check,
+    )
+)
+_register(
+    TableSpec(
+        "activities",
+        Activity,
+        (
+            _ext("活动编号"),
+            Column(
+                "kind",
+                Kind.CHOICE,
+                ("类型", "活动类型"),
+                required=True,
+                choices={
+                    "visit": ("拜访", "上门拜访", "客户拜访"),
+                    "call": ("电话", "通话"),
+                    "meeting": ("会议", "会面"),
+                    "note": ("备注", "记录"),
+                },
+            ),
+            Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
+            Column("owner", Kind.PERSON, OWNER, required=True, scoped=True),
+            Column(
+                "occurred_at", Kind.DATETIME, ("时间", "发生时间", "日期", "when"), required=True
+            ),
+            Column("opportunity", Kind.OPPORTUNITY, ("商机", "商机编号")),
+            _text("summary", "内容", "摘要", "纪要"),
+            Column("duration_minutes", Kind.INTEGER, ("时长", "分钟", "duration")),
+            _text("place", "地点"),
+        ),
+        manager_may_import=True,
+        check=_activity_check,
+    )
+)
+_register(
+    TableSpec(
+        "tickets",
+        ServiceTicket,
+        (
+            _ext("工单号", "工单编号"),
+            Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
+            Column("order", Kind.ORDER, ("订单号", "订单", "订单编号")),
+            Column("owner", Kind.PERSON, ("处理人", "负责人", "工号", "handled by")),
+            Column(
+                "kind",
+                Kind.CHOICE,
+                ("类型", "工单类型"),
+                required=True,
+                choices={
+                    "handoff": ("交接", "销售交接"),
+                    "installation": ("安装",),
+                    "repair": ("维修",),
+                    "question": ("咨询",),
+                    "complaint": ("投诉",),
+                },
+            ),
+            Column(
+                "status",
+                Kind.CHOICE,
+                ("状态", "工单状态"),
+                choices={
+                    "open": ("待处理", "新建", "打开"),
+                    "in_progress": ("处理中",),
+                    "resolved": ("已解决",),
+                    "closed": ("已关闭", "关闭"),
+                },
+            ),
+            Column("opened_on", Kind.DATE, ("创建日期", "开单日期", "日期"), required=True),
+            Column("resolved_on", Kind.DATE, ("解决日期",)),
+            _text("summary", "内容", "描述", "摘要"),
+        ),
+    )
+)
+_register(
+    TableSpec(
+        "surveys",
+        Survey,
+        (
+            _ext("问卷编号", "调查编号"),
+            Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
+            Column("person", Kind.PERSON, ("被评价人", "人员", "工号", "销售"), required=True),
+            Column("ticket", Kind.TICKET, ("工单号", "工单")),
+            Column("date", Kind.DATE, ("日期", "调查日期"), required=True),
+            Column(
+                "score",
+                Kind.DECIMAL,
+                ("评分", "分数", "满意度"),
+                required=True,
+                minimum=ONE,
+                maximum=FIVE,
+                places=1,
+            ),
+            _text("comment", "评价", "意见", "备注"),
+        ),
+    )
+)
+_register(
+    TableSpec(
+        "training_scores",
+        TrainingScore,
+        (
+            _ext("成绩编号"),
+            Column("person", Kind.PERSON, ("人员", "工号", "员工", "姓名工号"), required=True),
+            _text("course", "课程", "考试", "课程名称", required=True),
+            Column("date", Kind.DATE, ("日期", "考试日期"), required=True),
+            Column(
+                "score",
+                Kind.DECIMAL,
+                ("成绩", "分数"),
+                required=True,
+                minimum=Decimal(0),
+                maximum=Decimal(100),
+                places=1,
+            ),
+        ),
+    )
+)
+_register(
+    TableSpec(
+        "peer_ratings",
+        PeerRating,
+        (
+            _ext("评价编号"),
+            Column("rater", Kind.PERSON, ("评价人", "rated by"), required=True),
+            Column("person", Kind.PERSON, ("被评价人", "rated person"), required=True),
+            Column("date", Kind.DATE, ("日期", "评价日期"), required=True),
+            Column(
+                "score",
+                Kind.DECIMAL,
+                ("评分", "分数"),
+                required=True,
+                minimum=ONE,
+                maximum=FIVE,
+                places=1,
+            ),
+            _text("comment", "评价", "意见", "备注"),
+        ),
+        check=_peer_check,
+    )
+)
