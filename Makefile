@@ -32,6 +32,7 @@ test: setup check pytest scenarios ## every test and check
 check: lint typecheck
 	$(BIN)/lint-imports
 	$(BIN)/attain makemigrations --check --dry-run --no-input
+	$(BIN)/attain spectacular --fail-on-warn --validate --file /dev/null
 
 lint:
 	$(BIN)/ruff check .

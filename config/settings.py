@@ -163,6 +163,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "attain.crm.models.ActivityKind",
+        "EvidenceKindEnum": "attain.crm.models.EvidenceKind",
+        "StageKindEnum": "attain.crm.models.StageKind",
+        "TicketKindEnum": "attain.crm.models.TicketKind",
+        "OrderStatusEnum": "attain.crm.models.OrderStatus",
+        "TicketStatusEnum": "attain.crm.models.TicketStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
