@@ -1,3 +1,103 @@
-from django.urls import URLPattern, URLResolver
+"""REST endpoints for imports: upload a file (it is imported in the background) and
+follow its batch. Errors use the API's one error body (:mod:`attain.api.errors`)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import access, services
+from .models import ImportBatch
+from .tables import TABLES
+from .tasks import enqueue_import
+
+
+class ImportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    table = serializers.ChoiceField(choices=list(TABLES))
+    file = serializers.FileField()
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True
+    )
+    progress = serializers.SerializerMethodField()
+    rejects_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "table",
+            "file_name",
+            "status",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "encoding",
+            "rows",
+            "imported",
+            "updated",
+            "rejected",
+            "progress",
+            "rejects_url",
+            "error",
+        ]
+
+    def get_progress(self, batch: ImportBatch) -> int:
+        """Rows read so far (while running) or in all (when done)."""
+        return batch.rows if batch.finished else services.progress_of(batch)
+
+    def get_rejects_url(self, batch: ImportBatch) -> str | None:
+        if not batch.rejects_path:
+            return None
+        request = self.context.get("request")
+        url = f"/intake/{batch.pk}/rejects/"
+        return request.build_absolute_uri(url) if request else url
+
+
+class ImportList(APIView):
+    """Upload a CSV or XLSX file into a table; it is imported in the background."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportRequestSerializer, responses={202: ImportBatchSerializer})
+    def post(self, request: Request) -> Response:
+        if not access.importable_tables(request.user):
+            raise PermissionDenied(_("You may not import data."))
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data: dict[str, Any] = dict(serializer.validated_data)
+        batch = services.create_batch(request.user, data["table"], data["file"])
+        enqueue_import(batch)
+        batch.refresh_from_db()
+        body = ImportBatchSerializer(batch, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportDetail(APIView):
+    """An import's status and counts."""
+
+    @extend_schema(responses=ImportBatchSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        batch = ImportBatch.objects.select_related("created_by").filter(pk=pk).first()
+        if batch is None or not access.can_see_batch(request.user, batch):
+            raise Http404
+        return Response(ImportBatchSerializer(batch, context={"request": request}).data)
+
+
+urlpatterns = [
+    path("imports/", ImportList.as_view(), name="api-imports"),
+    path("imports/<int:pk>/", ImportDetail.as_view(), name="api-import"),
+]

@@ -62,7 +62,7 @@ from .reading import FileProblem, Source, open_source
 from .tables import CHUNK_REFERENCES, TABLES, Column, Kind, TableSpec
 
 CHUNK_SIZE = 10_000
-SQLITE_CACHE_KB = 256 * 1024
+SQLITE_CACHE_KB = 64 * 1024
 SAMPLE_SIZE = 20
 MONEY_LIMIT = Decimal(10) ** 16  # max_digits 18, 2 places
 SHARE_PLACES = Decimal("1e-8")

@@ -1,3 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns = [
+    path("", views.intake, name="intake"),
+    path("<int:pk>/preview/", views.preview, name="intake-preview"),
+    path("<int:pk>/", views.batch_status, name="intake-batch"),
+    path("<int:pk>/rejects/", views.rejects, name="intake-rejects"),
+    path("export/<str:table>.<str:fmt>", views.export, name="intake-export"),
+]

@@ -1,0 +1,34 @@
+"""`attain export TABLE FILE`: every record of a table as CSV or XLSX."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attain.intake.exporter import export_file
+from attain.intake.tables import TABLES
+
+
+class Command(BaseCommand):
+    help = (
+        "Export every record of a table to CSV (UTF-8 with BOM) or XLSX, with the column "
+        "names `attain import` reads: an export re-imports cleanly."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "table", choices=list(TABLES), metavar="TABLE", help="one of: " + ", ".join(TABLES)
+        )
+        parser.add_argument("file", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--format", choices=["csv", "xlsx"], default=None, help="default: from the extension"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.parent.is_dir():
+            raise CommandError(f"No such directory: {path.parent}", returncode=2)
+        count = export_file(TABLES[options["table"]], path, options["format"])
+        self.stdout.write(f"exported {count} to {path}")

@@ -1,0 +1,377 @@
+"""The import engine and `attain import` / `attain export`, on the shared small company."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from attain.audit.models import AuditEvent
+from attain.crm.models import Customer, Order, OrderCredit, Payment
+from attain.intake import importer
+from attain.intake.importer import import_file
+from attain.intake.models import BatchStatus, ImportBatch
+from attain.intake.reading import FileProblem
+from attain.intake.services import batch_for_file, run_batch
+
+from .conftest import read_csv, write_csv
+
+ZH_HEADER = ["订单号", "客户编号", "负责人", "下单日期", "订单金额", "状态", "业绩分配"]
+
+
+def orders_rows() -> list[list[Any]]:
+    return [
+        ZH_HEADER,
+        ["O-1", "C1", "r1", "2025-03-10", "¥1,234.50", "已确认", ""],
+        ["O-2", "C2", "r2", "2025/3/11", "￥12,000", "已取消", "r2:0.5;r1:0.5"],
+        ["O-3", "C1", "r3", "2025年3月12日", "88", "已退货", '{"r3": 0.6, "r4": 0.4}'],
+    ]
+
+
+def test_utf8_csv_with_chinese_headers(customers: Any, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "orders.csv", orders_rows())
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "rejects.csv")
+    assert (result.imported, result.updated, result.rejected) == (3, 0, 0)
+    assert result.encoding == "UTF-8"
+    assert result.rejects_path is None
+    one = Order.objects.get(external_id="O-1")
+    assert one.amount == Decimal("1234.50")
+    assert one.date == datetime.date(2025, 3, 10)
+    assert one.owner.code == "r1"
+    assert one.status == "confirmed"
+    assert Order.objects.get(external_id="O-2").status == "cancelled"
+    assert Order.objects.get(external_id="O-3").status == "returned"
+    shares = dict(
+        OrderCredit.objects.filter(order__external_id="O-3").values_list("person__code", "share")
+    )
+    assert shares == {"r3": Decimal("0.6"), "r4": Decimal("0.4")}
+
+
+def test_gbk_csv_as_excel_saves_it(customers: Any, tmp_path: Path) -> None:
+    rows = [[cell.replace("¥", "￥") for cell in row] for row in orders_rows()]  # GBK has ￥ only
+    path = write_csv(tmp_path / "orders.csv", rows, encoding="gbk")
+    result = import_file(None, "orders", path)
+    assert result.encoding == "GB18030 (GBK)"
+    assert result.imported == 3
+    assert Order.objects.get(external_id="O-2").amount == Decimal("12000")
+
+
+def test_utf8_with_bom_and_english_headers(customers: Any, tmp_path: Path) -> None:
+    rows = [["External ID", "Customer", "Owner", "Date", "Amount"]]
+    rows.append(["E-1", "C1", "R1", "2025-01-02", "1,000.00"])  # employee ids ignore case
+    path = write_csv(tmp_path / "orders.csv", rows, encoding="utf-8-sig")
+    result = import_file(None, "orders", path)
+    assert (result.encoding, result.imported) == ("UTF-8 (BOM)", 1)
+
+
+def test_xlsx_with_excel_cells(customers: Any, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["订单号", "客户", "销售", "日期", "金额"])
+    sheet.append([1001, "C1", "r1", datetime.datetime(2025, 4, 1), 1999.9])
+    sheet.append(["1002", "C2", "r2", "2025/4/2", "¥2,000.00"])
+    book.save(tmp_path / "orders.xlsx")
+    result = import_file(None, "orders", tmp_path / "orders.xlsx")
+    assert (result.encoding, result.imported, result.rejected) == ("XLSX", 2, 0)
+    order = Order.objects.get(external_id="1001")
+    assert (order.date, order.amount) == (datetime.date(2025, 4, 1), Decimal("1999.90"))
+
+
+BAD_ROWS = [
+    (["B-1", "C1", "E9999", "2025-03-10", "10", "", ""], "unknown owner “E9999”"),
+    (["B-2", "C404", "r1", "2025-03-10", "10", "", ""], "unknown customer “C404”"),
+    (["B-3", "C1", "r1", "2025-13-01", "10", "", ""], "bad order date “2025-13-01”"),
+    (["B-4", "C1", "r1", "2025-03-10", "abc", "", ""], "amount “abc” is not a number"),
+    (["B-5", "C1", "r1", "2025-03-10", "10", "", "r1:0.5;r2:0.4"], "sum to 0.9, not 1"),
+    (["B-6", "C1", "r1", "2025-03-10", "10", "", "r1:0.5;E9:0.5"], "unknown person"),
+    (["B-7", "C1", "r1", "2025-03-10", "10", "maybe", ""], "unknown status “maybe”"),
+    (["B-8", "C1", "", "2025-03-10", "10", "", ""], "owner is missing"),
+    (["B-9", "MERGED", "r1", "2025-03-10", "10", "", ""], "was merged into another one"),
+]
+
+
+def test_every_bad_row_is_rejected_and_good_rows_land(customers: Any, tmp_path: Path) -> None:
+    from attain.crm import services as crm
+
+    merged = crm.create_customer(None, name="Dup Co", external_id="MERGED", allow_duplicate=True)
+    crm.merge_customers(None, customers["C1"], merged)
+    good = ["G-1", "C1", "r1", "2025-03-10", "10", "", ""]
+    rows = [
+        ZH_HEADER,
+        good,
+        *(row for row, _reason in BAD_ROWS),
+        ["G-2", "C2", "r2", "2025-03-11", "20", "", ""],
+    ]
+    path = write_csv(tmp_path / "orders.csv", rows)
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "rejects.csv")
+    assert (result.imported, result.updated, result.rejected) == (2, 0, len(BAD_ROWS))
+    assert set(Order.objects.values_list("external_id", flat=True)) == {"G-1", "G-2"}
+    rejects = read_csv(tmp_path / "rejects.csv")
+    assert rejects[0] == ["row", "reason", *ZH_HEADER]
+    for (row, reason), line, number in zip(BAD_ROWS, rejects[1:], range(3, 20), strict=False):
+        assert line[0] == str(number)  # as Excel numbers rows: the header is row 1
+        assert reason in line[1]
+        assert line[2:] == row
+
+
+def test_several_reasons_in_one_row(customers: Any, tmp_path: Path) -> None:
+    rows = [ZH_HEADER, ["X", "C404", "E9", "nope", "abc", "", ""]]
+    result = import_file(
+        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    reason = read_csv(tmp_path / "r.csv")[1][1]
+    assert result.rejected == 1
+    for part in ("unknown customer", "unknown owner", "bad order date", "not a number"):
+        assert part in reason
+
+
+def test_importing_twice_updates_and_never_duplicates(customers: Any, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "orders.csv", orders_rows())
+    import_file(None, "orders", path)
+    rows = orders_rows()
+    rows[1][4] = "2,000"
+    rows[3][6] = ""  # the owner has all of it now
+    write_csv(path, rows)
+    result = import_file(None, "orders", path)
+    assert (result.imported, result.updated, result.rejected) == (0, 3, 0)
+    assert Order.objects.count() == 3
+    assert Order.objects.get(external_id="O-1").amount == Decimal("2000")
+    assert not OrderCredit.objects.filter(order__external_id="O-3").exists()
+    assert OrderCredit.objects.filter(order__external_id="O-2").count() == 2
+
+
+def test_same_key_twice_in_a_file_later_row_wins(customers: Any, tmp_path: Path) -> None:
+    rows = [
+        ZH_HEADER,
+        ["D", "C1", "r1", "2025-03-10", "1", "", ""],
+        ["D", "C1", "r1", "2025-03-10", "2", "", ""],
+    ]
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows), chunk_size=1)
+    assert (result.imported, result.updated) == (1, 1)
+    assert Order.objects.get(external_id="D").amount == 2
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert (result.imported, result.updated) == (0, 2)
+
+
+def test_columns_not_in_the_file_keep_their_values(customers: Any, tmp_path: Path) -> None:
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()))
+    rows = [
+        ["订单号", "客户编号", "负责人", "下单日期", "金额"],
+        ["O-2", "C2", "r2", "2025-03-11", "5"],
+    ]
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    order = Order.objects.get(external_id="O-2")
+    assert (order.amount, order.status, order.credits.count()) == (5, "cancelled", 2)
+
+
+def test_missing_required_column_rejects_the_file(customers: Any, tmp_path: Path) -> None:
+    rows = [["订单号", "客户编号", "下单日期", "金额"], ["O-1", "C1", "2025-03-10", "1"]]
+    with pytest.raises(FileProblem, match="no column “owner”"):
+        import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert not Order.objects.exists()
+
+
+def test_failure_halfway_leaves_nothing(customers: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    rows = [ZH_HEADER] + [[f"O-{n}", "C1", "r1", "2025-03-10", "1", "", ""] for n in range(30)]
+    path = write_csv(tmp_path / "o.csv", rows)
+    original = importer._Writer.write
+    calls = []
+
+    def failing(self: Any, accepted: Any, existing: Any) -> Any:
+        calls.append(len(accepted))
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return original(self, accepted, existing)
+
+    monkeypatch.setattr(importer._Writer, "write", failing)
+    batch = batch_for_file("orders", path)
+    with pytest.raises(RuntimeError):
+        run_batch(batch, chunk_size=10)
+    assert calls == [10, 10]
+    assert not Order.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED
+    assert "killed" in batch.error
+
+
+def test_batch_is_audited(customers: Any, tmp_path: Path) -> None:
+    batch = batch_for_file("orders", write_csv(tmp_path / "o.csv", orders_rows()))
+    run_batch(batch)
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported, batch.encoding) == (BatchStatus.DONE, 3, "UTF-8")
+    event = AuditEvent.objects.get(object_id=str(batch.pk), content_type__model="importbatch")
+    assert event.after["imported"] == 3
+
+
+def test_dry_run_writes_nothing(customers: Any, tmp_path: Path) -> None:
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()), dry_run=True)
+    assert result.imported == 3
+    assert not Order.objects.exists()
+
+
+def test_manager_rows_for_people_outside_the_team_are_rejected(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ZH_HEADER,
+        ["M-1", "C1", "r3", "2025-03-10", "1", "", ""],  # r3 reports to m2, under m1
+        ["M-2", "C1", "r4", "2025-03-10", "1", "", ""],  # r4 is in the west
+        ["M-3", "C1", "r1", "2025-03-10", "1", "", "r1:0.5;r4:0.5"],
+    ]
+    result = import_file(
+        company.users["manager"],
+        "orders",
+        write_csv(tmp_path / "o.csv", rows),
+        rejects_path=tmp_path / "r.csv",
+    )
+    assert (result.imported, result.rejected) == (1, 2)
+    reasons = [line[1] for line in read_csv(tmp_path / "r.csv")[1:]]
+    assert "“r4” is not in your team" in reasons[0]
+    assert "“r4” is not in your team" in reasons[1]
+
+
+def test_manager_may_not_import_customers(customers: Any, company: Any, tmp_path: Path) -> None:
+    rows = [["external_id", "name"], ["N1", "New Co"]]
+    with pytest.raises(FileProblem, match="may not import"):
+        import_file(company.users["manager"], "customers", write_csv(tmp_path / "c.csv", rows))
+
+
+def test_customers_with_dedupe_keys_and_credit_codes(customers: Any, tmp_path: Path) -> None:
+    rows = [
+        ["客户编号", "客户名称", "统一社会信用代码", "电话", "来源", "负责人"],
+        ["N1", "广州新兴（集团）有限公司", "91350100m000100y43", "+86 138 0000 0000", "市场", "r1"],
+        ["N2", "Other Co", "91350100M000100Y43", "", "", ""],  # the same code again
+        ["N3", "Bad code Co", "123", "", "", ""],
+        ["C1", "上海华信有限公司 (renamed)", "", "", "转介绍", ""],
+    ]
+    result = import_file(
+        None, "customers", write_csv(tmp_path / "c.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.updated, result.rejected) == (1, 1, 2)
+    new = Customer.objects.get(external_id="N1")
+    assert new.credit_code == "91350100M000100Y43"
+    assert (new.name_key, new.phone_key, new.source) == ("广州新兴", "13800000000", "marketing")
+    assert Customer.objects.get(external_id="C1").source == "referral"
+    reasons = " ".join(line[1] for line in read_csv(tmp_path / "r.csv")[1:])
+    assert "already has credit code" in reasons
+    assert "not a valid unified social credit code" in reasons
+
+
+def test_payments_and_the_other_tables(customers: Any, tmp_path: Path) -> None:
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()))
+    rows = [
+        ["回款编号", "客户", "订单号", "收款人", "回款日期", "回款金额", "业绩分配"],
+        ["P-1", "C1", "O-1", "r1", "2025-04-01", "1,234.50", "r1:0.7;r2:0.3"],
+        ["P-2", "C2", "O-1", "r1", "2025-04-01", "1", ""],  # O-1 is C1's order
+    ]
+    result = import_file(
+        None, "payments", write_csv(tmp_path / "p.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.rejected) == (1, 1)
+    assert Payment.objects.get(external_id="P-1").credits.count() == 2
+    assert "another customer" in read_csv(tmp_path / "r.csv")[1][1]
+    tables = {
+        "activities": [
+            ["类型", "客户", "负责人", "时间", "外部编号"],
+            ["拜访", "C1", "r1", "2025-04-01 09:30", "A1"],
+        ],
+        "surveys": [
+            ["外部编号", "客户", "被评价人", "日期", "评分"],
+            ["S1", "C1", "r1", "2025-04-01", "4.5"],
+            ["S2", "C1", "r1", "2025-04-01", "6"],
+        ],
+        "training_scores": [
+            ["外部编号", "工号", "课程", "日期", "成绩"],
+            ["T1", "r1", "产品知识", "2025-04-01", "92"],
+        ],
+        "peer_ratings": [
+            ["外部编号", "评价人", "被评价人", "日期", "评分"],
+            ["R1", "r1", "r2", "2025-04-01", "5"],
+            ["R2", "r1", "r1", "2025-04-01", "5"],
+        ],
+        "tickets": [
+            ["工单号", "客户", "类型", "创建日期", "状态"],
+            ["K1", "C1", "维修", "2025-04-01", "处理中"],
+        ],
+        "contacts": [
+            ["外部编号", "客户", "姓名", "邮箱"],
+            ["K1", "C1", "王经理", "wang@example.com"],
+            ["K2", "C1", "李", "not-an-email"],
+        ],
+        "products": [
+            ["产品编码", "产品名称", "产品线", "标准价"],
+            ["P100", "离心泵", "pumps", "¥9,800"],
+        ],
+        "opportunities": [
+            ["商机编号", "客户", "商机名称", "负责人", "预计金额"],
+            ["OP1", "C1", "新厂房", "r1", "500,000"],
+        ],
+    }
+    counts = {}
+    for table, table_rows in tables.items():
+        result = import_file(None, table, write_csv(tmp_path / f"{table}.csv", table_rows))
+        counts[table] = (result.imported, result.rejected)
+    assert counts == {
+        "activities": (1, 0),
+        "surveys": (1, 1),
+        "training_scores": (1, 0),
+        "peer_ratings": (1, 1),
+        "tickets": (1, 0),
+        "contacts": (1, 1),
+        "products": (1, 0),
+        "opportunities": (1, 0),
+    }
+    from attain.crm.models import Opportunity
+
+    assert Opportunity.objects.get(external_id="OP1").stage_changes.count() == 1
+
+
+def test_export_reimports_cleanly(customers: Any, tmp_path: Path) -> None:
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()))
+    for suffix in ("csv", "xlsx"):
+        out = tmp_path / f"orders-export.{suffix}"
+        call_command("export", "orders", str(out), stdout=StringIO())
+        before = list(Order.objects.order_by("external_id").values())
+        credits_before = sorted(
+            OrderCredit.objects.values_list("order__external_id", "person__code", "share")
+        )
+        result = import_file(None, "orders", out)
+        assert (result.imported, result.updated, result.rejected) == (0, 3, 0)
+        assert list(Order.objects.order_by("external_id").values()) == before
+        credits_after = sorted(
+            OrderCredit.objects.values_list("order__external_id", "person__code", "share")
+        )
+        assert credits_after == credits_before
+    header = read_csv(tmp_path / "orders-export.csv")[0]
+    assert header[:5] == ["external_id", "customer", "owner", "date", "amount"]
+
+
+def test_cli_prints_the_counts_line(customers: Any, tmp_path: Path) -> None:
+    rows = [*orders_rows(), ["O-9", "C1", "E9999", "2025-03-10", "1", "", ""]]
+    path = write_csv(tmp_path / "orders.csv", rows)
+    out = StringIO()
+    call_command("import", "orders", str(path), stdout=out, stderr=StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "imported 3, updated 0, rejected 1"
+    assert lines[1] == f"rejected rows: {tmp_path / 'orders.rejects.csv'}"
+    assert ImportBatch.objects.get().status == BatchStatus.DONE
+
+
+def test_cli_file_problems_exit_2(customers: Any, tmp_path: Path) -> None:
+    bad = write_csv(tmp_path / "orders.csv", [["订单号"], ["O-1"]])
+    with pytest.raises(CommandError, match="no column") as error:
+        call_command("import", "orders", str(bad))
+    assert error.value.returncode == 2
+    with pytest.raises(CommandError) as error:
+        call_command("import", "orders", str(tmp_path / "missing.csv"))
+    assert error.value.returncode == 2
+    with pytest.raises(CommandError):
+        call_command("import", "nonsense", str(bad))
+    assert not Order.objects.exists()

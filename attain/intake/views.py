@@ -1,0 +1,134 @@
+"""Import and export pages: upload → preview → import in the background → status."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from . import access, services
+from .exporter import csv_chunks, write_xlsx
+from .models import BatchStatus, ImportBatch
+from .reading import FileProblem
+from .tables import TABLES
+from .tasks import enqueue_import
+
+
+class UploadForm(forms.Form):
+    table = forms.ChoiceField(label=gettext_lazy("Table"))
+    file = forms.FileField(
+        label=gettext_lazy("File"), help_text=gettext_lazy("CSV (UTF-8 or GBK) or XLSX")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["table"].choices = [  # type: ignore[attr-defined]
+            (spec.name, spec.label) for spec in access.importable_tables(user)
+        ]
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    if not access.can_see_batch(request.user, batch):
+        raise Http404
+    return batch
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    if not access.can_use_intake(request.user):
+        raise PermissionDenied
+    may_import = bool(access.importable_tables(request.user))
+    form = UploadForm(user=request.user)
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            batch = services.create_batch(
+                request.user, form.cleaned_data["table"], form.cleaned_data["file"]
+            )
+            return redirect("intake-preview", pk=batch.pk)
+    context = {
+        "form": form if may_import else None,
+        "batches": access.visible_batches(request.user)[:50],
+        "export_tables": list(TABLES.values()) if access.can_export(request.user) else [],
+    }
+    return render(request, "intake/intake.html", context)
+
+
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    if request.method == "POST":
+        if batch.status != BatchStatus.UPLOADED:
+            return redirect("intake-batch", pk=batch.pk)
+        enqueue_import(batch)
+        return redirect("intake-batch", pk=batch.pk)
+    try:
+        result = services.preview_batch(batch)
+        problem = ""
+    except FileProblem as error:
+        result, problem = None, str(error)
+    spec = TABLES[batch.table]
+    context = {
+        "batch": batch,
+        "spec": spec,
+        "result": result,
+        "problem": problem,
+        "required": [c.name for c in spec.columns if c.required],
+    }
+    return render(request, "intake/preview.html", context)
+
+
+@login_required
+def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    context = {"batch": batch, "progress": services.progress_of(batch)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "intake/status_panel.html", context)
+    return render(request, "intake/batch.html", context)
+
+
+@login_required
+def rejects(request: HttpRequest, pk: int) -> FileResponse:
+    batch = _batch(request, pk)
+    if not batch.rejects_path or not Path(batch.rejects_path).is_file():
+        raise Http404
+    name = Path(batch.file_name).stem + ".rejects.csv"
+    return FileResponse(Path(batch.rejects_path).open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
+    if not access.can_export(request.user):
+        raise PermissionDenied
+    spec = TABLES.get(table)
+    if spec is None or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    name = f"{table}-{timezone.localdate().isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(spec), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    # openpyxl's write-only mode streams rows to a temporary file, not to memory.
+    path = Path(tempfile.mkdtemp()) / name
+    write_xlsx(spec, path)
+    response_file = path.open("rb")
+    path.unlink()  # the open handle keeps the data until the response is sent
+    return FileResponse(response_file, as_attachment=True, filename=name)
