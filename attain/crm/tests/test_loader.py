@@ -1,0 +1,299 @@
+"""The engine loader: record tables from the database, with engine ids, exact decimals,
+credit splits as JSON, local dates; and hand-made orders → build_scenario → calculate.
+
+The tests commit their data (``transaction=True``): on PostgreSQL the loader reads
+through its own ADBC connection. On SQLite the test database lives in memory, so the
+loader uses Django's cursor; ``test_adbc_sqlite_reads_the_same`` copies the database to
+a file and reads it through ADBC too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from attain.crm import loader, services
+from attain.crm.models import Evidence, PeerRating, Survey, TrainingScore
+from attain.engine import calculate, load_scenario, parse_period, scenario_from_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+D = datetime.date
+Q1 = (D(2026, 1, 1), D(2026, 3, 31))
+
+
+@pytest.fixture
+def records(company):
+    p = company.people
+    c1 = services.create_customer(
+        None, name="甲一科技有限公司", owner=p["r1"], city="上海", industry="制造业"
+    )
+    c1.created_on = D(2026, 1, 5)
+    c1.save()
+    c2 = services.create_customer(None, name="乙二贸易有限公司", owner=p["r2"])
+    c2.created_on = D(2026, 2, 1)
+    c2.save()
+    twin = services.create_customer(
+        None, name="甲一科技（上海）有限公司", owner=p["r1"], allow_duplicate=True
+    )
+    twin.created_on = D(2026, 2, 2)
+    twin.save()
+    services.merge_customers(None, c1, twin)
+    line = services.create_product_line(None, code="sensors", name="工业传感器")
+    sensor = services.create_product(None, code="S-100", name="温度传感器", line=line)
+    o1 = services.record_order(
+        None,
+        customer=c1,
+        owner=p["r1"],
+        date=D(2026, 1, 10),
+        lines=[(sensor, Decimal("3"), Decimal("33.37"))],
+        external_id="o1",
+    )
+    services.record_order(
+        None,
+        customer=c2,
+        owner=p["r4"],
+        date=D(2026, 3, 3),
+        amount=Decimal("300.01"),
+        credits={p["r4"]: Decimal("0.6"), p["r2"]: Decimal("0.4")},
+        external_id="o2",
+    )
+    cancelled = services.record_order(
+        None,
+        customer=c2,
+        owner=p["r2"],
+        date=D(2026, 2, 14),
+        amount=Decimal("999.99"),
+        external_id="o3",
+    )
+    services.change_order_status(None, cancelled, "cancelled", on=D(2026, 2, 20))
+    services.record_order(  # outside Q1
+        None, customer=c1, owner=p["r1"], date=D(2026, 4, 1), amount=Decimal(7), external_id="o4"
+    )
+    services.record_order(  # a refund (credit note)
+        None,
+        customer=c1,
+        owner=p["r1"],
+        date=D(2026, 3, 31),
+        amount=Decimal("-10.10"),
+        external_id="o5",
+    )
+    services.record_payment(
+        None,
+        customer=c1,
+        collector=p["r2"],
+        date=D(2026, 2, 10),
+        amount=Decimal("50.05"),
+        order=o1,
+        external_id="pay1",
+    )
+    # 17:30 UTC on 31 March is 01:30 on 1 April in Shanghai.
+    late = services.log_activity(
+        None,
+        kind="visit",
+        customer=c1,
+        owner=p["r1"],
+        occurred_at=datetime.datetime(2026, 3, 31, 17, 30, tzinfo=datetime.UTC),
+        external_id="a-late",
+    )
+    early = services.log_activity(
+        None,
+        kind="visit",
+        customer=c1,
+        owner=p["r1"],
+        occurred_at=datetime.datetime(2025, 12, 31, 16, 30, tzinfo=datetime.UTC),
+        external_id="a-early",
+    )
+    Evidence.objects.create(activity=early, kind="photo", file="evidence/x.jpg")
+    services.log_activity(
+        None,
+        kind="call",
+        customer=c2,
+        owner=p["r2"],
+        occurred_at=datetime.datetime(2026, 2, 1, 2, 0, tzinfo=datetime.UTC),
+        external_id="a-call",
+    )
+    Survey.objects.create(
+        customer=c1, person=p["r1"], date=D(2026, 2, 1), score=Decimal("4.5"), external_id="s1"
+    )
+    Survey.objects.create(
+        customer=c2, person=p["r1"], date=D(2026, 2, 2), score=Decimal("3.0"), external_id="s2"
+    )
+    TrainingScore.objects.create(
+        person=p["r2"],
+        course="产品知识",
+        date=D(2026, 3, 1),
+        score=Decimal("88.5"),
+        external_id="t1",
+    )
+    PeerRating.objects.create(
+        rater=p["r1"], person=p["r2"], date=D(2026, 3, 2), score=Decimal(4), external_id="g1"
+    )
+    return {"late": late}
+
+
+def load(name: str, fields: tuple[str, ...] = ("date",)) -> pl.DataFrame:
+    return loader.load_tables([name], start=Q1[0], end=Q1[1], date_fields={name: fields})[name]
+
+
+def test_orders_have_engine_ids_exact_amounts_and_credit_json(records):
+    orders = load("orders").sort("id")
+    assert orders["id"].to_list() == ["o1", "o2", "o3", "o5"]
+    assert orders.columns[:5] == ["id", "date", "owner", "customer", "amount"]
+    assert orders["owner"].to_list() == ["r1", "r4", "r2", "r1"]
+    assert orders["date"].to_list() == [
+        D(2026, 1, 10),
+        D(2026, 3, 3),
+        D(2026, 2, 14),
+        D(2026, 3, 31),
+    ]
+    assert isinstance(orders.schema["amount"], pl.Decimal)
+    assert orders["amount"].to_list() == [
+        Decimal("100.11"),
+        Decimal("300.01"),
+        Decimal("999.99"),
+        Decimal("-10.10"),
+    ]
+    assert orders["status"].to_list() == ["confirmed", "confirmed", "cancelled", "confirmed"]
+    assert orders["product_line"].to_list() == [None, None, None, None]  # set on lines only
+    credits = orders["credit"].to_list()
+    assert credits[0] is None and credits[2] is None
+    assert json.loads(credits[1], parse_float=Decimal) == {
+        "r2": Decimal("0.4"),
+        "r4": Decimal("0.6"),
+    }
+
+
+def test_order_lines_carry_the_order_and_its_product(records):
+    lines = load("order_lines")
+    assert lines.height == 1
+    row = lines.row(0, named=True)
+    assert row["id"].startswith("o1-")
+    assert (row["order"], row["owner"], row["product"], row["product_line"]) == (
+        "o1",
+        "r1",
+        "S-100",
+        "sensors",
+    )
+    assert (row["quantity"], row["amount"]) == (Decimal("3.000"), Decimal("100.11"))
+
+
+def test_merged_customers_are_left_out(records):
+    customers = load("customers")
+    assert sorted(customers["name"].to_list()) == ["乙二贸易有限公司", "甲一科技有限公司"]
+    assert customers.filter(pl.col("owner") == "r1")["created"].to_list() == [D(2026, 1, 5)]
+
+
+def test_activities_fall_on_their_local_day(records):
+    activities = load("activities").sort("id")
+    assert activities["id"].to_list() == ["a-call", "a-early"]
+    assert activities["date"].to_list() == [D(2026, 2, 1), D(2026, 1, 1)]
+    assert activities["has_evidence"].to_list() == [False, True]
+    april = loader.load_tables(["activities"], start=D(2026, 4, 1), end=D(2026, 4, 30))[
+        "activities"
+    ]
+    assert april["id"].to_list() == ["a-late"]
+
+
+def test_payments_surveys_training_and_ratings(records):
+    payment = load("payments").row(0, named=True)
+    assert (payment["id"], payment["collector"], payment["owner"], payment["order"]) == (
+        "pay1",
+        "r2",
+        "r1",
+        "o1",
+    )
+    assert payment["amount"] == Decimal("50.05")
+    assert load("surveys").sort("id")["score"].to_list() == [Decimal("4.5"), Decimal("3.0")]
+    assert load("training").row(0, named=True)["score"] == Decimal("88.5")
+    rating = load("peer_ratings").row(0, named=True)
+    assert (rating["owner"], rating["rater"], rating["score"]) == ("r2", "r1", Decimal("4.0"))
+
+
+def test_other_date_fields_select_rows(records):
+    changed = load("orders", ("status_changed_on",))
+    assert changed["id"].to_list() == ["o3"]
+    with pytest.raises(ValueError, match="no date field"):
+        load("orders", ("closed_on",))
+
+
+def test_org_as_of_the_period(records, company):
+    units, people = loader.load_org(start=Q1[0])
+    assert set(units["id"]) == {"hq", "east", "west"}
+    assert units.filter(pl.col("id") == "east")["parent"].to_list() == ["hq"]
+    r3 = people.filter(pl.col("id") == "r3").row(0, named=True)
+    assert (r3["unit"], r3["manager"], r3["role"], r3["history"]) == ("east", "m2", "rep", None)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_adbc_sqlite_reads_the_same(records, tmp_path):
+    file = tmp_path / "copy.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(file)
+    connection.connection.backup(target)
+    target.close()
+    django = loader.DjangoCursorSource()
+    adbc = loader.AdbcSource.sqlite(file)
+    try:
+        for name in loader.TABLES:
+            expected = loader.load_table(django, name, start=Q1[0], end=Q1[1])
+            got = loader.load_table(adbc, name, start=Q1[0], end=Q1[1])
+            assert got.to_dicts() == expected.to_dicts(), name
+    finally:
+        adbc.close()
+
+
+def test_orders_to_measures_end_to_end(records, tmp_path):
+    measures = {
+        "revenue": {"from": "orders", "value": "amount", "where": "status == 'confirmed'"},
+        "orders": {"from": "orders", "agg": "count", "where": "status == 'confirmed'"},
+        "collected": {"from": "payments", "value": "amount", "person": "collector"},
+        "visits": {"from": "activities", "where": "kind == 'visit'", "agg": "count"},
+        "satisfaction": {"from": "surveys", "value": "score", "agg": "avg"},
+    }
+    data = loader.build_scenario(
+        period_start=Q1[0],
+        period_end=Q1[1],
+        measures=measures,
+        targets=[{"measure": "revenue", "who": "r1", "period": "2026-Q1", "value": 90}],
+        report=["2026-Q1"],
+        work_dir=tmp_path,
+    )
+    scenario, problems = scenario_from_data(data, tmp_path)
+    assert problems == []
+    result = calculate(scenario)
+    q1 = parse_period("2026-Q1").id
+
+    def measure(who: str, name: str) -> Decimal:
+        return result.people[who][q1].measures[name]
+
+    # r1: o1 100.11 + refund o5 -10.10; r4 and r2 share o2 (300.01) 60/40; o3 is cancelled.
+    assert measure("r1", "revenue") == Decimal("90.01")
+    assert measure("r4", "revenue") == Decimal("180.006")
+    assert measure("r2", "revenue") == Decimal("120.004")
+    assert measure("r2", "orders") == Decimal("0.4")
+    assert measure("r2", "collected") == Decimal("50.05")
+    assert measure("r1", "visits") == 1  # a-late is on 1 April, local time
+    assert measure("r1", "satisfaction") == Decimal("3.75")
+    assert result.units["east"][q1].measures["revenue"] == Decimal("210.014")
+    assert result.people["r1"][q1].attainment["revenue"] > 1
+
+
+def test_export_scenario_command_writes_a_runnable_scenario(records, tmp_path):
+    call_command("export_scenario", str(tmp_path), "--from", "2026-01-01", "--to", "2026-03-31")
+    scenario, problems = load_scenario(tmp_path / "scenario.yaml")
+    assert problems == []
+    result = calculate(scenario)
+    q1 = parse_period("2026-Q1").id
+    assert result.people["r1"][q1].measures["new_customers"] == 1
+    assert result.people["r2"][q1].measures["training"] == Decimal("88.5")
+    assert result.people["r2"][q1].measures["collaboration"] == 4
+    assert Path(tmp_path / "tables" / "orders.parquet").is_file()
