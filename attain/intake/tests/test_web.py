@@ -15,15 +15,11 @@ from attain.crm.models import Order
 from attain.intake.models import BatchStatus, ImportBatch
 
 CSV = (
-    (
-        "订单号,客户编号,负责人,下单日期,金额,状态\n"
-        'W-1,C1,r1,2025-03-10,"¥1,234.50",已确认\n'
-        "W-2,C1,E9999,2025-03-10,10,已确认\n"
-        "W-3,C2,r2,2025/3/11,20,已取消\n"
-    )
-    .encode("gbk", errors="replace")
-    .replace(b"?", b"")
-)
+    "订单号,客户编号,负责人,下单日期,金额,状态\n"
+    'W-1,C1,r1,2025-03-10,"￥1,234.50",已确认\n'
+    "W-2,C1,E9999,2025-03-10,10,已确认\n"
+    "W-3,C2,r2,2025/3/11,20,已取消\n"
+).encode("gbk")  # as Excel saves a Chinese CSV
 
 
 def login(client: Client, company: Any, role: str) -> Client:
