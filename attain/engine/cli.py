@@ -1,7 +1,7 @@
-"""``attain scenario run|check|explain`` (and ``attain bench``, not built yet).
+"""``attain scenario run|check|explain`` and ``attain bench engine``.
 
 Exit codes: 0 success, 2 invalid input (every problem on stderr as ``PATH: message``,
-nothing on stdout), 1 for commands not implemented yet.
+nothing on stdout), 1 when a benchmarked run fails.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from .scenario import load_scenario
 USAGE = """usage:
   attain scenario run FILE [--as-of YYYY-MM-DD]
   attain scenario check FILE
-  attain scenario explain FILE PERSON PERIOD [--as-of YYYY-MM-DD] [--format text|json]"""
+  attain scenario explain FILE PERSON PERIOD [--as-of YYYY-MM-DD] [--format text|json]
+  attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH] [--keep] [--scaling]"""
+BENCH_USAGE = """usage: attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH]
+         [--keep] [--repeat R] [--scaling] [--generate-only] [--json]"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,8 +83,12 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
         print(USAGE, file=err)
         return 2
     if args[0] == "bench":
-        print("attain bench: not implemented yet", file=err)
-        return 1
+        if len(args) < 2 or args[1] != "engine":
+            print(f"{BENCH_USAGE}", file=err)
+            return 2
+        from .bench import main as bench_main
+
+        return bench_main(args[2:], out, err)
     if args[0] != "scenario":
         print(USAGE, file=err)
         return 2

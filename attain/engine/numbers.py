@@ -80,11 +80,15 @@ def minor_unit(currency: str) -> int:
     return MINOR_UNITS.get(currency.upper(), 2)
 
 
+_EXPONENTS: dict[int, Decimal] = {}
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round to `places` decimals, halves away from zero (四舍五入)."""
-    exponent = Decimal(1).scaleb(-places)
-    with decimal.localcontext(ENGINE_CONTEXT):
-        return value.quantize(exponent, rounding=ROUND_HALF_UP)
+    exponent = _EXPONENTS.get(places)
+    if exponent is None:
+        exponent = _EXPONENTS[places] = Decimal(1).scaleb(-places)
+    return value.quantize(exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT)
 
 
 def round_money(value: Decimal, currency: str) -> Decimal:

@@ -9,7 +9,7 @@ from typing import Any
 
 from .calculate import PeriodResult, Result
 from .model import Scenario
-from .numbers import money_text, plain, round_money, significant
+from .numbers import minor_unit, money_text, plain, round_half_up, round_money, significant
 from .periods import Month
 
 
@@ -91,6 +91,22 @@ def to_document(result: Result) -> dict[str, Any]:
         }
         for uid, rows in result.units.items()
     }
+    head = to_document_head(result)
+    return {
+        "version": 1,
+        "currency": currency,
+        "as_of": result.as_of.isoformat() if result.as_of else None,
+        "people": people,
+        "units": units,
+        "targets": head["targets"],
+        "warnings": head["warnings"],
+    }
+
+
+def to_document_head(result: Result) -> dict[str, Any]:
+    """The generated targets and the warnings of the document."""
+    scenario = result.scenario
+    currency = scenario.currency
     targets = []
     for spec in result.generated:
         money = scenario.measures[spec.measure].money
@@ -104,11 +120,6 @@ def to_document(result: Result) -> dict[str, Any]:
             }
         )
     return {
-        "version": 1,
-        "currency": currency,
-        "as_of": result.as_of.isoformat() if result.as_of else None,
-        "people": people,
-        "units": units,
         "targets": targets,
         "warnings": [{"path": w.path, "message": w.message} for w in result.warnings],
     }
@@ -150,15 +161,152 @@ def _write(value: Any, out: list[str], indent: int, level: int) -> None:
         out.append(json.dumps(value, ensure_ascii=False))
 
 
-def dumps(document: Any, indent: int = 2) -> str:
+def dumps(document: Any, indent: int = 2, level: int = 0) -> str:
     out: list[str] = []
-    _write(document, out, indent, 0)
+    _write(document, out, indent, level)
     return "".join(out)
 
 
 def to_json(result: Result, indent: int = 2) -> str:
-    """The run's JSON text (spec section 8)."""
-    return dumps(to_document(result), indent)
+    """The run's JSON text (spec section 8).
+
+    With the default indent this is a direct writer, the same text as
+    ``dumps(to_document(result))`` without building the nested dicts first.
+    """
+    if indent != 2:
+        return dumps(to_document(result), indent)
+    return _Writer(result).text()
+
+
+def _key(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _object(items: list[str], level: int) -> str:
+    """A mapping whose items are already ``"key": value`` texts, indented 2 per level."""
+    if not items:
+        return "{}"
+    pad = ",\n" + "  " * (level + 1)
+    return "{\n" + "  " * (level + 1) + pad.join(items) + "\n" + "  " * level + "}"
+
+
+class _Writer:
+    """The section 8 document, written straight from the result (indent 2)."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        scenario = result.scenario
+        self.currency = scenario.currency
+        self.places = minor_unit(self.currency)
+        self.names = list(scenario.measures)
+        self.money = [scenario.measures[n].money for n in self.names]
+        self.keys = [_key(n) + ": " for n in self.names]
+        self._ids: dict[str, str] = {}
+
+    def key(self, text: str) -> str:
+        found = self._ids.get(text)
+        if found is None:
+            found = self._ids[text] = _key(text) + ": "
+        return found
+
+    def number(self, value: Decimal | None, money: bool) -> str:
+        if value is None:
+            return "null"
+        if money:
+            return plain(round_half_up(value, self.places))
+        return plain(significant(value))
+
+    def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:
+        inner = level + 1
+        measures: list[str] = []
+        targets: list[str] = []
+        attainments: list[str] = []
+        paces: list[str] = []
+        number = self.number
+        for name, key, money in zip(self.names, self.keys, self.money, strict=True):
+            measures.append(key + number(result.measures[name], money))
+            targets.append(key + number(result.targets[name].value, money))
+            attainments.append(key + number(result.attainment[name], False))
+            pace = result.pace[name]
+            if pace is None:
+                paces.append(key + "null")
+            else:
+                paces.append(
+                    key
+                    + _object(
+                        [
+                            '"elapsed": ' + number(pace.elapsed, False),
+                            '"projected": ' + number(pace.projected, money),
+                            '"status": ' + _key(pace.status),
+                        ],
+                        inner + 1,
+                    )
+                )
+        items = [
+            '"measures": ' + _object(measures, inner),
+            '"targets": ' + _object(targets, inner),
+            '"attainment": ' + _object(attainments, inner),
+            '"pace": ' + _object(paces, inner),
+        ]
+        if with_plans:
+            currency = self.currency
+            plans: list[str] = []
+            for plan_id, plan in result.plans.items():
+                components = plan.components.values()
+                entry = [
+                    '"components": '
+                    + _object(
+                        [self.key(c.id) + _key(money_text(c.amount, currency)) for c in components],
+                        inner + 2,
+                    )
+                ]
+                levels = [
+                    self.key(c.id) + ("null" if c.level is None else _key(c.level))
+                    for c in components
+                    if c.has_levels
+                ]
+                scores = [
+                    self.key(c.id) + number(c.score, False)
+                    for c in components
+                    if c.kind == "scorecard"
+                ]
+                if levels:
+                    entry.append('"levels": ' + _object(levels, inner + 2))
+                if scores:
+                    entry.append('"scores": ' + _object(scores, inner + 2))
+                entry.append('"payout": ' + _key(money_text(plan.payout, currency)))
+                plans.append(self.key(plan_id) + _object(entry, inner + 1))
+            items.append('"plans": ' + _object(plans, inner))
+            items.append('"payout": ' + _key(money_text(result.payout, currency)))
+        return _object(items, level)
+
+    def rows(self, rows_by_id: Mapping[str, Mapping[str, PeriodResult]], with_plans: bool) -> str:
+        order = [p.id for p in self.result.periods]
+        entries: list[str] = []
+        for who, rows in rows_by_id.items():
+            periods = [
+                self.key(period_id) + self.period(rows[period_id], 3, with_plans)
+                for period_id in order
+                if period_id in rows
+            ]
+            entries.append(self.key(who) + _object(periods, 2))
+        return _object(entries, 1)
+
+    def text(self) -> str:
+        result = self.result
+        document = to_document_head(result)
+        targets = dumps(document["targets"], 2, 1)
+        warnings = dumps(document["warnings"], 2, 1)
+        items = [
+            '"version": 1',
+            '"currency": ' + _key(self.currency),
+            '"as_of": ' + ("null" if result.as_of is None else _key(result.as_of.isoformat())),
+            '"people": ' + self.rows(result.people, True),
+            '"units": ' + self.rows(result.units, False),
+            '"targets": ' + targets,
+            '"warnings": ' + warnings,
+        ]
+        return _object(items, 0)
 
 
 def month_id(key: int) -> str:

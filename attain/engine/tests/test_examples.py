@@ -151,5 +151,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     assert "YAML syntax error" in err
 
 
-def test_bench_is_not_implemented_yet() -> None:
-    assert cli("bench")[0] == 1
+def test_bench_needs_the_engine_subcommand() -> None:
+    code, out, err = cli("bench")
+    assert (code, out) == (2, "")
+    assert "attain bench engine" in err
