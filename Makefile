@@ -23,8 +23,10 @@ attain/locale/%/LC_MESSAGES/django.mo: attain/locale/%/LC_MESSAGES/django.po $(S
 
 demo: setup ## migrate the embedded SQLite database, load the demo company, serve it
 	$(BIN)/attain migrate --no-input
-	$(BIN)/attain collectstatic --no-input --verbosity 0
 	$(BIN)/attain demo load
+	@# a background worker for imports and calculation runs, stopped with the server
+	$(BIN)/attain db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/attain runserver 127.0.0.1:8000
 
 test: setup check pytest scenarios ## every test and check

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from attain.intake.access import can_use_intake
 from attain.org.selectors import can_edit_organisation, can_read_audit, person_of, role_of
 
 
@@ -18,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "person": person_of(user),
             "can_edit_org": can_edit_organisation(user),
             "can_read_audit": can_read_audit(user),
+            "can_use_intake": can_use_intake(user),
             "is_admin": user.is_staff,
         }
     }
