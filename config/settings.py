@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "attain.org",
     "attain.crm",
     "attain.intake",
+    "attain.measures",
     "attain.core",
     "attain.demo",
 ]

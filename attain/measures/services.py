@@ -1,0 +1,97 @@
+"""Writers of measures. A measure is validated by the engine's own scenario loader, so
+the web and the API give exactly the messages a scenario file would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import Role
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+from attain.engine import scenario_from_data
+from attain.org.selectors import role_of
+
+from .models import Measure
+
+# The record tables the CRM loader builds (attain.crm.loader); a measure reads one of them.
+RECORD_TABLES = (
+    "orders",
+    "order_lines",
+    "payments",
+    "customers",
+    "opportunities",
+    "activities",
+    "tickets",
+    "surveys",
+    "training",
+    "peer_ratings",
+)
+# Scenario keys → model fields, for naming the field at fault.
+_FIELD_OF = {
+    "from": "table",
+    "value": "value",
+    "where": "where",
+    "agg": "agg",
+    "date": "date_field",
+    "person": "person_field",
+    "money": "money",
+    "rollup": "rollup",
+}
+EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
+
+
+def measure_problems(measure: Measure) -> dict[str, list[str]]:
+    """The engine's problems with this measure, keyed by model field."""
+    data = {
+        "version": 1,
+        "units": [{"id": "_", "name": "_"}],
+        "people": [],
+        "records": {table: [] for table in RECORD_TABLES},
+        "measures": {measure.code or "_": measure.as_scenario()},
+    }
+    _scenario, problems = scenario_from_data(data, Path("."))
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        parts = problem.path.split(".")
+        key = parts[2] if len(parts) > 2 and parts[0] == "measures" else ""
+        errors.setdefault(_FIELD_OF.get(key, "__all__"), []).append(problem.message)
+    return errors
+
+
+def save_measure(actor: Any, measure: Measure, *, reason: str = "") -> Measure:
+    """Create or change a measure after the engine has validated it."""
+    if actor is not None and role_of(actor) not in EDITOR_ROLES:
+        raise PermissionDenied(_("Only administrators and sales operations define measures."))
+    errors = measure_problems(measure)
+    if measure.table not in RECORD_TABLES:
+        errors.setdefault("table", []).append(
+            _("Unknown record table “%(table)s”.") % {"table": measure.table}
+        )
+    taken = Measure.objects.filter(code=measure.code)
+    if measure.pk:
+        taken = taken.exclude(pk=measure.pk)
+    if taken.exists():
+        errors.setdefault("code", []).append(_("A measure with this code already exists."))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = snapshot(Measure.objects.get(pk=measure.pk)) if measure.pk else None
+        measure.save()
+        after = snapshot(measure)
+        if before != after:
+            action = Action.UPDATE if before else Action.CREATE
+            record_change(actor, action, measure, before=before, after=after, reason=reason)
+    return measure
+
+
+def scenario_measures(codes: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The measures (all, or the named ones) as a scenario's ``measures`` mapping."""
+    measures = Measure.objects.all()
+    if codes is not None:
+        measures = measures.filter(code__in=codes)
+    return {m.code: m.as_scenario() for m in measures}

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from attain.measures.models import Measure
+from attain.measures.services import save_measure, scenario_measures
+
+
+def test_default_measures_are_valid_scenario_measures(db):
+    measures = scenario_measures()
+    assert measures["revenue"] == {
+        "from": "orders",
+        "value": "amount",
+        "where": "status == 'confirmed'",
+    }
+    assert measures["collected"]["person"] == "collector"
+    assert measures["satisfaction"] == {
+        "from": "surveys",
+        "value": "score",
+        "agg": "avg",
+        "money": False,
+    }
+
+
+def test_the_engine_validates_a_measure_and_names_the_field(company):
+    measure = Measure(
+        code="bad", name="Bad", table="orders", value="amount +", where="__import__('os')"
+    )
+    with pytest.raises(ValidationError) as error:
+        save_measure(company.users["sales_ops"], measure)
+    assert set(error.value.message_dict) == {"value", "where"}
+    assert not Measure.objects.filter(code="bad").exists()
+
+
+def test_unknown_table_and_duplicate_code(company):
+    with pytest.raises(ValidationError) as error:
+        save_measure(None, Measure(code="revenue", name="x", table="invoices"))
+    assert set(error.value.message_dict) == {"table", "code"}
+
+
+def test_only_editors_define_measures(company):
+    with pytest.raises(PermissionDenied):
+        save_measure(company.users["manager"], Measure(code="m", name="m", table="orders"))
+    save_measure(
+        company.users["sales_ops"],
+        Measure(
+            code="big_deals", name="大单", table="orders", where="amount >= 100000", agg="count"
+        ),
+    )
+    assert scenario_measures(["big_deals"]) == {
+        "big_deals": {"from": "orders", "where": "amount >= 100000", "agg": "count"}
+    }
