@@ -247,16 +247,28 @@ def manager_cycles(org: Org, dates: Iterable[dt.date] | None = None) -> list[Pro
         dates = sorted(change_dates)
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
+    moving = org.people_with_history
+    fixed = {pid: segments[0] for pid, segments in org._segments.items() if len(segments) == 1}
     for day in dates:
-        managers = {pid: org.on(pid, day) for pid in org.people}
+        managers = dict(fixed)
+        for pid in moving:
+            managers[pid] = org.on(pid, day)
+        # people already walked today: their chain ends (done) or reaches a known cycle
+        finished: set[str] = set()
         for pid in org.people:
             seen: list[str] = []
             current: str | None = pid
-            while current is not None and current in managers and current not in seen:
+            while (
+                current is not None
+                and current in managers
+                and current not in finished
+                and current not in seen
+            ):
                 seen.append(current)
                 current = managers[current].manager
+            finished.update(seen)
             if current is None or current not in seen:
-                continue
+                continue  # the chain ends, or joins one walked before (its cycle is reported)
             cycle = seen[seen.index(current) :]
             for member in cycle:
                 path = managers[member].manager_path

@@ -530,16 +530,24 @@ class _Loader:
             if frame.height:
                 self.add(path, "records need an id field")
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("id"))
+        # uniqueness is checked on the ids as given (integers hash much faster than text)
+        present = frame.height - frame["id"].null_count()
+        distinct = frame.lazy().select(pl.col("id").drop_nulls().n_unique()).collect().item()
+        as_text = (
+            pl.col("id").cast(pl.String)
+            if not isinstance(frame.schema["id"], pl.Decimal)
+            else pl.col("id").cast(pl.Int128).cast(pl.String)
+        )
         if frame.schema["id"] != pl.String:
-            frame = frame.with_columns(
-                pl.col("id").cast(pl.String)
-                if not isinstance(frame.schema["id"], pl.Decimal)
-                else pl.col("id").cast(pl.Int128).cast(pl.String)
+            frame = frame.with_columns(as_text)
+        if present != frame.height:
+            missing = frame.filter(pl.col("id").is_null())
+            self.report_rows(missing, path, "id", lambda _v: "every record needs an id")
+        if distinct != present:
+            duplicated = frame.filter(
+                pl.col("id").is_not_null() & ~pl.col("id").is_first_distinct()
             )
-        missing = frame.filter(pl.col("id").is_null())
-        self.report_rows(missing, path, "id", lambda _v: "every record needs an id")
-        duplicated = frame.filter(pl.col("id").is_not_null() & ~pl.col("id").is_first_distinct())
-        self.report_rows(duplicated, path, "id", lambda v: f"duplicate id {v!r} in this table")
+            self.report_rows(duplicated, path, "id", lambda v: f"duplicate id {v!r} in this table")
         for field in sorted(date_fields):
             if field not in frame.columns:
                 if frame.height:
@@ -644,14 +652,21 @@ class _Loader:
     def check_credit(self, table: RecordTable, people: Mapping[str, Person]) -> None:
         assert table.credit is not None
         credit = table.credit
-        for row, person, share in credit.iter_rows():
+        known = pl.Series(list(people), dtype=pl.String).implode()
+        suspect = credit.filter(~pl.col("person").is_in(known) | (pl.col("share") <= 0))
+        for row, person, share in suspect.iter_rows():
             path = f"{table.path}[{row}].credit"
             if person not in people:
                 self.add(f"{path}.{person}", f"unknown person {person!r}")
             if share is not None and share <= 0:
                 self.add(f"{path}.{person}", f"share must be greater than 0, not {share}")
-        sums = credit.group_by(ROW).agg(pl.col("share").sum().alias("total")).sort(ROW)
         tolerance = Decimal("1e-9")
+        sums = (
+            credit.group_by(ROW)
+            .agg(pl.col("share").sum().alias("total"))
+            .filter(pl.col("total") != 1)
+            .sort(ROW)
+        )
         for row, total in sums.iter_rows():
             if abs(total - ONE) > tolerance:
                 self.add(

@@ -183,6 +183,8 @@ def file_table(
         series = frame[column]
         dtype = series.dtype
         if column in keep_text:
+            if column == "id" and (dtype.is_integer() or isinstance(dtype, pl.Decimal)):
+                continue  # checked for uniqueness as numbers, then made text
             if dtype != pl.String and not dtype.is_temporal():
                 converted.append(series.cast(pl.String))
             continue
@@ -203,10 +205,43 @@ def file_table(
     return LoadedTable(frame, credit, problems)
 
 
+# A credit text simple enough to read in Polars: {"id": 0.5, "other": 0.5} with plain
+# decimal shares and ids without escapes. Anything else goes through ``json.loads``.
+_PAIR = r'"([^"\\]*)"\s*:\s*(-?[0-9]+(?:\.[0-9]+)?)'
+_SIMPLE = rf"^\s*\{{\s*{_PAIR}\s*(?:,\s*{_PAIR}\s*)*\}}\s*$"
+
+
+def _simple_credit(column: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows, person, share text) of the simple credit texts, and the other rows."""
+    simple = column.filter(pl.col(CREDIT).str.contains(_SIMPLE))
+    pairs = (
+        simple.select(ROW, pl.col(CREDIT).str.extract_all(_PAIR).alias("__pair"))
+        .explode("__pair")
+        .select(
+            ROW,
+            pl.col("__pair").str.extract(_PAIR, 1).alias("person"),
+            pl.col("__pair").str.extract(_PAIR, 2).alias("share"),
+        )
+    )
+    # a repeated key keeps its last value in JSON: leave such rows to json.loads
+    repeated = pairs.filter(pl.struct(ROW, "person").is_duplicated()).select(ROW).unique()
+    if repeated.height:
+        pairs = pairs.join(repeated, on=ROW, how="anti")
+        simple = simple.join(repeated, on=ROW, how="anti")
+    rest = column.join(simple.select(ROW), on=ROW, how="anti")
+    return pairs, rest
+
+
 def _credit_from_text(frame: pl.DataFrame, path: str) -> tuple[pl.DataFrame | None, list[Problem]]:
     column = frame.select(ROW, pl.col(CREDIT).cast(pl.String)).filter(
         pl.col(CREDIT).is_not_null() & (pl.col(CREDIT).str.strip_chars() != "")
     )
+    pairs, column = _simple_credit(column)
+    fast: pl.DataFrame | None = None
+    if pairs.height:
+        fractional = pairs["share"].str.extract(r"\.([0-9]+)$", 1).str.len_chars().max()
+        scale = min(int(fractional) if isinstance(fractional, int) else 0, MAX_SCALE)
+        fast = pairs.with_columns(pl.col("share").cast(pl.Decimal(38, scale)))
     entries: list[tuple[int, str, Decimal]] = []
     problems: list[Problem] = []
     for row, text in column.iter_rows():
@@ -220,9 +255,24 @@ def _credit_from_text(frame: pl.DataFrame, path: str) -> tuple[pl.DataFrame | No
             continue
         problems.extend(_credit_entries(value, credit_path, row, entries))
     if not entries:
-        return None, problems
+        return fast, problems
     rows, people, shares = zip(*entries, strict=True)
-    return credit_frame(rows, people, shares), problems
+    slow = credit_frame(rows, people, shares)
+    if fast is None:
+        return slow, problems
+    scale = max(_scale(fast), _scale(slow))
+    combined = pl.concat(
+        [
+            part.with_columns(pl.col("share").cast(pl.Decimal(38, scale)))
+            for part in (fast, slow)
+        ]
+    )
+    return combined.sort(ROW, maintain_order=True), problems
+
+
+def _scale(frame: pl.DataFrame) -> int:
+    dtype = frame.schema["share"]
+    return dtype.scale or 0 if isinstance(dtype, pl.Decimal) else 0
 
 
 def rows_of(frame: pl.DataFrame) -> list[dict[str, Any]]:
