@@ -67,6 +67,7 @@ TABLES = (
     "peer_ratings",
 )
 BATCH_ROWS = 50_000  # fetchmany size on the Django-cursor path
+SQLITE_CACHE_KIB = 256 * 1024  # page cache of the loader's own SQLite connection
 
 # Column kinds: how a fetched column becomes its engine type.
 TEXT, DATE, INSTANT_DATE, BOOL = "text", "date", "instant_date", "bool"
@@ -83,9 +84,23 @@ class Source:
     """Runs a SELECT and returns its rows as an Arrow table."""
 
     vendor: str
+    lookups: dict[str, pl.DataFrame]
 
     def query(self, sql: str) -> pa.Table:
         raise NotImplementedError
+
+    def lookup(self, name: str) -> pl.DataFrame:
+        """A big table's primary keys and engine ids (``pk``, ``key`` …), read once per
+        source: joining these in Polars beats SQLite's row-by-row index lookups."""
+        if not hasattr(self, "lookups"):
+            self.lookups = {}
+        if name not in self.lookups:
+            frame = pl.from_arrow(self.query(_LOOKUPS[name](_Sql(self.vendor))))
+            assert isinstance(frame, pl.DataFrame)
+            self.lookups[name] = frame.with_columns(
+                pl.col("pk").cast(pl.Int64), pl.exclude("pk").cast(pl.String)
+            )
+        return self.lookups[name]
 
 
 class AdbcSource(Source):
@@ -99,7 +114,9 @@ class AdbcSource(Source):
     def sqlite(cls, path: str | Path) -> AdbcSource:
         import adbc_driver_sqlite.dbapi
 
-        return cls(adbc_driver_sqlite.dbapi.connect(str(path)), "sqlite")
+        source = cls(adbc_driver_sqlite.dbapi.connect(str(path)), "sqlite")
+        source.query(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        return source
 
     @classmethod
     def postgresql(cls, uri: str) -> AdbcSource:
@@ -261,18 +278,16 @@ def _orders(q: _Sql) -> TableSql:
             ("id", q.c("o", Order, "external_id"), TEXT),
             ("date", q.c("o", Order, "date"), DATE),
             ("owner", q.c("p", Person, "code"), TEXT),
-            ("customer", q.c("c", Customer, "external_id"), TEXT),
+            ("customer", q.c("o", Order, "customer"), "ref:customer"),
             ("amount", q.decimal_text(q.c("o", Order, "amount"), 2), MONEY),
             ("status", q.c("o", Order, "status"), TEXT),
             ("status_changed_on", q.c("o", Order, "status_changed_on"), DATE),
             ("product_line", q.c("l", ProductLine, "code"), TEXT),
-            ("opportunity", q.c("y", Opportunity, "external_id"), TEXT),
+            ("opportunity", q.c("o", Order, "opportunity"), "ref:opportunity"),
         ),
         f"{q.t(Order, 'o')}"
         + q.join(Person, "p", ("o", Order, "owner"))
-        + q.join(Customer, "c", ("o", Order, "customer"))
-        + q.join(ProductLine, "l", ("o", Order, "product_line"), left=True)
-        + q.join(Opportunity, "y", ("o", Order, "opportunity"), left=True),
+        + q.join(ProductLine, "l", ("o", Order, "product_line"), left=True),
         {
             "date": q.c("o", Order, "date"),
             "status_changed_on": q.c("o", Order, "status_changed_on"),
@@ -301,7 +316,7 @@ def _order_lines(q: _Sql) -> TableSql:
             ("date", q.c("o", Order, "date"), DATE),
             ("owner", q.c("p", Person, "code"), TEXT),
             ("status", q.c("o", Order, "status"), TEXT),
-            ("customer", q.c("c", Customer, "external_id"), TEXT),
+            ("customer", q.c("o", Order, "customer"), "ref:customer"),
             ("product", q.c("d", Product, "code"), TEXT),
             ("product_line", q.c("l", ProductLine, "code"), TEXT),
             ("quantity", q.decimal_text(q.c("n", OrderLine, "quantity"), 3), QUANTITY),
@@ -311,7 +326,6 @@ def _order_lines(q: _Sql) -> TableSql:
         f"{q.t(OrderLine, 'n')}"
         + q.join(Order, "o", ("n", OrderLine, "order"))
         + q.join(Person, "p", ("o", Order, "owner"))
-        + q.join(Customer, "c", ("o", Order, "customer"))
         + q.join(Product, "d", ("n", OrderLine, "product"))
         + q.join(ProductLine, "l", ("d", Product, "line")),
         {"date": q.c("o", Order, "date")},
@@ -326,16 +340,12 @@ def _payments(q: _Sql) -> TableSql:
             ("id", q.c("m", Payment, "external_id"), TEXT),
             ("date", q.c("m", Payment, "date"), DATE),
             ("collector", q.c("p", Person, "code"), TEXT),
-            ("owner", q.c("w", Person, "code"), TEXT),
-            ("customer", q.c("c", Customer, "external_id"), TEXT),
-            ("order", q.c("o", Order, "external_id"), TEXT),
+            ("owner", q.c("m", Payment, "order"), "ref:order.owner"),
+            ("customer", q.c("m", Payment, "customer"), "ref:customer"),
+            ("order", q.c("m", Payment, "order"), "ref:order"),
             ("amount", q.decimal_text(q.c("m", Payment, "amount"), 2), MONEY),
         ),
-        f"{q.t(Payment, 'm')}"
-        + q.join(Person, "p", ("m", Payment, "collector"))
-        + q.join(Customer, "c", ("m", Payment, "customer"))
-        + q.join(Order, "o", ("m", Payment, "order"), left=True)
-        + q.join(Person, "w", ("o", Order, "owner"), left=True),
+        f"{q.t(Payment, 'm')}" + q.join(Person, "p", ("m", Payment, "collector")),
         {"date": q.c("m", Payment, "date")},
         credit=(
             f"SELECT {q.c('m', Payment, 'external_id')} AS id,"
@@ -361,14 +371,11 @@ def _activities(q: _Sql) -> TableSql:
             ("date", q.c("a", Activity, "occurred_at"), INSTANT_DATE),
             ("owner", q.c("p", Person, "code"), TEXT),
             ("kind", q.c("a", Activity, "kind"), TEXT),
-            ("customer", q.c("c", Customer, "external_id"), TEXT),
-            ("opportunity", q.c("y", Opportunity, "external_id"), TEXT),
+            ("customer", q.c("a", Activity, "customer"), "ref:customer"),
+            ("opportunity", q.c("a", Activity, "opportunity"), "ref:opportunity"),
             ("has_evidence", evidence, BOOL),
         ),
-        f"{q.t(Activity, 'a')}"
-        + q.join(Person, "p", ("a", Activity, "owner"))
-        + q.join(Customer, "c", ("a", Activity, "customer"))
-        + q.join(Opportunity, "y", ("a", Activity, "opportunity"), left=True),
+        f"{q.t(Activity, 'a')}" + q.join(Person, "p", ("a", Activity, "owner")),
         {"date": q.c("a", Activity, "occurred_at")},
         instants=frozenset({"date"}),
     )
@@ -404,7 +411,7 @@ def _opportunities(q: _Sql) -> TableSql:
             ("id", q.c("y", Opportunity, "external_id"), TEXT),
             ("date", q.c("y", Opportunity, "created_on"), DATE),
             ("owner", q.c("p", Person, "code"), TEXT),
-            ("customer", q.c("c", Customer, "external_id"), TEXT),
+            ("customer", q.c("y", Opportunity, "customer"), "ref:customer"),
             ("stage", q.c("s", Stage, "code"), TEXT),
             ("stage_kind", q.c("s", Stage, "kind"), TEXT),
             ("amount", q.decimal_text(q.c("y", Opportunity, "amount"), 2), MONEY),
@@ -416,7 +423,6 @@ def _opportunities(q: _Sql) -> TableSql:
         ),
         f"{q.t(Opportunity, 'y')}"
         + q.join(Person, "p", ("y", Opportunity, "owner"))
-        + q.join(Customer, "c", ("y", Opportunity, "customer"))
         + q.join(Stage, "s", ("y", Opportunity, "stage"))
         + q.join(ProductLine, "l", ("y", Opportunity, "product_line"), left=True),
         {
@@ -436,14 +442,12 @@ def _tickets(q: _Sql) -> TableSql:
             ("owner", q.c("p", Person, "code"), TEXT),
             ("kind", q.c("t", ServiceTicket, "kind"), TEXT),
             ("status", q.c("t", ServiceTicket, "status"), TEXT),
-            ("customer", q.c("c", Customer, "external_id"), TEXT),
-            ("order", q.c("o", Order, "external_id"), TEXT),
+            ("customer", q.c("t", ServiceTicket, "customer"), "ref:customer"),
+            ("order", q.c("t", ServiceTicket, "order"), "ref:order"),
             ("resolved_on", q.c("t", ServiceTicket, "resolved_on"), DATE),
         ),
         f"{q.t(ServiceTicket, 't')}"
-        + q.join(Person, "p", ("t", ServiceTicket, "owner"), left=True)
-        + q.join(Customer, "c", ("t", ServiceTicket, "customer"))
-        + q.join(Order, "o", ("t", ServiceTicket, "order"), left=True),
+        + q.join(Person, "p", ("t", ServiceTicket, "owner"), left=True),
         {
             "date": q.c("t", ServiceTicket, "opened_on"),
             "resolved_on": q.c("t", ServiceTicket, "resolved_on"),
@@ -458,14 +462,11 @@ def _surveys(q: _Sql) -> TableSql:
             ("id", q.c("v", Survey, "external_id"), TEXT),
             ("date", q.c("v", Survey, "date"), DATE),
             ("owner", q.c("p", Person, "code"), TEXT),
-            ("customer", q.c("c", Customer, "external_id"), TEXT),
-            ("ticket", q.c("t", ServiceTicket, "external_id"), TEXT),
+            ("customer", q.c("v", Survey, "customer"), "ref:customer"),
+            ("ticket", q.c("v", Survey, "ticket"), "ref:ticket"),
             ("score", q.decimal_text(q.c("v", Survey, "score"), 1), SCORE),
         ),
-        f"{q.t(Survey, 'v')}"
-        + q.join(Person, "p", ("v", Survey, "person"))
-        + q.join(Customer, "c", ("v", Survey, "customer"))
-        + q.join(ServiceTicket, "t", ("v", Survey, "ticket"), left=True),
+        f"{q.t(Survey, 'v')}" + q.join(Person, "p", ("v", Survey, "person")),
         {"date": q.c("v", Survey, "date")},
     )
 
@@ -501,6 +502,29 @@ def _peer_ratings(q: _Sql) -> TableSql:
         {"date": q.c("g", PeerRating, "date")},
     )
 
+
+def _key_lookup(model: type[Model], key: str) -> Callable[[_Sql], str]:
+    def sql(q: _Sql) -> str:
+        columns = f"{q.c('x', model, 'id')} AS pk, {q.c('x', model, key)} AS key"
+        return f"SELECT {columns} FROM {q.t(model, 'x')}"
+
+    return sql
+
+
+def _order_lookup(q: _Sql) -> str:
+    return (
+        f"SELECT {q.c('o', Order, 'id')} AS pk, {q.c('o', Order, 'external_id')} AS key,"
+        f" {q.c('p', Person, 'code')} AS owner FROM {q.t(Order, 'o')}"
+        + q.join(Person, "p", ("o", Order, "owner"))
+    )
+
+
+_LOOKUPS: dict[str, Callable[[_Sql], str]] = {
+    "customer": _key_lookup(Customer, "external_id"),
+    "opportunity": _key_lookup(Opportunity, "external_id"),
+    "ticket": _key_lookup(ServiceTicket, "external_id"),
+    "order": _order_lookup,
+}
 
 _TABLE_SQL: dict[str, Callable[[_Sql], TableSql]] = {
     "orders": _orders,
@@ -571,6 +595,7 @@ def load_table(
     select = ", ".join(f"{expression} AS {q.quote(alias)}" for alias, expression, _ in spec.columns)
     sql = f"SELECT {select} FROM {spec.source}{_where(spec.where, date_filter)}"
     frame = _typed(pl.from_arrow(source.query(sql)), spec)  # type: ignore[arg-type]
+    frame = _resolve_refs(source, frame, spec)
     if name == "order_lines":
         frame = frame.with_columns(
             pl.concat_str([pl.col("order"), pl.lit("-"), pl.col("line_pk")]).alias("id")
@@ -582,6 +607,23 @@ def load_table(
         key = "order" if name == "order_lines" else "id"
         frame = frame.join(credits.rename({"id": key}), on=key, how="left", maintain_order="left")
     return frame
+
+
+def _resolve_refs(source: Source, frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
+    """Replace foreign keys (``ref:NAME`` or ``ref:NAME.COLUMN``) by the engine ids."""
+    for name, _expression, kind in spec.columns:
+        if not kind.startswith("ref:"):
+            continue
+        lookup, _, column = kind[4:].partition(".")
+        table = source.lookup(lookup).select(
+            pl.col("pk").alias(name), pl.col(column or "key").alias("__ref")
+        )
+        frame = (
+            frame.join(table, on=name, how="left", maintain_order="left")
+            .drop(name)
+            .rename({"__ref": name})
+        )
+    return frame.select(name for name, _expression, _kind in spec.columns)
 
 
 def _typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
@@ -611,6 +653,8 @@ def _typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
             columns.append(moment.dt.convert_time_zone(zone).dt.date().alias(name))
         elif kind == BOOL:
             columns.append(column.cast(pl.Int8).cast(pl.Boolean))
+        elif kind.startswith("ref:"):
+            columns.append(column.cast(pl.Int64))
         else:  # decimal:N
             places = int(kind.split(":")[1])
             columns.append(column.cast(pl.String).cast(pl.Decimal(38, places)))
@@ -627,6 +671,8 @@ def _schema_of(spec: TableSql) -> dict[str, pl.DataType]:
             schema[name] = pl.String()
         elif kind == BOOL:
             schema[name] = pl.Int8()
+        elif kind.startswith("ref:"):
+            schema[name] = pl.Int64()
         else:
             schema[name] = pl.String()
     return schema
