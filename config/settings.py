@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "attain.crm",
     "attain.intake",
     "attain.measures",
+    "attain.targets",
+    "attain.incentives",
     "attain.core",
     "attain.demo",
 ]

@@ -7,5 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("crm/", include("attain.crm.urls")),
     path("intake/", include("attain.intake.urls")),
+    path("targets/", include("attain.targets.urls")),
+    path("performance/", include("attain.incentives.urls")),
     path("", include("attain.core.urls")),
 ]

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include(org_router.urls)),
     path("", include("attain.crm.api")),
     path("", include("attain.intake.api")),
+    path("", include("attain.targets.api")),
+    path("", include("attain.incentives.api")),
 ]
