@@ -1,0 +1,257 @@
+"""Target plans: a fiscal year's targets for one or more measures, decomposed by the
+engine (spec section 6) from a unit's total down to units, people and months.
+
+A plan moves draft → submitted → approved → published → acknowledged → locked. A change
+after publishing is a new version of the same plan (``family``) with a reason; the
+previous version becomes ``superseded``. The allocation of a plan version is stored as
+:class:`TargetCell` rows (one per who × period) when it is saved; the engine computes
+it, planners' edits are :class:`TargetEdit` rows that the next computation respects.
+Rows are written only by :mod:`attain.targets.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from attain.org.models import Person, Unit
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    LOCKED = "locked", _("Locked")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+# The statuses whose allocation is in force (what people are measured against).
+IN_FORCE = (PlanStatus.PUBLISHED, PlanStatus.ACKNOWLEDGED, PlanStatus.LOCKED)
+# The statuses in which the allocation may still change.
+EDITABLE = (PlanStatus.DRAFT,)
+
+
+class Method(models.TextChoices):
+    EQUAL = "equal", _("Equal")
+    HISTORY = "history", _("History (last year's actual)")
+    POTENTIAL = "potential", _("Market potential")
+    CAPACITY = "capacity", _("Ramped capacity")
+    BLEND = "blend", _("Blend")
+
+
+class MonthSplit(models.TextChoices):
+    EQUAL = "equal", _("Equal months")
+    SEASONAL = "seasonal", _("Seasonal (history)")
+    CUSTOM = "custom", _("Custom weights")
+
+
+def default_levels() -> dict[str, Any]:
+    blend = {"history": "0.5", "potential": "0.3", "capacity": "0.2"}
+    return {
+        "units": [{"method": "blend", "blend": blend, "overassign": "1"}],
+        "people": {"method": "blend", "blend": blend, "overassign": "1"},
+    }
+
+
+class TargetPlan(models.Model):
+    family = models.UUIDField(_("plan"), default=uuid.uuid4, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=200)
+    fiscal_year = models.PositiveIntegerField(_("fiscal year"))
+    root_unit = models.ForeignKey(
+        Unit, verbose_name=_("decomposed from"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    roles = models.CharField(
+        _("job roles that carry targets"),
+        max_length=200,
+        default="rep",
+        help_text=_("Comma-separated job roles; people with other roles get no target."),
+    )
+    levels = models.JSONField(_("method per level"), default=default_levels)
+    months = models.CharField(
+        _("month split"), max_length=10, choices=MonthSplit.choices, default=MonthSplit.SEASONAL
+    )
+    month_weights = models.JSONField(_("custom month weights"), default=list, blank=True)
+    history_year = models.PositiveIntegerField(_("history year"), null=True, blank=True)
+    ramp = models.JSONField(_("ramp (first months' productivity)"), default=list, blank=True)
+    round_to = models.DecimalField(_("round to"), max_digits=18, decimal_places=2, default=1)
+    max_overassign = models.DecimalField(
+        _("over-assignment limit"), max_digits=6, decimal_places=3, default=1.25
+    )
+    reason = models.TextField(_("reason for this version"), blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("previous version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    computed = models.DateTimeField(_("allocation computed"), null=True, blank=True)
+    published = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("target plan")
+        verbose_name_plural = _("target plans")
+        ordering = ["-fiscal_year", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "version"], name="target_plan_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def role_list(self) -> list[str]:
+        return [role.strip() for role in self.roles.split(",") if role.strip()]
+
+
+class PlanMeasure(models.Model):
+    """One measure of a plan and the total to decompose from the root unit."""
+
+    plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="plan_measures")
+    measure = models.SlugField(_("measure"), max_length=64)
+    total = models.DecimalField(_("total"), max_digits=20, decimal_places=2)
+
+    class Meta:
+        ordering = ["plan_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "measure"], name="target_plan_measure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.total}"
+
+
+class Kind(models.TextChoices):
+    UNIT = "unit", _("Unit")
+    PERSON = "person", _("Person")
+
+
+class TargetCell(models.Model):
+    """One computed (or edited) target of a plan version: who × period (year or month)."""
+
+    plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="cells")
+    measure = models.SlugField(max_length=64)
+    who = models.CharField(max_length=64)  # unit code or person code
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    parent = models.CharField(max_length=64, blank=True)  # the unit it was decomposed from
+    period = models.CharField(max_length=7)  # "2026" or "2026-03"
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+    engine_value = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "measure", "who"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.who} {self.period} {self.value}"
+
+
+class TargetEdit(models.Model):
+    """A planner's or manager's value for one cell, kept over recomputations."""
+
+    plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="edits")
+    measure = models.SlugField(max_length=64)
+    who = models.CharField(max_length=64)
+    period = models.CharField(max_length=7)
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "measure", "who", "period"], name="target_edit_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.who} {self.period} = {self.value}"
+
+
+class Acknowledgement(models.Model):
+    plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="acknowledgements")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("acknowledged"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "person"], name="target_acknowledgement")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} acknowledged {self.plan_id}"
+
+
+class Commitment(models.Model):
+    """A bottom-up number: what a rep or manager commits to for the year."""
+
+    plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="commitments")
+    measure = models.SlugField(_("measure"), max_length=64)
+    who = models.CharField(_("for"), max_length=64)
+    value = models.DecimalField(_("commitment"), max_digits=20, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "measure", "who"], name="target_commitment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.who} commits {self.value} {self.measure}"
+
+
+class Notification(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(
+        TargetPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.TextField(_("message"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+
+class Reallocation(models.Model):
+    """A proposal to reallocate the remaining months after a join, leave or transfer."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
+
+    plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="reallocations")
+    unit = models.CharField(_("unit"), max_length=64)
+    from_month = models.CharField(_("from month"), max_length=7)
+    reason = models.TextField(_("reason"))
+    changes = models.JSONField(default=list)  # [{measure, who, period, before, after}]
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"reallocation {self.unit} from {self.from_month}"

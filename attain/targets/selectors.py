@@ -1,0 +1,89 @@
+"""Reads of target plans. People's targets are read through ``visible_people``."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max, QuerySet
+
+from attain.accounts.models import Role
+from attain.org.selectors import person_of, role_of, visible_people
+
+from .models import IN_FORCE, Kind, Notification, TargetCell, TargetPlan
+
+
+def plans_in_force(*, fiscal_year: int | None = None) -> list[TargetPlan]:
+    """The latest published (or acknowledged, or locked) version of every plan."""
+    plans = TargetPlan.objects.filter(status__in=IN_FORCE)
+    if fiscal_year is not None:
+        plans = plans.filter(fiscal_year=fiscal_year)
+    latest = {
+        row["family"]: row["version"]
+        for row in plans.values("family").annotate(version=Max("version"))
+    }
+    return [plan for plan in plans.order_by("id") if latest.get(plan.family) == plan.version]
+
+
+def published_targets(
+    *, measures: list[str] | None = None, fiscal_year: int | None = None
+) -> list[dict[str, object]]:
+    """Targets in force, in the engine's format (spec section 5), for every unit and person:
+
+        {"measure": "revenue", "who": "r1", "period": "2026-03", "value": Decimal("80000")}
+
+    Each who gets its twelve month targets and its year target (the sum of the months, so
+    quarters follow by rule 5.1.2 and the year is explicit). Only the current version of
+    each plan counts: a revised plan replaces its earlier versions once published.
+    """
+    plans = plans_in_force(fiscal_year=fiscal_year)
+    if not plans:
+        return []
+    cells = TargetCell.objects.filter(plan__in=plans)
+    if measures is not None:
+        cells = cells.filter(measure__in=measures)
+    rows = cells.order_by("plan_id", "measure", "kind", "who", "period").values_list(
+        "measure", "who", "period", "value"
+    )
+    return [
+        {"measure": measure, "who": who, "period": period, "value": Decimal(value)}
+        for measure, who, period, value in rows
+    ]
+
+
+def visible_plans(user: Any) -> QuerySet[TargetPlan]:
+    """Planners, finance and executives see every plan; managers and reps the plans in
+    force and, for managers, drafts too (they decompose their own unit in them)."""
+    role = role_of(user)
+    plans = TargetPlan.objects.select_related("root_unit")
+    if role in (Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE, Role.FINANCE, Role.MANAGER):
+        return plans
+    if role == Role.REP:
+        return plans.filter(status__in=IN_FORCE)
+    return plans.none()
+
+
+def visible_codes(user: Any, on: datetime.date | None = None) -> set[str] | None:
+    """Person codes the user may see targets of; ``None`` means everyone."""
+    role = role_of(user)
+    if role in (Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE, Role.FINANCE):
+        return None
+    return set(visible_people(user, on).values_list("code", flat=True))
+
+
+def person_targets(plan: TargetPlan, person_code: str) -> dict[str, dict[str, Decimal]]:
+    """measure → period → value for one person in one plan version."""
+    found: dict[str, dict[str, Decimal]] = {}
+    for measure, period, value in TargetCell.objects.filter(
+        plan=plan, who=person_code, kind=Kind.PERSON
+    ).values_list("measure", "period", "value"):
+        found.setdefault(measure, {})[period] = value
+    return found
+
+
+def notifications_for(user: Any, limit: int = 20) -> list[Notification]:
+    me = person_of(user)
+    if me is None:
+        return []
+    return list(Notification.objects.filter(person=me).select_related("plan")[:limit])
