@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,3 +74,17 @@ class UnitForm(forms.Form):
         label=_("Market potential"), required=False, max_digits=18, decimal_places=2
     )
     opened = forms.DateField(label=_("Opened"), required=False, widget=DateInput)
+
+
+def apply_service(form: forms.Form, action: Callable[[dict[str, Any]], Any]) -> Any:
+    """Run a service with the form's cleaned data. The service's ``ValidationError``
+    becomes errors on the named fields (or the form), and the result is ``None``."""
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return None

@@ -9,10 +9,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,22 +31,9 @@ from attain.org.selectors import (
     with_assignment_on,
 )
 
-from .forms import EndEmploymentForm, PersonForm, TransferForm, UnitForm
+from .forms import EndEmploymentForm, PersonForm, TransferForm, UnitForm, apply_service
 
 PAGE_SIZE = 50
-
-
-def _apply(form: Form, action: Any) -> Any:
-    """Run a service with the form's data; turn its ValidationError into form errors."""
-    try:
-        return action(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-        return None
 
 
 @login_required
@@ -159,7 +145,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
         if "transfer-on" in request.POST:
             transfer_form = TransferForm(request.POST, prefix="transfer")
             if transfer_form.is_valid():
-                done = _apply(
+                done = apply_service(
                     transfer_form,
                     lambda data: services.transfer_person(
                         request.user,
@@ -183,7 +169,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
         else:
             end_form = EndEmploymentForm(request.POST, prefix="end")
             if end_form.is_valid():
-                done = _apply(
+                done = apply_service(
                     end_form,
                     lambda data: services.end_employment(
                         request.user, person, on=data["on"], reason=data["reason"]
@@ -232,7 +218,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = _apply(form, lambda data: services.create_person(request.user, **data))
+        person = apply_service(form, lambda data: services.create_person(request.user, **data))
         if person is not None:
             messages.success(request, _("%(name)s is added.") % {"name": person.name})
             return redirect("person", code=person.code)
@@ -279,7 +265,7 @@ def unit_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        unit = _apply(form, lambda data: services.create_unit(request.user, **data))
+        unit = apply_service(form, lambda data: services.create_unit(request.user, **data))
         if unit is not None:
             messages.success(request, _("The unit %(name)s is added.") % {"name": unit.name})
             return redirect("units")

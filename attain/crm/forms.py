@@ -1,5 +1,5 @@
 """Forms of the CRM pages. They parse and check shapes only; the services validate the
-business rules and their errors are shown on the form (see ``views._apply``)."""
+business rules and their errors are shown on the form (see ``attain.core.forms.apply_service``)."""
 
 from __future__ import annotations
 

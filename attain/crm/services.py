@@ -632,7 +632,7 @@ def check_follow_ups(today: datetime.date | None = None) -> int:
             }
             for person_id in {opportunity.owner_id, managers.get(opportunity.owner_id)} - {None}:
                 reminders.append(
-                    Reminder(  # type: ignore[misc]
+                    Reminder(
                         person_id=person_id, opportunity=opportunity, rule=rule, message=message
                     )
                 )

@@ -6,7 +6,6 @@ not see is a 404, as if it did not exist."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attain.core.forms import apply_service
 from attain.org.models import Person
 from attain.org.selectors import person_of
 
@@ -49,19 +49,6 @@ from .models import (
 )
 
 PAGE_SIZE = 50
-
-
-def _apply(form: Form, action: Callable[[dict[str, Any]], Any]) -> Any:
-    """Run a service with the form's data; its ValidationError becomes form errors."""
-    try:
-        return action(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-        return None
 
 
 def _person_or_me(request: HttpRequest, form: Form, field: str) -> Person | None:
@@ -140,7 +127,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
             )
             duplicates = [(c, reasons, c.pk in visible) for c, reasons in found]
         if not duplicates:
-            customer = _apply(
+            customer = apply_service(
                 form,
                 lambda _data: services.create_customer(
                     request.user, owner=owner, allow_duplicate=allow_duplicate, **data
@@ -178,7 +165,7 @@ def contact_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _apply(
+        done = apply_service(
             form, lambda data: services.create_contact(request.user, customer=customer, **data)
         )
         if done is not None:
@@ -211,7 +198,7 @@ def activity_new(request: HttpRequest, external_id: str) -> HttpResponse:
                 )
                 if form.cleaned_data.get(field)
             ]
-            done = _apply(
+            done = apply_service(
                 form,
                 lambda data: services.log_activity(
                     request.user,
@@ -247,7 +234,7 @@ def opportunity_new(request: HttpRequest, external_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         owner = _person_or_me(request, form, "owner")
         if owner is not None:
-            opportunity = _apply(
+            opportunity = apply_service(
                 form,
                 lambda data: services.create_opportunity(
                     request.user,
@@ -277,7 +264,7 @@ def order_new(request: HttpRequest, external_id: str) -> HttpResponse:
                 for line in lines.cleaned_data
                 if line.get("product")
             ]
-            order = _apply(
+            order = apply_service(
                 form,
                 lambda data: services.record_order(
                     request.user,
@@ -311,7 +298,7 @@ def payment_new(request: HttpRequest, external_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         collector = _person_or_me(request, form, "collector")
         if collector is not None:
-            payment = _apply(
+            payment = apply_service(
                 form,
                 lambda data: services.record_payment(
                     request.user,
@@ -403,7 +390,7 @@ def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         raise Http404(_("No such opportunity, or not one you may see."))
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        moved = _apply(
+        moved = apply_service(
             form,
             lambda data: services.move_opportunity(
                 request.user, opportunity, data["stage"], reason=data["reason"]
