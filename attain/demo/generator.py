@@ -168,10 +168,18 @@ class DemoResult:
 # Entry points --------------------------------------------------------------------------
 
 
-def load_demo(*, seed: int = DEFAULT_SEED, echo: Echo | None = print) -> DemoResult:
-    """Load the default demo company (about 150 people) unless it is already there."""
+def load_demo(
+    *, seed: int = DEFAULT_SEED, echo: Echo | None = print, crm: bool = True
+) -> DemoResult:
+    """Load the default demo company (about 150 people) unless it is already there, and
+    with ``crm`` its two years of CRM history (see :mod:`attain.demo.crm`) unless that
+    is there already. Running it again adds nothing."""
+    from .crm import crm_present, load_crm_demo
+
     if Unit.objects.filter(code=MARKER_UNIT).exists():
-        if echo is not None:
+        if crm and not crm_present():
+            load_crm_demo(seed=seed, echo=echo)
+        elif echo is not None:
             echo("The demo company is already loaded; nothing to do.")
         return DemoResult(
             created=False,
@@ -179,7 +187,10 @@ def load_demo(*, seed: int = DEFAULT_SEED, echo: Echo | None = print) -> DemoRes
             units=Unit.objects.count(),
             logins=demo_logins(),
         )
-    return _create(DEFAULT_PEOPLE, seed, echo=echo, progress=None, bulk=False)
+    result = _create(DEFAULT_PEOPLE, seed, echo=echo, progress=None, bulk=False)
+    if crm:
+        load_crm_demo(seed=seed, echo=echo)
+    return result
 
 
 def generate(

@@ -83,8 +83,7 @@ def insert_rows(
         staging = f"attain_staging_{db_table}"
         names = ", ".join(f'"{c}"' for c in table.column_names)
         casts = ", ".join(
-            f'"{db_columns[name]}"::{fields[name].db_type(connection)}'  # type: ignore[union-attr]
-            for name in columns
+            f'"{db_columns[name]}"::{fields[name].db_type(connection)}' for name in columns
         )
         with adbc_driver_postgresql.dbapi.connect(postgresql_uri(using)) as adbc:
             with adbc.cursor() as cursor:
@@ -121,7 +120,7 @@ def _ids(model: type[Model], field: str, prefix: str, using: str = "default") ->
     meta = model._meta
     column = quote(str(meta.get_field(field).column))  # type: ignore[union-attr]
     sql = (
-        f"SELECT {quote(str(meta.pk.column))} AS pk, {column} AS key "  # type: ignore[union-attr]
+        f"SELECT {quote(str(meta.pk.column))} AS pk, {column} AS key "
         f"FROM {quote(str(meta.db_table))} WHERE {column} LIKE '{prefix}%'"
     )
     with open_source(using) as source:

@@ -39,6 +39,11 @@ class Command(BaseCommand):
             ),
         )
         load.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+        load.add_argument(
+            "--no-crm",
+            action="store_true",
+            help="the organisation only, without the two years of CRM history",
+        )
         bigger = subcommands.add_parser(
             "generate",
             help="Generate a company of --people people into an empty database.",
@@ -51,12 +56,18 @@ class Command(BaseCommand):
         )
         bigger.add_argument("--people", type=int, required=True, help="head count")
         bigger.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+        bigger.add_argument(
+            "--orders",
+            type=int,
+            default=0,
+            help="also generate this many orders with customers and payments (in bulk)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         echo = self.stdout.write
         try:
             if options["subcommand"] == "load":
-                result = load_demo(seed=options["seed"], echo=echo)
+                result = load_demo(seed=options["seed"], echo=echo, crm=not options["no_crm"])
             else:
                 if options["people"] < MIN_PEOPLE:
                     raise CommandError(f"--people must be at least {MIN_PEOPLE}.")
@@ -66,6 +77,10 @@ class Command(BaseCommand):
                     echo=echo,
                     progress=self.progress,
                 )
+                if options["orders"] > 0:
+                    from attain.demo.orders import generate_orders
+
+                    generate_orders(options["orders"], seed=options["seed"], echo=echo)
         except DemoError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.login_table(result.logins))
