@@ -227,7 +227,12 @@ def merge_customers(
         duplicate.save()
         _customer_keys(keep)
         keep.save()
-        note = reason or _("merged %(moved)s") % {"moved": moved}
+        counts = ", ".join(f"{relation} {count}" for relation, count in moved.items() if count)
+        note = reason or _("Merged %(duplicate)s into %(keep)s (records moved: %(counts)s).") % {
+            "duplicate": duplicate.name,
+            "keep": keep.name,
+            "counts": counts or "0",
+        }
         record_change(
             actor,
             Action.UPDATE,

@@ -288,7 +288,5 @@ def apply_in_bulk(
 
 def _repr_of(change: _Change) -> str:
     """``str(instance)`` as it was when the change was made (the services record it then)."""
-    values = change.after or {}
-    if isinstance(change.instance, Assignment):
-        return f"{values['person']} @ {values['unit']} from {values['valid_from']}"[:200]
+    # Assignments are built with their person and unit objects, so this reads no rows.
     return str(change.instance)[:200]

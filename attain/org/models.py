@@ -134,4 +134,4 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} @ {self.unit_id} from {self.valid_from}"
+        return f"{self.person} · {self.unit} · {self.valid_from:%Y-%m-%d}"
