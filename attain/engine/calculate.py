@@ -147,6 +147,25 @@ class Calculation:
             self.scenario, self.measures, self.book, plan, person, period, intervals, self.warnings
         )
 
+    def prefetch_windows(self, periods: list[Period]) -> None:
+        """Fetch the measures of every partly covered person and payout period at once."""
+        windows: list[tuple[str, list[Interval]]] = []
+        for plan in self.scenario.plans:
+            kind_periods = [p for p in periods if p.kind == plan.period_kind]
+            for pid in self.scenario.people:
+                coverage = self.coverage(plan, pid)
+                if not coverage:
+                    continue
+                for period in kind_periods:
+                    covered = intersect(coverage, [(period.start, period.end)])
+                    if covered and not whole_period(covered, period):
+                        windows.append((pid, covered))
+        if not windows:
+            return
+        names = list(self.scenario.measures) + list(self.measures.extra)
+        for name in names:
+            self.measures.prefetch_windows(name, windows)
+
     def plan_result(self, plan: Plan, person: str, period: Period) -> PlanResult | None:
         calculator = self.component_calculator(plan, person, period)
         if calculator is None:
@@ -208,6 +227,7 @@ def _calculate(scenario: Scenario, as_of: dt.date | None) -> Result:
     people: dict[str, dict[str, PeriodResult]] = {}
     units: dict[str, dict[str, PeriodResult]] = {}
     if not decomposer.errors:
+        calc.prefetch_windows(periods)
         for pid in scenario.people:
             rows: dict[str, PeriodResult] = {}
             for period in periods:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from math import gcd
 
 from .measures import MeasureEngine
 from .model import Decomposition, Scenario, TargetSpec
@@ -19,13 +20,26 @@ from .targets import TargetBook
 
 @dataclass(frozen=True)
 class Part:
-    """One member's (or month's) allocation with how it was reached."""
+    """One member's (or month's) allocation with how it was reached.
+
+    Exact integers: the share is ``weight / weights`` and the raw allocation
+    ``total × weight / weights``; the Fractions are built only when asked for.
+    """
 
     key: str
-    share: Fraction
-    raw: Fraction
+    weight: int
+    weights: int
+    total: int
     floor: int
     bonus_unit: bool
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.weight, self.weights)
+
+    @property
+    def raw(self) -> Fraction:
+        return Fraction(self.total * self.weight, self.weights)
 
     @property
     def units(self) -> int:
@@ -38,28 +52,39 @@ def largest_remainder(total: int, shares: Sequence[tuple[str, Fraction]]) -> lis
     Each part is floored; the leftover units go one each to the largest remainders
     (compared exactly), ties to the larger raw share, then to the earlier entry of
     `shares` (callers order it by id, or by month).
+
+    Works on integers: the shares over their common denominator are integer weights
+    ``w_i`` with sum ``W``, so ``raw_i = total × w_i / W`` has floor ``(total × w_i) // W``
+    and remainder ``(total × w_i) % W / W`` — all remainders share the denominator ``W``
+    and compare exactly as integers.
     """
-    weight_sum = sum((share for _key, share in shares), Fraction(0))
     if not shares:
         return []
+    denominator = 1
+    for _key, share in shares:
+        q = share.denominator
+        if denominator % q:
+            denominator = denominator * q // gcd(denominator, q)
+    weights = [share.numerator * (denominator // share.denominator) for _key, share in shares]
+    weight_sum = sum(weights)
     if weight_sum == 0:
-        normalised = [(key, Fraction(1, len(shares))) for key, _share in shares]
-    else:
-        normalised = [(key, share / weight_sum) for key, share in shares]
-    raws = [(key, share, total * share) for key, share in normalised]
-    floors = [raw.numerator // raw.denominator for _key, _share, raw in raws]
+        weights = [1] * len(shares)
+        weight_sum = len(shares)
+    floors: list[int] = []
+    remainders: list[int] = []
+    for w in weights:
+        f, r = divmod(total * w, weight_sum)
+        floors.append(f)
+        remainders.append(r)
     leftover = total - sum(floors)
-    order = sorted(
-        range(len(raws)),
-        key=lambda i: (-(raws[i][2] - floors[i]), -raws[i][1], i),
-    )
     extra: set[int] = set()
-    if leftover >= 0:
+    if leftover > 0:
+        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], -weights[i], i))
         extra = set(order[:leftover])
-    parts = [
-        Part(key, share, raw, floors[i], i in extra) for i, (key, share, raw) in enumerate(raws)
+    return [
+        Part(key, weights[i], weight_sum, total, floors[i], i in extra)
+        for i, (key, _share) in enumerate(shares)
     ]
-    return parts
 
 
 @dataclass
@@ -84,6 +109,7 @@ class Decomposer:
         self.warnings: list[Problem] = []
         self.generated: list[TargetSpec] = []
         self.allocations: list[Allocation] = []
+        self._month_weights: dict[str, dict[int, Fraction]] = {}
 
     def run(self) -> None:
         pending = list(self.scenario.decompositions)
@@ -253,6 +279,12 @@ class Decomposer:
         ]
 
     def month_weights(self, d: Decomposition) -> dict[int, Fraction]:
+        found = self._month_weights.get(d.id)
+        if found is None:
+            found = self._month_weights[d.id] = self._compute_month_weights(d)
+        return found
+
+    def _compute_month_weights(self, d: Decomposition) -> dict[int, Fraction]:
         fys = self.scenario.fiscal_year_start
         if isinstance(d.months, tuple):
             return {m.key: Fraction(d.months[fiscal_month_index(m, fys)]) for m in d.period.months}

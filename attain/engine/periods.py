@@ -21,6 +21,11 @@ KIND_ORDER: dict[str, int] = {"month": 0, "quarter": 1, "half": 2, "year": 3}
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|\d{2}))?$")
 
 
+@lru_cache(maxsize=65536)
+def _last_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
 @dataclass(frozen=True)
 class Month:
     year: int
@@ -37,7 +42,7 @@ class Month:
 
     @property
     def last_day(self) -> dt.date:
-        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return _last_day(self.year, self.month)
 
     @property
     def id(self) -> str:
@@ -88,6 +93,7 @@ def _build(pid: str, kind: PeriodKind, first: Month, count: int) -> Period:
     return Period(pid, kind, months[0].first_day, months[-1].last_day, months)
 
 
+@lru_cache(maxsize=4096)
 def month_period(month: Month) -> Period:
     return _build(month.id, "month", month, 1)
 

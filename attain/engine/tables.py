@@ -262,10 +262,7 @@ def _credit_from_text(frame: pl.DataFrame, path: str) -> tuple[pl.DataFrame | No
         return slow, problems
     scale = max(_scale(fast), _scale(slow))
     combined = pl.concat(
-        [
-            part.with_columns(pl.col("share").cast(pl.Decimal(38, scale)))
-            for part in (fast, slow)
-        ]
+        [part.with_columns(pl.col("share").cast(pl.Decimal(38, scale))) for part in (fast, slow)]
     )
     return combined.sort(ROW, maintain_order=True), problems
 
