@@ -6,3 +6,8 @@ class IncentivesConfig(AppConfig):
     name = "attain.incentives"
     label = "incentives"
     verbose_name = _("Performance and incentives")
+
+    def ready(self) -> None:
+        from .signals import connect
+
+        connect()

@@ -1,0 +1,264 @@
+"""Load → compute: the inputs of a calculation run, read from the database.
+
+The organisation and record tables come from the CRM loader (parquet + a scenario
+document), targets from target planning (``published_targets``, when that app provides
+it) and from targets typed with the plans, plans from the active plan versions. Pure
+reads: the writers are in :mod:`attain.incentives.services`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q
+
+from attain.crm.loader import build_scenario
+from attain.engine import Result, Scenario, calculate, scenario_from_data
+from attain.engine.problems import Problem
+from attain.measures.services import scenario_measures
+
+from .models import PlanTarget, PlanVersion, VersionStatus
+
+log = logging.getLogger(__name__)
+MAIN_MEASURE = "revenue"
+
+
+def year_periods(year: int) -> list[str]:
+    """Every period of a (January-start) fiscal year: the year, halves, quarters, months."""
+    return (
+        [str(year), f"{year}-H1", f"{year}-H2"]
+        + [f"{year}-Q{q}" for q in range(1, 5)]
+        + [f"{year}-{m:02d}" for m in range(1, 13)]
+    )
+
+
+def periods_of_day(day: datetime.date) -> set[str]:
+    """The periods of a January-start fiscal year that contain ``day``."""
+    quarter = (day.month - 1) // 3 + 1
+    half = 1 if day.month <= 6 else 2
+    return {str(day.year), f"{day.year}-H{half}", f"{day.year}-Q{quarter}", f"{day:%Y-%m}"}
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def engine_plan_ids(versions: Sequence[PlanVersion]) -> dict[int, str]:
+    """The id each active version takes in the scenario: the latest version of a plan
+    keeps the plan's id, older ones still in effect become ``id@vN``."""
+    ids: dict[int, str] = {}
+    seen: set[int] = set()
+    for version in sorted(versions, key=lambda v: (v.plan_id, -v.number)):
+        ids[version.pk] = (
+            version.plan.code
+            if version.plan_id not in seen
+            else f"{version.plan.code}@v{version.number}"
+        )
+        seen.add(version.plan_id)
+    return ids
+
+
+def active_plans(start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
+    """The active plan versions in effect on some day of start…end, as scenario plans."""
+    versions = list(
+        PlanVersion.objects.filter(status=VersionStatus.ACTIVE)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=end))
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
+        .select_related("plan")
+    )
+    ids = engine_plan_ids(versions)
+    plans = []
+    for version in versions:
+        document = version.document()
+        document["id"] = ids[version.pk]
+        plans.append(document)
+    return sorted(plans, key=lambda p: p["id"])
+
+
+def targets_for(year: int, measures: Sequence[str]) -> list[dict[str, Any]]:
+    """Published targets (target planning), completed by the targets typed with plans."""
+    published: list[dict[str, Any]] = []
+    try:
+        from attain.targets.selectors import published_targets  # type: ignore[import-not-found]
+    except ImportError:
+        published_targets = None
+    if published_targets is not None:
+        published = [dict(t) for t in published_targets(fiscal_year=year)]
+    taken = {(t["measure"], t["who"], t["period"]) for t in published}
+    prefix = str(year)
+    for target in PlanTarget.objects.filter(period__startswith=prefix):
+        key = (target.measure, target.who, target.period)
+        if key not in taken:
+            published.append(target.as_scenario())
+    return [t for t in published if t["measure"] in measures]
+
+
+@dataclass
+class Loaded:
+    scenario: Scenario | None
+    problems: list[Problem]
+    data: dict[str, Any]
+
+
+@contextmanager
+def loaded_year(
+    year: int,
+    *,
+    as_of: datetime.date,
+    plans: list[dict[str, Any]] | None = None,
+    extra_records: dict[str, list[dict[str, Any]]] | None = None,
+    only_for: set[str] | None = None,
+    report: Sequence[str] | None = None,
+) -> Iterator[Loaded]:
+    """The scenario of a fiscal year (files in a temporary directory while in use)."""
+    start, end = year_bounds(year)
+    measures = scenario_measures()
+    with tempfile.TemporaryDirectory(prefix="attain-calc-") as work:
+        data = build_scenario(
+            period_start=start,
+            period_end=end,
+            measures=measures,
+            work_dir=work,
+            targets=targets_for(year, list(measures)),
+            plans=active_plans(start, end) if plans is None else plans,
+            as_of=as_of,
+            report=year_periods(year) if report is None else sorted(report),
+        )
+        if extra_records:
+            _add_records(Path(work), data, extra_records)
+        if only_for is not None:
+            restrict(Path(work), data, only_for)
+        scenario, problems = scenario_from_data(data, Path(work))
+        yield Loaded(scenario, problems, data)
+
+
+def _add_records(work: Path, data: dict[str, Any], extra: dict[str, list[dict[str, Any]]]) -> None:
+    """Append hypothetical records (the earnings estimator) to the parquet tables."""
+    import polars as pl
+
+    for table, rows in extra.items():
+        spec = data["records"].get(table)
+        if spec is None:
+            continue
+        path = work / spec["parquet"]
+        frame = pl.read_parquet(path)
+        addition = pl.DataFrame(
+            [{name: row.get(name) for name in frame.columns} for row in rows],
+            schema=frame.schema,
+        )
+        pl.concat([frame, addition]).write_parquet(path)
+
+
+def run_engine(loaded: Loaded, as_of: datetime.date) -> Result:
+    assert loaded.scenario is not None
+    return calculate(loaded.scenario, as_of)
+
+
+_MANAGER_IN_HISTORY = re.compile(r'"manager":\s*"([^"]+)"')
+_ROLE_IN_HISTORY = re.compile(r'"role":\s*"([^"]+)"')
+
+
+def _team_roles(plans: Sequence[dict[str, Any]]) -> tuple[set[str], bool]:
+    """Roles covered by a plan with a team-scope component; True when such a plan
+    selects people otherwise (then everyone with reports counts)."""
+    roles: set[str] = set()
+    anyone = False
+    for plan in plans:
+        team = any((c.get("scope") or "self") != "self" for c in plan.get("components") or ())
+        if not team:
+            continue
+        applies = plan.get("applies_to") or {}
+        named = applies.get("roles") or ([applies["role"]] if applies.get("role") else [])
+        if named and set(applies) <= {"role", "roles"}:
+            roles.update(str(r) for r in named)
+        else:
+            anyone = True
+    return roles, anyone
+
+
+def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
+    """Cut the scenario down to what the results of ``chain`` need: their own records,
+    their teams' records where a team-scope plan (or a roll-up measure) covers them,
+    and the people those records and reporting lines name. Results of everyone in
+    ``chain`` are then exactly those of the whole scenario."""
+    import polars as pl
+
+    people = pl.read_parquet(work / "people.parquet")
+    reports: dict[str, set[str]] = {}
+    managers: dict[str, set[str]] = {}
+    roles: dict[str, set[str]] = {}
+    for pid, manager, role, history in people.select(
+        "id", "manager", "role", "history"
+    ).iter_rows():
+        ups = {manager} if manager else set()
+        ups.update(_MANAGER_IN_HISTORY.findall(history or ""))
+        managers[pid] = ups
+        roles[pid] = ({role} if role else set()) | set(_ROLE_IN_HISTORY.findall(history or ""))
+        for up in ups:
+            reports.setdefault(up, set()).add(pid)
+    team_roles, anyone = _team_roles(data.get("plans") or [])
+    rollup = any(m.get("rollup") for m in data["measures"].values())
+    needed = set(chain)
+    for pid in chain:
+        if rollup or anyone or roles.get(pid, set()) & team_roles:
+            todo = list(reports.get(pid, ()))
+            while todo:
+                below = todo.pop()
+                if below not in needed:
+                    needed.add(below)
+                    todo.extend(reports.get(below, ()))
+    pattern = "|".join(re.escape(f'"{pid}"') for pid in sorted(needed))
+    named: set[str] = set()
+    person_fields: dict[str, set[str]] = {}
+    for spec in data["measures"].values():
+        person_fields.setdefault(spec["from"], set()).add(spec.get("person") or "owner")
+    for plan in data.get("plans") or []:
+        for c in plan.get("components") or ():
+            if c.get("kind") == "spiff":
+                person_fields.setdefault(c["from"], set()).add(c.get("person") or "owner")
+    for table, spec in data["records"].items():
+        path = work / spec["parquet"]
+        frame = pl.read_parquet(path)
+        fields = [f for f in person_fields.get(table, {"owner"}) if f in frame.columns]
+        keep = pl.lit(False)
+        for field in fields:
+            keep = keep | pl.col(field).is_in(sorted(needed))
+        if "credit" in frame.columns and pattern:
+            keep = keep | pl.col("credit").fill_null("").str.contains(pattern)
+        frame = frame.filter(keep)
+        frame.write_parquet(path)
+        for field in fields:
+            named.update(v for v in frame[field].drop_nulls().unique().to_list())
+        if "credit" in frame.columns:
+            for text in frame["credit"].drop_nulls().to_list():
+                named.update(re.findall(r'"([^"]+)"\s*:', text))
+    keep_people = needed | named
+    todo = list(keep_people)
+    while todo:
+        for up in managers.get(todo.pop(), ()):
+            if up not in keep_people:
+                keep_people.add(up)
+                todo.append(up)
+    people.filter(pl.col("id").is_in(sorted(keep_people))).write_parquet(work / "people.parquet")
+    units = set(pl.read_parquet(work / "units.parquet")["id"].to_list())
+    data["targets"] = [
+        t for t in data.get("targets") or [] if t["who"] in keep_people or t["who"] in units
+    ]
+    plans = []
+    for plan in data.get("plans") or []:
+        applies = plan.get("applies_to") or {}
+        if "people" in applies:
+            chosen = [p for p in applies["people"] if p in keep_people]
+            if not chosen:
+                continue
+            plan = {**plan, "applies_to": {**applies, "people": chosen}}
+        plans.append(plan)
+    data["plans"] = plans

@@ -1,0 +1,275 @@
+"""The demo company's incentives: a rep plan and a manager plan, targets, and a first
+full calculation. Idempotent: ``attain demo_incentives`` may run any number of times.
+
+The rep plan pays marginal tiers on revenue (超额累进), a 基础/优秀/卓越 bonus, a
+scorecard over revenue, collections, satisfaction and visits, and a spiff per large
+order; the manager plan pays an override on the team's revenue. Targets are typed with
+the plans (each rep's year revenue target is 110% of their previous year's sales,
+rounded to ¥10,000) unless target planning has published some.
+
+When the database has people but no orders yet (``attain demo load`` does not create
+sales records today), :func:`ensure_demo_records` adds a year and a half of orders,
+payments, visits and surveys so that results show; it writes nothing when orders exist.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from attain.crm.models import Activity, ActivityKind, Customer, Order, Payment, Survey
+from attain.org.models import Assignment, Person
+
+from . import services
+from .models import PlanTarget
+
+DEMO_YEAR = 2026
+FIRST_DAY = datetime.date(2025, 1, 1)
+
+REP_PLAN: dict[str, Any] = {
+    "id": "rep-2026",
+    "name": "2026 销售代表激励方案 Rep plan",
+    "applies_to": {"role": "rep"},
+    "effective": {"from": "2026-01-01", "to": "2026-12-31"},
+    "period": "quarter",
+    "components": [
+        {
+            "id": "commission",
+            "kind": "commission",
+            "measure": "revenue",
+            "tiers": {
+                "basis": "attainment",
+                "mode": "marginal",
+                "table": [
+                    {"from": 0, "rate": Decimal("0.02")},
+                    {"from": Decimal("0.8"), "rate": Decimal("0.04")},
+                    {"from": Decimal("1.0"), "rate": Decimal("0.06")},
+                    {"from": Decimal("1.2"), "rate": Decimal("0.08")},
+                ],
+            },
+            "gate": {"min_attainment": Decimal("0.5")},
+            "cap": 200000,
+            "floor": 0,
+        },
+        {
+            "id": "level-bonus",
+            "kind": "bonus",
+            "measure": "revenue",
+            "levels": [
+                {"min_attainment": Decimal("0.8"), "amount": 2000, "label": "基础"},
+                {"min_attainment": Decimal("1.0"), "amount": 5000, "label": "优秀"},
+                {"min_attainment": Decimal("1.2"), "amount": 10000, "label": "卓越"},
+            ],
+        },
+        {
+            "id": "kpi",
+            "kind": "scorecard",
+            "metrics": [
+                {"measure": "revenue", "weight": 50},
+                {"measure": "collected", "weight": 20},
+                {"measure": "satisfaction", "weight": 15, "target": Decimal("4.5")},
+                {"measure": "visits", "weight": 15, "target": 24},
+            ],
+            "score": {"floor": 0, "cap": Decimal("1.2")},
+            "payout": "score * 6000",
+        },
+        {
+            "id": "big-deal",
+            "kind": "spiff",
+            "from": "orders",
+            "where": "amount >= 100000 and status == 'confirmed'",
+            "amount": "500",
+        },
+    ],
+}
+
+MANAGER_PLAN: dict[str, Any] = {
+    "id": "manager-2026",
+    "name": "2026 销售经理激励方案 Manager plan",
+    "applies_to": {"role": "manager"},
+    "effective": {"from": "2026-01-01", "to": "2026-12-31"},
+    "period": "quarter",
+    "components": [
+        {
+            "id": "override",
+            "kind": "commission",
+            "measure": "revenue",
+            "scope": "team",
+            "rate": Decimal("0.01"),
+            "multiplier": "IF(attainment('revenue') < 1, 0.8, 1)",
+        },
+        {
+            "id": "team-bonus",
+            "kind": "bonus",
+            "measure": "revenue",
+            "levels": [
+                {"min_attainment": Decimal("0.9"), "amount": 5000, "label": "基础"},
+                {"min_attainment": Decimal("1.0"), "amount": 10000, "label": "优秀"},
+                {"min_attainment": Decimal("1.15"), "amount": 20000, "label": "卓越"},
+            ],
+        },
+    ],
+}
+
+
+def ensure_demo_records(seed: int = DEMO_YEAR) -> int:
+    """Sales records for the demo people when there are none. Returns orders written."""
+    if Order.objects.exists():
+        return 0
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    reps = sorted(set(Assignment.objects.filter(title="rep").values_list("person_id", flat=True)))
+    if not reps:
+        return 0
+    people = {p.pk: p for p in Person.objects.filter(pk__in=reps)}
+    customers: list[Customer] = []
+    for pk in reps:
+        for n in range(4):
+            customers.append(
+                Customer(
+                    external_id=f"DC-{pk}-{n}",
+                    name=f"演示客户{pk}-{n}有限公司",
+                    owner_id=pk,
+                    created_on=FIRST_DAY + datetime.timedelta(days=rng.randrange(500)),
+                )
+            )
+    Customer.objects.bulk_create(customers, batch_size=1000)
+    by_owner: dict[int, list[int]] = {}
+    for pk, owner in Customer.objects.filter(external_id__startswith="DC-").values_list(
+        "pk", "owner_id"
+    ):
+        by_owner.setdefault(owner, []).append(pk)
+    orders: list[Order] = []
+    activities: list[Activity] = []
+    surveys: list[Survey] = []
+    zone = timezone.get_current_timezone()
+    for pk in reps:
+        person = people[pk]
+        skill = rng.uniform(0.6, 1.4)
+        day = max(FIRST_DAY, person.start)
+        end = min(today, person.end or today)
+        serial = 0
+        while day <= end:
+            month_end = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            for _ in range(rng.randint(2, 6)):
+                date = day + datetime.timedelta(days=rng.randrange((month_end - day).days))
+                if date > end:
+                    continue
+                serial += 1
+                amount = Decimal(int(rng.lognormvariate(10.3, 0.6) * skill)).quantize(Decimal(1))
+                orders.append(
+                    Order(
+                        external_id=f"DO-{pk}-{serial}",
+                        customer_id=rng.choice(by_owner[pk]),
+                        owner_id=pk,
+                        date=date,
+                        amount=amount,
+                        status="cancelled" if rng.random() < 0.03 else "confirmed",
+                    )
+                )
+            for _ in range(rng.randint(3, 9)):
+                date = day + datetime.timedelta(days=rng.randrange((month_end - day).days))
+                if date > end:
+                    continue
+                serial += 1
+                activities.append(
+                    Activity(
+                        external_id=f"DA-{pk}-{serial}",
+                        kind=ActivityKind.VISIT,
+                        customer_id=rng.choice(by_owner[pk]),
+                        owner_id=pk,
+                        occurred_at=datetime.datetime.combine(date, datetime.time(10), tzinfo=zone),
+                    )
+                )
+            if rng.random() < 0.7 and month_end - datetime.timedelta(days=1) <= end:
+                serial += 1
+                surveys.append(
+                    Survey(
+                        external_id=f"DS-{pk}-{serial}",
+                        customer_id=rng.choice(by_owner[pk]),
+                        person_id=pk,
+                        date=month_end - datetime.timedelta(days=1),
+                        score=Decimal(rng.choice(["3.5", "4.0", "4.5", "5.0", "4.5"])),
+                    )
+                )
+            day = month_end
+    Order.objects.bulk_create(orders, batch_size=1000)
+    Activity.objects.bulk_create(activities, batch_size=1000)
+    Survey.objects.bulk_create(surveys, batch_size=1000)
+    payments = [
+        Payment(
+            external_id=f"DP-{o.pk}",
+            customer_id=o.customer_id,
+            order_id=o.pk,
+            collector_id=o.owner_id,
+            date=min(today, o.date + datetime.timedelta(days=rng.randint(10, 60))),
+            amount=o.amount,
+        )
+        for o in Order.objects.filter(external_id__startswith="DO-", status="confirmed")
+        if rng.random() < 0.85
+    ]
+    Payment.objects.bulk_create(payments, batch_size=1000)
+    return len(orders)
+
+
+def ensure_demo_targets(year: int = DEMO_YEAR) -> int:
+    """Year revenue targets: 110% of last year's confirmed sales (new people: the median),
+    for reps; a manager's target is the sum of their direct reports'."""
+    if PlanTarget.objects.filter(period=str(year)).exists():
+        return 0
+    previous = dict(
+        Order.objects.filter(date__year=year - 1, status="confirmed")
+        .values_list("owner__code")
+        .annotate(total=Sum("amount"))
+        .values_list("owner__code", "total")
+    )
+    day = datetime.date(year, 6, 30)
+    assignments = list(
+        Assignment.objects.on(day).values_list("person__code", "title", "manager__code")
+    )
+    values = sorted(previous.values()) or [Decimal(600000)]
+    median = values[len(values) // 2]
+    targets: dict[str, Decimal] = {}
+    for code, title, _manager in assignments:
+        if title == "rep":
+            base = previous.get(code) or median
+            targets[code] = (base * Decimal("1.1") / 10000).quantize(Decimal(1)) * 10000
+    for code, title, _manager in assignments:
+        if title == "manager":
+            team = [
+                t for c, ti, m in assignments if m == code and c in targets for t in [targets[c]]
+            ]
+            if team:
+                targets[code] = sum(team, Decimal(0))
+    PlanTarget.objects.bulk_create(
+        PlanTarget(measure="revenue", who=code, period=str(year), value=value)
+        for code, value in targets.items()
+    )
+    return len(targets)
+
+
+def load_demo_incentives(echo: Any = print) -> None:
+    """Plans, targets and a full calculation for the demo company (idempotent)."""
+    written = ensure_demo_records()
+    if written and echo:
+        echo(f"Added {written} demo orders with payments, visits and surveys.")
+    with transaction.atomic():
+        count = ensure_demo_targets()
+        for document in (REP_PLAN, MANAGER_PLAN):
+            version = services.save_plan_version(None, document, note="demo")
+            if version.status != "active":
+                services.activate_plan(None, version)
+    if echo and count:
+        echo(f"Typed {count} revenue targets for {DEMO_YEAR}.")
+    run = services.run_calculation(None, DEMO_YEAR)
+    if echo:
+        echo(
+            f"Calculated {DEMO_YEAR}: {run.people} people, {run.rows} result rows "
+            f"in {run.seconds} s ({run.status})."
+        )

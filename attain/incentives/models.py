@@ -1,0 +1,235 @@
+"""Plans (versioned, effective-dated, stored as the scenario format) and the stored
+results of calculation runs: per person and period, and per component.
+
+A plan version's ``source`` is the plan exactly as a scenario file's ``plans`` entry
+(spec section 7), written as YAML; the engine's loader validates it. Results are written
+only by :mod:`attain.incentives.services` and read by pages through ``visible_people``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from attain.org.models import Person, Unit
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Plan(models.Model):
+    code = models.SlugField(_("plan id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def latest(self) -> PlanVersion | None:
+        return self.versions.order_by("-number").first()
+
+    def active(self) -> PlanVersion | None:
+        return self.versions.filter(status=VersionStatus.ACTIVE).order_by("-number").first()
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+class PlanVersion(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    source = models.TextField(_("plan (scenario YAML)"))
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} v{self.number}"
+
+    def document(self) -> dict[str, Any]:
+        from .documents import parse_yaml
+
+        data, _problems = parse_yaml(self.source)
+        return data if isinstance(data, dict) else {}
+
+
+class PlanTarget(models.Model):
+    """A target typed with the plans, used where target planning has published none for
+    the same measure, person or unit and period (engine format, spec section 5)."""
+
+    measure = models.CharField(_("measure"), max_length=64)
+    who = models.CharField(_("person or unit id"), max_length=64)
+    period = models.CharField(_("period"), max_length=16)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("plan target")
+        verbose_name_plural = _("plan targets")
+        ordering = ["measure", "who", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "who", "period"], name="plan_target_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.who} {self.period}"
+
+    def as_scenario(self) -> dict[str, Any]:
+        value: Decimal = self.value.normalize()
+        return {"measure": self.measure, "who": self.who, "period": self.period, "value": value}
+
+
+class RunKind(models.TextChoices):
+    FULL = "full", _("Full recalculation")
+    INCREMENTAL = "incremental", _("Incremental update")
+    PREVIEW = "preview", _("Preview")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CalculationRun(models.Model):
+    kind = models.CharField(_("kind"), max_length=12, choices=RunKind.choices)
+    fiscal_year = models.PositiveIntegerField(_("fiscal year"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=200, blank=True)
+    people = models.PositiveIntegerField(_("people"), default=0)
+    rows = models.PositiveIntegerField(_("result rows"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    warnings = models.PositiveIntegerField(_("warnings"), default=0)
+    seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, null=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calculation run")
+        verbose_name_plural = _("calculation runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.fiscal_year} #{self.pk}"
+
+
+class PeriodResult(models.Model):
+    """One person's numbers for one period (spec section 8, one ``people.X.P`` entry):
+    decimals are kept as text in the JSON so nothing goes through binary floats."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="period_results")
+    period = models.CharField(_("period"), max_length=16)
+    period_kind = models.CharField(_("period kind"), max_length=8)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.CharField(_("job role"), max_length=64, blank=True)
+    measures = models.JSONField(default=dict)
+    targets = models.JSONField(default=dict)
+    attainment = models.JSONField(default=dict)
+    pace = models.JSONField(default=dict)
+    plans = models.JSONField(default=dict)
+    payout = models.DecimalField(_("payout"), **MONEY, default=Decimal("0"))
+    main_attainment = models.DecimalField(
+        _("attainment of the main measure"), max_digits=20, decimal_places=6, null=True
+    )
+    explanation = models.TextField(_("explanation (JSON)"), blank=True)
+    run = models.ForeignKey(CalculationRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("period result")
+        verbose_name_plural = _("period results")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period"], name="period_result_unique")
+        ]
+        indexes = [models.Index(fields=["period", "main_attainment"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period}"
+
+
+class ComponentResult(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="component_results")
+    period = models.CharField(_("period"), max_length=16)
+    plan = models.CharField(_("plan id"), max_length=80)
+    component = models.CharField(_("component id"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    level = models.CharField(_("level"), max_length=64, blank=True)
+    score = models.DecimalField(_("score"), max_digits=20, decimal_places=6, null=True)
+    run = models.ForeignKey(CalculationRun, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("component result")
+        verbose_name_plural = _("component results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "period", "plan", "component"], name="component_result_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "plan"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {self.plan}.{self.component}"
+
+
+class HonourKind(models.TextChoices):
+    CHAMPION = "champion", _("Monthly champion 月度冠军")
+    MOST_IMPROVED = "most_improved", _("Most improved 进步之星")
+    EXCELLENT = "excellent", _("卓越 achiever")
+
+
+class Honour(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="honours")
+    kind = models.CharField(_("honour"), max_length=16, choices=HonourKind.choices)
+    period = models.CharField(_("period"), max_length=16)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL)
+    value = models.DecimalField(max_digits=20, decimal_places=6, null=True)
+    awarded_at = models.DateTimeField(_("awarded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("honour")
+        verbose_name_plural = _("honours")
+        ordering = ["-period", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "period"], name="honour_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}: {self.person_id}"

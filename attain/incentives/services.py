@@ -1,0 +1,551 @@
+"""Writers of plans, results and honours: the only code that changes this app's rows.
+
+- Plans: :func:`save_plan_version` validates a plan document with the engine's own
+  loader (same messages as a scenario file) and stores it as a new draft version;
+  :func:`activate_plan` puts a version in effect (earlier active versions end the day
+  before it starts, or retire when it covers them); :func:`import_plans` reads YAML.
+- Results: :func:`run_calculation` (a full fiscal year, run as a task with progress) and
+  :func:`recalculate_people` (incremental, after a record changes) store one
+  :class:`PeriodResult` per person and period with the explanation, and one
+  :class:`ComponentResult` per component, in one transaction. Audit: one event per run
+  or incremental batch, with counts (not one per row).
+- :func:`award_honours` fills honours from stored results.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import Role
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+from attain.engine import Result, explain, explanation_json, parse_period, scenario_from_data
+from attain.engine.output import Number, period_document
+from attain.measures.services import RECORD_TABLES, scenario_measures
+from attain.org.models import Assignment, Person, Unit
+from attain.org.selectors import role_of
+
+from . import calculation
+from .documents import dump_yaml, parse_yaml, problem_key
+from .models import (
+    CalculationRun,
+    ComponentResult,
+    Honour,
+    HonourKind,
+    PeriodResult,
+    Plan,
+    PlanTarget,
+    PlanVersion,
+    RunKind,
+    RunStatus,
+    VersionStatus,
+)
+
+PLAN_EDITORS = frozenset({Role.ADMIN, Role.SALES_OPS})
+EXCELLENT_LABEL = "卓越"
+
+
+def can_edit_plans(user: Any) -> bool:
+    return user is None or role_of(user) in PLAN_EDITORS
+
+
+def _require_editor(actor: Any) -> None:
+    if actor is not None and not can_edit_plans(actor):
+        raise PermissionDenied(_("Only administrators and sales operations change plans."))
+
+
+# Plans ------------------------------------------------------------------------------
+
+
+def _validation_scenario(plans: list[dict[str, Any]]) -> dict[str, Any]:
+    units = [
+        {
+            "id": u.code,
+            "name": u.name,
+            **({"parent": p} if (p := u.parent and u.parent.code) else {}),
+        }
+        for u in Unit.objects.select_related("parent")
+    ]
+    if not units:
+        units = [{"id": "_", "name": "_"}]
+    today = timezone.localdate()
+    unit_of = dict(Assignment.objects.on(today).values_list("person__code", "unit__code"))
+    fallback = units[0]["id"]
+    people = [
+        {"id": code, "name": code, "unit": unit_of.get(code, fallback)}
+        for code in Person.objects.values_list("code", flat=True)
+    ]
+    return {
+        "version": 1,
+        "units": units,
+        "people": people,
+        "records": {table: [] for table in RECORD_TABLES},
+        "measures": scenario_measures(),
+        "plans": plans,
+    }
+
+
+def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The engine's problems with one plan document: ``[(path, message)]``, paths from
+    the plan (``components[1].tiers.table``)."""
+    if not isinstance(document, dict):
+        return [("", _("A plan must be a mapping."))]
+    _scenario, problems = scenario_from_data(_validation_scenario([document]), Path("."))
+    found = []
+    for problem in problems:
+        if problem.path.startswith("plans[0]"):
+            found.append((problem.path[len("plans[0]") :].lstrip("."), problem.message))
+        elif problem.path == "plans":
+            found.append(("", problem.message))
+    if not str(document.get("id") or "").strip():
+        found.append(("id", _("A plan needs an id.")))
+    return found
+
+
+def problems_by_field(problems: list[tuple[str, str]]) -> dict[str, Any]:
+    """Problems keyed for the designer: ``plan`` → field → messages, ``components`` →
+    index → field → messages."""
+    grouped: dict[str, Any] = {"plan": {}, "components": {}}
+    for path, message in problems:
+        index, key = problem_key("plans[0]." + path if path else "plans[0]")
+        text = f"{path}: {message}" if path else message
+        if index is None:
+            grouped["plan"].setdefault(key, []).append(text)
+        else:
+            grouped["components"].setdefault(index, {}).setdefault(key, []).append(text)
+    return grouped
+
+
+def _effective(document: dict[str, Any]) -> tuple[datetime.date | None, datetime.date | None]:
+    effective = document.get("effective") or {}
+
+    def day(value: Any) -> datetime.date | None:
+        try:
+            return datetime.date.fromisoformat(str(value)) if value else None
+        except ValueError:
+            return None
+
+    return day(effective.get("from")), day(effective.get("to"))
+
+
+def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -> PlanVersion:
+    """Store ``document`` (a scenario plan) as a new draft version of its plan."""
+    _require_editor(actor)
+    problems = plan_problems(document)
+    if problems:
+        raise ValidationError(
+            [f"{path}: {message}" if path else message for path, message in problems]
+        )
+    source = dump_yaml(document)
+    start, end = _effective(document)
+    with transaction.atomic():
+        plan, created = Plan.objects.get_or_create(
+            code=document["id"], defaults={"name": document.get("name") or document["id"]}
+        )
+        if not created and plan.name != document.get("name"):
+            plan.name = document.get("name") or plan.code
+            plan.save(update_fields=["name"])
+        latest = plan.latest()
+        if latest is not None and latest.source == source and latest.status == VersionStatus.DRAFT:
+            return latest
+        version = PlanVersion.objects.create(
+            plan=plan,
+            number=(latest.number + 1) if latest else 1,
+            source=source,
+            effective_from=start,
+            effective_to=end,
+            note=note,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        record_change(actor, Action.CREATE, version, after=snapshot(version), reason=note)
+    return version
+
+
+def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> PlanVersion:
+    """Put ``version`` in effect. An earlier active version of the same plan that starts
+    before it ends the day before it starts; one it covers entirely is retired."""
+    _require_editor(actor)
+    with transaction.atomic():
+        others = PlanVersion.objects.filter(plan=version.plan, status=VersionStatus.ACTIVE).exclude(
+            pk=version.pk
+        )
+        for other in others:
+            before = snapshot(other)
+            starts_before = version.effective_from is not None and (
+                other.effective_from is None or other.effective_from < version.effective_from
+            )
+            if starts_before:
+                assert version.effective_from is not None
+                new_end = version.effective_from - datetime.timedelta(days=1)
+                if other.effective_to is None or other.effective_to > new_end:
+                    document = other.document()
+                    document.setdefault("effective", {})["to"] = new_end.isoformat()
+                    other.source = dump_yaml(document)
+                    other.effective_to = new_end
+            else:
+                other.status = VersionStatus.RETIRED
+            other.save()
+            record_change(actor, Action.UPDATE, other, before=before, after=snapshot(other))
+        before = snapshot(version)
+        version.status = VersionStatus.ACTIVE
+        version.activated_at = timezone.now()
+        version.save()
+        record_change(
+            actor, Action.UPDATE, version, before=before, after=snapshot(version), reason=reason
+        )
+    return version
+
+
+def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanVersion]:
+    """YAML: one plan mapping, a list of plans, or a mapping with ``plans`` (and optional
+    ``targets``, stored as targets typed with the plans)."""
+    _require_editor(actor)
+    data, problems = parse_yaml(text)
+    if problems:
+        raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+    targets: list[Any] = []
+    if isinstance(data, dict) and "plans" in data:
+        plans = data.get("plans") or []
+        targets = data.get("targets") or []
+    elif isinstance(data, list):
+        plans = data
+    else:
+        plans = [data]
+    errors: list[str] = []
+    for index, plan in enumerate(plans):
+        for path, message in plan_problems(plan):
+            errors.append(f"plans[{index}]{'.' + path if path else ''}: {message}")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        versions = [save_plan_version(actor, plan, note=_("Imported from YAML")) for plan in plans]
+        if activate:
+            for version in versions:
+                activate_plan(actor, version)
+        for target in targets:
+            save_plan_target(actor, target)
+    return versions
+
+
+def save_plan_target(actor: Any, target: Mapping[str, Any]) -> PlanTarget:
+    _require_editor(actor)
+    try:
+        value = Decimal(str(target["value"]))
+        measure, who, period = str(target["measure"]), str(target["who"]), str(target["period"])
+    except (KeyError, ArithmeticError) as error:
+        raise ValidationError(_("A target needs measure, who, period and value.")) from error
+    if parse_period(period) is None:
+        raise ValidationError(_("Unknown period “%(period)s”.") % {"period": period})
+    with transaction.atomic():
+        row, _created = PlanTarget.objects.update_or_create(
+            measure=measure, who=who, period=period, defaults={"value": value}
+        )
+        record_change(actor, Action.UPDATE, row, after=snapshot(row))
+    return row
+
+
+# Results ----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Number):
+        return value.text
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _progress(run: CalculationRun | None, percent: int, stage: str) -> None:
+    if run is None or run.kind != RunKind.FULL:
+        return
+    run.progress = percent
+    run.stage = stage
+    # Progress is written outside the run's transaction so the page sees it move.
+    CalculationRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage)
+
+
+def persist_results(
+    result: Result,
+    *,
+    people: Iterable[str] | None = None,
+    periods: set[str] | None = None,
+    run: CalculationRun | None = None,
+) -> tuple[int, int]:
+    """Replace the stored results of ``people`` (codes; all when None) for the run's
+    periods. Returns (people, rows)."""
+    scenario = result.scenario
+    org = result.calculation.org
+    codes = sorted(set(result.people) if people is None else set(people) & set(result.people))
+    pk_of = dict(Person.objects.filter(code__in=codes).values_list("code", "pk"))
+    unit_pk = dict(Unit.objects.values_list("code", "pk"))
+    period_ids = [p.id for p in result.periods if periods is None or p.id in periods]
+    period_of = {p.id: p for p in result.periods}
+    rows: list[PeriodResult] = []
+    components: list[ComponentResult] = []
+    total = max(1, len(codes))
+    for n, code in enumerate(codes):
+        if code not in pk_of:
+            continue
+        if run is not None and n % 25 == 0:
+            _progress(run, 40 + int(50 * n / total), _("Explaining results"))
+        for period_id, period_result in result.people[code].items():
+            if period_id not in period_of or period_id not in period_ids:
+                continue
+            period = period_of[period_id]
+            document = _plain(period_document(period_result, scenario, True))
+            segment = org.on(code, min(period.end, result.as_of or period.end))
+            attainment = period_result.attainment.get(calculation.MAIN_MEASURE)
+            explanation = explanation_json(explain(result, code, period))
+            rows.append(
+                PeriodResult(
+                    person_id=pk_of[code],
+                    period=period_id,
+                    period_kind=str(period.kind),
+                    start=period.start,
+                    end=period.end,
+                    unit_id=unit_pk.get(segment.unit),
+                    role=segment.role or "",
+                    measures=document["measures"],
+                    targets=document["targets"],
+                    attainment=document["attainment"],
+                    pace=document["pace"],
+                    plans=document.get("plans", {}),
+                    payout=Decimal(document.get("payout") or "0"),
+                    main_attainment=attainment,
+                    explanation=explanation,
+                    run=run,
+                )
+            )
+            for plan_id, plan_result in period_result.plans.items():
+                for component_id, component in plan_result.components.items():
+                    components.append(
+                        ComponentResult(
+                            person_id=pk_of[code],
+                            period=period_id,
+                            plan=plan_id,
+                            component=component_id,
+                            kind=component.kind,
+                            amount=component.amount,
+                            level=component.level or "",
+                            score=getattr(component, "score", None),
+                            run=run,
+                        )
+                    )
+    with transaction.atomic():
+        person_pks = [pk_of[c] for c in codes if c in pk_of]
+        PeriodResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
+        ComponentResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
+        PeriodResult.objects.bulk_create(rows, batch_size=500)
+        ComponentResult.objects.bulk_create(components, batch_size=1000)
+    return len(person_pks), len(rows) + len(components)
+
+
+def start_calculation(actor: Any, fiscal_year: int) -> CalculationRun:
+    """Queue a full recalculation of ``fiscal_year`` as a background task."""
+    _require_editor(actor)
+    from .tasks import calculation_task
+
+    run = CalculationRun.objects.create(
+        kind=RunKind.FULL,
+        fiscal_year=fiscal_year,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        stage=_("Queued"),
+    )
+    transaction.on_commit(lambda: calculation_task.enqueue(run.pk))
+    return run
+
+
+def run_calculation(
+    actor: Any, fiscal_year: int, *, run: CalculationRun | None = None
+) -> CalculationRun:
+    """Load → compute → persist every person's results for ``fiscal_year``."""
+    began = time.perf_counter()
+    if run is None:
+        run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=fiscal_year)
+    run.status = RunStatus.RUNNING
+    run.save(update_fields=["status"])
+    as_of = timezone.localdate()
+    try:
+        _progress(run, 5, _("Loading records"))
+        with calculation.loaded_year(fiscal_year, as_of=as_of) as loaded:
+            if loaded.scenario is None:
+                return _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
+            _progress(run, 25, _("Calculating"))
+            result = calculation.run_engine(loaded, as_of)
+            if result.errors:
+                return _fail(run, [f"{p.path}: {p.message}" for p in result.errors])
+            _progress(run, 40, _("Explaining results"))
+            people, rows = persist_results(result, run=run)
+        run.people, run.rows, run.warnings = people, rows, len(result.warnings)
+        run.status, run.progress, run.stage = RunStatus.DONE, 100, _("Done")
+        run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
+        run.finished_at = timezone.now()
+        run.save()
+        record_change(
+            actor,
+            Action.UPDATE,
+            run,
+            after={"people": people, "rows": rows, "warnings": run.warnings, "year": fiscal_year},
+            reason=_("Full recalculation"),
+        )
+        award_honours(None, fiscal_year)
+    except Exception as error:  # a failed run is shown, not lost
+        _fail(run, [f"{type(error).__name__}: {error}"])
+        raise
+    return run
+
+
+def _fail(run: CalculationRun, problems: list[str]) -> CalculationRun:
+    run.status = RunStatus.FAILED
+    run.problems = problems[:200]
+    run.stage = _("Failed")
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def affected_people(person_pks: Iterable[int], day: datetime.date) -> set[str]:
+    """The people credited with a record and every manager above them on its date."""
+    found: set[int] = set()
+    todo = [pk for pk in person_pks if pk]
+    while todo:
+        pk = todo.pop()
+        if pk in found:
+            continue
+        found.add(pk)
+        manager = (
+            Assignment.objects.on(day)
+            .filter(person_id=pk)
+            .values_list("manager_id", flat=True)
+            .first()
+        )
+        if manager:
+            todo.append(manager)
+    return set(Person.objects.filter(pk__in=found).values_list("code", flat=True))
+
+
+def recalculate_people(
+    actor: Any, changes: Iterable[tuple[int, datetime.date]], *, reason: str = ""
+) -> CalculationRun | None:
+    """Incremental update: ``changes`` are (person pk, record date) pairs. Recomputes the
+    affected fiscal years and stores only the affected people's results."""
+    began = time.perf_counter()
+    by_year: dict[int, set[str]] = {}
+    periods: set[str] = set()
+    for pk, day in changes:
+        by_year.setdefault(day.year, set()).update(affected_people([pk], day))
+        periods |= calculation.periods_of_day(day)
+    run = None
+    as_of = timezone.localdate()
+    for year, codes in sorted(by_year.items()):
+        if not PeriodResult.objects.filter(period=str(year)).exists():
+            continue  # the year was never calculated: nothing to keep current
+        run = CalculationRun.objects.create(
+            kind=RunKind.INCREMENTAL, fiscal_year=year, status=RunStatus.RUNNING
+        )
+        with calculation.loaded_year(year, as_of=as_of, only_for=codes, report=periods) as loaded:
+            if loaded.scenario is None:
+                _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
+                continue
+            result = calculation.run_engine(loaded, as_of)
+            people, rows = persist_results(result, people=codes, periods=periods, run=run)
+        run.people, run.rows, run.status, run.progress = people, rows, RunStatus.DONE, 100
+        run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
+        run.finished_at = timezone.now()
+        run.save()
+        record_change(
+            actor,
+            Action.UPDATE,
+            run,
+            after={"people": sorted(codes), "rows": rows, "year": year},
+            reason=reason or _("Incremental update after a record changed"),
+        )
+    return run
+
+
+# Honours ----------------------------------------------------------------------------
+
+
+def award_honours(actor: Any, fiscal_year: int) -> int:
+    """Monthly champion (highest revenue attainment per unit and month, at least 100%),
+    most improved (largest rise in attainment over the previous month, company-wide) and
+    卓越 achievers (anyone whose bonus reached the 卓越 level). Idempotent."""
+    months = [f"{fiscal_year}-{m:02d}" for m in range(1, 13)]
+    quarter_ids = [f"{fiscal_year}-Q{q}" for q in range(1, 5)]
+    honours: list[Honour] = []
+    results = PeriodResult.objects.filter(
+        period__in=months, main_attainment__isnull=False, role="rep"
+    ).values("person_id", "period", "unit_id", "main_attainment")
+    by_month: dict[str, list[dict[str, Any]]] = {}
+    for row in results:
+        by_month.setdefault(row["period"], []).append(row)
+    for month, rows in by_month.items():
+        best: dict[Any, dict[str, Any]] = {}
+        for row in rows:
+            current = best.get(row["unit_id"])
+            if current is None or row["main_attainment"] > current["main_attainment"]:
+                best[row["unit_id"]] = row
+        for row in best.values():
+            if row["main_attainment"] >= 1:
+                honours.append(
+                    Honour(
+                        person_id=row["person_id"],
+                        kind=HonourKind.CHAMPION,
+                        period=month,
+                        unit_id=row["unit_id"],
+                        value=row["main_attainment"],
+                    )
+                )
+    for previous, month in zip(months, months[1:], strict=False):
+        before = {r["person_id"]: r["main_attainment"] for r in by_month.get(previous, [])}
+        gains = [
+            (r["main_attainment"] - before[r["person_id"]], r)
+            for r in by_month.get(month, [])
+            if r["person_id"] in before
+        ]
+        if gains:
+            gain, row = max(gains, key=lambda g: (g[0], -g[1]["person_id"]))
+            if gain > 0:
+                honours.append(
+                    Honour(
+                        person_id=row["person_id"],
+                        kind=HonourKind.MOST_IMPROVED,
+                        period=month,
+                        unit_id=row["unit_id"],
+                        value=gain,
+                    )
+                )
+    excellent = (
+        ComponentResult.objects.filter(period__in=months + quarter_ids, level=EXCELLENT_LABEL)
+        .values_list("person_id", "period")
+        .distinct()
+    )
+    honours.extend(
+        Honour(person_id=pk, kind=HonourKind.EXCELLENT, period=period) for pk, period in excellent
+    )
+    with transaction.atomic():
+        Honour.objects.filter(period__startswith=str(fiscal_year)).delete()
+        Honour.objects.bulk_create(honours)
+    return len(honours)
+
+
+# What if ----------------------------------------------------------------------------
+
+
+def explanation_of(row: PeriodResult) -> dict[str, Any]:
+    return json.loads(row.explanation, parse_float=Decimal) if row.explanation else {}

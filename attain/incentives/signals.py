@@ -1,0 +1,112 @@
+"""Incremental updates: when a record a measure reads changes, the results of the people
+it credits (and their managers) are recomputed after the transaction commits.
+
+Handlers only collect (person, date) pairs; one recalculation per transaction runs after
+commit. ``settings.ATTAIN_INCENTIVES_LIVE`` chooses how: ``"inline"`` (default: in the
+request that saved the record, right after commit, so the change is visible when the
+response arrives), ``"task"`` (enqueued on the task backend) or ``"off"``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+_state = threading.local()
+
+
+def _pending() -> set[tuple[int, datetime.date]] | None:
+    return getattr(_state, "pending", None)
+
+
+def _flush() -> None:
+    changes = _pending() or set()
+    _state.pending = None
+    if not changes:
+        return
+    mode = getattr(settings, "ATTAIN_INCENTIVES_LIVE", "inline")
+    try:
+        from .models import PeriodResult
+
+        if not PeriodResult.objects.exists():
+            return
+        if mode == "task":
+            from .tasks import incremental_task
+
+            incremental_task.enqueue([(pk, day.isoformat()) for pk, day in sorted(changes)])
+        else:
+            from .services import recalculate_people
+
+            if connection.vendor == "sqlite" and not connection.in_atomic_block:
+                # The loader reads through ADBC's own SQLite library; a connection of
+                # Python's sqlite3 left open in this process can make it read the
+                # snapshot before the commit (POSIX locks are per process). Django
+                # reconnects on the next query.
+                connection.close()
+            recalculate_people(None, sorted(changes))
+    except Exception:  # never fail the write that triggered it
+        log.exception("incremental recalculation failed")
+
+
+def note_change(person_pks: list[int | None], day: Any) -> None:
+    if getattr(settings, "ATTAIN_INCENTIVES_LIVE", "inline") == "off" or day is None:
+        return
+    if isinstance(day, datetime.datetime):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    pending = _pending()
+    first = pending is None
+    if pending is None:
+        pending = set()
+        _state.pending = pending
+    for pk in person_pks:
+        if pk:
+            pending.add((pk, day))
+    if first:  # outside a transaction on_commit runs at once, so register last
+        transaction.on_commit(_flush)
+
+
+# Which person fields and date of each record model matter.
+_WATCHED = {
+    "Order": (("owner_id",), "date"),
+    "Payment": (("collector_id",), "date"),
+    "Activity": (("owner_id",), "occurred_at"),
+    "Customer": (("owner_id",), "created_on"),
+    "ServiceTicket": (("owner_id",), "opened_on"),
+    "Survey": (("person_id",), "date"),
+    "TrainingScore": (("person_id",), "date"),
+    "PeerRating": (("person_id",), "date"),
+}
+
+
+def _record_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    fields, date_field = _WATCHED[sender.__name__]
+    people = [getattr(instance, f, None) for f in fields]
+    note_change(people, getattr(instance, date_field, None))
+
+
+def _credit_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    parent = getattr(instance, "order", None) or getattr(instance, "payment", None)
+    if parent is None:
+        return
+    owner = getattr(parent, "owner_id", None) or getattr(parent, "collector_id", None)
+    note_change([instance.person_id, owner], parent.date)
+
+
+def connect() -> None:
+    from attain.crm import models as crm
+
+    for name in _WATCHED:
+        model = getattr(crm, name)
+        post_save.connect(_record_changed, sender=model, dispatch_uid=f"incentives-{name}")
+        post_delete.connect(_record_changed, sender=model, dispatch_uid=f"incentives-del-{name}")
+    for credit in (crm.OrderCredit, crm.PaymentCredit):
+        post_save.connect(_credit_changed, sender=credit, dispatch_uid=f"incentives-{credit}")
+        post_delete.connect(_credit_changed, sender=credit, dispatch_uid=f"incentives-d-{credit}")
