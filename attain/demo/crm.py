@@ -716,6 +716,11 @@ class _Plan:
                     seller, _weekday_after(datetime.date(2023, 1, 2), rng.randint(0, 700))
                 )
         for seller in sellers:
+            # The pipeline is warm on day one: deals opened in the last months before it.
+            warm_up = max(seller.person.start, HISTORY_START - datetime.timedelta(days=90))
+            for day in self.days(warm_up, HISTORY_START - datetime.timedelta(days=1)):
+                if day.weekday() < 5 and rng.random() < 0.08 * SEASON[day.month - 1]:
+                    self.opportunity(seller, day)
             for day in self.days(seller.start, seller.end):
                 if day.weekday() >= 5:
                     continue

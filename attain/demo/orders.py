@@ -72,7 +72,6 @@ def insert_rows(
 
         with adbc_driver_sqlite.dbapi.connect(str(sqlite_path(using))) as adbc:
             with adbc.cursor() as cursor:
-                cursor.execute("PRAGMA synchronous = NORMAL")
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
                 cursor.adbc_ingest(db_table, table, mode="append")
             adbc.commit()
