@@ -1,3 +1,148 @@
-from django.urls import URLPattern, URLResolver
+"""REST endpoints for results, explanations and leaderboards (read-only), all under the
+visibility rule: a rep reads their own results, a manager their subtree's, the
+organisation-wide roles everyone's."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import URLPattern, URLResolver, path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from attain.org.selectors import visible_people
+
+from . import selectors
+from .models import ComponentResult, PeriodResult
+
+PERIOD = OpenApiParameter("period", str, description="Period id, e.g. 2026-Q4 (default: now)")
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ComponentResult
+        fields = ["plan", "component", "kind", "amount", "level", "score"]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    person = serializers.CharField(source="person.code")
+    name = serializers.CharField(source="person.name")
+    unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
+    components = serializers.SerializerMethodField()
+    measures = serializers.DictField(child=serializers.CharField(allow_null=True))
+    targets = serializers.DictField(child=serializers.CharField(allow_null=True))
+    attainment = serializers.DictField(child=serializers.CharField(allow_null=True))
+    pace = serializers.DictField(child=serializers.DictField(allow_null=True), allow_null=True)
+
+    class Meta:
+        model = PeriodResult
+        fields = [
+            "person",
+            "name",
+            "period",
+            "unit",
+            "role",
+            "measures",
+            "targets",
+            "attainment",
+            "pace",
+            "payout",
+            "components",
+            "updated_at",
+        ]
+
+    @extend_schema(responses=ComponentSerializer(many=True))
+    def get_components(self, row: PeriodResult) -> list[dict[str, Any]]:
+        by_person = self.context.get("components", {})
+        return [ComponentSerializer(c).data for c in by_person.get((row.person_id, row.period), [])]
+
+
+class ResultList(generics.ListAPIView):
+    """Stored results per person for a period (``?period=``, ``?person=``)."""
+
+    serializer_class = ResultSerializer
+
+    def get_queryset(self) -> QuerySet[PeriodResult]:
+        period = self.request.query_params.get("period") or selectors.current_period()
+        rows = selectors.results(self.request.user, period).select_related("person", "unit")
+        person = self.request.query_params.get("person")
+        if person:
+            rows = rows.filter(person__code=person)
+        return rows.order_by("person__code")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        period = self.request.query_params.get("period") or selectors.current_period()
+        grouped: dict[tuple[int, str], list[ComponentResult]] = {}
+        for c in ComponentResult.objects.filter(
+            period=period, person__in=visible_people(self.request.user)
+        ):
+            grouped.setdefault((c.person_id, c.period), []).append(c)
+        context["components"] = grouped
+        return context
+
+    @extend_schema(parameters=[PERIOD, OpenApiParameter("person", str)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ExplanationView(APIView):
+    """The engine's explanation of one person's period: records credited, target rule,
+    component steps (the document of ``attain scenario explain --format json``)."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, code: str, period: str) -> Response:
+        row = selectors.result_for(request.user, code, period)
+        return Response(json.loads(row.explanation or "{}"))
+
+
+class LeaderboardEntry(serializers.Serializer):
+    rank = serializers.IntegerField()
+    person = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField(allow_null=True)
+    attainment = serializers.DecimalField(max_digits=20, decimal_places=6)
+
+
+class LeaderboardView(APIView):
+    """Ranked by attainment of the main measure (not absolute sales)."""
+
+    @extend_schema(
+        parameters=[PERIOD, OpenApiParameter("unit", int)],
+        responses=LeaderboardEntry(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        period = request.query_params.get("period") or selectors.current_period("month")
+        unit = request.query_params.get("unit")
+        rows = selectors.leaderboard(
+            request.user, period, int(unit) if unit and unit.isdigit() else None
+        )
+        data = [
+            {
+                "rank": n,
+                "person": r.person.code,
+                "name": r.person.name,
+                "unit": r.unit.code if r.unit else None,
+                "attainment": r.main_attainment or Decimal(0),
+            }
+            for n, r in enumerate(rows, start=1)
+        ]
+        return Response(LeaderboardEntry(data, many=True).data)
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("performance/results/", ResultList.as_view(), name="api-results"),
+    path(
+        "performance/results/<slug:code>/<str:period>/explanation/",
+        ExplanationView.as_view(),
+        name="api-explanation",
+    ),
+    path("performance/leaderboard/", LeaderboardView.as_view(), name="api-leaderboard"),
+]

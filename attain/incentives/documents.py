@@ -349,6 +349,6 @@ def problem_key(path: str) -> tuple[int | None, str]:
     rest = re.sub(r"^plans\[\d+\]\.?", "", path)
     match = re.match(r"^components\[(\d+)\]\.?([a-z_]*)", rest)
     if match:
-        return int(match[1]), match[2] or "__all__"
+        return int(match[1]), match[2] or "general"
     head = re.match(r"^([a-z_]*)", rest)
-    return None, (head[1] if head and head[1] else "__all__")
+    return None, (head[1] if head and head[1] else "general")

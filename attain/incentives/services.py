@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import time
 from collections.abc import Iterable, Mapping
@@ -511,7 +512,7 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
                         value=row["main_attainment"],
                     )
                 )
-    for previous, month in zip(months, months[1:], strict=False):
+    for previous, month in itertools.pairwise(months):
         before = {r["person_id"]: r["main_attainment"] for r in by_month.get(previous, [])}
         gains = [
             (r["main_attainment"] - before[r["person_id"]], r)
@@ -549,3 +550,103 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
 
 def explanation_of(row: PeriodResult) -> dict[str, Any]:
     return json.loads(row.explanation, parse_float=Decimal) if row.explanation else {}
+
+
+def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> dict[str, Any]:
+    """What ``person`` would earn in ``period_id`` with one more confirmed order of
+    ``extra_amount`` (a synthetic record, dated today within the period): the engine
+    run on that person's slice of the data, compared with the stored results."""
+    period = parse_period(period_id)
+    if period is None:
+        raise ValidationError(_("Unknown period."))
+    today = timezone.localdate()
+    day = min(period.end, max(period.start, today))
+    record = {
+        "id": "what-if",
+        "date": day,
+        "owner": person.code,
+        "amount": extra_amount,
+        "status": "confirmed",
+    }
+    with calculation.loaded_year(
+        period.start.year,
+        as_of=today,
+        only_for={person.code},
+        report=[period_id],
+        extra_records={"orders": [record]},
+    ) as loaded:
+        if loaded.scenario is None:
+            raise ValidationError([f"{p.path}: {p.message}" for p in loaded.problems])
+        result = calculation.run_engine(loaded, today)
+    rows = result.people.get(person.code, {})
+    estimated = rows.get(period_id)
+    stored = {
+        (c.plan, c.component): c.amount
+        for c in ComponentResult.objects.filter(person=person, period=period_id)
+    }
+    components = []
+    if estimated is not None:
+        for plan_id, plan in estimated.plans.items():
+            for component_id, component in plan.components.items():
+                now = stored.get((plan_id, component_id), Decimal(0))
+                components.append(
+                    {
+                        "plan": plan_id,
+                        "component": component_id,
+                        "now": now,
+                        "then": component.amount,
+                        "gain": component.amount - now,
+                        "level": component.level,
+                    }
+                )
+    total_now = sum((c["now"] for c in components), Decimal(0))
+    total_then = estimated.payout if estimated is not None else Decimal(0)
+    return {
+        "amount": extra_amount,
+        "date": day,
+        "components": components,
+        "now": total_now,
+        "then": total_then,
+        "gain": total_then - total_now,
+    }
+
+
+def preview_plan(document: dict[str, Any], period_id: str) -> dict[str, Any]:
+    """What ``period_id`` would have paid under the draft ``document`` (nothing stored)."""
+    period = parse_period(period_id)
+    if period is None:
+        raise ValidationError(_("Unknown period."))
+    problems = plan_problems(document)
+    if problems:
+        raise ValidationError([f"{path}: {message}" for path, message in problems])
+    today = timezone.localdate()
+    with calculation.loaded_year(
+        period.start.year, as_of=today, plans=[document], report=[period_id]
+    ) as loaded:
+        if loaded.scenario is None:
+            raise ValidationError([f"{p.path}: {p.message}" for p in loaded.problems])
+        result = calculation.run_engine(loaded, today)
+    rows = []
+    for code, periods in result.people.items():
+        for pid, period_result in periods.items():
+            plan = period_result.plans.get(document["id"])
+            if plan is None:
+                continue
+            rows.append(
+                {
+                    "person": code,
+                    "period": pid,
+                    "components": {cid: c.amount for cid, c in plan.components.items()},
+                    "payout": plan.payout,
+                }
+            )
+    rows.sort(key=lambda r: (r["period"], -r["payout"]))
+    wanted = [r for r in rows if r["period"] == period_id] or rows
+    return {
+        "period": period_id,
+        "people": len(wanted),
+        "total": sum((r["payout"] for r in wanted), Decimal(0)),
+        "rows": wanted[:100],
+        "component_ids": [c.get("id") for c in document.get("components") or []],
+        "warnings": [f"{w.path}: {w.message}" for w in result.warnings[:20]],
+    }

@@ -1,3 +1,24 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+app_name = "incentives"
+
+urlpatterns = [
+    path("", views.my_performance, name="mine"),
+    path("explain/<slug:code>/<str:period>/", views.explanation, name="explain"),
+    path("estimate/<slug:code>/<str:period>/", views.estimate, name="estimate"),
+    path("team/", views.my_team, name="team"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("leaderboards/", views.leaderboard, name="leaderboard"),
+    path("plans/", views.plans, name="plans"),
+    path("plans/new/", views.designer, name="new_plan"),
+    path("plans/import/", views.import_plans, name="import"),
+    path("plans/<slug:code>/", views.designer, name="designer"),
+    path("plans/<slug:code>/v<int:number>/activate/", views.activate, name="activate"),
+    path("plans/<slug:code>/v<int:number>.yaml", views.export_yaml, name="export"),
+    path("runs/", views.start_run, name="start_run"),
+    path("runs/<int:pk>/", views.run_status, name="run"),
+    path("measures/", views.measures, name="measures"),
+    path("measures/<slug:code>/", views.measures, name="measure"),
+]

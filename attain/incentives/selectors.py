@@ -1,0 +1,260 @@
+"""Reads of stored results, always through the one visibility rule
+(:func:`attain.org.selectors.visible_people`)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from attain.accounts.models import Role
+from attain.crm.models import Opportunity, Stage, StageChange, StageKind
+from attain.org.models import Person
+from attain.org.selectors import person_of, role_of, subtree_ids, visible_people
+
+from .calculation import MAIN_MEASURE
+from .models import ComponentResult, Honour, PeriodResult
+
+DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE, Role.EXECUTIVE})
+
+
+def current_period(kind: str = "quarter", day: datetime.date | None = None) -> str:
+    day = day or timezone.localdate()
+    if kind == "month":
+        return f"{day:%Y-%m}"
+    if kind == "year":
+        return str(day.year)
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def previous_period(period: str) -> str:
+    if "-Q" in period:
+        year, quarter = period.split("-Q")
+        q = int(quarter) - 1
+        return f"{year}-Q{q}" if q else f"{int(year) - 1}-Q4"
+    if len(period) == 7:
+        year, month = int(period[:4]), int(period[5:])
+        return f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12"
+    if period.isdigit():
+        return str(int(period) - 1)
+    return period
+
+
+def results(user: Any, period: str) -> QuerySet[PeriodResult]:
+    return PeriodResult.objects.filter(person__in=visible_people(user), period=period)
+
+
+def result_for(user: Any, code: str, period: str) -> PeriodResult:
+    row = results(user, period).filter(person__code=code).select_related("person", "unit").first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def person_for(user: Any, code: str | None) -> Person:
+    """The person a page is about: ``code`` if visible, else the user's own person."""
+    if code:
+        person = visible_people(user).filter(code=code).first()
+        if person is None:
+            raise Http404
+        return person
+    me = person_of(user)
+    if me is None:
+        raise Http404
+    return me
+
+
+def components_for(row: PeriodResult) -> list[ComponentResult]:
+    return list(
+        ComponentResult.objects.filter(person_id=row.person_id, period=row.period).order_by(
+            "plan", "pk"
+        )
+    )
+
+
+def honours_of(person: Person) -> list[Honour]:
+    return list(Honour.objects.filter(person=person).order_by("-period", "kind")[:12])
+
+
+def team_people(user: Any) -> QuerySet[Person]:
+    """A manager's subtree (without themself); everyone for organisation-wide roles."""
+    role = role_of(user)
+    me = person_of(user)
+    people = visible_people(user)
+    if role == Role.MANAGER and me is not None:
+        return people.filter(pk__in=subtree_ids(me.pk, timezone.localdate()))
+    return people
+
+
+def heatmap(user: Any, period: str, measures: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for row in (
+        PeriodResult.objects.filter(person__in=team_people(user), period=period)
+        .select_related("person", "unit")
+        .order_by("unit__name", "person__name")
+    ):
+        cells = []
+        for measure in measures:
+            value = row.attainment.get(measure)
+            cells.append({"measure": measure, "attainment": Decimal(value) if value else None})
+        rows.append({"row": row, "cells": cells})
+    return rows
+
+
+def behind_pace(user: Any, period: str) -> list[PeriodResult]:
+    found = []
+    for row in (
+        PeriodResult.objects.filter(person__in=team_people(user), period=period)
+        .select_related("person", "unit")
+        .order_by("main_attainment")
+    ):
+        pace = (row.pace or {}).get(MAIN_MEASURE) or {}
+        if pace.get("status") in ("behind", "at_risk", "missed"):
+            found.append(row)
+    return found
+
+
+def funnel(user: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """Per person, the conversion from each open stage to the next (opportunities created
+    in start…end), the team median per step, and each person's weakest step (短板)."""
+    stages = list(Stage.objects.filter(kind=StageKind.OPEN).order_by("position"))
+    won = Stage.objects.filter(kind=StageKind.WON).order_by("position").first()
+    ladder = stages + ([won] if won else [])
+    if len(ladder) < 2:
+        return {"steps": [], "people": []}
+    position = {s.pk: s.position for s in ladder}
+    opportunities = Opportunity.objects.filter(
+        owner__in=team_people(user), created_on__range=(start, end)
+    ).select_related("stage", "owner")
+    highest = dict(
+        StageChange.objects.filter(opportunity__in=opportunities)
+        .values("opportunity_id")
+        .annotate(top=Max("to_stage__position"))
+        .values_list("opportunity_id", "top")
+    )
+    reached: dict[Person, list[int]] = defaultdict(lambda: [0] * len(ladder))
+    for opp in opportunities:
+        top = max(position.get(opp.stage_id, 0), highest.get(opp.pk) or 0)
+        if opp.stage.kind == StageKind.WON:
+            top = ladder[-1].position
+        for i, stage in enumerate(ladder):
+            if stage.position <= top:
+                reached[opp.owner][i] += 1
+    steps = [f"{a.name} → {b.name}" for a, b in itertools.pairwise(ladder)]
+    people = []
+    for person, counts in reached.items():
+        rates = [
+            Decimal(counts[i + 1]) / counts[i] if counts[i] else None for i in range(len(steps))
+        ]
+        people.append({"person": person, "counts": counts, "rates": rates})
+    medians = []
+    for i in range(len(steps)):
+        values = [p["rates"][i] for p in people if p["rates"][i] is not None]
+        medians.append(statistics.median(values) if values else None)
+    for p in people:
+        gaps = [
+            (medians[i] - rate, i)
+            for i, rate in enumerate(p["rates"])
+            if rate is not None and medians[i] is not None
+        ]
+        worst = max(gaps, default=None)
+        p["weak"] = worst[1] if worst and worst[0] > 0 else None
+    people.sort(key=lambda p: p["person"].name)
+    return {"steps": steps, "medians": medians, "people": people}
+
+
+def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[PeriodResult]:
+    rows = PeriodResult.objects.filter(
+        period=period, main_attainment__isnull=False, role="rep"
+    ).select_related("person", "unit")
+    if unit_id:
+        from attain.org.models import Unit
+        from attain.org.selectors import unit_descendant_ids
+
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is not None:
+            rows = rows.filter(unit_id__in=unit_descendant_ids(unit))
+    # Everyone may see the ranking of the people they can see; reps see their own
+    # unit's board (names and attainment only, never payouts).
+    if role_of(user) == Role.REP:
+        me = PeriodResult.objects.filter(person=person_of(user), period=period).first()
+        if me is None or me.unit_id is None:
+            return []
+        rows = rows.filter(unit_id=me.unit_id)
+    elif role_of(user) not in DASHBOARD_ROLES:
+        rows = rows.filter(person__in=visible_people(user))
+    return list(rows.order_by("-main_attainment", "person__name")[:200])
+
+
+def distribution(period: str) -> dict[str, Any]:
+    rows = list(
+        PeriodResult.objects.filter(period=period, role="rep", main_attainment__isnull=False)
+        .select_related("unit")
+        .only("main_attainment", "unit__name", "payout", "measures")
+    )
+    buckets = [
+        (Decimal("0"), Decimal("0.5"), "< 50%"),
+        (Decimal("0.5"), Decimal("0.8"), "50–80%"),
+        (Decimal("0.8"), Decimal("1"), "80–100%"),
+        (Decimal("1"), Decimal("1.2"), "100–120%"),
+        (Decimal("1.2"), None, "≥ 120%"),
+    ]
+    counts = []
+    for low, high, label in buckets:
+        n = sum(
+            1
+            for r in rows
+            if r.main_attainment is not None
+            and (r.main_attainment >= low or low == 0)
+            and (high is None or r.main_attainment < high)
+        )
+        counts.append({"label": label, "count": n})
+    total = len(rows)
+    at_or_above = sum(1 for r in rows if r.main_attainment is not None and r.main_attainment >= 1)
+    units: dict[str, list[PeriodResult]] = defaultdict(list)
+    for r in rows:
+        units[r.unit.name if r.unit else "—"].append(r)
+    by_unit = [
+        {
+            "unit": name,
+            "people": len(members),
+            "share": Decimal(sum(1 for m in members if (m.main_attainment or 0) >= 1))
+            / len(members),
+        }
+        for name, members in sorted(units.items())
+    ]
+    payout = PeriodResult.objects.filter(period=period).aggregate(total=Sum("payout"))[
+        "total"
+    ] or Decimal(0)
+    revenue = sum((Decimal(r.measures.get(MAIN_MEASURE) or 0) for r in rows), Decimal(0))
+    return {
+        "buckets": counts,
+        "max": max([c["count"] for c in counts] or [1]) or 1,
+        "total": total,
+        "share": Decimal(at_or_above) / total if total else None,
+        "by_unit": by_unit,
+        "payout": payout,
+        "revenue": revenue,
+        "cost_of_sales": payout / revenue if revenue else None,
+    }
+
+
+def over_time(year: int) -> list[dict[str, Any]]:
+    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    series = []
+    for month in months:
+        rows = PeriodResult.objects.filter(
+            period=month, role="rep", main_attainment__isnull=False
+        ).values_list("main_attainment", flat=True)
+        values = list(rows)
+        if values:
+            share = Decimal(sum(1 for v in values if v >= 1)) / len(values)
+            series.append({"period": month, "share": share, "people": len(values)})
+    return series

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def pct(value: Any) -> str:
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    return f"{(number * 100).quantize(Decimal('0.1'))}%"
+
+
+@register.filter
+def money(value: Any) -> str:
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    return f"¥{number.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def num(value: Any) -> str:
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    if number == number.to_integral_value():
+        return f"{number.quantize(Decimal(1)):,}"
+    return f"{number.normalize():f}"
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    if isinstance(mapping, list | tuple):
+        try:
+            return mapping[int(key)]
+        except (IndexError, ValueError):
+            return None
+    return None
+
+
+@register.filter
+def heat(value: Any) -> str:
+    """A heatmap cell class by attainment."""
+    number = _decimal(value)
+    if number is None:
+        return "heat-none"
+    if number >= Decimal("1.2"):
+        return "heat-5"
+    if number >= 1:
+        return "heat-4"
+    if number >= Decimal("0.8"):
+        return "heat-3"
+    if number >= Decimal("0.5"):
+        return "heat-2"
+    return "heat-1"
+
+
+@register.filter
+def bar(value: Any, top: Any = 1) -> str:
+    """A bar width in percent (0–100) of value against top."""
+    number, maximum = _decimal(value), _decimal(top)
+    if number is None or not maximum:
+        return "0"
+    return str(max(0, min(100, int(number * 100 / maximum))))

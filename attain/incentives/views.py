@@ -1,0 +1,456 @@
+"""Web pages: my performance, explanations, estimator, my team, dashboard, leaderboards,
+plans (designer, versions, YAML), measures and calculation runs. Reads go through
+:mod:`.selectors` (people only through ``visible_people``); writes through
+:mod:`.services`."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from attain.accounts.models import Role
+from attain.measures.models import Measure
+from attain.measures.services import RECORD_TABLES, save_measure
+from attain.org.models import Unit
+from attain.org.selectors import person_of, role_of, visible_people
+
+from . import selectors, services
+from .calculation import MAIN_MEASURE
+from .documents import (
+    KINDS,
+    PERIODS,
+    SCOPES,
+    apply_action,
+    document_from_form,
+    form_from_document,
+)
+from .models import CalculationRun, Plan, PlanVersion, RunKind
+
+MANAGER_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
+
+
+def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
+    return request.GET.get("period") or selectors.current_period(default_kind)
+
+
+def _period_choices(year: int) -> list[str]:
+    return (
+        [str(year)]
+        + [f"{year}-Q{q}" for q in range(1, 5)]
+        + [f"{year}-{m:02d}" for m in range(1, 13)]
+    )
+
+
+def _measures() -> dict[str, Measure]:
+    return {m.code: m for m in Measure.objects.all()}
+
+
+def _require(request: HttpRequest, allowed: frozenset[Role]) -> None:
+    if role_of(request.user) not in allowed:
+        raise PermissionDenied
+
+
+# My performance -----------------------------------------------------------------------
+
+
+@login_required
+def my_performance(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("person") and person_of(request.user) is None:
+        # A login with no person (admin, sales operations): the teams' view instead.
+        return redirect("incentives:team")
+    person = selectors.person_for(request.user, request.GET.get("person"))
+    period = _period(request)
+    row = (
+        selectors.results(request.user, period).filter(person=person).select_related("unit").first()
+    )
+    measures = _measures()
+    lines = []
+    if row is not None:
+        for code, actual in row.measures.items():
+            lines.append(
+                {
+                    "code": code,
+                    "name": measures[code].name if code in measures else code,
+                    "actual": actual,
+                    "target": row.targets.get(code),
+                    "attainment": row.attainment.get(code),
+                    "pace": (row.pace or {}).get(code),
+                }
+            )
+        lines.sort(key=lambda line: (line["target"] is None, line["code"] != MAIN_MEASURE))
+    context = {
+        "person": person,
+        "period": period,
+        "periods": _period_choices(int(period[:4])),
+        "row": row,
+        "lines": lines,
+        "components": selectors.components_for(row) if row else [],
+        "scores": {
+            (plan, cid): score
+            for plan, entry in (row.plans if row else {}).items()
+            for cid, score in (entry.get("scores") or {}).items()
+        },
+        "honours": selectors.honours_of(person),
+        "is_me": person_of(request.user) == person,
+    }
+    return render(request, "incentives/my_performance.html", context)
+
+
+@login_required
+def explanation(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    row = selectors.result_for(request.user, code, period)
+    document = services.explanation_of(row)
+    measure = request.GET.get("measure")
+    component = request.GET.get("component")
+    context: dict[str, Any] = {"row": row, "doc": document, "period": period}
+    if measure:
+        entry = document.get("measures", {}).get(measure)
+        if entry is None:
+            raise Http404
+        context.update(measure=measure, entry=entry)
+    elif component:
+        plan_id, _sep, component_id = component.partition(".")
+        plan = document.get("plans", {}).get(plan_id)
+        entry = plan and plan["components"].get(component_id)
+        if entry is None:
+            raise Http404
+        context.update(plan_id=plan_id, plan=plan, component_id=component_id, entry=entry)
+    template = (
+        "incentives/explanation_partial.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "incentives/explanation.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def estimate(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    row = selectors.result_for(request.user, code, period)
+    try:
+        amount = Decimal(request.POST.get("amount", "").replace(",", "").strip())
+    except InvalidOperation:
+        return render(
+            request, "incentives/estimate.html", {"error": _("Enter an amount, e.g. 50000.")}
+        )
+    try:
+        estimate = services.estimate_earnings(row.person, period, amount)
+    except ValidationError as error:
+        return render(request, "incentives/estimate.html", {"error": "; ".join(error.messages)})
+    return render(request, "incentives/estimate.html", {"estimate": estimate, "period": period})
+
+
+# My team ------------------------------------------------------------------------------
+
+
+@login_required
+def my_team(request: HttpRequest) -> HttpResponse:
+    _require(request, MANAGER_ROLES)
+    period = _period(request)
+    measures = _measures()
+    shown = [
+        code
+        for code in ("revenue", "collected", "visits", "satisfaction", "new_customers")
+        if code in measures
+    ]
+    start, end = _bounds(period)
+    context = {
+        "period": period,
+        "periods": _period_choices(int(period[:4])),
+        "measures": [measures[c] for c in shown],
+        "heatmap": selectors.heatmap(request.user, period, shown),
+        "behind": selectors.behind_pace(request.user, period),
+        "funnel": selectors.funnel(request.user, start, end),
+    }
+    return render(request, "incentives/my_team.html", context)
+
+
+def _bounds(period: str) -> tuple[datetime.date, datetime.date]:
+    from attain.engine import parse_period
+
+    parsed = parse_period(period)
+    if parsed is None:
+        raise Http404
+    return parsed.start, parsed.end
+
+
+# Dashboard and leaderboards -----------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require(request, selectors.DASHBOARD_ROLES)
+    period = _period(request)
+    context = {
+        "period": period,
+        "periods": _period_choices(int(period[:4])),
+        "dist": selectors.distribution(period),
+        "series": selectors.over_time(int(period[:4])),
+    }
+    return render(request, "incentives/dashboard.html", context)
+
+
+@login_required
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    period = _period(request, "month")
+    unit = request.GET.get("unit")
+    unit_id = int(unit) if unit and unit.isdigit() else None
+    rows = selectors.leaderboard(request.user, period, unit_id)
+    from .models import Honour
+
+    honours = Honour.objects.filter(period__startswith=period[:4])
+    if role_of(request.user) == Role.REP:
+        honours = honours.filter(person__in=[r.person for r in rows])
+    else:
+        honours = honours.filter(person__in=visible_people(request.user))
+    honours = honours.select_related("person", "unit").order_by("-period", "kind")[:30]
+    context = {
+        "period": period,
+        "periods": _period_choices(int(period[:4])),
+        "rows": rows,
+        "units": Unit.objects.filter(parent__isnull=False).order_by("name"),
+        "unit": unit_id,
+        "honours": honours,
+    }
+    return render(request, "incentives/leaderboard.html", context)
+
+
+# Plans --------------------------------------------------------------------------------
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not services.can_edit_plans(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def plans(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    rows = []
+    for plan in Plan.objects.prefetch_related("versions"):
+        versions = sorted(plan.versions.all(), key=lambda v: -v.number)
+        rows.append({"plan": plan, "versions": versions})
+    runs = CalculationRun.objects.filter(kind=RunKind.FULL)[:5]
+    context = {
+        "rows": rows,
+        "runs": runs,
+        "year": timezone.localdate().year,
+        "last_incremental": CalculationRun.objects.filter(kind=RunKind.INCREMENTAL).first(),
+    }
+    return render(request, "incentives/plans.html", context)
+
+
+def _designer_context(
+    document: dict[str, Any], problems: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "form": form_from_document(document),
+        "problems": problems or {"plan": {}, "components": {}},
+        "kinds": KINDS,
+        "periods": PERIODS,
+        "scopes": SCOPES,
+        "measures": Measure.objects.order_by("code"),
+        "tables": RECORD_TABLES,
+        **extra,
+    }
+
+
+@login_required
+def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    _require_editor(request)
+    plan = get_object_or_404(Plan, code=code) if code else None
+    if request.method == "POST":
+        document = document_from_form(request.POST)
+        action = request.POST.get("action", "save")
+        if action not in ("save", "preview"):
+            document = apply_action(document, action)
+            template = (
+                "incentives/designer_form.html" if request.htmx else "incentives/designer.html"
+            )  # type: ignore[attr-defined]
+            return render(request, template, _designer_context(document, plan=plan))
+        if action == "preview":
+            last = selectors.previous_period(
+                selectors.current_period(document.get("period") or "quarter")
+            )
+            if document.get("period") == "half":
+                last = selectors.previous_period(selectors.current_period("quarter"))
+            try:
+                preview = services.preview_plan(document, last)
+            except ValidationError as error:
+                problems = services.problems_by_field(services.plan_problems(document))
+                return render(
+                    request,
+                    "incentives/designer_form.html" if request.htmx else "incentives/designer.html",  # type: ignore[attr-defined]
+                    _designer_context(document, problems, plan=plan, preview_error=error.messages),
+                )
+            return render(
+                request,
+                "incentives/designer_form.html" if request.htmx else "incentives/designer.html",  # type: ignore[attr-defined]
+                _designer_context(document, plan=plan, preview=preview),
+            )
+        problems_list = services.plan_problems(document)
+        if problems_list:
+            return render(
+                request,
+                "incentives/designer.html",
+                _designer_context(document, services.problems_by_field(problems_list), plan=plan),
+                status=400,
+            )
+        version = services.save_plan_version(
+            request.user, document, note=request.POST.get("note", "")
+        )
+        messages.success(
+            request,
+            _("Saved %(plan)s version %(n)s.") % {"plan": version.plan.code, "n": version.number},
+        )
+        return redirect("incentives:designer", code=version.plan.code)
+    if plan is not None:
+        latest = plan.latest()
+        document = latest.document() if latest else {"id": plan.code, "name": plan.name}
+    else:
+        document = {
+            "id": "",
+            "name": "",
+            "applies_to": {"role": "rep"},
+            "effective": {"from": f"{timezone.localdate().year}-01-01"},
+            "period": "quarter",
+            "components": [],
+        }
+    versions = plan.versions.order_by("-number") if plan else []
+    return render(
+        request,
+        "incentives/designer.html",
+        _designer_context(document, plan=plan, versions=versions),
+    )
+
+
+@login_required
+@require_POST
+def activate(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    _require_editor(request)
+    version = get_object_or_404(PlanVersion, plan__code=code, number=number)
+    services.activate_plan(request.user, version)
+    messages.success(
+        request, _("Version %(n)s of %(plan)s is active.") % {"n": number, "plan": code}
+    )
+    return redirect("incentives:plans")
+
+
+@login_required
+def export_yaml(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    _require_editor(request)
+    version = get_object_or_404(PlanVersion, plan__code=code, number=number)
+    response = HttpResponse(version.source, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.yaml"'
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("YAML file"), required=False)
+    text = forms.CharField(label=_("or paste YAML"), widget=forms.Textarea, required=False)
+    activate = forms.BooleanField(label=_("Activate the imported versions"), required=False)
+
+
+@login_required
+def import_plans(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        text = upload.read().decode("utf-8") if upload else form.cleaned_data["text"]
+        try:
+            versions = services.import_plans(
+                request.user, text, activate=form.cleaned_data["activate"]
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("Imported %(n)s plan versions.") % {"n": len(versions)})
+            return redirect("incentives:plans")
+    return render(request, "incentives/import.html", {"form": form, "errors": errors})
+
+
+# Calculation runs ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def start_run(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    try:
+        year = int(request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    run = services.start_calculation(request.user, year)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "incentives/run_status.html", {"run": run})
+    return redirect("incentives:run", pk=run.pk)
+
+
+@login_required
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    run = get_object_or_404(CalculationRun, pk=pk)
+    template = "incentives/run_status.html" if request.htmx else "incentives/run.html"  # type: ignore[attr-defined]
+    return render(request, template, {"run": run})
+
+
+# Measures -----------------------------------------------------------------------------
+
+
+class MeasureForm(forms.ModelForm):
+    table = forms.ChoiceField(label=_("record table"), choices=[(t, t) for t in RECORD_TABLES])
+
+    class Meta:
+        model = Measure
+        fields = [
+            "code",
+            "name",
+            "description",
+            "table",
+            "value",
+            "where",
+            "agg",
+            "date_field",
+            "person_field",
+            "money",
+            "rollup",
+            "higher_is_better",
+        ]
+
+
+@login_required
+def measures(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    _require_editor(request)
+    instance = get_object_or_404(Measure, code=code) if code else None
+    form = MeasureForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_measure(request.user, form.save(commit=False))
+        except ValidationError as error:
+            for field, errs in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("Measure saved."))
+            return redirect("incentives:measures")
+    context = {"form": form, "measures": Measure.objects.order_by("code"), "editing": instance}
+    return render(request, "incentives/measures.html", context)
+
+
+def latest_result_time() -> Any:
+    from .models import PeriodResult
+
+    return PeriodResult.objects.aggregate(t=Max("updated_at"))["t"]
