@@ -12,7 +12,7 @@ import polars as pl
 from .decomposition import Allocation, Decomposer
 from .measures import MeasureEngine
 from .model import Plan, Scenario, TargetSpec
-from .numbers import ENGINE_CONTEXT, ZERO
+from .numbers import ENGINE_CONTEXT, ZERO, no_cycle_collection
 from .org import BEGINNING, END_OF_TIME, Org
 from .periods import Interval, Period, intersect, periods_overlapping
 from .plans import (
@@ -214,7 +214,7 @@ def calculate(scenario: Scenario, as_of: dt.date | None = None) -> Result:
     Problems found while calculating (a decomposition without a value, a missing
     potential attribute) come back in ``Result.errors``; warnings in ``Result.warnings``.
     """
-    with decimal.localcontext(ENGINE_CONTEXT):
+    with decimal.localcontext(ENGINE_CONTEXT), no_cycle_collection():
         return _calculate(scenario, as_of or scenario.as_of)
 
 

@@ -9,7 +9,15 @@ from typing import Any
 
 from .calculate import PeriodResult, Result
 from .model import Scenario
-from .numbers import minor_unit, money_text, plain, round_half_up, round_money, significant
+from .numbers import (
+    minor_unit,
+    money_text,
+    no_cycle_collection,
+    plain,
+    round_half_up,
+    round_money,
+    significant,
+)
 from .periods import Month
 
 
@@ -173,9 +181,13 @@ def to_json(result: Result, indent: int = 2) -> str:
     With the default indent this is a direct writer, the same text as
     ``dumps(to_document(result))`` without building the nested dicts first.
     """
-    if indent != 2:
-        return dumps(to_document(result), indent)
-    return _Writer(result).text()
+    with no_cycle_collection():
+        if indent != 2:
+            return dumps(to_document(result), indent)
+        return _Writer(result).text()
+
+
+_STATUS = {s: json.dumps(s) for s in ("on_track", "at_risk", "behind", "met", "missed")}
 
 
 def _key(text: str) -> str:
@@ -237,7 +249,7 @@ class _Writer:
                         [
                             '"elapsed": ' + number(pace.elapsed, False),
                             '"projected": ' + number(pace.projected, money),
-                            '"status": ' + _key(pace.status),
+                            '"status": ' + _STATUS[pace.status],
                         ],
                         inner + 1,
                     )
@@ -256,7 +268,10 @@ class _Writer:
                 entry = [
                     '"components": '
                     + _object(
-                        [self.key(c.id) + _key(money_text(c.amount, currency)) for c in components],
+                        [
+                            self.key(c.id) + '"' + money_text(c.amount, currency) + '"'
+                            for c in components
+                        ],
                         inner + 2,
                     )
                 ]
@@ -274,11 +289,33 @@ class _Writer:
                     entry.append('"levels": ' + _object(levels, inner + 2))
                 if scores:
                     entry.append('"scores": ' + _object(scores, inner + 2))
-                entry.append('"payout": ' + _key(money_text(plan.payout, currency)))
+                entry.append('"payout": "' + money_text(plan.payout, currency) + '"')
                 plans.append(self.key(plan_id) + _object(entry, inner + 1))
             items.append('"plans": ' + _object(plans, inner))
-            items.append('"payout": ' + _key(money_text(result.payout, currency)))
+            items.append('"payout": "' + money_text(result.payout, currency) + '"')
         return _object(items, level)
+
+    def targets(self) -> str:
+        scenario = self.result.scenario
+        entries: list[str] = []
+        for spec in self.result.generated:
+            money = scenario.measures[spec.measure].money
+            entries.append(
+                _object(
+                    [
+                        '"decomposition": '
+                        + ("null" if spec.decomposition is None else _key(spec.decomposition)),
+                        '"measure": ' + _key(spec.measure),
+                        '"who": ' + _key(spec.who),
+                        '"period": ' + _key(spec.period.id),
+                        '"value": ' + self.number(spec.value, money),
+                    ],
+                    2,
+                )
+            )
+        if not entries:
+            return "[]"
+        return "[\n    " + ",\n    ".join(entries) + "\n  ]"
 
     def rows(self, rows_by_id: Mapping[str, Mapping[str, PeriodResult]], with_plans: bool) -> str:
         order = [p.id for p in self.result.periods]
@@ -294,9 +331,8 @@ class _Writer:
 
     def text(self) -> str:
         result = self.result
-        document = to_document_head(result)
-        targets = dumps(document["targets"], 2, 1)
-        warnings = dumps(document["warnings"], 2, 1)
+        targets = self.targets()
+        warnings = dumps([{"path": w.path, "message": w.message} for w in result.warnings], 2, 1)
         items = [
             '"version": 1',
             '"currency": ' + _key(self.currency),

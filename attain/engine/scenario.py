@@ -41,7 +41,7 @@ from .model import (
     Tiers,
     Unit,
 )
-from .numbers import ENGINE_CONTEXT, ONE, ZERO, NotANumber, to_decimal
+from .numbers import ENGINE_CONTEXT, ONE, ZERO, NotANumber, no_cycle_collection, to_decimal
 from .org import BEGINNING, END_OF_TIME, Org, manager_cycles, unit_cycles
 from .periods import Period, parse_date, parse_period
 from .problems import Problem, Problems, join
@@ -100,7 +100,7 @@ def scenario_from_data(
     data: object, base_dir: Path | None = None, source: Path | None = None
 ) -> tuple[Scenario | None, list[Problem]]:
     """Check an already-parsed scenario document (a dict, as YAML gives it)."""
-    with decimal.localcontext(ENGINE_CONTEXT):
+    with decimal.localcontext(ENGINE_CONTEXT), no_cycle_collection():
         loader = _Loader(base_dir, source)
         scenario = loader.load(data)
     problems = loader.problems.as_list()
