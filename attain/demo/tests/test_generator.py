@@ -307,12 +307,12 @@ def _state() -> dict[str, Any]:
             )
         )
     return {
-        "units": [relative(Unit, v) for v in Unit.objects.order_by("pk").values()],
-        "people": [relative(Person, v) for v in Person.objects.order_by("pk").values()],
-        "assignments": [
-            relative(Assignment, {k.removesuffix("_id"): x for k, x in v.items()})
-            for v in Assignment.objects.order_by("pk").values()
-        ],
+        key: [
+            relative(model, {k.removesuffix("_id"): x for k, x in v.items()})
+            for v in model.objects.order_by("pk").values()
+        ]
+        for key, model in (("units", Unit), ("people", Person), ("assignments", Assignment))
+    } | {
         "events": events,
     }
 
