@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import threading
 from typing import Any
 
 from django.conf import settings
@@ -20,16 +19,9 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
-_state = threading.local()
 
 
-def _pending() -> set[tuple[int, datetime.date]] | None:
-    return getattr(_state, "pending", None)
-
-
-def _flush() -> None:
-    changes = _pending() or set()
-    _state.pending = None
+def _flush(changes: set[tuple[int, datetime.date]]) -> None:
     if not changes:
         return
     mode = getattr(settings, "ATTAIN_INCENTIVES_LIVE", "inline")
@@ -43,9 +35,11 @@ def _flush() -> None:
 
             incremental_task.enqueue([(pk, day.isoformat()) for pk, day in sorted(changes)])
         else:
+            from attain.crm.loader import sqlite_path
+
             from .services import recalculate_people
 
-            if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            if sqlite_path() is not None and not connection.in_atomic_block:
                 # The loader reads through ADBC's own SQLite library; a connection of
                 # Python's sqlite3 left open in this process can make it read the
                 # snapshot before the commit (POSIX locks are per process). Django
@@ -61,16 +55,27 @@ def note_change(person_pks: list[int | None], day: Any) -> None:
         return
     if isinstance(day, datetime.datetime):
         day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
-    pending = _pending()
-    first = pending is None
-    if pending is None:
-        pending = set()
-        _state.pending = pending
-    for pk in person_pks:
-        if pk:
-            pending.add((pk, day))
-    if first:  # outside a transaction on_commit runs at once, so register last
-        transaction.on_commit(_flush)
+    batch = None
+    if connection.in_atomic_block:
+        batch = next(
+            (f.changes for _s, f, _r in connection.run_on_commit if isinstance(f, _Flush)), None
+        )
+    if batch is None:  # a new transaction (a rolled back one left nothing registered)
+        batch = set()
+    batch.update((pk, day) for pk in person_pks if pk)
+    # Every change registers a callback sharing the transaction's batch: the first to run
+    # takes the whole batch, the others find it empty. Outside a transaction it runs now.
+    transaction.on_commit(_Flush(batch))
+
+
+class _Flush:
+    def __init__(self, changes: set[tuple[int, datetime.date]]) -> None:
+        self.changes = changes
+
+    def __call__(self) -> None:
+        changes = set(self.changes)
+        self.changes.clear()
+        _flush(changes)
 
 
 # Which person fields and date of each record model matter.

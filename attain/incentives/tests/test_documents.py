@@ -1,0 +1,86 @@
+"""Designer fields ↔ plan documents ↔ YAML, without the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from attain.incentives.documents import (
+    apply_action,
+    document_from_form,
+    dump_yaml,
+    form_from_document,
+    parse_yaml,
+    problem_key,
+)
+
+from .conftest import REP_PLAN
+
+
+def _fields(form: dict) -> dict[str, str]:
+    """What the designer template posts for a form model."""
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    for i, c in enumerate(form["components"]):
+        for key, value in c.items():
+            if isinstance(value, str):
+                fields[f"c{i}-{key}"] = value
+        for letter, rows in (("t", c["tiers"]), ("l", c["levels"]), ("m", c["metrics"])):
+            for j, row in enumerate(rows):
+                for key, value in row.items():
+                    fields[f"c{i}-{letter}{j}-{key}"] = value
+    return fields
+
+
+def test_form_round_trip_gives_back_the_document():
+    form = form_from_document(REP_PLAN)
+    assert document_from_form(_fields(form)) == REP_PLAN
+
+
+def test_yaml_round_trip_is_exact():
+    text = dump_yaml(REP_PLAN)
+    data, problems = parse_yaml(text)
+    assert problems == []
+    assert data == REP_PLAN
+    assert dump_yaml(data) == text
+    assert "rate: 0.05" in text and "label: 卓越" in text
+
+
+def test_numbers_and_expressions():
+    fields = {
+        "id": "p",
+        "name": "P",
+        "applies_kind": "role",
+        "applies_value": "rep",
+        "period": "month",
+        "c0-kind": "commission",
+        "c0-id": "c",
+        "c0-measure": "revenue",
+        "c0-rate": "IF(attainment < 1, 0.03, 0.05)",
+        "c0-cap": "5000",
+        "c0-gate": "0.5",
+    }
+    document = document_from_form(fields)
+    component = document["components"][0]
+    assert component["rate"] == "IF(attainment < 1, 0.03, 0.05)"
+    assert component["cap"] == 5000
+    assert component["gate"] == {"min_attainment": Decimal("0.5")}
+
+
+def test_actions_add_and_remove_components_and_rows():
+    document = {"id": "p", "components": []}
+    apply_action(document, "add:scorecard")
+    apply_action(document, "add:commission")
+    apply_action(document, "add-row:0:m")
+    assert len(document["components"][0]["metrics"]) == 2
+    apply_action(document, "remove-row:0:m:0")
+    assert len(document["components"][0]["metrics"]) == 1
+    apply_action(document, "add-row:1:t")
+    assert document["components"][1]["tiers"]["table"] == [{"from": "", "rate": ""}]
+    apply_action(document, "remove:0")
+    assert [c["kind"] for c in document["components"]] == ["commission"]
+    apply_action(document, "remove:9")  # out of range: ignored
+
+
+def test_problem_paths_map_to_fields():
+    assert problem_key("plans[0].components[2].tiers.table[1].rate") == (2, "tiers")
+    assert problem_key("plans[0].effective.from") == (None, "effective")
+    assert problem_key("plans[0]") == (None, "general")

@@ -1,0 +1,163 @@
+"""Plans, calculation runs, incremental updates and honours, through the services."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from attain.audit.models import AuditEvent
+from attain.crm.models import Customer, Order
+from attain.incentives import services
+from attain.incentives.models import (
+    CalculationRun,
+    ComponentResult,
+    PeriodResult,
+    PlanVersion,
+    RunStatus,
+    VersionStatus,
+)
+
+from .conftest import REP_PLAN, YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+def _audits(instance):
+    kind = ContentType.objects.get_for_model(instance)
+    return AuditEvent.objects.filter(content_type=kind, object_id=str(instance.pk))
+
+
+def test_engine_messages_come_back_at_the_plan_path(company):
+    bad = copy.deepcopy(REP_PLAN)
+    bad["components"][0]["tiers"]["table"][0]["from"] = Decimal("0.5")
+    bad["components"][1]["measure"] = "nope"
+    problems = dict(services.plan_problems(bad))
+    assert any(path.startswith("components[0].tiers") for path in problems)
+    assert any(path.startswith("components[1].measure") for path in problems)
+    with pytest.raises(ValidationError):
+        services.save_plan_version(None, bad)
+    grouped = services.problems_by_field(services.plan_problems(bad))
+    assert "tiers" in grouped["components"][0]
+
+
+def test_only_editors_change_plans(company):
+    with pytest.raises(PermissionDenied):
+        services.save_plan_version(company.users["rep"], REP_PLAN)
+    version = services.save_plan_version(company.users["sales_ops"], REP_PLAN)
+    assert version.number == 1 and version.status == VersionStatus.DRAFT
+    assert AuditEvent.objects.filter(object_id=str(version.pk)).exists()
+
+
+def test_versions_are_effective_dated(company):
+    first = services.activate_plan(None, services.save_plan_version(None, REP_PLAN))
+    later = copy.deepcopy(REP_PLAN)
+    later["effective"] = {"from": "2026-07-01", "to": "2026-12-31"}
+    later["components"][0]["tiers"]["table"][0]["rate"] = Decimal("0.06")
+    second = services.activate_plan(None, services.save_plan_version(None, later))
+    first.refresh_from_db()
+    assert second.number == 2
+    assert first.status == VersionStatus.ACTIVE
+    assert first.effective_to == datetime.date(2026, 6, 30)
+    assert "to: '2026-06-30'" in first.source
+
+
+def test_yaml_import_and_export_round_trip(company):
+    version = services.save_plan_version(None, REP_PLAN)
+    exported = version.source
+    PlanVersion.objects.all().delete()
+    [imported] = services.import_plans(None, exported, activate=True)
+    assert imported.source == exported
+    assert imported.status == VersionStatus.ACTIVE
+    with pytest.raises(ValidationError) as error:
+        services.import_plans(None, "id: x\nkind: nope\n")
+    assert any("plans[0]" in m for m in error.value.messages)
+
+
+def test_full_run_stores_results_components_and_explanations(calculated):
+    run = CalculationRun.objects.get(kind="full")
+    assert run.status == RunStatus.DONE and run.progress == 100
+    row = PeriodResult.objects.get(person__code="r1", period=f"{YEAR}-Q1")
+    assert row.measures["revenue"] == "12000"
+    assert row.targets["revenue"] == "10000"
+    assert row.main_attainment == Decimal("1.2")
+    # 10,000 × 5% + 2,000 × 10% = 700; 卓越 level (attainment 1.2) pays 400
+    components = {
+        c.component: c for c in ComponentResult.objects.filter(person=row.person, period=row.period)
+    }
+    assert components["commission"].amount == Decimal("700.00")
+    assert components["levels"].level == "卓越" and components["levels"].amount == Decimal("400")
+    assert row.payout == Decimal("1100.00")
+    explanation = json.loads(row.explanation)
+    assert explanation["plans"]["rep"]["payout"] == "1100.00"
+    assert {r["id"] for r in explanation["measures"]["revenue"]["records"]} == {"o-r1-0", "o-r1-1"}
+    # m1's override: 1% of the team's 21,000 (r1, r2, and r3 under m2)
+    m1 = ComponentResult.objects.get(person__code="m1", period=f"{YEAR}-Q1", component="override")
+    assert m1.amount == Decimal("210.00")
+    assert _audits(run).count() == 1
+
+
+def test_a_new_order_updates_the_rep_and_their_managers(
+    calculated, django_capture_on_commit_callbacks
+):
+    people = calculated.people
+    with django_capture_on_commit_callbacks(execute=True):
+        Order.objects.create(
+            external_id="o-new",
+            customer=Customer.objects.first(),
+            owner=people["r3"],
+            date=datetime.date(YEAR, 3, 5),
+            amount=Decimal("1000"),
+        )
+    r3 = PeriodResult.objects.get(person__code="r3", period=f"{YEAR}-Q1")
+    assert r3.measures["revenue"] == "4000"
+    m1 = ComponentResult.objects.get(person__code="m1", period=f"{YEAR}-Q1", component="override")
+    assert m1.amount == Decimal("220.00")
+    m2 = ComponentResult.objects.get(person__code="m2", period=f"{YEAR}-Q1", component="override")
+    assert m2.amount == Decimal("40.00")
+    run = CalculationRun.objects.filter(kind="incremental").first()
+    assert run is not None
+    # (the fixture's own orders, never committed in the test transaction, ride along)
+    assert {"r3", "m2", "m1"} <= set(_audits(run).get().after["people"])
+    # r1 untouched, and everything equals a full recalculation
+    before = {(r.person_id, r.period): r.payout for r in PeriodResult.objects.all()}
+    services.run_calculation(None, YEAR)
+    after = {(r.person_id, r.period): r.payout for r in PeriodResult.objects.all()}
+    assert before == after
+
+
+def test_deleting_an_order_updates_too(calculated, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = Order.objects.get(external_id="o-r1-1")
+        order.payments.all().delete()
+        order.delete()
+    row = PeriodResult.objects.get(person__code="r1", period=f"{YEAR}-Q1")
+    assert row.measures["revenue"] == "5000"
+
+
+def test_honours(calculated):
+    services.award_honours(None, YEAR)
+    kinds = set(calculated.people["r1"].honours.values_list("kind", "period"))
+    assert ("champion", f"{YEAR}-02") in kinds
+    assert ("excellent", f"{YEAR}-Q1") in kinds
+
+
+def test_estimator_adds_one_synthetic_order(calculated):
+    estimate = services.estimate_earnings(calculated.people["r2"], f"{YEAR}-Q1", Decimal("4000"))
+    # r2: 6,000 → 10,000 of a 10,000 target: commission 300 → 500, bonus 0 → 200 (优秀)
+    by_id = {c["component"]: c for c in estimate["components"]}
+    assert by_id["commission"]["then"] == Decimal("500.00")
+    assert by_id["levels"]["then"] == Decimal("200")
+    assert estimate["gain"] == Decimal("400.00")
+
+
+def test_preview_pays_nothing_and_stores_nothing(sales):
+    preview = services.preview_plan(REP_PLAN, f"{YEAR}-Q1")
+    assert preview["people"] == 4
+    assert preview["total"] == Decimal("1100.00") + Decimal("300.00") + Decimal("150.00")
+    assert not PeriodResult.objects.exists()
