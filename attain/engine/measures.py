@@ -136,6 +136,7 @@ class MeasureEngine:
         self._period_stats: dict[tuple[str, Scope, str], dict[str, Stats]] = {}
         self._unit_stats: dict[tuple[str, str], dict[str, Stats]] = {}
         self._unit_days: dict[str, pl.DataFrame] = {}
+        self._values: dict[tuple[str, Scope, str], dict[str | None, Decimal | None]] = {}
         self._windows: dict[tuple[str, str, tuple[Interval, ...]], Stats] = {}
         self.extra: dict[str, Measure] = {}
 
@@ -391,10 +392,26 @@ class MeasureEngine:
         scope: Scope = "default",
         intervals: Sequence[Interval] | None = None,
     ) -> Decimal | None:
-        agg = self.measure(name).agg
         if intervals is None:
-            return self.stats(name, person, period, scope).value(agg)
+            values = self._values.get((name, scope, period.id))
+            if values is None:
+                values = self._period_values(name, scope, period)
+            return values.get(person, values.get(None))
+        agg = self.measure(name).agg
         return self.window_stats(name, person, intervals, scope).value(agg)
+
+    def _period_values(
+        self, name: str, scope: Scope, period: Period
+    ) -> dict[str | None, Decimal | None]:
+        """Every person's value of a measure for a period (key None: no records)."""
+        agg = self.measure(name).agg
+        resolved = self.default_scope(name) if scope == "default" else scope
+        self.stats(name, "", period, resolved)  # fills the cache
+        stats = self._period_stats[(name, resolved, period.id)]
+        values: dict[str | None, Decimal | None] = {p: s.value(agg) for p, s in stats.items()}
+        values[None] = Stats().value(agg)
+        self._values[(name, scope, period.id)] = values
+        return values
 
     def default_scope(self, name: str) -> Scope:
         scope = self._scopes.get(name)
