@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 
 from attain.crm.loader import DEFAULT_MEASURES, build_scenario
 from attain.engine import scenario_from_data
-from attain.engine.decomposition import Decomposer
+from attain.engine.decomposition import Decomposer, largest_remainder
 from attain.engine.measures import MeasureEngine
 from attain.engine.model import Decomposition, Scenario
 from attain.engine.numbers import ENGINE_CONTEXT
@@ -150,10 +150,10 @@ def unit_tree(root: Unit, year: int) -> list[tuple[str, str | None, int, bool]]:
     order: list[tuple[str, str | None, int, bool]] = []
     queue: list[tuple[str, str | None, int]] = [(root.code, None, 0)]
     while queue:
-        code, parent, depth = queue.pop(0)
-        below = sorted(children.get(code, []))
-        order.append((code, parent, depth, bool(below)))
-        queue.extend((child, code, depth + 1) for child in below)
+        unit, above, depth = queue.pop(0)
+        below = sorted(children.get(unit, []))
+        order.append((unit, above, depth, bool(below)))
+        queue.extend((child, unit, depth + 1) for child in below)
     return order
 
 
@@ -275,10 +275,10 @@ class IndexedDecomposer(Decomposer):
                 for segment in self.org.segments(pid):
                     if segment.start > end or segment.end < start:
                         continue
-                    if d.roles is None or segment.role in d.roles:
-                        if segment.unit not in seen:
-                            seen.add(segment.unit)
-                            index.setdefault(segment.unit, []).append(pid)
+                    role_ok = d.roles is None or segment.role in d.roles
+                    if role_ok and segment.unit not in seen:
+                        seen.add(segment.unit)
+                        index.setdefault(segment.unit, []).append(pid)
             self._members[key] = index
         return index
 
@@ -417,11 +417,14 @@ def _grid(
                 Decimal(month_units.get(str(Month(plan.fiscal_year, m).key), 0)) * round_to
                 for m in range(1, 13)
             ]
-            months = [
-                edits.get((measure, member, month_ids[i]), engine_months[i]) for i in range(12)
-            ]
             edited = {p for p in [year, *month_ids] if (measure, member, p) in edits}
             value = edits.get((measure, member, year), amount)
+            if edited == {year}:
+                months = respread(value, engine_months, round_to)
+            else:
+                months = [
+                    edits.get((measure, member, month_ids[i]), engine_months[i]) for i in range(12)
+                ]
             if kind == Kind.UNIT:
                 name = scenario.units[member].name
                 depth = depth_of.get(member, 0)
@@ -454,6 +457,17 @@ def _grid(
             )
     warnings = [f"{w.path}: {w.message}" for w in decomposer.warnings]
     return Grid(measure, plan.fiscal_year, round_to, _tree_order(rows), warnings)
+
+
+def respread(value: Decimal, months: list[Decimal], round_to: Decimal) -> list[Decimal]:
+    """An edited year over its months in the proportions the engine gave them (equal when
+    it gave none), by the engine's largest remainder rule (ties to the earlier month)."""
+    units = int((value / round_to).to_integral_value(rounding=decimal.ROUND_HALF_UP))
+    weights = [Fraction(m) for m in months]
+    if not any(weights):
+        weights = [Fraction(1)] * len(months)
+    parts = largest_remainder(units, [(str(i), w) for i, w in enumerate(weights)])
+    return [part.units * round_to for part in parts]
 
 
 def _tree_order(rows: list[Row]) -> list[Row]:

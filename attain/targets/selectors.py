@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from attain.accounts.models import Role
+from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of, visible_people
 
 from .models import IN_FORCE, Kind, Notification, TargetCell, TargetPlan
@@ -35,21 +36,44 @@ def published_targets(
 
     Each who gets its twelve month targets and its year target (the sum of the months, so
     quarters follow by rule 5.1.2 and the year is explicit). Only the current version of
-    each plan counts: a revised plan replaces its earlier versions once published.
+    each plan counts: a revised plan replaces its earlier versions once published. Where
+    a manager's unit plan (decomposed from the unit's target in force) covers the same
+    who and period as the plan above it, the unit plan's value wins.
     """
     plans = plans_in_force(fiscal_year=fiscal_year)
     if not plans:
         return []
-    cells = TargetCell.objects.filter(plan__in=plans)
-    if measures is not None:
-        cells = cells.filter(measure__in=measures)
-    rows = cells.order_by("plan_id", "measure", "kind", "who", "period").values_list(
-        "measure", "who", "period", "value"
-    )
+    depth = unit_depths()
+    plans.sort(key=lambda plan: (depth.get(plan.root_unit_id, 0), plan.pk))
+    found: dict[tuple[str, str, str], Decimal] = {}
+    for plan in plans:  # a unit's own plan refines the plan above it (deeper wins)
+        cells = TargetCell.objects.filter(plan=plan)
+        if measures is not None:
+            cells = cells.filter(measure__in=measures)
+        for measure, who, period, value in cells.order_by("measure", "who", "period").values_list(
+            "measure", "who", "period", "value"
+        ):
+            found[(measure, who, period)] = Decimal(value)
     return [
-        {"measure": measure, "who": who, "period": period, "value": Decimal(value)}
-        for measure, who, period, value in rows
+        {"measure": measure, "who": who, "period": period, "value": value}
+        for (measure, who, period), value in sorted(found.items())
     ]
+
+
+def unit_depths() -> dict[int, int]:
+    """Unit id → depth in the unit tree (0 for a root)."""
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    depths: dict[int, int] = {}
+    for pk in parents:
+        chain: list[int] = []
+        current: int | None = pk
+        while current is not None and current not in depths and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        base = depths.get(current, -1) if current is not None else -1
+        for offset, unit in enumerate(reversed(chain)):
+            depths[unit] = base + offset + 1
+    return depths
 
 
 def visible_plans(user: Any) -> QuerySet[TargetPlan]:

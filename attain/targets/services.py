@@ -1,0 +1,590 @@
+"""Writers of target plans: the only code that changes them. Each function checks the
+actor's role, writes in one transaction and appends to the audit trail (before/after).
+
+Who may do what:
+
+- administrators and sales operations create company plans, edit them, submit, publish,
+  lock and revise them;
+- a manager creates a plan for a unit they lead (their unit or one below it), whose
+  totals are that unit's targets in force, decomposes it, edits cells under their unit,
+  submits it and, once approved, publishes it;
+- executives and administrators approve (or return) submitted plans;
+- people acknowledge their own published targets and may commit to a number.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import Role
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+from attain.org.models import Person, Unit
+from attain.org.selectors import person_of, role_of, unit_descendant_ids, visible_people
+
+from .allocation import Allocation, compute_allocation
+from .guards import overassignment
+from .models import (
+    EDITABLE,
+    IN_FORCE,
+    Acknowledgement,
+    Commitment,
+    Kind,
+    Notification,
+    PlanMeasure,
+    PlanStatus,
+    TargetCell,
+    TargetEdit,
+    TargetPlan,
+)
+
+PLANNER_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
+APPROVER_ROLES = frozenset({Role.ADMIN, Role.EXECUTIVE})
+SETTINGS = (
+    "name",
+    "roles",
+    "levels",
+    "months",
+    "month_weights",
+    "history_year",
+    "ramp",
+    "round_to",
+    "max_overassign",
+)
+
+
+# Access ---------------------------------------------------------------------------------
+
+
+def led_unit_ids(actor: Any, on: datetime.date | None = None) -> set[int]:
+    """The units a manager leads: the unit of their assignment today and all below it."""
+    if role_of(actor) != Role.MANAGER:
+        return set()
+    me = person_of(actor)
+    if me is None:
+        return set()
+    assignment = me.assignment_on(on or timezone.localdate())
+    if assignment is None:
+        return set()
+    return unit_descendant_ids(assignment.unit)
+
+
+def is_planner(actor: Any) -> bool:
+    return actor is None or role_of(actor) in PLANNER_ROLES
+
+
+def owns_plan(actor: Any, plan: TargetPlan) -> bool:
+    """Planners own every plan; a manager owns the plans of the units they lead."""
+    if is_planner(actor):
+        return True
+    return plan.root_unit_id in led_unit_ids(actor)
+
+
+def can_edit_cell(actor: Any, plan: TargetPlan, who: str) -> bool:
+    if is_planner(actor):
+        return True
+    if not owns_plan(actor, plan) and role_of(actor) != Role.MANAGER:
+        return False
+    units = led_unit_ids(actor)
+    if not units:
+        return False
+    if Unit.objects.filter(pk__in=units, code=who).exclude(pk=plan.root_unit_id).exists():
+        me = person_of(actor)
+        mine = me.assignment_on(timezone.localdate()) if me else None
+        return mine is None or mine.unit.code != who
+    return visible_people(actor).filter(code=who).exists()
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _require_status(plan: TargetPlan, allowed: Iterable[str], action: str) -> None:
+    if plan.status not in allowed:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A %(status)s plan cannot be %(action)s.")
+                    % {"status": plan.get_status_display(), "action": action}
+                ]
+            }
+        )
+
+
+def _plan_snapshot(plan: TargetPlan) -> dict[str, Any]:
+    data = snapshot(plan, exclude=("created", "computed"))
+    data["measures"] = {pm.measure: str(pm.total) for pm in plan.plan_measures.all()}
+    return data
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [_("Enter a number.")]}) from None
+    if not number.is_finite():
+        raise ValidationError({field: [_("Enter a number.")]})
+    return number
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+def unit_target_in_force(unit: Unit, measure: str, fiscal_year: int) -> Decimal | None:
+    """The year target of a unit in the plans in force (its parent's allocation)."""
+    from .selectors import published_targets
+
+    for target in published_targets(measures=[measure], fiscal_year=fiscal_year):
+        if target["who"] == unit.code and target["period"] == str(fiscal_year):
+            value = target["value"]
+            assert isinstance(value, Decimal)
+            return value
+    return None
+
+
+def create_target_plan(
+    actor: Any,
+    *,
+    name: str,
+    fiscal_year: int,
+    root_unit: Unit,
+    measures: Mapping[str, Any],
+    **settings: Any,
+) -> TargetPlan:
+    """A draft plan decomposing ``measures`` (code → total) from ``root_unit``.
+
+    A manager's plan is for a unit they lead, and each total must be that unit's target
+    in force (empty: taken from it), so a unit plan stays within its parent allocation.
+    """
+    _require(
+        is_planner(actor) or root_unit.pk in led_unit_ids(actor),
+        _("Only planners, or the manager of the unit, create a target plan."),
+    )
+    if not measures:
+        raise ValidationError({"measures": [_("Choose at least one measure.")]})
+    totals: dict[str, Decimal] = {}
+    for code, value in measures.items():
+        if not is_planner(actor):
+            parent = unit_target_in_force(root_unit, code, fiscal_year)
+            if parent is None:
+                raise ValidationError(
+                    {
+                        "measures": [
+                            _("%(unit)s has no %(measure)s target in force for %(year)s yet.")
+                            % {"unit": root_unit.name, "measure": code, "year": fiscal_year}
+                        ]
+                    }
+                )
+            if value in (None, "") or _decimal(value, "measures") != parent:
+                value = parent
+        totals[code] = _decimal(value, "measures")
+        if totals[code] < 0:
+            raise ValidationError({"measures": [_("A total cannot be negative.")]})
+    unknown = [key for key in settings if key not in SETTINGS]
+    if unknown:
+        raise TypeError(f"unknown plan settings: {unknown}")
+    with transaction.atomic():
+        plan = TargetPlan(
+            name=name,
+            fiscal_year=fiscal_year,
+            root_unit=root_unit,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            **settings,
+        )
+        plan.full_clean(exclude=["family", "created_by"])
+        plan.save()
+        for code, total in totals.items():
+            PlanMeasure.objects.create(plan=plan, measure=code, total=total)
+        record_change(actor, Action.CREATE, plan, after=_plan_snapshot(plan))
+    return plan
+
+
+def update_plan(
+    actor: Any, plan: TargetPlan, *, measures: Mapping[str, Any] | None = None, **settings: Any
+) -> TargetPlan:
+    """Change a draft plan's settings or totals."""
+    _require(owns_plan(actor, plan), _("You may not change this plan."))
+    _require_status(plan, EDITABLE, _("changed"))
+    with transaction.atomic():
+        before = _plan_snapshot(plan)
+        for key, value in settings.items():
+            if key not in SETTINGS:
+                raise TypeError(f"unknown plan setting: {key}")
+            setattr(plan, key, value)
+        plan.full_clean(exclude=["family", "created_by"])
+        plan.save()
+        if measures is not None:
+            current = {pm.measure: pm.total for pm in plan.plan_measures.all()}
+            wanted = {code: _decimal(value, "measures") for code, value in measures.items()}
+            _require(
+                is_planner(actor) or wanted == current,
+                _("A unit plan's totals are its targets in force."),
+            )
+            plan.plan_measures.exclude(measure__in=list(measures)).delete()
+            for code in wanted:
+                PlanMeasure.objects.update_or_create(
+                    plan=plan, measure=code, defaults={"total": wanted[code]}
+                )
+        after = _plan_snapshot(plan)
+        if before != after:
+            record_change(actor, Action.UPDATE, plan, before=before, after=after)
+    return plan
+
+
+def preview_allocation(actor: Any, plan: TargetPlan, **kwargs: Any) -> Allocation:
+    """The engine's allocation of the plan as it stands (nothing is stored)."""
+    return compute_allocation(plan, **kwargs)
+
+
+def save_allocation(
+    actor: Any, plan: TargetPlan, allocation: Allocation | None = None
+) -> Allocation:
+    """Compute the allocation and store it as the plan's cells (draft plans only)."""
+    _require(owns_plan(actor, plan), _("You may not change this plan."))
+    _require_status(plan, EDITABLE, _("recomputed"))
+    allocation = allocation or compute_allocation(plan)
+    with transaction.atomic():
+        _store_cells(plan, allocation)
+        before = {"computed": plan.computed.isoformat() if plan.computed else None}
+        plan.computed = timezone.now()
+        plan.save(update_fields=["computed"])
+        record_change(
+            actor,
+            Action.UPDATE,
+            plan,
+            before=before,
+            after={
+                "computed": plan.computed.isoformat(),
+                "totals": {m: str(g.rows[0].year) for m, g in allocation.grids.items()},
+                "cells": sum(len(g.rows) for g in allocation.grids.values()),
+            },
+            reason=_("allocation recomputed"),
+        )
+    return allocation
+
+
+def _store_cells(plan: TargetPlan, allocation: Allocation) -> None:
+    year = str(plan.fiscal_year)
+    TargetCell.objects.filter(plan=plan).delete()
+    cells: list[TargetCell] = []
+    for measure, grid in allocation.grids.items():
+        months = grid.months
+        for row in grid.rows:
+            cells.append(
+                TargetCell(
+                    plan=plan,
+                    measure=measure,
+                    who=row.who,
+                    kind=row.kind,
+                    parent=row.parent,
+                    period=year,
+                    value=row.months_total if row.months else row.year,
+                    engine_value=row.engine_year,
+                )
+            )
+            for index, value in enumerate(row.months):
+                cells.append(
+                    TargetCell(
+                        plan=plan,
+                        measure=measure,
+                        who=row.who,
+                        kind=row.kind,
+                        parent=row.parent,
+                        period=months[index],
+                        value=value,
+                        engine_value=row.engine_months[index],
+                    )
+                )
+    TargetCell.objects.bulk_create(cells, batch_size=5000)
+
+
+def edit_cell(
+    actor: Any, plan: TargetPlan, *, measure: str, who: str, period: str, value: Any
+) -> TargetEdit | None:
+    """Set one cell (a year or month target); an empty value removes the edit."""
+    _require(can_edit_cell(actor, plan, who), _("You may not change this target."))
+    _require_status(plan, EDITABLE, _("changed"))
+    if not plan.plan_measures.filter(measure=measure).exists():
+        raise ValidationError({"measure": [_("This plan has no such measure.")]})
+    year = str(plan.fiscal_year)
+    if period != year and not (period.startswith(year + "-") and len(period) == 7):
+        raise ValidationError({"period": [_("Not a period of this plan.")]})
+    with transaction.atomic():
+        existing = TargetEdit.objects.filter(
+            plan=plan, measure=measure, who=who, period=period
+        ).first()
+        before = snapshot(existing) if existing else None
+        if value in (None, ""):
+            if existing is not None:
+                record_change(actor, Action.DELETE, existing, before=before)
+                existing.delete()
+            return None
+        number = _decimal(value, "value")
+        if number < 0:
+            raise ValidationError({"value": [_("A target cannot be negative.")]})
+        edit, _created = TargetEdit.objects.update_or_create(
+            plan=plan,
+            measure=measure,
+            who=who,
+            period=period,
+            defaults={"value": number, "by": actor if getattr(actor, "pk", None) else None},
+        )
+        after = snapshot(edit, exclude=("at",))
+        record_change(
+            actor, Action.UPDATE if existing else Action.CREATE, edit, before=before, after=after
+        )
+    return edit
+
+
+def apply_edits(
+    actor: Any, plan: TargetPlan, changes: Iterable[tuple[str, str, str, Decimal]]
+) -> int:
+    """Several cell edits at once (the Excel re-import), all or nothing."""
+    count = 0
+    with transaction.atomic():
+        for measure, who, period, value in changes:
+            edit_cell(actor, plan, measure=measure, who=who, period=period, value=value)
+            count += 1
+    return count
+
+
+# Workflow ---------------------------------------------------------------------------------
+
+
+def _transition(
+    actor: Any, plan: TargetPlan, status: str, *, reason: str = "", **fields: Any
+) -> TargetPlan:
+    before = {"status": plan.status}
+    plan.status = status
+    for key, value in fields.items():
+        setattr(plan, key, value)
+    plan.save()
+    record_change(
+        actor, Action.UPDATE, plan, before=before, after={"status": status}, reason=reason
+    )
+    return plan
+
+
+def submit_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
+    """Draft → submitted, with the allocation recomputed and stored. Refused while a
+    unit's children add up to more than the over-assignment limit."""
+    _require(owns_plan(actor, plan), _("You may not submit this plan."))
+    _require_status(plan, (PlanStatus.DRAFT,), _("submitted"))
+    allocation = compute_allocation(plan)
+    over = [
+        o
+        for grid in allocation.grids.values()
+        for o in overassignment(grid, plan.max_overassign)
+        if o.over_limit
+    ]
+    if over:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("%(unit)s: its parts add up to %(ratio)s× its target (limit %(limit)s×).")
+                    % {"unit": o.name, "ratio": o.ratio, "limit": o.limit}
+                    for o in over
+                ]
+            }
+        )
+    with transaction.atomic():
+        save_allocation(actor, plan, allocation)
+        return _transition(actor, plan, PlanStatus.SUBMITTED)
+
+
+def approve_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
+    _require(actor is None or role_of(actor) in APPROVER_ROLES, _("Only executives approve."))
+    _require_status(plan, (PlanStatus.SUBMITTED,), _("approved"))
+    with transaction.atomic():
+        return _transition(actor, plan, PlanStatus.APPROVED)
+
+
+def return_plan(actor: Any, plan: TargetPlan, reason: str) -> TargetPlan:
+    """Submitted or approved → back to draft, with the reason."""
+    _require(
+        actor is None or role_of(actor) in APPROVER_ROLES or owns_plan(actor, plan),
+        _("You may not return this plan."),
+    )
+    _require_status(plan, (PlanStatus.SUBMITTED, PlanStatus.APPROVED), _("returned"))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the plan goes back.")]})
+    with transaction.atomic():
+        return _transition(actor, plan, PlanStatus.DRAFT, reason=reason)
+
+
+def publish_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
+    """Approved → published: the targets are in force and everyone with one is notified.
+    A new version replaces the previous one, which becomes superseded; only the people
+    whose targets changed are notified then."""
+    _require(owns_plan(actor, plan), _("You may not publish this plan."))
+    _require_status(plan, (PlanStatus.APPROVED,), _("published"))
+    with transaction.atomic():
+        previous = plan.supersedes
+        if previous is not None and previous.status in IN_FORCE:
+            _transition(actor, previous, PlanStatus.SUPERSEDED, reason=plan.reason)
+        _transition(actor, plan, PlanStatus.PUBLISHED, published=timezone.now())
+        affected = _changed_people(previous, plan) if previous else _people_of(plan)
+        people = Person.objects.filter(code__in=affected)
+        if previous is None:
+            message = _(
+                "Your targets for %(year)s (%(plan)s) are published: please acknowledge them."
+            )
+        else:
+            message = _(
+                "Your targets for %(year)s changed (%(plan)s, version %(version)s): %(reason)s"
+            )
+        text = message % {
+            "year": plan.fiscal_year,
+            "plan": plan.name,
+            "version": plan.version,
+            "reason": plan.reason,
+        }
+        Notification.objects.bulk_create(
+            [Notification(person=person, plan=plan, message=text) for person in people],
+            batch_size=2000,
+        )
+    return plan
+
+
+def _people_of(plan: TargetPlan) -> set[str]:
+    return set(TargetCell.objects.filter(plan=plan, kind=Kind.PERSON).values_list("who", flat=True))
+
+
+def _changed_people(old: TargetPlan, new: TargetPlan) -> set[str]:
+    def cells(plan: TargetPlan) -> set[tuple[str, str, str, Decimal]]:
+        return set(
+            TargetCell.objects.filter(plan=plan, kind=Kind.PERSON).values_list(
+                "measure", "who", "period", "value"
+            )
+        )
+
+    return {who for _m, who, _p, _v in cells(old) ^ cells(new)}
+
+
+def acknowledge_target(actor: Any, plan: TargetPlan, comment: str = "") -> Acknowledgement:
+    """A person accepts their targets in a published plan, optionally with a comment.
+    When everyone with a target has, the plan is acknowledged."""
+    me = person_of(actor)
+    _require(me is not None, _("Only people with targets acknowledge them."))
+    assert me is not None
+    _require_status(plan, (PlanStatus.PUBLISHED, PlanStatus.ACKNOWLEDGED), _("acknowledged"))
+    if not TargetCell.objects.filter(plan=plan, who=me.code, kind=Kind.PERSON).exists():
+        raise ValidationError({"__all__": [_("You have no target in this plan.")]})
+    with transaction.atomic():
+        ack, created = Acknowledgement.objects.get_or_create(
+            plan=plan, person=me, defaults={"comment": comment}
+        )
+        if not created:
+            raise ValidationError({"__all__": [_("You have already acknowledged these targets.")]})
+        record_change(actor, Action.CREATE, ack, after=snapshot(ack))
+        everyone = _people_of(plan)
+        done = set(Acknowledgement.objects.filter(plan=plan).values_list("person__code", flat=True))
+        if plan.status == PlanStatus.PUBLISHED and everyone <= done:
+            _transition(actor, plan, PlanStatus.ACKNOWLEDGED)
+    return ack
+
+
+def lock_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
+    _require(is_planner(actor), _("Only planners lock a plan."))
+    _require_status(plan, (PlanStatus.PUBLISHED, PlanStatus.ACKNOWLEDGED), _("locked"))
+    with transaction.atomic():
+        return _transition(actor, plan, PlanStatus.LOCKED)
+
+
+def revise_plan(actor: Any, plan: TargetPlan, reason: str) -> TargetPlan:
+    """A new draft version of a plan in force (settings, totals and edits copied). It
+    replaces the current version when it is published."""
+    _require(owns_plan(actor, plan), _("You may not revise this plan."))
+    _require_status(plan, IN_FORCE, _("revised"))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    if (
+        TargetPlan.objects.filter(family=plan.family, version__gt=plan.version)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .exists()
+    ):
+        raise ValidationError({"__all__": [_("A newer version of this plan is already open.")]})
+    with transaction.atomic():
+        new = TargetPlan.objects.get(pk=plan.pk)
+        new.pk = None
+        new.version = plan.version + 1
+        new.status = PlanStatus.DRAFT
+        new.reason = reason
+        new.supersedes = plan
+        new.created_by = actor if getattr(actor, "is_authenticated", False) else None
+        new.computed = None
+        new.published = None
+        new.save()
+        PlanMeasure.objects.bulk_create(
+            [
+                PlanMeasure(plan=new, measure=pm.measure, total=pm.total)
+                for pm in plan.plan_measures.all()
+            ]
+        )
+        TargetEdit.objects.bulk_create(
+            [
+                TargetEdit(
+                    plan=new, measure=e.measure, who=e.who, period=e.period, value=e.value, by=e.by
+                )
+                for e in plan.edits.all()
+            ]
+        )
+        record_change(actor, Action.CREATE, new, after=_plan_snapshot(new), reason=reason)
+    return new
+
+
+# Bottom-up ------------------------------------------------------------------------------
+
+
+def submit_commitment(
+    actor: Any, plan: TargetPlan, *, measure: str, who: str, value: Any, comment: str = ""
+) -> Commitment:
+    """A rep's (for themself) or a manager's (for themself or a unit they lead) own
+    number for the year, set against the top-down allocation."""
+    me = person_of(actor)
+    allowed = is_planner(actor) or (me is not None and me.code == who)
+    if not allowed and role_of(actor) == Role.MANAGER:
+        allowed = Unit.objects.filter(pk__in=led_unit_ids(actor), code=who).exists() or (
+            visible_people(actor).filter(code=who).exists()
+        )
+    _require(allowed, _("You may commit only for yourself or the units you lead."))
+    if not plan.plan_measures.filter(measure=measure).exists():
+        raise ValidationError({"measure": [_("This plan has no such measure.")]})
+    number = _decimal(value, "value")
+    with transaction.atomic():
+        existing = Commitment.objects.filter(plan=plan, measure=measure, who=who).first()
+        before = snapshot(existing, exclude=("at",)) if existing else None
+        commitment, _c = Commitment.objects.update_or_create(
+            plan=plan,
+            measure=measure,
+            who=who,
+            defaults={
+                "value": number,
+                "comment": comment,
+                "by": actor if getattr(actor, "pk", None) else None,
+            },
+        )
+        record_change(
+            actor,
+            Action.UPDATE if existing else Action.CREATE,
+            commitment,
+            before=before,
+            after=snapshot(commitment, exclude=("at",)),
+        )
+    return commitment
+
+
+def mark_notifications_read(actor: Any) -> int:
+    me = person_of(actor)
+    if me is None:
+        return 0
+    return Notification.objects.filter(person=me, read__isnull=True).update(read=timezone.now())
