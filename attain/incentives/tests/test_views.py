@@ -1,0 +1,174 @@
+"""Pages and API per role, under the visibility rule."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from attain.incentives.models import PeriodResult, Plan, PlanVersion
+
+from .conftest import REP_PLAN, YEAR
+
+pytestmark = pytest.mark.django_db
+Q1 = f"{YEAR}-Q1"
+PASSWORDS = {
+    "admin": ("admin", "pw-admin-1"),
+    "sales_ops": ("ops", "pw-ops-1"),
+    "finance": ("fin", "pw-fin-1"),
+    "executive": ("exec", "pw-exec-1"),
+    "manager": ("m1", "pw-m1-1"),
+    "rep": ("r1", "pw-r1-1"),
+}
+
+
+def login(client, role):
+    username, password = PASSWORDS[role]
+    assert client.login(username=username, password=password)
+    return client
+
+
+def test_rep_sees_their_numbers_with_links_to_explanations(client, calculated):
+    login(client, "rep")
+    page = client.get(reverse("incentives:mine"), {"period": Q1}).content.decode()
+    assert "¥1,100.00" in page
+    assert "?component=rep.commission" in page and "?measure=revenue" in page
+    explanation = client.get(
+        reverse("incentives:explain", args=["r1", Q1]), {"component": "rep.commission"}
+    ).content.decode()
+    assert "o-r1-0" in explanation and "700.00" in explanation
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("rep", 404), ("manager", 200), ("executive", 200), ("finance", 200)],
+)
+def test_explanations_follow_the_visibility_rule(client, calculated, role, status):
+    login(client, role)
+    response = client.get(reverse("incentives:explain", args=["r3", Q1]))
+    assert response.status_code == status
+    api = client.get(reverse("api-explanation", args=["r3", Q1]))
+    assert api.status_code == status
+
+
+def test_manager_cannot_see_another_team(client, calculated):
+    login(client, "manager")
+    assert client.get(reverse("incentives:explain", args=["r4", Q1])).status_code == 404
+    team = client.get(reverse("incentives:team"), {"period": Q1}).content.decode()
+    assert "R3" in team and "R4" not in team
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("rep", False), ("manager", False), ("finance", True), ("executive", True)],
+)
+def test_dashboard_by_role(client, calculated, role, allowed):
+    login(client, role)
+    response = client.get(reverse("incentives:dashboard"), {"period": Q1})
+    assert response.status_code == (200 if allowed else 403)
+    if allowed:
+        assert "75.0%" in response.content.decode() or "25.0%" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("rep", False), ("manager", False), ("executive", False), ("sales_ops", True)],
+)
+def test_plans_only_for_editors(client, calculated, role, allowed):
+    login(client, role)
+    assert client.get(reverse("incentives:plans")).status_code == (200 if allowed else 403)
+
+
+def test_results_api_per_role(client, calculated):
+    login(client, "rep")
+    rows = client.get(reverse("api-results"), {"period": Q1}).json()["results"]
+    assert [r["person"] for r in rows] == ["r1"]
+    assert rows[0]["payout"] == "1100.00"
+    assert {c["component"] for c in rows[0]["components"]} == {"commission", "levels"}
+    client.logout()
+    login(client, "manager")
+    codes = {
+        r["person"] for r in client.get(reverse("api-results"), {"period": Q1}).json()["results"]
+    }
+    assert codes == {"m1", "r1", "r2", "m2", "r3"}
+
+
+def test_leaderboard_ranks_by_attainment(client, calculated):
+    login(client, "executive")
+    board = client.get(reverse("api-leaderboard"), {"period": Q1}).json()
+    assert [e["person"] for e in board][:2] == ["r1", "r2"]
+    assert client.get(reverse("incentives:leaderboard"), {"period": Q1}).status_code == 200
+
+
+def test_designer_builds_a_plan_without_yaml(client, company):
+    login(client, "sales_ops")
+    url = reverse("incentives:new_plan")
+    fields = {
+        "id": "new",
+        "name": "New",
+        "applies_kind": "role",
+        "applies_value": "rep",
+        "period": "quarter",
+        "effective_from": f"{YEAR}-01-01",
+    }
+    page = client.post(url, {**fields, "action": "add:commission"}).content.decode()
+    assert 'name="c0-rate"' in page
+    bad = client.post(
+        url,
+        {
+            **fields,
+            "c0-id": "c",
+            "c0-kind": "commission",
+            "c0-measure": "revenue",
+            "c0-pay": "rate",
+            "c0-rate": "1.5",
+            "action": "save",
+        },
+    )
+    assert bad.status_code == 400
+    assert "components[0].rate" in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            **fields,
+            "c0-id": "c",
+            "c0-kind": "commission",
+            "c0-measure": "revenue",
+            "c0-pay": "rate",
+            "c0-rate": "0.05",
+            "action": "save",
+        },
+    )
+    assert good.status_code == 302
+    version = PlanVersion.objects.get(plan__code="new")
+    assert "rate: 0.05" in version.source
+    exported = client.get(reverse("incentives:export", args=["new", 1]))
+    assert exported.content.decode() == version.source
+
+
+def test_import_page(client, company):
+    from attain.incentives.documents import dump_yaml
+
+    login(client, "sales_ops")
+    response = client.post(
+        reverse("incentives:import"), {"text": dump_yaml(REP_PLAN), "activate": "on"}
+    )
+    assert response.status_code == 302
+    assert Plan.objects.get(code="rep").active() is not None
+
+
+def test_run_page_starts_a_task_and_shows_progress(
+    client, sales, django_capture_on_commit_callbacks
+):
+    login(client, "sales_ops")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("incentives:start_run"), {"year": YEAR})
+    assert response.status_code == 302
+    status = client.get(response.url).content.decode()
+    assert "Done" in status and "100%" in status
+    assert PeriodResult.objects.filter(period=Q1).count() == 7
+
+
+def test_estimator_page(client, calculated):
+    login(client, "rep")
+    response = client.post(reverse("incentives:estimate", args=["r1", Q1]), {"amount": "1000"})
+    assert "¥100.00" in response.content.decode()  # 1,000 more at the 10% tier
