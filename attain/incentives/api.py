@@ -78,7 +78,7 @@ class ResultList(generics.ListAPIView):
         return rows.order_by("person__code")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         period = self.request.query_params.get("period") or selectors.current_period()
         grouped: dict[tuple[int, str], list[ComponentResult]] = {}
         for c in ComponentResult.objects.filter(

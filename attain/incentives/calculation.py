@@ -87,10 +87,10 @@ def targets_for(year: int, measures: Sequence[str]) -> list[dict[str, Any]]:
     """Published targets (target planning), completed by the targets typed with plans."""
     published: list[dict[str, Any]] = []
     try:
-        from attain.targets.selectors import published_targets  # type: ignore[import-not-found]
-    except ImportError:
-        published_targets = None
-    if published_targets is not None:
+        from attain.targets.selectors import published_targets
+    except ImportError:  # target planning not installed: only targets typed with plans
+        pass
+    else:
         published = [dict(t) for t in published_targets(fiscal_year=year)]
     taken = {(t["measure"], t["who"], t["period"]) for t in published}
     prefix = str(year)

@@ -43,7 +43,7 @@ _Dumper.add_representer(Decimal, _decimal)
 
 
 def dump_yaml(document: Any) -> str:
-    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)  # type: ignore[no-any-return]
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def parse_yaml(text: str) -> tuple[Any, list[Problem]]:
@@ -207,18 +207,20 @@ def _text(value: Any) -> str:
 def form_from_document(document: Mapping[str, Any]) -> dict[str, Any]:
     """What the designer template renders: plain strings, one dict per component."""
     applies = document.get("applies_to") or {}
-    applies_kind, applies_value = "role", ""
+    applies_kind: str = "role"
+    applies_value: str = ""
     for key, value in applies.items() if isinstance(applies, Mapping) else []:
-        applies_kind = {"roles": "role", "managers": "manager"}.get(key, key)
-        applies_value = ", ".join(value) if isinstance(value, list) else _text(value)
+        applies_kind = str({"roles": "role", "managers": "manager"}.get(key, key))
+        applies_value = ", ".join(value) if isinstance(value, list) else str(_text(value))
     effective = document.get("effective") or {}
     components = []
     for comp in document.get("components") or []:
         if not isinstance(comp, Mapping):
             continue
         tiers = comp.get("tiers") if isinstance(comp.get("tiers"), Mapping) else None
-        gate = comp.get("gate") if isinstance(comp.get("gate"), Mapping) else {}
-        score = comp.get("score") if isinstance(comp.get("score"), Mapping) else {}
+        tier_map: Mapping[str, Any] = tiers or {}
+        gate: Mapping[str, Any] = comp["gate"] if isinstance(comp.get("gate"), Mapping) else {}
+        score: Mapping[str, Any] = comp["score"] if isinstance(comp.get("score"), Mapping) else {}
         components.append(
             {
                 "id": _text(comp.get("id")),
@@ -227,11 +229,11 @@ def form_from_document(document: Mapping[str, Any]) -> dict[str, Any]:
                 "scope": _text(comp.get("scope")) or "self",
                 "pay": "tiers" if tiers is not None else "rate",
                 "rate": _text(comp.get("rate")),
-                "basis": _text(tiers.get("basis")) if tiers else "attainment",
-                "mode": _text(tiers.get("mode")) if tiers else "marginal",
+                "basis": _text(tier_map.get("basis")) or "attainment",
+                "mode": _text(tier_map.get("mode")) or "marginal",
                 "tiers": [
                     {"from": _text(row.get("from")), "rate": _text(row.get("rate"))}
-                    for row in (tiers.get("table") or [] if tiers else [])
+                    for row in tier_map.get("table") or []
                     if isinstance(row, Mapping)
                 ],
                 "bonus": "levels" if comp.get("levels") is not None else "when",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 
 
 class Plan(models.Model):

@@ -7,6 +7,7 @@ import datetime
 import itertools
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -40,8 +41,8 @@ def previous_period(period: str) -> str:
         q = int(quarter) - 1
         return f"{year}-Q{q}" if q else f"{int(year) - 1}-Q4"
     if len(period) == 7:
-        year, month = int(period[:4]), int(period[5:])
-        return f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12"
+        number, month = int(period[:4]), int(period[5:])
+        return f"{number}-{month - 1:02d}" if month > 1 else f"{number - 1}-12"
     if period.isdigit():
         return str(int(period) - 1)
     return period
@@ -93,7 +94,7 @@ def team_people(user: Any) -> QuerySet[Person]:
     return people
 
 
-def heatmap(user: Any, period: str, measures: list[str]) -> list[dict[str, Any]]:
+def heatmap(user: Any, period: str, measures: Sequence[str]) -> list[dict[str, Any]]:
     rows = []
     for row in (
         PeriodResult.objects.filter(person__in=team_people(user), period=period)
@@ -148,22 +149,22 @@ def funnel(user: Any, start: datetime.date, end: datetime.date) -> dict[str, Any
             if stage.position <= top:
                 reached[opp.owner][i] += 1
     steps = [f"{a.name} → {b.name}" for a, b in itertools.pairwise(ladder)]
-    people = []
+    people: list[dict[str, Any]] = []
     for person, counts in reached.items():
         rates = [
             Decimal(counts[i + 1]) / counts[i] if counts[i] else None for i in range(len(steps))
         ]
         people.append({"person": person, "counts": counts, "rates": rates})
-    medians = []
+    medians: list[Decimal | None] = []
     for i in range(len(steps)):
         values = [p["rates"][i] for p in people if p["rates"][i] is not None]
         medians.append(statistics.median(values) if values else None)
     for p in people:
-        gaps = [
-            (medians[i] - rate, i)
-            for i, rate in enumerate(p["rates"])
-            if rate is not None and medians[i] is not None
-        ]
+        gaps: list[tuple[Decimal, int]] = []
+        for i, rate in enumerate(p["rates"]):
+            median = medians[i]
+            if rate is not None and median is not None:
+                gaps.append((median - rate, i))
         worst = max(gaps, default=None)
         p["weak"] = worst[1] if worst and worst[0] > 0 else None
     people.sort(key=lambda p: p["person"].name)
@@ -206,7 +207,7 @@ def distribution(period: str) -> dict[str, Any]:
         (Decimal("1"), Decimal("1.2"), "100–120%"),
         (Decimal("1.2"), None, "≥ 120%"),
     ]
-    counts = []
+    counts: list[dict[str, Any]] = []
     for low, high, label in buckets:
         n = sum(
             1
@@ -225,7 +226,7 @@ def distribution(period: str) -> dict[str, Any]:
         {
             "unit": name,
             "people": len(members),
-            "share": Decimal(sum(1 for m in members if (m.main_attainment or 0) >= 1))
+            "share": Decimal(sum(1 for m in members if (m.main_attainment or Decimal(0)) >= 1))
             / len(members),
         }
         for name, members in sorted(units.items())
@@ -255,6 +256,6 @@ def over_time(year: int) -> list[dict[str, Any]]:
         ).values_list("main_attainment", flat=True)
         values = list(rows)
         if values:
-            share = Decimal(sum(1 for v in values if v >= 1)) / len(values)
+            share = Decimal(sum(1 for v in values if v is not None and v >= 1)) / len(values)
             series.append({"period": month, "share": share, "people": len(values)})
     return series

@@ -459,7 +459,9 @@ def recalculate_people(
         run = CalculationRun.objects.create(
             kind=RunKind.INCREMENTAL, fiscal_year=year, status=RunStatus.RUNNING
         )
-        with calculation.loaded_year(year, as_of=as_of, only_for=codes, report=periods) as loaded:
+        with calculation.loaded_year(
+            year, as_of=as_of, only_for=codes, report=sorted(periods)
+        ) as loaded:
             if loaded.scenario is None:
                 _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
                 continue
@@ -494,22 +496,22 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
     ).values("person_id", "period", "unit_id", "main_attainment")
     by_month: dict[str, list[dict[str, Any]]] = {}
     for row in results:
-        by_month.setdefault(row["period"], []).append(row)
+        by_month.setdefault(row["period"], []).append(dict(row))
     for month, rows in by_month.items():
         best: dict[Any, dict[str, Any]] = {}
-        for row in rows:
-            current = best.get(row["unit_id"])
-            if current is None or row["main_attainment"] > current["main_attainment"]:
-                best[row["unit_id"]] = row
-        for row in best.values():
-            if row["main_attainment"] >= 1:
+        for entry in rows:
+            current = best.get(entry["unit_id"])
+            if current is None or entry["main_attainment"] > current["main_attainment"]:
+                best[entry["unit_id"]] = entry
+        for champion in best.values():
+            if champion["main_attainment"] >= 1:
                 honours.append(
                     Honour(
-                        person_id=row["person_id"],
+                        person_id=champion["person_id"],
                         kind=HonourKind.CHAMPION,
                         period=month,
-                        unit_id=row["unit_id"],
-                        value=row["main_attainment"],
+                        unit_id=champion["unit_id"],
+                        value=champion["main_attainment"],
                     )
                 )
     for previous, month in itertools.pairwise(months):
@@ -520,14 +522,14 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
             if r["person_id"] in before
         ]
         if gains:
-            gain, row = max(gains, key=lambda g: (g[0], -g[1]["person_id"]))
+            gain, improved = max(gains, key=lambda g: (g[0], -g[1]["person_id"]))
             if gain > 0:
                 honours.append(
                     Honour(
-                        person_id=row["person_id"],
+                        person_id=improved["person_id"],
                         kind=HonourKind.MOST_IMPROVED,
                         period=month,
-                        unit_id=row["unit_id"],
+                        unit_id=improved["unit_id"],
                         value=gain,
                     )
                 )
@@ -584,7 +586,7 @@ def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> 
         (c.plan, c.component): c.amount
         for c in ComponentResult.objects.filter(person=person, period=period_id)
     }
-    components = []
+    components: list[dict[str, Any]] = []
     if estimated is not None:
         for plan_id, plan in estimated.plans.items():
             for component_id, component in plan.components.items():
@@ -626,7 +628,7 @@ def preview_plan(document: dict[str, Any], period_id: str) -> dict[str, Any]:
         if loaded.scenario is None:
             raise ValidationError([f"{p.path}: {p.message}" for p in loaded.problems])
         result = calculation.run_engine(loaded, today)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code, periods in result.people.items():
         for pid, period_result in periods.items():
             plan = period_result.plans.get(document["id"])

@@ -41,6 +41,10 @@ from .models import CalculationRun, Plan, PlanVersion, RunKind
 MANAGER_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
 
 
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
     return request.GET.get("period") or selectors.current_period(default_kind)
 
@@ -128,9 +132,7 @@ def explanation(request: HttpRequest, code: str, period: str) -> HttpResponse:
             raise Http404
         context.update(plan_id=plan_id, plan=plan, component_id=component_id, entry=entry)
     template = (
-        "incentives/explanation_partial.html"
-        if request.htmx  # type: ignore[attr-defined]
-        else "incentives/explanation.html"
+        "incentives/explanation_partial.html" if _htmx(request) else "incentives/explanation.html"
     )
     return render(request, template, context)
 
@@ -277,8 +279,8 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if action not in ("save", "preview"):
             document = apply_action(document, action)
             template = (
-                "incentives/designer_form.html" if request.htmx else "incentives/designer.html"
-            )  # type: ignore[attr-defined]
+                "incentives/designer_form.html" if _htmx(request) else "incentives/designer.html"
+            )
             return render(request, template, _designer_context(document, plan=plan))
         if action == "preview":
             last = selectors.previous_period(
@@ -292,12 +294,14 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 problems = services.problems_by_field(services.plan_problems(document))
                 return render(
                     request,
-                    "incentives/designer_form.html" if request.htmx else "incentives/designer.html",  # type: ignore[attr-defined]
+                    "incentives/designer_form.html"
+                    if _htmx(request)
+                    else "incentives/designer.html",
                     _designer_context(document, problems, plan=plan, preview_error=error.messages),
                 )
             return render(
                 request,
-                "incentives/designer_form.html" if request.htmx else "incentives/designer.html",  # type: ignore[attr-defined]
+                "incentives/designer_form.html" if _htmx(request) else "incentives/designer.html",
                 _designer_context(document, plan=plan, preview=preview),
             )
         problems_list = services.plan_problems(document)
@@ -395,7 +399,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = timezone.localdate().year
     run = services.start_calculation(request.user, year)
-    if request.htmx:  # type: ignore[attr-defined]
+    if _htmx(request):
         return render(request, "incentives/run_status.html", {"run": run})
     return redirect("incentives:run", pk=run.pk)
 
@@ -404,7 +408,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
     run = get_object_or_404(CalculationRun, pk=pk)
-    template = "incentives/run_status.html" if request.htmx else "incentives/run.html"  # type: ignore[attr-defined]
+    template = "incentives/run_status.html" if _htmx(request) else "incentives/run.html"
     return render(request, template, {"run": run})
 
 
