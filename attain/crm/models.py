@@ -373,7 +373,10 @@ class Order(ExternalIdMixin):
         return self.external_id
 
 
-class OrderLine(models.Model):
+class OrderLine(ExternalIdMixin):
+    """One line of an order. Its ``external_id`` is the line's id in the source system
+    (imports upsert by it) or one Attain generated."""
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)

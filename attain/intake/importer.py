@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role
-from attain.crm.models import ProductLine, Stage, StageChange, StageKind
+from attain.crm.models import Product, ProductLine, Stage, StageChange, StageKind
 from attain.org.models import Person
 from attain.org.selectors import role_of, visible_people
 
@@ -210,6 +210,9 @@ class _Importer:
         if actor is not None and role_of(actor) not in WIDE_ROLES:
             self.allowed = set(visible_people(actor).values_list("pk", flat=True))
         self.product_lines = dict(ProductLine.objects.values_list("code", "pk"))
+        self.products: dict[str, int] = {}
+        if any(c.kind is Kind.PRODUCT for c in self.present):
+            self.products = dict(Product.objects.values_list("code", "pk"))
         self.stages: dict[str, int] = {}
         for pk, code, name in Stage.objects.values_list("pk", "code", "name"):
             self.stages[code.casefold()] = pk
@@ -333,6 +336,8 @@ class _Importer:
             return self._credit_parser(column)
         if kind is Kind.PRODUCT_LINE:
             return self._lookup_parser(self.product_lines, what, fold=False)
+        if kind is Kind.PRODUCT:
+            return self._lookup_parser(self.products, what, fold=False)
         if kind is Kind.STAGE:
             return self._lookup_parser(self.stages, what, fold=True)
         return self._chunk_ref_parser(kind, what)
@@ -455,6 +460,8 @@ class _Importer:
                 values[extra] = value[1]
         if reasons:
             return None, "; ".join(reasons)
+        if self.spec.fill is not None:
+            self.spec.fill(values)
         for attname in self.must_have:
             if values.get(attname) is None:
                 what = str(self.fields_by_att(attname).verbose_name)

@@ -25,6 +25,7 @@ from attain.crm.models import (
     Opportunity,
     Order,
     OrderCredit,
+    OrderLine,
     Payment,
     PaymentCredit,
     PeerRating,
@@ -53,6 +54,7 @@ class Kind(enum.Enum):
     OPPORTUNITY = "opportunity"  # Opportunity.external_id
     TICKET = "ticket"  # ServiceTicket.external_id
     PRODUCT_LINE = "product_line"  # ProductLine.code
+    PRODUCT = "product"  # Product.code
     STAGE = "stage"  # Stage.code or name
     CREDIT = "credit"  # "E0001:0.5;E0002:0.5" → credit rows
 
@@ -71,6 +73,7 @@ EXPORT_KEY = {
     Kind.OPPORTUNITY: "external_id",
     Kind.TICKET: "external_id",
     Kind.PRODUCT_LINE: "code",
+    Kind.PRODUCT: "code",
     Kind.STAGE: "code",
 }
 
@@ -115,6 +118,9 @@ class TableSpec:
     # Derived columns (values by attname) set from the row before writing.
     derive: Callable[[dict[str, Any]], None] | None = None
     derived_fields: Mapping[str, str] = field(default_factory=dict)  # source → derived
+    # Fills values (by attname) from the others before the row is checked for missing
+    # fields: e.g. an order line's amount from its quantity and unit price.
+    fill: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def label(self) -> str:
@@ -197,6 +203,14 @@ def _activity_check(values: dict[str, Any]) -> str | None:
     ) != values.get("customer_id"):
         return _("The opportunity belongs to another customer.")
     return None
+
+
+def _order_line_fill(values: dict[str, Any]) -> None:
+    """No amount given: quantity × unit price, to the cent (as the services compute it)."""
+    if values.get("amount") is None:
+        quantity, price = values.get("quantity"), values.get("unit_price")
+        if quantity is not None and price is not None:
+            values["amount"] = (quantity * price).quantize(Decimal("0.01"))
 
 
 def _peer_check(values: dict[str, Any]) -> str | None:
@@ -324,6 +338,34 @@ _register(
         ),
         credit=CreditSpec(OrderCredit, "order_id"),
         manager_may_import=True,
+    )
+)
+_register(
+    TableSpec(
+        "order_lines",
+        OrderLine,
+        (
+            _ext("明细编号", "行号", "订单明细编号", "line id"),
+            Column("order", Kind.ORDER, ("订单号", "订单", "订单编号", "order id"), required=True),
+            Column(
+                "product",
+                Kind.PRODUCT,
+                ("产品", "产品编码", "产品代码", "物料编码", "product code"),
+                required=True,
+            ),
+            Column(
+                "quantity",
+                Kind.DECIMAL,
+                ("数量", "qty"),
+                required=True,
+                minimum=Decimal(0),
+                places=3,
+            ),
+            Column("unit_price", Kind.MONEY, ("单价", "成交单价", "unit price"), required=True),
+            Column("amount", Kind.MONEY, ("金额", "行金额", "小计")),
+        ),
+        fill=_order_line_fill,
+        derived_fields={"quantity": "amount", "unit_price": "amount"},
     )
 )
 _register(

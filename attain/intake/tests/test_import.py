@@ -375,3 +375,85 @@ def test_cli_file_problems_exit_2(customers: Any, tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         call_command("import", "nonsense", str(bad))
     assert not Order.objects.exists()
+
+
+def _products() -> None:
+    from attain.crm.models import Product, ProductLine
+
+    line = ProductLine.objects.get(code="pumps")
+    Product.objects.create(code="P100", name="离心泵", line=line)
+    Product.objects.create(code="P200", name="隔膜泵", line=line)
+
+
+def order_lines_rows() -> list[list[Any]]:
+    return [
+        ["明细编号", "订单号", "产品编码", "数量", "单价", "金额"],
+        ["L1", "O-1", "P100", "2", "¥500.25", ""],  # amount: 2 × 500.25
+        ["L2", "O-1", "P200", "1.5", "100", "149"],  # a given amount is kept (discount)
+        ["L3", "O-404", "P100", "1", "1", ""],  # unknown order
+        ["L4", "O-2", "NOPE", "1", "1", ""],  # unknown product
+        ["L5", "O-2", "P100", "-1", "1", ""],  # negative quantity
+        ["", "O-2", "P100", "1", "1", ""],  # no line id
+    ]
+
+
+def test_order_lines_upsert_by_line_id(customers: Any, tmp_path: Path) -> None:
+    from attain.crm.models import OrderLine
+
+    _products()
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()))
+    path = write_csv(tmp_path / "lines.csv", order_lines_rows())
+    result = import_file(None, "order_lines", path, rejects_path=tmp_path / "r.csv")
+    assert (result.imported, result.updated, result.rejected) == (2, 0, 4)
+    lines = {
+        line.external_id: line
+        for line in OrderLine.objects.select_related("order", "product").order_by("external_id")
+    }
+    assert set(lines) == {"L1", "L2"}
+    assert (lines["L1"].order.external_id, lines["L1"].product.code) == ("O-1", "P100")
+    assert (lines["L1"].quantity, lines["L1"].unit_price) == (Decimal(2), Decimal("500.25"))
+    assert lines["L1"].amount == Decimal("1000.50")
+    assert lines["L2"].amount == Decimal(149)
+    reasons = [row[1] for row in read_csv(tmp_path / "r.csv")[1:]]
+    assert len(reasons) == 4
+    assert "O-404" in reasons[0] and "NOPE" in reasons[1]
+    # Again, with a new price for L1 and no amount column: updated, amount recomputed.
+    rows = [
+        ["line id", "order id", "product code", "quantity", "unit price"],
+        ["L1", "O-1", "P100", "3", "10"],
+    ]
+    result = import_file(None, "order_lines", write_csv(tmp_path / "again.csv", rows))
+    assert (result.imported, result.updated, result.rejected) == (0, 1, 0)
+    line = OrderLine.objects.get(external_id="L1")
+    assert (line.quantity, line.amount) == (Decimal(3), Decimal("30.00"))
+    assert OrderLine.objects.count() == 2
+    # The order's own amount is the orders table's: lines do not change it.
+    assert Order.objects.get(external_id="O-1").amount == Decimal("1234.50")
+
+
+def test_order_lines_export_reimports_cleanly(customers: Any, tmp_path: Path) -> None:
+    from attain.crm.models import OrderLine
+
+    _products()
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()))
+    import_file(None, "order_lines", write_csv(tmp_path / "lines.csv", order_lines_rows()))
+    out = tmp_path / "lines-export.csv"
+    call_command("export", "order_lines", str(out), stdout=StringIO())
+    assert read_csv(out)[0] == [
+        "external_id",
+        "order",
+        "product",
+        "quantity",
+        "unit_price",
+        "amount",
+    ]
+    before = list(OrderLine.objects.order_by("pk").values())
+    result = import_file(None, "order_lines", out)
+    assert (result.imported, result.updated, result.rejected) == (0, 2, 0)
+    assert list(OrderLine.objects.order_by("pk").values()) == before
+
+
+def test_managers_do_not_import_order_lines(customers: Any, company: Any) -> None:
+    spec = importer.get_table("order_lines")
+    assert not importer.can_import(company.users["manager"], spec)
+    assert importer.can_import(company.users["sales_ops"], spec)
