@@ -196,10 +196,14 @@ def visible_training_scores(user: Any) -> QuerySet[TrainingScore]:
 
 
 def visible_peer_ratings(user: Any) -> QuerySet[PeerRating]:
+    """Ratings of visible people (the rated person's data), and the ratings the user
+    gave, so a rater can check what they submitted."""
     ratings = PeerRating.objects.all()
     if sees_everything(user):
         return ratings
-    return ratings.filter(person__in=visible_people(user))
+    me = person_of(user)
+    given = Q(rater=me) if me is not None else Q(pk__in=[])
+    return ratings.filter(Q(person__in=visible_people(user)) | given)
 
 
 def my_reminders(user: Any) -> QuerySet[Reminder]:

@@ -592,15 +592,36 @@ def record_survey(
     person: Person,
     date: datetime.date,
     score: Decimal,
-    **fields: Any,
+    ticket: ServiceTicket | None = None,
+    comment: str = "",
+    external_id: str | None = None,
 ) -> Survey:
+    """Record a customer's satisfaction answer (1 to 5) about ``person``, optionally for
+    one of the customer's tickets. Written by those who may record data for ``person``
+    and may see the customer; nobody records a survey about themself."""
+    from attain.org.selectors import person_of
+
     _require_writer(actor, person)
+    _require_customer_writer(actor, customer)
+    errors: dict[str, str] = {}
+    me = person_of(actor) if actor is not None else None
+    if me is not None and me.pk == person.pk:
+        errors["person"] = _("Nobody records a satisfaction survey about themself.")
     if not Decimal(1) <= score <= Decimal(5):
-        raise ValidationError({"score": _("A satisfaction score lies between 1 and 5.")})
+        errors["score"] = _("A satisfaction score lies between 1 and 5.")
+    if customer.merged_into_id:
+        errors["customer"] = _("This customer was merged into another one.")
+    if ticket is not None and ticket.customer_id != customer.pk:
+        errors["ticket"] = _("The ticket belongs to another customer.")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        survey = Survey.objects.create(
-            customer=customer, person=person, date=date, score=score, **fields
+        survey = Survey(
+            customer=customer, person=person, date=date, score=score, ticket=ticket, comment=comment
         )
+        if external_id:
+            survey.external_id = external_id
+        survey.save()
         record_change(actor, Action.CREATE, survey, after=snapshot(survey))
     return survey
 
@@ -754,6 +775,30 @@ def open_ticket(
     return ticket
 
 
+TRAINING_RECORDERS = frozenset({Role.ADMIN, Role.SALES_OPS})
+
+
+def can_record_training(actor: Any, person: Person | None = None) -> bool:
+    """Administrators and sales operations record training and test scores for anyone;
+    managers for the people of their team (not for themselves). ``person=None``: may
+    ``actor`` record any at all?"""
+    from attain.org.selectors import person_of
+
+    if actor is None:
+        return True
+    role = role_of(actor)
+    if role in TRAINING_RECORDERS:
+        return True
+    if role != Role.MANAGER:
+        return False
+    if person is None:
+        return True
+    me = person_of(actor)
+    if me is not None and me.pk == person.pk:
+        return False
+    return visible_people(actor).filter(pk=person.pk).exists()
+
+
 def record_training_score(
     actor: Any,
     *,
@@ -765,7 +810,10 @@ def record_training_score(
 ) -> Any:
     from .models import TrainingScore
 
-    _require_writer(actor, person)
+    if not can_record_training(actor, person):
+        raise PermissionDenied(
+            _("Training scores are recorded by administrators, sales operations and managers.")
+        )
     errors: dict[str, str] = {}
     if not course.strip():
         errors["course"] = _("Give the course or test.")
@@ -782,6 +830,17 @@ def record_training_score(
     return row
 
 
+def can_rate_for(actor: Any, rater: Person) -> bool:
+    """Everyone rates as themself; administrators and sales operations may record a
+    rating on behalf of the rater (e.g. from a paper form). The system may always."""
+    from attain.org.selectors import person_of
+
+    if actor is None or role_of(actor) in {Role.ADMIN, Role.SALES_OPS}:
+        return True
+    me = person_of(actor)
+    return me is not None and me.pk == rater.pk
+
+
 def record_peer_rating(
     actor: Any,
     *,
@@ -792,13 +851,28 @@ def record_peer_rating(
     comment: str = "",
     external_id: str | None = None,
 ) -> Any:
-    """A colleague rates ``person``'s collaboration; recorded for (or by) the rater."""
+    """A colleague rates ``person``'s collaboration (1 to 5). Not oneself, and one rating
+    per rater, person and calendar month (imports of history are not held to it)."""
     from .models import PeerRating
 
-    _require_writer(actor, rater)
+    if not can_rate_for(actor, rater):
+        raise PermissionDenied(_("You may only give your own ratings."))
     errors: dict[str, str] = {}
     if rater.pk == person.pk:
         errors["person"] = _("Nobody rates their own collaboration.")
+    elif not Person.objects.employed_on(date).filter(pk=person.pk).exists():
+        errors["person"] = _("%(name)s is not employed on %(date)s.") % {
+            "name": person.name,
+            "date": date.isoformat(),
+        }
+    elif PeerRating.objects.filter(
+        rater=rater, person=person, date__year=date.year, date__month=date.month
+    ).exists():
+        errors["person"] = _("%(rater)s already rated %(name)s for %(month)s.") % {
+            "rater": rater.name,
+            "name": person.name,
+            "month": date.strftime("%Y-%m"),
+        }
     if not Decimal(1) <= score <= Decimal(5):
         errors["score"] = _("A collaboration rating lies between 1 and 5.")
     if errors:
@@ -813,29 +887,100 @@ def record_peer_rating(
 
 
 def _require_catalogue_editor(actor: Any) -> None:
-    if actor is not None and role_of(actor) not in {Role.ADMIN, Role.SALES_OPS}:
+    if not can_edit_catalogue(actor):
         raise PermissionDenied(_("Only administrators and sales operations edit products."))
+
+
+def can_edit_catalogue(actor: Any) -> bool:
+    return actor is None or role_of(actor) in {Role.ADMIN, Role.SALES_OPS}
 
 
 def create_product_line(actor: Any, *, code: str, name: str) -> Any:
     from .models import ProductLine
 
     _require_catalogue_editor(actor)
-    if ProductLine.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("A product line “%(code)s” exists.") % {"code": code}})
+    code, name = code.strip(), name.strip()
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = _("Give the code.")
+    elif ProductLine.objects.filter(code=code).exists():
+        errors["code"] = _("A product line “%(code)s” exists.") % {"code": code}
+    if not name:
+        errors["name"] = _("Give the name.")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         line = ProductLine.objects.create(code=code, name=name)
         record_change(actor, Action.CREATE, line, after=snapshot(line))
     return line
 
 
+def update_product_line(actor: Any, line: Any, *, name: str, reason: str = "") -> Any:
+    """Rename a product line (its code is the key imports and the engine use)."""
+    from .models import ProductLine
+
+    _require_catalogue_editor(actor)
+    if not name.strip():
+        raise ValidationError({"name": _("Give the name.")})
+    with transaction.atomic():
+        line = ProductLine.objects.select_for_update().get(pk=line.pk)
+        before = snapshot(line)
+        line.name = name.strip()
+        line.save()
+        after = snapshot(line)
+        if after != before:
+            record_change(actor, Action.UPDATE, line, before=before, after=after, reason=reason)
+    return line
+
+
+def _validate_product(fields: Mapping[str, Any], errors: dict[str, str]) -> None:
+    if "name" in fields and not str(fields["name"]).strip():
+        errors["name"] = _("Give the name.")
+    price = fields.get("list_price")
+    if price is not None and price < 0:
+        errors["list_price"] = _("A list price is not negative.")
+
+
 def create_product(actor: Any, *, code: str, name: str, line: Any, **fields: Any) -> Product:
     _require_catalogue_editor(actor)
-    if Product.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("A product “%(code)s” exists.") % {"code": code}})
+    code = code.strip()
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = _("Give the product code.")
+    elif Product.objects.filter(code=code).exists():
+        errors["code"] = _("A product “%(code)s” exists.") % {"code": code}
+    _validate_product({"name": name, **fields}, errors)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        product = Product.objects.create(code=code, name=name, line=line, **fields)
+        product = Product.objects.create(code=code, name=name.strip(), line=line, **fields)
         record_change(actor, Action.CREATE, product, after=snapshot(product))
+    return product
+
+
+PRODUCT_FIELDS = frozenset({"name", "line", "list_price", "active"})
+
+
+def update_product(actor: Any, product: Product, *, reason: str = "", **fields: Any) -> Product:
+    """Change a product's name, line, list price or whether it is offered (its code is
+    the key imports and the engine use)."""
+    _require_catalogue_editor(actor)
+    unknown = set(fields) - PRODUCT_FIELDS
+    if unknown:
+        raise ValueError(f"not product fields: {sorted(unknown)}")
+    errors: dict[str, str] = {}
+    _validate_product(fields, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        before = snapshot(product)
+        for field, value in fields.items():
+            setattr(product, field, value.strip() if field == "name" else value)
+        product.save()
+        after = snapshot(product)
+        if after != before:
+            record_change(actor, Action.UPDATE, product, before=before, after=after, reason=reason)
     return product
 
 
