@@ -157,8 +157,9 @@ class MeasureEngine:
         missing = [name for name in sorted(used) if name not in frame.columns]
         if missing:  # only possible for an empty table
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
+        lazy = frame.lazy()
         if measure.where is not None:
-            frame = frame.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
+            lazy = lazy.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
         distinct = measure.agg == "distinct"
         count = measure.agg == "count"
         value = Expression.constant(Decimal(1)) if count else measure.value
@@ -170,7 +171,7 @@ class MeasureEngine:
             if measure.person_field in frame.columns
             else pl.lit(None, dtype=pl.String)
         )
-        base = frame.select(
+        base = lazy.select(
             pl.col(ROW),
             pl.col("id").cast(pl.String),
             pl.col(measure.date_field).alias(DATE),
@@ -179,24 +180,30 @@ class MeasureEngine:
         )
         value_scale = compiled.scale if compiled.type == "number" else 0
         if table.credit is not None:
-            split = (
-                base.join(table.credit, on=ROW, how="inner")
-                .with_columns(pl.col("person").alias(PERSON), pl.col("share").alias(SHARE))
-                .drop("person", "share")
-            )
+            # one left join: a split record becomes one row per credited person with
+            # their share; any other record keeps its person field and share 1
             share_dtype = table.credit.schema["share"]
             share_scale = share_dtype.scale if isinstance(share_dtype, pl.Decimal) else 0
-            single = base.join(table.credit.select(ROW).unique(), on=ROW, how="anti")
-            single = single.with_columns(pl.lit(1).cast(pl.Decimal(38, share_scale)).alias(SHARE))
-            rows = pl.concat([single, split.select(single.columns)])
+            rows = (
+                base.join(table.credit.lazy(), on=ROW, how="left")
+                .with_columns(
+                    pl.coalesce(pl.col("person"), pl.col(PERSON)).alias(PERSON),
+                    pl.col("share")
+                    .fill_null(pl.lit(1).cast(pl.Decimal(38, share_scale)))
+                    .cast(pl.Decimal(38, share_scale))
+                    .alias(SHARE),
+                )
+                .drop("person", "share")
+            )
         else:
             share_scale = 0
             rows = base.with_columns(pl.lit(1).cast(pl.Decimal(38, 0)).alias(SHARE))
         if distinct or compiled.type != "number":
-            return rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
+            rows = rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
+            return rows.collect()
         scale = min(value_scale + (share_scale or 0), MAX_SCALE)
         credited = pl.col(VALUE).cast(pl.Decimal(38, scale)) * pl.col(SHARE)
-        return rows.with_columns(credited.alias(CREDITED))
+        return rows.with_columns(credited.alias(CREDITED)).collect()
 
     # -- day grain, with the manager chain for team measures --------------------------
     def days(self, name: str) -> pl.DataFrame:
