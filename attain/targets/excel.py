@@ -1,0 +1,127 @@
+"""Excel round trip of a plan's grid: one sheet per measure, one row per unit or person,
+the year and its twelve months. Re-import compares each cell with the current grid and
+returns the changes (and the problems) for the planner to confirm before they apply."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+
+from .allocation import Grid
+from .models import Kind, TargetPlan
+
+HEADER = ["code", "kind", "name", "parent", "year"]
+
+
+def export_workbook(
+    plan: TargetPlan, grids: Mapping[str, Grid], visible: set[str] | None = None
+) -> bytes:
+    book = Workbook(write_only=True)
+    for measure, grid in grids.items():
+        sheet = book.create_sheet(measure[:31])
+        sheet.append([*HEADER, *grid.months])
+        for row in grid.rows:
+            if visible is not None and row.kind == Kind.PERSON and row.who not in visible:
+                continue
+            sheet.append(
+                [row.who, row.kind, row.name, row.parent, row.year, *(m for m in row.months)]
+            )
+    info = book.create_sheet("plan")
+    info.append(["plan", plan.pk])
+    info.append(["version", plan.version])
+    info.append(["fiscal_year", plan.fiscal_year])
+    info.append(["note", "Edit the year or month cells of the measure sheets, then import."])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Change:
+    measure: str
+    who: str
+    name: str
+    period: str
+    before: Decimal
+    after: Decimal
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "measure": self.measure,
+            "who": self.who,
+            "period": self.period,
+            "before": str(self.before),
+            "after": str(self.after),
+        }
+
+
+@dataclass
+class ImportResult:
+    changes: list[Change] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _number(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValueError(str(value)) from None
+    if not number.is_finite():
+        raise ValueError(str(value))
+    return number
+
+
+def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) -> ImportResult:
+    """The cells that differ from ``grids``, or the reasons the file cannot be applied."""
+    result = ImportResult()
+    try:
+        book = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
+        result.errors.append("not an Excel workbook (.xlsx)")
+        return result
+    year = str(plan.fiscal_year)
+    for measure, grid in grids.items():
+        if measure[:31] not in book.sheetnames:
+            continue
+        rows = grid.by_who()
+        sheet = book[measure[:31]]
+        lines = sheet.iter_rows(values_only=True)
+        header = [str(h) if h is not None else "" for h in next(lines, ())]
+        expected = [*HEADER, *grid.months]
+        if header[: len(expected)] != expected:
+            result.errors.append(f"{measure}: the first row must be {', '.join(expected)}")
+            continue
+        for number, line in enumerate(lines, start=2):
+            if not line or line[0] is None:
+                continue
+            who = str(line[0])
+            row = rows.get(who)
+            if row is None:
+                result.errors.append(f"{measure}!A{number}: unknown code {who!r} in this plan")
+                continue
+            current = [row.year, *row.months] if row.months else [row.year]
+            periods = [year, *grid.months] if row.months else [year]
+            for offset, (period, before) in enumerate(zip(periods, current, strict=True)):
+                cell = line[4 + offset] if len(line) > 4 + offset else None
+                try:
+                    after = _number(cell)
+                except ValueError:
+                    column = chr(ord("E") + offset)
+                    result.errors.append(f"{measure}!{column}{number}: not a number: {cell!r}")
+                    continue
+                if after is None or after == before:
+                    continue
+                if after < 0:
+                    result.errors.append(f"{measure}!{number}: a target cannot be negative")
+                    continue
+                result.changes.append(Change(measure, who, row.name, period, before, after))
+    if not result.changes and not result.errors:
+        result.errors.append("no cell differs from the plan")
+    return result

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from attain.org.selectors import person_of
+
+from ..models import Notification
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_target_notifications(context: dict[str, Any]) -> int:
+    request = context.get("request")
+    me = person_of(getattr(request, "user", None))
+    if me is None:
+        return 0
+    return Notification.objects.filter(person=me, read__isnull=True).count()
+
+
+@register.filter
+def percent(value: Decimal | None) -> str:
+    """0.8734 → 87.3% (display only)."""
+    if value is None:
+        return "—"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+
+
+@register.filter
+def whole(value: Decimal | None) -> str:
+    """A target or actual as a grouped integer (display only; targets are whole per
+    ``round_to`` already)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).quantize(Decimal(1)):,}"
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def plain(value: Decimal | None) -> str:
+    """A number for an input: no grouping, no trailing zeros."""
+    if value is None:
+        return ""
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    return format(number.normalize(), "f")
+
+
+@register.simple_tag
+def cell_vals(measure: str, who: str, period: str, unit: str) -> str:
+    import json
+
+    return json.dumps({"measure": measure, "who": who, "period": period, "unit": unit})

@@ -1,0 +1,661 @@
+"""Pages of the target planning workspace. Views validate input and call services;
+people's data is read through ``visible_people`` (via the selectors)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from attain.accounts.models import Role
+from attain.audit.models import AuditEvent
+from attain.org.models import Unit
+from attain.org.selectors import person_of, role_of
+
+from . import excel, services
+from .allocation import Grid, compute_allocation
+from .guards import fairness, gaps, overassignment
+from .models import (
+    EDITABLE,
+    IN_FORCE,
+    Acknowledgement,
+    Commitment,
+    Kind,
+    Method,
+    MonthSplit,
+    PlanStatus,
+    TargetCell,
+    TargetEdit,
+    TargetPlan,
+)
+from .pace import behind_first, pace_report
+from .selectors import (
+    notifications_for,
+    person_targets,
+    plans_in_force,
+    visible_codes,
+    visible_plans,
+)
+from .stored import stored_grids
+
+GRID_ROW_LIMIT = 800
+METHOD_CHOICES = [(m.value, m.label) for m in Method]
+
+
+def _errors(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
+    if isinstance(error, PermissionDenied):
+        messages.error(request, str(error) or _("You may not do this."))
+        return
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _plan(request: HttpRequest, pk: int) -> TargetPlan:
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+# Plan list and creation ---------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
+    root_unit = forms.ModelChoiceField(
+        label=gettext_lazy("Decompose from unit"), queryset=Unit.objects.all(), to_field_name="code"
+    )
+    measure = forms.SlugField(label=gettext_lazy("Measure"), initial="revenue")
+    total = forms.DecimalField(
+        label=gettext_lazy("Total"),
+        required=False,
+        help_text=gettext_lazy("Empty for a unit plan: the unit's target in force."),
+    )
+    measure_2 = forms.SlugField(label=gettext_lazy("Second measure (optional)"), required=False)
+    total_2 = forms.DecimalField(label=gettext_lazy("Second total"), required=False)
+
+
+@login_required
+def plans(request: HttpRequest) -> HttpResponse:
+    role = role_of(request.user)
+    can_create = services.is_planner(request.user) or bool(services.led_unit_ids(request.user))
+    form = PlanForm(request.POST or None, initial={"fiscal_year": timezone.localdate().year})
+    if request.method == "POST":
+        if not can_create:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            measures: dict[str, Any] = {data["measure"]: data["total"]}
+            if data["measure_2"]:
+                measures[data["measure_2"]] = data["total_2"]
+            try:
+                plan = services.create_target_plan(
+                    request.user,
+                    name=data["name"],
+                    fiscal_year=data["fiscal_year"],
+                    root_unit=data["root_unit"],
+                    measures=measures,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                _errors(request, error)
+            else:
+                messages.success(request, _("Plan created: choose the methods and preview it."))
+                return redirect("targets:plan", pk=plan.pk)
+    visible = visible_plans(request.user)
+    if role == Role.MANAGER:
+        led = services.led_unit_ids(request.user)
+        visible = visible.filter(Q(status__in=IN_FORCE) | Q(root_unit_id__in=led))
+    return render(
+        request,
+        "targets/plans.html",
+        {"plans": visible, "form": form, "can_create": can_create},
+    )
+
+
+# One plan ------------------------------------------------------------------------------
+
+
+class SettingsForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    roles = forms.CharField(label=gettext_lazy("Job roles that carry targets"), max_length=200)
+    months = forms.ChoiceField(label=gettext_lazy("Month split"), choices=MonthSplit.choices)
+    month_weights = forms.CharField(
+        label=gettext_lazy("Custom month weights (12, summing to 100)"), required=False
+    )
+    history_year = forms.IntegerField(label=gettext_lazy("History year"), required=False)
+    ramp = forms.CharField(
+        label=gettext_lazy("Ramp of new hires (productivity in months 1, 2, 3…)"), required=False
+    )
+    round_to = forms.DecimalField(label=gettext_lazy("Round to"), min_value=Decimal("0.01"))
+    max_overassign = forms.DecimalField(
+        label=gettext_lazy("Over-assignment limit"), min_value=Decimal(1)
+    )
+
+
+def _numbers(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+
+
+def _level_from_post(post: Any, prefix: str) -> dict[str, Any]:
+    method = post.get(f"{prefix}-method", "equal")
+    spec: dict[str, Any] = {"method": method, "overassign": post.get(f"{prefix}-overassign") or "1"}
+    if method == "blend":
+        spec["blend"] = {
+            name: post.get(f"{prefix}-{name}")
+            for name in ("equal", "history", "potential", "capacity")
+            if post.get(f"{prefix}-{name}") not in (None, "", "0")
+        }
+    return spec
+
+
+def _levels_view(plan: TargetPlan, depth_names: list[str]) -> list[dict[str, Any]]:
+    levels = plan.levels or {}
+    units = levels.get("units") or [{}]
+    rows = []
+    for depth, label in enumerate(depth_names[:-1]):
+        spec = units[min(depth, len(units) - 1)]
+        rows.append({"prefix": f"u{depth}", "label": label, **_level_display(spec)})
+    rows.append(
+        {"prefix": "people", "label": depth_names[-1], **_level_display(levels.get("people") or {})}
+    )
+    return rows
+
+
+def _level_display(spec: dict[str, Any]) -> dict[str, Any]:
+    blend = spec.get("blend") or {}
+    return {
+        "method": spec.get("method", "equal"),
+        "overassign": spec.get("overassign", "1"),
+        "blend": {
+            name: blend.get(name, "") for name in ("equal", "history", "potential", "capacity")
+        },
+    }
+
+
+def _depth_names(grid: Grid | None, plan: TargetPlan) -> list[str]:
+    """Level labels: root → its children → … → people."""
+    depth = 0
+    if grid is not None:
+        depth = max((row.depth for row in grid.rows if row.kind == Kind.UNIT), default=0)
+    names = [
+        _("%(unit)s → level %(n)s") % {"unit": plan.root_unit.name, "n": i + 1}
+        for i in range(depth)
+    ]
+    return [*names, _("Units → people")]
+
+
+def _filter_rows(request: HttpRequest, grid: Grid, unit: str | None) -> list[Any]:
+    codes = visible_codes(request.user)
+    rows = grid.rows
+    if unit:
+        keep: set[str] = {unit}
+        for row in rows:
+            if row.parent in keep:
+                keep.add(row.who)
+        rows = [row for row in rows if row.who in keep]
+    if codes is not None:
+        rows = [row for row in rows if row.kind == Kind.UNIT or row.who in codes]
+    return rows
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    measures = list(plan.plan_measures.all())
+    measure = request.GET.get("measure") or (measures[0].measure if measures else "")
+    unit = request.GET.get("unit") or ""
+    grid: Grid | None = None
+    error: str | None = None
+    seconds = None
+    try:
+        if plan.status in EDITABLE or not plan.computed:
+            allocation = compute_allocation(plan)
+            grid = allocation.grids.get(measure)
+            seconds = sum(allocation.seconds.values())
+        else:
+            grid = stored_grids(plan).get(measure)
+    except ValidationError as problem:
+        error = "; ".join(problem.messages)
+    rows = _filter_rows(request, grid, unit) if grid else []
+    truncated = len(rows) > GRID_ROW_LIMIT
+    owner = services.owns_plan(request.user, plan)
+    role = role_of(request.user)
+    me = person_of(request.user)
+    context: dict[str, Any] = {
+        "plan": plan,
+        "measures": measures,
+        "measure": measure,
+        "grid": grid,
+        "rows": rows[:GRID_ROW_LIMIT],
+        "truncated": truncated,
+        "unit": unit,
+        "error": error,
+        "seconds": seconds,
+        "owner": owner,
+        "editable": plan.status in EDITABLE and (owner or role == Role.MANAGER),
+        "can_approve": plan.status == PlanStatus.SUBMITTED and role in services.APPROVER_ROLES,
+        "can_return": plan.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
+        and (role in services.APPROVER_ROLES or owner),
+        "can_publish": plan.status == PlanStatus.APPROVED and owner,
+        "can_lock": plan.status in (PlanStatus.PUBLISHED, PlanStatus.ACKNOWLEDGED)
+        and services.is_planner(request.user),
+        "can_revise": plan.status in IN_FORCE and owner,
+        "can_submit": plan.status == PlanStatus.DRAFT and owner,
+        "settings_form": SettingsForm(
+            initial={
+                "name": plan.name,
+                "roles": plan.roles,
+                "months": plan.months,
+                "month_weights": ", ".join(str(w) for w in plan.month_weights or []),
+                "history_year": plan.history_year,
+                "ramp": ", ".join(str(r) for r in plan.ramp or []),
+                "round_to": plan.round_to,
+                "max_overassign": plan.max_overassign,
+            }
+        ),
+        "levels": _levels_view(plan, _depth_names(grid, plan)),
+        "methods": METHOD_CHOICES,
+        "versions": TargetPlan.objects.filter(family=plan.family).order_by("-version"),
+        "acknowledged": Acknowledgement.objects.filter(plan=plan).count(),
+        "carriers": TargetCell.objects.filter(
+            plan=plan, kind=Kind.PERSON, period=str(plan.fiscal_year)
+        ).count(),
+        "month_labels": [datetime.date(2000, m, 1) for m in range(1, 13)],
+        "me": me,
+        "is_planner": services.is_planner(request.user),
+    }
+    if grid is not None:
+        context["over"] = overassignment(grid, plan.max_overassign)
+        context["fair"] = fairness(grid)
+        commitments = dict(
+            Commitment.objects.filter(plan=plan, measure=measure).values_list("who", "value")
+        )
+        codes = visible_codes(request.user)
+        context["gaps"] = [
+            g
+            for g in gaps(grid, commitments)
+            if codes is None or g.kind == Kind.UNIT or g.who in codes
+        ]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "targets/grid.html", context)
+    return render(request, "targets/plan.html", context)
+
+
+@login_required
+@require_POST
+def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = SettingsForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for message in errors:
+                messages.error(
+                    request,
+                    f"{form.fields[field].label if field in form.fields else ''}: {message}",
+                )
+        return redirect("targets:plan", pk=plan.pk)
+    data = form.cleaned_data
+    depth_count = int(request.POST.get("unit-levels") or 1)
+    levels = {
+        "units": [_level_from_post(request.POST, f"u{d}") for d in range(max(depth_count, 1))],
+        "people": _level_from_post(request.POST, "people"),
+    }
+    totals = {
+        pm.measure: request.POST.get(f"total-{pm.measure}", pm.total)
+        for pm in plan.plan_measures.all()
+    }
+    try:
+        services.update_plan(
+            request.user,
+            plan,
+            measures=totals,
+            name=data["name"],
+            roles=data["roles"],
+            months=data["months"],
+            month_weights=_numbers(data["month_weights"] or ""),
+            history_year=data["history_year"],
+            ramp=_numbers(data["ramp"] or ""),
+            round_to=data["round_to"],
+            max_overassign=data["max_overassign"],
+            levels=levels,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Settings saved; the preview below uses them."))
+    return redirect("targets:plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_cell(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        services.edit_cell(
+            request.user,
+            plan,
+            measure=request.POST.get("measure", ""),
+            who=request.POST.get("who", ""),
+            period=request.POST.get("period", ""),
+            value=request.POST.get("value", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    url = f"{request.path.rsplit('/cell/', 1)[0]}/?measure={request.POST.get('measure', '')}"
+    if request.POST.get("unit"):
+        url += f"&unit={request.POST['unit']}"
+    if request.htmx:  # type: ignore[attr-defined]
+        return plan_detail_partial(request, plan)
+    return redirect(url)
+
+
+def plan_detail_partial(request: HttpRequest, plan: TargetPlan) -> HttpResponse:
+    request.GET = request.POST  # the grid's own filters travel with the edit
+    return plan_detail(request, plan.pk)
+
+
+@login_required
+@require_POST
+def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    plan = _plan(request, pk)
+    user = request.user
+    reason = request.POST.get("reason", "")
+    done = {
+        "save": _("Allocation computed and saved."),
+        "submit": _("Plan submitted for approval."),
+        "approve": _("Plan approved."),
+        "return": _("Plan returned to draft."),
+        "publish": _("Plan published: everyone with a target has been notified."),
+        "lock": _("Plan locked."),
+        "revise": _("A new draft version was created."),
+    }
+    try:
+        if action == "save":
+            services.save_allocation(user, plan)
+        elif action == "submit":
+            services.submit_plan(user, plan)
+        elif action == "approve":
+            services.approve_plan(user, plan)
+        elif action == "return":
+            services.return_plan(user, plan, reason)
+        elif action == "publish":
+            services.publish_plan(user, plan)
+        elif action == "lock":
+            services.lock_plan(user, plan)
+        elif action == "revise":
+            plan = services.revise_plan(user, plan, reason)
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    else:
+        messages.success(request, done[action])
+    return redirect("targets:plan", pk=plan.pk)
+
+
+@login_required
+def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The change log of every version of a plan: the plan's own events and those of its
+    edits, acknowledgements and commitments."""
+    plan = _plan(request, pk)
+    _require_log_reader(request, plan)
+    versions = list(TargetPlan.objects.filter(family=plan.family).order_by("version"))
+    ids = [v.pk for v in versions]
+    types = ContentType.objects.get_for_models(TargetPlan, TargetEdit, Acknowledgement, Commitment)
+    related = {
+        TargetEdit: TargetEdit.objects.filter(plan_id__in=ids),
+        Acknowledgement: Acknowledgement.objects.filter(plan_id__in=ids),
+        Commitment: Commitment.objects.filter(plan_id__in=ids),
+    }
+    condition = Q(content_type=types[TargetPlan], object_id__in=[str(i) for i in ids])
+    for model, objects in related.items():
+        condition |= Q(
+            content_type=types[model],
+            object_id__in=[str(i) for i in objects.values_list("pk", flat=True)],
+        )
+    events = AuditEvent.objects.filter(condition).select_related("content_type", "actor")
+    events = events.order_by("-at", "-id")[:500]
+    return render(
+        request, "targets/changes.html", {"plan": plan, "versions": versions, "events": events}
+    )
+
+
+def _require_log_reader(request: HttpRequest, plan: TargetPlan) -> None:
+    role = role_of(request.user)
+    if role in (Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE, Role.FINANCE):
+        return
+    if services.owns_plan(request.user, plan):
+        return
+    raise PermissionDenied
+
+
+# My targets, team pace ------------------------------------------------------------------
+
+
+@login_required
+def my_targets(request: HttpRequest) -> HttpResponse:
+    me = person_of(request.user)
+    today = timezone.localdate()
+    entries = []
+    if me is not None:
+        for plan in plans_in_force():
+            targets = person_targets(plan, me.code)
+            if not targets:
+                continue
+            ack = Acknowledgement.objects.filter(plan=plan, person=me).first()
+            rows = []
+            for measure, periods in targets.items():
+                year = periods.get(str(plan.fiscal_year), Decimal(0))
+                months = [
+                    periods.get(f"{plan.fiscal_year}-{m:02d}", Decimal(0)) for m in range(1, 13)
+                ]
+                quarters = [sum(months[i : i + 3], Decimal(0)) for i in (0, 3, 6, 9)]
+                commitment = Commitment.objects.filter(
+                    plan=plan, measure=measure, who=me.code
+                ).first()
+                pace = [
+                    r for r in _safe_pace(plan, today) if r.who == me.code and r.measure == measure
+                ]
+                rows.append(
+                    {
+                        "measure": measure,
+                        "year": year,
+                        "months": months,
+                        "quarters": quarters,
+                        "commitment": commitment,
+                        "pace": pace,
+                    }
+                )
+            entries.append({"plan": plan, "ack": ack, "rows": rows})
+    context = {
+        "me": me,
+        "entries": entries,
+        "notifications": notifications_for(request.user),
+        "month_labels": [datetime.date(2000, m, 1) for m in range(1, 13)],
+        "today": today,
+    }
+    response = render(request, "targets/mine.html", context)
+    services.mark_notifications_read(request.user)
+    return response
+
+
+def _safe_pace(plan: TargetPlan, day: datetime.date) -> list[Any]:
+    try:
+        return pace_report(plan, day)
+    except (ValueError, ValidationError):
+        return []
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        services.acknowledge_target(request.user, plan, request.POST.get("comment", ""))
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Thank you: your targets are acknowledged."))
+    return redirect("targets:mine")
+
+
+@login_required
+@require_POST
+def commit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    me = person_of(request.user)
+    who = request.POST.get("who") or (me.code if me else "")
+    try:
+        services.submit_commitment(
+            request.user,
+            plan,
+            measure=request.POST.get("measure", ""),
+            who=who,
+            value=request.POST.get("value", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Your commitment is recorded."))
+    return redirect(request.POST.get("next") or "targets:mine")
+
+
+@login_required
+def team_pace(request: HttpRequest) -> HttpResponse:
+    role = role_of(request.user)
+    if role not in (Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE, Role.FINANCE, Role.MANAGER):
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        as_of = (
+            datetime.date.fromisoformat(request.GET.get("as_of", ""))
+            if request.GET.get("as_of")
+            else today
+        )
+    except ValueError:
+        as_of = today
+    in_force = plans_in_force()
+    plan = next((p for p in in_force if str(p.pk) == request.GET.get("plan")), None)
+    plan = plan or (in_force[-1] if in_force else None)
+    rows: list[Any] = []
+    error = None
+    period = request.GET.get("period") or ""
+    if plan is not None:
+        try:
+            rows = pace_report(plan, as_of)
+        except (ValueError, ValidationError) as problem:
+            error = str(problem)
+        codes = visible_codes(request.user)
+        led = services.led_unit_ids(request.user)
+        led_codes = set(Unit.objects.filter(pk__in=led).values_list("code", flat=True))
+        rows = [
+            r
+            for r in rows
+            if codes is None
+            or (r.kind == "person" and r.who in codes)
+            or (r.kind == "unit" and r.who in led_codes)
+        ]
+        period = period or str(plan.fiscal_year)
+        rows = [r for r in rows if r.period == period]
+    people = [r for r in rows if r.kind == "person"]
+    behind = [r for r in behind_first(people) if r.status in ("behind", "missed", "at_risk")]
+    return render(
+        request,
+        "targets/pace.html",
+        {
+            "plans": in_force,
+            "plan": plan,
+            "rows": behind_first(rows),
+            "behind": behind,
+            "period": period,
+            "periods": sorted({r.period for r in pace_report(plan, as_of)})
+            if plan and not error
+            else [],
+            "as_of": as_of,
+            "error": error,
+        },
+    )
+
+
+# Excel round trip -----------------------------------------------------------------------
+
+
+@login_required
+def export_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    if not (services.owns_plan(request.user, plan) or role_of(request.user) == Role.MANAGER):
+        raise PermissionDenied
+    if plan.status in EDITABLE or not plan.computed:
+        grids = compute_allocation(plan).grids
+    else:
+        grids = stored_grids(plan)
+    codes = visible_codes(request.user)
+    content = excel.export_workbook(plan, grids, codes)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="targets-{plan.pk}-v{plan.version}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def import_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    if plan.status not in EDITABLE:
+        messages.error(request, _("Only a draft plan takes an import."))
+        return redirect("targets:plan", pk=plan.pk)
+    context: dict[str, Any] = {"plan": plan}
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            changes = signing.loads(
+                request.POST["confirm"], salt=f"targets-import-{plan.pk}", max_age=3600
+            )
+            count = services.apply_edits(
+                request.user,
+                plan,
+                [(c["measure"], c["who"], c["period"], Decimal(c["after"])) for c in changes],
+            )
+        except signing.BadSignature:
+            messages.error(request, _("The import expired; upload the file again."))
+        except (ValidationError, PermissionDenied) as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("%(n)s cells changed from the workbook.") % {"n": count})
+            return redirect("targets:plan", pk=plan.pk)
+    elif request.method == "POST" and request.FILES.get("file"):
+        grids = compute_allocation(plan).grids
+        upload: Any = request.FILES["file"]
+        result = excel.read_workbook(upload, plan, grids)
+        allowed = [c for c in result.changes if services.can_edit_cell(request.user, plan, c.who)]
+        refused = [c for c in result.changes if c not in allowed]
+        context.update(
+            {
+                "result": result,
+                "changes": allowed,
+                "refused": refused,
+                "token": signing.dumps(
+                    [c.as_dict() for c in allowed], salt=f"targets-import-{plan.pk}"
+                )
+                if allowed and not result.errors
+                else "",
+            }
+        )
+    return render(request, "targets/import.html", context)
