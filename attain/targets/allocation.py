@@ -26,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.core.exceptions import ValidationError
 
 from attain.crm.loader import DEFAULT_MEASURES, build_scenario
@@ -241,7 +242,21 @@ def build_plan_scenario(
     )
     tree = unit_tree(plan.root_unit, plan.fiscal_year)
     data["decompositions"] = decompositions(plan, totals, tree)
+    data["_missing_potential"] = fill_missing_potential(Path(work_dir))
     return data, tree
+
+
+def fill_missing_potential(directory: Path) -> int:
+    """A unit or person without a market potential has potential 0 (so a service unit
+    under the company gets no share by potential). Returns how many were missing."""
+    missing = 0
+    for name in ("units.parquet", "people.parquet"):
+        path = directory / name
+        frame = pl.read_parquet(path)
+        if "potential" in frame.columns:
+            missing += frame["potential"].null_count()
+            frame.with_columns(pl.col("potential").fill_null(0)).write_parquet(path)
+    return missing
 
 
 class IndexedDecomposer(Decomposer):
@@ -353,6 +368,7 @@ def compute_allocation(
     with tempfile.TemporaryDirectory(prefix="attain-targets-") as tmp:
         directory = Path(work_dir) if work_dir is not None else Path(tmp)
         data, tree = build_plan_scenario(plan, totals, edits, directory)
+        missing_potential = data.pop("_missing_potential", 0)
         seconds["load"] = time.perf_counter() - clock
         scenario, problems = scenario_from_data(data, directory)
         seconds["scenario"] = time.perf_counter() - clock - seconds["load"]
@@ -366,6 +382,11 @@ def compute_allocation(
             measure: _grid(plan, measure, scenario, decomposer, tree, edits, with_history)
             for measure in totals
         }
+        if missing_potential:
+            for grid in grids.values():
+                grid.warnings.insert(
+                    0, f"{missing_potential} units or people have no market potential: counted as 0"
+                )
     seconds["grid"] = (
         time.perf_counter() - clock - seconds["load"] - seconds["scenario"] - seconds["decompose"]
     )

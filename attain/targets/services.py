@@ -470,10 +470,13 @@ def _changed_people(old: TargetPlan, new: TargetPlan) -> set[str]:
     return {who for _m, who, _p, _v in cells(old) ^ cells(new)}
 
 
-def acknowledge_target(actor: Any, plan: TargetPlan, comment: str = "") -> Acknowledgement:
+def acknowledge_target(
+    actor: Any, plan: TargetPlan, comment: str = "", *, person: Person | None = None
+) -> Acknowledgement:
     """A person accepts their targets in a published plan, optionally with a comment.
-    When everyone with a target has, the plan is acknowledged."""
-    me = person_of(actor)
+    When everyone with a target has, the plan is acknowledged. Only the system itself
+    (``actor`` None: the demo loader) acknowledges on behalf of a ``person``."""
+    me = person if actor is None else person_of(actor)
     _require(me is not None, _("Only people with targets acknowledge them."))
     assert me is not None
     _require_status(plan, (PlanStatus.PUBLISHED, PlanStatus.ACKNOWLEDGED), _("acknowledged"))
