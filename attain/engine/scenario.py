@@ -7,6 +7,7 @@ problem found (the loader never stops at the first one).
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import decimal
 import itertools
@@ -302,7 +303,8 @@ class _Loader:
         measure_rows = self.mapping(top.get("measures", {}) or {}, "measures", None)
         plan_rows = top.get("plans") or []
         usage = self.table_usage(measure_rows, plan_rows)
-        tables = self.tables(raw_tables, usage, people)
+        fields = referenced_fields(measure_rows, plan_rows)
+        tables = self.tables(raw_tables, usage, people, fields)
         measures = self.measures(measure_rows, tables)
         self.check_records(tables, measures, usage, people)
         targets = self.targets(top.get("targets"), measures, units, people)
@@ -499,14 +501,18 @@ class _Loader:
         raw: Mapping[str, tuple[str, object]],
         usage: Mapping[str, Mapping[str, set[str]]],
         people: Mapping[str, Person],
+        usage_fields: Mapping[str, set[str] | None] | None = None,
     ) -> dict[str, RecordTable]:
+        usage_fields = usage_fields or {}
         tables: dict[str, RecordTable] = {}
         for name, (path, value) in raw.items():
             used = usage.get(name, {"date": set(), "person": set()})
             date_fields = set(used["date"]) or ({"date"} if path.startswith("records.") else set())
             keep_text = {"id"} | date_fields | set(used["person"])
             if isinstance(value, Mapping):
-                loaded = file_table(value, path, self.base_dir, keep_text)
+                fields = usage_fields.get(name)
+                columns = None if fields is None else fields | keep_text
+                loaded = file_table(value, path, self.base_dir, keep_text, columns)
             else:
                 loaded = inline_table(value, path)
             self.problems.extend(loaded.problems)
@@ -556,8 +562,15 @@ class _Loader:
                 continue
             dtype = frame.schema[field]
             if dtype == pl.Date:
-                parsed = pl.col(field)
-            elif isinstance(dtype, pl.Datetime):
+                if frame[field].null_count():
+                    self.report_rows(
+                        frame.filter(pl.col(field).is_null()),
+                        path,
+                        field,
+                        lambda _v: "a record needs a date",
+                    )
+                continue
+            if isinstance(dtype, pl.Datetime):
                 parsed = pl.col(field).dt.date()
             else:
                 parsed = (
@@ -1343,3 +1356,51 @@ class _Loader:
             if period is not None:
                 periods.append(period)
         return periods
+
+
+def _names(source: object, out: set[str]) -> bool:
+    """Add every name an expression text mentions; False when it cannot be parsed."""
+    if source is None or isinstance(source, bool | int | float | Decimal):
+        return True
+    if not isinstance(source, str):
+        return False
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return False
+    out.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    return True
+
+
+def referenced_fields(
+    measure_rows: Mapping[str, Any], plan_rows: object
+) -> dict[str, set[str] | None]:
+    """Per record table, every field name its measures' and spiffs' expressions mention.
+
+    A superset of the fields used (function names and variables count too); ``None``
+    for a table when some expression cannot be read, so the whole file is loaded and
+    the expression's problem is reported as usual.
+    """
+    found: dict[str, set[str] | None] = {}
+
+    def note(table: object, *sources: object) -> None:
+        if not isinstance(table, str):
+            return
+        names = found.get(table, set())
+        if names is None:
+            return
+        if not all(_names(source, names) for source in sources):
+            found[table] = None
+            return
+        found[table] = names
+
+    for row in measure_rows.values():
+        if isinstance(row, Mapping):
+            note(row.get("from"), row.get("value"), row.get("where"))
+    if isinstance(plan_rows, list):
+        for plan in plan_rows:
+            components = plan.get("components") if isinstance(plan, Mapping) else None
+            for component in components if isinstance(components, list) else []:
+                if isinstance(component, Mapping) and component.get("kind") == "spiff":
+                    note(component.get("from"), component.get("amount"), component.get("where"))
+    return found

@@ -144,9 +144,17 @@ def _number_column(series: pl.Series) -> pl.Series | None:
 
 
 def file_table(
-    spec: Mapping[str, Any], path: str, base_dir: Path | None, keep_text: set[str]
+    spec: Mapping[str, Any],
+    path: str,
+    base_dir: Path | None,
+    keep_text: set[str],
+    columns: set[str] | None = None,
 ) -> LoadedTable:
-    """A table given as {csv: PATH} or {parquet: PATH}, relative to the scenario file."""
+    """A table given as {csv: PATH} or {parquet: PATH}, relative to the scenario file.
+
+    `columns`, when given, are the only fields anything uses: a parquet file is read
+    with just those (plus ``credit``), so unused wide columns cost nothing.
+    """
     keys = set(spec)
     empty = pl.DataFrame({ROW: []}, schema={ROW: pl.Int64})
     if len(keys) != 1 or not keys <= {"csv", "parquet"}:
@@ -166,7 +174,12 @@ def file_table(
         if kind == "csv":
             frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
         else:
-            frame = pl.read_parquet(file)
+            if columns is None:
+                frame = pl.read_parquet(file)
+            else:
+                present = list(pl.read_parquet_schema(file))
+                wanted = [c for c in present if c in columns or c == CREDIT]
+                frame = pl.read_parquet(file, columns=wanted)
     except Exception as error:
         return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
     frame = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
