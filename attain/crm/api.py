@@ -34,11 +34,16 @@ from .models import (
     Order,
     OrderStatus,
     Payment,
+    PeerRating,
     Product,
+    ProductLine,
     ServiceTicket,
     Stage,
     StageChange,
     Survey,
+    TicketKind,
+    TicketStatus,
+    TrainingScore,
 )
 
 # Serializers: reads ------------------------------------------------------------------
@@ -231,10 +236,34 @@ class TicketSerializer(serializers.ModelSerializer):
 class SurveySerializer(serializers.ModelSerializer):
     customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
     person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    ticket: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
 
     class Meta:
         model = Survey
-        fields = ["external_id", "customer", "person", "date", "score", "comment"]
+        fields = ["external_id", "customer", "person", "ticket", "date", "score", "comment"]
+
+
+class TrainingScoreSerializer(serializers.ModelSerializer):
+    person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = TrainingScore
+        fields = ["external_id", "person", "course", "date", "score"]
+
+
+class PeerRatingSerializer(serializers.ModelSerializer):
+    rater: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PeerRating
+        fields = ["external_id", "rater", "person", "date", "score", "comment"]
+
+
+class ProductLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductLine
+        fields = ["code", "name"]
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -349,6 +378,79 @@ class PaymentCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
+class ContactCreateSerializer(serializers.Serializer):
+    customer = CustomerRef()
+    name = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=64, required=False)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    customer = CustomerRef()
+    kind = serializers.ChoiceField(choices=TicketKind.choices)
+    owner = PersonRef(required=False, allow_null=True)
+    order = serializers.SlugRelatedField(
+        slug_field="external_id", queryset=Order.objects.all(), required=False, allow_null=True
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    opened_on = serializers.DateField(required=False)
+
+
+class TicketStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    on = serializers.DateField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SurveyCreateSerializer(serializers.Serializer):
+    customer = CustomerRef()
+    person = PersonRef()
+    ticket = serializers.SlugRelatedField(
+        slug_field="external_id",
+        queryset=ServiceTicket.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    date = serializers.DateField()
+    score = serializers.DecimalField(max_digits=3, decimal_places=1)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(max_length=64, required=False)
+
+
+class TrainingScoreCreateSerializer(serializers.Serializer):
+    person = PersonRef()
+    course = serializers.CharField(max_length=200)
+    date = serializers.DateField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=1)
+    external_id = serializers.CharField(max_length=64, required=False)
+
+
+class PeerRatingCreateSerializer(serializers.Serializer):
+    rater = PersonRef(required=False)
+    person = PersonRef()
+    date = serializers.DateField()
+    score = serializers.DecimalField(max_digits=3, decimal_places=1)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(max_length=64, required=False)
+
+
+class ProductLineCreateSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=200)
+
+
+class ProductCreateSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    line = serializers.SlugRelatedField(slug_field="code", queryset=ProductLine.objects.all())
+    list_price = serializers.DecimalField(
+        max_digits=18, decimal_places=2, required=False, allow_null=True
+    )
+    active = serializers.BooleanField(required=False, default=True)
+
+
 class MoveSerializer(serializers.Serializer):
     stage = serializers.SlugRelatedField(slug_field="code", queryset=Stage.objects.all())
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -449,15 +551,27 @@ class CustomerViewSet(mixins.CreateModelMixin, ReadViewSet):
         return Response(Customer360Serializer({"customer": customer, **sections}).data)
 
 
-class ContactViewSet(ReadViewSet):
+class ContactViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """Contacts of the customers the caller may see."""
+
     serializer_class = ContactSerializer
 
     def get_queryset(self) -> QuerySet[Contact]:
-        return (
-            selectors.visible_contacts(self.request.user)
-            .select_related("customer")
-            .order_by("name", "pk")
-        )
+        rows = selectors.visible_contacts(self.request.user).select_related("customer")
+        customer = self.request.query_params.get("customer")
+        if customer:
+            rows = rows.filter(customer__external_id=customer)
+        return rows.order_by("name", "pk")
+
+    @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Add a contact to a customer the caller may see."""
+        serializer = ContactCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        customer = _check_customer(request, data.pop("customer"))
+        contact = services.create_contact(request.user, customer=customer, **data)
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
 class OpportunityViewSet(ReadViewSet):
@@ -585,34 +699,152 @@ class PaymentViewSet(mixins.CreateModelMixin, ReadViewSet):
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
-class TicketViewSet(ReadViewSet):
+class TicketViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """Tickets handled by a visible person or opened for a visible person's order."""
+
     serializer_class = TicketSerializer
 
     def get_queryset(self) -> QuerySet[ServiceTicket]:
-        return (
-            selectors.visible_tickets(self.request.user)
-            .select_related("customer", "order", "owner")
-            .order_by("-opened_on", "-pk")
+        rows = selectors.visible_tickets(self.request.user).select_related(
+            "customer", "order", "owner"
         )
+        ticket_status = self.request.query_params.get("status")
+        if ticket_status:
+            rows = rows.filter(status=ticket_status)
+        return rows.order_by("-opened_on", "-pk")
+
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Open an after-sales ticket by hand for a customer the caller may see."""
+        serializer = TicketCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _check_customer(request, data["customer"])
+        ticket = services.open_ticket(request.user, **data)
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TicketStatusSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request: Request, external_id: str) -> Response:
+        """Change the status; resolving or closing records the day (``on``, default
+        today), reopening clears it."""
+        ticket = self.get_object()
+        serializer = TicketStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        ticket = services.update_ticket(
+            request.user, ticket, status=data["status"], on=data.get("on"), reason=data["reason"]
+        )
+        return Response(TicketSerializer(ticket).data)
 
 
-class SurveyViewSet(ReadViewSet):
+class SurveyViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """Satisfaction surveys about visible people."""
+
     serializer_class = SurveySerializer
 
     def get_queryset(self) -> QuerySet[Survey]:
-        return (
-            selectors.visible_surveys(self.request.user)
-            .select_related("customer", "person")
-            .order_by("-date", "-pk")
+        rows = selectors.visible_surveys(self.request.user).select_related(
+            "customer", "person", "ticket"
         )
+        person = self.request.query_params.get("person")
+        if person:
+            rows = rows.filter(person__code=person)
+        return rows.order_by("-date", "-pk")
+
+    @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record a customer's satisfaction (1–5) about a person, optionally for a ticket
+        of that customer. Nobody records a survey about themself."""
+        serializer = SurveyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _check_customer(request, data["customer"])
+        survey = services.record_survey(request.user, **data)
+        return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
 
-class ProductViewSet(ReadViewSet):
-    """The product catalogue: readable by everyone signed in."""
+class TrainingScoreViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """Training and test scores (0–100) of visible people. Recorded by administrators,
+    sales operations and managers (for their team)."""
+
+    serializer_class = TrainingScoreSerializer
+
+    def get_queryset(self) -> QuerySet[TrainingScore]:
+        rows = selectors.visible_training_scores(self.request.user).select_related("person")
+        person = self.request.query_params.get("person")
+        if person:
+            rows = rows.filter(person__code=person)
+        return rows.order_by("-date", "-pk")
+
+    @extend_schema(request=TrainingScoreCreateSerializer, responses={201: TrainingScoreSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = TrainingScoreCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.record_training_score(request.user, **serializer.validated_data)
+        return Response(TrainingScoreSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class PeerRatingViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """Collaboration ratings (1–5) of visible people, and those the caller gave."""
+
+    serializer_class = PeerRatingSerializer
+
+    def get_queryset(self) -> QuerySet[PeerRating]:
+        rows = selectors.visible_peer_ratings(self.request.user).select_related("rater", "person")
+        person = self.request.query_params.get("person")
+        if person:
+            rows = rows.filter(person__code=person)
+        return rows.order_by("-date", "-pk")
+
+    @extend_schema(request=PeerRatingCreateSerializer, responses={201: PeerRatingSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Rate a colleague (the rater is the caller; administrators and sales operations
+        may name another ``rater``). One rating per rater, person and month."""
+        serializer = PeerRatingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        rater = data.pop("rater", None) or _me(request, "rater")
+        row = services.record_peer_rating(request.user, rater=rater, **data)
+        return Response(PeerRatingSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ProductLineViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """Product lines: readable by everyone signed in; created by administrators and
+    sales operations."""
+
+    serializer_class = ProductLineSerializer
+    lookup_field = "code"
+    queryset = ProductLine.objects.order_by("code")
+
+    @extend_schema(request=ProductLineCreateSerializer, responses={201: ProductLineSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ProductLineCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        line = services.create_product_line(request.user, **serializer.validated_data)
+        return Response(ProductLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class ProductViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """The product catalogue: readable by everyone signed in; created by administrators
+    and sales operations."""
 
     serializer_class = ProductSerializer
     lookup_field = "code"
-    queryset = Product.objects.select_related("line").order_by("code")
+
+    def get_queryset(self) -> QuerySet[Product]:
+        rows = Product.objects.select_related("line")
+        line = self.request.query_params.get("line")
+        if line:
+            rows = rows.filter(line__code=line)
+        return rows.order_by("code")
+
+    @extend_schema(request=ProductCreateSerializer, responses={201: ProductSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ProductCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.create_product(request.user, **serializer.validated_data)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()
@@ -624,6 +856,9 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("surveys", SurveyViewSet, basename="survey")
+router.register("training-scores", TrainingScoreViewSet, basename="training-score")
+router.register("peer-ratings", PeerRatingViewSet, basename="peer-rating")
+router.register("product-lines", ProductLineViewSet, basename="product-line")
 router.register("products", ProductViewSet, basename="product")
 
 urlpatterns = router.urls

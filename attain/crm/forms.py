@@ -22,7 +22,9 @@ from .models import (
     OrderStatus,
     Product,
     ProductLine,
+    ServiceTicket,
     Stage,
+    TicketKind,
     TicketStatus,
 )
 
@@ -244,3 +246,78 @@ class OrderStatusForm(forms.Form):
 
 class TicketForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
+
+
+class TicketNewForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=TicketKind.choices)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    order = forms.ModelChoiceField(
+        label=_("Order"),
+        queryset=Order.objects.none(),
+        required=False,
+        to_field_name="external_id",
+    )
+    owner = PersonCodeField(label=_("Handled by (employee id; optional)"), required=False)
+    opened_on = forms.DateField(label=_("Opened on"), widget=DateInput, initial=timezone.localdate)
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = customer.orders.order_by("-date")  # type: ignore[attr-defined]
+
+
+class SurveyForm(forms.Form):
+    person = PersonCodeField(label=_("Rated person (employee id)"))
+    score = forms.DecimalField(
+        label=_("Satisfaction (1–5)"), max_digits=3, decimal_places=1, min_value=1, max_value=5
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    ticket = forms.ModelChoiceField(
+        label=_("Ticket"),
+        queryset=ServiceTicket.objects.none(),
+        required=False,
+        to_field_name="external_id",
+    )
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ticket"].queryset = customer.tickets.order_by("-opened_on")  # type: ignore[attr-defined]
+
+
+class TrainingScoreForm(forms.Form):
+    person = PersonCodeField(label=_("Person (employee id)"))
+    course = forms.CharField(label=_("Course or test"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    score = forms.DecimalField(
+        label=_("Score (0–100)"), max_digits=5, decimal_places=1, min_value=0, max_value=100
+    )
+
+
+class PeerRatingForm(forms.Form):
+    person = PersonCodeField(label=_("Colleague (employee id)"))
+    score = forms.DecimalField(
+        label=_("Collaboration (1–5)"), max_digits=3, decimal_places=1, min_value=1, max_value=5
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ProductLineForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class ProductForm(forms.Form):
+    code = forms.CharField(label=_("Product code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    line = forms.ModelChoiceField(
+        label=_("Product line"), queryset=ProductLine.objects.order_by("code"), to_field_name="code"
+    )
+    list_price = forms.DecimalField(
+        label=_("List price"), max_digits=18, decimal_places=2, min_value=0, required=False
+    )
+    active = forms.BooleanField(label=_("Offered (active)"), required=False, initial=True)

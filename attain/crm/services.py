@@ -835,10 +835,14 @@ def can_rate_for(actor: Any, rater: Person) -> bool:
     rating on behalf of the rater (e.g. from a paper form). The system may always."""
     from attain.org.selectors import person_of
 
-    if actor is None or role_of(actor) in {Role.ADMIN, Role.SALES_OPS}:
+    if can_rate_on_behalf(actor):
         return True
     me = person_of(actor)
     return me is not None and me.pk == rater.pk
+
+
+def can_rate_on_behalf(actor: Any) -> bool:
+    return actor is None or role_of(actor) in {Role.ADMIN, Role.SALES_OPS}
 
 
 def record_peer_rating(

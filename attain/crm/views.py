@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +35,13 @@ from .forms import (
     OrderLineFormSet,
     OrderStatusForm,
     PaymentForm,
+    PeerRatingForm,
+    ProductForm,
+    ProductLineForm,
+    SurveyForm,
     TicketForm,
+    TicketNewForm,
+    TrainingScoreForm,
 )
 from .models import (
     Customer,
@@ -43,6 +49,8 @@ from .models import (
     Evidence,
     EvidenceKind,
     OrderStatus,
+    Product,
+    ProductLine,
     Reminder,
     StageKind,
     TicketStatus,
@@ -533,3 +541,336 @@ def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = get_object_or_404(Reminder, pk=pk)
     services.complete_reminder(request.user, reminder)
     return redirect("crm:reminders")
+
+
+# Tickets opened by hand, satisfaction surveys ---------------------------------------
+
+
+@login_required
+def ticket_new(request: HttpRequest, external_id: str) -> HttpResponse:
+    customer = selectors.access_customer(request.user, external_id)
+    form = TicketNewForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        ticket = apply_service(
+            form,
+            lambda data: services.open_ticket(
+                request.user,
+                customer=customer,
+                kind=data["kind"],
+                owner=data["owner"],
+                order=data["order"],
+                summary=data["summary"],
+                opened_on=data["opened_on"],
+            ),
+        )
+        if ticket is not None:
+            messages.success(request, _("The ticket is opened."))
+            return redirect("crm:customer", external_id=customer.external_id)
+    return _form_page(
+        request,
+        _("Open a service ticket · %(name)s") % {"name": customer.name},
+        form,
+        _back(customer),
+    )
+
+
+@login_required
+def survey_new(request: HttpRequest, external_id: str) -> HttpResponse:
+    """Record a satisfaction survey from the customer page, or for one of its tickets
+    (``?ticket=K1``: the ticket is chosen and its handler is the rated person)."""
+    customer = selectors.access_customer(request.user, external_id)
+    initial: dict[str, Any] = {}
+    ticket = (
+        customer.tickets.select_related("owner")
+        .filter(external_id=request.GET.get("ticket", ""))
+        .first()
+    )
+    if ticket is not None:
+        initial["ticket"] = ticket.external_id
+        if ticket.owner is not None:
+            initial["person"] = ticket.owner.code
+    form = SurveyForm(request.POST or None, customer=customer, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        survey = apply_service(
+            form,
+            lambda data: services.record_survey(
+                request.user,
+                customer=customer,
+                person=data["person"],
+                date=data["date"],
+                score=data["score"],
+                ticket=data["ticket"],
+                comment=data["comment"],
+            ),
+        )
+        if survey is not None:
+            messages.success(request, _("The survey is recorded."))
+            return redirect("crm:customer", external_id=customer.external_id)
+    return _form_page(
+        request,
+        _("Record a satisfaction survey · %(name)s") % {"name": customer.name},
+        form,
+        _back(customer),
+    )
+
+
+@login_required
+def surveys(request: HttpRequest) -> HttpResponse:
+    rows = selectors.visible_surveys(request.user).select_related("customer", "person", "ticket")
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(Q(customer__name__icontains=query) | Q(comment__icontains=query))
+    person = request.GET.get("person", "").strip()
+    if person:
+        rows = rows.filter(person__code=person)
+    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "crm/surveys.html",
+        {"page": page, "query": query, "person": person, "querystring": _querystring(request)},
+    )
+
+
+# Training scores and peer ratings (people's data) ------------------------------------
+
+
+@login_required
+def training_scores(request: HttpRequest) -> HttpResponse:
+    rows = selectors.visible_training_scores(request.user).select_related("person")
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(course__icontains=query)
+    person = request.GET.get("person", "").strip()
+    if person:
+        rows = rows.filter(person__code=person)
+    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "crm/training.html",
+        {
+            "page": page,
+            "query": query,
+            "person": person,
+            "querystring": _querystring(request),
+            "can_record": services.can_record_training(request.user),
+        },
+    )
+
+
+@login_required
+def training_score_new(request: HttpRequest) -> HttpResponse:
+    from django.urls import reverse
+
+    if not services.can_record_training(request.user):
+        raise PermissionDenied
+    form = TrainingScoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        row = apply_service(form, lambda data: services.record_training_score(request.user, **data))
+        if row is not None:
+            messages.success(request, _("The score is recorded."))
+            return redirect("crm:training")
+    return _form_page(request, _("Record a training or test score"), form, reverse("crm:training"))
+
+
+@login_required
+def peer_ratings(request: HttpRequest) -> HttpResponse:
+    rows = selectors.visible_peer_ratings(request.user).select_related("rater", "person")
+    me = person_of(request.user)
+    given = request.GET.get("given") == "1"
+    if given:
+        rows = rows.filter(rater=me) if me is not None else rows.none()
+    person = request.GET.get("person", "").strip()
+    if person:
+        rows = rows.filter(person__code=person)
+    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "crm/ratings.html",
+        {
+            "page": page,
+            "given": given,
+            "person": person,
+            "querystring": _querystring(request),
+            "can_rate": me is not None or services.can_rate_on_behalf(request.user),
+        },
+    )
+
+
+@login_required
+def peer_rating_new(request: HttpRequest) -> HttpResponse:
+    """Rate a colleague as oneself. Administrators and sales operations may also enter
+    a rating given on paper, naming the rater."""
+    from django.urls import reverse
+
+    from attain.core.forms import PersonCodeField
+
+    me = person_of(request.user)
+    on_behalf = services.can_rate_on_behalf(request.user)
+    if me is None and not on_behalf:
+        raise PermissionDenied
+    form = PeerRatingForm(request.POST or None)
+    if on_behalf:
+        form.fields["rater"] = PersonCodeField(
+            label=_("Rated by (employee id; default: me)"), required=me is None
+        )
+    if request.method == "POST" and form.is_valid():
+        rater = _person_or_me(request, form, "rater")
+        row = None
+        if rater is not None:
+            row = apply_service(
+                form,
+                lambda data: services.record_peer_rating(
+                    request.user,
+                    rater=rater,
+                    person=data["person"],
+                    date=data["date"],
+                    score=data["score"],
+                    comment=data["comment"],
+                ),
+            )
+        if row is not None:
+            messages.success(request, _("Thank you: the rating is recorded."))
+            return redirect(reverse("crm:ratings") + "?given=1")
+    return _form_page(request, _("Rate a colleague's collaboration"), form, reverse("crm:ratings"))
+
+
+# Product catalogue ---------------------------------------------------------------------
+
+
+def _require_catalogue_editor(request: HttpRequest) -> None:
+    if not services.can_edit_catalogue(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def products(request: HttpRequest) -> HttpResponse:
+    rows = Product.objects.select_related("line")
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    line = request.GET.get("line", "")
+    if line:
+        rows = rows.filter(line__code=line)
+    active = request.GET.get("active", "")
+    if active in {"1", "0"}:
+        rows = rows.filter(active=active == "1")
+    page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "crm/products.html",
+        {
+            "page": page,
+            "query": query,
+            "line": line,
+            "active": active,
+            "lines": ProductLine.objects.order_by("code")[:500],
+            "querystring": _querystring(request),
+            "can_edit": services.can_edit_catalogue(request.user),
+        },
+    )
+
+
+@login_required
+def product_new(request: HttpRequest) -> HttpResponse:
+    from django.urls import reverse
+
+    _require_catalogue_editor(request)
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        product = apply_service(form, lambda data: services.create_product(request.user, **data))
+        if product is not None:
+            messages.success(request, _("%(name)s is added.") % {"name": product.name})
+            return redirect("crm:products")
+    return _form_page(request, _("Add a product"), form, reverse("crm:products"))
+
+
+@login_required
+def product_edit(request: HttpRequest, code: str) -> HttpResponse:
+    from django.urls import reverse
+
+    _require_catalogue_editor(request)
+    product = get_object_or_404(Product.objects.select_related("line"), code=code)
+    initial = {
+        "code": product.code,
+        "name": product.name,
+        "line": product.line.code,
+        "list_price": product.list_price,
+        "active": product.active,
+    }
+    form = ProductForm(request.POST or None, initial=initial)
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        done = apply_service(
+            form,
+            lambda data: services.update_product(
+                request.user,
+                product,
+                name=data["name"],
+                line=data["line"],
+                list_price=data["list_price"],
+                active=data["active"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("%(name)s is saved.") % {"name": done.name})
+            return redirect("crm:products")
+    return _form_page(
+        request, _("Edit product %(code)s") % {"code": product.code}, form, reverse("crm:products")
+    )
+
+
+@login_required
+def product_lines(request: HttpRequest) -> HttpResponse:
+    rows = ProductLine.objects.annotate(product_count=Count("products"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "crm/product_lines.html",
+        {
+            "page": page,
+            "query": query,
+            "querystring": _querystring(request),
+            "can_edit": services.can_edit_catalogue(request.user),
+        },
+    )
+
+
+@login_required
+def product_line_new(request: HttpRequest) -> HttpResponse:
+    from django.urls import reverse
+
+    _require_catalogue_editor(request)
+    form = ProductLineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        line = apply_service(form, lambda data: services.create_product_line(request.user, **data))
+        if line is not None:
+            messages.success(request, _("%(name)s is added.") % {"name": line.name})
+            return redirect("crm:product-lines")
+    return _form_page(request, _("Add a product line"), form, reverse("crm:product-lines"))
+
+
+@login_required
+def product_line_edit(request: HttpRequest, code: str) -> HttpResponse:
+    from django.urls import reverse
+
+    _require_catalogue_editor(request)
+    line = get_object_or_404(ProductLine, code=code)
+    form = ProductLineForm(request.POST or None, initial={"code": line.code, "name": line.name})
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        done = apply_service(
+            form,
+            lambda data: services.update_product_line(request.user, line, name=data["name"]),
+        )
+        if done is not None:
+            messages.success(request, _("%(name)s is saved.") % {"name": done.name})
+            return redirect("crm:product-lines")
+    return _form_page(
+        request,
+        _("Edit product line %(code)s") % {"code": line.code},
+        form,
+        reverse("crm:product-lines"),
+    )

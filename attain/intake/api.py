@@ -22,12 +22,12 @@ from .tables import TABLES
 from .tasks import enqueue_import
 
 
-class ImportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ImportRequestSerializer(serializers.Serializer):
     table = serializers.ChoiceField(choices=list(TABLES))
     file = serializers.FileField()
 
 
-class ImportBatchSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ImportBatchSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(
         source="created_by.username", read_only=True, allow_null=True
     )
