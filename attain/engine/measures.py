@@ -348,9 +348,11 @@ class MeasureEngine:
         rows = self.credited(name)
         if not distinct and not isinstance(rows.schema[VALUE], pl.Decimal):
             rows = rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(VALUE))
+        asked = pl.Series(sorted(set(persons)), dtype=pl.String).implode()
         grouped = (
             rows.lazy()
             .select(PERSON, DATE, VALUE, SHARE, CREDITED)
+            .filter(pl.col(PERSON).is_in(asked))
             .join(frame.lazy(), on=PERSON, how="inner")
             .filter(pl.col(DATE).is_between(pl.col("__start"), pl.col("__end"), closed="both"))
             .group_by("__key")
