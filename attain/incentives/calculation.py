@@ -12,8 +12,9 @@ import datetime
 import logging
 import re
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,31 @@ def targets_for(year: int, measures: Sequence[str]) -> list[dict[str, Any]]:
     return [t for t in published if t["measure"] in measures]
 
 
+_READS = threading.Lock()
+
+
+@contextmanager
+def django_cursor_reads() -> Iterator[None]:
+    """Make the CRM loader read through Django's own connection instead of ADBC.
+
+    Measured 2026-11-26: in a process whose Django SQLite connection has written (an
+    incremental update runs right after the commit that triggered it) while another
+    process has the file open, ADBC's bundled SQLite reads the snapshot *before* that
+    commit. Django's cursor sees it. Until the loader offers a way to choose its source,
+    this swaps ``sqlite_path`` (which selects ADBC) for the duration of one load. The
+    incremental loads are small, so the slower cursor path costs little.
+    """
+    from attain.crm import loader
+
+    with _READS:
+        original = loader.sqlite_path
+        loader.sqlite_path = lambda using="default": None
+        try:
+            yield
+        finally:
+            loader.sqlite_path = original
+
+
 @dataclass
 class Loaded:
     scenario: Scenario | None
@@ -117,21 +143,24 @@ def loaded_year(
     extra_records: dict[str, list[dict[str, Any]]] | None = None,
     only_for: set[str] | None = None,
     report: Sequence[str] | None = None,
+    fresh: bool = False,
 ) -> Iterator[Loaded]:
     """The scenario of a fiscal year (files in a temporary directory while in use)."""
     start, end = year_bounds(year)
     measures = scenario_measures()
     with tempfile.TemporaryDirectory(prefix="attain-calc-") as work:
-        data = build_scenario(
-            period_start=start,
-            period_end=end,
-            measures=measures,
-            work_dir=work,
-            targets=targets_for(year, list(measures)),
-            plans=active_plans(start, end) if plans is None else plans,
-            as_of=as_of,
-            report=year_periods(year) if report is None else sorted(report),
-        )
+        reads = django_cursor_reads() if fresh else nullcontext()
+        with reads:
+            data = build_scenario(
+                period_start=start,
+                period_end=end,
+                measures=measures,
+                work_dir=work,
+                targets=targets_for(year, list(measures)),
+                plans=active_plans(start, end) if plans is None else plans,
+                as_of=as_of,
+                report=year_periods(year) if report is None else sorted(report),
+            )
         if extra_records:
             _add_records(Path(work), data, extra_records)
         if only_for is not None:

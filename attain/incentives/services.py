@@ -460,7 +460,7 @@ def recalculate_people(
             kind=RunKind.INCREMENTAL, fiscal_year=year, status=RunStatus.RUNNING
         )
         with calculation.loaded_year(
-            year, as_of=as_of, only_for=codes, report=sorted(periods)
+            year, as_of=as_of, only_for=codes, report=sorted(periods), fresh=True
         ) as loaded:
             if loaded.scenario is None:
                 _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
@@ -575,6 +575,7 @@ def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> 
         as_of=today,
         only_for={person.code},
         report=[period_id],
+        fresh=True,
         extra_records={"orders": [record]},
     ) as loaded:
         if loaded.scenario is None:

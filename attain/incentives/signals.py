@@ -35,16 +35,8 @@ def _flush(changes: set[tuple[int, datetime.date]]) -> None:
 
             incremental_task.enqueue([(pk, day.isoformat()) for pk, day in sorted(changes)])
         else:
-            from attain.crm.loader import sqlite_path
-
             from .services import recalculate_people
 
-            if sqlite_path() is not None and not connection.in_atomic_block:
-                # The loader reads through ADBC's own SQLite library; a connection of
-                # Python's sqlite3 left open in this process can make it read the
-                # snapshot before the commit (POSIX locks are per process). Django
-                # reconnects on the next query.
-                connection.close()
             recalculate_people(None, sorted(changes))
     except Exception:  # never fail the write that triggered it
         log.exception("incremental recalculation failed")
