@@ -16,9 +16,12 @@ calculation, because a preview needs the targets only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
+import gc
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +36,7 @@ from attain.crm.loader import DEFAULT_MEASURES, build_scenario
 from attain.engine import scenario_from_data
 from attain.engine.decomposition import Decomposer, largest_remainder
 from attain.engine.measures import MeasureEngine
-from attain.engine.model import Decomposition, Scenario
+from attain.engine.model import Decomposition, Scenario, TargetSpec
 from attain.engine.numbers import ENGINE_CONTEXT
 from attain.engine.org import Org
 from attain.engine.periods import Month, parse_period
@@ -220,30 +223,107 @@ def decompositions(
     return found
 
 
-def build_plan_scenario(
-    plan: TargetPlan,
-    totals: Mapping[str, Decimal],
-    edits: Mapping[tuple[str, str, str], Decimal],
-    work_dir: str | Path,
-) -> tuple[dict[str, Any], list[tuple[str, str | None, int, bool]]]:
-    """The scenario document of a plan: organisation and records from the CRM loader,
-    the plan's decompositions, and its edited cells as explicit targets."""
+def data_fingerprint() -> tuple[Any, ...]:
+    """Changes whenever the organisation or the records a plan reads change: row counts
+    and newest ids of people, assignments, units, orders and payments, and the newest
+    audit event outside the targets app (organisation edits are audited)."""
+    from django.db.models import Count, Max
+
+    from attain.audit.models import AuditEvent
+    from attain.crm.models import Order, Payment
+    from attain.org.models import Assignment, Person
+
+    parts: list[Any] = []
+    for model in (Person, Assignment, Unit, Order, Payment):
+        row = model.objects.aggregate(n=Count("pk"), m=Max("pk"))
+        parts.extend((row["n"], row["m"]))
+    parts.append(
+        AuditEvent.objects.exclude(content_type__app_label="targets").aggregate(m=Max("pk"))["m"]
+    )
+    return tuple(parts)
+
+
+@dataclass
+class Prepared:
+    """The organisation and the record tables of a plan's years, loaded by the engine
+    once and kept while the data stays the same: a preview then only decomposes."""
+
+    scenario: Scenario  # without decompositions and targets
+    org: Org
+    measures: MeasureEngine
+    missing_potential: int
+    caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
+
+
+_PREPARED: dict[tuple[Any, ...], Prepared] = {}
+_PREPARED_KEEP = 3
+
+
+def prepare(plan: TargetPlan, specs: Mapping[str, Mapping[str, Any]]) -> Prepared:
+    """The loaded scenario of the plan's years (cached per data fingerprint)."""
+    from django.db import connection
+
     first = datetime.date(min(history_year(plan), *seasonal_years(plan)), 1, 1)
     _start, last = fiscal_bounds(plan.fiscal_year)
-    data = build_scenario(
-        period_start=first,
-        period_end=last,
-        measures=measure_specs(totals),
-        work_dir=work_dir,
-        targets=[
-            {"measure": measure, "who": who, "period": period, "value": value}
-            for (measure, who, period), value in edits.items()
-        ],
+    key = (
+        connection.settings_dict.get("NAME"),
+        first,
+        last,
+        repr(sorted((k, sorted(v.items())) for k, v in specs.items())),
+        data_fingerprint(),
     )
-    tree = unit_tree(plan.root_unit, plan.fiscal_year)
-    data["decompositions"] = decompositions(plan, totals, tree)
-    data["_missing_potential"] = fill_missing_potential(Path(work_dir))
-    return data, tree
+    found = _PREPARED.get(key)
+    if found is not None:
+        return found
+    with tempfile.TemporaryDirectory(prefix="attain-targets-") as tmp:
+        data = build_scenario(period_start=first, period_end=last, measures=specs, work_dir=tmp)
+        missing = fill_missing_potential(Path(tmp))
+        scenario, problems = scenario_from_data(data, Path(tmp))
+    if scenario is None or problems:
+        raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+    with decimal.localcontext(ENGINE_CONTEXT):
+        org = Org(scenario.units, scenario.people)
+        measures = MeasureEngine(scenario, org, set())
+    prepared = Prepared(scenario, org, measures, missing)
+    while len(_PREPARED) >= _PREPARED_KEEP:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[key] = prepared
+    return prepared
+
+
+def plan_scenario(
+    plan: TargetPlan,
+    prepared: Prepared,
+    specs: Mapping[str, Mapping[str, Any]],
+    totals: Mapping[str, Decimal],
+    edits: Mapping[tuple[str, str, str], Decimal],
+    tree: list[tuple[str, str | None, int, bool]],
+) -> Scenario:
+    """The prepared scenario with the plan's decompositions (checked by the engine's own
+    loader) and its edited cells as explicit targets."""
+    base = prepared.scenario
+    tables = sorted({str(spec["from"]) for spec in specs.values()})
+    document = {
+        "version": 1,
+        "fiscal_year_start": base.fiscal_year_start,
+        "units": [{"id": u.id, "name": u.name, "parent": u.parent} for u in base.units.values()],
+        "people": [],
+        "records": {table: [] for table in tables},
+        "measures": {name: dict(spec) for name, spec in specs.items()},
+        "decompositions": decompositions(plan, totals, tree),
+    }
+    parsed, problems = scenario_from_data(document, Path("."))
+    if parsed is None or problems:
+        raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+    targets: list[TargetSpec] = []
+    for index, ((measure, who, period_id), value) in enumerate(sorted(edits.items())):
+        period = parse_period(period_id, base.fiscal_year_start)
+        if who not in base.units and who not in base.people:
+            raise ValidationError({"who": [f"edited cell of unknown unit or person {who!r}"]})
+        if period is None or measure not in totals:
+            continue
+        targets.append(TargetSpec(measure, who, period, value, True, f"targets[{index}]"))
+    return dataclasses.replace(base, decompositions=parsed.decompositions, targets=tuple(targets))
 
 
 def fill_missing_potential(directory: Path) -> int:
@@ -262,7 +342,8 @@ def fill_missing_potential(directory: Path) -> int:
 class IndexedDecomposer(Decomposer):
     """The engine's :class:`Decomposer` with its member and capacity look-ups indexed by
     unit once per period, instead of scanning every person for every decomposition (a
-    plan has one decomposition per unit: 1,000 teams × 10,000 people otherwise).
+    plan has one decomposition per unit: 1,000 teams × 10,000 people otherwise), and
+    kept in ``caches`` between previews of the same data.
 
     Same members, same ramp factors (the engine's own :meth:`ramp_factor`), the same exact
     sums, only grouped by unit first (Fraction addition is exact, so the order does not
@@ -270,11 +351,15 @@ class IndexedDecomposer(Decomposer):
     in the engine: see docs/targets.md, "Performance".
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, caches: dict[str, dict[Any, Any]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._members: dict[tuple[str, frozenset[str] | None], dict[str, list[str]]] = {}
-        self._capacity: dict[tuple[str, tuple[Decimal, ...]], dict[str, Fraction]] = {}
-        self._weights: dict[str, dict[int, Fraction]] = {}
+        caches = caches if caches is not None else {}
+        self._members = caches.setdefault("members", {})
+        self._unit_capacity = caches.setdefault("unit_capacity", {})
+        self._person_capacity = caches.setdefault("person_capacity", {})
+        self._weights = caches.setdefault("weights", {})
 
     def _member_index(self, d: Decomposition) -> dict[str, list[str]]:
         key = (d.period.id, d.roles)
@@ -308,9 +393,12 @@ class IndexedDecomposer(Decomposer):
 
     def capacity(self, d: Decomposition, member: str) -> Fraction:
         if d.to == "people":
-            return super().capacity(d, member)
-        key = (d.period.id, d.ramp)
-        by_unit = self._capacity.get(key)
+            key = (member, d.period.id, d.ramp)
+            value = self._person_capacity.get(key)
+            if value is None:
+                value = self._person_capacity[key] = super().capacity(d, member)
+            return value
+        by_unit = self._unit_capacity.get((d.period.id, d.ramp))
         if by_unit is None:
             by_unit = {}
             for month in d.period.months:
@@ -322,25 +410,35 @@ class IndexedDecomposer(Decomposer):
                         by_unit[unit] = by_unit.get(unit, Fraction(0)) + self.ramp_factor(
                             d, pid, month
                         )
-            self._capacity[key] = by_unit
+            self._unit_capacity[(d.period.id, d.ramp)] = by_unit
         return sum(
             (by_unit.get(unit, Fraction(0)) for unit in self.org.descendants(member)), Fraction(0)
         )
 
     def month_weights(self, d: Decomposition) -> dict[int, Fraction]:
-        if d.id not in self._weights:
-            self._weights[d.id] = super().month_weights(d)
-        return self._weights[d.id]
+        key = (d.measure, d.who, d.period.id, d.months, d.seasonal_years)
+        if key not in self._weights:
+            self._weights[key] = super().month_weights(d)
+        return dict(self._weights[key])
 
 
-def run_decomposer(scenario: Scenario, *, indexed: bool = True) -> Decomposer:
+def run_decomposer(
+    scenario: Scenario, *, indexed: bool = True, prepared: Prepared | None = None
+) -> Decomposer:
     """The engine's decompositions alone (no measures or pay for every period)."""
     with decimal.localcontext(ENGINE_CONTEXT):
-        org = Org(scenario.units, scenario.people)
-        measures = MeasureEngine(scenario, org, set())
+        if prepared is not None:
+            org, measures = prepared.org, prepared.measures
+        else:
+            org = Org(scenario.units, scenario.people)
+            measures = MeasureEngine(scenario, org, set())
         book = TargetBook(scenario)
-        kind = IndexedDecomposer if indexed else Decomposer
-        decomposer = kind(scenario, org, measures, book)
+        decomposer: Decomposer
+        if indexed:
+            caches = prepared.caches if prepared is not None else None
+            decomposer = IndexedDecomposer(scenario, org, measures, book, caches=caches)
+        else:
+            decomposer = Decomposer(scenario, org, measures, book)
         decomposer.run()
     return decomposer
 
@@ -350,13 +448,12 @@ def compute_allocation(
     *,
     totals: Mapping[str, Decimal] | None = None,
     edits: Mapping[tuple[str, str, str], Decimal] | None = None,
-    work_dir: str | Path | None = None,
     with_history: bool = True,
+    indexed: bool = True,
 ) -> Allocation:
     """The plan's allocation per measure. Raises ValidationError with the engine's
-    problems when the plan cannot be decomposed (e.g. over-assignment above the limit)."""
-    import time
-
+    problems when the plan cannot be decomposed (e.g. over-assignment above the limit).
+    ``Allocation.seconds`` says where the time went."""
     clock = time.perf_counter()
     if totals is None:
         totals = {pm.measure: pm.total for pm in plan.plan_measures.all()}
@@ -364,32 +461,52 @@ def compute_allocation(
         edits = {(e.measure, e.who, e.period): e.value for e in plan.edits.all()}
     if not totals:
         raise ValidationError({"measures": ["the plan has no measure to decompose"]})
+    # Millions of short-lived Fractions and Decimals, no reference cycles: the cyclic
+    # garbage collector would only rescan the prepared scenario again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute(plan, totals, edits, with_history, indexed, clock)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compute(
+    plan: TargetPlan,
+    totals: Mapping[str, Decimal],
+    edits: Mapping[tuple[str, str, str], Decimal],
+    with_history: bool,
+    indexed: bool,
+    clock: float,
+) -> Allocation:
     seconds: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="attain-targets-") as tmp:
-        directory = Path(work_dir) if work_dir is not None else Path(tmp)
-        data, tree = build_plan_scenario(plan, totals, edits, directory)
-        missing_potential = data.pop("_missing_potential", 0)
-        seconds["load"] = time.perf_counter() - clock
-        scenario, problems = scenario_from_data(data, directory)
-        seconds["scenario"] = time.perf_counter() - clock - seconds["load"]
-        if scenario is None or problems:
-            raise ValidationError([f"{p.path}: {p.message}" for p in problems])
-        decomposer = run_decomposer(scenario)
-        seconds["decompose"] = time.perf_counter() - clock - seconds["load"] - seconds["scenario"]
-        if decomposer.errors:
-            raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])
-        grids = {
-            measure: _grid(plan, measure, scenario, decomposer, tree, edits, with_history)
-            for measure in totals
-        }
-        if missing_potential:
-            for grid in grids.values():
-                grid.warnings.insert(
-                    0, f"{missing_potential} units or people have no market potential: counted as 0"
-                )
-    seconds["grid"] = (
-        time.perf_counter() - clock - seconds["load"] - seconds["scenario"] - seconds["decompose"]
-    )
+
+    def lap(name: str) -> None:
+        seconds[name] = time.perf_counter() - clock - sum(seconds.values())
+
+    specs = measure_specs(totals)
+    prepared = prepare(plan, specs)
+    lap("load")
+    tree = unit_tree(plan.root_unit, plan.fiscal_year)
+    scenario = plan_scenario(plan, prepared, specs, totals, edits, tree)
+    lap("scenario")
+    decomposer = run_decomposer(scenario, indexed=indexed, prepared=prepared)
+    lap("decompose")
+    if decomposer.errors:
+        raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])
+    grids = {
+        measure: _grid(plan, measure, scenario, decomposer, tree, edits, with_history)
+        for measure in totals
+    }
+    if prepared.missing_potential:
+        for grid in grids.values():
+            grid.warnings.insert(
+                0,
+                f"{prepared.missing_potential} units or people have no market potential: "
+                "counted as 0",
+            )
+    lap("grid")
     return Allocation(plan.pk, grids, scenario, seconds)
 
 
@@ -427,6 +544,9 @@ def _grid(
     rows.append(root_row)
     history_period = parse_period(str(history_year(plan)), scenario.fiscal_year_start)
     measures = decomposer.measures
+    month_keys = [str(Month(plan.fiscal_year, m).key) for m in range(1, 13)]
+    zero = Decimal(0)
+    edited_who = {(m, who) for m, who, _p in edits}
     for allocation in decomposer.allocations:
         d = allocation.decomposition
         if d.measure != measure:
@@ -434,11 +554,13 @@ def _grid(
         kind = Kind.UNIT if d.to == "units" else Kind.PERSON
         for member, amount in allocation.parts.items():
             month_units = allocation.months.get(member, {})
-            engine_months = [
-                Decimal(month_units.get(str(Month(plan.fiscal_year, m).key), 0)) * round_to
-                for m in range(1, 13)
-            ]
-            edited = {p for p in [year, *month_ids] if (measure, member, p) in edits}
+            if round_to == 1:
+                engine_months = [month_units.get(key, zero) for key in month_keys]
+            else:
+                engine_months = [month_units.get(key, zero) * round_to for key in month_keys]
+            edited: set[str] = set()
+            if (measure, member) in edited_who:
+                edited = {p for p in [year, *month_ids] if (measure, member, p) in edits}
             value = edits.get((measure, member, year), amount)
             if edited == {year}:
                 months = respread(value, engine_months, round_to)
