@@ -419,7 +419,8 @@ class IndexedDecomposer(Decomposer):
         key = (d.measure, d.who, d.period.id, d.months, d.seasonal_years)
         if key not in self._weights:
             self._weights[key] = super().month_weights(d)
-        return dict(self._weights[key])
+        weights: dict[int, Fraction] = self._weights[key]
+        return weights  # the engine only reads it
 
 
 def run_decomposer(
