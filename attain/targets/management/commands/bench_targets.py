@@ -90,6 +90,7 @@ class Command(BaseCommand):
             f"  = {median / baseline:.0f}× baseline"
             f"  [{', '.join(f'{k} {v:.2f}' for k, v in parts.items())}]"
         )
+        self.stdout.write(f"preview CPU time (median)   {statistics.median(cpu):.3f} s")
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         self.stdout.write(
             f"target ≤ 2 s wall: {'met' if median <= 2 else 'NOT met'}"
