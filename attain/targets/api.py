@@ -1,3 +1,207 @@
-from django.urls import URLPattern, URLResolver
+"""REST endpoints of target planning. People's targets go through ``visible_people``
+(via :func:`attain.targets.selectors.visible_codes`); writes through the services."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import Http404
+from django.urls import URLPattern, URLResolver, path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
+
+from attain.org.models import Person
+
+from . import services
+from .allocation import compute_allocation
+from .models import EDITABLE, Kind, TargetPlan
+from .pace import pace_report
+from .selectors import plans_in_force, published_targets, visible_codes, visible_plans
+from .stored import stored_grids
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    root_unit: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    measures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TargetPlan
+        fields = [
+            "id",
+            "family",
+            "version",
+            "name",
+            "fiscal_year",
+            "root_unit",
+            "status",
+            "measures",
+            "levels",
+            "months",
+            "month_weights",
+            "history_year",
+            "ramp",
+            "round_to",
+            "max_overassign",
+            "roles",
+            "reason",
+            "published",
+        ]
+
+    def get_measures(self, plan: TargetPlan) -> dict[str, str]:
+        return {pm.measure: str(pm.total) for pm in plan.plan_measures.all()}
+
+
+class TargetSerializer(serializers.Serializer):
+    measure = serializers.CharField()
+    who = serializers.CharField()
+    period = serializers.CharField()
+    value = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class GridRowSerializer(serializers.Serializer):
+    who = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    name = serializers.CharField()
+    parent: Any = serializers.CharField()
+    year = serializers.DecimalField(max_digits=20, decimal_places=2)
+    months = serializers.ListField(child=serializers.DecimalField(max_digits=20, decimal_places=2))
+    difference = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcknowledgementSerializer(serializers.Serializer):
+    person = serializers.CharField()
+    comment = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class PaceRowSerializer(serializers.Serializer):
+    who = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    measure = serializers.CharField()
+    period = serializers.CharField()
+    actual = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    target = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    attainment = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    elapsed = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    projected = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    status = serializers.CharField(allow_null=True)
+
+
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """Target plans (every version). Reps see the plans in force only."""
+
+    serializer_class = PlanSerializer
+
+    def get_queryset(self) -> Any:
+        return visible_plans(self.request.user).prefetch_related("plan_measures")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("measure", str, description="measure code")],
+        responses=GridRowSerializer(many=True),
+    )
+    @action(detail=True)
+    def grid(self, request: Request, pk: str | None = None) -> Response:
+        """The allocation grid of one measure (a draft is computed by the engine now)."""
+        plan = self.get_object()
+        if plan.status in EDITABLE or not plan.computed:
+            grids = compute_allocation(plan).grids
+        else:
+            grids = stored_grids(plan)
+        measure = request.query_params.get("measure") or next(iter(grids), "")
+        grid = grids.get(measure)
+        if grid is None:
+            raise Http404
+        codes = visible_codes(request.user)
+        rows = [r for r in grid.rows if codes is None or r.kind == Kind.UNIT or r.who in codes]
+        return Response(GridRowSerializer(rows, many=True).data)
+
+    @extend_schema(request=AcknowledgeSerializer, responses=AcknowledgementSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        """Accept one's own targets in this plan, with an optional comment."""
+        plan = self.get_object()
+        data = AcknowledgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ack = services.acknowledge_target(request.user, plan, data.validated_data["comment"])
+        return Response({"person": ack.person.code, "comment": ack.comment, "at": ack.at})
+
+
+class PublishedTargets(APIView):
+    """Targets in force in the engine's format (spec section 5), as people may see them."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("measure", str, many=True, description="measure codes"),
+            OpenApiParameter("fiscal_year", int),
+        ],
+        responses=TargetSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        measures = request.query_params.getlist("measure") or None
+        year = request.query_params.get("fiscal_year")
+        targets = published_targets(
+            measures=measures, fiscal_year=int(year) if year and year.isdigit() else None
+        )
+        codes = visible_codes(request.user)
+        if codes is not None:
+            whos = {str(t["who"]) for t in targets}
+            people = set(Person.objects.filter(code__in=whos).values_list("code", flat=True))
+            targets = [t for t in targets if t["who"] in codes or t["who"] not in people]
+        return Response(TargetSerializer(targets, many=True).data)
+
+
+class PaceView(APIView):
+    """Attainment, elapsed share, projection and status of everyone one may see."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("plan", int),
+            OpenApiParameter("period", str),
+            OpenApiParameter("as_of", datetime.date),
+        ],
+        responses=PaceRowSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        in_force = plans_in_force()
+        wanted = request.query_params.get("plan")
+        plan = next((p for p in in_force if str(p.pk) == wanted), None)
+        if plan is None and in_force and not wanted:
+            plan = in_force[-1]
+        if plan is None:
+            raise Http404
+        as_of = timezone.localdate()
+        if request.query_params.get("as_of"):
+            try:
+                as_of = datetime.date.fromisoformat(request.query_params["as_of"])
+            except ValueError:
+                raise serializers.ValidationError({"as_of": "YYYY-MM-DD"}) from None
+        rows = pace_report(plan, as_of)
+        codes = visible_codes(request.user)
+        if codes is not None:
+            rows = [r for r in rows if r.kind == "person" and r.who in codes]
+        period = request.query_params.get("period")
+        if period:
+            rows = [r for r in rows if r.period == period]
+        return Response(PaceRowSerializer(rows, many=True).data)
+
+
+router = DefaultRouter()
+router.register("targets/plans", PlanViewSet, basename="target-plan")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path("targets/published/", PublishedTargets.as_view(), name="targets-published"),
+    path("targets/pace/", PaceView.as_view(), name="targets-pace"),
+]

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from attain.conftest import Company
+from attain.targets.models import Acknowledgement, TargetPlan
+
+from .conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(company: Company, role: str) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(company.users[role])
+    return client
+
+
+def test_anonymous_gets_nothing(plan: TargetPlan) -> None:
+    assert APIClient().get("/api/targets/plans/").status_code in (401, 403)
+    assert APIClient().get("/api/targets/published/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize(("role", "count"), [("sales_ops", 1), ("manager", 1), ("rep", 0)])
+def test_drafts_are_not_shown_to_reps(
+    company: Company, plan: TargetPlan, role: str, count: int
+) -> None:
+    assert len(client_for(company, role).get("/api/targets/plans/").json()["results"]) == count
+
+
+@pytest.mark.parametrize(
+    ("role", "people"),
+    [
+        ("admin", {"r1", "r2", "r3", "r4"}),
+        ("finance", {"r1", "r2", "r3", "r4"}),
+        ("manager", {"r1", "r2", "r3"}),
+        ("rep", {"r1"}),
+    ],
+)
+def test_published_targets_follow_visibility(
+    company: Company, plan: TargetPlan, role: str, people: set[str]
+) -> None:
+    publish(company, plan)
+    body = client_for(company, role).get("/api/targets/published/?fiscal_year=2026").json()
+    whos = {row["who"] for row in body}
+    assert whos - {"hq", "east", "west"} == people
+    assert {"east", "west"} <= whos  # unit targets are not people's data
+
+
+def test_grid_and_acknowledge(company: Company, plan: TargetPlan) -> None:
+    rows = client_for(company, "manager").get(f"/api/targets/plans/{plan.pk}/grid/").json()
+    assert "r4" not in {row["who"] for row in rows}
+    publish(company, plan)
+    response = client_for(company, "rep").post(
+        f"/api/targets/plans/{plan.pk}/acknowledge/", {"comment": "ok"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert Acknowledgement.objects.get().comment == "ok"
+    again = client_for(company, "rep").post(f"/api/targets/plans/{plan.pk}/acknowledge/")
+    assert again.status_code == 400
+
+
+def test_pace(company: Company, plan: TargetPlan) -> None:
+    publish(company, plan)
+    rows = client_for(company, "rep").get("/api/targets/pace/?as_of=2026-06-30").json()
+    assert rows and {row["who"] for row in rows} == {"r1"}
+    year = next(r for r in rows if r["period"] == "2026")
+    assert year["status"] == "behind" and year["actual"] is not None
