@@ -415,9 +415,27 @@ class MeasureEngine:
         """Every person's value of a measure for a period (key None: no records)."""
         agg = self.measure(name).agg
         resolved = self.default_scope(name) if scope == "default" else scope
-        self.stats(name, "", period, resolved)  # fills the cache
-        stats = self._period_stats[(name, resolved, period.id)]
-        values: dict[str | None, Decimal | None] = {p: s.value(agg) for p, s in stats.items()}
+        values: dict[str | None, Decimal | None]
+        if agg in ("sum", "count") and (name, resolved, period.id) not in self._period_stats:
+            # straight from the columns, as Stats.value would give them
+            months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
+            column = CREDITED if agg == "sum" else SHARE
+            grouped = (
+                self.months(name)
+                .lazy()
+                .filter(pl.col(MONTH).is_in(months) & _scope_filter(resolved))
+                .group_by(PERSON)
+                .agg(pl.col(column).sum())
+                .collect()
+            )
+            values = {
+                p: (v if isinstance(v, Decimal) else ZERO)
+                for p, v in zip(grouped[PERSON].to_list(), grouped[column].to_list(), strict=True)
+            }
+        else:
+            self.stats(name, "", period, resolved)  # fills the cache
+            stats = self._period_stats[(name, resolved, period.id)]
+            values = {p: s.value(agg) for p, s in stats.items()}
         values[None] = Stats().value(agg)
         self._values[(name, scope, period.id)] = values
         return values

@@ -194,10 +194,17 @@ def _key(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+_OPEN = ["{\n" + "  " * (level + 1) for level in range(12)]
+_SEP = [",\n" + "  " * (level + 1) for level in range(12)]
+_CLOSE = ["\n" + "  " * level + "}" for level in range(12)]
+
+
 def _object(items: list[str], level: int) -> str:
     """A mapping whose items are already ``"key": value`` texts, indented 2 per level."""
     if not items:
         return "{}"
+    if level < 12:
+        return _OPEN[level] + _SEP[level].join(items) + _CLOSE[level]
     pad = ",\n" + "  " * (level + 1)
     return "{\n" + "  " * (level + 1) + pad.join(items) + "\n" + "  " * level + "}"
 
@@ -224,6 +231,8 @@ class _Writer:
     def number(self, value: Decimal | None, money: bool) -> str:
         if value is None:
             return "null"
+        if not value:
+            return "0"  # any zero, also -0.00, prints as 0
         if money:
             return plain(round_half_up(value, self.places))
         return plain(significant(value))

@@ -23,6 +23,9 @@ class TargetResolution:
     parts: tuple[TargetSpec, ...] = ()
 
 
+NO_TARGET = TargetResolution(None, "none", "no target is given")
+
+
 @dataclass(frozen=True)
 class Pace:
     elapsed: Decimal
@@ -65,17 +68,20 @@ class TargetBook:
         return total
 
     def resolve(self, measure: str, who: str, period: Period) -> TargetResolution:
+        if (measure, who) not in self.has_targets:
+            return NO_TARGET
         key = (measure, who, period.id)
-        if key not in self._cache:
-            self._cache[key] = self._resolve(measure, who, period)
-        return self._cache[key]
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._resolve(measure, who, period)
+        return found
 
     def value(self, measure: str, who: str, period: Period) -> Decimal | None:
         return self.resolve(measure, who, period).value
 
     def _resolve(self, measure: str, who: str, period: Period) -> TargetResolution:
         if (measure, who) not in self.has_targets:
-            return TargetResolution(None, "none", "no target is given")
+            return NO_TARGET
         given = self.given.get((measure, who, period.id))
         if given is not None:
             origin = f"decomposition {given.decomposition}" if given.decomposition else given.path
