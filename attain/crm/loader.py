@@ -311,7 +311,7 @@ def _order_lines(q: _Sql) -> TableSql:
     return TableSql(
         "order_lines",
         (
-            ("line_pk", q.c("n", OrderLine, "id"), TEXT),
+            ("id", q.c("n", OrderLine, "external_id"), TEXT),
             ("order", q.c("o", Order, "external_id"), TEXT),
             ("date", q.c("o", Order, "date"), DATE),
             ("owner", q.c("p", Person, "code"), TEXT),
@@ -596,11 +596,6 @@ def load_table(
     sql = f"SELECT {select} FROM {spec.source}{_where(spec.where, date_filter)}"
     frame = _typed(pl.from_arrow(source.query(sql)), spec)  # type: ignore[arg-type]
     frame = _resolve_refs(source, frame, spec)
-    if name == "order_lines":
-        frame = frame.with_columns(
-            pl.concat_str([pl.col("order"), pl.lit("-"), pl.col("line_pk")]).alias("id")
-        ).drop("line_pk")
-        frame = frame.select("id", *[c for c in frame.columns if c != "id"])
     if spec.credit is not None:
         credit_sql = spec.credit.replace("{where}", _where(date_filter))
         credits = _credit_json(pl.from_arrow(source.query(credit_sql)))  # type: ignore[arg-type]
