@@ -307,16 +307,24 @@ class _Writer:
     def targets(self) -> str:
         scenario = self.result.scenario
         entries: list[str] = []
+        texts: dict[str, str] = {}
+
+        def quoted(text: str) -> str:
+            found = texts.get(text)
+            if found is None:
+                found = texts[text] = _key(text)
+            return found
+
         for spec in self.result.generated:
             money = scenario.measures[spec.measure].money
             entries.append(
                 _object(
                     [
                         '"decomposition": '
-                        + ("null" if spec.decomposition is None else _key(spec.decomposition)),
-                        '"measure": ' + _key(spec.measure),
-                        '"who": ' + _key(spec.who),
-                        '"period": ' + _key(spec.period.id),
+                        + ("null" if spec.decomposition is None else quoted(spec.decomposition)),
+                        '"measure": ' + quoted(spec.measure),
+                        '"who": ' + quoted(spec.who),
+                        '"period": ' + quoted(spec.period.id),
                         '"value": ' + self.number(spec.value, money),
                     ],
                     2,
