@@ -72,16 +72,15 @@ def person_for(user: Any, code: str | None) -> Person:
     return me
 
 
-def components_for(row: PeriodResult) -> list[ComponentResult]:
-    return list(
-        ComponentResult.objects.filter(person_id=row.person_id, period=row.period).order_by(
-            "plan", "pk"
-        )
+def components_for(row: PeriodResult) -> QuerySet[ComponentResult]:
+    """Lazy: a page caching its rendering runs the query only on a cache miss."""
+    return ComponentResult.objects.filter(person_id=row.person_id, period=row.period).order_by(
+        "plan", "pk"
     )
 
 
-def honours_of(person: Person) -> list[Honour]:
-    return list(Honour.objects.filter(person=person).order_by("-period", "kind")[:12])
+def honours_of(person: Person) -> QuerySet[Honour]:
+    return Honour.objects.filter(person=person).order_by("-period", "kind")[:12]
 
 
 def team_people(user: Any) -> QuerySet[Person]:

@@ -14,10 +14,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -63,6 +65,14 @@ def _measures() -> dict[str, Measure]:
     return {m.code: m for m in Measure.objects.all()}
 
 
+def _measure_names() -> dict[str, str]:
+    names: dict[str, str] | None = cache.get("incentives:measure-names")
+    if names is None:
+        names = dict(Measure.objects.values_list("code", "name"))
+        cache.set("incentives:measure-names", names, 60)
+    return names
+
+
 def _require(request: HttpRequest, allowed: frozenset[Role]) -> None:
     if role_of(request.user) not in allowed:
         raise PermissionDenied
@@ -95,14 +105,14 @@ def my_performance(request: HttpRequest) -> HttpResponse:
     row = (
         selectors.results(request.user, period).filter(person=person).select_related("unit").first()
     )
-    measures = _measures()
+    names = _measure_names()
     lines = []
     if row is not None:
         for code, actual in row.measures.items():
             lines.append(
                 {
                     "code": code,
-                    "name": measures[code].name if code in measures else code,
+                    "name": names.get(code, code),
                     "actual": actual,
                     "target": row.targets.get(code),
                     "attainment": row.attainment.get(code),
@@ -124,6 +134,7 @@ def my_performance(request: HttpRequest) -> HttpResponse:
         },
         "honours": selectors.honours_of(person),
         "is_me": person_of(request.user) == person,
+        "explain_url": reverse("incentives:explain", args=[person.code, period]),
     }
     return render(request, "incentives/my_performance.html", context)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import http.client
 import os
+import random
 import re
 import socket
 import statistics
@@ -99,6 +100,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=0, help="default: a free port")
         parser.add_argument("--url", help="benchmark a server already running there")
         parser.add_argument("--updates", type=int, default=5, help="incremental updates to time")
+        parser.add_argument(
+            "--think", type=float, default=0.0, help="seconds each user waits between requests"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
@@ -144,16 +148,20 @@ class Command(BaseCommand):
         session.login(options["username"], options["password"])
         users, count = options["users"], options["requests"]
         self.stdout.write(
-            f"{users} concurrent users (closed loop, no think time), {count} requests per page, "
+            f"{users} concurrent users (think time {options['think']} s), "
+            f"{count} requests per page, "
             f"server: attain runserver --noreload, ATTAIN_DEBUG=0"
         )
         anonymous = Session(host, port)  # the trivial page: the sign-in form
-        self._load(anonymous, "/login/", "trivial /login/", users, count)
-        self._load(session, options["path"], "My performance", users, count)
+        think = options["think"]
+        self._load(anonymous, "/login/", "trivial /login/", users, count, think)
+        self._load(session, options["path"], "My performance", users, count, think)
         if options["updates"]:
             self._updates(session, options)
 
-    def _load(self, session: Session, path: str, label: str, users: int, count: int) -> None:
+    def _load(
+        self, session: Session, path: str, label: str, users: int, count: int, think: float
+    ) -> None:
         for _ in range(20):  # warm up
             session.request("GET", path)
         latencies: list[float] = []
@@ -165,6 +173,8 @@ class Command(BaseCommand):
 
         def one(_n: int) -> None:
             nonlocal errors
+            if think:
+                time.sleep(think * (0.5 + random.random()))
             began = time.perf_counter()
             status, headers, body = session.request("GET", path)
             if status != 200 and not failures:
