@@ -298,9 +298,10 @@ def plan_scenario(
     totals: Mapping[str, Decimal],
     edits: Mapping[tuple[str, str, str], Decimal],
     tree: list[tuple[str, str | None, int, bool]],
+    entries: list[dict[str, Any]] | None = None,
 ) -> Scenario:
-    """The prepared scenario with the plan's decompositions (checked by the engine's own
-    loader) and its edited cells as explicit targets."""
+    """The prepared scenario with the plan's decompositions (or ``entries``), checked by
+    the engine's own loader, and its edited cells as explicit targets."""
     base = prepared.scenario
     tables = sorted({str(spec["from"]) for spec in specs.values()})
     document = {
@@ -310,7 +311,7 @@ def plan_scenario(
         "people": [],
         "records": {table: [] for table in tables},
         "measures": {name: dict(spec) for name, spec in specs.items()},
-        "decompositions": decompositions(plan, totals, tree),
+        "decompositions": entries if entries is not None else decompositions(plan, totals, tree),
     }
     parsed, problems = scenario_from_data(document, Path("."))
     if parsed is None or problems:

@@ -41,6 +41,7 @@ from .models import (
     Notification,
     PlanMeasure,
     PlanStatus,
+    Reallocation,
     TargetCell,
     TargetEdit,
     TargetPlan,
@@ -584,6 +585,99 @@ def submit_commitment(
             after=snapshot(commitment, exclude=("at",)),
         )
     return commitment
+
+
+# Mid-period changes -----------------------------------------------------------------------
+
+
+def propose_reallocation(
+    actor: Any, plan: TargetPlan, *, unit: str, from_month: str, reason: str
+) -> Reallocation:
+    """The engine's reallocation of a unit's remaining months after joins, leaves or
+    transfers (same method), stored for approval."""
+    from .reallocation import propose_changes
+
+    _require(owns_plan(actor, plan), _("You may not change this plan."))
+    _require_status(plan, IN_FORCE, _("reallocated"))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    changes = propose_changes(plan, unit, from_month)
+    with transaction.atomic():
+        proposal = Reallocation.objects.create(
+            plan=plan,
+            unit=unit,
+            from_month=from_month,
+            reason=reason,
+            changes=[change.as_dict() for change in changes],
+        )
+        record_change(actor, Action.CREATE, proposal, after=snapshot(proposal), reason=reason)
+    return proposal
+
+
+def approve_reallocation(actor: Any, proposal: Reallocation) -> TargetPlan:
+    """Apply a proposal: a new published version of the plan, equal to the current one
+    except the reallocated months; the people whose targets change are notified."""
+    from .reallocation import apply_changes
+
+    _require(actor is None or role_of(actor) in APPROVER_ROLES, _("Only executives approve."))
+    if proposal.state != Reallocation.State.PROPOSED:
+        raise ValidationError({"state": [_("This proposal was already decided.")]})
+    plan = proposal.plan
+    _require_status(plan, IN_FORCE, _("reallocated"))
+    reason = _("Reallocation of %(unit)s from %(month)s: %(reason)s") % {
+        "unit": proposal.unit,
+        "month": proposal.from_month,
+        "reason": proposal.reason,
+    }
+    with transaction.atomic():
+        new = revise_plan(None, plan, reason)
+        TargetCell.objects.bulk_create(
+            [
+                TargetCell(
+                    plan=new,
+                    measure=c.measure,
+                    who=c.who,
+                    kind=c.kind,
+                    parent=c.parent,
+                    period=c.period,
+                    value=c.value,
+                    engine_value=c.engine_value,
+                )
+                for c in plan.cells.all().iterator(chunk_size=5000)
+            ],
+            batch_size=5000,
+        )
+        apply_changes(new, proposal.changes)
+        new.computed = timezone.now()
+        new.save(update_fields=["computed"])
+        _transition(actor, new, PlanStatus.APPROVED, reason=reason)
+        publish_plan(None, new)
+        before = {"state": proposal.state}
+        proposal.state = Reallocation.State.APPLIED
+        proposal.save(update_fields=["state"])
+        record_change(actor, Action.UPDATE, proposal, before=before, after={"state": "applied"})
+    return new
+
+
+def reject_reallocation(actor: Any, proposal: Reallocation, reason: str = "") -> Reallocation:
+    _require(
+        actor is None or role_of(actor) in APPROVER_ROLES or owns_plan(actor, proposal.plan),
+        _("You may not decide this proposal."),
+    )
+    if proposal.state != Reallocation.State.PROPOSED:
+        raise ValidationError({"state": [_("This proposal was already decided.")]})
+    with transaction.atomic():
+        proposal.state = Reallocation.State.REJECTED
+        proposal.save(update_fields=["state"])
+        record_change(
+            actor,
+            Action.UPDATE,
+            proposal,
+            before={"state": "proposed"},
+            after={"state": "rejected"},
+            reason=reason,
+        )
+    return proposal
 
 
 def mark_notifications_read(actor: Any) -> int:

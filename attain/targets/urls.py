@@ -17,4 +17,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/commit/", views.commit, name="commit"),
     path("<int:pk>/export.xlsx", views.export_grid, name="export"),
     path("<int:pk>/import/", views.import_grid, name="import"),
+    path("<int:pk>/reallocate/", views.reallocate, name="reallocate"),
+    path(
+        "<int:pk>/reallocations/<int:proposal>/<slug:decision>/",
+        views.decide_reallocation,
+        name="decide-reallocation",
+    ),
 ]

@@ -38,11 +38,13 @@ from .models import (
     Method,
     MonthSplit,
     PlanStatus,
+    Reallocation,
     TargetCell,
     TargetEdit,
     TargetPlan,
 )
 from .pace import behind_first, pace_report
+from .reallocation import org_changes_since
 from .selectors import (
     notifications_for,
     person_targets,
@@ -277,6 +279,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).count(),
         "month_labels": [datetime.date(2000, m, 1) for m in range(1, 13)],
         "me": me,
+        "proposals": Reallocation.objects.filter(plan=plan).order_by("-created"),
+        "org_changes": org_changes_since(plan) if plan.status in IN_FORCE else [],
         "is_planner": services.is_planner(request.user),
     }
     if grid is not None:
@@ -442,6 +446,48 @@ def _require_log_reader(request: HttpRequest, plan: TargetPlan) -> None:
     if services.owns_plan(request.user, plan):
         return
     raise PermissionDenied
+
+
+@login_required
+@require_POST
+def reallocate(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        services.propose_reallocation(
+            request.user,
+            plan,
+            unit=request.POST.get("unit", ""),
+            from_month=request.POST.get("from_month", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Reallocation proposed: it awaits approval."))
+    return redirect("targets:plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def decide_reallocation(
+    request: HttpRequest, pk: int, proposal: int, decision: str
+) -> HttpResponse:
+    plan = _plan(request, pk)
+    found = Reallocation.objects.filter(plan=plan, pk=proposal).first()
+    if found is None:
+        raise Http404
+    try:
+        if decision == "approve":
+            new = services.approve_reallocation(request.user, found)
+            messages.success(
+                request, _("Reallocation applied: version %(v)s is published.") % {"v": new.version}
+            )
+            return redirect("targets:plan", pk=new.pk)
+        services.reject_reallocation(request.user, found, request.POST.get("reason", ""))
+        messages.success(request, _("Reallocation rejected."))
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    return redirect("targets:plan", pk=plan.pk)
 
 
 # My targets, team pace ------------------------------------------------------------------

@@ -1,0 +1,192 @@
+"""Mid-period changes: when people join, leave or transfer, the remaining months of a
+unit's published targets are reallocated by the engine with the plan's own people-level
+method, month by month: each remaining month's team target is decomposed (spec section
+6) to the people employed in that month. The unit's month targets stay as published;
+only how they are shared changes. The proposal is stored for approval.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from attain.audit.models import AuditEvent
+from attain.org.models import Assignment, Person
+
+from .allocation import (
+    history_year,
+    level_spec,
+    measure_specs,
+    plan_scenario,
+    prepare,
+    run_decomposer,
+    unit_tree,
+    uses_method,
+)
+from .models import Kind, TargetCell, TargetPlan
+
+
+@dataclass(frozen=True)
+class CellChange:
+    measure: str
+    who: str
+    parent: str
+    period: str
+    before: Decimal
+    after: Decimal
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "measure": self.measure,
+            "who": self.who,
+            "parent": self.parent,
+            "period": self.period,
+            "before": str(self.before),
+            "after": str(self.after),
+        }
+
+
+def leaf_units(plan: TargetPlan, unit: str) -> list[str]:
+    """The teams (units without children) at or below ``unit`` in the plan's tree."""
+    tree = unit_tree(plan.root_unit, plan.fiscal_year)
+    below: set[str] = {unit}
+    for code, parent, _depth, _children in tree:
+        if parent in below:
+            below.add(code)
+    return [code for code, _p, _d, has_children in tree if code in below and not has_children]
+
+
+def remaining_months(plan: TargetPlan, from_month: str) -> list[str]:
+    year = plan.fiscal_year
+    try:
+        first = datetime.date.fromisoformat(f"{from_month}-01")
+    except ValueError:
+        raise ValidationError({"from_month": ["YYYY-MM"]}) from None
+    if first.year != year:
+        raise ValidationError({"from_month": [f"a month of {year}"]})
+    return [f"{year}-{m:02d}" for m in range(first.month, 13)]
+
+
+def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellChange]:
+    """The engine's reallocation of ``unit``'s remaining months (people level)."""
+    months = remaining_months(plan, from_month)
+    teams = leaf_units(plan, unit)
+    if not teams:
+        raise ValidationError({"unit": [f"{unit!r} is not in this plan"]})
+    measures = list(plan.plan_measures.values_list("measure", flat=True))
+    cells = TargetCell.objects.filter(plan=plan, period__in=months)
+    published = {
+        (c.measure, c.who, c.period): c.value for c in cells.filter(who__in=teams, kind=Kind.UNIT)
+    }
+    people_before = {
+        (c.measure, c.who, c.period): (c.value, c.parent)
+        for c in cells.filter(parent__in=teams, kind=Kind.PERSON)
+    }
+    spec = level_spec(plan, 0, True)
+    entries: list[dict[str, Any]] = []
+    for measure in measures:
+        for team in teams:
+            for month in months:
+                value = published.get((measure, team, month))
+                if value is None:
+                    continue
+                entry: dict[str, Any] = {
+                    "id": f"{measure}.{team}.{month}",
+                    "measure": measure,
+                    "from": {"who": team, "period": month, "value": value},
+                    "to": "people",
+                    **spec,
+                    "round_to": plan.round_to,
+                    "max_overassign": plan.max_overassign,
+                }
+                if plan.role_list:
+                    entry["roles"] = plan.role_list
+                if uses_method(spec, "history"):
+                    entry["history_period"] = str(history_year(plan))
+                if uses_method(spec, "capacity") and plan.ramp:
+                    entry["ramp"] = [Decimal(str(r)) for r in plan.ramp]
+                entries.append(entry)
+    specs = measure_specs(measures)
+    prepared = prepare(plan, specs)
+    scenario = plan_scenario(
+        plan, prepared, specs, {m: Decimal(0) for m in measures}, {}, [], entries
+    )
+    decomposer = run_decomposer(scenario, prepared=prepared)
+    if decomposer.errors:
+        raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])
+    after: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
+    for allocation in decomposer.allocations:
+        d = allocation.decomposition
+        for person, amount in allocation.parts.items():
+            key = (d.measure, person, d.period.id)
+            earlier = after.get(key)  # moved mid-month: a share of both teams' month
+            after[key] = (amount + earlier[0], d.who) if earlier else (amount, d.who)
+    changes: list[CellChange] = []
+    for key in sorted(set(after) | set(people_before)):
+        old, old_parent = people_before.get(key, (Decimal(0), ""))
+        new, new_parent = after.get(key, (Decimal(0), old_parent))
+        if old != new:
+            measure, who, period = key
+            changes.append(CellChange(measure, who, new_parent or old_parent, period, old, new))
+    return changes
+
+
+def org_changes_since(plan: TargetPlan) -> list[AuditEvent]:
+    """Joins, leaves and transfers recorded since the plan was published."""
+    if plan.published is None:
+        return []
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.get_for_models(Person, Assignment)
+    return list(
+        AuditEvent.objects.filter(at__gt=plan.published, content_type__in=types.values()).order_by(
+            "-at"
+        )[:50]
+    )
+
+
+def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
+    """Write the changed month cells into ``new`` (a copy of the published cells) and
+    the people's year cells as the sum of their months."""
+    year = str(new.fiscal_year)
+    touched: set[tuple[str, str]] = set()
+    for change in changes:
+        measure, who, period = change["measure"], change["who"], change["period"]
+        value = Decimal(change["after"])
+        updated = TargetCell.objects.filter(
+            plan=new, measure=measure, who=who, period=period, kind=Kind.PERSON
+        ).update(value=value)
+        if not updated:  # someone who joined: a new row with zeros before
+            existing = set(
+                TargetCell.objects.filter(plan=new, measure=measure, who=who).values_list(
+                    "period", flat=True
+                )
+            )
+            TargetCell.objects.bulk_create(
+                [
+                    TargetCell(
+                        plan=new,
+                        measure=measure,
+                        who=who,
+                        kind=Kind.PERSON,
+                        parent=change["parent"],
+                        period=p,
+                        value=value if p == period else Decimal(0),
+                        engine_value=value if p == period else Decimal(0),
+                    )
+                    for p in [year, *(f"{year}-{m:02d}" for m in range(1, 13))]
+                    if p not in existing
+                ]
+            )
+        touched.add((measure, who))
+    for measure, who in touched:
+        months = TargetCell.objects.filter(plan=new, measure=measure, who=who).exclude(period=year)
+        total = sum((c.value for c in months), Decimal(0))
+        TargetCell.objects.filter(plan=new, measure=measure, who=who, period=year).update(
+            value=total
+        )

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from attain.conftest import Company
+from attain.org import services as org
+from attain.targets import services
+from attain.targets.models import Notification, PlanStatus, Reallocation, TargetPlan
+from attain.targets.reallocation import org_changes_since
+from attain.targets.selectors import published_targets
+
+from .conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def by_who(measure: str = "revenue") -> dict[str, dict[str, Decimal]]:
+    found: dict[str, dict[str, Decimal]] = {}
+    for t in published_targets(measures=[measure]):
+        value = t["value"]
+        assert isinstance(value, Decimal)
+        found.setdefault(str(t["who"]), {})[str(t["period"])] = value
+    return found
+
+
+def test_a_joiner_shares_the_remaining_months(company: Company, plan: TargetPlan) -> None:
+    publish(company, plan)
+    before = by_who()
+    org.create_person(
+        None,
+        code="r5",
+        name="R5",
+        unit=company.east,
+        title="rep",
+        start=datetime.date(2026, 7, 1),
+        manager=company.people["m1"],
+    )
+    assert org_changes_since(plan)
+    with pytest.raises(PermissionDenied):
+        services.propose_reallocation(
+            company.users["rep"], plan, unit="east", from_month="2026-07", reason="r5 joined"
+        )
+    proposal = services.propose_reallocation(
+        company.users["sales_ops"], plan, unit="east", from_month="2026-07", reason="r5 joined"
+    )
+    changed = {(c["who"], c["period"]) for c in proposal.changes}
+    assert ("r5", "2026-07") in changed and ("r1", "2026-12") in changed
+    assert not any(period < "2026-07" for _who, period in changed)
+    with pytest.raises(PermissionDenied):
+        services.approve_reallocation(company.users["sales_ops"], proposal)
+    Notification.objects.all().delete()
+    new = services.approve_reallocation(company.users["executive"], proposal)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SUPERSEDED and new.status == PlanStatus.PUBLISHED
+    after = by_who()
+    # east's months are unchanged; July on they are shared by four reps
+    for month in ("2026-06", "2026-07", "2026-12"):
+        assert after["east"][month] == before["east"][month]
+        people = sum(after[p][month] for p in ("r1", "r2", "r3", "r5"))
+        assert people == after["east"][month]
+    assert after["r5"]["2026-06"] == 0 and after["r5"]["2026-07"] > 0
+    assert after["r1"]["2026-06"] == before["r1"]["2026-06"]
+    assert after["r5"]["2026"] == sum(v for p, v in after["r5"].items() if p != "2026")
+    assert after["r4"] == before["r4"]  # west untouched
+    assert set(Notification.objects.values_list("person__code", flat=True)) == {
+        "r1",
+        "r2",
+        "r3",
+        "r5",
+    }
+    assert Reallocation.objects.get().state == Reallocation.State.APPLIED
