@@ -1,0 +1,118 @@
+"""Each role in real Chromium (Debian's build, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from attain.incentives import services
+from attain.incentives.models import PlanVersion
+
+from .conftest import YEAR
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+expect = playwright_sync.expect
+CHROMIUM = os.environ.get("ATTAIN_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+pytestmark = pytest.mark.browser
+Q1 = f"{YEAR}-Q1"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def sign_in(browser, live_server, username: str, password: str):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+    return context, page
+
+
+def test_sales_ops_builds_a_plan_in_the_designer_and_runs_it(
+    transactional_db, sales, live_server, browser
+):
+    context, page = sign_in(browser, live_server, "ops", "pw-ops-1")
+    page.click("nav >> text=Plans")
+    page.click("text=New plan")
+    page.fill("input[name=id]", "spring-spiff")
+    page.fill("input[name=name]", "Spring plan")
+    page.fill("input[name=applies_value]", "rep")
+    page.fill("input[name=effective_from]", f"{YEAR}-01-01")
+    page.click("button.add-commission")
+    page.fill("input[name=c0-rate]", "0.02")
+    page.click("button.add-bonus")
+    expect(page.locator("input[name=c1-l2-label]")).to_have_value("卓越")
+    page.click("#preview-plan")
+    expect(page.locator("#preview")).to_contain_text("would have paid")
+    page.fill("input[name=c0-rate]", "2")  # outside [0, 1]: the engine's message
+    page.click("#save-plan")
+    expect(page.locator(".problems").first).to_contain_text("components[0].rate")
+    page.fill("input[name=c0-rate]", "0.02")
+    page.click("#save-plan")
+    expect(page.locator(".message.success")).to_contain_text("version 1")
+    page.click("button.activate")
+    assert PlanVersion.objects.get(plan__code="spring-spiff").status == "active"
+    page.fill("input[name=year]", str(YEAR))
+    page.click("#run-button")
+    expect(page.locator(".run-state")).to_have_text("Done", timeout=30000)
+    context.close()
+
+
+def test_rep_verifies_their_payout_and_estimates(transactional_db, sales, live_server, browser):
+    services.run_calculation(None, YEAR)
+    context, page = sign_in(browser, live_server, "r1", "pw-r1-1")
+    page.goto(f"{live_server.url}/performance/?period={Q1}")
+    expect(page.locator("#payout")).to_have_text("¥1,100.00")
+    page.click("#components >> text=¥700.00")
+    explanation = page.locator("#explanation")
+    expect(explanation).to_contain_text("o-r1-0")
+    expect(explanation).to_contain_text("700.00")
+    page.fill("input[name=amount]", "1000")
+    page.click("text=Estimate")
+    expect(page.locator(".estimate-result")).to_contain_text("¥100.00")
+    response = page.goto(f"{live_server.url}/performance/explain/r2/{Q1}/")
+    assert response is not None and response.status == 404
+    context.close()
+
+
+def test_manager_sees_who_is_behind_and_why(transactional_db, sales, live_server, browser):
+    services.run_calculation(None, YEAR)
+    context, page = sign_in(browser, live_server, "m1", "pw-m1-1")
+    page.click("nav >> text=My team")
+    page.goto(f"{live_server.url}/performance/team/?period={Q1}")
+    heatmap = page.locator("#heatmap")
+    expect(heatmap).to_contain_text("R3")
+    expect(heatmap).not_to_contain_text("R4")
+    expect(page.locator("#behind")).to_contain_text("R3")  # 30% of target: missed
+    context.close()
+
+
+def test_executive_dashboard_and_leaderboard(transactional_db, sales, live_server, browser):
+    services.run_calculation(None, YEAR)
+    context, page = sign_in(browser, live_server, "exec", "pw-exec-1")
+    page.click("nav >> text=Dashboard")
+    page.goto(f"{live_server.url}/performance/dashboard/?period={Q1}")
+    expect(page.locator("#share")).to_have_text("25.0%")
+    page.goto(f"{live_server.url}/performance/leaderboards/?period={Q1}")
+    expect(page.locator("#ranking tbody tr").first).to_contain_text("R1")
+    context.close()
