@@ -158,8 +158,12 @@ def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -
             plan.name = document.get("name") or plan.code
             plan.save(update_fields=["name"])
         latest = plan.latest()
-        if latest is not None and latest.source == source and latest.status == VersionStatus.DRAFT:
-            return latest
+        if (
+            latest is not None
+            and latest.source == source
+            and latest.status != VersionStatus.RETIRED
+        ):
+            return latest  # nothing changed: no new version
         version = PlanVersion.objects.create(
             plan=plan,
             number=(latest.number + 1) if latest else 1,
