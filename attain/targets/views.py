@@ -231,6 +231,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             seconds = sum(allocation.seconds.values())
         else:
             grid = stored_grids(plan).get(measure)
+            if grid is not None:
+                _add_history(plan, grid)
     except ValidationError as problem:
         error = "; ".join(problem.messages)
     rows = _filter_rows(request, grid, unit) if grid else []
@@ -298,6 +300,22 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "targets/grid.html", context)
     return render(request, "targets/plan.html", context)
+
+
+def _add_history(plan: TargetPlan, grid: Grid) -> None:
+    """Last year's actuals and potentials (for the fairness report) of a stored grid,
+    from the engine's current data."""
+    try:
+        live = compute_allocation(plan).grids.get(grid.measure)
+    except ValidationError:
+        return
+    if live is None:
+        return
+    found = live.by_who()
+    for row in grid.rows:
+        source = found.get(row.who)
+        if source is not None:
+            row.history, row.potential = source.history, source.potential
 
 
 @login_required

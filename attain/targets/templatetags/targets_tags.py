@@ -59,3 +59,17 @@ def cell_vals(measure: str, who: str, period: str, unit: str) -> str:
     import json
 
     return json.dumps({"measure": measure, "who": who, "period": period, "unit": unit})
+
+
+@register.filter
+def pace_status(status: str | None) -> str:
+    from django.utils.translation import gettext
+
+    labels = {
+        "on_track": gettext("on track"),
+        "at_risk": gettext("at risk"),
+        "behind": gettext("behind"),
+        "met": gettext("met"),
+        "missed": gettext("missed"),
+    }
+    return labels.get(status or "", status or "")
