@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,17 @@ def _record_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     note_change(people, getattr(instance, date_field, None))
 
 
+def _record_changing(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Before an update: the old person and date matter too (an order moved to another
+    rep or another quarter leaves the old results to correct)."""
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    fields, date_field = _WATCHED[sender.__name__]
+    old = sender.objects.filter(pk=instance.pk).values(*fields, date_field).first()
+    if old is not None:
+        note_change([old[f] for f in fields], old[date_field])
+
+
 def _credit_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     parent = getattr(instance, "order", None) or getattr(instance, "payment", None)
     if parent is None:
@@ -102,6 +113,7 @@ def connect() -> None:
 
     for name in _WATCHED:
         model = getattr(crm, name)
+        pre_save.connect(_record_changing, sender=model, dispatch_uid=f"incentives-pre-{name}")
         post_save.connect(_record_changed, sender=model, dispatch_uid=f"incentives-{name}")
         post_delete.connect(_record_changed, sender=model, dispatch_uid=f"incentives-del-{name}")
     for credit in (crm.OrderCredit, crm.PaymentCredit):

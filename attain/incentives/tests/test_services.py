@@ -161,3 +161,28 @@ def test_preview_pays_nothing_and_stores_nothing(sales):
     assert preview["people"] == 4
     assert preview["total"] == Decimal("1100.00") + Decimal("300.00") + Decimal("150.00")
     assert not PeriodResult.objects.exists()
+
+
+def test_moving_an_order_to_another_rep_corrects_both(
+    calculated, django_capture_on_commit_callbacks
+):
+    order = Order.objects.get(external_id="o-r1-1")
+    order.owner = calculated.people["r4"]
+    with django_capture_on_commit_callbacks(execute=True):
+        order.save()
+    assert (
+        PeriodResult.objects.get(person__code="r1", period=f"{YEAR}-Q1").measures["revenue"]
+        == "5000"
+    )
+    assert (
+        PeriodResult.objects.get(person__code="r4", period=f"{YEAR}-Q1").measures["revenue"]
+        == "7000"
+    )
+
+
+def test_plan_targets_from_yaml_import(company):
+    text = "plans: []\ntargets:\n- {measure: revenue, who: r1, period: '2026', value: 50000}\n"
+    services.import_plans(None, text)
+    from attain.incentives.models import PlanTarget
+
+    assert PlanTarget.objects.get(who="r1").value == Decimal("50000")

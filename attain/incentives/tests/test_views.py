@@ -172,3 +172,35 @@ def test_estimator_page(client, calculated):
     login(client, "rep")
     response = client.post(reverse("incentives:estimate", args=["r1", Q1]), {"amount": "1000"})
     assert "¥100.00" in response.content.decode()  # 1,000 more at the 10% tier
+
+
+def test_measures_page_saves_through_the_engine(client, company):
+    from attain.measures.models import Measure
+
+    login(client, "sales_ops")
+    url = reverse("incentives:measures")
+    fields = {
+        "code": "big_orders",
+        "name": "大单",
+        "table": "orders",
+        "value": "amount",
+        "where": "amount >=",
+        "agg": "sum",
+        "date_field": "date",
+        "person_field": "owner",
+        "higher_is_better": "on",
+    }
+    bad = client.post(url, fields)
+    assert bad.status_code == 200 and not Measure.objects.filter(code="big_orders").exists()
+    fields["where"] = "amount >= 100000"
+    assert client.post(url, fields).status_code == 302
+    assert Measure.objects.get(code="big_orders").where == "amount >= 100000"
+
+
+def test_rep_leaderboard_is_their_unit_without_payouts(client, calculated):
+    login(client, "rep")
+    board = client.get(reverse("api-leaderboard"), {"period": Q1}).json()
+    assert {e["person"] for e in board} == {"r1", "r2", "r3"}  # 华东, not r4 (华西)
+    assert all("payout" not in e for e in board)
+    page = client.get(reverse("incentives:mine"), {"period": Q1}).content.decode()
+    assert "卓越 achiever" in page  # the honours badge
