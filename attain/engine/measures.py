@@ -147,10 +147,16 @@ class MeasureEngine:
     def credited(self, name: str) -> pl.DataFrame:
         """One row per (record, credited person): id, date, person, share, value, credited."""
         if name not in self._credited:
-            self._credited[name] = self._credit(self.measure(name))
+            self._credited[name] = self._credit(self.measure(name)).collect()
         return self._credited[name]
 
-    def _credit(self, measure: Measure) -> pl.DataFrame:
+    def credited_plan(self, name: str) -> pl.LazyFrame:
+        """The same rows as :meth:`credited`, as a lazy plan (not kept in memory)."""
+        if name in self._credited:
+            return self._credited[name].lazy()
+        return self._credit(self.measure(name))
+
+    def _credit(self, measure: Measure) -> pl.LazyFrame:
         table = self.scenario.tables[measure.table]
         frame = table.frame
         used = set(measure.value.fields) | (set(measure.where.fields) if measure.where else set())
@@ -199,11 +205,10 @@ class MeasureEngine:
             share_scale = 0
             rows = base.with_columns(pl.lit(1).cast(pl.Decimal(38, 0)).alias(SHARE))
         if distinct or compiled.type != "number":
-            rows = rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
-            return rows.collect()
+            return rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
         scale = min(value_scale + (share_scale or 0), MAX_SCALE)
         credited = pl.col(VALUE).cast(pl.Decimal(38, scale)) * pl.col(SHARE)
-        return rows.with_columns(credited.alias(CREDITED)).collect()
+        return rows.with_columns(credited.alias(CREDITED))
 
     # -- day grain, with the manager chain for team measures --------------------------
     def days(self, name: str) -> pl.DataFrame:
@@ -220,9 +225,11 @@ class MeasureEngine:
             return [CREDITED, SHARE, "__min", "__max"]
         return [CREDITED, SHARE]
 
-    def _aggregate(self, frame: pl.DataFrame, columns: list[str], keys: list[str]) -> pl.DataFrame:
+    def _aggregate(
+        self, frame: pl.DataFrame | pl.LazyFrame, columns: list[str], keys: list[str]
+    ) -> pl.DataFrame:
         if columns == [VALUE]:
-            return frame.select([*keys, VALUE]).unique()
+            return frame.lazy().select([*keys, VALUE]).unique().collect()
         exprs = {
             CREDITED: pl.col(CREDITED).sum(),
             SHARE: pl.col(SHARE).sum(),
@@ -241,9 +248,9 @@ class MeasureEngine:
         key = self._base_key(name)
         if key not in self._bases:
             columns = self._columns(name)
-            rows = self.credited(name)
+            rows = self.credited_plan(name)
             if "__min" in columns:
-                numeric = rows.schema[VALUE]
+                numeric = rows.collect_schema()[VALUE]
                 value = (
                     pl.col(VALUE)
                     if isinstance(numeric, pl.Decimal)
@@ -345,14 +352,12 @@ class MeasureEngine:
             {"__key": keys, PERSON: persons, "__start": starts, "__end": ends},
             schema={"__key": pl.Int64, PERSON: pl.String, "__start": pl.Date, "__end": pl.Date},
         )
-        rows = self.credited(name)
-        if not distinct and not isinstance(rows.schema[VALUE], pl.Decimal):
-            rows = rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(VALUE))
         asked = pl.Series(sorted(set(persons)), dtype=pl.String).implode()
+        rows = self.credited_plan(name).filter(pl.col(PERSON).is_in(asked))
+        if not distinct and not isinstance(rows.collect_schema()[VALUE], pl.Decimal):
+            rows = rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(VALUE))
         grouped = (
-            rows.lazy()
-            .select(PERSON, DATE, VALUE, SHARE, CREDITED)
-            .filter(pl.col(PERSON).is_in(asked))
+            rows.select(PERSON, DATE, VALUE, SHARE, CREDITED)
             .join(frame.lazy(), on=PERSON, how="inner")
             .filter(pl.col(DATE).is_between(pl.col("__start"), pl.col("__end"), closed="both"))
             .group_by("__key")
