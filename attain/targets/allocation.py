@@ -183,9 +183,19 @@ def uses_method(spec: Mapping[str, Any], name: str) -> bool:
 
 
 def decompositions(
-    plan: TargetPlan, totals: Mapping[str, Decimal], tree: list[tuple[str, str | None, int, bool]]
+    plan: TargetPlan,
+    totals: Mapping[str, Decimal],
+    tree: list[tuple[str, str | None, int, bool]],
+    edits: Mapping[tuple[str, str, str], Decimal] | None = None,
 ) -> list[dict[str, Any]]:
-    """The scenario's ``decompositions``: one per measure and unit of the tree."""
+    """The scenario's ``decompositions``, per measure:
+
+    - a unit with child units: its year to the child units, split over the months;
+    - a team (a unit without children): each of its month targets to the people in the
+      team in that month, so people who join, leave or move between teams mid-year carry
+      each team's target only for the months they are in it (the plan's root, and a team
+      whose year was edited, split their year to people and months instead).
+    """
     found: list[dict[str, Any]] = []
     year = str(plan.fiscal_year)
     months: Any = None
@@ -196,6 +206,7 @@ def decompositions(
     else:
         months = "equal"
     roles = plan.role_list
+    edits = edits or {}
     for measure, total in totals.items():
         for code, _parent, depth, has_children in tree:
             spec = level_spec(plan, depth, not has_children)
@@ -219,7 +230,16 @@ def decompositions(
                 entry["ramp"] = [Decimal(str(r)) for r in plan.ramp]
             if months == "seasonal":
                 entry["seasonal_years"] = seasonal_years(plan)
-            found.append(entry)
+            monthly = not has_children and depth > 0 and (measure, code, year) not in edits
+            if not monthly:
+                found.append(entry)
+                continue
+            for month in range(1, 13):
+                period = f"{year}-{month:02d}"
+                by_month = {k: v for k, v in entry.items() if k not in ("months", "seasonal_years")}
+                by_month["id"] = f"{measure}.{code}.{period}"
+                by_month["from"] = {"who": code, "period": period}
+                found.append(by_month)
     return found
 
 
@@ -311,7 +331,9 @@ def plan_scenario(
         "people": [],
         "records": {table: [] for table in tables},
         "measures": {name: dict(spec) for name, spec in specs.items()},
-        "decompositions": entries if entries is not None else decompositions(plan, totals, tree),
+        "decompositions": (
+            entries if entries is not None else decompositions(plan, totals, tree, edits)
+        ),
     }
     parsed, problems = scenario_from_data(document, Path("."))
     if parsed is None or problems:
@@ -549,57 +571,70 @@ def _grid(
     month_keys = [str(Month(plan.fiscal_year, m).key) for m in range(1, 13)]
     zero = Decimal(0)
     edited_who = {(m, who) for m, who, _p in edits}
+    # (member, the unit it was decomposed from) → kind, year amount, the engine's months
+    found: dict[tuple[str, str], tuple[str, Decimal, list[Decimal]]] = {}
     for allocation in decomposer.allocations:
         d = allocation.decomposition
         if d.measure != measure:
             continue
-        kind = Kind.UNIT if d.to == "units" else Kind.PERSON
+        kind: str = Kind.UNIT if d.to == "units" else Kind.PERSON
+        if d.period.kind == "month":  # a team's month, split to the people in it then
+            index = int(d.period.id[5:7]) - 1
+            for member, amount in allocation.parts.items():
+                entry = found.get((member, d.who))
+                if entry is None:
+                    entry = found[(member, d.who)] = (kind, zero, [zero] * 12)
+                entry[2][index] += amount
+                found[(member, d.who)] = (kind, entry[1] + amount, entry[2])
+            continue
         for member, amount in allocation.parts.items():
             month_units = allocation.months.get(member, {})
             if round_to == 1:
                 engine_months = [month_units.get(key, zero) for key in month_keys]
             else:
                 engine_months = [month_units.get(key, zero) * round_to for key in month_keys]
-            edited: set[str] = set()
-            if (measure, member) in edited_who:
-                edited = {p for p in [year, *month_ids] if (measure, member, p) in edits}
-            value = edits.get((measure, member, year), amount)
-            if edited == {year}:
-                months = respread(value, engine_months, round_to)
-            else:
-                months = [
-                    edits.get((measure, member, month_ids[i]), engine_months[i]) for i in range(12)
-                ]
+            found[(member, d.who)] = (kind, amount, engine_months)
+    for (member, parent), (kind, amount, engine_months) in found.items():
+        edited: set[str] = set()
+        if (measure, member) in edited_who:
+            edited = {p for p in [year, *month_ids] if (measure, member, p) in edits}
+        value = edits.get((measure, member, year), amount)
+        if edited == {year}:
+            months = respread(value, engine_months, round_to)
+        else:
+            months = [
+                edits.get((measure, member, month_ids[i]), engine_months[i]) for i in range(12)
+            ]
+        if kind == Kind.UNIT:
+            name = scenario.units[member].name
+            depth = depth_of.get(member, 0)
+            potential = scenario.units[member].attributes.get("potential")
+        else:
+            name = scenario.people[member].name
+            depth = depth_of.get(parent, 0) + 1
+            potential = scenario.people[member].attributes.get("potential")
+        history = None
+        if with_history and history_period is not None:
             if kind == Kind.UNIT:
-                name = scenario.units[member].name
-                depth = depth_of.get(member, 0)
-                potential = scenario.units[member].attributes.get("potential")
+                history = measures.unit_value(measure, member, history_period)
             else:
-                name = scenario.people[member].name
-                depth = depth_of.get(d.who, 0) + 1
-                potential = scenario.people[member].attributes.get("potential")
-            history = None
-            if with_history and history_period is not None:
-                if kind == Kind.UNIT:
-                    history = measures.unit_value(measure, member, history_period)
-                else:
-                    history = measures.value(measure, member, history_period)
-            rows.append(
-                Row(
-                    member,
-                    kind,
-                    name,
-                    d.who,
-                    depth,
-                    value,
-                    amount,
-                    months,
-                    engine_months,
-                    edited,
-                    history,
-                    potential,
-                )
+                history = measures.value(measure, member, history_period)
+        rows.append(
+            Row(
+                member,
+                kind,
+                name,
+                parent,
+                depth,
+                value,
+                amount,
+                months,
+                engine_months,
+                edited,
+                history,
+                potential,
             )
+        )
     warnings = [f"{w.path}: {w.message}" for w in decomposer.warnings]
     return Grid(measure, plan.fiscal_year, round_to, _tree_order(rows), warnings)
 

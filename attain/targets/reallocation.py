@@ -83,10 +83,11 @@ def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellCh
     published = {
         (c.measure, c.who, c.period): c.value for c in cells.filter(who__in=teams, kind=Kind.UNIT)
     }
-    people_before = {
-        (c.measure, c.who, c.period): (c.value, c.parent)
-        for c in cells.filter(parent__in=teams, kind=Kind.PERSON)
-    }
+    people_before: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
+    for c in cells.filter(parent__in=teams, kind=Kind.PERSON):
+        key = (c.measure, c.who, c.period)
+        earlier = people_before.get(key)
+        people_before[key] = (c.value + earlier[0], c.parent) if earlier else (c.value, c.parent)
     spec = level_spec(plan, 0, True)
     entries: list[dict[str, Any]] = []
     for measure in measures:
@@ -158,10 +159,14 @@ def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
     for change in changes:
         measure, who, period = change["measure"], change["who"], change["period"]
         value = Decimal(change["after"])
-        updated = TargetCell.objects.filter(
+        rows = TargetCell.objects.filter(
             plan=new, measure=measure, who=who, period=period, kind=Kind.PERSON
-        ).update(value=value)
-        if not updated:  # someone who joined: a new row with zeros before
+        )
+        first = rows.order_by("pk").first()
+        if first is not None:  # one row for the month (someone who moved had one per team)
+            rows.exclude(pk=first.pk).delete()
+            rows.update(value=value, parent=change["parent"])
+        else:  # someone who joined: a new row with zeros before
             existing = set(
                 TargetCell.objects.filter(plan=new, measure=measure, who=who).values_list(
                     "period", flat=True
@@ -187,6 +192,8 @@ def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
     for measure, who in touched:
         months = TargetCell.objects.filter(plan=new, measure=measure, who=who).exclude(period=year)
         total = sum((c.value for c in months), Decimal(0))
-        TargetCell.objects.filter(plan=new, measure=measure, who=who, period=year).update(
-            value=total
-        )
+        years = TargetCell.objects.filter(plan=new, measure=measure, who=who, period=year)
+        keep = years.order_by("pk").first()
+        if keep is not None:
+            years.exclude(pk=keep.pk).delete()
+            years.update(value=total)

@@ -50,10 +50,12 @@ def published_targets(
         cells = TargetCell.objects.filter(plan=plan)
         if measures is not None:
             cells = cells.filter(measure__in=measures)
-        for measure, who, period, value in cells.order_by("measure", "who", "period").values_list(
-            "measure", "who", "period", "value"
-        ):
-            found[(measure, who, period)] = Decimal(value)
+        # someone who moved between teams has a row under each: their months add up
+        in_plan: dict[tuple[str, str, str], Decimal] = {}
+        for measure, who, period, value in cells.values_list("measure", "who", "period", "value"):
+            key = (measure, who, period)
+            in_plan[key] = in_plan.get(key, Decimal(0)) + value
+        found.update(in_plan)
     return [
         {"measure": measure, "who": who, "period": period, "value": value}
         for (measure, who, period), value in sorted(found.items())
@@ -102,7 +104,8 @@ def person_targets(plan: TargetPlan, person_code: str) -> dict[str, dict[str, De
     for measure, period, value in TargetCell.objects.filter(
         plan=plan, who=person_code, kind=Kind.PERSON
     ).values_list("measure", "period", "value"):
-        found.setdefault(measure, {})[period] = value
+        periods = found.setdefault(measure, {})
+        periods[period] = periods.get(period, Decimal(0)) + value  # moved: both teams' rows
     return found
 
 

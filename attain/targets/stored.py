@@ -14,7 +14,7 @@ def stored_grids(plan: TargetPlan) -> dict[str, Grid]:
     year = str(plan.fiscal_year)
     month_ids = [f"{year}-{m:02d}" for m in range(1, 13)]
     index = {p: i for i, p in enumerate(month_ids)}
-    by_measure: dict[str, dict[str, Row]] = {}
+    by_measure: dict[str, dict[tuple[str, str], Row]] = {}
     unit_names = dict(Unit.objects.values_list("code", "name"))
     cells = TargetCell.objects.filter(plan=plan).values_list(
         "measure", "who", "kind", "parent", "period", "value", "engine_value"
@@ -22,9 +22,11 @@ def stored_grids(plan: TargetPlan) -> dict[str, Grid]:
     people: set[str] = set()
     for measure, who, kind, parent, period, value, engine_value in cells.iterator(chunk_size=5000):
         rows = by_measure.setdefault(measure, {})
-        row = rows.get(who)
+        row = rows.get((who, parent))
         if row is None:
-            row = rows[who] = Row(who, kind, who, parent, 0, Decimal(0), Decimal(0), [], [])
+            row = rows[(who, parent)] = Row(
+                who, kind, who, parent, 0, Decimal(0), Decimal(0), [], []
+            )
             if kind == Kind.PERSON:
                 people.add(who)
         if period == year:
@@ -38,8 +40,9 @@ def stored_grids(plan: TargetPlan) -> dict[str, Grid]:
     person_names = dict(Person.objects.filter(code__in=people).values_list("code", "name"))
     grids: dict[str, Grid] = {}
     for measure, rows in by_measure.items():
-        ordered = [rows[plan.root_unit.code]] if plan.root_unit.code in rows else []
-        ordered += [r for w, r in rows.items() if w != plan.root_unit.code]
+        root = (plan.root_unit.code, "")
+        ordered = [rows[root]] if root in rows else []
+        ordered += [r for key, r in rows.items() if key != root]
         depth: dict[str, int] = {plan.root_unit.code: 0}
         for row in ordered:
             row.name = (unit_names if row.kind == Kind.UNIT else person_names).get(row.who, row.who)
