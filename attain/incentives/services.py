@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
-from attain.engine import Result, explain, explanation_json, parse_period, scenario_from_data
+from attain.engine import (
+    Result,
+    explain,
+    explanation_document,
+    parse_period,
+    scenario_from_data,
+)
 from attain.engine.output import Number, period_document
 from attain.measures.services import RECORD_TABLES, scenario_measures
 from attain.org.models import Assignment, Person, Unit
@@ -315,7 +321,11 @@ def persist_results(
             document = _plain(period_document(period_result, scenario, True))
             segment = org.on(code, min(period.end, result.as_of or period.end))
             attainment = period_result.attainment.get(calculation.MAIN_MEASURE)
-            explanation = explanation_json(explain(result, code, period))
+            explanation = json.dumps(
+                _plain(explanation_document(explain(result, code, period))),
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
             rows.append(
                 PeriodResult(
                     person_id=pk_of[code],

@@ -79,3 +79,28 @@ def bar(value: Any, top: Any = 1) -> str:
     if number is None or not maximum:
         return "0"
     return str(max(0, min(100, int(number * 100 / maximum))))
+
+
+@register.filter
+def pace_label(status: Any) -> str:
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "on_track": _("on track"),
+        "at_risk": _("at risk"),
+        "behind": _("behind"),
+        "met": _("met"),
+        "missed": _("missed"),
+    }
+    return labels.get(str(status), str(status or "—"))
+
+
+@register.filter
+def step(value: Any) -> str:
+    """A step's number, readable: at most 6 decimals (the explanation keeps every digit)."""
+    number = _decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    if number.as_tuple().exponent < -6:  # type: ignore[operator]
+        number = number.quantize(Decimal("0.000001"))
+    return f"{number.normalize():f}" if number == number.to_integral_value() else f"{number:f}"
