@@ -40,6 +40,7 @@ from attain.engine.model import Decomposition, Scenario, TargetSpec
 from attain.engine.numbers import ENGINE_CONTEXT
 from attain.engine.org import Org
 from attain.engine.periods import Month, parse_period
+from attain.engine.problems import Problem
 from attain.engine.targets import TargetBook
 from attain.measures.services import scenario_measures
 from attain.org.models import Unit
@@ -187,14 +188,17 @@ def decompositions(
     totals: Mapping[str, Decimal],
     tree: list[tuple[str, str | None, int, bool]],
     edits: Mapping[tuple[str, str, str], Decimal] | None = None,
+    monthly: set[str] | frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The scenario's ``decompositions``, per measure:
 
     - a unit with child units: its year to the child units, split over the months;
-    - a team (a unit without children): each of its month targets to the people in the
-      team in that month, so people who join, leave or move between teams mid-year carry
-      each team's target only for the months they are in it (the plan's root, and a team
-      whose year was edited, split their year to people and months instead).
+    - a team (a unit without children): its year to its people, split over the months
+      each is employed;
+    - a team in ``monthly`` (someone moved into or out of it during the year): each of
+      its month targets to the people in the team in that month, so a mover carries each
+      team's target only for the months they were in it (unless it is the plan's root or
+      its year was edited: then as above).
     """
     found: list[dict[str, Any]] = []
     year = str(plan.fiscal_year)
@@ -230,8 +234,13 @@ def decompositions(
                 entry["ramp"] = [Decimal(str(r)) for r in plan.ramp]
             if months == "seasonal":
                 entry["seasonal_years"] = seasonal_years(plan)
-            monthly = not has_children and depth > 0 and (measure, code, year) not in edits
-            if not monthly:
+            by_months = (
+                code in monthly
+                and not has_children
+                and depth > 0
+                and (measure, code, year) not in edits
+            )
+            if not by_months:
                 found.append(entry)
                 continue
             for month in range(1, 13):
@@ -332,7 +341,9 @@ def plan_scenario(
         "records": {table: [] for table in tables},
         "measures": {name: dict(spec) for name, spec in specs.items()},
         "decompositions": (
-            entries if entries is not None else decompositions(plan, totals, tree, edits)
+            entries
+            if entries is not None
+            else decompositions(plan, totals, tree, edits, moved_teams(plan, prepared))
         ),
     }
     parsed, problems = scenario_from_data(document, Path("."))
@@ -347,6 +358,29 @@ def plan_scenario(
             continue
         targets.append(TargetSpec(measure, who, period, value, True, f"targets[{index}]"))
     return dataclasses.replace(base, decompositions=parsed.decompositions, targets=tuple(targets))
+
+
+def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
+    """Units someone with a target role moved into or out of during the fiscal year."""
+    key = ("moved", plan.fiscal_year, tuple(plan.role_list))
+    cached = prepared.caches.setdefault("moved", {}).get(key)
+    if cached is not None:
+        return set(cached)
+    first, last = fiscal_bounds(plan.fiscal_year)
+    roles = set(plan.role_list)
+    found: set[str] = set()
+    for pid in prepared.scenario.people:
+        units = {
+            segment.unit
+            for segment in prepared.org.segments(pid)
+            if segment.start <= last
+            and segment.end >= first
+            and (not roles or segment.role in roles)
+        }
+        if len(units) > 1:
+            found |= units
+    prepared.caches["moved"][key] = frozenset(found)
+    return found
 
 
 def fill_missing_potential(directory: Path) -> int:
@@ -383,6 +417,7 @@ class IndexedDecomposer(Decomposer):
         self._unit_capacity = caches.setdefault("unit_capacity", {})
         self._person_capacity = caches.setdefault("person_capacity", {})
         self._weights = caches.setdefault("weights", {})
+        self._shares: dict[Any, tuple[dict[str, Fraction], list[str]]] = {}  # this run
 
     def _member_index(self, d: Decomposition) -> dict[str, list[str]]:
         key = (d.period.id, d.roles)
@@ -437,6 +472,25 @@ class IndexedDecomposer(Decomposer):
         return sum(
             (by_unit.get(unit, Fraction(0)) for unit in self.org.descendants(member)), Fraction(0)
         )
+
+    def method_shares(
+        self, d: Decomposition, method: str, members: list[str]
+    ) -> dict[str, Fraction]:
+        """The engine's shares, kept for a team's twelve month decompositions: with the
+        same members, equal, history and potential shares do not depend on the month."""
+        period = d.period.id if method == "capacity" else None
+        history = d.history_period.id if d.history_period and method == "history" else None
+        key = (method, d.measure, d.to, history, d.potential_field, d.ramp, period, *members)
+        cached = self._shares.get(key)
+        if cached is not None:
+            shares, messages = cached
+            self.warnings.extend(Problem(d.path, message) for message in messages)
+            return shares
+        before, errors = len(self.warnings), len(self.errors)
+        shares = super().method_shares(d, method, members)
+        if len(self.errors) == errors:
+            self._shares[key] = (shares, [w.message for w in self.warnings[before:]])
+        return shares
 
     def month_weights(self, d: Decomposition) -> dict[int, Fraction]:
         key = (d.measure, d.who, d.period.id, d.months, d.seasonal_years)
