@@ -2,9 +2,10 @@
 it credits (and their managers) are recomputed after the transaction commits.
 
 Handlers only collect (person, date) pairs; one recalculation per transaction runs after
-commit. ``settings.ATTAIN_INCENTIVES_LIVE`` chooses how: ``"inline"`` (default: in the
-request that saved the record, right after commit, so the change is visible when the
-response arrives), ``"task"`` (enqueued on the task backend) or ``"off"``.
+commit (a transaction changing more than ``BATCH_LIMIT`` person-days, such as an
+import, queues a full run of the years instead). ``settings.ATTAIN_INCENTIVES_LIVE``
+chooses how: ``"inline"`` (default: in the request that saved the record, right after
+commit, so the change is visible when the response arrives), ``"task"`` (enqueued on the task backend) or ``"off"``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
+BATCH_LIMIT = 500  # (person, date) pairs in one transaction; above it, a full run
 
 
 def _flush(changes: set[tuple[int, datetime.date]]) -> None:
@@ -29,6 +31,12 @@ def _flush(changes: set[tuple[int, datetime.date]]) -> None:
         from .models import PeriodResult
 
         if not PeriodResult.objects.exists():
+            return
+        if len(changes) > BATCH_LIMIT:  # a bulk change: one full run per year instead
+            from .services import start_calculation
+
+            for year in sorted({day.year for _pk, day in changes}):
+                start_calculation(None, year)
             return
         if mode == "task":
             from .tasks import incremental_task

@@ -186,3 +186,17 @@ def test_plan_targets_from_yaml_import(company):
     from attain.incentives.models import PlanTarget
 
     assert PlanTarget.objects.get(who="r1").value == Decimal("50000")
+
+
+def test_a_bulk_change_queues_a_full_run(calculated, django_capture_on_commit_callbacks, settings):
+    from attain.incentives import signals
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    changes = {
+        (calculated.people["r1"].pk, datetime.date(YEAR, 1, 1) + datetime.timedelta(d))
+        for d in range(signals.BATCH_LIMIT + 1)
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        signals._flush(changes)
+    queued = CalculationRun.objects.filter(kind="full", status="queued")
+    assert sorted(queued.values_list("fiscal_year", flat=True)) == [YEAR, YEAR + 1]
