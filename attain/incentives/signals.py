@@ -5,7 +5,8 @@ Handlers only collect (person, date) pairs; one recalculation per transaction ru
 commit (a transaction changing more than ``BATCH_LIMIT`` person-days, such as an
 import, queues a full run of the years instead). ``settings.ATTAIN_INCENTIVES_LIVE``
 chooses how: ``"inline"`` (default: in the request that saved the record, right after
-commit, so the change is visible when the response arrives), ``"task"`` (enqueued on the task backend) or ``"off"``.
+commit, so the change is visible when the response arrives), ``"task"`` (enqueued on
+the task backend) or ``"off"``.
 """
 
 from __future__ import annotations
