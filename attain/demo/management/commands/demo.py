@@ -68,6 +68,8 @@ class Command(BaseCommand):
         try:
             if options["subcommand"] == "load":
                 result = load_demo(seed=options["seed"], echo=echo, crm=not options["no_crm"])
+                if not options["no_crm"]:
+                    self.load_plans(echo)
             else:
                 if options["people"] < MIN_PEOPLE:
                     raise CommandError(f"--people must be at least {MIN_PEOPLE}.")
@@ -84,6 +86,16 @@ class Command(BaseCommand):
         except DemoError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.login_table(result.logins))
+
+    @staticmethod
+    def load_plans(echo: Any) -> None:
+        """The worked examples on top of the demo data (each idempotent): the FY target
+        plan decomposed and published, then incentive plans calculated against it."""
+        from attain.incentives.demo import load_demo_incentives
+        from attain.targets.demo import load_demo_targets
+
+        load_demo_targets(echo=echo)
+        load_demo_incentives(echo=echo)
 
     def progress(self, done: int, total: int) -> None:
         self.stderr.write(f"  {done:>7} / {total} people", style_func=lambda text: text)
