@@ -204,3 +204,13 @@ def test_rep_leaderboard_is_their_unit_without_payouts(client, calculated):
     assert all("payout" not in e for e in board)
     page = client.get(reverse("incentives:mine"), {"period": Q1}).content.decode()
     assert "卓越 achiever" in page  # the honours badge
+
+
+@pytest.mark.parametrize("name", ["api-results", "api-leaderboard"])
+def test_api_needs_a_login(client, calculated, name):
+    assert client.get(reverse(name)).status_code in (401, 403)
+
+
+def test_pages_need_a_login(client, calculated):
+    response = client.get(reverse("incentives:mine"))
+    assert response.status_code == 302 and "/login/" in response.url
