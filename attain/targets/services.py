@@ -89,19 +89,33 @@ def owns_plan(actor: Any, plan: TargetPlan) -> bool:
     return plan.root_unit_id in led_unit_ids(actor)
 
 
-def can_edit_cell(actor: Any, plan: TargetPlan, who: str) -> bool:
+def editable_codes(actor: Any, plan: TargetPlan) -> set[str] | None:
+    """The units and people whose cells ``actor`` may edit (None: all of them). A manager
+    edits the units below their own and the people below them, never their own unit's
+    or their own target."""
     if is_planner(actor):
-        return True
-    if not owns_plan(actor, plan) and role_of(actor) != Role.MANAGER:
-        return False
+        return None
+    if role_of(actor) != Role.MANAGER:
+        return set()
+    me = person_of(actor)
     units = led_unit_ids(actor)
-    if not units:
-        return False
-    if Unit.objects.filter(pk__in=units, code=who).exclude(pk=plan.root_unit_id).exists():
-        me = person_of(actor)
-        mine = me.assignment_on(timezone.localdate()) if me else None
-        return mine is None or mine.unit.code != who
-    return visible_people(actor).filter(code=who).exists()
+    if me is None or not units:
+        return set()
+    mine = me.assignment_on(timezone.localdate())
+    codes = set(
+        Unit.objects.filter(pk__in=units)
+        .exclude(pk=plan.root_unit_id)
+        .values_list("code", flat=True)
+    )
+    if mine is not None:
+        codes.discard(mine.unit.code)
+    codes |= set(visible_people(actor).exclude(pk=me.pk).values_list("code", flat=True))
+    return codes
+
+
+def can_edit_cell(actor: Any, plan: TargetPlan, who: str) -> bool:
+    codes = editable_codes(actor, plan)
+    return codes is None or who in codes
 
 
 def _require(condition: bool, message: str) -> None:

@@ -240,6 +240,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     owner = services.owns_plan(request.user, plan)
     role = role_of(request.user)
     me = person_of(request.user)
+    editable_codes = services.editable_codes(request.user, plan)
     context: dict[str, Any] = {
         "plan": plan,
         "measures": measures,
@@ -252,6 +253,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seconds": seconds,
         "owner": owner,
         "editable": plan.status in EDITABLE and (owner or role == Role.MANAGER),
+        "editable_codes": editable_codes,
+        "edit_all": editable_codes is None,
         "can_approve": plan.status == PlanStatus.SUBMITTED and role in services.APPROVER_ROLES,
         "can_return": plan.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
         and (role in services.APPROVER_ROLES or owner),

@@ -167,3 +167,12 @@ def test_manager_creates_a_unit_plan_from_the_page(company: Company, plan: Targe
         company.users["manager"], east, levels={"units": [{}], "people": {"method": "equal"}}
     )
     assert client.get(reverse("targets:plan", args=[east.pk])).status_code == 200
+
+
+def test_a_manager_gets_inputs_only_for_their_people(company: Company, plan: TargetPlan) -> None:
+    page = login("manager").get(reverse("targets:plan", args=[plan.pk])).content.decode()
+    assert 'aria-label="r1 2026"' in page
+    assert 'aria-label="m1 2026"' not in page  # not their own target
+    assert 'aria-label="east 2026"' not in page  # nor their own unit's
+    assert 'aria-label="west 2026"' not in page
+    assert not services.can_edit_cell(company.users["manager"], plan, "m1")

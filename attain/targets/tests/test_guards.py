@@ -1,0 +1,63 @@
+"""Guard rails as worked examples (no database)."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from attain.targets.allocation import Grid, Row
+from attain.targets.guards import fairness, gaps, overassignment
+
+
+def row(who: str, kind: str, parent: str, year: int, history: int | None, potential: int | None):
+    return Row(
+        who,
+        kind,
+        who.upper(),
+        parent,
+        0,
+        D(year),
+        D(year),
+        [],
+        [],
+        set(),
+        None if history is None else D(history),
+        None if potential is None else D(potential),
+    )
+
+
+GRID = Grid(
+    "revenue",
+    2026,
+    D(1),
+    [
+        row("hq", "unit", "", 1000, None, None),
+        row("east", "unit", "hq", 600, 500, None),
+        row("west", "unit", "hq", 500, 400, None),  # Σ parts 1100: inflated 10%
+        row("a", "person", "east", 300, 200, 1000),  # asked +50%
+        row("b", "person", "east", 300, 300, 1000),  # asked +0%
+        row("c", "person", "west", 500, 400, 2000),  # asked +25%
+    ],
+    [],
+)
+
+
+def test_overassignment_is_the_sum_of_parts_over_the_whole() -> None:
+    found = {o.who: o for o in overassignment(GRID, D("1.05"))}
+    assert found["hq"].ratio == D("1.1") and found["hq"].inflated and found["hq"].over_limit
+    assert found["east"].ratio == 1 and not found["east"].inflated
+    assert found["west"].ratio == 1
+
+
+def test_fairness_report() -> None:
+    report = fairness(GRID)
+    assert report.people == 3
+    assert report.to_potential.minimum == D("0.25") and report.to_potential.maximum == D("0.3")
+    assert report.to_history.median == D("1.25")
+    # everyone together: 1100 ÷ 900 = 1.2222; only b (1.0) is at or below it
+    assert report.company_growth == D("1.2222")
+    assert report.likely_to_reach == D("0.3333")
+
+
+def test_gaps_between_top_down_and_commitments() -> None:
+    (gap,) = gaps(GRID, {"a": D(250), "nobody": D(1)})
+    assert (gap.top_down, gap.bottom_up, gap.gap) == (D(300), D(250), D(-50))
