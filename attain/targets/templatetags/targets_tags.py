@@ -30,10 +30,10 @@ def percent(value: Decimal | None) -> str:
 
 
 @register.filter
-def whole(value: Decimal | None) -> str:
+def whole(value: Decimal | str | None) -> str:
     """A target or actual as a grouped integer (display only; targets are whole per
     ``round_to`` already)."""
-    if value is None:
+    if value is None or value == "":
         return "—"
     return f"{Decimal(value).quantize(Decimal(1)):,}"
 
@@ -44,9 +44,9 @@ def get(mapping: Any, key: Any) -> Any:
 
 
 @register.filter
-def plain(value: Decimal | None) -> str:
+def plain(value: Decimal | str | None) -> str:
     """A number for an input: no grouping, no trailing zeros."""
-    if value is None:
+    if value is None or value == "":
         return ""
     number = Decimal(value)
     if number == number.to_integral_value():

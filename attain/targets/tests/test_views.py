@@ -176,3 +176,17 @@ def test_a_manager_gets_inputs_only_for_their_people(company: Company, plan: Tar
     assert 'aria-label="east 2026"' not in page  # nor their own unit's
     assert 'aria-label="west 2026"' not in page
     assert not services.can_edit_cell(company.users["manager"], plan, "m1")
+
+
+def test_a_rep_commits_from_my_targets(company: Company, plan: TargetPlan) -> None:
+    publish(company, plan)
+    client = login("rep")
+    assert "Commit" in client.get(reverse("targets:mine")).content.decode()
+    client.post(
+        reverse("targets:commit", args=[plan.pk]),
+        {"measure": "revenue", "value": "123456", "comment": "stretch"},
+    )
+    page = client.get(reverse("targets:mine")).content.decode()
+    assert "123,456" in page
+    ops = login("sales_ops").get(reverse("targets:plan", args=[plan.pk])).content.decode()
+    assert "123,456" in ops  # the gap table
