@@ -442,6 +442,26 @@ def publish_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
     whose targets changed are notified then."""
     _require(owns_plan(actor, plan), _("You may not publish this plan."))
     _require_status(plan, (PlanStatus.APPROVED,), _("published"))
+    measures = list(plan.plan_measures.values_list("measure", flat=True))
+    clash = (
+        TargetPlan.objects.filter(
+            status__in=IN_FORCE,
+            fiscal_year=plan.fiscal_year,
+            root_unit=plan.root_unit,
+            plan_measures__measure__in=measures,
+        )
+        .exclude(family=plan.family)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("“%(plan)s” already sets these targets for %(unit)s in %(year)s: revise it.")
+                    % {"plan": clash.name, "unit": plan.root_unit.name, "year": plan.fiscal_year}
+                ]
+            }
+        )
     with transaction.atomic():
         previous = plan.supersedes
         if previous is not None and previous.status in IN_FORCE:

@@ -127,3 +127,19 @@ def test_commitments(company: Company, plan: TargetPlan) -> None:
     services.submit_commitment(
         company.users["manager"], plan, measure="revenue", who="east", value=500000
     )
+
+
+def test_two_plans_never_set_the_same_targets(company: Company, plan: TargetPlan) -> None:
+    publish(company, plan)
+    other = services.create_target_plan(
+        company.users["sales_ops"],
+        name="again",
+        fiscal_year=2026,
+        root_unit=company.hq,
+        measures={"revenue": Decimal("1")},
+        levels=EQUAL_LEVELS,
+    )
+    services.submit_plan(company.users["sales_ops"], other)
+    services.approve_plan(company.users["executive"], other)
+    with pytest.raises(ValidationError):
+        services.publish_plan(company.users["sales_ops"], other)
