@@ -361,25 +361,31 @@ def plan_scenario(
 
 
 def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
-    """Units someone with a target role moved into or out of during the fiscal year."""
-    key = ("moved", plan.fiscal_year, tuple(plan.role_list))
-    cached = prepared.caches.setdefault("moved", {}).get(key)
-    if cached is not None:
-        return set(cached)
+    """Teams in which someone carried a target for only part of their time with the
+    company in the fiscal year: they moved into or out of the team, or took or left a
+    target-carrying role (a rep promoted to manager). These teams are split month by
+    month, so such a person's target covers only their months in the team and role."""
+    key = (plan.fiscal_year, tuple(plan.role_list))
+    cache = prepared.caches.setdefault("moved", {})
+    if key in cache:
+        return set(cache[key])
     first, last = fiscal_bounds(plan.fiscal_year)
     roles = set(plan.role_list)
     found: set[str] = set()
     for pid in prepared.scenario.people:
-        units = {
-            segment.unit
+        employed_from, employed_to = prepared.org.employment(pid)
+        start, end = max(first, employed_from), min(last, employed_to)
+        if start > end:
+            continue
+        places = {
+            (segment.unit, not roles or segment.role in roles)
             for segment in prepared.org.segments(pid)
-            if segment.start <= last
-            and segment.end >= first
-            and (not roles or segment.role in roles)
+            if segment.start <= end and segment.end >= start
         }
-        if len(units) > 1:
-            found |= units
-    prepared.caches["moved"][key] = frozenset(found)
+        carried = {unit for unit, carries in places if carries}
+        if carried and len(places) > 1:
+            found |= carried
+    cache[key] = frozenset(found)
     return found
 
 

@@ -79,3 +79,18 @@ def test_respread_keeps_the_engine_proportions() -> None:
         Decimal(v) for v in (20, 40, 60, 0, 0, 0, 0, 0, 0, 0, 0, 80)
     ]
     assert sum(respread(Decimal(7), [Decimal(0)] * 12, Decimal(1))) == 7
+
+
+def test_a_promoted_rep_carries_only_their_months_as_rep(company: Company) -> None:
+    org.transfer_person(None, company.people["r4"], on=datetime.date(2026, 7, 1), title="manager")
+    plan = services.create_target_plan(
+        None,
+        name="t",
+        fiscal_year=2026,
+        root_unit=company.hq,
+        measures={"revenue": Decimal("1200000")},
+        levels=LEVELS,
+        months="equal",
+    )
+    rows = compute_allocation(plan).grids["revenue"].by_who()
+    assert all(rows["r4"].months[:6]) and not any(rows["r4"].months[6:])
