@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .calculate import PeriodResult, Result
 from .model import Scenario
 from .numbers import (
+    ENGINE_CONTEXT,
     minor_unit,
     money_text,
     no_cycle_collection,
     plain,
-    round_half_up,
     round_money,
     significant,
 )
@@ -217,6 +217,7 @@ class _Writer:
         scenario = result.scenario
         self.currency = scenario.currency
         self.places = minor_unit(self.currency)
+        self.exponent = Decimal(1).scaleb(-self.places)
         self.names = list(scenario.measures)
         self.money = [scenario.measures[n].money for n in self.names]
         self.keys = [_key(n) + ": " for n in self.names]
@@ -234,7 +235,13 @@ class _Writer:
         if not value:
             return "0"  # any zero, also -0.00, prints as 0
         if money:
-            return plain(round_half_up(value, self.places))
+            # plain(round_half_up(value, places)), inlined for speed
+            text = format(
+                value.quantize(self.exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT), "f"
+            )
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return "0" if text in ("-0", "") else text
         return plain(significant(value))
 
     def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:

@@ -62,3 +62,33 @@ def test_command_writes_json(tmp_path: Path) -> None:
     assert code == 0, err.getvalue()
     rows = json.loads(out.getvalue())["rows"]
     assert rows[0]["orders"] == 2000 and rows[0]["ratio"] > 0
+
+
+def test_direct_writer_matches_generic_writer_on_edge_numbers() -> None:
+    from decimal import Decimal
+
+    from attain.engine import scenario_from_data
+
+    from .helpers import scenario
+
+    document = scenario(
+        as_of="2025-02-10",
+        records={
+            "orders": [
+                {"id": "a", "date": "2025-01-02", "owner": "zhang", "amount": Decimal("-0.004")},
+                {"id": "b", "date": "2025-01-03", "owner": "wang", "amount": Decimal("0.005")},
+                {"id": "c", "date": "2025-02-03", "owner": "wang", "amount": Decimal("1e-9")},
+            ]
+        },
+        measures={"revenue": {"from": "orders", "value": "amount"}},
+        targets=[{"measure": "revenue", "who": "wang", "period": "2025", "value": 3}],
+        report={"periods": ["2025-Q1", "2025-01", "2025"]},
+    )
+    loaded, problems = scenario_from_data(document)
+    assert loaded is not None, problems
+    result = calculate(loaded)
+    text = to_json(result)
+    assert text == dumps(to_document(result))
+    people = json.loads(text)["people"]
+    assert people["zhang"]["2025-01"]["measures"]["revenue"] == 0
+    assert people["wang"]["2025-01"]["measures"]["revenue"] == 0.01
