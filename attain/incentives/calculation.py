@@ -192,6 +192,7 @@ def run_engine(loaded: Loaded, as_of: datetime.date) -> Result:
 
 
 _MANAGER_IN_HISTORY = re.compile(r'"manager":\s*"([^"]+)"')
+_UNIT_IN_HISTORY = re.compile(r'"unit":\s*"([^"]+)"')
 _ROLE_IN_HISTORY = re.compile(r'"role":\s*"([^"]+)"')
 
 
@@ -276,8 +277,21 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
             if up not in keep_people:
                 keep_people.add(up)
                 todo.append(up)
-    people.filter(pl.col("id").is_in(sorted(keep_people))).write_parquet(work / "people.parquet")
-    units = set(pl.read_parquet(work / "units.parquet")["id"].to_list())
+    people = people.filter(pl.col("id").is_in(sorted(keep_people)))
+    people.write_parquet(work / "people.parquet")
+    # Only the units these people sit in (on any day) and the units above them: the
+    # engine computes every unit's measures, which an incremental update never stores.
+    unit_frame = pl.read_parquet(work / "units.parquet")
+    parent = dict(unit_frame.select("id", "parent").iter_rows())
+    units: set[str] = set()
+    for unit, history in people.select("unit", "history").iter_rows():
+        todo: list[str | None] = [unit, *_UNIT_IN_HISTORY.findall(history or "")]
+        while todo:
+            current = todo.pop()
+            if current and current not in units:
+                units.add(current)
+                todo.append(parent.get(current))
+    unit_frame.filter(pl.col("id").is_in(sorted(units))).write_parquet(work / "units.parquet")
     data["targets"] = [
         t for t in data.get("targets") or [] if t["who"] in keep_people or t["who"] in units
     ]
