@@ -46,6 +46,40 @@ def overassignment(grid: Grid, limit: Decimal) -> list[Overassignment]:
 
 
 @dataclass(frozen=True)
+class LevelRatio:
+    """One level of the tree: Σ targets handed down ÷ Σ targets of the level above."""
+
+    depth: int
+    above: Decimal
+    below: Decimal
+    ratio: Decimal | None
+    limit: Decimal
+
+    @property
+    def over_limit(self) -> bool:
+        return self.ratio is not None and self.ratio > self.limit
+
+
+def level_ratios(grid: Grid, limit: Decimal) -> list[LevelRatio]:
+    """The over-assignment of each level (层层加码): the decomposed units of a depth
+    against what their parts received, and the product down to the people."""
+    by_depth: dict[int, tuple[Decimal, Decimal]] = {}
+    for unit in overassignment(grid, limit):
+        above, below = by_depth.get(unit.depth, (Decimal(0), Decimal(0)))
+        by_depth[unit.depth] = (above + unit.parent_value, below + unit.children_value)
+    return [
+        LevelRatio(
+            depth,
+            above,
+            below,
+            (below / above).quantize(Decimal("0.0001")) if above else None,
+            limit,
+        )
+        for depth, (above, below) in sorted(by_depth.items())
+    ]
+
+
+@dataclass(frozen=True)
 class Spread:
     """Distribution of a ratio across people: what the fairness report shows."""
 

@@ -28,7 +28,7 @@ from attain.org.selectors import person_of, role_of
 
 from . import excel, services
 from .allocation import Grid, compute_allocation
-from .guards import fairness, gaps, overassignment
+from .guards import fairness, gaps, level_ratios, overassignment
 from .models import (
     EDITABLE,
     IN_FORCE,
@@ -290,6 +290,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if grid is not None:
         context["over"] = overassignment(grid, plan.max_overassign)
+        context["levels_over"] = level_ratios(grid, plan.max_overassign)
         context["fair"] = fairness(grid)
         commitments = dict(
             Commitment.objects.filter(plan=plan, measure=measure).values_list("who", "value")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from attain.targets.allocation import Grid, Row
-from attain.targets.guards import fairness, gaps, overassignment
+from attain.targets.guards import fairness, gaps, level_ratios, overassignment
 
 
 def row(who: str, kind: str, parent: str, year: int, history: int | None, potential: int | None):
@@ -61,3 +61,9 @@ def test_fairness_report() -> None:
 def test_gaps_between_top_down_and_commitments() -> None:
     (gap,) = gaps(GRID, {"a": D(250), "nobody": D(1)})
     assert (gap.top_down, gap.bottom_up, gap.gap) == (D(300), D(250), D(-50))
+
+
+def test_level_ratios() -> None:
+    first, second = level_ratios(GRID, D("1.25"))
+    assert (first.depth, first.above, first.below, first.ratio) == (0, 1000, 1100, D("1.1"))
+    assert second.ratio == 1 and not second.over_limit
