@@ -285,12 +285,12 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
     parent = dict(unit_frame.select("id", "parent").iter_rows())
     units: set[str] = set()
     for unit, history in people.select("unit", "history").iter_rows():
-        todo: list[str | None] = [unit, *_UNIT_IN_HISTORY.findall(history or "")]
-        while todo:
-            current = todo.pop()
+        pending: list[str | None] = [unit, *_UNIT_IN_HISTORY.findall(history or "")]
+        while pending:
+            current = pending.pop()
             if current and current not in units:
                 units.add(current)
-                todo.append(parent.get(current))
+                pending.append(parent.get(current))
     unit_frame.filter(pl.col("id").is_in(sorted(units))).write_parquet(work / "units.parquet")
     data["targets"] = [
         t for t in data.get("targets") or [] if t["who"] in keep_people or t["who"] in units
