@@ -9,12 +9,13 @@ from attain.targets.guards import fairness, gaps, level_ratios, overassignment
 
 
 def row(who: str, kind: str, parent: str, year: int, history: int | None, potential: int | None):
+    depth = {"": 0, "hq": 1}.get(parent, 2)
     return Row(
         who,
         kind,
         who.upper(),
         parent,
-        0,
+        depth,
         D(year),
         D(year),
         [],
