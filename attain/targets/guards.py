@@ -4,6 +4,7 @@ nothing. How each figure is defined is documented in docs/targets.md."""
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ def fairness(grid: Grid) -> Fairness:
     year's actual) is no more than the growth asked of everyone together (Σ targets ÷ Σ
     last year's actuals), i.e. who reach their target if this year's results are spread
     like last year's."""
-    people = [row for row in grid.rows if row.kind == Kind.PERSON and row.year > 0]
+    people = [row for row in _per_person(grid) if row.year > 0]
     to_potential = [row.year / row.potential for row in people if row.potential]
     with_history = [row for row in people if row.history]
     to_history = [row.year / _d(row.history) for row in with_history]
@@ -142,6 +143,20 @@ def fairness(grid: Grid) -> Fairness:
         likely,
         len(people),
     )
+
+
+def _per_person(grid: Grid) -> list[Row]:
+    """One row per person: someone who moved between teams has a row under each."""
+    found: dict[str, Row] = {}
+    for row in grid.rows:
+        if row.kind != Kind.PERSON:
+            continue
+        seen = found.get(row.who)
+        if seen is None:
+            found[row.who] = row
+        else:
+            found[row.who] = dataclasses.replace(seen, year=seen.year + row.year)
+    return list(found.values())
 
 
 def _d(value: Decimal | None) -> Decimal:

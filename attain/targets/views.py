@@ -281,7 +281,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "acknowledged": Acknowledgement.objects.filter(plan=plan).count(),
         "carriers": TargetCell.objects.filter(
             plan=plan, kind=Kind.PERSON, period=str(plan.fiscal_year)
-        ).count(),
+        )
+        .values("who")
+        .distinct()
+        .count(),
         "month_labels": [datetime.date(2000, m, 1) for m in range(1, 13)],
         "me": me,
         "proposals": Reallocation.objects.filter(plan=plan).order_by("-created"),
