@@ -332,23 +332,45 @@ def plan_scenario(
     """The prepared scenario with the plan's decompositions (or ``entries``), checked by
     the engine's own loader, and its edited cells as explicit targets."""
     base = prepared.scenario
-    tables = sorted({str(spec["from"]) for spec in specs.values()})
-    document = {
-        "version": 1,
-        "fiscal_year_start": base.fiscal_year_start,
-        "units": [{"id": u.id, "name": u.name, "parent": u.parent} for u in base.units.values()],
-        "people": [],
-        "records": {table: [] for table in tables},
-        "measures": {name: dict(spec) for name, spec in specs.items()},
-        "decompositions": (
-            entries
-            if entries is not None
-            else decompositions(plan, totals, tree, edits, moved_teams(plan, prepared))
-        ),
-    }
-    parsed, problems = scenario_from_data(document, Path("."))
-    if parsed is None or problems:
-        raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+    if entries is None:
+        entries = decompositions(plan, totals, tree, edits, moved_teams(plan, prepared))
+    # The engine checks the decompositions; the same shapes with other totals (a planner
+    # trying numbers) are checked once: the totals are set on the checked values.
+    totals_at: dict[int, Decimal] = {}
+    shapes: list[dict[str, Any]] = []
+    for index, entry in enumerate(entries):
+        source = entry.get("from") or {}
+        if "value" in source:
+            totals_at[index] = Decimal(str(source["value"]))
+            entry = {**entry, "from": {k: v for k, v in source.items() if k != "value"}}
+        shapes.append(entry)
+    checked = prepared.caches.setdefault("checked", {})
+    key = repr((sorted(specs.items()), shapes))
+    parsed_decompositions = checked.get(key)
+    if parsed_decompositions is None:
+        tables = sorted({str(spec["from"]) for spec in specs.values()})
+        document = {
+            "version": 1,
+            "fiscal_year_start": base.fiscal_year_start,
+            "units": [
+                {"id": u.id, "name": u.name, "parent": u.parent} for u in base.units.values()
+            ],
+            "people": [],
+            "records": {table: [] for table in tables},
+            "measures": {name: dict(spec) for name, spec in specs.items()},
+            "decompositions": shapes,
+        }
+        parsed, problems = scenario_from_data(document, Path("."))
+        if parsed is None or problems:
+            raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+        parsed_decompositions = parsed.decompositions
+        if len(checked) > 8:
+            checked.clear()
+        checked[key] = parsed_decompositions
+    with_totals = tuple(
+        dataclasses.replace(d, value=totals_at[i]) if i in totals_at else d
+        for i, d in enumerate(parsed_decompositions)
+    )
     targets: list[TargetSpec] = []
     for index, ((measure, who, period_id), value) in enumerate(sorted(edits.items())):
         period = parse_period(period_id, base.fiscal_year_start)
@@ -357,7 +379,7 @@ def plan_scenario(
         if period is None or measure not in totals:
             continue
         targets.append(TargetSpec(measure, who, period, value, True, f"targets[{index}]"))
-    return dataclasses.replace(base, decompositions=parsed.decompositions, targets=tuple(targets))
+    return dataclasses.replace(base, decompositions=with_totals, targets=tuple(targets))
 
 
 def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
