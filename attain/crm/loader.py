@@ -103,6 +103,9 @@ class Source:
         return self.lookups[name]
 
 
+SQLITE_BATCH_ROWS = "adbc.sqlite.query.batch_rows"
+
+
 class AdbcSource(Source):
     """A read-only ADBC connection (SQLite file or PostgreSQL)."""
 
@@ -127,6 +130,12 @@ class AdbcSource(Source):
     def query(self, sql: str) -> pa.Table:
         cursor = self.connection.cursor()
         try:
+            if self.vendor == "sqlite":
+                # SQLite's driver infers each column's Arrow type from the first batch of
+                # rows; a column that is NULL there and text later (a product line set only
+                # on imported orders) then fails. One batch for the whole result makes the
+                # inference see every value.
+                cursor.adbc_statement.set_options(**{SQLITE_BATCH_ROWS: str(2**30)})
             cursor.execute(sql)
             return cursor.fetch_arrow_table()
         finally:

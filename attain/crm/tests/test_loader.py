@@ -324,3 +324,34 @@ def test_imported_order_lines_reach_the_engine(records, tmp_path):
         "sensors",
     )
     assert row["quantity"] == Decimal("2.000")
+
+
+def test_adbc_reads_a_column_that_is_null_in_its_first_rows(records, tmp_path):
+    """SQLite's ADBC driver types a column from the rows it reads first: thousands of
+    orders without a product line, then one with, must still load (imports do this)."""
+    from attain.crm.models import Order, ProductLine
+
+    first = Order.objects.order_by("pk").first()
+    line = ProductLine.objects.first() or ProductLine.objects.create(code="pl", name="线")
+    Order.objects.bulk_create(
+        Order(
+            external_id=f"bulk-{n}",
+            customer=first.customer,
+            owner=first.owner,
+            date=first.date,
+            amount=Decimal(1),
+            product_line=line if n == 2999 else None,
+        )
+        for n in range(3000)
+    )
+    file = tmp_path / "copy.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(file)
+    connection.connection.backup(target)
+    target.close()
+    adbc = loader.AdbcSource.sqlite(file)
+    try:
+        orders = loader.load_table(adbc, "orders", start=Q1[0], end=Q1[1])
+    finally:
+        adbc.close()
+    assert orders.filter(pl.col("id") == "bulk-2999")["product_line"].to_list() == [line.code]
