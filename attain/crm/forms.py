@@ -82,7 +82,7 @@ class CreditsField(forms.CharField):
 class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     credit_code = forms.CharField(
-        label=_("Unified social credit code (统一社会信用代码)"), max_length=40, required=False
+        label=_("Unified social credit code"), max_length=40, required=False
     )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email"), required=False)

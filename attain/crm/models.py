@@ -94,7 +94,7 @@ class Customer(ExternalIdMixin):
         _("unified social credit code"),
         max_length=18,
         blank=True,
-        help_text=_("统一社会信用代码, 18 characters."),
+        help_text=_("Unified social credit code, 18 characters."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)

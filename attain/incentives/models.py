@@ -210,9 +210,9 @@ class ComponentResult(models.Model):
 
 
 class HonourKind(models.TextChoices):
-    CHAMPION = "champion", _("Monthly champion 月度冠军")
-    MOST_IMPROVED = "most_improved", _("Most improved 进步之星")
-    EXCELLENT = "excellent", _("卓越 achiever")
+    CHAMPION = "champion", _("Monthly champion")
+    MOST_IMPROVED = "most_improved", _("Most improved")
+    EXCELLENT = "excellent", _("Outstanding achiever")
 
 
 class Honour(models.Model):
