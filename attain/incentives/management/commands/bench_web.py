@@ -2,8 +2,8 @@
 against a trivial page (``/login/``) in the same run, and the latency of an incremental
 update (a new order → visible on the rep's page).
 
-It starts ``attain runserver --noreload`` with ``ATTAIN_DEBUG=0`` (Django's threaded
-server: no other WSGI server is installed) on the configured database, signs in as the
+It starts the production server (gunicorn, ``--workers 4 --threads 2``) with
+``ATTAIN_DEBUG=0`` on the configured database, signs in as the
 given user, and drives the pages with ``--users`` threads (closed loop, no think time,
 ``http.client``), or benchmarks a server already running with ``--url``.
 """
@@ -28,6 +28,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+
+SERVER_OPTIONS = ("--workers", "4", "--threads", "2", "--log-level", "warning")
 
 
 class Session:
@@ -110,7 +112,9 @@ class Command(BaseCommand):
         if options["url"]:
             parsed = urllib.parse.urlparse(options["url"])
             host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+            self.server_label = f"already running at {options['url']}"
         else:
+            self.server_label = "gunicorn " + " ".join(SERVER_OPTIONS[:4]) + ", ATTAIN_DEBUG=0"
             host, port = "127.0.0.1", options["port"] or _free_port()
             server = self._start(port)
         try:
@@ -130,7 +134,10 @@ class Command(BaseCommand):
         attain = [sys.executable, "-c", "from attain.cli import main; main()"]
         # Without debug, static files come from the manifest `collectstatic` writes.
         subprocess.run([*attain, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
-        command = [*attain, "runserver", "--noreload", f"127.0.0.1:{port}"]
+        command = [
+            *(sys.executable, "-m", "gunicorn", "config.wsgi"),
+            *("--bind", f"127.0.0.1:{port}", *SERVER_OPTIONS),
+        ]
         server = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -150,7 +157,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{users} concurrent users (think time {options['think']} s), "
             f"{count} requests per page, "
-            f"server: attain runserver --noreload, ATTAIN_DEBUG=0"
+            f"server: {self.server_label}"
         )
         anonymous = Session(host, port)  # the trivial page: the sign-in form
         think = options["think"]
