@@ -11,6 +11,8 @@ hq 总部
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -84,3 +86,31 @@ def company(db: None) -> Company:
     for person in people.values():
         person.refresh_from_db()
     return Company(hq=hq, east=east, west=west, people=people, users=users)
+
+
+# Browser tests: Debian's Chromium driven by Playwright (its own download is not used).
+CHROMIUM = os.environ.get("ATTAIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One Chromium per test module. Playwright keeps an event loop in this thread while
+    it runs, so Django's async-safety check is lifted for the module's ORM calls (they
+    stay synchronous) and restored after."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            yield chromium
+            chromium.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 
 from attain.incentives import services
@@ -15,26 +12,8 @@ from .conftest import YEAR
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 expect = playwright_sync.expect
-CHROMIUM = os.environ.get("ATTAIN_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 pytestmark = pytest.mark.browser
 Q1 = f"{YEAR}-Q1"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def sign_in(browser, live_server, username: str, password: str):

@@ -5,9 +5,7 @@ the language; the page's ``lang`` proves which one was served."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,25 +17,7 @@ from .conftest import EQUAL_LEVELS, publish
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 expect = playwright_sync.expect
-CHROMIUM = os.environ.get("ATTAIN_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def sign_in(browser, live_server, locale: str, username: str, password: str):
