@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import gcd
+from typing import Any
 
 from .measures import MeasureEngine
 from .model import Decomposition, Scenario, TargetSpec
@@ -60,16 +61,33 @@ def largest_remainder(total: int, shares: Sequence[tuple[str, Fraction]]) -> lis
     """
     if not shares:
         return []
-    denominator = 1
-    for _key, share in shares:
-        q = share.denominator
-        if denominator % q:
-            denominator = denominator * q // gcd(denominator, q)
-    weights = [share.numerator * (denominator // share.denominator) for _key, share in shares]
+    weights = _integer_weights([(s.numerator, s.denominator) for _key, s in shares])
     weight_sum = sum(weights)
     if weight_sum == 0:
         weights = [1] * len(shares)
         weight_sum = len(shares)
+    floors, extra = _split(total, weights, weight_sum)
+    return [
+        Part(key, weights[i], weight_sum, total, floors[i], i in extra)
+        for i, (key, _share) in enumerate(shares)
+    ]
+
+
+def _integer_weights(ratios: Sequence[tuple[int, int]]) -> list[int]:
+    """Rationals ``(numerator, denominator > 0)`` over their least common denominator:
+    integers in exactly the same proportions."""
+    denominator = 1
+    for _n, q in ratios:
+        if denominator % q:
+            denominator = denominator * q // gcd(denominator, q)
+    return [n * (denominator // q) for n, q in ratios]
+
+
+def _split(total: int, weights: Sequence[int], weight_sum: int) -> tuple[list[int], set[int]]:
+    """The largest remainder rule on integer weights (``weight_sum`` ≠ 0): the floors
+    and the indexes that get one more unit. Only the proportions of the weights matter
+    (scaling them all by a positive number changes no floor and no comparison), so any
+    integers proportional to the exact shares give the same parts."""
     floors: list[int] = []
     remainders: list[int] = []
     for w in weights:
@@ -77,29 +95,87 @@ def largest_remainder(total: int, shares: Sequence[tuple[str, Fraction]]) -> lis
         floors.append(f)
         remainders.append(r)
     leftover = total - sum(floors)
-    extra: set[int] = set()
-    if leftover > 0:
-        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], -weights[i], i))
-        extra = set(order[:leftover])
-    return [
-        Part(key, weights[i], weight_sum, total, floors[i], i in extra)
-        for i, (key, _share) in enumerate(shares)
-    ]
+    if leftover <= 0:
+        return floors, set()
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], -weights[i], i))
+    return floors, set(order[:leftover])
+
+
+def split_units(total: int, weights: Sequence[int]) -> list[int]:
+    """`total` whole units split by integer `weights` (proportional to the exact shares,
+    in the caller's order) by :func:`largest_remainder`'s rule, ties included; all zero
+    weights share equally. The allocation's fast path: no Fractions, no Parts."""
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        weights = [1] * len(weights)
+        weight_sum = len(weights)
+    floors, extra = _split(total, weights, weight_sum)
+    for i in extra:
+        floors[i] += 1
+    return floors
+
+
+@dataclass(frozen=True)
+class Weights:
+    """One method's exact shares of a decomposition's members as integers: member
+    ``i``'s share is ``values[i] / total`` (``total`` ≠ 0)."""
+
+    members: tuple[str, ...]
+    values: tuple[int, ...]
+    total: int
+
+    def shares(self) -> dict[str, Fraction]:
+        return {m: Fraction(v, self.total) for m, v in zip(self.members, self.values, strict=True)}
+
+
+def _ratio(value: Decimal) -> tuple[int, int]:
+    """A number as the exact ``(numerator, denominator > 0)`` that ``Fraction(value)``
+    would hold."""
+    if isinstance(value, Decimal | Fraction | int):
+        return value.as_integer_ratio()
+    return Fraction(value).as_integer_ratio()
 
 
 @dataclass
 class Allocation:
     decomposition: Decomposition
     total: Decimal
-    shares: dict[str, Fraction]
-    method_shares: dict[str, dict[str, Fraction]]
+    weights: Weights  # the (blended) shares of the members, exactly
+    method_weights: dict[str, Weights]
     parts: dict[str, Decimal]
     months: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
+    @property
+    def shares(self) -> dict[str, Fraction]:
+        return self.weights.shares()
+
+    @property
+    def method_shares(self) -> dict[str, dict[str, Fraction]]:
+        return {name: weights.shares() for name, weights in self.method_weights.items()}
+
+
+Caches = dict[str, dict[Any, Any]]
+
 
 class Decomposer:
+    """Runs a scenario's decompositions.
+
+    Members and capacity are indexed by unit once per period (a plan has a decomposition
+    per unit: scanning every person for each would be units × people), and all the
+    arithmetic is exact integers over common denominators (see :func:`split_units`): the
+    same results as Fractions member by member, spec section 6's rules and ties
+    included. ``caches`` (optional) keeps the indexes, capacities and month weights
+    between runs over the same organisation and records (a planner's previews).
+    """
+
     def __init__(
-        self, scenario: Scenario, org: Org, measures: MeasureEngine, book: TargetBook
+        self,
+        scenario: Scenario,
+        org: Org,
+        measures: MeasureEngine,
+        book: TargetBook,
+        *,
+        caches: Caches | None = None,
     ) -> None:
         self.scenario = scenario
         self.org = org
@@ -109,7 +185,14 @@ class Decomposer:
         self.warnings: list[Problem] = []
         self.generated: list[TargetSpec] = []
         self.allocations: list[Allocation] = []
-        self._month_weights: dict[str, dict[int, Fraction]] = {}
+        caches = caches if caches is not None else {}
+        self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
+        self._unit_capacity: dict[Any, dict[str, Fraction]] = caches.setdefault("unit_capacity", {})
+        self._person_capacity: dict[Any, Fraction] = caches.setdefault("person_capacity", {})
+        self._month_weights: dict[Any, dict[int, Fraction]] = caches.setdefault("month_weights", {})
+        self._month_integers: dict[Any, dict[int, int]] = caches.setdefault("month_integers", {})
+        # this run: a team's twelve month decompositions share their method weights
+        self._method_weights: dict[Any, tuple[Weights, list[str]]] = {}
 
     def run(self) -> None:
         pending = list(self.scenario.decompositions)
@@ -138,23 +221,36 @@ class Decomposer:
                 break
 
     # -- members ---------------------------------------------------------------------
+    def _member_index(self, d: Decomposition) -> dict[str, list[str]]:
+        """Unit → the people (by id) with a segment in it, with one of ``d.roles``,
+        overlapping their employment in the period."""
+        key = (d.period.start, d.period.end, d.roles)
+        index = self._members.get(key)
+        if index is None:
+            index = {}
+            for pid in sorted(self.scenario.people):
+                first, last = self.org.employment(pid)
+                start, end = max(first, d.period.start), min(last, d.period.end)
+                if start > end:
+                    continue
+                seen: set[str] = set()
+                for segment in self.org.segments(pid):
+                    if segment.start > end or segment.end < start:
+                        continue
+                    if (d.roles is None or segment.role in d.roles) and segment.unit not in seen:
+                        seen.add(segment.unit)
+                        index.setdefault(segment.unit, []).append(pid)
+            self._members[key] = index
+        return index
+
     def members(self, d: Decomposition) -> list[str]:
         if d.to == "units":
             return sorted(self.org.children(d.who))
-        under = self.org.descendants(d.who)
-        result: list[str] = []
-        for pid in sorted(self.scenario.people):
-            first, last = self.org.employment(pid)
-            start, end = max(first, d.period.start), min(last, d.period.end)
-            if start > end:
-                continue
-            for segment in self.org.segments(pid):
-                if segment.start > end or segment.end < start:
-                    continue
-                if segment.unit in under and (d.roles is None or segment.role in d.roles):
-                    result.append(pid)
-                    break
-        return result
+        index = self._member_index(d)
+        found: set[str] = set()
+        for unit in self.org.descendants(d.who):
+            found.update(index.get(unit, ()))
+        return sorted(found)
 
     def ramp_factor(self, d: Decomposition, person: str, month: Month) -> Fraction:
         if not self.org.employed_on_any(person, month.first_day, month.last_day):
@@ -169,21 +265,62 @@ class Decomposer:
 
     def capacity(self, d: Decomposition, member: str) -> Fraction:
         if d.to == "people":
-            return sum((self.ramp_factor(d, member, m) for m in d.period.months), Fraction(0))
-        under = self.org.descendants(member)
-        total = Fraction(0)
-        for month in d.period.months:
-            for pid in self.scenario.people:
-                day = max(month.first_day, self.scenario.people[pid].start or month.first_day)
-                if day <= month.last_day and self.org.on(pid, day).unit in under:
-                    total += self.ramp_factor(d, pid, month)
-        return total
+            key = (member, d.period.start, d.period.end, d.ramp)
+            value = self._person_capacity.get(key)
+            if value is None:
+                value = sum((self.ramp_factor(d, member, m) for m in d.period.months), Fraction(0))
+                self._person_capacity[key] = value
+            return value
+        key_units = (d.period.start, d.period.end, d.ramp)
+        by_unit = self._unit_capacity.get(key_units)
+        if by_unit is None:
+            by_unit = {}
+            for month in d.period.months:
+                for pid in self.scenario.people:
+                    day = max(month.first_day, self.scenario.people[pid].start or month.first_day)
+                    if day <= month.last_day:
+                        unit = self.org.on(pid, day).unit
+                        by_unit[unit] = by_unit.get(unit, Fraction(0)) + self.ramp_factor(
+                            d, pid, month
+                        )
+            self._unit_capacity[key_units] = by_unit
+        return sum(
+            (by_unit.get(unit, Fraction(0)) for unit in self.org.descendants(member)), Fraction(0)
+        )
 
     def method_shares(
         self, d: Decomposition, method: str, members: list[str]
     ) -> dict[str, Fraction]:
-        equal = {m: Fraction(1, len(members)) for m in members}
-        raw: dict[str, Fraction] = {}
+        return self.method_weights(d, method, members).shares()
+
+    def method_weights(self, d: Decomposition, method: str, members: list[str]) -> Weights:
+        """One method's shares as integer weights, kept for this run: with the same
+        members, equal, history and potential shares do not depend on the period (a
+        team split month by month), capacity only on the period and the ramp."""
+        key = (
+            method,
+            d.measure,
+            d.to,
+            d.history_period.id if d.history_period and method == "history" else None,
+            d.potential_field if method == "potential" else None,
+            (d.period.start, d.period.end, d.ramp) if method == "capacity" else None,
+            *members,
+        )
+        cached = self._method_weights.get(key)
+        if cached is not None:
+            weights, messages = cached
+            self.warnings.extend(Problem(d.path, message) for message in messages)
+            return weights
+        warnings, errors = len(self.warnings), len(self.errors)
+        weights = self._compute_method_weights(d, method, members)
+        if len(self.errors) == errors:
+            self._method_weights[key] = (weights, [w.message for w in self.warnings[warnings:]])
+        return weights
+
+    def _compute_method_weights(self, d: Decomposition, method: str, members: list[str]) -> Weights:
+        keys = tuple(members)
+        equal = Weights(keys, (1,) * len(members), len(members))
+        ratios: list[tuple[int, int]] = []
         if method == "equal":
             return equal
         if method == "history":
@@ -193,7 +330,7 @@ class Decomposer:
                     actual = self.measures.value(d.measure, m, d.history_period)
                 else:
                     actual = self.measures.unit_value(d.measure, m, d.history_period)
-                raw[m] = Fraction(actual or ZERO)
+                ratios.append(_ratio(actual or ZERO))
         elif method == "potential":
             for m in members:
                 source = (
@@ -209,17 +346,39 @@ class Decomposer:
                         )
                     )
                     value = ZERO
-                raw[m] = Fraction(value)
+                ratios.append(_ratio(value))
         else:
             for m in members:
-                raw[m] = self.capacity(d, m)
-        total = sum(raw.values(), Fraction(0))
+                ratios.append(self.capacity(d, m).as_integer_ratio())
+        values = _integer_weights(ratios)
+        total = sum(values)
         if total == 0:
             self.warnings.append(
                 Problem(d.path, f"{method} shares are all 0; members share equally instead")
             )
             return equal
-        return {m: value / total for m, value in raw.items()}
+        return Weights(keys, tuple(values), total)
+
+    @staticmethod
+    def blend(
+        members: list[str], methods: dict[str, Decimal], per_method: dict[str, Weights]
+    ) -> Weights:
+        """Σ weight × share over the methods, exactly: each method's coefficient
+        ``weight / its total`` once, then one integer multiply-add per member."""
+        coefficients = [Fraction(w) / per_method[name].total for name, w in methods.items()]
+        denominator = 1
+        for c in coefficients:
+            q = c.denominator
+            if denominator % q:
+                denominator = denominator * q // gcd(denominator, q)
+        values = [0] * len(members)
+        for c, name in zip(coefficients, methods, strict=True):
+            factor = c.numerator * (denominator // c.denominator)
+            if factor:
+                values = [
+                    a + factor * v for a, v in zip(values, per_method[name].values, strict=True)
+                ]
+        return Weights(tuple(members), tuple(values), denominator)
 
     # -- allocation --------------------------------------------------------------------
     def allocate(self, d: Decomposition, value: Decimal) -> None:
@@ -230,11 +389,8 @@ class Decomposer:
             self.warnings.append(Problem(d.path, "no members to decompose the target to"))
             return
         methods = dict(d.blend) if d.method == "blend" else {d.method: Decimal(1)}
-        per_method = {name: self.method_shares(d, name, members) for name in methods}
-        shares = {
-            m: sum((Fraction(w) * per_method[name][m] for name, w in methods.items()), Fraction(0))
-            for m in members
-        }
+        per_method = {name: self.method_weights(d, name, members) for name in methods}
+        weights = self.blend(members, methods, per_method)
         total = value * d.overassign
         units_exact = total / d.round_to
         units = units_exact.to_integral_value(rounding=ROUND_HALF_UP)
@@ -246,42 +402,61 @@ class Decomposer:
                     f"total {total} is not a multiple of round_to {d.round_to}; using {rounded}",
                 )
             )
-        parts = largest_remainder(int(units), [(m, shares[m]) for m in members])
-        allocation = Allocation(d, units * d.round_to, shares, per_method, {})
-        for part in parts:
-            amount = part.units * d.round_to
-            allocation.parts[part.key] = amount
-            spec = TargetSpec(d.measure, part.key, d.period, amount, True, d.path, d.id)
-            self.generated.append(spec)
-            self.book.add(spec)
+        amounts = split_units(int(units), weights.values)
+        allocation = Allocation(d, units * d.round_to, weights, per_method, {})
+        month_periods = (
+            {str(m.key): month_period(m) for m in d.period.months} if d.months is not None else {}
+        )
+        generated = self.generated
+        book = self.book
+        for member, member_units in zip(members, amounts, strict=True):
+            amount = member_units * d.round_to
+            allocation.parts[member] = amount
+            spec = TargetSpec(d.measure, member, d.period, amount, True, d.path, d.id)
+            generated.append(spec)
+            book.add(spec)
             if d.months is not None:
-                month_parts = self.split_months(d, part.key, part.units)
-                allocation.months[part.key] = month_parts
+                month_parts = self.split_months(d, member, member_units)
+                allocation.months[member] = month_parts
                 for month, month_units in month_parts.items():
                     month_spec = TargetSpec(
                         d.measure,
-                        part.key,
-                        month_period(Month.from_key(int(month))),
+                        member,
+                        month_periods[month],
                         month_units * d.round_to,
                         True,
                         d.path,
                         d.id,
                     )
-                    self.generated.append(month_spec)
-                    self.book.add(month_spec)
+                    generated.append(month_spec)
+                    book.add(month_spec)
         self.allocations.append(allocation)
 
     def employed_months(self, d: Decomposition, member: str) -> list[Month]:
         if d.to == "units":
             return list(d.period.months)
-        return [
-            m for m in d.period.months if self.org.employed_on_any(member, m.first_day, m.last_day)
-        ]
+        first, last = self.org.employment(member)
+        return [m for m in d.period.months if first <= m.last_day and m.first_day <= last]
+
+    def _month_key(self, d: Decomposition) -> tuple[Any, ...]:
+        return (d.measure, d.who, d.period.id, d.months, d.seasonal_years)
 
     def month_weights(self, d: Decomposition) -> dict[int, Fraction]:
-        found = self._month_weights.get(d.id)
+        key = self._month_key(d)
+        found = self._month_weights.get(key)
         if found is None:
-            found = self._month_weights[d.id] = self._compute_month_weights(d)
+            found = self._month_weights[key] = self._compute_month_weights(d)
+        return found
+
+    def month_integers(self, d: Decomposition) -> dict[int, int]:
+        """:meth:`month_weights` over their common denominator (same proportions, so
+        the same split of any subset of the months)."""
+        key = self._month_key(d)
+        found = self._month_integers.get(key)
+        if found is None:
+            weights = self.month_weights(d)
+            values = _integer_weights([w.as_integer_ratio() for w in weights.values()])
+            found = self._month_integers[key] = dict(zip(weights, values, strict=True))
         return found
 
     def _compute_month_weights(self, d: Decomposition) -> dict[int, Fraction]:
@@ -307,13 +482,11 @@ class Decomposer:
     def split_months(self, d: Decomposition, member: str, units: int) -> dict[str, Decimal]:
         """Month parts (in round_to units) keyed by month key, 0 for months not employed."""
         employed = self.employed_months(d, member)
-        weights = self.month_weights(d)
-        result = {str(m.key): Decimal(0) for m in d.period.months}
+        result = {str(m.key): ZERO for m in d.period.months}
         if not employed:
             return result
-        shares = [(str(m.key), weights[m.key]) for m in employed]
-        if sum((s for _k, s in shares), Fraction(0)) == 0:
-            shares = [(key, Fraction(1)) for key, _s in shares]
-        for part in largest_remainder(units, shares):
-            result[part.key] = Decimal(part.units)
+        weights = self.month_integers(d)
+        amounts = split_units(units, [weights[m.key] for m in employed])
+        for month, month_units in zip(employed, amounts, strict=True):
+            result[str(month.key)] = Decimal(month_units)
         return result

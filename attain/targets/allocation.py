@@ -36,11 +36,10 @@ from attain.crm.loader import DEFAULT_MEASURES, build_scenario
 from attain.engine import scenario_from_data
 from attain.engine.decomposition import Decomposer, largest_remainder
 from attain.engine.measures import MeasureEngine
-from attain.engine.model import Decomposition, Scenario, TargetSpec
+from attain.engine.model import Scenario, TargetSpec
 from attain.engine.numbers import ENGINE_CONTEXT
 from attain.engine.org import Org
 from attain.engine.periods import Month, parse_period
-from attain.engine.problems import Problem
 from attain.engine.targets import TargetBook
 from attain.measures.services import scenario_measures
 from attain.org.models import Unit
@@ -424,112 +423,8 @@ def fill_missing_potential(directory: Path) -> int:
     return missing
 
 
-class IndexedDecomposer(Decomposer):
-    """The engine's :class:`Decomposer` with its member and capacity look-ups indexed by
-    unit once per period, instead of scanning every person for every decomposition (a
-    plan has one decomposition per unit: 1,000 teams × 10,000 people otherwise), and
-    kept in ``caches`` between previews of the same data.
-
-    Same members, same ramp factors (the engine's own :meth:`ramp_factor`), the same exact
-    sums, only grouped by unit first (Fraction addition is exact, so the order does not
-    change a result); ``test_allocation`` checks it against the plain Decomposer. Belongs
-    in the engine: see docs/targets.md, "Performance".
-    """
-
-    def __init__(
-        self, *args: Any, caches: dict[str, dict[Any, Any]] | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        caches = caches if caches is not None else {}
-        self._members = caches.setdefault("members", {})
-        self._unit_capacity = caches.setdefault("unit_capacity", {})
-        self._person_capacity = caches.setdefault("person_capacity", {})
-        self._weights = caches.setdefault("weights", {})
-        self._shares: dict[Any, tuple[dict[str, Fraction], list[str]]] = {}  # this run
-
-    def _member_index(self, d: Decomposition) -> dict[str, list[str]]:
-        key = (d.period.id, d.roles)
-        index = self._members.get(key)
-        if index is None:
-            index = {}
-            for pid in sorted(self.scenario.people):
-                first, last = self.org.employment(pid)
-                start, end = max(first, d.period.start), min(last, d.period.end)
-                if start > end:
-                    continue
-                seen: set[str] = set()
-                for segment in self.org.segments(pid):
-                    if segment.start > end or segment.end < start:
-                        continue
-                    role_ok = d.roles is None or segment.role in d.roles
-                    if role_ok and segment.unit not in seen:
-                        seen.add(segment.unit)
-                        index.setdefault(segment.unit, []).append(pid)
-            self._members[key] = index
-        return index
-
-    def members(self, d: Decomposition) -> list[str]:
-        if d.to == "units":
-            return super().members(d)
-        index = self._member_index(d)
-        found: set[str] = set()
-        for unit in self.org.descendants(d.who):
-            found.update(index.get(unit, ()))
-        return sorted(found)
-
-    def capacity(self, d: Decomposition, member: str) -> Fraction:
-        if d.to == "people":
-            key = (member, d.period.id, d.ramp)
-            value = self._person_capacity.get(key)
-            if value is None:
-                value = self._person_capacity[key] = super().capacity(d, member)
-            return value
-        by_unit = self._unit_capacity.get((d.period.id, d.ramp))
-        if by_unit is None:
-            by_unit = {}
-            for month in d.period.months:
-                for pid in self.scenario.people:
-                    start = self.scenario.people[pid].start or month.first_day
-                    day = max(month.first_day, start)
-                    if day <= month.last_day:
-                        unit = self.org.on(pid, day).unit
-                        by_unit[unit] = by_unit.get(unit, Fraction(0)) + self.ramp_factor(
-                            d, pid, month
-                        )
-            self._unit_capacity[(d.period.id, d.ramp)] = by_unit
-        return sum(
-            (by_unit.get(unit, Fraction(0)) for unit in self.org.descendants(member)), Fraction(0)
-        )
-
-    def method_shares(
-        self, d: Decomposition, method: str, members: list[str]
-    ) -> dict[str, Fraction]:
-        """The engine's shares, kept for a team's twelve month decompositions: with the
-        same members, equal, history and potential shares do not depend on the month."""
-        period = d.period.id if method == "capacity" else None
-        history = d.history_period.id if d.history_period and method == "history" else None
-        key = (method, d.measure, d.to, history, d.potential_field, d.ramp, period, *members)
-        cached = self._shares.get(key)
-        if cached is not None:
-            shares, messages = cached
-            self.warnings.extend(Problem(d.path, message) for message in messages)
-            return shares
-        before, errors = len(self.warnings), len(self.errors)
-        shares = super().method_shares(d, method, members)
-        if len(self.errors) == errors:
-            self._shares[key] = (shares, [w.message for w in self.warnings[before:]])
-        return shares
-
-    def month_weights(self, d: Decomposition) -> dict[int, Fraction]:
-        key = (d.measure, d.who, d.period.id, d.months, d.seasonal_years)
-        if key not in self._weights:
-            self._weights[key] = super().month_weights(d)
-        weights: dict[int, Fraction] = self._weights[key]
-        return weights  # the engine only reads it
-
-
 def run_decomposer(
-    scenario: Scenario, *, indexed: bool = True, prepared: Prepared | None = None
+    scenario: Scenario, *, cached: bool = True, prepared: Prepared | None = None
 ) -> Decomposer:
     """The engine's decompositions alone (no measures or pay for every period)."""
     with decimal.localcontext(ENGINE_CONTEXT):
@@ -539,12 +434,8 @@ def run_decomposer(
             org = Org(scenario.units, scenario.people)
             measures = MeasureEngine(scenario, org, set())
         book = TargetBook(scenario)
-        decomposer: Decomposer
-        if indexed:
-            caches = prepared.caches if prepared is not None else None
-            decomposer = IndexedDecomposer(scenario, org, measures, book, caches=caches)
-        else:
-            decomposer = Decomposer(scenario, org, measures, book)
+        caches = prepared.caches if prepared is not None and cached else None
+        decomposer = Decomposer(scenario, org, measures, book, caches=caches)
         decomposer.run()
     return decomposer
 
@@ -555,7 +446,7 @@ def compute_allocation(
     totals: Mapping[str, Decimal] | None = None,
     edits: Mapping[tuple[str, str, str], Decimal] | None = None,
     with_history: bool = True,
-    indexed: bool = True,
+    cached: bool = True,
 ) -> Allocation:
     """The plan's allocation per measure. Raises ValidationError with the engine's
     problems when the plan cannot be decomposed (e.g. over-assignment above the limit).
@@ -572,7 +463,7 @@ def compute_allocation(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _compute(plan, totals, edits, with_history, indexed, clock)
+        return _compute(plan, totals, edits, with_history, cached, clock)
     finally:
         if collecting:
             gc.enable()
@@ -583,7 +474,7 @@ def _compute(
     totals: Mapping[str, Decimal],
     edits: Mapping[tuple[str, str, str], Decimal],
     with_history: bool,
-    indexed: bool,
+    cached: bool,
     clock: float,
 ) -> Allocation:
     seconds: dict[str, float] = {}
@@ -597,7 +488,7 @@ def _compute(
     tree = unit_tree(plan.root_unit, plan.fiscal_year)
     scenario = plan_scenario(plan, prepared, specs, totals, edits, tree)
     lap("scenario")
-    decomposer = run_decomposer(scenario, indexed=indexed, prepared=prepared)
+    decomposer = run_decomposer(scenario, cached=cached, prepared=prepared)
     lap("decompose")
     if decomposer.errors:
         raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])

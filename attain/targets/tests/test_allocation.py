@@ -1,4 +1,5 @@
-"""The indexed decomposer gives exactly the engine's own Decomposer's allocation."""
+"""A plan's allocation: the engine's Decomposer (indexed, cached between previews) gives
+exactly the allocation of the plain reference decomposer."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from attain.conftest import Company
+from attain.engine.tests.reference_decomposition import ReferenceDecomposer
 from attain.org import services as org
-from attain.targets import services
+from attain.targets import allocation, services
 from attain.targets.allocation import compute_allocation, respread
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,9 @@ LEVELS = {
 }
 
 
-def test_indexed_decomposer_matches_the_engine(company: Company) -> None:
+def test_the_allocation_matches_the_reference_decomposer(
+    company: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
     org.transfer_person(
         None,
         company.people["r2"],
@@ -52,10 +56,17 @@ def test_indexed_decomposer_matches_the_engine(company: Company) -> None:
         ramp=["0.25", "0.5", "0.75"],
     )
     fast = compute_allocation(plan).grids["revenue"]
-    plain = compute_allocation(plan, indexed=False).grids["revenue"]
-    assert [(r.who, r.parent, r.year, r.months) for r in fast.rows] == [
-        (r.who, r.parent, r.year, r.months) for r in plain.rows
-    ]
+    again = compute_allocation(plan).grids["revenue"]  # with the kept caches
+    uncached = compute_allocation(plan, cached=False).grids["revenue"]
+    with monkeypatch.context() as patch:
+        patch.setattr(allocation, "Decomposer", ReferenceDecomposer)
+        plain = compute_allocation(plan, cached=False).grids["revenue"]
+    expected = [(r.who, r.parent, str(r.year), [str(m) for m in r.months]) for r in plain.rows]
+    for grid in (fast, again, uncached):
+        assert [
+            (r.who, r.parent, str(r.year), [str(m) for m in r.months]) for r in grid.rows
+        ] == expected
+        assert grid.warnings == plain.warnings
     rows = fast.by_who()
     # r2 moved to west in May: a member of both teams' decompositions (engine rule)
     assert {r.parent for r in fast.rows if r.who == "r2"} == {"east", "west"}
