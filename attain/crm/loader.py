@@ -200,10 +200,16 @@ def postgresql_uri(using: str = "default") -> str:
 def open_source(using: str = "default") -> Iterator[Source]:
     """ADBC for SQLite files and PostgreSQL, Django's cursor otherwise.
 
-    The data must be committed: ADBC reads through its own connection.
+    ADBC reads through its own connection, so it sees committed data only; inside a
+    transaction (``atomic``) the loader reads through Django's connection instead.
     """
     vendor = connections[using].vendor
     adbc: AdbcSource | None = None
+    if connections[using].in_atomic_block:
+        # Inside a transaction the caller must see its own uncommitted rows, which only
+        # its own connection can read.
+        yield DjangoCursorSource(using)
+        return
     if vendor == "sqlite":
         path = sqlite_path(using)
         if path is not None:
@@ -631,6 +637,10 @@ def _resolve_refs(source: Source, frame: pl.DataFrame, spec: TableSql) -> pl.Dat
 
 
 def _typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
+    if frame.height == 0:
+        # An empty result's column types are whatever the driver guessed (nulls on
+        # SQLite, real types on PostgreSQL): start every empty result from text.
+        frame = frame.cast(_schema_of(spec))  # type: ignore[arg-type]
     columns = []
     zone = settings.TIME_ZONE
     for name, _expression, kind in spec.columns:
@@ -662,8 +672,6 @@ def _typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
         else:  # decimal:N
             places = int(kind.split(":")[1])
             columns.append(column.cast(pl.String).cast(pl.Decimal(38, places)))
-    if frame.height == 0:
-        return frame.cast(_schema_of(spec)).select(columns)  # type: ignore[arg-type]
     return frame.select(columns)
 
 
