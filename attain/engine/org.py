@@ -239,23 +239,34 @@ def unit_cycles(units: Mapping[str, Unit]) -> list[Problem]:
 
 
 def manager_cycles(org: Org, dates: Iterable[dt.date] | None = None) -> list[Problem]:
-    """Cycles in the manager graph on any date where it changes."""
+    """Cycles in the manager graph on any date where it changes.
+
+    On the first date every chain is walked; on each later date only the chains of the
+    people whose manager link changes that day: a cycle that appears that day must run
+    through one of them, and one that was already there has been reported.
+    """
+    changes: dict[dt.date, list[str]] = {}
+    for pid in org.people_with_history:
+        for entry in org.people[pid].history:
+            changes.setdefault(entry.start, []).append(pid)
     if dates is None:
-        change_dates = {BEGINNING}
-        for person in org.people.values():
-            change_dates.update(entry.start for entry in person.history)
-        dates = sorted(change_dates)
+        dates = sorted({BEGINNING, *changes})
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
-    moving = org.people_with_history
-    fixed = {pid: segments[0] for pid, segments in org._segments.items() if len(segments) == 1}
-    for day in dates:
-        managers = dict(fixed)
-        for pid in moving:
-            managers[pid] = org.on(pid, day)
+    order = {pid: index for index, pid in enumerate(org.people)}
+    managers: dict[str, Segment] = {}
+    for index, day in enumerate(sorted(dates)):
+        if index == 0:
+            managers = {pid: org.on(pid, day) for pid in org.people}
+            starts: Iterable[str] = org.people
+        else:
+            changed = sorted(set(changes.get(day, ())), key=order.__getitem__)
+            for pid in changed:
+                managers[pid] = org.on(pid, day)
+            starts = changed
         # people already walked today: their chain ends (done) or reaches a known cycle
         finished: set[str] = set()
-        for pid in org.people:
+        for pid in starts:
             seen: list[str] = []
             current: str | None = pid
             while (

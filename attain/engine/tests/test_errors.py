@@ -98,6 +98,27 @@ def test_a_cycle_that_starts_later_is_found_at_the_history_entry() -> None:
     assert "people[0].history[0].manager" in paths_of(valid(people=people))
 
 
+def test_a_later_cycle_through_a_moved_person_is_reported_once() -> None:
+    people = [
+        {"id": "a", "unit": "east", "manager": "b"},
+        {"id": "b", "unit": "east", "manager": "c"},
+        {"id": "c", "unit": "east"},
+        {"id": "d", "unit": "east", "manager": "a"},
+    ]
+    # c joins the chain above a on 2025-03-01 (a → b → c → a); d's own move later
+    # that year leaves the cycle in place, so it is not reported a second time
+    people[2]["history"] = [{"from": "2025-03-01", "manager": "a"}]
+    people[3]["history"] = [{"from": "2025-09-01", "manager": "b"}]
+    problems = [p for p in problems_of(valid(people=people)) if "cycle" in p.message]
+    assert sorted(p.path for p in problems) == [
+        "people[0].manager",
+        "people[1].manager",
+        "people[2].history[0].manager",
+    ]
+    assert {p.message.split(": ")[1] for p in problems} == {"c → a → b → c"}
+    assert all("from 2025-03-01" in p.message for p in problems)
+
+
 def test_bad_dates_and_period_ids() -> None:
     records = [{"id": "o1", "date": "2025-02-30", "owner": "zhang", "amount": 1}]
     document = valid(
