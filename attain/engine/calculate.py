@@ -137,14 +137,22 @@ class Calculation:
         return periods_overlapping(plan.period_kind, start, end, self.scenario.fiscal_year_start)
 
     def component_calculator(
-        self, plan: Plan, person: str, period: Period
+        self, plan: Plan, person: str, period: Period, explaining: bool = True
     ) -> ComponentCalculator | None:
         covered = intersect(self.coverage(plan, person), [(period.start, period.end)])
         if not covered:
             return None
         intervals = None if whole_period(covered, period) else covered
         return ComponentCalculator(
-            self.scenario, self.measures, self.book, plan, person, period, intervals, self.warnings
+            self.scenario,
+            self.measures,
+            self.book,
+            plan,
+            person,
+            period,
+            intervals,
+            self.warnings,
+            explaining,
         )
 
     def prefetch_windows(self, periods: list[Period]) -> None:
@@ -166,8 +174,11 @@ class Calculation:
         for name in names:
             self.measures.prefetch_windows(name, windows)
 
-    def plan_result(self, plan: Plan, person: str, period: Period) -> PlanResult | None:
-        calculator = self.component_calculator(plan, person, period)
+    def plan_result(
+        self, plan: Plan, person: str, period: Period, explaining: bool = True
+    ) -> PlanResult | None:
+        """One plan's components; `explaining=False` skips writing their steps."""
+        calculator = self.component_calculator(plan, person, period, explaining)
         if calculator is None:
             return None
         components = {c.id: calculator.compute(c) for c in plan.components}
@@ -235,7 +246,7 @@ def _calculate(scenario: Scenario, as_of: dt.date | None) -> Result:
                 for plan in scenario.plans:
                     if plan.period_kind != period.kind:
                         continue
-                    plan_result = calc.plan_result(plan, pid, period)
+                    plan_result = calc.plan_result(plan, pid, period, explaining=False)
                     if plan_result is not None:
                         result.plans[plan.id] = plan_result
                 rows[period.id] = result

@@ -110,6 +110,7 @@ class ComponentCalculator:
         period: Period,
         intervals: Sequence[Interval] | None,
         warnings: list[Problem],
+        explaining: bool = True,
     ) -> None:
         self.scenario = scenario
         self.measures = measures
@@ -119,6 +120,9 @@ class ComponentCalculator:
         self.period = period
         self.intervals = intervals  # None: the whole period is covered
         self.warnings = warnings
+        # the steps of an explanation are written only when asked for: a run needs
+        # just the numbers, and formatting every step is most of a component's cost
+        self.explaining = explaining
         self.functions = _Functions(self)
 
     @property
@@ -151,12 +155,17 @@ class ComponentCalculator:
             resolution = self.target(component.measure)
             own_attainment = attainment(actual, resolution.value)
             env = {"actual": actual, "target": resolution.value, "attainment": own_attainment}
-            window = "" if self.intervals is None else " on covered days " + _days(self.intervals)
-            steps.append(
-                Step(f"actual {component.measure} ({component.scope})", actual, window.strip())
-            )
-            steps.append(Step(f"target {component.measure}", resolution.value, resolution.detail))
-            steps.append(Step("attainment = actual / target", own_attainment))
+            if self.explaining:
+                window = (
+                    "" if self.intervals is None else " on covered days " + _days(self.intervals)
+                )
+                steps.append(
+                    Step(f"actual {component.measure} ({component.scope})", actual, window.strip())
+                )
+                steps.append(
+                    Step(f"target {component.measure}", resolution.value, resolution.detail)
+                )
+                steps.append(Step("attainment = actual / target", own_attainment))
         result = ComponentResult(component.id, component.kind, ZERO, ZERO, steps=steps)
         if component.kind == "commission":
             amount = self.commission(component, env, steps)
@@ -168,7 +177,8 @@ class ComponentCalculator:
             amount = self.spiff(component, steps)
         amount = self.adjust(component, amount, env, own_attainment, steps)
         rounded = round_money(amount, self.currency)
-        steps.append(Step("rounded half-up to the currency's minor unit", rounded))
+        if self.explaining:
+            steps.append(Step("rounded half-up to the currency's minor unit", rounded))
         result.amount = rounded
         result.unrounded = amount
         return result
@@ -187,22 +197,26 @@ class ComponentCalculator:
                 self.warn(c, f"rate {rate} is outside [0, 1]; clamped")
                 rate = min(max(rate, ZERO), ONE)
             amount = actual * rate
-            steps.append(Step(f"actual {actual} × rate {rate}", amount))
+            if self.explaining:
+                steps.append(Step(f"actual {actual} × rate {rate}", amount))
             return amount
         tiers = c.tiers
         assert tiers is not None
         if tiers.basis == "attainment" and (target is None or target == 0):
             self.warn(c, f"no target for {c.measure}; tiers by attainment pay 0")
-            steps.append(Step("no target: tiers by attainment pay 0", ZERO))
+            if self.explaining:
+                steps.append(Step("no target: tiers by attainment pay 0", ZERO))
             return ZERO
         scale = target if tiers.basis == "attainment" and target is not None else ONE
         if actual <= 0:
             amount = actual * tiers.table[0].rate
-            steps.append(
-                Step(
-                    f"actual {actual} ≤ 0: clawback at the base rate {tiers.table[0].rate}", amount
+            if self.explaining:
+                steps.append(
+                    Step(
+                        f"actual {actual} ≤ 0: clawback at the base rate {tiers.table[0].rate}",
+                        amount,
+                    )
                 )
-            )
             return amount
         if tiers.mode == "marginal":
             total = ZERO
@@ -210,9 +224,11 @@ class ComponentCalculator:
                 marginal_slices(actual, tiers.table, scale)
             ):
                 total += paid
-                bound = "∞" if upper is None else str(upper)
-                steps.append(Step(f"tier {k + 1} [{lower}, {bound}): {slice_} × {rate}", paid))
-            steps.append(Step("marginal tiers total", total))
+                if self.explaining:
+                    bound = "∞" if upper is None else str(upper)
+                    steps.append(Step(f"tier {k + 1} [{lower}, {bound}): {slice_} × {rate}", paid))
+            if self.explaining:
+                steps.append(Step("marginal tiers total", total))
             return total
         basis_value = env.get("attainment") if tiers.basis == "attainment" else actual
         reached = tiers.table[0]
@@ -220,12 +236,13 @@ class ComponentCalculator:
             if isinstance(basis_value, Decimal) and tier.start <= basis_value:
                 reached = tier
         amount = actual * reached.rate
-        steps.append(
-            Step(
-                f"whole: highest tier reached from {reached.start}; {actual} × {reached.rate}",
-                amount,
+        if self.explaining:
+            steps.append(
+                Step(
+                    f"whole: highest tier reached from {reached.start}; {actual} × {reached.rate}",
+                    amount,
+                )
             )
-        )
         return amount
 
     def bonus(
@@ -233,7 +250,10 @@ class ComponentCalculator:
     ) -> Decimal:
         if c.when is not None:
             condition = evaluate(c.when, env, self.functions)
-            steps.append(Step(f"when {c.when.source}", "true" if truthy(condition) else "false"))
+            if self.explaining:
+                steps.append(
+                    Step(f"when {c.when.source}", "true" if truthy(condition) else "false")
+                )
             if not truthy(condition):
                 result.has_levels = bool(c.levels)
                 return ZERO
@@ -242,7 +262,8 @@ class ComponentCalculator:
             if amount is None:
                 self.warn(c, f"amount {c.amount.source!r} gave no number; pays 0")
                 amount = ZERO
-            steps.append(Step(f"amount {c.amount.source}", amount))
+            if self.explaining:
+                steps.append(Step(f"amount {c.amount.source}", amount))
             return amount
         result.has_levels = True
         reached_attainment = env.get("attainment")
@@ -254,17 +275,19 @@ class ComponentCalculator:
             ):
                 chosen = level
         if chosen is None:
-            steps.append(Step("no level reached", ZERO))
+            if self.explaining:
+                steps.append(Step("no level reached", ZERO))
             return ZERO
         amount = self.eval_number(chosen.amount, env) or ZERO
         result.level = chosen.label
-        steps.append(
-            Step(
-                f"level {chosen.label or chosen.min_attainment} "
-                f"(attainment ≥ {chosen.min_attainment})",
-                amount,
+        if self.explaining:
+            steps.append(
+                Step(
+                    f"level {chosen.label or chosen.min_attainment} "
+                    f"(attainment ≥ {chosen.min_attainment})",
+                    amount,
+                )
             )
-        )
         return amount
 
     def scorecard(
@@ -297,33 +320,38 @@ class ComponentCalculator:
                 clamped = min(clamped, c.score_cap)
             weighted += metric.weight * clamped
             weights += metric.weight
-            steps.append(
-                Step(
-                    f"metric {metric.measure} ({metric.direction}): "
-                    f"actual {actual}, target {target} ({origin})",
-                    clamped,
-                    f"ratio {ratio}, clamped to [{c.score_floor}, {c.score_cap}], "
-                    f"weight {metric.weight}",
+            if self.explaining:
+                steps.append(
+                    Step(
+                        f"metric {metric.measure} ({metric.direction}): "
+                        f"actual {actual}, target {target} ({origin})",
+                        clamped,
+                        f"ratio {ratio}, clamped to [{c.score_floor}, {c.score_cap}], "
+                        f"weight {metric.weight}",
+                    )
                 )
-            )
         score = weighted / weights if weights else ZERO
         result.score = score
-        steps.append(Step("score = Σ weight × ratio / Σ weight", score))
+        if self.explaining:
+            steps.append(Step("score = Σ weight × ratio / Σ weight", score))
         if c.payout is None:
-            steps.append(Step("no payout formula: the scorecard pays 0", ZERO))
+            if self.explaining:
+                steps.append(Step("no payout formula: the scorecard pays 0", ZERO))
             return ZERO
         env = {**env, "score": score}
         amount = self.eval_number(c.payout, env)
         if amount is None:
             self.warn(c, f"payout {c.payout.source!r} gave no number; pays 0")
             amount = ZERO
-        steps.append(Step(f"payout {c.payout.source}", amount))
+        if self.explaining:
+            steps.append(Step(f"payout {c.payout.source}", amount))
         return amount
 
     def spiff(self, c: Component, steps: list[Step]) -> Decimal:
         name = spiff_measure_name(self.plan, c)
         amount = self.measures.value(name, self.person, self.period, "self", self.intervals) or ZERO
-        steps.append(Step(f"Σ amount × share over matching {c.table} records", amount))
+        if self.explaining:
+            steps.append(Step(f"Σ amount × share over matching {c.table} records", amount))
         return amount
 
     def adjust(
@@ -343,40 +371,46 @@ class ComponentCalculator:
                 self.warn(
                     c, f"no attainment of {c.gate.measure} for the gate; the gate stays closed"
                 )
-                steps.append(Step(f"gate: no attainment of {c.gate.measure}; pays 0", ZERO))
+                if self.explaining:
+                    steps.append(Step(f"gate: no attainment of {c.gate.measure}; pays 0", ZERO))
                 amount = ZERO
             elif gate_attainment < c.gate.min_attainment:
-                steps.append(
-                    Step(
-                        f"gate: attainment {gate_attainment} < {c.gate.min_attainment}; pays 0",
-                        ZERO,
+                if self.explaining:
+                    steps.append(
+                        Step(
+                            f"gate: attainment {gate_attainment} < {c.gate.min_attainment}; pays 0",
+                            ZERO,
+                        )
                     )
-                )
                 amount = ZERO
             else:
-                steps.append(
-                    Step(
-                        f"gate: attainment {gate_attainment} ≥ {c.gate.min_attainment}; open",
-                        amount,
+                if self.explaining:
+                    steps.append(
+                        Step(
+                            f"gate: attainment {gate_attainment} ≥ {c.gate.min_attainment}; open",
+                            amount,
+                        )
                     )
-                )
         if c.multiplier is not None:
             factor = self.eval_number(c.multiplier, env)
             if factor is None:
                 self.warn(c, f"multiplier {c.multiplier.source!r} gave no number; using 1")
                 factor = ONE
             amount = amount * factor
-            steps.append(Step(f"multiplier {c.multiplier.source} = {factor}", amount))
+            if self.explaining:
+                steps.append(Step(f"multiplier {c.multiplier.source} = {factor}", amount))
         if c.cap is not None:
             cap = self.eval_number(c.cap, env)
             if cap is not None and amount > cap:
                 amount = cap
-                steps.append(Step(f"cap {cap}", amount))
+                if self.explaining:
+                    steps.append(Step(f"cap {cap}", amount))
         if c.floor is not None:
             floor = self.eval_number(c.floor, env)
             if floor is not None and amount < floor:
                 amount = floor
-                steps.append(Step(f"floor {floor}", amount))
+                if self.explaining:
+                    steps.append(Step(f"floor {floor}", amount))
         return amount
 
 
