@@ -164,8 +164,10 @@ class Decomposer:
     per unit: scanning every person for each would be units × people), and all the
     arithmetic is exact integers over common denominators (see :func:`split_units`): the
     same results as Fractions member by member, spec section 6's rules and ties
-    included. ``caches`` (optional) keeps the indexes, capacities and month weights
-    between runs over the same organisation and records (a planner's previews).
+    included. ``caches`` (optional) keeps the member spans and indexes, capacities,
+    method shares (per members and settings) and month weights between runs over the
+    same organisation and records (a planner's previews); it must not be shared between
+    runs over other data.
     """
 
     def __init__(
@@ -187,12 +189,21 @@ class Decomposer:
         self.allocations: list[Allocation] = []
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
-        self._unit_capacity: dict[Any, dict[str, Fraction]] = caches.setdefault("unit_capacity", {})
-        self._person_capacity: dict[Any, Fraction] = caches.setdefault("person_capacity", {})
+        self._spans: dict[Any, list[tuple[str, str, Any, Any]]] = caches.setdefault("spans", {})
+        self._unit_capacity: dict[Any, tuple[int, dict[str, int]]] = caches.setdefault(
+            "unit_capacity", {}
+        )
+        self._person_capacity: dict[Any, tuple[int, int]] = caches.setdefault("person_capacity", {})
+        self._ramps: dict[Any, tuple[int, tuple[int, ...]]] = caches.setdefault("ramps", {})
+        self._month_bounds: dict[Any, list[tuple[int, Any, Any]]] = caches.setdefault(
+            "month_bounds", {}
+        )
         self._month_weights: dict[Any, dict[int, Fraction]] = caches.setdefault("month_weights", {})
         self._month_integers: dict[Any, dict[int, int]] = caches.setdefault("month_integers", {})
-        # this run: a team's twelve month decompositions share their method weights
-        self._method_weights: dict[Any, tuple[Weights, list[str]]] = {}
+        # a team's twelve month decompositions (and the next preview) share method weights
+        self._method_weights: dict[Any, tuple[Weights, list[str]]] = caches.setdefault(
+            "method_weights", {}
+        )
 
     def run(self) -> None:
         pending = list(self.scenario.decompositions)
@@ -228,20 +239,35 @@ class Decomposer:
         index = self._members.get(key)
         if index is None:
             index = {}
-            for pid in sorted(self.scenario.people):
-                first, last = self.org.employment(pid)
-                start, end = max(first, d.period.start), min(last, d.period.end)
-                if start > end:
-                    continue
-                seen: set[str] = set()
-                for segment in self.org.segments(pid):
-                    if segment.start > end or segment.end < start:
-                        continue
-                    if (d.roles is None or segment.role in d.roles) and segment.unit not in seen:
-                        seen.add(segment.unit)
-                        index.setdefault(segment.unit, []).append(pid)
+            first, last = d.period.start, d.period.end
+            for pid, unit, start, end in self._role_spans(d.roles):
+                if start <= last and end >= first:
+                    found = index.get(unit)
+                    if found is None:
+                        index[unit] = [pid]
+                    elif found[-1] != pid:  # spans come person by person
+                        found.append(pid)
             self._members[key] = index
         return index
+
+    def _role_spans(self, roles: frozenset[str] | None) -> list[tuple[str, str, Any, Any]]:
+        """(person, unit, first day, last day) for each segment with one of ``roles``,
+        cut to the person's employment (when they overlap at all), people in id order:
+        a period's members are the spans that overlap it."""
+        spans = self._spans.get(roles)
+        if spans is None:
+            spans = []
+            for pid in sorted(self.scenario.people):
+                employed_from, employed_to = self.org.employment(pid)
+                for segment in self.org.segments(pid):
+                    if roles is not None and segment.role not in roles:
+                        continue
+                    start = max(segment.start, employed_from)
+                    end = min(segment.end, employed_to)
+                    if start <= end:
+                        spans.append((pid, segment.unit, start, end))
+            self._spans[roles] = spans
+        return spans
 
     def members(self, d: Decomposition) -> list[str]:
         if d.to == "units":
@@ -264,29 +290,104 @@ class Decomposer:
         return Fraction(1)
 
     def capacity(self, d: Decomposition, member: str) -> Fraction:
+        """Σ :meth:`ramp_factor` over the period's months: of the person, or of everyone
+        in the unit and the units below it in each month (on their first day employed in
+        the month, or the month's first day). Summed as integers over the ramp factors'
+        common denominator: the same Fraction."""
         if d.to == "people":
-            key = (member, d.period.start, d.period.end, d.ramp)
-            value = self._person_capacity.get(key)
-            if value is None:
-                value = sum((self.ramp_factor(d, member, m) for m in d.period.months), Fraction(0))
-                self._person_capacity[key] = value
-            return value
+            return Fraction(*self._capacity_ratios(d, [member])[0])
         key_units = (d.period.start, d.period.end, d.ramp)
-        by_unit = self._unit_capacity.get(key_units)
-        if by_unit is None:
-            by_unit = {}
-            for month in d.period.months:
-                for pid in self.scenario.people:
-                    day = max(month.first_day, self.scenario.people[pid].start or month.first_day)
-                    if day <= month.last_day:
-                        unit = self.org.on(pid, day).unit
-                        by_unit[unit] = by_unit.get(unit, Fraction(0)) + self.ramp_factor(
-                            d, pid, month
-                        )
-            self._unit_capacity[key_units] = by_unit
-        return sum(
-            (by_unit.get(unit, Fraction(0)) for unit in self.org.descendants(member)), Fraction(0)
-        )
+        found = self._unit_capacity.get(key_units)
+        if found is None:
+            found = self._unit_capacity[key_units] = self._capacity_by_unit(d)
+        denominator, by_unit = found
+        total = sum(by_unit.get(unit, 0) for unit in self.org.descendants(member))
+        return Fraction(total, denominator)
+
+    def _capacity_ratios(self, d: Decomposition, people: list[str]) -> list[tuple[int, int]]:
+        """People's capacities in the period as ``Fraction.as_integer_ratio()`` gives
+        them."""
+        start, end, ramp = d.period.start, d.period.end, d.ramp
+        denominator, factors = self._ramp_integers(ramp)
+        months = self._months(d)
+        cache = self._person_capacity
+        ratios: list[tuple[int, int]] = []
+        for person in people:
+            key = (person, start, end, ramp)
+            ratio = cache.get(key)
+            if ratio is None:
+                ramped = self._person_ramp(person, months, factors, denominator)
+                common = gcd(ramped, denominator)
+                ratio = cache[key] = (ramped // common, denominator // common)
+            ratios.append(ratio)
+        return ratios
+
+    def _ramp_integers(self, ramp: tuple[Decimal, ...]) -> tuple[int, tuple[int, ...]]:
+        """The ramp factors over their common denominator: ``(denominator, numerators)``."""
+        found = self._ramps.get(ramp)
+        if found is None:
+            ratios = [Fraction(factor).as_integer_ratio() for factor in ramp]
+            denominator = 1
+            for _n, q in ratios:
+                denominator = denominator * q // gcd(denominator, q)
+            numerators = tuple(n * (denominator // q) for n, q in ratios)
+            found = self._ramps[ramp] = (denominator, numerators)
+        return found
+
+    def _months(self, d: Decomposition) -> list[tuple[int, Any, Any]]:
+        """The period's months as (key, first day, last day)."""
+        key = (d.period.start, d.period.end)
+        found = self._month_bounds.get(key)
+        if found is None:
+            found = [(m.key, m.first_day, m.last_day) for m in d.period.months]
+            self._month_bounds[key] = found
+        return found
+
+    def _person_ramp(
+        self,
+        person: str,
+        months: list[tuple[int, Any, Any]],
+        factors: tuple[int, ...],
+        denominator: int,
+    ) -> int:
+        """Σ :meth:`ramp_factor` × ``denominator`` over ``months`` (key, first and last
+        day) for one person."""
+        employed_from, employed_to = self.org.employment(person)
+        start = self.scenario.people[person].start
+        joined = None if start is None else start.year * 12 + start.month - 1
+        total = 0
+        for key, first_day, last_day in months:
+            if employed_from <= last_day and first_day <= employed_to:
+                if joined is None:
+                    total += denominator
+                else:
+                    k = key - joined + 1
+                    total += factors[k - 1] if 1 <= k <= len(factors) else denominator
+        return total
+
+    def _capacity_by_unit(self, d: Decomposition) -> tuple[int, dict[str, int]]:
+        """Everyone's ramp factors in each month of the period, summed per unit they are
+        in on their first day in the month (whatever their role), × the denominator."""
+        denominator, factors = self._ramp_integers(d.ramp)
+        months = self._months(d)
+        by_unit: dict[str, int] = {}
+        for pid, person in self.scenario.people.items():
+            segments = self.org.segments(pid)
+            if len(segments) == 1:  # one unit all along: the person's capacity
+                unit = segments[0].unit
+                by_unit[unit] = by_unit.get(unit, 0) + self._person_ramp(
+                    pid, months, factors, denominator
+                )
+                continue
+            for month in months:
+                first_day, last_day = month[1], month[2]
+                day = max(first_day, person.start or first_day)
+                if day <= last_day:
+                    unit = self.org.on(pid, day).unit
+                    by_unit[unit] = by_unit.get(unit, 0) + self._person_ramp(
+                        pid, [month], factors, denominator
+                    )
+        return denominator, by_unit
 
     def method_shares(
         self, d: Decomposition, method: str, members: list[str]
@@ -347,6 +448,8 @@ class Decomposer:
                     )
                     value = ZERO
                 ratios.append(_ratio(value))
+        elif d.to == "people":
+            ratios = self._capacity_ratios(d, members)
         else:
             for m in members:
                 ratios.append(self.capacity(d, m).as_integer_ratio())
@@ -365,15 +468,21 @@ class Decomposer:
     ) -> Weights:
         """Σ weight × share over the methods, exactly: each method's coefficient
         ``weight / its total`` once, then one integer multiply-add per member."""
-        coefficients = [Fraction(w) / per_method[name].total for name, w in methods.items()]
+        coefficients: list[tuple[int, int]] = []  # Fraction(w) / total, in lowest terms
+        for name, w in methods.items():
+            numerator, q = _ratio(w)
+            q *= per_method[name].total
+            common = gcd(numerator, q)
+            if q < 0:
+                common = -common
+            coefficients.append((numerator // common, q // common))
         denominator = 1
-        for c in coefficients:
-            q = c.denominator
+        for _n, q in coefficients:
             if denominator % q:
                 denominator = denominator * q // gcd(denominator, q)
         values = [0] * len(members)
-        for c, name in zip(coefficients, methods, strict=True):
-            factor = c.numerator * (denominator // c.denominator)
+        for (numerator, q), name in zip(coefficients, methods, strict=True):
+            factor = numerator * (denominator // q)
             if factor:
                 values = [
                     a + factor * v for a, v in zip(values, per_method[name].values, strict=True)
@@ -403,30 +512,25 @@ class Decomposer:
                 )
             )
         amounts = split_units(int(units), weights.values)
-        allocation = Allocation(d, units * d.round_to, weights, per_method, {})
-        month_periods = (
-            {str(m.key): month_period(m) for m in d.period.months} if d.months is not None else {}
-        )
+        round_to, measure, path, did, period = d.round_to, d.measure, d.path, d.id, d.period
+        allocation = Allocation(d, units * round_to, weights, per_method, {})
         generated = self.generated
         book = self.book
+        months = _MonthSplit(self, d) if d.months is not None else None
         for member, member_units in zip(members, amounts, strict=True):
-            amount = member_units * d.round_to
+            amount = member_units * round_to
             allocation.parts[member] = amount
-            spec = TargetSpec(d.measure, member, d.period, amount, True, d.path, d.id)
+            spec = TargetSpec(measure, member, period, amount, True, path, did)
             generated.append(spec)
             book.add(spec)
-            if d.months is not None:
-                month_parts = self.split_months(d, member, member_units)
+            if months is not None:
+                month_parts = months.split(member, member_units)
                 allocation.months[member] = month_parts
-                for month, month_units in month_parts.items():
+                for (_key, month_units), month in zip(
+                    month_parts.items(), months.periods, strict=True
+                ):
                     month_spec = TargetSpec(
-                        d.measure,
-                        member,
-                        month_periods[month],
-                        month_units * d.round_to,
-                        True,
-                        d.path,
-                        d.id,
+                        measure, member, month, month_units * round_to, True, path, did
                     )
                     generated.append(month_spec)
                     book.add(month_spec)
@@ -490,3 +594,35 @@ class Decomposer:
         for month, month_units in zip(employed, amounts, strict=True):
             result[str(month.key)] = Decimal(month_units)
         return result
+
+
+class _MonthSplit:
+    """:meth:`Decomposer.split_months` for the members of one decomposition: the
+    period's months, their integer weights and their target periods worked out once."""
+
+    def __init__(self, decomposer: Decomposer, d: Decomposition) -> None:
+        self.decomposer = decomposer
+        self.everyone = d.to == "units"  # units are never employed part of the period
+        self.bounds = decomposer._months(d)
+        self.keys = [str(key) for key, _first, _last in self.bounds]
+        integers = decomposer.month_integers(d)
+        self.weights = [integers[key] for key, _first, _last in self.bounds]
+        self.periods = [month_period(m) for m in d.period.months]
+
+    def split(self, member: str, units: int) -> dict[str, Decimal]:
+        bounds, weights = self.bounds, self.weights
+        if not self.everyone:
+            first, last = self.decomposer.org.employment(member)
+            if not (first <= bounds[0][1] and bounds[-1][2] <= last):  # not all months
+                employed = [
+                    i
+                    for i, (_key, first_day, last_day) in enumerate(bounds)
+                    if first <= last_day and first_day <= last
+                ]
+                result = dict.fromkeys(self.keys, ZERO)
+                if employed:
+                    amounts = split_units(units, [weights[i] for i in employed])
+                    for i, month_units in zip(employed, amounts, strict=True):
+                        result[self.keys[i]] = Decimal(month_units)
+                return result
+        return dict(zip(self.keys, map(Decimal, split_units(units, weights)), strict=True))
