@@ -36,7 +36,7 @@ from attain.crm.loader import DEFAULT_MEASURES, build_scenario
 from attain.engine import scenario_from_data
 from attain.engine.decomposition import Decomposer, largest_remainder
 from attain.engine.measures import MeasureEngine
-from attain.engine.model import Scenario, TargetSpec
+from attain.engine.model import Decomposition, Scenario, TargetSpec
 from attain.engine.numbers import ENGINE_CONTEXT
 from attain.engine.org import Org
 from attain.engine.periods import Month, parse_period
@@ -285,14 +285,20 @@ class Prepared:
 
 _PREPARED: dict[tuple[Any, ...], Prepared] = {}
 _PREPARED_KEEP = 3
+# plan_scenario's checked decompositions, keyed by the document the engine checked
+_CHECKED: dict[str, tuple[Decomposition, ...]] = {}
+_CHECKED_KEEP = 8
 
 
 def prepare(plan: TargetPlan, specs: Mapping[str, Mapping[str, Any]]) -> Prepared:
-    """The loaded scenario of the plan's years (cached per data fingerprint)."""
+    """The loaded scenario of the plan's years (cached per data fingerprint): the
+    organisation from the first year read on, the records of the years the plan reads
+    (its history and seasonal years; not the fiscal year it plans)."""
     from django.db import connection
 
-    first = datetime.date(min(history_year(plan), *seasonal_years(plan)), 1, 1)
-    _start, last = fiscal_bounds(plan.fiscal_year)
+    read = [history_year(plan), *seasonal_years(plan)]
+    first = datetime.date(min(read), 1, 1)
+    _start, last = fiscal_bounds(max(read))
     key = (
         connection.settings_dict.get("NAME"),
         first,
@@ -343,29 +349,28 @@ def plan_scenario(
             totals_at[index] = Decimal(str(source["value"]))
             entry = {**entry, "from": {k: v for k, v in source.items() if k != "value"}}
         shapes.append(entry)
-    checked = prepared.caches.setdefault("checked", {})
-    key = repr((sorted(specs.items()), shapes))
-    parsed_decompositions = checked.get(key)
+    tables = sorted({str(spec["from"]) for spec in specs.values()})
+    document = {
+        "version": 1,
+        "fiscal_year_start": base.fiscal_year_start,
+        "units": [{"id": u.id, "name": u.name, "parent": u.parent} for u in base.units.values()],
+        "people": [],
+        "records": {table: [] for table in tables},
+        "measures": {name: dict(spec) for name, spec in specs.items()},
+        "decompositions": shapes,
+    }
+    # The key is the whole document checked: the same units, measures and shapes give
+    # the same decompositions, so the check outlives a change of people or records.
+    key = repr(sorted(document.items()))
+    parsed_decompositions = _CHECKED.get(key)
     if parsed_decompositions is None:
-        tables = sorted({str(spec["from"]) for spec in specs.values()})
-        document = {
-            "version": 1,
-            "fiscal_year_start": base.fiscal_year_start,
-            "units": [
-                {"id": u.id, "name": u.name, "parent": u.parent} for u in base.units.values()
-            ],
-            "people": [],
-            "records": {table: [] for table in tables},
-            "measures": {name: dict(spec) for name, spec in specs.items()},
-            "decompositions": shapes,
-        }
         parsed, problems = scenario_from_data(document, Path("."))
         if parsed is None or problems:
             raise ValidationError([f"{p.path}: {p.message}" for p in problems])
         parsed_decompositions = parsed.decompositions
-        if len(checked) > 8:
-            checked.clear()
-        checked[key] = parsed_decompositions
+        while len(_CHECKED) >= _CHECKED_KEEP:
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[key] = parsed_decompositions
     with_totals = tuple(
         dataclasses.replace(d, value=totals_at[i]) if i in totals_at else d
         for i, d in enumerate(parsed_decompositions)

@@ -36,7 +36,9 @@ def publish(company: Company, plan: TargetPlan) -> TargetPlan:
 
 @pytest.fixture(autouse=True)
 def _fresh_prepared_scenarios() -> None:
-    """Test databases reuse ids after a rollback: never share a prepared scenario."""
+    """Test databases reuse ids after a rollback: never share a prepared scenario (nor
+    a checked document, so that each test runs the check)."""
     from attain.targets import allocation
 
     allocation._PREPARED.clear()
+    allocation._CHECKED.clear()

@@ -105,3 +105,77 @@ def test_a_promoted_rep_carries_only_their_months_as_rep(company: Company) -> No
     )
     rows = compute_allocation(plan).grids["revenue"].by_who()
     assert all(rows["r4"].months[:6]) and not any(rows["r4"].months[6:])
+
+
+def grid_cells(grid: allocation.Grid) -> list[tuple[str, str, str, list[str], list[str]]]:
+    return [
+        (r.who, r.parent, str(r.year), [str(m) for m in r.months], sorted(r.edited))
+        for r in grid.rows
+    ]
+
+
+def test_cold_and_warm_previews_give_the_same_grid_and_follow_data_changes(
+    company: Company,
+) -> None:
+    plan = services.create_target_plan(
+        None,
+        name="t",
+        fiscal_year=2026,
+        root_unit=company.hq,
+        measures={"revenue": Decimal("1000003")},
+        levels=LEVELS,
+        months="equal",
+        ramp=["0.25", "0.5", "0.75"],
+    )
+    cold = compute_allocation(plan).grids["revenue"]  # loads, checks and indexes
+    assert len(allocation._PREPARED) == 1 and len(allocation._CHECKED) == 1
+    warm = compute_allocation(plan).grids["revenue"]  # all from the caches
+    assert grid_cells(warm) == grid_cells(cold) and warm.warnings == cold.warnings
+
+    # a data change: a new fingerprint, so the organisation is loaded and indexed again
+    org.create_person(
+        None,
+        code="r7",
+        name="R7",
+        unit=company.west,
+        title="rep",
+        start=datetime.date(2026, 4, 1),
+        manager=company.people["m3"],
+    )
+    after = compute_allocation(plan).grids["revenue"]
+    assert len(allocation._PREPARED) == 2
+    assert "r7" in after.by_who() and "r7" not in cold.by_who()
+    assert after.by_who()["r7"].months[:3] == [0, 0, 0]
+    # the same as a fresh process computes it (nothing cached at all)
+    allocation._PREPARED.clear()
+    allocation._CHECKED.clear()
+    fresh = compute_allocation(plan).grids["revenue"]
+    assert grid_cells(after) == grid_cells(fresh) and after.warnings == fresh.warnings
+
+
+def test_the_checked_decompositions_are_kept_per_document(company: Company) -> None:
+    """Two plans with other levels over the same data: each gets its own checked
+    decompositions (the kept check is keyed by the whole document)."""
+    common = {"fiscal_year": 2026, "root_unit": company.hq, "months": "equal"}
+    equal = services.create_target_plan(
+        None,
+        name="equal",
+        measures={"revenue": Decimal("900000")},
+        levels={"units": [{"method": "equal"}], "people": {"method": "equal"}},
+        **common,
+    )
+    capacity = services.create_target_plan(
+        None,
+        name="capacity",
+        measures={"revenue": Decimal("900000")},
+        levels={"units": [{"method": "capacity"}], "people": {"method": "capacity"}},
+        **common,
+    )
+    by_equal = compute_allocation(equal).grids["revenue"].by_who()
+    by_capacity = compute_allocation(capacity).grids["revenue"].by_who()
+    assert len(allocation._PREPARED) == 1 and len(allocation._CHECKED) == 2
+    # east has 5 people, west 2: equal splits the company 450000 / 450000
+    assert by_equal["east"].year == by_equal["west"].year == 450000
+    # capacity: everyone's months, whatever their role: east 5 × 12, west 2 × 12
+    # (900000 × 5/7 = 642857.14, 900000 × 2/7 = 257142.86: the leftover unit goes west)
+    assert (by_capacity["east"].year, by_capacity["west"].year) == (642857, 257143)

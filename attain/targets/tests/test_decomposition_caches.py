@@ -1,0 +1,61 @@
+"""The Decomposer's kept caches (what a planner's previews share: member spans and
+indexes, capacities, method and month weights) never change a result: a run over the
+same organisation and records with another total, or with other settings, equals the
+plain reference decomposer, warnings and errors included."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attain.engine.decomposition import Caches, Decomposer
+from attain.engine.tests.reference_decomposition import ReferenceDecomposer
+from attain.engine.tests.test_decomposition_reference import documents, methods, outcome
+
+
+def with_caches(caches: Caches) -> Any:
+    def make(*args: Any) -> Decomposer:
+        return Decomposer(*args, caches=caches)
+
+    return make
+
+
+RAMP = [Decimal("0.25"), Decimal("0.5"), Decimal("0.75")]
+
+
+def uses(entry: dict[str, Any], method: str) -> bool:
+    return entry.get("method") == method or method in entry.get("blend", {})
+
+
+@given(
+    document=documents(),
+    total=st.integers(0, 10**7),
+    team_methods=st.lists(methods(), min_size=3, max_size=3),
+)
+@settings(max_examples=100, deadline=None)
+def test_runs_sharing_caches_equal_the_reference(
+    document: dict[str, Any], total: int, team_methods: list[dict[str, Any]]
+) -> None:
+    caches: Caches = {}
+    assert outcome(document, with_caches(caches)) == outcome(document, ReferenceDecomposer)
+    # the next preview: another company total, the same organisation and records
+    again = copy.deepcopy(document)
+    again["decompositions"][0]["from"]["value"] = total
+    assert outcome(again, with_caches(caches)) == outcome(again, ReferenceDecomposer)
+    # the same plan with the ramp turned on or off: capacities under another ramp
+    ramped = copy.deepcopy(document)
+    for entry in ramped["decompositions"]:
+        if uses(entry, "capacity") and entry.pop("ramp", None) is None:
+            entry["ramp"] = RAMP  # had none: turned on (one it had is popped: off)
+    assert outcome(ramped, with_caches(caches)) == outcome(ramped, ReferenceDecomposer)
+    # and another plan over them: other methods, ramps and month splits for the teams
+    other = copy.deepcopy(document)
+    for entry, drawn in zip(other["decompositions"][3:6], team_methods, strict=True):
+        for key in ("method", "blend", "history_period", "ramp", "months", "seasonal_years"):
+            entry.pop(key, None)
+        entry.update(drawn)
+    assert outcome(other, with_caches(caches)) == outcome(other, ReferenceDecomposer)
