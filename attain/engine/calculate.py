@@ -16,6 +16,7 @@ from .numbers import ENGINE_CONTEXT, ZERO, no_cycle_collection
 from .org import BEGINNING, END_OF_TIME, Org
 from .periods import Interval, Period, intersect, periods_overlapping
 from .plans import (
+    SCOPES,
     ComponentCalculator,
     ComponentResult,
     covered_intervals,
@@ -174,6 +175,29 @@ class Calculation:
         for name in names:
             self.measures.prefetch_windows(name, windows)
 
+    def prefetch_values(self, periods: list[Period]) -> None:
+        """Compute every measure value the people's and units' rows will ask for.
+
+        After this (and :meth:`prefetch_windows`) the rows of the usual scenario need
+        no Polars work; see :mod:`attain.engine.workers`.
+        """
+        measures = self.measures
+        names = list(self.scenario.measures) + list(measures.extra)
+        for period in periods:
+            for name in names:
+                measures.value(name, "", period)
+            for name in self.scenario.measures:
+                measures.unit_stats(name, "", period)
+        for plan in self.scenario.plans:
+            for period in periods:
+                if period.kind != plan.period_kind:
+                    continue
+                for component in plan.components:
+                    if component.measure is not None:
+                        measures.value(component.measure, "", period, SCOPES[component.scope])
+                    if component.kind == "spiff":
+                        measures.value(spiff_measure_name(plan, component), "", period, "self")
+
     def plan_result(
         self, plan: Plan, person: str, period: Period, explaining: bool = True
     ) -> PlanResult | None:
@@ -201,6 +225,23 @@ class Calculation:
             attainments[name] = attainment(actual, resolution.value)
             paces[name] = pace(actual, resolution.value, period, self.as_of)
         return PeriodResult(period, measures, targets, attainments, paces)
+
+    def person_rows(self, person: str, periods: list[Period]) -> dict[str, PeriodResult]:
+        """A person's results for every reported period, with their plans' payouts."""
+        rows: dict[str, PeriodResult] = {}
+        for period in periods:
+            result = self.period_result(person, period, unit=False)
+            for plan in self.scenario.plans:
+                if plan.period_kind != period.kind:
+                    continue
+                plan_result = self.plan_result(plan, person, period, explaining=False)
+                if plan_result is not None:
+                    result.plans[plan.id] = plan_result
+            rows[period.id] = result
+        return rows
+
+    def unit_rows(self, unit: str, periods: list[Period]) -> dict[str, PeriodResult]:
+        return {p.id: self.period_result(unit, p, unit=True) for p in periods}
 
 
 def reported_periods(calculation: Calculation, generated: list[TargetSpec]) -> list[Period]:
@@ -230,32 +271,39 @@ def calculate(scenario: Scenario, as_of: dt.date | None = None) -> Result:
 
 
 def _calculate(scenario: Scenario, as_of: dt.date | None) -> Result:
-    calc = Calculation(scenario, as_of)
-    decomposer = Decomposer(scenario, calc.org, calc.measures, calc.book)
-    decomposer.run()
-    calc.warnings.extend(decomposer.warnings)
-    periods = reported_periods(calc, decomposer.generated)
+    calc, decomposer, periods = prepare(scenario, as_of)
     people: dict[str, dict[str, PeriodResult]] = {}
     units: dict[str, dict[str, PeriodResult]] = {}
     if not decomposer.errors:
         calc.prefetch_windows(periods)
         for pid in scenario.people:
-            rows: dict[str, PeriodResult] = {}
-            for period in periods:
-                result = calc.period_result(pid, period, unit=False)
-                for plan in scenario.plans:
-                    if plan.period_kind != period.kind:
-                        continue
-                    plan_result = calc.plan_result(plan, pid, period, explaining=False)
-                    if plan_result is not None:
-                        result.plans[plan.id] = plan_result
-                rows[period.id] = result
-            people[pid] = rows
+            people[pid] = calc.person_rows(pid, periods)
         for uid in scenario.units:
-            units[uid] = {p.id: calc.period_result(uid, p, unit=True) for p in periods}
+            units[uid] = calc.unit_rows(uid, periods)
+    return finish(calc, decomposer, periods, people, units)
+
+
+def prepare(
+    scenario: Scenario, as_of: dt.date | None
+) -> tuple[Calculation, Decomposer, list[Period]]:
+    """The calculation with its decomposition run, and the periods to report."""
+    calc = Calculation(scenario, as_of)
+    decomposer = Decomposer(scenario, calc.org, calc.measures, calc.book)
+    decomposer.run()
+    calc.warnings.extend(decomposer.warnings)
+    return calc, decomposer, reported_periods(calc, decomposer.generated)
+
+
+def finish(
+    calc: Calculation,
+    decomposer: Decomposer,
+    periods: list[Period],
+    people: dict[str, dict[str, PeriodResult]],
+    units: dict[str, dict[str, PeriodResult]],
+) -> Result:
     return Result(
-        scenario,
-        as_of,
+        calc.scenario,
+        calc.as_of,
         periods,
         people,
         units,

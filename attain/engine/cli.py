@@ -10,18 +10,19 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import TextIO
 
 from .calculate import Result, calculate
 from .explain import explain, explanation_json, explanation_text
 from .model import Scenario
-from .output import to_json
 from .periods import parse_date, parse_period
 from .problems import Problem
 from .scenario import load_scenario
+from .workers import PEOPLE_PER_WORKER, write_json
 
 USAGE = """usage:
-  attain scenario run FILE [--as-of YYYY-MM-DD]
+  attain scenario run FILE [--as-of YYYY-MM-DD] [--workers N]
   attain scenario check FILE
   attain scenario explain FILE PERSON PERIOD [--as-of YYYY-MM-DD] [--format text|json]
   attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH] [--keep] [--scaling]"""
@@ -50,6 +51,13 @@ def _parser() -> _Parser:
     run = sub.add_parser("run", help="calculate and print the JSON result")
     run.add_argument("file")
     run.add_argument("--as-of", dest="as_of")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes for the people's rows (default: up to 4 cores on Linux, "
+        f"one per {PEOPLE_PER_WORKER} people)",
+    )
     check = sub.add_parser("check", help="validate only")
     check.add_argument("file")
     exp = sub.add_parser("explain", help="how every number of a person and period was reached")
@@ -61,7 +69,7 @@ def _parser() -> _Parser:
     return parser
 
 
-def _load(file: str, as_of_text: str | None, err: TextIO) -> tuple[Scenario, Result | None] | int:
+def _scenario(file: str, as_of_text: str | None, err: TextIO) -> tuple[Scenario, date | None] | int:
     as_of = None
     if as_of_text is not None:
         as_of = parse_date(as_of_text)
@@ -70,6 +78,39 @@ def _load(file: str, as_of_text: str | None, err: TextIO) -> tuple[Scenario, Res
     scenario, problems = load_scenario(file)
     if scenario is None:
         return _report(problems, err)
+    return scenario, as_of
+
+
+def _run(
+    file: str,
+    as_of_text: str | None,
+    workers: int | None,
+    out: TextIO,
+    err: TextIO,
+    fast_exit: bool,
+) -> int:
+    loaded = _scenario(file, as_of_text, err)
+    if isinstance(loaded, int):
+        return loaded
+    scenario, as_of = loaded
+    if workers is not None and workers < 1:
+        return _report([Problem("--workers", f"must be at least 1, not {workers}")], err)
+    errors = write_json(scenario, out, as_of, workers)
+    if errors:
+        return _report(errors, err)
+    out.write("\n")
+    if fast_exit:
+        out.flush()
+        err.flush()
+        os._exit(0)
+    return 0
+
+
+def _load(file: str, as_of_text: str | None, err: TextIO) -> tuple[Scenario, Result | None] | int:
+    loaded = _scenario(file, as_of_text, err)
+    if isinstance(loaded, int):
+        return loaded
+    scenario, as_of = loaded
     result = calculate(scenario, as_of)
     if result.errors:
         return _report(result.errors, err)
@@ -117,18 +158,13 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
             return _report(problems, err)
         print("OK", file=err)
         return 0
+    if options.command == "run":
+        return _run(options.file, options.as_of, options.workers, out, err, fast_exit)
     loaded = _load(options.file, options.as_of, err)
     if isinstance(loaded, int):
         return loaded
     scenario, result = loaded
     assert result is not None
-    if options.command == "run":
-        out.write(to_json(result) + "\n")
-        if fast_exit:
-            out.flush()
-            err.flush()
-            os._exit(0)
-        return 0
     problems = []
     if options.person not in scenario.people and options.person not in scenario.units:
         problems.append(Problem("PERSON", f"unknown person {options.person!r}"))

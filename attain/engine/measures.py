@@ -43,6 +43,14 @@ UNIT = "__unit"
 Scope = str  # "self" | "team" | "team_and_self"
 
 
+class Frozen(RuntimeError):
+    """A number was asked for that was not computed before the engine was frozen.
+
+    A frozen engine answers from what it has already computed and never starts Polars
+    work: a forked worker process must not (Polars' thread pool is not in the child).
+    """
+
+
 @dataclass(frozen=True)
 class Stats:
     """What is known about the records credited to someone in some days."""
@@ -139,6 +147,12 @@ class MeasureEngine:
         self._values: dict[tuple[str, Scope, str], dict[str | None, Decimal | None]] = {}
         self._windows: dict[tuple[str, str, tuple[Interval, ...]], Stats] = {}
         self.extra: dict[str, Measure] = {}
+        self.frozen = False
+
+    def _polars(self, what: str) -> None:
+        """Called before any Polars work: a frozen engine refuses it."""
+        if self.frozen:
+            raise Frozen(what)
 
     def measure(self, name: str) -> Measure:
         return self.scenario.measures.get(name) or self.extra[name]
@@ -147,11 +161,13 @@ class MeasureEngine:
     def credited(self, name: str) -> pl.DataFrame:
         """One row per (record, credited person): id, date, person, share, value, credited."""
         if name not in self._credited:
+            self._polars(f"credited {name}")
             self._credited[name] = self._credit(self.measure(name)).collect()
         return self._credited[name]
 
     def credited_plan(self, name: str) -> pl.LazyFrame:
         """The same rows as :meth:`credited`, as a lazy plan (not kept in memory)."""
+        self._polars(f"credited {name}")
         if name in self._credited:
             return self._credited[name].lazy()
         return self._credit(self.measure(name))
@@ -214,6 +230,7 @@ class MeasureEngine:
     def days(self, name: str) -> pl.DataFrame:
         """Sums per person and day (per month for people whose org never changes)."""
         if name not in self._days:
+            self._polars(f"days {name}")
             self._days[name] = self._day_frame(name)
         return self._days[name]
 
@@ -294,6 +311,7 @@ class MeasureEngine:
 
     def months(self, name: str) -> pl.DataFrame:
         if name not in self._months:
+            self._polars(f"months {name}")
             day = self.days(name)
             month = (
                 pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
@@ -312,6 +330,7 @@ class MeasureEngine:
         scope = self.default_scope(name) if scope == "default" else scope
         key = (name, scope, period.id)
         if key not in self._period_stats:
+            self._polars(f"stats {key}")
             distinct = self.measure(name).agg == "distinct"
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
             frame = self.months(name).filter(pl.col(MONTH).is_in(months) & _scope_filter(scope))
@@ -337,6 +356,7 @@ class MeasureEngine:
         wanted = list(dict.fromkeys(wanted))
         if not wanted:
             return
+        self._polars(f"windows {name}")
         distinct = self.measure(name).agg == "distinct"
         keys: list[int] = []
         persons: list[str] = []
@@ -380,11 +400,13 @@ class MeasureEngine:
             cached = self._windows.get((name, person, tuple(intervals)))
             if cached is not None:
                 return cached
+            self._polars(f"window {name} {person}")
             own = self.person_records(name).get(person)
             if own is None:
                 return Stats()
             frame = own.filter(_within(intervals))
         else:
+            self._polars(f"window {name} {person} {scope}")
             frame = self.records(name, person, intervals, scope)
         if not distinct and not isinstance(frame.schema[VALUE], pl.Decimal):
             frame = frame.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(VALUE))
@@ -394,6 +416,7 @@ class MeasureEngine:
     def person_records(self, name: str) -> dict[str, pl.DataFrame]:
         """Credited records per person (built once, when a partial window is asked for)."""
         if name not in self._by_person:
+            self._polars(f"records by person {name}")
             parts = self.credited(name).partition_by(PERSON, as_dict=True)
             self._by_person[name] = {str(key[0]): frame for key, frame in parts.items()}
         return self._by_person[name]
@@ -418,6 +441,7 @@ class MeasureEngine:
         self, name: str, scope: Scope, period: Period
     ) -> dict[str | None, Decimal | None]:
         """Every person's value of a measure for a period (key None: no records)."""
+        self._polars(f"values {name} {scope} {period.id}")
         agg = self.measure(name).agg
         resolved = self.default_scope(name) if scope == "default" else scope
         values: dict[str | None, Decimal | None]
@@ -465,6 +489,7 @@ class MeasureEngine:
     def unit_days(self, name: str) -> pl.DataFrame:
         """Day sums per unit, including every descendant unit's records."""
         if name not in self._unit_days:
+            self._polars(f"unit days {name}")
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
             attached = self.org.attach(day, PERSON, DATE).drop("__manager", PERSON)
             exploded = attached.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
@@ -479,6 +504,7 @@ class MeasureEngine:
     def unit_stats(self, name: str, unit: str, period: Period) -> Stats:
         key = (name, period.id)
         if key not in self._unit_stats:
+            self._polars(f"unit stats {key}")
             distinct = self.measure(name).agg == "distinct"
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
             frame = self.unit_days(name).filter(pl.col(MONTH).is_in(months))
@@ -497,6 +523,7 @@ class MeasureEngine:
     ) -> pl.DataFrame:
         """Record rows credited to `person` on the given days (with ``via`` for team rows)."""
         scope = self.default_scope(name) if scope == "default" else scope
+        self._polars(f"records {name} {person}")
         rows = self.credited(name).filter(_within(intervals))
         rows = rows.with_columns(pl.col(PERSON).alias("via"))
         parts: list[pl.DataFrame] = []

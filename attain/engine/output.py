@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TextIO
 
 from .calculate import PeriodResult, Result
 from .model import Scenario
@@ -184,7 +185,7 @@ def to_json(result: Result, indent: int = 2) -> str:
     with no_cycle_collection():
         if indent != 2:
             return dumps(to_document(result), indent)
-        return _Writer(result).text()
+        return DocumentWriter(result).text()
 
 
 _STATUS = {s: json.dumps(s) for s in ("on_track", "at_risk", "behind", "met", "missed")}
@@ -209,7 +210,7 @@ def _object(items: list[str], level: int) -> str:
     return "{\n" + "  " * (level + 1) + pad.join(items) + "\n" + "  " * level + "}"
 
 
-class _Writer:
+class DocumentWriter:
     """The section 8 document, written straight from the result (indent 2)."""
 
     def __init__(self, result: Result) -> None:
@@ -222,6 +223,7 @@ class _Writer:
         self.money = [scenario.measures[n].money for n in self.names]
         self.keys = [_key(n) + ": " for n in self.names]
         self._ids: dict[str, str] = {}
+        self._targets: str | None = None
 
     def key(self, text: str) -> str:
         found = self._ids.get(text)
@@ -312,6 +314,11 @@ class _Writer:
         return _object(items, level)
 
     def targets(self) -> str:
+        if self._targets is None:
+            self._targets = self._targets_text()
+        return self._targets
+
+    def _targets_text(self) -> str:
         scenario = self.result.scenario
         entries: list[str] = []
         texts: dict[str, str] = {}
@@ -341,32 +348,96 @@ class _Writer:
             return "[]"
         return "[\n    " + ",\n    ".join(entries) + "\n  ]"
 
-    def rows(self, rows_by_id: Mapping[str, Mapping[str, PeriodResult]], with_plans: bool) -> str:
-        order = [p.id for p in self.result.periods]
-        entries: list[str] = []
-        for who, rows in rows_by_id.items():
-            periods = [
-                self.key(period_id) + self.period(rows[period_id], 3, with_plans)
-                for period_id in order
-                if period_id in rows
-            ]
-            entries.append(self.key(who) + _object(periods, 2))
-        return _object(entries, 1)
+    def entry(self, who: str, rows: Mapping[str, PeriodResult], with_plans: bool) -> str:
+        """One person's or unit's ``"id": {period: ...}`` item of the document."""
+        periods = [
+            self.key(period.id) + self.period(rows[period.id], 3, with_plans)
+            for period in self.result.periods
+            if period.id in rows
+        ]
+        return self.key(who) + _object(periods, 2)
 
     def text(self) -> str:
+        out = io.StringIO()
+        self.write(out)
+        return out.getvalue()
+
+    def write(
+        self,
+        out: TextIO,
+        people: Callable[[ObjectWriter], None] | None = None,
+        units: list[str] | None = None,
+        targets: str | None = None,
+    ) -> None:
+        """Write the document to `out`, piece by piece (never one 100 MB string).
+
+        `people`, when given, writes the people's items itself; the units' items and the
+        targets, when given, are already written.
+        """
         result = self.result
-        targets = self.targets()
-        warnings = dumps([{"path": w.path, "message": w.message} for w in result.warnings], 2, 1)
-        items = [
-            '"version": 1',
-            '"currency": ' + _key(self.currency),
-            '"as_of": ' + ("null" if result.as_of is None else _key(result.as_of.isoformat())),
-            '"people": ' + self.rows(result.people, True),
-            '"units": ' + self.rows(result.units, False),
-            '"targets": ' + targets,
-            '"warnings": ' + warnings,
-        ]
-        return _object(items, 0)
+        document = ObjectWriter(out, 0)
+        document.item('"version": 1')
+        document.item('"currency": ' + _key(self.currency))
+        document.item(
+            '"as_of": ' + ("null" if result.as_of is None else _key(result.as_of.isoformat()))
+        )
+        document.item('"people": ')
+        people_writer = ObjectWriter(out, 1)
+        if people is None:
+            for who, rows in result.people.items():
+                people_writer.item(self.entry(who, rows, True))
+        else:
+            people(people_writer)
+        people_writer.close()
+        document.item('"units": ')
+        units_writer = ObjectWriter(out, 1)
+        if units is None:
+            units = [self.entry(w, rows, False) for w, rows in result.units.items()]
+        for item in units:
+            units_writer.item(item)
+        units_writer.close()
+        document.item('"targets": ' + (self.targets() if targets is None else targets))
+        warnings = [{"path": w.path, "message": w.message} for w in result.warnings]
+        document.item('"warnings": ' + dumps(warnings, 2, 1))
+        document.close()
+
+
+class ObjectWriter:
+    """A mapping's ``"key": value`` items written to a stream as they come.
+
+    The same text as :func:`_object` (indent 2 per level). An item may be just its
+    ``"key": `` when the value is written right after it.
+    """
+
+    def __init__(self, out: TextIO, level: int) -> None:
+        self.out = out
+        self.level = level
+        self.count = 0
+
+    def _separator(self) -> None:
+        self.out.write(_OPEN[self.level] if self.count == 0 else _SEP[self.level])
+        self.count += 1
+
+    def item(self, text: str) -> None:
+        self._separator()
+        self.out.write(text)
+
+    def raw(self, data: bytes | memoryview) -> None:
+        """Items already written as UTF-8 text, joined by this level's separator."""
+        self._separator()
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is None:
+            self.out.write(bytes(data).decode())
+        else:
+            self.out.flush()
+            buffer.write(data)
+
+    def close(self) -> None:
+        self.out.write("{}" if self.count == 0 else _CLOSE[self.level])
+
+
+def separator(level: int) -> str:
+    return _SEP[level]
 
 
 def month_id(key: int) -> str:
