@@ -39,6 +39,7 @@ CREDITED = "__credited"
 TEAM = "__team"
 MONTH = "__month"
 UNIT = "__unit"
+SPLIT = "__split"
 
 Scope = str  # "self" | "team" | "team_and_self"
 
@@ -179,7 +180,8 @@ class MeasureEngine:
         missing = [name for name in sorted(used) if name not in frame.columns]
         if missing:  # only possible for an empty table
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
-        lazy = frame.lazy()
+        split = table.credit is not None and table.credit.height > 0
+        lazy = (frame.with_columns(table.split.alias(SPLIT)) if split else frame).lazy()
         if measure.where is not None:
             lazy = lazy.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
         distinct = measure.agg == "distinct"
@@ -199,24 +201,29 @@ class MeasureEngine:
             pl.col(measure.date_field).alias(DATE),
             person.alias(PERSON),
             compiled.expr.alias(VALUE),
+            *([pl.col(SPLIT)] if split else []),
         )
         value_scale = compiled.scale if compiled.type == "number" else 0
-        if table.credit is not None:
-            # one left join: a split record becomes one row per credited person with
-            # their share; any other record keeps its person field and share 1
+        if table.credit is not None and split:
+            # a split record becomes one row per credited person with their share (a
+            # join of the few split records only); any other keeps its person, share 1
             share_dtype = table.credit.schema["share"]
             share_scale = share_dtype.scale if isinstance(share_dtype, pl.Decimal) else 0
-            rows = (
-                base.join(table.credit.lazy(), on=ROW, how="left")
+            share = pl.Decimal(38, share_scale)
+            whole = base.filter(~pl.col(SPLIT)).with_columns(pl.lit(1).cast(share).alias(SHARE))
+            parts = (
+                base.filter(pl.col(SPLIT))
+                .join(table.credit.lazy(), on=ROW, how="inner")
                 .with_columns(
-                    pl.coalesce(pl.col("person"), pl.col(PERSON)).alias(PERSON),
-                    pl.col("share")
-                    .fill_null(pl.lit(1).cast(pl.Decimal(38, share_scale)))
-                    .cast(pl.Decimal(38, share_scale))
-                    .alias(SHARE),
+                    pl.col("person").alias(PERSON), pl.col("share").cast(share).alias(SHARE)
                 )
                 .drop("person", "share")
             )
+            rows = pl.concat([whole, parts]).drop(SPLIT)
+        elif table.credit is not None:
+            share_dtype = table.credit.schema["share"]
+            share_scale = share_dtype.scale if isinstance(share_dtype, pl.Decimal) else 0
+            rows = base.with_columns(pl.lit(1).cast(pl.Decimal(38, share_scale)).alias(SHARE))
         else:
             share_scale = 0
             rows = base.with_columns(pl.lit(1).cast(pl.Decimal(38, 0)).alias(SHARE))

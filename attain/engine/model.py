@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -61,6 +62,13 @@ class RecordTable:
     path: str
     frame: pl.DataFrame
     credit: pl.DataFrame | None = None
+
+    @cached_property
+    def split(self) -> pl.Series:
+        """Per row of `frame`: does the record carry a credit split?"""
+        if self.credit is None or not self.credit.height:
+            return pl.repeat(False, self.frame.height, dtype=pl.Boolean, eager=True)
+        return self.frame[ROW].is_in(self.credit[ROW].unique().implode())
 
 
 @dataclass(frozen=True)
