@@ -167,7 +167,10 @@ class Decomposer:
     included. ``caches`` (optional) keeps the member spans and indexes, capacities,
     method shares (per members and settings) and month weights between runs over the
     same organisation and records (a planner's previews); it must not be shared between
-    runs over other data.
+    runs over other data. With ``generate=False`` (a preview, which reads only
+    :attr:`allocations`), :attr:`generated` and the book get only the targets of the
+    units and people that another decomposition splits: the allocations, warnings and
+    errors stay the same.
     """
 
     def __init__(
@@ -178,6 +181,7 @@ class Decomposer:
         book: TargetBook,
         *,
         caches: Caches | None = None,
+        generate: bool = True,
     ) -> None:
         self.scenario = scenario
         self.org = org
@@ -187,6 +191,8 @@ class Decomposer:
         self.warnings: list[Problem] = []
         self.generated: list[TargetSpec] = []
         self.allocations: list[Allocation] = []
+        # with generate=False: who a decomposition splits (their targets are read back)
+        self._sources = None if generate else {d.who for d in scenario.decompositions}
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
         self._spans: dict[Any, list[tuple[str, str, Any, Any]]] = caches.setdefault("spans", {})
@@ -517,15 +523,20 @@ class Decomposer:
         generated = self.generated
         book = self.book
         months = _MonthSplit(self, d) if d.months is not None else None
+        sources = self._sources
         for member, member_units in zip(members, amounts, strict=True):
             amount = member_units * round_to
             allocation.parts[member] = amount
-            spec = TargetSpec(measure, member, period, amount, True, path, did)
-            generated.append(spec)
-            book.add(spec)
+            targets = sources is None or member in sources
+            if targets:
+                spec = TargetSpec(measure, member, period, amount, True, path, did)
+                generated.append(spec)
+                book.add(spec)
             if months is not None:
                 month_parts = months.split(member, member_units)
                 allocation.months[member] = month_parts
+                if not targets:
+                    continue
                 for (_key, month_units), month in zip(
                     month_parts.items(), months.periods, strict=True
                 ):
