@@ -431,7 +431,8 @@ def fill_missing_potential(directory: Path) -> int:
 def run_decomposer(
     scenario: Scenario, *, cached: bool = True, prepared: Prepared | None = None
 ) -> Decomposer:
-    """The engine's decompositions alone (no measures or pay for every period)."""
+    """The engine's decompositions alone (no measures or pay for every period). Read
+    its ``allocations``: its ``generated`` targets are only the units' (``generate=False``)."""
     with decimal.localcontext(ENGINE_CONTEXT):
         if prepared is not None:
             org, measures = prepared.org, prepared.measures
@@ -440,7 +441,7 @@ def run_decomposer(
             measures = MeasureEngine(scenario, org, set())
         book = TargetBook(scenario)
         caches = prepared.caches if prepared is not None and cached else None
-        decomposer = Decomposer(scenario, org, measures, book, caches=caches)
+        decomposer = Decomposer(scenario, org, measures, book, caches=caches, generate=False)
         decomposer.run()
     return decomposer
 

@@ -17,9 +17,9 @@ from attain.engine.tests.reference_decomposition import ReferenceDecomposer
 from attain.engine.tests.test_decomposition_reference import documents, methods, outcome
 
 
-def with_caches(caches: Caches) -> Any:
+def with_caches(caches: Caches, generate: bool = True) -> Any:
     def make(*args: Any) -> Decomposer:
-        return Decomposer(*args, caches=caches)
+        return Decomposer(*args, caches=caches, generate=generate)
 
     return make
 
@@ -59,3 +59,16 @@ def test_runs_sharing_caches_equal_the_reference(
             entry.pop(key, None)
         entry.update(drawn)
     assert outcome(other, with_caches(caches)) == outcome(other, ReferenceDecomposer)
+
+
+@given(document=documents())
+@settings(max_examples=100, deadline=None)
+def test_a_preview_run_generates_only_the_targets_decomposed_again(
+    document: dict[str, Any],
+) -> None:
+    """``generate=False``: the same allocations, warnings and errors; of the generated
+    targets only those of units and people another decomposition splits."""
+    errors, warnings, generated, allocations = outcome(document, ReferenceDecomposer)
+    sources = {entry["from"]["who"] for entry in document["decompositions"]}
+    preview = outcome(document, with_caches({}, generate=False))
+    assert preview == (errors, warnings, [t for t in generated if t[1] in sources], allocations)
