@@ -3,15 +3,16 @@
 A run's Polars work (loading, crediting, the decompositions, every measure value of
 every reported period) uses all cores already; what is left is Python for each person
 and period (rule 5.1, attainment, pace, the plans' components) and the JSON text, and
-that part runs on one core. Here it is split: after everything Polars computes is
-cached, the people are cut into contiguous parts, forked worker processes compute and
-write the items of their parts, and this process does the first part and the units.
+that part runs on one core. Here it is shared: once everything Polars computes is
+cached, worker processes are forked, and they and this process take chunks of people
+in turn (a counter in shared memory) until none is left, so all finish together
+whatever each chunk costs. This process then writes the chunks in order.
 
 A worker never starts Polars work: Polars' thread pool does not exist in a forked
 child, so such work would hang. The measures are frozen in the worker
 (:class:`attain.engine.measures.Frozen`); a worker that would need anything not
 computed before the fork, or that fails in any other way, gives up, and this process
-computes its part itself. The text is the same as ``to_json(calculate(scenario))``,
+computes the chunks it took. The text is the same as ``to_json(calculate(scenario))``,
 byte for byte, warnings in the same order (tested).
 
 Workers are used on Linux only (forking a process with threads is unsafe on macOS and
@@ -23,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import io
+import mmap
+import multiprocessing
 import os
 import pickle
 import struct
@@ -50,23 +53,40 @@ def default_workers(people: int) -> int:
     return max(1, min(cores or 1, MAX_WORKERS, people // PEOPLE_PER_WORKER))
 
 
+Chunk = tuple[int, bytes, list[Problem]]  # chunk number, its items (UTF-8), warnings
+
+
+class _Chunks:
+    """The people cut into chunks, handed out in turn to every process."""
+
+    def __init__(self, people: list[str], size: int) -> None:
+        self.parts = [people[i : i + size] for i in range(0, len(people), size)]
+        self._next = mmap.mmap(-1, _HEADER.size)  # shared with the forked workers
+        self._lock = multiprocessing.get_context("fork").Lock()
+
+    def take(self) -> int | None:
+        with self._lock:
+            (number,) = _HEADER.unpack_from(self._next)
+            if number >= len(self.parts):
+                return None
+            _HEADER.pack_into(self._next, 0, number + 1)
+            return int(number)
+
+
 @dataclass
 class _Worker:
     pid: int
     pipe: int
-    people: list[str]
 
-    def collect(self) -> tuple[memoryview, list[Problem]] | None:
-        """The worker's items (UTF-8) and warnings, or None when it gave up."""
+    def collect(self) -> list[Chunk] | None:
+        """The chunks the worker wrote, or None when it gave up."""
         with os.fdopen(self.pipe, "rb") as stream:
             payload = stream.read()
         _pid, status = os.waitpid(self.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or len(payload) < _HEADER.size:
+        if os.waitstatus_to_exitcode(status) != 0 or not payload:
             return None
-        (size,) = _HEADER.unpack_from(payload)
-        view = memoryview(payload)
-        warnings: list[Problem] = pickle.loads(view[_HEADER.size : _HEADER.size + size])
-        return view[_HEADER.size + size :], warnings
+        chunks: list[Chunk] = pickle.loads(payload)
+        return chunks
 
 
 _HEADER = struct.Struct("<Q")
@@ -104,78 +124,88 @@ def _run(
     calc.prefetch_windows(periods)
     people = list(scenario.people)
     count = default_workers(len(people)) if workers is None else max(1, workers)
-    parts = _split(people, count)
-    if len(parts) > 1:
-        calc.prefetch_values(periods)
     result = finish(calc, decomposer, periods, {}, {})
     writer = DocumentWriter(result)
-    started = [_fork(calc, writer, periods, part) for part in parts[1:]]
-    # the units and the targets first, while the workers run; warnings stay in the
-    # order of a run (people, then units)
+    chunks = _Chunks(people, max(1, min(CHUNK, len(people) // (8 * count))))
+    started: list[_Worker] = []
+    if count > 1 and len(chunks.parts) > 1:
+        calc.prefetch_values(periods)
+        started = [_fork(calc, writer, periods, chunks) for _ in range(count - 1)]
+    # the units and the targets first, while the workers start on the people; their
+    # warnings go after the people's, as in a run in one process
     before = len(calc.warnings)
     units = [writer.entry(uid, calc.unit_rows(uid, periods), False) for uid in scenario.units]
     targets = writer.targets()
     later = calc.warnings[before:]
     del calc.warnings[before:]
+    own: dict[int, tuple[list[str], list[Problem]]] = {}
+    while (number := chunks.take()) is not None:
+        own[number] = _chunk(calc, writer, periods, chunks.parts[number])
+    theirs: dict[int, tuple[bytes, list[Problem]]] = {}
+    for worker in started:
+        for number, text, warnings in worker.collect() or ():
+            theirs[number] = (text, warnings)
+    calc.measures.frozen = False
+    for number in range(len(chunks.parts)):
+        if number not in own and number not in theirs:  # taken by a worker that gave up
+            own[number] = _chunk(calc, writer, periods, chunks.parts[number])
 
     def write_people(items: ObjectWriter) -> None:
-        for pid in parts[0]:
-            items.item(writer.entry(pid, calc.person_rows(pid, periods), True))
-        for worker in started:
-            collected = worker.collect()
-            if collected is None:
-                calc.measures.frozen = False
-                for pid in worker.people:
-                    items.item(writer.entry(pid, calc.person_rows(pid, periods), True))
+        for number in range(len(chunks.parts)):
+            if number in own:
+                texts, warnings = own.pop(number)
+                for text in texts:
+                    items.item(text)
             else:
-                text, warnings = collected
-                if len(text):
-                    items.raw(text)
-                calc.warnings.extend(warnings)
+                data, warnings = theirs.pop(number)
+                if data:
+                    items.raw(data)
+            calc.warnings.extend(warnings)
         calc.warnings.extend(later)
 
     writer.write(out, write_people, units, targets)
     return []
 
 
-def _split(people: list[str], count: int) -> list[list[str]]:
-    """`count` contiguous parts of (nearly) equal size.
+CHUNK = 100  # people per chunk (at most): small enough to balance, large enough to be cheap
 
-    This process also writes the units and the targets, but a worker pays for its
-    copy-on-write pages and for sending its text: equal parts finish about together.
-    """
-    if count <= 1 or not people:
-        return [people]
-    size = -(-len(people) // count)
-    return [people[i : i + size] for i in range(0, len(people), size)]
+
+def _chunk(
+    calc: Calculation, writer: DocumentWriter, periods: list[Period], people: list[str]
+) -> tuple[list[str], list[Problem]]:
+    """The items of some people, and the warnings their rows gave (taken off the run's)."""
+    start = len(calc.warnings)
+    items = [writer.entry(pid, calc.person_rows(pid, periods), True) for pid in people]
+    warnings = calc.warnings[start:]
+    del calc.warnings[start:]
+    return items, warnings
 
 
 def _fork(
-    calc: Calculation, writer: DocumentWriter, periods: list[Period], people: list[str]
+    calc: Calculation, writer: DocumentWriter, periods: list[Period], chunks: _Chunks
 ) -> _Worker:
     read, write = os.pipe()
     pid = os.fork()
     if pid:
         os.close(write)
-        return _Worker(pid, read, people)
+        return _Worker(pid, read)
     # the worker: pure Python from here on, and it never returns
     os.close(read)
     code = 0
-    payload: list[bytes] = []
+    payload = b""
     try:
         calc.measures.frozen = True
-        start = len(calc.warnings)
-        items = [writer.entry(p, calc.person_rows(p, periods), True) for p in people]
-        warnings = pickle.dumps(calc.warnings[start:], protocol=pickle.HIGHEST_PROTOCOL)
-        text = separator(1).join(items).encode()
-        payload = [_HEADER.pack(len(warnings)), warnings, text]
+        done: list[Chunk] = []
+        while (number := chunks.take()) is not None:
+            items, warnings = _chunk(calc, writer, periods, chunks.parts[number])
+            done.append((number, separator(1).join(items).encode(), warnings))
+        payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
     except Frozen:
         code = 3
     except BaseException:  # anything else: this process computes the part and reports it
         code = 1
     try:
         with os.fdopen(write, "wb") as stream:
-            for part in payload:
-                stream.write(part)
+            stream.write(payload)
     finally:
         os._exit(code)

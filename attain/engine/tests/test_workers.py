@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from attain.engine.bench import generate
 from attain.engine.calculate import Calculation
 from attain.engine.cli import main
 from attain.engine.model import Scenario
+from attain.engine.output import DocumentWriter
 from attain.engine.scenario import scenario_from_data
 
 from .helpers import commission_plan, scenario
@@ -39,12 +41,39 @@ def test_workers_write_the_text_of_one_process(generated: Scenario, count: int) 
     assert text == expected
 
 
+def test_workers_take_chunks_while_this_process_is_busy(
+    generated: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = to_json(calculate(generated))
+    targets = DocumentWriter.targets
+    monkeypatch.setattr(DocumentWriter, "targets", lambda self: (time.sleep(1), targets(self))[1])
+    written: list[int] = []
+    collect = workers._Worker.collect
+
+    def watched(self: workers._Worker) -> Any:
+        found = collect(self)
+        written.append(len(found or ()))
+        return found
+
+    monkeypatch.setattr(workers._Worker, "collect", watched)
+    assert workers.run_json(generated, workers=2) == ([], expected)
+    assert written and written[0] > 0
+
+
 def test_a_worker_that_would_need_polars_gives_up_and_its_part_is_still_written(
     generated: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = to_json(calculate(generated))
     # nothing computed before the fork: the worker's first measure value is refused
     monkeypatch.setattr(Calculation, "prefetch_values", lambda self, periods: None)
+    # and this process starts late, so the worker surely takes chunks before it
+    targets = DocumentWriter.targets
+
+    def late(self: DocumentWriter) -> str:
+        time.sleep(1)
+        return targets(self)
+
+    monkeypatch.setattr(DocumentWriter, "targets", late)
     gave_up: list[bool] = []
     collect = workers._Worker.collect
 
