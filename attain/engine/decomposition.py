@@ -361,6 +361,12 @@ class Decomposer:
         employed_from, employed_to = self.org.employment(person)
         start = self.scenario.people[person].start
         joined = None if start is None else start.year * 12 + start.month - 1
+        if (
+            employed_from <= months[0][1]
+            and months[-1][2] <= employed_to
+            and (joined is None or months[0][0] - joined >= len(factors))
+        ):  # employed all along, past the ramp: every month counts in full
+            return denominator * len(months)
         total = 0
         for key, first_day, last_day in months:
             if employed_from <= last_day and first_day <= employed_to:
