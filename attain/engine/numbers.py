@@ -130,7 +130,10 @@ def plain(value: Decimal) -> str:
     return text
 
 
-def significant(value: Decimal, digits: int = 6) -> Decimal:
+SIGNIFICANT = 6  # digits (and at least as many decimal places) of a number that is not money
+
+
+def significant(value: Decimal, digits: int = SIGNIFICANT) -> Decimal:
     """At least `digits` significant digits and at least `digits` decimal places, half-up."""
     if value == 0:
         return ZERO
@@ -141,7 +144,11 @@ def significant(value: Decimal, digits: int = 6) -> Decimal:
 
 def money_text(value: Decimal, currency: str) -> str:
     """A payout as text with exactly the currency's decimals ("8261.73", "-300.00")."""
-    places = minor_unit(currency)
+    places = MINOR_UNITS.get(currency) or minor_unit(currency)
+    text = format(value, "f")
+    point = text.find(".")
+    if point > 0 and len(text) - point - 1 == places and (value or text[0] != "-"):
+        return text  # already rounded (component amounts and payouts are)
     rounded = round_half_up(value, places)
     text = format(rounded, "f")
     if text.startswith("-") and rounded == 0:

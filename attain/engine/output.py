@@ -8,10 +8,11 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TextIO
 
-from .calculate import PeriodResult, Result
+from .calculate import PeriodResult, PlanResult, Result
 from .model import Scenario
 from .numbers import (
     ENGINE_CONTEXT,
+    SIGNIFICANT,
     minor_unit,
     money_text,
     no_cycle_collection,
@@ -200,6 +201,14 @@ _SEP = [",\n" + "  " * (level + 1) for level in range(12)]
 _CLOSE = ["\n" + "  " * level + "}" for level in range(12)]
 
 
+_PLACE = "\x00"  # a value's place while a template is made (JSON text never has it raw)
+
+
+def _template(text: str) -> str:
+    """A %-format template from a text with `_PLACE` marks."""
+    return text.replace("%", "%%").replace(_PLACE, "%s")
+
+
 def _object(items: list[str], level: int) -> str:
     """A mapping whose items are already ``"key": value`` texts, indented 2 per level."""
     if not items:
@@ -224,6 +233,9 @@ class DocumentWriter:
         self.keys = [_key(n) + ": " for n in self.names]
         self._ids: dict[str, str] = {}
         self._targets: str | None = None
+        self._periods: dict[tuple[int, tuple[bool, ...]], str] = {}
+        self._plans: dict[tuple[str, int, tuple[bool, ...]], str] = {}
+        self._labels: dict[str, str] = {}
 
     def key(self, text: str) -> str:
         found = self._ids.get(text)
@@ -232,86 +244,128 @@ class DocumentWriter:
         return found
 
     def number(self, value: Decimal | None, money: bool) -> str:
+        """`number` of the generic writer: money half-up to the minor unit, other numbers
+        to 6 significant digits (and 6 places), without trailing zeros."""
         if value is None:
             return "null"
         if not value:
             return "0"  # any zero, also -0.00, prints as 0
+        text = format(value, "f")
+        point = text.find(".")
+        if point < 0:
+            return text
+        text = text.rstrip("0")
+        decimals = len(text) - point - 1
+        if decimals == 0:
+            return text[:-1]
+        if decimals <= (self.places if money else SIGNIFICANT):
+            return text  # nothing to round: the digits are the value's own
         if money:
-            # plain(round_half_up(value, places)), inlined for speed
-            text = format(
-                value.quantize(self.exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT), "f"
+            return plain(
+                value.quantize(self.exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT)
             )
-            if "." in text:
-                text = text.rstrip("0").rstrip(".")
-            return "0" if text in ("-0", "") else text
         return plain(significant(value))
 
     def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:
-        inner = level + 1
-        measures: list[str] = []
-        targets: list[str] = []
-        attainments: list[str] = []
-        paces: list[str] = []
+        """One period's object: its numbers put into a template made once per shape."""
         number = self.number
-        for name, key, money in zip(self.names, self.keys, self.money, strict=True):
-            measures.append(key + number(result.measures[name], money))
-            targets.append(key + number(result.targets[name].value, money))
-            attainments.append(key + number(result.attainment[name], False))
+        values: list[str] = []
+        shape: list[bool] = []
+        for name, money in zip(self.names, self.money, strict=True):
+            values.append(number(result.measures[name], money))
+        for name, money in zip(self.names, self.money, strict=True):
+            values.append(number(result.targets[name].value, money))
+        for name in self.names:
+            values.append(number(result.attainment[name], False))
+        for name, money in zip(self.names, self.money, strict=True):
             pace = result.pace[name]
-            if pace is None:
-                paces.append(key + "null")
-            else:
-                paces.append(
-                    key
-                    + _object(
-                        [
-                            '"elapsed": ' + number(pace.elapsed, False),
-                            '"projected": ' + number(pace.projected, money),
-                            '"status": ' + _STATUS[pace.status],
-                        ],
-                        inner + 1,
-                    )
+            shape.append(pace is not None)
+            if pace is not None:
+                values.append(number(pace.elapsed, False))
+                values.append(number(pace.projected, money))
+                values.append(_STATUS[pace.status])
+        key = (level, tuple(shape))
+        template = self._periods.get(key)
+        if template is None:
+            template = self._periods[key] = self._period_template(level, shape)
+        text = template % tuple(values)
+        if not with_plans:
+            return text + _CLOSE[level]
+        currency = self.currency
+        plans = [self.plan(plan_id, plan, level + 2) for plan_id, plan in result.plans.items()]
+        return (
+            text
+            + _SEP[level]
+            + '"plans": '
+            + _object(plans, level + 1)
+            + _SEP[level]
+            + '"payout": "'
+            + money_text(result.payout, currency)
+            + '"'
+            + _CLOSE[level]
+        )
+
+    def _period_template(self, level: int, shape: list[bool]) -> str:
+        """The measures, targets, attainment and pace of a period, ``%s`` for the values
+        (the object is left open for the plans)."""
+        inner = level + 1
+        pace_items = [
+            key
+            + (
+                _object(
+                    ['"elapsed": ' + _PLACE, '"projected": ' + _PLACE, '"status": ' + _PLACE],
+                    inner + 1,
                 )
-        items = [
-            '"measures": ' + _object(measures, inner),
-            '"targets": ' + _object(targets, inner),
-            '"attainment": ' + _object(attainments, inner),
-            '"pace": ' + _object(paces, inner),
+                if present
+                else "null"
+            )
+            for key, present in zip(self.keys, shape, strict=True)
         ]
-        if with_plans:
-            currency = self.currency
-            plans: list[str] = []
-            for plan_id, plan in result.plans.items():
-                components = plan.components.values()
-                entry = [
-                    '"components": '
-                    + _object(
-                        [
-                            self.key(c.id) + '"' + money_text(c.amount, currency) + '"'
-                            for c in components
-                        ],
-                        inner + 2,
-                    )
-                ]
-                levels = [
-                    self.key(c.id) + ("null" if c.level is None else _key(c.level))
-                    for c in components
-                    if c.has_levels
-                ]
-                scores = [
-                    self.key(c.id) + number(c.score, False)
-                    for c in components
-                    if c.kind == "scorecard"
-                ]
-                if levels:
-                    entry.append('"levels": ' + _object(levels, inner + 2))
-                if scores:
-                    entry.append('"scores": ' + _object(scores, inner + 2))
-                entry.append('"payout": "' + money_text(plan.payout, currency) + '"')
-                plans.append(self.key(plan_id) + _object(entry, inner + 1))
-            items.append('"plans": ' + _object(plans, inner))
-            items.append('"payout": "' + money_text(result.payout, currency) + '"')
-        return _object(items, level)
+        items = [
+            '"measures": ' + _object([key + _PLACE for key in self.keys], inner),
+            '"targets": ' + _object([key + _PLACE for key in self.keys], inner),
+            '"attainment": ' + _object([key + _PLACE for key in self.keys], inner),
+            '"pace": ' + _object(pace_items, inner),
+        ]
+        return _template(_OPEN[level] + _SEP[level].join(items))
+
+    def plan(self, plan_id: str, plan: PlanResult, level: int) -> str:
+        """A plan's ``"id": {...}`` item in a period, at `level` (the plan's object)."""
+        components = plan.components.values()
+        shape = tuple(c.has_levels for c in components)
+        key = (plan_id, level, shape)
+        template = self._plans.get(key)
+        if template is None:
+            template = self._plans[key] = self._plan_template(plan_id, plan, level)
+        currency = self.currency
+        values = [money_text(c.amount, currency) for c in components]
+        values += [self.label(c.level) for c in components if c.has_levels]
+        values += [self.number(c.score, False) for c in components if c.kind == "scorecard"]
+        values.append(money_text(plan.payout, currency))
+        return template % tuple(values)
+
+    def _plan_template(self, plan_id: str, plan: PlanResult, level: int) -> str:
+        components = plan.components.values()
+        entry = [
+            '"components": '
+            + _object([self.key(c.id) + '"' + _PLACE + '"' for c in components], level + 1)
+        ]
+        levels = [self.key(c.id) + _PLACE for c in components if c.has_levels]
+        scores = [self.key(c.id) + _PLACE for c in components if c.kind == "scorecard"]
+        if levels:
+            entry.append('"levels": ' + _object(levels, level + 1))
+        if scores:
+            entry.append('"scores": ' + _object(scores, level + 1))
+        entry.append('"payout": "' + _PLACE + '"')
+        return _template(self.key(plan_id) + _object(entry, level))
+
+    def label(self, level: str | None) -> str:
+        if level is None:
+            return "null"
+        found = self._labels.get(level)
+        if found is None:
+            found = self._labels[level] = _key(level)
+        return found
 
     def targets(self) -> str:
         if self._targets is None:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from attain.engine.decomposition import largest_remainder
 from attain.engine.explain import explain
 from attain.engine.model import Tier
-from attain.engine.output import to_json
+from attain.engine.numbers import minor_unit, money_text, plain, round_half_up, significant
+from attain.engine.output import DocumentWriter, to_json
 from attain.engine.periods import parse_period
 from attain.engine.plans import marginal_slices
 
@@ -192,3 +193,25 @@ def test_explain_sums_to_the_run_payout(rows: list[tuple[str, int, Decimal]]) ->
         assert parsed is not None
         explanation = explain(result, "zhang", parsed)
         assert f"{explanation.payout:.2f}" == document["people"]["zhang"][period]["payout"]
+
+
+any_decimal = st.decimals(
+    allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15
+)
+
+
+@given(value=any_decimal, currency=st.sampled_from(["CNY", "JPY", "KWD"]))
+@settings(max_examples=400, deadline=None)
+def test_written_numbers_are_the_rounded_numbers(value: Decimal, currency: str) -> None:
+    """The writer's shortcuts give the text of rounding and then printing."""
+    writer = DocumentWriter(result_of(scenario()))
+    writer.places = minor_unit(currency)
+    writer.exponent = Decimal(1).scaleb(-writer.places)
+    expected_money = plain(round_half_up(value, writer.places))
+    assert writer.number(value, True) == ("0" if expected_money == "-0" else expected_money)
+    assert writer.number(value, False) == plain(significant(value))
+    rounded = round_half_up(value, minor_unit(currency))
+    text = format(rounded, "f")
+    assert money_text(value, currency) == (
+        text[1:] if text.startswith("-") and not rounded else text
+    )
