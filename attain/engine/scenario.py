@@ -537,8 +537,11 @@ class _Loader:
                 self.add(path, "records need an id field")
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("id"))
         # uniqueness is checked on the ids as given (integers hash much faster than text)
-        present = frame.height - frame["id"].null_count()
-        distinct = frame.lazy().select(pl.col("id").drop_nulls().n_unique()).collect().item()
+        nulls = frame["id"].null_count()
+        present = frame.height - nulls
+        # (null counts as one value of n_unique; dropping nulls first would lose the
+        # column's sortedness, which makes n_unique ten times faster for sorted ids)
+        distinct = frame["id"].n_unique() - (1 if nulls else 0)
         as_text = (
             pl.col("id").cast(pl.String)
             if not isinstance(frame.schema["id"], pl.Decimal)

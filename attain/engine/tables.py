@@ -230,10 +230,11 @@ def _simple_credit(column: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     pairs = (
         simple.select(ROW, pl.col(CREDIT).str.extract_all(_PAIR).alias("__pair"))
         .explode("__pair")
+        .select(ROW, pl.col("__pair").str.extract_groups(_PAIR).alias("__groups"))
         .select(
             ROW,
-            pl.col("__pair").str.extract(_PAIR, 1).alias("person"),
-            pl.col("__pair").str.extract(_PAIR, 2).alias("share"),
+            pl.col("__groups").struct.field("1").alias("person"),
+            pl.col("__groups").struct.field("2").alias("share"),
         )
     )
     # a repeated key keeps its last value in JSON: leave such rows to json.loads
