@@ -71,64 +71,49 @@ class Command(BaseCommand):
         )
         totals = {"revenue": Decimal("1500000000")}
         runs = options["runs"]
-        allocation._PREPARED.clear()
-        allocation._CHECKED.clear()
-        first, first_parts, _cpu = self.timed(plan, totals)
-        cold: list[float] = []
-        cold_parts: dict[str, float] = {}
-        for run in range(runs):
-            allocation._PREPARED.clear()  # a new data fingerprint: load and index again
-            allocation._CHECKED.clear()  # and other units or moved teams: check again
-            seconds, cold_parts, _cpu = self.timed(plan, {"revenue": totals["revenue"] - run})
-            cold.append(seconds)
-        records: list[float] = []
-        records_parts: dict[str, float] = {}
-        for run in range(runs):
+
+        def forget_data() -> None:  # a new data fingerprint: load and index again
             allocation._PREPARED.clear()
-            seconds, records_parts, _cpu = self.timed(plan, {"revenue": totals["revenue"] - run})
-            records.append(seconds)
-        warm: list[float] = []
-        cpu: list[float] = []
-        warm_parts: dict[str, float] = {}
-        for run in range(runs):
-            seconds, warm_parts, used = self.timed(plan, {"revenue": totals["revenue"] + run})
-            warm.append(seconds)
-            cpu.append(used)
+
+        def forget_all() -> None:  # and other units or moved teams: check again
+            allocation._PREPARED.clear()
+            allocation._CHECKED.clear()
+
+        cases = [  # label, what each run forgets first, runs
+            ("cold, first in the process", forget_all, 1),
+            ("cold, after a data change", forget_all, runs),
+            ("cold, records changed only", forget_data, runs),
+            ("warm, repeated preview", None, runs),
+        ]
+        timings: list[tuple[str, float, float, int, dict[str, float]]] = []
+        for label, forget, count in cases:
+            walls: list[float] = []
+            cpus: list[float] = []
+            parts: dict[str, float] = {}
+            for run in range(count):
+                if forget is not None:
+                    forget()
+                revenue = totals["revenue"] + len(timings) * 10 + run  # other totals each run
+                seconds, parts, cpu = self.timed(plan, {"revenue": revenue})
+                walls.append(seconds)
+                cpus.append(cpu)
+            timings.append((label, statistics.median(walls), statistics.median(cpus), count, parts))
         grid = allocation.compute_allocation(plan, totals=totals, edits={}).grids["revenue"]
         carriers = sum(1 for row in grid.rows if row.kind == "person")
         baseline = self.baseline(allocation._PREPARED)
-        cold_median, warm_median = statistics.median(cold), statistics.median(warm)
-        records_median = statistics.median(records)
-        worst = max(first, cold_median, records_median, warm_median)
-
-        def parts(found: dict[str, float]) -> str:
-            return ", ".join(f"{k} {v:.2f}" for k, v in found.items())
-
-        self.stdout.write(f"people in the database        {people}")
+        self.stdout.write(f"people in the database       {people}")
         self.stdout.write(
-            f"grid rows (units + people)    {len(grid.rows)} ({carriers} people × 12 months)"
+            f"grid rows (units + people)   {len(grid.rows)} ({carriers} people × 12 months)"
         )
-        self.stdout.write(f"baseline (bare Polars pass)   {baseline:.3f} s")
-        self.stdout.write(
-            f"cold, first in the process    {first:.3f} s  = {first / baseline:.0f}× baseline"
-            f"  [{parts(first_parts)}]"
-        )
-        self.stdout.write(
-            f"cold, after a data change     {cold_median:.3f} s  = "
-            f"{cold_median / baseline:.0f}× baseline  (median of {len(cold)})"
-            f"  [{parts(cold_parts)}]"
-        )
-        self.stdout.write(
-            f"cold, records changed only    {records_median:.3f} s  = "
-            f"{records_median / baseline:.0f}× baseline  (median of {len(records)})"
-            f"  [{parts(records_parts)}]"
-        )
-        self.stdout.write(
-            f"warm, repeated preview        {warm_median:.3f} s  = "
-            f"{warm_median / baseline:.0f}× baseline  (median of {len(warm)})"
-            f"  [{parts(warm_parts)}]"
-        )
-        self.stdout.write(f"warm preview CPU time         {statistics.median(cpu):.3f} s")
+        self.stdout.write(f"baseline (bare Polars pass)  {baseline:.3f} s")
+        for label, wall, cpu, count, parts in timings:
+            where = ", ".join(f"{k} {v:.2f}" for k, v in parts.items())
+            self.stdout.write(
+                f"{label:<28} {wall:.3f} s (CPU {cpu:.3f} s) = {wall / baseline:.0f}× baseline"
+                + (f", median of {count}" if count > 1 else "")
+                + f"  [{where}]"
+            )
+        worst = max(wall for _label, wall, _cpu, _count, _parts in timings)
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         self.stdout.write(
             f"target ≤ 2 s wall, cold or warm: {'met' if worst <= 2 else 'NOT met'}"
