@@ -25,8 +25,8 @@ from functools import cached_property
 
 import polars as pl
 
-from .expressions import MAX_SCALE, Expression, as_number, compile_polars
-from .model import ROW, Measure, Scenario
+from .expressions import MAX_SCALE, Compiled, Expression, as_number, compile_polars
+from .model import ROW, Measure, RecordTable, Scenario
 from .numbers import ZERO
 from .org import Org
 from .periods import Interval, Month, Period
@@ -129,6 +129,60 @@ def _within(intervals: Sequence[Interval], column: str = DATE) -> pl.Expr:
     return condition
 
 
+def _with_fields(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
+    """The frame with every field the measure uses (absent ones, of an empty table, null)."""
+    used = set(measure.value.fields) | (set(measure.where.fields) if measure.where else set())
+    missing = [name for name in sorted(used) if name not in frame.columns]
+    if missing:  # only possible for an empty table
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
+    return frame
+
+
+def _with_split(table: RecordTable, frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with a ``__split`` column when some records carry a credit split."""
+    if table.credit is not None and table.credit.height > 0 and SPLIT not in frame.columns:
+        return frame.with_columns(table.split.alias(SPLIT))
+    return frame
+
+
+def _compiled_value(measure: Measure, schema: pl.Schema) -> Compiled:
+    value = Expression.constant(Decimal(1)) if measure.agg == "count" else measure.value
+    compiled = compile_polars(value, schema)
+    if measure.agg != "distinct" and compiled.type != "number":
+        compiled = as_number(compiled)
+    return compiled
+
+
+def _person(measure: Measure, frame: pl.DataFrame) -> pl.Expr:
+    if measure.person_field in frame.columns:
+        return pl.col(measure.person_field).cast(pl.String)
+    return pl.lit(None, dtype=pl.String)
+
+
+def _shares(base: pl.LazyFrame, table: RecordTable) -> tuple[pl.LazyFrame, int]:
+    """One row per credited person with ``__share``, and the share's scale.
+
+    A split record becomes one row per person of its split (a join of the few split
+    records only); any other record keeps its person field and share 1.
+    """
+    credit = table.credit
+    if credit is None:
+        return base.with_columns(pl.lit(1).cast(pl.Decimal(38, 0)).alias(SHARE)), 0
+    share_dtype = credit.schema["share"]
+    share_scale = (share_dtype.scale or 0) if isinstance(share_dtype, pl.Decimal) else 0
+    share = pl.Decimal(38, share_scale)
+    if SPLIT not in base.collect_schema():
+        return base.with_columns(pl.lit(1).cast(share).alias(SHARE)), share_scale
+    whole = base.filter(~pl.col(SPLIT)).with_columns(pl.lit(1).cast(share).alias(SHARE))
+    parts = (
+        base.filter(pl.col(SPLIT))
+        .join(credit.lazy(), on=ROW, how="inner")
+        .with_columns(pl.col("person").alias(PERSON), pl.col("share").cast(share).alias(SHARE))
+        .drop("person", "share")
+    )
+    return pl.concat([whole, parts]).drop(SPLIT), share_scale
+
+
 class MeasureEngine:
     """Measures of people and units, per period or per window of days."""
 
@@ -175,63 +229,69 @@ class MeasureEngine:
 
     def _credit(self, measure: Measure) -> pl.LazyFrame:
         table = self.scenario.tables[measure.table]
-        frame = table.frame
-        used = set(measure.value.fields) | (set(measure.where.fields) if measure.where else set())
-        missing = [name for name in sorted(used) if name not in frame.columns]
-        if missing:  # only possible for an empty table
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
-        split = table.credit is not None and table.credit.height > 0
-        lazy = (frame.with_columns(table.split.alias(SPLIT)) if split else frame).lazy()
+        frame = _with_split(table, _with_fields(table.frame, measure))
+        lazy = frame.lazy()
         if measure.where is not None:
             lazy = lazy.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
         distinct = measure.agg == "distinct"
-        count = measure.agg == "count"
-        value = Expression.constant(Decimal(1)) if count else measure.value
-        compiled = compile_polars(value, frame.schema)
-        if not distinct and compiled.type != "number":
-            compiled = as_number(compiled)
-        person = (
-            pl.col(measure.person_field).cast(pl.String)
-            if measure.person_field in frame.columns
-            else pl.lit(None, dtype=pl.String)
-        )
+        compiled = _compiled_value(measure, frame.schema)
         base = lazy.select(
             pl.col(ROW),
             pl.col("id").cast(pl.String),
             pl.col(measure.date_field).alias(DATE),
-            person.alias(PERSON),
+            _person(measure, frame).alias(PERSON),
             compiled.expr.alias(VALUE),
-            *([pl.col(SPLIT)] if split else []),
+            *([pl.col(SPLIT)] if SPLIT in frame.columns else []),
         )
-        value_scale = compiled.scale if compiled.type == "number" else 0
-        if table.credit is not None and split:
-            # a split record becomes one row per credited person with their share (a
-            # join of the few split records only); any other keeps its person, share 1
-            share_dtype = table.credit.schema["share"]
-            share_scale = share_dtype.scale if isinstance(share_dtype, pl.Decimal) else 0
-            share = pl.Decimal(38, share_scale)
-            whole = base.filter(~pl.col(SPLIT)).with_columns(pl.lit(1).cast(share).alias(SHARE))
-            parts = (
-                base.filter(pl.col(SPLIT))
-                .join(table.credit.lazy(), on=ROW, how="inner")
-                .with_columns(
-                    pl.col("person").alias(PERSON), pl.col("share").cast(share).alias(SHARE)
-                )
-                .drop("person", "share")
-            )
-            rows = pl.concat([whole, parts]).drop(SPLIT)
-        elif table.credit is not None:
-            share_dtype = table.credit.schema["share"]
-            share_scale = share_dtype.scale if isinstance(share_dtype, pl.Decimal) else 0
-            rows = base.with_columns(pl.lit(1).cast(pl.Decimal(38, share_scale)).alias(SHARE))
-        else:
-            share_scale = 0
-            rows = base.with_columns(pl.lit(1).cast(pl.Decimal(38, 0)).alias(SHARE))
+        rows, share_scale = _shares(base, table)
         if distinct or compiled.type != "number":
             return rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
-        scale = min(value_scale + (share_scale or 0), MAX_SCALE)
+        scale = min(compiled.scale + share_scale, MAX_SCALE)
         credited = pl.col(VALUE).cast(pl.Decimal(38, scale)) * pl.col(SHARE)
         return rows.with_columns(credited.alias(CREDITED))
+
+    def _credit_sums(self, measures: Sequence[Measure]) -> pl.LazyFrame:
+        """Sum and count measures of one table credited together, in one pass.
+
+        They share their date and person fields. Rows are those any of them keeps;
+        measure i has ``__credited{i}`` and ``__share{i}``, zero where its ``where``
+        leaves the record out (a zero adds nothing to a sum or a count).
+        """
+        first = measures[0]
+        table = self.scenario.tables[first.table]
+        frame = table.frame
+        for measure in measures:
+            frame = _with_fields(frame, measure)
+        frame = _with_split(table, frame)
+        lazy = frame.lazy()
+        wheres = [
+            None if m.where is None else compile_polars(m.where, frame.schema).expr.fill_null(False)
+            for m in measures
+        ]
+        if all(where is not None for where in wheres):
+            lazy = lazy.filter(pl.any_horizontal([w for w in wheres if w is not None]))
+        compiled = [_compiled_value(m, frame.schema) for m in measures]
+        base = lazy.select(
+            pl.col(measures[0].date_field).alias(DATE),
+            _person(first, frame).alias(PERSON),
+            pl.col(ROW),
+            *[c.expr.alias(f"{VALUE}{i}") for i, c in enumerate(compiled)],
+            *[(pl.lit(True) if w is None else w).alias(f"__keep{i}") for i, w in enumerate(wheres)],
+            *([pl.col(SPLIT)] if SPLIT in frame.columns else []),
+        )
+        rows, share_scale = _shares(base, table)
+        columns: list[pl.Expr] = []
+        for i, value in enumerate(compiled):
+            scale = min(value.scale + share_scale, MAX_SCALE)
+            keep = pl.col(f"__keep{i}")
+            credited = pl.col(f"{VALUE}{i}").cast(pl.Decimal(38, scale)) * pl.col(SHARE)
+            zero = pl.lit(0).cast(pl.Decimal(38, scale))
+            columns.append(pl.when(keep).then(credited).otherwise(zero).alias(f"{CREDITED}{i}"))
+            no_share = pl.lit(0).cast(pl.Decimal(38, share_scale))
+            columns.append(
+                pl.when(keep).then(pl.col(SHARE)).otherwise(no_share).alias(f"{SHARE}{i}")
+            )
+        return rows.select(DATE, PERSON, *columns)
 
     # -- day grain, with the manager chain for team measures --------------------------
     def days(self, name: str) -> pl.DataFrame:
@@ -268,9 +328,33 @@ class MeasureEngine:
         where = m.where.source if m.where is not None else None
         return (m.table, value, where, m.date_field, m.person_field, tuple(self._columns(name)))
 
+    def _siblings(self, name: str) -> list[str]:
+        """Sum and count measures credited like `name` (same table, date and person
+        fields) whose day sums are still to be made: they are made in one pass."""
+        measure = self.measure(name)
+        if self._columns(name) != [CREDITED, SHARE]:
+            return [name]
+        found: dict[tuple[object, ...], str] = {self._base_key(name): name}
+        for other in [*self.scenario.measures, *self.extra]:
+            m = self.measure(other)
+            key = self._base_key(other)
+            if (
+                key not in self._bases
+                and key not in found
+                and self._columns(other) == [CREDITED, SHARE]
+                and (m.table, m.date_field, m.person_field)
+                == (measure.table, measure.date_field, measure.person_field)
+            ):
+                found[key] = other
+        return list(found.values())
+
     def _base_days(self, name: str) -> pl.DataFrame:
         key = self._base_key(name)
         if key not in self._bases:
+            siblings = self._siblings(name)
+            if len(siblings) > 1:
+                self._sum_days(siblings)
+                return self._bases[key]
             columns = self._columns(name)
             rows = self.credited_plan(name)
             if "__min" in columns:
@@ -281,16 +365,36 @@ class MeasureEngine:
                     else pl.lit(None, dtype=pl.Decimal(38, 0))
                 )
                 rows = rows.with_columns(value.alias("__min"), value.alias("__max"))
-            dynamic = self.org.dynamic_people
-            if len(dynamic) < len(self.scenario.people):
-                # people whose unit and manager chain never change need no day detail
-                moving = pl.col(PERSON).is_in(pl.Series(sorted(dynamic), dtype=pl.String).implode())
-                rows = rows.with_columns(
-                    pl.when(moving).then(pl.col(DATE)).otherwise(pl.col(DATE).dt.month_start())
-                )
+            rows = self._month_unless_moving(rows)
             day = self._aggregate(rows, columns, [PERSON, DATE])
             self._bases[key] = day.with_columns(pl.lit(False).alias(TEAM))
         return self._bases[key]
+
+    def _month_unless_moving(self, rows: pl.LazyFrame) -> pl.LazyFrame:
+        """People whose unit and manager chain never change need no day detail."""
+        dynamic = self.org.dynamic_people
+        if len(dynamic) == len(self.scenario.people):
+            return rows
+        moving = pl.col(PERSON).is_in(pl.Series(sorted(dynamic), dtype=pl.String).implode())
+        return rows.with_columns(
+            pl.when(moving).then(pl.col(DATE)).otherwise(pl.col(DATE).dt.month_start())
+        )
+
+    def _sum_days(self, names: list[str]) -> None:
+        """The day sums of several sum and count measures of one table, in one pass."""
+        rows = self._month_unless_moving(self._credit_sums([self.measure(n) for n in names]))
+        sums = [
+            pl.col(f"{column}{i}").sum() for i in range(len(names)) for column in (CREDITED, SHARE)
+        ]
+        day = rows.group_by(PERSON, DATE).agg(sums).collect()
+        for i, name in enumerate(names):
+            self._bases[self._base_key(name)] = day.select(
+                PERSON,
+                DATE,
+                pl.col(f"{CREDITED}{i}").alias(CREDITED),
+                pl.col(f"{SHARE}{i}").alias(SHARE),
+                pl.lit(False).alias(TEAM),
+            )
 
     def _day_frame(self, name: str) -> pl.DataFrame:
         measure = self.measure(name)

@@ -576,3 +576,44 @@ def test_result_api_exposes_exact_decimals() -> None:
         scenario(records={"orders": ORDERS}, measures=REVENUE, report={"periods": ["2025-Q1"]})
     )
     assert result.people["wang"]["2025-Q1"].measures["revenue"] == Decimal("20000")
+
+
+def test_measures_of_one_table_credited_together_equal_each_alone() -> None:
+    orders = [
+        {"id": "o1", "date": "2025-01-05", "owner": "zhang", "amount": 100, "status": "ok"},
+        {"id": "o2", "date": "2025-01-06", "owner": "wang", "amount": -40, "status": "ok"},
+        {"id": "o3", "date": "2025-02-07", "owner": "zhang", "amount": 70, "status": "void"},
+        {
+            "id": "o4",
+            "date": "2025-03-08",
+            "owner": "wang",
+            "amount": 50.5,
+            "status": "ok",
+            "credit": {"zhang": 0.25, "wang": 0.75},
+        },
+        {"id": "o5", "date": "2025-05-01", "owner": "li", "amount": 9, "status": "void"},
+    ]
+    measures = {
+        "kept": {"from": "orders", "value": "amount", "where": "status == 'ok'"},
+        "positive": {"from": "orders", "where": "amount > 0", "agg": "count"},
+        "voided": {"from": "orders", "value": "amount * 2", "where": "status == 'void'"},
+        "all": {"from": "orders", "value": "amount", "rollup": True},
+    }
+    report = {"periods": ["2025", "2025-Q1", "2025-01", "2025-02", "2025-03", "2025-05"]}
+    together = run(scenario(records={"orders": orders}, measures=measures, report=report))
+    compared = 0
+    for name, measure in measures.items():
+        alone = run(scenario(records={"orders": orders}, measures={name: measure}, report=report))
+        for kind in ("people", "units"):
+            for who, periods in alone[kind].items():
+                for period, values in periods.items():
+                    got = together[kind][who][period]["measures"][name]
+                    assert got == values["measures"][name], (name, who, period)
+                    compared += 1
+    assert compared == 4 * (3 + 2) * 6
+    assert (
+        together["people"]["zhang"]["2025-Q1"]["measures"]["kept"] == 112.63
+    )  # 100 + 50.5 × 0.25, money
+    assert (
+        together["people"]["li"]["2025-Q1"]["measures"]["all"] == 180.5
+    )  # rolled up: 182.625 − 2.125
