@@ -187,7 +187,7 @@ class Calculation:
             for name in names:
                 measures.value(name, "", period)
             for name in self.scenario.measures:
-                measures.unit_stats(name, "", period)
+                measures.unit_value(name, "", period)
         for plan in self.scenario.plans:
             for period in periods:
                 if period.kind != plan.period_kind:

@@ -183,6 +183,13 @@ def _shares(base: pl.LazyFrame, table: RecordTable) -> tuple[pl.LazyFrame, int]:
     return pl.concat([whole, parts]).drop(SPLIT), share_scale
 
 
+def _sums(rows: pl.LazyFrame, key: str, column: str) -> dict[str | None, Decimal | None]:
+    """Σ `column` per `key`, as exact Decimals (read from their text: faster, and the
+    same digits and exponent as Polars' own conversion)."""
+    grouped = rows.group_by(key).agg(pl.col(column).sum().cast(pl.String)).collect()
+    return dict(zip(grouped[key].to_list(), map(Decimal, grouped[column].to_list()), strict=True))
+
+
 class MeasureEngine:
     """Measures of people and units, per period or per window of days."""
 
@@ -198,6 +205,7 @@ class MeasureEngine:
         self._by_person: dict[str, dict[str, pl.DataFrame]] = {}
         self._period_stats: dict[tuple[str, Scope, str], dict[str, Stats]] = {}
         self._unit_stats: dict[tuple[str, str], dict[str, Stats]] = {}
+        self._unit_values: dict[tuple[str, str], dict[str | None, Decimal | None]] = {}
         self._unit_days: dict[str, pl.DataFrame] = {}
         self._values: dict[tuple[str, Scope, str], dict[str | None, Decimal | None]] = {}
         self._windows: dict[tuple[str, str, tuple[Interval, ...]], Stats] = {}
@@ -559,19 +567,9 @@ class MeasureEngine:
         if agg in ("sum", "count") and (name, resolved, period.id) not in self._period_stats:
             # straight from the columns, as Stats.value would give them
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
+            rows = self.months(name).lazy().filter(pl.col(MONTH).is_in(months))
             column = CREDITED if agg == "sum" else SHARE
-            grouped = (
-                self.months(name)
-                .lazy()
-                .filter(pl.col(MONTH).is_in(months) & _scope_filter(resolved))
-                .group_by(PERSON)
-                .agg(pl.col(column).sum())
-                .collect()
-            )
-            values = {
-                p: (v if isinstance(v, Decimal) else ZERO)
-                for p, v in zip(grouped[PERSON].to_list(), grouped[column].to_list(), strict=True)
-            }
+            values = _sums(rows.filter(_scope_filter(resolved)), PERSON, column)
         else:
             self.stats(name, "", period, resolved)  # fills the cache
             stats = self._period_stats[(name, resolved, period.id)]
@@ -626,7 +624,18 @@ class MeasureEngine:
         return self._unit_stats[key].get(unit, Stats())
 
     def unit_value(self, name: str, unit: str, period: Period) -> Decimal | None:
-        return self.unit_stats(name, unit, period).value(self.measure(name).agg)
+        agg = self.measure(name).agg
+        if agg not in ("sum", "count") or (name, period.id) in self._unit_stats:
+            return self.unit_stats(name, unit, period).value(agg)
+        values = self._unit_values.get((name, period.id))
+        if values is None:
+            # straight from the columns, as Stats.value would give them
+            self._polars(f"unit values {name} {period.id}")
+            months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
+            rows = self.unit_days(name).lazy().filter(pl.col(MONTH).is_in(months))
+            values = _sums(rows, UNIT, CREDITED if agg == "sum" else SHARE)
+            self._unit_values[(name, period.id)] = values
+        return values.get(unit, ZERO)
 
     # -- explanation: the records behind a number ----------------------------------
     def records(
