@@ -287,19 +287,44 @@ class MeasureEngine:
             *[(pl.lit(True) if w is None else w).alias(f"__keep{i}") for i, w in enumerate(wheres)],
             *([pl.col(SPLIT)] if SPLIT in frame.columns else []),
         )
-        rows, share_scale = _shares(base, table)
-        columns: list[pl.Expr] = []
-        for i, value in enumerate(compiled):
-            scale = min(value.scale + share_scale, MAX_SCALE)
-            keep = pl.col(f"__keep{i}")
-            credited = pl.col(f"{VALUE}{i}").cast(pl.Decimal(38, scale)) * pl.col(SHARE)
-            zero = pl.lit(0).cast(pl.Decimal(38, scale))
-            columns.append(pl.when(keep).then(credited).otherwise(zero).alias(f"{CREDITED}{i}"))
-            no_share = pl.lit(0).cast(pl.Decimal(38, share_scale))
-            columns.append(
-                pl.when(keep).then(pl.col(SHARE)).otherwise(no_share).alias(f"{SHARE}{i}")
-            )
-        return rows.select(DATE, PERSON, *columns)
+        credit = table.credit
+        share_scale = 0
+        if credit is not None:
+            dtype = credit.schema["share"]
+            share_scale = (dtype.scale or 0) if isinstance(dtype, pl.Decimal) else 0
+        share = pl.Decimal(38, share_scale)
+
+        def credited(rows: pl.LazyFrame, split: bool) -> pl.LazyFrame:
+            """The columns of each measure; `split` rows carry their ``__share``."""
+            one = pl.col(SHARE) if split else pl.lit(1).cast(share)
+            columns: list[pl.Expr] = []
+            for i, (measure, value, where) in enumerate(
+                zip(measures, compiled, wheres, strict=True)
+            ):
+                keep = pl.col(f"__keep{i}")
+                shares = one if where is None else pl.when(keep).then(one).otherwise(0).cast(share)
+                columns.append(shares.alias(f"{SHARE}{i}"))
+                if measure.agg == "count":
+                    continue  # Σ 1 × share is the share column itself
+                scale = min(value.scale + share_scale, MAX_SCALE)
+                amount = pl.col(f"{VALUE}{i}").cast(pl.Decimal(38, scale))
+                if split:
+                    amount = amount * pl.col(SHARE)
+                if where is not None:
+                    amount = pl.when(keep).then(amount).otherwise(0).cast(pl.Decimal(38, scale))
+                columns.append(amount.alias(f"{CREDITED}{i}"))
+            return rows.select(DATE, PERSON, *columns)
+
+        if SPLIT not in frame.columns or credit is None:
+            return credited(base, False)
+        # a split record becomes one row per person of its split (a join of the few
+        # split records only); any other record keeps its person field and share 1
+        parts = (
+            base.filter(pl.col(SPLIT))
+            .join(credit.lazy(), on=ROW, how="inner")
+            .with_columns(pl.col("person").alias(PERSON), pl.col("share").cast(share).alias(SHARE))
+        )
+        return pl.concat([credited(base.filter(~pl.col(SPLIT)), False), credited(parts, True)])
 
     # -- day grain, with the manager chain for team measures --------------------------
     def days(self, name: str) -> pl.DataFrame:
@@ -390,16 +415,16 @@ class MeasureEngine:
 
     def _sum_days(self, names: list[str]) -> None:
         """The day sums of several sum and count measures of one table, in one pass."""
-        rows = self._month_unless_moving(self._credit_sums([self.measure(n) for n in names]))
-        sums = [
-            pl.col(f"{column}{i}").sum() for i in range(len(names)) for column in (CREDITED, SHARE)
-        ]
+        measures = [self.measure(n) for n in names]
+        rows = self._month_unless_moving(self._credit_sums(measures))
+        sums = [pl.col(c).sum() for c in rows.collect_schema() if c not in (PERSON, DATE)]
         day = rows.group_by(PERSON, DATE).agg(sums).collect()
-        for i, name in enumerate(names):
+        for i, (name, measure) in enumerate(zip(names, measures, strict=True)):
+            amount = f"{SHARE if measure.agg == 'count' else CREDITED}{i}"
             self._bases[self._base_key(name)] = day.select(
                 PERSON,
                 DATE,
-                pl.col(f"{CREDITED}{i}").alias(CREDITED),
+                pl.col(amount).alias(CREDITED),
                 pl.col(f"{SHARE}{i}").alias(SHARE),
                 pl.lit(False).alias(TEAM),
             )
