@@ -361,9 +361,9 @@ class MeasureEngine:
         where = m.where.source if m.where is not None else None
         return (m.table, value, where, m.date_field, m.person_field, tuple(self._columns(name)))
 
-    def _siblings(self, name: str) -> list[str]:
-        """Sum and count measures credited like `name` (same table, date and person
-        fields) whose day sums are still to be made: they are made in one pass."""
+    def _same_sums(self, name: str) -> list[str]:
+        """`name` and the other sum and count measures credited like it (same table,
+        date and person fields), one per distinct base: they can be credited together."""
         measure = self.measure(name)
         if self._columns(name) != [CREDITED, SHARE]:
             return [name]
@@ -372,14 +372,19 @@ class MeasureEngine:
             m = self.measure(other)
             key = self._base_key(other)
             if (
-                key not in self._bases
-                and key not in found
+                key not in found
                 and self._columns(other) == [CREDITED, SHARE]
                 and (m.table, m.date_field, m.person_field)
                 == (measure.table, measure.date_field, measure.person_field)
             ):
                 found[key] = other
         return list(found.values())
+
+    def _siblings(self, name: str) -> list[str]:
+        """The measures of :meth:`_same_sums` whose day sums are still to be made."""
+        return [
+            n for n in self._same_sums(name) if n == name or self._base_key(n) not in self._bases
+        ]
 
     def _base_days(self, name: str) -> pl.DataFrame:
         key = self._base_key(name)
@@ -501,7 +506,6 @@ class MeasureEngine:
         if not wanted:
             return
         self._polars(f"windows {name}")
-        distinct = self.measure(name).agg == "distinct"
         keys: list[int] = []
         persons: list[str] = []
         starts: list[dt.date] = []
@@ -517,6 +521,10 @@ class MeasureEngine:
             schema={"__key": pl.Int64, PERSON: pl.String, "__start": pl.Date, "__end": pl.Date},
         )
         asked = pl.Series(sorted(set(persons)), dtype=pl.String).implode()
+        if self._columns(name) == [CREDITED, SHARE]:
+            self._sum_windows(self._same_sums(name), wanted, frame, asked)
+            return
+        distinct = self.measure(name).agg == "distinct"
         rows = self.credited_plan(name).filter(pl.col(PERSON).is_in(asked))
         if not distinct and not isinstance(rows.collect_schema()[VALUE], pl.Decimal):
             rows = rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(VALUE))
@@ -531,6 +539,40 @@ class MeasureEngine:
         found = {int(row["__key"]): _to_stats(row, distinct) for row in grouped.to_dicts()}
         for key, (person, intervals) in enumerate(wanted):
             self._windows[(name, person, intervals)] = found.get(key, Stats())
+
+    def _sum_windows(
+        self,
+        names: list[str],
+        wanted: list[tuple[str, tuple[Interval, ...]]],
+        frame: pl.DataFrame,
+        asked: pl.Series,
+    ) -> None:
+        """Own sums and shares of sum and count measures of one table over the windows,
+        in one pass over their records (what :class:`Stats` needs for these)."""
+        measures = [self.measure(n) for n in names]
+        grouped = (
+            self._credit_sums(measures)
+            .filter(pl.col(PERSON).is_in(asked))
+            .join(frame.lazy(), on=PERSON, how="inner")
+            .filter(pl.col(DATE).is_between(pl.col("__start"), pl.col("__end"), closed="both"))
+            .group_by("__key")
+            .agg(pl.exclude(PERSON, DATE, "__start", "__end").sum())
+            .collect()
+        )
+        everyone = [*self.scenario.measures, *self.extra]
+        for i, (name, measure) in enumerate(zip(names, measures, strict=True)):
+            amount = f"{SHARE if measure.agg == 'count' else CREDITED}{i}"
+            found = {
+                int(key): Stats(total=total, shares=shares)
+                for key, total, shares in zip(
+                    grouped["__key"], grouped[amount], grouped[f"{SHARE}{i}"], strict=True
+                )
+            }
+            base = self._base_key(name)
+            # also for the measures credited exactly alike (another rollup, say)
+            for alike in [n for n in everyone if self._base_key(n) == base]:
+                for key, (person, intervals) in enumerate(wanted):
+                    self._windows[(alike, person, intervals)] = found.get(key, Stats())
 
     def window_stats(
         self, name: str, person: str, intervals: Sequence[Interval], scope: Scope = "default"
