@@ -223,7 +223,7 @@ class Calculation:
             measures[name] = actual
             targets[name] = resolution
             attainments[name] = attainment(actual, resolution.value)
-            paces[name] = pace(actual, resolution.value, period, self.as_of)
+            paces[name] = pace(actual, resolution.value, period, self.as_of, attainments[name])
         return PeriodResult(period, measures, targets, attainments, paces)
 
     def person_rows(self, person: str, periods: list[Period]) -> dict[str, PeriodResult]:

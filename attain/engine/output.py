@@ -236,6 +236,7 @@ class DocumentWriter:
         self._periods: dict[tuple[int, tuple[bool, ...]], str] = {}
         self._plans: dict[tuple[str, int, tuple[bool, ...]], str] = {}
         self._labels: dict[str, str] = {}
+        self._elapsed: dict[Decimal, str] = {}  # the same few values for everyone
 
     def key(self, text: str) -> str:
         found = self._ids.get(text)
@@ -281,7 +282,10 @@ class DocumentWriter:
             pace = result.pace[name]
             shape.append(pace is not None)
             if pace is not None:
-                values.append(number(pace.elapsed, False))
+                elapsed = self._elapsed.get(pace.elapsed)
+                if elapsed is None:
+                    elapsed = self._elapsed[pace.elapsed] = number(pace.elapsed, False)
+                values.append(elapsed)
                 values.append(number(pace.projected, money))
                 values.append(_STATUS[pace.status])
         key = (level, tuple(shape))

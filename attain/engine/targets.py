@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .model import Scenario, TargetSpec
-from .numbers import ONE, ZERO
+from .numbers import ENGINE_CONTEXT, ONE, ZERO
 from .periods import Month, Period, enclosing_periods, fiscal_month_index, parse_period
 
 
@@ -149,23 +150,38 @@ def attainment(actual: Decimal | None, target: Decimal | None) -> Decimal | None
 
 
 def pace(
-    actual: Decimal | None, target: Decimal | None, period: Period, as_of: dt.date | None
+    actual: Decimal | None,
+    target: Decimal | None,
+    period: Period,
+    as_of: dt.date | None,
+    ratio: Decimal | None = None,
 ) -> Pace | None:
-    """Spec 5.3: elapsed share of the period, projection and status on `as_of`."""
+    """Spec 5.3: elapsed share of the period, projection and status on `as_of`.
+
+    `ratio`, when given, is ``attainment(actual, target)`` already computed.
+    """
     if as_of is None or target is None or actual is None or as_of < period.start:
         return None
-    ratio = attainment(actual, target)
+    if ratio is None:
+        ratio = attainment(actual, target)
     if as_of >= period.end:
         met = ratio is not None and ratio >= 1
         return Pace(ONE, actual, "met" if met else "missed")
-    elapsed = Decimal((as_of - period.start).days + 1) / Decimal(period.days)
+    elapsed, at_risk = _elapsed(period.start, period.days, as_of)
     projected = actual / elapsed
     if ratio is None:
         status = "behind"
     elif ratio >= elapsed:
         status = "on_track"
-    elif ratio >= Decimal("0.8") * elapsed:
+    elif ratio >= at_risk:
         status = "at_risk"
     else:
         status = "behind"
     return Pace(elapsed, projected, status)
+
+
+@lru_cache(maxsize=1024)
+def _elapsed(start: dt.date, days: int, as_of: dt.date) -> tuple[Decimal, Decimal]:
+    """The elapsed share of a period on `as_of` and 0.8 × it (the same for everyone)."""
+    elapsed = ENGINE_CONTEXT.divide(Decimal((as_of - start).days + 1), Decimal(days))
+    return elapsed, ENGINE_CONTEXT.multiply(Decimal("0.8"), elapsed)
