@@ -201,6 +201,7 @@ _SEP = [",\n" + "  " * (level + 1) for level in range(12)]
 _CLOSE = ["\n" + "  " * level + "}" for level in range(12)]
 
 
+_EXPONENTS = [Decimal(1).scaleb(-places) for places in range(64)]
 _PLACE = "\x00"  # a value's place while a template is made (JSON text never has it raw)
 
 
@@ -259,13 +260,22 @@ class DocumentWriter:
         decimals = len(text) - point - 1
         if decimals == 0:
             return text[:-1]
-        if decimals <= (self.places if money else SIGNIFICANT):
-            return text  # nothing to round: the digits are the value's own
         if money:
-            return plain(
-                value.quantize(self.exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT)
+            if decimals <= self.places:
+                return text  # nothing to round: the digits are the value's own
+            exponent = self.exponent
+        else:
+            # significant(): SIGNIFICANT digits, and at least as many places
+            places = max(SIGNIFICANT, SIGNIFICANT - 1 - value.adjusted())
+            if decimals <= places:
+                return text
+            exponent = (
+                _EXPONENTS[places] if places < len(_EXPONENTS) else Decimal(1).scaleb(-places)
             )
-        return plain(significant(value))
+        text = format(value.quantize(exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
 
     def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:
         """One period's object: its numbers put into a template made once per shape."""
