@@ -214,16 +214,19 @@ class Calculation:
         targets: dict[str, TargetResolution] = {}
         attainments: dict[str, Decimal | None] = {}
         paces: dict[str, Pace | None] = {}
+        value = self.measures.unit_value if unit else self.measures.value
+        resolve = self.book.resolve
+        as_of = self.as_of
         for name in self.scenario.measures:
-            if unit:
-                actual = self.measures.unit_value(name, who, period)
-            else:
-                actual = self.measures.value(name, who, period)
-            resolution = self.book.resolve(name, who, period)
+            actual = value(name, who, period)
+            resolution = resolve(name, who, period)
             measures[name] = actual
             targets[name] = resolution
-            attainments[name] = attainment(actual, resolution.value)
-            paces[name] = pace(actual, resolution.value, period, self.as_of, attainments[name])
+            if resolution.value is None:  # no target: no attainment, no pace
+                attainments[name] = paces[name] = None
+                continue
+            ratio = attainments[name] = attainment(actual, resolution.value)
+            paces[name] = pace(actual, resolution.value, period, as_of, ratio)
         return PeriodResult(period, measures, targets, attainments, paces)
 
     def person_rows(self, person: str, periods: list[Period]) -> dict[str, PeriodResult]:

@@ -40,6 +40,7 @@ TEAM = "__team"
 MONTH = "__month"
 UNIT = "__unit"
 SPLIT = "__split"
+_NONE = Decimal("NaN")  # a marker: "not in the values" (never a value itself)
 
 Scope = str  # "self" | "team" | "team_and_self"
 
@@ -619,7 +620,8 @@ class MeasureEngine:
             values = self._values.get((name, scope, period.id))
             if values is None:
                 values = self._period_values(name, scope, period)
-            return values.get(person, values.get(None))
+            found = values.get(person, _NONE)
+            return values[None] if found is _NONE else found
         agg = self.measure(name).agg
         return self.window_stats(name, person, intervals, scope).value(agg)
 
