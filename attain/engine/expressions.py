@@ -512,6 +512,9 @@ def evaluate(
 ) -> Value:
     """Evaluate exactly, with Decimal arithmetic (at least 28 significant digits)."""
     node = expression.node if isinstance(expression, Expression) else expression
+    current = decimal.getcontext()
+    if current.prec >= ENGINE_CONTEXT.prec and current.rounding == ENGINE_CONTEXT.rounding:
+        return _eval(node, env, functions)  # a calculation runs in the engine's context
     with decimal.localcontext(ENGINE_CONTEXT):
         return _eval(node, env, functions)
 

@@ -231,6 +231,7 @@ class DocumentWriter:
         self.exponent = Decimal(1).scaleb(-self.places)
         self.names = list(scenario.measures)
         self.money = [scenario.measures[n].money for n in self.names]
+        self.columns = list(zip(self.names, self.money, strict=True))
         self.keys = [_key(n) + ": " for n in self.names]
         self._ids: dict[str, str] = {}
         self._targets: str | None = None
@@ -280,24 +281,33 @@ class DocumentWriter:
     def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:
         """One period's object: its numbers put into a template made once per shape."""
         number = self.number
-        values: list[str] = []
+        measures = result.measures
+        targets = result.targets
+        attainments = result.attainment
+        paces_of = result.pace
+        actuals: list[str] = []
+        goals: list[str] = []
+        ratios: list[str] = []
+        paces: list[str] = []
         shape: list[bool] = []
-        for name, money in zip(self.names, self.money, strict=True):
-            values.append(number(result.measures[name], money))
-        for name, money in zip(self.names, self.money, strict=True):
-            values.append(number(result.targets[name].value, money))
-        for name in self.names:
-            values.append(number(result.attainment[name], False))
-        for name, money in zip(self.names, self.money, strict=True):
-            pace = result.pace[name]
+        for name, money in self.columns:
+            actuals.append(number(measures[name], money))
+            target = targets[name].value
+            if target is None:  # then attainment and pace are null too
+                goals.append("null")
+                ratios.append("null")
+                shape.append(False)
+                continue
+            goals.append(number(target, money))
+            ratios.append(number(attainments[name], False))
+            pace = paces_of[name]
             shape.append(pace is not None)
             if pace is not None:
                 elapsed = self._elapsed.get(pace.elapsed)
                 if elapsed is None:
                     elapsed = self._elapsed[pace.elapsed] = number(pace.elapsed, False)
-                values.append(elapsed)
-                values.append(number(pace.projected, money))
-                values.append(_STATUS[pace.status])
+                paces += (elapsed, number(pace.projected, money), _STATUS[pace.status])
+        values = actuals + goals + ratios + paces
         key = (level, tuple(shape))
         template = self._periods.get(key)
         if template is None:
