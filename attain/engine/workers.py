@@ -4,9 +4,10 @@ A run's Polars work (loading, crediting, the decompositions, every measure value
 every reported period) uses all cores already; what is left is Python for each person
 and period (rule 5.1, attainment, pace, the plans' components) and the JSON text, and
 that part runs on one core. Here it is shared: once everything Polars computes is
-cached, worker processes are forked, and they and this process take chunks of people
-in turn (a counter in shared memory) until none is left, so all finish together
-whatever each chunk costs. This process then writes the chunks in order.
+cached, worker processes are forked, and chunks of people are handed out until none
+is left (two counters in shared memory), so all finish together whatever each chunk
+costs: this process takes them from the front and writes each as soon as it is done,
+the workers take them from the back, and their text follows when they finish.
 
 A worker never starts Polars work: Polars' thread pool does not exist in a forked
 child, so such work would hang. The measures are frozen in the worker
@@ -57,20 +58,26 @@ Chunk = tuple[int, bytes, list[Problem]]  # chunk number, its items (UTF-8), war
 
 
 class _Chunks:
-    """The people cut into chunks, handed out in turn to every process."""
+    """The people cut into chunks, handed out in turn: this process takes them from the
+    front (and writes them as it goes), the workers from the back."""
 
     def __init__(self, people: list[str], size: int) -> None:
         self.parts = [people[i : i + size] for i in range(0, len(people), size)]
-        self._next = mmap.mmap(-1, _HEADER.size)  # shared with the forked workers
+        # [front, back): the chunks nobody has taken, shared with the forked workers
+        self._bounds = mmap.mmap(-1, _BOUNDS.size)
+        _BOUNDS.pack_into(self._bounds, 0, 0, len(self.parts))
         self._lock = multiprocessing.get_context("fork").Lock()
 
-    def take(self) -> int | None:
+    def take(self, front: bool) -> int | None:
         with self._lock:
-            (number,) = _HEADER.unpack_from(self._next)
-            if number >= len(self.parts):
+            first, end = _BOUNDS.unpack_from(self._bounds)
+            if first >= end:
                 return None
-            _HEADER.pack_into(self._next, 0, number + 1)
-            return int(number)
+            if front:
+                _BOUNDS.pack_into(self._bounds, 0, first + 1, end)
+                return int(first)
+            _BOUNDS.pack_into(self._bounds, 0, first, end - 1)
+            return int(end - 1)
 
 
 @dataclass
@@ -89,7 +96,7 @@ class _Worker:
         return chunks
 
 
-_HEADER = struct.Struct("<Q")
+_BOUNDS = struct.Struct("<qq")
 
 
 def run_json(
@@ -138,28 +145,30 @@ def _run(
     targets = writer.targets()
     later = calc.warnings[before:]
     del calc.warnings[before:]
-    own: dict[int, tuple[list[str], list[Problem]]] = {}
-    while (number := chunks.take()) is not None:
-        own[number] = _chunk(calc, writer, periods, chunks.parts[number])
-    theirs: dict[int, tuple[bytes, list[Problem]]] = {}
-    for worker in started:
-        for number, text, warnings in worker.collect() or ():
-            theirs[number] = (text, warnings)
-    calc.measures.frozen = False
-    for number in range(len(chunks.parts)):
-        if number not in own and number not in theirs:  # taken by a worker that gave up
-            own[number] = _chunk(calc, writer, periods, chunks.parts[number])
 
     def write_people(items: ObjectWriter) -> None:
-        for number in range(len(chunks.parts)):
-            if number in own:
-                texts, warnings = own.pop(number)
-                for text in texts:
-                    items.item(text)
-            else:
+        written = 0
+        while (number := chunks.take(front=True)) is not None:
+            texts, warnings = _chunk(calc, writer, periods, chunks.parts[number])
+            for text in texts:
+                items.item(text)
+            calc.warnings.extend(warnings)
+            written = number + 1
+        # the rest, from the back, was the workers'
+        theirs: dict[int, tuple[bytes, list[Problem]]] = {}
+        for worker in started:
+            for number, data, warnings in worker.collect() or ():
+                theirs[number] = (data, warnings)
+        calc.measures.frozen = False
+        for number in range(written, len(chunks.parts)):
+            if number in theirs:
                 data, warnings = theirs.pop(number)
                 if data:
                     items.raw(data)
+            else:  # taken by a worker that gave up
+                texts, warnings = _chunk(calc, writer, periods, chunks.parts[number])
+                for text in texts:
+                    items.item(text)
             calc.warnings.extend(warnings)
         calc.warnings.extend(later)
 
@@ -196,7 +205,7 @@ def _fork(
     try:
         calc.measures.frozen = True
         done: list[Chunk] = []
-        while (number := chunks.take()) is not None:
+        while (number := chunks.take(front=False)) is not None:
             items, warnings = _chunk(calc, writer, periods, chunks.parts[number])
             done.append((number, separator(1).join(items).encode(), warnings))
         payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
