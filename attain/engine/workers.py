@@ -46,9 +46,13 @@ PEOPLE_PER_WORKER = 1000
 MAX_WORKERS = 4
 
 
+def can_fork() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 def default_workers(people: int) -> int:
     """How many processes a run of `people` people uses when not told."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+    if not can_fork():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, MAX_WORKERS, people // PEOPLE_PER_WORKER))
@@ -130,7 +134,10 @@ def _run(
         return decomposer.errors
     calc.prefetch_windows(periods)
     people = list(scenario.people)
-    count = default_workers(len(people)) if workers is None else max(1, workers)
+    if workers is None:
+        count = default_workers(len(people))
+    else:
+        count = max(1, workers) if can_fork() else 1
     result = finish(calc, decomposer, periods, {}, {})
     writer = DocumentWriter(result)
     chunks = _Chunks(people, max(1, min(CHUNK, len(people) // (8 * count))))
