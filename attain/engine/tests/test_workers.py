@@ -128,3 +128,17 @@ def test_run_takes_a_number_of_workers(tmp_path: Path) -> None:
     assert main(["scenario", "run", str(files.scenario), "--workers", "0"], out, err) == 2
     assert out.getvalue() == ""
     assert err.getvalue().startswith("--workers: ")
+
+
+def test_where_forking_is_not_supported_one_process_does_it_all(
+    generated: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = to_json(calculate(generated))
+    monkeypatch.setattr(workers, "can_fork", lambda: False)
+
+    def no_fork() -> int:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(workers.os, "fork", no_fork)
+    assert workers.run_json(generated, workers=4) == ([], expected)
+    assert workers.default_workers(100 * workers.PEOPLE_PER_WORKER) == 1
