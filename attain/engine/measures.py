@@ -160,28 +160,31 @@ def _person(measure: Measure, frame: pl.DataFrame) -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
 
-def _shares(base: pl.LazyFrame, table: RecordTable) -> tuple[pl.LazyFrame, int]:
-    """One row per credited person with ``__share``, and the share's scale.
+def _credit_parts(base: pl.LazyFrame, table: RecordTable) -> tuple[list[pl.LazyFrame], int]:
+    """The records' rows in parts, and the scale of their shares.
 
-    A split record becomes one row per person of its split (a join of the few split
-    records only); any other record keeps its person field and share 1.
+    The first part holds the records without a credit split: they keep their person
+    field and share 1, and have no ``__share`` column. The second, when some records
+    are split, holds one row per person of each split with its ``__share`` (a join of
+    the few split records only).
     """
     credit = table.credit
     if credit is None:
-        return base.with_columns(pl.lit(1).cast(pl.Decimal(38, 0)).alias(SHARE)), 0
+        return [base], 0
     share_dtype = credit.schema["share"]
     share_scale = (share_dtype.scale or 0) if isinstance(share_dtype, pl.Decimal) else 0
-    share = pl.Decimal(38, share_scale)
     if SPLIT not in base.collect_schema():
-        return base.with_columns(pl.lit(1).cast(share).alias(SHARE)), share_scale
-    whole = base.filter(~pl.col(SPLIT)).with_columns(pl.lit(1).cast(share).alias(SHARE))
+        return [base], share_scale
     parts = (
         base.filter(pl.col(SPLIT))
         .join(credit.lazy(), on=ROW, how="inner")
-        .with_columns(pl.col("person").alias(PERSON), pl.col("share").cast(share).alias(SHARE))
-        .drop("person", "share")
+        .with_columns(
+            pl.col("person").alias(PERSON),
+            pl.col("share").cast(pl.Decimal(38, share_scale)).alias(SHARE),
+        )
+        .drop("person", "share", SPLIT)
     )
-    return pl.concat([whole, parts]).drop(SPLIT), share_scale
+    return [base.filter(~pl.col(SPLIT)).drop(SPLIT), parts], share_scale
 
 
 def _sums(rows: pl.LazyFrame, key: str, column: str) -> dict[str | None, Decimal | None]:
@@ -252,7 +255,9 @@ class MeasureEngine:
             compiled.expr.alias(VALUE),
             *([pl.col(SPLIT)] if SPLIT in frame.columns else []),
         )
-        rows, share_scale = _shares(base, table)
+        parts, share_scale = _credit_parts(base, table)
+        one = pl.lit(1).cast(pl.Decimal(38, share_scale)).alias(SHARE)
+        rows = pl.concat([parts[0].with_columns(one), *parts[1:]])
         if distinct or compiled.type != "number":
             return rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
         scale = min(compiled.scale + share_scale, MAX_SCALE)
@@ -288,11 +293,7 @@ class MeasureEngine:
             *[(pl.lit(True) if w is None else w).alias(f"__keep{i}") for i, w in enumerate(wheres)],
             *([pl.col(SPLIT)] if SPLIT in frame.columns else []),
         )
-        credit = table.credit
-        share_scale = 0
-        if credit is not None:
-            dtype = credit.schema["share"]
-            share_scale = (dtype.scale or 0) if isinstance(dtype, pl.Decimal) else 0
+        parts, share_scale = _credit_parts(base, table)
         share = pl.Decimal(38, share_scale)
 
         def credited(rows: pl.LazyFrame, split: bool) -> pl.LazyFrame:
@@ -316,16 +317,8 @@ class MeasureEngine:
                 columns.append(amount.alias(f"{CREDITED}{i}"))
             return rows.select(DATE, PERSON, *columns)
 
-        if SPLIT not in frame.columns or credit is None:
-            return credited(base, False)
-        # a split record becomes one row per person of its split (a join of the few
-        # split records only); any other record keeps its person field and share 1
-        parts = (
-            base.filter(pl.col(SPLIT))
-            .join(credit.lazy(), on=ROW, how="inner")
-            .with_columns(pl.col("person").alias(PERSON), pl.col("share").cast(share).alias(SHARE))
-        )
-        return pl.concat([credited(base.filter(~pl.col(SPLIT)), False), credited(parts, True)])
+        # the split records' rows multiply by their share; the others have share 1
+        return pl.concat([credited(part, i > 0) for i, part in enumerate(parts)])
 
     # -- day grain, with the manager chain for team measures --------------------------
     def days(self, name: str) -> pl.DataFrame:
