@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, TextIO
 
 from .calculate import PeriodResult, PlanResult, Result
 from .model import Scenario
 from .numbers import (
-    ENGINE_CONTEXT,
     SIGNIFICANT,
     minor_unit,
     money_text,
     no_cycle_collection,
     plain,
+    round_half_up,
     round_money,
     significant,
 )
@@ -201,7 +201,6 @@ _SEP = [",\n" + "  " * (level + 1) for level in range(12)]
 _CLOSE = ["\n" + "  " * level + "}" for level in range(12)]
 
 
-_EXPONENTS = [Decimal(1).scaleb(-places) for places in range(64)]
 _PLACE = "\x00"  # a value's place while a template is made (JSON text never has it raw)
 
 
@@ -228,10 +227,8 @@ class DocumentWriter:
         scenario = result.scenario
         self.currency = scenario.currency
         self.places = minor_unit(self.currency)
-        self.exponent = Decimal(1).scaleb(-self.places)
         self.names = list(scenario.measures)
-        self.money = [scenario.measures[n].money for n in self.names]
-        self.columns = list(zip(self.names, self.money, strict=True))
+        self.columns = [(name, m.money) for name, m in scenario.measures.items()]
         self.keys = [_key(n) + ": " for n in self.names]
         self._ids: dict[str, str] = {}
         self._targets: str | None = None
@@ -261,22 +258,11 @@ class DocumentWriter:
         decimals = len(text) - point - 1
         if decimals == 0:
             return text[:-1]
-        if money:
-            if decimals <= self.places:
-                return text  # nothing to round: the digits are the value's own
-            exponent = self.exponent
-        else:
-            # significant(): SIGNIFICANT digits, and at least as many places
-            places = max(SIGNIFICANT, SIGNIFICANT - 1 - value.adjusted())
-            if decimals <= places:
-                return text
-            exponent = (
-                _EXPONENTS[places] if places < len(_EXPONENTS) else Decimal(1).scaleb(-places)
-            )
-        text = format(value.quantize(exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT), "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
+        # money: the minor unit; else significant(): SIGNIFICANT digits, as many places
+        places = self.places if money else max(SIGNIFICANT, SIGNIFICANT - 1 - value.adjusted())
+        if decimals <= places:
+            return text  # nothing to round: the digits are the value's own
+        return plain(round_half_up(value, places))
 
     def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:
         """One period's object: its numbers put into a template made once per shape."""

@@ -206,7 +206,6 @@ def test_written_numbers_are_the_rounded_numbers(value: Decimal, currency: str) 
     """The writer's shortcuts give the text of rounding and then printing."""
     writer = DocumentWriter(result_of(scenario()))
     writer.places = minor_unit(currency)
-    writer.exponent = Decimal(1).scaleb(-writer.places)
     expected_money = plain(round_half_up(value, writer.places))
     assert writer.number(value, True) == ("0" if expected_money == "-0" else expected_money)
     assert writer.number(value, False) == plain(significant(value))
