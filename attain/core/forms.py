@@ -1,39 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attain.org.models import Person, Unit
+from attain.org.fields import PersonCodeField, unit_choice
+from attain.web.forms import DateInput, apply_service
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class PersonCodeField(forms.CharField):
-    """An employee id that must name an existing person."""
-
-    def clean(self, value: Any) -> Person | None:
-        code = super().clean(value)
-        if not code:
-            return None
-        try:
-            return Person.objects.get(code=code)
-        except Person.DoesNotExist:
-            raise forms.ValidationError(
-                _("Unknown person “%(code)s”."), params={"code": code}
-            ) from None
-
-
-def unit_choice(**kwargs: Any) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=Unit.objects.order_by("code"), to_field_name="code", **kwargs
-    )
+__all__ = ["DateInput", "PersonCodeField", "apply_service", "unit_choice"]
 
 
 class TransferForm(forms.Form):
@@ -74,17 +48,3 @@ class UnitForm(forms.Form):
         label=_("Market potential"), required=False, max_digits=18, decimal_places=2
     )
     opened = forms.DateField(label=_("Opened"), required=False, widget=DateInput)
-
-
-def apply_service(form: forms.Form, action: Callable[[dict[str, Any]], Any]) -> Any:
-    """Run a service with the form's cleaned data. The service's ``ValidationError``
-    becomes errors on the named fields (or the form), and the result is ``None``."""
-    try:
-        return action(form.cleaned_data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-        return None

@@ -1,5 +1,5 @@
 """Forms of the CRM pages. They parse and check shapes only; the services validate the
-business rules and their errors are shown on the form (see ``attain.core.forms.apply_service``)."""
+business rules and their errors are shown on the form (see ``attain.web.forms.apply_service``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attain.core.forms import DateInput, PersonCodeField
+from attain.org.fields import PersonCodeField
 from attain.org.models import Person
+from attain.web.forms import DateInput
 
 from .models import (
     ActivityKind,

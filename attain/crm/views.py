@@ -20,9 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from attain.core.forms import apply_service
 from attain.org.models import Person
 from attain.org.selectors import person_of
+from attain.web.forms import apply_service
 
 from . import selectors, services
 from .forms import (
@@ -702,7 +702,7 @@ def peer_rating_new(request: HttpRequest) -> HttpResponse:
     a rating given on paper, naming the rater."""
     from django.urls import reverse
 
-    from attain.core.forms import PersonCodeField
+    from attain.org.fields import PersonCodeField
 
     me = person_of(request.user)
     on_behalf = services.can_rate_on_behalf(request.user)
