@@ -6,3 +6,8 @@ class CrmConfig(AppConfig):
     name = "attain.crm"
     label = "crm"
     verbose_name = _("Customers and sales records")
+
+    def ready(self) -> None:
+        from .events import connect
+
+        connect()

@@ -22,8 +22,8 @@ import pyarrow as pa
 from django.db import connections, transaction
 from django.db.models import Model
 
+from attain.calc.sources import SQLITE_CACHE_KIB, open_source, postgresql_uri, sqlite_path
 from attain.crm import dedupe
-from attain.crm.loader import SQLITE_CACHE_KIB, open_source, postgresql_uri, sqlite_path
 from attain.crm.models import (
     Customer,
     CustomerSource,

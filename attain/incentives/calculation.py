@@ -1,9 +1,10 @@
 """Load → compute: the inputs of a calculation run, read from the database.
 
-The organisation and record tables come from the CRM loader (parquet + a scenario
-document), targets from target planning (``published_targets``, when that app provides
-it) and from targets typed with the plans, plans from the active plan versions. Pure
-reads: the writers are in :mod:`attain.incentives.services`.
+The organisation and record tables come from the calculation adapter
+(:mod:`attain.calc`: parquet + a scenario document), targets from target planning
+(``published_targets``, when that app provides it) and from targets typed with the
+plans, plans from the active plan versions. Pure reads: the writers are in
+:mod:`attain.incentives.services`.
 """
 
 from __future__ import annotations
@@ -11,45 +12,23 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-import tempfile
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
 
-from attain.crm.loader import build_scenario
-from attain.engine import Result, Scenario, calculate, scenario_from_data
-from attain.engine.problems import Problem
+from attain.calc.periods import year_bounds, year_periods
+from attain.calc.run import Loaded
+from attain.calc.run import loaded as calc_loaded
+from attain.engine import Result, calculate
 from attain.measures.services import scenario_measures
 
 from .models import PlanTarget, PlanVersion, VersionStatus
 
 log = logging.getLogger(__name__)
 MAIN_MEASURE = "revenue"
-
-
-def year_periods(year: int) -> list[str]:
-    """Every period of a (January-start) fiscal year: the year, halves, quarters, months."""
-    return (
-        [str(year), f"{year}-H1", f"{year}-H2"]
-        + [f"{year}-Q{q}" for q in range(1, 5)]
-        + [f"{year}-{m:02d}" for m in range(1, 13)]
-    )
-
-
-def periods_of_day(day: datetime.date) -> set[str]:
-    """The periods of a January-start fiscal year that contain ``day``."""
-    quarter = (day.month - 1) // 3 + 1
-    half = 1 if day.month <= 6 else 2
-    return {str(day.year), f"{day.year}-H{half}", f"{day.year}-Q{quarter}", f"{day:%Y-%m}"}
-
-
-def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
 def engine_plan_ids(versions: Sequence[PlanVersion]) -> dict[int, str]:
@@ -102,38 +81,6 @@ def targets_for(year: int, measures: Sequence[str]) -> list[dict[str, Any]]:
     return [t for t in published if t["measure"] in measures]
 
 
-_READS = threading.Lock()
-
-
-@contextmanager
-def django_cursor_reads() -> Iterator[None]:
-    """Make the CRM loader read through Django's own connection instead of ADBC.
-
-    Measured 2026-11-26: in a process whose Django SQLite connection has written (an
-    incremental update runs right after the commit that triggered it) while another
-    process has the file open, ADBC's bundled SQLite reads the snapshot *before* that
-    commit. Django's cursor sees it. Until the loader offers a way to choose its source,
-    this swaps ``sqlite_path`` (which selects ADBC) for the duration of one load. The
-    incremental loads are small, so the slower cursor path costs little.
-    """
-    from attain.crm import loader
-
-    with _READS:
-        original = loader.sqlite_path
-        loader.sqlite_path = lambda using="default": None
-        try:
-            yield
-        finally:
-            loader.sqlite_path = original
-
-
-@dataclass
-class Loaded:
-    scenario: Scenario | None
-    problems: list[Problem]
-    data: dict[str, Any]
-
-
 @contextmanager
 def loaded_year(
     year: int,
@@ -145,28 +92,29 @@ def loaded_year(
     report: Sequence[str] | None = None,
     fresh: bool = False,
 ) -> Iterator[Loaded]:
-    """The scenario of a fiscal year (files in a temporary directory while in use)."""
+    """The scenario of a fiscal year (files in a temporary directory while in use).
+    ``fresh``: read through Django's connection, which sees a commit just made."""
     start, end = year_bounds(year)
     measures = scenario_measures()
-    with tempfile.TemporaryDirectory(prefix="attain-calc-") as work:
-        reads = django_cursor_reads() if fresh else nullcontext()
-        with reads:
-            data = build_scenario(
-                period_start=start,
-                period_end=end,
-                measures=measures,
-                work_dir=work,
-                targets=targets_for(year, list(measures)),
-                plans=active_plans(start, end) if plans is None else plans,
-                as_of=as_of,
-                report=year_periods(year) if report is None else sorted(report),
-            )
+
+    def edit(work: Path, data: dict[str, Any]) -> None:
         if extra_records:
-            _add_records(Path(work), data, extra_records)
+            _add_records(work, data, extra_records)
         if only_for is not None:
-            restrict(Path(work), data, only_for)
-        scenario, problems = scenario_from_data(data, Path(work))
-        yield Loaded(scenario, problems, data)
+            restrict(work, data, only_for)
+
+    with calc_loaded(
+        start=start,
+        end=end,
+        measures=measures,
+        targets=targets_for(year, list(measures)),
+        plans=active_plans(start, end) if plans is None else plans,
+        as_of=as_of,
+        report=year_periods(year) if report is None else sorted(report),
+        fresh=fresh,
+        edit=edit,
+    ) as found:
+        yield found
 
 
 def _add_records(work: Path, data: dict[str, Any], extra: dict[str, list[dict[str, Any]]]) -> None:

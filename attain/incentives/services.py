@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.calc.periods import fiscal_year_of_day, periods_of_day
 from attain.engine import (
     Result,
     explain,
@@ -463,8 +464,8 @@ def recalculate_people(
     by_year: dict[int, set[str]] = {}
     periods: set[str] = set()
     for pk, day in changes:
-        by_year.setdefault(day.year, set()).update(affected_people([pk], day))
-        periods |= calculation.periods_of_day(day)
+        by_year.setdefault(fiscal_year_of_day(day), set()).update(affected_people([pk], day))
+        periods.update(periods_of_day(day))
     run = None
     as_of = timezone.localdate()
     for year, codes in sorted(by_year.items()):
@@ -585,7 +586,7 @@ def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> 
         "status": "confirmed",
     }
     with calculation.loaded_year(
-        period.start.year,
+        fiscal_year_of_day(period.start),
         as_of=today,
         only_for={person.code},
         report=[period_id],
@@ -638,7 +639,7 @@ def preview_plan(document: dict[str, Any], period_id: str) -> dict[str, Any]:
         raise ValidationError([f"{path}: {message}" for path, message in problems])
     today = timezone.localdate()
     with calculation.loaded_year(
-        period.start.year, as_of=today, plans=[document], report=[period_id]
+        fiscal_year_of_day(period.start), as_of=today, plans=[document], report=[period_id]
     ) as loaded:
         if loaded.scenario is None:
             raise ValidationError([f"{p.path}: {p.message}" for p in loaded.problems])

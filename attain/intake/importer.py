@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role
+from attain.crm.bulk import CreditRows, Upsert, fetch_by_keys
 from attain.crm.models import Product, ProductLine, Stage, StageChange, StageKind
 from attain.org.models import Person
 from attain.org.selectors import role_of, visible_people
@@ -473,122 +474,8 @@ class _Importer:
         return values, ""
 
 
-def fetch_by_keys(
-    model: type[models.Model], key: str, keys: Iterable[str], fields: list[str]
-) -> list[tuple[Any, ...]]:
-    """``(key, *fields)`` of the rows whose ``key`` is one of ``keys``: the ORM's
-    ``filter(key__in=...).values_list(...)`` without its per-value overhead (this runs
-    for every chunk with thousands of keys)."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = {"pk": str(meta.pk.column) if meta.pk else "id"}
-    for f in meta.concrete_fields:
-        columns[f.name] = columns[f.attname] = str(f.column)
-    names = [quote(columns[f]) for f in [key, *fields]]
-    keys = list(keys)
-    found: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), 10_000):
-            part = keys[start : start + 10_000]
-            cursor.execute(
-                f"SELECT {', '.join(names)} FROM {quote(meta.db_table)} "
-                f"WHERE {names[0]} IN ({', '.join(['%s'] * len(part))})",
-                part,
-            )
-            found.extend(cursor.fetchall())
-    return found
-
-
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
-
-
-class _Writer:
-    """Upserts a chunk with one ``INSERT ... ON CONFLICT DO UPDATE`` via executemany."""
-
-    def __init__(self, spec: TableSpec, importer: _Importer) -> None:
-        self.spec = spec
-        model = spec.model
-        meta = model._meta
-        ops = connection.ops
-        quote = ops.quote_name
-        self.key = spec.key
-        self.fields = [f for f in meta.concrete_fields if not f.primary_key]
-        present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
-        present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
-        # Dates go to the driver as dates (Django registers SQLite adapters; psycopg
-        # takes them as they are); aware datetimes need Django's conversion.
-        self.adapters: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
-        for f in self.fields:
-            adapter = ops.adapt_datetimefield_value if isinstance(f, models.DateTimeField) else None
-            self.adapters.append((f.attname, importer.defaults[f.attname], adapter))
-        self.plain = all(adapter is None for _a, _d, adapter in self.adapters)
-        self.pairs = [(attname, default) for attname, default, _adapter in self.adapters]
-        columns = ", ".join(quote(str(f.column)) for f in self.fields)
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        updates = [
-            f"{quote(str(f.column))} = EXCLUDED.{quote(str(f.column))}"
-            for f in self.fields
-            if f.attname in present and f.attname != self.key
-        ]
-        action = "DO UPDATE SET " + ", ".join(updates) if updates else "DO NOTHING"
-        self.table = quote(meta.db_table)
-        self.insert = f"INSERT INTO {self.table} ({columns}) VALUES ({placeholders})"
-        self.upsert = f"{self.insert} ON CONFLICT ({quote(self.key)}) {action}"
-        # SQLite's upsert is several times slower than its plain insert. Under SQLite the
-        # import holds the write lock, so the keys found missing at the start of a chunk
-        # are still missing when it is written: new rows take the plain insert there.
-        self.new_rows_sql = self.insert if connection.vendor == "sqlite" else self.upsert
-        self.credit = spec.credit if "credit" in {c.name for c in importer.present} else None
-        if self.credit is not None:
-            credit_table = quote(self.credit.model._meta.db_table)
-            parent = quote(self.credit.parent_column)
-            self.credit_delete = f"DELETE FROM {credit_table} WHERE {parent} IN (%s)"
-            self.credit_insert = (
-                f"INSERT INTO {credit_table} ({parent}, {quote('person_id')}, {quote('share')}) "
-                "VALUES (%s, %s, %s)"
-            )
-
-    def row(self, values: dict[str, Any]) -> list[Any]:
-        if self.plain:
-            return [values.get(attname, default) for attname, default in self.pairs]
-        out = []
-        for attname, default, adapter in self.adapters:
-            value = values.get(attname, default)
-            if adapter is not None and value is not None:
-                value = adapter(value)
-            out.append(value)
-        return out
-
-    def write(self, accepted: dict[str, dict[str, Any]], existing: dict[str, int]) -> list[str]:
-        """Upsert; returns the keys that were new (for follow-up rows)."""
-        row = self.row
-        new_rows = [row(v) for k, v in accepted.items() if k not in existing]
-        old_rows = [row(v) for k, v in accepted.items() if k in existing]
-        with connection.cursor() as cursor:
-            if new_rows:
-                cursor.executemany(self.new_rows_sql, new_rows)
-            if old_rows:
-                cursor.executemany(self.upsert, old_rows)
-            if self.credit is None:
-                return [k for k in accepted if k not in existing]
-            old = [existing[k] for k in accepted if k in existing]
-            for start in range(0, len(old), 5000):
-                part = old[start : start + 5000]
-                cursor.execute(self.credit_delete % ", ".join(["%s"] * len(part)), part)
-            with_credit = [k for k, v in accepted.items() if v.get("credit")]
-            ids = dict(existing)
-            missing = [k for k in with_credit if k not in ids]
-            if missing:
-                ids.update(fetch_by_keys(self.spec.model, self.key, missing, ["pk"]))
-            credit_rows = [
-                (ids[key], person, share)
-                for key in with_credit
-                for person, share in accepted[key]["credit"]
-            ]
-            if credit_rows:
-                cursor.executemany(self.credit_insert, credit_rows)
-        return [k for k in accepted if k not in existing]
 
 
 def import_file(
@@ -685,7 +572,16 @@ def _run(
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     importer = _Importer(spec, actor, positions)
-    writer = _Writer(spec, importer) if write else None
+    writer = None
+    if write:
+        present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
+        present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
+        credit = None
+        if spec.credit is not None and any(c.kind is Kind.CREDIT for c in importer.present):
+            credit = CreditRows(spec.credit.model, spec.credit.parent_column)
+        writer = Upsert(
+            spec.model, spec.key, present=present, defaults=importer.defaults, credit=credit
+        )
     width = len(source.header)
     model = spec.model
     derive = spec.derive

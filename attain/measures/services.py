@@ -13,24 +13,12 @@ from django.utils.translation import gettext as _
 from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.crm.records import RECORD_TABLES
 from attain.engine import scenario_from_data
 from attain.org.selectors import role_of
 
 from .models import Measure
 
-# The record tables the CRM loader builds (attain.crm.loader); a measure reads one of them.
-RECORD_TABLES = (
-    "orders",
-    "order_lines",
-    "payments",
-    "customers",
-    "opportunities",
-    "activities",
-    "tickets",
-    "surveys",
-    "training",
-    "peer_ratings",
-)
 # Scenario keys → model fields, for naming the field at fault.
 _FIELD_OF = {
     "from": "table",

@@ -1,8 +1,8 @@
 """Load → compute: a target plan's allocation, computed by the engine.
 
 The plan becomes a scenario (spec section 6): the organisation with its effective-dated
-history and the record tables of the history and seasonal years come from the CRM loader
-(:func:`attain.crm.loader.build_scenario`, in bulk through Arrow), and the plan adds one
+history and the record tables of the history and seasonal years come from the calculation
+adapter (:mod:`attain.calc`, in bulk through Arrow), and the plan adds one
 ``decompositions`` entry per unit of the tree under its root unit: to the child units
 where a unit has children, to the unit's people (with the plan's job roles) where it has
 none. Edited cells are explicit ``targets``, which the engine lets win over generated ones
@@ -20,7 +20,6 @@ import dataclasses
 import datetime
 import decimal
 import gc
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,10 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import ValidationError
 
-from attain.crm.loader import DEFAULT_MEASURES, build_scenario
+from attain.calc.cache import cached as cached_value
+from attain.calc.cache import data_fingerprint
+from attain.calc.periods import year_bounds
+from attain.calc.run import loaded
 from attain.engine import scenario_from_data
 from attain.engine.decomposition import Decomposer, largest_remainder
 from attain.engine.measures import MeasureEngine
@@ -41,6 +43,7 @@ from attain.engine.numbers import ENGINE_CONTEXT
 from attain.engine.org import Org
 from attain.engine.periods import Month, parse_period
 from attain.engine.targets import TargetBook
+from attain.measures.defaults import default_specs
 from attain.measures.services import scenario_measures
 from attain.org.models import Unit
 
@@ -115,10 +118,6 @@ class Allocation:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def fiscal_bounds(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
 def history_year(plan: TargetPlan) -> int:
     return plan.history_year or plan.fiscal_year - 1
 
@@ -129,12 +128,13 @@ def seasonal_years(plan: TargetPlan) -> list[int]:
 
 def measure_specs(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The scenario ``measures`` for the plan's measure codes (shared Measure model,
-    falling back to the loader's defaults for a code not defined there)."""
+    falling back to the default measures for a code not defined there)."""
     wanted = list(codes)
     specs = scenario_measures(wanted)
+    defaults = default_specs()
     for code in wanted:
-        if code not in specs and code in DEFAULT_MEASURES:
-            specs[code] = dict(DEFAULT_MEASURES[code])
+        if code not in specs and code in defaults:
+            specs[code] = defaults[code]
     missing = [code for code in wanted if code not in specs]
     if missing:
         raise ValidationError({"measures": [f"unknown measure: {', '.join(missing)}"]})
@@ -144,7 +144,7 @@ def measure_specs(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
 def unit_tree(root: Unit, year: int) -> list[tuple[str, str | None, int, bool]]:
     """(code, parent code, depth, has children) for the root and the units below it that
     are open at some time in the fiscal year, parents before children."""
-    first, last = fiscal_bounds(year)
+    first, last = year_bounds(year)
     rows = list(Unit.objects.values_list("code", "parent__code", "opened", "closed"))
     children: dict[str | None, list[str]] = {}
     for code, parent, opened, closed in rows:
@@ -251,26 +251,6 @@ def decompositions(
     return found
 
 
-def data_fingerprint() -> tuple[Any, ...]:
-    """Changes whenever the organisation or the records a plan reads change: row counts
-    and newest ids of people, assignments, units, orders and payments, and the newest
-    audit event outside the targets app (organisation edits are audited)."""
-    from django.db.models import Count, Max
-
-    from attain.audit.models import AuditEvent
-    from attain.crm.models import Order, Payment
-    from attain.org.models import Assignment, Person
-
-    parts: list[Any] = []
-    for model in (Person, Assignment, Unit, Order, Payment):
-        row = model.objects.aggregate(n=Count("pk"), m=Max("pk"))
-        parts.extend((row["n"], row["m"]))
-    parts.append(
-        AuditEvent.objects.exclude(content_type__app_label="targets").aggregate(m=Max("pk"))["m"]
-    )
-    return tuple(parts)
-
-
 @dataclass
 class Prepared:
     """The organisation and the record tables of a plan's years, loaded by the engine
@@ -283,46 +263,39 @@ class Prepared:
     caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
 
 
-_PREPARED: dict[tuple[Any, ...], Prepared] = {}
-_PREPARED_KEEP = 3
-# plan_scenario's checked decompositions, keyed by the document the engine checked
-_CHECKED: dict[str, tuple[Decomposition, ...]] = {}
-_CHECKED_KEEP = 8
-
-
 def prepare(plan: TargetPlan, specs: Mapping[str, Mapping[str, Any]]) -> Prepared:
     """The loaded scenario of the plan's years (cached per data fingerprint): the
     organisation from the first year read on, the records of the years the plan reads
     (its history and seasonal years; not the fiscal year it plans)."""
-    from django.db import connection
-
     read = [history_year(plan), *seasonal_years(plan)]
-    first = datetime.date(min(read), 1, 1)
-    _start, last = fiscal_bounds(max(read))
+    first, _end = year_bounds(min(read))
+    _start, last = year_bounds(max(read))
     key = (
-        connection.settings_dict.get("NAME"),
         first,
         last,
         repr(sorted((k, sorted(v.items())) for k, v in specs.items())),
-        data_fingerprint(),
+        data_fingerprint(ignore_audit_of=("targets", "incentives")),
     )
-    found = _PREPARED.get(key)
-    if found is not None:
-        return found
-    with tempfile.TemporaryDirectory(prefix="attain-targets-") as tmp:
-        data = build_scenario(period_start=first, period_end=last, measures=specs, work_dir=tmp)
-        missing = fill_missing_potential(Path(tmp))
-        scenario, problems = scenario_from_data(data, Path(tmp))
-    if scenario is None or problems:
-        raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+    return cached_value("targets.prepared", key, lambda: _prepare(first, last, specs), keep=3)
+
+
+def _prepare(
+    first: datetime.date, last: datetime.date, specs: Mapping[str, Mapping[str, Any]]
+) -> Prepared:
+    missing = 0
+
+    def fill(directory: Path, _data: dict[str, Any]) -> None:
+        nonlocal missing
+        missing = fill_missing_potential(directory)
+
+    with loaded(start=first, end=last, measures=specs, edit=fill) as found:
+        scenario = found.scenario
+        if scenario is None or found.problems:
+            raise ValidationError([f"{p.path}: {p.message}" for p in found.problems])
     with decimal.localcontext(ENGINE_CONTEXT):
         org = Org(scenario.units, scenario.people)
         measures = MeasureEngine(scenario, org, set())
-    prepared = Prepared(scenario, org, measures, missing)
-    while len(_PREPARED) >= _PREPARED_KEEP:
-        _PREPARED.pop(next(iter(_PREPARED)))
-    _PREPARED[key] = prepared
-    return prepared
+    return Prepared(scenario, org, measures, missing)
 
 
 def plan_scenario(
@@ -359,18 +332,16 @@ def plan_scenario(
         "measures": {name: dict(spec) for name, spec in specs.items()},
         "decompositions": shapes,
     }
+
     # The key is the whole document checked: the same units, measures and shapes give
     # the same decompositions, so the check outlives a change of people or records.
-    key = repr(sorted(document.items()))
-    parsed_decompositions = _CHECKED.get(key)
-    if parsed_decompositions is None:
+    def check() -> tuple[Decomposition, ...]:
         parsed, problems = scenario_from_data(document, Path("."))
         if parsed is None or problems:
             raise ValidationError([f"{p.path}: {p.message}" for p in problems])
-        parsed_decompositions = parsed.decompositions
-        while len(_CHECKED) >= _CHECKED_KEEP:
-            _CHECKED.pop(next(iter(_CHECKED)))
-        _CHECKED[key] = parsed_decompositions
+        return parsed.decompositions
+
+    parsed_decompositions = cached_value("targets.checked", repr(sorted(document.items())), check)
     with_totals = tuple(
         dataclasses.replace(d, value=totals_at[i]) if i in totals_at else d
         for i, d in enumerate(parsed_decompositions)
@@ -395,7 +366,7 @@ def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
     cache = prepared.caches.setdefault("moved", {})
     if key in cache:
         return set(cache[key])
-    first, last = fiscal_bounds(plan.fiscal_year)
+    first, last = year_bounds(plan.fiscal_year)
     roles = set(plan.role_list)
     found: set[str] = set()
     for pid in prepared.scenario.people:

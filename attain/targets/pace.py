@@ -1,27 +1,19 @@
 """Pace (spec 5.3), computed by the engine: actuals from the CRM record tables, targets
 in force from the plans, attainment, elapsed share, projection and status on a day.
 
-A report is cached per plan, day and data fingerprint (the newest order, payment, person,
-assignment and audit event), so it is recomputed as soon as the data changes.
+A report is cached per plan, day and data fingerprint (:mod:`attain.calc.cache`), so it is
+recomputed as soon as the data (or a published target) changes.
 """
 
 from __future__ import annotations
 
 import datetime
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, Max
-
-from attain.audit.models import AuditEvent
-from attain.crm.loader import build_scenario
-from attain.crm.models import Order, Payment
-from attain.engine import calculate, scenario_from_data
-from attain.org.models import Assignment, Person
+from attain.calc.cache import cached, data_fingerprint
+from attain.calc.periods import periods_of_day, year_bounds
+from attain.calc.run import run
 
 from .allocation import measure_specs
 from .models import TargetPlan
@@ -45,31 +37,20 @@ class PaceRow:
     status: str | None
 
 
-def fingerprint() -> str:
-    parts: list[Any] = []
-    for model in (Order, Payment, Person, Assignment, AuditEvent):
-        row = model.objects.aggregate(n=Count("pk"), m=Max("pk"))
-        parts.extend((row["n"], row["m"]))
-    return "-".join(str(p) for p in parts)
-
-
 def periods_on(plan: TargetPlan, as_of: datetime.date) -> list[str]:
     """The year, and the quarter and month of ``as_of`` when it lies in the year."""
     year = str(plan.fiscal_year)
-    if as_of.year != plan.fiscal_year:
+    first, last = year_bounds(plan.fiscal_year)
+    if not first <= as_of <= last:
         return [year]
-    quarter = (as_of.month - 1) // 3 + 1
-    return [year, f"{year}-Q{quarter}", f"{year}-{as_of.month:02d}"]
+    _year, _half, quarter, month = periods_of_day(as_of)
+    return [year, quarter, month]
 
 
 def pace_report(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
     """Every unit and person with a target in force of the plan's measures (cached)."""
-    key = f"targets-pace:{plan.pk}:{as_of.isoformat()}:{fingerprint()}"
-    rows: list[PaceRow] | None = cache.get(key)
-    if rows is None:
-        rows = _compute(plan, as_of)
-        cache.set(key, rows, 3600)
-    return rows
+    key = (plan.pk, as_of, data_fingerprint(ignore_audit_of=("incentives",)))
+    return cached("targets.pace", key, lambda: _compute(plan, as_of), keep=16)
 
 
 def _compute(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
@@ -79,20 +60,15 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
         return []
     carriers = {str(t["who"]) for t in targets}
     periods = periods_on(plan, as_of)
-    with tempfile.TemporaryDirectory(prefix="attain-pace-") as tmp:
-        data = build_scenario(
-            period_start=datetime.date(plan.fiscal_year, 1, 1),
-            period_end=datetime.date(plan.fiscal_year, 12, 31),
-            measures=measure_specs(codes),
-            work_dir=tmp,
-            targets=targets,
-            as_of=as_of,
-            report=periods,
-        )
-        scenario, problems = scenario_from_data(data, Path(tmp))
-        if scenario is None or problems:
-            raise ValueError("; ".join(f"{p.path}: {p.message}" for p in problems))
-        result = calculate(scenario, as_of)
+    start, end = year_bounds(plan.fiscal_year)
+    scenario, result = run(
+        start=start,
+        end=end,
+        measures=measure_specs(codes),
+        targets=targets,
+        as_of=as_of,
+        report=periods,
+    )
     rows: list[PaceRow] = []
     for kind, table, names in (
         ("unit", result.units, {u: scenario.units[u].name for u in scenario.units}),

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from attain.audit.models import AuditEvent
-from attain.crm import dedupe, loader
+from attain.calc import tables
+from attain.crm import dedupe
 from attain.crm.models import (
     Customer,
     Order,
@@ -142,7 +143,7 @@ def test_bulk_orders_for_benchmarks(transactional_db):
     assert Order.objects.count() == 3000
     assert_splits_sum_to_one()
     assert_payments_within_orders()
-    frame = loader.load_tables(
+    frame = tables.load_tables(
         ["orders"], start=datetime.date(2000, 1, 1), end=datetime.date(2100, 1, 1)
     )["orders"]
     assert frame.height == 3000

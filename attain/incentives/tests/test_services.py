@@ -197,6 +197,6 @@ def test_a_bulk_change_queues_a_full_run(calculated, django_capture_on_commit_ca
         for d in range(signals.BATCH_LIMIT + 1)
     }
     with django_capture_on_commit_callbacks(execute=True):
-        signals._flush(changes)
+        signals.recalculate(changes)
     queued = CalculationRun.objects.filter(kind="full", status="queued")
     assert sorted(queued.values_list("fiscal_year", flat=True)) == [YEAR, YEAR + 1]

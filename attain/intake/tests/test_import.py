@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from attain.audit.models import AuditEvent
+from attain.crm.bulk import Upsert
 from attain.crm.models import Customer, Order, OrderCredit, Payment
 from attain.intake import importer
 from attain.intake.importer import import_file
@@ -181,7 +182,7 @@ def test_missing_required_column_rejects_the_file(customers: Any, tmp_path: Path
 def test_failure_halfway_leaves_nothing(customers: Any, tmp_path: Path, monkeypatch: Any) -> None:
     rows = [ZH_HEADER] + [[f"O-{n}", "C1", "r1", "2025-03-10", "1", "", ""] for n in range(30)]
     path = write_csv(tmp_path / "o.csv", rows)
-    original = importer._Writer.write
+    original = Upsert.write
     calls = []
 
     def failing(self: Any, accepted: Any, existing: Any) -> Any:
@@ -190,7 +191,7 @@ def test_failure_halfway_leaves_nothing(customers: Any, tmp_path: Path, monkeypa
             raise RuntimeError("killed")
         return original(self, accepted, existing)
 
-    monkeypatch.setattr(importer._Writer, "write", failing)
+    monkeypatch.setattr(Upsert, "write", failing)
     batch = batch_for_file("orders", path)
     with pytest.raises(RuntimeError):
         run_batch(batch, chunk_size=10)

@@ -32,13 +32,3 @@ def publish(company: Company, plan: TargetPlan) -> TargetPlan:
     services.submit_plan(company.users["sales_ops"], plan)
     services.approve_plan(company.users["executive"], plan)
     return services.publish_plan(company.users["sales_ops"], plan)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_prepared_scenarios() -> None:
-    """Test databases reuse ids after a rollback: never share a prepared scenario (nor
-    a checked document, so that each test runs the check)."""
-    from attain.targets import allocation
-
-    allocation._PREPARED.clear()
-    allocation._CHECKED.clear()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from attain.calc import cache as calc_cache
 from attain.conftest import Company
 from attain.engine.tests.reference_decomposition import ReferenceDecomposer
 from attain.org import services as org
@@ -134,7 +135,7 @@ def test_cold_and_warm_previews_give_the_same_grid_and_follow_data_changes(
         ramp=["0.25", "0.5", "0.75"],
     )
     cold = compute_allocation(plan).grids["revenue"]  # loads, checks and indexes
-    assert len(allocation._PREPARED) == 1 and len(allocation._CHECKED) == 1
+    assert calc_cache.size("targets.prepared") == 1 and calc_cache.size("targets.checked") == 1
     warm = compute_allocation(plan).grids["revenue"]  # all from the caches
     assert grid_cells(warm) == grid_cells(cold) and warm.warnings == cold.warnings
 
@@ -149,12 +150,11 @@ def test_cold_and_warm_previews_give_the_same_grid_and_follow_data_changes(
         manager=company.people["m3"],
     )
     after = compute_allocation(plan).grids["revenue"]
-    assert len(allocation._PREPARED) == 2
+    assert calc_cache.size("targets.prepared") == 2
     assert "r7" in after.by_who() and "r7" not in cold.by_who()
     assert after.by_who()["r7"].months[:3] == [0, 0, 0]
     # the same as a fresh process computes it (nothing cached at all)
-    allocation._PREPARED.clear()
-    allocation._CHECKED.clear()
+    calc_cache.clear()
     fresh = compute_allocation(plan).grids["revenue"]
     assert grid_cells(after) == grid_cells(fresh) and after.warnings == fresh.warnings
 
@@ -179,7 +179,7 @@ def test_the_checked_decompositions_are_kept_per_document(company: Company) -> N
     )
     by_equal = compute_allocation(equal).grids["revenue"].by_who()
     by_capacity = compute_allocation(capacity).grids["revenue"].by_who()
-    assert len(allocation._PREPARED) == 1 and len(allocation._CHECKED) == 2
+    assert calc_cache.size("targets.prepared") == 1 and calc_cache.size("targets.checked") == 2
     # east has 5 people, west 2: equal splits the company 450000 / 450000
     assert by_equal["east"].year == by_equal["west"].year == 450000
     # capacity: everyone's months, whatever their role: east 5 × 12, west 2 × 12

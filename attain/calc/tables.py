@@ -1,4 +1,4 @@
-"""Load → compute: the engine's record tables, read from the database in bulk.
+"""The engine's record tables, read from the database in bulk.
 
 Each table is one SQL statement over the ORM's own table and column names
 (``Model._meta``), joined so that the rows carry the engine's ids: employee codes for
@@ -9,32 +9,23 @@ finishes the types: dates as dates, money and scores as exact decimals (never fl
 credit splits as the JSON text column the engine reads from parquet.
 
 Only the rows a calculation needs are read: every query filters on the date fields the
-measures use. :func:`build_scenario` writes the tables (and the organisation) as parquet
-and returns a scenario document for :func:`attain.engine.scenario_from_data`. See
-``docs/engine-data.md``.
+measures use. :func:`attain.calc.scenario.build_scenario` writes the tables (and the organisation)
+as parquet and returns a scenario document for :func:`attain.engine.scenario_from_data`.
+See ``docs/engine-data.md``.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import polars as pl
-import pyarrow as pa
 from django.conf import settings
-from django.db import connections
 from django.db.models import Model
 
-from attain.org.models import Assignment, Person, Unit
-
-from .models import (
+from attain.crm.models import (
     Activity,
     Customer,
     Evidence,
@@ -53,21 +44,12 @@ from .models import (
     Survey,
     TrainingScore,
 )
+from attain.crm.records import RECORD_TABLES
+from attain.org.models import Person
 
-TABLES = (
-    "orders",
-    "order_lines",
-    "payments",
-    "activities",
-    "customers",
-    "opportunities",
-    "tickets",
-    "surveys",
-    "training",
-    "peer_ratings",
-)
-BATCH_ROWS = 50_000  # fetchmany size on the Django-cursor path
-SQLITE_CACHE_KIB = 256 * 1024  # page cache of the loader's own SQLite connection
+from .sources import Source, open_source
+
+TABLES = RECORD_TABLES
 
 # Column kinds: how a fetched column becomes its engine type.
 TEXT, DATE, INSTANT_DATE, BOOL = "text", "date", "instant_date", "bool"
@@ -77,158 +59,10 @@ SCORE = "decimal:1"
 SHARE_PLACES = 8
 
 
-# Reading SQL into Arrow ------------------------------------------------------------
-
-
-class Source:
-    """Runs a SELECT and returns its rows as an Arrow table."""
-
-    vendor: str
-    lookups: dict[str, pl.DataFrame]
-
-    def query(self, sql: str) -> pa.Table:
-        raise NotImplementedError
-
-    def lookup(self, name: str) -> pl.DataFrame:
-        """A big table's primary keys and engine ids (``pk``, ``key`` …), read once per
-        source: joining these in Polars beats SQLite's row-by-row index lookups."""
-        if not hasattr(self, "lookups"):
-            self.lookups = {}
-        if name not in self.lookups:
-            frame = pl.from_arrow(self.query(_LOOKUPS[name](_Sql(self.vendor))))
-            assert isinstance(frame, pl.DataFrame)
-            self.lookups[name] = frame.with_columns(
-                pl.col("pk").cast(pl.Int64), pl.exclude("pk").cast(pl.String)
-            )
-        return self.lookups[name]
-
-
-SQLITE_BATCH_ROWS = "adbc.sqlite.query.batch_rows"
-
-
-class AdbcSource(Source):
-    """A read-only ADBC connection (SQLite file or PostgreSQL)."""
-
-    def __init__(self, connection: Any, vendor: str) -> None:
-        self.connection = connection
-        self.vendor = vendor
-
-    @classmethod
-    def sqlite(cls, path: str | Path) -> AdbcSource:
-        import adbc_driver_sqlite.dbapi
-
-        source = cls(adbc_driver_sqlite.dbapi.connect(str(path)), "sqlite")
-        source.query(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        return source
-
-    @classmethod
-    def postgresql(cls, uri: str) -> AdbcSource:
-        import adbc_driver_postgresql.dbapi
-
-        return cls(adbc_driver_postgresql.dbapi.connect(uri), "postgresql")
-
-    def query(self, sql: str) -> pa.Table:
-        cursor = self.connection.cursor()
-        try:
-            if self.vendor == "sqlite":
-                # SQLite's driver infers each column's Arrow type from the first batch of
-                # rows; a column that is NULL there and text later (a product line set only
-                # on imported orders) then fails. One batch for the whole result makes the
-                # inference see every value.
-                cursor.adbc_statement.set_options(**{SQLITE_BATCH_ROWS: str(2**30)})
-            cursor.execute(sql)
-            return cursor.fetch_arrow_table()
-        finally:
-            cursor.close()
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-class DjangoCursorSource(Source):
-    """Any database Django talks to: ``fetchmany`` batches into Arrow."""
-
-    def __init__(self, using: str = "default") -> None:
-        self.connection = connections[using]
-        self.vendor = self.connection.vendor
-
-    def query(self, sql: str) -> pa.Table:
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql)
-            names = [column[0] for column in cursor.description]
-            columns: list[list[Any]] = [[] for _ in names]
-            while rows := cursor.fetchmany(BATCH_ROWS):
-                for index, values in enumerate(zip(*rows, strict=True)):
-                    columns[index].extend(values)
-        arrays = {name: _arrow_array(values) for name, values in zip(names, columns, strict=True)}
-        return pa.table(arrays) if arrays else pa.table({})
-
-
-def _arrow_array(values: list[Any]) -> pa.Array:
-    """Decimals become text (cast to exact decimals later), everything else as is."""
-    from decimal import Decimal
-
-    if any(isinstance(value, Decimal) for value in values):
-        values = [None if value is None else format(value, "f") for value in values]
-    return pa.array(values)
-
-
-def sqlite_path(using: str = "default") -> str | None:
-    """The SQLite file of ``using``, or None when it is an in-memory database."""
-    name = str(connections[using].settings_dict["NAME"])
-    if name == ":memory:" or "mode=memory" in name:
-        return None
-    return name
-
-
-def postgresql_uri(using: str = "default") -> str:
-    """A libpq URI built from Django's connection settings."""
-    config = connections[using].settings_dict
-    user = quote(str(config.get("USER") or ""), safe="")
-    password = quote(str(config.get("PASSWORD") or ""), safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = str(config.get("HOST") or "")
-    port = f":{config['PORT']}" if config.get("PORT") else ""
-    name = quote(str(config["NAME"]), safe="")
-    options = ""
-    if host.startswith("/"):  # a socket directory
-        options, host = f"?host={quote(host, safe='')}", ""
-    return f"postgresql://{credentials}{host}{port}/{name}{options}"
-
-
-@contextmanager
-def open_source(using: str = "default") -> Iterator[Source]:
-    """ADBC for SQLite files and PostgreSQL, Django's cursor otherwise.
-
-    ADBC reads through its own connection, so it sees committed data only; inside a
-    transaction (``atomic``) the loader reads through Django's connection instead.
-    """
-    vendor = connections[using].vendor
-    adbc: AdbcSource | None = None
-    if connections[using].in_atomic_block:
-        # Inside a transaction the caller must see its own uncommitted rows, which only
-        # its own connection can read.
-        yield DjangoCursorSource(using)
-        return
-    if vendor == "sqlite":
-        path = sqlite_path(using)
-        if path is not None:
-            adbc = AdbcSource.sqlite(path)
-    elif vendor == "postgresql":
-        adbc = AdbcSource.postgresql(postgresql_uri(using))
-    if adbc is None:
-        yield DjangoCursorSource(using)
-        return
-    try:
-        yield adbc
-    finally:
-        adbc.close()
-
-
 # SQL per table --------------------------------------------------------------------
 
 
-class _Sql:
+class Sql:
     """Table and column names from the models, and the few dialect differences."""
 
     def __init__(self, vendor: str) -> None:
@@ -286,7 +120,7 @@ class TableSql:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
-def _orders(q: _Sql) -> TableSql:
+def _orders(q: Sql) -> TableSql:
     return TableSql(
         "orders",
         (
@@ -311,7 +145,7 @@ def _orders(q: _Sql) -> TableSql:
     )
 
 
-def _order_credit_sql(q: _Sql) -> str:
+def _order_credit_sql(q: Sql) -> str:
     return (
         f"SELECT {q.c('o', Order, 'external_id')} AS id, {q.c('p', Person, 'code')} AS person,"
         f" {q.decimal_text(q.c('k', OrderCredit, 'share'), SHARE_PLACES)} AS share"
@@ -322,7 +156,7 @@ def _order_credit_sql(q: _Sql) -> str:
     )
 
 
-def _order_lines(q: _Sql) -> TableSql:
+def _order_lines(q: Sql) -> TableSql:
     return TableSql(
         "order_lines",
         (
@@ -348,7 +182,7 @@ def _order_lines(q: _Sql) -> TableSql:
     )
 
 
-def _payments(q: _Sql) -> TableSql:
+def _payments(q: Sql) -> TableSql:
     return TableSql(
         "payments",
         (
@@ -374,7 +208,7 @@ def _payments(q: _Sql) -> TableSql:
     )
 
 
-def _activities(q: _Sql) -> TableSql:
+def _activities(q: Sql) -> TableSql:
     evidence = (
         f"CASE WHEN EXISTS (SELECT 1 FROM {q.t(Evidence, 'e')}"
         f" WHERE {q.c('e', Evidence, 'activity')} = {q.c('a', Activity, 'id')}) THEN 1 ELSE 0 END"
@@ -396,7 +230,7 @@ def _activities(q: _Sql) -> TableSql:
     )
 
 
-def _customers(q: _Sql) -> TableSql:
+def _customers(q: Sql) -> TableSql:
     return TableSql(
         "customers",
         (
@@ -418,7 +252,7 @@ def _customers(q: _Sql) -> TableSql:
     )
 
 
-def _opportunities(q: _Sql) -> TableSql:
+def _opportunities(q: Sql) -> TableSql:
     won = f"CASE WHEN {q.c('s', Stage, 'kind')} = '{StageKind.WON.value}' THEN 1 ELSE 0 END"
     return TableSql(
         "opportunities",
@@ -448,7 +282,7 @@ def _opportunities(q: _Sql) -> TableSql:
     )
 
 
-def _tickets(q: _Sql) -> TableSql:
+def _tickets(q: Sql) -> TableSql:
     return TableSql(
         "tickets",
         (
@@ -470,7 +304,7 @@ def _tickets(q: _Sql) -> TableSql:
     )
 
 
-def _surveys(q: _Sql) -> TableSql:
+def _surveys(q: Sql) -> TableSql:
     return TableSql(
         "surveys",
         (
@@ -486,7 +320,7 @@ def _surveys(q: _Sql) -> TableSql:
     )
 
 
-def _training(q: _Sql) -> TableSql:
+def _training(q: Sql) -> TableSql:
     return TableSql(
         "training",
         (
@@ -501,7 +335,7 @@ def _training(q: _Sql) -> TableSql:
     )
 
 
-def _peer_ratings(q: _Sql) -> TableSql:
+def _peer_ratings(q: Sql) -> TableSql:
     return TableSql(
         "peer_ratings",
         (
@@ -518,15 +352,15 @@ def _peer_ratings(q: _Sql) -> TableSql:
     )
 
 
-def _key_lookup(model: type[Model], key: str) -> Callable[[_Sql], str]:
-    def sql(q: _Sql) -> str:
+def _key_lookup(model: type[Model], key: str) -> Callable[[Sql], str]:
+    def sql(q: Sql) -> str:
         columns = f"{q.c('x', model, 'id')} AS pk, {q.c('x', model, key)} AS key"
         return f"SELECT {columns} FROM {q.t(model, 'x')}"
 
     return sql
 
 
-def _order_lookup(q: _Sql) -> str:
+def _order_lookup(q: Sql) -> str:
     return (
         f"SELECT {q.c('o', Order, 'id')} AS pk, {q.c('o', Order, 'external_id')} AS key,"
         f" {q.c('p', Person, 'code')} AS owner FROM {q.t(Order, 'o')}"
@@ -534,14 +368,14 @@ def _order_lookup(q: _Sql) -> str:
     )
 
 
-_LOOKUPS: dict[str, Callable[[_Sql], str]] = {
+_LOOKUPS: dict[str, Callable[[Sql], str]] = {
     "customer": _key_lookup(Customer, "external_id"),
     "opportunity": _key_lookup(Opportunity, "external_id"),
     "ticket": _key_lookup(ServiceTicket, "external_id"),
     "order": _order_lookup,
 }
 
-_TABLE_SQL: dict[str, Callable[[_Sql], TableSql]] = {
+_TABLE_SQL: dict[str, Callable[[Sql], TableSql]] = {
     "orders": _orders,
     "order_lines": _order_lines,
     "payments": _payments,
@@ -555,9 +389,25 @@ _TABLE_SQL: dict[str, Callable[[_Sql], TableSql]] = {
 }
 
 
+def lookup(source: Source, name: str) -> pl.DataFrame:
+    """A big table's primary keys and engine ids (``pk``, ``key`` …), read once per
+    source: joining these in Polars beats SQLite's row-by-row index lookups."""
+    if name not in source.lookups:
+        frame = pl.from_arrow(source.query(_LOOKUPS[name](Sql(source.vendor))))
+        assert isinstance(frame, pl.DataFrame)
+        source.lookups[name] = frame.with_columns(
+            pl.col("pk").cast(pl.Int64), pl.exclude("pk").cast(pl.String)
+        )
+    return source.lookups[name]
+
+
+def known_table(name: str) -> bool:
+    return name in _TABLE_SQL
+
+
 def table_date_fields(name: str) -> tuple[str, ...]:
     """The date fields of a table that measures may place records by."""
-    return tuple(_TABLE_SQL[name](_Sql("sqlite")).dates)
+    return tuple(_TABLE_SQL[name](Sql("sqlite")).dates)
 
 
 # Loading ------------------------------------------------------------------------------
@@ -569,7 +419,7 @@ def _local_day_start(day: datetime.date) -> datetime.datetime:
 
 
 def _date_filter(
-    spec: TableSql, q: _Sql, start: datetime.date, end: datetime.date, fields: Iterable[str]
+    spec: TableSql, q: Sql, start: datetime.date, end: datetime.date, fields: Iterable[str]
 ) -> str:
     conditions = []
     for name in sorted(set(fields)):
@@ -604,7 +454,7 @@ def load_table(
     ``start``…``end``, both included."""
     if name not in _TABLE_SQL:
         raise ValueError(f"unknown table {name!r} (one of {', '.join(TABLES)})")
-    q = _Sql(source.vendor)
+    q = Sql(source.vendor)
     spec = _TABLE_SQL[name](q)
     date_filter = _date_filter(spec, q, start, end, date_fields)
     select = ", ".join(f"{expression} AS {q.quote(alias)}" for alias, expression, _ in spec.columns)
@@ -624,8 +474,8 @@ def _resolve_refs(source: Source, frame: pl.DataFrame, spec: TableSql) -> pl.Dat
     for name, _expression, kind in spec.columns:
         if not kind.startswith("ref:"):
             continue
-        lookup, _, column = kind[4:].partition(".")
-        table = source.lookup(lookup).select(
+        reference, _, column = kind[4:].partition(".")
+        table = lookup(source, reference).select(
             pl.col("pk").alias(name), pl.col(column or "key").alias("__ref")
         )
         frame = (
@@ -713,236 +563,15 @@ def load_tables(
     end: datetime.date,
     date_fields: Mapping[str, Iterable[str]] | None = None,
     using: str = "default",
+    fresh: bool = False,
 ) -> dict[str, pl.DataFrame]:
-    """Several record tables through one connection."""
+    """Several record tables through one connection (``fresh``: see
+    :func:`attain.calc.sources.open_source`)."""
     date_fields = date_fields or {}
-    with open_source(using) as source:
+    with open_source(using, fresh=fresh) as source:
         return {
             name: load_table(
                 source, name, start=start, end=end, date_fields=date_fields.get(name, ("date",))
             )
             for name in names
         }
-
-
-# The organisation ---------------------------------------------------------------------
-
-
-def load_org(*, start: datetime.date, using: str = "default") -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Units and people in the engine's format, as of ``start``.
-
-    A person's base unit, manager and role are their assignment on ``start`` (or on
-    their first day when they join later, or their last assignment when they left
-    before); each later assignment is a ``history`` entry (JSON text).
-    """
-    with open_source(using) as source:
-        q = _Sql(source.vendor)
-        units = pl.from_arrow(
-            source.query(
-                f"SELECT {q.c('u', Unit, 'code')} AS id, {q.c('u', Unit, 'name')} AS name,"
-                f" {q.c('x', Unit, 'code')} AS parent,"
-                f" {q.decimal_text(q.c('u', Unit, 'potential'), 2)} AS potential"
-                f" FROM {q.t(Unit, 'u')}"
-                + q.join(Unit, "x", ("u", Unit, "parent"), left=True)
-                + f" ORDER BY {q.c('u', Unit, 'code')}"
-            )
-        )
-        people = pl.from_arrow(
-            source.query(
-                f"SELECT {q.c('p', Person, 'code')} AS id, {q.c('p', Person, 'name')} AS name,"
-                f" {q.c('p', Person, 'start')} AS start, {q.c('p', Person, 'end')} AS end_,"
-                f" {q.decimal_text(q.c('p', Person, 'potential'), 2)} AS potential"
-                f" FROM {q.t(Person, 'p')} ORDER BY {q.c('p', Person, 'code')}"
-            )
-        )
-        assignments = pl.from_arrow(
-            source.query(
-                f"SELECT {q.c('p', Person, 'code')} AS person, {q.c('u', Unit, 'code')} AS unit,"
-                f" {q.c('m', Person, 'code')} AS manager, {q.c('a', Assignment, 'title')} AS role,"
-                f" {q.c('a', Assignment, 'valid_from')} AS valid_from"
-                f" FROM {q.t(Assignment, 'a')}"
-                + q.join(Person, "p", ("a", Assignment, "person"))
-                + q.join(Unit, "u", ("a", Assignment, "unit"))
-                + q.join(Person, "m", ("a", Assignment, "manager"), left=True)
-                + f" ORDER BY {q.c('p', Person, 'code')}, {q.c('a', Assignment, 'valid_from')}"
-            )
-        )
-    assert isinstance(units, pl.DataFrame)
-    assert isinstance(people, pl.DataFrame)
-    assert isinstance(assignments, pl.DataFrame)
-    units = units.with_columns(
-        pl.col("id").cast(pl.String),
-        pl.col("name").cast(pl.String),
-        pl.col("parent").cast(pl.String),
-        pl.col("potential").cast(pl.String).cast(pl.Decimal(38, 2)),
-    )
-    people = people.with_columns(
-        _as_date("start"),
-        _as_date("end_"),
-        pl.col("potential").cast(pl.String).cast(pl.Decimal(38, 2)),
-    )
-    assignments = assignments.with_columns(_as_date("valid_from"))
-    by_person: dict[str, list[tuple[Any, ...]]] = {}
-    for row in assignments.iter_rows():
-        by_person.setdefault(str(row[0]), []).append(row[1:])
-    rows: dict[str, list[Any]] = {"unit": [], "manager": [], "role": [], "history": []}
-    keep: list[bool] = []
-    for code, person_start in people.select("id", "start").iter_rows():
-        history = by_person.get(str(code), [])
-        keep.append(bool(history))
-        if not history:
-            continue
-        on = max(start, person_start) if person_start else start
-        base = 0
-        for index, (_unit, _manager, _role, valid_from) in enumerate(history):
-            if valid_from <= on:
-                base = index
-        unit, manager, role, _from = history[base]
-        rows["unit"].append(unit)
-        rows["manager"].append(manager)
-        rows["role"].append(role)
-        later = [
-            {"from": valid_from.isoformat(), "unit": u, "manager": m, "role": r}
-            for u, m, r, valid_from in history[base + 1 :]
-        ]
-        rows["history"].append(json.dumps(later, ensure_ascii=False) if later else None)
-    people = people.filter(pl.Series(keep, dtype=pl.Boolean)).with_columns(
-        *(pl.Series(name, values, dtype=pl.String) for name, values in rows.items())
-    )
-    people = people.rename({"end_": "end"}).select(
-        "id", "name", "unit", "manager", "role", "start", "end", "potential", "history"
-    )
-    return units, people
-
-
-def _as_date(name: str) -> pl.Expr:
-    return (
-        pl.when(pl.col(name).cast(pl.String).is_not_null())
-        .then(pl.col(name).cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d"))
-        .alias(name)
-    )
-
-
-# Scenarios ----------------------------------------------------------------------------
-
-DEFAULT_MEASURES: dict[str, dict[str, Any]] = {
-    "revenue": {"from": "orders", "value": "amount", "where": "status == 'confirmed'"},
-    "collected": {"from": "payments", "value": "amount", "person": "collector"},
-    "new_customers": {"from": "customers", "date": "created", "agg": "count"},
-    "visits": {"from": "activities", "where": "kind == 'visit'", "agg": "count"},
-    "satisfaction": {"from": "surveys", "value": "score", "agg": "avg"},
-    "complaints": {"from": "tickets", "where": "kind == 'complaint'", "agg": "count"},
-    "training": {"from": "training", "value": "score", "agg": "avg"},
-    "collaboration": {"from": "peer_ratings", "value": "score", "agg": "avg"},
-}
-
-
-def _usage(
-    measures: Mapping[str, Mapping[str, Any]], plans: Sequence[Mapping[str, Any]]
-) -> dict[str, dict[str, set[str]]]:
-    """Per table, the date and person fields measures (and spiffs) use."""
-    usage: dict[str, dict[str, set[str]]] = {}
-
-    def note(spec: Mapping[str, Any]) -> None:
-        table = spec.get("from")
-        if isinstance(table, str):
-            entry = usage.setdefault(table, {"date": set(), "person": set()})
-            entry["date"].add(str(spec.get("date") or "date"))
-            entry["person"].add(str(spec.get("person") or "owner"))
-
-    for spec in measures.values():
-        note(spec)
-    for plan in plans:
-        for component in plan.get("components") or ():
-            if component.get("kind") == "spiff":
-                note(component)
-    return usage
-
-
-def build_scenario(
-    *,
-    period_start: datetime.date,
-    period_end: datetime.date,
-    measures: Mapping[str, Mapping[str, Any]],
-    work_dir: str | Path,
-    targets: Sequence[Mapping[str, Any]] = (),
-    plans: Sequence[Mapping[str, Any]] = (),
-    tables: Iterable[str] | None = None,
-    as_of: datetime.date | None = None,
-    report: Sequence[str] = (),
-    currency: str = "CNY",
-    using: str = "default",
-) -> dict[str, Any]:
-    """Write what a calculation over ``period_start``…``period_end`` needs as parquet
-    into ``work_dir`` (``units.parquet``, ``people.parquet``, ``tables/NAME.parquet``)
-    and return the scenario document, paths relative to ``work_dir``:
-
-        data = build_scenario(period_start=..., period_end=..., measures=..., work_dir=d)
-        scenario, problems = scenario_from_data(data, Path(d))
-
-    Tables: ``tables``, or those the measures and spiffs read. Records whose person
-    field is empty (a customer or ticket nobody owns) and that carry no credit split
-    cannot be credited to anyone, so they are left out of that table.
-    """
-    directory = Path(work_dir)
-    (directory / "tables").mkdir(parents=True, exist_ok=True)
-    usage = _usage(measures, plans)
-    names = list(tables) if tables is not None else sorted(usage)
-    unknown = [name for name in names if name not in _TABLE_SQL]
-    if unknown:
-        raise ValueError(f"unknown tables: {', '.join(unknown)} (known: {', '.join(TABLES)})")
-    date_fields = {name: usage.get(name, {}).get("date") or {"date"} for name in names}
-    frames = load_tables(
-        names, start=period_start, end=period_end, date_fields=date_fields, using=using
-    )
-    records: dict[str, Any] = {}
-    for name, frame in frames.items():
-        for person_field in sorted(usage.get(name, {}).get("person", set())):
-            if person_field in frame.columns:
-                uncredited = pl.col(person_field).is_null()
-                if "credit" in frame.columns:
-                    uncredited = uncredited & pl.col("credit").is_null()
-                frame = frame.filter(~uncredited)
-        file = Path("tables") / f"{name}.parquet"
-        frame.write_parquet(directory / file)
-        records[name] = {"parquet": file.as_posix()}
-    units, people = load_org(start=period_start, using=using)
-    units.write_parquet(directory / "units.parquet")
-    people.write_parquet(directory / "people.parquet")
-    data: dict[str, Any] = {
-        "version": 1,
-        "currency": currency,
-        "fiscal_year_start": 1,
-        "units": {"parquet": "units.parquet"},
-        "people": {"parquet": "people.parquet"},
-        "records": records,
-        "measures": {name: dict(spec) for name, spec in measures.items()},
-    }
-    if as_of is not None:
-        data["as_of"] = as_of
-    if targets:
-        data["targets"] = [dict(target) for target in targets]
-    if plans:
-        data["plans"] = [dict(plan) for plan in plans]
-    if report:
-        data["report"] = {"periods": list(report)}
-    return data
-
-
-def report_periods(start: datetime.date, end: datetime.date) -> list[str]:
-    """The fiscal years (January start) and quarters lying wholly in start…end."""
-    periods: list[str] = []
-    for year in range(start.year, end.year + 1):
-        if start <= datetime.date(year, 1, 1) and datetime.date(year, 12, 31) <= end:
-            periods.append(str(year))
-    for year in range(start.year, end.year + 1):
-        for quarter in range(1, 5):
-            first = datetime.date(year, quarter * 3 - 2, 1)
-            last = (
-                datetime.date(year + 1, 1, 1)
-                if quarter == 4
-                else datetime.date(year, quarter * 3 + 1, 1)
-            ) - datetime.timedelta(days=1)
-            if start <= first and last <= end:
-                periods.append(f"{year}-Q{quarter}")
-    return periods

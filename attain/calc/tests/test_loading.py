@@ -1,5 +1,6 @@
-"""The engine loader: record tables from the database, with engine ids, exact decimals,
-credit splits as JSON, local dates; and hand-made orders → build_scenario → calculate.
+"""The calculation adapter's loading: record tables from the database, with engine ids,
+exact decimals, credit splits as JSON, local dates; and hand-made orders → build_scenario
+→ calculate.
 
 The tests commit their data (``transaction=True``): on PostgreSQL the loader reads
 through its own ADBC connection. On SQLite the test database lives in memory, so the
@@ -20,7 +21,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from attain.crm import loader, services
+from attain.calc import sources, tables
+from attain.calc.org import load_org
+from attain.calc.scenario import build_scenario
+from attain.crm import services
 from attain.crm.models import Evidence, OrderLine, PeerRating, Survey, TrainingScore
 from attain.engine import calculate, load_scenario, parse_period, scenario_from_data
 
@@ -141,7 +145,7 @@ def records(company):
 
 
 def load(name: str, fields: tuple[str, ...] = ("date",)) -> pl.DataFrame:
-    return loader.load_tables([name], start=Q1[0], end=Q1[1], date_fields={name: fields})[name]
+    return tables.load_tables([name], start=Q1[0], end=Q1[1], date_fields={name: fields})[name]
 
 
 def test_orders_have_engine_ids_exact_amounts_and_credit_json(records):
@@ -197,7 +201,7 @@ def test_activities_fall_on_their_local_day(records):
     assert activities["id"].to_list() == ["a-call", "a-early"]
     assert activities["date"].to_list() == [D(2026, 2, 1), D(2026, 1, 1)]
     assert activities["has_evidence"].to_list() == [False, True]
-    april = loader.load_tables(["activities"], start=D(2026, 4, 1), end=D(2026, 4, 30))[
+    april = tables.load_tables(["activities"], start=D(2026, 4, 1), end=D(2026, 4, 30))[
         "activities"
     ]
     assert april["id"].to_list() == ["a-late"]
@@ -226,7 +230,7 @@ def test_other_date_fields_select_rows(records):
 
 
 def test_org_as_of_the_period(records, company):
-    units, people = loader.load_org(start=Q1[0])
+    units, people = load_org(start=Q1[0])
     assert set(units["id"]) == {"hq", "east", "west"}
     assert units.filter(pl.col("id") == "east")["parent"].to_list() == ["hq"]
     r3 = people.filter(pl.col("id") == "r3").row(0, named=True)
@@ -240,12 +244,12 @@ def test_adbc_sqlite_reads_the_same(records, tmp_path):
     target = sqlite3.connect(file)
     connection.connection.backup(target)
     target.close()
-    django = loader.DjangoCursorSource()
-    adbc = loader.AdbcSource.sqlite(file)
+    django = sources.DjangoCursorSource()
+    adbc = sources.AdbcSource.sqlite(file)
     try:
-        for name in loader.TABLES:
-            expected = loader.load_table(django, name, start=Q1[0], end=Q1[1])
-            got = loader.load_table(adbc, name, start=Q1[0], end=Q1[1])
+        for name in tables.TABLES:
+            expected = tables.load_table(django, name, start=Q1[0], end=Q1[1])
+            got = tables.load_table(adbc, name, start=Q1[0], end=Q1[1])
             assert got.to_dicts() == expected.to_dicts(), name
     finally:
         adbc.close()
@@ -259,7 +263,7 @@ def test_orders_to_measures_end_to_end(records, tmp_path):
         "visits": {"from": "activities", "where": "kind == 'visit'", "agg": "count"},
         "satisfaction": {"from": "surveys", "value": "score", "agg": "avg"},
     }
-    data = loader.build_scenario(
+    data = build_scenario(
         period_start=Q1[0],
         period_end=Q1[1],
         measures=measures,
@@ -350,9 +354,9 @@ def test_adbc_reads_a_column_that_is_null_in_its_first_rows(records, tmp_path):
     target = sqlite3.connect(file)
     connection.connection.backup(target)
     target.close()
-    adbc = loader.AdbcSource.sqlite(file)
+    adbc = sources.AdbcSource.sqlite(file)
     try:
-        orders = loader.load_table(adbc, "orders", start=Q1[0], end=Q1[1])
+        orders = tables.load_table(adbc, "orders", start=Q1[0], end=Q1[1])
     finally:
         adbc.close()
     assert orders.filter(pl.col("id") == "bulk-2999")["product_line"].to_list() == [line.code]

@@ -12,7 +12,9 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from attain.crm.loader import DEFAULT_MEASURES, build_scenario, report_periods
+from attain.calc.periods import fiscal_year_of_day, report_periods, year_bounds
+from attain.calc.scenario import build_scenario
+from attain.measures.services import scenario_measures
 
 
 def _date(text: str) -> datetime.date:
@@ -26,25 +28,31 @@ class Command(BaseCommand):
     help = (
         "Write the CRM records of a period and the organisation as a scenario: "
         "DIR/scenario.yaml with DIR/units.parquet, DIR/people.parquet and "
-        "DIR/tables/*.parquet, and the default measures (revenue, collected, "
-        "new_customers, visits, satisfaction, complaints, training, collaboration). "
+        "DIR/tables/*.parquet, and the company's measures. "
         "Run it with `attain scenario run DIR/scenario.yaml`."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", help="where to write (created if missing)")
         parser.add_argument(
-            "--from", dest="start", help="first day, YYYY-MM-DD (default: 1 January this year)"
+            "--from",
+            dest="start",
+            help="first day, YYYY-MM-DD (default: the first day of this fiscal year)",
         )
         parser.add_argument(
-            "--to", dest="end", help="last day, YYYY-MM-DD (default: 31 December of --from's year)"
+            "--to",
+            dest="end",
+            help="last day, YYYY-MM-DD (default: the end of --from's fiscal year)",
         )
         parser.add_argument("--as-of", dest="as_of", help="the scenario's as_of (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
-        start = _date(options["start"]) if options["start"] else datetime.date(today.year, 1, 1)
-        end = _date(options["end"]) if options["end"] else datetime.date(start.year, 12, 31)
+        if options["start"]:
+            start = _date(options["start"])
+        else:
+            start = year_bounds(fiscal_year_of_day(today))[0]
+        end = _date(options["end"]) if options["end"] else year_bounds(fiscal_year_of_day(start))[1]
         if end < start:
             raise CommandError("--to is before --from.")
         as_of = _date(options["as_of"]) if options["as_of"] else today
@@ -53,7 +61,7 @@ class Command(BaseCommand):
         data = build_scenario(
             period_start=start,
             period_end=end,
-            measures=DEFAULT_MEASURES,
+            measures=scenario_measures(),
             work_dir=directory,
             as_of=as_of,
             report=report_periods(start, end),

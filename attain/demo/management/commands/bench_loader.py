@@ -5,7 +5,7 @@ benchmark company and orders in bulk when it holds fewer), then times, in the sa
 
 - baseline: ``SELECT * FROM <orders table>`` through the same connection into Arrow
   (the raw rows, no joins, no types);
-- loader: :func:`attain.crm.loader.load_table` for ``orders`` (ids joined to employee
+- loader: :func:`attain.calc.tables.load_table` for ``orders`` (ids joined to employee
   codes, customer ids, product lines; exact decimals; dates; credit splits as JSON).
 
 Each is run ``--repeat`` times and the best time is reported.
@@ -20,7 +20,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from attain.crm.loader import Source, _Sql, load_table, open_source
+from attain.calc.sources import Source, open_source
+from attain.calc.tables import Sql, load_table
 from attain.crm.models import Order
 from attain.org.models import Person
 
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             self.run(source, options["repeat"])
 
     def run(self, source: Source, repeat: int) -> None:
-        q = _Sql(source.vendor)
+        q = Sql(source.vendor)
         table = q.quote(str(Order._meta.db_table))
 
         def count() -> int:

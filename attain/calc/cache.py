@@ -1,0 +1,113 @@
+"""One data fingerprint and one cache for everything computed from the database.
+
+The fingerprint changes whenever the organisation or a record table changes: the newest
+primary key of each of their tables, the newest audit event (every service change is
+audited, and so is every import batch), and a counter bumped by the crm app's
+``records_changed`` event (so a bulk write is seen in this process even before its
+audit event). Results computed from the data are kept per fingerprint in a small
+process-local cache: no pickling, so Polars frames and engine objects are kept as they
+are, and a change of data simply makes new keys.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import Max, Model
+
+T = TypeVar("T")
+
+_generation = 0
+_lock = threading.Lock()
+_entries: dict[str, OrderedDict[Hashable, Any]] = {}
+
+
+def bump() -> None:
+    """Note that data changed (the crm app's ``records_changed`` event calls this)."""
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+def _models() -> list[type[Model]]:
+    from attain.crm import models as crm
+    from attain.org.models import Assignment, Person, Unit
+
+    return [
+        Person,
+        Assignment,
+        Unit,
+        crm.Customer,
+        crm.Opportunity,
+        crm.Order,
+        crm.OrderLine,
+        crm.Payment,
+        crm.Activity,
+        crm.ServiceTicket,
+        crm.Survey,
+        crm.TrainingScore,
+        crm.PeerRating,
+    ]
+
+
+def data_fingerprint(*, ignore_audit_of: Iterable[str] = ()) -> tuple[Any, ...]:
+    """Changes whenever the organisation or the records change. ``ignore_audit_of``:
+    apps whose own audit events do not change what the caller computes (a target plan's
+    edits do not change the records its preview reads)."""
+    from attain.audit.models import AuditEvent
+
+    parts: list[Any] = [connection.settings_dict.get("NAME"), _generation]
+    for model in _models():
+        parts.append(model.objects.aggregate(m=Max("pk"))["m"])
+    events = AuditEvent.objects.all()
+    ignored = list(ignore_audit_of)
+    if ignored:
+        events = events.exclude(content_type__app_label__in=ignored)
+    parts.append(events.aggregate(m=Max("pk"))["m"])
+    return tuple(parts)
+
+
+def cached(namespace: str, key: Hashable, compute: Callable[[], T], *, keep: int = 8) -> T:
+    """``compute()``, kept under ``key`` in ``namespace`` (the ``keep`` newest keys).
+    Put the data fingerprint in ``key`` for anything computed from the data."""
+    with _lock:
+        entries = _entries.setdefault(namespace, OrderedDict())
+        if key in entries:
+            entries.move_to_end(key)
+            return entries[key]  # type: ignore[no-any-return]
+    value = compute()
+    with _lock:
+        entries[key] = value
+        while len(entries) > keep:
+            entries.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every cached result (tests)."""
+    with _lock:
+        _entries.clear()
+
+
+def _records_changed(sender: Any, **kwargs: Any) -> None:
+    bump()
+
+
+def connect() -> None:
+    """Forget cached results when the crm app says records changed."""
+    from attain.crm.events import records_changed
+
+    records_changed.connect(_records_changed, dispatch_uid="calc-cache-records-changed")
+
+
+def size(namespace: str) -> int:
+    """How many results ``namespace`` keeps (tests)."""
+    with _lock:
+        return len(_entries.get(namespace, ()))
+
+
+connect()

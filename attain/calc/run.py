@@ -1,0 +1,109 @@
+"""Load → compute: one entry for every calculation the apps run.
+
+:func:`loaded` writes a scenario for a date range into a temporary directory (the
+organisation and the record tables the measures read, with the targets and plans given)
+and checks it with the engine; :func:`run` also calculates it. Targets, pace, incentives
+and integrity all go through here, so they read the same data the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from attain.engine import Result, Scenario, calculate, scenario_from_data
+from attain.engine.problems import Problem
+
+from .scenario import build_scenario
+
+Edit = Callable[[Path, dict[str, Any]], None]
+
+
+class ScenarioProblems(ValueError):
+    """The scenario built from the database does not pass the engine's checks."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems))
+
+
+@dataclass
+class Loaded:
+    scenario: Scenario | None
+    problems: list[Problem]
+    data: dict[str, Any]
+    directory: Path
+
+    def checked(self) -> Scenario:
+        """The scenario, or :class:`ScenarioProblems`."""
+        if self.scenario is None or self.problems:
+            raise ScenarioProblems(self.problems)
+        return self.scenario
+
+
+@contextmanager
+def loaded(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    measures: Mapping[str, Mapping[str, Any]],
+    targets: Sequence[Mapping[str, Any]] = (),
+    plans: Sequence[Mapping[str, Any]] = (),
+    as_of: datetime.date | None = None,
+    report: Sequence[str] = (),
+    fresh: bool = False,
+    edit: Edit | None = None,
+) -> Iterator[Loaded]:
+    """The scenario of ``start``…``end`` (its files exist while the context is open).
+    ``edit(directory, data)`` may change the files and the document before the engine
+    reads them (hypothetical records, a cut-down organisation)."""
+    with tempfile.TemporaryDirectory(prefix="attain-calc-") as work:
+        directory = Path(work)
+        data = build_scenario(
+            period_start=start,
+            period_end=end,
+            measures=measures,
+            work_dir=directory,
+            targets=targets,
+            plans=plans,
+            as_of=as_of,
+            report=report,
+            fresh=fresh,
+        )
+        if edit is not None:
+            edit(directory, data)
+        scenario, problems = scenario_from_data(data, directory)
+        yield Loaded(scenario, list(problems), data, directory)
+
+
+def run(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    measures: Mapping[str, Mapping[str, Any]],
+    as_of: datetime.date,
+    targets: Sequence[Mapping[str, Any]] = (),
+    plans: Sequence[Mapping[str, Any]] = (),
+    report: Sequence[str] = (),
+    fresh: bool = False,
+    edit: Edit | None = None,
+) -> tuple[Scenario, Result]:
+    """Load and calculate; raises :class:`ScenarioProblems` when the scenario is bad."""
+    with loaded(
+        start=start,
+        end=end,
+        measures=measures,
+        targets=targets,
+        plans=plans,
+        as_of=as_of,
+        report=report,
+        fresh=fresh,
+        edit=edit,
+    ) as found:
+        scenario = found.checked()
+        return scenario, calculate(scenario, as_of)

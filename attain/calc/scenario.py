@@ -1,0 +1,113 @@
+"""A scenario document from the database: the organisation and the record tables a
+calculation needs, written as parquet, with the measures, targets and plans given."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .org import load_org
+from .periods import fiscal_year_start
+from .tables import TABLES, known_table, load_tables
+
+
+def _usage(
+    measures: Mapping[str, Mapping[str, Any]], plans: Sequence[Mapping[str, Any]]
+) -> dict[str, dict[str, set[str]]]:
+    """Per table, the date and person fields measures (and spiffs) use."""
+    usage: dict[str, dict[str, set[str]]] = {}
+
+    def note(spec: Mapping[str, Any]) -> None:
+        table = spec.get("from")
+        if isinstance(table, str):
+            entry = usage.setdefault(table, {"date": set(), "person": set()})
+            entry["date"].add(str(spec.get("date") or "date"))
+            entry["person"].add(str(spec.get("person") or "owner"))
+
+    for spec in measures.values():
+        note(spec)
+    for plan in plans:
+        for component in plan.get("components") or ():
+            if component.get("kind") == "spiff":
+                note(component)
+    return usage
+
+
+def build_scenario(
+    *,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    measures: Mapping[str, Mapping[str, Any]],
+    work_dir: str | Path,
+    targets: Sequence[Mapping[str, Any]] = (),
+    plans: Sequence[Mapping[str, Any]] = (),
+    tables: Iterable[str] | None = None,
+    as_of: datetime.date | None = None,
+    report: Sequence[str] = (),
+    currency: str = "CNY",
+    using: str = "default",
+    fresh: bool = False,
+) -> dict[str, Any]:
+    """Write what a calculation over ``period_start``…``period_end`` needs as parquet
+    into ``work_dir`` (``units.parquet``, ``people.parquet``, ``tables/NAME.parquet``)
+    and return the scenario document, paths relative to ``work_dir``:
+
+        data = build_scenario(period_start=..., period_end=..., measures=..., work_dir=d)
+        scenario, problems = scenario_from_data(data, Path(d))
+
+    Tables: ``tables``, or those the measures and spiffs read. Records whose person
+    field is empty (a customer or ticket nobody owns) and that carry no credit split
+    cannot be credited to anyone, so they are left out of that table.
+    """
+    directory = Path(work_dir)
+    (directory / "tables").mkdir(parents=True, exist_ok=True)
+    usage = _usage(measures, plans)
+    names = list(tables) if tables is not None else sorted(usage)
+    unknown = [name for name in names if not known_table(name)]
+    if unknown:
+        raise ValueError(f"unknown tables: {', '.join(unknown)} (known: {', '.join(TABLES)})")
+    date_fields = {name: usage.get(name, {}).get("date") or {"date"} for name in names}
+    frames = load_tables(
+        names,
+        start=period_start,
+        end=period_end,
+        date_fields=date_fields,
+        using=using,
+        fresh=fresh,
+    )
+    records: dict[str, Any] = {}
+    for name, frame in frames.items():
+        for person_field in sorted(usage.get(name, {}).get("person", set())):
+            if person_field in frame.columns:
+                uncredited = pl.col(person_field).is_null()
+                if "credit" in frame.columns:
+                    uncredited = uncredited & pl.col("credit").is_null()
+                frame = frame.filter(~uncredited)
+        file = Path("tables") / f"{name}.parquet"
+        frame.write_parquet(directory / file)
+        records[name] = {"parquet": file.as_posix()}
+    units, people = load_org(start=period_start, using=using, fresh=fresh)
+    units.write_parquet(directory / "units.parquet")
+    people.write_parquet(directory / "people.parquet")
+    data: dict[str, Any] = {
+        "version": 1,
+        "currency": currency,
+        "fiscal_year_start": fiscal_year_start(),
+        "units": {"parquet": "units.parquet"},
+        "people": {"parquet": "people.parquet"},
+        "records": records,
+        "measures": {name: dict(spec) for name, spec in measures.items()},
+    }
+    if as_of is not None:
+        data["as_of"] = as_of
+    if targets:
+        data["targets"] = [dict(target) for target in targets]
+    if plans:
+        data["plans"] = [dict(plan) for plan in plans]
+    if report:
+        data["report"] = {"periods": list(report)}
+    return data

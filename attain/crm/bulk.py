@@ -1,0 +1,183 @@
+"""Bulk writes of record tables: the crm-owned path for imports and every other write
+of many rows at once.
+
+:class:`Upsert` writes a chunk of rows with one ``INSERT ... ON CONFLICT (key) DO UPDATE``
+statement through ``executemany`` (SQLite and PostgreSQL) and replaces their credit rows.
+It bypasses model hooks, so it says what it changed itself: every chunk written is
+announced through :func:`attain.crm.events.note` (the people the rows were credited to,
+before and after, on the rows' dates) and reaches the ``records_changed`` receivers once
+the caller's transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models
+
+from . import events
+from .records import PLACEMENTS
+
+
+@dataclass(frozen=True)
+class CreditRows:
+    """A record's credit split rows: their model and the column naming the record."""
+
+    model: type[models.Model]
+    parent_column: str  # order_id, payment_id
+
+
+def fetch_by_keys(
+    model: type[models.Model], key: str, keys: Iterable[str], fields: list[str]
+) -> list[tuple[Any, ...]]:
+    """``(key, *fields)`` of the rows whose ``key`` is one of ``keys``: the ORM's
+    ``filter(key__in=...).values_list(...)`` without its per-value overhead (this runs
+    for every chunk with thousands of keys)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = {"pk": str(meta.pk.column) if meta.pk else "id"}
+    for f in meta.concrete_fields:
+        columns[f.name] = columns[f.attname] = str(f.column)
+    names = [quote(columns[f]) for f in [key, *fields]]
+    keys = list(keys)
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), 10_000):
+            part = keys[start : start + 10_000]
+            cursor.execute(
+                f"SELECT {', '.join(names)} FROM {quote(meta.db_table)} "
+                f"WHERE {names[0]} IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
+def placed(
+    model: type[models.Model], keys: Iterable[str], key: str
+) -> list[tuple[int | None, Any]]:
+    """(person pk, date) of the stored rows with these keys, for the models whose rows a
+    measure reads (:data:`attain.crm.records.PLACEMENTS`); empty for the others."""
+    placement = PLACEMENTS.get(model.__name__)
+    if placement is None:
+        return []
+    fields = [*placement.people, placement.date]
+    pairs: list[tuple[int | None, Any]] = []
+    for _key, *values in fetch_by_keys(model, key, keys, fields):
+        when = values[-1]
+        pairs.extend((person, when) for person in values[:-1])
+    return pairs
+
+
+def announce(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> None:
+    """Say that these rows (values by attname) of ``model`` were written."""
+    placement = PLACEMENTS.get(model.__name__)
+    if placement is None:
+        return
+    events.note(
+        placement.table,
+        ((row.get(person), row.get(placement.date)) for row in rows for person in placement.people),
+    )
+
+
+class Upsert:
+    """Upserts a chunk with one ``INSERT ... ON CONFLICT DO UPDATE`` via executemany."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        key: str,
+        *,
+        present: set[str],
+        defaults: Mapping[str, Any],
+        credit: CreditRows | None = None,
+    ) -> None:
+        """``present``: the attnames the rows give (the others keep their value on update
+        and take ``defaults`` on insert); ``credit``: the rows carry ``credit``, a list
+        of (person pk, share) that replaces the record's credit rows."""
+        self.model = model
+        meta = model._meta
+        ops = connection.ops
+        quote = ops.quote_name
+        self.key = key
+        self.fields = [f for f in meta.concrete_fields if not f.primary_key]
+        # Dates go to the driver as dates (Django registers SQLite adapters; psycopg
+        # takes them as they are); aware datetimes need Django's conversion.
+        self.adapters: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
+        for f in self.fields:
+            adapter = ops.adapt_datetimefield_value if isinstance(f, models.DateTimeField) else None
+            self.adapters.append((f.attname, defaults[f.attname], adapter))
+        self.plain = all(adapter is None for _a, _d, adapter in self.adapters)
+        self.pairs = [(attname, default) for attname, default, _adapter in self.adapters]
+        columns = ", ".join(quote(str(f.column)) for f in self.fields)
+        placeholders = ", ".join(["%s"] * len(self.fields))
+        updates = [
+            f"{quote(str(f.column))} = EXCLUDED.{quote(str(f.column))}"
+            for f in self.fields
+            if f.attname in present and f.attname != self.key
+        ]
+        action = "DO UPDATE SET " + ", ".join(updates) if updates else "DO NOTHING"
+        self.table = quote(meta.db_table)
+        self.insert = f"INSERT INTO {self.table} ({columns}) VALUES ({placeholders})"
+        self.upsert = f"{self.insert} ON CONFLICT ({quote(self.key)}) {action}"
+        # SQLite's upsert is several times slower than its plain insert. Under SQLite the
+        # import holds the write lock, so the keys found missing at the start of a chunk
+        # are still missing when it is written: new rows take the plain insert there.
+        self.new_rows_sql = self.insert if connection.vendor == "sqlite" else self.upsert
+        self.credit = credit
+        if self.credit is not None:
+            credit_table = quote(self.credit.model._meta.db_table)
+            parent = quote(self.credit.parent_column)
+            self.credit_delete = f"DELETE FROM {credit_table} WHERE {parent} IN (%s)"
+            self.credit_insert = (
+                f"INSERT INTO {credit_table} ({parent}, {quote('person_id')}, {quote('share')}) "
+                "VALUES (%s, %s, %s)"
+            )
+
+    def row(self, values: dict[str, Any]) -> list[Any]:
+        if self.plain:
+            return [values.get(attname, default) for attname, default in self.pairs]
+        out = []
+        for attname, default, adapter in self.adapters:
+            value = values.get(attname, default)
+            if adapter is not None and value is not None:
+                value = adapter(value)
+            out.append(value)
+        return out
+
+    def write(self, accepted: dict[str, dict[str, Any]], existing: dict[str, int]) -> list[str]:
+        """Upsert the ``accepted`` rows (by key; ``existing``: the keys already stored,
+        with their pk) and announce the change; returns the keys that were new."""
+        placement = PLACEMENTS.get(self.model.__name__)
+        if placement is not None and existing:  # the old people and dates change too
+            events.note(placement.table, placed(self.model, existing, self.key))
+        announce(self.model, accepted.values())
+        row = self.row
+        new_rows = [row(v) for k, v in accepted.items() if k not in existing]
+        old_rows = [row(v) for k, v in accepted.items() if k in existing]
+        with connection.cursor() as cursor:
+            if new_rows:
+                cursor.executemany(self.new_rows_sql, new_rows)
+            if old_rows:
+                cursor.executemany(self.upsert, old_rows)
+            if self.credit is None:
+                return [k for k in accepted if k not in existing]
+            old = [existing[k] for k in accepted if k in existing]
+            for start in range(0, len(old), 5000):
+                part = old[start : start + 5000]
+                cursor.execute(self.credit_delete % ", ".join(["%s"] * len(part)), part)
+            with_credit = [k for k, v in accepted.items() if v.get("credit")]
+            ids = dict(existing)
+            missing = [k for k in with_credit if k not in ids]
+            if missing:
+                ids.update(fetch_by_keys(self.model, self.key, missing, ["pk"]))
+            credit_rows = [
+                (ids[key], person, share)
+                for key in with_credit
+                for person, share in accepted[key]["credit"]
+            ]
+            if credit_rows:
+                cursor.executemany(self.credit_insert, credit_rows)
+        return [k for k in accepted if k not in existing]
