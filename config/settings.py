@@ -129,6 +129,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "attain" / "locale"]
 TIME_ZONE = os.environ.get("ATTAIN_TIME_ZONE", "Asia/Shanghai")
+# The first month of the fiscal year (1 = January): fiscal years, halves and quarters of
+# every calculation (attain.calc.periods).
+ATTAIN_FISCAL_YEAR_START = int(os.environ.get("ATTAIN_FISCAL_YEAR_START", "1"))
 USE_I18N = True
 USE_TZ = True
 
