@@ -19,7 +19,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 attain/locale/%/LC_MESSAGES/django.mo: attain/locale/%/LC_MESSAGES/django.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -l $* -D django
+	$(BIN)/pybabel compile -i $< -o $@ -l $* -D django
 
 demo: setup ## migrate the embedded SQLite database, load the demo company, serve it
 	$(BIN)/attain migrate --no-input

@@ -85,7 +85,8 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
                     target = period_result.targets[measure].value
                     if target is None:
                         continue
-                    pace = period_result.pace.get(measure)
+                    # A zero target asks for nothing: no pace (never "behind").
+                    pace = period_result.pace.get(measure) if target else None
                     rows.append(
                         PaceRow(
                             who,

@@ -67,3 +67,26 @@ def test_pace(company: Company, plan: TargetPlan) -> None:
     assert rows and {row["who"] for row in rows} == {"r1"}
     year = next(r for r in rows if r["period"] == "2026")
     assert year["status"] == "behind" and year["actual"] is not None
+
+
+def test_a_zero_target_is_never_behind(company: Company) -> None:
+    """Issue 12, bug 8: a person whose target is 0 is asked for nothing."""
+    from decimal import Decimal
+
+    from attain.targets import services
+
+    from .conftest import EQUAL_LEVELS
+
+    plan = services.create_target_plan(
+        company.users["sales_ops"],
+        name="FY2026 nothing",
+        fiscal_year=2026,
+        root_unit=company.hq,
+        measures={"revenue": Decimal("0")},
+        levels=EQUAL_LEVELS,
+        months="equal",
+    )
+    publish(company, plan)
+    rows = client_for(company, "rep").get("/api/targets/pace/?as_of=2026-06-30").json()
+    assert rows and all(Decimal(str(row["target"])) == 0 for row in rows)
+    assert {row["status"] for row in rows} == {None}
