@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "attain.crm",
     "attain.intake",
     "attain.measures",
+    "attain.calc",
     "attain.targets",
     "attain.incentives",
     "attain.core",

@@ -108,6 +108,3 @@ def size(namespace: str) -> int:
     """How many results ``namespace`` keeps (tests)."""
     with _lock:
         return len(_entries.get(namespace, ()))
-
-
-connect()

@@ -31,13 +31,22 @@ def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return period.start, period.end
 
 
+def year_months(year: int) -> list[Month]:
+    """The twelve months of fiscal year ``year``, in order."""
+    return list(fiscal_year_period(year, fiscal_year_start()).months)
+
+
+def year_month_ids(year: int) -> list[str]:
+    """The ids of the twelve months of fiscal year ``year`` (``2026-04`` …)."""
+    return [month.id for month in year_months(year)]
+
+
 def year_periods(year: int) -> list[str]:
     """Every period of a fiscal year: the year, halves, quarters, months."""
-    months = fiscal_year_period(year, fiscal_year_start()).months
     return (
         [str(year), f"{year}-H1", f"{year}-H2"]
         + [f"{year}-Q{q}" for q in range(1, 5)]
-        + [month.id for month in months]
+        + year_month_ids(year)
     )
 
 

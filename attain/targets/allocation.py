@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 
 from attain.calc.cache import cached as cached_value
 from attain.calc.cache import data_fingerprint
-from attain.calc.periods import year_bounds
+from attain.calc.periods import year_bounds, year_month_ids, year_months
 from attain.calc.run import loaded
 from attain.engine import scenario_from_data
 from attain.engine.decomposition import Decomposer, largest_remainder
@@ -41,7 +41,7 @@ from attain.engine.measures import MeasureEngine
 from attain.engine.model import Decomposition, Scenario, TargetSpec
 from attain.engine.numbers import ENGINE_CONTEXT
 from attain.engine.org import Org
-from attain.engine.periods import Month, parse_period
+from attain.engine.periods import parse_period
 from attain.engine.targets import TargetBook
 from attain.measures.defaults import default_specs
 from attain.measures.services import scenario_measures
@@ -97,7 +97,7 @@ class Grid:
 
     @property
     def months(self) -> list[str]:
-        return [f"{self.fiscal_year}-{m:02d}" for m in range(1, 13)]
+        return year_month_ids(self.fiscal_year)
 
     def by_who(self) -> dict[str, Row]:
         return {row.who: row for row in self.rows}
@@ -242,8 +242,7 @@ def decompositions(
             if not by_months:
                 found.append(entry)
                 continue
-            for month in range(1, 13):
-                period = f"{year}-{month:02d}"
+            for period in year_month_ids(plan.fiscal_year):
                 by_month = {k: v for k, v in entry.items() if k not in ("months", "seasonal_years")}
                 by_month["id"] = f"{measure}.{code}.{period}"
                 by_month["from"] = {"who": code, "period": period}
@@ -494,7 +493,7 @@ def _grid(
     with_history: bool,
 ) -> Grid:
     year = str(plan.fiscal_year)
-    month_ids = [f"{year}-{m:02d}" for m in range(1, 13)]
+    month_ids = year_month_ids(plan.fiscal_year)
     round_to = plan.round_to
     depth_of = {code: depth for code, _p, depth, _c in tree}
     rows: list[Row] = []
@@ -518,7 +517,7 @@ def _grid(
     rows.append(root_row)
     history_period = parse_period(str(history_year(plan)), scenario.fiscal_year_start)
     measures = decomposer.measures
-    month_keys = [str(Month(plan.fiscal_year, m).key) for m in range(1, 13)]
+    month_keys = [str(month.key) for month in year_months(plan.fiscal_year)]
     zero = Decimal(0)
     edited_who = {(m, who) for m, who, _p in edits}
     # (member, the unit it was decomposed from) → kind, year amount, the engine's months

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from attain.calc.periods import fiscal_year_of_day, report_periods, year_bounds
 from attain.calc.scenario import build_scenario
+from attain.measures.defaults import default_specs
 from attain.measures.services import scenario_measures
 
 
@@ -28,7 +29,8 @@ class Command(BaseCommand):
     help = (
         "Write the CRM records of a period and the organisation as a scenario: "
         "DIR/scenario.yaml with DIR/units.parquet, DIR/people.parquet and "
-        "DIR/tables/*.parquet, and the company's measures. "
+        "DIR/tables/*.parquet, and the company's measures (the default ones when none are "
+        "defined). "
         "Run it with `attain scenario run DIR/scenario.yaml`."
     )
 
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         data = build_scenario(
             period_start=start,
             period_end=end,
-            measures=scenario_measures(),
+            measures=scenario_measures() or default_specs(),
             work_dir=directory,
             as_of=as_of,
             report=report_periods(start, end),
