@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from .calculate import PeriodResult, PlanResult, Result
+from .memory import no_cycle_collection
 from .model import Scenario
 from .numbers import (
     SIGNIFICANT,
     minor_unit,
     money_text,
-    no_cycle_collection,
     plain,
     round_half_up,
     round_money,
