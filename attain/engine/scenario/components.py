@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, Literal, cast
 
 from ..expressions import Expression, ExpressionContext, Type
-from ..model import Component, Gate, Level, Measure, Metric, RecordTable, Scope, Tier, Tiers
+from ..model import Component, Gate, Level, Metric, RecordTable, Scope, Tier, Tiers
 from ..numbers import ONE, ZERO
 from ..problems import join
 from .measures import table_context
@@ -38,7 +38,6 @@ def read_component(
     reader: Reader,
     value: object,
     path: str,
-    measures: Mapping[str, Measure],
     tables: Mapping[str, RecordTable],
 ) -> Component | None:
     if not isinstance(value, Mapping):
@@ -54,8 +53,7 @@ def read_component(
     measure = None
     if "measure" in row or kind == "commission":
         measure = reader.text(row.get("measure"), join(path, "measure"))
-        if measure is not None and measure not in reader.measure_names:
-            reader.add(join(path, "measure"), f"unknown measure {measure!r}")
+        if reader.unknown_measure(measure, join(path, "measure")):
             measure = None
     context = _component_context(reader, measure, kind)
     scope = cast(
@@ -75,9 +73,8 @@ def read_component(
         gate_row = reader.mapping(row["gate"], join(path, "gate"), {"min_attainment", "measure"})
         minimum = reader.number(gate_row.get("min_attainment"), join(path, "gate.min_attainment"))
         gate_measure = reader.text(gate_row.get("measure", measure), join(path, "gate.measure"))
-        if gate_measure is not None and gate_measure not in reader.measure_names:
-            reader.add(join(path, "gate.measure"), f"unknown measure {gate_measure!r}")
-        elif minimum is not None and gate_measure is not None:
+        known = not reader.unknown_measure(gate_measure, join(path, "gate.measure"))
+        if known and minimum is not None and gate_measure is not None:
             gate = Gate(minimum, gate_measure)
     component = Component(
         id=cid or "",
@@ -222,8 +219,7 @@ def _scorecard(
         metric_path = join(metrics_path, k)
         metric = reader.mapping(raw, metric_path, {"measure", "weight", "target", "direction"})
         measure = reader.text(metric.get("measure"), join(metric_path, "measure"))
-        if measure is not None and measure not in reader.measure_names:
-            reader.add(join(metric_path, "measure"), f"unknown measure {measure!r}")
+        if reader.unknown_measure(measure, join(metric_path, "measure")):
             measure = None
         weight = reader.number(metric.get("weight"), join(metric_path, "weight"), positive=True)
         target = reader.number(metric.get("target"), join(metric_path, "target"), required=False)
@@ -256,7 +252,7 @@ def _spiff(
     if table_name is not None and table is None:
         reader.add(join(path, "from"), f"unknown record table {table_name!r}")
         return {}
-    context = table_context(reader, table)
+    context = table_context(table)
     where = (
         reader.expression(row["where"], join(path, "where"), context) if "where" in row else None
     )

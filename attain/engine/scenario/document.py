@@ -125,12 +125,12 @@ def read_document(reader: Reader, data: object) -> Scenario | None:
     plan_rows = top.get("plans") or []
     usage = table_usage(measure_rows, plan_rows)
     fields = referenced_fields(measure_rows, plan_rows)
-    tables = read_tables(reader, raw_tables, usage, people, fields)
+    tables = read_tables(reader, raw_tables, usage, fields)
     measures = read_measures(reader, measure_rows, tables)
     check_records(reader, tables, measures, usage, people)
-    targets = read_targets(reader, top.get("targets"), measures, units, people)
-    decompositions = read_decompositions(reader, top.get("decompositions"), measures, units)
-    plans = read_plans(reader, plan_rows, measures, tables, units, people)
+    targets = read_targets(reader, top.get("targets"), org)
+    decompositions = read_decompositions(reader, top.get("decompositions"), units)
+    plans = read_plans(reader, plan_rows, tables, org)
     report = read_report(reader, top.get("report"))
     if reader.problems:
         return None
@@ -175,12 +175,9 @@ def read_distribution(reader: Reader, value: object) -> tuple[Decimal, ...] | No
 def read_products(reader: Reader, value: object) -> list[str]:
     ids: list[str] = []
     for index, row in enumerate(reader.rows(value, "products")):
-        pid = reader.text(row.get("id"), join(join("products", index), "id"))
-        if pid is None:
-            continue
-        if pid in ids:
-            reader.add(join(join("products", index), "id"), f"duplicate product id {pid!r}")
-        ids.append(pid)
+        pid = reader.entry_id(row, join("products", index), ids, "product")
+        if pid is not None:
+            ids.append(pid)
     return ids
 
 

@@ -14,7 +14,7 @@ from .reader import Reader
 AGGS = ("sum", "count", "avg", "min", "max", "distinct")
 
 
-def table_context(reader: Reader, table: RecordTable | None) -> ExpressionContext:
+def table_context(table: RecordTable | None) -> ExpressionContext:
     names: dict[str, Type] = {}
     if table is not None:
         for column, dtype in table.frame.schema.items():
@@ -38,7 +38,7 @@ def read_measures(
         agg = cast(Agg, reader.choice(row.get("agg"), join(path, "agg"), AGGS, "sum"))
         date_field = reader.text(row.get("date", "date"), join(path, "date")) or "date"
         person_field = reader.text(row.get("person", "owner"), join(path, "person")) or "owner"
-        context = table_context(reader, table)
+        context = table_context(table)
         value_expr: Expression | None = Expression.constant(ONE)
         where_expr: Expression | None = None
         if table is not None:

@@ -18,11 +18,8 @@ def read_units(reader: Reader, value: object) -> dict[str, Unit]:
     rows = reader.rows(value, "units")
     for index, row in enumerate(rows):
         path = join("units", index)
-        uid = reader.text(row.get("id"), join(path, "id"))
-        if uid is None:
-            continue
-        if uid in units:
-            reader.add(join(path, "id"), f"duplicate unit id {uid!r}")
+        uid = reader.entry_id(row, path, units, "unit")
+        if uid is None or uid in units:
             continue
         name = reader.text(row.get("name"), join(path, "name"), required=False) or uid
         parent = reader.text(row.get("parent"), join(path, "parent"), required=False)
@@ -42,11 +39,8 @@ def read_people(reader: Reader, value: object, units: Mapping[str, Unit]) -> dic
     pending: list[tuple[str, str]] = []  # (manager id, path)
     for index, row in enumerate(rows):
         path = join("people", index)
-        pid = reader.text(row.get("id"), join(path, "id"))
-        if pid is None:
-            continue
-        if pid in people:
-            reader.add(join(path, "id"), f"duplicate person id {pid!r}")
+        pid = reader.entry_id(row, path, people, "person")
+        if pid is None or pid in people:
             continue
         unit = reader.text(row.get("unit"), join(path, "unit"))
         if unit is not None and unit not in units:

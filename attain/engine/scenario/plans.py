@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal, cast
+from collections.abc import Container, Mapping
+from typing import Any, Literal, cast
 
-from ..model import AppliesTo, Component, Measure, Person, Plan, RecordTable, Unit
-from ..org import BEGINNING, END_OF_TIME
+from ..model import AppliesTo, Component, Plan, RecordTable
+from ..org import BEGINNING, END_OF_TIME, Org
 from ..problems import join
 from .components import read_component
 from .reader import Reader
 
 
 def read_plans(
-    reader: Reader,
-    value: object,
-    measures: Mapping[str, Measure],
-    tables: Mapping[str, RecordTable],
-    units: Mapping[str, Unit],
-    people: Mapping[str, Person],
+    reader: Reader, value: object, tables: Mapping[str, RecordTable], org: Org
 ) -> list[Plan]:
     result: list[Plan] = []
     if not isinstance(value, list):
@@ -29,14 +24,10 @@ def read_plans(
     for index, raw in enumerate(value):
         path = join("plans", index)
         row = reader.mapping(raw, path, allowed)
-        pid = reader.text(row.get("id"), join(path, "id"))
+        pid = reader.entry_id(row, path, ids, "plan")
         if pid is not None:
-            if pid in ids:
-                reader.add(join(path, "id"), f"duplicate plan id {pid!r}")
             ids.add(pid)
-        applies = _applies_to(
-            reader, row.get("applies_to"), join(path, "applies_to"), units, people
-        )
+        applies = _applies_to(reader, row.get("applies_to"), join(path, "applies_to"), org)
         effective = reader.mapping(
             row.get("effective", {}) or {}, join(path, "effective"), {"from", "to"}
         )
@@ -60,7 +51,7 @@ def read_plans(
             raw_components = []
         for k, raw_component in enumerate(raw_components):
             component = read_component(
-                reader, raw_component, join(path, f"components[{k}]"), measures, tables
+                reader, raw_component, join(path, f"components[{k}]"), tables
             )
             if component is None:
                 continue
@@ -89,13 +80,9 @@ def read_plans(
     return result
 
 
-def _applies_to(
-    reader: Reader,
-    value: object,
-    path: str,
-    units: Mapping[str, Unit],
-    people: Mapping[str, Person],
-) -> AppliesTo:
+def _applies_to(reader: Reader, value: object, path: str, org: Org) -> AppliesTo:
+    """Who a plan applies to: roles, people, units (with their sub-units) or managers' teams."""
+    units, people = org.units, org.people
     if value is None:
         reader.add(path, "is required ({role: rep}, {people: [...]} or {units: [...]})")
         return AppliesTo()
@@ -104,18 +91,8 @@ def _applies_to(
     for key in ("role", "roles"):
         if key in row:
             roles = frozenset(reader.id_list(row[key], join(path, key)))
-    chosen_people = None
-    if "people" in row:
-        chosen_people = frozenset(reader.id_list(row["people"], join(path, "people")))
-        for k, pid in enumerate(reader.id_list(row["people"], join(path, "people"))):
-            if pid not in people:
-                reader.add(join(path, f"people[{k}]"), f"unknown person {pid!r}")
-    chosen_units = None
-    if "units" in row:
-        chosen_units = frozenset(reader.id_list(row["units"], join(path, "units")))
-        for k, uid in enumerate(reader.id_list(row["units"], join(path, "units"))):
-            if uid not in units:
-                reader.add(join(path, f"units[{k}]"), f"unknown unit {uid!r}")
+    chosen_people = _known_ids(reader, row, path, "people", people, "person")
+    chosen_units = _known_ids(reader, row, path, "units", units, "unit")
     managers = None
     for key in ("manager", "managers"):
         if key in row:
@@ -124,3 +101,21 @@ def _applies_to(
                 if pid not in people:
                     reader.add(join(path, key), f"unknown person {pid!r}")
     return AppliesTo(roles, chosen_people, chosen_units, managers)
+
+
+def _known_ids(
+    reader: Reader,
+    row: Mapping[str, Any],
+    path: str,
+    key: str,
+    known: Container[str],
+    what: str,
+) -> frozenset[str] | None:
+    """The ids listed under `key` (None when it is absent), each one checked against `known`."""
+    if key not in row:
+        return None
+    ids = reader.id_list(row[key], join(path, key))
+    for k, given in enumerate(ids):
+        if given not in known:
+            reader.add(join(path, f"{key}[{k}]"), f"unknown {what} {given!r}")
+    return frozenset(ids)

@@ -9,7 +9,7 @@ so that one pass reports every problem of the scenario.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,12 @@ class Reader:
     def add(self, path: str, message: str) -> None:
         self.problems.add(path, message)
 
+    def missing(self, value: object, path: str, required: bool) -> bool:
+        """True when there is no value (a problem too when one is required)."""
+        if value is None and required:
+            self.add(path, "is required")
+        return value is None
+
     def mapping(self, value: object, path: str, allowed: set[str] | None) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             self.add(path, "must be a mapping")
@@ -52,9 +58,7 @@ class Reader:
         return result
 
     def text(self, value: object, path: str, required: bool = True) -> str | None:
-        if value is None:
-            if required:
-                self.add(path, "is required")
+        if self.missing(value, path, required):
             return None
         if isinstance(value, bool | dict | list):
             self.add(path, f"must be text, not {value!r}")
@@ -72,9 +76,7 @@ class Reader:
         high: Decimal | None = None,
         positive: bool = False,
     ) -> Decimal | None:
-        if value is None:
-            if required:
-                self.add(path, "is required")
+        if self.missing(value, path, required):
             return None
         try:
             number = to_decimal(value)
@@ -90,9 +92,7 @@ class Reader:
         return number
 
     def date(self, value: object, path: str, required: bool = False) -> dt.date | None:
-        if value is None:
-            if required:
-                self.add(path, "is required")
+        if self.missing(value, path, required):
             return None
         parsed = parse_date(value)
         if parsed is None:
@@ -100,9 +100,7 @@ class Reader:
         return parsed
 
     def period(self, value: object, path: str, required: bool = True) -> Period | None:
-        if value is None:
-            if required:
-                self.add(path, "is required")
+        if self.missing(value, path, required):
             return None
         parsed = parse_period(value, self.fiscal_year_start)
         if parsed is None:
@@ -127,6 +125,22 @@ class Reader:
             self.add(path, f"must be true or false, not {value!r}")
             return default
         return value
+
+    def entry_id(
+        self, row: Mapping[str, Any], path: str, seen: Container[str], what: str
+    ) -> str | None:
+        """The required ``id`` of a list entry at `path`; a problem when `seen` has it."""
+        entry = self.text(row.get("id"), join(path, "id"))
+        if entry is not None and entry in seen:
+            self.add(join(path, "id"), f"duplicate {what} id {entry!r}")
+        return entry
+
+    def unknown_measure(self, name: str | None, path: str) -> bool:
+        """True (and a problem) when `name` is given but names no measure of the scenario."""
+        if name is not None and name not in self.measure_names:
+            self.add(path, f"unknown measure {name!r}")
+            return True
+        return False
 
     def id_list(self, value: object, path: str) -> list[str]:
         if isinstance(value, str | int) and not isinstance(value, bool):

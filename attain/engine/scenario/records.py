@@ -24,7 +24,6 @@ def read_tables(
     reader: Reader,
     raw: Mapping[str, tuple[str, object]],
     usage: Mapping[str, Mapping[str, set[str]]],
-    people: Mapping[str, Person],
     usage_fields: Mapping[str, set[str] | None] | None = None,
 ) -> dict[str, RecordTable]:
     usage_fields = usage_fields or {}

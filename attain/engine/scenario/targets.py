@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from ..model import Measure, Person, TargetSpec, Unit
+from ..model import TargetSpec
+from ..org import Org
 from ..problems import join
 from .reader import Reader
 
 
-def read_targets(
-    reader: Reader,
-    value: object,
-    measures: Mapping[str, Measure],
-    units: Mapping[str, Unit],
-    people: Mapping[str, Person],
-) -> list[TargetSpec]:
+def read_targets(reader: Reader, value: object, org: Org) -> list[TargetSpec]:
     targets: list[TargetSpec] = []
     seen: dict[tuple[str, str, str], str] = {}
     allowed = {"measure", "who", "period", "value", "spread"}
@@ -23,9 +16,8 @@ def read_targets(
         path = join("targets", index)
         row = reader.mapping(raw, path, allowed)
         measure = reader.text(row.get("measure"), join(path, "measure"))
-        if measure is not None and measure not in reader.measure_names:
-            reader.add(join(path, "measure"), f"unknown measure {measure!r}")
-        who = _who(reader, row.get("who"), join(path, "who"), units, people)
+        reader.unknown_measure(measure, join(path, "measure"))
+        who = _who(reader, row.get("who"), join(path, "who"), org)
         period = reader.period(row.get("period"), join(path, "period"))
         number = reader.number(row.get("value"), join(path, "value"))
         spread = reader.choice(
@@ -45,13 +37,9 @@ def read_targets(
     return targets
 
 
-def _who(
-    reader: Reader,
-    value: object,
-    path: str,
-    units: Mapping[str, Unit],
-    people: Mapping[str, Person],
-) -> str | None:
+def _who(reader: Reader, value: object, path: str, org: Org) -> str | None:
+    """A person or unit id (ids of the two must not collide)."""
+    units, people = org.units, org.people
     who = reader.text(value, path)
     if who is None:
         return None
