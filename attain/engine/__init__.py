@@ -6,29 +6,70 @@ Pure Python + Polars. Never imports Django or the apps (checked by import-linter
     result = calculate(scenario, as_of=date(2025, 3, 15))
     print(to_json(result))                               # spec section 8
     print(explanation_text(explain(result, "zhang", parse_period("2025-Q1"))))
+
+This module is the engine's public API: code outside ``attain.engine`` imports from here,
+never from its submodules. The command line (``attain.engine.cli``, with ``bench`` and
+``workers``) sits above the calculation and is not part of it.
 """
 
 from .calculate import Result, calculate
+from .decomposition import Caches, Decomposer, largest_remainder
 from .explain import Explanation, explain, explanation_document, explanation_json, explanation_text
-from .model import Scenario
-from .output import to_document, to_json
-from .periods import Period, parse_period
+from .measures import MeasureEngine
+from .memory import no_cycle_collection
+from .model import Decomposition, Scenario, TargetSpec
+from .numbers import ENGINE_CONTEXT, money_text, round_half_up
+from .org import Org
+from .output import Number, period_document, to_document, to_json
+from .periods import (
+    Month,
+    Period,
+    fiscal_month_index,
+    fiscal_year_of,
+    fiscal_year_period,
+    month_period,
+    parse_date,
+    parse_period,
+)
 from .problems import Problem
 from .scenario import load_scenario, scenario_from_data
+from .targets import TargetBook
+from .yamlio import read_yaml
 
 __all__ = [
+    "ENGINE_CONTEXT",
+    "Caches",
+    "Decomposer",
+    "Decomposition",
     "Explanation",
+    "MeasureEngine",
+    "Month",
+    "Number",
+    "Org",
     "Period",
     "Problem",
     "Result",
     "Scenario",
+    "TargetBook",
+    "TargetSpec",
     "calculate",
     "explain",
     "explanation_document",
     "explanation_json",
     "explanation_text",
+    "fiscal_month_index",
+    "fiscal_year_of",
+    "fiscal_year_period",
+    "largest_remainder",
     "load_scenario",
+    "money_text",
+    "month_period",
+    "no_cycle_collection",
+    "parse_date",
     "parse_period",
+    "period_document",
+    "read_yaml",
+    "round_half_up",
     "scenario_from_data",
     "to_document",
     "to_json",

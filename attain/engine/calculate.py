@@ -11,8 +11,9 @@ import polars as pl
 
 from .decomposition import Allocation, Decomposer
 from .measures import MeasureEngine
+from .memory import no_cycle_collection
 from .model import Plan, Scenario, TargetSpec
-from .numbers import ENGINE_CONTEXT, ZERO, no_cycle_collection
+from .numbers import ENGINE_CONTEXT, ZERO
 from .org import BEGINNING, END_OF_TIME, Org
 from .periods import Interval, Period, intersect, periods_overlapping
 from .plans import (

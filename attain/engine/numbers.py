@@ -8,9 +8,6 @@ through :func:`to_decimal`.
 from __future__ import annotations
 
 import decimal
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -33,23 +30,6 @@ MINOR_UNITS: dict[str, int] = {
     "BHD": 3,
     "KWD": 3,
 }
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk phase of the engine.
-
-    A run creates millions of small, acyclic objects (per person and period results);
-    the collector would re-scan all of them again and again while they are built.
-    Reference counting still frees everything; the collector resumes afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class NotANumber(ValueError):

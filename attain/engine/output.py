@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from .calculate import PeriodResult, PlanResult, Result
+from .memory import no_cycle_collection
 from .model import Scenario
 from .numbers import (
     SIGNIFICANT,
     minor_unit,
     money_text,
-    no_cycle_collection,
     plain,
     round_half_up,
     round_money,
@@ -85,22 +85,8 @@ def to_document(result: Result) -> dict[str, Any]:
     scenario = result.scenario
     currency = scenario.currency
     order = [p.id for p in result.periods]
-    people = {
-        pid: {
-            period_id: period_document(rows[period_id], scenario, True)
-            for period_id in order
-            if period_id in rows
-        }
-        for pid, rows in result.people.items()
-    }
-    units = {
-        uid: {
-            period_id: period_document(rows[period_id], scenario, False)
-            for period_id in order
-            if period_id in rows
-        }
-        for uid, rows in result.units.items()
-    }
+    people = _by_period(result.people, order, scenario, with_plans=True)
+    units = _by_period(result.units, order, scenario, with_plans=False)
     head = to_document_head(result)
     return {
         "version": 1,
@@ -110,6 +96,23 @@ def to_document(result: Result) -> dict[str, Any]:
         "units": units,
         "targets": head["targets"],
         "warnings": head["warnings"],
+    }
+
+
+def _by_period(
+    rows_by_id: Mapping[str, Mapping[str, PeriodResult]],
+    order: list[str],
+    scenario: Scenario,
+    with_plans: bool,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per person (or unit), its period documents in the order of the result's periods."""
+    return {
+        key: {
+            period_id: period_document(rows[period_id], scenario, with_plans)
+            for period_id in order
+            if period_id in rows
+        }
+        for key, rows in rows_by_id.items()
     }
 
 

@@ -36,8 +36,9 @@ from typing import TextIO
 
 from .calculate import Calculation, finish, prepare
 from .measures import Frozen
+from .memory import no_cycle_collection
 from .model import Scenario
-from .numbers import ENGINE_CONTEXT, no_cycle_collection
+from .numbers import ENGINE_CONTEXT
 from .output import DocumentWriter, ObjectWriter, separator
 from .periods import Period
 from .problems import Problem
