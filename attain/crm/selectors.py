@@ -22,10 +22,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from attain.accounts.models import ORGANISATION_WIDE_ROLES, Role
 from attain.org.models import Person
 from attain.org.selectors import person_of, role_of, visible_people
 
+from .access import can_view_customer, sees_everything
 from .models import (
     Activity,
     Contact,
@@ -41,17 +41,6 @@ from .models import (
     Survey,
     TrainingScore,
 )
-
-MERGERS = frozenset({Role.ADMIN, Role.SALES_OPS})
-
-
-def sees_everything(user: Any) -> bool:
-    return role_of(user) in ORGANISATION_WIDE_ROLES
-
-
-def can_merge_customers(user: Any) -> bool:
-    return role_of(user) in MERGERS
-
 
 # Customers -----------------------------------------------------------------------
 
@@ -81,36 +70,6 @@ def visible_customers(user: Any, *, include_merged: bool = False) -> QuerySet[Cu
     if sees_everything(user):
         return customers
     return customers.filter(_customer_reach(visible_people(user)))
-
-
-def can_view_customer(user: Any, customer: Customer) -> bool:
-    """The same rule as :func:`visible_customers` for one customer, one condition per
-    line so each branch is tested."""
-    role = role_of(user)
-    if role is None:
-        return False
-    if role in ORGANISATION_WIDE_ROLES:
-        return True
-    people = visible_people(user)
-    if customer.owner_id is not None and people.filter(pk=customer.owner_id).exists():
-        return True
-    if customer.opportunities.filter(owner__in=people).exists():
-        return True
-    if customer.activities.filter(owner__in=people).exists():
-        return True
-    if customer.orders.filter(owner__in=people).exists():
-        return True
-    if OrderCredit.objects.filter(order__customer=customer, person__in=people).exists():
-        return True
-    if customer.payments.filter(collector__in=people).exists():
-        return True
-    if PaymentCredit.objects.filter(payment__customer=customer, person__in=people).exists():
-        return True
-    if customer.tickets.filter(owner__in=people).exists():
-        return True
-    if customer.surveys.filter(person__in=people).exists():  # noqa: SIM103
-        return True
-    return False
 
 
 def access_customer(user: Any, external_id: str) -> Customer:

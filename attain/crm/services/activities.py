@@ -1,0 +1,59 @@
+"""Activities: visits, calls, meetings and notes, with their evidence files."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+from attain.org.models import Person
+
+from ..access import check_write_for
+from ..models import Activity, ActivityKind, Customer, Evidence, Opportunity
+from .common import check_external_id
+
+
+def log_activity(
+    actor: Any,
+    *,
+    kind: str,
+    customer: Customer,
+    owner: Person,
+    occurred_at: datetime.datetime,
+    opportunity: Opportunity | None = None,
+    evidence: Iterable[tuple[str, Any]] = (),
+    external_id: str | None = None,
+    **fields: Any,
+) -> Activity:
+    """Log a visit, call, meeting or note, with optional evidence (kind, uploaded file)."""
+    check_write_for(actor, owner)
+    errors: dict[str, str] = {}
+    if kind not in ActivityKind.values:
+        errors["kind"] = _("Unknown activity kind “%(kind)s”.") % {"kind": kind}
+    if opportunity is not None and opportunity.customer_id != customer.pk:
+        errors["opportunity"] = _("The opportunity belongs to another customer.")
+    check_external_id(Activity, external_id, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        activity = Activity(
+            kind=kind,
+            customer=customer,
+            owner=owner,
+            occurred_at=occurred_at,
+            opportunity=opportunity,
+            **fields,
+        )
+        if external_id:
+            activity.external_id = external_id
+        activity.save()
+        for evidence_kind, upload in evidence:
+            Evidence.objects.create(activity=activity, kind=evidence_kind, file=upload)
+        record_change(actor, Action.CREATE, activity, after=snapshot(activity))
+    return activity
