@@ -54,6 +54,6 @@ def create_schema(description: str | None = None, **extra: Any) -> Callable[[Vie
             description=description,
             **extra,
         )
-        return extend_schema_view(create=schema)(view)  # type: ignore[no-any-return]
+        return extend_schema_view(create=schema)(view)
 
     return decorate
