@@ -17,13 +17,13 @@ from .errors import integrity_error_fields, validation_error_fields
 View = TypeVar("View", bound=type)
 
 
+# ``POST`` to a collection: validate the request with ``create_serializer_class``, call
+# ``create_record`` (which calls the service), answer 201 with the record as
+# ``serializer_class`` shows it. The service's ``ValidationError`` (and, as a last line, a
+# database constraint failure) is a 400 with the field errors in the API's one error
+# body (attain.api.errors). (A comment, not a docstring: the OpenAPI document would show
+# a docstring as the description of every operation of the views that use it.)
 class ServiceCreateMixin(generics.GenericAPIView):  # type: ignore[type-arg]
-    """``POST`` to a collection: validate the request with ``create_serializer_class``,
-    call :meth:`create_record` (which calls the service), answer 201 with the record as
-    ``serializer_class`` shows it. The service's ``ValidationError`` (and, as a last
-    line, a database constraint failure) is a 400 with the field errors in the API's
-    one error body (:mod:`attain.api.errors`)."""
-
     create_serializer_class: type[serializers.Serializer]  # type: ignore[type-arg]
 
     def create_record(self, data: dict[str, Any]) -> Any:
