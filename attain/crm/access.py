@@ -34,6 +34,12 @@ TRAINING_RECORDERS = frozenset({Role.ADMIN, Role.SALES_OPS})
 RATING_RECORDERS = frozenset({Role.ADMIN, Role.SALES_OPS})
 
 
+def _system_or_role_in(actor: Any, roles: frozenset[Role]) -> bool:
+    if actor is None:
+        return True
+    return role_of(actor) in roles
+
+
 def _sees(actor: Any, person: Person) -> bool:
     return visible_people(actor).filter(pk=person.pk).exists()
 
@@ -126,9 +132,7 @@ def check_write_customer(actor: Any, customer: Customer) -> None:
 
 
 def can_merge_customers(actor: Any) -> bool:
-    if actor is None:
-        return True
-    return role_of(actor) in MERGERS
+    return _system_or_role_in(actor, MERGERS)
 
 
 def check_merge_customers(actor: Any) -> None:
@@ -166,9 +170,7 @@ def check_record_training(actor: Any, person: Person | None = None) -> None:
 
 def can_rate_on_behalf(actor: Any) -> bool:
     """May ``actor`` record a rating given by someone else (e.g. on a paper form)?"""
-    if actor is None:
-        return True
-    return role_of(actor) in RATING_RECORDERS
+    return _system_or_role_in(actor, RATING_RECORDERS)
 
 
 def can_rate_for(actor: Any, rater: Person) -> bool:
@@ -195,9 +197,7 @@ def check_rate_for(actor: Any, rater: Person) -> None:
 
 
 def can_edit_catalogue(actor: Any) -> bool:
-    if actor is None:
-        return True
-    return role_of(actor) in CATALOGUE_EDITORS
+    return _system_or_role_in(actor, CATALOGUE_EDITORS)
 
 
 def check_edit_catalogue(actor: Any) -> None:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -504,6 +504,15 @@ ALLOW_DUPLICATE = OpenApiParameter(
 class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "external_id"
     lookup_value_regex = "[^/]+"
+    # Query parameters that narrow the list: parameter → the lookup its value must equal.
+    filters: ClassVar[dict[str, str]] = {}
+
+    def filtered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        for param, lookup in self.filters.items():
+            value = self.request.query_params.get(param)
+            if value:
+                rows = rows.filter(**{lookup: value})
+        return rows
 
 
 @create_schema(
@@ -519,17 +528,12 @@ class CustomerViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = CustomerSerializer
     create_serializer_class = CustomerCreateSerializer
 
+    filters = {"q": "name__icontains", "owner": "owner__code"}
+
     def get_queryset(self) -> QuerySet[Customer]:
         detail = self.action != "list"
         rows = selectors.visible_customers(self.request.user, include_merged=detail)
-        rows = rows.select_related("owner", "merged_into").order_by("name", "pk")
-        query = self.request.query_params.get("q")
-        if query:
-            rows = rows.filter(name__icontains=query)
-        owner = self.request.query_params.get("owner")
-        if owner:
-            rows = rows.filter(owner__code=owner)
-        return rows
+        return self.filtered(rows.select_related("owner", "merged_into")).order_by("name", "pk")
 
     def get_object(self) -> Customer:
         return selectors.access_customer(self.request.user, self.kwargs["external_id"])
@@ -563,12 +567,11 @@ class ContactViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = ContactSerializer
     create_serializer_class = ContactCreateSerializer
 
+    filters = {"customer": "customer__external_id"}
+
     def get_queryset(self) -> QuerySet[Contact]:
         rows = selectors.visible_contacts(self.request.user).select_related("customer")
-        customer = self.request.query_params.get("customer")
-        if customer:
-            rows = rows.filter(customer__external_id=customer)
-        return rows.order_by("name", "pk")
+        return self.filtered(rows).order_by("name", "pk")
 
     def create_record(self, data: dict[str, Any]) -> Contact:
         customer = _check_customer(self.request, data.pop("customer"))
@@ -578,14 +581,13 @@ class ContactViewSet(ServiceCreateMixin, ReadViewSet):
 class OpportunityViewSet(ReadViewSet):
     serializer_class = OpportunitySerializer
 
+    filters = {"stage": "stage__code"}
+
     def get_queryset(self) -> QuerySet[Opportunity]:
         rows = selectors.visible_opportunities(self.request.user).select_related(
             "customer", "owner", "stage", "product_line"
         )
-        stage = self.request.query_params.get("stage")
-        if stage:
-            rows = rows.filter(stage__code=stage)
-        return rows.order_by("-created_on", "-pk")
+        return self.filtered(rows).order_by("-created_on", "-pk")
 
     @extend_schema(responses=StageChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -649,16 +651,15 @@ class OrderViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = OrderSerializer
     create_serializer_class = OrderCreateSerializer
 
+    filters = {"status": "status"}
+
     def get_queryset(self) -> QuerySet[Order]:
         rows = (
             selectors.visible_orders(self.request.user)
             .select_related("customer", "owner", "opportunity", "product_line")
             .prefetch_related("lines__product", "credits__person")
         )
-        order_status = self.request.query_params.get("status")
-        if order_status:
-            rows = rows.filter(status=order_status)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
     def create_record(self, data: dict[str, Any]) -> Order:
         _check_customer(self.request, data["customer"])
@@ -695,14 +696,13 @@ class TicketViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = TicketSerializer
     create_serializer_class = TicketCreateSerializer
 
+    filters = {"status": "status"}
+
     def get_queryset(self) -> QuerySet[ServiceTicket]:
         rows = selectors.visible_tickets(self.request.user).select_related(
             "customer", "order", "owner"
         )
-        ticket_status = self.request.query_params.get("status")
-        if ticket_status:
-            rows = rows.filter(status=ticket_status)
-        return rows.order_by("-opened_on", "-pk")
+        return self.filtered(rows).order_by("-opened_on", "-pk")
 
     def create_record(self, data: dict[str, Any]) -> ServiceTicket:
         _check_customer(self.request, data["customer"])
@@ -733,14 +733,13 @@ class SurveyViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = SurveySerializer
     create_serializer_class = SurveyCreateSerializer
 
+    filters = {"person": "person__code"}
+
     def get_queryset(self) -> QuerySet[Survey]:
         rows = selectors.visible_surveys(self.request.user).select_related(
             "customer", "person", "ticket"
         )
-        person = self.request.query_params.get("person")
-        if person:
-            rows = rows.filter(person__code=person)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
     def create_record(self, data: dict[str, Any]) -> Survey:
         _check_customer(self.request, data["customer"])
@@ -755,12 +754,11 @@ class TrainingScoreViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = TrainingScoreSerializer
     create_serializer_class = TrainingScoreCreateSerializer
 
+    filters = {"person": "person__code"}
+
     def get_queryset(self) -> QuerySet[TrainingScore]:
         rows = selectors.visible_training_scores(self.request.user).select_related("person")
-        person = self.request.query_params.get("person")
-        if person:
-            rows = rows.filter(person__code=person)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
     def create_record(self, data: dict[str, Any]) -> TrainingScore:
         return record_training_score(self.request.user, **data)
@@ -776,12 +774,11 @@ class PeerRatingViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = PeerRatingSerializer
     create_serializer_class = PeerRatingCreateSerializer
 
+    filters = {"person": "person__code"}
+
     def get_queryset(self) -> QuerySet[PeerRating]:
         rows = selectors.visible_peer_ratings(self.request.user).select_related("rater", "person")
-        person = self.request.query_params.get("person")
-        if person:
-            rows = rows.filter(person__code=person)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
     def create_record(self, data: dict[str, Any]) -> PeerRating:
         rater = data.pop("rater", None) or _me(self.request, "rater")
@@ -811,12 +808,10 @@ class ProductViewSet(ServiceCreateMixin, ReadViewSet):
     create_serializer_class = ProductCreateSerializer
     lookup_field = "code"
 
+    filters = {"line": "line__code"}
+
     def get_queryset(self) -> QuerySet[Product]:
-        rows = Product.objects.select_related("line")
-        line = self.request.query_params.get("line")
-        if line:
-            rows = rows.filter(line__code=line)
-        return rows.order_by("code")
+        return self.filtered(Product.objects.select_related("line")).order_by("code")
 
     def create_record(self, data: dict[str, Any]) -> Product:
         return create_product(self.request.user, **data)

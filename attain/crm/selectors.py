@@ -16,9 +16,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,8 @@ from .models import (
     Survey,
     TrainingScore,
 )
+
+Row = TypeVar("Row", bound=Model)
 
 # Customers -----------------------------------------------------------------------
 
@@ -92,52 +95,59 @@ def access_customer(user: Any, external_id: str) -> Customer:
 # Records -------------------------------------------------------------------------
 
 
-def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
-    opportunities = Opportunity.objects.all()
+def _visible(
+    user: Any, rows: QuerySet[Row], rule: Callable[[QuerySet[Person]], Q]
+) -> QuerySet[Row]:
+    """``rows`` of the people ``user`` may see: all for organisation-wide roles, else
+    those matching ``rule`` applied to :func:`visible_people`."""
     if sees_everything(user):
-        return opportunities
-    return opportunities.filter(owner__in=visible_people(user))
+        return rows
+    return rows.filter(rule(visible_people(user)))
+
+
+def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
+    return _visible(user, Opportunity.objects.all(), lambda people: Q(owner__in=people))
 
 
 def visible_activities(user: Any) -> QuerySet[Activity]:
-    activities = Activity.objects.all()
-    if sees_everything(user):
-        return activities
-    return activities.filter(owner__in=visible_people(user))
+    return _visible(user, Activity.objects.all(), lambda people: Q(owner__in=people))
 
 
 def visible_orders(user: Any) -> QuerySet[Order]:
-    orders = Order.objects.all()
-    if sees_everything(user):
-        return orders
-    people = visible_people(user)
-    credited = OrderCredit.objects.filter(person__in=people).values("order_id")
-    return orders.filter(Q(owner__in=people) | Q(pk__in=credited))
+    """Orders owned by, or crediting a share to, a visible person."""
+    return _visible(
+        user,
+        Order.objects.all(),
+        lambda people: (
+            Q(owner__in=people)
+            | Q(pk__in=OrderCredit.objects.filter(person__in=people).values("order_id"))
+        ),
+    )
 
 
 def visible_payments(user: Any) -> QuerySet[Payment]:
-    payments = Payment.objects.all()
-    if sees_everything(user):
-        return payments
-    people = visible_people(user)
-    credited = PaymentCredit.objects.filter(person__in=people).values("payment_id")
-    return payments.filter(Q(collector__in=people) | Q(pk__in=credited))
+    """Payments collected by, or crediting a share to, a visible person."""
+    return _visible(
+        user,
+        Payment.objects.all(),
+        lambda people: (
+            Q(collector__in=people)
+            | Q(pk__in=PaymentCredit.objects.filter(person__in=people).values("payment_id"))
+        ),
+    )
 
 
 def visible_tickets(user: Any) -> QuerySet[ServiceTicket]:
     """Tickets handled by a visible person, or opened for a visible person's order."""
-    tickets = ServiceTicket.objects.all()
-    if sees_everything(user):
-        return tickets
-    people = visible_people(user)
-    return tickets.filter(Q(owner__in=people) | Q(order__owner__in=people))
+    return _visible(
+        user,
+        ServiceTicket.objects.all(),
+        lambda people: Q(owner__in=people) | Q(order__owner__in=people),
+    )
 
 
 def visible_surveys(user: Any) -> QuerySet[Survey]:
-    surveys = Survey.objects.all()
-    if sees_everything(user):
-        return surveys
-    return surveys.filter(person__in=visible_people(user))
+    return _visible(user, Survey.objects.all(), lambda people: Q(person__in=people))
 
 
 def visible_contacts(user: Any) -> QuerySet[Contact]:
@@ -149,21 +159,15 @@ def visible_contacts(user: Any) -> QuerySet[Contact]:
 
 
 def visible_training_scores(user: Any) -> QuerySet[TrainingScore]:
-    scores = TrainingScore.objects.all()
-    if sees_everything(user):
-        return scores
-    return scores.filter(person__in=visible_people(user))
+    return _visible(user, TrainingScore.objects.all(), lambda people: Q(person__in=people))
 
 
 def visible_peer_ratings(user: Any) -> QuerySet[PeerRating]:
     """Ratings of visible people (the rated person's data), and the ratings the user
     gave, so a rater can check what they submitted."""
-    ratings = PeerRating.objects.all()
-    if sees_everything(user):
-        return ratings
     me = person_of(user)
     given = Q(rater=me) if me is not None else Q(pk__in=[])
-    return ratings.filter(Q(person__in=visible_people(user)) | given)
+    return _visible(user, PeerRating.objects.all(), lambda people: Q(person__in=people) | given)
 
 
 def my_reminders(user: Any) -> QuerySet[Reminder]:

@@ -26,7 +26,7 @@ from attain.org.fields import PersonCodeField
 from attain.org.models import Person
 from attain.org.selectors import person_of
 from attain.web.forms import apply_service
-from attain.web.views import service_form_view
+from attain.web.views import PAGE_SIZE, list_view, querystring, service_form_view
 
 from . import access, selectors
 from .forms import (
@@ -75,7 +75,15 @@ from .services.ratings import record_peer_rating, record_survey, record_training
 from .services.reminders import check_follow_ups_once_a_day, complete_reminder
 from .services.tickets import open_ticket, update_ticket
 
-PAGE_SIZE = 50
+
+def _by_person(code: str) -> Q:
+    return Q(person__code=code)
+
+
+def _by_code_or_name(text: str) -> Q:
+    return Q(code__icontains=text) | Q(name__icontains=text)
+
+
 EVIDENCE_FIELDS = (
     ("photo", EvidenceKind.PHOTO),
     ("file", EvidenceKind.FILE),
@@ -90,12 +98,6 @@ def _person_or_me(request: HttpRequest, data: dict[str, Any], field: str) -> Per
     if person is None:
         raise ValidationError({field: _("Give an employee id.")})
     return person
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _form_page(
@@ -133,34 +135,27 @@ def _back(customer: Customer) -> str:
 
 @login_required
 def customers(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_customers(request.user).select_related("owner")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(
-            Q(name__icontains=query)
-            | Q(external_id=query)
-            | Q(credit_code=query.upper())
-            | Q(phone__icontains=query)
-            | Q(email__icontains=query)
-        )
-    owner = request.GET.get("owner", "").strip()
-    if owner:
-        rows = rows.filter(owner__code=owner)
-    source = request.GET.get("source", "")
-    if source:
-        rows = rows.filter(source=source)
-    page = Paginator(rows.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "query": query,
-        "owner": owner,
-        "source": source,
-        "sources": CustomerSource.choices,
-        "querystring": _querystring(request),
-        "can_merge": access.can_merge_customers(request.user),
-    }
-    template = "crm/customers_table.html" if request.htmx else "crm/customers.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return list_view(
+        request,
+        "crm/customers_table.html" if request.htmx else "crm/customers.html",  # type: ignore[attr-defined]
+        selectors.visible_customers(request.user).select_related("owner"),
+        order=("name", "pk"),
+        filters={
+            "q": lambda query: (
+                Q(name__icontains=query)
+                | Q(external_id=query)
+                | Q(credit_code=query.upper())
+                | Q(phone__icontains=query)
+                | Q(email__icontains=query)
+            ),
+            "owner": lambda owner: Q(owner__code=owner),
+            "source": lambda source: Q(source=source),
+        },
+        context={
+            "sources": CustomerSource.choices,
+            "can_merge": access.can_merge_customers(request.user),
+        },
+    )
 
 
 @login_required
@@ -381,7 +376,7 @@ def opportunities(request: HttpRequest) -> HttpResponse:
             "open_weighted": sum((r["weighted"] for r in open_rows), Decimal(0)),
             "page": page,
             "stage": stage,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
         },
     )
 
@@ -425,22 +420,15 @@ def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def orders(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_orders(request.user).select_related("customer", "owner")
-    status = request.GET.get("status", "")
-    if status:
-        rows = rows.filter(status=status)
-    rows = rows.prefetch_related("credits__person")
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/orders.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": OrderStatus.choices,
-            "querystring": _querystring(request),
-            "status_form": OrderStatusForm(),
-        },
+        selectors.visible_orders(request.user)
+        .select_related("customer", "owner")
+        .prefetch_related("credits__person"),
+        order=("-date", "-pk"),
+        filters={"status": lambda status: Q(status=status)},
+        context={"statuses": OrderStatus.choices, "status_form": OrderStatusForm()},
     )
 
 
@@ -472,14 +460,13 @@ def order_status(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def payments(request: HttpRequest) -> HttpResponse:
-    rows = (
+    return list_view(
+        request,
+        "crm/payments.html",
         selectors.visible_payments(request.user)
         .select_related("customer", "collector", "order")
-        .prefetch_related("credits__person")
-    )
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "crm/payments.html", {"page": page, "querystring": _querystring(request)}
+        .prefetch_related("credits__person"),
+        order=("-date", "-pk"),
     )
 
 
@@ -490,22 +477,13 @@ def tickets(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine", "1" if me is not None else "") == "1"
     if mine:
         rows = rows.filter(owner=me) if me is not None else rows.none()
-    status = request.GET.get("status", "")
-    if status:
-        rows = rows.filter(status=status)
-    page = Paginator(rows.order_by("-opened_on", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
+    return list_view(
         request,
         "crm/tickets.html",
-        {
-            "page": page,
-            "mine": mine,
-            "status": status,
-            "statuses": TicketStatus.choices,
-            "querystring": _querystring(request),
-        },
+        rows,
+        order=("-opened_on", "-pk"),
+        filters={"status": lambda status: Q(status=status)},
+        context={"mine": mine, "statuses": TicketStatus.choices},
     )
 
 
@@ -582,44 +560,27 @@ def survey_new(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def surveys(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_surveys(request.user).select_related("customer", "person", "ticket")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(Q(customer__name__icontains=query) | Q(comment__icontains=query))
-    person = request.GET.get("person", "").strip()
-    if person:
-        rows = rows.filter(person__code=person)
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/surveys.html",
-        {"page": page, "query": query, "person": person, "querystring": _querystring(request)},
+        selectors.visible_surveys(request.user).select_related("customer", "person", "ticket"),
+        order=("-date", "-pk"),
+        filters={
+            "q": lambda query: Q(customer__name__icontains=query) | Q(comment__icontains=query),
+            "person": _by_person,
+        },
     )
-
-
-# Training scores and peer ratings (people's data) ------------------------------------
 
 
 @login_required
 def training_scores(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_training_scores(request.user).select_related("person")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(course__icontains=query)
-    person = request.GET.get("person", "").strip()
-    if person:
-        rows = rows.filter(person__code=person)
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/training.html",
-        {
-            "page": page,
-            "query": query,
-            "person": person,
-            "querystring": _querystring(request),
-            "can_record": access.can_record_training(request.user),
-        },
+        selectors.visible_training_scores(request.user).select_related("person"),
+        order=("-date", "-pk"),
+        filters={"q": lambda query: Q(course__icontains=query), "person": _by_person},
+        context={"can_record": access.can_record_training(request.user)},
     )
 
 
@@ -644,20 +605,13 @@ def peer_ratings(request: HttpRequest) -> HttpResponse:
     given = request.GET.get("given") == "1"
     if given:
         rows = rows.filter(rater=me) if me is not None else rows.none()
-    person = request.GET.get("person", "").strip()
-    if person:
-        rows = rows.filter(person__code=person)
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/ratings.html",
-        {
-            "page": page,
-            "given": given,
-            "person": person,
-            "querystring": _querystring(request),
-            "can_rate": access.can_rate(request.user),
-        },
+        rows,
+        order=("-date", "-pk"),
+        filters={"person": _by_person},
+        context={"given": given, "can_rate": access.can_rate(request.user)},
     )
 
 
@@ -701,27 +655,18 @@ def _require_catalogue_editor(request: HttpRequest) -> None:
 
 @login_required
 def products(request: HttpRequest) -> HttpResponse:
-    rows = Product.objects.select_related("line")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    line = request.GET.get("line", "")
-    if line:
-        rows = rows.filter(line__code=line)
-    active = request.GET.get("active", "")
-    if active in {"1", "0"}:
-        rows = rows.filter(active=active == "1")
-    page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/products.html",
-        {
-            "page": page,
-            "query": query,
-            "line": line,
-            "active": active,
+        Product.objects.select_related("line"),
+        order=("code",),
+        filters={
+            "q": _by_code_or_name,
+            "line": lambda line: Q(line__code=line),
+            "active": lambda active: Q(active=active == "1") if active in {"1", "0"} else Q(),
+        },
+        context={
             "lines": ProductLine.objects.order_by("code")[:500],
-            "querystring": _querystring(request),
             "can_edit": access.can_edit_catalogue(request.user),
         },
     )
@@ -772,20 +717,13 @@ def product_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def product_lines(request: HttpRequest) -> HttpResponse:
-    rows = ProductLine.objects.annotate(product_count=Count("products"))
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/product_lines.html",
-        {
-            "page": page,
-            "query": query,
-            "querystring": _querystring(request),
-            "can_edit": access.can_edit_catalogue(request.user),
-        },
+        ProductLine.objects.annotate(product_count=Count("products")),
+        order=("code",),
+        filters={"q": _by_code_or_name},
+        context={"can_edit": access.can_edit_catalogue(request.user)},
     )
 
 

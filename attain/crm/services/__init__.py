@@ -14,13 +14,13 @@ from __future__ import annotations
 from .activities import log_activity
 from .contacts import create_contact
 from .customers import create_customer, find_duplicates, merge_customers
-from .opportunities import create_opportunity, first_stage, move_opportunity
+from .opportunities import create_opportunity, move_opportunity
 from .orders import change_order_status, record_order, validate_shares
 from .payments import record_payment
 from .products import create_product, create_product_line, update_product, update_product_line
 from .ratings import record_peer_rating, record_survey, record_training_score
 from .reminders import check_follow_ups, check_follow_ups_once_a_day, complete_reminder
-from .tickets import hand_off_order, open_ticket, update_ticket
+from .tickets import open_ticket, update_ticket
 
 __all__ = [
     "change_order_status",
@@ -33,8 +33,6 @@ __all__ = [
     "create_product",
     "create_product_line",
     "find_duplicates",
-    "first_stage",
-    "hand_off_order",
     "log_activity",
     "merge_customers",
     "move_opportunity",

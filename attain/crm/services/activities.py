@@ -6,17 +6,14 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
 from attain.org.models import Person
 
 from ..access import check_write_for
 from ..models import Activity, ActivityKind, Customer, Evidence, Opportunity
-from .common import check_external_id
+from .common import check_external_id, refuse, save_new
 
 
 def log_activity(
@@ -39,21 +36,20 @@ def log_activity(
     if opportunity is not None and opportunity.customer_id != customer.pk:
         errors["opportunity"] = _("The opportunity belongs to another customer.")
     check_external_id(Activity, external_id, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
-        activity = Activity(
-            kind=kind,
-            customer=customer,
-            owner=owner,
-            occurred_at=occurred_at,
-            opportunity=opportunity,
-            **fields,
+        activity = save_new(
+            actor,
+            Activity(
+                kind=kind,
+                customer=customer,
+                owner=owner,
+                occurred_at=occurred_at,
+                opportunity=opportunity,
+                **fields,
+            ),
+            external_id=external_id,
         )
-        if external_id:
-            activity.external_id = external_id
-        activity.save()
         for evidence_kind, upload in evidence:
             Evidence.objects.create(activity=activity, kind=evidence_kind, file=upload)
-        record_change(actor, Action.CREATE, activity, after=snapshot(activity))
     return activity

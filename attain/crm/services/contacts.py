@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
-
 from ..access import check_write_customer
 from ..models import Contact, Customer
-from .common import check_external_id
+from .common import check_external_id, refuse, save_new
 
 
 def create_contact(actor: Any, *, customer: Customer, name: str, **fields: Any) -> Contact:
@@ -24,9 +20,6 @@ def create_contact(actor: Any, *, customer: Customer, name: str, **fields: Any) 
     if customer.merged_into_id:
         errors["customer"] = _("This customer was merged into another one.")
     check_external_id(Contact, fields.get("external_id"), errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
-        contact = Contact.objects.create(customer=customer, name=name.strip(), **fields)
-        record_change(actor, Action.CREATE, contact, after=snapshot(contact))
-    return contact
+        return save_new(actor, Contact(customer=customer, name=name.strip(), **fields))

@@ -16,7 +16,7 @@ from attain.org.models import Person
 from .. import dedupe
 from ..access import check_merge_customers, check_write_for
 from ..models import Customer
-from .common import check_external_id
+from .common import check_external_id, refuse, save_new
 
 
 def _customer_keys(customer: Customer) -> None:
@@ -97,12 +97,9 @@ def create_customer(
                 "name": other.name,
                 "reasons": ", ".join(reasons),
             }
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
-        customer.save()
-        record_change(actor, Action.CREATE, customer, after=snapshot(customer))
-    return customer
+        return save_new(actor, customer)
 
 
 # Everything that points at a customer, moved over when two customers are merged.

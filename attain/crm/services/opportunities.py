@@ -18,7 +18,7 @@ from attain.org.models import Person
 
 from ..access import check_write_for
 from ..models import ActivityKind, Customer, Opportunity, Stage, StageChange, StageKind
-from .common import check_external_id, user_of
+from .common import check_external_id, refuse, save_new, user_of
 
 
 def first_stage() -> Stage:
@@ -41,12 +41,14 @@ def create_opportunity(
     check_write_for(actor, owner)
     errors: dict[str, str] = {}
     check_external_id(Opportunity, fields.get("external_id"), errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     stage = stage or first_stage()
     with transaction.atomic():
-        opportunity = Opportunity.objects.create(
-            customer=customer, name=name, owner=owner, amount=amount, stage=stage, **fields
+        opportunity = save_new(
+            actor,
+            Opportunity(
+                customer=customer, name=name, owner=owner, amount=amount, stage=stage, **fields
+            ),
         )
         StageChange.objects.create(
             opportunity=opportunity,
@@ -54,7 +56,6 @@ def create_opportunity(
             changed_by=user_of(actor),
             changed_at=timezone.now(),
         )
-        record_change(actor, Action.CREATE, opportunity, after=snapshot(opportunity))
     return opportunity
 
 
@@ -88,8 +89,7 @@ def move_opportunity(
         }
     if stage.kind != StageKind.OPEN and not reason.strip():
         errors["reason"] = _("Give the reason the opportunity was won or lost.")
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
         opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         before = snapshot(opportunity)

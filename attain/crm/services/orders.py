@@ -25,7 +25,7 @@ from ..models import (
     OrderStatus,
     Product,
 )
-from .common import check_external_id
+from .common import check_external_id, refuse, save_new
 from .tickets import hand_off_order
 
 SHARE_TOLERANCE = Decimal("1e-9")
@@ -86,28 +86,26 @@ def record_order(
     if customer.merged_into_id:
         errors["customer"] = _("This customer was merged into another one.")
     check_external_id(Order, external_id, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
-        order = Order(
-            customer=customer,
-            owner=owner,
-            date=date,
-            amount=amount,
-            status=status,
-            opportunity=opportunity,
+        order = save_new(
+            actor,
+            Order(
+                customer=customer,
+                owner=owner,
+                date=date,
+                amount=amount,
+                status=status,
+                opportunity=opportunity,
+            ),
+            external_id=external_id,
+            audit={"credits": credit_json(credits)},
         )
-        if external_id:
-            order.external_id = external_id
-        order.save()
         for line in line_rows:
             line.order = order
         OrderLine.objects.bulk_create(line_rows)
         OrderCredit.objects.bulk_create(
             OrderCredit(order=order, person=p, share=s) for p, s in credits.items()
-        )
-        record_change(
-            actor, Action.CREATE, order, after={**snapshot(order), "credits": credit_json(credits)}
         )
         if hand_off and status == OrderStatus.CONFIRMED:
             hand_off_order(actor, order)

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import snapshot
 
 from ..access import check_edit_catalogue
 from ..models import Product, ProductLine
+from .common import refuse, save_changed, save_new
 
 PRODUCT_FIELDS = frozenset({"name", "line", "list_price", "active"})
 
@@ -29,12 +29,9 @@ def create_product_line(actor: Any, *, code: str, name: str) -> ProductLine:
         errors["code"] = _("A product line “%(code)s” exists.") % {"code": code}
     if not name:
         errors["name"] = _("Give the name.")
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
-        line = ProductLine.objects.create(code=code, name=name)
-        record_change(actor, Action.CREATE, line, after=snapshot(line))
-    return line
+        return save_new(actor, ProductLine(code=code, name=name))
 
 
 def update_product_line(
@@ -48,10 +45,7 @@ def update_product_line(
         line = ProductLine.objects.select_for_update().get(pk=line.pk)
         before = snapshot(line)
         line.name = name.strip()
-        line.save()
-        after = snapshot(line)
-        if after != before:
-            record_change(actor, Action.UPDATE, line, before=before, after=after, reason=reason)
+        save_changed(actor, line, before, reason)
     return line
 
 
@@ -74,12 +68,9 @@ def create_product(
     elif Product.objects.filter(code=code).exists():
         errors["code"] = _("A product “%(code)s” exists.") % {"code": code}
     _validate_product({"name": name, **fields}, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
-        product = Product.objects.create(code=code, name=name.strip(), line=line, **fields)
-        record_change(actor, Action.CREATE, product, after=snapshot(product))
-    return product
+        return save_new(actor, Product(code=code, name=name.strip(), line=line, **fields))
 
 
 def update_product(actor: Any, product: Product, *, reason: str = "", **fields: Any) -> Product:
@@ -91,15 +82,11 @@ def update_product(actor: Any, product: Product, *, reason: str = "", **fields: 
         raise ValueError(f"not product fields: {sorted(unknown)}")
     errors: dict[str, str] = {}
     _validate_product(fields, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
         before = snapshot(product)
         for field, value in fields.items():
             setattr(product, field, value.strip() if field == "name" else value)
-        product.save()
-        after = snapshot(product)
-        if after != before:
-            record_change(actor, Action.UPDATE, product, before=before, after=after, reason=reason)
+        save_changed(actor, product, before, reason)
     return product

@@ -7,18 +7,15 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
 from attain.org.models import Person
 from attain.org.selectors import person_of
 
 from ..access import check_rate_for, check_record_training, check_write_customer, check_write_for
 from ..models import Customer, PeerRating, ServiceTicket, Survey, TrainingScore
-from .common import check_external_id
+from .common import check_external_id, refuse, save_new
 
 
 def record_survey(
@@ -48,17 +45,12 @@ def record_survey(
     if ticket is not None and ticket.customer_id != customer.pk:
         errors["ticket"] = _("The ticket belongs to another customer.")
     check_external_id(Survey, external_id, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
+    survey = Survey(
+        customer=customer, person=person, date=date, score=score, ticket=ticket, comment=comment
+    )
     with transaction.atomic():
-        survey = Survey(
-            customer=customer, person=person, date=date, score=score, ticket=ticket, comment=comment
-        )
-        if external_id:
-            survey.external_id = external_id
-        survey.save()
-        record_change(actor, Action.CREATE, survey, after=snapshot(survey))
-    return survey
+        return save_new(actor, survey, external_id=external_id)
 
 
 def record_training_score(
@@ -77,15 +69,10 @@ def record_training_score(
     if not Decimal(0) <= score <= Decimal(100):
         errors["score"] = _("A training score lies between 0 and 100.")
     check_external_id(TrainingScore, external_id, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
+    row = TrainingScore(person=person, course=course.strip(), date=date, score=score)
     with transaction.atomic():
-        row = TrainingScore(person=person, course=course.strip(), date=date, score=score)
-        if external_id:
-            row.external_id = external_id
-        row.save()
-        record_change(actor, Action.CREATE, row, after=snapshot(row))
-    return row
+        return save_new(actor, row, external_id=external_id)
 
 
 def record_peer_rating(
@@ -120,12 +107,7 @@ def record_peer_rating(
     if not Decimal(1) <= score <= Decimal(5):
         errors["score"] = _("A collaboration rating lies between 1 and 5.")
     check_external_id(PeerRating, external_id, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors)
+    row = PeerRating(rater=rater, person=person, date=date, score=score, comment=comment)
     with transaction.atomic():
-        row = PeerRating(rater=rater, person=person, date=date, score=score, comment=comment)
-        if external_id:
-            row.external_id = external_id
-        row.save()
-        record_change(actor, Action.CREATE, row, after=snapshot(row))
-    return row
+        return save_new(actor, row, external_id=external_id)

@@ -11,13 +11,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import snapshot
 from attain.org.models import Assignment, Person
 
 from ..access import check_write_customer, check_write_for
 from ..models import Customer, Order, ServiceTicket, TicketKind, TicketStatus
-from .common import UNSET
+from .common import save_changed, save_new
 
 AFTER_SALES_TITLE = "after_sales"  # the job role that receives hand-offs of won orders
 
@@ -41,18 +40,17 @@ def hand_off_order(actor: Any, order: Order) -> ServiceTicket | None:
         )
         .order_by("open_tickets", "code")
     )
+    ticket = ServiceTicket(
+        customer=order.customer,
+        order=order,
+        owner=candidates.first(),
+        kind=TicketKind.HANDOFF,
+        opened_on=order.date,
+        summary=_("Order %(order)s won by %(owner)s: deliver and onboard.")
+        % {"order": order.external_id, "owner": order.owner.name},
+    )
     with transaction.atomic():
-        ticket = ServiceTicket.objects.create(
-            customer=order.customer,
-            order=order,
-            owner=candidates.first(),
-            kind=TicketKind.HANDOFF,
-            opened_on=order.date,
-            summary=_("Order %(order)s won by %(owner)s: deliver and onboard.")
-            % {"order": order.external_id, "owner": order.owner.name},
-        )
-        record_change(actor, Action.CREATE, ticket, after=snapshot(ticket))
-    return ticket
+        return save_new(actor, ticket)
 
 
 def open_ticket(
@@ -72,53 +70,38 @@ def open_ticket(
         raise ValidationError({"kind": _("Unknown ticket kind “%(kind)s”.") % {"kind": kind}})
     if order is not None and order.customer_id != customer.pk:
         raise ValidationError({"order": _("The order belongs to another customer.")})
+    ticket = ServiceTicket(
+        customer=customer,
+        kind=kind,
+        owner=owner,
+        order=order,
+        summary=summary,
+        opened_on=opened_on or timezone.localdate(),
+    )
     with transaction.atomic():
-        ticket = ServiceTicket.objects.create(
-            customer=customer,
-            kind=kind,
-            owner=owner,
-            order=order,
-            summary=summary,
-            opened_on=opened_on or timezone.localdate(),
-        )
-        record_change(actor, Action.CREATE, ticket, after=snapshot(ticket))
-    return ticket
+        return save_new(actor, ticket)
 
 
 def update_ticket(
     actor: Any,
     ticket: ServiceTicket,
     *,
-    status: str | None = None,
-    owner: Person | None = UNSET,
-    summary: str | None = None,
+    status: str,
     on: datetime.date | None = None,
     reason: str = "",
 ) -> ServiceTicket:
-    """Change a ticket's status, handler or summary. Resolving or closing it records the
-    day; reopening clears it."""
+    """Change a ticket's status. Resolving or closing it records the day (``on``,
+    default today); reopening clears it."""
     check_write_for(actor, ticket.owner)
-    if owner is not UNSET and owner is not None:
-        check_write_for(actor, owner)
-    if status is not None and status not in TicketStatus.values:
+    if status not in TicketStatus.values:
         raise ValidationError(
             {"status": _("Unknown ticket status “%(status)s”.") % {"status": status}}
         )
     with transaction.atomic():
         ticket = ServiceTicket.objects.select_for_update().get(pk=ticket.pk)
         before = snapshot(ticket)
-        if status is not None:
-            ticket.status = status
-            done = status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}
-            ticket.resolved_on = (
-                (ticket.resolved_on or on or timezone.localdate()) if done else None
-            )
-        if owner is not UNSET:
-            ticket.owner = owner
-        if summary is not None:
-            ticket.summary = summary
-        ticket.save()
-        after = snapshot(ticket)
-        if after != before:
-            record_change(actor, Action.UPDATE, ticket, before=before, after=after, reason=reason)
+        ticket.status = status
+        done = status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}
+        ticket.resolved_on = (ticket.resolved_on or on or timezone.localdate()) if done else None
+        save_changed(actor, ticket, before, reason)
     return ticket
