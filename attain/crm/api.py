@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -20,8 +20,9 @@ from rest_framework.routers import SimpleRouter
 
 from attain.org.api import PersonRef
 from attain.org.selectors import person_of
+from attain.web.api import ServiceCreateMixin, create_schema
 
-from . import selectors, services
+from . import access, selectors
 from .models import (
     Activity,
     ActivityKind,
@@ -45,6 +46,15 @@ from .models import (
     TicketStatus,
     TrainingScore,
 )
+from .services.activities import log_activity
+from .services.contacts import create_contact
+from .services.customers import create_customer
+from .services.opportunities import move_opportunity
+from .services.orders import record_order
+from .services.payments import record_payment
+from .services.products import create_product, create_product_line
+from .services.ratings import record_peer_rating, record_survey, record_training_score
+from .services.tickets import open_ticket, update_ticket
 
 # Serializers: reads ------------------------------------------------------------------
 
@@ -342,6 +352,7 @@ class ActivityCreateSerializer(serializers.Serializer):
     photo = serializers.FileField(required=False)
     file = serializers.FileField(required=False)
     recording = serializers.FileField(required=False)
+    external_id = serializers.CharField(max_length=64, required=False)
 
 
 class OrderLineWriteSerializer(serializers.Serializer):
@@ -469,7 +480,7 @@ def _credits(rows: list[dict[str, Any]] | None) -> dict[Any, Decimal]:
 
 def _check_customer(request: Request, customer: Customer) -> Customer:
     """A write may name only a customer the caller may see (others look unknown)."""
-    if not selectors.can_view_customer(request.user, customer):
+    if not access.can_view_customer(request.user, customer):
         raise serializers.ValidationError(
             {"customer": [_("Unknown customer “%(id)s”.") % {"id": customer.external_id}]}
         )
@@ -493,26 +504,36 @@ ALLOW_DUPLICATE = OpenApiParameter(
 class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "external_id"
     lookup_value_regex = "[^/]+"
+    # Query parameters that narrow the list: parameter → the lookup its value must equal.
+    filters: ClassVar[dict[str, str]] = {}
+
+    def filtered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        for param, lookup in self.filters.items():
+            value = self.request.query_params.get(param)
+            if value:
+                rows = rows.filter(**{lookup: value})
+        return rows
 
 
-class CustomerViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema(
+    "Create a customer. A likely duplicate is refused (400 at ``name``, naming the "
+    "customer it looks like) unless ``?allow_duplicate=true``.",
+    parameters=[ALLOW_DUPLICATE],
+)
+class CustomerViewSet(ServiceCreateMixin, ReadViewSet):
     """Customers the caller may see: those whose owner, or the person of any of whose
     records, the caller may see (organisation-wide roles: all). Merged customers are left
     out of the list; reading one by id shows where it was merged (``merged_into``)."""
 
     serializer_class = CustomerSerializer
+    create_serializer_class = CustomerCreateSerializer
+
+    filters = {"q": "name__icontains", "owner": "owner__code"}
 
     def get_queryset(self) -> QuerySet[Customer]:
         detail = self.action != "list"
         rows = selectors.visible_customers(self.request.user, include_merged=detail)
-        rows = rows.select_related("owner", "merged_into").order_by("name", "pk")
-        query = self.request.query_params.get("q")
-        if query:
-            rows = rows.filter(name__icontains=query)
-        owner = self.request.query_params.get("owner")
-        if owner:
-            rows = rows.filter(owner__code=owner)
-        return rows
+        return self.filtered(rows.select_related("owner", "merged_into")).order_by("name", "pk")
 
     def get_object(self) -> Customer:
         return selectors.access_customer(self.request.user, self.kwargs["external_id"])
@@ -523,23 +544,11 @@ class CustomerViewSet(mixins.CreateModelMixin, ReadViewSet):
         shown = customer if customer is not None else kept
         return Response(CustomerSerializer(shown).data)
 
-    @extend_schema(
-        parameters=[ALLOW_DUPLICATE],
-        request=CustomerCreateSerializer,
-        responses={201: CustomerSerializer},
-    )
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Create a customer. A likely duplicate is refused (400 at ``name``, naming the
-        customer it looks like) unless ``?allow_duplicate=true``."""
-        serializer = CustomerCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_record(self, data: dict[str, Any]) -> Customer:
+        request = self.request
         owner = data.pop("owner", None) or person_of(request.user)
         allow = request.query_params.get("allow_duplicate", "").lower() in {"1", "true", "yes"}
-        customer = services.create_customer(
-            request.user, owner=owner, allow_duplicate=allow, **data
-        )
-        return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+        return create_customer(request.user, owner=owner, allow_duplicate=allow, **data)
 
     @extend_schema(responses=Customer360Serializer)
     @action(detail=True, methods=["get"], url_path="360")
@@ -551,40 +560,34 @@ class CustomerViewSet(mixins.CreateModelMixin, ReadViewSet):
         return Response(Customer360Serializer({"customer": customer, **sections}).data)
 
 
-class ContactViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema("Add a contact to a customer the caller may see.")
+class ContactViewSet(ServiceCreateMixin, ReadViewSet):
     """Contacts of the customers the caller may see."""
 
     serializer_class = ContactSerializer
+    create_serializer_class = ContactCreateSerializer
+
+    filters = {"customer": "customer__external_id"}
 
     def get_queryset(self) -> QuerySet[Contact]:
         rows = selectors.visible_contacts(self.request.user).select_related("customer")
-        customer = self.request.query_params.get("customer")
-        if customer:
-            rows = rows.filter(customer__external_id=customer)
-        return rows.order_by("name", "pk")
+        return self.filtered(rows).order_by("name", "pk")
 
-    @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Add a contact to a customer the caller may see."""
-        serializer = ContactCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        customer = _check_customer(request, data.pop("customer"))
-        contact = services.create_contact(request.user, customer=customer, **data)
-        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+    def create_record(self, data: dict[str, Any]) -> Contact:
+        customer = _check_customer(self.request, data.pop("customer"))
+        return create_contact(self.request.user, customer=customer, **data)
 
 
 class OpportunityViewSet(ReadViewSet):
     serializer_class = OpportunitySerializer
 
+    filters = {"stage": "stage__code"}
+
     def get_queryset(self) -> QuerySet[Opportunity]:
         rows = selectors.visible_opportunities(self.request.user).select_related(
             "customer", "owner", "stage", "product_line"
         )
-        stage = self.request.query_params.get("stage")
-        if stage:
-            rows = rows.filter(stage__code=stage)
-        return rows.order_by("-created_on", "-pk")
+        return self.filtered(rows).order_by("-created_on", "-pk")
 
     @extend_schema(responses=StageChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -602,12 +605,17 @@ class OpportunityViewSet(ReadViewSet):
         opportunity = self.get_object()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        moved = services.move_opportunity(request.user, opportunity, **serializer.validated_data)
+        moved = move_opportunity(request.user, opportunity, **serializer.validated_data)
         return Response(OpportunitySerializer(moved).data)
 
 
-class ActivityViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema(
+    "Log a visit, call, meeting or note. Send multipart to attach ``photo``, ``file`` "
+    "or ``recording``."
+)
+class ActivityViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = ActivitySerializer
+    create_serializer_class = ActivityCreateSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Activity]:
@@ -618,14 +626,8 @@ class ActivityViewSet(mixins.CreateModelMixin, ReadViewSet):
             .order_by("-occurred_at", "-pk")
         )
 
-    @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Log a visit, call, meeting or note. Send multipart to attach ``photo``,
-        ``file`` or ``recording``."""
-        serializer = ActivityCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        customer = _check_customer(request, data.pop("customer"))
+    def create_record(self, data: dict[str, Any]) -> Activity:
+        customer = _check_customer(self.request, data.pop("customer"))
         evidence = [
             (kind, data.pop(field))
             for field, kind in (
@@ -635,15 +637,21 @@ class ActivityViewSet(mixins.CreateModelMixin, ReadViewSet):
             )
             if field in data
         ]
-        owner = data.pop("owner", None) or _me(request, "owner")
-        activity = services.log_activity(
-            request.user, customer=customer, owner=owner, evidence=evidence, **data
+        owner = data.pop("owner", None) or _me(self.request, "owner")
+        return log_activity(
+            self.request.user, customer=customer, owner=owner, evidence=evidence, **data
         )
-        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 
-class OrderViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema(
+    "Record an order with optional ``lines`` and a ``credits`` split (shares sum to 1). "
+    "A confirmed order is handed off to after-sales."
+)
+class OrderViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = OrderSerializer
+    create_serializer_class = OrderCreateSerializer
+
+    filters = {"status": "status"}
 
     def get_queryset(self) -> QuerySet[Order]:
         rows = (
@@ -651,30 +659,20 @@ class OrderViewSet(mixins.CreateModelMixin, ReadViewSet):
             .select_related("customer", "owner", "opportunity", "product_line")
             .prefetch_related("lines__product", "credits__person")
         )
-        order_status = self.request.query_params.get("status")
-        if order_status:
-            rows = rows.filter(status=order_status)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Record an order with optional ``lines`` and a ``credits`` split (shares sum
-        to 1). A confirmed order is handed off to after-sales."""
-        serializer = OrderCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        _check_customer(request, data["customer"])
-        owner = data.pop("owner", None) or _me(request, "owner")
+    def create_record(self, data: dict[str, Any]) -> Order:
+        _check_customer(self.request, data["customer"])
+        owner = data.pop("owner", None) or _me(self.request, "owner")
         lines = [(r["product"], r["quantity"], r["unit_price"]) for r in data.pop("lines", [])]
         credits = _credits(data.pop("credits", None))
-        order = services.record_order(
-            request.user, owner=owner, lines=lines, credits=credits, **data
-        )
-        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return record_order(self.request.user, owner=owner, lines=lines, credits=credits, **data)
 
 
-class PaymentViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema("Record a payment (回款), optionally against an order, with a credit split.")
+class PaymentViewSet(ServiceCreateMixin, ReadViewSet):
     serializer_class = PaymentSerializer
+    create_serializer_class = PaymentCreateSerializer
 
     def get_queryset(self) -> QuerySet[Payment]:
         return (
@@ -684,44 +682,31 @@ class PaymentViewSet(mixins.CreateModelMixin, ReadViewSet):
             .order_by("-date", "-pk")
         )
 
-    @extend_schema(request=PaymentCreateSerializer, responses={201: PaymentSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Record a payment (回款), optionally against an order, with a credit split."""
-        serializer = PaymentCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        _check_customer(request, data["customer"])
-        collector = data.pop("collector", None) or _me(request, "collector")
+    def create_record(self, data: dict[str, Any]) -> Payment:
+        _check_customer(self.request, data["customer"])
+        collector = data.pop("collector", None) or _me(self.request, "collector")
         credits = _credits(data.pop("credits", None))
-        payment = services.record_payment(
-            request.user, collector=collector, credits=credits, **data
-        )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+        return record_payment(self.request.user, collector=collector, credits=credits, **data)
 
 
-class TicketViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema("Open an after-sales ticket by hand for a customer the caller may see.")
+class TicketViewSet(ServiceCreateMixin, ReadViewSet):
     """Tickets handled by a visible person or opened for a visible person's order."""
 
     serializer_class = TicketSerializer
+    create_serializer_class = TicketCreateSerializer
+
+    filters = {"status": "status"}
 
     def get_queryset(self) -> QuerySet[ServiceTicket]:
         rows = selectors.visible_tickets(self.request.user).select_related(
             "customer", "order", "owner"
         )
-        ticket_status = self.request.query_params.get("status")
-        if ticket_status:
-            rows = rows.filter(status=ticket_status)
-        return rows.order_by("-opened_on", "-pk")
+        return self.filtered(rows).order_by("-opened_on", "-pk")
 
-    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Open an after-sales ticket by hand for a customer the caller may see."""
-        serializer = TicketCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        _check_customer(request, data["customer"])
-        ticket = services.open_ticket(request.user, **data)
-        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+    def create_record(self, data: dict[str, Any]) -> ServiceTicket:
+        _check_customer(self.request, data["customer"])
+        return open_ticket(self.request.user, **data)
 
     @extend_schema(request=TicketStatusSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"], url_path="status")
@@ -732,119 +717,104 @@ class TicketViewSet(mixins.CreateModelMixin, ReadViewSet):
         serializer = TicketStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        ticket = services.update_ticket(
+        ticket = update_ticket(
             request.user, ticket, status=data["status"], on=data.get("on"), reason=data["reason"]
         )
         return Response(TicketSerializer(ticket).data)
 
 
-class SurveyViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema(
+    "Record a customer's satisfaction (1–5) about a person, optionally for a ticket of "
+    "that customer. Nobody records a survey about themself."
+)
+class SurveyViewSet(ServiceCreateMixin, ReadViewSet):
     """Satisfaction surveys about visible people."""
 
     serializer_class = SurveySerializer
+    create_serializer_class = SurveyCreateSerializer
+
+    filters = {"person": "person__code"}
 
     def get_queryset(self) -> QuerySet[Survey]:
         rows = selectors.visible_surveys(self.request.user).select_related(
             "customer", "person", "ticket"
         )
-        person = self.request.query_params.get("person")
-        if person:
-            rows = rows.filter(person__code=person)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
-    @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Record a customer's satisfaction (1–5) about a person, optionally for a ticket
-        of that customer. Nobody records a survey about themself."""
-        serializer = SurveyCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        _check_customer(request, data["customer"])
-        survey = services.record_survey(request.user, **data)
-        return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
+    def create_record(self, data: dict[str, Any]) -> Survey:
+        _check_customer(self.request, data["customer"])
+        return record_survey(self.request.user, **data)
 
 
-class TrainingScoreViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema()
+class TrainingScoreViewSet(ServiceCreateMixin, ReadViewSet):
     """Training and test scores (0–100) of visible people. Recorded by administrators,
     sales operations and managers (for their team)."""
 
     serializer_class = TrainingScoreSerializer
+    create_serializer_class = TrainingScoreCreateSerializer
+
+    filters = {"person": "person__code"}
 
     def get_queryset(self) -> QuerySet[TrainingScore]:
         rows = selectors.visible_training_scores(self.request.user).select_related("person")
-        person = self.request.query_params.get("person")
-        if person:
-            rows = rows.filter(person__code=person)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
-    @extend_schema(request=TrainingScoreCreateSerializer, responses={201: TrainingScoreSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = TrainingScoreCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        row = services.record_training_score(request.user, **serializer.validated_data)
-        return Response(TrainingScoreSerializer(row).data, status=status.HTTP_201_CREATED)
+    def create_record(self, data: dict[str, Any]) -> TrainingScore:
+        return record_training_score(self.request.user, **data)
 
 
-class PeerRatingViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema(
+    "Rate a colleague (the rater is the caller; administrators and sales operations may "
+    "name another ``rater``). One rating per rater, person and month."
+)
+class PeerRatingViewSet(ServiceCreateMixin, ReadViewSet):
     """Collaboration ratings (1–5) of visible people, and those the caller gave."""
 
     serializer_class = PeerRatingSerializer
+    create_serializer_class = PeerRatingCreateSerializer
+
+    filters = {"person": "person__code"}
 
     def get_queryset(self) -> QuerySet[PeerRating]:
         rows = selectors.visible_peer_ratings(self.request.user).select_related("rater", "person")
-        person = self.request.query_params.get("person")
-        if person:
-            rows = rows.filter(person__code=person)
-        return rows.order_by("-date", "-pk")
+        return self.filtered(rows).order_by("-date", "-pk")
 
-    @extend_schema(request=PeerRatingCreateSerializer, responses={201: PeerRatingSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Rate a colleague (the rater is the caller; administrators and sales operations
-        may name another ``rater``). One rating per rater, person and month."""
-        serializer = PeerRatingCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        rater = data.pop("rater", None) or _me(request, "rater")
-        row = services.record_peer_rating(request.user, rater=rater, **data)
-        return Response(PeerRatingSerializer(row).data, status=status.HTTP_201_CREATED)
+    def create_record(self, data: dict[str, Any]) -> PeerRating:
+        rater = data.pop("rater", None) or _me(self.request, "rater")
+        return record_peer_rating(self.request.user, rater=rater, **data)
 
 
-class ProductLineViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema()
+class ProductLineViewSet(ServiceCreateMixin, ReadViewSet):
     """Product lines: readable by everyone signed in; created by administrators and
     sales operations."""
 
     serializer_class = ProductLineSerializer
+    create_serializer_class = ProductLineCreateSerializer
     lookup_field = "code"
     queryset = ProductLine.objects.order_by("code")
 
-    @extend_schema(request=ProductLineCreateSerializer, responses={201: ProductLineSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ProductLineCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = services.create_product_line(request.user, **serializer.validated_data)
-        return Response(ProductLineSerializer(line).data, status=status.HTTP_201_CREATED)
+    def create_record(self, data: dict[str, Any]) -> ProductLine:
+        return create_product_line(self.request.user, **data)
 
 
-class ProductViewSet(mixins.CreateModelMixin, ReadViewSet):
+@create_schema()
+class ProductViewSet(ServiceCreateMixin, ReadViewSet):
     """The product catalogue: readable by everyone signed in; created by administrators
     and sales operations."""
 
     serializer_class = ProductSerializer
+    create_serializer_class = ProductCreateSerializer
     lookup_field = "code"
 
-    def get_queryset(self) -> QuerySet[Product]:
-        rows = Product.objects.select_related("line")
-        line = self.request.query_params.get("line")
-        if line:
-            rows = rows.filter(line__code=line)
-        return rows.order_by("code")
+    filters = {"line": "line__code"}
 
-    @extend_schema(request=ProductCreateSerializer, responses={201: ProductSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ProductCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        product = services.create_product(request.user, **serializer.validated_data)
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+    def get_queryset(self) -> QuerySet[Product]:
+        return self.filtered(Product.objects.select_related("line")).order_by("code")
+
+    def create_record(self, data: dict[str, Any]) -> Product:
+        return create_product(self.request.user, **data)
 
 
 router = SimpleRouter()

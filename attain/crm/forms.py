@@ -4,7 +4,7 @@ business rules and their errors are shown on the form (see ``attain.web.forms.ap
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -80,6 +80,26 @@ class CreditsField(forms.CharField):
         return parse_credits(super().clean(value) or "")
 
 
+def customer_record_choice(label: Any, model: type[Any]) -> forms.ModelChoiceField:
+    """An optional choice of one of the customer's ``model`` records, by external id;
+    :class:`ForCustomerForm` narrows the choices to the customer."""
+    return forms.ModelChoiceField(
+        label=label, queryset=model.objects.none(), required=False, to_field_name="external_id"
+    )
+
+
+class ForCustomerForm(forms.Form):
+    """A form about one customer: each field of ``customer_records`` chooses among that
+    customer's records (field → related name and ordering)."""
+
+    customer_records: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field, (relation, order) in self.customer_records.items():
+            self.fields[field].queryset = getattr(customer, relation).order_by(order)  # type: ignore[attr-defined]
+
+
 class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     credit_code = forms.CharField(
@@ -102,19 +122,16 @@ class ContactForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(ForCustomerForm):
+    customer_records = {"opportunity": ("opportunities", "-created_on")}
+
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
     occurred_at = forms.DateTimeField(
         label=_("When"),
         widget=DateTimeInput,
         initial=lambda: timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
     )
-    opportunity = forms.ModelChoiceField(
-        label=_("Opportunity"),
-        queryset=Opportunity.objects.none(),
-        required=False,
-        to_field_name="external_id",
-    )
+    opportunity = customer_record_choice(_("Opportunity"), Opportunity)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=0, required=False
@@ -141,10 +158,6 @@ class ActivityForm(forms.Form):
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["opportunity"].queryset = customer.opportunities.order_by("-created_on")  # type: ignore[attr-defined]
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (data.get("latitude") is None) != (data.get("longitude") is None):
@@ -167,7 +180,9 @@ class OpportunityForm(forms.Form):
     )
 
 
-class OrderForm(forms.Form):
+class OrderForm(ForCustomerForm):
+    customer_records = {"opportunity": ("opportunities", "-created_on")}
+
     date = forms.DateField(label=_("Order date"), widget=DateInput, initial=timezone.localdate)
     amount = forms.DecimalField(
         label=_("Amount (empty: the total of the lines)"),
@@ -176,17 +191,8 @@ class OrderForm(forms.Form):
         required=False,
     )
     owner = PersonCodeField(label=_("Owner (employee id; default: me)"), required=False)
-    opportunity = forms.ModelChoiceField(
-        label=_("Opportunity"),
-        queryset=Opportunity.objects.none(),
-        required=False,
-        to_field_name="external_id",
-    )
+    opportunity = customer_record_choice(_("Opportunity"), Opportunity)
     credits = CreditsField(label=_("Credit split"))
-
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["opportunity"].queryset = customer.opportunities.order_by("-created_on")  # type: ignore[attr-defined]
 
 
 class OrderLineForm(forms.Form):
@@ -211,21 +217,14 @@ class OrderLineForm(forms.Form):
 OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ForCustomerForm):
+    customer_records = {"order": ("orders", "-date")}
+
     date = forms.DateField(label=_("Payment date"), widget=DateInput, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
-    order = forms.ModelChoiceField(
-        label=_("Order"),
-        queryset=Order.objects.none(),
-        required=False,
-        to_field_name="external_id",
-    )
+    order = customer_record_choice(_("Order"), Order)
     collector = PersonCodeField(label=_("Collector (employee id; default: me)"), required=False)
     credits = CreditsField(label=_("Credit split"))
-
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["order"].queryset = customer.orders.order_by("-date")  # type: ignore[attr-defined]
 
 
 class MoveForm(forms.Form):
@@ -249,42 +248,28 @@ class TicketForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
 
 
-class TicketNewForm(forms.Form):
+class TicketNewForm(ForCustomerForm):
+    customer_records = {"order": ("orders", "-date")}
+
     kind = forms.ChoiceField(label=_("Kind"), choices=TicketKind.choices)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
-    order = forms.ModelChoiceField(
-        label=_("Order"),
-        queryset=Order.objects.none(),
-        required=False,
-        to_field_name="external_id",
-    )
+    order = customer_record_choice(_("Order"), Order)
     owner = PersonCodeField(label=_("Handled by (employee id; optional)"), required=False)
     opened_on = forms.DateField(label=_("Opened on"), widget=DateInput, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["order"].queryset = customer.orders.order_by("-date")  # type: ignore[attr-defined]
 
+class SurveyForm(ForCustomerForm):
+    customer_records = {"ticket": ("tickets", "-opened_on")}
 
-class SurveyForm(forms.Form):
     person = PersonCodeField(label=_("Rated person (employee id)"))
     score = forms.DecimalField(
         label=_("Satisfaction (1–5)"), max_digits=3, decimal_places=1, min_value=1, max_value=5
     )
     date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
-    ticket = forms.ModelChoiceField(
-        label=_("Ticket"),
-        queryset=ServiceTicket.objects.none(),
-        required=False,
-        to_field_name="external_id",
-    )
+    ticket = customer_record_choice(_("Ticket"), ServiceTicket)
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["ticket"].queryset = customer.tickets.order_by("-opened_on")  # type: ignore[attr-defined]
 
 
 class TrainingScoreForm(forms.Form):

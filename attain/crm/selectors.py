@@ -16,16 +16,18 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from attain.accounts.models import ORGANISATION_WIDE_ROLES, Role
 from attain.org.models import Person
 from attain.org.selectors import person_of, role_of, visible_people
 
+from .access import can_view_customer as can_view_customer  # the evidence page asks here
+from .access import sees_everything
 from .models import (
     Activity,
     Contact,
@@ -42,16 +44,7 @@ from .models import (
     TrainingScore,
 )
 
-MERGERS = frozenset({Role.ADMIN, Role.SALES_OPS})
-
-
-def sees_everything(user: Any) -> bool:
-    return role_of(user) in ORGANISATION_WIDE_ROLES
-
-
-def can_merge_customers(user: Any) -> bool:
-    return role_of(user) in MERGERS
-
+Row = TypeVar("Row", bound=Model)
 
 # Customers -----------------------------------------------------------------------
 
@@ -83,36 +76,6 @@ def visible_customers(user: Any, *, include_merged: bool = False) -> QuerySet[Cu
     return customers.filter(_customer_reach(visible_people(user)))
 
 
-def can_view_customer(user: Any, customer: Customer) -> bool:
-    """The same rule as :func:`visible_customers` for one customer, one condition per
-    line so each branch is tested."""
-    role = role_of(user)
-    if role is None:
-        return False
-    if role in ORGANISATION_WIDE_ROLES:
-        return True
-    people = visible_people(user)
-    if customer.owner_id is not None and people.filter(pk=customer.owner_id).exists():
-        return True
-    if customer.opportunities.filter(owner__in=people).exists():
-        return True
-    if customer.activities.filter(owner__in=people).exists():
-        return True
-    if customer.orders.filter(owner__in=people).exists():
-        return True
-    if OrderCredit.objects.filter(order__customer=customer, person__in=people).exists():
-        return True
-    if customer.payments.filter(collector__in=people).exists():
-        return True
-    if PaymentCredit.objects.filter(payment__customer=customer, person__in=people).exists():
-        return True
-    if customer.tickets.filter(owner__in=people).exists():
-        return True
-    if customer.surveys.filter(person__in=people).exists():  # noqa: SIM103
-        return True
-    return False
-
-
 def access_customer(user: Any, external_id: str) -> Customer:
     """The customer with ``external_id`` (or the one it was merged into) if ``user`` may
     see it; otherwise 404, so an invisible customer looks like a missing one."""
@@ -132,52 +95,59 @@ def access_customer(user: Any, external_id: str) -> Customer:
 # Records -------------------------------------------------------------------------
 
 
-def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
-    opportunities = Opportunity.objects.all()
+def _visible(
+    user: Any, rows: QuerySet[Row], rule: Callable[[QuerySet[Person]], Q]
+) -> QuerySet[Row]:
+    """``rows`` of the people ``user`` may see: all for organisation-wide roles, else
+    those matching ``rule`` applied to :func:`visible_people`."""
     if sees_everything(user):
-        return opportunities
-    return opportunities.filter(owner__in=visible_people(user))
+        return rows
+    return rows.filter(rule(visible_people(user)))
+
+
+def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
+    return _visible(user, Opportunity.objects.all(), lambda people: Q(owner__in=people))
 
 
 def visible_activities(user: Any) -> QuerySet[Activity]:
-    activities = Activity.objects.all()
-    if sees_everything(user):
-        return activities
-    return activities.filter(owner__in=visible_people(user))
+    return _visible(user, Activity.objects.all(), lambda people: Q(owner__in=people))
 
 
 def visible_orders(user: Any) -> QuerySet[Order]:
-    orders = Order.objects.all()
-    if sees_everything(user):
-        return orders
-    people = visible_people(user)
-    credited = OrderCredit.objects.filter(person__in=people).values("order_id")
-    return orders.filter(Q(owner__in=people) | Q(pk__in=credited))
+    """Orders owned by, or crediting a share to, a visible person."""
+    return _visible(
+        user,
+        Order.objects.all(),
+        lambda people: (
+            Q(owner__in=people)
+            | Q(pk__in=OrderCredit.objects.filter(person__in=people).values("order_id"))
+        ),
+    )
 
 
 def visible_payments(user: Any) -> QuerySet[Payment]:
-    payments = Payment.objects.all()
-    if sees_everything(user):
-        return payments
-    people = visible_people(user)
-    credited = PaymentCredit.objects.filter(person__in=people).values("payment_id")
-    return payments.filter(Q(collector__in=people) | Q(pk__in=credited))
+    """Payments collected by, or crediting a share to, a visible person."""
+    return _visible(
+        user,
+        Payment.objects.all(),
+        lambda people: (
+            Q(collector__in=people)
+            | Q(pk__in=PaymentCredit.objects.filter(person__in=people).values("payment_id"))
+        ),
+    )
 
 
 def visible_tickets(user: Any) -> QuerySet[ServiceTicket]:
     """Tickets handled by a visible person, or opened for a visible person's order."""
-    tickets = ServiceTicket.objects.all()
-    if sees_everything(user):
-        return tickets
-    people = visible_people(user)
-    return tickets.filter(Q(owner__in=people) | Q(order__owner__in=people))
+    return _visible(
+        user,
+        ServiceTicket.objects.all(),
+        lambda people: Q(owner__in=people) | Q(order__owner__in=people),
+    )
 
 
 def visible_surveys(user: Any) -> QuerySet[Survey]:
-    surveys = Survey.objects.all()
-    if sees_everything(user):
-        return surveys
-    return surveys.filter(person__in=visible_people(user))
+    return _visible(user, Survey.objects.all(), lambda people: Q(person__in=people))
 
 
 def visible_contacts(user: Any) -> QuerySet[Contact]:
@@ -189,21 +159,15 @@ def visible_contacts(user: Any) -> QuerySet[Contact]:
 
 
 def visible_training_scores(user: Any) -> QuerySet[TrainingScore]:
-    scores = TrainingScore.objects.all()
-    if sees_everything(user):
-        return scores
-    return scores.filter(person__in=visible_people(user))
+    return _visible(user, TrainingScore.objects.all(), lambda people: Q(person__in=people))
 
 
 def visible_peer_ratings(user: Any) -> QuerySet[PeerRating]:
     """Ratings of visible people (the rated person's data), and the ratings the user
     gave, so a rater can check what they submitted."""
-    ratings = PeerRating.objects.all()
-    if sees_everything(user):
-        return ratings
     me = person_of(user)
     given = Q(rater=me) if me is not None else Q(pk__in=[])
-    return ratings.filter(Q(person__in=visible_people(user)) | given)
+    return _visible(user, PeerRating.objects.all(), lambda people: Q(person__in=people) | given)
 
 
 def my_reminders(user: Any) -> QuerySet[Reminder]:

@@ -6,6 +6,7 @@ not see is a 404, as if it did not exist."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -17,14 +18,17 @@ from django.db.models import Count, Q, Sum
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attain.org.fields import PersonCodeField
 from attain.org.models import Person
 from attain.org.selectors import person_of
 from attain.web.forms import apply_service
+from attain.web.views import PAGE_SIZE, list_view, querystring, service_form_view
 
-from . import selectors, services
+from . import access, selectors
 from .forms import (
     ActivityForm,
     ContactForm,
@@ -55,32 +59,75 @@ from .models import (
     StageKind,
     TicketStatus,
 )
+from .services.activities import log_activity
+from .services.contacts import create_contact
+from .services.customers import create_customer, find_duplicates, merge_customers
+from .services.opportunities import create_opportunity, move_opportunity
+from .services.orders import change_order_status, record_order
+from .services.payments import record_payment
+from .services.products import (
+    create_product,
+    create_product_line,
+    update_product,
+    update_product_line,
+)
+from .services.ratings import record_peer_rating, record_survey, record_training_score
+from .services.reminders import check_follow_ups_once_a_day, complete_reminder
+from .services.tickets import open_ticket, update_ticket
 
-PAGE_SIZE = 50
+
+def _by_person(code: str) -> Q:
+    return Q(person__code=code)
 
 
-def _person_or_me(request: HttpRequest, form: Form, field: str) -> Person | None:
-    """The person named in ``field``, else the signed-in person; a form error if neither."""
-    person = form.cleaned_data.get(field) or person_of(request.user)
+def _by_code_or_name(text: str) -> Q:
+    return Q(code__icontains=text) | Q(name__icontains=text)
+
+
+EVIDENCE_FIELDS = (
+    ("photo", EvidenceKind.PHOTO),
+    ("file", EvidenceKind.FILE),
+    ("recording", EvidenceKind.RECORDING),
+)
+
+
+def _person_or_me(request: HttpRequest, data: dict[str, Any], field: str) -> Person:
+    """The person named in ``field``, else the signed-in person; an error at ``field``
+    if neither."""
+    person = data.get(field) or person_of(request.user)
     if person is None:
-        form.add_error(field, _("Give an employee id."))
+        raise ValidationError({field: _("Give an employee id.")})
     return person
 
 
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _form_page(
-    request: HttpRequest, title: str, form: Form, back: str, **extra: Any
+    request: HttpRequest,
+    form: Form,
+    service: Callable[[dict[str, Any]], Any],
+    *,
+    title: str,
+    back: str,
+    success: str | Callable[[Any], str],
+    next_url: str | Callable[[Any], str] | None = None,
+    also_valid: tuple[Any, ...] = (),
+    **extra: Any,
 ) -> HttpResponse:
-    return render(
+    """A CRM form page (crm/form.html) that runs ``service``; it returns to ``back``
+    unless ``next_url`` says otherwise."""
+    return service_form_view(
         request,
-        "crm/form.html",
-        {"title": title, "form": form, "back_url": back, **extra},
+        form,
+        service,
+        success=success,
+        next_url=back if next_url is None else next_url,
+        template="crm/form.html",
+        context={"title": title, "back_url": back, **extra},
+        also_valid=also_valid,
     )
+
+
+def _back(customer: Customer) -> str:
+    return reverse("crm:customer", args=[customer.external_id])
 
 
 # Customers -----------------------------------------------------------------------
@@ -88,34 +135,27 @@ def _form_page(
 
 @login_required
 def customers(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_customers(request.user).select_related("owner")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(
-            Q(name__icontains=query)
-            | Q(external_id=query)
-            | Q(credit_code=query.upper())
-            | Q(phone__icontains=query)
-            | Q(email__icontains=query)
-        )
-    owner = request.GET.get("owner", "").strip()
-    if owner:
-        rows = rows.filter(owner__code=owner)
-    source = request.GET.get("source", "")
-    if source:
-        rows = rows.filter(source=source)
-    page = Paginator(rows.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "query": query,
-        "owner": owner,
-        "source": source,
-        "sources": CustomerSource.choices,
-        "querystring": _querystring(request),
-        "can_merge": selectors.can_merge_customers(request.user),
-    }
-    template = "crm/customers_table.html" if request.htmx else "crm/customers.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return list_view(
+        request,
+        "crm/customers_table.html" if request.htmx else "crm/customers.html",  # type: ignore[attr-defined]
+        selectors.visible_customers(request.user).select_related("owner"),
+        order=("name", "pk"),
+        filters={
+            "q": lambda query: (
+                Q(name__icontains=query)
+                | Q(external_id=query)
+                | Q(credit_code=query.upper())
+                | Q(phone__icontains=query)
+                | Q(email__icontains=query)
+            ),
+            "owner": lambda owner: Q(owner__code=owner),
+            "source": lambda source: Q(source=source),
+        },
+        context={
+            "sources": CustomerSource.choices,
+            "can_merge": access.can_merge_customers(request.user),
+        },
+    )
 
 
 @login_required
@@ -127,7 +167,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
         owner = data.pop("owner") or person_of(request.user)
         allow_duplicate = request.POST.get("allow_duplicate") == "on"
         if not allow_duplicate:
-            found = services.find_duplicates(Customer(**data))
+            found = find_duplicates(Customer(**data))
             visible = set(
                 selectors.visible_customers(request.user)
                 .filter(pk__in=[c.pk for c, _r in found])
@@ -137,7 +177,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
         if not duplicates:
             customer = apply_service(
                 form,
-                lambda _data: services.create_customer(
+                lambda _data: create_customer(
                     request.user, owner=owner, allow_duplicate=allow_duplicate, **data
                 ),
             )
@@ -162,7 +202,7 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
             "order_total": totals["total"] or Decimal(0),
             "paid_total": paid["total"] or Decimal(0),
             "merged_from": list(customer.merged_from.values_list("name", "external_id")),
-            "can_merge": selectors.can_merge_customers(request.user),
+            "can_merge": access.can_merge_customers(request.user),
         }
     )
     return render(request, "crm/customer.html", context)
@@ -171,66 +211,43 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def contact_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = apply_service(
-            form, lambda data: services.create_contact(request.user, customer=customer, **data)
-        )
-        if done is not None:
-            messages.success(request, _("The contact is added."))
-            return redirect("crm:customer", external_id=customer.external_id)
     return _form_page(
-        request, _("Add a contact · %(name)s") % {"name": customer.name}, form, _back(customer)
+        request,
+        ContactForm(request.POST or None),
+        lambda data: create_contact(request.user, customer=customer, **data),
+        title=_("Add a contact · %(name)s") % {"name": customer.name},
+        back=_back(customer),
+        success=_("The contact is added."),
     )
-
-
-def _back(customer: Customer) -> str:
-    from django.urls import reverse
-
-    return reverse("crm:customer", args=[customer.external_id])
 
 
 @login_required
 def activity_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
-    form = ActivityForm(request.POST or None, request.FILES or None, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        owner = _person_or_me(request, form, "owner")
-        if owner is not None:
-            evidence = [
-                (kind, form.cleaned_data[field])
-                for field, kind in (
-                    ("photo", EvidenceKind.PHOTO),
-                    ("file", EvidenceKind.FILE),
-                    ("recording", EvidenceKind.RECORDING),
-                )
-                if form.cleaned_data.get(field)
-            ]
-            done = apply_service(
-                form,
-                lambda data: services.log_activity(
-                    request.user,
-                    kind=data["kind"],
-                    customer=customer,
-                    owner=owner,
-                    occurred_at=data["occurred_at"],
-                    opportunity=data["opportunity"],
-                    evidence=evidence,
-                    summary=data["summary"],
-                    duration_minutes=data["duration_minutes"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    place=data["place"],
-                ),
-            )
-            if done is not None:
-                messages.success(request, _("The activity is logged."))
-                return redirect("crm:customer", external_id=customer.external_id)
+
+    def log(data: dict[str, Any]) -> Any:
+        return log_activity(
+            request.user,
+            kind=data["kind"],
+            customer=customer,
+            owner=_person_or_me(request, data, "owner"),
+            occurred_at=data["occurred_at"],
+            opportunity=data["opportunity"],
+            evidence=[(kind, data[field]) for field, kind in EVIDENCE_FIELDS if data.get(field)],
+            summary=data["summary"],
+            duration_minutes=data["duration_minutes"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            place=data["place"],
+        )
+
     return _form_page(
         request,
-        _("Log an activity · %(name)s") % {"name": customer.name},
-        form,
-        _back(customer),
+        ActivityForm(request.POST or None, request.FILES or None, customer=customer),
+        log,
+        title=_("Log an activity · %(name)s") % {"name": customer.name},
+        back=_back(customer),
+        success=_("The activity is logged."),
         multipart=True,
     )
 
@@ -238,63 +255,47 @@ def activity_new(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def opportunity_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
-    form = OpportunityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        owner = _person_or_me(request, form, "owner")
-        if owner is not None:
-            opportunity = apply_service(
-                form,
-                lambda data: services.create_opportunity(
-                    request.user,
-                    customer=customer,
-                    owner=owner,
-                    **{k: v for k, v in data.items() if k != "owner"},
-                ),
-            )
-            if opportunity is not None:
-                messages.success(request, _("The opportunity is added."))
-                return redirect("crm:opportunity", external_id=opportunity.external_id)
     return _form_page(
-        request, _("Add an opportunity · %(name)s") % {"name": customer.name}, form, _back(customer)
+        request,
+        OpportunityForm(request.POST or None),
+        lambda data: create_opportunity(
+            request.user,
+            customer=customer,
+            owner=_person_or_me(request, data, "owner"),
+            **{k: v for k, v in data.items() if k != "owner"},
+        ),
+        title=_("Add an opportunity · %(name)s") % {"name": customer.name},
+        back=_back(customer),
+        success=_("The opportunity is added."),
+        next_url=lambda opportunity: reverse("crm:opportunity", args=[opportunity.external_id]),
     )
 
 
 @login_required
 def order_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
-    form = OrderForm(request.POST or None, customer=customer)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
-        owner = _person_or_me(request, form, "owner")
-        if owner is not None:
-            rows = [
+    return _form_page(
+        request,
+        OrderForm(request.POST or None, customer=customer),
+        lambda data: record_order(
+            request.user,
+            customer=customer,
+            owner=_person_or_me(request, data, "owner"),
+            date=data["date"],
+            amount=data["amount"],
+            lines=[
                 (line["product"], line["quantity"], line["unit_price"])
                 for line in lines.cleaned_data
                 if line.get("product")
-            ]
-            order = apply_service(
-                form,
-                lambda data: services.record_order(
-                    request.user,
-                    customer=customer,
-                    owner=owner,
-                    date=data["date"],
-                    amount=data["amount"],
-                    lines=rows,
-                    credits=data["credits"],
-                    opportunity=data["opportunity"],
-                ),
-            )
-            if order is not None:
-                messages.success(
-                    request, _("Order %(id)s is recorded.") % {"id": order.external_id}
-                )
-                return redirect("crm:customer", external_id=customer.external_id)
-    return _form_page(
-        request,
-        _("Record an order · %(name)s") % {"name": customer.name},
-        form,
-        _back(customer),
+            ],
+            credits=data["credits"],
+            opportunity=data["opportunity"],
+        ),
+        title=_("Record an order · %(name)s") % {"name": customer.name},
+        back=_back(customer),
+        success=lambda order: _("Order %(id)s is recorded.") % {"id": order.external_id},
+        also_valid=(lines,),
         formset=lines,
     )
 
@@ -302,39 +303,33 @@ def order_new(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def payment_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
-    form = PaymentForm(request.POST or None, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        collector = _person_or_me(request, form, "collector")
-        if collector is not None:
-            payment = apply_service(
-                form,
-                lambda data: services.record_payment(
-                    request.user,
-                    customer=customer,
-                    collector=collector,
-                    date=data["date"],
-                    amount=data["amount"],
-                    order=data["order"],
-                    credits=data["credits"],
-                ),
-            )
-            if payment is not None:
-                messages.success(request, _("The payment is recorded."))
-                return redirect("crm:customer", external_id=customer.external_id)
     return _form_page(
-        request, _("Record a payment · %(name)s") % {"name": customer.name}, form, _back(customer)
+        request,
+        PaymentForm(request.POST or None, customer=customer),
+        lambda data: record_payment(
+            request.user,
+            customer=customer,
+            collector=_person_or_me(request, data, "collector"),
+            date=data["date"],
+            amount=data["amount"],
+            order=data["order"],
+            credits=data["credits"],
+        ),
+        title=_("Record a payment · %(name)s") % {"name": customer.name},
+        back=_back(customer),
+        success=_("The payment is recorded."),
     )
 
 
 @login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_merge_customers(request.user):
+    if not access.can_merge_customers(request.user):
         raise PermissionDenied
     if request.method == "POST":
         keep = get_object_or_404(Customer, external_id=request.POST.get("keep", ""))
         duplicate = get_object_or_404(Customer, external_id=request.POST.get("duplicate", ""))
         try:
-            services.merge_customers(request.user, keep, duplicate)
+            merge_customers(request.user, keep, duplicate)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -381,7 +376,7 @@ def opportunities(request: HttpRequest) -> HttpResponse:
             "open_weighted": sum((r["weighted"] for r in open_rows), Decimal(0)),
             "page": page,
             "stage": stage,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
         },
     )
 
@@ -396,27 +391,23 @@ def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     )
     if opportunity is None:
         raise Http404(_("No such opportunity, or not one you may see."))
-    form = MoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        moved = apply_service(
-            form,
-            lambda data: services.move_opportunity(
-                request.user, opportunity, data["stage"], reason=data["reason"]
-            ),
-        )
-        if moved is not None:
-            messages.success(request, _("Moved to %(stage)s.") % {"stage": moved.stage.name})
-            return redirect("crm:opportunity", external_id=opportunity.external_id)
-    history = opportunity.stage_changes.select_related("from_stage", "to_stage", "changed_by")
-    activities = opportunity.activities.select_related("owner").order_by("-occurred_at")[:50]
-    return render(
+    return service_form_view(
         request,
-        "crm/opportunity.html",
-        {
+        MoveForm(request.POST or None),
+        lambda data: move_opportunity(
+            request.user, opportunity, data["stage"], reason=data["reason"]
+        ),
+        success=lambda moved: _("Moved to %(stage)s.") % {"stage": moved.stage.name},
+        next_url=reverse("crm:opportunity", args=[opportunity.external_id]),
+        template="crm/opportunity.html",
+        context={
             "opportunity": opportunity,
-            "form": form,
-            "history": history,
-            "activities": activities,
+            "history": opportunity.stage_changes.select_related(
+                "from_stage", "to_stage", "changed_by"
+            ),
+            "activities": opportunity.activities.select_related("owner").order_by("-occurred_at")[
+                :50
+            ],
             "weighted": (opportunity.amount * opportunity.stage.probability).quantize(
                 Decimal("0.01")
             ),
@@ -429,22 +420,15 @@ def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def orders(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_orders(request.user).select_related("customer", "owner")
-    status = request.GET.get("status", "")
-    if status:
-        rows = rows.filter(status=status)
-    rows = rows.prefetch_related("credits__person")
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/orders.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": OrderStatus.choices,
-            "querystring": _querystring(request),
-            "status_form": OrderStatusForm(),
-        },
+        selectors.visible_orders(request.user)
+        .select_related("customer", "owner")
+        .prefetch_related("credits__person"),
+        order=("-date", "-pk"),
+        filters={"status": lambda status: Q(status=status)},
+        context={"statuses": OrderStatus.choices, "status_form": OrderStatusForm()},
     )
 
 
@@ -458,7 +442,7 @@ def order_status(request: HttpRequest, external_id: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.change_order_status(
+            change_order_status(
                 request.user, order, data["status"], on=data["on"], reason=data["reason"]
             )
         except ValidationError as error:
@@ -476,14 +460,13 @@ def order_status(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def payments(request: HttpRequest) -> HttpResponse:
-    rows = (
+    return list_view(
+        request,
+        "crm/payments.html",
         selectors.visible_payments(request.user)
         .select_related("customer", "collector", "order")
-        .prefetch_related("credits__person")
-    )
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "crm/payments.html", {"page": page, "querystring": _querystring(request)}
+        .prefetch_related("credits__person"),
+        order=("-date", "-pk"),
     )
 
 
@@ -494,22 +477,13 @@ def tickets(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine", "1" if me is not None else "") == "1"
     if mine:
         rows = rows.filter(owner=me) if me is not None else rows.none()
-    status = request.GET.get("status", "")
-    if status:
-        rows = rows.filter(status=status)
-    page = Paginator(rows.order_by("-opened_on", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
+    return list_view(
         request,
         "crm/tickets.html",
-        {
-            "page": page,
-            "mine": mine,
-            "status": status,
-            "statuses": TicketStatus.choices,
-            "querystring": _querystring(request),
-        },
+        rows,
+        order=("-opened_on", "-pk"),
+        filters={"status": lambda status: Q(status=status)},
+        context={"mine": mine, "statuses": TicketStatus.choices},
     )
 
 
@@ -521,14 +495,14 @@ def ticket_update(request: HttpRequest, external_id: str) -> HttpResponse:
     )
     form = TicketForm(request.POST)
     if form.is_valid():
-        services.update_ticket(request.user, ticket, status=form.cleaned_data["status"])
+        update_ticket(request.user, ticket, status=form.cleaned_data["status"])
         messages.success(request, _("The ticket is updated."))
     return redirect(request.POST.get("next") or "crm:tickets")
 
 
 @login_required
 def reminders(request: HttpRequest) -> HttpResponse:
-    services.check_follow_ups_once_a_day()
+    check_follow_ups_once_a_day()
     rows = selectors.my_reminders(request.user).select_related(
         "opportunity__customer", "opportunity__stage"
     )
@@ -539,7 +513,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = get_object_or_404(Reminder, pk=pk)
-    services.complete_reminder(request.user, reminder)
+    complete_reminder(request.user, reminder)
     return redirect("crm:reminders")
 
 
@@ -549,28 +523,13 @@ def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ticket_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
-    form = TicketNewForm(request.POST or None, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        ticket = apply_service(
-            form,
-            lambda data: services.open_ticket(
-                request.user,
-                customer=customer,
-                kind=data["kind"],
-                owner=data["owner"],
-                order=data["order"],
-                summary=data["summary"],
-                opened_on=data["opened_on"],
-            ),
-        )
-        if ticket is not None:
-            messages.success(request, _("The ticket is opened."))
-            return redirect("crm:customer", external_id=customer.external_id)
     return _form_page(
         request,
-        _("Open a service ticket · %(name)s") % {"name": customer.name},
-        form,
-        _back(customer),
+        TicketNewForm(request.POST or None, customer=customer),
+        lambda data: open_ticket(request.user, customer=customer, **data),
+        title=_("Open a service ticket · %(name)s") % {"name": customer.name},
+        back=_back(customer),
+        success=_("The ticket is opened."),
     )
 
 
@@ -589,87 +548,54 @@ def survey_new(request: HttpRequest, external_id: str) -> HttpResponse:
         initial["ticket"] = ticket.external_id
         if ticket.owner is not None:
             initial["person"] = ticket.owner.code
-    form = SurveyForm(request.POST or None, customer=customer, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        survey = apply_service(
-            form,
-            lambda data: services.record_survey(
-                request.user,
-                customer=customer,
-                person=data["person"],
-                date=data["date"],
-                score=data["score"],
-                ticket=data["ticket"],
-                comment=data["comment"],
-            ),
-        )
-        if survey is not None:
-            messages.success(request, _("The survey is recorded."))
-            return redirect("crm:customer", external_id=customer.external_id)
     return _form_page(
         request,
-        _("Record a satisfaction survey · %(name)s") % {"name": customer.name},
-        form,
-        _back(customer),
+        SurveyForm(request.POST or None, customer=customer, initial=initial),
+        lambda data: record_survey(request.user, customer=customer, **data),
+        title=_("Record a satisfaction survey · %(name)s") % {"name": customer.name},
+        back=_back(customer),
+        success=_("The survey is recorded."),
     )
 
 
 @login_required
 def surveys(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_surveys(request.user).select_related("customer", "person", "ticket")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(Q(customer__name__icontains=query) | Q(comment__icontains=query))
-    person = request.GET.get("person", "").strip()
-    if person:
-        rows = rows.filter(person__code=person)
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/surveys.html",
-        {"page": page, "query": query, "person": person, "querystring": _querystring(request)},
-    )
-
-
-# Training scores and peer ratings (people's data) ------------------------------------
-
-
-@login_required
-def training_scores(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_training_scores(request.user).select_related("person")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(course__icontains=query)
-    person = request.GET.get("person", "").strip()
-    if person:
-        rows = rows.filter(person__code=person)
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "crm/training.html",
-        {
-            "page": page,
-            "query": query,
-            "person": person,
-            "querystring": _querystring(request),
-            "can_record": services.can_record_training(request.user),
+        selectors.visible_surveys(request.user).select_related("customer", "person", "ticket"),
+        order=("-date", "-pk"),
+        filters={
+            "q": lambda query: Q(customer__name__icontains=query) | Q(comment__icontains=query),
+            "person": _by_person,
         },
     )
 
 
 @login_required
-def training_score_new(request: HttpRequest) -> HttpResponse:
-    from django.urls import reverse
+def training_scores(request: HttpRequest) -> HttpResponse:
+    return list_view(
+        request,
+        "crm/training.html",
+        selectors.visible_training_scores(request.user).select_related("person"),
+        order=("-date", "-pk"),
+        filters={"q": lambda query: Q(course__icontains=query), "person": _by_person},
+        context={"can_record": access.can_record_training(request.user)},
+    )
 
-    if not services.can_record_training(request.user):
+
+@login_required
+def training_score_new(request: HttpRequest) -> HttpResponse:
+    if not access.can_record_training(request.user):
         raise PermissionDenied
-    form = TrainingScoreForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        row = apply_service(form, lambda data: services.record_training_score(request.user, **data))
-        if row is not None:
-            messages.success(request, _("The score is recorded."))
-            return redirect("crm:training")
-    return _form_page(request, _("Record a training or test score"), form, reverse("crm:training"))
+    return _form_page(
+        request,
+        TrainingScoreForm(request.POST or None),
+        lambda data: record_training_score(request.user, **data),
+        title=_("Record a training or test score"),
+        back=reverse("crm:training"),
+        success=_("The score is recorded."),
+    )
 
 
 @login_required
@@ -679,20 +605,13 @@ def peer_ratings(request: HttpRequest) -> HttpResponse:
     given = request.GET.get("given") == "1"
     if given:
         rows = rows.filter(rater=me) if me is not None else rows.none()
-    person = request.GET.get("person", "").strip()
-    if person:
-        rows = rows.filter(person__code=person)
-    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/ratings.html",
-        {
-            "page": page,
-            "given": given,
-            "person": person,
-            "querystring": _querystring(request),
-            "can_rate": me is not None or services.can_rate_on_behalf(request.user),
-        },
+        rows,
+        order=("-date", "-pk"),
+        filters={"person": _by_person},
+        context={"given": given, "can_rate": access.can_rate(request.user)},
     )
 
 
@@ -700,94 +619,74 @@ def peer_ratings(request: HttpRequest) -> HttpResponse:
 def peer_rating_new(request: HttpRequest) -> HttpResponse:
     """Rate a colleague as oneself. Administrators and sales operations may also enter
     a rating given on paper, naming the rater."""
-    from django.urls import reverse
-
-    from attain.org.fields import PersonCodeField
-
-    me = person_of(request.user)
-    on_behalf = services.can_rate_on_behalf(request.user)
-    if me is None and not on_behalf:
+    if not access.can_rate(request.user):
         raise PermissionDenied
     form = PeerRatingForm(request.POST or None)
-    if on_behalf:
+    if access.can_rate_on_behalf(request.user):
         form.fields["rater"] = PersonCodeField(
-            label=_("Rated by (employee id; default: me)"), required=me is None
+            label=_("Rated by (employee id; default: me)"),
+            required=person_of(request.user) is None,
         )
-    if request.method == "POST" and form.is_valid():
-        rater = _person_or_me(request, form, "rater")
-        row = None
-        if rater is not None:
-            row = apply_service(
-                form,
-                lambda data: services.record_peer_rating(
-                    request.user,
-                    rater=rater,
-                    person=data["person"],
-                    date=data["date"],
-                    score=data["score"],
-                    comment=data["comment"],
-                ),
-            )
-        if row is not None:
-            messages.success(request, _("Thank you: the rating is recorded."))
-            return redirect(reverse("crm:ratings") + "?given=1")
-    return _form_page(request, _("Rate a colleague's collaboration"), form, reverse("crm:ratings"))
+    return _form_page(
+        request,
+        form,
+        lambda data: record_peer_rating(
+            request.user,
+            rater=_person_or_me(request, data, "rater"),
+            person=data["person"],
+            date=data["date"],
+            score=data["score"],
+            comment=data["comment"],
+        ),
+        title=_("Rate a colleague's collaboration"),
+        back=reverse("crm:ratings"),
+        success=_("Thank you: the rating is recorded."),
+        next_url=reverse("crm:ratings") + "?given=1",
+    )
 
 
 # Product catalogue ---------------------------------------------------------------------
 
 
 def _require_catalogue_editor(request: HttpRequest) -> None:
-    if not services.can_edit_catalogue(request.user):
+    if not access.can_edit_catalogue(request.user):
         raise PermissionDenied
 
 
 @login_required
 def products(request: HttpRequest) -> HttpResponse:
-    rows = Product.objects.select_related("line")
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    line = request.GET.get("line", "")
-    if line:
-        rows = rows.filter(line__code=line)
-    active = request.GET.get("active", "")
-    if active in {"1", "0"}:
-        rows = rows.filter(active=active == "1")
-    page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/products.html",
-        {
-            "page": page,
-            "query": query,
-            "line": line,
-            "active": active,
+        Product.objects.select_related("line"),
+        order=("code",),
+        filters={
+            "q": _by_code_or_name,
+            "line": lambda line: Q(line__code=line),
+            "active": lambda active: Q(active=active == "1") if active in {"1", "0"} else Q(),
+        },
+        context={
             "lines": ProductLine.objects.order_by("code")[:500],
-            "querystring": _querystring(request),
-            "can_edit": services.can_edit_catalogue(request.user),
+            "can_edit": access.can_edit_catalogue(request.user),
         },
     )
 
 
 @login_required
 def product_new(request: HttpRequest) -> HttpResponse:
-    from django.urls import reverse
-
     _require_catalogue_editor(request)
-    form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        product = apply_service(form, lambda data: services.create_product(request.user, **data))
-        if product is not None:
-            messages.success(request, _("%(name)s is added.") % {"name": product.name})
-            return redirect("crm:products")
-    return _form_page(request, _("Add a product"), form, reverse("crm:products"))
+    return _form_page(
+        request,
+        ProductForm(request.POST or None),
+        lambda data: create_product(request.user, **data),
+        title=_("Add a product"),
+        back=reverse("crm:products"),
+        success=_added,
+    )
 
 
 @login_required
 def product_edit(request: HttpRequest, code: str) -> HttpResponse:
-    from django.urls import reverse
-
     _require_catalogue_editor(request)
     product = get_object_or_404(Product.objects.select_related("line"), code=code)
     initial = {
@@ -799,78 +698,67 @@ def product_edit(request: HttpRequest, code: str) -> HttpResponse:
     }
     form = ProductForm(request.POST or None, initial=initial)
     form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        done = apply_service(
-            form,
-            lambda data: services.update_product(
-                request.user,
-                product,
-                name=data["name"],
-                line=data["line"],
-                list_price=data["list_price"],
-                active=data["active"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("%(name)s is saved.") % {"name": done.name})
-            return redirect("crm:products")
     return _form_page(
-        request, _("Edit product %(code)s") % {"code": product.code}, form, reverse("crm:products")
+        request,
+        form,
+        lambda data: update_product(
+            request.user,
+            product,
+            name=data["name"],
+            line=data["line"],
+            list_price=data["list_price"],
+            active=data["active"],
+        ),
+        title=_("Edit product %(code)s") % {"code": product.code},
+        back=reverse("crm:products"),
+        success=_saved,
     )
 
 
 @login_required
 def product_lines(request: HttpRequest) -> HttpResponse:
-    rows = ProductLine.objects.annotate(product_count=Count("products"))
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    page = Paginator(rows.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_view(
         request,
         "crm/product_lines.html",
-        {
-            "page": page,
-            "query": query,
-            "querystring": _querystring(request),
-            "can_edit": services.can_edit_catalogue(request.user),
-        },
+        ProductLine.objects.annotate(product_count=Count("products")),
+        order=("code",),
+        filters={"q": _by_code_or_name},
+        context={"can_edit": access.can_edit_catalogue(request.user)},
     )
 
 
 @login_required
 def product_line_new(request: HttpRequest) -> HttpResponse:
-    from django.urls import reverse
-
     _require_catalogue_editor(request)
-    form = ProductLineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        line = apply_service(form, lambda data: services.create_product_line(request.user, **data))
-        if line is not None:
-            messages.success(request, _("%(name)s is added.") % {"name": line.name})
-            return redirect("crm:product-lines")
-    return _form_page(request, _("Add a product line"), form, reverse("crm:product-lines"))
+    return _form_page(
+        request,
+        ProductLineForm(request.POST or None),
+        lambda data: create_product_line(request.user, **data),
+        title=_("Add a product line"),
+        back=reverse("crm:product-lines"),
+        success=_added,
+    )
 
 
 @login_required
 def product_line_edit(request: HttpRequest, code: str) -> HttpResponse:
-    from django.urls import reverse
-
     _require_catalogue_editor(request)
     line = get_object_or_404(ProductLine, code=code)
     form = ProductLineForm(request.POST or None, initial={"code": line.code, "name": line.name})
     form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        done = apply_service(
-            form,
-            lambda data: services.update_product_line(request.user, line, name=data["name"]),
-        )
-        if done is not None:
-            messages.success(request, _("%(name)s is saved.") % {"name": done.name})
-            return redirect("crm:product-lines")
     return _form_page(
         request,
-        _("Edit product line %(code)s") % {"code": line.code},
         form,
-        reverse("crm:product-lines"),
+        lambda data: update_product_line(request.user, line, name=data["name"]),
+        title=_("Edit product line %(code)s") % {"code": line.code},
+        back=reverse("crm:product-lines"),
+        success=_saved,
     )
+
+
+def _added(record: Any) -> str:
+    return _("%(name)s is added.") % {"name": record.name}
+
+
+def _saved(record: Any) -> str:
+    return _("%(name)s is saved.") % {"name": record.name}

@@ -1,3 +1,5 @@
+"""Form helpers shared by every app's pages."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -5,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from .errors import NON_FIELD, integrity_error_fields, validation_error_fields
 
 
 class DateInput(forms.DateInput):
@@ -18,14 +23,18 @@ class DateInput(forms.DateInput):
 
 
 def apply_service(form: forms.Form, action: Callable[[dict[str, Any]], Any]) -> Any:
-    """Run a service with the form's cleaned data. The service's ``ValidationError``
-    becomes errors on the named fields (or the form), and the result is ``None``."""
+    """Run a service with the form's cleaned data. The service's ``ValidationError`` (or,
+    as a last line, a database constraint failure) becomes errors on the named fields (or
+    the form), and the result is ``None``."""
     try:
         return action(form.cleaned_data)
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-        return None
+        _add_errors(form, validation_error_fields(error))
+    except IntegrityError as error:
+        _add_errors(form, integrity_error_fields(error, form.fields))
+    return None
+
+
+def _add_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    for field, messages in errors.items():
+        form.add_error(field if field in form.fields and field != NON_FIELD else None, messages)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from attain.audit.models import AuditEvent
-from attain.crm import selectors, services
+from attain.crm import access, selectors, services
 from attain.crm.models import Activity, Customer, Order, Payment
 
 ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
@@ -184,7 +184,7 @@ BRANCHES = [
 def test_each_branch_of_the_customer_rule(company, branch):
     customer = _branch(company, branch)
     rep = company.users["rep"]
-    assert selectors.can_view_customer(rep, customer)
+    assert access.can_view_customer(rep, customer)
     assert selectors.visible_customers(rep).filter(pk=customer.pk).exists()
 
 
@@ -192,10 +192,10 @@ def test_no_branch_no_customer_and_anonymous_sees_nothing(company):
     from django.contrib.auth.models import AnonymousUser
 
     customer = _branch(company, "none")
-    assert not selectors.can_view_customer(company.users["rep"], customer)
+    assert not access.can_view_customer(company.users["rep"], customer)
     assert not selectors.visible_customers(company.users["rep"]).exists()
-    assert not selectors.can_view_customer(AnonymousUser(), customer)
-    assert selectors.can_view_customer(company.users["executive"], customer)
+    assert not access.can_view_customer(AnonymousUser(), customer)
+    assert access.can_view_customer(company.users["executive"], customer)
 
 
 # Writes --------------------------------------------------------------------------

@@ -1,0 +1,55 @@
+"""Activities: visits, calls, meetings and notes, with their evidence files."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from attain.org.models import Person
+
+from ..access import check_write_for
+from ..models import Activity, ActivityKind, Customer, Evidence, Opportunity
+from .common import check_external_id, refuse, save_new
+
+
+def log_activity(
+    actor: Any,
+    *,
+    kind: str,
+    customer: Customer,
+    owner: Person,
+    occurred_at: datetime.datetime,
+    opportunity: Opportunity | None = None,
+    evidence: Iterable[tuple[str, Any]] = (),
+    external_id: str | None = None,
+    **fields: Any,
+) -> Activity:
+    """Log a visit, call, meeting or note, with optional evidence (kind, uploaded file)."""
+    check_write_for(actor, owner)
+    errors: dict[str, str] = {}
+    if kind not in ActivityKind.values:
+        errors["kind"] = _("Unknown activity kind “%(kind)s”.") % {"kind": kind}
+    if opportunity is not None and opportunity.customer_id != customer.pk:
+        errors["opportunity"] = _("The opportunity belongs to another customer.")
+    check_external_id(Activity, external_id, errors)
+    refuse(errors)
+    with transaction.atomic():
+        activity = save_new(
+            actor,
+            Activity(
+                kind=kind,
+                customer=customer,
+                owner=owner,
+                occurred_at=occurred_at,
+                opportunity=opportunity,
+                **fields,
+            ),
+            external_id=external_id,
+        )
+        for evidence_kind, upload in evidence:
+            Evidence.objects.create(activity=activity, kind=evidence_kind, file=upload)
+    return activity

@@ -1,0 +1,66 @@
+"""What the CRM services share: the login behind an actor, the check that a new
+record's ``external_id`` is free, and the validate → save → audit steps."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+
+Record = TypeVar("Record", bound=models.Model)
+
+
+def user_of(actor: Any) -> Any:
+    """The signed-in login behind ``actor`` (``None`` for the system)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def check_external_id(
+    model: type[models.Model], external_id: str | None, errors: dict[str, str]
+) -> None:
+    """Note an error at ``external_id`` when another record of ``model`` has that id, so
+    a duplicate is a field error (not a database failure) in pages, API and imports."""
+    if not external_id:
+        return
+    if model._default_manager.filter(external_id=external_id).exists():
+        errors["external_id"] = _("Another %(record)s has the id “%(id)s”.") % {
+            "record": model._meta.verbose_name,
+            "id": external_id,
+        }
+
+
+def refuse(errors: dict[str, str]) -> None:
+    """Raise the collected field errors, if any."""
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_new(
+    actor: Any,
+    record: Record,
+    *,
+    external_id: str | None = None,
+    audit: dict[str, Any] | None = None,
+) -> Record:
+    """Save a new ``record`` (under ``external_id`` when one is given, else the generated
+    one) and audit its creation, with ``audit`` added to its snapshot. Call it inside the
+    service's transaction."""
+    if external_id:
+        record.external_id = external_id  # type: ignore[attr-defined]
+    record.save()
+    record_change(actor, Action.CREATE, record, after={**snapshot(record), **(audit or {})})
+    return record
+
+
+def save_changed(actor: Any, record: models.Model, before: dict[str, Any], reason: str) -> None:
+    """Save ``record`` and audit the change from ``before`` (its snapshot before the
+    change), if anything changed. Call it inside the service's transaction."""
+    record.save()
+    after = snapshot(record)
+    if after != before:
+        record_change(actor, Action.UPDATE, record, before=before, after=after, reason=reason)

@@ -1,0 +1,137 @@
+"""Every CRM permission check as a table: role × action → allowed (Y) or refused (N).
+
+The people and customers are those of attain/conftest.py and crm/tests/conftest.py:
+m1 manages r1 (the rep login) and r2; r4 is in another team; customer c_r1 is r1's,
+c_r4 is r4's. "system" is ``actor=None`` (imports, the demo, scheduled jobs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from attain.crm import access
+from attain.crm.models import Reminder
+
+Y, N = True, False
+ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep", "system"]
+
+# fmt: off
+#                                admin ops  fin  exec mgr  rep  system
+MATRIX: dict[str, tuple[bool, ...]] = {
+    "view customer c_r1":        (Y,   Y,   Y,   Y,   Y,   Y,   N),
+    "view customer c_r4":        (Y,   Y,   Y,   Y,   N,   N,   N),
+    "write for r1":              (Y,   Y,   Y,   N,   Y,   Y,   Y),
+    "write for r4":              (Y,   Y,   Y,   N,   N,   N,   Y),
+    "write for nobody":          (Y,   Y,   Y,   N,   N,   N,   Y),
+    "write customer c_r1":       (Y,   Y,   Y,   N,   Y,   Y,   Y),
+    "write customer c_r4":       (Y,   Y,   Y,   N,   N,   N,   Y),
+    "merge customers":           (Y,   Y,   N,   N,   N,   N,   Y),
+    "record training at all":    (Y,   Y,   N,   N,   Y,   N,   Y),
+    "record training for r1":    (Y,   Y,   N,   N,   Y,   N,   Y),
+    "record training for m1":    (Y,   Y,   N,   N,   N,   N,   Y),
+    "record training for r4":    (Y,   Y,   N,   N,   N,   N,   Y),
+    "rate at all":               (Y,   Y,   N,   N,   Y,   Y,   Y),
+    "rate on behalf":            (Y,   Y,   N,   N,   N,   N,   Y),
+    "rate as r1":                (Y,   Y,   N,   N,   N,   Y,   Y),
+    "rate as m1":                (Y,   Y,   N,   N,   Y,   N,   Y),
+    "edit catalogue":            (Y,   Y,   N,   N,   N,   N,   Y),
+    "complete r1's reminder":    (Y,   N,   N,   N,   N,   Y,   N),
+    "complete m1's reminder":    (Y,   N,   N,   N,   Y,   N,   N),
+}
+# fmt: on
+
+Check = Callable[[Any], Any]
+
+
+def actions(company: Any, crm: Any) -> dict[str, tuple[Check, Check | None]]:
+    """Each action as (its ``can_*`` question, its ``check_*`` guard if it has one)."""
+    p, c = company.people, crm.customers
+    r1_reminder, m1_reminder = Reminder(person=p["r1"]), Reminder(person=p["m1"])
+    return {
+        "view customer c_r1": (lambda u: access.can_view_customer(u, c["c_r1"]), None),
+        "view customer c_r4": (lambda u: access.can_view_customer(u, c["c_r4"]), None),
+        "write for r1": (
+            lambda u: access.can_write_for(u, p["r1"]),
+            lambda u: access.check_write_for(u, p["r1"]),
+        ),
+        "write for r4": (
+            lambda u: access.can_write_for(u, p["r4"]),
+            lambda u: access.check_write_for(u, p["r1"], p["r4"]),
+        ),
+        "write for nobody": (
+            lambda u: access.can_write_for(u, None),
+            lambda u: access.check_write_for(u),
+        ),
+        "write customer c_r1": (
+            lambda u: access.can_write_customer(u, c["c_r1"]),
+            lambda u: access.check_write_customer(u, c["c_r1"]),
+        ),
+        "write customer c_r4": (
+            lambda u: access.can_write_customer(u, c["c_r4"]),
+            lambda u: access.check_write_customer(u, c["c_r4"]),
+        ),
+        "merge customers": (access.can_merge_customers, access.check_merge_customers),
+        "record training at all": (access.can_record_training, access.check_record_training),
+        "record training for r1": (
+            lambda u: access.can_record_training(u, p["r1"]),
+            lambda u: access.check_record_training(u, p["r1"]),
+        ),
+        "record training for m1": (
+            lambda u: access.can_record_training(u, p["m1"]),
+            lambda u: access.check_record_training(u, p["m1"]),
+        ),
+        "record training for r4": (
+            lambda u: access.can_record_training(u, p["r4"]),
+            lambda u: access.check_record_training(u, p["r4"]),
+        ),
+        "rate at all": (access.can_rate, None),
+        "rate on behalf": (access.can_rate_on_behalf, None),
+        "rate as r1": (
+            lambda u: access.can_rate_for(u, p["r1"]),
+            lambda u: access.check_rate_for(u, p["r1"]),
+        ),
+        "rate as m1": (
+            lambda u: access.can_rate_for(u, p["m1"]),
+            lambda u: access.check_rate_for(u, p["m1"]),
+        ),
+        "edit catalogue": (access.can_edit_catalogue, access.check_edit_catalogue),
+        "complete r1's reminder": (
+            lambda u: access.can_complete_reminder(u, r1_reminder),
+            lambda u: access.check_complete_reminder(u, r1_reminder),
+        ),
+        "complete m1's reminder": (
+            lambda u: access.can_complete_reminder(u, m1_reminder),
+            lambda u: access.check_complete_reminder(u, m1_reminder),
+        ),
+    }
+
+
+def test_the_table_names_every_action_once(company, crm):
+    assert set(MATRIX) == set(actions(company, crm))
+    assert all(len(row) == len(ROLES) for row in MATRIX.values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", sorted(MATRIX))
+def test_role_may_or_may_not(company, crm, role, action):
+    user = None if role == "system" else company.users[role]
+    allowed = MATRIX[action][ROLES.index(role)]
+    can, check = actions(company, crm)[action]
+    assert can(user) is allowed
+    if check is None:
+        return
+    if allowed:
+        check(user)
+    else:
+        with pytest.raises(PermissionDenied):
+            check(user)
+
+
+def test_sees_everything_is_the_organisation_wide_roles(company):
+    seen = {role for role in ROLES[:-1] if access.sees_everything(company.users[role])}
+    assert seen == {"admin", "sales_ops", "finance", "executive"}
+    assert not access.sees_everything(None)

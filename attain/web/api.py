@@ -1,0 +1,59 @@
+"""API helpers shared by every app's endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .errors import integrity_error_fields, validation_error_fields
+
+View = TypeVar("View", bound=type)
+
+
+# ``POST`` to a collection: validate the request with ``create_serializer_class``, call
+# ``create_record`` (which calls the service), answer 201 with the record as
+# ``serializer_class`` shows it. The service's ``ValidationError`` (and, as a last line, a
+# database constraint failure) is a 400 with the field errors in the API's one error
+# body (attain.api.errors). (A comment, not a docstring: the OpenAPI document would show
+# a docstring as the description of every operation of the views that use it.)
+class ServiceCreateMixin(generics.GenericAPIView):  # type: ignore[type-arg]
+    create_serializer_class: type[serializers.Serializer]  # type: ignore[type-arg]
+
+    def create_record(self, data: dict[str, Any]) -> Any:
+        """Write the record from the validated request ``data``; return it."""
+        raise NotImplementedError
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.create_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            record = self.create_record(dict(serializer.validated_data))
+        except ValidationError as error:
+            raise serializers.ValidationError(validation_error_fields(error)) from error
+        except IntegrityError as error:
+            fields = integrity_error_fields(error, serializer.fields)
+            raise serializers.ValidationError(fields) from error
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+
+def create_schema(description: str | None = None, **extra: Any) -> Callable[[View], View]:
+    """Document a :class:`ServiceCreateMixin` view's ``create``: its request is the
+    view's ``create_serializer_class``, its 201 response the ``serializer_class``."""
+
+    def decorate(view: View) -> View:
+        schema = extend_schema(
+            request=view.create_serializer_class,  # type: ignore[attr-defined]
+            responses={201: view.serializer_class},  # type: ignore[attr-defined]
+            description=description,
+            **extra,
+        )
+        return extend_schema_view(create=schema)(view)
+
+    return decorate
