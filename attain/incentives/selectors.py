@@ -109,6 +109,8 @@ def heatmap(user: Any, period: str, measures: Sequence[str]) -> list[dict[str, A
 
 
 def behind_pace(user: Any, period: str) -> list[PeriodResult]:
+    """The team's people behind pace on the main measure. Someone with no target, or a
+    target of zero, is never behind (issue 12, bug 8)."""
     found = []
     for row in (
         PeriodResult.objects.filter(person__in=team_people(user), period=period)
@@ -116,6 +118,9 @@ def behind_pace(user: Any, period: str) -> list[PeriodResult]:
         .order_by("main_attainment")
     ):
         pace = (row.pace or {}).get(MAIN_MEASURE) or {}
+        target = (row.targets or {}).get(MAIN_MEASURE)
+        if target is None or Decimal(str(target)) == 0:
+            continue
         if pace.get("status") in ("behind", "at_risk", "missed"):
             found.append(row)
     return found

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attain.accounts.models import Role
+from attain.engine import parse_period
 from attain.measures.models import Measure
 from attain.measures.services import RECORD_TABLES, save_measure
 from attain.org.models import Unit
@@ -50,7 +51,20 @@ def _htmx(request: HttpRequest) -> bool:
 
 
 def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
-    return request.GET.get("period") or selectors.current_period(default_kind)
+    """The period asked for; a period that is not one (``?period=garbage``) falls back to
+    the current one with a message rather than failing."""
+    asked = request.GET.get("period", "").strip()
+    if not asked:
+        return selectors.current_period(default_kind)
+    parsed = parse_period(asked)
+    if parsed is None:
+        messages.warning(
+            request,
+            _("“%(period)s” is not a period (e.g. 2026, 2026-Q1, 2026-03): showing %(shown)s.")
+            % {"period": asked, "shown": selectors.current_period(default_kind)},
+        )
+        return selectors.current_period(default_kind)
+    return parsed.id
 
 
 def _period_choices(year: int) -> list[str]:
@@ -207,8 +221,6 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 
 def _bounds(period: str) -> tuple[datetime.date, datetime.date]:
-    from attain.engine import parse_period
-
     parsed = parse_period(period)
     if parsed is None:
         raise Http404
