@@ -19,8 +19,8 @@ from attain.accounts.models import Role, User
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from .access import can_edit_organisation
 from .models import Assignment, Person, Unit
-from .selectors import can_edit_organisation
 
 
 class _Unset:
