@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from django.views.decorators.http import require_POST
 from attain.accounts.models import Role
 from attain.engine import parse_period
 from attain.measures.models import Measure
-from attain.measures.services import RECORD_TABLES, save_measure
+from attain.measures.services import RECORD_TABLES
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of, visible_people
 
@@ -449,51 +448,3 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(CalculationRun, pk=pk)
     template = "incentives/run_status.html" if _htmx(request) else "incentives/run.html"
     return render(request, template, {"run": run})
-
-
-# Measures -----------------------------------------------------------------------------
-
-
-class MeasureForm(forms.ModelForm):
-    table = forms.ChoiceField(label=_("record table"), choices=[(t, t) for t in RECORD_TABLES])
-
-    class Meta:
-        model = Measure
-        fields = [
-            "code",
-            "name",
-            "description",
-            "table",
-            "value",
-            "where",
-            "agg",
-            "date_field",
-            "person_field",
-            "money",
-            "rollup",
-            "higher_is_better",
-        ]
-
-
-@login_required
-def measures(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    _require_editor(request)
-    instance = get_object_or_404(Measure, code=code) if code else None
-    form = MeasureForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_measure(request.user, form.save(commit=False))
-        except ValidationError as error:
-            for field, errs in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
-        else:
-            messages.success(request, _("Measure saved."))
-            return redirect("incentives:measures")
-    context = {"form": form, "measures": Measure.objects.order_by("code"), "editing": instance}
-    return render(request, "incentives/measures.html", context)
-
-
-def latest_result_time() -> Any:
-    from .models import PeriodResult
-
-    return PeriodResult.objects.aggregate(t=Max("updated_at"))["t"]
