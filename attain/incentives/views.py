@@ -23,14 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from attain.accounts.models import Role
 from attain.engine import parse_period
 from attain.measures.models import Measure
 from attain.measures.services import RECORD_TABLES
 from attain.org.models import Unit
-from attain.org.selectors import person_of, role_of, visible_people
+from attain.org.selectors import person_of, visible_people
 
-from . import selectors, services
+from . import access, selectors, services
 from .calculation import MAIN_MEASURE
 from .documents import (
     KINDS,
@@ -41,8 +40,6 @@ from .documents import (
     form_from_document,
 )
 from .models import CalculationRun, Plan, PlanVersion, RunKind
-
-MANAGER_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -86,8 +83,8 @@ def _measure_names() -> dict[str, str]:
     return names
 
 
-def _require(request: HttpRequest, allowed: frozenset[Role]) -> None:
-    if role_of(request.user) not in allowed:
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied
 
 
@@ -199,7 +196,7 @@ def estimate(request: HttpRequest, code: str, period: str) -> HttpResponse:
 
 @login_required
 def my_team(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGER_ROLES)
+    _require(access.can_see_team(request.user))
     period = _period(request)
     measures = _measures()
     shown = [
@@ -231,7 +228,7 @@ def _bounds(period: str) -> tuple[datetime.date, datetime.date]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require(request, selectors.DASHBOARD_ROLES)
+    _require(access.can_see_dashboard(request.user))
     period = _period(request)
     context = {
         "period": period,
@@ -251,7 +248,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     from .models import Honour
 
     honours = Honour.objects.filter(period__startswith=period[:4])
-    if role_of(request.user) == Role.REP:
+    if access.ranks_own_unit(request.user):
         honours = honours.filter(person__in=[r.person for r in rows])
     else:
         honours = honours.filter(person__in=visible_people(request.user))
@@ -271,8 +268,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not services.can_edit_plans(request.user):
-        raise PermissionDenied
+    _require(access.can_edit_plans(request.user))
 
 
 @login_required
