@@ -73,4 +73,6 @@ def visible_batches(user: Any) -> Any:
     batches = ImportBatch.objects.select_related("created_by")
     if role_of(user) in ALL_BATCH_ROLES:
         return batches
+    if not getattr(user, "is_authenticated", False):
+        return batches.none()
     return batches.filter(created_by=user)
