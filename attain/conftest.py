@@ -122,3 +122,29 @@ def browser() -> Iterator[object]:
             chromium.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+# Role × action tables (each app's tests/test_access.py) --------------------------------
+
+# The columns of every access table: each role of accounts.Role, then no login at all.
+ROLE_COLUMNS = ("admin", "sales_ops", "finance", "executive", "manager", "rep", "anonymous")
+
+
+def role_cases(table: dict[str, tuple[bool, ...]]) -> list[tuple[str, str, bool]]:
+    """(action, role, allowed) for every cell of a table whose rows are actions and whose
+    columns are :data:`ROLE_COLUMNS`."""
+    assert {c for c in ROLE_COLUMNS if c != "anonymous"} == set(Role.values)
+    cases = []
+    for action, row in table.items():
+        assert len(row) == len(ROLE_COLUMNS), action
+        cases.extend(
+            (action, role, allowed) for role, allowed in zip(ROLE_COLUMNS, row, strict=True)
+        )
+    return cases
+
+
+def user_of(company: Company, role: str) -> object:
+    """The login of ``role`` in the shared company (``anonymous``: no login)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser() if role == "anonymous" else company.users[role]

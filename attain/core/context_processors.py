@@ -5,7 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from attain.intake.access import can_use_intake
-from attain.org.selectors import can_edit_organisation, can_read_audit, person_of, role_of
+from attain.org.access import can_edit_organisation
+from attain.org.selectors import can_read_audit, person_of, role_of
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

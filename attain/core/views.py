@@ -1,5 +1,5 @@
-"""Web pages. Each view reads through the selectors (people's data only through
-``visible_people``) and writes only through the services."""
+"""The home page and the audit trail (the organisation pages are in :mod:`attain.org.views`).
+People's data is read only through ``visible_people``."""
 
 from __future__ import annotations
 
@@ -7,31 +7,26 @@ import datetime
 from collections import Counter
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count, F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role
 from attain.audit.filters import filter_events
 from attain.audit.models import Action, AuditEvent
-from attain.org import services
+from attain.org.access import can_see_organisation_summary
 from attain.org.models import Assignment, Person, Unit
 from attain.org.selectors import (
-    can_edit_organisation,
     can_read_audit,
     person_of,
     role_of,
     visible_people,
     with_assignment_on,
 )
-
-from .forms import EndEmploymentForm, PersonForm, TransferForm, UnitForm, apply_service
 
 PAGE_SIZE = 50
 
@@ -58,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("person", "unit", "manager")
             .order_by("-valid_from")[:10]
         )
-    if role in {Role.ADMIN, Role.SALES_OPS, Role.FINANCE, Role.EXECUTIVE}:
+    if can_see_organisation_summary(request.user):
         context.update(_organisation_summary(today))
     if can_read_audit(request.user):
         context["recent_events"] = AuditEvent.objects.select_related("content_type")[:8]
@@ -97,181 +92,6 @@ def _organisation_summary(today: datetime.date) -> dict[str, Any]:
         "regions": [(region, headcount[region.pk]) for region in regions],
         "max_headcount": max([headcount[r.pk] for r in regions] or [1]),
     }
-
-
-@login_required
-def people(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    visible = with_assignment_on(visible_people(request.user, today), today)
-    query = request.GET.get("q", "").strip()
-    if query:
-        visible = visible.filter(Q(name__icontains=query) | Q(code__icontains=query))
-    unit_code = request.GET.get("unit", "")
-    if unit_code:
-        visible = visible.filter(unit_code_on=unit_code)
-    status = request.GET.get("status", "active")
-    if status == "active":
-        visible = visible.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today)
-    page = Paginator(visible.order_by("name", "code"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "query": query,
-        "unit_code": unit_code,
-        "status": status,
-        "units": Unit.objects.order_by("code").only("code", "name"),
-        "today": today,
-    }
-    template = "core/people_table.html" if request.htmx else "core/people.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
-
-
-def _visible_person(request: HttpRequest, code: str) -> Person:
-    person = visible_people(request.user).filter(code=code).first()
-    if person is None:
-        raise Http404(_("No such person, or not one you may see."))
-    return person
-
-
-@login_required
-def person_detail(request: HttpRequest, code: str) -> HttpResponse:
-    person = _visible_person(request, code)
-    today = timezone.localdate()
-    editor = can_edit_organisation(request.user)
-    transfer_form = TransferForm(prefix="transfer")
-    end_form = EndEmploymentForm(prefix="end")
-    if request.method == "POST":
-        if not editor:
-            raise PermissionDenied
-        if "transfer-on" in request.POST:
-            transfer_form = TransferForm(request.POST, prefix="transfer")
-            if transfer_form.is_valid():
-                done = apply_service(
-                    transfer_form,
-                    lambda data: services.transfer_person(
-                        request.user,
-                        person,
-                        on=data["on"],
-                        **{
-                            k: data[k]
-                            for k in ("unit", "manager", "title")
-                            if data[k] not in (None, "")
-                        },
-                        reason=data["reason"],
-                    ),
-                )
-                if done is not None:
-                    messages.success(
-                        request,
-                        _("The change is recorded from %(on)s.")
-                        % {"on": transfer_form.cleaned_data["on"]},
-                    )
-                    return redirect("person", code=person.code)
-        else:
-            end_form = EndEmploymentForm(request.POST, prefix="end")
-            if end_form.is_valid():
-                done = apply_service(
-                    end_form,
-                    lambda data: services.end_employment(
-                        request.user, person, on=data["on"], reason=data["reason"]
-                    ),
-                )
-                if done is not None:
-                    messages.success(
-                        request,
-                        _("Employment ends on %(on)s.") % {"on": end_form.cleaned_data["on"]},
-                    )
-                    return redirect("person", code=person.code)
-    annotated = (
-        with_assignment_on(Person.objects.filter(pk=person.pk), today).select_related("user").get()
-    )
-    reports = (
-        with_assignment_on(visible_people(request.user, today), today)
-        .filter(manager_id_on=person.pk)
-        .order_by("name")
-    )
-    history = person.assignments.select_related("unit", "manager").order_by("-valid_from")
-    events: Any = []
-    if can_read_audit(request.user):
-        events = AuditEvent.objects.filter(
-            Q(content_type__model="person", object_id=str(person.pk))
-            | Q(content_type__model="assignment", object_id__in=[str(a.pk) for a in history])
-        ).select_related("content_type")[:20]
-    return render(
-        request,
-        "core/person.html",
-        {
-            "person": annotated,
-            "history": history,
-            "reports": reports,
-            "editor": editor,
-            "transfer_form": transfer_form,
-            "end_form": end_form,
-            "events": events,
-            "today": today,
-        },
-    )
-
-
-@login_required
-def person_new(request: HttpRequest) -> HttpResponse:
-    if not can_edit_organisation(request.user):
-        raise PermissionDenied
-    form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        person = apply_service(form, lambda data: services.create_person(request.user, **data))
-        if person is not None:
-            messages.success(request, _("%(name)s is added.") % {"name": person.name})
-            return redirect("person", code=person.code)
-    return render(
-        request, "core/form.html", {"form": form, "title": _("Add a person"), "back": "people"}
-    )
-
-
-@login_required
-def units(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    employed = Person.objects.employed_on(today)
-    direct = dict(
-        Assignment.objects.on(today)
-        .filter(person__in=employed)
-        .values_list("unit_id")
-        .annotate(n=Count("id"))
-        .values_list("unit_id", "n")
-    )
-    all_units = list(Unit.objects.select_related("parent").order_by("code"))
-    children: dict[int | None, list[Unit]] = {}
-    for unit in all_units:
-        children.setdefault(unit.parent_id, []).append(unit)
-
-    def total(unit: Unit) -> int:
-        return direct.get(unit.pk, 0) + sum(total(c) for c in children.get(unit.pk, []))
-
-    rows: list[tuple[int, Unit, int, int]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for unit in children.get(parent_id, []):
-            rows.append((depth, unit, direct.get(unit.pk, 0), total(unit)))
-            walk(unit.pk, depth + 1)
-
-    walk(None, 0)
-    return render(
-        request, "core/units.html", {"rows": rows, "editor": can_edit_organisation(request.user)}
-    )
-
-
-@login_required
-def unit_new(request: HttpRequest) -> HttpResponse:
-    if not can_edit_organisation(request.user):
-        raise PermissionDenied
-    form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        unit = apply_service(form, lambda data: services.create_unit(request.user, **data))
-        if unit is not None:
-            messages.success(request, _("The unit %(name)s is added.") % {"name": unit.name})
-            return redirect("units")
-    return render(
-        request, "core/form.html", {"form": form, "title": _("Add a unit"), "back": "units"}
-    )
 
 
 @login_required

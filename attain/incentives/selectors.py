@@ -20,10 +20,9 @@ from attain.crm.models import Opportunity, Stage, StageChange, StageKind
 from attain.org.models import Person
 from attain.org.selectors import person_of, role_of, subtree_ids, visible_people
 
+from .access import ranks_everyone, ranks_own_unit
 from .calculation import MAIN_MEASURE
 from .models import ComponentResult, Honour, PeriodResult
-
-DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE, Role.EXECUTIVE})
 
 
 def current_period(kind: str = "quarter", day: datetime.date | None = None) -> str:
@@ -109,6 +108,8 @@ def heatmap(user: Any, period: str, measures: Sequence[str]) -> list[dict[str, A
 
 
 def behind_pace(user: Any, period: str) -> list[PeriodResult]:
+    """The team's people behind pace on the main measure. Someone with no target, or a
+    target of zero, is never behind (issue 12, bug 8)."""
     found = []
     for row in (
         PeriodResult.objects.filter(person__in=team_people(user), period=period)
@@ -116,6 +117,9 @@ def behind_pace(user: Any, period: str) -> list[PeriodResult]:
         .order_by("main_attainment")
     ):
         pace = (row.pace or {}).get(MAIN_MEASURE) or {}
+        target = (row.targets or {}).get(MAIN_MEASURE)
+        if target is None or Decimal(str(target)) == 0:
+            continue
         if pace.get("status") in ("behind", "at_risk", "missed"):
             found.append(row)
     return found
@@ -183,12 +187,12 @@ def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[Peri
             rows = rows.filter(unit_id__in=unit_descendant_ids(unit))
     # Everyone may see the ranking of the people they can see; reps see their own
     # unit's board (names and attainment only, never payouts).
-    if role_of(user) == Role.REP:
+    if ranks_own_unit(user):
         me = PeriodResult.objects.filter(person=person_of(user), period=period).first()
         if me is None or me.unit_id is None:
             return []
         rows = rows.filter(unit_id=me.unit_id)
-    elif role_of(user) not in DASHBOARD_ROLES:
+    elif not ranks_everyone(user):
         rows = rows.filter(person__in=visible_people(user))
     return list(rows.order_by("-main_attainment", "person__name")[:200])
 

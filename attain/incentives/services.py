@@ -28,7 +28,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.calc.periods import fiscal_year_of_day, periods_of_day
@@ -42,9 +41,9 @@ from attain.engine import (
 from attain.engine.output import Number, period_document
 from attain.measures.services import RECORD_TABLES, scenario_measures
 from attain.org.models import Assignment, Person, Unit
-from attain.org.selectors import role_of
 
 from . import calculation
+from .access import can_edit_plans
 from .documents import dump_yaml, parse_yaml, problem_key
 from .models import (
     CalculationRun,
@@ -60,16 +59,11 @@ from .models import (
     VersionStatus,
 )
 
-PLAN_EDITORS = frozenset({Role.ADMIN, Role.SALES_OPS})
 EXCELLENT_LABEL = "卓越"
 
 
-def can_edit_plans(user: Any) -> bool:
-    return user is None or role_of(user) in PLAN_EDITORS
-
-
 def _require_editor(actor: Any) -> None:
-    if actor is not None and not can_edit_plans(actor):
+    if not can_edit_plans(actor):
         raise PermissionDenied(_("Only administrators and sales operations change plans."))
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -19,6 +19,5 @@ urlpatterns = [
     path("plans/<slug:code>/v<int:number>.yaml", views.export_yaml, name="export"),
     path("runs/", views.start_run, name="start_run"),
     path("runs/<int:pk>/", views.run_status, name="run"),
-    path("measures/", views.measures, name="measures"),
-    path("measures/<slug:code>/", views.measures, name="measure"),
+    path("measures/", include("attain.measures.urls")),
 ]

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,13 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from attain.accounts.models import Role
+from attain.engine import parse_period
 from attain.measures.models import Measure
-from attain.measures.services import RECORD_TABLES, save_measure
+from attain.measures.services import RECORD_TABLES
 from attain.org.models import Unit
-from attain.org.selectors import person_of, role_of, visible_people
+from attain.org.selectors import person_of, visible_people
 
-from . import selectors, services
+from . import access, selectors, services
 from .calculation import MAIN_MEASURE
 from .documents import (
     KINDS,
@@ -42,15 +41,26 @@ from .documents import (
 )
 from .models import CalculationRun, Plan, PlanVersion, RunKind
 
-MANAGER_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
-
 
 def _htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
 def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
-    return request.GET.get("period") or selectors.current_period(default_kind)
+    """The period asked for; a period that is not one (``?period=garbage``) falls back to
+    the current one with a message rather than failing."""
+    asked = request.GET.get("period", "").strip()
+    if not asked:
+        return selectors.current_period(default_kind)
+    parsed = parse_period(asked)
+    if parsed is None:
+        messages.warning(
+            request,
+            _("“%(period)s” is not a period (e.g. 2026, 2026-Q1, 2026-03): showing %(shown)s.")
+            % {"period": asked, "shown": selectors.current_period(default_kind)},
+        )
+        return selectors.current_period(default_kind)
+    return parsed.id
 
 
 def _period_choices(year: int) -> list[str]:
@@ -73,8 +83,8 @@ def _measure_names() -> dict[str, str]:
     return names
 
 
-def _require(request: HttpRequest, allowed: frozenset[Role]) -> None:
-    if role_of(request.user) not in allowed:
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied
 
 
@@ -186,7 +196,7 @@ def estimate(request: HttpRequest, code: str, period: str) -> HttpResponse:
 
 @login_required
 def my_team(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGER_ROLES)
+    _require(access.can_see_team(request.user))
     period = _period(request)
     measures = _measures()
     shown = [
@@ -207,8 +217,6 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 
 def _bounds(period: str) -> tuple[datetime.date, datetime.date]:
-    from attain.engine import parse_period
-
     parsed = parse_period(period)
     if parsed is None:
         raise Http404
@@ -220,7 +228,7 @@ def _bounds(period: str) -> tuple[datetime.date, datetime.date]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require(request, selectors.DASHBOARD_ROLES)
+    _require(access.can_see_dashboard(request.user))
     period = _period(request)
     context = {
         "period": period,
@@ -240,7 +248,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     from .models import Honour
 
     honours = Honour.objects.filter(period__startswith=period[:4])
-    if role_of(request.user) == Role.REP:
+    if access.ranks_own_unit(request.user):
         honours = honours.filter(person__in=[r.person for r in rows])
     else:
         honours = honours.filter(person__in=visible_people(request.user))
@@ -260,8 +268,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not services.can_edit_plans(request.user):
-        raise PermissionDenied
+    _require(access.can_edit_plans(request.user))
 
 
 @login_required
@@ -437,51 +444,3 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(CalculationRun, pk=pk)
     template = "incentives/run_status.html" if _htmx(request) else "incentives/run.html"
     return render(request, template, {"run": run})
-
-
-# Measures -----------------------------------------------------------------------------
-
-
-class MeasureForm(forms.ModelForm):
-    table = forms.ChoiceField(label=_("record table"), choices=[(t, t) for t in RECORD_TABLES])
-
-    class Meta:
-        model = Measure
-        fields = [
-            "code",
-            "name",
-            "description",
-            "table",
-            "value",
-            "where",
-            "agg",
-            "date_field",
-            "person_field",
-            "money",
-            "rollup",
-            "higher_is_better",
-        ]
-
-
-@login_required
-def measures(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    _require_editor(request)
-    instance = get_object_or_404(Measure, code=code) if code else None
-    form = MeasureForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_measure(request.user, form.save(commit=False))
-        except ValidationError as error:
-            for field, errs in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
-        else:
-            messages.success(request, _("Measure saved."))
-            return redirect("incentives:measures")
-    context = {"form": form, "measures": Measure.objects.order_by("code"), "editing": instance}
-    return render(request, "incentives/measures.html", context)
-
-
-def latest_result_time() -> Any:
-    from .models import PeriodResult
-
-    return PeriodResult.objects.aggregate(t=Max("updated_at"))["t"]

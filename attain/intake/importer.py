@@ -43,12 +43,12 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.accounts.models import Role
 from attain.crm.bulk import CreditRows, Upsert, fetch_by_keys
 from attain.crm.models import Product, ProductLine, Stage, StageChange, StageKind
 from attain.org.models import Person
-from attain.org.selectors import role_of, visible_people
+from attain.org.selectors import visible_people
 
+from .access import can_import, imports_for_anyone
 from .parsing import (
     CellError,
     cell_text,
@@ -67,7 +67,6 @@ SQLITE_CACHE_KB = 64 * 1024
 SAMPLE_SIZE = 20
 MONEY_LIMIT = Decimal(10) ** 16  # max_digits 18, 2 places
 SHARE_PLACES = Decimal("1e-8")
-WIDE_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE})
 
 
 # Results ---------------------------------------------------------------------------
@@ -113,18 +112,6 @@ _REQUIRED: Any = object()
 
 
 # Access ----------------------------------------------------------------------------
-
-
-def can_import(user: Any, spec: TableSpec) -> bool:
-    """Admins, sales operations and finance import every table; managers import the
-    tables whose rows belong to a person (orders, payments, activities, opportunities),
-    for the people they may see. The system (``None``, the CLI) imports everything."""
-    if user is None:
-        return True
-    role = role_of(user)
-    if role in WIDE_ROLES:
-        return True
-    return role == Role.MANAGER and spec.manager_may_import
 
 
 def get_table(name: str) -> TableSpec:
@@ -208,7 +195,7 @@ class _Importer:
         self.people = dict(Person.objects.values_list("code", "pk"))
         self.people_folded = {code.casefold(): pk for code, pk in self.people.items()}
         self.allowed: set[int] | None = None
-        if actor is not None and role_of(actor) not in WIDE_ROLES:
+        if not imports_for_anyone(actor):
             self.allowed = set(visible_people(actor).values_list("pk", flat=True))
         self.product_lines = dict(ProductLine.objects.values_list("code", "pk"))
         self.products: dict[str, int] = {}

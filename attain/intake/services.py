@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from .access import can_import
 from .importer import (
     CHUNK_SIZE,
     SAMPLE_SIZE,
     ImportResult,
-    can_import,
     get_table,
     import_file,
 )

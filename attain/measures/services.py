@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.crm.records import RECORD_TABLES
 from attain.engine import scenario_from_data
-from attain.org.selectors import role_of
 
+from .access import can_define_measures
 from .models import Measure
 
 # Scenario keys → model fields, for naming the field at fault.
@@ -30,7 +29,6 @@ _FIELD_OF = {
     "money": "money",
     "rollup": "rollup",
 }
-EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
 
 
 def measure_problems(measure: Measure) -> dict[str, list[str]]:
@@ -53,7 +51,7 @@ def measure_problems(measure: Measure) -> dict[str, list[str]]:
 
 def save_measure(actor: Any, measure: Measure, *, reason: str = "") -> Measure:
     """Create or change a measure after the engine has validated it."""
-    if actor is not None and role_of(actor) not in EDITOR_ROLES:
+    if not can_define_measures(actor):
         raise PermissionDenied(_("Only administrators and sales operations define measures."))
     errors = measure_problems(measure)
     if measure.table not in RECORD_TABLES:

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from attain.accounts.models import (
     AUDIT_READER_ROLES,
-    ORGANISATION_EDITOR_ROLES,
     ORGANISATION_WIDE_ROLES,
     Role,
 )
@@ -76,17 +75,6 @@ def visible_people(user: Any, on: datetime.date | None = None) -> PersonQuerySet
     if role == Role.MANAGER:
         return people.filter(Q(pk=me.pk) | Q(pk__in=subtree_ids(me.pk, day)))
     return people.filter(pk=me.pk)
-
-
-def can_view_person(user: Any, person: Person) -> bool:
-    return visible_people(user).filter(pk=person.pk).exists()
-
-
-def can_edit_organisation(user: Any) -> bool:
-    """Units, people and reporting lines are changed by admins and sales operations."""
-    if user is None:  # the system itself (demo generator, imports run from the CLI)
-        return True
-    return role_of(user) in ORGANISATION_EDITOR_ROLES
 
 
 def can_read_audit(user: Any) -> bool:

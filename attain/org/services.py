@@ -19,8 +19,8 @@ from attain.accounts.models import Role, User
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from .access import can_edit_organisation
 from .models import Assignment, Person, Unit
-from .selectors import can_edit_organisation
 
 
 class _Unset:
@@ -49,15 +49,17 @@ def create_unit(
     parent: Unit | None = None,
     potential: Decimal | None = None,
     opened: datetime.date | None = None,
+    closed: datetime.date | None = None,
 ) -> Unit:
     _require_editor(actor)
     if Unit.objects.filter(code=code).exists():
         raise ValidationError(
             {"code": _("A unit with the code “%(code)s” already exists.") % {"code": code}}
         )
+    _check_unit_dates(opened, closed)
     with transaction.atomic():
         unit = Unit.objects.create(
-            code=code, name=name, parent=parent, potential=potential, opened=opened
+            code=code, name=name, parent=parent, potential=potential, opened=opened, closed=closed
         )
         record_change(actor, Action.CREATE, unit, after=snapshot(unit))
     return unit
@@ -70,6 +72,7 @@ def update_unit(
     name: str = UNSET,
     parent: Unit | None = UNSET,
     potential: Decimal | None = UNSET,
+    opened: datetime.date | None = UNSET,
     closed: datetime.date | None = UNSET,
     reason: str = "",
 ) -> Unit:
@@ -81,8 +84,11 @@ def update_unit(
             unit.name = name
         if potential is not UNSET:
             unit.potential = potential
+        if opened is not UNSET:
+            unit.opened = opened
         if closed is not UNSET:
             unit.closed = closed
+        _check_unit_dates(unit.opened, unit.closed)
         if parent is not UNSET:
             _check_unit_parent(unit, parent)
             unit.parent = parent
@@ -91,6 +97,11 @@ def update_unit(
         if after != before:
             record_change(actor, Action.UPDATE, unit, before=before, after=after, reason=reason)
     return unit
+
+
+def _check_unit_dates(opened: datetime.date | None, closed: datetime.date | None) -> None:
+    if opened is not None and closed is not None and closed < opened:
+        raise ValidationError({"closed": _("A unit cannot close before it opens.")})
 
 
 def _check_unit_parent(unit: Unit, parent: Unit | None) -> None:

@@ -14,7 +14,6 @@ Who may do what:
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,12 +23,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.org.models import Person, Unit
-from attain.org.selectors import person_of, role_of, unit_descendant_ids, visible_people
+from attain.org.selectors import person_of
 
+from .access import (
+    can_approve,
+    can_commit_for,
+    can_create_plan,
+    can_edit_cell,
+    can_return,
+    is_planner,
+    owns_plan,
+)
 from .allocation import Allocation, compute_allocation
 from .guards import overassignment
 from .models import (
@@ -47,8 +54,6 @@ from .models import (
     TargetPlan,
 )
 
-PLANNER_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
-APPROVER_ROLES = frozenset({Role.ADMIN, Role.EXECUTIVE})
 SETTINGS = (
     "name",
     "roles",
@@ -60,62 +65,6 @@ SETTINGS = (
     "round_to",
     "max_overassign",
 )
-
-
-# Access ---------------------------------------------------------------------------------
-
-
-def led_unit_ids(actor: Any, on: datetime.date | None = None) -> set[int]:
-    """The units a manager leads: the unit of their assignment today and all below it."""
-    if role_of(actor) != Role.MANAGER:
-        return set()
-    me = person_of(actor)
-    if me is None:
-        return set()
-    assignment = me.assignment_on(on or timezone.localdate())
-    if assignment is None:
-        return set()
-    return unit_descendant_ids(assignment.unit)
-
-
-def is_planner(actor: Any) -> bool:
-    return actor is None or role_of(actor) in PLANNER_ROLES
-
-
-def owns_plan(actor: Any, plan: TargetPlan) -> bool:
-    """Planners own every plan; a manager owns the plans of the units they lead."""
-    if is_planner(actor):
-        return True
-    return plan.root_unit_id in led_unit_ids(actor)
-
-
-def editable_codes(actor: Any, plan: TargetPlan) -> set[str] | None:
-    """The units and people whose cells ``actor`` may edit (None: all of them). A manager
-    edits the units below their own and the people below them, never their own unit's
-    or their own target."""
-    if is_planner(actor):
-        return None
-    if role_of(actor) != Role.MANAGER:
-        return set()
-    me = person_of(actor)
-    units = led_unit_ids(actor)
-    if me is None or not units:
-        return set()
-    mine = me.assignment_on(timezone.localdate())
-    codes = set(
-        Unit.objects.filter(pk__in=units)
-        .exclude(pk=plan.root_unit_id)
-        .values_list("code", flat=True)
-    )
-    if mine is not None:
-        codes.discard(mine.unit.code)
-    codes |= set(visible_people(actor).exclude(pk=me.pk).values_list("code", flat=True))
-    return codes
-
-
-def can_edit_cell(actor: Any, plan: TargetPlan, who: str) -> bool:
-    codes = editable_codes(actor, plan)
-    return codes is None or who in codes
 
 
 def _require(condition: bool, message: str) -> None:
@@ -181,7 +130,7 @@ def create_target_plan(
     in force (empty: taken from it), so a unit plan stays within its parent allocation.
     """
     _require(
-        is_planner(actor) or root_unit.pk in led_unit_ids(actor),
+        can_create_plan(actor, root_unit),
         _("Only planners, or the manager of the unit, create a target plan."),
     )
     if not measures:
@@ -253,11 +202,6 @@ def update_plan(
         if before != after:
             record_change(actor, Action.UPDATE, plan, before=before, after=after)
     return plan
-
-
-def preview_allocation(actor: Any, plan: TargetPlan, **kwargs: Any) -> Allocation:
-    """The engine's allocation of the plan as it stands (nothing is stored)."""
-    return compute_allocation(plan, **kwargs)
 
 
 def save_allocation(
@@ -417,7 +361,7 @@ def submit_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
 
 
 def approve_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
-    _require(actor is None or role_of(actor) in APPROVER_ROLES, _("Only executives approve."))
+    _require(can_approve(actor), _("Only executives approve."))
     _require_status(plan, (PlanStatus.SUBMITTED,), _("approved"))
     with transaction.atomic():
         return _transition(actor, plan, PlanStatus.APPROVED)
@@ -425,10 +369,7 @@ def approve_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
 
 def return_plan(actor: Any, plan: TargetPlan, reason: str) -> TargetPlan:
     """Submitted or approved → back to draft, with the reason."""
-    _require(
-        actor is None or role_of(actor) in APPROVER_ROLES or owns_plan(actor, plan),
-        _("You may not return this plan."),
-    )
+    _require(can_return(actor, plan), _("You may not return this plan."))
     _require_status(plan, (PlanStatus.SUBMITTED, PlanStatus.APPROVED), _("returned"))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the plan goes back.")]})
@@ -588,13 +529,9 @@ def submit_commitment(
 ) -> Commitment:
     """A rep's (for themself) or a manager's (for themself or a unit they lead) own
     number for the year, set against the top-down allocation."""
-    me = person_of(actor)
-    allowed = is_planner(actor) or (me is not None and me.code == who)
-    if not allowed and role_of(actor) == Role.MANAGER:
-        allowed = Unit.objects.filter(pk__in=led_unit_ids(actor), code=who).exists() or (
-            visible_people(actor).filter(code=who).exists()
-        )
-    _require(allowed, _("You may commit only for yourself or the units you lead."))
+    _require(
+        can_commit_for(actor, who), _("You may commit only for yourself or the units you lead.")
+    )
     if not plan.plan_measures.filter(measure=measure).exists():
         raise ValidationError({"measure": [_("This plan has no such measure.")]})
     number = _decimal(value, "value")
@@ -653,7 +590,7 @@ def approve_reallocation(actor: Any, proposal: Reallocation) -> TargetPlan:
     except the reallocated months; the people whose targets change are notified."""
     from .reallocation import apply_changes
 
-    _require(actor is None or role_of(actor) in APPROVER_ROLES, _("Only executives approve."))
+    _require(can_approve(actor), _("Only executives approve."))
     if proposal.state != Reallocation.State.PROPOSED:
         raise ValidationError({"state": [_("This proposal was already decided.")]})
     plan = proposal.plan
@@ -694,10 +631,7 @@ def approve_reallocation(actor: Any, proposal: Reallocation) -> TargetPlan:
 
 
 def reject_reallocation(actor: Any, proposal: Reallocation, reason: str = "") -> Reallocation:
-    _require(
-        actor is None or role_of(actor) in APPROVER_ROLES or owns_plan(actor, proposal.plan),
-        _("You may not decide this proposal."),
-    )
+    _require(can_return(actor, proposal.plan), _("You may not decide this proposal."))
     if proposal.state != Reallocation.State.PROPOSED:
         raise ValidationError({"state": [_("This proposal was already decided.")]})
     with transaction.atomic():

@@ -7,7 +7,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from attain.accounts.models import Role
@@ -26,8 +24,9 @@ from attain.audit.models import AuditEvent
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
 
-from . import excel, services
+from . import access, excel, services
 from .allocation import Grid, compute_allocation
+from .forms import PlanForm, SettingsForm
 from .guards import fairness, gaps, level_ratios, overassignment
 from .models import (
     EDITABLE,
@@ -36,7 +35,6 @@ from .models import (
     Commitment,
     Kind,
     Method,
-    MonthSplit,
     PlanStatus,
     Reallocation,
     TargetCell,
@@ -76,26 +74,10 @@ def _plan(request: HttpRequest, pk: int) -> TargetPlan:
 # Plan list and creation ---------------------------------------------------------------
 
 
-class PlanForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
-    root_unit = forms.ModelChoiceField(
-        label=gettext_lazy("Decompose from unit"), queryset=Unit.objects.all(), to_field_name="code"
-    )
-    measure = forms.SlugField(label=gettext_lazy("Measure"), initial="revenue")
-    total = forms.DecimalField(
-        label=gettext_lazy("Total"),
-        required=False,
-        help_text=gettext_lazy("Empty for a unit plan: the unit's target in force."),
-    )
-    measure_2 = forms.SlugField(label=gettext_lazy("Second measure (optional)"), required=False)
-    total_2 = forms.DecimalField(label=gettext_lazy("Second total"), required=False)
-
-
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
     role = role_of(request.user)
-    can_create = services.is_planner(request.user) or bool(services.led_unit_ids(request.user))
+    can_create = access.can_create_plan(request.user)
     form = PlanForm(request.POST or None, initial={"fiscal_year": timezone.localdate().year})
     if request.method == "POST":
         if not can_create:
@@ -120,7 +102,7 @@ def plans(request: HttpRequest) -> HttpResponse:
                 return redirect("targets:plan", pk=plan.pk)
     visible = visible_plans(request.user)
     if role == Role.MANAGER:
-        led = services.led_unit_ids(request.user)
+        led = access.led_unit_ids(request.user)
         visible = visible.filter(Q(status__in=IN_FORCE) | Q(root_unit_id__in=led))
     return render(
         request,
@@ -130,23 +112,6 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 
 # One plan ------------------------------------------------------------------------------
-
-
-class SettingsForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    roles = forms.CharField(label=gettext_lazy("Job roles that carry targets"), max_length=200)
-    months = forms.ChoiceField(label=gettext_lazy("Month split"), choices=MonthSplit.choices)
-    month_weights = forms.CharField(
-        label=gettext_lazy("Custom month weights (12, summing to 100)"), required=False
-    )
-    history_year = forms.IntegerField(label=gettext_lazy("History year"), required=False)
-    ramp = forms.CharField(
-        label=gettext_lazy("Ramp of new hires (productivity in months 1, 2, 3…)"), required=False
-    )
-    round_to = forms.DecimalField(label=gettext_lazy("Round to"), min_value=Decimal("0.01"))
-    max_overassign = forms.DecimalField(
-        label=gettext_lazy("Over-assignment limit"), min_value=Decimal(1)
-    )
 
 
 def _numbers(text: str) -> list[str]:
@@ -237,10 +202,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         error = "; ".join(problem.messages)
     rows = _filter_rows(request, grid, unit) if grid else []
     truncated = len(rows) > GRID_ROW_LIMIT
-    owner = services.owns_plan(request.user, plan)
-    role = role_of(request.user)
+    owner = access.owns_plan(request.user, plan)
     me = person_of(request.user)
-    editable_codes = services.editable_codes(request.user, plan)
+    editable_codes = access.editable_codes(request.user, plan)
     context: dict[str, Any] = {
         "plan": plan,
         "measures": measures,
@@ -252,15 +216,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error": error,
         "seconds": seconds,
         "owner": owner,
-        "editable": plan.status in EDITABLE and (owner or role == Role.MANAGER),
+        "editable": plan.status in EDITABLE and access.can_decompose(request.user, plan),
         "editable_codes": editable_codes,
         "edit_all": editable_codes is None,
-        "can_approve": plan.status == PlanStatus.SUBMITTED and role in services.APPROVER_ROLES,
+        "can_approve": plan.status == PlanStatus.SUBMITTED and access.can_approve(request.user),
         "can_return": plan.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
-        and (role in services.APPROVER_ROLES or owner),
+        and access.can_return(request.user, plan),
         "can_publish": plan.status == PlanStatus.APPROVED and owner,
         "can_lock": plan.status in (PlanStatus.PUBLISHED, PlanStatus.ACKNOWLEDGED)
-        and services.is_planner(request.user),
+        and access.is_planner(request.user),
         "can_revise": plan.status in IN_FORCE and owner,
         "can_submit": plan.status == PlanStatus.DRAFT and owner,
         "settings_form": SettingsForm(
@@ -289,7 +253,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "me": me,
         "proposals": Reallocation.objects.filter(plan=plan).order_by("-created"),
         "org_changes": org_changes_since(plan) if plan.status in IN_FORCE else [],
-        "is_planner": services.is_planner(request.user),
+        "is_planner": access.is_planner(request.user),
     }
     if grid is not None:
         context["over"] = overassignment(grid, plan.max_overassign)
@@ -442,7 +406,8 @@ def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """The change log of every version of a plan: the plan's own events and those of its
     edits, acknowledgements and commitments."""
     plan = _plan(request, pk)
-    _require_log_reader(request, plan)
+    if not access.can_read_changes(request.user, plan):
+        raise PermissionDenied
     versions = list(TargetPlan.objects.filter(family=plan.family).order_by("version"))
     ids = [v.pk for v in versions]
     types = ContentType.objects.get_for_models(TargetPlan, TargetEdit, Acknowledgement, Commitment)
@@ -462,15 +427,6 @@ def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "targets/changes.html", {"plan": plan, "versions": versions, "events": events}
     )
-
-
-def _require_log_reader(request: HttpRequest, plan: TargetPlan) -> None:
-    role = role_of(request.user)
-    if role in (Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE, Role.FINANCE):
-        return
-    if services.owns_plan(request.user, plan):
-        return
-    raise PermissionDenied
 
 
 @login_required
@@ -609,8 +565,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def team_pace(request: HttpRequest) -> HttpResponse:
-    role = role_of(request.user)
-    if role not in (Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE, Role.FINANCE, Role.MANAGER):
+    if not access.can_see_team_pace(request.user):
         raise PermissionDenied
     today = timezone.localdate()
     try:
@@ -633,7 +588,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
         except (ValueError, ValidationError) as problem:
             error = str(problem)
         codes = visible_codes(request.user)
-        led = services.led_unit_ids(request.user)
+        led = access.led_unit_ids(request.user)
         led_codes = set(Unit.objects.filter(pk__in=led).values_list("code", flat=True))
         rows = [
             r
@@ -670,7 +625,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_grid(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    if not (services.owns_plan(request.user, plan) or role_of(request.user) == Role.MANAGER):
+    if not access.can_decompose(request.user, plan):
         raise PermissionDenied
     if plan.status in EDITABLE or not plan.computed:
         grids = compute_allocation(plan).grids
@@ -715,7 +670,7 @@ def import_grid(request: HttpRequest, pk: int) -> HttpResponse:
         grids = compute_allocation(plan).grids
         upload: Any = request.FILES["file"]
         result = excel.read_workbook(upload, plan, grids)
-        allowed = [c for c in result.changes if services.can_edit_cell(request.user, plan, c.who)]
+        allowed = [c for c in result.changes if access.can_edit_cell(request.user, plan, c.who)]
         refused = [c for c in result.changes if c not in allowed]
         context.update(
             {

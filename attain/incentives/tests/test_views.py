@@ -214,3 +214,35 @@ def test_api_needs_a_login(client, calculated, name):
 def test_pages_need_a_login(client, calculated):
     response = client.get(reverse("incentives:mine"))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+@pytest.mark.parametrize(
+    ("page", "role"),
+    [
+        ("incentives:mine", "rep"),
+        ("incentives:team", "manager"),
+        ("incentives:dashboard", "executive"),
+        ("incentives:leaderboard", "rep"),
+    ],
+)
+def test_a_garbage_period_falls_back_with_a_message(client, calculated, page, role):
+    """Regression (issues 11, 12): ``?period=garbage`` was a 500 (``int('garb')``)."""
+    login(client, role)
+    response = client.get(reverse(page), {"period": "garbage"})
+    assert response.status_code == 200
+    assert "“garbage” is not a period" in response.content.decode()
+    assert response.context["period"] != "garbage"
+
+
+def test_a_zero_target_is_never_behind_pace(calculated):
+    """Regression (issue 12, bug 8) for the team page's list of who is behind."""
+    from attain.incentives import selectors
+
+    manager = calculated.users["manager"]
+    row = PeriodResult.objects.get(person=calculated.people["r3"], period=Q1)
+    row.pace = {"revenue": {"status": "behind"}}
+    row.save()
+    assert row in selectors.behind_pace(manager, Q1)
+    row.targets = {**row.targets, "revenue": "0"}
+    row.save()
+    assert row not in selectors.behind_pace(manager, Q1)

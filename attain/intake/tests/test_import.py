@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from attain.audit.models import AuditEvent
 from attain.crm.bulk import Upsert
 from attain.crm.models import Customer, Order, OrderCredit, Payment
-from attain.intake import importer
+from attain.intake import access, importer
 from attain.intake.importer import import_file
 from attain.intake.models import BatchStatus, ImportBatch
 from attain.intake.reading import FileProblem
@@ -456,5 +456,5 @@ def test_order_lines_export_reimports_cleanly(customers: Any, tmp_path: Path) ->
 
 def test_managers_do_not_import_order_lines(customers: Any, company: Any) -> None:
     spec = importer.get_table("order_lines")
-    assert not importer.can_import(company.users["manager"], spec)
-    assert importer.can_import(company.users["sales_ops"], spec)
+    assert not access.can_import(company.users["manager"], spec)
+    assert access.can_import(company.users["sales_ops"], spec)

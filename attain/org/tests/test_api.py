@@ -116,3 +116,35 @@ def test_search_and_unit_filter(ops):
     assert codes == {"m3", "r4"}
     codes = {p["code"] for p in ops.get("/api/people/?q=R").json()["results"]}
     assert codes == {"r1", "r2", "r3", "r4"}
+
+
+def test_a_unit_created_closed_through_the_api(ops):
+    """Regression (issue 11): ``closed`` in ``POST /api/units/`` was a 500."""
+    response = ops.post(
+        "/api/units/",
+        {
+            "code": "north",
+            "name": "华北",
+            "parent": "hq",
+            "opened": "2024-01-01",
+            "closed": "2025-06-30",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["closed"] == "2025-06-30"
+    response = ops.patch(
+        "/api/units/north/", {"opened": "2024-02-01"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["opened"] == "2024-02-01"
+
+
+def test_a_unit_closing_before_it_opens_is_a_400_naming_closed(ops):
+    response = ops.post(
+        "/api/units/",
+        {"code": "north", "name": "华北", "opened": "2025-01-01", "closed": "2024-06-30"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["closed"]

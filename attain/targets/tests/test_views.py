@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from attain.conftest import Company
-from attain.targets import services
+from attain.targets import access, services
 from attain.targets.models import PlanStatus, TargetEdit, TargetPlan
 
 from .conftest import publish
@@ -175,7 +175,7 @@ def test_a_manager_gets_inputs_only_for_their_people(company: Company, plan: Tar
     assert 'aria-label="m1 2026"' not in page  # not their own target
     assert 'aria-label="east 2026"' not in page  # nor their own unit's
     assert 'aria-label="west 2026"' not in page
-    assert not services.can_edit_cell(company.users["manager"], plan, "m1")
+    assert not access.can_edit_cell(company.users["manager"], plan, "m1")
 
 
 def test_a_rep_commits_from_my_targets(company: Company, plan: TargetPlan) -> None:

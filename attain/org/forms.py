@@ -4,10 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attain.org.fields import PersonCodeField, unit_choice
-from attain.web.forms import DateInput, apply_service
+from attain.web.forms import DateInput
 
-__all__ = ["DateInput", "PersonCodeField", "apply_service", "unit_choice"]
+from .fields import PersonCodeField, unit_choice
 
 
 class TransferForm(forms.Form):

@@ -1,0 +1,44 @@
+"""Who may do what with incentive plans and results, one condition per line.
+
+Whose results anyone sees is the one visibility rule
+(:func:`attain.org.selectors.visible_people`); this module says which pages and actions
+a role may use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attain.accounts.models import Role
+from attain.org.selectors import role_of
+
+# Plans, versions, YAML, measures and calculation runs.
+PLAN_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
+# The team page: a manager's subtree, everyone for the roles that lead or plan sales.
+TEAM_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
+# The company dashboard and the company-wide leaderboard.
+DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE, Role.EXECUTIVE})
+
+
+def can_edit_plans(user: Any) -> bool:
+    if user is None:  # the system itself (demo, CLI, tasks)
+        return True
+    return role_of(user) in PLAN_EDITOR_ROLES
+
+
+def can_see_team(user: Any) -> bool:
+    return role_of(user) in TEAM_ROLES
+
+
+def can_see_dashboard(user: Any) -> bool:
+    return role_of(user) in DASHBOARD_ROLES
+
+
+def ranks_everyone(user: Any) -> bool:
+    """The leaderboard ranks the whole company for the dashboard roles."""
+    return role_of(user) in DASHBOARD_ROLES
+
+
+def ranks_own_unit(user: Any) -> bool:
+    """A rep's leaderboard is their own unit's (names and attainment, never payouts)."""
+    return role_of(user) == Role.REP

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Measure
+from .services import RECORD_TABLES, measure_problems
+
+
+class MeasureForm(forms.ModelForm):
+    """A measure, for the measures page and the admin. The engine's scenario loader
+    checks it, as it does in a scenario file."""
+
+    table = forms.ChoiceField(label=_("record table"), choices=[(t, t) for t in RECORD_TABLES])
+
+    class Meta:
+        model = Measure
+        fields = [
+            "code",
+            "name",
+            "description",
+            "table",
+            "value",
+            "where",
+            "agg",
+            "date_field",
+            "person_field",
+            "money",
+            "rollup",
+            "higher_is_better",
+        ]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # builds self.instance from the cleaned data
+        for field, messages in measure_problems(self.instance).items():
+            self.add_error(field if field in self.fields else None, messages)
