@@ -19,11 +19,11 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from attain.accounts.models import (
-    AUDIT_READER_ROLES,
     ORGANISATION_EDITOR_ROLES,
     ORGANISATION_WIDE_ROLES,
     Role,
 )
+from attain.audit import access as audit_access
 
 from .models import Assignment, Person, PersonQuerySet, Unit
 
@@ -90,7 +90,7 @@ def can_edit_organisation(user: Any) -> bool:
 
 
 def can_read_audit(user: Any) -> bool:
-    return role_of(user) in AUDIT_READER_ROLES
+    return audit_access.can_read_audit(user)
 
 
 def with_assignment_on(people: PersonQuerySet, day: datetime.date) -> PersonQuerySet:
