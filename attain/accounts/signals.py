@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from attain.audit.models import Action
@@ -38,10 +38,25 @@ def audit_failed_login(
     )
 
 
+@receiver(pre_save, sender=User, dispatch_uid="attain-note-password-change")
+def note_password_change(
+    sender: Any, instance: User, update_fields: Any = None, **kwargs: Any
+) -> None:
+    instance._attain_password_changed = False  # type: ignore[attr-defined]
+    if instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and "password" not in update_fields:
+        return  # e.g. the last_login update on every sign-in
+    stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    instance._attain_password_changed = stored is not None and stored != instance.password  # type: ignore[attr-defined]
+
+
 @receiver(post_save, sender=User, dispatch_uid="attain-revoke-tokens-on-password-change")
 def revoke_tokens_on_password_change(
     sender: Any, instance: User, created: bool, **kwargs: Any
 ) -> None:
-    # AbstractBaseUser keeps the new raw password in _password until save() completes.
-    if not created and getattr(instance, "_password", None) is not None:
+    """Any new password hash (set by the user, a reset link, an administrator, or made
+    unusable) revokes the login's API tokens."""
+    if getattr(instance, "_attain_password_changed", False):
+        instance._attain_password_changed = False  # type: ignore[attr-defined]
         tokens.revoke(instance, reason="password changed")
