@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.api.errors import ErrorSerializer
+
 from . import tokens
 from .lockout import LOCKED_STATUS, lockout_message
 
@@ -30,12 +32,6 @@ class CredentialsSerializer(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
     expires = serializers.DateTimeField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error body of the API (see attain.api.errors)."""
-
-    error = serializers.DictField()
 
 
 class TokenView(APIView):

@@ -29,7 +29,8 @@ def ttl() -> datetime.timedelta:
 
 
 def expires_at(token: Token) -> datetime.datetime:
-    return token.created + ttl()
+    created: datetime.datetime = token.created
+    return created + ttl()
 
 
 def is_expired(token: Token, now: datetime.datetime | None = None) -> bool:

@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from attain.api.errors import ErrorSerializer
 
 from . import chain
 from .access import can_read_audit, can_verify_audit
@@ -68,7 +70,13 @@ class VerifySerializer(serializers.Serializer):
 class AuditVerify(APIView):
     """Recompute the audit trail's hash chain. Admins and sales operations only."""
 
-    @extend_schema(responses={200: VerifySerializer})
+    @extend_schema(
+        responses={
+            200: VerifySerializer,
+            401: OpenApiResponse(ErrorSerializer, description="not authenticated"),
+            403: OpenApiResponse(ErrorSerializer, description="not an audit reader"),
+        }
+    )
     def get(self, request: Request) -> Response:
         if not can_verify_audit(request.user):
             raise PermissionDenied()

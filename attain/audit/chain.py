@@ -62,8 +62,8 @@ def _moment(value: datetime.datetime) -> str:
 
 def canonical(values: dict[str, Any]) -> bytes:
     """One event's content as bytes that do not depend on the database it was read from."""
-    content = {name: values.get(name) for name in HASHED_FIELDS}
-    content["at"] = _moment(content["at"])
+    content: dict[str, Any] = {name: values.get(name) for name in HASHED_FIELDS}
+    content["at"] = _moment(values["at"])
     content["before"] = _normal(content["before"])
     content["after"] = _normal(content["after"])
     for name in ("actor_name", "object_id", "object_repr", "reason", "batch"):
