@@ -11,6 +11,7 @@ Everything a deployment changes comes from the environment:
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -194,3 +195,51 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ATTAIN_LOG_LEVEL", "WARNING")},
 }
+
+# --- Accounts, API tokens, audit, email, operations (secaudit) --------------------------
+# Login throttling (django-axes): ATTAIN_LOGIN_FAILURE_LIMIT failed logins for one
+# username from one IP address lock that pair out for ATTAIN_LOGIN_LOCKOUT_MINUTES; the web
+# login, Django admin and POST /api/auth/token/ share the count. A success resets it.
+INSTALLED_APPS += ["axes", "attain.ops"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "attain.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = os.environ.get("ATTAIN_LOGIN_LOCKOUT", "1") == "1"
+AXES_FAILURE_LIMIT = int(os.environ.get("ATTAIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("ATTAIN_LOGIN_LOCKOUT_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins: last_login; failures: the audit trail
+AXES_LOCKOUT_CALLABLE = "attain.accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_password"]
+# Behind one reverse proxy set ATTAIN_LOGIN_IP_HEADER=X-Forwarded-For: its last address
+# (the one the proxy saw) is the client's. Unset: the connection's address.
+ATTAIN_LOGIN_IP_HEADER = os.environ.get("ATTAIN_LOGIN_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "attain.accounts.lockout.client_ip"
+
+# API tokens expire ATTAIN_TOKEN_TTL_DAYS after they were issued (401 after that); a
+# password change revokes them; DELETE /api/auth/token/ revokes the caller's.
+ATTAIN_TOKEN_TTL = datetime.timedelta(days=int(os.environ.get("ATTAIN_TOKEN_TTL_DAYS", "30")))
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "attain.accounts.tokens.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+
+# Email (password reset links). SMTP when ATTAIN_EMAIL_HOST is set, else the console.
+EMAIL_HOST = os.environ.get("ATTAIN_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("ATTAIN_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("ATTAIN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ATTAIN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("ATTAIN_EMAIL_TLS", "1") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("ATTAIN_EMAIL_FROM", "attain@localhost")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("ATTAIN_PASSWORD_RESET_HOURS", "24")) * 3600
+# --- end secaudit ----------------------------------------------------------------------

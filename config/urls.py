@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("attain.api.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("attain.accounts.urls")),
     path("crm/", include("attain.crm.urls")),
     path("intake/", include("attain.intake.urls")),
     path("targets/", include("attain.targets.urls")),

@@ -1,10 +1,14 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from attain.audit.admin import AuditedAdminMixin
 
 from .models import User
+from .services import can_force_password_reset, force_password_reset
 
 
 @admin.register(User)
@@ -20,3 +24,29 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         (_("Attain"), {"fields": ("role",)}),
     )
     audit_exclude = ("password", "last_login")
+    actions = ["force_password_reset"]
+
+    @admin.action(description=_("Force a password reset (email the link)"))
+    def force_password_reset(self, request: Any, queryset: Any) -> None:
+        if not can_force_password_reset(request.user):
+            self.message_user(
+                request, _("Only administrators force a password reset."), messages.ERROR
+            )
+            return
+        base_url = request.build_absolute_uri("/")
+        without_email = []
+        count = 0
+        for user in queryset:
+            link = force_password_reset(request.user, user, base_url=base_url)
+            count += 1
+            if not user.email:
+                without_email.append(f"{user.username}: {link}")
+        self.message_user(
+            request,
+            ngettext("%(count)d password reset.", "%(count)d passwords reset.", count)
+            % {"count": count},
+        )
+        for line in without_email:
+            self.message_user(
+                request, _("No email address; hand over this link: %s") % line, messages.WARNING
+            )

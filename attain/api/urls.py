@@ -1,17 +1,18 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from attain.audit.api import AuditEventList
+from attain.accounts.api import TokenView
+from attain.audit.api import AuditEventList, AuditVerify
 from attain.org.api import MeView
 from attain.org.api import router as org_router
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("audit/", AuditEventList.as_view(), name="api-audit"),
+    path("audit/verify/", AuditVerify.as_view(), name="api-audit-verify"),
     path("", include(org_router.urls)),
     path("", include("attain.crm.api")),
     path("", include("attain.intake.api")),

@@ -3,12 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from attain.org.selectors import can_read_audit
+from attain.api.errors import ErrorSerializer
 
+from . import chain
+from .access import can_read_audit, can_verify_audit
 from .filters import filter_events
 from .models import AuditEvent
 
@@ -29,6 +34,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "before",
             "after",
             "reason",
+            "batch",
         ]
 
     def get_object_type(self, event: AuditEvent) -> str:
@@ -37,7 +43,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 class AuditEventList(generics.ListAPIView):
     """The audit trail, newest first. Admins and sales operations only.
-    Filters: ``type`` (app.model), ``actor``, ``action``, ``object`` (id), ``since``, ``until``."""
+    Filters: ``type`` (app.model), ``actor``, ``action``, ``object`` (id), ``batch``,
+    ``since``, ``until``. A record's history is ``?type=app.model&object=ID``."""
 
     serializer_class = AuditEventSerializer
 
@@ -50,3 +57,36 @@ class AuditEventList(generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return super().list(request, *args, **kwargs)
+
+
+class VerifySerializer(serializers.Serializer):
+    intact = serializers.BooleanField()
+    checked = serializers.IntegerField(help_text="events whose hash was recomputed")
+    head_id = serializers.IntegerField(allow_null=True, help_text="the newest intact event")
+    head_hash = serializers.CharField(help_text="its chain hash; keep it to detect truncation")
+    broken_id = serializers.IntegerField(allow_null=True, help_text="the first broken event")
+
+
+class AuditVerify(APIView):
+    """Recompute the audit trail's hash chain. Admins and sales operations only."""
+
+    @extend_schema(
+        responses={
+            200: VerifySerializer,
+            401: OpenApiResponse(ErrorSerializer, description="not authenticated"),
+            403: OpenApiResponse(ErrorSerializer, description="not an audit reader"),
+        }
+    )
+    def get(self, request: Request) -> Response:
+        if not can_verify_audit(request.user):
+            raise PermissionDenied()
+        verdict = chain.verify()
+        return Response(
+            {
+                "intact": verdict.intact,
+                "checked": verdict.checked,
+                "head_id": verdict.head_id,
+                "head_hash": verdict.head_hash,
+                "broken_id": verdict.broken_id,
+            }
+        )

@@ -22,6 +22,8 @@ def filter_events(events: QuerySet[AuditEvent], params: Mapping[str, Any]) -> Qu
         events = events.filter(action=params["action"])
     if params.get("object"):
         events = events.filter(object_id=params["object"])
+    if params.get("batch"):
+        events = events.filter(batch=params["batch"])
     if params.get("q"):
         events = events.filter(object_repr__icontains=params["q"])
     for key, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):

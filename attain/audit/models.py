@@ -1,8 +1,12 @@
 """The append-only audit trail: who changed what, when, with the values before and after.
 
 Every service that writes organisation data, targets, plans, results or payouts calls
-:func:`attain.audit.services.record_change`; Django admin does the same through
-:class:`attain.audit.admin.AuditedAdminMixin`. Rows are never updated or deleted.
+:func:`attain.audit.services.record_change` (bulk writers call
+:func:`attain.audit.services.record_bulk`); Django admin does the same through
+:class:`attain.audit.admin.AuditedAdminMixin`. Rows are never updated or deleted: the ORM
+refuses, and database triggers refuse raw SQL (migration 0003). Each event carries
+``chain_hash`` = SHA-256(previous event's hash + the event's canonical content), so a row
+rewritten by someone who bypassed the triggers is found by ``attain audit verify``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ class Action(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    PASSWORD_RESET = "password_reset", _("Password reset forced")
+    RUN_STARTED = "run_started", _("Calculation run started")
 
 
 class AuditEvent(models.Model):
@@ -46,7 +55,7 @@ class AuditEvent(models.Model):
     )
     # The actor's username at the time: stays readable if the user is renamed.
     actor_name = models.CharField(_("who"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+"
     )
@@ -55,6 +64,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # Groups the per-record events of one bulk change (e.g. "import:42").
+    batch = models.CharField(_("batch"), max_length=64, blank=True, db_index=True)
+    # SHA-256 hex of (previous event's chain_hash + this event's canonical content).
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -7,9 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from . import chain
 from .models import Action, AuditEvent
+
+# Events written per INSERT by record_bulk (well below SQLite's variable limit).
+BULK_CHUNK = 2000
 
 
 def snapshot(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
@@ -33,6 +38,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _actor(actor: Any) -> tuple[Any, str]:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return user, (user.get_username() if user is not None else "system")
+
+
 def record_change(
     actor: Any,
     action: Action | str,
@@ -41,12 +51,13 @@ def record_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    batch: str = "",
 ) -> AuditEvent:
     """Append one event to the audit trail. Call inside the writing transaction."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    user, name = _actor(actor)
+    event = AuditEvent(
         actor=user,
-        actor_name=user.get_username() if user is not None else "system",
+        actor_name=name,
         action=action,
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
@@ -54,4 +65,99 @@ def record_change(
         before=before,
         after=after,
         reason=reason,
+        batch=batch,
     )
+    return append(event)
+
+
+def record_event(
+    actor: Any,
+    action: Action | str,
+    model: type[models.Model],
+    object_id: Any,
+    object_repr: str,
+    *,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    actor_name: str = "",
+) -> AuditEvent:
+    """Append an event about a record that may not exist (e.g. a failed login for an
+    unknown username: ``object_id`` empty). ``actor_name`` names an anonymous actor."""
+    user, name = _actor(actor)
+    event = AuditEvent(
+        actor=user,
+        actor_name=(actor_name or name)[:150] if user is None else name,
+        action=action,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id=str(object_id or "")[:64],
+        object_repr=str(object_repr)[:200],
+        after=after,
+        reason=reason,
+    )
+    return append(event)
+
+
+def append(event: AuditEvent) -> AuditEvent:
+    """Chain and insert one prepared event."""
+    with transaction.atomic():
+        previous = chain.lock_head(AuditEvent._meta.db_table)
+        event.chain_hash = chain.link(previous, _values(event))
+        event.save(force_insert=True)
+    return event
+
+
+def _values(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in chain.HASHED_FIELDS}
+
+
+BulkRow = tuple[Any, dict[str, Any] | None, dict[str, Any] | None]
+
+
+def record_bulk(
+    actor: Any,
+    action: Action | str,
+    model: type[models.Model],
+    rows: Iterable[BulkRow],
+    *,
+    reason: str = "",
+    batch: str = "",
+    describe: Any = None,
+) -> int:
+    """Append one event per record of a bulk change: ``rows`` yields
+    ``(object_id, before, after)`` (``before`` None for a created record, ``after`` None
+    for a deleted one). Written with bulk inserts of :data:`BULK_CHUNK` events, chained
+    like every other event; ``describe(object_id, before, after)`` may give the object's
+    label (default: the object id). Call inside the writing transaction. Returns the
+    number of events written."""
+    user, name = _actor(actor)
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    at = timezone.now()
+    written = 0
+    with transaction.atomic():
+        previous = chain.lock_head(AuditEvent._meta.db_table)
+        pending: list[AuditEvent] = []
+        for object_id, before, after in rows:
+            label = describe(object_id, before, after) if describe else object_id
+            event = AuditEvent(
+                at=at,
+                actor=user,
+                actor_name=name,
+                action=action,
+                content_type_id=content_type.pk,
+                object_id=str(object_id),
+                object_repr=str(label)[:200],
+                before=before,
+                after=after,
+                reason=reason,
+                batch=batch,
+            )
+            previous = event.chain_hash = chain.link(previous, _values(event))
+            pending.append(event)
+            if len(pending) >= BULK_CHUNK:
+                AuditEvent.objects.bulk_create(pending)
+                written += len(pending)
+                pending = []
+        if pending:
+            AuditEvent.objects.bulk_create(pending)
+            written += len(pending)
+    return written

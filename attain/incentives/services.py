@@ -376,6 +376,7 @@ def start_calculation(actor: Any, fiscal_year: int) -> CalculationRun:
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         stage=_("Queued"),
     )
+    record_change(actor, Action.RUN_STARTED, run, after=snapshot(run))
     transaction.on_commit(lambda: calculation_task.enqueue(run.pk))
     return run
 

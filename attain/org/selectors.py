@@ -19,10 +19,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from attain.accounts.models import (
-    AUDIT_READER_ROLES,
     ORGANISATION_WIDE_ROLES,
     Role,
 )
+from attain.audit import access as audit_access
 
 from .models import Assignment, Person, PersonQuerySet, Unit
 
@@ -78,7 +78,7 @@ def visible_people(user: Any, on: datetime.date | None = None) -> PersonQuerySet
 
 
 def can_read_audit(user: Any) -> bool:
-    return role_of(user) in AUDIT_READER_ROLES
+    return audit_access.can_read_audit(user)
 
 
 def with_assignment_on(people: PersonQuerySet, day: datetime.date) -> PersonQuerySet:

@@ -1,0 +1,64 @@
+"""Account changes made by administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from attain.audit.models import Action
+from attain.audit.services import record_change
+
+from .models import Role, User
+
+
+def can_force_password_reset(user: Any) -> bool:
+    """Administrators only (the command line acts as the system)."""
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or user.role == Role.ADMIN)
+
+
+def reset_link(user: User, base_url: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return base_url.rstrip("/") + path
+
+
+def force_password_reset(actor: Any, user: User, *, base_url: str, reason: str = "") -> str:
+    """Make the login's password unusable (its sessions end, its API tokens are revoked),
+    email it a one-time link to choose a new one when it has an email address, and return
+    the link (for an administrator to hand over when it has none)."""
+    if not can_force_password_reset(actor):
+        raise PermissionDenied("only administrators force a password reset")
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        record_change(
+            actor,
+            Action.PASSWORD_RESET,
+            user,
+            after={"emailed": bool(user.email)},
+            reason=reason,
+        )
+    link = reset_link(user, base_url)
+    if user.email:
+        context = {"user": user, "link": link}
+        send_mail(
+            render_to_string("registration/reset_subject.txt", context).strip(),
+            render_to_string("registration/forced_reset_email.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    return link

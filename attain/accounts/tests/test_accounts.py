@@ -1,0 +1,273 @@
+"""Login lockout, expiring and revocable API tokens, password reset (issue 11)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from attain.accounts.services import can_force_password_reset, force_password_reset
+from attain.audit.models import Action, AuditEvent
+from attain.audit.selectors import history
+
+ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
+PASSWORDS = {
+    "admin": ("admin", "pw-admin-1"),
+    "sales_ops": ("ops", "pw-ops-1"),
+    "finance": ("fin", "pw-fin-1"),
+    "executive": ("exec", "pw-exec-1"),
+    "manager": ("m1", "pw-m1-1"),
+    "rep": ("r1", "pw-r1-1"),
+}
+
+
+def obtain(username: str, password: str, **extra) -> object:
+    return Client().post("/api/auth/token/", {"username": username, "password": password}, **extra)
+
+
+def token_for(role: str) -> str:
+    response = obtain(*PASSWORDS[role])
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def me(token: str) -> int:
+    return Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code
+
+
+# --- lockout ------------------------------------------------------------------------
+
+
+def test_sixty_wrong_passwords_then_the_right_one_is_refused(company):
+    """Issue 11: 60 wrong passwords, then success. Now the fifth failure locks the
+    username out from that address for 15 minutes, the right password included."""
+    client = Client()
+    for _ in range(60):
+        client.post("/login/", {"username": "r1", "password": "wrong"})
+    response = client.post("/login/", {"username": "r1", "password": "pw-r1-1"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert "15 minutes" in response.content.decode()
+    assert response["Retry-After"] == "900"
+
+
+def test_lockout_starts_at_the_configured_limit(company):
+    client = Client()
+    for _ in range(4):
+        assert client.post("/login/", {"username": "r1", "password": "x"}).status_code == 200
+    assert client.post("/login/", {"username": "r1", "password": "x"}).status_code == 429
+    # The same username from another address, and another username, still sign in.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post("/login/", {"username": "r1", "password": "pw-r1-1"}).status_code == 302
+    assert client.post("/login/", {"username": "ops", "password": "pw-ops-1"}).status_code == 302
+
+
+def test_lockout_page_is_translated(company):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.cookies["django_language"] = "zh-hans"
+    for _ in range(5):
+        response = client.post("/login/", {"username": "r1", "password": "x"})
+    assert response.status_code == 429
+    assert "登录已锁定" in response.content.decode()
+
+
+def test_a_success_before_the_limit_resets_the_count(company):
+    client = Client()
+    for _ in range(4):
+        client.post("/login/", {"username": "r1", "password": "x"})
+    assert client.post("/login/", {"username": "r1", "password": "pw-r1-1"}).status_code == 302
+    client = Client()
+    for _ in range(4):
+        assert client.post("/login/", {"username": "r1", "password": "x"}).status_code == 200
+
+
+def test_the_token_endpoint_shares_the_lockout(company):
+    for _ in range(5):
+        obtain("ops", "wrong")
+    response = obtain("ops", "pw-ops-1")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "locked_out"
+    assert Client().post("/login/", {"username": "ops", "password": "pw-ops-1"}).status_code == 429
+
+
+def test_wrong_token_credentials_are_a_400(company):
+    response = obtain("ops", "wrong")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["non_field_errors"]
+
+
+# --- tokens -------------------------------------------------------------------------
+
+
+def test_token_carries_its_expiry_and_is_reused_until_then(company):
+    first = obtain("ops", "pw-ops-1").json()
+    second = obtain("ops", "pw-ops-1").json()
+    assert first["token"] == second["token"]
+    expires = datetime.datetime.fromisoformat(first["expires"])
+    created = Token.objects.get(key=first["token"]).created
+    assert expires - created == datetime.timedelta(days=30)
+    events = history(company.users["sales_ops"]).filter(action=Action.TOKEN_CREATED)
+    assert events.count() == 1
+    assert first["token"] not in str(events.get().after)
+
+
+def test_delete_revokes_the_callers_token(company):
+    """Issue 11: DELETE /api/auth/token/ was a 405. Now 204, and the token is dead."""
+    token = token_for("rep")
+    response = Client().delete("/api/auth/token/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 204
+    assert me(token) == 401
+    assert history(company.users["rep"]).filter(action=Action.TOKEN_REVOKED).exists()
+    assert obtain("r1", "pw-r1-1").json()["token"] != token
+
+
+def test_an_expired_token_is_a_401_and_a_new_one_is_issued(company, settings):
+    token = token_for("rep")
+    Token.objects.filter(key=token).update(
+        created=Token.objects.get(key=token).created - datetime.timedelta(days=31)
+    )
+    assert me(token) == 401
+    fresh = token_for("rep")
+    assert fresh != token
+    assert me(fresh) == 200
+    settings.ATTAIN_TOKEN_TTL = datetime.timedelta(days=40)
+    assert me(fresh) == 200
+
+
+def test_a_password_change_revokes_the_tokens(company):
+    """Issue 11: tokens survived a password change."""
+    token = token_for("manager")
+    user = company.users["manager"]
+    user.set_password("a-new-password-9")
+    user.save()
+    assert me(token) == 401
+    assert not Token.objects.filter(user=user).exists()
+
+
+def test_saving_a_user_without_a_new_password_keeps_the_token(company):
+    token = token_for("manager")
+    user = company.users["manager"]
+    user.first_name = "Ming"
+    user.save()
+    assert me(token) == 200
+
+
+def test_delete_without_a_token_is_a_401(company):
+    assert Client().delete("/api/auth/token/").status_code == 401
+
+
+# --- password reset -----------------------------------------------------------------
+
+
+def _reset_link() -> str:
+    match = re.search(r"https?://\S+/accounts/password-reset/\S+/\S+/", mail.outbox[-1].body)
+    assert match, mail.outbox[-1].body
+    return match.group(0)
+
+
+def test_a_user_with_an_email_resets_their_password(company):
+    user = company.users["rep"]
+    user.email = "r1@example.com"
+    user.save()
+    token = token_for("rep")
+    client = Client()
+    assert client.get("/accounts/password-reset/").status_code == 200
+    response = client.post("/accounts/password-reset/", {"email": "r1@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["r1@example.com"]
+    link = _reset_link().split("testserver", 1)[1]
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"},
+    )
+    assert response.status_code == 302
+    assert Client().login(username="r1", password="Brand-new-pass-42")
+    assert me(token) == 401
+
+
+def test_unknown_email_says_the_same_and_sends_nothing(company):
+    response = Client().post("/accounts/password-reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_reset_pages_are_translated(company):
+    client = Client()
+    client.cookies["django_language"] = "zh-hans"
+    assert "重置密码" in client.get("/accounts/password-reset/").content.decode()
+    assert "忘记密码" in client.get("/login/").content.decode()
+
+
+def test_reset_password_command_forces_a_reset(company, capsys):
+    token = token_for("finance")
+    call_command("reset_password", "fin", "--base-url", "https://attain.example.com")
+    out = capsys.readouterr().out
+    assert "https://attain.example.com/accounts/password-reset/" in out
+    user = company.users["finance"]
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    assert me(token) == 401
+    assert history(user).filter(action=Action.PASSWORD_RESET).exists()
+
+
+def test_admin_action_emails_the_reset_link(company):
+    user = company.users["executive"]
+    user.email = "exec@example.com"
+    user.save()
+    client = Client()
+    client.force_login(company.users["admin"])
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "force_password_reset", "_selected_action": [user.pk]},
+    )
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["exec@example.com"]
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_admins_force_a_reset(company, role):
+    target = company.users["rep"]
+    actor = company.users[role]
+    assert can_force_password_reset(actor) == (role == "admin")
+    if role == "admin":
+        force_password_reset(actor, target, base_url="http://x")
+    else:
+        with pytest.raises(PermissionDenied):
+            force_password_reset(actor, target, base_url="http://x")
+    assert not can_force_password_reset(AnonymousUser())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_obtains_and_revokes_its_own_token(company, role):
+    token = token_for(role)
+    assert me(token) == 200
+    assert (
+        Client().delete("/api/auth/token/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 204
+    )
+    assert me(token) == 401
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_revoking_touches_only_the_callers_token(company, role):
+    others = {r: token_for(r) for r in ROLES if r != role}
+    client = Client()
+    client.force_login(company.users[role])
+    assert client.delete("/api/auth/token/").status_code == 204
+    assert all(me(token) == 200 for token in others.values())
+
+
+def test_lockout_events_are_in_the_audit_trail(company):
+    for _ in range(3):
+        obtain("exec", "nope")
+    assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED).count() == 3

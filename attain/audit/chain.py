@@ -1,0 +1,125 @@
+"""The tamper-evident hash chain over audit events.
+
+Every event stores ``chain_hash = sha256(previous chain_hash + canonical content)``; the
+first event chains from :data:`GENESIS`. Events are chained in id order. Appends are
+serialised: on PostgreSQL by a transaction-scoped advisory lock taken before the previous
+hash is read, on SQLite by the write lock every transaction takes at BEGIN (IMMEDIATE).
+
+Changing, inserting or deleting any event (other than the newest ones) breaks the hash of
+the event after it; :func:`verify` names the first broken event. Deleting the newest
+events is only visible against a head recorded elsewhere, so ``attain audit verify``
+prints the head (id and hash) for operators to keep.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+GENESIS = "0" * 64
+# pg_advisory_xact_lock key: any constant shared by every writer of the trail.
+ADVISORY_LOCK_KEY = 0x4154_5441_494E  # "ATTAIN"
+
+# The content fields that are hashed, in a fixed order (content_type by id).
+HASHED_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "reason",
+    "batch",
+)
+
+
+def _normal(value: Any) -> Any:
+    """JSON values as any database returns them: integral floats become ints (PostgreSQL's
+    jsonb reads ``1e20`` back as an integer), mappings keep their keys only."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _normal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normal(v) for v in value]
+    return value
+
+
+def _moment(value: datetime.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def canonical(values: dict[str, Any]) -> bytes:
+    """One event's content as bytes that do not depend on the database it was read from."""
+    content: dict[str, Any] = {name: values.get(name) for name in HASHED_FIELDS}
+    content["at"] = _moment(values["at"])
+    content["before"] = _normal(content["before"])
+    content["after"] = _normal(content["after"])
+    for name in ("actor_name", "object_id", "object_repr", "reason", "batch"):
+        content[name] = content[name] or ""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def link(previous: str, values: dict[str, Any]) -> str:
+    return hashlib.sha256(previous.encode() + canonical(values)).hexdigest()
+
+
+def lock_head(table: str) -> str:
+    """Serialise appends and return the hash to chain from. Call inside a transaction."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        cursor.execute(f"SELECT chain_hash FROM {table} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row and row[0] else GENESIS
+
+
+@dataclass(frozen=True)
+class Verdict:
+    checked: int
+    head_id: int | None
+    head_hash: str
+    broken_id: int | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_id is None
+
+
+def _rows(batch: int) -> Iterator[dict[str, Any]]:
+    from .models import AuditEvent
+
+    fields = ("id", "chain_hash", *HASHED_FIELDS)
+    last = 0
+    while True:
+        chunk = list(AuditEvent.objects.filter(id__gt=last).order_by("id").values(*fields)[:batch])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1]["id"]
+
+
+def verify(batch: int = 5000) -> Verdict:
+    """Recompute the chain from the first event; stop at the first event that differs."""
+    previous = GENESIS
+    checked = 0
+    head_id: int | None = None
+    for row in _rows(batch):
+        expected = link(previous, row)
+        if row["chain_hash"] != expected:
+            return Verdict(checked, head_id, previous, broken_id=row["id"])
+        previous = expected
+        head_id = row["id"]
+        checked += 1
+    return Verdict(checked, head_id, previous)

@@ -1,0 +1,35 @@
+"""``attain audit verify``: recompute the audit trail's hash chain.
+
+Exit status 0 when every event is intact; 1 (and the first broken event's id on stderr)
+otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attain.audit import chain
+
+
+class Command(BaseCommand):
+    help = "Audit trail tools: `verify` recomputes the tamper-evident hash chain."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        commands = parser.add_subparsers(dest="subcommand", required=True)
+        verify = commands.add_parser("verify", help="check every event's chain hash")
+        verify.add_argument("--batch", type=int, default=5000, help="events read per query")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verdict = chain.verify(batch=options["batch"])
+        if not verdict.intact:
+            raise CommandError(
+                f"audit chain broken at event {verdict.broken_id} "
+                f"({verdict.checked} events before it are intact)",
+                returncode=1,
+            )
+        self.stdout.write(
+            f"audit chain intact: {verdict.checked} events; "
+            f"head event {verdict.head_id} hash {verdict.head_hash}"
+        )

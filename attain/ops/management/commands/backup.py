@@ -1,0 +1,28 @@
+"""``attain backup FILE``: the database and the uploaded files in one archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attain.ops.backup import BackupError, backup
+
+
+class Command(BaseCommand):
+    help = "Back up the database (online) and the uploaded files into one .tar.gz archive."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="the archive to write, e.g. attain.tar.gz")
+        parser.add_argument("--database", default="default")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            summary = backup(options["file"], alias=options["database"])
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"backed up the {summary.vendor} database and {summary.files} uploaded files "
+            f"to {options['file']} ({summary.bytes} bytes)"
+        )
