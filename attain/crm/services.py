@@ -24,6 +24,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.org.models import Assignment, Person
 from attain.org.selectors import role_of, visible_people
+from attain.web.files import check_evidence
 
 from . import dedupe
 from .models import (
@@ -531,6 +532,8 @@ def log_activity(
         raise ValidationError({"kind": _("Unknown activity kind “%(kind)s”.") % {"kind": kind}})
     if opportunity is not None and opportunity.customer_id != customer.pk:
         raise ValidationError({"opportunity": _("The opportunity belongs to another customer.")})
+    evidence = list(evidence)
+    check_evidence(evidence)  # allowed types by content, sizes, image pixels
     with transaction.atomic():
         activity = Activity(
             kind=kind,
