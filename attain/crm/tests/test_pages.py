@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import timezone
 
 from attain.crm import services
-from attain.web.testing import M4A_BYTES, image_bytes
 from attain.crm.models import (
     Activity,
     Customer,
@@ -23,6 +22,7 @@ from attain.crm.models import (
     Reminder,
     Stage,
 )
+from attain.web.testing import M4A_BYTES, image_bytes
 
 D = datetime.date
 
