@@ -181,13 +181,68 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Browser security, HTTPS and upload limits (secweb) ---------------------------
+# Content-Security-Policy on every page (django-csp): only our own scripts, styles,
+# images and fonts; no inline script or style, no plugins, no framing. Pages that need
+# more (none today) widen it with django-csp's decorators.
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0") == "1"
+
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-if not DEBUG:
-    SESSION_COOKIE_SECURE = os.environ.get("ATTAIN_SECURE_COOKIES", "1") == "1"
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS in production (ATTAIN_DEBUG=0), each switchable: secure cookies (on), redirect
+# http to https (off: the proxy usually does it), HSTS (off until you set the seconds),
+# and trusting X-Forwarded-Proto from a TLS-terminating proxy (off: only behind one).
+SESSION_COOKIE_SECURE = _env_flag("ATTAIN_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = _env_flag("ATTAIN_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("ATTAIN_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("ATTAIN_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_flag("ATTAIN_HSTS_PRELOAD", False)
+if _env_flag("ATTAIN_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("ATTAIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+# Upload limits (see docs/import.md). Web and API uploads of imports and evidence;
+# XLSX files are checked before they are opened (size of each part once unzipped, and
+# the ratio unzipped/zipped, which catches "zip bombs" such as 2 GB of shared strings
+# in a 4 MB file); rows and cells bound every import, the command line's too.
+_MB = 1 << 20
+ATTAIN_LIMITS = {
+    "IMPORT_MAX_BYTES": int(os.environ.get("ATTAIN_IMPORT_MAX_MB", "100")) * _MB,
+    "IMPORT_MAX_ROWS": int(os.environ.get("ATTAIN_IMPORT_MAX_ROWS", "2000000")),
+    "IMPORT_MAX_CELLS": int(os.environ.get("ATTAIN_IMPORT_MAX_CELLS", "60000000")),
+    "XLSX_MAX_UNZIPPED_BYTES": int(os.environ.get("ATTAIN_XLSX_MAX_UNZIPPED_MB", "1024")) * _MB,
+    "XLSX_MAX_SHARED_STRINGS_BYTES": int(os.environ.get("ATTAIN_XLSX_MAX_STRINGS_MB", "256")) * _MB,
+    "XLSX_MAX_RATIO": int(os.environ.get("ATTAIN_XLSX_MAX_RATIO", "100")),
+    "PREVIEW_ROWS": int(os.environ.get("ATTAIN_PREVIEW_ROWS", "200")),
+    "EVIDENCE_MAX_BYTES": int(os.environ.get("ATTAIN_EVIDENCE_MAX_MB", "20")) * _MB,
+    "IMAGE_MAX_PIXELS": int(os.environ.get("ATTAIN_IMAGE_MAX_PIXELS", "50000000")),
+}
+# --- end secweb --------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from attain.org.fields import PersonCodeField
 from attain.org.models import Person
 from attain.org.selectors import person_of
+from attain.web import files
 from attain.web.forms import apply_service
 from attain.web.views import PAGE_SIZE, list_view, querystring, service_form_view
 
@@ -343,13 +344,18 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """The evidence file, always as an attachment with a type read from its content;
+    ``?preview=1`` gives a re-encoded JPEG of a photo to show inline."""
     evidence = get_object_or_404(Evidence.objects.select_related("activity__customer"), pk=pk)
     if not selectors.can_view_customer(request.user, evidence.activity.customer):
         raise Http404
-    return FileResponse(
-        evidence.file.open("rb"), filename=os.path.basename(evidence.file.name or "")
-    )
+    if request.GET.get("preview"):
+        preview = files.preview_response(evidence.file.open("rb"))
+        if preview is None:
+            raise Http404
+        return preview
+    return files.attachment_response(evidence.file.open("rb"), evidence.file.name or "")
 
 
 # Opportunities -------------------------------------------------------------------

@@ -1,5 +1,10 @@
 """Exports: every record of a table, streamed, with the same column names the import
-reads, so an export re-imports cleanly (and changes nothing)."""
+reads, so an export re-imports cleanly (and changes nothing).
+
+Text that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+...``, ``-...``,
+``@...``) is written with a leading apostrophe in CSV and XLSX alike, and XLSX text is
+always a string cell, never a formula; the import removes exactly that apostrophe
+(:func:`attain.intake.parsing.guard_formula`). Numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 
-from .parsing import format_share
+from .parsing import format_share, guard_formula
 from .tables import EXPORT_KEY, Kind, TableSpec
 
 PAGE = 5_000
@@ -33,6 +38,8 @@ def _paths(spec: TableSpec) -> list[str | None]:
 def _text(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return guard_formula(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.datetime):
@@ -75,14 +82,17 @@ def export_rows(spec: TableSpec, *, typed: bool = False) -> Iterator[list[Any]]:
                     credit_index, ";".join(f"{code}:{format_share(s)}" for code, s in shares)
                 )
             if typed:
-                yield [
-                    timezone.localtime(v).replace(tzinfo=None)
-                    if isinstance(v, datetime.datetime)
-                    else ("" if v is None else v)
-                    for v in values
-                ]
+                yield [_typed(v) for v in values]
             else:
                 yield [_text(v) for v in values]
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, str):
+        return guard_formula(value)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return "" if value is None else value
 
 
 class _Echo:
@@ -115,10 +125,22 @@ def write_xlsx(spec: TableSpec, path: Path) -> int:
     sheet = workbook.create_sheet(spec.name[:31])
     count = -1
     for row in export_rows(spec, typed=True):
-        sheet.append(row)
+        sheet.append([_string_cell(sheet, v) if v.__class__ is str else v for v in row])
         count += 1
     workbook.save(path)
     return count
+
+
+def _string_cell(sheet: Any, text: str) -> Any:
+    """Text as a string cell: openpyxl would otherwise make ``=...`` a formula and
+    ``#N/A`` an error (the guard already covers the first; this makes sure)."""
+    if text[:1] not in {"=", "#"}:
+        return text
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def export_file(spec: TableSpec, path: Path, fmt: str | None = None) -> int:

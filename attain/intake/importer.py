@@ -52,12 +52,14 @@ from .access import can_import, imports_for_anyone
 from .parsing import (
     CellError,
     cell_text,
+    guard_formula,
     normalise_header,
     parse_bool,
     parse_credit,
     parse_date,
     parse_datetime,
     parse_decimal,
+    unguard_formula,
 )
 from .reading import FileProblem, Source, open_source
 from .tables import CHUNK_REFERENCES, TABLES, Column, Kind, TableSpec
@@ -178,7 +180,7 @@ class _Rejects:
             self.handle = self.path.open("w", encoding="utf-8-sig", newline="")
             self.writer = csv.writer(self.handle)
             self.writer.writerow(["row", "reason", *self.header])
-        self.writer.writerow([row, reason, *(cell_text(c) for c in cells)])
+        self.writer.writerow([row, reason, *(guard_formula(cell_text(c)) for c in cells)])
 
     def close(self) -> None:
         if self.handle is not None:
@@ -269,7 +271,7 @@ class _Importer:
 
             def text(cell: Any) -> str:
                 value = cell if type(cell) is str else cell_text(cell)
-                value = value.strip()
+                value = unguard_formula(value.strip())
                 if limit and len(value) > limit:
                     raise CellError(
                         _("%(what)s is longer than %(limit)s characters")
@@ -476,6 +478,7 @@ def import_file(
     chunk_size: int = CHUNK_SIZE,
     sample_size: int = 0,
     progress: Progress | None = None,
+    row_limit: int | None = None,
 ) -> ImportResult:
     """Import ``path`` into ``table`` (see the module docstring). Raises
     :class:`FileProblem` when the file as a whole cannot be imported (nothing is
@@ -483,7 +486,7 @@ def import_file(
     spec = get_table(table)
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
-    with open_source(path, file_name) as source:
+    with open_source(path, file_name, row_limit=row_limit) as source:
         positions, matches = match_headers(spec, source.header)
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         rejects = _Rejects(rejects_path, source.header)

@@ -31,12 +31,44 @@ class CellError(ValueError):
     """A cell that cannot be read; the message is the reason shown to the user."""
 
 
+# Formula guards (OWASP "CSV injection") --------------------------------------------
+
+FORMULA_STARTS = frozenset("=+-@\t\r")
+FORMULA_GUARD = "'"
+
+
+def guard_formula(text: str) -> str:
+    """Text that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, as OWASP
+    recommends; so does text that already starts with apostrophes before one of those,
+    so that :func:`unguard_formula` gives back exactly the original. Exports apply it to
+    text only: numbers (negative ones too) stay numbers."""
+    if text and (
+        text[0] in FORMULA_STARTS
+        or (text[0] == FORMULA_GUARD and text.lstrip(FORMULA_GUARD)[:1] in FORMULA_STARTS)
+    ):
+        return FORMULA_GUARD + text
+    return text
+
+
+def unguard_formula(text: str) -> str:
+    """The inverse of :func:`guard_formula`: removes the one apostrophe it adds, and
+    nothing else (``'abc`` stays ``'abc``)."""
+    if text[:1] == FORMULA_GUARD:
+        rest = text.lstrip(FORMULA_GUARD)
+        if rest and rest[0] in FORMULA_STARTS:
+            return text[1:]
+    return text
+
+
 def cell_text(value: Any) -> str:
-    """A cell as text: Excel numbers that are whole print without ``.0``."""
+    """A cell as text: Excel numbers that are whole print without ``.0``; a formula
+    guard added by an export (see :func:`guard_formula`) is removed."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        value = value.strip()
+        return unguard_formula(value) if value[:1] == FORMULA_GUARD else value
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():

@@ -1,16 +1,26 @@
 """Reading imported files as a stream of rows: CSV (any of the encodings Excel writes)
-and XLSX. Memory does not grow with the file."""
+and XLSX. Memory does not grow with the file.
+
+Hostile or broken files are refused with a :class:`FileProblem` (never a crash): an
+XLSX is checked before it is opened (each part's unzipped size, the unzipped/zipped
+ratio that gives zip bombs away, the shared-strings size), and every file is bounded
+in rows and cells; the limits are ``settings.ATTAIN_LIMITS`` (see docs/import.md).
+A malformed XLSX (not a zip, truncated, broken XML) is a file problem, whether it
+shows when opening or half-way through the rows."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 SAMPLE_BYTES = 1 << 20
@@ -69,8 +79,121 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def open_source(path: Path | str, name: str | None = None) -> Source:
-    """Open ``path`` (its kind from ``name`` or the path's extension, else sniffed)."""
+# Everything a broken XLSX can raise from openpyxl, zipfile, zlib or the XML parser
+# (ElementTree's ParseError is a SyntaxError).
+_BROKEN_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+)
+
+
+def limits() -> dict[str, int]:
+    return dict(settings.ATTAIN_LIMITS)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):,.0f}"
+
+
+def is_xlsx(path: Path, name: str | None = None) -> bool:
+    suffix = Path(name or path.name).suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return True
+    if suffix in {".csv", ".txt"}:
+        return False
+    try:
+        with path.open("rb") as probe:
+            return probe.read(2) == b"PK"
+    except OSError:
+        return False
+
+
+def check_upload(path: Path | str, name: str | None = None) -> None:
+    """The checks an uploaded file passes before it is stored as a batch: its size and,
+    for XLSX, :func:`check_xlsx`. Raises :class:`FileProblem`."""
+    path = Path(path)
+    limit = limits()["IMPORT_MAX_BYTES"]
+    size = path.stat().st_size
+    if size > limit:
+        raise FileProblem(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+        )
+    if is_xlsx(path, name):
+        check_xlsx(path)
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse an XLSX before any of it is unzipped: not a zip (or truncated), a part
+    that unzips to more than the limit or at a suspicious ratio, too much in all.
+    Reads the zip's directory only, so a 4 MB file declaring 2 GB is refused at once
+    (zipfile never unzips more than a part declares)."""
+    bounds = limits()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise FileProblem(
+            _("The file is not a valid XLSX workbook (%(error)s); save it again from Excel.")
+            % {"error": error}
+        ) from None
+    total = 0
+    for part in parts:
+        total += part.file_size
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > (1 << 20) and ratio > bounds["XLSX_MAX_RATIO"]:
+            raise FileProblem(
+                _(
+                    "The workbook part %(part)s unzips to %(size)s MB, %(ratio)s times its "
+                    "packed size (the limit is %(limit)s times); the file looks like a zip bomb."
+                )
+                % {
+                    "part": part.filename,
+                    "size": _megabytes(part.file_size),
+                    "ratio": f"{ratio:,.0f}",
+                    "limit": bounds["XLSX_MAX_RATIO"],
+                }
+            )
+        if (
+            part.filename.endswith("sharedStrings.xml")
+            and part.file_size > bounds["XLSX_MAX_SHARED_STRINGS_BYTES"]
+        ):
+            raise FileProblem(
+                _(
+                    "The workbook's text table is %(size)s MB once unzipped; the limit is "
+                    "%(limit)s MB. Split the file or save it as CSV."
+                )
+                % {
+                    "size": _megabytes(part.file_size),
+                    "limit": _megabytes(bounds["XLSX_MAX_SHARED_STRINGS_BYTES"]),
+                }
+            )
+    if total > bounds["XLSX_MAX_UNZIPPED_BYTES"]:
+        raise FileProblem(
+            _(
+                "The workbook is %(size)s MB once unzipped; the limit is %(limit)s MB. "
+                "Split the file or save it as CSV."
+            )
+            % {
+                "size": _megabytes(total),
+                "limit": _megabytes(bounds["XLSX_MAX_UNZIPPED_BYTES"]),
+            }
+        )
+
+
+def open_source(
+    path: Path | str, name: str | None = None, *, row_limit: int | None = None
+) -> Source:
+    """Open ``path`` (its kind from ``name`` or the path's extension, else sniffed).
+    With ``row_limit``, only that many data rows are read (the preview's sample)."""
     path = Path(path)
     suffix = Path(name or path.name).suffix.lower()
     try:
@@ -79,10 +202,35 @@ def open_source(path: Path | str, name: str | None = None) -> Source:
     except OSError as error:
         raise FileProblem(_("Cannot read the file: %(error)s") % {"error": error}) from None
     if suffix in {".xlsx", ".xlsm"} or (suffix not in {".csv", ".txt"} and sample[:2] == b"PK"):
-        return _open_xlsx(path)
-    if suffix == ".xls":
+        source = _open_xlsx(path)
+    elif suffix == ".xls":
         raise FileProblem(_("Old .xls files are not supported: save the sheet as .xlsx or CSV."))
-    return _open_csv(path, sample)
+    else:
+        source = _open_csv(path, sample)
+    source.rows = _bounded(source.rows, len(source.header))
+    if row_limit is not None:
+        source.rows = itertools.islice(source.rows, row_limit)
+    return source
+
+
+def _bounded(rows: Iterable[list[Any]], width: int) -> Iterator[list[Any]]:
+    """The rows, refusing the file past the row or cell limit."""
+    bounds = limits()
+    max_rows = min(bounds["IMPORT_MAX_ROWS"], bounds["IMPORT_MAX_CELLS"] // max(width, 1))
+    for count, row in enumerate(rows, start=1):
+        if count > max_rows:
+            raise FileProblem(
+                _(
+                    "The file has more than %(rows)s rows (limits: %(max_rows)s rows, "
+                    "%(max_cells)s cells); split it into smaller files."
+                )
+                % {
+                    "rows": f"{max_rows:,}",
+                    "max_rows": f"{bounds['IMPORT_MAX_ROWS']:,}",
+                    "max_cells": f"{bounds['IMPORT_MAX_CELLS']:,}",
+                }
+            )
+        yield row
 
 
 def _open_csv(path: Path, sample: bytes) -> Source:
@@ -120,20 +268,52 @@ def _guarded(reader: Iterator[list[str]], label: str) -> Iterator[list[Any]]:
         raise FileProblem(_("The CSV file is malformed: %(error)s") % {"error": error}) from None
 
 
+def _broken(error: BaseException) -> FileProblem:
+    return FileProblem(
+        _(
+            "The Excel file is damaged or not a real XLSX workbook (%(error)s); open it in "
+            "Excel and save it again, or save it as CSV."
+        )
+        % {"error": str(error)[:200] or type(error).__name__}
+    )
+
+
 def _open_xlsx(path: Path) -> Source:
     import openpyxl
 
+    check_xlsx(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise FileProblem(_("Cannot open the Excel file: %(error)s") % {"error": error}) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header_row = next(rows, None)
+    except _BROKEN_XLSX as error:
+        raise _broken(error) from None
+    except Exception as error:  # openpyxl's own errors (InvalidFileException, ...)
+        if type(error).__module__.startswith("openpyxl"):
+            raise _broken(error) from None
+        raise
+    try:
+        if not workbook.worksheets:
+            raise FileProblem(_("The workbook has no sheet."))
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+    except _BROKEN_XLSX as error:
+        workbook.close()
+        raise _broken(error) from None
+    except FileProblem:
+        workbook.close()
+        raise
     if header_row is None:
         workbook.close()
         raise FileProblem(_("The file is empty."))
     header = ["" if h is None else str(h).strip() for h in header_row]
     while header and not header[-1]:
         header.pop()
-    return Source("xlsx", "XLSX", header, (list(r) for r in rows), [workbook])
+    return Source("xlsx", "XLSX", header, _xlsx_rows(rows), [workbook])
+
+
+def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    try:
+        for row in rows:
+            yield list(row)
+    except _BROKEN_XLSX as error:
+        raise _broken(error) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from . import reading
 from .access import can_import
 from .importer import (
     CHUNK_SIZE,
@@ -50,6 +51,11 @@ def create_batch(actor: Any, table: str, upload: UploadedFile[bytes]) -> ImportB
     with target.open("wb") as out:
         for part in upload.chunks():
             out.write(part)
+    try:  # size, and an XLSX's zip directory: refused before a batch exists
+        reading.check_upload(target, name)
+    except FileProblem as problem:
+        target.unlink(missing_ok=True)
+        raise ValidationError({"file": str(problem)}) from None
     return ImportBatch.objects.create(
         table=table,
         file_name=Path(name).name[:255],
@@ -84,7 +90,8 @@ def progress_of(batch: ImportBatch) -> int:
 
 
 def preview_batch(batch: ImportBatch) -> ImportResult:
-    """Validate the whole file without writing; the first rows with their outcome."""
+    """Validate a sample (the first ``PREVIEW_ROWS`` rows, streamed) without writing;
+    the whole file is validated by the import itself, in the background."""
     return import_file(
         batch.created_by,
         batch.table,
@@ -92,6 +99,7 @@ def preview_batch(batch: ImportBatch) -> ImportResult:
         file_name=batch.file_name,
         dry_run=True,
         sample_size=SAMPLE_SIZE,
+        row_limit=reading.limits()["PREVIEW_ROWS"],
     )
 
 

@@ -21,10 +21,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from attain.web.forms import apply_service
+
 from . import access, services
 from .exporter import csv_chunks, write_xlsx
 from .models import BatchStatus, ImportBatch
-from .reading import FileProblem
+from .reading import FileProblem, limits
 from .tables import TABLES
 from .tasks import enqueue_import
 
@@ -60,10 +62,11 @@ def intake(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            batch = services.create_batch(
-                request.user, form.cleaned_data["table"], form.cleaned_data["file"]
+            batch = apply_service(
+                form, lambda data: services.create_batch(request.user, data["table"], data["file"])
             )
-            return redirect("intake-preview", pk=batch.pk)
+            if batch is not None:
+                return redirect("intake-preview", pk=batch.pk)
     context = {
         "form": form if may_import else None,
         "batches": access.visible_batches(request.user)[:50],
@@ -92,6 +95,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "result": result,
         "problem": problem,
         "required": [c.name for c in spec.columns if c.required],
+        "preview_rows": limits()["PREVIEW_ROWS"],
     }
     return render(request, "intake/preview.html", context)
 

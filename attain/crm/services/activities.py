@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from attain.org.models import Person
+from attain.web.files import check_evidence
 
 from ..access import check_write_for
 from ..models import Activity, ActivityKind, Customer, Evidence, Opportunity
@@ -37,6 +38,8 @@ def log_activity(
         errors["opportunity"] = _("The opportunity belongs to another customer.")
     check_external_id(Activity, external_id, errors)
     refuse(errors)
+    evidence = list(evidence)
+    check_evidence(evidence)  # allowed types by content, sizes, image pixels
     with transaction.atomic():
         activity = save_new(
             actor,

@@ -23,6 +23,7 @@ from attain.crm.models import (
     Reminder,
     Stage,
 )
+from attain.web.testing import M4A_BYTES, image_bytes
 
 D = datetime.date
 
@@ -309,6 +310,9 @@ def test_crm_remind_command(company, crm, capsys):
     assert "2 reminder(s) raised" in capsys.readouterr().out
 
 
+JPEG = image_bytes()
+
+
 def test_activity_with_evidence_upload_and_location(company, crm, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     customer = crm.customers["c_r1"]
@@ -319,8 +323,8 @@ def test_activity_with_evidence_upload_and_location(company, crm, settings, tmp_
             "kind": "visit",
             "occurred_at": "2026-11-25T09:30",
             "summary": "现场拜访，拍照留证",
-            "photo": SimpleUploadedFile("door.jpg", b"\xff\xd8jpeg", content_type="image/jpeg"),
-            "recording": SimpleUploadedFile("call.m4a", b"audio", content_type="audio/mp4"),
+            "photo": SimpleUploadedFile("door.jpg", JPEG, content_type="image/jpeg"),
+            "recording": SimpleUploadedFile("call.m4a", M4A_BYTES, content_type="audio/mp4"),
             "latitude": "31.230416",
             "longitude": "121.473701",
             "place": "上海市黄浦区",
@@ -335,7 +339,7 @@ def test_activity_with_evidence_upload_and_location(company, crm, settings, tmp_
     assert f"/crm/evidence/{photo.pk}/" in page
     assert "31.230416" in page
     download = client.get(f"/crm/evidence/{photo.pk}/")
-    assert b"".join(download.streaming_content) == b"\xff\xd8jpeg"
+    assert b"".join(download.streaming_content) == JPEG
     assert client_for(company, "manager").get(f"/crm/evidence/{photo.pk}/").status_code == 200
     # Evidence of a customer r1 may not see is a 404 for r1.
     hidden = services.log_activity(
@@ -344,7 +348,7 @@ def test_activity_with_evidence_upload_and_location(company, crm, settings, tmp_
         customer=crm.customers["c_r4"],
         owner=company.people["r4"],
         occurred_at=timezone.now(),
-        evidence=[("file", SimpleUploadedFile("offer.pdf", b"%PDF"))],
+        evidence=[("file", SimpleUploadedFile("offer.pdf", b"%PDF-1.4\n"))],
     )
     assert client.get(f"/crm/evidence/{hidden.evidence.get().pk}/").status_code == 404
 
@@ -357,7 +361,7 @@ def test_api_activity_multipart_upload(company, crm, settings, tmp_path):
             "kind": "call",
             "customer": crm.customers["c_r1"].external_id,
             "occurred_at": "2026-11-25T09:30:00+08:00",
-            "recording": SimpleUploadedFile("call.m4a", b"audio"),
+            "recording": SimpleUploadedFile("call.m4a", M4A_BYTES),
         },
     )
     assert response.status_code == 201, response.content

@@ -1,0 +1,26 @@
+// Behaviour that would otherwise be written inline: the Content-Security-Policy allows
+// only scripts and styles served from our own static files, so pages carry data-*
+// attributes and this file applies them (also to content htmx swaps in).
+//   data-width="42"   → style.width = 42%   (bars)
+//   data-depth="2"    → --depth: 2          (indented tree rows)
+//   data-autosubmit   → a select submits its form when changed
+(function () {
+  "use strict";
+  function apply(root) {
+    root.querySelectorAll("[data-width]").forEach(function (el) {
+      var width = parseFloat(el.getAttribute("data-width"));
+      el.style.width = (isFinite(width) ? Math.max(0, Math.min(width, 100)) : 0) + "%";
+    });
+    root.querySelectorAll("[data-depth]").forEach(function (el) {
+      el.style.setProperty("--depth", String(parseInt(el.getAttribute("data-depth"), 10) || 0));
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { apply(document); });
+  document.addEventListener("htmx:load", function (event) { apply(event.target); });
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-autosubmit]") && target.form) {
+      target.form.submit();
+    }
+  });
+})();
