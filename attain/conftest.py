@@ -38,14 +38,6 @@ def _fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calculation_cache() -> None:
-    """Test databases reuse ids after a rollback: never share a cached result."""
-    from attain.calc import cache
-
-    cache.clear()
-
-
 @pytest.fixture
 def company(db: None) -> Company:
     hq = services.create_unit(None, code="hq", name="总部")

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.api.errors import ErrorSerializer
+from attain.web.errors import ErrorSerializer
 
 from . import tokens
 from .lockout import LOCKED_STATUS, lockout_message

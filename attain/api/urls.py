@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from attain.accounts.api import TokenView
-from attain.audit.api import AuditEventList, AuditVerify
+from attain.api.audit import AuditEventList, AuditVerify
 from attain.org.api import MeView
 from attain.org.api import router as org_router
 

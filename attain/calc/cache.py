@@ -62,7 +62,7 @@ def data_fingerprint(*, ignore_audit_of: Iterable[str] = ()) -> tuple[Any, ...]:
 
     parts: list[Any] = [connection.settings_dict.get("NAME"), _generation]
     for model in _models():
-        parts.append(model.objects.aggregate(m=Max("pk"))["m"])
+        parts.append(model._default_manager.aggregate(m=Max("pk"))["m"])
     events = AuditEvent.objects.all()
     ignored = list(ignore_audit_of)
     if ignored:
@@ -102,6 +102,18 @@ def connect() -> None:
     from attain.crm.events import records_changed
 
     records_changed.connect(_records_changed, dispatch_uid="calc-cache-records-changed")
+
+
+def forget(namespace: str) -> None:
+    """Forget the results of one namespace (benchmarks of cold work)."""
+    with _lock:
+        _entries.pop(namespace, None)
+
+
+def values(namespace: str) -> list[Any]:
+    """The results ``namespace`` keeps, oldest first (benchmarks, tests)."""
+    with _lock:
+        return list(_entries.get(namespace, {}).values())
 
 
 def size(namespace: str) -> int:

@@ -5,7 +5,6 @@ not see is a 404, as if it did not exist."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.calc.periods import fiscal_year_of_day, periods_of_day
+from attain.crm.records import RECORD_TABLES
 from attain.engine import (
     Result,
     explain,
@@ -39,7 +40,7 @@ from attain.engine import (
     scenario_from_data,
 )
 from attain.engine.output import Number, period_document
-from attain.measures.services import RECORD_TABLES, scenario_measures
+from attain.measures.services import scenario_measures
 from attain.org.models import Assignment, Person, Unit
 
 from . import calculation

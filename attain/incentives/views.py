@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attain.crm.records import RECORD_TABLES
 from attain.engine import parse_period
 from attain.measures.models import Measure
-from attain.measures.services import RECORD_TABLES
 from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
 

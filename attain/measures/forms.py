@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from attain.crm.records import RECORD_TABLES
+
 from .models import Measure
-from .services import RECORD_TABLES, measure_problems
+from .services import measure_problems
 
 
 class MeasureForm(forms.ModelForm):

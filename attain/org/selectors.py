@@ -18,11 +18,11 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from attain.accounts import access as audit_access
 from attain.accounts.models import (
     ORGANISATION_WIDE_ROLES,
     Role,
 )
-from attain.audit import access as audit_access
 
 from .models import Assignment, Person, PersonQuerySet, Unit
 

@@ -23,8 +23,8 @@ View = TypeVar("View", bound=type)
 # database constraint failure) is a 400 with the field errors in the API's one error
 # body (attain.api.errors). (A comment, not a docstring: the OpenAPI document would show
 # a docstring as the description of every operation of the views that use it.)
-class ServiceCreateMixin(generics.GenericAPIView):  # type: ignore[type-arg]
-    create_serializer_class: type[serializers.Serializer]  # type: ignore[type-arg]
+class ServiceCreateMixin(generics.GenericAPIView):
+    create_serializer_class: type[serializers.Serializer]
 
     def create_record(self, data: dict[str, Any]) -> Any:
         """Write the record from the validated request ``data``; return it."""

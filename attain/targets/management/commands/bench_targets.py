@@ -34,6 +34,7 @@ from typing import Any
 import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from attain.calc import cache as calc_cache
 from attain.org.models import Person, Unit
 from attain.targets import allocation
 from attain.targets.demo import LEVELS
@@ -73,11 +74,10 @@ class Command(BaseCommand):
         runs = options["runs"]
 
         def forget_data() -> None:  # a new data fingerprint: load and index again
-            allocation._PREPARED.clear()
+            calc_cache.forget("targets.prepared")
 
         def forget_all() -> None:  # and other units or moved teams: check again
-            allocation._PREPARED.clear()
-            allocation._CHECKED.clear()
+            calc_cache.clear()
 
         cases = [  # label, what each run forgets first, runs
             ("cold, first in the process", forget_all, 1),
@@ -100,7 +100,7 @@ class Command(BaseCommand):
             timings.append((label, statistics.median(walls), statistics.median(cpus), count, parts))
         grid = allocation.compute_allocation(plan, totals=totals, edits={}).grids["revenue"]
         carriers = sum(1 for row in grid.rows if row.kind == "person")
-        baseline = self.baseline(allocation._PREPARED)
+        baseline = self.baseline(calc_cache.values("targets.prepared"))
         self.stdout.write(f"people in the database       {people}")
         self.stdout.write(
             f"grid rows (units + people)   {len(grid.rows)} ({carriers} people × 12 months)"
@@ -132,8 +132,8 @@ class Command(BaseCommand):
         return seconds, result.seconds, cpu
 
     @staticmethod
-    def baseline(prepared: dict[Any, allocation.Prepared]) -> float:
-        scenario = next(iter(prepared.values())).scenario
+    def baseline(prepared: list[allocation.Prepared]) -> float:
+        scenario = prepared[-1].scenario
         frame = pl.DataFrame(
             {
                 "person": list(scenario.people),

@@ -1,5 +1,5 @@
-"""Who may read and check the audit trail: decided by the login's role alone
-(``attain.accounts``), so the audit app depends on no other app."""
+"""Who may read and check the audit trail: decided by the login's role alone, so the
+audit app itself depends on no other app (accounts sits above it)."""
 
 from __future__ import annotations
 

@@ -10,12 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.api.errors import ErrorSerializer
-
-from . import chain
-from .access import can_read_audit, can_verify_audit
-from .filters import filter_events
-from .models import AuditEvent
+from attain.accounts.access import can_read_audit, can_verify_audit
+from attain.audit import chain
+from attain.audit.filters import filter_events
+from attain.audit.models import AuditEvent
+from attain.web.errors import ErrorSerializer
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
