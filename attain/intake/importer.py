@@ -30,45 +30,31 @@ from __future__ import annotations
 
 import csv
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.crm.bulk import CreditRows, Upsert, fetch_by_keys
-from attain.crm.models import Product, ProductLine, Stage, StageChange, StageKind
-from attain.org.models import Person
-from attain.org.selectors import visible_people
+from attain.crm.models import StageChange
 
-from .access import can_import, imports_for_anyone
+from .access import can_import
 from .parsing import (
-    CellError,
     cell_text,
     guard_formula,
     normalise_header,
-    parse_bool,
-    parse_credit,
-    parse_date,
-    parse_datetime,
-    parse_decimal,
-    unguard_formula,
 )
 from .reading import FileProblem, Source, open_source
-from .tables import CHUNK_REFERENCES, TABLES, Column, Kind, TableSpec
+from .rows import RowValidator
+from .tables import TABLES, Column, Kind, TableSpec
 
 CHUNK_SIZE = 10_000
 SQLITE_CACHE_KB = 64 * 1024
 SAMPLE_SIZE = 20
-MONEY_LIMIT = Decimal(10) ** 16  # max_digits 18, 2 places
-SHARE_PLACES = Decimal("1e-8")
 
 
 # Results ---------------------------------------------------------------------------
@@ -110,7 +96,6 @@ class ImportResult:
 
 Progress = Callable[[int, float], None]
 NEW, UPDATE, REJECTED = "new", "update", "rejected"
-_REQUIRED: Any = object()
 
 
 # Access ----------------------------------------------------------------------------
@@ -185,286 +170,6 @@ class _Rejects:
     def close(self) -> None:
         if self.handle is not None:
             self.handle.close()
-
-
-class _Importer:
-    def __init__(self, spec: TableSpec, actor: Any, positions: dict[str, int]) -> None:
-        self.spec = spec
-        self.model = spec.model
-        self.tz = timezone.get_current_timezone()
-        self.present = [c for c in spec.columns if c.name in positions]
-        self.refs: dict[Kind, dict[str, tuple[Any, ...]]] = {k: {} for k in CHUNK_REFERENCES}
-        self.people = dict(Person.objects.values_list("code", "pk"))
-        self.people_folded = {code.casefold(): pk for code, pk in self.people.items()}
-        self.allowed: set[int] | None = None
-        if not imports_for_anyone(actor):
-            self.allowed = set(visible_people(actor).values_list("pk", flat=True))
-        self.product_lines = dict(ProductLine.objects.values_list("code", "pk"))
-        self.products: dict[str, int] = {}
-        if any(c.kind is Kind.PRODUCT for c in self.present):
-            self.products = dict(Product.objects.values_list("code", "pk"))
-        self.stages: dict[str, int] = {}
-        for pk, code, name in Stage.objects.values_list("pk", "code", "name"):
-            self.stages[code.casefold()] = pk
-            self.stages.setdefault(name.casefold(), pk)
-        first = Stage.objects.filter(kind=StageKind.OPEN).order_by("position").first()
-        self.fields = {f.name: f for f in self.model._meta.concrete_fields}
-        self.defaults: dict[str, Any] = {}
-        for f in self.model._meta.concrete_fields:
-            if f.primary_key:
-                continue
-            self.defaults[f.attname] = None if f.null else f.get_default()
-        if "stage_id" in self.defaults:
-            self.defaults["stage_id"] = first.pk if first else None
-        # (position in the row, column, attname, parse) for every column in the file.
-        self.parsers = [
-            (positions[c.name], c, self._attname(c), self._parser(c)) for c in self.present
-        ]
-        self.ref_columns = [
-            (positions[c.name], c.kind) for c in self.present if c.kind in CHUNK_REFERENCES
-        ]
-        # The same, flattened for the per-row loop: (position, attname, parse, value when
-        # empty or _REQUIRED, key for a reference's customer or None).
-        self.fast_parsers = [
-            (
-                position,
-                attname,
-                parse,
-                _REQUIRED
-                if column.required
-                else ([] if column.kind is Kind.CREDIT else self.defaults[attname]),
-                "_" + attname.removesuffix("_id") + "_customer"
-                if column.kind in CHUNK_REFERENCES
-                else None,
-            )
-            for position, column, attname, parse in self.parsers
-        ]
-        # Non-null fields without a default (foreign keys, dates): a row must give them.
-        self.must_have = [
-            f.attname
-            for f in self.model._meta.concrete_fields
-            if not f.primary_key and not f.null and self.defaults[f.attname] is None
-        ]
-
-    # Columns ------------------------------------------------------------------------
-
-    def fields_by_att(self, attname: str) -> models.Field[Any, Any]:
-        return next(f for f in self.model._meta.concrete_fields if f.attname == attname)
-
-    def _attname(self, column: Column) -> str:
-        if column.kind is Kind.CREDIT:
-            return "credit"
-        return str(self.fields[column.field_name].attname)
-
-    def _what(self, column: Column) -> str:
-        if column.kind is Kind.CREDIT:
-            return _("credit")
-        return str(self.fields[column.field_name].verbose_name)
-
-    def _parser(self, column: Column) -> Callable[[Any], Any]:
-        what = self._what(column)
-        kind = column.kind
-        if kind is Kind.TEXT:
-            model_field = self.fields[column.field_name]
-            limit = model_field.max_length or 0
-            email = isinstance(model_field, models.EmailField)
-
-            def text(cell: Any) -> str:
-                value = cell if type(cell) is str else cell_text(cell)
-                value = unguard_formula(value.strip())
-                if limit and len(value) > limit:
-                    raise CellError(
-                        _("%(what)s is longer than %(limit)s characters")
-                        % {"what": what, "limit": limit}
-                    )
-                if email and value:
-                    try:
-                        validate_email(value)
-                    except ValidationError:
-                        raise CellError(
-                            _("%(what)s “%(value)s” is not an email address")
-                            % {"what": what, "value": value}
-                        ) from None
-                return value
-
-            return text
-        if kind is Kind.MONEY:
-            return lambda cell: parse_decimal(cell, places=2, what=what, limit=MONEY_LIMIT)
-        if kind is Kind.DECIMAL:
-            low, high, places = column.minimum, column.maximum, column.places
-
-            def decimal(cell: Any) -> Decimal:
-                value = parse_decimal(cell, places=places, what=what, limit=MONEY_LIMIT)
-                if (low is not None and value < low) or (high is not None and value > high):
-                    raise CellError(
-                        _("%(what)s %(value)s is not between %(low)s and %(high)s")
-                        % {"what": what, "value": value, "low": low, "high": high}
-                    )
-                return value
-
-            return decimal
-        if kind is Kind.INTEGER:
-
-            def integer(cell: Any) -> int:
-                value = parse_decimal(cell, places=0, what=what, limit=Decimal(2**31))
-                if value < 0:
-                    raise CellError(_("%(what)s must not be negative") % {"what": what})
-                return int(value)
-
-            return integer
-        if kind is Kind.DATE:
-            return lambda cell: parse_date(cell, what=what)
-        if kind is Kind.DATETIME:
-            return lambda cell: parse_datetime(cell, what=what, tz=self.tz)
-        if kind is Kind.BOOL:
-            return lambda cell: parse_bool(cell, what=what)
-        if kind is Kind.CHOICE:
-            return self._choice_parser(column, what)
-        if kind is Kind.PERSON:
-            return self._person_parser(column, what)
-        if kind is Kind.CREDIT:
-            return self._credit_parser(column)
-        if kind is Kind.PRODUCT_LINE:
-            return self._lookup_parser(self.product_lines, what, fold=False)
-        if kind is Kind.PRODUCT:
-            return self._lookup_parser(self.products, what, fold=False)
-        if kind is Kind.STAGE:
-            return self._lookup_parser(self.stages, what, fold=True)
-        return self._chunk_ref_parser(kind, what)
-
-    def _choice_parser(self, column: Column, what: str) -> Callable[[Any], str]:
-        model_field = self.fields[column.field_name]
-        mapping: dict[str, str] = {}
-        for value, label in model_field.choices or ():
-            mapping[_fold(str(value))] = str(value)
-            mapping[_fold(str(label))] = str(value)
-        for value, aliases in column.choices.items():
-            for alias in aliases:
-                mapping[_fold(alias)] = value
-        allowed = ", ".join(str(v) for v, _label in model_field.choices or ())
-
-        def choice(cell: Any) -> str:
-            text = cell_text(cell)
-            found = mapping.get(text) or mapping.get(_fold(text))
-            if found is None:
-                raise CellError(
-                    _("unknown %(what)s “%(value)s” (one of: %(allowed)s)")
-                    % {"what": what, "value": text, "allowed": allowed}
-                )
-            return found
-
-        return choice
-
-    def _person(self, code: str, what: str, scoped: bool) -> int:
-        pk = self.people.get(code) or self.people_folded.get(code.casefold())
-        if pk is None:
-            raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": code})
-        if scoped and self.allowed is not None and pk not in self.allowed:
-            raise CellError(
-                _("%(what)s “%(value)s” is not in your team") % {"what": what, "value": code}
-            )
-        return pk
-
-    def _person_parser(self, column: Column, what: str) -> Callable[[Any], int]:
-        scoped = column.scoped
-        return lambda cell: self._person(cell_text(cell), what, scoped)
-
-    def _credit_parser(self, column: Column) -> Callable[[Any], list[tuple[int, Decimal]]]:
-        what = _("person in the credit")
-
-        def credit(cell: Any) -> list[tuple[int, Decimal]]:
-            return [
-                (self._person(code, what, column.scoped), share.quantize(SHARE_PLACES))
-                for code, share in parse_credit(cell)
-            ]
-
-        return credit
-
-    @staticmethod
-    def _lookup_parser(table: dict[str, int], what: str, *, fold: bool) -> Callable[[Any], int]:
-        def lookup(cell: Any) -> int:
-            text = cell_text(cell)
-            pk = table.get(text.casefold() if fold else text)
-            if pk is None:
-                raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": text})
-            return pk
-
-        return lookup
-
-    def _chunk_ref_parser(self, kind: Kind, what: str) -> Callable[[Any], tuple[Any, ...]]:
-        def reference(cell: Any) -> tuple[Any, ...]:
-            text = cell_text(cell)
-            found = self.refs[kind].get(text)
-            if found is None:
-                raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": text})
-            if kind is Kind.CUSTOMER and found[1] is not None:
-                raise CellError(
-                    _("customer “%(value)s” was merged into another one") % {"value": text}
-                )
-            return found
-
-        return reference
-
-    # Chunks ------------------------------------------------------------------------
-
-    def load_references(self, rows: list[tuple[int, list[Any]]]) -> None:
-        wanted: dict[Kind, set[str]] = {}
-        for position, kind in self.ref_columns:
-            keys = wanted.setdefault(kind, set())
-            for _row, cells in rows:
-                keys.add(cell_text(cells[position]))
-        for kind, keys in wanted.items():
-            keys.discard("")
-            model = CHUNK_REFERENCES[kind]
-            extra = "merged_into_id" if kind is Kind.CUSTOMER else "customer_id"
-            if kind is Kind.TICKET:
-                extra = "pk"
-            self.refs[kind] = {
-                key: (pk, other)
-                for key, pk, other in fetch_by_keys(model, "external_id", keys, ["pk", extra])
-            }
-
-    def validate(self, cells: list[Any]) -> tuple[dict[str, Any] | None, str]:
-        """The row's values by attname, or None and the reasons it is rejected. This
-        runs once per row: keep it lean."""
-        values: dict[str, Any] = {}
-        reasons: list[str] = []
-        for position, attname, parse, empty, extra in self.fast_parsers:
-            cell = cells[position]
-            if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-                if empty is _REQUIRED:
-                    column = next(c for c in self.present if self._attname(c) == attname)
-                    reasons.append(_("%(what)s is missing") % {"what": self._what(column)})
-                else:
-                    values[attname] = empty
-                continue
-            try:
-                value = parse(cell)
-            except CellError as error:
-                reasons.append(str(error))
-                continue
-            if extra is None:
-                values[attname] = value
-            else:  # a looked-up record: its id, and its customer for consistency checks
-                values[attname] = value[0]
-                values[extra] = value[1]
-        if reasons:
-            return None, "; ".join(reasons)
-        if self.spec.fill is not None:
-            self.spec.fill(values)
-        for attname in self.must_have:
-            if values.get(attname) is None:
-                what = str(self.fields_by_att(attname).verbose_name)
-                return None, _("%(what)s is missing") % {"what": what}
-        if self.spec.check is not None:
-            reason = self.spec.check(values)
-            if reason:
-                return None, reason
-        return values, ""
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 def import_file(
@@ -561,7 +266,7 @@ def _run(
         # keeps SQLite from spilling pages to the OS on every chunk.
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
-    importer = _Importer(spec, actor, positions)
+    importer = RowValidator(spec, actor, positions)
     writer = None
     if write:
         present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
