@@ -26,6 +26,7 @@ COMPONENT_KEYS = {
 
 
 def _component_context(reader: Reader, measure: str | None, kind: str) -> ExpressionContext:
+    """The names a component expression may use: its measure's numbers, a scorecard's score."""
     names: dict[str, Type] = {}
     if measure is not None:
         names.update({"actual": "number", "target": "number", "attainment": "number"})
@@ -40,6 +41,7 @@ def read_component(
     path: str,
     tables: Mapping[str, RecordTable],
 ) -> Component | None:
+    """One component of a plan; None when its kind or id cannot be read."""
     if not isinstance(value, Mapping):
         reader.add(path, "must be a mapping")
         return None
@@ -104,6 +106,7 @@ def read_component(
 def _commission(
     reader: Reader, row: Mapping[str, Any], path: str, context: ExpressionContext
 ) -> dict[str, Any]:
+    """A rate (a number or an expression) or a tiers table, exactly one of them."""
     has_rate, has_tiers = "rate" in row, "tiers" in row
     if has_rate == has_tiers:
         reader.add(path, "a commission needs exactly one of rate and tiers")
@@ -167,6 +170,7 @@ def _bonus(
     context: ExpressionContext,
     measure: str | None,
 ) -> dict[str, Any]:
+    """An amount, or levels of attainment with their amounts; optionally a `when`."""
     fields: dict[str, Any] = {}
     if "when" in row:
         fields["when"] = reader.expression(row["when"], join(path, "when"), context)
@@ -209,6 +213,7 @@ def _bonus(
 def _scorecard(
     reader: Reader, row: Mapping[str, Any], path: str, context: ExpressionContext
 ) -> dict[str, Any]:
+    """Weighted metrics, the score's floor and cap, and the payout expression."""
     metrics_path = join(path, "metrics")
     raw_metrics = row.get("metrics")
     if not isinstance(raw_metrics, list) or not raw_metrics:
@@ -247,6 +252,7 @@ def _scorecard(
 def _spiff(
     reader: Reader, row: Mapping[str, Any], path: str, tables: Mapping[str, RecordTable]
 ) -> dict[str, Any]:
+    """A payment per record of a table: which records (`where`), how much, to whom."""
     table_name = reader.text(row.get("from"), join(path, "from"))
     table = tables.get(table_name) if table_name else None
     if table_name is not None and table is None:

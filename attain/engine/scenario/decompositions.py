@@ -37,6 +37,7 @@ ALLOWED = {
 def read_decompositions(
     reader: Reader, value: object, units: Mapping[str, Unit]
 ) -> list[Decomposition]:
+    """Every decomposition (entries read after any problem are left out: no scenario then)."""
     result: list[Decomposition] = []
     if value is None:
         return result
@@ -54,6 +55,7 @@ def read_decompositions(
 def _decomposition(
     reader: Reader, raw: object, path: str, units: Mapping[str, Unit], ids: set[str]
 ) -> Decomposition | None:
+    """One decomposition entry, or None when it is incomplete."""
     row = reader.mapping(raw, path, ALLOWED)
     did = reader.entry_id(row, path, ids, "decomposition")
     if did is not None:

@@ -154,6 +154,7 @@ def read_document(reader: Reader, data: object) -> Scenario | None:
 
 
 def read_distribution(reader: Reader, value: object) -> tuple[Decimal, ...] | None:
+    """The 12 month weights (summing to 100) that spread a yearly target."""
     if value is None:
         return None
     if not isinstance(value, list) or len(value) != 12:
@@ -173,6 +174,7 @@ def read_distribution(reader: Reader, value: object) -> tuple[Decimal, ...] | No
 
 
 def read_products(reader: Reader, value: object) -> list[str]:
+    """The product ids, each once."""
     ids: list[str] = []
     for index, row in enumerate(reader.rows(value, "products")):
         pid = reader.entry_id(row, join("products", index), ids, "product")
@@ -182,6 +184,7 @@ def read_products(reader: Reader, value: object) -> list[str]:
 
 
 def read_report(reader: Reader, value: object) -> list[Period]:
+    """The periods the output reports (spec section 8)."""
     if value is None:
         return []
     row = reader.mapping(value, "report", {"periods"})

@@ -15,6 +15,7 @@ AGGS = ("sum", "count", "avg", "min", "max", "distinct")
 
 
 def table_context(table: RecordTable | None) -> ExpressionContext:
+    """The fields of a record table with their types, for expressions over its rows."""
     names: dict[str, Type] = {}
     if table is not None:
         for column, dtype in table.frame.schema.items():
@@ -26,6 +27,7 @@ def table_context(table: RecordTable | None) -> ExpressionContext:
 def read_measures(
     reader: Reader, rows: Mapping[str, Any], tables: Mapping[str, RecordTable]
 ) -> dict[str, Measure]:
+    """Every measure; sets `reader.measure_names` for the sections read after it."""
     measures: dict[str, Measure] = {}
     allowed = {"from", "value", "where", "agg", "date", "person", "money", "rollup"}
     for name, value in rows.items():

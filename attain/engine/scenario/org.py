@@ -14,6 +14,7 @@ from .reader import Reader
 
 
 def read_units(reader: Reader, value: object) -> dict[str, Unit]:
+    """The units, with their parents known and no cycle among them."""
     units: dict[str, Unit] = {}
     rows = reader.rows(value, "units")
     for index, row in enumerate(rows):
@@ -33,6 +34,7 @@ def read_units(reader: Reader, value: object) -> dict[str, Unit]:
 
 
 def read_people(reader: Reader, value: object, units: Mapping[str, Unit]) -> dict[str, Person]:
+    """The people, with known units and managers; numeric extra keys are attributes."""
     people: dict[str, Person] = {}
     rows = reader.rows(value, "people")
     known = {"id", "name", "unit", "manager", "role", "start", "end", "history"}
@@ -82,6 +84,7 @@ def _history(
     units: Mapping[str, Unit],
     pending: list[tuple[str, str]],
 ) -> list[HistoryEntry]:
+    """A person's moves (unit, manager, role from a date), in date order."""
     if value is None or value == "":
         return []
     if isinstance(value, str):

@@ -15,6 +15,7 @@ from .reader import Reader
 def read_plans(
     reader: Reader, value: object, tables: Mapping[str, RecordTable], org: Org
 ) -> list[Plan]:
+    """Every plan with its components."""
     result: list[Plan] = []
     if not isinstance(value, list):
         reader.add("plans", "must be a list")

@@ -26,6 +26,7 @@ def read_tables(
     usage: Mapping[str, Mapping[str, set[str]]],
     usage_fields: Mapping[str, set[str] | None] | None = None,
 ) -> dict[str, RecordTable]:
+    """Every record table, reading only the columns some expression may use."""
     usage_fields = usage_fields or {}
     tables: dict[str, RecordTable] = {}
     for name, (path, value) in raw.items():
@@ -47,6 +48,7 @@ def read_tables(
 def _check_table(
     reader: Reader, loaded: LoadedTable, path: str, date_fields: set[str]
 ) -> pl.DataFrame:
+    """Ids present and unique, date fields read as dates (the frame with them parsed)."""
     frame = loaded.frame
     if "id" not in frame.columns:
         if frame.height:
@@ -115,6 +117,7 @@ def check_records(
     usage: Mapping[str, Mapping[str, set[str]]],
     people: Mapping[str, Person],
 ) -> None:
+    """Person fields and credit splits name known people; measured fields are numbers."""
     known = pl.Series(list(people), dtype=pl.String).implode()
     for name, table in tables.items():
         credited = (
@@ -159,6 +162,7 @@ def check_numbers(
     agg: str,
     checked: set[tuple[str, str]],
 ) -> None:
+    """Text fields that `expression` uses as numbers must hold numbers."""
     table = tables.get(table_name)
     if table is None:
         return
@@ -181,6 +185,7 @@ def check_numbers(
 
 
 def _check_credit(reader: Reader, table: RecordTable, people: Mapping[str, Person]) -> None:
+    """Credit splits name known people with positive shares summing to 1."""
     assert table.credit is not None
     credit = table.credit
     known = pl.Series(list(people), dtype=pl.String).implode()

@@ -9,6 +9,7 @@ from .reader import Reader
 
 
 def read_targets(reader: Reader, value: object, org: Org) -> list[TargetSpec]:
+    """Every target, at most one per measure, person or unit, and period."""
     targets: list[TargetSpec] = []
     seen: dict[tuple[str, str, str], str] = {}
     allowed = {"measure", "who", "period", "value", "spread"}
