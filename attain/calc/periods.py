@@ -13,7 +13,7 @@ import datetime
 
 from django.conf import settings
 
-from attain.engine.periods import Month, fiscal_year_of, fiscal_year_period, parse_period
+from attain.engine import Month, fiscal_year_of, fiscal_year_period, parse_period
 
 
 def fiscal_year_start() -> int:

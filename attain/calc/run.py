@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from attain.engine import Result, Scenario, calculate, scenario_from_data
-from attain.engine.problems import Problem
+from attain.engine import Problem, Result, Scenario, calculate, scenario_from_data
 
 from .scenario import build_scenario
 

@@ -16,8 +16,7 @@ from typing import Any
 
 import yaml
 
-from attain.engine.problems import Problem
-from attain.engine.yamlio import read_yaml
+from attain.engine import Problem, read_yaml
 
 KINDS = ("commission", "bonus", "scorecard", "spiff")
 PERIODS = ("month", "quarter", "half", "year")

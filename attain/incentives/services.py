@@ -33,13 +33,14 @@ from attain.audit.services import record_change, snapshot
 from attain.calc.periods import fiscal_year_of_day, periods_of_day
 from attain.crm.records import RECORD_TABLES
 from attain.engine import (
+    Number,
     Result,
     explain,
     explanation_document,
     parse_period,
+    period_document,
     scenario_from_data,
 )
-from attain.engine.output import Number, period_document
 from attain.measures.services import scenario_measures
 from attain.org.models import Assignment, Person, Unit
 

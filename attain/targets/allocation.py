@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
-import gc
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,14 +34,20 @@ from attain.calc.cache import cached as cached_value
 from attain.calc.cache import data_fingerprint
 from attain.calc.periods import year_bounds, year_month_ids, year_months
 from attain.calc.run import loaded
-from attain.engine import scenario_from_data
-from attain.engine.decomposition import Decomposer, largest_remainder
-from attain.engine.measures import MeasureEngine
-from attain.engine.model import Decomposition, Scenario, TargetSpec
-from attain.engine.numbers import ENGINE_CONTEXT
-from attain.engine.org import Org
-from attain.engine.periods import parse_period
-from attain.engine.targets import TargetBook
+from attain.engine import (
+    ENGINE_CONTEXT,
+    Decomposer,
+    Decomposition,
+    MeasureEngine,
+    Org,
+    Scenario,
+    TargetBook,
+    TargetSpec,
+    largest_remainder,
+    no_cycle_collection,
+    parse_period,
+    scenario_from_data,
+)
 from attain.measures.defaults import default_specs
 from attain.measures.services import scenario_measures
 from attain.org.models import Unit
@@ -436,13 +441,8 @@ def compute_allocation(
         raise ValidationError({"measures": ["the plan has no measure to decompose"]})
     # Millions of short-lived Fractions and Decimals, no reference cycles: the cyclic
     # garbage collector would only rescan the prepared scenario again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         return _compute(plan, totals, edits, with_history, cached, clock)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _compute(
