@@ -52,6 +52,11 @@ def create_unit(
     closed: datetime.date | None = None,
 ) -> Unit:
     _require_editor(actor)
+    if Person.objects.filter(code=code).exists():
+        # units and people share one namespace in targets and calculations ("who")
+        raise ValidationError(
+            {"code": _("“%(code)s” is already a person's employee id.") % {"code": code}}
+        )
     if Unit.objects.filter(code=code).exists():
         raise ValidationError(
             {"code": _("A unit with the code “%(code)s” already exists.") % {"code": code}}
@@ -144,6 +149,9 @@ def create_person(
         errors["code"] = _("A person with the employee id “%(code)s” already exists.") % {
             "code": code
         }
+    elif Unit.objects.filter(code=code).exists():
+        # units and people share one namespace in targets and calculations ("who")
+        errors["code"] = _("“%(code)s” is already a unit's code.") % {"code": code}
     if end is not None and end < start:
         errors["end"] = _("Employment cannot end before it starts (%(start)s).") % {"start": start}
     if user is not None and Person.objects.filter(user=user).exists():

@@ -9,15 +9,18 @@ from typing import Any
 from django.http import Http404
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from attain.org.models import Person
+from attain.web.errors import ErrorSerializer
 
 from . import services
 from .allocation import compute_allocation
@@ -162,6 +165,12 @@ class PublishedTargets(APIView):
         return Response(TargetSerializer(targets, many=True).data)
 
 
+class PaceUnavailable(APIException):
+    status_code = 409
+    default_code = "calculation_problem"
+    default_detail = _("Pace cannot be calculated from the current data.")
+
+
 class PaceView(APIView):
     """Attainment, elapsed share, projection and status of everyone one may see."""
 
@@ -171,7 +180,11 @@ class PaceView(APIView):
             OpenApiParameter("period", str),
             OpenApiParameter("as_of", datetime.date),
         ],
-        responses=PaceRowSerializer(many=True),
+        responses={
+            200: PaceRowSerializer(many=True),
+            404: OpenApiResponse(ErrorSerializer, description="no plan in force"),
+            409: OpenApiResponse(ErrorSerializer, description="the data cannot be calculated"),
+        },
     )
     def get(self, request: Request) -> Response:
         in_force = plans_in_force()
@@ -187,7 +200,10 @@ class PaceView(APIView):
                 as_of = datetime.date.fromisoformat(request.query_params["as_of"])
             except ValueError:
                 raise serializers.ValidationError({"as_of": "YYYY-MM-DD"}) from None
-        rows = pace_report(plan, as_of)
+        try:
+            rows = pace_report(plan, as_of)
+        except ValueError as problem:  # the data cannot be calculated (engine problems)
+            raise PaceUnavailable(str(problem)) from None
         codes = visible_codes(request.user)
         if codes is not None:
             rows = [r for r in rows if r.kind == "person" and r.who in codes]

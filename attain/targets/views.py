@@ -580,13 +580,15 @@ def team_pace(request: HttpRequest) -> HttpResponse:
     plan = next((p for p in in_force if str(p.pk) == request.GET.get("plan")), None)
     plan = plan or (in_force[-1] if in_force else None)
     rows: list[Any] = []
+    periods: list[str] = []
     error = None
     period = request.GET.get("period") or ""
     if plan is not None:
         try:
-            rows = pace_report(plan, as_of)
+            rows = pace_report(plan, as_of)  # computed once per data change, then cached
         except (ValueError, ValidationError) as problem:
             error = str(problem)
+        periods = sorted({r.period for r in rows})
         codes = visible_codes(request.user)
         led = access.led_unit_ids(request.user)
         led_codes = set(Unit.objects.filter(pk__in=led).values_list("code", flat=True))
@@ -610,9 +612,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
             "rows": behind_first(rows),
             "behind": behind,
             "period": period,
-            "periods": sorted({r.period for r in pace_report(plan, as_of)})
-            if plan and not error
-            else [],
+            "periods": periods,
             "as_of": as_of,
             "error": error,
         },

@@ -90,3 +90,33 @@ def test_a_zero_target_is_never_behind(company: Company) -> None:
     rows = client_for(company, "rep").get("/api/targets/pace/?as_of=2026-06-30").json()
     assert rows and all(Decimal(str(row["target"])) == 0 for row in rows)
     assert {row["status"] for row in rows} == {None}
+
+
+def test_a_person_code_that_is_a_unit_code(company: Company, plan: TargetPlan) -> None:
+    """Issue 11: a person whose code equals a unit code made pace fail for every role.
+    The organisation refuses the clash now; one already in the data is a clear 409."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from attain.org import services as org
+    from attain.org.models import Person
+
+    with pytest.raises(ValidationError) as refused:
+        org.create_person(
+            company.users["sales_ops"],
+            code="east",
+            name="Clash",
+            unit=company.hq,
+            title="rep",
+            start=datetime.date(2026, 1, 1),
+        )
+    assert "code" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        org.create_unit(company.users["sales_ops"], code="r1", name="Clash")
+    publish(company, plan)
+    Person.objects.filter(code="r4").update(code="west")  # a clash from before the check
+    for role in ("admin", "rep"):
+        response = client_for(company, role).get("/api/targets/pace/?as_of=2026-06-30")
+        assert response.status_code == 409, response.content
+        assert "both a unit id and a person id" in response.json()["error"]["message"]
