@@ -66,7 +66,7 @@ def can_see_batch(user: Any, batch: ImportBatch) -> bool:
         return True
     if batch.created_by_id is None:
         return False
-    return batch.created_by_id == user.pk
+    return bool(batch.created_by_id == user.pk)
 
 
 def visible_batches(user: Any) -> Any:
