@@ -152,9 +152,23 @@ def role_cases(table: str) -> list[tuple[str, str, bool]]:
     return cases
 
 
-def allowed_roles(table: str, action: str) -> set[str]:
-    """The roles a table allows ``action``."""
-    return {role for name, role, allowed in role_cases(table) if name == action and allowed}
+def page_statuses(table: str, action: str) -> dict[str, int]:
+    """What each login should get from the page of ``action``: 200 where the table allows
+    it, 403 elsewhere."""
+    return {
+        role: 200 if allowed else 403
+        for name, role, allowed in role_cases(table)
+        if name == action and role != "anonymous"
+    }
+
+
+def statuses_of(client: Any, company: Company, url: str) -> dict[str, int]:
+    """The status of ``url`` for each login of the shared company."""
+    found = {}
+    for role, user in company.users.items():
+        client.force_login(user)
+        found[role] = client.get(url).status_code
+    return found
 
 
 def user_of(company: Company, role: str) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from attain.conftest import allowed_roles, role_cases, user_of
+from attain.conftest import page_statuses, role_cases, statuses_of, user_of
 from attain.incentives import access
 
 ALLOWED = """
@@ -41,8 +41,4 @@ def test_the_system_itself_edits_plans():
 
 @pytest.mark.parametrize("action", sorted(PAGES))
 def test_the_pages_follow_the_table(company, client, action):
-    allowed = allowed_roles(ALLOWED, action)
-    for role, user in company.users.items():
-        client.force_login(user)
-        status = client.get(PAGES[action]).status_code
-        assert status == (200 if role in allowed else 403), role
+    assert statuses_of(client, company, PAGES[action]) == page_statuses(ALLOWED, action)

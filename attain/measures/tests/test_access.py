@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from attain.conftest import allowed_roles, role_cases, user_of
+from attain.conftest import page_statuses, role_cases, statuses_of, user_of
 from attain.measures import access
 
 ALLOWED = """
@@ -19,8 +19,5 @@ def test_role_may(company, action, role, allowed):
 
 
 def test_the_measures_page_follows_the_table(company, client):
-    editors = allowed_roles(ALLOWED, "define_measures")
-    for role, user in company.users.items():
-        client.force_login(user)
-        status = client.get("/performance/measures/").status_code
-        assert status == (200 if role in editors else 403), role
+    statuses = statuses_of(client, company, "/performance/measures/")
+    assert statuses == page_statuses(ALLOWED, "define_measures")

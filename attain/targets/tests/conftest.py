@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -14,18 +15,25 @@ EQUAL_LEVELS = {
 }
 
 
+def new_plan(
+    company: Company, actor: Any = None, total: Any = "1200000", **settings: Any
+) -> TargetPlan:
+    """A draft FY2026 revenue plan of ``total`` from hq (equal months, equal split per
+    person, half equal and half capacity per unit unless ``settings`` say otherwise)."""
+    settings = {"name": "t", "levels": EQUAL_LEVELS, "months": "equal", **settings}
+    return services.create_target_plan(
+        actor,
+        fiscal_year=2026,
+        root_unit=company.hq,
+        measures={"revenue": Decimal(total)},
+        **settings,
+    )
+
+
 @pytest.fixture
 def plan(company: Company) -> TargetPlan:
     """A draft FY2026 revenue plan of 1,200,000 from hq: east and west, then reps."""
-    return services.create_target_plan(
-        company.users["sales_ops"],
-        name="FY2026 revenue",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1200000")},
-        levels=EQUAL_LEVELS,
-        months="equal",
-    )
+    return new_plan(company, company.users["sales_ops"], name="FY2026 revenue")
 
 
 def publish(company: Company, plan: TargetPlan) -> TargetPlan:

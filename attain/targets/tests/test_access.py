@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from attain.conftest import allowed_roles, role_cases, user_of
+from attain.conftest import page_statuses, role_cases, statuses_of, user_of
 from attain.targets import access
 from attain.targets.models import TargetPlan
 
@@ -78,8 +78,5 @@ def test_a_manager_edits_below_their_unit_never_their_own(company):
 
 
 def test_the_team_pace_page_follows_the_table(company, client):
-    allowed = allowed_roles(ALLOWED, "see_team_pace")
-    for role, user in company.users.items():
-        client.force_login(user)
-        status = client.get("/targets/pace/").status_code
-        assert status == (200 if role in allowed else 403), role
+    statuses = statuses_of(client, company, "/targets/pace/")
+    assert statuses == page_statuses(ALLOWED, "see_team_pace")

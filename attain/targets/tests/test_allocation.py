@@ -15,6 +15,8 @@ from attain.org import services as org
 from attain.targets import allocation, services
 from attain.targets.allocation import compute_allocation, respread
 
+from .conftest import new_plan
+
 pytestmark = pytest.mark.django_db
 
 LEVELS = {
@@ -51,16 +53,7 @@ def test_the_allocation_matches_the_reference_decomposer(
         start=datetime.date(2026, 3, 10),
         manager=company.people["m3"],
     )
-    plan = services.create_target_plan(
-        None,
-        name="t",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1000003")},
-        levels=LEVELS,
-        months="equal",
-        ramp=["0.25", "0.5", "0.75"],
-    )
+    plan = new_plan(company, total="1000003", levels=LEVELS, ramp=["0.25", "0.5", "0.75"])
     fast = compute_allocation(plan).grids["revenue"]
     again = compute_allocation(plan).grids["revenue"]  # with the kept caches
     uncached = compute_allocation(plan, cached=False).grids["revenue"]
@@ -100,15 +93,7 @@ def test_respread_keeps_the_engine_proportions() -> None:
 
 def test_a_promoted_rep_carries_only_their_months_as_rep(company: Company) -> None:
     org.transfer_person(None, company.people["r4"], on=datetime.date(2026, 7, 1), title="manager")
-    plan = services.create_target_plan(
-        None,
-        name="t",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1200000")},
-        levels=LEVELS,
-        months="equal",
-    )
+    plan = new_plan(company, total="1200000", levels=LEVELS)
     rows = compute_allocation(plan).grids["revenue"].by_who()
     assert all(rows["r4"].months[:6]) and not any(rows["r4"].months[6:])
 
@@ -123,16 +108,7 @@ def grid_cells(grid: allocation.Grid) -> list[tuple[str, str, str, list[str], li
 def test_cold_and_warm_previews_give_the_same_grid_and_follow_data_changes(
     company: Company,
 ) -> None:
-    plan = services.create_target_plan(
-        None,
-        name="t",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1000003")},
-        levels=LEVELS,
-        months="equal",
-        ramp=["0.25", "0.5", "0.75"],
-    )
+    plan = new_plan(company, total="1000003", levels=LEVELS, ramp=["0.25", "0.5", "0.75"])
     cold = compute_allocation(plan).grids["revenue"]  # loads, checks and indexes
     assert len(allocation._PREPARED) == 1 and len(allocation._CHECKED) == 1
     warm = compute_allocation(plan).grids["revenue"]  # all from the caches

@@ -13,7 +13,7 @@ from attain.conftest import sign_in
 from attain.targets import services
 from attain.targets.models import Acknowledgement, PlanStatus, TargetPlan
 
-from .conftest import EQUAL_LEVELS, publish
+from .conftest import new_plan, publish
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -30,15 +30,7 @@ def act(page, action: str) -> None:
 def test_decompose_publish_acknowledge_and_read_the_log(
     transactional_db, company, live_server, browser, locale, lang
 ):
-    company_plan = services.create_target_plan(
-        None,
-        name="FY2026",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": 1_200_000},
-        levels=EQUAL_LEVELS,
-        months="equal",
-    )
+    company_plan = new_plan(company, name="FY2026")
     publish(company, company_plan)
 
     # The manager decomposes east's target (taken from the published company plan).
