@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from attain.conftest import Company
+from attain.org import services as org
+from attain.org.models import Unit
 from attain.targets import services
 from attain.targets.models import TargetPlan
 
@@ -27,6 +30,19 @@ def new_plan(
         root_unit=company.hq,
         measures={"revenue": Decimal(total)},
         **settings,
+    )
+
+
+def hire_rep(company: Company, code: str, unit: Unit, start: datetime.date, manager: str) -> None:
+    """A new rep (named as their code in capitals) from ``start``."""
+    org.create_person(
+        None,
+        code=code,
+        name=code.upper(),
+        unit=unit,
+        title="rep",
+        start=start,
+        manager=company.people[manager],
     )
 
 

@@ -15,7 +15,7 @@ from attain.org import services as org
 from attain.targets import allocation, services
 from attain.targets.allocation import compute_allocation, respread
 
-from .conftest import new_plan
+from .conftest import hire_rep, new_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +44,7 @@ def test_the_allocation_matches_the_reference_decomposer(
         unit=company.west,
         manager=company.people["m3"],
     )
-    org.create_person(
-        None,
-        code="r6",
-        name="R6",
-        unit=company.west,
-        title="rep",
-        start=datetime.date(2026, 3, 10),
-        manager=company.people["m3"],
-    )
+    hire_rep(company, "r6", company.west, datetime.date(2026, 3, 10), "m3")
     plan = new_plan(company, total="1000003", levels=LEVELS, ramp=["0.25", "0.5", "0.75"])
     fast = compute_allocation(plan).grids["revenue"]
     again = compute_allocation(plan).grids["revenue"]  # with the kept caches
@@ -115,15 +107,7 @@ def test_cold_and_warm_previews_give_the_same_grid_and_follow_data_changes(
     assert grid_cells(warm) == grid_cells(cold) and warm.warnings == cold.warnings
 
     # a data change: a new fingerprint, so the organisation is loaded and indexed again
-    org.create_person(
-        None,
-        code="r7",
-        name="R7",
-        unit=company.west,
-        title="rep",
-        start=datetime.date(2026, 4, 1),
-        manager=company.people["m3"],
-    )
+    hire_rep(company, "r7", company.west, datetime.date(2026, 4, 1), "m3")
     after = compute_allocation(plan).grids["revenue"]
     assert len(allocation._PREPARED) == 2
     assert "r7" in after.by_who() and "r7" not in cold.by_who()
