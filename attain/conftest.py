@@ -14,6 +14,7 @@ import datetime
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,16 @@ from attain.org import services
 from attain.org.models import Person, Unit
 
 START = datetime.date(2024, 1, 1)
+# Each role's login in the shared company: username and password. The manager is m1,
+# the rep r1.
+LOGINS = {
+    "admin": ("admin", "pw-admin-1"),
+    "sales_ops": ("ops", "pw-ops-1"),
+    "finance": ("fin", "pw-fin-1"),
+    "executive": ("exec", "pw-exec-1"),
+    "manager": ("m1", "pw-m1-1"),
+    "rep": ("r1", "pw-r1-1"),
+}
 
 
 @dataclass
@@ -64,24 +75,14 @@ def company(db: None) -> Company:
     hire("m3", west, "manager")
     hire("r4", west, "rep", "m3")
     users = {
-        "admin": services.create_login(
-            None, username="admin", role=Role.ADMIN, password="pw-admin-1"
-        ),
-        "sales_ops": services.create_login(
-            None, username="ops", role=Role.SALES_OPS, password="pw-ops-1"
-        ),
-        "finance": services.create_login(
-            None, username="fin", role=Role.FINANCE, password="pw-fin-1"
-        ),
-        "executive": services.create_login(
-            None, username="exec", role=Role.EXECUTIVE, password="pw-exec-1"
-        ),
-        "manager": services.create_login(
-            None, username="m1", role=Role.MANAGER, password="pw-m1-1", person=people["m1"]
-        ),
-        "rep": services.create_login(
-            None, username="r1", role=Role.REP, password="pw-r1-1", person=people["r1"]
-        ),
+        role: services.create_login(
+            None,
+            username=username,
+            role=Role(role),
+            password=password,
+            person=people.get(username),  # m1 and r1 are people; the others are not
+        )
+        for role, (username, password) in LOGINS.items()
     }
     for person in people.values():
         person.refresh_from_db()
@@ -116,23 +117,58 @@ def browser() -> Iterator[object]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def sign_in(browser: Any, live_server: Any, role: str, locale: str = "en-US") -> Any:
+    """A new browser context signed in as ``role``'s login: (context, page)."""
+    username, password = LOGINS[role]
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+    return context, page
+
+
 # Role × action tables (each app's tests/test_access.py) --------------------------------
 
 # The columns of every access table: each role of accounts.Role, then no login at all.
 ROLE_COLUMNS = ("admin", "sales_ops", "finance", "executive", "manager", "rep", "anonymous")
 
 
-def role_cases(table: dict[str, tuple[bool, ...]]) -> list[tuple[str, str, bool]]:
-    """(action, role, allowed) for every cell of a table whose rows are actions and whose
-    columns are :data:`ROLE_COLUMNS`."""
+def role_cases(table: str) -> list[tuple[str, str, bool]]:
+    """(action, role, allowed) for every cell of a table written as text: a header line
+    naming the columns, then one line per action with ``Y`` or ``-`` under each of
+    :data:`ROLE_COLUMNS`."""
+    header, *rows = [line.split() for line in table.strip().splitlines()]
+    assert tuple(header[1:]) == ROLE_COLUMNS, header
     assert {c for c in ROLE_COLUMNS if c != "anonymous"} == set(Role.values)
     cases = []
-    for action, row in table.items():
-        assert len(row) == len(ROLE_COLUMNS), action
+    for action, *cells in rows:
+        assert len(cells) == len(ROLE_COLUMNS) and set(cells) <= {"Y", "-"}, action
         cases.extend(
-            (action, role, allowed) for role, allowed in zip(ROLE_COLUMNS, row, strict=True)
+            (action, role, cell == "Y") for role, cell in zip(ROLE_COLUMNS, cells, strict=True)
         )
     return cases
+
+
+def page_statuses(table: str, action: str) -> dict[str, int]:
+    """What each login should get from the page of ``action``: 200 where the table allows
+    it, 403 elsewhere."""
+    return {
+        role: 200 if allowed else 403
+        for name, role, allowed in role_cases(table)
+        if name == action and role != "anonymous"
+    }
+
+
+def statuses_of(client: Any, company: Company, url: str) -> dict[str, int]:
+    """The status of ``url`` for each login of the shared company."""
+    found = {}
+    for role, user in company.users.items():
+        client.force_login(user)
+        found[role] = client.get(url).status_code
+    return found
 
 
 def user_of(company: Company, role: str) -> object:

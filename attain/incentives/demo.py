@@ -27,46 +27,33 @@ from attain.crm.models import Activity, ActivityKind, Customer, Order, Payment, 
 from attain.org.models import Assignment, Person
 
 from . import services
+from .documents import DEFAULT_LEVELS, level_bonus, marginal_commission, plan_document
 from .models import PlanTarget
 
 DEMO_YEAR = 2026
 FIRST_DAY = datetime.date(2025, 1, 1)
 
-REP_PLAN: dict[str, Any] = {
-    "id": "rep-2026",
-    "name": "2026 销售代表激励方案 Rep plan",
-    "applies_to": {"role": "rep"},
-    "effective": {"from": "2026-01-01", "to": "2026-12-31"},
-    "period": "quarter",
-    "components": [
+REP_PLAN = plan_document(
+    "rep-2026",
+    "2026 销售代表激励方案 Rep plan",
+    "rep",
+    DEMO_YEAR,
+    [
         {
-            "id": "commission",
-            "kind": "commission",
-            "measure": "revenue",
-            "tiers": {
-                "basis": "attainment",
-                "mode": "marginal",
-                "table": [
-                    {"from": 0, "rate": Decimal("0.02")},
-                    {"from": Decimal("0.8"), "rate": Decimal("0.04")},
-                    {"from": Decimal("1.0"), "rate": Decimal("0.06")},
-                    {"from": Decimal("1.2"), "rate": Decimal("0.08")},
+            **marginal_commission(
+                "commission",
+                [
+                    (0, Decimal("0.02")),
+                    (Decimal("0.8"), Decimal("0.04")),
+                    (Decimal("1.0"), Decimal("0.06")),
+                    (Decimal("1.2"), Decimal("0.08")),
                 ],
-            },
+            ),
             "gate": {"min_attainment": Decimal("0.5")},
             "cap": 200000,
             "floor": 0,
         },
-        {
-            "id": "level-bonus",
-            "kind": "bonus",
-            "measure": "revenue",
-            "levels": [
-                {"min_attainment": Decimal("0.8"), "amount": 2000, "label": "基础"},
-                {"min_attainment": Decimal("1.0"), "amount": 5000, "label": "优秀"},
-                {"min_attainment": Decimal("1.2"), "amount": 10000, "label": "卓越"},
-            ],
-        },
+        level_bonus("level-bonus", DEFAULT_LEVELS),
         {
             "id": "kpi",
             "kind": "scorecard",
@@ -87,15 +74,14 @@ REP_PLAN: dict[str, Any] = {
             "amount": "500",
         },
     ],
-}
+)
 
-MANAGER_PLAN: dict[str, Any] = {
-    "id": "manager-2026",
-    "name": "2026 销售经理激励方案 Manager plan",
-    "applies_to": {"role": "manager"},
-    "effective": {"from": "2026-01-01", "to": "2026-12-31"},
-    "period": "quarter",
-    "components": [
+MANAGER_PLAN = plan_document(
+    "manager-2026",
+    "2026 销售经理激励方案 Manager plan",
+    "manager",
+    DEMO_YEAR,
+    [
         {
             "id": "override",
             "kind": "commission",
@@ -104,18 +90,12 @@ MANAGER_PLAN: dict[str, Any] = {
             "rate": Decimal("0.01"),
             "multiplier": "IF(attainment('revenue') < 1, 0.8, 1)",
         },
-        {
-            "id": "team-bonus",
-            "kind": "bonus",
-            "measure": "revenue",
-            "levels": [
-                {"min_attainment": Decimal("0.9"), "amount": 5000, "label": "基础"},
-                {"min_attainment": Decimal("1.0"), "amount": 10000, "label": "优秀"},
-                {"min_attainment": Decimal("1.15"), "amount": 20000, "label": "卓越"},
-            ],
-        },
+        level_bonus(
+            "team-bonus",
+            [(Decimal("0.9"), 5000), (Decimal("1.0"), 10000), (Decimal("1.15"), 20000)],
+        ),
     ],
-}
+)
 
 
 def ensure_demo_records(seed: int = DEMO_YEAR) -> int:

@@ -21,6 +21,8 @@ from attain.engine import Problem, read_yaml
 KINDS = ("commission", "bonus", "scorecard", "spiff")
 PERIODS = ("month", "quarter", "half", "year")
 SCOPES = ("self", "team", "team_and_self")
+# The labels of a three-level bonus (基础 basic, 优秀 excellent, 卓越 outstanding).
+LEVEL_LABELS = ("基础", "优秀", "卓越")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _KEY = re.compile(r"^c(\d+)-(?:([tlm])(\d+)-)?(\w+)$")
 
@@ -282,19 +284,64 @@ def form_from_document(document: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def plan_document(
+    plan_id: str,
+    name: str,
+    role: str,
+    year: int,
+    components: list[dict[str, Any]],
+    period: str = "quarter",
+) -> dict[str, Any]:
+    """A plan document for one role over one calendar year."""
+    return {
+        "id": plan_id,
+        "name": name,
+        "applies_to": {"role": role},
+        "effective": {"from": f"{year}-01-01", "to": f"{year}-12-31"},
+        "period": period,
+        "components": components,
+    }
+
+
+def marginal_commission(
+    component_id: str, rates: list[tuple[Decimal | int, Decimal]], measure: str = "revenue"
+) -> dict[str, Any]:
+    """A commission paying each (from attainment, rate) tier on the part of the measure
+    within it (超额累进)."""
+    return {
+        "id": component_id,
+        "kind": "commission",
+        "measure": measure,
+        "tiers": {
+            "basis": "attainment",
+            "mode": "marginal",
+            "table": [{"from": start, "rate": rate} for start, rate in rates],
+        },
+    }
+
+
+def level_bonus(
+    component_id: str, levels: list[tuple[Decimal, int]], measure: str = "revenue"
+) -> dict[str, Any]:
+    """A bonus paying each (minimum attainment, amount) level, labelled 基础/优秀/卓越."""
+    return {
+        "id": component_id,
+        "kind": "bonus",
+        "measure": measure,
+        "levels": [
+            {"min_attainment": minimum, "amount": amount, "label": label}
+            for (minimum, amount), label in zip(levels, LEVEL_LABELS, strict=False)
+        ],
+    }
+
+
+DEFAULT_LEVELS = [(Decimal("0.8"), 2000), (Decimal("1.0"), 5000), (Decimal("1.2"), 10000)]
+
+
 def new_component(kind: str, index: int) -> dict[str, Any]:
     """A sensible starting point for a component of ``kind``."""
     if kind == "bonus":
-        return {
-            "id": f"bonus-{index + 1}",
-            "kind": "bonus",
-            "measure": "revenue",
-            "levels": [
-                {"min_attainment": Decimal("0.8"), "amount": 2000, "label": "基础"},
-                {"min_attainment": Decimal("1.0"), "amount": 5000, "label": "优秀"},
-                {"min_attainment": Decimal("1.2"), "amount": 10000, "label": "卓越"},
-            ],
-        }
+        return level_bonus(f"bonus-{index + 1}", DEFAULT_LEVELS)
     if kind == "scorecard":
         return {
             "id": f"kpi-{index + 1}",

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import bisect
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ class _Unset:
 
 
 UNSET: Any = _Unset()
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 def _require_editor(actor: Any) -> None:
@@ -82,26 +84,42 @@ def update_unit(
     reason: str = "",
 ) -> Unit:
     _require_editor(actor)
-    with transaction.atomic():
-        unit = Unit.objects.select_for_update().get(pk=unit.pk)
-        before = snapshot(unit)
-        if name is not UNSET:
-            unit.name = name
-        if potential is not UNSET:
-            unit.potential = potential
-        if opened is not UNSET:
-            unit.opened = opened
-        if closed is not UNSET:
-            unit.closed = closed
-        _check_unit_dates(unit.opened, unit.closed)
+
+    def check(changed: Unit) -> None:
+        _check_unit_dates(changed.opened, changed.closed)
         if parent is not UNSET:
-            _check_unit_parent(unit, parent)
-            unit.parent = parent
-        unit.save()
-        after = snapshot(unit)
+            _check_unit_parent(changed, parent)
+
+    return _update(
+        actor,
+        unit,
+        check,
+        reason,
+        name=name,
+        parent=parent,
+        potential=potential,
+        opened=opened,
+        closed=closed,
+    )
+
+
+def _update(
+    actor: Any, instance: ModelT, check: Callable[[ModelT], None], reason: str, **fields: Any
+) -> ModelT:
+    """Set the given fields (those not UNSET) of ``instance`` under a row lock, check the
+    result, save it and audit the change when there is one."""
+    with transaction.atomic():
+        changed = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        before = snapshot(changed)
+        for name, value in fields.items():
+            if value is not UNSET:
+                setattr(changed, name, value)
+        check(changed)
+        changed.save()
+        after = snapshot(changed)
         if after != before:
-            record_change(actor, Action.UPDATE, unit, before=before, after=after, reason=reason)
-    return unit
+            record_change(actor, Action.UPDATE, changed, before=before, after=after, reason=reason)
+    return changed
 
 
 def _check_unit_dates(opened: datetime.date | None, closed: datetime.date | None) -> None:
@@ -202,29 +220,21 @@ def update_person(
 ) -> Person:
     """Change a person's own details (not where they sit: see :func:`transfer_person`)."""
     _require_editor(actor)
-    with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        before = snapshot(person)
-        if name is not UNSET:
-            person.name = name
-        if email is not UNSET:
-            person.email = email
-        if potential is not UNSET:
-            person.potential = potential
-        if user is not UNSET:
-            if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
-                raise ValidationError(
-                    {
-                        "user": _("The login “%(username)s” already belongs to another person.")
-                        % {"username": user.get_username()}
-                    }
-                )
-            person.user = user
-        person.save()
-        after = snapshot(person)
-        if after != before:
-            record_change(actor, Action.UPDATE, person, before=before, after=after, reason=reason)
-    return person
+
+    def check(changed: Person) -> None:
+        if user is UNSET or user is None:
+            return
+        if Person.objects.filter(user=user).exclude(pk=changed.pk).exists():
+            raise ValidationError(
+                {
+                    "user": _("The login “%(username)s” already belongs to another person.")
+                    % {"username": user.get_username()}
+                }
+            )
+
+    return _update(
+        actor, person, check, reason, name=name, email=email, potential=potential, user=user
+    )
 
 
 def transfer_person(

@@ -13,6 +13,7 @@ from typing import IO, Any
 from openpyxl import Workbook, load_workbook
 
 from .allocation import Grid
+from .cells import CellChange
 from .models import Kind, TargetPlan
 
 HEADER = ["code", "kind", "name", "parent", "year"]
@@ -41,28 +42,9 @@ def export_workbook(
     return buffer.getvalue()
 
 
-@dataclass(frozen=True)
-class Change:
-    measure: str
-    who: str
-    name: str
-    period: str
-    before: Decimal
-    after: Decimal
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "measure": self.measure,
-            "who": self.who,
-            "period": self.period,
-            "before": str(self.before),
-            "after": str(self.after),
-        }
-
-
 @dataclass
 class ImportResult:
-    changes: list[Change] = field(default_factory=list)
+    changes: list[CellChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -121,7 +103,9 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                 if after < 0:
                     result.errors.append(f"{measure}!{number}: a target cannot be negative")
                     continue
-                result.changes.append(Change(measure, who, row.name, period, before, after))
+                result.changes.append(
+                    CellChange(measure, who, period, before, after, name=row.name)
+                )
     if not result.changes and not result.errors:
         result.errors.append("no cell differs from the plan")
     return result

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,27 +27,8 @@ from .allocation import (
     unit_tree,
     uses_method,
 )
+from .cells import CellChange
 from .models import Kind, TargetCell, TargetPlan
-
-
-@dataclass(frozen=True)
-class CellChange:
-    measure: str
-    who: str
-    parent: str
-    period: str
-    before: Decimal
-    after: Decimal
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "measure": self.measure,
-            "who": self.who,
-            "parent": self.parent,
-            "period": self.period,
-            "before": str(self.before),
-            "after": str(self.after),
-        }
 
 
 def leaf_units(plan: TargetPlan, unit: str) -> list[str]:
@@ -133,7 +113,9 @@ def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellCh
         new, new_parent = after.get(key, (Decimal(0), old_parent))
         if old != new:
             measure, who, period = key
-            changes.append(CellChange(measure, who, new_parent or old_parent, period, old, new))
+            changes.append(
+                CellChange(measure, who, period, old, new, parent=new_parent or old_parent)
+            )
     return changes
 
 

@@ -236,33 +236,22 @@ def _store_cells(plan: TargetPlan, allocation: Allocation) -> None:
     TargetCell.objects.filter(plan=plan).delete()
     cells: list[TargetCell] = []
     for measure, grid in allocation.grids.items():
-        months = grid.months
         for row in grid.rows:
-            cells.append(
+            periods = [(year, row.months_total if row.months else row.year, row.engine_year)]
+            periods += zip(grid.months, row.months, row.engine_months, strict=False)
+            cells.extend(
                 TargetCell(
                     plan=plan,
                     measure=measure,
                     who=row.who,
                     kind=row.kind,
                     parent=row.parent,
-                    period=year,
-                    value=row.months_total if row.months else row.year,
-                    engine_value=row.engine_year,
+                    period=period,
+                    value=value,
+                    engine_value=engine_value,
                 )
+                for period, value, engine_value in periods
             )
-            for index, value in enumerate(row.months):
-                cells.append(
-                    TargetCell(
-                        plan=plan,
-                        measure=measure,
-                        who=row.who,
-                        kind=row.kind,
-                        parent=row.parent,
-                        period=months[index],
-                        value=value,
-                        engine_value=row.engine_months[index],
-                    )
-                )
     TargetCell.objects.bulk_create(cells, batch_size=5000)
 
 

@@ -4,6 +4,7 @@ people's data is read through ``visible_people`` (via the selectors)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +63,17 @@ def _errors(request: HttpRequest, error: ValidationError | PermissionDenied) -> 
         return
     for message in error.messages:
         messages.error(request, message)
+
+
+def _apply(request: HttpRequest, write: Callable[[], object], done: str) -> bool:
+    """Call a service: its refusal or validation errors become messages, success ``done``."""
+    try:
+        write()
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+        return False
+    messages.success(request, done)
+    return True
 
 
 def _plan(request: HttpRequest, pk: int) -> TargetPlan:
@@ -312,8 +324,9 @@ def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
         pm.measure: request.POST.get(f"total-{pm.measure}", pm.total)
         for pm in plan.plan_measures.all()
     }
-    try:
-        services.update_plan(
+    _apply(
+        request,
+        lambda: services.update_plan(
             request.user,
             plan,
             measures=totals,
@@ -326,11 +339,9 @@ def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
             round_to=data["round_to"],
             max_overassign=data["max_overassign"],
             levels=levels,
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("Settings saved; the preview below uses them."))
+        ),
+        _("Settings saved; the preview below uses them."),
+    )
     return redirect("targets:plan", pk=plan.pk)
 
 
@@ -433,18 +444,17 @@ def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reallocate(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    try:
-        services.propose_reallocation(
+    _apply(
+        request,
+        lambda: services.propose_reallocation(
             request.user,
             plan,
             unit=request.POST.get("unit", ""),
             from_month=request.POST.get("from_month", ""),
             reason=request.POST.get("reason", ""),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("Reallocation proposed: it awaits approval."))
+        ),
+        _("Reallocation proposed: it awaits approval."),
+    )
     return redirect("targets:plan", pk=plan.pk)
 
 
@@ -532,12 +542,11 @@ def _safe_pace(plan: TargetPlan, day: datetime.date) -> list[Any]:
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    try:
-        services.acknowledge_target(request.user, plan, request.POST.get("comment", ""))
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("Thank you: your targets are acknowledged."))
+    _apply(
+        request,
+        lambda: services.acknowledge_target(request.user, plan, request.POST.get("comment", "")),
+        _("Thank you: your targets are acknowledged."),
+    )
     return redirect("targets:mine")
 
 
@@ -547,19 +556,18 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     me = person_of(request.user)
     who = request.POST.get("who") or (me.code if me else "")
-    try:
-        services.submit_commitment(
+    _apply(
+        request,
+        lambda: services.submit_commitment(
             request.user,
             plan,
             measure=request.POST.get("measure", ""),
             who=who,
             value=request.POST.get("value", ""),
             comment=request.POST.get("comment", ""),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("Your commitment is recorded."))
+        ),
+        _("Your commitment is recorded."),
+    )
     return redirect(request.POST.get("next") or "targets:mine")
 
 

@@ -10,48 +10,28 @@ import pytest
 
 from attain.crm.models import Customer, Order, Payment
 from attain.incentives import services
+from attain.incentives.documents import level_bonus, marginal_commission, plan_document
 from attain.incentives.models import PlanTarget
 
 YEAR = 2026
-REP_PLAN = {
-    "id": "rep",
-    "name": "Rep plan",
-    "applies_to": {"role": "rep"},
-    "effective": {"from": "2026-01-01", "to": "2026-12-31"},
-    "period": "quarter",
-    "components": [
-        {
-            "id": "commission",
-            "kind": "commission",
-            "measure": "revenue",
-            "tiers": {
-                "basis": "attainment",
-                "mode": "marginal",
-                "table": [
-                    {"from": 0, "rate": Decimal("0.05")},
-                    {"from": Decimal("1.0"), "rate": Decimal("0.1")},
-                ],
-            },
-        },
-        {
-            "id": "levels",
-            "kind": "bonus",
-            "measure": "revenue",
-            "levels": [
-                {"min_attainment": Decimal("0.8"), "amount": 100, "label": "基础"},
-                {"min_attainment": Decimal("1.0"), "amount": 200, "label": "优秀"},
-                {"min_attainment": Decimal("1.2"), "amount": 400, "label": "卓越"},
-            ],
-        },
+REP_PLAN = plan_document(
+    "rep",
+    "Rep plan",
+    "rep",
+    YEAR,
+    [
+        marginal_commission("commission", [(0, Decimal("0.05")), (Decimal("1.0"), Decimal("0.1"))]),
+        level_bonus(
+            "levels", [(Decimal("0.8"), 100), (Decimal("1.0"), 200), (Decimal("1.2"), 400)]
+        ),
     ],
-}
-MANAGER_PLAN = {
-    "id": "mgr",
-    "name": "Manager plan",
-    "applies_to": {"role": "manager"},
-    "effective": {"from": "2026-01-01", "to": "2026-12-31"},
-    "period": "quarter",
-    "components": [
+)
+MANAGER_PLAN = plan_document(
+    "mgr",
+    "Manager plan",
+    "manager",
+    YEAR,
+    [
         {
             "id": "override",
             "kind": "commission",
@@ -60,7 +40,7 @@ MANAGER_PLAN = {
             "rate": Decimal("0.01"),
         }
     ],
-}
+)
 
 
 @pytest.fixture(autouse=True)

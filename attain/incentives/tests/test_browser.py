@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from attain.conftest import sign_in
 from attain.incentives import services
 from attain.incentives.models import PlanVersion
 
@@ -16,21 +17,10 @@ pytestmark = pytest.mark.browser
 Q1 = f"{YEAR}-Q1"
 
 
-def sign_in(browser, live_server, username: str, password: str):
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
 def test_sales_ops_builds_a_plan_in_the_designer_and_runs_it(
     transactional_db, sales, live_server, browser
 ):
-    context, page = sign_in(browser, live_server, "ops", "pw-ops-1")
+    context, page = sign_in(browser, live_server, "sales_ops")
     page.click("nav >> text=Plans")
     page.click("text=New plan")
     page.fill("input[name=id]", "spring-spiff")
@@ -59,7 +49,7 @@ def test_sales_ops_builds_a_plan_in_the_designer_and_runs_it(
 
 def test_rep_verifies_their_payout_and_estimates(transactional_db, sales, live_server, browser):
     services.run_calculation(None, YEAR)
-    context, page = sign_in(browser, live_server, "r1", "pw-r1-1")
+    context, page = sign_in(browser, live_server, "rep")
     page.goto(f"{live_server.url}/performance/?period={Q1}")
     expect(page.locator("#payout")).to_have_text("¥1,100.00")
     page.click("#components >> text=¥700.00")
@@ -76,7 +66,7 @@ def test_rep_verifies_their_payout_and_estimates(transactional_db, sales, live_s
 
 def test_manager_sees_who_is_behind_and_why(transactional_db, sales, live_server, browser):
     services.run_calculation(None, YEAR)
-    context, page = sign_in(browser, live_server, "m1", "pw-m1-1")
+    context, page = sign_in(browser, live_server, "manager")
     page.click("nav >> text=My team")
     page.goto(f"{live_server.url}/performance/team/?period={Q1}")
     heatmap = page.locator("#heatmap")
@@ -88,7 +78,7 @@ def test_manager_sees_who_is_behind_and_why(transactional_db, sales, live_server
 
 def test_executive_dashboard_and_leaderboard(transactional_db, sales, live_server, browser):
     services.run_calculation(None, YEAR)
-    context, page = sign_in(browser, live_server, "exec", "pw-exec-1")
+    context, page = sign_in(browser, live_server, "executive")
     page.click("nav >> text=Dashboard")
     page.goto(f"{live_server.url}/performance/dashboard/?period={Q1}")
     expect(page.locator("#share")).to_have_text("25.0%")

@@ -5,24 +5,17 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from attain.conftest import LOGINS
 from attain.incentives.models import PeriodResult, Plan, PlanVersion
 
 from .conftest import REP_PLAN, YEAR
 
 pytestmark = pytest.mark.django_db
 Q1 = f"{YEAR}-Q1"
-PASSWORDS = {
-    "admin": ("admin", "pw-admin-1"),
-    "sales_ops": ("ops", "pw-ops-1"),
-    "finance": ("fin", "pw-fin-1"),
-    "executive": ("exec", "pw-exec-1"),
-    "manager": ("m1", "pw-m1-1"),
-    "rep": ("r1", "pw-r1-1"),
-}
 
 
 def login(client, role):
-    username, password = PASSWORDS[role]
+    username, password = LOGINS[role]
     assert client.login(username=username, password=password)
     return client
 

@@ -10,19 +10,16 @@ from attain.intake import access
 from attain.intake.models import ImportBatch
 from attain.intake.tables import TABLES
 
-Y, N = True, False
-# fmt: off
-ALLOWED = {
-    # action                   admin ops fin  exec mgr  rep  anon
-    "use_intake":              (Y,   Y,  Y,   Y,   Y,   N,   N),
-    "import_orders":           (Y,   Y,  Y,   N,   Y,   N,   N),
-    "import_product_lines":    (Y,   Y,  Y,   N,   N,   N,   N),
-    "import_for_anyone":       (Y,   Y,  Y,   N,   N,   N,   N),
-    "export":                  (Y,   Y,  Y,   Y,   N,   N,   N),
-    "see_batch_of_ops":        (Y,   Y,  Y,   N,   N,   N,   N),
-    "see_batch_of_manager":    (Y,   Y,  Y,   N,   Y,   N,   N),
-}
-# fmt: on
+ALLOWED = """
+    action                 admin sales_ops finance executive manager rep anonymous
+    use_intake             Y     Y         Y       Y         Y       -   -
+    import_orders          Y     Y         Y       -         Y       -   -
+    import_product_lines   Y     Y         Y       -         -       -   -
+    import_for_anyone      Y     Y         Y       -         -       -   -
+    export                 Y     Y         Y       Y         -       -   -
+    see_batch_of_ops       Y     Y         Y       -         -       -   -
+    see_batch_of_manager   Y     Y         Y       -         Y       -   -
+"""
 
 
 def check(action, user, company):

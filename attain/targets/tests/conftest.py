@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from attain.conftest import Company
+from attain.org import services as org
+from attain.org.models import Unit
 from attain.targets import services
 from attain.targets.models import TargetPlan
 
@@ -14,18 +18,38 @@ EQUAL_LEVELS = {
 }
 
 
+def new_plan(
+    company: Company, actor: Any = None, total: Any = "1200000", **settings: Any
+) -> TargetPlan:
+    """A draft FY2026 revenue plan of ``total`` from hq (equal months, equal split per
+    person, half equal and half capacity per unit unless ``settings`` say otherwise)."""
+    settings = {"name": "t", "levels": EQUAL_LEVELS, "months": "equal", **settings}
+    return services.create_target_plan(
+        actor,
+        fiscal_year=2026,
+        root_unit=company.hq,
+        measures={"revenue": Decimal(total)},
+        **settings,
+    )
+
+
+def hire_rep(company: Company, code: str, unit: Unit, start: datetime.date, manager: str) -> None:
+    """A new rep (named as their code in capitals) from ``start``."""
+    org.create_person(
+        None,
+        code=code,
+        name=code.upper(),
+        unit=unit,
+        title="rep",
+        start=start,
+        manager=company.people[manager],
+    )
+
+
 @pytest.fixture
 def plan(company: Company) -> TargetPlan:
     """A draft FY2026 revenue plan of 1,200,000 from hq: east and west, then reps."""
-    return services.create_target_plan(
-        company.users["sales_ops"],
-        name="FY2026 revenue",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1200000")},
-        levels=EQUAL_LEVELS,
-        months="equal",
-    )
+    return new_plan(company, company.users["sales_ops"], name="FY2026 revenue")
 
 
 def publish(company: Company, plan: TargetPlan) -> TargetPlan:

@@ -16,6 +16,8 @@ from attain.org import services as org
 from attain.targets import allocation, services
 from attain.targets.allocation import compute_allocation, respread
 
+from .conftest import hire_rep, new_plan
+
 pytestmark = pytest.mark.django_db
 
 LEVELS = {
@@ -43,25 +45,8 @@ def test_the_allocation_matches_the_reference_decomposer(
         unit=company.west,
         manager=company.people["m3"],
     )
-    org.create_person(
-        None,
-        code="r6",
-        name="R6",
-        unit=company.west,
-        title="rep",
-        start=datetime.date(2026, 3, 10),
-        manager=company.people["m3"],
-    )
-    plan = services.create_target_plan(
-        None,
-        name="t",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1000003")},
-        levels=LEVELS,
-        months="equal",
-        ramp=["0.25", "0.5", "0.75"],
-    )
+    hire_rep(company, "r6", company.west, datetime.date(2026, 3, 10), "m3")
+    plan = new_plan(company, total="1000003", levels=LEVELS, ramp=["0.25", "0.5", "0.75"])
     fast = compute_allocation(plan).grids["revenue"]
     again = compute_allocation(plan).grids["revenue"]  # with the kept caches
     uncached = compute_allocation(plan, cached=False).grids["revenue"]
@@ -101,15 +86,7 @@ def test_respread_keeps_the_engine_proportions() -> None:
 
 def test_a_promoted_rep_carries_only_their_months_as_rep(company: Company) -> None:
     org.transfer_person(None, company.people["r4"], on=datetime.date(2026, 7, 1), title="manager")
-    plan = services.create_target_plan(
-        None,
-        name="t",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1200000")},
-        levels=LEVELS,
-        months="equal",
-    )
+    plan = new_plan(company, total="1200000", levels=LEVELS)
     rows = compute_allocation(plan).grids["revenue"].by_who()
     assert all(rows["r4"].months[:6]) and not any(rows["r4"].months[6:])
 
@@ -124,31 +101,14 @@ def grid_cells(grid: allocation.Grid) -> list[tuple[str, str, str, list[str], li
 def test_cold_and_warm_previews_give_the_same_grid_and_follow_data_changes(
     company: Company,
 ) -> None:
-    plan = services.create_target_plan(
-        None,
-        name="t",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1000003")},
-        levels=LEVELS,
-        months="equal",
-        ramp=["0.25", "0.5", "0.75"],
-    )
+    plan = new_plan(company, total="1000003", levels=LEVELS, ramp=["0.25", "0.5", "0.75"])
     cold = compute_allocation(plan).grids["revenue"]  # loads, checks and indexes
     assert calc_cache.size("targets.prepared") == 1 and calc_cache.size("targets.checked") == 1
     warm = compute_allocation(plan).grids["revenue"]  # all from the caches
     assert grid_cells(warm) == grid_cells(cold) and warm.warnings == cold.warnings
 
     # a data change: a new fingerprint, so the organisation is loaded and indexed again
-    org.create_person(
-        None,
-        code="r7",
-        name="R7",
-        unit=company.west,
-        title="rep",
-        start=datetime.date(2026, 4, 1),
-        manager=company.people["m3"],
-    )
+    hire_rep(company, "r7", company.west, datetime.date(2026, 4, 1), "m3")
     after = compute_allocation(plan).grids["revenue"]
     assert calc_cache.size("targets.prepared") == 2
     assert "r7" in after.by_who() and "r7" not in cold.by_who()

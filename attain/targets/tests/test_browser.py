@@ -9,26 +9,16 @@ import re
 
 import pytest
 
+from attain.conftest import sign_in
 from attain.targets import services
 from attain.targets.models import Acknowledgement, PlanStatus, TargetPlan
 
-from .conftest import EQUAL_LEVELS, publish
+from .conftest import new_plan, publish
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 expect = playwright_sync.expect
 pytestmark = pytest.mark.browser
-
-
-def sign_in(browser, live_server, locale: str, username: str, password: str):
-    context = browser.new_context(locale=locale)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
 
 
 def act(page, action: str) -> None:
@@ -40,19 +30,11 @@ def act(page, action: str) -> None:
 def test_decompose_publish_acknowledge_and_read_the_log(
     transactional_db, company, live_server, browser, locale, lang
 ):
-    company_plan = services.create_target_plan(
-        None,
-        name="FY2026",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": 1_200_000},
-        levels=EQUAL_LEVELS,
-        months="equal",
-    )
+    company_plan = new_plan(company, name="FY2026")
     publish(company, company_plan)
 
     # The manager decomposes east's target (taken from the published company plan).
-    context, page = sign_in(browser, live_server, locale, "m1", "pw-m1-1")
+    context, page = sign_in(browser, live_server, "manager", locale)
     assert page.locator("html").get_attribute("lang") == lang
     page.click("nav a[href='/targets/']")
     page.fill("input[name=name]", "East 2026")
@@ -85,7 +67,7 @@ def test_decompose_publish_acknowledge_and_read_the_log(
     context.close()
 
     # The rep sees the notification and acknowledges.
-    context, page = sign_in(browser, live_server, locale, "r1", "pw-r1-1")
+    context, page = sign_in(browser, live_server, "rep", locale)
     expect(page.locator("nav a[href='/targets/mine/'] .badge")).to_be_visible()
     page.click("nav a[href='/targets/mine/']")
     page.fill(f"form[action$='/{plan.pk}/acknowledge/'] textarea", "OK, 全力以赴")
@@ -97,7 +79,7 @@ def test_decompose_publish_acknowledge_and_read_the_log(
     context.close()
 
     # Sales operations reads the change log of the unit plan.
-    context, page = sign_in(browser, live_server, locale, "ops", "pw-ops-1")
+    context, page = sign_in(browser, live_server, "sales_ops", locale)
     page.goto(f"{live_server.url}/targets/{plan.pk}/")
     page.click(f"a[href='/targets/{plan.pk}/changes/']")
     expect(page.locator("table.events")).to_be_visible()

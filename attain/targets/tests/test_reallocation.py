@@ -7,13 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from attain.conftest import Company
-from attain.org import services as org
 from attain.targets import services
 from attain.targets.models import Notification, PlanStatus, Reallocation, TargetPlan
 from attain.targets.reallocation import org_changes_since
 from attain.targets.selectors import published_targets
 
-from .conftest import publish
+from .conftest import hire_rep, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +29,7 @@ def by_who(measure: str = "revenue") -> dict[str, dict[str, Decimal]]:
 def test_a_joiner_shares_the_remaining_months(company: Company, plan: TargetPlan) -> None:
     publish(company, plan)
     before = by_who()
-    org.create_person(
-        None,
-        code="r5",
-        name="R5",
-        unit=company.east,
-        title="rep",
-        start=datetime.date(2026, 7, 1),
-        manager=company.people["m1"],
-    )
+    hire_rep(company, "r5", company.east, datetime.date(2026, 7, 1), "m1")
     assert org_changes_since(plan)
     with pytest.raises(PermissionDenied):
         services.propose_reallocation(

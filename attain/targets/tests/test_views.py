@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from attain.conftest import Company
+from attain.conftest import LOGINS, Company
 from attain.targets import access, services
 from attain.targets.models import PlanStatus, TargetEdit, TargetPlan
 
@@ -17,19 +17,10 @@ from .conftest import publish
 
 pytestmark = pytest.mark.django_db
 
-PASSWORDS = {
-    "admin": ("admin", "pw-admin-1"),
-    "sales_ops": ("ops", "pw-ops-1"),
-    "finance": ("fin", "pw-fin-1"),
-    "executive": ("exec", "pw-exec-1"),
-    "manager": ("m1", "pw-m1-1"),
-    "rep": ("r1", "pw-r1-1"),
-}
-
 
 def login(role: str) -> Client:
     client = Client()
-    username, password = PASSWORDS[role]
+    username, password = LOGINS[role]
     assert client.login(username=username, password=password)
     return client
 

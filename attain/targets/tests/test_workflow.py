@@ -12,7 +12,7 @@ from attain.targets.allocation import compute_allocation
 from attain.targets.models import Acknowledgement, Notification, PlanStatus, TargetPlan
 from attain.targets.selectors import published_targets
 
-from .conftest import EQUAL_LEVELS, publish
+from .conftest import EQUAL_LEVELS, new_plan, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -131,13 +131,8 @@ def test_commitments(company: Company, plan: TargetPlan) -> None:
 
 def test_two_plans_never_set_the_same_targets(company: Company, plan: TargetPlan) -> None:
     publish(company, plan)
-    other = services.create_target_plan(
-        company.users["sales_ops"],
-        name="again",
-        fiscal_year=2026,
-        root_unit=company.hq,
-        measures={"revenue": Decimal("1")},
-        levels=EQUAL_LEVELS,
+    other = new_plan(
+        company, company.users["sales_ops"], total="1", name="again", months="seasonal"
     )
     services.submit_plan(company.users["sales_ops"], other)
     services.approve_plan(company.users["executive"], other)
