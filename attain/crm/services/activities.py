@@ -13,7 +13,7 @@ from attain.org.models import Person
 
 from ..access import check_write_for
 from ..models import Activity, ActivityKind, Customer, Evidence, Opportunity
-from .common import check_external_id, refuse, save_new
+from .common import refuse, save_new
 
 
 def log_activity(
@@ -35,8 +35,7 @@ def log_activity(
         errors["kind"] = _("Unknown activity kind “%(kind)s”.") % {"kind": kind}
     if opportunity is not None and opportunity.customer_id != customer.pk:
         errors["opportunity"] = _("The opportunity belongs to another customer.")
-    check_external_id(Activity, external_id, errors)
-    refuse(errors)
+    refuse(errors, new=Activity, external_id=external_id)
     with transaction.atomic():
         activity = save_new(
             actor,
