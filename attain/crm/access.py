@@ -34,6 +34,11 @@ TRAINING_RECORDERS = frozenset({Role.ADMIN, Role.SALES_OPS})
 RATING_RECORDERS = frozenset({Role.ADMIN, Role.SALES_OPS})
 
 
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
 def _system_or_role_in(actor: Any, roles: frozenset[Role]) -> bool:
     if actor is None:
         return True
@@ -108,8 +113,7 @@ def check_write_for(actor: Any, *people: Person | None) -> None:
     """Refuse unless ``actor`` may write for every one of ``people`` (none: for nobody
     in particular)."""
     for person in people or (None,):
-        if not can_write_for(actor, person):
-            raise PermissionDenied(_("You may not record data for this person."))
+        _require(can_write_for(actor, person), _("You may not record data for this person."))
 
 
 def can_write_customer(actor: Any, customer: Customer) -> bool:
@@ -127,8 +131,7 @@ def can_write_customer(actor: Any, customer: Customer) -> bool:
 
 
 def check_write_customer(actor: Any, customer: Customer) -> None:
-    if not can_write_customer(actor, customer):
-        raise PermissionDenied(_("You may not change this customer."))
+    _require(can_write_customer(actor, customer), _("You may not change this customer."))
 
 
 def can_merge_customers(actor: Any) -> bool:
@@ -136,8 +139,9 @@ def can_merge_customers(actor: Any) -> bool:
 
 
 def check_merge_customers(actor: Any) -> None:
-    if not can_merge_customers(actor):
-        raise PermissionDenied(_("Only administrators and sales operations merge customers."))
+    _require(
+        can_merge_customers(actor), _("Only administrators and sales operations merge customers.")
+    )
 
 
 # People's data: training scores and peer ratings -------------------------------------
@@ -162,10 +166,10 @@ def can_record_training(actor: Any, person: Person | None = None) -> bool:
 
 
 def check_record_training(actor: Any, person: Person | None = None) -> None:
-    if not can_record_training(actor, person):
-        raise PermissionDenied(
-            _("Training scores are recorded by administrators, sales operations and managers.")
-        )
+    _require(
+        can_record_training(actor, person),
+        _("Training scores are recorded by administrators, sales operations and managers."),
+    )
 
 
 def can_rate_on_behalf(actor: Any) -> bool:
@@ -189,8 +193,7 @@ def can_rate(actor: Any) -> bool:
 
 
 def check_rate_for(actor: Any, rater: Person) -> None:
-    if not can_rate_for(actor, rater):
-        raise PermissionDenied(_("You may only give your own ratings."))
+    _require(can_rate_for(actor, rater), _("You may only give your own ratings."))
 
 
 # Product catalogue and reminders -------------------------------------------------------
@@ -201,8 +204,9 @@ def can_edit_catalogue(actor: Any) -> bool:
 
 
 def check_edit_catalogue(actor: Any) -> None:
-    if not can_edit_catalogue(actor):
-        raise PermissionDenied(_("Only administrators and sales operations edit products."))
+    _require(
+        can_edit_catalogue(actor), _("Only administrators and sales operations edit products.")
+    )
 
 
 def can_complete_reminder(actor: Any, reminder: Reminder) -> bool:
@@ -213,5 +217,4 @@ def can_complete_reminder(actor: Any, reminder: Reminder) -> bool:
 
 
 def check_complete_reminder(actor: Any, reminder: Reminder) -> None:
-    if not can_complete_reminder(actor, reminder):
-        raise PermissionDenied(_("This reminder is for someone else."))
+    _require(can_complete_reminder(actor, reminder), _("This reminder is for someone else."))

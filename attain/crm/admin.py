@@ -128,10 +128,13 @@ class OrderLineInline(admin.TabularInline):
     raw_id_fields = ("product",)
 
 
-class OrderCreditInline(admin.TabularInline):
-    model = OrderCredit
+class CreditInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ("person",)
+
+
+class OrderCreditInline(CreditInline):
+    model = OrderCredit
 
 
 @admin.register(Order)
@@ -145,10 +148,8 @@ class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [OrderLineInline, OrderCreditInline]
 
 
-class PaymentCreditInline(admin.TabularInline):
+class PaymentCreditInline(CreditInline):
     model = PaymentCredit
-    extra = 0
-    raw_id_fields = ("person",)
 
 
 @admin.register(Payment)

@@ -88,6 +88,18 @@ def customer_record_choice(label: Any, model: type[Any]) -> forms.ModelChoiceFie
     )
 
 
+def coordinate_field(label: Any, limit: int) -> forms.DecimalField:
+    """An optional latitude (limit 90) or longitude (limit 180) in degrees."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-limit,
+        max_value=limit,
+        required=False,
+    )
+
+
 class ForCustomerForm(forms.Form):
     """A form about one customer: each field of ``customer_records`` chooses among that
     customer's records (field → related name and ordering)."""
@@ -140,22 +152,8 @@ class ActivityForm(ForCustomerForm):
     photo = forms.FileField(label=_("Photo"), required=False)
     file = forms.FileField(label=_("File"), required=False)
     recording = forms.FileField(label=_("Call recording"), required=False)
-    latitude = forms.DecimalField(
-        label=_("Latitude"),
-        max_digits=9,
-        decimal_places=6,
-        min_value=-90,
-        max_value=90,
-        required=False,
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"),
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-    )
+    latitude = coordinate_field(_("Latitude"), 90)
+    longitude = coordinate_field(_("Longitude"), 180)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from .models import (
 )
 
 Row = TypeVar("Row", bound=Model)
+Rule = Callable[[QuerySet[Person]], Q]  # visible people → the condition on records
 
 # Customers -----------------------------------------------------------------------
 
@@ -113,28 +114,24 @@ def visible_activities(user: Any) -> QuerySet[Activity]:
     return _visible(user, Activity.objects.all(), lambda people: Q(owner__in=people))
 
 
+def _owned_or_credited(person_field: str, credit: type[Model], record_field: str) -> Rule:
+    """The rule for records with a person and a credit split: the person is visible, or
+    a visible person is credited a share."""
+    return lambda people: (
+        Q(**{f"{person_field}__in": people})
+        | Q(pk__in=credit._default_manager.filter(person__in=people).values(record_field))
+    )
+
+
 def visible_orders(user: Any) -> QuerySet[Order]:
     """Orders owned by, or crediting a share to, a visible person."""
-    return _visible(
-        user,
-        Order.objects.all(),
-        lambda people: (
-            Q(owner__in=people)
-            | Q(pk__in=OrderCredit.objects.filter(person__in=people).values("order_id"))
-        ),
-    )
+    return _visible(user, Order.objects.all(), _owned_or_credited("owner", OrderCredit, "order_id"))
 
 
 def visible_payments(user: Any) -> QuerySet[Payment]:
     """Payments collected by, or crediting a share to, a visible person."""
-    return _visible(
-        user,
-        Payment.objects.all(),
-        lambda people: (
-            Q(collector__in=people)
-            | Q(pk__in=PaymentCredit.objects.filter(person__in=people).values("payment_id"))
-        ),
-    )
+    rule = _owned_or_credited("collector", PaymentCredit, "payment_id")
+    return _visible(user, Payment.objects.all(), rule)
 
 
 def visible_tickets(user: Any) -> QuerySet[ServiceTicket]:

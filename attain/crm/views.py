@@ -323,8 +323,7 @@ def payment_new(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
-    if not access.can_merge_customers(request.user):
-        raise PermissionDenied
+    access.check_merge_customers(request.user)
     if request.method == "POST":
         keep = get_object_or_404(Customer, external_id=request.POST.get("keep", ""))
         duplicate = get_object_or_404(Customer, external_id=request.POST.get("duplicate", ""))
@@ -591,8 +590,7 @@ def training_scores(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def training_score_new(request: HttpRequest) -> HttpResponse:
-    if not access.can_record_training(request.user):
-        raise PermissionDenied
+    access.check_record_training(request.user)
     return _form_page(
         request,
         TrainingScoreForm(request.POST or None),
@@ -653,11 +651,6 @@ def peer_rating_new(request: HttpRequest) -> HttpResponse:
 # Product catalogue ---------------------------------------------------------------------
 
 
-def _require_catalogue_editor(request: HttpRequest) -> None:
-    if not access.can_edit_catalogue(request.user):
-        raise PermissionDenied
-
-
 @login_required
 def products(request: HttpRequest) -> HttpResponse:
     return list_view(
@@ -679,7 +672,7 @@ def products(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_new(request: HttpRequest) -> HttpResponse:
-    _require_catalogue_editor(request)
+    access.check_edit_catalogue(request.user)
     return _form_page(
         request,
         ProductForm(request.POST or None),
@@ -692,7 +685,7 @@ def product_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_edit(request: HttpRequest, code: str) -> HttpResponse:
-    _require_catalogue_editor(request)
+    access.check_edit_catalogue(request.user)
     product = get_object_or_404(Product.objects.select_related("line"), code=code)
     initial = {
         "code": product.code,
@@ -734,7 +727,7 @@ def product_lines(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_line_new(request: HttpRequest) -> HttpResponse:
-    _require_catalogue_editor(request)
+    access.check_edit_catalogue(request.user)
     return _form_page(
         request,
         ProductLineForm(request.POST or None),
@@ -747,7 +740,7 @@ def product_line_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_line_edit(request: HttpRequest, code: str) -> HttpResponse:
-    _require_catalogue_editor(request)
+    access.check_edit_catalogue(request.user)
     line = get_object_or_404(ProductLine, code=code)
     form = ProductLineForm(request.POST or None, initial={"code": line.code, "name": line.name})
     form.fields["code"].disabled = True

@@ -14,7 +14,7 @@ from attain.web.files import check_evidence
 
 from ..access import check_write_for
 from ..models import Activity, ActivityKind, Customer, Evidence, Opportunity
-from .common import check_external_id, refuse, save_new
+from .common import refuse, save_new
 
 
 def log_activity(
@@ -36,8 +36,7 @@ def log_activity(
         errors["kind"] = _("Unknown activity kind “%(kind)s”.") % {"kind": kind}
     if opportunity is not None and opportunity.customer_id != customer.pk:
         errors["opportunity"] = _("The opportunity belongs to another customer.")
-    check_external_id(Activity, external_id, errors)
-    refuse(errors)
+    refuse(errors, new=Activity, external_id=external_id)
     evidence = list(evidence)
     check_evidence(evidence)  # allowed types by content, sizes, image pixels
     with transaction.atomic():

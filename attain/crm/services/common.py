@@ -20,22 +20,28 @@ def user_of(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def check_external_id(
-    model: type[models.Model], external_id: str | None, errors: dict[str, str]
+def external_id_taken(model: type[models.Model], external_id: str | None) -> str | None:
+    """The error for a new ``model`` record whose ``external_id`` another record has (a
+    field error, not a database failure, so pages, API and imports refuse it alike)."""
+    if not external_id or not model._default_manager.filter(external_id=external_id).exists():
+        return None
+    return _("Another %(record)s has the id “%(id)s”.") % {
+        "record": model._meta.verbose_name,
+        "id": external_id,
+    }
+
+
+def refuse(
+    errors: dict[str, str],
+    *,
+    new: type[models.Model] | None = None,
+    external_id: str | None = None,
 ) -> None:
-    """Note an error at ``external_id`` when another record of ``model`` has that id, so
-    a duplicate is a field error (not a database failure) in pages, API and imports."""
-    if not external_id:
-        return
-    if model._default_manager.filter(external_id=external_id).exists():
-        errors["external_id"] = _("Another %(record)s has the id “%(id)s”.") % {
-            "record": model._meta.verbose_name,
-            "id": external_id,
-        }
-
-
-def refuse(errors: dict[str, str]) -> None:
-    """Raise the collected field errors, if any."""
+    """Raise the collected field errors, if any, with, for a ``new`` record of that
+    model, one at ``external_id`` when the id is taken."""
+    taken = external_id_taken(new, external_id) if new is not None else None
+    if taken:
+        errors["external_id"] = taken
     if errors:
         raise ValidationError(errors)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..access import check_write_customer
 from ..models import Contact, Customer
-from .common import check_external_id, refuse, save_new
+from .common import refuse, save_new
 
 
 def create_contact(actor: Any, *, customer: Customer, name: str, **fields: Any) -> Contact:
@@ -19,7 +19,6 @@ def create_contact(actor: Any, *, customer: Customer, name: str, **fields: Any) 
         errors["name"] = _("Give the contact's name.")
     if customer.merged_into_id:
         errors["customer"] = _("This customer was merged into another one.")
-    check_external_id(Contact, fields.get("external_id"), errors)
-    refuse(errors)
+    refuse(errors, new=Contact, external_id=fields.get("external_id"))
     with transaction.atomic():
         return save_new(actor, Contact(customer=customer, name=name.strip(), **fields))

@@ -16,7 +16,7 @@ from attain.org.models import Person
 from .. import dedupe
 from ..access import check_merge_customers, check_write_for
 from ..models import Customer
-from .common import check_external_id, refuse, save_new
+from .common import external_id_taken, refuse, save_new
 
 
 def _customer_keys(customer: Customer) -> None:
@@ -88,7 +88,9 @@ def create_customer(
     _customer_keys(customer)
     errors: dict[str, str] = {}
     _validate_customer(customer, errors)
-    check_external_id(Customer, fields.get("external_id"), errors)
+    taken = external_id_taken(Customer, fields.get("external_id"))
+    if taken:
+        errors["external_id"] = taken
     if not errors and not allow_duplicate:
         duplicates = find_duplicates(customer)
         if duplicates:

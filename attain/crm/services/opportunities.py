@@ -18,7 +18,7 @@ from attain.org.models import Person
 
 from ..access import check_write_for
 from ..models import ActivityKind, Customer, Opportunity, Stage, StageChange, StageKind
-from .common import check_external_id, refuse, save_new, user_of
+from .common import refuse, save_new, user_of
 
 
 def first_stage() -> Stage:
@@ -39,9 +39,7 @@ def create_opportunity(
     **fields: Any,
 ) -> Opportunity:
     check_write_for(actor, owner)
-    errors: dict[str, str] = {}
-    check_external_id(Opportunity, fields.get("external_id"), errors)
-    refuse(errors)
+    refuse({}, new=Opportunity, external_id=fields.get("external_id"))
     stage = stage or first_stage()
     with transaction.atomic():
         opportunity = save_new(

@@ -25,7 +25,7 @@ from ..models import (
     OrderStatus,
     Product,
 )
-from .common import check_external_id, refuse, save_new
+from .common import refuse, save_new
 from .tickets import hand_off_order
 
 SHARE_TOLERANCE = Decimal("1e-9")
@@ -85,8 +85,7 @@ def record_order(
     errors: dict[str, str] = {}
     if customer.merged_into_id:
         errors["customer"] = _("This customer was merged into another one.")
-    check_external_id(Order, external_id, errors)
-    refuse(errors)
+    refuse(errors, new=Order, external_id=external_id)
     with transaction.atomic():
         order = save_new(
             actor,

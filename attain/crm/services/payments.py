@@ -14,7 +14,7 @@ from attain.org.models import Person
 
 from ..access import check_write_for
 from ..models import Customer, Order, Payment, PaymentCredit
-from .common import check_external_id, refuse, save_new
+from .common import refuse, save_new
 from .orders import credit_json, validate_shares
 
 
@@ -35,8 +35,7 @@ def record_payment(
     errors: dict[str, str] = {}
     if order is not None and order.customer_id != customer.pk:
         errors["order"] = _("The order belongs to another customer.")
-    check_external_id(Payment, external_id, errors)
-    refuse(errors)
+    refuse(errors, new=Payment, external_id=external_id)
     with transaction.atomic():
         payment = save_new(
             actor,

@@ -15,7 +15,7 @@ from attain.org.selectors import person_of
 
 from ..access import check_rate_for, check_record_training, check_write_customer, check_write_for
 from ..models import Customer, PeerRating, ServiceTicket, Survey, TrainingScore
-from .common import check_external_id, refuse, save_new
+from .common import refuse, save_new
 
 
 def record_survey(
@@ -44,8 +44,7 @@ def record_survey(
         errors["customer"] = _("This customer was merged into another one.")
     if ticket is not None and ticket.customer_id != customer.pk:
         errors["ticket"] = _("The ticket belongs to another customer.")
-    check_external_id(Survey, external_id, errors)
-    refuse(errors)
+    refuse(errors, new=Survey, external_id=external_id)
     survey = Survey(
         customer=customer, person=person, date=date, score=score, ticket=ticket, comment=comment
     )
@@ -68,8 +67,7 @@ def record_training_score(
         errors["course"] = _("Give the course or test.")
     if not Decimal(0) <= score <= Decimal(100):
         errors["score"] = _("A training score lies between 0 and 100.")
-    check_external_id(TrainingScore, external_id, errors)
-    refuse(errors)
+    refuse(errors, new=TrainingScore, external_id=external_id)
     row = TrainingScore(person=person, course=course.strip(), date=date, score=score)
     with transaction.atomic():
         return save_new(actor, row, external_id=external_id)
@@ -106,8 +104,7 @@ def record_peer_rating(
         }
     if not Decimal(1) <= score <= Decimal(5):
         errors["score"] = _("A collaboration rating lies between 1 and 5.")
-    check_external_id(PeerRating, external_id, errors)
-    refuse(errors)
+    refuse(errors, new=PeerRating, external_id=external_id)
     row = PeerRating(rater=rater, person=person, date=date, score=score, comment=comment)
     with transaction.atomic():
         return save_new(actor, row, external_id=external_id)
