@@ -25,7 +25,7 @@ from django.db import models
 from django.utils import timezone
 
 from attain.audit.models import Action, AuditEvent
-from attain.audit.services import snapshot
+from attain.audit.services import append_many, snapshot
 from attain.org.models import Assignment, Person, Unit
 
 if TYPE_CHECKING:
@@ -282,7 +282,7 @@ def apply_in_bulk(
                 reason=change.reason,
             )
         )
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    append_many(events)  # chained like every audit event
     return persons
 
 

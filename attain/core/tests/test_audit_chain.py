@@ -140,3 +140,45 @@ def test_the_start_of_a_calculation_run_is_audited(company):
     event = history(run).get()
     assert event.action == Action.RUN_STARTED
     assert event.actor_name == "ops"
+
+
+def test_the_fast_canonical_form_equals_its_definition():
+    import datetime
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=8,
+    )
+
+    @settings(deadline=None, max_examples=200)
+    @given(
+        st.none() | json_values,
+        st.none() | json_values,
+        st.text(),
+        st.one_of(st.none(), st.integers(min_value=1)),
+    )
+    def check(before, after, text, actor_id):
+        values = {
+            "at": datetime.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=datetime.UTC),
+            "actor_id": actor_id,
+            "actor_name": text,
+            "action": "update",
+            "content_type_id": 3,
+            "object_id": text,
+            "object_repr": text,
+            "before": before,
+            "after": after,
+            "reason": text,
+            "batch": "",
+        }
+        assert chain.canonical(values) == chain.reference_canonical(values)
+
+    check()

@@ -329,6 +329,9 @@ def test_bulk_writer_writes_what_the_services_write(db):
     for key in ("units", "people", "assignments"):
         assert in_bulk[key] == by_services[key], key
     assert in_bulk["events"] == by_services["events"]
+    from attain.audit import chain
+
+    assert chain.verify().intact  # the bulk writer chains its events too
 
 
 # The command -------------------------------------------------------------------------
