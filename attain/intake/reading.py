@@ -202,7 +202,7 @@ def open_source(
     except OSError as error:
         raise FileProblem(_("Cannot read the file: %(error)s") % {"error": error}) from None
     if suffix in {".xlsx", ".xlsm"} or (suffix not in {".csv", ".txt"} and sample[:2] == b"PK"):
-        source = _open_xlsx(path)
+        source = _open_xlsx(path) if row_limit is None else _sample_xlsx(path, row_limit)
     elif suffix == ".xls":
         raise FileProblem(_("Old .xls files are not supported: save the sheet as .xlsx or CSV."))
     else:
@@ -278,9 +278,34 @@ def _broken(error: BaseException) -> FileProblem:
     )
 
 
+def _size_from_head(sheet: Any) -> None:
+    """openpyxl's read-only sheets look for ``<dimension>`` by parsing up to the *end*
+    of ``<sheetData>``: the whole sheet, before the first row, when a file leaves the
+    element out (seen: minutes and hundreds of MB for 3M rows). The element comes
+    before ``<sheetData>``, so stop at its start."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+
+    source = sheet._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                bounds = SheetDimension.from_tree(element).boundaries
+                sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = bounds
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
 def _open_xlsx(path: Path) -> Source:
     import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _size_from_head
     check_xlsx(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -317,3 +342,111 @@ def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
             yield list(row)
     except _BROKEN_XLSX as error:
         raise _broken(error) from None
+
+
+# The preview's sample of an XLSX: shared strings read only as far as the sample needs.
+
+
+class _StringRef(int):
+    """A shared-string index standing for its text until the sample is resolved."""
+
+
+class _DeferredStrings:
+    """Stands in for openpyxl's list of every shared string: records the indexes the
+    sample's cells use instead (a workbook's text table can be hundreds of MB)."""
+
+    def __init__(self) -> None:
+        self.wanted: set[int] = set()
+
+    def __getitem__(self, index: int) -> _StringRef:
+        self.wanted.add(index)
+        return _StringRef(index)
+
+
+def _read_wanted_strings(archive: zipfile.ZipFile, part: str, wanted: set[int]) -> dict[int, str]:
+    """The wanted shared strings, streamed (iterparse; each item is dropped once read)
+    and stopping at the last one wanted."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    item, text, run = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+    found: dict[int, str] = {}
+    if not wanted:
+        return found
+    last = max(wanted)
+    index = -1
+    root = None
+    with archive.open(part) as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = element
+            if event != "end" or element.tag != item:
+                continue
+            index += 1
+            if index in wanted:
+                parts = [
+                    (child.text or "") if child.tag == text else (child.findtext(text) or "")
+                    for child in element
+                    if child.tag in {text, run}  # not the phonetic runs (rPh)
+                ]
+                found[index] = "".join(parts)
+            root.clear()  # keep nothing already read
+            if index >= last:
+                break
+    return found
+
+
+def _sample_xlsx(path: Path, row_limit: int) -> Source:
+    """The header and the first ``row_limit`` rows of the first sheet, read in
+    read-only (streaming) mode without loading the shared-strings table."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    ReadOnlyWorksheet._get_size = _size_from_head
+    check_xlsx(path)
+    deferred = _DeferredStrings()
+    strings_part: list[str] = []
+
+    class Reader(ExcelReader):
+        def read_strings(self) -> None:
+            manifest = self.package.find(SHARED_STRINGS)
+            if manifest is not None:
+                strings_part.append(manifest.PartName[1:])
+            self.shared_strings = deferred
+
+    try:
+        reader = Reader(path, read_only=True, data_only=True)
+        reader.read()
+        workbook = reader.wb
+    except _BROKEN_XLSX as error:
+        raise _broken(error) from None
+    except Exception as error:  # openpyxl's own errors (InvalidFileException, ...)
+        if type(error).__module__.startswith("openpyxl"):
+            raise _broken(error) from None
+        raise
+    try:
+        if not workbook.worksheets:
+            raise FileProblem(_("The workbook has no sheet."))
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        sample = [list(row) for row in itertools.islice(rows, row_limit + 1)]
+        strings = (
+            _read_wanted_strings(reader.archive, strings_part[0], deferred.wanted)
+            if strings_part
+            else {}
+        )
+    except _BROKEN_XLSX as error:
+        raise _broken(error) from None
+    finally:
+        workbook.close()
+    if not sample:
+        raise FileProblem(_("The file is empty."))
+    for row in sample:
+        for position, value in enumerate(row):
+            if isinstance(value, _StringRef):
+                row[position] = strings.get(int(value), "")
+    header = ["" if h is None else str(h).strip() for h in sample[0]]
+    while header and not header[-1]:
+        header.pop()
+    return Source("xlsx", "XLSX", header, iter(sample[1:]))

@@ -282,3 +282,48 @@ def test_rejects_file_is_guarded_too(customers: Any, tmp_path: Path) -> None:
     import_file(None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=rejects)
     with rejects.open(encoding="utf-8-sig", newline="") as handle:
         assert list(csv.reader(handle))[1][2] == "'=cmd"
+
+
+def _with_shared_strings(rows: list[list[str]], extra_strings: int = 0) -> bytes:
+    """An XLSX as Excel writes it: text cells point into the shared-strings table
+    (openpyxl itself writes inline strings). ``extra_strings`` unused strings follow."""
+    table: list[str] = []
+    sheet_rows = []
+    for number, row in enumerate(rows, start=1):
+        cells = []
+        for column, value in enumerate(row):
+            table.append(value)
+            cells.append(f'<c r="{chr(65 + column)}{number}" t="s"><v>{len(table) - 1}</v></c>')
+        sheet_rows.append(f'<row r="{number}">{"".join(cells)}</row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    sheet = f'<worksheet xmlns="{main}"><sheetData>{"".join(sheet_rows)}</sheetData></worksheet>'
+    items = "".join(f"<si><t>{value}</t></si>" for value in table)
+    items += "<si><r><t>un</t></r><r><t>used</t></r></si>" * extra_strings
+    strings = f'<sst xmlns="{main}">{items}</sst>'
+    data = _replace_part(GOOD, "xl/worksheets/sheet1.xml", sheet.encode())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            target.writestr(info, body, compress_type=zipfile.ZIP_DEFLATED)
+        target.writestr("xl/sharedStrings.xml", strings, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_the_sample_reads_only_the_shared_strings_it_uses(tmp_path: Path) -> None:
+    rows = [HEADER, *[[f"K{i}", f"名称{i}"] for i in range(30)]]
+    path = tmp_path / "excel.xlsx"
+    path.write_bytes(_with_shared_strings(rows, extra_strings=20_000))
+    with open_source(path, row_limit=5) as source:
+        assert source.header == HEADER
+        assert list(source.rows) == rows[1:6]
+    with open_source(path) as source:  # the whole file, as the import reads it
+        assert [list(r) for r in source.rows] == rows[1:]
+    with open_source(path, row_limit=100) as source:
+        assert len(list(source.rows)) == 30
