@@ -11,14 +11,29 @@ the caller's transaction commits.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
 
+from attain.audit.models import Action
+from attain.audit.services import record_bulk
+
 from . import events
 from .records import PLACEMENTS
+
+
+@dataclass(frozen=True)
+class BulkAudit:
+    """Who writes, and the batch the per-record audit events are filed under (every
+    created or changed record gets one event with its values before and after)."""
+
+    actor: Any
+    batch: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,22 +70,6 @@ def fetch_by_keys(
     return found
 
 
-def placed(
-    model: type[models.Model], keys: Iterable[str], key: str
-) -> list[tuple[int | None, Any]]:
-    """(person pk, date) of the stored rows with these keys, for the models whose rows a
-    measure reads (:data:`attain.crm.records.PLACEMENTS`); empty for the others."""
-    placement = PLACEMENTS.get(model.__name__)
-    if placement is None:
-        return []
-    fields = [*placement.people, placement.date]
-    pairs: list[tuple[int | None, Any]] = []
-    for _key, *values in fetch_by_keys(model, key, keys, fields):
-        when = values[-1]
-        pairs.extend((person, when) for person in values[:-1])
-    return pairs
-
-
 def announce(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> None:
     """Say that these rows (values by attname) of ``model`` were written."""
     placement = PLACEMENTS.get(model.__name__)
@@ -93,11 +92,16 @@ class Upsert:
         present: set[str],
         defaults: Mapping[str, Any],
         credit: CreditRows | None = None,
+        audit: BulkAudit | None = None,
     ) -> None:
         """``present``: the attnames the rows give (the others keep their value on update
         and take ``defaults`` on insert); ``credit``: the rows carry ``credit``, a list
-        of (person pk, share) that replaces the record's credit rows."""
+        of (person pk, share) that replaces the record's credit rows; ``audit``: write
+        one audit event per record (compact: a changed record's event holds the fields
+        that changed, before and after)."""
         self.model = model
+        self.audit = audit
+        self.present = sorted(present)
         meta = model._meta
         ops = connection.ops
         quote = ops.quote_name
@@ -149,11 +153,90 @@ class Upsert:
 
     def write(self, accepted: dict[str, dict[str, Any]], existing: dict[str, int]) -> list[str]:
         """Upsert the ``accepted`` rows (by key; ``existing``: the keys already stored,
-        with their pk) and announce the change; returns the keys that were new."""
+        with their pk), audit and announce the change; returns the keys that were new."""
         placement = PLACEMENTS.get(self.model.__name__)
-        if placement is not None and existing:  # the old people and dates change too
-            events.note(placement.table, placed(self.model, existing, self.key))
+        before = self._stored(existing, placement)
+        if placement is not None and before:  # the old people and dates change too
+            events.note(
+                placement.table,
+                (
+                    (values.get(person), values.get(placement.date))
+                    for values in before.values()
+                    for person in placement.people
+                ),
+            )
         announce(self.model, accepted.values())
+        new_keys = self._upsert(accepted, existing)
+        if self.audit is not None:
+            self._audit(accepted, existing, before, new_keys)
+        return new_keys
+
+    def _stored(self, existing: dict[str, int], placement: Any) -> dict[str, dict[str, Any]]:
+        """The stored values (present fields, and the fields placing a change) of the
+        existing rows: one query per chunk."""
+        if not existing or (placement is None and self.audit is None):
+            return {}
+        fields = list(self.present) if self.audit is not None else []
+        if placement is not None:
+            fields += [f for f in (*placement.people, placement.date) if f not in fields]
+        stored = {
+            key: dict(zip(fields, values, strict=True))
+            for key, *values in fetch_by_keys(self.model, self.key, existing, fields)
+        }
+        if self.audit is not None and self.credit is not None:
+            credits = _credit_rows(self.credit, list(existing.values()))
+            for key, pk in existing.items():
+                if key in stored:
+                    stored[key]["credit"] = credits.get(pk, [])
+        return stored
+
+    def _audit(
+        self,
+        accepted: dict[str, dict[str, Any]],
+        existing: dict[str, int],
+        before: dict[str, dict[str, Any]],
+        new_keys: list[str],
+    ) -> None:
+        assert self.audit is not None
+        audit = self.audit
+        shown = [f for f in self.present if f != "credit"]
+        created_ids = (
+            dict(fetch_by_keys(self.model, self.key, new_keys, ["pk"])) if new_keys else {}
+        )
+
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+
+        def after_of(values: dict[str, Any]) -> dict[str, Any]:
+            found = {f: _field_json(fields[f], values.get(f)) for f in shown}
+            if self.credit is not None:
+                found["credit"] = sorted(
+                    [person, _share_json(share)] for person, share in values["credit"] or ()
+                )
+            return found
+
+        created = (
+            (created_ids[key], None, after_of(accepted[key]))
+            for key in new_keys
+            if key in created_ids
+        )
+        changed = []
+        for key, pk in existing.items():
+            if key not in accepted:
+                continue
+            old = {
+                f: v if f == "credit" else _field_json(fields[f], v)
+                for f, v in before.get(key, {}).items()
+                if f in shown or f == "credit"
+            }
+            new = after_of(accepted[key])
+            diff = [f for f in new if old.get(f) != new[f]]
+            if diff:
+                changed.append((pk, {f: old.get(f) for f in diff}, {f: new[f] for f in diff}))
+        kwargs = {"reason": audit.reason, "batch": audit.batch}
+        record_bulk(audit.actor, Action.CREATE, self.model, created, **kwargs)
+        record_bulk(audit.actor, Action.UPDATE, self.model, changed, **kwargs)
+
+    def _upsert(self, accepted: dict[str, dict[str, Any]], existing: dict[str, int]) -> list[str]:
         row = self.row
         new_rows = [row(v) for k, v in accepted.items() if k not in existing]
         old_rows = [row(v) for k, v in accepted.items() if k in existing]
@@ -181,3 +264,45 @@ class Upsert:
             if credit_rows:
                 cursor.executemany(self.credit_insert, credit_rows)
         return [k for k in accepted if k not in existing]
+
+
+def _field_json(field: Any, value: Any) -> Any:
+    """A field's value as the audit trail keeps it, the same whether it came from the
+    import (Python values) or from a raw read (SQLite gives decimals as numbers)."""
+    if value is None:
+        return None
+    if isinstance(field, models.DecimalField):
+        return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places)))
+    return _jsonable(field.to_python(value))
+
+
+def _share_json(share: Any) -> str:
+    """A credit share, exact to its 8 places, without trailing zeros."""
+    return str(Decimal(str(share)).quantize(Decimal("1e-8")).normalize())
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)  # Decimal and the rest: exact text
+
+
+def _credit_rows(credit: CreditRows, pks: list[int]) -> dict[int, list[list[Any]]]:
+    """The stored credit split of each record: [[person pk, share], ...] sorted."""
+    quote = connection.ops.quote_name
+    table = quote(credit.model._meta.db_table)
+    parent = quote(credit.parent_column)
+    found: dict[int, list[list[Any]]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 5000):
+            part = pks[start : start + 5000]
+            cursor.execute(
+                f"SELECT {parent}, {quote('person_id')}, {quote('share')} FROM {table}"
+                f" WHERE {parent} IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            for pk, person, share in cursor.fetchall():
+                found.setdefault(pk, []).append([person, _share_json(share)])
+    return {pk: sorted(rows) for pk, rows in found.items()}

@@ -20,8 +20,11 @@ How it works, per file:
 6. The whole file runs in one transaction: an import killed or failing halfway leaves
    nothing from that file. ``dry_run`` validates and counts without writing.
 
-The bulk path writes no audit event per record (the batch gets one, see
-:mod:`attain.intake.services`), opens no after-sales hand-off tickets for imported
+Every created or changed record gets its own audit event (compact: a changed record's
+event holds the fields that changed, before and after), filed under the import's batch
+id so ``attain.audit.selectors.for_batch`` lists them and each record's history shows
+them; the batch itself gets one more (see :mod:`attain.intake.services`). The bulk path
+opens no after-sales hand-off tickets for imported
 orders (those are history, usually delivered long ago) and gives new opportunities a
 first stage-history row only.
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +43,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.crm.bulk import CreditRows, Upsert, fetch_by_keys
+from attain.crm.bulk import BulkAudit, CreditRows, Upsert, fetch_by_keys
 from attain.crm.models import StageChange
 
 from .access import can_import
@@ -184,10 +188,12 @@ def import_file(
     sample_size: int = 0,
     progress: Progress | None = None,
     row_limit: int | None = None,
+    audit_batch: str = "",
 ) -> ImportResult:
     """Import ``path`` into ``table`` (see the module docstring). Raises
     :class:`FileProblem` when the file as a whole cannot be imported (nothing is
-    written then); row problems go to ``rejects_path`` and the counts."""
+    written then); row problems go to ``rejects_path`` and the counts. Every created or
+    changed record gets an audit event filed under ``audit_batch`` (a new id when empty)."""
     spec = get_table(table)
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
@@ -222,6 +228,12 @@ def import_file(
                         sample_size,
                         progress,
                         write=True,
+                        audit=BulkAudit(
+                            actor,
+                            batch=audit_batch or f"import-{uuid.uuid4().hex[:12]}",
+                            reason=_("Imported from %(file)s")
+                            % {"file": file_name or Path(path).name},
+                        ),
                     )
         finally:
             rejects.close()
@@ -259,6 +271,7 @@ def _run(
     progress: Progress | None,
     *,
     write: bool,
+    audit: BulkAudit | None = None,
 ) -> None:
     started = time.monotonic()
     if write and connection.vendor == "sqlite":
@@ -275,7 +288,12 @@ def _run(
         if spec.credit is not None and any(c.kind is Kind.CREDIT for c in importer.present):
             credit = CreditRows(spec.credit.model, spec.credit.parent_column)
         writer = Upsert(
-            spec.model, spec.key, present=present, defaults=importer.defaults, credit=credit
+            spec.model,
+            spec.key,
+            present=present,
+            defaults=importer.defaults,
+            credit=credit,
+            audit=audit,
         )
     width = len(source.header)
     model = spec.model

@@ -134,6 +134,7 @@ def run_batch(
                 rejects_path=rejects_path or default_rejects_path(batch),
                 chunk_size=chunk_size,
                 progress=report,
+                audit_batch=f"import-{batch.pk}",
             )
             batch.status = BatchStatus.DONE
             batch.encoding = result.encoding

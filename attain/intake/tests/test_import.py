@@ -211,6 +211,30 @@ def test_batch_is_audited(customers: Any, tmp_path: Path) -> None:
     assert event.after["imported"] == 3
 
 
+def test_every_imported_record_has_its_own_audit_event(customers: Any, tmp_path: Path) -> None:
+    """Issue 11: an import audits each record (compact before/after), under the batch id,
+    and the record's history shows it; an unchanged record gets no event."""
+    from attain.audit.selectors import for_batch, history
+
+    batch = batch_for_file("orders", write_csv(tmp_path / "o.csv", orders_rows()))
+    run_batch(batch)
+    created = list(for_batch(f"import-{batch.pk}"))
+    assert [e.action for e in created] == ["create"] * 3
+    first = Order.objects.get(external_id="O-1")
+    event = history(first).get()
+    assert event.before is None and event.after["amount"] == f"{first.amount:.2f}"
+    assert event.after["owner_id"] == first.owner_id
+    rows = orders_rows()
+    rows[1][4] = "2,000"
+    again = batch_for_file("orders", write_csv(tmp_path / "o2.csv", rows))
+    run_batch(again)
+    changed = list(for_batch(f"import-{again.pk}"))
+    assert [(e.object_id, e.action) for e in changed] == [(str(first.pk), "update")]
+    update = history(first).filter(action="update").get()
+    assert update.before == {"amount": f"{first.amount:.2f}"}
+    assert update.after == {"amount": "2000.00"}
+
+
 def test_dry_run_writes_nothing(customers: Any, tmp_path: Path) -> None:
     result = import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()), dry_run=True)
     assert result.imported == 3
