@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from attain.audit.models import Action
+from attain.audit.services import record_change
 from attain.org.models import Person
 from attain.web.files import check_evidence
 
@@ -53,5 +56,24 @@ def log_activity(
             external_id=external_id,
         )
         for evidence_kind, upload in evidence:
-            Evidence.objects.create(activity=activity, kind=evidence_kind, file=upload)
+            file = Evidence.objects.create(activity=activity, kind=evidence_kind, file=upload)
+            record_change(actor, Action.CREATE, file, after=_evidence_facts(file))
     return activity
+
+
+def _evidence_facts(evidence: Evidence) -> dict[str, Any]:
+    """What the audit trail keeps of an uploaded file: its name, size and SHA-256, so a
+    file changed on disk later can be told from the one uploaded."""
+    digest = hashlib.sha256()
+    size = 0
+    with evidence.file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return {
+        "activity": evidence.activity_id,
+        "kind": evidence.kind,
+        "file": evidence.file.name,
+        "bytes": size,
+        "sha256": digest.hexdigest(),
+    }

@@ -192,3 +192,23 @@ def test_photo_preview_is_re_encoded_without_metadata(company, crm, settings, tm
     # Not an image: no preview.
     pdf = _stored(crm, company, "offer.pdf", PDF_BYTES)
     assert client.get(f"/crm/evidence/{pdf.pk}/?preview=1").status_code == 404
+
+
+def test_every_uploaded_file_is_audited_with_its_hash(company, crm, settings, tmp_path):
+    """Issue 11: evidence uploads were not audited. Each file's event keeps its name,
+    size and SHA-256, and it names the uploader."""
+    import hashlib
+
+    from attain.audit.selectors import history
+
+    settings.MEDIA_ROOT = tmp_path
+    pdf = PDF_BYTES
+    response = _post_activity(
+        client_for(company, "rep"), crm, file=SimpleUploadedFile("offer.pdf", pdf)
+    )
+    assert response.status_code == 201, response.content
+    evidence = Evidence.objects.get()
+    event = history(evidence).get()
+    assert event.action == "create" and event.actor == company.users["rep"]
+    assert event.after["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert event.after["bytes"] == len(pdf) and event.after["kind"] == "file"
