@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 NON_FIELD = "non_field_errors"
@@ -35,21 +35,18 @@ def integrity_error_fields(error: IntegrityError, fields: Iterable[str]) -> dict
     return {field: [message] for field in named}
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-    def get_fields(self) -> dict[str, Any]:
-        # a class attribute named "fields" would shadow Serializer.fields
-        fields = super().get_fields()
-        fields["fields"] = serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        )
-        return fields
-
-
 class ErrorSerializer(serializers.Serializer):
     """The body of every API error, for the OpenAPI document."""
 
-    error = ErrorDetailSerializer()
+    # "fields" would shadow Serializer.fields: the inner object is declared inline.
+    error = inline_serializer(
+        name="ErrorDetail",
+        fields={
+            "status": serializers.IntegerField(),
+            "code": serializers.CharField(),
+            "message": serializers.CharField(),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()), required=False
+            ),
+        },
+    )
