@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from attain.accounts.models import Role
+from attain.calc.periods import period_bounds, periods_of_day, year_month_ids
 from attain.crm.models import Opportunity, Stage, StageChange, StageKind
 from attain.org.models import Person
 from attain.org.selectors import person_of, role_of, subtree_ids, visible_people
@@ -26,25 +27,22 @@ from .models import ComponentResult, Honour, PeriodResult
 
 
 def current_period(kind: str = "quarter", day: datetime.date | None = None) -> str:
-    day = day or timezone.localdate()
-    if kind == "month":
-        return f"{day:%Y-%m}"
-    if kind == "year":
-        return str(day.year)
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    """The fiscal year, quarter or month (``kind``) that contains ``day`` (today)."""
+    year, _half, quarter, month = periods_of_day(day or timezone.localdate())
+    return {"month": month, "year": year}.get(kind, quarter)
 
 
 def previous_period(period: str) -> str:
-    if "-Q" in period:
-        year, quarter = period.split("-Q")
-        q = int(quarter) - 1
-        return f"{year}-Q{q}" if q else f"{int(year) - 1}-Q4"
-    if len(period) == 7:
-        number, month = int(period[:4]), int(period[5:])
-        return f"{number}-{month - 1:02d}" if month > 1 else f"{number - 1}-12"
+    """The period of the same kind before ``period`` (fiscal years, halves, quarters)."""
+    bounds = period_bounds(period)
+    if bounds is None:
+        return period
+    year, half, quarter, month = periods_of_day(bounds[0] - datetime.timedelta(days=1))
     if period.isdigit():
-        return str(int(period) - 1)
-    return period
+        return year
+    if "-H" in period:
+        return half
+    return quarter if "-Q" in period else month
 
 
 def results(user: Any, period: str) -> QuerySet[PeriodResult]:
@@ -251,7 +249,7 @@ def distribution(period: str) -> dict[str, Any]:
 
 
 def over_time(year: int) -> list[dict[str, Any]]:
-    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    months = year_month_ids(year)
     series = []
     for month in months:
         rows = PeriodResult.objects.filter(

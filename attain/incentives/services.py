@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
-from attain.calc.periods import fiscal_year_of_day, periods_of_day
+from attain.calc.periods import fiscal_year_of_day, periods_of_day, year_month_ids
 from attain.crm.records import RECORD_TABLES
 from attain.engine import (
     Number,
@@ -500,7 +500,7 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
     """Monthly champion (highest revenue attainment per unit and month, at least 100%),
     most improved (largest rise in attainment over the previous month, company-wide) and
     卓越 achievers (anyone whose bonus reached the 卓越 level). Idempotent."""
-    months = [f"{fiscal_year}-{m:02d}" for m in range(1, 13)]
+    months = year_month_ids(fiscal_year)
     quarter_ids = [f"{fiscal_year}-Q{q}" for q in range(1, 5)]
     honours: list[Honour] = []
     results = PeriodResult.objects.filter(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attain.calc.periods import year_month_ids
 from attain.crm.records import RECORD_TABLES
 from attain.engine import parse_period
 from attain.measures.models import Measure
@@ -64,11 +65,7 @@ def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
 
 
 def _period_choices(year: int) -> list[str]:
-    return (
-        [str(year)]
-        + [f"{year}-Q{q}" for q in range(1, 5)]
-        + [f"{year}-{m:02d}" for m in range(1, 13)]
-    )
+    return [str(year)] + [f"{year}-Q{q}" for q in range(1, 5)] + year_month_ids(year)
 
 
 def _measures() -> dict[str, Measure]:

@@ -1,0 +1,38 @@
+"""The incentives pages' periods follow the company's fiscal year."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("start", "period", "before"),
+    [
+        (1, "2026-Q1", "2025-Q4"),
+        (1, "2026-01", "2025-12"),
+        (1, "2026", "2025"),
+        (1, "2026-H2", "2026-H1"),
+        (4, "2026-Q1", "2025-Q4"),
+        (4, "2026-Q3", "2026-Q2"),
+        (4, "2026-04", "2026-03"),
+        (1, "garbage", "garbage"),
+    ],
+)
+def test_the_previous_period_of_the_same_kind(settings, start, period, before):
+    from attain.incentives.selectors import previous_period
+
+    settings.ATTAIN_FISCAL_YEAR_START = start
+    assert previous_period(period) == before
+
+
+def test_the_current_period_follows_the_fiscal_year(settings):
+    from attain.incentives.selectors import current_period
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    assert current_period("quarter", D(2026, 5, 2)) == "2026-Q1"
+    assert current_period("year", D(2027, 1, 2)) == "2026"
+    assert current_period("month", D(2027, 1, 2)) == "2027-01"
