@@ -9,10 +9,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
-from attain.crm import services
 from attain.crm.models import Activity, Evidence
+from attain.crm.tests import make
 from attain.web.testing import HTML_BYTES, M4A_BYTES, PDF_BYTES, SVG_BYTES, image_bytes
 
 
@@ -132,13 +131,7 @@ def test_web_form_rejects_html_evidence(company, crm, settings, tmp_path):
 
 def _stored(crm, company, name: str, content: bytes, kind: str = "file") -> Evidence:
     """Evidence stored before the upload checks existed (no check on this path)."""
-    activity = services.log_activity(
-        None,
-        kind="visit",
-        customer=crm.customers["c_r1"],
-        owner=company.people["r1"],
-        occurred_at=timezone.now(),
-    )
+    activity = make.activity(crm.customers["c_r1"], company.people["r1"])
     evidence = Evidence(activity=activity, kind=kind)
     evidence.file.save(name, ContentFile(content))
     return evidence
