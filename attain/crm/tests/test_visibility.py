@@ -105,7 +105,17 @@ def test_order_and_payment_lists(company, crm, role):
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/customers/", "/api/orders/", "/api/payments/", "/api/opportunities/", "/api/tickets/"],
+    [
+        "/api/customers/",
+        "/api/orders/",
+        "/api/payments/",
+        "/api/opportunities/",
+        "/api/tickets/",
+        "/api/surveys/",
+        "/api/training-scores/",
+        "/api/peer-ratings/",
+        "/api/product-lines/",
+    ],
 )
 def test_api_requires_authentication(company, url):
     response = Client().get(url)
@@ -114,7 +124,17 @@ def test_api_requires_authentication(company, url):
 
 
 @pytest.mark.parametrize(
-    "url", ["/crm/customers/", "/crm/opportunities/", "/crm/orders/", "/crm/reminders/"]
+    "url",
+    [
+        "/crm/customers/",
+        "/crm/opportunities/",
+        "/crm/orders/",
+        "/crm/reminders/",
+        "/crm/surveys/",
+        "/crm/training/",
+        "/crm/ratings/",
+        "/crm/products/",
+    ],
 )
 def test_pages_require_login(company, url):
     response = Client().get(url)
