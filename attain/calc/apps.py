@@ -1,13 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from attain.web import appconfig
 
-class CalcConfig(AppConfig):
+
+class CalcConfig(appconfig.ConnectingConfig):
     name = "attain.calc"
     label = "calc"
     verbose_name = _("Calculation")
-
-    def ready(self) -> None:
-        from .cache import connect
-
-        connect()
+    connects = ".cache"

@@ -8,37 +8,16 @@ from django.contrib import admin
 
 from attain.audit.admin import AuditedAdminMixin
 
-from .models import (
-    Activity,
-    Contact,
-    Customer,
-    Evidence,
-    FollowUpRule,
-    Opportunity,
-    Order,
-    OrderCredit,
-    OrderLine,
-    Payment,
-    PaymentCredit,
-    PeerRating,
-    Product,
-    ProductLine,
-    Reminder,
-    ServiceTicket,
-    Stage,
-    StageChange,
-    Survey,
-    TrainingScore,
-)
+from . import models
 
 
-@admin.register(ProductLine)
+@admin.register(models.ProductLine)
 class ProductLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
-@admin.register(Product)
+@admin.register(models.Product)
 class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "line", "list_price", "active")
     list_filter = ("line", "active")
@@ -47,12 +26,12 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class ContactInline(admin.TabularInline):
-    model = Contact
+    model = models.Contact
     extra = 0
     fields = ("external_id", "name", "title", "phone", "email")
 
 
-@admin.register(Customer)
+@admin.register(models.Customer)
 class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "external_id", "credit_code", "city", "source", "owner", "merged_into")
     list_filter = ("source", "city", "created_on")
@@ -63,7 +42,7 @@ class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [ContactInline]
 
 
-@admin.register(Contact)
+@admin.register(models.Contact)
 class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "customer", "title", "phone", "email")
     search_fields = ("name", "phone", "email", "customer__name")
@@ -71,7 +50,7 @@ class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer",)
 
 
-@admin.register(Stage)
+@admin.register(models.Stage)
 class StageAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("position", "code", "name", "probability", "kind", "required_activity")
     list_display_links = ("code",)
@@ -79,7 +58,7 @@ class StageAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ordering = ("position",)
 
 
-@admin.register(FollowUpRule)
+@admin.register(models.FollowUpRule)
 class FollowUpRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("stage", "days", "active")
     list_editable = ("days", "active")
@@ -87,7 +66,7 @@ class FollowUpRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class StageChangeInline(admin.TabularInline):
-    model = StageChange
+    model = models.StageChange
     extra = 0
     can_delete = False
     readonly_fields = ("from_stage", "to_stage", "changed_at", "changed_by", "note")
@@ -96,7 +75,7 @@ class StageChangeInline(admin.TabularInline):
         return False
 
 
-@admin.register(Opportunity)
+@admin.register(models.Opportunity)
 class OpportunityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "customer", "owner", "stage", "amount", "created_on", "closed_on")
     list_filter = ("stage", "source", "product_line")
@@ -107,11 +86,11 @@ class OpportunityAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class EvidenceInline(admin.TabularInline):
-    model = Evidence
+    model = models.Evidence
     extra = 0
 
 
-@admin.register(Activity)
+@admin.register(models.Activity)
 class ActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "kind", "customer", "owner", "place")
     list_filter = ("kind",)
@@ -123,7 +102,7 @@ class ActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class OrderLineInline(admin.TabularInline):
-    model = OrderLine
+    model = models.OrderLine
     extra = 0
     raw_id_fields = ("product",)
 
@@ -134,10 +113,10 @@ class CreditInline(admin.TabularInline):
 
 
 class OrderCreditInline(CreditInline):
-    model = OrderCredit
+    model = models.OrderCredit
 
 
-@admin.register(Order)
+@admin.register(models.Order)
 class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("external_id", "date", "customer", "owner", "amount", "status")
     list_filter = ("status", "product_line")
@@ -149,10 +128,10 @@ class OrderAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class PaymentCreditInline(CreditInline):
-    model = PaymentCredit
+    model = models.PaymentCredit
 
 
-@admin.register(Payment)
+@admin.register(models.Payment)
 class PaymentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("external_id", "date", "customer", "collector", "amount", "order")
     search_fields = ("external_id", "customer__name")
@@ -162,7 +141,7 @@ class PaymentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [PaymentCreditInline]
 
 
-@admin.register(ServiceTicket)
+@admin.register(models.ServiceTicket)
 class ServiceTicketAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("external_id", "opened_on", "customer", "kind", "status", "owner")
     list_filter = ("kind", "status")
@@ -171,7 +150,7 @@ class ServiceTicketAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer", "order", "owner")
 
 
-@admin.register(Survey)
+@admin.register(models.Survey)
 class SurveyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("external_id", "date", "customer", "person", "score")
     search_fields = ("external_id", "customer__name", "person__name")
@@ -179,7 +158,7 @@ class SurveyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer", "person", "ticket")
 
 
-@admin.register(TrainingScore)
+@admin.register(models.TrainingScore)
 class TrainingScoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "person", "course", "score")
     search_fields = ("course", "person__name", "person__code")
@@ -187,7 +166,7 @@ class TrainingScoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("person",)
 
 
-@admin.register(PeerRating)
+@admin.register(models.PeerRating)
 class PeerRatingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "rater", "person", "score")
     search_fields = ("person__name", "rater__name")
@@ -195,7 +174,7 @@ class PeerRatingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("rater", "person")
 
 
-@admin.register(Reminder)
+@admin.register(models.Reminder)
 class ReminderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "person", "message", "done_at")
     list_filter = ("done_at",)

@@ -1,13 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from attain.web import appconfig
 
-class CrmConfig(AppConfig):
+
+class CrmConfig(appconfig.ConnectingConfig):
     name = "attain.crm"
     label = "crm"
     verbose_name = _("Customers and sales records")
-
-    def ready(self) -> None:
-        from .events import connect
-
-        connect()
+    connects = ".events"

@@ -1,13 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from attain.web import appconfig
 
-class IncentivesConfig(AppConfig):
+
+class IncentivesConfig(appconfig.ConnectingConfig):
     name = "attain.incentives"
     label = "incentives"
     verbose_name = _("Performance and incentives")
-
-    def ready(self) -> None:
-        from .signals import connect
-
-        connect()
+    connects = ".signals"

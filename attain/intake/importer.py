@@ -36,6 +36,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -202,31 +203,23 @@ def import_file(
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         rejects = _Rejects(rejects_path, source.header)
         try:
+            run = partial(
+                _run,
+                spec,
+                actor,
+                positions,
+                source,
+                result,
+                rejects,
+                chunk_size,
+                sample_size,
+                progress,
+            )
             if dry_run:
-                _run(
-                    spec,
-                    actor,
-                    positions,
-                    source,
-                    result,
-                    rejects,
-                    chunk_size,
-                    sample_size,
-                    progress,
-                    write=False,
-                )
+                run(write=False)
             else:
                 with transaction.atomic():
-                    _run(
-                        spec,
-                        actor,
-                        positions,
-                        source,
-                        result,
-                        rejects,
-                        chunk_size,
-                        sample_size,
-                        progress,
+                    run(
                         write=True,
                         audit=BulkAudit(
                             actor,

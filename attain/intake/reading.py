@@ -11,6 +11,7 @@ shows when opening or half-way through the rows."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import itertools
 import zipfile
@@ -301,20 +302,27 @@ def _size_from_head(sheet: Any) -> None:
         source.close()
 
 
-def _open_xlsx(path: Path) -> Source:
-    import openpyxl
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    ReadOnlyWorksheet._get_size = _size_from_head
-    check_xlsx(path)
+@contextlib.contextmanager
+def _opening_workbook() -> Iterator[None]:
+    """A workbook openpyxl cannot open is a broken file, said in the user's words."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        yield
     except _BROKEN_XLSX as error:
         raise _broken(error) from None
     except Exception as error:  # openpyxl's own errors (InvalidFileException, ...)
         if type(error).__module__.startswith("openpyxl"):
             raise _broken(error) from None
         raise
+
+
+def _open_xlsx(path: Path) -> Source:
+    import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _size_from_head
+    check_xlsx(path)
+    with _opening_workbook():
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
@@ -416,16 +424,10 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
                 strings_part.append(manifest.PartName[1:])
             self.shared_strings = deferred
 
-    try:
+    with _opening_workbook():
         reader = Reader(path, read_only=True, data_only=True)
         reader.read()
         workbook = reader.wb
-    except _BROKEN_XLSX as error:
-        raise _broken(error) from None
-    except Exception as error:  # openpyxl's own errors (InvalidFileException, ...)
-        if type(error).__module__.startswith("openpyxl"):
-            raise _broken(error) from None
-        raise
     try:
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))

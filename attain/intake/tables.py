@@ -18,23 +18,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from attain.crm import dedupe
-from attain.crm.models import (
-    Activity,
-    Contact,
-    Customer,
-    Opportunity,
-    Order,
-    OrderCredit,
-    OrderLine,
-    Payment,
-    PaymentCredit,
-    PeerRating,
-    Product,
-    ProductLine,
-    ServiceTicket,
-    Survey,
-    TrainingScore,
-)
+from attain.crm import models as crm
 
 from .parsing import normalise_header
 
@@ -49,22 +33,22 @@ class Kind(enum.Enum):
     BOOL = "bool"
     CHOICE = "choice"
     PERSON = "person"  # Person.code
-    CUSTOMER = "customer"  # Customer.external_id
-    ORDER = "order"  # Order.external_id
-    OPPORTUNITY = "opportunity"  # Opportunity.external_id
-    TICKET = "ticket"  # ServiceTicket.external_id
-    PRODUCT_LINE = "product_line"  # ProductLine.code
-    PRODUCT = "product"  # Product.code
+    CUSTOMER = "customer"  # crm.Customer.external_id
+    ORDER = "order"  # crm.Order.external_id
+    OPPORTUNITY = "opportunity"  # crm.Opportunity.external_id
+    TICKET = "ticket"  # crm.ServiceTicket.external_id
+    PRODUCT_LINE = "product_line"  # crm.ProductLine.code
+    PRODUCT = "product"  # crm.Product.code
     STAGE = "stage"  # Stage.code or name
     CREDIT = "credit"  # "E0001:0.5;E0002:0.5" → credit rows
 
 
 # References looked up per chunk (the tables can be large) and how an export names them.
 CHUNK_REFERENCES = {
-    Kind.CUSTOMER: Customer,
-    Kind.ORDER: Order,
-    Kind.OPPORTUNITY: Opportunity,
-    Kind.TICKET: ServiceTicket,
+    Kind.CUSTOMER: crm.Customer,
+    Kind.ORDER: crm.Order,
+    Kind.OPPORTUNITY: crm.Opportunity,
+    Kind.TICKET: crm.ServiceTicket,
 }
 EXPORT_KEY = {
     Kind.PERSON: "code",
@@ -231,7 +215,7 @@ def _register(spec: TableSpec) -> None:
 _register(
     TableSpec(
         "product_lines",
-        ProductLine,
+        crm.ProductLine,
         (
             Column("code", Kind.TEXT, ("代码", "编码", "产品线代码", "产品线编码"), required=True),
             _text("name", "名称", "产品线", "产品线名称", required=True),
@@ -242,7 +226,7 @@ _register(
 _register(
     TableSpec(
         "products",
-        Product,
+        crm.Product,
         (
             Column("code", Kind.TEXT, ("产品编码", "产品代码", "编码", "物料编码"), required=True),
             _text("name", "产品名称", "名称", required=True),
@@ -256,7 +240,7 @@ _register(
 _register(
     TableSpec(
         "customers",
-        Customer,
+        crm.Customer,
         (
             _ext("客户编号", "客户id", "客户代码", "customer id"),
             _text("name", "客户名称", "名称", "客户", "公司名称", "customer", required=True),
@@ -277,7 +261,7 @@ _register(
 _register(
     TableSpec(
         "contacts",
-        Contact,
+        crm.Contact,
         (
             _ext("联系人编号"),
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
@@ -291,7 +275,7 @@ _register(
 _register(
     TableSpec(
         "opportunities",
-        Opportunity,
+        crm.Opportunity,
         (
             _ext("商机编号"),
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
@@ -312,7 +296,7 @@ _register(
 _register(
     TableSpec(
         "orders",
-        Order,
+        crm.Order,
         (
             _ext("订单号", "订单编号", "单号", "order id", "order no"),
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
@@ -336,14 +320,14 @@ _register(
             Column("opportunity", Kind.OPPORTUNITY, ("商机", "商机编号")),
             Column("credit", Kind.CREDIT, CREDIT, scoped=True),
         ),
-        credit=CreditSpec(OrderCredit, "order_id"),
+        credit=CreditSpec(crm.OrderCredit, "order_id"),
         manager_may_import=True,
     )
 )
 _register(
     TableSpec(
         "order_lines",
-        OrderLine,
+        crm.OrderLine,
         (
             _ext("明细编号", "行号", "订单明细编号", "line id"),
             Column("order", Kind.ORDER, ("订单号", "订单", "订单编号", "order id"), required=True),
@@ -371,7 +355,7 @@ _register(
 _register(
     TableSpec(
         "payments",
-        Payment,
+        crm.Payment,
         (
             _ext("回款编号", "回款单号", "收款单号", "payment id"),
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
@@ -387,7 +371,7 @@ _register(
             Column("amount", Kind.MONEY, ("回款金额", "收款金额", "金额"), required=True),
             Column("credit", Kind.CREDIT, CREDIT, scoped=True),
         ),
-        credit=CreditSpec(PaymentCredit, "payment_id"),
+        credit=CreditSpec(crm.PaymentCredit, "payment_id"),
         manager_may_import=True,
         check=_payment_check,
     )
@@ -395,7 +379,7 @@ _register(
 _register(
     TableSpec(
         "activities",
-        Activity,
+        crm.Activity,
         (
             _ext("活动编号"),
             Column(
@@ -427,7 +411,7 @@ _register(
 _register(
     TableSpec(
         "tickets",
-        ServiceTicket,
+        crm.ServiceTicket,
         (
             _ext("工单号", "工单编号"),
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
@@ -466,7 +450,7 @@ _register(
 _register(
     TableSpec(
         "surveys",
-        Survey,
+        crm.Survey,
         (
             _ext("问卷编号", "调查编号"),
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
@@ -489,7 +473,7 @@ _register(
 _register(
     TableSpec(
         "training_scores",
-        TrainingScore,
+        crm.TrainingScore,
         (
             _ext("成绩编号"),
             Column("person", Kind.PERSON, ("人员", "工号", "员工", "姓名工号"), required=True),
@@ -510,7 +494,7 @@ _register(
 _register(
     TableSpec(
         "peer_ratings",
-        PeerRating,
+        crm.PeerRating,
         (
             _ext("评价编号"),
             Column("rater", Kind.PERSON, ("评价人", "rated by"), required=True),

@@ -26,6 +26,7 @@ from attain.calc.org import load_org
 from attain.calc.scenario import build_scenario
 from attain.crm import services
 from attain.crm.models import Evidence, OrderLine, PeerRating, Survey, TrainingScore
+from attain.crm.tests import make
 from attain.engine import calculate, load_scenario, parse_period, scenario_from_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,76 +54,47 @@ def records(company):
     services.merge_customers(None, c1, twin)
     line = services.create_product_line(None, code="sensors", name="工业传感器")
     sensor = services.create_product(None, code="S-100", name="温度传感器", line=line)
-    o1 = services.record_order(
-        None,
-        customer=c1,
-        owner=p["r1"],
-        date=D(2026, 1, 10),
+    o1 = make.order(
+        c1,
+        p["r1"],
+        D(2026, 1, 10),
         lines=[(sensor, Decimal("3"), Decimal("33.37"))],
         external_id="o1",
     )
-    services.record_order(
-        None,
-        customer=c2,
-        owner=p["r4"],
-        date=D(2026, 3, 3),
-        amount=Decimal("300.01"),
-        credits={p["r4"]: Decimal("0.6"), p["r2"]: Decimal("0.4")},
+    make.order(
+        c2,
+        p["r4"],
+        D(2026, 3, 3),
+        Decimal("300.01"),
+        credits=make.shares(p["r4"], "0.6", p["r2"], "0.4"),
         external_id="o2",
     )
-    cancelled = services.record_order(
-        None,
-        customer=c2,
-        owner=p["r2"],
-        date=D(2026, 2, 14),
-        amount=Decimal("999.99"),
-        external_id="o3",
-    )
+    cancelled = make.order(c2, p["r2"], D(2026, 2, 14), Decimal("999.99"), external_id="o3")
     services.change_order_status(None, cancelled, "cancelled", on=D(2026, 2, 20))
-    services.record_order(  # outside Q1
-        None, customer=c1, owner=p["r1"], date=D(2026, 4, 1), amount=Decimal(7), external_id="o4"
-    )
-    services.record_order(  # a refund (credit note)
-        None,
-        customer=c1,
-        owner=p["r1"],
-        date=D(2026, 3, 31),
-        amount=Decimal("-10.10"),
-        external_id="o5",
-    )
-    services.record_payment(
-        None,
-        customer=c1,
-        collector=p["r2"],
-        date=D(2026, 2, 10),
-        amount=Decimal("50.05"),
-        order=o1,
-        external_id="pay1",
-    )
+    make.order(c1, p["r1"], D(2026, 4, 1), Decimal(7), external_id="o4")
+    make.order(c1, p["r1"], D(2026, 3, 31), Decimal("-10.10"), external_id="o5")
+    make.payment(c1, p["r2"], D(2026, 2, 10), Decimal("50.05"), order=o1, external_id="pay1")
     # 17:30 UTC on 31 March is 01:30 on 1 April in Shanghai.
-    late = services.log_activity(
-        None,
-        kind="visit",
-        customer=c1,
-        owner=p["r1"],
-        occurred_at=datetime.datetime(2026, 3, 31, 17, 30, tzinfo=datetime.UTC),
+    late = make.activity(
+        c1,
+        p["r1"],
+        "visit",
+        datetime.datetime(2026, 3, 31, 17, 30, tzinfo=datetime.UTC),
         external_id="a-late",
     )
-    early = services.log_activity(
-        None,
-        kind="visit",
-        customer=c1,
-        owner=p["r1"],
-        occurred_at=datetime.datetime(2025, 12, 31, 16, 30, tzinfo=datetime.UTC),
+    early = make.activity(
+        c1,
+        p["r1"],
+        "visit",
+        datetime.datetime(2025, 12, 31, 16, 30, tzinfo=datetime.UTC),
         external_id="a-early",
     )
     Evidence.objects.create(activity=early, kind="photo", file="evidence/x.jpg")
-    services.log_activity(
-        None,
-        kind="call",
-        customer=c2,
-        owner=p["r2"],
-        occurred_at=datetime.datetime(2026, 2, 1, 2, 0, tzinfo=datetime.UTC),
+    make.activity(
+        c2,
+        p["r2"],
+        "call",
+        datetime.datetime(2026, 2, 1, 2, 0, tzinfo=datetime.UTC),
         external_id="a-call",
     )
     Survey.objects.create(

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from attain.crm import services
 from attain.crm.models import Customer, Order, Payment
+from attain.crm.tests import make
 
 D = datetime.date
 
@@ -44,45 +44,22 @@ def crm(company) -> Crm:
         "c_credit": services.create_customer(None, name="己六能源"),
         "c_none": services.create_customer(None, name="庚七传媒"),
     }
-    services.log_activity(
-        None,
-        kind="visit",
-        customer=customers["c_shared"],
-        owner=p["r1"],
-        occurred_at=timezone.now(),
-        summary="拜访",
-    )
+    make.activity(customers["c_shared"], p["r1"], summary="拜访")
     orders = {
-        "o_r1": services.record_order(
-            None, customer=customers["c_r1"], owner=p["r1"], date=D(2026, 3, 1), amount=Decimal(100)
-        ),
-        "o_r4": services.record_order(
-            None, customer=customers["c_r4"], owner=p["r4"], date=D(2026, 3, 2), amount=Decimal(200)
-        ),
-        "o_split": services.record_order(
-            None,
-            customer=customers["c_credit"],
-            owner=p["r4"],
-            date=D(2026, 3, 3),
-            amount=Decimal(300),
-            credits={p["r4"]: Decimal("0.5"), p["r2"]: Decimal("0.5")},
+        "o_r1": make.order(customers["c_r1"], p["r1"], D(2026, 3, 1), Decimal(100)),
+        "o_r4": make.order(customers["c_r4"], p["r4"], D(2026, 3, 2), Decimal(200)),
+        "o_split": make.order(
+            customers["c_credit"],
+            p["r4"],
+            D(2026, 3, 3),
+            Decimal(300),
+            credits=make.shares(p["r4"], "0.5", p["r2"], "0.5"),
         ),
     }
     payments = {
-        "p_r1": services.record_payment(
-            None,
-            customer=customers["c_r1"],
-            collector=p["r1"],
-            date=D(2026, 4, 1),
-            amount=Decimal(60),
-            order=orders["o_r1"],
+        "p_r1": make.payment(
+            customers["c_r1"], p["r1"], D(2026, 4, 1), Decimal(60), order=orders["o_r1"]
         ),
-        "p_r4": services.record_payment(
-            None,
-            customer=customers["c_r4"],
-            collector=p["r4"],
-            date=D(2026, 4, 2),
-            amount=Decimal(70),
-        ),
+        "p_r4": make.payment(customers["c_r4"], p["r4"], D(2026, 4, 2), Decimal(70)),
     }
     return Crm(customers=customers, orders=orders, payments=payments)

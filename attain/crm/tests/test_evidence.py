@@ -9,10 +9,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
-from attain.crm import services
 from attain.crm.models import Activity, Evidence
+from attain.crm.tests import make
 from attain.web.testing import HTML_BYTES, M4A_BYTES, PDF_BYTES, SVG_BYTES, image_bytes
 
 
@@ -90,26 +89,24 @@ def test_rejection_is_translated(company, crm, settings, tmp_path):
     assert "不接受" in response.json()["error"]["fields"]["file"][0]
 
 
-def test_too_large_evidence_is_rejected(company, crm, settings, tmp_path):
+@pytest.mark.parametrize(
+    ("limit", "at_most", "field", "upload", "message"),
+    [
+        ("EVIDENCE_MAX_BYTES", 1000, "file", ("a.pdf", PDF_BYTES + b"x" * 2000), "larger than"),
+        ("IMAGE_MAX_PIXELS", 100, "photo", ("big.png", image_bytes("PNG", (20, 20))), "pixels"),
+    ],
+    ids=["too many bytes", "too many pixels"],
+)
+def test_evidence_over_a_limit_is_rejected(
+    company, crm, settings, tmp_path, limit, at_most, field, upload, message
+):
     settings.MEDIA_ROOT = tmp_path
-    settings.ATTAIN_LIMITS = {**settings.ATTAIN_LIMITS, "EVIDENCE_MAX_BYTES": 1000}
+    settings.ATTAIN_LIMITS = {**settings.ATTAIN_LIMITS, limit: at_most}
     response = _post_activity(
-        client_for(company, "rep"), crm, file=SimpleUploadedFile("a.pdf", PDF_BYTES + b"x" * 2000)
+        client_for(company, "rep"), crm, **{field: SimpleUploadedFile(*upload)}
     )
     assert response.status_code == 400
-    assert "larger than" in response.json()["error"]["fields"]["file"][0]
-
-
-def test_image_over_the_pixel_limit_is_rejected(company, crm, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.ATTAIN_LIMITS = {**settings.ATTAIN_LIMITS, "IMAGE_MAX_PIXELS": 100}
-    response = _post_activity(
-        client_for(company, "rep"),
-        crm,
-        photo=SimpleUploadedFile("big.png", image_bytes("PNG", (20, 20))),
-    )
-    assert response.status_code == 400
-    assert "pixels" in response.json()["error"]["fields"]["photo"][0]
+    assert message in response.json()["error"]["fields"][field][0]
 
 
 def test_web_form_rejects_html_evidence(company, crm, settings, tmp_path):
@@ -132,13 +129,7 @@ def test_web_form_rejects_html_evidence(company, crm, settings, tmp_path):
 
 def _stored(crm, company, name: str, content: bytes, kind: str = "file") -> Evidence:
     """Evidence stored before the upload checks existed (no check on this path)."""
-    activity = services.log_activity(
-        None,
-        kind="visit",
-        customer=crm.customers["c_r1"],
-        owner=company.people["r1"],
-        occurred_at=timezone.now(),
-    )
+    activity = make.activity(crm.customers["c_r1"], company.people["r1"])
     evidence = Evidence(activity=activity, kind=kind)
     evidence.file.save(name, ContentFile(content))
     return evidence

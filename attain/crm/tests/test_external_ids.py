@@ -13,7 +13,6 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.utils import timezone
 
 from attain.crm import services
 from attain.crm.models import (
@@ -28,6 +27,7 @@ from attain.crm.models import (
     TrainingScore,
 )
 from attain.crm.services import common
+from attain.crm.tests import make
 from attain.web.forms import apply_service
 
 from .test_visibility import client_for
@@ -40,14 +40,7 @@ def taken(company: Any, crm: Any) -> dict[str, str]:
     """One existing record per table, each with a known external id."""
     p, c = company.people, crm.customers
     services.create_contact(None, customer=c["c_r1"], name="Li Lei", external_id="K-1")
-    services.log_activity(
-        None,
-        kind="call",
-        customer=c["c_r1"],
-        owner=p["r1"],
-        occurred_at=timezone.now(),
-        external_id="A-1",
-    )
+    make.activity(c["c_r1"], p["r1"], "call", external_id="A-1")
     services.record_survey(
         None, customer=c["c_r1"], person=p["r1"], date=D(2026, 5, 4), score=Decimal(4),
         external_id="S-1",
@@ -130,21 +123,15 @@ def test_an_existing_external_id_is_a_400_naming_the_field(company, crm, taken, 
 
 
 def test_an_opportunity_with_an_existing_external_id_is_refused(company, crm):
-    services.create_opportunity(
-        None,
-        customer=crm.customers["c_r1"],
-        name="Deal",
-        owner=company.people["r1"],
-        amount=Decimal(1),
-        external_id="OP-1",
+    make.opportunity(
+        crm.customers["c_r1"], company.people["r1"], "Deal", Decimal(1), external_id="OP-1"
     )
     with pytest.raises(ValidationError) as refused:
-        services.create_opportunity(
-            None,
-            customer=crm.customers["c_r1"],
-            name="Deal again",
-            owner=company.people["r1"],
-            amount=Decimal(1),
+        make.opportunity(
+            crm.customers["c_r1"],
+            company.people["r1"],
+            "Deal again",
+            Decimal(1),
             external_id="OP-1",
         )
     assert "external_id" in refused.value.message_dict

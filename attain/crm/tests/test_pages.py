@@ -23,6 +23,7 @@ from attain.crm.models import (
     Reminder,
     Stage,
 )
+from attain.crm.tests import make
 from attain.web.testing import M4A_BYTES, image_bytes
 
 D = datetime.date
@@ -53,20 +54,15 @@ def test_customer_360_shows_everything_across_departments(company, crm):
     """r1 sees c_shared through one visit, and then sees all of it, r4's records too."""
     p = company.people
     customer = crm.customers["c_shared"]
-    opportunity = services.create_opportunity(
-        None, customer=customer, name="二期项目", owner=p["r4"], amount=Decimal(5000)
+    opportunity = make.opportunity(customer, p["r4"], "二期项目", Decimal(5000))
+    make.order(
+        customer,
+        p["r4"],
+        D(2026, 5, 1),
+        Decimal(900),
+        credits=make.shares(p["r4"], "0.7", p["r3"], "0.3"),
     )
-    services.record_order(
-        None,
-        customer=customer,
-        owner=p["r4"],
-        date=D(2026, 5, 1),
-        amount=Decimal(900),
-        credits={p["r4"]: Decimal("0.7"), p["r3"]: Decimal("0.3")},
-    )
-    services.record_payment(
-        None, customer=customer, collector=p["r4"], date=D(2026, 6, 1), amount=Decimal(400)
-    )
+    make.payment(customer, p["r4"], D(2026, 6, 1), Decimal(400))
     services.record_survey(None, customer=customer, person=p["r4"], date=D(2026, 7, 1), score=4)
     services.create_contact(None, customer=customer, name="王经理", title="采购")
     response = client_for(company, "rep").get(f"/crm/customers/{customer.external_id}/")
@@ -88,33 +84,14 @@ def test_customer_360_shows_everything_across_departments(company, crm):
 def _many_records(company, customer, n: int) -> None:
     r1, r2 = company.people["r1"], company.people["r2"]
     for i in range(n):
-        opp = services.create_opportunity(
-            None, customer=customer, name=f"机会{i}", owner=r1, amount=Decimal(i)
-        )
-        activity = services.log_activity(
-            None,
-            kind="visit",
-            customer=customer,
-            owner=r1,
-            occurred_at=timezone.now(),
-            opportunity=opp,
-        )
+        opp = make.opportunity(customer, r1, f"机会{i}", Decimal(i))
+        activity = make.activity(customer, r1, opportunity=opp)
         Evidence.objects.create(activity=activity, kind="photo", file=f"evidence/x{i}.jpg")
-        services.record_order(
-            None,
-            customer=customer,
-            owner=r1,
-            date=D(2026, 1, 1),
-            amount=Decimal(10),
-            credits={r1: Decimal("0.5"), r2: Decimal("0.5")},
+        make.order(
+            customer, r1, D(2026, 1, 1), Decimal(10), credits=make.shares(r1, "0.5", r2, "0.5")
         )
-        services.record_payment(
-            None,
-            customer=customer,
-            collector=r1,
-            date=D(2026, 1, 2),
-            amount=Decimal(5),
-            credits={r1: Decimal("0.5"), r2: Decimal("0.5")},
+        make.payment(
+            customer, r1, D(2026, 1, 2), Decimal(5), credits=make.shares(r1, "0.5", r2, "0.5")
         )
         services.create_contact(None, customer=customer, name=f"联系人{i}")
         services.record_survey(None, customer=customer, person=r1, date=D(2026, 1, 3), score=5)
@@ -184,9 +161,7 @@ def test_duplicates_review_and_merge(company, crm):
     duplicate = services.create_customer(
         None, name="甲一科技（集团）", owner=company.people["r2"], allow_duplicate=True
     )
-    services.record_order(
-        None, customer=duplicate, owner=company.people["r2"], date=D(2026, 8, 1), amount=7
-    )
+    make.order(duplicate, company.people["r2"], D(2026, 8, 1), 7)
     assert client_for(company, "rep").get("/crm/customers/duplicates/").status_code == 403
     assert client_for(company, "finance").get("/crm/customers/duplicates/").status_code == 403
     client = client_for(company, "sales_ops")
@@ -210,9 +185,7 @@ def test_duplicates_review_and_merge(company, crm):
 
 def test_stage_requirement_error_is_shown_and_history_kept(company, crm):
     customer = crm.customers["c_r1"]
-    opp = services.create_opportunity(
-        None, customer=customer, name="报价项目", owner=company.people["r1"], amount=1000
-    )
+    opp = make.opportunity(customer, company.people["r1"], "报价项目", 1000)
     client = client_for(company, "rep")
     url = f"/crm/opportunities/{opp.external_id}/"
     response = client.post(url, {"stage": "quote"})
@@ -255,12 +228,10 @@ def test_stage_requirement_error_is_shown_and_history_kept(company, crm):
 def test_funnel_counts_amounts_and_weighted_amounts(company, crm):
     customer = crm.customers["c_r1"]
     r1 = company.people["r1"]
-    services.create_opportunity(None, customer=customer, name="a", owner=r1, amount=1000)
-    services.create_opportunity(None, customer=customer, name="b", owner=r1, amount=500)
+    make.opportunity(customer, r1, "a", 1000)
+    make.opportunity(customer, r1, "b", 500)
     negotiate = Stage.objects.get(code="negotiate")
-    services.create_opportunity(
-        None, customer=customer, name="c", owner=r1, amount=2000, stage=negotiate
-    )
+    make.opportunity(customer, r1, "c", 2000, stage=negotiate)
     response = client_for(company, "manager").get("/crm/opportunities/")
     rows = {r["stage"].code: r for r in response.context["funnel"]}
     assert (rows["lead"]["count"], rows["lead"]["amount"], rows["lead"]["weighted"]) == (
@@ -278,12 +249,11 @@ def test_reminders_page_raises_once_a_day_and_marks_done(company, crm, settings)
 
     cache.clear()
     customer = crm.customers["c_r1"]
-    opp = services.create_opportunity(
-        None,
-        customer=customer,
-        name="沉睡线索",
-        owner=company.people["r1"],
-        amount=1,
+    opp = make.opportunity(
+        customer,
+        company.people["r1"],
+        "沉睡线索",
+        1,
         created_on=timezone.localdate() - datetime.timedelta(days=10),
     )
     rep, manager = client_for(company, "rep"), client_for(company, "manager")
@@ -298,13 +268,8 @@ def test_reminders_page_raises_once_a_day_and_marks_done(company, crm, settings)
 
 
 def test_crm_remind_command(company, crm, capsys):
-    services.create_opportunity(
-        None,
-        customer=crm.customers["c_r1"],
-        name="线索",
-        owner=company.people["r1"],
-        amount=1,
-        created_on=D(2026, 1, 1),
+    make.opportunity(
+        crm.customers["c_r1"], company.people["r1"], "线索", 1, created_on=D(2026, 1, 1)
     )
     call_command("crm_remind", "--on", "2026-02-01")
     assert "2 reminder(s) raised" in capsys.readouterr().out
@@ -342,12 +307,9 @@ def test_activity_with_evidence_upload_and_location(company, crm, settings, tmp_
     assert b"".join(download.streaming_content) == JPEG
     assert client_for(company, "manager").get(f"/crm/evidence/{photo.pk}/").status_code == 200
     # Evidence of a customer r1 may not see is a 404 for r1.
-    hidden = services.log_activity(
-        None,
-        kind="visit",
-        customer=crm.customers["c_r4"],
-        owner=company.people["r4"],
-        occurred_at=timezone.now(),
+    hidden = make.activity(
+        crm.customers["c_r4"],
+        company.people["r4"],
         evidence=[("file", SimpleUploadedFile("offer.pdf", b"%PDF-1.4\n"))],
     )
     assert client.get(f"/crm/evidence/{hidden.evidence.get().pk}/").status_code == 404
@@ -422,13 +384,7 @@ def test_tickets_my_tickets_and_status_change(company, crm):
         None, code="as1", name="售后", unit=company.east, title="after_sales", start=D(2024, 1, 1)
     )
     user = org.create_login(None, username="as1", role="rep", password="pw-as1-1", person=person)
-    order = services.record_order(
-        None,
-        customer=crm.customers["c_r1"],
-        owner=company.people["r1"],
-        date=D(2026, 11, 1),
-        amount=Decimal(1),
-    )
+    order = make.order(crm.customers["c_r1"], company.people["r1"], D(2026, 11, 1), Decimal(1))
     client = Client()
     client.force_login(user)
     tickets = list(client.get("/crm/tickets/").context["page"])

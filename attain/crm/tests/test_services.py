@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from attain.crm import dedupe, services
 from attain.crm.models import (
@@ -20,6 +19,7 @@ from attain.crm.models import (
     Stage,
     StageKind,
 )
+from attain.crm.tests import make
 from attain.org import services as org
 
 D = datetime.date
@@ -95,11 +95,9 @@ def test_merge_keeps_both_histories(company):
     r1 = company.people["r1"]
     keep = services.create_customer(None, name="华信", owner=r1)
     dup = services.create_customer(None, name="华信贸易", email="a@hx.cn", allow_duplicate=True)
-    services.record_order(None, customer=keep, owner=r1, date=D(2025, 1, 5), amount=Decimal(100))
-    services.record_order(None, customer=dup, owner=r1, date=D(2025, 2, 5), amount=Decimal(200))
-    services.record_payment(
-        None, customer=dup, collector=r1, date=D(2025, 2, 9), amount=Decimal(50)
-    )
+    make.order(keep, r1, D(2025, 1, 5), Decimal(100))
+    make.order(dup, r1, D(2025, 2, 5), Decimal(200))
+    make.payment(dup, r1, D(2025, 2, 9), Decimal(50))
     services.merge_customers(company.users["sales_ops"], keep, dup)
     keep.refresh_from_db()
     dup.refresh_from_db()
@@ -115,24 +113,10 @@ def test_credit_shares_must_sum_to_one(company):
     c = services.create_customer(None, name="客户")
     r1, r2 = company.people["r1"], company.people["r2"]
     with pytest.raises(ValidationError) as error:
-        services.record_order(
-            None,
-            customer=c,
-            owner=r1,
-            date=D(2025, 1, 1),
-            amount=Decimal(10),
-            credits={r1: Decimal("0.6"), r2: Decimal("0.3")},
-        )
+        make.order(c, r1, D(2025, 1, 1), Decimal(10), credits=make.shares(r1, "0.6", r2, "0.3"))
     assert "0.9" in error.value.message_dict["credits"][0]
     assert Order.objects.count() == 0
-    order = services.record_order(
-        None,
-        customer=c,
-        owner=r1,
-        date=D(2025, 1, 1),
-        amount=Decimal(10),
-        credits={r1: Decimal("0.5"), r2: Decimal("0.5")},
-    )
+    order = make.order(c, r1, D(2025, 1, 1), Decimal(10), credits=make.shares(r1, "0.5", r2, "0.5"))
     assert sorted(order.credits.values_list("share", flat=True)) == [Decimal("0.5"), Decimal("0.5")]
 
 
@@ -159,14 +143,12 @@ def test_reps_record_only_for_people_they_see(company):
 def test_no_quote_without_a_logged_visit(company, funnel):
     r1 = company.people["r1"]
     c = services.create_customer(None, name="客户")
-    opp = services.create_opportunity(None, customer=c, name="一期", owner=r1, amount=Decimal(1000))
+    opp = make.opportunity(c, r1, "一期", Decimal(1000))
     assert opp.stage == funnel["lead"]
     with pytest.raises(ValidationError) as error:
         services.move_opportunity(None, opp, funnel["quote"])
     assert "stage" in error.value.message_dict
-    services.log_activity(
-        None, kind="visit", customer=c, owner=r1, occurred_at=timezone.now(), opportunity=opp
-    )
+    make.activity(c, r1, opportunity=opp)
     services.move_opportunity(None, opp, funnel["quote"])
     with pytest.raises(ValidationError) as error:
         services.move_opportunity(None, opp, funnel["won"])
@@ -184,12 +166,8 @@ def test_a_confirmed_order_is_handed_off_to_the_least_busy_after_sales_person(co
         None, code="as2", name="售后二", unit=company.east, title="after_sales", start=D(2024, 1, 1)
     )
     c = services.create_customer(None, name="客户")
-    first = services.record_order(
-        None, customer=c, owner=company.people["r1"], date=D(2025, 1, 1), amount=Decimal(1)
-    )
-    second = services.record_order(
-        None, customer=c, owner=company.people["r1"], date=D(2025, 1, 2), amount=Decimal(1)
-    )
+    first = make.order(c, company.people["r1"], D(2025, 1, 1), Decimal(1))
+    second = make.order(c, company.people["r1"], D(2025, 1, 2), Decimal(1))
     owners = [ServiceTicket.objects.get(order=o).owner for o in (first, second)]
     assert owners == [a, b]
 
@@ -198,9 +176,7 @@ def test_follow_up_reminders_for_owner_and_manager_raised_once(company, funnel):
     FollowUpRule.objects.create(stage=funnel["lead"], days=7)
     r1 = company.people["r1"]
     c = services.create_customer(None, name="客户")
-    services.create_opportunity(
-        None, customer=c, name="新线索", owner=r1, amount=Decimal(1), created_on=D(2025, 1, 1)
-    )
+    make.opportunity(c, r1, "新线索", Decimal(1), created_on=D(2025, 1, 1))
     assert services.check_follow_ups(D(2025, 1, 5)) == 0
     assert services.check_follow_ups(D(2025, 1, 10)) == 2
     assert services.check_follow_ups(D(2025, 1, 11)) == 0

@@ -13,6 +13,7 @@ from django.utils import timezone
 from attain.audit.models import AuditEvent
 from attain.crm import access, selectors, services
 from attain.crm.models import Activity, Customer, Order, Payment
+from attain.crm.tests import make
 
 ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
 ALL_CUSTOMERS = {"c_r1", "c_r2", "c_r3", "c_r4", "c_shared", "c_credit", "c_none"}
@@ -104,7 +105,17 @@ def test_order_and_payment_lists(company, crm, role):
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/customers/", "/api/orders/", "/api/payments/", "/api/opportunities/", "/api/tickets/"],
+    [
+        "/api/customers/",
+        "/api/orders/",
+        "/api/payments/",
+        "/api/opportunities/",
+        "/api/tickets/",
+        "/api/surveys/",
+        "/api/training-scores/",
+        "/api/peer-ratings/",
+        "/api/product-lines/",
+    ],
 )
 def test_api_requires_authentication(company, url):
     response = Client().get(url)
@@ -113,7 +124,17 @@ def test_api_requires_authentication(company, url):
 
 
 @pytest.mark.parametrize(
-    "url", ["/crm/customers/", "/crm/opportunities/", "/crm/orders/", "/crm/reminders/"]
+    "url",
+    [
+        "/crm/customers/",
+        "/crm/opportunities/",
+        "/crm/orders/",
+        "/crm/reminders/",
+        "/crm/surveys/",
+        "/crm/training/",
+        "/crm/ratings/",
+        "/crm/products/",
+    ],
 )
 def test_pages_require_login(company, url):
     response = Client().get(url)
@@ -133,33 +154,17 @@ def _branch(company, branch: str) -> Customer:
     if branch == "owner":
         customer = services.create_customer(None, name="自有", owner=r1)
     elif branch == "opportunity":
-        services.create_opportunity(None, customer=customer, name="机会", owner=r1, amount=1)
+        make.opportunity(customer, r1, "机会", 1)
     elif branch == "activity":
-        services.log_activity(
-            None, kind="call", customer=customer, owner=r1, occurred_at=timezone.now()
-        )
+        make.activity(customer, r1, "call")
     elif branch == "order":
-        services.record_order(None, customer=customer, owner=r1, date=day, amount=Decimal(1))
+        make.order(customer, r1, day, Decimal(1))
     elif branch == "order_credit":
-        services.record_order(
-            None,
-            customer=customer,
-            owner=r4,
-            date=day,
-            amount=Decimal(1),
-            credits={r4: Decimal("0.5"), r1: Decimal("0.5")},
-        )
+        make.order(customer, r4, day, Decimal(1), credits=make.shares(r4, "0.5", r1, "0.5"))
     elif branch == "payment":
-        services.record_payment(None, customer=customer, collector=r1, date=day, amount=1)
+        make.payment(customer, r1, day, 1)
     elif branch == "payment_credit":
-        services.record_payment(
-            None,
-            customer=customer,
-            collector=r4,
-            date=day,
-            amount=Decimal(1),
-            credits={r4: Decimal("0.5"), r1: Decimal("0.5")},
-        )
+        make.payment(customer, r4, day, Decimal(1), credits=make.shares(r4, "0.5", r1, "0.5"))
     elif branch == "ticket":
         services.open_ticket(None, customer=customer, kind="repair", owner=r1)
     elif branch == "survey":

@@ -54,6 +54,16 @@ def test_an_imported_file_changes_the_affected_results(
     assert _revenue("r1", f"{YEAR}-Q1") == untouched
 
 
+def _import_order(path: Path, customer: Customer, owner: str) -> None:
+    """Import one order of 700 on 10 February from a CSV file."""
+    path.write_text(
+        "external_id,customer,owner,date,amount\n"
+        f"o-move,{customer.external_id},{owner},{YEAR}-02-10,700\n",
+        encoding="utf-8",
+    )
+    import_file(None, "orders", path)
+
+
 def test_a_reimport_that_moves_an_order_corrects_the_old_owner_too(
     calculated, tmp_path: Path, django_capture_on_commit_callbacks
 ):
@@ -61,22 +71,12 @@ def test_a_reimport_that_moves_an_order_corrects_the_old_owner_too(
     customer.external_id = customer.external_id or "C-IMPORT"
     customer.save()
     path = tmp_path / "orders.csv"
-    path.write_text(
-        "external_id,customer,owner,date,amount\n"
-        f"o-move,{customer.external_id},r3,{YEAR}-02-10,700\n",
-        encoding="utf-8",
-    )
     with django_capture_on_commit_callbacks(execute=True):
-        import_file(None, "orders", path)
+        _import_order(path, customer, "r3")
     r3 = int(_revenue("r3", f"{YEAR}-Q1"))
     r2 = int(_revenue("r2", f"{YEAR}-Q1"))
-    path.write_text(
-        "external_id,customer,owner,date,amount\n"
-        f"o-move,{customer.external_id},r2,{YEAR}-02-10,700\n",
-        encoding="utf-8",
-    )
     with django_capture_on_commit_callbacks(execute=True):
-        import_file(None, "orders", path)
+        _import_order(path, customer, "r2")
     assert int(_revenue("r3", f"{YEAR}-Q1")) == r3 - 700
     assert int(_revenue("r2", f"{YEAR}-Q1")) == r2 + 700
 

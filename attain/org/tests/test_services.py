@@ -112,10 +112,18 @@ def test_duplicate_employee_id_names_the_field_and_saves_nothing(company):
     assert snapshot_counts() == before
 
 
-def test_duplicate_username_is_refused(company):
+@pytest.mark.parametrize(
+    ("create", "field"),
+    [
+        (lambda: services.create_login(None, username="OPS", role="rep"), "username"),
+        (lambda: services.create_unit(None, code="east", name="again"), "code"),
+    ],
+    ids=["username", "unit code"],
+)
+def test_a_duplicate_key_is_refused(company, create, field):
     with pytest.raises(ValidationError) as error:
-        services.create_login(None, username="OPS", role="rep")
-    assert list(error.value.message_dict) == ["username"]
+        create()
+    assert list(error.value.message_dict) == [field]
 
 
 def test_unit_cycle_is_refused(company):
@@ -124,12 +132,6 @@ def test_unit_cycle_is_refused(company):
     assert list(error.value.message_dict) == ["parent"]
     company.hq.refresh_from_db()
     assert company.hq.parent is None
-
-
-def test_duplicate_unit_code_is_refused(company):
-    with pytest.raises(ValidationError) as error:
-        services.create_unit(None, code="east", name="again")
-    assert list(error.value.message_dict) == ["code"]
 
 
 def test_ending_employment_of_a_manager_with_reports_is_refused(company):
