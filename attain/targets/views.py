@@ -28,7 +28,7 @@ from attain.org.selectors import person_of, role_of
 from . import access, excel, services
 from .allocation import Grid, compute_allocation
 from .forms import PlanForm, SettingsForm
-from .guards import fairness, gaps, level_ratios, overassignment
+from .guards import compound_ratio, fairness, gaps, level_ratios, overassignment
 from .models import (
     EDITABLE,
     IN_FORCE,
@@ -168,9 +168,10 @@ def _level_display(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _depth_names(grid: Grid | None, plan: TargetPlan) -> list[str]:
     """Level labels: root → its children → … → people."""
-    depth = 0
     if grid is not None:
         depth = max((row.depth for row in grid.rows if row.kind == Kind.UNIT), default=0)
+    else:  # the preview failed: the tree still has its levels, keep a row for each
+        depth = services.unit_depth(plan)
     names = [
         _("%(unit)s → level %(n)s") % {"unit": plan.root_unit.name, "n": i + 1}
         for i in range(depth)
@@ -270,6 +271,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if grid is not None:
         context["over"] = overassignment(grid, plan.max_overassign)
         context["levels_over"] = level_ratios(grid, plan.max_overassign)
+        context["compound"] = compound_ratio(context["levels_over"])
         context["fair"] = fairness(grid)
         commitments = dict(
             Commitment.objects.filter(plan=plan, measure=measure).values_list("who", "value")
