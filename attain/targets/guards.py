@@ -129,7 +129,8 @@ def check_levels(levels: Any, limit: Decimal, unit_depth: int) -> None:
         if ratio < 1:
             errors.append(
                 _(
-                    "%(level)s: over-assignment %(ratio)s is below 1 (hands out less than the target)."
+                    "%(level)s: over-assignment %(ratio)s is below 1 (hands out less than the "
+                    "target)."
                 )
                 % {"level": what, "ratio": ratio}
             )

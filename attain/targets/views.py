@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attain.accounts.models import Role
-from attain.calc.periods import year_bounds
 from attain.audit.models import AuditEvent
+from attain.calc.periods import year_bounds
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
 
