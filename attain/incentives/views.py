@@ -301,6 +301,7 @@ def _designer_context(
     return {
         "form": form_from_document(document),
         "problems": problems or {"plan": {}, "components": {}},
+        "warnings": services.plan_warnings(document),
         "kinds": KINDS,
         "periods": PERIODS,
         "scopes": SCOPES,
