@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from attain.accounts.models import ORGANISATION_WIDE_ROLES, Role
@@ -114,6 +114,25 @@ def check_write_for(actor: Any, *people: Person | None) -> None:
     in particular)."""
     for person in people or (None,):
         _require(can_write_for(actor, person), _("You may not record data for this person."))
+
+
+def check_credits_for(actor: Any, people: Any) -> None:
+    """A credit split may name only people ``actor`` may record for. Naming someone
+    else is a mistake in the input, not a forbidden page: a ``ValidationError`` on the
+    ``credits`` field names them, so the form is shown again with what was typed."""
+    refused = [person for person in people if not can_write_for(actor, person)]
+    if refused:
+        raise ValidationError(
+            {
+                "credits": [
+                    _(
+                        "You may not credit %(names)s: a credit split may name only people "
+                        "you record data for. Ask their manager or sales operations."
+                    )
+                    % {"names": ", ".join(f"{p.name} ({p.code})" for p in refused)}
+                ]
+            }
+        )
 
 
 def can_write_customer(actor: Any, customer: Customer) -> bool:

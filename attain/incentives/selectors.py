@@ -32,6 +32,22 @@ def current_period(kind: str = "quarter", day: datetime.date | None = None) -> s
     return {"month": month, "year": year}.get(kind, quarter)
 
 
+def latest_period_with_data(kind: str = "month", day: datetime.date | None = None) -> str:
+    """The newest period of ``kind`` up to the current one in which someone has a result
+    above zero (a new month has none yet: its board would rank everyone at 0%); the
+    current period when no period has any."""
+    current = current_period(kind, day)
+    found = (
+        PeriodResult.objects.filter(
+            period_kind=kind, role="rep", main_attainment__gt=0, period__lte=current
+        )
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return found or current
+
+
 def previous_period(period: str) -> str:
     """The period of the same kind before ``period`` (fiscal years, halves, quarters)."""
     bounds = period_bounds(period)

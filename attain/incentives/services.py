@@ -117,6 +117,54 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def plan_warnings(document: Any) -> list[str]:
+    """What the designer warns about in a valid plan (issue 12 bug 11), per scorecard
+    metric: a measure with neither a fixed target nor any target (published by target
+    planning or typed with the plans), whose ratio is then always 0; and a measure that
+    is an average, minimum or maximum, where a person with no record in the period (no
+    survey, say) has no value and scores 0 on it rather than being left out."""
+    from attain.measures.models import Aggregation, Measure
+    from attain.targets.models import IN_FORCE, TargetCell
+
+    if not isinstance(document, dict):
+        return []
+    aggregations = dict(Measure.objects.values_list("code", "agg"))
+    names = dict(Measure.objects.values_list("code", "name"))
+    warnings: list[str] = []
+    for component in document.get("components") or []:
+        if not isinstance(component, dict) or component.get("kind") != "scorecard":
+            continue
+        for metric in component.get("metrics") or []:
+            code = str((metric or {}).get("measure") or "")
+            if not code:
+                continue
+            what = {"component": component.get("id") or "—", "measure": names.get(code, code)}
+            has_target = metric.get("target") not in (None, "")
+            if not has_target:
+                has_target = (
+                    PlanTarget.objects.filter(measure=code).exists()
+                    or TargetCell.objects.filter(measure=code, plan__status__in=IN_FORCE).exists()
+                )
+            if not has_target:
+                warnings.append(
+                    _(
+                        "%(component)s: %(measure)s has no target (none fixed in the metric, "
+                        "none published or typed with the plans), so its ratio is always 0 "
+                        "and its weight only lowers the score."
+                    )
+                    % what
+                )
+            if aggregations.get(code) in (Aggregation.AVG, Aggregation.MIN, Aggregation.MAX):
+                warnings.append(
+                    _(
+                        "%(component)s: a person with no %(measure)s in the period (no "
+                        "record) scores 0 on it: a missing value counts as zero."
+                    )
+                    % what
+                )
+    return warnings
+
+
 def problems_by_field(problems: list[tuple[str, str]]) -> dict[str, Any]:
     """Problems keyed for the designer: ``plan`` → field → messages, ``components`` →
     index → field → messages."""

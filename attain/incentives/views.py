@@ -238,10 +238,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leaderboard(request: HttpRequest) -> HttpResponse:
-    period = _period(request, "month")
+    if request.GET.get("period", "").strip():
+        period = _period(request, "month")
+    else:  # open on the latest month with results, not an empty current month
+        period = selectors.latest_period_with_data("month")
     unit = request.GET.get("unit")
     unit_id = int(unit) if unit and unit.isdigit() else None
     rows = selectors.leaderboard(request.user, period, unit_id)
+    # Nobody is ranked on no result: people at 0% are listed after the ranking, unranked.
+    ranked = [r for r in rows if r.main_attainment]
+    unranked = [r for r in rows if not r.main_attainment]
     from .models import Honour
 
     honours = Honour.objects.filter(period__startswith=period[:4])
@@ -253,7 +259,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     context = {
         "period": period,
         "periods": _period_choices(int(period[:4])),
-        "rows": rows,
+        "rows": ranked,
+        "unranked": unranked,
         "units": Unit.objects.filter(parent__isnull=False).order_by("name"),
         "unit": unit_id,
         "honours": honours,
@@ -291,6 +298,7 @@ def _designer_context(
     return {
         "form": form_from_document(document),
         "problems": problems or {"plan": {}, "components": {}},
+        "warnings": services.plan_warnings(document),
         "kinds": KINDS,
         "periods": PERIODS,
         "scopes": SCOPES,

@@ -1,6 +1,7 @@
 """The demo company's worked target plan: FY2026 revenue decomposed 总部 → regions → teams
 → reps by a blend of last year's revenue, market potential and ramped capacity, split
-over the months by the seasonality of the two years before, published, and acknowledged
+over the months by the seasonality of the two years before, with a collections (回款)
+target beside it (the rep scorecard weighs 回款), published, and acknowledged
 by about a third of the reps (the demo ``rep`` login is left to acknowledge by hand).
 
 :func:`load_demo_targets` is idempotent: it does nothing when the plan exists. It runs
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from attain.accounts.models import User
-from attain.crm.models import Order, OrderStatus
+from attain.crm.models import Order, OrderStatus, Payment
 from attain.org.models import Person, Unit
 
 from . import services
@@ -49,6 +50,17 @@ def demo_total(root: Unit) -> Decimal:
     return (base / 10_000).quantize(Decimal(1)) * 10_000
 
 
+def demo_collected_total() -> Decimal:
+    """The company's collections (回款) target: last year's payments plus 15%, to the
+    nearest 10,000. Without it the demo rep scorecard weighed 回款 at 20% against no
+    target, a ratio of 0 for everyone (issue 12 bug 11)."""
+    last_year = Payment.objects.filter(
+        date__gte=datetime.date(FISCAL_YEAR - 1, 1, 1),
+        date__lte=datetime.date(FISCAL_YEAR - 1, 12, 31),
+    ).aggregate(total=Sum("amount"))["total"]
+    return ((last_year or Decimal(0)) * GROWTH / 10_000).quantize(Decimal(1)) * 10_000
+
+
 @transaction.atomic
 def load_demo_targets(*, echo: Any = print) -> TargetPlan | None:
     """Create, compute, approve and publish the demo plan; acknowledge a third of the reps."""
@@ -67,7 +79,7 @@ def load_demo_targets(*, echo: Any = print) -> TargetPlan | None:
         name=DEMO_PLAN,
         fiscal_year=FISCAL_YEAR,
         root_unit=root,
-        measures={"revenue": demo_total(root)},
+        measures={"revenue": demo_total(root), "collected": demo_collected_total()},
         levels=LEVELS,
         months="seasonal",
         history_year=FISCAL_YEAR - 1,

@@ -8,7 +8,11 @@ import dataclasses
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .allocation import Grid, Row
 from .models import Kind
@@ -78,6 +82,86 @@ def level_ratios(grid: Grid, limit: Decimal) -> list[LevelRatio]:
         )
         for depth, (above, below) in sorted(by_depth.items())
     ]
+
+
+def compound_ratio(levels: list[LevelRatio]) -> Decimal | None:
+    """The over-assignment compounded from the root down to the people (层层加码): the
+    product of the levels' ratios, e.g. 1.2 at the regions × 1.1 at the teams = 1.32."""
+    if not levels or any(level.ratio is None for level in levels):
+        return None
+    product = Decimal(1)
+    for level in levels:
+        product *= level.ratio  # type: ignore[operator]
+    return product.quantize(Decimal("0.0001"))
+
+
+def _level_number(spec: Any, what: str, errors: list[str]) -> Decimal:
+    try:
+        value = Decimal(str(spec if spec not in (None, "") else "1").replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        errors.append(_("%(level)s: “%(value)s” is not a number.") % {"level": what, "value": spec})
+        return Decimal(1)
+    if not value.is_finite():
+        errors.append(_("%(level)s: “%(value)s” is not a number.") % {"level": what, "value": spec})
+        return Decimal(1)
+    return value
+
+
+def check_levels(levels: Any, limit: Decimal, unit_depth: int) -> None:
+    """Refuse (translated, on ``levels``) a plan's method per level that the engine would
+    refuse or that hands out more than the plan's over-assignment limit: each level's
+    over-assignment between 1 and the limit, blend weights adding up to 1, and the
+    over-assignment compounded from the root down to the people (each unit level of a
+    tree ``unit_depth`` levels deep, then the people) no more than the limit too. See
+    docs/targets.md, "Over-assignment"."""
+    levels = levels or {}
+    units = list(levels.get("units") or [{}])
+    people = levels.get("people") or {}
+    errors: list[str] = []
+    named: list[tuple[str, Any]] = [
+        (_("Level %(n)s") % {"n": i + 1}, spec) for i, spec in enumerate(units)
+    ]
+    named.append((_("Units → people"), people))
+    ratios: list[Decimal] = []
+    for what, spec in named:
+        ratio = _level_number(spec.get("overassign"), what, errors)
+        ratios.append(ratio)
+        if ratio < 1:
+            errors.append(
+                _(
+                    "%(level)s: over-assignment %(ratio)s is below 1 (hands out less than the "
+                    "target)."
+                )
+                % {"level": what, "ratio": ratio}
+            )
+        elif ratio > limit:
+            errors.append(
+                _("%(level)s: over-assignment %(ratio)s is above the plan's limit %(limit)s.")
+                % {"level": what, "ratio": ratio, "limit": limit}
+            )
+        if spec.get("method") == "blend":
+            weights = [_level_number(w, what, errors) for w in (spec.get("blend") or {}).values()]
+            if sum(weights, Decimal(0)) != 1:
+                errors.append(
+                    _("%(level)s: the blend weights add up to %(sum)s, not 1.")
+                    % {"level": what, "sum": sum(weights, Decimal(0))}
+                )
+    if not errors:
+        unit_ratios = ratios[:-1]
+        compound = ratios[-1]
+        for depth in range(unit_depth):
+            compound *= unit_ratios[min(depth, len(unit_ratios) - 1)]
+        if compound > limit:
+            errors.append(
+                _(
+                    "Over-assignment compounds across levels to %(ratio)s× from the top "
+                    "unit down to the people, above the plan's limit %(limit)s×: lower a "
+                    "level's over-assignment."
+                )
+                % {"ratio": compound.normalize(), "limit": limit}
+            )
+    if errors:
+        raise ValidationError({"levels": errors})
 
 
 @dataclass(frozen=True)

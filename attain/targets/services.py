@@ -37,8 +37,8 @@ from .access import (
     is_planner,
     owns_plan,
 )
-from .allocation import Allocation, compute_allocation
-from .guards import overassignment
+from .allocation import Allocation, compute_allocation, unit_tree
+from .guards import check_levels, overassignment
 from .models import (
     EDITABLE,
     IN_FORCE,
@@ -165,11 +165,19 @@ def create_target_plan(
             **settings,
         )
         plan.full_clean(exclude=["family", "created_by"])
+        if {"levels", "max_overassign"} & set(settings):
+            check_levels(plan.levels, plan.max_overassign, unit_depth(plan))
         plan.save()
         for code, total in totals.items():
             PlanMeasure.objects.create(plan=plan, measure=code, total=total)
         record_change(actor, Action.CREATE, plan, after=_plan_snapshot(plan))
     return plan
+
+
+def unit_depth(plan: TargetPlan) -> int:
+    """How many unit levels lie between the plan's root and its deepest team."""
+    tree = unit_tree(plan.root_unit, plan.fiscal_year)
+    return max((depth for _code, _parent, depth, _children in tree), default=0)
 
 
 def update_plan(
@@ -185,6 +193,8 @@ def update_plan(
                 raise TypeError(f"unknown plan setting: {key}")
             setattr(plan, key, value)
         plan.full_clean(exclude=["family", "created_by"])
+        if {"levels", "max_overassign"} & set(settings):
+            check_levels(plan.levels, plan.max_overassign, unit_depth(plan))
         plan.save()
         if measures is not None:
             current = {pm.measure: pm.total for pm in plan.plan_measures.all()}

@@ -22,13 +22,14 @@ from django.views.decorators.http import require_POST
 
 from attain.accounts.models import Role
 from attain.audit.models import AuditEvent
+from attain.calc.periods import year_bounds
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
 
 from . import access, excel, services
 from .allocation import Grid, compute_allocation
 from .forms import PlanForm, SettingsForm
-from .guards import fairness, gaps, level_ratios, overassignment
+from .guards import compound_ratio, fairness, gaps, level_ratios, overassignment
 from .models import (
     EDITABLE,
     IN_FORCE,
@@ -168,9 +169,10 @@ def _level_display(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _depth_names(grid: Grid | None, plan: TargetPlan) -> list[str]:
     """Level labels: root → its children → … → people."""
-    depth = 0
     if grid is not None:
         depth = max((row.depth for row in grid.rows if row.kind == Kind.UNIT), default=0)
+    else:  # the preview failed: the tree still has its levels, keep a row for each
+        depth = services.unit_depth(plan)
     names = [
         _("%(unit)s → level %(n)s") % {"unit": plan.root_unit.name, "n": i + 1}
         for i in range(depth)
@@ -270,6 +272,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if grid is not None:
         context["over"] = overassignment(grid, plan.max_overassign)
         context["levels_over"] = level_ratios(grid, plan.max_overassign)
+        context["compound"] = compound_ratio(context["levels_over"])
         context["fair"] = fairness(grid)
         commitments = dict(
             Commitment.objects.filter(plan=plan, measure=measure).values_list("who", "value")
@@ -571,6 +574,15 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(request.POST.get("next") or "targets:mine")
 
 
+def _pace_plan(in_force: list[TargetPlan], as_of: datetime.date) -> TargetPlan | None:
+    """The plan pace opens on: the newest in force whose fiscal year has begun by
+    ``as_of`` (the one running now, not next year's, where everyone is at zero)."""
+    begun = [p for p in in_force if year_bounds(p.fiscal_year)[0] <= as_of]
+    if begun:
+        return max(begun, key=lambda p: (p.fiscal_year, p.version, p.pk))
+    return in_force[-1] if in_force else None
+
+
 @login_required
 def team_pace(request: HttpRequest) -> HttpResponse:
     if not access.can_see_team_pace(request.user):
@@ -586,7 +598,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
         as_of = today
     in_force = plans_in_force()
     plan = next((p for p in in_force if str(p.pk) == request.GET.get("plan")), None)
-    plan = plan or (in_force[-1] if in_force else None)
+    plan = plan or _pace_plan(in_force, as_of)
     rows: list[Any] = []
     periods: list[str] = []
     error = None
@@ -607,7 +619,8 @@ def team_pace(request: HttpRequest) -> HttpResponse:
             or (r.kind == "person" and r.who in codes)
             or (r.kind == "unit" and r.who in led_codes)
         ]
-        period = period or str(plan.fiscal_year)
+        if period not in periods:  # none asked, or one of another plan (switching plans)
+            period = str(plan.fiscal_year)
         rows = [r for r in rows if r.period == period]
     people = [r for r in rows if r.kind == "person"]
     behind = [r for r in behind_first(people) if r.status in ("behind", "missed", "at_risk")]

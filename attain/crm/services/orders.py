@@ -15,7 +15,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.org.models import Person
 
-from ..access import check_write_for
+from ..access import check_credits_for, check_write_for
 from ..models import (
     Customer,
     Opportunity,
@@ -67,7 +67,8 @@ def record_order(
     ``amount`` the order's amount is their total. A confirmed order is handed off to
     after-sales."""
     credits = dict(credits or {})
-    check_write_for(actor, owner, *credits)
+    check_write_for(actor, owner)
+    check_credits_for(actor, credits)
     validate_shares(credits)
     line_rows = [
         OrderLine(

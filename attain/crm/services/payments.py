@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from attain.org.models import Person
 
-from ..access import check_write_for
+from ..access import check_credits_for, check_write_for
 from ..models import Customer, Order, Payment, PaymentCredit
 from .common import refuse, save_new
 from .orders import credit_json, validate_shares
@@ -30,7 +30,8 @@ def record_payment(
     external_id: str | None = None,
 ) -> Payment:
     credits = dict(credits or {})
-    check_write_for(actor, collector, *credits)
+    check_write_for(actor, collector)
+    check_credits_for(actor, credits)
     validate_shares(credits)
     errors: dict[str, str] = {}
     if order is not None and order.customer_id != customer.pk:

@@ -394,3 +394,24 @@ def test_tickets_my_tickets_and_status_change(company, crm):
     tickets[0].refresh_from_db()
     assert tickets[0].status == "resolved"
     assert tickets[0].resolved_on == timezone.localdate()
+
+
+@pytest.mark.parametrize("kind", ["orders", "payments"])
+def test_rep_crediting_someone_else_sees_the_form_again_with_a_field_error(company, crm, kind):
+    """Issue 12 bug 6: a rep's credit split naming a colleague was a bare 403 that lost
+    what they typed; now the form comes back with a translated error on the split."""
+    customer = crm.customers["c_r1"]
+    client = client_for(company, "rep")
+    url = f"/crm/customers/{customer.external_id}/{kind}/new/"
+    form = {"date": "2026-11-20", "amount": "123.45", "credits": "r1 0.5\nr2 0.5"}
+    if kind == "orders":
+        form |= {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0"}
+    before = customer.orders.count() + customer.payments.count()
+    response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "您不能给" in page and "R2 (r2)" in page  # translated, names the colleague
+    assert "123.45" in page and "r2 0.5" in page  # what the rep typed is kept
+    assert customer.orders.count() + customer.payments.count() == before
+    response = client.post(url, {**form, "credits": "r1 1"})
+    assert response.status_code == 302

@@ -239,3 +239,57 @@ def test_a_zero_target_is_never_behind_pace(calculated):
     row.targets = {**row.targets, "revenue": "0"}
     row.save()
     assert row not in selectors.behind_pace(manager, Q1)
+
+
+def test_leaderboard_opens_on_the_latest_month_with_results_and_ranks_no_zeros(client, calculated):
+    """Issue 12 bug 12: the board opened on the current month, where nobody has a
+    result yet, and ranked everyone at 0.0% from 1 to n."""
+    login(client, "executive")
+    url = reverse("incentives:leaderboard")
+    with_data = PeriodResult.objects.filter(
+        period_kind="month", role="rep", main_attainment__gt=0
+    ).order_by("-period")[0]
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.context["period"] == with_data.period
+    assert all(r.main_attainment > 0 for r in response.context["rows"])
+    empty = f"{YEAR}-12"
+    assert not PeriodResult.objects.filter(period=empty, main_attainment__gt=0).exists()
+    response = client.get(url, {"period": empty}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.context["rows"] == []
+    assert response.context["unranked"]  # listed, but not ranked
+    page = response.content.decode()
+    assert "不参与排名" in page and "<td>1</td>" not in page
+
+
+def test_designer_warns_about_a_metric_without_targets_and_missing_values(client, company):
+    """Issue 12 bug 11: the demo rep scorecard weighed 回款 (no target: always 0) and
+    counted missing satisfaction as 0, and the designer warned about neither."""
+    from django.utils import translation
+
+    from attain.incentives import services
+    from attain.measures.models import Measure
+
+    Measure.objects.update_or_create(
+        code="satisfaction",
+        defaults={"name": "满意度", "table": "surveys", "value": "score", "agg": "avg"},
+    )
+    Measure.objects.update_or_create(
+        code="collected", defaults={"name": "回款", "table": "payments", "value": "amount"}
+    )
+    document = {
+        "id": "card",
+        "components": [
+            {
+                "id": "kpi",
+                "kind": "scorecard",
+                "metrics": [
+                    {"measure": "collected", "weight": 20},
+                    {"measure": "satisfaction", "weight": 15, "target": "4.5"},
+                ],
+            }
+        ],
+    }
+    with translation.override("zh-hans"):
+        warnings = services.plan_warnings(document)
+    assert len(warnings) == 2
+    assert "回款 没有目标" in warnings[0] and "满意度" in warnings[1]

@@ -181,3 +181,35 @@ def test_a_rep_commits_from_my_targets(company: Company, plan: TargetPlan) -> No
     assert "123,456" in page
     ops = login("sales_ops").get(reverse("targets:plan", args=[plan.pk])).content.decode()
     assert "123,456" in ops  # the gap table
+
+
+def test_pace_opens_on_the_running_plan_and_drops_a_stale_period(
+    company: Company, plan: TargetPlan
+) -> None:
+    """Issue 12 bug 12: pace opened on the newest plan (next year's: all zeros) and,
+    switching plans, kept the other plan's period (an empty page)."""
+    from decimal import Decimal
+
+    from .conftest import EQUAL_LEVELS
+
+    publish(company, plan)
+    ops = company.users["sales_ops"]
+    later = services.create_target_plan(
+        ops,
+        name="FY2027",
+        fiscal_year=2027,
+        root_unit=company.hq,
+        measures={"revenue": Decimal(1_000_000)},
+        levels=EQUAL_LEVELS,
+        months="equal",
+    )
+    publish(company, later)
+    client = login("sales_ops")
+    url = reverse("targets:pace")
+    response = client.get(url, {"as_of": "2026-06-30"})
+    assert response.context["plan"] == plan and response.context["period"] == "2026"
+    assert response.context["rows"]
+    response = client.get(url, {"as_of": "2026-06-30", "plan": plan.pk, "period": "2027"})
+    assert response.context["period"] == "2026" and response.context["rows"]
+    response = client.get(url, {"as_of": "2026-06-30", "plan": later.pk})
+    assert response.context["plan"] == later and response.context["period"] == "2027"
