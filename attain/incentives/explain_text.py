@@ -131,7 +131,11 @@ def _text(key: str, value: str) -> str:
 
 # (pattern, message, how the step's own value reads)
 _STEP_PATTERNS: list[tuple[str, Callable[[], str], Formatter]] = [
-    (r"actual (?P<measure>\S+) \((?P<scope>\w+)\)", lambda: _("actual %(measure)s (%(scope)s)"), number),
+    (
+        r"actual (?P<measure>\S+) \((?P<scope>\w+)\)",
+        lambda: _("actual %(measure)s (%(scope)s)"),
+        number,
+    ),
     (r"target (?P<measure>\S+)", lambda: _("target %(measure)s"), number),
     (r"attainment = actual / target", lambda: _("attainment = actual ÷ target"), percent),
     (

@@ -226,7 +226,17 @@ class Notification(models.Model):
     plan = models.ForeignKey(
         TargetPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    message = models.TextField(_("message"))
+    """A note to a person, stored as a message key and its parameters and written out in
+    the language of whoever reads it (``text``). ``message`` keeps the text of a note whose
+    key is unknown (none are written so today)."""
+
+    class Key(models.TextChoices):
+        PUBLISHED = "targets_published", _("Targets published")
+        CHANGED = "targets_changed", _("Targets changed")
+
+    key = models.CharField(_("message key"), max_length=40, choices=Key.choices, blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     read = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -234,7 +244,26 @@ class Notification(models.Model):
         ordering = ["-created", "-id"]
 
     def __str__(self) -> str:
-        return self.message[:80]
+        return self.text[:80]
+
+    @property
+    def text(self) -> str:
+        """The note in the active language (the reader's)."""
+        messages = {
+            self.Key.PUBLISHED: _(
+                "Your targets for %(year)s (%(plan)s) are published: please acknowledge them."
+            ),
+            self.Key.CHANGED: _(
+                "Your targets for %(year)s changed (%(plan)s, version %(version)s): %(reason)s"
+            ),
+        }
+        template = messages.get(self.key)
+        if template is None:
+            return self.message
+        try:
+            return str(template) % self.params
+        except (KeyError, TypeError, ValueError):
+            return self.message
 
 
 class Reallocation(models.Model):
