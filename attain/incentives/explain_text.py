@@ -14,8 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 COMPONENT_KINDS = {
     "commission": pgettext_lazy("component kind", "commission"),
@@ -159,7 +158,8 @@ _STEP_PATTERNS: list[tuple[str, Callable[[], str], Formatter]] = [
         money,
     ),
     (
-        r"tier (?P<tier>\d+) \[(?P<lower>[^,]+), (?P<upper>[^)]+)\): (?P<slice>\S+) × (?P<rate>\S+)",
+        r"tier (?P<tier>\d+) \[(?P<lower>[^,]+), (?P<upper>[^)]+)\): "
+        r"(?P<slice>\S+) × (?P<rate>\S+)",
         lambda: _("tier %(tier)s [%(lower)s, %(upper)s): %(slice)s × %(rate)s"),
         money,
     ),
