@@ -127,6 +127,8 @@ class PlanMeasure(models.Model):
     total = models.DecimalField(_("total"), max_digits=20, decimal_places=2)
 
     class Meta:
+        verbose_name = _("plan measure")
+        verbose_name_plural = _("plan measures")
         ordering = ["plan_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "measure"], name="target_plan_measure")
@@ -154,6 +156,8 @@ class TargetCell(models.Model):
     engine_value = models.DecimalField(max_digits=20, decimal_places=2)
 
     class Meta:
+        verbose_name = _("target cell")
+        verbose_name_plural = _("target cells")
         indexes = [models.Index(fields=["plan", "measure", "who"])]
 
     def __str__(self) -> str:
@@ -174,6 +178,8 @@ class TargetEdit(models.Model):
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("target edit")
+        verbose_name_plural = _("target edits")
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "measure", "who", "period"], name="target_edit_cell"
@@ -191,6 +197,8 @@ class Acknowledgement(models.Model):
     at = models.DateTimeField(_("acknowledged"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
         constraints = [
             models.UniqueConstraint(fields=["plan", "person"], name="target_acknowledgement")
         ]
@@ -213,6 +221,8 @@ class Commitment(models.Model):
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         constraints = [
             models.UniqueConstraint(fields=["plan", "measure", "who"], name="target_commitment")
         ]
@@ -241,6 +251,8 @@ class Notification(models.Model):
     read = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created", "-id"]
 
     def __str__(self) -> str:
@@ -281,6 +293,10 @@ class Reallocation(models.Model):
     changes = models.JSONField(default=list)  # [{measure, who, period, before, after}]
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reallocation")
+        verbose_name_plural = _("reallocations")
 
     def __str__(self) -> str:
         return f"reallocation {self.unit} from {self.from_month}"

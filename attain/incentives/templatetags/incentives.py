@@ -160,3 +160,11 @@ def amount(value: Any) -> str:
     if number_ == number_.to_integral_value() or abs(number_) < 1:
         return number(number_)
     return money(number_)
+
+
+@register.filter
+def money2(value: Any) -> str:
+    """An amount of money: grouped, exactly 2 places (no currency sign)."""
+    from ..explain_text import money
+
+    return "—" if _decimal(value) is None else money(value)
