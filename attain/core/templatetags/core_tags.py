@@ -18,6 +18,7 @@ def field_label(event: Any, field: str) -> str:
     if model is None:
         return field
     try:
-        return str(model._meta.get_field(field).verbose_name)
+        found = model._meta.get_field(field)
     except FieldDoesNotExist:
         return field
+    return str(getattr(found, "verbose_name", field))
