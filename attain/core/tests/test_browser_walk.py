@@ -96,6 +96,8 @@ NOT_WALKED = {
     "performance/runs/": "answers POST",
 }
 SKIPPED_PREFIXES = ("api/", "admin/", "static/")
+# Text columns holding codes that pages show by a translated label: not data words.
+LABELLED_COLUMNS = {"org.Assignment.title"}  # job roles (org_tags.job_title)
 
 
 def page_routes() -> dict[str, str]:
@@ -138,6 +140,7 @@ def data_words() -> set[str]:
             if isinstance(f, models.CharField | models.TextField | models.EmailField)
             and not f.choices
             and f.concrete
+            and f"{model._meta.label}.{f.name}" not in LABELLED_COLUMNS
         ]
         if not fields:
             continue
@@ -239,6 +242,8 @@ class Walk:
                 continue
             seen_urls.add(url)
             parts = urlsplit(url)
+            if parts.path.lstrip("/").startswith(SKIPPED_PREFIXES):
+                continue
             route = route_of(parts.path)
             if route is None or route in seen_routes or route in NOT_WALKED:
                 continue
@@ -269,7 +274,8 @@ class Walk:
                 self.problem(role, url, "console: " + " | ".join(errors[:3]))
             for link in page.evaluate(LINKS):
                 split = urlsplit(link)
-                if split.netloc == parts.netloc and not split.path.startswith(SKIPPED_PREFIXES):
+                skipped = split.path.lstrip("/").startswith(SKIPPED_PREFIXES)
+                if split.netloc == parts.netloc and not skipped:
                     queue.append(
                         f"{self.base}{split.path}" + (f"?{split.query}" if split.query else "")
                     )

@@ -40,7 +40,9 @@ def num(value: Any) -> str:
         return "—"
     if number == number.to_integral_value():
         return f"{number.quantize(Decimal(1)):,}"
-    return f"{number.normalize():f}"
+    if number.as_tuple().exponent < -4:  # type: ignore[operator]
+        number = number.quantize(Decimal("0.0001"))
+    return f"{number.normalize():,f}"
 
 
 @register.filter
