@@ -261,7 +261,7 @@ class Notification(models.Model):
     @property
     def text(self) -> str:
         """The note in the active language (the reader's)."""
-        messages = {
+        messages: dict[str, Any] = {
             self.Key.PUBLISHED: _(
                 "Your targets for %(year)s (%(plan)s) are published: please acknowledge them."
             ),
@@ -269,13 +269,14 @@ class Notification(models.Model):
                 "Your targets for %(year)s changed (%(plan)s, version %(version)s): %(reason)s"
             ),
         }
-        template = messages.get(self.key)
+        template = messages.get(str(self.key))
         if template is None:
-            return self.message
+            return str(self.message)
         try:
-            return str(template) % self.params
+            text: str = str(template) % self.params
+            return text
         except (KeyError, TypeError, ValueError):
-            return self.message
+            return str(self.message)
 
 
 class Reallocation(models.Model):
