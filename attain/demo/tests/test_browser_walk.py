@@ -17,6 +17,9 @@ visited with a real object). Each page visited fails the walk on
 At the end every page pattern of the URLconf must have been visited by some role, except
 the ones listed in NOT_WALKED with the reason (actions answering POST only, downloads,
 the sign-in and password-reset pages walked separately, the API and Django's admin).
+
+It lives with the demo because it walks the demo company (the demo sits above every app in
+the layers, so only it may load the demo's data).
 """
 
 from __future__ import annotations
