@@ -94,6 +94,16 @@ def _organisation_summary(today: datetime.date) -> dict[str, Any]:
     }
 
 
+def _model_label(app_label: str, model: str) -> str:
+    """The object type as its reader names it (the model's verbose name, translated)."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(app_label, model)._meta.verbose_name)
+    except LookupError:
+        return f"{app_label}.{model}"
+
+
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
     if not can_read_audit(request.user):
@@ -114,7 +124,7 @@ def audit(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": request.GET,
             "querystring": params.urlencode(),
-            "types": [f"{a}.{m}" for a, m in types],
+            "types": [(f"{a}.{m}", _model_label(a, m)) for a, m in types],
             "actions": Action.choices,
         },
     )

@@ -399,6 +399,8 @@ class OrderCredit(models.Model):
     share = models.DecimalField(_("share"), **SHARE)
 
     class Meta:
+        verbose_name = _("order credit")
+        verbose_name_plural = _("order credits")
         constraints = [
             models.UniqueConstraint(fields=["order", "person"], name="order_credit_unique_person")
         ]
@@ -445,6 +447,8 @@ class PaymentCredit(models.Model):
     share = models.DecimalField(_("share"), **SHARE)
 
     class Meta:
+        verbose_name = _("payment credit")
+        verbose_name_plural = _("payment credits")
         constraints = [
             models.UniqueConstraint(
                 fields=["payment", "person"], name="payment_credit_unique_person"

@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
@@ -358,7 +359,7 @@ def persist_results(
         if code not in pk_of:
             continue
         if run is not None and n % 25 == 0:
-            _progress(run, 40 + int(50 * n / total), _("Explaining results"))
+            _progress(run, 40 + int(50 * n / total), noop("Explaining results"))
         for period_id, period_result in result.people[code].items():
             if period_id not in period_of or period_id not in period_ids:
                 continue
@@ -424,7 +425,7 @@ def start_calculation(actor: Any, fiscal_year: int) -> CalculationRun:
         kind=RunKind.FULL,
         fiscal_year=fiscal_year,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        stage=_("Queued"),
+        stage=noop("Queued"),
     )
     record_change(actor, Action.RUN_STARTED, run, after=snapshot(run))
     transaction.on_commit(lambda: calculation_task.enqueue(run.pk))
@@ -442,18 +443,18 @@ def run_calculation(
     run.save(update_fields=["status"])
     as_of = timezone.localdate()
     try:
-        _progress(run, 5, _("Loading records"))
+        _progress(run, 5, noop("Loading records"))
         with calculation.loaded_year(fiscal_year, as_of=as_of) as loaded:
             if loaded.scenario is None:
                 return _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
-            _progress(run, 25, _("Calculating"))
+            _progress(run, 25, noop("Calculating"))
             result = calculation.run_engine(loaded, as_of)
             if result.errors:
                 return _fail(run, [f"{p.path}: {p.message}" for p in result.errors])
-            _progress(run, 40, _("Explaining results"))
+            _progress(run, 40, noop("Explaining results"))
             people, rows = persist_results(result, run=run)
         run.people, run.rows, run.warnings = people, rows, len(result.warnings)
-        run.status, run.progress, run.stage = RunStatus.DONE, 100, _("Done")
+        run.status, run.progress, run.stage = RunStatus.DONE, 100, noop("Done")
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
         run.finished_at = timezone.now()
         run.save()
@@ -474,7 +475,7 @@ def run_calculation(
 def _fail(run: CalculationRun, problems: list[str]) -> CalculationRun:
     run.status = RunStatus.FAILED
     run.problems = problems[:200]
-    run.stage = _("Failed")
+    run.stage = noop("Failed")
     run.finished_at = timezone.now()
     run.save()
     return run

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from attain.calc.periods import year_month_ids
@@ -401,9 +402,14 @@ def export_yaml(request: HttpRequest, code: str, number: int) -> HttpResponse:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("YAML file"), required=False)
-    text = forms.CharField(label=_("or paste YAML"), widget=forms.Textarea, required=False)
-    activate = forms.BooleanField(label=_("Activate the imported versions"), required=False)
+    # lazy: the labels are read when the form is drawn, in the reader's language
+    file = forms.FileField(label=gettext_lazy("YAML file"), required=False)
+    text = forms.CharField(
+        label=gettext_lazy("or paste YAML"), widget=forms.Textarea, required=False
+    )
+    activate = forms.BooleanField(
+        label=gettext_lazy("Activate the imported versions"), required=False
+    )
 
 
 @login_required

@@ -9,11 +9,37 @@ from .models import Measure
 from .services import measure_problems
 
 
+def table_choices() -> list[tuple[str, str]]:
+    """The record tables by the names their readers know (the models' plural names)."""
+    from django.apps import apps
+
+    models = {
+        "orders": "Order",
+        "order_lines": "OrderLine",
+        "payments": "Payment",
+        "activities": "Activity",
+        "customers": "Customer",
+        "opportunities": "Opportunity",
+        "tickets": "ServiceTicket",
+        "surveys": "Survey",
+        "training": "TrainingScore",
+        "peer_ratings": "PeerRating",
+    }
+    choices = []
+    for table in RECORD_TABLES:
+        try:
+            label = str(apps.get_model("crm", models[table])._meta.verbose_name_plural)
+        except (KeyError, LookupError):
+            label = table
+        choices.append((table, label))
+    return choices
+
+
 class MeasureForm(forms.ModelForm):
     """A measure, for the measures page and the admin. The engine's scenario loader
     checks it, as it does in a scenario file."""
 
-    table = forms.ChoiceField(label=_("record table"), choices=[(t, t) for t in RECORD_TABLES])
+    table = forms.ChoiceField(label=_("record table"), choices=table_choices)
 
     class Meta:
         model = Measure

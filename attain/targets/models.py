@@ -127,6 +127,8 @@ class PlanMeasure(models.Model):
     total = models.DecimalField(_("total"), max_digits=20, decimal_places=2)
 
     class Meta:
+        verbose_name = _("plan measure")
+        verbose_name_plural = _("plan measures")
         ordering = ["plan_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "measure"], name="target_plan_measure")
@@ -154,6 +156,8 @@ class TargetCell(models.Model):
     engine_value = models.DecimalField(max_digits=20, decimal_places=2)
 
     class Meta:
+        verbose_name = _("target cell")
+        verbose_name_plural = _("target cells")
         indexes = [models.Index(fields=["plan", "measure", "who"])]
 
     def __str__(self) -> str:
@@ -174,6 +178,8 @@ class TargetEdit(models.Model):
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("target edit")
+        verbose_name_plural = _("target edits")
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "measure", "who", "period"], name="target_edit_cell"
@@ -191,6 +197,8 @@ class Acknowledgement(models.Model):
     at = models.DateTimeField(_("acknowledged"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
         constraints = [
             models.UniqueConstraint(fields=["plan", "person"], name="target_acknowledgement")
         ]
@@ -213,6 +221,8 @@ class Commitment(models.Model):
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         constraints = [
             models.UniqueConstraint(fields=["plan", "measure", "who"], name="target_commitment")
         ]
@@ -226,15 +236,47 @@ class Notification(models.Model):
     plan = models.ForeignKey(
         TargetPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    message = models.TextField(_("message"))
+    """A note to a person, stored as a message key and its parameters and written out in
+    the language of whoever reads it (``text``). ``message`` keeps the text of a note whose
+    key is unknown (none are written so today)."""
+
+    class Key(models.TextChoices):
+        PUBLISHED = "targets_published", _("Targets published")
+        CHANGED = "targets_changed", _("Targets changed")
+
+    key = models.CharField(_("message key"), max_length=40, choices=Key.choices, blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     read = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created", "-id"]
 
     def __str__(self) -> str:
-        return self.message[:80]
+        return self.text[:80]
+
+    @property
+    def text(self) -> str:
+        """The note in the active language (the reader's)."""
+        messages: dict[str, Any] = {
+            self.Key.PUBLISHED: _(
+                "Your targets for %(year)s (%(plan)s) are published: please acknowledge them."
+            ),
+            self.Key.CHANGED: _(
+                "Your targets for %(year)s changed (%(plan)s, version %(version)s): %(reason)s"
+            ),
+        }
+        template = messages.get(str(self.key))
+        if template is None:
+            return str(self.message)
+        try:
+            text: str = str(template) % self.params
+            return text
+        except (KeyError, TypeError, ValueError):
+            return str(self.message)
 
 
 class Reallocation(models.Model):
@@ -252,6 +294,10 @@ class Reallocation(models.Model):
     changes = models.JSONField(default=list)  # [{measure, who, period, before, after}]
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reallocation")
+        verbose_name_plural = _("reallocations")
 
     def __str__(self) -> str:
         return f"reallocation {self.unit} from {self.from_month}"

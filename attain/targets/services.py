@@ -409,22 +409,15 @@ def publish_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
         _transition(actor, plan, PlanStatus.PUBLISHED, published=timezone.now())
         affected = _changed_people(previous, plan) if previous else _people_of(plan)
         people = Person.objects.filter(code__in=affected)
-        if previous is None:
-            message = _(
-                "Your targets for %(year)s (%(plan)s) are published: please acknowledge them."
-            )
-        else:
-            message = _(
-                "Your targets for %(year)s changed (%(plan)s, version %(version)s): %(reason)s"
-            )
-        text = message % {
+        key = Notification.Key.PUBLISHED if previous is None else Notification.Key.CHANGED
+        params = {
             "year": plan.fiscal_year,
             "plan": plan.name,
             "version": plan.version,
             "reason": plan.reason,
         }
         Notification.objects.bulk_create(
-            [Notification(person=person, plan=plan, message=text) for person in people],
+            [Notification(person=person, plan=plan, key=key, params=params) for person in people],
             batch_size=2000,
         )
     return plan

@@ -40,7 +40,9 @@ def num(value: Any) -> str:
         return "—"
     if number == number.to_integral_value():
         return f"{number.quantize(Decimal(1)):,}"
-    return f"{number.normalize():f}"
+    if number.as_tuple().exponent < -4:  # type: ignore[operator]
+        number = number.quantize(Decimal("0.0001"))
+    return f"{number.normalize():,f}"
 
 
 @register.filter
@@ -104,3 +106,67 @@ def step(value: Any) -> str:
     if number.as_tuple().exponent < -6:  # type: ignore[operator]
         number = number.quantize(Decimal("0.000001"))
     return f"{number.normalize():f}" if number == number.to_integral_value() else f"{number:f}"
+
+
+@register.filter
+def explain_step(value: Any) -> dict[str, str]:
+    """An explanation step (the engine's data) in the reader's language."""
+    from ..explain_text import step_text
+
+    return step_text(value if isinstance(value, dict) else {})
+
+
+@register.filter
+def explain_detail(value: Any) -> str:
+    from ..explain_text import detail_text
+
+    return detail_text(value)
+
+
+@register.filter
+def component_kind(value: Any) -> str:
+    from ..explain_text import COMPONENT_KINDS, label_of
+
+    return label_of(COMPONENT_KINDS, value)
+
+
+@register.filter
+def scope_label(value: Any) -> str:
+    from ..explain_text import SCOPES, label_of
+
+    return label_of(SCOPES, value)
+
+
+@register.filter
+def target_rule(value: Any) -> str:
+    from ..explain_text import TARGET_RULES, label_of
+
+    return label_of(TARGET_RULES, value)
+
+
+@register.filter
+def period_kind(value: Any) -> str:
+    from ..explain_text import PERIOD_KINDS, label_of
+
+    return label_of(PERIOD_KINDS, value)
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """A number for reading: grouped, money and fractions to 2 places (4 below 1)."""
+    from ..explain_text import money, number
+
+    number_ = _decimal(value)
+    if number_ is None:
+        return "—"
+    if number_ == number_.to_integral_value() or abs(number_) < 1:
+        return number(number_)
+    return money(number_)
+
+
+@register.filter
+def money2(value: Any) -> str:
+    """An amount of money: grouped, exactly 2 places (no currency sign)."""
+    from ..explain_text import money
+
+    return "—" if _decimal(value) is None else money(value)

@@ -138,3 +138,16 @@ def test_two_plans_never_set_the_same_targets(company: Company, plan: TargetPlan
     services.approve_plan(company.users["executive"], other)
     with pytest.raises(ValidationError):
         services.publish_plan(company.users["sales_ops"], other)
+
+
+def test_notifications_read_in_the_readers_language(company: Company, plan: TargetPlan) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        publish(company, plan)
+    note = Notification.objects.filter(plan=plan).first()
+    assert note is not None and note.key == Notification.Key.PUBLISHED and not note.message
+    with translation.override("zh-hans"):
+        assert note.text.startswith(f"你的 {plan.fiscal_year}")
+    with translation.override("en"):
+        assert note.text.startswith(f"Your targets for {plan.fiscal_year}")

@@ -4,6 +4,7 @@
 //   data-width="42"   → style.width = 42%   (bars)
 //   data-depth="2"    → --depth: 2          (indented tree rows)
 //   data-autosubmit   → a select submits its form when changed
+//   data-menu-toggle  → a button opens and closes the menu (phones)
 (function () {
   "use strict";
   function apply(root) {
@@ -17,6 +18,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () { apply(document); });
   document.addEventListener("htmx:load", function (event) { apply(event.target); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!button) return;
+    var sidebar = button.closest(".sidebar");
+    var open = sidebar.classList.toggle("menu-open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target.matches && target.matches("[data-autosubmit]") && target.form) {

@@ -1,0 +1,287 @@
+"""The engine's explanation, in the reader's language.
+
+The engine stays language-free: its explanation is data whose step labels are fixed English
+patterns with numbers and names inside. This module recognises each pattern, translates it
+through the catalogue and formats the numbers inside for the reader (thousands separators,
+money to 2 places, ratios as percentages). A label no pattern knows is shown as it came.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+COMPONENT_KINDS = {
+    "commission": pgettext_lazy("component kind", "commission"),
+    "bonus": pgettext_lazy("component kind", "bonus"),
+    "scorecard": pgettext_lazy("component kind", "scorecard"),
+    "spiff": pgettext_lazy("component kind", "spiff"),
+}
+SCOPES = {
+    "self": pgettext_lazy("credit scope", "own"),
+    "team": pgettext_lazy("credit scope", "team"),
+    "team_and_self": pgettext_lazy("credit scope", "team and own"),
+}
+TARGET_RULES = {
+    "none": pgettext_lazy("target rule", "none"),
+    "given": pgettext_lazy("target rule", "given"),
+    "months": pgettext_lazy("target rule", "months"),
+    "parts": pgettext_lazy("target rule", "parts"),
+    "enclosing": pgettext_lazy("target rule", "enclosing period"),
+    "spread": pgettext_lazy("target rule", "spread"),
+}
+PERIOD_KINDS = {
+    "month": pgettext_lazy("period kind", "month"),
+    "quarter": pgettext_lazy("period kind", "quarter"),
+    "half": pgettext_lazy("period kind", "half"),
+    "year": pgettext_lazy("period kind", "year"),
+}
+DIRECTIONS = {
+    "higher": gettext_lazy("higher is better"),
+    "lower": gettext_lazy("lower is better"),
+}
+
+
+def label_of(mapping: dict[str, Any], code: Any) -> str:
+    return str(mapping.get(str(code), code if code is not None else "—"))
+
+
+def decimal_of(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def number_format(value: Decimal, places: int, force_grouping: bool = True) -> str:
+    """Grouped by thousands with a point for decimals: how both English and Chinese
+    readers write numbers (Django's zh-hans format does not group)."""
+    return f"{value:,.{places}f}"
+
+
+def number(value: Any) -> str:
+    """A number for reading: whole numbers grouped, fractions to 2 places (4 below 1)."""
+    d = decimal_of(value)
+    if d is None:
+        return str(value)
+    if d == d.to_integral_value():
+        return number_format(d.quantize(Decimal(1)), 0, force_grouping=True)
+    places = 2 if abs(d) >= 1 else 4
+    rounded = d.quantize(Decimal(1).scaleb(-places)).normalize()
+    shown = max(0, -rounded.as_tuple().exponent)  # type: ignore[operator]
+    return number_format(rounded, shown, force_grouping=True)
+
+
+def money(value: Any) -> str:
+    d = decimal_of(value)
+    if d is None:
+        return str(value)
+    return number_format(d.quantize(Decimal("0.01")), 2, force_grouping=True)
+
+
+def percent(value: Any) -> str:
+    d = decimal_of(value)
+    if d is None:
+        return str(value)
+    return number_format((d * 100).quantize(Decimal("0.1")), 1, force_grouping=True) + "%"
+
+
+Formatter = Callable[[Any], str]
+# Groups named after these are numbers of that sort; any other group is text.
+_FORMATS: dict[str, Formatter] = {
+    "amount": money,
+    "actual": number,
+    "target": number,
+    "value": number,
+    "slice": number,
+    "rate": number,
+    "lower": number,
+    "upper": number,
+    "start": number,
+    "weight": number,
+    "cap": money,
+    "floor": money,
+    "factor": number,
+    "ratio": percent,
+    "attainment": percent,
+    "minimum": percent,
+    "part": number,
+    "whole": number,
+}
+
+
+def _text(key: str, value: str) -> str:
+    if key == "scope":
+        return label_of(SCOPES, value)
+    if key == "direction":
+        return label_of(DIRECTIONS, value)
+    if key == "kind":
+        return label_of(PERIOD_KINDS, value)
+    formatter = _FORMATS.get(key)
+    return formatter(value) if formatter else value
+
+
+# (pattern, message, how the step's own value reads)
+_STEP_PATTERNS: list[tuple[str, Callable[[], str], Formatter]] = [
+    (
+        r"actual (?P<measure>\S+) \((?P<scope>\w+)\)",
+        lambda: _("actual %(measure)s (%(scope)s)"),
+        number,
+    ),
+    (r"target (?P<measure>\S+)", lambda: _("target %(measure)s"), number),
+    (r"attainment = actual / target", lambda: _("attainment = actual ÷ target"), percent),
+    (
+        r"rounded half-up to the currency's minor unit",
+        lambda: _("rounded half-up to the currency's minor unit"),
+        money,
+    ),
+    (
+        r"actual (?P<actual>\S+) × rate (?P<rate>\S+)",
+        lambda: _("actual %(actual)s × rate %(rate)s"),
+        money,
+    ),
+    (
+        r"no target: tiers by attainment pay 0",
+        lambda: _("no target: tiers by attainment pay 0"),
+        money,
+    ),
+    (
+        r"actual (?P<actual>\S+) ≤ 0: clawback at the base rate (?P<rate>\S+)",
+        lambda: _("actual %(actual)s ≤ 0: clawback at the base rate %(rate)s"),
+        money,
+    ),
+    (
+        r"tier (?P<tier>\d+) \[(?P<lower>[^,]+), (?P<upper>[^)]+)\): "
+        r"(?P<slice>\S+) × (?P<rate>\S+)",
+        lambda: _("tier %(tier)s [%(lower)s, %(upper)s): %(slice)s × %(rate)s"),
+        money,
+    ),
+    (r"marginal tiers total", lambda: _("marginal tiers total"), money),
+    (
+        r"whole: highest tier reached from (?P<start>\S+); (?P<actual>\S+) × (?P<rate>\S+)",
+        lambda: _("whole: highest tier reached from %(start)s; %(actual)s × %(rate)s"),
+        money,
+    ),
+    (r"when (?P<formula>.+)", lambda: _("when %(formula)s"), lambda v: _yes_no(v)),
+    (r"amount (?P<formula>.+)", lambda: _("amount %(formula)s"), money),
+    (r"no level reached", lambda: _("no level reached"), money),
+    (
+        r"level (?P<level>.+) \(attainment ≥ (?P<minimum>\S+)\)",
+        lambda: _("level %(level)s (attainment ≥ %(minimum)s)"),
+        money,
+    ),
+    (
+        r"metric (?P<measure>\S+) \((?P<direction>\w+)\): actual (?P<actual>\S+), "
+        r"target (?P<target>\S+) \((?P<origin>[^)]*)\)",
+        lambda: _("metric %(measure)s (%(direction)s): actual %(actual)s, target %(target)s"),
+        percent,
+    ),
+    (
+        r"score = Σ weight × ratio / Σ weight",
+        lambda: _("score = Σ weight × ratio ÷ Σ weight"),
+        percent,
+    ),
+    (
+        r"no payout formula: the scorecard pays 0",
+        lambda: _("no payout formula: the scorecard pays 0"),
+        money,
+    ),
+    (r"payout (?P<formula>.+)", lambda: _("payout %(formula)s"), money),
+    (
+        r"Σ amount × share over matching (?P<table>\S+) records",
+        lambda: _("Σ amount × share over the matching %(table)s records"),
+        money,
+    ),
+    (
+        r"gate: no attainment of (?P<measure>\S+); pays 0",
+        lambda: _("gate: no attainment of %(measure)s; pays 0"),
+        money,
+    ),
+    (
+        r"gate: attainment (?P<attainment>\S+) < (?P<minimum>\S+); pays 0",
+        lambda: _("gate: attainment %(attainment)s < %(minimum)s; pays 0"),
+        money,
+    ),
+    (
+        r"gate: attainment (?P<attainment>\S+) ≥ (?P<minimum>\S+); open",
+        lambda: _("gate: attainment %(attainment)s ≥ %(minimum)s; open"),
+        money,
+    ),
+    (
+        r"multiplier (?P<formula>.+) = (?P<factor>\S+)",
+        lambda: _("multiplier %(formula)s = %(factor)s"),
+        money,
+    ),
+    (r"cap (?P<cap>\S+)", lambda: _("cap %(cap)s"), money),
+    (r"floor (?P<floor>\S+)", lambda: _("floor %(floor)s"), money),
+]
+_DETAIL_PATTERNS: list[tuple[str, Callable[[], str]]] = [
+    (r"on covered days (?P<days>.+)", lambda: _("on covered days %(days)s")),
+    (
+        r"ratio (?P<ratio>\S+), clamped to \[(?P<lower>[^,]+), (?P<upper>[^\]]+)\], "
+        r"weight (?P<weight>\S+)",
+        lambda: _("ratio %(ratio)s, limited to [%(lower)s, %(upper)s], weight %(weight)s"),
+    ),
+    (r"no target is given", lambda: _("no target is given")),
+    (r"given \((?P<origin>.+)\)", lambda: _("given (%(origin)s)")),
+    (r"sum of the month targets", lambda: _("sum of the month targets")),
+    (r"sum of the (?P<kind>\w+) targets", lambda: _("sum of the %(kind)s targets")),
+    (
+        r"the (?P<period>\S+) target applies as is \(spread: none\)",
+        lambda: _("the %(period)s target applies as is (not spread)"),
+    ),
+    (r"the months of (?P<period>\S+) weigh 0", lambda: _("the months of %(period)s weigh 0")),
+    (
+        r"(?P<period>\S+) target (?P<target>\S+) × month weights (?P<part>\S+) / (?P<whole>\S+)",
+        lambda: _("%(period)s target %(target)s × month weights %(part)s ÷ %(whole)s"),
+    ),
+    (
+        r"no target for (?P<period>\S+) or an enclosing period",
+        lambda: _("no target for %(period)s or an enclosing period"),
+    ),
+]
+_STEPS = [(re.compile(p), m, f) for p, m, f in _STEP_PATTERNS]
+_DETAILS = [(re.compile(p), m) for p, m in _DETAIL_PATTERNS]
+
+
+def _yes_no(value: Any) -> str:
+    return {"true": _("yes"), "false": _("no")}.get(str(value), str(value))
+
+
+def _fill(match: re.Match[str], message: str) -> str:
+    return message % {k: _text(k, v) for k, v in match.groupdict().items()}
+
+
+def detail_text(detail: Any) -> str:
+    if not detail:
+        return ""
+    for pattern, message in _DETAILS:
+        match = pattern.fullmatch(str(detail))
+        if match:
+            return _fill(match, message())
+    return str(detail)
+
+
+def step_text(step: dict[str, Any]) -> dict[str, str]:
+    """One step as the reader sees it: label, value and detail, translated and formatted."""
+    label, value = str(step.get("label", "")), step.get("value")
+    for pattern, message, formatter in _STEPS:
+        match = pattern.fullmatch(label)
+        if match:
+            return {
+                "label": _fill(match, message()),
+                "value": "" if value is None else formatter(value),
+                "detail": detail_text(step.get("detail")),
+            }
+    return {
+        "label": label,
+        "value": "" if value is None else number(value),
+        "detail": detail_text(step.get("detail")),
+    }

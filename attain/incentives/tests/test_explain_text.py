@@ -1,0 +1,44 @@
+"""The engine's explanation steps read in the reader's language, numbers formatted."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import translation
+
+from attain.incentives.explain_text import detail_text, step_text
+
+
+def test_steps_are_translated_and_numbers_formatted():
+    step = {
+        "label": "attainment = actual / target",
+        "value": Decimal("0.9523809523809523809523809524"),
+        "detail": None,
+    }
+    tier = {
+        "label": "tier 2 [1.0, 1.2): 123456.789012345678901234 × 0.05",
+        "value": Decimal("6172.839450617283945061728395"),
+        "detail": None,
+    }
+    with translation.override("zh-hans"):
+        assert step_text(step) == {"label": "达成率 = 实际 ÷ 目标", "value": "95.2%", "detail": ""}
+        shown = step_text(tier)
+        assert shown["label"] == "第 2 档 [1, 1.2)：123,456.79 × 0.05"
+        assert shown["value"] == "6,172.84"
+        assert detail_text("no target for 2026-Q4 or an enclosing period") == (
+            "2026-Q4 及其上级期间都没有目标"
+        )
+    with translation.override("en"):
+        assert step_text(step)["label"] == "attainment = actual ÷ target"
+        assert step_text({"label": "actual revenue (team)", "value": "12"})["label"] == (
+            "actual revenue (team)"
+        )
+
+
+def test_an_unknown_label_is_shown_as_it_came():
+    with translation.override("zh-hans"):
+        assert step_text({"label": "something new", "value": "1.5"}) == {
+            "label": "something new",
+            "value": "1.5",
+            "detail": "",
+        }
