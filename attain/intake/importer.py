@@ -94,6 +94,7 @@ class ImportResult:
     rejects_path: Path | None = None
     dry_run: bool = False
     seconds: float = 0.0
+    merge_seconds: float = 0.0  # the merge: how long the write lock was held
     sample: list[SampleRow] = field(default_factory=list)
 
     @property
@@ -230,10 +231,12 @@ def import_file(
                 result.rejects_path = rejects_path
             if not dry_run:
                 staged.seek(0)
+                merging = time.monotonic()
                 with transaction.atomic():
                     _merge(spec, importer, staged, chunks, result, progress, started)
                     if finish is not None:
                         finish(result)
+                result.merge_seconds = time.monotonic() - merging
     return result
 
 
