@@ -24,8 +24,9 @@ attain/locale/%/LC_MESSAGES/django.mo: attain/locale/%/LC_MESSAGES/django.po $(S
 demo: setup ## migrate the embedded SQLite database, load the demo company, serve it
 	$(BIN)/attain migrate --no-input
 	$(BIN)/attain demo load
-	@# a background worker for imports and calculation runs, stopped with the server
-	$(BIN)/attain db_worker --queue-name '*' --no-reload & worker=$$!; \
+	@# a background worker for imports and calculation runs, restarted whenever it exits
+	@# (--supervise) and stopped with the server
+	$(BIN)/attain worker --queue-name '*' --supervise & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/attain runserver 127.0.0.1:8000
 

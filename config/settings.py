@@ -101,7 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a write waits for another writer before "database is locked" (a web
+        # write then answers 503 with Retry-After; `attain worker` waits longer).
+        "timeout": int(os.environ.get("ATTAIN_SQLITE_BUSY_SECONDS", "5")),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -298,3 +300,17 @@ EMAIL_USE_TLS = os.environ.get("ATTAIN_EMAIL_TLS", "1") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("ATTAIN_EMAIL_FROM", "attain@localhost")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("ATTAIN_PASSWORD_RESET_HOURS", "24")) * 3600
 # --- end secaudit ----------------------------------------------------------------------
+
+# --- Background workers (workers) --------------------------------------------------------
+# A calculation run or import batch records the worker running it (host:pid) and a
+# heartbeat; one whose worker is gone (same host, pid no longer alive) or whose heartbeat
+# is older than ATTAIN_WORKER_LEASE_SECONDS is marked failed and may be run again.
+# `attain worker` retries a locked or lost database with exponential backoff up to
+# ATTAIN_WORKER_MAX_BACKOFF_SECONDS. See docs/operations.md.
+ATTAIN_WORKER_LEASE_SECONDS = int(os.environ.get("ATTAIN_WORKER_LEASE_SECONDS", "600"))
+ATTAIN_WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("ATTAIN_WORKER_MAX_BACKOFF_SECONDS", "30"))
+# A web write that finds the database locked (an import merging, a long run) answers
+# 503 with Retry-After instead of a 500 (attain.web.middleware.DatabaseBusyMiddleware).
+ATTAIN_BUSY_RETRY_AFTER_SECONDS = int(os.environ.get("ATTAIN_BUSY_RETRY_AFTER_SECONDS", "5"))
+MIDDLEWARE += ["attain.web.middleware.DatabaseBusyMiddleware"]
+# --- end workers -------------------------------------------------------------------------

@@ -8,19 +8,22 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import URLPattern, URLResolver, path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.selectors import visible_people
 
-from . import selectors
-from .models import ComponentResult, PeriodResult
+from . import access, selectors, services
+from .models import CalculationRun, ComponentResult, PeriodResult
 
 PERIOD = OpenApiParameter("period", str, description="Period id, e.g. 2026-Q4 (default: now)")
 
@@ -137,7 +140,67 @@ class LeaderboardView(APIView):
         return Response(LeaderboardEntry(data, many=True).data)
 
 
+class RunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalculationRun
+        fields = [
+            "id",
+            "kind",
+            "fiscal_year",
+            "status",
+            "progress",
+            "stage",
+            "people",
+            "rows",
+            "problems",
+            "warnings",
+            "seconds",
+            "created_at",
+            "finished_at",
+            "worker",
+            "heartbeat_at",
+        ]
+        read_only_fields = fields
+
+
+class RunRequestSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(min_value=1900, max_value=9999)
+
+
+def _require_runs(request: Request) -> None:
+    if not access.can_edit_plans(request.user):
+        raise PermissionDenied(_("Only administrators and sales operations run calculations."))
+
+
+class RunList(APIView):
+    """Start a full recalculation of a fiscal year in the background (also how a failed
+    run is run again): 202 with the queued run; follow it at its own address."""
+
+    @extend_schema(request=RunRequestSerializer, responses={202: RunSerializer})
+    def post(self, request: Request) -> Response:
+        _require_runs(request)
+        data = RunRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.start_calculation(request.user, data.validated_data["fiscal_year"])
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RunDetail(APIView):
+    """A calculation run's status and progress (one whose worker died shows failed)."""
+
+    @extend_schema(responses=RunSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        _require_runs(request)
+        services.fail_abandoned_runs()
+        run = CalculationRun.objects.filter(pk=pk).first()
+        if run is None:
+            raise Http404
+        return Response(RunSerializer(run).data)
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("calculation-runs/", RunList.as_view(), name="api-runs"),
+    path("calculation-runs/<int:pk>/", RunDetail.as_view(), name="api-run"),
     path("performance/results/", ResultList.as_view(), name="api-results"),
     path(
         "performance/results/<slug:code>/<str:period>/explanation/",

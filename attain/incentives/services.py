@@ -44,6 +44,7 @@ from attain.engine import (
 )
 from attain.measures.services import scenario_measures
 from attain.org.models import Assignment, Person, Unit
+from attain.web import leases
 
 from . import calculation
 from .access import can_edit_plans
@@ -332,8 +333,12 @@ def _progress(run: CalculationRun | None, percent: int, stage: str) -> None:
         return
     run.progress = percent
     run.stage = stage
-    # Progress is written outside the run's transaction so the page sees it move.
-    CalculationRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage)
+    run.heartbeat_at = timezone.now()
+    # Progress is written outside the run's transaction so the page sees it move; it is
+    # also the run's heartbeat (attain.web.leases).
+    CalculationRun.objects.filter(pk=run.pk).update(
+        progress=percent, stage=stage, heartbeat_at=run.heartbeat_at
+    )
 
 
 def persist_results(
@@ -440,7 +445,8 @@ def run_calculation(
     if run is None:
         run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=fiscal_year)
     run.status = RunStatus.RUNNING
-    run.save(update_fields=["status"])
+    run.worker, run.heartbeat_at = leases.holder(), timezone.now()
+    run.save(update_fields=["status", "worker", "heartbeat_at"])
     as_of = timezone.localdate()
     try:
         _progress(run, 5, noop("Loading records"))
@@ -481,6 +487,30 @@ def _fail(run: CalculationRun, problems: list[str]) -> CalculationRun:
     return run
 
 
+def fail_abandoned_runs() -> int:
+    """Mark failed the runs whose worker died (:func:`attain.web.leases.abandoned`): a
+    worker killed mid-run leaves its run ``running`` otherwise. Called by the worker
+    when it starts and between tasks, and by the pages that show runs. Returns how many
+    runs were marked."""
+    now = timezone.now()
+    marked = 0
+    for run in CalculationRun.objects.filter(status=RunStatus.RUNNING):
+        if not leases.abandoned(run.worker, run.heartbeat_at or run.created_at, now):
+            continue
+        reason = _(
+            "The worker running this calculation (%(worker)s) stopped before it finished; "
+            "nothing it calculated was stored. Run it again."
+        ) % {"worker": run.worker or _("unknown")}
+        with transaction.atomic():
+            # Only if still running: the worker may have finished in the meantime.
+            if not CalculationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists():
+                continue
+            _fail(run, [reason])
+            record_change(None, Action.UPDATE, run, after=snapshot(run), reason=reason)
+        marked += 1
+    return marked
+
+
 def affected_people(person_pks: Iterable[int], day: datetime.date) -> set[str]:
     """The people credited with a record and every manager above them on its date."""
     found: set[int] = set()
@@ -518,7 +548,11 @@ def recalculate_people(
         if not PeriodResult.objects.filter(period=str(year)).exists():
             continue  # the year was never calculated: nothing to keep current
         run = CalculationRun.objects.create(
-            kind=RunKind.INCREMENTAL, fiscal_year=year, status=RunStatus.RUNNING
+            kind=RunKind.INCREMENTAL,
+            fiscal_year=year,
+            status=RunStatus.RUNNING,
+            worker=leases.holder(),
+            heartbeat_at=timezone.now(),
         )
         with calculation.loaded_year(
             year, as_of=as_of, only_for=codes, report=sorted(periods), fresh=True

@@ -283,6 +283,7 @@ def plans(request: HttpRequest) -> HttpResponse:
     for plan in Plan.objects.prefetch_related("versions"):
         versions = sorted(plan.versions.all(), key=lambda v: -v.number)
         rows.append({"plan": plan, "versions": versions})
+    services.fail_abandoned_runs()
     runs = CalculationRun.objects.filter(kind=RunKind.FULL)[:5]
     context = {
         "rows": rows,
@@ -452,6 +453,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
 @login_required
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
+    services.fail_abandoned_runs()
     run = get_object_or_404(CalculationRun, pk=pk)
     template = "incentives/run_status.html" if _htmx(request) else "incentives/run.html"
     return render(request, template, {"run": run})

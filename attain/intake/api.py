@@ -91,13 +91,32 @@ class ImportDetail(APIView):
 
     @extend_schema(responses=ImportBatchSerializer)
     def get(self, request: Request, pk: int) -> Response:
+        services.fail_abandoned_batches()
         batch = ImportBatch.objects.select_related("created_by").filter(pk=pk).first()
         if batch is None or not access.can_see_batch(request.user, batch):
             raise Http404
         return Response(ImportBatchSerializer(batch, context={"request": request}).data)
 
 
+class ImportRetry(APIView):
+    """Run a failed import again (its stored file, from the start): 202 with the batch,
+    queued; 400 when it has not failed or its file is gone."""
+
+    @extend_schema(request=None, responses={202: ImportBatchSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        services.fail_abandoned_batches()
+        batch = ImportBatch.objects.select_related("created_by").filter(pk=pk).first()
+        if batch is None or not access.can_see_batch(request.user, batch):
+            raise Http404
+        services.retry_batch(request.user, batch)
+        enqueue_import(batch)
+        batch.refresh_from_db()
+        body = ImportBatchSerializer(batch, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
 urlpatterns = [
     path("imports/", ImportList.as_view(), name="api-imports"),
     path("imports/<int:pk>/", ImportDetail.as_view(), name="api-import"),
+    path("imports/<int:pk>/retry/", ImportRetry.as_view(), name="api-import-retry"),
 ]

@@ -17,8 +17,14 @@ How it works, per file:
    (``credit``) replace the record's credit rows.
 5. The same key twice in one file: the later row wins (it counts as an update of the
    earlier one), so a file never needs a set of every key it holds in memory.
-6. The whole file runs in one transaction: an import killed or failing halfway leaves
-   nothing from that file. ``dry_run`` validates and counts without writing.
+6. Stage, then merge. Steps 2-3 (reading, validating, looking references up) run
+   first for the whole file with reads only, outside any transaction: the good rows
+   are pickled chunk by chunk into an unnamed temporary file. Then steps 4-5 write the
+   staged chunks in one transaction, so the file stays all-or-nothing (an import killed
+   or failing halfway leaves nothing from that file) while the database's write lock
+   is held only for the writing, not for reading and checking the file
+   (docs/import.md says why not one transaction per chunk). ``dry_run`` validates and
+   counts without writing.
 
 Every created or changed record gets its own audit event (compact: a changed record's
 event holds the fields that changed, before and after), filed under the import's batch
@@ -32,11 +38,12 @@ first stage-history row only.
 from __future__ import annotations
 
 import csv
+import pickle
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -91,6 +98,7 @@ class ImportResult:
     rejects_path: Path | None = None
     dry_run: bool = False
     seconds: float = 0.0
+    merge_seconds: float = 0.0  # the merge: how long the write lock was held
     sample: list[SampleRow] = field(default_factory=list)
 
     @property
@@ -189,12 +197,15 @@ def import_file(
     sample_size: int = 0,
     progress: Progress | None = None,
     row_limit: int | None = None,
+    finish: Callable[[ImportResult], None] | None = None,
     audit_batch: str = "",
 ) -> ImportResult:
     """Import ``path`` into ``table`` (see the module docstring). Raises
     :class:`FileProblem` when the file as a whole cannot be imported (nothing is
-    written then); row problems go to ``rejects_path`` and the counts. Every created or
-    changed record gets an audit event filed under ``audit_batch`` (a new id when empty)."""
+    written then); row problems go to ``rejects_path`` and the counts. ``finish`` runs
+    inside the merge's transaction once every row is written (the batch's counts and
+    audit event commit with the rows, or not at all). Every created or changed record
+    gets an audit event filed under ``audit_batch`` (a new id when empty)."""
     spec = get_table(table)
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
@@ -202,36 +213,41 @@ def import_file(
         positions, matches = match_headers(spec, source.header)
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         rejects = _Rejects(rejects_path, source.header)
-        try:
-            run = partial(
-                _run,
-                spec,
-                actor,
-                positions,
-                source,
-                result,
-                rejects,
-                chunk_size,
-                sample_size,
-                progress,
-            )
-            if dry_run:
-                run(write=False)
-            else:
+        started = time.monotonic()
+        # The staged chunks: an unnamed temporary file, gone with the process however
+        # it ends (a worker killed with -9 leaves nothing behind).
+        with tempfile.TemporaryFile(prefix="attain-import-") as staged:
+            try:
+                importer = RowValidator(spec, actor, positions)
+                chunks = _stage(
+                    spec,
+                    importer,
+                    source,
+                    result,
+                    rejects,
+                    chunk_size,
+                    sample_size,
+                    progress,
+                    None if dry_run else staged,
+                    started,
+                )
+            finally:
+                rejects.close()
+            if rejects.writer is not None:
+                result.rejects_path = rejects_path
+            if not dry_run:
+                staged.seek(0)
+                merging = time.monotonic()
+                audit = BulkAudit(
+                    actor,
+                    batch=audit_batch or f"import-{uuid.uuid4().hex[:12]}",
+                    reason=_("Imported from %(file)s") % {"file": file_name or Path(path).name},
+                )
                 with transaction.atomic():
-                    run(
-                        write=True,
-                        audit=BulkAudit(
-                            actor,
-                            batch=audit_batch or f"import-{uuid.uuid4().hex[:12]}",
-                            reason=_("Imported from %(file)s")
-                            % {"file": file_name or Path(path).name},
-                        ),
-                    )
-        finally:
-            rejects.close()
-        if rejects.writer is not None:
-            result.rejects_path = rejects_path
+                    _merge(spec, importer, staged, chunks, result, progress, started, audit)
+                    if finish is not None:
+                        finish(result)
+                result.merge_seconds = time.monotonic() - merging
     return result
 
 
@@ -252,45 +268,25 @@ def _chunks(source: Source, width: int, size: int) -> Iterable[list[tuple[int, l
         yield chunk
 
 
-def _run(
+def _stage(
     spec: TableSpec,
-    actor: Any,
-    positions: dict[str, int],
+    importer: RowValidator,
     source: Source,
     result: ImportResult,
     rejects: _Rejects,
     chunk_size: int,
     sample_size: int,
     progress: Progress | None,
-    *,
-    write: bool,
-    audit: BulkAudit | None = None,
-) -> None:
-    started = time.monotonic()
-    if write and connection.vendor == "sqlite":
-        # Inserting into several indexes at random places: a bigger page cache (bounded)
-        # keeps SQLite from spilling pages to the OS on every chunk.
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
-    importer = RowValidator(spec, actor, positions)
-    writer = None
-    if write:
-        present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
-        present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
-        credit = None
-        if spec.credit is not None and any(c.kind is Kind.CREDIT for c in importer.present):
-            credit = CreditRows(spec.credit.model, spec.credit.parent_column)
-        writer = Upsert(
-            spec.model,
-            spec.key,
-            present=present,
-            defaults=importer.defaults,
-            credit=credit,
-            audit=audit,
-        )
+    staged: IO[bytes] | None,
+    started: float,
+) -> int:
+    """Stage: read, validate and check references chunk by chunk, with reads only (no
+    transaction, no write lock). Good rows go to ``staged`` (pickled, one chunk at a
+    time), bad rows to the rejects file. Without ``staged`` (a dry run) the counts of
+    new and updated rows are taken here. Returns the number of chunks staged."""
     width = len(source.header)
-    model = spec.model
     derive = spec.derive
+    chunks = 0
     for chunk in _chunks(source, width, chunk_size):
         importer.load_references(chunk)
         accepted: dict[str, dict[str, Any]] = {}
@@ -316,21 +312,67 @@ def _run(
                 sampled.append((row_number, cells, key))
         if spec.name == "customers":
             _check_credit_codes(accepted, rows_of, result, rejects, chunk)
-        existing: dict[str, int] = dict(fetch_by_keys(model, spec.key, accepted, ["pk"]))
-        result.updated += len(existing)
-        result.imported += len(accepted) - len(existing)
-        for row_number, cells, key in sampled:
-            if key in accepted:
-                outcome = UPDATE if key in existing or rows_of[key] != row_number else NEW
-                result.sample.append(SampleRow(row_number, _texts(cells, width), outcome))
-        result.sample.sort(key=lambda sample: sample.row)
-        if writer is not None and accepted:
+        if staged is None or sampled:
+            existing = {k for k, *_rest in fetch_by_keys(spec.model, spec.key, accepted, ["pk"])}
+            if staged is None:
+                result.updated += len(existing)
+                result.imported += len(accepted) - len(existing)
+            for row_number, cells, key in sampled:
+                if key in accepted:
+                    outcome = UPDATE if key in existing or rows_of[key] != row_number else NEW
+                    result.sample.append(SampleRow(row_number, _texts(cells, width), outcome))
+            result.sample.sort(key=lambda sample: sample.row)
+        if staged is not None and accepted:
             if derive is not None:
                 for values in accepted.values():
                     derive(values)
-            new_keys = writer.write(accepted, existing)
-            if spec.name == "opportunities" and new_keys:
-                _first_stage_rows(new_keys)
+            pickle.dump(accepted, staged, protocol=pickle.HIGHEST_PROTOCOL)
+            chunks += 1
+        result.seconds = time.monotonic() - started
+        if progress is not None:
+            progress(result.rows, result.seconds)
+    return chunks
+
+
+def _merge(
+    spec: TableSpec,
+    importer: RowValidator,
+    staged: IO[bytes],
+    chunks: int,
+    result: ImportResult,
+    progress: Progress | None,
+    started: float,
+    audit: BulkAudit | None = None,
+) -> None:
+    """Merge: write the staged chunks, in the caller's transaction. Only this part holds
+    the database's write lock; it does no parsing and no validation, only one query
+    for the keys already stored and the writes, per chunk."""
+    if connection.vendor == "sqlite":
+        # Inserting into several indexes at random places: a bigger page cache (bounded)
+        # keeps SQLite from spilling pages to the OS on every chunk.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+    present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
+    present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
+    credit = None
+    if spec.credit is not None and any(c.kind is Kind.CREDIT for c in importer.present):
+        credit = CreditRows(spec.credit.model, spec.credit.parent_column)
+    writer = Upsert(
+        spec.model,
+        spec.key,
+        present=present,
+        defaults=importer.defaults,
+        credit=credit,
+        audit=audit,
+    )
+    for _n in range(chunks):
+        accepted: dict[str, dict[str, Any]] = pickle.load(staged)  # our own staging file
+        existing: dict[str, int] = dict(fetch_by_keys(spec.model, spec.key, accepted, ["pk"]))
+        result.updated += len(existing)
+        result.imported += len(accepted) - len(existing)
+        new_keys = writer.write(accepted, existing)
+        if spec.name == "opportunities" and new_keys:
+            _first_stage_rows(new_keys)
         result.seconds = time.monotonic() - started
         if progress is not None:
             progress(result.rows, result.seconds)

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.web import leases
 
 from . import reading
-from .access import can_import
+from .access import can_import, can_see_batch
 from .importer import (
     CHUNK_SIZE,
     SAMPLE_SIZE,
@@ -29,6 +31,8 @@ from .importer import (
 )
 from .models import BatchStatus, ImportBatch
 from .reading import FileProblem
+
+HEARTBEAT_EVERY = 2.0  # seconds between two heartbeats of a running batch
 
 
 def upload_dir() -> Path:
@@ -110,42 +114,54 @@ def run_batch(
     chunk_size: int = CHUNK_SIZE,
     progress: Any = None,
 ) -> ImportResult:
-    """Import the batch's file in one transaction, with the batch's counts and its audit
-    event written in the same transaction. A file-level problem marks the batch failed
-    and is raised again as :class:`FileProblem`."""
+    """Import the batch's file: staged without the write lock, then merged in one
+    transaction with the batch's counts and its audit event (see docs/import.md). The
+    batch records its worker and a heartbeat at every chunk. A file-level problem marks
+    the batch failed and is raised again as :class:`FileProblem`."""
     actor = batch.created_by
     batch.status = BatchStatus.RUNNING
-    batch.started_at = timezone.now()
-    batch.save(update_fields=["status", "started_at"])
+    batch.started_at = batch.heartbeat_at = timezone.now()
+    batch.worker = leases.holder()
+    batch.save(update_fields=["status", "started_at", "worker", "heartbeat_at"])
     marker = progress_path(batch)
+    last_beat = time.monotonic()
 
     def report(rows: int, seconds: float) -> None:
+        nonlocal last_beat
         marker.write_text(f"{rows} {seconds:.1f}")
+        if not connection.in_atomic_block and time.monotonic() - last_beat >= HEARTBEAT_EVERY:
+            # Staging runs outside any transaction: the heartbeat is seen at once.
+            last_beat = time.monotonic()
+            ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
         if progress is not None:
             progress(rows, seconds)
 
+    def finish(result: ImportResult) -> None:  # inside the merge's transaction
+        batch.status = BatchStatus.DONE
+        batch.encoding = result.encoding
+        batch.rows = result.rows
+        batch.imported = result.imported
+        batch.updated = result.updated
+        batch.rejected = result.rejected
+        batch.rejects_path = str(result.rejects_path or "")
+        batch.finished_at = batch.heartbeat_at = timezone.now()
+        batch.save()
+        record_change(actor, Action.CREATE, batch, after=snapshot(batch))
+
+    rejects_file = rejects_path or default_rejects_path(batch)
+    rejects_file.unlink(missing_ok=True)  # a re-run starts a fresh one
     try:
-        with transaction.atomic():
-            result = import_file(
-                actor,
-                batch.table,
-                batch.file_path,
-                file_name=batch.file_name,
-                rejects_path=rejects_path or default_rejects_path(batch),
-                chunk_size=chunk_size,
-                progress=report,
-                audit_batch=f"import-{batch.pk}",
-            )
-            batch.status = BatchStatus.DONE
-            batch.encoding = result.encoding
-            batch.rows = result.rows
-            batch.imported = result.imported
-            batch.updated = result.updated
-            batch.rejected = result.rejected
-            batch.rejects_path = str(result.rejects_path or "")
-            batch.finished_at = timezone.now()
-            batch.save()
-            record_change(actor, Action.CREATE, batch, after=snapshot(batch))
+        result = import_file(
+            actor,
+            batch.table,
+            batch.file_path,
+            file_name=batch.file_name,
+            rejects_path=rejects_file,
+            chunk_size=chunk_size,
+            progress=report,
+            finish=finish,
+            audit_batch=f"import-{batch.pk}",
+        )
     except Exception as error:
         batch.status = BatchStatus.FAILED
         batch.error = str(error) if isinstance(error, FileProblem) else repr(error)
@@ -156,3 +172,53 @@ def run_batch(
     finally:
         marker.unlink(missing_ok=True)
     return result
+
+
+def fail_abandoned_batches() -> int:
+    """Mark failed the batches whose worker died (:func:`attain.web.leases.abandoned`):
+    the merge's transaction died with it, so nothing of the file was written, and the
+    batch may be run again (:func:`retry_batch`). Called by the worker when it starts
+    and between tasks, and by the pages and endpoints that show batches."""
+    now = timezone.now()
+    marked = 0
+    for batch in ImportBatch.objects.filter(status=BatchStatus.RUNNING):
+        if not leases.abandoned(batch.worker, batch.heartbeat_at or batch.started_at, now):
+            continue
+        reason = _(
+            "The worker running this import (%(worker)s) stopped before it finished; "
+            "nothing from the file was saved. Run it again."
+        ) % {"worker": batch.worker or _("unknown")}
+        with transaction.atomic():
+            if not ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING).exists():
+                continue  # it finished in the meantime
+            batch.status = BatchStatus.FAILED
+            batch.error = reason
+            batch.finished_at = now
+            batch.save()
+            record_change(None, Action.UPDATE, batch, after=snapshot(batch), reason=reason)
+        progress_path(batch).unlink(missing_ok=True)
+        marked += 1
+    return marked
+
+
+def retry_batch(actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Queue a failed batch again (its stored file, from the start). Raises
+    ``ValidationError`` when the batch has not failed or its file is gone."""
+    spec = get_table(batch.table)
+    if not can_import(actor, spec) or (actor is not None and not can_see_batch(actor, batch)):
+        raise PermissionDenied(_("You may not import %(table)s.") % {"table": spec.label})
+    if batch.status != BatchStatus.FAILED:
+        raise ValidationError(_("Only a failed import can be run again."))
+    if not Path(batch.file_path).is_file():
+        raise ValidationError(_("The imported file is no longer stored; upload it again."))
+    before = snapshot(batch)
+    with transaction.atomic():
+        batch.status = BatchStatus.QUEUED
+        batch.error = batch.worker = batch.encoding = batch.rejects_path = ""
+        batch.rows = batch.imported = batch.updated = batch.rejected = 0
+        batch.started_at = batch.finished_at = batch.heartbeat_at = None
+        batch.save()
+        record_change(
+            actor, Action.UPDATE, batch, before=before, after=snapshot(batch), reason=_("Retry")
+        )
+    return batch

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     FileResponse,
     Http404,
@@ -20,6 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from attain.web.forms import apply_service
 
@@ -67,6 +69,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             )
             if batch is not None:
                 return redirect("intake-preview", pk=batch.pk)
+    services.fail_abandoned_batches()
     context = {
         "form": form if may_import else None,
         "batches": access.visible_batches(request.user)[:50],
@@ -102,11 +105,31 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
+    services.fail_abandoned_batches()
     batch = _batch(request, pk)
-    context = {"batch": batch, "progress": services.progress_of(batch)}
+    context = {
+        "batch": batch,
+        "progress": services.progress_of(batch),
+        "may_retry": batch.status == BatchStatus.FAILED
+        and access.can_import(request.user, TABLES[batch.table]),
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "intake/status_panel.html", context)
     return render(request, "intake/batch.html", context)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a failed import again (its stored file, from the start)."""
+    batch = _batch(request, pk)
+    try:
+        services.retry_batch(request.user, batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("intake-batch", pk=batch.pk)
+    enqueue_import(batch)
+    return redirect("intake-batch", pk=batch.pk)
 
 
 @login_required

@@ -1,0 +1,72 @@
+"""Who is running a piece of background work, and whether they are still alive.
+
+A calculation run or an import batch stores ``worker`` (``host:pid`` of the process
+running it, :func:`holder`) and ``heartbeat_at`` (refreshed at every progress step,
+:func:`beat`). It counts as abandoned (:func:`abandoned`) when its worker ran on this
+host and that process no longer exists, or when its heartbeat is older than the lease
+(``settings.ATTAIN_WORKER_LEASE_SECONDS``; the only test for a worker on another host).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def host() -> str:
+    return socket.gethostname()
+
+
+def holder() -> str:
+    """This process as a worker name: ``host:pid`` (at most 64 characters)."""
+    pid = str(os.getpid())
+    return f"{host()[: 63 - len(pid)]}:{pid}"
+
+
+def process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    """A killed child that its parent has not reaped yet still answers signal 0."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.ATTAIN_WORKER_LEASE_SECONDS)
+
+
+def worker_gone(worker: str) -> bool:
+    """The worker ran on this host and its process is no longer there."""
+    name, _sep, pid = worker.rpartition(":")
+    if not pid.isdigit() or name != host()[: 63 - len(pid)]:
+        return False
+    return not process_alive(int(pid))
+
+
+def abandoned(
+    worker: str, heartbeat_at: datetime.datetime | None, now: datetime.datetime | None = None
+) -> bool:
+    """Running work whose worker died: see the module docstring. Work without a
+    heartbeat yet is judged by the lease from ``now`` only when it has a worker."""
+    if worker and worker_gone(worker):
+        return True
+    if heartbeat_at is None:
+        return False
+    return (now or timezone.now()) - heartbeat_at > lease()

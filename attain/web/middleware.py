@@ -1,0 +1,71 @@
+"""A database that is busy is a 503 with Retry-After, never a 500.
+
+Under SQLite one writer works at a time: a web write that arrives while an import
+merges a chunk or a calculation stores its results waits for the busy timeout
+(``ATTAIN_SQLITE_BUSY_SECONDS``); if the database is still locked then (or a
+connection to PostgreSQL was lost), the request answers 503 with ``Retry-After``:
+the API with its usual error body, pages with a short translated page. Nothing was
+written: the request's transaction rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
+LOST_WORDS = ("server closed the connection", "connection already closed", "terminating connection")
+
+
+def is_busy(error: BaseException) -> bool:
+    """A locked (SQLite) or lost (PostgreSQL) database: worth trying again later."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error).lower()
+    return any(word in text for word in (*BUSY_WORDS, *LOST_WORDS))
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    seconds = settings.ATTAIN_BUSY_RETRY_AFTER_SECONDS
+    message = _(
+        "The database is busy (an import or a calculation is writing). Nothing was "
+        "saved; try again in %(seconds)s seconds."
+    ) % {"seconds": seconds}
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 503, "code": "database_busy", "message": message}}
+        response = JsonResponse(body, status=503)
+    else:
+        # A page of its own: rendering the site's layout would need the database.
+        html = format_html(
+            '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{}</title>'
+            "</head><body><h1>{}</h1><p>{}</p></body></html>",
+            get_language() or "en",
+            _("Busy"),
+            _("The database is busy"),
+            message,
+        )
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+class DatabaseBusyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_busy(exception):
+            return busy_response(request)
+        return None
