@@ -635,7 +635,8 @@ records:
   payments: {{parquet: ../../payments.parquet}}
 """
 _QUARTERS = "report: {{periods: [2025-Q1, 2025-Q2, 2025-Q3, 2025-Q4]}}\n"
-_MONTHS = "report: {{periods: [%s]}}\n" % ", ".join(f"2025-{m:02d}" for m in range(1, 13))
+_MONTH_IDS = ", ".join(f"2025-{m:02d}" for m in range(1, 13))
+_MONTHS = "report: {{periods: [" + _MONTH_IDS + "]}}\n"
 _REVENUE = (
     "measures:\n  revenue: {{from: orders, value: amount, where: \"status != 'cancelled'\"}}\n"
 )
@@ -768,9 +769,7 @@ def _all_scenario() -> str:
     text = SCENARIO.split("measures:\n", 1)[1]
     measures, rest = text.split("targets:\n", 1)
     rep, manager = rest.split("  - id: manager-2025\n", 1)
-    report = "report: {{periods: [2025, %s]}}\n" % ", ".join(
-        [f"2025-Q{q}" for q in range(1, 5)] + [f"2025-{m:02d}" for m in range(1, 13)]
-    )
+    report = "report: {{periods: [2025, 2025-Q1, 2025-Q2, 2025-Q3, 2025-Q4, " + _MONTH_IDS + "]}}\n"
     return (
         "distribution: [7, 6, 9, 8, 8, 10, 7, 8, 10, 8, 9, 10]\n"
         "measures:\n"
