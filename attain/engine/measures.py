@@ -187,6 +187,18 @@ def _credit_parts(base: pl.LazyFrame, table: RecordTable) -> tuple[list[pl.LazyF
     return [base.filter(~pl.col(SPLIT)).drop(SPLIT), parts], share_scale
 
 
+def _distinct_codes(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Text values replaced by integer codes (one code per text, null stays null).
+
+    Only the number of distinct values is asked of a distinct measure's day rows, and
+    the codes are equal exactly when the texts are, so the counts are the same; integer
+    keys make the later unique and group-by steps cheaper than text ones.
+    """
+    if rows.collect_schema()[VALUE] != pl.String:
+        return rows
+    return rows.with_columns(pl.col(VALUE).cast(pl.Categorical).to_physical())
+
+
 def _sums(rows: pl.LazyFrame, key: str, column: str) -> dict[str | None, Decimal | None]:
     """Σ `column` per `key`, as exact Decimals (read from their text: faster, and the
     same digits and exponent as Polars' own conversion)."""
@@ -389,6 +401,8 @@ class MeasureEngine:
                 return self._bases[key]
             columns = self._columns(name)
             rows = self.credited_plan(name)
+            if columns == [VALUE]:
+                rows = _distinct_codes(rows)
             if "__min" in columns:
                 numeric = rows.collect_schema()[VALUE]
                 value = (
@@ -663,13 +677,15 @@ class MeasureEngine:
             self._polars(f"unit days {name}")
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
             attached = self.org.attach(day, PERSON, DATE).drop("__manager", PERSON)
-            exploded = attached.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
-            exploded = exploded.rename({"__ancestor": UNIT})
             month = (
                 pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
             ).alias(MONTH)
-            exploded = exploded.with_columns(month)
-            self._unit_days[name] = self._aggregate(exploded, self._columns(name), [UNIT, MONTH])
+            columns = self._columns(name)
+            # each unit's month rows first (fewer rows to copy to every ancestor)
+            own = self._aggregate(attached.with_columns(month).drop(DATE), columns, [UNIT, MONTH])
+            exploded = own.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
+            exploded = exploded.rename({"__ancestor": UNIT})
+            self._unit_days[name] = self._aggregate(exploded, columns, [UNIT, MONTH])
         return self._unit_days[name]
 
     def unit_stats(self, name: str, unit: str, period: Period) -> Stats:
