@@ -672,7 +672,7 @@ class MeasureEngine:
         )
 
     def unit_days(self, name: str) -> pl.DataFrame:
-        """Day sums per unit, including every descendant unit's records."""
+        """Month sums per unit (its id a category), including every descendant unit's records."""
         if name not in self._unit_days:
             self._polars(f"unit days {name}")
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
@@ -681,9 +681,16 @@ class MeasureEngine:
                 pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
             ).alias(MONTH)
             columns = self._columns(name)
-            # each unit's month rows first (fewer rows to copy to every ancestor)
-            own = self._aggregate(attached.with_columns(month).drop(DATE), columns, [UNIT, MONTH])
-            exploded = own.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
+            # each unit's month rows first (fewer rows to copy to every ancestor), with
+            # the unit ids as categories (integer keys for the join and the grouping)
+            unit = pl.col(UNIT).cast(pl.Categorical)
+            own = self._aggregate(
+                attached.lazy().with_columns(month, unit).drop(DATE), columns, [UNIT, MONTH]
+            )
+            ancestors = self._ancestor_frame.lazy().with_columns(
+                unit, pl.col("__ancestor").cast(pl.Categorical)
+            )
+            exploded = own.lazy().join(ancestors, on=UNIT, how="inner").drop(UNIT)
             exploded = exploded.rename({"__ancestor": UNIT})
             self._unit_days[name] = self._aggregate(exploded, columns, [UNIT, MONTH])
         return self._unit_days[name]
