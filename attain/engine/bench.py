@@ -52,8 +52,9 @@ with open(output, "wb") as out:
     start = time.perf_counter()
     done = subprocess.run(command, stdout=out, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "peak_bytes": peak, "exit": done.returncode,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak, cpu = usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
+print(json.dumps({"seconds": seconds, "peak_bytes": peak, "exit": done.returncode, "cpu": cpu,
                   "stderr": done.stderr.decode("utf-8", "replace")[-2000:]}))
 """
 
@@ -427,6 +428,7 @@ class Timing:
     peak_bytes: int
     exit: int
     stderr: str
+    cpu_seconds: float = 0.0  # user + system time of the command, all its threads
 
 
 def measure(command: list[str], output: Path) -> Timing:
@@ -439,7 +441,11 @@ def measure(command: list[str], output: Path) -> Timing:
     )
     data = json.loads(done.stdout)
     return Timing(
-        float(data["seconds"]), int(data["peak_bytes"]), int(data["exit"]), str(data["stderr"])
+        float(data["seconds"]),
+        int(data["peak_bytes"]),
+        int(data["exit"]),
+        str(data["stderr"]),
+        float(data["cpu"]),
     )
 
 
@@ -838,6 +844,9 @@ class MatrixRow:
     bare_peak_bytes: int
     ratio: float
     output_bytes: int
+    cpu_seconds: float = 0.0
+    bare_cpu_seconds: float = 0.0
+    cpu_ratio: float = 0.0
 
 
 def run_matrix(
@@ -869,7 +878,10 @@ def run_matrix(
             bare_peak_bytes=max(t.peak_bytes for t in bare),
             ratio=seconds / bare_seconds if bare_seconds else float("inf"),
             output_bytes=result.stat().st_size if result.exists() else 0,
+            cpu_seconds=statistics.median(t.cpu_seconds for t in runs),
+            bare_cpu_seconds=statistics.median(t.cpu_seconds for t in bare),
         )
+        row.cpu_ratio = row.cpu_seconds / row.bare_cpu_seconds if row.bare_cpu_seconds else 0.0
         print(f"{feature}: {row.seconds:.2f}s ({row.ratio:.1f}x, {_gb(row.peak_bytes)})", file=err)
         rows.append(row)
     return rows
@@ -878,12 +890,13 @@ def run_matrix(
 def matrix_table(rows: Sequence[MatrixRow]) -> str:
     header = (
         f"{'feature':<24} {'orders':>11} {'scenario run':>13} {'peak':>8} "
-        f"{'bare group-by':>14} {'peak':>8} {'ratio':>7}"
+        f"{'bare group-by':>14} {'peak':>8} {'ratio':>7} {'cpu':>8} {'bare cpu':>9} {'ratio':>7}"
     )
     lines = [header, "-" * len(header)]
     for r in rows:
         lines.append(
             f"{r.feature:<24} {r.orders:>11,} {r.seconds:>12.2f}s {_gb(r.peak_bytes):>8} "
-            f"{r.bare_seconds:>13.2f}s {_gb(r.bare_peak_bytes):>8} {r.ratio:>6.1f}x"
+            f"{r.bare_seconds:>13.2f}s {_gb(r.bare_peak_bytes):>8} {r.ratio:>6.1f}x "
+            f"{r.cpu_seconds:>7.2f}s {r.bare_cpu_seconds:>8.2f}s {r.cpu_ratio:>6.1f}x"
         )
     return "\n".join(lines)
