@@ -671,8 +671,28 @@ class MeasureEngine:
             schema={UNIT: pl.String, "__ancestor": pl.String},
         )
 
+    @cached_property
+    def _ancestor_categories(self) -> pl.LazyFrame:
+        """Each unit and each of its ancestors (itself included), ids as categories."""
+        return (
+            self._ancestor_frame.lazy()
+            .with_columns(pl.col(UNIT, "__ancestor").cast(pl.Categorical))
+            .collect()
+            .lazy()
+        )
+
+    def _to_ancestors(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+        """Every row copied to the unit's ancestors (and kept for the unit itself)."""
+        exploded = frame.lazy().join(self._ancestor_categories, on=UNIT, how="inner")
+        return exploded.drop(UNIT).rename({"__ancestor": UNIT})
+
     def unit_days(self, name: str) -> pl.DataFrame:
-        """Month sums per unit (its id a category), including every descendant unit's records."""
+        """Month sums per unit (its id a category), including every descendant unit's records.
+
+        For a distinct measure, the rows are each unit's own (unit, month, value) rows,
+        not yet copied to the ancestors: :meth:`unit_stats` copies only the months of
+        the period it counts (fewer rows than every month of every ancestor).
+        """
         if name not in self._unit_days:
             self._polars(f"unit days {name}")
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
@@ -687,12 +707,11 @@ class MeasureEngine:
             own = self._aggregate(
                 attached.lazy().with_columns(month, unit).drop(DATE), columns, [UNIT, MONTH]
             )
-            ancestors = self._ancestor_frame.lazy().with_columns(
-                unit, pl.col("__ancestor").cast(pl.Categorical)
-            )
-            exploded = own.lazy().join(ancestors, on=UNIT, how="inner").drop(UNIT)
-            exploded = exploded.rename({"__ancestor": UNIT})
-            self._unit_days[name] = self._aggregate(exploded, columns, [UNIT, MONTH])
+            if columns == [VALUE]:
+                self._unit_days[name] = own
+            else:
+                exploded = self._to_ancestors(own)
+                self._unit_days[name] = self._aggregate(exploded, columns, [UNIT, MONTH])
         return self._unit_days[name]
 
     def unit_stats(self, name: str, unit: str, period: Period) -> Stats:
@@ -701,8 +720,11 @@ class MeasureEngine:
             self._polars(f"unit stats {key}")
             distinct = self.measure(name).agg == "distinct"
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
-            frame = self.unit_days(name).filter(pl.col(MONTH).is_in(months))
-            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct, frame.columns))
+            frame = self.unit_days(name).lazy().filter(pl.col(MONTH).is_in(months))
+            if distinct:
+                frame = self._to_ancestors(frame.select(UNIT, VALUE).unique())
+            columns = frame.collect_schema().names()
+            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct, columns)).collect()
             self._unit_stats[key] = {
                 row[UNIT]: _to_stats(row, distinct) for row in grouped.to_dicts()
             }
