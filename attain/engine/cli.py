@@ -27,7 +27,8 @@ USAGE = """usage:
   attain scenario explain FILE PERSON PERIOD [--as-of YYYY-MM-DD] [--format text|json]
   attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH] [--keep] [--scaling]"""
 BENCH_USAGE = """usage: attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH]
-         [--keep] [--repeat R] [--scaling] [--generate-only] [--json]"""
+         [--keep] [--repeat R] [--scaling] [--generate-only] [--json]
+         [--matrix [--features F1,F2,...]]"""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -187,6 +187,18 @@ def _credit_parts(base: pl.LazyFrame, table: RecordTable) -> tuple[list[pl.LazyF
     return [base.filter(~pl.col(SPLIT)).drop(SPLIT), parts], share_scale
 
 
+def _distinct_codes(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Text values replaced by integer codes (one code per text, null stays null).
+
+    Only the number of distinct values is asked of a distinct measure's day rows, and
+    the codes are equal exactly when the texts are, so the counts are the same; integer
+    keys make the later unique and group-by steps cheaper than text ones.
+    """
+    if rows.collect_schema()[VALUE] != pl.String:
+        return rows
+    return rows.with_columns(pl.col(VALUE).cast(pl.Categorical).to_physical())
+
+
 def _sums(rows: pl.LazyFrame, key: str, column: str) -> dict[str | None, Decimal | None]:
     """Σ `column` per `key`, as exact Decimals (read from their text: faster, and the
     same digits and exponent as Polars' own conversion)."""
@@ -389,6 +401,8 @@ class MeasureEngine:
                 return self._bases[key]
             columns = self._columns(name)
             rows = self.credited_plan(name)
+            if columns == [VALUE]:
+                rows = _distinct_codes(rows)
             if "__min" in columns:
                 numeric = rows.collect_schema()[VALUE]
                 value = (
@@ -657,19 +671,47 @@ class MeasureEngine:
             schema={UNIT: pl.String, "__ancestor": pl.String},
         )
 
+    @cached_property
+    def _ancestor_categories(self) -> pl.LazyFrame:
+        """Each unit and each of its ancestors (itself included), ids as categories."""
+        return (
+            self._ancestor_frame.lazy()
+            .with_columns(pl.col(UNIT, "__ancestor").cast(pl.Categorical))
+            .collect()
+            .lazy()
+        )
+
+    def _to_ancestors(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+        """Every row copied to the unit's ancestors (and kept for the unit itself)."""
+        exploded = frame.lazy().join(self._ancestor_categories, on=UNIT, how="inner")
+        return exploded.drop(UNIT).rename({"__ancestor": UNIT})
+
     def unit_days(self, name: str) -> pl.DataFrame:
-        """Day sums per unit, including every descendant unit's records."""
+        """Month sums per unit (its id a category), including every descendant unit's records.
+
+        For a distinct measure, the rows are each unit's own (unit, month, value) rows,
+        not yet copied to the ancestors: :meth:`unit_stats` copies only the months of
+        the period it counts (fewer rows than every month of every ancestor).
+        """
         if name not in self._unit_days:
             self._polars(f"unit days {name}")
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
             attached = self.org.attach(day, PERSON, DATE).drop("__manager", PERSON)
-            exploded = attached.join(self._ancestor_frame, on=UNIT, how="inner").drop(UNIT)
-            exploded = exploded.rename({"__ancestor": UNIT})
             month = (
                 pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
             ).alias(MONTH)
-            exploded = exploded.with_columns(month)
-            self._unit_days[name] = self._aggregate(exploded, self._columns(name), [UNIT, MONTH])
+            columns = self._columns(name)
+            # each unit's month rows first (fewer rows to copy to every ancestor), with
+            # the unit ids as categories (integer keys for the join and the grouping)
+            unit = pl.col(UNIT).cast(pl.Categorical)
+            own = self._aggregate(
+                attached.lazy().with_columns(month, unit).drop(DATE), columns, [UNIT, MONTH]
+            )
+            if columns == [VALUE]:
+                self._unit_days[name] = own
+            else:
+                exploded = self._to_ancestors(own)
+                self._unit_days[name] = self._aggregate(exploded, columns, [UNIT, MONTH])
         return self._unit_days[name]
 
     def unit_stats(self, name: str, unit: str, period: Period) -> Stats:
@@ -678,8 +720,11 @@ class MeasureEngine:
             self._polars(f"unit stats {key}")
             distinct = self.measure(name).agg == "distinct"
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
-            frame = self.unit_days(name).filter(pl.col(MONTH).is_in(months))
-            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct, frame.columns))
+            frame = self.unit_days(name).lazy().filter(pl.col(MONTH).is_in(months))
+            if distinct:
+                frame = self._to_ancestors(frame.select(UNIT, VALUE).unique())
+            columns = frame.collect_schema().names()
+            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct, columns)).collect()
             self._unit_stats[key] = {
                 row[UNIT]: _to_stats(row, distinct) for row in grouped.to_dicts()
             }

@@ -92,3 +92,35 @@ def test_direct_writer_matches_generic_writer_on_edge_numbers() -> None:
     people = json.loads(text)["people"]
     assert people["zhang"]["2025-01"]["measures"]["revenue"] == 0
     assert people["wang"]["2025-01"]["measures"]["revenue"] == 0.01
+
+
+def test_every_matrix_scenario_is_valid_and_runs(tmp_path: Path) -> None:
+    from attain.engine.bench import matrix_features, write_matrix
+
+    generated = generate(tmp_path / "m", people=40, orders=3_000, seed=5)
+    written = write_matrix(generated, matrix_features())
+    assert set(written) == set(matrix_features()) and "all" in written
+    for feature, path in written.items():
+        scenario, problems = load_scenario(path)
+        assert problems == [], (feature, problems)
+        assert scenario is not None
+        result = calculate(scenario)
+        assert result.errors == [], (feature, result.errors)
+        document = json.loads(to_json(result))
+        assert document["people"], feature
+    splits = pl.read_parquet(generated.directory / "orders-plain.parquet")
+    assert "credit" not in splits.columns
+
+
+def test_matrix_command_writes_a_row_per_feature(tmp_path: Path) -> None:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    args = ["--people", "30", "--orders", "2000", "--dir", str(tmp_path), "--matrix"]
+    code = main([*args, "--features", "sum,distinct", "--json"], out, err)
+    assert code == 0, err.getvalue()
+    rows = json.loads(out.getvalue())["matrix"]
+    assert [r["feature"] for r in rows] == ["sum", "distinct"]
+    assert all(r["ratio"] > 0 and r["peak_bytes"] > 0 for r in rows)
+    assert main([*args, "--features", "nope"], io.StringIO(), err) == 2
+    assert "unknown feature nope" in err.getvalue()

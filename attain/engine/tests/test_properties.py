@@ -214,3 +214,95 @@ def test_written_numbers_are_the_rounded_numbers(value: Decimal, currency: str) 
     assert money_text(value, currency) == (
         text[1:] if text.startswith("-") and not rounded else text
     )
+
+
+distinct_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["zhang", "wang", "li"]),
+        st.integers(min_value=0, max_value=364),
+        st.one_of(st.none(), st.sampled_from(["c1", "c2", "c3", "c4", "c5", "c6"])),
+        st.one_of(st.none(), st.sampled_from(["0.5", "0.3"])),
+    ),
+    max_size=25,
+)
+
+
+@given(rows=distinct_rows, rollup=st.booleans())
+@FAST
+def test_distinct_counts_equal_a_plain_count_of_sets(
+    rows: list[tuple[str, int, str | None, str | None]], rollup: bool
+) -> None:
+    """A distinct measure per person, unit and period, against sets built in Python.
+
+    Spec 4: a split record's value is distinct for each person it credits (shares are
+    ignored); units count the records of their people on the record's date and of every
+    unit below; `rollup` credits the manager chain. `wang` moves to `west` in April.
+    """
+    import datetime as dt
+
+    records: list[dict[str, Any]] = []
+    credited: list[tuple[str, dt.date, str | None]] = []
+    for i, (who, day, customer, share) in enumerate(rows):
+        date = dt.date(2025, 1, 1) + dt.timedelta(days=day)
+        record: dict[str, Any] = {
+            "id": f"o{i}",
+            "date": date.isoformat(),
+            "owner": who,
+            "customer": customer,
+        }
+        people = [who]
+        if share is not None and who != "wang":
+            record["credit"] = {who: Decimal(share), "wang": 1 - Decimal(share)}
+            people = [who, "wang"]
+        records.append(record)
+        credited += [(p, date, customer) for p in people]
+    document = scenario(
+        units=[
+            {"id": "hq", "name": "HQ"},
+            {"id": "east", "name": "East", "parent": "hq"},
+            {"id": "west", "name": "West", "parent": "hq"},
+        ],
+        people=[
+            {"id": "li", "unit": "east", "role": "manager"},
+            {"id": "zhang", "unit": "east", "manager": "li", "role": "rep"},
+            {
+                "id": "wang",
+                "unit": "east",
+                "manager": "li",
+                "role": "rep",
+                "history": [{"from": "2025-04-01", "unit": "west", "manager": None}],
+            },
+        ],
+        records={"orders": records},
+        measures={
+            "customers": {
+                "from": "orders",
+                "value": "customer",
+                "agg": "distinct",
+                "rollup": rollup,
+            }
+        },
+        report={"periods": ["2025", "2025-Q1", "2025-Q2", "2025-03", "2025-04"]},
+    )
+    out = run(document)
+
+    def unit_of(person: str, date: dt.date) -> str:
+        return "west" if person == "wang" and date >= dt.date(2025, 4, 1) else "east"
+
+    def manager_of(person: str, date: dt.date) -> str | None:
+        if person == "li" or (person == "wang" and date >= dt.date(2025, 4, 1)):
+            return None
+        return "li"
+
+    for period in ("2025", "2025-Q1", "2025-Q2", "2025-03", "2025-04"):
+        parsed = parse_period(period)
+        assert parsed is not None
+        inside = [c for c in credited if parsed.start <= c[1] <= parsed.end]
+        for person in ("li", "zhang", "wang"):
+            values = {v for p, d, v in inside if v is not None and p == person}
+            if rollup:
+                values |= {v for p, d, v in inside if v is not None and manager_of(p, d) == person}
+            assert out["people"][person][period]["measures"]["customers"] == len(values)
+        for unit in ("hq", "east", "west"):
+            values = {v for p, d, v in inside if v is not None and unit in ("hq", unit_of(p, d))}
+            assert out["units"][unit][period]["measures"]["customers"] == len(values), unit
