@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from attain.web.api import query_date
+
 from . import services
 from .models import Assignment, Person, Unit
 from .selectors import person_of, role_of, visible_people, with_assignment_on
@@ -155,7 +157,7 @@ class EndEmploymentSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     unit: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    manager: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    manager: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment
@@ -163,13 +165,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 def _day(request: Request) -> datetime.date:
-    raw = request.query_params.get("on")
-    if not raw:
-        return timezone.localdate()
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise serializers.ValidationError({"on": [_("Give a date as YYYY-MM-DD.")]}) from None
+    return query_date(request, "on") or timezone.localdate()
 
 
 ON_PARAMETER = OpenApiParameter("on", datetime.date, description="The day to read (default today).")
