@@ -43,6 +43,13 @@ class PersonRef(serializers.SlugRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="code", queryset=Person.objects.all(), **kwargs)
 
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # "" is not an employee id (DRF would read it as null): leave the field out, or
+        # send null where it may be empty
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
 
 class UnitSerializer(serializers.ModelSerializer):
     parent = UnitRef(required=False, allow_null=True)  # type: ignore[assignment]
