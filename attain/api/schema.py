@@ -43,7 +43,7 @@ class AutoSchema(SpectacularAutoSchema):
         for code in self.error_codes(operation):
             if code not in responses:
                 error = OpenApiResponse(ErrorSerializer, description=DESCRIPTIONS[code])
-                responses[code] = self._get_response_for_code(error, code)
+                responses[code] = self._get_response_for_code(error, code)  # type: ignore[no-untyped-call]
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
@@ -54,7 +54,7 @@ class AutoSchema(SpectacularAutoSchema):
         if self.needs_login():
             codes.extend(["401", "403"])
         in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
-        paged = self.method == "GET" and self._is_list_view() and self._get_paginator()
+        paged = self.method == "GET" and self._is_list_view() and self._get_paginator()  # type: ignore[no-untyped-call]
         if in_path or paged:
             codes.append("404")
         if "requestBody" in operation:
