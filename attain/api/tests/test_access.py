@@ -3,7 +3,8 @@
 The company is the shared small one (attain/conftest.py: the manager login is m1, who
 leads east with r1, r2 and m2 ─ r3; the rep login is r1; west is m3 ─ r4) with the CRM
 records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4's), a
-published FY2026 target plan, an opportunity and a ticket of r1's, and an import batch
+published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
+training score of r1, a rating of r4 by r2, and an import batch
 by the admin. Each cell is the status the role gets; every request runs in its own
 transaction, rolled back, so one role's write does not change what the next one sees.
 
@@ -84,7 +85,7 @@ STATUSES = """
     POST   /api/surveys/                    201  201 201 403  201 403 401
     GET    /api/surveys/{survey}/           200  200 200 200  200 404 401
     GET    /api/training-scores/{training}/ 200  200 200 200  200 200 401
-    GET    /api/peer-ratings/{rating}/      200  200 200 200  200 404 401
+    GET    /api/peer-ratings/{rating}/      200  200 200 200  404 404 401
     GET    /api/training-scores/               200  200 200 200  200 200 401
     POST   /api/training-scores/               201  201 403 403  201 403 401
     GET    /api/peer-ratings/                  200  200 200 200  200 200 401
