@@ -43,6 +43,13 @@ class PersonRef(serializers.SlugRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="code", queryset=Person.objects.all(), **kwargs)
 
+    def get_value(self, dictionary: Any) -> Any:
+        # a form's "" stays "" (DRF would read it as null), refused below
+        value = super().get_value(dictionary)
+        if value is None and dictionary.get(self.field_name) == "":
+            return ""
+        return value
+
     def run_validation(self, data: Any = serializers.empty) -> Any:
         # "" is not an employee id (DRF would read it as null): leave the field out, or
         # send null where it may be empty

@@ -51,7 +51,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 EXAMPLES = 10
-BUDGET = 150.0  # seconds per role
+BUDGET = 100.0  # seconds per role
 
 POSITIVE_CHECKS = [
     not_a_server_error,
