@@ -16,8 +16,8 @@ values out of range) must be refused with a 4xx.
 
 Bounds: ``EXAMPLES`` generated requests per operation and mode (derandomized: the same
 requests every run), no shrinking, and ``BUDGET`` seconds per role after which the
-remaining operations get a single example each. Failures are collected for every
-operation and reported together.
+remaining operations get a single valid example each (and no invalid ones). Failures
+are collected for every operation and reported together.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class Tally:
     operations: int = 0
     examples: int = 0
     unbreakable: int = 0
+    over_budget: int = 0
     failures: dict[str, dict[str, str]] = field(default_factory=dict)
     seconds: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
@@ -148,8 +149,11 @@ def _run(schema: Any, user: Any, records: dict[str, Any]) -> Tally:
             (GenerationMode.NEGATIVE, NEGATIVE_CHECKS),
         ):
             breakable = operation.query or operation.path_parameters or len(operation.body)
-            if mode is GenerationMode.NEGATIVE and (over or not breakable):
+            if mode is GenerationMode.NEGATIVE and not breakable:
                 tally.unbreakable += 1
+                continue
+            if mode is GenerationMode.NEGATIVE and over:
+                tally.over_budget += 1
                 continue
             strategy = operation.as_strategy(generation_mode=mode)
             if known is not None and mode is GenerationMode.POSITIVE:
@@ -203,7 +207,9 @@ def _report(role: str, tally: Tally) -> str:
         f"{role}: {tally.operations} operations, {tally.examples} examples, "
         f"{len(tally.failures)} failing operation modes, "
         f"{sum(len(p) for p in tally.failures.values())} distinct failures, "
-        f"{tally.unbreakable} without anything to break; statuses {dict(tally.statuses)}"
+        f"{tally.unbreakable} without anything to break, "
+        f"{tally.over_budget} negative runs left out over the budget; "
+        f"statuses {dict(tally.statuses)}"
     ]
     for label, problems in sorted(tally.failures.items()):
         lines.append(f"--- {label}")
