@@ -13,8 +13,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -56,3 +59,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["code"] = "not_authenticated"
     response.data = {"error": body}
     return response
+
+
+@extend_schema(exclude=True)
+class NoSuchEndpoint(APIView):
+    """Any other URL under /api/: the API's 404 body (JSON), not the site's HTML page."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def handle(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.NotFound()
+
+    get = post = put = patch = delete = head = options = handle

@@ -1,9 +1,10 @@
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from attain.accounts.api import TokenView
 from attain.api.audit import AuditEventList, AuditVerify
+from attain.api.errors import NoSuchEndpoint
 from attain.org.api import MeView
 from attain.org.api import router as org_router
 
@@ -27,4 +28,6 @@ urlpatterns = [
     path("", include("attain.intake.api")),
     path("", include("attain.targets.api")),
     path("", include("attain.incentives.api")),
+    # the rest of /api/…/ (after every app's URLs): a JSON 404, as every API error
+    re_path(r"^.*/$", NoSuchEndpoint.as_view(), name="api-not-found"),
 ]

@@ -20,7 +20,7 @@ from rest_framework.routers import SimpleRouter
 
 from attain.org.api import PersonRef
 from attain.org.selectors import person_of
-from attain.web.api import ServiceCreateMixin, create_schema
+from attain.web.api import ServiceCreateMixin, create_schema, query_bool
 
 from . import access, selectors
 from .models import (
@@ -65,8 +65,10 @@ class CreditSerializer(serializers.Serializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    merged_into: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    merged_into: Any = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Customer
@@ -94,9 +96,13 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
-    from_stage: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    from_stage: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     to_stage: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    changed_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by: Any = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = StageChange
@@ -110,7 +116,9 @@ class OpportunitySerializer(serializers.ModelSerializer):
     probability = serializers.DecimalField(
         source="stage.probability", max_digits=4, decimal_places=3, read_only=True
     )
-    product_line: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    product_line: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Opportunity
@@ -153,7 +161,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 class ActivitySerializer(serializers.ModelSerializer):
     customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    opportunity: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    opportunity: Any = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
     owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
 
@@ -190,8 +200,12 @@ class CreditReadSerializer(serializers.Serializer):
 class OrderSerializer(serializers.ModelSerializer):
     customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
     owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    opportunity: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    product_line: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    opportunity: Any = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
+    product_line: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     lines = OrderLineReadSerializer(many=True, read_only=True)
     credits = CreditReadSerializer(many=True, read_only=True)
 
@@ -215,7 +229,9 @@ class OrderSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
     collector: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    order: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    order: Any = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
     credits = CreditReadSerializer(many=True, read_only=True)
 
     class Meta:
@@ -225,8 +241,10 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    order: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    order: Any = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
+    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = ServiceTicket
@@ -246,7 +264,9 @@ class TicketSerializer(serializers.ModelSerializer):
 class SurveySerializer(serializers.ModelSerializer):
     customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
     person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    ticket: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    ticket: Any = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Survey
@@ -547,7 +567,7 @@ class CustomerViewSet(ServiceCreateMixin, ReadViewSet):
     def create_record(self, data: dict[str, Any]) -> Customer:
         request = self.request
         owner = data.pop("owner", None) or person_of(request.user)
-        allow = request.query_params.get("allow_duplicate", "").lower() in {"1", "true", "yes"}
+        allow = query_bool(request, "allow_duplicate")
         return create_customer(request.user, owner=owner, allow_duplicate=allow, **data)
 
     @extend_schema(responses=Customer360Serializer)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.selectors import visible_people
+from attain.web.api import query_int
 
 from . import access, selectors, services
 from .models import CalculationRun, ComponentResult, PeriodResult
@@ -123,10 +124,7 @@ class LeaderboardView(APIView):
     )
     def get(self, request: Request) -> Response:
         period = request.query_params.get("period") or selectors.current_period("month")
-        unit = request.query_params.get("unit")
-        rows = selectors.leaderboard(
-            request.user, period, int(unit) if unit and unit.isdigit() else None
-        )
+        rows = selectors.leaderboard(request.user, period, query_int(request, "unit"))
         data = [
             {
                 "rank": n,

@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from attain.web.api import query_date
+
 from . import services
 from .models import Assignment, Person, Unit
 from .selectors import person_of, role_of, visible_people, with_assignment_on
@@ -40,6 +42,20 @@ class PersonRef(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="code", queryset=Person.objects.all(), **kwargs)
+
+    def get_value(self, dictionary: Any) -> Any:
+        # a form's "" stays "" (DRF would read it as null), refused below
+        value = super().get_value(dictionary)
+        if value is None and dictionary.get(self.field_name) == "":
+            return ""
+        return value
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # "" is not an employee id (DRF would read it as null): leave the field out, or
+        # send null where it may be empty
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -155,7 +171,7 @@ class EndEmploymentSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     unit: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    manager: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    manager: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment
@@ -163,13 +179,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 def _day(request: Request) -> datetime.date:
-    raw = request.query_params.get("on")
-    if not raw:
-        return timezone.localdate()
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise serializers.ValidationError({"on": [_("Give a date as YYYY-MM-DD.")]}) from None
+    return query_date(request, "on") or timezone.localdate()
 
 
 ON_PARAMETER = OpenApiParameter("on", datetime.date, description="The day to read (default today).")

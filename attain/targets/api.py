@@ -20,6 +20,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from attain.org.models import Person
+from attain.web.api import query_date, query_int, query_one
 from attain.web.errors import ErrorSerializer
 
 from . import services
@@ -145,9 +146,8 @@ class PublishedTargets(APIView):
     )
     def get(self, request: Request) -> Response:
         measures = request.query_params.getlist("measure") or None
-        year = request.query_params.get("fiscal_year")
         targets = published_targets(
-            measures=measures, fiscal_year=int(year) if year and year.isdigit() else None
+            measures=measures, fiscal_year=query_int(request, "fiscal_year")
         )
         codes = visible_codes(request.user)
         if codes is not None:
@@ -180,18 +180,13 @@ class PaceView(APIView):
     )
     def get(self, request: Request) -> Response:
         in_force = plans_in_force()
-        wanted = request.query_params.get("plan")
-        plan = next((p for p in in_force if str(p.pk) == wanted), None)
-        if plan is None and in_force and not wanted:
+        wanted = query_int(request, "plan")
+        plan = next((p for p in in_force if p.pk == wanted), None)
+        if plan is None and in_force and wanted is None:
             plan = in_force[-1]
         if plan is None:
             raise Http404
-        as_of = timezone.localdate()
-        if request.query_params.get("as_of"):
-            try:
-                as_of = datetime.date.fromisoformat(request.query_params["as_of"])
-            except ValueError:
-                raise serializers.ValidationError({"as_of": "YYYY-MM-DD"}) from None
+        as_of = query_date(request, "as_of") or timezone.localdate()
         try:
             rows = pace_report(plan, as_of)
         except ValueError as problem:  # the data cannot be calculated (engine problems)
@@ -199,7 +194,7 @@ class PaceView(APIView):
         codes = visible_codes(request.user)
         if codes is not None:
             rows = [r for r in rows if r.kind == "person" and r.who in codes]
-        period = request.query_params.get("period")
+        period = query_one(request, "period")
         if period:
             rows = [r for r in rows if r.period == period]
         return Response(PaceRowSerializer(rows, many=True).data)

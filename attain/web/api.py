@@ -13,6 +13,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .errors import integrity_error_fields, validation_error_fields
+from .query import query_bool, query_date, query_int, query_one
+
+__all__ = [
+    "ServiceCreateMixin",
+    "create_schema",
+    "query_bool",
+    "query_date",
+    "query_int",
+    "query_one",
+]
 
 View = TypeVar("View", bound=type)
 

@@ -1,0 +1,68 @@
+"""The OpenAPI document's view of every operation: the error responses it can give.
+
+Every API error has one body (:class:`attain.web.errors.ErrorSerializer`, built by
+:mod:`attain.api.errors`). Rather than repeat the same error responses on each view, this
+schema class adds the ones an operation can give by its shape; a view's own
+``extend_schema(responses=...)`` (a specific description, or a code such as 409 or 429)
+takes precedence:
+
+- 400 when the operation reads anything from the request (query or path parameters, or a
+  body): ``fields`` names each bad field;
+- 401 when it needs a login (no or a wrong, expired or revoked token);
+- 403 when it needs a login: the caller's role may not do it (or, signed in through a
+  session, the CSRF check failed);
+- 404 when it names a record in the path (unknown, or not visible to the caller) or
+  returns a page of a list (a page past the end);
+- 415 when it takes a body (a content type it does not read).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+
+from attain.web.errors import ErrorSerializer
+
+DESCRIPTIONS = {
+    "400": "invalid input: `error.fields` names each bad field",
+    "401": "not signed in, or the token is wrong, expired or revoked",
+    "403": "the caller may not do this",
+    "404": "no such record visible to the caller, or no such page",
+    "415": "the request body's content type is not accepted",
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        responses = operation.setdefault("responses", {})
+        for code in self.error_codes(operation):
+            if code not in responses:
+                error = OpenApiResponse(ErrorSerializer, description=DESCRIPTIONS[code])
+                responses[code] = self._get_response_for_code(error, code)  # type: ignore[no-untyped-call]
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def error_codes(self, operation: dict[str, Any]) -> list[str]:
+        codes = []
+        if operation.get("parameters") or "requestBody" in operation:
+            codes.append("400")
+        if self.needs_login():
+            codes.extend(["401", "403"])
+        in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
+        paged = self.method == "GET" and self._is_list_view() and self._get_paginator()  # type: ignore[no-untyped-call]
+        if in_path or paged:
+            codes.append("404")
+        if "requestBody" in operation:
+            codes.append("415")
+        return codes
+
+    def needs_login(self) -> bool:
+        from rest_framework.permissions import AllowAny
+
+        permissions = self.view.get_permissions()
+        return not any(isinstance(p, AllowAny) for p in permissions)

@@ -1,0 +1,267 @@
+"""Who gets what from every API endpoint: every role (and no login) × every operation.
+
+The company is the shared small one (attain/conftest.py: the manager login is m1, who
+leads east with r1, r2 and m2 ─ r3; the rep login is r1; west is m3 ─ r4) with the CRM
+records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4's), a
+published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
+training score of r1, a rating of r4 by r2, and an import batch
+by the admin. Each cell is the status the role gets; every request runs in its own
+transaction, rolled back, so one role's write does not change what the next one sees.
+
+Reads follow the one visibility rule (attain.org.selectors.visible_people): a record of
+someone the caller may not see is a 404, as if it did not exist. ``400`` in a write
+row means the role may write but the request is refused for its content (the admin and
+the organisation-wide roles have no person of their own, so "my" fields are missing).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from attain.conftest import ROLE_COLUMNS, Company
+from attain.crm import services as crm_services
+from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
+from attain.intake import services as intake_services
+from attain.targets.tests.conftest import new_plan, publish
+
+# operation (method, path with {names} filled from the records) → status per column of
+# ROLE_COLUMNS: admin sales_ops finance executive manager rep anonymous
+STATUSES = """
+    operation                                  admin ops fin exec mgr rep anon
+    GET    /api/me/                            200  200 200 200  200 200 401
+    POST   /api/auth/token/                    200  200 200 200  200 200 400
+    DELETE /api/auth/token/                    204  204 204 204  204 204 401
+    GET    /api/audit/                         200  200 403 403  403 403 401
+    GET    /api/audit/verify/                  200  200 403 403  403 403 401
+    GET    /api/units/                         200  200 200 200  200 200 401
+    POST   /api/units/                         201  201 403 403  403 403 401
+    GET    /api/units/east/                    200  200 200 200  200 200 401
+    PATCH  /api/units/east/                    200  200 403 403  403 403 401
+    GET    /api/people/                        200  200 200 200  200 200 401
+    POST   /api/people/                        201  201 403 403  403 403 401
+    GET    /api/people/r2/                     200  200 200 200  200 404 401
+    GET    /api/people/r4/                     200  200 200 200  404 404 401
+    PATCH  /api/people/r2/                     200  200 403 403  403 404 401
+    GET    /api/people/r2/history/             200  200 200 200  200 404 401
+    POST   /api/people/r2/transfer/            200  200 403 403  403 404 401
+    POST   /api/people/r2/end-employment/      200  200 403 403  403 404 401
+    GET    /api/customers/                     200  200 200 200  200 200 401
+    POST   /api/customers/                  201  201 201 403  201 201 401
+    GET    /api/customers/{c_r1}/              200  200 200 200  200 200 401
+    GET    /api/customers/{c_r4}/              200  200 200 200  404 404 401
+    GET    /api/customers/{c_r1}/360/          200  200 200 200  200 200 401
+    GET    /api/contacts/                      200  200 200 200  200 200 401
+    POST   /api/contacts/                   201  201 201 403  201 201 401
+    GET    /api/contacts/{contact}/            200  200 200 200  200 200 401
+    GET    /api/opportunities/                 200  200 200 200  200 200 401
+    GET    /api/opportunities/{opportunity}/   200  200 200 200  200 200 401
+    GET    /api/opportunities/{opportunity}/history/  200 200 200 200 200 200 401
+    POST   /api/opportunities/{opportunity}/move/ 200 200 200 403 200 200 401
+    GET    /api/activities/                    200  200 200 200  200 200 401
+    POST   /api/activities/                 201  201 201 403  201 201 401
+    GET    /api/activities/{activity}/         200  200 200 200  200 200 401
+    GET    /api/orders/                        200  200 200 200  200 200 401
+    POST   /api/orders/                     201  201 201 403  201 201 401
+    GET    /api/orders/{o_r1}/                 200  200 200 200  200 200 401
+    GET    /api/orders/{o_r4}/                 200  200 200 200  404 404 401
+    GET    /api/payments/                      200  200 200 200  200 200 401
+    POST   /api/payments/                      201  201 201 403  201 201 401
+    GET    /api/payments/{p_r1}/               200  200 200 200  200 200 401
+    GET    /api/payments/{p_r4}/               200  200 200 200  404 404 401
+    GET    /api/tickets/                       200  200 200 200  200 200 401
+    POST   /api/tickets/                    201  201 201 403  201 201 401
+    GET    /api/tickets/{ticket}/              200  200 200 200  200 200 401
+    POST   /api/tickets/{ticket}/status/    200  200 200 403  200 200 401
+    GET    /api/surveys/                       200  200 200 200  200 200 401
+    POST   /api/surveys/                    201  201 201 403  201 403 401
+    GET    /api/surveys/{survey}/           200  200 200 200  200 404 401
+    GET    /api/training-scores/{training}/ 200  200 200 200  200 200 401
+    GET    /api/peer-ratings/{rating}/      200  200 200 200  404 404 401
+    GET    /api/training-scores/               200  200 200 200  200 200 401
+    POST   /api/training-scores/               201  201 403 403  201 403 401
+    GET    /api/peer-ratings/                  200  200 200 200  200 200 401
+    POST   /api/peer-ratings/                  400  400 400 400  201 201 401
+    GET    /api/product-lines/                 200  200 200 200  200 200 401
+    POST   /api/product-lines/                 201  201 403 403  403 403 401
+    GET    /api/product-lines/pl/              200  200 200 200  200 200 401
+    GET    /api/products/                      200  200 200 200  200 200 401
+    POST   /api/products/                      201  201 403 403  403 403 401
+    GET    /api/products/p1/                   200  200 200 200  200 200 401
+    POST   /api/imports/                    202  202 202 403  403 403 401
+    GET    /api/imports/{batch}/            200  200 200 404  404 404 401
+    GET    /api/targets/plans/                 200  200 200 200  200 200 401
+    GET    /api/targets/plans/{plan}/          200  200 200 200  200 200 401
+    GET    /api/targets/plans/{plan}/grid/     200  200 200 200  200 200 401
+    POST   /api/targets/plans/{plan}/acknowledge/ 403 403 403 403 400 200 401
+    GET    /api/targets/published/             200  200 200 200  200 200 401
+    GET    /api/targets/pace/                  200  200 200 200  200 200 401
+    GET    /api/performance/results/           200  200 200 200  200 200 401
+    GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 401
+    GET    /api/performance/leaderboard/       200  200 200 200  200 200 401
+"""
+
+
+def _rows() -> list[tuple[str, str, dict[str, int]]]:
+    header, *lines = [line.split() for line in STATUSES.strip().splitlines()]
+    assert len(header) == 1 + len(ROLE_COLUMNS), header
+    rows = []
+    for method, path, *cells in lines:
+        assert len(cells) == len(ROLE_COLUMNS), path
+        rows.append((method, path, dict(zip(ROLE_COLUMNS, map(int, cells), strict=True))))
+    return rows
+
+
+ROWS = _rows()
+TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.fixture
+def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[str, str]:  # noqa: F811
+    settings.MEDIA_ROOT = tmp_path
+    people = company.people
+    customer = crm.customers["c_r1"]
+    opportunity = crm_services.create_opportunity(
+        None, customer=customer, name="机会", owner=people["r1"], amount=Decimal(1000)
+    )
+    ticket = crm_services.open_ticket(None, customer=customer, kind="complaint", owner=people["r1"])
+    contact = crm_services.create_contact(None, customer=customer, name="王")
+    activity = crm_services.log_activity(
+        None, kind="visit", customer=customer, owner=people["r1"], occurred_at=timezone.now()
+    )
+    line = crm_services.create_product_line(None, code="pl", name="Line")
+    crm_services.create_product(None, code="p1", name="P", line=line)
+    survey = crm_services.record_survey(
+        None, customer=customer, person=people["r2"], date=TODAY, score=Decimal(4)
+    )
+    training = crm_services.record_training_score(
+        None, person=people["r1"], course="产品", date=TODAY, score=Decimal(90)
+    )
+    rating = crm_services.record_peer_rating(
+        None, rater=people["r2"], person=people["r4"], date=TODAY, score=Decimal(5)
+    )
+    plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
+    batch = intake_services.create_batch(
+        company.users["admin"], "customers", SimpleUploadedFile("c.csv", b"name\nA\n")
+    )
+    return {
+        **{key: c.external_id for key, c in crm.customers.items()},
+        **{key: o.external_id for key, o in crm.orders.items()},
+        **{key: p.external_id for key, p in crm.payments.items()},
+        "opportunity": opportunity.external_id,
+        "ticket": ticket.external_id,
+        "contact": contact.external_id,
+        "activity": activity.external_id,
+        "survey": survey.external_id,
+        "training": training.external_id,
+        "rating": rating.external_id,
+        "plan": str(plan.pk),
+        "batch": str(batch.pk),
+    }
+
+
+def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[Any, str]:
+    """A request body that the role would be allowed to send, if it may write at all."""
+    from attain.conftest import LOGINS
+
+    day = TODAY.isoformat()
+    c_r1 = records["c_r1"]
+    bodies: dict[str, Any] = {
+        "/api/auth/token/": {
+            "username": LOGINS[role][0] if role != "anonymous" else "nobody",
+            "password": LOGINS[role][1] if role != "anonymous" else "wrong",
+        },
+        "/api/units/": {"code": "north", "name": "华北", "parent": "hq"},
+        "/api/units/east/": {"name": "华东区"},
+        "/api/people/": {
+            "code": "r9",
+            "name": "R9",
+            "unit": "east",
+            "manager": "m1",
+            "title": "rep",
+            "start": day,
+        },
+        "/api/people/r2/": {"name": "R2 二"},
+        "/api/people/r2/transfer/": {"on": day, "title": "senior rep"},
+        "/api/people/r2/end-employment/": {"on": day},
+        "/api/customers/": {"name": "新客户有限公司", "owner": "r1"},
+        "/api/contacts/": {"customer": c_r1, "name": "李"},
+        "/api/activities/": {
+            "kind": "call",
+            "customer": c_r1,
+            "owner": "r1",
+            "occurred_at": timezone.now().isoformat(),
+        },
+        "/api/orders/": {"customer": c_r1, "owner": "r1", "date": day, "amount": "10.00"},
+        "/api/payments/": {"customer": c_r1, "collector": "r1", "date": day, "amount": "5.00"},
+        "/api/tickets/": {"customer": c_r1, "kind": "complaint", "owner": "r1"},
+        "/api/surveys/": {"customer": c_r1, "person": "r2", "date": day, "score": "4"},
+        "/api/training-scores/": {"person": "r2", "course": "产品", "date": day, "score": "80"},
+        "/api/peer-ratings/": {"person": "r2", "date": day, "score": "4"},
+        "/api/product-lines/": {"code": "pl2", "name": "Line 2"},
+        "/api/products/": {"code": "p2", "name": "P2", "line": "pl"},
+        f"/api/opportunities/{records['opportunity']}/move/": {"stage": "lost", "reason": "价格"},
+        f"/api/tickets/{records['ticket']}/status/": {"status": "resolved", "on": day},
+        f"/api/targets/plans/{records['plan']}/acknowledge/": {"comment": "ok"},
+    }
+    if path == "/api/imports/":
+        upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")
+        return {"table": "customers", "file": upload}, "multipart"
+    if method in {"POST", "PATCH"}:
+        return bodies[path], "json"
+    return None, "json"
+
+
+def _status(
+    client: APIClient, company: Company, role: str, method: str, url: str, body: Any, fmt: str
+) -> int:
+    client.logout()
+    if role != "anonymous":
+        client.force_authenticate(company.users[role])
+    else:
+        client.force_authenticate(None)
+    with transaction.atomic():
+        response = (
+            client.generic(method, url)
+            if body is None
+            else getattr(client, method.lower())(url, body, format=fmt)
+        )
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), ROWS, ids=[f"{m} {p}" for m, p, _ in ROWS])
+def test_every_role_gets_the_status_of_the_table(
+    method, path, expected, company, records, settings
+) -> None:
+    settings.AXES_ENABLED = False
+    url = path.format(**records)
+    found = {}
+    for role in ROLE_COLUMNS:
+        body, fmt = _body(method, url, records, role)
+        found[role] = _status(APIClient(), company, role, method, url, body, fmt)
+    assert found == expected, f"{method} {path}: {found}"
+
+
+def test_the_table_covers_every_operation_of_the_document(client) -> None:
+    document = client.get("/api/openapi.json").json()
+    documented = {
+        (method.upper(), re.sub(r"\{[^}]+\}", "[^/]+", path))
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    covered = {
+        (method, pattern)
+        for method, path, _ in ROWS
+        for doc_method, pattern in documented
+        if doc_method == method and re.fullmatch(pattern, path.replace("{", "").replace("}", ""))
+    }
+    assert documented - covered == set()

@@ -1,0 +1,56 @@
+"""Query parameters of the API, read strictly: a value the OpenAPI document does not
+allow is a 400 naming the parameter, never silently ignored (nor a 500). (Apart from
+attain.web.api: the pagination class, which DRF's generic views load, uses it.)"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.request import Request
+
+
+def _bad(name: str, message: str) -> serializers.ValidationError:
+    return serializers.ValidationError({name: [message]})
+
+
+def query_one(request: Request, name: str) -> str | None:
+    """The parameter's one value (``None`` when absent or empty); given twice, a 400."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise _bad(name, _("Give this parameter once."))
+    return values[0] if values and values[0] != "" else None
+
+
+def query_int(request: Request, name: str, minimum: int | None = None) -> int | None:
+    raw = query_one(request, name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _bad(name, _("Give a whole number.")) from None
+    if minimum is not None and value < minimum:
+        raise _bad(name, _("Give a whole number of at least %(min)s.") % {"min": minimum})
+    return value
+
+
+def query_bool(request: Request, name: str) -> bool:
+    raw = query_one(request, name)
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value not in {"true", "false", "1", "0", "yes", "no"}:
+        raise _bad(name, _("Give true or false."))
+    return value in {"true", "1", "yes"}
+
+
+def query_date(request: Request, name: str) -> datetime.date | None:
+    raw = query_one(request, name)
+    if raw is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise _bad(name, _("Give a date as YYYY-MM-DD.")) from None
