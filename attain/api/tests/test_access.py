@@ -4,8 +4,8 @@ The company is the shared small one (attain/conftest.py: the manager login is m1
 leads east with r1, r2 and m2 ─ r3; the rep login is r1; west is m3 ─ r4) with the CRM
 records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4's), a
 published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
-training score of r1, a rating of r4 by r2, and an import batch
-by the admin. Each cell is the status the role gets; every request runs in its own
+training score of r1, a rating of r4 by r2, an import batch by the admin (not failed,
+so a retry is refused) and a finished calculation run. Each cell is the status the role gets; every request runs in its own
 transaction, rolled back, so one role's write does not change what the next one sees.
 
 Reads follow the one visibility rule (attain.org.selectors.visible_people): a record of
@@ -30,6 +30,7 @@ from rest_framework.test import APIClient
 from attain.conftest import ROLE_COLUMNS, Company
 from attain.crm import services as crm_services
 from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
+from attain.incentives.models import CalculationRun, RunKind
 from attain.intake import services as intake_services
 from attain.targets.tests.conftest import new_plan, publish
 
@@ -98,6 +99,9 @@ STATUSES = """
     GET    /api/products/p1/                   200  200 200 200  200 200 401
     POST   /api/imports/                    202  202 202 403  403 403 401
     GET    /api/imports/{batch}/            200  200 200 404  404 404 401
+    POST   /api/imports/{batch}/retry/      400  400 400 404  404 404 401
+    POST   /api/calculation-runs/           202  202 403 403  403 403 401
+    GET    /api/calculation-runs/{run}/     200  200 403 403  403 403 401
     GET    /api/targets/plans/                 200  200 200 200  200 200 401
     GET    /api/targets/plans/{plan}/          200  200 200 200  200 200 401
     GET    /api/targets/plans/{plan}/grid/     200  200 200 200  200 200 401
@@ -149,6 +153,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         None, rater=people["r2"], person=people["r4"], date=TODAY, score=Decimal(5)
     )
     plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
+    run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026, status="done")
     batch = intake_services.create_batch(
         company.users["admin"], "customers", SimpleUploadedFile("c.csv", b"name\nA\n")
     )
@@ -165,6 +170,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         "rating": rating.external_id,
         "plan": str(plan.pk),
         "batch": str(batch.pk),
+        "run": str(run.pk),
     }
 
 
@@ -211,6 +217,8 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         f"/api/opportunities/{records['opportunity']}/move/": {"stage": "lost", "reason": "价格"},
         f"/api/tickets/{records['ticket']}/status/": {"status": "resolved", "on": day},
         f"/api/targets/plans/{records['plan']}/acknowledge/": {"comment": "ok"},
+        f"/api/imports/{records['batch']}/retry/": {},
+        "/api/calculation-runs/": {"fiscal_year": 2026},
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")
