@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from .allocation import Grid
@@ -36,7 +37,7 @@ def export_workbook(
     info.append(["plan", plan.pk])
     info.append(["version", plan.version])
     info.append(["fiscal_year", plan.fiscal_year])
-    info.append(["note", "Edit the year or month cells of the measure sheets, then import."])
+    info.append(["note", _("Edit the year or month cells of the measure sheets, then import.")])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -66,7 +67,7 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
     try:
         book = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises several kinds for a file that is not a workbook
-        result.errors.append("not an Excel workbook (.xlsx)")
+        result.errors.append(_("not an Excel workbook (.xlsx)"))
         return result
     year = str(plan.fiscal_year)
     for measure, grid in grids.items():
@@ -78,7 +79,10 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         header = [str(h) if h is not None else "" for h in next(lines, ())]
         expected = [*HEADER, *grid.months]
         if header[: len(expected)] != expected:
-            result.errors.append(f"{measure}: the first row must be {', '.join(expected)}")
+            result.errors.append(
+                _("%(sheet)s: the first row must be %(header)s")
+                % {"sheet": measure, "header": ", ".join(expected)}
+            )
             continue
         for number, line in enumerate(lines, start=2):
             if not line or line[0] is None:
@@ -86,7 +90,10 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
             who = str(line[0])
             row = rows.get(who)
             if row is None:
-                result.errors.append(f"{measure}!A{number}: unknown code {who!r} in this plan")
+                result.errors.append(
+                    _("%(cell)s: unknown code “%(code)s” in this plan")
+                    % {"cell": f"{measure}!A{number}", "code": who}
+                )
                 continue
             current = [row.year, *row.months] if row.months else [row.year]
             periods = [year, *grid.months] if row.months else [year]
@@ -96,16 +103,21 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                     after = _number(cell)
                 except ValueError:
                     column = chr(ord("E") + offset)
-                    result.errors.append(f"{measure}!{column}{number}: not a number: {cell!r}")
+                    result.errors.append(
+                        _("%(cell)s: not a number: “%(value)s”")
+                        % {"cell": f"{measure}!{column}{number}", "value": cell}
+                    )
                     continue
                 if after is None or after == before:
                     continue
                 if after < 0:
-                    result.errors.append(f"{measure}!{number}: a target cannot be negative")
+                    result.errors.append(
+                        _("%(cell)s: a target cannot be negative") % {"cell": f"{measure}!{number}"}
+                    )
                     continue
                 result.changes.append(
                     CellChange(measure, who, period, before, after, name=row.name)
                 )
     if not result.changes and not result.errors:
-        result.errors.append("no cell differs from the plan")
+        result.errors.append(_("no cell differs from the plan"))
     return result
