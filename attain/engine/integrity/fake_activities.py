@@ -46,7 +46,7 @@ class Params:
     max_speed_kmh: float = 300.0
     min_km: float = 50.0
     min_customers_at_spot: int = 3
-    min_same_minute: int = 3
+    min_same_minute: int = 4
     min_activities: int = 10  # for the empty-summary test
     min_empty: int = 5
     alpha: float = 0.001
