@@ -100,12 +100,19 @@ def _photos(
         on="activity",
         how="inner",
     )
-    bands = frame.with_columns(pl.int_ranges(0, 8).alias("band")).explode("band")
-    bands = bands.with_columns(
-        ((pl.col("bits") // (pl.lit(256, pl.UInt64) ** pl.col("band").cast(pl.UInt64))) % 256)
-        .cast(pl.Int64)
-        .alias("value")
-    ).select("activity", "bits", "band", "value")
+    bands = pl.concat(
+        [
+            frame.select(
+                "activity",
+                "bits",
+                pl.lit(band).alias("band"),
+                ((pl.col("bits") // pl.lit(256**band, pl.UInt64)) % pl.lit(256, pl.UInt64))
+                .cast(pl.Int64)
+                .alias("value"),
+            )
+            for band in range(8)
+        ]
+    )
     pairs = (
         bands.join(bands, on=["band", "value"], suffix="_b")
         .filter(pl.col("activity") < pl.col("activity_b"))

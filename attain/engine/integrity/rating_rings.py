@@ -1,9 +1,10 @@
 """Rating rings (互评刷分): colleagues who rate each other up, or a person who rates
 themself through a proxy.
 
-- *mutual high ratings*: a and b rate each other in the period, each score at least
-  ``min_excess`` above what the other raters give the same person, and the pair did
-  so in at least ``min_periods`` periods (or with an excess of ``strong_excess`` at once);
+- *mutual high ratings*: a and b rate each other in the period, each score above what
+  the other raters give the same person: by ``strong_excess`` at once, by ``min_excess``
+  when the pair did so in at least ``min_periods`` periods, or by ``persistent_excess``
+  in at least ``persistent_periods`` periods;
 - *self through a proxy*: a satisfaction survey for a person from a customer whose
   contact email or phone is that person's own.
 
@@ -28,6 +29,8 @@ class Params:
     min_excess: float = 0.5
     strong_excess: float = 1.0
     min_periods: int = 2
+    persistent_periods: int = 3  # rated each other this often: a smaller excess is enough
+    persistent_excess: float = 0.25
     min_other_raters: int = 2
     mutual_score: float = 0.8
     proxy_score: float = 0.9
@@ -78,7 +81,7 @@ def _mutual(
     pairs = table.join(back, on=["rater", "owner"]).filter(pl.col("rater") < pl.col("owner"))
     for row in pairs.iter_rows(named=True):
         low = min(row["excess"], row["excess_back"])
-        if low < params.min_excess:
+        if low < params.persistent_excess:
             continue
         days = list(row["date"]) + list(row["date_back"])
         labels_a = {_label(d, periods) for d in row["date"]}
@@ -87,7 +90,10 @@ def _mutual(
         all_a = {_label_any(d) for d in row["date"]}
         all_b = {_label_any(d) for d in row["date_back"]}
         together = len(all_a & all_b)
-        if not mutual or (together < params.min_periods and low < params.strong_excess):
+        strong = low >= params.strong_excess
+        repeated = together >= params.min_periods and low >= params.min_excess
+        persistent = together >= params.persistent_periods and low >= params.persistent_excess
+        if not mutual or not (strong or repeated or persistent):
             continue
         del days
         for label in mutual:

@@ -33,7 +33,7 @@ class Params:
     tail_days: int = 7
     min_orders: int = 8  # orders in the period for a person to be tested
     min_excess: float = 0.25  # share of orders in the tail above the expected share
-    alpha: float = 0.001
+    alpha: float = 0.0001  # stricter than elsewhere: real end-of-period pushes are common
 
 
 def detect(

@@ -4,8 +4,9 @@ soon after it.
 For each person and period, the orders dated in the period whose cancellation or
 return falls in the ``window_days`` after the period's end are counted ("straddling"
 orders). The expected count is the person's order count times a base rate: the larger
-of the peers' rate in the same period and the person's own rate in the other periods
-(so a rep whose customers return a lot is compared with themself). A Poisson tail
+of the peers' rate in the same period and that rate scaled by the person's own
+cancellation rate in other periods against the company's (so a rep whose customers
+return a lot is compared with themself). A Poisson tail
 below ``alpha`` raises an alert.
 
 Blind spots: a wash whose cancellation waits longer than ``window_days`` (or until after
@@ -73,6 +74,8 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
             .alias("h_k"),
         )
         table = per_person.join(own, on="owner", how="left").fill_null(0)
+        all_h_n, all_h_k = int(own["h_n"].sum()), int(own["h_k"].sum())
+        company_undo = all_h_k / all_h_n if all_h_n else 0.0
         for row in table.iter_rows(named=True):
             person, n, k = row["owner"], int(row["n"]), int(row["k"])
             if n < params.min_person_orders:
@@ -91,7 +94,13 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 continue
             peers_n, peers_k = total_n - n, total_k - k
             peer_rate = peers_k / peers_n if peers_n else 0.0
-            own_rate = row["h_k"] / row["h_n"] if row["h_n"] >= 20 else 0.0
+            # The person's own propensity to cancel, relative to the company's, applied
+            # to the peers' straddling rate (a rep whose customers return a lot).
+            own_rate = (
+                peer_rate * (row["h_k"] / row["h_n"]) / company_undo
+                if row["h_n"] >= 20 and company_undo > 0
+                else 0.0
+            )
             rate = max(peer_rate, own_rate, params.floor_rate)
             p = poisson_tail(k, rate * n)
             if p >= params.alpha:
