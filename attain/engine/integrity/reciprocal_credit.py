@@ -94,8 +94,10 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
         inside = split.filter(pl.col("date").is_between(period.start, period.end))
         if inside.height == 0:
             continue
-        counts = inside.group_by("owner", "person").agg(
-            pl.len().alias("w"), pl.col("order").alias("orders")
+        counts = (
+            inside.group_by("owner", "person")
+            .agg(pl.len().alias("w"), pl.col("order").alias("orders"))
+            .filter(pl.col("w") >= params.min_edge)
         )
         out_degree = dict(inside.group_by("owner").agg(pl.len().alias("n")).iter_rows())
         cross = inside.filter(
