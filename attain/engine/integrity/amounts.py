@@ -53,24 +53,6 @@ class Params:
     duplicate_score: float = 0.8
 
 
-def _digits(amounts: pl.Series) -> list[float]:
-    first = (
-        amounts.abs()
-        .filter(amounts.abs() >= 1)
-        .cast(pl.String)
-        .str.replace(r"^0*\.?0*", "")
-        .str.slice(0, 1)
-        .cast(pl.Int64, strict=False)
-        .drop_nulls()
-    )
-    counts = [0] * 9
-    for digit in first.to_list():
-        if 1 <= digit <= 9:
-            counts[digit - 1] += 1
-    total = sum(counts) or 1
-    return [c / total for c in counts]
-
-
 def _chi_square_tail(observed: list[float], expected: list[float], n: int) -> float:
     """P(χ² ≥ x) with 8 degrees of freedom (exact for an even count)."""
     x = sum(n * (o - e) ** 2 / e for o, e in zip(observed, expected, strict=True) if e > 0)
@@ -93,13 +75,17 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
         .cast(pl.Int64, strict=False)
         .alias("digit")
     )
-    company = _digits(orders["amount"])
+    counts = dict(
+        orders.filter(pl.col("digit").is_between(1, 9)).group_by("digit").len().iter_rows()
+    )
+    total = sum(counts.values()) or 1
+    company = [counts.get(d, 0) / total for d in range(1, 10)]
     expected = BENFORD if _mad(company, BENFORD) <= params.company_conforms else company
+    _benford(orders, periods, params, expected, found)
     for period in periods:
         inside = orders.filter(pl.col("date").is_between(period.start, period.end))
         if inside.height == 0:
             continue
-        _benford(orders, inside, period, params, expected, found)
         _rate_test(
             inside,
             period,
@@ -130,17 +116,21 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
 
 def _benford(
     orders: pl.DataFrame,
-    inside: pl.DataFrame,
-    period: ScanPeriod,
+    periods: Sequence[ScanPeriod],
     params: Params,
     expected: list[float],
     found: Found,
 ) -> None:
-    people = inside.select(pl.col("owner").unique())
+    """One test per person over their whole history up to the last scanned period,
+    reported in the last scanned period in which they booked orders."""
+    last_end = max(x.end for x in periods)
+    history = orders.filter(pl.col("date") <= last_end)
+    scanned = pl.lit(False)
+    for scan_period in periods:
+        scanned = scanned | pl.col("date").is_between(scan_period.start, scan_period.end)
+    latest = dict(history.filter(scanned).group_by("owner").agg(pl.col("date").max()).iter_rows())
     digits = (
-        orders.filter(pl.col("date") <= period.end)
-        .join(people, on="owner", how="semi")
-        .filter(pl.col("digit").is_between(1, 9))
+        history.filter(pl.col("digit").is_between(1, 9))
         .group_by("owner", "digit")
         .agg(pl.len().alias("n"))
     )
@@ -156,9 +146,12 @@ def _benford(
         if mad <= params.mad_nonconformity:
             continue
         p = _chi_square_tail(observed, expected, total)
-        if p >= params.alpha:
+        if p >= params.alpha or person not in latest:
             continue
-        ids = inside.filter(pl.col("owner") == person)["id"]
+        period = next(x for x in periods if x.start <= latest[person] <= x.end)
+        ids = history.filter(
+            (pl.col("owner") == person) & pl.col("date").is_between(period.start, period.end)
+        )["id"]
         found.alerts.append(
             Alert(
                 NAME,

@@ -174,13 +174,18 @@ def _no_trace(
     today = as_of or orders["date"].max()
     assert isinstance(today, datetime.date)
     cutoff = today - datetime.timedelta(days=params.grace_days)
-    traced = set(data["contacts"]["customer"].drop_nulls().to_list())
-    traced |= set(data["activities"]["customer"].drop_nulls().to_list())
-    traced |= set(data["payments"]["customer"].drop_nulls().to_list())
-    paid_orders = set(data["payments"]["order"].drop_nulls().to_list())
-    old = orders.filter(pl.col("date") <= cutoff)
-    candidates = old.filter(
-        ~pl.col("customer").is_in(sorted(traced)) & ~pl.col("id").is_in(sorted(paid_orders))
+    traced = pl.concat(
+        [
+            data["contacts"].select("customer"),
+            data["activities"].select("customer"),
+            data["payments"].select("customer"),
+        ]
+    ).drop_nulls()
+    paid_orders = data["payments"].select(pl.col("order").alias("id")).drop_nulls()
+    candidates = (
+        orders.filter(pl.col("date") <= cutoff)
+        .join(traced, on="customer", how="anti")
+        .join(paid_orders, on="id", how="anti")
     )
     grouped: dict[tuple[str, str], set[str]] = defaultdict(set)
     for customer in candidates["customer"].drop_nulls().unique().to_list():

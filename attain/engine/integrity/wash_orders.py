@@ -42,6 +42,15 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
     orders = data["orders"].filter(pl.col("owner").is_not_null())
     if orders.height == 0:
         return found
+    undone = pl.col("status").is_in(UNDONE) & (
+        (pl.col("status_changed_on") - pl.col("date")).dt.total_days() <= 45
+    )
+    orders = orders.select(
+        "id", "owner", "date", "status", "status_changed_on", undone.alias("undone")
+    )
+    everything = orders.group_by("owner").agg(
+        pl.len().alias("all_n"), pl.col("undone").sum().alias("all_k")
+    )
     for period in periods:
         window_end = period.end + datetime.timedelta(days=params.window_days)
         marked = orders.with_columns(
@@ -63,15 +72,19 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
         total_k = int(per_person["k"].sum())
         # The person's own history: orders of other periods cancelled within the same
         # lag of their own date (any cancellation within window_days of the order).
-        history = orders.filter(~pl.col("date").is_between(period.start, period.end))
-        own = history.group_by("owner").agg(
-            pl.len().alias("h_n"),
-            (
-                pl.col("status").is_in(UNDONE)
-                & ((pl.col("status_changed_on") - pl.col("date")).dt.total_days() <= 45)
+        # The person's own history: the orders of other periods, and how many of them
+        # were undone within 45 days (everything minus this period).
+        here = inside.group_by("owner").agg(
+            pl.len().alias("p_n"), pl.col("undone").sum().alias("p_k")
+        )
+        own = (
+            everything.join(here, on="owner", how="left")
+            .fill_null(0)
+            .select(
+                "owner",
+                (pl.col("all_n") - pl.col("p_n")).alias("h_n"),
+                (pl.col("all_k") - pl.col("p_k")).alias("h_k"),
             )
-            .sum()
-            .alias("h_k"),
         )
         table = per_person.join(own, on="owner", how="left").fill_null(0)
         all_h_n, all_h_k = int(own["h_n"].sum()), int(own["h_k"].sum())
