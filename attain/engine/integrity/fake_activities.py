@@ -94,7 +94,7 @@ def _photos(
     if evidence.height < 2:
         return
     frame = evidence.with_columns(
-        pl.col("hash").str.to_integer(base=16, strict=False).cast(pl.UInt64).alias("bits")
+        pl.col("hash").str.to_integer(base=16, dtype=pl.UInt64, strict=False).alias("bits")
     ).join(
         activities.select(pl.col("id").alias("activity"), "owner", "day"),
         on="activity",

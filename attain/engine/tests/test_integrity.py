@@ -208,8 +208,12 @@ def test_fake_activities_photo_travel_minute() -> None:
     h = perceptual_hash(grey)
     near = f"{int(h, 16) ^ 0b101:016x}"
     assert hamming(h, near) == 2
+    high, high_near = "ccfaa11ec662eaae", "ccfaa11ec662ebae"  # above 2**63: unsigned
     frames["evidence"] = pl.DataFrame(
-        {"activity": ["A100", "A200", "A300"], "hash": [h, near, "0" * 16]}
+        {
+            "activity": ["A100", "A200", "A300", "A400", "A500"],
+            "hash": [h, near, "0" * 16, high, high_near],
+        }
     )
     acts = pl.DataFrame(
         {
@@ -227,6 +231,8 @@ def test_fake_activities_photo_travel_minute() -> None:
     found = scan(Records(frames), [Q3, Q4], detectors=["fake_activities"])
     patterns = {a.pattern for a in found.alerts}
     assert {"photo_reuse", "impossible_travel", "same_minute"} <= patterns
+    reused = [set(a.records) for a in found.alerts if a.pattern == "photo_reuse"]
+    assert {("activities", "A400"), ("activities", "A500")} in reused
 
 
 def test_amounts_round_and_duplicates() -> None:
