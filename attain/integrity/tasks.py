@@ -9,4 +9,4 @@ from django_tasks import task
 def scan_task(periods: list[str]) -> None:
     from .services import scan
 
-    scan(None, periods=periods)
+    scan(None, periods=periods or None)  # none: the last eight quarters

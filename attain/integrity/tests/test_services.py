@@ -117,3 +117,33 @@ def test_cli_scan_writes_the_document(gamed, tmp_path):
     assert alert["period"] == "2025-Q4" and 0 <= alert["score"] <= 1
     assert {"table": "orders", "external_id": "O1"} in alert["records"]
     assert isinstance(alert["reason"], str) and alert["reason"]
+
+
+def test_scans_are_queued_on_changes_and_after_a_full_run(gamed, settings, monkeypatch):
+    from attain.integrity import signals, tasks
+
+    queued: list[list[str]] = []
+
+    class Queue:
+        @staticmethod
+        def enqueue(periods: list[str]) -> None:
+            queued.append(periods)
+
+    monkeypatch.setattr(tasks, "scan_task", Queue())
+    settings.ATTAIN_INTEGRITY_ON_CHANGE = True
+    signals.on_records_changed(
+        None, changes=frozenset({(1, datetime.date(2025, 11, 5))}), tables=frozenset({"orders"})
+    )
+    assert queued == [["2025-Q4"]]
+
+    class Finished:
+        class task:
+            module_path = signals.CALCULATION_TASK
+
+        status = "SUCCESSFUL"
+
+    signals.on_task_finished(None, task_result=Finished())
+    assert queued[-1] == []
+    settings.ATTAIN_INTEGRITY_ON_CHANGE = False
+    signals.on_task_finished(None, task_result=Finished())
+    assert len(queued) == 2
