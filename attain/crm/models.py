@@ -320,6 +320,11 @@ class Evidence(models.Model):
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
     note = models.CharField(_("note"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # A photo's 64-bit perceptual hash (16 hex digits), computed at upload, so the
+    # integrity scan finds the same photo reused on several visits.
+    perceptual_hash = models.CharField(
+        _("perceptual hash"), max_length=16, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("evidence")

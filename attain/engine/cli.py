@@ -136,6 +136,10 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
     if not args:
         print(USAGE, file=err)
         return 2
+    if args[0] == "bench" and args[1:2] == ["integrity"]:
+        from .integrity_bench import main as integrity_bench_main
+
+        return integrity_bench_main(args[2:], out, err)
     if args[0] == "bench":
         if len(args) < 2 or args[1] != "engine":
             print(f"{BENCH_USAGE}", file=err)

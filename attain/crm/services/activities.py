@@ -56,7 +56,12 @@ def log_activity(
             external_id=external_id,
         )
         for evidence_kind, upload in evidence:
-            file = Evidence.objects.create(activity=activity, kind=evidence_kind, file=upload)
+            file = Evidence.objects.create(
+                activity=activity,
+                kind=evidence_kind,
+                file=upload,
+                perceptual_hash=photo_hash(upload) if evidence_kind == "photo" else "",
+            )
             record_change(actor, Action.CREATE, file, after=_evidence_facts(file))
     return activity
 
@@ -77,3 +82,21 @@ def _evidence_facts(evidence: Evidence) -> dict[str, Any]:
         "bytes": size,
         "sha256": digest.hexdigest(),
     }
+
+
+def photo_hash(upload: Any) -> str:
+    """A photo's perceptual hash (``attain.engine.integrity.perceptual_hash``), or "" when
+    the file is not an image Pillow reads."""
+    from PIL import Image, UnidentifiedImageError
+
+    from attain.engine.integrity import perceptual_hash
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            grey = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+            values = list(grey.getdata())
+        upload.seek(0)
+    except (UnidentifiedImageError, OSError, ValueError):
+        return ""
+    return perceptual_hash([values[row * 9 : row * 9 + 9] for row in range(8)])

@@ -57,6 +57,20 @@ class Command(BaseCommand):
         bigger.add_argument("--people", type=int, required=True, help="head count")
         bigger.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
         bigger.add_argument(
+            "--inject-gaming",
+            action="store_true",
+            help=(
+                "also write the demo's CRM history and inject labelled gaming cases into it "
+                "(labels in var/integrity-labels.json, for `attain integrity evaluate`)"
+            ),
+        )
+        bigger.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            help="gaming cases per detector (default: one per 30 people, at least 4)",
+        )
+        bigger.add_argument(
             "--orders",
             type=int,
             default=0,
@@ -69,6 +83,10 @@ class Command(BaseCommand):
             if options["subcommand"] == "load":
                 result = load_demo(seed=options["seed"], echo=echo, crm=not options["no_crm"])
                 if not options["no_crm"]:
+                    from attain.demo.gaming import inject_gaming
+
+                    # A few labelled gaming cases for the integrity pages (once).
+                    inject_gaming(seed=options["seed"], per_detector=1, echo=echo)
                     self.load_plans(echo)
             else:
                 if options["people"] < MIN_PEOPLE:
@@ -83,6 +101,13 @@ class Command(BaseCommand):
                     from attain.demo.orders import generate_orders
 
                     generate_orders(options["orders"], seed=options["seed"], echo=echo)
+                if options["inject_gaming"]:
+                    from attain.demo.crm import load_crm_demo
+                    from attain.demo.gaming import inject_gaming
+
+                    load_crm_demo(seed=options["seed"], echo=echo)
+                    cases = options["cases"] or max(4, options["people"] // 30)
+                    inject_gaming(seed=options["seed"], per_detector=cases, echo=echo)
         except DemoError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.login_table(result.logins))

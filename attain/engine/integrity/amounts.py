@@ -1,0 +1,232 @@
+"""Amount anomalies: invented figures leave traces in the digits.
+
+- *Benford*: the first digits of a person's order amounts (history up to the period's
+  end, at least ``min_benford`` amounts) against Benford's law, by Nigrini's mean
+  absolute deviation (MAD): above 0.015 is nonconformity, and only with a chi-square
+  tail below ``alpha`` too (a small sample's noise is not a departure). When the company's own
+  amounts do not follow Benford (MAD above 0.012: narrow price lists do that), the
+  person is compared with the company's digit distribution instead;
+- *round numbers*: a person's amounts that are whole multiples of ``round_unit``, far
+  above their peers' rate (Poisson tail below ``alpha``);
+- *just above a threshold*: amounts within ``above_share`` above one of ``thresholds``
+  (approval limits, spiff levels; none by default), far above the peers' rate;
+- *duplicates*: orders of one owner with the same customer, amount and day.
+
+Blind spots: small samples (a person needs ``min_benford`` amounts for the digit test,
+"not enough data" below that); fabricated amounts copied from real ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from .common import (
+    Alert,
+    Found,
+    Records,
+    ScanPeriod,
+    not_enough,
+    poisson_tail,
+    records,
+    score_of,
+)
+
+NAME = "amounts"
+BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]
+
+
+@dataclass(frozen=True)
+class Params:
+    min_benford: int = 300
+    mad_nonconformity: float = 0.015
+    company_conforms: float = 0.012
+    round_unit: float = 1000.0
+    min_round: int = 4
+    thresholds: tuple[float, ...] = field(default_factory=tuple)
+    above_share: float = 0.03
+    min_above: int = 4
+    alpha: float = 0.001
+    duplicate_score: float = 0.8
+
+
+def _chi_square_tail(observed: list[float], expected: list[float], n: int) -> float:
+    """P(χ² ≥ x) with 8 degrees of freedom (exact for an even count)."""
+    x = sum(n * (o - e) ** 2 / e for o, e in zip(observed, expected, strict=True) if e > 0)
+    half = x / 2
+    return math.exp(-half) * sum(half**i / math.factorial(i) for i in range(4))
+
+
+def _mad(observed: list[float], expected: list[float]) -> float:
+    return sum(abs(o - e) for o, e in zip(observed, expected, strict=True)) / 9
+
+
+def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params()) -> Found:
+    found = Found()
+    orders = data["orders"].filter(pl.col("owner").is_not_null() & pl.col("amount").is_not_null())
+    if orders.height == 0:
+        return found
+    orders = orders.filter(pl.col("amount") > 0).with_columns(
+        (pl.col("amount") / (10 ** pl.col("amount").log10().floor()))
+        .floor()
+        .cast(pl.Int64, strict=False)
+        .alias("digit")
+    )
+    counts = dict(
+        orders.filter(pl.col("digit").is_between(1, 9)).group_by("digit").len().iter_rows()
+    )
+    total = sum(counts.values()) or 1
+    company = [counts.get(d, 0) / total for d in range(1, 10)]
+    expected = BENFORD if _mad(company, BENFORD) <= params.company_conforms else company
+    _benford(orders, periods, params, expected, found)
+    for period in periods:
+        inside = orders.filter(pl.col("date").is_between(period.start, period.end))
+        if inside.height == 0:
+            continue
+        _rate_test(
+            inside,
+            period,
+            params,
+            found,
+            (pl.col("amount") % params.round_unit == 0) & (pl.col("amount") >= params.round_unit),
+            params.min_round,
+            "round",
+            ("whole multiples of {unit:,.0f}", "为 {unit:,.0f} 的整数倍"),
+        )
+        if params.thresholds:
+            near = pl.lit(False)
+            for t in params.thresholds:
+                near = near | pl.col("amount").is_between(t, t * (1 + params.above_share))
+            _rate_test(
+                inside,
+                period,
+                params,
+                found,
+                near,
+                params.min_above,
+                "above_threshold",
+                ("just above a threshold", "略高于某个门槛"),
+            )
+        _duplicates(inside, period, params, found)
+    return found
+
+
+def _benford(
+    orders: pl.DataFrame,
+    periods: Sequence[ScanPeriod],
+    params: Params,
+    expected: list[float],
+    found: Found,
+) -> None:
+    """One test per person over their whole history up to the last scanned period,
+    reported in the last scanned period in which they booked orders."""
+    last_end = max(x.end for x in periods)
+    history = orders.filter(pl.col("date") <= last_end)
+    scanned = pl.lit(False)
+    for scan_period in periods:
+        scanned = scanned | pl.col("date").is_between(scan_period.start, scan_period.end)
+    latest = dict(history.filter(scanned).group_by("owner").agg(pl.col("date").max()).iter_rows())
+    digits = (
+        history.filter(pl.col("digit").is_between(1, 9))
+        .group_by("owner", "digit")
+        .agg(pl.len().alias("n"))
+    )
+    per_person: dict[str, list[int]] = {}
+    for owner, digit, n in digits.iter_rows():
+        per_person.setdefault(owner, [0] * 9)[digit - 1] += n
+    for person, counts in sorted(per_person.items()):
+        total = sum(counts)
+        if total < params.min_benford:
+            continue
+        observed = [c / total for c in counts]
+        mad = _mad(observed, expected)
+        if mad <= params.mad_nonconformity:
+            continue
+        p = _chi_square_tail(observed, expected, total)
+        if p >= params.alpha or person not in latest:
+            continue
+        period = next(x for x in periods if x.start <= latest[person] <= x.end)
+        ids = history.filter(
+            (pl.col("owner") == person) & pl.col("date").is_between(period.start, period.end)
+        )["id"]
+        found.alerts.append(
+            Alert(
+                NAME,
+                (person,),
+                records("orders", ids, 50),
+                period.label,
+                score_of(p),
+                f"The first digits of {total} order amounts depart from the expected "
+                f"distribution (MAD {mad:.3f}; above 0.015 is nonconformity by Nigrini).",
+                f"{total} 笔订单金额的首位数字偏离预期分布（平均绝对偏差 {mad:.3f}；"
+                "按 Nigrini 标准高于 0.015 即不符合）。",
+                "benford",
+            )
+        )
+
+
+def _rate_test(
+    inside: pl.DataFrame,
+    period: ScanPeriod,
+    params: Params,
+    found: Found,
+    flag: pl.Expr,
+    minimum: int,
+    pattern: str,
+    words: tuple[str, str],
+) -> None:
+    marked = inside.with_columns(flag.alias("flag"))
+    per = marked.group_by("owner").agg(pl.len().alias("n"), pl.col("flag").sum().alias("k"))
+    total_n, total_k = int(per["n"].sum()), int(per["k"].sum())
+    en, zh = (w.format(unit=params.round_unit) for w in words)
+    for owner, n, k in per.iter_rows():
+        if k < minimum:
+            continue
+        rate = max((total_k - k) / max(total_n - n, 1), 0.005)
+        p = poisson_tail(int(k), rate * n)
+        if p >= params.alpha:
+            continue
+        ids = marked.filter((pl.col("owner") == owner) & pl.col("flag"))["id"]
+        found.alerts.append(
+            Alert(
+                NAME,
+                (owner,),
+                records("orders", ids),
+                period.label,
+                score_of(p),
+                f"{k} of {n} order amounts in {period.label} are {en}; peers: {rate:.1%}.",
+                f"{period.label} 的 {n} 笔订单金额中有 {k} 笔{zh}；同事比例：{rate:.1%}。",
+                pattern,
+            )
+        )
+
+
+def _duplicates(inside: pl.DataFrame, period: ScanPeriod, params: Params, found: Found) -> None:
+    same = (
+        inside.filter(pl.col("customer").is_not_null())
+        .group_by("owner", "customer", "amount", "date")
+        .agg(pl.col("id"))
+        .filter(pl.col("id").list.len() >= 2)
+    )
+    grouped: dict[str, list[str]] = {}
+    for row in same.iter_rows(named=True):
+        grouped.setdefault(row["owner"], []).extend(row["id"])
+    for owner, ids in sorted(grouped.items()):
+        found.alerts.append(
+            Alert(
+                NAME,
+                (owner,),
+                records("orders", ids),
+                period.label,
+                params.duplicate_score,
+                f"{len(ids)} orders repeat another order's customer, amount and day.",
+                f"{len(ids)} 笔订单与其他订单的客户、金额和日期完全相同。",
+                "duplicate",
+            )
+        )
+
+
+__all__ = ["NAME", "Params", "detect", "not_enough"]

@@ -1,0 +1,316 @@
+"""Fake activities (虚假拜访): visits and calls that never happened.
+
+- *photo reuse*: the same evidence photo on different activities, near-duplicates too
+  (64-bit perceptual hashes within ``max_hamming`` bits; found through eight 8-bit
+  bands, two of which must agree when at most 6 bits differ);
+- *impossible travel*: one person at two places farther apart than ``max_speed_kmh``
+  allows in the time between (and at least ``min_km`` apart);
+- *one spot, many customers*: the same coordinates (to ~1 m) on visits to at least
+  ``min_customers_at_spot`` different customers;
+- *same-minute bursts*: at least ``min_same_minute`` activities of one person logged at
+  the same minute;
+- *empty summaries*: a person's activities without a summary, far above their peers'.
+
+Blind spots: a fresh photo of the wrong place, visits without coordinates or photos
+(nothing to test: "not enough data"), activities logged honestly by a rep who then
+does nothing at the customer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from .common import (
+    Alert,
+    Found,
+    Records,
+    ScanPeriod,
+    not_enough,
+    period_of,
+    poisson_tail,
+    records,
+    score_of,
+)
+
+NAME = "fake_activities"
+
+
+@dataclass(frozen=True)
+class Params:
+    max_hamming: int = 6
+    max_speed_kmh: float = 300.0
+    min_km: float = 50.0
+    min_customers_at_spot: int = 3
+    min_same_minute: int = 4
+    min_activities: int = 10  # for the empty-summary test
+    min_empty: int = 5
+    alpha: float = 0.001
+    reuse_score: float = 0.95
+    travel_score: float = 0.8
+    spot_score: float = 0.75
+    minute_score: float = 0.7
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
+
+
+def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params()) -> Found:
+    found = Found()
+    activities = data["activities"].filter(
+        pl.col("owner").is_not_null() & pl.col("at").is_not_null()
+    )
+    if activities.height == 0 or not periods:
+        return found
+    activities = activities.with_columns(pl.col("at").dt.date().alias("day"))
+    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
+    scoped = activities.filter(pl.col("day").is_between(lo, hi))
+    _photos(data, activities, periods, params, found)
+    _travel(scoped, periods, params, found)
+    _spots(scoped, periods, params, found)
+    _minutes(scoped, periods, params, found)
+    _empty(scoped, periods, params, found)
+    return found
+
+
+def _photos(
+    data: Records,
+    activities: pl.DataFrame,
+    periods: Sequence[ScanPeriod],
+    params: Params,
+    found: Found,
+) -> None:
+    evidence = data["evidence"].drop_nulls()
+    evidence = evidence.filter(pl.col("hash").str.contains(r"^[0-9a-fA-F]{16}$"))
+    if evidence.height < 2:
+        return
+    frame = evidence.with_columns(
+        pl.col("hash").str.to_integer(base=16, dtype=pl.UInt64, strict=False).alias("bits")
+    ).join(
+        activities.select(pl.col("id").alias("activity"), "owner", "day"),
+        on="activity",
+        how="inner",
+    )
+    bands = pl.concat(
+        [
+            frame.select(
+                "activity",
+                "bits",
+                pl.lit(band).alias("band"),
+                ((pl.col("bits") // pl.lit(256**band, pl.UInt64)) % pl.lit(256, pl.UInt64))
+                .cast(pl.Int64)
+                .alias("value"),
+            )
+            for band in range(8)
+        ]
+    )
+    pairs = (
+        bands.join(bands, on=["band", "value"], suffix="_b")
+        .filter(pl.col("activity") < pl.col("activity_b"))
+        .select("activity", "activity_b", "bits", "bits_b")
+        .unique(["activity", "activity_b"])
+        .with_columns((pl.col("bits").xor(pl.col("bits_b"))).bitwise_count_ones().alias("distance"))
+        .filter(pl.col("distance") <= params.max_hamming)
+    )
+    if pairs.height == 0:
+        return
+    # Clusters of activities joined by near-identical photos (union-find).
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs.select("activity", "activity_b").iter_rows():
+        parent[root(a)] = root(b)
+    clusters: dict[str, set[str]] = defaultdict(set)
+    for node in list(parent):
+        clusters[root(node)].add(node)
+    info = {
+        str(r["activity"]): (str(r["owner"]), r["day"])
+        for r in frame.select("activity", "owner", "day").iter_rows(named=True)
+    }
+    for members in clusters.values():
+        latest = max(info[m][1] for m in members if m in info)
+        period = period_of(latest, periods)
+        if period is None:
+            continue
+        people = sorted({info[m][0] for m in members if m in info})
+        found.alerts.append(
+            Alert(
+                NAME,
+                tuple(people),
+                records("activities", members),
+                period.label,
+                params.reuse_score,
+                f"The same evidence photo (or a near copy) is attached to {len(members)} "
+                "different activities.",
+                f"同一张（或几乎相同的）证据照片出现在 {len(members)} 条不同的跟进记录上。",
+                "photo_reuse",
+            )
+        )
+
+
+def _travel(
+    activities: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
+) -> None:
+    located = activities.drop_nulls(["lat", "lon"]).sort("owner", "at")
+    if located.height < 2:
+        return
+    hops = located.with_columns(
+        pl.col("lat").shift(1).over("owner").alias("lat0"),
+        pl.col("lon").shift(1).over("owner").alias("lon0"),
+        pl.col("at").shift(1).over("owner").alias("at0"),
+        pl.col("id").shift(1).over("owner").alias("id0"),
+    ).drop_nulls(["lat0", "at0"])
+    hits: dict[tuple[str, str], list[tuple[str, str, float, float]]] = defaultdict(list)
+    for row in hops.iter_rows(named=True):
+        km = _km(row["lat0"], row["lon0"], row["lat"], row["lon"])
+        if km < params.min_km:
+            continue
+        hours = max((row["at"] - row["at0"]).total_seconds() / 3600, 1 / 60)
+        if km / hours <= params.max_speed_kmh:
+            continue
+        period = period_of(row["day"], periods)
+        if period is not None:
+            hits[(row["owner"], period.label)].append((row["id0"], row["id"], km, hours * 60))
+    for (owner, label), hops_found in sorted(hits.items()):
+        a, b, km, minutes = hops_found[0]
+        found.alerts.append(
+            Alert(
+                NAME,
+                (owner,),
+                records("activities", [x for hop in hops_found for x in hop[:2]]),
+                label,
+                params.travel_score,
+                f"{len(hops_found)} times at two places too far apart for the time between, "
+                f"e.g. {a} and {b}: {km:.0f} km in {minutes:.0f} minutes.",
+                f"{len(hops_found)} 次在相隔时间内不可能到达的两地出现，例如 {a} 与 {b}："
+                f"{minutes:.0f} 分钟内相距 {km:.0f} 公里。",
+                "impossible_travel",
+            )
+        )
+
+
+def _spots(
+    activities: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
+) -> None:
+    located = activities.drop_nulls(["lat", "lon", "customer"]).with_columns(
+        pl.col("lat").round(5).alias("la"), pl.col("lon").round(5).alias("lo")
+    )
+    if located.height == 0:
+        return
+    spots = located.group_by("la", "lo").agg(
+        pl.col("customer").n_unique().alias("customers"),
+        pl.col("id"),
+        pl.col("owner").unique().alias("owners"),
+        pl.col("day").max().alias("day"),
+    )
+    for row in spots.filter(pl.col("customers") >= params.min_customers_at_spot).iter_rows(
+        named=True
+    ):
+        period = period_of(row["day"], periods)
+        if period is None:
+            continue
+        found.alerts.append(
+            Alert(
+                NAME,
+                tuple(sorted(row["owners"])),
+                records("activities", row["id"]),
+                period.label,
+                params.spot_score,
+                f"Visits to {row['customers']} different customers carry the same coordinates "
+                f"({row['la']}, {row['lo']}).",
+                f"拜访 {row['customers']} 个不同客户的记录使用了完全相同的坐标"
+                f"（{row['la']}, {row['lo']}）。",
+                "same_spot",
+            )
+        )
+
+
+def _minutes(
+    activities: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
+) -> None:
+    bursts = (
+        activities.with_columns(pl.col("at").dt.truncate("1m").alias("minute"))
+        .group_by("owner", "minute")
+        .agg(pl.col("id"), pl.col("day").first())
+        .filter(pl.col("id").list.len() >= params.min_same_minute)
+    )
+    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in bursts.iter_rows(named=True):
+        period = period_of(row["day"], periods)
+        if period is not None:
+            grouped[(row["owner"], period.label)].extend(row["id"])
+    for (owner, label), ids in sorted(grouped.items()):
+        found.alerts.append(
+            Alert(
+                NAME,
+                (owner,),
+                records("activities", ids),
+                label,
+                params.minute_score,
+                f"{len(ids)} activities were logged in bursts at the same minute.",
+                f"{len(ids)} 条跟进记录在同一分钟内批量录入。",
+                "same_minute",
+            )
+        )
+
+
+def _empty(
+    activities: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
+) -> None:
+    marked = activities.with_columns(
+        (pl.col("summary").fill_null("").str.strip_chars().str.len_chars() == 0).alias("empty")
+    )
+    for period in periods:
+        inside = marked.filter(pl.col("day").is_between(period.start, period.end))
+        if inside.height == 0:
+            continue
+        per = inside.group_by("owner").agg(pl.len().alias("n"), pl.col("empty").sum().alias("k"))
+        total_n, total_k = int(per["n"].sum()), int(per["k"].sum())
+        for owner, n, k in per.iter_rows():
+            if k < params.min_empty:
+                continue
+            if n < params.min_activities:
+                found.notes.append(
+                    not_enough(
+                        NAME,
+                        period.label,
+                        owner,
+                        f"{n} activities in {period.label}",
+                        f"{period.label} 只有 {n} 条跟进记录",
+                    )
+                )
+                continue
+            rate = max((total_k - k) / max(total_n - n, 1), 0.01)
+            p = poisson_tail(int(k), rate * n)
+            if p >= params.alpha:
+                continue
+            ids = inside.filter((pl.col("owner") == owner) & pl.col("empty"))["id"]
+            found.alerts.append(
+                Alert(
+                    NAME,
+                    (owner,),
+                    records("activities", ids),
+                    period.label,
+                    score_of(p),
+                    f"{k} of {n} activities in {period.label} have no summary; peers leave "
+                    f"{rate:.0%} empty.",
+                    f"{period.label} 的 {n} 条跟进记录中有 {k} 条没有内容摘要；同事的空白比例为 "
+                    f"{rate:.0%}。",
+                    "empty_summary",
+                )
+            )

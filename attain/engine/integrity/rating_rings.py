@@ -1,0 +1,180 @@
+"""Rating rings (互评刷分): colleagues who rate each other up, or a person who rates
+themself through a proxy.
+
+- *mutual high ratings*: a and b rate each other in the period, each score above what
+  the other raters give the same person: by ``strong_excess`` at once, by ``min_excess``
+  when the pair did so in at least ``min_periods`` periods, or by ``persistent_excess``
+  in at least ``persistent_periods`` periods;
+- *self through a proxy*: a satisfaction survey for a person from a customer whose
+  contact email or phone is that person's own.
+
+Blind spots: rings of three or more who never rate each other directly back; a proxy
+customer with contact details that are not the rep's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from .common import Alert, Found, Records, ScanPeriod, records
+
+NAME = "rating_rings"
+
+
+@dataclass(frozen=True)
+class Params:
+    min_excess: float = 0.5
+    strong_excess: float = 1.0
+    min_periods: int = 2
+    persistent_periods: int = 3  # rated each other this often: a smaller excess is enough
+    persistent_excess: float = 0.25
+    min_other_raters: int = 2
+    mutual_score: float = 0.8
+    proxy_score: float = 0.9
+
+
+def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params()) -> Found:
+    found = Found()
+    ratings = data["peer_ratings"].drop_nulls(["owner", "rater", "score"])
+    if ratings.height and periods:
+        _mutual(ratings, periods, params, found)
+    _proxy(data, periods, params, found)
+    return found
+
+
+def _label(day: object, periods: Sequence[ScanPeriod]) -> str | None:
+    for period in periods:
+        if period.start <= day <= period.end:  # type: ignore[operator]
+            return period.label
+    return None
+
+
+def _mutual(
+    ratings: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
+) -> None:
+    # What the other raters give each person: the mean without this rater.
+    totals = ratings.group_by("owner").agg(pl.col("score").sum().alias("s"), pl.len().alias("c"))
+    pair_stats = ratings.group_by("rater", "owner").agg(
+        pl.col("score").sum().alias("ps"),
+        pl.len().alias("pc"),
+        pl.col("score").mean().alias("given"),
+        pl.col("date"),
+        pl.col("id"),
+    )
+    table = pair_stats.join(totals, on="owner").with_columns(
+        (pl.col("c") - pl.col("pc")).alias("others"),
+        ((pl.col("s") - pl.col("ps")) / (pl.col("c") - pl.col("pc"))).alias("others_mean"),
+    )
+    table = table.filter(pl.col("others") >= params.min_other_raters).with_columns(
+        (pl.col("given") - pl.col("others_mean")).alias("excess")
+    )
+    back = table.select(
+        pl.col("rater").alias("owner"),
+        pl.col("owner").alias("rater"),
+        pl.col("excess").alias("excess_back"),
+        pl.col("date").alias("date_back"),
+        pl.col("id").alias("id_back"),
+    )
+    pairs = table.join(back, on=["rater", "owner"]).filter(pl.col("rater") < pl.col("owner"))
+    for row in pairs.iter_rows(named=True):
+        low = min(row["excess"], row["excess_back"])
+        if low < params.persistent_excess:
+            continue
+        days = list(row["date"]) + list(row["date_back"])
+        labels_a = {_label(d, periods) for d in row["date"]}
+        labels_b = {_label(d, periods) for d in row["date_back"]}
+        mutual = sorted(x for x in labels_a & labels_b if x is not None)
+        all_a = {_label_any(d) for d in row["date"]}
+        all_b = {_label_any(d) for d in row["date_back"]}
+        together = len(all_a & all_b)
+        strong = low >= params.strong_excess
+        repeated = together >= params.min_periods and low >= params.min_excess
+        persistent = together >= params.persistent_periods and low >= params.persistent_excess
+        if not mutual or not (strong or repeated or persistent):
+            continue
+        del days
+        for label in mutual:
+            period = next(p for p in periods if p.label == label)
+            ids = [
+                i
+                for i, d in zip(
+                    list(row["id"]) + list(row["id_back"]),
+                    list(row["date"]) + list(row["date_back"]),
+                    strict=True,
+                )
+                if period.start <= d <= period.end
+            ]
+            people = (row["rater"], row["owner"])
+            found.alerts.append(
+                Alert(
+                    NAME,
+                    people,
+                    records("peer_ratings", ids),
+                    label,
+                    min(1.0, params.mutual_score + (low - params.min_excess) * 0.2),
+                    f"{people[0]} and {people[1]} rated each other in {label}, each "
+                    f"{low:.1f} points or more above what other colleagues give "
+                    f"(in {together} periods together).",
+                    f"{people[0]} 与 {people[1]} 在 {label} 互相评分，各比其他同事给出的分数高 "
+                    f"{low:.1f} 分以上（共 {together} 个周期互评）。",
+                    "mutual",
+                )
+            )
+
+
+def _label_any(day: object) -> str:
+    """A quarter label for persistence across periods outside the scan."""
+    year, month = day.year, day.month  # type: ignore[attr-defined]
+    return f"{year}-Q{(month - 1) // 3 + 1}"
+
+
+def _proxy(data: Records, periods: Sequence[ScanPeriod], params: Params, found: Found) -> None:
+    surveys = data["surveys"].drop_nulls(["owner", "customer"])
+    if surveys.height == 0:
+        return
+    staff = (
+        data["people"]
+        .select("code", pl.col("email").str.strip_chars().str.to_lowercase().alias("key"))
+        .drop_nulls()
+    )
+    if staff.height == 0:
+        return
+    contacts = (
+        pl.concat(
+            [
+                data["contacts"].select("customer", pl.col("email").alias("key")),
+                data["customers"].select(
+                    pl.col("id").alias("customer"), pl.col("email").alias("key")
+                ),
+            ]
+        )
+        .with_columns(pl.col("key").str.strip_chars().str.to_lowercase())
+        .drop_nulls()
+    )
+    hits = (
+        surveys.join(contacts, on="customer")
+        .join(staff, on="key")
+        .filter(pl.col("code") == pl.col("owner"))
+        .unique("id")
+    )
+    for row in hits.iter_rows(named=True):
+        label = _label(row["date"], periods)
+        if label is None:
+            continue
+        found.alerts.append(
+            Alert(
+                NAME,
+                (row["owner"],),
+                records("surveys", [row["id"]]) + records("customers", [row["customer"]]),
+                label,
+                params.proxy_score,
+                f"Survey {row['id']} rating {row['owner']} comes from customer "
+                f"{row['customer']}, whose contact email is {row['owner']}'s own.",
+                f"给 {row['owner']} 的满意度调查 {row['id']} 来自客户 {row['customer']}，"
+                f"而该客户的联系邮箱正是 {row['owner']} 本人的。",
+                "proxy",
+            )
+        )

@@ -1,0 +1,251 @@
+"""Shell customers (虚报客户): customers invented to carry orders.
+
+Three tests:
+
+- *shared identity*: a customer whose phone, email or credit code (its own or a
+  contact's) is a salesperson's, or is shared with another customer of the same owner
+  (duplicates between different owners are the duplicate review's job, not fraud);
+- *no trace*: a customer with confirmed orders older than ``grace_days`` but no contact,
+  no activity and no payment at all;
+- *burst*: a person's new customers with exactly one order, created in the period, far
+  above their peers' and their own usual count (a "new customers" target gamed).
+
+Blind spots: shells with invented but distinct contact details and a paid order (the
+rep pays themself); a burst spread over several periods.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from .common import (
+    Alert,
+    Found,
+    Records,
+    ScanPeriod,
+    period_of,
+    poisson_tail,
+    records,
+    score_of,
+)
+
+NAME = "shell_customers"
+
+
+@dataclass(frozen=True)
+class Params:
+    grace_days: int = 60  # an order this old should have left a trace
+    min_burst: int = 4  # one-order new customers in a period before a burst is possible
+    alpha: float = 0.001
+    identity_score: float = 0.9
+    no_trace_score: float = 0.7
+
+
+def _norm(column: str, kind: str) -> pl.Expr:
+    value = pl.col(column).cast(pl.String).fill_null("")
+    if kind == "phone":
+        value = value.str.replace_all(r"\D", "")
+        return pl.when(value.str.len_chars() >= 7).then(value).otherwise(None)
+    value = value.str.strip_chars().str.to_lowercase()
+    return pl.when(value.str.len_chars() >= 3).then(value).otherwise(None)
+
+
+def detect(
+    data: Records,
+    periods: Sequence[ScanPeriod],
+    params: Params = Params(),
+    as_of: datetime.date | None = None,
+) -> Found:
+    found = Found()
+    customers = data["customers"]
+    if customers.height == 0 or not periods:
+        return found
+    orders = data["orders"]
+    first_order = orders.group_by("customer").agg(
+        pl.col("date").min().alias("first"), pl.len().alias("orders")
+    )
+    when = (
+        customers.select("id", "owner", "created")
+        .join(first_order.rename({"customer": "id"}), on="id", how="left")
+        .with_columns(pl.coalesce("first", "created").alias("on"))
+    )
+    placed = {
+        str(row["id"]): (row["owner"], row["on"], row["orders"])
+        for row in when.iter_rows(named=True)
+    }
+    _identity(data, periods, params, placed, found)
+    _no_trace(data, periods, params, placed, found, as_of)
+    _burst(data, periods, params, when, found)
+    return found
+
+
+def _identity(
+    data: Records,
+    periods: Sequence[ScanPeriod],
+    params: Params,
+    placed: dict[str, tuple[str | None, datetime.date | None, int | None]],
+    found: Found,
+) -> None:
+    customers, contacts = data["customers"], data["contacts"]
+    keys = pl.concat(
+        [
+            customers.select(pl.col("id").alias("customer"), _norm("phone", "phone").alias("key")),
+            customers.select(pl.col("id").alias("customer"), _norm("email", "email").alias("key")),
+            customers.select(
+                pl.col("id").alias("customer"), _norm("credit_code", "code").alias("key")
+            ),
+            contacts.select("customer", _norm("phone", "phone").alias("key")),
+            contacts.select("customer", _norm("email", "email").alias("key")),
+        ]
+    ).drop_nulls()
+    staff = data["people"].select("code", _norm("email", "email").alias("key")).drop_nulls()
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)  # (owner, key) → customers
+    evidence: dict[tuple[str, str], str] = {}
+    staff_hits = keys.join(staff, on="key", how="inner")
+    for customer, key, code in staff_hits.iter_rows():
+        owner = placed.get(customer, (None, None, None))[0] or code
+        groups[(owner, "staff:" + code)].add(customer)
+        evidence[(owner, "staff:" + code)] = key
+    shared = (
+        keys.unique()
+        .group_by("key")
+        .agg(pl.col("customer").unique().alias("customers"))
+        .filter(pl.col("customers").list.len() >= 2)
+    )
+    for key, members in shared.iter_rows():
+        by_owner: dict[str, set[str]] = defaultdict(set)
+        for customer in members:
+            owner = placed.get(customer, (None, None, None))[0]
+            if owner:
+                by_owner[owner].add(customer)
+        for owner, same in by_owner.items():
+            if len(same) >= 2 and any((placed[c][2] or 0) > 0 for c in same):
+                groups[(owner, "shared:" + key)] |= same
+                evidence[(owner, "shared:" + key)] = key
+    # One alert per owner and period.
+    merged: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = {}
+    for (owner, what), members in groups.items():
+        days = [d for c in members if (d := placed.get(c, (None, None, None))[1]) is not None]
+        period = period_of(max(days), periods) if days else None
+        if period is None:
+            continue
+        people = {owner}
+        if what.startswith("staff:"):
+            people.add(what[6:])
+        slot = merged.setdefault((owner, period.label), (set(), set(), set()))
+        slot[0].update(members)
+        slot[1].update(people)
+        slot[2].add(evidence[(owner, what)])
+    for (_owner, label), (members, people, keys_seen) in sorted(merged.items()):
+        shown = ", ".join(sorted(keys_seen)[:3])
+        customer_orders = data["orders"].filter(pl.col("customer").is_in(sorted(members)))["id"]
+        found.alerts.append(
+            Alert(
+                NAME,
+                tuple(sorted(people)),
+                records("customers", members) + records("orders", customer_orders, 50),
+                label,
+                params.identity_score,
+                f"{len(members)} customers share contact details with a salesperson or with "
+                f"each other under one owner ({shown}).",
+                f"{len(members)} 个客户的联系方式与销售人员相同，或同一负责人名下的客户之间互相相同"
+                f"（{shown}）。",
+                "identity",
+            )
+        )
+
+
+def _no_trace(
+    data: Records,
+    periods: Sequence[ScanPeriod],
+    params: Params,
+    placed: dict[str, tuple[str | None, datetime.date | None, int | None]],
+    found: Found,
+    as_of: datetime.date | None,
+) -> None:
+    orders = data["orders"].filter(pl.col("status") == "confirmed")
+    if orders.height == 0:
+        return
+    today = as_of or orders["date"].max()
+    assert isinstance(today, datetime.date)
+    cutoff = today - datetime.timedelta(days=params.grace_days)
+    traced = pl.concat(
+        [
+            data["contacts"].select("customer"),
+            data["activities"].select("customer"),
+            data["payments"].select("customer"),
+        ]
+    ).drop_nulls()
+    paid_orders = data["payments"].select(pl.col("order").alias("id")).drop_nulls()
+    candidates = (
+        orders.filter(pl.col("date") <= cutoff)
+        .join(traced, on="customer", how="anti")
+        .join(paid_orders, on="id", how="anti")
+    )
+    grouped: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for customer in candidates["customer"].drop_nulls().unique().to_list():
+        owner, day, _n = placed.get(customer, (None, None, None))
+        period = period_of(day, periods) if day else None
+        if owner and period:
+            grouped[(owner, period.label)].add(customer)
+    for (owner, label), members in sorted(grouped.items()):
+        ids = orders.filter(pl.col("customer").is_in(sorted(members)))["id"]
+        found.alerts.append(
+            Alert(
+                NAME,
+                (owner,),
+                records("customers", members) + records("orders", ids, 50),
+                label,
+                params.no_trace_score,
+                f"{len(members)} customers have confirmed orders older than "
+                f"{params.grace_days} days but no contact, no activity and no payment.",
+                f"{len(members)} 个客户有超过 {params.grace_days} 天的已确认订单，但没有联系人、"
+                "没有跟进记录，也没有回款。",
+                "no_trace",
+            )
+        )
+
+
+def _burst(
+    data: Records,
+    periods: Sequence[ScanPeriod],
+    params: Params,
+    when: pl.DataFrame,
+    found: Found,
+) -> None:
+    single = when.filter((pl.col("orders") == 1) & pl.col("owner").is_not_null())
+    active = set(data["orders"]["owner"].drop_nulls().unique().to_list())
+    for period in periods:
+        new = single.filter(pl.col("created").is_between(period.start, period.end))
+        counts = dict(new.group_by("owner").agg(pl.len()).iter_rows())
+        if not counts:
+            continue
+        total = sum(counts.values())
+        others = max(len(active) - 1, 1)
+        for owner, k in sorted(counts.items()):
+            if k < params.min_burst:
+                continue
+            mean = max((total - k) / others, 0.5)
+            p = poisson_tail(int(k), mean)
+            if p >= params.alpha:
+                continue
+            ids = new.filter(pl.col("owner") == owner)["id"]
+            order_ids = data["orders"].filter(pl.col("customer").is_in(ids.to_list()))["id"]
+            found.alerts.append(
+                Alert(
+                    NAME,
+                    (owner,),
+                    records("customers", ids) + records("orders", order_ids, 50),
+                    period.label,
+                    score_of(p),
+                    f"{k} new customers with exactly one order each were created in "
+                    f"{period.label}; peers averaged {mean:.1f}.",
+                    f"{period.label} 新建了 {k} 个只有一笔订单的新客户；同事平均 {mean:.1f} 个。",
+                    "burst",
+                )
+            )

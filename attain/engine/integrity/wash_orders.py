@@ -1,0 +1,137 @@
+"""Wash orders (刷单): orders booked before a period's end and cancelled or returned
+soon after it.
+
+For each person and period, the orders dated in the period whose cancellation or
+return falls in the ``window_days`` after the period's end are counted ("straddling"
+orders). The expected count is the person's order count times a base rate: the larger
+of the peers' rate in the same period and that rate scaled by the person's own
+cancellation rate in other periods against the company's (so a rep whose customers
+return a lot is compared with themself). A Poisson tail
+below ``alpha`` raises an alert.
+
+Blind spots: a wash whose cancellation waits longer than ``window_days`` (or until after
+the payout, if that is later), and a company where almost nobody cancels (one
+cancellation is never enough: ``min_orders``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from .common import Alert, Found, Records, ScanPeriod, not_enough, poisson_tail, records, score_of
+
+NAME = "wash_orders"
+UNDONE = ("cancelled", "returned")
+
+
+@dataclass(frozen=True)
+class Params:
+    window_days: int = 30  # after the period's end
+    min_orders: int = 2  # straddling orders needed before anything is said
+    min_person_orders: int = 5  # orders in the period for a person to be tested
+    floor_rate: float = 0.01  # the base rate never falls below this
+    alpha: float = 0.001
+
+
+def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params()) -> Found:
+    found = Found()
+    orders = data["orders"].filter(pl.col("owner").is_not_null())
+    if orders.height == 0:
+        return found
+    undone = pl.col("status").is_in(UNDONE) & (
+        (pl.col("status_changed_on") - pl.col("date")).dt.total_days() <= 45
+    )
+    orders = orders.select(
+        "id", "owner", "date", "status", "status_changed_on", undone.alias("undone")
+    )
+    everything = orders.group_by("owner").agg(
+        pl.len().alias("all_n"), pl.col("undone").sum().alias("all_k")
+    )
+    for period in periods:
+        window_end = period.end + datetime.timedelta(days=params.window_days)
+        marked = orders.with_columns(
+            pl.col("date").is_between(period.start, period.end).alias("inside"),
+            (
+                pl.col("status").is_in(UNDONE)
+                & pl.col("status_changed_on").is_between(
+                    period.end + datetime.timedelta(days=1), window_end
+                )
+            ).alias("straddle"),
+        )
+        inside = marked.filter(pl.col("inside"))
+        if inside.height == 0:
+            continue
+        per_person = inside.group_by("owner").agg(
+            pl.len().alias("n"), pl.col("straddle").sum().alias("k")
+        )
+        total_n = int(per_person["n"].sum())
+        total_k = int(per_person["k"].sum())
+        # The person's own history: orders of other periods cancelled within the same
+        # lag of their own date (any cancellation within window_days of the order).
+        # The person's own history: the orders of other periods, and how many of them
+        # were undone within 45 days (everything minus this period).
+        here = inside.group_by("owner").agg(
+            pl.len().alias("p_n"), pl.col("undone").sum().alias("p_k")
+        )
+        own = (
+            everything.join(here, on="owner", how="left")
+            .fill_null(0)
+            .select(
+                "owner",
+                (pl.col("all_n") - pl.col("p_n")).alias("h_n"),
+                (pl.col("all_k") - pl.col("p_k")).alias("h_k"),
+            )
+        )
+        table = per_person.join(own, on="owner", how="left").fill_null(0)
+        all_h_n, all_h_k = int(own["h_n"].sum()), int(own["h_k"].sum())
+        company_undo = all_h_k / all_h_n if all_h_n else 0.0
+        for row in table.iter_rows(named=True):
+            person, n, k = row["owner"], int(row["n"]), int(row["k"])
+            if n < params.min_person_orders:
+                if k:
+                    found.notes.append(
+                        not_enough(
+                            NAME,
+                            period.label,
+                            person,
+                            f"{n} orders in {period.label}",
+                            f"{period.label} 只有 {n} 笔订单",
+                        )
+                    )
+                continue
+            if k < params.min_orders:
+                continue
+            peers_n, peers_k = total_n - n, total_k - k
+            peer_rate = peers_k / peers_n if peers_n else 0.0
+            # The person's own propensity to cancel, relative to the company's, applied
+            # to the peers' straddling rate (a rep whose customers return a lot).
+            own_rate = (
+                peer_rate * (row["h_k"] / row["h_n"]) / company_undo
+                if row["h_n"] >= 20 and company_undo > 0
+                else 0.0
+            )
+            rate = max(peer_rate, own_rate, params.floor_rate)
+            p = poisson_tail(k, rate * n)
+            if p >= params.alpha:
+                continue
+            ids = inside.filter((pl.col("owner") == person) & pl.col("straddle"))["id"]
+            found.alerts.append(
+                Alert(
+                    NAME,
+                    (person,),
+                    records("orders", ids),
+                    period.label,
+                    score_of(p),
+                    f"{k} of {n} orders booked in {period.label} were cancelled or returned "
+                    f"within {params.window_days} days after its end; about {rate * n:.1f} "
+                    f"expected from peers and own history.",
+                    f"{period.label} 的 {n} 笔订单中有 {k} 笔在期末后 {params.window_days} 天内"
+                    f"被取消或退货；按同事和本人历史预计约 {rate * n:.1f} 笔。",
+                    "after_period",
+                )
+            )
+    return found

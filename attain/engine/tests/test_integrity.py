@@ -1,0 +1,289 @@
+"""The integrity detectors on small hand-made data: each pattern is found, honest data
+and odd data (three orders, no coordinates, no photos, empty frames) raise nothing."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import polars as pl
+import pytest
+
+from attain.engine.integrity import (
+    DETECTORS,
+    Records,
+    ScanPeriod,
+    hamming,
+    perceptual_hash,
+    poisson_tail,
+    scan,
+)
+
+Q4 = ScanPeriod("2025-Q4", datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+Q3 = ScanPeriod("2025-Q3", datetime.date(2025, 7, 1), datetime.date(2025, 9, 30))
+D = datetime.date
+
+
+def honest(seed: int = 1, people: int = 12) -> dict[str, pl.DataFrame]:
+    rng = random.Random(seed)
+    orders, customers, contacts, payments, acts = [], [], [], [], []
+    n = 0
+    for p in range(people):
+        owner = f"E{p:03d}"
+        for c in range(8):
+            cid = f"C{p:03d}{c}"
+            customers.append(
+                {
+                    "id": cid,
+                    "owner": owner,
+                    "created": D(2025, 1, 5),
+                    "phone": f"021-{p:03d}{c:04d}",
+                }
+            )
+            contacts.append({"customer": cid, "phone": f"139{p:04d}{c:04d}", "email": ""})
+        for _ in range(60):
+            n += 1
+            day = D(2025, 7, 1) + datetime.timedelta(days=rng.randrange(184))
+            cid = f"C{p:03d}{rng.randrange(8)}"
+            orders.append(
+                {
+                    "id": f"O{n}",
+                    "date": day,
+                    "owner": owner,
+                    "customer": cid,
+                    "amount": round(rng.lognormvariate(9, 1.2), 2),
+                    "status": "confirmed",
+                    "status_changed_on": None,
+                }
+            )
+            payments.append({"id": f"P{n}", "date": day, "order": f"O{n}", "customer": cid})
+            acts.append(
+                {
+                    "id": f"A{n}",
+                    "owner": owner,
+                    "customer": cid,
+                    "at": datetime.datetime.combine(day, datetime.time(9 + rng.randrange(8))),
+                    "lat": 31 + p * 0.01 + rng.random() * 0.002,
+                    "lon": 121 + rng.random() * 0.002,
+                    "summary": "visit",
+                }
+            )
+    people_frame = pl.DataFrame(
+        {"code": [f"E{p:03d}" for p in range(people)], "unit": ["T1"] * people}
+    )
+    return {
+        "orders": pl.DataFrame(orders),
+        "customers": pl.DataFrame(customers),
+        "contacts": pl.DataFrame(contacts),
+        "payments": pl.DataFrame(payments),
+        "activities": pl.DataFrame(acts),
+        "people": people_frame,
+    }
+
+
+def test_honest_data_raises_nothing() -> None:
+    found = scan(Records(honest()), [Q3, Q4])
+    assert found.alerts == []
+
+
+@pytest.mark.parametrize("frames", [{}, {"orders": pl.DataFrame({"id": ["O1"]})}])
+def test_empty_or_odd_frames(frames: dict[str, pl.DataFrame]) -> None:
+    assert scan(Records(frames), [Q4]).alerts == []
+
+
+def test_three_orders_say_not_enough_data() -> None:
+    orders = pl.DataFrame(
+        {
+            "id": ["O1", "O2", "O3"],
+            "date": [D(2025, 12, 30)] * 3,
+            "owner": ["E1"] * 3,
+            "amount": [1000.0, 2000.0, 3000.0],
+            "status": ["cancelled"] * 3,
+            "status_changed_on": [D(2026, 1, 3)] * 3,
+        }
+    )
+    found = scan(Records({"orders": orders}), [Q4], detectors=["wash_orders", "timing"])
+    assert found.alerts == []
+    assert any("Not enough data" in note.reason_en for note in found.notes)
+
+
+def test_wash_orders() -> None:
+    frames = honest()
+    orders = (
+        frames["orders"]
+        .with_columns(
+            pl.when(
+                (pl.col("owner") == "E003")
+                & (pl.col("date") >= D(2025, 12, 1))
+                & (pl.col("date") < D(2026, 1, 1))
+            )
+            .then(pl.lit("cancelled"))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+        )
+        .with_columns(
+            pl.when(pl.col("status") == "cancelled")
+            .then(pl.lit(D(2026, 1, 10)))
+            .otherwise(None)
+            .alias("status_changed_on")
+        )
+    )
+    frames["orders"] = orders
+    found = scan(Records(frames), [Q4])
+    assert [(a.detector, a.people) for a in found.alerts] == [("wash_orders", ("E003",))]
+    alert = found.alerts[0]
+    assert 0.5 <= alert.score <= 1 and "cancelled" in alert.reason_en and "取消" in alert.reason_zh
+    assert alert.records[0][0] == "orders"
+
+
+def test_timing_pull_in() -> None:
+    frames = honest()
+    frames["orders"] = frames["orders"].with_columns(
+        pl.when((pl.col("owner") == "E005") & (pl.col("date") >= Q4.start))
+        .then(pl.lit(D(2025, 12, 29)))
+        .otherwise(pl.col("date"))
+        .alias("date")
+    )
+    found = scan(Records(frames), [Q4], detectors=["timing"])
+    assert [(a.detector, a.people, a.period) for a in found.alerts] == [
+        ("timing", ("E005",), "2025-Q4")
+    ]
+
+
+def test_reciprocal_credit_pair_and_honest_splits() -> None:
+    frames = honest()
+    orders = frames["orders"].filter(pl.col("date") >= Q4.start)
+    rows = []
+    for owner, partner in (("E001", "E002"), ("E002", "E001")):
+        for order_id in orders.filter(pl.col("owner") == owner)["id"].head(5):
+            rows += [
+                {"order": order_id, "person": owner, "share": 0.5},
+                {"order": order_id, "person": partner, "share": 0.5},
+            ]
+    rng = random.Random(3)  # honest: a few splits with random teammates
+    for order_id, owner in orders.select("id", "owner").sample(20, seed=4).iter_rows():
+        mate = f"E{rng.randrange(12):03d}"
+        if mate != owner:
+            rows += [{"order": order_id, "person": mate, "share": 0.3}]
+    frames["credits"] = pl.DataFrame(rows)
+    found = scan(Records(frames), [Q4], detectors=["reciprocal_credit"])
+    assert [a.people for a in found.alerts] == [("E001", "E002")]
+
+
+def test_shell_customers_identity_and_no_trace() -> None:
+    frames = honest()
+    frames["people"] = frames["people"].with_columns(
+        pl.format("{}@corp.example", pl.col("code")).alias("email")
+    )
+    shells = pl.DataFrame(
+        {
+            "id": ["S1", "S2"],
+            "owner": ["E007", "E008"],
+            "created": [D(2025, 10, 2)] * 2,
+            "phone": ["", ""],
+            "email": ["E007@corp.example", ""],
+        }
+    )
+    frames["customers"] = pl.concat([frames["customers"], shells], how="diagonal_relaxed")
+    extra = pl.DataFrame(
+        {
+            "id": ["X1", "X2"],
+            "date": [D(2025, 10, 5)] * 2,
+            "owner": ["E007", "E008"],
+            "customer": ["S1", "S2"],
+            "amount": [5000.5, 7000.25],
+            "status": ["confirmed"] * 2,
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4], detectors=["shell_customers"])
+    patterns = sorted((a.people, a.pattern) for a in found.alerts)
+    assert (("E007",), "identity") in patterns
+    assert (("E008",), "no_trace") in patterns
+
+
+def test_fake_activities_photo_travel_minute() -> None:
+    frames = honest()
+    grey = [[(r * 9 + c) * 3 % 256 for c in range(9)] for r in range(8)]
+    h = perceptual_hash(grey)
+    near = f"{int(h, 16) ^ 0b101:016x}"
+    assert hamming(h, near) == 2
+    high, high_near = "ccfaa11ec662eaae", "ccfaa11ec662ebae"  # above 2**63: unsigned
+    frames["evidence"] = pl.DataFrame(
+        {
+            "activity": ["A100", "A200", "A300", "A400", "A500"],
+            "hash": [h, near, "0" * 16, high, high_near],
+        }
+    )
+    acts = pl.DataFrame(
+        {
+            "id": ["T1", "T2"] + [f"M{i}" for i in range(4)],
+            "owner": ["E009", "E009"] + ["E010"] * 4,
+            "customer": ["C0090", "C0091"] + ["C0100"] * 4,
+            "at": [datetime.datetime(2025, 11, 3, 10, 0), datetime.datetime(2025, 11, 3, 10, 20)]
+            + [datetime.datetime(2025, 11, 4, 18, 5)] * 4,
+            "lat": [31.2, 39.9] + [None] * 4,
+            "lon": [121.5, 116.4] + [None] * 4,
+            "summary": ["visit"] * 6,
+        }
+    )
+    frames["activities"] = pl.concat([frames["activities"], acts], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q3, Q4], detectors=["fake_activities"])
+    patterns = {a.pattern for a in found.alerts}
+    assert {"photo_reuse", "impossible_travel", "same_minute"} <= patterns
+    reused = [set(a.records) for a in found.alerts if a.pattern == "photo_reuse"]
+    assert {("activities", "A400"), ("activities", "A500")} in reused
+
+
+def test_amounts_round_and_duplicates() -> None:
+    frames = honest()
+    extra = pl.DataFrame(
+        {
+            "id": [f"R{i}" for i in range(8)] + ["D1", "D2"],
+            "date": [D(2025, 11, 1 + i) for i in range(8)] + [D(2025, 11, 20)] * 2,
+            "owner": ["E011"] * 8 + ["E004"] * 2,
+            "customer": ["C0110"] * 8 + ["C0040"] * 2,
+            "amount": [20000.0 + 10000 * (i % 3) for i in range(8)] + [1234.56] * 2,
+            "status": ["confirmed"] * 10,
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4], detectors=["amounts"])
+    got = {(a.people, a.pattern) for a in found.alerts}
+    assert (("E011",), "round") in got and (("E004",), "duplicate") in got
+
+
+def test_rating_rings_mutual_and_proxy() -> None:
+    frames = honest()
+    rows = []
+    rng = random.Random(5)
+    n = 0
+    for quarter in (D(2025, 3, 25), D(2025, 6, 25), D(2025, 9, 25), D(2025, 12, 25)):
+        for p in range(12):
+            for r in rng.sample([x for x in range(12) if x != p], 2):
+                n += 1
+                rows.append(
+                    {
+                        "id": f"R{n}",
+                        "date": quarter,
+                        "owner": f"E{p:03d}",
+                        "rater": f"E{r:03d}",
+                        "score": 3.5,
+                    }
+                )
+        for a, b in (("E001", "E002"), ("E002", "E001")):
+            n += 1
+            rows.append({"id": f"R{n}", "date": quarter, "owner": a, "rater": b, "score": 5.0})
+    frames["peer_ratings"] = pl.DataFrame(rows)
+    found = scan(Records(frames), [Q4], detectors=["rating_rings"])
+    assert ("E001", "E002") in [a.people for a in found.alerts]
+
+
+def test_poisson_tail() -> None:
+    assert poisson_tail(0, 3) == 1.0
+    assert poisson_tail(1, 1) == pytest.approx(1 - 0.36787944, rel=1e-6)
+    assert poisson_tail(40, 2) < 1e-20
+
+
+def test_every_detector_is_named() -> None:
+    assert len(DETECTORS) == 7

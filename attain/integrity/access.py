@@ -1,0 +1,35 @@
+"""Who may do what with integrity alerts, one condition per line.
+
+Whose alerts anyone sees is the one visibility rule
+(:func:`attain.org.selectors.visible_people`) on top of this: a reviewer sees every
+alert; a rep never sees an alert, only a hold notice about themself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attain.accounts.models import Role
+from attain.org.selectors import role_of
+
+# The review queue and the per-unit integrity page.
+REVIEW_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE})
+# Who may start a scan from the page.
+SCAN_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
+
+
+def can_review(user: Any) -> bool:
+    if user is None:  # the system itself (scans, CLI, tasks)
+        return True
+    return role_of(user) in REVIEW_ROLES
+
+
+def can_scan(user: Any) -> bool:
+    if user is None:
+        return True
+    return role_of(user) in SCAN_ROLES
+
+
+def sees_own_hold(user: Any) -> bool:
+    """Everyone with a person sees the hold notice about themself (My performance)."""
+    return role_of(user) is not None

@@ -1,0 +1,91 @@
+"""`attain integrity scan [--period P] [--json FILE]` and `attain integrity evaluate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import get_language
+
+from attain.integrity import services
+from attain.integrity.evaluation import evaluate, labels_path, table
+
+
+class Command(BaseCommand):
+    help = "Integrity: scan for gaming, or evaluate the detectors on labelled cases."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{scan,evaluate}")
+        scan = sub.add_parser("scan", help="Run every detector and store the alerts.")
+        scan.add_argument(
+            "--period",
+            action="append",
+            help="a quarter such as 2025-Q4 (repeatable; default: the last eight quarters)",
+        )
+        scan.add_argument("--json", help="also write the alerts as JSON to this file ('-': stdout)")
+        scan.add_argument("--dry-run", action="store_true", help="do not store the alerts")
+        evaluate_ = sub.add_parser(
+            "evaluate", help="Precision and recall per detector against injected cases."
+        )
+        evaluate_.add_argument(
+            "--labels", help="the labels file (default: var/integrity-labels.json)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["subcommand"] == "scan":
+                self.scan(options)
+            else:
+                self.evaluate(options)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+
+    def scan(self, options: dict[str, Any]) -> None:
+        labels = options["period"] or services.default_periods()
+        if options["dry_run"]:
+            found = services.detect(services.scan_periods(labels))
+            created = updated = 0
+        else:
+            outcome = services.scan(None, periods=labels)
+            found, created, updated = outcome.found, outcome.created, outcome.updated
+        language = get_language() or "en"
+        document = {
+            "alerts": [alert.document(language) for alert in found.alerts],
+            "not_enough_data": [
+                {
+                    "detector": n.detector,
+                    "period": n.period,
+                    "person": n.person,
+                    "reason": n.reason_en,
+                }
+                for n in found.notes
+            ],
+            "periods": labels,
+        }
+        if options["json"]:
+            text = json.dumps(document, ensure_ascii=False, indent=1)
+            if options["json"] == "-":
+                self.stdout.write(text)
+                return
+            Path(options["json"]).write_text(text + "\n", encoding="utf-8")
+        self.stdout.write(
+            f"{len(found.alerts)} alerts in {', '.join(labels)} ({created} new, {updated} "
+            f"updated); {len(found.notes)} tests skipped for lack of data."
+        )
+
+    def evaluate(self, options: dict[str, Any]) -> None:
+        path = Path(options["labels"]) if options["labels"] else labels_path()
+        if not path.exists():
+            raise CommandError(
+                f"No labels at {path}: run `attain demo generate --people N --inject-gaming` first."
+            )
+        labels = json.loads(path.read_text(encoding="utf-8"))
+        periods = sorted({x["period"] for x in labels})
+        first = services.scan_periods(periods[:1])[0].start
+        last = services.scan_periods(periods[-1:])[0].end
+        every = services.quarters(first, last)
+        found = services.detect(services.scan_periods(every))
+        self.stdout.write(table(evaluate(found.alerts, labels)))

@@ -1,0 +1,194 @@
+"""Integrity: the only writers of alerts. A scan stores what the detectors found; a
+reviewer assigns, confirms (optionally holding the payout) or dismisses with a reason.
+Every change is audited (``attain.audit.services.record_change``)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attain.audit.models import Action
+from attain.audit.services import record_change
+from attain.calc.integrity import load_records
+from attain.calc.periods import period_bounds, periods_of_day
+from attain.engine.integrity import Found, ScanPeriod
+from attain.engine.integrity import scan as run_detectors
+from attain.org.models import Person
+
+from . import access
+from .models import Alert, Status
+
+HISTORY_DAYS = 400  # the baselines read this much history before the first period
+
+
+@dataclass
+class ScanOutcome:
+    found: Found
+    created: int
+    updated: int
+    periods: list[str]
+
+
+def quarters(start: datetime.date, end: datetime.date) -> list[str]:
+    """The fiscal quarters that touch ``start``…``end``."""
+    labels: list[str] = []
+    day = start
+    while day <= end:
+        label = periods_of_day(day)[2]
+        if label not in labels:
+            labels.append(label)
+        day += datetime.timedelta(days=28)
+    last = periods_of_day(end)[2]
+    if last not in labels:
+        labels.append(last)
+    return labels
+
+
+def scan_periods(labels: Iterable[str]) -> list[ScanPeriod]:
+    periods = []
+    for label in labels:
+        bounds = period_bounds(label)
+        if bounds is None:
+            raise ValidationError({"period": _("Unknown period: %(p)s") % {"p": label}})
+        periods.append(ScanPeriod(label, bounds[0], bounds[1]))
+    return periods
+
+
+def detect(periods: list[ScanPeriod], *, as_of: datetime.date | None = None) -> Found:
+    """Load the records and run every detector (nothing is stored)."""
+    if not periods:
+        return Found()
+    start = min(p.start for p in periods) - datetime.timedelta(days=HISTORY_DAYS)
+    end = max(p.end for p in periods)
+    records = load_records(start=start, end=end)
+    return run_detectors(records, periods, as_of=as_of or timezone.localdate())
+
+
+def default_periods() -> list[str]:
+    """The last eight quarters up to today."""
+    today = timezone.localdate()
+    return quarters(today - datetime.timedelta(days=7 * 92), today)[-8:]
+
+
+def _key(detector: str, pattern: str, period: str, people: Iterable[str]) -> str:
+    text = "|".join([detector, pattern, period, *sorted(people)])
+    return text if len(text) <= 300 else hashlib.sha256(text.encode()).hexdigest()
+
+
+def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
+    """Run the detectors over ``periods`` (default: the last eight quarters) and store
+    the alerts: new ones open, open ones refreshed, decided ones left as decided."""
+    if not access.can_scan(actor):
+        raise PermissionDenied
+    labels = list(periods) if periods else default_periods()
+    found = detect(scan_periods(labels))
+    people = {p.code: p for p in Person.objects.all()}
+    created = updated = 0
+    with transaction.atomic():
+        for alert in found.alerts:
+            key = _key(alert.detector, alert.pattern, alert.period, alert.people)
+            values = {
+                "detector": alert.detector,
+                "pattern": alert.pattern,
+                "period": alert.period,
+                "people_codes": list(alert.people),
+                "records": [{"table": t, "external_id": i} for t, i in alert.records],
+                "score": Decimal(str(round(alert.score, 4))),
+                "reason_en": alert.reason_en,
+                "reason_zh": alert.reason_zh,
+            }
+            row = Alert.objects.filter(key=key).first()
+            if row is None:
+                row = Alert.objects.create(key=key, **values)
+                row.people.set([people[c] for c in alert.people if c in people])
+                record_change(actor, Action.CREATE, row, after=_state(row), reason="integrity scan")
+                created += 1
+            elif row.status == Status.OPEN and (row.score, row.records) != (
+                values["score"],
+                values["records"],
+            ):
+                before = _state(row)
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.save()
+                record_change(
+                    actor, Action.UPDATE, row, before=before, after=_state(row), reason="rescan"
+                )
+                updated += 1
+    return ScanOutcome(found, created, updated, labels)
+
+
+def _state(alert: Alert) -> dict[str, Any]:
+    return {
+        "detector": alert.detector,
+        "period": alert.period,
+        "people": alert.people_codes,
+        "score": str(alert.score),
+        "status": alert.status,
+        "assignee": alert.assignee.get_username() if alert.assignee else None,
+        "resolution": alert.resolution,
+        "hold": alert.hold,
+    }
+
+
+def assign(actor: Any, alert: Alert, assignee: Any) -> Alert:
+    if not access.can_review(actor):
+        raise PermissionDenied
+    if assignee is not None and not access.can_review(assignee):
+        raise ValidationError(
+            {"assignee": _("Only sales operations, finance or an administrator can review alerts.")}
+        )
+    with transaction.atomic():
+        before = _state(alert)
+        alert.assignee = assignee
+        alert.save(update_fields=["assignee"])
+        record_change(
+            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason="assign"
+        )
+    return alert
+
+
+def decide(actor: Any, alert: Alert, *, confirm: bool, reason: str, hold: bool = False) -> Alert:
+    """Confirm (optionally holding the payout of the people concerned) or dismiss."""
+    if not access.can_review(actor):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the decision.")})
+    if alert.status != Status.OPEN:
+        raise ValidationError({"status": _("This alert has already been decided.")})
+    with transaction.atomic():
+        before = _state(alert)
+        alert.status = Status.CONFIRMED if confirm else Status.DISMISSED
+        alert.resolution = reason
+        alert.hold = bool(confirm and hold)
+        alert.decided_at = timezone.now()
+        alert.save(update_fields=["status", "resolution", "hold", "decided_at"])
+        record_change(
+            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
+        )
+    return alert
+
+
+def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
+    if not access.can_review(actor):
+        raise PermissionDenied
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give a reason for the decision.")})
+    with transaction.atomic():
+        before = _state(alert)
+        alert.hold = False
+        alert.save(update_fields=["hold"])
+        record_change(
+            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
+        )
+    return alert

@@ -1,0 +1,48 @@
+"""Who may do what with integrity alerts: every role × every action
+(attain.integrity.access), and the pages follow the table."""
+
+from __future__ import annotations
+
+import pytest
+
+from attain.conftest import ROLE_COLUMNS, role_cases, user_of
+from attain.integrity import access
+
+Y, N = True, False
+# fmt: off
+ALLOWED = {
+    # action            admin ops fin  exec mgr  rep  anon
+    "review":           (Y,   Y,  Y,   N,   N,   N,   N),
+    "scan":             (Y,   Y,  N,   N,   N,   N,   N),
+    "see_own_hold":     (Y,   Y,  Y,   Y,   Y,   Y,   N),
+}
+# fmt: on
+CHECKS = {
+    "review": access.can_review,
+    "scan": access.can_scan,
+    "see_own_hold": access.sees_own_hold,
+}
+PAGES = {"review": ["/integrity/", "/integrity/over-time/"]}
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), role_cases(ALLOWED))
+def test_role_may(company, action, role, allowed):
+    assert CHECKS[action](user_of(company, role)) is allowed
+
+
+def test_the_system_itself_scans_and_reviews():
+    assert access.can_scan(None) and access.can_review(None)
+
+
+@pytest.mark.parametrize("action", sorted(PAGES))
+def test_the_pages_follow_the_table(company, client, action):
+    for role in ROLE_COLUMNS[:-1]:
+        client.force_login(company.users[role])
+        expected = 200 if ALLOWED[action][ROLE_COLUMNS.index(role)] else 403
+        for page in PAGES[action]:
+            assert client.get(page).status_code == expected, (role, page)
+
+
+def test_scan_page_needs_the_scan_role(company, client):
+    client.force_login(company.users["finance"])
+    assert client.post("/integrity/scan/").status_code == 403

@@ -1,0 +1,149 @@
+"""Scans store alerts from the records; reviewers assign, confirm with a hold or dismiss,
+every change audited; the rep sees only their own hold notice."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+
+from attain.audit.models import AuditEvent
+from attain.crm.models import Contact, Customer, Order
+from attain.integrity import services
+from attain.integrity.models import Alert, Status
+
+
+@pytest.fixture
+def gamed(company):
+    """r1 books the same order twice (customer, amount and day): a duplicate."""
+    customer = Customer.objects.create(
+        external_id="C1",
+        name="客户一",
+        owner=company.people["r1"],
+        created_on=datetime.date(2025, 10, 1),
+    )
+    Contact.objects.create(external_id="K1", customer=customer, name="王", phone="13900000000")
+    for number in (1, 2):
+        Order.objects.create(
+            external_id=f"O{number}",
+            customer=customer,
+            owner=company.people["r1"],
+            date=datetime.date(2025, 11, 5),
+            amount=Decimal("1234.56"),
+        )
+    return company
+
+
+def test_scan_stores_alerts_once(gamed):
+    outcome = services.scan(None, periods=["2025-Q4"])
+    assert outcome.created == 1
+    alert = Alert.objects.get()
+    assert (alert.detector, alert.people_codes, alert.period) == ("amounts", ["r1"], "2025-Q4")
+    assert {r["external_id"] for r in alert.records} == {"O1", "O2"}
+    assert "完全相同" in alert.reason_zh and "customer, amount and day" in alert.reason_en
+    assert services.scan(None, periods=["2025-Q4"]).created == 0  # a rescan adds no copy
+    assert AuditEvent.objects.filter(reason="integrity scan").count() == 1
+
+
+def test_small_or_empty_data_raise_nothing(company):
+    assert services.scan(None, periods=["2025-Q4"]).created == 0
+
+
+def test_unknown_period_is_refused(company):
+    with pytest.raises(ValidationError):
+        services.scan(None, periods=["not-a-period"])
+
+
+def test_review_workflow_is_audited(gamed):
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    ops, rep = gamed.users["sales_ops"], gamed.users["rep"]
+    with pytest.raises(PermissionDenied):
+        services.decide(rep, alert, confirm=True, reason="x")
+    with pytest.raises(ValidationError):
+        services.decide(ops, alert, confirm=True, reason=" ")
+    services.assign(ops, alert, gamed.users["finance"])
+    services.decide(ops, alert, confirm=True, reason="Duplicate booking confirmed", hold=True)
+    alert.refresh_from_db()
+    assert (alert.status, alert.hold, alert.assignee) == (
+        Status.CONFIRMED,
+        True,
+        gamed.users["finance"],
+    )
+    with pytest.raises(ValidationError):
+        services.decide(ops, alert, confirm=False, reason="again")
+    reasons = list(AuditEvent.objects.values_list("reason", flat=True))
+    assert "assign" in reasons and "Duplicate booking confirmed" in reasons
+
+
+def test_hold_notice_only_for_the_rep_concerned(gamed, client):
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    services.decide(None, alert, confirm=True, reason="Duplicate booking", hold=True)
+    client.force_login(gamed.users["rep"])  # r1
+    page = client.get("/performance/")
+    assert b"integrity-hold" in page.content and b"Duplicate booking" in page.content
+    assert client.get("/integrity/").status_code == 403
+    assert client.get(f"/integrity/{alert.pk}/").status_code == 403
+    client.force_login(gamed.users["manager"])
+    page = client.get("/performance/?person=r1")
+    assert b"integrity-hold" not in page.content
+
+
+def test_review_pages(gamed, client):
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    client.force_login(gamed.users["sales_ops"])
+    assert b"r1" in client.get("/integrity/").content
+    page = client.post(
+        f"/integrity/{alert.pk}/", {"decision": "dismiss", "reason": "Two real deliveries"}
+    )
+    assert page.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == Status.DISMISSED and not alert.hold
+    assert client.get("/integrity/over-time/?unit=east").status_code == 200
+
+
+def test_cli_scan_writes_the_document(gamed, tmp_path):
+    target = tmp_path / "alerts.json"
+    call_command("integrity", "scan", "--period", "2025-Q4", "--json", str(target))
+    document = json.loads(target.read_text())
+    (alert,) = document["alerts"]
+    assert alert["detector"] == "amounts" and alert["people"] == ["r1"]
+    assert alert["period"] == "2025-Q4" and 0 <= alert["score"] <= 1
+    assert {"table": "orders", "external_id": "O1"} in alert["records"]
+    assert isinstance(alert["reason"], str) and alert["reason"]
+
+
+def test_scans_are_queued_on_changes_and_after_a_full_run(gamed, settings, monkeypatch):
+    from attain.integrity import signals, tasks
+
+    queued: list[list[str]] = []
+
+    class Queue:
+        @staticmethod
+        def enqueue(periods: list[str]) -> None:
+            queued.append(periods)
+
+    monkeypatch.setattr(tasks, "scan_task", Queue())
+    settings.ATTAIN_INTEGRITY_ON_CHANGE = True
+    signals.on_records_changed(
+        None, changes=frozenset({(1, datetime.date(2025, 11, 5))}), tables=frozenset({"orders"})
+    )
+    assert queued == [["2025-Q4"]]
+
+    class Finished:
+        class task:
+            module_path = signals.CALCULATION_TASK
+
+        status = "SUCCESSFUL"
+
+    signals.on_task_finished(None, task_result=Finished())
+    assert queued[-1] == []
+    settings.ATTAIN_INTEGRITY_ON_CHANGE = False
+    signals.on_task_finished(None, task_result=Finished())
+    assert len(queued) == 2
