@@ -82,6 +82,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "owner",
             "created_on",
             "merged_into",
+            "verification",
         ]
 
 
@@ -172,6 +173,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "longitude",
             "place",
             "evidence",
+            "verification",
         ]
 
 
@@ -209,6 +211,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "product_line",
             "lines",
             "credits",
+            "verification",
         ]
 
 
@@ -220,7 +223,16 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["external_id", "customer", "order", "collector", "date", "amount", "credits"]
+        fields = [
+            "external_id",
+            "customer",
+            "order",
+            "collector",
+            "date",
+            "amount",
+            "credits",
+            "verification",
+        ]
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -240,6 +252,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "opened_on",
             "resolved_on",
             "summary",
+            "verification",
         ]
 
 
@@ -250,7 +263,16 @@ class SurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = ["external_id", "customer", "person", "ticket", "date", "score", "comment"]
+        fields = [
+            "external_id",
+            "customer",
+            "person",
+            "ticket",
+            "date",
+            "score",
+            "comment",
+            "verification",
+        ]
 
 
 class TrainingScoreSerializer(serializers.ModelSerializer):
@@ -258,7 +280,7 @@ class TrainingScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingScore
-        fields = ["external_id", "person", "course", "date", "score"]
+        fields = ["external_id", "person", "course", "date", "score", "verification"]
 
 
 class PeerRatingSerializer(serializers.ModelSerializer):
@@ -267,7 +289,7 @@ class PeerRatingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PeerRating
-        fields = ["external_id", "rater", "person", "date", "score", "comment"]
+        fields = ["external_id", "rater", "person", "date", "score", "comment", "verification"]
 
 
 class ProductLineSerializer(serializers.ModelSerializer):
