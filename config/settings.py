@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "attain.calc",
     "attain.targets",
     "attain.incentives",
+    "attain.pay",
     "attain.core",
     "attain.demo",
 ]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("intake/", include("attain.intake.urls")),
     path("targets/", include("attain.targets.urls")),
     path("performance/", include("attain.incentives.urls")),
+    path("pay/", include("attain.pay.urls")),
     path("", include("attain.core.urls")),
 ]

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("attain.intake.api")),
     path("", include("attain.targets.api")),
     path("", include("attain.incentives.api")),
+    path("", include("attain.pay.api")),
 ]
