@@ -173,6 +173,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "RecordTableEnum": "attain.pay.api.TABLE_CHOICES",
         "ActivityKindEnum": "attain.crm.models.ActivityKind",
         "EvidenceKindEnum": "attain.crm.models.EvidenceKind",
         "StageKindEnum": "attain.crm.models.StageKind",

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="type-arg"
 """The review queue and the record policies over the API (docs/pay.md). Records are
 named by their ``external_id``; the rules are the pages' (:mod:`.access`)."""
 

@@ -52,7 +52,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{request.path}?table={table.table}")
         else:
             for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+                messages.error(request, " ".join(str(e) for e in errors))
     return render(
         request,
         "pay/review.html",
@@ -96,7 +96,7 @@ def policies(request: HttpRequest) -> HttpResponse:
                 return redirect("pay:policies")
         else:
             for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+                messages.error(request, " ".join(str(e) for e in errors))
     rows = [(selectors.BY_TABLE[p.table], p) for p in selectors.policies()]
     return render(
         request,

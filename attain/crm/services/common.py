@@ -97,6 +97,6 @@ def stamp_verification(actor: Any, record: models.Model) -> None:
     people = [getattr(record, name, None) for name in placement.people]
     state = initial_verification(actor, placement.table, people)
     if state == Verification.PENDING:
-        record.verification = state  # type: ignore[attr-defined]
+        record.verification = state
         record.verified_by = None  # type: ignore[attr-defined]
         record.verified_at = None  # type: ignore[attr-defined]

@@ -47,10 +47,10 @@ def verify_records(
     with transaction.atomic():
         records = model._default_manager.select_for_update().filter(pk__in=list(pks))
         for record in records.order_by("pk"):
-            if record.verification == state:  # type: ignore[attr-defined]
+            if record.verification == state:
                 continue
             before = snapshot(record)
-            record.verification = state  # type: ignore[attr-defined]
+            record.verification = state
             record.verified_by = user_of(actor)  # type: ignore[attr-defined]
             record.verified_at = now  # type: ignore[attr-defined]
             record.save(update_fields=["verification", "verified_by", "verified_at"])
