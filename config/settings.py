@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "attain.targets",
     "attain.incentives",
     "attain.integrity",
-    "attain.pay",
     "attain.core",
     "attain.demo",
 ]
@@ -176,7 +175,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "RecordTableEnum": "attain.pay.api.TABLE_CHOICES",
         "ActivityKindEnum": "attain.crm.models.ActivityKind",
         "EvidenceKindEnum": "attain.crm.models.EvidenceKind",
         "StageKindEnum": "attain.crm.models.StageKind",

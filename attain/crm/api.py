@@ -84,7 +84,6 @@ class CustomerSerializer(serializers.ModelSerializer):
             "owner",
             "created_on",
             "merged_into",
-            "verification",
         ]
 
 
@@ -183,7 +182,6 @@ class ActivitySerializer(serializers.ModelSerializer):
             "longitude",
             "place",
             "evidence",
-            "verification",
         ]
 
 
@@ -225,7 +223,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "product_line",
             "lines",
             "credits",
-            "verification",
         ]
 
 
@@ -239,16 +236,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = [
-            "external_id",
-            "customer",
-            "order",
-            "collector",
-            "date",
-            "amount",
-            "credits",
-            "verification",
-        ]
+        fields = ["external_id", "customer", "order", "collector", "date", "amount", "credits"]
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -270,7 +258,6 @@ class TicketSerializer(serializers.ModelSerializer):
             "opened_on",
             "resolved_on",
             "summary",
-            "verification",
         ]
 
 
@@ -283,16 +270,7 @@ class SurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = [
-            "external_id",
-            "customer",
-            "person",
-            "ticket",
-            "date",
-            "score",
-            "comment",
-            "verification",
-        ]
+        fields = ["external_id", "customer", "person", "ticket", "date", "score", "comment"]
 
 
 class TrainingScoreSerializer(serializers.ModelSerializer):
@@ -300,7 +278,7 @@ class TrainingScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingScore
-        fields = ["external_id", "person", "course", "date", "score", "verification"]
+        fields = ["external_id", "person", "course", "date", "score"]
 
 
 class PeerRatingSerializer(serializers.ModelSerializer):
@@ -309,7 +287,7 @@ class PeerRatingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PeerRating
-        fields = ["external_id", "rater", "person", "date", "score", "comment", "verification"]
+        fields = ["external_id", "rater", "person", "date", "score", "comment"]
 
 
 class ProductLineSerializer(serializers.ModelSerializer):

@@ -11,7 +11,6 @@ Writes go through :mod:`attain.crm.services`.
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -36,43 +35,6 @@ class ExternalIdMixin(models.Model):
     external_id = models.CharField(
         _("external id"), max_length=64, unique=True, default=new_external_id
     )
-
-    class Meta:
-        abstract = True
-
-
-class Verification(models.TextChoices):
-    """Whether a record counts toward pay (docs/pay.md): a record entered by the person
-    paid for it waits for finance or sales operations; pending and rejected records are
-    shown (marked) but never counted."""
-
-    PENDING = "pending", _("Pending verification")
-    VERIFIED = "verified", _("Verified")
-    REJECTED = "rejected", _("Rejected")
-
-
-class VerifiedMixin(models.Model):
-    """The verification state of a record that feeds pay."""
-
-    verification = models.CharField(
-        _("verification"),
-        max_length=10,
-        choices=Verification.choices,
-        default=Verification.VERIFIED,
-        # Bulk writers that list their own columns (the benchmark order generator) get
-        # the database's default.
-        db_default=Verification.VERIFIED,
-        db_index=True,
-    )
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -126,7 +88,7 @@ class CustomerSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Customer(VerifiedMixin, ExternalIdMixin):
+class Customer(ExternalIdMixin):
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(
         _("unified social credit code"),
@@ -305,7 +267,7 @@ class StageChange(models.Model):
 # Activities ----------------------------------------------------------------------
 
 
-class Activity(VerifiedMixin, ExternalIdMixin):
+class Activity(ExternalIdMixin):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="activities"
@@ -381,7 +343,7 @@ class OrderStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class Order(VerifiedMixin, ExternalIdMixin):
+class Order(ExternalIdMixin):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
@@ -452,7 +414,7 @@ class OrderCredit(models.Model):
         return f"{self.order_id}: {self.person_id} {self.share}"
 
 
-class Payment(VerifiedMixin, ExternalIdMixin):
+class Payment(ExternalIdMixin):
     """Money collected (回款), usually against an order."""
 
     customer = models.ForeignKey(
@@ -520,7 +482,7 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class ServiceTicket(VerifiedMixin, ExternalIdMixin):
+class ServiceTicket(ExternalIdMixin):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
     )
@@ -557,7 +519,7 @@ class ServiceTicket(VerifiedMixin, ExternalIdMixin):
         return f"{self.get_kind_display()} · {self.customer}"
 
 
-class Survey(VerifiedMixin, ExternalIdMixin):
+class Survey(ExternalIdMixin):
     """A customer satisfaction survey answer about one person (1 to 5)."""
 
     customer = models.ForeignKey(
@@ -587,7 +549,7 @@ class Survey(VerifiedMixin, ExternalIdMixin):
         return f"{self.external_id} ({self.score})"
 
 
-class TrainingScore(VerifiedMixin, ExternalIdMixin):
+class TrainingScore(ExternalIdMixin):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="training_scores"
     )
@@ -609,7 +571,7 @@ class TrainingScore(VerifiedMixin, ExternalIdMixin):
         return f"{self.course} ({self.score})"
 
 
-class PeerRating(VerifiedMixin, ExternalIdMixin):
+class PeerRating(ExternalIdMixin):
     """How a colleague rates a person's collaboration (1 to 5)."""
 
     rater = models.ForeignKey(
@@ -692,37 +654,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.message
-
-
-# Records that count --------------------------------------------------------------------
-
-DEFAULT_MAX_FUTURE_DAYS = 31
-DEFAULT_AMOUNT_CEILING = Decimal("100000000.00")
-
-
-class RecordPolicy(models.Model):
-    """Sales operations' rules for one record table (docs/pay.md): whether records
-    entered by the person paid for them wait for verification, how far in the future a
-    record's dates may lie, and the ceiling of its money fields. A table without a row
-    takes the defaults."""
-
-    table = models.CharField(_("record table"), max_length=32, unique=True)
-    review_own = models.BooleanField(
-        _("own records need verification"),
-        default=True,
-        help_text=_("Records entered by the person paid for them count only once verified."),
-    )
-    max_future_days = models.PositiveIntegerField(
-        _("days into the future allowed"), default=DEFAULT_MAX_FUTURE_DAYS
-    )
-    amount_ceiling = models.DecimalField(
-        _("amount ceiling"), default=DEFAULT_AMOUNT_CEILING, **MONEY
-    )
-
-    class Meta:
-        verbose_name = _("record policy")
-        verbose_name_plural = _("record policies")
-        ordering = ["table"]
-
-    def __str__(self) -> str:
-        return self.table
