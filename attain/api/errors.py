@@ -21,14 +21,23 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def _flatten(detail: Any) -> Any:
+def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as ``field → messages``; a nested field (a credit split's row,
+    an order line) is named by its path, ``credits.0.person``."""
+    found: dict[str, list[str]] = {}
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    if isinstance(detail, list):
+        for key, value in detail.items():
+            found.update(_field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
-            return [str(item) for item in detail]
-        return [_flatten(item) for item in detail]
-    return [str(detail)]
+            if detail:
+                found[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                found.update(_field_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        found[prefix or "non_field_errors"] = [str(detail)]
+    return found
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -49,8 +58,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["code"] = "invalid"
         body["message"] = _("The request has invalid fields.")
         detail = exc.detail
-        fields = _flatten(detail if isinstance(detail, dict) else {"non_field_errors": detail})
-        body["fields"] = fields
+        body["fields"] = _field_errors(
+            detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        )
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         body["code"] = codes if isinstance(codes, str) else "error"

@@ -226,7 +226,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(self._read(person))
 
     @extend_schema(responses=AssignmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, code: str) -> Response:
         """Every assignment of the person, oldest first."""
         person = self.get_object()

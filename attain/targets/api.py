@@ -107,7 +107,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[OpenApiParameter("measure", str, description="measure code")],
         responses=GridRowSerializer(many=True),
     )
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def grid(self, request: Request, pk: str | None = None) -> Response:
         """The allocation grid of one measure (a draft is computed by the engine now)."""
         plan = self.get_object()

@@ -206,8 +206,13 @@ def demo_company(transactional_db: None) -> None:
     from attain.demo.crm import load_crm_demo
     from attain.demo.generator import DEFAULT_SEED, MIN_PEOPLE, generate
     from attain.incentives.demo import load_demo_incentives
+    from attain.measures.defaults import default_fields
+    from attain.measures.models import Measure
     from attain.targets.demo import load_demo_targets
 
+    # a transactional test before this one may have flushed the migrations' measures
+    if not Measure.objects.exists():
+        Measure.objects.bulk_create(Measure(**fields) for fields in default_fields())
     generate(people=MIN_PEOPLE, seed=DEFAULT_SEED, echo=None)
     load_crm_demo(seed=DEFAULT_SEED, echo=None)
     load_demo_targets(echo=None)
