@@ -24,6 +24,9 @@ def query_one(request: Request, name: str) -> str | None:
 
 
 def query_int(request: Request, name: str, minimum: int | None = None) -> int | None:
+    """A whole-number parameter; given but empty (``?unit=``) is a 400 too."""
+    if request.query_params.getlist(name) == [""]:
+        raise _bad(name, _("Give a whole number."))
     raw = query_one(request, name)
     if raw is None:
         return None
