@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "attain.targets",
     "attain.incentives",
     "attain.integrity",
+    "attain.pay",
     "attain.core",
     "attain.demo",
 ]
@@ -175,6 +176,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "RecordTableEnum": "attain.pay.api.TABLE_CHOICES",
         "ActivityKindEnum": "attain.crm.models.ActivityKind",
         "EvidenceKindEnum": "attain.crm.models.EvidenceKind",
         "StageKindEnum": "attain.crm.models.StageKind",

@@ -11,5 +11,6 @@ urlpatterns = [
     path("targets/", include("attain.targets.urls")),
     path("performance/", include("attain.incentives.urls")),
     path("integrity/", include("attain.integrity.urls")),
+    path("pay/", include("attain.pay.urls")),
     path("", include("attain.core.urls")),
 ]

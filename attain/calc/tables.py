@@ -43,6 +43,7 @@ from attain.crm.models import (
     StageKind,
     Survey,
     TrainingScore,
+    Verification,
 )
 from attain.crm.records import RECORD_TABLES
 from attain.org.models import Person
@@ -120,6 +121,11 @@ class TableSql:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
+def _counts(q: Sql, alias: str, model: type[Model]) -> str:
+    """Only verified records count toward pay (pending and rejected ones do not)."""
+    return f"{q.c(alias, model, 'verification')} = '{Verification.VERIFIED.value}'"
+
+
 def _orders(q: Sql) -> TableSql:
     return TableSql(
         "orders",
@@ -141,6 +147,7 @@ def _orders(q: Sql) -> TableSql:
             "date": q.c("o", Order, "date"),
             "status_changed_on": q.c("o", Order, "status_changed_on"),
         },
+        where=_counts(q, "o", Order),
         credit=_order_credit_sql(q),
     )
 
@@ -178,6 +185,7 @@ def _order_lines(q: Sql) -> TableSql:
         + q.join(Product, "d", ("n", OrderLine, "product"))
         + q.join(ProductLine, "l", ("d", Product, "line")),
         {"date": q.c("o", Order, "date")},
+        where=_counts(q, "o", Order),
         credit=_order_credit_sql(q),
     )
 
@@ -196,6 +204,7 @@ def _payments(q: Sql) -> TableSql:
         ),
         f"{q.t(Payment, 'm')}" + q.join(Person, "p", ("m", Payment, "collector")),
         {"date": q.c("m", Payment, "date")},
+        where=_counts(q, "m", Payment),
         credit=(
             f"SELECT {q.c('m', Payment, 'external_id')} AS id,"
             f" {q.c('p', Person, 'code')} AS person,"
@@ -226,6 +235,7 @@ def _activities(q: Sql) -> TableSql:
         ),
         f"{q.t(Activity, 'a')}" + q.join(Person, "p", ("a", Activity, "owner")),
         {"date": q.c("a", Activity, "occurred_at")},
+        where=_counts(q, "a", Activity),
         instants=frozenset({"date"}),
     )
 
@@ -248,7 +258,7 @@ def _customers(q: Sql) -> TableSql:
             "date": q.c("c", Customer, "created_on"),
             "created": q.c("c", Customer, "created_on"),
         },
-        where=f"{q.c('c', Customer, 'merged_into')} IS NULL",
+        where=f"{q.c('c', Customer, 'merged_into')} IS NULL AND {_counts(q, 'c', Customer)}",
     )
 
 
@@ -301,6 +311,7 @@ def _tickets(q: Sql) -> TableSql:
             "date": q.c("t", ServiceTicket, "opened_on"),
             "resolved_on": q.c("t", ServiceTicket, "resolved_on"),
         },
+        where=_counts(q, "t", ServiceTicket),
     )
 
 
@@ -317,6 +328,7 @@ def _surveys(q: Sql) -> TableSql:
         ),
         f"{q.t(Survey, 'v')}" + q.join(Person, "p", ("v", Survey, "person")),
         {"date": q.c("v", Survey, "date")},
+        where=_counts(q, "v", Survey),
     )
 
 
@@ -332,6 +344,7 @@ def _training(q: Sql) -> TableSql:
         ),
         f"{q.t(TrainingScore, 'r')}" + q.join(Person, "p", ("r", TrainingScore, "person")),
         {"date": q.c("r", TrainingScore, "date")},
+        where=_counts(q, "r", TrainingScore),
     )
 
 
@@ -349,6 +362,7 @@ def _peer_ratings(q: Sql) -> TableSql:
         + q.join(Person, "p", ("g", PeerRating, "person"))
         + q.join(Person, "x", ("g", PeerRating, "rater")),
         {"date": q.c("g", PeerRating, "date")},
+        where=_counts(q, "g", PeerRating),
     )
 
 

@@ -237,3 +237,27 @@ def can_complete_reminder(actor: Any, reminder: Reminder) -> bool:
 
 def check_complete_reminder(actor: Any, reminder: Reminder) -> None:
     _require(can_complete_reminder(actor, reminder), _("This reminder is for someone else."))
+
+
+# Records that count -----------------------------------------------------------------
+
+# Roles that verify or reject records entered by the people paid for them, and set the
+# record tables' policies (docs/pay.md).
+VERIFIERS = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE})
+POLICY_EDITORS = frozenset({Role.ADMIN, Role.SALES_OPS})
+
+
+def can_verify_records(user: Any) -> bool:
+    return _system_or_role_in(user, VERIFIERS)
+
+
+def check_verify_records(user: Any) -> None:
+    _require(can_verify_records(user), _("Only finance or sales operations verify records."))
+
+
+def can_edit_record_policy(user: Any) -> bool:
+    return _system_or_role_in(user, POLICY_EDITORS)
+
+
+def check_edit_record_policy(user: Any) -> None:
+    _require(can_edit_record_policy(user), _("Only sales operations set record policies."))

@@ -84,6 +84,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "owner",
             "created_on",
             "merged_into",
+            "verification",
         ]
 
 
@@ -182,6 +183,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "longitude",
             "place",
             "evidence",
+            "verification",
         ]
 
 
@@ -223,6 +225,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "product_line",
             "lines",
             "credits",
+            "verification",
         ]
 
 
@@ -236,7 +239,16 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["external_id", "customer", "order", "collector", "date", "amount", "credits"]
+        fields = [
+            "external_id",
+            "customer",
+            "order",
+            "collector",
+            "date",
+            "amount",
+            "credits",
+            "verification",
+        ]
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -258,6 +270,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "opened_on",
             "resolved_on",
             "summary",
+            "verification",
         ]
 
 
@@ -270,7 +283,16 @@ class SurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = ["external_id", "customer", "person", "ticket", "date", "score", "comment"]
+        fields = [
+            "external_id",
+            "customer",
+            "person",
+            "ticket",
+            "date",
+            "score",
+            "comment",
+            "verification",
+        ]
 
 
 class TrainingScoreSerializer(serializers.ModelSerializer):
@@ -278,7 +300,7 @@ class TrainingScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingScore
-        fields = ["external_id", "person", "course", "date", "score"]
+        fields = ["external_id", "person", "course", "date", "score", "verification"]
 
 
 class PeerRatingSerializer(serializers.ModelSerializer):
@@ -287,7 +309,7 @@ class PeerRatingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PeerRating
-        fields = ["external_id", "rater", "person", "date", "score", "comment"]
+        fields = ["external_id", "rater", "person", "date", "score", "comment", "verification"]
 
 
 class ProductLineSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ Writes go through :mod:`attain.crm.services`.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,43 @@ class ExternalIdMixin(models.Model):
     external_id = models.CharField(
         _("external id"), max_length=64, unique=True, default=new_external_id
     )
+
+    class Meta:
+        abstract = True
+
+
+class Verification(models.TextChoices):
+    """Whether a record counts toward pay (docs/pay.md): a record entered by the person
+    paid for it waits for finance or sales operations; pending and rejected records are
+    shown (marked) but never counted."""
+
+    PENDING = "pending", _("Pending verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class VerifiedMixin(models.Model):
+    """The verification state of a record that feeds pay."""
+
+    verification = models.CharField(
+        _("verification"),
+        max_length=10,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+        # Bulk writers that list their own columns (the benchmark order generator) get
+        # the database's default.
+        db_default=Verification.VERIFIED,
+        db_index=True,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -88,7 +126,7 @@ class CustomerSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Customer(ExternalIdMixin):
+class Customer(VerifiedMixin, ExternalIdMixin):
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(
         _("unified social credit code"),
@@ -267,7 +305,7 @@ class StageChange(models.Model):
 # Activities ----------------------------------------------------------------------
 
 
-class Activity(ExternalIdMixin):
+class Activity(VerifiedMixin, ExternalIdMixin):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="activities"
@@ -343,7 +381,7 @@ class OrderStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class Order(ExternalIdMixin):
+class Order(VerifiedMixin, ExternalIdMixin):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
@@ -414,7 +452,7 @@ class OrderCredit(models.Model):
         return f"{self.order_id}: {self.person_id} {self.share}"
 
 
-class Payment(ExternalIdMixin):
+class Payment(VerifiedMixin, ExternalIdMixin):
     """Money collected (回款), usually against an order."""
 
     customer = models.ForeignKey(
@@ -482,7 +520,7 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class ServiceTicket(ExternalIdMixin):
+class ServiceTicket(VerifiedMixin, ExternalIdMixin):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
     )
@@ -519,7 +557,7 @@ class ServiceTicket(ExternalIdMixin):
         return f"{self.get_kind_display()} · {self.customer}"
 
 
-class Survey(ExternalIdMixin):
+class Survey(VerifiedMixin, ExternalIdMixin):
     """A customer satisfaction survey answer about one person (1 to 5)."""
 
     customer = models.ForeignKey(
@@ -549,7 +587,7 @@ class Survey(ExternalIdMixin):
         return f"{self.external_id} ({self.score})"
 
 
-class TrainingScore(ExternalIdMixin):
+class TrainingScore(VerifiedMixin, ExternalIdMixin):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="training_scores"
     )
@@ -571,7 +609,7 @@ class TrainingScore(ExternalIdMixin):
         return f"{self.course} ({self.score})"
 
 
-class PeerRating(ExternalIdMixin):
+class PeerRating(VerifiedMixin, ExternalIdMixin):
     """How a colleague rates a person's collaboration (1 to 5)."""
 
     rater = models.ForeignKey(
@@ -654,3 +692,37 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# Records that count --------------------------------------------------------------------
+
+DEFAULT_MAX_FUTURE_DAYS = 31
+DEFAULT_AMOUNT_CEILING = Decimal("100000000.00")
+
+
+class RecordPolicy(models.Model):
+    """Sales operations' rules for one record table (docs/pay.md): whether records
+    entered by the person paid for them wait for verification, how far in the future a
+    record's dates may lie, and the ceiling of its money fields. A table without a row
+    takes the defaults."""
+
+    table = models.CharField(_("record table"), max_length=32, unique=True)
+    review_own = models.BooleanField(
+        _("own records need verification"),
+        default=True,
+        help_text=_("Records entered by the person paid for them count only once verified."),
+    )
+    max_future_days = models.PositiveIntegerField(
+        _("days into the future allowed"), default=DEFAULT_MAX_FUTURE_DAYS
+    )
+    amount_ceiling = models.DecimalField(
+        _("amount ceiling"), default=DEFAULT_AMOUNT_CEILING, **MONEY
+    )
+
+    class Meta:
+        verbose_name = _("record policy")
+        verbose_name_plural = _("record policies")
+        ordering = ["table"]
+
+    def __str__(self) -> str:
+        return self.table

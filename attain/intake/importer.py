@@ -354,6 +354,7 @@ def _merge(
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
     present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
+    present |= set(importer.stamped)  # the verification state (docs/pay.md)
     credit = None
     if spec.credit is not None and any(c.kind is Kind.CREDIT for c in importer.present):
         credit = CreditRows(spec.credit.model, spec.credit.parent_column)

@@ -16,8 +16,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attain.crm.bounds import BOUNDED, bound_errors, policy, reviews_records, table_of
 from attain.crm.bulk import fetch_by_keys
-from attain.crm.models import Product, ProductLine, Stage, StageKind
+from attain.crm.models import Product, ProductLine, Stage, StageKind, Verification
+from attain.crm.records import PLACEMENTS
 from attain.org.models import Person
 from attain.org.selectors import visible_people
 
@@ -91,6 +93,20 @@ class RowValidator:
             )
             for position, column, attname, parse in self.parsers
         ]
+        # Hard bounds of money, quantity and date fields (the services' own rules), and
+        # the verification state the rows take: an import by finance or sales operations
+        # counts at once (and verifies a pending record it matches); a rep's or a
+        # manager's rows (their own or their team's, which they are paid on) wait for
+        # verification, like their entries on the pages, when the table's policy says so.
+        self.bounded = BOUNDED.get(self.model.__name__, {})
+        self.rules = policy(table_of(self.model.__name__)) if self.bounded else None
+        self.today = timezone.localdate()
+        self.credit_notes = reviews_records(actor)
+        self.stamped: dict[str, Any] = {}
+        if self.model.__name__ in PLACEMENTS and "verification" in self.fields:
+            rules = self.rules or policy(table_of(self.model.__name__))
+            waits = not reviews_records(actor) and rules.review_own
+            self.stamped["verification"] = Verification.PENDING if waits else Verification.VERIFIED
         # Non-null fields without a default (foreign keys, dates): a row must give them.
         self.must_have = [
             f.attname
@@ -312,6 +328,18 @@ class RowValidator:
             reason = self.spec.check(values)
             if reason:
                 return None, reason
+        if self.bounded:
+            errors = bound_errors(
+                self.model,
+                values,
+                rules=self.rules,
+                today=self.today,
+                credit_notes=self.credit_notes,
+            )
+            if errors:
+                return None, "; ".join(errors.values())
+        if self.stamped:
+            values.update(self.stamped)
         return values, ""
 
 

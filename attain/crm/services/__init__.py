@@ -21,6 +21,7 @@ from .products import create_product, create_product_line, update_product, updat
 from .ratings import record_peer_rating, record_survey, record_training_score
 from .reminders import check_follow_ups, check_follow_ups_once_a_day, complete_reminder
 from .tickets import open_ticket, update_ticket
+from .verification import set_record_policy, verify_records
 
 __all__ = [
     "change_order_status",
@@ -42,8 +43,10 @@ __all__ = [
     "record_peer_rating",
     "record_survey",
     "record_training_score",
+    "set_record_policy",
     "update_product",
     "update_product_line",
     "update_ticket",
     "validate_shares",
+    "verify_records",
 ]

@@ -12,6 +12,10 @@ from django.utils.translation import gettext as _
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from ..bounds import initial_verification, record_bound_errors
+from ..models import Verification
+from ..records import PLACEMENTS
+
 Record = TypeVar("Record", bound=models.Model)
 
 
@@ -58,6 +62,8 @@ def save_new(
     service's transaction."""
     if external_id:
         record.external_id = external_id  # type: ignore[attr-defined]
+    check_bounds(actor, record)
+    stamp_verification(actor, record)
     record.save()
     record_change(actor, Action.CREATE, record, after={**snapshot(record), **(audit or {})})
     return record
@@ -65,8 +71,32 @@ def save_new(
 
 def save_changed(actor: Any, record: models.Model, before: dict[str, Any], reason: str) -> None:
     """Save ``record`` and audit the change from ``before`` (its snapshot before the
-    change), if anything changed. Call it inside the service's transaction."""
+    change), if anything changed. Call it inside the service's transaction. A record
+    that feeds pay changed by the person paid for it waits for verification again."""
+    check_bounds(actor, record)
+    if snapshot(record) != before:
+        stamp_verification(actor, record)
     record.save()
     after = snapshot(record)
     if after != before:
         record_change(actor, Action.UPDATE, record, before=before, after=after, reason=reason)
+
+
+def check_bounds(actor: Any, record: models.Model) -> None:
+    """Refuse money, quantity and date values out of bounds (:mod:`attain.crm.bounds`)."""
+    errors = record_bound_errors(record, actor)
+    if errors:
+        raise ValidationError(errors)
+
+
+def stamp_verification(actor: Any, record: models.Model) -> None:
+    """Set the verification state of a record that feeds pay as ``actor`` writes it."""
+    placement = PLACEMENTS.get(type(record).__name__)
+    if placement is None or not hasattr(record, "verification"):
+        return
+    people = [getattr(record, name, None) for name in placement.people]
+    state = initial_verification(actor, placement.table, people)
+    if state == Verification.PENDING:
+        record.verification = state
+        record.verified_by = None  # type: ignore[attr-defined]
+        record.verified_at = None  # type: ignore[attr-defined]

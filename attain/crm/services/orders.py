@@ -16,6 +16,7 @@ from attain.audit.services import record_change, snapshot
 from attain.org.models import Person
 
 from ..access import check_credits_for, check_write_for
+from ..bounds import record_bound_errors
 from ..models import (
     Customer,
     Opportunity,
@@ -79,6 +80,11 @@ def record_order(
         )
         for product, quantity, price in lines
     ]
+    line_errors: dict[str, str] = {}
+    for line in line_rows:
+        line_errors.update(record_bound_errors(line, actor))
+    if line_errors:
+        raise ValidationError(line_errors)
     if amount is None:
         if not line_rows:
             raise ValidationError({"amount": _("Give the amount or the order lines.")})

@@ -1,0 +1,95 @@
+"""Verifying records (docs/pay.md, "Records that count"): finance or sales operations
+verify or reject records that wait, one by one or in bulk; sales operations set each
+record table's policy. Every change is audited and, through the model hooks of
+:mod:`attain.crm.events`, sends ``records_changed`` so results follow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+
+from ..access import check_edit_record_policy, check_verify_records
+from ..models import RecordPolicy, Verification
+from ..records import PLACEMENTS
+from .common import user_of
+
+
+def verify_records(
+    actor: Any,
+    model: type[models.Model],
+    pks: Iterable[int],
+    state: str = Verification.VERIFIED,
+    *,
+    reason: str = "",
+) -> int:
+    """Set the verification ``state`` of the ``model`` records ``pks``; returns how many
+    changed. Rejecting needs a reason."""
+    check_verify_records(actor)
+    if model.__name__ not in PLACEMENTS or not hasattr(model, "verification"):
+        raise ValidationError({"table": _("This record table is not verified.")})
+    if state not in (Verification.VERIFIED, Verification.REJECTED, Verification.PENDING):
+        raise ValidationError(
+            {"state": _("Unknown verification state “%(state)s”.") % {"state": state}}
+        )
+    if state == Verification.REJECTED and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for rejecting.")})
+    changed = 0
+    now = timezone.now()
+    with transaction.atomic():
+        records = model._default_manager.select_for_update().filter(pk__in=list(pks))
+        for record in records.order_by("pk"):
+            if record.verification == state:
+                continue
+            before = snapshot(record)
+            record.verification = state
+            record.verified_by = user_of(actor)  # type: ignore[attr-defined]
+            record.verified_at = now  # type: ignore[attr-defined]
+            record.save(update_fields=["verification", "verified_by", "verified_at"])
+            record_change(
+                actor, Action.UPDATE, record, before=before, after=snapshot(record), reason=reason
+            )
+            changed += 1
+    return changed
+
+
+def set_record_policy(
+    actor: Any,
+    table: str,
+    *,
+    review_own: bool,
+    max_future_days: int,
+    amount_ceiling: Decimal,
+    reason: str = "",
+) -> RecordPolicy:
+    """Store one record table's policy (audited)."""
+    check_edit_record_policy(actor)
+    tables = {placement.table for placement in PLACEMENTS.values()} | {"opportunities"}
+    errors: dict[str, str] = {}
+    if table not in tables:
+        errors["table"] = _("Unknown record table “%(table)s”.") % {"table": table}
+    if max_future_days < 0:
+        errors["max_future_days"] = _("Days into the future must not be negative.")
+    if amount_ceiling <= 0:
+        errors["amount_ceiling"] = _("The amount ceiling must be greater than 0.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row = RecordPolicy.objects.select_for_update().filter(table=table).first()
+        before = snapshot(row) if row is not None else None
+        row = row or RecordPolicy(table=table)
+        row.review_own = review_own
+        row.max_future_days = max_future_days
+        row.amount_ceiling = amount_ceiling
+        row.save()
+        action = Action.UPDATE if before is not None else Action.CREATE
+        record_change(actor, action, row, before=before, after=snapshot(row), reason=reason)
+    return row

@@ -1,0 +1,274 @@
+"""Records that count (docs/pay.md): the issue's reproductions as regression tests.
+
+A rep's own order waits for verification and is not counted; finance verifies it and
+it counts. Absurd amounts, negative quantities and payments and far-future dates are
+refused with a 400 naming the field, by the API, the services and the import alike."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from attain.audit.models import AuditEvent
+from attain.calc import tables
+from attain.crm import services
+from attain.crm.models import Order, Payment, Product, ProductLine, RecordPolicy, Verification
+from attain.intake.importer import import_file
+
+D = datetime.date
+
+
+@pytest.fixture
+def shop(company: Any) -> dict[str, Any]:
+    p = company.people
+    line = ProductLine.objects.create(code="sensors", name="传感器")
+    return {
+        "customer": services.create_customer(None, name="甲一科技", owner=p["r1"]),
+        "product": Product.objects.create(code="S-1", name="传感器一号", line=line),
+    }
+
+
+def api(company: Any, role: str) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(company.users[role])
+    return client
+
+
+def counted_orders(start: datetime.date, end: datetime.date) -> list[str]:
+    frame = tables.load_tables(["orders"], start=start, end=end)["orders"]
+    return sorted(frame["id"].to_list())
+
+
+def test_a_reps_own_order_is_pending_and_not_counted_until_verified(company, shop):
+    today = timezone.localdate()
+    answer = api(company, "rep").post(
+        "/api/orders/",
+        {
+            "customer": shop["customer"].external_id,
+            "date": today.isoformat(),
+            "amount": "5000.00",
+            "external_id": "own-1",
+        },
+        format="json",
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["verification"] == "pending"
+    assert counted_orders(today, today) == []
+
+    changed = services.verify_records(company.users["finance"], Order, [Order.objects.get().pk])
+    assert changed == 1
+    order = Order.objects.get()
+    assert order.verification == Verification.VERIFIED
+    assert order.verified_by == company.users["finance"]
+    assert counted_orders(today, today) == ["own-1"]
+    events = AuditEvent.objects.filter(object_id=str(order.pk), action="update")
+    event = next(e for e in events if (e.after or {}).get("verification") == "verified")
+    assert event.before["verification"] == "pending"
+
+
+def test_entries_by_finance_and_imports_count_at_once(company, shop, tmp_path: Path):
+    today = timezone.localdate()
+    order = services.record_order(
+        company.users["finance"],
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        date=today,
+        amount=Decimal(10),
+    )
+    assert order.verification == Verification.VERIFIED
+    manager_order = services.record_order(
+        company.users["manager"],
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        date=today,
+        amount=Decimal(10),
+    )
+    assert manager_order.verification == Verification.PENDING  # paid on the team's orders
+
+
+def test_an_import_by_finance_verifies_the_pending_record_it_matches(company, shop, tmp_path):
+    today = timezone.localdate()
+    services.record_order(
+        company.users["rep"],
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        date=today,
+        amount=Decimal(10),
+        external_id="SO-7",
+    )
+    assert Order.objects.get(external_id="SO-7").verification == Verification.PENDING
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "external_id,customer,owner,date,amount\n"
+        f"SO-7,{shop['customer'].external_id},r1,{today.isoformat()},10.00\n",
+        encoding="utf-8",
+    )
+    result = import_file(company.users["finance"], "orders", path)
+    assert result.rejected == 0
+    assert Order.objects.get(external_id="SO-7").verification == Verification.VERIFIED
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/api/orders/",
+            {"lines": [{"product": "S-1", "quantity": "1", "unit_price": "99999999999"}]},
+            "unit_price",
+        ),
+        (
+            "/api/orders/",
+            {"lines": [{"product": "S-1", "quantity": "-5", "unit_price": "10"}]},
+            "quantity",
+        ),
+        ("/api/orders/", {"amount": "100", "date": "2099-12-01"}, "date"),
+        ("/api/orders/", {"amount": "-100"}, "amount"),
+        ("/api/payments/", {"amount": "-100"}, "amount"),
+        ("/api/payments/", {"amount": "100", "date": "2099-12-01"}, "date"),
+    ],
+)
+def test_out_of_bounds_values_are_refused_naming_the_field(company, shop, path, body, field):
+    data = {"customer": shop["customer"].external_id, "date": "2026-03-01", **body}
+    answer = api(company, "rep").post(path, data, format="json")
+    assert answer.status_code == 400, answer.content
+    fields = answer.json()["error"]["fields"]
+    assert field in fields, fields
+    assert Order.objects.count() == 0
+    assert Payment.objects.count() == 0
+
+
+def test_bounds_are_the_same_in_chinese(company, shop):
+    answer = api(company, "rep").post(
+        "/api/payments/",
+        {"customer": shop["customer"].external_id, "date": "2026-03-01", "amount": "-100"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert answer.status_code == 400
+    message = answer.json()["error"]["fields"]["amount"][0]
+    assert "金额" in message and "负" in message
+
+
+def test_the_import_applies_the_same_bounds(company, shop, tmp_path):
+    path = tmp_path / "payments.csv"
+    path.write_text(
+        "external_id,customer,collector,date,amount\n"
+        f"P-1,{shop['customer'].external_id},r1,2026-03-01,-100\n"
+        f"P-2,{shop['customer'].external_id},r1,2099-12-01,100\n"
+        f"P-3,{shop['customer'].external_id},r1,2026-03-01,999999999999\n",
+        encoding="utf-8",
+    )
+    result = import_file(None, "payments", path)
+    assert result.rejected == 3
+    assert Payment.objects.count() == 0
+
+
+def test_sales_operations_set_the_policy(company, shop):
+    ops = company.users["sales_ops"]
+    ahead = timezone.localdate() + datetime.timedelta(days=20)
+    services.set_record_policy(
+        ops, "orders", review_own=True, max_future_days=5, amount_ceiling=Decimal("50")
+    )
+    with pytest.raises(ValidationError) as too_far:
+        services.record_order(
+            company.users["rep"],
+            customer=shop["customer"],
+            owner=company.people["r1"],
+            date=ahead,
+            amount=Decimal(50),
+        )
+    assert "date" in too_far.value.message_dict
+    services.set_record_policy(
+        ops, "orders", review_own=False, max_future_days=25, amount_ceiling=Decimal("50")
+    )
+    assert RecordPolicy.objects.get(table="orders").max_future_days == 25
+    order = services.record_order(
+        company.users["rep"],
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        date=ahead,
+        amount=Decimal(50),
+    )
+    assert order.verification == Verification.VERIFIED
+    with pytest.raises(ValidationError) as refused:
+        services.record_order(
+            company.users["rep"],
+            customer=shop["customer"],
+            owner=company.people["r1"],
+            date=timezone.localdate(),
+            amount=Decimal("50.01"),
+        )
+    assert "amount" in refused.value.message_dict
+
+
+def test_rejecting_needs_a_reason_and_changes_nothing_without_one(company, shop):
+    order = services.record_order(
+        company.users["rep"],
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        date=timezone.localdate(),
+        amount=Decimal(10),
+    )
+    with pytest.raises(ValidationError):
+        services.verify_records(company.users["finance"], Order, [order.pk], "rejected")
+    order.refresh_from_db()
+    assert order.verification == Verification.PENDING
+    services.verify_records(
+        company.users["finance"], Order, [order.pk], "rejected", reason="no contract"
+    )
+    order.refresh_from_db()
+    assert order.verification == Verification.REJECTED
+
+
+def test_the_review_queue_api_verifies_in_bulk(company, shop):
+    for n in range(3):
+        services.record_order(
+            company.users["rep"],
+            customer=shop["customer"],
+            owner=company.people["r1"],
+            date=timezone.localdate(),
+            amount=Decimal(10),
+            external_id=f"Q-{n}",
+        )
+    finance = api(company, "finance")
+    waiting = finance.get("/api/pay/records/?table=orders").json()
+    assert sorted(row["external_id"] for row in waiting) == ["Q-0", "Q-1", "Q-2"]
+    answer = finance.post(
+        "/api/pay/records/verify/", {"table": "orders", "ids": ["Q-0", "Q-1"]}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"changed": 2}
+    assert finance.get("/api/pay/records/?table=orders").json()[0]["external_id"] == "Q-2"
+    refused = api(company, "rep").post(
+        "/api/pay/records/verify/", {"table": "orders", "ids": ["Q-2"]}, format="json"
+    )
+    assert refused.status_code == 403
+    assert Order.objects.get(external_id="Q-2").verification == Verification.PENDING
+
+
+def test_the_review_page_verifies_the_chosen_records(client, company, shop):
+    order = services.record_order(
+        company.users["rep"],
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        date=timezone.localdate(),
+        amount=Decimal(10),
+        external_id="W-1",
+    )
+    client.force_login(company.users["sales_ops"])
+    page = client.get("/pay/review/?table=orders")
+    assert page.status_code == 200
+    assert "W-1" in page.content.decode()
+    answer = client.post(
+        "/pay/review/", {"table": "orders", "ids": [order.pk], "decision": "verified"}
+    )
+    assert answer.status_code == 302
+    order.refresh_from_db()
+    assert order.verification == Verification.VERIFIED

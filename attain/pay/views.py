@@ -1,0 +1,105 @@
+"""Pay governance pages: the review queue of records that wait for verification, and
+the record tables' policies (docs/pay.md)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from attain.crm.models import Verification
+from attain.crm.services import set_record_policy, verify_records
+
+from . import access, selectors
+from .forms import PolicyForm, VerifyForm
+
+PAGE = 200
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    """Records waiting for verification, per table; verify or reject them in bulk."""
+    if not access.can_review_records(request.user):
+        raise PermissionDenied
+    name = request.GET.get("table") or request.POST.get("table") or "orders"
+    table = selectors.BY_TABLE.get(name)
+    if table is None:
+        raise Http404
+    state = request.GET.get("state", Verification.PENDING)
+    if state not in Verification.values:
+        state = Verification.PENDING
+    rows = selectors.records_waiting(request.user, table, state)
+    if request.method == "POST":
+        pending = selectors.records_waiting(request.user, table)
+        form = VerifyForm(request.POST, choices=list(pending.values_list("pk", flat=True)))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                count = verify_records(
+                    request.user,
+                    table.model,
+                    data["ids"],
+                    data["decision"],
+                    reason=data["reason"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("%(count)s records changed.") % {"count": count})
+                return redirect(f"{request.path}?table={table.table}")
+        else:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(str(e) for e in errors))
+    return render(
+        request,
+        "pay/review.html",
+        {
+            "tables": selectors.waiting_counts(request.user),
+            "table": table,
+            "state": state,
+            "states": Verification.choices,
+            "rows": [selectors.review_row(table, record) for record in rows[:PAGE]],
+            "total": rows.count(),
+            "can_decide": state == Verification.PENDING,
+        },
+    )
+
+
+@login_required
+def policies(request: HttpRequest) -> HttpResponse:
+    """Each record table's rules: own entries wait, dates ahead, the amount ceiling."""
+    if not access.can_review_records(request.user) and not access.can_set_record_policy(
+        request.user
+    ):
+        raise PermissionDenied
+    if request.method == "POST":
+        access.check_set_record_policy(request.user)
+        form = PolicyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                set_record_policy(
+                    request.user,
+                    data["table"],
+                    review_own=data["review_own"],
+                    max_future_days=data["max_future_days"],
+                    amount_ceiling=data["amount_ceiling"],
+                    reason=data["reason"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Record policy saved."))
+                return redirect("pay:policies")
+        else:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(str(e) for e in errors))
+    rows = [(selectors.BY_TABLE[p.table], p) for p in selectors.policies()]
+    return render(
+        request,
+        "pay/policies.html",
+        {"rows": rows, "can_edit": access.can_set_record_policy(request.user)},
+    )
