@@ -221,8 +221,25 @@ def _report(role: str, tally: Tally) -> str:
     return "\n".join(lines)
 
 
+@pytest.fixture
+def connection_kept_open():
+    """The WSGI handler closes the database connection at the start and end of each
+    request (``close_old_connections``), which on PostgreSQL would close the test's
+    transaction under it; Django's own test client disconnects those signals the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("role", ["admin", "rep"])
-def test_every_operation_conforms_to_the_document(role, company, settings, tmp_path) -> None:
+def test_every_operation_conforms_to_the_document(
+    role, company, settings, tmp_path, connection_kept_open
+) -> None:
     from config.wsgi import application
 
     settings.MEDIA_ROOT = tmp_path
