@@ -20,7 +20,7 @@ from rest_framework.routers import SimpleRouter
 
 from attain.org.api import PersonRef
 from attain.org.selectors import person_of
-from attain.web.api import ServiceCreateMixin, create_schema, query_bool
+from attain.web.api import ServiceCreateMixin, SlugRelatedField, create_schema, query_bool
 
 from . import access, selectors
 from .models import (
@@ -65,10 +65,8 @@ class CreditSerializer(serializers.Serializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    merged_into: Any = serializers.SlugRelatedField(
-        slug_field="external_id", read_only=True, allow_null=True
-    )
+    owner: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    merged_into: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Customer
@@ -89,7 +87,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
 
     class Meta:
         model = Contact
@@ -97,13 +95,9 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
-    from_stage: Any = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True
-    )
-    to_stage: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    changed_by: Any = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    from_stage: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    to_stage: Any = SlugRelatedField(slug_field="code", read_only=True)
+    changed_by: Any = SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = StageChange
@@ -111,15 +105,13 @@ class StageChangeSerializer(serializers.ModelSerializer):
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
-    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    stage: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
+    owner: Any = SlugRelatedField(slug_field="code", read_only=True)
+    stage: Any = SlugRelatedField(slug_field="code", read_only=True)
     probability = serializers.DecimalField(
         source="stage.probability", max_digits=4, decimal_places=3, read_only=True
     )
-    product_line: Any = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True
-    )
+    product_line: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Opportunity
@@ -161,11 +153,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    opportunity: Any = serializers.SlugRelatedField(
-        slug_field="external_id", read_only=True, allow_null=True
-    )
-    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
+    opportunity: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
+    owner: Any = SlugRelatedField(slug_field="code", read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -200,14 +190,10 @@ class CreditReadSerializer(serializers.Serializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    opportunity: Any = serializers.SlugRelatedField(
-        slug_field="external_id", read_only=True, allow_null=True
-    )
-    product_line: Any = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True
-    )
+    customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
+    owner: Any = SlugRelatedField(slug_field="code", read_only=True)
+    opportunity: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
+    product_line: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     lines = OrderLineReadSerializer(many=True, read_only=True)
     credits = CreditReadSerializer(many=True, read_only=True)
 
@@ -230,11 +216,9 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    collector: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    order: Any = serializers.SlugRelatedField(
-        slug_field="external_id", read_only=True, allow_null=True
-    )
+    customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
+    collector: Any = SlugRelatedField(slug_field="code", read_only=True)
+    order: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
     credits = CreditReadSerializer(many=True, read_only=True)
 
     class Meta:
@@ -252,11 +236,9 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    order: Any = serializers.SlugRelatedField(
-        slug_field="external_id", read_only=True, allow_null=True
-    )
-    owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
+    order: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
+    owner: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = ServiceTicket
@@ -275,11 +257,9 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class SurveySerializer(serializers.ModelSerializer):
-    customer: Any = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    ticket: Any = serializers.SlugRelatedField(
-        slug_field="external_id", read_only=True, allow_null=True
-    )
+    customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
+    person: Any = SlugRelatedField(slug_field="code", read_only=True)
+    ticket: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Survey
@@ -296,7 +276,7 @@ class SurveySerializer(serializers.ModelSerializer):
 
 
 class TrainingScoreSerializer(serializers.ModelSerializer):
-    person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    person: Any = SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = TrainingScore
@@ -304,8 +284,8 @@ class TrainingScoreSerializer(serializers.ModelSerializer):
 
 
 class PeerRatingSerializer(serializers.ModelSerializer):
-    rater: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    person: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rater: Any = SlugRelatedField(slug_field="code", read_only=True)
+    person: Any = SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = PeerRating
@@ -319,7 +299,7 @@ class ProductLineSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    line: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    line: Any = SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Product
@@ -340,7 +320,7 @@ class Customer360Serializer(serializers.Serializer):
 # Serializers: writes -----------------------------------------------------------------
 
 
-class CustomerRef(serializers.SlugRelatedField):
+class CustomerRef(SlugRelatedField):
     default_error_messages = {
         "does_not_exist": _("Unknown customer “{value}”."),
         "invalid": _("Give a customer id."),
@@ -369,7 +349,7 @@ class CustomerCreateSerializer(serializers.Serializer):
 class ActivityCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     customer = CustomerRef()
-    opportunity = serializers.SlugRelatedField(
+    opportunity = SlugRelatedField(
         slug_field="external_id", queryset=Opportunity.objects.all(), required=False
     )
     owner = PersonRef(required=False)
@@ -398,7 +378,7 @@ class ActivityCreateSerializer(serializers.Serializer):
 
 
 class OrderLineWriteSerializer(serializers.Serializer):
-    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all())
+    product = SlugRelatedField(slug_field="code", queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
 
@@ -411,7 +391,7 @@ class OrderCreateSerializer(serializers.Serializer):
         max_digits=18, decimal_places=2, required=False, allow_null=True
     )
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
-    opportunity = serializers.SlugRelatedField(
+    opportunity = SlugRelatedField(
         slug_field="external_id", queryset=Opportunity.objects.all(), required=False
     )
     lines = OrderLineWriteSerializer(many=True, required=False)
@@ -424,9 +404,7 @@ class PaymentCreateSerializer(serializers.Serializer):
     collector = PersonRef(required=False)
     date = serializers.DateField()
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)
-    order = serializers.SlugRelatedField(
-        slug_field="external_id", queryset=Order.objects.all(), required=False
-    )
+    order = SlugRelatedField(slug_field="external_id", queryset=Order.objects.all(), required=False)
     credits = CreditSerializer(many=True, required=False)
     external_id = serializers.CharField(max_length=64, required=False)
 
@@ -444,7 +422,7 @@ class TicketCreateSerializer(serializers.Serializer):
     customer = CustomerRef()
     kind = serializers.ChoiceField(choices=TicketKind.choices)
     owner = PersonRef(required=False, allow_null=True)
-    order = serializers.SlugRelatedField(
+    order = SlugRelatedField(
         slug_field="external_id", queryset=Order.objects.all(), required=False, allow_null=True
     )
     summary = serializers.CharField(required=False, allow_blank=True, default="")
@@ -460,7 +438,7 @@ class TicketStatusSerializer(serializers.Serializer):
 class SurveyCreateSerializer(serializers.Serializer):
     customer = CustomerRef()
     person = PersonRef()
-    ticket = serializers.SlugRelatedField(
+    ticket = SlugRelatedField(
         slug_field="external_id",
         queryset=ServiceTicket.objects.all(),
         required=False,
@@ -497,7 +475,7 @@ class ProductLineCreateSerializer(serializers.Serializer):
 class ProductCreateSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
-    line = serializers.SlugRelatedField(slug_field="code", queryset=ProductLine.objects.all())
+    line = SlugRelatedField(slug_field="code", queryset=ProductLine.objects.all())
     list_price = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True
     )
@@ -505,7 +483,7 @@ class ProductCreateSerializer(serializers.Serializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    stage = serializers.SlugRelatedField(slug_field="code", queryset=Stage.objects.all())
+    stage = SlugRelatedField(slug_field="code", queryset=Stage.objects.all())
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

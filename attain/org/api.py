@@ -17,14 +17,14 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from attain.web.api import query_date
+from attain.web.api import SlugRelatedField, query_date
 
 from . import services
 from .models import Assignment, Person, Unit
 from .selectors import person_of, role_of, visible_people, with_assignment_on
 
 
-class UnitRef(serializers.SlugRelatedField):
+class UnitRef(SlugRelatedField):
     default_error_messages = {
         "does_not_exist": _("Unknown unit “{value}”."),
         "invalid": _("Give a unit code."),
@@ -34,7 +34,7 @@ class UnitRef(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=Unit.objects.all(), **kwargs)
 
 
-class PersonRef(serializers.SlugRelatedField):
+class PersonRef(SlugRelatedField):
     default_error_messages = {
         "does_not_exist": _("Unknown person “{value}”."),
         "invalid": _("Give an employee id."),
@@ -170,8 +170,8 @@ class EndEmploymentSerializer(serializers.Serializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    unit: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    manager: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    unit: Any = SlugRelatedField(slug_field="code", read_only=True)
+    manager: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment

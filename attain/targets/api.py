@@ -20,7 +20,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from attain.org.models import Person
-from attain.web.api import query_date, query_int, query_one
+from attain.web.api import SlugRelatedField, query_date, query_int, query_one
 from attain.web.errors import ErrorSerializer
 
 from . import services
@@ -32,7 +32,7 @@ from .stored import stored_grids
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    root_unit: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    root_unit: Any = SlugRelatedField(slug_field="code", read_only=True)
     measures = serializers.SerializerMethodField()
 
     class Meta:

@@ -17,6 +17,7 @@ from .query import query_bool, query_date, query_int, query_one
 
 __all__ = [
     "ServiceCreateMixin",
+    "SlugRelatedField",
     "create_schema",
     "query_bool",
     "query_date",
@@ -25,6 +26,16 @@ __all__ = [
 ]
 
 View = TypeVar("View", bound=type)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+    """DRF's slug lookup that refuses a NUL character before querying: PostgreSQL cannot
+    compare text with NUL and would fail the request with a server error."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 # ``POST`` to a collection: validate the request with ``create_serializer_class``, call
