@@ -182,6 +182,8 @@ class Decomposer:
         *,
         caches: Caches | None = None,
         generate: bool = True,
+        staffed_units_only: bool = False,
+        staff_roles: frozenset[str] | None = None,
     ) -> None:
         self.scenario = scenario
         self.org = org
@@ -193,6 +195,12 @@ class Decomposer:
         self.allocations: list[Allocation] = []
         # with generate=False: who a decomposition splits (their targets are read back)
         self._sources = None if generate else {d.who for d in scenario.decompositions}
+        # An application option, not part of the scenario format: with ``to: units``, a
+        # child unit in which nobody (with ``staff_roles``) works in the period gets no
+        # share, unless no child has anyone. ``unstaffed`` lists them per decomposition.
+        self._staffed_units_only = staffed_units_only
+        self._staff_roles = staff_roles
+        self.unstaffed: dict[str, tuple[str, ...]] = {}
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
         self._spans: dict[Any, list[tuple[str, str, Any, Any]]] = caches.setdefault("spans", {})
@@ -241,12 +249,16 @@ class Decomposer:
     def _member_index(self, d: Decomposition) -> dict[str, list[str]]:
         """Unit → the people (by id) with a segment in it, with one of ``d.roles``,
         overlapping their employment in the period."""
-        key = (d.period.start, d.period.end, d.roles)
+        return self._people_by_unit(d.period.start, d.period.end, d.roles)
+
+    def _people_by_unit(
+        self, first: Any, last: Any, roles: frozenset[str] | None
+    ) -> dict[str, list[str]]:
+        key = (first, last, roles)
         index = self._members.get(key)
         if index is None:
             index = {}
-            first, last = d.period.start, d.period.end
-            for pid, unit, start, end in self._role_spans(d.roles):
+            for pid, unit, start, end in self._role_spans(roles):
                 if start <= last and end >= first:
                     found = index.get(unit)
                     if found is None:
@@ -277,7 +289,15 @@ class Decomposer:
 
     def members(self, d: Decomposition) -> list[str]:
         if d.to == "units":
-            return sorted(self.org.children(d.who))
+            children = sorted(self.org.children(d.who))
+            if not self._staffed_units_only:
+                return children
+            index = self._people_by_unit(d.period.start, d.period.end, self._staff_roles)
+            staffed = [c for c in children if any(u in index for u in self.org.descendants(c))]
+            if not staffed or len(staffed) == len(children):
+                return children
+            self.unstaffed[d.id] = tuple(c for c in children if c not in staffed)
+            return staffed
         index = self._member_index(d)
         found: set[str] = set()
         for unit in self.org.descendants(d.who):
@@ -530,6 +550,9 @@ class Decomposer:
         book = self.book
         months = _MonthSplit(self, d) if d.months is not None else None
         sources = self._sources
+        unstaffed = self.unstaffed.get(did, ()) if d.to == "units" else ()
+        if unstaffed:  # a target of 0, so their own decompositions have one to split
+            members, amounts = [*members, *unstaffed], [*amounts, *(0 for _ in unstaffed)]
         for member, member_units in zip(members, amounts, strict=True):
             amount = member_units * round_to
             allocation.parts[member] = amount

@@ -28,12 +28,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from attain.calc.cache import cached as cached_value
 from attain.calc.cache import data_fingerprint
 from attain.calc.periods import year_bounds, year_month_ids, year_months
 from attain.calc.run import loaded
+from attain.crm.records import PLACEMENTS
 from attain.engine import (
     ENGINE_CONTEXT,
     Decomposer,
@@ -128,7 +133,42 @@ def history_year(plan: TargetPlan) -> int:
 
 
 def seasonal_years(plan: TargetPlan) -> list[int]:
-    return [plan.fiscal_year - 2, plan.fiscal_year - 1]
+    """The two fiscal years before the plan's whose records cover them: a year whose data
+    starts after its first month (the company began recording in its last quarter) or
+    ends before its last month would make its recorded months look like its busiest."""
+    first, last = record_span(plan)
+    if first is None or last is None:
+        return []
+    found = []
+    for year in (plan.fiscal_year - 2, plan.fiscal_year - 1):
+        months = year_months(year)
+        if first <= months[0].last_day and last >= months[-1].first_day:
+            found.append(year)
+    return found
+
+
+def record_span(plan: TargetPlan) -> tuple[datetime.date | None, datetime.date | None]:
+    """The first and last day with a record in the tables the plan's measures read."""
+    codes = [pm.measure for pm in plan.plan_measures.all()]
+    tables = {str(spec["from"]) for spec in measure_specs(codes).values()}
+    key = (tuple(sorted(tables)), data_fingerprint(ignore_audit_of=("targets", "incentives")))
+
+    def span() -> tuple[datetime.date | None, datetime.date | None]:
+        firsts: list[datetime.date] = []
+        lasts: list[datetime.date] = []
+        for model_name, placement in PLACEMENTS.items():
+            if placement.table not in tables:
+                continue
+            model = apps.get_model("crm", model_name)
+            found = model.objects.aggregate(first=Min(placement.date), last=Max(placement.date))
+            for value, into in ((found["first"], firsts), (found["last"], lasts)):
+                if isinstance(value, datetime.datetime):
+                    value = timezone.localtime(value).date()
+                if value is not None:
+                    into.append(value)
+        return (min(firsts, default=None), max(lasts, default=None))
+
+    return cached_value("targets.record_span", key, span, keep=4)
 
 
 def measure_specs(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -207,7 +247,8 @@ def decompositions(
     found: list[dict[str, Any]] = []
     year = str(plan.fiscal_year)
     months: Any = None
-    if plan.months == MonthSplit.SEASONAL:
+    covered = seasonal_years(plan) if plan.months == MonthSplit.SEASONAL else []
+    if covered:
         months = "seasonal"
     elif plan.months == MonthSplit.CUSTOM and plan.month_weights:
         months = [Decimal(str(w)) for w in plan.month_weights]
@@ -237,7 +278,7 @@ def decompositions(
             if uses_method(spec, "capacity") and plan.ramp:
                 entry["ramp"] = [Decimal(str(r)) for r in plan.ramp]
             if months == "seasonal":
-                entry["seasonal_years"] = seasonal_years(plan)
+                entry["seasonal_years"] = covered
             by_months = (
                 code in monthly
                 and not has_children
@@ -404,10 +445,16 @@ def fill_missing_potential(directory: Path) -> int:
 
 
 def run_decomposer(
-    scenario: Scenario, *, cached: bool = True, prepared: Prepared | None = None
+    scenario: Scenario,
+    *,
+    cached: bool = True,
+    prepared: Prepared | None = None,
+    staff_roles: Iterable[str] | None = None,
 ) -> Decomposer:
     """The engine's decompositions alone (no measures or pay for every period). Read
-    its ``allocations``: its ``generated`` targets are only the units' (``generate=False``)."""
+    its ``allocations``: its ``generated`` targets are only the units' (``generate=False``).
+    A unit in which nobody with ``staff_roles`` (anybody, when empty) works in the period
+    gets no share of its parent's target (``Decomposer.unstaffed`` names them)."""
     with decimal.localcontext(ENGINE_CONTEXT):
         if prepared is not None:
             org, measures = prepared.org, prepared.measures
@@ -416,7 +463,16 @@ def run_decomposer(
             measures = MeasureEngine(scenario, org, set())
         book = TargetBook(scenario)
         caches = prepared.caches if prepared is not None and cached else None
-        decomposer = Decomposer(scenario, org, measures, book, caches=caches, generate=False)
+        decomposer = Decomposer(
+            scenario,
+            org,
+            measures,
+            book,
+            caches=caches,
+            generate=False,
+            staffed_units_only=True,
+            staff_roles=frozenset(staff_roles) if staff_roles else None,
+        )
         decomposer.run()
     return decomposer
 
@@ -464,7 +520,9 @@ def _compute(
     tree = unit_tree(plan.root_unit, plan.fiscal_year)
     scenario = plan_scenario(plan, prepared, specs, totals, edits, tree)
     lap("scenario")
-    decomposer = run_decomposer(scenario, cached=cached, prepared=prepared)
+    decomposer = run_decomposer(
+        scenario, cached=cached, prepared=prepared, staff_roles=plan.role_list
+    )
     lap("decompose")
     if decomposer.errors:
         raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])
@@ -476,11 +534,39 @@ def _compute(
         for grid in grids.values():
             grid.warnings.insert(
                 0,
-                f"{prepared.missing_potential} units or people have no market potential: "
-                "counted as 0",
+                ngettext(
+                    "%(count)d unit or person has no market potential: counted as 0",
+                    "%(count)d units or people have no market potential: counted as 0",
+                    prepared.missing_potential,
+                )
+                % {"count": prepared.missing_potential},
             )
+    if plan.months == MonthSplit.SEASONAL:
+        note = seasonal_note(plan)
+        for grid in grids.values():
+            if note:
+                grid.warnings.insert(0, note)
     lap("grid")
     return Allocation(plan.pk, grids, scenario, seconds)
+
+
+def seasonal_note(plan: TargetPlan) -> str:
+    """What the seasonal month split is based on, when it is not the two years before."""
+    wanted = [plan.fiscal_year - 2, plan.fiscal_year - 1]
+    covered = seasonal_years(plan)
+    if covered == wanted:
+        return ""
+    if not covered:
+        return gettext(
+            "Seasonal split: no year before %(year)s has records for every month, so the "
+            "months share the year equally."
+        ) % {"year": plan.fiscal_year}
+    return gettext(
+        "Seasonal split: based on %(used)s only; the records do not cover every month of %(left)s."
+    ) % {
+        "used": ", ".join(str(y) for y in covered),
+        "left": ", ".join(str(y) for y in wanted if y not in covered),
+    }
 
 
 def _grid(
@@ -584,7 +670,16 @@ def _grid(
                 potential,
             )
         )
-    warnings = [f"{w.path}: {w.message}" for w in decomposer.warnings]
+    unstaffed = {unit for units in decomposer.unstaffed.values() for unit in units}
+    quiet = {d.path for d in scenario.decompositions if d.who in unstaffed}  # said below
+    warnings = [f"{w.path}: {w.message}" for w in decomposer.warnings if w.path not in quiet]
+    for decomposition_id, units in decomposer.unstaffed.items():
+        if decomposition_id.startswith(f"{measure}."):
+            names = "、".join(scenario.units[u].name for u in units)
+            warnings.append(
+                gettext("%(units)s: nobody works there in %(year)s, so no share of the target")
+                % {"units": names, "year": plan.fiscal_year}
+            )
     return Grid(measure, plan.fiscal_year, round_to, _tree_order(rows), warnings)
 
 

@@ -97,7 +97,7 @@ def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellCh
     scenario = plan_scenario(
         plan, prepared, specs, {m: Decimal(0) for m in measures}, {}, [], entries
     )
-    decomposer = run_decomposer(scenario, prepared=prepared)
+    decomposer = run_decomposer(scenario, prepared=prepared, staff_roles=plan.role_list)
     if decomposer.errors:
         raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])
     after: dict[tuple[str, str, str], tuple[Decimal, str]] = {}

@@ -30,9 +30,14 @@ LEVELS = {
 }
 
 
-def reference(*args: Any, caches: Any = None, generate: bool = True) -> ReferenceDecomposer:
-    """The plain reference decomposer (it generates every target, keeps no caches)."""
-    return ReferenceDecomposer(*args)
+def reference(
+    *args: Any, caches: Any = None, generate: bool = True, **staffing: Any
+) -> ReferenceDecomposer:
+    """The plain reference decomposer (it generates every target, keeps no caches; every
+    unit of this company has people, so the staffing options change nothing)."""
+    decomposer = ReferenceDecomposer(*args)
+    decomposer.unstaffed = {}
+    return decomposer
 
 
 def test_the_allocation_matches_the_reference_decomposer(
@@ -145,3 +150,55 @@ def test_the_checked_decompositions_are_kept_per_document(company: Company) -> N
     # capacity: everyone's months, whatever their role: east 5 × 12, west 2 × 12
     # (900000 × 5/7 = 642857.14, 900000 × 2/7 = 257142.86: the leftover unit goes west)
     assert (by_capacity["east"].year, by_capacity["west"].year) == (642857, 257143)
+
+
+def test_a_unit_where_no_rep_works_gets_no_share(company: Company) -> None:
+    """A unit of only non-reps (a customer success team) gets none of an equal split:
+    the units with reps share the whole target, and the planner is told why, in their
+    language."""
+    success = org.create_unit(None, code="cs", name="客户成功部", parent=company.hq)
+    org.create_person(
+        None,
+        code="cs1",
+        name="CS1",
+        unit=success,
+        title="customer success",
+        start=datetime.date(2025, 1, 1),
+    )
+    plan = new_plan(company, total="1200000", roles="rep", levels={"units": [{}]})
+    grid = compute_allocation(plan).grids["revenue"]
+    years = {row.who: row.year for row in grid.rows}
+    assert years["cs"] == 0
+    assert years["east"] + years["west"] == Decimal(1200000)
+    assert any("客户成功部" in warning and "2026" in warning for warning in grid.warnings)
+    assert not any("no members" in warning for warning in grid.warnings)
+
+
+def test_a_year_recorded_only_in_part_does_not_shape_the_seasons(company: Company) -> None:
+    """Records that begin in October 2025 say nothing about 2025's seasons: a seasonal
+    FY2026 plan splits its months equally and says why, instead of loading December."""
+    from attain.crm import services as crm
+
+    customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
+    for month in (10, 11, 12):
+        crm.record_order(
+            None,
+            customer=customer,
+            owner=company.people["r1"],
+            date=datetime.date(2025, month, 15),
+            amount=Decimal(1000 * month),
+        )
+    assert allocation.seasonal_years(new_plan(company, months="seasonal")) == []
+    grid = compute_allocation(new_plan(company, months="seasonal")).grids["revenue"]
+    east = grid.by_who()["east"]
+    assert max(east.months) - min(east.months) <= 1  # east's year over twelve equal months
+    assert any("2026" in warning and "equally" in warning for warning in grid.warnings)
+
+    crm.record_order(
+        None,
+        customer=customer,
+        owner=company.people["r1"],
+        date=datetime.date(2024, 1, 5),
+        amount=Decimal(10),
+    )
+    assert allocation.seasonal_years(new_plan(company, months="seasonal")) == [2024, 2025]
