@@ -215,7 +215,7 @@ class Decomposer:
         self._month_weights: dict[Any, dict[int, Fraction]] = caches.setdefault("month_weights", {})
         self._month_integers: dict[Any, dict[int, int]] = caches.setdefault("month_integers", {})
         # a team's twelve month decompositions (and the next preview) share method weights
-        self._method_weights: dict[Any, tuple[Weights, list[str]]] = caches.setdefault(
+        self._method_weights: dict[Any, tuple[Weights, list[Problem]]] = caches.setdefault(
             "method_weights", {}
         )
 
@@ -441,13 +441,21 @@ class Decomposer:
         )
         cached = self._method_weights.get(key)
         if cached is not None:
-            weights, messages = cached
-            self.warnings.extend(Problem(d.path, message) for message in messages)
+            weights, found = cached
+            self.warnings.extend(
+                Problem(
+                    d.path,
+                    problem.message,
+                    problem.code,
+                    tuple((k, d.who if k == "who" else v) for k, v in problem.params),
+                )
+                for problem in found
+            )
             return weights
         warnings, errors = len(self.warnings), len(self.errors)
         weights = self._compute_method_weights(d, method, members)
         if len(self.errors) == errors:
-            self._method_weights[key] = (weights, [w.message for w in self.warnings[warnings:]])
+            self._method_weights[key] = (weights, self.warnings[warnings:])
         return weights
 
     def _compute_method_weights(self, d: Decomposition, method: str, members: list[str]) -> Weights:
@@ -489,7 +497,12 @@ class Decomposer:
         total = sum(values)
         if total == 0:
             self.warnings.append(
-                Problem(d.path, f"{method} shares are all 0; members share equally instead")
+                Problem(
+                    d.path,
+                    f"{method} shares are all 0; members share equally instead",
+                    "shares_all_zero",
+                    (("who", d.who), ("method", method)),
+                )
             )
             return equal
         return Weights(keys, tuple(values), total)
@@ -527,7 +540,11 @@ class Decomposer:
             self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
         members = self.members(d)
         if not members:
-            self.warnings.append(Problem(d.path, "no members to decompose the target to"))
+            self.warnings.append(
+                Problem(
+                    d.path, "no members to decompose the target to", "no_members", (("who", d.who),)
+                )
+            )
             return
         methods = dict(d.blend) if d.method == "blend" else {d.method: Decimal(1)}
         per_method = {name: self.method_weights(d, name, members) for name in methods}
@@ -541,6 +558,8 @@ class Decomposer:
                 Problem(
                     d.path,
                     f"total {total} is not a multiple of round_to {d.round_to}; using {rounded}",
+                    "rounded",
+                    (("who", d.who), ("total", str(total)), ("rounded", str(rounded))),
                 )
             )
         amounts = split_units(int(units), weights.values)

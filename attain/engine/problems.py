@@ -16,6 +16,10 @@ class Problem:
 
     path: str
     message: str
+    # for an application that words it in its reader's language: what kind of problem
+    # it is and its values (the message stays the scenario format's English)
+    code: str = field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

@@ -32,7 +32,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from attain.calc.cache import cached as cached_value
 from attain.calc.cache import data_fingerprint
@@ -45,6 +46,7 @@ from attain.engine import (
     Decomposition,
     MeasureEngine,
     Org,
+    Problem,
     Scenario,
     TargetBook,
     TargetSpec,
@@ -672,7 +674,7 @@ def _grid(
         )
     unstaffed = {unit for units in decomposer.unstaffed.values() for unit in units}
     quiet = {d.path for d in scenario.decompositions if d.who in unstaffed}  # said below
-    warnings = [f"{w.path}: {w.message}" for w in decomposer.warnings if w.path not in quiet]
+    warnings = [warning_text(w, scenario) for w in decomposer.warnings if w.path not in quiet]
     for decomposition_id, units in decomposer.unstaffed.items():
         if decomposition_id.startswith(f"{measure}."):
             names = "、".join(scenario.units[u].name for u in units)
@@ -681,6 +683,37 @@ def _grid(
                 % {"units": names, "year": plan.fiscal_year}
             )
     return Grid(measure, plan.fiscal_year, round_to, _tree_order(rows), warnings)
+
+
+METHOD_NAMES = {
+    "equal": gettext_lazy("equal"),
+    "history": gettext_lazy("history"),
+    "potential": gettext_lazy("market potential"),
+    "capacity": gettext_lazy("capacity"),
+}
+
+
+def warning_text(problem: Problem, scenario: Scenario) -> str:
+    """An engine warning in the reader's language, naming the unit or person."""
+    params = dict(problem.params)
+    who = params.get("who", "")
+    source = scenario.units.get(who) or scenario.people.get(who)
+    name = f"{source.name} ({who})" if source is not None else who
+    if problem.code == "no_members":
+        return gettext("%(who)s: nobody to give its target to") % {"who": name}
+    if problem.code == "shares_all_zero":
+        method = params.get("method", "")
+        return gettext("%(who)s: no %(method)s data, so its members share equally") % {
+            "who": name,
+            "method": METHOD_NAMES.get(method, method),
+        }
+    if problem.code == "rounded":
+        return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % {
+            "who": name,
+            "total": number_format(Decimal(params["total"]), force_grouping=True),
+            "rounded": number_format(Decimal(params["rounded"]), force_grouping=True),
+        }
+    return str(problem)
 
 
 def respread(value: Decimal, months: list[Decimal], round_to: Decimal) -> list[Decimal]:
