@@ -276,3 +276,69 @@ def over_time(year: int) -> list[dict[str, Any]]:
             share = Decimal(sum(1 for v in values if v is not None and v >= 1)) / len(values)
             series.append({"period": month, "share": share, "people": len(values)})
     return series
+
+
+def cost_over_quarters(period: str, count: int) -> list[dict[str, Any]]:
+    """Cost of sales of the ``count`` quarters up to the one ``period`` falls in (or
+    ends in), oldest first, leaving out quarters without results."""
+    year, quarter = int(period[:4]), 4
+    if len(period) >= 7 and period[5] == "Q":
+        quarter = int(period[6])
+    elif len(period) >= 7 and period[5:7].isdigit():
+        quarter = (int(period[5:7]) - 1) // 3 + 1
+    labels = []
+    for _ in range(count):
+        labels.append(f"{year}-Q{quarter}")
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    found = []
+    for label in reversed(labels):
+        cost = cost_of_sales(label)
+        if cost is not None:
+            found.append({"period": label, "cost_of_sales": cost})
+    return found
+
+
+def cost_of_sales(period: str) -> Decimal | None:
+    """Payouts ÷ revenue of the period's reps (None without revenue)."""
+    rows = PeriodResult.objects.filter(period=period, role="rep").only("payout", "measures")
+    payout = Decimal(0)
+    revenue = Decimal(0)
+    for row in rows:
+        payout += row.payout or Decimal(0)
+        revenue += Decimal(row.measures.get(MAIN_MEASURE) or 0)
+    return payout / revenue if revenue else None
+
+
+def pace_over_year(person: Any, year: int, measure: str = MAIN_MEASURE) -> list[dict[str, Any]]:
+    """Month by month of fiscal ``year``: the person's ``measure`` and its target, and
+    both added up from the year's start (None where a month has no result yet)."""
+    months = year_month_ids(year)
+    found = {
+        r.period: r
+        for r in PeriodResult.objects.filter(person=person, period__in=months).only(
+            "period", "measures", "targets"
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    actual_sum: Decimal | None = Decimal(0)
+    target_sum: Decimal | None = Decimal(0)
+    for month in months:
+        row = found.get(month)
+        actual = _decimal(row.measures.get(measure)) if row else None
+        target = _decimal(row.targets.get(measure)) if row else None
+        actual_sum = actual_sum + actual if actual_sum is not None and actual is not None else None
+        target_sum = target_sum + target if target_sum is not None and target is not None else None
+        rows.append(
+            {
+                "period": month,
+                "actual": actual,
+                "target": target,
+                "actual_to_date": actual_sum,
+                "target_to_date": target_sum,
+            }
+        )
+    return rows
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

@@ -30,6 +30,7 @@ from attain.engine import parse_period
 from attain.measures.models import Measure
 from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
+from attain.web import charts
 
 from . import access, selectors, services
 from .calculation import MAIN_MEASURE
@@ -144,6 +145,17 @@ def my_performance(request: HttpRequest) -> HttpResponse:
         "is_me": person_of(request.user) == person,
         "explain_url": reverse("incentives:explain", args=[person.code, period]),
     }
+    pace = selectors.pace_over_year(person, int(period[:4]))
+    if any(p["target_to_date"] for p in pace):
+        name = names.get(MAIN_MEASURE, MAIN_MEASURE)
+        context["pace"] = pace
+        context["pace_chart"] = charts.lines(
+            [p["period"] for p in pace],
+            [
+                (_("%(measure)s to date") % {"measure": name}, [p["actual_to_date"] for p in pace]),
+                (_("Target to date"), [p["target_to_date"] for p in pace]),
+            ],
+        )
     return render(request, "incentives/my_performance.html", context)
 
 
@@ -228,11 +240,39 @@ def _bounds(period: str) -> tuple[datetime.date, datetime.date]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require(access.can_see_dashboard(request.user))
     period = _period(request)
+    dist = selectors.distribution(period)
+    series = selectors.over_time(int(period[:4]))
+    costs = selectors.cost_over_quarters(period, 8)
     context = {
         "period": period,
         "periods": _period_choices(int(period[:4])),
-        "dist": selectors.distribution(period),
-        "series": selectors.over_time(int(period[:4])),
+        "dist": dist,
+        "series": series,
+        "costs": costs,
+        "charts": {
+            "distribution": charts.bars(
+                [b["label"] for b in dist["buckets"]],
+                [(_("Reps"), [b["count"] for b in dist["buckets"]])],
+            ),
+            "units": charts.bars(
+                [u["unit"] for u in dist["by_unit"]],
+                [(_("At or above 100%%") % {}, [u["share"] for u in dist["by_unit"]])],
+                horizontal=True,
+                percent=True,
+            ),
+            "over_time": charts.bars(
+                [s["period"] for s in series],
+                [(_("At or above 100%%") % {}, [s["share"] for s in series])],
+                percent=True,
+                mark_at=None,
+            ),
+            "cost": charts.lines(
+                [c["period"] for c in costs],
+                [(_("Cost of sales"), [c["cost_of_sales"] for c in costs])],
+                percent=True,
+                area=True,
+            ),
+        },
     }
     return render(request, "incentives/dashboard.html", context)
 

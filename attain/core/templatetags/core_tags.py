@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html, json_script
 
 register = template.Library()
 
@@ -22,3 +23,17 @@ def field_label(event: Any, field: str) -> str:
     except FieldDoesNotExist:
         return field
     return str(getattr(found, "verbose_name", field))
+
+
+@register.simple_tag
+def chart(option: dict[str, Any], name: str, label: str) -> str:
+    """A chart drawn by charts.js from ``option`` (attain.web.charts), with ``label`` as
+    its accessible name; the page gives its figures as text too (a table beside it)."""
+    data_id = f"chart-{name}-data"
+    return format_html(
+        '<div class="chart" id="chart-{}" role="img" aria-label="{}" data-chart="{}"></div>{}',
+        name,
+        label,
+        data_id,
+        json_script(option, data_id),
+    )

@@ -293,3 +293,36 @@ def test_designer_warns_about_a_metric_without_targets_and_missing_values(client
         warnings = services.plan_warnings(document)
     assert len(warnings) == 2
     assert "回款 没有目标" in warnings[0] and "满意度" in warnings[1]
+
+
+def _chart(page: str, name: str) -> dict:
+    """The ECharts option a page declares for chart ``name`` (attain.web.charts)."""
+    import json
+    import re
+
+    found = re.search(
+        rf'<script id="chart-{name}-data" type="application/json">(.*?)</script>', page, re.S
+    )
+    assert found, f"no chart {name}"
+    assert f'data-chart="chart-{name}-data"' in page
+    return json.loads(found.group(1))
+
+
+def test_dashboard_draws_its_figures_as_charts_with_the_figures_as_text(client, calculated):
+    login(client, "executive")
+    page = client.get(reverse("incentives:dashboard"), {"period": Q1}).content.decode()
+    distribution = _chart(page, "distribution")
+    counts = distribution["series"][0]["data"]
+    assert sum(counts) == PeriodResult.objects.filter(period=Q1, role="rep").count()
+    assert _chart(page, "cost")["series"][0]["data"]  # the quarter's payouts ÷ revenue
+    assert "charts.js" in page and "echarts.min.js" in page
+    assert '<details class="chart-data"' in page  # the same figures as text
+
+
+def test_the_reps_page_charts_their_pace_against_target(client, calculated):
+    login(client, "rep")
+    page = client.get(reverse("incentives:mine"), {"period": Q1}).content.decode()
+    option = _chart(page, "pace")
+    actual, target = (series["data"] for series in option["series"])
+    assert len(actual) == len(target) == 12
+    assert target == sorted(t for t in target if t is not None)  # added up month by month
