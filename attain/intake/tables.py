@@ -186,6 +186,12 @@ def _activity_check(values: dict[str, Any]) -> str | None:
         "_opportunity_customer"
     ) != values.get("customer_id"):
         return _("The opportunity belongs to another customer.")
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    if (latitude is None) != (longitude is None):
+        return _("Give both latitude and longitude, or neither.")
+    for name in ("latitude", "longitude"):
+        if values.get(name) is not None:
+            values[name] = values[name].quantize(Decimal("0.000001"))
     return None
 
 
@@ -403,6 +409,23 @@ _register(
             _text("summary", "内容", "摘要", "纪要"),
             Column("duration_minutes", Kind.INTEGER, ("时长", "分钟", "duration")),
             _text("place", "地点"),
+            # a phone gives more places than the model keeps: rounded to 6 (about 0.1 m)
+            Column(
+                "latitude",
+                Kind.DECIMAL,
+                ("纬度", "lat"),
+                places=12,
+                minimum=Decimal(-90),
+                maximum=Decimal(90),
+            ),
+            Column(
+                "longitude",
+                Kind.DECIMAL,
+                ("经度", "lng", "lon"),
+                places=12,
+                minimum=Decimal(-180),
+                maximum=Decimal(180),
+            ),
         ),
         manager_may_import=True,
         check=_activity_check,

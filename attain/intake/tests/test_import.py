@@ -304,8 +304,10 @@ def test_payments_and_the_other_tables(customers: Any, tmp_path: Path) -> None:
     assert "another customer" in read_csv(tmp_path / "r.csv")[1][1]
     tables = {
         "activities": [
-            ["类型", "客户", "负责人", "时间", "外部编号"],
-            ["拜访", "C1", "r1", "2025-04-01 09:30", "A1"],
+            ["类型", "客户", "负责人", "时间", "外部编号", "纬度", "经度"],
+            ["拜访", "C1", "r1", "2025-04-01 09:30", "A1", "31.2304161", "121.473701"],
+            ["拜访", "C1", "r1", "2025-04-01 10:30", "A2", "31.2", ""],  # half a place
+            ["拜访", "C1", "r1", "2025-04-01 11:30", "A3", "95", "121.4"],  # off the globe
         ],
         "surveys": [
             ["外部编号", "客户", "被评价人", "日期", "评分"],
@@ -344,7 +346,7 @@ def test_payments_and_the_other_tables(customers: Any, tmp_path: Path) -> None:
         result = import_file(None, table, write_csv(tmp_path / f"{table}.csv", table_rows))
         counts[table] = (result.imported, result.rejected)
     assert counts == {
-        "activities": (1, 0),
+        "activities": (1, 2),
         "surveys": (1, 1),
         "training_scores": (1, 0),
         "peer_ratings": (1, 1),
@@ -353,9 +355,11 @@ def test_payments_and_the_other_tables(customers: Any, tmp_path: Path) -> None:
         "products": (1, 0),
         "opportunities": (1, 0),
     }
-    from attain.crm.models import Opportunity
+    from attain.crm.models import Activity, Opportunity
 
     assert Opportunity.objects.get(external_id="OP1").stage_changes.count() == 1
+    visit = Activity.objects.get(external_id="A1")  # where it happened, for the detectors
+    assert (visit.latitude, visit.longitude) == (Decimal("31.230416"), Decimal("121.473701"))
 
 
 def test_export_reimports_cleanly(customers: Any, tmp_path: Path) -> None:
