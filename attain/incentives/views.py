@@ -277,6 +277,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "incentives/dashboard.html", context)
 
 
+TOP_CHARTED = 10  # the leaderboard's chart: its first ten
+
+
 @login_required
 def leaderboard(request: HttpRequest) -> HttpResponse:
     if request.GET.get("period", "").strip():
@@ -306,6 +309,15 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "unit": unit_id,
         "honours": honours,
     }
+    if ranked:
+        top = ranked[:TOP_CHARTED]
+        context["top_chart"] = charts.bars(
+            [r.person.name for r in top],
+            [(_("Attainment"), [r.main_attainment for r in top])],
+            horizontal=True,
+            percent=True,
+            mark_at=1.0,
+        )
     return render(request, "incentives/leaderboard.html", context)
 
 

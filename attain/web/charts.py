@@ -60,6 +60,7 @@ def bars(
         option["series"][0]["markLine"] = {
             "silent": True,
             "symbol": "none",
+            "label": {"show": False},
             "data": [{axis: mark_at * scale}],
         }
     if len(series) < 2:

@@ -326,3 +326,13 @@ def test_the_reps_page_charts_their_pace_against_target(client, calculated):
     actual, target = (series["data"] for series in option["series"])
     assert len(actual) == len(target) == 12
     assert target == sorted(t for t in target if t is not None)  # added up month by month
+
+
+def test_the_leaderboard_charts_its_first_ten(client, calculated):
+    login(client, "executive")
+    page = client.get(reverse("incentives:leaderboard"), {"period": Q1}).content.decode()
+    option = _chart(page, "top")
+    names = option["yAxis"]["data"]
+    assert 0 < len(names) <= 10
+    values = option["series"][0]["data"]
+    assert values == sorted(values, reverse=True)  # the ranking's order
