@@ -423,6 +423,9 @@ def plan_and_write_people(
         for pk, code, opened, closed in Unit.objects.values_list("pk", "code", "opened", "closed")
     }
 
+    row_of_code: dict[str, int] = {}
+    for row in rows:
+        row_of_code.setdefault(row.code, row.row)
     plans: dict[str, _Plan] = {}
     for row in rows:
         if row.row in outcome.rejected:
@@ -501,7 +504,7 @@ def plan_and_write_people(
         for code, plan in live.items():
             start_of[code], end_of[code], manager_of[code] = plan.row.start, plan.end, plan.manager
         for code, plan in live.items():
-            problem = _manager_problem(code, plan, start_of, end_of, plans, outcome)
+            problem = _manager_problem(code, plan, start_of, end_of, row_of_code, outcome)
             if problem:
                 _reject(outcome, plan.row.row, problem)
         for cycle in _cycles(manager_of):
@@ -566,7 +569,7 @@ def _manager_problem(
     plan: _Plan,
     start_of: dict[str, datetime.date],
     end_of: dict[str, datetime.date | None],
-    plans: dict[str, _Plan],
+    row_of_code: dict[str, int],
     outcome: Outcome,
 ) -> str:
     manager = plan.manager
@@ -575,11 +578,11 @@ def _manager_problem(
     if manager == code:
         return _("a person cannot be their own manager")
     if manager not in start_of:
-        other = plans.get(manager)
-        if other is not None and other.row.row in outcome.rejected:
+        other = row_of_code.get(manager)
+        if other is not None and other in outcome.rejected:
             return _("the manager “%(manager)s” is rejected (row %(other)s)") % {
                 "manager": manager,
-                "other": other.row.row,
+                "other": other,
             }
         return _("unknown manager “%(manager)s”") % {"manager": manager}
     day = plan.on
@@ -944,6 +947,14 @@ def _logins(
         and not role_of[plan.stored.user_id][1]
         and role_of[plan.stored.user_id][0] != plan.row.role
     ]
+    changed_roles = {plan.row.row for plan in role_changes if plan.stored is not None}
+    changed_roles &= {
+        plan.row.row
+        for plan in role_changes
+        if plan.stored is not None and (plan.row.role, plan.stored.user_id) in role_updates
+    }
+    for row_number in changed_roles:
+        outcome.outcome[row_number] = UPDATE
     if not write:
         return
     kwargs = {"reason": reason, "batch": batch}
