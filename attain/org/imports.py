@@ -25,12 +25,13 @@ their last day, as :func:`attain.org.services.end_employment` does.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,6 +158,20 @@ def _executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _insert(model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (values by field name) with one executemany: no model instances."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = list(rows[0])
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    marks = ", ".join(["%s"] * len(names))
+    _executemany(
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})",
+        [tuple(row[name] for name in names) for row in rows],
+    )
 
 
 def _ids_by_code(model: type[Person] | type[Unit], codes: list[str]) -> dict[str, int]:
@@ -530,10 +545,11 @@ def plan_and_write_people(
             outcome.leavers += plan.leaves
         else:
             outcome.outcome[plan.row.row] = UNCHANGED
-    if write:
-        _write_people(actor, live, stored, units, batch=batch, reason=reason)
+    user_of: dict[str, int] = {}
     if logins:
-        _logins(actor, live, write=write, batch=batch, reason=reason, outcome=outcome)
+        user_of = _logins(actor, live, write=write, batch=batch, reason=reason, outcome=outcome)
+    if write:
+        _write_people(actor, live, stored, units, user_of, batch=batch, reason=reason)
     return outcome
 
 
@@ -644,25 +660,28 @@ def _write_people(
     live: dict[str, _Plan],
     stored: dict[str, _Stored],
     units: dict[str, tuple[int, Any, Any]],
+    user_of: dict[str, int],
     *,
     batch: str,
     reason: str,
 ) -> None:
+    """``user_of``: the logins of new people (linked or created for them)."""
     kwargs = {"reason": reason, "batch": batch}
     new = [p for p in live.values() if p.stored is None]
-    Person.objects.bulk_create(
+    _insert(
+        Person,
         [
-            Person(
-                code=p.row.code,
-                name=p.row.name,
-                email="" if p.row.email is KEEP else p.row.email,
-                phone="" if p.row.phone is KEEP else p.row.phone,
-                start=p.row.start,
-                end=p.end,
-            )
+            {
+                "code": p.row.code,
+                "name": p.row.name,
+                "email": "" if p.row.email is KEEP else p.row.email,
+                "phone": "" if p.row.phone is KEEP else p.row.phone,
+                "start": p.row.start,
+                "end": p.end,
+                "user": user_of.get(p.row.code),
+            }
             for p in new
         ],
-        batch_size=2000,
     )
     ids = {code: s.pk for code, s in stored.items()}
     ids.update(_ids_by_code(Person, [p.row.code for p in new]))
@@ -673,19 +692,19 @@ def _write_people(
         return ids[plan.manager] if plan.manager else None
 
     # New people: their first assignment, from their start.
-    Assignment.objects.bulk_create(
+    _insert(
+        Assignment,
         [
-            Assignment(
-                person_id=ids[p.row.code],
-                unit_id=units[p.unit][0],
-                manager_id=manager_id(p),
-                title=p.title,
-                valid_from=p.row.start,
-                valid_to=p.end + DAY if p.end else None,
-            )
+            {
+                "person": ids[p.row.code],
+                "unit": units[p.unit][0],
+                "manager": manager_id(p),
+                "title": p.title,
+                "valid_from": p.row.start,
+                "valid_to": p.end + DAY if p.end else None,
+            }
             for p in new
         ],
-        batch_size=2000,
     )
     record_bulk(
         actor,
@@ -702,6 +721,7 @@ def _write_people(
                     "phone": "" if p.row.phone is KEEP else p.row.phone,
                     "start": p.row.start.isoformat(),
                     "end": _json(p.end),
+                    "user": user_of.get(p.row.code),
                 },
             )
             for p in new
@@ -822,7 +842,20 @@ def _write_people(
         f"valid_to = %s WHERE id = %s",
         reshaped,
     )
-    Assignment.objects.bulk_create(opened, batch_size=2000)
+    _insert(
+        Assignment,
+        [
+            {
+                "person": a.person_id,
+                "unit": a.unit_id,
+                "manager": a.manager_id,
+                "title": a.title,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+            }
+            for a in opened
+        ],
+    )
     record_bulk(actor, Action.UPDATE, Person, person_events, **kwargs)
     record_bulk(actor, Action.UPDATE, Assignment, assignment_events, **kwargs)
     if opened:
@@ -891,7 +924,7 @@ def _logins(
     batch: str,
     reason: str,
     outcome: Outcome,
-) -> None:
+) -> dict[str, int]:
     """Link every person with an email to a login (by email, then by employee id), or
     create one with an unusable password; new logins are to be invited. A role in the
     file sets the login's role (never an administrator's own superuser flag)."""
@@ -909,7 +942,7 @@ def _logins(
         if plan.stored is not None and plan.stored.user_id and plan.row.role not in (KEEP, "")
     ]
     if not wanted and not role_changes:
-        return
+        return {}
     users = list(User.objects.values_list("pk", "username", "email", "role", "is_superuser"))
     linked = set(Person.objects.filter(user__isnull=False).values_list("user_id", flat=True))
     by_email: dict[str, list[int]] = defaultdict(list)
@@ -956,20 +989,27 @@ def _logins(
     for row_number in changed_roles:
         outcome.outcome[row_number] = UPDATE
     if not write:
-        return
+        return {}
     kwargs = {"reason": reason, "batch": batch}
+    joined = connection.ops.adapt_datetimefield_value(timezone.now())
     new_users = [
-        User(
-            username=code,
-            email=_email(plan),
-            role=(plan.row.role if plan.row.role not in (KEEP, "") else None)
+        {
+            "username": code,
+            "email": _email(plan),
+            "role": (plan.row.role if plan.row.role not in (KEEP, "") else None)
             or (Role.MANAGER if code in managers else Role.REP),
-            password=make_password(None),
-            first_name=plan.row.name[:150],
-        )
+            # unusable (as make_password(None) makes it, without its slow random choice)
+            "password": UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
+            "first_name": plan.row.name[:150],
+            "last_name": "",
+            "is_superuser": False,
+            "is_staff": False,
+            "is_active": True,
+            "date_joined": joined,
+        }
         for code, plan in create
     ]
-    User.objects.bulk_create(new_users, batch_size=2000)
+    _insert(User, new_users)
     user_ids = {}
     names = [code for code, _plan in create]
     for start in range(0, len(names), 5000):
@@ -984,9 +1024,9 @@ def _logins(
         User,
         (
             (
-                user_ids[u.username],
+                user_ids[u["username"]],
                 None,
-                {"username": u.username, "email": u.email, "role": u.role, "invited": True},
+                {"username": u["username"], "email": u["email"], "role": str(u["role"])},
             )
             for u in new_users
         ),
@@ -994,16 +1034,21 @@ def _logins(
         **kwargs,
     )
     pairs = links + [(code, user_ids[code]) for code, _plan in create]
-    people = _ids_by_code(Person, [code for code, _u in pairs])
+    # Stored people are linked here; new people get their login when they are written.
+    people = {code: live[code].stored.pk for code, _u in pairs if live[code].stored}  # type: ignore[union-attr]
     _executemany(
         f"UPDATE {Person._meta.db_table} SET user_id = %s WHERE id = %s",
-        [(user_id, people[code]) for code, user_id in pairs],
+        [(user_id, people[code]) for code, user_id in pairs if code in people],
     )
     record_bulk(
         actor,
         Action.UPDATE,
         Person,
-        ((people[code], {"user": None}, {"user": user_id}) for code, user_id in pairs),
+        (
+            (people[code], {"user": None}, {"user": user_id})
+            for code, user_id in pairs
+            if code in people
+        ),
         **kwargs,
     )
     if role_updates:
@@ -1016,6 +1061,7 @@ def _logins(
             **kwargs,
         )
     outcome.invitations = [user_ids[code] for code, _plan in create]
+    return {code: user_id for code, user_id in pairs if code not in people}
 
 
 def _email(plan: _Plan) -> str:

@@ -30,8 +30,19 @@ from .conftest import read_csv, write_csv
 
 D = datetime.date
 PEOPLE_ZH = ["工号", "姓名", "部门", "岗位", "直属上级", "入职日期", "离职日期", "邮箱", "手机"]
-PEOPLE_EN = ["Employee ID", "Name", "Unit code", "Job title", "Manager ID", "Start date",
-             "End date", "Email", "Phone", "Login role", "Effective date"]  # fmt: skip
+PEOPLE_EN = [
+    "Employee ID",
+    "Name",
+    "Unit code",
+    "Job title",
+    "Manager ID",
+    "Start date",
+    "End date",
+    "Email",
+    "Phone",
+    "Login role",
+    "Effective date",
+]
 
 
 def people(path: Path, rows: list[list[Any]], header: list[str] = PEOPLE_ZH, **kw: Any) -> Path:
@@ -182,9 +193,20 @@ def test_english_headers_xlsx_role_and_linking(company: Any, tmp_path: Path) -> 
     sheet = book.active
     sheet.append(PEOPLE_EN)
     sheet.append(
-        ["x1", "Wang", "east", "rep", "m1", datetime.datetime(2025, 4, 1), None,
-         "wang@example.com", 13800000000, "Sales manager", None]
-    )  # fmt: skip
+        [
+            "x1",
+            "Wang",
+            "east",
+            "rep",
+            "m1",
+            datetime.datetime(2025, 4, 1),
+            None,
+            "wang@example.com",
+            13800000000,
+            "Sales manager",
+            None,
+        ]
+    )
     sheet.append(["x2", "Li", "east", "rep", "m1", "2025-04-01", "", "", "", "财务", ""])
     path = tmp_path / "people.xlsx"
     book.save(path)
@@ -201,7 +223,10 @@ def test_english_headers_xlsx_role_and_linking(company: Any, tmp_path: Path) -> 
 def test_role_from_the_file_updates_a_linked_login(company: Any, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "p.csv",
-        [["工号", "姓名", "部门", "入职日期", "角色"], ["r1", "R1", "east", "2024-01-01", "销售经理"]],
+        [
+            ["工号", "姓名", "部门", "入职日期", "角色"],
+            ["r1", "R1", "east", "2024-01-01", "销售经理"],
+        ],
     )
     result = run("people", path)
     assert (result.updated, result.unchanged) == (1, 0)
@@ -254,16 +279,22 @@ def test_bad_people_each_rejected_with_its_reason_nothing_half_applied(
 
 def test_a_cycle_through_the_stored_organisation_is_rejected(company: Any, tmp_path: Path) -> None:
     # m1 under r3, who is (stored) under m2, who is under m1: a cycle through the database
-    path = people(tmp_path / "p.csv", [["m1", "M1", "east", "manager", "r3", "2024-01-01"]],
-                  header=PEOPLE_ZH[:6])  # fmt: skip
+    path = people(
+        tmp_path / "p.csv",
+        [["m1", "M1", "east", "manager", "r3", "2024-01-01"]],
+        header=PEOPLE_ZH[:6],
+    )
     result = run("people", path, effective="2025-01-01")
     assert reasons(result)["m1"] == "the managers would form a cycle: m1 → r3 → m2 → m1"
     assert history("m1") == [("east", None, "manager", D(2024, 1, 1), None)]
 
 
 def test_rejects_in_chinese(company: Any, tmp_path: Path) -> None:
-    rows = [["c1", "甲", "east", "rep", "c2", "2025-01-01"], ["c2", "乙", "east", "rep", "c1", "2025-01-01"],
-            ["n", "丙", "mars", "rep", "", "2025-01-01"]]  # fmt: skip
+    rows = [
+        ["c1", "甲", "east", "rep", "c2", "2025-01-01"],
+        ["c2", "乙", "east", "rep", "c1", "2025-01-01"],
+        ["n", "丙", "mars", "rep", "", "2025-01-01"],
+    ]
     with translation.override("zh-hans"):
         result = run("people", people(tmp_path / "p.csv", rows, header=PEOPLE_ZH[:6]))
     why = reasons(result)
@@ -277,7 +308,17 @@ def test_rejects_in_chinese(company: Any, tmp_path: Path) -> None:
 def month_two(tmp_path: Path, effective: str = "") -> Path:
     """Next month's HR export: r2 moves west under m3, r3 gets m1 as manager, r4 leaves,
     m1's phone changes; everyone else as before."""
-    header = ["工号", "姓名", "部门", "岗位", "直属上级", "入职日期", "离职日期", "手机", "生效日期"]
+    header = [
+        "工号",
+        "姓名",
+        "部门",
+        "岗位",
+        "直属上级",
+        "入职日期",
+        "离职日期",
+        "手机",
+        "生效日期",
+    ]
     return write_csv(
         tmp_path / "hr-2.csv",
         [
@@ -325,8 +366,9 @@ def test_reimport_makes_transfers_leavers_and_keeps_history(
 
 def test_change_dated_before_a_recorded_change_is_rejected(company: Any, tmp_path: Path) -> None:
     run("people", month_two(tmp_path), effective="2025-07-01")
-    path = people(tmp_path / "p.csv", [["r3", "R3", "west", "rep", "m3", "2024-01-01"]],
-                  header=PEOPLE_ZH[:6])  # fmt: skip
+    path = people(
+        tmp_path / "p.csv", [["r3", "R3", "west", "rep", "m3", "2024-01-01"]], header=PEOPLE_ZH[:6]
+    )
     result = run("people", path, effective="2025-03-01")
     assert "a change from 2025-07-01 is recorded" in reasons(result)["r3"]
 
@@ -334,7 +376,10 @@ def test_change_dated_before_a_recorded_change_is_rejected(company: Any, tmp_pat
 def test_leaver_who_still_manages_people_is_rejected(company: Any, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "p.csv",
-        [["工号", "姓名", "部门", "入职日期", "离职日期"], ["m3", "M3", "west", "2024-01-01", "2025-06-30"]],
+        [
+            ["工号", "姓名", "部门", "入职日期", "离职日期"],
+            ["m3", "M3", "west", "2024-01-01", "2025-06-30"],
+        ],
     )
     result = run("people", path)
     assert reasons(result)["m3"].startswith("still manages r4 after the last day")
@@ -354,8 +399,9 @@ def test_leaver_who_still_manages_people_is_rejected(company: Any, tmp_path: Pat
 
 
 def test_start_date_is_not_overwritten(company: Any, tmp_path: Path) -> None:
-    path = people(tmp_path / "p.csv", [["r1", "R1", "east", "rep", "m1", "2023-05-01"]],
-                  header=PEOPLE_ZH[:6])  # fmt: skip
+    path = people(
+        tmp_path / "p.csv", [["r1", "R1", "east", "rep", "m1", "2023-05-01"]], header=PEOPLE_ZH[:6]
+    )
     result = run("people", path)
     assert "differs from the stored one (2024-01-01)" in reasons(result)["r1"]
     assert Person.objects.get(code="r1").start == D(2024, 1, 1)
@@ -408,9 +454,15 @@ def test_missing_required_column_rejects_the_file(company: Any, tmp_path: Path) 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
-    [("admin", True), ("sales_ops", True), ("finance", False), ("executive", False),
-     ("manager", False), ("rep", False)],
-)  # fmt: skip
+    [
+        ("admin", True),
+        ("sales_ops", True),
+        ("finance", False),
+        ("executive", False),
+        ("manager", False),
+        ("rep", False),
+    ],
+)
 def test_who_may_import_the_organisation(company: Any, role: str, allowed: bool) -> None:
     user = company.users[role]
     assert access.can_import(user, TABLES["people"]) is allowed
@@ -420,9 +472,14 @@ def test_who_may_import_the_organisation(company: Any, role: str, allowed: bool)
 def test_cli_with_effective_date(company: Any, tmp_path: Path) -> None:
     out = StringIO()
     call_command(
-        "import", "people", str(month_two(tmp_path)), "--effective", "2025-08-01", "--no-invite",
+        "import",
+        "people",
+        str(month_two(tmp_path)),
+        "--effective",
+        "2025-08-01",
+        "--no-invite",
         stdout=out,
-    )  # fmt: skip
+    )
     lines = out.getvalue().splitlines()
     assert lines[0] == "imported 0, updated 4, rejected 0, unchanged 3"
     assert lines[1].startswith("transfers 2, leavers 1")
