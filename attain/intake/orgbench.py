@@ -28,6 +28,7 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -132,7 +133,7 @@ def run(folder: Path, rows: int, seed: int, echo: Callable[[str], None]) -> None
     base = baseline(first)
     echo(f"baseline: csv.reader + one executemany into a bare table: {base:.2f} s")
     total = 0.0
-    steps = [
+    steps: list[tuple[str, Path, dict[str, Any]]] = [
         ("units", units, {"invite": False}),
         ("people", first, {"invite": False}),
         ("people", second, {"invite": False, "effective": EFFECTIVE}),

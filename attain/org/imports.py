@@ -207,9 +207,10 @@ def plan_and_write_units(
                 row.row,
                 _("“%(code)s” is already a person's employee id") % {"code": row.code},
             )
-        opened = row.opened if row.opened is not KEEP else stored.get(row.code, (0,) * 5)[3]
-        closed = row.closed if row.closed is not KEEP else stored.get(row.code, (0,) * 5)[4]
-        if opened and closed and closed < opened:
+        known = stored.get(row.code)
+        opened = row.opened if row.opened is not KEEP else (known[3] if known else None)
+        closed = row.closed if row.closed is not KEEP else (known[4] if known else None)
+        if opened is not None and closed is not None and closed < opened:
             _reject(
                 outcome,
                 row.row,
@@ -271,8 +272,11 @@ def plan_and_write_units(
             outcome.outcome[row.row] = NEW
             continue
         _pk, name, parent_id, opened, closed = stored[code]
-        old = {"name": name, "parent": code_of.get(parent_id) if parent_id else None}
-        now = {"name": row.name, "parent": parent_code(row)}
+        old: dict[str, Any] = {
+            "name": name,
+            "parent": code_of.get(parent_id) if parent_id else None,
+        }
+        now: dict[str, Any] = {"name": row.name, "parent": parent_code(row)}
         old["opened"], old["closed"] = opened, closed
         now["opened"] = opened if row.opened is KEEP else row.opened
         now["closed"] = closed if row.closed is KEEP else row.closed
@@ -297,7 +301,7 @@ def plan_and_write_units(
         batch_size=2000,
     )
     ids = dict(Unit.objects.values_list("code", "pk"))
-    parent_rows = [(ids[parent_code(r)] if parent_code(r) else None, ids[r.code]) for r in new]
+    parent_rows = [(ids.get(parent_code(r) or ""), ids[r.code]) for r in new]
     parent_rows += [
         (ids[now["parent"]] if now["parent"] else None, ids[row.code]) for row, _o, now in changed
     ]
@@ -860,7 +864,7 @@ def _write_people(
     record_bulk(actor, Action.UPDATE, Assignment, assignment_events, **kwargs)
     if opened:
         keys = {(a.person_id, a.valid_from) for a in opened}
-        made = []
+        made: list[tuple[Any, ...]] = []
         for part in chunked([a.person_id for a in opened], 5000):
             made.extend(
                 row
@@ -1010,7 +1014,7 @@ def _logins(
         for code, plan in create
     ]
     _insert(User, new_users)
-    user_ids = {}
+    user_ids: dict[str, int] = {}
     names = [code for code, _plan in create]
     for start in range(0, len(names), 5000):
         user_ids.update(
@@ -1024,7 +1028,7 @@ def _logins(
         User,
         (
             (
-                user_ids[u["username"]],
+                user_ids[str(u["username"])],
                 None,
                 {"username": u["username"], "email": u["email"], "role": str(u["role"])},
             )
