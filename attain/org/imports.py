@@ -505,6 +505,15 @@ def plan_and_write_people(
                 if value is not KEEP and value != getattr(old, name):
                     plan.details[name] = value
         problem = _dates_problem(plan)
+        if not problem and (old is None or plan.moves):
+            _unit_id, opened, closed = units[plan.unit]
+            if (opened is not None and opened > plan.on) or (
+                closed is not None and closed < plan.on
+            ):
+                problem = _("The unit “%(unit)s” is not open on %(on)s.") % {
+                    "unit": plan.unit,
+                    "on": plan.on,
+                }
         if problem:
             _reject(outcome, row.row, problem)
             continue

@@ -526,3 +526,18 @@ def test_finance_cannot_choose_people(company: Any, client: Client) -> None:
 def test_org_tables_are_not_exported(company: Any, client: Client) -> None:
     client.force_login(company.users["admin"])
     assert client.get(reverse("intake-export", args=["people", "csv"])).status_code == 404
+
+
+def test_a_person_cannot_join_a_unit_that_is_not_open(company: Any, tmp_path: Path) -> None:
+    Unit.objects.filter(code="west").update(opened=D(2025, 1, 1))
+    path = people(
+        tmp_path / "p.csv",
+        [
+            ["n1", "N1", "west", "rep", "", "2024-06-01"],
+            ["r1", "R1", "west", "rep", "", "2024-01-01"],
+        ],
+        header=PEOPLE_ZH[:6],
+    )
+    why = reasons(run("people", path, effective="2024-12-01"))
+    assert why["n1"] == "The unit “west” is not open on 2024-06-01."
+    assert why["r1"] == "The unit “west” is not open on 2024-12-01."
