@@ -357,6 +357,7 @@ def test_reimport_makes_transfers_leavers_and_keeps_history(
     client.force_login(company.users["admin"])
     page = client.get(reverse("person", args=["r2"])).content.decode()
     assert "2025-07-15" in page and "华西" in page and "华东" in page
+    assert "<dd>139</dd>" in client.get(reverse("person", args=["m1"])).content.decode()
     # the same file again changes nothing and writes no audit event
     events = AuditEvent.objects.count()
     again = run("people", path, effective="2025-07-01")
