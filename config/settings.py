@@ -302,6 +302,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("ATTAIN_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("ATTAIN_EMAIL_TLS", "1") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("ATTAIN_EMAIL_FROM", "attain@localhost")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("ATTAIN_PASSWORD_RESET_HOURS", "24")) * 3600
+# The address people reach Attain at, for links in emails sent without a request (the
+# invitations of an organisation import run from the command line or a worker).
+ATTAIN_BASE_URL = os.environ.get("ATTAIN_BASE_URL", "http://127.0.0.1:8000")
 # --- end secaudit ----------------------------------------------------------------------
 
 # --- Background workers (workers) --------------------------------------------------------

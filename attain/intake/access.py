@@ -5,6 +5,8 @@ intake decides permissions: the pages, the API, the services and the importer as
 - a manager imports the tables whose rows belong to a person (orders, payments,
   activities, opportunities), and only rows of the people they may see;
 - an export holds every record, so only the roles that see everyone export;
+- units and people (the organisation) are imported by administrators and sales
+  operations only, who change the organisation (attain.org.access);
 - an import batch is seen by the roles that import for anyone, and by its uploader.
 
 ``user`` None is the system itself (the CLI): it imports everything.
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from attain.accounts.models import Role
+from attain.org.access import can_edit_organisation
 from attain.org.selectors import role_of
 
 from .models import ImportBatch
@@ -34,6 +37,8 @@ def can_use_intake(user: Any) -> bool:
 def can_import(user: Any, spec: TableSpec) -> bool:
     if user is None:
         return True
+    if spec.org:  # units and people: the roles that change the organisation
+        return can_edit_organisation(user)
     role = role_of(user)
     if role in WIDE_ROLES:
         return True

@@ -42,7 +42,7 @@ import pickle
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -100,15 +100,21 @@ class ImportResult:
     seconds: float = 0.0
     merge_seconds: float = 0.0  # the merge: how long the write lock was held
     sample: list[SampleRow] = field(default_factory=list)
+    unchanged: int = 0  # organisation files: rows that change nothing
+    notes: list[str] = field(default_factory=list)  # organisation files: what else happened
 
     @property
     def summary(self) -> str:
         """The line the CLI prints; not translated so scripts can read it."""
-        return f"imported {self.imported}, updated {self.updated}, rejected {self.rejected}"
+        line = f"imported {self.imported}, updated {self.updated}, rejected {self.rejected}"
+        if self.table in ORG_TABLES:
+            line += f", unchanged {self.unchanged}"
+        return line
 
 
 Progress = Callable[[int, float], None]
 NEW, UPDATE, REJECTED = "new", "update", "rejected"
+ORG_TABLES = frozenset(name for name, spec in TABLES.items() if spec.org)
 
 
 # Access ----------------------------------------------------------------------------
@@ -199,13 +205,15 @@ def import_file(
     row_limit: int | None = None,
     finish: Callable[[ImportResult], None] | None = None,
     audit_batch: str = "",
+    options: Mapping[str, Any] | None = None,
 ) -> ImportResult:
     """Import ``path`` into ``table`` (see the module docstring). Raises
     :class:`FileProblem` when the file as a whole cannot be imported (nothing is
     written then); row problems go to ``rejects_path`` and the counts. ``finish`` runs
     inside the merge's transaction once every row is written (the batch's counts and
     audit event commit with the rows, or not at all). Every created or changed record
-    gets an audit event filed under ``audit_batch`` (a new id when empty)."""
+    gets an audit event filed under ``audit_batch`` (a new id when empty). ``options``:
+    the choices an organisation file takes (:mod:`attain.intake.orgfiles`)."""
     spec = get_table(table)
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
@@ -213,6 +221,28 @@ def import_file(
         positions, matches = match_headers(spec, source.header)
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         rejects = _Rejects(rejects_path, source.header)
+        if spec.org:
+            from .orgfiles import import_org_file
+
+            try:
+                import_org_file(
+                    spec,
+                    actor,
+                    source,
+                    positions,
+                    result,
+                    rejects,
+                    dry_run=dry_run,
+                    sample_size=sample_size,
+                    options=options or {},
+                    reason=_("Imported from %(file)s") % {"file": file_name or Path(path).name},
+                    audit_batch=audit_batch or f"import-{uuid.uuid4().hex[:12]}",
+                    finish=finish,
+                    progress=progress,
+                )
+            finally:
+                rejects.close()
+            return result
         started = time.monotonic()
         # The staged chunks: an unnamed temporary file, gone with the process however
         # it ends (a worker killed with -9 leaves nothing behind).

@@ -41,6 +41,9 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rejects_path = models.CharField(_("rejects file"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Choices made at upload that the import needs (organisation files: the effective
+    # date of changes, whether to send invitations, the address in their links).
+    options = models.JSONField(_("options"), default=dict, blank=True)
     # The process running it (host:pid) and its last sign of life (attain.web.leases).
     worker = models.CharField(_("worker"), max_length=64, blank=True)
     heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)

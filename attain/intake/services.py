@@ -44,8 +44,15 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.\-]+", "_", base)[-120:] or "upload"
 
 
-def create_batch(actor: Any, table: str, upload: UploadedFile[bytes]) -> ImportBatch:
-    """Store an uploaded file under MEDIA_ROOT and create its batch (not run yet)."""
+def create_batch(
+    actor: Any,
+    table: str,
+    upload: UploadedFile[bytes],
+    *,
+    options: dict[str, Any] | None = None,
+) -> ImportBatch:
+    """Store an uploaded file under MEDIA_ROOT and create its batch (not run yet);
+    ``options``: an organisation file's choices (effective date, invitations)."""
     spec = get_table(table)
     if not can_import(actor, spec):
         raise PermissionDenied(_("You may not import %(table)s.") % {"table": spec.label})
@@ -65,14 +72,15 @@ def create_batch(actor: Any, table: str, upload: UploadedFile[bytes]) -> ImportB
         file_name=Path(name).name[:255],
         file_path=str(target),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        options=options or {},
     )
 
 
-def batch_for_file(table: str, path: Path) -> ImportBatch:
+def batch_for_file(table: str, path: Path, *, options: dict[str, Any] | None = None) -> ImportBatch:
     """A batch for a file imported from the command line (by the system)."""
     get_table(table)
     return ImportBatch.objects.create(
-        table=table, file_name=path.name[:255], file_path=str(path.resolve())
+        table=table, file_name=path.name[:255], file_path=str(path.resolve()), options=options or {}
     )
 
 
@@ -95,7 +103,10 @@ def progress_of(batch: ImportBatch) -> int:
 
 def preview_batch(batch: ImportBatch) -> ImportResult:
     """Validate a sample (the first ``PREVIEW_ROWS`` rows, streamed) without writing;
-    the whole file is validated by the import itself, in the background."""
+    the whole file is validated by the import itself, in the background. An
+    organisation file is checked whole (a manager may be named in any row), and only
+    its first rows are shown."""
+    org = get_table(batch.table).org
     return import_file(
         batch.created_by,
         batch.table,
@@ -103,7 +114,8 @@ def preview_batch(batch: ImportBatch) -> ImportResult:
         file_name=batch.file_name,
         dry_run=True,
         sample_size=SAMPLE_SIZE,
-        row_limit=reading.limits()["PREVIEW_ROWS"],
+        row_limit=None if org else reading.limits()["PREVIEW_ROWS"],
+        options=batch.options,
     )
 
 
@@ -161,6 +173,7 @@ def run_batch(
             progress=report,
             finish=finish,
             audit_batch=f"import-{batch.pk}",
+            options=batch.options,
         )
     except Exception as error:
         batch.status = BatchStatus.FAILED

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from attain.crm import dedupe
 from attain.crm import models as crm
+from attain.org import models as org
 
 from .parsing import normalise_header
 
@@ -105,6 +106,10 @@ class TableSpec:
     # Fills values (by attname) from the others before the row is checked for missing
     # fields: e.g. an order line's amount from its quantity and unit price.
     fill: Callable[[dict[str, Any]], None] | None = None
+    # An organisation file (units, people): checked as a whole and applied as
+    # effective-dated history by attain.org's services (attain.intake.orgfiles), by
+    # the roles that change the organisation only; not exported.
+    org: bool = False
 
     @property
     def label(self) -> str:
@@ -535,5 +540,106 @@ _register(
             _text("comment", "评价", "意见", "备注"),
         ),
         check=_peer_check,
+    )
+)
+
+
+# The organisation (attain.intake.orgfiles) -------------------------------------------
+
+EFFECTIVE = ("生效日期", "变动日期", "调动日期", "effective date", "effective on", "effective")
+
+_register(
+    TableSpec(
+        "units",
+        org.Unit,
+        (
+            Column(
+                "code",
+                Kind.TEXT,
+                (
+                    "单位编码",
+                    "部门编码",
+                    "组织编码",
+                    "编码",
+                    "代码",
+                    "unit code",
+                    "department code",
+                ),
+                required=True,
+            ),
+            _text(
+                "name",
+                "名称",
+                "单位名称",
+                "部门名称",
+                "部门",
+                "unit name",
+                "department",
+                required=True,
+            ),
+            Column(
+                "parent",
+                Kind.TEXT,
+                ("上级", "上级单位", "上级部门", "上级编码", "上级部门编码", "parent code"),
+            ),
+            Column(
+                "opened", Kind.DATE, ("start", "start date", "开始日期", "成立日期", "启用日期")
+            ),
+            Column("closed", Kind.DATE, ("end", "end date", "结束日期", "撤销日期", "停用日期")),
+        ),
+        key="code",
+        org=True,
+    )
+)
+_register(
+    TableSpec(
+        "people",
+        org.Person,
+        (
+            Column(
+                "code",
+                Kind.TEXT,
+                ("工号", "员工编号", "员工工号", "人员编号", "employee id", "employee code"),
+                required=True,
+            ),
+            _text("name", "姓名", "员工姓名", "名字", "full name", required=True),
+            Column(
+                "unit",
+                Kind.TEXT,
+                ("部门", "所属部门", "单位", "部门编码", "所属单位", "unit code", "department"),
+                required=True,
+            ),
+            Column(
+                "title", Kind.TEXT, ("岗位", "职位", "职务", "job title", "job role", "position")
+            ),
+            Column("role", Kind.TEXT, ("角色", "系统角色", "权限", "login role")),
+            Column(
+                "manager",
+                Kind.TEXT,
+                (
+                    "上级",
+                    "直属上级",
+                    "上级工号",
+                    "直属上级工号",
+                    "汇报对象",
+                    "manager id",
+                    "reports to",
+                ),
+            ),
+            Column(
+                "start",
+                Kind.DATE,
+                ("入职日期", "开始日期", "start date", "hire date", "hired"),
+                required=True,
+            ),
+            Column(
+                "end", Kind.DATE, ("离职日期", "结束日期", "最后工作日", "end date", "last day")
+            ),
+            _text("email", "邮箱", "电子邮件", "电子邮箱", "e-mail"),
+            _text("phone", "电话", "手机", "手机号", "联系电话", "mobile"),
+            Column("effective", Kind.DATE, EFFECTIVE),
+        ),
+        key="code",
+        org=True,
     )
 )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from attain.web.forms import apply_service
+from attain.web.forms import DateInput, apply_service
 
 from . import access, services
 from .exporter import csv_chunks, write_xlsx
@@ -38,12 +38,45 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"), help_text=gettext_lazy("CSV (UTF-8 or GBK) or XLSX")
     )
+    # Organisation files only (units, people): shown to the roles that may import them.
+    effective = forms.DateField(
+        label=gettext_lazy("Changes take effect on"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy(
+            "People files: the date transfers, new managers and job roles take effect, "
+            "for rows without their own effective date. Empty: today."
+        ),
+    )
+    invite = forms.BooleanField(
+        label=gettext_lazy("Email an invitation to new logins"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy(
+            "People files: a login is linked or created for everyone with an email."
+        ),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        tables = access.importable_tables(user)
         self.fields["table"].choices = [  # type: ignore[attr-defined]
-            (spec.name, spec.label) for spec in access.importable_tables(user)
+            (spec.name, spec.label) for spec in tables
         ]
+        if not any(spec.org for spec in tables):
+            del self.fields["effective"], self.fields["invite"]
+
+    def options(self, request: HttpRequest) -> dict[str, Any]:
+        """The choices an organisation file's batch keeps for its import."""
+        if not TABLES[self.cleaned_data["table"]].org:
+            return {}
+        chosen: dict[str, Any] = {
+            "invite": bool(self.cleaned_data.get("invite")),
+            "base_url": request.build_absolute_uri("/"),
+        }
+        if self.cleaned_data.get("effective"):
+            chosen["effective"] = self.cleaned_data["effective"].isoformat()
+        return chosen
 
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
@@ -65,7 +98,10 @@ def intake(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             batch = apply_service(
-                form, lambda data: services.create_batch(request.user, data["table"], data["file"])
+                form,
+                lambda data: services.create_batch(
+                    request.user, data["table"], data["file"], options=form.options(request)
+                ),
             )
             if batch is not None:
                 return redirect("intake-preview", pk=batch.pk)
@@ -73,7 +109,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form if may_import else None,
         "batches": access.visible_batches(request.user)[:50],
-        "export_tables": list(TABLES.values()) if access.can_export(request.user) else [],
+        "export_tables": [s for s in TABLES.values() if not s.org]
+        if access.can_export(request.user)
+        else [],
     }
     return render(request, "intake/intake.html", context)
 
@@ -146,7 +184,7 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     if not access.can_export(request.user):
         raise PermissionDenied
     spec = TABLES.get(table)
-    if spec is None or fmt not in {"csv", "xlsx"}:
+    if spec is None or spec.org or fmt not in {"csv", "xlsx"}:
         raise Http404
     name = f"{table}-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "csv":

@@ -51,6 +51,7 @@ class Person(models.Model):
     code = models.SlugField(_("employee id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),

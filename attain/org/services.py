@@ -11,15 +11,20 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role, User
+from attain.accounts.services import reset_link
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from . import imports
 from .access import can_edit_organisation
 from .models import Assignment, Person, Unit
 
@@ -482,3 +487,78 @@ def _check_no_management_cycle(person: Person, since: datetime.date) -> None:
                 )
             seen.add(node)
             node = manager_on(node, day)
+
+
+# Organisation files ----------------------------------------------------------------
+
+
+def import_units(
+    actor: Any,
+    rows: list[imports.UnitRow],
+    *,
+    write: bool = True,
+    batch: str = "",
+    reason: str = "",
+) -> imports.Outcome:
+    """Check a units file as a whole and (when ``write``) apply its good rows in one
+    transaction, audited under ``batch`` (see :mod:`attain.org.imports`)."""
+    _require_editor(actor)
+    with transaction.atomic():
+        return imports.plan_and_write_units(actor, rows, write=write, batch=batch, reason=reason)
+
+
+def import_people(
+    actor: Any,
+    rows: list[imports.PersonRow],
+    *,
+    on: datetime.date | None = None,
+    write: bool = True,
+    logins: bool = True,
+    batch: str = "",
+    reason: str = "",
+) -> imports.Outcome:
+    """Check a people file as a whole and (when ``write``) apply its good rows in one
+    transaction: hires, detail changes, transfers effective ``on`` (or the row's own
+    date; default today), leavers, and logins linked or created (``logins``). The
+    logins to invite are in the outcome's ``invitations``: send them with
+    :func:`invite_logins` once the transaction has committed."""
+    _require_editor(actor)
+    with transaction.atomic():
+        return imports.plan_and_write_people(
+            actor, rows, on=on, write=write, logins=logins, batch=batch, reason=reason
+        )
+
+
+def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
+    """Email each login a one-time link to choose its password (Django's password-reset
+    token: it stops working once a password is set). Returns how many were sent; each
+    invitation is audited against the login."""
+    sent = 0
+    mail = get_connection()
+    for part in imports.chunked(user_ids, 500):
+        messages = []
+        users = list(User.objects.filter(pk__in=part, is_active=True).exclude(email=""))
+        for user in users:
+            context = {"user": user, "link": reset_link(user, base_url)}
+            subject = render_to_string("registration/invitation_subject.txt", context)
+            body = render_to_string("registration/invitation_email.txt", context)
+            messages.append(
+                EmailMessage(
+                    subject.strip(),
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [user.email],
+                    connection=mail,
+                )
+            )
+        sent += mail.send_messages(messages) or 0
+        with transaction.atomic():
+            for user in users:
+                record_change(
+                    actor,
+                    Action.UPDATE,
+                    user,
+                    after={"invited": user.email},
+                    reason=_("Invitation"),
+                )
+    return sent

@@ -10,6 +10,10 @@ just to read the same file. Use a fresh database:
 
     ATTAIN_VAR_DIR=/tmp/bench-var attain migrate
     ATTAIN_VAR_DIR=/tmp/bench-var attain bench_import --rows 1000000
+
+``--table people`` benchmarks an organisation import instead (units, people with
+managers and logins, then next month's export with transfers and leavers): see
+:mod:`attain.intake.orgbench`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from attain.crm import dedupe
 from attain.crm.models import Customer
+from attain.intake import orgbench
 from attain.intake.services import batch_for_file, run_batch
 from attain.org import services as org
 from attain.org.models import Person, Unit
@@ -49,16 +54,24 @@ def _current_rss_mb() -> float:
 
 
 class Command(BaseCommand):
-    help = "Benchmark importing a generated orders CSV of --rows rows."
+    help = (
+        "Benchmark importing a generated orders CSV of --rows rows, or with --table people "
+        "an organisation of --rows people and next month's changes."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rows", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--file", type=Path, default=None, help="where to write the CSV")
         parser.add_argument("--chunk-size", type=int, default=None)
+        parser.add_argument("--table", choices=["orders", "people"], default="orders")
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows: int = options["rows"]
+        if options["table"] == "people":
+            folder = options["file"].parent if options["file"] else Path(settings.VAR_DIR)
+            orgbench.run(folder, rows, options["seed"], self.stdout.write)
+            return
         rng = random.Random(options["seed"])
         people, customers = self._ensure_company()
         path = options["file"] or Path(settings.VAR_DIR) / f"bench-orders-{rows}.csv"

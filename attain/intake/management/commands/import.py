@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         "external id; bad rows go to a rejects file with their row number and reason, "
         "and the good rows are imported. The whole file is one transaction. Prints "
         "`imported N, updated M, rejected K`. Exit code 2 when the file as a whole "
-        "cannot be imported."
+        "cannot be imported. `units` and `people` import the organisation: changes "
+        "become effective-dated transfers and leavers (see docs/onboarding.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,6 +44,27 @@ class Command(BaseCommand):
             help="validate and count only; write nothing to the database",
         )
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="rows per chunk")
+        org = parser.add_argument_group("units and people (organisation files)")
+        org.add_argument(
+            "--effective",
+            type=datetime.date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="the date changes (transfers, new managers, job roles) take effect, for "
+            "rows without their own effective-date column value (default: today)",
+        )
+        org.add_argument(
+            "--no-invite",
+            action="store_true",
+            help="create and link logins but send no invitation emails",
+        )
+        org.add_argument("--no-logins", action="store_true", help="neither create nor link logins")
+        org.add_argument(
+            "--base-url",
+            default=None,
+            help="the address people reach Attain at, for the invitation links "
+            "(default: ATTAIN_BASE_URL)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -51,6 +74,13 @@ class Command(BaseCommand):
         rejects: Path = options["rejects"] or path.with_name(path.stem + ".rejects.csv")
         rejects.unlink(missing_ok=True)
         progress = _Progress()
+        choices: dict[str, Any] = {}
+        if TABLES[table].org:
+            choices = {"invite": not options["no_invite"], "no_logins": options["no_logins"]}
+            if options["effective"]:
+                choices["effective"] = options["effective"].isoformat()
+            if options["base_url"]:
+                choices["base_url"] = options["base_url"]
         try:
             if options["dry_run"]:
                 result = import_file(
@@ -61,9 +91,10 @@ class Command(BaseCommand):
                     dry_run=True,
                     chunk_size=options["chunk_size"],
                     progress=progress,
+                    options=choices,
                 )
             else:
-                batch = batch_for_file(table, path)
+                batch = batch_for_file(table, path, options=choices)
                 result = run_batch(
                     batch,
                     rejects_path=rejects,
@@ -74,6 +105,8 @@ class Command(BaseCommand):
             raise CommandError(str(problem), returncode=FILE_PROBLEM) from None
         progress.done()
         self.stdout.write(result.summary)
+        for note in result.notes:
+            self.stdout.write(note)
         if result.rejects_path:
             self.stdout.write(f"rejected rows: {result.rejects_path}")
         if result.dry_run:
