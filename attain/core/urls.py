@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sso/", include("attain.core.sso_urls")),
     path("", include("attain.org.urls")),
     path("audit/", views.audit, name="audit"),
 ]

@@ -75,6 +75,8 @@ NOT_WALKED = {
     "i18n/setlang/": "the language switch answers POST",
     "login/": "walked before signing in (test_sign_in_page_in_chinese)",
     "logout/": "answers POST",
+    "sso/start/": "single sign-on, off in the demo (core test_sso: the flow end to end)",
+    "sso/callback/": "single sign-on, off in the demo (core test_sso: the flow end to end)",
     "accounts/password-reset/": "walked before signing in (test_sign_in_page_in_chinese)",
     "accounts/password-reset/sent/": "after a reset request (accounts tests)",
     "accounts/password-reset/<uidb64>/<token>/": "needs a mailed token (accounts tests)",
