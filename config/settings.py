@@ -333,6 +333,9 @@ ATTAIN_SSO_CLAIM = os.environ.get("ATTAIN_SSO_CLAIM", "") or (
 ATTAIN_SSO_CREATE_LOGIN = _env_flag("ATTAIN_SSO_CREATE_LOGIN", False)
 ATTAIN_PASSWORD_LOGIN = os.environ.get("ATTAIN_PASSWORD_LOGIN", "all")  # or "admins"
 ATTAIN_OIDC_ISSUER = os.environ.get("ATTAIN_OIDC_ISSUER", "")
+# The provider's .well-known/openid-configuration: fills the endpoints and the issuer
+# that are not set one by one below.
+ATTAIN_OIDC_DISCOVERY_URL = os.environ.get("ATTAIN_OIDC_DISCOVERY_URL", "")
 OIDC_RP_CLIENT_ID = os.environ.get("ATTAIN_OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("ATTAIN_OIDC_CLIENT_SECRET", "")
 OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("ATTAIN_OIDC_AUTHORIZATION_ENDPOINT", "")

@@ -14,19 +14,23 @@ signature against the provider's keys). Attain adds what is its own:
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
@@ -47,6 +51,33 @@ NO_LOGIN = "no_login"
 INACTIVE = "inactive"
 UNVERIFIED = "unverified"
 FAILED = "failed"
+
+
+# Settings a discovery document (ATTAIN_OIDC_DISCOVERY_URL) fills when they are unset.
+DISCOVERED = {
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
+    "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
+    "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
+    "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
+    "ATTAIN_OIDC_ISSUER": "issuer",
+}
+
+
+@functools.lru_cache(maxsize=8)
+def discovery_document(url: str) -> dict[str, Any]:
+    """The provider's ``.well-known/openid-configuration``, read once per process."""
+    answer = requests.get(url, timeout=getattr(settings, "OIDC_TIMEOUT", 10))
+    answer.raise_for_status()
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+def sso_setting(attr: str, *default: Any) -> Any:
+    """A setting of the library: the environment's, else the discovery document's."""
+    url = getattr(settings, "ATTAIN_OIDC_DISCOVERY_URL", "")
+    if attr in DISCOVERED and url and not getattr(settings, attr, ""):
+        return discovery_document(url).get(DISCOVERED[attr], "")
+    return import_from_settings(attr, *default)
 
 
 def enabled() -> bool:
@@ -96,7 +127,21 @@ def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
 
 
 class SingleSignOnBackend(OIDCAuthenticationBackend):
-    """mozilla-django-oidc's backend, matching people instead of creating users."""
+    """mozilla-django-oidc's backend, matching people instead of creating users.
+
+    It reads its settings (and the discovery document) only when a sign-on comes back,
+    so a password login never waits for the identity provider."""
+
+    get_settings = staticmethod(sso_setting)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.UserModel = get_user_model()
+
+    def authenticate(self, request: Any, **kwargs: Any) -> Any:
+        if request is None or "nonce" not in kwargs:
+            return None  # a password login, not the sign-on callback
+        super().__init__()
+        return super().authenticate(request, **kwargs)
 
     def verify_token(self, token: str, **kwargs: Any) -> Any:
         payload = super().verify_token(token, **kwargs)
@@ -104,7 +149,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         audiences = audience if isinstance(audience, list) else [audience]
         if self.OIDC_RP_CLIENT_ID not in audiences:
             raise SuspiciousOperation("The ID token is not for this client.")
-        issuer = getattr(settings, "ATTAIN_OIDC_ISSUER", "")
+        issuer = self.get_settings("ATTAIN_OIDC_ISSUER", "")
         if issuer and payload.get("iss") != issuer:
             raise SuspiciousOperation("The ID token's issuer is not the configured one.")
         return payload
@@ -128,15 +173,28 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
 class SignOnStart(OIDCAuthenticationRequestView):
     """/sso/start/: off to the identity provider (404 when single sign-on is off)."""
 
+    get_settings = staticmethod(sso_setting)
+
+    def __init__(self, **kwargs: Any) -> None:
+        View.__init__(self, **kwargs)  # the settings are read in get(), where errors show
+
     def get(self, request: HttpRequest) -> HttpResponse:
         if not enabled():
             raise Http404
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = self.get_settings("OIDC_OP_AUTHORIZATION_ENDPOINT")
+            self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID")
+        except requests.RequestException as error:
+            logger.warning("single sign-on discovery failed: %s", type(error).__name__)
+            return refused(request, FAILED, status=502)
         response: HttpResponse = super().get(request)
         return response
 
 
 class SignOnCallback(OIDCAuthenticationCallbackView):
     """/sso/callback/: back from the identity provider."""
+
+    get_settings = staticmethod(sso_setting)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not enabled():

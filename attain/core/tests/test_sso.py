@@ -187,6 +187,16 @@ def test_by_employee_number_a_person_without_a_login_gets_one_when_allowed(
 ) -> None:
     settings.ATTAIN_SSO_MATCH = "employee_code"
     settings.ATTAIN_SSO_CLAIM = "employee_number"
+    # this time only the discovery document says where the endpoints and the issuer are
+    for name in (
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+        "ATTAIN_OIDC_ISSUER",
+    ):
+        setattr(settings, name, "")
+    settings.ATTAIN_OIDC_DISCOVERY_URL = f"{provider['idp']}/o/.well-known/openid-configuration"
     idp_account("idp-r2", email="someone@corp.example", employee_number="R2")
     # not allowed: refused, nothing created
     browser, page = sign_in_through_provider(provider, "idp-r2")
@@ -254,3 +264,33 @@ def test_password_login_can_be_kept_for_administrators(
     admitted = client.post(reverse("login"), {"username": "admin", "password": "pw-admin-1"})
     assert admitted.status_code == 302
     assert int(client.session["_auth_user_id"]) == company.users["admin"].pk
+
+
+def test_an_unreachable_provider_is_a_page_and_passwords_still_work(
+    client: Any, company: Any, configured: None, settings: Any
+) -> None:
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = ""
+    settings.ATTAIN_OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "attain.core.sso.SingleSignOnBackend",
+    ]
+    answer = client.get(reverse("sso_start"))
+    assert answer.status_code == 502
+    assert 'data-sso-refusal="failed"' in answer.content.decode()
+    # the sign-on backend does not reach for the provider on a password login
+    admitted = client.post(reverse("login"), {"username": "r1", "password": "pw-r1-1"})
+    assert admitted.status_code == 302
+
+
+@pytest.mark.slow
+def test_an_id_token_from_another_issuer_or_for_another_client_is_refused(
+    provider: dict[str, str], company: Any, settings: Any
+) -> None:
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    idp_account("idp-r1", email="r1@corp.example")
+    settings.ATTAIN_OIDC_ISSUER = "https://elsewhere.example"
+    browser, page = sign_in_through_provider(provider, "idp-r1")
+    assert page.status_code == 400
+    assert 'data-sso-refusal="failed"' in page.text
+    assert signed_in_user(browser) is None
