@@ -77,6 +77,7 @@ NOT_WALKED = {
     "logout/": "answers POST",
     "sso/start/": "single sign-on, off in the demo (core test_sso: the flow end to end)",
     "sso/callback/": "single sign-on, off in the demo (core test_sso: the flow end to end)",
+    "sw.js": "the service worker, a script every page registers (crm test_browser_phone)",
     "accounts/password-reset/": "walked before signing in (test_sign_in_page_in_chinese)",
     "accounts/password-reset/sent/": "after a reset request (accounts tests)",
     "accounts/password-reset/<uidb64>/<token>/": "needs a mailed token (accounts tests)",
