@@ -52,8 +52,9 @@ def test_a_rep_logs_a_visit_with_a_photo_and_the_location_on_a_phone(
         assert answer.ok
         icons = answer.json()["icons"]
         assert {icon["sizes"] for icon in icons} == {"192x192", "512x512"}
+        folder = manifest.rsplit("/", 1)[0]
         for icon in icons:
-            assert page.request.get(f"{live_server.url}{manifest.rsplit('/', 1)[0]}/{icon['src']}").ok
+            assert page.request.get(f"{live_server.url}{folder}/{icon['src']}").ok
         scope = page.evaluate(
             "() => navigator.serviceWorker.ready.then(r => r.active && r.scope)"
         )
