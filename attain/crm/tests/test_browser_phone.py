@@ -55,9 +55,7 @@ def test_a_rep_logs_a_visit_with_a_photo_and_the_location_on_a_phone(
         folder = manifest.rsplit("/", 1)[0]
         for icon in icons:
             assert page.request.get(f"{live_server.url}{folder}/{icon['src']}").ok
-        scope = page.evaluate(
-            "() => navigator.serviceWorker.ready.then(r => r.active && r.scope)"
-        )
+        scope = page.evaluate("() => navigator.serviceWorker.ready.then(r => r.active && r.scope)")
         assert scope == f"{live_server.url}/"
 
         page.goto(f"{live_server.url}/crm/customers/{customer.external_id}/activities/new/")
@@ -70,9 +68,7 @@ def test_a_rep_logs_a_visit_with_a_photo_and_the_location_on_a_phone(
             page.click("input[name=photo]")
         chooser.value.set_files(str(photo))
         page.click("button.locate")
-        page.wait_for_function(
-            "() => document.querySelector('input[name=longitude]').value !== ''"
-        )
+        page.wait_for_function("() => document.querySelector('input[name=longitude]').value !== ''")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         invalid = page.evaluate(
             "() => [...document.querySelectorAll('form.form :invalid')]"
@@ -103,5 +99,5 @@ def test_the_service_worker_keeps_static_files_only(client, db):
     body = answer.content.decode()
     assert '"/static/attain/app.css"' in body
     # pages (people's data) are never stored: only requests under the static prefix are
-    assert 'url.pathname.indexOf(STATIC) !== 0) return;' in body
+    assert "url.pathname.indexOf(STATIC) !== 0) return;" in body
     assert 'var STATIC = "/static/";' in body
