@@ -320,3 +320,46 @@ ATTAIN_WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("ATTAIN_WORKER_MAX_BACK
 ATTAIN_BUSY_RETRY_AFTER_SECONDS = int(os.environ.get("ATTAIN_BUSY_RETRY_AFTER_SECONDS", "5"))
 MIDDLEWARE += ["attain.web.middleware.DatabaseBusyMiddleware"]
 # --- end workers -------------------------------------------------------------------------
+
+# --- Single sign-on (sso) ------------------------------------------------------------------
+# OpenID Connect through mozilla-django-oidc, on when ATTAIN_OIDC_CLIENT_ID is set: a
+# "Sign in with …" button on the login page, the authorization-code flow with state, nonce
+# and PKCE, the ID token's signature, audience and issuer checked. People are recognised
+# by ATTAIN_SSO_MATCH (email or employee_code) read from the claim ATTAIN_SSO_CLAIM.
+# ATTAIN_PASSWORD_LOGIN=admins keeps passwords for administrators only. docs/operations.md.
+ATTAIN_SSO_ENABLED = bool(os.environ.get("ATTAIN_OIDC_CLIENT_ID"))
+ATTAIN_SSO_PROVIDER_NAME = os.environ.get("ATTAIN_SSO_PROVIDER_NAME", "")
+ATTAIN_SSO_MATCH = os.environ.get("ATTAIN_SSO_MATCH", "email")  # or "employee_code"
+ATTAIN_SSO_CLAIM = os.environ.get("ATTAIN_SSO_CLAIM", "") or (
+    "email" if ATTAIN_SSO_MATCH == "email" else "employee_number"
+)
+ATTAIN_SSO_CREATE_LOGIN = _env_flag("ATTAIN_SSO_CREATE_LOGIN", False)
+ATTAIN_PASSWORD_LOGIN = os.environ.get("ATTAIN_PASSWORD_LOGIN", "all")  # or "admins"
+ATTAIN_OIDC_ISSUER = os.environ.get("ATTAIN_OIDC_ISSUER", "")
+# The provider's .well-known/openid-configuration: fills the endpoints and the issuer
+# that are not set one by one below.
+ATTAIN_OIDC_DISCOVERY_URL = os.environ.get("ATTAIN_OIDC_DISCOVERY_URL", "")
+OIDC_RP_CLIENT_ID = os.environ.get("ATTAIN_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("ATTAIN_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("ATTAIN_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("ATTAIN_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("ATTAIN_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("ATTAIN_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("ATTAIN_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("ATTAIN_OIDC_SCOPES", "openid email profile")
+OIDC_TOKEN_USE_BASIC_AUTH = _env_flag("ATTAIN_OIDC_BASIC_AUTH", False)
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = _env_flag("ATTAIN_OIDC_PKCE", True)
+OIDC_TIMEOUT = int(os.environ.get("ATTAIN_OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+AUTHENTICATION_BACKENDS = [
+    "attain.accounts.backends.PasswordBackend"
+    if backend == "django.contrib.auth.backends.ModelBackend"
+    else backend
+    for backend in AUTHENTICATION_BACKENDS
+]
+if ATTAIN_SSO_ENABLED:
+    AUTHENTICATION_BACKENDS.append("attain.core.sso.SingleSignOnBackend")
+# --- end sso -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.fields import PersonCodeField
@@ -31,7 +32,13 @@ from .models import (
 
 
 class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker. Its value must be ``YYYY-MM-DDTHH:MM`` (with the
+    T): Django's default format (a space) left the field empty in the browser."""
+
     input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%dT%H:%M")
 
 
 def parse_credits(text: str) -> dict[Person, Decimal]:
@@ -149,12 +156,22 @@ class ActivityForm(ForCustomerForm):
         label=_("Duration (minutes)"), min_value=0, required=False
     )
     owner = PersonCodeField(label=_("Owner (employee id; default: me)"), required=False)
-    photo = forms.FileField(label=_("Photo"), required=False)
+    # on a phone: the camera first (capture), any image from the gallery otherwise
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
     file = forms.FileField(label=_("File"), required=False)
     recording = forms.FileField(label=_("Call recording"), required=False)
     latitude = coordinate_field(_("Latitude"), 90)
     longitude = coordinate_field(_("Longitude"), 180)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # page.js turns this into a button filling latitude and longitude from the browser
+        self.fields["latitude"].widget.attrs["data-locate"] = gettext("Use my location")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

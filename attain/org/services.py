@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from attain.accounts.models import Role, User
 from attain.accounts.services import reset_link
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, record_event, snapshot
 
 from . import imports
 from .access import can_edit_organisation
@@ -562,3 +562,40 @@ def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
                     reason=_("Invitation"),
                 )
     return sent
+
+# Single sign-on ------------------------------------------------------------------
+
+
+def create_login_at_first_sign_in(person: Person, *, provider: str) -> User:
+    """A login for an employed person who signs in through single sign-on for the first
+    time and has none (only when ``ATTAIN_SSO_CREATE_LOGIN=1``): username = employee id,
+    the least role (sales representative, an administrator raises it), no password.
+    Audited with the identity provider as the actor."""
+    actor_name = f"sso:{provider}"[:150]
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.user is not None:
+            return person.user
+        if User.objects.filter(username__iexact=person.code).exists():
+            raise ValidationError(
+                {"username": _("The username “%(username)s” is taken.") % {"username": person.code}}
+            )
+        user = User.objects.create_user(
+            username=person.code, email=person.email, password=None, role=Role.REP
+        )
+        person.user = user
+        person.save(update_fields=["user"])
+        after = snapshot(user, exclude=("password", "last_login"))
+        record_event(
+            None, Action.CREATE, User, user.pk, str(user), after=after, actor_name=actor_name
+        )
+        record_event(
+            None,
+            Action.UPDATE,
+            Person,
+            person.pk,
+            str(person),
+            after={"user": user.pk},
+            actor_name=actor_name,
+        )
+    return user

@@ -5,6 +5,9 @@
 //   data-depth="2"    → --depth: 2          (indented tree rows)
 //   data-autosubmit   → a select submits its form when changed
 //   data-menu-toggle  → a button opens and closes the menu (phones)
+//   data-locate="Use my location" (on a latitude input) → a button that fills the
+//                       form's latitude and longitude from the browser's location
+// It also registers the service worker named by <meta name="attain-service-worker">.
 (function () {
   "use strict";
   function apply(root) {
@@ -15,6 +18,34 @@
     root.querySelectorAll("[data-depth]").forEach(function (el) {
       el.style.setProperty("--depth", String(parseInt(el.getAttribute("data-depth"), 10) || 0));
     });
+    root.querySelectorAll("input[data-locate]").forEach(locateButton);
+  }
+  function locateButton(latitude) {
+    if (latitude.hasAttribute("data-locate-ready") || !navigator.geolocation) return;
+    var longitude = latitude.form && latitude.form.querySelector("input[name=longitude]");
+    if (!longitude) return;
+    latitude.setAttribute("data-locate-ready", "");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "locate";
+    button.textContent = latitude.getAttribute("data-locate");
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        latitude.value = position.coords.latitude.toFixed(6);
+        longitude.value = position.coords.longitude.toFixed(6);
+        button.disabled = false;
+      }, function () {
+        button.disabled = false;
+        button.classList.add("failed");
+      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+    });
+    (latitude.closest("label") || latitude).insertAdjacentElement("afterend", button);
+  }
+  var worker = document.querySelector("meta[name=attain-service-worker]");
+  if (worker && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register(worker.getAttribute("content"), { scope: "/" })
+      .catch(function () {});  // no worker: pages still work, only slower offline
   }
   document.addEventListener("DOMContentLoaded", function () { apply(document); });
   document.addEventListener("htmx:load", function (event) { apply(event.target); });

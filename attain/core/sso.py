@@ -1,0 +1,250 @@
+"""Single sign-on: OpenID Connect through mozilla-django-oidc.
+
+The library runs the authorization-code flow (state, nonce, PKCE, the ID token's
+signature against the provider's keys). Attain adds what is its own:
+
+* the ID token's audience and issuer are checked (the library leaves them);
+* the signed-in identity is matched to a **person** of the organisation, by email or by
+  employee id (``ATTAIN_SSO_MATCH`` / ``ATTAIN_SSO_CLAIM``), and that person's login is
+  the one signed in. Nobody unknown gets in: no match, two matches, a person not
+  employed today, a person without a login (unless ``ATTAIN_SSO_CREATE_LOGIN=1``) or a
+  disabled login are refused with a page that says why, in the reader's language;
+* tokens are neither stored nor logged.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+import jwt
+import requests
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import View
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.utils import import_from_settings
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+)
+
+from attain.accounts.models import User
+from attain.org.models import Person
+from attain.org.services import create_login_at_first_sign_in
+
+logger = logging.getLogger(__name__)
+
+# Why a sign-in was refused (the key the refusal page words).
+NO_CLAIM = "no_claim"
+UNKNOWN = "unknown"
+AMBIGUOUS = "ambiguous"
+NOT_EMPLOYED = "not_employed"
+NO_LOGIN = "no_login"
+INACTIVE = "inactive"
+UNVERIFIED = "unverified"
+FAILED = "failed"
+
+
+# Settings a discovery document (ATTAIN_OIDC_DISCOVERY_URL) fills when they are unset.
+DISCOVERED = {
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
+    "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
+    "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
+    "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
+    "ATTAIN_OIDC_ISSUER": "issuer",
+}
+
+
+@functools.lru_cache(maxsize=8)
+def discovery_document(url: str) -> dict[str, Any]:
+    """The provider's ``.well-known/openid-configuration``, read once per process."""
+    answer = requests.get(url, timeout=getattr(settings, "OIDC_TIMEOUT", 10))
+    answer.raise_for_status()
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+def sso_setting(attr: str, *default: Any) -> Any:
+    """A setting of the library: the environment's, else the discovery document's."""
+    url = getattr(settings, "ATTAIN_OIDC_DISCOVERY_URL", "")
+    if attr in DISCOVERED and url and not getattr(settings, attr, ""):
+        return discovery_document(url).get(DISCOVERED[attr], "")
+    return import_from_settings(attr, *default)
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "ATTAIN_SSO_ENABLED", False))
+
+
+def provider_name() -> str:
+    """The identity provider as the login page names it (企业微信, Keycloak, …)."""
+    return str(
+        getattr(settings, "ATTAIN_SSO_PROVIDER_NAME", "") or gettext_lazy("your company account")
+    )
+
+
+def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
+    """The login of the one person the claims name, or ``(None, reason)``."""
+    match = getattr(settings, "ATTAIN_SSO_MATCH", "email")
+    claim = getattr(settings, "ATTAIN_SSO_CLAIM", "email")
+    value = str(claims.get(claim) or "").strip()
+    if not value:
+        return None, NO_CLAIM
+    if match == "email":
+        if claims.get("email_verified") is False:
+            return None, UNVERIFIED
+        people = Person.objects.filter(email__iexact=value)
+    else:
+        people = Person.objects.filter(code__iexact=value)
+    found = list(people.select_related("user")[:2])
+    if not found:
+        return None, UNKNOWN
+    if len(found) > 1:
+        return None, AMBIGUOUS
+    person = found[0]
+    today = timezone.localdate()
+    if person.start > today or (person.end is not None and person.end < today):
+        return None, NOT_EMPLOYED
+    user = person.user
+    if user is None:
+        if not getattr(settings, "ATTAIN_SSO_CREATE_LOGIN", False):
+            return None, NO_LOGIN
+        try:
+            user = create_login_at_first_sign_in(person, provider=provider_name())
+        except ValidationError:
+            return None, NO_LOGIN
+    if not user.is_active:
+        return None, INACTIVE
+    return user, ""
+
+
+class SingleSignOnBackend(OIDCAuthenticationBackend):
+    """mozilla-django-oidc's backend, matching people instead of creating users.
+
+    It reads its settings (and the discovery document) only when a sign-on comes back,
+    so a password login never waits for the identity provider."""
+
+    get_settings = staticmethod(sso_setting)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.UserModel = get_user_model()
+
+    def authenticate(self, request: Any, **kwargs: Any) -> Any:
+        if request is None or "nonce" not in kwargs:
+            return None  # a password login, not the sign-on callback
+        super().__init__()
+        return super().authenticate(request, **kwargs)
+
+    def verify_token(self, token: str, **kwargs: Any) -> Any:
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if self.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The ID token is not for this client.")
+        issuer = self.get_settings("ATTAIN_OIDC_ISSUER", "")
+        if issuer and payload.get("iss") != issuer:
+            raise SuspiciousOperation("The ID token's issuer is not the configured one.")
+        return payload
+
+    def get_or_create_user(self, access_token: str, id_token: str, payload: Any) -> Any:
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub") not in (None, payload.get("sub")):
+            raise SuspiciousOperation("The userinfo subject is not the ID token's.")
+        user, reason = match_login({**payload, **userinfo})
+        if user is None:
+            self.request.attain_sso_refusal = reason
+            claim = getattr(settings, "ATTAIN_SSO_CLAIM", "email")
+            self.request.attain_sso_value = str({**payload, **userinfo}.get(claim) or "")[:200]
+        return user
+
+    def get_user(self, user_id: Any) -> Any:
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
+
+class SignOnStart(OIDCAuthenticationRequestView):
+    """/sso/start/: off to the identity provider (404 when single sign-on is off)."""
+
+    get_settings = staticmethod(sso_setting)
+
+    def __init__(self, **kwargs: Any) -> None:
+        View.__init__(self, **kwargs)  # the settings are read in get(), where errors show
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not enabled():
+            raise Http404
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = self.get_settings("OIDC_OP_AUTHORIZATION_ENDPOINT")
+            self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID")
+        except requests.RequestException as error:
+            logger.warning("single sign-on discovery failed: %s", type(error).__name__)
+            return refused(request, FAILED, status=502)
+        response: HttpResponse = super().get(request)
+        return response
+
+
+class SignOnCallback(OIDCAuthenticationCallbackView):
+    """/sso/callback/: back from the identity provider."""
+
+    get_settings = staticmethod(sso_setting)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not enabled():
+            raise Http404
+        try:
+            response: HttpResponse = super().get(request)
+            return response
+        except (SuspiciousOperation, requests.RequestException, jwt.InvalidTokenError) as error:
+            # the exception's class only: its text may carry the provider's answer
+            logger.warning("single sign-on failed: %s", type(error).__name__)
+            return refused(request, FAILED, status=400)
+
+    def login_failure(self) -> HttpResponse:
+        return refused(self.request, getattr(self.request, "attain_sso_refusal", FAILED))
+
+
+def refused(request: HttpRequest, reason: str, status: int = 403) -> HttpResponse:
+    provider = provider_name()
+    claim = getattr(settings, "ATTAIN_SSO_CLAIM", "email")
+    value = getattr(request, "attain_sso_value", "")
+    messages = {
+        NO_CLAIM: _(
+            "%(provider)s did not send “%(claim)s”, which Attain uses to recognise people. "
+            "Ask your administrator to check the single sign-on settings."
+        ),
+        UNKNOWN: _(
+            "Nobody in Attain's organisation matches your %(provider)s account "
+            "(%(claim)s: %(value)s). Ask your administrator to record it on your person."
+        ),
+        AMBIGUOUS: _(
+            "More than one person in Attain has %(claim)s “%(value)s”. An administrator "
+            "must correct the records before you can sign in."
+        ),
+        NOT_EMPLOYED: _("Attain's records do not show you employed today, so you cannot sign in."),
+        NO_LOGIN: _(
+            "You are in Attain's organisation but have no login yet. Ask your administrator "
+            "to create one."
+        ),
+        INACTIVE: _("Your Attain login is disabled. Ask your administrator."),
+        UNVERIFIED: _("%(provider)s has not verified your email address."),
+        FAILED: _("Signing in with %(provider)s did not complete. Please try again."),
+    }
+    message = messages.get(reason, messages[FAILED]) % {
+        "provider": provider,
+        "claim": claim,
+        "value": value,
+    }
+    return render(
+        request,
+        "core/sso_refused.html",
+        {"message": message, "provider": provider, "reason": reason},
+        status=status,
+    )

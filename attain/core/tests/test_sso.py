@@ -1,0 +1,296 @@
+"""Single sign-on, end to end: Attain (mozilla-django-oidc) against a real OpenID Connect
+provider (django-oauth-toolkit) served by the same live server, no network.
+
+The "browser" is a ``requests`` session that follows every redirect of the
+authorization-code flow: Attain's button → the provider's authorize endpoint → the
+provider's sign-in → back to Attain's callback, which exchanges the code (with the PKCE
+verifier) at the provider's token endpoint, checks the RS256 ID token against the
+provider's published keys (a key generated for this test), the nonce, the audience and
+the issuer, reads the userinfo, and signs in the person's Attain login. Attain is at
+``localhost`` and the provider at ``127.0.0.1``, so each keeps its own cookies.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.sessions.backends.db import SessionStore
+from django.urls import reverse
+
+from attain.accounts.models import Role, User
+from attain.audit.models import AuditEvent
+from attain.org.models import Person
+
+pytest.importorskip("oauth2_provider")
+
+CLIENT_ID = "attain-test"
+CLIENT_SECRET = "attain-test-secret-0123456789"
+IDP_PASSWORD = "idp-pw-1"
+
+
+def _private_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+KEY = _private_key()
+
+
+@pytest.fixture
+def provider(settings: Any, live_server: Any, company: Any) -> dict[str, str]:
+    from oauth2_provider.models import get_application_model
+
+    attain = live_server.url  # http://localhost:port
+    idp = attain.replace("localhost", "127.0.0.1")
+    settings.ROOT_URLCONF = "attain.core.tests.oidc_provider"
+    settings.OAUTH2_PROVIDER = {
+        "OIDC_ENABLED": True,
+        "OIDC_RSA_PRIVATE_KEY": KEY,
+        "PKCE_REQUIRED": True,
+        "SCOPES": {"openid": "OpenID", "email": "Email", "profile": "Profile"},
+        "OAUTH2_VALIDATOR_CLASS": "attain.core.tests.oidc_provider.CorporateValidator",
+    }
+    settings.ATTAIN_SSO_ENABLED = True
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "attain.core.sso.SingleSignOnBackend",
+    ]
+    settings.ATTAIN_SSO_PROVIDER_NAME = "Corporate IdP"
+    settings.ATTAIN_OIDC_ISSUER = f"{idp}/o"
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{idp}/o/authorize/"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{idp}/o/token/"
+    settings.OIDC_OP_USER_ENDPOINT = f"{idp}/o/userinfo/"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{idp}/o/.well-known/jwks.json"
+    settings.OIDC_RP_SIGN_ALGO = "RS256"
+    settings.OIDC_USE_PKCE = True
+    application = get_application_model()
+    application.objects.create(
+        name="Attain",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,  # stored hashed by the provider
+        client_type=application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=f"{attain}/sso/callback/",
+        algorithm=application.RS256_ALGORITHM,
+        skip_authorization=True,
+    )
+    return {"attain": attain, "idp": idp}
+
+
+def idp_account(username: str, email: str = "", employee_number: str = "") -> User:
+    """An account of the identity provider (not an Attain login a person has)."""
+    return User.objects.create_user(
+        username, email=email, password=IDP_PASSWORD, last_name=employee_number
+    )
+
+
+def sign_in_through_provider(provider: dict[str, str], idp_username: str) -> tuple[Any, Any]:
+    """Click "Sign in with …", sign in at the provider, come back: the browser and the
+    last page."""
+    browser = requests.Session()
+    page = browser.get(f"{provider['attain']}/login/?next=/audit/")
+    assert "Sign in with Corporate IdP" in page.text
+    start = browser.get(
+        f"{provider['attain']}/sso/start/?next=/", allow_redirects=False, timeout=30
+    )
+    authorize = start.headers["Location"]
+    assert authorize.startswith(f"{provider['idp']}/o/authorize/")
+    query = parse_qs(urlsplit(authorize).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["state"] and query["nonce"] and query["code_challenge"]
+    # not signed in at the provider: its sign-in page first
+    answer = browser.get(authorize, allow_redirects=False, timeout=30)
+    assert answer.status_code == 302
+    login = urljoin(authorize, answer.headers["Location"])
+    assert login.startswith(f"{provider['idp']}/login/")
+    form = browser.get(login, timeout=30)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert csrf is not None
+    answer = browser.post(
+        login,
+        data={
+            "csrfmiddlewaretoken": csrf.group(1),
+            "username": idp_username,
+            "password": IDP_PASSWORD,
+            "next": parse_qs(urlsplit(login).query)["next"][0],
+        },
+        headers={"Referer": login},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 302, answer.text[:500]
+    # authorize again (signed in now) → Attain's callback → Attain's home or a refusal
+    last = browser.get(urljoin(login, answer.headers["Location"]), timeout=60)
+    return browser, last
+
+
+def signed_in_user(browser: Any) -> int | None:
+    key = next(
+        (
+            c.value
+            for c in browser.cookies
+            if c.name == "sessionid" and "127" not in (c.domain or "")
+        ),
+        None,
+    )
+    if key is None:
+        return None
+    user_id = SessionStore(session_key=key).get("_auth_user_id")
+    return int(user_id) if user_id is not None else None
+
+
+@pytest.mark.slow
+def test_a_person_signs_in_by_email_and_is_their_own_login(
+    provider: dict[str, str], company: Any, caplog: Any
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    idp_account("idp-r1", email="R1@corp.example")
+    browser, page = sign_in_through_provider(provider, "idp-r1")
+    assert page.status_code == 200, page.text[:500]
+    assert page.url.rstrip("/") == provider["attain"]  # the home page, not the login
+    assert signed_in_user(browser) == company.users["rep"].pk
+    # and the session works on an Attain page
+    assert browser.get(f"{provider['attain']}/", timeout=30).url.rstrip("/") == provider["attain"]
+    # no token (a JWT starts with "eyJ") reached the log
+    assert not [r for r in caplog.records if "eyJ" in r.getMessage()]
+
+
+@pytest.mark.slow
+def test_an_unknown_identity_is_refused_with_a_page_that_says_why(
+    provider: dict[str, str], company: Any
+) -> None:
+    idp_account("idp-stranger", email="stranger@corp.example")
+    browser, page = sign_in_through_provider(provider, "idp-stranger")
+    assert page.status_code == 403
+    assert 'data-sso-refusal="unknown"' in page.text
+    assert "stranger@corp.example" in page.text
+    assert signed_in_user(browser) is None
+
+
+@pytest.mark.slow
+def test_by_employee_number_a_person_without_a_login_gets_one_when_allowed(
+    provider: dict[str, str], company: Any, settings: Any
+) -> None:
+    settings.ATTAIN_SSO_MATCH = "employee_code"
+    settings.ATTAIN_SSO_CLAIM = "employee_number"
+    # this time only the discovery document says where the endpoints and the issuer are
+    for name in (
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+        "ATTAIN_OIDC_ISSUER",
+    ):
+        setattr(settings, name, "")
+    settings.ATTAIN_OIDC_DISCOVERY_URL = f"{provider['idp']}/o/.well-known/openid-configuration"
+    idp_account("idp-r2", email="someone@corp.example", employee_number="R2")
+    # not allowed: refused, nothing created
+    browser, page = sign_in_through_provider(provider, "idp-r2")
+    assert page.status_code == 403
+    assert 'data-sso-refusal="no_login"' in page.text
+    assert not User.objects.filter(username="r2").exists()
+    # allowed: a representative's login without a password, linked and audited
+    settings.ATTAIN_SSO_CREATE_LOGIN = True
+    browser, page = sign_in_through_provider(provider, "idp-r2")
+    assert page.status_code == 200, page.text[:500]
+    login = User.objects.get(username="r2")
+    assert signed_in_user(browser) == login.pk
+    assert login.role == Role.REP
+    assert not login.has_usable_password()
+    assert Person.objects.get(code="r2").user == login
+    assert AuditEvent.objects.filter(
+        actor_name="sso:Corporate IdP", object_id=str(login.pk)
+    ).exists()
+
+
+# Without the provider: the pages and settings around it -------------------------------
+
+
+def test_single_sign_on_is_off_unless_configured(client: Any, db: None) -> None:
+    assert client.get(reverse("sso_start")).status_code == 404
+    assert client.get(reverse("sso_callback")).status_code == 404
+    assert "sso-button" not in client.get(reverse("login")).content.decode()
+
+
+@pytest.fixture
+def configured(settings: Any) -> None:
+    settings.ATTAIN_SSO_ENABLED = True
+    settings.ATTAIN_SSO_PROVIDER_NAME = "企业微信"
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://idp.example/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = "https://idp.example/token"
+    settings.OIDC_OP_USER_ENDPOINT = "https://idp.example/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = "https://idp.example/jwks"
+
+
+def test_the_button_is_translated_and_names_the_provider(
+    client: Any, db: None, configured: None
+) -> None:
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "使用 企业微信 登录" in page
+    start = client.get(reverse("sso_start"))
+    assert start.status_code == 302
+    assert start["Location"].startswith("https://idp.example/authorize?")
+
+
+def test_a_callback_with_a_forged_state_is_refused(client: Any, db: None, configured: None) -> None:
+    client.get(reverse("sso_start"))  # a real state in the session
+    answer = client.get(reverse("sso_callback"), {"code": "x", "state": "forged"})
+    assert answer.status_code == 400
+    assert 'data-sso-refusal="failed"' in answer.content.decode()
+
+
+def test_password_login_can_be_kept_for_administrators(
+    client: Any, company: Any, settings: Any
+) -> None:
+    settings.ATTAIN_PASSWORD_LOGIN = "admins"
+    refused = client.post(reverse("login"), {"username": "r1", "password": "pw-r1-1"})
+    assert refused.status_code == 200  # the form again, not signed in
+    assert "_auth_user_id" not in client.session
+    admitted = client.post(reverse("login"), {"username": "admin", "password": "pw-admin-1"})
+    assert admitted.status_code == 302
+    assert int(client.session["_auth_user_id"]) == company.users["admin"].pk
+
+
+def test_an_unreachable_provider_is_a_page_and_passwords_still_work(
+    client: Any, company: Any, configured: None, settings: Any
+) -> None:
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = ""
+    settings.ATTAIN_OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "attain.core.sso.SingleSignOnBackend",
+    ]
+    answer = client.get(reverse("sso_start"))
+    assert answer.status_code == 502
+    assert 'data-sso-refusal="failed"' in answer.content.decode()
+    # the sign-on backend does not reach for the provider on a password login
+    admitted = client.post(reverse("login"), {"username": "r1", "password": "pw-r1-1"})
+    assert admitted.status_code == 302
+
+
+@pytest.mark.slow
+def test_an_id_token_from_another_issuer_or_for_another_client_is_refused(
+    provider: dict[str, str], company: Any, settings: Any
+) -> None:
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    idp_account("idp-r1", email="r1@corp.example")
+    settings.ATTAIN_OIDC_ISSUER = "https://elsewhere.example"
+    browser, page = sign_in_through_provider(provider, "idp-r1")
+    assert page.status_code == 400
+    assert 'data-sso-refusal="failed"' in page.text
+    assert signed_in_user(browser) is None
