@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -142,33 +141,22 @@ def run_backtest(code: str, first: datetime.date, last: datetime.date) -> dict[s
     return backtest(data, first, last, fiscal_year_start())
 
 
-@dataclass(frozen=True)
-class PersonForecast:
-    person: str
-    measure: str
-    period: str
-    actual: float
-    run_rate: float
-    p10: float
-    p50: float
-    p90: float
-    pipeline: float
-    basis: str
-
-
-def forecast_measures(
-    codes: Sequence[str], as_of: datetime.date, kind: str = "quarter"
-) -> tuple[ForecastPeriod, dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
-    """The forecasts of the period of ``kind`` around ``as_of`` for the measures named:
-    (period, per measure the people's rows, per measure the units' rows)."""
-    period = forecast_period(kind, as_of, fiscal_year_start())
-    people_rows: dict[str, pl.DataFrame] = {}
-    unit_rows: dict[str, pl.DataFrame] = {}
-    history = period.start.replace(year=period.start.year - HISTORY_YEARS)
+def forecast_periods(
+    codes: Sequence[str], as_of: datetime.date, kinds: Sequence[str] = ("quarter", "month")
+) -> list[tuple[str, ForecastPeriod, pl.DataFrame, pl.DataFrame]]:
+    """The forecasts of the periods of ``kinds`` around ``as_of`` for the measures named
+    that can be forecast: (measure, period, people's rows, units' rows) — each measure's
+    data read once, up to ``as_of`` only."""
+    found = []
+    start = fiscal_year_start()
     for code in codes:
-        measure = measure_named(code)
-        data = load(measure, history, as_of)
-        rows = forecast_rows(data, as_of, period, fiscal_year_start())
-        people_rows[code] = rows
-        unit_rows[code] = forecast_rollup(rows, data.units)
-    return period, people_rows, unit_rows
+        measure = Measure.objects.filter(code=code).first()
+        if measure is None or not forecastable(measure):
+            continue
+        periods = [forecast_period(kind, as_of, start) for kind in kinds]
+        first = min(p.start for p in periods)
+        data = load(measure, first.replace(year=first.year - HISTORY_YEARS), as_of)
+        for period in periods:
+            rows = forecast_rows(data, as_of, period, start)
+            found.append((code, period, rows, forecast_rollup(rows, data.units)))
+    return found

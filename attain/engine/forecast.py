@@ -304,38 +304,70 @@ def _weight_sums(
 
 
 # -- the pipeline: win probability and timing from stage history ---------------------------
-def _stage_visits(stages: pl.DataFrame, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(visits of open stages by opportunities resolved by ``as_of`` with their outcome,
-    duration in the stage and days from entering it to the close; the open opportunities'
-    current stage and age in it)."""
-    ordered = stages.sort("opportunity", "date", "kind")
-    ordered = ordered.with_columns(
-        pl.col("date").shift(-1).over("opportunity").alias("left_on"),
+def prepare_stages(opportunities: pl.DataFrame, stages: pl.DataFrame) -> pl.DataFrame:
+    """The stage history once, ordered, each row with the day its opportunity left that
+    stage (``next_date``), the owner, amount and creation day. Nothing here is used at a
+    cut-off without its own date check: :func:`_stage_visits` reads ``next_date`` only
+    when it is on or before the cut-off."""
+    return (
+        stages.with_row_index("__order")
+        # grouped by a hash of the id (a number sorts faster than text); the next row
+        # belongs to the same opportunity only when the ids are equal
+        .sort(pl.col("opportunity").hash(), "date", "__order")
+        .with_columns(
+            pl.when(pl.col("opportunity").shift(-1) == pl.col("opportunity"))
+            .then(pl.col("date").shift(-1))
+            .otherwise(None)
+            .alias("next_date")
+        )
+        .join(
+            opportunities.select(
+                pl.col("id").alias("opportunity"),
+                pl.col("owner").alias("person"),
+                "amount",
+                "created",
+            ),
+            on="opportunity",
+        )
+        .select("opportunity", "person", "amount", "created", "stage", "kind", "date", "next_date")
     )
-    final = ordered.group_by("opportunity").agg(
-        pl.col("kind").last().alias("final"), pl.col("date").last().alias("closed")
+
+
+def _stage_visits(
+    prepared: pl.DataFrame, as_of: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(visits of open stages by opportunities resolved by ``as_of``, with their outcome,
+    days stayed and days from entering the stage to the close; the opportunities open at
+    ``as_of`` with their stage and age in it; per owner, wins and resolved deals)."""
+    day = pl.lit(as_of)
+    known = prepared.filter((pl.col("date") <= day) & (pl.col("created") <= day))
+    # the row an opportunity is in at the cut-off: entered by then, not left by then
+    standing = known.filter(pl.col("next_date").is_null() | (pl.col("next_date") > day))
+    resolved = standing.filter(pl.col("kind") != "open").select(
+        "opportunity",
+        "person",
+        (pl.col("kind") == "won").alias("won"),
+        pl.col("date").alias("closed"),
     )
     visits = (
-        ordered.filter(pl.col("kind") == "open")
-        .join(final.filter(pl.col("final") != "open"), on="opportunity")
+        known.filter(pl.col("kind") == "open")
+        .join(resolved.select("opportunity", "won", "closed"), on="opportunity")
         .select(
             "stage",
-            (pl.col("final") == "won").alias("won"),
-            (pl.col("left_on") - pl.col("date")).dt.total_days().alias("stayed"),
+            "won",
+            (pl.col("next_date") - pl.col("date")).dt.total_days().alias("stayed"),
             (pl.col("closed") - pl.col("date")).dt.total_days().alias("to_close"),
         )
     )
-    current = (
-        ordered.group_by("opportunity")
-        .agg(pl.col("stage").last(), pl.col("kind").last(), pl.col("date").last())
-        .filter(pl.col("kind") == "open")
-        .select(
-            "opportunity",
-            "stage",
-            (pl.lit(as_of) - pl.col("date")).dt.total_days().alias("age"),
-        )
+    current = standing.filter(pl.col("kind") == "open").select(
+        "opportunity",
+        "person",
+        "amount",
+        "stage",
+        (day - pl.col("date")).dt.total_days().alias("age"),
     )
-    return visits, current
+    owners = resolved.group_by("person").agg(pl.col("won").sum().alias("wins"), pl.len().alias("n"))
+    return visits, current, owners
 
 
 def _age_bucket(expr: pl.Expr) -> pl.Expr:
@@ -345,15 +377,26 @@ def _age_bucket(expr: pl.Expr) -> pl.Expr:
     return bucket
 
 
-def pipeline_value(data: ForecastData, as_of: dt.date, period_end: dt.date) -> pl.DataFrame:
+def pipeline_value(
+    data: ForecastData,
+    as_of: dt.date,
+    period_end: dt.date,
+    prepared: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Per owner: open opportunities' amount × P(win | stage, age in stage) × P(the win
     lands by ``period_end`` | stage, age), learned from the opportunities resolved by
-    ``as_of``. ``data`` must already be cut at ``as_of``. Rows: person, pipeline."""
-    empty = pl.DataFrame(schema={"person": pl.String, "pipeline": pl.Float64})
+    ``as_of``. ``data`` must already be cut at ``as_of``, or ``prepared`` be
+    :func:`prepare_stages` of any data (it is cut here). Rows: person, pipeline,
+    open_amount."""
+    empty = pl.DataFrame(
+        schema={"person": pl.String, "pipeline": pl.Float64, "open_amount": pl.Float64}
+    )
     if not data.has_pipeline:
         return empty
     assert data.opportunities is not None and data.stages is not None
-    visits, current = _stage_visits(data.stages, as_of)
+    if prepared is None:
+        prepared = prepare_stages(data.opportunities, data.stages)
+    visits, current, owners = _stage_visits(prepared, as_of)
     if current.height == 0:
         return empty
     horizon = (period_end - as_of).days
@@ -399,28 +442,9 @@ def pipeline_value(data: ForecastData, as_of: dt.date, period_end: dt.date) -> p
             "p_time"
         ),
     )
-    open_opps = current.with_columns(_age_bucket(pl.col("age")).alias("bucket")).join(
-        data.opportunities.select(
-            pl.col("id").alias("opportunity"), pl.col("owner").alias("person"), "amount"
-        ),
-        on="opportunity",
-    )
+    open_opps = current.with_columns(_age_bucket(pl.col("age")).alias("bucket"))
     # the owner's own win rate, shrunk toward the company's: a factor on the stage's odds
-    resolved = (
-        data.stages.sort("opportunity", "date")
-        .group_by("opportunity")
-        .agg(pl.col("kind").last().alias("final"))
-        .filter(pl.col("final") != "open")
-        .join(
-            data.opportunities.select(
-                pl.col("id").alias("opportunity"), pl.col("owner").alias("person")
-            ),
-            on="opportunity",
-        )
-        .group_by("person")
-        .agg((pl.col("final") == "won").sum().alias("wins"), pl.len().alias("n"))
-    )
-    resolved = resolved.select(
+    resolved = owners.select(
         "person",
         (
             (pl.col("wins") + OWNER_STRENGTH * overall)
@@ -439,12 +463,18 @@ def pipeline_value(data: ForecastData, as_of: dt.date, period_end: dt.date) -> p
         )
     )
     return valued.group_by("person").agg(
-        (pl.col("amount") * pl.col("p_win") * pl.col("p_time")).sum().alias("pipeline")
+        (pl.col("amount") * pl.col("p_win") * pl.col("p_time")).sum().alias("pipeline"),
+        pl.col("amount").sum().alias("open_amount"),
     )
 
 
 # -- features at one cut-off -----------------------------------------------------------------
-def features(data: ForecastData, as_of: dt.date, period: ForecastPeriod) -> pl.DataFrame:
+def features(
+    data: ForecastData,
+    as_of: dt.date,
+    period: ForecastPeriod,
+    prepared: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The signals of every person active at ``as_of`` (reads only data known then).
     Rows: person, unit, actual, elapsed, run_rate, history, pipeline, pace, history_days,
     new_unit."""
@@ -508,7 +538,7 @@ def features(data: ForecastData, as_of: dt.date, period: ForecastPeriod) -> pl.D
             "rate"
         )
     )
-    pipeline = pipeline_value(known, as_of, period.end)
+    pipeline = pipeline_value(known, as_of, period.end, prepared)
     frame = frame.join(pipeline, on="person", how="left")
     new_units: list[str] = []
     if known.units is not None:
@@ -522,6 +552,7 @@ def features(data: ForecastData, as_of: dt.date, period: ForecastPeriod) -> pl.D
         (pl.col("actual") / elapsed).alias("run_rate"),
         (pl.col("rate") * pl.col("w_left")).alias("history"),
         pl.col("pipeline").fill_null(0.0),
+        pl.col("open_amount").fill_null(0.0),
         (pl.col("actual") * pl.col("w_left") / pl.col("w_done").clip(lower_bound=1e-9)).alias(
             "pace"
         ),
@@ -603,11 +634,19 @@ class Forecaster:
     data: ForecastData
     fiscal_year_start: int = 1
     _features: dict[tuple[str, dt.date], pl.DataFrame] = field(default_factory=dict)
+    _prepared: pl.DataFrame | None = None
+
+    def prepared(self) -> pl.DataFrame | None:
+        """The stage history prepared once (:func:`prepare_stages`), cut at each use."""
+        if self._prepared is None and self.data.has_pipeline:
+            assert self.data.opportunities is not None and self.data.stages is not None
+            self._prepared = prepare_stages(self.data.opportunities, self.data.stages)
+        return self._prepared
 
     def features(self, as_of: dt.date, period: ForecastPeriod) -> pl.DataFrame:
         key = (period.id, as_of)
         if key not in self._features:
-            self._features[key] = features(self.data, as_of, period)
+            self._features[key] = features(self.data, as_of, period, self.prepared())
         return self._features[key]
 
     def training(self, as_of: dt.date, period: ForecastPeriod) -> pl.DataFrame:
@@ -617,7 +656,7 @@ class Forecaster:
         share = elapsed / period.days
         parts = []
         earlier = previous(period, self.fiscal_year_start)
-        known = known_at(self.data, as_of)
+        known = ForecastData(self.data.values.filter(pl.col("date") <= as_of), self.data.people)
         for _ in range(TRAINING_PERIODS.get(period.kind, 4)):
             if earlier.end > as_of:
                 earlier = previous(earlier, self.fiscal_year_start)
@@ -660,7 +699,11 @@ def _combine(current: pl.DataFrame, fitted: Fit, has_pipeline: bool) -> pl.DataF
         .then(pl.lit(BASIS_NO_HISTORY))
         .otherwise(pl.lit(BASIS_MODEL if has_pipeline else BASIS_NO_PIPELINE))
     )
+    pipeline_part = (pl.col("pipeline") * fitted.weights.get("pipeline", 0.0)).clip(lower_bound=0.0)
     frame = current.with_columns(remainder.alias("__rem"), basis.alias("basis"))
+    frame = frame.with_columns(
+        (pl.col("__rem") - pipeline_part).clip(lower_bound=0.0).alias("__rest")
+    )
     is_fallback = pl.col("basis").is_in([BASIS_NO_HISTORY, BASIS_NEW_UNIT])
     # the fallback's upper end: at least what a peer of the unit would still sell
     peer = pl.col("history").mean().over("unit")
@@ -682,7 +725,14 @@ def _combine(current: pl.DataFrame, fitted: Fit, has_pipeline: bool) -> pl.DataF
         .alias("p50"),
         pl.when(is_fallback)
         .then(pl.col("actual") + pl.max_horizontal(f_high * fallback_rem, peer.fill_null(0.0)))
-        .otherwise(pl.col("actual") + high * pl.col("__rem"))
+        .otherwise(
+            # no more than every open deal won on top of the rest's own upper end
+            pl.col("actual")
+            + pl.min_horizontal(
+                high * pl.col("__rem"),
+                pl.max_horizontal(pl.col("__rem"), high * pl.col("__rest") + pl.col("open_amount")),
+            )
+        )
         .alias("p90"),
         "basis",
     )
@@ -694,7 +744,7 @@ def forecast(
     """Each active person's forecast of ``period``'s end value from data known at
     ``as_of``. Rows: person, unit, actual, elapsed, run_rate, pipeline, p10, p50, p90,
     basis."""
-    return Forecaster(data, fiscal_year_start).forecast(as_of, period)
+    return Forecaster(known_at(data, as_of), fiscal_year_start).forecast(as_of, period)
 
 
 def roll_up(frame: pl.DataFrame, units: pl.DataFrame | None) -> pl.DataFrame:
