@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from django.utils import timezone
 
-from attain.crm.models import Opportunity, StageChange
+from attain.crm.models import Opportunity, Stage, StageChange
 from attain.engine import (
     ForecastData,
     ForecastPeriod,
@@ -28,11 +27,13 @@ from attain.engine import (
     forecast_rows,
 )
 from attain.measures.models import Aggregation, Measure
-from attain.org.models import Unit
+from attain.org.models import Person, Unit
 
 from .org import load_org
 from .periods import fiscal_year_start
 from .run import loaded
+from .sources import open_source
+from .tables import DATE, INSTANT_DATE, MONEY, TEXT, Sql, TableSql, typed
 
 HISTORY_YEARS = 2  # history read before the first cut-off: seasonality needs a year or two
 
@@ -50,10 +51,6 @@ def feeds_pipeline(measure: Measure) -> bool:
     return (
         measure.table == "orders" and measure.value == "amount" and measure.agg == Aggregation.SUM
     )
-
-
-def _local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
 
 
 def load_values(measure: Measure, start: datetime.date, end: datetime.date) -> pl.DataFrame:
@@ -92,33 +89,60 @@ def load_people(on: datetime.date) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def load_pipeline() -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(opportunities: id, owner, amount, created; stages: opportunity, stage, kind, date)."""
-    opportunities = list(
-        Opportunity.objects.values_list("pk", "owner__code", "amount", "created_on")
-    )
-    changes = list(
-        StageChange.objects.values_list(
-            "opportunity_id", "to_stage__code", "to_stage__kind", "changed_at"
-        ).order_by("opportunity_id", "changed_at", "pk")
-    )
-    opportunity_frame = pl.DataFrame(
-        [(str(pk), owner, float(amount), created) for pk, owner, amount, created in opportunities],
-        schema={"id": pl.String, "owner": pl.String, "amount": pl.Float64, "created": pl.Date},
-        orient="row",
-    )
-    stage_frame = pl.DataFrame(
-        [(str(o), code, kind, _local_date(at)) for o, code, kind, at in changes],
-        schema={"opportunity": pl.String, "stage": pl.String, "kind": pl.String, "date": pl.Date},
-        orient="row",
+    """(opportunities: id, owner, amount, created; stages: opportunity, stage, kind, date
+    — the day, in the company's time zone, the opportunity entered the stage)."""
+    with open_source() as source:
+        q = Sql(source.vendor)
+        opportunities = TableSql(
+            "opportunities",
+            (
+                ("id", q.c("y", Opportunity, "id"), TEXT),
+                ("owner", q.c("p", Person, "code"), TEXT),
+                ("amount", q.decimal_text(q.c("y", Opportunity, "amount"), 2), MONEY),
+                ("created", q.c("y", Opportunity, "created_on"), DATE),
+            ),
+            q.t(Opportunity, "y") + q.join(Person, "p", ("y", Opportunity, "owner")),
+            {},
+        )
+        stages = TableSql(
+            "stage_changes",
+            (
+                ("opportunity", q.c("c", StageChange, "opportunity"), TEXT),
+                ("stage", q.c("s", Stage, "code"), TEXT),
+                ("kind", q.c("s", Stage, "kind"), TEXT),
+                ("date", q.c("c", StageChange, "changed_at"), INSTANT_DATE),
+                ("__id", q.c("c", StageChange, "id"), TEXT),
+            ),
+            q.t(StageChange, "c") + q.join(Stage, "s", ("c", StageChange, "to_stage")),
+            {},
+        )
+        frames = []
+        for spec in (opportunities, stages):
+            select = ", ".join(f"{sql} AS {q.quote(name)}" for name, sql, _kind in spec.columns)
+            raw = pl.from_arrow(source.query(f"SELECT {select} FROM {spec.source}"))
+            assert isinstance(raw, pl.DataFrame)
+            frames.append(typed(raw, spec))
+    opportunity_frame = frames[0].with_columns(pl.col("amount").cast(pl.Float64))
+    stage_frame = (
+        frames[1]
+        .with_columns(pl.col("__id").cast(pl.Int64))
+        .sort("opportunity", "date", "__id")
+        .drop("__id")
     )
     return opportunity_frame, stage_frame
 
 
-def load(measure: Measure, start: datetime.date, end: datetime.date) -> ForecastData:
-    """Everything a forecast of ``measure`` reads, from ``start`` to ``end``."""
+def load(
+    measure: Measure,
+    start: datetime.date,
+    end: datetime.date,
+    org: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+) -> ForecastData:
+    """Everything a forecast of ``measure`` reads, from ``start`` to ``end`` (``org``:
+    :func:`load_people` of ``end`` when already read)."""
     if not forecastable(measure):
         raise NotForecastable(measure.code)
-    people, units = load_people(end)
+    people, units = org or load_people(end)
     data = ForecastData(values=load_values(measure, start, end), people=people, units=units)
     if feeds_pipeline(measure):
         opportunities, stages = load_pipeline()
@@ -149,13 +173,14 @@ def forecast_periods(
     data read once, up to ``as_of`` only."""
     found = []
     start = fiscal_year_start()
+    org = load_people(as_of)
     for code in codes:
         measure = Measure.objects.filter(code=code).first()
         if measure is None or not forecastable(measure):
             continue
         periods = [forecast_period(kind, as_of, start) for kind in kinds]
         first = min(p.start for p in periods)
-        data = load(measure, first.replace(year=first.year - HISTORY_YEARS), as_of)
+        data = load(measure, first.replace(year=first.year - HISTORY_YEARS), as_of, org)
         for period in periods:
             rows = forecast_rows(data, as_of, period, start)
             found.append((code, period, rows, forecast_rollup(rows, data.units)))
