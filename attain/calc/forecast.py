@@ -36,6 +36,8 @@ from .sources import open_source
 from .tables import DATE, INSTANT_DATE, MONEY, TEXT, Sql, TableSql, typed
 
 HISTORY_YEARS = 2  # history read before the first cut-off: seasonality needs a year or two
+FIRST_DAY = datetime.date(1900, 1, 1)  # forecasts are made for days in this range only
+LAST_DAY = datetime.date(9990, 12, 31)
 
 
 class NotForecastable(ValueError):
@@ -171,7 +173,9 @@ def forecast_periods(
     """The forecasts of the periods of ``kinds`` around ``as_of`` for the measures named
     that can be forecast: (measure, period, people's rows, units' rows) — each measure's
     data read once, up to ``as_of`` only."""
-    found = []
+    found: list[tuple[str, ForecastPeriod, pl.DataFrame, pl.DataFrame]] = []
+    if not FIRST_DAY <= as_of <= LAST_DAY:  # no history before, no calendar after
+        return found
     start = fiscal_year_start()
     org = load_people(as_of)
     for code in codes:

@@ -142,3 +142,12 @@ def test_forecast_follows_visibility_and_says_its_basis(company: Company, plan: 
         "/api/targets/forecast/?as_of=2026-06-20", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r["basis_text"]) for r in chinese.json())
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-02-29"])
+def test_forecast_on_an_extreme_day_is_not_a_server_error(
+    company: Company, plan: TargetPlan, day: str
+) -> None:
+    publish(company, plan)
+    response = client_for(company, "admin").get(f"/api/targets/forecast/?as_of={day}")
+    assert response.status_code in (200, 400, 409), response.content

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from attain.calc.forecast import NotForecastable, run_backtest
+from attain.calc.forecast import FIRST_DAY, LAST_DAY, NotForecastable, run_backtest
 
 
 def _day(text: str) -> datetime.date:
@@ -37,6 +37,8 @@ class Command(BaseCommand):
         first, last = _day(options["first"]), _day(options["last"])
         if last < first:
             raise CommandError("--to is before --from")
+        if first < FIRST_DAY or last > LAST_DAY:
+            raise CommandError(f"dates must lie between {FIRST_DAY} and {LAST_DAY}")
         try:
             document = run_backtest(options["measure"], first, last)
         except NotForecastable as error:
