@@ -198,3 +198,14 @@ def test_units_roll_up_their_people() -> None:
     assert hq["p10"] <= hq["p50"] <= hq["p90"]
     # a unit's range is narrower than the sum of its people's
     assert hq["p90"] - hq["p10"] < float((rows["p90"] - rows["p10"]).sum())
+
+
+def test_the_backtest_reads_nothing_after_its_last_period() -> None:
+    """The backtest prepares the stage history once from all of it; every cut-off still
+    reads only what was known then: poisoning everything after the last period scored
+    changes no figure."""
+    revenue, _ = company()
+    last = dt.date(2025, 3, 31)
+    honest = backtest(revenue, dt.date(2025, 1, 1), last)
+    poisoned = backtest(_poisoned(revenue, last), dt.date(2025, 1, 1), last)
+    assert honest == poisoned
