@@ -473,7 +473,7 @@ def load_table(
     date_filter = _date_filter(spec, q, start, end, date_fields)
     select = ", ".join(f"{expression} AS {q.quote(alias)}" for alias, expression, _ in spec.columns)
     sql = f"SELECT {select} FROM {spec.source}{_where(spec.where, date_filter)}"
-    frame = _typed(pl.from_arrow(source.query(sql)), spec)  # type: ignore[arg-type]
+    frame = typed(pl.from_arrow(source.query(sql)), spec)  # type: ignore[arg-type]
     frame = _resolve_refs(source, frame, spec)
     if spec.credit is not None:
         credit_sql = spec.credit.replace("{where}", _where(date_filter))
@@ -500,7 +500,7 @@ def _resolve_refs(source: Source, frame: pl.DataFrame, spec: TableSql) -> pl.Dat
     return frame.select(name for name, _expression, _kind in spec.columns)
 
 
-def _typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
+def typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
     if frame.height == 0:
         # An empty result's column types are whatever the driver guessed (nulls on
         # SQLite, real types on PostgreSQL): start every empty result from text.

@@ -15,6 +15,12 @@ never from its submodules. The command line (``attain.engine.cli``, with ``bench
 from .calculate import Result, calculate
 from .decomposition import Caches, Decomposer, largest_remainder
 from .explain import Explanation, explain, explanation_document, explanation_json, explanation_text
+from .forecast import BASES as FORECAST_BASES
+from .forecast import ForecastData, ForecastPeriod, backtest_cutoffs, known_at
+from .forecast import backtest as backtest
+from .forecast import forecast as forecast_rows
+from .forecast import period_of as forecast_period
+from .forecast import roll_up as forecast_rollup
 from .measures import MeasureEngine
 from .memory import no_cycle_collection
 from .model import Decomposition, Scenario, TargetSpec
@@ -38,10 +44,13 @@ from .yamlio import read_yaml
 
 __all__ = [
     "ENGINE_CONTEXT",
+    "FORECAST_BASES",
     "Caches",
     "Decomposer",
     "Decomposition",
     "Explanation",
+    "ForecastData",
+    "ForecastPeriod",
     "MeasureEngine",
     "Month",
     "Number",
@@ -52,6 +61,8 @@ __all__ = [
     "Scenario",
     "TargetBook",
     "TargetSpec",
+    "backtest",
+    "backtest_cutoffs",
     "calculate",
     "explain",
     "explanation_document",
@@ -60,6 +71,10 @@ __all__ = [
     "fiscal_month_index",
     "fiscal_year_of",
     "fiscal_year_period",
+    "forecast_period",
+    "forecast_rollup",
+    "forecast_rows",
+    "known_at",
     "largest_remainder",
     "load_scenario",
     "money_text",

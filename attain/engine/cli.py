@@ -25,7 +25,8 @@ USAGE = """usage:
   attain scenario run FILE [--as-of YYYY-MM-DD] [--workers N]
   attain scenario check FILE
   attain scenario explain FILE PERSON PERIOD [--as-of YYYY-MM-DD] [--format text|json]
-  attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH] [--keep] [--scaling]"""
+  attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH] [--keep] [--scaling]
+  attain bench forecast [--people N] [--seed S] [--from DATE] [--to DATE] [--json FILE]"""
 BENCH_USAGE = """usage: attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH]
          [--keep] [--repeat R] [--scaling] [--generate-only] [--json]
          [--matrix [--features F1,F2,...]]"""
@@ -140,6 +141,10 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
         from .integrity_bench import main as integrity_bench_main
 
         return integrity_bench_main(args[2:], out, err)
+    if args[0] == "bench" and args[1:2] == ["forecast"]:
+        from .forecast_bench import main as forecast_bench_main
+
+        return forecast_bench_main(args[2:], out, err)
     if args[0] == "bench":
         if len(args) < 2 or args[1] != "engine":
             print(f"{BENCH_USAGE}", file=err)

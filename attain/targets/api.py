@@ -25,6 +25,7 @@ from attain.web.errors import ErrorSerializer
 
 from . import services
 from .allocation import compute_allocation
+from .forecast import forecast_report
 from .models import EDITABLE, Kind, TargetPlan
 from .pace import pace_report
 from .selectors import plans_in_force, published_targets, visible_codes, visible_plans
@@ -93,6 +94,28 @@ class PaceRowSerializer(serializers.Serializer):
     elapsed = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
     projected = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
     status = serializers.CharField(allow_null=True)
+
+
+class ForecastRowSerializer(serializers.Serializer):
+    who = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["person", "unit"])
+    measure = serializers.CharField()
+    period = serializers.CharField()
+    actual = serializers.DecimalField(max_digits=30, decimal_places=2)
+    target = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    p10 = serializers.DecimalField(max_digits=30, decimal_places=2)
+    p50 = serializers.DecimalField(max_digits=30, decimal_places=2)
+    p90 = serializers.DecimalField(max_digits=30, decimal_places=2)
+    attainment_p10 = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    attainment_p50 = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    attainment_p90 = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    run_rate = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
+    pipeline = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
+    basis = serializers.ChoiceField(
+        choices=["model", "no_pipeline", "no_history", "new_unit", "units"]
+    )
+    basis_text = serializers.CharField()
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
@@ -200,6 +223,48 @@ class PaceView(APIView):
         return Response(PaceRowSerializer(rows, many=True).data)
 
 
+class ForecastView(APIView):
+    """The forecast of each period-end value (quarter and month of ``as_of``) with its
+    P10–P90 range and what it is based on, for everyone one may see (docs/forecast.md)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("plan", int),
+            OpenApiParameter("period", str),
+            OpenApiParameter("measure", str),
+            OpenApiParameter("as_of", datetime.date),
+        ],
+        responses={
+            200: ForecastRowSerializer(many=True),
+            404: OpenApiResponse(ErrorSerializer, description="no plan in force"),
+            409: OpenApiResponse(ErrorSerializer, description="the data cannot be calculated"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        in_force = plans_in_force()
+        wanted = query_int(request, "plan")
+        plan = next((p for p in in_force if p.pk == wanted), None)
+        if plan is None and in_force and wanted is None:
+            plan = in_force[-1]
+        if plan is None:
+            raise Http404
+        as_of = query_date(request, "as_of") or timezone.localdate()
+        period = query_one(request, "period")
+        measure = query_one(request, "measure")
+        try:
+            rows = forecast_report(plan, as_of)
+        except ValueError as problem:  # the data cannot be calculated (engine problems)
+            raise PaceUnavailable(str(problem)) from None
+        codes = visible_codes(request.user)
+        if codes is not None:
+            rows = [r for r in rows if r.kind == "person" and r.who in codes]
+        if period:
+            rows = [r for r in rows if r.period == period]
+        if measure:
+            rows = [r for r in rows if r.measure == measure]
+        return Response(ForecastRowSerializer(rows, many=True).data)
+
+
 router = DefaultRouter()
 router.register("targets/plans", PlanViewSet, basename="target-plan")
 
@@ -207,4 +272,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
     path("targets/published/", PublishedTargets.as_view(), name="targets-published"),
     path("targets/pace/", PaceView.as_view(), name="targets-pace"),
+    path("targets/forecast/", ForecastView.as_view(), name="targets-forecast"),
 ]

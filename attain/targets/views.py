@@ -28,6 +28,7 @@ from attain.org.selectors import person_of, role_of
 
 from . import access, excel, services
 from .allocation import Grid, compute_allocation
+from .forecast import by_key, forecast_report
 from .forms import PlanForm, SettingsForm
 from .guards import compound_ratio, fairness, gaps, level_ratios, overassignment
 from .models import (
@@ -521,7 +522,9 @@ def my_targets(request: HttpRequest) -> HttpResponse:
                         "pace": pace,
                     }
                 )
-            entries.append({"plan": plan, "ack": ack, "rows": rows})
+            entries.append(
+                {"plan": plan, "ack": ack, "rows": rows, "forecasts": _safe_forecast(plan, today)}
+            )
     context = {
         "me": me,
         "entries": entries,
@@ -532,6 +535,14 @@ def my_targets(request: HttpRequest) -> HttpResponse:
     response = render(request, "targets/mine.html", context)
     services.mark_notifications_read(request.user)
     return response
+
+
+def _safe_forecast(plan: TargetPlan, day: datetime.date) -> dict[str, Any]:
+    """The forecasts by row key (none when the data cannot be calculated)."""
+    try:
+        return by_key(forecast_report(plan, day))
+    except (ValueError, ValidationError):
+        return {}
 
 
 def _safe_pace(plan: TargetPlan, day: datetime.date) -> list[Any]:
@@ -622,6 +633,8 @@ def team_pace(request: HttpRequest) -> HttpResponse:
         if period not in periods:  # none asked, or one of another plan (switching plans)
             period = str(plan.fiscal_year)
         rows = [r for r in rows if r.period == period]
+    # forecasts only for the rows shown (the same visibility filter applied above)
+    forecasts = _safe_forecast(plan, as_of) if plan is not None and rows else {}
     people = [r for r in rows if r.kind == "person"]
     behind = [r for r in behind_first(people) if r.status in ("behind", "missed", "at_risk")]
     return render(
@@ -636,6 +649,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "as_of": as_of,
             "error": error,
+            "forecasts": forecasts,
         },
     )
 

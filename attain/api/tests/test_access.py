@@ -109,6 +109,7 @@ STATUSES = """
     POST   /api/targets/plans/{plan}/acknowledge/ 403 403 403 403 400 200 401
     GET    /api/targets/published/             200  200 200 200  200 200 401
     GET    /api/targets/pace/                  200  200 200 200  200 200 401
+    GET    /api/targets/forecast/              200  200 200 200  200 200 401
     GET    /api/performance/results/           200  200 200 200  200 200 401
     GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 401
     GET    /api/performance/leaderboard/       200  200 200 200  200 200 401

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from attain.org.selectors import person_of
 
@@ -73,3 +74,25 @@ def pace_status(status: str | None) -> str:
         "missed": gettext("missed"),
     }
     return labels.get(status or "", status or "")
+
+
+BASIS_LABELS = {
+    "model": _("pipeline + history"),
+    "no_pipeline": _("history, no pipeline"),
+    "no_history": _("run-rate: little history"),
+    "new_unit": _("run-rate: new unit"),
+    "units": _("sum of its people"),
+}
+
+
+@register.simple_tag
+def forecast_for(forecasts: Any, kind: str, who: str, measure: str, period: str) -> Any:
+    """The forecast row of one pace row (or None)."""
+    if not hasattr(forecasts, "get"):
+        return None
+    return forecasts.get(f"{kind}|{who}|{measure}|{period}")
+
+
+@register.filter
+def forecast_basis(value: str) -> str:
+    return str(BASIS_LABELS.get(value, value))

@@ -120,3 +120,34 @@ def test_a_person_code_that_is_a_unit_code(company: Company, plan: TargetPlan) -
         response = client_for(company, role).get("/api/targets/pace/?as_of=2026-06-30")
         assert response.status_code == 409, response.content
         assert "both a unit id and a person id" in response.json()["error"]["message"]
+
+
+def test_forecast_follows_visibility_and_says_its_basis(company: Company, plan: TargetPlan) -> None:
+    publish(company, plan)
+    rows = client_for(company, "rep").get("/api/targets/forecast/?as_of=2026-06-20").json()
+    assert rows and {row["who"] for row in rows} == {"r1"}
+    assert {row["period"] for row in rows} == {"2026-Q2", "2026-06"}
+    for row in rows:
+        assert row["basis"] in ("model", "no_pipeline", "no_history", "new_unit")
+        assert row["basis_text"]
+        assert float(row["p10"]) <= float(row["p50"]) <= float(row["p90"])
+    everyone = client_for(company, "admin").get(
+        "/api/targets/forecast/?as_of=2026-06-20&period=2026-Q2&measure=revenue"
+    )
+    body = everyone.json()
+    assert {row["who"] for row in body if row["kind"] == "person"} >= {"r1", "r2", "r3", "r4"}
+    hq = next(row for row in body if row["who"] == "hq")
+    assert hq["basis"] == "units"
+    chinese = client_for(company, "rep").get(
+        "/api/targets/forecast/?as_of=2026-06-20", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r["basis_text"]) for r in chinese.json())
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-02-29"])
+def test_forecast_on_an_extreme_day_is_not_a_server_error(
+    company: Company, plan: TargetPlan, day: str
+) -> None:
+    publish(company, plan)
+    response = client_for(company, "admin").get(f"/api/targets/forecast/?as_of={day}")
+    assert response.status_code in (200, 400, 409), response.content

@@ -213,3 +213,31 @@ def test_pace_opens_on_the_running_plan_and_drops_a_stale_period(
     assert response.context["period"] == "2026" and response.context["rows"]
     response = client.get(url, {"as_of": "2026-06-30", "plan": later.pk})
     assert response.context["plan"] == later and response.context["period"] == "2027"
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "basis"),
+    [
+        ("en", "Forecast P50 (P10–P90)", "history, no pipeline"),
+        ("zh-hans", "预测 P50", "历史（无商机）"),
+    ],
+)
+def test_pace_and_my_targets_show_the_forecast_range_and_its_basis(
+    company: Company, plan: TargetPlan, language: str, header: str, basis: str
+) -> None:
+    """Issue 16: beside the linear projection, the forecast's P50, its P10–P90 range and
+    what it rests on (no opportunities in this company: the basis says so)."""
+    publish(company, plan)
+    client = login("manager")
+    client.cookies["django_language"] = language
+    response = client.get(
+        reverse("targets:pace"),
+        {"as_of": "2026-06-20", "period": "2026-Q2"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    page = response.content.decode()
+    assert header in page and basis in page
+    assert response.context["forecasts"]
+    rep = login("rep")
+    mine = rep.get(reverse("targets:mine"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert header in mine

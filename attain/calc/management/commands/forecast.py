@@ -1,0 +1,64 @@
+"""`attain forecast backtest --measure revenue --from 2025-01-01 --to 2025-12-31 [--json FILE]`."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attain.calc.forecast import FIRST_DAY, LAST_DAY, NotForecastable, run_backtest
+
+
+def _day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from error
+
+
+class Command(BaseCommand):
+    help = "Forecasts of period-end values: replay history to measure their error."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{backtest}")
+        run = sub.add_parser(
+            "backtest",
+            help="At each month's and quarter's 1/3 and 2/3 point, forecast each person's "
+            "period-end value from the data known then; WAPE against the run-rate.",
+        )
+        run.add_argument("--measure", required=True, help="a measure code, e.g. revenue")
+        run.add_argument("--from", dest="first", required=True, help="YYYY-MM-DD")
+        run.add_argument("--to", dest="last", required=True, help="YYYY-MM-DD")
+        run.add_argument("--json", help="write the result as JSON to this file ('-': stdout)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        first, last = _day(options["first"]), _day(options["last"])
+        if last < first:
+            raise CommandError("--to is before --from")
+        if first < FIRST_DAY or last > LAST_DAY:
+            raise CommandError(f"dates must lie between {FIRST_DAY} and {LAST_DAY}")
+        try:
+            document = run_backtest(options["measure"], first, last)
+        except NotForecastable as error:
+            raise CommandError(
+                f"measure {error} cannot be forecast (unknown, or not a sum or a count)"
+            ) from error
+        if options["json"]:
+            text = json.dumps(document, indent=1)
+            if options["json"] == "-":
+                self.stdout.write(text)
+                return
+            with open(options["json"], "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        for row in document["cutoffs"]:
+            self.stdout.write(
+                f"{row['date']}  {row['period']:8}  model {row['wape_model']:.3f}  "
+                f"run-rate {row['wape_run_rate']:.3f}  people {row['people']}"
+            )
+        model, rate = document["wape_model"], document["wape_run_rate"]
+        better = 1 - model / rate if rate else 0.0
+        self.stdout.write(
+            f"WAPE model {model:.3f}  run-rate {rate:.3f}  ({better:.0%} lower than run-rate)"
+        )

@@ -1,0 +1,211 @@
+"""The forecast: it reads nothing after its cut-off, falls back honestly, beats the
+run-rate on a generated company, and its backtest has the documented shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from attain.engine import (
+    FORECAST_BASES,
+    ForecastData,
+    backtest,
+    backtest_cutoffs,
+    forecast_period,
+    forecast_rollup,
+    forecast_rows,
+)
+from attain.engine.forecast_bench import generate
+
+AS_OF = dt.date(2025, 5, 20)
+
+
+@cache
+def company() -> tuple[ForecastData, ForecastData]:
+    return generate(300, seed=7)
+
+
+def _poisoned(data: ForecastData, as_of: dt.date) -> ForecastData:
+    """The same data with the future changed: huge orders after the cut-off, every open
+    opportunity won the day after, new opportunities, a person and a unit that come
+    later."""
+    assert data.opportunities is not None and data.stages is not None
+    later = as_of + dt.timedelta(days=1)
+    values = pl.concat(
+        [
+            data.values,
+            data.values.head(500).with_columns(
+                pl.lit(later).alias("date"), (pl.col("value") * 1000).alias("value")
+            ),
+        ]
+    )
+    wins = (
+        data.stages.filter(pl.col("date") <= as_of)
+        .select("opportunity")
+        .unique()
+        .with_columns(
+            pl.lit("won").alias("stage"), pl.lit("won").alias("kind"), pl.lit(later).alias("date")
+        )
+    )
+    new_opportunities = data.opportunities.head(200).with_columns(
+        ("x" + pl.col("id")).alias("id"), pl.lit(later).alias("created")
+    )
+    new_stages = new_opportunities.select(
+        pl.col("id").alias("opportunity"),
+        pl.lit("negotiate").alias("stage"),
+        pl.lit("open").alias("kind"),
+        pl.lit(later).alias("date"),
+    )
+    people = pl.concat(
+        [
+            data.people,
+            pl.DataFrame(
+                {"person": ["late"], "unit": ["t0001"], "start": [later], "end": [None]},
+                schema=data.people.schema,
+            ),
+        ]
+    )
+    # someone who leaves after the cut-off: not known at it
+    people = people.with_columns(
+        pl.when(pl.col("person") == "p00003")
+        .then(pl.lit(later))
+        .otherwise(pl.col("end"))
+        .alias("end")
+    )
+    assert data.units is not None
+    units = pl.concat(
+        [
+            data.units,
+            pl.DataFrame(
+                {"unit": ["later"], "parent": ["hq"], "opened": [later]}, schema=data.units.schema
+            ),
+        ]
+    )
+    return ForecastData(
+        values,
+        people,
+        units,
+        pl.concat([data.opportunities, new_opportunities]),
+        pl.concat([data.stages, wins, new_stages]),
+    )
+
+
+@pytest.mark.parametrize("kind", ["month", "quarter"])
+def test_no_record_after_the_cut_off_is_read(kind: str) -> None:
+    revenue, _ = company()
+    period = forecast_period(kind, AS_OF)
+    honest = forecast_rows(revenue, AS_OF, period)
+    poisoned = forecast_rows(_poisoned(revenue, AS_OF), AS_OF, period)
+    assert honest.height > 250
+    # the same rows and values (up to the order floating-point sums are added in)
+    assert_frame_equal(honest.sort("person"), poisoned.sort("person"), rel_tol=1e-9, abs_tol=1e-6)
+    # and the poison is strong enough to show if it were read: a day later it counts
+    later = AS_OF + dt.timedelta(days=1)
+    moved = forecast_rows(_poisoned(revenue, AS_OF), later, period)
+    assert float(moved["actual"].sum()) > 100 * float(honest["actual"].sum())
+
+
+def test_backtest_beats_the_run_rate_and_has_the_documented_shape() -> None:
+    revenue, _ = company()
+    result = backtest(revenue, dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    assert set(result) == {"cutoffs", "wape_model", "wape_run_rate"}
+    cutoffs = result["cutoffs"]
+    assert isinstance(cutoffs, list)
+    assert {"date", "period", "wape_model", "wape_run_rate", "people"} == set(cutoffs[0])
+    assert cutoffs[0] == {**cutoffs[0], "date": "2025-01-10", "period": "2025-01"}
+    model, rate = result["wape_model"], result["wape_run_rate"]
+    assert isinstance(model, float) and isinstance(rate, float)
+    assert model <= 0.7 * rate, (model, rate)
+
+
+def test_cut_offs_are_each_month_and_quarter_at_one_and_two_thirds() -> None:
+    found = backtest_cutoffs(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert len(found) == 12 * 2 + 4 * 2
+    labels = [(day.isoformat(), period.id) for day, period, _third in found]
+    assert ("2025-01-10", "2025-01") in labels
+    assert ("2025-01-30", "2025-Q1") in labels  # day 30 of 90
+    assert ("2025-03-01", "2025-Q1") in labels  # day 60 of 90
+    assert ("2025-02-09", "2025-02") in labels  # day 9 of 28
+
+
+def test_fallbacks_say_what_they_are_based_on() -> None:
+    revenue, deals = company()
+    as_of = dt.date(2025, 5, 20)
+    period = forecast_period("quarter", as_of)
+    newcomer_start = dt.date(2025, 5, 12)
+    people = pl.concat(
+        [
+            revenue.people,
+            pl.DataFrame(
+                {
+                    "person": ["newbie", "moved"],
+                    "unit": ["t0001", "fresh"],
+                    "start": [newcomer_start, newcomer_start],
+                    "end": [None, None],
+                },
+                schema=revenue.people.schema,
+            ),
+        ]
+    )
+    assert revenue.units is not None
+    units = pl.concat(
+        [
+            revenue.units,
+            pl.DataFrame(
+                {"unit": ["fresh"], "parent": ["hq"], "opened": [dt.date(2025, 5, 2)]},
+                schema=revenue.units.schema,
+            ),
+        ]
+    )
+    values = pl.concat(
+        [
+            revenue.values,
+            pl.DataFrame(
+                {"person": ["newbie"], "date": [dt.date(2025, 5, 14)], "value": [5000.0]},
+                schema=revenue.values.schema,
+            ),
+        ]
+    )
+    data = ForecastData(values, people, units, revenue.opportunities, revenue.stages)
+    rows = {r["person"]: r for r in forecast_rows(data, as_of, period).iter_rows(named=True)}
+    newbie, moved = rows["newbie"], rows["moved"]
+    assert newbie["basis"] == "no_history"
+    assert moved["basis"] == "new_unit"
+    assert newbie["p50"] == pytest.approx(newbie["run_rate"])  # the run-rate ...
+    assert newbie["p10"] == pytest.approx(5000.0)  # ... with a wide range
+    assert newbie["p90"] >= newbie["p50"] * 2
+    assert rows["p00010"]["basis"] == "model"
+    assert set(r["basis"] for r in rows.values()) <= set(FORECAST_BASES)
+    for row in rows.values():
+        assert row["p10"] <= row["p50"] + 1e-6 <= row["p90"] + 2e-6
+        assert row["p10"] >= row["actual"] - 1e-6
+    no_pipeline = forecast_rows(deals, as_of, period)
+    assert set(no_pipeline.filter(pl.col("basis") != "no_history")["basis"]) == {"no_pipeline"}
+
+
+def test_units_roll_up_their_people() -> None:
+    revenue, _ = company()
+    period = forecast_period("quarter", AS_OF)
+    rows = forecast_rows(revenue, AS_OF, period)
+    units = forecast_rollup(rows, revenue.units)
+    hq = units.filter(pl.col("unit") == "hq").row(0, named=True)
+    assert hq["people"] == rows.height
+    assert hq["p50"] == pytest.approx(float(rows["p50"].sum()))
+    assert hq["p10"] <= hq["p50"] <= hq["p90"]
+    # a unit's range is narrower than the sum of its people's
+    assert hq["p90"] - hq["p10"] < float((rows["p90"] - rows["p10"]).sum())
+
+
+def test_the_backtest_reads_nothing_after_its_last_period() -> None:
+    """The backtest prepares the stage history once from all of it; every cut-off still
+    reads only what was known then: poisoning everything after the last period scored
+    changes no figure."""
+    revenue, _ = company()
+    last = dt.date(2025, 3, 31)
+    honest = backtest(revenue, dt.date(2025, 1, 1), last)
+    poisoned = backtest(_poisoned(revenue, last), dt.date(2025, 1, 1), last)
+    assert honest == poisoned
