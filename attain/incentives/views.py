@@ -300,7 +300,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     else:
         honours = honours.filter(person__in=visible_people(request.user))
     honours = honours.select_related("person", "unit").order_by("-period", "kind")[:30]
-    context = {
+    context: dict[str, Any] = {
         "period": period,
         "periods": _period_choices(int(period[:4])),
         "rows": ranked,

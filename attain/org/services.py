@@ -563,6 +563,7 @@ def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
                 )
     return sent
 
+
 # Single sign-on ------------------------------------------------------------------
 
 
