@@ -9,4 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("attain.org.urls")),
     path("audit/", views.audit, name="audit"),
+    path("search/", views.global_search, name="search"),
+    path("search/pick/<slug:kind>/", views.pick, name="pick"),
 ]

@@ -6,6 +6,9 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html_join
+
+from attain.web.pickers import picker_attrs
 
 register = template.Library()
 
@@ -22,3 +25,11 @@ def field_label(event: Any, field: str) -> str:
     except FieldDoesNotExist:
         return field
     return str(getattr(found, "verbose_name", field))
+
+
+@register.simple_tag
+def picker(kind: str, name: str, list_id: str) -> str:
+    """The attributes that turn a hand-written ``<input name=name>`` into a picker of
+    ``kind``; the template adds ``<datalist id=list_id></datalist>`` after it."""
+    attrs = picker_attrs(kind, name, list_id)
+    return format_html_join(" ", '{}="{}"', attrs.items())

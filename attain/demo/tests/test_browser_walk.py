@@ -100,7 +100,10 @@ NOT_WALKED = {
     "performance/plans/<slug:code>/v<int:number>/activate/": "answers POST",
     "performance/plans/<slug:code>/v<int:number>.yaml": "a download",
     "performance/runs/": "answers POST",
+    "search/pick/<slug:kind>/": "an htmx fragment: the options of a picker (core tests)",
 }
+# Pages reached by a form rather than a link, walked from these addresses too.
+FORM_STARTS = ("/search/?q=a",)
 SKIPPED_PREFIXES = ("api/", "admin/", "static/")
 # Text columns holding codes that pages show by a translated label: not data words.
 LABELLED_COLUMNS = {"org.Assignment.title"}  # job roles (org_tags.job_title)
@@ -246,7 +249,9 @@ class Walk:
         page.fill("input[name=password]", "demo")
         page.click("button[type=submit].primary")
         page.wait_for_url(f"{self.base}/")
-        queue, seen_routes, seen_urls = [f"{self.base}/"], set(), set()
+        queue = [f"{self.base}/", *(f"{self.base}{path}" for path in FORM_STARTS)]
+        seen_routes: set[str] = set()
+        seen_urls: set[str] = set()
         while queue:
             url = queue.pop(0)
             if url in seen_urls:
