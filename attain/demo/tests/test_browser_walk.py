@@ -81,6 +81,7 @@ NOT_WALKED = {
     "accounts/password-reset/done/": "after a reset (accounts tests)",
     "crm/evidence/<int:pk>/": "a download of an uploaded file",
     "crm/orders/<str:external_id>/status/": "answers POST",
+    "crm/opportunities/<str:external_id>/move/": "answers POST (a card of the pipeline board)",
     "crm/tickets/<str:external_id>/": "answers POST",
     "crm/reminders/<int:pk>/done/": "answers POST",
     "intake/<int:pk>/preview/": "needs an uploaded file (intake browser test)",
