@@ -20,6 +20,17 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 WORD = re.compile(r"[A-Za-z]{3,}")
+# The page's words as the walk reads them (attain/demo/tests/test_browser_walk.py): the
+# visible text without code, plus placeholders and labels.
+VISIBLE_TEXT = """() => {
+  let t = document.body.innerText;
+  for (const el of document.querySelectorAll('code, .mono')) t = t.split(el.innerText).join(' ');
+  for (const el of document.querySelectorAll('[placeholder],[aria-label]')) {
+    t += ' ' + (el.getAttribute('placeholder') || '');
+    t += ' ' + (el.getAttribute('aria-label') || '');
+  }
+  return t;
+}"""
 
 
 def _phone_page(browser, live_server, role):
@@ -32,13 +43,7 @@ def _phone_page(browser, live_server, role):
 
 
 def _checks(page, allowed: set[str]) -> tuple[list[str], int]:
-    text = page.evaluate(
-        "() => { let t = document.body.innerText;"
-        " for (const el of document.querySelectorAll('code, .mono')) t = t.split(el.innerText).join(' ');"
-        " for (const el of document.querySelectorAll('[placeholder],[aria-label]')) {"
-        "  t += ' ' + (el.getAttribute('placeholder') || '') + ' ' + (el.getAttribute('aria-label') || ''); }"
-        " return t; }"
-    )
+    text = page.evaluate(VISIBLE_TEXT)
     words = sorted({w for w in WORD.findall(text) if w.lower() not in allowed})
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     return words, overflow
