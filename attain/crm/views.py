@@ -403,10 +403,11 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
             .select_related("customer", "owner", "stage")
             .order_by("-amount", "pk")[:BOARD_CARDS]
         )
-        for card in cards:
-            card.movable = card.stage.kind == StageKind.OPEN and access.can_write_for(
+        for card in cards:  # an open card the user may write for carries a move form
+            movable = card.stage.kind == StageKind.OPEN and access.can_write_for(
                 request.user, card.owner
             )
+            setattr(card, "movable", movable)  # noqa: B010 (not a field of the model)
         columns.append({**row, "cards": cards, "more": row["count"] - len(cards)})
     return render(
         request,
