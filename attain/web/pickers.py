@@ -6,6 +6,7 @@ offered only what they may see; the form still checks the code it receives."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
@@ -21,7 +22,7 @@ def picker_attrs(kind: str, name: str, list_id: str) -> dict[str, str]:
     return {
         "list": list_id,
         "autocomplete": "off",
-        "hx-get": f"{reverse('pick', args=[kind])}?field={name}",
+        "hx-get": f"{reverse('pick', args=[kind])}?{urlencode({'field': name})}",
         "hx-trigger": "input changed delay:250ms, focus once",
         "hx-target": f"#{list_id}",
         "hx-swap": "innerHTML",
