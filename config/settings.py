@@ -134,6 +134,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "attain" / "locale"]
+# Numbers grouped by thousands in every language (attain/core/formats)
+FORMAT_MODULE_PATH = ["attain.core.formats"]
 TIME_ZONE = os.environ.get("ATTAIN_TIME_ZONE", "Asia/Shanghai")
 # The first month of the fiscal year (1 = January): fiscal years, halves and quarters of
 # every calculation (attain.calc.periods).

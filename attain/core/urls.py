@@ -11,4 +11,6 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("", include("attain.org.urls")),
     path("audit/", views.audit, name="audit"),
+    path("search/", views.global_search, name="search"),
+    path("search/pick/<slug:kind>/", views.pick, name="pick"),
 ]

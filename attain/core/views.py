@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -27,6 +27,9 @@ from attain.org.selectors import (
     visible_people,
     with_assignment_on,
 )
+from attain.web.pickers import KINDS as PICK_KINDS
+
+from . import search
 
 PAGE_SIZE = 50
 
@@ -128,3 +131,24 @@ def audit(request: HttpRequest) -> HttpResponse:
             "actions": Action.choices,
         },
     )
+
+
+@login_required
+def pick(request: HttpRequest, kind: str) -> HttpResponse:
+    """The ``<option>``s of a picker's ``<datalist>`` for the text typed in it (htmx sends
+    the input under its own name, which ``field`` gives; ``q`` works too)."""
+    if kind not in PICK_KINDS:
+        raise Http404
+    field = request.GET.get("field") or "q"
+    q = request.GET.get(field, "") or request.GET.get("q", "")
+    options = search.pick_options(request.user, kind, q)
+    return render(request, "core/pick_options.html", {"options": options})
+
+
+@login_required
+def global_search(request: HttpRequest) -> HttpResponse:
+    """Search people, units, customers, opportunities and orders by name, code or
+    external id, grouped by kind, under the visibility rule."""
+    q = request.GET.get("q", "").strip()[: search.MAX_QUERY]
+    groups = search.search_all(request.user, q)
+    return render(request, "core/search.html", {"q": q, "groups": groups})

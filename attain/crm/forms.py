@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from attain.org.fields import PersonCodeField
 from attain.org.models import Person
 from attain.web.forms import DateInput
+from attain.web.pickers import PickerInput
 
 from .models import (
     ActivityKind,
@@ -212,7 +213,12 @@ class OrderForm(ForCustomerForm):
 
 class OrderLineForm(forms.Form):
     product = forms.ModelChoiceField(
-        label=_("Product"), queryset=Product.objects.filter(active=True), required=False
+        label=_("Product (code)"),
+        queryset=Product.objects.filter(active=True),
+        to_field_name="code",
+        required=False,
+        widget=PickerInput("product"),
+        error_messages={"invalid_choice": _("Unknown product “%(value)s”.")},
     )
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=3, required=False

@@ -385,6 +385,76 @@ def opportunities(request: HttpRequest) -> HttpResponse:
     )
 
 
+BOARD_CARDS = 30  # cards shown per column; the list page has the rest
+
+
+@login_required
+def opportunity_board(request: HttpRequest) -> HttpResponse:
+    """The pipeline as a board: one column per stage with its count and amount total,
+    the largest opportunities as cards. A card the user may write for carries a small
+    move form (stage, reason) that posts to :func:`opportunity_move`; page.js adds
+    drag-and-drop on top of it."""
+    visible = selectors.visible_opportunities(request.user)
+    stages = selectors.funnel(visible)
+    columns = []
+    for row in stages:
+        cards = list(
+            visible.filter(stage=row["stage"])
+            .select_related("customer", "owner", "stage")
+            .order_by("-amount", "pk")[:BOARD_CARDS]
+        )
+        for card in cards:  # an open card the user may write for carries a move form
+            movable = card.stage.kind == StageKind.OPEN and access.can_write_for(
+                request.user, card.owner
+            )
+            setattr(card, "movable", movable)  # noqa: B010 (not a field of the model)
+        columns.append({**row, "cards": cards, "more": row["count"] - len(cards)})
+    return render(
+        request,
+        "crm/opportunity_board.html",
+        {
+            "columns": columns,
+            "stages": [row["stage"] for row in stages],
+            "open_amount": sum(
+                (r["amount"] for r in stages if r["stage"].kind == StageKind.OPEN), Decimal(0)
+            ),
+        },
+    )
+
+
+@require_POST
+@login_required
+def opportunity_move(request: HttpRequest, external_id: str) -> HttpResponse:
+    """Move a card of the board: the same service, and so the same rules, as the
+    opportunity's page; the outcome is a message on the board."""
+    opportunity = (
+        selectors.visible_opportunities(request.user)
+        .select_related("stage", "owner")
+        .filter(external_id=external_id)
+        .first()
+    )
+    if opportunity is None:
+        raise Http404(_("No such opportunity, or not one you may see."))
+    form = MoveForm(request.POST)
+    moved = None
+    if form.is_valid():
+        moved = apply_service(
+            form,
+            lambda data: move_opportunity(
+                request.user, opportunity, data["stage"], reason=data["reason"]
+            ),
+        )
+    if moved is not None:
+        messages.success(
+            request,
+            _("%(name)s moved to %(stage)s.") % {"name": moved.name, "stage": moved.stage.name},
+        )
+    else:
+        for error in [*form.non_field_errors(), *(e for f in form for e in f.errors)]:
+            messages.error(request, f"{opportunity.name}: {error}")
+    return redirect("crm:opportunity-board")
+
+
 @login_required
 def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     opportunity = (

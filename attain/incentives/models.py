@@ -132,6 +132,10 @@ class CalculationRun(models.Model):
     rows = models.PositiveIntegerField(_("result rows"), default=0)
     problems = models.JSONField(_("problems"), default=list, blank=True)
     warnings = models.PositiveIntegerField(_("warnings"), default=0)
+    # The first WARNINGS_KEPT warnings as [path, message] pairs (``warnings`` counts all)
+    warning_details = models.JSONField(_("warning details"), default=list, blank=True)
+    # A full run's payout per plan: {plan id: {"name", "payout" (text), "people"}}
+    totals = models.JSONField(_("totals by plan"), default=dict, blank=True)
     seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, null=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

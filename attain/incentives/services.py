@@ -359,6 +359,7 @@ def persist_results(
     period_of = {p.id: p for p in result.periods}
     rows: list[PeriodResult] = []
     components: list[ComponentResult] = []
+    plan_totals: dict[str, dict[str, Any]] = {}
     total = max(1, len(codes))
     for n, code in enumerate(codes):
         if code not in pk_of:
@@ -398,6 +399,12 @@ def persist_results(
                 )
             )
             for plan_id, plan_result in period_result.plans.items():
+                plan_total = plan_totals.setdefault(
+                    plan_id, {"name": plan_result.plan.name, "payout": Decimal(0), "people": set()}
+                )
+                plan_total["payout"] += plan_result.payout
+                if plan_result.payout:
+                    plan_total["people"].add(code)
                 for component_id, component in plan_result.components.items():
                     components.append(
                         ComponentResult(
@@ -418,7 +425,19 @@ def persist_results(
         ComponentResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
         PeriodResult.objects.bulk_create(rows, batch_size=500)
         ComponentResult.objects.bulk_create(components, batch_size=1000)
+    if run is not None and run.kind == RunKind.FULL:
+        run.totals = {
+            plan_id: {
+                "name": t["name"],
+                "payout": str(t["payout"].quantize(Decimal("0.01"))),
+                "people": len(t["people"]),
+            }
+            for plan_id, t in sorted(plan_totals.items())
+        }
     return len(person_pks), len(rows) + len(components)
+
+
+WARNINGS_KEPT = 1000  # a run keeps this many warnings' texts (and counts them all)
 
 
 def start_calculation(actor: Any, fiscal_year: int) -> CalculationRun:
@@ -460,6 +479,7 @@ def run_calculation(
             _progress(run, 40, noop("Explaining results"))
             people, rows = persist_results(result, run=run)
         run.people, run.rows, run.warnings = people, rows, len(result.warnings)
+        run.warning_details = [[w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]]
         run.status, run.progress, run.stage = RunStatus.DONE, 100, noop("Done")
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
         run.finished_at = timezone.now()

@@ -43,6 +43,7 @@ from .documents import (
     form_from_document,
 )
 from .models import CalculationRun, Plan, PlanVersion, RunKind
+from .run_report import run_report
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -508,4 +509,4 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     services.fail_abandoned_runs()
     run = get_object_or_404(CalculationRun, pk=pk)
     template = "incentives/run_status.html" if _htmx(request) else "incentives/run.html"
-    return render(request, template, {"run": run})
+    return render(request, template, {"run": run, **run_report(run)})

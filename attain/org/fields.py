@@ -7,11 +7,21 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from attain.web.pickers import PickerInput
+
 from .models import Person, Unit
 
 
 class PersonCodeField(forms.CharField):
-    """An employee id that must name an existing person."""
+    """An employee id that must name an existing person; the input suggests people as one
+    types (:class:`attain.web.pickers.PickerInput`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", PickerInput("person"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.code if isinstance(value, Person) else value
 
     def clean(self, value: Any) -> Person | None:
         code = super().clean(value)
@@ -25,7 +35,13 @@ class PersonCodeField(forms.CharField):
             ) from None
 
 
+UNKNOWN_UNIT = _("Unknown unit “%(value)s”.")
+
+
 def unit_choice(**kwargs: Any) -> forms.ModelChoiceField:
+    """A unit by its code, typed or picked from the suggestions."""
+    kwargs.setdefault("widget", PickerInput("unit"))
+    kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_UNIT})
     return forms.ModelChoiceField(
         queryset=Unit.objects.order_by("code"), to_field_name="code", **kwargs
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from attain.org.models import Unit
+from attain.org.fields import unit_choice
 
 from .models import MonthSplit
 
@@ -15,9 +15,7 @@ from .models import MonthSplit
 class PlanForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
-    root_unit = forms.ModelChoiceField(
-        label=gettext_lazy("Decompose from unit"), queryset=Unit.objects.all(), to_field_name="code"
-    )
+    root_unit = unit_choice(label=gettext_lazy("Decompose from unit"))
     measure = forms.SlugField(label=gettext_lazy("Measure"), initial="revenue")
     total = forms.DecimalField(
         label=gettext_lazy("Total"),

@@ -6,7 +6,9 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.html import format_html, json_script
+from django.utils.html import format_html, format_html_join, json_script
+
+from attain.web.pickers import picker_attrs
 
 register = template.Library()
 
@@ -37,3 +39,11 @@ def chart(option: dict[str, Any], name: str, label: str) -> str:
         data_id,
         json_script(option, data_id),
     )
+
+
+@register.simple_tag
+def picker(kind: str, name: str, list_id: str) -> str:
+    """The attributes that turn a hand-written ``<input name=name>`` into a picker of
+    ``kind``; the template adds ``<datalist id=list_id></datalist>`` after it."""
+    attrs = picker_attrs(kind, name, list_id)
+    return format_html_join(" ", '{}="{}"', attrs.items())

@@ -52,7 +52,7 @@ def test_manager_searches_their_team(transactional_db, company, live_server, bro
     sign_in(page, live_server, "m1", "pw-m1-1")
     page.click("nav >> text=People")
     expect(page.locator("#people-table tbody tr")).to_have_count(5)
-    page.fill("input[name=q]", "R3")
+    page.fill("main input[name=q]", "R3")  # not the header's global search
     expect(page.locator("#people-table tbody tr")).to_have_count(1)
     assert "R3" in page.locator("#people-table tbody tr").first.inner_text()
     context.close()

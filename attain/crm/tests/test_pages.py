@@ -341,7 +341,7 @@ def test_order_form_with_lines_and_credit_split(company, crm):
         "credits": "r1 0.6\nr2 0.3",
         "lines-TOTAL_FORMS": "3",
         "lines-INITIAL_FORMS": "0",
-        "lines-0-product": Product.objects.get().pk,
+        "lines-0-product": Product.objects.get().code,
         "lines-0-quantity": "2",
         "lines-0-unit_price": "150.50",
     }

@@ -134,6 +134,10 @@ def test_api_requires_authentication(company, url):
         "/crm/training/",
         "/crm/ratings/",
         "/crm/products/",
+        "/crm/pipeline/",
+        "/search/?q=r",
+        "/search/pick/person/?q=r",
+        "/search/pick/customer/?q=r",
     ],
 )
 def test_pages_require_login(company, url):

@@ -7,6 +7,8 @@
 //   data-menu-toggle  → a button opens and closes the menu (phones)
 //   data-locate="Use my location" (on a latitude input) → a button that fills the
 //                       form's latitude and longitude from the browser's location
+//   data-board        → cards (data-card) dragged onto a column (data-stage) submit the
+//                       card's own move form with that stage (the form works without it)
 // It also registers the service worker named by <meta name="attain-service-worker">.
 (function () {
   "use strict";
@@ -61,5 +63,42 @@
     if (target.matches && target.matches("[data-autosubmit]") && target.form) {
       target.form.submit();
     }
+  });
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest("[data-board] [data-card]");
+    if (!card) return;
+    dragged = card;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.getAttribute("data-card"));
+  });
+  document.addEventListener("dragend", function () {
+    dragged = null;
+    document.querySelectorAll(".drop-target").forEach(function (el) { el.classList.remove("drop-target"); });
+  });
+  document.addEventListener("dragover", function (event) {
+    var column = dragged && event.target.closest && event.target.closest("[data-board] [data-stage]");
+    if (!column || column.contains(dragged)) return;
+    event.preventDefault();
+    column.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var column = event.target.closest && event.target.closest("[data-stage]");
+    if (column && !column.contains(event.relatedTarget)) column.classList.remove("drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    var column = dragged && event.target.closest && event.target.closest("[data-board] [data-stage]");
+    if (!column || column.contains(dragged)) return;
+    event.preventDefault();
+    var form = dragged.querySelector("form");
+    if (!form) return;
+    form.elements.stage.value = column.getAttribute("data-stage");
+    if (column.getAttribute("data-needs-reason") && !form.elements.reason.value.trim()) {
+      var board = column.closest("[data-board]");
+      var reason = window.prompt(board.getAttribute("data-reason-prompt") || "");
+      if (reason === null) return;
+      form.elements.reason.value = reason;
+    }
+    form.submit();
   });
 })();

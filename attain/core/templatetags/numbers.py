@@ -1,0 +1,49 @@
+"""The one way pages show numbers: ``{{ value|grouped }}`` for counts and quantities,
+``{{ value|money }}`` for amounts. Both group thousands in the page's language (see
+attain/core/formats: zh-hans groups as English does) and show ``—`` for no value."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+NONE = "—"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+@register.filter
+def grouped(value: Any) -> str:
+    """A count or quantity: thousands grouped, whole numbers without decimals, fractions
+    as they are (trailing zeros dropped)."""
+    number = _decimal(value)
+    if number is None:
+        return NONE if value is None or value == "" else str(value)
+    if number == number.to_integral_value():
+        return number_format(int(number), 0, force_grouping=True)
+    plain = number.normalize()
+    places = max(0, -int(plain.as_tuple().exponent))
+    return number_format(plain, places, force_grouping=True)
+
+
+@register.filter
+def money(value: Any) -> str:
+    """An amount of money: thousands grouped, exactly 2 places (half up)."""
+    number = _decimal(value)
+    if number is None:
+        return NONE if value is None or value == "" else str(value)
+    return number_format(
+        number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, force_grouping=True
+    )

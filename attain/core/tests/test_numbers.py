@@ -1,0 +1,49 @@
+"""Numbers are grouped by thousands in both languages, money to 2 places: one pair of
+filters (attain/core/templatetags/numbers.py) and the zh-hans format override."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template import Context, Template
+from django.test import Client
+from django.utils import translation
+
+from attain.core.templatetags.numbers import grouped, money
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_filters_group_in_both_languages(language):
+    with translation.override(language):
+        assert grouped(1234567) == "1,234,567"
+        assert grouped(Decimal("1234.500")) == "1,234.5"
+        assert grouped(Decimal("12")) == "12"
+        assert money(Decimal("1234567.005")) == "1,234,567.01"
+        assert money(-1234.5) == "-1,234.50"
+        assert money(0) == "0.00"
+        assert money(None) == grouped(None) == "—"
+        assert grouped("n/a") == "n/a"
+        # Django's own zh-hans format does not group; the project's override does
+        assert intcomma(1234567) == "1,234,567"
+        rendered = Template("{% load numbers %}{{ a|money }} {{ n|grouped }}").render(
+            Context({"a": Decimal("98765.4"), "n": 10000})
+        )
+        assert rendered == "98,765.40 10,000"
+
+
+def test_pages_show_grouped_numbers_in_chinese(company):
+    from attain.crm import services
+
+    customer = services.create_customer(None, name="甲一科技", owner=company.people["r1"])
+    services.create_opportunity(
+        None, customer=customer, name="大单", owner=company.people["r1"], amount=Decimal(1234567)
+    )
+    client = Client()
+    client.force_login(company.users["admin"])
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    funnel = client.get("/crm/opportunities/").content.decode()
+    assert "1,234,567.00" in funnel
+    board = client.get("/crm/pipeline/").content.decode()
+    assert "1,234,567.00" in board
