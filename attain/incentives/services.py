@@ -49,6 +49,7 @@ from attain.web import leases
 from . import calculation
 from .access import can_edit_plans
 from .documents import dump_yaml, parse_yaml, problem_key
+from .events import results_stored
 from .models import (
     CalculationRun,
     ComponentResult,
@@ -418,6 +419,7 @@ def persist_results(
         ComponentResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
         PeriodResult.objects.bulk_create(rows, batch_size=500)
         ComponentResult.objects.bulk_create(components, batch_size=1000)
+    results_stored.send(sender=PeriodResult, people=person_pks, periods=period_ids)
     return len(person_pks), len(rows) + len(components)
 
 
