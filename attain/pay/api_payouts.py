@@ -11,6 +11,7 @@ from typing import Any
 from django.core.validators import RegexValidator
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -26,10 +27,15 @@ from . import services_payouts as services
 from .models import MONEY, PayoutState, PayrollSource
 
 PERIOD_RE = re.compile(r"^[0-9A-Za-z-]{1,16}$")
-period_field = {
-    "max_length": 16,
-    "validators": [RegexValidator(PERIOD_RE, "Give a period id such as 2026-Q3.")],
-}
+
+
+def period_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=16,
+        validators=[RegexValidator(PERIOD_RE, gettext_lazy("Give a period id such as 2026-Q3."))],
+    )
+
+
 ACTIONS = ["review", "approve", "pay", "hold", "release"]
 
 
@@ -45,7 +51,7 @@ class PayoutSerializer(serializers.Serializer):
     name = serializers.CharField(source="person.name")
     period = serializers.CharField()
     unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
-    state = serializers.ChoiceField(choices=PayoutState.values)
+    state = serializers.ChoiceField(choices=PayoutState.choices)
     amount = serializers.DecimalField(**MONEY)
     recalculated_amount = serializers.DecimalField(allow_null=True, **MONEY)
     held = serializers.BooleanField()
@@ -79,7 +85,7 @@ class RegisterSerializer(serializers.Serializer):
 
 class ActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
-    period = serializers.CharField(**period_field)
+    period = period_field()
     people = serializers.ListField(
         child=serializers.SlugField(max_length=64), min_length=1, max_length=5000
     )
@@ -101,18 +107,18 @@ class PayrollSerializer(serializers.Serializer):
 
 
 class PaidSerializer(serializers.Serializer):
-    period = serializers.CharField(**period_field)
+    period = period_field()
     reference = serializers.CharField(max_length=100)
     paid_on = serializers.DateField()
 
 
 class ColumnSerializer(serializers.Serializer):
     header = serializers.CharField(max_length=60)
-    source = serializers.ChoiceField(choices=PayrollSource.values)
+    source = serializers.ChoiceField(choices=PayrollSource.choices)  # type: ignore[assignment]
 
 
 class MappingSerializer(serializers.Serializer):
-    columns = ColumnSerializer(many=True, min_length=1, max_length=30)
+    columns = ColumnSerializer(many=True, min_length=1, max_length=30)  # type: ignore[call-arg]
     pay_code = serializers.CharField(max_length=40)
     reason = serializers.CharField(
         max_length=500, required=False, default="", allow_blank=True, write_only=True
@@ -131,10 +137,8 @@ class AccrualSerializer(serializers.Serializer):
     total = serializers.DecimalField(**MONEY)
 
 
-def _period(request: Request, required: bool = False) -> str | None:
+def _period(request: Request) -> str | None:
     value = query_one(request, "period")
-    if value is None and required:
-        raise serializers.ValidationError({"period": [_("Give the pay period.")]})
     if value is not None and not PERIOD_RE.match(value):
         raise serializers.ValidationError({"period": [_("Give a period id such as 2026-Q3.")]})
     return value
@@ -243,13 +247,17 @@ class PayrollView(APIView):
     configured columns; ``total`` equals the register's payable total."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", str, required=True, pattern=PERIOD_RE.pattern)],
+        parameters=[
+            OpenApiParameter(
+                "period", str, pattern=PERIOD_RE.pattern, description="default: the newest"
+            )
+        ],
         responses=PayrollSerializer,
     )
     def get(self, request: Request) -> Response:
         access.check_export_payroll(request.user)
-        period = _period(request, required=True)
-        assert period is not None
+        periods = selectors.periods(request.user)
+        period = _period(request) or (periods[0] if periods else "")
         payroll = selectors.payroll(request.user, period)
         rows = [[_cell(v) for v in row] for row in payroll.rows]
         return Response(

@@ -134,7 +134,7 @@ def register_rows(rows: list[Payout], *, typed: bool = False) -> list[list[Any]]
             payout.hold_reason if payout.held else "",
         ]
         tail = [payout.payment_reference, payout.paid_on]
-        lines = list(payout.lines.all()) or [None]
+        lines: list[PayoutLine | None] = list(payout.lines.all()) or [None]
         for line in lines:
             if line is None:
                 table.append([*head, "", "", payout.amount, *tail])

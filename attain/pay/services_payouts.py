@@ -106,14 +106,14 @@ def sync_payouts(
         for key in wanted:
             if key not in facts or key in current:
                 continue
-            payout, end, unit_id = facts[key]
+            calculated, end, unit_id = facts[key]
             created.append(
                 Payout(
                     person_id=key[0],
                     period=key[1],
                     period_end=end,
                     unit_id=unit_id,
-                    amount=_money(payout),
+                    amount=_money(calculated),
                 )
             )
         Payout.objects.bulk_create(created, batch_size=500)

@@ -19,7 +19,7 @@ from attain.org.models import Unit
 from . import payout_access as access
 from . import selectors_payouts as selectors
 from . import services_payouts as services
-from .models import PayoutState, PayrollSource
+from .models import ZERO, PayoutState, PayrollSource
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -222,6 +222,6 @@ def accrual(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "period": period,
             "periods": selectors.periods(request.user),
-            "total": sum((r.total for r in rows), selectors.ZERO),
+            "total": sum((r.total for r in rows), ZERO),
         },
     )
