@@ -125,3 +125,21 @@ def test_pages_in_chinese(company, client):
     client.force_login(company.users["finance"])
     page = client.get(f"/pay/payouts/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "发放登记簿" in page.content.decode()
+
+
+def test_command_line_export_matches_the_register(company, tmp_path):
+    from django.core.management import call_command
+
+    store(company, AMOUNTS)
+    _review_all(company)
+    services.approve_payouts(company.users["finance"], list(Payout.objects.all()))
+    target = tmp_path / "payroll.csv"
+    out = io.StringIO()
+    call_command("pay", "export", "--period", PERIOD, "--output", str(target), stdout=out)
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    total = sum(Decimal(r["amount"]) for r in rows)
+    assert total == sum((p.amount for p in Payout.objects.all()), Decimal(0))
+    assert f"total {total}" in out.getvalue()
+    call_command("pay", "accrual", stdout=out)
+    call_command("pay", "sync", stdout=out)
+    assert "created 0" in out.getvalue()
