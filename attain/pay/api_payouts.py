@@ -56,7 +56,7 @@ class PayoutSerializer(serializers.Serializer):
     recalculated_amount = serializers.DecimalField(allow_null=True, **MONEY)
     held = serializers.BooleanField()
     hold_reason = serializers.CharField()
-    note = serializers.CharField()
+    note = serializers.CharField(source="note_text")
     payment_reference = serializers.CharField()
     paid_on = serializers.DateField(allow_null=True)
     lines = LineSerializer(many=True, source="lines.all")

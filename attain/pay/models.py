@@ -41,7 +41,9 @@ class Payout(models.Model):
     recalculated_amount = models.DecimalField(
         _("amount after a later recalculation"), **MONEY, null=True, blank=True
     )
-    note = models.CharField(_("last change"), max_length=300, blank=True)
+    # The last recalculation, as data ({"kind", "before", "after", "state"}), put in
+    # words in the reader's language by note_text().
+    note = models.JSONField(_("last change"), default=dict, blank=True)
     held = models.BooleanField(_("held"), default=False)
     hold_reason = models.CharField(_("hold reason"), max_length=500, blank=True)
     held_by = models.ForeignKey(
@@ -74,6 +76,10 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.code} {self.period}"
+
+    def note_text(self) -> str:
+        """The last recalculation in words, in the active language ("" when none)."""
+        return note_text(self.note)
 
     @property
     def payable(self) -> bool:
@@ -144,3 +150,27 @@ class PayrollMapping(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+def note_text(note: dict[str, Any]) -> str:
+    if not note:
+        return ""
+    change = f"{note.get('before', '')} → {note.get('after', '')}"
+    if note.get("kind") == "paid_changed":
+        return str(
+            _(
+                "Recalculated after payment (%(change)s): "
+                "the difference is settled by an adjustment."
+            )
+            % {"change": change}
+        )
+    if note.get("kind") == "returned":
+        state = str(PayoutState(note.get("state", PayoutState.REVIEWED)).label).lower()
+        return str(
+            _(
+                "Recalculated (%(change)s) after it was %(state)s: "
+                "back to calculated, to be reviewed again."
+            )
+            % {"change": change, "state": state}
+        )
+    return str(_("Recalculated (%(change)s).") % {"change": change})

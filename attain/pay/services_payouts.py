@@ -144,30 +144,20 @@ def sync_payouts(
                     )
                 continue
             before = _state_of(payout)
-            change = _("%(before)s → %(after)s") % {
-                "before": payout.amount,
-                "after": new_amount,
-            }
+            note = {"before": str(payout.amount), "after": str(new_amount)}
             if payout.state == PayoutState.PAID:
                 if new_amount == payout.recalculated_amount or new_amount == payout.amount:
                     continue
                 payout.recalculated_amount = new_amount
-                payout.note = _(
-                    "Recalculated after payment (%(change)s): "
-                    "the difference is settled by an adjustment."
-                ) % {"change": change}
+                payout.note = {**note, "kind": "paid_changed"}
                 payout.save(update_fields=["recalculated_amount", "note", "updated_at"])
-                reason = payout.note
                 report.paid_changed += 1
             else:
                 if payout.state != PayoutState.CALCULATED:
-                    payout.note = _(
-                        "Recalculated (%(change)s) after it was %(state)s: "
-                        "back to calculated, to be reviewed again."
-                    ) % {"change": change, "state": payout.get_state_display().lower()}
+                    payout.note = {**note, "kind": "returned", "state": payout.state}
                     report.returned += 1
                 else:
-                    payout.note = _("Recalculated (%(change)s).") % {"change": change}
+                    payout.note = {**note, "kind": "recalculated"}
                     report.updated += 1
                 payout.state = PayoutState.CALCULATED
                 payout.amount = new_amount
@@ -178,7 +168,7 @@ def sync_payouts(
                 payout.save()
                 PayoutLine.objects.filter(payout=payout).delete()
                 _write_lines({payout.pk: new_lines})
-                reason = payout.note
+            reason = payout.note_text()
             record_change(
                 actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
             )
@@ -253,7 +243,7 @@ def _step(
             before = _state_of(payout)
             payout.state = target
             stamp(payout)
-            payout.note = ""
+            payout.note = {}
             payout.save()
             record_change(
                 actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason

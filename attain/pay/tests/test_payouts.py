@@ -167,14 +167,15 @@ def test_a_recalculation_that_changes_the_amount_returns_to_calculated(stored, s
     store(stored, {"r1": {"commission": "1100.10", "bonus": "200.00"}})
     p = payout(stored, "r1")
     assert p.state == "calculated" and p.amount == Decimal("1300.10")
-    assert "1200.10" in p.note and "1300.10" in p.note
+    assert p.note == {"kind": "returned", "state": state, "before": "1200.10", "after": "1300.10"}
+    assert "1200.10 → 1300.10" in p.note_text()
     assert p.reviewed_by is None and p.approved_by is None
     event = (
         AuditEvent.objects.filter(content_type__model="payout", object_id=str(p.pk))
         .order_by("-pk")
         .first()
     )
-    assert event.after["state"] == "calculated" and event.reason == p.note
+    assert event.after["state"] == "calculated" and event.reason == p.note_text()
 
 
 def test_a_recalculation_with_the_same_numbers_keeps_the_state(stored):
