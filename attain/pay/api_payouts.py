@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.validators import RegexValidator
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,14 +25,16 @@ from . import selectors_payouts as selectors
 from . import services_payouts as services
 from .models import MONEY, PayoutState, PayrollSource
 
-PERIOD_RE = re.compile(r"^[0-9A-Za-z-]{1,16}$")
+PERIOD_RE = re.compile(r"^[0-9A-Za-z-]{1,16}$")  # matched with fullmatch (no newline)
+
+
+def _check_period(value: str) -> None:
+    if not PERIOD_RE.fullmatch(value):
+        raise serializers.ValidationError(_("Give a period id such as 2026-Q3."))
 
 
 def period_field() -> serializers.CharField:
-    return serializers.CharField(
-        max_length=16,
-        validators=[RegexValidator(PERIOD_RE, gettext_lazy("Give a period id such as 2026-Q3."))],
-    )
+    return serializers.CharField(max_length=16, validators=[_check_period])
 
 
 ACTIONS = ["review", "approve", "pay", "hold", "release"]
@@ -138,8 +139,10 @@ class AccrualSerializer(serializers.Serializer):
 
 
 def _period(request: Request) -> str | None:
+    if request.query_params.getlist("period") == [""]:
+        raise serializers.ValidationError({"period": [_("Give a period id such as 2026-Q3.")]})
     value = query_one(request, "period")
-    if value is not None and not PERIOD_RE.match(value):
+    if value is not None and not PERIOD_RE.fullmatch(value):
         raise serializers.ValidationError({"period": [_("Give a period id such as 2026-Q3.")]})
     return value
 
@@ -197,6 +200,7 @@ class RegisterView(APIView):
 
 
 class ActionView(APIView):
+    parser_classes = [JSONParser]
     """One step for the payouts of ``people`` in ``period``: review, approve, pay (with
     ``reference`` and ``paid_on``), hold (with ``reason``) or release. All or nothing."""
 
@@ -278,6 +282,7 @@ def _cell(value: Any) -> str:
 
 
 class PayrollPaidView(APIView):
+    parser_classes = [JSONParser]
     """Mark every payout of a period's payroll export paid, with the payment reference."""
 
     @extend_schema(request=PaidSerializer, responses=ChangedSerializer)
@@ -298,6 +303,7 @@ class PayrollPaidView(APIView):
 
 
 class MappingView(APIView):
+    parser_classes = [JSONParser]
     """The payroll export's columns; PUT stores them (finance, sales operations)."""
 
     @extend_schema(responses=MappingSerializer)

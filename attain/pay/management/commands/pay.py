@@ -48,7 +48,7 @@ class Command(BaseCommand):
             )
         elif action == "export":
             period = options["period"]
-            if not PERIOD_RE.match(period):
+            if not PERIOD_RE.fullmatch(period):
                 raise CommandError(f"Not a period id: {period!r}", returncode=2)
             payroll = selectors.payroll(Operator(), period)
             rows = [payroll.header, *payroll.rows]
