@@ -40,6 +40,8 @@ from .models import ZERO, Payout, PayoutLine, PayoutState, PayrollMapping, Payro
 
 Lines = dict[tuple[str, str], tuple[str, Decimal]]
 
+CHUNK = 5000  # ids per IN (...) list, well below SQLite's variable limit
+
 AUDITED = ("state", "amount", "recalculated_amount", "held", "hold_reason", "note")
 
 
@@ -90,14 +92,14 @@ def sync_payouts(
         wanted.setdefault((person_id, period), {})[(plan, component)] = (kind, _money(amount))
     facts = {
         (r[0], r[1]): r[2:]
-        for r in results.filter(
-            person_id__in={k[0] for k in wanted}, period__in={k[1] for k in wanted}
-        ).values_list("person_id", "period", "payout", "end", "unit_id")
+        for r in results.filter(period__in={k[1] for k in wanted}).values_list(
+            "person_id", "period", "payout", "end", "unit_id"
+        )
     }
     with transaction.atomic():
         current = {(p.person_id, p.period): p for p in existing.select_for_update()}
         lines: dict[int, Lines] = {}
-        for line in PayoutLine.objects.filter(payout__in=[p.pk for p in current.values()]):
+        for line in PayoutLine.objects.filter(payout__in=existing.values("pk")):
             lines.setdefault(line.payout_id, {})[(line.plan, line.component)] = (
                 line.kind,
                 line.amount,
@@ -127,8 +129,8 @@ def sync_payouts(
                 Payout,
                 events,
                 reason=_("Calculated"),
-                describe=lambda pk, before, after: pk,
             )
+        recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
         for key, payout in current.items():
             new_lines = wanted.get(key, {})
             fact = facts.get(key)
@@ -156,9 +158,13 @@ def sync_payouts(
                 if payout.state != PayoutState.CALCULATED:
                     payout.note = {**note, "kind": "returned", "state": payout.state}
                     report.returned += 1
-                else:
+                else:  # the common case after a run: written in bulk below
                     payout.note = {**note, "kind": "recalculated"}
-                    report.updated += 1
+                    payout.amount = new_amount
+                    if fact:
+                        payout.period_end, payout.unit_id = fact[1], fact[2]
+                    recalculated.append((payout, before, new_lines))
+                    continue
                 payout.state = PayoutState.CALCULATED
                 payout.amount = new_amount
                 payout.reviewed_by = payout.approved_by = None
@@ -172,6 +178,26 @@ def sync_payouts(
             record_change(
                 actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
             )
+        if recalculated:
+            changed = [payout for payout, _before, _lines in recalculated]
+            now = timezone.now()
+            for payout in changed:
+                payout.updated_at = now
+            Payout.objects.bulk_update(
+                changed, ["amount", "note", "period_end", "unit_id", "updated_at"], batch_size=500
+            )
+            pks = [p.pk for p in changed]
+            for start in range(0, len(pks), CHUNK):
+                PayoutLine.objects.filter(payout__in=pks[start : start + CHUNK]).delete()
+            _write_lines({payout.pk: lines for payout, _before, lines in recalculated})
+            record_bulk(
+                actor,
+                Action.UPDATE,
+                Payout,
+                ((p.pk, before, _state_of(p)) for p, before, _lines in recalculated),
+                reason=_("Recalculated"),
+            )
+            report.updated = len(recalculated)
     return report
 
 

@@ -253,3 +253,17 @@ def test_payroll_mapping_is_validated_and_used(stored):
     payroll = selectors.payroll(stored.users["finance"], PERIOD)
     assert payroll.header == ["工号", "金额", "代码", "成本中心"]
     assert payroll.rows == [["r1", Decimal("1200.10"), "BONUS", "east"]]
+
+
+def test_a_recalculation_of_a_calculated_payout_replaces_amount_and_lines(stored):
+    store(stored, {"r2": {"commission": "400.00", "extra": "1.00"}})
+    p = payout(stored, "r2")
+    assert (p.state, p.amount) == ("calculated", Decimal("401.00"))
+    assert {(line.component, line.amount) for line in p.lines.all()} == {
+        ("commission", Decimal("400.00")),
+        ("extra", Decimal("1.00")),
+    }
+    assert p.note == {"kind": "recalculated", "before": "333.34", "after": "401.00"}
+    events = AuditEvent.objects.filter(content_type__model="payout", object_id=str(p.pk))
+    event = events.order_by("pk").last()
+    assert event.before["amount"] == "333.34" and event.after["amount"] == "401.00"
