@@ -185,6 +185,10 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "attain.crm.models.TicketKind",
         "OrderStatusEnum": "attain.crm.models.OrderStatus",
         "TicketStatusEnum": "attain.crm.models.TicketStatus",
+        "PayrollSourceEnum": "attain.pay.models.PayrollSource",
+        "CustomerSourceEnum": "attain.crm.models.CustomerSource",
+        "PayoutStateEnum": "attain.pay.models.PayoutState",
+        "PayoutActionEnum": "attain.pay.api_payouts.ACTIONS",
     },
 }
 

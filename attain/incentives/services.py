@@ -49,6 +49,7 @@ from attain.web import leases
 from . import calculation
 from .access import can_edit_plans
 from .documents import dump_yaml, parse_yaml, problem_key
+from .events import results_stored
 from .models import (
     CalculationRun,
     ComponentResult,
@@ -434,6 +435,7 @@ def persist_results(
             }
             for plan_id, t in sorted(plan_totals.items())
         }
+    results_stored.send(sender=PeriodResult, people=person_pks, periods=period_ids)
     return len(person_pks), len(rows) + len(components)
 
 

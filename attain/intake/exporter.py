@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -151,3 +152,28 @@ def export_file(spec: TableSpec, path: Path, fmt: str | None = None) -> int:
         return write_xlsx(spec, path)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         return write_csv(spec, handle)
+
+
+def rows_csv(rows: Iterable[list[Any]]) -> bytes:
+    """Any table (header first) as CSV bytes, UTF-8 with BOM, guarded like the record
+    exports (pay's register and payroll exports use it)."""
+    handle = io.StringIO()
+    writer = csv.writer(handle)
+    for row in rows:
+        writer.writerow([_text(v) for v in row])
+    return ("\ufeff" + handle.getvalue()).encode("utf-8")
+
+
+def rows_xlsx(rows: Iterable[list[Any]], sheet_name: str) -> bytes:
+    """Any table (header first) as XLSX bytes: numbers stay numbers, text is guarded and
+    always a string cell."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])
+    for row in rows:
+        values = [_typed(v) for v in row]
+        sheet.append([_string_cell(sheet, v) if v.__class__ is str else v for v in values])
+    handle = io.BytesIO()
+    workbook.save(handle)
+    return handle.getvalue()

@@ -8,3 +8,11 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("policies/", views.policies, name="policies"),
 ]
+
+from . import views_payouts  # noqa: E402  (payouts: docs/pay.md, "Payout approval")
+
+urlpatterns += [
+    path("payouts/", views_payouts.register, name="register"),
+    path("payroll/", views_payouts.payroll, name="payroll"),
+    path("accrual/", views_payouts.accrual, name="accrual"),
+]

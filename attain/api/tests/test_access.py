@@ -33,6 +33,8 @@ from attain.crm import services as crm_services
 from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
 from attain.incentives.models import CalculationRun, RunKind
 from attain.intake import services as intake_services
+from attain.pay.tests.payout_factories import AMOUNTS as PAYOUT_AMOUNTS
+from attain.pay.tests.payout_factories import store as store_payouts
 from attain.targets.tests.conftest import new_plan, publish
 
 # operation (method, path with {names} filled from the records) → status per column of
@@ -113,6 +115,13 @@ STATUSES = """
     GET    /api/performance/results/           200  200 200 200  200 200 401
     GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 401
     GET    /api/performance/leaderboard/       200  200 200 200  200 200 401
+    GET    /api/pay/payouts/                   200  200 200 200  200 200 401
+    POST   /api/pay/payouts/actions/           200  403 403 403  200 403 401
+    GET    /api/pay/payroll/                   200  200 200 403  403 403 401
+    POST   /api/pay/payroll/paid/              400  403 400 403  403 403 401
+    GET    /api/pay/payroll/columns/           200  200 200 403  403 403 401
+    PUT    /api/pay/payroll/columns/           200  200 200 403  403 403 401
+    GET    /api/pay/accrual/                   200  200 200 200  403 403 401
 """
 
 
@@ -155,6 +164,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         None, rater=people["r2"], person=people["r4"], date=TODAY, score=Decimal(5)
     )
     plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
+    store_payouts(company, PAYOUT_AMOUNTS)  # 2026-Q1 payouts, calculated
     run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026, status="done")
     batch = intake_services.create_batch(
         company.users["admin"], "customers", SimpleUploadedFile("c.csv", b"name\nA\n")
@@ -221,11 +231,20 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         f"/api/targets/plans/{records['plan']}/acknowledge/": {"comment": "ok"},
         f"/api/imports/{records['batch']}/retry/": {},
         "/api/calculation-runs/": {"fiscal_year": 2026},
+        "/api/pay/payouts/actions/": {"action": "review", "period": "2026-Q1", "people": ["r1"]},
+        "/api/pay/payroll/paid/": {"period": "2026-Q1", "reference": "B-1", "paid_on": day},
+        "/api/pay/payroll/columns/": {
+            "columns": [
+                {"header": "id", "source": "employee_id"},
+                {"header": "a", "source": "amount"},
+            ],
+            "pay_code": "COMM",
+        },
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")
         return {"table": "customers", "file": upload}, "multipart"
-    if method in {"POST", "PATCH"}:
+    if method in {"POST", "PATCH", "PUT"}:
         return bodies[path], "json"
     return None, "json"
 

@@ -110,6 +110,9 @@ def _records(company: Any) -> dict[str, Any]:
     line = crm.create_product_line(None, code="pl", name="Line")
     product = crm.create_product(None, code="p1", name="P", line=line)
     del other
+    from attain.pay.tests.payout_factories import AMOUNTS, store
+
+    store(company, AMOUNTS)  # payouts for the register, payroll and accrual
     return {
         "/api/customers/": {"external_id": customer.external_id},
         "/api/contacts/": {"external_id": contact.external_id},

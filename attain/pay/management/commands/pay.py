@@ -1,0 +1,69 @@
+"""`attain pay sync | export | accrual`: payouts from the command line (docs/pay.md).
+
+The command runs as the machine's operator: it reads every person's payouts, as an
+administrator does, and writes nothing but files (``sync`` writes payouts, audited as
+the system)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attain.intake.exporter import rows_csv, rows_xlsx
+from attain.pay import selectors_payouts as selectors
+from attain.pay import services_payouts as services
+from attain.pay.api_payouts import PERIOD_RE
+
+
+class Operator:
+    """Whoever runs the command: sees everyone (as an administrator)."""
+
+    is_authenticated = True
+    is_superuser = True
+    pk = None
+
+
+class Command(BaseCommand):
+    help = "Payouts: bring them up to date, export payroll, show the accrual."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("sync", help="bring payouts in line with the stored results")
+        export = sub.add_parser("export", help="the payroll export of a period")
+        export.add_argument("--period", required=True, help="e.g. 2026-Q3")
+        export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        export.add_argument("--output", type=Path, help="file (default: payroll-PERIOD.FORMAT)")
+        accrual = sub.add_parser("accrual", help="earned but not yet paid, by period and unit")
+        accrual.add_argument("--period", default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "sync":
+            report = services.sync_payouts(None)
+            self.stdout.write(
+                f"created {report.created}, changed {report.updated}, "
+                f"back to calculated {report.returned}, paid and recalculated {report.paid_changed}"
+            )
+        elif action == "export":
+            period = options["period"]
+            if not PERIOD_RE.fullmatch(period):
+                raise CommandError(f"Not a period id: {period!r}", returncode=2)
+            payroll = selectors.payroll(Operator(), period)
+            rows = [payroll.header, *payroll.rows]
+            fmt = options["format"]
+            path: Path = options["output"] or Path(f"payroll-{period}.{fmt}")
+            if not path.parent.is_dir():
+                raise CommandError(f"No such directory: {path.parent}", returncode=2)
+            data = rows_xlsx(rows, f"payroll {period}") if fmt == "xlsx" else rows_csv(rows)
+            path.write_bytes(data)
+            self.stdout.write(
+                f"exported {len(payroll.rows)} payouts, total {payroll.total}, to {path}"
+            )
+        else:
+            for row in selectors.accrual(Operator(), options["period"]):
+                self.stdout.write(
+                    f"{row.period}\t{row.unit_code or '-'}\t{row.people}\t{row.total}"
+                    f"\t(held {row.held})"
+                )

@@ -1,0 +1,95 @@
+"""Who may do what with payouts (docs/pay.md, "Payout approval"), one condition per line.
+Seeing payouts follows the one visibility rule; these say who may change them. Tested as
+a role × action table (tests/test_payout_access.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import Role
+from attain.org.models import Person
+from attain.org.selectors import person_of, role_of, subtree_ids
+
+# Pay steps and the roles that take them (the administrator may take every step).
+REVIEWERS = frozenset({Role.ADMIN, Role.MANAGER})
+APPROVERS = frozenset({Role.ADMIN, Role.FINANCE})
+PAYERS = frozenset({Role.ADMIN, Role.FINANCE})
+HOLDERS = frozenset({Role.ADMIN, Role.FINANCE, Role.SALES_OPS})
+PAYROLL_READERS = frozenset({Role.ADMIN, Role.FINANCE, Role.SALES_OPS})
+MAPPING_EDITORS = frozenset({Role.ADMIN, Role.FINANCE, Role.SALES_OPS})
+ACCRUAL_READERS = frozenset({Role.ADMIN, Role.FINANCE, Role.SALES_OPS, Role.EXECUTIVE})
+
+
+def can_review_payouts(user: Any) -> bool:
+    """Managers review their team's payouts (checked per person by :func:`may_review`)."""
+    return role_of(user) in REVIEWERS
+
+
+def may_review(user: Any, person: Person) -> bool:
+    """A manager reviews the people below them, never their own payout."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    me = person_of(user)
+    if role != Role.MANAGER or me is None or me.pk == person.pk:
+        return False
+    below = Person.objects.filter(pk__in=subtree_ids(me.pk, timezone.localdate()))
+    return below.filter(pk=person.pk).exists()
+
+
+def can_approve_payouts(user: Any) -> bool:
+    return role_of(user) in APPROVERS
+
+
+def can_pay_payouts(user: Any) -> bool:
+    return role_of(user) in PAYERS
+
+
+def can_hold_payouts(user: Any) -> bool:
+    return role_of(user) in HOLDERS
+
+
+def can_export_payroll(user: Any) -> bool:
+    return role_of(user) in PAYROLL_READERS
+
+
+def can_edit_payroll_mapping(user: Any) -> bool:
+    return role_of(user) in MAPPING_EDITORS
+
+
+def can_read_accrual(user: Any) -> bool:
+    return role_of(user) in ACCRUAL_READERS
+
+
+def can_sync_payouts(user: Any) -> bool:
+    """Bringing payouts up to date with the stored results (it happens by itself after
+    every calculation; the button is for results stored before payouts existed)."""
+    return role_of(user) in HOLDERS
+
+
+def check(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def check_export_payroll(user: Any) -> None:
+    check(can_export_payroll(user), _("Only finance or sales operations export payroll."))
+
+
+def check_edit_payroll_mapping(user: Any) -> None:
+    check(
+        can_edit_payroll_mapping(user),
+        _("Only finance or sales operations edit the payroll columns."),
+    )
+
+
+def check_read_accrual(user: Any) -> None:
+    check(can_read_accrual(user), _("Only finance, sales operations and executives see accruals."))
+
+
+def check_sync_payouts(user: Any) -> None:
+    check(can_sync_payouts(user), _("Only finance or sales operations bring payouts up to date."))

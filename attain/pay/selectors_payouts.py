@@ -1,0 +1,224 @@
+"""Reads of payouts, always through the one visibility rule (docs/pay.md, "Payout
+register"): the register with its totals, the payroll export's rows and the accrual."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from attain.org.models import Unit
+from attain.org.selectors import unit_descendant_ids, visible_people
+
+from .models import (
+    DEFAULT_COLUMNS,
+    ZERO,
+    Payout,
+    PayoutLine,
+    PayoutState,
+    PayrollMapping,
+    PayrollSource,
+)
+
+
+def payouts(
+    user: Any,
+    *,
+    period: str | None = None,
+    unit: Unit | None = None,
+    state: str | None = None,
+    held: bool | None = None,
+) -> QuerySet[Payout]:
+    """The payouts of the people ``user`` may see, filtered."""
+    rows = Payout.objects.filter(person__in=visible_people(user))
+    if period:
+        rows = rows.filter(period=period)
+    if unit is not None:
+        rows = rows.filter(unit_id__in=unit_descendant_ids(unit))
+    if state:
+        rows = rows.filter(state=state)
+    if held is not None:
+        rows = rows.filter(held=held)
+    return (
+        rows.select_related("person", "unit")
+        .prefetch_related(
+            Prefetch("lines", queryset=PayoutLine.objects.order_by("plan", "component"))
+        )
+        .order_by("-period", "unit__name", "person__code")
+    )
+
+
+def periods(user: Any) -> list[str]:
+    """The pay periods with payouts ``user`` may see, newest first."""
+    return list(
+        Payout.objects.filter(person__in=visible_people(user))
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+
+
+@dataclass
+class Totals:
+    """Sums of a set of payouts: all, by state, held, payable (approved and not held)."""
+
+    total: Decimal = ZERO
+    by_state: dict[str, Decimal] = field(
+        default_factory=lambda: dict.fromkeys(PayoutState.values, ZERO)
+    )
+    held: Decimal = ZERO
+    payable: Decimal = ZERO
+    count: int = 0
+
+    def add(self, payout: Payout) -> None:
+        self.total += payout.amount
+        self.by_state[payout.state] += payout.amount
+        self.count += 1
+        if payout.held:
+            self.held += payout.amount
+        if payout.payable:
+            self.payable += payout.amount
+
+
+@dataclass
+class Register:
+    rows: list[Payout]
+    totals: Totals
+    by_unit: list[tuple[str, str, Totals]]  # (unit code, unit name, totals)
+
+
+def register(user: Any, **filters: Any) -> Register:
+    rows = list(payouts(user, **filters))
+    totals = Totals()
+    units: dict[tuple[str, str], Totals] = defaultdict(Totals)
+    for payout in rows:
+        totals.add(payout)
+        key = (payout.unit.code, payout.unit.name) if payout.unit else ("", _("No unit"))
+        units[key].add(payout)
+    by_unit = [(code, name, t) for (code, name), t in sorted(units.items(), key=lambda i: i[0][1])]
+    return Register(rows=rows, totals=totals, by_unit=by_unit)
+
+
+REGISTER_HEADER = [
+    "period",
+    "employee_id",
+    "name",
+    "unit",
+    "state",
+    "held",
+    "hold_reason",
+    "plan",
+    "component",
+    "amount",
+    "payment_reference",
+    "paid_on",
+]
+
+
+def register_rows(rows: list[Payout], *, typed: bool = False) -> list[list[Any]]:
+    """The register as a table: one line per component of each payout (a payout without
+    components: one line with its amount)."""
+    table: list[list[Any]] = [list(REGISTER_HEADER)]
+    for payout in rows:
+        head = [
+            payout.period,
+            payout.person.code,
+            payout.person.name,
+            payout.unit.code if payout.unit else "",
+            payout.state,
+            payout.held,
+            payout.hold_reason if payout.held else "",
+        ]
+        tail = [payout.payment_reference, payout.paid_on]
+        lines: list[PayoutLine | None] = list(payout.lines.all()) or [None]
+        for line in lines:
+            if line is None:
+                table.append([*head, "", "", payout.amount, *tail])
+            else:
+                table.append([*head, line.plan, line.component, line.amount, *tail])
+    return table
+
+
+# Payroll ------------------------------------------------------------------------------
+
+
+def payroll_mapping() -> PayrollMapping:
+    row = PayrollMapping.objects.filter(pk=1).first()
+    return row or PayrollMapping(pk=1, columns=list(DEFAULT_COLUMNS))
+
+
+def payroll_payouts(user: Any, period: str) -> list[Payout]:
+    """What payroll pays for ``period``: approved payouts that are not held."""
+    return list(
+        payouts(user, period=period, state=PayoutState.APPROVED, held=False).order_by(
+            "person__code"
+        )
+    )
+
+
+def _value(payout: Payout, source: str, mapping: PayrollMapping) -> Any:
+    if source == PayrollSource.EMPLOYEE_ID:
+        return payout.person.code
+    if source == PayrollSource.NAME:
+        return payout.person.name
+    if source == PayrollSource.AMOUNT:
+        return payout.amount
+    if source == PayrollSource.PAY_CODE:
+        return mapping.pay_code
+    if source == PayrollSource.COST_CENTRE:
+        return payout.unit.code if payout.unit else ""
+    return payout.period
+
+
+@dataclass
+class Payroll:
+    header: list[str]
+    rows: list[list[Any]]
+    payouts: list[Payout]
+    total: Decimal
+
+
+def payroll(user: Any, period: str) -> Payroll:
+    mapping = payroll_mapping()
+    columns = mapping.columns or DEFAULT_COLUMNS
+    chosen = payroll_payouts(user, period)
+    rows = [[_value(p, c["source"], mapping) for c in columns] for p in chosen]
+    total = sum((p.amount for p in chosen), ZERO)
+    return Payroll([c["header"] for c in columns], rows, chosen, total)
+
+
+# Accrual ------------------------------------------------------------------------------
+
+
+@dataclass
+class AccrualRow:
+    period: str
+    unit_code: str
+    unit_name: str
+    calculated: Decimal = ZERO
+    reviewed: Decimal = ZERO
+    approved: Decimal = ZERO
+    held: Decimal = ZERO
+    total: Decimal = ZERO
+    people: int = 0
+
+
+def accrual(user: Any, period: str | None = None) -> list[AccrualRow]:
+    """Earned but not yet paid, by period and unit: every payout not yet paid (held
+    ones too: a held amount is still owed)."""
+    found: dict[tuple[str, str], AccrualRow] = {}
+    rows = payouts(user, period=period).exclude(state=PayoutState.PAID).order_by()
+    for p in rows.values_list("period", "unit__code", "unit__name", "state", "held", "amount"):
+        period_id, code, name, state, held, amount = p
+        key = (period_id, code or "")
+        row = found.setdefault(key, AccrualRow(period_id, code or "", name or _("No unit")))
+        setattr(row, state, getattr(row, state) + amount)
+        if held:
+            row.held += amount
+        row.total += amount
+        row.people += 1
+    return sorted(found.values(), key=lambda r: (r.period, r.unit_name))

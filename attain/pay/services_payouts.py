@@ -1,0 +1,458 @@
+"""Writers of payouts (docs/pay.md, "Payout approval"): the only code that changes
+:class:`~attain.pay.models.Payout` rows. Every change is audited.
+
+- :func:`sync_payouts` brings payouts in line with the stored results of
+  :mod:`attain.incentives` (it runs after every calculation, through
+  ``attain.incentives.events.results_stored``). The recalculation rule: a payout whose
+  amount or component lines changed goes back to *calculated* (a review or approval was
+  of other numbers), with the reason in its note and the audit trail; a *paid* payout
+  keeps the amount paid and records the new amount in ``recalculated_amount``.
+- :func:`review_payouts` (the person's manager), :func:`approve_payouts` (finance),
+  :func:`mark_paid` (finance, with a payment reference and date): one step forward each;
+  a step that is not allowed from a payout's state refuses the whole request and changes
+  nothing.
+- :func:`hold_payout` / :func:`release_payout` (finance, sales operations): a held payout
+  is still owed (shown as held, counted in the accrual) but cannot be approved, paid or
+  exported until released.
+- :func:`set_payroll_mapping`: the payroll export's columns.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from attain.audit.models import Action
+from attain.audit.services import record_bulk, record_change, snapshot
+from attain.incentives.models import ComponentResult, PeriodResult
+
+from . import payout_access as access
+from .models import ZERO, Payout, PayoutLine, PayoutState, PayrollMapping, PayrollSource
+
+Lines = dict[tuple[str, str], tuple[str, Decimal]]
+
+CHUNK = 5000  # ids per IN (...) list, well below SQLite's variable limit
+
+AUDITED = ("state", "amount", "recalculated_amount", "held", "hold_reason", "note")
+
+
+def _state_of(payout: Payout) -> dict[str, Any]:
+    values = snapshot(payout)
+    return {name: values[name] for name in (*AUDITED, "payment_reference", "paid_on")}
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+@dataclass
+class SyncReport:
+    created: int = 0
+    updated: int = 0
+    returned: int = 0  # reviewed/approved payouts sent back to calculated
+    paid_changed: int = 0
+
+
+def sync_payouts(
+    actor: Any = None,
+    *,
+    people: Iterable[int] | None = None,
+    periods: Iterable[str] | None = None,
+) -> SyncReport:
+    """Bring the payouts of ``people`` (person pks; all when None) in ``periods`` (all
+    when None) in line with the stored results: one payout per person and period that
+    has component results."""
+    report = SyncReport()
+    components = ComponentResult.objects.all()
+    results = PeriodResult.objects.all()
+    existing = Payout.objects.all()
+    if people is not None:
+        pks = list(people)
+        components = components.filter(person_id__in=pks)
+        results = results.filter(person_id__in=pks)
+        existing = existing.filter(person_id__in=pks)
+    if periods is not None:
+        ids = list(periods)
+        components = components.filter(period__in=ids)
+        results = results.filter(period__in=ids)
+        existing = existing.filter(period__in=ids)
+    wanted: dict[tuple[int, str], Lines] = {}
+    for person_id, period, plan, component, kind, amount in components.values_list(
+        "person_id", "period", "plan", "component", "kind", "amount"
+    ):
+        wanted.setdefault((person_id, period), {})[(plan, component)] = (kind, _money(amount))
+    facts = {
+        (r[0], r[1]): r[2:]
+        for r in results.filter(period__in={k[1] for k in wanted}).values_list(
+            "person_id", "period", "payout", "end", "unit_id"
+        )
+    }
+    with transaction.atomic():
+        current = {(p.person_id, p.period): p for p in existing.select_for_update()}
+        lines: dict[int, Lines] = {}
+        for line in PayoutLine.objects.filter(payout__in=existing.values("pk")):
+            lines.setdefault(line.payout_id, {})[(line.plan, line.component)] = (
+                line.kind,
+                line.amount,
+            )
+        created: list[Payout] = []
+        for key in wanted:
+            if key not in facts or key in current:
+                continue
+            calculated, end, unit_id = facts[key]
+            created.append(
+                Payout(
+                    person_id=key[0],
+                    period=key[1],
+                    period_end=end,
+                    unit_id=unit_id,
+                    amount=_money(calculated),
+                )
+            )
+        Payout.objects.bulk_create(created, batch_size=500)
+        _write_lines({p.pk: wanted[(p.person_id, p.period)] for p in created})
+        report.created = len(created)
+        events = [(p.pk, None, _state_of(p)) for p in created]
+        if events:
+            record_bulk(
+                actor,
+                Action.CREATE,
+                Payout,
+                events,
+                reason=_("Calculated"),
+            )
+        recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
+        for key, payout in current.items():
+            new_lines = wanted.get(key, {})
+            fact = facts.get(key)
+            new_amount = _money(fact[0]) if fact else ZERO
+            old_lines = lines.get(payout.pk, {})
+            if new_amount == payout.amount and new_lines == old_lines:
+                if payout.state == PayoutState.PAID and payout.recalculated_amount is not None:
+                    before = _state_of(payout)
+                    payout.recalculated_amount = None
+                    payout.save(update_fields=["recalculated_amount", "updated_at"])
+                    record_change(
+                        actor, Action.UPDATE, payout, before=before, after=_state_of(payout)
+                    )
+                continue
+            before = _state_of(payout)
+            note = {"before": str(payout.amount), "after": str(new_amount)}
+            if payout.state == PayoutState.PAID:
+                if new_amount == payout.recalculated_amount or new_amount == payout.amount:
+                    continue
+                payout.recalculated_amount = new_amount
+                payout.note = {**note, "kind": "paid_changed"}
+                payout.save(update_fields=["recalculated_amount", "note", "updated_at"])
+                report.paid_changed += 1
+            else:
+                if payout.state != PayoutState.CALCULATED:
+                    payout.note = {**note, "kind": "returned", "state": payout.state}
+                    report.returned += 1
+                else:  # the common case after a run: written in bulk below
+                    payout.note = {**note, "kind": "recalculated"}
+                    payout.amount = new_amount
+                    if fact:
+                        payout.period_end, payout.unit_id = fact[1], fact[2]
+                    recalculated.append((payout, before, new_lines))
+                    continue
+                payout.state = PayoutState.CALCULATED
+                payout.amount = new_amount
+                payout.reviewed_by = payout.approved_by = None
+                payout.reviewed_at = payout.approved_at = None
+                if fact:
+                    payout.period_end, payout.unit_id = fact[1], fact[2]
+                payout.save()
+                PayoutLine.objects.filter(payout=payout).delete()
+                _write_lines({payout.pk: new_lines})
+            reason = payout.note_text()
+            record_change(
+                actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
+            )
+        if recalculated:
+            changed = [payout for payout, _before, _lines in recalculated]
+            now = timezone.now()
+            for payout in changed:
+                payout.updated_at = now
+            Payout.objects.bulk_update(
+                changed, ["amount", "note", "period_end", "unit_id", "updated_at"], batch_size=500
+            )
+            pks = [p.pk for p in changed]
+            for start in range(0, len(pks), CHUNK):
+                PayoutLine.objects.filter(payout__in=pks[start : start + CHUNK]).delete()
+            _write_lines({payout.pk: lines for payout, _before, lines in recalculated})
+            record_bulk(
+                actor,
+                Action.UPDATE,
+                Payout,
+                ((p.pk, before, _state_of(p)) for p, before, _lines in recalculated),
+                reason=_("Recalculated"),
+            )
+            report.updated = len(recalculated)
+    return report
+
+
+def _write_lines(by_payout: dict[int, Lines]) -> None:
+    PayoutLine.objects.bulk_create(
+        [
+            PayoutLine(payout_id=pk, plan=plan, component=component, kind=kind, amount=amount)
+            for pk, lines in by_payout.items()
+            for (plan, component), (kind, amount) in lines.items()
+        ],
+        batch_size=1000,
+    )
+
+
+# Steps --------------------------------------------------------------------------------
+
+ILLEGAL = {
+    "review": gettext_lazy("can be reviewed only when calculated"),
+    "approve": gettext_lazy("can be approved only when reviewed"),
+    "pay": gettext_lazy("can be marked paid only when approved"),
+}
+
+
+def _step(
+    actor: Any,
+    payouts: Sequence[Payout],
+    *,
+    name: str,
+    source: str,
+    target: str,
+    allowed: Callable[[Payout], bool],
+    refused: str,
+    stamp: Callable[[Payout], None],
+    reason: str = "",
+) -> int:
+    """Move every payout in ``payouts`` from ``source`` to ``target``, all or nothing."""
+    if not payouts:
+        raise ValidationError({"people": _("Choose at least one payout.")})
+    with transaction.atomic():
+        rows = list(
+            Payout.objects.select_for_update()
+            .select_related("person")
+            .filter(pk__in=[p.pk for p in payouts])
+            .order_by("pk")
+        )
+        for payout in rows:
+            if not allowed(payout):
+                raise PermissionDenied(refused)
+        problems = []
+        for payout in rows:
+            label = f"{payout.person.name} ({payout.person.code}) {payout.period}"
+            if payout.state != source:
+                problems.append(
+                    _("%(payout)s is %(state)s: it %(rule)s.")
+                    % {
+                        "payout": label,
+                        "state": payout.get_state_display().lower(),
+                        "rule": ILLEGAL[name],
+                    }
+                )
+            elif payout.held and name in {"approve", "pay"}:
+                problems.append(
+                    _("%(payout)s is held (%(reason)s): release it first.")
+                    % {"payout": label, "reason": payout.hold_reason}
+                )
+        if problems:
+            raise ValidationError({"action": problems})
+        for payout in rows:
+            before = _state_of(payout)
+            payout.state = target
+            stamp(payout)
+            payout.note = {}
+            payout.save()
+            record_change(
+                actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
+            )
+    return len(rows)
+
+
+def review_payouts(actor: Any, payouts: Sequence[Payout], *, reason: str = "") -> int:
+    """The person's manager has checked the numbers."""
+    access.check(access.can_review_payouts(actor), _("Only the person's manager reviews a payout."))
+    now = timezone.now()
+
+    def stamp(payout: Payout) -> None:
+        payout.reviewed_by, payout.reviewed_at = actor, now
+
+    return _step(
+        actor,
+        payouts,
+        name="review",
+        source=PayoutState.CALCULATED,
+        target=PayoutState.REVIEWED,
+        allowed=lambda p: access.may_review(actor, p.person),
+        refused=_("Only the person's manager reviews a payout."),
+        stamp=stamp,
+        reason=reason,
+    )
+
+
+def approve_payouts(actor: Any, payouts: Sequence[Payout], *, reason: str = "") -> int:
+    """Finance approves reviewed payouts for payment."""
+    access.check(access.can_approve_payouts(actor), _("Only finance approves payouts."))
+    now = timezone.now()
+
+    def stamp(payout: Payout) -> None:
+        payout.approved_by, payout.approved_at = actor, now
+
+    return _step(
+        actor,
+        payouts,
+        name="approve",
+        source=PayoutState.REVIEWED,
+        target=PayoutState.APPROVED,
+        allowed=lambda p: access.can_approve_payouts(actor),
+        refused=_("Only finance approves payouts."),
+        stamp=stamp,
+        reason=reason,
+    )
+
+
+def mark_paid(
+    actor: Any,
+    payouts: Sequence[Payout],
+    *,
+    reference: str,
+    paid_on: datetime.date | None,
+    reason: str = "",
+) -> int:
+    """Finance records the payment of approved payouts: a reference and the date paid."""
+    access.check(access.can_pay_payouts(actor), _("Only finance marks payouts paid."))
+    reference = (reference or "").strip()
+    errors = {}
+    if not reference:
+        errors["reference"] = _("Give the payment reference.")
+    if "\x00" in reference:
+        errors["reference"] = _("The reference holds a character that is not allowed.")
+    if paid_on is None:
+        errors["paid_on"] = _("Give the date paid.")
+    elif paid_on > timezone.localdate() + datetime.timedelta(days=31):
+        errors["paid_on"] = _("The date paid is more than a month ahead.")
+    if errors:
+        raise ValidationError(errors)
+
+    def stamp(payout: Payout) -> None:
+        payout.paid_by, payout.paid_on, payout.payment_reference = actor, paid_on, reference
+
+    return _step(
+        actor,
+        payouts,
+        name="pay",
+        source=PayoutState.APPROVED,
+        target=PayoutState.PAID,
+        allowed=lambda p: access.can_pay_payouts(actor),
+        refused=_("Only finance marks payouts paid."),
+        stamp=stamp,
+        reason=reason or reference,
+    )
+
+
+def hold_payout(actor: Any, payout: Payout, *, reason: str) -> Payout:
+    """Hold one person's payout: still owed, not paid until released."""
+    if not access.can_hold_payouts(actor):
+        raise PermissionDenied(_("Only finance or sales operations hold payouts."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the hold.")})
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if payout.state == PayoutState.PAID:
+            raise ValidationError({"action": _("A paid payout cannot be held.")})
+        if payout.held:
+            raise ValidationError({"action": _("This payout is already held.")})
+        before = _state_of(payout)
+        payout.held, payout.hold_reason = True, reason[:500]
+        payout.held_by, payout.held_at = actor, timezone.now()
+        payout.save()
+        record_change(
+            actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
+        )
+    return payout
+
+
+def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
+    """Release a hold: the payout goes on from the state it was held in."""
+    if not access.can_hold_payouts(actor):
+        raise PermissionDenied(_("Only finance or sales operations release holds."))
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if not payout.held:
+            raise ValidationError({"action": _("This payout is not held.")})
+        before = _state_of(payout)
+        payout.held, payout.held_by, payout.held_at = False, None, None
+        payout.save()
+        record_change(
+            actor,
+            Action.UPDATE,
+            payout,
+            before=before,
+            after=_state_of(payout),
+            reason=reason or _("Hold released"),
+        )
+    return payout
+
+
+# Payroll column mapping ---------------------------------------------------------------
+
+
+def set_payroll_mapping(
+    actor: Any, columns: Sequence[dict[str, str]], pay_code: str, *, reason: str = ""
+) -> PayrollMapping:
+    """Store the payroll export's columns: each ``{"header", "source"}`` in order."""
+    access.check_edit_payroll_mapping(actor)
+    problems = []
+    cleaned = []
+    headers: set[str] = set()
+    for n, column in enumerate(columns, start=1):
+        header = str(column.get("header", "")).strip()
+        source = str(column.get("source", "")).strip()
+        if not header or len(header) > 60 or "\x00" in header:
+            problems.append(_("Column %(n)s: give a header of at most 60 characters.") % {"n": n})
+        elif header in headers:
+            problems.append(
+                _("Column %(n)s: the header %(header)s is used twice.") % {"n": n, "header": header}
+            )
+        if source not in PayrollSource.values:
+            problems.append(
+                _("Column %(n)s: the source must be one of %(sources)s.")
+                % {"n": n, "sources": ", ".join(PayrollSource.values)}
+            )
+        headers.add(header)
+        cleaned.append({"header": header, "source": source})
+    errors: dict[str, Any] = {}
+    if not cleaned:
+        errors["columns"] = _("Give at least one column.")
+    elif problems:
+        errors["columns"] = problems
+    elif "amount" not in {c["source"] for c in cleaned}:
+        errors["columns"] = _("The export needs an amount column.")
+    pay_code = (pay_code or "").strip()
+    if not pay_code or len(pay_code) > 40 or "\x00" in pay_code:
+        errors["pay_code"] = _("Give a pay code of at most 40 characters.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row, _created = PayrollMapping.objects.select_for_update().get_or_create(pk=1)
+        before = {"columns": row.columns, "pay_code": row.pay_code}
+        row.columns, row.pay_code, row.updated_by = cleaned, pay_code, actor
+        row.save()
+        record_change(
+            actor,
+            Action.UPDATE,
+            row,
+            before=before,
+            after={"columns": cleaned, "pay_code": pay_code},
+            reason=reason,
+        )
+    return row

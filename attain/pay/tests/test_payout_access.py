@@ -1,0 +1,143 @@
+"""Every payout permission as a table: role × action → allowed (Y) or refused (-),
+checked against the access functions, the services (through the API) and the pages.
+The manager is m1 (r1's manager); reviewing asks about r1's payout."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from attain.conftest import role_cases, user_of
+from attain.pay import payout_access as access
+from attain.pay import services_payouts as services
+from attain.pay.models import Payout
+
+from .payout_factories import AMOUNTS, PERIOD, store
+
+TABLE = """
+action            admin sales_ops finance executive manager rep anonymous
+review            Y     -         -       -         Y       -   -
+approve           Y     -         Y       -         -       -   -
+pay               Y     -         Y       -         -       -   -
+hold              Y     Y         Y       -         -       -   -
+release           Y     Y         Y       -         -       -   -
+export_payroll    Y     Y         Y       -         -       -   -
+edit_payroll      Y     Y         Y       -         -       -   -
+read_accrual      Y     Y         Y       Y         -       -   -
+sync              Y     Y         Y       -         -       -   -
+"""
+
+
+def _may_review_r1(user):
+    from attain.org.models import Person
+
+    return access.can_review_payouts(user) and access.may_review(
+        user, Person.objects.get(code="r1")
+    )
+
+
+CHECKS = {
+    "review": _may_review_r1,
+    "approve": access.can_approve_payouts,
+    "pay": access.can_pay_payouts,
+    "hold": access.can_hold_payouts,
+    "release": access.can_hold_payouts,
+    "export_payroll": access.can_export_payroll,
+    "edit_payroll": access.can_edit_payroll_mapping,
+    "read_accrual": access.can_read_accrual,
+    "sync": access.can_sync_payouts,
+}
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), role_cases(TABLE))
+def test_access_functions(company, action, role, allowed):
+    assert CHECKS[action](user_of(company, role)) is allowed
+
+
+def _ready(company, action):
+    """r1's payout in the state the action starts from."""
+    store(company, AMOUNTS)
+    payout = Payout.objects.get(person=company.people["r1"], period=PERIOD)
+    admin, day = company.users["admin"], datetime.date(2026, 4, 1)
+    if action in {"approve", "pay"}:
+        services.review_payouts(admin, [payout])
+    if action == "pay":
+        services.approve_payouts(admin, [payout])
+    if action == "release":
+        services.hold_payout(admin, payout, reason="check")
+    del day
+    return Payout.objects.get(pk=payout.pk)
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), role_cases(TABLE))
+def test_api(company, action, role, allowed):
+    before = _ready(company, action)
+    api = APIClient()
+    if role != "anonymous":
+        api.force_authenticate(company.users[role])
+    refused = 401 if role == "anonymous" else 403
+    if action in {"review", "approve", "pay", "hold", "release"}:
+        body = {
+            "action": action,
+            "period": PERIOD,
+            "people": ["r1"],
+            "reference": "BANK-1",
+            "paid_on": "2026-04-01",
+            "reason": "because",
+        }
+        answer = api.post("/api/pay/payouts/actions/", body, format="json")
+        if role == "rep" and not allowed:
+            refused = 403  # r1's own payout: visible, not theirs to move
+        assert answer.status_code == (200 if allowed else refused), answer.content
+        after = Payout.objects.get(pk=before.pk)
+        assert (after.state, after.held) != (before.state, before.held) or not allowed
+        if not allowed:
+            assert (after.state, after.held) == (before.state, before.held)
+    elif action == "export_payroll":
+        answer = api.get(f"/api/pay/payroll/?period={PERIOD}")
+        assert answer.status_code == (200 if allowed else refused)
+    elif action == "edit_payroll":
+        body = {
+            "columns": [
+                {"header": "id", "source": "employee_id"},
+                {"header": "amt", "source": "amount"},
+            ],
+            "pay_code": "C",
+        }
+        answer = api.put("/api/pay/payroll/columns/", body, format="json")
+        assert answer.status_code == (200 if allowed else refused)
+    elif action == "read_accrual":
+        answer = api.get("/api/pay/accrual/")
+        assert answer.status_code == (200 if allowed else refused)
+
+
+PAGES = {"export_payroll": "/pay/payroll/", "read_accrual": "/pay/accrual/"}
+
+
+@pytest.mark.parametrize(
+    ("action", "role", "allowed"), [c for c in role_cases(TABLE) if c[0] in PAGES]
+)
+def test_pages(company, client, action, role, allowed):
+    if role != "anonymous":
+        client.force_login(company.users[role])
+    answer = client.get(PAGES[action])
+    if role == "anonymous":
+        assert answer.status_code == 302
+    else:
+        assert answer.status_code == (200 if allowed else 403)
+
+
+@pytest.mark.parametrize("role", ["admin", "sales_ops", "finance", "executive", "manager", "rep"])
+def test_everyone_signed_in_sees_the_register_of_whom_they_may_see(company, client, role):
+    store(company, AMOUNTS)
+    client.force_login(company.users[role])
+    page = client.get(f"/pay/payouts/?period={PERIOD}")
+    assert page.status_code == 200
+    shown = {p.person.code for p in page.context["register"].rows}
+    expected = {
+        "manager": {"m1", "r1", "r2", "r3"},
+        "rep": {"r1"},
+    }.get(role, set(AMOUNTS))
+    assert shown == expected

@@ -1,0 +1,145 @@
+"""The payout pages: bulk approve, holds, exports (guarded against formulas), totals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+
+from attain.org.models import Person
+from attain.pay import services_payouts as services
+from attain.pay.models import Payout
+
+from .payout_factories import AMOUNTS, PERIOD, store
+
+
+def _review_all(company):
+    services.review_payouts(company.users["admin"], list(Payout.objects.all()))
+
+
+def test_finance_approves_in_bulk_and_an_illegal_choice_changes_nothing(company, client):
+    store(company, AMOUNTS)
+    services.review_payouts(company.users["admin"], list(Payout.objects.exclude(person__code="r4")))
+    client.force_login(company.users["finance"])
+    url = f"/pay/payouts/?period={PERIOD}"
+    answer = client.post(url, {"action": "approve", "people": ["r1", "r4"]}, follow=True)
+    assert "R4" in answer.content.decode()  # r4 is only calculated: refused by name
+    assert not Payout.objects.filter(state="approved").exists()
+    client.post(url, {"action": "approve", "people": ["r1", "r2", "r3"]})
+    assert Payout.objects.filter(state="approved").count() == 3
+
+
+def test_a_rep_cannot_move_their_own_payout_from_the_page(company, client):
+    store(company, AMOUNTS)
+    client.force_login(company.users["rep"])
+    page = client.get(f"/pay/payouts/?period={PERIOD}")
+    assert page.context["actions"] == []
+    client.post(f"/pay/payouts/?period={PERIOD}", {"action": "review", "people": ["r1"]})
+    assert Payout.objects.get(person__code="r1").state == "calculated"
+
+
+def test_hold_shown_on_the_register_and_to_the_rep(company, client):
+    store(company, AMOUNTS)
+    client.force_login(company.users["sales_ops"])
+    client.post(
+        f"/pay/payouts/?period={PERIOD}",
+        {"action": "hold", "people": ["r1"], "reason": "under review 审核"},
+    )
+    assert Payout.objects.get(person__code="r1").held
+    client.force_login(company.users["rep"])
+    page = client.get(f"/pay/payouts/?period={PERIOD}").content.decode()
+    assert "under review 审核" in page
+
+
+def test_register_exports_are_guarded_and_exact(company, client):
+    store(company, AMOUNTS)
+    Person.objects.filter(code="r2").update(name='=HYPERLINK("http://x")')
+    client.force_login(company.users["finance"])
+    answer = client.get(f"/pay/payouts/?period={PERIOD}&export=csv")
+    text = answer.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["period", "employee_id", "name"]
+    names = {r[2] for r in rows[1:]}
+    assert '\'=HYPERLINK("http://x")' in names
+    amount = rows[0].index("amount")
+    total = sum(Decimal(r[amount]) for r in rows[1:])
+    assert total == sum((Decimal(v) for c in AMOUNTS.values() for v in c.values()), Decimal(0))
+    answer = client.get(f"/pay/payouts/?period={PERIOD}&export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "period" and len(values) == len(rows)
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_payroll_page_total_equals_the_register_and_marks_paid(company, client):
+    store(company, AMOUNTS)
+    _review_all(company)
+    services.approve_payouts(company.users["finance"], list(Payout.objects.all()))
+    services.hold_payout(
+        company.users["finance"], Payout.objects.get(person__code="r4"), reason="x"
+    )
+    client.force_login(company.users["finance"])
+    register = client.get(f"/pay/payouts/?period={PERIOD}").context["register"]
+    page = client.get(f"/pay/payroll/?period={PERIOD}")
+    assert page.context["payroll"].total == register.totals.payable
+    exported = client.get(f"/pay/payroll/?period={PERIOD}&export=csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert sum(Decimal(r["amount"]) for r in rows) == register.totals.payable
+    assert {r["employee_id"] for r in rows} == {"m1", "r1", "r2", "r3"}
+    client.post(
+        f"/pay/payroll/?period={PERIOD}",
+        {"form": "paid", "reference": "BANK-2026-04", "paid_on": "2026-04-15"},
+    )
+    paid = Payout.objects.filter(state="paid")
+    assert paid.count() == 4 and {p.payment_reference for p in paid} == {"BANK-2026-04"}
+    assert Payout.objects.get(person__code="r4").state == "approved"  # held: not paid
+
+
+def test_payroll_columns_edited_on_the_page(company, client):
+    client.force_login(company.users["sales_ops"])
+    client.post(
+        "/pay/payroll/",
+        {"form": "columns", "columns": "工号=employee_id\n金额=amount", "pay_code": "BONUS"},
+    )
+    client.force_login(company.users["finance"])
+    page = client.get("/pay/payroll/")
+    assert page.context["mapping"].columns == [
+        {"header": "工号", "source": "employee_id"},
+        {"header": "金额", "source": "amount"},
+    ]
+
+
+def test_accrual_page_counts_what_is_owed(company, client):
+    store(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    page = client.get("/pay/accrual/")
+    assert page.context["total"] == sum(
+        (Decimal(v) for c in AMOUNTS.values() for v in c.values()), Decimal(0)
+    )
+
+
+def test_pages_in_chinese(company, client):
+    store(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    page = client.get(f"/pay/payouts/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "发放登记簿" in page.content.decode()
+
+
+def test_command_line_export_matches_the_register(company, tmp_path):
+    from django.core.management import call_command
+
+    store(company, AMOUNTS)
+    _review_all(company)
+    services.approve_payouts(company.users["finance"], list(Payout.objects.all()))
+    target = tmp_path / "payroll.csv"
+    out = io.StringIO()
+    call_command("pay", "export", "--period", PERIOD, "--output", str(target), stdout=out)
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    total = sum(Decimal(r["amount"]) for r in rows)
+    assert total == sum((p.amount for p in Payout.objects.all()), Decimal(0))
+    assert f"total {total}" in out.getvalue()
+    call_command("pay", "accrual", stdout=out)
+    call_command("pay", "sync", stdout=out)
+    assert "created 0" in out.getvalue()

@@ -1,0 +1,269 @@
+"""Payout approval: states, holds, recalculation, the register's and payroll's totals."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from attain.audit.models import AuditEvent
+from attain.pay import selectors_payouts as selectors
+from attain.pay import services_payouts as services
+from attain.pay.models import Payout, PayoutState
+
+from .payout_factories import AMOUNTS, PERIOD, store
+
+PAID_ON = datetime.date(2026, 4, 15)
+
+
+@pytest.fixture
+def stored(company):
+    store(company, AMOUNTS)
+    return company
+
+
+def payout(company, code, period=PERIOD):
+    return Payout.objects.get(person=company.people[code], period=period)
+
+
+def through(company, code, state):
+    """Move ``code``'s payout forward up to ``state``."""
+    users = company.users
+    p = payout(company, code)
+    if state in {"reviewed", "approved", "paid"}:
+        services.review_payouts(users["admin"], [p])
+    if state in {"approved", "paid"}:
+        services.approve_payouts(users["finance"], [p])
+    if state == "paid":
+        services.mark_paid(users["finance"], [p], reference="PAY-1", paid_on=PAID_ON)
+    return payout(company, code)
+
+
+def test_stored_results_become_calculated_payouts_with_lines(stored):
+    r1 = payout(stored, "r1")
+    assert r1.state == PayoutState.CALCULATED and r1.amount == Decimal("1200.10")
+    assert {(line.component, line.amount) for line in r1.lines.all()} == {
+        ("commission", Decimal("1000.10")),
+        ("bonus", Decimal("200.00")),
+    }
+    assert Payout.objects.count() == 5
+    assert AuditEvent.objects.filter(
+        content_type__model="payout", object_id=str(r1.pk), action="create"
+    ).exists()
+
+
+def test_the_way_through_to_paid(stored):
+    users = stored.users
+    r1 = payout(stored, "r1")
+    assert services.review_payouts(users["manager"], [r1]) == 1
+    assert services.approve_payouts(users["finance"], [r1]) == 1
+    services.mark_paid(users["finance"], [r1], reference="BANK-7", paid_on=PAID_ON)
+    r1.refresh_from_db()
+    assert (r1.state, r1.payment_reference, r1.paid_on) == ("paid", "BANK-7", PAID_ON)
+    assert r1.reviewed_by == users["manager"] and r1.approved_by == users["finance"]
+    states = [
+        e.after["state"]
+        for e in AuditEvent.objects.filter(
+            content_type__model="payout", object_id=str(r1.pk), action="update"
+        ).order_by("pk")
+    ]
+    assert states == ["reviewed", "approved", "paid"]
+
+
+@pytest.mark.parametrize(
+    ("state", "step"),
+    [
+        ("calculated", "approve"),
+        ("calculated", "pay"),
+        ("reviewed", "review"),
+        ("reviewed", "pay"),
+        ("approved", "review"),
+        ("approved", "approve"),
+        ("paid", "review"),
+        ("paid", "approve"),
+        ("paid", "pay"),
+    ],
+)
+def test_an_illegal_step_is_refused_and_changes_nothing(stored, state, step):
+    p = through(stored, "r1", state)
+    r2 = through(
+        stored, "r2", {"review": "calculated", "approve": "reviewed"}.get(step, "approved")
+    )
+    events = AuditEvent.objects.count()
+    admin = stored.users["admin"]
+    call = {
+        "review": lambda ps: services.review_payouts(admin, ps),
+        "approve": lambda ps: services.approve_payouts(admin, ps),
+        "pay": lambda ps: services.mark_paid(admin, ps, reference="X", paid_on=PAID_ON),
+    }[step]
+    with pytest.raises(ValidationError) as error:
+        call([r2, p])  # one legal, one not: neither moves
+    assert "R1" in str(error.value)
+    assert payout(stored, "r1").state == state
+    assert payout(stored, "r2").state == r2.state
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_manager_reviews_only_their_team_and_never_themself(stored):
+    manager = stored.users["manager"]  # m1: r1, r2, m2, r3
+    with pytest.raises(PermissionDenied):
+        services.review_payouts(manager, [payout(stored, "r4")])
+    with pytest.raises(PermissionDenied):
+        services.review_payouts(manager, [payout(stored, "m1")])
+    assert services.review_payouts(manager, [payout(stored, "r3")]) == 1
+
+
+@pytest.mark.parametrize("role", ["sales_ops", "executive", "manager", "rep"])
+def test_only_finance_approves_and_pays(stored, role):
+    p = through(stored, "r1", "reviewed")
+    with pytest.raises(PermissionDenied):
+        services.approve_payouts(stored.users[role], [p])
+    through(stored, "r2", "approved")
+    with pytest.raises(PermissionDenied):
+        services.mark_paid(
+            stored.users[role], [payout(stored, "r2")], reference="X", paid_on=PAID_ON
+        )
+
+
+def test_paying_needs_a_reference_and_a_date(stored):
+    p = through(stored, "r1", "approved")
+    with pytest.raises(ValidationError) as error:
+        services.mark_paid(stored.users["finance"], [p], reference=" ", paid_on=None)
+    assert set(error.value.message_dict) == {"reference", "paid_on"}
+
+
+def test_a_hold_blocks_approval_and_payment_and_is_carried(stored):
+    finance, ops = stored.users["finance"], stored.users["sales_ops"]
+    p = through(stored, "r1", "reviewed")
+    services.hold_payout(ops, p, reason="integrity review")
+    with pytest.raises(ValidationError, match="integrity review"):
+        services.approve_payouts(finance, [p])
+    with pytest.raises(ValidationError):
+        services.hold_payout(finance, p, reason="again")
+    accrual = {r.unit_code: r for r in selectors.accrual(finance, PERIOD)}
+    assert accrual["east"].held == Decimal("1200.10")  # still owed
+    services.release_payout(finance, p)
+    services.approve_payouts(finance, [p])
+    assert payout(stored, "r1").state == "approved"
+
+
+def test_holding_needs_a_reason_and_the_role(stored):
+    p = payout(stored, "r1")
+    with pytest.raises(ValidationError):
+        services.hold_payout(stored.users["finance"], p, reason="")
+    for role in ["executive", "manager", "rep"]:
+        with pytest.raises(PermissionDenied):
+            services.hold_payout(stored.users[role], p, reason="x")
+    paid = through(stored, "r2", "paid")
+    with pytest.raises(ValidationError):
+        services.hold_payout(stored.users["finance"], paid, reason="late")
+
+
+@pytest.mark.parametrize("state", ["reviewed", "approved"])
+def test_a_recalculation_that_changes_the_amount_returns_to_calculated(stored, state):
+    through(stored, "r1", state)
+    store(stored, {"r1": {"commission": "1100.10", "bonus": "200.00"}})
+    p = payout(stored, "r1")
+    assert p.state == "calculated" and p.amount == Decimal("1300.10")
+    assert p.note == {"kind": "returned", "state": state, "before": "1200.10", "after": "1300.10"}
+    assert "1200.10 → 1300.10" in p.note_text()
+    assert p.reviewed_by is None and p.approved_by is None
+    event = (
+        AuditEvent.objects.filter(content_type__model="payout", object_id=str(p.pk))
+        .order_by("-pk")
+        .first()
+    )
+    assert event.after["state"] == "calculated" and event.reason == p.note_text()
+
+
+def test_a_recalculation_with_the_same_numbers_keeps_the_state(stored):
+    through(stored, "r1", "approved")
+    store(stored, AMOUNTS)
+    assert payout(stored, "r1").state == "approved"
+
+
+def test_a_paid_payout_keeps_what_was_paid_and_notes_the_difference(stored):
+    through(stored, "r1", "paid")
+    store(stored, {"r1": {"commission": "900.00"}})
+    p = payout(stored, "r1")
+    assert (p.state, p.amount, p.recalculated_amount) == (
+        "paid",
+        Decimal("1200.10"),
+        Decimal("900.00"),
+    )
+    assert {line.component for line in p.lines.all()} == {"commission", "bonus"}
+
+
+def test_register_total_equals_payroll_total_equals_approved_sum(stored):
+    finance = stored.users["finance"]
+    for code in ["r1", "r2", "r3", "r4"]:
+        through(stored, code, "approved")
+    services.hold_payout(finance, payout(stored, "r4"), reason="dispute")
+    register = selectors.register(finance, period=PERIOD)
+    payroll = selectors.payroll(finance, PERIOD)
+    approved = sum(
+        (p.amount for p in Payout.objects.filter(state="approved", held=False)), Decimal(0)
+    )
+    assert approved == Decimal("1200.10") + Decimal("333.34") + Decimal("500.55")
+    assert register.totals.payable == payroll.total == approved
+    assert isinstance(payroll.total, Decimal)
+    amount_column = payroll.header.index("amount")
+    assert sum((row[amount_column] for row in payroll.rows), Decimal(0)) == approved
+    assert register.totals.total == sum(
+        (Decimal(v) for c in stored.people for v in AMOUNTS.get(c, {}).values()), Decimal(0)
+    )
+
+
+def test_register_follows_the_visibility_rule_and_filters(stored):
+    users = stored.users
+    codes = lambda user, **f: sorted(p.person.code for p in selectors.payouts(user, **f))  # noqa: E731
+    assert codes(users["rep"]) == ["r1"]
+    assert codes(users["manager"]) == ["m1", "r1", "r2", "r3"]
+    assert codes(users["executive"]) == ["m1", "r1", "r2", "r3", "r4"]
+    assert codes(users["finance"], unit=stored.west) == ["r4"]
+    through(stored, "r2", "reviewed")
+    assert codes(users["finance"], state="reviewed") == ["r2"]
+    services.hold_payout(users["finance"], payout(stored, "r3"), reason="x")
+    assert codes(users["finance"], held=True) == ["r3"]
+    register = selectors.register(users["finance"])
+    assert {code for code, _name, _t in register.by_unit} == {"east", "west"}
+
+
+def test_payroll_mapping_is_validated_and_used(stored):
+    ops = stored.users["sales_ops"]
+    with pytest.raises(ValidationError):
+        services.set_payroll_mapping(ops, [{"header": "工号", "source": "employee_id"}], "C1")
+    with pytest.raises(ValidationError):
+        services.set_payroll_mapping(ops, [{"header": "x", "source": "salary"}], "C1")
+    with pytest.raises(PermissionDenied):
+        services.set_payroll_mapping(stored.users["manager"], [], "C1")
+    services.set_payroll_mapping(
+        ops,
+        [
+            {"header": "工号", "source": "employee_id"},
+            {"header": "金额", "source": "amount"},
+            {"header": "代码", "source": "pay_code"},
+            {"header": "成本中心", "source": "cost_centre"},
+        ],
+        "BONUS",
+    )
+    through(stored, "r1", "approved")
+    payroll = selectors.payroll(stored.users["finance"], PERIOD)
+    assert payroll.header == ["工号", "金额", "代码", "成本中心"]
+    assert payroll.rows == [["r1", Decimal("1200.10"), "BONUS", "east"]]
+
+
+def test_a_recalculation_of_a_calculated_payout_replaces_amount_and_lines(stored):
+    store(stored, {"r2": {"commission": "400.00", "extra": "1.00"}})
+    p = payout(stored, "r2")
+    assert (p.state, p.amount) == ("calculated", Decimal("401.00"))
+    assert {(line.component, line.amount) for line in p.lines.all()} == {
+        ("commission", Decimal("400.00")),
+        ("extra", Decimal("1.00")),
+    }
+    assert p.note == {"kind": "recalculated", "before": "333.34", "after": "401.00"}
+    events = AuditEvent.objects.filter(content_type__model="payout", object_id=str(p.pk))
+    event = events.order_by("pk").last()
+    assert event.before["amount"] == "333.34" and event.after["amount"] == "401.00"

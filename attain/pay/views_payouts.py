@@ -1,0 +1,227 @@
+"""Payout pages (docs/pay.md, "Payout register"): the register with its steps, holds and
+exports; the payroll export with its columns; the accrual report."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from attain.intake.exporter import rows_csv, rows_xlsx
+from attain.org.models import Unit
+
+from . import payout_access as access
+from . import selectors_payouts as selectors
+from . import services_payouts as services
+from .models import ZERO, PayoutState, PayrollSource
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(rows: list[list[Any]], fmt: str, name: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(rows_xlsx(rows, name), content_type=XLSX)
+    else:
+        fmt = "csv"
+        response = HttpResponse(rows_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    periods = selectors.periods(request.user)
+    period = request.GET.get("period") or (periods[0] if periods else "")
+    unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
+    state = request.GET.get("state") or None
+    if state not in PayoutState.values:
+        state = None
+    held = {"yes": True, "no": False}.get(request.GET.get("held") or "")
+    return {"period": period or None, "unit": unit, "state": state, "held": held}
+
+
+def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
+    """One step on the chosen payouts of the register (all or nothing)."""
+    action = request.POST.get("action", "")
+    codes = request.POST.getlist("people")
+    chosen = list(
+        selectors.payouts(request.user, period=filters["period"]).filter(person__code__in=codes)
+    )
+    reason = request.POST.get("reason", "").strip()[:500]
+    user = request.user
+    if not chosen:
+        raise ValidationError(_("Choose at least one payout."))
+    if action == "review":
+        count = services.review_payouts(user, chosen, reason=reason)
+    elif action == "approve":
+        count = services.approve_payouts(user, chosen, reason=reason)
+    elif action == "pay":
+        try:
+            paid_on = datetime.date.fromisoformat(request.POST.get("paid_on", ""))
+        except ValueError:
+            paid_on = None
+        count = services.mark_paid(
+            user, chosen, reference=request.POST.get("reference", "")[:100], paid_on=paid_on
+        )
+    elif action in {"hold", "release"}:
+        for payout in chosen:
+            if action == "hold":
+                services.hold_payout(user, payout, reason=reason)
+            else:
+                services.release_payout(user, payout, reason=reason)
+        count = len(chosen)
+    else:
+        raise ValidationError(_("Choose what to do."))
+    messages.success(request, _("%(count)s payouts changed.") % {"count": count})
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Period × person × component with totals by unit; finance approves in bulk."""
+    filters = _filters(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "sync":
+            access.check_sync_payouts(request.user)
+            report = services.sync_payouts(request.user)
+            messages.success(
+                request,
+                _("Payouts brought up to date: %(created)s new, %(changed)s changed.")
+                % {"created": report.created, "changed": report.updated + report.returned},
+            )
+        else:
+            try:
+                _perform(request, filters)
+            except (ValidationError, PermissionDenied) as error:
+                text = error.messages if isinstance(error, ValidationError) else [str(error)]
+                messages.error(request, " ".join(str(t) for t in text))
+        return redirect(request.get_full_path())
+    fmt = request.GET.get("export")
+    if fmt in {"csv", "xlsx"}:
+        rows = list(selectors.payouts(request.user, **filters))
+        name = f"payouts-{filters['period'] or 'all'}"
+        return _file(selectors.register_rows(rows), fmt, name)
+    data = selectors.register(request.user, **filters)
+    user = request.user
+    actions = [
+        (name, label)
+        for name, label, allowed in [
+            ("review", _("Review"), access.can_review_payouts(user)),
+            ("approve", _("Approve"), access.can_approve_payouts(user)),
+            ("pay", _("Mark paid"), access.can_pay_payouts(user)),
+            ("hold", _("Hold"), access.can_hold_payouts(user)),
+            ("release", _("Release hold"), access.can_hold_payouts(user)),
+        ]
+        if allowed
+    ]
+    query = request.GET.copy()
+    query.pop("export", None)
+    return render(
+        request,
+        "pay/register.html",
+        {
+            "register": data,
+            "filters": filters,
+            "periods": selectors.periods(user),
+            "units": Unit.objects.order_by("name"),
+            "states": PayoutState.choices,
+            "actions": actions,
+            "can_sync": access.can_sync_payouts(user),
+            "can_payroll": access.can_export_payroll(user),
+            "can_accrual": access.can_read_accrual(user),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def payroll(request: HttpRequest) -> HttpResponse:
+    """The payroll export of a period, its column mapping, and marking it paid."""
+    access.check_export_payroll(request.user)
+    periods = selectors.periods(request.user)
+    period = request.GET.get("period") or (periods[0] if periods else "")
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "columns":
+                columns = []
+                for line in request.POST.get("columns", "").splitlines():
+                    if line.strip():
+                        header, _sep, source = line.rpartition("=")
+                        columns.append({"header": header.strip(), "source": source.strip()})
+                services.set_payroll_mapping(
+                    request.user,
+                    columns,
+                    request.POST.get("pay_code", ""),
+                    reason=request.POST.get("reason", "")[:500],
+                )
+                messages.success(request, _("Payroll columns saved."))
+            else:
+                access.check(
+                    access.can_pay_payouts(request.user), _("Only finance marks payouts paid.")
+                )
+                chosen = selectors.payroll_payouts(request.user, period)
+                try:
+                    paid_on = datetime.date.fromisoformat(request.POST.get("paid_on", ""))
+                except ValueError:
+                    paid_on = None
+                count = services.mark_paid(
+                    request.user,
+                    chosen,
+                    reference=request.POST.get("reference", "")[:100],
+                    paid_on=paid_on,
+                )
+                messages.success(request, _("%(count)s payouts changed.") % {"count": count})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(request.get_full_path())
+    data = selectors.payroll(request.user, period) if period else None
+    fmt = request.GET.get("export")
+    if data is not None and fmt in {"csv", "xlsx"}:
+        return _file([data.header, *data.rows], fmt, f"payroll-{period}")
+    mapping = selectors.payroll_mapping()
+    return render(
+        request,
+        "pay/payroll.html",
+        {
+            "period": period,
+            "periods": periods,
+            "payroll": data,
+            "mapping": mapping,
+            "columns_text": "\n".join(f"{c['header']}={c['source']}" for c in mapping.columns),
+            "sources": PayrollSource.choices,
+            "can_edit": access.can_edit_payroll_mapping(request.user),
+            "can_pay": access.can_pay_payouts(request.user),
+        },
+    )
+
+
+@login_required
+def accrual(request: HttpRequest) -> HttpResponse:
+    """Earned but not yet paid, by period and unit."""
+    access.check_read_accrual(request.user)
+    period = request.GET.get("period") or None
+    rows = selectors.accrual(request.user, period)
+    fmt = request.GET.get("export")
+    if fmt in {"csv", "xlsx"}:
+        table: list[list[Any]] = [
+            ["period", "unit", "people", "calculated", "reviewed", "approved", "held", "total"]
+        ]
+        table += [
+            [r.period, r.unit_code, r.people, r.calculated, r.reviewed, r.approved, r.held, r.total]
+            for r in rows
+        ]
+        return _file(table, fmt, f"accrual-{period or 'all'}")
+    return render(
+        request,
+        "pay/accrual.html",
+        {
+            "rows": rows,
+            "period": period,
+            "periods": selectors.periods(request.user),
+            "total": sum((r.total for r in rows), ZERO),
+        },
+    )
