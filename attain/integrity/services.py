@@ -25,6 +25,7 @@ from attain.engine.integrity import scan as run_detectors
 from attain.org.models import Person
 
 from . import access
+from .events import send_hold_changed
 from .models import Alert, Status
 
 HISTORY_DAYS = 400  # the baselines read this much history before the first period
@@ -176,6 +177,8 @@ def decide(actor: Any, alert: Alert, *, confirm: bool, reason: str, hold: bool =
         record_change(
             actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
         )
+        if alert.hold:
+            send_hold_changed(alert, hold=True, actor=actor)
     return alert
 
 
@@ -186,9 +189,12 @@ def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
         raise ValidationError({"reason": _("Give a reason for the decision.")})
     with transaction.atomic():
         before = _state(alert)
+        was_held = alert.hold
         alert.hold = False
         alert.save(update_fields=["hold"])
         record_change(
             actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
         )
+        if was_held:
+            send_hold_changed(alert, hold=False, actor=actor)
     return alert

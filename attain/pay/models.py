@@ -46,6 +46,12 @@ class Payout(models.Model):
     note = models.JSONField(_("last change"), default=dict, blank=True)
     held = models.BooleanField(_("held"), default=False)
     hold_reason = models.CharField(_("hold reason"), max_length=500, blank=True)
+    hold_source = models.CharField(
+        _("hold placed by"),
+        max_length=40,
+        blank=True,
+        help_text=_("Empty for a hold set on the payout; integrity:N for integrity alert N."),
+    )
     held_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

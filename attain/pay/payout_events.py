@@ -1,6 +1,8 @@
 """Payouts follow the stored results: after incentives stores results
 (``attain.incentives.events.results_stored``), the payouts of those people and periods
-are brought in line (:func:`attain.pay.services_payouts.sync_payouts`)."""
+are brought in line (:func:`attain.pay.services_payouts.sync_payouts`). An integrity
+alert confirmed with a hold (``attain.integrity.events.hold_changed``) holds the unpaid
+payouts of its people for its period; lifting it releases them."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 from typing import Any
 
 from attain.incentives.events import results_stored
+from attain.integrity.events import hold_changed
 
 log = logging.getLogger(__name__)
 
@@ -21,5 +24,12 @@ def _results_stored(sender: Any, people: list[int], periods: list[str], **kwargs
         log.exception("bringing payouts up to date failed")
 
 
+def _hold_changed(sender: Any, alert: Any, hold: bool, actor: Any, **kwargs: Any) -> None:
+    from .services_payouts import follow_integrity_hold
+
+    follow_integrity_hold(actor, alert, hold=hold)
+
+
 def connect() -> None:
     results_stored.connect(_results_stored, dispatch_uid="pay-results-stored")
+    hold_changed.connect(_hold_changed, dispatch_uid="pay-integrity-hold")

@@ -391,6 +391,7 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
             raise ValidationError({"action": _("This payout is not held.")})
         before = _state_of(payout)
         payout.held, payout.held_by, payout.held_at = False, None, None
+        payout.hold_source = ""
         payout.save()
         record_change(
             actor,
@@ -401,6 +402,40 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
             reason=reason or _("Hold released"),
         )
     return payout
+
+
+INTEGRITY_HOLD = "integrity"  # Payout.hold_source of a hold that follows an alert
+
+
+def follow_integrity_hold(actor: Any, alert: Any, *, hold: bool) -> int:
+    """Hold (or release) the unpaid payouts of an integrity alert's people for the
+    alert's period, as decided by the integrity reviewer (audited as theirs). Releasing
+    lifts only the holds this alert placed. Returns how many payouts changed."""
+    payouts = Payout.objects.filter(person__in=alert.people.all(), period=alert.period).exclude(
+        state=PayoutState.PAID
+    )
+    tag = f"{INTEGRITY_HOLD}:{alert.pk}"
+    changed = 0
+    with transaction.atomic():
+        for payout in payouts.select_for_update():
+            before = _state_of(payout)
+            if hold and not payout.held:
+                reason = _("Integrity review: %(reason)s") % {"reason": alert.resolution}
+                payout.held, payout.hold_reason = True, reason[:500]
+                payout.hold_source = tag
+                payout.held_by, payout.held_at = actor, timezone.now()
+            elif not hold and payout.held and payout.hold_source == tag:
+                payout.held, payout.held_by, payout.held_at = False, None, None
+                payout.hold_source = ""
+                reason = _("Integrity hold lifted")
+            else:
+                continue
+            payout.save()
+            record_change(
+                actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
+            )
+            changed += 1
+    return changed
 
 
 # Payroll column mapping ---------------------------------------------------------------

@@ -267,3 +267,34 @@ def test_a_recalculation_of_a_calculated_payout_replaces_amount_and_lines(stored
     events = AuditEvent.objects.filter(content_type__model="payout", object_id=str(p.pk))
     event = events.order_by("pk").last()
     assert event.before["amount"] == "333.34" and event.after["amount"] == "401.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_integrity_hold_holds_the_payout_and_lifting_it_releases_it(company):
+    """Sales ops confirms an integrity alert with a hold: the rep's unpaid payout for the
+    alert's period is held with the reason, audited as theirs; lifting the alert's hold
+    releases only what it held."""
+    from attain.integrity import services as integrity
+    from attain.integrity.models import Alert
+
+    store(company, AMOUNTS)
+    alert = Alert.objects.create(
+        key="t",
+        detector="wash_orders",
+        period=PERIOD,
+        score=Decimal("0.9"),
+        reason_en="e",
+        reason_zh="z",
+        people_codes=["r1"],
+    )
+    alert.people.set([company.people["r1"]])
+    ops = company.users["sales_ops"]
+    integrity.decide(ops, alert, confirm=True, reason="刷单 confirmed", hold=True)
+    held = payout(company, "r1")
+    assert held.held and "刷单 confirmed" in held.hold_reason
+    assert held.hold_source == f"integrity:{alert.pk}"
+    assert not payout(company, "r2").held
+    with pytest.raises(ValidationError):
+        services.approve_payouts(company.users["finance"], [held])
+    integrity.release_hold(ops, Alert.objects.get(pk=alert.pk), reason="cleared")
+    assert not payout(company, "r1").held

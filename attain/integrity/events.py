@@ -1,0 +1,19 @@
+"""What integrity tells the layers above it: an alert's payout hold was set or lifted
+(``hold_changed``, sent after the transaction commits). Pay listens and holds or
+releases the payouts of the alert's people for its period (attain.pay.payout_events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# sender: Alert; alert: the Alert; hold: True when set, False when lifted; actor: who
+hold_changed = Signal()
+
+
+def send_hold_changed(alert: Any, *, hold: bool, actor: Any) -> None:
+    transaction.on_commit(
+        lambda: hold_changed.send(sender=type(alert), alert=alert, hold=hold, actor=actor)
+    )
