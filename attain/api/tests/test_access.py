@@ -5,7 +5,8 @@ leads east with r1, r2 and m2 ─ r3; the rep login is r1; west is m3 ─ r4) wi
 records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4's), a
 published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
 training score of r1, a rating of r4 by r2, an import batch by the admin (not failed,
-so a retry is refused) and a finished calculation run. Each cell is the status the role
+so a retry is refused), a finished calculation run and an order r1 entered themself (so
+it waits for verification, docs/pay.md). Each cell is the status the role
 gets; every request runs in its own transaction, rolled back, so one role's write does
 not change what the next one sees.
 
@@ -112,6 +113,10 @@ STATUSES = """
     GET    /api/performance/results/           200  200 200 200  200 200 401
     GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 401
     GET    /api/performance/leaderboard/       200  200 200 200  200 200 401
+    GET    /api/pay/records/                   200  200 200 403  403 403 401
+    POST   /api/pay/records/verify/            200  200 200 403  403 403 401
+    GET    /api/pay/policies/                  200  200 200 403  403 403 401
+    PUT    /api/pay/policies/                  200  200 403 403  403 403 401
 """
 
 
@@ -154,6 +159,10 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         None, rater=people["r2"], person=people["r4"], date=TODAY, score=Decimal(5)
     )
     plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
+    pending = crm_services.record_order(
+        company.users["rep"], customer=customer, owner=people["r1"], date=TODAY, amount=Decimal(50)
+    )
+    assert pending.verification == "pending"
     run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026, status="done")
     batch = intake_services.create_batch(
         company.users["admin"], "customers", SimpleUploadedFile("c.csv", b"name\nA\n")
@@ -172,6 +181,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         "plan": str(plan.pk),
         "batch": str(batch.pk),
         "run": str(run.pk),
+        "pending": pending.external_id,
     }
 
 
@@ -220,11 +230,18 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         f"/api/targets/plans/{records['plan']}/acknowledge/": {"comment": "ok"},
         f"/api/imports/{records['batch']}/retry/": {},
         "/api/calculation-runs/": {"fiscal_year": 2026},
+        "/api/pay/records/verify/": {"table": "orders", "ids": [records["pending"]]},
+        "/api/pay/policies/": {
+            "table": "orders",
+            "review_own": True,
+            "max_future_days": 31,
+            "amount_ceiling": "100000000.00",
+        },
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")
         return {"table": "customers", "file": upload}, "multipart"
-    if method in {"POST", "PATCH"}:
+    if method in {"POST", "PATCH", "PUT"}:
         return bodies[path], "json"
     return None, "json"
 
