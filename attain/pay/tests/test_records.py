@@ -449,3 +449,45 @@ def test_a_policy_allows_at_most_ten_years_ahead(company):
         )
     assert "max_future_days" in refused.value.message_dict
     assert not RecordPolicy.objects.exists()
+
+
+def test_pending_records_are_shown_and_marked_on_the_crm_pages(client, company, shop):
+    """A rep's own order, payment and visit wait: the CRM pages still list them, each
+    marked "Pending verification"; once verified the mark is gone."""
+    rep = company.users["rep"]
+    order = services.record_order(
+        rep,
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        date=timezone.localdate(),
+        amount=Decimal(10),
+        external_id="PEND-O",
+    )
+    services.record_payment(
+        rep,
+        customer=shop["customer"],
+        collector=company.people["r1"],
+        date=timezone.localdate(),
+        amount=Decimal(5),
+        external_id="PEND-P",
+    )
+    services.log_activity(
+        rep,
+        kind="visit",
+        customer=shop["customer"],
+        owner=company.people["r1"],
+        occurred_at=timezone.now(),
+        summary="拜访",
+    )
+    mark = 'class="badge" title="Not counted toward pay until verified">Pending verification'
+    client.force_login(company.users["manager"])
+    customer_page = client.get(f"/crm/customers/{shop['customer'].external_id}/").content.decode()
+    assert customer_page.count(mark) == 3  # the visit, the order, the payment
+    for path, record in (("/crm/orders/", "PEND-O"), ("/crm/payments/", "PEND-P")):
+        page = client.get(path).content.decode()
+        row = next(line for line in page.splitlines() if record in line)
+        assert mark in row, row
+    services.verify_records(company.users["finance"], Order, [order.pk])
+    page = client.get("/crm/orders/").content.decode()
+    row = next(line for line in page.splitlines() if "PEND-O" in line)
+    assert mark not in row
