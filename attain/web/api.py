@@ -28,7 +28,7 @@ __all__ = [
 View = TypeVar("View", bound=type)
 
 
-class SlugRelatedField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+class SlugRelatedField(serializers.SlugRelatedField):
     """DRF's slug lookup that refuses a NUL character before querying: PostgreSQL cannot
     compare text with NUL and would fail the request with a server error."""
 
