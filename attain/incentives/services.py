@@ -272,7 +272,7 @@ def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> Plan
 def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanVersion]:
     """YAML: one plan mapping, a list of plans, or a mapping with ``plans`` (and optional
     ``targets``, stored as targets typed with the plans). ``activate``: the system itself
-    (the command line) puts the versions in effect; a person submits them for approval."""
+    (``actor`` None) puts the versions in effect; a person submits them for approval."""
     _require_editor(actor)
     data, problems = parse_yaml(text)
     if problems:
