@@ -160,18 +160,36 @@ def _set(value: Any) -> frozenset[str] | None:
     return frozenset(str(v) for v in value)
 
 
-def plan_measures(document: dict[str, Any]) -> set[str]:
-    """The measures a plan's components pay on (a component's own, a scorecard's)."""
-    found: set[str] = set()
+def plan_measures(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """What a plan's components pay on: (measure, scope) of a component's own measure
+    and a scorecard's metrics (scope ``self`` unless the component says ``team`` or
+    ``team_and_self``)."""
+    found: set[tuple[str, str]] = set()
     for component in document.get("components") or []:
         if not isinstance(component, dict):
             continue
+        scope = str(component.get("scope") or "self")
         if component.get("measure"):
-            found.add(str(component["measure"]))
+            found.add((str(component["measure"]), scope))
         for metric in component.get("metrics") or []:
             if isinstance(metric, dict) and metric.get("measure"):
-                found.add(str(metric["measure"]))
+                found.add((str(metric["measure"]), scope))
     return found
+
+
+def _shared_measures(
+    first: frozenset[tuple[str, str]], second: frozenset[tuple[str, str]]
+) -> set[str]:
+    """The measures both pay on for the same records: the same scope, or one of them
+    ``team_and_self`` (a plan on a person's own revenue and one on their team's do not
+    pay the same money)."""
+    return {
+        measure
+        for measure, scope in first
+        for other_measure, other_scope in second
+        if measure == other_measure
+        and (scope == other_scope or "team_and_self" in (scope, other_scope))
+    }
 
 
 @dataclass(frozen=True)
@@ -179,7 +197,7 @@ class _Candidate:
     version: PlanVersion
     start: datetime.date
     end: datetime.date
-    measures: frozenset[str]
+    measures: frozenset[tuple[str, str]]
     rule: dict[str, frozenset[str] | None]
 
 
@@ -205,9 +223,10 @@ def _candidate(version: PlanVersion) -> _Candidate:
 
 def _covered(
     candidate: _Candidate, start: datetime.date, end: datetime.date, units: dict[str, set[int]]
-) -> set[str]:
-    """The people (codes) ``candidate``'s plan covers on some day of [start, end]: their
-    assignments on those days, matched as the engine matches ``applies_to``."""
+) -> dict[str, list[tuple[datetime.date, datetime.date]]]:
+    """The days of [start, end] on which ``candidate``'s plan covers each person (code →
+    inclusive day ranges): their assignments on those days, matched as the engine
+    matches ``applies_to``."""
     rule = candidate.rule
     rows = Assignment.objects.filter(valid_from__lte=end).exclude(valid_to__lte=start)
     if rule["people"] is not None:
@@ -224,7 +243,18 @@ def _covered(
                 units[code] = unit_descendant_ids(unit) if unit is not None else set()
             ids |= units[code]
         rows = rows.filter(unit_id__in=ids)
-    return set(rows.values_list("person__code", flat=True))
+    found: dict[str, list[tuple[datetime.date, datetime.date]]] = {}
+    for code, valid_from, valid_to in rows.values_list("person__code", "valid_from", "valid_to"):
+        last = end if valid_to is None else min(end, valid_to - datetime.timedelta(days=1))
+        found.setdefault(code, []).append((max(start, valid_from), last))
+    return found
+
+
+def _same_days(
+    first: list[tuple[datetime.date, datetime.date]],
+    second: list[tuple[datetime.date, datetime.date]],
+) -> bool:
+    return any(max(a, c) <= min(b, d) for a, b in first for c, d in second)
 
 
 def _span(start: datetime.date, end: datetime.date) -> str:
@@ -251,12 +281,13 @@ def overlap_warnings(focus: PlanVersion | None = None) -> list[str]:
                 continue  # versions of one plan replace each other on activation
             if focus is not None and focus.pk not in (first.version.pk, second.version.pk):
                 continue
-            measures = first.measures & second.measures
+            measures = _shared_measures(first.measures, second.measures)
             start, end = max(first.start, second.start), min(first.end, second.end)
             if not measures or start > end:
                 continue
+            one, other = _covered(first, start, end, units), _covered(second, start, end, units)
             people = sorted(
-                _covered(first, start, end, units) & _covered(second, start, end, units)
+                code for code in one.keys() & other.keys() if _same_days(one[code], other[code])
             )
             if not people:
                 continue

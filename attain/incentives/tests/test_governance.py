@@ -291,3 +291,30 @@ def test_effective_dates_bound_the_warning(sales):
     [warning] = governance.overlap_warnings()
     assert f"{YEAR}-07-01 – {YEAR}-12-31" in warning
     assert datetime.date(YEAR, 7, 1).isoformat() in warning
+
+
+def test_a_person_who_changes_role_is_not_paid_twice_by_the_two_role_plans(sales):
+    """r2 is a rep until June and a manager from July: the rep plan covers r2's first
+    half and a manager plan on their own revenue the second. No day is paid twice, so
+    no warning; a manager plan on the team's revenue pays other money altogether."""
+    from attain.org.services import transfer_person
+
+    transfer_person(None, sales.people["r2"], on=datetime.date(YEAR, 7, 1), title="manager")
+    own = plan_document(
+        "mgr-own",
+        "Manager own",
+        "manager",
+        YEAR,
+        [marginal_commission("c", [(0, Decimal("0.01"))])],
+    )
+    governance.submit_plan_version(None, services.save_plan_version(None, own))
+    assert governance.overlap_warnings() == []
+    # a second plan on the reps' own revenue over the second half still finds r1, r3, r4
+    # but not r2, a manager by then
+    half = plan_document(
+        "h2-reps", "H2 reps", "rep", YEAR, [marginal_commission("x", [(0, Decimal("0.01"))])]
+    )
+    half["effective"] = {"from": f"{YEAR}-07-01", "to": f"{YEAR}-12-31"}
+    governance.submit_plan_version(None, services.save_plan_version(None, half))
+    [warning] = governance.overlap_warnings()
+    assert "3 people (r1, r3, r4)" in warning
