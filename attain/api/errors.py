@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -50,6 +51,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, SuspiciousOperation):
+        # Django's own refusals of a request body (more form fields or files than
+        # DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES allow, a body over
+        # DATA_UPLOAD_MAX_MEMORY_SIZE) raised while DRF parses it: a 400 in the error
+        # document, not Django's HTML page.
+        exc = exceptions.ParseError(
+            _("The request body could not be read: too many fields, files or bytes.")
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

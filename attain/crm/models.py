@@ -697,6 +697,8 @@ class Reminder(models.Model):
 # Records that count --------------------------------------------------------------------
 
 DEFAULT_MAX_FUTURE_DAYS = 31
+# The most days into the future a policy may allow: ten years.
+MAX_FUTURE_DAYS_LIMIT = 3660
 DEFAULT_AMOUNT_CEILING = Decimal("100000000.00")
 
 

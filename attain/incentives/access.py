@@ -14,6 +14,9 @@ from attain.org.selectors import role_of
 
 # Plans, versions, YAML, measures and calculation runs.
 PLAN_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
+# Plan approval (docs/incentives.md, "Plan approval"), as target plans are approved:
+# the plan editors propose and activate, executives and administrators approve.
+PLAN_APPROVER_ROLES = frozenset({Role.ADMIN, Role.EXECUTIVE})
 # The team page: a manager's subtree, everyone for the roles that lead or plan sales.
 TEAM_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
 # The company dashboard and the company-wide leaderboard.
@@ -42,3 +45,19 @@ def ranks_everyone(user: Any) -> bool:
 def ranks_own_unit(user: Any) -> bool:
     """A rep's leaderboard is their own unit's (names and attainment, never payouts)."""
     return role_of(user) == Role.REP
+
+
+def can_approve_plans(user: Any) -> bool:
+    if user is None:  # the system itself (demo, CLI)
+        return True
+    return role_of(user) in PLAN_APPROVER_ROLES
+
+
+def can_see_plans(user: Any) -> bool:
+    """The plans page: those who propose plans and those who approve them."""
+    return can_edit_plans(user) or can_approve_plans(user)
+
+
+def can_return_plans(user: Any) -> bool:
+    """Send a submitted or approved version back to draft: proposer or approver."""
+    return can_edit_plans(user) or can_approve_plans(user)

@@ -24,6 +24,7 @@ from attain.org.selectors import visible_people
 from attain.web.api import query_int
 
 from . import access, selectors, services
+from .governance_api import urlpatterns as governance_urls
 from .models import CalculationRun, ComponentResult, PeriodResult
 
 PERIOD = OpenApiParameter("period", str, description="Period id, e.g. 2026-Q4 (default: now)")
@@ -207,3 +208,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("performance/leaderboard/", LeaderboardView.as_view(), name="api-leaderboard"),
 ]
+
+# Plan approval (docs/incentives.md, "Plan approval").
+urlpatterns += governance_urls

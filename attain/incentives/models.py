@@ -41,7 +41,12 @@ class Plan(models.Model):
 
 
 class VersionStatus(models.TextChoices):
+    """draft → submitted (sales operations propose) → approved (an approver) → active;
+    submitted or approved go back to draft with a reason (docs/incentives.md)."""
+
     DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
     ACTIVE = "active", _("Active")
     RETIRED = "retired", _("Retired")
 

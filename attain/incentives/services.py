@@ -46,7 +46,7 @@ from attain.measures.services import scenario_measures
 from attain.org.models import Assignment, Person, Unit
 from attain.web import leases
 
-from . import calculation
+from . import calculation, governance
 from .access import can_edit_plans
 from .documents import dump_yaml, parse_yaml, problem_key
 from .events import results_stored
@@ -232,10 +232,14 @@ def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -
 
 
 def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> PlanVersion:
-    """Put ``version`` in effect. An earlier active version of the same plan that starts
-    before it ends the day before it starts; one it covers entirely is retired."""
+    """Put an approved ``version`` in effect (:mod:`.governance`: the system itself
+    records the approval on the way). An earlier active version of the same plan that
+    starts before it ends the day before it starts; one it covers entirely is retired."""
     _require_editor(actor)
+    if actor is None and version.status == VersionStatus.ACTIVE:
+        return version  # the system loading the same plan again (the demo, an import)
     with transaction.atomic():
+        governance.require_approved(actor, version)
         others = PlanVersion.objects.filter(plan=version.plan, status=VersionStatus.ACTIVE).exclude(
             pk=version.pk
         )
@@ -268,7 +272,8 @@ def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> Plan
 
 def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanVersion]:
     """YAML: one plan mapping, a list of plans, or a mapping with ``plans`` (and optional
-    ``targets``, stored as targets typed with the plans)."""
+    ``targets``, stored as targets typed with the plans). ``activate``: the system itself
+    (``actor`` None) puts the versions in effect; a person submits them for approval."""
     _require_editor(actor)
     data, problems = parse_yaml(text)
     if problems:
@@ -291,7 +296,10 @@ def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanV
         versions = [save_plan_version(actor, plan, note=_("Imported from YAML")) for plan in plans]
         if activate:
             for version in versions:
-                activate_plan(actor, version)
+                if actor is None:
+                    activate_plan(actor, version)
+                elif version.status in (VersionStatus.DRAFT, VersionStatus.RETIRED):
+                    governance.submit_plan_version(actor, version)
         for target in targets:
             save_plan_target(actor, target)
     return versions

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/import/", views.import_plans, name="import"),
     path("plans/<slug:code>/", views.designer, name="designer"),
     path("plans/<slug:code>/v<int:number>/activate/", views.activate, name="activate"),
+    path("plans/<slug:code>/v<int:number>/do/<slug:action>/", views.plan_step, name="plan_step"),
     path("plans/<slug:code>/v<int:number>.yaml", views.export_yaml, name="export"),
     path("runs/", views.start_run, name="start_run"),
     path("runs/<int:pk>/", views.run_status, name="run"),

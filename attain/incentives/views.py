@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import functools
 import time
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,7 +33,7 @@ from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
 from attain.web import charts
 
-from . import access, selectors, services
+from . import access, governance, selectors, services
 from .calculation import MAIN_MEASURE
 from .documents import (
     KINDS,
@@ -331,7 +332,7 @@ def _require_editor(request: HttpRequest) -> None:
 
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
-    _require_editor(request)
+    _require(access.can_see_plans(request.user))
     rows = []
     for plan in Plan.objects.prefetch_related("versions"):
         versions = sorted(plan.versions.all(), key=lambda v: -v.number)
@@ -343,6 +344,8 @@ def plans(request: HttpRequest) -> HttpResponse:
         "runs": runs,
         "year": timezone.localdate().year,
         "last_incremental": CalculationRun.objects.filter(kind=RunKind.INCREMENTAL).first(),
+        "overlaps": governance.overlap_warnings(),
+        **_governance_context(request),
     }
     return render(request, "incentives/plans.html", context)
 
@@ -430,25 +433,70 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return render(
         request,
         "incentives/designer.html",
-        _designer_context(document, plan=plan, versions=versions),
+        _designer_context(document, plan=plan, versions=versions, **_governance_context(request)),
     )
+
+
+def _governance_context(request: HttpRequest) -> dict[str, Any]:
+    """What the plan pages offer the reader for each version (docs/incentives.md, "Plan
+    approval")."""
+    return {
+        "can_propose": access.can_edit_plans(request.user),
+        "can_approve": access.can_approve_plans(request.user),
+        "can_return": access.can_return_plans(request.user),
+    }
 
 
 @login_required
 @require_POST
 def activate(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    _require_editor(request)
+    """Approved → active."""
+    return plan_step(request, code, number, "activate")
+
+
+PLAN_STEPS: dict[str, tuple[Callable[[Any, PlanVersion, str], PlanVersion], Any]] = {
+    "submit": (
+        lambda user, version, reason: governance.submit_plan_version(user, version, reason=reason),
+        gettext_lazy("Version %(n)s of %(plan)s is submitted for approval."),
+    ),
+    "approve": (
+        lambda user, version, reason: governance.approve_plan_version(user, version, reason=reason),
+        gettext_lazy("Version %(n)s of %(plan)s is approved."),
+    ),
+    "return": (
+        lambda user, version, reason: governance.return_plan_version(user, version, reason=reason),
+        gettext_lazy("Version %(n)s of %(plan)s is back in draft."),
+    ),
+    "activate": (
+        lambda user, version, reason: services.activate_plan(user, version, reason=reason),
+        gettext_lazy("Version %(n)s of %(plan)s is active."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def plan_step(request: HttpRequest, code: str, number: int, action: str) -> HttpResponse:
+    """One step of a plan version's approval: submit, approve, return, activate."""
+    _require(access.can_see_plans(request.user))
+    if action not in PLAN_STEPS:
+        raise Http404
     version = get_object_or_404(PlanVersion, plan__code=code, number=number)
-    services.activate_plan(request.user, version)
-    messages.success(
-        request, _("Version %(n)s of %(plan)s is active.") % {"n": number, "plan": code}
-    )
+    run, done = PLAN_STEPS[action]
+    try:
+        run(request.user, version, request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, str(done) % {"n": number, "plan": code})
+        for warning in governance.overlap_warnings(version):
+            messages.warning(request, warning)
     return redirect("incentives:plans")
 
 
 @login_required
 def export_yaml(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    _require_editor(request)
+    _require(access.can_see_plans(request.user))
     version = get_object_or_404(PlanVersion, plan__code=code, number=number)
     response = HttpResponse(version.source, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.yaml"'
@@ -462,7 +510,7 @@ class ImportForm(forms.Form):
         label=gettext_lazy("or paste YAML"), widget=forms.Textarea, required=False
     )
     activate = forms.BooleanField(
-        label=gettext_lazy("Activate the imported versions"), required=False
+        label=gettext_lazy("Submit the imported versions for approval"), required=False
     )
 
 

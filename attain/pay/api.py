@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.crm.models import MONEY, Verification
+from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, MONEY, Verification
 from attain.crm.services import set_record_policy, verify_records
 
 from . import access, selectors
@@ -48,7 +48,7 @@ class VerifyResultSerializer(serializers.Serializer):
 class PolicySerializer(serializers.Serializer):
     table = serializers.ChoiceField(choices=TABLE_CHOICES)
     review_own = serializers.BooleanField()
-    max_future_days = serializers.IntegerField(min_value=0)
+    max_future_days = serializers.IntegerField(min_value=0, max_value=MAX_FUTURE_DAYS_LIMIT)
     amount_ceiling = serializers.DecimalField(min_value=0, **MONEY)
     reason = serializers.CharField(
         max_length=500, required=False, default="", allow_blank=True, write_only=True

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attain.crm.models import MONEY
+from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, MONEY
 
 from .selectors import REVIEW_TABLES
 
@@ -25,6 +25,8 @@ class VerifyForm(forms.Form):
 class PolicyForm(forms.Form):
     table = forms.ChoiceField(choices=[(t.table, t.label) for t in REVIEW_TABLES])
     review_own = forms.BooleanField(label=_("own records need verification"), required=False)
-    max_future_days = forms.IntegerField(label=_("days into the future allowed"), min_value=0)
+    max_future_days = forms.IntegerField(
+        label=_("days into the future allowed"), min_value=0, max_value=MAX_FUTURE_DAYS_LIMIT
+    )
     amount_ceiling = forms.DecimalField(label=_("amount ceiling"), min_value=0, **MONEY)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

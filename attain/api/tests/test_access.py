@@ -5,7 +5,9 @@ leads east with r1, r2 and m2 ─ r3; the rep login is r1; west is m3 ─ r4) wi
 records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4's), a
 published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
 training score of r1, a rating of r4 by r2, an import batch by the admin (not failed,
-so a retry is refused) and a finished calculation run. Each cell is the status the role
+so a retry is refused), a finished calculation run and an order r1 entered themself (so
+it waits for verification, docs/pay.md), and incentive plan versions gov-draft (a
+draft), gov-sub (submitted) and gov-ok (approved). Each cell is the status the role
 gets; every request runs in its own transaction, rolled back, so one role's write does
 not change what the next one sees.
 
@@ -122,6 +124,15 @@ STATUSES = """
     GET    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     PUT    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     GET    /api/pay/accrual/                   200  200 200 200  403 403 401
+    GET    /api/pay/records/                   200  200 200 403  403 403 401
+    POST   /api/pay/records/verify/            200  200 200 403  403 403 401
+    GET    /api/pay/policies/                  200  200 200 403  403 403 401
+    PUT    /api/pay/policies/                  200  200 403 403  403 403 401
+    GET    /api/plans/                         200  200 403 200  403 403 401
+    POST   /api/plans/gov-draft/versions/1/submit/   200 200 403 403 403 403 401
+    POST   /api/plans/gov-sub/versions/1/approve/    200 403 403 200 403 403 401
+    POST   /api/plans/gov-sub/versions/1/return/     200 200 403 200 403 403 401
+    POST   /api/plans/gov-ok/versions/1/activate/    200 200 403 403 403 403 401
 """
 
 
@@ -165,6 +176,11 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     )
     plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
     store_payouts(company, PAYOUT_AMOUNTS)  # 2026-Q1 payouts, calculated
+    pending = crm_services.record_order(
+        company.users["rep"], customer=customer, owner=people["r1"], date=TODAY, amount=Decimal(50)
+    )
+    assert pending.verification == "pending"
+    _plan_versions()
     run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026, status="done")
     batch = intake_services.create_batch(
         company.users["admin"], "customers", SimpleUploadedFile("c.csv", b"name\nA\n")
@@ -183,7 +199,26 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         "plan": str(plan.pk),
         "batch": str(batch.pk),
         "run": str(run.pk),
+        "pending": pending.external_id,
     }
+
+
+def _plan_versions() -> None:
+    """Incentive plan versions in each state an approval step starts from: gov-draft
+    (draft), gov-sub (submitted), gov-ok (approved)."""
+    from attain.incentives import governance
+    from attain.incentives import services as incentives
+    from attain.incentives.documents import marginal_commission, plan_document
+
+    for code in ("gov-draft", "gov-sub", "gov-ok"):
+        document = plan_document(
+            code, code, "rep", 2026, [marginal_commission("c", [(0, Decimal("0.01"))])]
+        )
+        version = incentives.save_plan_version(None, document)
+        if code != "gov-draft":
+            governance.submit_plan_version(None, version)
+        if code == "gov-ok":
+            governance.approve_plan_version(None, version)
 
 
 def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[Any, str]:
@@ -239,6 +274,17 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
                 {"header": "a", "source": "amount"},
             ],
             "pay_code": "COMM",
+        },
+        "/api/pay/records/verify/": {"table": "orders", "ids": [records["pending"]]},
+        "/api/plans/gov-draft/versions/1/submit/": {"reason": "ok"},
+        "/api/plans/gov-sub/versions/1/approve/": {"reason": "ok"},
+        "/api/plans/gov-sub/versions/1/return/": {"reason": "重做"},
+        "/api/plans/gov-ok/versions/1/activate/": {"reason": "ok"},
+        "/api/pay/policies/": {
+            "table": "orders",
+            "review_own": True,
+            "max_future_days": 31,
+            "amount_ceiling": "100000000.00",
         },
     }
     if path == "/api/imports/":

@@ -106,6 +106,17 @@ def _records(company: Any) -> dict[str, Any]:
         "customers",
         SimpleUploadedFile("c.csv", b"name\nA\n", content_type="text/csv"),
     )
+    from attain.incentives import governance
+    from attain.incentives import services as incentives
+    from attain.incentives.documents import marginal_commission, plan_document
+
+    incentive_plan = incentives.save_plan_version(
+        None,
+        plan_document(
+            "gov", "gov", "rep", 2026, [marginal_commission("c", [(0, Decimal("0.01"))])]
+        ),
+    )
+    governance.submit_plan_version(None, incentive_plan)
     contact = crm.create_contact(None, customer=customer, name="王")
     line = crm.create_product_line(None, code="pl", name="Line")
     product = crm.create_product(None, code="p1", name="P", line=line)
@@ -127,6 +138,7 @@ def _records(company: Any) -> dict[str, Any]:
         "/api/product-lines/": {"code": line.code},
         "/api/products/": {"code": product.code},
         "/api/performance/results/": {"code": "r1", "period": "2026-01"},
+        "/api/plans/": {"code": "gov", "number": incentive_plan.number},
     }
 
 

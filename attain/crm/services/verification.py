@@ -18,7 +18,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
 from ..access import check_edit_record_policy, check_verify_records
-from ..models import RecordPolicy, Verification
+from ..models import MAX_FUTURE_DAYS_LIMIT, RecordPolicy, Verification
 from ..records import PLACEMENTS
 from .common import user_of
 
@@ -78,6 +78,10 @@ def set_record_policy(
         errors["table"] = _("Unknown record table “%(table)s”.") % {"table": table}
     if max_future_days < 0:
         errors["max_future_days"] = _("Days into the future must not be negative.")
+    elif max_future_days > MAX_FUTURE_DAYS_LIMIT:
+        errors["max_future_days"] = _("Days into the future must be at most %(limit)s.") % {
+            "limit": MAX_FUTURE_DAYS_LIMIT
+        }
     if amount_ceiling <= 0:
         errors["amount_ceiling"] = _("The amount ceiling must be greater than 0.")
     if errors:

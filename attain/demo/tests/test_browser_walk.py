@@ -102,6 +102,7 @@ NOT_WALKED = {
     "targets/<int:pk>/reallocations/<int:proposal>/<slug:decision>/": "answers POST",
     "performance/estimate/<slug:code>/<str:period>/": "answers POST",
     "performance/plans/<slug:code>/v<int:number>/activate/": "answers POST",
+    "performance/plans/<slug:code>/v<int:number>/do/<slug:action>/": "answers POST",
     "performance/plans/<slug:code>/v<int:number>.yaml": "a download",
     "performance/runs/": "answers POST",
     "search/pick/<slug:kind>/": "an htmx fragment: the options of a picker (core tests)",

@@ -11,6 +11,9 @@ from attain.incentives import access
 ALLOWED = """
     action          admin sales_ops finance executive manager rep anonymous
     edit_plans      Y     Y         -       -         -       -   -
+    see_plans       Y     Y         -       Y         -       -   -
+    approve_plans   Y     -         -       Y         -       -   -
+    return_plans    Y     Y         -       Y         -       -   -
     see_team        Y     Y         -       Y         Y       -   -
     see_dashboard   Y     Y         Y       Y         -       -   -
     rank_everyone   Y     Y         Y       Y         -       -   -
@@ -18,13 +21,17 @@ ALLOWED = """
 """
 CHECKS = {
     "edit_plans": access.can_edit_plans,
+    "see_plans": access.can_see_plans,
+    "approve_plans": access.can_approve_plans,
+    "return_plans": access.can_return_plans,
     "see_team": access.can_see_team,
     "see_dashboard": access.can_see_dashboard,
     "rank_everyone": access.ranks_everyone,
     "rank_own_unit": access.ranks_own_unit,
 }
 PAGES = {
-    "edit_plans": "/performance/plans/",
+    "edit_plans": "/performance/plans/new/",
+    "see_plans": "/performance/plans/",
     "see_team": "/performance/team/",
     "see_dashboard": "/performance/dashboard/",
 }

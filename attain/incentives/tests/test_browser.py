@@ -39,7 +39,18 @@ def test_sales_ops_builds_a_plan_in_the_designer_and_runs_it(
     page.fill("input[name=c0-rate]", "0.02")
     page.click("#save-plan")
     expect(page.locator(".message.success")).to_contain_text("version 1")
+    page.click("button.submit")  # sales operations propose, an executive approves
+    expect(page.locator(".message.success")).to_contain_text("submitted for approval")
+    expect(page.locator("#plan-overlaps")).to_contain_text("“Spring plan”")  # and the rep plan
+    boss_context, boss = sign_in(browser, live_server, "executive", locale="zh-CN")
+    boss.click("nav >> text=方案")
+    expect(boss.locator("#plan-overlaps")).to_contain_text("重复计酬")
+    boss.click("li.version-submitted button.approve")
+    expect(boss.locator(".message.success")).to_contain_text("已审批")
+    boss_context.close()
+    page.reload()
     page.click("button.activate")
+    expect(page.locator(".message.success")).to_contain_text("is active")
     assert PlanVersion.objects.get(plan__code="spring-spiff").status == "active"
     page.fill("input[name=year]", str(YEAR))
     page.click("#run-button")

@@ -1,0 +1,314 @@
+"""Plan approval (docs/incentives.md, "Plan approval"; issue 13, plan governance).
+
+A plan version goes draft → submitted → approved → active, as target plans are
+approved: the plan editors (sales operations, administrators) submit a version and,
+once approved, activate it (:func:`attain.incentives.services.activate_plan`); an
+approver (executives, administrators) approves it. A submitted or approved version goes
+back to draft with a reason. Every step is checked against the role
+(:mod:`.access`), refused with a clear error when the version is not in the state the
+step starts from (nothing changes then), and audited.
+
+:func:`overlap_warnings` says plainly when two plans that are active or on their way
+(submitted, approved) would pay the same person for the same measure over the same
+days: the engine pays both, which is rarely what a company means.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+from attain.org.models import Assignment, Unit
+from attain.org.selectors import unit_descendant_ids
+
+from .access import can_approve_plans, can_edit_plans, can_return_plans
+from .models import PlanVersion, VersionStatus
+
+# The states of versions that pay, or are on their way to paying.
+IN_PLAY = (VersionStatus.SUBMITTED, VersionStatus.APPROVED, VersionStatus.ACTIVE)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _step(
+    actor: Any,
+    version: PlanVersion,
+    to: str,
+    allowed: Iterable[str],
+    action: str,
+    reason: str = "",
+) -> PlanVersion:
+    """Move ``version`` to ``to`` when its status is one of ``allowed`` (audited)."""
+    with transaction.atomic():
+        locked = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+        if locked.status not in allowed:
+            raise ValidationError(
+                {
+                    "status": [
+                        _("Version %(number)s of %(plan)s is %(status)s: it cannot be %(action)s.")
+                        % {
+                            "number": locked.number,
+                            "plan": locked.plan.code,
+                            "status": locked.get_status_display().lower(),
+                            "action": action,
+                        }
+                    ]
+                }
+            )
+        before = snapshot(locked)
+        locked.status = to
+        locked.save(update_fields=["status"])
+        record_change(
+            actor, Action.UPDATE, locked, before=before, after=snapshot(locked), reason=reason
+        )
+    version.refresh_from_db()
+    return version
+
+
+def submit_plan_version(actor: Any, version: PlanVersion, *, reason: str = "") -> PlanVersion:
+    """Draft (or retired) → submitted: sales operations propose the version."""
+    _require(can_edit_plans(actor), _("Only administrators and sales operations propose plans."))
+    return _step(
+        actor,
+        version,
+        VersionStatus.SUBMITTED,
+        (VersionStatus.DRAFT, VersionStatus.RETIRED),
+        _("submitted"),
+        reason,
+    )
+
+
+def approve_plan_version(actor: Any, version: PlanVersion, *, reason: str = "") -> PlanVersion:
+    """Submitted → approved: an executive or an administrator."""
+    _require(can_approve_plans(actor), _("Only executives and administrators approve plans."))
+    return _step(
+        actor,
+        version,
+        VersionStatus.APPROVED,
+        (VersionStatus.SUBMITTED,),
+        _("approved"),
+        reason,
+    )
+
+
+def return_plan_version(actor: Any, version: PlanVersion, *, reason: str) -> PlanVersion:
+    """Submitted or approved → draft, with the reason."""
+    _require(can_return_plans(actor), _("You may not return this plan."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the plan goes back.")]})
+    return _step(
+        actor,
+        version,
+        VersionStatus.DRAFT,
+        (VersionStatus.SUBMITTED, VersionStatus.APPROVED),
+        _("returned"),
+        reason,
+    )
+
+
+def require_approved(actor: Any, version: PlanVersion) -> None:
+    """Before activation: the version must be approved. The system itself (``actor``
+    None: the demo, the command line) records the submit and approve steps on the way."""
+    if version.status == VersionStatus.APPROVED:
+        return
+    if actor is None and version.status in (
+        VersionStatus.DRAFT,
+        VersionStatus.RETIRED,
+        VersionStatus.SUBMITTED,
+    ):
+        if version.status != VersionStatus.SUBMITTED:
+            submit_plan_version(None, version)
+        approve_plan_version(None, version)
+        return
+    raise ValidationError(
+        {
+            "status": [
+                _("Version %(number)s of %(plan)s is %(status)s: it cannot be %(action)s.")
+                % {
+                    "number": version.number,
+                    "plan": version.plan.code,
+                    "status": version.get_status_display().lower(),
+                    "action": _("activated"),
+                }
+            ]
+        }
+    )
+
+
+# Overlapping plans -------------------------------------------------------------------
+
+_FAR_PAST = datetime.date.min
+_FAR_FUTURE = datetime.date.max
+
+
+def _set(value: Any) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int):
+        return frozenset({str(value)})
+    return frozenset(str(v) for v in value)
+
+
+def plan_measures(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """What a plan's components pay on: (measure, scope) of a component's own measure
+    and a scorecard's metrics (scope ``self`` unless the component says ``team`` or
+    ``team_and_self``)."""
+    found: set[tuple[str, str]] = set()
+    for component in document.get("components") or []:
+        if not isinstance(component, dict):
+            continue
+        scope = str(component.get("scope") or "self")
+        if component.get("measure"):
+            found.add((str(component["measure"]), scope))
+        for metric in component.get("metrics") or []:
+            if isinstance(metric, dict) and metric.get("measure"):
+                found.add((str(metric["measure"]), scope))
+    return found
+
+
+def _shared_measures(
+    first: frozenset[tuple[str, str]], second: frozenset[tuple[str, str]]
+) -> set[str]:
+    """The measures both pay on for the same records: the same scope, or one of them
+    ``team_and_self`` (a plan on a person's own revenue and one on their team's do not
+    pay the same money)."""
+    return {
+        measure
+        for measure, scope in first
+        for other_measure, other_scope in second
+        if measure == other_measure
+        and (scope == other_scope or "team_and_self" in (scope, other_scope))
+    }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    version: PlanVersion
+    start: datetime.date
+    end: datetime.date
+    measures: frozenset[tuple[str, str]]
+    rule: dict[str, frozenset[str] | None]
+
+
+def _candidate(version: PlanVersion) -> _Candidate:
+    document = version.document()
+    applies = document.get("applies_to") or {}
+    roles = _set(applies.get("role"))
+    if applies.get("roles") is not None:
+        roles = (roles or frozenset()) | (_set(applies.get("roles")) or frozenset())
+    return _Candidate(
+        version=version,
+        start=version.effective_from or _FAR_PAST,
+        end=version.effective_to or _FAR_FUTURE,
+        measures=frozenset(plan_measures(document)),
+        rule={
+            "roles": roles,
+            "people": _set(applies.get("people")),
+            "units": _set(applies.get("units")),
+            "managers": _set(applies.get("managers")),
+        },
+    )
+
+
+def _covered(
+    candidate: _Candidate, start: datetime.date, end: datetime.date, units: dict[str, set[int]]
+) -> dict[str, list[tuple[datetime.date, datetime.date]]]:
+    """The days of [start, end] on which ``candidate``'s plan covers each person (code →
+    inclusive day ranges): their assignments on those days, matched as the engine
+    matches ``applies_to``."""
+    rule = candidate.rule
+    rows = Assignment.objects.filter(valid_from__lte=end).exclude(valid_to__lte=start)
+    if rule["people"] is not None:
+        rows = rows.filter(person__code__in=rule["people"])
+    if rule["roles"] is not None:
+        rows = rows.filter(title__in=rule["roles"])
+    if rule["managers"] is not None:
+        rows = rows.filter(manager__code__in=rule["managers"])
+    if rule["units"] is not None:
+        ids: set[int] = set()
+        for code in rule["units"]:
+            if code not in units:
+                unit = Unit.objects.filter(code=code).first()
+                units[code] = unit_descendant_ids(unit) if unit is not None else set()
+            ids |= units[code]
+        rows = rows.filter(unit_id__in=ids)
+    found: dict[str, list[tuple[datetime.date, datetime.date]]] = {}
+    for code, valid_from, valid_to in rows.values_list("person__code", "valid_from", "valid_to"):
+        last = end if valid_to is None else min(end, valid_to - datetime.timedelta(days=1))
+        found.setdefault(code, []).append((max(start, valid_from), last))
+    return found
+
+
+def _same_days(
+    first: list[tuple[datetime.date, datetime.date]],
+    second: list[tuple[datetime.date, datetime.date]],
+) -> bool:
+    return any(max(a, c) <= min(b, d) for a, b in first for c, d in second)
+
+
+def _span(start: datetime.date, end: datetime.date) -> str:
+    first = "…" if start == _FAR_PAST else start.isoformat()
+    last = "…" if end == _FAR_FUTURE else end.isoformat()
+    return f"{first} – {last}"
+
+
+def overlap_warnings(focus: PlanVersion | None = None) -> list[str]:
+    """A plain sentence for every two plans, each with a version active or on its way
+    (submitted, approved), that would pay someone twice for one measure over the same
+    days. With ``focus``: only the pairs that version is in (whatever its own state)."""
+    versions = list(
+        PlanVersion.objects.filter(status__in=IN_PLAY).select_related("plan").order_by("pk")
+    )
+    if focus is not None and all(v.pk != focus.pk for v in versions):
+        versions.append(focus)
+    candidates = [_candidate(v) for v in versions]
+    units: dict[str, set[int]] = {}
+    warnings: list[str] = []
+    for index, first in enumerate(candidates):
+        for second in candidates[index + 1 :]:
+            if first.version.plan_id == second.version.plan_id:
+                continue  # versions of one plan replace each other on activation
+            if focus is not None and focus.pk not in (first.version.pk, second.version.pk):
+                continue
+            measures = _shared_measures(first.measures, second.measures)
+            start, end = max(first.start, second.start), min(first.end, second.end)
+            if not measures or start > end:
+                continue
+            one, other = _covered(first, start, end, units), _covered(second, start, end, units)
+            people = sorted(
+                code for code in one.keys() & other.keys() if _same_days(one[code], other[code])
+            )
+            if not people:
+                continue
+            shown = ", ".join(people[:10]) + (" …" if len(people) > 10 else "")
+            warnings.append(
+                _(
+                    "“%(first)s” (v%(first_number)s, %(first_status)s) and “%(second)s” "
+                    "(v%(second_number)s, %(second_status)s) would both pay %(count)s people "
+                    "(%(people)s) on %(measures)s over %(span)s."
+                )
+                % {
+                    "first": first.version.plan.name,
+                    "first_number": first.version.number,
+                    "first_status": first.version.get_status_display().lower(),
+                    "second": second.version.plan.name,
+                    "second_number": second.version.number,
+                    "second_status": second.version.get_status_display().lower(),
+                    "count": len(people),
+                    "people": shown,
+                    "measures": ", ".join(sorted(measures)),
+                    "span": _span(start, end),
+                }
+            )
+    return warnings
