@@ -5,10 +5,13 @@ attain.web.api: the pagination class, which DRF's generic views load, uses it.)"
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.request import Request
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _bad(name: str, message: str) -> serializers.ValidationError:
@@ -53,6 +56,9 @@ def query_date(request: Request, name: str) -> datetime.date | None:
     raw = query_one(request, name)
     if raw is None:
         return None
+    # fromisoformat also takes 20260105 and 2026-W01-1; the document promises YYYY-MM-DD
+    if not ISO_DATE.fullmatch(raw):
+        raise _bad(name, _("Give a date as YYYY-MM-DD."))
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:

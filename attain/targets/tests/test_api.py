@@ -151,3 +151,13 @@ def test_forecast_on_an_extreme_day_is_not_a_server_error(
     publish(company, plan)
     response = client_for(company, "admin").get(f"/api/targets/forecast/?as_of={day}")
     assert response.status_code in (200, 400, 409), response.content
+
+
+@pytest.mark.parametrize("day", ["20260630", "2026-W26-2", "2026-06-30T00:00", " 2026-06-30"])
+def test_a_date_not_written_yyyy_mm_dd_is_refused(
+    company: Company, plan: TargetPlan, day: str
+) -> None:
+    publish(company, plan)
+    response = client_for(company, "rep").get("/api/targets/pace/", {"as_of": day})
+    assert response.status_code == 400
+    assert "as_of" in response.content.decode()
