@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "attain.incentives",
     "attain.integrity",
     "attain.pay",
+    "attain.notify",
     "attain.core",
     "attain.demo",
 ]
@@ -317,3 +318,15 @@ ATTAIN_WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("ATTAIN_WORKER_MAX_BACK
 ATTAIN_BUSY_RETRY_AFTER_SECONDS = int(os.environ.get("ATTAIN_BUSY_RETRY_AFTER_SECONDS", "5"))
 MIDDLEWARE += ["attain.web.middleware.DatabaseBusyMiddleware"]
 # --- end workers -------------------------------------------------------------------------
+
+# --- Notifications (notify) ----------------------------------------------------------------
+# Sent by `attain worker` (docs/notifications.md): each webhook or email waits at most
+# ATTAIN_NOTIFY_TIMEOUT_SECONDS, is tried ATTAIN_NOTIFY_ATTEMPTS times with the wait
+# doubling from ATTAIN_NOTIFY_RETRY_SECONDS, by ATTAIN_NOTIFY_THREADS at once per task.
+# ATTAIN_BASE_URL (https://attain.example.com) makes the links in messages absolute.
+ATTAIN_NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_TIMEOUT_SECONDS", "5"))
+ATTAIN_NOTIFY_ATTEMPTS = int(os.environ.get("ATTAIN_NOTIFY_ATTEMPTS", "5"))
+ATTAIN_NOTIFY_RETRY_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_RETRY_SECONDS", "30"))
+ATTAIN_NOTIFY_THREADS = int(os.environ.get("ATTAIN_NOTIFY_THREADS", "16"))
+ATTAIN_BASE_URL = os.environ.get("ATTAIN_BASE_URL", "")
+# --- end notify ----------------------------------------------------------------------------
