@@ -17,6 +17,13 @@ def switch_name(kind: str, channel: str) -> str:
 class SettingsForm(forms.ModelForm):
     """Language, digest, personal webhook, and one box per kind × channel."""
 
+    webhook_url = forms.URLField(
+        label=Profile._meta.get_field("webhook_url").verbose_name,
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = Profile
         fields = ["language", "digest", "webhook_platform", "webhook_url", "webhook_secret"]
