@@ -100,17 +100,24 @@ KINDS: dict[str, Kind] = {
         Kind(
             "integrity_hold",
             _("Integrity hold"),
-            _("Records held for review"),
-            _("%(count)s alert(s) about %(who)s wait for review (%(period)s)."),
+            _("Payout held after an integrity review"),
+            _("%(period)s, %(who)s: %(reason)s"),
             "integrity:queue",
         ),
         Kind(
             "import_finished",
             _("Import finished"),
-            _("Import of %(file)s: %(status)s"),
+            _("Import of %(file)s finished"),
             _("%(file)s into %(table)s: %(written)s rows written, %(rejected)s rejected."),
             "intake",
             groups=True,
+        ),
+        Kind(
+            "import_failed",
+            _("Import failed"),
+            _("Import of %(file)s failed"),
+            _("%(file)s into %(table)s: %(error)s"),
+            "intake",
         ),
         Kind(
             "follow_up_due",

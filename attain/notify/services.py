@@ -119,6 +119,16 @@ def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notifica
     return notes
 
 
+def announce(kind: str, recipients: Iterable[Any], **params: Any) -> None:
+    """:func:`notify` for the apps' business writes: a failure to notify is logged and
+    never fails (nor rolls back) the write that caused it."""
+    try:
+        with transaction.atomic():  # a savepoint inside the caller's transaction
+            notify(kind, recipients, **params)
+    except Exception:
+        log.exception("could not notify %s", kind)
+
+
 def queue(delivery_ids: list[int]) -> None:
     """Queue the sending of these deliveries after the transaction commits."""
     if not delivery_ids:

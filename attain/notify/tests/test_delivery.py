@@ -182,7 +182,7 @@ def test_the_daily_digest_replaces_single_emails(company, settings) -> None:
 
 def test_people_without_a_login_and_unknown_kinds(company) -> None:
     assert notify("follow_up_due", [company.people["r2"]], opportunity="x") == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown notification kind"):
         notify("no_such_kind", [company.users["rep"]])
 
 

@@ -49,9 +49,7 @@ def test_dingtalk_request_puts_timestamp_and_sign_in_the_url() -> None:
     assert query["access_token"] == ["abc"]
     assert query["timestamp"] == ["1577836800000"]
     # parse_qs decodes once: the signature itself is the base64 text
-    assert urllib.parse.quote_plus(query["sign"][0]) == documented_dingtalk(
-        SECRET, "1577836800000"
-    )
+    assert urllib.parse.quote_plus(query["sign"][0]) == documented_dingtalk(SECRET, "1577836800000")
     assert body["msgtype"] == "markdown"
     assert body["markdown"]["title"] == "标题 Title"
     assert "正文 text" in body["markdown"]["text"]
