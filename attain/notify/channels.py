@@ -1,7 +1,8 @@
 """Sending one message: email through Django's email backend, and the robot webhooks of
 WeCom (企业微信), DingTalk (钉钉) and Feishu (飞书) in their documented formats, with
-their signing. Pure functions plus one HTTP POST (the standard library's urllib, with
-a timeout); the delivery bookkeeping (attempts, backoff) is in :mod:`.delivery`.
+their signing. Pure functions plus one HTTP POST (the standard library's http.client,
+with a timeout, connections kept open per sending thread); the delivery bookkeeping
+(attempts, backoff) is in :mod:`.delivery`.
 
 - WeCom group robot: POST ``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…``,
   ``{"msgtype": "markdown", "markdown": {"content": …}}``; answers ``{"errcode": 0}``.
@@ -21,11 +22,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,26 +125,68 @@ def timeout() -> float:
     return float(getattr(settings, "ATTAIN_NOTIFY_TIMEOUT_SECONDS", 5))
 
 
+_local = threading.local()  # each sending thread keeps its connections open (keep-alive)
+
+
+def _connection(scheme: str, netloc: str) -> http.client.HTTPConnection:
+    pool: dict[tuple[str, str], http.client.HTTPConnection] = _local.__dict__.setdefault(
+        "connections", {}
+    )
+    connection = pool.get((scheme, netloc))
+    if connection is None:
+        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        connection = cls(netloc, timeout=timeout())
+        pool[(scheme, netloc)] = connection
+    return connection
+
+
+def _drop(scheme: str, netloc: str) -> None:
+    connection = _local.__dict__.get("connections", {}).pop((scheme, netloc), None)
+    if connection is not None:
+        connection.close()
+
+
 def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
     """POST ``body``; the answer's JSON (an empty dict when it is not JSON). A network
-    error, a timeout or an HTTP error status raises :class:`SendError`."""
+    error, a timeout or an HTTP error status raises :class:`SendError`. Connections are
+    kept open per thread and host; a kept one the server closed is opened again once."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SendError("the webhook URL must start with http:// or https://")
+    target = parts.path or "/"
+    if parts.query:
+        target = f"{target}?{parts.query}"
     data = json.dumps(body, ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout()) as response:
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    for attempt in (1, 2):
+        connection = _connection(parts.scheme, parts.netloc)
+        connection.timeout = timeout()
+        fresh = connection.sock is None
+        if not fresh:
+            connection.sock.settimeout(connection.timeout)
+        try:
+            connection.request("POST", target, body=data, headers=headers)
+            response = connection.getresponse()
             raw = response.read(65536)
-    except urllib.error.HTTPError as error:
-        raise SendError(f"HTTP {error.code} {error.reason}") from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise SendError(f"{type(error).__name__}: {reason}") from error
-    try:
-        answer = json.loads(raw or b"{}")
-    except ValueError:
-        return {}
-    return answer if isinstance(answer, dict) else {}
+            if response.will_close:
+                _drop(parts.scheme, parts.netloc)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
+            _drop(parts.scheme, parts.netloc)
+            if attempt == 1 and not fresh:  # the server closed a kept connection: reopen
+                continue
+            raise SendError(f"{type(error).__name__}: {error}") from error
+        except (http.client.HTTPException, TimeoutError, OSError) as error:
+            _drop(parts.scheme, parts.netloc)
+            reason = "timed out" if isinstance(error, TimeoutError) else error
+            raise SendError(f"{type(error).__name__}: {reason}") from error
+        if response.status >= 400:
+            raise SendError(f"HTTP {response.status} {response.reason}")
+        try:
+            answer = json.loads(raw or b"{}")
+        except ValueError:
+            return {}
+        return answer if isinstance(answer, dict) else {}
+    raise SendError("the connection closed twice")  # not reached
 
 
 def check_answer(answer: dict[str, Any]) -> None:
@@ -156,8 +199,6 @@ def check_answer(answer: dict[str, Any]) -> None:
 
 
 def send_webhook(platform: str, url: str, secret: str, message: Message) -> None:
-    if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
-        raise SendError("the webhook URL must start with http:// or https://")
     target, body = webhook_request(platform, url, secret, message)
     check_answer(post_json(target, body))
 

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from . import channels
@@ -134,6 +134,19 @@ def _recipient(delivery: Delivery) -> Any:
     return get_user_model().objects.get(pk=delivery.params["user"])
 
 
+_threads: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The worker process's sending threads (``ATTAIN_NOTIFY_THREADS``), started once and
+    kept, with their open connections, for the next tasks."""
+    global _threads
+    if _threads is None:
+        size = max(1, int(getattr(settings, "ATTAIN_NOTIFY_THREADS", 16)))
+        _threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="notify")
+    return _threads
+
+
 def claim(ids: Sequence[int], now: datetime.datetime) -> list[Delivery]:
     """Take the due deliveries among ``ids`` for this worker: their next attempt moves past
     the send's timeout, to a time unique to this claim, which then selects them."""
@@ -159,13 +172,8 @@ def deliver(ids: Sequence[int]) -> dict[str, int]:
     users = {d.notification.recipient_id for d in batch if d.notification is not None}
     users |= {int(d.params["user"]) for d in batch if d.kind == "digest" and "user" in d.params}
     profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=users)}
-    threads = max(1, int(getattr(settings, "ATTAIN_NOTIFY_THREADS", 16)))
     sends = [_prepared(d, profiles) for d in batch]
-    if len(batch) == 1 or threads == 1:
-        errors = [_run(s) for s in sends]
-    else:
-        with ThreadPoolExecutor(max_workers=min(threads, len(batch))) as pool:
-            errors = list(pool.map(_run, sends))
+    errors = list(_pool().map(_run, sends))
     return record(batch, errors)
 
 
@@ -197,9 +205,24 @@ def record(batch: list[Delivery], errors: list[str]) -> dict[str, int]:
             delivery.next_attempt = now + backoff(delivery.attempts)
             retry.setdefault(delivery.next_attempt, []).append(delivery.pk)
             counts["retrying"] += 1
-    Delivery.objects.bulk_update(
-        batch, ["status", "attempts", "last_error", "next_attempt", "sent"], batch_size=500
-    )
+    # sent ones in one UPDATE (the common case: cheap for thousands); failed ones each
+    sent = [d.pk for d, error in zip(batch, errors, strict=True) if not error]
+    for start in range(0, len(sent), 500):
+        Delivery.objects.filter(pk__in=sent[start : start + 500]).update(
+            status=Status.SENT,
+            sent=now,
+            last_error="",
+            next_attempt=None,
+            attempts=F("attempts") + 1,
+        )
+    for d, error in zip(batch, errors, strict=True):
+        if error:
+            Delivery.objects.filter(pk=d.pk).update(
+                status=d.status,
+                attempts=d.attempts,
+                last_error=d.last_error,
+                next_attempt=d.next_attempt,
+            )
     if retry:
         later = min(retry)
         schedule([pk for pks in retry.values() for pk in pks], later)

@@ -56,9 +56,7 @@ def test_behind_pace_is_told_once_a_month_to_the_person_and_manager(company) -> 
     assert mine.count() == 1, "r1 has sold nothing by mid-June"
     assert mine.get().params["month"] == "2026-06" and mine.get().params["percent"] == "0"
     # the manager hears of each of their people behind, their own pace too
-    assert Notification.objects.filter(
-        recipient=m1, kind="behind_pace", params__code="r1"
-    ).exists()
+    assert Notification.objects.filter(recipient=m1, kind="behind_pace", params__code="r1").exists()
 
 
 def test_an_integrity_hold_tells_the_people_and_their_manager(company) -> None:
