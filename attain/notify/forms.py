@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from .kinds import DEFAULT_CHANNELS, KINDS
-from .models import Channel, Preference, Profile
+from .models import Channel, Language, Platform, Preference, Profile
 
 CHOSEN_KINDS = [k for k in KINDS if k != "test"]
 
@@ -14,22 +14,38 @@ def switch_name(kind: str, channel: str) -> str:
     return f"{kind}__{channel}"
 
 
-class SettingsForm(forms.ModelForm):
+def _label(name: str) -> Any:
+    return getattr(Profile._meta.get_field(name), "verbose_name", name)
+
+
+class SettingsForm(forms.Form):
     """Language, digest, personal webhook, and one box per kind × channel."""
 
-    webhook_url = forms.URLField(
-        label=Profile._meta.get_field("webhook_url").verbose_name,
+    language = forms.ChoiceField(label=_label("language"), choices=Language.choices, required=False)
+    digest = forms.BooleanField(
+        label=_label("digest"),
         required=False,
-        max_length=500,
-        assume_scheme="https",
+        help_text=getattr(Profile._meta.get_field("digest"), "help_text", ""),
     )
+    webhook_platform = forms.ChoiceField(
+        label=_label("webhook_platform"),
+        choices=[("", "—"), *Platform.choices],
+        required=False,
+    )
+    webhook_url = forms.URLField(
+        label=_label("webhook_url"), required=False, max_length=500, assume_scheme="https"
+    )
+    webhook_secret = forms.CharField(
+        label=_label("webhook_secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=True),
+    )
+    FIELDS = ("language", "digest", "webhook_platform", "webhook_url", "webhook_secret")
 
-    class Meta:
-        model = Profile
-        fields = ["language", "digest", "webhook_platform", "webhook_url", "webhook_secret"]
-        widgets = {"webhook_secret": forms.PasswordInput(render_value=True)}
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, profile: Profile | None, **kwargs: Any) -> None:
+        if profile is not None:
+            kwargs["initial"] = {name: getattr(profile, name) for name in self.FIELDS}
         super().__init__(*args, **kwargs)
         chosen = {(p.kind, p.channel): p.enabled for p in Preference.objects.filter(user=user)}
         for kind in CHOSEN_KINDS:
@@ -57,7 +73,7 @@ class SettingsForm(forms.ModelForm):
         }
 
     def fields_to_save(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 CHANNEL_LABELS = [Channel(c).label for c in Channel.values]

@@ -62,7 +62,9 @@ def _users(recipients: Iterable[Any]) -> list[Any]:
     return list(user_model.objects.filter(pk__in=set(ids), is_active=True).order_by("pk"))
 
 
-def wanted(user_id: int, kind: str, channel: str, switches: Mapping[tuple[int, str, str], bool]):
+def wanted(
+    user_id: int, kind: str, channel: str, switches: Mapping[tuple[int, str, str], bool]
+) -> bool:
     default = channel in DEFAULT_CHANNELS
     return switches.get((user_id, kind, channel), default)
 

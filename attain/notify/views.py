@@ -46,8 +46,8 @@ def read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    profile = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
-    form = SettingsForm(request.POST or None, instance=profile, user=request.user)
+    profile = Profile.objects.filter(user_id=request.user.pk).first()
+    form = SettingsForm(request.POST or None, user=request.user, profile=profile)
     if request.method == "POST" and form.is_valid():
         done = apply_service(
             form,

@@ -112,6 +112,8 @@ STATUSES = """
     GET    /api/performance/results/           200  200 200 200  200 200 401
     GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 401
     GET    /api/performance/leaderboard/       200  200 200 200  200 200 401
+    GET    /api/notifications/                 200  200 200 200  200 200 401
+    POST   /api/notifications/read/            200  200 200 200  200 200 401
 """
 
 
@@ -220,6 +222,7 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         f"/api/targets/plans/{records['plan']}/acknowledge/": {"comment": "ok"},
         f"/api/imports/{records['batch']}/retry/": {},
         "/api/calculation-runs/": {"fiscal_year": 2026},
+        "/api/notifications/read/": {},
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")
