@@ -149,13 +149,15 @@ def queue(delivery_ids: list[int]) -> None:
 
 
 def requeue_due(now: datetime.datetime | None = None) -> int:
-    """Queue again every delivery waiting or retrying whose time has come (a lost task, a
-    queue without delayed tasks): ``attain notify retry`` runs this."""
+    """Queue again every delivery whose time has come and whose task may be lost: retries
+    due, and waiting ones older than ten minutes (``attain notify retry`` runs this)."""
     now = now or timezone.now()
+    settled = now - datetime.timedelta(minutes=10)  # newer waiting ones have their task
     ids = list(
-        Delivery.objects.filter(status__in=[Status.PENDING, Status.RETRYING])
-        .filter(Q(next_attempt__isnull=True) | Q(next_attempt__lte=now))
-        .values_list("pk", flat=True)
+        Delivery.objects.filter(
+            Q(status=Status.PENDING, next_attempt__isnull=True, created__lte=settled)
+            | Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt__lte=now)
+        ).values_list("pk", flat=True)
     )
     with transaction.atomic():
         queue(ids)
