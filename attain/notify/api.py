@@ -3,12 +3,15 @@ read. Writes go through :mod:`.services`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -70,10 +73,16 @@ class ReadResponseSerializer(serializers.Serializer):
 
 class NotificationRead(APIView):
     """Mark the caller's notifications read (the given ``ids``, or all). Ids of other
-    people's notifications are ignored."""
+    people's notifications are ignored. The body is JSON (an object)."""
+
+    parser_classes = [JSONParser]
 
     @extend_schema(request=ReadRequestSerializer, responses=ReadResponseSerializer)
     def post(self, request: Request) -> Response:
+        if not isinstance(request.data, Mapping):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_('Send an object, e.g. {"ids": [1, 2]}.')]}
+            )
         serializer = ReadRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = serializer.validated_data.get("ids")

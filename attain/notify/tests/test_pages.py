@@ -132,4 +132,6 @@ def test_api_lists_only_the_callers_notifications(company) -> None:
     answer = api.post("/api/notifications/read/", {"ids": [theirs.pk, mine.pk]}, format="json")
     assert answer.status_code == 200 and answer.json() == {"marked": 1}
     assert api.post("/api/notifications/read/", {"ids": ["x"]}, format="json").status_code == 400
+    assert api.post("/api/notifications/read/", 0, format="json").status_code == 400
+    assert api.post("/api/notifications/read/", {"ids": [1]}).status_code == 415  # not JSON
     assert APIClient().get("/api/notifications/").status_code == 401
