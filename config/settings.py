@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "attain.incentives",
     "attain.integrity",
     "attain.pay",
+    "attain.notify",
     "attain.core",
     "attain.demo",
 ]
@@ -369,3 +370,15 @@ AUTHENTICATION_BACKENDS = [
 if ATTAIN_SSO_ENABLED:
     AUTHENTICATION_BACKENDS.append("attain.core.sso.SingleSignOnBackend")
 # --- end sso -------------------------------------------------------------------------------
+
+# --- Notifications (notify) ----------------------------------------------------------------
+# Sent by `attain worker` (docs/notifications.md): each webhook or email waits at most
+# ATTAIN_NOTIFY_TIMEOUT_SECONDS, is tried ATTAIN_NOTIFY_ATTEMPTS times with the wait
+# doubling from ATTAIN_NOTIFY_RETRY_SECONDS, by ATTAIN_NOTIFY_THREADS at once per task.
+# ATTAIN_BASE_URL (above; e.g. https://attain.example.com) makes the links in messages
+# absolute.
+ATTAIN_NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_TIMEOUT_SECONDS", "5"))
+ATTAIN_NOTIFY_ATTEMPTS = int(os.environ.get("ATTAIN_NOTIFY_ATTEMPTS", "5"))
+ATTAIN_NOTIFY_RETRY_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_RETRY_SECONDS", "30"))
+ATTAIN_NOTIFY_THREADS = int(os.environ.get("ATTAIN_NOTIFY_THREADS", "16"))
+# --- end notify ----------------------------------------------------------------------------

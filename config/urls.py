@@ -12,5 +12,6 @@ urlpatterns = [
     path("performance/", include("attain.incentives.urls")),
     path("integrity/", include("attain.integrity.urls")),
     path("pay/", include("attain.pay.urls")),
+    path("notifications/", include("attain.notify.urls")),
     path("", include("attain.core.urls")),
 ]

@@ -43,6 +43,7 @@ from attain.engine import (
     scenario_from_data,
 )
 from attain.measures.services import scenario_measures
+from attain.notify.services import announce
 from attain.org.models import Assignment, Person, Unit
 from attain.web import leases
 
@@ -502,6 +503,11 @@ def run_calculation(
             reason=_("Full recalculation"),
         )
         award_honours(None, fiscal_year)
+        announce(
+            "payout_calculated",
+            Person.objects.filter(user__isnull=False, period_results__run=run).distinct(),
+            year=fiscal_year,
+        )
     except Exception as error:  # a failed run is shown, not lost
         _fail(run, [f"{type(error).__name__}: {error}"])
         raise

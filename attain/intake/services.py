@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.notify.services import announce
 from attain.web import leases
 
 from . import reading
@@ -159,6 +160,14 @@ def run_batch(
         batch.finished_at = batch.heartbeat_at = timezone.now()
         batch.save()
         record_change(actor, Action.CREATE, batch, after=snapshot(batch))
+        announce(
+            "import_finished",
+            [actor] if actor is not None else [],
+            file=batch.file_name,
+            table=batch.table,
+            written=batch.imported + batch.updated,
+            rejected=batch.rejected,
+        )
 
     rejects_file = rejects_path or default_rejects_path(batch)
     rejects_file.unlink(missing_ok=True)  # a re-run starts a fresh one
@@ -181,6 +190,13 @@ def run_batch(
         batch.finished_at = timezone.now()
         batch.save()
         record_change(actor, Action.CREATE, batch, after=snapshot(batch), reason=batch.error)
+        announce(
+            "import_failed",
+            [actor] if actor is not None else [],
+            file=batch.file_name,
+            table=batch.table,
+            error=batch.error[:300],
+        )
         raise
     finally:
         marker.unlink(missing_ok=True)

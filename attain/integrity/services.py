@@ -22,6 +22,7 @@ from attain.calc.integrity import load_records
 from attain.calc.periods import period_bounds, periods_of_day
 from attain.engine.integrity import Found, ScanPeriod
 from attain.engine.integrity import scan as run_detectors
+from attain.notify.services import announce
 from attain.org.models import Person
 
 from . import access
@@ -179,7 +180,22 @@ def decide(actor: Any, alert: Alert, *, confirm: bool, reason: str, hold: bool =
         )
         if alert.hold:
             send_hold_changed(alert, hold=True, actor=actor)
+            _announce_hold(alert, reason)
     return alert
+
+
+def _announce_hold(alert: Alert, reason: str) -> None:
+    """The people whose payout is held, and their managers, hear of it."""
+    people = list(alert.people.all())
+    today = timezone.localdate()
+    managers = [a.manager for p in people if (a := p.assignment_on(today)) and a.manager]
+    announce(
+        "integrity_hold",
+        [*people, *managers],
+        period=alert.period,
+        who=", ".join(p.name for p in people),
+        reason=reason,
+    )
 
 
 def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:

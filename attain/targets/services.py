@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.notify.services import announce
 from attain.org.models import Person, Unit
 from attain.org.selectors import person_of
 
@@ -420,6 +421,7 @@ def publish_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
             [Notification(person=person, plan=plan, key=key, params=params) for person in people],
             batch_size=2000,
         )
+        announce(str(key), people, **params)  # email, webhooks, the bell (attain.notify)
     return plan
 
 

@@ -133,6 +133,9 @@ STATUSES = """
     POST   /api/plans/gov-sub/versions/1/approve/    200 403 403 200 403 403 401
     POST   /api/plans/gov-sub/versions/1/return/     200 200 403 200 403 403 401
     POST   /api/plans/gov-ok/versions/1/activate/    200 200 403 403 403 403 401
+
+    GET    /api/notifications/                 200  200 200 200  200 200 401
+    POST   /api/notifications/read/            200  200 200 200  200 200 401
 """
 
 
@@ -286,6 +289,7 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "max_future_days": 31,
             "amount_ceiling": "100000000.00",
         },
+        "/api/notifications/read/": {},
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")

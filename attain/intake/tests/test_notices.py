@@ -1,0 +1,27 @@
+"""A finished import is notified (attain.notify)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from attain.intake import services as intake
+from attain.notify.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds_of(user) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def test_a_finished_import_tells_who_imported_it(company, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    admin = company.users["admin"]
+    upload = SimpleUploadedFile("units.csv", b"code,name\nx,y\n", content_type="text/csv")
+    try:
+        batch = intake.create_batch(admin, "customers", upload)
+        intake.run_batch(batch)
+    except Exception:  # a refused file is a failed import: told as well
+        pass
+    assert set(kinds_of(admin)) & {"import_finished", "import_failed"}

@@ -1,0 +1,34 @@
+"""An integrity hold is notified (attain.notify)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from attain.integrity import services as integrity
+from attain.integrity.models import Alert
+from attain.notify.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds_of(user) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def test_an_integrity_hold_tells_the_people_and_their_manager(company) -> None:
+    alert = Alert.objects.create(
+        key="k",
+        detector="duplicates",
+        period="2026-Q1",
+        score=Decimal("0.9"),
+        reason_en="x",
+        reason_zh="x",
+        people_codes=["r1"],
+    )
+    alert.people.set([company.people["r1"]])
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="Dup", hold=True)
+    note = Notification.objects.get(recipient=company.users["rep"])
+    assert note.kind == "integrity_hold" and note.params["reason"] == "Dup"
+    assert kinds_of(company.users["manager"]) == ["integrity_hold"]  # m1 leads r1

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .kinds import DEFAULT_CHANNELS, KINDS
+from .models import Channel, Language, Platform, Preference, Profile
+
+CHOSEN_KINDS = [k for k in KINDS if k != "test"]
+
+
+def switch_name(kind: str, channel: str) -> str:
+    return f"{kind}__{channel}"
+
+
+def _label(name: str) -> Any:
+    return getattr(Profile._meta.get_field(name), "verbose_name", name)
+
+
+class SettingsForm(forms.Form):
+    """Language, digest, personal webhook, and one box per kind × channel."""
+
+    language = forms.ChoiceField(label=_label("language"), choices=Language.choices, required=False)
+    digest = forms.BooleanField(
+        label=_label("digest"),
+        required=False,
+        help_text=getattr(Profile._meta.get_field("digest"), "help_text", ""),
+    )
+    webhook_platform = forms.ChoiceField(
+        label=_label("webhook_platform"),
+        choices=[("", "—"), *Platform.choices],
+        required=False,
+    )
+    webhook_url = forms.URLField(
+        label=_label("webhook_url"), required=False, max_length=500, assume_scheme="https"
+    )
+    webhook_secret = forms.CharField(
+        label=_label("webhook_secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=True),
+    )
+    FIELDS = ("language", "digest", "webhook_platform", "webhook_url", "webhook_secret")
+
+    def __init__(self, *args: Any, user: Any, profile: Profile | None, **kwargs: Any) -> None:
+        if profile is not None:
+            kwargs["initial"] = {name: getattr(profile, name) for name in self.FIELDS}
+        super().__init__(*args, **kwargs)
+        chosen = {(p.kind, p.channel): p.enabled for p in Preference.objects.filter(user=user)}
+        for kind in CHOSEN_KINDS:
+            for channel in Channel.values:
+                self.fields[switch_name(kind, channel)] = forms.BooleanField(
+                    required=False,
+                    initial=chosen.get((kind, channel), channel in DEFAULT_CHANNELS),
+                    label=f"{KINDS[kind].label} · {Channel(channel).label}",
+                )
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "label": KINDS[kind].label,
+                "boxes": [self[switch_name(kind, c)] for c in Channel.values],
+            }
+            for kind in CHOSEN_KINDS
+        ]
+
+    def switches(self) -> dict[tuple[str, str], bool]:
+        return {
+            (kind, channel): bool(self.cleaned_data.get(switch_name(kind, channel)))
+            for kind in CHOSEN_KINDS
+            for channel in Channel.values
+        }
+
+    def fields_to_save(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+CHANNEL_LABELS = [Channel(c).label for c in Channel.values]

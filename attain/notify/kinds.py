@@ -1,0 +1,176 @@
+"""The kinds of notification: a label, a title and a text with ``%(name)s`` parameters
+(translated, so written out in the reader's language), the page it links to, and
+whether a group webhook may carry it (nothing about one person's pay goes to a group).
+
+A new kind: a :class:`Kind` here, its Chinese in the .po file, and a call of
+:func:`attain.notify.services.notify` where it happens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Channel
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    code: str
+    label: Promise
+    title: Promise
+    text: Promise
+    link: str = ""  # a URL name, reversed without arguments
+    groups: bool = False  # may go to group webhooks
+
+
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in [
+        Kind(
+            "targets_published",
+            _("Targets published"),
+            _("Your targets for %(year)s are published"),
+            _("“%(plan)s” sets your targets for %(year)s: please read and acknowledge them."),
+            "targets:mine",
+            groups=True,
+        ),
+        Kind(
+            "targets_changed",
+            _("Targets changed"),
+            _("Your targets for %(year)s changed"),
+            _("“%(plan)s”, version %(version)s, changes your targets: %(reason)s"),
+            "targets:mine",
+            groups=True,
+        ),
+        Kind(
+            "acknowledgement_due",
+            _("Acknowledgement due"),
+            _("Please acknowledge your targets for %(year)s"),
+            _("“%(plan)s” was published on %(published)s and waits for your acknowledgement."),
+            "targets:mine",
+            groups=True,
+        ),
+        Kind(
+            "behind_pace",
+            _("Behind pace"),
+            _("Behind pace on %(measure)s"),
+            _("%(who)s is at %(percent)s%% of the pace expected by %(day)s (%(plan)s)."),
+            "targets:mine",
+        ),
+        Kind(
+            "payout_calculated",
+            _("Payout calculated"),
+            _("Results for %(year)s are calculated"),
+            _("The calculation of %(year)s finished: your results and payout are up to date."),
+            "incentives:mine",
+            groups=True,
+        ),
+        Kind(
+            "payout_approved",
+            _("Payout approved"),
+            _("Your payout for %(period)s is approved"),
+            _("%(detail)s"),
+            "incentives:mine",
+        ),
+        Kind(
+            "payout_held",
+            _("Payout held"),
+            _("Your payout for %(period)s is held"),
+            _("%(detail)s"),
+            "incentives:mine",
+        ),
+        Kind(
+            "dispute_updated",
+            _("Dispute updated"),
+            _("Your dispute was updated"),
+            _("%(detail)s"),
+        ),
+        Kind(
+            "review_due",
+            _("Review due"),
+            _("A review is due"),
+            _("%(detail)s"),
+        ),
+        Kind(
+            "integrity_hold",
+            _("Integrity hold"),
+            _("Payout held after an integrity review"),
+            _("%(period)s, %(who)s: %(reason)s"),
+            "integrity:queue",
+        ),
+        Kind(
+            "import_finished",
+            _("Import finished"),
+            _("Import of %(file)s finished"),
+            _("%(file)s into %(table)s: %(written)s rows written, %(rejected)s rejected."),
+            "intake",
+            groups=True,
+        ),
+        Kind(
+            "import_failed",
+            _("Import failed"),
+            _("Import of %(file)s failed"),
+            _("%(file)s into %(table)s: %(error)s"),
+            "intake",
+        ),
+        Kind(
+            "follow_up_due",
+            _("Follow-up reminder"),
+            _("Follow up: %(opportunity)s"),
+            _("%(message)s"),
+            "crm:reminders",
+        ),
+        Kind(
+            "test",
+            _("Test message"),
+            _("Test message from Attain"),
+            _("This webhook works: Attain can send to it."),
+            groups=True,
+        ),
+    ]
+}
+
+# The channels a kind goes out on when the person has not chosen.
+DEFAULT_CHANNELS = frozenset({Channel.IN_APP, Channel.WEBHOOK})
+
+
+class _Params(dict[str, Any]):
+    """Parameters for ``%`` formatting: a missing one reads as empty, never an error."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def kind_of(code: str) -> Kind:
+    try:
+        return KINDS[code]
+    except KeyError:
+        raise ValueError(f"unknown notification kind {code!r}") from None
+
+
+def render(code: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    """(title, text) in the active language."""
+    kind = KINDS.get(code)
+    if kind is None:
+        return code, ""
+    values = _Params(params)
+    try:
+        return str(kind.title) % values, str(kind.text) % values
+    except (TypeError, ValueError):  # a wrong parameter type: say what we can
+        return str(kind.label), ""
+
+
+def link(code: str) -> str:
+    kind = KINDS.get(code)
+    if kind is None or not kind.link:
+        return ""
+    try:
+        return reverse(kind.link)
+    except NoReverseMatch:
+        return ""

@@ -1,0 +1,43 @@
+"""``attain notify digest|remind|retry|send``: the scheduled side of notifications
+(run by cron or a systemd timer, see docs/notifications.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from attain.notify import services
+from attain.notify.kinds import KINDS
+from attain.notify.reminders import remind
+
+
+class Command(BaseCommand):
+    help = (
+        "digest: email the daily digest to everyone who chose it; remind: send the day's "
+        "reminders (follow-ups, acknowledgement due, behind pace); retry: queue again the "
+        "deliveries whose next attempt is due; send KIND USER…: notify logins by hand."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["digest", "remind", "retry", "send"])
+        parser.add_argument("rest", nargs="*", help="send: the kind, then usernames")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "digest":
+            self.stdout.write(f"digests queued: {services.send_digests()}")
+        elif action == "remind":
+            told = remind(timezone.localdate())
+            self.stdout.write(f"reminders sent: {told}")
+        elif action == "retry":
+            self.stdout.write(f"deliveries queued again: {services.requeue_due()}")
+        else:
+            kind, *names = options["rest"] or [""]
+            if kind not in KINDS or not names:
+                raise CommandError(f"give a kind ({', '.join(KINDS)}) and usernames")
+            users = list(get_user_model().objects.filter(username__in=names))
+            notes = services.notify(kind, users)
+            self.stdout.write(f"notified {len(notes)} logins")

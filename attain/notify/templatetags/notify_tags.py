@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from attain.notify.kinds import link, render
+from attain.notify.selectors import unread_count
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: dict[str, Any]) -> int:
+    request = context.get("request")
+    return unread_count(getattr(request, "user", None)) if request is not None else 0
+
+
+@register.simple_tag
+def rendered(note: Any) -> dict[str, str]:
+    """A notification's title, text and link in the active language (the reader's)."""
+    title, text = render(note.kind, note.params)
+    return {"title": title, "text": text, "link": link(note.kind)}

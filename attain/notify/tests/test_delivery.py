@@ -1,0 +1,203 @@
+"""Sending through the worker path: retries with backoff, failures reported, languages,
+preferences, the digest."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from attain.notify import delivery
+from attain.notify.models import Channel, Delivery, Notification, Profile, Status, Webhook
+from attain.notify.receiver import Receiver
+from attain.notify.services import mark_read, notify, requeue_due, save_settings, send_digests
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def personal_hook(user, url: str, platform: str = "wecom", language: str = "") -> None:
+    Profile.objects.update_or_create(
+        user=user,
+        defaults={"webhook_platform": platform, "webhook_url": url, "language": language},
+    )
+
+
+def run_queue() -> None:
+    """What `attain worker` does with the queued delivery tasks (in this process)."""
+    for task in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        delivery.deliver(task.task_result.args[0])
+        task.delete()
+
+
+def test_notify_only_queues_work_nothing_is_sent_in_the_request(
+    company, receiver, django_capture_on_commit_callbacks
+) -> None:
+    r1 = company.users["rep"]
+    personal_hook(r1, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        notes = notify("import_finished", [r1], file="a.csv", status="done", table="orders")
+    assert len(notes) == 1 and Notification.objects.filter(recipient=r1).count() == 1
+    assert receiver.count() == 0  # nothing sent yet: a task waits for the worker
+    assert DBTaskResult.objects.filter(task_path="attain.notify.tasks.deliver_task").count() == 1
+    run_queue()
+    assert receiver.count() == 1
+    body = receiver.received[0]["body"]
+    assert body["msgtype"] == "markdown" and "a.csv" in body["markdown"]["content"]
+    assert Delivery.objects.get().status == Status.SENT
+
+
+def test_a_failing_webhook_is_retried_with_backoff_then_reported(
+    company, fast_retries, django_capture_on_commit_callbacks
+) -> None:
+    r1 = company.users["rep"]
+    with Receiver(mode="error") as failing:
+        personal_hook(r1, failing.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            notify("follow_up_due", [r1], opportunity="Big deal", message="Call them")
+        d = Delivery.objects.get()
+        waits = []
+        for attempt in (1, 2, 3):
+            before = timezone.now()
+            delivery.deliver([d.pk])
+            after = timezone.now()
+            d.refresh_from_db()
+            assert d.attempts == attempt
+            assert "HTTP 500" in d.last_error
+            if attempt < 3:
+                assert d.status == Status.RETRYING
+                waits.append((d.next_attempt - before, d.next_attempt - after))
+                # not due yet: a second worker run sends nothing
+                assert delivery.deliver([d.pk])["sent"] == 0 and failing.count() == attempt
+                Delivery.objects.filter(pk=d.pk).update(next_attempt=timezone.now())
+        assert d.status == Status.FAILED and d.next_attempt is None
+        assert failing.count() == 3
+    # 30 s then 60 s after the attempt: doubling
+    for (longest, shortest), seconds in zip(waits, (30, 60), strict=True):
+        assert shortest.total_seconds() <= seconds <= longest.total_seconds()
+    # each retry was queued as a delayed task
+    queued = DBTaskResult.objects.order_by("enqueued_at")
+    assert queued.count() == 3  # the first send and two delayed retries
+    last = queued.last()
+    assert last is not None and last.run_after - last.enqueued_at > datetime.timedelta(seconds=59)
+
+
+def test_a_webhook_that_times_out_is_retried(company, fast_retries) -> None:
+    r1 = company.users["rep"]
+    with Receiver(mode="slow", delay=1.5) as slow:
+        personal_hook(r1, slow.url)
+        notify("follow_up_due", [r1], opportunity="x", message="y")
+        d = Delivery.objects.get()
+        started = timezone.now()
+        delivery.deliver([d.pk])
+        took = (timezone.now() - started).total_seconds()
+    d.refresh_from_db()
+    assert d.status == Status.RETRYING and d.attempts == 1
+    assert "timed out" in d.last_error.lower()
+    assert took < 1.4  # the timeout, not the receiver, ended the wait
+
+
+def test_an_error_code_answer_is_retried(company, fast_retries) -> None:
+    r1 = company.users["rep"]
+    with Receiver(mode="errcode") as refusing:
+        personal_hook(r1, refusing.url, platform="dingtalk")
+        notify("follow_up_due", [r1], opportunity="x", message="y")
+        delivery.deliver([Delivery.objects.get().pk])
+    d = Delivery.objects.get()
+    assert d.status == Status.RETRYING and "310000" in d.last_error
+
+
+def test_the_sweep_queues_due_deliveries_again(company, fast_retries) -> None:
+    r1 = company.users["rep"]
+    personal_hook(r1, "http://127.0.0.1:9/nothing")
+    notify("follow_up_due", [r1], opportunity="x", message="y")
+    DBTaskResult.objects.all().delete()  # a lost task
+    assert requeue_due() == 0  # a new one may still be waiting for its task
+    assert requeue_due(timezone.now() + datetime.timedelta(minutes=11)) == 1
+
+
+def test_each_recipient_reads_their_own_language(company, receiver) -> None:
+    r1, m1 = company.users["rep"], company.users["manager"]
+    personal_hook(r1, receiver.url, language="zh-hans")
+    personal_hook(m1, receiver.url, language="en")
+    notify("payout_calculated", [r1, m1], year=2026)
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    texts = sorted(r["body"]["markdown"]["content"] for r in receiver.received)
+    assert any("2026" in t and "计算" in t for t in texts), texts
+    assert any("Results for 2026 are calculated" in t for t in texts), texts
+
+
+def test_group_webhooks_get_one_message_per_event_in_their_language(company, receiver) -> None:
+    Webhook.objects.create(name="销售群", platform="wecom", url=receiver.url, language="zh-hans")
+    Webhook.objects.create(name="pay", platform="wecom", url=receiver.url, kinds=["payout_held"])
+    people = list(company.people.values())
+    notify("targets_published", people, year=2026, plan="FY2026")
+    group = Delivery.objects.filter(webhook__isnull=False)
+    assert group.count() == 1  # the "pay" group does not take this kind
+    delivery.deliver([group.get().pk])
+    assert "2026" in receiver.received[0]["body"]["markdown"]["content"]
+    # personal pay news never goes to a group
+    notify("payout_held", people, period="2026-Q1", detail="x")
+    assert Delivery.objects.filter(webhook__isnull=False, kind="payout_held").count() == 0
+
+
+def test_preferences_choose_the_channels(company, settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1 = company.users["rep"]
+    r1.email = "r1@example.com"
+    r1.save()
+    notify("behind_pace", [r1], measure="revenue", who="R1", percent=80, day="2026-05-01")
+    assert not Delivery.objects.filter(channel=Channel.EMAIL).exists()  # email is opt-in
+    save_settings(
+        r1,
+        switches={("behind_pace", "email"): True, ("behind_pace", "in_app"): False},
+        language="zh-hans",
+    )
+    notes = notify("behind_pace", [r1], measure="revenue", who="R1", percent=80, day="2026-05")
+    assert notes[0].read is not None  # in the app: off, so not unread
+    d = Delivery.objects.get(channel=Channel.EMAIL)
+    delivery.deliver([d.pk])
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["r1@example.com"]
+    assert "revenue" in mail.outbox[0].subject
+
+
+def test_the_daily_digest_replaces_single_emails(company, settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1 = company.users["rep"]
+    r1.email = "r1@example.com"
+    r1.save()
+    save_settings(r1, switches={("follow_up_due", "email"): True}, digest=True)
+    notify("follow_up_due", [r1], opportunity="A", message="call A")
+    notify("follow_up_due", [r1], opportunity="B", message="call B")
+    assert not Delivery.objects.exists()
+    assert send_digests() == 1
+    assert send_digests() == 0  # nothing new
+    d = Delivery.objects.get(kind="digest")
+    delivery.deliver([d.pk])
+    assert len(mail.outbox) == 1
+    assert "call A" in mail.outbox[0].body and "call B" in mail.outbox[0].body
+    assert "2" in mail.outbox[0].subject
+
+
+def test_people_without_a_login_and_unknown_kinds(company) -> None:
+    assert notify("follow_up_due", [company.people["r2"]], opportunity="x") == []
+    with pytest.raises(ValueError, match="unknown notification kind"):
+        notify("no_such_kind", [company.users["rep"]])
+
+
+def test_mark_read_touches_only_ones_own(company) -> None:
+    r1, m1 = company.users["rep"], company.users["manager"]
+    mine = notify("follow_up_due", [r1], opportunity="x")[0]
+    theirs = notify("follow_up_due", [m1], opportunity="y")[0]
+    assert mark_read(r1, [theirs.pk]) == 0
+    assert mark_read(r1, [mine.pk]) == 1
+    theirs.refresh_from_db()
+    assert theirs.read is None
+
+
+def test_backoff_doubles_and_is_capped(settings) -> None:
+    settings.ATTAIN_NOTIFY_RETRY_SECONDS = 30
+    assert [delivery.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert delivery.backoff(40) == datetime.timedelta(days=1)

@@ -1,0 +1,38 @@
+"""Follow-up reminders; `attain notify remind|digest|retry|send`. (The other apps' events
+are tested in their own tests/test_notices.py.)"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
+from attain.notify.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds_of(user) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def test_open_follow_up_reminders_are_sent_once(company, crm) -> None:  # noqa: F811
+    from attain.crm.models import FollowUpRule, Reminder
+    from attain.crm.tests import make
+
+    r1 = company.people["r1"]
+    deal = make.opportunity(crm.customers["c_r1"], r1, "Acme", "1000")
+    rule = FollowUpRule.objects.create(stage=deal.stage, days=3)
+    Reminder.objects.create(person=r1, opportunity=deal, rule=rule, message="Call Acme")
+    call_command("notify", "remind")
+    call_command("notify", "remind")
+    notes = Notification.objects.filter(kind="follow_up_due")
+    assert notes.count() == 1 and notes.get().params["message"] == "Call Acme"
+
+
+def test_the_commands_run(company, capsys) -> None:
+    call_command("notify", "digest")
+    call_command("notify", "retry")
+    call_command("notify", "send", "test", "r1")
+    out = capsys.readouterr().out
+    assert "digests queued: 0" in out and "notified 1 logins" in out

@@ -1,0 +1,137 @@
+"""The bell, the inbox, settings and the deliveries page; the API; who sees what."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from attain.conftest import page_statuses, statuses_of
+from attain.notify.models import Delivery, Notification, Preference, Profile, Status, Webhook
+from attain.notify.services import notify
+
+pytestmark = pytest.mark.django_db
+
+ACCESS = """
+    action        admin sales_ops finance executive manager rep anonymous
+    inbox         Y     Y         Y       Y         Y       Y   -
+    settings      Y     Y         Y       Y         Y       Y   -
+    deliveries    Y     Y         -       -         -       -   -
+    test_webhook  Y     -         -       -         -       -   -
+"""
+
+
+def test_inbox_shows_only_ones_own_with_the_unread_count(client, company) -> None:
+    r1, m1 = company.users["rep"], company.users["manager"]
+    notify("follow_up_due", [r1], opportunity="Mine", message="call mine")
+    notify("follow_up_due", [m1], opportunity="Theirs", message="call theirs")
+    client.force_login(r1)
+    page = client.get("/notifications/").content.decode()
+    assert "call mine" in page and "call theirs" not in page
+    assert 'title="unread notifications">1<' in page  # the bell in the navigation
+
+
+def test_marking_read(client, company) -> None:
+    r1, m1 = company.users["rep"], company.users["manager"]
+    mine = notify("follow_up_due", [r1], opportunity="a")[0]
+    theirs = notify("follow_up_due", [m1], opportunity="b")[0]
+    client.force_login(r1)
+    assert client.post("/notifications/read/", {"id": theirs.pk}).status_code == 404
+    assert client.post("/notifications/read/", {"id": "x"}).status_code == 404
+    assert client.post("/notifications/read/", {"id": mine.pk}).status_code == 302
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read is not None and theirs.read is None
+    notify("follow_up_due", [r1], opportunity="c")
+    client.post("/notifications/read/")
+    assert not Notification.objects.filter(recipient=r1, read__isnull=True).exists()
+
+
+def test_the_page_speaks_the_readers_language(client, company) -> None:
+    r1 = company.users["rep"]
+    notify("payout_calculated", [r1], year=2026)
+    client.force_login(r1)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2026" in page and "Results for 2026 are calculated" not in page
+
+
+def test_saving_settings(client, company) -> None:
+    r1 = company.users["rep"]
+    client.force_login(r1)
+    assert client.get("/notifications/settings/").status_code == 200
+    data = {
+        "language": "zh-hans",
+        "digest": "on",
+        "webhook_platform": "feishu",
+        "webhook_url": "https://open.feishu.cn/open-apis/bot/v2/hook/x",
+        "webhook_secret": "s",
+        "behind_pace__email": "on",
+        "behind_pace__in_app": "on",
+    }
+    assert client.post("/notifications/settings/", data).status_code == 302
+    profile = Profile.objects.get(user=r1)
+    assert profile.language == "zh-hans" and profile.digest and profile.webhook_platform == "feishu"
+    assert Preference.objects.get(user=r1, kind="behind_pace", channel="email").enabled
+    assert not Preference.objects.get(user=r1, kind="follow_up_due", channel="in_app").enabled
+    # a URL without its platform is refused on the field
+    data["webhook_platform"] = ""
+    response = client.post("/notifications/settings/", data)
+    assert response.status_code == 200 and "Choose the platform" in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["inbox", "settings", "deliveries"])
+def test_who_opens_which_page(client, company, action) -> None:
+    url = {
+        "inbox": "/notifications/",
+        "settings": "/notifications/settings/",
+        "deliveries": "/notifications/deliveries/",
+    }[action]
+    assert statuses_of(client, company, url) == page_statuses(ACCESS, action)
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_sending_a_test_message_is_for_administrators(client, company) -> None:
+    hook = Webhook.objects.create(name="g", platform="wecom", url="http://127.0.0.1:9/x")
+    expected = {
+        role: (302 if code == 200 else code)
+        for role, code in page_statuses(ACCESS, "test_webhook").items()
+    }
+    found = {}
+    for role, user in company.users.items():
+        client.force_login(user)
+        found[role] = client.post(f"/notifications/webhooks/{hook.pk}/test/").status_code
+    assert found == expected
+    assert Delivery.objects.filter(webhook=hook, kind="test").count() == 1
+
+
+def test_failed_deliveries_are_listed_for_administrators(client, company) -> None:
+    hook = Webhook.objects.create(name="销售群", platform="dingtalk", url="http://127.0.0.1:9/x")
+    Delivery.objects.create(
+        channel="webhook",
+        webhook=hook,
+        kind="test",
+        status=Status.FAILED,
+        attempts=5,
+        last_error="HTTP 500 system busy",
+    )
+    client.force_login(company.users["admin"])
+    page = client.get("/notifications/deliveries/?status=failed").content.decode()
+    assert "HTTP 500 system busy" in page and "销售群" in page
+
+
+def test_api_lists_only_the_callers_notifications(company) -> None:
+    r1, m1 = company.users["rep"], company.users["manager"]
+    mine = notify("follow_up_due", [r1], opportunity="Mine", message="m")[0]
+    theirs = notify("follow_up_due", [m1], opportunity="Theirs", message="t")[0]
+    api = APIClient()
+    api.force_authenticate(r1)
+    rows = api.get("/api/notifications/").json()["results"]
+    assert [row["id"] for row in rows] == [mine.pk]
+    assert rows[0]["title"] == "Follow up: Mine" and rows[0]["link"] == "/crm/reminders/"
+    answer = api.post("/api/notifications/read/", {"ids": [theirs.pk, mine.pk]}, format="json")
+    assert answer.status_code == 200 and answer.json() == {"marked": 1}
+    assert api.post("/api/notifications/read/", {"ids": ["x"]}, format="json").status_code == 400
+    assert api.post("/api/notifications/read/", 0, format="json").status_code == 400
+    assert api.post("/api/notifications/read/", {"ids": [1]}).status_code == 415  # not JSON
+    assert APIClient().get("/api/notifications/").status_code == 401

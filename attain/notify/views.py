@@ -1,0 +1,91 @@
+"""The bell: my notifications, marking them read, my preferences; the deliveries page
+for administrators and sales operations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from attain.web.forms import apply_service
+
+from . import access, services
+from .forms import CHANNEL_LABELS, SettingsForm
+from .models import Profile, Status, Webhook
+from .selectors import deliveries, notifications_of, unread_count
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notifications_of(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/inbox.html",
+        {"page": page, "unread": unread_count(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def read(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("id", "")
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        get_object_or_404(notifications_of(request.user), pk=int(raw))
+        services.mark_read(request.user, [int(raw)])
+    else:
+        services.mark_read(request.user)
+    return redirect("notify:inbox")
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    profile = Profile.objects.filter(user_id=request.user.pk).first()
+    form = SettingsForm(request.POST or None, user=request.user, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        done = apply_service(
+            form,
+            lambda _data: services.save_settings(
+                request.user, switches=form.switches(), **form.fields_to_save()
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notify:preferences")
+    return render(request, "notify/preferences.html", {"form": form, "channels": CHANNEL_LABELS})
+
+
+@login_required
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    if not access.can_read_deliveries(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    page = Paginator(deliveries(status), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/deliveries.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Status.choices,
+            "webhooks": Webhook.objects.all(),
+            "can_test": access.can_manage_webhooks(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def test_webhook(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_manage_webhooks(request.user):
+        raise PermissionDenied
+    hook = get_object_or_404(Webhook, pk=pk)
+    services.send_test(request.user, hook)
+    messages.success(request, _("A test message is queued; its delivery is listed below."))
+    return redirect("notify:deliveries")

@@ -1,0 +1,51 @@
+"""Targets' notifications (attain.notify): published, acknowledgement due, behind pace."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from attain.notify.models import Notification
+from attain.notify.reminders import remind
+from attain.targets import services as targets
+from attain.targets.tests.conftest import new_plan, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds_of(user) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def test_publishing_targets_notifies_everyone_with_a_target(company) -> None:
+    plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY2026"))
+    r1 = company.users["rep"]
+    assert kinds_of(r1) == ["targets_published"]
+    note = Notification.objects.get(recipient=r1)
+    assert note.params["plan"] == "FY2026" and note.params["year"] == 2026
+    # within the grace period nobody is reminded; after it, those who have not acknowledged
+    remind(timezone.localdate())
+    assert "acknowledgement_due" not in kinds_of(r1)
+    type(plan).objects.filter(pk=plan.pk).update(
+        published=timezone.now() - datetime.timedelta(days=4)
+    )
+    remind(timezone.localdate())
+    assert kinds_of(r1).count("acknowledgement_due") == 1
+    targets.acknowledge_target(r1, plan)
+    remind(timezone.localdate())
+    assert kinds_of(r1).count("acknowledgement_due") == 1
+
+
+def test_behind_pace_is_told_once_a_month_to_the_person_and_manager(company) -> None:
+    publish(company, new_plan(company, company.users["sales_ops"], name="FY2026"))
+    june = datetime.date(2026, 6, 15)
+    remind(june)
+    remind(june)  # the same month: not again
+    r1, m1 = company.users["rep"], company.users["manager"]
+    mine = Notification.objects.filter(recipient=r1, kind="behind_pace")
+    assert mine.count() == 1, "r1 has sold nothing by mid-June"
+    assert mine.get().params["month"] == "2026-06" and mine.get().params["percent"] == "0"
+    # the manager hears of each of their people behind, their own pace too
+    assert Notification.objects.filter(recipient=m1, kind="behind_pace", params__code="r1").exists()
