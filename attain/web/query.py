@@ -53,6 +53,9 @@ def query_bool(request: Request, name: str) -> bool:
 
 
 def query_date(request: Request, name: str) -> datetime.date | None:
+    """A date parameter written YYYY-MM-DD; given but empty (``?as_of=``) is a 400."""
+    if request.query_params.getlist(name) == [""]:
+        raise _bad(name, _("Give a date as YYYY-MM-DD."))
     raw = query_one(request, name)
     if raw is None:
         return None

@@ -153,7 +153,7 @@ def test_forecast_on_an_extreme_day_is_not_a_server_error(
     assert response.status_code in (200, 400, 409), response.content
 
 
-@pytest.mark.parametrize("day", ["20260630", "2026-W26-2", "2026-06-30T00:00", " 2026-06-30"])
+@pytest.mark.parametrize("day", ["", "20260630", "2026-W26-2", "2026-06-30T00:00", " 2026-06-30"])
 def test_a_date_not_written_yyyy_mm_dd_is_refused(
     company: Company, plan: TargetPlan, day: str
 ) -> None:
