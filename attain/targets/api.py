@@ -186,6 +186,27 @@ class PaceUnavailable(APIException):
     default_detail = _("Pace cannot be calculated from the current data.")
 
 
+def _plan_and_day(request: Request) -> tuple[Any, datetime.date]:
+    """The plan asked for (``?plan=``; by default the latest in force) and the day
+    (``?as_of=``; today): a 404 without a plan in force."""
+    in_force = plans_in_force()
+    wanted = query_int(request, "plan")
+    plan = next((p for p in in_force if p.pk == wanted), None)
+    if plan is None and in_force and wanted is None:
+        plan = in_force[-1]
+    if plan is None:
+        raise Http404
+    return plan, query_date(request, "as_of") or timezone.localdate()
+
+
+def _visible(request: Request, rows: list[Any]) -> list[Any]:
+    """The people's rows the reader may see (every row, units too, for those who see all)."""
+    codes = visible_codes(request.user)
+    if codes is None:
+        return rows
+    return [r for r in rows if r.kind == "person" and r.who in codes]
+
+
 class PaceView(APIView):
     """Attainment, elapsed share, projection and status of everyone one may see."""
 
@@ -202,21 +223,12 @@ class PaceView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        in_force = plans_in_force()
-        wanted = query_int(request, "plan")
-        plan = next((p for p in in_force if p.pk == wanted), None)
-        if plan is None and in_force and wanted is None:
-            plan = in_force[-1]
-        if plan is None:
-            raise Http404
-        as_of = query_date(request, "as_of") or timezone.localdate()
+        plan, as_of = _plan_and_day(request)
         try:
             rows = pace_report(plan, as_of)
         except ValueError as problem:  # the data cannot be calculated (engine problems)
             raise PaceUnavailable(str(problem)) from None
-        codes = visible_codes(request.user)
-        if codes is not None:
-            rows = [r for r in rows if r.kind == "person" and r.who in codes]
+        rows = _visible(request, rows)
         period = query_one(request, "period")
         if period:
             rows = [r for r in rows if r.period == period]
@@ -241,23 +253,14 @@ class ForecastView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        in_force = plans_in_force()
-        wanted = query_int(request, "plan")
-        plan = next((p for p in in_force if p.pk == wanted), None)
-        if plan is None and in_force and wanted is None:
-            plan = in_force[-1]
-        if plan is None:
-            raise Http404
-        as_of = query_date(request, "as_of") or timezone.localdate()
+        plan, as_of = _plan_and_day(request)
         period = query_one(request, "period")
         measure = query_one(request, "measure")
         try:
             rows = forecast_report(plan, as_of)
         except ValueError as problem:  # the data cannot be calculated (engine problems)
             raise PaceUnavailable(str(problem)) from None
-        codes = visible_codes(request.user)
-        if codes is not None:
-            rows = [r for r in rows if r.kind == "person" and r.who in codes]
+        rows = _visible(request, rows)
         if period:
             rows = [r for r in rows if r.period == period]
         if measure:
