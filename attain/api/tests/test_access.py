@@ -133,7 +133,6 @@ STATUSES = """
     POST   /api/plans/gov-sub/versions/1/approve/    200 403 403 200 403 403 401
     POST   /api/plans/gov-sub/versions/1/return/     200 200 403 200 403 403 401
     POST   /api/plans/gov-ok/versions/1/activate/    200 200 403 403 403 403 401
-
     GET    /api/notifications/                 200  200 200 200  200 200 401
     POST   /api/notifications/read/            200  200 200 200  200 200 401
 """
