@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.models import Unit
-from attain.web.query import query_bool, query_one
+from attain.web.query import query_one, query_optional_bool
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
@@ -160,7 +160,7 @@ def register_filters(request: Request) -> dict[str, Any]:
     if state is not None and state not in PayoutState.values:
         raise serializers.ValidationError({"state": [_("Unknown payout state.")]})
     filters["state"] = state
-    filters["held"] = query_bool(request, "held") if query_one(request, "held") else None
+    filters["held"] = query_optional_bool(request, "held")
     return filters
 
 

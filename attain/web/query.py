@@ -43,13 +43,23 @@ def query_int(request: Request, name: str, minimum: int | None = None) -> int | 
 
 
 def query_bool(request: Request, name: str) -> bool:
+    """``true`` or ``false``, as the OpenAPI document's booleans are written (absent:
+    false); anything else, an empty value included, is a 400."""
+    found = query_optional_bool(request, name)
+    return bool(found)
+
+
+def query_optional_bool(request: Request, name: str) -> bool | None:
+    """:func:`query_bool`, but ``None`` when the parameter is absent (no filter)."""
+    if request.query_params.getlist(name) == [""]:
+        raise _bad(name, _("Give true or false."))
     raw = query_one(request, name)
     if raw is None:
-        return False
+        return None
     value = raw.lower()
-    if value not in {"true", "false", "1", "0", "yes", "no"}:
+    if value not in {"true", "false"}:
         raise _bad(name, _("Give true or false."))
-    return value in {"true", "1", "yes"}
+    return value == "true"
 
 
 def query_date(request: Request, name: str) -> datetime.date | None:

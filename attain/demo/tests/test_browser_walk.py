@@ -66,9 +66,12 @@ TECHNICAL = {
     "gbk",
     "utf",
     "english",  # the language switch names each language in itself
+    "webhook",  # what WeCom, DingTalk and Feishu call their robots' address in Chinese too
 }
 # URL patterns (by route) not reached by following links, with the reason.
 NOT_WALKED = {
+    "notifications/read/": "answers POST (marks notifications read)",
+    "notifications/webhooks/<int:pk>/test/": "answers POST (sends a test message)",
     "intake/<int:pk>/retry/": "answers POST (a failed import run again)",
     "integrity/scan/": "answers POST (starts a scan)",
     "integrity/<int:pk>/": "an alert exists only after a scan, which the walk's demo does not run",

@@ -141,3 +141,16 @@ def test_everyone_signed_in_sees_the_register_of_whom_they_may_see(company, clie
         "rep": {"r1"},
     }.get(role, set(AMOUNTS))
     assert shown == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "status"), [("true", 200), ("false", 200), ("0", 400), ("", 400)]
+)
+def test_the_held_filter_takes_true_or_false(company, value, status):
+    store(company, AMOUNTS)
+    api = APIClient()
+    api.force_authenticate(company.users["finance"])
+    answer = api.get("/api/pay/payouts/", {"period": PERIOD, "held": value})
+    assert answer.status_code == status, answer.content
+    if status == 400:
+        assert "held" in str(answer.json())
