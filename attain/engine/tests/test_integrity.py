@@ -235,6 +235,41 @@ def test_fake_activities_photo_travel_minute() -> None:
     assert {("activities", "A400"), ("activities", "A500")} in reused
 
 
+def test_same_spot_is_one_person_in_one_period() -> None:
+    """Four customers visited from one spot by one rep in a quarter is a case; the same
+    spot used by two reps (a shared office) or months apart is not one case."""
+    frames = honest()
+    office = (30.274085, 120.15507)
+
+    def visits(owner: str, customers: list[str], day: datetime.date, prefix: str) -> list[dict]:
+        return [
+            {
+                "id": f"{prefix}{i}",
+                "owner": owner,
+                "customer": customer,
+                "at": datetime.datetime.combine(day, datetime.time(15)),
+                "lat": office[0],
+                "lon": office[1],
+                "summary": "visit",
+            }
+            for i, customer in enumerate(customers)
+        ]
+
+    rows = (
+        visits("E001", ["C0010", "C0011", "C0012", "C0013"], D(2025, 8, 4), "S")  # a case
+        + visits("E002", ["C0020", "C0021"], D(2025, 11, 4), "X")  # two people, two
+        + visits("E003", ["C0030", "C0031"], D(2025, 11, 5), "Y")  # customers each
+        + visits("E004", ["C0040", "C0041"], D(2025, 8, 5), "Z")  # one quarter, then
+        + visits("E004", ["C0042", "C0043"], D(2025, 11, 5), "W")  # the next
+    )
+    frames["activities"] = pl.concat(
+        [frames["activities"], pl.DataFrame(rows)], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), [Q3, Q4], detectors=["fake_activities"])
+    spots = [(a.people, a.period) for a in found.alerts if a.pattern == "same_spot"]
+    assert spots == [(("E001",), "2025-Q3")]
+
+
 def test_amounts_round_and_duplicates() -> None:
     frames = honest()
     extra = pl.DataFrame(
