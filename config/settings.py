@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "attain.integrity",
     "attain.pay",
     "attain.notify",
+    "attain.reviews",
     "attain.core",
     "attain.demo",
 ]
