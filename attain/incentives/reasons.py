@@ -179,24 +179,26 @@ def text(reason: Mapping[str, Any]) -> str:
     p = reason.get("params") or {}
     try:
         if code == "weak_stage":
-            return _("Weak stage: %(step)s converts %(rate)s against the team's %(median)s.") % {
+            return _("%(step)s converts %(rate)s against the team median of %(median)s.") % {
                 "step": p["step"],
                 "rate": _percent(p["rate"]),
                 "median": _percent(p["median"]),
             }
         if code == "low_activity":
             return _(
-                "Low activity: %(count)s activities so far against the team median of %(median)s."
-            ) % {"count": _number(p["count"]), "median": _number(p["median"])}
+                "%(count)s activities logged so far against the team median of %(median)s."
+            ) % {
+                "count": _number(p["count"]),
+                "median": _number(p["median"]),
+            }
         if code == "thin_pipeline":
             return _(
-                "Pipeline too thin: open deals closing this period weigh %(pipeline)s "
-                "against %(remaining)s still to reach the target."
+                "Open deals expected to close this period weigh %(pipeline)s (amount × win "
+                "probability) against %(remaining)s still missing to the target."
             ) % {"pipeline": _amount(p["pipeline"]), "remaining": _amount(p["remaining"])}
         if code == "deal_slipping":
             return _(
-                "Big deal slipping: “%(deal)s” (%(amount)s) was expected to close on "
-                "%(day)s and is still open."
+                "“%(deal)s” (%(amount)s) was expected to close on %(day)s and is still open."
             ) % {
                 "deal": p["deal"],
                 "amount": _amount(p["amount"]),
