@@ -55,7 +55,7 @@ def _field_label(field: str) -> str:
         "text": _("Text"),
         "owner": _("Owner"),
         "due_on": _("Due on"),
-        "review": _("Review"),
+        "review": _("The review"),
         "done": _("Done"),
     }
     return f"{labels[field]}: " if field in labels else ""
