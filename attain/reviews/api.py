@@ -69,7 +69,7 @@ class ActionSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    title = serializers.CharField(source="label")
     text = serializers.CharField()
 
 
@@ -91,7 +91,7 @@ class PackSerializer(serializers.Serializer):
         return dict(view["pack"].data or {})
 
     @extend_schema_field(ActionSerializer(many=True))
-    def get_last_actions(self, view: dict[str, Any]) -> list[dict[str, Any]]:
+    def get_last_actions(self, view: dict[str, Any]) -> Any:
         return ActionSerializer(selectors.carried_actions(view["pack"]), many=True).data
 
 
@@ -99,7 +99,7 @@ class ReviewDetailSerializer(ReviewSerializer):
     packs = serializers.SerializerMethodField()
 
     @extend_schema_field(PackSerializer(many=True))
-    def get_packs(self, review: Review) -> list[dict[str, Any]]:
+    def get_packs(self, review: Review) -> Any:
         packs = selectors.packs_of(self.context["request"].user, review)
         return PackSerializer([pack_view(p) for p in packs], many=True).data
 
