@@ -75,21 +75,22 @@ def weighted_pipeline(
     return {r["owner_id"]: Decimal(str(r["weighted"] or 0)).quantize(Decimal(1)) for r in rows}
 
 
-def slipping_deal(person: Any, as_of: datetime.date, target: Decimal | None) -> Opportunity | None:
-    """The person's biggest open opportunity worth at least a fifth of ``target`` whose
-    expected close date is before ``as_of``."""
-    if not target:
-        return None
-    return (
-        Opportunity.objects.filter(
-            owner=person,
-            stage__kind=StageKind.OPEN,
-            expected_close__lt=as_of,
-            amount__gte=target * BIG_DEAL_SHARE,
-        )
-        .order_by("-amount", "pk")
-        .first()
-    )
+def slipping_deals(
+    people: Iterable[Any], as_of: datetime.date, targets: Mapping[int, Decimal | None]
+) -> dict[int, Opportunity]:
+    """Per person id, their biggest open opportunity worth at least a fifth of their
+    target whose expected close date is before ``as_of`` (one query)."""
+    ids = [p.pk for p in people if targets.get(p.pk)]
+    found: dict[int, Opportunity] = {}
+    overdue = Opportunity.objects.filter(
+        owner_id__in=ids, stage__kind=StageKind.OPEN, expected_close__lt=as_of
+    ).order_by("-amount", "pk")
+    for opp in overdue:
+        target = targets.get(opp.owner_id)
+        if opp.owner_id in found or not target or opp.amount < target * BIG_DEAL_SHARE:
+            continue
+        found[opp.owner_id] = opp
+    return found
 
 
 def reasons_for(
@@ -99,18 +100,22 @@ def reasons_for(
     end: datetime.date,
     as_of: datetime.date,
     main: Mapping[int, tuple[Decimal | None, Decimal | None]],
+    funnel: Mapping[str, Any] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """The reasons for each of ``people`` (a part of ``team``, the people the medians are
     taken over), on ``as_of`` in the period ``start``…``end``. ``main``: per person id
-    the main measure's (target, actual). Each reason: ``{"code", "params"}``."""
+    the main measure's (target, actual); ``funnel``: the team's funnel when the caller
+    has it already. Each reason: ``{"code", "params"}``."""
     people = list(people)
     as_of = min(as_of, end)
-    funnel = funnel_of(team, start, end)
+    if funnel is None:
+        funnel = funnel_of(team, start, end)
     weak = {p["person"].pk: p for p in funnel["people"]}
     team_ids = list(team.values_list("pk", flat=True))
     counts = activity_counts(team, start, as_of)
     median = median_total(counts, team_ids)
     pipeline = weighted_pipeline(people, as_of, end) if as_of < end else {}
+    deals = slipping_deals(people, as_of, {pk: target for pk, (target, _a) in main.items()})
     found: dict[int, list[dict[str, Any]]] = {}
     for person in people:
         reasons: list[dict[str, Any]] = []
@@ -143,7 +148,7 @@ def reasons_for(
                         "params": {"pipeline": str(weighted), "remaining": str(remaining)},
                     }
                 )
-        deal = slipping_deal(person, as_of, target)
+        deal = deals.get(person.pk)
         if deal is not None and deal.expected_close is not None:
             reasons.append(
                 {

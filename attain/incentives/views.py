@@ -215,6 +215,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
     heatmap = selectors.heatmap(request.user, period)
     behind = selectors.behind_pace(request.user, period)
     as_of = min(timezone.localdate(), end)
+    funnel = selectors.funnel(request.user, start, end)
     found = reasons.reasons_for(
         selectors.team_people(request.user),
         [row.person for row in behind],
@@ -222,6 +223,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
         end,
         as_of,
         {row.person_id: selectors.main_target_and_actual(row) for row in behind},
+        funnel,
     )
     context = {
         "period": period,
@@ -241,7 +243,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
             }
             for row in behind
         ],
-        "funnel": selectors.funnel(request.user, start, end),
+        "funnel": funnel,
     }
     return render(request, "incentives/my_team.html", context)
 

@@ -87,7 +87,9 @@ def build(review: Review, people: list[Person]) -> dict[int, dict[str, Any]]:
             None,
         )
         main[person.pk] = (row.target, row.actual) if row else (None, None)
-    why = reasons.reasons_for(team, people, review.period_start, review.period_end, day, main)
+    why = reasons.reasons_for(
+        team, people, review.period_start, review.period_end, day, main, funnel
+    )
     payouts = _payouts(people, review.period_end)
     packs: dict[int, dict[str, Any]] = {}
     for person in people:

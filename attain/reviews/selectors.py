@@ -27,7 +27,12 @@ def reviews_for(user: Any) -> QuerySet[Review]:
     return reviews.filter(Q(manager__in=people) | Q(packs__person__in=people)).distinct()
 
 
+BIGGEST_ID = 2**63 - 1  # a larger id in a URL is no record (and no database error)
+
+
 def review_for(user: Any, pk: int) -> Review:
+    if not 0 < pk <= BIGGEST_ID:
+        raise Http404
     review = reviews_for(user).filter(pk=pk).first()
     if review is None:
         raise Http404
@@ -53,6 +58,8 @@ def pack_for(user: Any, review: Review, code: str) -> ReviewPack:
 
 
 def action_for(user: Any, pk: int) -> ReviewAction:
+    if not 0 < pk <= BIGGEST_ID:
+        raise Http404
     action = (
         ReviewAction.objects.filter(pk=pk, pack__person__in=_readable_people(user))
         .select_related("pack", "pack__review", "pack__person", "owner")

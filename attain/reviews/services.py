@@ -33,6 +33,7 @@ from .selectors import team_of
 
 DUE_AFTER_DAYS = 10  # a review is due within ten days of its period's end
 MAX_TEXT = 4000
+FIRST_YEAR = 1900  # reviews look back a year (payouts): nothing before this
 
 
 def cadence_of(period: str) -> str | None:
@@ -61,6 +62,8 @@ def open_review(actor: Any, manager: Person, period: str) -> Review:
     if cadence is None or bounds is None:
         raise ValidationError({"period": _("Give a month or a quarter, e.g. 2026-03 or 2026-Q1.")})
     start, end = bounds
+    if start.year < FIRST_YEAR:
+        raise ValidationError({"period": _("Give a month or a quarter, e.g. 2026-03 or 2026-Q1.")})
     day = min(timezone.localdate(), end)
     if start > timezone.localdate():
         raise ValidationError({"period": _("This period has not begun yet.")})
