@@ -8,6 +8,7 @@ from typing import Any
 
 from attain.crm.models import ActivityKind
 from attain.incentives import reasons
+from attain.pay.models import PayoutState
 from attain.targets.forecast import BASIS_TEXT
 
 from .models import ReviewPack
@@ -36,6 +37,7 @@ def pack_view(pack: ReviewPack) -> dict[str, Any]:
     kinds = activities.get("kinds") or {}
     kind_medians = activities.get("medians") or {}
     labels = dict(ActivityKind.choices)
+    states = dict(PayoutState.choices)
     return {
         "pack": pack,
         "as_of": data.get("as_of"),
@@ -73,7 +75,14 @@ def pack_view(pack: ReviewPack) -> dict[str, Any]:
             "total": activities.get("total", 0),
             "median": _d(activities.get("median")),
         },
-        "payouts": [{**p, "amount": _d(p.get("amount"))} for p in data.get("payouts") or []],
+        "payouts": [
+            {
+                **p,
+                "amount": _d(p.get("amount")),
+                "state_label": str(states.get(p.get("state"), p.get("state") or "")),
+            }
+            for p in data.get("payouts") or []
+        ],
         "reasons": [
             {
                 "code": r.get("code"),
