@@ -15,7 +15,10 @@ from .models import ReviewPack
 
 
 def _d(value: Any) -> Decimal | None:
-    return None if value is None or value == "" else Decimal(str(value))
+    if value is None or value == "":
+        return None
+    number = Decimal(str(value))
+    return number if number.is_finite() else None
 
 
 def pack_view(pack: ReviewPack) -> dict[str, Any]:

@@ -41,7 +41,13 @@ PAYOUT_DAYS = 365  # the payout trend: pay periods ending in the last year
 
 
 def _s(value: Any) -> str | None:
-    return None if value is None else str(value)
+    """A number kept exactly, as a string; None for no value (or one that is not a
+    finite number: a forecast the model could not make says so, never "NaN")."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal) and not value.is_finite():
+        return None
+    return str(value)
 
 
 def plan_for(review: Review) -> TargetPlan | None:

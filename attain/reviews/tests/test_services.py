@@ -141,3 +141,14 @@ def test_the_reminder_sweep_tells_each_manager_once_per_period(team):
     assert reviews_due(D(2026, 4, 6)) == 0  # once
     _open(team, "2026-Q2")  # the latest review is quarterly; Q2 is open: nothing due
     assert reviews_due(D(2026, 7, 2)) == 0
+
+
+def test_the_demo_reviews_carry_an_action_into_the_current_quarter(team):
+    from attain.reviews.demo import load_demo_reviews
+
+    earlier, current = load_demo_reviews(username="m1")
+    assert earlier.status == "closed" and current.previous == earlier
+    agreed = ReviewAction.objects.get()
+    pack = current.packs.get(person=agreed.pack.person)
+    assert selectors.carried_actions(pack) == [agreed]
+    assert [r.pk for r in load_demo_reviews(username="m1")] == [earlier.pk, current.pk]  # once
