@@ -174,13 +174,15 @@ def pack(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         context["payout_chart"] = charts.bars(
             [p["period"] for p in payouts], [(_("Payout"), [_d(p["amount"]) for p in payouts])]
         )
-    funnel = view["funnel"]
-    if funnel["steps"] and funnel["rates"]:
+    # the steps with a rate on both sides (a chart's description reads a gap as "NaN";
+    # the figures table below it lists every step)
+    steps = [s for s in view["funnel"]["rows"] if s["rate"] is not None and s["median"] is not None]
+    if steps:
         context["funnel_chart"] = charts.bars(
-            funnel["steps"],
+            [s["step"] for s in steps],
             [
-                (the_pack.person.name, [_d(r) for r in funnel["rates"]]),
-                (_("Team median"), [_d(m) for m in funnel["medians"]]),
+                (the_pack.person.name, [s["rate"] for s in steps]),
+                (_("Team median"), [s["median"] for s in steps]),
             ],
             horizontal=True,
             percent=True,
