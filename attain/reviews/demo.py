@@ -24,7 +24,7 @@ def load_demo_reviews(echo: Any = None, username: str = "manager") -> list[Revie
     if user is None or manager is None:
         return []
     today = timezone.localdate()
-    found = []
+    found: list[Review] = []
     for period in (last_period("quarter", today), periods_of_day(today)[2]):
         review = Review.objects.filter(manager=manager, period=period).first()
         if review is None:
