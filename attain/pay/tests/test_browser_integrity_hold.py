@@ -14,7 +14,8 @@ from attain.conftest import sign_in
 from attain.crm.models import Customer, Order
 from attain.integrity.models import Alert, Status
 from attain.pay.models import Payout
-from attain.pay.tests.payout_factories import AMOUNTS, PERIOD, store
+
+from .payout_factories import AMOUNTS, PERIOD, store
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
