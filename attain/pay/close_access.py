@@ -21,10 +21,14 @@ def can_see_periods(user: Any) -> bool:
 
 
 def can_close_periods(user: Any) -> bool:
+    if user is None:  # the system itself (the command line: `attain pay close`)
+        return True
     return role_of(user) in CLOSERS
 
 
 def can_reopen_periods(user: Any) -> bool:
+    if user is None:  # the system itself (the command line: `attain pay reopen`)
+        return True
     return role_of(user) in REOPENERS
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person, Unit
 
@@ -19,7 +20,7 @@ ADJUSTMENT = "adjustment"  # PayoutLine.kind of a prior-period adjustment line
 
 
 class PeriodState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("pay period", "Open")
     CLOSING = "closing", _("Closing")
     CLOSED = "closed", _("Closed")
 

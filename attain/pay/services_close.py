@@ -85,9 +85,7 @@ def _money(value: Any) -> Decimal:
 
 def closed_periods() -> set[str]:
     """The ids of the closed pay periods."""
-    return set(
-        PayPeriod.objects.filter(state=PeriodState.CLOSED).values_list("period", flat=True)
-    )
+    return set(PayPeriod.objects.filter(state=PeriodState.CLOSED).values_list("period", flat=True))
 
 
 def is_closed(period: str) -> bool:
@@ -332,8 +330,12 @@ def period_end(period: str) -> datetime.date | None:
     return end  # type: ignore[no-any-return]
 
 
-def close_period(actor: Any, period: str, *, reason: str = "") -> PayPeriod:
-    """Queue the close of ``period`` (a background task freezes it, with progress)."""
+def close_period(
+    actor: Any, period: str, *, reason: str = "", background: bool = True
+) -> PayPeriod:
+    """Queue the close of ``period`` (a background task freezes it, with progress;
+    ``background=False``: the caller runs :func:`run_close` itself, as the command
+    line does)."""
     access.check_close_periods(actor)
     period = _check_period(period)
     end = period_end(period)
@@ -353,7 +355,9 @@ def close_period(actor: Any, period: str, *, reason: str = "") -> PayPeriod:
             period=period, defaults={"period_end": end}
         )
         if row.state == PeriodState.CLOSED:
-            raise ValidationError({"period": _("%(period)s is already closed.") % {"period": period}})
+            raise ValidationError(
+                {"period": _("%(period)s is already closed.") % {"period": period}}
+            )
         if row.state == PeriodState.CLOSING:
             raise ValidationError(
                 {"period": _("%(period)s is being closed already.") % {"period": period}}
@@ -372,16 +376,19 @@ def close_period(actor: Any, period: str, *, reason: str = "") -> PayPeriod:
             after=_state_of(row),
             reason=reason or _("Close started"),
         )
-        from .tasks_close import close_task
+        if background:
+            from .tasks_close import close_task
 
-        pk = row.pk
-        transaction.on_commit(lambda: close_task.enqueue(pk))
+            pk = row.pk
+            transaction.on_commit(lambda: close_task.enqueue(pk))
     return row
 
 
-def _progress(row: PayPeriod, percent: int, stage: str) -> None:
+def _progress(row: PayPeriod, percent: int, stage: str, report: Any = None) -> None:
     row.progress, row.stage = percent, stage
     PayPeriod.objects.filter(pk=row.pk).update(progress=percent, stage=stage)
+    if report is not None:
+        report(percent, stage)
 
 
 def _fingerprint(parts: Iterable[Any]) -> str:
@@ -411,9 +418,9 @@ def _plan_versions(plans: set[str], end: datetime.date) -> dict[str, int]:
     return found
 
 
-def run_close(pk: int, actor: Any = None) -> PayPeriod:
+def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
     """The close itself (the background task): bring the period's payouts up to date,
-    then freeze them in one transaction."""
+    then freeze them in one transaction. ``report(percent, stage)`` hears the progress."""
     from attain.calc.cache import data_fingerprint
 
     from .services_payouts import sync_payouts
@@ -423,9 +430,9 @@ def run_close(pk: int, actor: Any = None) -> PayPeriod:
         return row
     actor = actor or row.requested_by
     try:
-        _progress(row, 5, noop("Bringing payouts up to date"))
+        _progress(row, 5, noop("Bringing payouts up to date"), report)
         sync_payouts(actor, periods=[row.period])
-        _progress(row, 40, noop("Freezing results"))
+        _progress(row, 40, noop("Freezing results"), report)
         with transaction.atomic():
             row = PayPeriod.objects.select_for_update().get(pk=pk)
             if row.state != PeriodState.CLOSING:
@@ -525,8 +532,10 @@ def reopen_period(actor: Any, period: str, *, reason: str) -> PayPeriod:
         row = PayPeriod.objects.select_for_update().filter(period=period).first()
         if row is None or row.state != PeriodState.CLOSED:
             raise ValidationError(
-                {"period": _("%(period)s is not closed: only a closed period can be reopened.")
-                 % {"period": period}}
+                {
+                    "period": _("%(period)s is not closed: only a closed period can be reopened.")
+                    % {"period": period}
+                }
             )
         before = _state_of(row)
         row.state, row.progress, row.stage = PeriodState.OPEN, 0, ""

@@ -32,6 +32,7 @@ def store(company, code: str, period: str, components: dict[str, str]) -> None:
     start, end = QUARTERS[period]
     PeriodResult.objects.filter(person=person, period=period).delete()
     ComponentResult.objects.filter(person=person, period=period).delete()
+    total = sum((Decimal(v) for v in components.values()), Decimal(0))
     PeriodResult.objects.create(
         person=person,
         period=period,
@@ -40,8 +41,8 @@ def store(company, code: str, period: str, components: dict[str, str]) -> None:
         end=end,
         unit=company.east,
         role="rep",
-        payout=sum((Decimal(v) for v in components.values()), Decimal(0)),
-        explanation='{"payout": "%s"}' % sum((Decimal(v) for v in components.values()), Decimal(0)),
+        payout=total,
+        explanation=f'{{"payout": "{total}"}}',
     )
     for component, amount in components.items():
         ComponentResult.objects.create(
@@ -109,7 +110,10 @@ def test_a_change_into_a_closed_period_makes_one_adjustment_in_the_next_open(qua
     )
     q2 = payout(quarters, "r1", "2026-Q2")
     assert q2.amount == Decimal("700.25")
-    assert lines(q2) == {("rep", "commission"): Decimal("500.00"), ("", "2026-Q1"): Decimal("200.25")}
+    assert lines(q2) == {
+        ("rep", "commission"): Decimal("500.00"),
+        ("", "2026-Q1"): Decimal("200.25"),
+    }
     [adjustment] = Adjustment.objects.all()
     assert adjustment.payout == q2 and adjustment.amount == Decimal("200.25")
     assert adjustment.components == [
