@@ -54,7 +54,7 @@ def periods() -> list[PeriodRow]:
             period=r["period"],
             end=r["end"],
             payouts=r["n"],
-            total=r["total"] or ZERO,
+            total=(r["total"] or ZERO).quantize(Decimal("0.01")),
             close=closes.get(r["period"]),
         )
         for r in Payout.objects.values("period")
