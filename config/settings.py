@@ -190,6 +190,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerSourceEnum": "attain.crm.models.CustomerSource",
         "PayoutStateEnum": "attain.pay.models.PayoutState",
         "PayoutActionEnum": "attain.pay.api_payouts.ACTIONS",
+        "PayPeriodStateEnum": "attain.pay.models_close.PeriodState",
     },
 }
 

@@ -221,15 +221,15 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
             before_lines = own.get(payout.pk, {}) if payout is not None else {}
             after_lines = results.get(key, {})
             settled = settled_sums.get(key, {})
-            for component in sorted(set(before_lines) | set(after_lines) | set(settled)):
-                kind = (after_lines.get(component) or before_lines.get(component) or ("",))[0]
-                before = before_lines.get(component, ("", ZERO))[1] + settled.get(component, ZERO)
-                after = after_lines.get(component, ("", ZERO))[1]
+            for part in sorted(set(before_lines) | set(after_lines) | set(settled)):
+                kind = (after_lines.get(part) or before_lines.get(part) or ("",))[0]
+                before = before_lines.get(part, ("", ZERO))[1] + settled.get(part, ZERO)
+                after = after_lines.get(part, ("", ZERO))[1]
                 if after != before:
                     wanted.append(
                         {
-                            "plan": component[0],
-                            "component": component[1],
+                            "plan": part[0],
+                            "component": part[1],
                             "kind": kind,
                             "before": str(_money(before)),
                             "after": str(after),
@@ -275,7 +275,7 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
             wanted,
             target.pk if target else None,
         ):
-            before = keep.as_data()
+            previous = keep.as_data()
             if keep.payout is not None:
                 changed.add((keep.payout.person_id, keep.payout.period))
             keep.amount, keep.components, keep.payout = amount, wanted, target
@@ -284,7 +284,7 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
                 actor,
                 Action.UPDATE,
                 keep,
-                before=before,
+                before=previous,
                 after=keep.as_data(),
                 reason=adjustment_label(period),
             )
