@@ -37,7 +37,7 @@ class PeriodSerializer(serializers.Serializer):
     problems = serializers.ListField(
         child=serializers.CharField(), source="close.problems", default=list
     )
-    closed_at = serializers.DateTimeField(source="close.closed_at", default=None)
+    closed_at = serializers.DateTimeField(source="close.closed_at", default=None, allow_null=True)
     closed_by = serializers.CharField(
         source="close.requested_by.username", default=None, allow_null=True
     )

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person, Unit
 
-from .models import MONEY, Payout
+from .models import MONEY, Payout, PayoutState
 
 ADJUSTMENT = "adjustment"  # PayoutLine.kind of a prior-period adjustment line
 
@@ -73,7 +73,7 @@ class ClosedResult(models.Model):
     pay_period = models.ForeignKey(PayPeriod, on_delete=models.CASCADE, related_name="results")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="+")
-    state = models.CharField(_("payout state"), max_length=12)
+    state = models.CharField(_("payout state"), max_length=12, choices=PayoutState.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     explanation = models.TextField(_("explanation (JSON)"), blank=True)
 

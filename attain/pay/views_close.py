@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from . import close_access as access
 from . import selectors_close as selectors
 from . import services_close as services
+from .models import Payout
 from .models_close import PeriodState
 
 
@@ -66,8 +67,8 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
     access.check_see_periods(request.user)
     row = selectors.pay_period(period)
     adjustments = list(selectors.adjustments(request.user, source_period=period))
-    if row is None and not adjustments:
-        raise Http404(_("This period was never closed."))
+    if row is None and not adjustments and not Payout.objects.filter(period=period).exists():
+        raise Http404(_("No such pay period."))
     return render(
         request,
         "pay/period.html",

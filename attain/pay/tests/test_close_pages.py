@@ -82,3 +82,12 @@ def test_who_sees_the_periods_page(quarters, client, role, status):  # noqa: F81
     assert answer.status_code == (302 if status == 200 else 403)
     closes = role in {"admin", "sales_ops", "finance"}
     assert PayPeriod.objects.filter(period="2026-Q1").exists() == closes
+
+
+def test_an_open_period_has_a_page_and_an_unknown_one_is_404(quarters, client):  # noqa: F811
+    client.force_login(quarters.users["finance"])
+    page = client.get("/pay/periods/2026-Q2/").content.decode()
+    assert "This period is open" in page
+    assert client.get("/pay/periods/2031-Q9/").status_code == 404
+    client.force_login(quarters.users["rep"])
+    assert client.get("/pay/periods/2026-Q2/").status_code == 403
