@@ -98,6 +98,7 @@ class PeriodsView(APIView):
     @extend_schema(responses=PeriodSerializer(many=True))
     def get(self, request: Request) -> Response:
         access.check_see_periods(request.user)
+        services.fail_abandoned_closes()
         return Response(PeriodSerializer(selectors.periods(), many=True).data)
 
 

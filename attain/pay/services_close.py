@@ -41,6 +41,7 @@ from django.utils.translation import gettext_noop as noop
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.incentives.models import ComponentResult, PeriodResult, PlanVersion, VersionStatus
+from attain.web import leases
 
 from . import close_access as access
 from .models import ZERO, Payout, PayoutLine, PayoutState
@@ -251,7 +252,7 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
         if target is None or not is_target(target, end):
             candidates = sorted(
                 (p for p in by_person.get(person_id, []) if is_target(p, end)),
-                key=lambda p: (p.period_end, p.period),
+                key=lambda p: (p.period_end, _span(p.period), p.period),
             )
             target = candidates[0] if candidates else None
         amount = _money(sum((Decimal(c["amount"]) for c in wanted), ZERO))
@@ -293,6 +294,18 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
         if target is not None:
             changed.add((target.person_id, target.period))
     return changed
+
+
+def _span(period: str) -> int:
+    """Shorter periods first among those ending the same day: month, quarter, half, year
+    (period ids as the calendar writes them: 2026-10, 2026-Q4, 2026-H2, 2026)."""
+    if "-Q" in period:
+        return 1
+    if "-H" in period:
+        return 2
+    if "-" not in period:
+        return 3
+    return 0
 
 
 def _withdraw(actor: Any, adjustment: Adjustment, changed: set[Key]) -> None:
@@ -365,6 +378,7 @@ def close_period(
         before = None if created else _state_of(row)
         row.state, row.period_end = PeriodState.CLOSING, end
         row.progress, row.stage, row.problems = 0, noop("Queued"), []
+        row.worker, row.heartbeat_at = "", None
         row.requested_by = actor if getattr(actor, "is_authenticated", False) else None
         row.close_reason = reason
         row.save()
@@ -385,8 +399,12 @@ def close_period(
 
 
 def _progress(row: PayPeriod, percent: int, stage: str, report: Any = None) -> None:
-    row.progress, row.stage = percent, stage
-    PayPeriod.objects.filter(pk=row.pk).update(progress=percent, stage=stage)
+    """Progress, written outside the freezing transaction so the page sees it move; it is
+    also the close's heartbeat (attain.web.leases)."""
+    row.progress, row.stage, row.heartbeat_at = percent, stage, timezone.now()
+    PayPeriod.objects.filter(pk=row.pk).update(
+        progress=percent, stage=stage, worker=leases.holder(), heartbeat_at=row.heartbeat_at
+    )
     if report is not None:
         report(percent, stage)
 
@@ -516,6 +534,34 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
             )
         raise
     return row
+
+
+def fail_abandoned_closes() -> int:
+    """Put back to open, with the reason, the closes whose worker died
+    (:func:`attain.web.leases.abandoned`): the freezing is one transaction, so nothing
+    was frozen and the period can be closed again. Called by the pages and the API that
+    list periods. Returns how many were put back."""
+    now = timezone.now()
+    marked = 0
+    for row in PayPeriod.objects.filter(state=PeriodState.CLOSING).exclude(worker=""):
+        if not leases.abandoned(row.worker, row.heartbeat_at, now):
+            continue
+        reason = _(
+            "The worker closing this period (%(worker)s) stopped before it finished; "
+            "nothing was frozen. Close it again."
+        ) % {"worker": row.worker}
+        with transaction.atomic():
+            row = PayPeriod.objects.select_for_update().get(pk=row.pk)
+            if row.state != PeriodState.CLOSING:
+                continue
+            before = _state_of(row)
+            row.state, row.stage, row.problems = PeriodState.OPEN, noop("Failed"), [reason]
+            row.save()
+            record_change(
+                None, Action.UPDATE, row, before=before, after=_state_of(row), reason=reason
+            )
+        marked += 1
+    return marked
 
 
 def reopen_period(actor: Any, period: str, *, reason: str) -> PayPeriod:

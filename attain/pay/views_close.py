@@ -49,6 +49,7 @@ def periods(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, _errors(error))
         return redirect(request.path)
+    services.fail_abandoned_closes()
     rows = selectors.periods()
     context = {
         "rows": rows,

@@ -21,6 +21,8 @@ QUARTERS = {
     "2026-Q1": (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
     "2026-Q2": (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)),
     "2026-Q3": (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)),
+    "2026-Q4": (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31)),
+    "2026": (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),
 }
 PAID_ON = datetime.date(2026, 10, 15)
 
@@ -291,3 +293,27 @@ def test_who_may_close_and_reopen(quarters, role, may_close, may_reopen):
         with pytest.raises(PermissionDenied):
             close.reopen_period(user, "2026-Q1", reason="fix")
         assert close.is_closed("2026-Q1") and AuditEvent.objects.count() == count
+
+
+def test_the_adjustment_goes_to_the_shortest_period_among_those_ending_first(quarters):
+    store(quarters, "r2", "2026", {"annual": "1000.00"})
+    store(quarters, "r2", "2026-Q4", {"commission": "10.00"})
+    closed(quarters, "2026-Q3")
+    store(quarters, "r2", "2026-Q3", {"commission": "5.01"})
+    [adjustment] = Adjustment.objects.all()
+    assert adjustment.payout.period == "2026-Q4" and adjustment.amount == Decimal("5.00")
+    assert payout(quarters, "r2", "2026").amount == Decimal("1000.00")
+
+
+def test_a_close_whose_worker_died_goes_back_to_open_and_can_be_closed_again(quarters):
+    row = close.close_period(quarters.users["finance"], "2026-Q1")
+    PayPeriod.objects.filter(pk=row.pk).update(worker="elsewhere:1", heartbeat_at=None)
+    assert close.fail_abandoned_closes() == 0  # another host, no heartbeat yet: waits
+    PayPeriod.objects.filter(pk=row.pk).update(
+        heartbeat_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    assert close.fail_abandoned_closes() == 1
+    row.refresh_from_db()
+    assert row.state == "open" and "stopped before it finished" in row.problems[0]
+    assert not ClosedResult.objects.exists()
+    assert closed(quarters, "2026-Q1").state == "closed"
