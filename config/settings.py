@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "attain.reviews.models.ReviewStatus",
         "ReviewCadenceEnum": "attain.reviews.models.Cadence",
         "ReviewSideEnum": "attain.reviews.models.Side",
+        "PayPeriodStateEnum": "attain.pay.models_close.PeriodState",
     },
 }
 

@@ -180,3 +180,6 @@ def note_text(note: dict[str, Any]) -> str:
             % {"change": change, "state": state}
         )
     return str(_("Recalculated (%(change)s).") % {"change": change})
+
+
+from .models_close import Adjustment, ClosedLine, ClosedResult, PayPeriod  # noqa: E402, F401

@@ -16,3 +16,10 @@ urlpatterns += [
     path("payroll/", views_payouts.payroll, name="payroll"),
     path("accrual/", views_payouts.accrual, name="accrual"),
 ]
+
+from . import views_close  # noqa: E402  (period close: docs/pay.md, "Period close")
+
+urlpatterns += [
+    path("periods/", views_close.periods, name="periods"),
+    path("periods/<str:period>/", views_close.period, name="period"),
+]

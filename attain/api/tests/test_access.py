@@ -126,6 +126,10 @@ STATUSES = """
     GET    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     PUT    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     GET    /api/pay/accrual/                   200  200 200 200  403 403 401
+    GET    /api/pay/periods/                   200  200 200 200  403 403 401
+    POST   /api/pay/periods/close/             202  202 202 403  403 403 401
+    POST   /api/pay/periods/reopen/            400  400 403 403  403 403 401
+    GET    /api/pay/adjustments/               200  200 200 200  200 200 401
     GET    /api/pay/records/                   200  200 200 403  403 403 401
     POST   /api/pay/records/verify/            200  200 200 403  403 403 401
     GET    /api/pay/policies/                  200  200 200 403  403 403 401
@@ -295,6 +299,8 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "pay_code": "COMM",
         },
         "/api/pay/records/verify/": {"table": "orders", "ids": [records["pending"]]},
+        "/api/pay/periods/close/": {"period": "2026-Q1", "reason": "quarter end"},
+        "/api/pay/periods/reopen/": {"period": "2026-Q1", "reason": "restate"},
         "/api/plans/gov-draft/versions/1/submit/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/approve/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/return/": {"reason": "重做"},
