@@ -180,3 +180,14 @@ def note_text(note: dict[str, Any]) -> str:
             % {"change": change, "state": state}
         )
     return str(_("Recalculated (%(change)s).") % {"change": change})
+
+
+# Disputes live in their own module (docs/pay.md, "Disputes"); imported here so Django
+# finds the models.
+from .models_disputes import (  # noqa: E402, F401
+    Dispute,
+    DisputeAdjustment,
+    DisputeAttachment,
+    DisputeMessage,
+    DisputePolicy,
+)

@@ -35,6 +35,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk, record_change, snapshot
 from attain.incentives.models import ComponentResult, PeriodResult
 
+from . import adjustments
 from . import payout_access as access
 from .models import ZERO, Payout, PayoutLine, PayoutState, PayrollMapping, PayrollSource
 
@@ -75,13 +76,13 @@ def sync_payouts(
     components = ComponentResult.objects.all()
     results = PeriodResult.objects.all()
     existing = Payout.objects.all()
-    if people is not None:
-        pks = list(people)
+    pks: list[int] | None = None if people is None else list(people)
+    ids: list[str] | None = None if periods is None else list(periods)
+    if pks is not None:
         components = components.filter(person_id__in=pks)
         results = results.filter(person_id__in=pks)
         existing = existing.filter(person_id__in=pks)
-    if periods is not None:
-        ids = list(periods)
+    if ids is not None:
         components = components.filter(period__in=ids)
         results = results.filter(period__in=ids)
         existing = existing.filter(period__in=ids)
@@ -90,6 +91,14 @@ def sync_payouts(
         "person_id", "period", "plan", "component", "kind", "amount"
     ):
         wanted.setdefault((person_id, period), {})[(plan, component)] = (kind, _money(amount))
+    # Resolved disputes' adjustments: a line of their own in the first open payout.
+    with transaction.atomic():
+        adjustments.place_waiting(pks)
+    added: dict[tuple[int, str], Decimal] = {}
+    for key, extra in adjustments.lines(pks, ids).items():
+        if key in wanted:
+            wanted[key].update(extra)
+            added[key] = sum((amount for _kind, amount in extra.values()), ZERO)
     facts = {
         (r[0], r[1]): r[2:]
         for r in results.filter(period__in={k[1] for k in wanted}).values_list(
@@ -115,7 +124,7 @@ def sync_payouts(
                     period=key[1],
                     period_end=end,
                     unit_id=unit_id,
-                    amount=_money(calculated),
+                    amount=_money(calculated) + added.get(key, ZERO),
                 )
             )
         Payout.objects.bulk_create(created, batch_size=500)
@@ -134,7 +143,7 @@ def sync_payouts(
         for key, payout in current.items():
             new_lines = wanted.get(key, {})
             fact = facts.get(key)
-            new_amount = _money(fact[0]) if fact else ZERO
+            new_amount = _money(fact[0]) + added.get(key, ZERO) if fact else ZERO
             old_lines = lines.get(payout.pk, {})
             if new_amount == payout.amount and new_lines == old_lines:
                 if payout.state == PayoutState.PAID and payout.recalculated_amount is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from attain.intake.exporter import rows_csv, rows_xlsx
 from attain.org.models import Unit
+from attain.org.selectors import person_of
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
@@ -134,6 +135,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "can_payroll": access.can_export_payroll(user),
             "can_accrual": access.can_read_accrual(user),
             "query": query.urlencode(),
+            "my_person_id": getattr(person_of(user), "pk", None),  # "Dispute this line"
         },
     )
 
