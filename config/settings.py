@@ -190,6 +190,8 @@ SPECTACULAR_SETTINGS = {
         "CustomerSourceEnum": "attain.crm.models.CustomerSource",
         "PayoutStateEnum": "attain.pay.models.PayoutState",
         "PayoutActionEnum": "attain.pay.api_payouts.ACTIONS",
+        "DisputeStatusEnum": "attain.pay.models_disputes.DisputeStatus",
+        "DisputeActionEnum": "attain.pay.api_disputes.ACTIONS",
     },
 }
 

@@ -31,7 +31,7 @@ from .models_disputes import Dispute, DisputeEvent, DisputeStatus, DisputeSubjec
 ACTIONS = ["start", "assign", "resolve", "reject", "withdraw"]
 
 
-class DisputeSerializer(serializers.Serializer):
+class DisputeRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     person = serializers.CharField(source="person.code")
     name = serializers.CharField(source="person.name")
@@ -53,7 +53,7 @@ class DisputeSerializer(serializers.Serializer):
     adjustment_amount = serializers.DecimalField(allow_null=True, **MONEY)
 
 
-class AttachmentSerializer(serializers.Serializer):
+class DisputeAttachmentSerializer(serializers.Serializer):
     name = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
@@ -63,24 +63,24 @@ class AttachmentSerializer(serializers.Serializer):
         return reverse("pay:dispute_file", args=[row.pk])
 
 
-class MessageSerializer(serializers.Serializer):
+class DisputeMessageSerializer(serializers.Serializer):
     author = serializers.CharField(source="author.username", allow_null=True, default=None)
     event = serializers.ChoiceField(choices=DisputeEvent.choices)
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
-    attachments = AttachmentSerializer(many=True, source="attachments.all")
+    attachments = DisputeAttachmentSerializer(many=True, source="attachments.all")
 
 
-class DetailSerializer(DisputeSerializer):
+class DisputeDetailSerializer(DisputeRowSerializer):
     adjustment_period = serializers.SerializerMethodField()
-    messages = MessageSerializer(many=True, source="messages.all")
+    messages = DisputeMessageSerializer(many=True, source="messages.all")
 
     def get_adjustment_period(self, row: Dispute) -> str | None:
         adjustment = getattr(row, "adjustment", None)
         return adjustment.period if adjustment is not None else None
 
 
-class OpenSerializer(serializers.Serializer):
+class DisputeOpenSerializer(serializers.Serializer):
     subject = serializers.ChoiceField(choices=DisputeSubject.choices)
     period = period_field()
     title = serializers.CharField(max_length=200)
@@ -96,14 +96,14 @@ class OpenSerializer(serializers.Serializer):
     )
 
 
-class MessageBodySerializer(serializers.Serializer):
+class DisputeReplySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=5
     )
 
 
-class ActionSerializer(serializers.Serializer):
+class DisputeActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     amount = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True, default=None
@@ -128,7 +128,7 @@ class DisputesView(APIView):
 
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(parameters=LIST_PARAMETERS, responses=DisputeSerializer(many=True))
+    @extend_schema(parameters=LIST_PARAMETERS, responses=DisputeRowSerializer(many=True))
     def get(self, request: Request) -> Response:
         access.check(access.can_list_disputes(request.user), _("You have no disputes to see."))
         status = query_one(request, "status")
@@ -145,32 +145,32 @@ class DisputesView(APIView):
             period=period,
             overdue=query_optional_bool(request, "overdue"),
         )
-        return Response(DisputeSerializer(rows[:1000], many=True).data)
+        return Response(DisputeRowSerializer(rows[:1000], many=True).data)
 
     @extend_schema(
-        request={"application/json": OpenSerializer, "multipart/form-data": OpenSerializer},
-        responses={201: DetailSerializer},
+        request={"application/json": DisputeOpenSerializer, "multipart/form-data": DisputeOpenSerializer},
+        responses={201: DisputeDetailSerializer},
     )
     def post(self, request: Request) -> Response:
         access.check(
             access.can_open_dispute(request.user),
             _("Only the person paid opens a dispute about their pay."),
         )
-        body = OpenSerializer(data=request.data)
+        body = DisputeOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         data.pop("files", None)
         dispute = services.open_dispute(request.user, files=_files(request), **data)
         found = selectors.dispute_for(request.user, dispute.pk)
-        return Response(DetailSerializer(found).data, status=201)
+        return Response(DisputeDetailSerializer(found).data, status=201)
 
 
 class DisputeView(APIView):
     """One dispute with its thread."""
 
-    @extend_schema(responses=DetailSerializer)
+    @extend_schema(responses=DisputeDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(DetailSerializer(selectors.dispute_for(request.user, pk)).data)
+        return Response(DisputeDetailSerializer(selectors.dispute_for(request.user, pk)).data)
 
 
 class MessagesView(APIView):
@@ -180,20 +180,20 @@ class MessagesView(APIView):
 
     @extend_schema(
         request={
-            "application/json": MessageBodySerializer,
-            "multipart/form-data": MessageBodySerializer,
+            "application/json": DisputeReplySerializer,
+            "multipart/form-data": DisputeReplySerializer,
         },
-        responses={201: DetailSerializer},
+        responses={201: DisputeDetailSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         found = selectors.dispute_for(request.user, pk)
         access.check(access.may_write(request.user, found), _("You may not write in this dispute."))
-        body = MessageBodySerializer(data=request.data)
+        body = DisputeReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.add_message(
             request.user, found, text=body.validated_data["text"], files=_files(request)
         )
-        return Response(DetailSerializer(selectors.dispute_for(request.user, pk)).data, status=201)
+        return Response(DisputeDetailSerializer(selectors.dispute_for(request.user, pk)).data, status=201)
 
 
 class ActionView(APIView):
@@ -202,10 +202,10 @@ class ActionView(APIView):
 
     parser_classes = [JSONParser]
 
-    @extend_schema(request=ActionSerializer, responses=DetailSerializer)
+    @extend_schema(request=DisputeActionSerializer, responses=DisputeDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
         found = selectors.dispute_for(request.user, pk)
-        body = ActionSerializer(data=request.data)
+        body = DisputeActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         user, action = request.user, data["action"]
@@ -228,10 +228,10 @@ class ActionView(APIView):
                 services.resolve(user, found, amount=data["amount"], reason=data["reason"])
             else:
                 services.reject(user, found, explanation=data["reason"])
-        return Response(DetailSerializer(selectors.dispute_for(user, pk)).data)
+        return Response(DisputeDetailSerializer(selectors.dispute_for(user, pk)).data)
 
 
-class StatsRowSerializer(serializers.Serializer):
+class DisputeStatsSerializer(serializers.Serializer):
     period = serializers.CharField()
     opened = serializers.IntegerField()
     active = serializers.IntegerField()
@@ -246,13 +246,13 @@ class StatsRowSerializer(serializers.Serializer):
 class StatsView(APIView):
     """Disputes per period: counts and the average hours to an answer."""
 
-    @extend_schema(responses=StatsRowSerializer(many=True))
+    @extend_schema(responses=DisputeStatsSerializer(many=True))
     def get(self, request: Request) -> Response:
         access.check(
             access.can_read_dispute_stats(request.user),
             _("Only finance, sales operations and executives see dispute counts."),
         )
-        return Response(StatsRowSerializer(selectors.stats(), many=True).data)
+        return Response(DisputeStatsSerializer(selectors.stats(), many=True).data)
 
 
 urlpatterns: list[URLPattern] = [
