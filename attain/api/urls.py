@@ -33,5 +33,5 @@ urlpatterns = [
     path("", include("attain.pay.api_disputes")),
     path("", include("attain.notify.api")),
     # the rest of /api/…/ (after every app's URLs): a JSON 404, as every API error
-    re_path(r"^.*/$", NoSuchEndpoint.as_view(), name="api-not-found"),
+    re_path(r"^[\s\S]*/$", NoSuchEndpoint.as_view(), name="api-not-found"),  # newlines too
 ]
