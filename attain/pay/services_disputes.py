@@ -154,7 +154,10 @@ def _tell(
 
 def _people_side(dispute: Dispute) -> list[Any]:
     """The login of the person the dispute is about."""
-    return list(get_user_model().objects.filter(pk=dispute.person.user_id, is_active=True))
+    user_id = dispute.person.user_id
+    if user_id is None:
+        return []
+    return list(get_user_model().objects.filter(pk=user_id, is_active=True))
 
 
 def _ops_side(dispute: Dispute) -> list[Any]:

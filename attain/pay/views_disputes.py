@@ -94,7 +94,7 @@ def new_dispute(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     line = source.get("line", "")
     plan, _sep, component = line.partition(".")
-    subject = DisputeSubject.LINE if line else DisputeSubject.RECORD
+    subject: str = DisputeSubject.LINE if line else DisputeSubject.RECORD
     if source.get("subject") in DisputeSubject.values:
         subject = source["subject"]
     payouts = list(
