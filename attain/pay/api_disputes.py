@@ -18,12 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.crm.records import RECORD_TABLES
 from attain.web.query import query_one, query_optional_bool
 
 from . import dispute_access as access
 from . import selectors_disputes as selectors
 from . import services_disputes as services
+from .api import TABLE_CHOICES
 from .api_payouts import PERIOD_RE, period_field
 from .models import MONEY
 from .models_disputes import Dispute, DisputeEvent, DisputeStatus, DisputeSubject
@@ -88,7 +88,7 @@ class DisputeOpenSerializer(serializers.Serializer):
     plan = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
     component = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     record_table = serializers.ChoiceField(
-        choices=list(RECORD_TABLES), required=False, default="", allow_blank=True
+        choices=TABLE_CHOICES, required=False, default="", allow_blank=True
     )
     record_ref = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     files = serializers.ListField(
@@ -148,7 +148,10 @@ class DisputesView(APIView):
         return Response(DisputeRowSerializer(rows[:1000], many=True).data)
 
     @extend_schema(
-        request={"application/json": DisputeOpenSerializer, "multipart/form-data": DisputeOpenSerializer},
+        request={
+            "application/json": DisputeOpenSerializer,
+            "multipart/form-data": DisputeOpenSerializer,
+        },
         responses={201: DisputeDetailSerializer},
     )
     def post(self, request: Request) -> Response:
@@ -193,7 +196,9 @@ class MessagesView(APIView):
         services.add_message(
             request.user, found, text=body.validated_data["text"], files=_files(request)
         )
-        return Response(DisputeDetailSerializer(selectors.dispute_for(request.user, pk)).data, status=201)
+        return Response(
+            DisputeDetailSerializer(selectors.dispute_for(request.user, pk)).data, status=201
+        )
 
 
 class ActionView(APIView):

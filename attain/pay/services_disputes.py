@@ -34,7 +34,6 @@ from django.utils.translation import gettext_lazy
 from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
-from attain.crm.records import RECORD_TABLES
 from attain.notify.services import announce
 from attain.org.selectors import person_of, role_of
 from attain.web.files import ACCEPTS, check_upload
@@ -54,6 +53,7 @@ from .models_disputes import (
     DisputeStatus,
     DisputeSubject,
 )
+from .selectors import BY_TABLE
 
 PERIOD_RE = re.compile(r"[0-9A-Za-z-]{1,16}")
 MAX_FILES = 5
@@ -266,7 +266,7 @@ def open_dispute(
                     "period": period
                 }
         else:
-            if record_table not in RECORD_TABLES:
+            if record_table not in BY_TABLE:
                 errors["record_table"] = _("Choose the kind of record.")
             record_ref = str(record_ref or "").strip()
             if not record_ref or len(record_ref) > 100 or "\x00" in record_ref:

@@ -13,7 +13,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from attain.crm.records import RECORD_TABLES
 from attain.org.selectors import person_of
 from attain.web import files
 
@@ -22,6 +21,7 @@ from . import selectors_disputes as selectors
 from . import services_disputes as services
 from .models import Payout
 from .models_disputes import DisputeStatus, DisputeSubject
+from .selectors import REVIEW_TABLES
 
 
 def _errors(request: HttpRequest, error: ValidationError | PermissionDenied) -> dict[str, Any]:
@@ -144,7 +144,7 @@ def new_dispute(request: HttpRequest) -> HttpResponse:
             "payouts": payouts,
             "values": values,
             "errors": errors,
-            "tables": RECORD_TABLES,
+            "tables": [(t.table, t.label) for t in REVIEW_TABLES],
         },
         status=400 if errors else 200,
     )

@@ -9,6 +9,7 @@ from django import template
 
 from attain.pay import dispute_access as access
 from attain.pay import selectors_disputes as selectors
+from attain.pay.selectors import BY_TABLE
 
 register = template.Library()
 
@@ -21,3 +22,10 @@ def dispute_card(context: dict[str, Any]) -> dict[str, Any]:
     if user is None or not access.can_read_dispute_stats(user):
         return {"shown": False}
     return {"shown": True, "rows": selectors.stats(), "request": request}
+
+
+@register.filter
+def record_table(table: str) -> str:
+    """A record table's name in the reader's language."""
+    found = BY_TABLE.get(table)
+    return str(found.label) if found is not None else table
