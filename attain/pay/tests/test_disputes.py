@@ -320,3 +320,39 @@ def test_visibility_of_the_list(stored):
     assert list(selectors.disputes(users["manager"])) == [dispute]
     assert list(selectors.disputes(users["executive"])) == []
     assert list(selectors.disputes(users["finance"])) == [dispute]
+
+
+def test_the_api_opens_with_files_and_refuses_an_illegal_step(stored):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(stored.users["rep"])
+    body = {
+        "subject": "line",
+        "period": PERIOD,
+        "plan": "rep",
+        "component": "bonus",
+        "title": "奖金",
+        "text": "少了",
+        "files": [SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.txt", b"note")],
+    }
+    answer = api.post("/api/pay/disputes/", body, format="multipart")
+    assert answer.status_code == 201, answer.content
+    data = answer.json()
+    assert data["status"] == "open" and data["line_amount"] == "200.00"
+    assert [a["name"] for a in data["messages"][0]["attachments"]] == ["a.pdf", "b.txt"]
+    bad = {**body, "files": [SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>")]}
+    answer = api.post("/api/pay/disputes/", bad, format="multipart")
+    assert answer.status_code == 400 and "files" in answer.json()["error"]["fields"]
+    assert Dispute.objects.count() == 1
+    ops = APIClient()
+    ops.force_authenticate(stored.users["sales_ops"])
+    url = f"/api/pay/disputes/{data['id']}/actions/"
+    answer = ops.post(url, {"action": "resolve", "amount": "12.50", "reason": "ok"}, format="json")
+    assert answer.status_code == 200 and answer.json()["adjustment_period"] == PERIOD
+    answer = ops.post(url, {"action": "reject", "reason": "no"}, format="json")
+    assert answer.status_code == 400
+    assert "resolved" in str(answer.json()["error"]["fields"]["action"])
+    assert Dispute.objects.get().status == "resolved"
+    answer = ops.post(url, {"action": "resolve", "reason": "x"}, format="json")
+    assert answer.status_code == 400 and "amount" in answer.json()["error"]["fields"]
