@@ -5,9 +5,10 @@ dispute's amount is paid, and the payout lines it adds. :func:`sync_payouts
 recalculation, as a line of its own (plan ``adjustment``, component ``dispute-<n>``).
 
 An adjustment is paid in the person's **first open payout**: the earliest payout (by
-its last day) ending on or after the disputed period that is not paid and whose period
-:func:`period_is_open`. Until the person has one (the next period is not calculated
-yet) it waits, and the next calculation places it."""
+its last day; of those ending the same day, the shortest period) ending on or after the
+disputed period that is not paid and whose period :func:`period_is_open`. Until the
+person has one (the next period is not calculated yet) it waits, and the next
+calculation places it."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def first_open_period(person_id: int, after: object) -> str:
     candidates = (
         PeriodResult.objects.filter(person_id=person_id, end__gte=after)
         .filter(Exists(has_lines))
-        .order_by("end", "period")
+        .order_by("end", "-start", "period")  # ending first; of those, the shortest
         .values_list("period", flat=True)
     )
     for period in candidates:

@@ -356,3 +356,14 @@ def test_the_api_opens_with_files_and_refuses_an_illegal_step(stored):
     assert Dispute.objects.get().status == "resolved"
     answer = ops.post(url, {"action": "resolve", "reason": "x"}, format="json")
     assert answer.status_code == 400 and "amount" in answer.json()["error"]["fields"]
+
+
+def test_of_payouts_ending_the_same_day_the_shortest_takes_the_adjustment(stored):
+    store(stored, {"r1": {"commission": "5.00"}}, period="2026-03")
+    PeriodResult.objects.filter(period="2026-03").update(
+        period_kind="month", start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31)
+    )
+    dispute = open_line(stored)  # on the quarter, which ends on the same day
+    services.resolve(stored.users["sales_ops"], dispute, amount="3.00", reason="x")
+    assert DisputeAdjustment.objects.get().period == "2026-03"
+    assert payout(stored, "r1", "2026-03").amount == Decimal("8.00")
