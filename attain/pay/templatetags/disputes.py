@@ -21,7 +21,12 @@ def dispute_card(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not access.can_read_dispute_stats(user):
         return {"shown": False}
-    return {"shown": True, "rows": selectors.stats(), "request": request}
+    return {
+        "shown": True,
+        "rows": selectors.stats(),
+        "can_list": access.can_list_disputes(user),
+        "request": request,
+    }
 
 
 @register.filter
