@@ -195,6 +195,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewCadenceEnum": "attain.reviews.models.Cadence",
         "ReviewSideEnum": "attain.reviews.models.Side",
         "PayPeriodStateEnum": "attain.pay.models_close.PeriodState",
+        "DisputeStatusEnum": "attain.pay.models_disputes.DisputeStatus",
+        "DisputeActionEnum": "attain.pay.api_disputes.ACTIONS",
     },
 }
 

@@ -23,3 +23,12 @@ urlpatterns += [
     path("periods/", views_close.periods, name="periods"),
     path("periods/<str:period>/", views_close.period, name="period"),
 ]
+
+from . import views_disputes  # noqa: E402  (disputes: docs/pay.md, "Disputes")
+
+urlpatterns += [
+    path("disputes/", views_disputes.disputes, name="disputes"),
+    path("disputes/new/", views_disputes.new_dispute, name="dispute_new"),
+    path("disputes/<int:pk>/", views_disputes.dispute, name="dispute"),
+    path("disputes/files/<int:pk>/", views_disputes.attachment, name="dispute_file"),
+]

@@ -86,6 +86,7 @@ NOT_WALKED = {
     "accounts/password-reset/<uidb64>/<token>/": "needs a mailed token (accounts tests)",
     "accounts/password-reset/done/": "after a reset (accounts tests)",
     "crm/evidence/<int:pk>/": "a download of an uploaded file",
+    "pay/disputes/files/<int:pk>/": "a download of a file sent with a dispute",
     "crm/orders/<str:external_id>/status/": "answers POST",
     "crm/opportunities/<str:external_id>/move/": "answers POST (a card of the pipeline board)",
     "crm/tickets/<str:external_id>/": "answers POST",
@@ -239,6 +240,9 @@ def demo_company(transactional_db: None) -> None:
     load_demo_targets(echo=None)
     load_demo_incentives(echo=None)
     load_demo_reviews(echo=None)
+    from attain.pay.demo import load_demo_disputes
+
+    load_demo_disputes(echo=None)
 
 
 class Walk:
