@@ -183,6 +183,7 @@ def note_text(note: dict[str, Any]) -> str:
 
 
 from .models_close import Adjustment, ClosedLine, ClosedResult, PayPeriod  # noqa: E402, F401
+
 # Disputes live in their own module (docs/pay.md, "Disputes"); imported here so Django
 # finds the models.
 from .models_disputes import (  # noqa: E402, F401
