@@ -10,5 +10,7 @@ import pytest
 def _fresh_calculation_cache() -> None:
     """Test databases reuse ids after a rollback: never share a cached result."""
     from attain.calc import cache
+    from attain.org import company
 
     cache.clear()
+    company.forget()  # the first-run setup's cached answers: the test's database decides
