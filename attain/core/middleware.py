@@ -20,8 +20,9 @@ from django.utils import timezone, translation
 from attain.org.company import company, is_set_up
 
 # Paths that work before the setup: the wizard itself, static files, the language
-# switch, the API (it answers 401 without a login), the service worker, and the sign-in
-# page (it says that Attain is not set up yet and links to the wizard).
+# switch, the API (it answers 401 without a login), the service worker, and signing in
+# (the sign-in page says that Attain is not set up yet and links to the wizard; single
+# sign-on and password resets answer as they always do).
 OPEN_BEFORE_SETUP = (
     "/setup/",
     "/static/",
@@ -31,6 +32,8 @@ OPEN_BEFORE_SETUP = (
     "/sw.js",
     "/favicon",
     "/login/",
+    "/sso/",
+    "/accounts/",
 )
 
 
