@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from attain.crm.models import Customer, Order, Payment
@@ -19,6 +20,9 @@ from attain.org.access import can_edit_organisation
 from attain.org.company import company
 from attain.org.models import Person, Unit
 from attain.targets.models import IN_FORCE, TargetPlan
+
+
+StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Step:
-    title: str
-    text: str
+    title: StrOrPromise
+    text: StrOrPromise
     items: list[Item]
 
     @property

@@ -101,7 +101,7 @@ class CompanyForm(forms.Form):
         self.values: services_company.CompanyValues | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         languages = data.get("languages") or []
@@ -147,7 +147,7 @@ class AdminForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         password = data.get("admin_password")
         if password and data.get("admin_password2") and password != data["admin_password2"]:
             self.add_error("admin_password2", _("The two passwords differ."))

@@ -389,15 +389,6 @@ def test_attain_setup_wants_a_password(db, monkeypatch, english):
         )  # fmt: skip
 
 
-def test_the_demo_company_fills_the_company_settings(db):
-    from attain.demo.generator import DEMO_COMPANY_NAME, MIN_PEOPLE, generate
-
-    generate(people=MIN_PEOPLE, echo=None)
-    assert CompanySettings.objects.get().name == DEMO_COMPANY_NAME
-    assert company_module.is_set_up()
-    assert Client().get(reverse("setup")).status_code == 404
-
-
 # The onboarding checklist -----------------------------------------------------------------
 
 

@@ -349,3 +349,17 @@ def test_command_load_prints_the_logins(db, capsys):
     assert "already loaded" in capsys.readouterr().out
     with pytest.raises(CommandError, match="already present"):
         call_command("demo", "generate", "--people", "100")
+
+
+def test_the_demo_company_fills_the_company_settings(db):
+    """`make demo` never shows the first-run setup: the demo fills its settings."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from attain.demo.generator import DEMO_COMPANY_NAME, MIN_PEOPLE
+    from attain.org import company
+
+    generate(people=MIN_PEOPLE, echo=None)
+    assert CompanySettings.objects.get().name == DEMO_COMPANY_NAME
+    assert company.is_set_up()
+    assert Client().get(reverse("setup")).status_code == 404
