@@ -21,7 +21,6 @@ from attain.org.company import company
 from attain.org.models import Person, Unit
 from attain.targets.models import IN_FORCE, TargetPlan
 
-
 StrOrPromise = str | Promise
 
 
