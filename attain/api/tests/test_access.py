@@ -329,7 +329,7 @@ def test_every_role_gets_the_status_of_the_table(
     assert found == expected, f"{method} {path}: {found}"
 
 
-def test_the_table_covers_every_operation_of_the_document(client, db) -> None:
+def test_the_table_covers_every_operation_of_the_document(client) -> None:
     document = client.get("/api/openapi.json").json()
     documented = {
         (method.upper(), re.sub(r"\{[^}]+\}", "[^/]+", path))

@@ -22,13 +22,13 @@ D = datetime.date
         (7, D(2026, 1, 1), ["2025", "2025-H2", "2025-Q3", "2026-01"]),
     ],
 )
-def test_periods_of_a_day(db, settings, start, day, expected):
+def test_periods_of_a_day(settings, start, day, expected):
     settings.ATTAIN_FISCAL_YEAR_START = start
     assert periods.periods_of_day(day) == expected
     assert periods.fiscal_year_of_day(day) == int(expected[0])
 
 
-def test_a_fiscal_year_starting_in_april(db, settings):
+def test_a_fiscal_year_starting_in_april(settings):
     settings.ATTAIN_FISCAL_YEAR_START = 4
     assert periods.year_bounds(2026) == (D(2026, 4, 1), D(2027, 3, 31))
     year = periods.year_periods(2026)
@@ -38,7 +38,7 @@ def test_a_fiscal_year_starting_in_april(db, settings):
     assert periods.period_bounds("garbage") is None
 
 
-def test_report_periods_lie_wholly_in_the_range(db, settings):
+def test_report_periods_lie_wholly_in_the_range(settings):
     assert periods.report_periods(D(2026, 1, 1), D(2026, 12, 31)) == [
         "2026",
         "2026-Q1",
