@@ -48,7 +48,7 @@ def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
     if value is None or value == "":
         return "—"
     found = _field_of(event, field)
-    if found is None:
+    if not isinstance(found, models.Field):  # gone, or a reverse relation ("cells")
         return value
     if (found.model._meta.label_lower, field) == ("org.assignment", "title"):
         return job_title(value)  # a code (rep, manager…) or free text

@@ -62,6 +62,6 @@ def test_rep_disputes_a_line_and_ops_resolves_it_with_an_adjustment(
     page.goto(f"{live_server.url}/pay/disputes/{dispute.pk}/")
     expect(page.locator("#dispute-resolution")).to_contain_text("SO-42 已补录")
     page.goto(f"{live_server.url}/pay/payouts/?period={PERIOD}")
-    expect(page.locator("tr[data-person='r1']")).to_contain_text(f"adjustment.dispute-{dispute.pk}")
+    expect(page.locator("tr[data-person='r1']")).to_contain_text(f"申诉 {dispute.pk} 调整")
     expect(page.locator("tr[data-person='r1']")).to_contain_text("1,350.35")
     context.close()
