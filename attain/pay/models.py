@@ -180,3 +180,11 @@ def note_text(note: dict[str, Any]) -> str:
             % {"change": change, "state": state}
         )
     return str(_("Recalculated (%(change)s).") % {"change": change})
+
+
+from .models_statements import (  # noqa: E402, F401  (statements: docs/pay.md, "Statements")
+    SetStatus,
+    Statement,
+    StatementSet,
+    StatementSettings,
+)
