@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("attain.incentives.api")),
     path("", include("attain.pay.api")),
     path("", include("attain.pay.api_payouts")),
+    path("", include("attain.pay.api_statements")),
     path("", include("attain.notify.api")),
     # the rest of /api/…/ (after every app's URLs): a JSON 404, as every API error
     re_path(r"^.*/$", NoSuchEndpoint.as_view(), name="api-not-found"),

@@ -95,6 +95,11 @@ class Statement(models.Model):
     def __str__(self) -> str:
         return f"{self.person.code} {self.period}"
 
+    def payout_state_label(self) -> str:
+        from .models import PayoutState
+
+        return str(PayoutState(self.payout_state).label)
+
 
 class StatementSettings(models.Model):
     """What every statement prints at its head (one row, pk 1): the company's name."""
