@@ -525,6 +525,7 @@ def generate_statements(set_id: int, *, processes: int | None = None) -> Stateme
     except Exception as error:  # a failed set is shown, and resumed by the next start
         _fail(row, [f"{type(error).__name__}: {error}"])
         raise
+    row.refresh_from_db()
     return row
 
 
