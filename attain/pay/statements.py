@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
+from typing import Any
 
 FONT_NAME = "AttainCJK"
 SIZE, LEADING, PAD = 9, 12, 2
@@ -92,137 +93,170 @@ def register_font() -> str:
     return FONT_NAME
 
 
-def _styles(language: str) -> dict[str, object]:
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    wrap = "CJK" if language.startswith("zh") else None
-    base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=9, leading=12, wordWrap=wrap)
-    return {
-        "base": base,
-        "company": ParagraphStyle("company", parent=base, fontSize=11, leading=14),
-        "title": ParagraphStyle("title", parent=base, fontSize=17, leading=22, spaceAfter=6),
-        "heading": ParagraphStyle(
-            "heading", parent=base, fontSize=11.5, leading=15, spaceBefore=10, spaceAfter=4
-        ),
-        "cell": base,
-        "head": ParagraphStyle("head", parent=base, textColor=colors.HexColor("#555555")),
-        "num": ParagraphStyle("num", parent=base, alignment=TA_RIGHT),
-        "note": ParagraphStyle("note", parent=base, textColor=colors.HexColor("#333333")),
-        "footer": ParagraphStyle(
-            "footer", parent=base, fontSize=7.5, leading=10, textColor=colors.HexColor("#777777")
-        ),
-    }
+_TOKEN = re.compile(r"[\u0021-\u007e\u00a0-\u02ff\u2010-\u2027\u2030-\u22ff]+|\s+|.")
+GREY, DARK, LIGHT = (0.33, 0.33, 0.33), (0.2, 0.2, 0.2), (0.47, 0.47, 0.47)
 
 
-def _p(text: str, style: object) -> object:
-    from reportlab.platypus import Paragraph
+def wrap(text: str, width: float, size: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` points: between words for Latin
+    text, between any two characters for Chinese (a word longer than a line is broken
+    between characters too). A newline always breaks."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)  # type: ignore[arg-type]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for token in _TOKEN.findall(paragraph):
+            advance = stringWidth(token, FONT_NAME, size)
+            if used + advance <= width or not line.strip():
+                if advance > width and not token.isspace():  # too long for any line
+                    for char in token:
+                        step = stringWidth(char, FONT_NAME, size)
+                        if used + step > width and line.strip():
+                            lines.append(line.rstrip())
+                            line, used = "", 0.0
+                        line, used = line + char, used + step
+                    continue
+                line, used = line + token, used + advance
+            elif token.isspace():
+                lines.append(line.rstrip())
+                line, used = "", 0.0
+            else:
+                lines.append(line.rstrip())
+                line, used = token, advance
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Page:
+    """A cursor over A4 pages of a canvas: text is set from the top down and a new page
+    starts when the next block would not fit."""
+
+    def __init__(self, canvas: Any) -> None:
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.units import mm
+
+        self.canvas = canvas
+        self.left, self.right = 18 * mm, A4[0] - 18 * mm
+        self.top, self.bottom = A4[1] - 16 * mm, 16 * mm
+        self.width = self.right - self.left
+        self.y = self.top
+        self.repeat: Callable[[], None] | None = None  # a table's header on a new page
+
+    def need(self, height: float) -> None:
+        if self.y - height < self.bottom and self.y < self.top:
+            self.canvas.showPage()
+            self.y = self.top
+            if self.repeat is not None:
+                self.repeat()
+
+    def text(
+        self,
+        text: str,
+        *,
+        size: float = SIZE,
+        leading: float = LEADING,
+        colour: tuple[float, float, float] = (0, 0, 0),
+        before: float = 0,
+        after: float = 0,
+    ) -> None:
+        lines = wrap(text, self.width, size)
+        self.need(before + leading * len(lines) + after)
+        self.y -= before
+        self.canvas.setFont(FONT_NAME, size)
+        self.canvas.setFillColorRGB(*colour)
+        for line in lines:
+            self.need(leading)
+            self.y -= leading
+            self.canvas.drawString(self.left, self.y + (leading - size) / 2 + 1, line)
+        self.y -= after
+
+    def row(
+        self,
+        cells: Sequence[str],
+        widths: Sequence[float],
+        *,
+        colour: tuple[float, float, float] = (0, 0, 0),
+        rule_above: float = 0,
+        rule_below: float = 0,
+        numbers: bool = True,
+    ) -> None:
+        """One table row; with ``numbers`` the last cell is right-aligned (a number)."""
+        wrapped = [wrap(c, w - 2 * PAD, SIZE) for c, w in zip(cells, widths, strict=True)]
+        height = max(len(lines) for lines in wrapped) * LEADING + 2 * PAD
+        self.need(height)
+        canvas = self.canvas
+        if rule_above:
+            canvas.setLineWidth(rule_above)
+            canvas.line(self.left, self.y, self.right, self.y)
+        canvas.setFont(FONT_NAME, SIZE)
+        canvas.setFillColorRGB(*colour)
+        x = self.left
+        last = len(cells) - 1 if numbers else -1
+        for n, (lines, w) in enumerate(zip(wrapped, widths, strict=True)):
+            y = self.y - PAD
+            for line in lines:
+                y -= LEADING
+                if n == last:
+                    canvas.drawRightString(x + w - PAD, y + 3, line)
+                else:
+                    canvas.drawString(x + PAD, y + 3, line)
+            x += w
+        self.y -= height
+        if rule_below:
+            canvas.setLineWidth(rule_below)
+            canvas.setStrokeColorRGB(*LIGHT)
+            canvas.line(self.left, self.y, self.right, self.y)
+            canvas.setStrokeColorRGB(0, 0, 0)
+
+
+def _table(page: _Page, section: Section) -> None:
+    columns = len(section.header or section.rows[0])
+    widths = [page.width * f for f in (section.widths or [1 / columns] * columns)]
+
+    def header() -> None:
+        if section.header:
+            page.row(section.header, widths, colour=GREY, rule_below=0.6)
+
+    header()
+    page.repeat = header
+    for cells in section.rows:
+        page.row(cells, widths)
+    if section.total:
+        page.row(section.total, widths, rule_above=0.8)
+    page.repeat = None
 
 
 def render(document: StatementDocument) -> bytes:
     """The statement as PDF bytes (A4). The same document gives the same bytes."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.pdfgen.canvas import Canvas
 
     register_font()
-    styles = _styles(document.language)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"{document.title} · {document.subject}",
-        author=document.company,
-        subject=document.subject,
-        creator="Attain",
-        invariant=1,
-        pageCompression=1,
-    )
-    width = doc.width
-    story: list[object] = [
-        _p(document.company, styles["company"]),
-        _p(document.title, styles["title"]),
-    ]
-    facts = Table(
-        [[_p(k, styles["head"]), _p(v, styles["cell"])] for k, v in document.facts],
-        colWidths=[width * 0.28, width * 0.72],
-        hAlign="LEFT",
-    )
-    facts.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    story.append(facts)
+    canvas = Canvas(out, invariant=1, pageCompression=1)
+    canvas.setTitle(f"{document.title} · {document.subject}")
+    canvas.setAuthor(document.company)
+    canvas.setSubject(document.subject)
+    canvas.setCreator("Attain")
+    page = _Page(canvas)
+    page.text(document.company, size=11, leading=15)
+    page.text(document.title, size=17, leading=24, after=4)
+    facts = [page.width * 0.28, page.width * 0.72]
+    for label, value in document.facts:
+        page.row([label, value], facts, colour=DARK, numbers=False)
     for section in document.sections:
-        story.append(_p(section.heading, styles["heading"]))
+        page.text(section.heading, size=11.5, leading=15, before=10, after=3)
         if section.rows:
-            story.append(_table(section, width, styles))
+            _table(page, section)
         elif section.empty:
-            story.append(_p(section.empty, styles["note"]))
+            page.text(section.empty, colour=DARK)
         for note in section.notes:
-            story.append(Spacer(1, 2))
-            story.append(_p(note, styles["note"]))
+            page.text(note, colour=DARK, before=2)
     if document.footer:
-        story.append(Spacer(1, 10))
-        story.append(_p(document.footer, styles["footer"]))
-    doc.build(story)  # type: ignore[arg-type]
+        page.text(document.footer, size=7.5, leading=10, colour=LIGHT, before=12)
+    canvas.showPage()
+    canvas.save()
     return out.getvalue()
-
-
-def _table(section: Section, width: float, styles: dict[str, object]) -> object:
-    """A section's table. A cell is plain text when it fits its column (fast) and a
-    wrapping paragraph only when it does not."""
-    from reportlab.lib import colors
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Table, TableStyle
-
-    columns = len(section.header or section.rows[0])
-    widths = [width * f for f in (section.widths or [1 / columns] * columns)]
-    rows = [section.header] if section.header else []
-    rows += [*section.rows, *([section.total] if section.total else [])]
-
-    def cell(text: str, column: int, head: bool) -> object:
-        if stringWidth(text, FONT_NAME, SIZE) <= widths[column] - 2 * PAD and "\n" not in text:
-            return text
-        last = column == columns - 1
-        return _p(text, styles["num" if last else "head" if head else "cell"])
-
-    data = [
-        [cell(text, i, bool(section.header) and n == 0) for i, text in enumerate(row)]
-        for n, row in enumerate(rows)
-    ]
-    commands: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), FONT_NAME, SIZE, LEADING),
-        ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), PAD),
-        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-    ]
-    if section.header:
-        commands += [
-            ("TEXTCOLOR", (0, 0), (-1, 0), colors.HexColor("#555555")),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#999999")),
-        ]
-    if section.total:
-        commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black))
-    table = Table(data, colWidths=widths, repeatRows=1 if section.header else 0)
-    table.setStyle(TableStyle(commands))
-    return table
 
 
 def trivial_pdf() -> bytes:

@@ -4,6 +4,7 @@ action table against the pages), a set killed halfway, acknowledgements."""
 from __future__ import annotations
 
 import io
+import json
 
 import pypdf
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from attain.audit.models import AuditEvent
 from attain.conftest import role_cases, user_of
+from attain.incentives.models import PeriodResult
 from attain.notify.models import Profile
 from attain.pay import selectors_statements as selectors
 from attain.pay import services_payouts
@@ -61,7 +63,7 @@ def test_the_pdf_holds_the_company_every_component_the_total_and_chinese(publish
     for expected in [
         "华东测试科技有限公司",
         "薪酬结算单",
-        "组成部分",
+        "组成项",
         "commission",
         "1,000.10",
         "bonus",
@@ -223,3 +225,28 @@ def test_generating_a_period_without_payouts_names_the_field(published, company)
     assert "period" in error.value.message_dict
     with pytest.raises(PermissionDenied):
         services.start_statements(company.users["rep"], PERIOD)
+
+
+def test_the_explanation_summary_is_in_the_pdf(published):
+    result = PeriodResult.objects.get(person__code="r1", period=PERIOD)
+    commission = {
+        "kind": "commission",
+        "amount": "1000.10",
+        "steps": [
+            {"label": "actual 40005 × rate 0.025", "value": "1000.125"},
+            {"label": "rounded half-up to the currency's minor unit", "value": "1000.10"},
+        ],
+    }
+    result.explanation = json.dumps(
+        {
+            "currency": "CNY",
+            "measures": {
+                "revenue": {"actual": "40005", "target": {"value": "50000"}, "attainment": "0.8001"}
+            },
+            "plans": {"rep": {"name": "销售代表方案", "components": {"commission": commission}}},
+        }
+    )
+    result.save()
+    text = _text(_generate().statements.get(person__code="r1"))
+    for expected in ["销售代表方案", "40,005", "50,000", "80.0%", "币种", "CNY", "1,000.10"]:
+        assert expected in text, expected
