@@ -23,6 +23,7 @@ import datetime
 import json
 import os
 import random
+import resource
 import time
 from decimal import Decimal
 from typing import Any
@@ -115,6 +116,14 @@ def _explanation(rng: random.Random) -> tuple[dict[str, Any], dict[str, Decimal]
     return document, amounts
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished child processes (the drawing
+    processes): a figure other work on the machine does not change much."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class Command(BaseCommand):
     help = "Time every statement of a period for a generated company against a bare render."
 
@@ -146,15 +155,15 @@ class Command(BaseCommand):
         self.stdout.write(f"prepared {payouts} payouts in {time.perf_counter() - began:.1f} s")
         try:
             count = payouts
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), _cpu()
             for _n in range(count):
                 pdf.trivial_pdf()
-            baseline = time.perf_counter() - began
+            baseline, baseline_cpu = time.perf_counter() - began, _cpu() - cpu_began
             row = StatementSet.objects.create(period=PERIOD)
             processes = options["processes"] or min(4, os.cpu_count() or 1)
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), _cpu()
             row = services_statements.generate_statements(row.pk, processes=processes)
-            seconds = time.perf_counter() - began
+            seconds, cpu = time.perf_counter() - began, _cpu() - cpu_began
             row.refresh_from_db()
             if not row.published:
                 raise CommandError(f"the set was not published: {row.problems}")
@@ -166,9 +175,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"statements: {row.done} of {PERIOD} ({size / row.done / 1024:.0f} KiB each, "
             f"CJK font subset embedded), {processes} drawing processes\n"
-            f"generate and publish the set: {seconds:.1f} s ({rate:.1f} statements/s)\n"
+            f"generate and publish the set: {seconds:.1f} s ({rate:.1f} statements/s); "
+            f"CPU {cpu:.1f} s in all processes ({row.done / cpu:.1f} statements per CPU second)\n"
             f"baseline, {count} trivial one-page PDFs in one process: {baseline:.1f} s "
-            f"({count / baseline:.0f}/s)\n"
+            f"({count / baseline:.0f}/s; {count / baseline_cpu:.0f} per CPU second)\n"
+            f"load average then: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
             f"ratio to the baseline: {seconds / baseline:.1f}×\n"
             f"goal ≤ {GOAL_SECONDS:.0f} s: {'met' if seconds <= GOAL_SECONDS else 'MISSED'}"
         )
