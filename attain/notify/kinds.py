@@ -98,6 +98,27 @@ KINDS: dict[str, Kind] = {
             _("%(detail)s"),
         ),
         Kind(
+            "team_review_due",
+            _("Team review due"),
+            _("Your team's review of %(period)s is due"),
+            _("%(period)s has ended: open your team's review by %(due)s."),
+            "reviews:index",
+        ),
+        Kind(
+            "review_opened",
+            _("Review opened"),
+            _("Your review of %(period)s is ready"),
+            _("%(manager)s opened the review of %(period)s: read your pack and add your comments."),
+            "reviews:index",
+        ),
+        Kind(
+            "review_comment",
+            _("Review comment"),
+            _("New comment on the review of %(period)s"),
+            _("%(who)s commented on the review of %(period)s."),
+            "reviews:index",
+        ),
+        Kind(
             "integrity_hold",
             _("Integrity hold"),
             _("Payout held after an integrity review"),

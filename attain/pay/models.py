@@ -182,6 +182,7 @@ def note_text(note: dict[str, Any]) -> str:
     return str(_("Recalculated (%(change)s).") % {"change": change})
 
 
+from .models_close import Adjustment, ClosedLine, ClosedResult, PayPeriod  # noqa: E402, F401
 from .models_statements import (  # noqa: E402, F401  (statements: docs/pay.md, "Statements")
     SetStatus,
     Statement,

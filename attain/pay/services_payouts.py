@@ -37,6 +37,7 @@ from attain.incentives.models import ComponentResult, PeriodResult
 
 from . import payout_access as access
 from .models import ZERO, Payout, PayoutLine, PayoutState, PayrollMapping, PayrollSource
+from .services_close import closed_periods, frozen_keys, lines_by_payout, refresh_adjustments
 
 Lines = dict[tuple[str, str], tuple[str, Decimal]]
 
@@ -75,11 +76,12 @@ def sync_payouts(
     components = ComponentResult.objects.all()
     results = PeriodResult.objects.all()
     existing = Payout.objects.all()
+    person_pks: list[int] | None = None
     if people is not None:
-        pks = list(people)
-        components = components.filter(person_id__in=pks)
-        results = results.filter(person_id__in=pks)
-        existing = existing.filter(person_id__in=pks)
+        person_pks = list(people)
+        components = components.filter(person_id__in=person_pks)
+        results = results.filter(person_id__in=person_pks)
+        existing = existing.filter(person_id__in=person_pks)
     if periods is not None:
         ids = list(periods)
         components = components.filter(period__in=ids)
@@ -104,9 +106,14 @@ def sync_payouts(
                 line.kind,
                 line.amount,
             )
+        # Period close (services_close): payouts of closed periods, and those a settled
+        # adjustment froze, are never changed; a payout carries its adjustment lines.
+        closed = closed_periods()
+        frozen = frozen_keys(person_pks, closed)
+        adjusted = lines_by_payout([p.pk for p in current.values()])
         created: list[Payout] = []
         for key in wanted:
-            if key not in facts or key in current:
+            if key not in facts or key in current or key in frozen or key[1] in closed:
                 continue
             calculated, end, unit_id = facts[key]
             created.append(
@@ -132,9 +139,12 @@ def sync_payouts(
             )
         recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
         for key, payout in current.items():
-            new_lines = wanted.get(key, {})
+            if key in frozen:
+                continue
+            new_lines = {**wanted.get(key, {}), **adjusted.get(payout.pk, {})}
             fact = facts.get(key)
             new_amount = _money(fact[0]) if fact else ZERO
+            new_amount += sum((a for _k, a in adjusted.get(payout.pk, {}).values()), ZERO)
             old_lines = lines.get(payout.pk, {})
             if new_amount == payout.amount and new_lines == old_lines:
                 if payout.state == PayoutState.PAID and payout.recalculated_amount is not None:
@@ -198,6 +208,17 @@ def sync_payouts(
                 reason=_("Recalculated"),
             )
             report.updated = len(recalculated)
+        # Frozen payouts whose results changed: prior-period adjustments, paid on the
+        # first open payout (brought in line by a second pass over those payouts).
+        targets = refresh_adjustments(actor, people=person_pks)
+        if targets:
+            again = sync_payouts(
+                actor, people={k[0] for k in targets}, periods={k[1] for k in targets}
+            )
+            report.created += again.created
+            report.updated += again.updated
+            report.returned += again.returned
+            report.paid_changed += again.paid_changed
     return report
 
 

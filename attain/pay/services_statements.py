@@ -55,7 +55,9 @@ from attain.web import leases
 from . import statement_access as access
 from . import statements as pdf
 from .models import Payout, PayoutState
+from .models_close import ADJUSTMENT, Adjustment
 from .models_statements import SetStatus, Statement, StatementSet, StatementSettings
+from .services_close import adjustment_label
 
 CHUNK = 100  # payouts read, drawn and recorded together
 BATCH = 25  # statements a worker process draws per call
@@ -246,7 +248,11 @@ def _date(day: datetime.date | None) -> str:
 
 
 def build_document(
-    payout: Payout, result: PeriodResult | None, company: str, language: str
+    payout: Payout,
+    result: PeriodResult | None,
+    company: str,
+    language: str,
+    adjustments: Sequence[Adjustment] = (),
 ) -> pdf.StatementDocument:
     """The statement of ``payout`` with every text in ``language``."""
     with translation.override(language):
@@ -279,7 +285,7 @@ def build_document(
         facts.append((_("Payout state"), state))
         if currency:
             facts.append((_("Currency"), currency))
-        components, adjustments = [], []
+        components, adjusted = [], []
         component_total = adjustment_total = Decimal("0")
         for line in payout.lines.all():
             plan = plans.get(line.plan) or {}
@@ -293,8 +299,13 @@ def build_document(
                     ]
                 )
                 component_total += line.amount
+            elif line.kind == ADJUSTMENT:
+                adjusted.append(
+                    [adjustment_label(line.component), _("Adjustment"), money(line.amount)]
+                )
+                adjustment_total += line.amount
             else:
-                adjustments.append([line.component or line.plan, line.kind, money(line.amount)])
+                adjusted.append([line.component or line.plan, line.kind, money(line.amount)])
                 adjustment_total += line.amount
         sections = [
             pdf.Section(
@@ -308,10 +319,11 @@ def build_document(
             pdf.Section(
                 _("Adjustments"),
                 header=[_("Adjustment"), _("Kind"), _("Amount")],
-                rows=adjustments,
+                rows=adjusted,
                 empty=_("No adjustments in this period."),
                 widths=[0.56, 0.22, 0.22],
-                total=[_("Adjustments total"), "", money(adjustment_total)] if adjustments else [],
+                total=[_("Adjustments total"), "", money(adjustment_total)] if adjusted else [],
+                notes=[_adjustment_note(a, plans) for a in adjustments],
             ),
         ]
         summary = [[_("Payout"), money(payout.amount)]]
@@ -348,6 +360,22 @@ def build_document(
                 "explanation). If a number looks wrong, open an inquiry on the payout."
             ),
         )
+
+
+def _adjustment_note(adjustment: Adjustment, plans: dict[str, Any]) -> str:
+    """What an adjustment changed, component by component: before → after."""
+    parts = [
+        _("%(component)s: %(before)s → %(after)s (%(amount)s)")
+        % {
+            "component": f"{(plans.get(c.get('plan')) or {}).get('name') or c.get('plan')} · "
+            f"{c.get('component')}",
+            "before": money(c.get("before")),
+            "after": money(c.get("after")),
+            "amount": money(c.get("amount")),
+        }
+        for c in adjustment.components
+    ]
+    return f"{adjustment_label(adjustment.source_period)}: {'; '.join(parts)}"
 
 
 def _summary_sections(doc: dict[str, Any]) -> list[pdf.Section]:
@@ -439,10 +467,19 @@ def _documents(
             user_id__in=[p.person.user_id for p in payouts if p.person.user_id]
         ).values_list("user_id", "language")
     )
+    adjustments: dict[int, list[Adjustment]] = {}
+    for adjustment in Adjustment.objects.filter(payout__in=payouts).order_by("source_period"):
+        adjustments.setdefault(adjustment.payout_id or 0, []).append(adjustment)
     found = []
     for payout in payouts:
         language = _language(payout, profiles)
-        document = build_document(payout, results.get(payout.person_id), company, language)
+        document = build_document(
+            payout,
+            results.get(payout.person_id),
+            company,
+            language,
+            adjustments.get(payout.pk, []),
+        )
         found.append((payout, language, document))
     return found
 

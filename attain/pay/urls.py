@@ -17,6 +17,13 @@ urlpatterns += [
     path("accrual/", views_payouts.accrual, name="accrual"),
 ]
 
+from . import views_close  # noqa: E402  (period close: docs/pay.md, "Period close")
+
+urlpatterns += [
+    path("periods/", views_close.periods, name="periods"),
+    path("periods/<str:period>/", views_close.period, name="period"),
+]
+
 from . import views_statements  # noqa: E402  (statements: docs/pay.md, "Statements")
 
 urlpatterns += [

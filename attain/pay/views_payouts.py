@@ -19,6 +19,7 @@ from attain.org.models import Unit
 from . import payout_access as access
 from . import selectors_payouts as selectors
 from . import services_payouts as services
+from .close_access import can_see_periods
 from .models import ZERO, PayoutState, PayrollSource
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,6 +134,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "can_sync": access.can_sync_payouts(user),
             "can_payroll": access.can_export_payroll(user),
             "can_accrual": access.can_read_accrual(user),
+            "can_periods": can_see_periods(user),
             "query": query.urlencode(),
         },
     )

@@ -39,6 +39,8 @@ from attain.pay.models_statements import StatementSet
 from attain.pay.services_statements import generate_statements
 from attain.pay.tests.payout_factories import AMOUNTS as PAYOUT_AMOUNTS
 from attain.pay.tests.payout_factories import store as store_payouts
+from attain.reviews.tests.factories import action as review_action
+from attain.reviews.tests.factories import review as review_factory
 from attain.targets.tests.conftest import new_plan, publish
 
 # operation (method, path with {names} filled from the records) → status per column of
@@ -126,6 +128,10 @@ STATUSES = """
     GET    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     PUT    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     GET    /api/pay/accrual/                   200  200 200 200  403 403 401
+    GET    /api/pay/periods/                   200  200 200 200  403 403 401
+    POST   /api/pay/periods/close/             202  202 202 403  403 403 401
+    POST   /api/pay/periods/reopen/            400  400 403 403  403 403 401
+    GET    /api/pay/adjustments/               200  200 200 200  200 200 401
     GET    /api/pay/statements/                200  200 200 200  200 200 401
     GET    /api/pay/statements/{statement_r1}/pdf/  200 200 200 200 200 200 401
     GET    /api/pay/statements/{statement_r4}/pdf/  200 200 200 200 404 404 401
@@ -144,6 +150,15 @@ STATUSES = """
     POST   /api/plans/gov-ok/versions/1/activate/    200 200 403 403 403 403 401
     GET    /api/notifications/                 200  200 200 200  200 200 401
     POST   /api/notifications/read/            200  200 200 200  200 200 401
+    GET    /api/reviews/                       200  200 403 200  200 200 401
+    POST   /api/reviews/                       201  403 403 403  201 403 401
+    GET    /api/reviews/{review}/              200  200 403 200  200 200 401
+    GET    /api/reviews/{review_west}/         200  200 403 200  404 404 401
+    POST   /api/reviews/{review}/comments/     201  403 403 403  201 201 401
+    POST   /api/reviews/{review}/actions/      201  403 403 403  201 201 401
+    POST   /api/reviews/actions/{action}/tick/ 200  403 403 403  200 200 401
+    GET    /api/reviews/people/r1/             200  200 403 200  200 200 401
+    GET    /api/reviews/people/r4/             200  200 403 200  404 404 401
 """
 
 
@@ -196,6 +211,9 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     assert pending.verification == "pending"
     _plan_versions()
     run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026, status="done")
+    east_review = review_factory(company, "m1", "2026-Q1", ["r1", "r2", "m2"])
+    west_review = review_factory(company, "m3", "2026-Q1", ["r4"])
+    agreed = review_action(east_review, "r1", "r1")
     batch = intake_services.create_batch(
         company.users["admin"], "customers", SimpleUploadedFile("c.csv", b"name\nA\n")
     )
@@ -217,6 +235,9 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         "batch": str(batch.pk),
         "run": str(run.pk),
         "pending": pending.external_id,
+        "review": str(east_review.pk),
+        "review_west": str(west_review.pk),
+        "action": str(agreed.pk),
     }
 
 
@@ -296,6 +317,8 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "pay_code": "COMM",
         },
         "/api/pay/records/verify/": {"table": "orders", "ids": [records["pending"]]},
+        "/api/pay/periods/close/": {"period": "2026-Q1", "reason": "quarter end"},
+        "/api/pay/periods/reopen/": {"period": "2026-Q1", "reason": "restate"},
         "/api/plans/gov-draft/versions/1/submit/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/approve/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/return/": {"reason": "重做"},
@@ -307,6 +330,15 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "amount_ceiling": "100000000.00",
         },
         "/api/notifications/read/": {},
+        "/api/reviews/": {"period": "2026-Q2", "manager": "m1"},
+        f"/api/reviews/{records['review']}/comments/": {"person": "r1", "text": "好的"},
+        f"/api/reviews/{records['review']}/actions/": {
+            "person": "r1",
+            "text": "每周拜访两家新客户",
+            "owner": "r1",
+            "due_on": "2026-06-30",
+        },
+        f"/api/reviews/actions/{records['action']}/tick/": {"done": True},
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")

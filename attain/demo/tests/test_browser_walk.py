@@ -113,6 +113,12 @@ NOT_WALKED = {
     "performance/plans/<slug:code>/v<int:number>.yaml": "a download",
     "performance/runs/": "answers POST",
     "search/pick/<slug:kind>/": "an htmx fragment: the options of a picker (core tests)",
+    "reviews/open/": "answers POST",
+    "reviews/<int:pk>/prepare/": "answers POST",
+    "reviews/<int:pk>/close/": "answers POST",
+    "reviews/<int:pk>/people/<slug:code>/comment/": "answers POST",
+    "reviews/<int:pk>/people/<slug:code>/action/": "answers POST",
+    "reviews/actions/<int:pk>/tick/": "answers POST",
 }
 # Pages reached by a form rather than a link, walked from these addresses too.
 FORM_STARTS = ("/search/?q=a",)
@@ -226,6 +232,7 @@ def demo_company(transactional_db: None) -> None:
     from attain.incentives.demo import load_demo_incentives
     from attain.measures.defaults import default_fields
     from attain.measures.models import Measure
+    from attain.reviews.demo import load_demo_reviews
     from attain.targets.demo import load_demo_targets
 
     # a transactional test before this one may have flushed the migrations' measures
@@ -235,6 +242,7 @@ def demo_company(transactional_db: None) -> None:
     load_crm_demo(seed=DEFAULT_SEED, echo=None)
     load_demo_targets(echo=None)
     load_demo_incentives(echo=None)
+    load_demo_reviews(echo=None)
 
 
 class Walk:

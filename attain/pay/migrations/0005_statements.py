@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0002_person_phone'),
-        ('pay', '0002_payout_hold_source'),
+        ('pay', '0003_period_close'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 
 import pypdf
 import pytest
@@ -21,7 +22,8 @@ from attain.pay import services_payouts
 from attain.pay import services_statements as services
 from attain.pay import statement_access as access
 from attain.pay import statements as pdf
-from attain.pay.models import Payout
+from attain.pay.models import Payout, PayoutLine
+from attain.pay.models_close import ADJUSTMENT, Adjustment
 from attain.pay.models_statements import SetStatus, Statement, StatementSet
 from attain.web import leases
 
@@ -249,4 +251,22 @@ def test_the_explanation_summary_is_in_the_pdf(published):
     result.save()
     text = _text(_generate().statements.get(person__code="r1"))
     for expected in ["销售代表方案", "40,005", "50,000", "80.0%", "币种", "CNY", "1,000.10"]:
+        assert expected in text, expected
+
+
+def test_adjustments_are_listed_with_before_and_after(published):
+    payout = Payout.objects.get(person__code="r2", period=PERIOD)
+    PayoutLine.objects.create(
+        payout=payout, plan="", component="2025-Q4", kind=ADJUSTMENT, amount=Decimal("55.50")
+    )
+    change = {"plan": "rep", "component": "commission", "kind": "commission"}
+    Adjustment.objects.create(
+        person=payout.person,
+        source_period="2025-Q4",
+        payout=payout,
+        amount=Decimal("55.50"),
+        components=[{**change, "before": "100.00", "after": "155.50", "amount": "55.50"}],
+    )
+    text = _text(_generate().statements.get(person__code="r2"))
+    for expected in ["Adjustment for 2025-Q4", "55.50", "100.00 → 155.50", "Adjustments total"]:
         assert expected in text, expected
