@@ -183,6 +183,16 @@ def note_text(note: dict[str, Any]) -> str:
 
 
 from .models_close import Adjustment, ClosedLine, ClosedResult, PayPeriod  # noqa: E402, F401
+
+# Disputes live in their own module (docs/pay.md, "Disputes"); imported here so Django
+# finds the models.
+from .models_disputes import (  # noqa: E402, F401
+    Dispute,
+    DisputeAdjustment,
+    DisputeAttachment,
+    DisputeMessage,
+    DisputePolicy,
+)
 from .models_statements import (  # noqa: E402, F401  (statements: docs/pay.md, "Statements")
     SetStatus,
     Statement,

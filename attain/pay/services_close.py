@@ -97,7 +97,7 @@ def is_closed(period: str) -> bool:
 def adjustment_lines(payout: Payout) -> list[PayoutLine]:
     """The payout's prior-period adjustment lines (kind "adjustment", plan "", component
     the adjusted period's id), in period order."""
-    return [line for line in payout.lines.all() if line.kind == ADJUSTMENT]
+    return [line for line in payout.lines.all() if line.kind == ADJUSTMENT and not line.plan]
 
 
 def adjustments_of(payout: Payout) -> QuerySet[Adjustment]:
@@ -201,7 +201,7 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
     for start in range(0, len(frozen_payouts), 5000):
         for line in PayoutLine.objects.filter(
             payout_id__in=frozen_payouts[start : start + 5000]
-        ).exclude(kind=ADJUSTMENT):
+        ).exclude(kind=ADJUSTMENT):  # neither prior-period nor dispute adjustments
             own[line.payout_id][(line.plan, line.component)] = (line.kind, line.amount)
 
     def is_target(payout: Payout, end: datetime.date) -> bool:

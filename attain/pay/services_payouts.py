@@ -35,6 +35,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk, record_change, snapshot
 from attain.incentives.models import ComponentResult, PeriodResult
 
+from . import adjustments
 from . import payout_access as access
 from .models import ZERO, Payout, PayoutLine, PayoutState, PayrollMapping, PayrollSource
 from .services_close import closed_periods, frozen_keys, lines_by_payout, refresh_adjustments
@@ -76,14 +77,13 @@ def sync_payouts(
     components = ComponentResult.objects.all()
     results = PeriodResult.objects.all()
     existing = Payout.objects.all()
-    person_pks: list[int] | None = None
-    if people is not None:
-        person_pks = list(people)
+    person_pks: list[int] | None = None if people is None else list(people)
+    ids: list[str] | None = None if periods is None else list(periods)
+    if person_pks is not None:
         components = components.filter(person_id__in=person_pks)
         results = results.filter(person_id__in=person_pks)
         existing = existing.filter(person_id__in=person_pks)
-    if periods is not None:
-        ids = list(periods)
+    if ids is not None:
         components = components.filter(period__in=ids)
         results = results.filter(period__in=ids)
         existing = existing.filter(period__in=ids)
@@ -92,6 +92,14 @@ def sync_payouts(
         "person_id", "period", "plan", "component", "kind", "amount"
     ):
         wanted.setdefault((person_id, period), {})[(plan, component)] = (kind, _money(amount))
+    # Resolved disputes' adjustments: a line of their own in the first open payout.
+    with transaction.atomic():
+        adjustments.place_waiting(person_pks)
+    added: dict[tuple[int, str], Decimal] = {}
+    for key, extra in adjustments.lines(person_pks, ids).items():
+        if key in wanted:
+            wanted[key].update(extra)
+            added[key] = sum((amount for _kind, amount in extra.values()), ZERO)
     facts = {
         (r[0], r[1]): r[2:]
         for r in results.filter(period__in={k[1] for k in wanted}).values_list(
@@ -122,7 +130,7 @@ def sync_payouts(
                     period=key[1],
                     period_end=end,
                     unit_id=unit_id,
-                    amount=_money(calculated),
+                    amount=_money(calculated) + added.get(key, ZERO),
                 )
             )
         Payout.objects.bulk_create(created, batch_size=500)
@@ -143,7 +151,7 @@ def sync_payouts(
                 continue
             new_lines = {**wanted.get(key, {}), **adjusted.get(payout.pk, {})}
             fact = facts.get(key)
-            new_amount = _money(fact[0]) if fact else ZERO
+            new_amount = _money(fact[0]) + added.get(key, ZERO) if fact else ZERO
             new_amount += sum((a for _k, a in adjusted.get(payout.pk, {}).values()), ZERO)
             old_lines = lines.get(payout.pk, {})
             if new_amount == payout.amount and new_lines == old_lines:

@@ -56,6 +56,7 @@ from . import statement_access as access
 from . import statements as pdf
 from .models import Payout, PayoutState
 from .models_close import ADJUSTMENT, Adjustment
+from .models_disputes import ADJUSTMENT_PLAN
 from .models_statements import SetStatus, Statement, StatementSet, StatementSettings
 from .services_close import adjustment_label
 
@@ -299,7 +300,12 @@ def build_document(
                     ]
                 )
                 component_total += line.amount
-            elif line.kind == ADJUSTMENT:
+            elif line.kind == ADJUSTMENT and line.plan == ADJUSTMENT_PLAN:  # a dispute's
+                number = line.component.removeprefix("dispute-")
+                label = _("Dispute adjustment #%(number)s") % {"number": number}
+                adjusted.append([label, _("Adjustment"), money(line.amount)])
+                adjustment_total += line.amount
+            elif line.kind == ADJUSTMENT:  # a prior-period adjustment (period close)
                 adjusted.append(
                     [adjustment_label(line.component), _("Adjustment"), money(line.amount)]
                 )

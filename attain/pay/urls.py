@@ -24,6 +24,15 @@ urlpatterns += [
     path("periods/<str:period>/", views_close.period, name="period"),
 ]
 
+from . import views_disputes  # noqa: E402  (disputes: docs/pay.md, "Disputes")
+
+urlpatterns += [
+    path("disputes/", views_disputes.disputes, name="disputes"),
+    path("disputes/new/", views_disputes.new_dispute, name="dispute_new"),
+    path("disputes/<int:pk>/", views_disputes.dispute, name="dispute"),
+    path("disputes/files/<int:pk>/", views_disputes.attachment, name="dispute_file"),
+]
+
 from . import views_statements  # noqa: E402  (statements: docs/pay.md, "Statements")
 
 urlpatterns += [

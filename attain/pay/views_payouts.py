@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from attain.intake.exporter import rows_csv, rows_xlsx
 from attain.org.models import Unit
+from attain.org.selectors import person_of
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
@@ -136,6 +137,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "can_accrual": access.can_read_accrual(user),
             "can_periods": can_see_periods(user),
             "query": query.urlencode(),
+            "my_person_id": getattr(person_of(user), "pk", None),  # "Dispute this line"
         },
     )
 

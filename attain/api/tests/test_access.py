@@ -7,7 +7,8 @@ published FY2026 target plan, an opportunity and a ticket of r1's, a survey abou
 training score of r1, a rating of r4 by r2, an import batch by the admin (not failed,
 so a retry is refused), a finished calculation run and an order r1 entered themself (so
 it waits for verification, docs/pay.md), and incentive plan versions gov-draft (a
-draft), gov-sub (submitted) and gov-ok (approved). Each cell is the status the role
+draft), gov-sub (submitted) and gov-ok (approved), and a dispute r1 opened on their
+2026-Q1 commission line. Each cell is the status the role
 gets; every request runs in its own transaction, rolled back, so one role's write does
 not change what the next one sees.
 
@@ -35,6 +36,7 @@ from attain.crm import services as crm_services
 from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
 from attain.incentives.models import CalculationRun, RunKind
 from attain.intake import services as intake_services
+from attain.pay import services_disputes as dispute_services
 from attain.pay.models_statements import StatementSet
 from attain.pay.services_statements import generate_statements
 from attain.pay.tests.payout_factories import AMOUNTS as PAYOUT_AMOUNTS
@@ -143,6 +145,12 @@ STATUSES = """
     POST   /api/pay/records/verify/            200  200 200 403  403 403 401
     GET    /api/pay/policies/                  200  200 200 403  403 403 401
     PUT    /api/pay/policies/                  200  200 403 403  403 403 401
+    GET    /api/pay/disputes/                  200  200 200 403  200 200 401
+    POST   /api/pay/disputes/                  403  403 403 403  201 201 401
+    GET    /api/pay/disputes/stats/            200  200 200 200  403 403 401
+    GET    /api/pay/disputes/{dispute}/        200  200 200 404  200 200 401
+    POST   /api/pay/disputes/{dispute}/messages/   201 201 201 404 403 201 401
+    POST   /api/pay/disputes/{dispute}/actions/    200 200 403 404 403 403 401
     GET    /api/plans/                         200  200 403 200  403 403 401
     POST   /api/plans/gov-draft/versions/1/submit/   200 200 403 403 403 403 401
     POST   /api/plans/gov-sub/versions/1/approve/    200 403 403 200 403 403 401
@@ -202,6 +210,15 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     )
     plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
     store_payouts(company, PAYOUT_AMOUNTS)  # 2026-Q1 payouts, calculated
+    dispute = dispute_services.open_dispute(  # r1 disputes their commission line
+        company.users["rep"],
+        subject="line",
+        period="2026-Q1",
+        plan="rep",
+        component="commission",
+        title="佣金",
+        text="少算了",
+    )
     statement_set = StatementSet.objects.create(period="2026-Q1")
     generate_statements(statement_set.pk, processes=1)  # published statements of 2026-Q1
     statement = dict(statement_set.statements.values_list("person__code", "pk"))
@@ -238,6 +255,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         "review": str(east_review.pk),
         "review_west": str(west_review.pk),
         "action": str(agreed.pk),
+        "dispute": str(dispute.pk),
     }
 
 
@@ -339,6 +357,16 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "due_on": "2026-06-30",
         },
         f"/api/reviews/actions/{records['action']}/tick/": {"done": True},
+        "/api/pay/disputes/": {
+            "subject": "record",
+            "period": "2026-Q1",
+            "title": "订单缺失",
+            "text": "SO-404",
+            "record_table": "orders",
+            "record_ref": "SO-404",
+        },
+        f"/api/pay/disputes/{records['dispute']}/messages/": {"text": "请查看"},
+        f"/api/pay/disputes/{records['dispute']}/actions/": {"action": "reject", "reason": "否"},
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")

@@ -82,11 +82,15 @@ NOT_WALKED = {
     "sso/start/": "single sign-on, off in the demo (core test_sso: the flow end to end)",
     "sso/callback/": "single sign-on, off in the demo (core test_sso: the flow end to end)",
     "sw.js": "the service worker, a script every page registers (crm test_browser_phone)",
+    "setup/": "the first-run setup, gone once set up (core test_setup, test_browser_setup)",
+    "setup/company/": "the first-run setup, gone once set up (core test_browser_setup)",
+    "setup/admin/": "the first-run setup, gone once set up (core test_browser_setup)",
     "accounts/password-reset/": "walked before signing in (test_sign_in_page_in_chinese)",
     "accounts/password-reset/sent/": "after a reset request (accounts tests)",
     "accounts/password-reset/<uidb64>/<token>/": "needs a mailed token (accounts tests)",
     "accounts/password-reset/done/": "after a reset (accounts tests)",
     "crm/evidence/<int:pk>/": "a download of an uploaded file",
+    "pay/disputes/files/<int:pk>/": "a download of a file sent with a dispute",
     "pay/statements/sets/<int:pk>/": "a set exists once statements are generated (pay tests)",
     "pay/statements/<int:pk>/pdf/": "a download (pay test_statements reads it back)",
     "pay/statements/<int:pk>/acknowledge/": "answers POST",
@@ -243,6 +247,9 @@ def demo_company(transactional_db: None) -> None:
     load_demo_targets(echo=None)
     load_demo_incentives(echo=None)
     load_demo_reviews(echo=None)
+    from attain.pay.demo import load_demo_disputes
+
+    load_demo_disputes(echo=None)
 
 
 class Walk:

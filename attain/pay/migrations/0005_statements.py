@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0002_person_phone'),
-        ('pay', '0003_period_close'),
+        ('pay', '0004_disputes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -270,3 +270,16 @@ def test_adjustments_are_listed_with_before_and_after(published):
     text = _text(_generate().statements.get(person__code="r2"))
     for expected in ["Adjustment for 2025-Q4", "55.50", "100.00 → 155.50", "Adjustments total"]:
         assert expected in text, expected
+
+
+def test_a_dispute_adjustment_is_named_by_its_dispute(published):
+    payout = Payout.objects.get(person__code="r2", period=PERIOD)
+    PayoutLine.objects.create(
+        payout=payout,
+        plan="adjustment",
+        component="dispute-7",
+        kind=ADJUSTMENT,
+        amount=Decimal("12.00"),
+    )
+    text = _text(_generate().statements.get(person__code="r2"))
+    assert "Dispute adjustment #7" in text and "12.00" in text

@@ -126,6 +126,9 @@ class Command(BaseCommand):
         from attain.reviews.demo import load_demo_reviews
 
         load_demo_reviews(echo=echo)
+        from attain.pay.demo import load_demo_disputes
+
+        load_demo_disputes(echo=echo)
 
     @staticmethod
     def scan_integrity(echo: Any) -> None:
