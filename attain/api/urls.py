@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("attain.pay.api_payouts")),
     path("", include("attain.pay.api_close")),
     path("", include("attain.pay.api_disputes")),
+    path("", include("attain.pay.api_statements")),
     path("", include("attain.notify.api")),
     path("", include("attain.reviews.api")),
     # the rest of /api/…/ (after every app's URLs): a JSON 404, as every API error

@@ -193,3 +193,9 @@ from .models_disputes import (  # noqa: E402, F401
     DisputeMessage,
     DisputePolicy,
 )
+from .models_statements import (  # noqa: E402, F401  (statements: docs/pay.md, "Statements")
+    SetStatus,
+    Statement,
+    StatementSet,
+    StatementSettings,
+)

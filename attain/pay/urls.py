@@ -32,3 +32,13 @@ urlpatterns += [
     path("disputes/<int:pk>/", views_disputes.dispute, name="dispute"),
     path("disputes/files/<int:pk>/", views_disputes.attachment, name="dispute_file"),
 ]
+
+from . import views_statements  # noqa: E402  (statements: docs/pay.md, "Statements")
+
+urlpatterns += [
+    path("statements/", views_statements.statements, name="statements"),
+    path("statements/mine/", views_statements.my_statements, name="my_statements"),
+    path("statements/sets/<int:pk>/", views_statements.statement_set, name="statement_set"),
+    path("statements/<int:pk>/pdf/", views_statements.statement_pdf, name="statement_pdf"),
+    path("statements/<int:pk>/acknowledge/", views_statements.acknowledge, name="statement_ack"),
+]

@@ -37,6 +37,8 @@ from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
 from attain.incentives.models import CalculationRun, RunKind
 from attain.intake import services as intake_services
 from attain.pay import services_disputes as dispute_services
+from attain.pay.models_statements import StatementSet
+from attain.pay.services_statements import generate_statements
 from attain.pay.tests.payout_factories import AMOUNTS as PAYOUT_AMOUNTS
 from attain.pay.tests.payout_factories import store as store_payouts
 from attain.reviews.tests.factories import action as review_action
@@ -132,6 +134,13 @@ STATUSES = """
     POST   /api/pay/periods/close/             202  202 202 403  403 403 401
     POST   /api/pay/periods/reopen/            400  400 403 403  403 403 401
     GET    /api/pay/adjustments/               200  200 200 200  200 200 401
+    GET    /api/pay/statements/                200  200 200 200  200 200 401
+    GET    /api/pay/statements/{statement_r1}/pdf/  200 200 200 200 200 200 401
+    GET    /api/pay/statements/{statement_r4}/pdf/  200 200 200 200 404 404 401
+    POST   /api/pay/statements/{statement_r1}/acknowledge/  403 403 403 403 403 200 401
+    POST   /api/pay/statements/{statement_r4}/acknowledge/  403 403 403 403 404 404 401
+    POST   /api/pay/statements/generate/       202  202 202 403  403 403 401
+    GET    /api/pay/statements/sets/{statement_set}/  200 200 200 403 403 403 401
     GET    /api/pay/records/                   200  200 200 403  403 403 401
     POST   /api/pay/records/verify/            200  200 200 403  403 403 401
     GET    /api/pay/policies/                  200  200 200 403  403 403 401
@@ -210,6 +219,9 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         title="佣金",
         text="少算了",
     )
+    statement_set = StatementSet.objects.create(period="2026-Q1")
+    generate_statements(statement_set.pk, processes=1)  # published statements of 2026-Q1
+    statement = dict(statement_set.statements.values_list("person__code", "pk"))
     pending = crm_services.record_order(
         company.users["rep"], customer=customer, owner=people["r1"], date=TODAY, amount=Decimal(50)
     )
@@ -227,6 +239,9 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         **{key: o.external_id for key, o in crm.orders.items()},
         **{key: p.external_id for key, p in crm.payments.items()},
         "opportunity": opportunity.external_id,
+        "statement_r1": str(statement["r1"]),
+        "statement_r4": str(statement["r4"]),
+        "statement_set": str(statement_set.pk),
         "ticket": ticket.external_id,
         "contact": contact.external_id,
         "activity": activity.external_id,
@@ -308,6 +323,9 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         f"/api/imports/{records['batch']}/retry/": {},
         "/api/calculation-runs/": {"fiscal_year": 2026},
         "/api/pay/payouts/actions/": {"action": "review", "period": "2026-Q1", "people": ["r1"]},
+        "/api/pay/statements/generate/": {"period": "2026-Q1"},
+        f"/api/pay/statements/{records['statement_r1']}/acknowledge/": {},
+        f"/api/pay/statements/{records['statement_r4']}/acknowledge/": {},
         "/api/pay/payroll/paid/": {"period": "2026-Q1", "reference": "B-1", "paid_on": day},
         "/api/pay/payroll/columns/": {
             "columns": [

@@ -7,6 +7,7 @@ the system; so do ``close`` and ``reopen``)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,10 @@ class Command(BaseCommand):
         reopen = sub.add_parser("reopen", help="reopen a closed pay period (with a reason)")
         reopen.add_argument("period", help="e.g. 2026-Q3")
         reopen.add_argument("--reason", required=True)
+        statements = sub.add_parser("statements", help="write every statement PDF of a period")
+        statements.add_argument("period", help="e.g. 2026-Q3")
+        statements.add_argument("--out", type=Path, default=None, help="folder (default: .)")
+        statements.add_argument("--processes", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -70,6 +75,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"exported {len(payroll.rows)} payouts, total {payroll.total}, to {path}"
             )
+        elif action == "statements":
+            self.statements(options["period"], options["out"] or Path("."), options["processes"])
         else:
             for row in selectors.accrual(Operator(), options["period"]):
                 self.stdout.write(
@@ -101,3 +108,21 @@ class Command(BaseCommand):
             f"100% closed {row.period}: {row.people} payouts, total {row.total}, "
             f"results fingerprint {row.results_fingerprint[:16]}"
         )
+
+    def statements(self, period: str, out: Path, processes: int | None) -> None:
+        """Every statement of ``period`` as ``CODE-PERIOD.pdf`` in ``out`` (nothing stored:
+        the published set is generated on the statements page or through the API)."""
+        from attain.pay import services_statements as statements
+        from attain.pay.statements import FontMissing
+
+        if not PERIOD_RE.fullmatch(period):
+            raise CommandError(f"Not a period id: {period!r}", returncode=2)
+        began = time.perf_counter()
+        try:
+            files = statements.write_period(period, out, processes=processes)
+        except FontMissing as error:
+            raise CommandError(statements.font_missing_message(error)) from error
+        if not files:
+            raise CommandError(f"No payouts in {period}.", returncode=2)
+        seconds = time.perf_counter() - began
+        self.stdout.write(f"wrote {len(files)} statements of {period} to {out} in {seconds:.1f} s")

@@ -1,0 +1,118 @@
+"""Statements (docs/pay.md, "Statements"): one PDF per person and pay period, made for a
+whole period at once as a :class:`StatementSet` (a background task with progress).
+
+A set is generated into its own folder (``MEDIA_ROOT/statements/<period>/<set id>/``);
+a :class:`Statement` row is written only after its file is complete. People see the
+statements of the period's *published* set only: a set is published in one transaction
+when every statement of it is written, and the set it replaces is then removed. A set
+killed halfway is never published; generating again resumes it (the statements already
+written are kept). Written only by :mod:`attain.pay.services_statements`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from attain.org.models import Person
+
+
+class SetStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class StatementSet(models.Model):
+    """Every statement of one pay period, generated together."""
+
+    period = models.CharField(_("period"), max_length=16)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SetStatus.choices, default=SetStatus.QUEUED
+    )
+    published = models.BooleanField(_("published"), default=False)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=200, blank=True)
+    total = models.PositiveIntegerField(_("statements to write"), default=0)
+    done = models.PositiveIntegerField(_("statements written"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, null=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The process running it (host:pid) and its last sign of life (attain.web.leases).
+    worker = models.CharField(_("worker"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statement set")
+        verbose_name_plural = _("statement sets")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["period", "published"])]
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.pk}"
+
+
+class Statement(models.Model):
+    """One person's statement of one period in one set: the PDF's path under
+    ``MEDIA_ROOT``, what it was made from, and the person's acknowledgement."""
+
+    statement_set = models.ForeignKey(
+        StatementSet, on_delete=models.CASCADE, related_name="statements"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="statements")
+    period = models.CharField(_("period"), max_length=16)
+    language = models.CharField(_("language"), max_length=10)
+    file = models.CharField(_("file"), max_length=300)
+    size = models.PositiveIntegerField(_("bytes"), default=0)
+    # sha256 of the statement's content (not of the PDF bytes): an acknowledgement
+    # carries over to a regenerated statement with the same content.
+    digest = models.CharField(_("content digest"), max_length=64)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    payout_state = models.CharField(_("payout state"), max_length=12)
+    held = models.BooleanField(_("held"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        ordering = ["period", "person__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement_set", "person"], name="statement_unique_set_person"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.person.code} {self.period}"
+
+    def payout_state_label(self) -> str:
+        from .models import PayoutState
+
+        return str(PayoutState(self.payout_state).label)
+
+
+class StatementSettings(models.Model):
+    """What every statement prints at its head (one row, pk 1): the company's name."""
+
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("statement settings")
+        verbose_name_plural = _("statement settings")
+
+    def __str__(self) -> str:
+        return str(_("Statement settings"))

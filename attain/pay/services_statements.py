@@ -1,0 +1,733 @@
+"""Writers of statements (docs/pay.md, "Statements"): the only code that changes
+:class:`~attain.pay.models_statements.StatementSet` and ``Statement`` rows. Every change
+is audited.
+
+- :func:`start_statements` queues a period's statements as a background task (or resumes
+  the period's unfinished set); :func:`generate_statements` is the task: it writes one
+  PDF per payout of the period, in the person's language, into the set's own folder,
+  a row per PDF once the file is whole, with progress and a heartbeat; when every
+  statement is written it **publishes** the set in one transaction (people see only a
+  published set) and removes the set it replaces. A set killed halfway is never
+  published; the next start resumes it and keeps what it had written.
+- :func:`acknowledge_statement`: the person confirms they have read their statement.
+- :func:`set_company_name`: the name at the head of every statement.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
+
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+from attain.incentives.explain_text import (
+    COMPONENT_KINDS,
+    label_of,
+    money,
+    number,
+    percent,
+    step_text,
+)
+from attain.incentives.models import PeriodResult
+from attain.notify.models import Profile
+from attain.org.models import Unit
+from attain.web import leases
+
+from . import statement_access as access
+from . import statements as pdf
+from .models import Payout, PayoutState
+from .models_close import ADJUSTMENT, Adjustment
+from .models_disputes import ADJUSTMENT_PLAN
+from .models_statements import SetStatus, Statement, StatementSet, StatementSettings
+from .services_close import adjustment_label
+
+CHUNK = 100  # payouts read, drawn and recorded together
+BATCH = 25  # statements a worker process draws per call
+INLINE_BELOW = 150  # fewer statements than this are drawn in the calling process
+
+
+# Company name ---------------------------------------------------------------------
+
+
+def company_name() -> str:
+    """The stored name, else the top unit's name."""
+    row = StatementSettings.objects.filter(pk=1).first()
+    if row and row.company_name:
+        return row.company_name
+    top = Unit.objects.filter(parent__isnull=True).order_by("code").first()
+    return top.name if top else "Attain"
+
+
+def set_company_name(actor: Any, name: str, *, reason: str = "") -> StatementSettings:
+    access.check_generate_statements(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 200 or "\x00" in name:
+        raise ValidationError({"company_name": _("Give a name of at most 200 characters.")})
+    with transaction.atomic():
+        row, _created = StatementSettings.objects.select_for_update().get_or_create(pk=1)
+        before = {"company_name": row.company_name}
+        row.company_name, row.updated_by = name, actor
+        row.save()
+        record_change(
+            actor, Action.UPDATE, row, before=before, after={"company_name": name}, reason=reason
+        )
+    return row
+
+
+# Files ------------------------------------------------------------------------------
+
+
+def root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "statements"
+
+
+def set_folder(statement_set: StatementSet) -> Path:
+    return root() / statement_set.period / str(statement_set.pk)
+
+
+def file_of(statement: Statement) -> Path:
+    return Path(settings.MEDIA_ROOT) / statement.file
+
+
+# Starting and resuming ------------------------------------------------------------
+
+
+def fail_abandoned_sets() -> int:
+    """Mark failed the sets whose worker died (:func:`attain.web.leases.abandoned`); the
+    next start resumes them. Returns how many were marked."""
+    now = timezone.now()
+    marked = 0
+    for row in StatementSet.objects.filter(status=SetStatus.RUNNING):
+        if not leases.abandoned(row.worker, row.heartbeat_at or row.created_at, now):
+            continue
+        reason = _(
+            "The worker generating these statements (%(worker)s) stopped before it finished; "
+            "none of them was published. Generate again to resume."
+        ) % {"worker": row.worker or _("unknown")}
+        with transaction.atomic():
+            if not StatementSet.objects.filter(pk=row.pk, status=SetStatus.RUNNING).exists():
+                continue
+            _fail(row, [reason])
+            record_change(None, Action.UPDATE, row, after=_state_of(row), reason=reason)
+        marked += 1
+    return marked
+
+
+def _state_of(row: StatementSet) -> dict[str, Any]:
+    values = snapshot(row)
+    return {k: values[k] for k in ("period", "status", "published", "total", "done")}
+
+
+def start_statements(actor: Any, period: str) -> StatementSet:
+    """Queue the statements of ``period`` (every payout of it) as a background task."""
+    access.check_generate_statements(actor)
+    fail_abandoned_sets()
+    if not Payout.objects.filter(period=period).exists():
+        raise ValidationError(
+            {"period": _("No payouts in %(period)s: nothing to state.") % {"period": period}}
+        )
+    from .tasks_statements import statements_task
+
+    with transaction.atomic():
+        busy = StatementSet.objects.select_for_update().filter(
+            period=period, status__in=[SetStatus.QUEUED, SetStatus.RUNNING]
+        )
+        if busy.exists():
+            raise ValidationError(
+                {
+                    "period": _("The statements of %(period)s are being generated.")
+                    % {"period": period}
+                }
+            )
+        unfinished = (
+            StatementSet.objects.filter(period=period, published=False, status=SetStatus.FAILED)
+            .order_by("-pk")
+            .first()
+        )
+        if unfinished is not None:
+            row = unfinished
+            before = _state_of(row)
+            row.status, row.problems, row.stage = SetStatus.QUEUED, [], noop("Queued")
+            row.finished_at = None
+            row.save()
+            record_change(
+                actor,
+                Action.UPDATE,
+                row,
+                before=before,
+                after=_state_of(row),
+                reason=_("Statement generation resumed"),
+            )
+        else:
+            row = StatementSet.objects.create(
+                period=period,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                stage=noop("Queued"),
+            )
+            record_change(
+                actor,
+                Action.CREATE,
+                row,
+                after=_state_of(row),
+                reason=_("Statement generation started"),
+            )
+        set_id = row.pk
+        transaction.on_commit(lambda: statements_task.enqueue(set_id))
+    return row
+
+
+def _fail(row: StatementSet, problems: list[str]) -> StatementSet:
+    row.status, row.problems, row.stage = SetStatus.FAILED, problems[:50], noop("Failed")
+    row.finished_at = timezone.now()
+    row.save()
+    return row
+
+
+def _beat(row: StatementSet, stage: str) -> None:
+    row.stage, row.heartbeat_at = stage, timezone.now()
+    row.progress = int(99 * row.done / row.total) if row.total else 0
+    StatementSet.objects.filter(pk=row.pk).update(
+        stage=stage,
+        heartbeat_at=row.heartbeat_at,
+        progress=row.progress,
+        done=row.done,
+        total=row.total,
+    )
+
+
+# The document ---------------------------------------------------------------------
+
+
+@dataclass
+class _Meta:
+    person_id: int
+    period: str
+    language: str
+    file: str
+    digest: str
+    amount: Decimal
+    state: str
+    held: bool
+
+
+def _language(payout: Payout, profiles: dict[int, str]) -> str:
+    user_id = payout.person.user_id
+    chosen = profiles.get(user_id, "") if user_id else ""
+    return chosen or settings.LANGUAGE_CODE
+
+
+def _explanation(result: PeriodResult | None) -> dict[str, Any]:
+    if result is None or not result.explanation:
+        return {}
+    try:
+        return dict(json.loads(result.explanation))
+    except ValueError:
+        return {}
+
+
+def _date(day: datetime.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def build_document(
+    payout: Payout,
+    result: PeriodResult | None,
+    company: str,
+    language: str,
+    adjustments: Sequence[Adjustment] = (),
+) -> pdf.StatementDocument:
+    """The statement of ``payout`` with every text in ``language``."""
+    with translation.override(language):
+        doc = _explanation(result)
+        plans = doc.get("plans") or {}
+        currency = str(doc.get("currency") or "")
+        person = payout.person
+        facts = [
+            (_("Person"), f"{person.name} ({person.code})"),
+            (_("Unit"), payout.unit.name if payout.unit else _("No unit")),
+        ]
+        if result is not None and result.role:
+            facts.append((_("Job role"), result.role))
+        start = result.start if result is not None else None
+        facts.append(
+            (
+                _("Pay period"),
+                f"{payout.period} ({_date(start)} – {_date(payout.period_end)})"
+                if start
+                else payout.period,
+            )
+        )
+        state = str(PayoutState(payout.state).label)
+        if payout.state == PayoutState.PAID:
+            state = _("%(state)s on %(date)s, reference %(reference)s") % {
+                "state": state,
+                "date": _date(payout.paid_on),
+                "reference": payout.payment_reference,
+            }
+        facts.append((_("Payout state"), state))
+        if currency:
+            facts.append((_("Currency"), currency))
+        components, adjusted = [], []
+        component_total = adjustment_total = Decimal("0")
+        for line in payout.lines.all():
+            plan = plans.get(line.plan) or {}
+            if line.kind in COMPONENT_KINDS:
+                components.append(
+                    [
+                        str(plan.get("name") or line.plan),
+                        line.component,
+                        label_of(COMPONENT_KINDS, line.kind),
+                        money(line.amount),
+                    ]
+                )
+                component_total += line.amount
+            elif line.kind == ADJUSTMENT and line.plan == ADJUSTMENT_PLAN:  # a dispute's
+                number = line.component.removeprefix("dispute-")
+                label = _("Dispute adjustment #%(number)s") % {"number": number}
+                adjusted.append([label, _("Adjustment"), money(line.amount)])
+                adjustment_total += line.amount
+            elif line.kind == ADJUSTMENT:  # a prior-period adjustment (period close)
+                adjusted.append(
+                    [adjustment_label(line.component), _("Adjustment"), money(line.amount)]
+                )
+                adjustment_total += line.amount
+            else:
+                adjusted.append([line.component or line.plan, line.kind, money(line.amount)])
+                adjustment_total += line.amount
+        sections = [
+            pdf.Section(
+                _("Components"),
+                header=[_("Plan"), _("Component"), _("Kind"), _("Amount")],
+                rows=components,
+                empty=_("No plan pays in this period."),
+                widths=[0.42, 0.22, 0.14, 0.22],
+                total=[_("Components total"), "", "", money(component_total)] if components else [],
+            ),
+            pdf.Section(
+                _("Adjustments"),
+                header=[_("Adjustment"), _("Kind"), _("Amount")],
+                rows=adjusted,
+                empty=_("No adjustments in this period."),
+                widths=[0.56, 0.22, 0.22],
+                total=[_("Adjustments total"), "", money(adjustment_total)] if adjusted else [],
+                notes=[_adjustment_note(a, plans) for a in adjustments],
+            ),
+        ]
+        summary = [[_("Payout"), money(payout.amount)]]
+        notes = []
+        if payout.recalculated_amount is not None:
+            later = money(payout.recalculated_amount)
+            summary.append([_("Amount after a later recalculation"), later])
+        if payout.note:
+            notes.append(payout.note_text())
+        sections.append(pdf.Section(_("Payout"), rows=summary, widths=[0.78, 0.22], notes=notes))
+        if payout.held:
+            hold = [
+                _("Held since %(date)s: %(reason)s")
+                % {
+                    "date": _date(timezone.localdate(payout.held_at) if payout.held_at else None)
+                    or "—",
+                    "reason": payout.hold_reason,
+                },
+                _("A held amount is still owed: it is paid once the hold is released."),
+            ]
+            sections.append(pdf.Section(_("Holds"), notes=hold))
+        else:
+            sections.append(pdf.Section(_("Holds"), empty=_("This payout is not held.")))
+        sections.extend(_summary_sections(doc))
+        return pdf.StatementDocument(
+            language=language,
+            company=company,
+            title=_("Pay statement"),
+            facts=facts,
+            sections=sections,
+            subject=f"{person.code} {payout.period}",
+            footer=_(
+                "Every amount is explained to the records in Attain (My performance → "
+                "explanation). If a number looks wrong, open an inquiry on the payout."
+            ),
+        )
+
+
+def _adjustment_note(adjustment: Adjustment, plans: dict[str, Any]) -> str:
+    """What an adjustment changed, component by component: before → after."""
+    parts = [
+        _("%(component)s: %(before)s → %(after)s (%(amount)s)")
+        % {
+            "component": f"{(plans.get(c.get('plan')) or {}).get('name') or c.get('plan')} · "
+            f"{c.get('component')}",
+            "before": money(c.get("before")),
+            "after": money(c.get("after")),
+            "amount": money(c.get("amount")),
+        }
+        for c in adjustment.components
+    ]
+    return f"{adjustment_label(adjustment.source_period)}: {'; '.join(parts)}"
+
+
+def _summary_sections(doc: dict[str, Any]) -> list[pdf.Section]:
+    """The explanation, summed up: the measures with their targets, and each
+    component's steps (the records themselves stay in Attain)."""
+    measures = []
+    for code, entry in sorted((doc.get("measures") or {}).items()):
+        target = (entry.get("target") or {}).get("value")
+        actual = entry.get("actual")
+        if target in (None, "") and actual in (None, "", "0"):
+            continue
+        measures.append(
+            [
+                str(code),
+                "—" if actual in (None, "") else number(actual),
+                "—" if target in (None, "") else number(target),
+                "—" if entry.get("attainment") in (None, "") else percent(entry["attainment"]),
+            ]
+        )
+    steps = []
+    for plan in (doc.get("plans") or {}).values():
+        for component_id, component in (plan.get("components") or {}).items():
+            steps.append(
+                [
+                    f"{plan.get('name', '')} · {component_id} "
+                    f"({label_of(COMPONENT_KINDS, component.get('kind'))})",
+                    money(component.get("amount")),
+                ]
+            )
+            for raw in component.get("steps") or []:
+                step = step_text(raw)
+                label = f"    {step['label']}"
+                if step["detail"]:
+                    label += f" ({step['detail']})"
+                steps.append([label, step["value"]])
+    return [
+        pdf.Section(
+            _("Measures"),
+            header=[_("Measure"), _("Actual"), _("Target"), _("Attainment")],
+            rows=measures,
+            empty=_("No measure with a value or a target in this period."),
+            widths=[0.34, 0.24, 0.24, 0.18],
+        ),
+        pdf.Section(
+            _("Explanation summary"),
+            header=[_("Step"), _("Value")],
+            rows=steps,
+            empty=_("No explanation is stored for this period."),
+            widths=[0.78, 0.22],
+        ),
+    ]
+
+
+def digest_of(document: pdf.StatementDocument) -> str:
+    data = json.dumps(asdict(document), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+# Generating -----------------------------------------------------------------------
+
+
+def _processes(requested: int | None, todo: int) -> int:
+    if requested is not None:
+        return max(1, requested)
+    if todo < INLINE_BELOW:
+        return 1
+    configured = getattr(settings, "ATTAIN_STATEMENT_PROCESSES", None)
+    return max(1, int(configured or min(4, os.cpu_count() or 1)))
+
+
+def _documents(
+    ids: Sequence[int], period: str, company: str
+) -> list[tuple[Payout, str, pdf.StatementDocument]]:
+    """(payout, language, document) for the payouts ``ids``, by person code."""
+    payouts = list(
+        Payout.objects.filter(pk__in=ids)
+        .select_related("person", "unit")
+        .prefetch_related("lines")
+        .order_by("person__code")
+    )
+    results = {
+        r.person_id: r
+        for r in PeriodResult.objects.filter(
+            period=period, person_id__in=[p.person_id for p in payouts]
+        ).only("person_id", "start", "end", "role", "explanation")
+    }
+    profiles = dict(
+        Profile.objects.filter(
+            user_id__in=[p.person.user_id for p in payouts if p.person.user_id]
+        ).values_list("user_id", "language")
+    )
+    adjustments: dict[int, list[Adjustment]] = {}
+    for adjustment in Adjustment.objects.filter(payout__in=payouts).order_by("source_period"):
+        adjustments.setdefault(adjustment.payout_id or 0, []).append(adjustment)
+    found = []
+    for payout in payouts:
+        language = _language(payout, profiles)
+        document = build_document(
+            payout,
+            results.get(payout.person_id),
+            company,
+            language,
+            adjustments.get(payout.pk, []),
+        )
+        found.append((payout, language, document))
+    return found
+
+
+def _load(set_row: StatementSet, ids: Sequence[int], company: str) -> list[tuple[_Meta, Any]]:
+    folder = set_folder(set_row)
+    media = Path(settings.MEDIA_ROOT)
+    jobs = []
+    for payout, language, document in _documents(ids, set_row.period, company):
+        path = folder / f"{payout.person_id}.pdf"
+        meta = _Meta(
+            person_id=payout.person_id,
+            period=payout.period,
+            language=language,
+            file=str(path.relative_to(media)),
+            digest=digest_of(document),
+            amount=payout.amount,
+            state=payout.state,
+            held=payout.held,
+        )
+        jobs.append((meta, (str(path), document)))
+    return jobs
+
+
+def _record(set_row: StatementSet, metas: Sequence[_Meta], sizes: Sequence[int]) -> None:
+    Statement.objects.bulk_create(
+        [
+            Statement(
+                statement_set=set_row,
+                person_id=m.person_id,
+                period=m.period,
+                language=m.language,
+                file=m.file,
+                size=size,
+                digest=m.digest,
+                amount=m.amount,
+                payout_state=m.state,
+                held=m.held,
+            )
+            for m, size in zip(metas, sizes, strict=True)
+        ],
+        batch_size=500,
+    )
+    set_row.done += len(metas)
+    _beat(set_row, noop("Writing statements"))
+
+
+def generate_statements(set_id: int, *, processes: int | None = None) -> StatementSet:
+    """Write every missing statement of the set, then publish it (the background task)."""
+    began = time.perf_counter()
+    row = StatementSet.objects.get(pk=set_id)
+    if row.status == SetStatus.DONE:
+        return row
+    row.status, row.worker, row.heartbeat_at = SetStatus.RUNNING, leases.holder(), timezone.now()
+    row.save(update_fields=["status", "worker", "heartbeat_at"])
+    try:
+        pdf.register_font()
+        written = set(row.statements.values_list("person_id", flat=True))
+        ids = list(
+            Payout.objects.filter(period=row.period)
+            .exclude(person_id__in=written)
+            .order_by("person__code")
+            .values_list("pk", flat=True)
+        )
+        row.total, row.done = len(ids) + len(written), len(written)
+        _beat(row, noop("Writing statements"))
+        company = company_name()
+        chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+        workers = _processes(processes, len(ids))
+        if workers == 1:
+            for chunk in chunks:
+                jobs = _load(row, chunk, company)
+                sizes = pdf.render_to_files([job for _meta, job in jobs])
+                _record(row, [m for m, _job in jobs], [size for _path, size in sizes])
+        else:
+            _generate_in_processes(row, chunks, company, workers)
+        _publish(row, began)
+    except pdf.FontMissing as error:
+        _fail(row, [font_missing_message(error)])
+    except Exception as error:  # a failed set is shown, and resumed by the next start
+        _fail(row, [f"{type(error).__name__}: {error}"])
+        raise
+    row.refresh_from_db()
+    return row
+
+
+def _generate_in_processes(
+    row: StatementSet, chunks: Sequence[Sequence[int]], company: str, workers: int
+) -> None:
+    """Draw in ``workers`` processes (they import no Django: the documents are plain
+    data) while this process reads the next chunk; record each chunk when it is drawn."""
+    pending: deque[tuple[list[_Meta], list[Future[list[tuple[str, int]]]]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+
+        def finish() -> None:
+            metas, futures = pending.popleft()
+            sizes = [size for future in futures for _path, size in future.result()]
+            _record(row, metas, sizes)
+
+        for chunk in chunks:
+            jobs = _load(row, chunk, company)
+            batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
+            futures = [pool.submit(pdf.render_to_files, [j for _m, j in b]) for b in batches]
+            pending.append(([m for m, _job in jobs], futures))
+            while len(pending) > 2:
+                finish()
+        while pending:
+            finish()
+
+
+def _publish(row: StatementSet, began: float) -> None:
+    """Make the set the period's statements, in one transaction; then remove the others."""
+    with transaction.atomic():
+        row = StatementSet.objects.select_for_update().get(pk=row.pk)
+        before = _state_of(row)
+        replaced = list(
+            StatementSet.objects.filter(period=row.period)
+            .exclude(pk=row.pk)
+            .exclude(status__in=[SetStatus.QUEUED, SetStatus.RUNNING])
+        )
+        old = {
+            (s.person_id, s.digest): s
+            for s in Statement.objects.filter(
+                statement_set__in=[r for r in replaced if r.published],
+                acknowledged_at__isnull=False,
+            )
+        }
+        carried = []
+        for statement in row.statements.all():
+            match = old.get((statement.person_id, statement.digest))
+            if match is not None:
+                statement.acknowledged_at = match.acknowledged_at
+                statement.acknowledged_by_id = match.acknowledged_by_id
+                carried.append(statement)
+        Statement.objects.bulk_update(
+            carried, ["acknowledged_at", "acknowledged_by"], batch_size=500
+        )
+        StatementSet.objects.filter(pk__in=[r.pk for r in replaced]).update(published=False)
+        row.published, row.status, row.progress = True, SetStatus.DONE, 100
+        row.stage = noop("Done")
+        row.total = row.done = row.statements.count()
+        row.finished_at = timezone.now()
+        row.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
+        row.save()
+        record_change(
+            None,
+            Action.UPDATE,
+            row,
+            before=before,
+            after=_state_of(row),
+            reason=_("Statements published"),
+        )
+        gone = [r.pk for r in replaced]
+        transaction.on_commit(lambda: remove_sets(gone))
+
+
+def remove_sets(set_ids: Iterable[int]) -> None:
+    """Delete replaced sets: their rows and their folders."""
+    for old in StatementSet.objects.filter(pk__in=list(set_ids)):
+        folder = set_folder(old)
+        old.delete()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def font_missing_message(error: pdf.FontMissing) -> str:
+    return _(
+        "No Chinese font was found to embed in the statements (tried %(paths)s). Install "
+        "Debian's fonts-wqy-zenhei (apt-get install fonts-wqy-zenhei) or point "
+        "ATTAIN_STATEMENT_FONT at a TrueType font, then generate again."
+    ) % {"paths": ", ".join(error.searched)}
+
+
+# Acknowledging --------------------------------------------------------------------
+
+
+def acknowledge_statement(actor: Any, statement: Statement) -> Statement:
+    """The person confirms they have read their statement (once; audited)."""
+    access.check_acknowledge(actor, statement)
+    with transaction.atomic():
+        statement = (
+            Statement.objects.select_for_update().select_related("person").get(pk=statement.pk)
+        )
+        if not StatementSet.objects.filter(pk=statement.statement_set_id, published=True).exists():
+            raise ValidationError({"statement": _("This statement has been replaced.")})
+        if statement.acknowledged_at is not None:
+            raise ValidationError({"statement": _("This statement is already acknowledged.")})
+        before = {"acknowledged_at": None}
+        now = timezone.now()
+        statement.acknowledged_at, statement.acknowledged_by = now, actor
+        statement.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        record_change(
+            actor,
+            Action.UPDATE,
+            statement,
+            before=before,
+            after={"acknowledged_at": now.isoformat(), "digest": statement.digest},
+            reason=_("Statement acknowledged"),
+        )
+    return statement
+
+
+# Writing a period to a folder (the command line) ----------------------------------
+
+
+def write_period(period: str, out: Path, *, processes: int | None = None) -> list[Path]:
+    """Draw every statement of ``period`` into ``out`` (``CODE-PERIOD.pdf``) without
+    storing a set; returns the files. For the command line and the benchmark."""
+    pdf.register_font()
+    company = company_name()
+    ids = list(
+        Payout.objects.filter(period=period).order_by("person__code").values_list("pk", flat=True)
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    workers = _processes(processes, len(ids))
+    pool = (
+        ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        if workers > 1
+        else None
+    )
+    try:
+        futures = []
+        for start in range(0, len(ids), CHUNK):
+            jobs = _render_jobs(ids[start : start + CHUNK], period, company, out)
+            files.extend(Path(path) for path, _doc in jobs)
+            if pool is None:
+                pdf.render_to_files(jobs)
+            else:
+                for i in range(0, len(jobs), BATCH):
+                    futures.append(pool.submit(pdf.render_to_files, jobs[i : i + BATCH]))
+        for future in futures:
+            future.result()
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return files
+
+
+def _render_jobs(
+    ids: Sequence[int], period: str, company: str, out: Path
+) -> list[tuple[str, pdf.StatementDocument]]:
+    return [
+        (str(out / f"{payout.person.code}-{period}.pdf"), document)
+        for payout, _language, document in _documents(ids, period, company)
+    ]

@@ -1,0 +1,285 @@
+"""Statements (docs/pay.md, "Statements"): the PDF read back, who may do what (a role ×
+action table against the pages), a set killed halfway, acknowledgements."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+import pypdf
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from attain.audit.models import AuditEvent
+from attain.conftest import role_cases, user_of
+from attain.incentives.models import PeriodResult
+from attain.notify.models import Profile
+from attain.pay import selectors_statements as selectors
+from attain.pay import services_payouts
+from attain.pay import services_statements as services
+from attain.pay import statement_access as access
+from attain.pay import statements as pdf
+from attain.pay.models import Payout, PayoutLine
+from attain.pay.models_close import ADJUSTMENT, Adjustment
+from attain.pay.models_statements import SetStatus, Statement, StatementSet
+from attain.web import leases
+
+from .payout_factories import AMOUNTS, PERIOD, store
+
+
+def _text(statement: Statement) -> str:
+    data = services.file_of(statement).read_bytes()
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def _generate() -> StatementSet:
+    row = StatementSet.objects.create(period=PERIOD)
+    return services.generate_statements(row.pk, processes=1)
+
+
+@pytest.fixture
+def published(company, settings, tmp_path):
+    """2026-Q1 payouts of r1, r2, r3, r4, m1; r1 reads Chinese; r2's payout is held."""
+    settings.MEDIA_ROOT = tmp_path
+    store(company, AMOUNTS)
+    Profile.objects.create(user=company.users["rep"], language="zh-hans")
+    services.set_company_name(company.users["finance"], "华东测试科技有限公司")
+    r2 = Payout.objects.get(person__code="r2", period=PERIOD)
+    services_payouts.hold_payout(company.users["finance"], r2, reason="客户回款待核实")
+    return _generate()
+
+
+def _statement(code: str) -> Statement:
+    return Statement.objects.get(person__code=code, statement_set__published=True)
+
+
+def test_the_pdf_holds_the_company_every_component_the_total_and_chinese(published):
+    assert published.status == SetStatus.DONE and published.published
+    assert published.statements.count() == len(AMOUNTS)
+    r1 = _statement("r1")
+    assert r1.language == "zh-hans"
+    text = _text(r1)
+    for expected in [
+        "华东测试科技有限公司",
+        "薪酬结算单",
+        "组成项",
+        "commission",
+        "1,000.10",
+        "bonus",
+        "200.00",
+        "1,200.10",
+        "暂扣",
+        "说明摘要",
+    ]:
+        assert expected in text, expected
+    assert b"FontFile2" in services.file_of(r1).read_bytes()  # the CJK subset is embedded
+
+
+def test_a_held_payout_shows_the_hold_in_the_persons_language(published):
+    text = _text(_statement("r2"))
+    assert "Pay statement" in text and "333.34" in text
+    assert "Held since" in text and "客户回款待核实" in text
+
+
+def test_same_content_gives_the_same_digest_and_bytes(published, company):
+    r1 = _statement("r1")
+    first = services.file_of(r1).read_bytes()
+    again = _generate()
+    r1_again = again.statements.get(person__code="r1")
+    assert r1_again.digest == r1.digest
+    assert services.file_of(r1_again).read_bytes() == first
+
+
+TABLE = """
+action          admin sales_ops finance executive manager rep anonymous
+download_r1     Y     Y         Y       Y         Y       Y   -
+download_r4     Y     Y         Y       Y         -       -   -
+acknowledge_r1  -     -         -       -         -       Y   -
+generate        Y     Y         Y       -         -       -   -
+see_progress    Y     Y         Y       -         -       -   -
+"""
+
+
+def _client(company, role):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(company.users[role])
+    return client
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), role_cases(TABLE))
+def test_who_may_do_what(published, company, action, role, allowed, settings):
+    settings.AXES_ENABLED = False
+    client = _client(company, role)
+    user = user_of(company, role)
+    if action.startswith("download"):
+        statement = _statement(action.rpartition("_")[2])
+        response = client.get(reverse("pay:statement_pdf", args=[statement.pk]))
+        assert (response.status_code == 200) is allowed
+        if allowed:
+            assert response["Content-Type"] == "application/pdf"
+            assert access.can_read_statement(user, statement)
+    elif action == "acknowledge_r1":
+        statement = _statement("r1")
+        client.post(reverse("pay:statement_ack", args=[statement.pk]))
+        statement.refresh_from_db()
+        assert (statement.acknowledged_at is not None) is allowed
+        assert access.can_acknowledge(user, statement) is allowed
+    elif action == "generate":
+        before = StatementSet.objects.count()
+        client.post(reverse("pay:statements"), {"period": PERIOD})
+        assert (StatementSet.objects.count() == before + 1) is allowed
+        assert access.can_generate_statements(user) is allowed
+    else:
+        response = client.get(reverse("pay:statement_set", args=[published.pk]))
+        assert (response.status_code == 200) is allowed
+
+
+def test_pages_list_what_the_login_may_see(published, company, settings):
+    settings.AXES_ENABLED = False
+    rep = _client(company, "rep").get(reverse("pay:my_statements"))
+    assert rep.status_code == 200 and "1,200.10" in rep.content.decode()
+    manager = _client(company, "manager").get(reverse("pay:statements"), {"period": PERIOD})
+    page = manager.content.decode()
+    assert "r1" in page and "r4" not in page and 'id="generate"' not in page
+    finance = _client(company, "finance").get(reverse("pay:statements"), {"period": PERIOD})
+    assert 'id="generate"' in finance.content.decode()
+
+
+def test_acknowledging_is_audited_once_and_carries_over_the_same_content(published, company):
+    rep = company.users["rep"]
+    statement = services.acknowledge_statement(rep, _statement("r1"))
+    event = AuditEvent.objects.filter(object_id=str(statement.pk), reason="Statement acknowledged")
+    assert event.count() == 1
+    with pytest.raises(ValidationError):
+        services.acknowledge_statement(rep, statement)
+    with pytest.raises(PermissionDenied):
+        services.acknowledge_statement(company.users["manager"], _statement("r2"))
+    again = _generate()
+    assert again.statements.get(person__code="r1").acknowledged_at == statement.acknowledged_at
+
+
+def test_a_set_killed_halfway_is_never_shown_and_resumes(
+    published, company, monkeypatch, django_capture_on_commit_callbacks
+):
+    rep = company.users["rep"]
+    shown = selectors.my_statements(rep).get()
+    assert shown.statement_set_id == published.pk
+    monkeypatch.setattr(services, "CHUNK", 2)
+    real = pdf.render_to_files
+    calls: list[int] = []
+
+    def dies_after_the_first_chunk(jobs):
+        calls.append(len(jobs))
+        if len(calls) > 1:
+            raise RuntimeError("killed")
+        return real(jobs)
+
+    monkeypatch.setattr(pdf, "render_to_files", dies_after_the_first_chunk)
+    second = StatementSet.objects.create(period=PERIOD)
+    with pytest.raises(RuntimeError):
+        services.generate_statements(second.pk, processes=1)
+    second.refresh_from_db()
+    assert second.status == SetStatus.FAILED and not second.published
+    assert second.statements.count() == 2  # what was whole is kept for the resume
+    # people still see the published set, whole
+    assert selectors.my_statements(rep).get().statement_set_id == published.pk
+    assert selectors.statements(company.users["finance"], period=PERIOD).count() == len(AMOUNTS)
+
+    monkeypatch.setattr(pdf, "render_to_files", real)
+    calls.clear()
+    monkeypatch.setattr(pdf, "render_to_files", lambda jobs: calls.append(len(jobs)) or real(jobs))
+    resumed = services.start_statements(company.users["finance"], PERIOD)
+    assert resumed.pk == second.pk  # the unfinished set is resumed, not a new one
+    with django_capture_on_commit_callbacks(execute=True):  # the replaced set is removed
+        services.generate_statements(resumed.pk, processes=1)
+    assert sum(calls) == len(AMOUNTS) - 2  # only the missing statements were drawn
+    resumed.refresh_from_db()
+    assert resumed.published and resumed.statements.count() == len(AMOUNTS)
+    assert not StatementSet.objects.filter(pk=published.pk).exists()
+    assert not services.set_folder(published).exists()
+    assert selectors.my_statements(rep).get().statement_set_id == resumed.pk
+
+
+def test_a_set_whose_worker_died_is_marked_failed(published):
+    row = StatementSet.objects.create(
+        period=PERIOD, status=SetStatus.RUNNING, worker=f"{leases.host()}:999999"
+    )
+    assert services.fail_abandoned_sets() == 1
+    row.refresh_from_db()
+    assert row.status == SetStatus.FAILED and "Generate again" in row.problems[0]
+
+
+def test_no_font_fails_the_set_with_a_clear_message(published, monkeypatch):
+    monkeypatch.setenv("ATTAIN_STATEMENT_FONT", "/nowhere/font.ttf")
+    monkeypatch.setattr(pdf, "_registered", None)
+    row = _generate()
+    assert row.status == SetStatus.FAILED and not row.published
+    assert "fonts-wqy-zenhei" in row.problems[0] and "/nowhere/font.ttf" in row.problems[0]
+
+
+def test_generating_a_period_without_payouts_names_the_field(published, company):
+    with pytest.raises(ValidationError) as error:
+        services.start_statements(company.users["finance"], "2030-Q1")
+    assert "period" in error.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.start_statements(company.users["rep"], PERIOD)
+
+
+def test_the_explanation_summary_is_in_the_pdf(published):
+    result = PeriodResult.objects.get(person__code="r1", period=PERIOD)
+    commission = {
+        "kind": "commission",
+        "amount": "1000.10",
+        "steps": [
+            {"label": "actual 40005 × rate 0.025", "value": "1000.125"},
+            {"label": "rounded half-up to the currency's minor unit", "value": "1000.10"},
+        ],
+    }
+    result.explanation = json.dumps(
+        {
+            "currency": "CNY",
+            "measures": {
+                "revenue": {"actual": "40005", "target": {"value": "50000"}, "attainment": "0.8001"}
+            },
+            "plans": {"rep": {"name": "销售代表方案", "components": {"commission": commission}}},
+        }
+    )
+    result.save()
+    text = _text(_generate().statements.get(person__code="r1"))
+    for expected in ["销售代表方案", "40,005", "50,000", "80.0%", "币种", "CNY", "1,000.10"]:
+        assert expected in text, expected
+
+
+def test_adjustments_are_listed_with_before_and_after(published):
+    payout = Payout.objects.get(person__code="r2", period=PERIOD)
+    PayoutLine.objects.create(
+        payout=payout, plan="", component="2025-Q4", kind=ADJUSTMENT, amount=Decimal("55.50")
+    )
+    change = {"plan": "rep", "component": "commission", "kind": "commission"}
+    Adjustment.objects.create(
+        person=payout.person,
+        source_period="2025-Q4",
+        payout=payout,
+        amount=Decimal("55.50"),
+        components=[{**change, "before": "100.00", "after": "155.50", "amount": "55.50"}],
+    )
+    text = _text(_generate().statements.get(person__code="r2"))
+    for expected in ["Adjustment for 2025-Q4", "55.50", "100.00 → 155.50", "Adjustments total"]:
+        assert expected in text, expected
+
+
+def test_a_dispute_adjustment_is_named_by_its_dispute(published):
+    payout = Payout.objects.get(person__code="r2", period=PERIOD)
+    PayoutLine.objects.create(
+        payout=payout,
+        plan="adjustment",
+        component="dispute-7",
+        kind=ADJUSTMENT,
+        amount=Decimal("12.00"),
+    )
+    text = _text(_generate().statements.get(person__code="r2"))
+    assert "Dispute adjustment #7" in text and "12.00" in text
