@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.translation import gettext as _
@@ -61,8 +61,11 @@ def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
     names: dict[tuple[Any, Any], str] = context.render_context.setdefault("audit_names", {})
     key = (found.related_model, value)
     if key not in names:
-        target = found.related_model._default_manager.filter(pk=value).first()
-        names[key] = str(target) if target is not None else f"#{value}"
+        try:
+            target = found.related_model._default_manager.filter(pk=value).first()
+        except (ValueError, TypeError, ValidationError):  # a code stored, not a key
+            target = None
+        names[key] = str(target) if target is not None else str(value)
     return names[key]
 
 

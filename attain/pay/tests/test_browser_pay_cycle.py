@@ -9,8 +9,11 @@ changes no payout."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
+from pathlib import Path
 
+import pypdf
 import pytest
 
 from attain.conftest import sign_in
@@ -139,4 +142,20 @@ def test_the_pay_cycle_in_chromium(
         Decimal(0),
     )
     assert Decimal(total) == Decimal(payable) == approved
+
+    # Finance generates the Q4 statements; the rep downloads theirs and reads it back.
+    page.goto(f"{url}/pay/statements/?period=2026-Q4")
+    page.click("#generate")
+    page.reload()
+    expect(page.locator("#statement-set .set-state")).to_have_text("Done")
+    context.close()
+    context, page = sign_in(browser, live_server, "rep", locale="zh-CN")
+    page.goto(f"{url}/pay/statements/mine/")
+    with page.expect_download() as info:
+        page.locator("#my-statements tr", has_text="2026-Q4").locator("a[download]").click()
+    data = Path(info.value.path()).read_bytes()
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+    q4 = Payout.objects.get(person__code="r1", period="2026-Q4")
+    for expected in ["Pay statement", f"{q4.amount:,.2f}", f"{adjustment.amount:,.2f}", "100.00"]:
+        assert expected in text, (expected, text)
     context.close()
