@@ -19,6 +19,7 @@ Frames:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -55,7 +56,7 @@ def bucket_labels(edges: Sequence[float] = EDGES) -> list[str]:
         return f"{round(value * 100):d}%"
 
     labels = [f"< {pct(edges[1])}"]
-    labels += [f"{pct(a)}–{pct(b)}" for a, b in zip(edges[1:-1], edges[2:], strict=True)]
+    labels += [f"{pct(a)}–{pct(b)}" for a, b in itertools.pairwise(edges[1:])]
     labels.append(f"≥ {pct(edges[-1])}")
     return labels
 
