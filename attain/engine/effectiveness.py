@@ -76,7 +76,7 @@ class Distribution:
     counts: list[int]  # per bucket of EDGES
     at_or_above: int
     share: float | None  # at or above 100%
-    band: str | None  # LOW, HEALTHY, HIGH
+    band: str | None  # LOW, HEALTHY, HIGH; None with fewer than MIN_PEOPLE
     median: float | None
 
 
@@ -114,7 +114,7 @@ def distribution(people: pl.DataFrame, edges: Sequence[float] = EDGES) -> list[D
                 counts,
                 row["at_or_above"],
                 share,
-                band_of(share),
+                band_of(share) if row["people"] >= MIN_PEOPLE else None,
                 row["median"],
             )
         )

@@ -51,16 +51,18 @@ def test_distribution_counts_buckets_and_the_share_at_or_above_100_against_the_b
     frame = pl.concat(
         [
             _people([0.1, 0.5, 0.79, 0.8, 1.0, 1.2, 1.5, 3.0, None], group="a"),
-            _people([1.0, 1.1, 1.3, 0.9], group="b"),
+            _people([1.0, 1.1, 1.3, 0.9, 1.05], group="b"),
         ]
     )
     a, b = attainment_distribution(frame)
     assert a.group == "a" and a.people == 8  # the person without a target is left out
     assert a.counts == [1, 2, 1, 1, 1, 2]  # edges are closed on the left: 0.5 is 50–80%
     assert a.at_or_above == 4 and a.share == pytest.approx(0.5) and a.band == "healthy"
-    assert b.share == pytest.approx(0.75) and b.band == "high"
-    low = attainment_distribution(_people([0.2, 0.3, 1.0]))[0]
+    assert b.share == pytest.approx(0.8) and b.band == "high"
+    low = attainment_distribution(_people([0.2, 0.3, 1.0, 0.1, 0.1]))[0]
     assert low.band == "low"
+    few = attainment_distribution(_people([0.2, 0.3, 1.0]))[0]
+    assert few.share == pytest.approx(1 / 3) and few.band is None  # too few to judge
     assert attainment_distribution(_people([None, None])) == []
 
 
