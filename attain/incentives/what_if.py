@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
 
 from attain.calc.periods import fiscal_year_of_day, period_bounds, periods_of_day
 from attain.calc.run import loaded as calc_loaded
@@ -160,7 +161,7 @@ def run(version: PlanVersion, span: Range, progress: Progress | None = None) -> 
     measures = scenario_measures()
     years = range(fiscal_year_of_day(span.start), fiscal_year_of_day(span.end) + 1)
     targets = [t for year in years for t in targets_for(year, list(measures))]
-    note(10, "Loading records")
+    note(10, noop("Loading records"))
     with calc_loaded(
         start=span.start,
         end=span.end,
@@ -170,11 +171,11 @@ def run(version: PlanVersion, span: Range, progress: Progress | None = None) -> 
         as_of=as_of,
     ) as found:
         scenario = found.checked()
-        note(40, "Calculating")
+        note(40, noop("Calculating"))
         result = calculate(scenario, as_of)
     if result.errors:
         raise ValidationError([f"{p.path}: {p.message}" for p in result.errors])
-    note(85, "Comparing")
+    note(85, noop("Comparing"))
     inside = {p.id: p for p in result.periods if span.start <= p.start and p.end <= span.end}
     baseline_ids = set(ids.values())
     draft_people: set[str] = set()
