@@ -248,6 +248,8 @@ def fan(
                 "data": [_drawn(v) for v in target[1]],
             }
         )
+    for line in option["series"]:
+        line["connectNulls"] = True  # month ends without a figure are joined across
     option["color"] = ["#2563eb", "#93c5fd", "#2563eb", "#2563eb", "#16a34a", "#dc2626"]
     return option
 
