@@ -6,8 +6,8 @@ records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4'
 published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
 training score of r1, a rating of r4 by r2, an import batch by the admin (not failed,
 so a retry is refused), a finished calculation run and a finished what-if run, an order
-r1 entered themself (so it waits for verification, docs/pay.md), and incentive plan versions gov-draft (a
-draft), gov-sub (submitted) and gov-ok (approved). Each cell is the status the role
+r1 entered themself (so it waits for verification, docs/pay.md), and incentive plan
+versions gov-draft (a draft), gov-sub (submitted) and gov-ok (approved). Each cell is the status the role
 gets; every request runs in its own transaction, rolled back, so one role's write does
 not change what the next one sees.
 
