@@ -4,12 +4,12 @@ The company is the shared small one (attain/conftest.py: the manager login is m1
 leads east with r1, r2 and m2 ─ r3; the rep login is r1; west is m3 ─ r4) with the CRM
 records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4's), a
 published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
-training score of r1, a rating of r4 by r2, an import batch by the admin (not failed,
-so a retry is refused), a finished calculation run and a finished what-if run, an order
-r1 entered themself (so it waits for verification, docs/pay.md), and incentive plan
-versions gov-draft (a draft), gov-sub (submitted) and gov-ok (approved). Each cell is the status the role
-gets; every request runs in its own transaction, rolled back, so one role's write does
-not change what the next one sees.
+training score of r1, a rating of r4 by r2, an import batch by the admin (not failed, so
+a retry is refused), a finished calculation run and a finished what-if run, an order r1
+entered themself (so it waits for verification, docs/pay.md), and incentive plan
+versions gov-draft (a draft), gov-sub (submitted) and gov-ok (approved). Each cell is
+the status the role gets; every request runs in its own transaction, rolled back, so one
+role's write does not change what the next one sees.
 
 Reads follow the one visibility rule (attain.org.selectors.visible_people): a record of
 someone the caller may not see is a 404, as if it did not exist. ``400`` in a write
