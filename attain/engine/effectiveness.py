@@ -334,8 +334,5 @@ def compare(payouts: pl.DataFrame) -> Comparison:
     )
     periods = sides("period").sort("period")
     return Comparison(
-        people,
-        periods,
-        people[IN_FORCE].sum() or Decimal(0),
-        people[DRAFT].sum() or Decimal(0),
+        people, periods, Decimal(people[IN_FORCE].sum() or 0), Decimal(people[DRAFT].sum() or 0)
     )
