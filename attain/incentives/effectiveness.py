@@ -208,7 +208,8 @@ def _quarters_up_to(day: datetime.date, count: int) -> list[str]:
         quarter = periods_of_day(day)[2]
         quarters.append(quarter)
         bounds = period_bounds(quarter)
-        assert bounds is not None
+        if bounds is None or bounds[0] <= datetime.date.min + datetime.timedelta(days=92):
+            break  # the calendar's first quarters: nothing before them
         day = bounds[0] - datetime.timedelta(days=1)
     return list(reversed(quarters))
 

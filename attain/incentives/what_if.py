@@ -42,6 +42,7 @@ from .models import PeriodResult, PlanVersion, VersionStatus
 # Versions a what-if runs: not yet in force (a draft, or on its way to approval).
 DRAFT_STATES = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.APPROVED)
 MAX_MONTHS = 24  # the longest range a what-if covers
+FIRST_YEAR, LAST_YEAR = 1900, 9990  # the years a what-if can run over (as the forecast)
 SUFFIX = "@what-if"
 Progress = Callable[[int, str], None]
 
@@ -96,6 +97,12 @@ def parse_range(first: str, last: str) -> Range:
             continue
         exact = period_bounds(found.id)
         assert exact is not None
+        if not FIRST_YEAR <= exact[0].year <= LAST_YEAR:
+            errors[name] = [
+                _("Give a period between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            ]
+            continue
         bounds[name] = exact
     if not errors and bounds["from"][0] > bounds["to"][1]:
         errors["to"] = [_("The range ends before it starts.")]

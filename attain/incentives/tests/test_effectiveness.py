@@ -135,6 +135,7 @@ def test_a_new_plan_is_compared_for_the_people_it_covers(calculated):
         ("2026-Q1", "garbage", "to"),
         ("2026-Q3", "2026-Q1", "to"),
         ("2024-01", "2026-02", "to"),
+        ("0001-Q1", "0001-Q2", "from"),
     ],
 )
 def test_a_bad_range_names_the_field_and_queues_nothing(calculated, first, last, field):
@@ -193,6 +194,8 @@ def test_the_api(client, calculated, django_capture_on_commit_callbacks):
     body = api.get("/api/performance/effectiveness/", {"period": Q1}).json()
     assert body["period"] == Q1 and "Rep plan" in {d["group"] for d in body["by_plan"]}
     assert api.get("/api/performance/effectiveness/", {"period": "nope"}).status_code == 400
+    for edge in ("0001", "0001-Q1", "9998-Q4"):  # the calendar's ends: figures, not errors
+        assert api.get("/api/performance/effectiveness/", {"period": edge}).status_code == 200
     _draft()
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
