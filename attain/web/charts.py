@@ -250,6 +250,9 @@ def fan(
         )
     for line in option["series"]:
         line["connectNulls"] = True  # month ends without a figure are joined across
+        # ECharts' empty value: its text description of the chart (aria) says "-" for
+        # it, where a null would read "NaN"
+        line["data"] = ["-" if v is None else v for v in line["data"]]
     option["color"] = ["#2563eb", "#93c5fd", "#2563eb", "#2563eb", "#16a34a", "#dc2626"]
     return option
 

@@ -50,6 +50,7 @@ def test_the_fan_widens_from_today_to_the_ends_of_the_month_and_the_quarter():
     )
     band = next(s for s in option["series"] if s["name"] == "band")
     assert band["data"][-1] == 500.0 and band["stack"] == "band"  # P90 − P10
+    assert band["data"][0] == "-"  # ECharts' empty value (its description says "-")
 
 
 def test_no_fan_without_a_forecast_ahead():
