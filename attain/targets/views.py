@@ -681,6 +681,7 @@ def _fan(
         return [], None, None
     keys = {f"{r.kind}|{r.who}|{r.measure}": (r, f) for r, f in candidates}
     row, points = keys.get(asked) or candidates[0]
+    last = max(i for i, value in enumerate(points.p50) if value is not None)  # the furthest
     chart = charts.fan(
         [d.isoformat() for d in points.dates],
         actual=(_("Actual to date"), points.actual),
@@ -689,6 +690,19 @@ def _fan(
         p90=points.p90,
         band=_("P10–P90 range"),
         target=(_("Target, spread evenly"), points.target) if row.target else None,
+        description=_(
+            "%(name)s, %(measure)s: %(actual)s to date; by %(day)s most likely %(p50)s "
+            "(P10 %(p10)s – P90 %(p90)s)."
+        )
+        % {
+            "name": row.name,
+            "measure": row.measure,
+            "actual": f"{row.actual or 0:,.0f}",
+            "day": points.dates[last].isoformat(),
+            "p50": f"{points.p50[last] or 0:,.0f}",
+            "p10": f"{points.p10[last] or 0:,.0f}",
+            "p90": f"{points.p90[last] or 0:,.0f}",
+        },
     )
     choices = [r for r, _f in candidates if r.kind == "unit" or r is row][:50]
     return (

@@ -191,6 +191,7 @@ def fan(
     p90: Sequence[Number],
     band: str,
     target: tuple[str, Sequence[Number]] | None = None,
+    description: str | None = None,
 ) -> dict[str, Any]:
     """A fan chart: the actual line up to today, then the P10–P90 band widening to the
     period's end around the P50 line. The band is drawn as P10 plus the stacked gap to
@@ -254,6 +255,8 @@ def fan(
         # it, where a null would read "NaN"
         line["data"] = ["-" if v is None else v for v in line["data"]]
     option["color"] = ["#2563eb", "#93c5fd", "#2563eb", "#2563eb", "#16a34a", "#dc2626"]
+    if description:
+        option["aria"] = {"enabled": True, "label": {"description": description}}
     return option
 
 
