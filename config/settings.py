@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "attain.integrity",
     "attain.pay",
     "attain.notify",
+    "attain.reviews",
     "attain.core",
     "attain.demo",
 ]
@@ -190,6 +191,12 @@ SPECTACULAR_SETTINGS = {
         "CustomerSourceEnum": "attain.crm.models.CustomerSource",
         "PayoutStateEnum": "attain.pay.models.PayoutState",
         "PayoutActionEnum": "attain.pay.api_payouts.ACTIONS",
+        "ReviewStatusEnum": "attain.reviews.models.ReviewStatus",
+        "ReviewCadenceEnum": "attain.reviews.models.Cadence",
+        "ReviewSideEnum": "attain.reviews.models.Side",
+        "PayPeriodStateEnum": "attain.pay.models_close.PeriodState",
+        "DisputeStatusEnum": "attain.pay.models_disputes.DisputeStatus",
+        "DisputeActionEnum": "attain.pay.api_disputes.ACTIONS",
     },
 }
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("integrity/", include("attain.integrity.urls")),
     path("pay/", include("attain.pay.urls")),
     path("notifications/", include("attain.notify.urls")),
+    path("reviews/", include("attain.reviews.urls")),
     path("", include("attain.core.urls")),
 ]

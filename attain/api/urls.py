@@ -30,7 +30,10 @@ urlpatterns = [
     path("", include("attain.incentives.api")),
     path("", include("attain.pay.api")),
     path("", include("attain.pay.api_payouts")),
+    path("", include("attain.pay.api_close")),
+    path("", include("attain.pay.api_disputes")),
     path("", include("attain.notify.api")),
+    path("", include("attain.reviews.api")),
     # the rest of /api/…/ (after every app's URLs): a JSON 404, as every API error
-    re_path(r"^.*/$", NoSuchEndpoint.as_view(), name="api-not-found"),
+    re_path(r"^[\s\S]*/$", NoSuchEndpoint.as_view(), name="api-not-found"),  # newlines too
 ]

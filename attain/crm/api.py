@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -144,12 +144,14 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["id", "kind", "note", "uploaded_at", "url"]
+        fields = ["id", "kind", "note", "uploaded_at", "perceptual_hash", "url"]
 
-    def get_url(self, evidence: Evidence) -> str:
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_url(self, evidence: Evidence) -> str | None:
+        """The file, or null for a photo's fingerprint that came from an import."""
         from django.urls import reverse
 
-        return reverse("crm:evidence", args=[evidence.pk])
+        return reverse("crm:evidence", args=[evidence.pk]) if evidence.file else None
 
 
 class ActivitySerializer(serializers.ModelSerializer):

@@ -23,6 +23,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk
 
 from . import events
+from .models import Evidence, EvidenceKind
 from .records import PLACEMENTS
 
 
@@ -306,3 +307,34 @@ def _credit_rows(credit: CreditRows, pks: list[int]) -> dict[int, list[list[Any]
             for pk, person, share in cursor.fetchall():
                 found.setdefault(pk, []).append([person, _share_json(share)])
     return {pk: sorted(rows) for pk, rows in found.items()}
+
+
+def replace_photo_fingerprints(fingerprints: Mapping[int, list[str]]) -> None:
+    """Activities (pk → perceptual hashes) from an import: their imported fingerprints
+    (evidence photos without a file) are replaced by these; a hash an uploaded photo of
+    the same activity already has is not added again."""
+    pks = list(fingerprints)
+    now = datetime.datetime.now(datetime.UTC)
+    for start in range(0, len(pks), 5000):
+        part = pks[start : start + 5000]
+        Evidence.objects.filter(activity_id__in=part, kind=EvidenceKind.PHOTO, file="").delete()
+        uploaded: dict[int, set[str]] = {}
+        for activity, hash_ in Evidence.objects.filter(activity_id__in=part).values_list(
+            "activity_id", "perceptual_hash"
+        ):
+            uploaded.setdefault(activity, set()).add(hash_)
+        Evidence.objects.bulk_create(
+            [
+                Evidence(
+                    activity_id=pk,
+                    kind=EvidenceKind.PHOTO,
+                    file="",
+                    perceptual_hash=hash_,
+                    uploaded_at=now,
+                )
+                for pk in part
+                for hash_ in fingerprints[pk]
+                if hash_ not in uploaded.get(pk, ())
+            ],
+            batch_size=1000,
+        )

@@ -348,6 +348,8 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("activity__customer"), pk=pk)
     if not selectors.can_view_customer(request.user, evidence.activity.customer):
         raise Http404
+    if not evidence.file:  # a photo's fingerprint from an import: no file came with it
+        raise Http404
     if request.GET.get("preview"):
         preview = files.preview_response(evidence.file.open("rb"))
         if preview is None:

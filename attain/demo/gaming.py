@@ -177,15 +177,25 @@ class _Injector:
         self.label("timing", [person], label, "pull_in")
 
     def reciprocal(self) -> None:
-        first, second = self.rep(), self.rep()
-        label, start, end = self.quarter()
+        """Two reps who each split orders of their own with the other: both must have
+        sold in the quarter, or the label would claim a credit that was never given."""
+        choices = sorted(pk for pk in self.people if self.people[pk].code not in self.used)
+        for _ in range(50):
+            first, second = (self.people[pk] for pk in self.rng.sample(choices, 2))
+            label, start, end = self.quarter()
+            plain = {
+                person.pk: list(
+                    Order.objects.filter(owner=person, date__gte=start, date__lte=end)
+                    .exclude(credits__isnull=False)
+                    .order_by("pk")[:4]
+                )
+                for person in (first, second)
+            }
+            if all(len(orders) >= 3 for orders in plain.values()):
+                break
+        self.used.update((first.code, second.code))
         for owner, partner in ((first, second), (second, first)):
-            orders = list(
-                Order.objects.filter(owner=owner, date__gte=start, date__lte=end)
-                .exclude(credits__isnull=False)
-                .order_by("pk")[:4]
-            )
-            for order in orders:
+            for order in plain[owner.pk]:
                 OrderCredit.objects.create(order=order, person=owner, share=Decimal("0.5"))
                 OrderCredit.objects.create(order=order, person=partner, share=Decimal("0.5"))
         self.label("reciprocal_credit", [first, second], label, "pair")

@@ -106,19 +106,47 @@ def team_people(user: Any) -> QuerySet[Person]:
     return people
 
 
-def heatmap(user: Any, period: str, measures: Sequence[str]) -> list[dict[str, Any]]:
-    rows = []
-    for row in (
+def heatmap(user: Any, period: str, measures: Sequence[str] = ()) -> dict[str, Any]:
+    """The team's attainment per person and measure: every measure that has a target for
+    someone shown (the main measure first), or ``measures`` when given. A cell of a
+    person without a target for the measure says so (``no_target``)."""
+    found = list(
         PeriodResult.objects.filter(person__in=team_people(user), period=period)
         .select_related("person", "unit")
         .order_by("unit__name", "person__name")
-    ):
+    )
+    if not measures:
+        targeted = {
+            code
+            for row in found
+            for code, value in (row.targets or {}).items()
+            if value is not None
+        }
+        measures = sorted(targeted, key=lambda code: (code != MAIN_MEASURE, code))
+    rows = []
+    for row in found:
         cells = []
         for measure in measures:
             value = row.attainment.get(measure)
-            cells.append({"measure": measure, "attainment": Decimal(value) if value else None})
+            cells.append(
+                {
+                    "measure": measure,
+                    "attainment": Decimal(value) if value else None,
+                    "no_target": (row.targets or {}).get(measure) is None,
+                }
+            )
         rows.append({"row": row, "cells": cells})
-    return rows
+    return {"measures": list(measures), "rows": rows}
+
+
+def main_target_and_actual(row: PeriodResult) -> tuple[Decimal | None, Decimal | None]:
+    """The main measure's target and actual of a stored result (None where missing)."""
+    target = (row.targets or {}).get(MAIN_MEASURE)
+    actual = (row.measures or {}).get(MAIN_MEASURE)
+    return (
+        None if target is None else Decimal(str(target)),
+        None if actual is None else Decimal(str(actual)),
+    )
 
 
 def behind_pace(user: Any, period: str) -> list[PeriodResult]:
@@ -142,14 +170,20 @@ def behind_pace(user: Any, period: str) -> list[PeriodResult]:
 def funnel(user: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     """Per person, the conversion from each open stage to the next (opportunities created
     in start…end), the team median per step, and each person's weakest step (短板)."""
+    return funnel_of(team_people(user), start, end)
+
+
+def funnel_of(owners: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """:func:`funnel` for the people ``owners`` (a queryset the caller has already cut
+    to what the reader may see): the review packs and the behind-pace reasons use it."""
     stages = list(Stage.objects.filter(kind=StageKind.OPEN).order_by("position"))
     won = Stage.objects.filter(kind=StageKind.WON).order_by("position").first()
     ladder = stages + ([won] if won else [])
     if len(ladder) < 2:
-        return {"steps": [], "people": []}
+        return {"steps": [], "medians": [], "people": []}
     position = {s.pk: s.position for s in ladder}
     opportunities = Opportunity.objects.filter(
-        owner__in=team_people(user), created_on__range=(start, end)
+        owner__in=owners, created_on__range=(start, end)
     ).select_related("stage", "owner")
     highest = dict(
         StageChange.objects.filter(opportunity__in=opportunities)

@@ -33,7 +33,7 @@ from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
 from attain.web import charts
 
-from . import access, governance, selectors, services
+from . import access, governance, reasons, selectors, services
 from .calculation import MAIN_MEASURE
 from .documents import (
     KINDS,
@@ -211,19 +211,39 @@ def my_team(request: HttpRequest) -> HttpResponse:
     _require(access.can_see_team(request.user))
     period = _period(request)
     measures = _measures()
-    shown = [
-        code
-        for code in ("revenue", "collected", "visits", "satisfaction", "new_customers")
-        if code in measures
-    ]
     start, end = _bounds(period)
+    heatmap = selectors.heatmap(request.user, period)
+    behind = selectors.behind_pace(request.user, period)
+    as_of = min(timezone.localdate(), end)
+    funnel = selectors.funnel(request.user, start, end)
+    found = reasons.reasons_for(
+        selectors.team_people(request.user),
+        [row.person for row in behind],
+        start,
+        end,
+        as_of,
+        {row.person_id: selectors.main_target_and_actual(row) for row in behind},
+        funnel,
+    )
     context = {
         "period": period,
         "periods": _period_choices(int(period[:4])),
-        "measures": [measures[c] for c in shown],
-        "heatmap": selectors.heatmap(request.user, period, shown),
-        "behind": selectors.behind_pace(request.user, period),
-        "funnel": selectors.funnel(request.user, start, end),
+        "measures": [measures[c] for c in heatmap["measures"] if c in measures],
+        "untargeted": [
+            m for code, m in sorted(measures.items()) if code not in heatmap["measures"]
+        ],
+        "heatmap": heatmap["rows"],
+        "behind": [
+            {
+                "row": row,
+                "reasons": [
+                    {"code": r["code"], "label": reasons.label(r["code"]), "text": reasons.text(r)}
+                    for r in found.get(row.person_id, [])
+                ],
+            }
+            for row in behind
+        ],
+        "funnel": funnel,
     }
     return render(request, "incentives/my_team.html", context)
 

@@ -18,8 +18,10 @@ from typing import IO, Any
 
 from django.utils import timezone
 
+from attain.crm.models import Evidence
+
 from .parsing import format_share, guard_formula
-from .tables import EXPORT_KEY, Kind, TableSpec
+from .tables import CHILD_ROWS, EXPORT_KEY, Kind, TableSpec
 
 PAGE = 5_000
 
@@ -27,7 +29,7 @@ PAGE = 5_000
 def _paths(spec: TableSpec) -> list[str | None]:
     paths: list[str | None] = []
     for column in spec.columns:
-        if column.kind is Kind.CREDIT:
+        if column.kind in CHILD_ROWS:
             paths.append(None)
         elif column.kind in EXPORT_KEY:
             paths.append(f"{column.field_name}__{EXPORT_KEY[column.kind]}")
@@ -58,7 +60,8 @@ def export_rows(spec: TableSpec, *, typed: bool = False) -> Iterator[list[Any]]:
     yield [c.name for c in spec.columns]
     paths = _paths(spec)
     fetch = [p for p in paths if p is not None]
-    credit_index = next((i for i, p in enumerate(paths) if p is None), None)
+    credit_index = next((i for i, c in enumerate(spec.columns) if c.kind is Kind.CREDIT), None)
+    photo_index = next((i for i, c in enumerate(spec.columns) if c.kind is Kind.FINGERPRINTS), None)
     manager = spec.model._default_manager
     last = 0
     while True:
@@ -75,17 +78,35 @@ def export_rows(spec: TableSpec, *, typed: bool = False) -> Iterator[list[Any]]:
                 .values_list(parent, "person__code", "share")
             ):
                 credits.setdefault(owner, []).append((code, share))
+        photos = _fingerprints([r[0] for r in page]) if photo_index is not None else {}
         for record in page:
             values = list(record[1:])
-            if credit_index is not None:
-                shares = credits.get(record[0], [])
-                values.insert(
-                    credit_index, ";".join(f"{code}:{format_share(s)}" for code, s in shares)
-                )
+            # the child columns in the order of the table's columns
+            for index in sorted(i for i in (credit_index, photo_index) if i is not None):
+                if index == credit_index:
+                    shares = credits.get(record[0], [])
+                    text = ";".join(f"{code}:{format_share(s)}" for code, s in shares)
+                else:
+                    text = ";".join(photos.get(record[0], []))
+                values.insert(index, text)
             if typed:
                 yield [_typed(v) for v in values]
             else:
                 yield [_text(v) for v in values]
+
+
+def _fingerprints(activities: list[int]) -> dict[int, list[str]]:
+    """The perceptual hashes of these activities' evidence photos, uploaded or imported."""
+    found: dict[int, list[str]] = {}
+    for activity, hash_ in (
+        Evidence.objects.filter(activity_id__in=activities)
+        .exclude(perceptual_hash="")
+        .order_by("activity_id", "pk")
+        .values_list("activity_id", "perceptual_hash")
+    ):
+        if hash_ not in found.setdefault(activity, []):
+            found[activity].append(hash_)
+    return found
 
 
 def _typed(value: Any) -> Any:

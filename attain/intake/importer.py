@@ -51,7 +51,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.crm.bulk import BulkAudit, CreditRows, Upsert, fetch_by_keys
+from attain.crm.bulk import (
+    BulkAudit,
+    CreditRows,
+    Upsert,
+    fetch_by_keys,
+    replace_photo_fingerprints,
+)
 from attain.crm.models import StageChange
 
 from .access import can_import
@@ -62,7 +68,7 @@ from .parsing import (
 )
 from .reading import FileProblem, Source, open_source
 from .rows import RowValidator
-from .tables import TABLES, Column, Kind, TableSpec
+from .tables import CHILD_ROWS, TABLES, Column, Kind, TableSpec
 
 CHUNK_SIZE = 10_000
 SQLITE_CACHE_KB = 64 * 1024
@@ -382,12 +388,13 @@ def _merge(
         # keeps SQLite from spilling pages to the OS on every chunk.
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
-    present = {a for _p, c, a, _f in importer.parsers if c.kind is not Kind.CREDIT}
+    present = {a for _p, c, a, _f in importer.parsers if c.kind not in CHILD_ROWS}
     present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
     present |= set(importer.stamped)  # the verification state (docs/pay.md)
     credit = None
     if spec.credit is not None and any(c.kind is Kind.CREDIT for c in importer.present):
         credit = CreditRows(spec.credit.model, spec.credit.parent_column)
+    fingerprints = [a for _p, c, a, _f in importer.parsers if c.kind is Kind.FINGERPRINTS]
     writer = Upsert(
         spec.model,
         spec.key,
@@ -404,6 +411,9 @@ def _merge(
         new_keys = writer.write(accepted, existing)
         if spec.name == "opportunities" and new_keys:
             _first_stage_rows(new_keys)
+        for attname in fingerprints:
+            stored = dict(fetch_by_keys(spec.model, spec.key, accepted, ["pk"]))
+            replace_photo_fingerprints({stored[k]: v[attname] for k, v in accepted.items()})
         result.seconds = time.monotonic() - started
         if progress is not None:
             progress(result.rows, result.seconds)

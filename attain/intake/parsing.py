@@ -275,6 +275,35 @@ def parse_credit(value: Any) -> list[tuple[str, Decimal]]:
     return shares
 
 
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+_FINGERPRINT_SEPARATORS = re.compile(r"[;,|\s]+")
+MAX_FINGERPRINTS = 20
+
+
+def parse_fingerprints(value: Any, *, what: str) -> list[str]:
+    """``8f3c0a1b2c3d4e5f;0123456789abcdef`` (also ``,``, ``|`` or spaces between them):
+    evidence photos' perceptual hashes, 16 hexadecimal digits each, in lower case, each
+    once, in the order given."""
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip().lower()
+    found: list[str] = []
+    for part in _FINGERPRINT_SEPARATORS.split(text):
+        if not part:
+            continue
+        if not _FINGERPRINT.fullmatch(part):
+            raise CellError(
+                _("%(what)s “%(value)s” is not 16 hexadecimal digits")
+                % {"what": what, "value": part}
+            )
+        if part not in found:
+            found.append(part)
+    if len(found) > MAX_FINGERPRINTS:
+        raise CellError(
+            _("more than %(count)d values of %(what)s in one cell")
+            % {"count": MAX_FINGERPRINTS, "what": what}
+        )
+    return found
+
+
 def format_share(share: Decimal) -> str:
     """``0.50000000`` → ``0.5`` (for exports)."""
     text = format(share.normalize(), "f")

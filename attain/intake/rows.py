@@ -32,9 +32,10 @@ from .parsing import (
     parse_date,
     parse_datetime,
     parse_decimal,
+    parse_fingerprints,
     unguard_formula,
 )
-from .tables import CHUNK_REFERENCES, Column, Kind, TableSpec
+from .tables import CHILD_ROWS, CHUNK_REFERENCES, Column, Kind, TableSpec
 
 MONEY_LIMIT = Decimal(10) ** 16  # max_digits 18, 2 places
 SHARE_PLACES = Decimal("1e-8")
@@ -86,7 +87,7 @@ class RowValidator:
                 parse,
                 _REQUIRED
                 if column.required
-                else ([] if column.kind is Kind.CREDIT else self.defaults[attname]),
+                else ([] if column.kind in CHILD_ROWS else self.defaults[attname]),
                 "_" + attname.removesuffix("_id") + "_customer"
                 if column.kind in CHUNK_REFERENCES
                 else None,
@@ -120,13 +121,15 @@ class RowValidator:
         return next(f for f in self.model._meta.concrete_fields if f.attname == attname)
 
     def _attname(self, column: Column) -> str:
-        if column.kind is Kind.CREDIT:
-            return "credit"
+        if column.kind in CHILD_ROWS:
+            return column.name
         return str(self.fields[column.field_name].attname)
 
     def _what(self, column: Column) -> str:
         if column.kind is Kind.CREDIT:
             return _("credit")
+        if column.kind is Kind.FINGERPRINTS:
+            return _("photo fingerprint")
         return str(self.fields[column.field_name].verbose_name)
 
     def _parser(self, column: Column) -> Callable[[Any], Any]:
@@ -192,6 +195,8 @@ class RowValidator:
             return self._person_parser(column, what)
         if kind is Kind.CREDIT:
             return self._credit_parser(column)
+        if kind is Kind.FINGERPRINTS:
+            return lambda cell: parse_fingerprints(cell, what=what)
         if kind is Kind.PRODUCT_LINE:
             return self._lookup_parser(self.product_lines, what, fold=False)
         if kind is Kind.PRODUCT:

@@ -42,6 +42,9 @@ class Kind(enum.Enum):
     PRODUCT = "product"  # crm.Product.code
     STAGE = "stage"  # Stage.code or name
     CREDIT = "credit"  # "E0001:0.5;E0002:0.5" → credit rows
+    # "8f3c…;a1b2…": evidence photos' 64-bit perceptual hashes (16 hex digits each), so
+    # an export carries what the integrity scan needs of the photos and re-imports it
+    FINGERPRINTS = "fingerprints"
 
 
 # References looked up per chunk (the tables can be large) and how an export names them.
@@ -51,6 +54,8 @@ CHUNK_REFERENCES = {
     Kind.OPPORTUNITY: crm.Opportunity,
     Kind.TICKET: crm.ServiceTicket,
 }
+# Columns written to rows of another table (their attname is the column's name).
+CHILD_ROWS = frozenset({Kind.CREDIT, Kind.FINGERPRINTS})
 EXPORT_KEY = {
     Kind.PERSON: "code",
     Kind.CUSTOMER: "external_id",
@@ -430,6 +435,11 @@ _register(
                 places=12,
                 minimum=Decimal(-180),
                 maximum=Decimal(180),
+            ),
+            Column(
+                "photo_fingerprints",
+                Kind.FINGERPRINTS,
+                ("照片指纹", "photo fingerprint", "photo hashes", "photo_hash"),
             ),
         ),
         manager_may_import=True,

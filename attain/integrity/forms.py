@@ -31,3 +31,12 @@ class DecideForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     hold = forms.BooleanField(label=_("Hold the payout"), required=False)
+    reject_records = forms.BooleanField(
+        label=_("Stop these records counting"),
+        help_text=_(
+            "They are rejected as finance rejects a record; the results are calculated "
+            "again, and a closed period's difference is taken back as an adjustment in "
+            "the next open one (a clawback)."
+        ),
+        required=False,
+    )

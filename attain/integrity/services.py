@@ -20,6 +20,10 @@ from attain.audit.models import Action
 from attain.audit.services import record_change
 from attain.calc.integrity import load_records
 from attain.calc.periods import period_bounds, periods_of_day
+from attain.crm import models as crm
+from attain.crm.models import Verification
+from attain.crm.records import PLACEMENTS
+from attain.crm.services.verification import verify_records
 from attain.engine.integrity import Found, ScanPeriod
 from attain.engine.integrity import scan as run_detectors
 from attain.notify.services import announce
@@ -159,8 +163,19 @@ def assign(actor: Any, alert: Alert, assignee: Any) -> Alert:
     return alert
 
 
-def decide(actor: Any, alert: Alert, *, confirm: bool, reason: str, hold: bool = False) -> Alert:
-    """Confirm (optionally holding the payout of the people concerned) or dismiss."""
+def decide(
+    actor: Any,
+    alert: Alert,
+    *,
+    confirm: bool,
+    reason: str,
+    hold: bool = False,
+    reject_records: bool = False,
+) -> Alert:
+    """Confirm (optionally holding the payout of the people concerned, and with
+    ``reject_records`` stopping the alert's records from counting: they are rejected as
+    finance rejects a record, the results follow, and where the period is already closed
+    pay turns the difference into an adjustment, the clawback) or dismiss."""
     if not access.can_review(actor):
         raise PermissionDenied
     reason = (reason or "").strip()
@@ -168,6 +183,10 @@ def decide(actor: Any, alert: Alert, *, confirm: bool, reason: str, hold: bool =
         raise ValidationError({"reason": _("Give a reason for the decision.")})
     if alert.status != Status.OPEN:
         raise ValidationError({"status": _("This alert has already been decided.")})
+    if reject_records and not confirm:
+        raise ValidationError(
+            {"reject_records": _("Only a confirmed alert stops its records counting.")}
+        )
     with transaction.atomic():
         before = _state(alert)
         alert.status = Status.CONFIRMED if confirm else Status.DISMISSED
@@ -178,10 +197,41 @@ def decide(actor: Any, alert: Alert, *, confirm: bool, reason: str, hold: bool =
         record_change(
             actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
         )
+        if reject_records:
+            _reject_records(actor, alert, reason)
         if alert.hold:
             send_hold_changed(alert, hold=True, actor=actor)
             _announce_hold(alert, reason)
     return alert
+
+
+# A record table of an alert (as the detectors name them) → its model.
+_MODELS = {
+    placement.table: getattr(crm, name)
+    for name, placement in PLACEMENTS.items()
+    if hasattr(getattr(crm, name), "verification")
+}
+
+
+def _reject_records(actor: Any, alert: Alert, reason: str) -> int:
+    """Reject the alert's records that count toward pay; returns how many changed."""
+    keys: dict[str, list[str]] = {}
+    for record in alert.records:
+        if record.get("table") in _MODELS:
+            keys.setdefault(record["table"], []).append(str(record["external_id"]))
+    if not keys:
+        raise ValidationError(
+            {"reject_records": _("This alert names no record that counts toward pay.")}
+        )
+    why = _("Integrity alert %(pk)s: %(reason)s") % {"pk": alert.pk, "reason": reason}
+    changed = 0
+    for table, external_ids in sorted(keys.items()):
+        model = _MODELS[table]
+        pks = model._default_manager.filter(external_id__in=external_ids).values_list(
+            "pk", flat=True
+        )
+        changed += verify_records(actor, model, list(pks), Verification.REJECTED, reason=why)
+    return changed
 
 
 def _announce_hold(alert: Alert, reason: str) -> None:

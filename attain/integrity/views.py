@@ -73,6 +73,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     confirm=data["decision"] == "confirm",
                     reason=data["reason"],
                     hold=data["hold"],
+                    reject_records=data["reject_records"],
                 ),
             ):
                 return redirect("integrity:alert", pk=alert.pk)

@@ -180,3 +180,16 @@ def note_text(note: dict[str, Any]) -> str:
             % {"change": change, "state": state}
         )
     return str(_("Recalculated (%(change)s).") % {"change": change})
+
+
+from .models_close import Adjustment, ClosedLine, ClosedResult, PayPeriod  # noqa: E402, F401
+
+# Disputes live in their own module (docs/pay.md, "Disputes"); imported here so Django
+# finds the models.
+from .models_disputes import (  # noqa: E402, F401
+    Dispute,
+    DisputeAdjustment,
+    DisputeAttachment,
+    DisputeMessage,
+    DisputePolicy,
+)

@@ -46,7 +46,8 @@ def payouts(
     return (
         rows.select_related("person", "unit")
         .prefetch_related(
-            Prefetch("lines", queryset=PayoutLine.objects.order_by("plan", "component"))
+            Prefetch("lines", queryset=PayoutLine.objects.order_by("plan", "component")),
+            "adjustments",
         )
         .order_by("-period", "unit__name", "person__code")
     )
@@ -139,7 +140,9 @@ def register_rows(rows: list[Payout], *, typed: bool = False) -> list[list[Any]]
             if line is None:
                 table.append([*head, "", "", payout.amount, *tail])
             else:
-                table.append([*head, line.plan, line.component, line.amount, *tail])
+                # a prior-period adjustment line: plan "", component the adjusted period
+                plan = line.plan or line.kind
+                table.append([*head, plan, line.component, line.amount, *tail])
     return table
 
 

@@ -35,8 +35,10 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk, record_change, snapshot
 from attain.incentives.models import ComponentResult, PeriodResult
 
+from . import adjustments
 from . import payout_access as access
 from .models import ZERO, Payout, PayoutLine, PayoutState, PayrollMapping, PayrollSource
+from .services_close import closed_periods, frozen_keys, lines_by_payout, refresh_adjustments
 
 Lines = dict[tuple[str, str], tuple[str, Decimal]]
 
@@ -75,13 +77,13 @@ def sync_payouts(
     components = ComponentResult.objects.all()
     results = PeriodResult.objects.all()
     existing = Payout.objects.all()
-    if people is not None:
-        pks = list(people)
-        components = components.filter(person_id__in=pks)
-        results = results.filter(person_id__in=pks)
-        existing = existing.filter(person_id__in=pks)
-    if periods is not None:
-        ids = list(periods)
+    person_pks: list[int] | None = None if people is None else list(people)
+    ids: list[str] | None = None if periods is None else list(periods)
+    if person_pks is not None:
+        components = components.filter(person_id__in=person_pks)
+        results = results.filter(person_id__in=person_pks)
+        existing = existing.filter(person_id__in=person_pks)
+    if ids is not None:
         components = components.filter(period__in=ids)
         results = results.filter(period__in=ids)
         existing = existing.filter(period__in=ids)
@@ -90,6 +92,14 @@ def sync_payouts(
         "person_id", "period", "plan", "component", "kind", "amount"
     ):
         wanted.setdefault((person_id, period), {})[(plan, component)] = (kind, _money(amount))
+    # Resolved disputes' adjustments: a line of their own in the first open payout.
+    with transaction.atomic():
+        adjustments.place_waiting(person_pks)
+    added: dict[tuple[int, str], Decimal] = {}
+    for key, extra in adjustments.lines(person_pks, ids).items():
+        if key in wanted:
+            wanted[key].update(extra)
+            added[key] = sum((amount for _kind, amount in extra.values()), ZERO)
     facts = {
         (r[0], r[1]): r[2:]
         for r in results.filter(period__in={k[1] for k in wanted}).values_list(
@@ -104,9 +114,14 @@ def sync_payouts(
                 line.kind,
                 line.amount,
             )
+        # Period close (services_close): payouts of closed periods, and those a settled
+        # adjustment froze, are never changed; a payout carries its adjustment lines.
+        closed = closed_periods()
+        frozen = frozen_keys(person_pks, closed)
+        adjusted = lines_by_payout([p.pk for p in current.values()])
         created: list[Payout] = []
         for key in wanted:
-            if key not in facts or key in current:
+            if key not in facts or key in current or key in frozen or key[1] in closed:
                 continue
             calculated, end, unit_id = facts[key]
             created.append(
@@ -115,7 +130,7 @@ def sync_payouts(
                     period=key[1],
                     period_end=end,
                     unit_id=unit_id,
-                    amount=_money(calculated),
+                    amount=_money(calculated) + added.get(key, ZERO),
                 )
             )
         Payout.objects.bulk_create(created, batch_size=500)
@@ -132,9 +147,12 @@ def sync_payouts(
             )
         recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
         for key, payout in current.items():
-            new_lines = wanted.get(key, {})
+            if key in frozen:
+                continue
+            new_lines = {**wanted.get(key, {}), **adjusted.get(payout.pk, {})}
             fact = facts.get(key)
-            new_amount = _money(fact[0]) if fact else ZERO
+            new_amount = _money(fact[0]) + added.get(key, ZERO) if fact else ZERO
+            new_amount += sum((a for _k, a in adjusted.get(payout.pk, {}).values()), ZERO)
             old_lines = lines.get(payout.pk, {})
             if new_amount == payout.amount and new_lines == old_lines:
                 if payout.state == PayoutState.PAID and payout.recalculated_amount is not None:
@@ -198,6 +216,17 @@ def sync_payouts(
                 reason=_("Recalculated"),
             )
             report.updated = len(recalculated)
+        # Frozen payouts whose results changed: prior-period adjustments, paid on the
+        # first open payout (brought in line by a second pass over those payouts).
+        targets = refresh_adjustments(actor, people=person_pks)
+        if targets:
+            again = sync_payouts(
+                actor, people={k[0] for k in targets}, periods={k[1] for k in targets}
+            )
+            report.created += again.created
+            report.updated += again.updated
+            report.returned += again.returned
+            report.paid_changed += again.paid_changed
     return report
 
 

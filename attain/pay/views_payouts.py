@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 
 from attain.intake.exporter import rows_csv, rows_xlsx
 from attain.org.models import Unit
+from attain.org.selectors import person_of
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
 from . import services_payouts as services
+from .close_access import can_see_periods
 from .models import ZERO, PayoutState, PayrollSource
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,7 +135,9 @@ def register(request: HttpRequest) -> HttpResponse:
             "can_sync": access.can_sync_payouts(user),
             "can_payroll": access.can_export_payroll(user),
             "can_accrual": access.can_read_accrual(user),
+            "can_periods": can_see_periods(user),
             "query": query.urlencode(),
+            "my_person_id": getattr(person_of(user), "pk", None),  # "Dispute this line"
         },
     )
 

@@ -6,10 +6,11 @@ records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4'
 published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
 training score of r1, a rating of r4 by r2, an import batch by the admin (not failed, so
 a retry is refused), a finished calculation run and a finished what-if run, an order r1
-entered themself (so it waits for verification, docs/pay.md), and incentive plan
-versions gov-draft (a draft), gov-sub (submitted) and gov-ok (approved). Each cell is
-the status the role gets; every request runs in its own transaction, rolled back, so one
-role's write does not change what the next one sees.
+entered themself (so it waits for verification, docs/pay.md), incentive plan versions
+gov-draft (a draft), gov-sub (submitted) and gov-ok (approved), and a dispute r1 opened
+on their 2026-Q1 commission line. Each cell is the status the role gets; every request
+runs in its own transaction, rolled back, so one role's write does not change what the
+next one sees.
 
 Reads follow the one visibility rule (attain.org.selectors.visible_people): a record of
 someone the caller may not see is a 404, as if it did not exist. ``400`` in a write
@@ -35,8 +36,11 @@ from attain.crm import services as crm_services
 from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
 from attain.incentives.models import CalculationRun, RunKind
 from attain.intake import services as intake_services
+from attain.pay import services_disputes as dispute_services
 from attain.pay.tests.payout_factories import AMOUNTS as PAYOUT_AMOUNTS
 from attain.pay.tests.payout_factories import store as store_payouts
+from attain.reviews.tests.factories import action as review_action
+from attain.reviews.tests.factories import review as review_factory
 from attain.targets.tests.conftest import new_plan, publish
 
 # operation (method, path with {names} filled from the records) → status per column of
@@ -127,10 +131,20 @@ STATUSES = """
     GET    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     PUT    /api/pay/payroll/columns/           200  200 200 403  403 403 401
     GET    /api/pay/accrual/                   200  200 200 200  403 403 401
+    GET    /api/pay/periods/                   200  200 200 200  403 403 401
+    POST   /api/pay/periods/close/             202  202 202 403  403 403 401
+    POST   /api/pay/periods/reopen/            400  400 403 403  403 403 401
+    GET    /api/pay/adjustments/               200  200 200 200  200 200 401
     GET    /api/pay/records/                   200  200 200 403  403 403 401
     POST   /api/pay/records/verify/            200  200 200 403  403 403 401
     GET    /api/pay/policies/                  200  200 200 403  403 403 401
     PUT    /api/pay/policies/                  200  200 403 403  403 403 401
+    GET    /api/pay/disputes/                  200  200 200 403  200 200 401
+    POST   /api/pay/disputes/                  403  403 403 403  201 201 401
+    GET    /api/pay/disputes/stats/            200  200 200 200  403 403 401
+    GET    /api/pay/disputes/{dispute}/        200  200 200 404  200 200 401
+    POST   /api/pay/disputes/{dispute}/messages/   201 201 201 404 403 201 401
+    POST   /api/pay/disputes/{dispute}/actions/    200 200 403 404 403 403 401
     GET    /api/plans/                         200  200 403 200  403 403 401
     POST   /api/plans/gov-draft/versions/1/submit/   200 200 403 403 403 403 401
     POST   /api/plans/gov-sub/versions/1/approve/    200 403 403 200 403 403 401
@@ -138,6 +152,15 @@ STATUSES = """
     POST   /api/plans/gov-ok/versions/1/activate/    200 200 403 403 403 403 401
     GET    /api/notifications/                 200  200 200 200  200 200 401
     POST   /api/notifications/read/            200  200 200 200  200 200 401
+    GET    /api/reviews/                       200  200 403 200  200 200 401
+    POST   /api/reviews/                       201  403 403 403  201 403 401
+    GET    /api/reviews/{review}/              200  200 403 200  200 200 401
+    GET    /api/reviews/{review_west}/         200  200 403 200  404 404 401
+    POST   /api/reviews/{review}/comments/     201  403 403 403  201 201 401
+    POST   /api/reviews/{review}/actions/      201  403 403 403  201 201 401
+    POST   /api/reviews/actions/{action}/tick/ 200  403 403 403  200 200 401
+    GET    /api/reviews/people/r1/             200  200 403 200  200 200 401
+    GET    /api/reviews/people/r4/             200  200 403 200  404 404 401
 """
 
 
@@ -181,6 +204,15 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     )
     plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
     store_payouts(company, PAYOUT_AMOUNTS)  # 2026-Q1 payouts, calculated
+    dispute = dispute_services.open_dispute(  # r1 disputes their commission line
+        company.users["rep"],
+        subject="line",
+        period="2026-Q1",
+        plan="rep",
+        component="commission",
+        title="佣金",
+        text="少算了",
+    )
     pending = crm_services.record_order(
         company.users["rep"], customer=customer, owner=people["r1"], date=TODAY, amount=Decimal(50)
     )
@@ -188,6 +220,9 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     _plan_versions()
     run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026, status="done")
     what_if = CalculationRun.objects.create(kind=RunKind.PREVIEW, fiscal_year=2026, status="done")
+    east_review = review_factory(company, "m1", "2026-Q1", ["r1", "r2", "m2"])
+    west_review = review_factory(company, "m3", "2026-Q1", ["r4"])
+    agreed = review_action(east_review, "r1", "r1")
     batch = intake_services.create_batch(
         company.users["admin"], "customers", SimpleUploadedFile("c.csv", b"name\nA\n")
     )
@@ -207,6 +242,10 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         "run": str(run.pk),
         "what_if": str(what_if.pk),
         "pending": pending.external_id,
+        "review": str(east_review.pk),
+        "review_west": str(west_review.pk),
+        "action": str(agreed.pk),
+        "dispute": str(dispute.pk),
     }
 
 
@@ -289,6 +328,8 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "pay_code": "COMM",
         },
         "/api/pay/records/verify/": {"table": "orders", "ids": [records["pending"]]},
+        "/api/pay/periods/close/": {"period": "2026-Q1", "reason": "quarter end"},
+        "/api/pay/periods/reopen/": {"period": "2026-Q1", "reason": "restate"},
         "/api/plans/gov-draft/versions/1/submit/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/approve/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/return/": {"reason": "重做"},
@@ -300,6 +341,25 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "amount_ceiling": "100000000.00",
         },
         "/api/notifications/read/": {},
+        "/api/reviews/": {"period": "2026-Q2", "manager": "m1"},
+        f"/api/reviews/{records['review']}/comments/": {"person": "r1", "text": "好的"},
+        f"/api/reviews/{records['review']}/actions/": {
+            "person": "r1",
+            "text": "每周拜访两家新客户",
+            "owner": "r1",
+            "due_on": "2026-06-30",
+        },
+        f"/api/reviews/actions/{records['action']}/tick/": {"done": True},
+        "/api/pay/disputes/": {
+            "subject": "record",
+            "period": "2026-Q1",
+            "title": "订单缺失",
+            "text": "SO-404",
+            "record_table": "orders",
+            "record_ref": "SO-404",
+        },
+        f"/api/pay/disputes/{records['dispute']}/messages/": {"text": "请查看"},
+        f"/api/pay/disputes/{records['dispute']}/actions/": {"action": "reject", "reason": "否"},
     }
     if path == "/api/imports/":
         upload = SimpleUploadedFile("c.csv", b"name\nB\n", content_type="text/csv")

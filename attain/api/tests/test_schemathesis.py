@@ -124,6 +124,17 @@ def _records(company: Any) -> dict[str, Any]:
     from attain.pay.tests.payout_factories import AMOUNTS, store
 
     store(company, AMOUNTS)  # payouts for the register, payroll and accrual
+    from attain.pay import services_disputes
+
+    dispute = services_disputes.open_dispute(
+        company.users["rep"],
+        subject="line",
+        period="2026-Q1",
+        plan="rep",
+        component="commission",
+        title="佣金",
+        text="少算了",
+    )
     return {
         "/api/customers/": {"external_id": customer.external_id},
         "/api/contacts/": {"external_id": contact.external_id},
@@ -139,6 +150,7 @@ def _records(company: Any) -> dict[str, Any]:
         "/api/products/": {"code": product.code},
         "/api/performance/results/": {"code": "r1", "period": "2026-01"},
         "/api/plans/": {"code": "gov", "number": incentive_plan.number},
+        "/api/pay/disputes/": {"id": dispute.pk},
     }
 
 

@@ -6,8 +6,11 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.html import format_html, format_html_join, json_script
+from django.utils.translation import gettext as _
 
+from attain.org.templatetags.org_tags import job_title
 from attain.web.pickers import picker_attrs
 
 register = template.Library()
@@ -25,6 +28,42 @@ def field_label(event: Any, field: str) -> str:
     except FieldDoesNotExist:
         return field
     return str(getattr(found, "verbose_name", field))
+
+
+def _field_of(event: Any, field: str) -> Any:
+    model = event.content_type.model_class() if event.content_type_id else None
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(field)
+    except FieldDoesNotExist:
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
+    """A value of an audit event in words: a related record by its name (not ``71``),
+    a choice by its label, yes or no; anything else as stored. Names are looked up
+    once per page (``render_context``); a record deleted since shows its number."""
+    if value is None or value == "":
+        return "—"
+    found = _field_of(event, field)
+    if found is None:
+        return value
+    if (found.model._meta.label_lower, field) == ("org.assignment", "title"):
+        return job_title(value)  # a code (rep, manager…) or free text
+    if isinstance(found, models.BooleanField):
+        return _("yes") if value else _("no")
+    if found.choices:
+        return dict(found.flatchoices).get(value, value)
+    if not (found.many_to_one or found.one_to_one) or found.related_model is None:
+        return value
+    names: dict[tuple[Any, Any], str] = context.render_context.setdefault("audit_names", {})
+    key = (found.related_model, value)
+    if key not in names:
+        target = found.related_model._default_manager.filter(pk=value).first()
+        names[key] = str(target) if target is not None else f"#{value}"
+    return names[key]
 
 
 @register.simple_tag

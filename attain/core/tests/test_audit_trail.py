@@ -59,3 +59,22 @@ def test_audit_page_filters(company):
     assert list(response.context["page"]) == []
     response = client.get(reverse("audit"), {"since": "not-a-date"})
     assert response.status_code == 200
+
+
+def test_audit_page_says_values_in_words(company):
+    """A created assignment's person, unit and manager by name, its title by label."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(company.users["sales_ops"])
+    response = client.get(reverse("audit"), {"type": "org.assignment", "action": "create"})
+    html = response.content.decode()
+    event = next(iter(response.context["page"]))
+    after = event.after
+    person = company.people["r1"].__class__.objects.get(pk=after["person"])
+    unit = company.east.__class__.objects.get(pk=after["unit"])
+    rows = [
+        f'<th>人员</th><td class="before">—</td><td class="after">{person.name}</td>',
+        f'<th>组织单元</th><td class="before">—</td><td class="after">{unit.name}</td>',
+        '<th>岗位</th><td class="before">—</td><td class="after">销售代表</td>',
+    ]
+    for row in rows:
+        assert row in html

@@ -95,7 +95,7 @@ def photo_hash(upload: Any) -> str:
         upload.seek(0)
         with Image.open(upload) as image:
             grey = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-            values = list(grey.getdata())
+            values = list(grey.tobytes())  # mode L: one byte per pixel, row by row
         upload.seek(0)
     except (UnidentifiedImageError, OSError, ValueError):
         return ""

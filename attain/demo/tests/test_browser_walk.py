@@ -86,6 +86,7 @@ NOT_WALKED = {
     "accounts/password-reset/<uidb64>/<token>/": "needs a mailed token (accounts tests)",
     "accounts/password-reset/done/": "after a reset (accounts tests)",
     "crm/evidence/<int:pk>/": "a download of an uploaded file",
+    "pay/disputes/files/<int:pk>/": "a download of a file sent with a dispute",
     "crm/orders/<str:external_id>/status/": "answers POST",
     "crm/opportunities/<str:external_id>/move/": "answers POST (a card of the pipeline board)",
     "crm/tickets/<str:external_id>/": "answers POST",
@@ -113,6 +114,12 @@ NOT_WALKED = {
         "a what-if exists only once one is run (incentives test_browser_effectiveness)"
     ),
     "search/pick/<slug:kind>/": "an htmx fragment: the options of a picker (core tests)",
+    "reviews/open/": "answers POST",
+    "reviews/<int:pk>/prepare/": "answers POST",
+    "reviews/<int:pk>/close/": "answers POST",
+    "reviews/<int:pk>/people/<slug:code>/comment/": "answers POST",
+    "reviews/<int:pk>/people/<slug:code>/action/": "answers POST",
+    "reviews/actions/<int:pk>/tick/": "answers POST",
 }
 # Pages reached by a form rather than a link, walked from these addresses too.
 FORM_STARTS = ("/search/?q=a",)
@@ -226,6 +233,7 @@ def demo_company(transactional_db: None) -> None:
     from attain.incentives.demo import load_demo_incentives
     from attain.measures.defaults import default_fields
     from attain.measures.models import Measure
+    from attain.reviews.demo import load_demo_reviews
     from attain.targets.demo import load_demo_targets
 
     # a transactional test before this one may have flushed the migrations' measures
@@ -235,6 +243,10 @@ def demo_company(transactional_db: None) -> None:
     load_crm_demo(seed=DEFAULT_SEED, echo=None)
     load_demo_targets(echo=None)
     load_demo_incentives(echo=None)
+    load_demo_reviews(echo=None)
+    from attain.pay.demo import load_demo_disputes
+
+    load_demo_disputes(echo=None)
 
 
 class Walk:

@@ -5,8 +5,9 @@
   bands, two of which must agree when at most 6 bits differ);
 - *impossible travel*: one person at two places farther apart than ``max_speed_kmh``
   allows in the time between (and at least ``min_km`` apart);
-- *one spot, many customers*: the same coordinates (to ~1 m) on visits to at least
-  ``min_customers_at_spot`` different customers;
+- *one spot, many customers*: the same coordinates (to ~1 m) on one person's visits to
+  at least ``min_customers_at_spot`` different customers within a period (many people
+  at one office or fair are not a case);
 - *same-minute bursts*: at least ``min_same_minute`` activities of one person logged at
   the same minute;
 - *empty summaries*: a person's activities without a summary, far above their peers'.
@@ -22,6 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -212,32 +214,36 @@ def _spots(
     )
     if located.height == 0:
         return
-    spots = located.group_by("la", "lo").agg(
-        pl.col("customer").n_unique().alias("customers"),
-        pl.col("id"),
-        pl.col("owner").unique().alias("owners"),
-        pl.col("day").max().alias("day"),
-    )
-    for row in spots.filter(pl.col("customers") >= params.min_customers_at_spot).iter_rows(
-        named=True
-    ):
-        period = period_of(row["day"], periods)
-        if period is None:
-            continue
-        found.alerts.append(
-            Alert(
-                NAME,
-                tuple(sorted(row["owners"])),
-                records("activities", row["id"]),
-                period.label,
-                params.spot_score,
-                f"Visits to {row['customers']} different customers carry the same coordinates "
-                f"({row['la']}, {row['lo']}).",
-                f"拜访 {row['customers']} 个不同客户的记录使用了完全相同的坐标"
-                f"（{row['la']}, {row['lo']}）。",
-                "same_spot",
-            )
+    # per person and period: a shared office or a trade fair is one place for many
+    # people, and one spot months apart is not one fabricated afternoon
+    for period in periods:
+        inside = located.filter(pl.col("day").is_between(period.start, period.end))
+        spots = inside.group_by("owner", "la", "lo").agg(
+            pl.col("customer").n_unique().alias("customers"), pl.col("id")
         )
+        for row in (
+            spots.filter(pl.col("customers") >= params.min_customers_at_spot)
+            .sort("owner", "la", "lo")
+            .iter_rows(named=True)
+        ):
+            _spot_alert(row, period, params, found)
+
+
+def _spot_alert(row: dict[str, Any], period: ScanPeriod, params: Params, found: Found) -> None:
+    found.alerts.append(
+        Alert(
+            NAME,
+            (row["owner"],),
+            records("activities", row["id"]),
+            period.label,
+            params.spot_score,
+            f"Visits to {row['customers']} different customers carry the same coordinates "
+            f"({row['la']}, {row['lo']}).",
+            f"拜访 {row['customers']} 个不同客户的记录使用了完全相同的坐标"
+            f"（{row['la']}, {row['lo']}）。",
+            "same_spot",
+        )
+    )
 
 
 def _minutes(

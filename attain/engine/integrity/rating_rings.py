@@ -55,80 +55,94 @@ def _label(day: object, periods: Sequence[ScanPeriod]) -> str | None:
 def _mutual(
     ratings: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
 ) -> None:
-    # What the other raters give each person: the mean without this rater.
+    """Per period: a pair who rated each other in it, each above what the other raters
+    give the same person over the whole history. The pair's own ratings of other
+    periods do not dilute it (colleagues who rated each other honestly last year and
+    inflate each other now are a ring now); persistence counts the calendar quarters
+    in which both did so."""
     totals = ratings.group_by("owner").agg(pl.col("score").sum().alias("s"), pl.len().alias("c"))
-    pair_stats = ratings.group_by("rater", "owner").agg(
-        pl.col("score").sum().alias("ps"),
-        pl.len().alias("pc"),
-        pl.col("score").mean().alias("given"),
-        pl.col("date"),
-        pl.col("id"),
+    baseline = (
+        ratings.group_by("rater", "owner")
+        .agg(pl.col("score").sum().alias("ps"), pl.len().alias("pc"))
+        .join(totals, on="owner")
+        .with_columns((pl.col("c") - pl.col("pc")).alias("others"))
+        .filter(pl.col("others") >= params.min_other_raters)
+        .select("rater", "owner", ((pl.col("s") - pl.col("ps")) / pl.col("others")).alias("base"))
     )
-    table = pair_stats.join(totals, on="owner").with_columns(
-        (pl.col("c") - pl.col("pc")).alias("others"),
-        ((pl.col("s") - pl.col("ps")) / (pl.col("c") - pl.col("pc"))).alias("others_mean"),
+    quarter = pl.format(
+        "{}-Q{}", pl.col("date").dt.year(), (pl.col("date").dt.month() - 1) // 3 + 1
     )
-    table = table.filter(pl.col("others") >= params.min_other_raters).with_columns(
-        (pl.col("given") - pl.col("others_mean")).alias("excess")
+    in_scan = pl.lit(None, dtype=pl.String)
+    for period in reversed(periods):
+        in_scan = (
+            pl.when(pl.col("date").is_between(period.start, period.end))
+            .then(pl.lit(period.label))
+            .otherwise(in_scan)
+        )
+    keyed = ratings.with_columns(quarter.alias("quarter"), in_scan.alias("period"))
+
+    def mutual_by(key: str) -> pl.DataFrame:
+        """(rater < owner, key) where both rated each other, with the lower excess."""
+        given = (
+            keyed.drop_nulls(key)
+            .group_by("rater", "owner", key)
+            .agg(pl.col("score").max().alias("given"), pl.col("id"))
+            .join(baseline, on=["rater", "owner"])
+            .with_columns((pl.col("given") - pl.col("base")).alias("excess"))
+        )
+        back = given.select(
+            pl.col("rater").alias("owner"),
+            pl.col("owner").alias("rater"),
+            key,
+            pl.col("excess").alias("excess_back"),
+            pl.col("id").alias("id_back"),
+        )
+        return (
+            given.join(back, on=["rater", "owner", key])
+            .filter(pl.col("rater") < pl.col("owner"))
+            .with_columns(pl.min_horizontal("excess", "excess_back").alias("low"))
+        )
+
+    quarters = (
+        mutual_by("quarter")
+        .group_by("rater", "owner")
+        .agg(
+            (pl.col("low") >= params.min_excess).sum().alias("repeated"),
+            (pl.col("low") >= params.persistent_excess).sum().alias("persistent"),
+        )
     )
-    back = table.select(
-        pl.col("rater").alias("owner"),
-        pl.col("owner").alias("rater"),
-        pl.col("excess").alias("excess_back"),
-        pl.col("date").alias("date_back"),
-        pl.col("id").alias("id_back"),
+    pairs = mutual_by("period").join(quarters, on=["rater", "owner"], how="left").fill_null(0)
+    order = {period.label: index for index, period in enumerate(periods)}
+    rows = sorted(
+        pairs.iter_rows(named=True), key=lambda r: (order[r["period"]], r["rater"], r["owner"])
     )
-    pairs = table.join(back, on=["rater", "owner"]).filter(pl.col("rater") < pl.col("owner"))
-    for row in pairs.iter_rows(named=True):
-        low = min(row["excess"], row["excess_back"])
-        if low < params.persistent_excess:
-            continue
-        days = list(row["date"]) + list(row["date_back"])
-        labels_a = {_label(d, periods) for d in row["date"]}
-        labels_b = {_label(d, periods) for d in row["date_back"]}
-        mutual = sorted(x for x in labels_a & labels_b if x is not None)
-        all_a = {_label_any(d) for d in row["date"]}
-        all_b = {_label_any(d) for d in row["date_back"]}
-        together = len(all_a & all_b)
+    for row in rows:
+        low = row["low"]
         strong = low >= params.strong_excess
-        repeated = together >= params.min_periods and low >= params.min_excess
-        persistent = together >= params.persistent_periods and low >= params.persistent_excess
-        if not mutual or not (strong or repeated or persistent):
+        repeated = row["repeated"] >= params.min_periods and low >= params.min_excess
+        persistent = (
+            row["persistent"] >= params.persistent_periods and low >= params.persistent_excess
+        )
+        if not (strong or repeated or persistent):
             continue
-        del days
-        for label in mutual:
-            period = next(p for p in periods if p.label == label)
-            ids = [
-                i
-                for i, d in zip(
-                    list(row["id"]) + list(row["id_back"]),
-                    list(row["date"]) + list(row["date_back"]),
-                    strict=True,
-                )
-                if period.start <= d <= period.end
-            ]
-            people = (row["rater"], row["owner"])
-            found.alerts.append(
-                Alert(
-                    NAME,
-                    people,
-                    records("peer_ratings", ids),
-                    label,
-                    min(1.0, params.mutual_score + (low - params.min_excess) * 0.2),
-                    f"{people[0]} and {people[1]} rated each other in {label}, each "
-                    f"{low:.1f} points or more above what other colleagues give "
-                    f"(in {together} periods together).",
-                    f"{people[0]} 与 {people[1]} 在 {label} 互相评分，各比其他同事给出的分数高 "
-                    f"{low:.1f} 分以上（共 {together} 个周期互评）。",
-                    "mutual",
-                )
+        label = row["period"]
+        together = max(row["persistent"], 1)
+        people = (row["rater"], row["owner"])
+        found.alerts.append(
+            Alert(
+                NAME,
+                people,
+                records("peer_ratings", list(row["id"]) + list(row["id_back"])),
+                label,
+                min(1.0, params.mutual_score + (low - params.min_excess) * 0.2),
+                f"{people[0]} and {people[1]} rated each other in {label}, each "
+                f"{low:.1f} points or more above what other colleagues give "
+                f"(in {together} periods together).",
+                f"{people[0]} 与 {people[1]} 在 {label} 互相评分，各比其他同事给出的分数高 "
+                f"{low:.1f} 分以上（共 {together} 个周期互评）。",
+                "mutual",
             )
-
-
-def _label_any(day: object) -> str:
-    """A quarter label for persistence across periods outside the scan."""
-    year, month = day.year, day.month  # type: ignore[attr-defined]
-    return f"{year}-Q{(month - 1) // 3 + 1}"
+        )
 
 
 def _proxy(data: Records, periods: Sequence[ScanPeriod], params: Params, found: Found) -> None:

@@ -6,8 +6,9 @@ return falls in the ``window_days`` after the period's end are counted ("straddl
 orders). The expected count is the person's order count times a base rate: the larger
 of the peers' rate in the same period and that rate scaled by the person's own
 cancellation rate in other periods against the company's (so a rep whose customers
-return a lot is compared with themself). A Poisson tail
-below ``alpha`` raises an alert.
+return a lot is compared with themself), that own rate shrunk towards the company's as
+if the person had ``prior_orders`` more orders at the company's rate (a few returns in
+a short history are noise). A Poisson tail below ``alpha`` raises an alert.
 
 Blind spots: a wash whose cancellation waits longer than ``window_days`` (or until after
 the payout, if that is later), and a company where almost nobody cancels (one
@@ -35,6 +36,9 @@ class Params:
     min_person_orders: int = 5  # orders in the period for a person to be tested
     floor_rate: float = 0.01  # the base rate never falls below this
     alpha: float = 0.001
+    # The person's own cancellation rate is shrunk towards the company's as if they had
+    # this many more orders at the company's rate: two returns in 25 orders is noise.
+    prior_orders: int = 50
 
 
 def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params()) -> Found:
@@ -110,8 +114,11 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
             # The person's own propensity to cancel, relative to the company's, applied
             # to the peers' straddling rate (a rep whose customers return a lot).
             own_rate = (
-                peer_rate * (row["h_k"] / row["h_n"]) / company_undo
-                if row["h_n"] >= 20 and company_undo > 0
+                peer_rate
+                * (row["h_k"] + params.prior_orders * company_undo)
+                / (row["h_n"] + params.prior_orders)
+                / company_undo
+                if company_undo > 0
                 else 0.0
             )
             rate = max(peer_rate, own_rate, params.floor_rate)

@@ -235,6 +235,41 @@ def test_fake_activities_photo_travel_minute() -> None:
     assert {("activities", "A400"), ("activities", "A500")} in reused
 
 
+def test_same_spot_is_one_person_in_one_period() -> None:
+    """Four customers visited from one spot by one rep in a quarter is a case; the same
+    spot used by two reps (a shared office) or months apart is not one case."""
+    frames = honest()
+    office = (30.274085, 120.15507)
+
+    def visits(owner: str, customers: list[str], day: datetime.date, prefix: str) -> list[dict]:
+        return [
+            {
+                "id": f"{prefix}{i}",
+                "owner": owner,
+                "customer": customer,
+                "at": datetime.datetime.combine(day, datetime.time(15)),
+                "lat": office[0],
+                "lon": office[1],
+                "summary": "visit",
+            }
+            for i, customer in enumerate(customers)
+        ]
+
+    rows = (
+        visits("E001", ["C0010", "C0011", "C0012", "C0013"], D(2025, 8, 4), "S")  # a case
+        + visits("E002", ["C0020", "C0021"], D(2025, 11, 4), "X")  # two people, two
+        + visits("E003", ["C0030", "C0031"], D(2025, 11, 5), "Y")  # customers each
+        + visits("E004", ["C0040", "C0041"], D(2025, 8, 5), "Z")  # one quarter, then
+        + visits("E004", ["C0042", "C0043"], D(2025, 11, 5), "W")  # the next
+    )
+    frames["activities"] = pl.concat(
+        [frames["activities"], pl.DataFrame(rows)], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), [Q3, Q4], detectors=["fake_activities"])
+    spots = [(a.people, a.period) for a in found.alerts if a.pattern == "same_spot"]
+    assert spots == [(("E001",), "2025-Q3")]
+
+
 def test_amounts_round_and_duplicates() -> None:
     frames = honest()
     extra = pl.DataFrame(
@@ -277,6 +312,43 @@ def test_rating_rings_mutual_and_proxy() -> None:
     frames["peer_ratings"] = pl.DataFrame(rows)
     found = scan(Records(frames), [Q4], detectors=["rating_rings"])
     assert ("E001", "E002") in [a.people for a in found.alerts]
+
+
+def test_a_ring_that_starts_after_honest_ratings_is_found_in_its_periods() -> None:
+    """E001 and E002 rated each other like everybody else for a year, then inflate each
+    other for three quarters, one of them with an honest rating in the same quarter
+    too: those quarters are found, the honest year is not."""
+    frames = honest()
+    rows = []
+    rng = random.Random(7)
+    quarters = [D(2024, 3 * q + 3, 25) for q in range(4)] + [
+        D(2025, 3, 25),
+        D(2025, 6, 25),
+        D(2025, 9, 25),
+        D(2025, 12, 25),
+    ]
+    for index, day in enumerate(quarters):
+        for p in range(12):
+            raters = rng.sample([x for x in range(12) if x != p], 3)
+            if index < 4 and p in (1, 2):
+                raters[0] = 3 - p  # the pair rate each other in 2024 as others do
+            for r in raters:
+                score = 4.0 if r == 3 - p and p in (1, 2) else rng.choice((3.5, 4.0, 4.5))
+                rows.append(
+                    {"date": day, "owner": f"E{p:03d}", "rater": f"E{r:03d}", "score": score}
+                )
+        if index >= 5:
+            for a, b in (("E001", "E002"), ("E002", "E001")):
+                rows.append({"date": day, "owner": a, "rater": b, "score": 5.0})
+    rows = [{"id": f"R{n}", **row} for n, row in enumerate(rows)]
+    frames["peer_ratings"] = pl.DataFrame(rows)
+    honest_year = [
+        ScanPeriod(f"2024-Q{q + 1}", D(2024, 3 * q + 1, 1), D(2024, 3 * q + 3, 28))
+        for q in range(4)
+    ]
+    found = scan(Records(frames), [*honest_year, Q3, Q4], detectors=["rating_rings"])
+    pairs = sorted((a.period, a.people) for a in found.alerts)
+    assert pairs == [("2025-Q3", ("E001", "E002")), ("2025-Q4", ("E001", "E002"))]
 
 
 def test_poisson_tail() -> None:

@@ -486,3 +486,56 @@ def test_managers_do_not_import_order_lines(customers: Any, company: Any) -> Non
     spec = importer.get_table("order_lines")
     assert not access.can_import(company.users["manager"], spec)
     assert access.can_import(company.users["sales_ops"], spec)
+
+
+def test_photo_fingerprints_come_and_go_with_activities(customers: Any, tmp_path: Path) -> None:
+    """Evidence photos' perceptual hashes travel through CSV, so the integrity scan finds
+    a photo reused on imported visits as on visits typed with the photo."""
+    from attain.crm.models import Activity, Evidence
+
+    photo, near = "8f3c0a1b2c3d4e5f", "8f3c0a1b2c3d4e5e"
+    rows = [
+        ["外部编号", "类型", "客户", "负责人", "时间", "照片指纹"],
+        ["A1", "拜访", "C1", "r1", "2025-04-01 09:30", photo.upper()],
+        ["A2", "拜访", "C2", "r1", "2025-04-02 09:30", f"{near}; {photo}"],
+        ["A3", "拜访", "C1", "r1", "2025-04-03 09:30", ""],
+        ["A4", "拜访", "C1", "r1", "2025-04-04 09:30", "not-a-hash"],
+    ]
+    result = import_file(
+        None, "activities", write_csv(tmp_path / "a.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.rejected) == (3, 1)
+    reason = read_csv(tmp_path / "r.csv")[1][1]
+    assert "not-a-hash" in reason and "16" in reason
+
+    def hashes() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for activity, hash_ in Evidence.objects.order_by("pk").values_list(
+            "activity__external_id", "perceptual_hash"
+        ):
+            found.setdefault(activity, []).append(hash_)
+        return found
+
+    assert hashes() == {"A1": [photo], "A2": [near, photo]}
+    out = tmp_path / "activities.csv"
+    call_command("export", "activities", str(out), stdout=StringIO())
+    exported = read_csv(out)
+    column = exported[0].index("photo_fingerprints")
+    assert {r[0]: r[column] for r in exported[1:]} == {
+        "A1": photo,
+        "A2": f"{near};{photo}",
+        "A3": "",
+    }
+    # a re-import of the export changes nothing; a new value replaces the old ones
+    assert import_file(None, "activities", out).rejected == 0
+    assert hashes() == {"A1": [photo], "A2": [near, photo]}
+    rows = [["外部编号", "类型", "客户", "负责人", "时间", "照片指纹"]]
+    rows.append(["A2", "拜访", "C2", "r1", "2025-04-02 09:30", ""])
+    import_file(None, "activities", write_csv(tmp_path / "b.csv", rows))
+    assert hashes() == {"A1": [photo]}
+    # a file without the column leaves the fingerprints alone
+    rows = [["外部编号", "类型", "客户", "负责人", "时间"]]
+    rows.append(["A1", "电话", "C1", "r1", "2025-04-01"])
+    import_file(None, "activities", write_csv(tmp_path / "c.csv", rows))
+    assert hashes() == {"A1": [photo]}
+    assert Activity.objects.get(external_id="A1").kind == "call"

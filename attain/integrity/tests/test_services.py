@@ -147,3 +147,34 @@ def test_scans_are_queued_on_changes_and_after_a_full_run(gamed, settings, monke
     settings.ATTAIN_INTEGRITY_ON_CHANGE = False
     signals.on_task_finished(None, task_result=Finished())
     assert len(queued) == 2
+
+
+def test_confirming_can_stop_the_records_counting(gamed):
+    """The duplicate orders are rejected (audited with the alert's number); a dismissal
+    cannot reject, and an alert without records that count says so."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    ops = gamed.users["sales_ops"]
+    with pytest.raises(ValidationError):
+        services.decide(ops, alert, confirm=False, reason="real", reject_records=True)
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN
+    services.decide(ops, alert, confirm=True, reason="同一订单重复录入", reject_records=True)
+    states = dict(Order.objects.values_list("external_id", "verification"))
+    assert states == {"O1": "rejected", "O2": "rejected"}
+    events = AuditEvent.objects.filter(content_type__model="order", action="update")
+    assert events.count() == 2
+    assert all(f"{alert.pk}" in e.reason and "同一订单重复录入" in e.reason for e in events)
+    empty = Alert.objects.create(
+        key="x",
+        detector="rating_rings",
+        period="2025-Q4",
+        records=[],
+        score=Decimal("0.9"),
+        reason_en="x",
+        reason_zh="x",
+    )
+    with pytest.raises(ValidationError):
+        services.decide(ops, empty, confirm=True, reason="ring", reject_records=True)
+    empty.refresh_from_db()
+    assert empty.status == Status.OPEN  # nothing half-applied

@@ -123,6 +123,12 @@ class Command(BaseCommand):
 
         load_demo_targets(echo=echo)
         load_demo_incentives(echo=echo)
+        from attain.reviews.demo import load_demo_reviews
+
+        load_demo_reviews(echo=echo)
+        from attain.pay.demo import load_demo_disputes
+
+        load_demo_disputes(echo=echo)
 
     @staticmethod
     def scan_integrity(echo: Any) -> None:

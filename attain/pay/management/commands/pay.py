@@ -1,8 +1,9 @@
-"""`attain pay sync | export | accrual`: payouts from the command line (docs/pay.md).
+"""`attain pay sync | export | accrual | close | reopen`: payouts from the command line
+(docs/pay.md).
 
 The command runs as the machine's operator: it reads every person's payouts, as an
 administrator does, and writes nothing but files (``sync`` writes payouts, audited as
-the system)."""
+the system; so do ``close`` and ``reopen``)."""
 
 from __future__ import annotations
 
@@ -37,10 +38,18 @@ class Command(BaseCommand):
         export.add_argument("--output", type=Path, help="file (default: payroll-PERIOD.FORMAT)")
         accrual = sub.add_parser("accrual", help="earned but not yet paid, by period and unit")
         accrual.add_argument("--period", default=None)
+        close = sub.add_parser("close", help="close a pay period: freeze its results")
+        close.add_argument("period", help="e.g. 2026-Q3")
+        close.add_argument("--reason", default="")
+        reopen = sub.add_parser("reopen", help="reopen a closed pay period (with a reason)")
+        reopen.add_argument("period", help="e.g. 2026-Q3")
+        reopen.add_argument("--reason", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        if action == "sync":
+        if action in {"close", "reopen"}:
+            self._close(action, options["period"], options["reason"])
+        elif action == "sync":
             report = services.sync_payouts(None)
             self.stdout.write(
                 f"created {report.created}, changed {report.updated}, "
@@ -67,3 +76,28 @@ class Command(BaseCommand):
                     f"{row.period}\t{row.unit_code or '-'}\t{row.people}\t{row.total}"
                     f"\t(held {row.held})"
                 )
+
+    def _close(self, action: str, period: str, reason: str) -> None:
+        from django.core.exceptions import ValidationError
+
+        from attain.pay import services_close as close
+
+        try:
+            if action == "reopen":
+                row = close.reopen_period(None, period, reason=reason)
+                self.stdout.write(f"{row.period} is open again")
+                return
+            row = close.close_period(None, period, reason=reason, background=False)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages), returncode=2) from error
+
+        def report(percent: int, stage: str) -> None:
+            self.stdout.write(f"{percent:3d}% {stage}")
+
+        row = close.run_close(row.pk, None, report)
+        if row.state != "closed":
+            raise CommandError(f"closing {period} failed: {row.problems}")
+        self.stdout.write(
+            f"100% closed {row.period}: {row.people} payouts, total {row.total}, "
+            f"results fingerprint {row.results_fingerprint[:16]}"
+        )

@@ -1,0 +1,181 @@
+# mypy: disable-error-code="type-arg"
+"""Period close over the API (docs/pay.md, "Period close"): the pay periods with their
+state, closing one (a background task) and reopening one with a reason; the
+prior-period adjustments under the one visibility rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from attain.web.query import query_one
+
+from . import close_access as access
+from . import selectors_close as selectors
+from . import services_close as services
+from .api_payouts import PERIOD_RE, period_field
+from .models import MONEY, PayoutState
+from .models_close import PeriodState
+
+
+class PeriodSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    end = serializers.DateField()
+    payouts = serializers.IntegerField()
+    total = serializers.DecimalField(**MONEY)
+    state = serializers.ChoiceField(choices=PeriodState.choices)
+    progress = serializers.IntegerField(source="close.progress", default=0)
+    stage = serializers.CharField(source="close.stage", default="")
+    problems = serializers.ListField(
+        child=serializers.CharField(), source="close.problems", default=list
+    )
+    closed_at = serializers.DateTimeField(source="close.closed_at", default=None, allow_null=True)
+    closed_by = serializers.CharField(
+        source="close.requested_by.username", default=None, allow_null=True
+    )
+    reopen_reason = serializers.CharField(source="close.reopen_reason", default="")
+    plan_versions = serializers.DictField(
+        child=serializers.IntegerField(), source="close.plan_versions", default=dict
+    )
+    data_fingerprint = serializers.CharField(source="close.data_fingerprint", default="")
+    results_fingerprint = serializers.CharField(source="close.results_fingerprint", default="")
+    adjustments = serializers.IntegerField()
+    adjusted = serializers.DecimalField(**MONEY)
+
+
+class CloseSerializer(serializers.Serializer):
+    period = period_field()
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class ReopenSerializer(serializers.Serializer):
+    period = period_field()
+    reason = serializers.CharField(max_length=500)
+
+
+class PeriodStateSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    state = serializers.ChoiceField(choices=PeriodState.choices)
+    progress = serializers.IntegerField()
+    stage = serializers.CharField()
+
+
+class ComponentSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    component = serializers.CharField()
+    kind = serializers.CharField()
+    before = serializers.DecimalField(**MONEY)
+    after = serializers.DecimalField(**MONEY)
+    amount = serializers.DecimalField(**MONEY)
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    person = serializers.CharField(source="person.code")
+    name = serializers.CharField(source="person.name")
+    source_period = serializers.CharField()
+    paid_in = serializers.CharField(source="payout.period", default=None, allow_null=True)
+    payout_state = serializers.ChoiceField(
+        choices=PayoutState.choices, source="payout.state", default=None, allow_null=True
+    )
+    amount = serializers.DecimalField(**MONEY)
+    before = serializers.DecimalField(**MONEY)
+    after = serializers.DecimalField(**MONEY)
+    components = ComponentSerializer(many=True)
+
+
+class PeriodsView(APIView):
+    """The pay periods with payouts, newest first: open, closing (with progress) or
+    closed (with the snapshot's plan versions and fingerprints)."""
+
+    @extend_schema(responses=PeriodSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        access.check_see_periods(request.user)
+        services.fail_abandoned_closes()
+        return Response(PeriodSerializer(selectors.periods(), many=True).data)
+
+
+def _state(row: Any) -> dict[str, Any]:
+    return {"period": row.period, "state": row.state, "progress": row.progress, "stage": row.stage}
+
+
+class CloseView(APIView):
+    parser_classes = [JSONParser]
+    """Close a period that has ended (finance, sales operations): 202, the freezing runs
+    in the background; GET /api/pay/periods/ shows its progress."""
+
+    @extend_schema(request=CloseSerializer, responses={202: PeriodStateSerializer})
+    def post(self, request: Request) -> Response:
+        access.check_close_periods(request.user)
+        body = CloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        row = services.close_period(request.user, data["period"], reason=data["reason"])
+        return Response(PeriodStateSerializer(_state(row)).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReopenView(APIView):
+    parser_classes = [JSONParser]
+    """Reopen a closed period (sales operations, administrators), with a reason."""
+
+    @extend_schema(request=ReopenSerializer, responses=PeriodStateSerializer)
+    def post(self, request: Request) -> Response:
+        access.check_reopen_periods(request.user)
+        body = ReopenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        row = services.reopen_period(request.user, data["period"], reason=data["reason"])
+        return Response(PeriodStateSerializer(_state(row)).data)
+
+
+class AdjustmentsView(APIView):
+    """Prior-period adjustments of the people the caller may see: ``source_period`` the
+    frozen period they adjust, ``paid_in`` the payout that carries them (null while the
+    person has no open payout); before and after per component."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period", str, pattern=PERIOD_RE.pattern, description="paid in this period"
+            ),
+            OpenApiParameter(
+                "source_period",
+                str,
+                pattern=PERIOD_RE.pattern,
+                description="adjusting this period",
+            ),
+        ],
+        responses=AdjustmentSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.adjustments(
+            request.user,
+            source_period=_period_param(request, "source_period"),
+            period=_period_param(request, "period"),
+        )
+        return Response(AdjustmentSerializer(rows, many=True).data)
+
+
+def _period_param(request: Request, name: str) -> str | None:
+    """A period id parameter, read strictly: empty, twice or malformed is a 400."""
+    if request.query_params.getlist(name) == [""]:
+        raise serializers.ValidationError({name: [_("Give a period id such as 2026-Q3.")]})
+    value = query_one(request, name)
+    if value is not None and not PERIOD_RE.fullmatch(value):
+        raise serializers.ValidationError({name: [_("Give a period id such as 2026-Q3.")]})
+    return value
+
+
+urlpatterns: list[URLPattern] = [
+    path("pay/periods/", PeriodsView.as_view(), name="pay-periods"),
+    path("pay/periods/close/", CloseView.as_view(), name="pay-periods-close"),
+    path("pay/periods/reopen/", ReopenView.as_view(), name="pay-periods-reopen"),
+    path("pay/adjustments/", AdjustmentsView.as_view(), name="pay-adjustments"),
+]

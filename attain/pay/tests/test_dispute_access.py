@@ -1,0 +1,156 @@
+"""Every dispute permission as a table: role × action → allowed (Y) or refused (-),
+checked against the access functions, the API (a refused step changes nothing) and the
+pages. The dispute is r1's (the rep login) about their 2026-Q1 commission line; the
+manager m1 leads r1; r4's dispute is outside m1's team."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from attain.audit.models import AuditEvent
+from attain.conftest import role_cases, user_of
+from attain.pay import dispute_access as access
+from attain.pay import services_disputes as services
+from attain.pay.models_disputes import Dispute, DisputeMessage
+
+from .payout_factories import AMOUNTS, PERIOD, store
+
+TABLE = """
+action     admin sales_ops finance executive manager rep anonymous
+list       Y     Y         Y       -         Y       Y   -
+see        Y     Y         Y       -         Y       Y   -
+open       -     -         -       -         Y       Y   -
+write      Y     Y         Y       -         -       Y   -
+start      Y     Y         -       -         -       -   -
+assign     Y     Y         -       -         -       -   -
+resolve    Y     Y         -       -         -       -   -
+reject     Y     Y         -       -         -       -   -
+withdraw   -     -         -       -         -       Y   -
+stats      Y     Y         Y       Y         -       -   -
+settings   Y     Y         -       -         -       -   -
+"""
+
+
+@pytest.fixture
+def dispute(company, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    store(company, AMOUNTS)
+    return services.open_dispute(
+        company.users["rep"],
+        subject="line",
+        period=PERIOD,
+        plan="rep",
+        component="commission",
+        title="t",
+        text="x",
+    )
+
+
+CHECKS = {
+    "list": lambda u, d: access.can_list_disputes(u),
+    "see": access.may_see,
+    "open": lambda u, d: access.can_open_dispute(u),
+    "write": access.may_write,
+    "start": lambda u, d: access.can_handle_disputes(u),
+    "assign": lambda u, d: access.can_handle_disputes(u),
+    "resolve": lambda u, d: access.can_handle_disputes(u),
+    "reject": lambda u, d: access.can_handle_disputes(u),
+    "withdraw": access.may_withdraw,
+    "stats": lambda u, d: access.can_read_dispute_stats(u),
+    "settings": lambda u, d: access.can_set_dispute_policy(u),
+}
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), role_cases(TABLE))
+def test_access_functions(company, dispute, action, role, allowed):
+    assert CHECKS[action](user_of(company, role), dispute) is allowed
+
+
+def _request(api, action, dispute):
+    url = f"/api/pay/disputes/{dispute.pk}/"
+    if action == "list":
+        return api.get("/api/pay/disputes/")
+    if action == "see":
+        return api.get(url)
+    if action == "open":
+        body = {
+            "subject": "record",
+            "period": PERIOD,
+            "title": "Order missing",
+            "text": "SO-9",
+            "record_table": "orders",
+            "record_ref": "SO-9",
+        }
+        return api.post("/api/pay/disputes/", body, format="json")
+    if action == "write":
+        return api.post(url + "messages/", {"text": "hello"}, format="json")
+    if action == "stats":
+        return api.get("/api/pay/disputes/stats/")
+    if action == "settings":
+        return None
+    body = {"action": action, "reason": "because", "amount": "10.00", "assignee": "ops"}
+    return api.post(url + "actions/", body, format="json")
+
+
+def _state(dispute):
+    row = Dispute.objects.get(pk=dispute.pk)
+    return (
+        row.status,
+        row.assignee_id,
+        Dispute.objects.count(),
+        DisputeMessage.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), role_cases(TABLE))
+def test_api(company, dispute, action, role, allowed):
+    api = APIClient()
+    if role != "anonymous":
+        api.force_authenticate(company.users[role])
+    before = _state(dispute)
+    answer = _request(api, action, dispute)
+    if answer is None:
+        return
+    if allowed:
+        assert answer.status_code in {200, 201}, answer.content
+    else:
+        assert answer.status_code in {401, 403, 404}, answer.content
+        assert _state(dispute) == before  # a refused step changes nothing
+
+
+PAGES = {"list": "/pay/disputes/", "see": "/pay/disputes/{pk}/", "open": "/pay/disputes/new/"}
+
+
+@pytest.mark.parametrize(
+    ("action", "role", "allowed"), [c for c in role_cases(TABLE) if c[0] in PAGES]
+)
+def test_pages(company, dispute, client, action, role, allowed):
+    if role != "anonymous":
+        client.force_login(company.users[role])
+    answer = client.get(PAGES[action].format(pk=dispute.pk))
+    if role == "anonymous":
+        assert answer.status_code == 302
+    else:
+        assert answer.status_code == (200 if allowed else 403 if action != "see" else 404)
+
+
+def test_a_manager_does_not_see_another_teams_dispute(company, dispute, client):
+    r4 = company.people["r4"]
+    Dispute.objects.filter(pk=dispute.pk).update(person=r4)
+    client.force_login(company.users["manager"])
+    assert client.get(f"/pay/disputes/{dispute.pk}/").status_code == 404
+    api = APIClient()
+    api.force_authenticate(company.users["manager"])
+    assert api.get("/api/pay/disputes/").json() == []
+
+
+@pytest.mark.parametrize("role", ["admin", "sales_ops", "finance", "manager", "rep"])
+def test_page_steps_follow_the_table(company, dispute, client, role):
+    """The detail page's reject: only the handlers change the dispute."""
+    client.force_login(company.users[role])
+    before = _state(dispute)
+    client.post(f"/pay/disputes/{dispute.pk}/", {"action": "reject", "reason": "no"})
+    changed = _state(dispute) != before
+    assert changed is (role in {"admin", "sales_ops"})

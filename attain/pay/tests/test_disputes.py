@@ -1,0 +1,369 @@
+"""Disputes: opening on a payout line or a record, files, the thread, the steps and
+their refusals, the adjustment in the first open payout, notifications and the counts."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
+
+from attain.audit.models import AuditEvent
+from attain.incentives.models import PeriodResult
+from attain.notify.kinds import render
+from attain.notify.models import Notification
+from attain.pay import selectors_disputes as selectors
+from attain.pay import services_disputes as services
+from attain.pay import services_payouts as payouts
+from attain.pay.models import Payout, PayoutState
+from attain.pay.models_disputes import (
+    Dispute,
+    DisputeAdjustment,
+    DisputeMessage,
+    DisputeStatus,
+)
+
+from .payout_factories import AMOUNTS, PERIOD, store
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def stored(company, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    store(company, AMOUNTS)
+    return company
+
+
+def open_line(company, *, component="commission", files=()):
+    return services.open_dispute(
+        company.users["rep"],
+        subject="line",
+        period=PERIOD,
+        plan="rep",
+        component=component,
+        title="佣金少算了",
+        text="订单 SO-42 的佣金没有算进来。",
+        files=files,
+    )
+
+
+def payout(company, code, period=PERIOD):
+    return Payout.objects.get(person=company.people[code], period=period)
+
+
+def audit_count(dispute):
+    return AuditEvent.objects.filter(
+        content_type__model="dispute", object_id=str(dispute.pk)
+    ).count()
+
+
+def test_a_rep_opens_a_dispute_on_a_line(stored):
+    before = timezone.now()
+    dispute = open_line(stored, files=[SimpleUploadedFile("proof.pdf", PDF)])
+    assert dispute.status == DisputeStatus.OPEN
+    assert dispute.person == stored.people["r1"]
+    assert dispute.line_amount == Decimal("1000.10")
+    assert dispute.payout == payout(stored, "r1")
+    assert dispute.assignee == stored.users["sales_ops"]  # the one sales operations login
+    hours = (dispute.due_at - before).total_seconds() / 3600
+    assert 71.9 < hours <= 72.1
+    message = dispute.messages.get()
+    assert message.event == "opened" and message.attachments.get().size == len(PDF)
+    assert audit_count(dispute) == 1
+    assert AuditEvent.objects.filter(content_type__model="disputeattachment").count() == 1
+    note = Notification.objects.get(recipient=stored.users["sales_ops"])
+    assert note.kind == "dispute_opened" and note.params["number"] == dispute.pk
+
+
+def test_a_rep_opens_a_dispute_on_a_missing_record(stored):
+    dispute = services.open_dispute(
+        stored.users["rep"],
+        subject="record",
+        period="2026-Q2",
+        title="Order missing",
+        text="SO-77 of 12 May is not counted.",
+        record_table="orders",
+        record_ref="SO-77",
+    )
+    assert dispute.record_ref == "SO-77" and dispute.payout is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"component": "nothing"}, "component"),
+        ({"title": "  "}, "title"),
+        ({"text": ""}, "text"),
+        ({"period": "2026 Q1\n"}, "period"),
+        ({"subject": "gossip"}, "subject"),
+        ({"subject": "record", "record_table": "orders", "record_ref": ""}, "record_ref"),
+        ({"subject": "record", "record_table": "nope", "record_ref": "X"}, "record_table"),
+    ],
+)
+def test_bad_input_names_the_field_and_opens_nothing(stored, fields, field):
+    values = {
+        "subject": "line",
+        "period": PERIOD,
+        "plan": "rep",
+        "component": "commission",
+        "title": "t",
+        "text": "x",
+        **fields,
+    }
+    with pytest.raises(ValidationError) as error:
+        services.open_dispute(stored.users["rep"], **values)
+    assert field in error.value.message_dict
+    assert not Dispute.objects.exists()
+
+
+def test_files_follow_the_evidence_rules(stored):
+    html = SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>")
+    with pytest.raises(ValidationError) as error:
+        open_line(stored, files=[html])
+    assert "files" in error.value.message_dict
+    many = [SimpleUploadedFile(f"{n}.pdf", PDF) for n in range(6)]
+    with pytest.raises(ValidationError):
+        open_line(stored, files=many)
+    assert not Dispute.objects.exists()
+
+
+def test_files_are_served_as_attachments_to_those_who_see_the_dispute(stored, client):
+    dispute = open_line(stored, files=[SimpleUploadedFile("proof.html", PDF)])
+    row = dispute.messages.get().attachments.get()
+    client.force_login(stored.users["manager"])  # r1's manager reads
+    answer = client.get(f"/pay/disputes/files/{row.pk}/")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer["Content-Disposition"].startswith("attachment")
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert 'filename="proof.pdf"' in answer["Content-Disposition"]
+    client.force_login(stored.users["executive"])
+    assert client.get(f"/pay/disputes/files/{row.pk}/").status_code == 404
+
+
+def test_only_the_person_opens_about_their_own_pay(stored):
+    for role in ("admin", "sales_ops", "finance", "executive"):
+        with pytest.raises(PermissionDenied):
+            services.open_dispute(
+                stored.users[role],
+                subject="line",
+                period=PERIOD,
+                plan="rep",
+                component="commission",
+                title="t",
+                text="x",
+            )
+
+
+def test_the_thread_and_resolution_with_an_adjustment(stored):
+    ops, rep = stored.users["sales_ops"], stored.users["rep"]
+    dispute = open_line(stored)
+    services.start(ops, dispute)
+    services.add_message(ops, dispute, text="请提供订单号")
+    services.add_message(rep, dispute, text="SO-42", files=[SimpleUploadedFile("order.pdf", PDF)])
+    services.resolve(ops, dispute, amount="150.25", reason="SO-42 split corrected")
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.RESOLVED
+    assert dispute.adjustment_amount == Decimal("150.25") and dispute.closed_by == ops
+    events = list(dispute.messages.values_list("event", flat=True))
+    assert events == ["opened", "started", "message", "message", "resolved"]
+    adjustment = DisputeAdjustment.objects.get(dispute=dispute)
+    assert adjustment.period == PERIOD  # the disputed payout is still open
+    r1 = payout(stored, "r1")
+    assert r1.amount == Decimal("1200.10") + Decimal("150.25")
+    lines = {(line.plan, line.component): line.amount for line in r1.lines.all()}
+    assert lines[("adjustment", f"dispute-{dispute.pk}")] == Decimal("150.25")
+    # a recalculation keeps the adjustment line
+    store(stored, {"r1": {"commission": "1100.10", "bonus": "200.00"}})
+    r1 = payout(stored, "r1")
+    assert r1.amount == Decimal("1300.10") + Decimal("150.25")
+    assert r1.lines.filter(plan="adjustment").count() == 1
+    # the rep is told, in their language
+    note = Notification.objects.filter(recipient=rep, kind="dispute_resolved").get()
+    with translation.override("zh-hans"):
+        title, text = render(note.kind, note.params)
+    assert title == f"您的申诉 #{dispute.pk} 已解决" and "150.25" in text
+    assert audit_count(dispute) == 3  # opened, started, resolved
+
+
+def test_an_adjustment_on_a_reviewed_payout_sends_it_back_to_calculated(stored):
+    r1 = payout(stored, "r1")
+    payouts.review_payouts(stored.users["manager"], [r1])
+    dispute = open_line(stored)
+    services.resolve(stored.users["sales_ops"], dispute, amount="-10.00", reason="double count")
+    r1 = payout(stored, "r1")
+    assert r1.state == PayoutState.CALCULATED and r1.amount == Decimal("1190.10")
+
+
+def test_an_adjustment_waits_for_the_first_open_period(stored):
+    users = stored.users
+    r1 = payout(stored, "r1")
+    payouts.review_payouts(users["manager"], [r1])
+    payouts.approve_payouts(users["finance"], [r1])
+    payouts.mark_paid(users["finance"], [r1], reference="B-1", paid_on=datetime.date(2026, 4, 15))
+    dispute = open_line(stored)
+    services.resolve(users["sales_ops"], dispute, amount="80.00", reason="missed order")
+    adjustment = DisputeAdjustment.objects.get(dispute=dispute)
+    assert adjustment.period == ""  # Q1 is paid, Q2 not calculated yet
+    assert payout(stored, "r1").amount == Decimal("1200.10")  # nothing paid changes
+    store(stored, {"r1": {"commission": "10.00"}}, period="2026-Q2")
+    PeriodResult.objects.filter(period="2026-Q2").update(
+        start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30)
+    )
+    payouts.sync_payouts(None)
+    adjustment.refresh_from_db()
+    assert adjustment.period == "2026-Q2"
+    q2 = payout(stored, "r1", "2026-Q2")
+    assert q2.amount == Decimal("90.00")
+    assert q2.lines.filter(plan="adjustment", amount=Decimal("80.00")).exists()
+
+
+def test_illegal_steps_are_refused_and_change_nothing(stored):
+    ops = stored.users["sales_ops"]
+    dispute = open_line(stored)
+    services.reject(ops, dispute, explanation="The split follows the policy.")
+    dispute.refresh_from_db()
+    counted = (audit_count(dispute), DisputeMessage.objects.count())
+    for step in (
+        lambda: services.start(ops, dispute),
+        lambda: services.resolve(ops, dispute, amount="1.00", reason="x"),
+        lambda: services.reject(ops, dispute, explanation="again"),
+        lambda: services.withdraw(stored.users["rep"], dispute),
+        lambda: services.add_message(ops, dispute, text="hi"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            step()
+        assert "rejected" in str(error.value)
+    after = Dispute.objects.get(pk=dispute.pk)
+    assert after.status == DisputeStatus.REJECTED and after.resolution == dispute.resolution
+    assert (audit_count(dispute), DisputeMessage.objects.count()) == counted
+    assert not DisputeAdjustment.objects.exists()
+
+
+def test_rejecting_needs_an_explanation_and_resolving_a_valid_amount(stored):
+    ops = stored.users["sales_ops"]
+    dispute = open_line(stored)
+    with pytest.raises(ValidationError) as error:
+        services.reject(ops, dispute, explanation="  ")
+    assert "reason" in error.value.message_dict
+    for amount in ("abc", "1.234", "NaN", "1e12"):
+        with pytest.raises(ValidationError) as error:
+            services.resolve(ops, dispute, amount=amount, reason="x")
+        assert "amount" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.resolve(ops, dispute, amount="5", reason="")
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.OPEN and audit_count(dispute) == 1
+
+
+def test_a_resolution_of_zero_writes_no_adjustment(stored):
+    dispute = open_line(stored)
+    services.resolve(stored.users["sales_ops"], dispute, amount="0", reason="Right after all")
+    assert not DisputeAdjustment.objects.exists()
+    assert payout(stored, "r1").amount == Decimal("1200.10")
+
+
+def test_the_rep_withdraws_and_the_assignee_is_told(stored):
+    dispute = open_line(stored)
+    services.withdraw(stored.users["rep"], dispute, note="found it")
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.WITHDRAWN
+    assert Notification.objects.filter(
+        recipient=stored.users["sales_ops"], kind="dispute_withdrawn"
+    ).exists()
+
+
+def test_the_response_time_target_is_a_setting_and_overdue_is_shown(stored):
+    ops = stored.users["sales_ops"]
+    services.set_policy(ops, response_hours=24, assignee=stored.users["admin"])
+    dispute = open_line(stored)
+    assert dispute.assignee == stored.users["admin"]
+    assert 23.9 < (dispute.due_at - dispute.opened_at).total_seconds() / 3600 <= 24
+    assert not dispute.overdue
+    Dispute.objects.filter(pk=dispute.pk).update(
+        due_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert list(selectors.disputes(ops, overdue=True)) == [Dispute.objects.get(pk=dispute.pk)]
+    assert selectors.open_counts(ops) == {"active": 1, "overdue": 1}
+    with pytest.raises(ValidationError) as error:
+        services.set_policy(ops, response_hours=0)
+    assert "response_hours" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.set_policy(ops, response_hours=5, assignee=stored.users["rep"])
+    with pytest.raises(PermissionDenied):
+        services.set_policy(stored.users["finance"], response_hours=5)
+
+
+def test_counts_and_time_to_resolution_per_period(stored):
+    ops = stored.users["sales_ops"]
+    first = open_line(stored)
+    second = open_line(stored, component="bonus")
+    open_line(stored)
+    Dispute.objects.filter(pk__in=[first.pk, second.pk]).update(
+        opened_at=timezone.now() - datetime.timedelta(hours=10)
+    )
+    services.resolve(ops, first, amount="1.00", reason="ok")
+    services.reject(ops, second, explanation="no")
+    (row,) = selectors.stats()
+    assert (row.period, row.opened, row.active, row.resolved, row.rejected) == (PERIOD, 3, 1, 1, 1)
+    assert row.adjusted == Decimal("1.00")
+    assert Decimal("9.9") <= row.hours <= Decimal("10.1")
+
+
+def test_visibility_of_the_list(stored):
+    dispute = open_line(stored)
+    users = stored.users
+    assert list(selectors.disputes(users["manager"])) == [dispute]
+    assert list(selectors.disputes(users["executive"])) == []
+    assert list(selectors.disputes(users["finance"])) == [dispute]
+
+
+def test_the_api_opens_with_files_and_refuses_an_illegal_step(stored):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(stored.users["rep"])
+    body = {
+        "subject": "line",
+        "period": PERIOD,
+        "plan": "rep",
+        "component": "bonus",
+        "title": "奖金",
+        "text": "少了",
+        "files": [SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.txt", b"note")],
+    }
+    answer = api.post("/api/pay/disputes/", body, format="multipart")
+    assert answer.status_code == 201, answer.content
+    data = answer.json()
+    assert data["status"] == "open" and data["line_amount"] == "200.00"
+    assert [a["name"] for a in data["messages"][0]["attachments"]] == ["a.pdf", "b.txt"]
+    bad = {**body, "files": [SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>")]}
+    answer = api.post("/api/pay/disputes/", bad, format="multipart")
+    assert answer.status_code == 400 and "files" in answer.json()["error"]["fields"]
+    assert Dispute.objects.count() == 1
+    ops = APIClient()
+    ops.force_authenticate(stored.users["sales_ops"])
+    url = f"/api/pay/disputes/{data['id']}/actions/"
+    answer = ops.post(url, {"action": "resolve", "amount": "12.50", "reason": "ok"}, format="json")
+    assert answer.status_code == 200 and answer.json()["adjustment_period"] == PERIOD
+    answer = ops.post(url, {"action": "reject", "reason": "no"}, format="json")
+    assert answer.status_code == 400
+    assert "resolved" in str(answer.json()["error"]["fields"]["action"])
+    assert Dispute.objects.get().status == "resolved"
+    answer = ops.post(url, {"action": "resolve", "reason": "x"}, format="json")
+    assert answer.status_code == 400 and "amount" in answer.json()["error"]["fields"]
+
+
+def test_of_payouts_ending_the_same_day_the_shortest_takes_the_adjustment(stored):
+    store(stored, {"r1": {"commission": "5.00"}}, period="2026-03")
+    PeriodResult.objects.filter(period="2026-03").update(
+        period_kind="month", start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31)
+    )
+    dispute = open_line(stored)  # on the quarter, which ends on the same day
+    services.resolve(stored.users["sales_ops"], dispute, amount="3.00", reason="x")
+    assert DisputeAdjustment.objects.get().period == "2026-03"
+    assert payout(stored, "r1", "2026-03").amount == Decimal("8.00")

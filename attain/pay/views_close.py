@@ -1,0 +1,82 @@
+"""Pay period pages (docs/pay.md, "Period close"): the periods with their state, closing
+(a background task with progress) and reopening with a reason; a closed period's
+snapshot and the adjustments made for it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from . import close_access as access
+from . import selectors_close as selectors
+from . import services_close as services
+from .models import Payout
+from .models_close import PeriodState
+
+
+def _errors(error: ValidationError | PermissionDenied) -> str:
+    text = error.messages if isinstance(error, ValidationError) else [str(error)]
+    return " ".join(str(t) for t in text)
+
+
+@login_required
+def periods(request: HttpRequest) -> HttpResponse:
+    """Every pay period: open or closed; close one, reopen one (with a reason)."""
+    access.check_see_periods(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        period = request.POST.get("period", "")
+        try:
+            if action == "close":
+                services.close_period(
+                    request.user, period, reason=request.POST.get("reason", "")[:500]
+                )
+                messages.success(
+                    request,
+                    _("Closing %(period)s: its results are being frozen.") % {"period": period},
+                )
+            elif action == "reopen":
+                services.reopen_period(
+                    request.user, period, reason=request.POST.get("reason", "")[:500]
+                )
+                messages.success(request, _("%(period)s is open again.") % {"period": period})
+            else:
+                messages.error(request, _("Choose what to do."))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _errors(error))
+        return redirect(request.path)
+    services.fail_abandoned_closes()
+    rows = selectors.periods()
+    context = {
+        "rows": rows,
+        "closing": any(r.state == PeriodState.CLOSING for r in rows),
+        "can_close": access.can_close_periods(request.user),
+        "can_reopen": access.can_reopen_periods(request.user),
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "pay/_periods_table.html", context)
+    return render(request, "pay/periods.html", context)
+
+
+@login_required
+def period(request: HttpRequest, period: str) -> HttpResponse:
+    """A period's close: provenance, the frozen results and the adjustments made for it."""
+    access.check_see_periods(request.user)
+    row = selectors.pay_period(period)
+    adjustments = list(selectors.adjustments(request.user, source_period=period))
+    if row is None and not adjustments and not Payout.objects.filter(period=period).exists():
+        raise Http404(_("No such pay period."))
+    return render(
+        request,
+        "pay/period.html",
+        {
+            "period": period,
+            "close": row,
+            "results": list(selectors.snapshot(row)) if row is not None else [],
+            "adjustments": adjustments,
+        },
+    )
