@@ -34,7 +34,7 @@ def _require(request: Request) -> None:
         )
 
 
-class DistributionSerializer(serializers.Serializer):
+class AttainmentDistributionSerializer(serializers.Serializer):
     group = serializers.CharField(help_text="The plan's or the unit's name.")
     people = serializers.IntegerField()
     counts = serializers.ListField(
@@ -50,7 +50,7 @@ class DistributionSerializer(serializers.Serializer):
     median = serializers.FloatField(allow_null=True)
 
 
-class PaySerializer(serializers.Serializer):
+class PayForPerformanceSerializer(serializers.Serializer):
     plan = serializers.CharField()
     people = serializers.IntegerField()
     total = serializers.FloatField()
@@ -60,14 +60,14 @@ class PaySerializer(serializers.Serializer):
     follows = serializers.BooleanField(allow_null=True)
 
 
-class CostSerializer(serializers.Serializer):
+class CostOfSalesSerializer(serializers.Serializer):
     period = serializers.CharField()
     payout = serializers.FloatField()
     revenue = serializers.FloatField()
     ratio = serializers.FloatField(allow_null=True)
 
 
-class ComponentSerializer(serializers.Serializer):
+class ComponentFindingSerializer(serializers.Serializer):
     plan = serializers.CharField()
     component = serializers.CharField()
     rows = serializers.IntegerField()
@@ -78,7 +78,7 @@ class ComponentSerializer(serializers.Serializer):
     flag = serializers.ChoiceField(choices=["everyone_max", "nobody_paid"], allow_null=True)
 
 
-class FairnessSerializer(serializers.Serializer):
+class QuotaFairnessSerializer(serializers.Serializer):
     people = serializers.IntegerField(help_text="People with a market potential; 0: no data.")
     without_potential = serializers.IntegerField()
     correlation = serializers.FloatField(allow_null=True)
@@ -93,12 +93,12 @@ class EffectivenessSerializer(serializers.Serializer):
     band = serializers.ListField(child=serializers.FloatField())
     buckets = serializers.ListField(child=serializers.CharField())
     people = serializers.IntegerField()
-    by_plan = DistributionSerializer(many=True)
-    by_unit = DistributionSerializer(many=True)
-    pay = PaySerializer(many=True)
-    cost_of_sales = CostSerializer(many=True)
-    components = ComponentSerializer(many=True)
-    fairness = FairnessSerializer()
+    by_plan = AttainmentDistributionSerializer(many=True)
+    by_unit = AttainmentDistributionSerializer(many=True)
+    pay = PayForPerformanceSerializer(many=True)
+    cost_of_sales = CostOfSalesSerializer(many=True)
+    components = ComponentFindingSerializer(many=True)
+    fairness = QuotaFairnessSerializer()
 
 
 def _plain(value: Any) -> dict[str, Any]:
