@@ -5,10 +5,27 @@ from __future__ import annotations
 
 import pytest
 
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
 
 @pytest.fixture(autouse=True)
-def _fresh_calculation_cache() -> None:
+def _fresh_calculation_cache(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Test databases reuse ids after a rollback: never share a cached result."""
     from attain.calc import cache
+    from attain.org import company
 
     cache.clear()
+    company.forget()  # the first-run setup's cached answers: the test's database decides
+    uses_database = request.node.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(request.fixturenames)
+    )
+    if not uses_database:
+        # no database: the company settings are the deployment's (the settings fixture's)
+        monkeypatch.setattr(company, "_stored", lambda: None)

@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An empty install goes to the setup wizard; the company's time zone and languages.
+    "attain.core.middleware.FirstRunMiddleware",
+    "attain.core.middleware.CompanyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -90,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "attain.core.context_processors.navigation",
+                "attain.core.context_processors.company_settings",
             ],
         },
     },
@@ -142,6 +146,12 @@ TIME_ZONE = os.environ.get("ATTAIN_TIME_ZONE", "Asia/Shanghai")
 # The first month of the fiscal year (1 = January): fiscal years, halves and quarters of
 # every calculation (attain.calc.periods).
 ATTAIN_FISCAL_YEAR_START = int(os.environ.get("ATTAIN_FISCAL_YEAR_START", "1"))
+# The company's name on pages and exports, and the currency of plans and payouts (ISO
+# 4217). These, the time zone, the fiscal year start and the languages offered are the
+# defaults of the first-run setup: once it has run (or `attain setup`), the company
+# settings it stored win (attain.org.company).
+ATTAIN_COMPANY_NAME = os.environ.get("ATTAIN_COMPANY_NAME", "")
+ATTAIN_CURRENCY = os.environ.get("ATTAIN_CURRENCY", "CNY")
 USE_I18N = True
 USE_TZ = True
 

@@ -11,10 +11,8 @@ Amounts arrive as floats: the detectors test counts and digits, they never pay.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 import polars as pl
-from django.conf import settings
 
 from attain.crm.models import (
     Activity,
@@ -28,6 +26,7 @@ from attain.crm.models import (
     Survey,
 )
 from attain.engine.integrity import Records
+from attain.org.company import company
 from attain.org.models import Assignment, Person, Unit
 
 from .sources import Source, open_source
@@ -68,7 +67,7 @@ def _local(frame: pl.DataFrame, name: str) -> pl.DataFrame:
             .str.slice(0, 19)
             .str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
         )
-    zone = str(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    zone = str(company().zone)
     return frame.with_columns(
         moment.dt.convert_time_zone(zone).dt.replace_time_zone(None).cast(pl.Datetime("us"))
     )

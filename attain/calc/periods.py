@@ -1,6 +1,7 @@
 """Periods of the company's fiscal year, from the engine's period rules
 (:mod:`attain.engine.periods`) and the configured first month
-(``settings.ATTAIN_FISCAL_YEAR_START``, 1 = January).
+(the company settings of the first-run setup, else ``settings.ATTAIN_FISCAL_YEAR_START``;
+1 = January).
 
 A fiscal year is named by the calendar year it starts in; months keep their calendar
 ids (``2026-04``), years, halves and quarters are fiscal (``2026-Q1`` is April–June 2026
@@ -11,14 +12,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
-
 from attain.engine import Month, fiscal_year_of, fiscal_year_period, parse_period
+from attain.org.company import company
 
 
 def fiscal_year_start() -> int:
     """The first month of the fiscal year (1 = January)."""
-    return int(getattr(settings, "ATTAIN_FISCAL_YEAR_START", 1))
+    return company().fiscal_year_start
 
 
 def fiscal_year_of_day(day: datetime.date) -> int:

@@ -10,6 +10,8 @@ from typing import Any
 
 import polars as pl
 
+from attain.org.company import company
+
 from .org import load_org
 from .periods import fiscal_year_start
 from .tables import TABLES, known_table, load_tables
@@ -48,7 +50,7 @@ def build_scenario(
     tables: Iterable[str] | None = None,
     as_of: datetime.date | None = None,
     report: Sequence[str] = (),
-    currency: str = "CNY",
+    currency: str | None = None,
     using: str = "default",
     fresh: bool = False,
 ) -> dict[str, Any]:
@@ -95,7 +97,7 @@ def build_scenario(
     people.write_parquet(directory / "people.parquet")
     data: dict[str, Any] = {
         "version": 1,
-        "currency": currency,
+        "currency": currency or company().currency,
         "fiscal_year_start": fiscal_year_start(),
         "units": {"parquet": "units.parquet"},
         "people": {"parquet": "people.parquet"},

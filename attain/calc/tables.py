@@ -17,12 +17,10 @@ See ``docs/engine-data.md``.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.conf import settings
 from django.db.models import Model
 
 from attain.crm.models import (
@@ -46,6 +44,7 @@ from attain.crm.models import (
     Verification,
 )
 from attain.crm.records import RECORD_TABLES
+from attain.org.company import company
 from attain.org.models import Person
 
 from .sources import Source, open_source
@@ -428,7 +427,7 @@ def table_date_fields(name: str) -> tuple[str, ...]:
 
 
 def _local_day_start(day: datetime.date) -> datetime.datetime:
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    zone = company().zone
     return datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
 
 
@@ -506,7 +505,7 @@ def typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
         # SQLite, real types on PostgreSQL): start every empty result from text.
         frame = frame.cast(_schema_of(spec))  # type: ignore[arg-type]
     columns = []
-    zone = settings.TIME_ZONE
+    zone = company().time_zone
     for name, _expression, kind in spec.columns:
         column = pl.col(name)
         dtype = frame.schema[name]

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from attain.intake.access import can_use_intake
 from attain.org.access import can_edit_organisation
+from attain.org.company import company, currency_symbol, is_set_up
 from attain.org.selectors import can_read_audit, person_of, role_of
 
 
@@ -23,4 +24,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "can_use_intake": can_use_intake(user),
             "is_admin": user.is_staff,
         }
+    }
+
+
+def company_settings(request: HttpRequest) -> dict[str, Any]:
+    """The company's name (titles, the sidebar) and the languages it offers (the
+    language switch), from the cached company settings."""
+    settings = company()
+    return {
+        "company_name": settings.name,
+        "offered_languages": list(settings.languages),
+        "currency_symbol": currency_symbol(settings.currency),
+        "attain_set_up": is_set_up(),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import pwa, views
+from . import onboarding, pwa, setup, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sso/", include("attain.core.sso_urls")),
     path("sw.js", pwa.service_worker, name="service_worker"),
+    path("setup/", setup.language_step, name="setup"),
+    path("setup/company/", setup.company_step, name="setup-company"),
+    path("setup/admin/", setup.admin_step, name="setup-admin"),
+    path("onboarding/", onboarding.onboarding, name="onboarding"),
     path("", include("attain.org.urls")),
     path("audit/", views.audit, name="audit"),
     path("search/", views.global_search, name="search"),

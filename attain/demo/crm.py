@@ -32,9 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 
 from attain.audit.models import Action
@@ -63,6 +61,7 @@ from attain.crm.models import (
     TrainingScore,
 )
 from attain.org import services as org_services
+from attain.org.company import company
 from attain.org.models import Assignment, Person, Unit
 
 from .catalogue import ensure_catalogue
@@ -238,7 +237,7 @@ def _ensure_after_sales(seed: int) -> list[Person]:
 
 
 def _aware(day: datetime.date, rng: random.Random) -> datetime.datetime:
-    zone = ZoneInfo(settings.TIME_ZONE)
+    zone = company().zone
     moment = datetime.time(rng.randint(9, 17), rng.choice((0, 15, 30, 45)))
     return datetime.datetime.combine(day, moment, tzinfo=zone)
 

@@ -17,9 +17,7 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 
 from attain.audit.models import Action
@@ -37,6 +35,7 @@ from attain.crm.models import (
     PeerRating,
 )
 from attain.integrity.evaluation import labels_path
+from attain.org.company import company
 from attain.org.models import Assignment, Person
 
 from .crm import DEMO_TODAY, HISTORY_START
@@ -52,7 +51,7 @@ def injected() -> bool:
 class _Injector:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed * 7919 + 14)
-        self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.zone = company().zone
         self.numbers: dict[str, int] = defaultdict(int)
         self.labels: list[dict[str, Any]] = []
         self.used: set[str] = set()

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from attain.accounts.models import Role, User
-from attain.org import services
+from attain.org import services, services_company
 from attain.org.models import Person, Unit
 
 from .bulk import apply_in_bulk
@@ -57,6 +57,9 @@ DEMO_PASSWORD = "demo"
 EMAIL_DOMAIN = "demo.attain.local"
 BULK_FROM = 2000  # people; from this size on, people are written in bulk (see bulk.py)
 MARKER_UNIT = "hq"  # the demo (or generated) company is present when this unit exists
+# The demo company's name in its company settings (the first-run setup's values; the
+# rest are the deployment's defaults: fiscal year from January, CNY, Asia/Shanghai).
+DEMO_COMPANY_NAME = "示例科技有限公司"
 COMPANY_FOUNDED = datetime.date(2010, 3, 1)
 
 VP, DIRECTOR, MANAGER, REP, SALES_OPS = "vp", "director", "manager", "rep", "sales_ops"
@@ -177,6 +180,7 @@ def load_demo(
     from .crm import crm_present, load_crm_demo
 
     if Unit.objects.filter(code=MARKER_UNIT).exists():
+        store_demo_company()
         if crm and not crm_present():
             load_crm_demo(seed=seed, echo=echo)
         elif echo is not None:
@@ -219,6 +223,14 @@ def generate(
     return _create(people, seed, echo=echo, progress=progress, bulk=bulk)
 
 
+def store_demo_company() -> None:
+    """Fill the company settings (so no first-run setup is asked for) unless the
+    database has them already."""
+    services_company.store_company(
+        None, services_company.default_values(DEMO_COMPANY_NAME), reason="demo company"
+    )
+
+
 def _create(
     people: int, seed: int, *, echo: Echo | None, progress: Progress | None, bulk: bool
 ) -> DemoResult:
@@ -233,6 +245,7 @@ def _create(
     began = time.perf_counter()
     plan = plan_company(people, seed)
     with transaction.atomic():
+        store_demo_company()
         _apply(plan, progress, bulk=bulk)
     seconds = time.perf_counter() - began
     if echo is not None:

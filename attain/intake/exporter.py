@@ -19,6 +19,7 @@ from typing import IO, Any
 from django.utils import timezone
 
 from attain.crm.models import Evidence
+from attain.org.company import company
 
 from .parsing import format_share, guard_formula
 from .tables import CHILD_ROWS, EXPORT_KEY, Kind, TableSpec
@@ -144,6 +145,7 @@ def write_xlsx(spec: TableSpec, path: Path) -> int:
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)
+    stamp_workbook(workbook, spec.name)
     sheet = workbook.create_sheet(spec.name[:31])
     count = -1
     for row in export_rows(spec, typed=True):
@@ -151,6 +153,13 @@ def write_xlsx(spec: TableSpec, path: Path) -> int:
         count += 1
     workbook.save(path)
     return count
+
+
+def stamp_workbook(workbook: Any, title: str) -> None:
+    """The workbook's document properties: the company as its author (the company
+    settings' name; "Attain" when there is none) and the table as its title."""
+    workbook.properties.creator = company().name or "Attain"
+    workbook.properties.title = title
 
 
 def _string_cell(sheet: Any, text: str) -> Any:
@@ -191,6 +200,7 @@ def rows_xlsx(rows: Iterable[list[Any]], sheet_name: str) -> bytes:
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)
+    stamp_workbook(workbook, sheet_name)
     sheet = workbook.create_sheet(sheet_name[:31])
     for row in rows:
         values = [_typed(v) for v in row]

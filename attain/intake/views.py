@@ -91,7 +91,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not access.can_use_intake(request.user):
         raise PermissionDenied
     may_import = bool(access.importable_tables(request.user))
-    form = UploadForm(user=request.user)
+    # ?table=people preselects the table (the onboarding checklist links that way)
+    form = UploadForm(user=request.user, initial={"table": request.GET.get("table", "")})
     if request.method == "POST":
         if not may_import:
             raise PermissionDenied

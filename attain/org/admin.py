@@ -1,8 +1,13 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from attain.audit.admin import AuditedAdminMixin
 
-from .models import Assignment, Person, Unit
+from . import company, services_company
+from .models import Assignment, CompanySettings, Person, Unit
 
 
 @admin.register(Unit)
@@ -33,3 +38,44 @@ class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ("start", "end")
     raw_id_fields = ("user",)
     inlines = [AssignmentInline]
+
+
+class CompanySettingsForm(forms.ModelForm):
+    class Meta:
+        model = CompanySettings
+        fields = ("name", "fiscal_year_start", "currency", "time_zone", "languages", "language")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            services_company.clean_company(
+                name=data.get("name"),
+                fiscal_year_start=data.get("fiscal_year_start"),
+                currency=data.get("currency"),
+                time_zone=data.get("time_zone"),
+                languages=data.get("languages") or (),
+                language=data.get("language"),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+        return data
+
+
+@admin.register(CompanySettings)
+class CompanySettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The one row the first-run setup stored: changed here, never added or deleted."""
+
+    form = CompanySettingsForm
+    list_display = ("name", "fiscal_year_start", "currency", "time_zone", "language")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        obj.currency = obj.currency.upper()
+        super().save_model(request, obj, form, change)
+        company.forget()

@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "attain.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the task signal)

@@ -136,3 +136,33 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.unit} · {self.valid_from:%Y-%m-%d}"
+
+
+class CompanySettings(models.Model):
+    """The company's own settings, chosen in the first-run setup (or by ``attain setup``):
+    one row at most (id 1). Read through :func:`attain.org.company.company`, which falls
+    back to the deployment's settings while there is no row."""
+
+    SINGLETON_ID = 1
+
+    name = models.CharField(_("company name"), max_length=200)
+    fiscal_year_start = models.PositiveSmallIntegerField(_("fiscal year start"))
+    currency = models.CharField(_("currency"), max_length=3)
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    languages = models.JSONField(_("languages offered"), default=list)
+    language = models.CharField(_("default language"), max_length=10)
+    set_up_at = models.DateTimeField(_("set up at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company settings")
+        verbose_name_plural = _("company settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="company_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start__gte=1) & Q(fiscal_year_start__lte=12),
+                name="company_settings_fiscal_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

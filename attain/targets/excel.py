@@ -13,6 +13,8 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from attain.org.company import company
+
 from .allocation import Grid
 from .cells import CellChange
 from .models import Kind, TargetPlan
@@ -24,6 +26,8 @@ def export_workbook(
     plan: TargetPlan, grids: Mapping[str, Grid], visible: set[str] | None = None
 ) -> bytes:
     book = Workbook(write_only=True)
+    book.properties.creator = company().name or "Attain"
+    book.properties.title = plan.name
     for measure, grid in grids.items():
         sheet = book.create_sheet(measure[:31])
         sheet.append([*HEADER, *grid.months])

@@ -49,6 +49,12 @@ KEY = _private_key()
 
 @pytest.fixture
 def provider(settings: Any, live_server: Any, company: Any) -> dict[str, str]:
+    return configure_provider(settings, live_server)
+
+
+def configure_provider(settings: Any, live_server: Any) -> dict[str, str]:
+    """Serve the provider from the live server and point Attain's single sign-on at it
+    (also used by the onboarding test, attain/core/tests/test_onboarding_flow.py)."""
     from oauth2_provider.models import get_application_model
 
     attain = live_server.url  # http://localhost:port

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import template
 
+from attain.org.company import currency_symbol
+
 register = template.Library()
 
 
@@ -30,7 +32,7 @@ def money(value: Any) -> str:
     number = _decimal(value)
     if number is None:
         return "—"
-    return f"¥{number.quantize(Decimal('0.01')):,}"
+    return f"{currency_symbol()}{number.quantize(Decimal('0.01')):,}"
 
 
 @register.filter

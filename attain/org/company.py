@@ -1,0 +1,157 @@
+"""The company's settings as every reader sees them: the row the first-run setup stored
+(:class:`~attain.org.models.CompanySettings`), or the deployment's settings while there
+is none (``ATTAIN_COMPANY_NAME``, ``ATTAIN_FISCAL_YEAR_START``, ``ATTAIN_CURRENCY``,
+``TIME_ZONE``, ``LANGUAGES``, ``LANGUAGE_CODE``).
+
+Both questions are asked on every request, so both are cached in the process:
+
+- :func:`is_set_up` — once true it stays true (a company is never "un-set-up"); while
+  false it asks the database each time (two ``EXISTS`` queries, only on an empty
+  install).
+- :func:`company` — the stored row for :data:`TTL_SECONDS`; the process that writes it
+  forgets its copy at once (:func:`forget`), other processes see it within the TTL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+
+TTL_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    fiscal_year_start: int
+    currency: str
+    time_zone: str
+    languages: tuple[str, ...]
+    language: str
+    stored: bool  # from the company settings row (else from the deployment's settings)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+_lock = threading.Lock()
+_set_up = False
+_row: tuple[float, Company | None] | None = None
+
+
+def forget() -> None:
+    """Drop the cached answers (after a write, and between tests)."""
+    global _set_up, _row
+    with _lock:
+        _set_up = False
+        _row = None
+
+
+def is_set_up() -> bool:
+    """Whether the first-run setup is behind us: company settings are stored, or a
+    login exists (an install from before the setup wizard, or one made with
+    ``createsuperuser`` or an import)."""
+    global _set_up, _row
+    if _set_up:
+        return True
+    from attain.accounts.models import User
+
+    from .models import CompanySettings
+
+    done = CompanySettings.objects.exists() or User.objects.exists()
+    if done:
+        with _lock:
+            _set_up = True
+            _row = None  # the row may have just been written by another process
+    return done
+
+
+def _stored() -> Company | None:
+    global _row
+    cached = _row
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    from .models import CompanySettings
+
+    row = CompanySettings.objects.filter(pk=CompanySettings.SINGLETON_ID).first()
+    value = (
+        None
+        if row is None
+        else Company(
+            name=row.name,
+            fiscal_year_start=row.fiscal_year_start,
+            currency=row.currency,
+            time_zone=row.time_zone,
+            languages=tuple(row.languages) or language_codes(),
+            language=row.language,
+            stored=True,
+        )
+    )
+    with _lock:
+        _row = (now, value)
+    return value
+
+
+def defaults() -> Company:
+    """What the deployment's settings say (read each time: tests change them)."""
+    codes = language_codes()
+    language = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in codes else codes[0]
+    return Company(
+        name=getattr(settings, "ATTAIN_COMPANY_NAME", ""),
+        fiscal_year_start=int(getattr(settings, "ATTAIN_FISCAL_YEAR_START", 1)),
+        currency=getattr(settings, "ATTAIN_CURRENCY", "CNY"),
+        time_zone=settings.TIME_ZONE,
+        languages=codes,
+        language=language,
+        stored=False,
+    )
+
+
+def company() -> Company:
+    """The company's settings: the stored row, else the deployment's defaults."""
+    return _stored() or defaults()
+
+
+def language_codes() -> tuple[str, ...]:
+    """Every language Attain speaks (``settings.LANGUAGES``)."""
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zones this machine knows, sorted."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+@lru_cache(maxsize=1)
+def currencies() -> tuple[str, ...]:
+    """ISO 4217 codes (from Babel's CLDR data), sorted."""
+    from babel.numbers import list_currencies
+
+    not_money = {"XXX", "XTS"}  # "no currency" and the testing code
+    return tuple(sorted(c for c in list_currencies() if len(c) == 3 and c not in not_money))
+
+
+def currency_symbol(currency: str | None = None) -> str:
+    """The sign of the company's currency (or ``currency``) in the active language:
+    ``¥`` for CNY in every language (the pages were written with it), else CLDR's
+    (``$``/``US$``, ``€``, ``HK$``…)."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_currency_symbol
+    from django.utils.translation import get_language, to_locale
+
+    code = currency or company().currency
+    if code == "CNY":
+        return "¥"
+    try:
+        locale = Locale.parse(to_locale(get_language() or "en"))
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("en")
+    return str(get_currency_symbol(code, locale=locale))

@@ -1,0 +1,226 @@
+"""The first-run setup: the company's settings and its first administrator, written once.
+
+:func:`set_up_company` is what the setup wizard and ``attain setup`` call. Every value
+is checked first (``ValidationError`` keyed by field name); then, in one transaction, the
+company settings row is inserted with its fixed id — a second setup running at the same
+moment fails on that insert (the database keeps only one row with id 1) and gets
+:class:`AlreadySetUp`, so two browsers submitting at once make one administrator — and
+the administrator is created. Both writes are in the audit trail.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from attain.accounts.models import Role, User
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+
+from . import company as company_module
+from .models import CompanySettings
+
+
+class AlreadySetUp(Exception):
+    """The company is set up already (by this setup's twin, or long ago)."""
+
+
+@dataclass(frozen=True)
+class CompanyValues:
+    name: str
+    fiscal_year_start: int
+    currency: str
+    time_zone: str
+    languages: tuple[str, ...]
+    language: str
+
+
+def clean_company(
+    *,
+    name: Any,
+    fiscal_year_start: Any,
+    currency: Any,
+    time_zone: Any,
+    languages: Iterable[Any] | None,
+    language: Any = None,
+) -> CompanyValues:
+    """Checked company settings, or ``ValidationError`` naming every bad field."""
+    errors: dict[str, str] = {}
+    name = str(name or "").strip()
+    if not name:
+        errors["name"] = _("Enter the company's name.")
+    elif len(name) > 200:
+        errors["name"] = _("The company name has at most 200 characters.")
+    month = 0
+    try:
+        month = int(str(fiscal_year_start).strip())
+    except (TypeError, ValueError):
+        month = 0
+    if not 1 <= month <= 12:
+        errors["fiscal_year_start"] = _(
+            "The fiscal year start is a month from 1 (January) to 12 (December), not “%(value)s”."
+        ) % {"value": fiscal_year_start}
+    currency = str(currency or "").strip().upper()
+    if currency not in company_module.currencies():
+        errors["currency"] = _(
+            "The currency is a three-letter ISO 4217 code such as CNY, not “%(value)s”."
+        ) % {"value": currency}
+    zone = str(time_zone or "").strip()
+    try:
+        known_zone = bool(zone) and zone in company_module.time_zones()
+        if known_zone:
+            zoneinfo.ZoneInfo(zone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        known_zone = False
+    if not known_zone:
+        errors["time_zone"] = _(
+            "The time zone is an IANA name such as Asia/Shanghai, not “%(value)s”."
+        ) % {"value": zone}
+    offered = company_module.language_codes()
+    chosen = tuple(dict.fromkeys(str(code).strip() for code in (languages or ()) if code))
+    unknown = [code for code in chosen if code not in offered]
+    if unknown or not chosen:
+        errors["languages"] = _(
+            "Choose at least one of the languages Attain speaks (%(known)s)."
+        ) % {"known": ", ".join(offered)}
+    default = str(language or "").strip() or (chosen[0] if chosen else "")
+    if "languages" not in errors and default not in chosen:
+        errors["language"] = _(
+            "The default language “%(value)s” is not one of the languages offered."
+        ) % {"value": default}
+    if errors:
+        raise ValidationError(errors)
+    return CompanyValues(
+        name=name,
+        fiscal_year_start=month,
+        currency=currency,
+        time_zone=zone,
+        languages=chosen,
+        language=default,
+    )
+
+
+def clean_admin(*, username: Any, email: Any, password: Any) -> tuple[str, str, str]:
+    """A checked first administrator: username, email, password (Django's password
+    validators, as configured in ``AUTH_PASSWORD_VALIDATORS``)."""
+    errors: dict[str, Any] = {}
+    username = str(username or "").strip()
+    email = str(email or "").strip()
+    password = str(password or "")
+    username_field = User._meta.get_field("username")
+    if not username:
+        errors["admin_username"] = _("Enter the administrator's username.")
+    else:
+        try:
+            username_field.run_validators(username)
+        except ValidationError as error:
+            errors["admin_username"] = " ".join(error.messages)
+    if not email:
+        errors["admin_email"] = _("Enter the administrator's email address.")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["admin_email"] = _("“%(value)s” is not an email address.") % {"value": email}
+    if not password:
+        errors["admin_password"] = _("Enter a password for the administrator.")
+    else:
+        try:
+            password_validation.validate_password(password, User(username=username, email=email))
+        except ValidationError as error:
+            errors["admin_password"] = " ".join(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return username, email, password
+
+
+def set_up_company(
+    *,
+    values: CompanyValues,
+    admin_username: str,
+    admin_email: str,
+    admin_password: str,
+) -> User:
+    """Store the company settings and create the first administrator, once.
+
+    Raises :class:`AlreadySetUp` when the company is set up already (or is being set up
+    by a concurrent request that wins), ``ValidationError`` for bad input."""
+    username, email, password = clean_admin(
+        username=admin_username, email=admin_email, password=admin_password
+    )
+    try:
+        with transaction.atomic():
+            # First the row with the fixed id: a concurrent setup waits here on the
+            # database and then fails on the primary key, before it creates any login.
+            row = _insert_settings(values)
+            if User.objects.exists():
+                raise AlreadySetUp(_("Attain is set up already: sign in."))
+            admin = User.objects.create_user(
+                username=username,
+                email=email,
+                password=password,
+                role=Role.ADMIN,
+                is_staff=True,
+                is_superuser=True,
+            )
+            record_change(admin, Action.CREATE, row, after=snapshot(row), reason="first-run setup")
+            record_change(
+                admin,
+                Action.CREATE,
+                admin,
+                after=snapshot(admin, exclude=("password", "last_login")),
+                reason="first-run setup",
+            )
+    except IntegrityError as error:
+        raise AlreadySetUp(_("Attain is set up already: sign in.")) from error
+    company_module.forget()
+    return admin
+
+
+def store_company(actor: Any, values: CompanyValues, *, reason: str = "") -> CompanySettings:
+    """Store the company settings when there are none yet (the demo company, an install
+    whose administrator already exists). Returns the stored row either way."""
+    try:
+        with transaction.atomic():
+            row = _insert_settings(values)
+            record_change(actor, Action.CREATE, row, after=snapshot(row), reason=reason)
+    except IntegrityError:
+        return CompanySettings.objects.get(pk=CompanySettings.SINGLETON_ID)
+    company_module.forget()
+    return row
+
+
+def _insert_settings(values: CompanyValues) -> CompanySettings:
+    row = CompanySettings(
+        id=CompanySettings.SINGLETON_ID,
+        name=values.name,
+        fiscal_year_start=values.fiscal_year_start,
+        currency=values.currency,
+        time_zone=values.time_zone,
+        languages=list(values.languages),
+        language=values.language,
+    )
+    with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+        row.save(force_insert=True)
+    return row
+
+
+def default_values(name: str = "") -> CompanyValues:
+    """The deployment's settings as company values (what the wizard proposes)."""
+    current = company_module.defaults()
+    return CompanyValues(
+        name=name or current.name,
+        fiscal_year_start=current.fiscal_year_start,
+        currency=current.currency,
+        time_zone=current.time_zone,
+        languages=current.languages,
+        language=current.language,
+    )
