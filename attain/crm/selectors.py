@@ -370,3 +370,37 @@ def funnel(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def funnel_reached(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
+    """How many of ``opportunities`` reached each open stage and won, in stage order:
+    an opportunity counts at every stage up to the furthest it has been in (its stage
+    history or its stage now); a won one at every stage. The funnel chart's figures."""
+    from django.db.models import Max
+
+    from .models import Stage, StageChange, StageKind
+
+    stages = list(Stage.objects.filter(kind=StageKind.OPEN).order_by("position"))
+    won = Stage.objects.filter(kind=StageKind.WON).order_by("position").first()
+    ladder = stages + ([won] if won else [])
+    if not ladder:
+        return []
+    top_of_ladder = ladder[-1].position
+    furthest = dict(
+        StageChange.objects.filter(opportunity__in=opportunities)
+        .filter(to_stage__kind__in=(StageKind.OPEN, StageKind.WON))
+        .values("opportunity_id")
+        .annotate(top=Max("to_stage__position"))
+        .values_list("opportunity_id", "top")
+    )
+    counts = [0] * len(ladder)
+    for pk, position, kind in opportunities.values_list("pk", "stage__position", "stage__kind"):
+        top = (
+            top_of_ladder
+            if kind == StageKind.WON
+            else max(position if kind == StageKind.OPEN else 0, furthest.get(pk) or 0)
+        )
+        for index, stage in enumerate(ladder):
+            if stage.position <= top:
+                counts[index] += 1
+    return [{"stage": stage, "reached": n} for stage, n in zip(ladder, counts, strict=True)]

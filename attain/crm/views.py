@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from attain.org.fields import PersonCodeField
 from attain.org.models import Person
 from attain.org.selectors import person_of
-from attain.web import files
+from attain.web import charts, files
 from attain.web.forms import apply_service
 from attain.web.views import PAGE_SIZE, list_view, querystring, service_form_view
 
@@ -376,6 +376,7 @@ def opportunities(request: HttpRequest) -> HttpResponse:
         request,
         "crm/opportunities.html",
         {
+            **_funnel_chart(visible),
             "funnel": stages,
             "max_count": max([r["count"] for r in stages] or [1]) or 1,
             "open_amount": sum((r["amount"] for r in open_rows), Decimal(0)),
@@ -385,6 +386,19 @@ def opportunities(request: HttpRequest) -> HttpResponse:
             "querystring": querystring(request),
         },
     )
+
+
+def _funnel_chart(visible: Any) -> dict[str, Any]:
+    """The funnel chart (how many reached each stage) and its figures."""
+    reached = selectors.funnel_reached(visible)
+    if not any(r["reached"] for r in reached):
+        return {"reached": reached, "funnel_chart": None}
+    return {
+        "reached": reached,
+        "funnel_chart": charts.funnel(
+            [(r["stage"].name, r["reached"]) for r in reached], _("Opportunities")
+        ),
+    }
 
 
 BOARD_CARDS = 30  # cards shown per column; the list page has the rest
@@ -415,6 +429,7 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
         request,
         "crm/opportunity_board.html",
         {
+            **_funnel_chart(visible),
             "columns": columns,
             "stages": [row["stage"] for row in stages],
             "open_amount": sum(

@@ -14,6 +14,21 @@ never from its submodules. The command line (``attain.engine.cli``, with ``bench
 
 from .calculate import Result, calculate
 from .decomposition import Caches, Decomposer, largest_remainder
+from .effectiveness import DRAFT as WHAT_IF_DRAFT
+from .effectiveness import (
+    EVERYONE_MAX,
+    HEALTHY_BAND,
+    NOBODY_PAID,
+    Comparison,
+    component_findings,
+    pay_for_performance,
+)
+from .effectiveness import IN_FORCE as WHAT_IF_IN_FORCE
+from .effectiveness import bucket_labels as attainment_buckets
+from .effectiveness import compare as compare_payouts
+from .effectiveness import cost_of_sales as cost_of_sales_by_period
+from .effectiveness import distribution as attainment_distribution
+from .effectiveness import fairness as quota_fairness
 from .explain import Explanation, explain, explanation_document, explanation_json, explanation_text
 from .forecast import BASES as FORECAST_BASES
 from .forecast import ForecastData, ForecastPeriod, backtest_cutoffs, known_at
@@ -44,8 +59,14 @@ from .yamlio import read_yaml
 
 __all__ = [
     "ENGINE_CONTEXT",
+    "EVERYONE_MAX",
     "FORECAST_BASES",
+    "HEALTHY_BAND",
+    "NOBODY_PAID",
+    "WHAT_IF_DRAFT",
+    "WHAT_IF_IN_FORCE",
     "Caches",
+    "Comparison",
     "Decomposer",
     "Decomposition",
     "Explanation",
@@ -61,9 +82,14 @@ __all__ = [
     "Scenario",
     "TargetBook",
     "TargetSpec",
+    "attainment_buckets",
+    "attainment_distribution",
     "backtest",
     "backtest_cutoffs",
     "calculate",
+    "compare_payouts",
+    "component_findings",
+    "cost_of_sales_by_period",
     "explain",
     "explanation_document",
     "explanation_json",
@@ -82,7 +108,9 @@ __all__ = [
     "no_cycle_collection",
     "parse_date",
     "parse_period",
+    "pay_for_performance",
     "period_document",
+    "quota_fairness",
     "read_yaml",
     "round_half_up",
     "scenario_from_data",

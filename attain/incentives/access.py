@@ -19,6 +19,9 @@ PLAN_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
 PLAN_APPROVER_ROLES = frozenset({Role.ADMIN, Role.EXECUTIVE})
 # The team page: a manager's subtree, everyone for the roles that lead or plan sales.
 TEAM_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
+# Plan effectiveness and what-ifs on history (docs/effectiveness.md): those who design
+# plans and those who approve them; finance sees payouts on the dashboard and registers.
+EFFECTIVENESS_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.EXECUTIVE})
 # The company dashboard and the company-wide leaderboard.
 DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE, Role.EXECUTIVE})
 
@@ -61,3 +64,15 @@ def can_see_plans(user: Any) -> bool:
 def can_return_plans(user: Any) -> bool:
     """Send a submitted or approved version back to draft: proposer or approver."""
     return can_edit_plans(user) or can_approve_plans(user)
+
+
+def can_see_effectiveness(user: Any) -> bool:
+    """The plan effectiveness page and its figures."""
+    return role_of(user) in EFFECTIVENESS_ROLES
+
+
+def can_run_what_if(user: Any) -> bool:
+    """Run a draft plan over history (stores nothing but the run and its comparison)."""
+    if user is None:  # the system itself (CLI, tests)
+        return True
+    return role_of(user) in EFFECTIVENESS_ROLES

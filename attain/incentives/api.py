@@ -24,6 +24,7 @@ from attain.org.selectors import visible_people
 from attain.web.api import query_int
 
 from . import access, selectors, services
+from .effectiveness_api import urlpatterns as effectiveness_urls
 from .governance_api import urlpatterns as governance_urls
 from .models import CalculationRun, ComponentResult, PeriodResult
 
@@ -211,3 +212,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 # Plan approval (docs/incentives.md, "Plan approval").
 urlpatterns += governance_urls
+
+# Plan effectiveness and what-ifs on history (docs/effectiveness.md).
+urlpatterns += effectiveness_urls

@@ -27,8 +27,14 @@ from attain.crm.models import Activity, ActivityKind, Customer, Order, Payment, 
 from attain.org.models import Assignment, Person
 
 from . import services
-from .documents import DEFAULT_LEVELS, level_bonus, marginal_commission, plan_document
-from .models import PlanTarget
+from .documents import (
+    DEFAULT_LEVELS,
+    dump_yaml,
+    level_bonus,
+    marginal_commission,
+    plan_document,
+)
+from .models import PlanTarget, PlanVersion, VersionStatus
 
 DEMO_YEAR = 2026
 FIRST_DAY = datetime.date(2025, 1, 1)
@@ -75,6 +81,29 @@ REP_PLAN = plan_document(
         },
     ],
 )
+
+# A draft of the rep plan (a what-if on history shows what it would have paid): more
+# for those above 100% (10% above 120%), a gate at 60% instead of 50%.
+REP_DRAFT = {
+    **REP_PLAN,
+    "components": [
+        {
+            **REP_PLAN["components"][0],
+            "tiers": {
+                **REP_PLAN["components"][0]["tiers"],
+                "table": [
+                    {"from": 0, "rate": Decimal("0.02")},
+                    {"from": Decimal("0.8"), "rate": Decimal("0.04")},
+                    {"from": Decimal("1.0"), "rate": Decimal("0.07")},
+                    {"from": Decimal("1.2"), "rate": Decimal("0.10")},
+                ],
+            },
+            "gate": {"min_attainment": Decimal("0.6")},
+        },
+        *REP_PLAN["components"][1:],
+    ],
+}
+REP_DRAFT_NOTE = "草稿：超额部分提成更高，门槛 60% (draft: more above 100%, gate at 60%)"
 
 MANAGER_PLAN = plan_document(
     "manager-2026",
@@ -249,9 +278,17 @@ def load_demo_incentives(echo: Any = print) -> None:
     with transaction.atomic():
         count = ensure_demo_targets()
         for document in (REP_PLAN, MANAGER_PLAN):
+            active = PlanVersion.objects.filter(
+                plan__code=document["id"], status=VersionStatus.ACTIVE
+            ).first()
+            if active is not None and active.source == dump_yaml(document):
+                continue  # loaded before (the draft below may be its latest version)
             version = services.save_plan_version(None, document, note="demo")
             if version.status != "active":
                 services.activate_plan(None, version)
+        if not PlanVersion.objects.filter(plan__code=REP_PLAN["id"], number__gt=1).exists():
+            # a proposal to try the what-if on (docs/effectiveness.md)
+            services.save_plan_version(None, REP_DRAFT, note=REP_DRAFT_NOTE)
     if echo and count:
         echo(f"Typed {count} revenue targets for {DEMO_YEAR}.")
     run = services.run_calculation(None, DEMO_YEAR)

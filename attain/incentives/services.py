@@ -339,7 +339,7 @@ def _plain(value: Any) -> Any:
 
 
 def _progress(run: CalculationRun | None, percent: int, stage: str) -> None:
-    if run is None or run.kind != RunKind.FULL:
+    if run is None or run.kind == RunKind.INCREMENTAL:  # full runs and what-ifs show it
         return
     run.progress = percent
     run.stage = stage

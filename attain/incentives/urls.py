@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_effectiveness
 
 app_name = "incentives"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("team/", views.my_team, name="team"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("leaderboards/", views.leaderboard, name="leaderboard"),
+    path("effectiveness/", views_effectiveness.page, name="effectiveness"),
+    path("effectiveness/what-if/", views_effectiveness.start, name="start_what_if"),
+    path("effectiveness/what-if/<int:pk>/", views_effectiveness.run_page, name="what_if"),
     path("plans/", views.plans, name="plans"),
     path("plans/new/", views.designer, name="new_plan"),
     path("plans/import/", views.import_plans, name="import"),

@@ -271,6 +271,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dist": dist,
         "series": series,
         "costs": costs,
+        "can_see_effectiveness": access.can_see_effectiveness(request.user),
         "charts": {
             "distribution": charts.bars(
                 [b["label"] for b in dist["buckets"]],

@@ -148,3 +148,85 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[ForecastRow]:
 
 def by_key(rows: list[ForecastRow]) -> dict[str, ForecastRow]:
     return {r.key: r for r in rows}
+
+
+@dataclass(frozen=True)
+class Fan:
+    """A fan chart's points for one row of the pace page (docs/forecast.md, "Fan")."""
+
+    dates: list[datetime.date]
+    actual: list[Decimal | None]  # to date: 0 at the period's start, the actual today
+    p10: list[Decimal | None]
+    p50: list[Decimal | None]
+    p90: list[Decimal | None]
+    target: list[Decimal | None]  # the target spread evenly over the days
+
+
+def fan(
+    period: tuple[datetime.date, datetime.date],
+    as_of: datetime.date,
+    actual: Decimal,
+    target: Decimal | None,
+    ahead: list[ForecastRow],
+) -> Fan | None:
+    """The period's actual to date, then the range of where it ends up: at the end of
+    every forecast period (the month and the quarter of ``as_of``, ``ahead``) that ends
+    within the period and after ``as_of``, actual to date + that period's forecast
+    remainder (P10, P50, P90 − its own actual to date). None when nothing lies ahead."""
+    start, end = period
+    points: dict[datetime.date, tuple[Decimal, Decimal, Decimal]] = {}
+    for row in sorted(ahead, key=lambda r: "-Q" not in r.period):  # a month last: it wins
+        bounds = _bounds(row.period)
+        if bounds is None or not (as_of < bounds[1] <= end) or bounds[0] < start:
+            continue
+        points[bounds[1]] = tuple(  # type: ignore[assignment]
+            actual + (value - row.actual) for value in (row.p10, row.p50, row.p90)
+        )
+    if not points or not start <= as_of <= end:
+        return None
+    month_ends = []
+    day = start
+    while day <= end:  # the month ends, so the axis runs at an even pace
+        following = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        month_ends.append(min(end, following - datetime.timedelta(days=1)))
+        day = following
+    dates = sorted({start, as_of, *points, *month_ends})
+    days = (end - start).days + 1
+
+    def on(day: datetime.date) -> Decimal | None:
+        if target is None:
+            return None
+        return (target * Decimal((day - start).days + 1) / Decimal(days)).quantize(CENT)
+
+    found = Fan([], [], [], [], [], [])
+    for day in dates:
+        found.dates.append(day)
+        found.target.append(Decimal(0) if day == start else on(day))
+        if day == as_of:
+            found.actual.append(actual)
+            found.p10.append(actual)
+            found.p50.append(actual)
+            found.p90.append(actual)
+        elif day == start:
+            found.actual.append(Decimal(0))
+            found.p10.append(None)
+            found.p50.append(None)
+            found.p90.append(None)
+        elif day in points:
+            low, middle, high = points[day]
+            found.actual.append(None)
+            found.p10.append(low)
+            found.p50.append(middle)
+            found.p90.append(high)
+        else:  # a month end without a figure: the lines join across it
+            found.actual.append(None)
+            found.p10.append(None)
+            found.p50.append(None)
+            found.p90.append(None)
+    return found
+
+
+def _bounds(period: str) -> tuple[datetime.date, datetime.date] | None:
+    from attain.calc.periods import period_bounds
+
+    return period_bounds(period)

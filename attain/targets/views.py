@@ -22,13 +22,14 @@ from django.views.decorators.http import require_POST
 
 from attain.accounts.models import Role
 from attain.audit.models import AuditEvent
-from attain.calc.periods import year_bounds
+from attain.calc.periods import period_bounds, year_bounds
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
+from attain.web import charts
 
 from . import access, excel, services
 from .allocation import Grid, compute_allocation
-from .forecast import by_key, forecast_report
+from .forecast import by_key, fan, forecast_report
 from .forms import PlanForm, SettingsForm
 from .guards import compound_ratio, fairness, gaps, level_ratios, overassignment
 from .models import (
@@ -635,6 +636,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if r.period == period]
     # forecasts only for the rows shown (the same visibility filter applied above)
     forecasts = _safe_forecast(plan, as_of) if plan is not None and rows else {}
+    fan_rows, fan_row, fan_chart = _fan(rows, forecasts, period, as_of, request.GET.get("fan", ""))
     people = [r for r in rows if r.kind == "person"]
     behind = [r for r in behind_first(people) if r.status in ("behind", "missed", "at_risk")]
     return render(
@@ -650,7 +652,63 @@ def team_pace(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "error": error,
             "forecasts": forecasts,
+            "fan_rows": fan_rows,
+            "fan_row": fan_row,
+            "fan_chart": fan_chart,
         },
+    )
+
+
+def _fan(
+    rows: list[Any], forecasts: dict[str, Any], period: str, as_of: datetime.date, asked: str
+) -> tuple[list[Any], Any, Any]:
+    """The rows a fan chart can be drawn for (those with a forecast ahead: units first),
+    the one chosen (``?fan=kind|who|measure``, else the first) and its chart."""
+    bounds = period_bounds(period)
+    if bounds is None or not forecasts:
+        return [], None, None
+    candidates: list[tuple[Any, Any]] = []
+    for row in sorted(rows, key=lambda r: (r.kind != "unit", -(r.target or 0), r.name)):
+        ahead = [
+            f
+            for f in forecasts.values()
+            if f.kind == row.kind and f.who == row.who and f.measure == row.measure
+        ]
+        found = fan(bounds, as_of, row.actual or Decimal(0), row.target, ahead)
+        if found is not None:
+            candidates.append((row, found))
+    if not candidates:
+        return [], None, None
+    keys = {f"{r.kind}|{r.who}|{r.measure}": (r, f) for r, f in candidates}
+    row, points = keys.get(asked) or candidates[0]
+    last = max(i for i, value in enumerate(points.p50) if value is not None)  # the furthest
+    chart = charts.fan(
+        [d.isoformat() for d in points.dates],
+        actual=(_("Actual to date"), points.actual),
+        p10=points.p10,
+        p50=(_("Forecast P50"), points.p50),
+        p90=points.p90,
+        band=_("P10–P90 range"),
+        target=(_("Target, spread evenly"), points.target) if row.target else None,
+        description=_(
+            "%(name)s, %(measure)s: %(actual)s to date; by %(day)s most likely %(p50)s "
+            "(P10 %(p10)s – P90 %(p90)s)."
+        )
+        % {
+            "name": row.name,
+            "measure": row.measure,
+            "actual": f"{row.actual or 0:,.0f}",
+            "day": points.dates[last].isoformat(),
+            "p50": f"{points.p50[last] or 0:,.0f}",
+            "p10": f"{points.p10[last] or 0:,.0f}",
+            "p90": f"{points.p90[last] or 0:,.0f}",
+        },
+    )
+    choices = [r for r, _f in candidates if r.kind == "unit" or r is row][:50]
+    return (
+        choices,
+        {"row": row, "points": points, "key": f"{row.kind}|{row.who}|{row.measure}"},
+        chart,
     )
 
 

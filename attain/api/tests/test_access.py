@@ -4,13 +4,13 @@ The company is the shared small one (attain/conftest.py: the manager login is m1
 leads east with r1, r2 and m2 ─ r3; the rep login is r1; west is m3 ─ r4) with the CRM
 records of attain/crm/tests/conftest.py (``c_r1`` is r1's customer, ``c_r4`` r4's), a
 published FY2026 target plan, an opportunity and a ticket of r1's, a survey about r2, a
-training score of r1, a rating of r4 by r2, an import batch by the admin (not failed,
-so a retry is refused), a finished calculation run and an order r1 entered themself (so
-it waits for verification, docs/pay.md), and incentive plan versions gov-draft (a
-draft), gov-sub (submitted) and gov-ok (approved), and a dispute r1 opened on their
-2026-Q1 commission line. Each cell is the status the role
-gets; every request runs in its own transaction, rolled back, so one role's write does
-not change what the next one sees.
+training score of r1, a rating of r4 by r2, an import batch by the admin (not failed, so
+a retry is refused), a finished calculation run and a finished what-if run, an order r1
+entered themself (so it waits for verification, docs/pay.md), incentive plan versions
+gov-draft (a draft), gov-sub (submitted) and gov-ok (approved), and a dispute r1 opened
+on their 2026-Q1 commission line. Each cell is the status the role gets; every request
+runs in its own transaction, rolled back, so one role's write does not change what the
+next one sees.
 
 Reads follow the one visibility rule (attain.org.selectors.visible_people): a record of
 someone the caller may not see is a 404, as if it did not exist. ``400`` in a write
@@ -123,6 +123,9 @@ STATUSES = """
     GET    /api/performance/results/           200  200 200 200  200 200 401
     GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 401
     GET    /api/performance/leaderboard/       200  200 200 200  200 200 401
+    GET    /api/performance/effectiveness/     200  200 403 200  403 403 401
+    POST   /api/performance/what-if/           202  202 403 202  403 403 401
+    GET    /api/performance/what-if/{what_if}/ 200  200 403 200  403 403 401
     GET    /api/pay/payouts/                   200  200 200 200  200 200 401
     POST   /api/pay/payouts/actions/           200  403 403 403  200 403 401
     GET    /api/pay/payroll/                   200  200 200 403  403 403 401
@@ -228,6 +231,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     assert pending.verification == "pending"
     _plan_versions()
     run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026, status="done")
+    what_if = CalculationRun.objects.create(kind=RunKind.PREVIEW, fiscal_year=2026, status="done")
     east_review = review_factory(company, "m1", "2026-Q1", ["r1", "r2", "m2"])
     west_review = review_factory(company, "m3", "2026-Q1", ["r4"])
     agreed = review_action(east_review, "r1", "r1")
@@ -251,6 +255,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
         "plan": str(plan.pk),
         "batch": str(batch.pk),
         "run": str(run.pk),
+        "what_if": str(what_if.pk),
         "pending": pending.external_id,
         "review": str(east_review.pk),
         "review_west": str(west_review.pk),
@@ -322,6 +327,12 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         f"/api/targets/plans/{records['plan']}/acknowledge/": {"comment": "ok"},
         f"/api/imports/{records['batch']}/retry/": {},
         "/api/calculation-runs/": {"fiscal_year": 2026},
+        "/api/performance/what-if/": {
+            "plan": "gov-draft",
+            "version": 1,
+            "start": "2026-Q1",
+            "end": "2026-Q2",
+        },
         "/api/pay/payouts/actions/": {"action": "review", "period": "2026-Q1", "people": ["r1"]},
         "/api/pay/statements/generate/": {"period": "2026-Q1"},
         f"/api/pay/statements/{records['statement_r1']}/acknowledge/": {},

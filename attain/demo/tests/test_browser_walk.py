@@ -116,6 +116,10 @@ NOT_WALKED = {
     "performance/plans/<slug:code>/v<int:number>/do/<slug:action>/": "answers POST",
     "performance/plans/<slug:code>/v<int:number>.yaml": "a download",
     "performance/runs/": "answers POST",
+    "performance/effectiveness/what-if/": "answers POST (starts a what-if)",
+    "performance/effectiveness/what-if/<int:pk>/": (
+        "a what-if exists only once one is run (incentives test_browser_effectiveness)"
+    ),
     "search/pick/<slug:kind>/": "an htmx fragment: the options of a picker (core tests)",
     "reviews/open/": "answers POST",
     "reviews/<int:pk>/prepare/": "answers POST",

@@ -18,6 +18,8 @@ ALLOWED = """
     see_dashboard   Y     Y         Y       Y         -       -   -
     rank_everyone   Y     Y         Y       Y         -       -   -
     rank_own_unit   -     -         -       -         -       Y   -
+    see_effectiveness Y   Y         -       Y         -       -   -
+    run_what_if     Y     Y         -       Y         -       -   -
 """
 CHECKS = {
     "edit_plans": access.can_edit_plans,
@@ -28,12 +30,15 @@ CHECKS = {
     "see_dashboard": access.can_see_dashboard,
     "rank_everyone": access.ranks_everyone,
     "rank_own_unit": access.ranks_own_unit,
+    "see_effectiveness": access.can_see_effectiveness,
+    "run_what_if": access.can_run_what_if,
 }
 PAGES = {
     "edit_plans": "/performance/plans/new/",
     "see_plans": "/performance/plans/",
     "see_team": "/performance/team/",
     "see_dashboard": "/performance/dashboard/",
+    "see_effectiveness": "/performance/effectiveness/",
 }
 
 

@@ -43,7 +43,7 @@ def test_sales_ops_builds_a_plan_in_the_designer_and_runs_it(
     expect(page.locator(".message.success")).to_contain_text("submitted for approval")
     expect(page.locator("#plan-overlaps")).to_contain_text("“Spring plan”")  # and the rep plan
     boss_context, boss = sign_in(browser, live_server, "executive", locale="zh-CN")
-    boss.click("nav >> text=方案")
+    boss.click('nav >> text="方案"')  # exactly: not 方案成效 (plan effectiveness)
     expect(boss.locator("#plan-overlaps")).to_contain_text("重复计酬")
     boss.click("li.version-submitted button.approve")
     expect(boss.locator(".message.success")).to_contain_text("已审批")

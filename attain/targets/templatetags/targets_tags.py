@@ -96,3 +96,12 @@ def forecast_for(forecasts: Any, kind: str, who: str, measure: str, period: str)
 @register.filter
 def forecast_basis(value: str) -> str:
     return str(BASIS_LABELS.get(value, value))
+
+
+@register.filter
+def index(values: Any, position: int) -> Any:
+    """``values[position]`` (None when out of range): a column of a chart's figures."""
+    try:
+        return values[int(position)]
+    except (IndexError, TypeError, ValueError):
+        return None

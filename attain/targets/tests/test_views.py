@@ -238,6 +238,19 @@ def test_pace_and_my_targets_show_the_forecast_range_and_its_basis(
     page = response.content.decode()
     assert header in page and basis in page
     assert response.context["forecasts"]
+    # the fan chart: a named chart with its figures, for a unit first
+    assert response.context["fan_chart"] and response.context["fan_row"]["row"].kind == "unit"
+    assert 'id="chart-fan"' in page and 'role="img"' in page
+    chosen = response.context["fan_rows"][-1]
+    again = client.get(
+        reverse("targets:pace"),
+        {
+            "as_of": "2026-06-20",
+            "period": "2026-Q2",
+            "fan": f"{chosen.kind}|{chosen.who}|{chosen.measure}",
+        },
+    )
+    assert again.context["fan_row"]["row"] == chosen
     rep = login("rep")
     mine = rep.get(reverse("targets:mine"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert header in mine

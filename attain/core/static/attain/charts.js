@@ -21,7 +21,7 @@
       var source = document.getElementById(el.getAttribute("data-chart"));
       if (!source) return;
       var option = JSON.parse(source.textContent);
-      option.aria = { enabled: true };
+      option.aria = option.aria || { enabled: true };  // a chart may bring its own text
       option.animation = false;
       var tooltip = option.tooltip || {};
       tooltip.renderMode = "richText";

@@ -1,0 +1,216 @@
+"""Plan effectiveness (docs/effectiveness.md): the figures from stored results, the page
+in Chinese, who may see it, and the what-if on history through the engine."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from attain.audit.models import Action, AuditEvent
+from attain.conftest import statuses_of
+from attain.incentives import effectiveness, services, services_what_if, what_if
+from attain.incentives.documents import level_bonus, marginal_commission, plan_document
+from attain.incentives.models import (
+    CalculationRun,
+    ComponentResult,
+    PeriodResult,
+    PlanVersion,
+    RunKind,
+)
+
+from .conftest import REP_PLAN, YEAR
+
+Q1 = f"{YEAR}-Q1"
+
+
+def _draft(rate: str = "0.10") -> PlanVersion:
+    """A new version of the rep plan, in draft: a flat richer commission."""
+    document = plan_document(
+        "rep",
+        "Rep plan",
+        "rep",
+        YEAR,
+        [
+            marginal_commission("commission", [(0, Decimal(rate))]),
+            level_bonus("levels", [(Decimal("0.8"), 100), (Decimal("1.0"), 200)]),
+        ],
+    )
+    return services.save_plan_version(None, document)
+
+
+def test_figures_of_the_stored_results(calculated):
+    found = effectiveness.figures(Q1)
+    plans = {d.group: d for d in found.by_plan}
+    # r1 12,000 / 10,000 a quarter; r2 6,000; r3 3,000; r4 nothing (targets 40,000 a year)
+    assert plans["Rep plan"].people == 4
+    assert plans["Rep plan"].at_or_above == 1
+    assert plans["Rep plan"].band is None  # four people: too few to judge
+    assert {d.group for d in found.by_unit} == {"华东", "华西"}
+    costs = {c.period: c for c in found.costs}
+    paid = sum((c.amount for c in ComponentResult.objects.filter(period=Q1)), Decimal(0))
+    assert costs[Q1].payout == pytest.approx(float(paid))
+    assert costs[Q1].revenue == pytest.approx(21000.0)
+    # no one has a market potential: fairness says so instead of guessing
+    assert found.fairness.people == 0 and found.fairness.follows is None
+    assert {(f.plan, f.component) for f in found.components} >= {("Rep plan", "commission")}
+
+
+def test_the_page_in_chinese(client, calculated):
+    client.force_login(calculated.users["executive"])
+    response = client.get(
+        reverse("incentives:effectiveness"), {"period": Q1}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "方案成效" in page and "达成率分布" in page and "按绩效付酬" in page
+    assert "没有记录市场潜力" in page  # no potential data: said plainly
+    assert 'role="img"' in page and "aria-label=" in page  # charts have a text name
+    assert "Plan effectiveness" not in page
+
+
+@pytest.mark.parametrize("path", ["incentives:effectiveness"])
+def test_who_sees_the_page(client, company, path):
+    assert statuses_of(client, company, reverse(path)) == {
+        "admin": 200,
+        "sales_ops": 200,
+        "finance": 403,
+        "executive": 200,
+        "manager": 403,
+        "rep": 403,
+    }
+
+
+def test_a_what_if_compares_the_draft_with_the_plan_in_force_and_stores_no_results(calculated):
+    before = list(PeriodResult.objects.order_by("pk").values_list("pk", "payout", "updated_at"))
+    components = ComponentResult.objects.count()
+    draft = _draft()
+    run = services_what_if.start_what_if(calculated.users["sales_ops"], draft, "2026-Q1", "2026-Q2")
+    services_what_if.run_what_if(run)  # the task (queued on commit, which tests never reach)
+    run.refresh_from_db()
+    assert run.kind == RunKind.PREVIEW and run.status == "done" and run.progress == 100
+    result = services_what_if.what_if_of(run)["result"]
+    assert result["same_plan"] and result["baseline"] == ["rep v1"]
+    people = {p["person"]: p for p in result["people"]}
+    stored = {
+        c.person.code: c.amount
+        for c in ComponentResult.objects.filter(period=Q1, plan="rep", component="commission")
+    }
+    # in force: what the stored results say the rep plan paid (commission + levels)
+    rep_q1 = {
+        r.person.code: r.payout
+        for r in PeriodResult.objects.filter(period=Q1, role="rep").select_related("person")
+    }
+    assert Decimal(people["r1"]["in_force"]) == rep_q1["r1"]
+    # the draft: 10% of everything, and 200 at 100% or more (r1: 12,000 of 10,000)
+    assert Decimal(people["r1"]["draft"]) == Decimal("1400.00")
+    assert Decimal(people["r2"]["draft"]) == Decimal("600.00")
+    assert "m1" not in people  # the manager plan is another plan
+    total = sum((Decimal(p["change"]) for p in result["people"]), Decimal(0))
+    assert Decimal(result["change"]) == total
+    assert Decimal(result["in_force"]) + total == Decimal(result["draft"])
+    assert {p["period"] for p in result["periods"]} == {"2026-Q1", "2026-Q2"}
+    assert stored  # the stored results are untouched
+    after = list(PeriodResult.objects.order_by("pk").values_list("pk", "payout", "updated_at"))
+    assert after == before and ComponentResult.objects.count() == components
+    assert AuditEvent.objects.filter(action=Action.RUN_STARTED, object_id=str(run.pk)).exists()
+
+
+def test_a_new_plan_is_compared_for_the_people_it_covers(calculated):
+    document = {**REP_PLAN, "id": "spring", "name": "Spring"}
+    draft = services.save_plan_version(None, document)
+    result = what_if.run(draft, what_if.parse_range("2026-Q1", "2026-Q1"))
+    assert not result["same_plan"]
+    assert {p["person"] for p in result["people"]} == {"r1", "r2", "r3", "r4"}
+    # the same rules as the rep plan: the same pay
+    assert result["in_force"] == result["draft"] and result["change"] == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [
+        ("2026", "2026-Q2", "from"),
+        ("2026-Q1", "garbage", "to"),
+        ("2026-Q3", "2026-Q1", "to"),
+        ("2024-01", "2026-02", "to"),
+        ("0001-Q1", "0001-Q2", "from"),
+    ],
+)
+def test_a_bad_range_names_the_field_and_queues_nothing(calculated, first, last, field):
+    draft = _draft()
+    runs = CalculationRun.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services_what_if.start_what_if(None, draft, first, last)
+    assert field in error.value.message_dict
+    assert CalculationRun.objects.count() == runs
+
+
+def test_only_a_version_not_in_force_and_only_the_right_roles(calculated):
+    active = PlanVersion.objects.get(plan__code="rep", number=1)
+    with pytest.raises(ValidationError) as error:
+        services_what_if.start_what_if(None, active, "2026-Q1", "2026-Q1")
+    assert "version" in error.value.message_dict
+    for role in ("finance", "manager", "rep"):
+        with pytest.raises(PermissionDenied):
+            services_what_if.start_what_if(calculated.users[role], _draft(), "2026-Q1", "2026-Q1")
+
+
+def test_the_what_if_pages(client, calculated, django_capture_on_commit_callbacks):
+    draft = _draft()
+    client.force_login(calculated.users["sales_ops"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("incentives:start_what_if"),
+            {"version": draft.pk, "from": "2026-Q1", "to": "2026-Q1"},
+        )
+    run = CalculationRun.objects.filter(kind=RunKind.PREVIEW).latest("pk")
+    assert response.status_code == 302 and response.url == reverse(
+        "incentives:what_if", args=[run.pk]
+    )
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "逐人对比" in page and "R1" in page and "1,400.00" in page
+    bad = client.post(
+        reverse("incentives:start_what_if"), {"version": draft.pk, "from": "x", "to": "2026-Q1"}
+    )
+    assert bad.status_code == 302 and bad.url.endswith("#what-if")
+    client.force_login(calculated.users["manager"])
+    assert client.get(reverse("incentives:what_if", args=[run.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("incentives:start_what_if"),
+            {"version": draft.pk, "from": "2026-Q1", "to": "2026-Q1"},
+        ).status_code
+        == 403
+    )
+
+
+def test_the_api(client, calculated, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(calculated.users["executive"])
+    body = api.get("/api/performance/effectiveness/", {"period": Q1}).json()
+    assert body["period"] == Q1 and "Rep plan" in {d["group"] for d in body["by_plan"]}
+    assert api.get("/api/performance/effectiveness/", {"period": "nope"}).status_code == 400
+    for edge in ("0001", "0001-Q1", "9998-Q4"):  # the calendar's ends: figures, not errors
+        assert api.get("/api/performance/effectiveness/", {"period": edge}).status_code == 200
+    _draft()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/performance/what-if/",
+            {"plan": "rep", "version": 2, "start": "2026-Q1", "end": "2026-Q1"},
+            format="json",
+        )
+    assert response.status_code == 202
+    run = response.json()
+    detail = api.get(f"/api/performance/what-if/{run['id']}/").json()
+    assert detail["status"] == "done"
+    assert {p["person"] for p in detail["result"]["people"]} >= {"r1", "r2"}
+    bad = api.post(
+        "/api/performance/what-if/",
+        {"plan": "rep", "version": 2, "start": "2026-Q1", "end": "soon"},
+        format="json",
+    )
+    assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"end"}
