@@ -50,6 +50,7 @@ from attain.incentives.explain_text import (
 from attain.incentives.models import PeriodResult
 from attain.notify.models import Profile
 from attain.org.models import Unit
+from attain.org.templatetags.org_tags import job_title
 from attain.web import leases
 
 from . import statement_access as access
@@ -266,7 +267,7 @@ def build_document(
             (_("Unit"), payout.unit.name if payout.unit else _("No unit")),
         ]
         if result is not None and result.role:
-            facts.append((_("Job role"), result.role))
+            facts.append((_("Job role"), job_title(result.role)))
         start = result.start if result is not None else None
         facts.append(
             (
