@@ -3,6 +3,8 @@ layers import-linter checks are not crossed by a fixture)."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 DATABASE_FIXTURES = {
@@ -29,3 +31,23 @@ def _fresh_calculation_cache(
     if not uses_database:
         # no database: the company settings are the deployment's (the settings fixture's)
         monkeypatch.setattr(company, "_stored", lambda: None)
+    elif {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        restore_migration_data()
+
+
+# Rows the data migrations create, and how each is re-created.
+MIGRATION_DATA = (
+    ("attain.measures.migrations.0002_default_measures", "create", "measures", "Measure"),
+    ("attain.crm.migrations.0002_default_funnel", "create_default_funnel", "crm", "Stage"),
+)
+
+
+def restore_migration_data() -> None:
+    """Bring back what the data migrations made (the default measures and funnel): a
+    transactional test before this one flushed every table, migrations' rows included."""
+    from django.apps import apps
+
+    for module, function, app_label, model in MIGRATION_DATA:
+        if not apps.get_model(app_label, model).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 from decimal import Decimal
 
 import pytest
@@ -48,22 +47,10 @@ def _immediate_tasks(settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def _default_measures() -> None:
-    """The default measures (a data migration): transactional tests flush them."""
-    from django.apps import apps
-
-    from attain.measures.models import Measure
-
-    if not Measure.objects.exists():
-        migration = importlib.import_module("attain.measures.migrations.0002_default_measures")
-        migration.create(apps, None)
-
-
 @pytest.fixture
 def sales(company):
     """r1 sells 12,000 in 2026-Q1 (target 10,000 a quarter: 40,000 a year), r2 6,000,
     r3 (under m2) 3,000."""
-    _default_measures()
     people = company.people
     customer = Customer.objects.create(name="客户甲", owner=people["r1"])
     amounts = {

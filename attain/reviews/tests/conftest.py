@@ -7,7 +7,6 @@ should have closed on 2026-02-01."""
 from __future__ import annotations
 
 import datetime
-import importlib
 from decimal import Decimal
 
 import pytest
@@ -26,12 +25,6 @@ D = datetime.date
 def team(company: Company, crm: Crm) -> Company:  # noqa: F811
     publish(company, new_plan(company, company.users["sales_ops"], name="FY2026 revenue"))
     p = company.people
-    if not Stage.objects.exists():  # a transactional test flushed the data migration's funnel
-        from django.apps import apps
-
-        importlib.import_module("attain.crm.migrations.0002_default_funnel").create_default_funnel(
-            apps, None
-        )
     qualify = Stage.objects.get(code="qualify")
     solution = Stage.objects.get(code="solution")
     for i in range(3):
