@@ -5,7 +5,9 @@ One SQL statement per frame (the engine's frame names and columns,
 splits, payments, customers and contacts with their phone, email and credit code,
 activities with their local time, coordinates and summary, evidence photos' perceptual
 hashes, peer ratings, surveys, and people with their unit on the scan's last day.
-Amounts arrive as floats: the detectors test counts and digits, they never pay.
+Decimals are read as exact text (on PostgreSQL the Arrow driver would give numerics as an
+opaque extension type) and arrive as floats: the detectors test counts and digits, they
+never pay.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from attain.org.company import company
 from attain.org.models import Assignment, Person, Unit
 
 from .sources import Source, open_source
-from .tables import Sql
+from .tables import SHARE_PLACES, Sql
 
 
 def _frame(source: Source, sql: str) -> pl.DataFrame:
@@ -95,7 +97,8 @@ def _read(
         source,
         f"SELECT {c('o', Order, 'external_id')} AS id, {c('o', Order, 'date')} AS date,"
         f" {c('p', Person, 'code')} AS owner, {c('u', Customer, 'external_id')} AS customer,"
-        f" {c('o', Order, 'amount')} AS amount, {c('o', Order, 'status')} AS status,"
+        f" {q.decimal_text(c('o', Order, 'amount'), 2)} AS amount,"
+        f" {c('o', Order, 'status')} AS status,"
         f" {c('o', Order, 'status_changed_on')} AS status_changed_on"
         f" FROM {q.t(Order, 'o')}"
         + q.join(Person, "p", ("o", Order, "owner"))
@@ -106,7 +109,8 @@ def _read(
     credits = _frame(
         source,
         f"SELECT {c('o', Order, 'external_id')} AS {q.quote('order')},"
-        f" {c('p', Person, 'code')} AS person, {c('k', OrderCredit, 'share')} AS share"
+        f" {c('p', Person, 'code')} AS person,"
+        f" {q.decimal_text(c('k', OrderCredit, 'share'), SHARE_PLACES)} AS share"
         f" FROM {q.t(OrderCredit, 'k')}"
         + q.join(Order, "o", ("k", OrderCredit, "order"))
         + q.join(Person, "p", ("k", OrderCredit, "person"))
@@ -116,7 +120,8 @@ def _read(
         source,
         f"SELECT {c('m', Payment, 'external_id')} AS id, {c('m', Payment, 'date')} AS date,"
         f" {c('o', Order, 'external_id')} AS {q.quote('order')},"
-        f" {c('u', Customer, 'external_id')} AS customer, {c('m', Payment, 'amount')} AS amount"
+        f" {c('u', Customer, 'external_id')} AS customer,"
+        f" {q.decimal_text(c('m', Payment, 'amount'), 2)} AS amount"
         f" FROM {q.t(Payment, 'm')}"
         + q.join(Order, "o", ("m", Payment, "order"), left=True)
         + q.join(Customer, "u", ("m", Payment, "customer"), left=True),
@@ -146,7 +151,8 @@ def _read(
         f"SELECT {c('a', Activity, 'external_id')} AS id, {c('p', Person, 'code')} AS owner,"
         f" {c('a', Activity, 'occurred_at')} AS at,"
         f" {c('u', Customer, 'external_id')} AS customer, {c('a', Activity, 'kind')} AS kind,"
-        f" {c('a', Activity, 'latitude')} AS lat, {c('a', Activity, 'longitude')} AS lon,"
+        f" {q.decimal_text(c('a', Activity, 'latitude'), 6)} AS lat,"
+        f" {q.decimal_text(c('a', Activity, 'longitude'), 6)} AS lon,"
         f" {c('a', Activity, 'summary')} AS summary"
         f" FROM {q.t(Activity, 'a')}"
         + q.join(Person, "p", ("a", Activity, "owner"))
@@ -167,7 +173,7 @@ def _read(
         source,
         f"SELECT {c('g', PeerRating, 'external_id')} AS id, {c('g', PeerRating, 'date')} AS date,"
         f" {c('p', Person, 'code')} AS owner, {c('x', Person, 'code')} AS rater,"
-        f" {c('g', PeerRating, 'score')} AS score"
+        f" {q.decimal_text(c('g', PeerRating, 'score'), 1)} AS score"
         f" FROM {q.t(PeerRating, 'g')}"
         + q.join(Person, "p", ("g", PeerRating, "person"))
         + q.join(Person, "x", ("g", PeerRating, "rater")),
@@ -177,7 +183,7 @@ def _read(
         source,
         f"SELECT {c('v', Survey, 'external_id')} AS id, {c('v', Survey, 'date')} AS date,"
         f" {c('p', Person, 'code')} AS owner, {c('u', Customer, 'external_id')} AS customer,"
-        f" {c('v', Survey, 'score')} AS score"
+        f" {q.decimal_text(c('v', Survey, 'score'), 1)} AS score"
         f" FROM {q.t(Survey, 'v')}"
         + q.join(Person, "p", ("v", Survey, "person"))
         + q.join(Customer, "u", ("v", Survey, "customer"), left=True),

@@ -305,3 +305,24 @@ def test_adbc_reads_a_column_that_is_null_in_its_first_rows(records, tmp_path):
     finally:
         adbc.close()
     assert orders.filter(pl.col("id") == "bulk-2999")["product_line"].to_list() == [line.code]
+
+
+def test_integrity_records_read_decimals_on_every_database(records):
+    """The integrity scan's frames (committed rows: on PostgreSQL through the ADBC driver,
+    whose numerics arrive as an opaque extension type unless read as text)."""
+    from attain.calc.integrity import load_records
+
+    late = records["late"]
+    late.latitude, late.longitude = Decimal("31.230416"), Decimal("121.473701")
+    late.save()
+    found = load_records(start=Q1[0], end=Q1[1])
+    orders = dict(zip(found["orders"]["id"], found["orders"]["amount"], strict=True))
+    assert orders["o2"] == pytest.approx(300.01)
+    assert orders["o5"] == pytest.approx(-10.10)
+    shares = found["credits"].sort("person")["share"].to_list()
+    assert shares == pytest.approx([0.4, 0.6])
+    assert found["payments"]["amount"].to_list() == pytest.approx([50.05])
+    assert sorted(found["surveys"]["score"].to_list()) == pytest.approx([3.0, 4.5])
+    assert found["peer_ratings"]["score"].to_list() == pytest.approx([4.0])
+    visit = found["activities"].filter(pl.col("id") == "a-late").row(0, named=True)
+    assert (visit["lat"], visit["lon"]) == pytest.approx((31.230416, 121.473701))
