@@ -528,23 +528,20 @@ def fail_abandoned_runs() -> int:
     worker killed mid-run leaves its run ``running`` otherwise. Called by the worker
     when it starts and between tasks, and by the pages that show runs. Returns how many
     runs were marked."""
-    now = timezone.now()
-    marked = 0
-    for run in CalculationRun.objects.filter(status=RunStatus.RUNNING):
-        if not leases.abandoned(run.worker, run.heartbeat_at or run.created_at, now):
-            continue
-        reason = _(
+
+    def mark(run: CalculationRun, reason: str) -> None:
+        _fail(run, [reason])
+        record_change(None, Action.UPDATE, run, after=snapshot(run), reason=reason)
+
+    return leases.fail_abandoned(
+        CalculationRun.objects.filter(status=RunStatus.RUNNING),
+        _(
             "The worker running this calculation (%(worker)s) stopped before it finished; "
             "nothing it calculated was stored. Run it again."
-        ) % {"worker": run.worker or _("unknown")}
-        with transaction.atomic():
-            # Only if still running: the worker may have finished in the meantime.
-            if not CalculationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists():
-                continue
-            _fail(run, [reason])
-            record_change(None, Action.UPDATE, run, after=snapshot(run), reason=reason)
-        marked += 1
-    return marked
+        ),
+        mark,
+        started="created_at",
+    )
 
 
 def affected_people(person_pks: Iterable[int], day: datetime.date) -> set[str]:

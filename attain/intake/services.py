@@ -208,26 +208,24 @@ def fail_abandoned_batches() -> int:
     the merge's transaction died with it, so nothing of the file was written, and the
     batch may be run again (:func:`retry_batch`). Called by the worker when it starts
     and between tasks, and by the pages and endpoints that show batches."""
-    now = timezone.now()
-    marked = 0
-    for batch in ImportBatch.objects.filter(status=BatchStatus.RUNNING):
-        if not leases.abandoned(batch.worker, batch.heartbeat_at or batch.started_at, now):
-            continue
-        reason = _(
+
+    def mark(batch: ImportBatch, reason: str) -> None:
+        batch.status = BatchStatus.FAILED
+        batch.error = reason
+        batch.finished_at = timezone.now()
+        batch.save()
+        record_change(None, Action.UPDATE, batch, after=snapshot(batch), reason=reason)
+        progress_path(batch).unlink(missing_ok=True)
+
+    return leases.fail_abandoned(
+        ImportBatch.objects.filter(status=BatchStatus.RUNNING),
+        _(
             "The worker running this import (%(worker)s) stopped before it finished; "
             "nothing from the file was saved. Run it again."
-        ) % {"worker": batch.worker or _("unknown")}
-        with transaction.atomic():
-            if not ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING).exists():
-                continue  # it finished in the meantime
-            batch.status = BatchStatus.FAILED
-            batch.error = reason
-            batch.finished_at = now
-            batch.save()
-            record_change(None, Action.UPDATE, batch, after=snapshot(batch), reason=reason)
-        progress_path(batch).unlink(missing_ok=True)
-        marked += 1
-    return marked
+        ),
+        mark,
+        started="started_at",
+    )
 
 
 def retry_batch(actor: Any, batch: ImportBatch) -> ImportBatch:

@@ -541,27 +541,21 @@ def fail_abandoned_closes() -> int:
     (:func:`attain.web.leases.abandoned`): the freezing is one transaction, so nothing
     was frozen and the period can be closed again. Called by the pages and the API that
     list periods. Returns how many were put back."""
-    now = timezone.now()
-    marked = 0
-    for row in PayPeriod.objects.filter(state=PeriodState.CLOSING).exclude(worker=""):
-        if not leases.abandoned(row.worker, row.heartbeat_at, now):
-            continue
-        reason = _(
+
+    def mark(row: PayPeriod, reason: str) -> None:
+        before = _state_of(row)
+        row.state, row.stage, row.problems = PeriodState.OPEN, noop("Failed"), [reason]
+        row.save()
+        record_change(None, Action.UPDATE, row, before=before, after=_state_of(row), reason=reason)
+
+    return leases.fail_abandoned(
+        PayPeriod.objects.filter(state=PeriodState.CLOSING).exclude(worker=""),
+        _(
             "The worker closing this period (%(worker)s) stopped before it finished; "
             "nothing was frozen. Close it again."
-        ) % {"worker": row.worker}
-        with transaction.atomic():
-            row = PayPeriod.objects.select_for_update().get(pk=row.pk)
-            if row.state != PeriodState.CLOSING:
-                continue
-            before = _state_of(row)
-            row.state, row.stage, row.problems = PeriodState.OPEN, noop("Failed"), [reason]
-            row.save()
-            record_change(
-                None, Action.UPDATE, row, before=before, after=_state_of(row), reason=reason
-            )
-        marked += 1
-    return marked
+        ),
+        mark,
+    )
 
 
 def reopen_period(actor: Any, period: str, *, reason: str) -> PayPeriod:

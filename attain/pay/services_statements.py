@@ -115,22 +115,20 @@ def file_of(statement: Statement) -> Path:
 def fail_abandoned_sets() -> int:
     """Mark failed the sets whose worker died (:func:`attain.web.leases.abandoned`); the
     next start resumes them. Returns how many were marked."""
-    now = timezone.now()
-    marked = 0
-    for row in StatementSet.objects.filter(status=SetStatus.RUNNING):
-        if not leases.abandoned(row.worker, row.heartbeat_at or row.created_at, now):
-            continue
-        reason = _(
+
+    def mark(row: StatementSet, reason: str) -> None:
+        _fail(row, [reason])
+        record_change(None, Action.UPDATE, row, after=_state_of(row), reason=reason)
+
+    return leases.fail_abandoned(
+        StatementSet.objects.filter(status=SetStatus.RUNNING),
+        _(
             "The worker generating these statements (%(worker)s) stopped before it finished; "
             "none of them was published. Generate again to resume."
-        ) % {"worker": row.worker or _("unknown")}
-        with transaction.atomic():
-            if not StatementSet.objects.filter(pk=row.pk, status=SetStatus.RUNNING).exists():
-                continue
-            _fail(row, [reason])
-            record_change(None, Action.UPDATE, row, after=_state_of(row), reason=reason)
-        marked += 1
-    return marked
+        ),
+        mark,
+        started="created_at",
+    )
 
 
 def _state_of(row: StatementSet) -> dict[str, Any]:

@@ -12,9 +12,14 @@ from __future__ import annotations
 import datetime
 import os
 import socket
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def host() -> str:
@@ -70,3 +75,32 @@ def abandoned(
     if heartbeat_at is None:
         return False
     return (now or timezone.now()) - heartbeat_at > lease()
+
+
+def fail_abandoned(
+    running: QuerySet[Any],
+    message: str,
+    mark: Callable[[Any, str], None],
+    *,
+    started: str = "",
+) -> int:
+    """Give up the work of ``running`` (a queryset of rows in their running state) whose
+    worker died: for each, ``mark(row, reason)`` runs in a transaction, with the row
+    locked and read again, and only if it is still running (its worker may have finished
+    in the meantime). ``message`` (translated, with ``%(worker)s``) becomes the reason;
+    ``started`` names the field that stands for the heartbeat until the first one.
+    Returns how many rows were marked."""
+    now = timezone.now()
+    marked = 0
+    for row in running:
+        heartbeat = row.heartbeat_at or (getattr(row, started) if started else None)
+        if not abandoned(row.worker, heartbeat, now):
+            continue
+        reason = message % {"worker": row.worker or _("unknown")}
+        with transaction.atomic():
+            current: Model | None = running.select_for_update().filter(pk=row.pk).first()
+            if current is None:
+                continue
+            mark(current, reason)
+        marked += 1
+    return marked
