@@ -32,7 +32,7 @@ from attain.org.company import company
 from attain.org.models import Assignment, Person, Unit
 
 from .sources import Source, open_source
-from .tables import SHARE_PLACES, Sql
+from .tables import SHARE_PLACES, Sql, as_date, utc_instant
 
 
 def _frame(source: Source, sql: str) -> pl.DataFrame:
@@ -42,16 +42,7 @@ def _frame(source: Source, sql: str) -> pl.DataFrame:
 
 
 def _dates(frame: pl.DataFrame, *names: str) -> pl.DataFrame:
-    columns = []
-    for name in names:
-        dtype = frame.schema[name]
-        column = pl.col(name)
-        if dtype == pl.Date:
-            columns.append(column)
-        elif isinstance(dtype, pl.Datetime):
-            columns.append(column.dt.date())
-        else:
-            columns.append(column.cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d"))
+    columns = [as_date(pl.col(name), frame.schema[name]) for name in names]
     return frame.with_columns(columns) if frame.height else frame
 
 
@@ -59,16 +50,7 @@ def _local(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     """A UTC instant column as a naive local datetime (the company's time zone)."""
     if frame.height == 0:
         return frame.with_columns(pl.col(name).cast(pl.Datetime("us")))
-    dtype = frame.schema[name]
-    if isinstance(dtype, pl.Datetime):
-        moment = pl.col(name) if dtype.time_zone else pl.col(name).dt.replace_time_zone("UTC")
-    else:
-        moment = (
-            pl.col(name)
-            .cast(pl.String)
-            .str.slice(0, 19)
-            .str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
-        )
+    moment = utc_instant(pl.col(name), frame.schema[name])
     zone = str(company().zone)
     return frame.with_columns(
         moment.dt.convert_time_zone(zone).dt.replace_time_zone(None).cast(pl.Datetime("us"))

@@ -499,6 +499,28 @@ def _resolve_refs(source: Source, frame: pl.DataFrame, spec: TableSql) -> pl.Dat
     return frame.select(name for name, _expression, _kind in spec.columns)
 
 
+def as_date(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A DateField column as a date, whatever the driver gave (a date, a datetime, or
+    SQLite's text)."""
+    if dtype == pl.Date:
+        return column
+    if isinstance(dtype, pl.Datetime):
+        return column.dt.date()
+    return column.cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d")
+
+
+def utc_instant(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A DateTimeField column (stored in UTC) as a UTC datetime, whatever the driver gave
+    (SQLite: "YYYY-MM-DD HH:MM:SS[.ffffff]" text)."""
+    if isinstance(dtype, pl.Datetime):
+        return column if dtype.time_zone else column.dt.replace_time_zone("UTC")
+    return (
+        column.cast(pl.String)
+        .str.slice(0, 19)
+        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
+    )
+
+
 def typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
     if frame.height == 0:
         # An empty result's column types are whatever the driver guessed (nulls on
@@ -512,22 +534,9 @@ def typed(frame: pl.DataFrame, spec: TableSql) -> pl.DataFrame:
         if kind == TEXT:
             columns.append(column.cast(pl.String))
         elif kind == DATE:
-            if dtype == pl.Date:
-                columns.append(column)
-            elif isinstance(dtype, pl.Datetime):
-                columns.append(column.dt.date())
-            else:
-                columns.append(column.cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d"))
+            columns.append(as_date(column, dtype))
         elif kind == INSTANT_DATE:
-            if isinstance(dtype, pl.Datetime):
-                moment = column if dtype.time_zone else column.dt.replace_time_zone("UTC")
-            else:  # SQLite: "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
-                moment = (
-                    column.cast(pl.String)
-                    .str.slice(0, 19)
-                    .str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC")
-                )
-            columns.append(moment.dt.convert_time_zone(zone).dt.date().alias(name))
+            columns.append(utc_instant(column, dtype).dt.convert_time_zone(zone).dt.date())
         elif kind == BOOL:
             columns.append(column.cast(pl.Int8).cast(pl.Boolean))
         elif kind.startswith("ref:"):
