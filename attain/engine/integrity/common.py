@@ -277,3 +277,10 @@ def not_enough(detector: str, period: str, person: str, what_en: str, what_zh: s
         f"Not enough data: {what_en}.",
         f"数据不足：{what_zh}。",
     )
+
+
+def few_orders(detector: str, period: str, person: str, n: int) -> Note:
+    """Too few orders in ``period`` to judge ``person``."""
+    return not_enough(
+        detector, period, person, f"{n} orders in {period}", f"{period} 只有 {n} 笔订单"
+    )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .common import Alert, Found, Records, ScanPeriod, binomial_tail, not_enough, records, score_of
+from .common import Alert, Found, Records, ScanPeriod, binomial_tail, few_orders, records, score_of
 
 NAME = "timing"
 
@@ -61,15 +61,7 @@ def detect(
             person, n, k = row["owner"], int(row["n"]), int(row["k"])
             if n < params.min_orders:
                 if k * 2 > n and n > 0:
-                    found.notes.append(
-                        not_enough(
-                            NAME,
-                            period.label,
-                            person,
-                            f"{n} orders in {period.label}",
-                            f"{period.label} 只有 {n} 笔订单",
-                        )
-                    )
+                    found.notes.append(few_orders(NAME, period.label, person, n))
                 continue
             peers_n = total_n - n
             expected = (total_k - k) / peers_n if peers_n else params.tail_days / period.days()
@@ -153,4 +145,4 @@ def _push_out(
     return found
 
 
-__all__ = ["NAME", "Params", "detect", "not_enough"]
+__all__ = ["NAME", "Params", "detect"]

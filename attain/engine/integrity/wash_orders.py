@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .common import Alert, Found, Records, ScanPeriod, not_enough, poisson_tail, records, score_of
+from .common import Alert, Found, Records, ScanPeriod, few_orders, poisson_tail, records, score_of
 
 NAME = "wash_orders"
 UNDONE = ("cancelled", "returned")
@@ -97,15 +97,7 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
             person, n, k = row["owner"], int(row["n"]), int(row["k"])
             if n < params.min_person_orders:
                 if k:
-                    found.notes.append(
-                        not_enough(
-                            NAME,
-                            period.label,
-                            person,
-                            f"{n} orders in {period.label}",
-                            f"{period.label} 只有 {n} 笔订单",
-                        )
-                    )
+                    found.notes.append(few_orders(NAME, period.label, person, n))
                 continue
             if k < params.min_orders:
                 continue
