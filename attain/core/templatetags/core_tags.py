@@ -89,3 +89,16 @@ def picker(kind: str, name: str, list_id: str) -> str:
     ``kind``; the template adds ``<datalist id=list_id></datalist>`` after it."""
     attrs = picker_attrs(kind, name, list_id)
     return format_html_join(" ", '{}="{}"', attrs.items())
+
+
+IGNORED_PARAMETERS = frozenset({"page", "period", "plan", "measure", "lang"})
+
+
+@register.simple_tag(takes_context=True)
+def filtered(context: Any) -> bool:
+    """The page shows a narrowed list: its query string sets a filter (anything but the
+    page number and the period, plan or measure it is about)."""
+    request = context.get("request")
+    if request is None:
+        return False
+    return any(value for key, value in request.GET.items() if key not in IGNORED_PARAMETERS)

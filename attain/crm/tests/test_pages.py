@@ -415,3 +415,22 @@ def test_rep_crediting_someone_else_sees_the_form_again_with_a_field_error(compa
     assert customer.orders.count() + customer.payments.count() == before
     response = client.post(url, {**form, "credits": "r1 1"})
     assert response.status_code == 302
+
+
+def test_empty_lists_say_why_and_what_to_do(db, company):
+    """Issue 12: an empty list says what is missing and the next step (not a bare "None."),
+    and a filtered list that matches nothing offers to clear the filters."""
+    client = client_for(company, "sales_ops")
+    page = client.get("/crm/orders/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "尚无订单：可在客户页面录入" in page
+    page = client.get("/crm/orders/", {"q": "nothing-like-this"}, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Nothing matches these filters." in text
+    assert 'href="/crm/orders/">Clear the filters</a>' in text
+    page = client.get("/crm/orders/", {"page": "1"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing matches" not in page  # the page number is not a filter
+    customer = services.create_customer(None, name="丙三", owner=company.people["r1"])
+    page = client.get(f"/crm/customers/{customer.external_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "这个客户还没有订单。" in text
+    assert "尚无联系人" in text

@@ -343,3 +343,12 @@ def test_the_leaderboard_charts_its_first_ten(client, calculated):
     assert 0 < len(names) <= 10
     values = option["series"][0]["data"]
     assert values == sorted(values, reverse=True)  # the ranking's order
+
+
+def test_a_dashboard_without_results_says_why(client, company, calculated):
+    """Issue 12: a period without stored results explains itself instead of 0 % and ¥0."""
+    login(client, "executive")
+    empty = client.get(reverse("incentives:dashboard"), {"period": "2030-01"})
+    assert b'id="no-results"' in empty.content
+    full = client.get(reverse("incentives:dashboard"), {"period": f"{YEAR}-Q1"})
+    assert b'id="no-results"' not in full.content
