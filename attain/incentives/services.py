@@ -338,6 +338,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+PROGRESS_STEPS = 20  # how many times explaining the results moves the progress bar
+
+
 def _progress(run: CalculationRun | None, percent: int, stage: str) -> None:
     if run is None or run.kind == RunKind.INCREMENTAL:  # full runs and what-ifs show it
         return
@@ -371,10 +374,11 @@ def persist_results(
     components: list[ComponentResult] = []
     plan_totals: dict[str, dict[str, Any]] = {}
     total = max(1, len(codes))
+    step = max(1, total // PROGRESS_STEPS)  # the bar moves on a small company too
     for n, code in enumerate(codes):
         if code not in pk_of:
             continue
-        if run is not None and n % 25 == 0:
+        if run is not None and n % step == 0:
             _progress(run, 40 + int(50 * n / total), noop("Explaining results"))
         for period_id, period_result in result.people[code].items():
             if period_id not in period_of or period_id not in period_ids:

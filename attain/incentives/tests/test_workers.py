@@ -83,3 +83,24 @@ def test_stale_heartbeat_fails_then_api_runs_again(
     login(client, "rep")
     assert client.get(f"/api/calculation-runs/{run.pk}/").status_code == 403
     assert client.post("/api/calculation-runs/", {"fiscal_year": YEAR}).status_code == 403
+
+
+def test_a_full_run_moves_its_progress_step_by_step(sales, monkeypatch):
+    """Issue 12: the progress bar moves through loading, calculating and explaining (it
+    went 5 % → 100 % on a small company), as the page reads it from the database."""
+    seen: list[tuple[int, str]] = []
+    record = services._progress
+
+    def spy(run, percent, stage):
+        record(run, percent, stage)
+        stored = CalculationRun.objects.get(pk=run.pk)
+        seen.append((stored.progress, stored.stage))
+
+    monkeypatch.setattr(services, "_progress", spy)
+    run = services.run_calculation(None, YEAR)
+    assert run.status == RunStatus.DONE and run.progress == 100
+    percents = [p for p, _stage in seen]
+    assert percents == sorted(percents) and percents[0] == 5
+    assert {"Loading records", "Calculating", "Explaining results"} <= {s for _p, s in seen}
+    explaining = {p for p, stage in seen if stage == "Explaining results"}
+    assert len(explaining) >= 3 and max(explaining) > 40, seen

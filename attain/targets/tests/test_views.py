@@ -213,6 +213,9 @@ def test_pace_opens_on_the_running_plan_and_drops_a_stale_period(
     assert response.context["period"] == "2026" and response.context["rows"]
     response = client.get(url, {"as_of": "2026-06-30", "plan": later.pk})
     assert response.context["plan"] == later and response.context["period"] == "2027"
+    for garbage in ({"period": "garbage"}, {"plan": "x"}, {"as_of": "someday"}):
+        response = client.get(url, {"as_of": "2026-06-30", **garbage})  # issue 12 bug 2
+        assert response.status_code == 200 and response.context["plan"] == plan, garbage
 
 
 @pytest.mark.parametrize(
