@@ -45,6 +45,10 @@ SHOTS = [
     Shot("dashboard", "exec", "/performance/dashboard/"),
     Shot("target-plan", "ops", "first-plan"),
     Shot("customer", "rep", "first-customer"),
+    Shot("pipeline", "manager", "/crm/pipeline/"),
+    Shot("payouts", "finance", "/pay/payouts/"),
+    Shot("integrity", "ops", "/integrity/"),
+    Shot("review", "manager", "first-review"),
     Shot("phone-performance", "rep", "/performance/", phone=True, languages=("zh", "en")),
     Shot("phone-customers", "rep", "/crm/customers/", phone=True, languages=("zh",)),
     Shot("phone-menu", "manager", "/", phone=True, open_menu=True, languages=("zh",)),
@@ -59,6 +63,9 @@ def resolve(page: Page, base: str, path: str) -> str:
     if path == "first-customer":
         page.goto(f"{base}/crm/customers/")
         return page.locator("table a[href^='/crm/customers/']").first.get_attribute("href") or "/"
+    if path == "first-review":
+        page.goto(f"{base}/reviews/")
+        return page.locator("#reviews a").first.get_attribute("href") or "/reviews/"
     if path.startswith("first:"):
         page.goto(f"{base}/performance/")
         return page.locator(path[len("first:") :]).first.get_attribute("href") or "/"
