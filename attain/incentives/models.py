@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
+from attain.web import leases
 
 MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 
@@ -125,31 +126,19 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class CalculationRun(models.Model):
+class CalculationRun(leases.Run):
     kind = models.CharField(_("kind"), max_length=12, choices=RunKind.choices)
     fiscal_year = models.PositiveIntegerField(_("fiscal year"))
     status = models.CharField(
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    stage = models.CharField(_("stage"), max_length=200, blank=True)
     people = models.PositiveIntegerField(_("people"), default=0)
     rows = models.PositiveIntegerField(_("result rows"), default=0)
-    problems = models.JSONField(_("problems"), default=list, blank=True)
     warnings = models.PositiveIntegerField(_("warnings"), default=0)
     # The first WARNINGS_KEPT warnings as [path, message] pairs (``warnings`` counts all)
     warning_details = models.JSONField(_("warning details"), default=list, blank=True)
     # A full run's payout per plan: {plan id: {"name", "payout" (text), "people"}}
     totals = models.JSONField(_("totals by plan"), default=dict, blank=True)
-    seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, null=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # The process running it (host:pid) and its last sign of life (attain.web.leases).
-    worker = models.CharField(_("worker"), max_length=64, blank=True)
-    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calculation run")

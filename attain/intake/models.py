@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from attain.web import leases
+
 
 class BatchStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded")
@@ -16,7 +18,7 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ImportBatch(models.Model):
+class ImportBatch(leases.Leased):
     table = models.CharField(_("table"), max_length=40)
     file_name = models.CharField(_("file name"), max_length=255)
     file_path = models.CharField(_("stored file"), max_length=500)
@@ -44,9 +46,6 @@ class ImportBatch(models.Model):
     # Choices made at upload that the import needs (organisation files: the effective
     # date of changes, whether to send invitations, the address in their links).
     options = models.JSONField(_("options"), default=dict, blank=True)
-    # The process running it (host:pid) and its last sign of life (attain.web.leases).
-    worker = models.CharField(_("worker"), max_length=64, blank=True)
-    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

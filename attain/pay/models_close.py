@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person, Unit
+from attain.web import leases
 
 from .models import MONEY, Payout, PayoutState
 
@@ -25,7 +26,7 @@ class PeriodState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class PayPeriod(models.Model):
+class PayPeriod(leases.Leased):
     """A pay period's close: open (no row, or state open) → closing (the background task
     freezing it, with progress) → closed; closed → open again only by a reopen with a
     reason. A closed period keeps its snapshot (:class:`ClosedResult`)."""
@@ -55,9 +56,6 @@ class PayPeriod(models.Model):
     )
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.CharField(_("reason for reopening"), max_length=500, blank=True)
-    # The process running the close (host:pid) and its last sign of life (attain.web.leases).
-    worker = models.CharField(_("worker"), max_length=64, blank=True)
-    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

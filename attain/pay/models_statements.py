@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
+from attain.web import leases
 
 
 class SetStatus(models.TextChoices):
@@ -24,7 +25,7 @@ class SetStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class StatementSet(models.Model):
+class StatementSet(leases.Run):
     """Every statement of one pay period, generated together."""
 
     period = models.CharField(_("period"), max_length=16)
@@ -32,20 +33,8 @@ class StatementSet(models.Model):
         _("status"), max_length=10, choices=SetStatus.choices, default=SetStatus.QUEUED
     )
     published = models.BooleanField(_("published"), default=False)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    stage = models.CharField(_("stage"), max_length=200, blank=True)
     total = models.PositiveIntegerField(_("statements to write"), default=0)
     done = models.PositiveIntegerField(_("statements written"), default=0)
-    problems = models.JSONField(_("problems"), default=list, blank=True)
-    seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, null=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # The process running it (host:pid) and its last sign of life (attain.web.leases).
-    worker = models.CharField(_("worker"), max_length=64, blank=True)
-    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("statement set")

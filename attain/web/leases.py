@@ -16,10 +16,42 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class Leased(models.Model):
+    """Background work: the process running it (``host:pid``, :func:`holder`) and its
+    last sign of life (:func:`beat`)."""
+
+    worker = models.CharField(gettext_lazy("worker"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(gettext_lazy("heartbeat"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Run(Leased):
+    """Background work shown with its progress and stage, its problems when it failed,
+    who asked for it and how long it took."""
+
+    progress = models.PositiveSmallIntegerField(gettext_lazy("progress (%)"), default=0)
+    stage = models.CharField(gettext_lazy("stage"), max_length=200, blank=True)
+    problems = models.JSONField(gettext_lazy("problems"), default=list, blank=True)
+    seconds = models.DecimalField(
+        gettext_lazy("seconds"), max_digits=10, decimal_places=3, null=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(gettext_lazy("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 def host() -> str:
