@@ -5,6 +5,7 @@ win probabilities, required activities) and follow-up rules are configured here.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from attain.audit.admin import AuditedAdminMixin
 
@@ -176,8 +177,12 @@ class PeerRatingAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(models.Reminder)
 class ReminderAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "person", "message", "done_at")
+    list_display = ("created_at", "person", "text", "done_at")
     list_filter = ("done_at",)
-    search_fields = ("message", "person__name")
+    search_fields = ("message", "person__name", "opportunity__name", "opportunity__customer__name")
     list_select_related = ("person",)
     raw_id_fields = ("person", "opportunity")
+
+    @admin.display(description=_("reminder"))
+    def text(self, obj: models.Reminder) -> str:
+        return obj.text  # in the reader's language

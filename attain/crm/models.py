@@ -663,7 +663,16 @@ class FollowUpRule(models.Model):
         return f"{self.stage}: {self.days}"
 
 
+# A reminder's sentence, written out in the reader's language when shown (the stored
+# parameters are data: names as entered, the rule's days and the stage's name).
+REMINDER_TEXT = _("%(customer)s · %(name)s: no contact for %(days)s days in stage %(stage)s.")
+
+
 class Reminder(models.Model):
+    """A follow-up due for one person. ``params`` (customer, name, days, stage) are kept,
+    not a finished sentence, so :attr:`text` speaks the reader's language; ``message`` is
+    the sentence in the language it was raised in, shown only for rows without ``params``."""
+
     person = models.ForeignKey(
         Person, verbose_name=_("for"), on_delete=models.CASCADE, related_name="reminders"
     )
@@ -674,7 +683,8 @@ class Reminder(models.Model):
         related_name="reminders",
     )
     rule = models.ForeignKey(FollowUpRule, on_delete=models.CASCADE, related_name="reminders")
-    message = models.CharField(_("message"), max_length=300)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
@@ -691,7 +701,19 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The reminder in the active language (the reader's): from ``params``, or the
+        stored ``message`` for a row raised before reminders kept their parameters."""
+        if not self.params:
+            return self.message
+        values = {k: self.params.get(k, "") for k in ("customer", "name", "days", "stage")}
+        try:
+            return str(REMINDER_TEXT) % values
+        except (TypeError, ValueError):
+            return self.message
 
 
 # Records that count --------------------------------------------------------------------

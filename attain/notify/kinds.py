@@ -9,6 +9,7 @@ A new kind: a :class:`Kind` here, its Chinese in the .po file, and a call of
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,9 @@ class Kind:
     text: Promise
     link: str = ""  # a URL name, reversed without arguments
     groups: bool = False  # may go to group webhooks
+    # The text for stored parameters that lack some of ``text``'s (rows kept before the
+    # kind's text changed); ``None``: ``text`` always, a missing parameter reading empty.
+    fallback: Promise | None = None
 
 
 KINDS: dict[str, Kind] = {
@@ -193,8 +197,10 @@ KINDS: dict[str, Kind] = {
             "follow_up_due",
             _("Follow-up reminder"),
             _("Follow up: %(opportunity)s"),
-            _("%(message)s"),
+            _("%(customer)s · %(name)s: no contact for %(days)s days in stage %(stage)s."),
             "crm:reminders",
+            # Before issue 12 a follow-up carried the sentence, in the sender's language.
+            fallback=_("%(message)s"),
         ),
         Kind(
             "test",
@@ -208,6 +214,9 @@ KINDS: dict[str, Kind] = {
 
 # The channels a kind goes out on when the person has not chosen.
 DEFAULT_CHANNELS = frozenset({Channel.IN_APP, Channel.WEBHOOK})
+
+
+_PARAM = re.compile(r"%\((\w+)\)")
 
 
 class _Params(dict[str, Any]):
@@ -230,8 +239,11 @@ def render(code: str, params: Mapping[str, Any]) -> tuple[str, str]:
     if kind is None:
         return code, ""
     values = _Params(params)
+    text = str(kind.text)
+    if kind.fallback is not None and not set(_PARAM.findall(text)) <= values.keys():
+        text = str(kind.fallback)
     try:
-        return str(kind.title) % values, str(kind.text) % values
+        return str(kind.title) % values, text % values
     except (TypeError, ValueError):  # a wrong parameter type: say what we can
         return str(kind.label), ""
 

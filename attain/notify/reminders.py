@@ -30,7 +30,8 @@ def follow_ups() -> int:
             [reminder.person],
             reminder=reminder.pk,
             opportunity=reminder.opportunity.name,
-            message=reminder.message,
+            message=reminder.text,  # only for a reminder without parameters
+            **{k: v for k, v in reminder.params.items() if k not in {"reminder", "opportunity"}},
         )
         told += 1
     return told

@@ -8,12 +8,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from attain.org.models import Assignment
 
 from ..access import check_complete_reminder
-from ..models import FollowUpRule, Opportunity, Reminder
+from ..models import REMINDER_TEXT, FollowUpRule, Opportunity, Reminder
 
 FOLLOW_UP_CACHE_KEY = "crm:follow-ups-checked:%s"
 
@@ -37,18 +36,23 @@ def check_follow_ups(today: datetime.date | None = None) -> int:
         )
         reminders = []
         for opportunity in stale:
-            message = _(
-                "%(customer)s · %(name)s: no contact for %(days)s days in stage %(stage)s."
-            ) % {
+            # Parameters, not a sentence: the reminder is written out in its reader's
+            # language when shown (this often runs in a worker speaking English).
+            params = {
                 "customer": opportunity.customer.name,
                 "name": opportunity.name,
                 "days": rule.days,
                 "stage": rule.stage.name,
             }
+            message = str(REMINDER_TEXT) % params  # only a fallback, see Reminder.text
             for person_id in {opportunity.owner_id, managers.get(opportunity.owner_id)} - {None}:
                 reminders.append(
                     Reminder(
-                        person_id=person_id, opportunity=opportunity, rule=rule, message=message
+                        person_id=person_id,
+                        opportunity=opportunity,
+                        rule=rule,
+                        message=message[:300],
+                        params=params,
                     )
                 )
         existing = set(

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from attain.crm import services
 from attain.crm.models import (
@@ -265,6 +265,45 @@ def test_reminders_page_raises_once_a_day_and_marks_done(company, crm, settings)
     assert manager.post(f"/crm/reminders/{reminder.pk}/done/").status_code == 403
     assert rep.post(f"/crm/reminders/{reminder.pk}/done/").status_code == 302
     assert list(rep.get("/crm/reminders/").context["reminders"]) == []
+
+
+def test_a_reminder_is_written_in_its_readers_language(company, crm):
+    """Issue 12: raised by an English-speaking worker, a reminder still reads in Chinese
+    to a Chinese reader, and in English to an English one."""
+    opp = make.opportunity(
+        crm.customers["c_r1"],
+        company.people["r1"],
+        "沉睡线索",
+        1,
+        created_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    with translation.override("en"):
+        assert services.check_follow_ups() == 2
+    reminder = Reminder.objects.get(person=company.people["r1"])
+    assert reminder.params == {
+        "customer": opp.customer.name,
+        "name": "沉睡线索",
+        "days": 7,
+        "stage": "线索",
+    }
+    rep, manager = client_for(company, "rep"), client_for(company, "manager")
+    rep.cookies["django_language"] = "zh-hans"
+    chinese = rep.get("/crm/reminders/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"{opp.customer.name} · 沉睡线索：在“线索”阶段已 7 天未联系。" in chinese
+    assert "no contact for" not in chinese
+    manager.cookies["django_language"] = "en"
+    english = manager.get("/crm/reminders/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{opp.customer.name} · 沉睡线索: no contact for 7 days in stage 线索." in english
+
+
+def test_a_reminder_kept_before_its_parameters_shows_its_message(company, crm):
+    opp = make.opportunity(crm.customers["c_r1"], company.people["r1"], "旧提醒", 1)
+    rule = FollowUpRule.objects.get()
+    old = Reminder.objects.create(
+        person=company.people["r1"], opportunity=opp, rule=rule, message="Call them"
+    )
+    with translation.override("zh-hans"):
+        assert old.text == str(old) == "Call them"
 
 
 def test_crm_remind_command(company, crm, capsys):

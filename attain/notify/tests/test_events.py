@@ -30,6 +30,34 @@ def test_open_follow_up_reminders_are_sent_once(company, crm) -> None:  # noqa: 
     assert notes.count() == 1 and notes.get().params["message"] == "Call Acme"
 
 
+def test_a_follow_up_notification_reads_in_its_readers_language(company, crm) -> None:  # noqa: F811
+    """Issue 12: the notification keeps the reminder's parameters, not its sentence."""
+    from django.utils import translation
+
+    from attain.crm.models import FollowUpRule, Reminder
+    from attain.crm.tests import make
+    from attain.notify.kinds import render
+
+    r1 = company.people["r1"]
+    deal = make.opportunity(crm.customers["c_r1"], r1, "Acme", "1000")
+    rule = FollowUpRule.objects.create(stage=deal.stage, days=3)
+    params = {"customer": "客户甲", "name": "Acme", "days": 3, "stage": "线索"}
+    Reminder.objects.create(
+        person=r1, opportunity=deal, rule=rule, message="in English", params=params
+    )
+    with translation.override("en"):
+        call_command("notify", "remind")
+    note = Notification.objects.get(kind="follow_up_due")
+    with translation.override("zh-hans"):
+        chinese = render(note.kind, note.params)[1]
+    with translation.override("en"):
+        english = render(note.kind, note.params)[1]
+    assert chinese == "客户甲 · Acme：在“线索”阶段已 3 天未联系。"
+    assert english == "客户甲 · Acme: no contact for 3 days in stage 线索."
+    # one kept before (only the sentence) still shows its sentence
+    assert render("follow_up_due", {"opportunity": "x", "message": "Call them"})[1] == "Call them"
+
+
 def test_the_commands_run(company, capsys) -> None:
     call_command("notify", "digest")
     call_command("notify", "retry")
