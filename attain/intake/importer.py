@@ -50,6 +50,7 @@ from typing import IO, Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.crm.bulk import (
     BulkAudit,
@@ -189,7 +190,9 @@ class _Rejects:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.handle = self.path.open("w", encoding="utf-8-sig", newline="")
             self.writer = csv.writer(self.handle)
-            self.writer.writerow(["row", "reason", *self.header])
+            self.writer.writerow(
+                [pgettext("rejects file", "row"), pgettext("rejects file", "reason"), *self.header]
+            )
         self.writer.writerow([row, reason, *(guard_formula(cell_text(c)) for c in cells)])
 
     def close(self) -> None:

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.notify.models import Profile
 from attain.notify.services import announce
+from attain.org.company import company
 from attain.web import leases
 
 from . import reading
@@ -83,6 +85,21 @@ def batch_for_file(table: str, path: Path, *, options: dict[str, Any] | None = N
     return ImportBatch.objects.create(
         table=table, file_name=path.name[:255], file_path=str(path.resolve()), options=options or {}
     )
+
+
+def batch_language(batch: ImportBatch, started_in: str = "") -> str:
+    """The language of the user who started ``batch``: the one they chose (their
+    notification settings), else ``started_in`` (the page's language when they started
+    it), else the company's default language."""
+    chosen = ""
+    if batch.created_by_id is not None:
+        profile = Profile.objects.filter(user_id=batch.created_by_id).first()
+        chosen = profile.language if profile else ""
+    known = company().languages
+    for language in (chosen, started_in):
+        if language in known:
+            return language
+    return company().language
 
 
 def default_rejects_path(batch: ImportBatch) -> Path:

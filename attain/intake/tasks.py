@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import contextlib
 
+from django.utils import translation
 from django_tasks import task
 
 from .models import BatchStatus, ImportBatch
 from .reading import FileProblem
-from .services import run_batch
+from .services import batch_language, run_batch
 
 
 @task()
-def run_import(batch_id: int) -> str:
-    """Run an uploaded batch; the outcome is stored on the batch."""
+def run_import(batch_id: int, language: str = "") -> str:
+    """Run an uploaded batch; the outcome is stored on the batch. The worker speaks the
+    deployment's language, so the rejects file and a failed batch's error are written in
+    the language of the user who started the import (:func:`batch_language`; ``language``
+    is the one they were using when they started it)."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
     if batch.status not in {BatchStatus.UPLOADED, BatchStatus.QUEUED}:
         return batch.status
-    with contextlib.suppress(FileProblem):  # recorded on the batch
-        run_batch(batch)
+    with translation.override(batch_language(batch, language)), contextlib.suppress(FileProblem):
+        run_batch(batch)  # a file problem is recorded on the batch
     return ImportBatch.objects.get(pk=batch_id).status
 
 
 def enqueue_import(batch: ImportBatch) -> None:
     batch.status = BatchStatus.QUEUED
     batch.save(update_fields=["status"])
-    run_import.enqueue(batch.pk)
+    run_import.enqueue(batch.pk, translation.get_language() or "")

@@ -1,6 +1,11 @@
 """Excel round trip of a plan's grid: one sheet per measure, one row per unit or person,
 the year and its twelve months. Re-import compares each cell with the current grid and
-returns the changes (and the problems) for the planner to confirm before they apply."""
+returns the changes (and the problems) for the planner to confirm before they apply.
+
+The headers, the kind of each row and the plan sheet's labels are written in the language
+active at export (the exporting user's); the import accepts them in any language Attain
+speaks, so a workbook exported in English or Chinese (or an older English one) re-imports.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 
 from attain.org.company import company
@@ -19,7 +27,37 @@ from .allocation import Grid
 from .cells import CellChange
 from .models import Kind, TargetPlan
 
+# The English words are the msgids (context "target workbook") and what older files carry.
 HEADER = ["code", "kind", "name", "parent", "year"]
+KINDS = {Kind.UNIT: "unit", Kind.PERSON: "person"}
+
+
+def _word(english: str) -> str:
+    """``english`` (a header, kind or plan-sheet label) in the active language."""
+    return pgettext("target workbook", english)
+
+
+def header() -> list[str]:
+    """The first columns' headers in the active language."""
+    return [_word(h) for h in HEADER]
+
+
+def _names(english: str) -> set[str]:
+    """Every spelling of ``english`` the import accepts: English and each translation."""
+    names = {english}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(_word(english))
+    return {n.strip().casefold() for n in names}
+
+
+def _header_matches(found: list[str], months: list[str]) -> bool:
+    if len(found) < len(HEADER) + len(months):
+        return False
+    for cell, english in zip(found, HEADER, strict=False):
+        if cell.strip().casefold() not in _names(english):
+            return False
+    return [c.strip() for c in found[len(HEADER) : len(HEADER) + len(months)]] == months
 
 
 def export_workbook(
@@ -30,18 +68,19 @@ def export_workbook(
     book.properties.title = plan.name
     for measure, grid in grids.items():
         sheet = book.create_sheet(measure[:31])
-        sheet.append([*HEADER, *grid.months])
+        sheet.append([*header(), *grid.months])
         for row in grid.rows:
             if visible is not None and row.kind == Kind.PERSON and row.who not in visible:
                 continue
-            sheet.append(
-                [row.who, row.kind, row.name, row.parent, row.year, *(m for m in row.months)]
-            )
-    info = book.create_sheet("plan")
-    info.append(["plan", plan.pk])
-    info.append(["version", plan.version])
-    info.append(["fiscal_year", plan.fiscal_year])
-    info.append(["note", _("Edit the year or month cells of the measure sheets, then import.")])
+            kind = _word(KINDS[row.kind]) if row.kind in KINDS else row.kind
+            sheet.append([row.who, kind, row.name, row.parent, row.year, *row.months])
+    info = book.create_sheet(_word("plan"))
+    info.append([_word("plan"), plan.pk])
+    info.append([_word("version"), plan.version])
+    info.append([_word("fiscal_year"), plan.fiscal_year])
+    info.append(
+        [_word("note"), _("Edit the year or month cells of the measure sheets, then import.")]
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -80,12 +119,11 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         rows = grid.by_who()
         sheet = book[measure[:31]]
         lines = sheet.iter_rows(values_only=True)
-        header = [str(h) if h is not None else "" for h in next(lines, ())]
-        expected = [*HEADER, *grid.months]
-        if header[: len(expected)] != expected:
+        found = [str(h) if h is not None else "" for h in next(lines, ())]
+        if not _header_matches(found, grid.months):
             result.errors.append(
                 _("%(sheet)s: the first row must be %(header)s")
-                % {"sheet": measure, "header": ", ".join(expected)}
+                % {"sheet": measure, "header": ", ".join([*header(), *grid.months])}
             )
             continue
         for number, line in enumerate(lines, start=2):

@@ -18,8 +18,8 @@ from .conftest import publish
 pytestmark = pytest.mark.django_db
 
 
-def login(role: str) -> Client:
-    client = Client()
+def login(role: str, language: str = "") -> Client:
+    client = Client(**({"HTTP_ACCEPT_LANGUAGE": language} if language else {}))
     username, password = LOGINS[role]
     assert client.login(username=username, password=password)
     return client
@@ -143,6 +143,61 @@ def test_import_refuses_a_file_that_is_not_a_workbook(plan: TargetPlan) -> None:
     page = login("sales_ops").post(reverse("targets:import", args=[plan.pk]), {"file": buffer})
     assert "not an Excel workbook" in page.content.decode()
     _ = Workbook  # imported for the reader's convenience
+
+
+def _upload(client: Client, plan: TargetPlan, book: Workbook) -> str:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "t.xlsx"
+    url = reverse("targets:import", args=[plan.pk])
+    return client.post(url, {"file": buffer}).content.decode()
+
+
+def _edit(book: Workbook, who: str, column: int, value: object) -> None:
+    for row in book["revenue"].iter_rows(min_row=2):
+        if row[0].value == who:
+            row[column].value = value
+
+
+def test_excel_workbook_speaks_the_exporters_language(plan: TargetPlan) -> None:
+    chinese = login("sales_ops", "zh-hans")
+    exported = chinese.get(reverse("targets:export", args=[plan.pk]))
+    book = load_workbook(io.BytesIO(exported.content))
+    sheet = book["revenue"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["编码", "类型", "名称", "上级", "全年"]
+    assert header[5] == "2026-01"  # the months keep their ids
+    kinds = {row[1].value for row in sheet.iter_rows(min_row=2)}
+    assert kinds == {"部门", "个人"}
+    assert "plan" not in book.sheetnames
+    labels = [row[0].value for row in book["方案"].iter_rows()]
+    assert labels == ["方案", "版本", "财年", "说明"]
+    # The Chinese workbook re-imports, from a Chinese page and from an English one.
+    _edit(book, "r2", 6, 99999)
+    page = _upload(chinese, plan, book)
+    assert "99,999" in page and 'name="confirm" value="' in page
+    page = _upload(login("sales_ops"), plan, book)
+    assert "99,999" in page and "Apply these changes" in page
+    # A header in neither language is refused, in the reader's language.
+    sheet["A1"].value = "código"
+    page = _upload(login("sales_ops"), plan, book)
+    assert "the first row must be code, kind, name, parent, year" in page
+
+
+def test_an_english_workbook_imports_on_a_chinese_page(plan: TargetPlan) -> None:
+    english = login("sales_ops").get(reverse("targets:export", args=[plan.pk]))
+    book = load_workbook(io.BytesIO(english.content))
+    assert [c.value for c in book["revenue"][1]][:5] == ["code", "kind", "name", "parent", "year"]
+    assert {row[1].value for row in book["revenue"].iter_rows(min_row=2)} == {"unit", "person"}
+    assert [row[0].value for row in book["plan"].iter_rows()][:3] == [
+        "plan",
+        "version",
+        "fiscal_year",
+    ]
+    _edit(book, "r2", 6, 99999)
+    page = _upload(login("sales_ops", "zh-hans"), plan, book)
+    assert "99,999" in page and 'name="confirm" value="' in page
 
 
 def test_manager_creates_a_unit_plan_from_the_page(company: Company, plan: TargetPlan) -> None:
