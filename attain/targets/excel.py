@@ -29,7 +29,7 @@ from .models import Kind, TargetPlan
 
 # The English words are the msgids (context "target workbook") and what older files carry.
 HEADER = ["code", "kind", "name", "parent", "year"]
-KINDS = {Kind.UNIT: "unit", Kind.PERSON: "person"}
+KINDS: dict[str, str] = {Kind.UNIT.value: "unit", Kind.PERSON.value: "person"}
 
 
 def _word(english: str) -> str:
