@@ -31,9 +31,22 @@ def _fresh_calculation_cache(
     if not uses_database:
         # no database: the company settings are the deployment's (the settings fixture's)
         monkeypatch.setattr(company, "_stored", lambda: None)
-    elif {"transactional_db", "live_server"} & set(request.fixturenames):
+    elif _transactional(request):
         request.getfixturevalue("transactional_db")
         restore_migration_data()
+
+
+def _transactional(request: pytest.FixtureRequest) -> bool:
+    """The test commits for real: a transactional test before it may have flushed the
+    database (``django_db(transaction=True)``, the fixture, or a live server)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool(
+        {"transactional_db", "django_db_reset_sequences", "live_server"} & set(request.fixturenames)
+    )
 
 
 # Rows the data migrations create, and how each is re-created.

@@ -374,7 +374,7 @@ def persist_results(
     components: list[ComponentResult] = []
     plan_totals: dict[str, dict[str, Any]] = {}
     total = max(1, len(codes))
-    step = max(1, total // PROGRESS_STEPS)  # the bar moves on a small company too
+    step = max(1, -(-total // PROGRESS_STEPS))  # at most PROGRESS_STEPS moves, on any size
     for n, code in enumerate(codes):
         if code not in pk_of:
             continue

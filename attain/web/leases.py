@@ -122,17 +122,20 @@ def fail_abandoned(
     in the meantime). ``message`` (translated, with ``%(worker)s``) becomes the reason;
     ``started`` names the field that stands for the heartbeat until the first one.
     Returns how many rows were marked."""
-    now = timezone.now()
+
+    def gone(row: Any) -> bool:
+        heartbeat = row.heartbeat_at or (getattr(row, started) if started else None)
+        return abandoned(row.worker, heartbeat, timezone.now())
+
     marked = 0
     for row in running:
-        heartbeat = row.heartbeat_at or (getattr(row, started) if started else None)
-        if not abandoned(row.worker, heartbeat, now):
+        if not gone(row):
             continue
-        reason = message % {"worker": row.worker or _("unknown")}
         with transaction.atomic():
+            # Read again under the lock: it may have finished, beaten or been taken over.
             current: Model | None = running.select_for_update().filter(pk=row.pk).first()
-            if current is None:
+            if current is None or not gone(current):
                 continue
-            mark(current, reason)
+            mark(current, message % {"worker": current.worker or _("unknown")})  # type: ignore[attr-defined]
         marked += 1
     return marked
