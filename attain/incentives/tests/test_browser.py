@@ -78,7 +78,8 @@ def test_rep_verifies_their_payout_and_estimates(transactional_db, sales, live_s
 def test_manager_sees_who_is_behind_and_why(transactional_db, sales, live_server, browser):
     services.run_calculation(None, YEAR)
     context, page = sign_in(browser, live_server, "manager")
-    page.click("nav >> text=My team")
+    with page.expect_navigation():  # the menu leads there
+        page.click("nav >> text=My team")
     page.goto(f"{live_server.url}/performance/team/?period={Q1}")
     heatmap = page.locator("#heatmap")
     expect(heatmap).to_contain_text("R3")
@@ -90,7 +91,8 @@ def test_manager_sees_who_is_behind_and_why(transactional_db, sales, live_server
 def test_executive_dashboard_and_leaderboard(transactional_db, sales, live_server, browser):
     services.run_calculation(None, YEAR)
     context, page = sign_in(browser, live_server, "executive")
-    page.click("nav >> text=Dashboard")
+    with page.expect_navigation():  # the menu leads there
+        page.click("nav >> text=Dashboard")
     page.goto(f"{live_server.url}/performance/dashboard/?period={Q1}")
     expect(page.locator("#share")).to_have_text("25.0%")
     page.goto(f"{live_server.url}/performance/leaderboards/?period={Q1}")

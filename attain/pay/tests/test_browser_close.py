@@ -35,7 +35,8 @@ def test_close_adjust_and_reopen_in_chromium(
     context, page = sign_in(browser, live_server, "sales_ops", locale="zh-CN")
     page.goto(periods)
     expect(page.locator("h1")).to_have_text("计薪期间")
-    page.click("button[data-close='2026-Q1']")
+    with page.expect_navigation():  # the form posts; reload only once it has answered
+        page.click("button[data-close='2026-Q1']")
     row = page.locator("tr[data-period='2026-Q1']")
     page.reload()
     expect(row).to_have_attribute("data-state", "closed")

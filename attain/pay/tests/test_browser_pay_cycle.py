@@ -60,7 +60,8 @@ def test_the_pay_cycle_in_chromium(
     # Sales operations close 2026-Q3.
     context, page = sign_in(browser, live_server, "sales_ops", locale="zh-CN")
     page.goto(f"{url}/pay/periods/")
-    page.click("button[data-close='2026-Q3']")
+    with page.expect_navigation():  # the form posts; reload only once it has answered
+        page.click("button[data-close='2026-Q3']")
     page.reload()
     expect(page.locator("tr[data-period='2026-Q3']")).to_have_attribute("data-state", "closed")
     context.close()
@@ -145,7 +146,8 @@ def test_the_pay_cycle_in_chromium(
 
     # Finance generates the Q4 statements; the rep downloads theirs and reads it back.
     page.goto(f"{url}/pay/statements/?period=2026-Q4")
-    page.click("#generate")
+    with page.expect_navigation():  # the form posts; reload only once it has answered
+        page.click("#generate")
     page.reload()
     expect(page.locator("#statement-set .set-state")).to_have_text("Done")
     context.close()
