@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -263,26 +264,38 @@ def reported_periods(calculation: Calculation, generated: list[TargetSpec]) -> l
     return sorted(found.values(), key=lambda p: p.sort_key)
 
 
-def calculate(scenario: Scenario, as_of: dt.date | None = None) -> Result:
+def calculate(
+    scenario: Scenario,
+    as_of: dt.date | None = None,
+    *,
+    people: Collection[str] | None = None,
+    units: bool = True,
+) -> Result:
     """Every measure, target, attainment, pace and payout of the scenario.
 
     `as_of` overrides the scenario's own ``as_of`` (the engine never reads a clock).
-    Problems found while calculating (a decomposition without a value, a missing
-    potential attribute) come back in ``Result.errors``; warnings in ``Result.warnings``.
+    ``people`` limits the rows to those people (the whole scenario still counts: team
+    measures, rollups and decompositions see everyone); ``units=False`` leaves out the
+    units' rows. Problems found while calculating (a decomposition without a value, a
+    missing potential attribute) come back in ``Result.errors``; warnings in
+    ``Result.warnings``.
     """
     with decimal.localcontext(ENGINE_CONTEXT), no_cycle_collection():
-        return _calculate(scenario, as_of or scenario.as_of)
+        return _calculate(scenario, as_of or scenario.as_of, people, units)
 
 
-def _calculate(scenario: Scenario, as_of: dt.date | None) -> Result:
+def _calculate(
+    scenario: Scenario, as_of: dt.date | None, only: Collection[str] | None, with_units: bool
+) -> Result:
     calc, decomposer, periods = prepare(scenario, as_of)
     people: dict[str, dict[str, PeriodResult]] = {}
     units: dict[str, dict[str, PeriodResult]] = {}
     if not decomposer.errors:
         calc.prefetch_windows(periods)
         for pid in scenario.people:
-            people[pid] = calc.person_rows(pid, periods)
-        for uid in scenario.units:
+            if only is None or pid in only:
+                people[pid] = calc.person_rows(pid, periods)
+        for uid in scenario.units if with_units else ():
             units[uid] = calc.unit_rows(uid, periods)
     return finish(calc, decomposer, periods, people, units)
 

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from .calculate import PeriodResult, Result
-from .measures import CREDITED, DATE, PERSON, SHARE, VALUE
+from .measures import CREDITED, DATE, PERSON, SHARE, VALUE, RecordRow
 from .numbers import ZERO, money_text, plain, round_money, significant
 from .output import dumps
 from .periods import Interval, Period
@@ -83,19 +83,9 @@ class Explanation:
     payout: Decimal
 
 
-def _lines(frame: pl.DataFrame) -> tuple[list[RecordLine], int]:
-    lines = [
-        RecordLine(
-            row["id"],
-            row[DATE],
-            row.get("via") or row[PERSON],
-            row[SHARE],
-            row[VALUE],
-            row[CREDITED],
-        )
-        for row in frame.head(MAX_RECORDS).to_dicts()
-    ]
-    return lines, max(0, frame.height - MAX_RECORDS)
+def _lines(found: tuple[list[RecordRow], int]) -> tuple[list[RecordLine], int]:
+    rows, more = found
+    return [RecordLine(*row) for row in rows], more
 
 
 def _describe(result: Result, name: str) -> str:
@@ -128,9 +118,16 @@ def explain(result: Result, who: str, period: Period) -> Explanation:
             under = pl.Series(sorted(calc.org.descendants(who)), dtype=pl.String).implode()
             frame = calc.org.attach(frame, PERSON, DATE).filter(pl.col("__unit").is_in(under))
             frame = frame.sort(DATE, "id")
+            lines, more = _lines(
+                (
+                    frame.head(MAX_RECORDS)
+                    .select("id", DATE, PERSON, SHARE, VALUE, CREDITED)
+                    .rows(),
+                    max(0, frame.height - MAX_RECORDS),
+                )
+            )
         else:
-            frame = calc.measures.records(name, who, whole)
-        lines, more = _lines(frame)
+            lines, more = _lines(calc.measures.record_lines(name, who, whole, limit=MAX_RECORDS))
         measures.append(
             MeasureExplanation(
                 name,
@@ -167,15 +164,15 @@ def explain(result: Result, who: str, period: Period) -> Explanation:
                     computed.score,
                 )
                 if component.kind == "spiff":
-                    frame = calc.measures.records(
-                        spiff_measure_name(plan, component), who, covered, "self"
+                    found = calc.measures.record_lines(
+                        spiff_measure_name(plan, component), who, covered, "self", MAX_RECORDS
                     )
-                    explained.records, explained.more_records = _lines(frame)
+                    explained.records, explained.more_records = _lines(found)
                 elif component.kind == "commission" and component.measure is not None:
-                    frame = calc.measures.records(
-                        component.measure, who, covered, SCOPES[component.scope]
+                    found = calc.measures.record_lines(
+                        component.measure, who, covered, SCOPES[component.scope], MAX_RECORDS
                     )
-                    explained.records, explained.more_records = _lines(frame)
+                    explained.records, explained.more_records = _lines(found)
                 components.append(explained)
             plans.append(
                 PlanExplanation(plan.id, plan.name, covered, components, plan_result.payout)

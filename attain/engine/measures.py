@@ -18,10 +18,13 @@ every digit.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from itertools import pairwise
+from typing import Any
 
 import polars as pl
 
@@ -39,6 +42,8 @@ CREDITED = "__credited"
 TEAM = "__team"
 MONTH = "__month"
 UNIT = "__unit"
+INDEX_AFTER = 3  # asks for one measure's record lines before every person's are indexed
+RecordRow = tuple[Any, ...]  # id, date, via (who was credited), share, value, credited
 SPLIT = "__split"
 _NONE = Decimal("NaN")  # a marker: "not in the values" (never a value itself)
 
@@ -225,6 +230,8 @@ class MeasureEngine:
         self._unit_days: dict[str, pl.DataFrame] = {}
         self._values: dict[tuple[str, Scope, str], dict[str | None, Decimal | None]] = {}
         self._windows: dict[tuple[str, str, tuple[Interval, ...]], Stats] = {}
+        self._line_asks: dict[tuple[str, Scope], int] = {}
+        self._lines: dict[tuple[str, Scope], dict[str, tuple[list[dt.date], list[RecordRow]]]] = {}
         self.extra: dict[str, Measure] = {}
         self.frozen = False
 
@@ -757,20 +764,87 @@ class MeasureEngine:
         if scope in ("self", "team_and_self"):
             parts.append(rows.filter(pl.col(PERSON) == person))
         if scope in ("team", "team_and_self"):
-            current = rows
-            for _depth in range(len(self.scenario.people)):
-                attached = self.org.attach(current, PERSON, DATE)
-                current = (
-                    attached.filter(pl.col("__manager").is_not_null())
-                    .with_columns(pl.col("__manager").alias(PERSON))
-                    .drop("__manager", UNIT)
-                )
-                if current.height == 0:
-                    break
-                parts.append(current.filter(pl.col(PERSON) == person))
+            parts.extend(level.filter(pl.col(PERSON) == person) for level in self._above(rows))
         if not parts:
             return rows.clear()
         return pl.concat(parts).sort(DATE, "id", "via")
+
+    def _above(self, rows: pl.DataFrame) -> list[pl.DataFrame]:
+        """``rows`` credited again to each manager above their person, one frame a level
+        (``person`` is the manager, ``via`` who was credited)."""
+        levels: list[pl.DataFrame] = []
+        current = rows
+        for _depth in range(len(self.scenario.people)):
+            attached = self.org.attach(current, PERSON, DATE)
+            current = (
+                attached.filter(pl.col("__manager").is_not_null())
+                .with_columns(pl.col("__manager").alias(PERSON))
+                .drop("__manager", UNIT)
+            )
+            if current.height == 0:
+                break
+            levels.append(current)
+        return levels
+
+    def record_lines(
+        self,
+        name: str,
+        person: str,
+        intervals: Sequence[Interval],
+        scope: Scope = "default",
+        limit: int | None = None,
+    ) -> tuple[list[RecordRow], int]:
+        """The rows of :meth:`records` as tuples, the first ``limit`` of them, and how
+        many more there are.
+
+        Explaining every person and period asks this thousands of times; after the first
+        few asks for a measure and scope, the rows of every person are indexed once, in
+        Python, sorted the way :meth:`records` sorts, and each ask is a slice by date.
+        """
+        scope = self.default_scope(name) if scope == "default" else scope
+        key = (name, scope)
+        self._line_asks[key] = self._line_asks.get(key, 0) + 1
+        if key not in self._lines and self._line_asks[key] <= INDEX_AFTER:
+            frame = self.records(name, person, intervals, scope)
+            head = frame if limit is None else frame.head(limit)
+            columns = ["id", DATE, "via", SHARE, VALUE, CREDITED]
+            return head.select(columns).rows(), frame.height - head.height
+        dates, rows = self._line_index(key).get(person, ([], []))
+        ordered = sorted(intervals)
+        if all(a[1] < b[0] for a, b in pairwise(ordered)):
+            picked = [
+                row
+                for start, end in ordered
+                for row in rows[bisect_left(dates, start) : bisect_right(dates, end)]
+            ]
+        else:  # overlapping windows: each row once
+            picked = [r for r in rows if any(s <= r[1] <= e for s, e in ordered)]
+        lines = picked if limit is None else picked[:limit]
+        return lines, len(picked) - len(lines)
+
+    def _line_index(
+        self, key: tuple[str, Scope]
+    ) -> dict[str, tuple[list[dt.date], list[RecordRow]]]:
+        if key not in self._lines:
+            name, scope = key
+            self._polars(f"record lines {name} {scope}")
+            rows = self.credited(name).with_columns(pl.col(PERSON).alias("via"))
+            parts: list[pl.DataFrame] = []
+            if scope in ("self", "team_and_self"):
+                parts.append(rows)
+            if scope in ("team", "team_and_self"):
+                parts.extend(self._above(rows))
+            by_person: dict[str, list[RecordRow]] = {}
+            if parts:
+                frame = pl.concat(parts).select(PERSON, "id", DATE, "via", SHARE, VALUE, CREDITED)
+                for person, *row in frame.iter_rows():
+                    by_person.setdefault(person, []).append(tuple(row))
+            index: dict[str, tuple[list[dt.date], list[RecordRow]]] = {}
+            for person, found in by_person.items():
+                found.sort(key=lambda r: (r[1], r[0], r[2]))  # date, id, via
+                index[person] = ([r[1] for r in found], found)
+            self._lines[key] = index
+        return self._lines[key]
 
 
 def month_key(day: dt.date) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -134,9 +134,14 @@ def _add_records(work: Path, data: dict[str, Any], extra: dict[str, list[dict[st
         pl.concat([frame, addition]).write_parquet(path)
 
 
-def run_engine(loaded: Loaded, as_of: datetime.date) -> Result:
+def run_engine(
+    loaded: Loaded, as_of: datetime.date, people: Collection[str] | None = None
+) -> Result:
+    """Calculate the loaded year; with ``people``, only their rows (and no unit's)."""
     assert loaded.scenario is not None
-    return calculate(loaded.scenario, as_of)
+    if people is None:
+        return calculate(loaded.scenario, as_of)
+    return calculate(loaded.scenario, as_of, people=people, units=False)
 
 
 _MANAGER_IN_HISTORY = re.compile(r'"manager":\s*"([^"]+)"')

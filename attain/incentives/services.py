@@ -326,6 +326,15 @@ def save_plan_target(actor: Any, target: Mapping[str, Any]) -> PlanTarget:
 # Results ----------------------------------------------------------------------------
 
 
+def _json_default(value: Any) -> Any:
+    """How ``json.dumps`` writes what :func:`_plain` would make text."""
+    if isinstance(value, Number):
+        return value.text
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Number):
         return value.text
@@ -388,9 +397,10 @@ def persist_results(
             segment = org.on(code, min(period.end, result.as_of or period.end))
             attainment = period_result.attainment.get(calculation.MAIN_MEASURE)
             explanation = json.dumps(
-                _plain(explanation_document(explain(result, code, period))),
+                explanation_document(explain(result, code, period)),
                 ensure_ascii=False,
                 separators=(",", ":"),
+                default=_json_default,
             )
             rows.append(
                 PeriodResult(
@@ -597,7 +607,7 @@ def recalculate_people(
             if loaded.scenario is None:
                 _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
                 continue
-            result = calculation.run_engine(loaded, as_of)
+            result = calculation.run_engine(loaded, as_of, people=codes)
             people, rows = persist_results(result, people=codes, periods=periods, run=run)
         run.people, run.rows, run.status, run.progress = people, rows, RunStatus.DONE, 100
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -617,3 +618,39 @@ def test_measures_of_one_table_credited_together_equal_each_alone() -> None:
     assert (
         together["people"]["li"]["2025-Q1"]["measures"]["all"] == 180.5
     )  # rolled up: 182.625 − 2.125
+
+
+def test_rows_of_some_people_equal_those_of_the_whole_run() -> None:
+    """``calculate(people=..., units=False)`` (incremental updates) gives those people's
+    rows exactly, team measures and the manager's override included, and no unit rows."""
+    from attain.engine import calculate
+    from attain.engine.output import period_document
+    from attain.engine.scenario import scenario_from_data
+
+    document = scenario(
+        records={
+            "orders": [
+                {"id": "o1", "date": "2025-01-10", "owner": "zhang", "amount": "1000.00"},
+                {"id": "o2", "date": "2025-02-11", "owner": "wang", "amount": "2500.50"},
+                {"id": "o3", "date": "2025-05-02", "owner": "zhang", "amount": "700.00"},
+            ]
+        },
+        measures={"revenue": {"from": "orders", "value": "amount", "rollup": True}},
+        targets=[{"measure": "revenue", "who": "li", "period": 2025, "value": 40000}],
+        plans=commission_plan(
+            {"id": "c", "kind": "commission", "measure": "revenue", "rate": "0.05"},
+            role="manager",
+        ),
+    )
+    whole = result_of(document)
+    loaded, problems = scenario_from_data(document)
+    assert loaded is not None, problems
+    some = calculate(loaded, people={"li"}, units=False)
+    assert set(some.people) == {"li"} and some.units == {}
+
+    def text(row: Any, of: Any) -> str:
+        return json.dumps(period_document(row, of, True), default=lambda n: n.text)
+
+    for period_id, row in whole.people["li"].items():
+        assert text(some.people["li"][period_id], loaded) == text(row, whole.scenario)
+    assert any(row.plans for row in some.people["li"].values())
