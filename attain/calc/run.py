@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from attain.engine import Problem, Result, Scenario, calculate, scenario_from_data
 
@@ -57,10 +59,12 @@ def loaded(
     report: Sequence[str] = (),
     fresh: bool = False,
     edit: Edit | None = None,
+    records_of: Callable[[pl.DataFrame], Collection[str]] | None = None,
 ) -> Iterator[Loaded]:
     """The scenario of ``start``…``end`` (its files exist while the context is open).
     ``edit(directory, data)`` may change the files and the document before the engine
-    reads them (hypothetical records, a cut-down organisation)."""
+    reads them (hypothetical records, a cut-down organisation); ``records_of``: see
+    :func:`attain.calc.scenario.build_scenario`."""
     with tempfile.TemporaryDirectory(prefix="attain-calc-") as work:
         directory = Path(work)
         data = build_scenario(
@@ -73,6 +77,7 @@ def loaded(
             as_of=as_of,
             report=report,
             fresh=fresh,
+            records_of=records_of,
         )
         if edit is not None:
             edit(directory, data)

@@ -4,7 +4,7 @@ calculation needs, written as parquet, with the measures, targets and plans give
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ def build_scenario(
     currency: str | None = None,
     using: str = "default",
     fresh: bool = False,
+    records_of: Callable[[pl.DataFrame], Collection[str]] | None = None,
 ) -> dict[str, Any]:
     """Write what a calculation over ``period_start``…``period_end`` needs as parquet
     into ``work_dir`` (``units.parquet``, ``people.parquet``, ``tables/NAME.parquet``)
@@ -64,6 +65,10 @@ def build_scenario(
     Tables: ``tables``, or those the measures and spiffs read. Records whose person
     field is empty (a customer or ticket nobody owns) and that carry no credit split
     cannot be credited to anyone, so they are left out of that table.
+
+    ``records_of(people)``, given the organisation's people frame, names the people
+    whose records are needed (an incremental update): the queries read theirs and may
+    leave others out.
     """
     directory = Path(work_dir)
     (directory / "tables").mkdir(parents=True, exist_ok=True)
@@ -73,6 +78,7 @@ def build_scenario(
     if unknown:
         raise ValueError(f"unknown tables: {', '.join(unknown)} (known: {', '.join(TABLES)})")
     date_fields = {name: usage.get(name, {}).get("date") or {"date"} for name in names}
+    units, people = load_org(start=period_start, using=using, fresh=fresh)
     frames = load_tables(
         names,
         start=period_start,
@@ -80,6 +86,8 @@ def build_scenario(
         date_fields=date_fields,
         using=using,
         fresh=fresh,
+        people=None if records_of is None else records_of(people),
+        person_fields={name: usage.get(name, {}).get("person") or {"owner"} for name in names},
     )
     records: dict[str, Any] = {}
     for name, frame in frames.items():
@@ -92,7 +100,6 @@ def build_scenario(
         file = Path("tables") / f"{name}.parquet"
         frame.write_parquet(directory / file)
         records[name] = {"parquet": file.as_posix()}
-    units, people = load_org(start=period_start, using=using, fresh=fresh)
     units.write_parquet(directory / "units.parquet")
     people.write_parquet(directory / "people.parquet")
     data: dict[str, Any] = {

@@ -17,7 +17,7 @@ See ``docs/engine-data.md``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -99,6 +99,11 @@ class Sql:
         if self.vendor == "postgresql":
             return f"CAST({expression} AS TEXT)"
         return expression
+
+    @staticmethod
+    def text(value: str) -> str:
+        """A text literal."""
+        return "'" + value.replace("'", "''") + "'"
 
     def instant(self, moment: datetime.datetime) -> str:
         """A UTC instant literal comparable with a DateTimeField column."""
@@ -455,6 +460,37 @@ def _where(*conditions: str) -> str:
     return " WHERE " + " AND ".join(present) if present else ""
 
 
+PEOPLE_IN_SQL = 2000  # at most this many people are named in a query's filter
+
+
+def _people_filter(
+    spec: TableSql,
+    q: Sql,
+    people: Collection[str] | None,
+    person_fields: Iterable[str],
+    date_filter: str,
+) -> str:
+    """Only records credited to ``people``: one of ``person_fields`` names one of them,
+    or a credit split does. Empty (every record) when ``people`` is None or large, or a
+    person field is not a plain column of the query."""
+    if people is None or len(people) > PEOPLE_IN_SQL:
+        return ""
+    listed = "(" + ", ".join(q.text(code) for code in sorted(people)) + ")" if people else ""
+    expressions = {alias: (expression, kind) for alias, expression, kind in spec.columns}
+    conditions = []
+    for field_name in sorted(set(person_fields)):
+        expression, kind = expressions.get(field_name, ("", ""))
+        if kind != TEXT:
+            return ""  # e.g. a payment's owner, read through its order: filtered later
+        conditions.append(f"{expression} IN {listed}" if people else "1 = 0")
+    if spec.credit is not None:
+        key = expressions["order" if spec.name == "order_lines" else "id"][0]
+        credited = spec.credit.replace("{where}", _where(date_filter))
+        named = f"credited.person IN {listed}" if people else "1 = 0"
+        conditions.append(f"{key} IN (SELECT credited.id FROM ({credited}) credited WHERE {named})")
+    return " OR ".join(conditions)
+
+
 def load_table(
     source: Source,
     name: str,
@@ -462,16 +498,21 @@ def load_table(
     start: datetime.date,
     end: datetime.date,
     date_fields: Iterable[str] = ("date",),
+    people: Collection[str] | None = None,
+    person_fields: Iterable[str] = ("owner",),
 ) -> pl.DataFrame:
     """One record table: the rows whose ``date_fields`` (any of them) lie in
-    ``start``…``end``, both included."""
+    ``start``…``end``, both included; with ``people``, at least those credited to one of
+    them (a person field or a credit split names them), and fewer others where the
+    query can leave them out."""
     if name not in _TABLE_SQL:
         raise ValueError(f"unknown table {name!r} (one of {', '.join(TABLES)})")
     q = Sql(source.vendor)
     spec = _TABLE_SQL[name](q)
     date_filter = _date_filter(spec, q, start, end, date_fields)
+    people_filter = _people_filter(spec, q, people, person_fields, date_filter)
     select = ", ".join(f"{expression} AS {q.quote(alias)}" for alias, expression, _ in spec.columns)
-    sql = f"SELECT {select} FROM {spec.source}{_where(spec.where, date_filter)}"
+    sql = f"SELECT {select} FROM {spec.source}{_where(spec.where, date_filter, people_filter)}"
     frame = typed(pl.from_arrow(source.query(sql)), spec)  # type: ignore[arg-type]
     frame = _resolve_refs(source, frame, spec)
     if spec.credit is not None:
@@ -586,14 +627,23 @@ def load_tables(
     date_fields: Mapping[str, Iterable[str]] | None = None,
     using: str = "default",
     fresh: bool = False,
+    people: Collection[str] | None = None,
+    person_fields: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Several record tables through one connection (``fresh``: see
-    :func:`attain.calc.sources.open_source`)."""
+    :func:`attain.calc.sources.open_source`; ``people``: see :func:`load_table`)."""
     date_fields = date_fields or {}
+    person_fields = person_fields or {}
     with open_source(using, fresh=fresh) as source:
         return {
             name: load_table(
-                source, name, start=start, end=end, date_fields=date_fields.get(name, ("date",))
+                source,
+                name,
+                start=start,
+                end=end,
+                date_fields=date_fields.get(name, ("date",)),
+                people=people,
+                person_fields=person_fields.get(name, ("owner",)),
             )
             for name in names
         }

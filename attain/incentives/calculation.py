@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.db.models import Q
 
 from attain.calc.periods import year_bounds, year_periods
@@ -97,30 +98,35 @@ def loaded_year(
     start, end = year_bounds(year)
     measures = scenario_measures()
 
+    chosen = active_plans(start, end) if plans is None else plans
+
     def edit(work: Path, data: dict[str, Any]) -> None:
         if extra_records:
             _add_records(work, data, extra_records)
         if only_for is not None:
             restrict(work, data, only_for)
 
+    def records_of(people: pl.DataFrame) -> set[str]:
+        assert only_for is not None
+        return whose_records(people, measures, chosen, only_for)
+
     with calc_loaded(
         start=start,
         end=end,
         measures=measures,
         targets=targets_for(year, list(measures)),
-        plans=active_plans(start, end) if plans is None else plans,
+        plans=chosen,
         as_of=as_of,
         report=year_periods(year) if report is None else sorted(report),
         fresh=fresh,
         edit=edit,
+        records_of=None if only_for is None else records_of,
     ) as found:
         yield found
 
 
 def _add_records(work: Path, data: dict[str, Any], extra: dict[str, list[dict[str, Any]]]) -> None:
     """Append hypothetical records (the earnings estimator) to the parquet tables."""
-    import polars as pl
-
     for table, rows in extra.items():
         spec = data["records"].get(table)
         if spec is None:
@@ -149,7 +155,7 @@ _UNIT_IN_HISTORY = re.compile(r'"unit":\s*"([^"]+)"')
 _ROLE_IN_HISTORY = re.compile(r'"role":\s*"([^"]+)"')
 
 
-def _team_roles(plans: Sequence[dict[str, Any]]) -> tuple[set[str], bool]:
+def _team_roles(plans: Sequence[Mapping[str, Any]]) -> tuple[set[str], bool]:
     """Roles covered by a plan with a team-scope component; True when such a plan
     selects people otherwise (then everyone with reports counts)."""
     roles: set[str] = set()
@@ -167,28 +173,33 @@ def _team_roles(plans: Sequence[dict[str, Any]]) -> tuple[set[str], bool]:
     return roles, anyone
 
 
-def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
-    """Cut the scenario down to what the results of ``chain`` need: their own records,
-    their teams' records where a team-scope plan (or a roll-up measure) covers them,
-    and the people those records and reporting lines name. Results of everyone in
-    ``chain`` are then exactly those of the whole scenario."""
-    import polars as pl
-
-    people = pl.read_parquet(work / "people.parquet")
-    reports: dict[str, set[str]] = {}
+def _managers(people: pl.DataFrame) -> dict[str, set[str]]:
+    """Every manager each person has on some day of the scenario."""
     managers: dict[str, set[str]] = {}
-    roles: dict[str, set[str]] = {}
-    for pid, manager, role, history in people.select(
-        "id", "manager", "role", "history"
-    ).iter_rows():
-        ups = {manager} if manager else set()
-        ups.update(_MANAGER_IN_HISTORY.findall(history or ""))
-        managers[pid] = ups
-        roles[pid] = ({role} if role else set()) | set(_ROLE_IN_HISTORY.findall(history or ""))
+    for pid, manager, history in people.select("id", "manager", "history").iter_rows():
+        managers[pid] = ({manager} if manager else set()) | set(
+            _MANAGER_IN_HISTORY.findall(history or "")
+        )
+    return managers
+
+
+def whose_records(
+    people: pl.DataFrame,
+    measures: Mapping[str, Mapping[str, Any]],
+    plans: Sequence[Mapping[str, Any]],
+    chain: set[str],
+) -> set[str]:
+    """The people whose records the results of ``chain`` need: themselves and, where a
+    team-scope plan (or a roll-up measure) covers them, everyone below them."""
+    reports: dict[str, set[str]] = {}
+    for pid, ups in _managers(people).items():
         for up in ups:
             reports.setdefault(up, set()).add(pid)
-    team_roles, anyone = _team_roles(data.get("plans") or [])
-    rollup = any(m.get("rollup") for m in data["measures"].values())
+    roles: dict[str, set[str]] = {}
+    for pid, role, history in people.select("id", "role", "history").iter_rows():
+        roles[pid] = ({role} if role else set()) | set(_ROLE_IN_HISTORY.findall(history or ""))
+    team_roles, anyone = _team_roles(plans)
+    rollup = any(m.get("rollup") for m in measures.values())
     needed = set(chain)
     for pid in chain:
         if rollup or anyone or roles.get(pid, set()) & team_roles:
@@ -198,6 +209,17 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
                 if below not in needed:
                     needed.add(below)
                     todo.extend(reports.get(below, ()))
+    return needed
+
+
+def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
+    """Cut the scenario down to what the results of ``chain`` need: their own records,
+    their teams' records where a team-scope plan (or a roll-up measure) covers them,
+    and the people those records and reporting lines name. Results of everyone in
+    ``chain`` are then exactly those of the whole scenario."""
+    people = pl.read_parquet(work / "people.parquet")
+    managers = _managers(people)
+    needed = whose_records(people, data["measures"], data.get("plans") or [], chain)
     pattern = "|".join(re.escape(f'"{pid}"') for pid in sorted(needed))
     named: set[str] = set()
     person_fields: dict[str, set[str]] = {}

@@ -148,6 +148,33 @@ def test_orders_have_engine_ids_exact_amounts_and_credit_json(records):
     }
 
 
+def test_a_few_peoples_records_are_read_with_their_credit_splits(records):
+    """An incremental update reads only the records of the people it needs: their own
+    and those a credit split gives them a share of, in every table that can say so."""
+
+    def some(name: str, people: set[str], fields: tuple[str, ...] = ("owner",)) -> list[str]:
+        frame = tables.load_tables(
+            [name], start=Q1[0], end=Q1[1], people=people, person_fields={name: fields}
+        )[name]
+        return sorted(frame["id"].to_list())
+
+    assert some("orders", {"r1"}) == ["o1", "o5"]
+    assert some("orders", {"r2"}) == ["o2", "o3"]  # o2: r4's, with a share for r2
+    assert some("orders", {"r2", "r4"}) == ["o2", "o3"]
+    assert some("orders", set()) == []
+    assert some("order_lines", {"r2"}) == []
+    assert some("order_lines", {"r1"}) == [OrderLine.objects.get().external_id]
+    assert some("surveys", {"r2"}) == []
+    assert some("payments", {"r2"}, ("collector",)) == ["pay1"]
+    assert some("payments", {"r1"}, ("collector",)) == []
+    # a payment's owner is its order's, resolved after the query: every payment is read
+    assert some("payments", {"r4"}, ("owner",)) == ["pay1"]
+    # too many people to name: every record
+    assert len(some("orders", {f"x{i}" for i in range(tables.PEOPLE_IN_SQL + 1)})) == 4
+    quoted = some("orders", {"o'brien", "r1"})  # a code with a quote is a literal
+    assert quoted == ["o1", "o5"]
+
+
 def test_order_lines_carry_the_order_and_its_product(records):
     lines = load("order_lines")
     assert lines.height == 1
