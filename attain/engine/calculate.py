@@ -270,24 +270,32 @@ def calculate(
     *,
     people: Collection[str] | None = None,
     units: bool = True,
+    periods: Collection[str] | None = None,
 ) -> Result:
     """Every measure, target, attainment, pace and payout of the scenario.
 
     `as_of` overrides the scenario's own ``as_of`` (the engine never reads a clock).
     ``people`` limits the rows to those people (the whole scenario still counts: team
-    measures, rollups and decompositions see everyone); ``units=False`` leaves out the
-    units' rows. Problems found while calculating (a decomposition without a value, a
-    missing potential attribute) come back in ``Result.errors``; warnings in
-    ``Result.warnings``.
+    measures, rollups and decompositions see everyone), ``periods`` to those period
+    ids of the reported ones, and ``units=False`` leaves out the units' rows: an
+    incremental update asks for a few people and the periods of one date. Problems
+    found while calculating (a decomposition without a value, a missing potential
+    attribute) come back in ``Result.errors``; warnings in ``Result.warnings``.
     """
     with decimal.localcontext(ENGINE_CONTEXT), no_cycle_collection():
-        return _calculate(scenario, as_of or scenario.as_of, people, units)
+        return _calculate(scenario, as_of or scenario.as_of, people, units, periods)
 
 
 def _calculate(
-    scenario: Scenario, as_of: dt.date | None, only: Collection[str] | None, with_units: bool
+    scenario: Scenario,
+    as_of: dt.date | None,
+    only: Collection[str] | None,
+    with_units: bool,
+    only_periods: Collection[str] | None,
 ) -> Result:
     calc, decomposer, periods = prepare(scenario, as_of)
+    if only_periods is not None:
+        periods = [p for p in periods if p.id in only_periods]
     people: dict[str, dict[str, PeriodResult]] = {}
     units: dict[str, dict[str, PeriodResult]] = {}
     if not decomposer.errors:

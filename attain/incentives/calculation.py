@@ -141,13 +141,17 @@ def _add_records(work: Path, data: dict[str, Any], extra: dict[str, list[dict[st
 
 
 def run_engine(
-    loaded: Loaded, as_of: datetime.date, people: Collection[str] | None = None
+    loaded: Loaded,
+    as_of: datetime.date,
+    people: Collection[str] | None = None,
+    periods: Collection[str] | None = None,
 ) -> Result:
-    """Calculate the loaded year; with ``people``, only their rows (and no unit's)."""
+    """Calculate the loaded year; with ``people``, only their rows (and no unit's),
+    with ``periods`` only those periods'."""
     assert loaded.scenario is not None
-    if people is None:
+    if people is None and periods is None:
         return calculate(loaded.scenario, as_of)
-    return calculate(loaded.scenario, as_of, people=people, units=False)
+    return calculate(loaded.scenario, as_of, people=people, units=False, periods=periods)
 
 
 _MANAGER_IN_HISTORY = re.compile(r'"manager":\s*"([^"]+)"')

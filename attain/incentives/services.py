@@ -607,7 +607,7 @@ def recalculate_people(
             if loaded.scenario is None:
                 _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
                 continue
-            result = calculation.run_engine(loaded, as_of, people=codes)
+            result = calculation.run_engine(loaded, as_of, people=codes, periods=periods)
             people, rows = persist_results(result, people=codes, periods=periods, run=run)
         run.people, run.rows, run.status, run.progress = people, rows, RunStatus.DONE, 100
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")

@@ -654,3 +654,8 @@ def test_rows_of_some_people_equal_those_of_the_whole_run() -> None:
     for period_id, row in whole.people["li"].items():
         assert text(some.people["li"][period_id], loaded) == text(row, whole.scenario)
     assert any(row.plans for row in some.people["li"].values())
+    one = calculate(loaded, people={"li"}, units=False, periods={"2025-Q1"})
+    assert [p.id for p in one.periods] == ["2025-Q1"] and list(one.people["li"]) == ["2025-Q1"]
+    assert text(one.people["li"]["2025-Q1"], loaded) == text(
+        whole.people["li"]["2025-Q1"], whole.scenario
+    )
