@@ -7,6 +7,8 @@ from django import template
 
 from attain.org.company import currency_symbol
 
+from .. import explain_text
+
 register = template.Library()
 
 
@@ -113,62 +115,46 @@ def step(value: Any) -> str:
 @register.filter
 def explain_step(value: Any) -> dict[str, str]:
     """An explanation step (the engine's data) in the reader's language."""
-    from ..explain_text import step_text
-
-    return step_text(value if isinstance(value, dict) else {})
+    return explain_text.step_text(value if isinstance(value, dict) else {})
 
 
 @register.filter
 def explain_detail(value: Any) -> str:
-    from ..explain_text import detail_text
-
-    return detail_text(value)
+    return explain_text.detail_text(value)
 
 
 @register.filter
 def component_kind(value: Any) -> str:
-    from ..explain_text import COMPONENT_KINDS, label_of
-
-    return label_of(COMPONENT_KINDS, value)
+    return explain_text.label_of(explain_text.COMPONENT_KINDS, value)
 
 
 @register.filter
 def scope_label(value: Any) -> str:
-    from ..explain_text import SCOPES, label_of
-
-    return label_of(SCOPES, value)
+    return explain_text.label_of(explain_text.SCOPES, value)
 
 
 @register.filter
 def target_rule(value: Any) -> str:
-    from ..explain_text import TARGET_RULES, label_of
-
-    return label_of(TARGET_RULES, value)
+    return explain_text.label_of(explain_text.TARGET_RULES, value)
 
 
 @register.filter
 def period_kind(value: Any) -> str:
-    from ..explain_text import PERIOD_KINDS, label_of
-
-    return label_of(PERIOD_KINDS, value)
+    return explain_text.label_of(explain_text.PERIOD_KINDS, value)
 
 
 @register.filter
 def amount(value: Any) -> str:
     """A number for reading: grouped, money and fractions to 2 places (4 below 1)."""
-    from ..explain_text import money, number
-
-    number_ = _decimal(value)
-    if number_ is None:
+    number = _decimal(value)
+    if number is None:
         return "—"
-    if number_ == number_.to_integral_value() or abs(number_) < 1:
-        return number(number_)
-    return money(number_)
+    if number == number.to_integral_value() or abs(number) < 1:
+        return explain_text.number(number)
+    return explain_text.money(number)
 
 
 @register.filter
 def money2(value: Any) -> str:
     """An amount of money: grouped, exactly 2 places (no currency sign)."""
-    from ..explain_text import money
-
-    return "—" if _decimal(value) is None else money(value)
+    return "—" if _decimal(value) is None else explain_text.money(value)
