@@ -7,13 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person, Unit
 from attain.web import leases
+from attain.web.fields import acting_user
 
 from .models import MONEY, Payout, PayoutState
 
@@ -46,14 +46,10 @@ class PayPeriod(leases.Leased):
     results_fingerprint = models.CharField(_("results fingerprint"), max_length=64, blank=True)
     people = models.PositiveIntegerField(_("people"), default=0)
     total = models.DecimalField(_("total"), **MONEY, default=Decimal("0"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = acting_user()
     close_reason = models.CharField(_("reason for closing"), max_length=500, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reopened_by = acting_user()
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.CharField(_("reason for reopening"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -1,0 +1,14 @@
+"""Model fields that many apps declare alike."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+def acting_user() -> models.ForeignKey:
+    """The login that did something (created, reviewed, approved, updated a row…): empty
+    when nobody did or the login was deleted since, with no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
