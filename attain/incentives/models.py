@@ -16,9 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
 from attain.web import leases
-from attain.web.fields import acting_user
-
-MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+from attain.web.fields import MONEY, acting_user
 
 
 class Plan(models.Model):

@@ -13,9 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
-from attain.web.fields import acting_user
-
-MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+from attain.web.fields import MONEY, acting_user
 
 
 class PayoutState(models.TextChoices):

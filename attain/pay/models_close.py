@@ -13,9 +13,9 @@ from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person, Unit
 from attain.web import leases
-from attain.web.fields import acting_user
+from attain.web.fields import MONEY, acting_user
 
-from .models import MONEY, Payout, PayoutState
+from .models import Payout, PayoutState
 
 ADJUSTMENT = "adjustment"  # PayoutLine.kind of a prior-period adjustment line
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
-from attain.web.fields import acting_user
+from attain.web.fields import MONEY, acting_user
 
-from .models import MONEY, Payout
+from .models import Payout
 
 DEFAULT_RESPONSE_HOURS = 72
 ADJUSTMENT_PLAN = "adjustment"  # PayoutLine.plan of a dispute's adjustment

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+# An amount of money: exact to the cent (``models.DecimalField(_("amount"), **MONEY)``).
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 
 
 def acting_user() -> models.ForeignKey:
