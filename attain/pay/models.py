@@ -82,14 +82,22 @@ class Payout(models.Model):
         return self.state == PayoutState.APPROVED and not self.held
 
 
-class PayoutLine(models.Model):
-    """One component of a payout, as calculated."""
+class ComponentLine(models.Model):
+    """What one component of a plan pays (a payout's line, and its frozen copy at close)."""
 
-    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
     plan = models.CharField(_("plan id"), max_length=80)
     component = models.CharField(_("component id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16)
     amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class PayoutLine(ComponentLine):
+    """One component of a payout, as calculated."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
 
     class Meta:
         verbose_name = _("payout line")

@@ -15,7 +15,7 @@ from attain.org.models import Person, Unit
 from attain.web import leases
 from attain.web.fields import MONEY, acting_user
 
-from .models import Payout, PayoutState
+from .models import ComponentLine, Payout, PayoutState
 
 ADJUSTMENT = "adjustment"  # PayoutLine.kind of a prior-period adjustment line
 
@@ -88,14 +88,10 @@ class ClosedResult(models.Model):
         return f"{self.pay_period_id} {self.person_id}"
 
 
-class ClosedLine(models.Model):
+class ClosedLine(ComponentLine):
     """One component (or adjustment) line of a frozen payout."""
 
     result = models.ForeignKey(ClosedResult, on_delete=models.CASCADE, related_name="lines")
-    plan = models.CharField(_("plan id"), max_length=80)
-    component = models.CharField(_("component id"), max_length=64)
-    kind = models.CharField(_("kind"), max_length=16)
-    amount = models.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         verbose_name = _("closed line")
