@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,27 +23,32 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def _number(format_number: Callable[[Decimal], str]) -> Callable[[Any], str]:
+    """A filter that formats a number; "—" for a value that is none."""
+
+    @functools.wraps(format_number)
+    def number_filter(value: Any) -> str:
+        number = _decimal(value)
+        return "—" if number is None else format_number(number)
+
+    return number_filter
+
+
 @register.filter
-def pct(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
+@_number
+def pct(number: Decimal) -> str:
     return f"{(number * 100).quantize(Decimal('0.1'))}%"
 
 
 @register.filter
-def money(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
+@_number
+def money(number: Decimal) -> str:
     return f"{currency_symbol()}{number.quantize(Decimal('0.01')):,}"
 
 
 @register.filter
-def num(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
+@_number
+def num(number: Decimal) -> str:
     if number == number.to_integral_value():
         return f"{number.quantize(Decimal(1)):,}"
     if number.as_tuple().exponent < -4:  # type: ignore[operator]
@@ -144,11 +151,9 @@ def period_kind(value: Any) -> str:
 
 
 @register.filter
-def amount(value: Any) -> str:
+@_number
+def amount(number: Decimal) -> str:
     """A number for reading: grouped, money and fractions to 2 places (4 below 1)."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
     if number == number.to_integral_value() or abs(number) < 1:
         return explain_text.number(number)
     return explain_text.money(number)
