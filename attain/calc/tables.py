@@ -152,17 +152,22 @@ def _orders(q: Sql) -> TableSql:
             "status_changed_on": q.c("o", Order, "status_changed_on"),
         },
         where=_counts(q, "o", Order),
-        credit=_order_credit_sql(q),
+        credit=_credit_sql(q, OrderCredit, "order", Order, "o"),
     )
 
 
-def _order_credit_sql(q: Sql) -> str:
+def _credit_sql(
+    q: Sql, credit: type[Model], foreign_key: str, record: type[Model], alias: str
+) -> str:
+    """SQL of the credit splits (``credit`` rows, pointing at their ``record`` by
+    ``foreign_key``): (id, person, share) rows, {where} for the date filter, so ``alias``
+    is the record's alias in the table's own SQL."""
     return (
-        f"SELECT {q.c('o', Order, 'external_id')} AS id, {q.c('p', Person, 'code')} AS person,"
-        f" {q.decimal_text(q.c('k', OrderCredit, 'share'), SHARE_PLACES)} AS share"
-        f" FROM {q.t(OrderCredit, 'k')}"
-        + q.join(Order, "o", ("k", OrderCredit, "order"))
-        + q.join(Person, "p", ("k", OrderCredit, "person"))
+        f"SELECT {q.c(alias, record, 'external_id')} AS id, {q.c('p', Person, 'code')} AS person,"
+        f" {q.decimal_text(q.c('k', credit, 'share'), SHARE_PLACES)} AS share"
+        f" FROM {q.t(credit, 'k')}"
+        + q.join(record, alias, ("k", credit, foreign_key))
+        + q.join(Person, "p", ("k", credit, "person"))
         + " {where}"
     )
 
@@ -190,7 +195,7 @@ def _order_lines(q: Sql) -> TableSql:
         + q.join(ProductLine, "l", ("d", Product, "line")),
         {"date": q.c("o", Order, "date")},
         where=_counts(q, "o", Order),
-        credit=_order_credit_sql(q),
+        credit=_credit_sql(q, OrderCredit, "order", Order, "o"),
     )
 
 
@@ -209,15 +214,7 @@ def _payments(q: Sql) -> TableSql:
         f"{q.t(Payment, 'm')}" + q.join(Person, "p", ("m", Payment, "collector")),
         {"date": q.c("m", Payment, "date")},
         where=_counts(q, "m", Payment),
-        credit=(
-            f"SELECT {q.c('m', Payment, 'external_id')} AS id,"
-            f" {q.c('p', Person, 'code')} AS person,"
-            f" {q.decimal_text(q.c('k', PaymentCredit, 'share'), SHARE_PLACES)} AS share"
-            f" FROM {q.t(PaymentCredit, 'k')}"
-            + q.join(Payment, "m", ("k", PaymentCredit, "payment"))
-            + q.join(Person, "p", ("k", PaymentCredit, "person"))
-            + " {where}"
-        ),
+        credit=_credit_sql(q, PaymentCredit, "payment", Payment, "m"),
     )
 
 
@@ -319,54 +316,69 @@ def _tickets(q: Sql) -> TableSql:
     )
 
 
-def _surveys(q: Sql) -> TableSql:
+def _person_records(
+    q: Sql,
+    name: str,
+    model: type[Model],
+    alias: str,
+    columns: tuple[tuple[str, str, str], ...],
+    *,
+    joins: str = "",
+) -> TableSql:
+    """A table of verified records about one person each (its ``person`` field), dated by
+    their ``date``: ``id``, ``date`` and ``owner`` (that person), then ``columns``."""
     return TableSql(
-        "surveys",
+        name,
         (
-            ("id", q.c("v", Survey, "external_id"), TEXT),
-            ("date", q.c("v", Survey, "date"), DATE),
+            ("id", q.c(alias, model, "external_id"), TEXT),
+            ("date", q.c(alias, model, "date"), DATE),
             ("owner", q.c("p", Person, "code"), TEXT),
+            *columns,
+        ),
+        f"{q.t(model, alias)}" + q.join(Person, "p", (alias, model, "person")) + joins,
+        {"date": q.c(alias, model, "date")},
+        where=_counts(q, alias, model),
+    )
+
+
+def _surveys(q: Sql) -> TableSql:
+    return _person_records(
+        q,
+        "surveys",
+        Survey,
+        "v",
+        (
             ("customer", q.c("v", Survey, "customer"), "ref:customer"),
             ("ticket", q.c("v", Survey, "ticket"), "ref:ticket"),
             ("score", q.decimal_text(q.c("v", Survey, "score"), 1), SCORE),
         ),
-        f"{q.t(Survey, 'v')}" + q.join(Person, "p", ("v", Survey, "person")),
-        {"date": q.c("v", Survey, "date")},
-        where=_counts(q, "v", Survey),
     )
 
 
 def _training(q: Sql) -> TableSql:
-    return TableSql(
+    return _person_records(
+        q,
         "training",
+        TrainingScore,
+        "r",
         (
-            ("id", q.c("r", TrainingScore, "external_id"), TEXT),
-            ("date", q.c("r", TrainingScore, "date"), DATE),
-            ("owner", q.c("p", Person, "code"), TEXT),
             ("course", q.c("r", TrainingScore, "course"), TEXT),
             ("score", q.decimal_text(q.c("r", TrainingScore, "score"), 1), SCORE),
         ),
-        f"{q.t(TrainingScore, 'r')}" + q.join(Person, "p", ("r", TrainingScore, "person")),
-        {"date": q.c("r", TrainingScore, "date")},
-        where=_counts(q, "r", TrainingScore),
     )
 
 
 def _peer_ratings(q: Sql) -> TableSql:
-    return TableSql(
+    return _person_records(
+        q,
         "peer_ratings",
+        PeerRating,
+        "g",
         (
-            ("id", q.c("g", PeerRating, "external_id"), TEXT),
-            ("date", q.c("g", PeerRating, "date"), DATE),
-            ("owner", q.c("p", Person, "code"), TEXT),
             ("rater", q.c("x", Person, "code"), TEXT),
             ("score", q.decimal_text(q.c("g", PeerRating, "score"), 1), SCORE),
         ),
-        f"{q.t(PeerRating, 'g')}"
-        + q.join(Person, "p", ("g", PeerRating, "person"))
-        + q.join(Person, "x", ("g", PeerRating, "rater")),
-        {"date": q.c("g", PeerRating, "date")},
-        where=_counts(q, "g", PeerRating),
+        joins=q.join(Person, "x", ("g", PeerRating, "rater")),
     )
 
 

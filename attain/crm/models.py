@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
+from attain.web.fields import MONEY
 
-MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 SHARE: dict[str, Any] = {"max_digits": 9, "decimal_places": 8}
 
 

@@ -457,6 +457,24 @@ def bare_command(orders: Path) -> list[str]:
     return [sys.executable, "-c", BARE_GROUP_BY, str(orders)]
 
 
+def _interleaved(
+    generated: Generated, scenario: Path, result: Path, repeat: int, label: str = ""
+) -> tuple[list[Timing], list[Timing]]:
+    """The scenario's runs and the bare group-bys around each of them, `repeat` times."""
+    runs: list[Timing] = []
+    bare: list[Timing] = []
+    for _ in range(max(repeat, 1)):
+        bare.append(measure(bare_command(generated.orders), Path("/dev/null")))
+        run = measure(scenario_command(scenario), result)
+        if run.exit != 0:
+            raise RuntimeError(
+                f"{label}attain scenario run failed (exit {run.exit}):\n{run.stderr}"
+            )
+        runs.append(run)
+        bare.append(measure(bare_command(generated.orders), Path("/dev/null")))
+    return runs, bare
+
+
 @dataclass
 class Row:
     people: int
@@ -473,15 +491,7 @@ class Row:
 def run_one(generated: Generated, repeat: int = 1) -> Row:
     """Time the scenario run and the bare group-by, interleaved, `repeat` times each."""
     result = generated.directory / "result.json"
-    scenario_runs: list[Timing] = []
-    bare_runs: list[Timing] = []
-    for _ in range(max(repeat, 1)):
-        bare_runs.append(measure(bare_command(generated.orders), Path("/dev/null")))
-        run = measure(scenario_command(generated.scenario), result)
-        if run.exit != 0:
-            raise RuntimeError(f"attain scenario run failed (exit {run.exit}):\n{run.stderr}")
-        scenario_runs.append(run)
-        bare_runs.append(measure(bare_command(generated.orders), Path("/dev/null")))
+    scenario_runs, bare_runs = _interleaved(generated, generated.scenario, result, repeat)
     scenario_seconds = statistics.median(t.seconds for t in scenario_runs)
     bare_seconds = statistics.median(t.seconds for t in bare_runs)
     return Row(
@@ -857,15 +867,7 @@ def run_matrix(
     rows: list[MatrixRow] = []
     for feature, scenario in scenarios.items():
         result = scenario.parent / "result.json"
-        runs: list[Timing] = []
-        bare: list[Timing] = []
-        for _ in range(max(repeat, 1)):
-            bare.append(measure(bare_command(generated.orders), Path("/dev/null")))
-            run = measure(scenario_command(scenario), result)
-            if run.exit != 0:
-                raise RuntimeError(f"{feature}: attain scenario run failed:\n{run.stderr}")
-            runs.append(run)
-            bare.append(measure(bare_command(generated.orders), Path("/dev/null")))
+        runs, bare = _interleaved(generated, scenario, result, repeat, label=f"{feature}: ")
         seconds = statistics.median(t.seconds for t in runs)
         bare_seconds = statistics.median(t.seconds for t in bare)
         row = MatrixRow(

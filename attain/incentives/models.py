@@ -11,14 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
 from attain.web import leases
-
-MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+from attain.web.fields import MONEY, acting_user
 
 
 class Plan(models.Model):
@@ -62,9 +60,7 @@ class PlanVersion(models.Model):
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = acting_user()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 

@@ -14,8 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, MONEY, Verification
+from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, Verification
 from attain.crm.services import set_record_policy, verify_records
+from attain.web.fields import MONEY
 
 from . import access, selectors
 

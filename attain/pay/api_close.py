@@ -16,13 +16,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.fields import MONEY
 from attain.web.query import query_one
 
 from . import close_access as access
 from . import selectors_close as selectors
 from . import services_close as services
 from .api_payouts import PERIOD_RE, period_field
-from .models import MONEY, PayoutState
+from .models import PayoutState
 from .models_close import PeriodState
 
 

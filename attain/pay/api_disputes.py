@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.fields import MONEY
 from attain.web.query import query_one, query_optional_bool
 
 from . import dispute_access as access
@@ -25,7 +26,6 @@ from . import selectors_disputes as selectors
 from . import services_disputes as services
 from .api import TABLE_CHOICES
 from .api_payouts import PERIOD_RE, period_field
-from .models import MONEY
 from .models_disputes import Dispute, DisputeEvent, DisputeStatus, DisputeSubject
 
 ACTIONS = ["start", "assign", "resolve", "reject", "withdraw"]

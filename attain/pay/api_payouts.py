@@ -18,12 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.models import Unit
+from attain.web.fields import MONEY
 from attain.web.query import query_one, query_optional_bool
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
 from . import services_payouts as services
-from .models import MONEY, PayoutState, PayrollSource
+from .models import PayoutState, PayrollSource
 
 PERIOD_RE = re.compile(r"^[0-9A-Za-z-]{1,16}$")  # matched with fullmatch (no newline)
 

@@ -17,11 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.fields import MONEY
+
 from . import selectors_statements as selectors
 from . import services_statements as services
 from . import statement_access as access
 from .api_payouts import PERIOD_RE, _period, period_field
-from .models import MONEY
 from .models_statements import Statement, StatementSet
 
 

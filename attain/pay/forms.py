@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, MONEY
+from attain.crm.models import MAX_FUTURE_DAYS_LIMIT
+from attain.web.fields import MONEY
 
 from .selectors import REVIEW_TABLES
 

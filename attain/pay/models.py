@@ -9,13 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
-
-MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+from attain.web.fields import MONEY, acting_user
 
 
 class PayoutState(models.TextChoices):
@@ -52,21 +50,13 @@ class Payout(models.Model):
         blank=True,
         help_text=_("Empty for a hold set on the payout; integrity:N for integrity alert N."),
     )
-    held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    held_by = acting_user()
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reviewed_by = acting_user()
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    approved_by = acting_user()
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    paid_by = acting_user()
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -92,14 +82,22 @@ class Payout(models.Model):
         return self.state == PayoutState.APPROVED and not self.held
 
 
-class PayoutLine(models.Model):
-    """One component of a payout, as calculated."""
+class ComponentLine(models.Model):
+    """What one component of a plan pays (a payout's line, and its frozen copy at close)."""
 
-    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
     plan = models.CharField(_("plan id"), max_length=80)
     component = models.CharField(_("component id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16)
     amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class PayoutLine(ComponentLine):
+    """One component of a payout, as calculated."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
 
     class Meta:
         verbose_name = _("payout line")
@@ -142,9 +140,7 @@ class PayrollMapping(models.Model):
 
     columns = models.JSONField(_("columns"), default=list)
     pay_code = models.CharField(_("pay code"), max_length=40, default="COMM")
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = acting_user()
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

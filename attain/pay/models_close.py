@@ -7,15 +7,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person, Unit
 from attain.web import leases
+from attain.web.fields import MONEY, acting_user
 
-from .models import MONEY, Payout, PayoutState
+from .models import ComponentLine, Payout, PayoutState
 
 ADJUSTMENT = "adjustment"  # PayoutLine.kind of a prior-period adjustment line
 
@@ -46,14 +46,10 @@ class PayPeriod(leases.Leased):
     results_fingerprint = models.CharField(_("results fingerprint"), max_length=64, blank=True)
     people = models.PositiveIntegerField(_("people"), default=0)
     total = models.DecimalField(_("total"), **MONEY, default=Decimal("0"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = acting_user()
     close_reason = models.CharField(_("reason for closing"), max_length=500, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reopened_by = acting_user()
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.CharField(_("reason for reopening"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -92,14 +88,10 @@ class ClosedResult(models.Model):
         return f"{self.pay_period_id} {self.person_id}"
 
 
-class ClosedLine(models.Model):
+class ClosedLine(ComponentLine):
     """One component (or adjustment) line of a frozen payout."""
 
     result = models.ForeignKey(ClosedResult, on_delete=models.CASCADE, related_name="lines")
-    plan = models.CharField(_("plan id"), max_length=80)
-    component = models.CharField(_("component id"), max_length=64)
-    kind = models.CharField(_("kind"), max_length=16)
-    amount = models.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         verbose_name = _("closed line")

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
+from attain.web.fields import MONEY, acting_user
 
-from .models import MONEY, Payout
+from .models import Payout
 
 DEFAULT_RESPONSE_HOURS = 72
 ADJUSTMENT_PLAN = "adjustment"  # PayoutLine.plan of a dispute's adjustment
@@ -75,9 +76,7 @@ class Dispute(models.Model):
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     due_at = models.DateTimeField(_("answer due"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    closed_by = acting_user()
     resolution = models.TextField(_("resolution or explanation"), blank=True)
     adjustment_amount = models.DecimalField(_("adjustment"), **MONEY, null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -202,12 +201,8 @@ class DisputePolicy(models.Model):
     response_hours = models.PositiveIntegerField(
         _("response-time target (hours)"), default=DEFAULT_RESPONSE_HOURS
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    assignee = acting_user()
+    updated_by = acting_user()
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -10,12 +10,12 @@ written are kept). Written only by :mod:`attain.pay.services_statements`."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
 from attain.web import leases
+from attain.web.fields import acting_user
 
 
 class SetStatus(models.TextChoices):
@@ -66,9 +66,7 @@ class Statement(models.Model):
     held = models.BooleanField(_("held"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    acknowledged_by = acting_user()
 
     class Meta:
         verbose_name = _("statement")
@@ -94,9 +92,7 @@ class StatementSettings(models.Model):
     """What every statement prints at its head (one row, pk 1): the company's name."""
 
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = acting_user()
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -7,12 +7,12 @@ by :mod:`attain.reviews.services`."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
+from attain.web.fields import acting_user
 
 
 class Cadence(models.TextChoices):
@@ -50,9 +50,7 @@ class Review(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    opened_by = acting_user()
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -103,9 +101,7 @@ class Side(models.TextChoices):
 
 class ReviewComment(models.Model):
     pack = models.ForeignKey(ReviewPack, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = acting_user()
     author_name = models.CharField(_("author"), max_length=200)
     side = models.CharField(_("written by"), max_length=10, choices=Side.choices)
     text = models.TextField(_("comment"))
@@ -132,12 +128,8 @@ class ReviewAction(models.Model):
     due_on = models.DateField(_("due on"))
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    done_by = acting_user()
+    created_by = acting_user()
     created_at = models.DateTimeField(_("agreed at"), default=timezone.now)
 
     class Meta:

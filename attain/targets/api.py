@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import Http404
 from django.urls import URLPattern, URLResolver, path
@@ -207,31 +208,52 @@ def _visible(request: Request, rows: list[Any]) -> list[Any]:
     return [r for r in rows if r.kind == "person" and r.who in codes]
 
 
-class PaceView(APIView):
-    """Attainment, elapsed share, projection and status of everyone one may see."""
+View = TypeVar("View", bound=Callable[..., Response])
 
-    @extend_schema(
+
+def _report_schema(
+    serializer: type[serializers.Serializer], *filters: str
+) -> Callable[[View], View]:
+    """The schema of a report read for a plan (``?plan=``) on a day (``?as_of=``),
+    narrowed by ``filters`` (query parameters)."""
+    return extend_schema(
         parameters=[
             OpenApiParameter("plan", int),
-            OpenApiParameter("period", str),
+            *(OpenApiParameter(name, str) for name in filters),
             OpenApiParameter("as_of", datetime.date),
         ],
         responses={
-            200: PaceRowSerializer(many=True),
+            200: serializer(many=True),
             404: OpenApiResponse(ErrorSerializer, description="no plan in force"),
             409: OpenApiResponse(ErrorSerializer, description="the data cannot be calculated"),
         },
     )
+
+
+def _report_rows(
+    request: Request, report: Callable[[Any, datetime.date], list[Any]], *filters: str
+) -> list[Any]:
+    """The rows of ``report`` (for the plan and day asked for) the reader may see, narrowed
+    by ``filters``: query parameters that a row's attribute of the same name must equal."""
+    plan, as_of = _plan_and_day(request)
+    wanted = {name: query_one(request, name) for name in filters}
+    try:
+        rows = report(plan, as_of)
+    except ValueError as problem:  # the data cannot be calculated (engine problems)
+        raise PaceUnavailable(str(problem)) from None
+    rows = _visible(request, rows)
+    for name, value in wanted.items():
+        if value:
+            rows = [r for r in rows if getattr(r, name) == value]
+    return rows
+
+
+class PaceView(APIView):
+    """Attainment, elapsed share, projection and status of everyone one may see."""
+
+    @_report_schema(PaceRowSerializer, "period")
     def get(self, request: Request) -> Response:
-        plan, as_of = _plan_and_day(request)
-        try:
-            rows = pace_report(plan, as_of)
-        except ValueError as problem:  # the data cannot be calculated (engine problems)
-            raise PaceUnavailable(str(problem)) from None
-        rows = _visible(request, rows)
-        period = query_one(request, "period")
-        if period:
-            rows = [r for r in rows if r.period == period]
+        rows = _report_rows(request, pace_report, "period")
         return Response(PaceRowSerializer(rows, many=True).data)
 
 
@@ -239,32 +261,9 @@ class ForecastView(APIView):
     """The forecast of each period-end value (quarter and month of ``as_of``) with its
     P10–P90 range and what it is based on, for everyone one may see (docs/forecast.md)."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("plan", int),
-            OpenApiParameter("period", str),
-            OpenApiParameter("measure", str),
-            OpenApiParameter("as_of", datetime.date),
-        ],
-        responses={
-            200: ForecastRowSerializer(many=True),
-            404: OpenApiResponse(ErrorSerializer, description="no plan in force"),
-            409: OpenApiResponse(ErrorSerializer, description="the data cannot be calculated"),
-        },
-    )
+    @_report_schema(ForecastRowSerializer, "period", "measure")
     def get(self, request: Request) -> Response:
-        plan, as_of = _plan_and_day(request)
-        period = query_one(request, "period")
-        measure = query_one(request, "measure")
-        try:
-            rows = forecast_report(plan, as_of)
-        except ValueError as problem:  # the data cannot be calculated (engine problems)
-            raise PaceUnavailable(str(problem)) from None
-        rows = _visible(request, rows)
-        if period:
-            rows = [r for r in rows if r.period == period]
-        if measure:
-            rows = [r for r in rows if r.measure == measure]
+        rows = _report_rows(request, forecast_report, "period", "measure")
         return Response(ForecastRowSerializer(rows, many=True).data)
 
 

@@ -99,50 +99,36 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[ForecastRow]:
     codes = sorted({r.measure for r in pace})
     if not codes:
         return []
-    people = dict(Person.objects.values_list("code", "name"))
-    units = dict(Unit.objects.values_list("code", "name"))
+    names = {
+        "person": dict(Person.objects.values_list("code", "name")),
+        "unit": dict(Unit.objects.values_list("code", "name")),
+    }
     rows: list[ForecastRow] = []
     for measure, period, person_rows, unit_rows in forecast_periods(codes, as_of):
-        for r in person_rows.iter_rows(named=True):
-            if ("person", r["person"]) not in carriers:
-                continue
-            rows.append(
-                ForecastRow(
-                    r["person"],
-                    people.get(r["person"], r["person"]),
-                    "person",
-                    measure,
-                    period.id,
-                    _money(r["actual"]),
-                    targets.get(("person", r["person"], measure, period.id)),
-                    _money(r["p10"]),
-                    _money(r["p50"]),
-                    _money(r["p90"]),
-                    _money(r["run_rate"]),
-                    _money(r["pipeline"]),
-                    r["basis"],
+        for kind, frame in (("person", person_rows), ("unit", unit_rows)):
+            for r in frame.iter_rows(named=True):
+                who = r[kind]
+                if (kind, who) not in carriers:
+                    continue
+                # A unit's row sums its people's: no run rate, pipeline or basis of its own.
+                of_person = kind == "person"
+                rows.append(
+                    ForecastRow(
+                        who,
+                        names[kind].get(who, who),
+                        kind,
+                        measure,
+                        period.id,
+                        _money(r["actual"]),
+                        targets.get((kind, who, measure, period.id)),
+                        _money(r["p10"]),
+                        _money(r["p50"]),
+                        _money(r["p90"]),
+                        _money(r["run_rate"]) if of_person else None,
+                        _money(r["pipeline"]) if of_person else None,
+                        r["basis"] if of_person else "units",
+                    )
                 )
-            )
-        for r in unit_rows.iter_rows(named=True):
-            if ("unit", r["unit"]) not in carriers:
-                continue
-            rows.append(
-                ForecastRow(
-                    r["unit"],
-                    units.get(r["unit"], r["unit"]),
-                    "unit",
-                    measure,
-                    period.id,
-                    _money(r["actual"]),
-                    targets.get(("unit", r["unit"], measure, period.id)),
-                    _money(r["p10"]),
-                    _money(r["p50"]),
-                    _money(r["p90"]),
-                    None,
-                    None,
-                    "units",
-                )
-            )
     return rows
 
 

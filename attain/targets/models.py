@@ -14,11 +14,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
+from attain.web.fields import acting_user
 
 
 class PlanStatus(models.TextChoices):
@@ -96,9 +96,7 @@ class TargetPlan(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = acting_user()
     created = models.DateTimeField(_("created"), auto_now_add=True)
     computed = models.DateTimeField(_("allocation computed"), null=True, blank=True)
     published = models.DateTimeField(_("published"), null=True, blank=True)
@@ -172,9 +170,7 @@ class TargetEdit(models.Model):
     who = models.CharField(max_length=64)
     period = models.CharField(max_length=7)
     value = models.DecimalField(max_digits=20, decimal_places=2)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = acting_user()
     at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -215,9 +211,7 @@ class Commitment(models.Model):
     who = models.CharField(_("for"), max_length=64)
     value = models.DecimalField(_("commitment"), max_digits=20, decimal_places=2)
     comment = models.TextField(_("comment"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = acting_user()
     at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .fields import acting_user
+
 
 class Leased(models.Model):
     """Background work: the process running it (``host:pid``, :func:`holder`) and its
@@ -44,9 +46,7 @@ class Run(Leased):
     seconds = models.DecimalField(
         gettext_lazy("seconds"), max_digits=10, decimal_places=3, null=True
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = acting_user()
     created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(gettext_lazy("finished at"), null=True, blank=True)
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 
 from attain.org.company import currency_symbol
+
+from .. import explain_text
 
 register = template.Library()
 
@@ -19,27 +23,32 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def _number(format_number: Callable[[Decimal], str]) -> Callable[[Any], str]:
+    """A filter that formats a number; "—" for a value that is none."""
+
+    @functools.wraps(format_number)
+    def number_filter(value: Any) -> str:
+        number = _decimal(value)
+        return "—" if number is None else format_number(number)
+
+    return number_filter
+
+
 @register.filter
-def pct(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
+@_number
+def pct(number: Decimal) -> str:
     return f"{(number * 100).quantize(Decimal('0.1'))}%"
 
 
 @register.filter
-def money(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
+@_number
+def money(number: Decimal) -> str:
     return f"{currency_symbol()}{number.quantize(Decimal('0.01')):,}"
 
 
 @register.filter
-def num(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
+@_number
+def num(number: Decimal) -> str:
     if number == number.to_integral_value():
         return f"{number.quantize(Decimal(1)):,}"
     if number.as_tuple().exponent < -4:  # type: ignore[operator]
@@ -113,62 +122,44 @@ def step(value: Any) -> str:
 @register.filter
 def explain_step(value: Any) -> dict[str, str]:
     """An explanation step (the engine's data) in the reader's language."""
-    from ..explain_text import step_text
-
-    return step_text(value if isinstance(value, dict) else {})
+    return explain_text.step_text(value if isinstance(value, dict) else {})
 
 
 @register.filter
 def explain_detail(value: Any) -> str:
-    from ..explain_text import detail_text
-
-    return detail_text(value)
+    return explain_text.detail_text(value)
 
 
 @register.filter
 def component_kind(value: Any) -> str:
-    from ..explain_text import COMPONENT_KINDS, label_of
-
-    return label_of(COMPONENT_KINDS, value)
+    return explain_text.label_of(explain_text.COMPONENT_KINDS, value)
 
 
 @register.filter
 def scope_label(value: Any) -> str:
-    from ..explain_text import SCOPES, label_of
-
-    return label_of(SCOPES, value)
+    return explain_text.label_of(explain_text.SCOPES, value)
 
 
 @register.filter
 def target_rule(value: Any) -> str:
-    from ..explain_text import TARGET_RULES, label_of
-
-    return label_of(TARGET_RULES, value)
+    return explain_text.label_of(explain_text.TARGET_RULES, value)
 
 
 @register.filter
 def period_kind(value: Any) -> str:
-    from ..explain_text import PERIOD_KINDS, label_of
-
-    return label_of(PERIOD_KINDS, value)
+    return explain_text.label_of(explain_text.PERIOD_KINDS, value)
 
 
 @register.filter
-def amount(value: Any) -> str:
+@_number
+def amount(number: Decimal) -> str:
     """A number for reading: grouped, money and fractions to 2 places (4 below 1)."""
-    from ..explain_text import money, number
-
-    number_ = _decimal(value)
-    if number_ is None:
-        return "—"
-    if number_ == number_.to_integral_value() or abs(number_) < 1:
-        return number(number_)
-    return money(number_)
+    if number == number.to_integral_value() or abs(number) < 1:
+        return explain_text.number(number)
+    return explain_text.money(number)
 
 
 @register.filter
 def money2(value: Any) -> str:
     """An amount of money: grouped, exactly 2 places (no currency sign)."""
-    from ..explain_text import money
-
-    return "—" if _decimal(value) is None else money(value)
+    return "—" if _decimal(value) is None else explain_text.money(value)
