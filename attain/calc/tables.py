@@ -419,16 +419,31 @@ _TABLE_SQL: dict[str, Callable[[Sql], TableSql]] = {
 }
 
 
-def lookup(source: Source, name: str) -> pl.DataFrame:
+def lookup(source: Source, name: str, pks: pl.Series | None = None) -> pl.DataFrame:
     """A big table's primary keys and engine ids (``pk``, ``key`` …), read once per
-    source: joining these in Polars beats SQLite's row-by-row index lookups."""
-    if name not in source.lookups:
-        frame = pl.from_arrow(source.query(_LOOKUPS[name](Sql(source.vendor))))
-        assert isinstance(frame, pl.DataFrame)
-        source.lookups[name] = frame.with_columns(
-            pl.col("pk").cast(pl.Int64), pl.exclude("pk").cast(pl.String)
-        )
-    return source.lookups[name]
+    source: joining these in Polars beats SQLite's row-by-row index lookups. A few
+    ``pks`` (the records of a few people) are looked up by themselves instead."""
+    if name in source.lookups or pks is None or pks.len() > FEW_KEYS:
+        if name not in source.lookups:
+            source.lookups[name] = _lookup_frame(source, _LOOKUPS[name](Sql(source.vendor)))
+        return source.lookups[name]
+    if pks.len() == 0:
+        return _lookup_frame(source, _LOOKUPS[name](Sql(source.vendor)) + " WHERE 1 = 0")
+    keys = ", ".join(str(int(pk)) for pk in pks.to_list())
+    sql = _LOOKUPS[name](Sql(source.vendor))
+    alias = "o" if name == "order" else "x"
+    return _lookup_frame(source, f'{sql} WHERE {alias}."id" IN ({keys})')
+
+
+FEW_KEYS = 2000  # at most this many keys are looked up by themselves
+
+
+def _lookup_frame(source: Source, sql: str) -> pl.DataFrame:
+    frame = pl.from_arrow(source.query(sql))
+    assert isinstance(frame, pl.DataFrame)
+    if frame.height == 0:
+        frame = frame.cast(pl.String)  # a driver may type an empty result's columns null
+    return frame.with_columns(pl.col("pk").cast(pl.Int64), pl.exclude("pk").cast(pl.String))
 
 
 def known_table(name: str) -> bool:
@@ -541,7 +556,8 @@ def _resolve_refs(source: Source, frame: pl.DataFrame, spec: TableSql) -> pl.Dat
         if not kind.startswith("ref:"):
             continue
         reference, _, column = kind[4:].partition(".")
-        table = lookup(source, reference).select(
+        pks = frame[name].drop_nulls().unique()
+        table = lookup(source, reference, pks).select(
             pl.col("pk").alias(name), pl.col(column or "key").alias("__ref")
         )
         frame = (

@@ -173,6 +173,13 @@ def test_a_few_peoples_records_are_read_with_their_credit_splits(records):
     assert len(some("orders", {f"x{i}" for i in range(tables.PEOPLE_IN_SQL + 1)})) == 4
     quoted = some("orders", {"o'brien", "r1"})  # a code with a quote is a literal
     assert quoted == ["o1", "o5"]
+    # a few people's records look up their customers by key: the same ids as a full read
+    few = tables.load_tables(
+        ["orders"], start=Q1[0], end=Q1[1], people={"r2"}, person_fields={"orders": ["owner"]}
+    )["orders"]
+    assert sorted(few["customer"].to_list()) == sorted(
+        load("orders").filter(pl.col("id").is_in(["o2", "o3"]))["customer"].to_list()
+    )
 
 
 def test_order_lines_carry_the_order_and_its_product(records):
