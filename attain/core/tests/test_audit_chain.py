@@ -180,5 +180,11 @@ def test_the_fast_canonical_form_equals_its_definition():
             "batch": "",
         }
         assert chain.canonical(values) == chain.reference_canonical(values)
+        # The bulk writer's frame (shared fields dumped once) gives the same text.
+        frame = chain.canonical_frame({k: values[k] for k in values if k != "object_id"})
+        before_text, after_text = chain.dump_json(before), chain.dump_json(after)
+        assert frame(text, text, before_text, after_text) == chain.canonical_text(
+            values, before_text, after_text
+        )
 
     check()
