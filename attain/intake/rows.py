@@ -183,8 +183,8 @@ class RowValidator:
                 return int(value)
 
             return integer
-        if kind is Kind.DATE:
-            return lambda cell: parse_date(cell, what=what)
+        if kind is Kind.DATE:  # a file has few distinct days: each text parsed once
+            return _remembered(lambda cell: parse_date(cell, what=what))
         if kind is Kind.DATETIME:
             return lambda cell: parse_datetime(cell, what=what, tz=self.tz)
         if kind is Kind.BOOL:
@@ -346,6 +346,29 @@ class RowValidator:
         if self.stamped:
             values.update(self.stamped)
         return values, ""
+
+
+REMEMBERED = 4096  # the distinct cell texts a remembering parser keeps, at most
+
+
+def _remembered(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse``, remembering its value for the last texts it read (at most
+    :data:`REMEMBERED`; then it starts again, so memory stays bounded). For parsers
+    whose value depends on the text only; a text it rejects is not remembered."""
+    known: dict[str, Any] = {}
+
+    def remembered(cell: Any) -> Any:
+        if cell.__class__ is not str:
+            return parse(cell)
+        found = known.get(cell)
+        if found is None:
+            found = parse(cell)
+            if len(known) >= REMEMBERED:
+                known.clear()
+            known[cell] = found
+        return found
+
+    return remembered
 
 
 def _fold(text: str) -> str:

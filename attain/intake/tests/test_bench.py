@@ -115,3 +115,28 @@ def test_audit_values_converted_as_the_field_does(name: str, values: list[Any]) 
     convert = _field_json_of(field)
     for value in values:
         assert convert(value) == _field_json(field, value)
+
+
+def test_remembered_parser_is_bounded_and_forgets_nothing_it_rejects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from attain.intake import rows
+    from attain.intake.parsing import CellError, parse_date
+
+    monkeypatch.setattr(rows, "REMEMBERED", 3)
+    calls: list[str] = []
+
+    def parse(cell: Any) -> datetime.date:
+        calls.append(cell)
+        return parse_date(cell, what="order date")
+
+    remembered = rows._remembered(parse)
+    assert remembered("2025年3月1日") == remembered("2025年3月1日") == datetime.date(2025, 3, 1)
+    assert calls == ["2025年3月1日"]
+    for _n in range(2):
+        with pytest.raises(CellError, match="bad order date “2025-13-01”"):
+            remembered("2025-13-01")
+    assert calls.count("2025-13-01") == 2
+    for day in range(2, 9):
+        assert remembered(f"2025/3/{day}") == datetime.date(2025, 3, day)
+    assert remembered(datetime.date(2025, 3, 9)) == datetime.date(2025, 3, 9)  # an Excel cell
