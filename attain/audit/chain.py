@@ -110,6 +110,8 @@ def _plain_text(value: Any) -> str | None:
                 return None
             parts.append(text)
         return "[" + ",".join(parts) + "]"
+    if isinstance(value, str):  # a choice (TextChoices): the encoder writes its text
+        return _encode_text(value)
     return None
 
 

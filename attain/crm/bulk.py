@@ -143,7 +143,8 @@ class Upsert:
 
     def row(self, values: dict[str, Any]) -> list[Any]:
         if self.plain:
-            return [values.get(attname, default) for attname, default in self.pairs]
+            get = values.get
+            return [get(attname, default) for attname, default in self.pairs]
         out = []
         for attname, default, adapter in self.adapters:
             value = values.get(attname, default)
@@ -302,8 +303,8 @@ def _field_json_of(field: Any) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if value is None:
             return None
-        if value.__class__ is plain:
-            return value
+        if value.__class__ is plain or (plain is str and isinstance(value, str)):
+            return value  # a choice stays itself, as to_python and _jsonable leave it
         if day and value.__class__ is datetime.date:
             return value.isoformat()
         return _field_json(field, value)

@@ -192,3 +192,15 @@ def test_the_fast_canonical_form_equals_its_definition():
         )
 
     check()
+
+
+def test_dump_json_writes_choices_as_the_encoder_does() -> None:
+    from attain.crm.models import Verification
+
+    value = {"verification": Verification.VERIFIED, "n": [1, True, None, "中文\n"], "e": {}}
+    assert chain.dump_json(value) == chain._dump(chain._normal(value))
+    assert (
+        chain.dump_json(value) == '{"e":{},"n":[1,true,null,"中文\\n"],"verification":"verified"}'
+    )
+    odd = {"x": 1.0, "y": (2, 3.5)}  # floats take the general path
+    assert chain.dump_json(odd) == '{"x":1,"y":[2,3.5]}'
