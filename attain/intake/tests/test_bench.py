@@ -140,3 +140,29 @@ def test_remembered_parser_is_bounded_and_forgets_nothing_it_rejects(
     for day in range(2, 9):
         assert remembered(f"2025/3/{day}") == datetime.date(2025, 3, day)
     assert remembered(datetime.date(2025, 3, 9)) == datetime.date(2025, 3, 9)  # an Excel cell
+
+
+def test_quick_bounds_check_passes_only_what_bound_errors_passes(db: Any) -> None:
+    from attain.crm.bounds import bound_errors
+    from attain.intake.rows import RowValidator
+    from attain.intake.tables import TABLES
+
+    spec = TABLES["orders"]
+    check = RowValidator(spec, None, {"external_id": 0, "customer": 1, "owner": 2, "date": 3})
+    assert check.ceiling is not None and check.last_day is not None
+    ceiling, last_day = check.ceiling, check.last_day
+    amounts: list[Any] = [None, Decimal(0), Decimal("-0.01"), Decimal("12.50"), ceiling]
+    amounts += [ceiling + Decimal("0.01"), -ceiling, 7, -7, True]
+    days: list[Any] = [None, datetime.date(2025, 3, 1), last_day]
+    days += [last_day + datetime.timedelta(days=1), datetime.datetime(2025, 3, 1, 9)]
+    passed = 0
+    for amount in amounts:
+        for day in days:
+            values = {"amount": amount, "date": day}
+            errors = bound_errors(
+                Order, values, rules=check.rules, today=check.today, credit_notes=True
+            )
+            if check._surely_bounded(values):
+                passed += 1
+                assert errors == {}, values
+    assert passed == 5 * 3  # None, 0, 12.50, the ceiling, 7 with None and the two good days
