@@ -166,18 +166,19 @@ def record_bulk(
     with transaction.atomic(), connection.cursor() as cursor:
         previous = chain.lock_head(table)
         pending: list[tuple[Any, ...]] = []
+        canonical_text = chain.canonical_frame(common)  # the shared fields dumped once
         for object_id, before, after in rows:
             label = str(describe(object_id, before, after) if describe else object_id)[:200]
-            values = {**common, "object_id": str(object_id), "object_repr": label}
+            object_text = str(object_id)
             before_text = chain.dump_json(before)
             after_text = chain.dump_json(after)
             previous = chain.link_text(
-                previous, chain.canonical_text(values, before_text, after_text)
+                previous, canonical_text(object_text, label, before_text, after_text)
             )
             pending.append(
                 (
                     *head,
-                    values["object_id"],
+                    object_text,
                     label,
                     before_text,
                     after_text,

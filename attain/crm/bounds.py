@@ -110,16 +110,15 @@ def bound_errors(
         value = values.get(name)
         if value is None:
             continue
-        label = _label(model, name)
         credit_note = credit_notes and (model.__name__, name) in CREDIT_NOTES
         if kind in (MONEY, QUANTITY) and Decimal(value) < 0 and not credit_note:
             errors[name] = _(
                 "%(field)s must not be negative (an order is taken back through its status: "
                 "returned or cancelled)."
-            ) % {"field": label}
+            ) % {"field": _label(model, name)}
         elif kind == MONEY and abs(Decimal(value)) > rules.amount_ceiling:
             errors[name] = _("%(field)s %(value)s is above the ceiling of %(ceiling)s.") % {
-                "field": label,
+                "field": _label(model, name),
                 "value": value,
                 "ceiling": rules.amount_ceiling,
             }
@@ -127,7 +126,7 @@ def bound_errors(
             day = _day(value)
             if day is not None and (day - today).days > rules.max_future_days:
                 errors[name] = _("%(field)s %(date)s is more than %(days)s days in the future.") % {
-                    "field": label,
+                    "field": _label(model, name),
                     "date": day.isoformat(),
                     "days": rules.max_future_days,
                 }

@@ -143,7 +143,8 @@ class Upsert:
 
     def row(self, values: dict[str, Any]) -> list[Any]:
         if self.plain:
-            return [values.get(attname, default) for attname, default in self.pairs]
+            get = values.get
+            return [get(attname, default) for attname, default in self.pairs]
         out = []
         for attname, default, adapter in self.adapters:
             value = values.get(attname, default)
@@ -206,9 +207,10 @@ class Upsert:
         )
 
         fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        converters = [(f, _field_json_of(fields[f])) for f in shown]
 
         def after_of(values: dict[str, Any]) -> dict[str, Any]:
-            found = {f: _field_json(fields[f], values.get(f)) for f in shown}
+            found = {f: convert(values.get(f)) for f, convert in converters}
             if self.credit is not None:
                 found["credit"] = sorted(
                     [person, _share_json(share)] for person, share in values["credit"] or ()
@@ -275,6 +277,39 @@ def _field_json(field: Any, value: Any) -> Any:
     if isinstance(field, models.DecimalField):
         return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places)))
     return _jsonable(field.to_python(value))
+
+
+def _field_json_of(field: Any) -> Callable[[Any], Any]:
+    """:func:`_field_json` of one field, for many values: the same results, with the
+    values an import gives (a str for text, an int for a key or a number, a date, a
+    Decimal) converted without the field's ``to_python``."""
+    if isinstance(field, models.DecimalField):
+        places = Decimal(1).scaleb(-field.decimal_places)
+
+        def decimal(value: Any) -> Any:
+            if value.__class__ is Decimal:  # Decimal(str(value)) is value, to the digit
+                return str(value.quantize(places))
+            return _field_json(field, value)
+
+        return decimal
+    to_python = type(field.target_field if field.is_relation else field).to_python
+    plain: type | None = None  # the class to_python returns as it is, then kept by _jsonable
+    if to_python is models.CharField.to_python or to_python is models.TextField.to_python:
+        plain = str
+    elif to_python is models.IntegerField.to_python:
+        plain = int
+    day = type(field) is models.DateField
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if value.__class__ is plain or (plain is str and isinstance(value, str)):
+            return value  # a choice stays itself, as to_python and _jsonable leave it
+        if day and value.__class__ is datetime.date:
+            return value.isoformat()
+        return _field_json(field, value)
+
+    return convert
 
 
 def _share_json(share: Any) -> str:

@@ -93,6 +93,7 @@ def normalise_header(header: Any) -> str:
 
 _CURRENCY = re.compile(r"^(?:rmb|cny|¥|￥|元)|(?:元|rmb|cny)$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
+_CURRENCY_SIGNS = frozenset("¥￥")  # "" (an empty text) is not in it
 
 
 def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None = None) -> Decimal:
@@ -103,7 +104,9 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
     numbers: integers exactly; floats through their shortest representation, rounded
     half-up to ``places`` (a float cannot hold cents exactly, and Excel shows it
     rounded)."""
-    if value.__class__ is str:  # the fast path: a plain number such as 1234.50
+    if value.__class__ is str and "," not in value and value[:1] not in _CURRENCY_SIGNS:
+        # the fast path: a plain number such as 1234.50 (Decimal() refuses a comma or a
+        # currency sign, and refusing costs: those go straight to the text path)
         try:
             number = Decimal(value)
         except InvalidOperation:
@@ -128,10 +131,13 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
         number = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), "ROUND_HALF_UP")
     else:
         text = value.strip() if isinstance(value, str) else cell_text(value)
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
+        if "," in text or text[:1] in _CURRENCY_SIGNS:
             number = _parse_decimal_text(text, what)
+        else:
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                number = _parse_decimal_text(text, what)
     if not number.is_finite():
         raise CellError(_("%(what)s “%(value)s” is not a number") % {"what": what, "value": value})
     exponent = number.as_tuple().exponent

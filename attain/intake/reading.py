@@ -215,23 +215,29 @@ def open_source(
 
 
 def _bounded(rows: Iterable[list[Any]], width: int) -> Iterator[list[Any]]:
-    """The rows, refusing the file past the row or cell limit."""
+    """The rows, refusing the file past the row or cell limit (itertools do the counting:
+    no Python step per row)."""
     bounds = limits()
     max_rows = min(bounds["IMPORT_MAX_ROWS"], bounds["IMPORT_MAX_CELLS"] // max(width, 1))
-    for count, row in enumerate(rows, start=1):
-        if count > max_rows:
-            raise FileProblem(
-                _(
-                    "The file has more than %(rows)s rows (limits: %(max_rows)s rows, "
-                    "%(max_cells)s cells); split it into smaller files."
-                )
-                % {
-                    "rows": f"{max_rows:,}",
-                    "max_rows": f"{bounds['IMPORT_MAX_ROWS']:,}",
-                    "max_cells": f"{bounds['IMPORT_MAX_CELLS']:,}",
-                }
+    rows = iter(rows)
+    return itertools.chain(itertools.islice(rows, max_rows), _refused(rows, max_rows, bounds))
+
+
+def _refused(rows: Iterator[list[Any]], max_rows: int, bounds: dict[str, int]) -> Iterator[Any]:
+    """Nothing, or :class:`FileProblem` when ``rows`` has one more row."""
+    for _row in rows:
+        raise FileProblem(
+            _(
+                "The file has more than %(rows)s rows (limits: %(max_rows)s rows, "
+                "%(max_cells)s cells); split it into smaller files."
             )
-        yield row
+            % {
+                "rows": f"{max_rows:,}",
+                "max_rows": f"{bounds['IMPORT_MAX_ROWS']:,}",
+                "max_cells": f"{bounds['IMPORT_MAX_CELLS']:,}",
+            }
+        )
+    yield from ()
 
 
 def _open_csv(path: Path, sample: bytes) -> Source:

@@ -5,6 +5,7 @@ applied. A bad row gets all its reasons, in the reader's language. No query per 
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
@@ -16,7 +17,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attain.crm.bounds import BOUNDED, bound_errors, policy, reviews_records, table_of
+from attain.crm.bounds import (
+    BOUNDED,
+    DATE,
+    MONEY,
+    bound_errors,
+    policy,
+    reviews_records,
+    table_of,
+)
 from attain.crm.bulk import fetch_by_keys
 from attain.crm.models import Product, ProductLine, Stage, StageKind, Verification
 from attain.crm.records import PLACEMENTS
@@ -103,6 +112,14 @@ class RowValidator:
         self.rules = policy(table_of(self.model.__name__)) if self.bounded else None
         self.today = timezone.localdate()
         self.credit_notes = reviews_records(actor)
+        # What surely breaks no bound, checked without a call (bound_errors, with its
+        # messages, runs for anything else): money from 0 to the ceiling, quantities
+        # from 0, dates (not times) up to the last day allowed.
+        self.ceiling: Decimal | None = None
+        self.last_day: datetime.date | None = None
+        if self.rules is not None:
+            self.ceiling = self.rules.amount_ceiling
+            self.last_day = self.today + datetime.timedelta(days=self.rules.max_future_days)
         self.stamped: dict[str, Any] = {}
         if self.model.__name__ in PLACEMENTS and "verification" in self.fields:
             rules = self.rules or policy(table_of(self.model.__name__))
@@ -183,8 +200,8 @@ class RowValidator:
                 return int(value)
 
             return integer
-        if kind is Kind.DATE:
-            return lambda cell: parse_date(cell, what=what)
+        if kind is Kind.DATE:  # a file has few distinct days: each text parsed once
+            return _remembered(lambda cell: parse_date(cell, what=what))
         if kind is Kind.DATETIME:
             return lambda cell: parse_datetime(cell, what=what, tz=self.tz)
         if kind is Kind.BOOL:
@@ -333,7 +350,7 @@ class RowValidator:
             reason = self.spec.check(values)
             if reason:
                 return None, reason
-        if self.bounded:
+        if self.bounded and not self._surely_bounded(values):
             errors = bound_errors(
                 self.model,
                 values,
@@ -346,6 +363,49 @@ class RowValidator:
         if self.stamped:
             values.update(self.stamped)
         return values, ""
+
+    def _surely_bounded(self, values: dict[str, Any]) -> bool:
+        """True when ``values`` surely break no bound (see ``__init__``); False means
+        :func:`bound_errors` decides."""
+        for name, kind in self.bounded.items():
+            value = values.get(name)
+            if value is None:
+                continue
+            cls = value.__class__
+            if kind == DATE:
+                surely = cls is datetime.date and self.last_day is not None
+                if not surely or value > self.last_day:
+                    return False
+                continue
+            number = cls is Decimal or cls is int
+            if not number or value < 0:
+                return False
+            if kind == MONEY and (self.ceiling is None or value > self.ceiling):
+                return False
+        return True
+
+
+REMEMBERED = 4096  # the distinct cell texts a remembering parser keeps, at most
+
+
+def _remembered(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse``, remembering its value for the last texts it read (at most
+    :data:`REMEMBERED`; then it starts again, so memory stays bounded). For parsers
+    whose value depends on the text only; a text it rejects is not remembered."""
+    known: dict[str, Any] = {}
+
+    def remembered(cell: Any) -> Any:
+        if cell.__class__ is not str:
+            return parse(cell)
+        found = known.get(cell)
+        if found is None:
+            found = parse(cell)
+            if len(known) >= REMEMBERED:
+                known.clear()
+            known[cell] = found
+        return found
+
+    return remembered
 
 
 def _fold(text: str) -> str:

@@ -180,5 +180,27 @@ def test_the_fast_canonical_form_equals_its_definition():
             "batch": "",
         }
         assert chain.canonical(values) == chain.reference_canonical(values)
+        # The direct writer of plain values gives what the encoder gives.
+        for value in (before, after):
+            if value is not None:
+                assert chain.dump_json(value) == chain._dump(chain._normal(value))
+        # The bulk writer's frame (shared fields dumped once) gives the same text.
+        frame = chain.canonical_frame({k: values[k] for k in values if k != "object_id"})
+        before_text, after_text = chain.dump_json(before), chain.dump_json(after)
+        assert frame(text, text, before_text, after_text) == chain.canonical_text(
+            values, before_text, after_text
+        )
 
     check()
+
+
+def test_dump_json_writes_choices_as_the_encoder_does() -> None:
+    from attain.crm.models import Verification
+
+    value = {"verification": Verification.VERIFIED, "n": [1, True, None, "中文\n"], "e": {}}
+    assert chain.dump_json(value) == chain._dump(chain._normal(value))
+    assert (
+        chain.dump_json(value) == '{"e":{},"n":[1,true,null,"中文\\n"],"verification":"verified"}'
+    )
+    odd = {"x": 1.0, "y": (2, 3.5)}  # floats take the general path
+    assert chain.dump_json(odd) == '{"x":1,"y":[2,3.5]}'
