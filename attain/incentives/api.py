@@ -106,7 +106,7 @@ class ExplanationView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, code: str, period: str) -> Response:
         row = selectors.result_for(request.user, code, period)
-        return Response(json.loads(row.explanation or "{}"))
+        return Response(json.loads(services.explanation_text(row) or "{}"))
 
 
 class LeaderboardEntry(serializers.Serializer):

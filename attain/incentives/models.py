@@ -135,6 +135,9 @@ class CalculationRun(leases.Run):
     warning_details = models.JSONField(_("warning details"), default=list, blank=True)
     # A full run's payout per plan: {plan id: {"name", "payout" (text), "people"}}
     totals = models.JSONField(_("totals by plan"), default=dict, blank=True)
+    # The day the run calculated as of (pace, the records known): explanations computed
+    # later for its results use the same day.
+    as_of = models.DateField(_("as of"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calculation run")

@@ -35,6 +35,7 @@ from attain.calc.periods import fiscal_year_of_day, periods_of_day, year_month_i
 from attain.crm.records import RECORD_TABLES
 from attain.engine import (
     Number,
+    Period,
     Result,
     explain,
     explanation_document,
@@ -369,9 +370,11 @@ def persist_results(
     people: Iterable[str] | None = None,
     periods: set[str] | None = None,
     run: CalculationRun | None = None,
+    explained: bool = True,
 ) -> tuple[int, int]:
     """Replace the stored results of ``people`` (codes; all when None) for the run's
-    periods. Returns (people, rows)."""
+    periods. Returns (people, rows). ``explained=False`` (a full run) stores no
+    explanations: :func:`explanation_of` computes one when it is first asked for."""
     scenario = result.scenario
     org = result.calculation.org
     codes = sorted(set(result.people) if people is None else set(people) & set(result.people))
@@ -388,7 +391,8 @@ def persist_results(
         if code not in pk_of:
             continue
         if run is not None and n % step == 0:
-            _progress(run, 40 + int(50 * n / total), noop("Explaining results"))
+            stage = noop("Explaining results") if explained else noop("Storing results")
+            _progress(run, 40 + int(50 * n / total), stage)
         for period_id, period_result in result.people[code].items():
             if period_id not in period_of or period_id not in period_ids:
                 continue
@@ -396,12 +400,7 @@ def persist_results(
             document = _plain(period_document(period_result, scenario, True))
             segment = org.on(code, min(period.end, result.as_of or period.end))
             attainment = period_result.attainment.get(calculation.MAIN_MEASURE)
-            explanation = json.dumps(
-                explanation_document(explain(result, code, period)),
-                ensure_ascii=False,
-                separators=(",", ":"),
-                default=_json_default,
-            )
+            explanation = _explanation_text(result, code, period) if explained else ""
             rows.append(
                 PeriodResult(
                     person_id=pk_of[code],
@@ -490,8 +489,8 @@ def run_calculation(
         run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=fiscal_year)
     run.status = RunStatus.RUNNING
     run.worker, run.heartbeat_at = leases.holder(), timezone.now()
-    run.save(update_fields=["status", "worker", "heartbeat_at"])
-    as_of = timezone.localdate()
+    run.as_of = as_of = timezone.localdate()
+    run.save(update_fields=["status", "worker", "heartbeat_at", "as_of"])
     try:
         _progress(run, 5, noop("Loading records"))
         with calculation.loaded_year(fiscal_year, as_of=as_of) as loaded:
@@ -501,8 +500,8 @@ def run_calculation(
             result = calculation.run_engine(loaded, as_of)
             if result.errors:
                 return _fail(run, [f"{p.path}: {p.message}" for p in result.errors])
-            _progress(run, 40, noop("Explaining results"))
-            people, rows = persist_results(result, run=run)
+            _progress(run, 40, noop("Storing results"))
+            people, rows = persist_results(result, run=run, explained=False)
         run.people, run.rows, run.warnings = people, rows, len(result.warnings)
         run.warning_details = [[w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]]
         run.status, run.progress, run.stage = RunStatus.DONE, 100, noop("Done")
@@ -600,6 +599,7 @@ def recalculate_people(
             status=RunStatus.RUNNING,
             worker=leases.holder(),
             heartbeat_at=timezone.now(),
+            as_of=as_of,
         )
         with calculation.loaded_year(
             year, as_of=as_of, only_for=codes, report=sorted(periods), fresh=True
@@ -692,8 +692,66 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
 # What if ----------------------------------------------------------------------------
 
 
+def _explanation_text(result: Result, code: str, period: Period) -> str:
+    return json.dumps(
+        explanation_document(explain(result, code, period)),
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=_json_default,
+    )
+
+
+def explanation_text(row: PeriodResult) -> str:
+    """The explanation (JSON) of a stored result, computed and kept when first asked
+    for; empty when the year cannot be calculated."""
+    if not row.explanation:
+        explain_results([row])
+    return row.explanation
+
+
 def explanation_of(row: PeriodResult) -> dict[str, Any]:
-    return json.loads(row.explanation, parse_float=Decimal) if row.explanation else {}
+    text = explanation_text(row)
+    return json.loads(text, parse_float=Decimal) if text else {}
+
+
+FEW_TO_EXPLAIN = 200  # more rows than this are explained from the whole year's records
+
+
+def explain_results(rows: Iterable[PeriodResult]) -> int:
+    """Compute the explanations ``rows`` do not have yet, as of their run's day, and
+    keep each whose numbers still equal the stored ones (a result whose records changed
+    since is explained as it is now, but not kept). Returns how many were kept."""
+    groups: dict[tuple[int, datetime.date], list[PeriodResult]] = {}
+    for row in rows:
+        if row.explanation:
+            continue
+        run = row.run
+        as_of = (run.as_of if run is not None else None) or timezone.localdate()
+        groups.setdefault((fiscal_year_of_day(row.start), as_of), []).append(row)
+    kept = 0
+    for (year, as_of), found in groups.items():
+        codes = {row.person.code for row in found}
+        periods = {row.period for row in found}
+        few = len(found) <= FEW_TO_EXPLAIN
+        with calculation.loaded_year(
+            year, as_of=as_of, only_for=codes if few else None, report=sorted(periods), fresh=few
+        ) as loaded:
+            if loaded.scenario is None:
+                continue
+            result = calculation.run_engine(loaded, as_of, people=codes, periods=periods)
+            period_of = {p.id: p for p in result.periods}
+            for row in found:
+                code = row.person.code
+                if row.period not in result.people.get(code, {}):
+                    continue
+                text = _explanation_text(result, code, period_of[row.period])
+                row.explanation = text
+                if Decimal(json.loads(text).get("payout") or "0") != row.payout:
+                    continue  # results older than their records: shown, not kept
+                kept += PeriodResult.objects.filter(pk=row.pk, explanation="").update(
+                    explanation=text
+                )
+    return kept
 
 
 def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_noop as noop
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.incentives.models import ComponentResult, PeriodResult, PlanVersion, VersionStatus
+from attain.incentives.services import explain_results
 from attain.web import leases
 
 from . import close_access as access
@@ -436,6 +437,18 @@ def _plan_versions(plans: set[str], end: datetime.date) -> dict[str, int]:
     return found
 
 
+def explain_payouts(period: str) -> int:
+    """Compute the explanations a full run leaves out for the results behind the
+    period's payouts (closing freezes them, statements print them)."""
+    return explain_results(
+        PeriodResult.objects.filter(
+            period=period,
+            explanation="",
+            person_id__in=Payout.objects.filter(period=period).values("person_id"),
+        ).select_related("person", "run")
+    )
+
+
 def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
     """The close itself (the background task): bring the period's payouts up to date,
     then freeze them in one transaction. ``report(percent, stage)`` hears the progress."""
@@ -450,6 +463,8 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
     try:
         _progress(row, 5, noop("Bringing payouts up to date"), report)
         sync_payouts(actor, periods=[row.period])
+        _progress(row, 30, noop("Explaining results"), report)
+        explain_payouts(row.period)
         _progress(row, 40, noop("Freezing results"), report)
         with transaction.atomic():
             row = PayPeriod.objects.select_for_update().get(pk=pk)

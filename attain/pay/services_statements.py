@@ -59,7 +59,7 @@ from .models import Payout, PayoutState
 from .models_close import ADJUSTMENT, Adjustment
 from .models_disputes import ADJUSTMENT_PLAN
 from .models_statements import SetStatus, Statement, StatementSet, StatementSettings
-from .services_close import adjustment_label
+from .services_close import adjustment_label, explain_payouts
 
 CHUNK = 100  # payouts read, drawn and recorded together
 BATCH = 25  # statements a worker process draws per call
@@ -550,6 +550,8 @@ def generate_statements(set_id: int, *, processes: int | None = None) -> Stateme
             .values_list("pk", flat=True)
         )
         row.total, row.done = len(ids) + len(written), len(written)
+        _beat(row, noop("Explaining results"))
+        explain_payouts(row.period)
         _beat(row, noop("Writing statements"))
         company = company_name()
         chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]

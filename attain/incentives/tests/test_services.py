@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from attain.audit.models import AuditEvent
 from attain.crm.models import Customer, Order
-from attain.incentives import services
+from attain.incentives import calculation, services
 from attain.incentives.models import (
     CalculationRun,
     ComponentResult,
@@ -93,8 +94,11 @@ def test_full_run_stores_results_components_and_explanations(calculated):
     assert components["commission"].amount == Decimal("700.00")
     assert components["levels"].level == "卓越" and components["levels"].amount == Decimal("400")
     assert row.payout == Decimal("1100.00")
-    explanation = json.loads(row.explanation)
+    assert row.explanation == ""  # a full run leaves explanations to when they are read
+    explanation = services.explanation_of(row)
     assert explanation["plans"]["rep"]["payout"] == "1100.00"
+    row.refresh_from_db()
+    assert json.loads(row.explanation)["plans"]["rep"]["payout"] == "1100.00"  # kept
     assert {r["id"] for r in explanation["measures"]["revenue"]["records"]} == {"o-r1-0", "o-r1-1"}
     # m1's override: 1% of the team's 21,000 (r1, r2, and r3 under m2)
     m1 = ComponentResult.objects.get(person__code="m1", period=f"{YEAR}-Q1", component="override")
@@ -200,3 +204,38 @@ def test_a_bulk_change_queues_a_full_run(calculated, django_capture_on_commit_ca
         signals.recalculate(changes)
     queued = CalculationRun.objects.filter(kind="full", status="queued")
     assert sorted(queued.values_list("fiscal_year", flat=True)) == [YEAR, YEAR + 1]
+
+
+def test_explanations_read_later_equal_those_of_the_run(calculated):
+    """A full run stores no explanations; computed when read (as of the run's day), each
+    is the one the run would have written, and a result whose records changed since is
+    explained as it is now but not kept."""
+    from attain.engine import explain, explanation_document
+
+    run = CalculationRun.objects.filter(kind="full").first()
+    assert run is not None and run.as_of is not None
+    rows = list(
+        PeriodResult.objects.filter(period__startswith=str(YEAR)).select_related("person", "run")
+    )
+    assert rows and all(r.explanation == "" for r in rows)
+    assert services.explain_results(rows) == len(rows)
+    with calculation.loaded_year(YEAR, as_of=run.as_of) as loaded:
+        result = calculation.run_engine(loaded, run.as_of)
+    period_of = {p.id: p for p in result.periods}
+
+    def same(text: str) -> str:  # which entry of the scenario's target list, cut down or not
+        return re.sub(r"targets\[\d+\]", "targets[]", text)
+
+    for row in PeriodResult.objects.select_related("person"):
+        document = explanation_document(explain(result, row.person.code, period_of[row.period]))
+        written = json.dumps(
+            document, ensure_ascii=False, separators=(",", ":"), default=services._json_default
+        )
+        assert same(row.explanation) == same(written)
+    # a result older than its records: explained, not kept
+    stale = PeriodResult.objects.get(person__code="r1", period=f"{YEAR}-Q1")
+    PeriodResult.objects.filter(pk=stale.pk).update(explanation="", payout=Decimal("1.00"))
+    stale.refresh_from_db()
+    assert services.explanation_of(stale)["plans"]["rep"]["payout"] == "1100.00"
+    stale.refresh_from_db()
+    assert stale.explanation == ""

@@ -86,7 +86,7 @@ def test_stale_heartbeat_fails_then_api_runs_again(
 
 
 def test_a_full_run_moves_its_progress_step_by_step(sales, monkeypatch):
-    """Issue 12: the progress bar moves through loading, calculating and explaining (it
+    """Issue 12: the progress bar moves through loading, calculating and storing (it
     went 5 % → 100 % on a small company), as the page reads it from the database."""
     seen: list[tuple[int, str]] = []
     record = services._progress
@@ -101,6 +101,6 @@ def test_a_full_run_moves_its_progress_step_by_step(sales, monkeypatch):
     assert run.status == RunStatus.DONE and run.progress == 100
     percents = [p for p, _stage in seen]
     assert percents == sorted(percents) and percents[0] == 5
-    assert {"Loading records", "Calculating", "Explaining results"} <= {s for _p, s in seen}
-    explaining = {p for p, stage in seen if stage == "Explaining results"}
-    assert len(explaining) >= 3 and max(explaining) > 40, seen
+    assert {"Loading records", "Calculating", "Storing results"} <= {s for _p, s in seen}
+    storing = {p for p, stage in seen if stage == "Storing results"}
+    assert len(storing) >= 3 and max(storing) > 40, seen
