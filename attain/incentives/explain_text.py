@@ -16,6 +16,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from attain.measures.models import Aggregation
+
 COMPONENT_KINDS = {
     "commission": pgettext_lazy("component kind", "commission"),
     "bonus": pgettext_lazy("component kind", "bonus"),
@@ -285,3 +287,37 @@ def step_text(step: dict[str, Any]) -> dict[str, str]:
         "value": "" if value is None else number(value),
         "detail": detail_text(step.get("detail")),
     }
+
+
+# How the engine describes a measure (``attain.engine.explain._describe``).
+_DESCRIPTION = re.compile(
+    r"(?P<agg>\w+) of (?P<value>.+?) from (?P<table>\w+)"
+    r"(?P<shares> \(each record × its credit share\))?"
+    r"(?:, where (?P<where>.+?))?"
+    r"(?P<rollup>, rolled up to every manager above)?"
+)
+
+
+def description_text(description: Any) -> str:
+    """A measure's description in the reader's language (its value, table and condition
+    are data and stay as written)."""
+    text = str(description or "")
+    match = _DESCRIPTION.fullmatch(text)
+    if match is None:
+        return text
+    agg = match["agg"]
+    sentence = _("%(agg)s of %(value)s from %(table)s") % {
+        "agg": dict(Aggregation.choices).get(agg, agg),
+        "value": match["value"],
+        "table": match["table"],
+    }
+    details = []
+    if match["shares"]:
+        details.append(_("each record × its credit share"))
+    if match["where"]:
+        details.append(_("where %(condition)s") % {"condition": match["where"]})
+    if match["rollup"]:
+        details.append(_("rolled up to every manager above"))
+    if not details:
+        return sentence
+    return _("%(text)s (%(details)s)") % {"text": sentence, "details": _("; ").join(details)}

@@ -33,7 +33,7 @@ from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
 from attain.web import charts
 
-from . import access, governance, reasons, selectors, services
+from . import access, explain_text, governance, reasons, selectors, services
 from .calculation import MAIN_MEASURE
 from .documents import (
     KINDS,
@@ -380,7 +380,7 @@ def _designer_context(
         "warnings": services.plan_warnings(document),
         "kinds": KINDS,
         "periods": PERIODS,
-        "scopes": SCOPES,
+        "scopes": [(scope, explain_text.SCOPES[scope]) for scope in SCOPES],
         "measures": Measure.objects.order_by("code"),
         "tables": RECORD_TABLES,
         **extra,

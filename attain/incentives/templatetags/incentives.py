@@ -126,6 +126,12 @@ def explain_step(value: Any) -> dict[str, str]:
 
 
 @register.filter
+def explain_description(value: Any) -> str:
+    """A measure's description (from the engine) in the reader's language."""
+    return explain_text.description_text(value)
+
+
+@register.filter
 def explain_detail(value: Any) -> str:
     return explain_text.detail_text(value)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from attain.incentives.explain_text import detail_text, step_text
+from attain.incentives.explain_text import description_text, detail_text, step_text
 
 
 def test_steps_are_translated_and_numbers_formatted():
@@ -42,3 +42,27 @@ def test_an_unknown_label_is_shown_as_it_came():
             "value": "1.5",
             "detail": "",
         }
+
+
+def test_a_measures_description_is_translated_and_its_data_kept():
+    """The engine describes a measure in English (`explain._describe`); the page says it
+    in the reader's language, with the value, table and condition as written."""
+    described = (
+        "sum of amount from orders (each record × its credit share), "
+        "where status == 'confirmed', rolled up to every manager above"
+    )
+    with translation.override("zh-hans"):
+        text = description_text(described)
+        assert text == (
+            "orders 中 amount 的合计（每条记录 × 其分成比例；条件：status == 'confirmed'；"
+            "逐级汇总给其上级经理）"
+        )
+        assert (
+            description_text("distinct of customer from orders") == "orders 中 customer 的去重计数"
+        )
+    with translation.override("en"):
+        assert description_text(described) == (
+            "Sum of amount from orders (each record × its credit share; "
+            "where status == 'confirmed'; rolled up to every manager above)"
+        )
+    assert description_text("something else") == "something else"
