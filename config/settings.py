@@ -207,6 +207,7 @@ SPECTACULAR_SETTINGS = {
         "PayPeriodStateEnum": "attain.pay.models_close.PeriodState",
         "DisputeStatusEnum": "attain.pay.models_disputes.DisputeStatus",
         "DisputeActionEnum": "attain.pay.api_disputes.ACTIONS",
+        "RunStatusEnum": "attain.incentives.models.RunStatus",
     },
 }
 
@@ -339,6 +340,16 @@ ATTAIN_BASE_URL = os.environ.get("ATTAIN_BASE_URL", "http://127.0.0.1:8000")
 # ATTAIN_WORKER_MAX_BACKOFF_SECONDS. See docs/operations.md.
 ATTAIN_WORKER_LEASE_SECONDS = int(os.environ.get("ATTAIN_WORKER_LEASE_SECONDS", "600"))
 ATTAIN_WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("ATTAIN_WORKER_MAX_BACKOFF_SECONDS", "30"))
+# A full calculation run of a company with more people than this is cut into one task
+# per this many people, which every worker (on any machine) takes from the queue
+# (docs/scaling.md); 0 never cuts. On SQLite, whose one writer is the limit, runs are
+# not cut unless this is set.
+ATTAIN_CALC_PARTITION_PEOPLE = int(
+    os.environ.get(
+        "ATTAIN_CALC_PARTITION_PEOPLE",
+        "0" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "5000",
+    )
+)
 # A web write that finds the database locked (an import merging, a long run) answers
 # 503 with Retry-After instead of a 500 (attain.web.middleware.DatabaseBusyMiddleware).
 ATTAIN_BUSY_RETRY_AFTER_SECONDS = int(os.environ.get("ATTAIN_BUSY_RETRY_AFTER_SECONDS", "5"))

@@ -26,7 +26,7 @@ from attain.web.api import query_int
 from . import access, selectors, services
 from .effectiveness_api import urlpatterns as effectiveness_urls
 from .governance_api import urlpatterns as governance_urls
-from .models import CalculationRun, ComponentResult, PeriodResult
+from .models import CalculationRun, ComponentResult, PeriodResult, RunPartition
 
 PERIOD = OpenApiParameter("period", str, description="Period id, e.g. 2026-Q4 (default: now)")
 
@@ -140,7 +140,22 @@ class LeaderboardView(APIView):
         return Response(LeaderboardEntry(data, many=True).data)
 
 
+class PartitionSerializer(serializers.ModelSerializer):
+    people = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RunPartition
+        fields = ["number", "people", "status", "worker", "heartbeat_at", "seconds", "problems"]
+        read_only_fields = fields
+
+    def get_people(self, partition: RunPartition) -> int:
+        """How many people the partition calculates."""
+        return len(partition.people)
+
+
 class RunSerializer(serializers.ModelSerializer):
+    partitions = PartitionSerializer(many=True, read_only=True)
+
     class Meta:
         model = CalculationRun
         fields = [
@@ -159,6 +174,7 @@ class RunSerializer(serializers.ModelSerializer):
             "finished_at",
             "worker",
             "heartbeat_at",
+            "partitions",
         ]
         read_only_fields = fields
 

@@ -148,11 +148,10 @@ class CalculationRun(leases.Run):
         return f"{self.get_kind_display()} {self.fiscal_year} #{self.pk}"
 
 
-class PeriodResult(models.Model):
+class PeriodNumbers(models.Model):
     """One person's numbers for one period (spec section 8, one ``people.X.P`` entry):
     decimals are kept as text in the JSON so nothing goes through binary floats."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="period_results")
     period = models.CharField(_("period"), max_length=16)
     period_kind = models.CharField(_("period kind"), max_length=8)
     start = models.DateField(_("first day"))
@@ -169,6 +168,13 @@ class PeriodResult(models.Model):
         _("attainment of the main measure"), max_digits=20, decimal_places=6, null=True
     )
     explanation = models.TextField(_("explanation (JSON)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PeriodResult(PeriodNumbers):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="period_results")
     run = models.ForeignKey(CalculationRun, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -184,8 +190,9 @@ class PeriodResult(models.Model):
         return f"{self.person_id} {self.period}"
 
 
-class ComponentResult(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="component_results")
+class ComponentNumbers(models.Model):
+    """One component's amount (and level, score) for one person and period."""
+
     period = models.CharField(_("period"), max_length=16)
     plan = models.CharField(_("plan id"), max_length=80)
     component = models.CharField(_("component id"), max_length=64)
@@ -193,6 +200,13 @@ class ComponentResult(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     level = models.CharField(_("level"), max_length=64, blank=True)
     score = models.DecimalField(_("score"), max_digits=20, decimal_places=6, null=True)
+
+    class Meta:
+        abstract = True
+
+
+class ComponentResult(ComponentNumbers):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="component_results")
     run = models.ForeignKey(CalculationRun, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -207,6 +221,56 @@ class ComponentResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.period} {self.plan}.{self.component}"
+
+
+class RunPartition(leases.Leased):
+    """One slice of a partitioned full run (docs/scaling.md): the people whose results
+    one task calculates, on whichever worker takes it. Its results wait in the staged
+    tables until every partition of the run is done; then one transaction moves them
+    all into the stored results."""
+
+    run = models.ForeignKey(CalculationRun, on_delete=models.CASCADE, related_name="partitions")
+    number = models.PositiveIntegerField(_("number"))
+    people = models.JSONField(_("people"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    # What the merge needs of this slice: {"people": [pks], "warnings": n,
+    # "warning_details": [[path, message]], "totals": {plan: {name, payout, people}}}
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    seconds = models.DecimalField(_("seconds"), max_digits=10, decimal_places=3, null=True)
+
+    class Meta:
+        verbose_name = _("run partition")
+        verbose_name_plural = _("run partitions")
+        ordering = ["run_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="run_partition_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.number}"
+
+
+class StagedPeriodResult(PeriodNumbers):
+    """A partition's :class:`PeriodResult` rows until its run merges them."""
+
+    partition = models.ForeignKey(RunPartition, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.partition_id}: {self.person_id} {self.period}"
+
+
+class StagedComponentResult(ComponentNumbers):
+    """A partition's :class:`ComponentResult` rows until its run merges them."""
+
+    partition = models.ForeignKey(RunPartition, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.partition_id}: {self.person_id} {self.period} {self.plan}.{self.component}"
 
 
 class HonourKind(models.TextChoices):

@@ -19,6 +19,7 @@ import itertools
 import json
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ from .models import (
     PlanTarget,
     PlanVersion,
     RunKind,
+    RunPartition,
     RunStatus,
     VersionStatus,
 )
@@ -364,17 +366,29 @@ def _progress(run: CalculationRun | None, percent: int, stage: str) -> None:
     )
 
 
-def persist_results(
+@dataclass
+class ResultRows:
+    """A result's rows to store: field values of :class:`PeriodResult` and
+    :class:`ComponentResult` (without ``run``), the people they belong to (pks), the
+    periods replaced, and the payout per plan (``totals``: name, payout, people codes)."""
+
+    person_pks: list[int]
+    period_ids: list[str]
+    periods: list[dict[str, Any]]
+    components: list[dict[str, Any]]
+    totals: dict[str, dict[str, Any]]
+
+
+def result_rows(
     result: Result,
     *,
     people: Iterable[str] | None = None,
     periods: set[str] | None = None,
     run: CalculationRun | None = None,
     explained: bool = True,
-) -> tuple[int, int]:
-    """Replace the stored results of ``people`` (codes; all when None) for the run's
-    periods. Returns (people, rows). ``explained=False`` (a full run) stores no
-    explanations: :func:`explanation_of` computes one when it is first asked for."""
+) -> ResultRows:
+    """The rows that store ``result`` for ``people`` (codes; all when None) and
+    ``periods`` (all reported when None); ``run`` shows the progress."""
     scenario = result.scenario
     org = result.calculation.org
     codes = sorted(set(result.people) if people is None else set(people) & set(result.people))
@@ -382,8 +396,8 @@ def persist_results(
     unit_pk = dict(Unit.objects.values_list("code", "pk"))
     period_ids = [p.id for p in result.periods if periods is None or p.id in periods]
     period_of = {p.id: p for p in result.periods}
-    rows: list[PeriodResult] = []
-    components: list[ComponentResult] = []
+    rows: list[dict[str, Any]] = []
+    components: list[dict[str, Any]] = []
     plan_totals: dict[str, dict[str, Any]] = {}
     total = max(1, len(codes))
     step = max(1, -(-total // PROGRESS_STEPS))  # at most PROGRESS_STEPS moves, on any size
@@ -400,26 +414,24 @@ def persist_results(
             document = _plain(period_document(period_result, scenario, True))
             segment = org.on(code, min(period.end, result.as_of or period.end))
             attainment = period_result.attainment.get(calculation.MAIN_MEASURE)
-            explanation = _explanation_text(result, code, period) if explained else ""
             rows.append(
-                PeriodResult(
-                    person_id=pk_of[code],
-                    period=period_id,
-                    period_kind=str(period.kind),
-                    start=period.start,
-                    end=period.end,
-                    unit_id=unit_pk.get(segment.unit),
-                    role=segment.role or "",
-                    measures=document["measures"],
-                    targets=document["targets"],
-                    attainment=document["attainment"],
-                    pace=document["pace"],
-                    plans=document.get("plans", {}),
-                    payout=Decimal(document.get("payout") or "0"),
-                    main_attainment=attainment,
-                    explanation=explanation,
-                    run=run,
-                )
+                {
+                    "person_id": pk_of[code],
+                    "period": period_id,
+                    "period_kind": str(period.kind),
+                    "start": period.start,
+                    "end": period.end,
+                    "unit_id": unit_pk.get(segment.unit),
+                    "role": segment.role or "",
+                    "measures": document["measures"],
+                    "targets": document["targets"],
+                    "attainment": document["attainment"],
+                    "pace": document["pace"],
+                    "plans": document.get("plans", {}),
+                    "payout": Decimal(document.get("payout") or "0"),
+                    "main_attainment": attainment,
+                    "explanation": _explanation_text(result, code, period) if explained else "",
+                }
             )
             for plan_id, plan_result in period_result.plans.items():
                 plan_total = plan_totals.setdefault(
@@ -430,35 +442,60 @@ def persist_results(
                     plan_total["people"].add(code)
                 for component_id, component in plan_result.components.items():
                     components.append(
-                        ComponentResult(
-                            person_id=pk_of[code],
-                            period=period_id,
-                            plan=plan_id,
-                            component=component_id,
-                            kind=component.kind,
-                            amount=component.amount,
-                            level=component.level or "",
-                            score=getattr(component, "score", None),
-                            run=run,
-                        )
+                        {
+                            "person_id": pk_of[code],
+                            "period": period_id,
+                            "plan": plan_id,
+                            "component": component_id,
+                            "kind": component.kind,
+                            "amount": component.amount,
+                            "level": component.level or "",
+                            "score": getattr(component, "score", None),
+                        }
                     )
+    person_pks = [pk_of[c] for c in codes if c in pk_of]
+    return ResultRows(person_pks, period_ids, rows, components, plan_totals)
+
+
+def plan_totals_text(totals: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A run's payout per plan as stored (``CalculationRun.totals``); ``people`` is a
+    set of codes or a count."""
+    return {
+        plan_id: {
+            "name": t["name"],
+            "payout": str(Decimal(t["payout"]).quantize(Decimal("0.01"))),
+            "people": t["people"] if isinstance(t["people"], int) else len(t["people"]),
+        }
+        for plan_id, t in sorted(totals.items())
+    }
+
+
+def persist_results(
+    result: Result,
+    *,
+    people: Iterable[str] | None = None,
+    periods: set[str] | None = None,
+    run: CalculationRun | None = None,
+    explained: bool = True,
+) -> tuple[int, int]:
+    """Replace the stored results of ``people`` (codes; all when None) for the run's
+    periods. Returns (people, rows). ``explained=False`` (a full run) stores no
+    explanations: :func:`explanation_of` computes one when it is first asked for."""
+    found = result_rows(result, people=people, periods=periods, run=run, explained=explained)
+    person_pks, period_ids = found.person_pks, found.period_ids
     with transaction.atomic():
-        person_pks = [pk_of[c] for c in codes if c in pk_of]
         PeriodResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
         ComponentResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
-        PeriodResult.objects.bulk_create(rows, batch_size=500)
-        ComponentResult.objects.bulk_create(components, batch_size=1000)
+        PeriodResult.objects.bulk_create(
+            [PeriodResult(**row, run=run) for row in found.periods], batch_size=500
+        )
+        ComponentResult.objects.bulk_create(
+            [ComponentResult(**row, run=run) for row in found.components], batch_size=1000
+        )
     if run is not None and run.kind == RunKind.FULL:
-        run.totals = {
-            plan_id: {
-                "name": t["name"],
-                "payout": str(t["payout"].quantize(Decimal("0.01"))),
-                "people": len(t["people"]),
-            }
-            for plan_id, t in sorted(plan_totals.items())
-        }
+        run.totals = plan_totals_text(found.totals)
     results_stored.send(sender=PeriodResult, people=person_pks, periods=period_ids)
-    return len(person_pks), len(rows) + len(components)
+    return len(person_pks), len(found.periods) + len(found.components)
 
 
 WARNINGS_KEPT = 1000  # a run keeps this many warnings' texts (and counts them all)
@@ -481,9 +518,11 @@ def start_calculation(actor: Any, fiscal_year: int) -> CalculationRun:
 
 
 def run_calculation(
-    actor: Any, fiscal_year: int, *, run: CalculationRun | None = None
+    actor: Any, fiscal_year: int, *, run: CalculationRun | None = None, partitions: int = 1
 ) -> CalculationRun:
-    """Load → compute → persist every person's results for ``fiscal_year``."""
+    """Load → compute → persist every person's results for ``fiscal_year``. With
+    ``partitions`` above 1 the run is cut by people into that many tasks for the
+    workers (:mod:`attain.incentives.partitions`) and returned still running."""
     began = time.perf_counter()
     if run is None:
         run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=fiscal_year)
@@ -491,6 +530,11 @@ def run_calculation(
     run.worker, run.heartbeat_at = leases.holder(), timezone.now()
     run.as_of = as_of = timezone.localdate()
     run.save(update_fields=["status", "worker", "heartbeat_at", "as_of"])
+    if partitions > 1:
+        from .partitions import start_partitions
+
+        start_partitions(run, partitions)
+        return run
     try:
         _progress(run, 5, noop("Loading records"))
         with calculation.loaded_year(fiscal_year, as_of=as_of) as loaded:
@@ -502,29 +546,38 @@ def run_calculation(
                 return _fail(run, [f"{p.path}: {p.message}" for p in result.errors])
             _progress(run, 40, noop("Storing results"))
             people, rows = persist_results(result, run=run, explained=False)
-        run.people, run.rows, run.warnings = people, rows, len(result.warnings)
+        run.warnings = len(result.warnings)
         run.warning_details = [[w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]]
-        run.status, run.progress, run.stage = RunStatus.DONE, 100, noop("Done")
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
-        run.finished_at = timezone.now()
-        run.save()
-        record_change(
-            actor,
-            Action.UPDATE,
-            run,
-            after={"people": people, "rows": rows, "warnings": run.warnings, "year": fiscal_year},
-            reason=_("Full recalculation"),
-        )
-        award_honours(None, fiscal_year)
-        announce(
-            "payout_calculated",
-            Person.objects.filter(user__isnull=False, period_results__run=run).distinct(),
-            year=fiscal_year,
-        )
+        finished_run(actor, run, people=people, rows=rows)
     except Exception as error:  # a failed run is shown, not lost
         _fail(run, [f"{type(error).__name__}: {error}"])
         raise
     return run
+
+
+def finished_run(actor: Any, run: CalculationRun, *, people: int, rows: int) -> None:
+    """A full run whose results are stored: done, audited, honours awarded, people told.
+    A run without ``seconds`` (a partitioned one) counts them from when it was asked for."""
+    run.people, run.rows = people, rows
+    run.status, run.progress, run.stage = RunStatus.DONE, 100, noop("Done")
+    run.finished_at = timezone.now()
+    if run.seconds is None:
+        run.seconds = Decimal(f"{(run.finished_at - run.created_at).total_seconds():.3f}")
+    run.save()
+    record_change(
+        actor,
+        Action.UPDATE,
+        run,
+        after={"people": people, "rows": rows, "warnings": run.warnings, "year": run.fiscal_year},
+        reason=_("Full recalculation"),
+    )
+    award_honours(None, run.fiscal_year)
+    announce(
+        "payout_calculated",
+        Person.objects.filter(user__isnull=False, period_results__run=run).distinct(),
+        year=run.fiscal_year,
+    )
 
 
 def _fail(run: CalculationRun, problems: list[str]) -> CalculationRun:
@@ -546,8 +599,12 @@ def fail_abandoned_runs() -> int:
         _fail(run, [reason])
         record_change(None, Action.UPDATE, run, after=snapshot(run), reason=reason)
 
-    return leases.fail_abandoned(
-        CalculationRun.objects.filter(status=RunStatus.RUNNING),
+    from .partitions import fail_abandoned_partitions
+
+    # A partitioned run has no worker of its own: its slices have (and are judged).
+    partitioned = RunPartition.objects.values("run_id")
+    return fail_abandoned_partitions() + leases.fail_abandoned(
+        CalculationRun.objects.filter(status=RunStatus.RUNNING).exclude(pk__in=partitioned),
         _(
             "The worker running this calculation (%(worker)s) stopped before it finished; "
             "nothing it calculated was stored. Run it again."

@@ -1,5 +1,5 @@
-"""Background work: full calculation runs, incremental updates and what-ifs on history
-(django-tasks)."""
+"""Background work: full calculation runs (whole, or one task per slice of people),
+incremental updates and what-ifs on history (django-tasks)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,17 @@ from .models import CalculationRun
 
 
 @task()
-def calculation_task(run_id: int) -> None:
+def calculation_task(run_id: int, partitions: int | None = None) -> None:
+    """A full run; cut into ``partitions`` tasks (default: by the company's size)."""
+    from attain.org.models import Person
+
+    from .partitions import partition_count
     from .services import run_calculation
 
     run = CalculationRun.objects.get(pk=run_id)
-    run_calculation(run.created_by, run.fiscal_year, run=run)
+    if partitions is None:
+        partitions = partition_count(Person.objects.count())
+    run_calculation(run.created_by, run.fiscal_year, run=run, partitions=partitions)
 
 
 @task()
@@ -30,3 +36,10 @@ def what_if_task(run_id: int) -> None:
     from .services_what_if import run_what_if
 
     run_what_if(CalculationRun.objects.get(pk=run_id))
+
+
+@task()
+def partition_task(partition_id: int) -> None:
+    from .partitions import calculate_partition
+
+    calculate_partition(partition_id)

@@ -1,0 +1,91 @@
+"""``attain calculate 2026``: a full calculation run of a fiscal year from the command line.
+
+By default the run is queued for the workers, like "Recalculate" on the plans page, and
+cut into slices of people when the company is large (``--partitions N`` chooses the
+number; docs/scaling.md). ``--wait`` follows it until it ends; ``--here`` calculates in
+this process instead (one slice, no worker needed).
+"""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from attain.audit.models import Action
+from attain.audit.services import record_change, snapshot
+from attain.incentives.models import CalculationRun, RunKind, RunStatus
+from attain.incentives.services import fail_abandoned_runs, run_calculation
+
+
+class Command(BaseCommand):
+    help = (
+        "Recalculate every person's results of a fiscal year: queued for the workers "
+        "(cut into partitions of people for a large company), or --here in this process."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("year", type=int, help="the fiscal year, e.g. 2026")
+        parser.add_argument(
+            "--partitions",
+            type=int,
+            default=None,
+            help="cut the run into this many tasks (default: one per "
+            "ATTAIN_CALC_PARTITION_PEOPLE people; 1: one task)",
+        )
+        parser.add_argument(
+            "--wait", action="store_true", help="follow the run until it ends (progress shown)"
+        )
+        parser.add_argument(
+            "--here", action="store_true", help="calculate in this process, without workers"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        year = options["year"]
+        count = options["partitions"]
+        if count is not None and count < 1:
+            raise CommandError("--partitions must be at least 1")
+        if options["here"]:
+            if count not in (None, 1):
+                raise CommandError("--here calculates in one process: leave out --partitions")
+            run = run_calculation(None, year)
+        else:
+            run = self.queue(year, count)
+            if options["wait"]:
+                run = self.follow(run)
+        self.report(run)
+
+    def queue(self, year: int, count: int | None) -> CalculationRun:
+        from attain.incentives.tasks import calculation_task
+
+        with transaction.atomic():
+            run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=year)
+            record_change(None, Action.RUN_STARTED, run, after=snapshot(run))
+        calculation_task.enqueue(run.pk, count)
+        self.stdout.write(f"run {run.pk}: queued")
+        run.refresh_from_db()
+        return run
+
+    def follow(self, run: CalculationRun) -> CalculationRun:
+        shown = None
+        while run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+            time.sleep(1)
+            fail_abandoned_runs()
+            run.refresh_from_db()
+            state = (run.status, run.progress, run.stage)
+            if state != shown:
+                self.stdout.write(f"run {run.pk}: {run.get_status_display()} {run.progress}%")
+                shown = state
+        return run
+
+    def report(self, run: CalculationRun) -> None:
+        if run.status == RunStatus.FAILED:
+            raise CommandError(f"run {run.pk} failed: " + "; ".join(run.problems))
+        if run.status == RunStatus.DONE:
+            self.stdout.write(
+                f"run {run.pk}: {run.people} people, {run.rows} result rows, "
+                f"{run.warnings} warnings, {run.seconds} s"
+            )
