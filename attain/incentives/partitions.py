@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop as noop
 
 from attain.org.models import Assignment, Person
 from attain.web import leases
+from attain.web.inserts import insert_rows
 
 from . import calculation
 from .models import (
@@ -137,14 +138,9 @@ def calculate_partition(pk: int) -> None:
             _beat(partition)
             found = result_rows(result, people=partition.people, explained=False)
         with transaction.atomic():
-            StagedPeriodResult.objects.bulk_create(
-                (StagedPeriodResult(**row, partition=partition) for row in found.periods),
-                batch_size=500,
-            )
-            StagedComponentResult.objects.bulk_create(
-                (StagedComponentResult(**row, partition=partition) for row in found.components),
-                batch_size=1000,
-            )
+            also = {"partition_id": partition.pk}
+            insert_rows(StagedPeriodResult, found.periods, also=also)
+            insert_rows(StagedComponentResult, found.components, also=also)
             partition.summary = {
                 "people": found.person_pks,
                 "periods": found.period_ids,

@@ -48,6 +48,7 @@ from attain.measures.services import scenario_measures
 from attain.notify.services import announce
 from attain.org.models import Assignment, Person, Unit
 from attain.web import leases
+from attain.web.inserts import insert_rows
 
 from . import calculation, governance
 from .access import can_edit_plans
@@ -486,12 +487,11 @@ def persist_results(
     with transaction.atomic():
         PeriodResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
         ComponentResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
-        PeriodResult.objects.bulk_create(
-            [PeriodResult(**row, run=run) for row in found.periods], batch_size=500
+        run_id = run.pk if run is not None else None
+        insert_rows(
+            PeriodResult, found.periods, also={"run_id": run_id, "updated_at": timezone.now()}
         )
-        ComponentResult.objects.bulk_create(
-            [ComponentResult(**row, run=run) for row in found.components], batch_size=1000
-        )
+        insert_rows(ComponentResult, found.components, also={"run_id": run_id})
     if run is not None and run.kind == RunKind.FULL:
         run.totals = plan_totals_text(found.totals)
     results_stored.send(sender=PeriodResult, people=person_pks, periods=period_ids)
