@@ -48,7 +48,7 @@ from attain.measures.services import scenario_measures
 from attain.notify.services import announce
 from attain.org.models import Assignment, Person, Unit
 from attain.web import leases
-from attain.web.inserts import insert_rows
+from attain.web.inserts import JsonText, insert_rows
 
 from . import calculation, governance
 from .access import can_edit_plans
@@ -351,6 +351,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _json_text(value: Any) -> JsonText:
+    """A stored result's JSON column as text: what ``json.dumps(_plain(value))`` gives,
+    written in one pass."""
+    return JsonText(json.dumps(value, default=_json_default))
+
+
 PROGRESS_STEPS = 20  # how many times explaining the results moves the progress bar
 
 
@@ -412,7 +418,7 @@ def result_rows(
             if period_id not in period_of or period_id not in period_ids:
                 continue
             period = period_of[period_id]
-            document = _plain(period_document(period_result, scenario, True))
+            document = period_document(period_result, scenario, True)
             segment = org.on(code, min(period.end, result.as_of or period.end))
             attainment = period_result.attainment.get(calculation.MAIN_MEASURE)
             rows.append(
@@ -424,12 +430,12 @@ def result_rows(
                     "end": period.end,
                     "unit_id": unit_pk.get(segment.unit),
                     "role": segment.role or "",
-                    "measures": document["measures"],
-                    "targets": document["targets"],
-                    "attainment": document["attainment"],
-                    "pace": document["pace"],
-                    "plans": document.get("plans", {}),
-                    "payout": Decimal(document.get("payout") or "0"),
+                    "measures": _json_text(document["measures"]),
+                    "targets": _json_text(document["targets"]),
+                    "attainment": _json_text(document["attainment"]),
+                    "pace": _json_text(document["pace"]),
+                    "plans": _json_text(document.get("plans", {})),
+                    "payout": Decimal(_plain(document.get("payout")) or "0"),
                     "main_attainment": attainment,
                     "explanation": _explanation_text(result, code, period) if explained else "",
                 }

@@ -11,20 +11,32 @@ instances, no signals, no primary keys returned: for tables nobody listens to ro
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import itertools
+import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
-# Fields whose values go to the database as they are (text, numbers, keys).
+# Fields whose values go to the database as they are (text, numbers, keys, and dates and
+# decimals, which psycopg and Django's sqlite3 adapters write themselves).
 AS_IS = (
     models.CharField,
     models.TextField,
     models.IntegerField,
     models.BooleanField,
     models.ForeignKey,
+    models.DateField,
+    models.DecimalField,
 )
+AS_IS_TYPES = (str, int, bool, datetime.date, decimal.Decimal, type(None))
+
+
+class JsonText(str):
+    """A JSON column's value already written as JSON (``json.dumps``): stored as it is."""
 
 
 def insert_rows(
@@ -41,27 +53,27 @@ def insert_rows(
     first = next(rows, None)
     if first is None:
         return 0
+    db = connections[DEFAULT_DB_ALIAS]
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     fixed = dict(also or {})
     fields = [by_attname[name] for name in [*first, *fixed]]
-    prepare = [None if isinstance(f, AS_IS) else _preparer(f) for f in fields[: len(first)]]
+    prepare = [_preparer(f, db) for f in fields[: len(first)]]
     constant = tuple(
-        value if isinstance(f, AS_IS) else f.get_db_prep_save(value, connection)
-        for f, value in zip(fields[len(first) :], fixed.values(), strict=True)
+        f.get_db_prep_save(v, db) for f, v in zip(fields[len(first) :], fixed.values(), strict=True)
     )
 
     def values(row: Mapping[str, Any]) -> tuple[Any, ...]:
         return (
-            *(p(v) if p else v for p, v in zip(prepare, row.values(), strict=True)),
+            *(p(v) for p, v in zip(prepare, row.values(), strict=True)),
             *constant,
         )
 
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(str(field.column)) for field in fields)
     written = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in itertools.chain([first], rows):
                     copy.write_row(values(row))
@@ -81,8 +93,24 @@ def insert_rows(
     return written
 
 
-def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+def _preparer(field: models.Field[Any, Any], db: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """How a value of ``field`` is written: as it is where the driver takes it, JSON as
+    text (what Django writes on SQLite; PostgreSQL reads it into jsonb), else as the
+    field prepares it."""
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+
+        def as_json(value: Any) -> Any:
+            if value is None or isinstance(value, JsonText):
+                return value
+            return json.dumps(value, cls=encoder)
+
+        return as_json
+    as_is = isinstance(field, AS_IS)
+
     def prepare(value: Any) -> Any:
-        return field.get_db_prep_save(value, connection)
+        if as_is and isinstance(value, AS_IS_TYPES) and not isinstance(value, datetime.datetime):
+            return value
+        return field.get_db_prep_save(value, db)
 
     return prepare
