@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from attain.audit.models import AuditEvent
 from attain.incentives.events import results_stored
-from attain.incentives.models import ComponentResult, PeriodResult
+from attain.incentives.models import PeriodResult
 from attain.pay import selectors_payouts as selectors
 from attain.pay import services_close as close
 from attain.pay import services_payouts as services
 from attain.pay.models import Payout, PayoutState
 from attain.pay.models_close import Adjustment, ClosedResult, PayPeriod, PeriodState
+
+from .payout_factories import store_person
 
 QUARTERS = {
     "2026-Q1": (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
@@ -30,32 +32,19 @@ PAID_ON = datetime.date(2026, 10, 15)
 def store(company, code: str, period: str, components: dict[str, str]) -> None:
     """Stored results of ``code`` for ``period`` (plan "rep"), as a calculation stores
     them, then ``results_stored`` as incentives sends it."""
-    person = company.people[code]
     start, end = QUARTERS[period]
-    PeriodResult.objects.filter(person=person, period=period).delete()
-    ComponentResult.objects.filter(person=person, period=period).delete()
     total = sum((Decimal(v) for v in components.values()), Decimal(0))
-    PeriodResult.objects.create(
-        person=person,
+    pk = store_person(
+        company,
+        code,
+        components,
         period=period,
-        period_kind="quarter",
         start=start,
         end=end,
         unit=company.east,
-        role="rep",
-        payout=total,
         explanation=f'{{"payout": "{total}"}}',
     )
-    for component, amount in components.items():
-        ComponentResult.objects.create(
-            person=person,
-            period=period,
-            plan="rep",
-            component=component,
-            kind="commission",
-            amount=Decimal(amount),
-        )
-    results_stored.send(sender=PeriodResult, people=[person.pk], periods=[period])
+    results_stored.send(sender=PeriodResult, people=[pk], periods=[period])
 
 
 def payout(company, code, period):
