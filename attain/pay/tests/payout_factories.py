@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from attain.incentives.events import results_stored
 from attain.incentives.models import ComponentResult, PeriodResult
-from attain.pay import services_disputes
+from attain.pay import services_disputes, services_payouts
+from attain.pay.models import Payout
 from attain.pay.models_disputes import Dispute
 
 PERIOD = "2026-Q1"
 START, END = datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)
+PAID_ON = datetime.date(2026, 4, 15)
 
 
 def store_person(
@@ -64,6 +66,25 @@ def store(company, amounts: dict[str, dict[str, str]], period: str = PERIOD) -> 
         for code, components in amounts.items()
     ]
     results_stored.send(sender=PeriodResult, people=pks, periods=[period])
+
+
+def payout(company, code: str, period: str = PERIOD) -> Payout:
+    """The payout of person ``code`` for ``period`` as it stands."""
+    return Payout.objects.get(person=company.people[code], period=period)
+
+
+def through(company, code: str, state: str, period: str = PERIOD, *, paid_on=PAID_ON) -> Payout:
+    """Move ``code``'s payout for ``period`` forward up to ``state`` (reviewed by the
+    administrator, approved and paid by finance) and return it as it then stands."""
+    users = company.users
+    p = payout(company, code, period)
+    if state in {"reviewed", "approved", "paid"}:
+        services_payouts.review_payouts(users["admin"], [p])
+    if state in {"approved", "paid"}:
+        services_payouts.approve_payouts(users["finance"], [p])
+    if state == "paid":
+        services_payouts.mark_paid(users["finance"], [p], reference="PAY-1", paid_on=paid_on)
+    return payout(company, code, period)
 
 
 def dispute_line(company, *, component: str = "commission", files=(), by: str = "rep") -> Dispute:

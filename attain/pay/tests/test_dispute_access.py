@@ -13,7 +13,7 @@ from attain.conftest import role_cases, user_of
 from attain.pay import dispute_access as access
 from attain.pay.models_disputes import Dispute, DisputeMessage
 
-from .payout_factories import AMOUNTS, PERIOD, dispute_line, store
+from .payout_factories import PERIOD, dispute_line
 
 TABLE = """
 action     admin sales_ops finance executive manager rep anonymous
@@ -32,10 +32,8 @@ settings   Y     Y         -       -         -       -   -
 
 
 @pytest.fixture
-def dispute(company, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    store(company, AMOUNTS)
-    return dispute_line(company)
+def dispute(stored):
+    return dispute_line(stored)
 
 
 CHECKS = {

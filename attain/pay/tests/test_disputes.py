@@ -18,7 +18,7 @@ from attain.notify.models import Notification
 from attain.pay import selectors_disputes as selectors
 from attain.pay import services_disputes as services
 from attain.pay import services_payouts as payouts
-from attain.pay.models import Payout, PayoutState
+from attain.pay.models import PayoutState
 from attain.pay.models_disputes import (
     Dispute,
     DisputeAdjustment,
@@ -26,20 +26,9 @@ from attain.pay.models_disputes import (
     DisputeStatus,
 )
 
-from .payout_factories import AMOUNTS, PERIOD, dispute_line, store
+from .payout_factories import PERIOD, dispute_line, payout, store
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def stored(company, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    store(company, AMOUNTS)
-    return company
-
-
-def payout(company, code, period=PERIOD):
-    return Payout.objects.get(person=company.people[code], period=period)
 
 
 def audit_count(dispute):
