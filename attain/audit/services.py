@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -68,6 +68,22 @@ def record_change(
         batch=batch,
     )
     return append(event)
+
+
+def save_update(
+    actor: Any,
+    instance: models.Model,
+    *,
+    before: dict[str, Any],
+    state: Callable[[Any], dict[str, Any]],
+    reason: str = "",
+) -> AuditEvent:
+    """Save ``instance``, an existing record, and append its update to the audit trail:
+    from ``before`` to ``state(instance)`` as saved. Call inside the writing transaction."""
+    instance.save()
+    return record_change(
+        actor, Action.UPDATE, instance, before=before, after=state(instance), reason=reason
+    )
 
 
 def record_event(

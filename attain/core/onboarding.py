@@ -47,8 +47,12 @@ def _import(table: str) -> str:
     return f"{reverse('intake')}?table={table}"
 
 
+def _import_item(label: StrOrPromise, done: bool, table: str) -> Item:
+    """An item done by importing ``table`` (the import page opens with it chosen)."""
+    return Item(str(label), done, _import(table), str(_("Import")))
+
+
 def steps() -> list[Step]:
-    do_import = str(_("Import"))
     return [
         Step(
             _("Import the organisation"),
@@ -58,8 +62,8 @@ def steps() -> list[Step]:
                 "gets a login and an invitation."
             ),
             [
-                Item(str(_("Units")), Unit.objects.exists(), _import("units"), do_import),
-                Item(str(_("People")), Person.objects.exists(), _import("people"), do_import),
+                _import_item(_("Units"), Unit.objects.exists(), "units"),
+                _import_item(_("People"), Person.objects.exists(), "people"),
             ],
         ),
         Step(
@@ -69,14 +73,9 @@ def steps() -> list[Step]:
                 "the people just imported."
             ),
             [
-                Item(
-                    str(_("Customers")),
-                    Customer.objects.exists(),
-                    _import("customers"),
-                    do_import,
-                ),
-                Item(str(_("Orders")), Order.objects.exists(), _import("orders"), do_import),
-                Item(str(_("Payments")), Payment.objects.exists(), _import("payments"), do_import),
+                _import_item(_("Customers"), Customer.objects.exists(), "customers"),
+                _import_item(_("Orders"), Order.objects.exists(), "orders"),
+                _import_item(_("Payments"), Payment.objects.exists(), "payments"),
             ],
         ),
         Step(

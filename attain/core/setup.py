@@ -12,6 +12,8 @@ step submitted after another browser finished the setup goes to the sign-in page
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from babel import Locale
@@ -185,6 +187,22 @@ def _closed(request: HttpRequest) -> HttpResponse | None:
     raise Http404
 
 
+def _wizard_step(
+    view: Callable[[HttpRequest, dict[str, Any]], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A step of the set-up wizard: closed once the company is set up (:func:`_closed`),
+    otherwise ``view`` is called with the wizard's state so far (:func:`_state`)."""
+
+    @functools.wraps(view)
+    def step(request: HttpRequest) -> HttpResponse:
+        closed = _closed(request)
+        if closed is not None:
+            return closed
+        return view(request, _state(request))
+
+    return step
+
+
 def _use_language(request: HttpRequest, state: dict[str, Any]) -> None:
     language = state.get("language")
     if language in dict(settings.LANGUAGES):
@@ -203,11 +221,8 @@ def _page(request: HttpRequest, step: str, form: forms.Form, **context: Any) -> 
 
 
 @csrf_protect
-def language_step(request: HttpRequest) -> HttpResponse:
-    closed = _closed(request)
-    if closed is not None:
-        return closed
-    state = _state(request)
+@_wizard_step
+def language_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     initial = state.get("language") or translation.get_language()
     form = LanguageForm(request.POST or None, initial={"language": initial})
     if request.method == "POST" and form.is_valid():
@@ -221,11 +236,8 @@ def language_step(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_protect
-def company_step(request: HttpRequest) -> HttpResponse:
-    closed = _closed(request)
-    if closed is not None:
-        return closed
-    state = _state(request)
+@_wizard_step
+def company_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     if "language" not in state:
         return redirect("setup")
     _use_language(request, state)
@@ -256,11 +268,8 @@ def company_step(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 @sensitive_post_parameters("admin_password", "admin_password2")
-def admin_step(request: HttpRequest) -> HttpResponse:
-    closed = _closed(request)
-    if closed is not None:
-        return closed
-    state = _state(request)
+@_wizard_step
+def admin_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     if "company" not in state:
         return redirect("setup-company" if "language" in state else "setup")
     _use_language(request, state)

@@ -12,7 +12,7 @@ the caller's transaction commits.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -57,18 +57,21 @@ def fetch_by_keys(
     for f in meta.concrete_fields:
         columns[f.name] = columns[f.attname] = str(f.column)
     names = [quote(columns[f]) for f in [key, *fields]]
-    keys = list(keys)
-    found: list[tuple[Any, ...]] = []
+    select = f"SELECT {', '.join(names)} FROM {quote(meta.db_table)}"
+    return list(_rows_where_in(select, names[0], list(keys), 10_000))
+
+
+def _rows_where_in(
+    select: str, column: str, keys: list[Any], chunk: int
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``select`` (``SELECT … FROM …``) whose ``column`` is one of ``keys``,
+    asked for ``chunk`` keys at a time (one query per chunk, within the database's limit
+    of query parameters)."""
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), 10_000):
-            part = keys[start : start + 10_000]
-            cursor.execute(
-                f"SELECT {', '.join(names)} FROM {quote(meta.db_table)} "
-                f"WHERE {names[0]} IN ({', '.join(['%s'] * len(part))})",
-                part,
-            )
-            found.extend(cursor.fetchall())
-    return found
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            cursor.execute(f"{select} WHERE {column} IN ({', '.join(['%s'] * len(part))})", part)
+            yield from cursor.fetchall()
 
 
 def announce(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> None:
@@ -331,16 +334,9 @@ def _credit_rows(credit: CreditRows, pks: list[int]) -> dict[int, list[list[Any]
     table = quote(credit.model._meta.db_table)
     parent = quote(credit.parent_column)
     found: dict[int, list[list[Any]]] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), 5000):
-            part = pks[start : start + 5000]
-            cursor.execute(
-                f"SELECT {parent}, {quote('person_id')}, {quote('share')} FROM {table}"
-                f" WHERE {parent} IN ({', '.join(['%s'] * len(part))})",
-                part,
-            )
-            for pk, person, share in cursor.fetchall():
-                found.setdefault(pk, []).append([person, _share_json(share)])
+    select = f"SELECT {parent}, {quote('person_id')}, {quote('share')} FROM {table}"
+    for pk, person, share in _rows_where_in(select, parent, pks, 5000):
+        found.setdefault(pk, []).append([person, _share_json(share)])
     return {pk: sorted(rows) for pk, rows in found.items()}
 
 

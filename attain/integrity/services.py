@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
-from attain.audit.services import record_change
+from attain.audit.services import record_change, save_update
 from attain.calc.integrity import load_records
 from attain.calc.periods import period_bounds, periods_of_day
 from attain.crm import models as crm
@@ -125,10 +125,7 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 before = _state(row)
                 for name, value in values.items():
                     setattr(row, name, value)
-                row.save()
-                record_change(
-                    actor, Action.UPDATE, row, before=before, after=_state(row), reason="rescan"
-                )
+                save_update(actor, row, before=before, state=_state, reason="rescan")
                 updated += 1
     return ScanOutcome(found, created, updated, labels)
 

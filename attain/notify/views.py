@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from attain.web.forms import apply_service
+from attain.web.views import service_form_view
 
 from . import access, services
 from .forms import CHANNEL_LABELS, SettingsForm
@@ -48,17 +48,17 @@ def read(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     profile = Profile.objects.filter(user_id=request.user.pk).first()
     form = SettingsForm(request.POST or None, user=request.user, profile=profile)
-    if request.method == "POST" and form.is_valid():
-        done = apply_service(
-            form,
-            lambda _data: services.save_settings(
-                request.user, switches=form.switches(), **form.fields_to_save()
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Your notification settings are saved."))
-            return redirect("notify:preferences")
-    return render(request, "notify/preferences.html", {"form": form, "channels": CHANNEL_LABELS})
+    return service_form_view(
+        request,
+        form,
+        lambda _data: services.save_settings(
+            request.user, switches=form.switches(), **form.fields_to_save()
+        ),
+        success=_("Your notification settings are saved."),
+        next_url="notify:preferences",
+        template="notify/preferences.html",
+        context={"channels": CHANNEL_LABELS},
+    )
 
 
 @login_required

@@ -13,11 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.audit.models import AuditEvent
 from attain.web.forms import apply_service
+from attain.web.views import service_form_view
 
 from . import services
 from .access import can_edit_organisation
@@ -149,14 +151,14 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def person_new(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
-    form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        person = apply_service(form, lambda data: services.create_person(request.user, **data))
-        if person is not None:
-            messages.success(request, _("%(name)s is added.") % {"name": person.name})
-            return redirect("person", code=person.code)
-    return render(
-        request, "org/form.html", {"form": form, "title": _("Add a person"), "back": "people"}
+    return service_form_view(
+        request,
+        PersonForm(request.POST or None),
+        lambda data: services.create_person(request.user, **data),
+        success=lambda person: _("%(name)s is added.") % {"name": person.name},
+        next_url=lambda person: reverse("person", args=[person.code]),
+        template="org/form.html",
+        context={"title": _("Add a person"), "back": "people"},
     )
 
 
@@ -195,12 +197,12 @@ def units(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_new(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
-    form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        unit = apply_service(form, lambda data: services.create_unit(request.user, **data))
-        if unit is not None:
-            messages.success(request, _("The unit %(name)s is added.") % {"name": unit.name})
-            return redirect("units")
-    return render(
-        request, "org/form.html", {"form": form, "title": _("Add a unit"), "back": "units"}
+    return service_form_view(
+        request,
+        UnitForm(request.POST or None),
+        lambda data: services.create_unit(request.user, **data),
+        success=lambda unit: _("The unit %(name)s is added.") % {"name": unit.name},
+        next_url="units",
+        template="org/form.html",
+        context={"title": _("Add a unit"), "back": "units"},
     )

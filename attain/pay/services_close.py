@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, save_update, snapshot
 from attain.incentives.models import ComponentResult, PeriodResult, PlanVersion, VersionStatus
 from attain.incentives.services import explain_results
 from attain.web import leases
@@ -527,13 +527,11 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
             row.total = sum((p.amount for p in payouts), ZERO)
             row.state, row.progress, row.stage = PeriodState.CLOSED, 100, noop("Done")
             row.closed_at = timezone.now()
-            row.save()
-            record_change(
+            save_update(
                 actor,
-                Action.UPDATE,
                 row,
                 before=before,
-                after=_state_of(row),
+                state=_state_of,
                 reason=row.close_reason or _("Period closed"),
             )
     except Exception as error:  # a failed close is shown, and the period stays open
@@ -543,10 +541,7 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
             before = _state_of(row)
             row.state, row.stage = PeriodState.OPEN, noop("Failed")
             row.problems = [f"{type(error).__name__}: {error}"]
-            row.save()
-            record_change(
-                actor, Action.UPDATE, row, before=before, after=_state_of(row), reason=_("Failed")
-            )
+            save_update(actor, row, before=before, state=_state_of, reason=_("Failed"))
         raise
     return row
 
@@ -560,8 +555,7 @@ def fail_abandoned_closes() -> int:
     def mark(row: PayPeriod, reason: str) -> None:
         before = _state_of(row)
         row.state, row.stage, row.problems = PeriodState.OPEN, noop("Failed"), [reason]
-        row.save()
-        record_change(None, Action.UPDATE, row, before=before, after=_state_of(row), reason=reason)
+        save_update(None, row, before=before, state=_state_of, reason=reason)
 
     return leases.fail_abandoned(
         PayPeriod.objects.filter(state=PeriodState.CLOSING).exclude(worker=""),
@@ -597,8 +591,7 @@ def reopen_period(actor: Any, period: str, *, reason: str) -> PayPeriod:
         row.reopened_by = actor if getattr(actor, "is_authenticated", False) else None
         row.reopened_at = timezone.now()
         row.reopen_reason = reason[:500]
-        row.save()
-        record_change(actor, Action.UPDATE, row, before=before, after=_state_of(row), reason=reason)
+        save_update(actor, row, before=before, state=_state_of, reason=reason)
         from .services_payouts import sync_payouts
 
         people = list(Payout.objects.filter(period=period).values_list("person_id", flat=True))

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attain.audit.models import Action
-from attain.audit.services import record_bulk, record_change, snapshot
+from attain.audit.services import record_bulk, record_change, save_update, snapshot
 from attain.incentives.models import ComponentResult, PeriodResult
 
 from . import adjustments
@@ -299,10 +299,7 @@ def _step(
             payout.state = target
             stamp(payout)
             payout.note = {}
-            payout.save()
-            record_change(
-                actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
-            )
+            save_update(actor, payout, before=before, state=_state_of, reason=reason)
     return len(rows)
 
 
@@ -403,10 +400,7 @@ def hold_payout(actor: Any, payout: Payout, *, reason: str) -> Payout:
         before = _state_of(payout)
         payout.held, payout.hold_reason = True, reason[:500]
         payout.held_by, payout.held_at = actor, timezone.now()
-        payout.save()
-        record_change(
-            actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
-        )
+        save_update(actor, payout, before=before, state=_state_of, reason=reason)
     return payout
 
 
@@ -421,14 +415,8 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
         before = _state_of(payout)
         payout.held, payout.held_by, payout.held_at = False, None, None
         payout.hold_source = ""
-        payout.save()
-        record_change(
-            actor,
-            Action.UPDATE,
-            payout,
-            before=before,
-            after=_state_of(payout),
-            reason=reason or _("Hold released"),
+        save_update(
+            actor, payout, before=before, state=_state_of, reason=reason or _("Hold released")
         )
     return payout
 
@@ -459,10 +447,7 @@ def follow_integrity_hold(actor: Any, alert: Any, *, hold: bool) -> int:
                 reason = _("Integrity hold lifted")
             else:
                 continue
-            payout.save()
-            record_change(
-                actor, Action.UPDATE, payout, before=before, after=_state_of(payout), reason=reason
-            )
+            save_update(actor, payout, before=before, state=_state_of, reason=reason)
             changed += 1
     return changed
 

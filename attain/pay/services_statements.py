@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, save_update, snapshot
 from attain.incentives.explain_text import (
     COMPONENT_KINDS,
     label_of,
@@ -167,14 +167,8 @@ def start_statements(actor: Any, period: str) -> StatementSet:
             before = _state_of(row)
             row.status, row.problems, row.stage = SetStatus.QUEUED, [], noop("Queued")
             row.finished_at = None
-            row.save()
-            record_change(
-                actor,
-                Action.UPDATE,
-                row,
-                before=before,
-                after=_state_of(row),
-                reason=_("Statement generation resumed"),
+            save_update(
+                actor, row, before=before, state=_state_of, reason=_("Statement generation resumed")
             )
         else:
             row = StatementSet.objects.create(
@@ -630,15 +624,7 @@ def _publish(row: StatementSet, began: float) -> None:
         row.total = row.done = row.statements.count()
         row.finished_at = timezone.now()
         row.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
-        row.save()
-        record_change(
-            None,
-            Action.UPDATE,
-            row,
-            before=before,
-            after=_state_of(row),
-            reason=_("Statements published"),
-        )
+        save_update(None, row, before=before, state=_state_of, reason=_("Statements published"))
         gone = [r.pk for r in replaced]
         transaction.on_commit(lambda: remove_sets(gone))
 

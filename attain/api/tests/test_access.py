@@ -36,10 +36,10 @@ from attain.crm import services as crm_services
 from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
 from attain.incentives.models import CalculationRun, RunKind
 from attain.intake import services as intake_services
-from attain.pay import services_disputes as dispute_services
 from attain.pay.models_statements import StatementSet
 from attain.pay.services_statements import generate_statements
 from attain.pay.tests.payout_factories import AMOUNTS as PAYOUT_AMOUNTS
+from attain.pay.tests.payout_factories import dispute_line
 from attain.pay.tests.payout_factories import store as store_payouts
 from attain.reviews.tests.factories import action as review_action
 from attain.reviews.tests.factories import review as review_factory
@@ -213,15 +213,7 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     )
     plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY"))
     store_payouts(company, PAYOUT_AMOUNTS)  # 2026-Q1 payouts, calculated
-    dispute = dispute_services.open_dispute(  # r1 disputes their commission line
-        company.users["rep"],
-        subject="line",
-        period="2026-Q1",
-        plan="rep",
-        component="commission",
-        title="佣金",
-        text="少算了",
-    )
+    dispute = dispute_line(company)
     statement_set = StatementSet.objects.create(period="2026-Q1")
     generate_statements(statement_set.pk, processes=1)  # published statements of 2026-Q1
     statement = dict(statement_set.statements.values_list("person__code", "pk"))

@@ -121,20 +121,10 @@ def _records(company: Any) -> dict[str, Any]:
     line = crm.create_product_line(None, code="pl", name="Line")
     product = crm.create_product(None, code="p1", name="P", line=line)
     del other
-    from attain.pay.tests.payout_factories import AMOUNTS, store
+    from attain.pay.tests.payout_factories import AMOUNTS, dispute_line, store
 
     store(company, AMOUNTS)  # payouts for the register, payroll and accrual
-    from attain.pay import services_disputes
-
-    dispute = services_disputes.open_dispute(
-        company.users["rep"],
-        subject="line",
-        period="2026-Q1",
-        plan="rep",
-        component="commission",
-        title="佣金",
-        text="少算了",
-    )
+    dispute = dispute_line(company)
     return {
         "/api/customers/": {"external_id": customer.external_id},
         "/api/contacts/": {"external_id": contact.external_id},

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from attain.conftest import sign_in
-from attain.incentives import services
 from attain.incentives.models import PlanVersion
 
 from .conftest import YEAR
@@ -58,8 +57,9 @@ def test_sales_ops_builds_a_plan_in_the_designer_and_runs_it(
     context.close()
 
 
-def test_rep_verifies_their_payout_and_estimates(transactional_db, sales, live_server, browser):
-    services.run_calculation(None, YEAR)
+def test_rep_verifies_their_payout_and_estimates(
+    transactional_db, calculated, live_server, browser
+):
     context, page = sign_in(browser, live_server, "rep")
     page.goto(f"{live_server.url}/performance/?period={Q1}")
     expect(page.locator("#payout")).to_have_text("¥1,100.00")
@@ -75,8 +75,7 @@ def test_rep_verifies_their_payout_and_estimates(transactional_db, sales, live_s
     context.close()
 
 
-def test_manager_sees_who_is_behind_and_why(transactional_db, sales, live_server, browser):
-    services.run_calculation(None, YEAR)
+def test_manager_sees_who_is_behind_and_why(transactional_db, calculated, live_server, browser):
     context, page = sign_in(browser, live_server, "manager")
     with page.expect_navigation():  # the menu leads there
         page.click("nav >> text=My team")
@@ -88,8 +87,7 @@ def test_manager_sees_who_is_behind_and_why(transactional_db, sales, live_server
     context.close()
 
 
-def test_executive_dashboard_and_leaderboard(transactional_db, sales, live_server, browser):
-    services.run_calculation(None, YEAR)
+def test_executive_dashboard_and_leaderboard(transactional_db, calculated, live_server, browser):
     context, page = sign_in(browser, live_server, "executive")
     with page.expect_navigation():  # the menu leads there
         page.click("nav >> text=Dashboard")

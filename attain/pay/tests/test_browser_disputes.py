@@ -12,18 +12,17 @@ from attain.conftest import sign_in
 from attain.pay.models import Payout
 from attain.pay.models_disputes import Dispute
 
-from .payout_factories import AMOUNTS, PERIOD, store
+from .payout_factories import PERIOD
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.usefixtures("stored")
 def test_rep_disputes_a_line_and_ops_resolves_it_with_an_adjustment(
-    transactional_db, company, live_server, browser, settings, tmp_path
+    transactional_db, company, live_server, browser, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
-    store(company, AMOUNTS)
     proof = tmp_path / "订单截图.pdf"
     proof.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 

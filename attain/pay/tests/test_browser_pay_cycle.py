@@ -25,6 +25,7 @@ from attain.incentives.tests.conftest import (  # noqa: F401  (fixtures)
 )
 from attain.pay.models import Payout, PayoutState
 from attain.pay.models_close import Adjustment
+from attain.pay.tests.payout_factories import choose_payouts
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
@@ -33,15 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def _amounts() -> dict[tuple[str, str], Decimal]:
     return {(p.person.code, p.period): p.amount for p in Payout.objects.select_related("person")}
-
-
-def _choose(page, codes, action, **fields):
-    for code in codes:
-        page.check(f"tr[data-person='{code}'] input[name=people]")
-    page.select_option("select[name=action]", action)
-    for name, value in fields.items():
-        page.fill(f"[name={name}]", value)
-    page.click("#apply-payouts")
 
 
 def test_the_pay_cycle_in_chromium(
@@ -128,12 +120,12 @@ def test_the_pay_cycle_in_chromium(
     register = f"{url}/pay/payouts/?period=2026-Q4"
     context, page = sign_in(browser, live_server, "manager")
     page.goto(register)
-    _choose(page, ["r1", "r2"], "review")
+    choose_payouts(page, ["r1", "r2"], "review")
     expect(page.locator("tr[data-person='r1']")).to_contain_text("Reviewed")
     context.close()
     context, page = sign_in(browser, live_server, "finance")
     page.goto(register)
-    _choose(page, ["r1", "r2"], "approve")
+    choose_payouts(page, ["r1", "r2"], "approve")
     expect(page.locator("tr[data-person='r1']")).to_contain_text("Approved")
     payable = page.locator("#payout-totals tfoot [data-payable]").get_attribute("data-payable")
     page.goto(f"{url}/pay/payroll/?period=2026-Q4")

@@ -11,20 +11,11 @@ import pytest
 from attain.conftest import sign_in
 from attain.pay.models import Payout
 
-from .payout_factories import AMOUNTS, PERIOD, store
+from .payout_factories import AMOUNTS, PERIOD, choose_payouts, store
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 pytestmark = pytest.mark.browser
-
-
-def _choose(page, codes, action, **fields):
-    for code in codes:
-        page.check(f"tr[data-person='{code}'] input[name=people]")
-    page.select_option("select[name=action]", action)
-    for name, value in fields.items():
-        page.fill(f"[name={name}]", value)
-    page.click("#apply-payouts")
 
 
 def test_review_approve_hold_and_payroll_in_chromium(
@@ -36,22 +27,22 @@ def test_review_approve_hold_and_payroll_in_chromium(
     context, page = sign_in(browser, live_server, "manager", locale="zh-CN")
     page.goto(register)
     expect(page.locator("h1")).to_have_text("发放登记簿")
-    _choose(page, ["r1", "r2", "r3"], "review")
+    choose_payouts(page, ["r1", "r2", "r3"], "review")
     expect(page.locator("tr[data-person='r1']")).to_contain_text("已复核")
     context.close()
 
     context, page = sign_in(browser, live_server, "sales_ops")
     page.goto(register)
-    _choose(page, ["r3"], "hold", reason="integrity check")
+    choose_payouts(page, ["r3"], "hold", reason="integrity check")
     expect(page.locator("tr[data-person='r3']")).to_contain_text("integrity check")
     context.close()
 
     context, page = sign_in(browser, live_server, "finance")
     page.goto(register)
-    _choose(page, ["r1", "r2", "r3"], "approve")  # r3 is held: nothing changes
+    choose_payouts(page, ["r1", "r2", "r3"], "approve")  # r3 is held: nothing changes
     expect(page.locator(".messages")).to_contain_text("release it first")
     assert not Payout.objects.filter(state="approved").exists()
-    _choose(page, ["r1", "r2"], "approve")
+    choose_payouts(page, ["r1", "r2"], "approve")
     expect(page.locator("tr[data-person='r2']")).to_contain_text("Approved")
     payable = page.locator("#payout-totals tfoot [data-payable]").get_attribute("data-payable")
     page.goto(f"{live_server.url}/pay/payroll/?period={PERIOD}")

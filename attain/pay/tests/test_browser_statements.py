@@ -15,18 +15,17 @@ from attain.notify.models import Profile
 from attain.pay import services_statements as services
 from attain.pay.models_statements import SetStatus, StatementSet
 
-from .payout_factories import AMOUNTS, PERIOD, store
+from .payout_factories import AMOUNTS, PERIOD
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.usefixtures("stored")
 def test_generate_download_and_acknowledge_in_chromium(
-    transactional_db, company, live_server, browser, settings, tmp_path
+    transactional_db, company, live_server, browser
 ):
-    settings.MEDIA_ROOT = tmp_path
-    store(company, AMOUNTS)
     Profile.objects.create(user=company.users["rep"], language="zh-hans")
     page_url = f"{live_server.url}/pay/statements/?period={PERIOD}"
 

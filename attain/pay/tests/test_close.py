@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from attain.audit.models import AuditEvent
 from attain.incentives.events import results_stored
-from attain.incentives.models import ComponentResult, PeriodResult
+from attain.incentives.models import PeriodResult
 from attain.pay import selectors_payouts as selectors
 from attain.pay import services_close as close
-from attain.pay import services_payouts as services
 from attain.pay.models import Payout, PayoutState
 from attain.pay.models_close import Adjustment, ClosedResult, PayPeriod, PeriodState
+
+from .payout_factories import payout, store_person, through
 
 QUARTERS = {
     "2026-Q1": (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
@@ -30,36 +31,19 @@ PAID_ON = datetime.date(2026, 10, 15)
 def store(company, code: str, period: str, components: dict[str, str]) -> None:
     """Stored results of ``code`` for ``period`` (plan "rep"), as a calculation stores
     them, then ``results_stored`` as incentives sends it."""
-    person = company.people[code]
     start, end = QUARTERS[period]
-    PeriodResult.objects.filter(person=person, period=period).delete()
-    ComponentResult.objects.filter(person=person, period=period).delete()
     total = sum((Decimal(v) for v in components.values()), Decimal(0))
-    PeriodResult.objects.create(
-        person=person,
+    pk = store_person(
+        company,
+        code,
+        components,
         period=period,
-        period_kind="quarter",
         start=start,
         end=end,
         unit=company.east,
-        role="rep",
-        payout=total,
         explanation=f'{{"payout": "{total}"}}',
     )
-    for component, amount in components.items():
-        ComponentResult.objects.create(
-            person=person,
-            period=period,
-            plan="rep",
-            component=component,
-            kind="commission",
-            amount=Decimal(amount),
-        )
-    results_stored.send(sender=PeriodResult, people=[person.pk], periods=[period])
-
-
-def payout(company, code, period):
-    return Payout.objects.get(person=company.people[code], period=period)
+    results_stored.send(sender=PeriodResult, people=[pk], periods=[period])
 
 
 def closed(company, period, role="sales_ops"):
@@ -149,15 +133,12 @@ def test_a_change_into_a_closed_period_makes_one_adjustment_in_the_next_open(qua
 def test_an_approved_target_goes_back_and_totals_agree_to_the_cent(quarters):
     users = quarters.users
     closed(quarters, "2026-Q1")
-    q2 = payout(quarters, "r2", "2026-Q2")
-    services.review_payouts(users["admin"], [q2])
-    services.approve_payouts(users["finance"], [q2])
+    through(quarters, "r2", "approved", "2026-Q2")
     store(quarters, "r2", "2026-Q1", {"commission": "333.34", "bonus": "50.00"})
     q2 = payout(quarters, "r2", "2026-Q2")
     assert q2.state == PayoutState.CALCULATED and q2.note["kind"] == "returned"
     assert q2.amount == Decimal("100.01")
-    services.review_payouts(users["admin"], [q2])
-    services.approve_payouts(users["finance"], [q2])
+    through(quarters, "r2", "approved", "2026-Q2")
     register = selectors.register(users["finance"], period="2026-Q2")
     payroll = selectors.payroll(users["finance"], "2026-Q2")
     approved = sum(
@@ -171,13 +152,9 @@ def test_an_approved_target_goes_back_and_totals_agree_to_the_cent(quarters):
 
 
 def test_a_paid_adjustment_is_settled_and_a_later_change_adds_what_is_missing(quarters):
-    users = quarters.users
     closed(quarters, "2026-Q1")
     store(quarters, "r1", "2026-Q1", {"commission": "1100.10", "bonus": "50.00"})
-    q2 = payout(quarters, "r1", "2026-Q2")
-    services.review_payouts(users["admin"], [q2])
-    services.approve_payouts(users["finance"], [q2])
-    services.mark_paid(users["finance"], [q2], reference="B-2", paid_on=PAID_ON)
+    through(quarters, "r1", "paid", "2026-Q2", paid_on=PAID_ON)
     store(quarters, "r1", "2026-Q1", {"commission": "1150.10", "bonus": "50.00"})
     q2 = payout(quarters, "r1", "2026-Q2")
     assert q2.amount == Decimal("600.00") and q2.state == "paid"
@@ -189,11 +166,7 @@ def test_a_paid_adjustment_is_settled_and_a_later_change_adds_what_is_missing(qu
 
 
 def test_a_paid_payout_in_an_open_period_is_adjusted_in_the_next(quarters):
-    users = quarters.users
-    q1 = payout(quarters, "r2", "2026-Q1")
-    services.review_payouts(users["admin"], [q1])
-    services.approve_payouts(users["finance"], [q1])
-    services.mark_paid(users["finance"], [q1], reference="B-1", paid_on=PAID_ON)
+    through(quarters, "r2", "paid", "2026-Q1", paid_on=PAID_ON)
     store(quarters, "r2", "2026-Q1", {"commission": "333.33", "bonus": "40.00"})
     q1 = payout(quarters, "r2", "2026-Q1")
     assert q1.amount == Decimal("383.33") and q1.recalculated_amount == Decimal("373.33")

@@ -17,6 +17,7 @@ from attain.pay import selectors_payouts as selectors
 from attain.pay import services_close as close
 from attain.pay.models import Payout
 from attain.pay.models_close import Adjustment, ClosedResult
+from attain.pay.tests.payout_factories import through
 
 JUNE = datetime.date(2026, 6, 20)  # back-dated into 2026-Q2
 
@@ -79,11 +80,7 @@ def test_backdating_an_order_into_a_closed_quarter_adjusts_the_next_open_one(
         )
     assert Adjustment.objects.get(person=r1).amount < again.amount
     # Register total = payroll total = approved sum, adjustment lines included.
-    q3 = _payout(r1, "2026-Q3")
-    from attain.pay import services_payouts as services
-
-    services.review_payouts(users["admin"], [q3])
-    services.approve_payouts(users["finance"], [q3])
+    q3 = through(calculated, "r1", "approved", "2026-Q3")
     register = selectors.register(users["finance"], period="2026-Q3")
     payroll = selectors.payroll(users["finance"], "2026-Q3")
     approved = sum(

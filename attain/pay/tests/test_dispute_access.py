@@ -11,10 +11,9 @@ from rest_framework.test import APIClient
 from attain.audit.models import AuditEvent
 from attain.conftest import role_cases, user_of
 from attain.pay import dispute_access as access
-from attain.pay import services_disputes as services
 from attain.pay.models_disputes import Dispute, DisputeMessage
 
-from .payout_factories import AMOUNTS, PERIOD, store
+from .payout_factories import PERIOD, dispute_line
 
 TABLE = """
 action     admin sales_ops finance executive manager rep anonymous
@@ -33,18 +32,8 @@ settings   Y     Y         -       -         -       -   -
 
 
 @pytest.fixture
-def dispute(company, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    store(company, AMOUNTS)
-    return services.open_dispute(
-        company.users["rep"],
-        subject="line",
-        period=PERIOD,
-        plan="rep",
-        component="commission",
-        title="t",
-        text="x",
-    )
+def dispute(stored):
+    return dispute_line(stored)
 
 
 CHECKS = {

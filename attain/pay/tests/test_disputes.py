@@ -18,7 +18,7 @@ from attain.notify.models import Notification
 from attain.pay import selectors_disputes as selectors
 from attain.pay import services_disputes as services
 from attain.pay import services_payouts as payouts
-from attain.pay.models import Payout, PayoutState
+from attain.pay.models import PayoutState
 from attain.pay.models_disputes import (
     Dispute,
     DisputeAdjustment,
@@ -26,33 +26,9 @@ from attain.pay.models_disputes import (
     DisputeStatus,
 )
 
-from .payout_factories import AMOUNTS, PERIOD, store
+from .payout_factories import PERIOD, dispute_line, payout, store
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def stored(company, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    store(company, AMOUNTS)
-    return company
-
-
-def open_line(company, *, component="commission", files=()):
-    return services.open_dispute(
-        company.users["rep"],
-        subject="line",
-        period=PERIOD,
-        plan="rep",
-        component=component,
-        title="佣金少算了",
-        text="订单 SO-42 的佣金没有算进来。",
-        files=files,
-    )
-
-
-def payout(company, code, period=PERIOD):
-    return Payout.objects.get(person=company.people[code], period=period)
 
 
 def audit_count(dispute):
@@ -63,7 +39,7 @@ def audit_count(dispute):
 
 def test_a_rep_opens_a_dispute_on_a_line(stored):
     before = timezone.now()
-    dispute = open_line(stored, files=[SimpleUploadedFile("proof.pdf", PDF)])
+    dispute = dispute_line(stored, files=[SimpleUploadedFile("proof.pdf", PDF)])
     assert dispute.status == DisputeStatus.OPEN
     assert dispute.person == stored.people["r1"]
     assert dispute.line_amount == Decimal("1000.10")
@@ -123,16 +99,16 @@ def test_bad_input_names_the_field_and_opens_nothing(stored, fields, field):
 def test_files_follow_the_evidence_rules(stored):
     html = SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>")
     with pytest.raises(ValidationError) as error:
-        open_line(stored, files=[html])
+        dispute_line(stored, files=[html])
     assert "files" in error.value.message_dict
     many = [SimpleUploadedFile(f"{n}.pdf", PDF) for n in range(6)]
     with pytest.raises(ValidationError):
-        open_line(stored, files=many)
+        dispute_line(stored, files=many)
     assert not Dispute.objects.exists()
 
 
 def test_files_are_served_as_attachments_to_those_who_see_the_dispute(stored, client):
-    dispute = open_line(stored, files=[SimpleUploadedFile("proof.html", PDF)])
+    dispute = dispute_line(stored, files=[SimpleUploadedFile("proof.html", PDF)])
     row = dispute.messages.get().attachments.get()
     client.force_login(stored.users["manager"])  # r1's manager reads
     answer = client.get(f"/pay/disputes/files/{row.pk}/")
@@ -148,20 +124,12 @@ def test_files_are_served_as_attachments_to_those_who_see_the_dispute(stored, cl
 def test_only_the_person_opens_about_their_own_pay(stored):
     for role in ("admin", "sales_ops", "finance", "executive"):
         with pytest.raises(PermissionDenied):
-            services.open_dispute(
-                stored.users[role],
-                subject="line",
-                period=PERIOD,
-                plan="rep",
-                component="commission",
-                title="t",
-                text="x",
-            )
+            dispute_line(stored, by=role)
 
 
 def test_the_thread_and_resolution_with_an_adjustment(stored):
     ops, rep = stored.users["sales_ops"], stored.users["rep"]
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     services.start(ops, dispute)
     services.add_message(ops, dispute, text="请提供订单号")
     services.add_message(rep, dispute, text="SO-42", files=[SimpleUploadedFile("order.pdf", PDF)])
@@ -193,7 +161,7 @@ def test_the_thread_and_resolution_with_an_adjustment(stored):
 def test_an_adjustment_on_a_reviewed_payout_sends_it_back_to_calculated(stored):
     r1 = payout(stored, "r1")
     payouts.review_payouts(stored.users["manager"], [r1])
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     services.resolve(stored.users["sales_ops"], dispute, amount="-10.00", reason="double count")
     r1 = payout(stored, "r1")
     assert r1.state == PayoutState.CALCULATED and r1.amount == Decimal("1190.10")
@@ -205,7 +173,7 @@ def test_an_adjustment_waits_for_the_first_open_period(stored):
     payouts.review_payouts(users["manager"], [r1])
     payouts.approve_payouts(users["finance"], [r1])
     payouts.mark_paid(users["finance"], [r1], reference="B-1", paid_on=datetime.date(2026, 4, 15))
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     services.resolve(users["sales_ops"], dispute, amount="80.00", reason="missed order")
     adjustment = DisputeAdjustment.objects.get(dispute=dispute)
     assert adjustment.period == ""  # Q1 is paid, Q2 not calculated yet
@@ -224,7 +192,7 @@ def test_an_adjustment_waits_for_the_first_open_period(stored):
 
 def test_illegal_steps_are_refused_and_change_nothing(stored):
     ops = stored.users["sales_ops"]
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     services.reject(ops, dispute, explanation="The split follows the policy.")
     dispute.refresh_from_db()
     counted = (audit_count(dispute), DisputeMessage.objects.count())
@@ -246,7 +214,7 @@ def test_illegal_steps_are_refused_and_change_nothing(stored):
 
 def test_rejecting_needs_an_explanation_and_resolving_a_valid_amount(stored):
     ops = stored.users["sales_ops"]
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     with pytest.raises(ValidationError) as error:
         services.reject(ops, dispute, explanation="  ")
     assert "reason" in error.value.message_dict
@@ -261,14 +229,14 @@ def test_rejecting_needs_an_explanation_and_resolving_a_valid_amount(stored):
 
 
 def test_a_resolution_of_zero_writes_no_adjustment(stored):
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     services.resolve(stored.users["sales_ops"], dispute, amount="0", reason="Right after all")
     assert not DisputeAdjustment.objects.exists()
     assert payout(stored, "r1").amount == Decimal("1200.10")
 
 
 def test_the_rep_withdraws_and_the_assignee_is_told(stored):
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     services.withdraw(stored.users["rep"], dispute, note="found it")
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.WITHDRAWN
@@ -280,7 +248,7 @@ def test_the_rep_withdraws_and_the_assignee_is_told(stored):
 def test_the_response_time_target_is_a_setting_and_overdue_is_shown(stored):
     ops = stored.users["sales_ops"]
     services.set_policy(ops, response_hours=24, assignee=stored.users["admin"])
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     assert dispute.assignee == stored.users["admin"]
     assert 23.9 < (dispute.due_at - dispute.opened_at).total_seconds() / 3600 <= 24
     assert not dispute.overdue
@@ -300,9 +268,9 @@ def test_the_response_time_target_is_a_setting_and_overdue_is_shown(stored):
 
 def test_counts_and_time_to_resolution_per_period(stored):
     ops = stored.users["sales_ops"]
-    first = open_line(stored)
-    second = open_line(stored, component="bonus")
-    open_line(stored)
+    first = dispute_line(stored)
+    second = dispute_line(stored, component="bonus")
+    dispute_line(stored)
     Dispute.objects.filter(pk__in=[first.pk, second.pk]).update(
         opened_at=timezone.now() - datetime.timedelta(hours=10)
     )
@@ -315,7 +283,7 @@ def test_counts_and_time_to_resolution_per_period(stored):
 
 
 def test_visibility_of_the_list(stored):
-    dispute = open_line(stored)
+    dispute = dispute_line(stored)
     users = stored.users
     assert list(selectors.disputes(users["manager"])) == [dispute]
     assert list(selectors.disputes(users["executive"])) == []
@@ -363,7 +331,7 @@ def test_of_payouts_ending_the_same_day_the_shortest_takes_the_adjustment(stored
     PeriodResult.objects.filter(period="2026-03").update(
         period_kind="month", start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31)
     )
-    dispute = open_line(stored)  # on the quarter, which ends on the same day
+    dispute = dispute_line(stored)  # on the quarter, which ends on the same day
     services.resolve(stored.users["sales_ops"], dispute, amount="3.00", reason="x")
     assert DisputeAdjustment.objects.get().period == "2026-03"
     assert payout(stored, "r1", "2026-03").amount == Decimal("8.00")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -13,32 +12,7 @@ from attain.pay import selectors_payouts as selectors
 from attain.pay import services_payouts as services
 from attain.pay.models import Payout, PayoutState
 
-from .payout_factories import AMOUNTS, PERIOD, store
-
-PAID_ON = datetime.date(2026, 4, 15)
-
-
-@pytest.fixture
-def stored(company):
-    store(company, AMOUNTS)
-    return company
-
-
-def payout(company, code, period=PERIOD):
-    return Payout.objects.get(person=company.people[code], period=period)
-
-
-def through(company, code, state):
-    """Move ``code``'s payout forward up to ``state``."""
-    users = company.users
-    p = payout(company, code)
-    if state in {"reviewed", "approved", "paid"}:
-        services.review_payouts(users["admin"], [p])
-    if state in {"approved", "paid"}:
-        services.approve_payouts(users["finance"], [p])
-    if state == "paid":
-        services.mark_paid(users["finance"], [p], reference="PAY-1", paid_on=PAID_ON)
-    return payout(company, code)
+from .payout_factories import AMOUNTS, PAID_ON, PERIOD, payout, store, through
 
 
 def test_stored_results_become_calculated_payouts_with_lines(stored):

@@ -41,6 +41,15 @@ def api(company: Any, role: str) -> APIClient:
     return client
 
 
+def shop_order(company: Any, shop: dict[str, Any], role: str, **fields: Any) -> Order:
+    """An order recorded by ``role`` for the shop's customer, owned by r1: today's, of
+    10.00, unless ``fields`` say otherwise."""
+    fields = {"date": timezone.localdate(), "amount": Decimal(10), **fields}
+    return services.record_order(
+        company.users[role], customer=shop["customer"], owner=company.people["r1"], **fields
+    )
+
+
 def counted_orders(start: datetime.date, end: datetime.date) -> list[str]:
     frame = tables.load_tables(["orders"], start=start, end=end)["orders"]
     return sorted(frame["id"].to_list())
@@ -74,35 +83,15 @@ def test_a_reps_own_order_is_pending_and_not_counted_until_verified(company, sho
 
 
 def test_entries_by_finance_and_imports_count_at_once(company, shop, tmp_path: Path):
-    today = timezone.localdate()
-    order = services.record_order(
-        company.users["finance"],
-        customer=shop["customer"],
-        owner=company.people["r1"],
-        date=today,
-        amount=Decimal(10),
-    )
+    order = shop_order(company, shop, "finance")
     assert order.verification == Verification.VERIFIED
-    manager_order = services.record_order(
-        company.users["manager"],
-        customer=shop["customer"],
-        owner=company.people["r1"],
-        date=today,
-        amount=Decimal(10),
-    )
+    manager_order = shop_order(company, shop, "manager")
     assert manager_order.verification == Verification.PENDING  # paid on the team's orders
 
 
 def test_an_import_by_finance_verifies_the_pending_record_it_matches(company, shop, tmp_path):
     today = timezone.localdate()
-    services.record_order(
-        company.users["rep"],
-        customer=shop["customer"],
-        owner=company.people["r1"],
-        date=today,
-        amount=Decimal(10),
-        external_id="SO-7",
-    )
+    shop_order(company, shop, "rep", external_id="SO-7")
     assert Order.objects.get(external_id="SO-7").verification == Verification.PENDING
     path = tmp_path / "orders.csv"
     path.write_text(
@@ -177,45 +166,21 @@ def test_sales_operations_set_the_policy(company, shop):
         ops, "orders", review_own=True, max_future_days=5, amount_ceiling=Decimal("50")
     )
     with pytest.raises(ValidationError) as too_far:
-        services.record_order(
-            company.users["rep"],
-            customer=shop["customer"],
-            owner=company.people["r1"],
-            date=ahead,
-            amount=Decimal(50),
-        )
+        shop_order(company, shop, "rep", date=ahead, amount=Decimal(50))
     assert "date" in too_far.value.message_dict
     services.set_record_policy(
         ops, "orders", review_own=False, max_future_days=25, amount_ceiling=Decimal("50")
     )
     assert RecordPolicy.objects.get(table="orders").max_future_days == 25
-    order = services.record_order(
-        company.users["rep"],
-        customer=shop["customer"],
-        owner=company.people["r1"],
-        date=ahead,
-        amount=Decimal(50),
-    )
+    order = shop_order(company, shop, "rep", date=ahead, amount=Decimal(50))
     assert order.verification == Verification.VERIFIED
     with pytest.raises(ValidationError) as refused:
-        services.record_order(
-            company.users["rep"],
-            customer=shop["customer"],
-            owner=company.people["r1"],
-            date=timezone.localdate(),
-            amount=Decimal("50.01"),
-        )
+        shop_order(company, shop, "rep", amount=Decimal("50.01"))
     assert "amount" in refused.value.message_dict
 
 
 def test_rejecting_needs_a_reason_and_changes_nothing_without_one(company, shop):
-    order = services.record_order(
-        company.users["rep"],
-        customer=shop["customer"],
-        owner=company.people["r1"],
-        date=timezone.localdate(),
-        amount=Decimal(10),
-    )
+    order = shop_order(company, shop, "rep")
     with pytest.raises(ValidationError):
         services.verify_records(company.users["finance"], Order, [order.pk], "rejected")
     order.refresh_from_db()
@@ -229,14 +194,7 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(company, shop)
 
 def test_the_review_queue_api_verifies_in_bulk(company, shop):
     for n in range(3):
-        services.record_order(
-            company.users["rep"],
-            customer=shop["customer"],
-            owner=company.people["r1"],
-            date=timezone.localdate(),
-            amount=Decimal(10),
-            external_id=f"Q-{n}",
-        )
+        shop_order(company, shop, "rep", external_id=f"Q-{n}")
     finance = api(company, "finance")
     waiting = finance.get("/api/pay/records/?table=orders").json()
     assert sorted(row["external_id"] for row in waiting) == ["Q-0", "Q-1", "Q-2"]
@@ -254,14 +212,7 @@ def test_the_review_queue_api_verifies_in_bulk(company, shop):
 
 
 def test_the_review_page_verifies_the_chosen_records(client, company, shop):
-    order = services.record_order(
-        company.users["rep"],
-        customer=shop["customer"],
-        owner=company.people["r1"],
-        date=timezone.localdate(),
-        amount=Decimal(10),
-        external_id="W-1",
-    )
+    order = shop_order(company, shop, "rep", external_id="W-1")
     client.force_login(company.users["sales_ops"])
     page = client.get("/pay/review/?table=orders")
     assert page.status_code == 200
@@ -323,22 +274,16 @@ def test_negatives_only_as_returns_through_the_status(company, shop, tmp_path):
     """A rep never enters a negative amount or quantity: an order is taken back through
     its status (returned), which the revenue measure leaves out. The one negative amount
     is a credit note from the system of record (an import by finance)."""
-    rep = company.users["rep"]
     with pytest.raises(ValidationError) as negative:
-        services.record_order(
-            rep,
-            customer=shop["customer"],
-            owner=company.people["r1"],
-            date=D(2026, 3, 1),
-            amount=Decimal("-50"),
-        )
+        shop_order(company, shop, "rep", date=D(2026, 3, 1), amount=Decimal("-50"))
     assert "amount" in negative.value.message_dict
     with pytest.raises(ValidationError) as quantity:
-        services.record_order(
-            company.users["finance"],
-            customer=shop["customer"],
-            owner=company.people["r1"],
+        shop_order(
+            company,
+            shop,
+            "finance",
             date=D(2026, 3, 1),
+            amount=None,
             lines=[(shop["product"], Decimal("-1"), Decimal("10"))],
         )
     assert "quantity" in quantity.value.message_dict
@@ -405,14 +350,7 @@ def test_pending_records_are_shown_and_marked_on_the_crm_pages(client, company, 
     """A rep's own order, payment and visit wait: the CRM pages still list them, each
     marked "Pending verification"; once verified the mark is gone."""
     rep = company.users["rep"]
-    order = services.record_order(
-        rep,
-        customer=shop["customer"],
-        owner=company.people["r1"],
-        date=timezone.localdate(),
-        amount=Decimal(10),
-        external_id="PEND-O",
-    )
+    order = shop_order(company, shop, "rep", external_id="PEND-O")
     services.record_payment(
         rep,
         customer=shop["customer"],
