@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
-from attain.web.fields import MONEY
+from attain.web.fields import MONEY, acting_user
 
 SHARE: dict[str, Any] = {"max_digits": 9, "decimal_places": 8}
 
@@ -64,14 +64,7 @@ class VerifiedMixin(models.Model):
         db_default=Verification.VERIFIED,
         db_index=True,
     )
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    verified_by = acting_user(_("verified by"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     class Meta:
