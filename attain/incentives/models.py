@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from attain.org.models import Person, Unit
 from attain.web import leases
 from attain.web.fields import MONEY, acting_user
+from attain.web.leases import RunStatus as RunStatus  # a calculation run is a leases.Run
 
 
 class Plan(models.Model):
@@ -115,19 +116,10 @@ class RunKind(models.TextChoices):
     PREVIEW = "preview", _("Preview")
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
 class CalculationRun(leases.Run):
     kind = models.CharField(_("kind"), max_length=12, choices=RunKind.choices)
     fiscal_year = models.PositiveIntegerField(_("fiscal year"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
+    status = leases.run_status()
     people = models.PositiveIntegerField(_("people"), default=0)
     rows = models.PositiveIntegerField(_("result rows"), default=0)
     warnings = models.PositiveIntegerField(_("warnings"), default=0)

@@ -17,21 +17,15 @@ from attain.org.models import Person
 from attain.web import leases
 from attain.web.fields import acting_user
 
-
-class SetStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+# A statement set is a leases.Run: its status is a run's.
+SetStatus = leases.RunStatus
 
 
 class StatementSet(leases.Run):
     """Every statement of one pay period, generated together."""
 
     period = models.CharField(_("period"), max_length=16)
-    status = models.CharField(
-        _("status"), max_length=10, choices=SetStatus.choices, default=SetStatus.QUEUED
-    )
+    status = leases.run_status()
     published = models.BooleanField(_("published"), default=False)
     total = models.PositiveIntegerField(_("statements to write"), default=0)
     done = models.PositiveIntegerField(_("statements written"), default=0)

@@ -36,6 +36,22 @@ class Leased(models.Model):
         abstract = True
 
 
+class RunStatus(models.TextChoices):
+    """Where a :class:`Run` is: waiting for a worker, being worked on, or ended."""
+
+    QUEUED = "queued", gettext_lazy("Queued")
+    RUNNING = "running", gettext_lazy("Running")
+    DONE = "done", gettext_lazy("Done")
+    FAILED = "failed", gettext_lazy("Failed")
+
+
+def run_status() -> models.CharField:
+    """A run's :class:`RunStatus`, queued until a worker takes it."""
+    return models.CharField(
+        gettext_lazy("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+
+
 class Run(Leased):
     """Background work shown with its progress and stage, its problems when it failed,
     who asked for it and how long it took."""
