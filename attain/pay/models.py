@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person, Unit
@@ -94,6 +95,20 @@ class ComponentLine(models.Model):
         abstract = True
 
 
+class SettingsRow(models.Model):
+    """Settings kept as one row (pk 1): who changed them last and when. The row is named
+    by its model ("Dispute settings")."""
+
+    updated_by = acting_user()
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(capfirst(self._meta.verbose_name))
+
+
 class PayoutLine(ComponentLine):
     """One component of a payout, as calculated."""
 
@@ -134,21 +149,16 @@ DEFAULT_COLUMNS = [
 ]
 
 
-class PayrollMapping(models.Model):
+class PayrollMapping(SettingsRow):
     """The payroll export's columns (one row, pk 1): headers in order, each naming a
     :class:`PayrollSource`; the pay code written on every line."""
 
     columns = models.JSONField(_("columns"), default=list)
     pay_code = models.CharField(_("pay code"), max_length=40, default="COMM")
-    updated_by = acting_user()
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("payroll column mapping")
         verbose_name_plural = _("payroll column mappings")
-
-    def __str__(self) -> str:
-        return str(_("Payroll column mapping"))
 
 
 ZERO = Decimal("0.00")

@@ -17,6 +17,8 @@ from attain.org.models import Person
 from attain.web import leases
 from attain.web.fields import acting_user
 
+from .models import SettingsRow
+
 # A statement set is a leases.Run: its status is a run's.
 SetStatus = leases.RunStatus
 
@@ -82,16 +84,11 @@ class Statement(models.Model):
         return str(PayoutState(self.payout_state).label)
 
 
-class StatementSettings(models.Model):
+class StatementSettings(SettingsRow):
     """What every statement prints at its head (one row, pk 1): the company's name."""
 
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    updated_by = acting_user()
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("statement settings")
         verbose_name_plural = _("statement settings")
-
-    def __str__(self) -> str:
-        return str(_("Statement settings"))
