@@ -52,13 +52,22 @@ def run_status() -> models.CharField:
     )
 
 
-class Run(Leased):
-    """Background work shown with its progress and stage, its problems when it failed,
-    who asked for it and how long it took."""
+class Progressing(Leased):
+    """Background work shown with its progress (per cent) and current stage, and its
+    problems when it failed."""
 
     progress = models.PositiveSmallIntegerField(gettext_lazy("progress (%)"), default=0)
     stage = models.CharField(gettext_lazy("stage"), max_length=200, blank=True)
     problems = models.JSONField(gettext_lazy("problems"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Run(Progressing):
+    """Background work shown with its progress and stage, its problems when it failed,
+    who asked for it and how long it took."""
+
     seconds = models.DecimalField(
         gettext_lazy("seconds"), max_digits=10, decimal_places=3, null=True
     )
