@@ -25,6 +25,12 @@ from attain.org.models import Person
 from attain.web.fields import MONEY, acting_user
 
 SHARE: dict[str, Any] = {"max_digits": 9, "decimal_places": 8}
+# A rating from 1 to 5 in steps of 0.1 (satisfaction surveys, peer ratings).
+RATING: dict[str, Any] = {
+    "max_digits": 3,
+    "decimal_places": 1,
+    "validators": [MinValueValidator(1), MaxValueValidator(5)],
+}
 
 
 def new_external_id() -> str:
@@ -563,12 +569,7 @@ class Survey(VerifiedMixin, ExternalIdMixin):
         ServiceTicket, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys"
     )
     date = models.DateField(_("date"), db_index=True)
-    score = models.DecimalField(
-        _("score"),
-        max_digits=3,
-        decimal_places=1,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
-    )
+    score = models.DecimalField(_("score"), **RATING)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
@@ -615,12 +616,7 @@ class PeerRating(VerifiedMixin, ExternalIdMixin):
         related_name="ratings_received",
     )
     date = models.DateField(_("date"), db_index=True)
-    score = models.DecimalField(
-        _("score"),
-        max_digits=3,
-        decimal_places=1,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
-    )
+    score = models.DecimalField(_("score"), **RATING)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
