@@ -131,10 +131,9 @@ class CalculationRun(leases.Run):
     # later for its results use the same day.
     as_of = models.DateField(_("as of"), null=True, blank=True)
 
-    class Meta:
+    class Meta(leases.Run.Meta):
         verbose_name = _("calculation run")
         verbose_name_plural = _("calculation runs")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.fiscal_year} #{self.pk}"

@@ -32,10 +32,9 @@ class StatementSet(leases.Run):
     total = models.PositiveIntegerField(_("statements to write"), default=0)
     done = models.PositiveIntegerField(_("statements written"), default=0)
 
-    class Meta:
+    class Meta(leases.Run.Meta):
         verbose_name = _("statement set")
         verbose_name_plural = _("statement sets")
-        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["period", "published"])]
 
     def __str__(self) -> str:

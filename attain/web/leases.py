@@ -77,6 +77,8 @@ class Run(Progressing):
 
     class Meta:
         abstract = True
+        # The newest first (a subclass's ``class Meta(leases.Run.Meta)`` keeps it).
+        ordering = ["-created_at", "-id"]
 
 
 def host() -> str:
