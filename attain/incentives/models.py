@@ -181,14 +181,23 @@ class PeriodResult(PeriodNumbers):
         return f"{self.person_id} {self.period}"
 
 
-class ComponentNumbers(models.Model):
-    """One component's amount (and level, score) for one person and period."""
+class ComponentLine(models.Model):
+    """What one component of a plan pays: a stored result's, and the payout lines copied
+    from it (attain.pay: a payout's line, and its frozen copy at close)."""
 
-    period = models.CharField(_("period"), max_length=16)
     plan = models.CharField(_("plan id"), max_length=80)
     component = models.CharField(_("component id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16)
     amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class ComponentNumbers(ComponentLine):
+    """One component's amount (and level, score) for one person and period."""
+
+    period = models.CharField(_("period"), max_length=16)
     level = models.CharField(_("level"), max_length=64, blank=True)
     score = models.DecimalField(_("score"), max_digits=20, decimal_places=6, null=True)
 

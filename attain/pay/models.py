@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from attain.incentives.models import ComponentLine
 from attain.org.models import Person, Unit
 from attain.web.fields import MONEY, acting_user
 
@@ -81,18 +82,6 @@ class Payout(models.Model):
     @property
     def payable(self) -> bool:
         return self.state == PayoutState.APPROVED and not self.held
-
-
-class ComponentLine(models.Model):
-    """What one component of a plan pays (a payout's line, and its frozen copy at close)."""
-
-    plan = models.CharField(_("plan id"), max_length=80)
-    component = models.CharField(_("component id"), max_length=64)
-    kind = models.CharField(_("kind"), max_length=16)
-    amount = models.DecimalField(_("amount"), **MONEY)
-
-    class Meta:
-        abstract = True
 
 
 class SettingsRow(models.Model):

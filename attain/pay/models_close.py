@@ -11,11 +11,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from attain.incentives.models import ComponentLine
 from attain.org.models import Person, Unit
 from attain.web import leases
 from attain.web.fields import MONEY, acting_user
 
-from .models import ComponentLine, Payout, PayoutState
+from .models import Payout, PayoutState
 
 ADJUSTMENT = "adjustment"  # PayoutLine.kind of a prior-period adjustment line
 
