@@ -232,9 +232,7 @@ class RunPartition(leases.Leased):
     run = models.ForeignKey(CalculationRun, on_delete=models.CASCADE, related_name="partitions")
     number = models.PositiveIntegerField(_("number"))
     people = models.JSONField(_("people"), default=list)
-    status = models.CharField(
-        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
+    status = leases.run_status()
     # What the merge needs of this slice: {"people": [pks], "warnings": n,
     # "warning_details": [[path, message]], "totals": {plan: {name, payout, people}}}
     summary = models.JSONField(_("summary"), default=dict, blank=True)
