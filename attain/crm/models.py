@@ -22,9 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
-from attain.web.fields import MONEY
+from attain.web.fields import MONEY, acting_user
 
 SHARE: dict[str, Any] = {"max_digits": 9, "decimal_places": 8}
+# A rating from 1 to 5 in steps of 0.1 (satisfaction surveys, peer ratings).
+RATING: dict[str, Any] = {
+    "max_digits": 3,
+    "decimal_places": 1,
+    "validators": [MinValueValidator(1), MaxValueValidator(5)],
+}
 
 
 def new_external_id() -> str:
@@ -64,14 +70,7 @@ class VerifiedMixin(models.Model):
         db_default=Verification.VERIFIED,
         db_index=True,
     )
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    verified_by = acting_user(_("verified by"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     class Meta:
@@ -570,12 +569,7 @@ class Survey(VerifiedMixin, ExternalIdMixin):
         ServiceTicket, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys"
     )
     date = models.DateField(_("date"), db_index=True)
-    score = models.DecimalField(
-        _("score"),
-        max_digits=3,
-        decimal_places=1,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
-    )
+    score = models.DecimalField(_("score"), **RATING)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
@@ -622,12 +616,7 @@ class PeerRating(VerifiedMixin, ExternalIdMixin):
         related_name="ratings_received",
     )
     date = models.DateField(_("date"), db_index=True)
-    score = models.DecimalField(
-        _("score"),
-        max_digits=3,
-        decimal_places=1,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
-    )
+    score = models.DecimalField(_("score"), **RATING)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from attain.org.models import Person, Unit
 from attain.web import leases
 from attain.web.fields import MONEY, acting_user
+from attain.web.leases import RunStatus as RunStatus  # a calculation run is a leases.Run
 
 
 class Plan(models.Model):
@@ -115,19 +116,10 @@ class RunKind(models.TextChoices):
     PREVIEW = "preview", _("Preview")
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
 class CalculationRun(leases.Run):
     kind = models.CharField(_("kind"), max_length=12, choices=RunKind.choices)
     fiscal_year = models.PositiveIntegerField(_("fiscal year"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
+    status = leases.run_status()
     people = models.PositiveIntegerField(_("people"), default=0)
     rows = models.PositiveIntegerField(_("result rows"), default=0)
     warnings = models.PositiveIntegerField(_("warnings"), default=0)
@@ -139,10 +131,9 @@ class CalculationRun(leases.Run):
     # later for its results use the same day.
     as_of = models.DateField(_("as of"), null=True, blank=True)
 
-    class Meta:
+    class Meta(leases.Run.Meta):
         verbose_name = _("calculation run")
         verbose_name_plural = _("calculation runs")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.fiscal_year} #{self.pk}"
@@ -190,14 +181,23 @@ class PeriodResult(PeriodNumbers):
         return f"{self.person_id} {self.period}"
 
 
-class ComponentNumbers(models.Model):
-    """One component's amount (and level, score) for one person and period."""
+class ComponentLine(models.Model):
+    """What one component of a plan pays: a stored result's, and the payout lines copied
+    from it (attain.pay: a payout's line, and its frozen copy at close)."""
 
-    period = models.CharField(_("period"), max_length=16)
     plan = models.CharField(_("plan id"), max_length=80)
     component = models.CharField(_("component id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16)
     amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class ComponentNumbers(ComponentLine):
+    """One component's amount (and level, score) for one person and period."""
+
+    period = models.CharField(_("period"), max_length=16)
     level = models.CharField(_("level"), max_length=64, blank=True)
     score = models.DecimalField(_("score"), max_digits=20, decimal_places=6, null=True)
 
@@ -232,9 +232,7 @@ class RunPartition(leases.Leased):
     run = models.ForeignKey(CalculationRun, on_delete=models.CASCADE, related_name="partitions")
     number = models.PositiveIntegerField(_("number"))
     people = models.JSONField(_("people"), default=list)
-    status = models.CharField(
-        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
+    status = leases.run_status()
     # What the merge needs of this slice: {"people": [pks], "warnings": n,
     # "warning_details": [[path, message]], "totals": {plan: {name, payout, people}}}
     summary = models.JSONField(_("summary"), default=dict, blank=True)

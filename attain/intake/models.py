@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.web import leases
+from attain.web.fields import acting_user
 
 
 class BatchStatus(models.TextChoices):
@@ -22,14 +22,7 @@ class ImportBatch(leases.Leased):
     table = models.CharField(_("table"), max_length=40)
     file_name = models.CharField(_("file name"), max_length=255)
     file_path = models.CharField(_("stored file"), max_length=500)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("imported by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user(_("imported by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

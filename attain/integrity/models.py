@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
+from attain.web.fields import acting_user
 
 
 class Detector(models.TextChoices):
@@ -44,14 +44,7 @@ class Alert(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assignee"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    assignee = acting_user(_("assignee"))
     resolution = models.TextField(_("resolution reason"), blank=True)
     hold = models.BooleanField(_("payout held"), default=False)
     found_at = models.DateTimeField(_("found at"), default=timezone.now)

@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from attain.incentives.models import ComponentLine
 from attain.org.models import Person, Unit
 from attain.web.fields import MONEY, acting_user
 
@@ -82,16 +84,18 @@ class Payout(models.Model):
         return self.state == PayoutState.APPROVED and not self.held
 
 
-class ComponentLine(models.Model):
-    """What one component of a plan pays (a payout's line, and its frozen copy at close)."""
+class SettingsRow(models.Model):
+    """Settings kept as one row (pk 1): who changed them last and when. The row is named
+    by its model ("Dispute settings")."""
 
-    plan = models.CharField(_("plan id"), max_length=80)
-    component = models.CharField(_("component id"), max_length=64)
-    kind = models.CharField(_("kind"), max_length=16)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    updated_by = acting_user()
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return str(capfirst(self._meta.verbose_name))
 
 
 class PayoutLine(ComponentLine):
@@ -134,21 +138,16 @@ DEFAULT_COLUMNS = [
 ]
 
 
-class PayrollMapping(models.Model):
+class PayrollMapping(SettingsRow):
     """The payroll export's columns (one row, pk 1): headers in order, each naming a
     :class:`PayrollSource`; the pay code written on every line."""
 
     columns = models.JSONField(_("columns"), default=list)
     pay_code = models.CharField(_("pay code"), max_length=40, default="COMM")
-    updated_by = acting_user()
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("payroll column mapping")
         verbose_name_plural = _("payroll column mappings")
-
-    def __str__(self) -> str:
-        return str(_("Payroll column mapping"))
 
 
 ZERO = Decimal("0.00")

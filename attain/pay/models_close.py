@@ -11,11 +11,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from attain.incentives.models import ComponentLine
 from attain.org.models import Person, Unit
 from attain.web import leases
 from attain.web.fields import MONEY, acting_user
 
-from .models import ComponentLine, Payout, PayoutState
+from .models import Payout, PayoutState
 
 ADJUSTMENT = "adjustment"  # PayoutLine.kind of a prior-period adjustment line
 
@@ -26,7 +27,7 @@ class PeriodState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class PayPeriod(leases.Leased):
+class PayPeriod(leases.Progressing):
     """A pay period's close: open (no row, or state open) → closing (the background task
     freezing it, with progress) → closed; closed → open again only by a reopen with a
     reason. A closed period keeps its snapshot (:class:`ClosedResult`)."""
@@ -36,9 +37,6 @@ class PayPeriod(leases.Leased):
     state = models.CharField(
         _("state"), max_length=8, choices=PeriodState.choices, default=PeriodState.OPEN
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    stage = models.CharField(_("stage"), max_length=200, blank=True)
-    problems = models.JSONField(_("problems"), default=list, blank=True)
     # The snapshot's provenance: {plan id: version number} and two SHA-256 fingerprints,
     # of the records the results were computed from and of the frozen numbers.
     plan_versions = models.JSONField(_("plan versions"), default=dict, blank=True)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from attain.org.models import Person
 from attain.web.fields import MONEY, acting_user
 
-from .models import Payout
+from .models import Payout, SettingsRow
 
 DEFAULT_RESPONSE_HOURS = 72
 ADJUSTMENT_PLAN = "adjustment"  # PayoutLine.plan of a dispute's adjustment
@@ -194,7 +194,7 @@ class DisputeAdjustment(models.Model):
         return f"dispute-{self.dispute_id}"
 
 
-class DisputePolicy(models.Model):
+class DisputePolicy(SettingsRow):
     """Dispute settings (one row, pk 1): the response-time target and who gets new
     disputes (empty: the sales operations login with the fewest open ones)."""
 
@@ -202,12 +202,7 @@ class DisputePolicy(models.Model):
         _("response-time target (hours)"), default=DEFAULT_RESPONSE_HOURS
     )
     assignee = acting_user()
-    updated_by = acting_user()
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("dispute settings")
         verbose_name_plural = _("dispute settings")
-
-    def __str__(self) -> str:
-        return str(_("Dispute settings"))

@@ -17,29 +17,24 @@ from attain.org.models import Person
 from attain.web import leases
 from attain.web.fields import acting_user
 
+from .models import SettingsRow
 
-class SetStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+# A statement set is a leases.Run: its status is a run's.
+SetStatus = leases.RunStatus
 
 
 class StatementSet(leases.Run):
     """Every statement of one pay period, generated together."""
 
     period = models.CharField(_("period"), max_length=16)
-    status = models.CharField(
-        _("status"), max_length=10, choices=SetStatus.choices, default=SetStatus.QUEUED
-    )
+    status = leases.run_status()
     published = models.BooleanField(_("published"), default=False)
     total = models.PositiveIntegerField(_("statements to write"), default=0)
     done = models.PositiveIntegerField(_("statements written"), default=0)
 
-    class Meta:
+    class Meta(leases.Run.Meta):
         verbose_name = _("statement set")
         verbose_name_plural = _("statement sets")
-        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["period", "published"])]
 
     def __str__(self) -> str:
@@ -88,16 +83,11 @@ class Statement(models.Model):
         return str(PayoutState(self.payout_state).label)
 
 
-class StatementSettings(models.Model):
+class StatementSettings(SettingsRow):
     """What every statement prints at its head (one row, pk 1): the company's name."""
 
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    updated_by = acting_user()
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("statement settings")
         verbose_name_plural = _("statement settings")
-
-    def __str__(self) -> str:
-        return str(_("Statement settings"))

@@ -36,13 +36,38 @@ class Leased(models.Model):
         abstract = True
 
 
-class Run(Leased):
-    """Background work shown with its progress and stage, its problems when it failed,
-    who asked for it and how long it took."""
+class RunStatus(models.TextChoices):
+    """Where a :class:`Run` is: waiting for a worker, being worked on, or ended."""
+
+    QUEUED = "queued", gettext_lazy("Queued")
+    RUNNING = "running", gettext_lazy("Running")
+    DONE = "done", gettext_lazy("Done")
+    FAILED = "failed", gettext_lazy("Failed")
+
+
+def run_status() -> models.CharField:
+    """A run's :class:`RunStatus`, queued until a worker takes it."""
+    return models.CharField(
+        gettext_lazy("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+
+
+class Progressing(Leased):
+    """Background work shown with its progress (per cent) and current stage, and its
+    problems when it failed."""
 
     progress = models.PositiveSmallIntegerField(gettext_lazy("progress (%)"), default=0)
     stage = models.CharField(gettext_lazy("stage"), max_length=200, blank=True)
     problems = models.JSONField(gettext_lazy("problems"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Run(Progressing):
+    """Background work shown with its progress and stage, its problems when it failed,
+    who asked for it and how long it took."""
+
     seconds = models.DecimalField(
         gettext_lazy("seconds"), max_digits=10, decimal_places=3, null=True
     )
@@ -52,6 +77,8 @@ class Run(Leased):
 
     class Meta:
         abstract = True
+        # The newest first (a subclass's ``class Meta(leases.Run.Meta)`` keeps it).
+        ordering = ["-created_at", "-id"]
 
 
 def host() -> str:
