@@ -27,7 +27,7 @@ from attain.calc.scenario import build_scenario
 from attain.crm import services
 from attain.crm.models import Evidence, OrderLine, PeerRating, Survey, TrainingScore
 from attain.crm.tests import make
-from attain.engine import calculate, load_scenario, parse_period, scenario_from_data
+from attain.engine import calculate, load_scenario, parse_period, scenario_from_data, to_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -295,6 +295,45 @@ def test_orders_to_measures_end_to_end(records, tmp_path):
     assert measure("r1", "satisfaction") == Decimal("3.75")
     assert result.units["east"][q1].measures["revenue"] == Decimal("210.014")
     assert result.people["r1"][q1].attainment["revenue"] > 1
+
+
+def test_frames_kept_in_memory_are_what_the_files_hold(records, tmp_path):
+    """``build_scenario(frames=)`` (what every calculation uses) keeps the very frames
+    it would write: each file read back equals its frame, and the engine's output from
+    either is the same text."""
+    measures = {
+        "revenue": {"from": "orders", "value": "amount", "where": "status == 'confirmed'"},
+        "collected": {"from": "payments", "value": "amount", "person": "collector"},
+        "visits": {"from": "activities", "where": "kind == 'visit'", "agg": "count"},
+        "satisfaction": {"from": "surveys", "value": "score", "agg": "avg"},
+    }
+    common = {
+        "period_start": Q1[0],
+        "period_end": Q1[1],
+        "measures": measures,
+        "targets": [{"measure": "revenue", "who": "r1", "period": "2026-Q1", "value": 90}],
+        "report": ["2026-Q1"],
+    }
+    written = build_scenario(**common, work_dir=tmp_path)
+    frames: dict[str, pl.DataFrame] = {}
+    kept = build_scenario(**common, frames=frames)
+    assert kept == written
+    assert sorted(frames) == sorted(
+        [kept["units"]["parquet"], kept["people"]["parquet"]]
+        + [spec["parquet"] for spec in kept["records"].values()]
+    )
+    for name, frame in frames.items():
+        on_disk = pl.read_parquet(tmp_path / name)
+        assert on_disk.schema == frame.schema, name
+        assert on_disk.equals(frame), name
+    from_files, problems = scenario_from_data(written, tmp_path)
+    assert problems == []
+    from_frames, problems = scenario_from_data(kept, frames=frames)
+    assert problems == []
+    as_of = datetime.date(2026, 3, 31)
+    assert to_json(calculate(from_frames, as_of)) == to_json(calculate(from_files, as_of))
+    with pytest.raises(ValueError, match="work_dir or frames"):
+        build_scenario(**common)
 
 
 def test_export_scenario_command_writes_a_runnable_scenario(records, tmp_path):
