@@ -63,18 +63,23 @@ def active_plans(start: datetime.date, end: datetime.date) -> list[dict[str, Any
     return sorted(plans, key=lambda p: p["id"])
 
 
-def targets_for(year: int, measures: Sequence[str]) -> list[dict[str, Any]]:
-    """Published targets (target planning), completed by the targets typed with plans."""
+def targets_for(
+    year: int, measures: Sequence[str], who: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Published targets (target planning), completed by the targets typed with plans;
+    with ``who``, only those of these people and units."""
     published: list[dict[str, Any]] = []
     try:
         from attain.targets.selectors import published_targets
     except ImportError:  # target planning not installed: only targets typed with plans
         pass
     else:
-        published = [dict(t) for t in published_targets(fiscal_year=year)]
+        published = [dict(t) for t in published_targets(fiscal_year=year, who=who)]
     taken = {(t["measure"], t["who"], t["period"]) for t in published}
-    prefix = str(year)
-    for target in PlanTarget.objects.filter(period__startswith=prefix):
+    typed = PlanTarget.objects.filter(period__startswith=str(year))
+    if who is not None:
+        typed = typed.filter(who__in=sorted(who))
+    for target in typed:
         key = (target.measure, target.who, target.period)
         if key not in taken:
             published.append(target.as_scenario())
@@ -103,7 +108,10 @@ def loaded_year(
         if extra_records:
             _add_records(frames, data, extra_records)
         if only_for is not None:
-            restrict(frames, data, only_for)
+            # only the targets of the people and units kept are read
+            data["targets"] = targets_for(
+                year, list(measures), who=restrict(frames, data, only_for)
+            )
 
     def records_of(people: pl.DataFrame) -> set[str]:
         assert only_for is not None
@@ -113,7 +121,7 @@ def loaded_year(
         start=start,
         end=end,
         measures=measures,
-        targets=targets_for(year, list(measures)),
+        targets=targets_for(year, list(measures)) if only_for is None else (),
         plans=chosen,
         as_of=as_of,
         report=year_periods(year) if report is None else sorted(report),
@@ -216,11 +224,12 @@ def whose_records(
     return needed
 
 
-def restrict(frames: Frames, data: dict[str, Any], chain: set[str]) -> None:
+def restrict(frames: Frames, data: dict[str, Any], chain: set[str]) -> set[str]:
     """Cut the scenario down to what the results of ``chain`` need: their own records,
     their teams' records where a team-scope plan (or a roll-up measure) covers them,
     and the people those records and reporting lines name. Results of everyone in
-    ``chain`` are then exactly those of the whole scenario."""
+    ``chain`` are then exactly those of the whole scenario. Returns the people and units
+    kept: targets of others are left out (those given already, and any read later)."""
     people = frames[data["people"]["parquet"]]
     managers = _managers(people)
     needed = whose_records(people, data["measures"], data.get("plans") or [], chain)
@@ -283,3 +292,4 @@ def restrict(frames: Frames, data: dict[str, Any], chain: set[str]) -> None:
             plan = {**plan, "applies_to": {**applies, "people": chosen}}
         plans.append(plan)
     data["plans"] = plans
+    return keep_people | units

@@ -239,3 +239,33 @@ def test_explanations_read_later_equal_those_of_the_run(calculated):
     assert services.explanation_of(stale)["plans"]["rep"]["payout"] == "1100.00"
     stale.refresh_from_db()
     assert stale.explanation == ""
+
+
+@pytest.mark.parametrize("chain", [{"r1"}, {"r3", "m2", "m1"}])
+def test_a_cut_down_year_gives_its_people_the_rows_of_the_whole_year(calculated, chain):
+    """An incremental update's load (records of the people needed, kept in memory and
+    cut down, targets read for the people and units kept only) gives the people updated
+    exactly the rows of the whole year's calculation."""
+    from attain.engine import period_document
+
+    as_of = datetime.date(YEAR, 3, 31)
+    periods = {f"{YEAR}-03", f"{YEAR}-Q1", f"{YEAR}-H1", str(YEAR)}
+    with calculation.loaded_year(YEAR, as_of=as_of) as whole:
+        everyone = calculation.run_engine(whole, as_of)
+        targets = whole.data["targets"]
+    with calculation.loaded_year(
+        YEAR, as_of=as_of, only_for=chain, report=sorted(periods), fresh=True
+    ) as cut:
+        some = calculation.run_engine(cut, as_of, people=chain, periods=periods)
+        kept = {
+            *cut.frames[cut.data["people"]["parquet"]]["id"],
+            *cut.frames[cut.data["units"]["parquet"]]["id"],
+        }
+        assert cut.data["targets"] == [t for t in targets if t["who"] in kept]
+        assert len(cut.data["targets"]) < len(targets)
+    for code in chain:
+        assert set(some.people[code]) == periods
+        for period in periods:
+            mine = period_document(some.people[code][period], some.scenario, True)
+            theirs = period_document(everyone.people[code][period], everyone.scenario, True)
+            assert services._plain(mine) == services._plain(theirs)
