@@ -25,7 +25,15 @@ from attain.calc import sources, tables
 from attain.calc.org import load_org
 from attain.calc.scenario import build_scenario
 from attain.crm import services
-from attain.crm.models import Evidence, OrderLine, PeerRating, Survey, TrainingScore
+from attain.crm.models import (
+    Activity,
+    Evidence,
+    OrderLine,
+    PeerRating,
+    Survey,
+    TrainingScore,
+    Verification,
+)
 from attain.crm.tests import make
 from attain.engine import calculate, load_scenario, parse_period, scenario_from_data, to_json
 
@@ -180,6 +188,33 @@ def test_a_few_peoples_records_are_read_with_their_credit_splits(records):
     assert sorted(few["customer"].to_list()) == sorted(
         load("orders").filter(pl.col("id").is_in(["o2", "o3"]))["customer"].to_list()
     )
+
+
+def test_a_few_peoples_records_leave_pending_ones_out_and_skip_the_verification_index(
+    records,
+):
+    """Their query keeps SQLite off the verification index (nearly every record is
+    verified: walking it reads the whole table), and still counts verified records only."""
+    Activity.objects.filter(external_id="a-call").update(verification=Verification.PENDING)
+    activities = tables.load_tables(["activities"], start=Q1[0], end=Q1[1], people={"r1", "r2"})[
+        "activities"
+    ]
+    assert activities["id"].to_list() == ["a-early"]  # a-call is pending, a-late in April
+    q = tables.Sql(connection.vendor, few_people=True)
+    where = tables._counts(q, "a", Activity)
+    if connection.vendor == "sqlite":
+        assert where.startswith("+a.")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'EXPLAIN QUERY PLAN SELECT a."id" FROM "crm_activity" a'
+                ' JOIN "org_person" p ON p."id" = a."owner_id"'
+                f" WHERE {where} AND p.\"code\" IN ('r1', 'r2')"
+            )
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "verification" not in plan
+        assert "owner_id" in plan
+    else:
+        assert not where.startswith("+")
 
 
 def test_order_lines_carry_the_order_and_its_product(records):
