@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -434,3 +435,30 @@ def test_integrity_records_read_decimals_on_every_database(records):
     assert found["peer_ratings"]["score"].to_list() == pytest.approx([4.0])
     visit = found["activities"].filter(pl.col("id") == "a-late").row(0, named=True)
     assert (visit["lat"], visit["lon"]) == pytest.approx((31.230416, 121.473701))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [None, None],
+        ["a", None],
+        [1, None, 3],
+        [1.5, None],
+        [1, 2.5],
+        [True, None],
+        [datetime.date(2026, 1, 1), None],
+        [Decimal("1.20"), None, 3],
+    ],
+)
+def test_fetched_columns_become_the_arrow_arrays_pyarrow_infers(values):
+    """A column of one Python type is given its Arrow type (pyarrow's inference tries to
+    import dateutil on every call); the arrays are those inference gives."""
+    if any(isinstance(v, Decimal) for v in values):
+        values_as_given = [None if v is None else format(v, "f") for v in values]
+    else:
+        values_as_given = values
+    inferred = pa.array(values_as_given)
+    made = sources._arrow_array(list(values))
+    assert made.type == inferred.type
+    assert made.equals(inferred)
