@@ -135,6 +135,28 @@ def test_a_new_order_updates_the_rep_and_their_managers(
     assert before == after
 
 
+def test_an_incremental_update_leaves_explanations_to_when_they_are_read(
+    calculated, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Order.objects.create(
+            external_id="o-new",
+            customer=Customer.objects.first(),
+            owner=calculated.people["r3"],
+            date=datetime.date(YEAR, 3, 5),
+            amount=Decimal("1000"),
+        )
+    row = PeriodResult.objects.select_related("run", "person").get(
+        person__code="r3", period=f"{YEAR}-Q1"
+    )
+    assert row.run.kind == "incremental" and row.explanation == ""
+    explanation = services.explanation_of(row)  # as of the update's day, and kept
+    assert "o-new" in {r["id"] for r in explanation["measures"]["revenue"]["records"]}
+    assert Decimal(explanation.get("payout") or "0") == row.payout
+    row.refresh_from_db()
+    assert json.loads(row.explanation) == json.loads(json.dumps(explanation))
+
+
 def test_deleting_an_order_updates_too(calculated, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = Order.objects.get(external_id="o-r1-1")
