@@ -8,6 +8,7 @@ database, a caller inside a transaction, or a caller that must see a commit it j
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -104,7 +105,13 @@ class DjangoCursorSource(Source):
 # pa.array, which then infers nothing. Its inference tries to import dateutil (and pandas)
 # on every call where they are not installed: ~0.2 ms a column, most of the time an
 # incremental update's queries spend turning their rows into Arrow.
-_ARROW_TYPES: dict[type, pa.DataType] = {str: pa.string(), int: pa.int64(), float: pa.float64()}
+_ARROW_TYPES: dict[type, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    datetime.date: pa.date32(),
+}
 
 
 def _arrow_array(values: list[Any]) -> pa.Array:
@@ -118,7 +125,7 @@ def _arrow_array(values: list[Any]) -> pa.Array:
         return pa.nulls(len(values))
     if len(kinds) == 1 and (kind := next(iter(kinds))) in _ARROW_TYPES:
         return pa.array(values, type=_ARROW_TYPES[kind])
-    return pa.array(values)  # dates, bools, ints mixed with floats …: as pyarrow infers
+    return pa.array(values)  # instants, ints mixed with floats …: as pyarrow infers
 
 
 def sqlite_path(using: str = "default") -> str | None:

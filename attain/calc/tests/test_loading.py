@@ -448,7 +448,11 @@ def test_integrity_records_read_decimals_on_every_database(records):
         [1, 2.5],
         [True, None],
         [datetime.date(2026, 1, 1), None],
+        [datetime.datetime(2026, 1, 1, 8, 30), None],
+        [datetime.datetime(2026, 1, 1, 8, 30, tzinfo=datetime.UTC)],
+        [datetime.date(2026, 1, 1), datetime.datetime(2026, 1, 2, 8, 30)],
         [Decimal("1.20"), None, 3],
+        [b"bytes"],
     ],
 )
 def test_fetched_columns_become_the_arrow_arrays_pyarrow_infers(values):
