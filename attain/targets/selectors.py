@@ -59,8 +59,8 @@ def published_targets(
             cells = cells.filter(who__in=sorted(who))
         # someone who moved between teams has a row under each: their months add up
         in_plan: dict[tuple[str, str, str], Decimal] = {}
-        for measure, who, period, value in cells.values_list("measure", "who", "period", "value"):
-            key = (measure, who, period)
+        for measure, code, period, value in cells.values_list("measure", "who", "period", "value"):
+            key = (measure, code, period)
             in_plan[key] = in_plan.get(key, Decimal(0)) + value
         found.update(in_plan)
     return [

@@ -45,9 +45,14 @@ def test_published_targets_take_the_latest_version_in_force(company: Company) ->
 @pytest.mark.django_db
 def test_published_targets_of_some_people_and_units(company: Company) -> None:
     plan = _plan(company, PlanStatus.PUBLISHED)
-    for who, kind in (("r1", Kind.PERSON), ("r2", Kind.PERSON), ("east", Kind.UNIT)):
+    other = _plan(company, PlanStatus.PUBLISHED)  # another family: both plans count
+    for who, kind, in_plan in (
+        ("r1", Kind.PERSON, plan),
+        ("r2", Kind.PERSON, other),
+        ("east", Kind.UNIT, plan),
+    ):
         TargetCell.objects.create(
-            plan=plan,
+            plan=in_plan,
             measure="revenue",
             who=who,
             kind=kind,
