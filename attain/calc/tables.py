@@ -9,8 +9,9 @@ finishes the types: dates as dates, money and scores as exact decimals (never fl
 credit splits as the JSON text column the engine reads from parquet.
 
 Only the rows a calculation needs are read: every query filters on the date fields the
-measures use. :func:`attain.calc.scenario.build_scenario` writes the tables (and the organisation)
-as parquet and returns a scenario document for :func:`attain.engine.scenario_from_data`.
+measures use. :func:`attain.calc.scenario.build_scenario` keeps the tables (and the
+organisation) as frames, or writes them as parquet, and returns a scenario document for
+:func:`attain.engine.scenario_from_data`.
 See ``docs/engine-data.md``.
 """
 
