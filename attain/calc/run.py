@@ -1,19 +1,18 @@
 """Load → compute: one entry for every calculation the apps run.
 
-:func:`loaded` writes a scenario for a date range into a temporary directory (the
-organisation and the record tables the measures read, with the targets and plans given)
-and checks it with the engine; :func:`run` also calculates it. Targets, pace, incentives
+:func:`loaded` builds a scenario for a date range (the organisation and the record tables
+the measures read, as Polars frames kept in memory, with the targets and plans given)
+and checks it with the engine, which reads the frames where the document names parquet
+files; :func:`run` also calculates it. Targets, pace, incentives
 and integrity all go through here, so they read the same data the same way.
 """
 
 from __future__ import annotations
 
 import datetime
-import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -22,7 +21,8 @@ from attain.engine import Problem, Result, Scenario, calculate, scenario_from_da
 
 from .scenario import build_scenario
 
-Edit = Callable[[Path, dict[str, Any]], None]
+Frames = dict[str, pl.DataFrame]  # the tables, keyed by the parquet path the document names
+Edit = Callable[[Frames, dict[str, Any]], None]
 
 
 class ScenarioProblems(ValueError):
@@ -38,7 +38,7 @@ class Loaded:
     scenario: Scenario | None
     problems: list[Problem]
     data: dict[str, Any]
-    directory: Path
+    frames: Frames
 
     def checked(self) -> Scenario:
         """The scenario, or :class:`ScenarioProblems`."""
@@ -61,28 +61,27 @@ def loaded(
     edit: Edit | None = None,
     records_of: Callable[[pl.DataFrame], Collection[str]] | None = None,
 ) -> Iterator[Loaded]:
-    """The scenario of ``start``…``end`` (its files exist while the context is open).
-    ``edit(directory, data)`` may change the files and the document before the engine
-    reads them (hypothetical records, a cut-down organisation); ``records_of``: see
-    :func:`attain.calc.scenario.build_scenario`."""
-    with tempfile.TemporaryDirectory(prefix="attain-calc-") as work:
-        directory = Path(work)
-        data = build_scenario(
-            period_start=start,
-            period_end=end,
-            measures=measures,
-            work_dir=directory,
-            targets=targets,
-            plans=plans,
-            as_of=as_of,
-            report=report,
-            fresh=fresh,
-            records_of=records_of,
-        )
-        if edit is not None:
-            edit(directory, data)
-        scenario, problems = scenario_from_data(data, directory)
-        yield Loaded(scenario, list(problems), data, directory)
+    """The scenario of ``start``…``end``. ``edit(frames, data)`` may change the tables
+    (replace a frame in ``frames``) and the document before the engine reads them
+    (hypothetical records, a cut-down organisation); ``records_of``: see
+    :func:`attain.calc.scenario.build_scenario`. Nothing is written to disk."""
+    frames: Frames = {}
+    data = build_scenario(
+        period_start=start,
+        period_end=end,
+        measures=measures,
+        frames=frames,
+        targets=targets,
+        plans=plans,
+        as_of=as_of,
+        report=report,
+        fresh=fresh,
+        records_of=records_of,
+    )
+    if edit is not None:
+        edit(frames, data)
+    scenario, problems = scenario_from_data(data, frames=frames)
+    yield Loaded(scenario, list(problems), data, frames)
 
 
 def run(

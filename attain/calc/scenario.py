@@ -1,5 +1,6 @@
 """A scenario document from the database: the organisation and the record tables a
-calculation needs, written as parquet, with the measures, targets and plans given."""
+calculation needs, as parquet files or frames kept in memory, with the measures, targets
+and plans given."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def build_scenario(
     period_start: datetime.date,
     period_end: datetime.date,
     measures: Mapping[str, Mapping[str, Any]],
-    work_dir: str | Path,
+    work_dir: str | Path | None = None,
+    frames: dict[str, pl.DataFrame] | None = None,
     targets: Sequence[Mapping[str, Any]] = (),
     plans: Sequence[Mapping[str, Any]] = (),
     tables: Iterable[str] | None = None,
@@ -66,12 +68,27 @@ def build_scenario(
     field is empty (a customer or ticket nobody owns) and that carry no credit split
     cannot be credited to anyone, so they are left out of that table.
 
+    With ``frames`` (a dict) instead of ``work_dir``, nothing is written: the frames are
+    put into it under those same paths, for the engine to read from memory
+    (``scenario_from_data(data, frames=frames)``).
+
     ``records_of(people)``, given the organisation's people frame, names the people
     whose records are needed (an incremental update): the queries read theirs and may
     leave others out.
     """
-    directory = Path(work_dir)
-    (directory / "tables").mkdir(parents=True, exist_ok=True)
+    if (work_dir is None) == (frames is None):
+        raise ValueError("give either work_dir or frames")
+    directory = None if work_dir is None else Path(work_dir)
+    if directory is not None:
+        (directory / "tables").mkdir(parents=True, exist_ok=True)
+
+    def put(file: str, frame: pl.DataFrame) -> None:
+        if frames is not None:
+            frames[file] = frame
+        else:
+            assert directory is not None
+            frame.write_parquet(directory / file)
+
     usage = _usage(measures, plans)
     names = list(tables) if tables is not None else sorted(usage)
     unknown = [name for name in names if not known_table(name)]
@@ -79,7 +96,7 @@ def build_scenario(
         raise ValueError(f"unknown tables: {', '.join(unknown)} (known: {', '.join(TABLES)})")
     date_fields = {name: usage.get(name, {}).get("date") or {"date"} for name in names}
     units, people = load_org(start=period_start, using=using, fresh=fresh)
-    frames = load_tables(
+    read = load_tables(
         names,
         start=period_start,
         end=period_end,
@@ -90,18 +107,18 @@ def build_scenario(
         person_fields={name: usage.get(name, {}).get("person") or {"owner"} for name in names},
     )
     records: dict[str, Any] = {}
-    for name, frame in frames.items():
+    for name, frame in read.items():
         for person_field in sorted(usage.get(name, {}).get("person", set())):
             if person_field in frame.columns:
                 uncredited = pl.col(person_field).is_null()
                 if "credit" in frame.columns:
                     uncredited = uncredited & pl.col("credit").is_null()
                 frame = frame.filter(~uncredited)
-        file = Path("tables") / f"{name}.parquet"
-        frame.write_parquet(directory / file)
-        records[name] = {"parquet": file.as_posix()}
-    units.write_parquet(directory / "units.parquet")
-    people.write_parquet(directory / "people.parquet")
+        file = f"tables/{name}.parquet"
+        put(file, frame)
+        records[name] = {"parquet": file}
+    put("units.parquet", units)
+    put("people.parquet", people)
     data: dict[str, Any] = {
         "version": 1,
         "currency": currency or company().currency,

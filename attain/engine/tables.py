@@ -149,11 +149,14 @@ def file_table(
     base_dir: Path | None,
     keep_text: set[str],
     columns: set[str] | None = None,
+    frames: Mapping[str, pl.DataFrame] | None = None,
 ) -> LoadedTable:
     """A table given as {csv: PATH} or {parquet: PATH}, relative to the scenario file.
 
     `columns`, when given, are the only fields anything uses: a parquet file is read
-    with just those (plus ``credit``), so unused wide columns cost nothing.
+    with just those (plus ``credit``), so unused wide columns cost nothing. A parquet
+    PATH that is a key of `frames` is that frame, as if it had been written there and
+    read back (the caller has it in memory already: no file is read).
     """
     keys = set(spec)
     empty = pl.DataFrame({ROW: []}, schema={ROW: pl.Int64})
@@ -165,20 +168,22 @@ def file_table(
     name = spec[kind]
     if not isinstance(name, str) or not name:
         return LoadedTable(empty, None, [Problem(join(path, kind), "must be a file path")])
+    given = frames.get(name) if frames is not None and kind == "parquet" else None
     file = Path(name)
     if not file.is_absolute() and base_dir is not None:
         file = base_dir / file
-    if not file.is_file():
+    if given is None and not file.is_file():
         return LoadedTable(empty, None, [Problem(join(path, kind), f"file not found: {name}")])
     try:
-        if kind == "csv":
+        if given is not None:
+            frame = given if columns is None else given.select(_wanted(given.columns, columns))
+        elif kind == "csv":
             frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
         else:
             if columns is None:
                 frame = pl.read_parquet(file)
             else:
-                present = list(pl.read_parquet_schema(file))
-                wanted = [c for c in present if c in columns or c == CREDIT]
+                wanted = _wanted(list(pl.read_parquet_schema(file)), columns)
                 frame = pl.read_parquet(file, columns=wanted)
     except Exception as error:
         return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
@@ -216,6 +221,11 @@ def file_table(
     if converted:
         frame = frame.with_columns(converted)
     return LoadedTable(frame, credit, problems)
+
+
+def _wanted(present: Sequence[str], columns: set[str]) -> list[str]:
+    """The columns of a table to read, in the table's order."""
+    return [c for c in present if c in columns or c == CREDIT]
 
 
 # A credit text simple enough to read in Polars: {"id": 0.5, "other": 0.5} with plain

@@ -1,7 +1,7 @@
 """Load → compute: the inputs of a calculation run, read from the database.
 
 The organisation and record tables come from the calculation adapter
-(:mod:`attain.calc`: parquet + a scenario document), targets from target planning
+(:mod:`attain.calc`: Polars frames + a scenario document), targets from target planning
 (``published_targets``, when that app provides it) and from targets typed with the
 plans, plans from the active plan versions. Pure reads: the writers are in
 :mod:`attain.incentives.services`.
@@ -14,14 +14,13 @@ import logging
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 from django.db.models import Q
 
 from attain.calc.periods import year_bounds, year_periods
-from attain.calc.run import Loaded
+from attain.calc.run import Frames, Loaded
 from attain.calc.run import loaded as calc_loaded
 from attain.engine import Result, calculate
 from attain.measures.services import scenario_measures
@@ -64,18 +63,23 @@ def active_plans(start: datetime.date, end: datetime.date) -> list[dict[str, Any
     return sorted(plans, key=lambda p: p["id"])
 
 
-def targets_for(year: int, measures: Sequence[str]) -> list[dict[str, Any]]:
-    """Published targets (target planning), completed by the targets typed with plans."""
+def targets_for(
+    year: int, measures: Sequence[str], who: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Published targets (target planning), completed by the targets typed with plans;
+    with ``who``, only those of these people and units."""
     published: list[dict[str, Any]] = []
     try:
         from attain.targets.selectors import published_targets
     except ImportError:  # target planning not installed: only targets typed with plans
         pass
     else:
-        published = [dict(t) for t in published_targets(fiscal_year=year)]
+        published = [dict(t) for t in published_targets(fiscal_year=year, who=who)]
     taken = {(t["measure"], t["who"], t["period"]) for t in published}
-    prefix = str(year)
-    for target in PlanTarget.objects.filter(period__startswith=prefix):
+    typed = PlanTarget.objects.filter(period__startswith=str(year))
+    if who is not None:
+        typed = typed.filter(who__in=sorted(who))
+    for target in typed:
         key = (target.measure, target.who, target.period)
         if key not in taken:
             published.append(target.as_scenario())
@@ -93,18 +97,21 @@ def loaded_year(
     report: Sequence[str] | None = None,
     fresh: bool = False,
 ) -> Iterator[Loaded]:
-    """The scenario of a fiscal year (files in a temporary directory while in use).
-    ``fresh``: read through Django's connection, which sees a commit just made."""
+    """The scenario of a fiscal year. ``fresh``: read through Django's connection,
+    which sees a commit just made."""
     start, end = year_bounds(year)
     measures = scenario_measures()
 
     chosen = active_plans(start, end) if plans is None else plans
 
-    def edit(work: Path, data: dict[str, Any]) -> None:
+    def edit(frames: Frames, data: dict[str, Any]) -> None:
         if extra_records:
-            _add_records(work, data, extra_records)
+            _add_records(frames, data, extra_records)
         if only_for is not None:
-            restrict(work, data, only_for)
+            # only the targets of the people and units kept are read
+            data["targets"] = targets_for(
+                year, list(measures), who=restrict(frames, data, only_for)
+            )
 
     def records_of(people: pl.DataFrame) -> set[str]:
         assert only_for is not None
@@ -114,7 +121,7 @@ def loaded_year(
         start=start,
         end=end,
         measures=measures,
-        targets=targets_for(year, list(measures)),
+        targets=targets_for(year, list(measures)) if only_for is None else (),
         plans=chosen,
         as_of=as_of,
         report=year_periods(year) if report is None else sorted(report),
@@ -125,19 +132,20 @@ def loaded_year(
         yield found
 
 
-def _add_records(work: Path, data: dict[str, Any], extra: dict[str, list[dict[str, Any]]]) -> None:
-    """Append hypothetical records (the earnings estimator) to the parquet tables."""
+def _add_records(
+    frames: Frames, data: dict[str, Any], extra: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Append hypothetical records (the earnings estimator) to the record tables."""
     for table, rows in extra.items():
         spec = data["records"].get(table)
         if spec is None:
             continue
-        path = work / spec["parquet"]
-        frame = pl.read_parquet(path)
+        frame = frames[spec["parquet"]]
         addition = pl.DataFrame(
             [{name: row.get(name) for name in frame.columns} for row in rows],
             schema=frame.schema,
         )
-        pl.concat([frame, addition]).write_parquet(path)
+        frames[spec["parquet"]] = pl.concat([frame, addition])
 
 
 def run_engine(
@@ -216,12 +224,13 @@ def whose_records(
     return needed
 
 
-def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
+def restrict(frames: Frames, data: dict[str, Any], chain: set[str]) -> set[str]:
     """Cut the scenario down to what the results of ``chain`` need: their own records,
     their teams' records where a team-scope plan (or a roll-up measure) covers them,
     and the people those records and reporting lines name. Results of everyone in
-    ``chain`` are then exactly those of the whole scenario."""
-    people = pl.read_parquet(work / "people.parquet")
+    ``chain`` are then exactly those of the whole scenario. Returns the people and units
+    kept: targets of others are left out (those given already, and any read later)."""
+    people = frames[data["people"]["parquet"]]
     managers = _managers(people)
     needed = whose_records(people, data["measures"], data.get("plans") or [], chain)
     pattern = "|".join(re.escape(f'"{pid}"') for pid in sorted(needed))
@@ -234,8 +243,7 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
             if c.get("kind") == "spiff":
                 person_fields.setdefault(c["from"], set()).add(c.get("person") or "owner")
     for table, spec in data["records"].items():
-        path = work / spec["parquet"]
-        frame = pl.read_parquet(path)
+        frame = frames[spec["parquet"]]
         fields = [f for f in person_fields.get(table, {"owner"}) if f in frame.columns]
         keep = pl.lit(False)
         for field in fields:
@@ -243,7 +251,7 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
         if "credit" in frame.columns and pattern:
             keep = keep | pl.col("credit").fill_null("").str.contains(pattern)
         frame = frame.filter(keep)
-        frame.write_parquet(path)
+        frames[spec["parquet"]] = frame
         for field in fields:
             named.update(v for v in frame[field].drop_nulls().unique().to_list())
         if "credit" in frame.columns:
@@ -257,10 +265,10 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
                 keep_people.add(up)
                 todo.append(up)
     people = people.filter(pl.col("id").is_in(sorted(keep_people)))
-    people.write_parquet(work / "people.parquet")
+    frames[data["people"]["parquet"]] = people
     # Only the units these people sit in (on any day) and the units above them: the
     # engine computes every unit's measures, which an incremental update never stores.
-    unit_frame = pl.read_parquet(work / "units.parquet")
+    unit_frame = frames[data["units"]["parquet"]]
     parent = dict(unit_frame.select("id", "parent").iter_rows())
     units: set[str] = set()
     for unit, history in people.select("unit", "history").iter_rows():
@@ -270,7 +278,7 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
             if current and current not in units:
                 units.add(current)
                 pending.append(parent.get(current))
-    unit_frame.filter(pl.col("id").is_in(sorted(units))).write_parquet(work / "units.parquet")
+    frames[data["units"]["parquet"]] = unit_frame.filter(pl.col("id").is_in(sorted(units)))
     data["targets"] = [
         t for t in data.get("targets") or [] if t["who"] in keep_people or t["who"] in units
     ]
@@ -284,3 +292,4 @@ def restrict(work: Path, data: dict[str, Any], chain: set[str]) -> None:
             plan = {**plan, "applies_to": {**applies, "people": chosen}}
         plans.append(plan)
     data["plans"] = plans
+    return keep_people | units

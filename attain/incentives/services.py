@@ -671,7 +671,10 @@ def recalculate_people(
                 _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
                 continue
             result = calculation.run_engine(loaded, as_of, people=codes, periods=periods)
-            people, rows = persist_results(result, people=codes, periods=periods, run=run)
+            # like a full run's, explanations are computed when first read (explain_results)
+            people, rows = persist_results(
+                result, people=codes, periods=periods, run=run, explained=False
+            )
         run.people, run.rows, run.status, run.progress = people, rows, RunStatus.DONE, 100
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
         run.finished_at = timezone.now()

@@ -38,7 +38,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from attain.calc.cache import cached as cached_value
 from attain.calc.cache import data_fingerprint
 from attain.calc.periods import year_bounds, year_month_ids, year_months
-from attain.calc.run import loaded
+from attain.calc.run import Frames, loaded
 from attain.crm.records import PLACEMENTS
 from attain.engine import (
     ENGINE_CONTEXT,
@@ -331,9 +331,9 @@ def _prepare(
 ) -> Prepared:
     missing = 0
 
-    def fill(directory: Path, _data: dict[str, Any]) -> None:
+    def fill(frames: Frames, data: dict[str, Any]) -> None:
         nonlocal missing
-        missing = fill_missing_potential(directory)
+        missing = fill_missing_potential(frames, data)
 
     with loaded(start=first, end=last, measures=specs, edit=fill) as found:
         scenario = found.scenario
@@ -433,16 +433,16 @@ def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
     return found
 
 
-def fill_missing_potential(directory: Path) -> int:
+def fill_missing_potential(frames: Frames, data: Mapping[str, Any]) -> int:
     """A unit or person without a market potential has potential 0 (so a service unit
     under the company gets no share by potential). Returns how many were missing."""
     missing = 0
-    for name in ("units.parquet", "people.parquet"):
-        path = directory / name
-        frame = pl.read_parquet(path)
+    for section in ("units", "people"):
+        name = data[section]["parquet"]
+        frame = frames[name]
         if "potential" in frame.columns:
             missing += frame["potential"].null_count()
-            frame.with_columns(pl.col("potential").fill_null(0)).write_parquet(path)
+            frames[name] = frame.with_columns(pl.col("potential").fill_null(0))
     return missing
 
 

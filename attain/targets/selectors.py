@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,10 @@ def plans_in_force(*, fiscal_year: int | None = None) -> list[TargetPlan]:
 
 
 def published_targets(
-    *, measures: list[str] | None = None, fiscal_year: int | None = None
+    *,
+    measures: list[str] | None = None,
+    fiscal_year: int | None = None,
+    who: Collection[str] | None = None,
 ) -> list[dict[str, object]]:
     """Targets in force, in the engine's format (spec section 5), for every unit and person:
 
@@ -38,7 +42,8 @@ def published_targets(
     quarters follow by rule 5.1.2 and the year is explicit). Only the current version of
     each plan counts: a revised plan replaces its earlier versions once published. Where
     a manager's unit plan (decomposed from the unit's target in force) covers the same
-    who and period as the plan above it, the unit plan's value wins.
+    who and period as the plan above it, the unit plan's value wins. ``who``: only the
+    targets of these units and people (the same entries, in the same order).
     """
     plans = plans_in_force(fiscal_year=fiscal_year)
     if not plans:
@@ -50,10 +55,12 @@ def published_targets(
         cells = TargetCell.objects.filter(plan=plan)
         if measures is not None:
             cells = cells.filter(measure__in=measures)
+        if who is not None:
+            cells = cells.filter(who__in=sorted(who))
         # someone who moved between teams has a row under each: their months add up
         in_plan: dict[tuple[str, str, str], Decimal] = {}
-        for measure, who, period, value in cells.values_list("measure", "who", "period", "value"):
-            key = (measure, who, period)
+        for measure, code, period, value in cells.values_list("measure", "who", "period", "value"):
+            key = (measure, code, period)
             in_plan[key] = in_plan.get(key, Decimal(0)) + value
         found.update(in_plan)
     return [

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -25,9 +26,17 @@ from attain.calc import sources, tables
 from attain.calc.org import load_org
 from attain.calc.scenario import build_scenario
 from attain.crm import services
-from attain.crm.models import Evidence, OrderLine, PeerRating, Survey, TrainingScore
+from attain.crm.models import (
+    Activity,
+    Evidence,
+    OrderLine,
+    PeerRating,
+    Survey,
+    TrainingScore,
+    Verification,
+)
 from attain.crm.tests import make
-from attain.engine import calculate, load_scenario, parse_period, scenario_from_data
+from attain.engine import calculate, load_scenario, parse_period, scenario_from_data, to_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -182,6 +191,33 @@ def test_a_few_peoples_records_are_read_with_their_credit_splits(records):
     )
 
 
+def test_a_few_peoples_records_leave_pending_ones_out_and_skip_the_verification_index(
+    records,
+):
+    """Their query keeps SQLite off the verification index (nearly every record is
+    verified: walking it reads the whole table), and still counts verified records only."""
+    Activity.objects.filter(external_id="a-call").update(verification=Verification.PENDING)
+    activities = tables.load_tables(["activities"], start=Q1[0], end=Q1[1], people={"r1", "r2"})[
+        "activities"
+    ]
+    assert activities["id"].to_list() == ["a-early"]  # a-call is pending, a-late in April
+    q = tables.Sql(connection.vendor, few_people=True)
+    where = tables._counts(q, "a", Activity)
+    if connection.vendor == "sqlite":
+        assert where.startswith("+a.")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'EXPLAIN QUERY PLAN SELECT a."id" FROM "crm_activity" a'
+                ' JOIN "org_person" p ON p."id" = a."owner_id"'
+                f" WHERE {where} AND p.\"code\" IN ('r1', 'r2')"
+            )
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "verification" not in plan
+        assert "owner_id" in plan
+    else:
+        assert not where.startswith("+")
+
+
 def test_order_lines_carry_the_order_and_its_product(records):
     lines = load("order_lines")
     assert lines.height == 1
@@ -297,6 +333,45 @@ def test_orders_to_measures_end_to_end(records, tmp_path):
     assert result.people["r1"][q1].attainment["revenue"] > 1
 
 
+def test_frames_kept_in_memory_are_what_the_files_hold(records, tmp_path):
+    """``build_scenario(frames=)`` (what every calculation uses) keeps the very frames
+    it would write: each file read back equals its frame, and the engine's output from
+    either is the same text."""
+    measures = {
+        "revenue": {"from": "orders", "value": "amount", "where": "status == 'confirmed'"},
+        "collected": {"from": "payments", "value": "amount", "person": "collector"},
+        "visits": {"from": "activities", "where": "kind == 'visit'", "agg": "count"},
+        "satisfaction": {"from": "surveys", "value": "score", "agg": "avg"},
+    }
+    common = {
+        "period_start": Q1[0],
+        "period_end": Q1[1],
+        "measures": measures,
+        "targets": [{"measure": "revenue", "who": "r1", "period": "2026-Q1", "value": 90}],
+        "report": ["2026-Q1"],
+    }
+    written = build_scenario(**common, work_dir=tmp_path)
+    frames: dict[str, pl.DataFrame] = {}
+    kept = build_scenario(**common, frames=frames)
+    assert kept == written
+    assert sorted(frames) == sorted(
+        [kept["units"]["parquet"], kept["people"]["parquet"]]
+        + [spec["parquet"] for spec in kept["records"].values()]
+    )
+    for name, frame in frames.items():
+        on_disk = pl.read_parquet(tmp_path / name)
+        assert on_disk.schema == frame.schema, name
+        assert on_disk.equals(frame), name
+    from_files, problems = scenario_from_data(written, tmp_path)
+    assert problems == []
+    from_frames, problems = scenario_from_data(kept, frames=frames)
+    assert problems == []
+    as_of = datetime.date(2026, 3, 31)
+    assert to_json(calculate(from_frames, as_of)) == to_json(calculate(from_files, as_of))
+    with pytest.raises(ValueError, match="work_dir or frames"):
+        build_scenario(**common)
+
+
 def test_export_scenario_command_writes_a_runnable_scenario(records, tmp_path):
     call_command("export_scenario", str(tmp_path), "--from", "2026-01-01", "--to", "2026-03-31")
     scenario, problems = load_scenario(tmp_path / "scenario.yaml")
@@ -360,3 +435,34 @@ def test_integrity_records_read_decimals_on_every_database(records):
     assert found["peer_ratings"]["score"].to_list() == pytest.approx([4.0])
     visit = found["activities"].filter(pl.col("id") == "a-late").row(0, named=True)
     assert (visit["lat"], visit["lon"]) == pytest.approx((31.230416, 121.473701))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [None, None],
+        ["a", None],
+        [1, None, 3],
+        [1.5, None],
+        [1, 2.5],
+        [True, None],
+        [datetime.date(2026, 1, 1), None],
+        [datetime.datetime(2026, 1, 1, 8, 30), None],
+        [datetime.datetime(2026, 1, 1, 8, 30, tzinfo=datetime.UTC)],
+        [datetime.date(2026, 1, 1), datetime.datetime(2026, 1, 2, 8, 30)],
+        [Decimal("1.20"), None, 3],
+        [b"bytes"],
+    ],
+)
+def test_fetched_columns_become_the_arrow_arrays_pyarrow_infers(values):
+    """A column of one Python type is given its Arrow type (pyarrow's inference tries to
+    import dateutil on every call); the arrays are those inference gives."""
+    if any(isinstance(v, Decimal) for v in values):
+        values_as_given = [None if v is None else format(v, "f") for v in values]
+    else:
+        values_as_given = values
+    inferred = pa.array(values_as_given)
+    made = sources._arrow_array(list(values))
+    assert made.type == inferred.type
+    assert made.equals(inferred)

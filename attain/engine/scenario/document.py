@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
+
 from ..memory import no_cycle_collection
 from ..model import Scenario
 from ..numbers import ENGINE_CONTEXT, ZERO
@@ -68,11 +70,20 @@ def load_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
 
 
 def scenario_from_data(
-    data: object, base_dir: Path | None = None, source: Path | None = None
+    data: object,
+    base_dir: Path | None = None,
+    source: Path | None = None,
+    *,
+    frames: Mapping[str, pl.DataFrame] | None = None,
 ) -> tuple[Scenario | None, list[Problem]]:
-    """Check an already-parsed scenario document (a dict, as YAML gives it)."""
+    """Check an already-parsed scenario document (a dict, as YAML gives it).
+
+    ``frames``: tables the caller holds in memory, keyed by the path a ``{parquet:
+    PATH}`` of the document names; such a table is that frame, exactly as if it had been
+    written to PATH and read back, and no file is read (an application that builds the
+    document from its database saves the round trip)."""
     with decimal.localcontext(ENGINE_CONTEXT), no_cycle_collection():
-        reader = Reader(base_dir, source)
+        reader = Reader(base_dir, source, frames)
         scenario = read_document(reader, data)
     problems = reader.problems.as_list()
     return (None if problems else scenario), problems

@@ -29,9 +29,15 @@ MAX_REPORTED_PER_FIELD = 20
 class Reader:
     """Where the problems go, and what later sections need from earlier ones."""
 
-    def __init__(self, base_dir: Path | None, source: Path | None) -> None:
+    def __init__(
+        self,
+        base_dir: Path | None,
+        source: Path | None,
+        frames: Mapping[str, pl.DataFrame] | None = None,
+    ) -> None:
         self.base_dir = base_dir
         self.source = source
+        self.frames = frames
         self.problems = Problems()
         self.fiscal_year_start = 1
         # every name under `measures:` (also those with problems), set by read_measures
@@ -160,7 +166,7 @@ class Reader:
         if value is None:
             return []
         if isinstance(value, Mapping):
-            loaded = file_table(value, path, self.base_dir, keep_text=set())
+            loaded = file_table(value, path, self.base_dir, keep_text=set(), frames=self.frames)
             self.problems.extend(loaded.problems)
             return rows_of(loaded.frame)
         if not isinstance(value, list):

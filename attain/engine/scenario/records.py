@@ -36,7 +36,9 @@ def read_tables(
         if isinstance(value, Mapping):
             fields = usage_fields.get(name)
             columns = None if fields is None else fields | keep_text
-            loaded = file_table(value, path, reader.base_dir, keep_text, columns)
+            loaded = file_table(
+                value, path, reader.base_dir, keep_text, columns, frames=reader.frames
+            )
         else:
             loaded = inline_table(value, path)
         reader.problems.extend(loaded.problems)

@@ -135,6 +135,28 @@ def test_a_new_order_updates_the_rep_and_their_managers(
     assert before == after
 
 
+def test_an_incremental_update_leaves_explanations_to_when_they_are_read(
+    calculated, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Order.objects.create(
+            external_id="o-new",
+            customer=Customer.objects.first(),
+            owner=calculated.people["r3"],
+            date=datetime.date(YEAR, 3, 5),
+            amount=Decimal("1000"),
+        )
+    row = PeriodResult.objects.select_related("run", "person").get(
+        person__code="r3", period=f"{YEAR}-Q1"
+    )
+    assert row.run.kind == "incremental" and row.explanation == ""
+    explanation = services.explanation_of(row)  # as of the update's day, and kept
+    assert "o-new" in {r["id"] for r in explanation["measures"]["revenue"]["records"]}
+    assert Decimal(explanation.get("payout") or "0") == row.payout
+    row.refresh_from_db()
+    assert json.loads(row.explanation) == json.loads(json.dumps(explanation))
+
+
 def test_deleting_an_order_updates_too(calculated, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = Order.objects.get(external_id="o-r1-1")
@@ -239,3 +261,33 @@ def test_explanations_read_later_equal_those_of_the_run(calculated):
     assert services.explanation_of(stale)["plans"]["rep"]["payout"] == "1100.00"
     stale.refresh_from_db()
     assert stale.explanation == ""
+
+
+@pytest.mark.parametrize("chain", [{"r1"}, {"r3", "m2", "m1"}])
+def test_a_cut_down_year_gives_its_people_the_rows_of_the_whole_year(calculated, chain):
+    """An incremental update's load (records of the people needed, kept in memory and
+    cut down, targets read for the people and units kept only) gives the people updated
+    exactly the rows of the whole year's calculation."""
+    from attain.engine import period_document
+
+    as_of = datetime.date(YEAR, 3, 31)
+    periods = {f"{YEAR}-03", f"{YEAR}-Q1", f"{YEAR}-H1", str(YEAR)}
+    with calculation.loaded_year(YEAR, as_of=as_of) as whole:
+        everyone = calculation.run_engine(whole, as_of)
+        targets = whole.data["targets"]
+    with calculation.loaded_year(
+        YEAR, as_of=as_of, only_for=chain, report=sorted(periods), fresh=True
+    ) as cut:
+        some = calculation.run_engine(cut, as_of, people=chain, periods=periods)
+        kept = {
+            *cut.frames[cut.data["people"]["parquet"]]["id"],
+            *cut.frames[cut.data["units"]["parquet"]]["id"],
+        }
+        assert cut.data["targets"] == [t for t in targets if t["who"] in kept]
+        assert len(cut.data["targets"]) < len(targets)
+    for code in chain:
+        assert set(some.people[code]) == periods
+        for period in periods:
+            mine = period_document(some.people[code][period], some.scenario, True)
+            theirs = period_document(everyone.people[code][period], everyone.scenario, True)
+            assert services._plain(mine) == services._plain(theirs)

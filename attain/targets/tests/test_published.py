@@ -40,3 +40,29 @@ def test_published_targets_take_the_latest_version_in_force(company: Company) ->
     ]
     assert published_targets(measures=["collected"]) == []
     assert published_targets(fiscal_year=2025) == []
+
+
+@pytest.mark.django_db
+def test_published_targets_of_some_people_and_units(company: Company) -> None:
+    plan = _plan(company, PlanStatus.PUBLISHED)
+    other = _plan(company, PlanStatus.PUBLISHED)  # another family: both plans count
+    for who, kind, in_plan in (
+        ("r1", Kind.PERSON, plan),
+        ("r2", Kind.PERSON, other),
+        ("east", Kind.UNIT, plan),
+    ):
+        TargetCell.objects.create(
+            plan=in_plan,
+            measure="revenue",
+            who=who,
+            kind=kind,
+            parent="hq",
+            period="2026-03",
+            value=1,
+            engine_value=1,
+        )
+    everyone = published_targets(fiscal_year=2026)
+    assert [t["who"] for t in everyone] == ["east", "r1", "r2"]
+    some = published_targets(fiscal_year=2026, who={"r2", "east", "nobody"})
+    assert some == [t for t in everyone if t["who"] in {"r2", "east"}]
+    assert published_targets(fiscal_year=2026, who=set()) == []
