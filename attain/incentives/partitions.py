@@ -200,6 +200,10 @@ def finish_run(run_pk: int) -> CalculationRun | None:
             return None
         run.stage = noop("Storing results")
         people, rows = _merge(run, done)
+        # Done from this commit on: a slice's worker that waited for the lock meanwhile
+        # finds nothing left to merge.
+        run.status = RunStatus.DONE
+        run.save()
     finished_run(run.created_by, run, people=people, rows=rows)
     return run
 

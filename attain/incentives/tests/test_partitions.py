@@ -154,3 +154,22 @@ def test_the_web_cuts_runs_of_large_companies(
 def test_partition_count(settings, people, size, count):
     settings.ATTAIN_CALC_PARTITION_PEOPLE = size
     assert partitions.partition_count(people) == count
+
+
+def test_a_slice_finishing_right_after_the_merge_finds_nothing_to_merge(
+    sales, django_capture_on_commit_callbacks, monkeypatch
+):
+    original = services.finished_run
+    late: list[CalculationRun | None] = []
+
+    def finished_run(actor, run, **counts):
+        late.append(partitions.finish_run(run.pk))  # another worker, just after the commit
+        original(actor, run, **counts)
+
+    monkeypatch.setattr(services, "finished_run", finished_run)
+    run = partitioned_run(2, django_capture_on_commit_callbacks)
+    assert late == [None]
+    assert (
+        run.status == RunStatus.DONE
+        and run.people == Person.objects.filter(period_results__run=run).distinct().count()
+    )
