@@ -186,7 +186,7 @@ def _drop_staged(run: CalculationRun) -> None:
 def finish_run(run_pk: int) -> CalculationRun | None:
     """Move the run forward after a slice finished: its progress, or, when every slice
     is done, the merge. Returns the run when this call merged it."""
-    from .services import finished_run
+    from .services import after_full_run, mark_done
 
     with transaction.atomic():
         run = CalculationRun.objects.select_for_update().get(pk=run_pk)
@@ -202,9 +202,8 @@ def finish_run(run_pk: int) -> CalculationRun | None:
         people, rows = _merge(run, done)
         # Done from this commit on: a slice's worker that waited for the lock meanwhile
         # finds nothing left to merge.
-        run.status = RunStatus.DONE
-        run.save()
-    finished_run(run.created_by, run, people=people, rows=rows)
+        mark_done(run, people=people, rows=rows)
+    after_full_run(run.created_by, run)
     return run
 
 

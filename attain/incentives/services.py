@@ -563,19 +563,34 @@ def run_calculation(
 
 
 def finished_run(actor: Any, run: CalculationRun, *, people: int, rows: int) -> None:
-    """A full run whose results are stored: done, audited, honours awarded, people told.
-    A run without ``seconds`` (a partitioned one) counts them from when it was asked for."""
+    """A full run whose results are stored: done, audited, honours awarded, people told."""
+    mark_done(run, people=people, rows=rows)
+    after_full_run(actor, run)
+
+
+def mark_done(run: CalculationRun, *, people: int, rows: int) -> None:
+    """Save the run as done with its counts. A run without ``seconds`` (a partitioned
+    one) counts them from when it was asked for."""
     run.people, run.rows = people, rows
     run.status, run.progress, run.stage = RunStatus.DONE, 100, noop("Done")
     run.finished_at = timezone.now()
     if run.seconds is None:
         run.seconds = Decimal(f"{(run.finished_at - run.created_at).total_seconds():.3f}")
     run.save()
+
+
+def after_full_run(actor: Any, run: CalculationRun) -> None:
+    """What follows a done full run: its audit event, honours, the people told."""
     record_change(
         actor,
         Action.UPDATE,
         run,
-        after={"people": people, "rows": rows, "warnings": run.warnings, "year": run.fiscal_year},
+        after={
+            "people": run.people,
+            "rows": run.rows,
+            "warnings": run.warnings,
+            "year": run.fiscal_year,
+        },
         reason=_("Full recalculation"),
     )
     award_honours(None, run.fiscal_year)

@@ -85,7 +85,7 @@ def test_a_partitioned_run_stores_what_a_whole_run_stores(
     assert (run.people, run.rows, run.totals) == (whole.people, whole.rows, whole.totals)
     assert run.warnings == whole.warnings
     assert sorted(map(tuple, run.warning_details)) == sorted(map(tuple, whole.warning_details))
-    assert run.progress == 100 and run.seconds is not None
+    assert run.progress == 100 and run.seconds is not None and run.finished_at is not None
 
 
 def test_a_failing_slice_fails_the_run_and_stores_nothing(
@@ -159,14 +159,14 @@ def test_partition_count(settings, people, size, count):
 def test_a_slice_finishing_right_after_the_merge_finds_nothing_to_merge(
     sales, django_capture_on_commit_callbacks, monkeypatch
 ):
-    original = services.finished_run
+    original = services.after_full_run
     late: list[CalculationRun | None] = []
 
-    def finished_run(actor, run, **counts):
+    def after_full_run(actor, run):
         late.append(partitions.finish_run(run.pk))  # another worker, just after the commit
-        original(actor, run, **counts)
+        original(actor, run)
 
-    monkeypatch.setattr(services, "finished_run", finished_run)
+    monkeypatch.setattr(services, "after_full_run", after_full_run)
     run = partitioned_run(2, django_capture_on_commit_callbacks)
     assert late == [None]
     assert (
