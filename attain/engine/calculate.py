@@ -177,18 +177,19 @@ class Calculation:
         for name in names:
             self.measures.prefetch_windows(name, windows)
 
-    def prefetch_values(self, periods: list[Period]) -> None:
-        """Compute every measure value the people's and units' rows will ask for.
+    def prefetch_values(self, periods: list[Period], units: bool = True) -> None:
+        """Compute every measure value the people's (and, with `units`, the units') rows
+        will ask for.
 
-        After this (and :meth:`prefetch_windows`) the rows of the usual scenario need
-        no Polars work; see :mod:`attain.engine.workers`.
+        After this (and :meth:`prefetch_windows`) the people's rows of the usual scenario
+        need no Polars work; see :mod:`attain.engine.workers`.
         """
         measures = self.measures
         names = list(self.scenario.measures) + list(measures.extra)
         for period in periods:
             for name in names:
                 measures.value(name, "", period)
-            for name in self.scenario.measures:
+            for name in self.scenario.measures if units else ():
                 measures.unit_value(name, "", period)
         for plan in self.scenario.plans:
             for period in periods:

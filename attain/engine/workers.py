@@ -144,10 +144,11 @@ def _run(
     chunks = _Chunks(people, max(1, min(CHUNK, len(people) // (8 * count))))
     started: list[_Worker] = []
     if count > 1 and len(chunks.parts) > 1:
-        calc.prefetch_values(periods)
+        calc.prefetch_values(periods, units=False)
         started = [_fork(calc, writer, periods, chunks) for _ in range(count - 1)]
-    # the units and the targets first, while the workers start on the people; their
-    # warnings go after the people's, as in a run in one process
+    # the units and the targets first, while the workers start on the people (this
+    # process may still use Polars: the units' numbers are computed here, side by side
+    # with the workers); their warnings go after the people's, as in a run in one process
     before = len(calc.warnings)
     units = [writer.entry(uid, calc.unit_rows(uid, periods), False) for uid in scenario.units]
     targets = writer.targets()
