@@ -165,7 +165,7 @@ def calculate_partition(pk: int) -> None:
 def fail_partition(partition: RunPartition, problems: Sequence[str]) -> None:
     """Mark the slice failed and its run with it (the slice's problems, numbered), and
     drop every staged row of the run: nothing of a failed run is stored."""
-    from .services import _fail
+    from .services import fail_run
 
     label = _("Partition %(number)s") % {"number": partition.number}
     with transaction.atomic():
@@ -174,7 +174,7 @@ def fail_partition(partition: RunPartition, problems: Sequence[str]) -> None:
         )
         run = CalculationRun.objects.select_for_update().get(pk=partition.run_id)
         if run.status == RunStatus.RUNNING:
-            _fail(run, [f"{label}: {problem}" for problem in problems])
+            fail_run(run, [f"{label}: {problem}" for problem in problems])
         _drop_staged(run)
 
 

@@ -340,10 +340,9 @@ def _json_default(value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Number):
-        return value.text
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    """The value with its numbers as text, as :func:`_json_default` writes them."""
+    if isinstance(value, Number | Decimal):
+        return _json_default(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -507,8 +506,11 @@ def persist_results(
 WARNINGS_KEPT = 1000  # a run keeps this many warnings' texts (and counts them all)
 
 
-def start_calculation(actor: Any, fiscal_year: int) -> CalculationRun:
-    """Queue a full recalculation of ``fiscal_year`` as a background task."""
+def start_calculation(
+    actor: Any, fiscal_year: int, *, partitions: int | None = None
+) -> CalculationRun:
+    """Queue a full recalculation of ``fiscal_year`` as a background task, cut into
+    ``partitions`` tasks (default: by the company's size; docs/scaling.md)."""
     _require_editor(actor)
     from .tasks import calculation_task
 
@@ -519,7 +521,7 @@ def start_calculation(actor: Any, fiscal_year: int) -> CalculationRun:
         stage=noop("Queued"),
     )
     record_change(actor, Action.RUN_STARTED, run, after=snapshot(run))
-    transaction.on_commit(lambda: calculation_task.enqueue(run.pk))
+    transaction.on_commit(lambda: calculation_task.enqueue(run.pk, partitions))
     return run
 
 
@@ -545,11 +547,11 @@ def run_calculation(
         _progress(run, 5, noop("Loading records"))
         with calculation.loaded_year(fiscal_year, as_of=as_of) as loaded:
             if loaded.scenario is None:
-                return _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
+                return fail_run(run, [f"{p.path}: {p.message}" for p in loaded.problems])
             _progress(run, 25, noop("Calculating"))
             result = calculation.run_engine(loaded, as_of)
             if result.errors:
-                return _fail(run, [f"{p.path}: {p.message}" for p in result.errors])
+                return fail_run(run, [f"{p.path}: {p.message}" for p in result.errors])
             _progress(run, 40, noop("Storing results"))
             people, rows = persist_results(result, run=run, explained=False)
         run.warnings = len(result.warnings)
@@ -557,7 +559,7 @@ def run_calculation(
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
         finished_run(actor, run, people=people, rows=rows)
     except Exception as error:  # a failed run is shown, not lost
-        _fail(run, [f"{type(error).__name__}: {error}"])
+        fail_run(run, [f"{type(error).__name__}: {error}"])
         raise
     return run
 
@@ -601,7 +603,8 @@ def after_full_run(actor: Any, run: CalculationRun) -> None:
     )
 
 
-def _fail(run: CalculationRun, problems: list[str]) -> CalculationRun:
+def fail_run(run: CalculationRun, problems: list[str]) -> CalculationRun:
+    """Save the run failed with its problems (the first 200)."""
     run.status = RunStatus.FAILED
     run.problems = problems[:200]
     run.stage = noop("Failed")
@@ -617,7 +620,7 @@ def fail_abandoned_runs() -> int:
     runs were marked."""
 
     def mark(run: CalculationRun, reason: str) -> None:
-        _fail(run, [reason])
+        fail_run(run, [reason])
         record_change(None, Action.UPDATE, run, after=snapshot(run), reason=reason)
 
     from .partitions import fail_abandoned_partitions
@@ -683,7 +686,7 @@ def recalculate_people(
             year, as_of=as_of, only_for=codes, report=sorted(periods), fresh=True
         ) as loaded:
             if loaded.scenario is None:
-                _fail(run, [f"{p.path}: {p.message}" for p in loaded.problems])
+                fail_run(run, [f"{p.path}: {p.message}" for p in loaded.problems])
                 continue
             result = calculation.run_engine(loaded, as_of, people=codes, periods=periods)
             # like a full run's, explanations are computed when first read (explain_results)

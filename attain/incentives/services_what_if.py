@@ -26,7 +26,7 @@ from attain.web import leases
 from . import what_if
 from .access import can_run_what_if
 from .models import CalculationRun, PlanVersion, RunKind, RunStatus
-from .services import _fail, _progress
+from .services import _progress, fail_run
 
 
 def start_what_if(actor: Any, version: PlanVersion, first: str, last: str) -> CalculationRun:
@@ -94,13 +94,13 @@ def run_what_if(run: CalculationRun) -> CalculationRun:
             PlanVersion.objects.select_related("plan").filter(pk=request.get("version")).first()
         )
         if version is None:
-            return _fail(run, [_("The plan version of this what-if no longer exists.")])
+            return fail_run(run, [_("The plan version of this what-if no longer exists.")])
         span = what_if.parse_range(str(request.get("from", "")), str(request.get("to", "")))
         found = what_if.run(version, span, lambda percent, stage: _progress(run, percent, stage))
     except ValidationError as error:
-        return _fail(run, error.messages)
+        return fail_run(run, error.messages)
     except Exception as error:  # a failed run is shown, not lost
-        _fail(run, [f"{type(error).__name__}: {error}"])
+        fail_run(run, [f"{type(error).__name__}: {error}"])
         raise
     run.totals = {"what_if": {"request": request, "result": found}}
     run.people = len(found["people"])

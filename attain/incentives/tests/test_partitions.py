@@ -6,11 +6,14 @@ ATTAIN_CALC_PARTITION_PEOPLE."""
 from __future__ import annotations
 
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from attain.audit.models import Action, AuditEvent
 from attain.incentives import calculation, partitions, services
 from attain.incentives.models import (
     CalculationRun,
@@ -173,3 +176,16 @@ def test_a_slice_finishing_right_after_the_merge_finds_nothing_to_merge(
         run.status == RunStatus.DONE
         and run.people == Person.objects.filter(period_results__run=run).distinct().count()
     )
+
+
+def test_attain_calculate_queues_a_run_cut_as_asked(calculated, django_capture_on_commit_callbacks):
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("calculate", str(YEAR), "--partitions", "2", stdout=out)
+    run = CalculationRun.objects.latest("pk")
+    assert f"run {run.pk}: queued" in out.getvalue()
+    assert run.status == RunStatus.DONE, run.problems
+    assert run.partitions.count() == 2
+    assert AuditEvent.objects.filter(action=Action.RUN_STARTED, object_id=str(run.pk)).exists()
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("calculate", str(YEAR), "--partitions", "0")

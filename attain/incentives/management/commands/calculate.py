@@ -15,10 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
-from attain.incentives.models import CalculationRun, RunKind, RunStatus
-from attain.incentives.services import fail_abandoned_runs, run_calculation
+from attain.incentives.models import CalculationRun, RunStatus
+from attain.incentives.services import fail_abandoned_runs, run_calculation, start_calculation
 
 
 class Command(BaseCommand):
@@ -59,12 +57,8 @@ class Command(BaseCommand):
         self.report(run)
 
     def queue(self, year: int, count: int | None) -> CalculationRun:
-        from attain.incentives.tasks import calculation_task
-
         with transaction.atomic():
-            run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=year)
-            record_change(None, Action.RUN_STARTED, run, after=snapshot(run))
-        calculation_task.enqueue(run.pk, count)
+            run = start_calculation(None, year, partitions=count)
         self.stdout.write(f"run {run.pk}: queued")
         run.refresh_from_db()
         return run
