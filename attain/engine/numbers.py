@@ -122,6 +122,28 @@ def significant(value: Decimal, digits: int = SIGNIFICANT) -> Decimal:
     return round_half_up(value, places)
 
 
+def number_text(value: Decimal, money: bool, places: int) -> str:
+    """A result's number as JSON text: money half-up to `places` (the currency's minor
+    unit), other numbers to :data:`SIGNIFICANT` digits (:func:`significant`), without
+    trailing zeros; ``plain(round_half_up(…))`` without rounding a value whose digits
+    need none (most of them)."""
+    if not value:
+        return "0"  # any zero, also -0.00, prints as 0
+    text = format(value, "f")
+    point = text.find(".")
+    if point < 0:
+        return text
+    text = text.rstrip("0")
+    decimals = len(text) - point - 1
+    if decimals == 0:
+        return text[:-1]
+    if not money:
+        places = max(SIGNIFICANT, SIGNIFICANT - 1 - value.adjusted())
+    if decimals <= places:
+        return text  # nothing to round: the digits are the value's own
+    return plain(round_half_up(value, places))
+
+
 def money_text(value: Decimal, currency: str) -> str:
     """A payout as text with exactly the currency's decimals ("8261.73", "-300.00")."""
     places = MINOR_UNITS.get(currency) or minor_unit(currency)

@@ -12,13 +12,10 @@ from .calculate import PeriodResult, PlanResult, Result
 from .memory import no_cycle_collection
 from .model import Scenario
 from .numbers import (
-    SIGNIFICANT,
     minor_unit,
     money_text,
+    number_text,
     plain,
-    round_half_up,
-    round_money,
-    significant,
 )
 from .periods import Month
 
@@ -33,9 +30,7 @@ class Number:
 def number(value: Decimal | None, money: bool, currency: str) -> Number | None:
     if value is None:
         return None
-    if money:
-        return Number(plain(round_money(value, currency)))
-    return Number(plain(significant(value)))
+    return Number(number_text(value, money, minor_unit(currency)))
 
 
 def period_document(result: PeriodResult, scenario: Scenario, with_plans: bool) -> dict[str, Any]:
@@ -247,25 +242,8 @@ class DocumentWriter:
         return found
 
     def number(self, value: Decimal | None, money: bool) -> str:
-        """`number` of the generic writer: money half-up to the minor unit, other numbers
-        to 6 significant digits (and 6 places), without trailing zeros."""
-        if value is None:
-            return "null"
-        if not value:
-            return "0"  # any zero, also -0.00, prints as 0
-        text = format(value, "f")
-        point = text.find(".")
-        if point < 0:
-            return text
-        text = text.rstrip("0")
-        decimals = len(text) - point - 1
-        if decimals == 0:
-            return text[:-1]
-        # money: the minor unit; else significant(): SIGNIFICANT digits, as many places
-        places = self.places if money else max(SIGNIFICANT, SIGNIFICANT - 1 - value.adjusted())
-        if decimals <= places:
-            return text  # nothing to round: the digits are the value's own
-        return plain(round_half_up(value, places))
+        """`number` of the generic writer, as text."""
+        return "null" if value is None else number_text(value, money, self.places)
 
     def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:
         """One period's object: its numbers put into a template made once per shape."""

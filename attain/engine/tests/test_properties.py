@@ -14,7 +14,7 @@ from attain.engine.decomposition import largest_remainder
 from attain.engine.explain import explain
 from attain.engine.model import Tier
 from attain.engine.numbers import minor_unit, money_text, plain, round_half_up, significant
-from attain.engine.output import DocumentWriter, to_json
+from attain.engine.output import DocumentWriter, number, to_json
 from attain.engine.periods import parse_period
 from attain.engine.plans import marginal_slices
 
@@ -209,6 +209,10 @@ def test_written_numbers_are_the_rounded_numbers(value: Decimal, currency: str) 
     expected_money = plain(round_half_up(value, writer.places))
     assert writer.number(value, True) == ("0" if expected_money == "-0" else expected_money)
     assert writer.number(value, False) == plain(significant(value))
+    # the app's stored documents use the same text
+    for money in (True, False):
+        stored = number(value, money, currency)
+        assert stored is not None and stored.text == writer.number(value, money)
     rounded = round_half_up(value, minor_unit(currency))
     text = format(rounded, "f")
     assert money_text(value, currency) == (
