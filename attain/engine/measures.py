@@ -33,6 +33,7 @@ from .model import ROW, Measure, RecordTable, Scenario
 from .numbers import ZERO
 from .org import Org
 from .periods import Interval, Month, Period
+from .unique import unique_rows
 
 PERSON = "__person"
 DATE = "__date"
@@ -359,7 +360,7 @@ class MeasureEngine:
         self, frame: pl.DataFrame | pl.LazyFrame, columns: list[str], keys: list[str]
     ) -> pl.DataFrame:
         if columns == [VALUE]:
-            return frame.lazy().select([*keys, VALUE]).unique().collect()
+            return unique_rows(frame, [*keys, VALUE])
         exprs = {
             CREDITED: pl.col(CREDITED).sum(),
             SHARE: pl.col(SHARE).sum(),
@@ -729,7 +730,7 @@ class MeasureEngine:
             months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
             frame = self.unit_days(name).lazy().filter(pl.col(MONTH).is_in(months))
             if distinct:
-                frame = self._to_ancestors(frame.select(UNIT, VALUE).unique())
+                frame = self._to_ancestors(unique_rows(frame, [UNIT, VALUE]))
             columns = frame.collect_schema().names()
             grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct, columns)).collect()
             self._unit_stats[key] = {
