@@ -29,7 +29,7 @@ from typing import Any
 import polars as pl
 
 from .expressions import MAX_SCALE, Compiled, Expression, as_number, compile_polars
-from .model import ROW, Measure, RecordTable, Scenario
+from .model import ROW, Measure, RecordTable, Scenario, id_text
 from .numbers import ZERO
 from .org import Org
 from .periods import Interval, Month, Period
@@ -142,6 +142,8 @@ def _with_fields(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     missing = [name for name in sorted(used) if name not in frame.columns]
     if missing:  # only possible for an empty table
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
+    if "id" in used and frame.schema["id"] != pl.String:
+        frame = frame.with_columns(id_text(frame.schema["id"]))  # ids are text
     return frame
 
 
@@ -269,7 +271,7 @@ class MeasureEngine:
         compiled = _compiled_value(measure, frame.schema)
         base = lazy.select(
             pl.col(ROW),
-            pl.col("id").cast(pl.String),
+            id_text(frame.schema["id"]),
             pl.col(measure.date_field).alias(DATE),
             _person(measure, frame).alias(PERSON),
             compiled.expr.alias(VALUE),

@@ -50,12 +50,25 @@ class Person:
     path: str = ""
 
 
+def id_text(dtype: pl.DataType) -> pl.Expr:
+    """A record table's ``id`` column as text (record ids are text everywhere).
+
+    Integer and whole-decimal ids stay numbers in the loaded frame (turning ten million
+    of them into text costs a quarter of a second, and most runs never read them):
+    this is their text, made where an id is read (the credited rows, an expression
+    using ``id``, a problem naming one)."""
+    if isinstance(dtype, pl.Decimal):
+        return pl.col("id").cast(pl.Int128).cast(pl.String)
+    return pl.col("id").cast(pl.String)
+
+
 @dataclass(frozen=True, eq=False)
 class RecordTable:
     """A record table: its fields as a frame (with ``__row``), credit splits apart.
 
     `credit` has columns ``__row``, ``person``, ``share`` (Decimal) for the records that
     carry a ``credit`` split; records without one are credited to their person field.
+    An integer or whole-decimal ``id`` column is kept as numbers: :func:`id_text`.
     """
 
     name: str

@@ -14,7 +14,7 @@ from decimal import Decimal
 import polars as pl
 
 from ..expressions import Expression
-from ..model import ROW, Measure, Person, RecordTable
+from ..model import ROW, Measure, Person, RecordTable, id_text
 from ..numbers import ONE
 from ..tables import LoadedTable, file_table, inline_table
 from .reader import Reader
@@ -62,18 +62,16 @@ def _check_table(
     # (null counts as one value of n_unique; dropping nulls first would lose the
     # column's sortedness, which makes n_unique ten times faster for sorted ids)
     distinct = frame["id"].n_unique() - (1 if nulls else 0)
-    as_text = (
-        pl.col("id").cast(pl.String)
-        if not isinstance(frame.schema["id"], pl.Decimal)
-        else pl.col("id").cast(pl.Int128).cast(pl.String)
-    )
-    if frame.schema["id"] != pl.String:
-        frame = frame.with_columns(as_text)
+    dtype = frame.schema["id"]
+    if not (dtype.is_integer() or isinstance(dtype, pl.Decimal) or dtype == pl.String):
+        frame = frame.with_columns(id_text(dtype))  # integers stay numbers (id_text)
     if present != frame.height:
         missing = frame.filter(pl.col("id").is_null())
         reader.report_rows(missing, path, "id", lambda _v: "every record needs an id")
     if distinct != present:
-        duplicated = frame.filter(pl.col("id").is_not_null() & ~pl.col("id").is_first_distinct())
+        duplicated = frame.filter(
+            pl.col("id").is_not_null() & ~pl.col("id").is_first_distinct()
+        ).with_columns(id_text(frame.schema["id"]))
         reader.report_rows(duplicated, path, "id", lambda v: f"duplicate id {v!r} in this table")
     for field in sorted(date_fields):
         if field not in frame.columns:
