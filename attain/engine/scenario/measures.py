@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-import polars as pl
-
 from ..expressions import Expression, ExpressionContext, Type, column_type
 from ..model import ROW, Agg, Measure, RecordTable
 from ..numbers import ONE
@@ -22,7 +20,7 @@ def table_context(table: RecordTable | None) -> ExpressionContext:
     if table is not None:
         for column, dtype in table.frame.schema.items():
             if column != ROW:
-                names[column] = column_type(pl.String if column == "id" else dtype)[0]
+                names[column] = "text" if column == "id" else column_type(dtype)[0]
     return ExpressionContext(names, open=table is not None and table.frame.height == 0)
 
 
