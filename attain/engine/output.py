@@ -374,19 +374,27 @@ class DocumentWriter:
                 found = texts[text] = _key(text)
             return found
 
+        numbers: dict[tuple[Decimal, bool], str] = {}  # a decomposition repeats its values
+        template = _template(
+            _object(
+                [f'"{key}": {_PLACE}' for key in ("decomposition", "measure", "who", "period")]
+                + ['"value": ' + _PLACE],
+                2,
+            )
+        )
         for spec in self.result.generated:
             money = scenario.measures[spec.measure].money
+            value = numbers.get((spec.value, money))
+            if value is None:
+                value = numbers[(spec.value, money)] = self.number(spec.value, money)
             entries.append(
-                _object(
-                    [
-                        '"decomposition": '
-                        + ("null" if spec.decomposition is None else quoted(spec.decomposition)),
-                        '"measure": ' + quoted(spec.measure),
-                        '"who": ' + quoted(spec.who),
-                        '"period": ' + quoted(spec.period.id),
-                        '"value": ' + self.number(spec.value, money),
-                    ],
-                    2,
+                template
+                % (
+                    "null" if spec.decomposition is None else quoted(spec.decomposition),
+                    quoted(spec.measure),
+                    quoted(spec.who),
+                    quoted(spec.period.id),
+                    value,
                 )
             )
         if not entries:
