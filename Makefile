@@ -13,7 +13,7 @@ setup: $(STAMP) $(MO_FILES) ## create the virtual environment, install, compile 
 	@# Attain's own modules compiled to bytecode too (only those changed since the last
 	@# time): where PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile every
 	@# module again in every process (half the start-up time of a command)
-	$(BIN)/python -m compileall -q -j 0 attain config > /dev/null
+	$(BIN)/python -m compileall -q -j 0 attain config
 
 # --compile-bytecode: the installed packages' bytecode made once here, as pip does
 # (uv leaves it to the first import, which never caches it under PYTHONDONTWRITEBYTECODE)
