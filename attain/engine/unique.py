@@ -33,18 +33,19 @@ class _Coded:
 
 def unique_rows(frame: pl.DataFrame | pl.LazyFrame, keys: Sequence[str]) -> pl.DataFrame:
     """``frame.select(keys).unique()``, several times faster on millions of rows."""
-    strings = [k for k, t in frame.lazy().collect_schema().items() if k in keys and t == pl.String]
-    data = frame.lazy().select(keys).with_columns(pl.col(strings).cast(pl.Categorical)).collect()
-    if data.height < 2:
-        return frame.lazy().select(keys).unique().collect()
+    plain = frame.lazy().select(keys).collect()  # a lazy frame's plan runs once
+    if plain.height < 2:
+        return plain.unique()
+    strings = [k for k, t in plain.schema.items() if t == pl.String]
+    data = plain.with_columns(pl.col(strings).cast(pl.Categorical))
     coded: list[_Coded] = []
     for name in keys:
         found = _code(data[name], name in strings)
         if found is None:
-            return frame.lazy().select(keys).unique().collect()
+            return plain.unique()
         coded.append(found)
     if sum(c.bits for c in coded) > _BITS:
-        return frame.lazy().select(keys).unique().collect()
+        return plain.unique()
     shifts: list[int] = []  # of each column, the last one lowest
     shift = 0
     for column in reversed(coded):
