@@ -12,10 +12,12 @@ from .calculate import PeriodResult, PlanResult, Result
 from .memory import no_cycle_collection
 from .model import Scenario
 from .numbers import (
+    ZERO,
     minor_unit,
     money_text,
     number_text,
     plain,
+    ratio_text,
 )
 from .periods import Month
 
@@ -226,14 +228,17 @@ class DocumentWriter:
         self.currency = scenario.currency
         self.places = minor_unit(self.currency)
         self.names = list(scenario.measures)
-        self.columns = [(name, m.money) for name, m in scenario.measures.items()]
+        self.columns = [
+            (name, m.money, 1 << i) for i, (name, m) in enumerate(scenario.measures.items())
+        ]
         self.keys = [_key(n) + ": " for n in self.names]
         self._ids: dict[str, str] = {}
         self._targets: str | None = None
-        self._periods: dict[tuple[int, tuple[bool, ...]], str] = {}
+        self._periods: dict[tuple[int, int], str] = {}
         self._plans: dict[tuple[str, int, tuple[bool, ...]], str] = {}
         self._labels: dict[str, str] = {}
         self._elapsed: dict[Decimal, str] = {}  # the same few values for everyone
+        self._no_plans: dict[int, str] = {}  # a row's end without plans, per level
 
     def key(self, text: str) -> str:
         found = self._ids.get(text)
@@ -247,7 +252,7 @@ class DocumentWriter:
 
     def period(self, result: PeriodResult, level: int, with_plans: bool) -> str:
         """One period's object: its numbers put into a template made once per shape."""
-        number = self.number
+        places = self.places
         measures = result.measures
         targets = result.targets
         attainments = result.attainment
@@ -256,33 +261,45 @@ class DocumentWriter:
         goals: list[str] = []
         ratios: list[str] = []
         paces: list[str] = []
-        shape: list[bool] = []
-        for name, money in self.columns:
-            actuals.append(number(measures[name], money))
+        shape = 0  # bit i: measure i has a pace
+        for name, money, bit in self.columns:
+            actual = measures[name]
+            actuals.append("null" if actual is None else number_text(actual, money, places))
             target = targets[name].value
             if target is None:  # then attainment and pace are null too
                 goals.append("null")
                 ratios.append("null")
-                shape.append(False)
                 continue
-            goals.append(number(target, money))
-            ratios.append(number(attainments[name], False))
+            goals.append(number_text(target, money, places))
+            ratio = attainments[name]
+            ratios.append("null" if ratio is None else ratio_text(ratio))
             pace = paces_of[name]
-            shape.append(pace is not None)
             if pace is not None:
+                shape |= bit
                 elapsed = self._elapsed.get(pace.elapsed)
                 if elapsed is None:
-                    elapsed = self._elapsed[pace.elapsed] = number(pace.elapsed, False)
-                paces += (elapsed, number(pace.projected, money), _STATUS[pace.status])
-        values = actuals + goals + ratios + paces
-        key = (level, tuple(shape))
+                    elapsed = self._elapsed[pace.elapsed] = ratio_text(pace.elapsed)
+                projected = pace.projected
+                paces += (
+                    elapsed,
+                    "null" if projected is None else number_text(projected, money, places),
+                    _STATUS[pace.status],
+                )
+        key = (level, shape)
         template = self._periods.get(key)
         if template is None:
             template = self._periods[key] = self._period_template(level, shape)
+        values = actuals + goals + ratios + paces
         text = template % tuple(values)
         if not with_plans:
             return text + _CLOSE[level]
-        currency = self.currency
+        if not result.plans:  # no plan covers the row: the same text every time
+            end = self._no_plans.get(level)
+            if end is None:
+                payout = f'"payout": "{money_text(ZERO, self.currency)}"'
+                end = _SEP[level] + '"plans": {}' + _SEP[level] + payout + _CLOSE[level]
+                self._no_plans[level] = end
+            return text + end
         plans = [self.plan(plan_id, plan, level + 2) for plan_id, plan in result.plans.items()]
         return (
             text
@@ -291,12 +308,12 @@ class DocumentWriter:
             + _object(plans, level + 1)
             + _SEP[level]
             + '"payout": "'
-            + money_text(result.payout, currency)
+            + money_text(result.payout, self.currency)
             + '"'
             + _CLOSE[level]
         )
 
-    def _period_template(self, level: int, shape: list[bool]) -> str:
+    def _period_template(self, level: int, shape: int) -> str:
         """The measures, targets, attainment and pace of a period, ``%s`` for the values
         (the object is left open for the plans)."""
         inner = level + 1
@@ -310,7 +327,9 @@ class DocumentWriter:
                 if present
                 else "null"
             )
-            for key, present in zip(self.keys, shape, strict=True)
+            for key, present in zip(
+                self.keys, [bool(shape & bit) for _n, _m, bit in self.columns], strict=True
+            )
         ]
         items = [
             '"measures": ' + _object([key + _PLACE for key in self.keys], inner),
@@ -331,7 +350,11 @@ class DocumentWriter:
         currency = self.currency
         values = [money_text(c.amount, currency) for c in components]
         values += [self.label(c.level) for c in components if c.has_levels]
-        values += [self.number(c.score, False) for c in components if c.kind == "scorecard"]
+        values += [
+            "null" if c.score is None else ratio_text(c.score)
+            for c in components
+            if c.kind == "scorecard"
+        ]
         values.append(money_text(plan.payout, currency))
         return template % tuple(values)
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import decimal
 import json
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from attain.engine.decomposition import largest_remainder
 from attain.engine.explain import explain
 from attain.engine.model import Tier
-from attain.engine.numbers import minor_unit, money_text, plain, round_half_up, significant
+from attain.engine.numbers import (
+    ENGINE_CONTEXT,
+    minor_unit,
+    money_text,
+    number_text,
+    plain,
+    ratio_text,
+    round_half_up,
+    significant,
+)
 from attain.engine.output import DocumentWriter, number, to_json
 from attain.engine.periods import parse_period
 from attain.engine.plans import marginal_slices
@@ -218,6 +228,31 @@ def test_written_numbers_are_the_rounded_numbers(value: Decimal, currency: str) 
     assert money_text(value, currency) == (
         text[1:] if text.startswith("-") and not rounded else text
     )
+
+
+quotients = st.builds(
+    lambda a, b: a / b,
+    st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15
+    ).filter(bool),
+)
+extreme = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
+    lambda d: abs(d.adjusted()) < 300
+)
+
+
+@given(value=quotients | any_decimal | extreme)
+@example(value=Decimal("0.1234565"))  # ties: half-up, not half-even
+@example(value=Decimal("-2.5000005"))
+@example(value=Decimal("0.0012345675"))
+@example(value=Decimal("1E+31"))  # too large to round in 40 digits
+@example(value=Decimal("123456789012345678901234567890.5"))
+@settings(max_examples=600, deadline=None)
+def test_ratio_text_is_number_text(value: Decimal) -> None:
+    """An attainment's text, rounded first, is the text of the general writer."""
+    with decimal.localcontext(ENGINE_CONTEXT):
+        assert ratio_text(value) == number_text(value, False, 2)
 
 
 distinct_rows = st.lists(
