@@ -7,7 +7,8 @@ that part runs on one core. Here it is shared: once everything Polars computes i
 cached, worker processes are forked, and chunks of people are handed out until none
 is left (two counters in shared memory), so all finish together whatever each chunk
 costs: this process takes them from the front and writes each as soon as it is done,
-the workers take them from the back, and their text follows when they finish.
+the workers take them from the back, writing each chunk's text to an in-memory file
+as they go; this process copies it to the output, in order, when they finish.
 
 A worker never starts Polars work: Polars' thread pool does not exist in a forked
 child, so such work would hang. The measures are frozen in the worker
@@ -48,7 +49,7 @@ MAX_WORKERS = 4
 
 
 def can_fork() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(os, "memfd_create")
 
 
 def default_workers(people: int) -> int:
@@ -88,17 +89,27 @@ class _Chunks:
 @dataclass
 class _Worker:
     pid: int
-    pipe: int
+    pipe: int  # the index of what the worker wrote, sent when it ends
+    data: int  # the text of its chunks, written as it goes (an in-memory file)
 
     def collect(self) -> list[Chunk] | None:
         """The chunks the worker wrote, or None when it gave up."""
-        with os.fdopen(self.pipe, "rb") as stream:
-            payload = stream.read()
-        _pid, status = os.waitpid(self.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or not payload:
-            return None
-        chunks: list[Chunk] = pickle.loads(payload)
-        return chunks
+        try:
+            with os.fdopen(self.pipe, "rb") as stream:
+                payload = stream.read()
+            _pid, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0 or not payload:
+                return None
+            index: list[tuple[int, int, int, list[Problem]]] = pickle.loads(payload)
+            size = os.fstat(self.data).st_size
+            if not size:
+                return [(number, b"", warnings) for number, _start, _end, warnings in index]
+            with mmap.mmap(self.data, size, prot=mmap.PROT_READ) as text:
+                return [
+                    (number, text[start:end], warnings) for number, start, end, warnings in index
+                ]
+        finally:
+            os.close(self.data)
 
 
 _BOUNDS = struct.Struct("<qq")
@@ -203,21 +214,27 @@ def _fork(
     calc: Calculation, writer: DocumentWriter, periods: list[Period], chunks: _Chunks
 ) -> _Worker:
     read, write = os.pipe()
+    data = os.memfd_create("attain-worker")
     pid = os.fork()
     if pid:
         os.close(write)
-        return _Worker(pid, read)
+        return _Worker(pid, read, data)
     # the worker: pure Python from here on, and it never returns
     os.close(read)
     code = 0
     payload = b""
     try:
         calc.measures.frozen = True
-        done: list[Chunk] = []
-        while (number := chunks.take(front=False)) is not None:
-            items, warnings = _chunk(calc, writer, periods, chunks.parts[number])
-            done.append((number, separator(1).join(items).encode(), warnings))
-        payload = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+        index: list[tuple[int, int, int, list[Problem]]] = []
+        offset = 0
+        with os.fdopen(data, "wb", closefd=False) as text:
+            while (number := chunks.take(front=False)) is not None:
+                items, warnings = _chunk(calc, writer, periods, chunks.parts[number])
+                encoded = separator(1).join(items).encode()
+                text.write(encoded)
+                index.append((number, offset, offset + len(encoded), warnings))
+                offset += len(encoded)
+        payload = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
     except Frozen:
         code = 3
     except BaseException:  # anything else: this process computes the part and reports it
