@@ -214,6 +214,24 @@ def _sums(rows: pl.LazyFrame, key: str, column: str) -> dict[str | None, Decimal
     return dict(zip(grouped[key].to_list(), map(Decimal, grouped[column].to_list()), strict=True))
 
 
+def _group_values(grouped: pl.DataFrame, agg: str) -> dict[str | None, Decimal | None]:
+    """Per person (or unit), ``Stats.value(agg)`` of the statistics :func:`_stats_exprs`
+    grouped: the same numbers as ``_to_stats(row).value(agg)`` for each row."""
+    keys = grouped.get_column(grouped.columns[0]).to_list()
+    if agg == "distinct":
+        counts = grouped.get_column("distinct").to_list()
+        return dict(zip(keys, [Decimal(n or 0) for n in counts], strict=True))
+    if agg in ("min", "max"):
+        found = grouped.get_column("minimum" if agg == "min" else "maximum").to_list()
+        return dict(zip(keys, found, strict=True))
+    totals = grouped.get_column("total").to_list()
+    shares = grouped.get_column("shares").to_list()
+    return {  # avg (sum and count are read from their columns: _sums)
+        key: None if not share else (ZERO if total is None else total) / share
+        for key, total, share in zip(keys, totals, shares, strict=True)
+    }
+
+
 class MeasureEngine:
     """Measures of people and units, per period or per window of days."""
 
@@ -497,15 +515,20 @@ class MeasureEngine:
         scope = self.default_scope(name) if scope == "default" else scope
         key = (name, scope, period.id)
         if key not in self._period_stats:
-            self._polars(f"stats {key}")
             distinct = self.measure(name).agg == "distinct"
-            months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
-            frame = self.months(name).filter(pl.col(MONTH).is_in(months) & _scope_filter(scope))
-            grouped = frame.group_by(PERSON).agg(_stats_exprs(distinct, frame.columns))
+            grouped = self._period_groups(name, scope, period)
             self._period_stats[key] = {
                 row[PERSON]: _to_stats(row, distinct) for row in grouped.to_dicts()
             }
         return self._period_stats[key].get(person, Stats())
+
+    def _period_groups(self, name: str, scope: Scope, period: Period) -> pl.DataFrame:
+        """Per person, the statistics of :class:`Stats` over a period's months."""
+        self._polars(f"stats {name} {scope} {period.id}")
+        distinct = self.measure(name).agg == "distinct"
+        months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
+        frame = self.months(name).filter(pl.col(MONTH).is_in(months) & _scope_filter(scope))
+        return frame.group_by(PERSON).agg(_stats_exprs(distinct, frame.columns))
 
     def prefetch_windows(
         self, name: str, windows: Sequence[tuple[str, Sequence[Interval]]]
@@ -656,6 +679,9 @@ class MeasureEngine:
             rows = self.months(name).lazy().filter(pl.col(MONTH).is_in(months))
             column = CREDITED if agg == "sum" else SHARE
             values = _sums(rows.filter(_scope_filter(resolved)), PERSON, column)
+        elif (name, resolved, period.id) not in self._period_stats:
+            # straight from the grouped columns, without a Stats object per person
+            values = _group_values(self._period_groups(name, resolved, period), agg)
         else:
             self.stats(name, "", period, resolved)  # fills the cache
             stats = self._period_stats[(name, resolved, period.id)]

@@ -419,3 +419,63 @@ def test_indexed_record_lines_equal_the_records_frame(
                     expected,
                     more,
                 )
+
+
+stats_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["zhang", "wang", "li"]),
+        st.integers(min_value=0, max_value=364),
+        st.decimals(min_value=-1000, max_value=1000, places=2),
+        st.one_of(st.none(), st.sampled_from(["0.5", "0.25"])),
+    ),
+    max_size=25,
+)
+
+
+@given(rows=stats_rows, rollup=st.booleans())
+@FAST
+def test_period_values_equal_the_values_of_their_stats(
+    rows: list[tuple[str, int, Decimal, str | None]], rollup: bool
+) -> None:
+    """A period's avg, min, max and distinct values, read from the grouped columns, are
+    the values of the period's :class:`Stats` (the path explanations take)."""
+    import datetime as dt
+
+    records: list[dict[str, Any]] = []
+    for i, (who, day, amount, share) in enumerate(rows):
+        record: dict[str, Any] = {
+            "id": f"o{i}",
+            "date": (dt.date(2025, 1, 1) + dt.timedelta(days=day)).isoformat(),
+            "owner": who,
+            "amount": amount,
+        }
+        if share is not None and who != "wang":
+            record["credit"] = {who: Decimal(share), "wang": 1 - Decimal(share)}
+        records.append(record)
+    aggs = ("avg", "min", "max", "distinct")
+    document = scenario(
+        units=[{"id": "hq", "name": "HQ"}],
+        people=[
+            {"id": "li", "unit": "hq", "role": "manager"},
+            {"id": "zhang", "unit": "hq", "manager": "li", "role": "rep"},
+            {"id": "wang", "unit": "hq", "manager": "li", "role": "rep"},
+        ],
+        records={"orders": records},
+        measures={
+            agg: {"from": "orders", "value": "amount", "agg": agg, "rollup": rollup} for agg in aggs
+        },
+        report={"periods": ["2025", "2025-Q1", "2025-03", "2025-12"]},
+    )
+    by_values = result_of(document).calculation.measures
+    by_stats = result_of(document).calculation.measures
+    with decimal.localcontext(ENGINE_CONTEXT):
+        for period_id in ("2025", "2025-Q1", "2025-03", "2025-12"):
+            period = parse_period(period_id)
+            assert period is not None
+            for agg in aggs:
+                for scope in ("self", "team", "team_and_self"):
+                    for person in ("li", "zhang", "wang", "nobody"):
+                        stats = by_stats.stats(agg, person, period, scope)
+                        value = by_values.value(agg, person, period, scope)
+                        expected = stats.value(agg)
+                        assert value == expected and str(value) == str(expected)
