@@ -144,22 +144,30 @@ def number_text(value: Decimal, money: bool, places: int) -> str:
     return plain(round_half_up(value, places))
 
 
-def ratio_text(value: Decimal) -> str:
-    """``number_text(value, False, …)`` for a quotient (an attainment, a score): the same
-    text, rounded first. A quotient has up to 40 digits and almost always needs the
-    rounding, so this skips writing all of them out before it (one ``format``, not two).
-    """
+def quotient_text(value: Decimal, money: bool, places: int) -> str:
+    """``number_text(value, money, places)`` for a quotient (an attainment, a projection,
+    a score): the same text, rounded first. A quotient has up to 40 digits and almost
+    always needs the rounding, so this skips writing all of them out before it (one
+    ``format``, not two)."""
     if not value:
         return "0"
     adjusted = value.adjusted()
     if adjusted > 30:  # the rounded value would not fit the context's 40 digits
-        return number_text(value, False, SIGNIFICANT)
-    places = SIGNIFICANT if adjusted >= -1 else SIGNIFICANT - 1 - adjusted
+        return number_text(value, money, places)
+    if not money:
+        places = SIGNIFICANT if adjusted >= -1 else SIGNIFICANT - 1 - adjusted
     exponent = _EXPONENTS.get(places)
     if exponent is None:
         exponent = _EXPONENTS[places] = Decimal(1).scaleb(-places)
     text = format(value.quantize(exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT), "f")
-    return text.rstrip("0").rstrip(".")  # always has a point: places ≥ 6
+    if places:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def ratio_text(value: Decimal) -> str:
+    """:func:`quotient_text` of a number that is not money."""
+    return quotient_text(value, False, SIGNIFICANT)
 
 
 def money_text(value: Decimal, currency: str) -> str:

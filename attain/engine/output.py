@@ -17,6 +17,7 @@ from .numbers import (
     money_text,
     number_text,
     plain,
+    quotient_text,
     ratio_text,
 )
 from .periods import Month
@@ -282,7 +283,7 @@ class DocumentWriter:
                 projected = pace.projected
                 paces += (
                     elapsed,
-                    "null" if projected is None else number_text(projected, money, places),
+                    "null" if projected is None else quotient_text(projected, money, places),
                     _STATUS[pace.status],
                 )
         key = (level, shape)

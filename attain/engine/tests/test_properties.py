@@ -20,6 +20,7 @@ from attain.engine.numbers import (
     money_text,
     number_text,
     plain,
+    quotient_text,
     ratio_text,
     round_half_up,
     significant,
@@ -246,13 +247,18 @@ extreme = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter
 @example(value=Decimal("0.1234565"))  # ties: half-up, not half-even
 @example(value=Decimal("-2.5000005"))
 @example(value=Decimal("0.0012345675"))
+@example(value=Decimal("-0.004"))  # money: -0.00 is written 0
+@example(value=Decimal("-0.4"))  # and -0 without places
 @example(value=Decimal("1E+31"))  # too large to round in 40 digits
 @example(value=Decimal("123456789012345678901234567890.5"))
 @settings(max_examples=600, deadline=None)
-def test_ratio_text_is_number_text(value: Decimal) -> None:
-    """An attainment's text, rounded first, is the text of the general writer."""
+def test_quotient_text_is_number_text(value: Decimal) -> None:
+    """A quotient's text, rounded first, is the text of the general writer."""
     with decimal.localcontext(ENGINE_CONTEXT):
         assert ratio_text(value) == number_text(value, False, 2)
+        for places in (0, 2, 3):
+            for money in (True, False):
+                assert quotient_text(value, money, places) == number_text(value, money, places)
 
 
 distinct_rows = st.lists(
