@@ -87,3 +87,14 @@ def test_a_path_without_a_frame_is_still_a_file(tmp_path: Path) -> None:
     frames = {k: v for k, v in FRAMES.items() if k != "tables/orders.parquet"}
     _scenario, problems = scenario_from_data(document(), tmp_path, frames=frames)
     assert [p.path for p in problems] == ["records.orders.parquet"]
+
+
+def test_month_start_is_polars_month_start() -> None:
+    """Every day from 1899 to 2101 (leap years, the epoch, nulls) has Polars' month start."""
+    from attain.engine.measures import month_start
+
+    days = pl.date_range(dt.date(1899, 1, 1), dt.date(2101, 12, 31), eager=True)
+    frame = pl.DataFrame({"day": pl.concat([days, pl.Series([None], dtype=pl.Date)])})
+    ours = frame.select(month_start(pl.col("day")))["day"]
+    assert ours.dtype == pl.Date
+    assert ours.equals(frame["day"].dt.month_start(), check_names=False)
