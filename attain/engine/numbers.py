@@ -152,7 +152,9 @@ def quotient_text(value: Decimal, money: bool, places: int) -> str:
     if not value:
         return "0"
     adjusted = value.adjusted()
-    if adjusted > 30:  # the rounded value would not fit the context's 40 digits
+    if not -30 <= adjusted <= 30 or not value.is_finite():
+        # the rounded value would not fit the context's 40 digits, or its exponent
+        # would be out of the context's range: the general writer
         return number_text(value, money, places)
     if not money:
         places = SIGNIFICANT if adjusted >= -1 else SIGNIFICANT - 1 - adjusted

@@ -156,7 +156,11 @@ def _run(
     started: list[_Worker] = []
     if count > 1 and len(chunks.parts) > 1:
         calc.prefetch_values(periods, units=False)
-        started = [_fork(calc, writer, periods, chunks) for _ in range(count - 1)]
+        for _ in range(count - 1):
+            worker = _fork(calc, writer, periods, chunks)
+            if worker is None:  # no process or in-memory file to be had: fewer workers
+                break
+            started.append(worker)
     # the units and the targets first, while the workers start on the people (this
     # process may still use Polars: the units' numbers are computed here, side by side
     # with the workers); their warnings go after the people's, as in a run in one process
@@ -212,10 +216,19 @@ def _chunk(
 
 def _fork(
     calc: Calculation, writer: DocumentWriter, periods: list[Period], chunks: _Chunks
-) -> _Worker:
-    read, write = os.pipe()
-    data = os.memfd_create("attain-worker")
-    pid = os.fork()
+) -> _Worker | None:
+    """A worker taking chunks from the back; None when the system refuses one (a
+    sandbox without ``memfd_create``, no more processes): this process does the rest."""
+    opened: list[int] = []
+    try:
+        opened += os.pipe()
+        opened.append(os.memfd_create("attain-worker"))
+        pid = os.fork()
+    except OSError:
+        for fd in opened:
+            os.close(fd)
+        return None
+    read, write, data = opened
     if pid:
         os.close(write)
         return _Worker(pid, read, data)

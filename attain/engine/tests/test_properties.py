@@ -241,10 +241,14 @@ extreme = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter
 @example(value=Decimal("-0.004"))  # money: -0.00 is written 0
 @example(value=Decimal("-0.4"))  # and -0 without places
 @example(value=Decimal("1E+31"))  # too large to round in 40 digits
+@example(value=Decimal("1E-1000033"))  # an exponent out of the default context's range
+@example(value=Decimal("-Infinity"))
 @example(value=Decimal("123456789012345678901234567890.5"))
 @settings(max_examples=600, deadline=None)
 def test_quotient_text_is_number_text(value: Decimal) -> None:
     """A quotient's text, rounded first, is the text of the general writer."""
+    # to_json outside a run's context: Python's default context
+    assert numbers.ratio_text(value) == numbers.number_text(value, False, 2)
     with decimal.localcontext(numbers.ENGINE_CONTEXT):
         assert numbers.ratio_text(value) == numbers.number_text(value, False, 2)
         for places in (0, 2, 3):

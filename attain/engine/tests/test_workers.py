@@ -142,3 +142,27 @@ def test_where_forking_is_not_supported_one_process_does_it_all(
     monkeypatch.setattr(workers.os, "fork", no_fork)
     assert workers.run_json(generated, workers=4) == ([], expected)
     assert workers.default_workers(100 * workers.PEOPLE_PER_WORKER) == 1
+
+
+@pytest.mark.parametrize("refused", ["memfd_create", "fork"])
+def test_where_the_system_refuses_a_worker_this_process_does_its_part(
+    generated: Scenario, monkeypatch: pytest.MonkeyPatch, refused: str
+) -> None:
+    """A sandbox without in-memory files, or no process left: fewer workers, no leak."""
+    import os
+
+    expected = to_json(calculate(generated))
+    calls: list[str] = []
+    real = getattr(os, refused)
+
+    def refuse(*args: Any) -> Any:
+        calls.append(refused)
+        if len(calls) > 1:  # the first worker starts, the second is refused
+            raise OSError(24, "refused")
+        return real(*args)
+
+    monkeypatch.setattr(workers.os, refused, refuse)
+    before = len(os.listdir("/proc/self/fd"))
+    assert workers.run_json(generated, workers=4) == ([], expected)
+    assert len(calls) == 2
+    assert len(os.listdir("/proc/self/fd")) == before
