@@ -740,16 +740,16 @@ class MeasureEngine:
         if name not in self._unit_days:
             self._polars(f"unit days {name}")
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
-            attached = self.org.attach(day, PERSON, DATE).drop("__manager", PERSON)
+            attached = self.org.attach_unit(day, PERSON, DATE).drop(PERSON)
             month = (
                 pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
             ).alias(MONTH)
             columns = self._columns(name)
             # each unit's month rows first (fewer rows to copy to every ancestor), with
-            # the unit ids as categories (integer keys for the join and the grouping)
-            unit = pl.col(UNIT).cast(pl.Categorical)
+            # the unit ids as categories (attach_unit: integer keys for the join and the
+            # grouping)
             own = self._aggregate(
-                attached.lazy().with_columns(month, unit).drop(DATE), columns, [UNIT, MONTH]
+                attached.lazy().with_columns(month).drop(DATE), columns, [UNIT, MONTH]
             )
             if columns == [VALUE]:
                 self._unit_days[name] = own

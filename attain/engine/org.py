@@ -159,7 +159,25 @@ class Org:
 
     def attach(self, frame: pl.DataFrame, person: str, date: str) -> pl.DataFrame:
         """Add ``__unit`` and ``__manager``: the person's unit and manager on the date."""
-        static = self.static_frame.rename({"__person": person})
+        return self._attach(frame, person, date, self.static_frame, self.segment_frame)
+
+    def attach_unit(self, frame: pl.DataFrame, person: str, date: str) -> pl.DataFrame:
+        """Add ``__unit`` only, the unit on the date as a category: the join writes
+        integer codes, not a text per row (ten million of them for a distinct measure)."""
+        unit = pl.col("__unit").cast(pl.Categorical)
+        static = self.static_frame.select("__person", unit)
+        segments = self.segment_frame.select("__person", "__start", unit)
+        return self._attach(frame, person, date, static, segments)
+
+    def _attach(
+        self,
+        frame: pl.DataFrame,
+        person: str,
+        date: str,
+        static: pl.DataFrame,
+        segments: pl.DataFrame,
+    ) -> pl.DataFrame:
+        static = static.rename({"__person": person})
         moving = self.people_with_history
         if not moving:
             return frame.join(static, on=person, how="left")
@@ -169,7 +187,7 @@ class Org:
             frame.filter(mask)
             .sort(date)
             .join_asof(
-                self.segment_frame.rename({"__person": person}),
+                segments.rename({"__person": person}),
                 left_on=date,
                 right_on="__start",
                 by=person,

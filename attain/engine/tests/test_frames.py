@@ -98,3 +98,46 @@ def test_month_start_is_polars_month_start() -> None:
     ours = frame.select(month_start(pl.col("day")))["day"]
     assert ours.dtype == pl.Date
     assert ours.equals(frame["day"].dt.month_start(), check_names=False)
+
+
+def test_attach_unit_is_the_unit_of_attach() -> None:
+    """The unit as a category is the unit `attach` gives, people moving or not."""
+    from attain.engine.org import Org
+    from attain.engine.scenario import scenario_from_data as load
+
+    document = {
+        "version": 1,
+        "units": [{"id": "hq"}, {"id": "east", "parent": "hq"}, {"id": "west", "parent": "hq"}],
+        "people": [
+            {"id": "li", "unit": "hq"},
+            {"id": "zhang", "unit": "east", "manager": "li"},
+            {
+                "id": "wang",
+                "unit": "east",
+                "manager": "li",
+                "history": [
+                    {"from": "2025-04-01", "unit": "west"},
+                    {"from": "2025-09-15", "unit": "east"},
+                ],
+            },
+        ],
+    }
+    loaded, problems = load(document)
+    assert loaded is not None, problems
+    org = Org(loaded.units, loaded.people)
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=d) for d in range(0, 365, 7)]
+    frame = pl.DataFrame(
+        {
+            "who": [p for p in ("li", "zhang", "wang", "nobody") for _ in days],
+            "day": days * 4,
+        }
+    )
+    expected = org.attach(frame, "who", "day").select("who", "day", "__unit")
+    found = org.attach_unit(frame, "who", "day")
+    assert found.schema["__unit"] == pl.Categorical
+    found = found.with_columns(pl.col("__unit").cast(pl.String))
+    assert found.sort("who", "day").equals(expected.sort("who", "day"))
+    assert found.filter(pl.col("who") == "wang")["__unit"].unique().sort().to_list() == [
+        "east",
+        "west",
+    ]
