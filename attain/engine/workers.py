@@ -101,13 +101,10 @@ class _Worker:
             if os.waitstatus_to_exitcode(status) != 0 or not payload:
                 return None
             index: list[tuple[int, int, int, list[Problem]]] = pickle.loads(payload)
-            size = os.fstat(self.data).st_size
-            if not size:
-                return [(number, b"", warnings) for number, _start, _end, warnings in index]
-            with mmap.mmap(self.data, size, prot=mmap.PROT_READ) as text:
-                return [
-                    (number, text[start:end], warnings) for number, start, end, warnings in index
-                ]
+            return [
+                (number, os.pread(self.data, end - start, start), warnings)
+                for number, start, end, warnings in index
+            ]
         finally:
             os.close(self.data)
 
