@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -167,8 +168,10 @@ def pace(
     if as_of >= period.end:
         met = ratio is not None and ratio >= 1
         return Pace(ONE, actual, "met" if met else "missed")
-    elapsed, at_risk = _elapsed(period.start, period.days, as_of)
-    projected = actual / elapsed
+    elapsed, at_risk, days_in = _elapsed(period.start, period.days, as_of)
+    # actual × days in the period / days elapsed: multiplied before dividing (4.0), so a
+    # projection that is exactly a half cent is one, not a rounded elapsed share's quotient
+    projected = ENGINE_CONTEXT.divide(_EXACT.multiply(actual, period_days(period)), days_in)
     if ratio is None:
         status = "behind"
     elif ratio >= elapsed:
@@ -181,7 +184,19 @@ def pace(
 
 
 @lru_cache(maxsize=1024)
-def _elapsed(start: dt.date, days: int, as_of: dt.date) -> tuple[Decimal, Decimal]:
-    """The elapsed share of a period on `as_of` and 0.8 × it (the same for everyone)."""
-    elapsed = ENGINE_CONTEXT.divide(Decimal((as_of - start).days + 1), Decimal(days))
-    return elapsed, ENGINE_CONTEXT.multiply(Decimal("0.8"), elapsed)
+def _elapsed(start: dt.date, days: int, as_of: dt.date) -> tuple[Decimal, Decimal, Decimal]:
+    """The elapsed share of a period on `as_of`, 0.8 × it and the days elapsed (the same
+    for everyone). 0.8 × the share is 4 × days / (5 × period days) rounded once, so an
+    attainment of exactly 0.8 × the share compares equal to it (at_risk, not behind)."""
+    elapsed_days = (as_of - start).days + 1
+    elapsed = ENGINE_CONTEXT.divide(Decimal(elapsed_days), Decimal(days))
+    at_risk = ENGINE_CONTEXT.divide(Decimal(4 * elapsed_days), Decimal(5 * days))
+    return elapsed, at_risk, Decimal(elapsed_days)
+
+
+def period_days(period: Period) -> Decimal:
+    return Decimal(period.days)
+
+
+# Exact products for the projection (an amount's digits times a period's days fit easily)
+_EXACT = decimal.Context(prec=ENGINE_CONTEXT.prec * 2, rounding=decimal.ROUND_HALF_EVEN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from attain.engine.decomposition import largest_remainder
 from attain.engine.numbers import money_text, round_half_up
+from attain.engine.output import to_json
 from attain.engine.periods import parse_period
 
 from .helpers import commission_plan, result_of, run, scenario
@@ -261,6 +263,27 @@ def test_pace_is_null_before_the_period() -> None:
     targets = [{"measure": "revenue", "who": "zhang", "period": "2025-Q1", "value": 1}]
     document = scenario(records={"orders": ORDERS}, measures=REVENUE, targets=targets)
     assert q1(document, as_of="2024-12-31")["pace"]["revenue"] is None
+
+
+def test_a_projection_of_half_a_cent_rounds_up() -> None:
+    """0.10 in the first 4 of 31 days projects to 0.10 × 31 / 4 = 0.775 exactly: 0.78
+    (dividing by the elapsed share 4/31, rounded to 40 digits, gave 0.7749…: 0.77)."""
+    records = [{"id": "o1", "date": "2025-01-02", "owner": "zhang", "amount": Decimal("0.10")}]
+    targets = [{"measure": "revenue", "who": "zhang", "period": "2025-01", "value": 1}]
+    document = scenario(records={"orders": records}, measures=REVENUE, targets=targets)
+    text = to_json(result_of(document, "2025-01-04"))
+    pace = json.loads(text, parse_float=Decimal)["people"]["zhang"]["2025-01"]["pace"]
+    assert pace["revenue"]["projected"] == Decimal("0.78")
+
+
+@pytest.mark.parametrize("day", [5, 6, 14, 23, 44, 89])
+def test_attainment_of_exactly_0_8_times_elapsed_is_at_risk(day: int) -> None:
+    """Q1 has 90 days: on day `day`, 8 × day of a 900 target is 0.8 × day / 90 exactly."""
+    as_of = dt.date(2025, 1, 1) + dt.timedelta(days=day - 1)
+    records = [{"id": "o1", "date": "2025-01-01", "owner": "zhang", "amount": 8 * day}]
+    targets = [{"measure": "revenue", "who": "zhang", "period": "2025-Q1", "value": 900}]
+    document = scenario(records={"orders": records}, measures=REVENUE, targets=targets)
+    assert q1(document, as_of=as_of.isoformat())["pace"]["revenue"]["status"] == "at_risk"
 
 
 # -- 6 decomposition ---------------------------------------------------------------------
