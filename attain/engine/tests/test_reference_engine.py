@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -252,14 +255,49 @@ def _differences(path: str, engine: Any, reference: Any) -> list[str]:
     return []
 
 
-@given(case=documents())
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_the_engine_equals_the_reference(case: tuple[dict[str, Any], dt.date | None]) -> None:
+def _as_file(document: dict[str, Any], form: str, folder: Path) -> dict[str, Any]:
+    """The document with its orders in a CSV or parquet file (credit as a JSON text
+    column, amounts as text in CSV and as decimals in parquet), as users bring them."""
+    orders = document["records"]["orders"]
+    if form == "inline" or not orders:
+        return copy.deepcopy(document)
+    credit = [
+        json.dumps({k: str(v) for k, v in o["credit"].items()}) if "credit" in o else None
+        for o in orders
+    ]
+    columns: dict[str, list[Any]] = {
+        field: [o[field] for o in orders] for field in ("id", "date", "owner", "status", "customer")
+    }
+    if form == "csv":
+        columns["amount"] = [str(o["amount"]) for o in orders]
+        columns["credit"] = credit
+        pl.DataFrame(columns).write_csv(folder / "orders.csv")
+        table = {"csv": "orders.csv"}
+    else:
+        columns["credit"] = credit
+        frame = pl.DataFrame(columns).with_columns(
+            pl.Series("amount", [o["amount"] for o in orders], dtype=pl.Decimal(38, 3)),
+            pl.col("date").str.to_date(),
+        )
+        frame.write_parquet(folder / "orders.parquet")
+        table = {"parquet": "orders.parquet"}
+    found = copy.deepcopy(document)
+    found["records"] = {"orders": table}
+    return found
+
+
+@given(case=documents(), form=st.sampled_from(["inline", "csv", "parquet"]))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_engine_equals_the_reference(
+    case: tuple[dict[str, Any], dt.date | None], form: str
+) -> None:
     document, as_of = case
-    scenario, problems = scenario_from_data(copy.deepcopy(document))
-    assert scenario is not None, problems
-    text = to_json(calculate(scenario, as_of))
-    assert workers.run_json(scenario, as_of, workers=2) == ([], text)
+    with tempfile.TemporaryDirectory() as folder:
+        data = _as_file(document, form, Path(folder))
+        scenario, problems = scenario_from_data(data, Path(folder))
+        assert scenario is not None, problems
+        text = to_json(calculate(scenario, as_of))
+        assert workers.run_json(scenario, as_of, workers=2) == ([], text)
     output = _parsed(text)
     wanted = expected(document, as_of)
     found = {"people": output["people"], "units": output["units"]}
