@@ -168,10 +168,10 @@ def pace(
     if as_of >= period.end:
         met = ratio is not None and ratio >= 1
         return Pace(ONE, actual, "met" if met else "missed")
-    elapsed, at_risk, days_in = _elapsed(period.start, period.days, as_of)
+    elapsed, at_risk, period_days, elapsed_days = _elapsed(period.start, period.days, as_of)
     # actual × days in the period / days elapsed: multiplied before dividing (4.0), so a
     # projection that is exactly a half cent is one, not a rounded elapsed share's quotient
-    projected = ENGINE_CONTEXT.divide(_EXACT.multiply(actual, period_days(period)), days_in)
+    projected = ENGINE_CONTEXT.divide(_EXACT.multiply(actual, period_days), elapsed_days)
     if ratio is None:
         status = "behind"
     elif ratio >= elapsed:
@@ -184,18 +184,17 @@ def pace(
 
 
 @lru_cache(maxsize=1024)
-def _elapsed(start: dt.date, days: int, as_of: dt.date) -> tuple[Decimal, Decimal, Decimal]:
-    """The elapsed share of a period on `as_of`, 0.8 × it and the days elapsed (the same
-    for everyone). 0.8 × the share is 4 × days / (5 × period days) rounded once, so an
-    attainment of exactly 0.8 × the share compares equal to it (at_risk, not behind)."""
+def _elapsed(
+    start: dt.date, days: int, as_of: dt.date
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """The elapsed share of a period on `as_of`, 0.8 × it, the days of the period and the
+    days elapsed (the same for everyone). 0.8 × the share is 4 × days elapsed / (5 ×
+    period days) rounded once, so an attainment of exactly 0.8 × the share compares
+    equal to it (at_risk, not behind)."""
     elapsed_days = (as_of - start).days + 1
     elapsed = ENGINE_CONTEXT.divide(Decimal(elapsed_days), Decimal(days))
     at_risk = ENGINE_CONTEXT.divide(Decimal(4 * elapsed_days), Decimal(5 * days))
-    return elapsed, at_risk, Decimal(elapsed_days)
-
-
-def period_days(period: Period) -> Decimal:
-    return Decimal(period.days)
+    return elapsed, at_risk, Decimal(days), Decimal(elapsed_days)
 
 
 # Exact products for the projection (an amount's digits times a period's days fit easily)

@@ -7,9 +7,11 @@ date, crediting, rule 5.1, pace and the components are computed here from the
 document, without the engine's model, Polars, caches, workers or number writers.
 What it covers (and :mod:`test_reference_engine` generates): one record table
 ``orders`` (``credit`` splits allowed), measures of every ``agg`` with a ``where``
-from :data:`WHERE`, ``rollup``, people who move (``history`` of unit and manager),
-fiscal years, ``distribution``, given targets with ``spread``, ``as_of``, and plans for
-a role with commission (rate or tiers, gate, cap, floor) and level bonuses.
+from :data:`WHERE`, ``rollup``, people who move (``history`` of unit and manager), join
+or leave (``start``, ``end``), fiscal years, ``distribution``, given targets with
+``spread``, ``as_of``, and quarterly plans for a role (which never changes) with
+commissions (rate or tiers, gate, cap, floor, ``self``/``team``/``team_and_self``),
+level bonuses, scorecards (payout ``score * N``) and spiffs.
 
 Where the spec is silent it follows the choices of ``docs/engine.md``: ``count`` is
 Σ share, ``min``/``max``/``distinct`` ignore shares, a year whose quarters all have
