@@ -237,14 +237,20 @@ class Calculation:
         rows: dict[str, PeriodResult] = {}
         for period in periods:
             result = self.period_result(person, period, unit=False)
-            for plan in self.scenario.plans:
-                if plan.period_kind != period.kind:
-                    continue
-                plan_result = self.plan_result(plan, person, period, explaining=False)
-                if plan_result is not None:
-                    result.plans[plan.id] = plan_result
+            result.plans = self.person_plans(person, period)
             rows[period.id] = result
         return rows
+
+    def person_plans(self, person: str, period: Period) -> dict[str, PlanResult]:
+        """The results of the plans that cover the person in the period (its kind)."""
+        plans: dict[str, PlanResult] = {}
+        for plan in self.scenario.plans:
+            if plan.period_kind != period.kind:
+                continue
+            plan_result = self.plan_result(plan, person, period, explaining=False)
+            if plan_result is not None:
+                plans[plan.id] = plan_result
+        return plans
 
     def unit_rows(self, unit: str, periods: list[Period]) -> dict[str, PeriodResult]:
         return {p.id: self.period_result(unit, p, unit=True) for p in periods}

@@ -193,6 +193,11 @@ def to_json(result: Result, indent: int = 2) -> str:
 _STATUS = {s: json.dumps(s) for s in ("on_track", "at_risk", "behind", "met", "missed")}
 
 
+def status_text(status: str) -> str:
+    """A pace status as JSON text."""
+    return _STATUS[status]
+
+
 def _key(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -294,29 +299,43 @@ class DocumentWriter:
         text = template % tuple(values)
         if not with_plans:
             return text + _CLOSE[level]
-        if not result.plans:  # no plan covers the row: the same text every time
+        return text + self.period_end(result.plans, level)
+
+    def period_end(self, plans: Mapping[str, PlanResult], level: int) -> str:
+        """A person's period object after its pace: the plans and the payout, closed."""
+        if not plans:  # no plan covers the row: the same text every time
             end = self._no_plans.get(level)
             if end is None:
                 payout = f'"payout": "{money_text(ZERO, self.currency)}"'
                 end = _SEP[level] + '"plans": {}' + _SEP[level] + payout + _CLOSE[level]
                 self._no_plans[level] = end
-            return text + end
-        plans = [self.plan(plan_id, plan, level + 2) for plan_id, plan in result.plans.items()]
+            return end
+        texts = [self.plan(plan_id, plan, level + 2) for plan_id, plan in plans.items()]
+        total = sum((plan.payout for plan in plans.values()), ZERO)
         return (
-            text
-            + _SEP[level]
+            _SEP[level]
             + '"plans": '
-            + _object(plans, level + 1)
+            + _object(texts, level + 1)
             + _SEP[level]
             + '"payout": "'
-            + money_text(result.payout, self.currency)
+            + money_text(total, self.currency)
             + '"'
             + _CLOSE[level]
         )
 
+    def entry_texts(self, who: str, texts: list[str]) -> str:
+        """``entry`` from its periods' texts (one for each of the result's periods)."""
+        periods = [self.key(p.id) + t for p, t in zip(self.result.periods, texts, strict=True)]
+        return self.key(who) + _object(periods, 2)
+
     def _period_template(self, level: int, shape: int) -> str:
         """The measures, targets, attainment and pace of a period, ``%s`` for the values
         (the object is left open for the plans)."""
+        return _template(_PLACE.join(self.period_pieces(level, shape)))
+
+    def period_pieces(self, level: int, shape: int) -> list[str]:
+        """The text of :meth:`_period_template` around its values, in pieces: the
+        values go between them (actuals, targets, attainments, then each pace's three)."""
         inner = level + 1
         pace_items = [
             key
@@ -338,7 +357,7 @@ class DocumentWriter:
             '"attainment": ' + _object([key + _PLACE for key in self.keys], inner),
             '"pace": ' + _object(pace_items, inner),
         ]
-        return _template(_OPEN[level] + _SEP[level].join(items))
+        return (_OPEN[level] + _SEP[level].join(items)).split(_PLACE)
 
     def plan(self, plan_id: str, plan: PlanResult, level: int) -> str:
         """A plan's ``"id": {...}`` item in a period, at `level` (the plan's object)."""

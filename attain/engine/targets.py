@@ -47,6 +47,7 @@ class TargetBook:
             self.given[(spec.measure, spec.who, spec.period.id)] = spec  # explicit wins
         self._cache: dict[tuple[str, str, str], TargetResolution] = {}
         self._weights: dict[str, Decimal] = {}
+        self._steps: dict[str, tuple[Step, ...]] = {}
         self.has_targets: set[tuple[str, str]] = {(m, w) for m, w, _p in self.given}
 
     def add(self, spec: TargetSpec) -> None:
@@ -81,59 +82,90 @@ class TargetBook:
     def value(self, measure: str, who: str, period: Period) -> Decimal | None:
         return self.resolve(measure, who, period).value
 
+    def steps(self, period: Period) -> tuple[Step, ...]:
+        """Rule 5.1's steps for a period, in order: the same for everyone (cached)."""
+        found = self._steps.get(period.id)
+        if found is None:
+            found = self._steps[period.id] = rule_steps(period, self.scenario.fiscal_year_start)
+        return found
+
     def _resolve(self, measure: str, who: str, period: Period) -> TargetResolution:
         if (measure, who) not in self.has_targets:
             return NO_TARGET
-        given = self.given.get((measure, who, period.id))
-        if given is not None:
-            origin = f"decomposition {given.decomposition}" if given.decomposition else given.path
-            return TargetResolution(given.value, "given", f"given ({origin})", given)
-        fys = self.scenario.fiscal_year_start
-        if period.kind != "month":
-            months = [self.given.get((measure, who, m.id)) for m in period.months]
-            if all(spec is not None for spec in months):
-                parts = tuple(spec for spec in months if spec is not None)
-                total = sum((spec.value for spec in parts), ZERO)
-                return TargetResolution(total, "months", "sum of the month targets", None, parts)
-            for kind, count in (("quarter", 3), ("half", 6)):
-                if len(period.months) <= count:
-                    continue
-                ids = [
-                    parse_period(_part_id(period, kind, i), fys)
-                    for i in range(len(period.months) // count)
-                ]
-                specs = [self.given.get((measure, who, p.id)) if p else None for p in ids]
-                if all(spec is not None for spec in specs) and all(
-                    p is not None and period.encloses(p) for p in ids
-                ):
+        given = self.given
+        for step in self.steps(period):
+            if step.rule == "months" or step.rule == "parts":
+                specs = [given.get((measure, who, i)) for i in step.ids]
+                if all(spec is not None for spec in specs):
                     parts = tuple(spec for spec in specs if spec is not None)
                     total = sum((spec.value for spec in parts), ZERO)
-                    return TargetResolution(
-                        total, "parts", f"sum of the {kind} targets", None, parts
-                    )
-        for enclosing in enclosing_periods(period, fys):
-            spec = self.given.get((measure, who, enclosing.id))
+                    return TargetResolution(total, step.rule, step.detail, None, parts)
+                continue
+            spec = given.get((measure, who, step.ids[0]))
             if spec is None:
                 continue
-            if not spec.spread:
-                return TargetResolution(
-                    spec.value,
-                    "enclosing",
-                    f"the {enclosing.id} target applies as is (spread: none)",
-                    spec,
-                )
-            whole = self.weights(enclosing)
-            if whole == 0:
-                return TargetResolution(None, "none", f"the months of {enclosing.id} weigh 0")
-            part = self.weights(period)
-            value = spec.value * part / whole
+            if step.rule == "given":
+                origin = f"decomposition {spec.decomposition}" if spec.decomposition else spec.path
+                return TargetResolution(spec.value, "given", f"given ({origin})", spec)
+            return self._enclosing(spec, period, step)
+        return TargetResolution(None, "none", f"no target for {period.id} or an enclosing period")
+
+    def _enclosing(self, spec: TargetSpec, period: Period, step: Step) -> TargetResolution:
+        enclosing = step.ids[0]
+        assert step.period is not None
+        if not spec.spread:
             return TargetResolution(
-                value,
-                "spread",
-                f"{enclosing.id} target {spec.value} × month weights {part} / {whole}",
+                spec.value,
+                "enclosing",
+                f"the {enclosing} target applies as is (spread: none)",
                 spec,
             )
-        return TargetResolution(None, "none", f"no target for {period.id} or an enclosing period")
+        whole = self.weights(step.period)
+        if whole == 0:
+            return TargetResolution(None, "none", f"the months of {enclosing} weigh 0")
+        part = self.weights(period)
+        value = spec.value * part / whole
+        return TargetResolution(
+            value,
+            "spread",
+            f"{enclosing} target {spec.value} × month weights {part} / {whole}",
+            spec,
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of rule 5.1: the targets it needs (all of them given), and its rule.
+
+    ``given`` needs the period's own target; ``months`` and ``parts`` sum the targets of
+    the period's months, quarters or halves; ``enclosing`` takes the target of an
+    enclosing period, as it is (spread: none) or spread by the month weights.
+    """
+
+    rule: str
+    ids: tuple[str, ...]
+    detail: str = ""
+    period: Period | None = None  # the enclosing period
+
+
+def rule_steps(period: Period, fiscal_year_start: int) -> tuple[Step, ...]:
+    steps = [Step("given", (period.id,))]
+    if period.kind != "month":
+        steps.append(Step("months", tuple(m.id for m in period.months), "sum of the month targets"))
+        for kind, count in (("quarter", 3), ("half", 6)):
+            if len(period.months) <= count:
+                continue
+            parts = [
+                parse_period(_part_id(period, kind, i), fiscal_year_start)
+                for i in range(len(period.months) // count)
+            ]
+            if all(p is not None and period.encloses(p) for p in parts):
+                ids = tuple(p.id for p in parts if p is not None)
+                steps.append(Step("parts", ids, f"sum of the {kind} targets"))
+    steps += [
+        Step("enclosing", (e.id,), "", e) for e in enclosing_periods(period, fiscal_year_start)
+    ]
+    return tuple(steps)
 
 
 def _part_id(period: Period, kind: str, index: int) -> str:

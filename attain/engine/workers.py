@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from .calculate import Calculation, finish, prepare
+from .columnar import PeopleColumns
 from .measures import Frozen
 from .memory import no_cycle_collection
 from .model import Scenario
@@ -149,12 +150,13 @@ def _run(
         count = max(1, workers) if can_fork() else 1
     result = finish(calc, decomposer, periods, {}, {})
     writer = DocumentWriter(result)
+    heads = Heads(PeopleColumns(calc, writer, periods, people).texts(), people)
     chunks = _Chunks(people, max(1, min(CHUNK, len(people) // (8 * count))))
     started: list[_Worker] = []
     if count > 1 and len(chunks.parts) > 1:
         calc.prefetch_values(periods, units=False)
         for _ in range(count - 1):
-            worker = _fork(calc, writer, periods, chunks)
+            worker = _fork(calc, writer, periods, heads, chunks)
             if worker is None:  # no process or in-memory file to be had: fewer workers
                 break
             started.append(worker)
@@ -170,7 +172,7 @@ def _run(
     def write_people(items: ObjectWriter) -> None:
         written = 0
         while (number := chunks.take(front=True)) is not None:
-            texts, warnings = _chunk(calc, writer, periods, chunks.parts[number])
+            texts, warnings = _chunk(calc, writer, periods, heads, chunks.parts[number])
             for text in texts:
                 items.item(text)
             calc.warnings.extend(warnings)
@@ -187,7 +189,7 @@ def _run(
                 if data:
                     items.raw(data)
             else:  # taken by a worker that gave up
-                texts, warnings = _chunk(calc, writer, periods, chunks.parts[number])
+                texts, warnings = _chunk(calc, writer, periods, heads, chunks.parts[number])
                 for text in texts:
                     items.item(text)
             calc.warnings.extend(warnings)
@@ -200,19 +202,50 @@ def _run(
 CHUNK = 100  # people per chunk (at most): small enough to balance, large enough to be cheap
 
 
+class Heads:
+    """The people's rows up to their plans, as :mod:`attain.engine.columnar` wrote them
+    (None: a row, or all of them, to compute here)."""
+
+    def __init__(self, texts: list[list[str | None]] | None, people: list[str]) -> None:
+        self.texts = texts
+        self.index = {pid: k for k, pid in enumerate(people)}
+
+    def entry(
+        self, calc: Calculation, writer: DocumentWriter, periods: list[Period], pid: str
+    ) -> str:
+        """A person's item: each row from its head and its plans, or computed whole."""
+        if self.texts is None:
+            return writer.entry(pid, calc.person_rows(pid, periods), True)
+        k = self.index[pid]
+        texts: list[str] = []
+        for at, period in enumerate(periods):
+            head = self.texts[at][k]
+            if head is None:
+                row = calc.period_result(pid, period, unit=False)
+                row.plans = calc.person_plans(pid, period)
+                texts.append(writer.period(row, 3, True))
+            else:
+                texts.append(head + writer.period_end(calc.person_plans(pid, period), 3))
+        return writer.entry_texts(pid, texts)
+
+
 def _chunk(
-    calc: Calculation, writer: DocumentWriter, periods: list[Period], people: list[str]
+    calc: Calculation,
+    writer: DocumentWriter,
+    periods: list[Period],
+    heads: Heads,
+    people: list[str],
 ) -> tuple[list[str], list[Problem]]:
     """The items of some people, and the warnings their rows gave (taken off the run's)."""
     start = len(calc.warnings)
-    items = [writer.entry(pid, calc.person_rows(pid, periods), True) for pid in people]
+    items = [heads.entry(calc, writer, periods, pid) for pid in people]
     warnings = calc.warnings[start:]
     del calc.warnings[start:]
     return items, warnings
 
 
 def _fork(
-    calc: Calculation, writer: DocumentWriter, periods: list[Period], chunks: _Chunks
+    calc: Calculation, writer: DocumentWriter, periods: list[Period], heads: Heads, chunks: _Chunks
 ) -> _Worker | None:
     """A worker taking chunks from the back; None when the system refuses one (a
     sandbox without ``memfd_create``, no more processes): this process does the rest."""
@@ -239,7 +272,7 @@ def _fork(
         offset = 0
         with os.fdopen(data, "wb", closefd=False) as text:
             while (number := chunks.take(front=False)) is not None:
-                items, warnings = _chunk(calc, writer, periods, chunks.parts[number])
+                items, warnings = _chunk(calc, writer, periods, heads, chunks.parts[number])
                 encoded = separator(1).join(items).encode()
                 text.write(encoded)
                 index.append((number, offset, offset + len(encoded), warnings))

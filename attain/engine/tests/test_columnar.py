@@ -1,0 +1,136 @@
+"""The columnar rows (attain.engine.columnar): the same digits as the engine's Python."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from attain.engine import calculate, load_scenario, to_json, workers
+from attain.engine.bench import generate
+from attain.engine.calculate import finish, prepare
+from attain.engine.columnar import PeopleColumns, fixed, number_text, quotient
+from attain.engine.model import Scenario
+from attain.engine.numbers import ENGINE_CONTEXT
+from attain.engine.numbers import number_text as python_number_text
+from attain.engine.numbers import quotient_text as python_quotient_text
+from attain.engine.output import DocumentWriter
+from attain.engine.scenario import scenario_from_data
+
+from .helpers import scenario
+
+_I128 = pl.Int128
+
+
+def _one(expression: pl.Expr, **columns: int) -> str | None:
+    frame = pl.DataFrame({k: pl.Series([v], dtype=_I128) for k, v in columns.items()})
+    return frame.select(expression.alias("x")).item()
+
+
+@given(
+    value=st.integers(min_value=-(10**30), max_value=10**30),
+    scale=st.integers(min_value=0, max_value=12),
+    money=st.booleans(),
+    places=st.sampled_from([0, 2, 3]),
+)
+@example(value=5, scale=3, money=True, places=2)  # 0.005 rounds half-up to 0.01
+@example(value=-5, scale=3, money=True, places=2)
+@example(value=-4, scale=3, money=True, places=2)  # -0.004: "0", never "-0"
+@example(value=1234567, scale=7, money=False, places=2)
+def test_number_text_is_the_engines(value: int, scale: int, money: bool, places: int) -> None:
+    found = _one(number_text(pl.col("v"), scale, money, places), v=value)
+    exact = Decimal((0 if value >= 0 else 1, tuple(map(int, str(abs(value)))), -scale))
+    with decimal.localcontext(ENGINE_CONTEXT):
+        expected = python_number_text(exact, money, places)
+    assert found is None or found == expected
+    if money or scale <= 6 or value % 10 ** (scale - 6) == 0:
+        assert found == expected  # left to Python only where significant digits count
+
+
+@given(
+    num=st.integers(min_value=-(10**24), max_value=10**24),
+    den=st.integers(min_value=1, max_value=10**24),
+    money=st.booleans(),
+    places=st.sampled_from([0, 2, 3]),
+)
+@example(num=1, den=8, money=False, places=2)  # 0.125
+@example(num=31, den=40, money=True, places=2)  # 0.775: a half cent, rounded up
+@example(num=-31, den=40, money=True, places=2)
+@example(num=1, den=3, money=False, places=2)
+@example(num=999_999_5, den=100_000_000, money=False, places=2)  # 0.0999999|5: 7 places
+@example(num=1, den=10**13, money=False, places=2)  # too small: left to Python
+@example(num=10**24, den=1, money=False, places=2)  # too large: left to Python
+def test_quotients_round_as_the_engine_does(num: int, den: int, money: bool, places: int) -> None:
+    rounded, digits = quotient(pl.col("n"), pl.col("d"), money, places)
+    found = None
+    if _one(rounded, n=num, d=den) is not None:
+        found = _one(fixed(rounded, digits), n=num, d=den)
+    with decimal.localcontext(ENGINE_CONTEXT):
+        expected = python_quotient_text(Decimal(num) / Decimal(den), money, places)
+    assert found is None or found == expected
+    if num == 0 or ((money or abs(num) * 10**12 >= den) and abs(num) < 10**19):
+        assert found == expected  # left to Python only when very small or large
+
+
+def _heads(loaded: Scenario) -> list[list[str | None]] | None:
+    with decimal.localcontext(ENGINE_CONTEXT):
+        calc, decomposer, periods = prepare(loaded, None)
+        writer = DocumentWriter(finish(calc, decomposer, periods, {}, {}))
+        return PeopleColumns(calc, writer, periods, list(loaded.people)).texts()
+
+
+def test_the_columns_write_every_row_of_a_generated_company(tmp_path: Path) -> None:
+    """`attain bench engine`'s company (sums and counts, targets from a blended
+    decomposition, months, quarters and the year, people joining and moving): every
+    person's row written by the columns, and the text of one process."""
+    files = generate(tmp_path, people=60, orders=3_000, seed=5)
+    loaded, problems = load_scenario(files.scenario)
+    assert loaded is not None, problems
+    texts = _heads(loaded)
+    assert texts is not None
+    assert all(t is not None for row in texts for t in row)
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
+
+
+def _loaded(**parts: Any) -> Scenario:
+    loaded, problems = scenario_from_data(scenario(**parts))
+    assert loaded is not None, problems
+    return loaded
+
+
+REVENUE = {"revenue": {"from": "orders", "value": "amount"}}
+ORDERS = {
+    "orders": [
+        {"id": "o1", "date": "2025-01-10", "owner": "zhang", "amount": Decimal("1000.5")},
+        {"id": "o2", "date": "2025-02-11", "owner": "wang", "amount": Decimal("-30")},
+    ]
+}
+
+
+def test_a_scenario_with_a_distinct_measure_is_left_to_python() -> None:
+    measures = {"customers": {"from": "orders", "value": "id", "agg": "distinct"}}
+    assert _heads(_loaded(records=ORDERS, measures=measures)) is None
+
+
+@pytest.mark.parametrize("target", ["0", "-100", "100.125", "1E+3", "3000.0000001"])
+@pytest.mark.parametrize("as_of", [None, "2025-02-14", "2025-12-31"])
+def test_targets_of_zero_or_less_and_odd_digits_write_the_engines_text(
+    target: str, as_of: str | None
+) -> None:
+    spec = {"measure": "revenue", "who": "zhang", "period": "2025", "value": Decimal(target)}
+    parts: dict[str, Any] = {"records": ORDERS, "measures": REVENUE, "targets": [spec]}
+    parts["report"] = {"periods": ["2025", "2025-Q1", "2025-01", "2025-02"]}
+    if as_of is not None:
+        parts["as_of"] = as_of
+    loaded = _loaded(**parts)
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
