@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -379,19 +379,27 @@ class DocumentWriter:
         return template % tuple(values)
 
     def _plan_template(self, plan_id: str, plan: PlanResult, level: int) -> str:
-        components = plan.components.values()
+        components = [(c.id, c.kind, c.has_levels) for c in plan.components.values()]
+        return _template(_PLACE.join(self.plan_pieces(plan_id, components, level)))
+
+    def plan_pieces(
+        self, plan_id: str, components: Sequence[tuple[str, str, bool]], level: int
+    ) -> list[str]:
+        """The text of a plan's item around its values, in pieces: the values go between
+        them (each component's amount, the levels reached, the scores, the payout).
+        `components`: (id, kind, has levels) of each."""
         entry = [
             '"components": '
-            + _object([self.key(c.id) + '"' + _PLACE + '"' for c in components], level + 1)
+            + _object([self.key(c) + '"' + _PLACE + '"' for c, _k, _l in components], level + 1)
         ]
-        levels = [self.key(c.id) + _PLACE for c in components if c.has_levels]
-        scores = [self.key(c.id) + _PLACE for c in components if c.kind == "scorecard"]
+        levels = [self.key(c) + _PLACE for c, _k, has in components if has]
+        scores = [self.key(c) + _PLACE for c, kind, _l in components if kind == "scorecard"]
         if levels:
             entry.append('"levels": ' + _object(levels, level + 1))
         if scores:
             entry.append('"scores": ' + _object(scores, level + 1))
         entry.append('"payout": "' + _PLACE + '"')
-        return _template(self.key(plan_id) + _object(entry, level))
+        return (self.key(plan_id) + _object(entry, level)).split(_PLACE)
 
     def label(self, level: str | None) -> str:
         if level is None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from .calculate import Calculation, finish, prepare
-from .columnar import PeopleColumns
+from .columnar import PeopleColumns, Rows
 from .measures import Frozen
 from .memory import no_cycle_collection
 from .model import Scenario
@@ -142,7 +142,6 @@ def _run(
     calc, decomposer, periods = prepare(scenario, as_of)
     if decomposer.errors:
         return decomposer.errors
-    calc.prefetch_windows(periods)
     people = list(scenario.people)
     if workers is None:
         count = default_workers(len(people))
@@ -150,7 +149,10 @@ def _run(
         count = max(1, workers) if can_fork() else 1
     result = finish(calc, decomposer, periods, {}, {})
     writer = DocumentWriter(result)
-    heads = Heads(PeopleColumns(calc, writer, periods, people).texts(), people)
+    heads = Heads(PeopleColumns(calc, writer, periods, people).rows(), people, len(periods))
+    if heads.left < FEW_ROWS:  # the columns wrote (almost) every row: no workers
+        count = 1
+    calc.prefetch_windows(periods)
     chunks = _Chunks(people, max(1, min(CHUNK, len(people) // (8 * count))))
     started: list[_Worker] = []
     if count > 1 and len(chunks.parts) > 1:
@@ -199,33 +201,43 @@ def _run(
     return []
 
 
+FEW_ROWS = 5000  # fewer rows left by the columns than this: no workers (not worth a fork)
 CHUNK = 100  # people per chunk (at most): small enough to balance, large enough to be cheap
 
 
 class Heads:
-    """The people's rows up to their plans, as :mod:`attain.engine.columnar` wrote them
-    (None: a row, or all of them, to compute here)."""
+    """The people's entries as :mod:`attain.engine.columnar` wrote them, and what is
+    left to compute here (everything, without the columns)."""
 
-    def __init__(self, texts: list[list[str | None]] | None, people: list[str]) -> None:
-        self.texts = texts
+    def __init__(self, rows: Rows | None, people: list[str], periods: int) -> None:
+        self.rows = rows
         self.index = {pid: k for k, pid in enumerate(people)}
+        self.left = len(people) * periods if rows is None else rows.left
 
     def entry(
         self, calc: Calculation, writer: DocumentWriter, periods: list[Period], pid: str
     ) -> str:
-        """A person's item: each row from its head and its plans, or computed whole."""
-        if self.texts is None:
+        """A person's item: as the columns wrote it, or row by row from the heads and
+        ends they wrote, computing the rest."""
+        rows = self.rows
+        if rows is None:
             return writer.entry(pid, calc.person_rows(pid, periods), True)
         k = self.index[pid]
+        written = rows.entries[k]
+        if written is not None:
+            return writer.key(pid) + written
         texts: list[str] = []
         for at, period in enumerate(periods):
-            head = self.texts[at][k]
+            head = rows.heads[k][at]
+            end = rows.ends[k][at]
             if head is None:
                 row = calc.period_result(pid, period, unit=False)
                 row.plans = calc.person_plans(pid, period)
                 texts.append(writer.period(row, 3, True))
-            else:
+            elif end is None:
                 texts.append(head + writer.period_end(calc.person_plans(pid, period), 3))
+            else:
+                texts.append(head + end)
         return writer.entry_texts(pid, texts)
 
 

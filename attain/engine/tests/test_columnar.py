@@ -15,12 +15,15 @@ from hypothesis import strategies as st
 from attain.engine import calculate, load_scenario, to_json, workers
 from attain.engine.bench import generate
 from attain.engine.calculate import finish, prepare
-from attain.engine.columnar import PeopleColumns, fixed, number_text, quotient
+from attain.engine.columnar import PeopleColumns, Rows
+from attain.engine.columnar.integers import fixed, number_text, quotient
 from attain.engine.model import Scenario
 from attain.engine.numbers import ENGINE_CONTEXT
 from attain.engine.numbers import number_text as python_number_text
 from attain.engine.numbers import quotient_text as python_quotient_text
 from attain.engine.output import DocumentWriter
+from attain.engine.periods import intersect
+from attain.engine.plans import whole_period
 from attain.engine.scenario import scenario_from_data
 
 from .helpers import scenario
@@ -78,26 +81,83 @@ def test_quotients_round_as_the_engine_does(num: int, den: int, money: bool, pla
         assert found == expected  # left to Python only when very small or large
 
 
-def _heads(loaded: Scenario) -> list[list[str | None]] | None:
+def _rows(loaded: Scenario) -> tuple[Rows | None, int]:
+    """What the columns write, and how many rows Python has to: those a plan covers
+    for part of the period, and those where Python warns (tiers by attainment or a
+    gate without a revenue target, in the plans of these tests)."""
     with decimal.localcontext(ENGINE_CONTEXT):
         calc, decomposer, periods = prepare(loaded, None)
         writer = DocumentWriter(finish(calc, decomposer, periods, {}, {}))
-        return PeopleColumns(calc, writer, periods, list(loaded.people)).texts()
+        rows = PeopleColumns(calc, writer, periods, list(loaded.people)).rows()
+        python = set()
+        for plan in loaded.plans:
+            for pid in loaded.people:
+                for period in periods:
+                    if period.kind != plan.period_kind:
+                        continue
+                    covered = intersect(calc.coverage(plan, pid), [(period.start, period.end)])
+                    target = calc.book.value("revenue", pid, period)
+                    if covered and (not whole_period(covered, period) or not target):
+                        python.add((pid, period.id))
+    return rows, len(python)
 
 
 def test_the_columns_write_every_row_of_a_generated_company(tmp_path: Path) -> None:
     """`attain bench engine`'s company (sums and counts, targets from a blended
-    decomposition, months, quarters and the year, people joining and moving): every
-    person's row written by the columns, and the text of one process."""
+    decomposition, months, quarters and the year, tiers with a cap, a gated
+    commission, levels, a scorecard, people joining and moving): the columns write
+    every row but the scorecard's and those of partly covered periods, and the text is
+    one process's."""
     files = generate(tmp_path, people=60, orders=3_000, seed=5)
     loaded, problems = load_scenario(files.scenario)
     assert loaded is not None, problems
-    texts = _heads(loaded)
-    assert texts is not None
-    assert all(t is not None for row in texts for t in row)
+    rows, _partial = _rows(loaded)
+    assert rows is not None
+    assert sum(entry is not None for entry in rows.entries) > 0
+    assert all(head is not None for heads in rows.heads.values() for head in heads)
     errors, written = workers.run_json(loaded, workers=1)
     assert errors == []
     assert written == to_json(calculate(loaded))
+
+
+def test_a_company_of_commissions_and_levels_is_written_by_the_columns(tmp_path: Path) -> None:
+    files = generate(tmp_path, people=60, orders=3_000, seed=5)
+    text = files.scenario.read_text(encoding="utf-8")
+    plans = text.index("plans:\n")  # the last section: replaced
+    files.scenario.write_text(text[:plans] + PLANS, encoding="utf-8")
+    loaded, problems = load_scenario(files.scenario)
+    assert loaded is not None, problems
+    rows, partial = _rows(loaded)
+    assert rows is not None
+    assert rows.left == partial > 0
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
+
+
+PLANS = """\
+plans:
+  - id: rep-2025
+    applies_to: {role: rep}
+    effective: {from: 2025-01-01, to: 2025-12-31}
+    period: quarter
+    components:
+      - {id: commission, kind: commission, measure: revenue, tiers: {basis: attainment,
+         mode: marginal, table: [{from: 0, rate: 0.02}, {from: 0.8, rate: 0.04},
+         {from: 1.2, rate: 0.06}]}, cap: 30000, floor: 0}
+      - {id: whole, kind: commission, measure: deals, tiers: {basis: amount, mode: whole,
+         table: [{from: 0, rate: 0.5}, {from: 10, rate: 1}]}}
+      - {id: level, kind: bonus, measure: revenue, levels: [
+         {min_attainment: 0.8, amount: 2000, label: 基础},
+         {min_attainment: 1.0, amount: 5000, label: 优秀}]}
+  - id: manager-2025
+    applies_to: {role: manager}
+    effective: {from: 2025-01-01, to: 2025-12-31}
+    period: quarter
+    components:
+      - {id: override, kind: commission, measure: revenue, scope: team, rate: 0.005,
+         gate: {min_attainment: 0.5}}
+"""
 
 
 def _loaded(**parts: Any) -> Scenario:
@@ -117,7 +177,7 @@ ORDERS = {
 
 def test_a_scenario_with_a_distinct_measure_is_left_to_python() -> None:
     measures = {"customers": {"from": "orders", "value": "id", "agg": "distinct"}}
-    assert _heads(_loaded(records=ORDERS, measures=measures)) is None
+    assert _rows(_loaded(records=ORDERS, measures=measures))[0] is None
 
 
 @pytest.mark.parametrize("target", ["0", "-100", "100.125", "1E+3", "3000.0000001"])

@@ -25,6 +25,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def no_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers even for the few rows the columns leave (these tests are about them)."""
+    monkeypatch.setattr(workers, "FEW_ROWS", 0)
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     files = generate(tmp_path_factory.mktemp("workers"), people=90, orders=4_000, seed=11)

@@ -1,146 +1,41 @@
-"""The people's rows as columns: every person's measures, targets, attainment and pace
-for every reported period in a few Polars passes, written as the writer's own text.
-
-The text of a row's first part (``"measures"`` to ``"pace"``) is what
-:meth:`attain.engine.output.DocumentWriter.period` writes from the row's
-:class:`~attain.engine.calculate.PeriodResult`, byte for byte. Numbers stay exact: sums
-are Polars decimals, read as scaled 128-bit integers, and every quotient is one integer
-division rounded half-up. The engine divides with 40 significant digits
-(:data:`~attain.engine.numbers.ENGINE_CONTEXT`) and then rounds the text, so its digits
-could differ from one rounding only where the exact quotient ``n / d`` lies within
-10⁻³⁹ (relative) of a rounding boundary without being on it: that needs
-``n × 10^places ≥ 10³⁸``, and such rows, like anything else at or beyond
-:data:`LIMIT`, are left to the Python path. So is every row this module does not
-know how to write: a target of zero or less, a target spread into digits that do not
-end, a scenario with a measure that is not a sum or a count. Such rows come back as
-``None`` and the caller computes them as before; the property test against the
-reference implementation (``tests/test_reference_engine.py``) runs both.
-
-Comparisons (pace status, met or missed) are exact integer comparisons; the engine
-compares 40-digit roundings, which order the same way while both sides stay below
-:data:`COMPARED` (the argument of :func:`attain.engine.targets._elapsed`).
-
-Rule 5.1 is :meth:`attain.engine.targets.TargetBook.steps` applied to everyone at
-once: the first step whose targets are all given wins, as in ``TargetBook.resolve``.
-"""
+"""The people's rows up to their plans (measures, targets, attainment, pace) for
+everyone and every reported period; see the package's docstring."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
-from fractions import Fraction
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from .calculate import Calculation
-from .measures import CREDITED, MONTH, PERSON, SHARE, TEAM
-from .numbers import ratio_text
-from .output import DocumentWriter, status_text
-from .periods import Period
-from .targets import TargetBook, _elapsed
+from ..calculate import Calculation
+from ..measures import CREDITED, MONTH, PERSON, SHARE, TEAM
+from ..numbers import ratio_text
+from ..output import DocumentWriter, status_text
+from ..periods import Period
+from ..targets import TargetBook, _elapsed
+from .integers import (
+    AT,
+    COMPARED,
+    LIMIT,
+    MAX_SCALE,
+    WHO,
+    Unsupported,
+    decimals_of,
+    fixed,
+    lit,
+    number_text,
+    quotient,
+    reduced,
+)
+from .plans import PlanColumns
 
-LIMIT = 10**37  # scaled magnitudes stay below this (the proof above needs < 10³⁸)
-COMPARED = 10**33  # attainments are compared exactly while both sides stay below this
-SMALLEST = 12  # a quotient that is not money and below 10⁻¹² is left to Python
-MAX_SCALE = 18  # a target with more decimals than this is left to Python
 _I128 = pl.Int128
-_WHO = "__who"  # the person's position in the list asked for
-_AT = "__at"  # the period's position in the reported periods
+_WHO = WHO
+_AT = AT
 _STEP = "__step"
 _NEEDS = "__id"
-
-
-class Unsupported(Exception):
-    """Something this module does not compute: the caller computes every row."""
-
-
-def _lit(value: int) -> pl.Expr:
-    return pl.lit(value, dtype=_I128)
-
-
-def _negated(value: pl.Expr) -> pl.Expr:
-    return _lit(0) - value  # Polars has no `neg` for 128-bit integers
-
-
-def fixed(scaled: pl.Expr, places: int | pl.Expr) -> pl.Expr:
-    """The text of ``scaled / 10^places`` without trailing zeros ("12.5", "-3", "0")."""
-    magnitude = scaled.abs().cast(pl.String)
-    if not isinstance(places, int) or places:
-        digits = magnitude.str.zfill(places + 1)
-        whole = digits.str.slice(0, digits.str.len_bytes() - places)
-        decimals = digits.str.slice(-places).str.strip_chars_end("0")
-        magnitude = pl.when(decimals == "").then(whole).otherwise(whole + "." + decimals)
-    return (
-        pl.when(scaled == 0)
-        .then(pl.lit("0"))
-        .when(scaled < 0)
-        .then("-" + magnitude)
-        .otherwise(magnitude)
-    )
-
-
-def _half_up(scaled: pl.Expr, drop: int) -> pl.Expr:
-    """``scaled`` with its last `drop` digits rounded off, halves away from zero."""
-    if drop <= 0:
-        return scaled
-    rounded = (scaled.abs() + _lit(5 * 10 ** (drop - 1))) // _lit(10**drop)
-    return pl.when(scaled < 0).then(_negated(rounded)).otherwise(rounded)
-
-
-def number_text(scaled: pl.Expr, scale: int, money: bool, places: int) -> pl.Expr:
-    """:func:`attain.engine.numbers.number_text` of ``scaled / 10^scale``; null where a
-    number that is not money would need its significant digits counted (Python's)."""
-    if money:
-        if scale <= places:
-            return fixed(scaled, scale)
-        return fixed(_half_up(scaled, scale - places), places)
-    if scale <= 6:  # at least six decimals are written: nothing to round
-        return fixed(scaled, scale)
-    unit = _lit(10 ** (scale - 6))
-    return pl.when(scaled % unit == 0).then(fixed(scaled // unit, 6)).otherwise(None)
-
-
-def quotient(num: pl.Expr, den: pl.Expr, money: bool, places: int) -> tuple[pl.Expr, int | pl.Expr]:
-    """The engine's 40-digit ``num / den`` (``den`` > 0, below :data:`LIMIT`) as
-    :func:`attain.engine.numbers.quotient_text` rounds it: (the exact quotient rounded
-    half-up once at its places, scaled to an integer; those places). The first is null
-    out of range; :func:`fixed` of the two is the text."""
-    magnitude = num.abs()
-    digits: int | pl.Expr
-    if money:
-        digits = places
-    else:  # six significant digits, and at least six decimals: places by the exponent
-        chain: Any = pl.when((magnitude * _lit(10) >= den) | (num == 0)).then(
-            pl.lit(6, dtype=pl.Int32)
-        )
-        for j in range(2, SMALLEST + 1):
-            chain = chain.when(magnitude * _lit(10**j) >= den).then(pl.lit(5 + j, dtype=pl.Int32))
-        digits = chain.otherwise(None)
-    twice = _lit(2 * 10**digits) if isinstance(digits, int) else _lit(10).pow(digits) * _lit(2)
-    rounded = (magnitude * twice + den) // (den * _lit(2))
-    signed = pl.when(num < 0).then(_negated(rounded)).otherwise(rounded)
-    return pl.when(magnitude < _lit(LIMIT) // twice).then(signed), digits
-
-
-def _decimals(text: str) -> int:
-    point = text.find(".")
-    return 0 if point < 0 else len(text) - point - 1
-
-
-def _reduced(part: Decimal, whole: Decimal) -> tuple[int, int, int]:
-    """``part / whole`` as (a, b, k): a / b in lowest terms, and the fewest decimals
-    ``k`` for which b divides 10^k × a whole multiple of its other factors."""
-    ratio = Fraction(part) / Fraction(whole)
-    b = ratio.denominator
-    twos = fives = 0
-    while b % 2 == 0:
-        b //= 2
-        twos += 1
-    while b % 5 == 0:
-        b //= 5
-        fives += 1
-    return ratio.numerator, ratio.denominator, max(twos, fives)
 
 
 class PeopleColumns:
@@ -160,30 +55,34 @@ class PeopleColumns:
         self.people = list(people)
         self.index = {pid: k for k, pid in enumerate(self.people)}
         self.places = writer.places
+        self.scales: dict[str, tuple[int, int, int]] = {}  # measure: (i, scale, target's)
 
-    def texts(self) -> list[list[str | None]] | None:
-        """Per period (in order), each person's head text (in order), None where the
-        caller has to write it; None for all when the scenario is not supported."""
+    def rows(self) -> Rows | None:
+        """Every person's entry, or None when the scenario is not supported."""
         measures = self.calc.scenario.measures
         if not (self.people and self.periods and measures):
             return None
         if any(m.agg not in ("sum", "count") for m in measures.values()):
             return None
         try:
-            grid = pl.DataFrame({_WHO: range(len(self.people))}, schema={_WHO: pl.UInt32}).join(
-                self._period_frame(), how="cross"
+            grid = (  # one row per person and period, in that order (kept by every join)
+                pl.DataFrame({_WHO: range(len(self.people))}, schema={_WHO: pl.UInt32})
+                .join(self._period_frame(), how="cross")
+                .sort(_WHO, _AT)
             )
             parts: list[list[pl.Expr]] = [[], [], []]  # actual, target, attainment
             paces: list[list[pl.Expr]] = []  # elapsed, projected, status
             pace_bits: list[pl.Expr] = []
             for i, (name, measure) in enumerate(measures.items()):
-                actual, scale = self._actuals(name, i)
+                engine = self.calc.measures
+                actual, scale = self._actuals(name, f"__a{i}", engine.default_scope(name))
                 target, target_scale = self._targets(name, i)
-                grid = grid.join(actual, on=[_WHO, _AT], how="left").join(
+                self.scales[name] = (i, scale, target_scale)
+                grid = grid.join(actual, on=[_WHO, _AT], how="left", maintain_order="left").join(
                     target, on=[_WHO, _AT], how="left"
                 )
                 grid = grid.with_columns(
-                    pl.col(f"__a{i}").fill_null(_lit(0)), pl.col(f"__s{i}").fill_null(0)
+                    pl.col(f"__a{i}").fill_null(lit(0)), pl.col(f"__s{i}").fill_null(0)
                 )
                 grid = grid.with_columns(self._numbers(i, measure.money, scale, target_scale))
                 grid = grid.with_columns(self._quotients(i, measure.money, scale))
@@ -204,9 +103,31 @@ class PeopleColumns:
                 parts[2].append(pl.col(names[2]))
                 paces.append([pl.col("__elapsed"), pl.col(names[3]), pl.col(names[4])])
                 pace_bits.append(pl.col(names[5]))
+            grid, head = self._head(grid, parts, paces, pace_bits)
+            grid = grid.with_columns(head.alias("__head"))
+            if self.calc.scenario.plans:
+                grid = PlanColumns(self, grid).with_ends()
+            else:
+                grid = grid.with_columns(pl.lit(self.writer.period_end({}, 3)).alias("__end"))
+            return self._entries(grid)
         except Unsupported:
             return None
-        return self._write(grid, parts, paces, pace_bits)
+
+    def actual_column(
+        self, grid: pl.DataFrame, name: str, scope: str
+    ) -> tuple[pl.DataFrame, str, int]:
+        """`grid` with a measure's actual in `scope` (self, team, team_and_self) as a
+        column: (the grid, the column, its scale)."""
+        i, scale, _target_scale = self.scales[name]
+        if scope == self.calc.measures.default_scope(name):
+            return grid, f"__a{i}", scale
+        column = f"__a{i}_{scope}"
+        if column not in grid.columns:
+            frame, scale = self._actuals(name, column, scope)
+            grid = grid.join(frame, on=[_WHO, _AT], how="left", maintain_order="left").with_columns(
+                pl.col(column).fill_null(lit(0))
+            )
+        return grid, column, scale
 
     # -- periods ----------------------------------------------------------------------
     def _period_frame(self) -> pl.DataFrame:
@@ -236,13 +157,16 @@ class PeopleColumns:
         )
 
     # -- actuals ------------------------------------------------------------------------
-    def _actuals(self, name: str, i: int) -> tuple[pl.DataFrame, int]:
-        """Per person and period, the measure's value as an integer (and its scale)."""
+    def _actuals(self, name: str, alias: str, scope: str) -> tuple[pl.DataFrame, int]:
+        """Per person and period, the measure's value in `scope` as an integer (and its
+        scale), in column `alias`."""
         engine = self.calc.measures
         months = engine.months(name)
         column = CREDITED if engine.measure(name).agg == "sum" else SHARE
-        if engine.default_scope(name) == "self":
+        if scope == "self":
             months = months.filter(~pl.col(TEAM))
+        elif scope == "team":
+            months = months.filter(pl.col(TEAM))
         dtype = months.schema[column]
         if not isinstance(dtype, pl.Decimal):
             raise Unsupported(f"{name}: {dtype}")
@@ -261,7 +185,7 @@ class PeopleColumns:
             .join(people.lazy(), on=PERSON)
             .join(month_frame.lazy(), on=MONTH)
             .group_by(_WHO, _AT)
-            .agg(pl.col(column).sum().to_physical().cast(_I128).alias(f"__a{i}"))
+            .agg(pl.col(column).sum().to_physical().cast(_I128).alias(alias))
             .collect()
         )
         return frame, dtype.scale or 0
@@ -293,7 +217,7 @@ class PeopleColumns:
                 schema={_WHO: pl.UInt32, _AT: pl.UInt32, value: _I128, state: pl.Int8}
             )
             return empty, 0
-        scale = max(map(_decimals, texts))
+        scale = max(map(decimals_of, texts))
         if scale > MAX_SCALE or max(map(len, texts)) > 30:
             raise Unsupported(f"{name}: targets of {scale} decimals")
         values = pl.Series(texts, dtype=pl.String).cast(pl.Decimal(38, scale)).to_physical()
@@ -320,15 +244,15 @@ class PeopleColumns:
         )
         total = pl.col("__v")
         spread = (pl.col("__rule") == 1) & pl.col("__spread")
-        exact = total * pl.col("__a") * _lit(10**extra)
+        exact = total * pl.col("__a") * lit(10**extra)
         amount = (
             pl.when(spread)
             .then(pl.when(exact % pl.col("__b") == 0).then(exact // pl.col("__b")))
-            .otherwise(total * _lit(10**extra))
+            .otherwise(total * lit(10**extra))
         )
-        bound = _lit(COMPARED)
+        bound = lit(COMPARED)
         checked = pl.when(
-            total.abs() < _lit(LIMIT // 10**extra) // (pl.col("__a").abs() + _lit(1))
+            total.abs() < lit(LIMIT // 10**extra) // (pl.col("__a").abs() + lit(1))
         ).then(amount)
         zero_weights = spread & (pl.col("__b") == 0)
         result = found.with_columns(checked.alias(value)).select(
@@ -361,7 +285,7 @@ class PeopleColumns:
                     if whole == 0:
                         b = 0
                     else:
-                        a, b, k = _reduced(book.weights(period), whole)
+                        a, b, k = reduced(book.weights(period), whole)
                 extra = max(extra, k)
                 rule = 1 if step.rule == "enclosing" else 0
                 rows.extend(
@@ -397,18 +321,18 @@ class PeopleColumns:
         # both below COMPARED once scaled alike (checked before they are scaled)
         compared = (
             pl.col(f"__s{i}").is_in([1, 3])
-            & (actual.abs() < _lit(COMPARED // 10 ** (common - scale)))
-            & (target < _lit(COMPARED // 10 ** (common - target_scale)))
+            & (actual.abs() < lit(COMPARED // 10 ** (common - scale)))
+            & (target < lit(COMPARED // 10 ** (common - target_scale)))
         )
-        a = pl.when(compared).then(actual * _lit(10 ** (common - scale)))
-        t = pl.when(compared).then(target * _lit(10 ** (common - target_scale)))
+        a = pl.when(compared).then(actual * lit(10 ** (common - scale)))
+        t = pl.when(compared).then(target * lit(10 ** (common - target_scale)))
         return [a.alias(f"__A{i}"), t.alias(f"__T{i}")]
 
     def _quotients(self, i: int, money: bool, scale: int) -> list[pl.Expr]:
         a, t = pl.col(f"__A{i}"), pl.col(f"__T{i}")
         ratio, ratio_places = quotient(a, t, False, 6)
         num = pl.col(f"__a{i}") * pl.col("__days")
-        den = pl.col("__elapsed_days") * _lit(10**scale)
+        den = pl.col("__elapsed_days") * lit(10**scale)
         projected, projected_places = quotient(
             pl.when(a.is_not_null()).then(num), den, money, self.places
         )
@@ -467,7 +391,7 @@ class PeopleColumns:
             .then(pl.lit(status_text("missed")))
             .when(~zero & (a * days >= elapsed * t))
             .then(pl.lit(status_text("on_track")))
-            .when(~zero & (a * days * _lit(5) >= elapsed * t * _lit(4)))
+            .when(~zero & (a * days * lit(5) >= elapsed * t * lit(4)))
             .then(pl.lit(status_text("at_risk")))
             .otherwise(pl.lit(status_text("behind")))
         )
@@ -475,21 +399,21 @@ class PeopleColumns:
         with_pace = has & (pl.col("__pace") > 0)
         return actual_text, target_text, ratio, pace, with_pace
 
-    def _write(
+    def _head(
         self,
         grid: pl.DataFrame,
         parts: list[list[pl.Expr]],
         paces: list[list[pl.Expr]],
         with_pace: list[pl.Expr],
-    ) -> list[list[str | None]]:
+    ) -> tuple[pl.DataFrame, pl.Expr]:
+        """The grid with each row's shape (which measures have a pace), and the head
+        text: the writer's template of that shape with the row's values put in."""
         shape = pl.lit(0, dtype=pl.Int64)
         for bit, present in enumerate(with_pace):
             shape = shape + pl.when(present).then(pl.lit(1 << bit, dtype=pl.Int64)).otherwise(0)
-        # a row whose targets are left to Python (state 2) has no shape of its own
         grid = grid.with_columns(shape.alias("__shape"))
-        shapes = grid.get_column("__shape").unique().sort().to_list()
-        text: Any = None
-        for found in shapes:
+        text: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
+        for found in grid.get_column("__shape").unique().sort().to_list():
             pieces = self.writer.period_pieces(3, found)
             values = [*parts[0], *parts[1], *parts[2]]
             for bit, pace in enumerate(paces):
@@ -498,19 +422,56 @@ class PeopleColumns:
             joined: list[pl.Expr] = [pl.lit(pieces[0])]
             for value, piece in zip(values, pieces[1:], strict=True):
                 joined += [value, pl.lit(piece)]
-            condition = pl.col("__shape") == found
-            concat = pl.concat_str(joined)
-            text = (
-                pl.when(condition).then(concat)
-                if text is None
-                else text.when(condition).then(concat)
-            )
-        assert text is not None
-        written = (
-            grid.select(_AT, _WHO, text.otherwise(None).alias("__text"))
-            .sort(_AT, _WHO)
-            .get_column("__text")
-            .to_list()
+            text = text.when(pl.col("__shape") == found).then(pl.concat_str(joined))
+        return grid, text.otherwise(None)
+
+    def _entries(self, grid: pl.DataFrame) -> Rows:
+        """Each person's entry (its rows joined), and the rows of those who have one
+        left to Python."""
+        periods = len(self.periods)
+        keys = [self.writer.key(p.id) for p in self.periods]
+        key = pl.col(_AT).replace_strict(list(range(periods)), keys, return_dtype=pl.String)
+        row = pl.concat_str(key, pl.col("__head"), pl.col("__end"))
+        grid = grid.select(_WHO, _AT, "__head", "__end", row.alias("__row"))
+        joined = (  # the grid's rows are in order: each person's periods in turn
+            pl.col("__row").reshape((-1, periods)).arr.join(_SEP, ignore_nulls=False)
         )
-        size = len(self.people)
-        return [written[at * size : (at + 1) * size] for at in range(len(self.periods))]
+        entries: list[str | None] = (
+            grid.select(pl.concat_str(pl.lit(_OPEN), joined, pl.lit(_CLOSE))).to_series().to_list()
+        )
+        left = [k for k, entry in enumerate(entries) if entry is None]
+        heads: dict[int, list[str | None]] = {}
+        ends: dict[int, list[str | None]] = {}
+        if left:
+            some = grid.filter(pl.col(_WHO).is_in(left))
+            head_texts = some.get_column("__head").to_list()
+            end_texts = some.get_column("__end").to_list()
+            for n, k in enumerate(left):
+                heads[k] = head_texts[n * periods : (n + 1) * periods]
+                ends[k] = end_texts[n * periods : (n + 1) * periods]
+        return Rows(entries, heads, ends)
+
+
+_OPEN = "{\n      "  # a person's object of periods (level 2), as DocumentWriter writes it
+_SEP = ",\n      "
+_CLOSE = "\n    }"
+
+
+@dataclass
+class Rows:
+    """What the columns wrote: each person's entry (after its ``"id": ``), or None when
+    some of its rows are left to Python; for those people, each row's head and end
+    (None: left to Python)."""
+
+    entries: list[str | None]
+    heads: dict[int, list[str | None]]
+    ends: dict[int, list[str | None]]
+
+    @property
+    def left(self) -> int:
+        """How many rows are left to Python."""
+        return sum(
+            head is None or end is None
+            for k, heads in self.heads.items()
+            for head, end in zip(heads, self.ends[k], strict=True)
+        )
