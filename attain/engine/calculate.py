@@ -92,12 +92,23 @@ class Calculation:
             for plan in scenario.plans
         }
         self._coverage: dict[tuple[str, str], list[Interval]] = {}
+        self._covered: dict[tuple[str, str, str], list[Interval]] = {}
 
     def coverage(self, plan: Plan, person: str) -> list[Interval]:
         key = (plan.id, person)
         if key not in self._coverage:
             self._coverage[key] = covered_intervals(plan, person, self.org, self.unit_sets)
         return self._coverage[key]
+
+    def covered(self, plan: Plan, person: str, period: Period) -> list[Interval]:
+        """The days of `period` on which `plan` covers `person` (kept: a run asks twice)."""
+        key = (plan.id, person, period.id)
+        found = self._covered.get(key)
+        if found is None:
+            coverage = self.coverage(plan, person)
+            found = intersect(coverage, [(period.start, period.end)]) if coverage else []
+            self._covered[key] = found
+        return found
 
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The days the scenario talks about: records, targets, reported periods, as_of."""
@@ -142,7 +153,7 @@ class Calculation:
     def component_calculator(
         self, plan: Plan, person: str, period: Period, explaining: bool = True
     ) -> ComponentCalculator | None:
-        covered = intersect(self.coverage(plan, person), [(period.start, period.end)])
+        covered = self.covered(plan, person, period)
         if not covered:
             return None
         intervals = None if whole_period(covered, period) else covered
@@ -164,11 +175,10 @@ class Calculation:
         for plan in self.scenario.plans:
             kind_periods = [p for p in periods if p.kind == plan.period_kind]
             for pid in self.scenario.people:
-                coverage = self.coverage(plan, pid)
-                if not coverage:
+                if not self.coverage(plan, pid):
                     continue
                 for period in kind_periods:
-                    covered = intersect(coverage, [(period.start, period.end)])
+                    covered = self.covered(plan, pid, period)
                     if covered and not whole_period(covered, period):
                         windows.append((pid, covered))
         if not windows:

@@ -48,6 +48,7 @@ class TargetBook:
         self._cache: dict[tuple[str, str, str], TargetResolution] = {}
         self._weights: dict[str, Decimal] = {}
         self._steps: dict[str, tuple[Step, ...]] = {}
+        self._by_measure: dict[str, list[tuple[str, str, TargetSpec]]] = {}
         self.has_targets: set[tuple[str, str]] = {(m, w) for m, w, _p in self.given}
 
     def add(self, spec: TargetSpec) -> None:
@@ -57,6 +58,14 @@ class TargetBook:
             self.given[key] = spec
             self.has_targets.add((spec.measure, spec.who))
             self._cache.clear()
+            self._by_measure.clear()
+
+    def given_of(self, measure: str) -> list[tuple[str, str, TargetSpec]]:
+        """(who, period id, target) of every target given for `measure` (kept)."""
+        if not self._by_measure:
+            for (name, who, pid), spec in self.given.items():
+                self._by_measure.setdefault(name, []).append((who, pid, spec))
+        return self._by_measure.get(measure, [])
 
     def weight(self, month: Month) -> Decimal:
         distribution = self.scenario.distribution

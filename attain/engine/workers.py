@@ -166,7 +166,11 @@ def _run(
     # process may still use Polars: the units' numbers are computed here, side by side
     # with the workers); their warnings go after the people's, as in a run in one process
     before = len(calc.warnings)
-    units = [writer.entry(uid, calc.unit_rows(uid, periods), False) for uid in scenario.units]
+    unit_ids = list(scenario.units)
+    unit_rows = PeopleColumns(calc, writer, periods, unit_ids, units=True).rows()
+    units = [
+        _unit_entry(calc, writer, periods, unit_rows, k, uid) for k, uid in enumerate(unit_ids)
+    ]
     targets = writer.targets()
     later = calc.warnings[before:]
     del calc.warnings[before:]
@@ -239,6 +243,30 @@ class Heads:
             else:
                 texts.append(head + end)
         return writer.entry_texts(pid, texts)
+
+
+def _unit_entry(
+    calc: Calculation,
+    writer: DocumentWriter,
+    periods: list[Period],
+    rows: Rows | None,
+    k: int,
+    uid: str,
+) -> str:
+    """A unit's item: as the columns wrote it, or computed here."""
+    written = None if rows is None else rows.entries[k]
+    if written is not None:
+        return writer.key(uid) + written
+    if rows is None:
+        return writer.entry(uid, calc.unit_rows(uid, periods), False)
+    texts: list[str] = []
+    for at, period in enumerate(periods):
+        head = rows.heads[k][at]
+        if head is None:
+            texts.append(writer.period(calc.period_result(uid, period, unit=True), 3, False))
+        else:
+            texts.append(head + (rows.ends[k][at] or ""))  # units' ends are all written
+    return writer.entry_texts(uid, texts)
 
 
 def _chunk(

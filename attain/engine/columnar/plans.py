@@ -24,7 +24,6 @@ import polars as pl
 
 from ..expressions import Const, Expression
 from ..model import Component
-from ..periods import intersect
 from ..plans import SCOPES, whole_period
 from .integers import AT, COMPARED, WHO, half_up, lit, money_text
 
@@ -219,7 +218,7 @@ class PlanColumns:
             if not coverage:
                 continue
             for at, period in periods:
-                covered = intersect(coverage, [(period.start, period.end)])
+                covered = calc.covered(plan, person, period)
                 if covered:
                     rows.append((k, at, 1 if whole_period(covered, period) else 2))
         return pl.DataFrame(

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from ..calculate import Calculation
-from ..measures import CREDITED, MONTH, PERSON, SHARE, TEAM
+from ..measures import CREDITED, MONTH, PERSON, SHARE, TEAM, UNIT
 from ..numbers import ratio_text
 from ..output import DocumentWriter, status_text
 from ..periods import Period
@@ -39,8 +39,8 @@ _NEEDS = "__id"
 
 
 class PeopleColumns:
-    """The head texts of the people's rows: what the writer's ``period`` writes before
-    the plans, for every person and period."""
+    """The entries of the people (or, with `units`, of the units): each row's text as
+    the writer's ``period`` writes it, for everyone and every period."""
 
     def __init__(
         self,
@@ -48,8 +48,10 @@ class PeopleColumns:
         writer: DocumentWriter,
         periods: Sequence[Period],
         people: Sequence[str],
+        units: bool = False,
     ) -> None:
         self.calc = calc
+        self.units = units
         self.writer = writer
         self.periods = list(periods)
         self.people = list(people)
@@ -105,7 +107,9 @@ class PeopleColumns:
                 pace_bits.append(pl.col(names[5]))
             grid, head = self._head(grid, parts, paces, pace_bits)
             grid = grid.with_columns(head.alias("__head"))
-            if self.calc.scenario.plans:
+            if self.units:  # a unit's row ends after its pace
+                grid = grid.with_columns(pl.lit(_CLOSE_ROW).alias("__end"))
+            elif self.calc.scenario.plans:
                 grid = PlanColumns(self, grid).with_ends()
             else:
                 grid = grid.with_columns(pl.lit(self.writer.period_end({}, 3)).alias("__end"))
@@ -161,9 +165,14 @@ class PeopleColumns:
         """Per person and period, the measure's value in `scope` as an integer (and its
         scale), in column `alias`."""
         engine = self.calc.measures
-        months = engine.months(name)
         column = CREDITED if engine.measure(name).agg == "sum" else SHARE
-        if scope == "self":
+        key = PERSON
+        if self.units:  # a unit's own and its descendants' records
+            key = UNIT
+            months = engine.unit_days(name).with_columns(pl.col(UNIT).cast(pl.String))
+        else:
+            months = engine.months(name)
+        if scope == "self" and not self.units:
             months = months.filter(~pl.col(TEAM))
         elif scope == "team":
             months = months.filter(pl.col(TEAM))
@@ -176,13 +185,13 @@ class PeopleColumns:
             schema={_AT: pl.UInt32, MONTH: pl.Int32},
         )
         people = pl.DataFrame(
-            {PERSON: self.people, _WHO: range(len(self.people))},
-            schema={PERSON: months.schema[PERSON], _WHO: pl.UInt32},
+            {key: self.people, _WHO: range(len(self.people))},
+            schema={key: months.schema[key], _WHO: pl.UInt32},
         )
         frame = (
             months.lazy()
-            .select(PERSON, MONTH, column)
-            .join(people.lazy(), on=PERSON)
+            .select(key, MONTH, column)
+            .join(people.lazy(), on=key)
             .join(month_frame.lazy(), on=MONTH)
             .group_by(_WHO, _AT)
             .agg(pl.col(column).sum().to_physical().cast(_I128).alias(alias))
@@ -204,9 +213,9 @@ class PeopleColumns:
         needs: list[int] = []
         texts: list[str] = []
         spreads: list[bool] = []
-        for (measure, person, pid), spec in book.given.items():
+        for person, pid, spec in book.given_of(name):
             k = index.get(person)
-            if measure != name or k is None:
+            if k is None:
                 continue
             who.append(k)
             needs.append(codes.setdefault(pid, len(codes)))
@@ -452,6 +461,7 @@ class PeopleColumns:
         return Rows(entries, heads, ends)
 
 
+_CLOSE_ROW = "\n      }"  # a row's object (level 3) closed
 _OPEN = "{\n      "  # a person's object of periods (level 2), as DocumentWriter writes it
 _SEP = ",\n      "
 _CLOSE = "\n    }"
