@@ -16,6 +16,7 @@ a null condition makes the amount null (:func:`_if`), which leaves the row to Py
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ import polars as pl
 
 from ..expressions import Const, Expression
 from ..model import Component
-from ..plans import SCOPES, whole_period
+from ..plans import SCOPES
 from .integers import AT, COMPARED, WHO, half_up, lit, money_text
 
 if TYPE_CHECKING:
@@ -208,21 +209,42 @@ class PlanColumns:
 
     def _coverage(self, p: int) -> pl.DataFrame:
         """Plan p's rows: 1 it covers the person for the whole period, 2 for part of it
-        (left to Python); periods of its kind only, and rows it does not cover absent."""
+        (left to Python); periods of its kind only, and rows it does not cover absent.
+
+        A plan's covered days are merged intervals (``covered_intervals``), so it covers
+        a period whole exactly when one interval spans it, and partly when one overlaps.
+        """
         calc = self.calc
         plan = calc.scenario.plans[p]
-        periods = [(at, q) for at, q in enumerate(self.rows.periods) if q.kind == plan.period_kind]
-        rows: list[tuple[int, int, int]] = []
+        who: list[int] = []
+        starts: list[dt.date] = []
+        ends: list[dt.date] = []
         for k, person in enumerate(self.rows.people):
-            coverage = calc.coverage(plan, person)
-            if not coverage:
-                continue
-            for at, period in periods:
-                covered = calc.covered(plan, person, period)
-                if covered:
-                    rows.append((k, at, 1 if whole_period(covered, period) else 2))
-        return pl.DataFrame(
-            rows, schema={WHO: pl.UInt32, AT: pl.UInt32, f"__plan{p}": pl.Int8}, orient="row"
+            for start, end in calc.coverage(plan, person):
+                who.append(k)
+                starts.append(start)
+                ends.append(end)
+        intervals = pl.DataFrame(
+            {WHO: who, "__from": starts, "__to": ends},
+            schema={WHO: pl.UInt32, "__from": pl.Date, "__to": pl.Date},
+        )
+        kind = [(at, q) for at, q in enumerate(self.rows.periods) if q.kind == plan.period_kind]
+        periods = pl.DataFrame(
+            {
+                AT: [at for at, _q in kind],
+                "__start": [q.start for _at, q in kind],
+                "__end": [q.end for _at, q in kind],
+            },
+            schema={AT: pl.UInt32, "__start": pl.Date, "__end": pl.Date},
+        )
+        whole = (pl.col("__from") <= pl.col("__start")) & (pl.col("__to") >= pl.col("__end"))
+        return (
+            intervals.lazy()
+            .join(periods.lazy(), how="cross")
+            .filter((pl.col("__from") <= pl.col("__end")) & (pl.col("__to") >= pl.col("__start")))
+            .group_by(WHO, AT)
+            .agg(pl.when(whole.any()).then(1).otherwise(2).cast(pl.Int8).alias(f"__plan{p}"))
+            .collect()
         )
 
     def _component(
