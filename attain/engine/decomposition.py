@@ -667,6 +667,7 @@ class _MonthSplit:
         integers = decomposer.month_integers(d)
         self.weights = [integers[key] for key, _first, _last in self.bounds]
         self.periods = [month_period(m) for m in d.period.months]
+        self._whole: dict[int, dict[str, Decimal]] = {}
 
     def split(self, member: str, units: int) -> dict[str, Decimal]:
         bounds, weights = self.bounds, self.weights
@@ -684,4 +685,9 @@ class _MonthSplit:
                     for i, month_units in zip(employed, amounts, strict=True):
                         result[self.keys[i]] = Decimal(month_units)
                 return result
-        return dict(zip(self.keys, map(Decimal, split_units(units, weights)), strict=True))
+        found = self._whole.get(units)
+        if found is None:  # members employed all year with the same units: one split
+            found = self._whole[units] = dict(
+                zip(self.keys, map(Decimal, split_units(units, weights)), strict=True)
+            )
+        return dict(found)
