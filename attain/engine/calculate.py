@@ -13,7 +13,7 @@ import polars as pl
 from .decomposition import Allocation, Decomposer
 from .measures import MeasureEngine
 from .memory import no_cycle_collection
-from .model import Plan, Scenario, TargetSpec
+from .model import Component, Plan, Scenario, TargetSpec
 from .numbers import ENGINE_CONTEXT, ZERO
 from .org import BEGINNING, END_OF_TIME, Org
 from .periods import Interval, Period, intersect, periods_overlapping
@@ -187,15 +187,15 @@ class Calculation:
         for name in names:
             self.measures.prefetch_windows(name, windows)
 
-    def prefetch_values(self, periods: list[Period], units: bool = True) -> None:
+    def prefetch_values(self, periods: list[Period], units: bool = True, rows: bool = True) -> None:
         """Compute every measure value the people's (and, with `units`, the units') rows
-        will ask for.
+        will ask for; with `rows` false, only what their plans ask for.
 
         After this (and :meth:`prefetch_windows`) the people's rows of the usual scenario
         need no Polars work; see :mod:`attain.engine.workers`.
         """
         measures = self.measures
-        names = list(self.scenario.measures) + list(measures.extra)
+        names = list(self.scenario.measures) + list(measures.extra) if rows else []
         for period in periods:
             for name in names:
                 measures.value(name, "", period)
@@ -210,6 +210,8 @@ class Calculation:
                         measures.value(component.measure, "", period, SCOPES[component.scope])
                     if component.kind == "spiff":
                         measures.value(spiff_measure_name(plan, component), "", period, "self")
+                    for name in _asked(component):  # metrics, gates, expressions' measures
+                        measures.value(name, "", period)
 
     def plan_result(
         self, plan: Plan, person: str, period: Period, explaining: bool = True
@@ -264,6 +266,21 @@ class Calculation:
 
     def unit_rows(self, unit: str, periods: list[Period]) -> dict[str, PeriodResult]:
         return {p.id: self.period_result(unit, p, unit=True) for p in periods}
+
+
+def _asked(component: Component) -> set[str]:
+    """The measures a component asks for in their own scope: its scorecard's metrics, a
+    gate's, and those its expressions name (``actual('m')`` and the like)."""
+    names = {metric.measure for metric in component.metrics}
+    if component.gate is not None:
+        names.add(component.gate.measure)
+    expressions = [component.rate, component.multiplier, component.cap, component.floor]
+    expressions += [component.when, component.amount, component.payout]
+    expressions += [level.amount for level in component.levels]
+    for expression in expressions:
+        if expression is not None:
+            names |= expression.measures
+    return names
 
 
 def reported_periods(calculation: Calculation, generated: list[TargetSpec]) -> list[Period]:

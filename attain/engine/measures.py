@@ -761,18 +761,30 @@ class MeasureEngine:
     def unit_stats(self, name: str, unit: str, period: Period) -> Stats:
         key = (name, period.id)
         if key not in self._unit_stats:
-            self._polars(f"unit stats {key}")
             distinct = self.measure(name).agg == "distinct"
-            months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
-            frame = self.unit_days(name).lazy().filter(pl.col(MONTH).is_in(months))
-            if distinct:
-                frame = self._to_ancestors(unique_rows(frame, [UNIT, VALUE]))
-            columns = frame.collect_schema().names()
-            grouped = frame.group_by(UNIT).agg(_stats_exprs(distinct, columns)).collect()
+            grouped = self.unit_period_groups(name, period)
             self._unit_stats[key] = {
                 row[UNIT]: _to_stats(row, distinct) for row in grouped.to_dicts()
             }
         return self._unit_stats[key].get(unit, Stats())
+
+    def unit_period_groups(self, name: str, period: Period) -> pl.DataFrame:
+        """Per unit (its id a category), the statistics of :class:`Stats` over a
+        period's months, its descendants' records included."""
+        self._polars(f"unit stats {name} {period.id}")
+        distinct = self.measure(name).agg == "distinct"
+        months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
+        frame = self.unit_days(name).lazy().filter(pl.col(MONTH).is_in(months))
+        if distinct:
+            frame = self._to_ancestors(unique_rows(frame, [UNIT, VALUE]))
+        columns = frame.collect_schema().names()
+        return frame.group_by(UNIT).agg(_stats_exprs(distinct, columns)).collect()
+
+    def period_groups(self, name: str, scope: Scope, period: Period) -> pl.DataFrame:
+        """Per person, the statistics of :class:`Stats` over a period's months in
+        `scope` ("default": the measure's own)."""
+        resolved = self.default_scope(name) if scope == "default" else scope
+        return self._period_groups(name, resolved, period)
 
     def unit_value(self, name: str, unit: str, period: Period) -> Decimal | None:
         agg = self.measure(name).agg

@@ -156,7 +156,7 @@ def _run(
     chunks = _Chunks(people, max(1, min(CHUNK, len(people) // (8 * count))))
     started: list[_Worker] = []
     if count > 1 and len(chunks.parts) > 1:
-        calc.prefetch_values(periods, units=False)
+        calc.prefetch_values(periods, units=False, rows=not heads.heads_written)
         for _ in range(count - 1):
             worker = _fork(calc, writer, periods, heads, chunks)
             if worker is None:  # no process or in-memory file to be had: fewer workers
@@ -217,6 +217,7 @@ class Heads:
         self.rows = rows
         self.index = {pid: k for k, pid in enumerate(people)}
         self.left = len(people) * periods if rows is None else rows.left
+        self.heads_written = rows is not None and rows.heads_written
 
     def entry(
         self, calc: Calculation, writer: DocumentWriter, periods: list[Period], pid: str

@@ -78,11 +78,17 @@ def number_text(scaled: pl.Expr, scale: int, money: bool, places: int) -> pl.Exp
     return pl.when(scaled % unit == 0).then(fixed(scaled // unit, 6)).otherwise(None)
 
 
-def quotient(num: pl.Expr, den: pl.Expr, money: bool, places: int) -> tuple[pl.Expr, int | pl.Expr]:
+def quotient(
+    num: pl.Expr, den: pl.Expr, money: bool, places: int, ties: bool = False
+) -> tuple[pl.Expr, int | pl.Expr]:
     """The engine's 40-digit ``num / den`` (``den`` > 0, below :data:`LIMIT`) as
     :func:`attain.engine.numbers.quotient_text` rounds it: (the exact quotient rounded
     half-up once at its places, scaled to an integer; those places). The first is null
-    out of range; :func:`fixed` of the two is the text."""
+    out of range; :func:`fixed` of the two is the text.
+
+    `ties`: the engine divided a number it had already rounded to 40 digits (an
+    average), so an exact quotient that lies on a rounding boundary may have been
+    rounded either way: such quotients are null (left to Python)."""
     magnitude = num.abs()
     digits: int | pl.Expr
     if money:
@@ -97,7 +103,10 @@ def quotient(num: pl.Expr, den: pl.Expr, money: bool, places: int) -> tuple[pl.E
     twice = lit(2 * 10**digits) if isinstance(digits, int) else lit(10).pow(digits) * lit(2)
     rounded = (magnitude * twice + den) // (den * lit(2))
     signed = pl.when(num < 0).then(_negated(rounded)).otherwise(rounded)
-    return pl.when(magnitude < lit(LIMIT) // twice).then(signed), digits
+    in_range = magnitude < lit(LIMIT) // twice
+    if ties:
+        in_range = in_range & ((magnitude * twice) % (den * lit(2)) != den)
+    return pl.when(in_range).then(signed), digits
 
 
 def decimals_of(text: str) -> int:

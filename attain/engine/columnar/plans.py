@@ -144,7 +144,7 @@ class PlanColumns:
     def with_ends(self) -> pl.DataFrame:
         """The grid with ``__end``: each row's text after its head (null: Python's)."""
         scenario = self.calc.scenario
-        sums = set(scenario.measures)
+        sums = {n for n, m in scenario.measures.items() if m.agg in ("sum", "count")}
         grid = self.grid
         items: list[pl.Expr] = []  # each plan's item (null: it does not cover the row)
         payouts: list[pl.Expr] = []

@@ -64,8 +64,6 @@ class PeopleColumns:
         measures = self.calc.scenario.measures
         if not (self.people and self.periods and measures):
             return None
-        if any(m.agg not in ("sum", "count") for m in measures.values()):
-            return None
         try:
             grid = (  # one row per person and period, in that order (kept by every join)
                 pl.DataFrame({_WHO: range(len(self.people))}, schema={_WHO: pl.UInt32})
@@ -77,20 +75,24 @@ class PeopleColumns:
             pace_bits: list[pl.Expr] = []
             for i, (name, measure) in enumerate(measures.items()):
                 engine = self.calc.measures
-                actual, scale = self._actuals(name, f"__a{i}", engine.default_scope(name))
+                actual, info = self._actuals(name, f"__a{i}", engine.default_scope(name))
+                scale = info.scale
                 target, target_scale = self._targets(name, i)
                 self.scales[name] = (i, scale, target_scale)
                 grid = grid.join(actual, on=[_WHO, _AT], how="left", maintain_order="left").join(
-                    target, on=[_WHO, _AT], how="left"
+                    target, on=[_WHO, _AT], how="left", maintain_order="left"
                 )
-                grid = grid.with_columns(
-                    pl.col(f"__a{i}").fill_null(lit(0)), pl.col(f"__s{i}").fill_null(0)
-                )
-                grid = grid.with_columns(self._numbers(i, measure.money, scale, target_scale))
-                grid = grid.with_columns(self._quotients(i, measure.money, scale))
-                actual_text, target_text, ratio, pace, with_pace = self._texts(
-                    i, measure.money, scale, target_scale
-                )
+                grid = grid.with_columns(pl.col(f"__s{i}").fill_null(0))
+                if not info.nullable:  # no records: a sum, a count or a distinct count of 0
+                    grid = grid.with_columns(pl.col(f"__a{i}").fill_null(lit(0)))
+                if info.shares_scale is not None:
+                    grid = grid.with_columns(self._average(i, info, target_scale))
+                    texts = self._average_texts(i, measure.money, target_scale)
+                else:
+                    grid = grid.with_columns(self._numbers(i, measure.money, scale, target_scale))
+                    grid = grid.with_columns(self._quotients(i, measure.money, scale))
+                    texts = self._texts(i, measure.money, scale, target_scale)
+                actual_text, target_text, ratio, pace, with_pace = texts
                 names = [f"__x{i}_{k}" for k in range(6)]
                 grid = grid.with_columns(
                     actual_text.alias(names[0]),
@@ -127,7 +129,8 @@ class PeopleColumns:
             return grid, f"__a{i}", scale
         column = f"__a{i}_{scope}"
         if column not in grid.columns:
-            frame, scale = self._actuals(name, column, scope)
+            frame, info = self._actuals(name, column, scope)
+            scale = info.scale
             grid = grid.join(frame, on=[_WHO, _AT], how="left", maintain_order="left").with_columns(
                 pl.col(column).fill_null(lit(0))
             )
@@ -161,11 +164,14 @@ class PeopleColumns:
         )
 
     # -- actuals ------------------------------------------------------------------------
-    def _actuals(self, name: str, alias: str, scope: str) -> tuple[pl.DataFrame, int]:
-        """Per person and period, the measure's value in `scope` as an integer (and its
-        scale), in column `alias`."""
+    def _actuals(self, name: str, alias: str, scope: str) -> tuple[pl.DataFrame, Actual]:
+        """Per person (or unit) and period, the measure's value in `scope`, in column
+        `alias` (see :class:`Actual`)."""
         engine = self.calc.measures
-        column = CREDITED if engine.measure(name).agg == "sum" else SHARE
+        agg = engine.measure(name).agg
+        if agg not in ("sum", "count"):
+            return self._grouped(name, alias, scope, agg)
+        column = CREDITED if agg == "sum" else SHARE
         key = PERSON
         if self.units:  # a unit's own and its descendants' records
             key = UNIT
@@ -184,20 +190,56 @@ class PeopleColumns:
             {_AT: [a for a, _m in periods], MONTH: [m for _a, m in periods]},
             schema={_AT: pl.UInt32, MONTH: pl.Int32},
         )
-        people = pl.DataFrame(
-            {key: self.people, _WHO: range(len(self.people))},
-            schema={key: months.schema[key], _WHO: pl.UInt32},
-        )
         frame = (
             months.lazy()
             .select(key, MONTH, column)
-            .join(people.lazy(), on=key)
+            .join(self._index_frame(key, months.schema[key]).lazy(), on=key)
             .join(month_frame.lazy(), on=MONTH)
             .group_by(_WHO, _AT)
             .agg(pl.col(column).sum().to_physical().cast(_I128).alias(alias))
             .collect()
         )
-        return frame, dtype.scale or 0
+        return frame, Actual(dtype.scale or 0)
+
+    def _index_frame(self, key: str, dtype: pl.DataType) -> pl.DataFrame:
+        """Each id asked for and its position."""
+        return pl.DataFrame(
+            {key: self.people, _WHO: range(len(self.people))},
+            schema={key: dtype, _WHO: pl.UInt32},
+        )
+
+    def _grouped(self, name: str, alias: str, scope: str, agg: str) -> tuple[pl.DataFrame, Actual]:
+        """A distinct count, minimum, maximum or average per period, from the
+        statistics the engine groups for each period (``Stats``)."""
+        engine = self.calc.measures
+        key = UNIT if self.units else PERSON
+        frames = []
+        for at, period in enumerate(self.periods):
+            if self.units:
+                grouped = engine.unit_period_groups(name, period)
+                grouped = grouped.with_columns(pl.col(UNIT).cast(pl.String))
+            else:
+                grouped = engine.period_groups(name, scope, period)
+            frames.append(grouped.with_columns(pl.lit(at, dtype=pl.UInt32).alias(_AT)))
+        found = pl.concat(frames, how="vertical_relaxed")
+        found = found.join(self._index_frame(key, found.schema[key]), on=key)
+        if agg == "distinct":
+            value = pl.col("distinct").cast(_I128).alias(alias)
+            return found.select(_WHO, _AT, value), Actual(0)
+        columns = {"min": ["minimum"], "max": ["maximum"], "avg": ["total", "shares"]}[agg]
+        scales: list[int] = []
+        for column in columns:
+            dtype = found.schema[column]
+            if not isinstance(dtype, pl.Decimal):
+                raise Unsupported(f"{name}: {dtype}")
+            scales.append(dtype.scale or 0)
+        values = [pl.col(c).to_physical().cast(_I128) for c in columns]
+        if agg != "avg":
+            frame = found.select(_WHO, _AT, values[0].alias(alias))
+            return frame, Actual(scales[0], nullable=True)
+        total = values[0].fill_null(lit(0)).alias(alias)  # as Stats: no total counts as 0
+        frame = found.select(_WHO, _AT, total, values[1].alias(f"{alias}_d"))
+        return frame, Actual(scales[0], nullable=True, shares_scale=scales[1])
 
     # -- targets (rule 5.1) ---------------------------------------------------------------
     def _targets(self, name: str, i: int) -> tuple[pl.DataFrame, int]:
@@ -367,15 +409,15 @@ class PeopleColumns:
         zero = state == 3  # a target of 0: no attainment, and never met
         has = (state == 1) | zero
         no_target = state == 0
-        actual_text = number_text(actual, scale, money, places)
-        target_text = (
-            pl.when(no_target)
+        missing = actual.is_null()  # a minimum or maximum of no records: no attainment
+        actual_text = (
+            pl.when(missing)
             .then(pl.lit("null"))
-            .when(has)
-            .then(number_text(pl.col(f"__t{i}"), target_scale, money, places))
+            .otherwise(number_text(actual, scale, money, places))
         )
+        target_text = self._target_text(i, target_scale, money)
         ratio = (
-            pl.when(no_target | zero)
+            pl.when(no_target | zero | missing)
             .then(pl.lit("null"))
             .when(pl.col(f"__r{i}").is_not_null())
             .then(fixed(pl.col(f"__r{i}"), pl.col(f"__rp{i}")))
@@ -405,8 +447,111 @@ class PeopleColumns:
             .otherwise(pl.lit(status_text("behind")))
         )
         pace = [pl.col("__elapsed"), projected, status]
-        with_pace = has & (pl.col("__pace") > 0)
+        with_pace = has & (pl.col("__pace") > 0) & ~missing
         return actual_text, target_text, ratio, pace, with_pace
+
+    def _target_text(self, i: int, target_scale: int, money: bool) -> pl.Expr:
+        state = pl.col(f"__s{i}")
+        return (
+            pl.when(state == 0)
+            .then(pl.lit("null"))
+            .when(state.is_in([1, 3]))
+            .then(number_text(pl.col(f"__t{i}"), target_scale, money, self.places))
+        )
+
+    # -- averages: a quotient the engine rounded to 40 digits, then divided again -----
+    def _average(self, i: int, info: Actual, target_scale: int) -> list[pl.Expr]:
+        """An average as a fraction ``__n{i} / __d{i}`` of integers (null: no value,
+        or out of range), and the average over the target as ``__nt{i} / __dt{i}``
+        (null without a target above 0)."""
+        assert info.shares_scale is not None
+        total, shares = pl.col(f"__a{i}"), pl.col(f"__a{i}_d")
+        fits = (total.abs() < lit(10**30 // 10**info.shares_scale)) & (
+            shares.abs() < lit(10**30 // 10**info.scale)
+        )
+        valid = (shares > 0) & fits
+        num = pl.when(valid).then(total * lit(10**info.shares_scale))
+        den = pl.when(valid).then(shares * lit(10**info.scale))
+        target = pl.col(f"__t{i}")
+        small = (num.abs() < lit(10**16)) & (den < lit(10**16)) & (target < lit(10**16))
+        has = (pl.col(f"__s{i}") == 1) & small
+        return [
+            num.alias(f"__n{i}"),
+            den.alias(f"__d{i}"),
+            pl.when(has).then(num * lit(10**target_scale)).alias(f"__nt{i}"),
+            pl.when(has).then(den * target).alias(f"__dt{i}"),
+        ]
+
+    def _average_texts(
+        self, i: int, money: bool, target_scale: int
+    ) -> tuple[pl.Expr, pl.Expr, pl.Expr, list[pl.Expr], pl.Expr]:
+        """:meth:`_texts` of an average. Its value is the engine's 40-digit quotient,
+        written rounded once (as any quotient); its attainment and projection divide
+        that rounded value again, so where the exact quotient lies on a rounding
+        boundary, or equals what it is compared with, the row is left to Python."""
+        places = self.places
+        num, den = pl.col(f"__n{i}"), pl.col(f"__d{i}")
+        over_target, under = pl.col(f"__nt{i}"), pl.col(f"__dt{i}")
+        shares = pl.col(f"__a{i}_d")
+        state = pl.col(f"__s{i}")
+        zero = state == 3
+        has = (state == 1) | zero
+        missing = shares.is_null() | (shares == 0)  # no value: null, as Stats gives it
+        value, value_places = quotient(num, den, money, places)
+        actual_text = (
+            pl.when(missing)
+            .then(pl.lit("null"))
+            .when(value.is_not_null())
+            .then(fixed(value, value_places))
+        )
+        ratio_value, ratio_places = quotient(over_target, under, False, 6, ties=True)
+        ratio = (
+            pl.when((state == 0) | zero | missing)
+            .then(pl.lit("null"))
+            .when(ratio_value.is_not_null())
+            .then(fixed(ratio_value, ratio_places))
+        )
+        days = pl.col("__days")
+        elapsed = pl.col("__elapsed_days")
+        over = pl.col("__pace") == 1
+        projected_value, projected_places = quotient(
+            num * days, den * elapsed, money, places, ties=True
+        )
+        projected = (
+            pl.when(over)
+            .then(actual_text)
+            .when(projected_value.is_not_null())
+            .then(fixed(projected_value, projected_places))
+        )
+        compared = over_target.is_not_null() & under.is_not_null()
+        reach = over_target * days  # attainment ≥ elapsed share: reach ≥ due
+        due = under * elapsed
+        status = (
+            pl.when(zero & over)
+            .then(pl.lit(status_text("missed")))
+            .when(zero)
+            .then(pl.lit(status_text("behind")))
+            .when(~compared)
+            .then(None)
+            .when(over & (over_target > under))
+            .then(pl.lit(status_text("met")))
+            .when(over & (over_target < under))
+            .then(pl.lit(status_text("missed")))
+            .when(over)
+            .then(None)
+            .when(reach > due)
+            .then(pl.lit(status_text("on_track")))
+            .when(reach == due)
+            .then(None)
+            .when(reach * lit(5) > due * lit(4))
+            .then(pl.lit(status_text("at_risk")))
+            .when(reach * lit(5) == due * lit(4))
+            .then(None)
+            .otherwise(pl.lit(status_text("behind")))
+        )
+        pace = [pl.col("__elapsed"), projected, status]
+        with_pace = has & (pl.col("__pace") > 0) & ~missing
+        return actual_text, self._target_text(i, target_scale, money), ratio, pace, with_pace
 
     def _head(
         self,
@@ -467,6 +612,18 @@ _SEP = ",\n      "
 _CLOSE = "\n    }"
 
 
+@dataclass(frozen=True)
+class Actual:
+    """How a measure's value is held in the grid: ``__a{i}``, an integer at `scale`
+    (`nullable`: null where there is no value, a minimum or maximum of no records);
+    for an average (`shares_scale` given), ``__a{i}`` is the total and ``__a{i}_d`` the
+    shares, at their scales (no shares: no value)."""
+
+    scale: int
+    nullable: bool = False
+    shares_scale: int | None = None
+
+
 @dataclass
 class Rows:
     """What the columns wrote: each person's entry (after its ``"id": ``), or None when
@@ -476,6 +633,11 @@ class Rows:
     entries: list[str | None]
     heads: dict[int, list[str | None]]
     ends: dict[int, list[str | None]]
+
+    @property
+    def heads_written(self) -> bool:
+        """Whether every row's head was written (what is left is plans only)."""
+        return all(head is not None for heads in self.heads.values() for head in heads)
 
     @property
     def left(self) -> int:

@@ -175,9 +175,37 @@ ORDERS = {
 }
 
 
-def test_a_scenario_with_a_distinct_measure_is_left_to_python() -> None:
-    measures = {"customers": {"from": "orders", "value": "id", "agg": "distinct"}}
-    assert _rows(_loaded(records=ORDERS, measures=measures))[0] is None
+@pytest.mark.parametrize("agg", ["distinct", "min", "max", "avg"])
+@pytest.mark.parametrize("as_of", ["2025-01-20", "2025-12-31"])
+def test_every_measure_kind_is_written_by_the_columns(agg: str, as_of: str) -> None:
+    """Distinct counts, minimums, maximums and averages, with targets and pace, for
+    people and units: every row from the columns, the text of one process."""
+    value = "customer" if agg == "distinct" else "amount"
+    orders = [
+        {"id": f"o{n}", "date": f"2025-0{1 + n % 3}-{10 + n % 7}", "owner": owner,
+         "amount": Decimal(amount), "customer": f"c{n % 4}"}
+        for n, (owner, amount) in enumerate(
+            [("zhang", "100.5"), ("wang", "30"), ("zhang", "7.25"), ("li", "-2"),
+             ("wang", "1000"), ("zhang", "0.01"), ("wang", "33.33")]
+        )
+    ]  # fmt: skip
+    targets = [
+        {"measure": "m", "who": who, "period": "2025-Q1", "value": Decimal(v)}
+        for who, v in [("zhang", "3"), ("wang", "0"), ("east", "150.5"), ("hq", "7")]
+    ]
+    loaded = _loaded(
+        records={"orders": orders},
+        measures={"m": {"from": "orders", "value": value, "agg": agg}},
+        targets=targets,
+        report={"periods": ["2025", "2025-Q1", "2025-01", "2025-02", "2025-04"]},
+        as_of=as_of,
+    )
+    rows, _python = _rows(loaded)
+    assert rows is not None
+    assert rows.left == 0
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
 
 
 @pytest.mark.parametrize("target", ["0", "-100", "100.125", "1E+3", "3000.0000001"])

@@ -71,7 +71,9 @@ def test_a_worker_that_would_need_polars_gives_up_and_its_part_is_still_written(
 ) -> None:
     expected = to_json(calculate(generated))
     # nothing computed before the fork: the worker's first measure value is refused
-    monkeypatch.setattr(Calculation, "prefetch_values", lambda self, periods, units=True: None)
+    monkeypatch.setattr(
+        Calculation, "prefetch_values", lambda self, periods, units=True, rows=True: None
+    )
     # and this process starts late, so the worker surely takes chunks before it
     targets = DocumentWriter.targets
 
