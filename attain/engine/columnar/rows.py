@@ -473,7 +473,10 @@ class PeopleColumns:
         num = pl.when(valid).then(total * lit(10**info.shares_scale))
         den = pl.when(valid).then(shares * lit(10**info.scale))
         target = pl.col(f"__t{i}")
-        small = (num.abs() < lit(10**16)) & (den < lit(10**16)) & (target < lit(10**16))
+        # the fractions' terms stay below 10³³ (compared after multiplying by ≤ 5 × 366)
+        small = (num.abs() < lit(min(10**16, 10**33 // 10**target_scale))) & (
+            (den < lit(10**16)) & (target < lit(10**16))
+        )
         has = (pl.col(f"__s{i}") == 1) & small
         return [
             num.alias(f"__n{i}"),
