@@ -87,6 +87,7 @@ class PeopleColumns:
                     grid = grid.with_columns(pl.col(f"__a{i}").fill_null(lit(0)))
                 if info.shares_scale is not None:
                     grid = grid.with_columns(self._average(i, info, target_scale))
+                    grid = grid.with_columns(self._average_quotients(i, measure.money))
                     texts = self._average_texts(i, measure.money, target_scale)
                 else:
                     grid = grid.with_columns(self._numbers(i, measure.money, scale, target_scale))
@@ -485,6 +486,26 @@ class PeopleColumns:
             pl.when(has).then(den * target).alias(f"__dt{i}"),
         ]
 
+    def _average_quotients(self, i: int, money: bool) -> list[pl.Expr]:
+        """The average's value, attainment and projection as :func:`quotient` gives
+        them (each a column: the texts use them several times)."""
+        num, den = pl.col(f"__n{i}"), pl.col(f"__d{i}")
+        days, elapsed = pl.col("__days"), pl.col("__elapsed_days")
+        found = [
+            ("__v", quotient(num, den, money, self.places)),
+            ("__r", quotient(pl.col(f"__nt{i}"), pl.col(f"__dt{i}"), False, 6, ties=True)),
+            ("__p", quotient(num * days, den * elapsed, money, self.places, ties=True)),
+        ]
+        columns: list[pl.Expr] = []
+        for name, (value, places) in found:
+            columns.append(value.alias(f"{name}{i}"))
+            if not isinstance(places, int):
+                places = places.alias(f"{name}p{i}")
+            else:
+                places = pl.lit(places, dtype=pl.Int32).alias(f"{name}p{i}")
+            columns.append(places)
+        return columns
+
     def _average_texts(
         self, i: int, money: bool, target_scale: int
     ) -> tuple[pl.Expr, pl.Expr, pl.Expr, list[pl.Expr], pl.Expr]:
@@ -493,38 +514,35 @@ class PeopleColumns:
         that rounded value again, so where the exact quotient lies on a rounding
         boundary, or equals what it is compared with, the row is left to Python."""
         places = self.places
-        num, den = pl.col(f"__n{i}"), pl.col(f"__d{i}")
         over_target, under = pl.col(f"__nt{i}"), pl.col(f"__dt{i}")
         shares = pl.col(f"__a{i}_d")
         state = pl.col(f"__s{i}")
         zero = state == 3
         has = (state == 1) | zero
         missing = shares.is_null() | (shares == 0)  # no value: null, as Stats gives it
-        value, value_places = quotient(num, den, money, places)
+        value = pl.col(f"__v{i}")
         actual_text = (
             pl.when(missing)
             .then(pl.lit("null"))
             .when(value.is_not_null())
-            .then(fixed(value, value_places))
+            .then(fixed(value, places if money else pl.col(f"__vp{i}")))
         )
-        ratio_value, ratio_places = quotient(over_target, under, False, 6, ties=True)
+        ratio_value = pl.col(f"__r{i}")
         ratio = (
             pl.when((state == 0) | zero | missing)
             .then(pl.lit("null"))
             .when(ratio_value.is_not_null())
-            .then(fixed(ratio_value, ratio_places))
+            .then(fixed(ratio_value, pl.col(f"__rp{i}")))
         )
         days = pl.col("__days")
         elapsed = pl.col("__elapsed_days")
         over = pl.col("__pace") == 1
-        projected_value, projected_places = quotient(
-            num * days, den * elapsed, money, places, ties=True
-        )
+        projected_value = pl.col(f"__p{i}")
         projected = (
             pl.when(over)
             .then(actual_text)
             .when(projected_value.is_not_null())
-            .then(fixed(projected_value, projected_places))
+            .then(fixed(projected_value, places if money else pl.col(f"__pp{i}")))
         )
         compared = over_target.is_not_null() & under.is_not_null()
         reach = over_target * days  # attainment ≥ elapsed share: reach ≥ due
