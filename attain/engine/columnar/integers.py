@@ -109,6 +109,13 @@ def quotient(
     return pl.when(in_range).then(signed), digits
 
 
+def mantissa(value: Decimal) -> int:
+    """The integer of a decimal's digits, its sign kept (``-1.50`` → ``-150``)."""
+    sign, digits, _exponent = value.as_tuple()
+    number = int("".join(map(str, digits)) or "0")
+    return -number if sign else number
+
+
 def decimals_of(text: str) -> int:
     point = text.find(".")
     return 0 if point < 0 else len(text) - point - 1
@@ -145,5 +152,6 @@ def half_up(scaled: pl.Expr, scale: int, places: int) -> pl.Expr:
     """``scaled / 10^scale`` rounded half-up to `places` decimals, as an integer at
     scale `places` (:func:`attain.engine.numbers.round_half_up`)."""
     if scale <= places:
-        return scaled * lit(10 ** (places - scale))
+        shift = 10 ** (places - scale)
+        return pl.when(scaled.abs() < lit(LIMIT // shift)).then(scaled * lit(shift))
     return _half_up(scaled, scale - places)

@@ -155,7 +155,7 @@ class PlanColumns:
                 self._coverage(p), on=[WHO, AT], how="left", maintain_order="left"
             ).with_columns(pl.col(state).fill_null(0))
             covered = pl.col(state) == 1
-            if not all(supported(c, sums) for c in plan.components):
+            if not plan.components or not all(supported(c, sums) for c in plan.components):
                 python = python | (pl.col(state) > 0)
                 continue
             python = python | (pl.col(state) == 2)

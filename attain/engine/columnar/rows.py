@@ -25,6 +25,7 @@ from .integers import (
     decimals_of,
     fixed,
     lit,
+    mantissa,
     number_text,
     quotient,
     reduced,
@@ -117,7 +118,9 @@ class PeopleColumns:
             else:
                 grid = grid.with_columns(pl.lit(self.writer.period_end({}, 3)).alias("__end"))
             return self._entries(grid)
-        except Unsupported:
+        except (Unsupported, ArithmeticError, pl.exceptions.PolarsError):
+            # something the columns cannot hold (a number of too many digits, say):
+            # every row is Python's, as before the columns
             return None
 
     def actual_column(
@@ -270,8 +273,9 @@ class PeopleColumns:
             )
             return empty, 0
         scale = max(map(decimals_of, texts))
-        if scale > MAX_SCALE or max(map(len, texts)) > 30:
-            raise Unsupported(f"{name}: targets of {scale} decimals")
+        whole_digits = max(len(t.lstrip("-").split(".")[0]) for t in texts)
+        if scale > MAX_SCALE or whole_digits + scale > 30:  # each below 10³⁰, scaled
+            raise Unsupported(f"{name}: targets of {whole_digits} digits and {scale} decimals")
         values = pl.Series(texts, dtype=pl.String).cast(pl.Decimal(38, scale)).to_physical()
         specs = pl.DataFrame(
             {_WHO: who, _NEEDS: needs, "__v": values.cast(_I128), "__spread": spreads},
@@ -287,7 +291,7 @@ class PeopleColumns:
                 pl.len().alias("__n"),
                 pl.col("__v").sum(),
                 pl.col("__spread").first(),
-                pl.col("__needed", "__rule", "__a", "__b").first(),
+                pl.col("__needed", "__rule", "__a", "__b", "__p").first(),
             )
             .filter(pl.col("__n") == pl.col("__needed"))
             .sort(_WHO, _AT, _STEP)
@@ -297,9 +301,12 @@ class PeopleColumns:
         total = pl.col("__v")
         spread = (pl.col("__rule") == 1) & pl.col("__spread")
         exact = total * pl.col("__a") * lit(10**extra)
+        # the engine multiplies value × part with 40 digits first: exact only while the
+        # digits of both together fit (else Python's rounded product, so Python's row)
+        product_fits = total.abs() < lit(10**37) // pl.col("__p")
         amount = (
             pl.when(spread)
-            .then(pl.when(exact % pl.col("__b") == 0).then(exact // pl.col("__b")))
+            .then(pl.when((exact % pl.col("__b") == 0) & product_fits).then(exact // pl.col("__b")))
             .otherwise(total * lit(10**extra))
         )
         bound = lit(COMPARED)
@@ -327,21 +334,25 @@ class PeopleColumns:
         the step's place, how many targets it needs, its rule (0 a sum or the given
         target, 1 an enclosing one), and an enclosing target's spread factor a / b
         (b = 0: the months weigh nothing); and the decimals a spread needs."""
-        rows: list[tuple[int, int, int, int, int, int, int, int]] = []
+        rows: list[tuple[int, int, int, int, int, int, int, int, int]] = []
         extra = 0
         for at, period in enumerate(self.periods):
             for place, step in enumerate(book.steps(period)):
-                a, b, k = 1, 1, 0
+                a, b, k, digits = 1, 1, 0, 1
                 if step.rule == "enclosing" and step.period is not None:
                     whole = book.weights(step.period)
                     if whole == 0:
                         b = 0
                     else:
-                        a, b, k = reduced(book.weights(period), whole)
+                        part = book.weights(period)
+                        a, b, k = reduced(part, whole)
+                        digits = max(abs(mantissa(part)), 1)
+                if max(abs(a), b, digits) >= 10**30 or k > 12:
+                    raise Unsupported(f"{period.id}: month weights of too many digits")
                 extra = max(extra, k)
                 rule = 1 if step.rule == "enclosing" else 0
                 rows.extend(
-                    (at, place, codes.get(need, -1), len(step.ids), rule, a, b, k)
+                    (at, place, codes.get(need, -1), len(step.ids), rule, a, b, k, digits)
                     for need in step.ids
                 )
         frame = pl.DataFrame(
@@ -355,6 +366,7 @@ class PeopleColumns:
                 "__a": _I128,
                 "__b": _I128,
                 "__k": pl.Int32,
+                "__p": _I128,
             },
             orient="row",
         )

@@ -222,3 +222,97 @@ def test_targets_of_zero_or_less_and_odd_digits_write_the_engines_text(
     errors, written = workers.run_json(loaded, workers=1)
     assert errors == []
     assert written == to_json(calculate(loaded))
+
+
+def _same_text(**parts: Any) -> None:
+    loaded = _loaded(**parts)
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
+
+
+def _plan(component: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "p",
+            "applies_to": {"role": "rep"},
+            "effective": {"from": "2025-01-01", "to": "2025-12-31"},
+            "period": "quarter",
+            "components": [] if component is None else [component],
+        }
+    ]
+
+
+def _target(who: str, period: str, value: str) -> dict[str, Any]:
+    return {"measure": "revenue", "who": who, "period": period, "value": Decimal(value)}
+
+
+REPORT = {"periods": ["2025", "2025-Q1", "2025-01", "2025-02"]}
+
+
+def test_a_plan_without_components_is_left_to_python() -> None:
+    _same_text(records=ORDERS, measures=REVENUE, plans=_plan(None), report=REPORT)
+
+
+@pytest.mark.parametrize(
+    "component",
+    [
+        {"id": "c", "kind": "commission", "measure": "revenue", "rate": Decimal("0.1"),
+         "cap": Decimal("1E+40")},
+        {"id": "c", "kind": "bonus", "measure": "revenue", "floor": Decimal("2E+36"),
+         "levels": [{"min_attainment": Decimal("0.5"), "amount": Decimal(100)}]},
+    ],
+)  # fmt: skip
+def test_numbers_beyond_128_bits_leave_the_rows_to_python(component: dict[str, Any]) -> None:
+    targets = [_target("zhang", "2025", "1000")]
+    _same_text(
+        records=ORDERS, measures=REVENUE, targets=targets, report=REPORT, plans=_plan(component)
+    )
+
+
+def test_targets_of_many_digits_leave_the_rows_to_python() -> None:
+    targets = [_target("zhang", "2025", "1000000000000000000000000")]
+    targets.append(_target("wang", "2025", "0.0000000000000001"))
+    _same_text(records=ORDERS, measures=REVENUE, targets=targets, report=REPORT)
+
+
+def test_a_spread_whose_product_the_engine_rounds_is_left_to_python() -> None:
+    """value × part has more than 40 digits: the engine rounds it before dividing, so
+    an exact spread would differ (here: met against missed)."""
+    weight = Decimal("8.333333333333333333333333333")
+    orders = {
+        "orders": [
+            {
+                "id": "o1",
+                "date": "2025-01-10",
+                "owner": "zhang",
+                "amount": Decimal("809340848746.25"),
+            }
+        ]
+    }
+    _same_text(
+        records=orders,
+        measures=REVENUE,
+        distribution=[weight] * 12,
+        targets=[_target("zhang", "2025", "9712090184955")],
+        report={"periods": ["2025-01"]},
+        as_of="2025-03-01",
+    )
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        [Decimal("8.66666666666666666666666666666666667")] * 3 + [Decimal(8)] * 8 + [Decimal(10)],
+        [Decimal("8.3333333333333333333333333333333333333")] * 11
+        + [100 - 11 * Decimal("8.3333333333333333333333333333333333333")],
+    ],
+)
+def test_month_weights_of_many_digits_write_the_engines_text(weights: list[Decimal]) -> None:
+    _same_text(
+        records=ORDERS,
+        measures=REVENUE,
+        distribution=weights,
+        targets=[_target("zhang", "2025-Q1", "11.655"), _target("wang", "2025", "1200")],
+        report={"periods": ["2025-01", "2025-Q1", "2025"]},
+    )
