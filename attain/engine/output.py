@@ -544,5 +544,15 @@ def separator(level: int) -> str:
     return _SEP[level]
 
 
+def opening(level: int) -> str:
+    """The text opening a mapping at `level` up to its first item (indent 2)."""
+    return _OPEN[level]
+
+
+def closing(level: int) -> str:
+    """The text closing a mapping at `level` after its last item."""
+    return _CLOSE[level]
+
+
 def month_id(key: int) -> str:
     return Month.from_key(key).id

@@ -25,6 +25,7 @@ import polars as pl
 
 from ..expressions import Const, Expression
 from ..model import Component
+from ..output import closing, opening, separator
 from ..plans import SCOPES
 from .integers import AT, COMPARED, WHO, half_up, lit, money_text
 
@@ -184,11 +185,11 @@ class PlanColumns:
         if items:
             level = LEVEL + 1
             text = pl.concat_str(
-                pl.lit(_SEP[LEVEL] + '"plans": ' + _OPEN[level]),
-                pl.concat_str(items, separator=_SEP[level], ignore_nulls=True),
-                pl.lit(_CLOSE[level] + _SEP[LEVEL] + '"payout": "'),
+                pl.lit(separator(LEVEL) + '"plans": ' + opening(level)),
+                pl.concat_str(items, separator=separator(level), ignore_nulls=True),
+                pl.lit(closing(level) + separator(LEVEL) + '"payout": "'),
                 money_text(pl.sum_horizontal(payouts), self.places),
-                pl.lit('"' + _CLOSE[LEVEL]),
+                pl.lit('"' + closing(LEVEL)),
             )
             end = (
                 pl.when(pl.any_horizontal([i.is_not_null() for i in items]))
@@ -322,8 +323,3 @@ class PlanColumns:
             amount = amount.choose(reached, Num.of(constant(level.amount) or Decimal(0)))
             label = _if(reached, pl.lit(self.writer.label(level.label)), label)
         return amount, label
-
-
-_OPEN = ["{\n" + "  " * (level + 1) for level in range(8)]
-_SEP = [",\n" + "  " * (level + 1) for level in range(8)]
-_CLOSE = ["\n" + "  " * level + "}" for level in range(8)]

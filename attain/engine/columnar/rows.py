@@ -12,7 +12,7 @@ import polars as pl
 from ..calculate import Calculation
 from ..measures import CREDITED, MONTH, PERSON, SHARE, TEAM, UNIT
 from ..numbers import ratio_text
-from ..output import DocumentWriter, status_text
+from ..output import DocumentWriter, closing, opening, separator, status_text
 from ..periods import Period
 from ..targets import TargetBook, _elapsed
 from .integers import (
@@ -33,8 +33,6 @@ from .integers import (
 from .plans import PlanColumns
 
 _I128 = pl.Int128
-_WHO = WHO
-_AT = AT
 _STEP = "__step"
 _NEEDS = "__id"
 
@@ -67,9 +65,9 @@ class PeopleColumns:
             return None
         try:
             grid = (  # one row per person and period, in that order (kept by every join)
-                pl.DataFrame({_WHO: range(len(self.people))}, schema={_WHO: pl.UInt32})
+                pl.DataFrame({WHO: range(len(self.people))}, schema={WHO: pl.UInt32})
                 .join(self._period_frame(), how="cross")
-                .sort(_WHO, _AT)
+                .sort(WHO, AT)
             )
             parts: list[list[pl.Expr]] = [[], [], []]  # actual, target, attainment
             paces: list[list[pl.Expr]] = []  # elapsed, projected, status
@@ -80,8 +78,8 @@ class PeopleColumns:
                 scale = info.scale
                 target, target_scale = self._targets(name, i)
                 self.scales[name] = (i, scale, target_scale)
-                grid = grid.join(actual, on=[_WHO, _AT], how="left", maintain_order="left").join(
-                    target, on=[_WHO, _AT], how="left", maintain_order="left"
+                grid = grid.join(actual, on=[WHO, AT], how="left", maintain_order="left").join(
+                    target, on=[WHO, AT], how="left", maintain_order="left"
                 )
                 grid = grid.with_columns(pl.col(f"__s{i}").fill_null(0))
                 if not info.nullable:  # no records: a sum, a count or a distinct count of 0
@@ -112,7 +110,7 @@ class PeopleColumns:
             grid, head = self._head(grid, parts, paces, pace_bits)
             grid = grid.with_columns(head.alias("__head"))
             if self.units:  # a unit's row ends after its pace
-                grid = grid.with_columns(pl.lit(_CLOSE_ROW).alias("__end"))
+                grid = grid.with_columns(pl.lit(closing(3)).alias("__end"))
             elif self.calc.scenario.plans:
                 grid = PlanColumns(self, grid).with_ends()
             else:
@@ -135,7 +133,7 @@ class PeopleColumns:
         if column not in grid.columns:
             frame, info = self._actuals(name, column, scope)
             scale = info.scale
-            grid = grid.join(frame, on=[_WHO, _AT], how="left", maintain_order="left").with_columns(
+            grid = grid.join(frame, on=[WHO, AT], how="left", maintain_order="left").with_columns(
                 pl.col(column).fill_null(lit(0))
             )
         return grid, column, scale
@@ -152,13 +150,12 @@ class PeopleColumns:
             elif as_of >= period.end:
                 rows.append((at, period.days, period.days, "1", 1))
             else:
-                elapsed = _elapsed(period.start, period.days, as_of)
-                days = (as_of - period.start).days + 1
-                rows.append((at, period.days, days, ratio_text(elapsed[0]), 2))
+                elapsed, _at_risk, _days, days = _elapsed(period.start, period.days, as_of)
+                rows.append((at, period.days, int(days), ratio_text(elapsed), 2))
         return pl.DataFrame(
             rows,
             schema={
-                _AT: pl.UInt32,
+                AT: pl.UInt32,
                 "__days": _I128,
                 "__elapsed_days": _I128,
                 "__elapsed": pl.String,
@@ -191,15 +188,15 @@ class PeopleColumns:
             raise Unsupported(f"{name}: {dtype}")
         periods = [(at, m.key) for at, p in enumerate(self.periods) for m in p.months]
         month_frame = pl.DataFrame(
-            {_AT: [a for a, _m in periods], MONTH: [m for _a, m in periods]},
-            schema={_AT: pl.UInt32, MONTH: pl.Int32},
+            {AT: [a for a, _m in periods], MONTH: [m for _a, m in periods]},
+            schema={AT: pl.UInt32, MONTH: pl.Int32},
         )
         frame = (
             months.lazy()
             .select(key, MONTH, column)
             .join(self._index_frame(key, months.schema[key]).lazy(), on=key)
             .join(month_frame.lazy(), on=MONTH)
-            .group_by(_WHO, _AT)
+            .group_by(WHO, AT)
             .agg(pl.col(column).sum().to_physical().cast(_I128).alias(alias))
             .collect()
         )
@@ -208,8 +205,8 @@ class PeopleColumns:
     def _index_frame(self, key: str, dtype: pl.DataType) -> pl.DataFrame:
         """Each id asked for and its position."""
         return pl.DataFrame(
-            {key: self.people, _WHO: range(len(self.people))},
-            schema={key: dtype, _WHO: pl.UInt32},
+            {key: self.people, WHO: range(len(self.people))},
+            schema={key: dtype, WHO: pl.UInt32},
         )
 
     def _grouped(self, name: str, alias: str, scope: str, agg: str) -> tuple[pl.DataFrame, Actual]:
@@ -224,12 +221,12 @@ class PeopleColumns:
                 grouped = grouped.with_columns(pl.col(UNIT).cast(pl.String))
             else:
                 grouped = engine.period_groups(name, scope, period)
-            frames.append(grouped.with_columns(pl.lit(at, dtype=pl.UInt32).alias(_AT)))
+            frames.append(grouped.with_columns(pl.lit(at, dtype=pl.UInt32).alias(AT)))
         found = pl.concat(frames, how="vertical_relaxed")
         found = found.join(self._index_frame(key, found.schema[key]), on=key)
         if agg == "distinct":
             value = pl.col("distinct").cast(_I128).alias(alias)
-            return found.select(_WHO, _AT, value), Actual(0)
+            return found.select(WHO, AT, value), Actual(0)
         columns = {"min": ["minimum"], "max": ["maximum"], "avg": ["total", "shares"]}[agg]
         scales: list[int] = []
         for column in columns:
@@ -239,10 +236,10 @@ class PeopleColumns:
             scales.append(dtype.scale or 0)
         values = [pl.col(c).to_physical().cast(_I128) for c in columns]
         if agg != "avg":
-            frame = found.select(_WHO, _AT, values[0].alias(alias))
+            frame = found.select(WHO, AT, values[0].alias(alias))
             return frame, Actual(scales[0], nullable=True)
         total = values[0].fill_null(lit(0)).alias(alias)  # as Stats: no total counts as 0
-        frame = found.select(_WHO, _AT, total, values[1].alias(f"{alias}_d"))
+        frame = found.select(WHO, AT, total, values[1].alias(f"{alias}_d"))
         return frame, Actual(scales[0], nullable=True, shares_scale=scales[1])
 
     # -- targets (rule 5.1) ---------------------------------------------------------------
@@ -269,7 +266,7 @@ class PeopleColumns:
             spreads.append(spec.spread)
         if not texts:
             empty = pl.DataFrame(
-                schema={_WHO: pl.UInt32, _AT: pl.UInt32, value: _I128, state: pl.Int8}
+                schema={WHO: pl.UInt32, AT: pl.UInt32, value: _I128, state: pl.Int8}
             )
             return empty, 0
         scale = max(map(decimals_of, texts))
@@ -278,15 +275,15 @@ class PeopleColumns:
             raise Unsupported(f"{name}: targets of {whole_digits} digits and {scale} decimals")
         values = pl.Series(texts, dtype=pl.String).cast(pl.Decimal(38, scale)).to_physical()
         specs = pl.DataFrame(
-            {_WHO: who, _NEEDS: needs, "__v": values.cast(_I128), "__spread": spreads},
-            schema={_WHO: pl.UInt32, _NEEDS: pl.Int32, "__v": _I128, "__spread": pl.Boolean},
+            {WHO: who, _NEEDS: needs, "__v": values.cast(_I128), "__spread": spreads},
+            schema={WHO: pl.UInt32, _NEEDS: pl.Int32, "__v": _I128, "__spread": pl.Boolean},
         )
         steps, extra = self._steps(book, codes)
         scale += extra
         found = (
             steps.lazy()
             .join(specs.lazy(), on=_NEEDS)
-            .group_by(_WHO, _AT, _STEP)
+            .group_by(WHO, AT, _STEP)
             .agg(
                 pl.len().alias("__n"),
                 pl.col("__v").sum(),
@@ -294,8 +291,8 @@ class PeopleColumns:
                 pl.col("__needed", "__rule", "__a", "__b", "__p").first(),
             )
             .filter(pl.col("__n") == pl.col("__needed"))
-            .sort(_WHO, _AT, _STEP)
-            .unique([_WHO, _AT], keep="first", maintain_order=True)
+            .sort(WHO, AT, _STEP)
+            .unique([WHO, AT], keep="first", maintain_order=True)
             .collect()
         )
         total = pl.col("__v")
@@ -315,8 +312,8 @@ class PeopleColumns:
         ).then(amount)
         zero_weights = spread & (pl.col("__b") == 0)
         result = found.with_columns(checked.alias(value)).select(
-            _WHO,
-            _AT,
+            WHO,
+            AT,
             pl.col(value),
             pl.when(zero_weights)
             .then(pl.lit(0, dtype=pl.Int8))
@@ -358,7 +355,7 @@ class PeopleColumns:
         frame = pl.DataFrame(
             rows,
             schema={
-                _AT: pl.UInt32,
+                AT: pl.UInt32,
                 _STEP: pl.Int32,
                 _NEEDS: pl.Int32,
                 "__needed": pl.UInt32,
@@ -617,32 +614,28 @@ class PeopleColumns:
         left to Python."""
         periods = len(self.periods)
         keys = [self.writer.key(p.id) for p in self.periods]
-        key = pl.col(_AT).replace_strict(list(range(periods)), keys, return_dtype=pl.String)
+        key = pl.col(AT).replace_strict(list(range(periods)), keys, return_dtype=pl.String)
         row = pl.concat_str(key, pl.col("__head"), pl.col("__end"))
-        grid = grid.select(_WHO, _AT, "__head", "__end", row.alias("__row"))
+        grid = grid.select(WHO, AT, "__head", "__end", row.alias("__row"))
         joined = (  # the grid's rows are in order: each person's periods in turn
-            pl.col("__row").reshape((-1, periods)).arr.join(_SEP, ignore_nulls=False)
+            pl.col("__row").reshape((-1, periods)).arr.join(separator(2), ignore_nulls=False)
         )
         entries: list[str | None] = (
-            grid.select(pl.concat_str(pl.lit(_OPEN), joined, pl.lit(_CLOSE))).to_series().to_list()
+            grid.select(pl.concat_str(pl.lit(opening(2)), joined, pl.lit(closing(2))))
+            .to_series()
+            .to_list()
         )
         left = [k for k, entry in enumerate(entries) if entry is None]
         heads: dict[int, list[str | None]] = {}
         ends: dict[int, list[str | None]] = {}
         if left:
-            some = grid.filter(pl.col(_WHO).is_in(left))
+            some = grid.filter(pl.col(WHO).is_in(left))
             head_texts = some.get_column("__head").to_list()
             end_texts = some.get_column("__end").to_list()
             for n, k in enumerate(left):
                 heads[k] = head_texts[n * periods : (n + 1) * periods]
                 ends[k] = end_texts[n * periods : (n + 1) * periods]
         return Rows(entries, heads, ends)
-
-
-_CLOSE_ROW = "\n      }"  # a row's object (level 3) closed
-_OPEN = "{\n      "  # a person's object of periods (level 2), as DocumentWriter writes it
-_SEP = ",\n      "
-_CLOSE = "\n    }"
 
 
 @dataclass(frozen=True)
