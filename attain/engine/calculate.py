@@ -240,7 +240,7 @@ class Calculation:
             if resolution.value is None:  # no target: no attainment, no pace
                 attainments[name] = paces[name] = None
                 continue
-            ratio = attainments[name] = attainment(actual, resolution.value)
+            ratio = attainments[name] = attainment(actual, resolution.value, resolution.exact)
             paces[name] = pace(actual, resolution.value, period, as_of, ratio)
         return PeriodResult(period, measures, targets, attainments, paces)
 

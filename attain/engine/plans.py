@@ -15,7 +15,7 @@ from .numbers import ONE, ZERO, round_money
 from .org import Org
 from .periods import Interval, Period, intersect, merge
 from .problems import Problem
-from .targets import TargetBook, TargetResolution, attainment
+from .targets import TargetBook, TargetResolution, attainment, inverse_attainment, scaled
 
 SCOPES = {"self": "default", "team": "team", "team_and_self": "team_and_self"}
 
@@ -94,7 +94,8 @@ class _Functions(MeasureFunctions):
         return self.calc.target(measure).value
 
     def attainment(self, measure: str) -> Decimal | None:
-        return attainment(self.calc.actual(measure), self.calc.target(measure).value)
+        resolution = self.calc.target(measure)
+        return attainment(self.calc.actual(measure), resolution.value, resolution.exact)
 
 
 class ComponentCalculator:
@@ -153,7 +154,7 @@ class ComponentCalculator:
             scope = SCOPES[component.scope]
             actual = self.actual(component.measure, scope)
             resolution = self.target(component.measure)
-            own_attainment = attainment(actual, resolution.value)
+            own_attainment = attainment(actual, resolution.value, resolution.exact)
             env = {"actual": actual, "target": resolution.value, "attainment": own_attainment}
             if self.explaining:
                 window = (
@@ -168,7 +169,8 @@ class ComponentCalculator:
                 steps.append(Step("attainment = actual / target", own_attainment))
         result = ComponentResult(component.id, component.kind, ZERO, ZERO, steps=steps)
         if component.kind == "commission":
-            amount = self.commission(component, env, steps)
+            exact = None if component.measure is None else resolution.exact
+            amount = self.commission(component, env, steps, exact)
         elif component.kind == "bonus":
             amount = self.bonus(component, env, steps, result)
         elif component.kind == "scorecard":
@@ -183,7 +185,13 @@ class ComponentCalculator:
         result.unrounded = amount
         return result
 
-    def commission(self, c: Component, env: dict[str, Value], steps: list[Step]) -> Decimal:
+    def commission(
+        self,
+        c: Component,
+        env: dict[str, Value],
+        steps: list[Step],
+        exact: tuple[Decimal, Decimal] | None = None,
+    ) -> Decimal:
         actual = env.get("actual")
         actual = actual if isinstance(actual, Decimal) else ZERO
         target = env.get("target")
@@ -207,7 +215,8 @@ class ComponentCalculator:
             if self.explaining:
                 steps.append(Step("no target: tiers by attainment pay 0", ZERO))
             return ZERO
-        scale = target if tiers.basis == "attainment" and target is not None else ONE
+        by_target = tiers.basis == "attainment" and target is not None
+        scale = target if by_target and target is not None else ONE
         if actual <= 0:
             amount = actual * tiers.table[0].rate
             if self.explaining:
@@ -221,7 +230,7 @@ class ComponentCalculator:
         if tiers.mode == "marginal":
             total = ZERO
             for k, (lower, upper, slice_, rate, paid) in enumerate(
-                marginal_slices(actual, tiers.table, scale)
+                marginal_slices(actual, tiers.table, scale, exact if by_target else None)
             ):
                 total += paid
                 if self.explaining:
@@ -300,19 +309,22 @@ class ComponentCalculator:
             if metric.target is not None:
                 target: Decimal | None = metric.target
                 origin = "fixed"
+                exact = None
             else:
                 resolution = self.target(metric.measure)
-                target, origin = resolution.value, resolution.detail
-            ratio: Decimal | None
+                target, origin, exact = resolution.value, resolution.detail, resolution.exact
+            ratio: Decimal
             if target is None or actual is None or (metric.direction == "higher" and target == 0):
                 self.warn(c, f"no target or no actual for metric {metric.measure}; its ratio is 0")
                 ratio = ZERO
             elif metric.direction == "higher":
-                ratio = actual / target
+                found = attainment(actual, target, exact)
+                assert found is not None  # neither is None nor the target 0
+                ratio = found
             elif actual == 0:
                 ratio = c.score_cap if c.score_cap is not None else ONE
             else:
-                ratio = target / actual
+                ratio = inverse_attainment(actual, target, exact)
             clamped = ratio
             if c.score_floor is not None:
                 clamped = max(clamped, c.score_floor)
@@ -415,17 +427,21 @@ class ComponentCalculator:
 
 
 def marginal_slices(
-    actual: Decimal, table: Sequence[Tier], scale: Decimal
+    actual: Decimal,
+    table: Sequence[Tier],
+    scale: Decimal,
+    exact: tuple[Decimal, Decimal] | None = None,
 ) -> list[tuple[Decimal, Decimal | None, Decimal, Decimal, Decimal]]:
     """Per tier: (lower, upper, slice of actual inside it, rate, slice × rate).
 
     Bounds are the tiers' ``from`` values times `scale` (the target when the basis is
-    attainment, 1 for amounts); the last tier is unbounded.
+    attainment, 1 for amounts; ``exact`` for a spread target that does not end, see
+    :func:`attain.engine.targets.scaled`); the last tier is unbounded.
     """
     slices: list[tuple[Decimal, Decimal | None, Decimal, Decimal, Decimal]] = []
     for k, tier in enumerate(table):
-        lower = tier.start * scale
-        upper = table[k + 1].start * scale if k + 1 < len(table) else None
+        lower = scaled(tier.start, scale, exact)
+        upper = scaled(table[k + 1].start, scale, exact) if k + 1 < len(table) else None
         top = actual if upper is None else min(actual, upper)
         slice_ = max(ZERO, top - lower)
         slices.append((lower, upper, slice_, tier.rate, slice_ * tier.rate))

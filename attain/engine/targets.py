@@ -23,6 +23,10 @@ class TargetResolution:
     detail: str
     source: TargetSpec | None = None
     parts: tuple[TargetSpec, ...] = ()
+    # a spread whose quotient does not end (2000 × 1/12): (value × the period's month
+    # weights, the enclosing period's), so that attainment and tier bounds multiply
+    # before dividing (4.0) instead of using ``value``, the quotient rounded to 40 digits
+    exact: tuple[Decimal, Decimal] | None = None
 
 
 NO_TARGET = TargetResolution(None, "none", "no target is given")
@@ -134,11 +138,14 @@ class TargetBook:
             return TargetResolution(None, "none", f"the months of {enclosing} weigh 0")
         part = self.weights(period)
         value = spec.value * part / whole
+        product = _EXACT.multiply(spec.value, part)
+        ends = _EXACT.multiply(value, whole) == product
         return TargetResolution(
             value,
             "spread",
             f"{enclosing} target {spec.value} × month weights {part} / {whole}",
             spec,
+            exact=None if ends else (product, whole),
         )
 
 
@@ -185,10 +192,41 @@ def _part_id(period: Period, kind: str, index: int) -> str:
     return f"{year}-Q{offset + index + 1}"
 
 
-def attainment(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+def attainment(
+    actual: Decimal | None,
+    target: Decimal | None,
+    exact: tuple[Decimal, Decimal] | None = None,
+) -> Decimal | None:
+    """actual / target; with ``exact`` (a spread that does not end, see
+    :class:`TargetResolution`), actual × its denominator / its numerator, one rounding."""
     if actual is None or target is None or target == 0:
         return None
-    return actual / target
+    if exact is None:
+        return actual / target
+    numerator, denominator = exact
+    return ENGINE_CONTEXT.divide(_EXACT.multiply(actual, denominator), numerator)
+
+
+def inverse_attainment(
+    actual: Decimal, target: Decimal, exact: tuple[Decimal, Decimal] | None = None
+) -> Decimal:
+    """target / actual (a metric where lower is better; ``actual`` is not 0); with
+    ``exact``, its numerator / (actual × its denominator), one rounding."""
+    if exact is None:
+        return target / actual
+    numerator, denominator = exact
+    return ENGINE_CONTEXT.divide(numerator, _EXACT.multiply(actual, denominator))
+
+
+def scaled(
+    value: Decimal, target: Decimal, exact: tuple[Decimal, Decimal] | None = None
+) -> Decimal:
+    """value × target (a tier's bound by attainment); with ``exact``, value × its
+    numerator / its denominator, one rounding."""
+    if exact is None:
+        return value * target
+    numerator, denominator = exact
+    return ENGINE_CONTEXT.divide(_EXACT.multiply(value, numerator), denominator)
 
 
 def pace(

@@ -286,6 +286,54 @@ def test_attainment_of_exactly_0_8_times_elapsed_is_at_risk(day: int) -> None:
     assert q1(document, as_of=as_of.isoformat())["pace"]["revenue"]["status"] == "at_risk"
 
 
+def spread_month(component: dict[str, Any] | None, amount: str) -> dict[str, Any]:
+    """zhang's January with a year target of 2000 spread to 2000 × 1/12 = 166.66…, a
+    quotient that does not end, and one order of `amount`."""
+    records = [{"id": "o1", "date": "2025-01-02", "owner": "zhang", "amount": Decimal(amount)}]
+    targets = [{"measure": "revenue", "who": "zhang", "period": "2025", "value": 2000}]
+    plans = commission_plan(component, period="month") if component else []
+    document = scenario(
+        records={"orders": records},
+        measures=REVENUE,
+        targets=targets,
+        plans=plans,
+        report={"periods": ["2025-01"]},
+    )
+    text = to_json(result_of(document, "2025-01-31"))
+    row: dict[str, Any] = json.loads(text, parse_float=Decimal)["people"]["zhang"]["2025-01"]
+    return row
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [("65.78975", "0.394739"), ("-65.78975", "-0.394739"), ("19.95625", "0.119738")],
+)
+def test_attainment_of_a_spread_target_multiplies_before_dividing(amount: str, shown: str) -> None:
+    """65.78975 × 12 / 2000 is 0.3947385 exactly: 0.394739 half-up. Divided by the target
+    rounded to 40 digits (166.6…67) it was 0.39473849…: 0.394738."""
+    row = spread_month(None, amount)
+    assert row["attainment"]["revenue"] == Decimal(shown)
+    assert row["targets"]["revenue"] == Decimal("166.67")
+
+
+def test_tier_bounds_of_a_spread_target_multiply_before_dividing() -> None:
+    """Marginal tiers by attainment on 200.25 of 2000 / 12: 0.02 × 0.8 T + 0.04 × 0.2 T
+    + 0.06 × (200.25 − T) = 0.06 × 200.25 − 0.036 × 2000 / 12 = 12.015 − 6 = 6.015
+    exactly: 6.02. Bounds from the target rounded to 40 digits gave 6.0149…: 6.01."""
+    table = [
+        {"from": 0, "rate": "0.02"},
+        {"from": "0.8", "rate": "0.04"},
+        {"from": 1, "rate": "0.06"},
+    ]
+    component = {
+        "id": "c",
+        "kind": "commission",
+        "measure": "revenue",
+        "tiers": {"basis": "attainment", "mode": "marginal", "table": table},
+    }
+    assert spread_month(component, "200.25")["plans"]["p"]["components"]["c"] == "6.02"
+
+
 # -- 6 decomposition ---------------------------------------------------------------------
 
 
