@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -169,12 +169,14 @@ class Calculation:
             explaining,
         )
 
-    def prefetch_windows(self, periods: list[Period]) -> None:
-        """Fetch the measures of every partly covered person and payout period at once."""
+    def prefetch_windows(self, periods: list[Period], people: Iterable[str] | None = None) -> None:
+        """Fetch the measures of every partly covered person (of ``people``; everyone
+        when None) and payout period at once."""
         windows: list[tuple[str, list[Interval]]] = []
+        chosen = list(self.scenario.people if people is None else people)
         for plan in self.scenario.plans:
             kind_periods = [p for p in periods if p.kind == plan.period_kind]
-            for pid in self.scenario.people:
+            for pid in chosen:
                 if not self.coverage(plan, pid):
                     continue
                 for period in kind_periods:

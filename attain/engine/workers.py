@@ -152,7 +152,7 @@ def _run(
     heads = Heads(PeopleColumns(calc, writer, periods, people).rows(), people, len(periods))
     if heads.left < FEW_ROWS:  # the columns wrote (almost) every row: no workers
         count = 1
-    calc.prefetch_windows(periods)
+    calc.prefetch_windows(periods, heads.people_left(people))
     chunks = _Chunks(people, max(1, min(CHUNK, len(people) // (8 * count))))
     started: list[_Worker] = []
     if count > 1 and len(chunks.parts) > 1:
@@ -218,6 +218,13 @@ class Heads:
         self.index = {pid: k for k, pid in enumerate(people)}
         self.left = len(people) * periods if rows is None else rows.left
         self.heads_written = rows is not None and rows.heads_written
+
+    def people_left(self, people: list[str]) -> list[str]:
+        """The people with rows left to compute here."""
+        if self.rows is None:
+            return people
+        entries = self.rows.entries
+        return [pid for k, pid in enumerate(people) if entries[k] is None]
 
     def entry(
         self, calc: Calculation, writer: DocumentWriter, periods: list[Period], pid: str

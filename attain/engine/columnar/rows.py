@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -256,21 +257,25 @@ class PeopleColumns:
         needs: list[int] = []
         texts: list[str] = []
         spreads: list[bool] = []
+        written: dict[Decimal, str] = {}  # a decomposition repeats its values
         for person, pid, spec in book.given_of(name):
             k = index.get(person)
             if k is None:
                 continue
             who.append(k)
             needs.append(codes.setdefault(pid, len(codes)))
-            texts.append(format(spec.value, "f"))
+            text = written.get(spec.value)
+            if text is None:
+                text = written[spec.value] = format(spec.value, "f")
+            texts.append(text)
             spreads.append(spec.spread)
         if not texts:
             empty = pl.DataFrame(
                 schema={WHO: pl.UInt32, AT: pl.UInt32, value: _I128, state: pl.Int8}
             )
             return empty, 0
-        scale = max(map(decimals_of, texts))
-        whole_digits = max(len(t.lstrip("-").split(".")[0]) for t in texts)
+        scale = max(map(decimals_of, written.values()))
+        whole_digits = max(len(t.lstrip("-").split(".")[0]) for t in written.values())
         if scale > MAX_SCALE or whole_digits + scale > 30:  # each below 10³⁰, scaled
             raise Unsupported(f"{name}: targets of {whole_digits} digits and {scale} decimals")
         values = pl.Series(texts, dtype=pl.String).cast(pl.Decimal(38, scale)).to_physical()
