@@ -94,9 +94,8 @@ class PeopleColumns:
                     grid = grid.with_columns(self._quotients(i, measure.money, scale))
                     texts = self._texts(i, measure.money, scale, target_scale)
                 actual_text, target_text, ratio, pace, with_pace = texts
-                names = [f"__x{i}_{k}" for k in range(6)]
-                grid = grid.with_columns(
-                    actual_text.alias(names[0]),
+                names = [actual_column(i)] + [f"__x{i}_{k}" for k in range(1, 6)]
+                grid = grid.with_columns(actual_text.alias(names[0])).with_columns(
                     target_text.alias(names[1]),
                     ratio.alias(names[2]),
                     pace[1].alias(names[3]),
@@ -444,7 +443,7 @@ class PeopleColumns:
             pl.when(a.is_null())
             .then(None)
             .when(over)
-            .then(actual_text)
+            .then(pl.col(actual_column(i)))  # the actual's text, written first
             .when(pl.col(f"__p{i}").is_not_null())
             .then(fixed(pl.col(f"__p{i}"), places if money else pl.col(f"__pp{i}")))
         )
@@ -554,7 +553,7 @@ class PeopleColumns:
         projected_value = pl.col(f"__p{i}")
         projected = (
             pl.when(over)
-            .then(actual_text)
+            .then(pl.col(actual_column(i)))  # the actual's text, written first
             .when(projected_value.is_not_null())
             .then(fixed(projected_value, places if money else pl.col(f"__pp{i}")))
         )
@@ -678,3 +677,8 @@ class Rows:
             for k, heads in self.heads.items()
             for head, end in zip(heads, self.ends[k], strict=True)
         )
+
+
+def actual_column(i: int) -> str:
+    """The column of measure i's actual as text (a period that is over projects it)."""
+    return f"__x{i}_0"
