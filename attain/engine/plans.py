@@ -215,8 +215,8 @@ class ComponentCalculator:
             if self.explaining:
                 steps.append(Step("no target: tiers by attainment pay 0", ZERO))
             return ZERO
-        by_target = tiers.basis == "attainment" and target is not None
-        scale = target if by_target and target is not None else ONE
+        scale = target if tiers.basis == "attainment" and target is not None else ONE
+        bounds_exact = exact if tiers.basis == "attainment" else None
         if actual <= 0:
             amount = actual * tiers.table[0].rate
             if self.explaining:
@@ -230,7 +230,7 @@ class ComponentCalculator:
         if tiers.mode == "marginal":
             total = ZERO
             for k, (lower, upper, slice_, rate, paid) in enumerate(
-                marginal_slices(actual, tiers.table, scale, exact if by_target else None)
+                marginal_slices(actual, tiers.table, scale, bounds_exact)
             ):
                 total += paid
                 if self.explaining:
