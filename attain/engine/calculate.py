@@ -198,6 +198,10 @@ class Calculation:
         """
         measures = self.measures
         names = list(self.scenario.measures) + list(measures.extra) if rows else []
+        for name in names:
+            measures.prefetch_distinct(name, periods)
+        for name in self.scenario.measures if units else ():
+            measures.prefetch_distinct(name, periods, None)
         for period in periods:
             for name in names:
                 measures.value(name, "", period)

@@ -33,7 +33,7 @@ from .model import ROW, Measure, RecordTable, Scenario, id_text
 from .numbers import ZERO
 from .org import Org
 from .periods import Interval, Month, Period
-from .unique import unique_rows
+from .unique import SPAN, distinct_counts, unique_rows
 
 PERSON = "__person"
 DATE = "__date"
@@ -255,6 +255,9 @@ class MeasureEngine:
         self._unit_stats: dict[tuple[str, str], dict[str, Stats]] = {}
         self._unit_values: dict[tuple[str, str], dict[str | None, Decimal | None]] = {}
         self._unit_days: dict[str, pl.DataFrame] = {}
+        # distinct counts per person (key: name, scope, period) or unit (name, "", period)
+        # of several periods at once, for :meth:`_period_groups` and :meth:`unit_period_groups`
+        self._distinct: dict[tuple[str, str, str], pl.DataFrame] = {}
         self._values: dict[tuple[str, Scope, str], dict[str | None, Decimal | None]] = {}
         self._windows: dict[tuple[str, str, tuple[Interval, ...]], Stats] = {}
         self._line_asks: dict[tuple[str, Scope], int] = {}
@@ -532,6 +535,9 @@ class MeasureEngine:
 
     def _period_groups(self, name: str, scope: Scope, period: Period) -> pl.DataFrame:
         """Per person, the statistics of :class:`Stats` over a period's months."""
+        found = self._distinct.get((name, scope, period.id))
+        if found is not None:
+            return found
         self._polars(f"stats {name} {scope} {period.id}")
         distinct = self.measure(name).agg == "distinct"
         months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
@@ -771,6 +777,9 @@ class MeasureEngine:
     def unit_period_groups(self, name: str, period: Period) -> pl.DataFrame:
         """Per unit (its id a category), the statistics of :class:`Stats` over a
         period's months, its descendants' records included."""
+        found = self._distinct.get((name, "", period.id))
+        if found is not None:
+            return found
         self._polars(f"unit stats {name} {period.id}")
         distinct = self.measure(name).agg == "distinct"
         months = pl.Series([m.key for m in period.months], dtype=pl.Int32).implode()
@@ -779,6 +788,47 @@ class MeasureEngine:
             frame = self._to_ancestors(unique_rows(frame, [UNIT, VALUE]))
         columns = frame.collect_schema().names()
         return frame.group_by(UNIT).agg(_stats_exprs(distinct, columns)).collect()
+
+    def prefetch_distinct(
+        self, name: str, periods: Sequence[Period], scope: Scope | None = "default"
+    ) -> None:
+        """Count a distinct measure for several periods in one pass (see
+        :func:`distinct_counts`): of the people in `scope`, or with None of the units.
+        Nothing is done for other measures, or where one pass cannot count them (then
+        each period is counted when asked)."""
+        if self.measure(name).agg != "distinct":
+            return
+        unit = scope is None
+        resolved = (
+            "" if scope is None else self.default_scope(name) if scope == "default" else scope
+        )
+        wanted = {
+            p.id: p
+            for p in periods
+            if (name, resolved, p.id) not in self._distinct
+            and p.months[-1].key - p.months[0].key == len(p.months) - 1  # one run of months
+        }
+        if len(wanted) < 2:
+            return  # one period: its own count is as quick
+        self._polars(f"distinct {name} {resolved}")
+        if unit:
+            key = UNIT
+            own = self._unit_days.get(name)
+            if own is None:  # the people's rows with their units: the count makes them unique
+                rows = self.months(name).filter(~pl.col(TEAM))
+                own = self.org.attach_unit(rows, PERSON, DATE).select(UNIT, MONTH, VALUE)
+            frame = self._to_ancestors(own)
+        else:
+            key = PERSON
+            frame = self.months(name).lazy().filter(_scope_filter(resolved))
+        spans = [(p.months[0].key, p.months[-1].key) for p in wanted.values()]
+        counts = distinct_counts(frame, key, VALUE, MONTH, spans)
+        if counts is None:
+            return
+        parts = counts.partition_by(SPAN, as_dict=True, include_key=False)
+        empty = counts.clear().drop(SPAN)
+        for at, pid in enumerate(wanted):
+            self._distinct[(name, resolved, pid)] = parts.get((at,), empty)
 
     def period_groups(self, name: str, scope: Scope, period: Period) -> pl.DataFrame:
         """Per person, the statistics of :class:`Stats` over a period's months in

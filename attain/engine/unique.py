@@ -132,3 +132,77 @@ def _category_codes(column: pl.Series, string: bool) -> _Coded | None:
         return pl.lit(table).gather(found)
 
     return _Coded(_offsets(pl.col(column.name).to_physical(), low, null), null.bit_length(), decode)
+
+
+Span = tuple[int, int]  # the first and the last month of a period (month keys)
+SPAN = "__span"
+
+
+def distinct_counts(
+    frame: pl.DataFrame | pl.LazyFrame, key: str, value: str, month: str, spans: Sequence[Span]
+) -> pl.DataFrame | None:
+    """Per `key` and span, the number of distinct non-null `value`s of the rows whose
+    `month` lies in the span: columns `key`, ``__span`` (the span's position, UInt32)
+    and ``distinct`` (UInt32), where it is above 0. None when the columns cannot be
+    packed into one integer (then count each span by itself).
+
+    One sort of the packed (key, value, month) rows answers every span: a row is the
+    first of its (key, value) in a span exactly when its month lies in the span and the
+    row before it of the same (key, value) lies before the span's first month. A run
+    that reports months, quarters and the year reads the rows once, not seventeen times.
+    """
+    first = min(s for s, _e in spans)
+    last = max(e for _s, e in spans)
+    rows = (
+        frame.lazy()
+        .select(key, value, month)
+        .filter(pl.col(value).is_not_null() & pl.col(month).is_between(first, last))
+        .collect()
+    )
+    strings = [c for c in (key, value) if rows.schema[c] == pl.String]
+    rows = rows.with_columns(pl.col(strings).cast(pl.Categorical))
+    who = _code(rows[key], key in strings)
+    what = _code(rows[value], value in strings)
+    if who is None or what is None:
+        return None
+    month_bits = max(1, (last - first).bit_length())
+    if who.bits + what.bits + month_bits > _BITS:
+        return None
+    packed = (
+        who.code * (1 << (what.bits + month_bits))
+        + what.code * (1 << month_bits)
+        + (pl.col(month) - first).cast(pl.UInt64)
+    ).alias(_KEY)
+    found = pl.col(_KEY)
+    pair = found // (1 << month_bits)  # (key, value)
+    at = (found % (1 << month_bits)).cast(pl.Int32)
+    new_pair = pair.shift(1).is_null() | (pair.shift(1) != pair)
+    before = pl.when(new_pair).then(pl.lit(-1, pl.Int32)).otherwise(at.shift(1))
+    marked = (
+        rows.lazy()
+        .select(packed)
+        .sort(_KEY)
+        .filter(found.shift(1).is_null() | (found.shift(1) != found))  # distinct rows
+        .select(
+            (found // (1 << (what.bits + month_bits))).alias(_KEY),
+            at.alias("__at"),
+            before.alias("__before"),
+        )
+    )
+    at, before = pl.col("__at"), pl.col("__before")
+    counts = [
+        (at.is_between(s - first, e - first) & (before < s - first)).sum().alias(f"{n}")
+        for n, (s, e) in enumerate(spans)
+    ]
+    grouped = (
+        marked.group_by(_KEY)
+        .agg(counts)
+        .unpivot(index=_KEY, variable_name=SPAN, value_name="distinct")
+        .filter(pl.col("distinct") > 0)
+        .collect()
+    )
+    return grouped.select(
+        who.decode(found).alias(key),
+        pl.col(SPAN).cast(pl.UInt32),
+        pl.col("distinct").cast(pl.UInt32),
+    )

@@ -214,6 +214,7 @@ class PeopleColumns:
         statistics the engine groups for each period (``Stats``)."""
         engine = self.calc.measures
         key = UNIT if self.units else PERSON
+        engine.prefetch_distinct(name, self.periods, None if self.units else scope)
         frames = []
         for at, period in enumerate(self.periods):
             if self.units:

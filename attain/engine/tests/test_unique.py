@@ -1,6 +1,7 @@
 """`unique_rows` gives exactly the rows of Polars' own ``unique()``, whatever the
 columns hold (nulls, negative and huge integers, far-apart dates, any text), and
-falls back to it where the codes cannot be packed."""
+falls back to it where the codes cannot be packed; `distinct_counts` gives the
+counts of a group-by per span."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attain.engine.unique import unique_rows
+from attain.engine.unique import SPAN, distinct_counts, unique_rows
 
 SCHEMA = {
     "text": pl.String,
@@ -83,3 +84,66 @@ def test_too_wide_falls_back() -> None:
     assert _sorted(unique_rows(frame, ["x", "y"]), ["x", "y"]).equals(
         _sorted(frame.unique(), ["x", "y"])
     )
+
+
+spans = st.lists(
+    st.tuples(st.integers(-3, 30), st.integers(0, 14)).map(lambda s: (s[0], s[0] + s[1])),
+    min_size=1,
+    max_size=6,
+)
+counted = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "张三", "", None]),
+        st.one_of(st.none(), st.sampled_from(["x", "y", "客户", ""]), st.integers(-5, 5)),
+        st.integers(-5, 40),
+    ),
+    max_size=60,
+)
+
+
+def _by_span(
+    frame: pl.DataFrame, key: str, value: str, wanted: list[tuple[int, int]]
+) -> pl.DataFrame:
+    """Each span counted by itself: the group-by the engine asks one span at a time."""
+    parts = [
+        frame.filter(pl.col("month").is_between(first, last))
+        .group_by(key)
+        .agg(pl.col(value).drop_nulls().n_unique().alias("distinct"))
+        .filter(pl.col("distinct") > 0)
+        .with_columns(pl.lit(n, pl.UInt32).alias(SPAN))
+        for n, (first, last) in enumerate(wanted)
+    ]
+    return pl.concat(parts).select(key, SPAN, pl.col("distinct").cast(pl.UInt32))
+
+
+@settings(max_examples=150, deadline=None)
+@given(counted, spans)
+def test_distinct_counts_per_span(
+    data: list[tuple[object, ...]], wanted: list[tuple[int, int]]
+) -> None:
+    """Texts, categories and integers, nulls among the values and the keys, months
+    outside every span, spans that overlap or repeat: the counts of one group-by per span."""
+    texts = [(k, None if v is None else str(v), m) for k, v, m in data]
+    numbers = [(k, v if isinstance(v, int) else None, m) for k, v, m in data]
+    for rows_, value_type in ((texts, pl.String), (numbers, pl.Int64)):
+        frame = pl.DataFrame(
+            rows_, schema={"who": pl.String, "value": value_type, "month": pl.Int32}, orient="row"
+        )
+        for key in ("who", "category"):
+            coded = frame.with_columns(category=pl.col("who").cast(pl.Categorical))
+            found = distinct_counts(coded, key, "value", "month", wanted)
+            assert found is not None
+            expected = _by_span(coded, key, "value", wanted)
+            order = [key, SPAN]
+            assert found.schema == expected.schema
+            assert found.sort(order, nulls_last=True).equals(expected.sort(order, nulls_last=True))
+
+
+def test_distinct_counts_too_wide() -> None:
+    """Values over the whole 64-bit range cannot be packed with a key: None (the
+    engine then counts each period by itself)."""
+    frame = pl.DataFrame(
+        {"who": ["a", "b"], "value": [-(2**63), 2**63 - 1], "month": [1, 2]},
+        schema={"who": pl.String, "value": pl.Int64, "month": pl.Int32},
+    )
+    assert distinct_counts(frame, "who", "value", "month", [(1, 2), (2, 2)]) is None
