@@ -258,6 +258,7 @@ class MeasureEngine:
         # distinct counts per person (key: name, scope, period) or unit (name, "", period)
         # of several periods at once, for :meth:`_period_groups` and :meth:`unit_period_groups`
         self._distinct: dict[tuple[str, str, str], pl.DataFrame] = {}
+        self._distinct_credited: dict[str, pl.DataFrame] = {}
         self._values: dict[tuple[str, Scope, str], dict[str | None, Decimal | None]] = {}
         self._windows: dict[tuple[str, str, tuple[Interval, ...]], Stats] = {}
         self._line_asks: dict[tuple[str, Scope], int] = {}
@@ -481,13 +482,17 @@ class MeasureEngine:
                 pl.lit(False).alias(TEAM),
             )
 
-    def _day_frame(self, name: str) -> pl.DataFrame:
+    def _with_team(self, name: str) -> bool:
+        """Whether the measure's day rows also credit the managers above (team rows)."""
         measure = self.measure(name)
+        return (measure.rollup or name in self.team_measures) and any(
+            p.manager or p.history for p in self.scenario.people.values()
+        )
+
+    def _day_frame(self, name: str) -> pl.DataFrame:
         columns = self._columns(name)
         day = self._base_days(name)
-        if not (measure.rollup or name in self.team_measures) or not any(
-            p.manager or p.history for p in self.scenario.people.values()
-        ):
+        if not self._with_team(name):
             return day
         parts = [day]
         current = day
@@ -815,12 +820,17 @@ class MeasureEngine:
             key = UNIT
             own = self._unit_days.get(name)
             if own is None:  # the people's rows with their units: the count makes them unique
-                rows = self.months(name).filter(~pl.col(TEAM))
+                rows = self._distinct_rows(name)
                 own = self.org.attach_unit(rows, PERSON, DATE).select(UNIT, MONTH, VALUE)
             frame = self._to_ancestors(own)
-        else:
+        elif name in self._months or self._with_team(name):
             key = PERSON
             frame = self.months(name).lazy().filter(_scope_filter(resolved))
+        elif resolved != "team":  # no team rows: a person's own records, straight
+            key = PERSON
+            frame = self._distinct_rows(name).lazy()
+        else:
+            return
         spans = [(p.months[0].key, p.months[-1].key) for p in wanted.values()]
         counts = distinct_counts(frame, key, VALUE, MONTH, spans)
         if counts is None:
@@ -829,6 +839,23 @@ class MeasureEngine:
         empty = counts.clear().drop(SPAN)
         for at, pid in enumerate(wanted):
             self._distinct[(name, resolved, pid)] = parts.get((at,), empty)
+
+    def _distinct_rows(self, name: str) -> pl.DataFrame:
+        """A distinct measure's own rows (person, date, month, value codes): its day rows
+        when they are made already, else the credited rows, not made unique first
+        (:meth:`prefetch_distinct` counts without)."""
+        found = self._months.get(name)
+        if found is not None:
+            return found.filter(~pl.col(TEAM)) if self._with_team(name) else found
+        found = self._distinct_credited.get(name)
+        if found is None:
+            month = pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
+            found = self._distinct_credited[name] = (
+                _distinct_codes(self.credited_plan(name))
+                .select(PERSON, DATE, month.alias(MONTH), VALUE)
+                .collect()
+            )
+        return found
 
     def period_groups(self, name: str, scope: Scope, period: Period) -> pl.DataFrame:
         """Per person, the statistics of :class:`Stats` over a period's months in

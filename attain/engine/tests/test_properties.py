@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from attain.engine import numbers
+from attain.engine import numbers, workers
 from attain.engine.decomposition import largest_remainder
 from attain.engine.explain import explain
 from attain.engine.model import Tier
@@ -326,6 +326,9 @@ def test_distinct_counts_equal_a_plain_count_of_sets(
         report={"periods": ["2025", "2025-Q1", "2025-Q2", "2025-03", "2025-04"]},
     )
     out = run(document)
+    # the columns count every period in one pass (`distinct_counts`): the same text
+    result = result_of(document)
+    assert workers.run_json(result.scenario, None, workers=1) == ([], to_json(result))
 
     def unit_of(person: str, date: dt.date) -> str:
         return "west" if person == "wang" and date >= dt.date(2025, 4, 1) else "east"
