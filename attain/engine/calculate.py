@@ -201,7 +201,7 @@ class Calculation:
         for name in names:
             measures.prefetch_distinct(name, periods)
         for name in self.scenario.measures if units else ():
-            measures.prefetch_distinct(name, periods, None)
+            measures.prefetch_unit_distinct(name, periods)
         for period in periods:
             for name in names:
                 measures.value(name, "", period)

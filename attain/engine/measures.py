@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -795,41 +795,59 @@ class MeasureEngine:
         return frame.group_by(UNIT).agg(_stats_exprs(distinct, columns)).collect()
 
     def prefetch_distinct(
-        self, name: str, periods: Sequence[Period], scope: Scope | None = "default"
+        self, name: str, periods: Sequence[Period], scope: Scope = "default"
     ) -> None:
-        """Count a distinct measure for several periods in one pass (see
-        :func:`distinct_counts`): of the people in `scope`, or with None of the units.
-        Nothing is done for other measures, or where one pass cannot count them (then
-        each period is counted when asked)."""
+        """Count a distinct measure of the people in `scope` for several periods in one
+        pass (:func:`distinct_counts`), for :meth:`_period_groups`. Nothing is done for
+        other measures, or where one pass cannot count them (each period is then
+        counted when asked)."""
+        resolved = self.default_scope(name) if scope == "default" else scope
+
+        def rows() -> pl.LazyFrame | None:
+            if name in self._months or self._with_team(name):
+                return self.months(name).lazy().filter(_scope_filter(resolved))
+            if resolved == "team":  # nobody is credited for a team
+                return None
+            return self._distinct_rows(name).lazy()  # a person's own records, straight
+
+        self._count_distinct(name, resolved, PERSON, periods, rows)
+
+    def prefetch_unit_distinct(self, name: str, periods: Sequence[Period]) -> None:
+        """:meth:`prefetch_distinct` for the units (their descendants' records included),
+        for :meth:`unit_period_groups`."""
+
+        def rows() -> pl.LazyFrame:
+            own = self._unit_days.get(name)
+            if own is None:  # the people's rows with their units: the count makes them unique
+                found = self._distinct_rows(name)
+                own = self.org.attach_unit(found, PERSON, DATE).select(UNIT, MONTH, VALUE)
+            return self._to_ancestors(own)
+
+        self._count_distinct(name, "", UNIT, periods, rows)
+
+    def _count_distinct(
+        self,
+        name: str,
+        scope: str,
+        key: str,
+        periods: Sequence[Period],
+        rows: Callable[[], pl.LazyFrame | None],
+    ) -> None:
+        """The counts of :meth:`prefetch_distinct` (key ``(name, scope, period)``; scope
+        "" for units) of `rows`: `key`, ``MONTH`` and ``VALUE`` columns."""
         if self.measure(name).agg != "distinct":
             return
-        unit = scope is None
-        resolved = (
-            "" if scope is None else self.default_scope(name) if scope == "default" else scope
-        )
         wanted = {
             p.id: p
             for p in periods
-            if (name, resolved, p.id) not in self._distinct
+            if (name, scope, p.id) not in self._distinct
             and p.months[-1].key - p.months[0].key == len(p.months) - 1  # one run of months
         }
         if len(wanted) < 2:
             return  # one period: its own count is as quick
-        self._polars(f"distinct {name} {resolved}")
-        if unit:
-            key = UNIT
-            own = self._unit_days.get(name)
-            if own is None:  # the people's rows with their units: the count makes them unique
-                rows = self._distinct_rows(name)
-                own = self.org.attach_unit(rows, PERSON, DATE).select(UNIT, MONTH, VALUE)
-            frame = self._to_ancestors(own)
-        elif name in self._months or self._with_team(name):
-            key = PERSON
-            frame = self.months(name).lazy().filter(_scope_filter(resolved))
-        elif resolved != "team":  # no team rows: a person's own records, straight
-            key = PERSON
-            frame = self._distinct_rows(name).lazy()
-        else:
+        self._polars(f"distinct {name} {scope}")
+        frame = rows()
+        if frame is None:
             return
         spans = [(p.months[0].key, p.months[-1].key) for p in wanted.values()]
         counts = distinct_counts(frame, key, VALUE, MONTH, spans)
@@ -838,7 +856,7 @@ class MeasureEngine:
         parts = counts.partition_by(SPAN, as_dict=True, include_key=False)
         empty = counts.clear().drop(SPAN)
         for at, pid in enumerate(wanted):
-            self._distinct[(name, resolved, pid)] = parts.get((at,), empty)
+            self._distinct[(name, scope, pid)] = parts.get((at,), empty)
 
     def _distinct_rows(self, name: str) -> pl.DataFrame:
         """A distinct measure's own rows (person, date, month, value codes): its day rows

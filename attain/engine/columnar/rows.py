@@ -214,7 +214,10 @@ class PeopleColumns:
         statistics the engine groups for each period (``Stats``)."""
         engine = self.calc.measures
         key = UNIT if self.units else PERSON
-        engine.prefetch_distinct(name, self.periods, None if self.units else scope)
+        if self.units:
+            engine.prefetch_unit_distinct(name, self.periods)
+        else:
+            engine.prefetch_distinct(name, self.periods, scope)
         frames = []
         for at, period in enumerate(self.periods):
             if self.units:
