@@ -213,6 +213,11 @@ def month_start(day: pl.Expr) -> pl.Expr:
     return (day.cast(pl.Int32) - day.dt.day().cast(pl.Int32) + 1).cast(pl.Date)
 
 
+def month_keys(day: pl.Expr) -> pl.Expr:
+    """A Date column's months as :attr:`Month.key` (year × 12 + month − 1, Int32)."""
+    return day.dt.year().cast(pl.Int32) * 12 + day.dt.month() - 1
+
+
 def _sums(rows: pl.LazyFrame, key: str, column: str) -> dict[str | None, Decimal | None]:
     """Σ `column` per `key`, as exact Decimals (read from their text: faster, and the
     same digits and exponent as Polars' own conversion)."""
@@ -514,9 +519,7 @@ class MeasureEngine:
         if name not in self._months:
             self._polars(f"months {name}")
             day = self.days(name)
-            month = (
-                pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
-            ).alias(MONTH)
+            month = month_keys(pl.col(DATE)).alias(MONTH)
             day = day.with_columns(month)
             if self.measure(name).agg == "distinct":
                 self._months[name] = day
@@ -752,9 +755,7 @@ class MeasureEngine:
             self._polars(f"unit days {name}")
             day = self.days(name).filter(~pl.col(TEAM)).drop(TEAM)
             attached = self.org.attach_unit(day, PERSON, DATE).drop(PERSON)
-            month = (
-                pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
-            ).alias(MONTH)
+            month = month_keys(pl.col(DATE)).alias(MONTH)
             columns = self._columns(name)
             # each unit's month rows first (fewer rows to copy to every ancestor), with
             # the unit ids as categories (attach_unit: integer keys for the join and the
@@ -867,10 +868,9 @@ class MeasureEngine:
             return found.filter(~pl.col(TEAM)) if self._with_team(name) else found
         found = self._distinct_credited.get(name)
         if found is None:
-            month = pl.col(DATE).dt.year().cast(pl.Int32) * 12 + pl.col(DATE).dt.month() - 1
             found = self._distinct_credited[name] = (
                 _distinct_codes(self.credited_plan(name))
-                .select(PERSON, DATE, month.alias(MONTH), VALUE)
+                .select(PERSON, DATE, month_keys(pl.col(DATE)).alias(MONTH), VALUE)
                 .collect()
             )
         return found

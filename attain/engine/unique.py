@@ -176,13 +176,14 @@ def distinct_counts(
     found = pl.col(_KEY)
     pair = found // (1 << month_bits)  # (key, value)
     at = (found % (1 << month_bits)).cast(pl.Int32)
-    new_pair = pair.shift(1).is_null() | (pair.shift(1) != pair)
-    before = pl.when(new_pair).then(pl.lit(-1, pl.Int32)).otherwise(at.shift(1))
+    before = (
+        pl.when(pair.ne_missing(pair.shift(1))).then(pl.lit(-1, pl.Int32)).otherwise(at.shift(1))
+    )
     marked = (
         rows.lazy()
         .select(packed)
         .sort(_KEY)
-        .filter(found.shift(1).is_null() | (found.shift(1) != found))  # distinct rows
+        .filter(found.ne_missing(found.shift(1)))  # distinct rows
         .select(
             (found // (1 << (what.bits + month_bits))).alias(_KEY),
             at.alias("__at"),
