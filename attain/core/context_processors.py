@@ -11,9 +11,10 @@ from attain.org.selectors import can_read_audit, person_of, role_of
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """What the navigation may offer the signed-in user."""
-    user = request.user
-    if not user.is_authenticated:
+    """What the navigation may offer the signed-in user (nothing to a request that was
+    refused before it was signed in: Django's 400 page renders it)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     return {
         "nav": {

@@ -350,12 +350,16 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
         raise Http404
     if not evidence.file:  # a photo's fingerprint from an import: no file came with it
         raise Http404
+    try:
+        stored = evidence.file.open("rb")
+    except FileNotFoundError:  # the record outlived its file (a restore without media)
+        raise Http404 from None
     if request.GET.get("preview"):
-        preview = files.preview_response(evidence.file.open("rb"))
+        preview = files.preview_response(stored)
         if preview is None:
             raise Http404
         return preview
-    return files.attachment_response(evidence.file.open("rb"), evidence.file.name or "")
+    return files.attachment_response(stored, evidence.file.name or "")
 
 
 # Opportunities -------------------------------------------------------------------

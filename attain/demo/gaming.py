@@ -12,12 +12,15 @@ reps in one quarter; its label (detector, people, period, pattern) is written to
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import random
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from attain.audit.models import Action
@@ -39,6 +42,21 @@ from attain.org.company import company
 from attain.org.models import Assignment, Person
 
 from .crm import DEMO_TODAY, HISTORY_START
+
+DEMO_PHOTO = "evidence/demo/visit.jpg"
+
+
+def _demo_photo() -> str:
+    """The photo the demo's reused-photo pattern points at, made once in the media
+    storage (a plain picture: only its fingerprint matters to the check)."""
+    if not default_storage.exists(DEMO_PHOTO):
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (320, 240), (96, 140, 200)).save(buffer, "JPEG")
+        default_storage.save(DEMO_PHOTO, ContentFile(buffer.getvalue()))
+    return DEMO_PHOTO
+
 
 MARKER = "GX00001"  # the first injected customer: present means injected
 CENT = Decimal("0.01")
@@ -251,7 +269,7 @@ class _Injector:
                 Evidence.objects.create(
                     activity=activity,
                     kind="photo",
-                    file="evidence/demo/visit.jpg",
+                    file=_demo_photo(),
                     perceptual_hash=f"{near:016x}",
                 )
             pattern = "photo_reuse"

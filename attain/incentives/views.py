@@ -9,7 +9,7 @@ import datetime
 import functools
 import time
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -186,18 +187,24 @@ def explanation(request: HttpRequest, code: str, period: str) -> HttpResponse:
     return render(request, template, context)
 
 
+class EstimateForm(forms.Form):
+    """The amount of the earnings estimator: money a rep might still close (more than
+    nothing, at most what an order may hold)."""
+
+    amount = forms.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
+
+
 @login_required
 @require_POST
 def estimate(request: HttpRequest, code: str, period: str) -> HttpResponse:
     row = selectors.result_for(request.user, code, period)
-    try:
-        amount = Decimal(request.POST.get("amount", "").replace(",", "").strip())
-    except InvalidOperation:
+    form = EstimateForm({"amount": request.POST.get("amount", "").replace(",", "").strip()})
+    if not form.is_valid():
         return render(
             request, "incentives/estimate.html", {"error": _("Enter an amount, e.g. 50000.")}
         )
     try:
-        estimate = services.estimate_earnings(row.person, period, amount)
+        estimate = services.estimate_earnings(row.person, period, form.cleaned_data["amount"])
     except ValidationError as error:
         return render(request, "incentives/estimate.html", {"error": "; ".join(error.messages)})
     return render(request, "incentives/estimate.html", {"estimate": estimate, "period": period})
@@ -542,11 +549,13 @@ def import_plans(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        text = upload.read().decode("utf-8") if upload else form.cleaned_data["text"]
         try:
+            text = upload.read().decode("utf-8-sig") if upload else form.cleaned_data["text"]
             versions = services.import_plans(
                 request.user, text, activate=form.cleaned_data["activate"]
             )
+        except UnicodeDecodeError:
+            errors = [_("The file is not UTF-8 text: save it again as UTF-8 and upload it.")]
         except ValidationError as error:
             errors = error.messages
         else:
@@ -558,15 +567,27 @@ def import_plans(request: HttpRequest) -> HttpResponse:
 # Calculation runs ---------------------------------------------------------------------
 
 
+class RunForm(forms.Form):
+    """The fiscal year a full recalculation is asked for (this year when not given), in
+    the range the API takes."""
+
+    year = forms.IntegerField(min_value=1900, max_value=9999, required=False)
+
+
 @login_required
 @require_POST
 def start_run(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
-    try:
-        year = int(request.POST.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    run = services.start_calculation(request.user, year)
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        problem = _("Enter a fiscal year from 1900 to 9999.")
+        if _htmx(request):
+            return HttpResponse(format_html('<p class="error" role="alert">{}</p>', problem))
+        messages.error(request, problem)
+        return redirect("incentives:plans")
+    run = services.start_calculation(
+        request.user, form.cleaned_data["year"] or timezone.localdate().year
+    )
     if _htmx(request):
         return render(request, "incentives/run_status.html", {"run": run})
     return redirect("incentives:run", pk=run.pk)

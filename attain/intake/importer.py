@@ -326,10 +326,12 @@ def _stage(
     width = len(source.header)
     derive = spec.derive
     chunks = 0
+    codes: dict[str, str] = {}  # customers: each credit code taken, by its customer's key
+    earlier: set[str] = set()  # a dry run: the keys of earlier chunks (they count as updates)
     for chunk in _chunks(source, width, chunk_size):
         importer.load_references(chunk)
         accepted: dict[str, dict[str, Any]] = {}
-        rows_of: dict[str, int] = {}
+        rows_with: dict[str, list[int]] = {}  # every row of a key (the last one wins)
         sampled: list[tuple[int, list[Any], str]] = []
         for row_number, cells in chunk:
             result.rows += 1
@@ -346,19 +348,41 @@ def _stage(
             if key in accepted:
                 result.updated += 1  # the later row wins
             accepted[key] = values
-            rows_of[key] = row_number
+            rows_with.setdefault(key, []).append(row_number)
             if result.rows <= sample_size:
                 sampled.append((row_number, cells, key))
+        refused: dict[str, str] = {}  # key → reason: rows found bad only with the others
+        if importer.allowed is not None:
+            refused.update(_outside_team(spec, importer.allowed, accepted))
         if spec.name == "customers":
-            _check_credit_codes(accepted, rows_of, result, rejects, chunk)
+            refused.update(_taken_credit_codes(accepted, codes))
+        if refused:
+            cells_of = dict(chunk)
+            reasons: dict[int, str] = {}
+            for key, reason in refused.items():
+                del accepted[key]
+                rows = rows_with[key]
+                result.updated -= len(rows) - 1
+                result.rejected += len(rows)
+                for row_number in rows:
+                    rejects.write(row_number, reason, cells_of[row_number])
+                    reasons[row_number] = reason
+            for row_number, cells, _key in sampled:
+                if row_number in reasons:
+                    result.sample.append(
+                        SampleRow(row_number, _texts(cells, width), REJECTED, reasons[row_number])
+                    )
         if staged is None or sampled:
             existing = {k for k, *_rest in fetch_by_keys(spec.model, spec.key, accepted, ["pk"])}
             if staged is None:
+                existing |= earlier & accepted.keys()
+                earlier.update(accepted)
                 result.updated += len(existing)
                 result.imported += len(accepted) - len(existing)
             for row_number, cells, key in sampled:
                 if key in accepted:
-                    outcome = UPDATE if key in existing or rows_of[key] != row_number else NEW
+                    last = rows_with[key][-1]
+                    outcome = UPDATE if key in existing or last != row_number else NEW
                     result.sample.append(SampleRow(row_number, _texts(cells, width), outcome))
             result.sample.sort(key=lambda sample: sample.row)
         if staged is not None and accepted:
@@ -426,41 +450,67 @@ def _texts(cells: list[Any], width: int) -> list[str]:
     return [cell_text(c) for c in cells[:width]]
 
 
-def _check_credit_codes(
-    accepted: dict[str, dict[str, Any]],
-    rows_of: dict[str, int],
-    result: ImportResult,
-    rejects: _Rejects,
-    chunk: list[tuple[int, list[Any]]],
-) -> None:
-    """A unified social credit code belongs to one live customer (the services' rule)."""
+def _taken_credit_codes(
+    accepted: dict[str, dict[str, Any]], codes: dict[str, str]
+) -> dict[str, str]:
+    """A unified social credit code belongs to one live customer (the services' rule):
+    the keys of ``accepted`` whose code a stored customer or an earlier row of the file
+    (``codes``, kept across chunks) has, with the reason."""
     from attain.crm.models import Customer
 
-    codes = {v["credit_code"]: k for k, v in accepted.items() if v.get("credit_code")}
-    if not codes:
-        return
-    owners = dict(
-        Customer.objects.filter(credit_code__in=list(codes), merged_into__isnull=True).values_list(
-            "credit_code", "external_id"
-        )
+    wanted = {v["credit_code"] for v in accepted.values() if v.get("credit_code")}
+    if not wanted:
+        return {}
+    stored = dict(
+        Customer.objects.filter(
+            credit_code__in=sorted(wanted), merged_into__isnull=True
+        ).values_list("credit_code", "external_id")
     )
-    cells_of = dict(chunk)
-    seen: dict[str, str] = {}
-    for key in list(accepted):
-        code = accepted[key].get("credit_code")
+    taken: dict[str, str] = {}
+    for key, values in accepted.items():
+        code = values.get("credit_code")
         if not code:
             continue
-        holder = owners.get(code) or seen.get(code)
+        holder = stored.get(code) or codes.get(code)
         if holder is not None and holder != key:
-            del accepted[key]
-            result.rejected += 1
-            reason = _("customer “%(other)s” already has credit code %(code)s") % {
+            taken[key] = _("customer “%(other)s” already has credit code %(code)s") % {
                 "other": holder,
                 "code": code,
             }
-            rejects.write(rows_of[key], reason, cells_of[rows_of[key]])
             continue
-        seen[code] = key
+        codes[code] = key
+    return taken
+
+
+def _outside_team(
+    spec: TableSpec, allowed: set[int], accepted: dict[str, dict[str, Any]]
+) -> dict[str, str]:
+    """Rows that would change a stored record of someone the importer may not import
+    for (a manager: people outside their team), with the reason. The file's own person
+    columns are checked row by row (:class:`RowValidator`); this checks whom the stored
+    record, and its credit split, belongs to now."""
+    people = [
+        str(spec.model._meta.get_field(c.field_name).attname)
+        for c in spec.columns
+        if c.scoped and c.kind is Kind.PERSON
+    ]
+    if not people or not accepted:
+        return {}
+    stored = fetch_by_keys(spec.model, spec.key, accepted, ["pk", *people])
+    outside = {
+        key
+        for key, _pk, *owners in stored
+        if any(owner is not None and owner not in allowed for owner in owners)
+    }
+    if spec.credit is not None:
+        key_of = {pk: key for key, pk, *_owners in stored}
+        parent = spec.credit.parent_column
+        credited = spec.credit.model.objects.filter(**{f"{parent}__in": list(key_of)})
+        for pk, person in credited.values_list(parent, "person_id"):
+            if person not in allowed:
+                outside.add(key_of[pk])
+    reason = _("“%(key)s” is a record of someone outside your team")
+    return {key: reason % {"key": key} for key in outside}
 
 
 def _first_stage_rows(new_keys: list[str]) -> None:

@@ -6,9 +6,10 @@ applied. A bad row gets all its reasons, in the reader's language. No query per 
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -49,6 +50,9 @@ from .tables import CHILD_ROWS, CHUNK_REFERENCES, Column, Kind, TableSpec
 MONEY_LIMIT = Decimal(10) ** 16  # max_digits 18, 2 places
 SHARE_PLACES = Decimal("1e-8")
 _REQUIRED: Any = object()
+# Characters no text may hold: C0 controls but tab, line feed and carriage return (what
+# an XLSX cell cannot hold; PostgreSQL refuses NUL in any text).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class RowValidator:
@@ -160,6 +164,12 @@ class RowValidator:
             def text(cell: Any) -> str:
                 value = cell if type(cell) is str else cell_text(cell)
                 value = unguard_formula(value.strip())
+                control = _CONTROL.search(value)
+                if control is not None:  # PostgreSQL refuses NUL, Excel the others
+                    raise CellError(
+                        _("%(what)s contains a control character (U+%(code)s)")
+                        % {"what": what, "code": f"{ord(control.group()):04X}"}
+                    )
                 if limit and len(value) > limit:
                     raise CellError(
                         _("%(what)s is longer than %(limit)s characters")
@@ -263,10 +273,17 @@ class RowValidator:
         what = _("person in the credit")
 
         def credit(cell: Any) -> list[tuple[int, Decimal]]:
-            return [
-                (self._person(code, what, column.scoped), share.quantize(SHARE_PLACES))
-                for code, share in parse_credit(cell)
-            ]
+            shares = parse_credit(cell)
+            stored = stored_shares([share for _code, share in shares])
+            found = []
+            for (code, share), kept in zip(shares, stored, strict=True):
+                if kept <= 0:
+                    raise CellError(
+                        _("credit share %(share)s of “%(code)s” is below 0.00000001")
+                        % {"share": share, "code": code}
+                    )
+                found.append((self._person(code, what, column.scoped), kept))
+            return found
 
         return credit
 
@@ -383,6 +400,23 @@ class RowValidator:
             if kind == MONEY and (self.ceiling is None or value > self.ceiling):
                 return False
         return True
+
+
+def stored_shares(shares: list[Decimal]) -> list[Decimal]:
+    """Credit shares at the 8 places stored, still summing to exactly 1 when the given
+    ones do (within the services' tolerance): each is rounded down to 8 places and the
+    hundred-millionths left go one each to the largest remainders (the earlier share on
+    a tie). Shares of 8 places or fewer stay as they are. (Rounding each share by itself
+    would store 3 × 0.33333333 for Excel's ⅓.)"""
+    units = [share.scaleb(8) for share in shares]
+    floors = [int(unit.to_integral_value(rounding=ROUND_FLOOR)) for unit in units]
+    left = 10**8 - sum(floors)
+    if not 0 <= left <= len(shares):  # the shares do not sum to 1: rounded one by one
+        return [share.quantize(SHARE_PLACES) for share in shares]
+    order = sorted(range(len(shares)), key=lambda i: (floors[i] - units[i], i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(floor).scaleb(-8) for floor in floors]
 
 
 REMEMBERED = 4096  # the distinct cell texts a remembering parser keeps, at most

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.engine import round_half_up
 from attain.notify.services import announce
 from attain.org.models import Person, Unit
 from attain.org.selectors import person_of
@@ -91,13 +92,20 @@ def _plan_snapshot(plan: TargetPlan) -> dict[str, Any]:
     return data
 
 
+VALUE_LIMIT = Decimal(10) ** 18  # totals, cells and commitments: 20 digits, 2 of them places
+
+
 def _decimal(value: Any, field: str) -> Decimal:
+    """A number typed for a total, a cell or a commitment, rounded half-up to the 2
+    places stored (not the database's half-even), and small enough to store."""
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({field: [_("Enter a number.")]}) from None
     if not number.is_finite():
         raise ValidationError({field: [_("Enter a number.")]})
+    if abs(number) >= VALUE_LIMIT or abs(number := round_half_up(number, 2)) >= VALUE_LIMIT:
+        raise ValidationError({field: [_("Enter a number below 10¹⁸.")]})
     return number
 
 

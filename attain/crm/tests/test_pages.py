@@ -473,3 +473,12 @@ def test_empty_lists_say_why_and_what_to_do(db, company):
     text = page.content.decode()
     assert "这个客户还没有订单。" in text
     assert "尚无联系人" in text
+
+
+def test_evidence_whose_file_is_gone_is_not_found(company) -> None:
+    customer = services.create_customer(None, name="客户乙", owner=company.people["r1"])
+    activity = make.activity(customer, company.people["r1"])
+    evidence = Evidence.objects.create(activity=activity, kind="photo", file="evidence/gone.jpg")
+    client = client_for(company, "admin")
+    assert client.get(f"/crm/evidence/{evidence.pk}/").status_code == 404
+    assert client.get(f"/crm/evidence/{evidence.pk}/?preview=1").status_code == 404

@@ -355,3 +355,47 @@ def test_a_dashboard_without_results_says_why(client, company, calculated):
     assert b'id="no-results"' in empty.content
     full = client.get(reverse("incentives:dashboard"), {"period": f"{YEAR}-Q1"})
     assert b'id="no-results"' not in full.content
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "sNaN", "1e30", "1e400", "-1", "0", "abc"])
+def test_the_estimate_refuses_amounts_it_cannot_use(client, calculated, amount):
+    """Such amounts once reached Polars (a panic that no error page catches) or the
+    database (too many digits); now the form says what to enter."""
+    login(client, "rep")
+    url = reverse("incentives:estimate", args=["r1", Q1])
+    response = client.post(url, {"amount": amount})
+    assert response.status_code == 200
+    assert "Enter an amount" in response.content.decode()
+
+
+def test_a_calculation_run_of_an_impossible_year_is_refused(client, calculated):
+    from attain.incentives.models import CalculationRun
+
+    login(client, "admin")
+    runs = CalculationRun.objects.count()
+    response = client.post(reverse("incentives:start_run"), {"year": "-1"}, follow=True)
+    assert "Enter a fiscal year from 1900 to 9999." in response.content.decode()
+    partial = client.post(reverse("incentives:start_run"), {"year": "abc"}, HTTP_HX_REQUEST="true")
+    assert 'role="alert"' in partial.content.decode()
+    assert CalculationRun.objects.count() == runs
+
+
+def test_a_plan_file_that_is_not_utf8_is_refused_with_a_reason(client, calculated):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, "admin")
+    upload = SimpleUploadedFile("plan.yaml", "名称: 方案".encode("gbk"))
+    response = client.post(reverse("incentives:import"), {"file": upload})
+    assert response.status_code == 200
+    assert "The file is not UTF-8 text" in response.content.decode()
+
+
+def test_the_error_pages_speak_the_readers_language(rf):
+    from django.utils import translation
+    from django.views.defaults import bad_request, server_error
+
+    with translation.override("zh-hans"):
+        page = server_error(rf.get("/")).content.decode()
+        assert 'lang="zh-hans"' in page and "出错了" in page
+        assert "请求无法读取" in bad_request(rf.get("/"), Exception()).content.decode()
+    assert "Something went wrong" in server_error(rf.get("/")).content.decode()

@@ -262,6 +262,126 @@ def test_manager_rows_for_people_outside_the_team_are_rejected(
     assert "“r4” is not in your team" in reasons[1]
 
 
+def test_manager_may_not_take_over_records_outside_the_team(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    """The file names a person of the team, but the stored record is someone else's:
+    the row is refused and the record left as it was (and so is a record whose credit
+    split names someone outside the team)."""
+    rows = [
+        ZH_HEADER,
+        ["W-1", "C1", "r4", "2025-03-10", "500", "", ""],
+        ["W-2", "C1", "r1", "2025-03-10", "700", "", "r1:0.5;r4:0.5"],
+        ["T-1", "C1", "r1", "2025-03-10", "100", "", ""],
+    ]
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    takeover = [
+        ZH_HEADER,
+        ["W-1", "C1", "r1", "2025-03-10", "1", "", ""],  # r4's order, given to r1
+        ["W-1", "C1", "r3", "2025-03-10", "2", "", ""],  # and again: both rows refused
+        ["W-2", "C1", "r1", "2025-03-10", "1", "", ""],  # credited to r4 in part
+        ["T-1", "C1", "r3", "2025-03-10", "3", "", ""],  # within the team: fine
+    ]
+    result = import_file(
+        company.users["manager"],
+        "orders",
+        write_csv(tmp_path / "t.csv", takeover),
+        rejects_path=tmp_path / "r.csv",
+        chunk_size=2,
+    )
+    assert (result.imported, result.updated, result.rejected) == (0, 1, 3)
+    reasons = [line[1] for line in read_csv(tmp_path / "r.csv")[1:]]
+    assert reasons == ["“W-1” is a record of someone outside your team"] * 2 + [
+        "“W-2” is a record of someone outside your team"
+    ]
+    assert Order.objects.get(external_id="W-1").owner.code == "r4"
+    assert Order.objects.get(external_id="W-1").amount == 500
+    assert Order.objects.get(external_id="W-2").amount == 700
+    assert Order.objects.get(external_id="T-1").owner.code == "r3"
+
+
+def test_a_credit_code_repeated_in_a_later_chunk_is_rejected(
+    customers: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["客户编号", "客户名称", "统一社会信用代码"],
+        ["N1", "One Co", "91350100M000100Y43"],
+        ["N2", "Two Co", ""],
+        ["N3", "Three Co", "91350100M000100Y43"],  # another chunk, the same code
+        ["N1", "One Co (again)", "91350100M000100Y43"],  # its own code: fine
+    ]
+    result = import_file(
+        None,
+        "customers",
+        write_csv(tmp_path / "c.csv", rows),
+        rejects_path=tmp_path / "r.csv",
+        chunk_size=2,
+    )
+    assert (result.imported, result.updated, result.rejected) == (2, 1, 1)
+    assert not Customer.objects.filter(external_id="N3").exists()
+    assert "already has credit code" in read_csv(tmp_path / "r.csv")[1][1]
+
+
+def test_credit_shares_of_many_places_are_stored_summing_to_one(
+    customers: Any, tmp_path: Path
+) -> None:
+    """Excel writes ⅓ with 15 digits; the 8 places stored still sum to exactly 1, and a
+    share that would round to nothing is refused."""
+    rows = [
+        ZH_HEADER,
+        [
+            "S-1",
+            "C1",
+            "r1",
+            "2025-03-10",
+            "90",
+            "",
+            "r1:0.333333333333333;r2:0.333333333333333;r3:0.333333333333333",
+        ],
+        ["S-2", "C1", "r1", "2025-03-10", "90", "", "r1:0.999999999;r2:0.000000001"],
+    ]
+    result = import_file(
+        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.rejected) == (1, 1)
+    shares = OrderCredit.objects.filter(order__external_id="S-1").values_list("share", flat=True)
+    assert sorted(shares) == [Decimal("0.33333333")] * 2 + [Decimal("0.33333334")]
+    assert sum(shares) == 1
+    assert "is below 0.00000001" in read_csv(tmp_path / "r.csv")[1][1]
+
+
+def test_control_characters_in_text_are_rejected(customers: Any, tmp_path: Path) -> None:
+    """PostgreSQL refuses NUL and an XLSX export any other C0 control character."""
+    rows = [
+        ["客户编号", "客户名称"],
+        ["N1", "Null\x00Co"],
+        ["N2", "Tab\x0bCo"],
+        ["N3", "Fine Co"],
+    ]
+    result = import_file(
+        None, "customers", write_csv(tmp_path / "c.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.rejected) == (1, 2)
+    reasons = [line[1] for line in read_csv(tmp_path / "r.csv")[1:]]
+    assert "contains a control character (U+0000)" in reasons[0]
+    assert "contains a control character (U+000B)" in reasons[1]
+
+
+def test_dry_run_counts_a_key_of_an_earlier_chunk_as_an_update(
+    customers: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ZH_HEADER,
+        ["D-1", "C1", "r1", "2025-03-10", "1", "", ""],
+        ["D-2", "C1", "r1", "2025-03-10", "1", "", ""],
+        ["D-1", "C1", "r1", "2025-03-10", "2", "", ""],
+    ]
+    path = write_csv(tmp_path / "o.csv", rows)
+    dry = import_file(None, "orders", path, dry_run=True, chunk_size=2)
+    real = import_file(None, "orders", path, chunk_size=2)
+    assert (dry.imported, dry.updated) == (real.imported, real.updated) == (2, 1)
+
+
 def test_manager_may_not_import_customers(customers: Any, company: Any, tmp_path: Path) -> None:
     rows = [["external_id", "name"], ["N1", "New Co"]]
     with pytest.raises(FileProblem, match="may not import"):

@@ -312,3 +312,20 @@ def test_pace_and_my_targets_show_the_forecast_range_and_its_basis(
     rep = login("rep")
     mine = rep.get(reverse("targets:mine"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert header in mine
+
+
+def test_a_commitment_too_large_to_store_is_refused(company: Company, plan: TargetPlan) -> None:
+    """1e30 was stored as Inf by SQLite and broke the rep's page for good; 12.345 was
+    cut to 12.34 by the database (half-even), not rounded half-up."""
+    from decimal import Decimal
+
+    from attain.targets.models import Commitment
+
+    publish(company, plan)
+    client = login("rep")
+    url = reverse("targets:commit", args=[plan.pk])
+    client.post(url, {"measure": "revenue", "value": "1e30", "comment": ""})
+    assert not Commitment.objects.exists()
+    client.post(url, {"measure": "revenue", "value": "12.345", "comment": ""})
+    assert Commitment.objects.get().value == Decimal("12.35")
+    assert client.get(reverse("targets:mine")).status_code == 200
