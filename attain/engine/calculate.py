@@ -326,6 +326,15 @@ def calculate(
         return _calculate(scenario, as_of or scenario.as_of, people, units, periods)
 
 
+def decomposition_problems(scenario: Scenario, as_of: dt.date | None = None) -> list[Problem]:
+    """The problems only a calculation finds (a decomposition without a value, a missing
+    potential attribute), without calculating anything else: what ``check`` adds to the
+    problems of loading."""
+    with decimal.localcontext(ENGINE_CONTEXT), no_cycle_collection():
+        _calc, decomposer, _periods = prepare(scenario, as_of or scenario.as_of)
+    return list(decomposer.errors)
+
+
 def _calculate(
     scenario: Scenario,
     as_of: dt.date | None,

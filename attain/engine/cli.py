@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TextIO
 
-from .calculate import Result, calculate
+from .calculate import Result, calculate, decomposition_problems
 from .explain import explain, explanation_json, explanation_text
 from .model import Scenario
-from .periods import parse_date, parse_period
+from .periods import parse_date, parse_period, unhandled_day
 from .problems import Problem
 from .scenario import load_scenario
 from .workers import PEOPLE_PER_WORKER, write_json
@@ -80,6 +80,8 @@ def _scenario(file: str, as_of_text: str | None, err: TextIO) -> tuple[Scenario,
     scenario, problems = load_scenario(file)
     if scenario is None:
         return _report(problems, err)
+    if as_of is not None and (why := unhandled_day(as_of, scenario.fiscal_year_start)):
+        return _report([Problem("--as-of", why)], err)
     return scenario, as_of
 
 
@@ -166,6 +168,9 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
         scenario, problems = load_scenario(options.file)
         if scenario is None:
             return _report(problems, err)
+        found = decomposition_problems(scenario)
+        if found:
+            return _report(found, err)
         print("OK", file=err)
         return 0
     if options.command == "run":

@@ -313,6 +313,16 @@ class MeasureEngine:
         parts, share_scale = _credit_parts(base, table)
         one = pl.lit(1).cast(pl.Decimal(38, share_scale)).alias(SHARE)
         rows = pl.concat([parts[0].with_columns(one), *parts[1:]])
+        if measure.agg == "avg":
+            # a record without a value is not averaged: its share weighs nothing
+            # (Σ share·value / Σ share over the records with a value, as min and max)
+            rows = rows.with_columns(
+                pl.when(pl.col(VALUE).is_null())
+                .then(pl.lit(0))
+                .otherwise(pl.col(SHARE))
+                .cast(pl.Decimal(38, share_scale))
+                .alias(SHARE)
+            )
         if distinct or compiled.type != "number":
             return rows.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(CREDITED))
         scale = min(compiled.scale + share_scale, MAX_SCALE)
@@ -361,6 +371,9 @@ class MeasureEngine:
                 zip(measures, compiled, wheres, strict=True)
             ):
                 keep = pl.col(f"__keep{i}")
+                if measure.agg == "avg":  # a record without a value is not averaged
+                    keep = pl.col(f"{VALUE}{i}").is_not_null() & keep
+                    where = keep
                 shares = one if where is None else pl.when(keep).then(one).otherwise(0).cast(share)
                 columns.append(shares.alias(f"{SHARE}{i}"))
                 if measure.agg == "count":
@@ -410,7 +423,9 @@ class MeasureEngine:
         m = self.measure(name)
         value = "1" if m.agg == "count" else m.value.source
         where = m.where.source if m.where is not None else None
-        return (m.table, value, where, m.date_field, m.person_field, tuple(self._columns(name)))
+        columns = tuple(self._columns(name))
+        # an average's shares leave out the records without a value: not a sum's base
+        return (m.table, value, where, m.date_field, m.person_field, columns, m.agg == "avg")
 
     def _same_sums(self, name: str) -> list[str]:
         """`name` and the other sum and count measures credited like it (same table,

@@ -140,6 +140,23 @@ def fiscal_year_of(month: Month, fiscal_year_start: int) -> int:
     return month.year if month.month >= fiscal_year_start else month.year - 1
 
 
+def handled_days(fiscal_year_start: int) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the fiscal years periods can name (1 … 9998): the
+    dates a record or ``as_of`` may have."""
+    first = dt.date(1, fiscal_year_start, 1)
+    if fiscal_year_start == 1:
+        return first, dt.date(9998, 12, 31)
+    return first, dt.date(9999, fiscal_year_start, 1) - dt.timedelta(days=1)
+
+
+def unhandled_day(day: dt.date, fiscal_year_start: int) -> str | None:
+    """Why `day` cannot be a record's date or ``as_of``; None when it can."""
+    first, last = handled_days(fiscal_year_start)
+    if first <= day <= last:
+        return None
+    return f"{day.isoformat()} lies outside the fiscal years 1 … 9998 ({first} … {last})"
+
+
 def fiscal_month_index(month: Month, fiscal_year_start: int) -> int:
     """0 for the fiscal year's first month … 11 for its last."""
     return (month.month - fiscal_year_start) % 12

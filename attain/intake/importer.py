@@ -489,11 +489,7 @@ def _outside_team(
     for (a manager: people outside their team), with the reason. The file's own person
     columns are checked row by row (:class:`RowValidator`); this checks whom the stored
     record, and its credit split, belongs to now."""
-    people = [
-        str(spec.model._meta.get_field(c.field_name).attname)
-        for c in spec.columns
-        if c.scoped and c.kind is Kind.PERSON
-    ]
+    people = [c.field_name for c in spec.columns if c.scoped and c.kind is Kind.PERSON]
     if not people or not accepted:
         return {}
     stored = fetch_by_keys(spec.model, spec.key, accepted, ["pk", *people])
@@ -505,7 +501,7 @@ def _outside_team(
     if spec.credit is not None:
         key_of = {pk: key for key, pk, *_owners in stored}
         parent = spec.credit.parent_column
-        credited = spec.credit.model.objects.filter(**{f"{parent}__in": list(key_of)})
+        credited = spec.credit.model._default_manager.filter(**{f"{parent}__in": list(key_of)})
         for pk, person in credited.values_list(parent, "person_id"):
             if person not in allowed:
                 outside.add(key_of[pk])

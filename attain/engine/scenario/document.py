@@ -20,7 +20,7 @@ from ..memory import no_cycle_collection
 from ..model import Scenario
 from ..numbers import ENGINE_CONTEXT, ZERO
 from ..org import Org, manager_cycles
-from ..periods import Period
+from ..periods import Period, unhandled_day
 from ..problems import Problem, join
 from ..yamlio import read_yaml
 from .decompositions import read_decompositions
@@ -114,6 +114,9 @@ def read_document(reader: Reader, data: object) -> Scenario | None:
     else:
         reader.fiscal_year_start = int(fys)
     as_of = reader.date(top.get("as_of"), "as_of")
+    if as_of is not None and (why := unhandled_day(as_of, reader.fiscal_year_start)):
+        reader.add("as_of", why)
+        as_of = None
     distribution = read_distribution(reader, top.get("distribution"))
 
     units = read_units(reader, top.get("units"))

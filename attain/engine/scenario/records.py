@@ -16,6 +16,7 @@ import polars as pl
 from ..expressions import Expression
 from ..model import ROW, Measure, Person, RecordTable, id_text
 from ..numbers import ONE
+from ..periods import handled_days, unhandled_day
 from ..tables import LoadedTable, file_table, inline_table
 from .reader import Reader
 
@@ -88,6 +89,7 @@ def _check_table(
                     field,
                     lambda _v: "a record needs a date",
                 )
+            _check_range(reader, frame, path, field)
             continue
         if isinstance(dtype, pl.Datetime):
             parsed = pl.col(field).dt.date()
@@ -107,7 +109,21 @@ def _check_table(
             lambda v: "a record needs a date" if v is None else f"{v!r} is not a date (YYYY-MM-DD)",
         )
         frame = checked.with_columns(pl.col("__parsed").alias(field)).drop("__parsed")
+        _check_range(reader, frame, path, field)
     return frame
+
+
+def _check_range(reader: Reader, frame: pl.DataFrame, path: str, field: str) -> None:
+    """Dates in the fiscal years periods can name (:func:`handled_days`)."""
+    first, last = handled_days(reader.fiscal_year_start)
+    day = pl.col(field)
+    low, high = frame.select(day.min().alias("low"), day.max().alias("high")).row(0)
+    if low is None or (first <= low and high <= last):
+        return
+    outside = frame.filter((day < first) | (day > last))
+    reader.report_rows(
+        outside, path, field, lambda v: unhandled_day(v, reader.fiscal_year_start) or ""
+    )
 
 
 def check_records(

@@ -168,7 +168,10 @@ class Measures:
             return sum((share for share, _r in rows), Fraction(0))
         if agg == "distinct":
             return Fraction(len({r[m["value"]] for _s, r in rows if r.get(m["value"]) is not None}))
-        values = [(share, Fraction(r[m["value"]])) for share, r in rows]
+        # a record without a value adds nothing and is not averaged (as min and max)
+        values = [
+            (share, Fraction(r[m["value"]])) for share, r in rows if r.get(m["value"]) is not None
+        ]
         if agg == "sum":
             return sum((share * v for share, v in values), Fraction(0))
         if not values:

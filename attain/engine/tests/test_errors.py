@@ -282,3 +282,26 @@ def test_missing_file_is_a_problem(tmp_path: Path) -> None:
     )
     _loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert [p.path for p in problems] == ["records.orders.parquet"]
+
+
+@pytest.mark.parametrize(
+    ("start", "day"),
+    [(1, "9999-06-30"), (4, "0001-03-31"), (4, "9999-04-01"), (1, "9999-01-01")],
+)
+def test_dates_beyond_the_fiscal_years_periods_name_are_problems(start: int, day: str) -> None:
+    """A plan without an end covers the data's years: a record or as_of in fiscal year
+    9999 (or 0) once crashed the run with an assertion instead of a problem."""
+    orders = [{"id": "o1", "date": day, "owner": "zhang", "amount": 100}]
+    plans = commission_plan({"id": "c", "kind": "commission", "measure": "revenue", "rate": 1})
+    plans[0]["effective"] = {}
+    document = scenario(
+        records={"orders": orders}, measures=REVENUE, plans=plans, fiscal_year_start=start
+    )
+    assert "records.orders[0].date" in paths_of(document)
+    document = valid(as_of=day, fiscal_year_start=start)
+    assert "as_of" in paths_of(document)
+
+
+def test_the_last_handled_day_is_fine() -> None:
+    orders = [{"id": "o1", "date": "9998-12-31", "owner": "zhang", "amount": 100}]
+    assert problems_of(scenario(records={"orders": orders}, measures=REVENUE)) == []

@@ -155,3 +155,25 @@ def test_bench_needs_the_engine_subcommand() -> None:
     code, out, err = cli("bench")
     assert (code, out) == (2, "")
     assert "attain bench engine" in err
+
+
+def test_check_reports_what_only_a_decomposition_finds(tmp_path: Path) -> None:
+    """``check`` said OK where ``run`` then failed: a potential attribute missing."""
+    file = tmp_path / "potential.yaml"
+    file.write_text(
+        "version: 1\n"
+        "units: [{id: u, name: U}]\n"
+        "people:\n"
+        "  - {id: a, name: A, unit: u, role: rep}\n"
+        "  - {id: b, name: B, unit: u, role: rep, potential: 3}\n"
+        "records: {orders: [{id: o1, date: 2025-01-10, owner: a, amount: 1}]}\n"
+        "measures: {revenue: {from: orders, value: amount}}\n"
+        "decompositions:\n"
+        "  - {id: d, measure: revenue, from: {who: u, period: 2025, value: 5}, to: people,"
+        " method: potential}\n",
+        encoding="utf-8",
+    )
+    code, _out, err = cli("scenario", "check", str(file))
+    assert code == 2
+    assert "decompositions[0].potential_field: person 'a' has no 'potential' attribute" in err
+    assert cli("scenario", "run", str(file))[0] == 2

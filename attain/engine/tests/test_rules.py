@@ -93,6 +93,33 @@ def test_count_counts_shares_and_avg_is_share_weighted() -> None:
     assert (li["avg"], li["low"], li["high"], li["n"]) == (None, None, None, 0)
 
 
+def test_a_record_without_a_value_is_not_averaged() -> None:
+    """Σ share·value / Σ share over the records that have a value, as min and max skip
+    them: a survey without a score, or a price divided by a quantity of 0 (null), once
+    counted as a 0 in the average."""
+    records = [
+        {"id": "s1", "date": "2025-01-05", "owner": "zhang", "score": 4, "qty": 2},
+        {"id": "s2", "date": "2025-01-06", "owner": "zhang", "score": None, "qty": 0},
+        {"id": "s3", "date": "2025-01-07", "owner": "zhang", "qty": 1},
+        {"id": "s4", "date": "2025-01-08", "owner": "wang", "score": None, "qty": 0},
+    ]
+    measures = {
+        "avg": {"from": "surveys", "value": "score", "agg": "avg"},
+        "per": {"from": "surveys", "value": "10 / qty", "agg": "avg"},
+        "low": {"from": "surveys", "value": "score", "agg": "min"},
+        "n": {"from": "surveys", "agg": "count"},
+    }
+    out = run(
+        scenario(records={"surveys": records}, measures=measures, report={"periods": ["2025-01"]})
+    )
+    zhang = out["people"]["zhang"]["2025-01"]["measures"]
+    assert (zhang["avg"], zhang["per"], zhang["low"], zhang["n"]) == (4, 7.5, 4, 3)
+    wang = out["people"]["wang"]["2025-01"]["measures"]
+    assert (wang["avg"], wang["per"], wang["n"]) == (None, None, 1)
+    unit = out["units"]["east"]["2025-01"]["measures"]
+    assert unit["avg"] == 4
+
+
 def test_unit_measure_follows_the_unit_on_the_record_date() -> None:
     document = scenario(
         units=[
