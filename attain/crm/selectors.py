@@ -264,7 +264,9 @@ def _timeline(
                 "kind": _("Order"),
                 "department": _("Sales"),
                 "who": order.owner,
-                "text": f"{order.external_id} · {order.amount} · {order.get_status_display()}",
+                "text": order.external_id,
+                "amount": order.amount,  # shown as money, in the reader's format
+                "after": order.get_status_display(),
             }
         )
     for p in payments:
@@ -274,7 +276,8 @@ def _timeline(
                 "kind": _("Payment"),
                 "department": _("Finance"),
                 "who": p.collector,
-                "text": f"{p.external_id} · {p.amount}",
+                "text": p.external_id,
+                "amount": p.amount,
             }
         )
     for t in tickets:

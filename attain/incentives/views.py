@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from attain.calc.periods import year_month_ids
-from attain.crm.records import RECORD_TABLES
 from attain.engine import parse_period
+from attain.measures.forms import table_choices
 from attain.measures.models import Measure
 from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
@@ -385,11 +385,11 @@ def _designer_context(
         "form": form_from_document(document),
         "problems": problems or {"plan": {}, "components": {}},
         "warnings": services.plan_warnings(document),
-        "kinds": KINDS,
-        "periods": PERIODS,
+        "kinds": [(kind, explain_text.COMPONENT_KINDS[kind]) for kind in KINDS],
+        "periods": [(period, explain_text.PERIOD_KINDS[period]) for period in PERIODS],
         "scopes": [(scope, explain_text.SCOPES[scope]) for scope in SCOPES],
         "measures": Measure.objects.order_by("code"),
-        "tables": RECORD_TABLES,
+        "tables": table_choices(),
         **extra,
     }
 

@@ -49,5 +49,13 @@ class ImportBatch(leases.Leased):
         return f"{self.table} · {self.file_name}"
 
     @property
+    def table_label(self) -> str:
+        """The table by the name its readers know (the code when it is no longer one)."""
+        from .tables import TABLES
+
+        spec = TABLES.get(self.table)
+        return spec.label if spec is not None else self.table
+
+    @property
     def finished(self) -> bool:
         return self.status in {BatchStatus.DONE, BatchStatus.FAILED}

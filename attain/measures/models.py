@@ -46,6 +46,14 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_money(self) -> bool:
+        """Whether its values are money: as given, else the scenario's rule (a sum of a
+        bare field whose name contains ``amount``)."""
+        if self.money is not None:
+            return bool(self.money)
+        return self.agg == Aggregation.SUM and self.value.isidentifier() and "amount" in self.value
+
     def as_scenario(self) -> dict[str, Any]:
         """This measure as a scenario ``measures`` entry (defaults left out)."""
         spec: dict[str, Any] = {"from": self.table}

@@ -8,6 +8,7 @@ from typing import Any
 
 from attain.crm.models import ActivityKind
 from attain.incentives import reasons
+from attain.measures.models import Measure
 from attain.pay.models import PayoutState
 from attain.targets.forecast import BASIS_TEXT
 
@@ -24,10 +25,12 @@ def _d(value: Any) -> Decimal | None:
 def pack_view(pack: ReviewPack) -> dict[str, Any]:
     data = pack.data or {}
     measures = []
+    money = {m.code for m in Measure.objects.all() if m.is_money}
     for m in data.get("measures") or []:
         entry = {
             k: (_d(v) if k not in ("code", "name", "status", "basis") else v) for k, v in m.items()
         }
+        entry["money"] = m.get("code") in money
         entry["basis_text"] = str(BASIS_TEXT.get(m.get("basis") or "", m.get("basis") or ""))
         measures.append(entry)
     funnel = data.get("funnel") or {"steps": [], "medians": [], "rates": [], "weak": None}

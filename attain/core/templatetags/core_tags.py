@@ -7,8 +7,12 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join, json_script
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.org.templatetags.org_tags import job_title
 from attain.web.pickers import picker_attrs
@@ -16,18 +20,40 @@ from attain.web.pickers import picker_attrs
 register = template.Library()
 
 
+# Names an audit event's changes use that are not a model field's own translated
+# name (a field declared without one, a snapshot's extra key), and reasons the system
+# writes in English: their catalogue entries, read by field_label and by `reason`.
+_AUDIT_WORDS = (
+    gettext_noop("opened by"),
+    gettext_noop("created by"),
+    gettext_noop("pack"),
+    gettext_noop("totals"),
+    gettext_noop("cells"),
+    gettext_noop("integrity scan"),
+)
+
+
 @register.filter
 def field_label(event: Any, field: str) -> str:
-    """A changed field of an audit event by its translated name (the raw name when the
-    model no longer has it)."""
+    """A changed field of an audit event by its translated name (the raw name, through
+    the catalogue, when the model no longer has it or never named it)."""
     model = event.content_type.model_class() if event.content_type_id else None
-    if model is None:
-        return field
-    try:
-        found = model._meta.get_field(field)
-    except FieldDoesNotExist:
-        return field
-    return str(getattr(found, "verbose_name", field))
+    found = None
+    if model is not None:
+        try:
+            found = model._meta.get_field(field)
+        except FieldDoesNotExist:
+            found = None
+    label = getattr(found, "verbose_name", None) or field.replace("_", " ")
+    return _(str(label))
+
+
+@register.filter
+def reason(text: str) -> str:
+    """An audit event's reason in the reader's language where it is one the system
+    writes (stored in the language of whoever wrote it: English for a background task);
+    a reason a person typed stays as typed."""
+    return _(text) if text else text
 
 
 def _field_of(event: Any, field: str) -> Any:
@@ -47,7 +73,18 @@ def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
     once per page (``render_context``); a record deleted since shows its number."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, dict):  # a snapshot's mapping: key: value, in the key's order
+        return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
     found = _field_of(event, field)
+    if isinstance(value, str) and (found is None or isinstance(found, models.DateTimeField)):
+        try:
+            moment = parse_datetime(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:  # a time stored in UTC
+            return date_format(localtime(moment), "Y-m-d H:i")
     if not isinstance(found, models.Field):  # gone, or a reverse relation ("cells")
         return value
     if (found.model._meta.label_lower, field) == ("org.assignment", "title"):
@@ -67,6 +104,14 @@ def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
             target = None
         names[key] = str(target) if target is not None else str(value)
     return names[key]
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return "—" if value is None else str(value)
 
 
 @register.simple_tag

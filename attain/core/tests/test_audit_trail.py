@@ -78,3 +78,26 @@ def test_audit_page_says_values_in_words(company):
     ]
     for row in rows:
         assert row in html
+
+
+def test_audit_page_says_times_mappings_and_system_reasons_in_the_readers_words(company):
+    """Raw UTC timestamps, Python dicts and the English the system writes its reasons
+    in once reached the Chinese page as they were stored."""
+    from attain.audit.services import record_change
+
+    run = company.people["r1"]
+    record_change(
+        None,
+        "update",
+        run,
+        before={"created": "2026-12-05T14:56:15.378245+00:00"},
+        after={"created": "2026-12-05T15:00:00+00:00", "opened_by": {"a": "1", "b": ["x"]}},
+        reason="integrity scan",
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(company.users["admin"])
+    html = client.get(reverse("audit"), {"type": "org.person"}).content.decode()
+    assert "2026-12-05T14:56" not in html
+    assert "{'a'" not in html and "a: 1; b: [x]" in html
+    assert "原因: 诚信扫描" in html or "原因：诚信扫描" in html
+    assert "<th>发起人</th>" in html

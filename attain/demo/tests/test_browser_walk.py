@@ -228,6 +228,22 @@ OVERFLOW = """() => {
   }
   return d.scrollWidth + 'px: ' + wide.join(', ');
 }"""
+# Ids the page repeats, and ids an aria-describedby or aria-labelledby names but the page
+# lacks (a help text rendered without its id leaves the field's description dangling).
+IDS = """() => {
+  const ids = new Map();
+  for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
+  const repeated = [...ids].filter(([, n]) => n > 1).map(([id]) => id);
+  const dangling = [];
+  for (const el of document.querySelectorAll('[aria-describedby], [aria-labelledby]')) {
+    for (const name of ['aria-describedby', 'aria-labelledby']) {
+      for (const id of (el.getAttribute(name) || '').split(/\\s+/).filter(Boolean)) {
+        if (!ids.has(id)) dangling.push(id);
+      }
+    }
+  }
+  return [repeated, dangling];
+}"""
 LINKS = """() => Array.from(document.querySelectorAll('a[href]'))
   .filter(a => !a.hasAttribute('download'))
   .map(a => a.href)"""
@@ -319,6 +335,11 @@ class Walk:
                 self.problem(role, url, f"wider than 390 px: {wide}")
             if errors:
                 self.problem(role, url, "console: " + " | ".join(errors[:3]))
+            repeated, dangling = page.evaluate(IDS)
+            if repeated:
+                self.problem(role, url, "ids used twice: " + " ".join(repeated[:5]))
+            if dangling:
+                self.problem(role, url, "aria names missing ids: " + " ".join(dangling[:5]))
             for link in page.evaluate(LINKS):
                 split = urlsplit(link)
                 skipped = split.path.lstrip("/").startswith(SKIPPED_PREFIXES)
