@@ -292,7 +292,7 @@ def import_file(
 
 def _chunks(source: Source, width: int, size: int) -> Iterable[list[tuple[int, list[Any]]]]:
     chunk: list[tuple[int, list[Any]]] = []
-    row_number = 1  # the header is row 1, as Excel shows it
+    row_number = source.header_row  # the header's row, as Excel shows it
     for cells in source.rows:
         row_number += 1
         if len(cells) < width:

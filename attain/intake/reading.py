@@ -41,6 +41,7 @@ class Source:
     header: list[str]
     rows: Iterator[list[Any]]
     _handles: list[Any] = field(default_factory=list)
+    header_row: int = 1  # the header's row number as a spreadsheet shows it (blank lines first)
 
     def close(self) -> None:
         for handle in self._handles:
@@ -202,7 +203,8 @@ def open_source(
             sample = probe.read(SAMPLE_BYTES)
     except OSError as error:
         raise FileProblem(_("Cannot read the file: %(error)s") % {"error": error}) from None
-    if suffix in {".xlsx", ".xlsm"} or (suffix not in {".csv", ".txt"} and sample[:2] == b"PK"):
+    workbook = sample[:4] == b"PK\x03\x04"  # a zip: a workbook, whatever its name says
+    if suffix in {".xlsx", ".xlsm"} or workbook:
         source = _open_xlsx(path) if row_limit is None else _sample_xlsx(path, row_limit)
     elif suffix == ".xls":
         raise FileProblem(_("Old .xls files are not supported: save the sheet as .xlsx or CSV."))
@@ -242,6 +244,10 @@ def _refused(rows: Iterator[list[Any]], max_rows: int, bounds: dict[str, int]) -
 
 def _open_csv(path: Path, sample: bytes) -> Source:
     codec, label = detect_encoding(sample)
+    # plain ASCII at first, Chinese later: Excel's GBK, if the whole file reads so
+    later = codec == "utf-8" and len(sample) == SAMPLE_BYTES
+    if later and not _reads_as(path, "utf-8") and _reads_as(path, "gb18030"):
+        codec, label = "gb18030", "GB18030 (GBK)"
     handle: IO[str] = path.open(encoding=codec, newline="")
     try:
         first = handle.readline()
@@ -252,15 +258,41 @@ def _open_csv(path: Path, sample: bytes) -> Source:
             _("The file's first line cannot be read as %(e)s.") % {"e": label}
         ) from None
     reader = csv.reader(handle, delimiter=_delimiter(first))
+    header: list[str] | None = None
+    header_row = 0
     try:
-        header = next(reader, None)
+        while header is None or not any(cell.strip() for cell in header):
+            header = next(reader, None)  # blank lines before the header are skipped
+            header_row += 1
+            if header is None:
+                break
     except (UnicodeDecodeError, csv.Error) as error:
         handle.close()
         raise FileProblem(_("Cannot read the header row: %(error)s") % {"error": error}) from None
     if not header:
         handle.close()
         raise FileProblem(_("The file is empty."))
-    return Source("csv", label, [h.strip() for h in header], _guarded(reader, label), [handle])
+    return Source(
+        "csv",
+        label,
+        [h.strip() for h in header],
+        _guarded(reader, label),
+        [handle],
+        header_row=reader.line_num if header_row > 1 else 1,
+    )
+
+
+def _reads_as(path: Path, codec: str) -> bool:
+    """Whether the whole file decodes as ``codec`` (read a block at a time)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(SAMPLE_BYTES):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _guarded(reader: Iterator[list[str]], label: str) -> Iterator[list[Any]]:
@@ -327,8 +359,14 @@ def _open_xlsx(path: Path) -> Source:
 
     ReadOnlyWorksheet._get_size = _size_from_head
     check_xlsx(path)
-    with _opening_workbook():
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # an open file, not its path: openpyxl refuses a workbook by its name (book.csv)
+    handle = path.open("rb")
+    try:
+        with _opening_workbook():
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except BaseException:
+        handle.close()
+        raise
     try:
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
@@ -337,17 +375,20 @@ def _open_xlsx(path: Path) -> Source:
         header_row = next(rows, None)
     except _BROKEN_XLSX as error:
         workbook.close()
+        handle.close()
         raise _broken(error) from None
     except FileProblem:
         workbook.close()
+        handle.close()
         raise
     if header_row is None:
         workbook.close()
+        handle.close()
         raise FileProblem(_("The file is empty."))
     header = ["" if h is None else str(h).strip() for h in header_row]
     while header and not header[-1]:
         header.pop()
-    return Source("xlsx", "XLSX", header, _xlsx_rows(rows), [workbook])
+    return Source("xlsx", "XLSX", header, _xlsx_rows(rows), [workbook, handle])
 
 
 def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
@@ -430,10 +471,15 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
                 strings_part.append(manifest.PartName[1:])
             self.shared_strings = deferred
 
-    with _opening_workbook():
-        reader = Reader(path, read_only=True, data_only=True)
-        reader.read()
-        workbook = reader.wb
+    handle = path.open("rb")  # not the path: openpyxl refuses a workbook by its name
+    try:
+        with _opening_workbook():
+            reader = Reader(handle, read_only=True, data_only=True)
+            reader.read()
+            workbook = reader.wb
+    except BaseException:
+        handle.close()
+        raise
     try:
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
@@ -448,6 +494,7 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
         raise _broken(error) from None
     finally:
         workbook.close()
+        handle.close()
     if not sample:
         raise FileProblem(_("The file is empty."))
     for row in sample:

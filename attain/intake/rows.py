@@ -30,6 +30,7 @@ from attain.crm.bounds import (
 from attain.crm.bulk import fetch_by_keys
 from attain.crm.models import Product, ProductLine, Stage, StageKind, Verification
 from attain.crm.records import PLACEMENTS
+from attain.org.imports import fold_code
 from attain.org.models import Person
 from attain.org.selectors import visible_people
 
@@ -63,7 +64,7 @@ class RowValidator:
         self.present = [c for c in spec.columns if c.name in positions]
         self.refs: dict[Kind, dict[str, tuple[Any, ...]]] = {k: {} for k in CHUNK_REFERENCES}
         self.people = dict(Person.objects.values_list("code", "pk"))
-        self.people_folded = {code.casefold(): pk for code, pk in self.people.items()}
+        self.people_folded = {fold_code(code): pk for code, pk in self.people.items()}
         self.allowed: set[int] | None = None
         if not imports_for_anyone(actor):
             self.allowed = set(visible_people(actor).values_list("pk", flat=True))
@@ -256,7 +257,7 @@ class RowValidator:
         return choice
 
     def _person(self, code: str, what: str, scoped: bool) -> int:
-        pk = self.people.get(code) or self.people_folded.get(code.casefold())
+        pk = self.people.get(code) or self.people_folded.get(fold_code(code))
         if pk is None:
             raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": code})
         if scoped and self.allowed is not None and pk not in self.allowed:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -402,6 +403,25 @@ class _Plan:
     details: dict[str, Any] = field(default_factory=dict)  # name / email / phone changed
 
 
+def fold_code(code: str) -> str:
+    """An employee id as it is compared: case, width (full-width Ｅ９００２) and
+    surrounding spaces do not matter."""
+    return unicodedata.normalize("NFKC", code).strip().casefold()
+
+
+def _stored_spelling(rows: list[PersonRow], stored: dict[str, _Stored]) -> None:
+    """Employee ids (a row's own and its manager's) spelled as the stored person's, or as
+    the file's first row of that person (in half width), where they differ only as
+    :func:`fold_code` ignores: ``e0054`` is E0054, not a second person."""
+    spelling = {fold_code(code): code for code in stored}
+    for row in rows:  # a new person's id in half width (an input method's Ｅ９ is E9)
+        spelling.setdefault(fold_code(row.code), unicodedata.normalize("NFKC", row.code).strip())
+    for row in rows:
+        row.code = spelling[fold_code(row.code)]
+        if row.manager is not KEEP and row.manager:
+            row.manager = spelling.get(fold_code(row.manager), row.manager)
+
+
 def _stored_people() -> dict[str, _Stored]:
     people = {
         code: _Stored(pk, name, email, phone, start, end, user_id)
@@ -432,10 +452,11 @@ def plan_and_write_people(
     outcome = Outcome()
     today = timezone.localdate()
     default_on = on or today
+    stored = _stored_people()
+    _stored_spelling(rows, stored)
     _duplicates(
         rows, outcome, _("the same employee id is in the file more than once (rows %(rows)s)")
     )
-    stored = _stored_people()
     code_by_pk = {p.pk: code for code, p in stored.items()}
     units = {
         code: (pk, opened, closed)

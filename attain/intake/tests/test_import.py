@@ -659,3 +659,32 @@ def test_photo_fingerprints_come_and_go_with_activities(customers: Any, tmp_path
     import_file(None, "activities", write_csv(tmp_path / "c.csv", rows))
     assert hashes() == {"A1": [photo]}
     assert Activity.objects.get(external_id="A1").kind == "call"
+
+
+def test_gbk_whose_first_megabyte_is_ascii(customers: Any, tmp_path: Path) -> None:
+    """The encoding was guessed from the first 1 MB only: a GBK file whose Chinese comes
+    later was refused as broken UTF-8."""
+    rows = [["external_id", "customer", "owner", "date", "amount", "status"]]
+    rows += [[f"A-{n}", "C1", "r1", "2025-03-10", "1", "confirmed"] for n in range(40_000)]
+    rows.append(["Z-1", "C1", "r1", "2025-03-10", "2", "已确认"])
+    path = write_csv(tmp_path / "late.csv", rows, encoding="gbk")
+    assert path.stat().st_size > 1 << 20
+    result = import_file(None, "orders", path)
+    assert (result.imported, result.rejected) == (40_001, 0)
+    assert result.encoding == "GB18030 (GBK)"
+
+
+def test_blank_lines_before_the_header_and_a_workbook_named_csv(
+    customers: Any, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "blank.csv", [[], [""], *orders_rows()])
+    assert path.read_text("utf-8").startswith("\n")  # (read_text turns CRLF into LF)
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "r.csv")
+    assert (result.imported, result.rejected) == (3, 0)
+    book = openpyxl.Workbook()
+    for row in orders_rows():
+        book.active.append(row)
+    named = tmp_path / "book.csv"
+    book.save(named)
+    result = import_file(None, "orders", named)
+    assert (result.imported + result.updated, result.rejected) == (3, 0)

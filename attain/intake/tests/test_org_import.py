@@ -542,3 +542,23 @@ def test_a_person_cannot_join_a_unit_that_is_not_open(company: Any, tmp_path: Pa
     why = reasons(run("people", path, effective="2024-12-01"))
     assert why["n1"] == "The unit “west” is not open on 2024-06-01."
     assert why["r1"] == "The unit “west” is not open on 2024-12-01."
+
+
+def test_employee_ids_match_whatever_their_case_or_width(company: Any, tmp_path: Path) -> None:
+    """``R1`` is r1 and ``ｍ３`` (full width) is m3: the docs say case does not matter,
+    yet they made a second person and an unknown manager."""
+    before = Person.objects.count()
+    path = people(
+        tmp_path / "hr.csv",
+        [
+            ["R1", "张一", "east", "rep", "M1", "2024-01-01", "", "", ""],
+            ["ｅ9", "新人", "west", "rep", "ｍ３", "2025-03-01", "", "", ""],
+            ["e10", "另一人", "west", "rep", "E9", "2025-03-01", "", "", ""],
+        ],
+    )
+    result = run("people", path, effective="2025-06-01")
+    assert result.rejected == 0, reasons(result)
+    assert Person.objects.count() == before + 2
+    assert not Person.objects.filter(code="R1").exists()
+    assert history("e9") == [("west", "m3", "rep", D(2025, 3, 1), None)]
+    assert history("e10")[0][1] == "e9"
