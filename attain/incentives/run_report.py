@@ -88,11 +88,32 @@ class WarningGroup:
     examples: list[tuple[str, str]] = field(default_factory=list)
 
 
+# The sentence an example of a kind is shown as, in the reader's language: the engine's
+# "<person> <period>: " (``head``) and the measure it names (``x``) put back in.
+SENTENCES: dict[str, Any] = {
+    "no_target": _("%(head)s: no target for %(x)s; tiers by attainment pay 0"),
+    "no_ratio": _("%(head)s: no target or no actual for metric %(x)s; its ratio is 0"),
+    "gate_closed": _("%(head)s: no attainment of %(x)s for the gate; the gate stays closed"),
+}
+_HEAD = re.compile(r"^(?P<head>[^:]+): ")
+
+
 def kind_of(message: str) -> tuple[str, Any]:
     for kind, pattern, label in KINDS:
         if pattern.search(message):
             return kind, label
     return "other", OTHER
+
+
+def example_text(kind: str, message: str) -> str:
+    """A warning in the reader's language where its kind has a sentence (the engine's
+    own text otherwise)."""
+    sentence = SENTENCES.get(kind)
+    head = _HEAD.match(message)
+    found = next((p.search(message) for k, p, _label in KINDS if k == kind), None)
+    if sentence is None or head is None or found is None:
+        return message
+    return str(sentence) % {"head": head.group("head"), "x": found.group("x")}
 
 
 def warning_groups(run: CalculationRun) -> list[WarningGroup]:
@@ -104,7 +125,7 @@ def warning_groups(run: CalculationRun) -> list[WarningGroup]:
         group = groups.setdefault(kind, WarningGroup(kind, label))
         group.count += 1
         if len(group.examples) < EXAMPLES:
-            group.examples.append((path, message))
+            group.examples.append((path, example_text(kind, message)))
     return sorted(groups.values(), key=lambda g: (-g.count, g.kind))
 
 

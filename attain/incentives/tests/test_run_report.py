@@ -91,6 +91,8 @@ def test_warnings_are_grouped_by_kind_and_translated(company):
     assert "3 more warnings were counted but not kept." in english
     chinese = admin(company, "zh-hans").get(f"/performance/runs/{run.pk}/").content.decode()
     assert "没有该度量的目标：按达成率分档的部分支付 0" in chinese
+    assert "r1 2026-Q1：revenue 没有目标，按达成率分档的部分支付 0" in chinese  # each example too
+    assert "r2 2026-01: something new" in chinese  # a wording not known: the engine's text
     assert "警告" in chinese
 
 
