@@ -134,6 +134,7 @@ def _commission(
         reader.add(table_path, "must be a non-empty list of {from, rate}")
         return {}
     table: list[Tier] = []
+    broken = False  # every row is read, so that each bad one is reported
     for k, raw in enumerate(raw_table):
         tier_path = join(table_path, k)
         tier = reader.mapping(raw, tier_path, {"from", "rate"})
@@ -143,8 +144,11 @@ def _commission(
             reader.add(join(tier_path, "rate"), f"rate {rate} is outside [0, 1]")
             rate = None
         if start is None or rate is None:
-            return {}
+            broken = True
+            continue
         table.append(Tier(start, rate))
+    if broken:
+        return {}
     if table[0].start != 0:
         reader.add(table_path, f"must start at from: 0, not {table[0].start}")
     for previous, current in itertools.pairwise(table):

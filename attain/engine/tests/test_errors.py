@@ -305,3 +305,12 @@ def test_dates_beyond_the_fiscal_years_periods_name_are_problems(start: int, day
 def test_the_last_handled_day_is_fine() -> None:
     orders = [{"id": "o1", "date": "9998-12-31", "owner": "zhang", "amount": 100}]
     assert problems_of(scenario(records={"orders": orders}, measures=REVENUE)) == []
+
+
+def test_every_bad_tier_is_reported_not_only_the_first() -> None:
+    table = [{"from": 0, "rate": 1.2}, {"from": 10, "rate": -0.1}, {"from": "x", "rate": 0.1}]
+    component = {"id": "t", "kind": "commission", "measure": "revenue", "tiers": {"table": table}}
+    paths = paths_of(valid(plans=commission_plan(component)))
+    table_path = "plans[0].components[0].tiers.table"
+    for path in (f"{table_path}[0].rate", f"{table_path}[1].rate", f"{table_path}[2].from"):
+        assert path in paths
