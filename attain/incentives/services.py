@@ -49,6 +49,7 @@ from attain.notify.services import announce
 from attain.org.models import Assignment, Person, Unit
 from attain.web import leases
 from attain.web.inserts import JsonText, insert_rows
+from attain.web.problems import problem_text
 
 from . import calculation, governance
 from .access import can_edit_plans
@@ -117,9 +118,10 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
     found = []
     for problem in problems:
         if problem.path.startswith("plans[0]"):
-            found.append((problem.path[len("plans[0]") :].lstrip("."), problem.message))
+            path = problem.path[len("plans[0]") :].lstrip(".")
+            found.append((path, problem_text(problem.message)))
         elif problem.path == "plans":
-            found.append(("", problem.message))
+            found.append(("", problem_text(problem.message)))
     if not str(document.get("id") or "").strip():
         found.append(("id", _("A plan needs an id.")))
     return found
@@ -282,7 +284,7 @@ def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanV
     _require_editor(actor)
     data, problems = parse_yaml(text)
     if problems:
-        raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+        raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in problems])
     targets: list[Any] = []
     if isinstance(data, dict) and "plans" in data:
         plans = data.get("plans") or []

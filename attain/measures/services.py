@@ -14,6 +14,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.crm.records import RECORD_TABLES
 from attain.engine import scenario_from_data
+from attain.web.problems import problem_text
 
 from .access import can_define_measures
 from .models import Measure
@@ -45,7 +46,7 @@ def measure_problems(measure: Measure) -> dict[str, list[str]]:
     for problem in problems:
         parts = problem.path.split(".")
         key = parts[2] if len(parts) > 2 and parts[0] == "measures" else ""
-        errors.setdefault(_FIELD_OF.get(key, "__all__"), []).append(problem.message)
+        errors.setdefault(_FIELD_OF.get(key, "__all__"), []).append(problem_text(problem.message))
     return errors
 
 

@@ -1,0 +1,69 @@
+"""The engine's problems in the reader's language.
+
+The engine knows no Django and writes its problems in English. Each wording it uses for
+a plan or a measure is listed here as a catalogue entry whose English is the engine's
+own text, its values written ``%(name)s``: a problem that matches one is given in the
+reader's language with its values put back; any other keeps the engine's text. (The
+same English comes back in English, so an English page or API answer does not change.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# The more specific wording first: the first that matches the whole message is used.
+WORDINGS = (
+    gettext_noop("is required"),
+    gettext_noop("is required (month, quarter, half or year)"),
+    gettext_noop("is required ({role: rep}, {people: [...]} or {units: [...]})"),
+    gettext_noop("is required with levels"),
+    gettext_noop("unknown key %(key)s"),
+    gettext_noop("unknown measure %(name)s"),
+    gettext_noop("unknown record table %(name)s"),
+    gettext_noop("unknown person %(name)s"),
+    gettext_noop("rate %(rate)s is outside [0, 1]"),
+    gettext_noop("%(number)s is outside [%(low)s, %(high)s]"),
+    gettext_noop("%(value)s is not one of %(options)s"),
+    gettext_noop("%(value)s is not a number"),
+    gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
+    gettext_noop("must be a mapping"),
+    gettext_noop("must be a list"),
+    gettext_noop("must be a list of components"),
+    gettext_noop("must be a list of ids"),
+    gettext_noop("must be a non-empty list of %(fields)s"),
+    gettext_noop("must be text, not %(value)s"),
+    gettext_noop("must be true or false, not %(value)s"),
+    gettext_noop("must be greater than 0, not %(number)s"),
+    gettext_noop("must be a number, not %(kind)s"),
+    gettext_noop("must start at from: 0, not %(start)s"),
+    gettext_noop("from values must strictly increase (%(before)s then %(after)s)"),
+    gettext_noop("cap %(cap)s is below floor %(floor)s"),
+    gettext_noop("duplicate component id %(id)s in this plan"),
+    gettext_noop("two levels start at %(minimum)s"),
+    gettext_noop("a commission needs exactly one of rate and tiers"),
+    gettext_noop("a bonus needs exactly one of amount and levels"),
+    gettext_noop("ends before it starts"),
+    gettext_noop("YAML syntax error: %(detail)s"),
+)
+
+
+def _pattern(wording: str) -> re.Pattern[str]:
+    """The wording as a pattern of the whole message, each ``%(name)s`` a group."""
+    parts = re.split(r"%\((\w+)\)s", wording)
+    pieces = [re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)]
+    return re.compile("".join(pieces) + r"\Z", re.DOTALL)
+
+
+_PATTERNS = [(_pattern(wording), wording) for wording in WORDINGS]
+
+
+def problem_text(message: str) -> str:
+    """An engine problem's message in the active language (as it is when unknown)."""
+    for pattern, wording in _PATTERNS:
+        found = pattern.match(message)
+        if found is not None:
+            return _(wording) % found.groupdict()
+    return message

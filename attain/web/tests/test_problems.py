@@ -1,0 +1,57 @@
+"""The engine's problems in the reader's language (attain.web.problems)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from attain.web.problems import WORDINGS, _pattern, problem_text
+
+
+@pytest.mark.parametrize(
+    ("message", "chinese"),
+    [
+        ("is required", "必填"),
+        ("unknown key 'c'", "未知的键 'c'"),
+        ("None is not one of commission, bonus, scorecard, spiff", "None 不是以下之一："),
+        ("rate 1.2 is outside [0, 1]", "费率 1.2 超出 [0, 1]"),
+        ("from values must strictly increase (10 then 5)", "from 值须严格递增（10 之后是 5）"),
+        ("YAML syntax error: did not find expected node content", "YAML 语法错误："),
+        ("is required ({role: rep}, {people: [...]} or {units: [...]})", "必填（{role: rep}"),
+    ],
+)
+def test_known_wordings_are_translated_and_english_is_unchanged(message, chinese):
+    assert problem_text(message) == message  # English: the engine's own text
+    with translation.override("zh-hans"):
+        assert problem_text(message).startswith(chinese)
+
+
+def test_an_unknown_wording_keeps_the_engines_text():
+    with translation.override("zh-hans"):
+        assert problem_text("something the engine says one day") == (
+            "something the engine says one day"
+        )
+
+
+def test_every_wording_matches_itself_first():
+    """No wording is shadowed by a more general one listed before it."""
+    for wording in WORDINGS:
+        example = wording.replace("%(", "<").replace(")s", ">")
+        first = next(w for w in WORDINGS if _pattern(w).match(example))
+        assert first == wording, (wording, first)
+
+
+def test_the_plan_import_page_says_the_engines_problems_in_chinese(client, company):
+    from django.urls import reverse
+
+    from attain.conftest import LOGINS
+
+    username, password = LOGINS["sales_ops"]
+    client.login(username=username, password=password)
+    page = client.post(
+        reverse("incentives:import"),
+        {"text": "id: p\nc: 1\n"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "未知的键 &#x27;c&#x27;" in page or "未知的键 'c'" in page
+    assert "必填" in page
