@@ -47,7 +47,24 @@ WORDINGS = (
     gettext_noop("a bonus needs exactly one of amount and levels"),
     gettext_noop("ends before it starts"),
     gettext_noop("YAML syntax error: %(detail)s"),
+    # an expression's problems: "invalid expression 'x': " and the reason (itself listed)
+    gettext_noop("invalid expression %(source)s: %(reason)s"),
+    gettext_noop("must be an expression (text) or a number"),
+    gettext_noop("expression is empty"),
+    gettext_noop("unknown field %(name)s"),
+    gettext_noop("unknown variable %(name)s"),
+    gettext_noop("unknown function %(name)s()"),
+    gettext_noop("%(name)s() takes %(expected)s arguments, not %(count)s"),
+    gettext_noop("%(name)s() needs a measure name in quotes"),
+    gettext_noop("%(name)s() names unknown measure %(measure)s"),
+    gettext_noop("attributes such as .%(name)s are not allowed"),
+    gettext_noop("subscripts such as x[0] are not allowed"),
+    gettext_noop("lambdas are not allowed"),
+    gettext_noop("list items must be literal values"),
+    gettext_noop("%(where)s needs numbers, not %(kind)s"),
 )
+# Wordings whose values are themselves problems, translated in turn.
+NESTED = {"reason"}
 
 
 def _pattern(wording: str) -> re.Pattern[str]:
@@ -65,5 +82,9 @@ def problem_text(message: str) -> str:
     for pattern, wording in _PATTERNS:
         found = pattern.match(message)
         if found is not None:
-            return _(wording) % found.groupdict()
+            values = {
+                name: problem_text(value) if name in NESTED else value
+                for name, value in found.groupdict().items()
+            }
+            return _(wording) % values
     return message

@@ -18,6 +18,11 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
         ("from values must strictly increase (10 then 5)", "from 值须严格递增（10 之后是 5）"),
         ("YAML syntax error: did not find expected node content", "YAML 语法错误："),
         ("is required ({role: rep}, {people: [...]} or {units: [...]})", "必填（{role: rep}"),
+        (
+            "invalid expression 'foo(1)': unknown function foo()",
+            "表达式 'foo(1)' 无效：未知的函数 foo()",
+        ),
+        ("invalid expression 'x.y': something new", "表达式 'x.y' 无效：something new"),
     ],
 )
 def test_known_wordings_are_translated_and_english_is_unchanged(message, chinese):
