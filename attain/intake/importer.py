@@ -432,6 +432,19 @@ def _merge(
     )
     for _n in range(chunks):
         accepted: dict[str, dict[str, Any]] = pickle.load(staged)  # our own staging file
+        if importer.allowed is not None:
+            # checked again under the write lock: a record may have changed hands (another
+            # import, a page) since it was staged
+            outside = _outside_team(spec, importer.allowed, accepted)
+            if outside:
+                key = min(outside)
+                raise FileProblem(
+                    _(
+                        "“%(key)s” became a record of someone outside your team while the "
+                        "file was being imported; nothing was imported. Import it again."
+                    )
+                    % {"key": key}
+                )
         existing: dict[str, int] = dict(fetch_by_keys(spec.model, spec.key, accepted, ["pk"]))
         result.updated += len(existing)
         result.imported += len(accepted) - len(existing)

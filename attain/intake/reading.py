@@ -251,6 +251,8 @@ def _open_csv(path: Path, sample: bytes) -> Source:
     handle: IO[str] = path.open(encoding=codec, newline="")
     try:
         first = handle.readline()
+        while first and not first.strip(" \t,;\r\n"):  # blank lines before the header
+            first = handle.readline()
         handle.seek(0)
     except UnicodeDecodeError:
         handle.close()

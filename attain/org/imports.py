@@ -413,13 +413,27 @@ def _stored_spelling(rows: list[PersonRow], stored: dict[str, _Stored]) -> None:
     """Employee ids (a row's own and its manager's) spelled as the stored person's, or as
     the file's first row of that person (in half width), where they differ only as
     :func:`fold_code` ignores: ``e0054`` is E0054, not a second person."""
-    spelling = {fold_code(code): code for code in stored}
-    for row in rows:  # a new person's id in half width (an input method's Ｅ９ is E9)
-        spelling.setdefault(fold_code(row.code), unicodedata.normalize("NFKC", row.code).strip())
+    folded: dict[str, set[str]] = defaultdict(set)
+    for code in stored:
+        folded[fold_code(code)].add(code)
+    first: dict[str, str] = {}  # a new person's id in half width (an input method's Ｅ９ is E9)
     for row in rows:
-        row.code = spelling[fold_code(row.code)]
+        first.setdefault(fold_code(row.code), unicodedata.normalize("NFKC", row.code).strip())
+
+    def spelled(code: str) -> str:
+        if code in stored:
+            return code
+        found = folded.get(fold_code(code), set())
+        if len(found) == 1:
+            return next(iter(found))
+        # two stored people whose ids differ only in case (made before ids were folded):
+        # only the exact id names one of them
+        return code if found else first.get(fold_code(code), code)
+
+    for row in rows:
+        row.code = spelled(row.code)
         if row.manager is not KEEP and row.manager:
-            row.manager = spelling.get(fold_code(row.manager), row.manager)
+            row.manager = spelled(row.manager)
 
 
 def _stored_people() -> dict[str, _Stored]:

@@ -67,10 +67,17 @@ WORDINGS = (
 NESTED = {"reason"}
 
 
+# Values that are a Python repr of text (an expression's source may hold ": " itself).
+_QUOTED = {"source": r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""}
+
+
 def _pattern(wording: str) -> re.Pattern[str]:
     """The wording as a pattern of the whole message, each ``%(name)s`` a group."""
     parts = re.split(r"%\((\w+)\)s", wording)
-    pieces = [re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)]
+    pieces = [
+        re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_QUOTED.get(p, '.+?')})"
+        for i, p in enumerate(parts)
+    ]
     return re.compile("".join(pieces) + r"\Z", re.DOTALL)
 
 

@@ -399,3 +399,14 @@ def test_the_error_pages_speak_the_readers_language(rf):
         assert 'lang="zh-hans"' in page and "出错了" in page
         assert "请求无法读取" in bad_request(rf.get("/"), Exception()).content.decode()
     assert "Something went wrong" in server_error(rf.get("/")).content.decode()
+
+
+def test_the_plan_import_page_says_the_engines_problems_in_chinese(client, company):
+    login(client, "sales_ops")
+    page = client.post(
+        reverse("incentives:import"),
+        {"text": "id: p\nc: 1\n"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "未知的键 &#x27;c&#x27;" in page or "未知的键 'c'" in page
+    assert "必填" in page

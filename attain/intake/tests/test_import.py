@@ -300,6 +300,26 @@ def test_manager_may_not_take_over_records_outside_the_team(
     assert Order.objects.get(external_id="T-1").owner.code == "r3"
 
 
+def test_a_record_that_changes_hands_between_staging_and_merge_stops_the_import(
+    customers: Any, company: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Staging reads without the write lock: the merge checks whose the records are again."""
+    rows = [ZH_HEADER, ["H-1", "C1", "r1", "2025-03-10", "100", "", ""]]
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    stage = importer._stage
+
+    def stage_then_move(*args: Any, **kwargs: Any) -> int:
+        chunks = stage(*args, **kwargs)
+        Order.objects.filter(external_id="H-1").update(owner=company.people["r4"])
+        return chunks
+
+    monkeypatch.setattr(importer, "_stage", stage_then_move)
+    rows[1][4] = "1"
+    with pytest.raises(FileProblem, match="became a record of someone outside your team"):
+        import_file(company.users["manager"], "orders", write_csv(tmp_path / "t.csv", rows))
+    assert Order.objects.get(external_id="H-1").amount == 100
+
+
 def test_a_credit_code_repeated_in_a_later_chunk_is_rejected(
     customers: Any, tmp_path: Path
 ) -> None:

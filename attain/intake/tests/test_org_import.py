@@ -562,3 +562,30 @@ def test_employee_ids_match_whatever_their_case_or_width(company: Any, tmp_path:
     assert not Person.objects.filter(code="R1").exists()
     assert history("e9") == [("west", "m3", "rep", D(2025, 3, 1), None)]
     assert history("e10")[0][1] == "e9"
+
+
+def test_two_stored_ids_that_differ_only_in_case_keep_their_own_rows(
+    company: Any, tmp_path: Path
+) -> None:
+    """Made before ids were folded: the exact id names its own person."""
+    first = people(tmp_path / "a.csv", [["x1", "甲", "west", "rep", "", "2024-01-01", "", "", ""]])
+    assert run("people", first).imported == 1
+    Person.objects.create(code="X1", name="乙", start=D(2024, 1, 1))
+    second = people(
+        tmp_path / "b.csv", [["X1", "乙改", "west", "rep", "", "2024-01-01", "", "", ""]]
+    )
+    run("people", second, effective="2025-06-01")
+    assert Person.objects.get(code="X1").name == "乙改"
+    assert Person.objects.get(code="x1").name == "甲"
+
+
+def test_blank_lines_before_a_tab_separated_header(company: Any, tmp_path: Path) -> None:
+    path = tmp_path / "hr.tsv.csv"
+    lines = [
+        "",
+        "\t".join(PEOPLE_ZH),
+        "\t".join(["t1", "丙", "west", "rep", "", "2025-03-01", "", "", ""]),
+    ]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    result = run("people", path)
+    assert (result.imported, result.rejected) == (1, 0), reasons(result)
