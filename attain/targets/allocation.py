@@ -58,6 +58,7 @@ from attain.engine import (
 from attain.measures.defaults import default_specs
 from attain.measures.services import scenario_measures
 from attain.org.models import Unit
+from attain.web.problems import problem_text
 
 from .models import Kind, MonthSplit, TargetPlan
 
@@ -338,7 +339,7 @@ def _prepare(
     with loaded(start=first, end=last, measures=specs, edit=fill) as found:
         scenario = found.scenario
         if scenario is None or found.problems:
-            raise ValidationError([f"{p.path}: {p.message}" for p in found.problems])
+            raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in found.problems])
     with decimal.localcontext(ENGINE_CONTEXT):
         org = Org(scenario.units, scenario.people)
         measures = MeasureEngine(scenario, org, set())
@@ -385,7 +386,7 @@ def plan_scenario(
     def check() -> tuple[Decomposition, ...]:
         parsed, problems = scenario_from_data(document, Path("."))
         if parsed is None or problems:
-            raise ValidationError([f"{p.path}: {p.message}" for p in problems])
+            raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in problems])
         return parsed.decompositions
 
     parsed_decompositions = cached_value("targets.checked", repr(sorted(document.items())), check)
@@ -527,7 +528,7 @@ def _compute(
     )
     lap("decompose")
     if decomposer.errors:
-        raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])
+        raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in decomposer.errors])
     grids = {
         measure: _grid(plan, measure, scenario, decomposer, tree, edits, with_history)
         for measure in totals

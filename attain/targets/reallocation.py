@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 
 from attain.audit.models import AuditEvent
 from attain.org.models import Assignment, Person
+from attain.web.problems import problem_text
 
 from .allocation import (
     history_year,
@@ -99,7 +100,7 @@ def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellCh
     )
     decomposer = run_decomposer(scenario, prepared=prepared, staff_roles=plan.role_list)
     if decomposer.errors:
-        raise ValidationError([f"{p.path}: {p.message}" for p in decomposer.errors])
+        raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in decomposer.errors])
     after: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
     for allocation in decomposer.allocations:
         d = allocation.decomposition

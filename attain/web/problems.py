@@ -1,10 +1,11 @@
 """The engine's problems in the reader's language.
 
-The engine knows no Django and writes its problems in English. Each wording it uses for
-a plan or a measure is listed here as a catalogue entry whose English is the engine's
-own text, its values written ``%(name)s``: a problem that matches one is given in the
-reader's language with its values put back; any other keeps the engine's text. (The
-same English comes back in English, so an English page or API answer does not change.)
+The engine knows no Django and writes its problems in English. Each wording it uses
+for a plan, a measure or a decomposition is listed here as a catalogue entry whose
+English is the engine's own text, its values written ``%(name)s``: a problem that
+matches one is given in the reader's language with its values put back; any other keeps
+the engine's text. (The same English comes back in English, so an English page or API
+answer does not change.)
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ WORDINGS = (
     gettext_noop("a bonus needs exactly one of amount and levels"),
     gettext_noop("ends before it starts"),
     gettext_noop("YAML syntax error: %(detail)s"),
+    # a decomposition's (target planning)
+    gettext_noop("no value and no target of %(who)s for %(period)s to decompose"),
+    gettext_noop("person %(member)s has no %(attribute)s attribute"),
+    gettext_noop("unit %(member)s has no %(attribute)s attribute"),
     # an expression's problems: "invalid expression 'x': " and the reason (itself listed)
     gettext_noop("invalid expression %(source)s: %(reason)s"),
     gettext_noop("must be an expression (text) or a number"),

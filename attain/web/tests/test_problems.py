@@ -23,6 +23,8 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "表达式 'foo(1)' 无效：未知的函数 foo()",
         ),
         ("invalid expression 'x.y': something new", "表达式 'x.y' 无效：something new"),
+        ("person 'a' has no 'potential' attribute", "人员 'a' 没有 'potential' 属性"),
+        ("no value and no target of u for 2025 to decompose", "没有可分解的值：u 在 2025"),
         (
             """invalid expression "s == 'a: b' or f(1)": unknown function f()""",
             """表达式 "s == 'a: b' or f(1)" 无效：未知的函数 f()""",
