@@ -143,10 +143,8 @@ def fiscal_year_of(month: Month, fiscal_year_start: int) -> int:
 def handled_days(fiscal_year_start: int) -> tuple[dt.date, dt.date]:
     """The first and the last day of the fiscal years periods can name (1 … 9998): the
     dates a record or ``as_of`` may have."""
-    first = dt.date(1, fiscal_year_start, 1)
-    if fiscal_year_start == 1:
-        return first, dt.date(9998, 12, 31)
-    return first, dt.date(9999, fiscal_year_start, 1) - dt.timedelta(days=1)
+    last = dt.date(9999, fiscal_year_start, 1) - dt.timedelta(days=1)  # FY 9998's last day
+    return dt.date(1, fiscal_year_start, 1), last
 
 
 def unhandled_day(day: dt.date, fiscal_year_start: int) -> str | None:

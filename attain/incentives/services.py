@@ -134,12 +134,13 @@ def plan_warnings(document: Any) -> list[str]:
     is an average, minimum or maximum, where a person with no record in the period (no
     survey, say) has no value and scores 0 on it rather than being left out."""
     from attain.measures.models import Aggregation, Measure
+    from attain.measures.services import measure_names
     from attain.targets.models import IN_FORCE, TargetCell
 
     if not isinstance(document, dict):
         return []
     aggregations = dict(Measure.objects.values_list("code", "agg"))
-    names = dict(Measure.objects.values_list("code", "name"))
+    names = measure_names()
     warnings: list[str] = []
     for component in document.get("components") or []:
         if not isinstance(component, dict) or component.get("kind") != "scorecard":

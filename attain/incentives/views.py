@@ -30,6 +30,7 @@ from attain.calc.periods import year_month_ids
 from attain.engine import parse_period
 from attain.measures.forms import table_choices
 from attain.measures.models import Measure
+from attain.measures.services import measure_names
 from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
 from attain.web import charts
@@ -80,7 +81,7 @@ def _measures() -> dict[str, Measure]:
 def _measure_names() -> dict[str, str]:
     names: dict[str, str] | None = cache.get("incentives:measure-names")
     if names is None:
-        names = dict(Measure.objects.values_list("code", "name"))
+        names = measure_names()
         cache.set("incentives:measure-names", names, 60)
     return names
 

@@ -260,14 +260,11 @@ def _open_csv(path: Path, sample: bytes) -> Source:
             _("The file's first line cannot be read as %(e)s.") % {"e": label}
         ) from None
     reader = csv.reader(handle, delimiter=_delimiter(first))
-    header: list[str] | None = None
-    header_row = 0
+    skipped = False  # blank lines before the header
     try:
-        while header is None or not any(cell.strip() for cell in header):
-            header = next(reader, None)  # blank lines before the header are skipped
-            header_row += 1
-            if header is None:
-                break
+        header = next(reader, None)
+        while header is not None and not any(cell.strip() for cell in header):
+            header, skipped = next(reader, None), True
     except (UnicodeDecodeError, csv.Error) as error:
         handle.close()
         raise FileProblem(_("Cannot read the header row: %(error)s") % {"error": error}) from None
@@ -280,7 +277,7 @@ def _open_csv(path: Path, sample: bytes) -> Source:
         [h.strip() for h in header],
         _guarded(reader, label),
         [handle],
-        header_row=reader.line_num if header_row > 1 else 1,
+        header_row=reader.line_num if skipped else 1,
     )
 
 

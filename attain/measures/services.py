@@ -32,6 +32,11 @@ _FIELD_OF = {
 }
 
 
+def measure_names() -> dict[str, str]:
+    """Every measure's name by its code (one query)."""
+    return dict(Measure.objects.values_list("code", "name"))
+
+
 def measure_problems(measure: Measure) -> dict[str, list[str]]:
     """The engine's problems with this measure, keyed by model field."""
     data = {

@@ -27,7 +27,7 @@ from attain.crm.models import ActivityKind
 from attain.incentives import reasons
 from attain.incentives.calculation import MAIN_MEASURE
 from attain.incentives.selectors import funnel_of
-from attain.measures.models import Measure
+from attain.measures.services import measure_names
 from attain.org.models import Person
 from attain.pay.models import Payout
 from attain.targets.forecast import forecast_report
@@ -65,7 +65,7 @@ def build(review: Review, people: list[Person]) -> dict[int, dict[str, Any]]:
     """The pack of each of ``people`` (the review's team), by person id."""
     day = as_of(review)
     team = Person.objects.filter(pk__in=[p.pk for p in people])
-    names = dict(Measure.objects.values_list("code", "name"))
+    names = measure_names()
     plan = plan_for(review)
     pace: list[Any] = []
     forecasts: list[Any] = []

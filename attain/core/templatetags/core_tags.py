@@ -37,14 +37,7 @@ _AUDIT_WORDS = (
 def field_label(event: Any, field: str) -> str:
     """A changed field of an audit event by its translated name (the raw name, through
     the catalogue, when the model no longer has it or never named it)."""
-    model = event.content_type.model_class() if event.content_type_id else None
-    found = None
-    if model is not None:
-        try:
-            found = model._meta.get_field(field)
-        except FieldDoesNotExist:
-            found = None
-    label = getattr(found, "verbose_name", None) or field.replace("_", " ")
+    label = getattr(_field_of(event, field), "verbose_name", None) or field.replace("_", " ")
     return _(str(label))
 
 

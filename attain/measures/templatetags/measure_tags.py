@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from attain.measures.models import Measure
+from attain.measures.services import measure_names
 
 register = template.Library()
 
@@ -17,6 +17,6 @@ def measure_name(context: Any, code: Any) -> str:
     read once per page."""
     names: dict[str, str] = context.render_context.get("measure_names")
     if names is None:
-        names = dict(Measure.objects.values_list("code", "name"))
+        names = measure_names()
         context.render_context["measure_names"] = names
     return names.get(str(code), str(code))
