@@ -6,6 +6,12 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from hypothesis import settings
+
+# no deadline per example: the machines that run the tests are shared and busy, and
+# speed is checked by the benchmarks (`attain bench`), not by timed tests
+settings.register_profile("attain", deadline=None)
+settings.load_profile("attain")
 
 DATABASE_FIXTURES = {
     "db",
