@@ -10,11 +10,14 @@ overflows silently: every result that could is null instead, and a null text mea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import polars as pl
+
+from ..expressions import Const, Expression
 
 LIMIT = 10**37  # scaled magnitudes stay below this (the proof above needs < 10³⁸)
 COMPARED = 10**33  # attainments are compared exactly while both sides stay below this
@@ -155,3 +158,79 @@ def half_up(scaled: pl.Expr, scale: int, places: int) -> pl.Expr:
         shift = 10 ** (places - scale)
         return pl.when(scaled.abs() < lit(LIMIT // shift)).then(scaled * lit(shift))
     return _half_up(scaled, scale - places)
+
+
+# -- exact number columns ----------------------------------------------------------------
+BOUND = 10**16  # the factors of a product stay below this, so the product below 10³²
+
+
+def known_if(condition: pl.Expr, then: pl.Expr, otherwise: pl.Expr) -> pl.Expr:
+    """``then`` where `condition` holds, ``otherwise`` where it does not, null where it
+    is null (unlike ``pl.when``, which takes null for false)."""
+    return pl.when(condition.is_null()).then(None).when(condition).then(then).otherwise(otherwise)
+
+
+@dataclass(frozen=True)
+class Num:
+    """An exact number column: ``expr / 10^scale`` (null: out of range)."""
+
+    expr: pl.Expr
+    scale: int
+
+    @staticmethod
+    def of(value: Decimal) -> Num:
+        """A constant, exactly (any number of digits)."""
+        sign, digits, exponent = value.as_tuple()
+        assert isinstance(exponent, int)
+        number = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+        if exponent >= 0:
+            return Num(lit(number * 10**exponent), 0)
+        return Num(lit(number), -exponent)
+
+    def at(self, scale: int) -> pl.Expr:
+        """The value at a scale at least its own (null where that leaves the range)."""
+        shift = scale - self.scale
+        if shift == 0:
+            return self.expr
+        return pl.when(self.expr.abs() < lit(COMPARED // 10**shift)).then(
+            self.expr * lit(10**shift)
+        )
+
+    def __mul__(self, other: Num) -> Num:
+        fits = (self.expr.abs() < lit(BOUND)) & (other.expr.abs() < lit(BOUND))
+        return Num(pl.when(fits).then(self.expr * other.expr), self.scale + other.scale)
+
+    def __sub__(self, other: Num) -> Num:
+        scale = max(self.scale, other.scale)
+        return Num(self.at(scale) - other.at(scale), scale)
+
+    def plus(self, other: Num) -> Num:
+        scale = max(self.scale, other.scale)
+        return Num(self.at(scale) + other.at(scale), scale)
+
+    def pair(self, other: Num) -> tuple[pl.Expr, pl.Expr, int]:
+        scale = max(self.scale, other.scale)
+        return self.at(scale), other.at(scale), scale
+
+    def choose(self, condition: pl.Expr, other: Num) -> Num:
+        """Other where `condition` holds, else this; null where it is null."""
+        mine, theirs, scale = self.pair(other)
+        return Num(known_if(condition, theirs, mine), scale)
+
+
+def ge(a: Num, b: Num) -> pl.Expr:
+    x, y, _scale = a.pair(b)
+    return x >= y
+
+
+def lt(a: Num, b: Num) -> pl.Expr:
+    x, y, _scale = a.pair(b)
+    return x < y
+
+
+def constant(expression: Expression | None) -> Decimal | None:
+    """The number an expression always gives, or None when it is not a constant one."""
+    if expression is None or not isinstance(expression.node, Const):
+        return None
+    value = expression.node.value
+    return value if isinstance(value, Decimal) and not isinstance(value, bool) else None

@@ -3,133 +3,121 @@ for everyone and every payout period, and the text closing each row (its plans a
 payout, as ``DocumentWriter.period_end`` writes it).
 
 Written here: commissions with a constant rate or tiers (marginal or whole, by amount
-or by attainment) and level bonuses with constant amounts, with a gate on the
-component's own measure and a constant cap and floor, in any scope, for people the
-plan covers for the whole period. Everything else (scorecards, spiffs, expressions,
-multipliers, partly covered periods) is left to Python, and so is every row where
-Python would warn (a gate or tiers by attainment without a target), so warnings keep
-their order. A row's plans are written all here or all in Python.
+or by attainment); bonuses with levels of constant amounts or with a constant amount,
+with or without a ``when`` (:class:`~.formulas.Condition`); scorecards paying nothing,
+a constant, or the score times a constant (:func:`~.formulas.score_bounds`); spiffs;
+each with a gate on the component's own measure and a constant cap and floor, in any
+scope, for people the plan covers for the whole period. Everything else (multipliers,
+other formulas and conditions, partly covered periods) is left to Python, and so is
+every row where Python would warn (a gate or tiers by attainment without a target, a
+metric without a target), so warnings keep their order. A row's plans are written all
+here or all in Python.
 
-Every condition is exact or null: a number out of range makes its comparison null, and
-a null condition makes the amount null (:func:`_if`), which leaves the row to Python.
+Every condition is exact or null: a number out of range makes its comparison null,
+and a null condition makes the amount null (:func:`~.integers.known_if`), which
+leaves the row to Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ..expressions import Const, Expression
-from ..model import Component
+from ..expressions import Binary, Const, Expression, Name
+from ..model import Component, Plan
 from ..output import closing, opening, separator
-from ..plans import SCOPES
-from .integers import AT, COMPARED, WHO, half_up, lit, money_text
+from ..plans import SCOPES, spiff_measure_name
+from .formulas import Bounds, Condition, score_bounds
+from .integers import (
+    AT,
+    WHO,
+    Num,
+    Unsupported,
+    constant,
+    ge,
+    half_up,
+    known_if,
+    lit,
+    lt,
+    money_text,
+)
+
+LEVEL = 3  # a person's period object in the document; its plans are two levels deeper
 
 if TYPE_CHECKING:
     from .rows import PeopleColumns
 
-BOUND = 10**16  # the factors of a product stay below this, so the product below 10³²
-LEVEL = 3  # a person's period object in the document; its plans are two levels deeper
-
-
-def _if(condition: pl.Expr, then: pl.Expr, otherwise: pl.Expr) -> pl.Expr:
-    """``then`` where `condition` holds, ``otherwise`` where it does not, null where it
-    is null (unlike ``pl.when``, which takes null for false)."""
-    return pl.when(condition.is_null()).then(None).when(condition).then(then).otherwise(otherwise)
-
-
-@dataclass(frozen=True)
-class Num:
-    """An exact number column: ``expr / 10^scale`` (null: out of range)."""
-
-    expr: pl.Expr
-    scale: int
-
-    @staticmethod
-    def of(value: Decimal) -> Num:
-        """A constant, exactly (any number of digits)."""
-        sign, digits, exponent = value.as_tuple()
-        assert isinstance(exponent, int)
-        number = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
-        if exponent >= 0:
-            return Num(lit(number * 10**exponent), 0)
-        return Num(lit(number), -exponent)
-
-    def at(self, scale: int) -> pl.Expr:
-        """The value at a scale at least its own (null where that leaves the range)."""
-        shift = scale - self.scale
-        if shift == 0:
-            return self.expr
-        return pl.when(self.expr.abs() < lit(COMPARED // 10**shift)).then(
-            self.expr * lit(10**shift)
-        )
-
-    def __mul__(self, other: Num) -> Num:
-        fits = (self.expr.abs() < lit(BOUND)) & (other.expr.abs() < lit(BOUND))
-        return Num(pl.when(fits).then(self.expr * other.expr), self.scale + other.scale)
-
-    def __sub__(self, other: Num) -> Num:
-        scale = max(self.scale, other.scale)
-        return Num(self.at(scale) - other.at(scale), scale)
-
-    def plus(self, other: Num) -> Num:
-        scale = max(self.scale, other.scale)
-        return Num(self.at(scale) + other.at(scale), scale)
-
-    def pair(self, other: Num) -> tuple[pl.Expr, pl.Expr, int]:
-        scale = max(self.scale, other.scale)
-        return self.at(scale), other.at(scale), scale
-
-    def choose(self, condition: pl.Expr, other: Num) -> Num:
-        """Other where `condition` holds, else this; null where it is null."""
-        mine, theirs, scale = self.pair(other)
-        return Num(_if(condition, theirs, mine), scale)
-
-
-def _ge(a: Num, b: Num) -> pl.Expr:
-    x, y, _scale = a.pair(b)
-    return x >= y
-
-
-def _lt(a: Num, b: Num) -> pl.Expr:
-    x, y, _scale = a.pair(b)
-    return x < y
-
-
-def constant(expression: Expression | None) -> Decimal | None:
-    """The number an expression always gives, or None when it is not a constant one."""
-    if expression is None or not isinstance(expression.node, Const):
-        return None
-    value = expression.node.value
-    return value if isinstance(value, Decimal) and not isinstance(value, bool) else None
-
 
 def supported(component: Component, sums: set[str]) -> bool:
-    """Whether the columns compute this component (else its plan is left to Python)."""
-    if component.measure not in sums or component.multiplier is not None:
+    """Whether the columns may compute this component (else its plan is left to
+    Python); a condition or a score they cannot compute says so later
+    (:class:`~.integers.Unsupported`)."""
+    if component.multiplier is not None:
         return False
     if component.gate is not None and component.gate.measure != component.measure:
         return False
     for limit in (component.cap, component.floor):
         if limit is not None and constant(limit) is None:
             return False
+    if component.kind in ("scorecard", "spiff"):
+        return component.gate is None and (
+            component.kind == "spiff"
+            or component.payout is None
+            or constant(component.payout) is not None
+            or _factor(component.payout) is not None
+        )
+    if component.measure is None:  # a bonus of a constant amount, by its `when`
+        return component.kind == "bonus" and _constant_amount(component)
+    if component.measure not in sums:
+        return False
     if component.kind == "commission":
         if component.rate is not None:
             rate = constant(component.rate)
             return rate is not None and 0 <= rate <= 1
         return component.tiers is not None
-    if component.kind == "bonus":
-        return (
-            component.when is None
-            and component.amount is None
-            and bool(component.levels)
-            and all(constant(level.amount) is not None for level in component.levels)
-        )
-    return False
+    if component.amount is not None:  # a bonus of a constant amount, by its `when`
+        return _constant_amount(component)
+    return bool(component.levels) and all(
+        constant(level.amount) is not None for level in component.levels
+    )
+
+
+def _kept(grid: pl.DataFrame, amount: Num, name: str) -> tuple[pl.DataFrame, Num]:
+    """The grid with the amount as column `name`, and the amount as that column."""
+    return grid.with_columns(amount.expr.alias(name)), Num(pl.col(name), amount.scale)
+
+
+def _constant_amount(component: Component) -> bool:
+    return (
+        component.amount is not None
+        and not component.levels
+        and constant(component.amount) is not None
+    )
+
+
+def _has_levels(component: Component) -> bool:
+    """Whether the writer gives the component a level (a bonus with levels does)."""
+    return component.kind == "bonus" and bool(component.levels)
+
+
+def _factor(payout: Expression) -> Decimal | None:
+    """k of a payout ``score * k`` or ``k * score``; None for any other formula."""
+    node = payout.node
+    if not isinstance(node, Binary) or node.op != "*":
+        return None
+    for score, factor in ((node.left, node.right), (node.right, node.left)):
+        if (
+            isinstance(score, Name)
+            and score.name == "score"
+            and isinstance(factor, Const)
+            and isinstance(factor.value, Decimal)
+            and not isinstance(factor.value, bool)
+        ):
+            return factor.value
+    return None
 
 
 class PlanColumns:
@@ -146,7 +134,11 @@ class PlanColumns:
         """The grid with ``__end``: each row's text after its head (null: Python's)."""
         scenario = self.calc.scenario
         sums = {n for n, m in scenario.measures.items() if m.agg in ("sum", "count")}
-        grid = self.grid
+        kinds = {plan.period_kind for plan in scenario.plans}
+        paid = [at for at, period in enumerate(self.rows.periods) if period.kind in kinds]
+        # the rows of the payout periods only (the others end without plans)
+        mask = pl.col(AT).is_in(paid)
+        grid = self.grid.filter(mask)
         items: list[pl.Expr] = []  # each plan's item (null: it does not cover the row)
         payouts: list[pl.Expr] = []
         python = pl.lit(False)  # rows left to Python
@@ -160,21 +152,17 @@ class PlanColumns:
                 python = python | (pl.col(state) > 0)
                 continue
             python = python | (pl.col(state) == 2)
-            amounts: list[pl.Expr] = []
-            labels: list[pl.Expr] = []
-            for c, component in enumerate(plan.components):
-                grid, amount, label = self._component(grid, component)
-                columns = [amount.alias(f"__pay{p}_{c}")]
-                if label is not None:
-                    columns.append(label.alias(f"__level{p}_{c}"))
-                    labels.append(pl.col(f"__level{p}_{c}"))
-                grid = grid.with_columns(columns)
-                amounts.append(pl.col(f"__pay{p}_{c}"))
-            python = python | (covered & pl.any_horizontal([a.is_null() for a in amounts]))
+            try:
+                grid, amounts, texts = self._plan(grid, p, plan)
+            except Unsupported:  # a condition or a score the columns do not compute
+                python = python | (pl.col(state) > 0)
+                continue
+            missing = pl.any_horizontal([value.is_null() for value in amounts + texts])
+            python = python | (covered & missing)
             total = pl.sum_horizontal(amounts)
-            shape = [(c.id, c.kind, c.kind == "bonus") for c in plan.components]
+            shape = [(c.id, c.kind, _has_levels(c)) for c in plan.components]
             pieces = self.writer.plan_pieces(plan.id, shape, LEVEL + 2)
-            values = [money_text(a, self.places) for a in amounts] + labels
+            values = [money_text(a, self.places) for a in amounts] + texts
             values.append(money_text(total, self.places))
             joined: list[pl.Expr] = [pl.lit(pieces[0])]
             for value, piece in zip(values, pieces[1:], strict=True):
@@ -197,16 +185,13 @@ class PlanColumns:
                 .otherwise(end)
             )
         no_plans = self.writer.period_end({}, LEVEL)
-        kinds = {plan.period_kind for plan in scenario.plans}
-        paid = [at for at, period in enumerate(self.rows.periods) if period.kind in kinds]
-        # the text of the payout periods' rows only; the others end without plans
-        mask = pl.col(AT).is_in(paid)
-        written = grid.filter(mask).select(pl.when(python).then(None).otherwise(end)).to_series()
+        written = grid.select(pl.when(python).then(None).otherwise(end)).to_series()
+        full = self.grid
         ends = pl.Series("__end", [no_plans], dtype=pl.String).extend_constant(
-            no_plans, grid.height - 1
+            no_plans, full.height - 1
         )
-        ends = ends.scatter(grid.select(pl.arg_where(mask)).to_series(), written)
-        return grid.with_columns(ends)
+        ends = ends.scatter(full.select(pl.arg_where(mask)).to_series(), written)
+        return full.with_columns(ends)
 
     def _coverage(self, p: int) -> pl.DataFrame:
         """Plan p's rows: 1 it covers the person for the whole period, 2 for part of it
@@ -248,40 +233,123 @@ class PlanColumns:
             .collect()
         )
 
+    def _plan(
+        self, grid: pl.DataFrame, p: int, plan: Plan
+    ) -> tuple[pl.DataFrame, list[pl.Expr], list[pl.Expr]]:
+        """The grid with plan p's components' columns; their amounts' columns, and the
+        texts after the amounts (the levels reached, then the scores), as the writer
+        orders them. Raises :class:`~.integers.Unsupported` for a component the columns
+        do not compute."""
+        amounts: list[pl.Expr] = []
+        labels: list[pl.Expr] = []
+        scores: list[pl.Expr] = []
+        for c, component in enumerate(plan.components):
+            grid, amount, label, score = self._component(grid, plan, component)
+            columns = [amount.alias(f"__pay{p}_{c}")]
+            if label is not None:
+                columns.append(label.alias(f"__level{p}_{c}"))
+                labels.append(pl.col(f"__level{p}_{c}"))
+            if score is not None:
+                columns.append(score.alias(f"__score{p}_{c}"))
+                scores.append(pl.col(f"__score{p}_{c}"))
+            grid = grid.with_columns(columns)
+            amounts.append(pl.col(f"__pay{p}_{c}"))
+        return grid, amounts, labels + scores
+
     def _component(
-        self, grid: pl.DataFrame, c: Component
-    ) -> tuple[pl.DataFrame, pl.Expr, pl.Expr | None]:
+        self, grid: pl.DataFrame, plan: Plan, c: Component
+    ) -> tuple[pl.DataFrame, pl.Expr, pl.Expr | None, pl.Expr | None]:
         """The grid (with any column the component needs), the component's rounded
-        amount (an integer at the currency's places; null: left to Python) and, for
-        levels, the text of the level reached."""
-        assert c.measure is not None
-        scope = SCOPES[c.scope]
-        resolved = self.calc.measures.default_scope(c.measure) if scope == "default" else scope
-        grid, column, scale = self.rows.actual_column(grid, c.measure, resolved)
-        i, _scale, target_scale = self.rows.scales[c.measure]
-        actual = Num(pl.col(column), scale)
-        target = Num(pl.col(f"__t{i}"), target_scale)
-        has = pl.col(f"__s{i}") == 1  # a target above 0: there is an attainment
+        amount (an integer at the currency's places; null: left to Python), for a bonus
+        with levels the text of the level reached, and for a scorecard its score's."""
+        if c.kind == "scorecard":
+            return self._scorecard(grid, plan, c)
+        if c.kind == "spiff":  # the sum of its records' amounts
+            grid, column, scale = self.rows.extra_column(grid, spiff_measure_name(plan, c))
+            amount = self._limits(c, Num(pl.col(column), scale))
+            return grid, half_up(amount.expr, amount.scale, self.places), None, None
+        name = f"__amount:{plan.id}:{c.id}"
+        condition: pl.Expr | None = None
+        if c.when is not None:
+            found = Condition(self.rows, grid, c)
+            condition = found.compile(c.when.node)
+            grid = found.grid
         label: pl.Expr | None = None
         warns = pl.lit(False)
-        if c.kind == "commission" and c.rate is not None:
-            amount = actual * Num.of(constant(c.rate) or Decimal(0))
-        elif c.kind == "commission":
-            amount, warns = self._tiers(c, actual, target, has)
+        if c.measure is None:  # a bonus of a constant amount
+            amount = Num.of(constant(c.amount) or Decimal(0))
         else:
-            amount, label = self._levels(c, actual, target, has)
-        if c.gate is not None:  # closed below the attainment; no attainment: Python warns
-            warns = warns | ~has
-            closed = _lt(actual, target * Num.of(c.gate.min_attainment))
-            amount = amount.choose(closed, Num(lit(0), 0))
+            scope = SCOPES[c.scope]
+            engine = self.calc.measures
+            resolved = engine.default_scope(c.measure) if scope == "default" else scope
+            grid, column, scale = self.rows.actual_column(grid, c.measure, resolved)
+            i, _scale, target_scale = self.rows.scales[c.measure]
+            actual = Num(pl.col(column), scale)
+            target = Num(pl.col(f"__t{i}"), target_scale)
+            has = pl.col(f"__s{i}") == 1  # a target above 0: there is an attainment
+            if c.kind == "commission" and c.rate is not None:
+                amount = actual * Num.of(constant(c.rate) or Decimal(0))
+            elif c.kind == "commission":
+                amount, warns = self._tiers(c, actual, target, has)
+            elif c.amount is not None:
+                amount = Num.of(constant(c.amount) or Decimal(0))
+            else:
+                amount, label = self._levels(c, actual, target, has)
+            # each step below names the amount more than once: a column, not the
+            # expression over and over
+            grid, amount = _kept(grid, amount, f"{name}:base")
+            if c.gate is not None:  # closed below the attainment; no attainment: Python warns
+                warns = warns | ~has
+                closed = lt(actual, target * Num.of(c.gate.min_attainment))
+                amount = amount.choose(closed, Num(lit(0), 0))
+        if condition is not None:  # pays nothing (and reaches no level) where it is false
+            grid = grid.with_columns(condition.alias(f"{name}:when"))
+            condition = pl.col(f"{name}:when")
+            amount = Num(lit(0), 0).choose(condition, amount)
+            if label is not None:
+                label = known_if(condition, label, pl.lit("null"))
+        grid, amount = _kept(grid, self._limits(c, amount), f"{name}:limited")
+        rounded = half_up(amount.expr, amount.scale, self.places)
+        return grid, pl.when(~warns).then(rounded), label, None
+
+    def _limits(self, c: Component, amount: Num) -> Num:
+        """The amount within the component's constant cap and floor."""
         if c.cap is not None:
             cap = Num.of(constant(c.cap) or Decimal(0))
-            amount = amount.choose(_lt(cap, amount), cap)
+            amount = amount.choose(lt(cap, amount), cap)
         if c.floor is not None:
             floor = Num.of(constant(c.floor) or Decimal(0))
-            amount = amount.choose(_lt(amount, floor), floor)
+            amount = amount.choose(lt(amount, floor), floor)
+        return amount
+
+    def _scorecard(
+        self, grid: pl.DataFrame, plan: Plan, c: Component
+    ) -> tuple[pl.DataFrame, pl.Expr, None, pl.Expr]:
+        """A scorecard's rounded amount and its score's text (see :mod:`.formulas`)."""
+        name = f"__score:{plan.id}:{c.id}"
+        grid, score = score_bounds(self.rows, grid, c, name)
+        grid, text = score.ratio_text(grid, name)
+        if c.payout is None:
+            amount = Num(lit(0), 0)
+        else:
+            fixed = constant(c.payout)
+            if fixed is not None:
+                amount = Num.of(fixed)
+            else:
+                factor = _factor(c.payout)
+                if factor is None:
+                    raise Unsupported(f"payout {c.payout.source}")
+                paid = score.times(factor)
+                grid = grid.with_columns(
+                    paid.lo.alias(f"{name}:paid_lo"), paid.hi.alias(f"{name}:paid_hi")
+                )
+                paid = Bounds(pl.col(f"{name}:paid_lo"), pl.col(f"{name}:paid_hi"), paid.scale)
+                cap = None if c.cap is None else constant(c.cap)
+                floor = None if c.floor is None else constant(c.floor)
+                return grid, paid.limited(cap, floor).rounded(self.places), None, text
+        amount = self._limits(c, amount)
         rounded = half_up(amount.expr, amount.scale, self.places)
-        return grid, pl.when(~warns).then(rounded), label
+        return grid, pl.when(score.lo.is_not_null()).then(rounded), None, text
 
     def _tiers(self, c: Component, actual: Num, target: Num, has: pl.Expr) -> tuple[Num, pl.Expr]:
         """A tiered commission's amount, and where Python would warn (tiers by
@@ -298,16 +366,16 @@ class PlanColumns:
                 top = actual
                 if k + 1 < len(table):
                     upper = Num.of(table[k + 1].start) * unit
-                    top = actual.choose(_lt(upper, actual), upper)
+                    top = actual.choose(lt(upper, actual), upper)
                 part = top - lower
-                part = part.choose(_lt(part, Num(lit(0), 0)), Num(lit(0), 0))
+                part = part.choose(lt(part, Num(lit(0), 0)), Num(lit(0), 0))
                 paid = part * Num.of(tier.rate)
                 amount = paid if amount is None else amount.plus(paid)
             assert amount is not None
         else:  # whole: the rate of the last tier reached, the first one's if none is
             rate = Num.of(table[0].rate)
             for tier in table[1:]:
-                rate = rate.choose(_ge(actual, Num.of(tier.start) * unit), Num.of(tier.rate))
+                rate = rate.choose(ge(actual, Num.of(tier.start) * unit), Num.of(tier.rate))
             amount = actual * rate
         clawback = actual * Num.of(table[0].rate)  # at or below 0: the base rate
         amount = amount.choose(actual.expr <= 0, clawback)
@@ -319,7 +387,7 @@ class PlanColumns:
         amount = Num(lit(0), 0)
         label: pl.Expr = pl.lit("null")
         for level in c.levels:
-            reached = has & _ge(actual, target * Num.of(level.min_attainment))
+            reached = has & ge(actual, target * Num.of(level.min_attainment))
             amount = amount.choose(reached, Num.of(constant(level.amount) or Decimal(0)))
-            label = _if(reached, pl.lit(self.writer.label(level.label)), label)
+            label = known_if(reached, pl.lit(self.writer.label(level.label)), label)
         return amount, label

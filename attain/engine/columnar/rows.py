@@ -58,6 +58,7 @@ class PeopleColumns:
         self.index = {pid: k for k, pid in enumerate(self.people)}
         self.places = writer.places
         self.scales: dict[str, tuple[int, int, int]] = {}  # measure: (i, scale, target's)
+        self.extras: dict[str, int] = {}  # a plan's measure (``__extra{n}``): its scale
 
     def rows(self) -> Rows | None:
         """Every person's entry, or None when the scenario is not supported."""
@@ -137,6 +138,19 @@ class PeopleColumns:
                 pl.col(column).fill_null(lit(0))
             )
         return grid, column, scale
+
+    def extra_column(self, grid: pl.DataFrame, name: str) -> tuple[pl.DataFrame, str, int]:
+        """`grid` with the actual of a measure the engine made for a plan (a spiff's) in
+        its own records' scope: (the grid, the column, its scale)."""
+        number = list(self.extras).index(name) if name in self.extras else len(self.extras)
+        column = f"__extra{number}"
+        if column not in grid.columns:
+            frame, info = self._actuals(name, column, "self")
+            self.extras[name] = info.scale
+            grid = grid.join(frame, on=[WHO, AT], how="left", maintain_order="left").with_columns(
+                pl.col(column).fill_null(lit(0))
+            )
+        return grid, column, self.extras[name]
 
     # -- periods ----------------------------------------------------------------------
     def _period_frame(self) -> pl.DataFrame:

@@ -74,6 +74,7 @@ def test_a_worker_that_would_need_polars_gives_up_and_its_part_is_still_written(
     monkeypatch.setattr(
         Calculation, "prefetch_values", lambda self, periods, units=True, rows=True: None
     )
+    monkeypatch.setattr(Calculation, "prefetch_windows", lambda self, periods, people: None)
     # and this process starts late, so the worker surely takes chunks before it
     targets = DocumentWriter.targets
 
