@@ -33,7 +33,10 @@ from django.utils.translation import gettext_lazy
 
 from attain.audit.models import Action
 from attain.audit.services import record_bulk, record_change, save_update, snapshot
+from attain.calc.periods import period_bounds
 from attain.incentives.models import ComponentResult, PeriodResult
+from attain.integrity.models import Alert
+from attain.integrity.models import Status as AlertStatus
 
 from . import adjustments
 from . import payout_access as access
@@ -145,6 +148,7 @@ def sync_payouts(
                 events,
                 reason=_("Calculated"),
             )
+        _follow_held_alerts(actor, created)
         recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
         for key, payout in current.items():
             if key in frozen:
@@ -424,32 +428,74 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
 INTEGRITY_HOLD = "integrity"  # Payout.hold_source of a hold that follows an alert
 
 
+def _overlaps(payout_period: str, payout_end: datetime.date, alert_period: str) -> bool:
+    """Whether a payout's period (a month, quarter, half, year or a plan's own period)
+    shares a day with an integrity alert's (a quarter): a monthly plan's payouts of the
+    quarter's months are the alert's too."""
+    alert = period_bounds(alert_period)
+    if alert is None:
+        return payout_period == alert_period
+    own = period_bounds(payout_period)
+    if own is None:
+        return alert[0] <= payout_end <= alert[1]
+    return own[0] <= alert[1] and alert[0] <= own[1]
+
+
+def _integrity_hold(actor: Any, payout: Payout, alert: Any) -> bool:
+    """Hold ``payout`` for ``alert`` (confirmed with a hold); False when already held."""
+    if payout.held or payout.state == PayoutState.PAID:
+        return False
+    before = _state_of(payout)
+    reason = _("Integrity review: %(reason)s") % {"reason": alert.resolution}
+    payout.held, payout.hold_reason = True, reason[:500]
+    payout.hold_source = f"{INTEGRITY_HOLD}:{alert.pk}"
+    payout.held_by, payout.held_at = actor, timezone.now()
+    save_update(actor, payout, before=before, state=_state_of, reason=reason)
+    return True
+
+
 def follow_integrity_hold(actor: Any, alert: Any, *, hold: bool) -> int:
     """Hold (or release) the unpaid payouts of an integrity alert's people for the
-    alert's period, as decided by the integrity reviewer (audited as theirs). Releasing
-    lifts only the holds this alert placed. Returns how many payouts changed."""
-    payouts = Payout.objects.filter(person__in=alert.people.all(), period=alert.period).exclude(
-        state=PayoutState.PAID
-    )
+    alert's period (every payout whose period shares a day with it: the months of a
+    quarter for a monthly plan), as decided by the integrity reviewer (audited as
+    theirs). Releasing lifts only the holds this alert placed. Returns how many
+    payouts changed."""
+    payouts = Payout.objects.filter(person__in=alert.people.all()).exclude(state=PayoutState.PAID)
     tag = f"{INTEGRITY_HOLD}:{alert.pk}"
     changed = 0
     with transaction.atomic():
         for payout in payouts.select_for_update():
-            before = _state_of(payout)
-            if hold and not payout.held:
-                reason = _("Integrity review: %(reason)s") % {"reason": alert.resolution}
-                payout.held, payout.hold_reason = True, reason[:500]
-                payout.hold_source = tag
-                payout.held_by, payout.held_at = actor, timezone.now()
-            elif not hold and payout.held and payout.hold_source == tag:
+            if not _overlaps(payout.period, payout.period_end, alert.period):
+                continue
+            if hold:
+                changed += _integrity_hold(actor, payout, alert)
+            elif payout.held and payout.hold_source == tag:
+                before = _state_of(payout)
                 payout.held, payout.held_by, payout.held_at = False, None, None
                 payout.hold_source = ""
                 reason = _("Integrity hold lifted")
-            else:
-                continue
-            save_update(actor, payout, before=before, state=_state_of, reason=reason)
-            changed += 1
+                save_update(actor, payout, before=before, state=_state_of, reason=reason)
+                changed += 1
     return changed
+
+
+def _follow_held_alerts(actor: Any, payouts: Sequence[Payout]) -> int:
+    """New payouts of a person and period an integrity alert already holds are held
+    too (the alert was confirmed before the period was calculated)."""
+    if not payouts:
+        return 0
+    alerts = Alert.objects.filter(status=AlertStatus.CONFIRMED, hold=True).prefetch_related(
+        "people"
+    )
+    held = 0
+    for alert in alerts.order_by("pk"):
+        people = {person.pk for person in alert.people.all()}
+        for payout in payouts:
+            if payout.person_id in people and _overlaps(
+                payout.period, payout.period_end, alert.period
+            ):
+                held += _integrity_hold(actor, payout, alert)
+    return held
 
 
 # Payroll column mapping ---------------------------------------------------------------

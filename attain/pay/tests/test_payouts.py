@@ -272,3 +272,76 @@ def test_an_integrity_hold_holds_the_payout_and_lifting_it_releases_it(company):
         services.approve_payouts(company.users["finance"], [held])
     integrity.release_hold(ops, Alert.objects.get(pk=alert.pk), reason="cleared")
     assert not payout(company, "r1").held
+
+
+def _alert(company, code: str, period: str):
+    from attain.integrity.models import Alert
+
+    alert = Alert.objects.create(
+        key=f"t-{code}-{period}",
+        detector="wash_orders",
+        period=period,
+        score=Decimal("0.9"),
+        reason_en="e",
+        reason_zh="z",
+        people_codes=[code],
+    )
+    alert.people.set([company.people[code]])
+    return alert
+
+
+def _store_month(company, code: str, month: int) -> None:
+    import calendar
+    import datetime
+
+    from attain.incentives.events import results_stored
+    from attain.incentives.models import PeriodResult
+
+    from .payout_factories import store_person
+
+    last = calendar.monthrange(2026, month)[1]
+    pk = store_person(
+        company,
+        code,
+        {"commission": "100.00"},
+        period=f"2026-{month:02d}",
+        start=datetime.date(2026, month, 1),
+        end=datetime.date(2026, month, last),
+        unit=company.east,
+    )
+    results_stored.send(sender=PeriodResult, people=[pk], periods=[f"2026-{month:02d}"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_integrity_hold_on_a_quarter_holds_a_monthly_plans_payouts(company):
+    """A company paying monthly: an alert on 2026-Q1 confirmed with a hold holds the
+    rep's payouts of January to March (not April's); lifting it releases them."""
+    from attain.integrity import services as integrity
+    from attain.integrity.models import Alert
+
+    for month in (1, 2, 3, 4):
+        _store_month(company, "r1", month)
+    alert = _alert(company, "r1", "2026-Q1")
+    ops = company.users["sales_ops"]
+    integrity.decide(ops, alert, confirm=True, reason="刷单", hold=True)
+    held = {p.period: p.held for p in Payout.objects.filter(person=company.people["r1"])}
+    assert held == {"2026-01": True, "2026-02": True, "2026-03": True, "2026-04": False}
+    integrity.release_hold(ops, Alert.objects.get(pk=alert.pk), reason="cleared")
+    assert not Payout.objects.filter(held=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payout_calculated_after_the_hold_is_held_too(company):
+    """The alert is confirmed with a hold before the quarter is calculated: the payout
+    the calculation then creates is held for it, not payable."""
+    from attain.integrity import services as integrity
+
+    alert = _alert(company, "r1", PERIOD)
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="虚报客户", hold=True)
+    store(company, AMOUNTS)
+    held = payout(company, "r1")
+    assert held.held and held.hold_source == f"integrity:{alert.pk}"
+    assert "虚报客户" in held.hold_reason
+    assert not payout(company, "r2").held
+    with pytest.raises(ValidationError):
+        services.approve_payouts(company.users["finance"], [held])
