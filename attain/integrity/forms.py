@@ -40,3 +40,9 @@ class DecideForm(forms.Form):
         ),
         required=False,
     )
+
+
+class ReleaseForm(forms.Form):
+    release_reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=True
+    )

@@ -248,8 +248,11 @@ def _announce_hold(alert: Alert, reason: str) -> None:
 def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
     if not access.can_review(actor):
         raise PermissionDenied
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise ValidationError({"reason": _("Give a reason for the decision.")})
+    if not alert.hold:
+        raise ValidationError({"reason": _("This alert holds no payout.")})
     with transaction.atomic():
         before = _state(alert)
         was_held = alert.hold

@@ -8,12 +8,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
+from attain.crm import models as crm
+from attain.crm.records import PLACEMENTS
 from attain.org.models import Unit
 from attain.web.forms import apply_service
 
 from . import access, selectors, services
-from .forms import AssignForm, DecideForm
+from .forms import AssignForm, DecideForm, ReleaseForm
 from .models import Detector, Status
+
+
+def _table_label(table: str) -> str:
+    """A record table as its readers know it (订单, not ``orders``)."""
+    for name, placement in PLACEMENTS.items():
+        if placement.table == table:
+            return str(getattr(crm, name)._meta.verbose_name_plural)
+    return table
 
 
 @login_required
@@ -56,8 +66,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     assign_form = AssignForm(initial={"assignee": alert.assignee})
     decide_form = DecideForm()
+    release_form = ReleaseForm()
     if request.method == "POST":
-        if "assign" in request.POST:
+        if "release" in request.POST:
+            release_form = ReleaseForm(request.POST)
+            if release_form.is_valid() and apply_service(
+                release_form,
+                lambda data: services.release_hold(
+                    request.user, alert, reason=data["release_reason"]
+                ),
+            ):
+                return redirect("integrity:alert", pk=alert.pk)
+        elif "assign" in request.POST:
             assign_form = AssignForm(request.POST)
             if assign_form.is_valid() and apply_service(
                 assign_form, lambda data: services.assign(request.user, alert, data["assignee"])
@@ -80,8 +100,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "alert": alert,
         "reason": alert.reason(get_language() or "en"),
+        "evidence": [
+            (_table_label(str(r.get("table", ""))), r.get("external_id")) for r in alert.records
+        ],
         "assign_form": assign_form,
         "decide_form": decide_form,
+        "release_form": release_form,
     }
     return render(request, "integrity/alert.html", context)
 

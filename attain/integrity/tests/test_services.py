@@ -178,3 +178,45 @@ def test_confirming_can_stop_the_records_counting(gamed):
         services.decide(ops, empty, confirm=True, reason="ring", reject_records=True)
     empty.refresh_from_db()
     assert empty.status == Status.OPEN  # nothing half-applied
+
+
+def test_a_reviewer_lifts_a_hold_on_the_alert_page(gamed, client):
+    """The hold a confirmed alert placed is lifted on its page, with a reason, by a
+    reviewer (audited as theirs); the rep's notice goes; a rep cannot lift it."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    ops, finance = gamed.users["sales_ops"], gamed.users["finance"]
+    services.decide(ops, alert, confirm=True, reason="重复录入", hold=True)
+    client.force_login(gamed.users["rep"])
+    assert (
+        client.post(f"/integrity/{alert.pk}/", {"release": "1", "release_reason": "x"}).status_code
+        == 403
+    )
+    client.force_login(finance)
+    page = client.get(f"/integrity/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "解除暂扣" in page.content.decode()
+    page = client.post(f"/integrity/{alert.pk}/", {"release": "1", "release_reason": " "})
+    assert page.status_code == 200
+    alert.refresh_from_db()
+    assert alert.hold
+    page = client.post(
+        f"/integrity/{alert.pk}/", {"release": "1", "release_reason": "客户确认两笔都是真实订单"}
+    )
+    assert page.status_code == 302
+    alert.refresh_from_db()
+    assert alert.hold is False and alert.status == Status.CONFIRMED
+    event = AuditEvent.objects.filter(reason="客户确认两笔都是真实订单").get()
+    assert event.actor == finance and event.before["hold"] and not event.after["hold"]
+    with pytest.raises(ValidationError):  # nothing left to lift
+        services.release_hold(finance, alert, reason="again")
+    client.force_login(gamed.users["rep"])
+    assert b"integrity-hold" not in client.get("/performance/").content
+
+
+def test_the_evidence_names_its_tables_in_the_readers_language(gamed, client):
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    client.force_login(gamed.users["sales_ops"])
+    page = client.get(f"/integrity/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    evidence = page.split('id="evidence"')[1].split("</table>")[0]
+    assert "<td>订单</td>" in evidence and "orders" not in evidence
