@@ -10,7 +10,8 @@
   above their peers' rate (Poisson tail below ``alpha``);
 - *just above a threshold*: amounts within ``above_share`` above one of ``thresholds``
   (approval limits, spiff levels; none by default), far above the peers' rate;
-- *duplicates*: orders of one owner with the same customer, amount and day.
+- *duplicates*: orders of one owner with the same customer, amount and day, both still
+  standing (an order cancelled or returned and booked again, a correction, counts once).
 
 Blind spots: small samples (a person needs ``min_benford`` amounts for the digit test,
 "not enough data" below that); fabricated amounts copied from real ones.
@@ -205,8 +206,9 @@ def _rate_test(
 
 
 def _duplicates(inside: pl.DataFrame, period: ScanPeriod, params: Params, found: Found) -> None:
+    standing = pl.col("status").is_null() | ~pl.col("status").is_in(("cancelled", "returned"))
     same = (
-        inside.filter(pl.col("customer").is_not_null())
+        inside.filter(pl.col("customer").is_not_null() & standing)
         .group_by("owner", "customer", "amount", "date")
         .agg(pl.col("id"))
         .filter(pl.col("id").list.len() >= 2)

@@ -359,3 +359,26 @@ def test_poisson_tail() -> None:
 
 def test_every_detector_is_named() -> None:
     assert len(DETECTORS) == 7
+
+
+def test_a_cancelled_order_booked_again_is_no_duplicate() -> None:
+    """A rep cancels a mistyped order and books it again the same day (same customer
+    and amount): one order counts, nothing is duplicated; two standing copies are."""
+    frames = honest()
+    extra = pl.DataFrame(
+        {
+            "id": ["X1", "X2", "Y1", "Y2", "Y3"],
+            "date": [D(2025, 11, 20)] * 2 + [D(2025, 12, 1)] * 3,
+            "owner": ["E004"] * 2 + ["E006"] * 3,
+            "customer": ["C0040"] * 2 + ["C0060"] * 3,
+            "amount": [1234.56] * 2 + [88000.0] * 3,
+            "status": ["cancelled", "confirmed", "returned", "confirmed", "confirmed"],
+            "status_changed_on": [D(2025, 11, 20), None, D(2025, 12, 2), None, None],
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4], detectors=["amounts"])
+    duplicates = [a for a in found.alerts if a.pattern == "duplicate"]
+    assert [(a.people, a.records) for a in duplicates] == [
+        (("E006",), (("orders", "Y2"), ("orders", "Y3")))
+    ]
