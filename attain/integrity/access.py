@@ -2,7 +2,8 @@
 
 Whose alerts anyone sees is the one visibility rule
 (:func:`attain.org.selectors.visible_people`) on top of this: a reviewer sees every
-alert; a rep never sees an alert, only a hold notice about themself.
+alert but those about themself (nobody reviews their own case); a rep never sees an
+alert, only a hold notice about themself.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from attain.accounts.models import Role
-from attain.org.selectors import role_of
+from attain.org.selectors import person_of, role_of
 
 # The review queue and the per-unit integrity page.
 REVIEW_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE})
@@ -33,3 +34,9 @@ def can_scan(user: Any) -> bool:
 def sees_own_hold(user: Any) -> bool:
     """Everyone with a person sees the hold notice about themself (My performance)."""
     return role_of(user) is not None
+
+
+def concerns(user: Any, alert: Any) -> bool:
+    """The alert names the user's own person: they may not see, assign or decide it."""
+    me = person_of(user) if user is not None else None
+    return me is not None and alert.people.filter(pk=me.pk).exists()

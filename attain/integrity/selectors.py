@@ -20,7 +20,11 @@ def alerts(user: Any) -> QuerySet[Alert]:
     if not access.can_review(user):
         return Alert.objects.none()
     people = visible_people(user)
-    return Alert.objects.filter(people__in=people).distinct().select_related("assignee")
+    rows = Alert.objects.filter(people__in=people)
+    me = person_of(user)
+    if me is not None:  # nobody reviews their own case
+        rows = rows.exclude(people=me)
+    return rows.distinct().select_related("assignee")
 
 
 def alert(user: Any, pk: int) -> Alert | None:

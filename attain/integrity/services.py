@@ -143,13 +143,21 @@ def _state(alert: Alert) -> dict[str, Any]:
     }
 
 
+def _not_about_themself(actor: Any, alert: Alert) -> None:
+    if access.concerns(actor, alert):
+        raise PermissionDenied(_("Nobody reviews an integrity alert about themself."))
+
+
 def assign(actor: Any, alert: Alert, assignee: Any) -> Alert:
     if not access.can_review(actor):
         raise PermissionDenied
+    _not_about_themself(actor, alert)
     if assignee is not None and not access.can_review(assignee):
         raise ValidationError(
             {"assignee": _("Only sales operations, finance or an administrator can review alerts.")}
         )
+    if assignee is not None and access.concerns(assignee, alert):
+        raise ValidationError({"assignee": _("Nobody reviews an integrity alert about themself.")})
     with transaction.atomic():
         before = _state(alert)
         alert.assignee = assignee
@@ -175,6 +183,7 @@ def decide(
     pay turns the difference into an adjustment, the clawback) or dismiss."""
     if not access.can_review(actor):
         raise PermissionDenied
+    _not_about_themself(actor, alert)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the decision.")})
@@ -248,6 +257,7 @@ def _announce_hold(alert: Alert, reason: str) -> None:
 def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
     if not access.can_review(actor):
         raise PermissionDenied
+    _not_about_themself(actor, alert)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the decision.")})

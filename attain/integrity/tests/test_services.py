@@ -220,3 +220,32 @@ def test_the_evidence_names_its_tables_in_the_readers_language(gamed, client):
     page = client.get(f"/integrity/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     evidence = page.split('id="evidence"')[1].split("</table>")[0]
     assert "<td>订单</td>" in evidence and "orders" not in evidence
+
+
+def test_a_reviewer_never_reviews_an_alert_about_themself(gamed, client):
+    """A sales operations login that is also r1 (who sells): the alert about r1 is not in
+    their queue, its page is not found, and they can neither decide, assign nor be
+    assigned it; another reviewer can."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    ops, finance = gamed.users["sales_ops"], gamed.users["finance"]
+    r1 = gamed.people["r1"]
+    r1.user = ops
+    r1.save(update_fields=["user"])
+    ops.refresh_from_db()
+    for decide in (
+        lambda: services.decide(ops, alert, confirm=False, reason="我自己的订单没问题"),
+        lambda: services.assign(ops, alert, finance),
+    ):
+        with pytest.raises(PermissionDenied):
+            decide()
+    with pytest.raises(ValidationError):
+        services.assign(finance, alert, ops)
+    client.force_login(ops)
+    assert b"r1" not in client.get("/integrity/").content
+    assert client.get(f"/integrity/{alert.pk}/").status_code == 404
+    page = client.post(f"/integrity/{alert.pk}/", {"decision": "dismiss", "reason": "x"})
+    assert page.status_code == 404
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN
+    services.decide(finance, alert, confirm=True, reason="重复录入")
