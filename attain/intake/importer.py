@@ -418,6 +418,8 @@ def _merge(
     present = {a for _p, c, a, _f in importer.parsers if c.kind not in CHILD_ROWS}
     present |= {spec.derived_fields[a] for a in present if a in spec.derived_fields}
     present |= set(importer.stamped)  # the verification state (docs/pay.md)
+    dated = {f: d for f, d in spec.change_dates.items() if f in present}
+    present |= set(dated.values())
     credit = None
     if spec.credit is not None and any(c.kind is Kind.CREDIT for c in importer.present):
         credit = CreditRows(spec.credit.model, spec.credit.parent_column)
@@ -446,6 +448,8 @@ def _merge(
                     % {"key": key}
                 )
         existing: dict[str, int] = dict(fetch_by_keys(spec.model, spec.key, accepted, ["pk"]))
+        if dated and existing:
+            _date_changes(spec, dated, accepted, existing)
         result.updated += len(existing)
         result.imported += len(accepted) - len(existing)
         new_keys = writer.write(accepted, existing)
@@ -457,6 +461,33 @@ def _merge(
         result.seconds = time.monotonic() - started
         if progress is not None:
             progress(result.rows, result.seconds)
+
+
+def _date_changes(
+    spec: TableSpec,
+    dated: Mapping[str, str],
+    accepted: dict[str, dict[str, Any]],
+    existing: dict[str, int],
+) -> None:
+    """Rows that change a dated field (an order cancelled or returned) without the date
+    of the change: the change happened by the import's day, so it is dated then (a wash
+    order cancelled after the quarter is seen as such); an unchanged field keeps its
+    stored date."""
+    fields = [name for pair in dated.items() for name in pair]
+    stored = {
+        key: dict(zip(fields, values, strict=True))
+        for key, *values in fetch_by_keys(spec.model, spec.key, existing, fields)
+    }
+    today = timezone.localdate()
+    for key, values in accepted.items():
+        old = stored.get(key)
+        if old is None:
+            continue
+        for name, date_name in dated.items():
+            if values.get(date_name) is not None:
+                continue
+            changed = values.get(name) != old[name]
+            values[date_name] = today if changed else old[date_name]
 
 
 def _texts(cells: list[Any], width: int) -> list[str]:

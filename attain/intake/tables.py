@@ -108,6 +108,10 @@ class TableSpec:
     # Derived columns (values by attname) set from the row before writing.
     derive: Callable[[dict[str, Any]], None] | None = None
     derived_fields: Mapping[str, str] = field(default_factory=dict)  # source → derived
+    # A field whose change is dated by another (an order's status → status_changed_on):
+    # a file that changes it without giving the date dates the change on the import's
+    # day; a file that leaves it unchanged keeps the stored date.
+    change_dates: Mapping[str, str] = field(default_factory=dict)
     # Fills values (by attname) from the others before the row is checked for missing
     # fields: e.g. an order line's amount from its quantity and unit price.
     fill: Callable[[dict[str, Any]], None] | None = None
@@ -338,6 +342,7 @@ _register(
         ),
         credit=CreditSpec(crm.OrderCredit, "order_id"),
         manager_may_import=True,
+        change_dates={"status": "status_changed_on"},
     )
 )
 _register(

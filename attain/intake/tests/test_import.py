@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from attain.audit.models import AuditEvent
 from attain.crm.bulk import Upsert
@@ -708,3 +709,34 @@ def test_blank_lines_before_the_header_and_a_workbook_named_csv(
     book.save(named)
     result = import_file(None, "orders", named)
     assert (result.imported + result.updated, result.rejected) == (3, 0)
+
+
+def test_an_order_cancelled_by_a_later_file_without_a_date_is_dated_by_the_import(
+    customers: Any, tmp_path: Path
+) -> None:
+    """A weekly CRM export with a status but no cancellation date: the order booked as
+    confirmed and cancelled in a later file is dated cancelled on the day of that import
+    (the integrity scan's wash orders need it); an unchanged status keeps its date; a
+    date in the file wins."""
+    import_file(None, "orders", write_csv(tmp_path / "a.csv", orders_rows()))
+    assert Order.objects.get(external_id="O-1").status_changed_on is None
+    later = [
+        ZH_HEADER,
+        ["O-1", "C1", "r1", "2025-03-10", "1234.50", "已取消", ""],
+        ["O-2", "C2", "r2", "2025-03-11", "12000", "已取消", ""],
+    ]
+    import_file(None, "orders", write_csv(tmp_path / "b.csv", later))
+    one = Order.objects.get(external_id="O-1")
+    assert (one.status, one.status_changed_on) == ("cancelled", timezone.localdate())
+    assert Order.objects.get(external_id="O-2").status_changed_on is None  # unchanged
+    event = AuditEvent.objects.filter(object_id=str(one.pk)).order_by("pk").last()
+    assert event.after["status_changed_on"] == timezone.localdate().isoformat()
+    dated = [
+        [*ZH_HEADER, "取消日期"],
+        ["O-2", "C2", "r2", "2025-03-11", "12000", "已退货", "", "2025-04-02"],
+    ]
+    import_file(None, "orders", write_csv(tmp_path / "c.csv", dated))
+    assert Order.objects.get(external_id="O-2").status_changed_on == datetime.date(2025, 4, 2)
+    again = [[*ZH_HEADER, "取消日期"], ["O-2", "C2", "r2", "2025-03-11", "12000", "已退货", "", ""]]
+    import_file(None, "orders", write_csv(tmp_path / "d.csv", again))
+    assert Order.objects.get(external_id="O-2").status_changed_on == datetime.date(2025, 4, 2)
