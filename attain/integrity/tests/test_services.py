@@ -249,3 +249,28 @@ def test_a_reviewer_never_reviews_an_alert_about_themself(gamed, client):
     alert.refresh_from_db()
     assert alert.status == Status.OPEN
     services.decide(finance, alert, confirm=True, reason="重复录入")
+
+
+def test_cli_notes_follow_the_commands_language(gamed, tmp_path):
+    """r2's three orders, one cancelled just after the quarter: too few to judge, a
+    "not enough data" note, in the command's language like the alerts' reasons."""
+    from django.utils import translation
+
+    customer = Customer.objects.get(external_id="C1")
+    for number in (1, 2, 3):
+        Order.objects.create(
+            external_id=f"N{number}",
+            customer=customer,
+            owner=gamed.people["r2"],
+            date=datetime.date(2025, 12, 20),
+            amount=Decimal("500.00"),
+            status="cancelled" if number == 1 else "confirmed",
+            status_changed_on=datetime.date(2026, 1, 5) if number == 1 else None,
+        )
+    target = tmp_path / "alerts.json"
+    with translation.override("zh-hans"):
+        call_command("integrity", "scan", "--period", "2025-Q4", "--json", str(target))
+    document = json.loads(target.read_text())
+    (note,) = [n for n in document["not_enough_data"] if n["person"] == "r2"]
+    assert note["reason"].startswith("数据不足") and note["reason_en"].startswith("Not enough")
+    assert document["alerts"][0]["reason"] == document["alerts"][0]["reason_zh"]

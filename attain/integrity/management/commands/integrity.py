@@ -45,13 +45,13 @@ class Command(BaseCommand):
 
     def scan(self, options: dict[str, Any]) -> None:
         labels = options["period"] or services.default_periods()
+        language = get_language() or "en"
         if options["dry_run"]:
             found = services.detect(services.scan_periods(labels))
             created = updated = 0
         else:
             outcome = services.scan(None, periods=labels)
             found, created, updated = outcome.found, outcome.created, outcome.updated
-        language = get_language() or "en"
         document = {
             "alerts": [alert.document(language) for alert in found.alerts],
             "not_enough_data": [
@@ -59,7 +59,9 @@ class Command(BaseCommand):
                     "detector": n.detector,
                     "period": n.period,
                     "person": n.person,
-                    "reason": n.reason_en,
+                    "reason": n.reason_zh if language.startswith("zh") else n.reason_en,
+                    "reason_en": n.reason_en,
+                    "reason_zh": n.reason_zh,
                 }
                 for n in found.notes
             ],
