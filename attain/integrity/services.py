@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,15 +21,17 @@ from django.utils.translation import gettext as _
 from attain.audit.models import Action
 from attain.audit.services import record_change, save_update
 from attain.calc.integrity import load_records
-from attain.calc.periods import period_bounds, periods_of_day
+from attain.calc.periods import fiscal_year_of_day, period_bounds, periods_of_day
 from attain.crm import models as crm
 from attain.crm.models import Verification
 from attain.crm.records import PLACEMENTS
 from attain.crm.services.verification import verify_records
 from attain.engine.integrity import Found, ScanPeriod
 from attain.engine.integrity import scan as run_detectors
+from attain.measures.models import Aggregation, Measure
 from attain.notify.services import announce
 from attain.org.models import Person
+from attain.targets.selectors import published_targets
 
 from . import access
 from .events import send_hold_changed
@@ -76,7 +80,56 @@ def detect(periods: list[ScanPeriod], *, as_of: datetime.date | None = None) -> 
     start = min(p.start for p in periods) - datetime.timedelta(days=HISTORY_DAYS)
     end = max(p.end for p in periods)
     records = load_records(start=start, end=end)
-    return run_detectors(records, periods, as_of=as_of or timezone.localdate())
+    return run_detectors(
+        records, periods, as_of=as_of or timezone.localdate(), targets=order_targets(periods)
+    )
+
+
+MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def order_targets(periods: Sequence[ScanPeriod]) -> pl.DataFrame | None:
+    """Each person's published target for each scanned period in order amount (the sum
+    of their month targets within the period, in a measure summing the orders' amount
+    by owner and date: the first such measure, by code, that gives the person one), for
+    the timing test's push-out (拉单/压单); None when no such target is in force."""
+    codes = sorted(
+        m.code
+        for m in Measure.objects.filter(
+            table="orders", agg=Aggregation.SUM, person_field="owner", date_field="date"
+        )
+        if m.value.strip() == "amount"
+    )
+    if not codes or not periods:
+        return None
+    people = set(Person.objects.values_list("code", flat=True))
+    years = sorted({fiscal_year_of_day(day) for p in periods for day in (p.start, p.end)})
+    sums: dict[tuple[str, str, str], Decimal] = {}
+    for year in years:
+        for target in published_targets(measures=codes, fiscal_year=year):
+            who, month = str(target["who"]), str(target["period"])
+            if who not in people or not MONTH.fullmatch(month):
+                continue
+            first = datetime.date(int(month[:4]), int(month[5:]), 1)
+            for period in periods:
+                if period.start <= first <= period.end:
+                    key = (str(target["measure"]), who, period.label)
+                    sums[key] = sums.get(key, Decimal(0)) + Decimal(str(target["value"]))
+    chosen: dict[tuple[str, str], Decimal] = {}
+    for code in codes:  # the first measure that gives the person a target
+        for (measure, who, label), value in sorted(sums.items()):
+            if measure == code:
+                chosen.setdefault((who, label), value)
+    if not chosen:
+        return None
+    return pl.DataFrame(
+        {
+            "person": [who for who, _label in chosen],
+            "period": [label for _who, label in chosen],
+            "amount": [float(value) for value in chosen.values()],
+        },
+        schema={"person": pl.String, "period": pl.String, "amount": pl.Float64},
+    )
 
 
 def default_periods() -> list[str]:

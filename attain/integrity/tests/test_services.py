@@ -274,3 +274,57 @@ def test_cli_notes_follow_the_commands_language(gamed, tmp_path):
     (note,) = [n for n in document["not_enough_data"] if n["person"] == "r2"]
     assert note["reason"].startswith("数据不足") and note["reason_en"].startswith("Not enough")
     assert document["alerts"][0]["reason"] == document["alerts"][0]["reason_zh"]
+
+
+def test_a_rep_who_met_the_published_target_and_pushed_orders_out_is_found(company, settings):
+    """拉单/压单 in the product: a fiscal year from April (2025-Q3 is October to
+    December), published month targets of revenue; r1 reaches the quarter's target by
+    November, then dates nine orders in the first days of January. The scan reads the
+    targets and finds the push-out; r2, who did not reach theirs, is left alone."""
+    from attain.targets.models import Kind, PlanStatus, TargetCell, TargetPlan
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    plan = TargetPlan.objects.create(
+        name="FY2025", fiscal_year=2025, root_unit=company.hq, status=PlanStatus.PUBLISHED
+    )
+    for who in ("r1", "r2", "r3"):
+        for month in ("2025-10", "2025-11", "2025-12"):
+            TargetCell.objects.create(
+                plan=plan,
+                measure="revenue",
+                who=who,
+                kind=Kind.PERSON,
+                parent="east",
+                period=month,
+                value=Decimal("30000"),
+                engine_value=Decimal("30000"),
+            )
+    number = 0
+
+    def book(code: str, day: datetime.date, amount: str) -> None:
+        nonlocal number
+        number += 1
+        customer, _new = Customer.objects.get_or_create(
+            external_id=f"K-{code}",
+            defaults={"name": f"客户{code}", "owner": company.people[code]},
+        )
+        Order.objects.create(
+            external_id=f"S{number:04d}",
+            customer=customer,
+            owner=company.people[code],
+            date=day,
+            amount=Decimal(amount),
+        )
+
+    for i in range(10):  # 100,000 by mid-November: the 90,000 target met
+        book("r1", datetime.date(2025, 10, 3) + datetime.timedelta(days=4 * i), "10000.00")
+    for i in range(9):
+        book("r1", datetime.date(2026, 1, 1) + datetime.timedelta(days=i % 6), "8800.00")
+    for code in ("r2", "r3"):
+        for i in range(13):
+            book(code, datetime.date(2025, 10, 2) + datetime.timedelta(days=7 * i), "3000.00")
+        book(code, datetime.date(2026, 1, 5), "3000.00")
+    found = services.detect(services.scan_periods(["2025-Q3"]))
+    pushes = [a for a in found.alerts if a.pattern == "push_out"]
+    assert [(a.people, a.period) for a in pushes] == [(("r1",), "2025-Q3")]
+    assert "reached" in pushes[0].reason_en and "目标" in pushes[0].reason_zh
