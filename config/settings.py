@@ -146,6 +146,9 @@ TIME_ZONE = os.environ.get("ATTAIN_TIME_ZONE", "Asia/Shanghai")
 # The first month of the fiscal year (1 = January): fiscal years, halves and quarters of
 # every calculation (attain.calc.periods).
 ATTAIN_FISCAL_YEAR_START = int(os.environ.get("ATTAIN_FISCAL_YEAR_START", "1"))
+# Integrity: order amounts that matter (approval limits, spiff levels; comma-separated,
+# e.g. "50000,100000"): many orders just above one of them are flagged (docs/integrity.md).
+ATTAIN_INTEGRITY_THRESHOLDS = os.environ.get("ATTAIN_INTEGRITY_THRESHOLDS", "")
 # The company's name on pages and exports, and the currency of plans and payouts (ISO
 # 4217). These, the time zone, the fiscal year start and the languages offered are the
 # defaults of the first-run setup: once it has run (or `attain setup`), the company

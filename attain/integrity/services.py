@@ -8,12 +8,13 @@ import datetime
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from attain.crm import models as crm
 from attain.crm.models import Verification
 from attain.crm.records import PLACEMENTS
 from attain.crm.services.verification import verify_records
-from attain.engine.integrity import Found, ScanPeriod
+from attain.engine.integrity import Found, ScanPeriod, Settings
 from attain.engine.integrity import scan as run_detectors
 from attain.measures.models import Aggregation, Measure
 from attain.notify.services import announce
@@ -81,8 +82,37 @@ def detect(periods: list[ScanPeriod], *, as_of: datetime.date | None = None) -> 
     end = max(p.end for p in periods)
     records = load_records(start=start, end=end)
     return run_detectors(
-        records, periods, as_of=as_of or timezone.localdate(), targets=order_targets(periods)
+        records,
+        periods,
+        detector_settings(),
+        as_of=as_of or timezone.localdate(),
+        targets=order_targets(periods),
     )
+
+
+def detector_settings() -> Settings:
+    """The detectors' defaults, with the amount thresholds the deployment configures
+    (``ATTAIN_INTEGRITY_THRESHOLDS``: approval limits, spiff levels)."""
+    defaults = Settings()
+    text = str(getattr(settings, "ATTAIN_INTEGRITY_THRESHOLDS", "") or "")
+    values = []
+    for part in re.split(r"[,;，；\s]+", text):
+        part = part.replace("_", "").strip()
+        if not part:
+            continue
+        try:
+            value = Decimal(part)
+            if not value.is_finite():
+                raise ArithmeticError(part)
+        except ArithmeticError as error:
+            raise ImproperlyConfigured(
+                f"ATTAIN_INTEGRITY_THRESHOLDS: {part!r} is not an amount"
+            ) from error
+        if value > 0:
+            values.append(float(value))
+    if not values:
+        return defaults
+    return replace(defaults, amounts=replace(defaults.amounts, thresholds=tuple(sorted(values))))
 
 
 MONTH = re.compile(r"\d{4}-\d{2}")

@@ -328,3 +328,37 @@ def test_a_rep_who_met_the_published_target_and_pushed_orders_out_is_found(compa
     pushes = [a for a in found.alerts if a.pattern == "push_out"]
     assert [(a.people, a.period) for a in pushes] == [(("r1",), "2025-Q3")]
     assert "reached" in pushes[0].reason_en and "目标" in pushes[0].reason_zh
+
+
+def test_orders_split_just_above_a_configured_spiff_level_are_found(gamed, settings):
+    """A spiff for every order of 50,000 or more: r1 splits deals into orders just above
+    it. With the level configured (ATTAIN_INTEGRITY_THRESHOLDS) the scan says so; a
+    wrong setting is a clear configuration error."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    customer = Customer.objects.get(external_id="C1")
+    for number in range(6):
+        Order.objects.create(
+            external_id=f"T{number}",
+            customer=customer,
+            owner=gamed.people["r1"],
+            date=datetime.date(2025, 11, 6 + number),
+            amount=Decimal("50300.00") + number,
+        )
+    for code in ("r2", "r3"):
+        for number in range(20):
+            Order.objects.create(
+                external_id=f"T{code}{number}",
+                customer=customer,
+                owner=gamed.people[code],
+                date=datetime.date(2025, 10, 2 + number),
+                amount=Decimal("7300.00") * (number + 1) + Decimal("0.45"),
+            )
+    periods = services.scan_periods(["2025-Q4"])
+    assert not [a for a in services.detect(periods).alerts if a.pattern == "above_threshold"]
+    settings.ATTAIN_INTEGRITY_THRESHOLDS = "50000; 十万"
+    with pytest.raises(ImproperlyConfigured):
+        services.detect(periods)
+    settings.ATTAIN_INTEGRITY_THRESHOLDS = "50000，100000"
+    found = [a for a in services.detect(periods).alerts if a.pattern == "above_threshold"]
+    assert [(a.people, len(a.records)) for a in found] == [(("r1",), 6)]
