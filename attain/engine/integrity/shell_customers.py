@@ -7,8 +7,9 @@ Three tests:
   (duplicates between different owners are the duplicate review's job, not fraud);
 - *no trace*: a customer with confirmed orders older than ``grace_days`` but no contact,
   no activity and no payment at all;
-- *burst*: a person's new customers with exactly one order, created in the period, far
-  above their peers' and their own usual count (a "new customers" target gamed).
+- *burst*: a person's new customers with exactly one order, created (or first ordered,
+  when that is earlier) in the period, far above their peers' and their own usual count
+  (a "new customers" target gamed).
 
 Blind spots: shells with invented but distinct contact details and a paid order (the
 rep pays themself); a burst spread over several periods.
@@ -218,7 +219,12 @@ def _burst(
     when: pl.DataFrame,
     found: Found,
 ) -> None:
-    single = when.filter((pl.col("orders") == 1) & pl.col("owner").is_not_null())
+    # A customer is new when it was created or, if earlier, first ordered: a customer
+    # file imported without its creation dates says "created today" of customers that
+    # ordered years ago.
+    single = when.filter((pl.col("orders") == 1) & pl.col("owner").is_not_null()).with_columns(
+        pl.min_horizontal("created", "first").alias("created")
+    )
     active = set(data["orders"]["owner"].drop_nulls().unique().to_list())
     for period in periods:
         new = single.filter(pl.col("created").is_between(period.start, period.end))

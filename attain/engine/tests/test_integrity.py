@@ -382,3 +382,41 @@ def test_a_cancelled_order_booked_again_is_no_duplicate() -> None:
     assert [(a.people, a.records) for a in duplicates] == [
         (("E006",), (("orders", "Y2"), ("orders", "Y3")))
     ]
+
+
+def test_customers_imported_today_without_creation_dates_are_no_burst() -> None:
+    """The customer file had no creation dates, so every customer reads "created" on the
+    import's day (in Q4); E005's twenty one-order customers ordered in 2024. They are old
+    customers, not a burst of new ones in Q4; a real burst (E007's, created and ordered
+    in Q4) still is one."""
+    frames = honest()
+    imported = D(2025, 12, 1)
+    frames["customers"] = frames["customers"].with_columns(pl.lit(imported).alias("created"))
+    old = [f"OLD{i}" for i in range(20)]
+    new = [f"NEW{i}" for i in range(8)]
+    customers = pl.DataFrame(
+        {
+            "id": old + new,
+            "owner": ["E005"] * 20 + ["E007"] * 8,
+            "created": [imported] * 20 + [D(2025, 11, 1 + i) for i in range(8)],
+        }
+    )
+    orders = pl.DataFrame(
+        {
+            "id": [f"Z{i}" for i in range(28)],
+            "date": [D(2024, 1 + i % 12, 10) for i in range(20)]
+            + [D(2025, 11, 2 + i) for i in range(8)],
+            "owner": ["E005"] * 20 + ["E007"] * 8,
+            "customer": old + new,
+            "amount": [5000.0] * 28,
+            "status": ["confirmed"] * 28,
+        }
+    )
+    frames["customers"] = pl.concat([frames["customers"], customers], how="diagonal_relaxed")
+    frames["orders"] = pl.concat([frames["orders"], orders], how="diagonal_relaxed")
+    frames["contacts"] = pl.concat(
+        [frames["contacts"], pl.DataFrame({"customer": old + new})], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 12, 20))
+    bursts = [a.people for a in found.alerts if a.pattern == "burst"]
+    assert bursts == [("E007",)]
