@@ -6,7 +6,8 @@ Three tests:
   contact's) is a salesperson's, or is shared with another customer of the same owner
   (duplicates between different owners are the duplicate review's job, not fraud);
 - *no trace*: a customer with confirmed orders older than ``grace_days`` but no contact,
-  no activity and no payment at all;
+  no activity and no payment at all (not tested when most customers have none: the
+  company keeps those records elsewhere);
 - *burst*: a person's new customers with exactly one order, created (or first ordered,
   when that is earlier) in the period, far above their peers' and their own usual count
   (a "new customers" target gamed).
@@ -29,6 +30,7 @@ from .common import (
     Found,
     Records,
     ScanPeriod,
+    not_enough,
     period_of,
     poisson_tail,
     records,
@@ -45,6 +47,11 @@ class Params:
     alpha: float = 0.001
     identity_score: float = 0.9
     no_trace_score: float = 0.7
+    # When most customers with old orders have no trace (at least ``min_untraced``
+    # of them), the company does not keep contacts, activities or payments here: the
+    # no-trace test says nothing and notes "not enough data" instead.
+    max_untraced_share: float = 0.5
+    min_untraced: int = 10
 
 
 def _norm(column: str, kind: str) -> pl.Expr:
@@ -194,6 +201,22 @@ def _no_trace(
         period = period_of(day, periods) if day else None
         if owner and period:
             grouped[(owner, period.label)].add(customer)
+    untraced = candidates["customer"].drop_nulls().n_unique()
+    aged = orders.filter(pl.col("date") <= cutoff)["customer"].drop_nulls().n_unique()
+    if untraced >= params.min_untraced and untraced > params.max_untraced_share * aged:
+        for owner, label in sorted(grouped):
+            found.notes.append(
+                not_enough(
+                    NAME,
+                    label,
+                    owner,
+                    f"{untraced} of {aged} customers with orders have no contact, activity "
+                    "or payment recorded, so a customer without them is no sign of a shell",
+                    f"{aged} 个有订单的客户中有 {untraced} 个没有联系人、跟进记录或回款记录，"
+                    "因此缺少这些记录不能说明是虚报客户",
+                )
+            )
+        return
     for (owner, label), members in sorted(grouped.items()):
         ids = orders.filter(pl.col("customer").is_in(sorted(members)))["id"]
         found.alerts.append(

@@ -420,3 +420,35 @@ def test_customers_imported_today_without_creation_dates_are_no_burst() -> None:
     found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 12, 20))
     bursts = [a.people for a in found.alerts if a.pattern == "burst"]
     assert bursts == [("E007",)]
+
+
+def test_no_trace_says_nothing_where_the_company_keeps_no_traces() -> None:
+    """A company that imports only customers and orders (no contacts, activities or
+    payments): every customer lacks a trace, so nobody is a shell for it; a note
+    explains. Where the others have traces, two bare customers still are found."""
+    frames = honest()
+    bare = {k: v for k, v in frames.items() if k in ("orders", "customers", "people")}
+    found = scan(Records(bare), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 3, 1))
+    assert [a for a in found.alerts if a.pattern == "no_trace"] == []
+    notes = [n for n in found.notes if n.detector == "shell_customers"]
+    assert notes and "no contact, activity or payment" in notes[0].reason_en
+    assert "数据不足" in notes[0].reason_zh
+    shells = pl.DataFrame(
+        {
+            "id": ["S1", "S2"],
+            "date": [D(2025, 8, 1), D(2025, 8, 2)],
+            "owner": ["E003", "E003"],
+            "customer": ["SHELL1", "SHELL2"],
+            "amount": [30000.0, 30000.0],
+            "status": ["confirmed", "confirmed"],
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], shells], how="diagonal_relaxed")
+    frames["customers"] = pl.concat(
+        [frames["customers"], pl.DataFrame({"id": ["SHELL1", "SHELL2"], "owner": ["E003"] * 2})],
+        how="diagonal_relaxed",
+    )
+    found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 3, 1))
+    assert [(a.people, a.period) for a in found.alerts if a.pattern == "no_trace"] == [
+        (("E003",), "2025-Q3")
+    ]
