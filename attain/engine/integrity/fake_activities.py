@@ -9,7 +9,8 @@
   at least ``min_customers_at_spot`` different customers within a period (many people
   at one office or fair are not a case);
 - *same-minute bursts*: at least ``min_same_minute`` activities of one person logged at
-  the same minute;
+  the same minute (activities at exactly midnight carry no time of day, only a date, and
+  are left out of this test and the travel test);
 - *empty summaries*: a person's activities without a summary, far above their peers'.
 
 Blind spots: a fresh photo of the wrong place, visits without coordinates or photos
@@ -76,10 +77,13 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
     activities = activities.with_columns(pl.col("at").dt.date().alias("day"))
     lo, hi = min(p.start for p in periods), max(p.end for p in periods)
     scoped = activities.filter(pl.col("day").is_between(lo, hi))
+    # An activity at exactly midnight has a day but no time of day (a file that gives
+    # only dates): it cannot be too fast nor share a minute with another.
+    timed = scoped.filter(pl.col("at").dt.time() != pl.time(0, 0, 0))
     _photos(data, activities, periods, params, found)
-    _travel(scoped, periods, params, found)
+    _travel(timed, periods, params, found)
     _spots(scoped, periods, params, found)
-    _minutes(scoped, periods, params, found)
+    _minutes(timed, periods, params, found)
     _empty(scoped, periods, params, found)
     return found
 

@@ -452,3 +452,38 @@ def test_no_trace_says_nothing_where_the_company_keeps_no_traces() -> None:
     assert [(a.people, a.period) for a in found.alerts if a.pattern == "no_trace"] == [
         (("E003",), "2025-Q3")
     ]
+
+
+def test_activities_with_a_date_but_no_time_are_no_burst_and_no_impossible_trip() -> None:
+    """Visits imported from a system that exports only dates all read 00:00: five visits
+    of one day (Shanghai and Suzhou, 85 km apart) are neither a same-minute burst nor an
+    impossible trip; the same at 14:03 are a burst."""
+    frames = honest()
+    places = [(31.23, 121.47), (31.30, 120.58)] * 3
+    rows = [
+        {
+            "id": f"V{i}",
+            "owner": "E002",
+            "customer": f"C002{i}",
+            "at": datetime.datetime(2025, 11, 12),
+            "lat": places[i][0] + i * 0.001,
+            "lon": places[i][1],
+            "summary": "拜访",
+        }
+        for i in range(5)
+    ] + [
+        {
+            "id": f"W{i}",
+            "owner": "E008",
+            "customer": f"C008{i}",
+            "at": datetime.datetime(2025, 11, 13, 14, 3, 10 + i),
+            "summary": "拜访",
+        }
+        for i in range(5)
+    ]
+    frames["activities"] = pl.concat(
+        [frames["activities"], pl.DataFrame(rows)], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), [Q4], detectors=["fake_activities"])
+    got = [(a.people, a.pattern) for a in found.alerts]
+    assert got == [(("E008",), "same_minute")]
