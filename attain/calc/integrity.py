@@ -175,6 +175,7 @@ def _read(
     people = _frame(
         source,
         f"SELECT {c('p', Person, 'code')} AS code, {c('p', Person, 'email')} AS email,"
+        f" {c('p', Person, 'phone')} AS phone,"
         f" (SELECT {c('u', Unit, 'code')} FROM {q.t(Assignment, 'a')}"
         + q.join(Unit, "u", ("a", Assignment, "unit"))
         + f" WHERE {c('a', Assignment, 'person')} = {c('p', Person, 'id')}"

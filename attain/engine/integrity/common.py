@@ -121,7 +121,12 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "credit_code": pl.String(),
     },
     "contacts": {"customer": pl.String(), "phone": pl.String(), "email": pl.String()},
-    "people": {"code": pl.String(), "unit": pl.String(), "email": pl.String()},
+    "people": {
+        "code": pl.String(),
+        "unit": pl.String(),
+        "email": pl.String(),
+        "phone": pl.String(),
+    },
     "activities": {
         "id": pl.String(),
         "owner": pl.String(),
@@ -160,7 +165,7 @@ class Records:
     - ``payments``: id, date, order, customer, amount;
     - ``customers``: id, owner, created, phone, email, credit_code; ``contacts``:
       customer, phone, email;
-    - ``people``: code, unit (the unit at the scan, for peer groups), email;
+    - ``people``: code, unit (the unit at the scan, for peer groups), email, phone;
     - ``activities``: id, owner, at (local datetime), customer, kind, lat, lon, summary;
       ``evidence``: activity, hash (a 64-bit perceptual hash as 16 hex digits);
     - ``peer_ratings``: id, date, owner (the rated person), rater, score;

@@ -4,7 +4,10 @@ Three tests:
 
 - *shared identity*: a customer whose phone, email or credit code (its own or a
   contact's) is a salesperson's, or is shared with another customer of the same owner
-  (duplicates between different owners are the duplicate review's job, not fraud);
+  (duplicates between different owners are the duplicate review's job, not fraud); a
+  detail shared by the customers of ``common_owners`` owners (a switchboard, a
+  reseller's line) or by as many people, and placeholders (0000000, "n/a", "无"), are
+  no identity;
 - *no trace*: a customer with confirmed orders older than ``grace_days`` but no contact,
   no activity and no payment at all (not tested when most customers have none: the
   company keeps those records elsewhere);
@@ -51,16 +54,36 @@ class Params:
     # of them), the company does not keep contacts, activities or payments here: the
     # no-trace test says nothing and notes "not enough data" instead.
     max_untraced_share: float = 0.5
+    # A contact detail shared by the customers of this many owners (or by this many
+    # people) is a switchboard, a reseller's line or a placeholder: nobody's identity.
+    common_owners: int = 3
     min_untraced: int = 10
 
 
+def _one_repeated(value: pl.Expr) -> pl.Expr:
+    """The text is one character repeated (``0000000``)."""
+    return value.str.strip_chars(value.str.slice(0, 1)) == ""
+
+
 def _norm(column: str, kind: str) -> pl.Expr:
+    """A contact detail as a comparable key, or None when it identifies nobody: a phone
+    (its digits, a mobile without its +86) of fewer than 7 digits or of one digit
+    repeated (0000000, a placeholder), an email without an @ ("n/a", "无"), a credit
+    code of fewer than 8 letters and digits."""
     value = pl.col(column).cast(pl.String).fill_null("")
     if kind == "phone":
         value = value.str.replace_all(r"\D", "")
-        return pl.when(value.str.len_chars() >= 7).then(value).otherwise(None)
+        # +86 139…, 0086 139…: the same mobile as 139…
+        value = value.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+        usable = (value.str.len_chars() >= 7) & ~_one_repeated(value)
+        return pl.when(usable).then(value).otherwise(None)
     value = value.str.strip_chars().str.to_lowercase()
-    return pl.when(value.str.len_chars() >= 3).then(value).otherwise(None)
+    if kind == "email":
+        usable = value.str.contains(r"^[^@\s]+@[^@\s]+$")
+        return pl.when(usable).then(value).otherwise(None)
+    value = value.str.replace_all(r"[^0-9a-z]", "")
+    usable = (value.str.len_chars() >= 8) & ~_one_repeated(value)
+    return pl.when(usable).then(value).otherwise(None)
 
 
 def detect(
@@ -111,7 +134,19 @@ def _identity(
             contacts.select("customer", _norm("email", "email").alias("key")),
         ]
     ).drop_nulls()
-    staff = data["people"].select("code", _norm("email", "email").alias("key")).drop_nulls()
+    people = data["people"]
+    staff = (
+        pl.concat(
+            [
+                people.select("code", _norm("email", "email").alias("key")),
+                people.select("code", _norm("phone", "phone").alias("key")),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
+    # A detail several people share (an office line) is nobody's own.
+    staff = staff.filter(pl.col("code").n_unique().over("key") < params.common_owners)
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)  # (owner, key) → customers
     evidence: dict[tuple[str, str], str] = {}
     staff_hits = keys.join(staff, on="key", how="inner")
@@ -131,6 +166,8 @@ def _identity(
             owner = placed.get(customer, (None, None, None))[0]
             if owner:
                 by_owner[owner].add(customer)
+        if len(by_owner) >= params.common_owners:
+            continue  # a switchboard, a reseller's line or a placeholder, not an identity
         for owner, same in by_owner.items():
             if len(same) >= 2 and any((placed[c][2] or 0) > 0 for c in same):
                 groups[(owner, "shared:" + key)] |= same

@@ -487,3 +487,36 @@ def test_activities_with_a_date_but_no_time_are_no_burst_and_no_impossible_trip(
     found = scan(Records(frames), [Q4], detectors=["fake_activities"])
     got = [(a.people, a.pattern) for a in found.alerts]
     assert got == [(("E008",), "same_minute")]
+
+
+def test_identity_ignores_placeholders_and_shared_lines_but_finds_a_reps_own_phone() -> None:
+    """Sloppy CRM data: every rep's customers carry the placeholder phone 0000000 and
+    the email "n/a"; a reseller's hotline is on customers of three owners; everyone's
+    HR phone is the office line. None of that is an identity. A shell customer whose
+    contact phone is E009's own mobile is."""
+    frames = honest()
+    frames["customers"] = frames["customers"].with_columns(
+        pl.when(pl.col("id").str.ends_with("1"))
+        .then(pl.lit("0000000"))
+        .otherwise("phone")
+        .alias("phone"),
+        pl.when(pl.col("id").str.ends_with("2")).then(pl.lit("n/a")).otherwise(None).alias("email"),
+    )
+    reseller = ["C0013", "C0023", "C0033", "C0034"]  # owners E001, E002, E003 (two)
+    frames["contacts"] = pl.concat(
+        [
+            frames["contacts"],
+            pl.DataFrame({"customer": reseller, "phone": ["400-820-8820"] * 4}),
+            pl.DataFrame({"customer": ["C0095"], "phone": ["+86 139 1111 2222"]}),
+        ],
+        how="diagonal_relaxed",
+    )
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code") == "E009")
+        .then(pl.lit("13911112222"))
+        .otherwise(pl.lit("021-6888 8888"))
+        .alias("phone")
+    )
+    found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 1, 31))
+    identity = [(a.people, a.records[0]) for a in found.alerts if a.pattern == "identity"]
+    assert identity == [(("E009",), ("customers", "C0095"))]

@@ -362,3 +362,24 @@ def test_orders_split_just_above_a_configured_spiff_level_are_found(gamed, setti
     settings.ATTAIN_INTEGRITY_THRESHOLDS = "50000，100000"
     found = [a for a in services.detect(periods).alerts if a.pattern == "above_threshold"]
     assert [(a.people, len(a.records)) for a in found] == [(("r1",), 6)]
+
+
+def test_a_customer_with_the_reps_own_mobile_is_found(company):
+    """虚报客户: r2 records a customer whose contact phone is r2's own mobile (as the HR
+    file gives it, without +86): one customer is enough."""
+    r2 = company.people["r2"]
+    r2.phone = "139 0000 1234"
+    r2.save(update_fields=["phone"])
+    customer = Customer.objects.create(
+        external_id="SH1", name="空壳贸易", owner=r2, created_on=datetime.date(2025, 10, 8)
+    )
+    Contact.objects.create(external_id="SK1", customer=customer, name="李", phone="+8613900001234")
+    Order.objects.create(
+        external_id="SO1",
+        customer=customer,
+        owner=r2,
+        date=datetime.date(2025, 10, 9),
+        amount=Decimal("36000.00"),
+    )
+    found = services.detect(services.scan_periods(["2025-Q4"]))
+    assert [(a.people, a.pattern) for a in found.alerts] == [(("r2",), "identity")]
