@@ -10,6 +10,9 @@ return a lot is compared with themself), that own rate shrunk towards the compan
 if the person had ``prior_orders`` more orders at the company's rate (a few returns in
 a short history are noise). A Poisson tail below ``alpha`` raises an alert.
 
+An order undone by a reversal (红字冲销: a negative order of the same owner, customer
+and amount, as many ERPs record returns) counts as returned on the reversal's date.
+
 Blind spots: a wash whose cancellation waits longer than ``window_days`` (or until after
 the payout, if that is later), and a company where almost nobody cancels (one
 cancellation is never enough: ``min_orders``).
@@ -41,9 +44,62 @@ class Params:
     prior_orders: int = 50
 
 
+def _reversed(orders: pl.DataFrame) -> pl.DataFrame:
+    """Orders undone by a reversal (红字冲销: an order of the same owner, customer and
+    amount, negative, dated on or after it) are returned on the reversal's date; the
+    reversals themselves are no orders. Each reversal undoes the latest such order not
+    undone yet."""
+    negative = orders.filter(pl.col("amount") < 0)
+    if negative.height == 0:
+        return orders
+    cents = (pl.col("amount").abs() * 100).round(0).cast(pl.Int64)
+    candidates: dict[tuple[object, object, int], list[tuple[datetime.date, str]]] = {}
+    standing = orders.filter(
+        (pl.col("amount") > 0)
+        & pl.col("date").is_not_null()
+        & (pl.col("status").is_null() | ~pl.col("status").is_in(UNDONE))
+    )
+    for owner, customer, amount, day, order in standing.select(
+        "owner", "customer", cents.alias("cents"), "date", "id"
+    ).iter_rows():
+        candidates.setdefault((owner, customer, amount), []).append((day, order))
+    undone_on: dict[str, datetime.date] = {}
+    for owner, customer, amount, day in (
+        negative.drop_nulls(["date"])
+        .sort("date")
+        .select("owner", "customer", cents.alias("cents"), "date")
+        .iter_rows()
+    ):
+        earlier = [
+            (d, i)
+            for d, i in candidates.get((owner, customer, amount), [])
+            if d <= day and i not in undone_on
+        ]
+        if earlier:
+            undone_on[max(earlier)[1]] = day
+    if not undone_on:
+        return orders.filter(pl.col("amount").is_null() | (pl.col("amount") >= 0))
+    reversed_on = pl.DataFrame(
+        {"id": list(undone_on), "reversed_on": list(undone_on.values())},
+        schema={"id": pl.String, "reversed_on": pl.Date},
+    )
+    return (
+        orders.filter(pl.col("amount").is_null() | (pl.col("amount") >= 0))
+        .join(reversed_on, on="id", how="left")
+        .with_columns(
+            pl.when(pl.col("reversed_on").is_not_null())
+            .then(pl.lit("returned"))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+            pl.coalesce("reversed_on", "status_changed_on").alias("status_changed_on"),
+        )
+        .drop("reversed_on")
+    )
+
+
 def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params()) -> Found:
     found = Found()
-    orders = data["orders"].filter(pl.col("owner").is_not_null())
+    orders = _reversed(data["orders"].filter(pl.col("owner").is_not_null()))
     if orders.height == 0:
         return found
     undone = pl.col("status").is_in(UNDONE) & (

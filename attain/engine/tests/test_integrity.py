@@ -520,3 +520,35 @@ def test_identity_ignores_placeholders_and_shared_lines_but_finds_a_reps_own_pho
     found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 1, 31))
     identity = [(a.people, a.records[0]) for a in found.alerts if a.pattern == "identity"]
     assert identity == [(("E009",), ("customers", "C0095"))]
+
+
+def test_a_wash_undone_by_reversal_orders_is_found() -> None:
+    """An ERP that records returns as negative orders (红字冲销): E003 books six orders in
+    late December and reverses each in January (a wash); E004 reverses six in December
+    itself (inside the quarter, no wash). Only E003 is flagged, with the booked orders as
+    evidence."""
+    frames = honest()
+    rows = []
+    for i in range(6):
+        for owner, booked, reversed_on in (
+            ("E003", D(2025, 12, 20 + i), D(2026, 1, 10 + i)),
+            ("E004", D(2025, 12, 1 + i), D(2025, 12, 15 + i)),
+        ):
+            amount = 48800.0 + i
+            rows.append((f"B{owner}{i}", booked, owner, amount))
+            rows.append((f"R{owner}{i}", reversed_on, owner, -amount))
+    extra = pl.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "date": [r[1] for r in rows],
+            "owner": [r[2] for r in rows],
+            "customer": [f"C{r[2][1:]}0" for r in rows],
+            "amount": [r[3] for r in rows],
+            "status": ["confirmed"] * len(rows),
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4], detectors=["wash_orders"])
+    assert [(a.people, a.records) for a in found.alerts] == [
+        (("E003",), tuple(("orders", f"BE003{i}") for i in range(6)))
+    ]
