@@ -10,6 +10,9 @@
   above their peers' rate (Poisson tail below ``alpha``);
 - *just above a threshold*: amounts within ``above_share`` above one of ``thresholds``
   (approval limits, spiff levels; none by default), far above the peers' rate;
+- *split orders*: a person's orders that share customer and day with another of their
+  orders, of different amounts (a deal cut up for a per-order spiff or an order-count
+  tier), far above their peers' rate (at least ``min_split``);
 - *duplicates*: orders of one owner with the same customer, amount and day, both still
   standing (an order cancelled or returned and booked again, a correction, counts once).
 
@@ -52,6 +55,7 @@ class Params:
     min_above: int = 4
     alpha: float = 0.001
     duplicate_score: float = 0.8
+    min_split: int = 6  # orders in split groups before splitting is possible
 
 
 def _chi_square_tail(observed: list[float], expected: list[float], n: int) -> float:
@@ -112,6 +116,19 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 ("just above a threshold", "略高于某个门槛"),
             )
         _duplicates(inside, period, params, found)
+        _rate_test(
+            inside,
+            period,
+            params,
+            found,
+            _split(),
+            params.min_split,
+            "split",
+            (
+                "parts of a split (one customer, one day, several orders of different amounts)",
+                "属于拆单（同一客户、同一天、多笔金额不同的订单）",
+            ),
+        )
     return found
 
 
@@ -203,6 +220,21 @@ def _rate_test(
                 pattern,
             )
         )
+
+
+def _split() -> pl.Expr:
+    """An order that shares its customer and day with another order of its owner, the
+    group's amounts not all equal (equal ones are duplicates): one deal cut into orders
+    to reach a per-order spiff or an order-count tier. Cancelled or returned orders are
+    left out."""
+    group = ["owner", "customer", "date"]
+    standing = pl.col("status").is_null() | ~pl.col("status").is_in(("cancelled", "returned"))
+    counted = pl.col("customer").is_not_null() & standing
+    return (
+        counted
+        & (counted.sum().over(group) >= 2)
+        & (pl.col("amount").filter(counted).n_unique().over(group) >= 2)
+    )
 
 
 def _duplicates(inside: pl.DataFrame, period: ScanPeriod, params: Params, found: Found) -> None:

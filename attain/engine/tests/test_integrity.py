@@ -552,3 +552,41 @@ def test_a_wash_undone_by_reversal_orders_is_found() -> None:
     assert [(a.people, a.records) for a in found.alerts] == [
         (("E003",), tuple(("orders", f"BE003{i}") for i in range(6)))
     ]
+
+
+def test_a_deal_split_into_orders_of_different_amounts_is_found() -> None:
+    """A spiff per order over 10,000: E005 cuts three deals of about 36,000 each into
+    three orders of different amounts for one customer on one day. A distributor that
+    honestly orders twice on some days (E006, twice in the quarter) is no case."""
+    frames = honest()
+    rows = []
+    for deal in range(3):
+        for part, amount in enumerate((12100.0, 11900.0 + deal, 12050.0)):
+            rows.append(
+                (
+                    f"SP{deal}{part}",
+                    D(2025, 10, 1) + datetime.timedelta(days=20 * deal),
+                    "E005",
+                    "C0051",
+                    amount,
+                )
+            )
+    for day in (3, 17):
+        for part, amount in enumerate((8000.0, 2300.0)):
+            rows.append((f"DI{day}{part}", D(2025, 11, day), "E006", "C0061", amount))
+    extra = pl.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "date": [r[1] for r in rows],
+            "owner": [r[2] for r in rows],
+            "customer": [r[3] for r in rows],
+            "amount": [r[4] for r in rows],
+            "status": ["confirmed"] * len(rows),
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4], detectors=["amounts"])
+    splits = [a for a in found.alerts if a.pattern == "split"]
+    assert [a.people for a in splits] == [("E005",)]
+    assert {i for _t, i in splits[0].records} >= {f"SP{d}{p}" for d in range(3) for p in range(3)}
+    assert "split" in splits[0].reason_en and "拆单" in splits[0].reason_zh
