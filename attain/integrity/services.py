@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, save_update
@@ -208,7 +209,7 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 before = _state(row)
                 for name, value in values.items():
                     setattr(row, name, value)
-                save_update(actor, row, before=before, state=_state, reason="rescan")
+                save_update(actor, row, before=before, state=_state, reason=gettext_noop("rescan"))
                 updated += 1
     return ScanOutcome(found, created, updated, labels)
 
@@ -246,7 +247,12 @@ def assign(actor: Any, alert: Alert, assignee: Any) -> Alert:
         alert.assignee = assignee
         alert.save(update_fields=["assignee"])
         record_change(
-            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason="assign"
+            actor,
+            Action.UPDATE,
+            alert,
+            before=before,
+            after=_state(alert),
+            reason=gettext_noop("assign"),
         )
     return alert
 

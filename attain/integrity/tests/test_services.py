@@ -383,3 +383,22 @@ def test_a_customer_with_the_reps_own_mobile_is_found(company):
     )
     found = services.detect(services.scan_periods(["2025-Q4"]))
     assert [(a.people, a.pattern) for a in found.alerts] == [(("r2",), "identity")]
+
+
+def test_the_audit_trail_says_who_assigned_and_decided_in_the_readers_language(gamed, client):
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    ops = gamed.users["sales_ops"]
+    services.assign(ops, alert, gamed.users["finance"])
+    services.decide(gamed.users["finance"], alert, confirm=False, reason="两次真实发货")
+    client.force_login(gamed.users["admin"])
+    html = client.get(
+        "/audit/", {"type": "integrity.alert"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "原因: 指派" in html or "原因：指派" in html
+    assert "两次真实发货" in html and "诚信扫描" in html
+    events = AuditEvent.objects.filter(content_type__model="alert").order_by("pk")
+    assert [(e.actor_id, e.reason) for e in events][1:] == [
+        (ops.pk, "assign"),
+        (gamed.users["finance"].pk, "两次真实发货"),
+    ]
