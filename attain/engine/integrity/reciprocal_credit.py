@@ -1,9 +1,12 @@
 """Reciprocal credit (指标互刷): pairs and rings of people who credit each other in
 order splits beyond what their teams' normal collaboration explains.
 
-Per period, an edge a → b counts a's orders that credit b. Its expectation is a's split
-count spread over their teammates (``1 / (team size − 1)`` each) or, for someone in
-another unit, over everybody else at the company's cross-unit split rate. An edge is
+Per period, an edge a → b counts a's orders that credit b. Its expectation is the
+smaller of a's split count spread over their teammates (``1 / (team size − 1)`` each)
+or, for someone in another unit, over everybody else at the company's cross-unit split
+rate; and of what the others' habit makes expected: a's orders times the rate at which
+the rest of the team (or the company, across units) credits someone, spread the same
+way, never below ``min_mean``. An edge is
 unusual when its Poisson tail is below ``edge_alpha``; people joined by unusual edges
 in both directions (a pair, or a ring a → b → c → a) raise one alert when the product
 of their edges' tails is below ``alpha``.
@@ -31,6 +34,7 @@ class Params:
     edge_alpha: float = 0.01
     alpha: float = 0.001
     min_cross_rate: float = 0.02
+    min_mean: float = 0.5  # the team's splitting habit never expects less on an edge
 
 
 def _components(edges: set[tuple[str, str]]) -> list[list[str]]:
@@ -100,11 +104,33 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
             .filter(pl.col("w") >= params.min_edge)
         )
         out_degree = dict(inside.group_by("owner").agg(pl.len().alias("n")).iter_rows())
-        cross = inside.filter(
-            pl.col("owner").replace_strict(units, default="")
-            != pl.col("person").replace_strict(units, default="")
-        ).height
+        crossing = inside.with_columns(
+            (
+                pl.col("owner").replace_strict(units, default="")
+                != pl.col("person").replace_strict(units, default="")
+            ).alias("cross")
+        )
+        cross = int(crossing["cross"].sum())
         cross_rate = max(cross / inside.height, params.min_cross_rate)
+        # How much everybody splits: orders per person, credits given within the unit
+        # and across units, per person and per unit (to leave a person out of their
+        # own baseline).
+        booked = dict(
+            orders.filter(pl.col("date").is_between(period.start, period.end))
+            .group_by("owner")
+            .agg(pl.len())
+            .iter_rows()
+        )
+        given = {
+            (owner, bool(is_cross)): int(n)
+            for owner, is_cross, n in crossing.group_by("owner", "cross").agg(pl.len()).iter_rows()
+        }
+        unit_orders: dict[str, int] = defaultdict(int)
+        unit_given: dict[str, int] = defaultdict(int)
+        for person, n in booked.items():
+            unit_orders[units.get(person, "")] += int(n)
+            unit_given[units.get(person, "")] += given.get((person, False), 0)
+        all_orders = sum(unit_orders.values())
         unusual: dict[tuple[str, str], tuple[float, int, list[str]]] = {}
         for a, b, w, ids in counts.iter_rows():
             if w < params.min_edge:
@@ -116,6 +142,20 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 mean = n * (1 - cross_rate) / max(team_size[unit_a] - 1, 1)
             else:
                 mean = n * cross_rate / max(everybody - team_size.get(unit_a, 1), 1)
+            # What the others' habit of splitting makes expected of a's orders: a who
+            # splits far more than the team, always with b, is unusual even though
+            # all of a's splits going to b is then no surprise.
+            mine = int(booked.get(a, 0))
+            if same:
+                others = unit_orders[unit_a] - mine
+                rate = (unit_given[unit_a] - given.get((a, False), 0)) / others if others else 0
+                habit = mine * rate / max(team_size[unit_a] - 1, 1)
+            else:
+                others = all_orders - mine
+                crossed = cross - given.get((a, True), 0)
+                habit = mine * (crossed / others if others else 0)
+                habit /= max(everybody - team_size.get(unit_a, 1), 1)
+            mean = min(mean, max(habit, params.min_mean))
             p = poisson_tail(int(w), mean)
             if p < params.edge_alpha:
                 unusual[(a, b)] = (p, int(w), list(ids))

@@ -590,3 +590,33 @@ def test_a_deal_split_into_orders_of_different_amounts_is_found() -> None:
     assert [a.people for a in splits] == [("E005",)]
     assert {i for _t, i in splits[0].records} >= {f"SP{d}{p}" for d in range(3) for p in range(3)}
     assert "split" in splits[0].reason_en and "拆单" in splits[0].reason_zh
+
+
+def test_teammates_crediting_each_other_far_beyond_the_teams_habit_are_found() -> None:
+    """A team of five where everyone splits about one order a quarter: E001 and E002
+    credit each other on five Q4 orders each besides. Five of their six splits going to
+    one another is no surprise by itself; the volume, against the team's habit, is."""
+    frames = honest(people=5)
+    orders = frames["orders"].filter(pl.col("date").is_between(Q4.start, Q4.end)).sort("id")
+
+    def first(owner: str, k: int) -> list[str]:
+        return orders.filter(pl.col("owner") == owner)["id"].head(k).to_list()
+
+    credits = []
+    pairs = (("E001", "E002", 5), ("E002", "E001", 5), ("E000", "E001", 1))
+    for owner, mate, k in pairs:
+        for order in first(owner, k):
+            credits += [
+                {"order": order, "person": owner, "share": 0.5},
+                {"order": order, "person": mate, "share": 0.5},
+            ]
+    habit = (("E003", "E004"), ("E004", "E000"), ("E001", "E003"), ("E002", "E003"))
+    for owner, mate in habit:  # the team's habit, E001 and E002 included
+        for order in orders.filter(pl.col("owner") == owner)["id"].tail(1).to_list():
+            credits += [
+                {"order": order, "person": owner, "share": 0.5},
+                {"order": order, "person": mate, "share": 0.5},
+            ]
+    frames["credits"] = pl.DataFrame(credits)
+    found = scan(Records(frames), [Q3, Q4], detectors=["reciprocal_credit"])
+    assert [(a.people, a.period) for a in found.alerts] == [(("E001", "E002"), "2025-Q4")]
