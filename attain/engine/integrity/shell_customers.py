@@ -134,12 +134,12 @@ def _identity(
             contacts.select("customer", _norm("email", "email").alias("key")),
         ]
     ).drop_nulls()
-    people = data["people"]
+    salespeople = data["people"]
     staff = (
         pl.concat(
             [
-                people.select("code", _norm("email", "email").alias("key")),
-                people.select("code", _norm("phone", "phone").alias("key")),
+                salespeople.select("code", _norm("email", "email").alias("key")),
+                salespeople.select("code", _norm("phone", "phone").alias("key")),
             ]
         )
         .drop_nulls()
