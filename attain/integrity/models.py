@@ -24,6 +24,9 @@ class Status(models.TextChoices):
     OPEN = "open", _("Open")
     CONFIRMED = "confirmed", _("Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
+    # An open alert a later scan of its period no longer finds (the records were
+    # corrected); a scan that finds it again opens it again.
+    WITHDRAWN = "withdrawn", _("No longer found")
 
 
 class Alert(models.Model):

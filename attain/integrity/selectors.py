@@ -46,7 +46,7 @@ def holds_for(user: Any, person: Person) -> list[Alert]:
 
 def over_time(user: Any, unit: Unit | None) -> tuple[list[str], list[dict[str, Any]]]:
     """Alerts per detector and period (for a unit's current members, or everyone)."""
-    queue = alerts(user).exclude(status=Status.DISMISSED)
+    queue = alerts(user).exclude(status__in=(Status.DISMISSED, Status.WITHDRAWN))
     if unit is not None:
         members = Assignment.objects.filter(unit=unit).values("person")
         queue = queue.filter(people__in=members).distinct()

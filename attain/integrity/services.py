@@ -48,6 +48,7 @@ class ScanOutcome:
     created: int
     updated: int
     periods: list[str]
+    withdrawn: int = 0  # open alerts the scan no longer found
 
 
 def quarters(start: datetime.date, end: datetime.date) -> list[str]:
@@ -182,10 +183,12 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
     labels = list(periods) if periods else default_periods()
     found = detect(scan_periods(labels))
     people = {p.code: p for p in Person.objects.all()}
-    created = updated = 0
+    created = updated = withdrawn = 0
+    keys: set[str] = set()
     with transaction.atomic():
         for alert in found.alerts:
             key = _key(alert.detector, alert.pattern, alert.period, alert.people)
+            keys.add(key)
             values = {
                 "detector": alert.detector,
                 "pattern": alert.pattern,
@@ -202,16 +205,30 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 row.people.set([people[c] for c in alert.people if c in people])
                 record_change(actor, Action.CREATE, row, after=_state(row), reason="integrity scan")
                 created += 1
-            elif row.status == Status.OPEN and (row.score, row.records) != (
-                values["score"],
-                values["records"],
+            elif row.status == Status.WITHDRAWN or (
+                row.status == Status.OPEN
+                and (row.score, row.records) != (values["score"], values["records"])
             ):
                 before = _state(row)
+                reason = gettext_noop("rescan")
+                if row.status == Status.WITHDRAWN:  # found again: open again
+                    row.status, reason = Status.OPEN, gettext_noop("found again")
                 for name, value in values.items():
                     setattr(row, name, value)
-                save_update(actor, row, before=before, state=_state, reason=gettext_noop("rescan"))
+                save_update(actor, row, before=before, state=_state, reason=reason)
                 updated += 1
-    return ScanOutcome(found, created, updated, labels)
+        # Open alerts of the scanned periods the scan no longer finds: the records they
+        # named were corrected (or the others' changed); nobody should decide on them.
+        for row in Alert.objects.filter(period__in=labels, status=Status.OPEN).order_by("pk"):
+            if row.key in keys:
+                continue
+            before = _state(row)
+            row.status = Status.WITHDRAWN
+            save_update(
+                actor, row, before=before, state=_state, reason=gettext_noop("no longer found")
+            )
+            withdrawn += 1
+    return ScanOutcome(found, created, updated, labels, withdrawn)
 
 
 def _state(alert: Alert) -> dict[str, Any]:

@@ -402,3 +402,34 @@ def test_the_audit_trail_says_who_assigned_and_decided_in_the_readers_language(g
         (ops.pk, "assign"),
         (gamed.users["finance"].pk, "两次真实发货"),
     ]
+
+
+def test_an_open_alert_the_rescan_no_longer_finds_is_withdrawn_and_comes_back(gamed, client):
+    """The duplicate is corrected (one copy cancelled): the rescan withdraws the open
+    alert, audited, so nobody confirms it on stale evidence; booked again, the next scan
+    opens it again. A decided alert is never touched."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    Order.objects.filter(external_id="O2").update(
+        status="cancelled", status_changed_on=datetime.date(2025, 11, 5)
+    )
+    outcome = services.scan(None, periods=["2025-Q4"])
+    assert (outcome.created, outcome.withdrawn) == (0, 1)
+    alert.refresh_from_db()
+    assert alert.status == Status.WITHDRAWN
+    event = AuditEvent.objects.filter(content_type__model="alert").order_by("pk").last()
+    assert event.reason == "no longer found" and event.after["status"] == "withdrawn"
+    client.force_login(gamed.users["sales_ops"])
+    page = client.get("/integrity/?status=withdrawn", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已不再发现" in page.content.decode()
+    with pytest.raises(ValidationError):
+        services.decide(gamed.users["sales_ops"], alert, confirm=True, reason="stale")
+    Order.objects.filter(external_id="O2").update(status="confirmed", status_changed_on=None)
+    services.scan(None, periods=["2025-Q4"])
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN
+    services.decide(gamed.users["sales_ops"], alert, confirm=False, reason="两次真实发货")
+    Order.objects.filter(external_id="O2").update(status="cancelled")
+    assert services.scan(None, periods=["2025-Q4"]).withdrawn == 0
+    alert.refresh_from_db()
+    assert alert.status == Status.DISMISSED

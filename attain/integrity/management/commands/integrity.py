@@ -48,10 +48,11 @@ class Command(BaseCommand):
         language = get_language() or "en"
         if options["dry_run"]:
             found = services.detect(services.scan_periods(labels))
-            created = updated = 0
+            created = updated = withdrawn = 0
         else:
             outcome = services.scan(None, periods=labels)
             found, created, updated = outcome.found, outcome.created, outcome.updated
+            withdrawn = outcome.withdrawn
         document = {
             "alerts": [alert.document(language) for alert in found.alerts],
             "not_enough_data": [
@@ -75,7 +76,8 @@ class Command(BaseCommand):
             Path(options["json"]).write_text(text + "\n", encoding="utf-8")
         self.stdout.write(
             f"{len(found.alerts)} alerts in {', '.join(labels)} ({created} new, {updated} "
-            f"updated); {len(found.notes)} tests skipped for lack of data."
+            f"updated, {withdrawn} no longer found); {len(found.notes)} tests skipped for "
+            "lack of data."
         )
 
     def evaluate(self, options: dict[str, Any]) -> None:
