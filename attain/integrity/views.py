@@ -17,6 +17,8 @@ from . import access, selectors, services
 from .forms import AssignForm, DecideForm, ReleaseForm
 from .models import Detector, Status
 
+SHOWN = 500  # alerts on the queue page at most (the highest periods and scores first)
+
 
 def _table_label(table: str) -> str:
     """A record table as its readers know it (订单, not ``orders``)."""
@@ -37,8 +39,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=status)
     if detector in Detector.values:
         rows = rows.filter(detector=detector)
+    total = rows.count()
     context = {
-        "alerts": rows[:500],
+        "alerts": rows[:SHOWN],
+        "total": total,
+        "shown": min(total, SHOWN),
         "status": status,
         "detector": detector,
         "statuses": Status.choices,

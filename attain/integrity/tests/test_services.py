@@ -433,3 +433,25 @@ def test_an_open_alert_the_rescan_no_longer_finds_is_withdrawn_and_comes_back(ga
     assert services.scan(None, periods=["2025-Q4"]).withdrawn == 0
     alert.refresh_from_db()
     assert alert.status == Status.DISMISSED
+
+
+def test_the_queue_says_when_it_shows_only_part_of_the_alerts(gamed, client, monkeypatch):
+    from attain.integrity import views
+
+    monkeypatch.setattr(views, "SHOWN", 2)
+    r1 = gamed.people["r1"]
+    for n in range(3):
+        alert = Alert.objects.create(
+            key=f"k{n}",
+            detector="amounts",
+            period="2025-Q4",
+            score=Decimal("0.9"),
+            reason_en="e",
+            reason_zh="z",
+            people_codes=["r1"],
+        )
+        alert.people.set([r1])
+    client.force_login(gamed.users["finance"])
+    html = client.get("/integrity/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "共 3 条预警，只显示前 2 条" in html
+    assert html.count('href="/integrity/') - html.count('href="/integrity/over') >= 2
