@@ -181,11 +181,12 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                     records("orders", ids),
                     period.label,
                     score_of(p),
-                    f"{k} of {n} orders booked in {period.label} were cancelled or returned "
-                    f"within {params.window_days} days after its end; about {rate * n:.1f} "
+                    f"{k} of {n} orders booked in {period.label} were cancelled, returned or "
+                    f"reversed within {params.window_days} days after its end; about "
+                    f"{rate * n:.1f} "
                     f"expected from peers and own history.",
                     f"{period.label} 的 {n} 笔订单中有 {k} 笔在期末后 {params.window_days} 天内"
-                    f"被取消或退货；按同事和本人历史预计约 {rate * n:.1f} 笔。",
+                    f"被取消、退货或红字冲销；按同事和本人历史预计约 {rate * n:.1f} 笔。",
                     "after_period",
                 )
             )
