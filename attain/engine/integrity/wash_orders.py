@@ -47,8 +47,8 @@ class Params:
 def _reversed(orders: pl.DataFrame) -> pl.DataFrame:
     """Orders undone by a reversal (红字冲销: an order of the same owner, customer and
     amount, negative, dated on or after it) are returned on the reversal's date; the
-    reversals themselves are no orders. Each reversal undoes the latest such order not
-    undone yet."""
+    reversals themselves are no orders (their ids in ``reversal``, so an alert names
+    them too). Each reversal undoes the latest such order not undone yet."""
     negative = orders.filter(pl.col("amount") < 0)
     if negative.height == 0:
         return orders
@@ -64,10 +64,11 @@ def _reversed(orders: pl.DataFrame) -> pl.DataFrame:
     ).iter_rows():
         candidates.setdefault((owner, customer, amount), []).append((day, order))
     undone_on: dict[str, datetime.date] = {}
-    for owner, customer, amount, day in (
+    reversal_of: dict[str, str] = {}
+    for owner, customer, amount, day, reversal in (
         negative.drop_nulls(["date"])
         .sort("date")
-        .select("owner", "customer", cents.alias("cents"), "date")
+        .select("owner", "customer", cents.alias("cents"), "date", "id")
         .iter_rows()
     ):
         earlier = [
@@ -76,12 +77,18 @@ def _reversed(orders: pl.DataFrame) -> pl.DataFrame:
             if d <= day and i not in undone_on
         ]
         if earlier:
-            undone_on[max(earlier)[1]] = day
+            booked = max(earlier)[1]
+            undone_on[booked] = day
+            reversal_of[booked] = str(reversal)
     if not undone_on:
         return orders.filter(pl.col("amount").is_null() | (pl.col("amount") >= 0))
     reversed_on = pl.DataFrame(
-        {"id": list(undone_on), "reversed_on": list(undone_on.values())},
-        schema={"id": pl.String, "reversed_on": pl.Date},
+        {
+            "id": list(undone_on),
+            "reversed_on": list(undone_on.values()),
+            "reversal": [reversal_of[i] for i in undone_on],
+        },
+        schema={"id": pl.String, "reversed_on": pl.Date, "reversal": pl.String},
     )
     return (
         orders.filter(pl.col("amount").is_null() | (pl.col("amount") >= 0))
@@ -102,11 +109,13 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
     orders = _reversed(data["orders"].filter(pl.col("owner").is_not_null()))
     if orders.height == 0:
         return found
+    if "reversal" not in orders.columns:
+        orders = orders.with_columns(pl.lit(None, dtype=pl.String).alias("reversal"))
     undone = pl.col("status").is_in(UNDONE) & (
         (pl.col("status_changed_on") - pl.col("date")).dt.total_days() <= 45
     )
     orders = orders.select(
-        "id", "owner", "date", "status", "status_changed_on", undone.alias("undone")
+        "id", "owner", "date", "status", "status_changed_on", "reversal", undone.alias("undone")
     )
     everything = orders.group_by("owner").agg(
         pl.len().alias("all_n"), pl.col("undone").sum().alias("all_k")
@@ -173,7 +182,9 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
             p = poisson_tail(k, rate * n)
             if p >= params.alpha:
                 continue
-            ids = inside.filter((pl.col("owner") == person) & pl.col("straddle"))["id"]
+            washed = inside.filter((pl.col("owner") == person) & pl.col("straddle"))
+            # the reversals too: stopping the booked orders counting must stop them
+            ids = [*washed["id"], *washed["reversal"].drop_nulls()]
             found.alerts.append(
                 Alert(
                     NAME,
