@@ -193,7 +193,7 @@ def _identity(
             Alert(
                 NAME,
                 tuple(sorted(people)),
-                records("customers", members) + records("orders", customer_orders, 50),
+                records("customers", members) + records("orders", customer_orders),
                 label,
                 params.identity_score,
                 f"{len(members)} customers share contact details with a salesperson or with "
@@ -260,7 +260,7 @@ def _no_trace(
             Alert(
                 NAME,
                 (owner,),
-                records("customers", members) + records("orders", ids, 50),
+                records("customers", members) + records("orders", ids),
                 label,
                 params.no_trace_score,
                 f"{len(members)} customers have confirmed orders older than "
@@ -306,7 +306,7 @@ def _burst(
                 Alert(
                     NAME,
                     (owner,),
-                    records("customers", ids) + records("orders", order_ids, 50),
+                    records("customers", ids) + records("orders", order_ids),
                     period.label,
                     score_of(p),
                     f"{k} new customers with exactly one order each were created in "

@@ -620,3 +620,28 @@ def test_teammates_crediting_each_other_far_beyond_the_teams_habit_are_found() -
     frames["credits"] = pl.DataFrame(credits)
     found = scan(Records(frames), [Q3, Q4], detectors=["reciprocal_credit"])
     assert [(a.people, a.period) for a in found.alerts] == [(("E001", "E002"), "2025-Q4")]
+
+
+def test_a_shell_customers_orders_are_all_named_up_to_the_evidence_limit() -> None:
+    """A shell customer carrying 80 orders with no contact, activity or payment: the
+    alert names all 80 (confirming it with "stop these records counting" rejects what
+    it names; 50 of them were named before)."""
+    frames = honest()
+    shells = pl.DataFrame(
+        {
+            "id": [f"SH{i:02d}" for i in range(80)],
+            "date": [D(2025, 7, 1) + datetime.timedelta(days=i) for i in range(80)],
+            "owner": ["E003"] * 80,
+            "customer": ["SHELL"] * 80,
+            "amount": [9000.0 + i for i in range(80)],
+            "status": ["confirmed"] * 80,
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], shells], how="diagonal_relaxed")
+    frames["customers"] = pl.concat(
+        [frames["customers"], pl.DataFrame({"id": ["SHELL"], "owner": ["E003"]})],
+        how="diagonal_relaxed",
+    )
+    found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 3, 1))
+    (alert,) = [a for a in found.alerts if a.pattern == "no_trace"]
+    assert len([r for r in alert.records if r[0] == "orders"]) == 80
