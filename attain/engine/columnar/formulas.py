@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -32,7 +33,7 @@ import polars as pl
 from ..expressions import Binary, BoolOp, Call, Compare, Const, Name, Node, Unary
 from ..model import Component, Metric
 from ..plans import SCOPES
-from .integers import LIMIT, SMALLEST, Num, Unsupported, fixed, half_up, lit, mantissa
+from .integers import LIMIT, SMALLEST, Num, Unsupported, fixed, half_up, lit
 
 if TYPE_CHECKING:
     from .rows import PeopleColumns
@@ -216,9 +217,10 @@ class Bounds:
         """The bounds times a constant (the engine's product: one more unit each side)."""
         factor = Num.of(value)
         k = factor.expr
-        if abs(mantissa(value)) >= FACTOR:
+        whole = abs(_integer(value, factor.scale))
+        if whole >= FACTOR:
             raise Unsupported(f"a factor of {value}")
-        limit = lit(LIMIT // max(abs(mantissa(value)), 1))
+        limit = lit(LIMIT // max(whole, 1))
         lo, hi = (self.lo, self.hi) if value >= 0 else (self.hi, self.lo)
         fits = (lo.abs() < limit) & (hi.abs() < limit)
         exact = lo == hi
@@ -280,12 +282,22 @@ class Bounds:
         return grid, pl.when(zero).then(pl.lit("0")).when(lo == hi).then(lo)
 
 
+def _integer(value: Decimal, scale: int) -> int:
+    """``value × 10^scale``, which must be a whole number ("1.5" at 1: 15; "7E+1" at
+    0: 70)."""
+    found = Fraction(value) * 10**scale
+    if found.denominator != 1:
+        raise Unsupported(f"{value} at {scale} decimals")
+    whole: int = found.numerator
+    return whole
+
+
 def _scaled(value: Decimal, scale: int) -> pl.Expr:
     """A constant as an integer at `scale` (it must have no more decimals)."""
-    num = Num.of(value)
-    if num.scale > scale or abs(mantissa(value)) >= 10**18:
+    whole = _integer(value, scale)
+    if abs(whole) >= 10 ** (scale + 18):
         raise Unsupported(f"{value} at {scale} decimals")
-    return lit(mantissa(value) * 10 ** (scale - num.scale))
+    return lit(whole)
 
 
 def _places(scaled: pl.Expr, scale: int) -> pl.Expr:
@@ -319,7 +331,7 @@ def score_bounds(
     if not metrics or len(metrics) > METRICS:
         raise Unsupported(f"{len(metrics)} metrics")
     weights_scale = max(Num.of(m.weight).scale for m in metrics)
-    weights = [mantissa(m.weight) * 10 ** (weights_scale - Num.of(m.weight).scale) for m in metrics]
+    weights = [_integer(m.weight, weights_scale) for m in metrics]
     if not all(0 < w < WEIGHT for w in weights):
         raise Unsupported("weights of too many digits")
     total = lit(sum(weights))

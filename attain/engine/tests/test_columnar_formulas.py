@@ -287,3 +287,33 @@ def test_scores_and_payouts_on_a_rounding_boundary_round_half_up() -> None:
     assert '"kpi": 0.123457' in written
     assert '"kpi": 0.12345' in written
     assert '"kpi": "12.35"' in written
+
+
+def test_numbers_written_with_an_exponent_are_the_numbers_they_say() -> None:
+    """A weight of 7E+1, a score cap of 1.2E+0 and a payout factor of 3E+3 (as a file
+    may give them) are 70, 1.2 and 3000, in the columns as in the engine."""
+    orders = [{"id": "o1", "date": "2025-01-10", "owner": "zhang", "amount": Decimal("1500")}]
+    component = {
+        "id": "kpi",
+        "kind": "scorecard",
+        "metrics": [
+            {"measure": "revenue", "weight": Decimal("7E+1"), "target": Decimal("2E+3")},
+            {"measure": "deals", "weight": Decimal("3E+1"), "target": Decimal("1E+0")},
+        ],
+        "score": {"cap": Decimal("1.2E+0")},
+        "payout": "score * 3E+3",
+        "cap": Decimal("5E+3"),
+    }
+    document = scenario(
+        records={"orders": orders},
+        measures={"revenue": MEASURES["revenue"], "deals": MEASURES["deals"]},
+        plans=_plan([component]),
+        report={"periods": ["2025-Q1"]},
+    )
+    loaded = _loaded(document)
+    assert _left(loaded) == 0
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
+    assert '"kpi": 0.825' in written  # (70 × 0.75 + 30 × 1) / 100
+    assert '"kpi": "2475.00"' in written
