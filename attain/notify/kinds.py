@@ -28,6 +28,9 @@ class Kind:
     text: Promise
     link: str = ""  # a URL name, reversed without arguments
     groups: bool = False  # may go to group webhooks
+    # May reach someone whose employment has ended (their own pay and disputes); every
+    # other kind (reminders, targets, reviews, imports) goes to people still employed.
+    leavers: bool = False
     # The text for stored parameters that lack some of ``text``'s (rows kept before the
     # kind's text changed); ``None``: ``text`` always, a missing parameter reading empty.
     fallback: Promise | None = None
@@ -74,6 +77,7 @@ KINDS: dict[str, Kind] = {
             _("The calculation of %(year)s finished: your results and payout are up to date."),
             "incentives:mine",
             groups=True,
+            leavers=True,
         ),
         Kind(
             "payout_approved",
@@ -81,6 +85,7 @@ KINDS: dict[str, Kind] = {
             _("Your payout for %(period)s is approved"),
             _("%(detail)s"),
             "incentives:mine",
+            leavers=True,
         ),
         Kind(
             "payout_held",
@@ -88,12 +93,14 @@ KINDS: dict[str, Kind] = {
             _("Your payout for %(period)s is held"),
             _("%(detail)s"),
             "incentives:mine",
+            leavers=True,
         ),
         Kind(
             "dispute_updated",
             _("Dispute updated"),
             _("Your dispute was updated"),
             _("%(detail)s"),
+            leavers=True,
         ),
         Kind(
             "dispute_opened",
@@ -101,6 +108,7 @@ KINDS: dict[str, Kind] = {
             _("Dispute #%(number)s: %(title)s"),
             _("%(who)s disputes their pay for %(period)s: “%(title)s”. Please answer in time."),
             "pay:disputes",
+            leavers=True,
         ),
         Kind(
             "dispute_assigned",
@@ -108,6 +116,7 @@ KINDS: dict[str, Kind] = {
             _("Dispute #%(number)s is assigned to you"),
             _("%(who)s gave you dispute #%(number)s (%(period)s): “%(title)s”."),
             "pay:disputes",
+            leavers=True,
         ),
         Kind(
             "dispute_message",
@@ -115,6 +124,7 @@ KINDS: dict[str, Kind] = {
             _("New message on dispute #%(number)s"),
             _("%(who)s: %(excerpt)s"),
             "pay:disputes",
+            leavers=True,
         ),
         Kind(
             "dispute_started",
@@ -122,6 +132,7 @@ KINDS: dict[str, Kind] = {
             _("Your dispute #%(number)s is being looked into"),
             _("%(who)s is looking into “%(title)s” (%(period)s)."),
             "pay:disputes",
+            leavers=True,
         ),
         Kind(
             "dispute_resolved",
@@ -129,6 +140,7 @@ KINDS: dict[str, Kind] = {
             _("Your dispute #%(number)s is resolved"),
             _("Adjustment %(amount)s, paid in %(paid_in)s: %(reason)s"),
             "pay:disputes",
+            leavers=True,
         ),
         Kind(
             "dispute_rejected",
@@ -136,6 +148,7 @@ KINDS: dict[str, Kind] = {
             _("Your dispute #%(number)s is rejected"),
             _("%(who)s: %(reason)s"),
             "pay:disputes",
+            leavers=True,
         ),
         Kind(
             "dispute_withdrawn",
@@ -143,6 +156,7 @@ KINDS: dict[str, Kind] = {
             _("Dispute #%(number)s was withdrawn"),
             _("%(who)s withdrew “%(title)s” (%(period)s)."),
             "pay:disputes",
+            leavers=True,
         ),
         Kind(
             "review_due",
@@ -177,6 +191,7 @@ KINDS: dict[str, Kind] = {
             _("Payout held after an integrity review"),
             _("%(period)s, %(who)s: %(reason)s"),
             "integrity:queue",
+            leavers=True,
         ),
         Kind(
             "import_finished",

@@ -47,9 +47,10 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _users(recipients: Iterable[Any]) -> list[Any]:
+def _users(recipients: Iterable[Any], *, leavers: bool = True) -> list[Any]:
     """Logins from logins, people (their login) or user ids; people without a login and
-    inactive logins are left out, each login once."""
+    inactive logins are left out, each login once; and, unless ``leavers``, the logins
+    of people whose employment ended before today."""
     user_model = get_user_model()
     ids: list[int] = []
     for r in recipients:
@@ -59,7 +60,10 @@ def _users(recipients: Iterable[Any]) -> list[Any]:
             ids.append(r.pk)
         elif getattr(r, "user_id", None):
             ids.append(r.user_id)
-    return list(user_model.objects.filter(pk__in=set(ids), is_active=True).order_by("pk"))
+    users = user_model.objects.filter(pk__in=set(ids), is_active=True)
+    if not leavers:
+        users = users.exclude(person__end__lt=timezone.localdate())
+    return list(users.order_by("pk"))
 
 
 def wanted(
@@ -72,9 +76,9 @@ def wanted(
 def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notification]:
     """Notify ``recipients`` (logins or people) of ``kind`` with ``params`` (rendered in
     each reader's language, see :mod:`.kinds`). Returns the stored notifications."""
-    kind_of(kind)
+    leavers = kind_of(kind).leavers
     params = _plain(params)
-    users = _users(recipients)
+    users = _users(recipients, leavers=leavers)
     ids = [u.pk for u in users]
     switches = {
         (p.user_id, p.kind, p.channel): p.enabled

@@ -64,3 +64,36 @@ def test_the_commands_run(company, capsys) -> None:
     call_command("notify", "send", "test", "r1")
     out = capsys.readouterr().out
     assert "digests queued: 0" in out and "notified 1 logins" in out
+
+
+def test_people_who_left_are_not_reminded_but_still_hear_about_their_pay(
+    company,
+    crm,  # noqa: F811
+) -> None:
+    """A leaver's login stays (they may look at their last pay), but the daily reminders
+    and the team's news stop on their last day; their own payout and disputes still
+    reach them."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attain.crm.models import FollowUpRule, Reminder
+    from attain.crm.tests import make
+    from attain.notify.services import notify
+
+    r1 = company.people["r1"]
+    deal = make.opportunity(crm.customers["c_r1"], r1, "Acme", "1000")
+    rule = FollowUpRule.objects.create(stage=deal.stage, days=3)
+    Reminder.objects.create(person=r1, opportunity=deal, rule=rule, message="Call Acme")
+    r1.end = timezone.localdate() - datetime.timedelta(days=1)
+    r1.save(update_fields=["end"])
+    call_command("notify", "remind")
+    assert notify("targets_published", [r1, company.people["m1"]], year=2026, plan="P") != []
+    assert kinds_of(company.users["rep"]) == []
+    notify("payout_held", [r1], period="2026-Q3", detail="held")
+    assert kinds_of(company.users["rep"]) == ["payout_held"]
+    # leaving today: still employed today
+    r1.end = timezone.localdate()
+    r1.save(update_fields=["end"])
+    notify("targets_published", [r1], year=2026, plan="P")
+    assert "targets_published" in kinds_of(company.users["rep"])
