@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from unittest import mock
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -26,6 +27,7 @@ from django.urls import reverse
 
 from attain.accounts.models import Role, User
 from attain.audit.models import AuditEvent
+from attain.core import sso
 from attain.org.models import Person
 
 pytest.importorskip("oauth2_provider")
@@ -300,3 +302,43 @@ def test_an_id_token_from_another_issuer_or_for_another_client_is_refused(
     assert page.status_code == 400
     assert 'data-sso-refusal="failed"' in page.text
     assert signed_in_user(browser) is None
+
+
+def test_single_sign_on_without_its_endpoints_says_so_instead_of_looping(
+    client: Any, company: Any, configured: None, settings: Any, caplog: Any
+) -> None:
+    """Only the client id set (no discovery URL, no endpoints): the button led to a
+    redirect to "?response_type=…", i.e. back to itself, for ever."""
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = ""
+    settings.OIDC_OP_TOKEN_ENDPOINT = ""
+    answer = client.get(reverse("sso_start"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 503
+    page = answer.content.decode()
+    assert 'data-sso-refusal="not_set_up"' in page
+    assert "使用 企业微信 登录尚未设置完整" in page
+    assert "OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT" in caplog.text
+    # a discovery document that is not one (a JSON list) is a failed sign-on, not a 500
+    settings.ATTAIN_OIDC_DISCOVERY_URL = "https://idp.example/.well-known/openid-configuration"
+    with mock.patch("attain.core.sso.requests.get") as get:
+        get.return_value.json.return_value = ["not", "a", "document"]
+        sso.discovery_document.cache_clear()
+        try:
+            assert client.get(reverse("sso_start")).status_code == 502
+        finally:
+            sso.discovery_document.cache_clear()
+
+
+@pytest.mark.parametrize("flag", ["false", "False", "0", "no", 0, False])
+def test_an_email_the_provider_has_not_verified_signs_nobody_in(
+    company: Any, settings: Any, flag: Any
+) -> None:
+    """Some providers' userinfo sends ``email_verified`` as text ("false"): it is not a
+    verified address, whoever typed it."""
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    assert sso.match_login({"email": "r1@corp.example", "email_verified": flag}) == (
+        None,
+        sso.UNVERIFIED,
+    )
+    for ok in (True, "true", " TRUE ", None):
+        user, reason = sso.match_login({"email": "r1@corp.example", "email_verified": ok})
+        assert user == company.users["rep"] and reason == ""
