@@ -34,6 +34,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk
 
 from .models import Assignment, Person, Unit
+from .selectors import role_of
 
 DAY = datetime.timedelta(days=1)
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
@@ -480,6 +482,16 @@ def plan_and_write_people(
     row_of_code: dict[str, int] = {}
     for row in rows:
         row_of_code.setdefault(row.code, row.row)
+    # Only an administrator (or the system) gives or takes the administrator role.
+    administrators = (
+        None
+        if actor is None or role_of(actor) == Role.ADMIN
+        else set(
+            User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True)).values_list(
+                "pk", flat=True
+            )
+        )
+    )
     plans: dict[str, _Plan] = {}
     for row in rows:
         if row.row in outcome.rejected:
@@ -510,6 +522,11 @@ def plan_and_write_people(
                 _("the person already left on %(stored)s; the file says %(end)s")
                 % {"stored": old.end, "end": row.end}
             )
+        if administrators is not None and row.role not in (KEEP, ""):
+            if row.role == Role.ADMIN:
+                reasons.append(_("only an administrator may give the administrator role"))
+            elif old is not None and old.user_id in administrators:
+                reasons.append(_("only an administrator may change an administrator's role"))
         if reasons:
             _reject(outcome, row.row, "; ".join(reasons))
             continue

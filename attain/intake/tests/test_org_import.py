@@ -589,3 +589,51 @@ def test_blank_lines_before_a_tab_separated_header(company: Any, tmp_path: Path)
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     result = run("people", path)
     assert (result.imported, result.rejected) == (1, 0), reasons(result)
+
+
+def test_only_an_administrator_gives_or_takes_the_administrator_role(
+    company: Any, tmp_path: Path
+) -> None:
+    """Sales operations import the organisation, but an import of theirs cannot make
+    anyone (themself included) an administrator, nor change an administrator's role: it
+    would let them past every check that is the administrator's alone."""
+    ops = company.users["sales_ops"]
+    Person.objects.filter(code="r1").update(email="r1@example.com")
+    ops_person = Person.objects.get(code="r2")
+    ops_person.user = ops
+    ops_person.save(update_fields=["user"])
+    boss = User.objects.create_user("boss", email="boss@example.com", role=Role.ADMIN)
+    Person.objects.filter(code="m2").update(user=boss)
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "直属上级", "邮箱", "角色"],
+            ["r2", "R2", "east", "2024-01-01", "m1", "", "管理员"],
+            ["m2", "M2", "east", "2024-01-01", "m1", "", "销售代表"],
+            ["n1", "N1", "east", "2025-01-01", "m1", "n1@example.com", "administrator"],
+            ["r1", "R1", "east", "2024-01-01", "m1", "", "销售经理"],
+        ],
+    )
+    result = import_file(
+        ops, "people", path, rejects_path=path.with_suffix(".rejects.csv"), options={}
+    )
+    rejected = reasons(result)
+    assert set(rejected) == {"r2", "m2", "n1"}
+    assert "administrator" in rejected["r2"] and "administrator" in rejected["m2"]
+    ops.refresh_from_db()
+    boss.refresh_from_db()
+    assert (ops.role, boss.role) == (Role.SALES_OPS, Role.ADMIN)
+    assert not User.objects.filter(username="n1").exists()
+    assert User.objects.get(username="r1").role == Role.MANAGER  # other roles: as before
+    # an administrator may
+    result = import_file(
+        company.users["admin"],
+        "people",
+        path,
+        rejects_path=path.with_suffix(".rejects.csv"),
+        options={"invite": False},
+    )
+    assert reasons(result) == {}
+    assert User.objects.get(username="n1").role == Role.ADMIN
+    ops.refresh_from_db()
+    assert ops.role == Role.ADMIN
