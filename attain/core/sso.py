@@ -51,6 +51,7 @@ NO_LOGIN = "no_login"
 INACTIVE = "inactive"
 UNVERIFIED = "unverified"
 FAILED = "failed"
+NOT_SET_UP = "not_set_up"
 
 
 # Settings a discovery document (ATTAIN_OIDC_DISCOVERY_URL) fills when they are unset.
@@ -68,7 +69,9 @@ def discovery_document(url: str) -> dict[str, Any]:
     """The provider's ``.well-known/openid-configuration``, read once per process."""
     answer = requests.get(url, timeout=getattr(settings, "OIDC_TIMEOUT", 10))
     answer.raise_for_status()
-    document: dict[str, Any] = answer.json()
+    document = answer.json()
+    if not isinstance(document, dict):
+        raise requests.RequestException("the discovery document is not a JSON object")
     return document
 
 
@@ -78,6 +81,36 @@ def sso_setting(attr: str, *default: Any) -> Any:
     if attr in DISCOVERED and url and not getattr(settings, attr, ""):
         return discovery_document(url).get(DISCOVERED[attr], "")
     return import_from_settings(attr, *default)
+
+
+# The provider's endpoints a sign-on needs (the JWKS only for a key-pair algorithm).
+REQUIRED = (
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+)
+
+
+def missing_settings() -> list[str]:
+    """The endpoints neither the environment nor the discovery document gives (may raise
+    ``requests.RequestException`` when the discovery document cannot be read)."""
+    wanted = list(REQUIRED)
+    if str(getattr(settings, "OIDC_RP_SIGN_ALGO", "RS256")).startswith("HS") or getattr(
+        settings, "OIDC_RP_IDP_SIGN_KEY", None
+    ):
+        wanted.remove("OIDC_OP_JWKS_ENDPOINT")
+    return [name for name in wanted if not str(sso_setting(name, "") or "").strip()]
+
+
+def verified(value: Any) -> bool:
+    """An ``email_verified`` claim: a boolean, or (as some providers' userinfo sends it)
+    the text "true"/"false"; absent counts as verified, anything else as not."""
+    if value is None or value is True:
+        return True
+    if isinstance(value, str):
+        return value.strip().casefold() == "true"
+    return False
 
 
 def enabled() -> bool:
@@ -99,7 +132,7 @@ def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
     if not value:
         return None, NO_CLAIM
     if match == "email":
-        if claims.get("email_verified") is False:
+        if not verified(claims.get("email_verified")):
             return None, UNVERIFIED
         people = Person.objects.filter(email__iexact=value)
     else:
@@ -182,11 +215,20 @@ class SignOnStart(OIDCAuthenticationRequestView):
         if not enabled():
             raise Http404
         try:
+            missing = missing_settings()
             self.OIDC_OP_AUTH_ENDPOINT = self.get_settings("OIDC_OP_AUTHORIZATION_ENDPOINT")
             self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID")
         except requests.RequestException as error:
             logger.warning("single sign-on discovery failed: %s", type(error).__name__)
             return refused(request, FAILED, status=502)
+        if missing:
+            # without them the browser would be sent nowhere (a redirect to itself)
+            logger.error(
+                "single sign-on is not set up: no %s (set ATTAIN_OIDC_DISCOVERY_URL or the "
+                "endpoints, docs/operations.md)",
+                ", ".join(missing),
+            )
+            return refused(request, NOT_SET_UP, status=503)
         response: HttpResponse = super().get(request)
         return response
 
@@ -236,6 +278,10 @@ def refused(request: HttpRequest, reason: str, status: int = 403) -> HttpRespons
         INACTIVE: _("Your Attain login is disabled. Ask your administrator."),
         UNVERIFIED: _("%(provider)s has not verified your email address."),
         FAILED: _("Signing in with %(provider)s did not complete. Please try again."),
+        NOT_SET_UP: _(
+            "Signing in with %(provider)s is not set up completely. Sign in with your "
+            "password, or ask your administrator to finish the single sign-on settings."
+        ),
     }
     message = messages.get(reason, messages[FAILED]) % {
         "provider": provider,
