@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from attain.org.company import company
+
 from . import channels
 from .channels import Message, SendError
 from .kinds import link, render
@@ -41,8 +43,9 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 
 def language_of(user: Any, profiles: dict[int, Profile]) -> str:
+    """The language the login chose, else the company's default (the setup wizard's)."""
     profile = profiles.get(user.pk)
-    return (profile.language if profile else "") or settings.LANGUAGE_CODE
+    return (profile.language if profile else "") or company().language
 
 
 def email_of(user: Any) -> str:
@@ -85,7 +88,7 @@ def prepare(delivery: Delivery, profiles: dict[int, Profile]) -> Send:
     thread); the returned call only talks to the mail server or the webhook."""
     if delivery.webhook is not None:
         hook = delivery.webhook
-        message = message_for(delivery, hook.language or settings.LANGUAGE_CODE)
+        message = message_for(delivery, hook.language or company().language)
         return lambda: channels.send_webhook(hook.platform, hook.url, hook.secret, message)
     user = _recipient(delivery)
     message = message_for(delivery, language_of(user, profiles))

@@ -17,6 +17,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role, User
@@ -26,6 +27,7 @@ from attain.audit.services import record_change, record_event, snapshot
 
 from . import imports
 from .access import can_edit_organisation
+from .company import company
 from .models import Assignment, Person, Unit
 
 
@@ -532,16 +534,19 @@ def import_people(
 def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
     """Email each login a one-time link to choose its password (Django's password-reset
     token: it stops working once a password is set). Returns how many were sent; each
-    invitation is audited against the login."""
+    invitation is audited against the login. Written in the company's default language:
+    a new login has chosen none, and the importer's may not be theirs."""
     sent = 0
     mail = get_connection()
+    language = company().language
     for part in imports.chunked(user_ids, 500):
         messages = []
         users = list(User.objects.filter(pk__in=part, is_active=True).exclude(email=""))
         for user in users:
             context = {"user": user, "link": reset_link(user, base_url)}
-            subject = render_to_string("registration/invitation_subject.txt", context)
-            body = render_to_string("registration/invitation_email.txt", context)
+            with translation.override(language):
+                subject = render_to_string("registration/invitation_subject.txt", context)
+                body = render_to_string("registration/invitation_email.txt", context)
             messages.append(
                 EmailMessage(
                     subject.strip(),

@@ -637,3 +637,21 @@ def test_only_an_administrator_gives_or_takes_the_administrator_role(
     assert User.objects.get(username="n1").role == Role.ADMIN
     ops.refresh_from_db()
     assert ops.role == Role.ADMIN
+
+
+def test_invitations_are_written_in_the_companys_language(company: Any, tmp_path: Path) -> None:
+    """A Chinese company imported from the command line (or by an administrator reading
+    English): the new people's invitations were in English."""
+    import dataclasses
+
+    from attain.org.services_company import default_values, store_company
+
+    store_company(None, dataclasses.replace(default_values("华东"), language="zh-hans"))
+    path = people(
+        tmp_path / "hr.csv",
+        [["e1", "钱一", "west", "rep", "m3", "2025-03-01", "", "e1@example.com", ""]],
+    )
+    with translation.override("en"):
+        run("people", path)
+    assert mail.outbox[0].subject == "Attain：您的账号已开通"
+    assert "password-reset" in mail.outbox[0].body

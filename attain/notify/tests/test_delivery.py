@@ -3,6 +3,7 @@ preferences, the digest."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -201,3 +202,21 @@ def test_backoff_doubles_and_is_capped(settings) -> None:
     settings.ATTAIN_NOTIFY_RETRY_SECONDS = 30
     assert [delivery.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert delivery.backoff(40) == datetime.timedelta(days=1)
+
+
+def test_who_chose_no_language_reads_the_companys(company, receiver) -> None:
+    """A Chinese company (the setup wizard's default language 简体中文): its people's
+    messages and its groups' were written in English, the deployment's LANGUAGE_CODE."""
+    from attain.org.services_company import default_values, store_company
+
+    values = default_values("华东精密")
+    store_company(None, dataclasses.replace(values, language="zh-hans"))
+    personal_hook(company.users["rep"], receiver.url)  # no language chosen
+    personal_hook(company.users["manager"], receiver.url, language="en")
+    Webhook.objects.create(name="销售群", platform="wecom", url=receiver.url)
+    notify("payout_calculated", [company.users["rep"], company.users["manager"]], year=2026)
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    texts = sorted(r["body"]["markdown"]["content"] for r in receiver.received)
+    assert len(texts) == 3
+    assert sum("计算" in t for t in texts) == 2, texts  # the rep and the group
+    assert sum("Results for 2026 are calculated" in t for t in texts) == 1, texts
