@@ -137,15 +137,16 @@ def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
         people = Person.objects.filter(email__iexact=value)
     else:
         people = Person.objects.filter(code__iexact=value)
-    found = list(people.select_related("user")[:2])
-    if not found:
+    if not people.exists():
         return None, UNKNOWN
+    # someone rehired under a new employee id keeps the old, ended record: the one
+    # employed today is the person signing in
+    found = list(people.employed_on(timezone.localdate()).select_related("user")[:2])
+    if not found:
+        return None, NOT_EMPLOYED
     if len(found) > 1:
         return None, AMBIGUOUS
     person = found[0]
-    today = timezone.localdate()
-    if person.start > today or (person.end is not None and person.end < today):
-        return None, NOT_EMPLOYED
     user = person.user
     if user is None:
         if not getattr(settings, "ATTAIN_SSO_CREATE_LOGIN", False):

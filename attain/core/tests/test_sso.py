@@ -342,3 +342,26 @@ def test_an_email_the_provider_has_not_verified_signs_nobody_in(
     for ok in (True, "true", " TRUE ", None):
         user, reason = sso.match_login({"email": "r1@corp.example", "email_verified": ok})
         assert user == company.users["rep"] and reason == ""
+
+
+def test_someone_rehired_under_a_new_id_signs_in_as_the_employed_one(
+    company: Any, settings: Any
+) -> None:
+    """Two records with one email: the ended one of a first employment and the current
+    one (a rehire gets a new 工号). Only two people employed today are ambiguous."""
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    Person.objects.filter(code="r2").update(
+        email="back@corp.example", end=today - datetime.timedelta(days=400)
+    )
+    Person.objects.filter(code="r1").update(email="back@corp.example")
+    claims = {"email": "back@corp.example", "email_verified": True}
+    assert sso.match_login(claims) == (company.users["rep"], "")
+    Person.objects.filter(code="r1").update(end=today - datetime.timedelta(days=1))
+    assert sso.match_login(claims) == (None, sso.NOT_EMPLOYED)
+    Person.objects.filter(code__in=["r1", "r2"]).update(end=None)
+    assert sso.match_login(claims) == (None, sso.AMBIGUOUS)
+    assert sso.match_login({"email": "nobody@corp.example"}) == (None, sso.UNKNOWN)
