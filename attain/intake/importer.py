@@ -38,6 +38,7 @@ first stage-history row only.
 from __future__ import annotations
 
 import csv
+import itertools
 import pickle
 import tempfile
 import time
@@ -171,6 +172,33 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
     return positions, matches
 
 
+# Rows a header may come after: a title ("花名册 2026年12月"), the export's date, blank rows.
+TITLE_ROWS = 10
+
+
+def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[HeaderMatch]]:
+    """:func:`match_headers` of the file's first row or, when that is not the header
+    (HR and ERP exports put a title, a date or blank rows above it), of the first of
+    the next ``TITLE_ROWS`` rows that has every required column; the rows above it are
+    skipped and the row numbers stay Excel's. The first row's problem when none does."""
+    try:
+        return match_headers(spec, source.header)
+    except FileProblem as problem:
+        first_problem = problem
+    for skipped, cells in enumerate(itertools.islice(source.rows, TITLE_ROWS), start=1):
+        header = ["" if cell is None else str(cell).strip() for cell in cells]
+        while header and not header[-1]:
+            header.pop()
+        try:
+            found = match_headers(spec, header)
+        except FileProblem:
+            continue
+        source.header = header
+        source.header_row += skipped
+        return found
+    raise first_problem
+
+
 # The run ---------------------------------------------------------------------------
 
 
@@ -227,7 +255,7 @@ def import_file(
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
     with open_source(path, file_name, row_limit=row_limit) as source:
-        positions, matches = match_headers(spec, source.header)
+        positions, matches = find_header(spec, source)
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         rejects = _Rejects(rejects_path, source.header)
         if spec.org:

@@ -202,7 +202,7 @@ def import_org_file(
     cells_of: dict[int, list[Any]] = {}
     cell_reasons: dict[int, str] = {}
     parsed: list[Any] = []
-    number = 1  # the header is row 1, as Excel shows it
+    number = source.header_row  # the header's row, as Excel shows it
     for raw in source.rows:
         number += 1
         cells = [*raw, *([""] * (width - len(raw)))] if len(raw) < width else raw

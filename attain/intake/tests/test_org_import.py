@@ -23,6 +23,7 @@ from attain.audit.models import AuditEvent
 from attain.intake import access
 from attain.intake.importer import import_file
 from attain.intake.models import BatchStatus, ImportBatch
+from attain.intake.reading import FileProblem
 from attain.intake.tables import TABLES
 from attain.org.models import Assignment, Person, Unit
 
@@ -655,3 +656,32 @@ def test_invitations_are_written_in_the_companys_language(company: Any, tmp_path
         run("people", path)
     assert mail.outbox[0].subject == "Attain：您的账号已开通"
     assert "password-reset" in mail.outbox[0].body
+
+
+def test_a_title_and_blank_rows_above_the_header_are_skipped(company: Any, tmp_path: Path) -> None:
+    """HR systems export a roster with a title row ("花名册 …", merged across the
+    columns) and a blank row above the header: it was refused as having no 工号 column."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["华东精密 花名册（导出时间 2026-12-01）"])
+    sheet.merge_cells("A1:H1")
+    sheet.append([])
+    sheet.append(["序号", "工号", "姓名", "部门", "岗位", "直属上级", "入职日期", "邮箱"])
+    sheet.append([1, "e1", "钱一", "west", "rep", "m3", "2025/3/1", ""])
+    sheet.append([2, "e2", "孙二", "mars", "rep", "m3", "2025年3月1日", ""])
+    path = tmp_path / "花名册.xlsx"
+    book.save(path)
+    result = run("people", path)
+    assert (result.imported, result.rejected) == (1, 1)
+    assert Person.objects.get(code="e1").start == D(2025, 3, 1)
+    rejects = read_csv(result.rejects_path)
+    assert rejects[0][2:4] == ["序号", "工号"]  # the header, not the title
+    assert rejects[1][:3] == ["5", "unknown unit “mars”", "2"]  # the row as Excel numbers it
+    # a CSV (GBK) with a title line; a file with no header in its first rows still says so
+    csv_path = people(tmp_path / "u.csv", [["e3", "周三", "east", "", "", "2025-01-01"]])
+    text = "人员名单,,,,,\n" + csv_path.read_text()
+    csv_path.write_bytes(text.encode("gbk"))
+    assert run("people", csv_path).imported == 1
+    nothing = write_csv(tmp_path / "n.csv", [["标题"], *([["x"]] * 12), PEOPLE_ZH])
+    with pytest.raises(FileProblem, match="no column"):
+        run("people", nothing)
