@@ -163,11 +163,16 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
         if found is not None:
             positions[found.name] = index
         matches.append(HeaderMatch(raw, found.name if found else None))
-    missing = [c.name for c in spec.columns if c.required and c.name not in positions]
+    missing = [c for c in spec.columns if c.required and c.name not in positions]
     if missing:
+        # each named with some of the headers that give it (工号 / employee id …)
+        names = [
+            f"“{c.name}”" + (f" ({' / '.join(c.aliases[:3])})" if c.aliases else "")
+            for c in missing
+        ]
         raise FileProblem(
             _("The file has no column %(columns)s (required for %(table)s); nothing was imported.")
-            % {"columns": ", ".join(f"“{m}”" for m in missing), "table": spec.name}
+            % {"columns": ", ".join(names), "table": spec.label}
         )
     return positions, matches
 

@@ -449,6 +449,12 @@ def test_missing_required_column_rejects_the_file(company: Any, tmp_path: Path) 
     path = write_csv(tmp_path / "p.csv", [["工号", "姓名"], ["z", "Z"]])
     with pytest.raises(FileProblem, match="unit"):
         run("people", path)
+    # in Chinese, with the headers that give the column and the table's own name
+    with translation.override("zh-hans"), pytest.raises(FileProblem) as problem:
+        run("people", path)
+    assert "“unit” (部门 / 所属部门 / 单位)" in str(problem.value)
+    assert "“start” (入职日期 / 开始日期 / start date)" in str(problem.value)
+    assert "（人员 必需）" in str(problem.value)  # not “people”
 
 
 # Access, CLI, web --------------------------------------------------------------------
