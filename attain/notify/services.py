@@ -229,15 +229,25 @@ def send_digests(now: datetime.datetime | None = None) -> int:
     count = 0
     for profile in Profile.objects.filter(digest=True).select_related("user"):
         with transaction.atomic():
-            notes = list(
+            waiting = list(
                 Notification.objects.filter(
                     recipient_id=profile.user_id, digested__isnull=True, created__lte=now
-                ).values_list("pk", flat=True)
+                ).values_list("pk", "kind")
             )
-            if not notes:
+            if not waiting:
                 continue
-            Notification.objects.filter(pk__in=notes).update(digested=now)
-            if not profile.user.is_active or not wanted_digest(profile.user_id):
+            Notification.objects.filter(pk__in=[pk for pk, _kind in waiting]).update(digested=now)
+            if not profile.user.is_active:
+                continue
+            # the digest replaces the single emails: the kinds whose email is switched on
+            switches = {
+                (p.user_id, p.kind, p.channel): p.enabled
+                for p in Preference.objects.filter(user_id=profile.user_id, channel=Channel.EMAIL)
+            }
+            notes = [
+                pk for pk, kind in waiting if wanted(profile.user_id, kind, Channel.EMAIL, switches)
+            ]
+            if not notes:
                 continue
             delivery = Delivery.objects.create(
                 channel=Channel.EMAIL,
@@ -247,9 +257,3 @@ def send_digests(now: datetime.datetime | None = None) -> int:
             queue([delivery.pk])
             count += 1
     return count
-
-
-def wanted_digest(user_id: int) -> bool:
-    """The digest is an email: off when every kind's email is switched off."""
-    off = Preference.objects.filter(user_id=user_id, channel=Channel.EMAIL, enabled=False)
-    return off.count() < len([k for k in KINDS if k != "test"])

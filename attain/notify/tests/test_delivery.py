@@ -220,3 +220,22 @@ def test_who_chose_no_language_reads_the_companys(company, receiver) -> None:
     assert len(texts) == 3
     assert sum("计算" in t for t in texts) == 2, texts  # the rep and the group
     assert sum("Results for 2026 are calculated" in t for t in texts) == 1, texts
+
+
+def test_the_digest_holds_only_the_kinds_whose_email_is_switched_on(company, settings) -> None:
+    """The digest replaces the single emails, so it carries what they would have: a kind
+    whose email is off (the default) is not in it; with every email off there is none."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1, m1 = company.users["rep"], company.users["manager"]
+    for user in (r1, m1):
+        user.email = f"{user.username}@example.com"
+        user.save()
+    save_settings(r1, switches={("follow_up_due", "email"): True}, digest=True)
+    save_settings(m1, switches={}, digest=True)  # the digest, but no email switched on
+    notify("follow_up_due", [r1, m1], opportunity="A", message="call A")
+    notify("behind_pace", [r1, m1], measure="revenue", who="R1", percent=80, day="2026-05")
+    assert send_digests() == 1
+    delivery.deliver([Delivery.objects.get(kind="digest").pk])
+    assert [m.to for m in mail.outbox] == [["r1@example.com"]]
+    assert "call A" in mail.outbox[0].body and "revenue" not in mail.outbox[0].body
+    assert send_digests() == 0  # both were handled: nothing waits
