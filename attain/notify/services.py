@@ -111,7 +111,7 @@ def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notifica
                 and wanted(user.pk, kind, Channel.WEBHOOK, switches)
             ):
                 deliveries.append(Delivery(channel=Channel.WEBHOOK, notification=note, kind=kind))
-        if KINDS[kind].groups:
+        if KINDS[kind].groups and users:  # a group hears of what reached someone
             for hook in Webhook.objects.filter(active=True):
                 if not hook.kinds or kind in hook.kinds:
                     group_params = {**params, "recipients": len(users)}

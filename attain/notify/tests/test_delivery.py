@@ -239,3 +239,13 @@ def test_the_digest_holds_only_the_kinds_whose_email_is_switched_on(company, set
     assert [m.to for m in mail.outbox] == [["r1@example.com"]]
     assert "call A" in mail.outbox[0].body and "revenue" not in mail.outbox[0].body
     assert send_digests() == 0  # both were handled: nothing waits
+
+
+def test_a_group_hears_nothing_when_nobody_was_notified(company) -> None:
+    """The daily acknowledgement reminder for people who all have left (or have no
+    login): nobody is notified, so no group chat is told "please acknowledge"."""
+    Webhook.objects.create(name="销售群", platform="wecom", url="http://127.0.0.1:9/")
+    assert notify("acknowledgement_due", [company.people["r2"]], year=2026, plan="P") == []
+    assert not Delivery.objects.exists()
+    notify("acknowledgement_due", [company.users["rep"]], year=2026, plan="P")
+    assert Delivery.objects.filter(webhook__isnull=False).count() == 1
