@@ -14,7 +14,9 @@ and rejecting a row rejects the rows that depend on it (docs/import.md).
 from __future__ import annotations
 
 import datetime
+import re
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,6 +34,13 @@ from .reading import FileProblem, Source
 from .tables import TableSpec
 
 LIMITS = {"code": 64, "name": 200, "title": 64, "email": 254, "phone": 40}
+# What a unit code or an employee id may hold (a slug, as the models and URLs have it),
+# once written in half width (an input method's Ｅ９００２ is E9002).
+CODE = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _half_width(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip()
 
 
 def effective_option(options: Mapping[str, Any]) -> datetime.date | None:
@@ -104,6 +113,13 @@ class _Cells:
         if value and value is not KEEP and any(ch.isspace() for ch in value):
             self.reasons.append(
                 _("%(what)s “%(value)s” has a space in it")
+                % {"what": self.whats[name], "value": value}
+            )
+        elif value and value is not KEEP and not CODE.fullmatch(_half_width(value)):
+            # a code is part of page addresses (/people/E0054/): a dot, a slash or a
+            # Chinese character there made every page listing the person fail
+            self.reasons.append(
+                _("%(what)s “%(value)s” may hold only the letters A–Z, digits, “-” and “_”")
                 % {"what": self.whats[name], "value": value}
             )
         return value

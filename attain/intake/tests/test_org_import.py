@@ -691,3 +691,27 @@ def test_a_title_and_blank_rows_above_the_header_are_skipped(company: Any, tmp_p
     nothing = write_csv(tmp_path / "n.csv", [["标题"], *([["x"]] * 12), PEOPLE_ZH])
     with pytest.raises(FileProblem, match="no column"):
         run("people", nothing)
+
+
+def test_codes_that_cannot_be_page_addresses_are_rejected(
+    company: Any, tmp_path: Path, client: Client
+) -> None:
+    """An employee id with a dot, a slash or Chinese characters was imported, and then
+    the people page (which links each person by their id) failed for everyone."""
+    path = people(
+        tmp_path / "p.csv",
+        [
+            ["E.01", "点号", "east", "rep", "m1", "2025-01-01", "", "", ""],
+            ["销售01", "中文号", "east", "rep", "m1", "2025-01-01", "", "", ""],
+            ["A/B", "斜杠", "east", "rep", "E.01", "2025-01-01", "", "", ""],
+            ["Ｅ９００２", "全角", "east", "rep", "m1", "2025-01-01", "", "", ""],
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path)
+    rejected = reasons(result)
+    assert set(rejected) == {"E.01", "销售01", "A/B"}
+    assert "工号 “销售01” 只能包含字母 A–Z、数字、“-” 和 “_”" in rejected["销售01"]
+    assert Person.objects.filter(code="E9002").exists()  # full width is fine
+    client.force_login(company.users["admin"])
+    assert client.get(reverse("people")).status_code == 200
