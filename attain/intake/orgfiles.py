@@ -34,7 +34,7 @@ from .reading import FileProblem, Source
 from .tables import TableSpec
 
 LIMITS = {"code": 64, "name": 200, "title": 64, "email": 254, "phone": 40}
-# What a unit code or an employee id may hold (a slug, as the models and URLs have it),
+# What an employee id may hold (a slug, as the models and URLs have it),
 # once written in half width (an input method's Ｅ９００２ is E9002).
 CODE = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -108,14 +108,16 @@ class _Cells:
             )
         return value
 
-    def code(self, name: str, *, required: bool = False) -> Any:
+    def code(self, name: str, *, required: bool = False, address: bool = False) -> Any:
+        """A code without spaces; with ``address`` (an employee id: the person's pages
+        are at /people/<id>/), of the letters A–Z, digits, "-" and "_" only."""
         value = self.text(name, required=required)
         if value and value is not KEEP and any(ch.isspace() for ch in value):
             self.reasons.append(
                 _("%(what)s “%(value)s” has a space in it")
                 % {"what": self.whats[name], "value": value}
             )
-        elif value and value is not KEEP and not CODE.fullmatch(_half_width(value)):
+        elif address and value and value is not KEEP and not CODE.fullmatch(_half_width(value)):
             # a code is part of page addresses (/people/E0054/): a dot, a slash or a
             # Chinese character there made every page listing the person fail
             self.reasons.append(
@@ -177,12 +179,12 @@ def _person_row(number: int, cells: _Cells, roles: dict[str, str]) -> PersonRow:
     effective = cells.date("effective")
     return PersonRow(
         row=number,
-        code=cells.code("code", required=True),
+        code=cells.code("code", required=True, address=True),
         name=cells.text("name", required=True),
         unit=cells.code("unit", required=True),
         start=cells.date("start", required=True),
         title=cells.text("title"),
-        manager=cells.code("manager"),
+        manager=cells.code("manager", address=True),
         end=cells.date("end"),
         email=cells.email(),
         phone=cells.text("phone"),
