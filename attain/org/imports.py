@@ -923,6 +923,7 @@ def _write_people(
     )
     record_bulk(actor, Action.UPDATE, Person, person_events, **kwargs)
     record_bulk(actor, Action.UPDATE, Assignment, assignment_events, **kwargs)
+    _follow_email_changes(actor, changed, **kwargs)
     if opened:
         keys = {(a.person_id, a.valid_from) for a in opened}
         made: list[tuple[Any, ...]] = []
@@ -1127,6 +1128,35 @@ def _logins(
         )
     outcome.invitations = [user_ids[code] for code, _plan in create]
     return {code: user_id for code, user_id in pairs if code not in people}
+
+
+def _follow_email_changes(actor: Any, changed: list[_Plan], **kwargs: Any) -> None:
+    """A person's new email becomes their login's when the login had the person's old
+    one (it came from the HR file): notifications and password-reset links must not keep
+    going to an address the company may have given up, or given to someone else. A
+    login's own, different address is left alone."""
+    moved = {
+        plan.stored.user_id: (plan.stored.email, str(plan.details["email"]))
+        for plan in changed
+        if plan.stored is not None and plan.stored.user_id and "email" in plan.details
+    }
+    if not moved:
+        return
+    updates: list[tuple[str, int]] = []
+    before: dict[int, str] = {}
+    for pk, email in User.objects.filter(pk__in=list(moved)).values_list("pk", "email"):
+        old, new = moved[pk]
+        if email and email.casefold() == old.casefold() and email != new:
+            updates.append((new, pk))
+            before[pk] = email
+    _executemany(f"UPDATE {User._meta.db_table} SET email = %s WHERE id = %s", updates)
+    record_bulk(
+        actor,
+        Action.UPDATE,
+        User,
+        ((pk, {"email": before[pk]}, {"email": new}) for new, pk in updates),
+        **kwargs,
+    )
 
 
 def _email(plan: _Plan) -> str:

@@ -715,3 +715,31 @@ def test_codes_that_cannot_be_page_addresses_are_rejected(
     assert Person.objects.filter(code="E9002").exists()  # full width is fine
     client.force_login(company.users["admin"])
     assert client.get(reverse("people")).status_code == 200
+
+
+def test_a_new_email_from_hr_becomes_the_logins_when_it_came_from_hr(
+    company: Any, tmp_path: Path
+) -> None:
+    """The company moves to a new mail domain: the roster has everyone's new address, but
+    the logins kept the old one, so notifications and password-reset links went to
+    mailboxes that are gone (or given to someone else)."""
+    r1, m1 = company.users["rep"], company.users["manager"]
+    Person.objects.filter(code="r1").update(email="r1@old.example")
+    Person.objects.filter(code="m1").update(email="m1@old.example")
+    User.objects.filter(pk=r1.pk).update(email="R1@old.example")  # from HR (case aside)
+    User.objects.filter(pk=m1.pk).update(email="me@private.example")  # their own
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱"],
+            ["r1", "R1", "east", "2024-01-01", "r1@new.example"],
+            ["m1", "M1", "east", "2024-01-01", "m1@new.example"],
+        ],
+    )
+    result = run("people", path)
+    assert (result.updated, result.rejected) == (2, 0)
+    r1.refresh_from_db()
+    m1.refresh_from_db()
+    assert (r1.email, m1.email) == ("r1@new.example", "me@private.example")
+    event = AuditEvent.objects.get(content_type__model="user", action="update")
+    assert (event.before, event.after) == ({"email": "R1@old.example"}, {"email": "r1@new.example"})
