@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .kinds import DEFAULT_CHANNELS, KINDS
 from .models import Channel, Language, Platform, Preference, Profile
@@ -56,6 +59,16 @@ class SettingsForm(forms.Form):
                     label=f"{KINDS[kind].label} · {Channel(channel).label}",
                 )
 
+    def clean_webhook_url(self) -> str:
+        """Any login sets its own webhook and the worker posts to it: not to the server
+        itself (loopback) nor to link-local addresses (a cloud's metadata service)."""
+        url = str(self.cleaned_data.get("webhook_url") or "")
+        if url and not public_enough(url):
+            raise forms.ValidationError(
+                _("A webhook must be a chat platform's address, not this server's own.")
+            )
+        return url
+
     def rows(self) -> list[dict[str, Any]]:
         return [
             {
@@ -77,3 +90,25 @@ class SettingsForm(forms.Form):
 
 
 CHANNEL_LABELS = [Channel(c).label for c in Channel.values]
+
+
+def public_enough(url: str) -> bool:
+    """Whether a personal webhook's host is neither this machine (localhost, loopback)
+    nor link-local, unspecified, multicast or reserved. Intranet addresses are allowed:
+    a company may run its chat platform inside its network."""
+    host = (urlsplit(url).hostname or "").rstrip(".").casefold()
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not (
+        address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_multicast
+        or address.is_reserved
+    )

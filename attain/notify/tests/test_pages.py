@@ -135,3 +135,30 @@ def test_api_lists_only_the_callers_notifications(company) -> None:
     assert api.post("/api/notifications/read/", 0, format="json").status_code == 400
     assert api.post("/api/notifications/read/", {"ids": [1]}).status_code == 415  # not JSON
     assert APIClient().get("/api/notifications/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", True),
+        ("http://10.1.2.3/hook", True),  # a chat platform inside the company's network
+        ("http://127.0.0.1:5432/", False),
+        ("http://localhost:8000/admin/", False),
+        ("http://169.254.169.254/latest/meta-data/", False),
+        ("http://[::1]/", False),
+        ("http://[::ffff:127.0.0.1]/", False),
+        ("http://0.0.0.0/", False),
+    ],
+)
+def test_a_personal_webhook_cannot_point_at_the_server_itself(
+    client, company, url, allowed
+) -> None:
+    """Any login (a rep) sets a personal webhook the worker then posts to: not to the
+    server's own ports nor to a cloud's metadata address."""
+    client.force_login(company.users["rep"])
+    data = {"webhook_platform": "wecom", "webhook_url": url}
+    response = client.post("/notifications/settings/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    saved = Profile.objects.filter(user=company.users["rep"], webhook_url=url).exists()
+    assert saved == allowed
+    if not allowed:
+        assert "而不是本服务器自己的地址" in response.content.decode()
