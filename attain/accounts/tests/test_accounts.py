@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -271,3 +271,17 @@ def test_lockout_events_are_in_the_audit_trail(company):
     for _ in range(3):
         obtain("exec", "nope")
     assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED).count() == 3
+
+
+def test_reset_password_links_point_at_the_base_url_and_take_many_logins(company, capsys, settings):
+    """Invitations of a 2,000-person import expire after a day: the fresh ones, for many
+    logins at once, must point where people reach Attain (ATTAIN_BASE_URL), not at
+    127.0.0.1:8000."""
+    settings.ATTAIN_BASE_URL = "https://attain.acme.cn"
+    with pytest.raises(CommandError, match="'nobody'"):
+        call_command("reset_password", "fin", "nobody")
+    assert company.users["finance"].has_usable_password()  # nothing reset
+    call_command("reset_password", "fin", "exec")
+    out = capsys.readouterr().out
+    assert out.count("https://attain.acme.cn/accounts/password-reset/") == 2
+    assert "127.0.0.1" not in out

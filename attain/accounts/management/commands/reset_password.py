@@ -1,4 +1,5 @@
-"""``attain reset_password USERNAME``: force a password reset for one login.
+"""``attain reset_password USERNAME…``: force a password reset for these logins (a fresh
+invitation for people whose first one expired).
 
 The password becomes unusable, the login's API tokens are revoked, a one-time link to
 choose a new password is emailed (when the login has an email) and printed.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attain.accounts.models import User
@@ -15,23 +17,26 @@ from attain.accounts.services import force_password_reset
 
 
 class Command(BaseCommand):
-    help = "Force a password reset for a login and print the one-time link."
+    help = "Force a password reset for logins and print their one-time links."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("username")
+        parser.add_argument("usernames", nargs="+", metavar="username")
         parser.add_argument(
             "--base-url",
-            default="http://127.0.0.1:8000",
-            help="the address users reach Attain at (for the link)",
+            default="",
+            help="the address users reach Attain at (for the link; default: ATTAIN_BASE_URL)",
         )
         parser.add_argument("--reason", default="", help="recorded in the audit trail")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None:
-            raise CommandError(f"no login named {options['username']!r}")
-        link = force_password_reset(
-            None, user, base_url=options["base_url"], reason=options["reason"]
-        )
-        sent = f" (emailed to {user.email})" if user.email else ""
-        self.stdout.write(f"password reset for {user.username}{sent}: {link}")
+        names = list(dict.fromkeys(options["usernames"]))
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        unknown = [name for name in names if name not in users]
+        if unknown:  # checked first: nothing is reset when one name is wrong
+            raise CommandError(f"no login named {', '.join(map(repr, unknown))}")
+        base_url = options["base_url"] or settings.ATTAIN_BASE_URL
+        for name in names:
+            user = users[name]
+            link = force_password_reset(None, user, base_url=base_url, reason=options["reason"])
+            sent = f" (emailed to {user.email})" if user.email else ""
+            self.stdout.write(f"password reset for {user.username}{sent}: {link}")
