@@ -110,6 +110,8 @@ class ImportResult:
     sample: list[SampleRow] = field(default_factory=list)
     unchanged: int = 0  # organisation files: rows that change nothing
     notes: list[str] = field(default_factory=list)  # organisation files: what else happened
+    # a people file: the mail server's error when the invitations could not be sent
+    invitations_failed: str = ""
 
     @property
     def summary(self) -> str:

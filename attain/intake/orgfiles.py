@@ -287,6 +287,7 @@ def import_org_file(
             try:
                 sent = services.invite_logins(actor, outcome.invitations, base_url=base_url)
             except OSError as error:  # the import stands; the invitations can be resent
+                result.invitations_failed = f"{type(error).__name__}: {error}"[:500]
                 result.notes.append(f"invitations not sent: {error}")
             else:
                 result.notes.append(f"invitations sent {sent}")

@@ -217,6 +217,9 @@ def run_batch(
         raise
     finally:
         marker.unlink(missing_ok=True)
+    if result.invitations_failed:  # the import stands; its page says the mail did not go
+        batch.options = {**batch.options, "invitations_failed": result.invitations_failed}
+        ImportBatch.objects.filter(pk=batch.pk).update(options=batch.options)
     return result
 
 

@@ -743,3 +743,39 @@ def test_a_new_email_from_hr_becomes_the_logins_when_it_came_from_hr(
     assert (r1.email, m1.email) == ("r1@new.example", "me@private.example")
     event = AuditEvent.objects.get(content_type__model="user", action="update")
     assert (event.before, event.after) == ({"email": "R1@old.example"}, {"email": "r1@new.example"})
+
+
+class BrokenMail:
+    """A mail server that cannot be reached (ATTAIN_EMAIL_HOST wrong or down)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def send_messages(self, messages: Any) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_the_import_page_says_when_the_invitations_could_not_be_sent(
+    company: Any, tmp_path: Path, client: Client, settings: Any
+) -> None:
+    """The mail server is down: the people are imported (as the command line said), but
+    the page said nothing, and sales operations thought everyone was invited."""
+    settings.EMAIL_BACKEND = "attain.intake.tests.test_org_import.BrokenMail"
+    client.force_login(company.users["sales_ops"])
+    content = people(
+        tmp_path / "hr.csv",
+        [["e1", "钱一", "west", "rep", "m3", "2025-03-01", "", "e1@example.com", ""]],
+    ).read_bytes()
+    response = client.post(
+        reverse("intake"),
+        {"table": "people", "invite": "on", "file": SimpleUploadedFile("hr.csv", content)},
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.options["invite"] is True
+    client.post(response["Location"])
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported) == (BatchStatus.DONE, 1)
+    page = client.get(
+        reverse("intake-batch", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "人员已导入，但邀请邮件未能发出（ConnectionRefusedError" in page
