@@ -1134,7 +1134,11 @@ def _follow_email_changes(actor: Any, changed: list[_Plan], **kwargs: Any) -> No
     """A person's new email becomes their login's when the login had the person's old
     one (it came from the HR file): notifications and password-reset links must not keep
     going to an address the company may have given up, or given to someone else. A
-    login's own, different address is left alone."""
+    login's own, different address is left alone. Only in an administrator's (or the
+    command line's) import: a login's email is where its password-reset link goes, so
+    sales operations changing it would be taking the login over."""
+    if actor is not None and role_of(actor) != Role.ADMIN:
+        return
     moved = {
         plan.stored.user_id: (plan.stored.email, str(plan.details["email"]))
         for plan in changed

@@ -743,6 +743,19 @@ def test_a_new_email_from_hr_becomes_the_logins_when_it_came_from_hr(
     assert (r1.email, m1.email) == ("r1@new.example", "me@private.example")
     event = AuditEvent.objects.get(content_type__model="user", action="update")
     assert (event.before, event.after) == ({"email": "R1@old.example"}, {"email": "r1@new.example"})
+    # from sales operations: the person's email changes, the login's does not (its
+    # password-reset link would go to whatever address they wrote)
+    path = write_csv(
+        tmp_path / "p2.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱"],
+            ["r1", "R1", "east", "2024-01-01", "x@ops.example"],
+        ],
+    )
+    import_file(company.users["sales_ops"], "people", path, options={})
+    r1.refresh_from_db()
+    assert Person.objects.get(code="r1").email == "x@ops.example"
+    assert r1.email == "r1@new.example"
 
 
 class BrokenMail:
