@@ -405,6 +405,11 @@ class _Plan:
     details: dict[str, Any] = field(default_factory=dict)  # name / email / phone changed
 
 
+def _by_administrator(actor: Any) -> bool:
+    """Whether the import is an administrator's or the system's (the command line)."""
+    return actor is None or role_of(actor) == Role.ADMIN
+
+
 def fold_code(code: str) -> str:
     """An employee id as it is compared: case, width (full-width Ｅ９００２) and
     surrounding spaces do not matter."""
@@ -485,7 +490,7 @@ def plan_and_write_people(
     # Only an administrator (or the system) gives or takes the administrator role.
     administrators = (
         None
-        if actor is None or role_of(actor) == Role.ADMIN
+        if _by_administrator(actor)
         else set(
             User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True)).values_list(
                 "pk", flat=True
@@ -527,6 +532,15 @@ def plan_and_write_people(
                 reasons.append(_("only an administrator may give the administrator role"))
             elif old is not None and old.user_id in administrators:
                 reasons.append(_("only an administrator may change an administrator's role"))
+        if (
+            administrators is not None
+            and old is not None
+            and old.user_id in administrators
+            and row.email is not KEEP
+            and row.email != old.email
+        ):
+            # single sign-on signs the login in by this address
+            reasons.append(_("only an administrator may change an administrator's email"))
         if reasons:
             _reject(outcome, row.row, "; ".join(reasons))
             continue
@@ -1011,6 +1025,10 @@ def _logins(
         return {}
     users = list(User.objects.values_list("pk", "username", "email", "role", "is_superuser"))
     linked = set(Person.objects.filter(user__isnull=False).values_list("user_id", flat=True))
+    if not _by_administrator(actor):
+        # an administrator's login is linked to a person by an administrator only (single
+        # sign-on would sign in as it whoever the person's email or id names)
+        linked |= {pk for pk, _u, _e, role, su in users if su or role == Role.ADMIN}
     by_email: dict[str, list[int]] = defaultdict(list)
     by_name: dict[str, int] = {}
     for pk, username, email, _role, _su in users:
@@ -1137,7 +1155,7 @@ def _follow_email_changes(actor: Any, changed: list[_Plan], **kwargs: Any) -> No
     login's own, different address is left alone. Only in an administrator's (or the
     command line's) import: a login's email is where its password-reset link goes, so
     sales operations changing it would be taking the login over."""
-    if actor is not None and role_of(actor) != Role.ADMIN:
+    if not _by_administrator(actor):
         return
     moved = {
         plan.stored.user_id: (plan.stored.email, str(plan.details["email"]))

@@ -29,6 +29,7 @@ from . import imports
 from .access import can_edit_organisation
 from .company import company
 from .models import Assignment, Person, Unit
+from .selectors import role_of
 
 
 class _Unset:
@@ -229,6 +230,7 @@ def update_person(
     _require_editor(actor)
 
     def check(changed: Person) -> None:
+        _check_administrators_person(actor, changed)
         if user is UNSET or user is None:
             return
         if Person.objects.filter(user=user).exclude(pk=changed.pk).exists():
@@ -242,6 +244,31 @@ def update_person(
     return _update(
         actor, person, check, reason, name=name, email=email, potential=potential, user=user
     )
+
+
+def _check_administrators_person(actor: Any, changed: Person) -> None:
+    """Single sign-on signs a person's login in by the person's email (or id): only an
+    administrator changes the email or the login of a person whose login (before or
+    after) is an administrator's, or gives a person an administrator's login."""
+    if actor is None or role_of(actor) == Role.ADMIN:
+        return
+    email, user_id = Person.objects.filter(pk=changed.pk).values_list("email", "user_id").get()
+    if email == changed.email and user_id == changed.user_id:
+        return
+    logins = {pk for pk in (user_id, changed.user_id) if pk is not None}
+    if (
+        User.objects.filter(pk__in=logins)
+        .filter(Q(role=Role.ADMIN) | Q(is_superuser=True))
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "email": _(
+                    "Only an administrator may change the email or the login of an "
+                    "administrator's person."
+                )
+            }
+        )
 
 
 def transfer_person(

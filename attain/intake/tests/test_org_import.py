@@ -792,3 +792,37 @@ def test_the_import_page_says_when_the_invitations_could_not_be_sent(
         reverse("intake-batch", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
     assert "人员已导入，但邀请邮件未能发出（ConnectionRefusedError" in page
+
+
+def test_sales_operations_cannot_steer_an_administrators_sign_in(
+    company: Any, tmp_path: Path
+) -> None:
+    """Single sign-on signs a login in by its person's email (or id). Sales operations
+    could change the email of an administrator's person to their own, or link an
+    administrator's login to a person of theirs, and then sign in as the administrator."""
+    from django.core.exceptions import ValidationError
+
+    from attain.org import services
+
+    ops = company.users["sales_ops"]
+    boss = User.objects.create_user("boss", email="boss@corp.example", role=Role.ADMIN)
+    Person.objects.filter(code="m2").update(user=boss, email="boss@corp.example")
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "直属上级", "邮箱"],
+            ["m2", "M2", "east", "2024-01-01", "m1", "ops@corp.example"],
+            ["n9", "N9", "east", "2025-01-01", "m1", "boss@corp.example"],
+        ],
+    )
+    result = import_file(ops, "people", path, rejects_path=path.with_suffix(".r.csv"), options={})
+    assert "administrator's email" in reasons(result)["m2"]
+    assert Person.objects.get(code="m2").email == "boss@corp.example"
+    assert Person.objects.get(code="n9").user != boss  # a login of its own, not boss's
+    with pytest.raises(ValidationError, match="administrator"):
+        services.update_person(ops, Person.objects.get(code="m2"), email="ops@corp.example")
+    with pytest.raises(ValidationError, match="administrator"):
+        services.update_person(ops, Person.objects.get(code="r2"), user=boss)
+    # an administrator may; other people's emails stay sales operations' to change
+    services.update_person(company.users["admin"], Person.objects.get(code="m2"), email="b@x.cn")
+    services.update_person(ops, Person.objects.get(code="r2"), email="r2@corp.example")
