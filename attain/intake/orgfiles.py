@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from attain.accounts.models import Role
 from attain.org import imports, services
 from attain.org.imports import KEEP, Outcome, PersonRow, UnitRow
 
@@ -172,7 +173,8 @@ def _person_row(number: int, cells: _Cells, roles: dict[str, str]) -> PersonRow:
                 % {
                     "what": cells.whats["role"],
                     "value": role,
-                    "allowed": ", ".join(sorted(set(roles.values()))),
+                    # the roles as the reader calls them (each also takes its English name)
+                    "allowed": ", ".join(str(Role(value).label) for value in Role.values),
                 }
             )
         role = found or ""

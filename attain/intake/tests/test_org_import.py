@@ -826,3 +826,22 @@ def test_sales_operations_cannot_steer_an_administrators_sign_in(
     # an administrator may; other people's emails stay sales operations' to change
     services.update_person(company.users["admin"], Person.objects.get(code="m2"), email="b@x.cn")
     services.update_person(ops, Person.objects.get(code="r2"), email="r2@corp.example")
+
+
+def test_an_unknown_role_lists_the_roles_as_the_reader_calls_them(
+    company: Any, tmp_path: Path
+) -> None:
+    """The reason listed the internal values (admin, sales_ops …), which the Chinese
+    roster cannot use as they read; the roles' names are what the 角色 column takes."""
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "角色"],
+            ["e1", "钱一", "east", "2025-01-01", "销售主管"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        reason = reasons(run("people", path))["e1"]
+    assert "销售主管" in reason
+    assert "管理员, 销售运营, 财务, 高管, 销售经理, 销售代表" in reason
+    assert "sales_ops" not in reason
