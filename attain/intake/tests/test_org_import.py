@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -477,14 +478,16 @@ def test_who_may_import_the_organisation(company: Any, role: str, allowed: bool)
     assert access.can_import(user, TABLES["units"]) is allowed
 
 
-def test_cli_with_effective_date(company: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("effective", ["2025-08-01", "2025/8/1", "2025年8月1日"])
+def test_cli_with_effective_date(company: Any, tmp_path: Path, effective: str) -> None:
+    """The date as the files may give it, not only as ISO."""
     out = StringIO()
     call_command(
         "import",
         "people",
         str(month_two(tmp_path)),
         "--effective",
-        "2025-08-01",
+        effective,
         "--no-invite",
         stdout=out,
     )
@@ -495,6 +498,11 @@ def test_cli_with_effective_date(company: Any, tmp_path: Path) -> None:
     batch = ImportBatch.objects.get()
     assert batch.options["effective"] == "2025-08-01"
     assert batch.status == BatchStatus.DONE
+
+
+def test_cli_with_an_effective_date_that_is_no_date(company: Any, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="2025-13-01"):
+        call_command("import", "people", str(month_two(tmp_path)), "--effective", "2025-13-01")
 
 
 def test_web_upload_preview_import(company: Any, tmp_path: Path, client: Client) -> None:

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.intake.importer import CHUNK_SIZE, import_file
+from attain.intake.parsing import CellError, parse_date
 from attain.intake.reading import FileProblem
 from attain.intake.services import batch_for_file, run_batch
 from attain.intake.tables import TABLES
 
 FILE_PROBLEM = 2
+
+
+def _effective(text: str) -> datetime.date:
+    """A date as the files may give it (2026-12-01, 2026/12/1, 2026年12月1日)."""
+    try:
+        return parse_date(text, what=_("date"))
+    except CellError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 class Command(BaseCommand):
@@ -47,7 +58,7 @@ class Command(BaseCommand):
         org = parser.add_argument_group("units and people (organisation files)")
         org.add_argument(
             "--effective",
-            type=datetime.date.fromisoformat,
+            type=_effective,
             default=None,
             metavar="YYYY-MM-DD",
             help="the date changes (transfers, new managers, job roles) take effect, for "
