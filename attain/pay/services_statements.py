@@ -681,6 +681,7 @@ def write_period(period: str, out: Path, *, processes: int | None = None) -> lis
     """Draw every statement of ``period`` into ``out`` (``CODE-PERIOD.pdf``) without
     storing a set; returns the files. For the command line and the benchmark."""
     pdf.register_font()
+    explain_payouts(period)  # a full run stores none; the summary prints them
     company = company_name()
     ids = list(
         Payout.objects.filter(period=period).order_by("person__code").values_list("pk", flat=True)

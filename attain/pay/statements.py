@@ -108,22 +108,20 @@ def wrap(text: str, width: float, size: float) -> list[str]:
         line, used = "", 0.0
         for token in _TOKEN.findall(paragraph):
             advance = stringWidth(token, FONT_NAME, size)
-            if used + advance <= width or not line.strip():
-                if advance > width and not token.isspace():  # too long for any line
-                    for char in token:
-                        step = stringWidth(char, FONT_NAME, size)
-                        if used + step > width and line.strip():
-                            lines.append(line.rstrip())
-                            line, used = "", 0.0
-                        line, used = line + char, used + step
-                    continue
-                line, used = line + token, used + advance
-            elif token.isspace():
+            if used + advance > width and line.strip():  # the token starts a new line
                 lines.append(line.rstrip())
                 line, used = "", 0.0
-            else:
-                lines.append(line.rstrip())
-                line, used = token, advance
+                if token.isspace():
+                    continue
+            if advance > width and not token.isspace():  # too long for any line
+                for char in token:
+                    step = stringWidth(char, FONT_NAME, size)
+                    if used + step > width and line.strip():
+                        lines.append(line.rstrip())
+                        line, used = "", 0.0
+                    line, used = line + char, used + step
+                continue
+            line, used = line + token, used + advance
         lines.append(line.rstrip())
     return lines
 

@@ -286,3 +286,40 @@ def test_a_dispute_adjustment_is_named_by_its_dispute(published):
     )
     text = _text(_generate().statements.get(person__code="r2"))
     assert "Dispute adjustment #7" in text and "12.00" in text
+
+
+def test_a_long_word_after_another_word_is_broken_to_fit_its_column():
+    pdf.register_font()
+    width = 100.0
+    for text in [
+        "Bonus new-business-enterprise-accounts-quarterly-accelerator",
+        "奖金 new-business-enterprise-accounts-quarterly-accelerator",
+    ]:
+        lines = pdf.wrap(text, width, pdf.SIZE)
+        assert all(pdf_width(line) <= width for line in lines), lines
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def pdf_width(line: str) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(line, pdf.FONT_NAME, pdf.SIZE))
+
+
+def test_the_command_line_statements_carry_the_explanation(published, monkeypatch, tmp_path):
+    """A full run stores no explanations: `attain pay statements` computes them first,
+    as a generated set does, so the plan's name and the summary are printed."""
+    explained = {"plans": {"rep": {"name": "销售代表方案", "components": {}}}}
+
+    def explain(period):
+        PeriodResult.objects.filter(period=period, explanation="").update(
+            explanation=json.dumps(explained)
+        )
+        return 1
+
+    PeriodResult.objects.filter(period=PERIOD).update(explanation="")
+    monkeypatch.setattr(services, "explain_payouts", explain)
+    files = services.write_period(PERIOD, tmp_path / "out", processes=1)
+    chosen = next(f for f in files if f.name.startswith("r1-"))
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(chosen).pages)
+    assert "销售代表方案" in text
