@@ -4,13 +4,16 @@ exports; the payroll export with its columns; the accrual report."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from attain.intake.exporter import rows_csv, rows_xlsx
@@ -32,7 +35,10 @@ def _file(rows: list[list[Any]], fmt: str, name: str) -> HttpResponse:
     else:
         fmt = "csv"
         response = HttpResponse(rows_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    # The name holds the period as typed in the address: no control character (a
+    # newline would be a broken header), quotes and Chinese encoded as RFC 6266 says.
+    filename = re.sub(r"[\x00-\x1f\x7f]", "_", f"{name}.{fmt}")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -45,6 +51,10 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         state = None
     held = {"yes": True, "no": False}.get(request.GET.get("held") or "")
     return {"period": period or None, "unit": unit, "state": state, "held": held}
+
+
+def _label(payout: Any) -> str:
+    return f"{payout.person.name} ({payout.person.code}) {payout.period}"
 
 
 def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
@@ -71,11 +81,18 @@ def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
             user, chosen, reference=request.POST.get("reference", "")[:100], paid_on=paid_on
         )
     elif action in {"hold", "release"}:
-        for payout in chosen:
-            if action == "hold":
-                services.hold_payout(user, payout, reason=reason)
-            else:
-                services.release_payout(user, payout, reason=reason)
+        step = services.hold_payout if action == "hold" else services.release_payout
+        with transaction.atomic():  # all or nothing, as every step of the register
+            for payout in chosen:
+                try:
+                    step(user, payout, reason=reason)
+                except ValidationError as error:
+                    raise ValidationError(
+                        [
+                            _("%(payout)s: %(problem)s") % {"payout": _label(payout), "problem": m}
+                            for m in error.messages
+                        ]
+                    ) from None
         count = len(chosen)
     else:
         raise ValidationError(_("Choose what to do."))

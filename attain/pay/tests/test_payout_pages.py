@@ -143,3 +143,33 @@ def test_command_line_export_matches_the_register(company, tmp_path):
     call_command("pay", "accrual", stdout=out)
     call_command("pay", "sync", stdout=out)
     assert "created 0" in out.getvalue()
+
+
+def test_holding_several_from_the_register_is_all_or_nothing_and_names_the_payout(company, client):
+    store(company, AMOUNTS)
+    services.hold_payout(
+        company.users["finance"], Payout.objects.get(person__code="r2"), reason="already"
+    )
+    client.force_login(company.users["sales_ops"])
+    answer = client.post(
+        f"/pay/payouts/?period={PERIOD}",
+        {"action": "hold", "people": ["r1", "r2", "r3"], "reason": "check"},
+        follow=True,
+    )
+    assert "(r2)" in answer.content.decode()  # the refused payout is named
+    assert list(Payout.objects.filter(held=True).values_list("person__code", flat=True)) == ["r2"]
+
+
+def test_an_export_whose_period_holds_a_newline_or_chinese_still_downloads(company, client):
+    store(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    for url in [
+        "/pay/payouts/?period=a%0Ab&export=csv",
+        "/pay/payroll/?period=a%0Ab&export=xlsx",
+        "/pay/accrual/?period=a%0Db&export=csv",
+        "/pay/payouts/?period=%E4%B8%AD&export=csv",
+    ]:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert "\n" not in answer["Content-Disposition"]
+        assert answer["Content-Disposition"].startswith("attachment; filename")
