@@ -526,6 +526,33 @@ def _record(set_row: StatementSet, metas: Sequence[_Meta], sizes: Sequence[int])
     _beat(set_row, noop("Writing statements"))
 
 
+def _keep_current(set_row: StatementSet) -> set[int]:
+    """The people whose statement a resumed set keeps: those whose payout has not
+    changed since it was drawn (amount, state, hold, lines, adjustments: any change
+    saves the payout). The others are drawn again, so a published set always states
+    the payouts as they are."""
+    payouts = {
+        p.person_id: p
+        for p in Payout.objects.filter(period=set_row.period).only(
+            "person_id", "amount", "state", "held", "updated_at"
+        )
+    }
+    kept, stale = set(), []
+    for statement in set_row.statements.all():
+        payout = payouts.get(statement.person_id)
+        if (
+            payout is not None
+            and (payout.amount, payout.state, payout.held)
+            == (statement.amount, statement.payout_state, statement.held)
+            and payout.updated_at <= statement.created_at
+        ):
+            kept.add(statement.person_id)
+        else:
+            stale.append(statement.pk)
+    Statement.objects.filter(pk__in=stale).delete()  # redrawn into the same file
+    return kept
+
+
 def generate_statements(set_id: int, *, processes: int | None = None) -> StatementSet:
     """Write every missing statement of the set, then publish it (the background task)."""
     began = time.perf_counter()
@@ -536,7 +563,7 @@ def generate_statements(set_id: int, *, processes: int | None = None) -> Stateme
     row.save(update_fields=["status", "worker", "heartbeat_at"])
     try:
         pdf.register_font()
-        written = set(row.statements.values_list("person_id", flat=True))
+        written = _keep_current(row)
         ids = list(
             Payout.objects.filter(period=row.period)
             .exclude(person_id__in=written)

@@ -323,3 +323,33 @@ def test_the_command_line_statements_carry_the_explanation(published, monkeypatc
     chosen = next(f for f in files if f.name.startswith("r1-"))
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(chosen).pages)
     assert "销售代表方案" in text
+
+
+def test_a_resumed_set_draws_again_the_statements_whose_payout_changed(
+    published, company, monkeypatch
+):
+    monkeypatch.setattr(services, "CHUNK", 2)
+    real = pdf.render_to_files
+    calls: list[int] = []
+
+    def dies_after_the_first_chunk(jobs):
+        calls.append(len(jobs))
+        if len(calls) > 1:
+            raise RuntimeError("killed")
+        return real(jobs)
+
+    monkeypatch.setattr(pdf, "render_to_files", dies_after_the_first_chunk)
+    second = StatementSet.objects.create(period=PERIOD)
+    with pytest.raises(RuntimeError):
+        services.generate_statements(second.pk, processes=1)
+    first, kept = second.statements.order_by("person__code")
+    # between the failure and the resume, finance holds one of the written payouts
+    payout = Payout.objects.get(person_id=first.person_id, period=PERIOD)
+    services_payouts.hold_payout(company.users["finance"], payout, reason="回款待核实")
+    monkeypatch.setattr(pdf, "render_to_files", real)
+    resumed = services.start_statements(company.users["finance"], PERIOD)
+    services.generate_statements(resumed.pk, processes=1)
+    redrawn = resumed.statements.get(person_id=first.person_id)
+    assert redrawn.held and "回款待核实" in _text(redrawn)
+    assert resumed.statements.get(person_id=kept.person_id).pk == kept.pk  # unchanged: kept
+    assert resumed.statements.count() == len(AMOUNTS)
