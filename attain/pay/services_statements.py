@@ -48,6 +48,7 @@ from attain.incentives.explain_text import (
     step_text,
 )
 from attain.incentives.models import PeriodResult
+from attain.measures.services import measure_names
 from attain.notify.models import Profile
 from attain.org.models import Unit
 from attain.org.templatetags.org_tags import job_title
@@ -247,8 +248,10 @@ def build_document(
     company: str,
     language: str,
     adjustments: Sequence[Adjustment] = (),
+    names: dict[str, str] | None = None,
 ) -> pdf.StatementDocument:
-    """The statement of ``payout`` with every text in ``language``."""
+    """The statement of ``payout`` with every text in ``language``; ``names`` the
+    measures' names by code (read when not given)."""
     with translation.override(language):
         doc = _explanation(result)
         plans = doc.get("plans") or {}
@@ -346,7 +349,7 @@ def build_document(
             sections.append(pdf.Section(_("Holds"), notes=hold))
         else:
             sections.append(pdf.Section(_("Holds"), empty=_("This payout is not held.")))
-        sections.extend(_summary_sections(doc))
+        sections.extend(_summary_sections(doc, measure_names() if names is None else names))
         return pdf.StatementDocument(
             language=language,
             company=company,
@@ -377,9 +380,10 @@ def _adjustment_note(adjustment: Adjustment, plans: dict[str, Any]) -> str:
     return f"{adjustment_label(adjustment.source_period)}: {'; '.join(parts)}"
 
 
-def _summary_sections(doc: dict[str, Any]) -> list[pdf.Section]:
-    """The explanation, summed up: the measures with their targets, and each
-    component's steps (the records themselves stay in Attain)."""
+def _summary_sections(doc: dict[str, Any], names: dict[str, str]) -> list[pdf.Section]:
+    """The explanation, summed up: the measures (by the names their readers know, as
+    on the explanation page) with their targets, and each component's steps (the
+    records themselves stay in Attain)."""
     measures = []
     for code, entry in sorted((doc.get("measures") or {}).items()):
         target = (entry.get("target") or {}).get("value")
@@ -388,7 +392,7 @@ def _summary_sections(doc: dict[str, Any]) -> list[pdf.Section]:
             continue
         measures.append(
             [
-                str(code),
+                names.get(str(code), str(code)),
                 "—" if actual in (None, "") else number(actual),
                 "—" if target in (None, "") else number(target),
                 "—" if entry.get("attainment") in (None, "") else percent(entry["attainment"]),
@@ -469,6 +473,7 @@ def _documents(
     adjustments: dict[int, list[Adjustment]] = {}
     for adjustment in Adjustment.objects.filter(payout__in=payouts).order_by("source_period"):
         adjustments.setdefault(adjustment.payout_id or 0, []).append(adjustment)
+    names = measure_names()
     found = []
     for payout in payouts:
         language = _language(payout, profiles)
@@ -478,6 +483,7 @@ def _documents(
             company,
             language,
             adjustments.get(payout.pk, []),
+            names,
         )
         found.append((payout, language, document))
     return found

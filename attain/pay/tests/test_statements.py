@@ -353,3 +353,17 @@ def test_a_resumed_set_draws_again_the_statements_whose_payout_changed(
     assert redrawn.held and "回款待核实" in _text(redrawn)
     assert resumed.statements.get(person_id=kept.person_id).pk == kept.pk  # unchanged: kept
     assert resumed.statements.count() == len(AMOUNTS)
+
+
+def test_the_measures_are_named_as_on_the_explanation_page(published):
+    from attain.measures.models import Measure
+
+    measure, _created = Measure.objects.get_or_create(code="revenue")
+    Measure.objects.filter(pk=measure.pk).update(name="销售额")
+    result = PeriodResult.objects.get(person__code="r1", period=PERIOD)
+    result.explanation = json.dumps(
+        {"measures": {"revenue": {"actual": "40005", "target": {"value": "50000"}}}}
+    )
+    result.save()
+    text = _text(_generate().statements.get(person__code="r1"))
+    assert "销售额" in text
