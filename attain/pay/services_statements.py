@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
+from django.utils.translation import pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, save_update, snapshot
@@ -328,14 +329,18 @@ def build_document(
                 notes=[_adjustment_note(a, plans) for a in adjustments],
             ),
         ]
-        summary = [[_("Payout"), money(payout.amount)]]
+        summary = [[pgettext("statement", "Payout"), money(payout.amount)]]
         notes = []
         if payout.recalculated_amount is not None:
             later = money(payout.recalculated_amount)
             summary.append([_("Amount after a later recalculation"), later])
         if payout.note:
             notes.append(payout.note_text())
-        sections.append(pdf.Section(_("Payout"), rows=summary, widths=[0.78, 0.22], notes=notes))
+        sections.append(
+            pdf.Section(
+                pgettext("statement", "Payout"), rows=summary, widths=[0.78, 0.22], notes=notes
+            )
+        )
         if payout.held:
             hold = [
                 _("Held since %(date)s: %(reason)s")

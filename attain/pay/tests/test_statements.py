@@ -367,3 +367,9 @@ def test_the_measures_are_named_as_on_the_explanation_page(published):
     result.save()
     text = _text(_generate().statements.get(person__code="r1"))
     assert "销售额" in text
+
+
+def test_the_chinese_statement_does_not_call_the_payout_a_bonus(published):
+    """奖金 is the kind "bonus" on the same statement: the payout is 应发金额 there."""
+    text = _text(_statement("r1"))  # r1 reads Chinese
+    assert "应发金额" in text
