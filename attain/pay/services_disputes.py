@@ -442,15 +442,19 @@ def parse_amount(value: Any) -> Decimal:
         raise ValidationError(
             {"amount": _("Give the adjustment as a number, e.g. 120.00 or 0.")}
         ) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite():
         raise ValidationError(
             {"amount": _("Give the adjustment to the cent (two decimals at most).")}
         )
-    if abs(amount) > CEILING:
+    if abs(amount) > CEILING:  # before rounding: 1e400 has no cents to round to
         raise ValidationError(
             {"amount": _("An adjustment is at most %(ceiling)s.") % {"ceiling": f"{CEILING:,}"}}
         )
-    return amount.quantize(Decimal("0.01"))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(
+            {"amount": _("Give the adjustment to the cent (two decimals at most).")}
+        )
+    return amount.quantize(Decimal("0.01")) + 0  # + 0: "-0" is 0.00, never -0.00
 
 
 def resolve(actor: Any, dispute: Dispute, *, amount: Any, reason: str) -> Dispute:

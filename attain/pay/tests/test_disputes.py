@@ -335,3 +335,22 @@ def test_of_payouts_ending_the_same_day_the_shortest_takes_the_adjustment(stored
     services.resolve(stored.users["sales_ops"], dispute, amount="3.00", reason="x")
     assert DisputeAdjustment.objects.get().period == "2026-03"
     assert payout(stored, "r1", "2026-03").amount == Decimal("8.00")
+
+
+def test_a_huge_amount_typed_on_the_page_is_refused_by_name(stored, client):
+    dispute = dispute_line(stored)
+    client.force_login(stored.users["sales_ops"])
+    url = f"/pay/disputes/{dispute.pk}/"
+    for amount in ("1e400", "99999999999999999999999999999", "-1e400"):
+        answer = client.post(
+            url, {"action": "resolve", "amount": amount, "reason": "x"}, follow=True
+        )
+        assert answer.status_code == 200, amount
+        assert "100,000,000.00" in answer.content.decode(), amount
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.OPEN and not DisputeAdjustment.objects.exists()
+
+
+def test_minus_zero_is_read_as_zero():
+    """The amount is told to the person as typed back (the notification): never -0.00."""
+    assert str(services.parse_amount("-0")) == "0.00"
