@@ -112,6 +112,14 @@ class PaidSerializer(serializers.Serializer):
     period = period_field()
     reference = serializers.CharField(max_length=100)
     paid_on = serializers.DateField()
+    people = serializers.ListField(
+        child=serializers.SlugField(max_length=64),
+        min_length=1,
+        max_length=5000,
+        required=False,
+        help_text="the people of the export sent to the bank (default: every payout of "
+        "the period's payroll export now)",
+    )
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -293,6 +301,23 @@ class PayrollPaidView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         chosen = selectors.payroll_payouts(request.user, data["period"])
+        if "people" in data:  # exactly those exported: one approved since stays approved
+            codes = set(data["people"])
+            chosen = list(
+                selectors.payouts(request.user, period=data["period"]).filter(
+                    person__code__in=codes
+                )
+            )
+            missing = sorted(codes - {p.person.code for p in chosen})
+            if missing:
+                raise serializers.ValidationError(
+                    {
+                        "people": [
+                            _("No payout for %(people)s in this period.")
+                            % {"people": ", ".join(missing[:20])}
+                        ]
+                    }
+                )
         if not chosen:
             raise serializers.ValidationError(
                 {"period": [_("Nothing approved to pay in this period.")]}

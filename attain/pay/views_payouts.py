@@ -184,7 +184,18 @@ def payroll(request: HttpRequest) -> HttpResponse:
                 access.check(
                     access.can_pay_payouts(request.user), _("Only finance marks payouts paid.")
                 )
-                chosen = selectors.payroll_payouts(request.user, period)
+                # Exactly the payouts the page showed (and so exported): one approved
+                # after the page was shown is not in the file sent to the bank.
+                shown = request.POST.getlist("people")
+                chosen = list(
+                    selectors.payouts(request.user, period=period).filter(person__code__in=shown)
+                )
+                missing = sorted(set(shown) - {p.person.code for p in chosen})
+                if missing or not shown:
+                    raise ValidationError(
+                        _("No payout for %(people)s in this period.")
+                        % {"people": ", ".join(missing[:20]) or "—"}
+                    )
                 try:
                     paid_on = datetime.date.fromisoformat(request.POST.get("paid_on", ""))
                 except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -90,7 +91,12 @@ def test_payroll_page_total_equals_the_register_and_marks_paid(company, client):
     assert {r["employee_id"] for r in rows} == {"m1", "r1", "r2", "r3"}
     client.post(
         f"/pay/payroll/?period={PERIOD}",
-        {"form": "paid", "reference": "BANK-2026-04", "paid_on": "2026-04-15"},
+        {
+            "form": "paid",
+            "reference": "BANK-2026-04",
+            "paid_on": "2026-04-15",
+            "people": [p.person.code for p in page.context["payroll"].payouts],
+        },
     )
     paid = Payout.objects.filter(state="paid")
     assert paid.count() == 4 and {p.payment_reference for p in paid} == {"BANK-2026-04"}
@@ -173,3 +179,23 @@ def test_an_export_whose_period_holds_a_newline_or_chinese_still_downloads(compa
         assert answer.status_code == 200, url
         assert "\n" not in answer["Content-Disposition"]
         assert answer["Content-Disposition"].startswith("attachment; filename")
+
+
+def test_marking_the_export_paid_pays_only_what_the_page_showed(company, client):
+    """A payout approved after finance opened (and exported) the payroll is not in the
+    file sent to the bank: marking the export paid leaves it approved."""
+    store(company, AMOUNTS)
+    _review_all(company)
+    finance = company.users["finance"]
+    services.approve_payouts(finance, list(Payout.objects.exclude(person__code="r3")))
+    client.force_login(finance)
+    page = client.get(f"/pay/payroll/?period={PERIOD}").content.decode()
+    shown = re.findall(r'name="people" value="([^"]+)"', page)
+    assert sorted(shown) == ["m1", "r1", "r2", "r4"]
+    services.approve_payouts(finance, [Payout.objects.get(person__code="r3")])  # meanwhile
+    client.post(
+        f"/pay/payroll/?period={PERIOD}",
+        {"form": "paid", "reference": "BANK-7", "paid_on": "2026-04-15", "people": shown},
+    )
+    assert Payout.objects.get(person__code="r3").state == "approved"
+    assert Payout.objects.filter(state="paid").count() == 4

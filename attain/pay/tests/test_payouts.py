@@ -345,3 +345,23 @@ def test_a_payout_calculated_after_the_hold_is_held_too(company):
     assert not payout(company, "r2").held
     with pytest.raises(ValidationError):
         services.approve_payouts(company.users["finance"], [held])
+
+
+def test_the_payroll_paid_api_pays_only_the_people_of_the_export(stored):
+    from rest_framework.test import APIClient
+
+    for code in ["r1", "r2"]:
+        through(stored, code, "approved")
+    api = APIClient()
+    api.force_authenticate(stored.users["finance"])
+    exported = api.get(f"/api/pay/payroll/?period={PERIOD}").json()
+    people = [row[0] for row in exported["rows"]]
+    assert sorted(people) == ["r1", "r2"]
+    through(stored, "r3", "approved")  # approved after the export
+    body = {"period": PERIOD, "reference": "B-9", "paid_on": "2026-04-15", "people": people}
+    answer = api.post("/api/pay/payroll/paid/", body, format="json")
+    assert answer.status_code == 200 and answer.json() == {"changed": 2}
+    assert payout(stored, "r3").state == "approved"
+    body["people"] = ["r9"]
+    answer = api.post("/api/pay/payroll/paid/", body, format="json")
+    assert answer.status_code == 400 and "r9" in str(answer.json())
