@@ -170,7 +170,16 @@ def sync_payouts(
             before = _state_of(payout)
             note = {"before": str(payout.amount), "after": str(new_amount)}
             if payout.state == PayoutState.PAID:
-                if new_amount == payout.recalculated_amount or new_amount == payout.amount:
+                if new_amount == payout.amount:  # the paid total again, split otherwise
+                    if payout.recalculated_amount is None:
+                        continue
+                    payout.recalculated_amount, payout.note = None, {}
+                    payout.save(update_fields=["recalculated_amount", "note", "updated_at"])
+                    record_change(
+                        actor, Action.UPDATE, payout, before=before, after=_state_of(payout)
+                    )
+                    continue
+                if new_amount == payout.recalculated_amount:
                     continue
                 payout.recalculated_amount = new_amount
                 payout.note = {**note, "kind": "paid_changed"}

@@ -365,3 +365,20 @@ def test_the_payroll_paid_api_pays_only_the_people_of_the_export(stored):
     body["people"] = ["r9"]
     answer = api.post("/api/pay/payroll/paid/", body, format="json")
     assert answer.status_code == 400 and "r9" in str(answer.json())
+
+
+def test_a_paid_payout_recalculated_back_to_its_total_drops_the_later_amount(stored):
+    """Paid 1200.10 (commission 1000.10 + bonus 200.00), recalculated to 900.00, then
+    back to 1200.10 split otherwise: the register no longer shows 900.00 as the amount
+    after a later recalculation."""
+    through(stored, "r1", "paid")
+    store(stored, {"r1": {"commission": "900.00"}})
+    assert payout(stored, "r1").recalculated_amount == Decimal("900.00")
+    store(stored, {"r1": {"commission": "1100.10", "bonus": "100.00"}})
+    p = payout(stored, "r1")
+    assert (p.state, p.amount, p.recalculated_amount, p.note) == (
+        "paid",
+        Decimal("1200.10"),
+        None,
+        {},
+    )
