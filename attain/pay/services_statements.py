@@ -58,7 +58,7 @@ from attain.web import leases
 from . import statement_access as access
 from . import statements as pdf
 from .models import Payout, PayoutState
-from .models_close import ADJUSTMENT, Adjustment
+from .models_close import ADJUSTMENT, Adjustment, ClosedResult, PeriodState
 from .models_disputes import ADJUSTMENT_PLAN
 from .models_statements import SetStatus, Statement, StatementSet, StatementSettings
 from .services_close import adjustment_label, explain_payouts
@@ -230,11 +230,15 @@ def _language(payout: Payout, profiles: dict[int, str]) -> str:
     return chosen or settings.LANGUAGE_CODE
 
 
-def _explanation(result: PeriodResult | None) -> dict[str, Any]:
-    if result is None or not result.explanation:
+def _explanation(result: PeriodResult | None, frozen: str | None = None) -> dict[str, Any]:
+    """The explanation document: the one frozen with the payout when its period is
+    closed (``frozen``; the stored result may have moved on since, and the difference
+    is an adjustment elsewhere), else the stored result's."""
+    text = frozen if frozen else (result.explanation if result is not None else "")
+    if not text:
         return {}
     try:
-        return dict(json.loads(result.explanation))
+        return dict(json.loads(text))
     except ValueError:
         return {}
 
@@ -250,11 +254,13 @@ def build_document(
     language: str,
     adjustments: Sequence[Adjustment] = (),
     names: dict[str, str] | None = None,
+    frozen: str | None = None,
 ) -> pdf.StatementDocument:
     """The statement of ``payout`` with every text in ``language``; ``names`` the
-    measures' names by code (read when not given)."""
+    measures' names by code (read when not given); ``frozen`` the explanation frozen
+    when the payout's period was closed."""
     with translation.override(language):
-        doc = _explanation(result)
+        doc = _explanation(result, frozen)
         plans = doc.get("plans") or {}
         currency = str(doc.get("currency") or "")
         person = payout.person
@@ -479,6 +485,13 @@ def _documents(
     for adjustment in Adjustment.objects.filter(payout__in=payouts).order_by("source_period"):
         adjustments.setdefault(adjustment.payout_id or 0, []).append(adjustment)
     names = measure_names()
+    frozen = dict(
+        ClosedResult.objects.filter(
+            pay_period__period=period,
+            pay_period__state=PeriodState.CLOSED,
+            person_id__in=[p.person_id for p in payouts],
+        ).values_list("person_id", "explanation")
+    )
     found = []
     for payout in payouts:
         language = _language(payout, profiles)
@@ -489,6 +502,7 @@ def _documents(
             language,
             adjustments.get(payout.pk, []),
             names,
+            frozen.get(payout.person_id),
         )
         found.append((payout, language, document))
     return found

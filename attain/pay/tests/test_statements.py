@@ -373,3 +373,21 @@ def test_the_chinese_statement_does_not_call_the_payout_a_bonus(published):
     """奖金 is the kind "bonus" on the same statement: the payout is 应发金额 there."""
     text = _text(_statement("r1"))  # r1 reads Chinese
     assert "应发金额" in text
+
+
+def test_a_closed_period_states_the_explanation_frozen_with_its_payout(published, company):
+    """A later recalculation changes the stored result, not the closed payout: the
+    summary explains the numbers on the statement, frozen at the close."""
+    from attain.pay import services_close
+
+    def explained(name: str, amount: str) -> str:
+        components = {"commission": {"kind": "commission", "amount": amount, "steps": []}}
+        return json.dumps({"plans": {"rep": {"name": name, "components": components}}})
+
+    PeriodResult.objects.filter(period=PERIOD).update(explanation=explained("冻结方案", "1000.10"))
+    ops = company.users["sales_ops"]
+    row = services_close.close_period(ops, PERIOD, background=False)
+    services_close.run_close(row.pk, ops)
+    PeriodResult.objects.filter(period=PERIOD).update(explanation=explained("现行方案", "9999.00"))
+    text = _text(_generate().statements.get(person__code="r1"))
+    assert "冻结方案" in text and "现行方案" not in text and "9,999.00" not in text
