@@ -51,6 +51,7 @@ from attain.incentives.explain_text import (
 from attain.incentives.models import PeriodResult
 from attain.measures.services import measure_names
 from attain.notify.models import Profile
+from attain.org.company import company
 from attain.org.models import Unit
 from attain.org.templatetags.org_tags import job_title
 from attain.web import leases
@@ -72,10 +73,13 @@ INLINE_BELOW = 150  # fewer statements than this are drawn in the calling proces
 
 
 def company_name() -> str:
-    """The stored name, else the top unit's name."""
+    """The name stored for statements, else the company's (first-run setup), else the
+    top unit's name."""
     row = StatementSettings.objects.filter(pk=1).first()
     if row and row.company_name:
         return row.company_name
+    if company().name:
+        return company().name
     top = Unit.objects.filter(parent__isnull=True).order_by("code").first()
     return top.name if top else "Attain"
 
@@ -227,7 +231,7 @@ class _Meta:
 def _language(payout: Payout, profiles: dict[int, str]) -> str:
     user_id = payout.person.user_id
     chosen = profiles.get(user_id, "") if user_id else ""
-    return chosen or settings.LANGUAGE_CODE
+    return chosen or company().language or settings.LANGUAGE_CODE  # else the site's
 
 
 def _explanation(result: PeriodResult | None, frozen: str | None = None) -> dict[str, Any]:

@@ -391,3 +391,30 @@ def test_a_closed_period_states_the_explanation_frozen_with_its_payout(published
     PeriodResult.objects.filter(period=PERIOD).update(explanation=explained("现行方案", "9999.00"))
     text = _text(_generate().statements.get(person__code="r1"))
     assert "冻结方案" in text and "现行方案" not in text and "9,999.00" not in text
+
+
+def test_without_a_chosen_language_the_statement_follows_the_companys(company, settings, tmp_path):
+    """A Chinese company (set up in Chinese) whose reps never chose a notification
+    language: their statements are in Chinese, headed by the company's name."""
+    from attain.org import company as company_settings
+    from attain.org.models import CompanySettings
+
+    settings.MEDIA_ROOT = tmp_path
+    CompanySettings.objects.update_or_create(
+        pk=CompanySettings.SINGLETON_ID,
+        defaults={
+            "name": "示例科技有限公司",
+            "fiscal_year_start": 1,
+            "currency": "CNY",
+            "time_zone": "Asia/Shanghai",
+            "languages": ["zh-hans", "en"],
+            "language": "zh-hans",
+        },
+    )
+    company_settings.forget()
+    try:
+        store(company, AMOUNTS)
+        text = _text(_generate().statements.get(person__code="r3"))
+    finally:
+        company_settings.forget()
+    assert "示例科技有限公司" in text and "薪酬结算单" in text
