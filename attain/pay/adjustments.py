@@ -16,7 +16,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
+from attain.audit.models import Action
+from attain.audit.services import record_change
 from attain.incentives.models import ComponentResult, PeriodResult
 
 from .models import Payout, PayoutState
@@ -67,6 +70,14 @@ def place_waiting(people: Iterable[int] | None = None) -> list[DisputeAdjustment
         if period:
             adjustment.period = period
             adjustment.save(update_fields=["period"])
+            record_change(  # where the waiting amount is paid: audited as every change
+                None,
+                Action.UPDATE,
+                adjustment,
+                before={"period": ""},
+                after={"period": period},
+                reason=_("Adjustment placed in the first open payout"),
+            )
             placed.append(adjustment)
     return placed
 

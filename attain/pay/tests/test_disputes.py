@@ -185,6 +185,10 @@ def test_an_adjustment_waits_for_the_first_open_period(stored):
     payouts.sync_payouts(None)
     adjustment.refresh_from_db()
     assert adjustment.period == "2026-Q2"
+    placed = AuditEvent.objects.get(
+        content_type__model="disputeadjustment", object_id=str(adjustment.pk), action="update"
+    )
+    assert placed.after == {"period": "2026-Q2"}
     q2 = payout(stored, "r1", "2026-Q2")
     assert q2.amount == Decimal("90.00")
     assert q2.lines.filter(plan="adjustment", amount=Decimal("80.00")).exists()
