@@ -4,6 +4,7 @@ exports; the payroll export with its columns; the accrual report."""
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from typing import Any
 
@@ -51,6 +52,16 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         state = None
     held = {"yes": True, "no": False}.get(request.GET.get("held") or "")
     return {"period": period or None, "unit": unit, "state": state, "held": held}
+
+
+def _codes(text: str) -> list[str]:
+    """The people codes the payroll page showed: one JSON list in one field (a field
+    per payout would pass Django's limit of 1,000 form fields in a big company)."""
+    try:
+        codes = json.loads(text)
+    except ValueError:
+        return []
+    return [str(c) for c in codes] if isinstance(codes, list) else []
 
 
 def _label(payout: Any) -> str:
@@ -186,7 +197,7 @@ def payroll(request: HttpRequest) -> HttpResponse:
                 )
                 # Exactly the payouts the page showed (and so exported): one approved
                 # after the page was shown is not in the file sent to the bank.
-                shown = request.POST.getlist("people")
+                shown = _codes(request.POST.get("people", ""))
                 chosen = list(
                     selectors.payouts(request.user, period=period).filter(person__code__in=shown)
                 )
@@ -227,6 +238,7 @@ def payroll(request: HttpRequest) -> HttpResponse:
             "sources": PayrollSource.choices,
             "can_edit": access.can_edit_payroll_mapping(request.user),
             "can_pay": access.can_pay_payouts(request.user),
+            "exported": json.dumps([p.person.code for p in data.payouts] if data else []),
         },
     )
 
