@@ -171,6 +171,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
+# A form may carry one field per person (the payout register's check boxes: finance
+# approves a period in bulk): Django's default of 1,000 fields refused that in a company
+# of more than 1,000 people. The body stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 60_000
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so unauthenticated calls get 401 with WWW-Authenticate: Token.

@@ -312,7 +312,10 @@ def test_the_verify_endpoint_answers_too_many_form_fields_with_the_error_documen
     while DRF parses it: the API's JSON 400, not Django's HTML page."""
     from urllib.parse import urlencode
 
-    body = urlencode([("table", "orders")] + [("ids", f"X-{n}") for n in range(1500)])
+    from django.conf import settings
+
+    many = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1
+    body = urlencode([("table", "orders")] + [("ids", f"X{n}") for n in range(many)])
     answer = api(company, "finance").post(
         "/api/pay/records/verify/", body, content_type="application/x-www-form-urlencoded"
     )
