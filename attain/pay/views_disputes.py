@@ -59,7 +59,8 @@ def disputes(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in DisputeStatus.values:
         status = None
-    overdue = True if request.GET.get("overdue") == "yes" else None
+    # the check box sends "yes"; the address the docs (and the API) give says "true"
+    overdue = True if request.GET.get("overdue") in {"yes", "true", "1"} else None
     period = request.GET.get("period") or None
     rows = selectors.disputes(
         user, status=status, period=period, overdue=overdue, mine=request.GET.get("mine") == "yes"

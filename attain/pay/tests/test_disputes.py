@@ -358,3 +358,13 @@ def test_a_huge_amount_typed_on_the_page_is_refused_by_name(stored, client):
 def test_minus_zero_is_read_as_zero():
     """The amount is told to the person as typed back (the notification): never -0.00."""
     assert str(services.parse_amount("-0")) == "0.00"
+
+
+def test_the_list_page_filters_overdue_as_the_docs_write_it(stored, client):
+    late = dispute_line(stored)
+    dispute_line(stored, component="bonus")  # not late
+    Dispute.objects.filter(pk=late.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    client.force_login(stored.users["sales_ops"])
+    for value in ("true", "yes"):
+        rows = client.get(f"/pay/disputes/?overdue={value}").context["rows"]
+        assert [d.pk for d in rows] == [late.pk], value
