@@ -425,6 +425,12 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
         payout = Payout.objects.select_for_update().get(pk=payout.pk)
         if not payout.held:
             raise ValidationError({"action": _("This payout is not held.")})
+        if payout.hold_source.startswith(f"{INTEGRITY_HOLD}:"):
+            # the alert decides: lifted here, the alert would still say it holds the
+            # payout (and a reviewer could lift a hold on their own pay)
+            raise ValidationError(
+                {"action": _("An integrity review holds this payout: lift it on its alert.")}
+            )
         before = _state_of(payout)
         payout.held, payout.held_by, payout.held_at = False, None, None
         payout.hold_source = ""
@@ -455,8 +461,8 @@ def _integrity_hold(actor: Any, payout: Payout, alert: Any) -> bool:
     if payout.held or payout.state == PayoutState.PAID:
         return False
     before = _state_of(payout)
-    reason = _("Integrity review: %(reason)s") % {"reason": alert.resolution}
-    payout.held, payout.hold_reason = True, reason[:500]
+    reason = _hold_reason(alert)
+    payout.held, payout.hold_reason = True, reason
     payout.hold_source = f"{INTEGRITY_HOLD}:{alert.pk}"
     payout.held_by, payout.held_at = actor, timezone.now()
     save_update(actor, payout, before=before, state=_state_of, reason=reason)
@@ -471,6 +477,7 @@ def follow_integrity_hold(actor: Any, alert: Any, *, hold: bool) -> int:
     payouts changed."""
     payouts = Payout.objects.filter(person__in=alert.people.all()).exclude(state=PayoutState.PAID)
     tag = f"{INTEGRITY_HOLD}:{alert.pk}"
+    others = [] if hold else list(_holding_alerts().exclude(pk=alert.pk))
     changed = 0
     with transaction.atomic():
         for payout in payouts.select_for_update():
@@ -480,12 +487,34 @@ def follow_integrity_hold(actor: Any, alert: Any, *, hold: bool) -> int:
                 changed += _integrity_hold(actor, payout, alert)
             elif payout.held and payout.hold_source == tag:
                 before = _state_of(payout)
-                payout.held, payout.held_by, payout.held_at = False, None, None
-                payout.hold_source = ""
-                reason = _("Integrity hold lifted")
+                keeper = next((other for other in others if _holds(other, payout)), None)
+                if keeper is not None:  # another confirmed alert still holds it
+                    payout.hold_source = f"{INTEGRITY_HOLD}:{keeper.pk}"
+                    payout.hold_reason = _hold_reason(keeper)
+                    reason = _("Integrity hold lifted; another alert still holds the payout")
+                else:
+                    payout.held, payout.held_by, payout.held_at = False, None, None
+                    payout.hold_source = ""
+                    reason = _("Integrity hold lifted")
                 save_update(actor, payout, before=before, state=_state_of, reason=reason)
                 changed += 1
     return changed
+
+
+def _holding_alerts() -> Any:
+    """The integrity alerts confirmed with a hold, with their people."""
+    return Alert.objects.filter(status=AlertStatus.CONFIRMED, hold=True).prefetch_related("people")
+
+
+def _holds(alert: Any, payout: Payout) -> bool:
+    """Whether a confirmed alert with a hold covers the payout's person and period."""
+    people = {person.pk for person in alert.people.all()}
+    return payout.person_id in people and _overlaps(payout.period, payout.period_end, alert.period)
+
+
+def _hold_reason(alert: Any) -> str:
+    reason: str = _("Integrity review: %(reason)s") % {"reason": alert.resolution}
+    return reason[:500]
 
 
 def _follow_held_alerts(actor: Any, payouts: Sequence[Payout]) -> int:
@@ -493,16 +522,10 @@ def _follow_held_alerts(actor: Any, payouts: Sequence[Payout]) -> int:
     too (the alert was confirmed before the period was calculated)."""
     if not payouts:
         return 0
-    alerts = Alert.objects.filter(status=AlertStatus.CONFIRMED, hold=True).prefetch_related(
-        "people"
-    )
     held = 0
-    for alert in alerts.order_by("pk"):
-        people = {person.pk for person in alert.people.all()}
+    for alert in _holding_alerts().order_by("pk"):
         for payout in payouts:
-            if payout.person_id in people and _overlaps(
-                payout.period, payout.period_end, alert.period
-            ):
+            if _holds(alert, payout):
                 held += _integrity_hold(actor, payout, alert)
     return held
 

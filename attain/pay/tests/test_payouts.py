@@ -382,3 +382,48 @@ def test_a_paid_payout_recalculated_back_to_its_total_drops_the_later_amount(sto
         None,
         {},
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_integrity_hold_is_lifted_on_its_alert_not_in_the_register(company):
+    """A finance login that is also the flagged person cannot release the hold from the
+    payout register: the alert decides (and would still say it holds the payout)."""
+    from attain.integrity import services as integrity
+
+    store(company, AMOUNTS)
+    alert = _alert(company, "r1", PERIOD)
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="刷单", hold=True)
+    held = payout(company, "r1")
+    with pytest.raises(ValidationError):
+        services.release_payout(company.users["finance"], held, reason="mine")
+    assert payout(company, "r1").held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lifting_one_alert_keeps_the_hold_of_another_on_the_same_payout(company):
+    """Two confirmed alerts hold r1's payout: lifting the first leaves it held for the
+    second (audited); lifting the second releases it."""
+    from attain.integrity import services as integrity
+    from attain.integrity.models import Alert
+
+    store(company, AMOUNTS)
+    ops = company.users["sales_ops"]
+    first = _alert(company, "r1", PERIOD)
+    second = Alert.objects.create(
+        key="t-second",
+        detector="shell_customers",
+        period=PERIOD,
+        score=Decimal("0.8"),
+        reason_en="e",
+        reason_zh="z",
+        people_codes=["r1"],
+    )
+    second.people.set([company.people["r1"]])
+    integrity.decide(ops, first, confirm=True, reason="刷单", hold=True)
+    integrity.decide(ops, second, confirm=True, reason="虚报客户", hold=True)
+    integrity.release_hold(ops, Alert.objects.get(pk=first.pk), reason="cleared")
+    held = payout(company, "r1")
+    assert held.held and held.hold_source == f"integrity:{second.pk}"
+    assert "虚报客户" in held.hold_reason
+    integrity.release_hold(ops, Alert.objects.get(pk=second.pk), reason="cleared too")
+    assert not payout(company, "r1").held
