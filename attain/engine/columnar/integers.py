@@ -35,7 +35,9 @@ class Unsupported(Exception):
 
 
 def lit(value: int) -> pl.Expr:
-    """A 128-bit integer literal."""
+    """A 128-bit integer literal (:class:`Unsupported` beyond 128 bits)."""
+    if not -(2**127) <= value < 2**127:
+        raise Unsupported(f"{value} is beyond 128 bits")
     return pl.lit(value, dtype=I128)
 
 

@@ -154,7 +154,7 @@ class PlanColumns:
             python = python | (pl.col(state) == 2)
             try:
                 grid, amounts, texts = self._plan(grid, p, plan)
-            except Unsupported:  # a condition or a score the columns do not compute
+            except (Unsupported, ArithmeticError):  # a component the columns do not compute
                 python = python | (pl.col(state) > 0)
                 continue
             missing = pl.any_horizontal([value.is_null() for value in amounts + texts])

@@ -8,6 +8,7 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -317,3 +318,40 @@ def test_numbers_written_with_an_exponent_are_the_numbers_they_say() -> None:
     assert written == to_json(calculate(loaded))
     assert '"kpi": 0.825' in written  # (70 × 0.75 + 30 × 1) / 100
     assert '"kpi": "2475.00"' in written
+
+
+@pytest.mark.parametrize(
+    "component",
+    [
+        {"id": "b", "kind": "bonus", "amount": Decimal(100), "when": "actual('revenue') > 1E+40"},
+        {"id": "b", "kind": "bonus", "amount": Decimal(100),
+         "when": "actual('revenue') > 0.0000000000000000000000000000000000000001"},
+        {"id": "k", "kind": "scorecard", "payout": "score * 10",
+         "metrics": [{"measure": "revenue", "weight": Decimal(1), "target": Decimal("1E+40")}]},
+    ],
+)  # fmt: skip
+def test_a_constant_beyond_128_bits_leaves_only_its_plan_to_python(
+    component: dict[str, Any],
+) -> None:
+    """The plan with the constant is Python's; the other plan and every row's head are
+    still written by the columns."""
+    targets = [
+        {"measure": "revenue", "who": who, "period": f"2025-Q{q}", "value": Decimal(1000)}
+        for who in ("zhang", "wang", "li")
+        for q in range(1, 5)
+    ]
+    spiff = {"id": "s", "kind": "spiff", "from": "orders", "amount": "amount * 0.01"}
+    document = scenario(
+        records={"orders": _orders(AMOUNTS)},
+        measures=MEASURES,
+        targets=targets,
+        plans=_plan([component], managers=[spiff]),
+        report=REPORT,
+    )
+    loaded = _loaded(document)
+    # Python's: the reps' four quarters, and everyone's two months (a quarter's target
+    # spread over its days does not end, with or without the constant)
+    assert _left(loaded) == 2 * 4 + 3 * 2
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
