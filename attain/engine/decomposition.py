@@ -214,6 +214,8 @@ class Decomposer:
         )
         self._month_weights: dict[Any, dict[int, Fraction]] = caches.setdefault("month_weights", {})
         self._month_integers: dict[Any, dict[int, int]] = caches.setdefault("month_integers", {})
+        # seasonal month weights: the reference months whose actual was negative
+        self._negative_months: dict[Any, tuple[str, ...]] = caches.setdefault("negative_months", {})
         # a team's twelve month decompositions (and the next preview) share method weights
         self._method_weights: dict[Any, tuple[Weights, list[Problem]]] = caches.setdefault(
             "method_weights", {}
@@ -466,12 +468,30 @@ class Decomposer:
             return equal
         if method == "history":
             assert d.history_period is not None
+            negative: list[str] = []
             for m in members:
                 if d.to == "people":
                     actual = self.measures.value(d.measure, m, d.history_period)
                 else:
                     actual = self.measures.unit_value(d.measure, m, d.history_period)
+                if actual is not None and actual < 0:  # more refunds than sales: no share
+                    negative.append(m)
+                    actual = ZERO
                 ratios.append(_ratio(actual or ZERO))
+            if negative:
+                self.warnings.append(
+                    Problem(
+                        d.path,
+                        f"negative history in {d.history_period.id} counts as 0: "
+                        + ", ".join(negative),
+                        "history_negative",
+                        (
+                            ("who", d.who),
+                            ("members", ",".join(negative)),
+                            ("period", d.history_period.id),
+                        ),
+                    )
+                )
         elif method == "potential":
             for m in members:
                 source = (
@@ -568,6 +588,17 @@ class Decomposer:
         generated = self.generated
         book = self.book
         months = _MonthSplit(self, d) if d.months is not None else None
+        if months is not None and d.months == "seasonal":
+            negative = self._negative_months.get(self._month_key(d))
+            if negative:
+                self.warnings.append(
+                    Problem(
+                        d.path,
+                        "seasonal months with a negative actual count as 0: " + ", ".join(negative),
+                        "seasonal_negative",
+                        (("who", d.who), ("months", ",".join(negative))),
+                    )
+                )
         sources = self._sources
         unstaffed = self.unstaffed.get(did, ()) if d.to == "units" else ()
         if unstaffed:  # a target of 0, so their own decompositions have one to split
@@ -629,15 +660,24 @@ class Decomposer:
         if d.months == "seasonal":
             sums = [Fraction(0)] * 12
             years = 0
+            negative: list[str] = []
             for year in d.seasonal_years:
                 period = fiscal_year_period(year, fys)
-                total = self.measures.unit_value(d.measure, d.who, period) or ZERO
+                actuals = [
+                    (month, self.measures.unit_value(d.measure, d.who, month_period(month)) or ZERO)
+                    for month in period.months
+                ]
+                # A month with more refunds than sales weighs 0, not less (weights are
+                # never negative, rule 5.2); the year's total is that of its months.
+                negative.extend(month.id for month, actual in actuals if actual < 0)
+                total = sum((actual for _m, actual in actuals if actual > 0), ZERO)
                 if total == 0:
                     continue
                 years += 1
-                for month in period.months:
-                    actual = self.measures.unit_value(d.measure, d.who, month_period(month)) or ZERO
-                    sums[fiscal_month_index(month, fys)] += Fraction(actual) / Fraction(total)
+                for month, actual in actuals:
+                    if actual > 0:
+                        sums[fiscal_month_index(month, fys)] += Fraction(actual) / Fraction(total)
+            self._negative_months[self._month_key(d)] = tuple(negative)
             if years:
                 return {m.key: sums[fiscal_month_index(m, fys)] / years for m in d.period.months}
         return {m.key: Fraction(1) for m in d.period.months}

@@ -708,6 +708,21 @@ def warning_text(problem: Problem, scenario: Scenario) -> str:
             "who": name,
             "method": METHOD_NAMES.get(method, method),
         }
+    if problem.code == "history_negative":
+        members = [
+            getattr(scenario.units.get(m) or scenario.people.get(m), "name", m)
+            for m in str(params.get("members", "")).split(",")
+            if m
+        ]
+        return gettext(
+            "%(who)s: %(members)s refunded more than they sold in %(period)s, so their "
+            "history counts as 0"
+        ) % {"who": name, "members": "、".join(members), "period": params.get("period", "")}
+    if problem.code == "seasonal_negative":
+        return gettext(
+            "%(who)s: refunds exceeded sales in %(months)s, so those months weigh 0 in the "
+            "seasonal split"
+        ) % {"who": name, "months": "、".join(str(params.get("months", "")).split(","))}
     if problem.code == "rounded":
         return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % {
             "who": name,

@@ -203,3 +203,46 @@ def test_a_year_recorded_only_in_part_does_not_shape_the_seasons(company: Compan
         amount=Decimal(10),
     )
     assert allocation.seasonal_years(new_plan(company, months="seasonal")) == [2024, 2025]
+
+
+def test_a_month_or_a_person_with_more_refunds_than_sales_gets_no_negative_target(
+    company: Company,
+) -> None:
+    """History with refunds: a month whose refunds exceeded its sales weighs 0 in the
+    seasonal split (never a negative month target), and a rep whose refunds exceeded
+    their sales has no share by history (never a share taken from the others); the
+    planner is told both, in their language."""
+    from django.utils import translation
+
+    from attain.crm import services as crm
+
+    customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            for rep, amount in (("r1", 1000 * month), ("r2", 500)):
+                crm.record_order(
+                    None,
+                    customer=customer,
+                    owner=company.people[rep],
+                    date=datetime.date(year, month, 10),
+                    amount=Decimal(amount),
+                )
+    crm.record_order(  # a big refund: August 2025 and r2's 2025 are negative
+        None,
+        customer=customer,
+        owner=company.people["r2"],
+        date=datetime.date(2025, 8, 12),
+        amount=Decimal(-30000),
+    )
+    levels = {"units": [{"method": "history"}], "people": {"method": "history"}}
+    plan = new_plan(company, total="1000000", levels=levels, months="seasonal")
+    grid = compute_allocation(plan).grids["revenue"]
+    rows = grid.by_who()
+    assert all(month >= 0 for row in grid.rows for month in row.months)
+    assert rows["east"].months[7] > 0  # August 2024 still counts: a mean over two years
+    assert rows["r2"].year == 0 and rows["r1"].year == rows["east"].year
+    assert all(row.difference == 0 for row in grid.rows)
+    with translation.override("zh-hans"):
+        grid = compute_allocation(plan).grids["revenue"]
+    assert any("R2" in w and "2025" in w and "按 0 计" in w for w in grid.warnings)
+    assert any("2025-08" in w and "权重为 0" in w for w in grid.warnings)
