@@ -729,8 +729,8 @@ def _combine(current: pl.DataFrame, fitted: Fit, has_pipeline: bool) -> pl.DataF
         .then(pl.col("actual") + f_low * fallback_rem)
         .otherwise(pl.col("actual") + low * pl.col("__rem"))
         .alias("p10"),
-        pl.when(is_fallback)
-        .then(pl.col("run_rate"))
+        pl.when(is_fallback)  # the run-rate, but refunds to date are not extrapolated
+        .then(pl.col("actual") + fallback_rem)
         .otherwise(pl.col("actual") + pl.col("__rem"))
         .alias("p50"),
         pl.when(is_fallback)

@@ -209,3 +209,41 @@ def test_the_backtest_reads_nothing_after_its_last_period() -> None:
     honest = backtest(revenue, dt.date(2025, 1, 1), last)
     poisoned = backtest(_poisoned(revenue, last), dt.date(2025, 1, 1), last)
     assert honest == poisoned
+
+
+def test_a_newcomer_whose_first_record_is_a_refund_is_not_forecast_more_refunds() -> None:
+    """A new hire (too little history) whose only record so far is a refund: the run-rate
+    would extrapolate the refund (P50 below the actual, outside its own P10–P90). The
+    remainder is never negative: P50 is the actual, within the range, and so is their
+    unit's."""
+    revenue, _ = company()
+    as_of = dt.date(2025, 5, 20)
+    period = forecast_period("quarter", as_of)
+    start = dt.date(2025, 5, 12)
+    people = pl.concat(
+        [
+            revenue.people,
+            pl.DataFrame(
+                {"person": ["refund"], "unit": ["t0001"], "start": [start], "end": [None]},
+                schema=revenue.people.schema,
+            ),
+        ]
+    )
+    values = pl.concat(
+        [
+            revenue.values,
+            pl.DataFrame(
+                {"person": ["refund"], "date": [dt.date(2025, 5, 14)], "value": [-3000.0]},
+                schema=revenue.values.schema,
+            ),
+        ]
+    )
+    data = ForecastData(values, people, revenue.units, revenue.opportunities, revenue.stages)
+    rows = forecast_rows(data, as_of, period)
+    row = rows.filter(pl.col("person") == "refund").row(0, named=True)
+    assert row["basis"] == "no_history"
+    assert row["p10"] <= row["p50"] <= row["p90"]
+    assert row["p50"] == pytest.approx(-3000.0)
+    units = forecast_rollup(rows, data.units)
+    for unit in units.iter_rows(named=True):
+        assert unit["p10"] <= unit["p50"] + 1e-6 <= unit["p90"] + 2e-6
