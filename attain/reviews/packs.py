@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from attain.calc.periods import fiscal_year_of_day
 from attain.crm.models import ActivityKind
 from attain.incentives import reasons
 from attain.incentives.calculation import MAIN_MEASURE
@@ -52,7 +53,9 @@ def _s(value: Any) -> str | None:
 
 def plan_for(review: Review) -> TargetPlan | None:
     """The target plan in force for the review's fiscal year (the newest version)."""
-    found = plans_in_force(fiscal_year=int(review.period[:4]))
+    # the fiscal year of the period's first day: January 2027 is in FY2026 when the
+    # fiscal year starts in April
+    found = plans_in_force(fiscal_year=fiscal_year_of_day(review.period_start))
     return max(found, key=lambda p: (p.version, p.pk)) if found else None
 
 

@@ -617,7 +617,7 @@ def _grid(
             continue
         kind: str = Kind.UNIT if d.to == "units" else Kind.PERSON
         if d.period.kind == "month":  # a team's month, split to the people in it then
-            index = int(d.period.id[5:7]) - 1
+            index = month_ids.index(d.period.id)  # its column in the fiscal year
             for member, amount in allocation.parts.items():
                 entry = found.get((member, d.who))
                 if entry is None:

@@ -7,14 +7,15 @@ only how they are shared changes. The proposal is stored for approval.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from attain.audit.models import AuditEvent
+from attain.calc.periods import year_month_ids
 from attain.org.models import Assignment, Person
 from attain.web.problems import problem_text
 
@@ -43,14 +44,19 @@ def leaf_units(plan: TargetPlan, unit: str) -> list[str]:
 
 
 def remaining_months(plan: TargetPlan, from_month: str) -> list[str]:
-    year = plan.fiscal_year
-    try:
-        first = datetime.date.fromisoformat(f"{from_month}-01")
-    except ValueError:
-        raise ValidationError({"from_month": ["YYYY-MM"]}) from None
-    if first.year != year:
-        raise ValidationError({"from_month": [f"a month of {year}"]})
-    return [f"{year}-{m:02d}" for m in range(first.month, 13)]
+    """The plan's fiscal months from ``from_month`` on (April … March of the next calendar
+    year when the fiscal year starts in April)."""
+    months = year_month_ids(plan.fiscal_year)
+    if from_month not in months:
+        raise ValidationError(
+            {
+                "from_month": [
+                    _("Choose a month of the fiscal year %(year)s (%(first)s to %(last)s).")
+                    % {"year": plan.fiscal_year, "first": months[0], "last": months[-1]}
+                ]
+            }
+        )
+    return months[months.index(from_month) :]
 
 
 def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellChange]:
@@ -58,7 +64,7 @@ def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellCh
     months = remaining_months(plan, from_month)
     teams = leaf_units(plan, unit)
     if not teams:
-        raise ValidationError({"unit": [f"{unit!r} is not in this plan"]})
+        raise ValidationError({"unit": [_("%(unit)s is not in this plan.") % {"unit": unit}]})
     measures = list(plan.plan_measures.values_list("measure", flat=True))
     cells = TargetCell.objects.filter(plan=plan, period__in=months)
     published = {
@@ -167,7 +173,7 @@ def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
                         value=value if p == period else Decimal(0),
                         engine_value=value if p == period else Decimal(0),
                     )
-                    for p in [year, *(f"{year}-{m:02d}" for m in range(1, 13))]
+                    for p in [year, *year_month_ids(new.fiscal_year)]
                     if p not in existing
                 ]
             )

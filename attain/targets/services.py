@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.calc.periods import year_month_ids
 from attain.engine import round_half_up
 from attain.notify.services import announce
 from attain.org.models import Person, Unit
@@ -283,7 +284,7 @@ def edit_cell(
     if not plan.plan_measures.filter(measure=measure).exists():
         raise ValidationError({"measure": [_("This plan has no such measure.")]})
     year = str(plan.fiscal_year)
-    if period != year and not (period.startswith(year + "-") and len(period) == 7):
+    if period != year and period not in year_month_ids(plan.fiscal_year):
         raise ValidationError({"period": [_("Not a period of this plan.")]})
     with transaction.atomic():
         existing = TargetEdit.objects.filter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from attain.calc.periods import year_month_ids
 from attain.org.models import Person, Unit
 
 from .allocation import Grid, Row, _tree_order
@@ -12,7 +13,7 @@ from .models import Kind, TargetCell, TargetPlan
 
 def stored_grids(plan: TargetPlan) -> dict[str, Grid]:
     year = str(plan.fiscal_year)
-    month_ids = [f"{year}-{m:02d}" for m in range(1, 13)]
+    month_ids = year_month_ids(plan.fiscal_year)  # April … March when the year starts in April
     index = {p: i for i, p in enumerate(month_ids)}
     by_measure: dict[str, dict[tuple[str, str], Row]] = {}
     unit_names = dict(Unit.objects.values_list("code", "name"))

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from attain.accounts.models import Role
 from attain.audit.models import AuditEvent
-from attain.calc.periods import period_bounds, year_bounds
+from attain.calc.periods import period_bounds, year_bounds, year_month_ids, year_months
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
 from attain.web import charts
@@ -265,7 +265,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .values("who")
         .distinct()
         .count(),
-        "month_labels": [datetime.date(2000, m, 1) for m in range(1, 13)],
+        "month_labels": month_labels(plan.fiscal_year),
         "me": me,
         "proposals": Reallocation.objects.filter(plan=plan).order_by("-created"),
         "org_changes": org_changes_since(plan) if plan.status in IN_FORCE else [],
@@ -489,6 +489,12 @@ def decide_reallocation(
 # My targets, team pace ------------------------------------------------------------------
 
 
+def month_labels(fiscal_year: int) -> list[datetime.date]:
+    """The first days of a fiscal year's months, in order (April first when the year
+    starts in April): the grid's column headers."""
+    return [month.first_day for month in year_months(fiscal_year)]
+
+
 @login_required
 def my_targets(request: HttpRequest) -> HttpResponse:
     me = person_of(request.user)
@@ -504,7 +510,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
             for measure, periods in targets.items():
                 year = periods.get(str(plan.fiscal_year), Decimal(0))
                 months = [
-                    periods.get(f"{plan.fiscal_year}-{m:02d}", Decimal(0)) for m in range(1, 13)
+                    periods.get(month, Decimal(0)) for month in year_month_ids(plan.fiscal_year)
                 ]
                 quarters = [sum(months[i : i + 3], Decimal(0)) for i in (0, 3, 6, 9)]
                 commitment = Commitment.objects.filter(
@@ -530,7 +536,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
         "me": me,
         "entries": entries,
         "notifications": notifications_for(request.user),
-        "month_labels": [datetime.date(2000, m, 1) for m in range(1, 13)],
+        "month_labels": month_labels(timezone.localdate().year),
         "today": today,
     }
     response = render(request, "targets/mine.html", context)
