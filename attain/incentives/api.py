@@ -135,7 +135,9 @@ class LeaderboardView(APIView):
                 "unit": r.unit.code if r.unit else None,
                 "attainment": r.main_attainment or Decimal(0),
             }
-            for n, r in enumerate(rows, start=1)
+            for n, r in zip(
+                selectors.ranks([r.main_attainment or Decimal(0) for r in rows]), rows, strict=True
+            )
         ]
         return Response(LeaderboardEntry(data, many=True).data)
 

@@ -222,6 +222,15 @@ def funnel_of(owners: Any, start: datetime.date, end: datetime.date) -> dict[str
     return {"steps": steps, "medians": medians, "people": people}
 
 
+def ranks(values: list[Any]) -> list[int]:
+    """Competition ranks of values in ranking order ("1, 1, 3"): equal values share a
+    rank, and the next rank counts everyone above."""
+    found: list[int] = []
+    for index, value in enumerate(values):
+        found.append(found[-1] if index and value == values[index - 1] else index + 1)
+    return found
+
+
 def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[PeriodResult]:
     rows = PeriodResult.objects.filter(
         period=period, main_attainment__isnull=False, role="rep"

@@ -716,7 +716,9 @@ def recalculate_people(
 def award_honours(actor: Any, fiscal_year: int) -> int:
     """Monthly champion (highest revenue attainment per unit and month, at least 100%),
     most improved (largest rise in attainment over the previous month, company-wide) and
-    卓越 achievers (anyone whose bonus reached the 卓越 level). Idempotent."""
+    卓越 achievers (anyone whose bonus reached the 卓越 level). People tied for the best
+    share the honour. Idempotent: the fiscal year's own periods are replaced (with a
+    year starting in April, January–March of the next calendar year belong to it)."""
     months = year_month_ids(fiscal_year)
     quarter_ids = [f"{fiscal_year}-Q{q}" for q in range(1, 5)]
     honours: list[Honour] = []
@@ -727,12 +729,14 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
     for row in results:
         by_month.setdefault(row["period"], []).append(dict(row))
     for month, rows in by_month.items():
-        best: dict[Any, dict[str, Any]] = {}
+        best: dict[Any, list[dict[str, Any]]] = {}
         for entry in rows:
             current = best.get(entry["unit_id"])
-            if current is None or entry["main_attainment"] > current["main_attainment"]:
-                best[entry["unit_id"]] = entry
-        for champion in best.values():
+            if current is None or entry["main_attainment"] > current[0]["main_attainment"]:
+                best[entry["unit_id"]] = [entry]
+            elif entry["main_attainment"] == current[0]["main_attainment"]:
+                current.append(entry)  # a tie: both are champions
+        for champion in (entry for tied in best.values() for entry in tied):
             if champion["main_attainment"] >= 1:
                 honours.append(
                     Honour(
@@ -750,18 +754,19 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
             for r in by_month.get(month, [])
             if r["person_id"] in before
         ]
-        if gains:
-            gain, improved = max(gains, key=lambda g: (g[0], -g[1]["person_id"]))
-            if gain > 0:
-                honours.append(
-                    Honour(
-                        person_id=improved["person_id"],
-                        kind=HonourKind.MOST_IMPROVED,
-                        period=month,
-                        unit_id=improved["unit_id"],
-                        value=gain,
-                    )
+        top = max((gain for gain, _r in gains), default=Decimal(0))
+        if top > 0:
+            honours.extend(
+                Honour(
+                    person_id=improved["person_id"],
+                    kind=HonourKind.MOST_IMPROVED,
+                    period=month,
+                    unit_id=improved["unit_id"],
+                    value=gain,
                 )
+                for gain, improved in sorted(gains, key=lambda g: g[1]["person_id"])
+                if gain == top
+            )
     excellent = (
         ComponentResult.objects.filter(period__in=months + quarter_ids, level=EXCELLENT_LABEL)
         .values_list("person_id", "period")
@@ -771,7 +776,7 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
         Honour(person_id=pk, kind=HonourKind.EXCELLENT, period=period) for pk, period in excellent
     )
     with transaction.atomic():
-        Honour.objects.filter(period__startswith=str(fiscal_year)).delete()
+        Honour.objects.filter(period__in=[str(fiscal_year), *quarter_ids, *months]).delete()
         Honour.objects.bulk_create(honours)
     return len(honours)
 

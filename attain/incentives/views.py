@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from attain.calc.periods import year_month_ids
+from attain.calc.periods import fiscal_year_of_day, period_bounds, year_month_ids
 from attain.engine import parse_period
 from attain.measures.forms import table_choices
 from attain.measures.models import Measure
@@ -72,6 +72,13 @@ def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
 
 def _period_choices(year: int) -> list[str]:
     return [str(year)] + [f"{year}-Q{q}" for q in range(1, 5)] + year_month_ids(year)
+
+
+def _fiscal_year(period: str) -> int:
+    """The fiscal year a period id lies in: ``2027-01`` is in FY2026 when the year
+    starts in April."""
+    bounds = period_bounds(period)
+    return fiscal_year_of_day(bounds[0]) if bounds is not None else int(period[:4])
 
 
 def _measures() -> dict[str, Measure]:
@@ -136,7 +143,7 @@ def my_performance(request: HttpRequest) -> HttpResponse:
     context = {
         "person": person,
         "period": period,
-        "periods": _period_choices(int(period[:4])),
+        "periods": _period_choices(_fiscal_year(period)),
         "row": row,
         "lines": lines,
         "components": selectors.components_for(row) if row else [],
@@ -149,7 +156,7 @@ def my_performance(request: HttpRequest) -> HttpResponse:
         "is_me": person_of(request.user) == person,
         "explain_url": reverse("incentives:explain", args=[person.code, period]),
     }
-    pace = selectors.pace_over_year(person, int(period[:4]))
+    pace = selectors.pace_over_year(person, _fiscal_year(period))
     if any(p["target_to_date"] for p in pace):
         name = names.get(MAIN_MEASURE, MAIN_MEASURE)
         context["pace"] = pace
@@ -235,7 +242,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "period": period,
-        "periods": _period_choices(int(period[:4])),
+        "periods": _period_choices(_fiscal_year(period)),
         "measures": [measures[c] for c in heatmap["measures"] if c in measures],
         "untargeted": [
             m for code, m in sorted(measures.items()) if code not in heatmap["measures"]
@@ -271,11 +278,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _require(access.can_see_dashboard(request.user))
     period = _period(request)
     dist = selectors.distribution(period)
-    series = selectors.over_time(int(period[:4]))
+    series = selectors.over_time(_fiscal_year(period))
     costs = selectors.cost_over_quarters(period, 8)
     context = {
         "period": period,
-        "periods": _period_choices(int(period[:4])),
+        "periods": _period_choices(_fiscal_year(period)),
         "dist": dist,
         "series": series,
         "costs": costs,
@@ -322,10 +329,15 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     rows = selectors.leaderboard(request.user, period, unit_id)
     # Nobody is ranked on no result: people at 0% are listed after the ranking, unranked.
     ranked = [r for r in rows if r.main_attainment]
+    for row, rank in zip(ranked, selectors.ranks([r.main_attainment for r in ranked]), strict=True):
+        row.rank = rank  # type: ignore[attr-defined]  # people tied share a rank
     unranked = [r for r in rows if not r.main_attainment]
     from .models import Honour
 
-    honours = Honour.objects.filter(period__startswith=period[:4])
+    year = _fiscal_year(period)
+    honours = Honour.objects.filter(
+        period__in=[str(year), *(f"{year}-Q{q}" for q in range(1, 5)), *year_month_ids(year)]
+    )
     if access.ranks_own_unit(request.user):
         honours = honours.filter(person__in=[r.person for r in rows])
     else:
@@ -333,7 +345,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     honours = honours.select_related("person", "unit").order_by("-period", "kind")[:30]
     context: dict[str, Any] = {
         "period": period,
-        "periods": _period_choices(int(period[:4])),
+        "periods": _period_choices(year),
         "rows": ranked,
         "unranked": unranked,
         "units": Unit.objects.filter(parent__isnull=False).order_by("name"),

@@ -1,0 +1,62 @@
+"""Honours and the leaderboard: ties share, and a fiscal year starting in April keeps
+January–March of the next calendar year."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from attain.conftest import LOGINS, Company
+from attain.incentives import services
+from attain.incentives.models import Honour, PeriodResult
+
+pytestmark = pytest.mark.django_db
+
+
+def result(company: Company, code: str, period: str, attainment: str) -> None:
+    year, month = int(period[:4]), int(period[5:7])
+    PeriodResult.objects.create(
+        person=company.people[code],
+        period=period,
+        period_kind="month",
+        start=datetime.date(year, month, 1),
+        end=datetime.date(year, month, 28),
+        unit=company.east,
+        role="rep",
+        main_attainment=Decimal(attainment),
+    )
+
+
+def test_april_year_honours_are_awarded_again_and_ties_share(
+    company: Company, settings: pytest.FixtureRequest
+) -> None:
+    settings.ATTAIN_FISCAL_YEAR_START = 4  # type: ignore[attr-defined]
+    # FY2025 (April 2025 – March 2026) has an honour in 2026-02: FY2026's run keeps it
+    result(company, "r1", "2026-02", "1.5")
+    services.award_honours(None, 2025)
+    for code in ("r1", "r2"):  # r1 and r2 (both east) tie in January 2027 (FY2026)
+        result(company, code, "2026-12", "0.9")
+        result(company, code, "2027-01", "1.2")
+    services.award_honours(None, 2026)
+    services.award_honours(None, 2026)  # after every full run: idempotent
+    champions = set(Honour.objects.filter(kind="champion").values_list("person__code", "period"))
+    assert champions == {("r1", "2026-02"), ("r1", "2027-01"), ("r2", "2027-01")}
+    improved = set(
+        Honour.objects.filter(kind="most_improved").values_list("person__code", "period")
+    )
+    assert improved == {("r1", "2027-01"), ("r2", "2027-01")}
+
+    client = Client()
+    assert client.login(username=LOGINS["executive"][0], password=LOGINS["executive"][1])
+    page = client.get(reverse("incentives:leaderboard"), {"period": "2027-01"})
+    assert page.status_code == 200
+    assert [r.rank for r in page.context["rows"]] == [1, 1]
+    assert "2027-01" in page.context["periods"] and "2027-02" in page.context["periods"]
+    shown = {(h.person.code, h.period) for h in page.context["honours"]}
+    assert ("r1", "2027-01") in shown and ("r1", "2026-02") not in shown  # FY2025's
+    board = client.get(reverse("api-leaderboard"), {"period": "2027-01"}).json()
+    assert [e["rank"] for e in board] == [1, 1]
