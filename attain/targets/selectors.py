@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from attain.accounts.models import Role
+from attain.calc.periods import year_month_ids
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of, visible_people
 
@@ -39,7 +40,10 @@ def published_targets(
         {"measure": "revenue", "who": "r1", "period": "2026-03", "value": Decimal("80000")}
 
     Each who gets its twelve month targets and its year target (the sum of the months, so
-    quarters follow by rule 5.1.2 and the year is explicit). Only the current version of
+    quarters follow by rule 5.1.2 and the year is explicit). A plan's root, which has only
+    its year, gets months too (unless a plan above gives them): its year split over the
+    months in the proportions of its parts' months, so its quarters are those of the
+    units below it, not a quarter of the year each. Only the current version of
     each plan counts: a revised plan replaces its earlier versions once published. Where
     a manager's unit plan (decomposed from the unit's target in force) covers the same
     who and period as the plan above it, the unit plan's value wins. ``who``: only the
@@ -51,6 +55,7 @@ def published_targets(
     depth = unit_depths()
     plans.sort(key=lambda plan: (depth.get(plan.root_unit_id, 0), plan.pk))
     found: dict[tuple[str, str, str], Decimal] = {}
+    roots: list[TargetPlan] = []
     for plan in plans:  # a unit's own plan refines the plan above it (deeper wins)
         cells = TargetCell.objects.filter(plan=plan)
         if measures is not None:
@@ -63,10 +68,44 @@ def published_targets(
             key = (measure, code, period)
             in_plan[key] = in_plan.get(key, Decimal(0)) + value
         found.update(in_plan)
+        roots.append(plan)
+    for plan in roots:
+        _root_months(plan, found, measures)
     return [
         {"measure": measure, "who": who, "period": period, "value": value}
         for (measure, who, period), value in sorted(found.items())
     ]
+
+
+def _root_months(
+    plan: TargetPlan, found: dict[tuple[str, str, str], Decimal], measures: list[str] | None
+) -> None:
+    """Month targets for the plan's root where nothing gives them (see published_targets)."""
+    from .allocation import respread
+
+    root, year = plan.root_unit.code, str(plan.fiscal_year)
+    months = year_month_ids(plan.fiscal_year)
+    wanted = [
+        measure
+        for (measure, who, period) in found
+        if who == root
+        and period == year
+        and (measures is None or measure in measures)
+        and not any((measure, root, month) in found for month in months)
+    ]
+    if not wanted:
+        return
+    parts: dict[tuple[str, str], Decimal] = {}
+    cells = TargetCell.objects.filter(
+        plan=plan, parent=root, measure__in=wanted, period__in=months
+    ).values_list("measure", "period", "value")
+    for measure, period, value in cells:
+        parts[(measure, period)] = parts.get((measure, period), Decimal(0)) + value
+    for measure in wanted:
+        shape = [parts.get((measure, month), Decimal(0)) for month in months]
+        values = respread(found[(measure, root, year)], shape, plan.round_to)
+        for month, value in zip(months, values, strict=True):
+            found[(measure, root, month)] = value
 
 
 def unit_depths() -> dict[int, int]:

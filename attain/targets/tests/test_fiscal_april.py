@@ -14,9 +14,6 @@ from django.utils import translation
 
 from attain.conftest import LOGINS, Company
 from attain.org import services as org
-from attain.org.models import Person
-from attain.reviews.models import Review
-from attain.reviews.packs import plan_for
 from attain.targets import services
 from attain.targets.allocation import compute_allocation
 from attain.targets.stored import stored_grids
@@ -123,16 +120,3 @@ def test_a_reallocation_from_january_of_the_next_year(company: Company) -> None:
             company.users["sales_ops"], new, unit="east", from_month="2026-02", reason="x"
         )
     assert "2026-04" in str(raised.value) and "财年" in str(raised.value)
-
-
-def test_a_review_of_january_reads_the_plan_of_the_fiscal_year_it_is_in(
-    company: Company,
-) -> None:
-    plan = publish(company, new_plan(company, company.users["sales_ops"]))
-    review = Review(
-        period="2027-01",
-        period_start=datetime.date(2027, 1, 1),
-        period_end=datetime.date(2027, 1, 31),
-        manager=Person.objects.get(code="m1"),
-    )
-    assert plan_for(review) == plan

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,8 @@ import pytest
 from attain.conftest import Company
 from attain.targets.models import Kind, PlanStatus, TargetCell, TargetPlan
 from attain.targets.selectors import published_targets
+
+from .conftest import new_plan, publish
 
 
 def _plan(company: Company, status: str, version: int = 1, family=None) -> TargetPlan:
@@ -66,3 +69,39 @@ def test_published_targets_of_some_people_and_units(company: Company) -> None:
     some = published_targets(fiscal_year=2026, who={"r2", "east", "nobody"})
     assert some == [t for t in everyone if t["who"] in {"r2", "east"}]
     assert published_targets(fiscal_year=2026, who=set()) == []
+
+
+def test_the_roots_quarters_follow_its_units_not_a_quarter_of_the_year(
+    company: Company,
+) -> None:
+    """A seasonal plan: the company (the plan's root, which has only its year in the
+    grid) gets month targets in proportion to its units', so its quarter in pace is what
+    its regions add up to, not a quarter of the year (with cents)."""
+    from attain.crm import services as crm
+    from attain.targets.pace import pace_report
+
+    customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            crm.record_order(
+                None,
+                customer=customer,
+                owner=company.people["r1" if month % 2 else "r4"],
+                date=datetime.date(year, month, 10),
+                amount=Decimal(1000 * month),
+            )
+    plan = publish(company, new_plan(company, total="1000001", months="seasonal"))
+    targets = {(t["who"], t["period"]): t["value"] for t in published_targets()}
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    hq = [targets[("hq", m)] for m in months]
+    assert sum(hq) == targets[("hq", "2026")] == 1000001
+    for i, month in enumerate(months):
+        parts = targets[("east", month)] + targets[("west", month)]
+        assert abs(hq[i] - parts) <= 1  # the same shape, to the unit
+    rows = {
+        (r.who, r.period): r.target
+        for r in pace_report(plan, datetime.date(2026, 2, 10))
+        if r.kind == "unit"
+    }
+    assert rows[("hq", "2026-Q1")] == sum(hq[:3])
+    assert rows[("hq", "2026-Q1")] != Decimal("1000001") / 4
