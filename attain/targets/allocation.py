@@ -230,6 +230,15 @@ def uses_method(spec: Mapping[str, Any], name: str) -> bool:
     return spec["method"] == name or (spec["method"] == "blend" and name in spec.get("blend", {}))
 
 
+def uses_potential(plan: TargetPlan, tree: list[tuple[str, str | None, int, bool]]) -> bool:
+    """Whether a level of the plan's tree shares by market potential (only then does a
+    missing potential matter)."""
+    return any(
+        uses_method(level_spec(plan, depth, not has_children), "potential")
+        for _code, _parent, depth, has_children in tree
+    )
+
+
 def decompositions(
     plan: TargetPlan,
     totals: Mapping[str, Decimal],
@@ -533,7 +542,7 @@ def _compute(
         measure: _grid(plan, measure, scenario, decomposer, tree, edits, with_history)
         for measure in totals
     }
-    if prepared.missing_potential:
+    if prepared.missing_potential and uses_potential(plan, tree):
         for grid in grids.values():
             grid.warnings.insert(
                 0,

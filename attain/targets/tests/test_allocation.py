@@ -246,3 +246,13 @@ def test_a_month_or_a_person_with_more_refunds_than_sales_gets_no_negative_targe
         grid = compute_allocation(plan).grids["revenue"]
     assert any("R2" in w and "2025" in w and "按 0 计" in w for w in grid.warnings)
     assert any("2025-08" in w and "权重为 0" in w for w in grid.warnings)
+
+
+def test_missing_potential_is_only_mentioned_when_a_level_uses_it(company: Company) -> None:
+    """Nobody has a market potential here: a plan by equal shares and capacity is not
+    told that they count as 0 (it reads no potential); a plan by potential is."""
+    grid = compute_allocation(new_plan(company)).grids["revenue"]
+    assert not any("potential" in warning for warning in grid.warnings)
+    by_potential = {"units": [{"method": "potential"}], "people": {"method": "equal"}}
+    grid = compute_allocation(new_plan(company, levels=by_potential)).grids["revenue"]
+    assert any("no market potential" in warning for warning in grid.warnings)
