@@ -306,6 +306,18 @@ class Decomposer:
             found.update(index.get(unit, ()))
         return sorted(found)
 
+    def staffed_units(self, first: Any, last: Any) -> set[str]:
+        """The units in which, or below which, someone with the staff roles works between
+        ``first`` and ``last`` (with ``staffed_units_only``)."""
+        key = ("staffed", first, last, self._staff_roles)
+        found: Any = self._members.get(key)
+        if found is None:
+            found = set()
+            for unit in self._people_by_unit(first, last, self._staff_roles):
+                found.update(self.org.ancestors(unit))
+            self._members[key] = found
+        return found
+
     def ramp_factor(self, d: Decomposition, person: str, month: Month) -> Fraction:
         if not self.org.employed_on_any(person, month.first_day, month.last_day):
             return Fraction(0)
@@ -560,11 +572,15 @@ class Decomposer:
             self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
         members = self.members(d)
         if not members:
-            self.warnings.append(
-                Problem(
-                    d.path, "no members to decompose the target to", "no_members", (("who", d.who),)
+            if value:  # a target of 0 with nobody to carry it loses nothing
+                self.warnings.append(
+                    Problem(
+                        d.path,
+                        "no members to decompose the target to",
+                        "no_members",
+                        (("who", d.who),),
+                    )
                 )
-            )
             return
         methods = dict(d.blend) if d.method == "blend" else {d.method: Decimal(1)}
         per_method = {name: self.method_weights(d, name, members) for name in methods}
@@ -702,15 +718,31 @@ class _MonthSplit:
     def __init__(self, decomposer: Decomposer, d: Decomposition) -> None:
         self.decomposer = decomposer
         self.everyone = d.to == "units"  # units are never employed part of the period
+        # ... but with staffed_units_only, a unit's months are those someone (with the
+        # staff roles) works in it: a unit closed or opened in the year, its people moved
+        # to another, does not keep targets for months nobody can carry them.
+        self.staffed: list[set[str]] | None = None
         self.bounds = decomposer._months(d)
         self.keys = [str(key) for key, _first, _last in self.bounds]
         integers = decomposer.month_integers(d)
         self.weights = [integers[key] for key, _first, _last in self.bounds]
         self.periods = [month_period(m) for m in d.period.months]
         self._whole: dict[int, dict[str, Decimal]] = {}
+        if self.everyone and decomposer._staffed_units_only:
+            self.staffed = [
+                decomposer.staffed_units(first, last) for _key, first, last in self.bounds
+            ]
 
     def split(self, member: str, units: int) -> dict[str, Decimal]:
         bounds, weights = self.bounds, self.weights
+        if self.staffed is not None:
+            staffed = [i for i, found in enumerate(self.staffed) if member in found]
+            if staffed and len(staffed) < len(bounds):  # staffed in some months only
+                result = dict.fromkeys(self.keys, ZERO)
+                amounts = split_units(units, [weights[i] for i in staffed])
+                for i, month_units in zip(staffed, amounts, strict=True):
+                    result[self.keys[i]] = Decimal(month_units)
+                return result
         if not self.everyone:
             first, last = self.decomposer.org.employment(member)
             if not (first <= bounds[0][1] and bounds[-1][2] <= last):  # not all months

@@ -249,7 +249,8 @@ class ReferenceDecomposer:
             self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
         members = self.members(d)
         if not members:
-            self.warnings.append(Problem(d.path, "no members to decompose the target to"))
+            if value:  # a target of 0 with nobody to carry it loses nothing
+                self.warnings.append(Problem(d.path, "no members to decompose the target to"))
             return
         methods = dict(d.blend) if d.method == "blend" else {d.method: Decimal(1)}
         per_method = {name: self.method_shares(d, name, members) for name in methods}

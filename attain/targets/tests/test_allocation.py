@@ -256,3 +256,28 @@ def test_missing_potential_is_only_mentioned_when_a_level_uses_it(company: Compa
     by_potential = {"units": [{"method": "potential"}], "people": {"method": "equal"}}
     grid = compute_allocation(new_plan(company, levels=by_potential)).grids["revenue"]
     assert any("no market potential" in warning for warning in grid.warnings)
+
+
+def test_a_unit_reorganised_mid_year_keeps_every_month_of_the_target(company: Company) -> None:
+    """East's people move to a new unit, south, on 1 July and east closes: east's share
+    goes over January–June (when its people work there) and south's over July–December,
+    so the people carry the whole company target; before, each unit's year was spread over
+    twelve months and the months nobody was in it were lost (a third of the target)."""
+    south = org.create_unit(None, code="south", name="华南", parent=company.hq)
+    for code in ("m1", "r1", "r2", "m2", "r3"):
+        manager = None if code == "m1" else company.people["m1" if code != "r3" else "m2"]
+        org.transfer_person(
+            None, company.people[code], on=datetime.date(2026, 7, 1), unit=south, manager=manager
+        )
+    org.update_unit(None, company.east, closed=datetime.date(2026, 6, 30))
+    levels = {"units": [{"method": "equal"}], "people": {"method": "equal"}}
+    grid = compute_allocation(new_plan(company, total="1200000", levels=levels)).grids["revenue"]
+    rows = grid.by_who()
+    assert sum(r.year for r in grid.rows if r.kind == "person") == 1200000
+    assert all(rows["east"].months[:6]) and not any(rows["east"].months[6:])
+    assert not any(rows["south"].months[:6]) and all(rows["south"].months[6:])
+    for unit in ("east", "south", "west"):
+        people = [r for r in grid.rows if r.parent == unit]
+        for month in range(12):
+            assert sum(r.months[month] for r in people) == rows[unit].months[month]
+    assert not any("nobody" in warning for warning in grid.warnings)
