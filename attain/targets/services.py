@@ -438,6 +438,13 @@ def _people_of(plan: TargetPlan) -> set[str]:
     return set(TargetCell.objects.filter(plan=plan, kind=Kind.PERSON).values_list("who", flat=True))
 
 
+def _still_working(codes: set[str]) -> set[str]:
+    """Of ``codes``, the people whose employment has not ended: someone who left cannot
+    acknowledge, so a plan is acknowledged once everyone still here has."""
+    gone = Person.objects.filter(code__in=codes, end__lt=timezone.localdate())
+    return codes - set(gone.values_list("code", flat=True))
+
+
 def _changed_people(old: TargetPlan, new: TargetPlan) -> set[str]:
     def cells(plan: TargetPlan) -> set[tuple[str, str, str, Decimal]]:
         return set(
@@ -468,7 +475,7 @@ def acknowledge_target(
         if not created:
             raise ValidationError({"__all__": [_("You have already acknowledged these targets.")]})
         record_change(actor, Action.CREATE, ack, after=snapshot(ack))
-        everyone = _people_of(plan)
+        everyone = _still_working(_people_of(plan))
         done = set(Acknowledgement.objects.filter(plan=plan).values_list("person__code", flat=True))
         if plan.status == PlanStatus.PUBLISHED and everyone <= done:
             _transition(actor, plan, PlanStatus.ACKNOWLEDGED)

@@ -151,3 +151,24 @@ def test_notifications_read_in_the_readers_language(company: Company, plan: Targ
         assert note.text.startswith(f"你的 {plan.fiscal_year}")
     with translation.override("en"):
         assert note.text.startswith(f"Your targets for {plan.fiscal_year}")
+
+
+def test_a_plan_is_acknowledged_without_the_people_who_have_left(
+    company: Company, plan: TargetPlan
+) -> None:
+    """r4 had a target but left the company: they cannot sign in to acknowledge it, so
+    the plan is acknowledged once everyone still working has."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attain.org import services as org
+
+    publish(company, plan)
+    org.end_employment(
+        None, company.people["r4"], on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    for code in ("r1", "r2", "r3"):
+        services.acknowledge_target(None, plan, person=company.people[code])
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACKNOWLEDGED
