@@ -210,8 +210,10 @@ def fairness(grid: Grid) -> Fairness:
     last year's actuals), i.e. who reach their target if this year's results are spread
     like last year's."""
     people = [row for row in _per_person(grid) if row.year > 0]
-    to_potential = [row.year / row.potential for row in people if row.potential]
-    with_history = [row for row in people if row.history]
+    # a potential or a last year of 0 or below (more refunds than sales) is no basis for
+    # a ratio: such a person would look "likely to reach" any target
+    to_potential = [row.year / row.potential for row in people if _d(row.potential) > 0]
+    with_history = [row for row in people if _d(row.history) > 0]
     to_history = [row.year / _d(row.history) for row in with_history]
     total_target = sum((row.year for row in with_history), Decimal(0))
     total_history = sum((_d(row.history) for row in with_history), Decimal(0))

@@ -68,3 +68,22 @@ def test_level_ratios() -> None:
     first, second = level_ratios(GRID, D("1.25"))
     assert (first.depth, first.above, first.below, first.ratio) == (0, 1000, 1100, D("1.1"))
     assert second.ratio == 1 and not second.over_limit
+
+
+def test_a_person_with_more_refunds_than_sales_last_year_is_no_basis_for_ratios() -> None:
+    """d's last year is negative (refunds): their target ÷ last year (−1.5) is no ratio,
+    would count them as likely to reach 100%, and would pull the growth asked of everyone
+    down. They count among the people, not among those with history."""
+    grid = Grid(
+        "revenue",
+        2026,
+        D(1),
+        [*GRID.rows, row("d", "person", "west", 300, -200, -5)],
+        [],
+    )
+    report = fairness(grid)
+    assert report.people == 4
+    assert report.to_history.count == 3 and report.to_history.minimum == D("1")
+    assert report.to_potential.count == 3
+    assert report.company_growth == D("1.2222")
+    assert report.likely_to_reach == D("0.25")  # b only, of four
