@@ -47,7 +47,7 @@ def packs_of(user: Any, review: Review) -> QuerySet[ReviewPack]:
     )
     if access.reads_every_review(user):
         return packs
-    return packs.filter(person__in=visible_people(user))
+    return packs.filter(_own_review_or_visible(user))
 
 
 def pack_for(user: Any, review: Review, code: str) -> ReviewPack:
@@ -61,13 +61,23 @@ def action_for(user: Any, pk: int) -> ReviewAction:
     if not 0 < pk <= BIGGEST_ID:
         raise Http404
     action = (
-        ReviewAction.objects.filter(pk=pk, pack__person__in=_readable_people(user))
+        ReviewAction.objects.filter(_own_review_or_visible(user, "pack__"), pk=pk)
         .select_related("pack", "pack__review", "pack__person", "owner")
         .first()
     )
     if action is None:
         raise Http404
     return action
+
+
+def _own_review_or_visible(user: Any, prefix: str = "") -> Q:
+    """Packs of people the reader may see, and every pack of a review the reader leads
+    (a manager keeps their own review's packs of someone who left or moved since)."""
+    condition = Q(**{f"{prefix}person__in": _readable_people(user)})
+    me = person_of(user) if access.can_read_reviews(user) else None
+    if me is not None:
+        condition |= Q(**{f"{prefix}review__manager": me})
+    return condition
 
 
 def _readable_people(user: Any) -> Any:

@@ -185,3 +185,28 @@ def test_my_team_says_why_and_shows_every_targeted_measure(team, client):
         assert 'data-reason="deal_slipping"' in behind
         if Measure.objects.exclude(code__in=["revenue", "visits"]).exists():
             assert 'id="untargeted"' in page
+
+
+def test_the_manager_keeps_the_packs_of_their_review_after_someone_leaves(team, client):
+    """r2 was in m1's 2026-Q1 review and has since left: m1 still reads r2's pack in
+    their own review and ticks the action they agreed (the review is theirs), instead of a
+    review that lost a person and a 404."""
+    from attain.org import services as org
+
+    review = _open(team)
+    pack = review.packs.get(person__code="r2")
+    action = services.add_action(
+        team.users["manager"], pack, text="跟进大客户", owner="r2", due_on="2026-04-30"
+    )
+    org.end_employment(None, team.people["r2"], on=D(2026, 6, 30))
+    client.force_login(team.users["manager"])
+    page = client.get(reverse("reviews:review", args=[review.pk])).content.decode()
+    assert 'data-person="r2"' in page
+    assert client.get(reverse("reviews:pack", args=[review.pk, "r2"])).status_code == 200
+    ticked = client.post(reverse("reviews:tick", args=[action.pk]), {"done": "1"})
+    assert ticked.status_code in (200, 302)
+    action.refresh_from_db()
+    assert action.done
+    # another manager still sees nothing of it
+    client.force_login(team.users["rep"])
+    assert client.get(reverse("reviews:pack", args=[review.pk, "r2"])).status_code == 404
