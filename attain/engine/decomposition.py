@@ -214,6 +214,7 @@ class Decomposer:
         )
         self._month_weights: dict[Any, dict[int, Fraction]] = caches.setdefault("month_weights", {})
         self._month_integers: dict[Any, dict[int, int]] = caches.setdefault("month_integers", {})
+        self._staffed: dict[Any, set[str]] = caches.setdefault("staffed", {})
         # seasonal month weights: the reference months whose actual was negative
         self._negative_months: dict[Any, tuple[str, ...]] = caches.setdefault("negative_months", {})
         # a team's twelve month decompositions (and the next preview) share method weights
@@ -309,13 +310,13 @@ class Decomposer:
     def staffed_units(self, first: Any, last: Any) -> set[str]:
         """The units in which, or below which, someone with the staff roles works between
         ``first`` and ``last`` (with ``staffed_units_only``)."""
-        key = ("staffed", first, last, self._staff_roles)
-        found: Any = self._members.get(key)
+        key = (first, last, self._staff_roles)
+        found = self._staffed.get(key)
         if found is None:
             found = set()
             for unit in self._people_by_unit(first, last, self._staff_roles):
                 found.update(self.org.ancestors(unit))
-            self._members[key] = found
+            self._staffed[key] = found
         return found
 
     def ramp_factor(self, d: Decomposition, person: str, month: Month) -> Fraction:

@@ -212,7 +212,7 @@ def fairness(grid: Grid) -> Fairness:
     people = [row for row in _per_person(grid) if row.year > 0]
     # a potential or a last year of 0 or below (more refunds than sales) is no basis for
     # a ratio: such a person would look "likely to reach" any target
-    to_potential = [row.year / row.potential for row in people if _d(row.potential) > 0]
+    to_potential = [row.year / _d(row.potential) for row in people if _d(row.potential) > 0]
     with_history = [row for row in people if _d(row.history) > 0]
     to_history = [row.year / _d(row.history) for row in with_history]
     total_target = sum((row.year for row in with_history), Decimal(0))
