@@ -415,10 +415,11 @@ def plan_scenario(
 
 
 def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
-    """Teams in which someone carried a target for only part of their time with the
-    company in the fiscal year: they moved into or out of the team, or took or left a
-    target-carrying role (a rep promoted to manager). These teams are split month by
-    month, so such a person's target covers only their months in the team and role."""
+    """Teams in which someone carried a target for only part of the fiscal year: they
+    joined or left the company during it, moved into or out of the team, or took or left
+    a target-carrying role (a rep promoted to manager). These teams are split month by
+    month, so such a person's target covers only their months in the team and role, at
+    the same share of each month as the others there."""
     key = (plan.fiscal_year, tuple(plan.role_list))
     cache = prepared.caches.setdefault("moved", {})
     if key in cache:
@@ -437,7 +438,10 @@ def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
             if segment.start <= end and segment.end >= start
         }
         carried = {unit for unit, carries in places if carries}
-        if carried and len(places) > 1:
+        # joined or left during the year: an equal (or potential, or history) share of the
+        # team's year squeezed into their months would be out of all proportion
+        part_of_year = start > first or end < last
+        if carried and (len(places) > 1 or part_of_year):
             found |= carried
     cache[key] = frozenset(found)
     return found

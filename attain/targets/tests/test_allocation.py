@@ -281,3 +281,23 @@ def test_a_unit_reorganised_mid_year_keeps_every_month_of_the_target(company: Co
         for month in range(12):
             assert sum(r.months[month] for r in people) == rows[unit].months[month]
     assert not any("nobody" in warning for warning in grid.warnings)
+
+
+def test_a_rep_who_joins_in_november_gets_a_share_of_their_months_only(
+    company: Company,
+) -> None:
+    """Equal shares: r6 joins west in November. They share each of November's and
+    December's team targets equally with r4, instead of an equal share of west's whole
+    year squeezed into two months (half of west's year in November and December)."""
+    hire_rep(company, "r6", company.west, datetime.date(2026, 11, 1), "m3")
+    levels = {"units": [{"method": "equal"}], "people": {"method": "equal"}}
+    grid = compute_allocation(new_plan(company, total="1200000", levels=levels)).grids["revenue"]
+    rows = grid.by_who()
+    west, r4, r6 = rows["west"], rows["r4"], rows["r6"]
+    assert west.year == 600000
+    assert not any(r6.months[:10])
+    for month in (10, 11):
+        assert r6.months[month] + r4.months[month] == west.months[month]
+        assert abs(r6.months[month] - r4.months[month]) <= 1
+    assert r6.year <= (west.months[10] + west.months[11]) / 2 + 1  # not 300,000
+    assert r4.year + r6.year == west.year
