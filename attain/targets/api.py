@@ -28,7 +28,7 @@ from . import services
 from .allocation import compute_allocation
 from .forecast import forecast_report
 from .models import EDITABLE, Kind, TargetPlan
-from .pace import pace_report
+from .pace import pace_report, problem_message
 from .selectors import plans_in_force, published_targets, visible_codes, visible_plans
 from .stored import stored_grids
 
@@ -240,7 +240,7 @@ def _report_rows(
     try:
         rows = report(plan, as_of)
     except ValueError as problem:  # the data cannot be calculated (engine problems)
-        raise PaceUnavailable(str(problem)) from None
+        raise PaceUnavailable(problem_message(problem)) from None
     rows = _visible(request, rows)
     for name, value in wanted.items():
         if value:

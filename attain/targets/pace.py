@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from attain.calc.cache import cached, data_fingerprint
 from attain.calc.periods import periods_of_day, year_bounds
-from attain.calc.run import run
+from attain.calc.run import ScenarioProblems, run
+from attain.web.problems import problem_text
 
 from .allocation import measure_specs
 from .models import TargetPlan
@@ -103,6 +104,14 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
                         )
                     )
     return rows
+
+
+def problem_message(problem: Exception) -> str:
+    """Why pace (or a forecast) cannot be calculated, in the reader's language where the
+    engine's wording is known (e.g. a day outside the years it handles)."""
+    if isinstance(problem, ScenarioProblems):
+        return "; ".join(f"{p.path}: {problem_text(p.message)}" for p in problem.problems)
+    return str(problem)
 
 
 def behind_first(rows: list[PaceRow]) -> list[PaceRow]:

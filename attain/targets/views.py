@@ -45,7 +45,7 @@ from .models import (
     TargetEdit,
     TargetPlan,
 )
-from .pace import behind_first, pace_report
+from .pace import behind_first, pace_report, problem_message
 from .reallocation import org_changes_since
 from .selectors import (
     notifications_for,
@@ -625,7 +625,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
         try:
             rows = pace_report(plan, as_of)  # computed once per data change, then cached
         except (ValueError, ValidationError) as problem:
-            error = str(problem)
+            error = problem_message(problem)
         periods = sorted({r.period for r in rows})
         codes = visible_codes(request.user)
         led = access.led_unit_ids(request.user)

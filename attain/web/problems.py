@@ -48,6 +48,7 @@ WORDINGS = (
     gettext_noop("a bonus needs exactly one of amount and levels"),
     gettext_noop("ends before it starts"),
     gettext_noop("YAML syntax error: %(detail)s"),
+    gettext_noop("%(day)s lies outside the fiscal years 1 … 9998 (%(first)s … %(last)s)"),
     # a decomposition's (target planning)
     gettext_noop("no value and no target of %(who)s for %(period)s to decompose"),
     gettext_noop("person %(member)s has no %(attribute)s attribute"),

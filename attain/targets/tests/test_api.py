@@ -161,3 +161,23 @@ def test_a_date_not_written_yyyy_mm_dd_is_refused(
     response = client_for(company, "rep").get("/api/targets/pace/", {"as_of": day})
     assert response.status_code == 400
     assert "as_of" in response.content.decode()
+
+
+def test_a_day_the_engine_cannot_handle_is_explained_in_the_readers_language(
+    company: Company, plan: TargetPlan
+) -> None:
+    """?as_of=9999-12-31 lies beyond the fiscal years the engine handles: a 409 that says
+    so in Chinese for a Chinese reader (it was the engine's English)."""
+    from django.test import Client
+
+    from attain.conftest import LOGINS
+
+    publish(company, plan)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert client.login(username=LOGINS["executive"][0], password=LOGINS["executive"][1])
+    for url in ("/api/targets/pace/", "/api/targets/forecast/"):
+        answer = client.get(url, {"as_of": "9999-12-31"})
+        assert answer.status_code == 409
+        assert "超出了可处理的财年范围" in answer.json()["error"]["message"]
+    page = client.get("/targets/pace/", {"as_of": "9999-12-31"}).content.decode()
+    assert "超出了可处理的财年范围" in page
