@@ -44,7 +44,8 @@ BASIS_MODEL = "model"  # history + pipeline + pace
 BASIS_NO_PIPELINE = "no_pipeline"  # history + pace (no opportunities feed this measure)
 BASIS_NO_HISTORY = "no_history"  # run-rate only, wide range (under MIN_HISTORY_DAYS)
 BASIS_NEW_UNIT = "new_unit"  # run-rate only, wide range (the unit opened this month)
-BASES = (BASIS_MODEL, BASIS_NO_PIPELINE, BASIS_NO_HISTORY, BASIS_NEW_UNIT)
+BASIS_LEFT = "left"  # left during the period, by the cut-off: what they booked is final
+BASES = (BASIS_MODEL, BASIS_NO_PIPELINE, BASIS_NO_HISTORY, BASIS_NEW_UNIT, BASIS_LEFT)
 
 MIN_HISTORY_DAYS = 60  # less history than this before the period: run-rate fallback
 SHRINK_DAYS = 90.0  # a person's rate counts like this many days of the unit's rate
@@ -752,9 +753,46 @@ def forecast(
     data: ForecastData, as_of: dt.date, period: ForecastPeriod, fiscal_year_start: int = 1
 ) -> pl.DataFrame:
     """Each active person's forecast of ``period``'s end value from data known at
-    ``as_of``. Rows: person, unit, actual, elapsed, run_rate, pipeline, p10, p50, p90,
-    basis."""
-    return Forecaster(known_at(data, as_of), fiscal_year_start).forecast(as_of, period)
+    ``as_of``, and everyone who left during the period by then (basis ``left``: what
+    they booked is final, so their units' forecasts keep it). Rows: person, unit, actual,
+    elapsed, run_rate, pipeline, p10, p50, p90, basis."""
+    known = known_at(data, as_of)
+    rows = Forecaster(known, fiscal_year_start).forecast(as_of, period)
+    return pl.concat([rows, _left(known, as_of, period, rows)], how="vertical_relaxed")
+
+
+def _left(
+    known: ForecastData, as_of: dt.date, period: ForecastPeriod, active: pl.DataFrame
+) -> pl.DataFrame:
+    """The people whose employment ended between the period's start and ``as_of``: their
+    actual in the period, with no remainder."""
+    gone = known.people.filter(
+        pl.col("end").is_not_null() & (pl.col("end") >= period.start)
+    ).filter(~pl.col("person").is_in(active["person"].implode()))
+    actual = (
+        known.values.filter(pl.col("date") >= period.start)
+        .group_by("person")
+        .agg(pl.col("value").sum().alias("actual"))
+    )
+    elapsed = ((as_of - period.start).days + 1) / period.days
+    frame = (
+        gone.select("person", "unit")
+        .unique("person", keep="last")
+        .join(actual, on="person", how="left")
+        .with_columns(pl.col("actual").fill_null(0.0).cast(pl.Float64))
+    )
+    return frame.select(
+        "person",
+        "unit",
+        "actual",
+        pl.lit(elapsed).alias("elapsed"),
+        pl.col("actual").alias("run_rate"),
+        pl.lit(0.0).alias("pipeline"),
+        pl.col("actual").alias("p10"),
+        pl.col("actual").alias("p50"),
+        pl.col("actual").alias("p90"),
+        pl.lit(BASIS_LEFT).alias("basis"),
+    ).cast(dict(active.schema))  # type: ignore[arg-type]
 
 
 def roll_up(frame: pl.DataFrame, units: pl.DataFrame | None) -> pl.DataFrame:

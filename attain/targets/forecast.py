@@ -37,6 +37,7 @@ BASIS_TEXT = {
         "wide range."
     ),
     "units": _("The sum of its people's forecasts; the range assumes they vary independently."),
+    "left": _("Left during the period: what they booked is final."),
 }
 CENT = Decimal("0.01")
 

@@ -184,7 +184,8 @@ def test_fallbacks_say_what_they_are_based_on() -> None:
         assert row["p10"] <= row["p50"] + 1e-6 <= row["p90"] + 2e-6
         assert row["p10"] >= row["actual"] - 1e-6
     no_pipeline = forecast_rows(deals, as_of, period)
-    assert set(no_pipeline.filter(pl.col("basis") != "no_history")["basis"]) == {"no_pipeline"}
+    fallbacks = pl.col("basis").is_in(["no_history", "left"])
+    assert set(no_pipeline.filter(~fallbacks)["basis"]) == {"no_pipeline"}
 
 
 def test_units_roll_up_their_people() -> None:
@@ -247,3 +248,36 @@ def test_a_newcomer_whose_first_record_is_a_refund_is_not_forecast_more_refunds(
     units = forecast_rollup(rows, data.units)
     for unit in units.iter_rows(named=True):
         assert unit["p10"] <= unit["p50"] + 1e-6 <= unit["p90"] + 2e-6
+
+
+def test_someone_who_left_during_the_period_keeps_what_they_booked() -> None:
+    """p00010 leaves on 2025-05-05, inside the quarter: no forecast ahead (basis ``left``,
+    P10 = P50 = P90 = what they booked), and their unit's and the company's forecasts
+    include it (before, a unit's P50 could lie below its actual to date)."""
+    revenue, _ = company()
+    as_of = dt.date(2025, 5, 20)
+    period = forecast_period("quarter", as_of)
+    leaving = dt.date(2025, 5, 5)
+    people = revenue.people.with_columns(
+        pl.when(pl.col("person") == "p00010")
+        .then(pl.lit(leaving))
+        .otherwise(pl.col("end"))
+        .alias("end")
+    )
+    values = revenue.values.filter((pl.col("person") != "p00010") | (pl.col("date") <= leaving))
+    data = ForecastData(values, people, revenue.units, revenue.opportunities, revenue.stages)
+    rows = forecast_rows(data, as_of, period)
+    booked = float(
+        values.filter((pl.col("person") == "p00010") & (pl.col("date") >= period.start))[
+            "value"
+        ].sum()
+    )
+    gone = rows.filter(pl.col("person") == "p00010").row(0, named=True)
+    assert booked > 0 and gone["basis"] == "left"
+    assert gone["p10"] == gone["p50"] == gone["p90"] == pytest.approx(booked)
+    units = forecast_rollup(rows, data.units)
+    hq = units.filter(pl.col("unit") == "hq").row(0, named=True)
+    active = float(rows.filter(pl.col("basis") != "left")["actual"].sum())
+    assert hq["actual"] == pytest.approx(float(rows["actual"].sum()))
+    assert hq["actual"] >= active + booked - 1e-6
+    assert hq["p10"] >= hq["actual"] - 1e-6

@@ -82,6 +82,7 @@ BASIS_LABELS = {
     "no_history": _("run-rate: little history"),
     "new_unit": _("run-rate: new unit"),
     "units": _("sum of its people"),
+    "left": _("left: final"),
 }
 
 
