@@ -117,6 +117,8 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         if measure[:31] not in book.sheetnames:
             continue
         rows = grid.by_who()
+        # someone who moved between teams has a row under each: told apart by the parent
+        by_parent = {(row.who, row.parent): row for row in grid.rows}
         sheet = book[measure[:31]]
         lines = sheet.iter_rows(values_only=True)
         found = [str(h) if h is not None else "" for h in next(lines, ())]
@@ -130,7 +132,8 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
             if not line or line[0] is None:
                 continue
             who = str(line[0])
-            row = rows.get(who)
+            parent = str(line[3]) if len(line) > 3 and line[3] is not None else ""
+            row = by_parent.get((who, parent), rows.get(who))
             if row is None:
                 result.errors.append(
                     _("%(cell)s: unknown code “%(code)s” in this plan")
@@ -154,7 +157,8 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                     continue
                 if after < 0:
                     result.errors.append(
-                        _("%(cell)s: a target cannot be negative") % {"cell": f"{measure}!{number}"}
+                        _("%(cell)s: a target cannot be negative")
+                        % {"cell": f"{measure}!{chr(ord('E') + offset)}{number}"}
                     )
                     continue
                 result.changes.append(

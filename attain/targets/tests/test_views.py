@@ -137,6 +137,45 @@ def test_excel_round_trip(company: Company, plan: TargetPlan) -> None:
     assert TargetEdit.objects.get().period == "2026-02"
 
 
+def test_an_unchanged_export_of_a_rep_who_moved_imports_as_no_change(company: Company) -> None:
+    """r2 moved from east to west in May: they have a row under each team. Importing the
+    exported workbook unchanged finds no difference (each line is compared with the row
+    of its parent), instead of thirteen changes that would move r2's months around; a
+    negative value names its cell with the column."""
+    import datetime
+
+    from attain.org import services as org
+    from attain.targets import excel
+    from attain.targets.allocation import compute_allocation
+
+    from .conftest import new_plan
+
+    org.transfer_person(
+        None,
+        company.people["r2"],
+        on=datetime.date(2026, 5, 15),
+        unit=company.west,
+        manager=company.people["m3"],
+    )
+    plan = new_plan(company, company.users["sales_ops"])
+    grids = compute_allocation(plan).grids
+    exported = excel.export_workbook(plan, grids)
+    result = excel.read_workbook(io.BytesIO(exported), plan, grids)
+    assert result.changes == [] and result.errors == ["no cell differs from the plan"]
+    book = load_workbook(io.BytesIO(exported))
+    for line in book["revenue"].iter_rows(min_row=2):
+        if line[0].value == "r2" and line[3].value == "west":
+            line[16].value = 5  # December, in west
+        if line[0].value == "r1":
+            line[6].value = -1  # February
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    result = excel.read_workbook(buffer, plan, grids)
+    assert [(c.who, c.period, c.after) for c in result.changes] == [("r2", "2026-12", 5)]
+    assert any("revenue!G" in error for error in result.errors)
+
+
 def test_import_refuses_a_file_that_is_not_a_workbook(plan: TargetPlan) -> None:
     buffer = io.BytesIO(b"hello")
     buffer.name = "t.xlsx"
