@@ -645,12 +645,22 @@ def _grid(
             else:
                 engine_months = [month_units.get(key, zero) * round_to for key in month_keys]
             found[(member, d.who)] = (kind, amount, engine_months)
+    rows_of: dict[str, list[tuple[str, str]]] = {}  # someone who moved: a row per team
+    for key in found:
+        rows_of.setdefault(key[0], []).append(key)
+    split_edits = {
+        member: _split_edits(measure, member, keys, found, edits, year, month_ids, round_to)
+        for member, keys in rows_of.items()
+        if len(keys) > 1 and (measure, member) in edited_who
+    }
     for (member, parent), (kind, amount, engine_months) in found.items():
         edited: set[str] = set()
         if (measure, member) in edited_who:
             edited = {p for p in [year, *month_ids] if (measure, member, p) in edits}
         value = edits.get((measure, member, year), amount)
-        if edited == {year}:
+        if member in split_edits:
+            value, months = split_edits[member][parent]
+        elif edited == {year}:
             months = respread(value, engine_months, round_to)
         else:
             months = [
@@ -697,6 +707,45 @@ def _grid(
                 % {"units": names, "year": plan.fiscal_year}
             )
     return Grid(measure, plan.fiscal_year, round_to, _tree_order(rows), warnings)
+
+
+def _split_edits(
+    measure: str,
+    member: str,
+    keys: list[tuple[str, str]],
+    found: Mapping[tuple[str, str], tuple[str, Decimal, list[Decimal]]],
+    edits: Mapping[tuple[str, str, str], Decimal],
+    year: str,
+    month_ids: list[str],
+    round_to: Decimal,
+) -> dict[str, tuple[Decimal, list[Decimal]]]:
+    """The edited targets of someone with a row under each team they were in (parent →
+    year, months): an edit is the person's, so it is shared out, never repeated on each
+    row (which would count it twice). An edited month goes to the row of the team they
+    were in that month (the larger engine value; the first on a tie), 0 to the others; an
+    edited year is spread over all their months in the engine's proportions, and each
+    row's year is its part."""
+    engine = [found[key][2] for key in keys]
+    amounts = [found[key][1] for key in keys]
+    months = [list(values) for values in engine]
+    for i, period in enumerate(month_ids):
+        value = edits.get((measure, member, period))
+        if value is None:
+            continue
+        owner = max(range(len(keys)), key=lambda r: (engine[r][i], -r))
+        for r in range(len(keys)):
+            months[r][i] = value if r == owner else Decimal(0)
+    year_value = edits.get((measure, member, year))
+    month_edited = any((measure, member, period) in edits for period in month_ids)
+    if year_value is not None and not month_edited:
+        spread = respread(year_value, [m for values in engine for m in values], round_to)
+        months = [spread[12 * r : 12 * r + 12] for r in range(len(keys))]
+        years = [sum(values, Decimal(0)) for values in months]
+    elif year_value is not None:  # the year and months edited: the year shared by amounts
+        years = respread(year_value, amounts, round_to)
+    else:
+        years = amounts
+    return {key[1]: (years[r], months[r]) for r, key in enumerate(keys)}
 
 
 METHOD_NAMES = {

@@ -301,3 +301,34 @@ def test_a_rep_who_joins_in_november_gets_a_share_of_their_months_only(
         assert abs(r6.months[month] - r4.months[month]) <= 1
     assert r6.year <= (west.months[10] + west.months[11]) / 2 + 1  # not 300,000
     assert r4.year + r6.year == west.year
+
+
+def test_an_edit_of_someone_who_moved_is_counted_once(company: Company) -> None:
+    """r2 moves from east to west in mid-May: a row under each team. Editing r2's
+    December (in west) or their year changes r2's target once: December is west's row
+    only, and the year is spread over both rows' months (each row's year its part), not
+    repeated on each row (which doubled r2's published target)."""
+    org.transfer_person(
+        None,
+        company.people["r2"],
+        on=datetime.date(2026, 5, 15),
+        unit=company.west,
+        manager=company.people["m3"],
+    )
+    plan = new_plan(company, company.users["sales_ops"])
+    ops = company.users["sales_ops"]
+    services.edit_cell(ops, plan, measure="revenue", who="r2", period="2026-12", value="5")
+    grid = compute_allocation(plan).grids["revenue"]
+    east, west = (
+        next(r for r in grid.rows if r.who == "r2" and r.parent == p) for p in ("east", "west")
+    )
+    assert west.months[11] == 5 and east.months[11] == 0
+    services.edit_cell(ops, plan, measure="revenue", who="r2", period="2026-12", value="")
+    services.edit_cell(ops, plan, measure="revenue", who="r2", period="2026", value="120000")
+    grid = compute_allocation(plan).grids["revenue"]
+    rows = [r for r in grid.rows if r.who == "r2"]
+    assert sum(r.year for r in rows) == 120000
+    assert sum(sum(r.months) for r in rows) == 120000
+    assert all(r.difference == 0 for r in rows)
+    east = next(r for r in rows if r.parent == "east")
+    assert not any(east.months[5:])  # r2's months in east stay those they were there
