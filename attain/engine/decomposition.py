@@ -184,6 +184,7 @@ class Decomposer:
         generate: bool = True,
         staffed_units_only: bool = False,
         staff_roles: frozenset[str] | None = None,
+        refunds_weigh_nothing: bool = False,
     ) -> None:
         self.scenario = scenario
         self.org = org
@@ -200,6 +201,11 @@ class Decomposer:
         # share, unless no child has anyone. ``unstaffed`` lists them per decomposition.
         self._staffed_units_only = staffed_units_only
         self._staff_roles = staff_roles
+        # Also the application's: a member (history) or a reference month (seasonal)
+        # whose actual is below 0 weighs 0, so nobody gets a negative target. The
+        # scenario format keeps spec section 6 as written (the actual's share, negative
+        # or not), so a scenario file's targets stay what its readers compute.
+        self._refunds_weigh_nothing = refunds_weigh_nothing
         self.unstaffed: dict[str, tuple[str, ...]] = {}
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
@@ -487,7 +493,7 @@ class Decomposer:
                     actual = self.measures.value(d.measure, m, d.history_period)
                 else:
                     actual = self.measures.unit_value(d.measure, m, d.history_period)
-                if actual is not None and actual < 0:  # more refunds than sales: no share
+                if self._refunds_weigh_nothing and actual is not None and actual < 0:
                     negative.append(m)
                     actual = ZERO
                 ratios.append(_ratio(actual or ZERO))
@@ -684,16 +690,17 @@ class Decomposer:
                     (month, self.measures.unit_value(d.measure, d.who, month_period(month)) or ZERO)
                     for month in period.months
                 ]
-                # A month with more refunds than sales weighs 0, not less (weights are
-                # never negative, rule 5.2); the year's total is that of its months.
-                negative.extend(month.id for month, actual in actuals if actual < 0)
-                total = sum((actual for _m, actual in actuals if actual > 0), ZERO)
+                if self._refunds_weigh_nothing:
+                    # a month with more refunds than sales weighs 0, not less; the
+                    # year's total is that of the months that count
+                    negative.extend(month.id for month, actual in actuals if actual < 0)
+                    actuals = [(month, max(actual, ZERO)) for month, actual in actuals]
+                total = sum((actual for _m, actual in actuals), ZERO)
                 if total == 0:
                     continue
                 years += 1
                 for month, actual in actuals:
-                    if actual > 0:
-                        sums[fiscal_month_index(month, fys)] += Fraction(actual) / Fraction(total)
+                    sums[fiscal_month_index(month, fys)] += Fraction(actual) / Fraction(total)
             self._negative_months[self._month_key(d)] = tuple(negative)
             if years:
                 return {m.key: sums[fiscal_month_index(m, fys)] / years for m in d.period.months}

@@ -488,6 +488,7 @@ def run_decomposer(
             generate=False,
             staffed_units_only=True,
             staff_roles=frozenset(staff_roles) if staff_roles else None,
+            refunds_weigh_nothing=True,
         )
         decomposer.run()
     return decomposer

@@ -200,16 +200,7 @@ class ReferenceDecomposer:
                     actual = self.measures.value(d.measure, m, d.history_period)
                 else:
                     actual = self.measures.unit_value(d.measure, m, d.history_period)
-                raw[m] = max(Fraction(actual or ZERO), Fraction(0))  # refunds: no share
-            negative = [m for m in members if raw[m] == 0 and self._history(d, m) < 0]
-            if negative:
-                self.warnings.append(
-                    Problem(
-                        d.path,
-                        f"negative history in {d.history_period.id} counts as 0: "
-                        + ", ".join(negative),
-                    )
-                )
+                raw[m] = Fraction(actual or ZERO)
         elif method == "potential":
             for m in members:
                 source = (
@@ -237,12 +228,6 @@ class ReferenceDecomposer:
             return equal
         return {m: value / total for m, value in raw.items()}
 
-    def _history(self, d: Decomposition, m: str) -> Decimal:
-        assert d.history_period is not None
-        if d.to == "people":
-            return self.measures.value(d.measure, m, d.history_period) or ZERO
-        return self.measures.unit_value(d.measure, m, d.history_period) or ZERO
-
     # -- allocation --------------------------------------------------------------------
     def allocate(self, d: Decomposition, value: Decimal) -> None:
         if d.value is not None:
@@ -269,20 +254,6 @@ class ReferenceDecomposer:
                     f"total {total} is not a multiple of round_to {d.round_to}; using {rounded}",
                 )
             )
-        if d.months == "seasonal":
-            negative = [
-                month.id
-                for year in d.seasonal_years
-                for month in fiscal_year_period(year, self.scenario.fiscal_year_start).months
-                if (self.measures.unit_value(d.measure, d.who, month_period(month)) or ZERO) < 0
-            ]
-            if negative:
-                self.warnings.append(
-                    Problem(
-                        d.path,
-                        "seasonal months with a negative actual count as 0: " + ", ".join(negative),
-                    )
-                )
         parts = largest_remainder(int(units), [(m, shares[m]) for m in members])
         allocation = Allocation(d, units * d.round_to, shares, per_method, {})
         for part in parts:
@@ -330,21 +301,13 @@ class ReferenceDecomposer:
             years = 0
             for year in d.seasonal_years:
                 period = fiscal_year_period(year, fys)
-                actuals = {
-                    month: max(
-                        Fraction(
-                            self.measures.unit_value(d.measure, d.who, month_period(month)) or ZERO
-                        ),
-                        Fraction(0),
-                    )
-                    for month in period.months
-                }  # a month with more refunds than sales weighs 0
-                total = sum(actuals.values(), Fraction(0))
+                total = self.measures.unit_value(d.measure, d.who, period) or ZERO
                 if total == 0:
                     continue
                 years += 1
-                for month, actual in actuals.items():
-                    sums[fiscal_month_index(month, fys)] += actual / total
+                for month in period.months:
+                    actual = self.measures.unit_value(d.measure, d.who, month_period(month)) or ZERO
+                    sums[fiscal_month_index(month, fys)] += Fraction(actual) / Fraction(total)
             if years:
                 return {m.key: sums[fiscal_month_index(m, fys)] / years for m in d.period.months}
         return {m.key: Fraction(1) for m in d.period.months}

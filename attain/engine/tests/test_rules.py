@@ -416,6 +416,25 @@ def test_history_with_no_actuals_falls_back_to_equal_with_a_warning() -> None:
     assert any("share equally" in w["message"] for w in out["warnings"])
 
 
+def test_a_scenario_splits_by_negative_history_as_spec_section_6_writes() -> None:
+    """Net refunds in the history year: the scenario format keeps the actual's share,
+    negative or not (3 / 2 and -1 / 2 of 1000); the application weighs such a member 0
+    (``Decomposer(refunds_weigh_nothing=True)``, tested with target planning)."""
+    orders = [
+        {"id": "h1", "date": "2024-03-01", "owner": "zhang", "amount": 300},
+        {"id": "h2", "date": "2024-04-01", "owner": "wang", "amount": -100},
+    ]
+    document = scenario(
+        records={"orders": orders},
+        measures=REVENUE,
+        decompositions=[decomposition(method="history", history_period=2024, months=None)],
+    )
+    document["decompositions"][0].pop("months")
+    out = run(document)
+    assert out["people"]["zhang"]["2025"]["targets"]["revenue"] == 1500
+    assert out["people"]["wang"]["2025"]["targets"]["revenue"] == -500
+
+
 def test_potential_decomposition_and_missing_attribute_error() -> None:
     people = [
         {"id": "zhang", "unit": "east", "role": "rep", "potential": 3},
