@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from attain.measures.models import Aggregation
 
@@ -120,6 +120,8 @@ _FORMATS: dict[str, Formatter] = {
 
 
 def _text(key: str, value: str) -> str:
+    if value == "None" and key in _FORMATS:  # the engine's text of no value (no target)
+        return pgettext("missing value", "none")
     if key == "scope":
         return label_of(SCOPES, value)
     if key == "direction":

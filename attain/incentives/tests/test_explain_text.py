@@ -66,3 +66,14 @@ def test_a_measures_description_is_translated_and_its_data_kept():
             "where status == 'confirmed'; rolled up to every manager above)"
         )
     assert description_text("something else") == "something else"
+
+
+def test_a_metric_without_a_value_reads_none_in_the_readers_language():
+    step = {
+        "label": "metric revenue (higher): actual 1200, target None (no target)",
+        "value": "0",
+    }
+    with translation.override("zh-hans"):
+        label = step_text(step)["label"]
+    assert "None" not in label
+    assert "目标 无" in label or "目标无" in label, label
