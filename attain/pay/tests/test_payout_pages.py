@@ -151,6 +151,9 @@ def test_command_line_export_matches_the_register(company, tmp_path):
     call_command("pay", "accrual", stdout=out)
     call_command("pay", "sync", stdout=out)
     assert "created 0" in out.getvalue()
+    nothing = io.StringIO()
+    call_command("pay", "accrual", "--period", "1999-Q1", stdout=nothing)
+    assert nothing.getvalue().strip() == "nothing accrued for 1999-Q1"
 
 
 def test_holding_several_from_the_register_is_all_or_nothing_and_names_the_payout(company, client):

@@ -78,11 +78,15 @@ class Command(BaseCommand):
         elif action == "statements":
             self.statements(options["period"], options["out"] or Path("."), options["processes"])
         else:
-            for row in selectors.accrual(Operator(), options["period"]):
+            rows = list(selectors.accrual(Operator(), options["period"]))
+            for row in rows:
                 self.stdout.write(
                     f"{row.period}\t{row.unit_code or '-'}\t{row.people}\t{row.total}"
                     f"\t(held {row.held})"
                 )
+            if not rows:  # say so, rather than print nothing
+                period = options["period"]
+                self.stdout.write(f"nothing accrued for {period}" if period else "nothing accrued")
 
     def _close(self, action: str, period: str, reason: str) -> None:
         from django.core.exceptions import ValidationError
