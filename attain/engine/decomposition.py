@@ -690,12 +690,16 @@ class Decomposer:
                     (month, self.measures.unit_value(d.measure, d.who, month_period(month)) or ZERO)
                     for month in period.months
                 ]
-                if self._refunds_weigh_nothing:
+                # spec section 6: each month's share of the year's actual (for a
+                # distinct count or an average not the sum of its months')
+                total = self.measures.unit_value(d.measure, d.who, period) or ZERO
+                below = [month.id for month, actual in actuals if actual < 0]
+                if self._refunds_weigh_nothing and below:
                     # a month with more refunds than sales weighs 0, not less; the
                     # year's total is that of the months that count
-                    negative.extend(month.id for month, actual in actuals if actual < 0)
+                    negative.extend(below)
                     actuals = [(month, max(actual, ZERO)) for month, actual in actuals]
-                total = sum((actual for _m, actual in actuals), ZERO)
+                    total = sum((actual for _m, actual in actuals), ZERO)
                 if total == 0:
                     continue
                 years += 1

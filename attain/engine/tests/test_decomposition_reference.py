@@ -192,3 +192,31 @@ def test_integer_splits_equal_largest_remainder_at_any_scale(
     expected = [p.units for p in reference_largest_remainder(total, shares)]
     assert [p.units for p in largest_remainder(total, shares)] == expected
     assert split_units(total, [w * scale for w in weights]) == expected
+
+
+def test_seasonal_months_of_a_distinct_count_are_shares_of_the_years_count() -> None:
+    """Spec section 6: each month's share of *that year's* actual. For a distinct count
+    the year (1 customer in 2023, 2 in 2024) is not the sum of its months (2 and 2):
+    January 1/1 and 1/2, February 1/1, March 1/2 → 600, 400, 200 of 1,200."""
+    orders = [
+        {"id": "o1", "date": "2023-01-05", "owner": "p0", "customer": "c1", "amount": 1},
+        {"id": "o2", "date": "2023-02-05", "owner": "p0", "customer": "c1", "amount": 1},
+        {"id": "o3", "date": "2024-01-05", "owner": "p0", "customer": "c2", "amount": 1},
+        {"id": "o4", "date": "2024-03-05", "owner": "p0", "customer": "c3", "amount": 1},
+    ]
+    document = {
+        "version": 1,
+        "units": [{"id": "hq", "name": "HQ"}, {"id": "e1", "name": "E1", "parent": "hq"}],
+        "people": [{"id": "p0", "unit": "e1", "role": "rep"}],
+        "records": {"orders": orders},
+        "measures": {"active": {"from": "orders", "value": "customer", "agg": "distinct"}},
+        "decompositions": [
+            {"id": "top", "measure": "active", "from": {"who": "e1", "period": 2025,
+             "value": 1200}, "to": "people", "method": "equal", "months": "seasonal",
+             "seasonal_years": [2023, 2024]},
+        ],
+    }  # fmt: skip
+    engine = outcome(document, Decomposer)
+    assert engine == outcome(document, ReferenceDecomposer)
+    months = [t[3] for t in engine[2][1:4]]
+    assert months == ["600", "400", "200"]
