@@ -2,7 +2,8 @@
 ``attain notify remind`` runs (its ``reminders`` signal; notify never imports targets):
 
 - acknowledgement due: people with a target in a published plan who have not
-  acknowledged it ``ACKNOWLEDGE_AFTER_DAYS`` days after publication, every day until they do;
+  acknowledged it ``ACKNOWLEDGE_AFTER_DAYS`` days after publication, every day until they
+  do; a plan whose last one waiting has left becomes acknowledged instead;
 - behind pace: people (and their managers) whose current month is "behind" in a plan
   in force (:func:`attain.targets.pace.pace_report`), once per plan, person, measure and month.
 """
@@ -22,6 +23,7 @@ from attain.org.models import Person
 
 from .models import IN_FORCE, Acknowledgement, Kind, PlanStatus, TargetCell, TargetPlan
 from .pace import pace_report
+from .services import settle_acknowledgement
 
 log = logging.getLogger(__name__)
 ACKNOWLEDGE_AFTER_DAYS = 3
@@ -30,7 +32,11 @@ ACKNOWLEDGE_AFTER_DAYS = 3
 def acknowledgement_due(today: datetime.date) -> int:
     told = 0
     cutoff = timezone.now() - datetime.timedelta(days=ACKNOWLEDGE_AFTER_DAYS)
-    for plan in TargetPlan.objects.filter(status=PlanStatus.PUBLISHED, published__lte=cutoff):
+    for plan in TargetPlan.objects.filter(status=PlanStatus.PUBLISHED):
+        if settle_acknowledgement(plan):  # the last one waiting has left
+            continue
+        if plan.published is None or plan.published > cutoff:
+            continue
         codes = set(
             TargetCell.objects.filter(plan=plan, kind=Kind.PERSON).values_list("who", flat=True)
         )

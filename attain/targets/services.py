@@ -475,11 +475,23 @@ def acknowledge_target(
         if not created:
             raise ValidationError({"__all__": [_("You have already acknowledged these targets.")]})
         record_change(actor, Action.CREATE, ack, after=snapshot(ack))
-        everyone = _still_working(_people_of(plan))
-        done = set(Acknowledgement.objects.filter(plan=plan).values_list("person__code", flat=True))
-        if plan.status == PlanStatus.PUBLISHED and everyone <= done:
-            _transition(actor, plan, PlanStatus.ACKNOWLEDGED)
+        settle_acknowledgement(plan, actor)
     return ack
+
+
+def settle_acknowledgement(plan: TargetPlan, actor: Any = None) -> bool:
+    """A published plan becomes acknowledged once everyone with a target who still
+    works here has acknowledged: after the last of them does, or (``actor`` None, the
+    daily reminders) after the last one still waiting has left. True when it did."""
+    if plan.status != PlanStatus.PUBLISHED:
+        return False
+    everyone = _still_working(_people_of(plan))
+    done = set(Acknowledgement.objects.filter(plan=plan).values_list("person__code", flat=True))
+    if not everyone <= done:
+        return False
+    reason = "" if actor is not None else _("Everyone still employed has acknowledged")
+    _transition(actor, plan, PlanStatus.ACKNOWLEDGED, reason=reason)
+    return True
 
 
 def lock_plan(actor: Any, plan: TargetPlan) -> TargetPlan:

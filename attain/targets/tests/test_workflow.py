@@ -172,3 +172,30 @@ def test_a_plan_is_acknowledged_without_the_people_who_have_left(
         services.acknowledge_target(None, plan, person=company.people[code])
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACKNOWLEDGED
+
+
+def test_a_plan_whose_last_one_waiting_leaves_is_acknowledged_by_the_daily_reminders(
+    company: Company, plan: TargetPlan
+) -> None:
+    """Everyone else acknowledged, then r4 (still waiting) left: the next daily run of
+    the reminders acknowledges the plan, audited with its reason, and tells nobody."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attain.org import services as org
+    from attain.targets import notices
+
+    publish(company, plan)
+    for code in ("r1", "r2", "r3"):
+        services.acknowledge_target(None, plan, person=company.people[code])
+    org.end_employment(
+        None, company.people["r4"], on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PUBLISHED
+    assert notices.acknowledgement_due(timezone.localdate()) == 0
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACKNOWLEDGED
+    event = AuditEvent.objects.filter(object_id=str(plan.pk)).order_by("pk").last()
+    assert event is not None and event.reason == "Everyone still employed has acknowledged"
