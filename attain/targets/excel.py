@@ -10,6 +10,7 @@ speaks, so a workbook exported in English or Chinese (or an older English one) r
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -119,6 +120,15 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         rows = grid.by_who()
         # someone who moved between teams has a row under each: told apart by the parent
         by_parent = {(row.who, row.parent): row for row in grid.rows}
+        # ... and each row's year is that row's part of their year: a change of one is a
+        # change of their whole year by as much (one edit, whatever rows changed)
+        moved: dict[str, list[Any]] = {}
+        count = Counter(row.who for row in grid.rows)
+        for row in grid.rows:
+            if count[row.who] > 1:
+                found = moved.setdefault(row.who, [Decimal(0), Decimal(0), row.name])
+                found[0] += row.year
+                found[1] += row.year
         sheet = book[measure[:31]]
         lines = sheet.iter_rows(values_only=True)
         found = [str(h) if h is not None else "" for h in next(lines, ())]
@@ -161,9 +171,15 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                         % {"cell": f"{measure}!{chr(ord('E') + offset)}{number}"}
                     )
                     continue
+                if period == year and who in moved:
+                    moved[who][1] += after - before
+                    continue
                 result.changes.append(
                     CellChange(measure, who, period, before, after, name=row.name)
                 )
+        for who, (before, after, name) in moved.items():
+            if after != before:
+                result.changes.append(CellChange(measure, who, year, before, after, name=name))
     if not result.changes and not result.errors:
         result.errors.append(_("no cell differs from the plan"))
     return result

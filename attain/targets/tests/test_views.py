@@ -176,6 +176,52 @@ def test_an_unchanged_export_of_a_rep_who_moved_imports_as_no_change(company: Co
     assert any("revenue!G" in error for error in result.errors)
 
 
+@pytest.mark.parametrize("rows", [("west",), ("east", "west")])
+def test_a_movers_year_cells_change_their_year_by_as_much(
+    company: Company, rows: tuple[str, ...]
+) -> None:
+    """r2 moved from east to west in May: each row's year is that row's part. Adding
+    1,000 to one row's year (or to both) is one edit of r2's year, by 1,000 (or 2,000),
+    and applying it keeps the rest of r2's target."""
+    import datetime
+
+    from attain.org import services as org
+    from attain.targets import excel, services
+    from attain.targets.allocation import compute_allocation
+
+    from .conftest import new_plan
+
+    org.transfer_person(
+        None,
+        company.people["r2"],
+        on=datetime.date(2026, 5, 15),
+        unit=company.west,
+        manager=company.people["m3"],
+    )
+    plan = new_plan(company, company.users["sales_ops"])
+    grids = compute_allocation(plan).grids
+    total = sum(row.year for row in grids["revenue"].rows if row.who == "r2")
+    book = load_workbook(io.BytesIO(excel.export_workbook(plan, grids)))
+    for line in book["revenue"].iter_rows(min_row=2):
+        if line[0].value == "r2" and line[3].value in rows:
+            line[4].value = float(line[4].value) + 1000
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    result = excel.read_workbook(buffer, plan, grids)
+    wanted = total + 1000 * len(rows)
+    assert [(c.who, c.period, c.before, c.after) for c in result.changes] == [
+        ("r2", "2026", total, wanted)
+    ]
+    services.apply_edits(
+        company.users["sales_ops"],
+        plan,
+        [(c.measure, c.who, c.period, c.after) for c in result.changes],
+    )
+    after = compute_allocation(plan).grids["revenue"]
+    assert sum(row.year for row in after.rows if row.who == "r2") == wanted
+
+
 def test_import_refuses_a_file_that_is_not_a_workbook(plan: TargetPlan) -> None:
     buffer = io.BytesIO(b"hello")
     buffer.name = "t.xlsx"
