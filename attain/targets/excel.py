@@ -124,11 +124,11 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         # change of their whole year by as much (one edit, whatever rows changed)
         moved: dict[str, list[Any]] = {}
         count = Counter(row.who for row in grid.rows)
-        for row in grid.rows:
-            if count[row.who] > 1:
-                found = moved.setdefault(row.who, [Decimal(0), Decimal(0), row.name])
-                found[0] += row.year
-                found[1] += row.year
+        for each in grid.rows:
+            if count[each.who] > 1:
+                totals = moved.setdefault(each.who, [Decimal(0), Decimal(0), each.name])
+                totals[0] += each.year
+                totals[1] += each.year
         sheet = book[measure[:31]]
         lines = sheet.iter_rows(values_only=True)
         found = [str(h) if h is not None else "" for h in next(lines, ())]
