@@ -34,7 +34,6 @@ from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +42,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk
 
 from .models import Assignment, Person, Unit
-from .selectors import role_of
+from .selectors import PRIVILEGED, login_roles, role_of
 
 DAY = datetime.timedelta(days=1)
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
@@ -487,16 +486,10 @@ def plan_and_write_people(
     row_of_code: dict[str, int] = {}
     for row in rows:
         row_of_code.setdefault(row.code, row.row)
-    # Only an administrator (or the system) gives or takes the administrator role.
-    administrators = (
-        None
-        if _by_administrator(actor)
-        else set(
-            User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True)).values_list(
-                "pk", flat=True
-            )
-        )
-    )
+    # Only an administrator (or the system) gives a role above manager, or changes the
+    # role or the email of someone whose login has one (single sign-on signs a login in
+    # by its person's email): the logins' roles, when the importer is not one.
+    roles_now = None if _by_administrator(actor) else login_roles()
     plans: dict[str, _Plan] = {}
     for row in rows:
         if row.row in outcome.rejected:
@@ -527,20 +520,25 @@ def plan_and_write_people(
                 _("the person already left on %(stored)s; the file says %(end)s")
                 % {"stored": old.end, "end": row.end}
             )
-        if administrators is not None and row.role not in (KEEP, ""):
-            if row.role == Role.ADMIN:
-                reasons.append(_("only an administrator may give the administrator role"))
-            elif old is not None and old.user_id in administrators:
-                reasons.append(_("only an administrator may change an administrator's role"))
-        if (
-            administrators is not None
-            and old is not None
-            and old.user_id in administrators
-            and row.email is not KEEP
-            and row.email != old.email
-        ):
-            # single sign-on signs the login in by this address
-            reasons.append(_("only an administrator may change an administrator's email"))
+        if roles_now is not None:
+            current = roles_now.get(old.user_id) if old is not None and old.user_id else None
+            if row.role not in (KEEP, "") and row.role != current:
+                if row.role in PRIVILEGED:
+                    reasons.append(
+                        _("only an administrator may give the role “%(role)s”")
+                        % {"role": Role(row.role).label}
+                    )
+                elif current in PRIVILEGED:
+                    reasons.append(
+                        _("only an administrator may change the role of a login “%(role)s”")
+                        % {"role": Role(current).label}
+                    )
+            if current in PRIVILEGED and row.email is not KEEP and old and row.email != old.email:
+                # single sign-on signs the login in by this address
+                reasons.append(
+                    _("only an administrator may change the email of a login “%(role)s”")
+                    % {"role": Role(current).label}
+                )
         if reasons:
             _reject(outcome, row.row, "; ".join(reasons))
             continue
@@ -1026,9 +1024,9 @@ def _logins(
     users = list(User.objects.values_list("pk", "username", "email", "role", "is_superuser"))
     linked = set(Person.objects.filter(user__isnull=False).values_list("user_id", flat=True))
     if not _by_administrator(actor):
-        # an administrator's login is linked to a person by an administrator only (single
+        # a login above manager is linked to a person by an administrator only (single
         # sign-on would sign in as it whoever the person's email or id names)
-        linked |= {pk for pk, _u, _e, role, su in users if su or role == Role.ADMIN}
+        linked |= {pk for pk, _u, _e, role, su in users if su or role in PRIVILEGED}
     by_email: dict[str, list[int]] = defaultdict(list)
     by_name: dict[str, int] = {}
     for pk, username, email, _role, _su in users:

@@ -22,6 +22,7 @@ from attain.accounts import access as audit_access
 from attain.accounts.models import (
     ORGANISATION_WIDE_ROLES,
     Role,
+    User,
 )
 
 from .models import Assignment, Person, PersonQuerySet, Unit
@@ -33,6 +34,20 @@ def role_of(user: Any) -> Role | None:
     if user.is_superuser:
         return Role.ADMIN
     return Role(user.role)
+
+
+# Roles above a manager's: only an administrator gives them, or changes the email or
+# the person of a login that has one (single sign-on signs a login in by its person's
+# email or id, so whoever changes those could sign in as it).
+PRIVILEGED = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE, Role.EXECUTIVE})
+
+
+def login_roles() -> dict[int, str]:
+    """Every login's role (a superuser's: administrator), by the login's id."""
+    return {
+        pk: Role.ADMIN if superuser else role
+        for pk, role, superuser in User.objects.values_list("pk", "role", "is_superuser")
+    }
 
 
 def person_of(user: Any) -> Person | None:

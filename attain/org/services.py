@@ -29,7 +29,7 @@ from . import imports
 from .access import can_edit_organisation
 from .company import company
 from .models import Assignment, Person, Unit
-from .selectors import role_of
+from .selectors import PRIVILEGED, role_of
 
 
 class _Unset:
@@ -249,24 +249,24 @@ def update_person(
 def _check_administrators_person(actor: Any, changed: Person) -> None:
     """Single sign-on signs a person's login in by the person's email (or id): only an
     administrator changes the email or the login of a person whose login (before or
-    after) is an administrator's, or gives a person an administrator's login."""
+    after) has a role above manager's, or gives a person such a login."""
     if actor is None or role_of(actor) == Role.ADMIN:
         return
     email, user_id = Person.objects.filter(pk=changed.pk).values_list("email", "user_id").get()
     if email == changed.email and user_id == changed.user_id:
         return
     logins = {pk for pk in (user_id, changed.user_id) if pk is not None}
-    if (
-        User.objects.filter(pk__in=logins)
-        .filter(Q(role=Role.ADMIN) | Q(is_superuser=True))
-        .exists()
-    ):
+    found = User.objects.filter(pk__in=logins).values_list("role", "is_superuser")
+    roles = [Role.ADMIN if superuser else Role(role) for role, superuser in found]
+    above = [role for role in roles if role in PRIVILEGED]
+    if above:
         raise ValidationError(
             {
                 "email": _(
-                    "Only an administrator may change the email or the login of an "
-                    "administrator's person."
+                    "Only an administrator may change the email or the login of someone "
+                    "whose login is “%(role)s”."
                 )
+                % {"role": above[0].label}
             }
         )
 

@@ -824,7 +824,7 @@ def test_sales_operations_cannot_steer_an_administrators_sign_in(
         ],
     )
     result = import_file(ops, "people", path, rejects_path=path.with_suffix(".r.csv"), options={})
-    assert "administrator's email" in reasons(result)["m2"]
+    assert "may change the email" in reasons(result)["m2"]
     assert Person.objects.get(code="m2").email == "boss@corp.example"
     assert Person.objects.get(code="n9").user != boss  # a login of its own, not boss's
     with pytest.raises(ValidationError, match="administrator"):
@@ -834,6 +834,44 @@ def test_sales_operations_cannot_steer_an_administrators_sign_in(
     # an administrator may; other people's emails stay sales operations' to change
     services.update_person(company.users["admin"], Person.objects.get(code="m2"), email="b@x.cn")
     services.update_person(ops, Person.objects.get(code="r2"), email="r2@corp.example")
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.EXECUTIVE, Role.SALES_OPS])
+def test_sales_operations_cannot_raise_themselves_or_steer_a_finance_sign_in(
+    company: Any, tmp_path: Path, role: Role
+) -> None:
+    """Not only the administrator's: sales operations cannot make themselves finance or
+    executive by an import, nor move a finance (executive, other sales operations)
+    login's person's email to their own and sign in as it."""
+    from django.core.exceptions import ValidationError
+
+    from attain.org import services
+
+    ops = company.users["sales_ops"]
+    Person.objects.filter(code="r2").update(user=ops)
+    other = User.objects.create_user("money", email="money@corp.example", role=role)
+    Person.objects.filter(code="m2").update(user=other, email="money@corp.example")
+    label = str(Role(role).label)
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "直属上级", "邮箱", "角色"],
+            ["r2", "R2", "east", "2024-01-01", "m1", "", label],
+            ["m2", "M2", "east", "2024-01-01", "m1", "ops@corp.example", label],
+        ],
+    )
+    result = import_file(ops, "people", path, rejects_path=path.with_suffix(".r.csv"), options={})
+    rejected = reasons(result)
+    if role == Role.SALES_OPS:  # r2's role is theirs already: only m2's email is refused
+        assert set(rejected) == {"m2"}
+    else:
+        assert "may give the role" in rejected["r2"]
+    assert "may change the email" in rejected["m2"]
+    ops.refresh_from_db()
+    assert ops.role == Role.SALES_OPS
+    assert Person.objects.get(code="m2").email == "money@corp.example"
+    with pytest.raises(ValidationError, match="administrator"):
+        services.update_person(ops, Person.objects.get(code="m2"), email="ops@corp.example")
 
 
 def test_an_unknown_role_lists_the_roles_as_the_reader_calls_them(
