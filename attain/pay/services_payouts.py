@@ -161,8 +161,8 @@ def sync_payouts(
             if new_amount == payout.amount and new_lines == old_lines:
                 if payout.state == PayoutState.PAID and payout.recalculated_amount is not None:
                     before = _state_of(payout)
-                    payout.recalculated_amount = None
-                    payout.save(update_fields=["recalculated_amount", "updated_at"])
+                    payout.recalculated_amount, payout.note = None, {}  # the note is stale
+                    payout.save(update_fields=["recalculated_amount", "note", "updated_at"])
                     record_change(
                         actor, Action.UPDATE, payout, before=before, after=_state_of(payout)
                     )
@@ -432,6 +432,18 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
                 {"action": _("An integrity review holds this payout: lift it on its alert.")}
             )
         before = _state_of(payout)
+        keeper = next((alert for alert in _holding_alerts() if _holds(alert, payout)), None)
+        if keeper is not None:  # held since before a confirmed alert: it holds it now
+            payout.hold_source = f"{INTEGRITY_HOLD}:{keeper.pk}"
+            payout.hold_reason = _hold_reason(keeper)
+            save_update(
+                actor,
+                payout,
+                before=before,
+                state=_state_of,
+                reason=_("Hold released; an integrity review still holds the payout"),
+            )
+            return payout
         payout.held, payout.held_by, payout.held_at = False, None, None
         payout.hold_source = ""
         save_update(

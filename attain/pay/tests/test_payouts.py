@@ -367,14 +367,21 @@ def test_the_payroll_paid_api_pays_only_the_people_of_the_export(stored):
     assert answer.status_code == 400 and "r9" in str(answer.json())
 
 
-def test_a_paid_payout_recalculated_back_to_its_total_drops_the_later_amount(stored):
+@pytest.mark.parametrize(
+    "back",
+    [
+        {"commission": "1100.10", "bonus": "100.00"},  # split otherwise
+        {"commission": "1000.10", "bonus": "200.00"},  # split as it was paid
+    ],
+)
+def test_a_paid_payout_recalculated_back_to_its_total_drops_the_later_amount(stored, back):
     """Paid 1200.10 (commission 1000.10 + bonus 200.00), recalculated to 900.00, then
-    back to 1200.10 split otherwise: the register no longer shows 900.00 as the amount
-    after a later recalculation."""
+    back to 1200.10: the register no longer shows 900.00 as the amount after a later
+    recalculation, nor the note that says so."""
     through(stored, "r1", "paid")
     store(stored, {"r1": {"commission": "900.00"}})
     assert payout(stored, "r1").recalculated_amount == Decimal("900.00")
-    store(stored, {"r1": {"commission": "1100.10", "bonus": "100.00"}})
+    store(stored, {"r1": back})
     p = payout(stored, "r1")
     assert (p.state, p.amount, p.recalculated_amount, p.note) == (
         "paid",
@@ -427,3 +434,21 @@ def test_lifting_one_alert_keeps_the_hold_of_another_on_the_same_payout(company)
     assert "虚报客户" in held.hold_reason
     integrity.release_hold(ops, Alert.objects.get(pk=second.pk), reason="cleared too")
     assert not payout(company, "r1").held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_register_hold_released_under_a_confirmed_alert_stays_held_for_the_alert(company):
+    """Finance held r1's payout (bank details) before an alert on r1 was confirmed with
+    a hold: releasing the register's hold leaves it held, now for the alert."""
+    from attain.integrity import services as integrity
+
+    store(company, AMOUNTS)
+    finance = company.users["finance"]
+    services.hold_payout(finance, payout(company, "r1"), reason="bank details missing")
+    alert = _alert(company, "r1", PERIOD)
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="刷单", hold=True)
+    services.release_payout(finance, payout(company, "r1"), reason="bank details in")
+    held = payout(company, "r1")
+    assert held.held and held.hold_source == f"integrity:{alert.pk}"
+    with pytest.raises(ValidationError):
+        services.approve_payouts(finance, [held])
