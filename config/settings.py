@@ -417,4 +417,8 @@ ATTAIN_NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_TIMEOUT_SECO
 ATTAIN_NOTIFY_ATTEMPTS = int(os.environ.get("ATTAIN_NOTIFY_ATTEMPTS", "5"))
 ATTAIN_NOTIFY_RETRY_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_RETRY_SECONDS", "30"))
 ATTAIN_NOTIFY_THREADS = int(os.environ.get("ATTAIN_NOTIFY_THREADS", "16"))
+# A personal webhook (set by any login) is not sent to this machine, link-local (cloud
+# metadata), multicast or reserved addresses, whatever its host name resolves to; "1"
+# allows them (a test bench whose chat bridge runs on the same machine).
+ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = os.environ.get("ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE") == "1"
 # --- end notify ----------------------------------------------------------------------------

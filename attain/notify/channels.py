@@ -23,7 +23,9 @@ import base64
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -144,6 +146,37 @@ def _drop(scheme: str, netloc: str) -> None:
     connection = _local.__dict__.get("connections", {}).pop((scheme, netloc), None)
     if connection is not None:
         connection.close()
+
+
+def off_limits(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address is this machine (loopback), link-local (a cloud's metadata
+    service), unspecified, multicast or reserved: no personal webhook's target."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_multicast
+        or address.is_reserved
+    )
+
+
+def check_reachable(url: str) -> None:
+    """Refuse (:class:`SendError`) a personal webhook whose host resolves to an address
+    :func:`off_limits`: checked when sending, so no host name (``localtest.me``, a name
+    in the company's DNS) leads the worker to this machine or the metadata service."""
+    if settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE:
+        return
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        found = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as error:
+        raise SendError(f"{type(error).__name__}: {error}") from error
+    for *_rest, address in found:
+        if off_limits(ipaddress.ip_address(str(address[0]).split("%")[0])):
+            raise SendError(f"the webhook's host {host} is this machine or a reserved address")
 
 
 def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -101,7 +101,12 @@ def prepare(delivery: Delivery, profiles: dict[int, Profile]) -> Send:
             raise SendError("no personal webhook set")
         platform, url = profile.webhook_platform, profile.webhook_url
         secret = profile.webhook_secret
-        return lambda: channels.send_webhook(platform, url, secret, message)
+
+        def send() -> None:  # any login sets its own: not to this machine (SSRF)
+            channels.check_reachable(url)
+            channels.send_webhook(platform, url, secret, message)
+
+        return send
     raise SendError(f"nothing to send on {delivery.channel}")
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .channels import off_limits
 from .kinds import DEFAULT_CHANNELS, KINDS
 from .models import Channel, Language, Platform, Preference, Profile
 
@@ -102,13 +103,5 @@ def public_enough(url: str) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return True  # a name
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return not (
-        address.is_loopback
-        or address.is_link_local
-        or address.is_unspecified
-        or address.is_multicast
-        or address.is_reserved
-    )
+        return True  # a name: checked where it resolves, when sending (check_reachable)
+    return not off_limits(address)

@@ -8,6 +8,12 @@ from attain.conftest import Company, company  # noqa: F401  (the fixture)
 from attain.notify.receiver import Receiver
 
 
+@pytest.fixture(autouse=True)
+def _hooks_to_this_machine(settings) -> None:
+    """The tests' receivers listen on 127.0.0.1 (what personal webhooks are refused)."""
+    settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = True
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with Receiver() as r:

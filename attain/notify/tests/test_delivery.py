@@ -249,3 +249,29 @@ def test_a_group_hears_nothing_when_nobody_was_notified(company) -> None:
     assert not Delivery.objects.exists()
     notify("acknowledgement_due", [company.users["rep"]], year=2026, plan="P")
     assert Delivery.objects.filter(webhook__isnull=False).count() == 1
+
+
+def test_a_personal_webhook_whose_name_leads_to_this_machine_is_not_sent(
+    company, receiver, settings, monkeypatch
+) -> None:
+    """A host name (here one that resolves to 127.0.0.1, like localtest.me) passes the
+    settings page, which sees only the name: the worker refuses to send to it."""
+    import socket
+
+    settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = False
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "robot.example":
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    r1 = company.users["rep"]
+    port = receiver.url.split(":")[2].split("/")[0]
+    personal_hook(r1, receiver.url.replace(f"127.0.0.1:{port}", f"robot.example:{port}"))
+    notify("follow_up_due", [r1], opportunity="x", message="y")
+    delivery.deliver([Delivery.objects.get().pk])
+    d = Delivery.objects.get()
+    assert d.status != Status.SENT and "this machine" in d.last_error
+    assert receiver.received == []
