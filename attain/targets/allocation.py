@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from attain.calc.cache import cached as cached_value
 from attain.calc.cache import data_fingerprint
@@ -702,7 +702,7 @@ def _grid(
     warnings = [warning_text(w, scenario) for w in decomposer.warnings if w.path not in quiet]
     for decomposition_id, units in decomposer.unstaffed.items():
         if decomposition_id.startswith(f"{measure}."):
-            names = "、".join(scenario.units[u].name for u in units)
+            names = _listed(scenario.units[u].name for u in units)
             warnings.append(
                 gettext("%(units)s: nobody works there in %(year)s, so no share of the target")
                 % {"units": names, "year": plan.fiscal_year}
@@ -757,6 +757,11 @@ METHOD_NAMES = {
 }
 
 
+def _listed(items: Iterable[str]) -> str:
+    """Names in a sentence, as the reader lists them ("A, B" in English, "A、B" in Chinese)."""
+    return pgettext("list separator", ", ").join(items)
+
+
 def warning_text(problem: Problem, scenario: Scenario) -> str:
     """An engine warning in the reader's language, naming the unit or person."""
     params = dict(problem.params)
@@ -780,12 +785,12 @@ def warning_text(problem: Problem, scenario: Scenario) -> str:
         return gettext(
             "%(who)s: %(members)s refunded more than they sold in %(period)s, so their "
             "history counts as 0"
-        ) % {"who": name, "members": "、".join(members), "period": params.get("period", "")}
+        ) % {"who": name, "members": _listed(members), "period": params.get("period", "")}
     if problem.code == "seasonal_negative":
         return gettext(
             "%(who)s: refunds exceeded sales in %(months)s, so those months weigh 0 in the "
             "seasonal split"
-        ) % {"who": name, "months": "、".join(str(params.get("months", "")).split(","))}
+        ) % {"who": name, "months": _listed(str(params.get("months", "")).split(","))}
     if problem.code == "rounded":
         return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % {
             "who": name,

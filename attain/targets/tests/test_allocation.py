@@ -332,3 +332,14 @@ def test_an_edit_of_someone_who_moved_is_counted_once(company: Company) -> None:
     assert all(r.difference == 0 for r in rows)
     east = next(r for r in rows if r.parent == "east")
     assert not any(east.months[5:])  # r2's months in east stay those they were there
+
+
+def test_names_in_a_warning_are_listed_as_the_reader_lists_them() -> None:
+    from django.utils import translation
+
+    from attain.targets.allocation import _listed
+
+    with translation.override("en"):
+        assert _listed(["Alice", "Bob"]) == "Alice, Bob"
+    with translation.override("zh-hans"):
+        assert _listed(["张三", "李四"]) == "张三、李四"
