@@ -76,7 +76,9 @@ def targets_for(
     else:
         published = [dict(t) for t in published_targets(fiscal_year=year, who=who)]
     taken = {(t["measure"], t["who"], t["period"]) for t in published}
-    typed = PlanTarget.objects.filter(period__startswith=str(year))
+    # the fiscal year's own periods (with an April start, January–March are next
+    # calendar year's months, and the calendar year's are the year before's)
+    typed = PlanTarget.objects.filter(period__in=year_periods(year))
     if who is not None:
         typed = typed.filter(who__in=sorted(who))
     for target in typed:

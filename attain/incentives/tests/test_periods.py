@@ -36,3 +36,19 @@ def test_the_current_period_follows_the_fiscal_year(settings):
     assert current_period("quarter", D(2026, 5, 2)) == "2026-Q1"
     assert current_period("year", D(2027, 1, 2)) == "2026"
     assert current_period("month", D(2027, 1, 2)) == "2027-01"
+
+
+@pytest.mark.django_db
+def test_typed_targets_of_an_april_year_include_january_to_march(settings):
+    """With the fiscal year from April, FY2026's months run to 2027-03: a target typed
+    for 2027-02 is the year's, one typed for 2026-02 is the year before's."""
+    from decimal import Decimal
+
+    from attain.incentives.calculation import targets_for
+    from attain.incentives.models import PlanTarget
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    for period in ("2026", "2026-Q4", "2027-02", "2026-02"):
+        PlanTarget.objects.create(measure="revenue", who="r1", period=period, value=Decimal(5))
+    found = {t["period"] for t in targets_for(2026, ["revenue"])}
+    assert found == {"2026", "2026-Q4", "2027-02"}
