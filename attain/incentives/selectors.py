@@ -324,11 +324,13 @@ def over_time(year: int) -> list[dict[str, Any]]:
 def cost_over_quarters(period: str, count: int) -> list[dict[str, Any]]:
     """Cost of sales of the ``count`` quarters up to the one ``period`` falls in (or
     ends in), oldest first, leaving out quarters without results."""
-    year, quarter = int(period[:4]), 4
-    if len(period) >= 7 and period[5] == "Q":
-        quarter = int(period[6])
-    elif len(period) >= 7 and period[5:7].isdigit():
-        quarter = (int(period[5:7]) - 1) // 3 + 1
+    bounds = period_bounds(period)
+    if bounds is None:
+        return []
+    # the fiscal quarter of the period's last day (with an April start, 2027-02 is in
+    # 2026-Q4)
+    last = periods_of_day(bounds[1])[2]
+    year, quarter = int(last[:4]), int(last[-1])
     labels = []
     for _ in range(count):
         labels.append(f"{year}-Q{quarter}")

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attain.calc.periods import fiscal_year_of_day, period_bounds
 from attain.engine import EVERYONE_MAX, NOBODY_PAID, parse_period
 from attain.web import charts
 
@@ -160,7 +161,8 @@ def fairness_sentence(fair: Any) -> str:
 
 
 def _period_choices(period: str) -> list[str]:
-    year = int(period[:4])
+    bounds = period_bounds(period)
+    year = fiscal_year_of_day(bounds[1]) if bounds is not None else int(period[:4])
     choices = []
     for y in (year - 1, year):
         choices += [str(y), f"{y}-H1", f"{y}-H2"] + [f"{y}-Q{q}" for q in range(1, 5)]

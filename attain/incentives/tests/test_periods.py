@@ -52,3 +52,25 @@ def test_typed_targets_of_an_april_year_include_january_to_march(settings):
         PlanTarget.objects.create(measure="revenue", who="r1", period=period, value=Decimal(5))
     found = {t["period"] for t in targets_for(2026, ["revenue"])}
     assert found == {"2026", "2026-Q4", "2027-02"}
+
+
+def test_cost_over_quarters_counts_fiscal_quarters(settings, monkeypatch):
+    """With the fiscal year from April, February 2027 is in 2026-Q4: the quarters up to
+    it are FY2026's, not calendar 2027's."""
+    from decimal import Decimal
+
+    from attain.incentives import selectors
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    monkeypatch.setattr(selectors, "cost_of_sales", lambda period: Decimal(1))
+    found = [row["period"] for row in selectors.cost_over_quarters("2027-02", 3)]
+    assert found == ["2026-Q2", "2026-Q3", "2026-Q4"]
+    assert selectors.cost_over_quarters("garbage", 3) == []
+
+
+def test_the_effectiveness_period_choices_are_the_fiscal_years(settings):
+    from attain.incentives.views_effectiveness import _period_choices
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    choices = _period_choices("2027-02")
+    assert choices[:1] == ["2025"] and "2026-Q4" in choices and "2027" not in choices
