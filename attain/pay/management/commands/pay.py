@@ -78,13 +78,13 @@ class Command(BaseCommand):
         elif action == "statements":
             self.statements(options["period"], options["out"] or Path("."), options["processes"])
         else:
-            rows = list(selectors.accrual(Operator(), options["period"]))
-            for row in rows:
+            accrued = list(selectors.accrual(Operator(), options["period"]))
+            for row in accrued:
                 self.stdout.write(
                     f"{row.period}\t{row.unit_code or '-'}\t{row.people}\t{row.total}"
                     f"\t(held {row.held})"
                 )
-            if not rows:  # say so, rather than print nothing
+            if not accrued:  # say so, rather than print nothing
                 period = options["period"]
                 self.stdout.write(f"nothing accrued for {period}" if period else "nothing accrued")
 
