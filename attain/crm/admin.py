@@ -4,12 +4,16 @@ win probabilities, required activities) and follow-up rules are configured here.
 # mypy: disable-error-code="type-arg"
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from attain.audit.admin import AuditedAdminMixin
 
-from . import models
+from . import dedupe, models
+from .services.customers import set_customer_keys
 
 
 @admin.register(models.ProductLine)
@@ -32,8 +36,37 @@ class ContactInline(admin.TabularInline):
     fields = ("external_id", "name", "title", "phone", "email")
 
 
+class CustomerForm(forms.ModelForm):
+    """A credit code typed here is normalised and checked like one entered on the pages
+    (lower case and spaces are the same code; the check digit must hold)."""
+
+    credit_code = forms.CharField(
+        label=_("unified social credit code"),
+        max_length=40,  # spaces are removed before the 18 characters are checked
+        required=False,
+        help_text=_("Unified social credit code, 18 characters."),
+    )
+
+    class Meta:
+        model = models.Customer
+        fields = "__all__"  # noqa: DJ007 (the admin lists the fields it shows)
+
+    def clean_credit_code(self) -> str:
+        code = dedupe.normalise_credit_code(self.cleaned_data.get("credit_code") or "")
+        if code and not dedupe.credit_code_is_valid(code):
+            raise ValidationError(
+                gettext(
+                    "“%(code)s” is not a valid unified social credit code "
+                    "(18 characters with a check digit)."
+                )
+                % {"code": code}
+            )
+        return code
+
+
 @admin.register(models.Customer)
 class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = CustomerForm
     list_display = ("name", "external_id", "credit_code", "city", "source", "owner", "merged_into")
     list_filter = ("source", "city", "created_on")
     search_fields = ("name", "external_id", "credit_code", "phone", "email")
@@ -41,6 +74,10 @@ class CustomerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("owner", "merged_into")
     readonly_fields = ("name_key", "phone_key", "email_key")
     inlines = [ContactInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        set_customer_keys(obj)  # a renamed customer is found as a duplicate by its new name
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(models.Contact)

@@ -39,11 +39,12 @@ def name_key(name: str) -> str:
     removed: “上海 华信（集团）有限公司” and “上海华信集团” give the same key."""
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     text = re.sub(r"[(\[（【].*?[)\]）】]", "", text)  # (集团), (上海) and the like
+    # Dots and commas separate words: "co.,ltd" and "co., ltd." both end in " ltd".
+    text = re.sub(r"[.,、]+", " ", text)
     changed = True
     while changed:
         changed = False
-        stripped = text.rstrip(" .,")
-        stripped = re.sub(r"(?<=\w)[.,](?=\w)", " ", stripped)  # "co.,ltd" → "co  ltd"
+        stripped = text.rstrip(" ")
         for suffix in _NAME_SUFFIXES:
             if stripped.endswith(suffix) and len(stripped) > len(suffix):
                 text = stripped[: -len(suffix)]

@@ -19,7 +19,9 @@ from ..models import Customer
 from .common import external_id_taken, refuse, save_new
 
 
-def _customer_keys(customer: Customer) -> None:
+def set_customer_keys(customer: Customer) -> None:
+    """Keep the duplicate keys of ``customer`` in step with its name, phone and email,
+    and its credit code normalised (also used by Django admin's customer form)."""
     customer.name_key = dedupe.name_key(customer.name)
     customer.phone_key = dedupe.phone_key(customer.phone)
     customer.email_key = dedupe.email_key(customer.email)
@@ -29,7 +31,7 @@ def _customer_keys(customer: Customer) -> None:
 def find_duplicates(customer: Customer) -> list[tuple[Customer, list[str]]]:
     """Other live customers sharing a credit code, name, phone or email with ``customer``,
     each with the reasons it matched."""
-    _customer_keys(customer)
+    set_customer_keys(customer)
     checks = [
         ("credit_code", customer.credit_code, _("same unified social credit code")),
         ("name_key", customer.name_key, _("same name")),
@@ -85,7 +87,7 @@ def create_customer(
     unless ``allow_duplicate``; a duplicate credit code is always refused."""
     check_write_for(actor, owner)
     customer = Customer(name=name.strip(), owner=owner, **fields)
-    _customer_keys(customer)
+    set_customer_keys(customer)
     errors: dict[str, str] = {}
     _validate_customer(customer, errors)
     taken = external_id_taken(Customer, fields.get("external_id"))
@@ -141,9 +143,9 @@ def merge_customers(
         keep.created_on = min(keep.created_on, duplicate.created_on)
         duplicate.merged_into = keep
         duplicate.credit_code = ""  # the code now belongs to the kept record only
-        _customer_keys(duplicate)
+        set_customer_keys(duplicate)
         duplicate.save()
-        _customer_keys(keep)
+        set_customer_keys(keep)
         keep.save()
         counts = ", ".join(f"{relation} {count}" for relation, count in moved.items() if count)
         note = reason or _("Merged %(duplicate)s into %(keep)s (records moved: %(counts)s).") % {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -54,6 +55,10 @@ def funnel(db):
         ("上海华信（集团）有限公司", "上海 华信集团"),
         ("ＡＢＣ科技股份有限公司", "abc科技"),
         ("Acme Co., Ltd.", "ACME"),
+        # The English name as printed on Chinese business licences and invoices.
+        ("ABC CO.,LTD.", "ABC Co., Ltd."),
+        ("ＡＢＣ　ＣＯ．，ＬＴＤ．", "abc"),
+        ("Acme Co.Ltd", "Acme Limited"),
     ],
 )
 def test_name_keys_match_the_same_company(a, b):
@@ -181,3 +186,76 @@ def test_follow_up_reminders_for_owner_and_manager_raised_once(company, funnel):
     assert services.check_follow_ups(D(2025, 1, 10)) == 2
     assert services.check_follow_ups(D(2025, 1, 11)) == 0
     assert set(Reminder.objects.values_list("person__code", flat=True)) == {"r1", "m1"}
+
+
+def _admin_change(client, customer, **changes):
+    """Post Django admin's change form of ``customer`` with ``changes``."""
+    data = {
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "credit_code": customer.credit_code,
+        "phone": customer.phone,
+        "email": customer.email,
+        "industry": customer.industry,
+        "city": customer.city,
+        "source": customer.source,
+        "owner": customer.owner_id or "",
+        "created_on": customer.created_on.isoformat(),
+        "verification": customer.verification,
+        "merged_into": "",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-MIN_NUM_FORMS": "0",
+        "contacts-MAX_NUM_FORMS": "1000",
+        **changes,
+    }
+    return client.post(f"/admin/crm/customer/{customer.pk}/change/", data)
+
+
+def test_a_customer_edited_in_admin_keeps_its_duplicate_keys(company):
+    """Django admin is where a customer is renamed: the new name, phone and email are
+    what the duplicate check and review compare, and a credit code typed in lower case
+    or with spaces is the same code (a wrong one is refused)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(company.users["admin"])
+    old = services.create_customer(None, name="旧名字贸易", owner=company.people["r1"])
+    response = _admin_change(
+        client,
+        old,
+        name="上海华信有限责任公司",
+        phone="+86 138 0000 1111",
+        credit_code=" " + VALID_CODE.lower()[:9] + " " + VALID_CODE.lower()[9:],
+    )
+    errors = re.findall(r"errorlist.*?</ul>", response.content.decode(), re.S)
+    assert response.status_code == 302, errors
+    old.refresh_from_db()
+    assert (old.name_key, old.phone_key, old.credit_code) == ("上海华信", "13800001111", VALID_CODE)
+    with pytest.raises(ValidationError) as error:
+        services.create_customer(None, name="上海华信有限公司")
+    assert "上海华信有限责任公司" in error.value.message_dict["name"][0]
+    with pytest.raises(ValidationError) as error:
+        services.create_customer(None, name="别的", credit_code=VALID_CODE, allow_duplicate=True)
+    assert "credit_code" in error.value.message_dict
+    response = _admin_change(client, old, credit_code="91310000MA1FL00001")
+    assert response.status_code == 200
+    assert "not a valid unified social credit code" in response.content.decode()
+    old.refresh_from_db()
+    assert old.credit_code == VALID_CODE
+
+
+def test_migration_0009_gives_old_customers_the_new_keys(db):
+    """Customers keyed before (“ABC CO.,LTD.” as “abccoltd”, or renamed in admin) get the
+    keys of their present name, phone and email."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("attain.crm.migrations.0009_customer_keys_again")
+    old = services.create_customer(None, name="ABC CO.,LTD.", phone="021-5555 1234")
+    Customer.objects.filter(pk=old.pk).update(name_key="abccoltd", phone_key="")
+    migration.recompute_keys(apps, None)
+    old.refresh_from_db()
+    assert (old.name_key, old.phone_key) == ("abc", "02155551234")
+    assert services.find_duplicates(Customer(name="Abc Co., Ltd."))[0][0] == old
