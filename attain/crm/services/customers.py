@@ -13,9 +13,10 @@ from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.org.models import Person
 
-from .. import dedupe
+from .. import dedupe, events
 from ..access import check_merge_customers, check_write_for
-from ..models import Customer
+from ..models import Customer, OrderCredit, PaymentCredit
+from ..records import PLACEMENTS
 from .common import external_id_taken, refuse, save_new
 
 
@@ -119,6 +120,30 @@ _CUSTOMER_RELATIONS = (
 _FILLABLE = ("credit_code", "phone", "email", "industry", "city", "owner")
 
 
+def _note_moved(duplicate: Customer) -> None:
+    """The records about to move to another customer change what measures read (a count
+    of distinct customers, say): announce them, with everyone credited a share, so the
+    results of the people they are credited to follow (the queryset update that moves
+    them bypasses the model hooks of :mod:`attain.crm.events`)."""
+    for relation in _CUSTOMER_RELATIONS:
+        rows = getattr(duplicate, relation)
+        placement = PLACEMENTS.get(rows.model.__name__)
+        if placement is None:
+            continue
+        pairs: list[tuple[Any, Any]] = []
+        for person in placement.people:
+            pairs += rows.values_list(person, placement.date)
+        credit = {"orders": (OrderCredit, "order"), "payments": (PaymentCredit, "payment")}
+        if relation in credit:
+            model, field = credit[relation]
+            pairs += model.objects.filter(**{f"{field}__customer": duplicate}).values_list(
+                "person_id", f"{field}__{placement.date}"
+            )
+        events.note(placement.table, pairs)
+        if relation == "orders":
+            events.note("order_lines", pairs)
+
+
 def merge_customers(
     actor: Any, keep: Customer, duplicate: Customer, *, reason: str = ""
 ) -> Customer:
@@ -134,6 +159,7 @@ def merge_customers(
         if duplicate.merged_into_id or keep.merged_into_id:
             raise ValidationError({"duplicate": _("One of these customers is already merged.")})
         keep_before, duplicate_before = snapshot(keep), snapshot(duplicate)
+        _note_moved(duplicate)
         moved = {}
         for relation in _CUSTOMER_RELATIONS:
             moved[relation] = getattr(duplicate, relation).update(customer=keep)

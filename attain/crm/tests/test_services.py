@@ -188,6 +188,42 @@ def test_follow_up_reminders_for_owner_and_manager_raised_once(company, funnel):
     assert set(Reminder.objects.values_list("person__code", flat=True)) == {"r1", "m1"}
 
 
+def test_merge_announces_the_moved_records_of_everyone_credited(
+    company, django_capture_on_commit_callbacks
+):
+    """Merging moves records to another customer, which changes what measures read (the
+    distinct customers of a rep who sold to both): the people those records are credited
+    to are announced, not only the two customers' owners."""
+    from attain.crm.events import records_changed
+
+    p = company.people
+    keep = services.create_customer(None, name="华信", owner=p["r1"])
+    dup = services.create_customer(None, name="华信贸易", allow_duplicate=True)
+    make.order(keep, p["r2"], D(2025, 1, 5), Decimal(100))
+    make.order(
+        dup,
+        p["r2"],
+        D(2025, 2, 5),
+        Decimal(300),
+        credits=make.shares(p["r2"], "0.5", p["r3"], "0.5"),
+    )
+    make.payment(dup, p["r4"], D(2025, 3, 9), Decimal(50))
+    seen: list[frozenset] = []
+
+    def receiver(sender, changes, **kwargs):
+        seen.append(changes)
+
+    records_changed.connect(receiver, dispatch_uid="test-merge-announces")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.merge_customers(company.users["sales_ops"], keep, dup)
+    finally:
+        records_changed.disconnect(dispatch_uid="test-merge-announces")
+    changes = set().union(*seen)
+    assert {(p["r2"].pk, D(2025, 2, 5)), (p["r3"].pk, D(2025, 2, 5))} <= changes
+    assert (p["r4"].pk, D(2025, 3, 9)) in changes
+
+
 def _admin_change(client, customer, **changes):
     """Post Django admin's change form of ``customer`` with ``changes``."""
     data = {
