@@ -26,7 +26,7 @@ from ..models import (
     OrderStatus,
     Product,
 )
-from .common import refuse, save_new
+from .common import refuse, save_new, stamp_verification
 from .tickets import hand_off_order
 
 SHARE_TOLERANCE = Decimal("1e-9")
@@ -121,8 +121,12 @@ def record_order(
 def change_order_status(
     actor: Any, order: Order, status: str, *, on: datetime.date, reason: str = ""
 ) -> Order:
-    """Cancel or return an order (or confirm it again), effective ``on``."""
-    check_write_for(actor, order.owner)
+    """Cancel or return an order (or confirm it again), effective ``on``. The order
+    belongs to its owner and to everyone credited a share: the actor must be allowed to
+    record for each of them (as when the order was recorded with its split), and a change
+    by someone paid for it waits for verification again (docs/pay.md)."""
+    credited = Person.objects.filter(order_credits__order=order)
+    check_write_for(actor, order.owner, *credited)
     if status not in OrderStatus.values:
         raise ValidationError(
             {"status": _("Unknown order status “%(status)s”.") % {"status": status}}
@@ -130,9 +134,20 @@ def change_order_status(
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         before = snapshot(order)
+        changed = (order.status, order.status_changed_on) != (status, on)
         order.status = status
         order.status_changed_on = on
-        order.save(update_fields=["status", "status_changed_on"])
+        if changed:
+            stamp_verification(actor, order)
+        order.save(
+            update_fields=[
+                "status",
+                "status_changed_on",
+                "verification",
+                "verified_by",
+                "verified_at",
+            ]
+        )
         record_change(
             actor, Action.UPDATE, order, before=before, after=snapshot(order), reason=reason
         )

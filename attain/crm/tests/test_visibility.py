@@ -4,9 +4,11 @@ writes that change nothing."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
@@ -268,3 +270,50 @@ def test_web_order_status_change(company, crm, role):
     else:
         assert response.status_code in (403, 404)
         assert database_state() == before
+
+
+def test_a_rep_does_not_cancel_an_order_shared_with_another_team(company, crm):
+    """An order belongs to its owner and to everyone credited a share: r1 owns it but a
+    third goes to r4 (another team, recorded by sales operations), so r1 may not cancel
+    it and change r4's pay (recording such a split was refused to r1 too)."""
+    p = company.people
+    order = make.order(
+        crm.customers["c_r1"],
+        p["r1"],
+        datetime.date(2026, 5, 1),
+        Decimal(900),
+        credits=make.shares(p["r1"], "0.34", p["r2"], "0.33", p["r4"], "0.33"),
+    )
+    before = database_state()
+    response = client_for(company, "rep").post(
+        f"/crm/orders/{order.external_id}/status/", {"status": "cancelled", "on": "2026-05-20"}
+    )
+    assert response.status_code == 403
+    assert database_state() == before
+    with pytest.raises(PermissionDenied):
+        services.change_order_status(
+            company.users["rep"], order, "cancelled", on=datetime.date(2026, 5, 20)
+        )
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+
+
+def test_a_rep_confirming_their_cancelled_order_again_waits_for_verification(company, crm):
+    """Sales operations cancelled r1's order; r1 confirming it again puts it back in r1's
+    pay only once finance or sales operations verify it (docs/pay.md: a record changed by
+    the person paid for it waits again)."""
+    order = crm.orders["o_r1"]
+    services.change_order_status(
+        company.users["sales_ops"], order, "cancelled", on=datetime.date(2026, 3, 20)
+    )
+    order.refresh_from_db()
+    assert (order.status, order.verification) == ("cancelled", "verified")
+    response = client_for(company, "rep").post(
+        f"/crm/orders/{order.external_id}/status/", {"status": "confirmed", "on": "2026-03-25"}
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.verification) == ("confirmed", "pending")
+    services.verify_records(company.users["finance"], Order, [order.pk])
+    order.refresh_from_db()
+    assert order.verification == "verified"
