@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from attain.crm.models import Customer, Opportunity, Order, Product
-from attain.crm.selectors import visible_customers, visible_opportunities, visible_orders
+from attain.crm.selectors import (
+    customer_search,
+    visible_customers,
+    visible_opportunities,
+    visible_orders,
+)
 from attain.org.models import Person, Unit
 from attain.org.selectors import visible_people
 
@@ -37,12 +42,7 @@ def units(user: Any, q: str) -> QuerySet[Unit]:
 def customers(user: Any, q: str) -> QuerySet[Customer]:
     return (
         visible_customers(user)
-        .filter(
-            Q(name__icontains=q)
-            | Q(external_id__icontains=q)
-            | Q(credit_code__icontains=q)
-            | Q(city__icontains=q)
-        )
+        .filter(customer_search(q) | Q(external_id__icontains=q))
         .order_by("name", "pk")
     )
 

@@ -77,6 +77,33 @@ def visible_customers(user: Any, *, include_merged: bool = False) -> QuerySet[Cu
     return customers.filter(_customer_reach(visible_people(user)))
 
 
+def customer_search(query: str) -> Q:
+    """Customers matching a search text: the name, id, credit code, phone, email or city
+    as typed, and also by the duplicate keys (:mod:`attain.crm.dedupe`), so “ＡＢＣ” finds
+    “ABC”, “上海华信有限公司” finds “上海华信有限责任公司”, “138 0000 1111” finds
+    “+86 138-0000-1111” and a credit code in lower case or with spaces finds the code."""
+    from . import dedupe
+
+    query = query.strip()
+    condition = (
+        Q(name__icontains=query)
+        | Q(external_id=query)
+        | Q(phone__icontains=query)
+        | Q(email__icontains=query)
+        | Q(city__icontains=query)
+    )
+    code = dedupe.normalise_credit_code(query)
+    if code:
+        condition |= Q(credit_code__contains=code)
+    name = dedupe.name_key(query)
+    if name:
+        condition |= Q(name_key__contains=name)
+    phone = dedupe.phone_key(query)
+    if len(phone) >= 5:  # a few digits of a number, not a stray digit of a name
+        condition |= Q(phone_key__contains=phone)
+    return condition
+
+
 def access_customer(user: Any, external_id: str) -> Customer:
     """The customer with ``external_id`` (or the one it was merged into) if ``user`` may
     see it; otherwise 404, so an invisible customer looks like a missing one."""

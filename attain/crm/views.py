@@ -141,13 +141,7 @@ def customers(request: HttpRequest) -> HttpResponse:
         selectors.visible_customers(request.user).select_related("owner"),
         order=("name", "pk"),
         filters={
-            "q": lambda query: (
-                Q(name__icontains=query)
-                | Q(external_id=query)
-                | Q(credit_code=query.upper())
-                | Q(phone__icontains=query)
-                | Q(email__icontains=query)
-            ),
+            "q": selectors.customer_search,
             "owner": lambda owner: Q(owner__code=owner),
             "source": lambda source: Q(source=source),
         },

@@ -151,3 +151,39 @@ def test_global_search_empty_and_nothing_found(company):
 def test_header_has_the_search_box(company):
     page = client_for(company, "rep").get("/").content.decode()
     assert 'action="/search/"' in page
+
+
+def test_customers_are_found_however_the_name_phone_or_code_is_typed(company):
+    """Users type what they have at hand: a full-width or English licence name, the
+    other legal suffix, a phone with spaces, a credit code in lower case with spaces.
+    The customers page, the API and the global search find the customer (under the
+    visibility rule: the rep finds only the customer of theirs)."""
+    from attain.crm import dedupe, services
+
+    code = dedupe.with_check_digit("91310000MA1FL7777")
+    p = company.people
+    services.create_customer(
+        None,
+        name="上海华信有限责任公司",
+        owner=p["r1"],
+        phone="+86 138-0000-1111",
+        credit_code=code,
+    )
+    services.create_customer(None, name="ABC Co., Ltd.", owner=p["r1"])
+    services.create_customer(None, name="上海华信贸易", owner=p["r4"], allow_duplicate=True)
+    typed = {
+        "上海华信有限公司": "上海华信有限责任公司",
+        "138 0000 1111": "上海华信有限责任公司",
+        code.lower()[:8] + " " + code.lower()[8:]: "上海华信有限责任公司",
+        "ＡＢＣ": "ABC Co., Ltd.",
+        "abc co.,ltd.": "ABC Co., Ltd.",
+    }
+    client = client_for(company, "rep")
+    for text, name in typed.items():
+        page = client.get("/crm/customers/", {"q": text}).content.decode()
+        assert name in page, text
+        assert "上海华信贸易" not in page  # r4's customer stays out of r1's results
+        api = client.get("/api/customers/", {"q": text}).json()
+        assert [row["name"] for row in api["results"]] == [name], text
+        found = client.get("/search/", {"q": text}).content.decode()
+        assert name in found, text
