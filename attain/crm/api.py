@@ -241,6 +241,8 @@ class TicketSerializer(serializers.ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
     order: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
     owner: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # A hand-off ticket's sentence in the caller's language (ServiceTicket.text).
+    summary = serializers.CharField(source="text", read_only=True)
 
     class Meta:
         model = ServiceTicket
@@ -725,7 +727,7 @@ class TicketViewSet(ServiceCreateMixin, ReadViewSet):
 
     def get_queryset(self) -> QuerySet[ServiceTicket]:
         rows = selectors.visible_tickets(self.request.user).select_related(
-            "customer", "order", "owner"
+            "customer", "order__owner", "owner"
         )
         return self.filtered(rows).order_by("-opened_on", "-pk")
 

@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from attain.org.models import Person
@@ -554,6 +555,23 @@ class ServiceTicket(VerifiedMixin, ExternalIdMixin):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.customer}"
+
+    @property
+    def text(self) -> str:
+        """The summary, in the reader's language for a hand-off ticket Attain opened (it
+        keeps no sentence, only its order, so an after-sales engineer reading Chinese is
+        not shown the language the order was recorded in)."""
+        if self.summary or self.kind != TicketKind.HANDOFF or self.order_id is None:
+            return self.summary
+        return handoff_text(self.order.external_id, self.order.owner.name)
+
+
+def handoff_text(order: str, owner: str) -> str:
+    """The hand-off ticket's sentence, in the active language."""
+    return gettext("Order %(order)s won by %(owner)s: deliver and onboard.") % {
+        "order": order,
+        "owner": owner,
+    }
 
 
 class Survey(VerifiedMixin, ExternalIdMixin):

@@ -231,7 +231,7 @@ def customer_360(customer: Customer) -> dict[str, Any]:
         .order_by("-date", "-id")[:SECTION_LIMIT]
     )
     tickets = list(
-        customer.tickets.select_related("owner", "order").order_by("-opened_on", "-id")[
+        customer.tickets.select_related("owner", "order__owner").order_by("-opened_on", "-id")[
             :SECTION_LIMIT
         ]
     )
@@ -314,7 +314,7 @@ def _timeline(
                 "kind": t.get_kind_display(),
                 "department": _("After-sales"),
                 "who": t.owner,
-                "text": f"{t.get_status_display()} · {t.summary}",
+                "text": f"{t.get_status_display()} · {t.text}",
             }
         )
     for s in surveys:

@@ -561,7 +561,9 @@ def payments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def tickets(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visible_tickets(request.user).select_related("customer", "owner", "order")
+    rows = selectors.visible_tickets(request.user).select_related(
+        "customer", "owner", "order__owner"
+    )
     me = person_of(request.user)
     mine = request.GET.get("mine", "1" if me is not None else "") == "1"
     if mine:

@@ -46,8 +46,7 @@ def hand_off_order(actor: Any, order: Order) -> ServiceTicket | None:
         owner=candidates.first(),
         kind=TicketKind.HANDOFF,
         opened_on=order.date,
-        summary=_("Order %(order)s won by %(owner)s: deliver and onboard.")
-        % {"order": order.external_id, "owner": order.owner.name},
+        summary="",  # written out in the reader's language (ServiceTicket.text)
     )
     with transaction.atomic():
         return save_new(actor, ticket)

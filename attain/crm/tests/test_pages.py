@@ -482,3 +482,48 @@ def test_evidence_whose_file_is_gone_is_not_found(company) -> None:
     client = client_for(company, "admin")
     assert client.get(f"/crm/evidence/{evidence.pk}/").status_code == 404
     assert client.get(f"/crm/evidence/{evidence.pk}/?preview=1").status_code == 404
+
+
+def test_a_hand_off_ticket_reads_in_the_readers_language(company):
+    """The order was recorded through the API or an import in English; the after-sales
+    engineer reads the hand-off ticket in Chinese (pages, Customer 360, the API follow
+    the reader's language, as reminders do), and an old stored sentence is cleared by
+    migration 0010."""
+    import importlib
+
+    from django.apps import apps
+
+    from attain.crm.models import ServiceTicket
+    from attain.crm.tests.test_visibility import client_for
+    from attain.org import services as org
+
+    org.create_person(
+        None, code="as1", name="售后一", unit=company.east, title="after_sales", start=D(2024, 1, 1)
+    )
+    customer = services.create_customer(None, name="华东客户", owner=company.people["r1"])
+    with translation.override("en"):
+        order = make.order(customer, company.people["r1"], D(2025, 1, 2), Decimal(10))
+    ticket = ServiceTicket.objects.get(order=order)
+    chinese = f"订单 {order.external_id} 由 R1 赢单"
+    client = client_for(company, "admin")
+    for url in ("/crm/tickets/?mine=0", f"/crm/customers/{customer.external_id}/"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert chinese in page, url
+        assert "deliver and onboard" not in page
+    api = client.get(f"/api/tickets/{ticket.external_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert api.json()["summary"].startswith(chinese)
+    english = client.get(f"/api/tickets/{ticket.external_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "deliver and onboard" in english.json()["summary"]
+    # Raised before: the stored English sentence goes, a summary someone wrote stays.
+    stored = f"Order {order.external_id} won by R1: deliver and onboard."
+    ServiceTicket.objects.filter(pk=ticket.pk).update(summary=stored)
+    migration = importlib.import_module(
+        "attain.crm.migrations.0010_handoff_summary_in_reader_language"
+    )
+    migration.clear_sentences(apps, None)
+    ticket.refresh_from_db()
+    assert ticket.summary == ""
+    ServiceTicket.objects.filter(pk=ticket.pk).update(summary="客户要求周五上门安装")
+    migration.clear_sentences(apps, None)
+    ticket.refresh_from_db()
+    assert ticket.summary == "客户要求周五上门安装"
