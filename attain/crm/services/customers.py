@@ -160,9 +160,13 @@ def merge_customers(
             raise ValidationError({"duplicate": _("One of these customers is already merged.")})
         keep_before, duplicate_before = snapshot(keep), snapshot(duplicate)
         _note_moved(duplicate)
-        moved = {}
+        # Which records came from the duplicate, by id: kept in the audit trail, so the
+        # merge can be checked and, if it was a mistake, undone record by record.
+        moved: dict[str, list[str]] = {}
         for relation in _CUSTOMER_RELATIONS:
-            moved[relation] = getattr(duplicate, relation).update(customer=keep)
+            rows = getattr(duplicate, relation)
+            moved[relation] = list(rows.order_by("pk").values_list("external_id", flat=True))
+            rows.update(customer=keep)
         for field in _FILLABLE:
             if not getattr(keep, field) and getattr(duplicate, field):
                 setattr(keep, field, getattr(duplicate, field))
@@ -173,21 +177,33 @@ def merge_customers(
         duplicate.save()
         set_customer_keys(keep)
         keep.save()
-        counts = ", ".join(f"{relation} {count}" for relation, count in moved.items() if count)
-        note = reason or _("Merged %(duplicate)s into %(keep)s (records moved: %(counts)s).") % {
+        counts = ", ".join(
+            f"{getattr(Customer, relation).rel.related_model._meta.verbose_name_plural} {len(ids)}"
+            for relation, ids in moved.items()
+            if ids
+        )
+        note = _("Merged %(duplicate)s into %(keep)s (records moved: %(counts)s).") % {
             "duplicate": duplicate.name,
             "keep": keep.name,
             "counts": counts or "0",
         }
+        if reason.strip():  # the reason given, and still what moved
+            note = f"{reason.strip()} · {note}"
+        merged = {"merged": {"duplicate": duplicate.external_id, "records": moved}}
         record_change(
             actor,
             Action.UPDATE,
             duplicate,
             before=duplicate_before,
-            after=snapshot(duplicate),
+            after={**snapshot(duplicate), **merged},
             reason=note,
         )
         record_change(
-            actor, Action.UPDATE, keep, before=keep_before, after=snapshot(keep), reason=note
+            actor,
+            Action.UPDATE,
+            keep,
+            before=keep_before,
+            after={**snapshot(keep), **merged},
+            reason=note,
         )
     return keep

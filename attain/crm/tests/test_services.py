@@ -295,3 +295,38 @@ def test_migration_0009_gives_old_customers_the_new_keys(db):
     old.refresh_from_db()
     assert (old.name_key, old.phone_key) == ("abc", "02155551234")
     assert services.find_duplicates(Customer(name="Abc Co., Ltd."))[0][0] == old
+
+
+def test_a_merge_keeps_in_the_audit_trail_which_records_came_from_the_duplicate(company):
+    """Both customers have orders, payments, a ticket and a visit: after the merge the
+    audit trail names every record that moved (so a mistaken merge can be undone record
+    by record), in the merger's language, with the reason given as well as the counts."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
+
+    from attain.audit.models import AuditEvent
+
+    r1, r4 = company.people["r1"], company.people["r4"]
+    keep = services.create_customer(None, name="上海华信有限公司", owner=r1)
+    dup = services.create_customer(
+        None, name="上海华信有限责任公司", owner=r4, allow_duplicate=True
+    )
+    make.order(keep, r1, D(2025, 1, 5), Decimal(100))
+    orders = [make.order(dup, r4, D(2025, 2, day), Decimal(200)) for day in (5, 6)]
+    payment = make.payment(dup, r4, D(2025, 2, 9), Decimal(50), order=orders[0])
+    visit = make.activity(dup, r4, summary="拜访")
+    ticket = services.open_ticket(None, customer=dup, kind="repair", summary="维修", owner=r4)
+    with translation.override("zh-hans"):
+        services.merge_customers(company.users["sales_ops"], keep, dup, reason="同一家公司")
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Customer), object_id__in=[keep.pk, dup.pk]
+    ).filter(reason__contains="同一家公司")
+    assert events.count() == 2
+    for event in events:
+        assert "订单 2" in event.reason and "records moved" not in event.reason
+        records = event.after["merged"]["records"]
+        assert records["orders"] == [o.external_id for o in orders]
+        assert records["payments"] == [payment.external_id]
+        assert records["activities"] == [visit.external_id]
+        assert ticket.external_id in records["tickets"]  # with the orders' hand-offs
+        assert event.after["merged"]["duplicate"] == dup.external_id
