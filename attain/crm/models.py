@@ -561,9 +561,10 @@ class ServiceTicket(VerifiedMixin, ExternalIdMixin):
         """The summary, in the reader's language for a hand-off ticket Attain opened (it
         keeps no sentence, only its order, so an after-sales engineer reading Chinese is
         not shown the language the order was recorded in)."""
-        if self.summary or self.kind != TicketKind.HANDOFF or self.order_id is None:
+        order = self.order if self.order_id is not None else None
+        if self.summary or self.kind != TicketKind.HANDOFF or order is None:
             return self.summary
-        return handoff_text(self.order.external_id, self.order.owner.name)
+        return handoff_text(order.external_id, order.owner.name)
 
 
 def handoff_text(order: str, owner: str) -> str:

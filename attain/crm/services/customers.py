@@ -136,7 +136,7 @@ def _note_moved(duplicate: Customer) -> None:
         credit = {"orders": (OrderCredit, "order"), "payments": (PaymentCredit, "payment")}
         if relation in credit:
             model, field = credit[relation]
-            pairs += model.objects.filter(**{f"{field}__customer": duplicate}).values_list(
+            pairs += model._default_manager.filter(**{f"{field}__customer": duplicate}).values_list(
                 "person_id", f"{field}__{placement.date}"
             )
         events.note(placement.table, pairs)
