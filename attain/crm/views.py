@@ -196,6 +196,11 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
             "order_total": totals["total"] or Decimal(0),
             "paid_total": paid["total"] or Decimal(0),
             "merged_from": list(customer.merged_from.values_list("name", "external_id")),
+            # The sections show the latest records; the figures count them all.
+            "counts": {
+                section: getattr(customer, section).count()
+                for section in ("opportunities", "activities", "orders", "payments", "tickets")
+            },
             "can_merge": access.can_merge_customers(request.user),
         }
     )

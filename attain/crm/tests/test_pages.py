@@ -4,6 +4,7 @@ flows, funnel stage rules, reminders, evidence upload, credit splits."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -527,3 +528,24 @@ def test_a_hand_off_ticket_reads_in_the_readers_language(company):
     migration.clear_sentences(apps, None)
     ticket.refresh_from_db()
     assert ticket.summary == "客户要求周五上门安装"
+
+
+def test_customer_360_counts_every_record_of_a_big_customer(company, monkeypatch):
+    """A key account with more records than a section shows: the figures at the top
+    count them all, and each cut section says how many it shows (in Chinese too)."""
+    from attain.crm import selectors
+    from attain.crm.tests.test_visibility import client_for
+
+    monkeypatch.setattr(selectors, "SECTION_LIMIT", 3)
+    r1 = company.people["r1"]
+    customer = services.create_customer(None, name="大客户", owner=r1)
+    for day in range(1, 6):
+        make.order(customer, r1, D(2025, 1, day), Decimal(10))
+        make.activity(customer, r1, summary=f"拜访 {day}")
+    page = client_for(company, "rep").get(
+        f"/crm/customers/{customer.external_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    html = page.content.decode()
+    stats = re.findall(r'<div class="stat"><span>([^<]*)</span><strong>([^<]*)</strong>', html)
+    assert dict(stats)["活动"] == "5", stats
+    assert html.count("显示最近的 3 条，共 5 条。") >= 2  # orders and activities (tickets too)
