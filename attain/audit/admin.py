@@ -25,6 +25,31 @@ class AuditedAdminMixin:
                 action = Action.UPDATE if change else Action.CREATE
                 record_change(request.user, action, obj, before=before, after=after)
 
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        """The inlines too (an order's credit split and lines, a customer's contacts): each
+        row added, changed or deleted is its own event."""
+        with transaction.atomic():
+            model = formset.model
+            before = {
+                f.instance.pk: snapshot(model._default_manager.get(pk=f.instance.pk))
+                for f in formset.initial_forms
+                if f.instance.pk is not None and (f.has_changed() or f in formset.deleted_forms)
+            }
+            for f in formset.deleted_forms:
+                if f.instance.pk in before:
+                    record_change(
+                        request.user, Action.DELETE, f.instance, before=before[f.instance.pk]
+                    )
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                record_change(request.user, Action.CREATE, obj, after=snapshot(obj))
+            for obj, _fields in formset.changed_objects:
+                after = snapshot(obj)
+                if before.get(obj.pk) != after:
+                    record_change(
+                        request.user, Action.UPDATE, obj, before=before.get(obj.pk), after=after
+                    )
+
     def delete_model(self, request: Any, obj: Any) -> None:
         with transaction.atomic():
             before = snapshot(obj, self.audit_exclude)

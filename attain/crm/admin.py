@@ -4,6 +4,9 @@ win probabilities, required activities) and follow-up rules are configured here.
 # mypy: disable-error-code="type-arg"
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -14,6 +17,7 @@ from attain.audit.admin import AuditedAdminMixin
 
 from . import dedupe, models
 from .services.customers import set_customer_keys
+from .services.orders import validate_shares
 
 
 @admin.register(models.ProductLine)
@@ -145,9 +149,33 @@ class OrderLineInline(admin.TabularInline):
     raw_id_fields = ("product",)
 
 
+class CreditFormSet(forms.BaseInlineFormSet):
+    """A split edited here follows the rule of the pages and the API: shares greater
+    than 0 summing to 1, one row per person (no rows: the owner has it all)."""
+
+    def clean(self) -> None:
+        super().clean()
+        shares: dict[Any, Decimal] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or data.get("person") is None or data.get("share") is None:
+                continue
+            if data["person"] in shares:
+                raise ValidationError(
+                    gettext("“%(code)s” appears twice in the credit")
+                    % {"code": data["person"].code}
+                )
+            shares[data["person"]] = data["share"]
+        try:
+            validate_shares(shares)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["credits"]) from None
+
+
 class CreditInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ("person",)
+    formset = CreditFormSet
 
 
 class OrderCreditInline(CreditInline):

@@ -330,3 +330,78 @@ def test_a_merge_keeps_in_the_audit_trail_which_records_came_from_the_duplicate(
         assert records["activities"] == [visit.external_id]
         assert ticket.external_id in records["tickets"]  # with the orders' hand-offs
         assert event.after["merged"]["duplicate"] == dup.external_id
+
+
+def _order_change(client, order, credits, **changes):
+    """Post Django admin's change form of ``order`` with ``credits``: (credit pk or None,
+    person pk, share, delete) rows."""
+    data = {
+        "external_id": order.external_id,
+        "customer": order.customer_id,
+        "owner": order.owner_id,
+        "date": order.date.isoformat(),
+        "amount": str(order.amount),
+        "status": order.status,
+        "verification": order.verification,
+        "lines-TOTAL_FORMS": "0",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "credits-TOTAL_FORMS": str(len(credits)),
+        "credits-INITIAL_FORMS": str(sum(1 for c in credits if c[0])),
+        "credits-MIN_NUM_FORMS": "0",
+        "credits-MAX_NUM_FORMS": "1000",
+        **changes,
+    }
+    for n, (pk, person, share, delete) in enumerate(credits):
+        data |= {
+            f"credits-{n}-id": pk or "",
+            f"credits-{n}-order": order.pk,
+            f"credits-{n}-person": person,
+            f"credits-{n}-share": share,
+        }
+        if delete:
+            data[f"credits-{n}-DELETE"] = "on"
+    return client.post(f"/admin/crm/order/{order.pk}/change/", data)
+
+
+def test_a_credit_split_edited_in_admin_is_checked_and_audited(company):
+    """An administrator changes the split of a verified order in Django admin: a split
+    that does not sum to 1 is refused; a good one is in the audit trail, row by row
+    (pay follows it, so who changed it must be on record)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.test import Client
+
+    from attain.audit.models import AuditEvent
+    from attain.crm.models import OrderCredit
+
+    p = company.people
+    c = services.create_customer(None, name="三方客户", owner=p["r1"])
+    order = make.order(
+        c, p["r1"], D(2025, 3, 1), Decimal(900), credits=make.shares(p["r1"], "0.5", p["r4"], "0.5")
+    )
+    r1, r4 = (order.credits.get(person=p[code]) for code in ("r1", "r4"))
+    client = Client()
+    client.force_login(company.users["admin"])
+    bad = [(r1.pk, p["r1"].pk, "0.5", False), (r4.pk, p["r4"].pk, "0.4", False)]
+    response = _order_change(client, order, bad)
+    assert response.status_code == 200
+    assert "0.9" in response.content.decode()
+    assert sorted(order.credits.values_list("share", flat=True)) == [Decimal("0.5")] * 2
+    good = [
+        (r1.pk, p["r1"].pk, "0.34", False),
+        (r4.pk, p["r4"].pk, "0.5", True),
+        (None, p["r2"].pk, "0.33", False),
+        (None, p["r3"].pk, "0.33", False),
+    ]
+    response = _order_change(client, order, good)
+    assert response.status_code == 302
+    credit_type = ContentType.objects.get_for_model(OrderCredit)
+    events = AuditEvent.objects.filter(content_type=credit_type, actor=company.users["admin"])
+    assert sorted(events.values_list("action", flat=True)) == [
+        "create",
+        "create",
+        "delete",
+        "update",
+    ]
+    assert OrderCredit.objects.filter(order=order).count() == 3
