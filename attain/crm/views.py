@@ -18,6 +18,7 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -549,7 +550,7 @@ def order_status(request: HttpRequest, external_id: str) -> HttpResponse:
             )
     else:
         messages.error(request, _("Choose a status and a date."))
-    return redirect(request.POST.get("next") or "crm:orders")
+    return _to_next(request, "crm:orders")
 
 
 @login_required
@@ -590,10 +591,26 @@ def ticket_update(request: HttpRequest, external_id: str) -> HttpResponse:
         selectors.visible_tickets(request.user).select_related("owner"), external_id=external_id
     )
     form = TicketForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        return _to_next(request, "crm:tickets")
+    try:
         update_ticket(request.user, ticket, status=form.cleaned_data["status"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(request, _("The ticket is updated."))
-    return redirect(request.POST.get("next") or "crm:tickets")
+    return _to_next(request, "crm:tickets")
+
+
+def _to_next(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the form's ``next`` page when it is one of this site's, else `default`."""
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
 
 
 @login_required

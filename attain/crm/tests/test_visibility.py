@@ -272,6 +272,20 @@ def test_web_order_status_change(company, crm, role):
         assert database_state() == before
 
 
+@pytest.mark.parametrize(
+    ("next_page", "lands"),
+    [("/crm/customers/", "/crm/customers/"), ("https://evil.example/x", "/crm/orders/"),
+     ("//evil.example/x", "/crm/orders/")],
+)  # fmt: skip
+def test_the_order_status_form_goes_back_only_to_this_site(company, crm, next_page, lands):
+    order = crm.orders["o_r4"]
+    response = client_for(company, "sales_ops").post(
+        f"/crm/orders/{order.external_id}/status/",
+        {"status": "cancelled", "on": "2026-11-26", "next": next_page},
+    )
+    assert response.status_code == 302 and response["Location"] == lands
+
+
 def test_a_rep_does_not_cancel_an_order_shared_with_another_team(company, crm):
     """An order belongs to its owner and to everyone credited a share: r1 owns it but a
     third goes to r4 (another team, recorded by sales operations), so r1 may not cancel
