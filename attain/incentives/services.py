@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -109,6 +110,9 @@ def _validation_scenario(plans: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+_PLAN_ID = re.compile(r"[-a-zA-Z0-9_]{1,64}")
+
+
 def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
     """The engine's problems with one plan document: ``[(path, message)]``, paths from
     the plan (``components[1].tiers.table``)."""
@@ -122,8 +126,22 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
             found.append((path, problem_text(problem.message)))
         elif problem.path == "plans":
             found.append(("", problem_text(problem.message)))
-    if not str(document.get("id") or "").strip():
+    plan_id = str(document.get("id") or "").strip()
+    if not plan_id:
         found.append(("id", _("A plan needs an id.")))
+    elif not _PLAN_ID.fullmatch(str(document.get("id"))):
+        # the id is the plan's address (/performance/plans/<id>/) and its stored key: a
+        # Chinese or spaced id was stored and then broke the plans page for everyone
+        found.append(
+            (
+                "id",
+                _(
+                    "“%(id)s” cannot be a plan id: use at most 64 Latin letters, digits, "
+                    "“-” and “_” (e.g. rep-2026); the plan's name may be in any language."
+                )
+                % {"id": plan_id},
+            )
+        )
     return found
 
 

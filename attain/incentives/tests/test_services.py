@@ -47,6 +47,20 @@ def test_engine_messages_come_back_at_the_plan_path(company):
     assert "tiers" in grouped["components"][0]
 
 
+@pytest.mark.parametrize("plan_id", ["销售方案", "rep 2026", " rep", "r" * 65])
+def test_a_plan_id_that_cannot_be_its_address_is_refused(company, client, plan_id):
+    """A Chinese or spaced plan id was imported and stored, and then the plans page
+    failed for everyone (its links to /performance/plans/<id>/ could not be made)."""
+    plan = copy.deepcopy(REP_PLAN) | {"id": plan_id, "name": "中文方案"}
+    assert "id" in dict(services.plan_problems(plan))
+    with pytest.raises(ValidationError) as error:
+        services.import_plans(None, services.dump_yaml(plan))
+    assert any(m.startswith("plans[0].id: ") for m in error.value.messages)
+    assert not PlanVersion.objects.exists()
+    client.force_login(company.users["sales_ops"])
+    assert client.get("/performance/plans/").status_code == 200
+
+
 def test_only_editors_change_plans(company):
     with pytest.raises(PermissionDenied):
         services.save_plan_version(company.users["rep"], REP_PLAN)
