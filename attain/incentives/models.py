@@ -91,6 +91,8 @@ class PlanTarget(models.Model):
     who = models.CharField(_("person or unit id"), max_length=64)
     period = models.CharField(_("period"), max_length=16)
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    # "none": the value applies as is to the periods inside (averages, ratios; spec 5.1)
+    spread = models.CharField(_("spread"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("plan target")
@@ -107,7 +109,8 @@ class PlanTarget(models.Model):
 
     def as_scenario(self) -> dict[str, Any]:
         value: Decimal = self.value.normalize()
-        return {"measure": self.measure, "who": self.who, "period": self.period, "value": value}
+        target = {"measure": self.measure, "who": self.who, "period": self.period, "value": value}
+        return target | ({"spread": self.spread} if self.spread else {})
 
 
 class RunKind(models.TextChoices):

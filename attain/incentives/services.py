@@ -304,7 +304,7 @@ def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanV
     data, problems = parse_yaml(text)
     if problems:
         raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in problems])
-    targets: list[Any] = []
+    targets: Any = []
     if isinstance(data, dict) and "plans" in data:
         plans = data.get("plans") or []
         targets = data.get("targets") or []
@@ -313,9 +313,16 @@ def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanV
     else:
         plans = [data]
     errors: list[str] = []
+    if not isinstance(plans, list):
+        errors.append(f"plans: {_('A list of plans is needed here.')}")
+        plans = []
     for index, plan in enumerate(plans):
         for path, message in plan_problems(plan):
             errors.append(f"plans[{index}]{'.' + path if path else ''}: {message}")
+    if not isinstance(targets, list):
+        errors.append(f"targets: {_('A list of targets is needed here.')}")
+        targets = []
+    errors.extend(f"{path}: {message}" for path, message in target_problems(targets))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -331,20 +338,59 @@ def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanV
     return versions
 
 
+def target_problems(targets: list[Any]) -> list[tuple[str, str]]:
+    """The engine's problems with targets typed with the plans (``targets[2].who``: an
+    unknown person, measure or period, a value that is no number, a duplicate), read
+    against the organisation and the measures as a calculation reads them, so that one
+    bad row cannot fail every later calculation of its year."""
+    if not targets:
+        return []
+    scenario = _validation_scenario([]) | {"targets": targets}
+    _scenario, problems = scenario_from_data(scenario, Path("."))
+    found = [
+        (problem.path, problem_text(problem.message))
+        for problem in problems
+        if problem.path.startswith("targets")
+    ]
+    for index, target in enumerate(targets):
+        if not isinstance(target, dict) or found:
+            continue
+        try:
+            value = Decimal(str(target.get("value")))
+            if not value.is_finite() or abs(value) >= _TARGET_LIMIT:
+                raise ArithmeticError
+        except ArithmeticError:
+            found.append(
+                (
+                    f"targets[{index}].value",
+                    _("A target must be a number below %(limit)s.") % {"limit": "10¹⁶"},
+                )
+            )
+    return found
+
+
+_TARGET_LIMIT = Decimal(10) ** 16  # PlanTarget.value: 20 digits, 4 of them decimals
+
+
 def save_plan_target(actor: Any, target: Mapping[str, Any]) -> PlanTarget:
     _require_editor(actor)
     try:
         value = Decimal(str(target["value"]))
         measure, who, period = str(target["measure"]), str(target["who"]), str(target["period"])
-    except (KeyError, ArithmeticError) as error:
+    except (KeyError, TypeError, ArithmeticError) as error:
         raise ValidationError(_("A target needs measure, who, period and value.")) from error
     if parse_period(period) is None:
         raise ValidationError(_("Unknown period “%(period)s”.") % {"period": period})
+    spread = "none" if target.get("spread") == "none" else ""
     with transaction.atomic():
-        row, _created = PlanTarget.objects.update_or_create(
-            measure=measure, who=who, period=period, defaults={"value": value}
+        before = PlanTarget.objects.filter(measure=measure, who=who, period=period).first()
+        was = snapshot(before) if before is not None else None
+        row, created = PlanTarget.objects.update_or_create(
+            measure=measure, who=who, period=period, defaults={"value": value, "spread": spread}
         )
-        record_change(actor, Action.UPDATE, row, after=snapshot(row))
+        record_change(
+            actor, Action.CREATE if created else Action.UPDATE, row, before=was, after=snapshot(row)
+        )
     return row
 
 

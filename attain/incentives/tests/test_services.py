@@ -228,6 +228,61 @@ def test_plan_targets_from_yaml_import(company):
     assert PlanTarget.objects.get(who="r1").value == Decimal("50000")
 
 
+@pytest.mark.parametrize(
+    ("text", "paths"),
+    [
+        ("plans: 5\n", ["plans: "]),
+        ("plans: []\ntargets: 5\n", ["targets: "]),
+        ("plans: []\ntargets: [5]\n", ["targets[0]: "]),
+        (
+            "plans: []\ntargets:\n- {measure: revenue, who: r1, period: '2026', value: 1}\n"
+            "- {measure: revenue, who: nobody, period: '2026', value: 1}\n"
+            "- {measure: nope, who: r1, period: 2026-Q5, value: x}\n",
+            ["targets[1].who: ", "targets[2].measure: ", "targets[2].period: "],
+        ),
+        (
+            "plans: []\ntargets:\n- {measure: revenue, who: r1, period: '2026', value: 1e20}\n",
+            ["targets[0].value: "],
+        ),
+    ],
+)
+def test_a_yaml_import_with_bad_plans_or_targets_says_where(company, text, paths):
+    """``plans: 5`` or a target that is no mapping failed the import page with a
+    TypeError; a target of an unknown person was stored and then read by every
+    calculation of its year (which the engine refuses)."""
+    from attain.incentives.models import PlanTarget
+
+    with pytest.raises(ValidationError) as error:
+        services.import_plans(None, text)
+    for path in paths:
+        assert any(m.startswith(path) for m in error.value.messages), error.value.messages
+    assert not PlanTarget.objects.exists()
+
+
+def test_a_target_typed_with_plans_keeps_spread_none(company):
+    """A satisfaction target of 4.5 for the year applies as is to each quarter
+    (``spread: none``, spec 5.1); the key was dropped and the quarter read 1.125."""
+    from attain.incentives.calculation import targets_for
+    from attain.incentives.models import PlanTarget
+
+    text = (
+        "plans: []\ntargets:\n"
+        "- {measure: revenue, who: r1, period: '2026', value: 4.5, spread: none}\n"
+        "- {measure: revenue, who: r2, period: '2026', value: 40000}\n"
+    )
+    services.import_plans(None, text)
+    assert PlanTarget.objects.get(who="r1").as_scenario()["spread"] == "none"
+    assert "spread" not in PlanTarget.objects.get(who="r2").as_scenario()
+    typed = {t["who"]: t for t in targets_for(YEAR, ["revenue"])}
+    assert typed["r1"]["spread"] == "none"
+    first = AuditEvent.objects.filter(object_id=str(PlanTarget.objects.get(who="r1").pk)).count()
+    services.import_plans(None, text.replace("4.5", "4.8"))
+    assert (
+        AuditEvent.objects.filter(object_id=str(PlanTarget.objects.get(who="r1").pk)).count()
+        == first + 1
+    )
+
+
 def test_a_bulk_change_queues_a_full_run(calculated, django_capture_on_commit_callbacks, settings):
     from attain.incentives import signals
 

@@ -12,6 +12,11 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
     ("message", "chinese"),
     [
         ("is required", "必填"),
+        ("unknown person or unit 'nobody'", "未知的人员或组织单元 'nobody'"),
+        (
+            "'2026-Q5' is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03)",
+            "'2026-Q5' 不是期间编号",
+        ),
         ("unknown key 'c'", "未知的键 'c'"),
         ("None is not one of commission, bonus, scorecard, spiff", "None 不是以下之一："),
         ("rate 1.2 is outside [0, 1]", "费率 1.2 超出 [0, 1]"),
