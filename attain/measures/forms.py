@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +59,12 @@ class MeasureForm(forms.ModelForm):
             "rollup",
             "higher_is_better",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # plans, targets and results name a measure by its code: it never changes
+            self.fields["code"].disabled = True
 
     def _post_clean(self) -> None:
         super()._post_clean()  # builds self.instance from the cleaned data

@@ -69,6 +69,17 @@ def save_measure(actor: Any, measure: Measure, *, reason: str = "") -> Measure:
         taken = taken.exclude(pk=measure.pk)
     if taken.exists():
         errors.setdefault("code", []).append(_("A measure with this code already exists."))
+    stored = Measure.objects.filter(pk=measure.pk).values_list("code", flat=True).first()
+    if measure.pk and stored is not None and stored != measure.code:
+        # plans, targets, stored results and expressions (actual('revenue')) name the
+        # measure by its code: a renamed measure failed every calculation of their years
+        errors.setdefault("code", []).append(
+            _(
+                "The code of a measure cannot change (plans, targets and results name it "
+                "“%(code)s”): change its name, or add a new measure."
+            )
+            % {"code": stored}
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -51,3 +51,29 @@ def test_only_editors_define_measures(company):
     assert scenario_measures(["big_deals"]) == {
         "big_deals": {"from": "orders", "where": "amount >= 100000", "agg": "count"}
     }
+
+
+def test_a_measure_keeps_its_code(company, client):
+    """Renaming ``collected`` on the measures page left the plans and targets naming it
+    pointing at nothing, and every calculation of their years failed."""
+    measure = Measure.objects.get(code="collected")
+    measure.code = "collected2"
+    with pytest.raises(ValidationError) as error:
+        save_measure(company.users["sales_ops"], measure)
+    assert set(error.value.message_dict) == {"code"}
+    client.force_login(company.users["sales_ops"])
+    response = client.post(
+        "/performance/measures/collected/",
+        {
+            "code": "renamed",
+            "name": "回款额",
+            "table": "payments",
+            "value": "amount",
+            "agg": "sum",
+            "person_field": "collector",
+            "date_field": "date",
+        },
+    )
+    assert response.status_code == 302
+    assert Measure.objects.get(pk=measure.pk).code == "collected"
+    assert Measure.objects.get(pk=measure.pk).name == "回款额"
