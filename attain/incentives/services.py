@@ -935,7 +935,7 @@ def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> 
         extra_records={"orders": [record]},
     ) as loaded:
         if loaded.scenario is None:
-            raise ValidationError([f"{p.path}: {p.message}" for p in loaded.problems])
+            raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in loaded.problems])
         result = calculation.run_engine(loaded, today)
     rows = result.people.get(person.code, {})
     estimated = rows.get(period_id)
@@ -983,7 +983,7 @@ def preview_plan(document: dict[str, Any], period_id: str) -> dict[str, Any]:
         fiscal_year_of_day(period.start), as_of=today, plans=[document], report=[period_id]
     ) as loaded:
         if loaded.scenario is None:
-            raise ValidationError([f"{p.path}: {p.message}" for p in loaded.problems])
+            raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in loaded.problems])
         result = calculation.run_engine(loaded, today)
     rows: list[dict[str, Any]] = []
     for code, periods in result.people.items():

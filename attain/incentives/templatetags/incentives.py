@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from attain.org.company import currency_symbol
+from attain.web.problems import problem_text
 
 from .. import explain_text
 
@@ -54,6 +55,14 @@ def num(number: Decimal) -> str:
     if number.as_tuple().exponent < -4:  # type: ignore[operator]
         number = number.quantize(Decimal("0.0001"))
     return f"{number.normalize():,f}"
+
+
+@register.filter
+def engine_problem(text: Any) -> str:
+    """A stored ``path: message`` of the engine (a failed run's) in the reader's
+    language: the run keeps the engine's English, read by people of either language."""
+    path, colon, message = str(text).partition(": ")
+    return f"{path}: {problem_text(message)}" if colon else problem_text(path)
 
 
 @register.filter

@@ -410,3 +410,22 @@ def test_the_plan_import_page_says_the_engines_problems_in_chinese(client, compa
     ).content.decode()
     assert "未知的键 &#x27;c&#x27;" in page or "未知的键 'c'" in page
     assert "必填" in page
+
+
+def test_a_failed_run_says_why_in_the_readers_language(client, company):
+    """A run refused by the engine keeps its English problems; the Chinese run page
+    showed them as they were ("unknown measure 'collected'")."""
+    from attain.incentives import services
+    from attain.incentives.models import CalculationRun, RunKind
+
+    run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=YEAR)
+    problem = "plans[1].components[2].metrics[1].measure: unknown measure 'collected'"
+    services.fail_run(run, [problem, "the worker stopped"])
+    login(client, "admin")
+    page = client.get(
+        reverse("incentives:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "plans[1].components[2].metrics[1].measure: 未知的度量 &#x27;collected&#x27;" in page
+    assert "the worker stopped" in page
+    english = client.get(reverse("incentives:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "unknown measure &#x27;collected&#x27;" in english.content.decode()
