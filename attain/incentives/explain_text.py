@@ -183,7 +183,7 @@ _STEP_PATTERNS: list[tuple[str, Callable[[], str], Formatter]] = [
     ),
     (
         r"metric (?P<measure>\S+) \((?P<direction>\w+)\): actual (?P<actual>\S+), "
-        r"target (?P<target>\S+) \((?P<origin>[^)]*)\)",
+        r"target (?P<target>\S+) \((?P<origin>.*)\)",  # "given (targets[70])"
         lambda: _("metric %(measure)s (%(direction)s): actual %(actual)s, target %(target)s"),
         percent,
     ),

@@ -77,3 +77,16 @@ def test_a_metric_without_a_value_reads_none_in_the_readers_language():
         label = step_text(step)["label"]
     assert "None" not in label
     assert "目标 无" in label or "目标无" in label, label
+
+
+def test_a_metric_whose_target_names_its_row_is_translated():
+    """A target given in a scenario's row reads "given (targets[70])": its brackets
+    left the whole scorecard step in English on the Chinese page."""
+    step = {
+        "label": "metric revenue (higher): actual 15309.830, target 72643.00 (given (targets[70]))",
+        "value": "0.2108",
+    }
+    with translation.override("zh-hans"):
+        label = step_text(step)["label"]
+    assert not label.startswith("metric"), label
+    assert "15,309.83" in label and "72,643" in label, label
