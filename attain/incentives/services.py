@@ -260,7 +260,8 @@ def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -
 def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> PlanVersion:
     """Put an approved ``version`` in effect (:mod:`.governance`: the system itself
     records the approval on the way). An earlier active version of the same plan that
-    starts before it ends the day before it starts; one it covers entirely is retired."""
+    starts before it ends the day before it starts; one that starts inside it and runs on
+    after it starts the day after it ends; one it covers entirely is retired."""
     _require_editor(actor)
     if actor is None and version.status == VersionStatus.ACTIVE:
         return version  # the system loading the same plan again (the demo, an import)
@@ -282,6 +283,16 @@ def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> Plan
                     document.setdefault("effective", {})["to"] = new_end.isoformat()
                     other.source = dump_yaml(document)
                     other.effective_to = new_end
+            elif version.effective_to is not None and (
+                other.effective_to is None or other.effective_to > version.effective_to
+            ):
+                # it starts inside the new version and runs on after it: it keeps the
+                # days after (retiring it left them without a plan)
+                new_start = version.effective_to + datetime.timedelta(days=1)
+                document = other.document()
+                document.setdefault("effective", {})["from"] = new_start.isoformat()
+                other.source = dump_yaml(document)
+                other.effective_from = new_start
             else:
                 other.status = VersionStatus.RETIRED
             other.save()

@@ -82,6 +82,31 @@ def test_versions_are_effective_dated(company):
     assert "to: '2026-06-30'" in first.source
 
 
+def test_a_version_that_ends_before_an_active_one_leaves_it_the_days_after(company):
+    """A July–December version is active; a January–September one is activated: the
+    first kept nothing (retired) and October–December had no plan at all."""
+    later = copy.deepcopy(REP_PLAN)
+    later["effective"] = {"from": "2026-07-01", "to": "2026-12-31"}
+    first = services.activate_plan(None, services.save_plan_version(None, later))
+    earlier = copy.deepcopy(REP_PLAN)
+    earlier["effective"] = {"from": "2026-01-01", "to": "2026-09-30"}
+    earlier["components"][0]["tiers"]["table"][0]["rate"] = Decimal("0.06")
+    second = services.activate_plan(None, services.save_plan_version(None, earlier))
+    first.refresh_from_db()
+    assert second.status == VersionStatus.ACTIVE
+    assert first.status == VersionStatus.ACTIVE
+    assert (first.effective_from, first.effective_to) == (
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 12, 31),
+    )
+    assert "from: '2026-10-01'" in first.source
+    ids = [
+        p["id"]
+        for p in calculation.active_plans(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+    ]
+    assert sorted(ids) == ["rep", "rep@v1"]
+
+
 def test_yaml_import_and_export_round_trip(company):
     version = services.save_plan_version(None, REP_PLAN)
     exported = version.source
