@@ -169,6 +169,9 @@ def component_indexes(fields: Mapping[str, str]) -> list[int]:
     return sorted(found)
 
 
+MORE_CONDITIONS = 3  # besides the first: role, people, units and manager at most
+
+
 def document_from_form(fields: Mapping[str, str]) -> dict[str, Any]:
     """The scenario plan mapping the designer's fields describe (order as in spec 7)."""
 
@@ -176,14 +179,24 @@ def document_from_form(fields: Mapping[str, str]) -> dict[str, Any]:
         return (fields.get(name) or "").strip()
 
     document: dict[str, Any] = {"id": get("id"), "name": get("name")}
-    kind = get("applies_kind") or "role"
-    values = _split(get("applies_value"))
-    if kind == "role":
-        document["applies_to"] = {"role": values[0] if len(values) == 1 else ""}
-        if len(values) > 1:
-            document["applies_to"] = {"roles": values}
-    else:
-        document["applies_to"] = {kind: values}
+    # the first condition, then the optional further ones, all of which must hold
+    # (a plan for reps in the east: role and units); a further one left empty is none
+    rules = [(get("applies_kind") or "role", get("applies_value"))]
+    for n in range(1, MORE_CONDITIONS + 1):
+        if get(f"applies_value_{n}"):
+            rules.append((get(f"applies_kind_{n}") or "role", get(f"applies_value_{n}")))
+    applies: dict[str, Any] = {}
+    for kind, text in rules:
+        values = _split(text)
+        if kind == "role":
+            applies.pop("roles", None)
+            if len(values) > 1:
+                applies["roles"] = values
+            else:
+                applies["role"] = values[0] if values else ""
+        else:
+            applies[kind] = values
+    document["applies_to"] = applies
     effective: dict[str, Any] = {}
     _put(effective, "from", get("effective_from"))
     _put(effective, "to", get("effective_to"))
@@ -208,11 +221,17 @@ def _text(value: Any) -> str:
 def form_from_document(document: Mapping[str, Any]) -> dict[str, Any]:
     """What the designer template renders: plain strings, one dict per component."""
     applies = document.get("applies_to") or {}
-    applies_kind: str = "role"
-    applies_value: str = ""
+    conditions: list[dict[str, str]] = []
     for key, value in applies.items() if isinstance(applies, Mapping) else []:
-        applies_kind = str({"roles": "role", "managers": "manager"}.get(key, key))
-        applies_value = ", ".join(value) if isinstance(value, list) else str(_text(value))
+        conditions.append(
+            {
+                "kind": str({"roles": "role", "managers": "manager"}.get(key, key)),
+                "value": ", ".join(map(str, value)) if isinstance(value, list) else _text(value),
+            }
+        )
+    first = conditions[0] if conditions else {"kind": "role", "value": ""}
+    # every further condition the plan has, and one empty to add (at most MORE_CONDITIONS)
+    more = [*conditions[1:], {"kind": "role", "value": ""}]
     effective = document.get("effective") or {}
     components = []
     for comp in document.get("components") or []:
@@ -275,8 +294,11 @@ def form_from_document(document: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": _text(document.get("id")),
         "name": _text(document.get("name")),
-        "applies_kind": applies_kind,
-        "applies_value": applies_value,
+        "applies_kind": first["kind"],
+        "applies_value": first["value"],
+        "applies_more": [
+            {"n": n, **condition} for n, condition in enumerate(more[:MORE_CONDITIONS], 1)
+        ],
         "effective_from": _text(effective.get("from")) if isinstance(effective, Mapping) else "",
         "effective_to": _text(effective.get("to")) if isinstance(effective, Mapping) else "",
         "period": _text(document.get("period")) or "quarter",

@@ -27,12 +27,30 @@ def _fields(form: dict) -> dict[str, str]:
             for j, row in enumerate(rows):
                 for key, value in row.items():
                     fields[f"c{i}-{letter}{j}-{key}"] = value
+    for more in form.get("applies_more", []):
+        fields[f"applies_kind_{more['n']}"] = more["kind"]
+        fields[f"applies_value_{more['n']}"] = more["value"]
     return fields
 
 
 def test_form_round_trip_gives_back_the_document():
     form = form_from_document(REP_PLAN)
     assert document_from_form(_fields(form)) == REP_PLAN
+
+
+def test_a_plan_for_reps_of_one_unit_keeps_both_conditions():
+    """``applies_to: {role: rep, units: [east]}`` (reps in the east) came back from the
+    designer as ``{units: [east]}``: saving it unchanged paid everyone in the east."""
+    for applies in (
+        {"role": "rep", "units": ["east", "west"]},
+        {"roles": ["rep", "kam"], "people": ["a"], "units": ["u"], "manager": ["m"]},
+    ):
+        plan = REP_PLAN | {"applies_to": applies}
+        form = form_from_document(plan)
+        assert document_from_form(_fields(form)) == plan
+    form = form_from_document(REP_PLAN)
+    added = _fields(form) | {"applies_kind_1": "units", "applies_value_1": "east, 华东"}
+    assert document_from_form(added)["applies_to"] == {"role": "rep", "units": ["east", "华东"]}
 
 
 def test_yaml_round_trip_is_exact():
