@@ -87,11 +87,14 @@ def _component(fields: Mapping[str, str], i: int) -> dict[str, Any]:
         return (fields.get(f"c{i}-{name}") or "").strip()
 
     kind = get("kind") or "commission"
-    comp: dict[str, Any] = {"id": get("id"), "kind": kind}
-    if kind == "commission":
+    comp: dict[str, Any] = {"id": get("id")}
+    _put(comp, "name", get("name"))  # its label on payslips and pages (基本提成)
+    comp["kind"] = kind
+    if kind in ("commission", "bonus"):
         _put(comp, "measure", get("measure"))
         if get("scope") and get("scope") != "self":
-            comp["scope"] = get("scope")
+            comp["scope"] = get("scope")  # a bonus on the team's attainment too
+    if kind == "commission":
         if get("pay") == "tiers":
             tiers: dict[str, Any] = {
                 "basis": get("basis") or "attainment",
@@ -105,7 +108,6 @@ def _component(fields: Mapping[str, str], i: int) -> dict[str, Any]:
         else:
             _put(comp, "rate", number_or_expression(get("rate")))
     elif kind == "bonus":
-        _put(comp, "measure", get("measure"))
         if get("bonus") == "levels":
             levels = []
             for r in _rows(fields, i, "l"):
@@ -244,6 +246,7 @@ def form_from_document(document: Mapping[str, Any]) -> dict[str, Any]:
         components.append(
             {
                 "id": _text(comp.get("id")),
+                "name": _text(comp.get("name")),
                 "kind": _text(comp.get("kind")) or "commission",
                 "measure": _text(comp.get("measure")),
                 "scope": _text(comp.get("scope")) or "self",

@@ -53,6 +53,21 @@ def test_a_plan_for_reps_of_one_unit_keeps_both_conditions():
     assert document_from_form(added)["applies_to"] == {"role": "rep", "units": ["east", "华东"]}
 
 
+def test_a_component_keeps_its_name_and_a_bonus_its_scope():
+    """A component's name (its label, 基本提成) was dropped by the designer, and so was a
+    bonus's ``scope: team``: saving unchanged turned a team bonus into one on the
+    person's own attainment."""
+    plan = REP_PLAN | {
+        "components": [
+            {"id": "c1", "name": "基本提成", "kind": "commission", "measure": "revenue",
+             "rate": Decimal("0.01")},
+            {"id": "b1", "name": "团队奖金", "kind": "bonus", "measure": "revenue",
+             "scope": "team", "levels": [{"min_attainment": 1, "amount": 100}]},
+        ]
+    }  # fmt: skip
+    assert document_from_form(_fields(form_from_document(plan))) == plan
+
+
 def test_yaml_round_trip_is_exact():
     text = dump_yaml(REP_PLAN)
     data, problems = parse_yaml(text)
