@@ -220,6 +220,13 @@ def _effective(document: dict[str, Any]) -> tuple[datetime.date | None, datetime
     return day(effective.get("from")), day(effective.get("to"))
 
 
+def _plain_document(document: dict[str, Any]) -> Any:
+    """``document`` as its stored text reads back (dates and numbers as the YAML reader
+    gives them), to compare with a stored version."""
+    data, _problems = parse_yaml(dump_yaml(document))
+    return data
+
+
 def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -> PlanVersion:
     """Store ``document`` (a scenario plan) as a new draft version of its plan."""
     _require_editor(actor)
@@ -240,10 +247,12 @@ def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -
         latest = plan.latest()
         if (
             latest is not None
-            and latest.source == source
+            and (latest.source == source or latest.document() == _plain_document(document))
             and latest.status != VersionStatus.RETIRED
         ):
-            return latest  # nothing changed: no new version
+            # nothing changed (an imported plan's keys in another order are the same
+            # plan): no new version, which would need approving again
+            return latest
         version = PlanVersion.objects.create(
             plan=plan,
             number=(latest.number + 1) if latest else 1,

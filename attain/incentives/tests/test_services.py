@@ -385,3 +385,23 @@ def test_a_cut_down_year_gives_its_people_the_rows_of_the_whole_year(calculated,
             mine = period_document(some.people[code][period], some.scenario, True)
             theirs = period_document(everyone.people[code][period], everyone.scenario, True)
             assert services._plain(mine) == services._plain(theirs)
+
+
+def test_saving_an_imported_plan_unchanged_makes_no_new_version(company):
+    """An imported file writes ``rate`` before ``scope``; the designer writes them the
+    other way round: saving it unchanged made a version 2 that needed approving again."""
+    text = (
+        "id: ordered\nname: 顺序\napplies_to: {role: rep}\n"
+        "effective: {from: 2026-01-01, to: 2026-12-31}\nperiod: quarter\n"
+        "components:\n- {id: c1, kind: commission, measure: revenue, rate: 0.010, scope: team}\n"
+    )
+    [first] = services.import_plans(None, text)
+    document = copy.deepcopy(first.document())
+    component = document["components"][0]
+    component["rate"] = Decimal("0.01")
+    document["components"][0] = {
+        k: component[k] for k in ("id", "kind", "measure", "scope", "rate")
+    }
+    assert services.save_plan_version(None, document) == first
+    document["components"][0]["rate"] = Decimal("0.02")
+    assert services.save_plan_version(None, document).number == 2
