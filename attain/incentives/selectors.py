@@ -27,9 +27,9 @@ from .models import ComponentResult, Honour, PeriodResult
 
 
 def current_period(kind: str = "quarter", day: datetime.date | None = None) -> str:
-    """The fiscal year, quarter or month (``kind``) that contains ``day`` (today)."""
-    year, _half, quarter, month = periods_of_day(day or timezone.localdate())
-    return {"month": month, "year": year}.get(kind, quarter)
+    """The fiscal year, half, quarter or month (``kind``) that contains ``day`` (today)."""
+    year, half, quarter, month = periods_of_day(day or timezone.localdate())
+    return {"month": month, "half": half, "year": year}.get(kind, quarter)
 
 
 def latest_period_with_data(kind: str = "month", day: datetime.date | None = None) -> str:

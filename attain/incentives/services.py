@@ -1020,7 +1020,9 @@ def preview_plan(document: dict[str, Any], period_id: str) -> dict[str, Any]:
                 }
             )
     rows.sort(key=lambda r: (r["period"], -r["payout"]))
-    wanted = [r for r in rows if r["period"] == period_id] or rows
+    # only the period asked for: the plan's other payout periods of the year (its
+    # halves, asked for a quarter) were shown and added up under this period's name
+    wanted = [r for r in rows if r["period"] == period_id]
     return {
         "period": period_id,
         "people": len(wanted),

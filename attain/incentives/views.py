@@ -421,11 +421,11 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
             )
             return render(request, template, _designer_context(document, plan=plan))
         if action == "preview":
+            # the last complete payout period of the plan's own kind (a half for a
+            # half-yearly plan: a quarter showed none of its payouts)
             last = selectors.previous_period(
                 selectors.current_period(document.get("period") or "quarter")
             )
-            if document.get("period") == "half":
-                last = selectors.previous_period(selectors.current_period("quarter"))
             try:
                 preview = services.preview_plan(document, last)
             except ValidationError as error:

@@ -36,6 +36,7 @@ def test_the_current_period_follows_the_fiscal_year(settings):
     assert current_period("quarter", D(2026, 5, 2)) == "2026-Q1"
     assert current_period("year", D(2027, 1, 2)) == "2026"
     assert current_period("month", D(2027, 1, 2)) == "2027-01"
+    assert current_period("half", D(2027, 1, 2)) == "2026-H2"  # was the quarter
 
 
 @pytest.mark.django_db

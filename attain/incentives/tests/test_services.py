@@ -221,6 +221,17 @@ def test_estimator_adds_one_synthetic_order(calculated):
     assert estimate["gain"] == Decimal("400.00")
 
 
+def test_the_preview_of_a_half_year_plan_shows_only_the_period_asked_for(sales):
+    """Asked for a quarter, a half-yearly plan's preview listed its halves and added
+    them up under the quarter's name; the designer asks for the last half now."""
+    plan = copy.deepcopy(REP_PLAN) | {"period": "half"}
+    quarter = services.preview_plan(plan, f"{YEAR}-Q1")
+    assert (quarter["people"], quarter["total"], quarter["rows"]) == (0, Decimal(0), [])
+    half = services.preview_plan(plan, f"{YEAR}-H1")
+    assert half["people"] == 4
+    assert {row["period"] for row in half["rows"]} == {f"{YEAR}-H1"}
+
+
 def test_preview_pays_nothing_and_stores_nothing(sales):
     preview = services.preview_plan(REP_PLAN, f"{YEAR}-Q1")
     assert preview["people"] == 4
