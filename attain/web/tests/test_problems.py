@@ -14,6 +14,10 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
         ("is required", "必填"),
         ("unknown person or unit 'nobody'", "未知的人员或组织单元 'nobody'"),
         (
+            "'confirmed' is not a number (plans[0].components[6] needs numbers)",
+            "'confirmed' 不是数字（plans[0].components[6] 需要数字）",
+        ),
+        (
             "'2026-Q5' is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03)",
             "'2026-Q5' 不是期间编号",
         ),
