@@ -8,9 +8,10 @@ money to 2 places, ratios as percentages). A label no pattern knows is shown as 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -68,6 +69,24 @@ def number_format(value: Decimal, places: int, force_grouping: bool = True) -> s
     return f"{value:,.{places}f}"
 
 
+def _wide(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Formats with the digits the value needs: quantizing an amount of 30 digits (a
+    plan may pay 1e30) in the default 28-digit context failed the page."""
+
+    @functools.wraps(format_value)
+    def formatted(value: Any) -> str:
+        d = decimal_of(value)
+        if d is not None and not d.is_finite():
+            return str(value)
+        with localcontext() as context:
+            if d is not None:
+                context.prec = max(context.prec, d.adjusted() + 12)
+            return format_value(value)
+
+    return formatted
+
+
+@_wide
 def number(value: Any) -> str:
     """A number for reading: whole numbers grouped, fractions to 2 places (4 below 1)."""
     d = decimal_of(value)
@@ -81,6 +100,7 @@ def number(value: Any) -> str:
     return number_format(rounded, shown, force_grouping=True)
 
 
+@_wide
 def money(value: Any) -> str:
     d = decimal_of(value)
     if d is None:
@@ -88,6 +108,7 @@ def money(value: Any) -> str:
     return number_format(d.quantize(Decimal("0.01")), 2, force_grouping=True)
 
 
+@_wide
 def percent(value: Any) -> str:
     d = decimal_of(value)
     if d is None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from django import template
@@ -30,7 +30,13 @@ def _number(format_number: Callable[[Decimal], str]) -> Callable[[Any], str]:
     @functools.wraps(format_number)
     def number_filter(value: Any) -> str:
         number = _decimal(value)
-        return "—" if number is None else format_number(number)
+        if number is None or not number.is_finite():
+            return "—"
+        # digits enough for any amount a plan may write (a bonus of 1e30 failed the
+        # designer's preview: quantize beyond the default 28 digits)
+        with localcontext() as context:
+            context.prec = max(context.prec, number.adjusted() + 12)
+            return format_number(number)
 
     return number_filter
 

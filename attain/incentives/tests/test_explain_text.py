@@ -90,3 +90,18 @@ def test_a_metric_whose_target_names_its_row_is_translated():
         label = step_text(step)["label"]
     assert not label.startswith("metric"), label
     assert "15,309.83" in label and "72,643" in label, label
+
+
+def test_amounts_beyond_28_digits_are_formatted():
+    """A level bonus of 1e30 in the designer's preview failed the page (quantize in
+    the default 28-digit context)."""
+    from attain.incentives.explain_text import money, number, percent
+    from attain.incentives.templatetags.incentives import money as money_filter
+    from attain.incentives.templatetags.incentives import money2, num, pct
+
+    big = Decimal("1E+30")
+    assert money(big) == money2(big) == "1,000,000,000,000,000,000,000,000,000,000.00"
+    assert money_filter(big).endswith("1,000,000,000,000,000,000,000,000,000,000.00")
+    assert number(big) == num(big) == "1,000,000,000,000,000,000,000,000,000,000"
+    assert percent(big).endswith("0.0%") and pct(big).endswith("0.0%")
+    assert money(Decimal("-123456789012345678901234567.891")).endswith("234,567.89")
