@@ -115,7 +115,7 @@ def _beat(partition: RunPartition) -> None:
 def calculate_partition(pk: int) -> None:
     """The task of one slice: calculate its people, stage their rows, and merge the
     run when it was the last slice."""
-    from .services import WARNINGS_KEPT, result_rows
+    from .services import WARNINGS_KEPT, payout_problems, result_rows
 
     partition = _claim(pk)
     if partition is None:
@@ -134,6 +134,10 @@ def calculate_partition(pk: int) -> None:
             result = calculation.run_engine(loaded, run.as_of, people=partition.people)
             if result.errors:
                 fail_partition(partition, [f"{p.path}: {p.message}" for p in result.errors])
+                return
+            too_large = payout_problems(result)
+            if too_large:
+                fail_partition(partition, too_large)
                 return
             _beat(partition)
             found = result_rows(result, people=partition.people, explained=False)

@@ -550,6 +550,29 @@ def result_rows(
     return ResultRows(person_pks, period_ids, rows, components, plan_totals)
 
 
+# A stored payout (``MONEY``: 18 digits, 2 of them cents) is below this.
+PAYOUT_LIMIT = Decimal(10) ** 16
+
+
+def payout_problems(result: Result) -> list[str]:
+    """The payouts too large to store, as ``person period plan.component: why`` (a
+    bonus of 1e30 failed the run with "InvalidOperation" and nothing to go on)."""
+    found: list[str] = []
+    for code, periods in result.people.items():
+        for period_id, period_result in periods.items():
+            for plan_id, plan_result in period_result.plans.items():
+                for component_id, component in plan_result.components.items():
+                    if abs(component.amount) >= PAYOUT_LIMIT:
+                        found.append(
+                            f"{code} {period_id} {plan_id}.{component_id}: "
+                            f"{component.amount} is more than a payout can hold "
+                            "(16 digits before the point)"
+                        )
+                        if len(found) >= 20:
+                            return found
+    return found
+
+
 def plan_totals_text(totals: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """A run's payout per plan as stored (``CalculationRun.totals``); ``people`` is a
     set of codes or a count."""
@@ -639,6 +662,9 @@ def run_calculation(
             result = calculation.run_engine(loaded, as_of)
             if result.errors:
                 return fail_run(run, [f"{p.path}: {p.message}" for p in result.errors])
+            too_large = payout_problems(result)
+            if too_large:
+                return fail_run(run, too_large)
             _progress(run, 40, noop("Storing results"))
             people, rows = persist_results(result, run=run, explained=False)
         run.warnings = len(result.warnings)

@@ -32,6 +32,7 @@ WORDINGS = (
     gettext_noop("%(number)s is outside [%(low)s, %(high)s]"),
     gettext_noop("%(value)s is not one of %(options)s"),
     gettext_noop("%(value)s is not a number (%(owner)s needs numbers)"),
+    gettext_noop("%(amount)s is more than a payout can hold (16 digits before the point)"),
     gettext_noop("%(value)s is not a number"),
     gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
     gettext_noop("must be a mapping"),

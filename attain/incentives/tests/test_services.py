@@ -416,3 +416,17 @@ def test_saving_an_imported_plan_unchanged_makes_no_new_version(company):
     assert services.save_plan_version(None, document) == first
     document["components"][0]["rate"] = Decimal("0.02")
     assert services.save_plan_version(None, document).number == 2
+
+
+def test_a_payout_too_large_to_store_fails_the_run_saying_where(sales):
+    """A bonus of 1e30 failed the run with "InvalidOperation: [...]" only."""
+    plan = copy.deepcopy(REP_PLAN) | {
+        "id": "huge",
+        "components": [{"id": "big", "kind": "bonus", "when": "true", "amount": Decimal("1e30")}],
+    }
+    services.activate_plan(None, services.save_plan_version(None, plan))
+    run = services.run_calculation(None, YEAR)
+    assert run.status == RunStatus.FAILED
+    assert run.problems and all("huge.big: " in p for p in run.problems), run.problems
+    assert "more than a payout can hold" in run.problems[0]
+    assert not PeriodResult.objects.exists()
