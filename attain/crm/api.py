@@ -20,7 +20,13 @@ from rest_framework.routers import SimpleRouter
 
 from attain.org.api import PersonRef
 from attain.org.selectors import person_of
-from attain.web.api import ServiceCreateMixin, SlugRelatedField, create_schema, query_bool
+from attain.web.api import (
+    DateTimeField,
+    ServiceCreateMixin,
+    SlugRelatedField,
+    create_schema,
+    query_bool,
+)
 
 from . import access, selectors
 from .models import (
@@ -357,7 +363,7 @@ class ActivityCreateSerializer(serializers.Serializer):
         slug_field="external_id", queryset=Opportunity.objects.all(), required=False
     )
     owner = PersonRef(required=False)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = DateTimeField()
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     duration_minutes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     latitude = serializers.DecimalField(

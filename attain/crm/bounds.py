@@ -84,6 +84,17 @@ def _day(value: Any) -> datetime.date | None:
     return value if isinstance(value, datetime.date) else None
 
 
+def _storable(value: Any) -> bool:
+    """Whether a date and time can be stored (in UTC): one in the first hours of year 1
+    east of Greenwich, or the last of year 9999 west of it, cannot."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        try:
+            value.astimezone(datetime.UTC)
+        except OverflowError:
+            return False
+    return True
+
+
 # The one negative amount: a credit note (an order refunded), and only from the system
 # of record (an import, finance, sales operations). Quantities, prices and payments are
 # never negative; a rep takes an order back through its status (returned, cancelled).
@@ -121,6 +132,11 @@ def bound_errors(
                 "field": _label(model, name),
                 "value": value,
                 "ceiling": rules.amount_ceiling,
+            }
+        elif kind == DATE and not _storable(value):
+            errors[name] = _("%(field)s %(date)s is out of range.") % {
+                "field": _label(model, name),
+                "date": value.date().isoformat(),
             }
         elif kind == DATE:
             day = _day(value)

@@ -16,6 +16,7 @@ from .errors import integrity_error_fields, validation_error_fields
 from .query import query_bool, query_date, query_int, query_one
 
 __all__ = [
+    "DateTimeField",
     "ServiceCreateMixin",
     "SlugRelatedField",
     "create_schema",
@@ -36,6 +37,19 @@ class SlugRelatedField(serializers.SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's date and time that refuses one it cannot place on the time line (400 "out of
+    range") instead of failing with a server error: DRF catches the overflow only for a
+    time written with its offset, not for one read in the server's time zone
+    (``0001-01-01T00:00`` at +08:00 is before the first moment UTC can hold)."""
+
+    def enforce_timezone(self, value: Any) -> Any:
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
 
 
 # ``POST`` to a collection: validate the request with ``create_serializer_class``, call

@@ -549,3 +549,25 @@ def test_customer_360_counts_every_record_of_a_big_customer(company, monkeypatch
     stats = re.findall(r'<div class="stat"><span>([^<]*)</span><strong>([^<]*)</strong>', html)
     assert dict(stats)["活动"] == "5", stats
     assert html.count("显示最近的 3 条，共 5 条。") >= 2  # orders and activities (tickets too)
+
+
+def test_an_activity_before_the_first_storable_moment_is_refused_not_a_server_error(company, crm):
+    """0001-01-01 00:00 in the company's time zone (+08:00) is before the first moment
+    UTC can hold: the API and the page refuse it on the field (it was a 500 on both)."""
+    customer = crm.customers["c_r1"].external_id
+    client = client_for(company, "rep")
+    api = client.post(
+        "/api/activities/",
+        {"kind": "call", "customer": customer, "occurred_at": "0001-01-01T00:00"},
+        "application/json",
+        headers={"accept-language": "zh-hans"},
+    )
+    assert api.status_code == 400
+    assert api.json()["error"]["fields"]["occurred_at"] == ["时间数值超出有效范围。"]
+    page = client.post(
+        f"/crm/customers/{customer}/activities/new/",
+        {"kind": "call", "occurred_at": "0001-01-01T00:00", "summary": "古代"},
+    )
+    assert page.status_code == 200
+    assert "When 0001-01-01 is out of range." in page.content.decode()
+    assert not Activity.objects.filter(summary="古代").exists()
