@@ -21,14 +21,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.selectors import visible_people
-from attain.web.api import query_int
+from attain.web.api import PERIOD_PATTERN, query_int, query_period
 
 from . import access, selectors, services
 from .effectiveness_api import urlpatterns as effectiveness_urls
 from .governance_api import urlpatterns as governance_urls
 from .models import CalculationRun, ComponentResult, PeriodResult, RunPartition
 
-PERIOD = OpenApiParameter("period", str, description="Period id, e.g. 2026-Q4 (default: now)")
+PERIOD = OpenApiParameter(
+    "period", str, pattern=PERIOD_PATTERN, description="Period id, e.g. 2026-Q4 (default: now)"
+)
 
 
 class ComponentSerializer(serializers.ModelSerializer):
@@ -76,7 +78,7 @@ class ResultList(generics.ListAPIView):
     serializer_class = ResultSerializer
 
     def get_queryset(self) -> QuerySet[PeriodResult]:
-        period = self.request.query_params.get("period") or selectors.current_period()
+        period = query_period(self.request) or selectors.current_period()
         rows = selectors.results(self.request.user, period).select_related("person", "unit")
         person = self.request.query_params.get("person")
         if person:
@@ -85,7 +87,7 @@ class ResultList(generics.ListAPIView):
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
-        period = self.request.query_params.get("period") or selectors.current_period()
+        period = query_period(self.request) or selectors.current_period()
         grouped: dict[tuple[int, str], list[ComponentResult]] = {}
         for c in ComponentResult.objects.filter(
             period=period, person__in=visible_people(self.request.user)
@@ -125,7 +127,7 @@ class LeaderboardView(APIView):
         responses=LeaderboardEntry(many=True),
     )
     def get(self, request: Request) -> Response:
-        period = request.query_params.get("period") or selectors.current_period("month")
+        period = query_period(request) or selectors.current_period("month")
         rows = selectors.leaderboard(request.user, period, query_int(request, "unit"))
         data = [
             {

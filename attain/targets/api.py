@@ -21,7 +21,14 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from attain.org.models import Person
-from attain.web.api import SlugRelatedField, query_date, query_int, query_one
+from attain.web.api import (
+    PERIOD_PATTERN,
+    SlugRelatedField,
+    query_date,
+    query_int,
+    query_one,
+    query_period,
+)
 from attain.web.errors import ErrorSerializer
 
 from . import services
@@ -219,7 +226,10 @@ def _report_schema(
     return extend_schema(
         parameters=[
             OpenApiParameter("plan", int),
-            *(OpenApiParameter(name, str) for name in filters),
+            *(
+                OpenApiParameter(name, str, pattern=PERIOD_PATTERN if name == "period" else None)
+                for name in filters
+            ),
             OpenApiParameter("as_of", datetime.date),
         ],
         responses={
@@ -236,7 +246,10 @@ def _report_rows(
     """The rows of ``report`` (for the plan and day asked for) the reader may see, narrowed
     by ``filters``: query parameters that a row's attribute of the same name must equal."""
     plan, as_of = _plan_and_day(request)
-    wanted = {name: query_one(request, name) for name in filters}
+    wanted = {
+        name: query_period(request) if name == "period" else query_one(request, name)
+        for name in filters
+    }
     try:
         rows = report(plan, as_of)
     except ValueError as problem:  # the data cannot be calculated (engine problems)

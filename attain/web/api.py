@@ -13,9 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .errors import integrity_error_fields, validation_error_fields
-from .query import query_bool, query_date, query_int, query_one
+from .query import PERIOD_PATTERN, query_bool, query_date, query_int, query_one, query_period
 
 __all__ = [
+    "PERIOD_PATTERN",
     "DateTimeField",
     "ServiceCreateMixin",
     "SlugRelatedField",
@@ -24,6 +25,7 @@ __all__ = [
     "query_date",
     "query_int",
     "query_one",
+    "query_period",
 ]
 
 View = TypeVar("View", bound=type)

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from attain.engine import parse_period
+
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# The period ids :func:`query_period` reads, for the OpenAPI document (it checks more:
+# year 0000 is not one)
+PERIOD_PATTERN = r"^[0-9]{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
 
 
 def _bad(name: str, message: str) -> serializers.ValidationError:
@@ -76,3 +81,19 @@ def query_date(request: Request, name: str) -> datetime.date | None:
         return datetime.date.fromisoformat(raw)
     except ValueError:
         raise _bad(name, _("Give a date as YYYY-MM-DD.")) from None
+
+
+def query_period(request: Request, name: str = "period") -> str | None:
+    """A period id parameter (2026, 2026-H1, 2026-Q3, 2026-03); given but empty or not a
+    period (``2026-13``, ``2026Q1``) is a 400: a typo would otherwise read as a period
+    without data, an empty list that looks like nobody's results."""
+    message = _("Give a period such as 2026, 2026-H1, 2026-Q3 or 2026-03.")
+    if request.query_params.getlist(name) == [""]:
+        raise _bad(name, message)
+    raw = query_one(request, name)
+    if raw is None:
+        return None
+    parsed = parse_period(raw) if "\x00" not in raw else None
+    if parsed is None or parsed.id != raw:
+        raise _bad(name, message)
+    return raw
