@@ -184,6 +184,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "attain.api.pagination.Pagination",
+    # DRF's JSON parser with its errors in the caller's language (and no server error
+    # for a body nested too deeply); the form parsers as DRF's default
+    "DEFAULT_PARSER_CLASSES": [
+        "attain.web.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "attain.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "attain.api.errors.exception_handler",
     "PAGE_SIZE": 100,

@@ -12,13 +12,13 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.models import Unit
 from attain.web.fields import MONEY
+from attain.web.parsers import JSONParser
 from attain.web.query import query_one, query_optional_bool
 
 from . import payout_access as access

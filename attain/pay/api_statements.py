@@ -12,12 +12,12 @@ from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.web.fields import MONEY
+from attain.web.parsers import JSONParser
 
 from . import selectors_statements as selectors
 from . import services_statements as services
