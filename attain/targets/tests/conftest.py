@@ -33,6 +33,13 @@ def new_plan(
     )
 
 
+def move_to_west(company: Company, code: str, on: datetime.date) -> None:
+    """``code`` moves to the west unit under m3 on ``on`` (a row under each team)."""
+    org.transfer_person(
+        None, company.people[code], on=on, unit=company.west, manager=company.people["m3"]
+    )
+
+
 def hire_rep(company: Company, code: str, unit: Unit, start: datetime.date, manager: str) -> None:
     """A new rep (named as their code in capitals) from ``start``."""
     org.create_person(

@@ -16,7 +16,7 @@ from attain.org import services as org
 from attain.targets import allocation, services
 from attain.targets.allocation import compute_allocation, respread
 
-from .conftest import hire_rep, new_plan
+from .conftest import hire_rep, move_to_west, new_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +43,7 @@ def reference(
 def test_the_allocation_matches_the_reference_decomposer(
     company: Company, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    org.transfer_person(
-        None,
-        company.people["r2"],
-        on=datetime.date(2026, 5, 15),
-        unit=company.west,
-        manager=company.people["m3"],
-    )
+    move_to_west(company, "r2", datetime.date(2026, 5, 15))
     hire_rep(company, "r6", company.west, datetime.date(2026, 3, 10), "m3")
     plan = new_plan(company, total="1000003", levels=LEVELS, ramp=["0.25", "0.5", "0.75"])
     fast = compute_allocation(plan).grids["revenue"]
@@ -308,13 +302,7 @@ def test_an_edit_of_someone_who_moved_is_counted_once(company: Company) -> None:
     December (in west) or their year changes r2's target once: December is west's row
     only, and the year is spread over both rows' months (each row's year its part), not
     repeated on each row (which doubled r2's published target)."""
-    org.transfer_person(
-        None,
-        company.people["r2"],
-        on=datetime.date(2026, 5, 15),
-        unit=company.west,
-        manager=company.people["m3"],
-    )
+    move_to_west(company, "r2", datetime.date(2026, 5, 15))
     plan = new_plan(company, company.users["sales_ops"])
     ops = company.users["sales_ops"]
     services.edit_cell(ops, plan, measure="revenue", who="r2", period="2026-12", value="5")

@@ -13,12 +13,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from attain.conftest import LOGINS, Company
-from attain.org import services as org
 from attain.targets import services
 from attain.targets.allocation import compute_allocation
 from attain.targets.stored import stored_grids
 
-from .conftest import hire_rep, new_plan, publish
+from .conftest import hire_rep, move_to_west, new_plan, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +38,7 @@ def login(role: str) -> Client:
 def test_a_team_split_month_by_month_keeps_each_month_in_its_column(company: Company) -> None:
     """r2 moves from east to west on 2026-10-01: each team's months go to the people in
     it that month, in the fiscal year's order (October is the seventh month)."""
-    org.transfer_person(
-        None,
-        company.people["r2"],
-        on=datetime.date(2026, 10, 1),
-        unit=company.west,
-        manager=company.people["m3"],
-    )
+    move_to_west(company, "r2", datetime.date(2026, 10, 1))
     grid = compute_allocation(new_plan(company, total="1200000")).grids["revenue"]
     assert grid.months == MONTHS
     east = next(r for r in grid.rows if r.who == "r2" and r.parent == "east")

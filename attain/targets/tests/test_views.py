@@ -13,7 +13,7 @@ from attain.conftest import LOGINS, Company
 from attain.targets import access, services
 from attain.targets.models import PlanStatus, TargetEdit, TargetPlan
 
-from .conftest import publish
+from .conftest import move_to_west, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -144,19 +144,12 @@ def test_an_unchanged_export_of_a_rep_who_moved_imports_as_no_change(company: Co
     negative value names its cell with the column."""
     import datetime
 
-    from attain.org import services as org
     from attain.targets import excel
     from attain.targets.allocation import compute_allocation
 
     from .conftest import new_plan
 
-    org.transfer_person(
-        None,
-        company.people["r2"],
-        on=datetime.date(2026, 5, 15),
-        unit=company.west,
-        manager=company.people["m3"],
-    )
+    move_to_west(company, "r2", datetime.date(2026, 5, 15))
     plan = new_plan(company, company.users["sales_ops"])
     grids = compute_allocation(plan).grids
     exported = excel.export_workbook(plan, grids)
@@ -185,19 +178,12 @@ def test_a_movers_year_cells_change_their_year_by_as_much(
     and applying it keeps the rest of r2's target."""
     import datetime
 
-    from attain.org import services as org
     from attain.targets import excel, services
     from attain.targets.allocation import compute_allocation
 
     from .conftest import new_plan
 
-    org.transfer_person(
-        None,
-        company.people["r2"],
-        on=datetime.date(2026, 5, 15),
-        unit=company.west,
-        manager=company.people["m3"],
-    )
+    move_to_west(company, "r2", datetime.date(2026, 5, 15))
     plan = new_plan(company, company.users["sales_ops"])
     grids = compute_allocation(plan).grids
     total = sum(row.year for row in grids["revenue"].rows if row.who == "r2")
