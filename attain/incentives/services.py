@@ -280,6 +280,8 @@ def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> Plan
             pk=version.pk
         )
         for other in others:
+            if not _overlap(version, other):  # days of its own: it stays as it is
+                continue
             before = snapshot(other)
             starts_before = version.effective_from is not None and (
                 other.effective_from is None or other.effective_from < version.effective_from
@@ -314,6 +316,19 @@ def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> Plan
             actor, Action.UPDATE, version, before=before, after=snapshot(version), reason=reason
         )
     return version
+
+
+def _overlap(one: PlanVersion, other: PlanVersion) -> bool:
+    """Whether two versions' effective days (open-ended where None) share a day."""
+    return (
+        one.effective_to is None
+        or other.effective_from is None
+        or other.effective_from <= one.effective_to
+    ) and (
+        other.effective_to is None
+        or one.effective_from is None
+        or one.effective_from <= other.effective_to
+    )
 
 
 def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanVersion]:

@@ -107,6 +107,24 @@ def test_a_version_that_ends_before_an_active_one_leaves_it_the_days_after(compa
     assert sorted(ids) == ["rep", "rep@v1"]
 
 
+def test_a_version_that_ends_before_another_begins_leaves_it_as_it_is(company):
+    """An October–December version is active; a January–June one is activated: they
+    share no day, so October–December keeps its version and its start (moving it to
+    July would have paid by it for months nobody approved it for)."""
+    later = copy.deepcopy(REP_PLAN)
+    later["effective"] = {"from": "2026-10-01", "to": "2026-12-31"}
+    first = services.activate_plan(None, services.save_plan_version(None, later))
+    earlier = copy.deepcopy(REP_PLAN)
+    earlier["effective"] = {"from": "2026-01-01", "to": "2026-06-30"}
+    services.activate_plan(None, services.save_plan_version(None, earlier))
+    first.refresh_from_db()
+    assert first.status == VersionStatus.ACTIVE
+    assert (first.effective_from, first.effective_to) == (
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 12, 31),
+    )
+
+
 def test_yaml_import_and_export_round_trip(company):
     version = services.save_plan_version(None, REP_PLAN)
     exported = version.source
