@@ -84,12 +84,13 @@ def query_date(request: Request, name: str) -> datetime.date | None:
 
 
 def query_period(request: Request, name: str = "period") -> str | None:
-    """A period id parameter (2026, 2026-H1, 2026-Q3, 2026-03); given but empty or not a
-    period (``2026-13``, ``2026Q1``) is a 400: a typo would otherwise read as a period
-    without data, an empty list that looks like nobody's results."""
+    """A period id parameter (2026, 2026-H1, 2026-Q3, 2026-03); not a period (``2026-13``,
+    ``2026Q1``) is a 400: a typo would otherwise read as a period without data, an empty
+    list that looks like nobody's results. Given empty (``?period=&person=``, as clients
+    build their addresses and the docs show them) it is not given: None."""
     message = _("Give a period such as 2026, 2026-H1, 2026-Q3 or 2026-03.")
     if request.query_params.getlist(name) == [""]:
-        raise _bad(name, message)
+        return None
     raw = query_one(request, name)
     if raw is None:
         return None
