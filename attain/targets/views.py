@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -589,7 +590,12 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Your commitment is recorded."),
     )
-    return redirect(request.POST.get("next") or "targets:mine")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "targets:mine"  # only back to a page of this site
+    return redirect(target)
 
 
 def _pace_plan(in_force: list[TargetPlan], as_of: datetime.date) -> TargetPlan | None:

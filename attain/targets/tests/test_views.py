@@ -400,3 +400,23 @@ def test_a_commitment_too_large_to_store_is_refused(company: Company, plan: Targ
     client.post(url, {"measure": "revenue", "value": "12.345", "comment": ""})
     assert Commitment.objects.get().value == Decimal("12.35")
     assert client.get(reverse("targets:mine")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("next_page", "lands"),
+    [
+        ("/targets/mine/", "/targets/mine/"),
+        ("https://evil.example/", None),
+        ("//evil.example", None),
+    ],
+)
+def test_a_commitment_goes_back_only_to_a_page_of_this_site(
+    company: Company, plan: TargetPlan, next_page: str, lands: str | None
+) -> None:
+    publish(company, plan)
+    response = login("rep").post(
+        reverse("targets:commit", args=[plan.pk]),
+        {"measure": "revenue", "value": "100", "comment": "", "next": next_page},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (lands or reverse("targets:mine"))
