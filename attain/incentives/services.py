@@ -575,6 +575,7 @@ def payout_problems(result: Result) -> list[str]:
     found: list[str] = []
     for code, periods in result.people.items():
         for period_id, period_result in periods.items():
+            before = len(found)
             for plan_id, plan_result in period_result.plans.items():
                 for component_id, component in plan_result.components.items():
                     if abs(component.amount) >= PAYOUT_LIMIT:
@@ -585,6 +586,14 @@ def payout_problems(result: Result) -> list[str]:
                         )
                         if len(found) >= 20:
                             return found
+            total = period_result.payout  # each component fits, their sum may not
+            if len(found) == before and abs(total) >= PAYOUT_LIMIT:
+                found.append(
+                    f"{code} {period_id}: {total} is more than a payout can hold "
+                    "(16 digits before the point)"
+                )
+                if len(found) >= 20:
+                    return found
     return found
 
 

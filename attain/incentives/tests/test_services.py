@@ -448,3 +448,19 @@ def test_a_payout_too_large_to_store_fails_the_run_saying_where(sales):
     assert run.problems and all("huge.big: " in p for p in run.problems), run.problems
     assert "more than a payout can hold" in run.problems[0]
     assert not PeriodResult.objects.exists()
+
+
+def test_a_payout_whose_components_fit_but_whose_total_does_not_fails_the_run(sales):
+    """Two bonuses of 9 × 10¹⁵ each fit a payout; their total of 1.8 × 10¹⁶ does not."""
+    plan = copy.deepcopy(REP_PLAN) | {
+        "id": "twice",
+        "components": [
+            {"id": f"b{n}", "kind": "bonus", "when": "true", "amount": Decimal("9E+15")}
+            for n in (1, 2)
+        ],
+    }
+    services.activate_plan(None, services.save_plan_version(None, plan))
+    run = services.run_calculation(None, YEAR)
+    assert run.status == RunStatus.FAILED
+    assert run.problems and "more than a payout can hold" in run.problems[0], run.problems
+    assert not PeriodResult.objects.exists()
