@@ -608,8 +608,7 @@ class Decomposer:
         amounts = split_units(int(units), weights.values)
         round_to, measure, path, did, period = d.round_to, d.measure, d.path, d.id, d.period
         allocation = Allocation(d, units * round_to, weights, per_method, {})
-        generated = self.generated
-        book = self.book
+        generated: list[TargetSpec] = []  # this decomposition's, in order
         months = _MonthSplit(self, d) if d.months is not None else None
         if months is not None and d.months == "seasonal":
             negative = self._negative_months.get(self._month_key(d))
@@ -631,9 +630,7 @@ class Decomposer:
             allocation.parts[member] = amount
             targets = sources is None or member in sources
             if targets:
-                spec = TargetSpec(measure, member, period, amount, True, path, did)
-                generated.append(spec)
-                book.add(spec)
+                generated.append(TargetSpec(measure, member, period, amount, True, path, did))
             if months is not None:
                 month_parts = months.split(member, member_units)
                 allocation.months[member] = month_parts
@@ -642,11 +639,11 @@ class Decomposer:
                 for (_key, month_units), month in zip(
                     month_parts.items(), months.periods, strict=True
                 ):
-                    month_spec = TargetSpec(
-                        measure, member, month, month_units * round_to, True, path, did
+                    generated.append(
+                        TargetSpec(measure, member, month, month_units * round_to, True, path, did)
                     )
-                    generated.append(month_spec)
-                    book.add(month_spec)
+        self.generated.extend(generated)
+        self.book.add_all(generated)
         self.allocations.append(allocation)
 
     def employed_months(self, d: Decomposition, member: str) -> list[Month]:

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
+import polars as pl
+
 from .calculate import PeriodResult, PlanResult, Result
 from .memory import no_cycle_collection
 from .model import Scenario
@@ -200,6 +202,18 @@ def status_text(status: str) -> str:
 
 def _key(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+def _quoted(texts: list[str | None]) -> pl.Series:
+    """Each text as a JSON string (None as null), quoting each distinct one once."""
+    distinct = list(dict.fromkeys(texts))
+    quoted = ["null" if t is None else _key(t) for t in distinct]
+    series = pl.Series(texts, dtype=pl.String)
+    if None in distinct:  # replace_strict does not map a null: fill it in after
+        at = distinct.index(None)
+        del distinct[at], quoted[at]
+        return series.replace_strict(distinct, quoted, return_dtype=pl.String).fill_null("null")
+    return series.replace_strict(distinct, quoted, return_dtype=pl.String)
 
 
 _OPEN = ["{\n" + "  " * (level + 1) for level in range(12)]
@@ -415,42 +429,33 @@ class DocumentWriter:
         return self._targets
 
     def _targets_text(self) -> str:
-        scenario = self.result.scenario
-        entries: list[str] = []
-        texts: dict[str, str] = {}
-
-        def quoted(text: str) -> str:
-            found = texts.get(text)
-            if found is None:
-                found = texts[text] = _key(text)
-            return found
-
-        numbers: dict[tuple[Decimal, bool], str] = {}  # a decomposition repeats its values
-        template = _template(
-            _object(
-                [f'"{key}": {_PLACE}' for key in ("decomposition", "measure", "who", "period")]
-                + ['"value": ' + _PLACE],
-                2,
-            )
-        )
-        for spec in self.result.generated:
-            money = scenario.measures[spec.measure].money
-            value = numbers.get((spec.value, money))
-            if value is None:
-                value = numbers[(spec.value, money)] = self.number(spec.value, money)
-            entries.append(
-                template
-                % (
-                    "null" if spec.decomposition is None else quoted(spec.decomposition),
-                    quoted(spec.measure),
-                    quoted(spec.who),
-                    quoted(spec.period.id),
-                    value,
-                )
-            )
-        if not entries:
+        """The generated targets' list: each item the same template around its five
+        values, filled in by Polars (a decomposition writes one item per person and
+        month: a hundred thousand of them); each distinct text is quoted once."""
+        generated = self.result.generated
+        if not generated:
             return "[]"
-        return "[\n    " + ",\n    ".join(entries) + "\n  ]"
+        money = {name: m.money for name, m in self.result.scenario.measures.items()}
+        numbers = {
+            key: self.number(*key) for key in {(s.value, money[s.measure]) for s in generated}
+        }
+        columns = [
+            _quoted([s.decomposition for s in generated]),
+            _quoted([s.measure for s in generated]),
+            _quoted([s.who for s in generated]),
+            _quoted([s.period.id for s in generated]),
+            pl.Series([numbers[s.value, money[s.measure]] for s in generated], dtype=pl.String),
+        ]
+        template = _object(
+            [f'"{key}": {_PLACE}' for key in ("decomposition", "measure", "who", "period")]
+            + ['"value": ' + _PLACE],
+            2,
+        ).split(_PLACE)
+        joined: list[pl.Expr] = [pl.lit(template[0])]
+        for column, piece in zip(columns, template[1:], strict=True):
+            joined += [pl.lit(column), pl.lit(piece)]
+        items = pl.select(pl.concat_str(joined).str.join(",\n    ")).item()
+        return "[\n    " + str(items) + "\n  ]"
 
     def entry(self, who: str, rows: Mapping[str, PeriodResult], with_plans: bool) -> str:
         """One person's or unit's ``"id": {period: ...}`` item of the document."""

@@ -57,10 +57,21 @@ class TargetBook:
 
     def add(self, spec: TargetSpec) -> None:
         """A generated target (an explicitly given one for the same key wins)."""
-        key = (spec.measure, spec.who, spec.period.id)
-        if key not in self.given:
-            self.given[key] = spec
-            self.has_targets.add((spec.measure, spec.who))
+        self.add_all((spec,))
+
+    def add_all(self, specs: Iterable[TargetSpec]) -> None:
+        """Generated targets, as :meth:`add` one by one (a decomposition's thousands
+        at once: the caches are cleared once)."""
+        given = self.given
+        has_targets = self.has_targets
+        added = False
+        for spec in specs:
+            key = (spec.measure, spec.who, spec.period.id)
+            if key not in given:
+                given[key] = spec
+                has_targets.add((spec.measure, spec.who))
+                added = True
+        if added:
             self._cache.clear()
             self._by_measure.clear()
 

@@ -34,7 +34,6 @@ from .integers import (
 from .plans import PlanColumns
 
 _I128 = pl.Int128
-_STEP = "__step"
 _NEEDS = "__id"
 
 
@@ -302,21 +301,7 @@ class PeopleColumns:
         )
         steps, extra = self._steps(book, codes)
         scale += extra
-        found = (
-            steps.lazy()
-            .join(specs.lazy(), on=_NEEDS)
-            .group_by(WHO, AT, _STEP)
-            .agg(
-                pl.len().alias("__n"),
-                pl.col("__v").sum(),
-                pl.col("__spread").first(),
-                pl.col("__needed", "__rule", "__a", "__b", "__p").first(),
-            )
-            .filter(pl.col("__n") == pl.col("__needed"))
-            .sort(WHO, AT, _STEP)
-            .unique([WHO, AT], keep="first", maintain_order=True)
-            .collect()
-        )
+        found = _first_complete(specs, steps)
         total = pl.col("__v")
         spread = (pl.col("__rule") == 1) & pl.col("__spread")
         exact = total * pl.col("__a") * lit(10**extra)
@@ -348,15 +333,14 @@ class PeopleColumns:
         )
         return result, scale
 
-    def _steps(self, book: TargetBook, codes: dict[str, int]) -> tuple[pl.DataFrame, int]:
-        """Every period's rule 5.1 steps, one row per target a step needs: the period,
-        the step's place, how many targets it needs, its rule (0 a sum or the given
-        target, 1 an enclosing one), and an enclosing target's spread factor a / b
-        (b = 0: the months weigh nothing); and the decimals a spread needs."""
-        rows: list[tuple[int, int, int, int, int, int, int, int, int]] = []
+    def _steps(self, book: TargetBook, codes: dict[str, int]) -> tuple[list[list[_Step]], int]:
+        """Every period's rule 5.1 steps, in order (see :class:`_Step`; a target not
+        given to anyone has code -1), and the decimals a spread needs."""
+        found: list[list[_Step]] = []
         extra = 0
-        for at, period in enumerate(self.periods):
-            for place, step in enumerate(book.steps(period)):
+        for period in self.periods:
+            steps: list[_Step] = []
+            for step in book.steps(period):
                 a, b, k, digits = 1, 1, 0, 1
                 if step.rule == "enclosing" and step.period is not None:
                     whole = book.weights(step.period)
@@ -369,27 +353,10 @@ class PeopleColumns:
                 if max(abs(a), b, digits) >= 10**30 or k > 12:
                     raise Unsupported(f"{period.id}: month weights of too many digits")
                 extra = max(extra, k)
-                rule = 1 if step.rule == "enclosing" else 0
-                rows.extend(
-                    (at, place, codes.get(need, -1), len(step.ids), rule, a, b, k, digits)
-                    for need in step.ids
-                )
-        frame = pl.DataFrame(
-            rows,
-            schema={
-                AT: pl.UInt32,
-                _STEP: pl.Int32,
-                _NEEDS: pl.Int32,
-                "__needed": pl.UInt32,
-                "__rule": pl.Int8,
-                "__a": _I128,
-                "__b": _I128,
-                "__k": pl.Int32,
-                "__p": _I128,
-            },
-            orient="row",
-        )
-        return frame, extra
+                needs = tuple(codes.get(need, -1) for need in step.ids)
+                steps.append(_Step(needs, 1 if step.rule == "enclosing" else 0, a, b, digits))
+            found.append(steps)
+        return found, extra
 
     # -- texts --------------------------------------------------------------------------
     def _numbers(self, i: int, money: bool, scale: int, target_scale: int) -> list[pl.Expr]:
@@ -700,3 +667,78 @@ class Rows:
 def actual_column(i: int) -> str:
     """The column of measure i's actual as text (a period that is over projects it)."""
     return f"__x{i}_0"
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One rule 5.1 step of a period: the targets it needs (their codes), its rule (0 a
+    sum or the given target, 1 an enclosing one), and an enclosing target's spread
+    factor a / b (b = 0: the months weigh nothing) with the digits of its part."""
+
+    needs: tuple[int, ...]
+    rule: int
+    a: int
+    b: int
+    digits: int
+
+
+def _first_complete(specs: pl.DataFrame, steps: list[list[_Step]]) -> pl.DataFrame:
+    """Per person (``WHO``) and period (``AT``, a position in `steps`) with a complete
+    step: the first one's Σ of the targets it needs (``__v``), the spread flag of an
+    enclosing one's target (``__spread``), and its ``__rule``, ``__a``, ``__b``, ``__p``.
+
+    The targets are pivoted to one row per person, a column per code, so each step is
+    a few expressions over those rows, not a join and a grouping of every target."""
+    values = specs.pivot(on=_NEEDS, index=WHO, values="__v")
+    spreads = specs.pivot(on=_NEEDS, index=WHO, values="__spread")
+    wide = values.rename({c: f"__v{c}" for c in values.columns if c != WHO}).join(
+        spreads.rename({c: f"__f{c}" for c in spreads.columns if c != WHO}), on=WHO
+    )
+    present = {int(c[3:]) for c in wide.columns if c.startswith("__v")}
+    frames: list[pl.DataFrame] = []
+    for at, period_steps in enumerate(steps):
+        usable = [s for s in period_steps if s.needs and all(n in present for n in s.needs)]
+        if not usable:
+            continue
+        complete = [
+            pl.all_horizontal(pl.col(f"__v{n}").is_not_null() for n in s.needs) for s in usable
+        ]
+
+        def first(values: list[pl.Expr], complete: list[pl.Expr] = complete) -> pl.Expr:
+            """The value of the first complete step (each is known where it is)."""
+            return pl.coalesce(pl.when(c).then(v) for c, v in zip(complete, values, strict=True))
+
+        totals = [
+            pl.col(f"__v{s.needs[0]}")
+            if len(s.needs) == 1
+            else pl.sum_horizontal(pl.col(f"__v{n}") for n in s.needs)
+            for s in usable
+        ]
+        spread = [pl.col(f"__f{s.needs[0]}") if s.rule == 1 else pl.lit(False) for s in usable]
+        frames.append(
+            wide.filter(pl.any_horizontal(complete)).select(
+                WHO,
+                pl.lit(at, dtype=pl.UInt32).alias(AT),
+                first(totals).cast(_I128).alias("__v"),
+                first(spread).alias("__spread"),
+                first([pl.lit(s.rule, dtype=pl.Int8) for s in usable]).alias("__rule"),
+                *(
+                    first([pl.lit(getattr(s, k), dtype=_I128) for s in usable]).alias(f"__{name}")
+                    for k, name in (("a", "a"), ("b", "b"), ("digits", "p"))
+                ),
+            )
+        )
+    if not frames:
+        return pl.DataFrame(
+            schema={
+                WHO: pl.UInt32,
+                AT: pl.UInt32,
+                "__v": _I128,
+                "__spread": pl.Boolean,
+                "__rule": pl.Int8,
+                "__a": _I128,
+                "__b": _I128,
+                "__p": _I128,
+            }
+        )
+    return pl.concat(frames)
