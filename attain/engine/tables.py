@@ -188,6 +188,10 @@ def file_table(
     except Exception as error:
         return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
     frame = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    if kind == "csv" and given is None and frame.width > 1:
+        # a blank line (or one of empty fields, as spreadsheets export) is no record; the
+        # rows keep their numbers, so a problem's path still names the file's data row
+        frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
     problems: list[Problem] = []
     credit: pl.DataFrame | None = None
     if CREDIT in frame.columns:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from attain.engine.calculate import calculate
 from attain.engine.scenario import load_scenario
 
 from .helpers import commission_plan, paths_of, problems_of, scenario
@@ -274,6 +275,34 @@ def test_csv_records_are_named_by_data_row(tmp_path: Path) -> None:
     paths = [p.path for p in problems]
     assert "records.payments[1].collector" in paths
     assert "records.payments[1].amount" in paths
+
+
+def test_blank_csv_lines_are_no_records(tmp_path: Path) -> None:
+    """A blank line (a file ending in an empty line, or ",,," as spreadsheets export)
+    once made the scenario invalid: "every record needs an id" on a row that is none.
+    Rows keep their numbers, so a problem still names the file's data row."""
+    (tmp_path / "payments.csv").write_text(
+        "id,date,collector,amount\r\n\r\nr1,2025-01-01,zhang,10\r\n,,,\r\n"
+        "r2,2025-01-02,zhang,5\r\n\r\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {payments: {csv: payments.csv}}\n"
+        "measures: {collected: {from: payments, value: amount, person: collector}}\n"
+        "report: {periods: [2025-01]}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == []
+    assert loaded is not None
+    result = calculate(loaded)
+    assert result.people["zhang"]["2025-01"].measures["collected"] == 15
+    (tmp_path / "payments.csv").write_text(
+        "id,date,collector,amount\n\nr1,2025-01-01,ghost,10\n", encoding="utf-8"
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.payments[1].collector"]
 
 
 def test_missing_file_is_a_problem(tmp_path: Path) -> None:
