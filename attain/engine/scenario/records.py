@@ -13,12 +13,14 @@ from decimal import Decimal
 
 import polars as pl
 
-from ..expressions import Expression
+from ..expressions import MAX_SCALE, TEXT_NUMBER_SCALE, Expression
 from ..model import ROW, Measure, Person, RecordTable, id_text
 from ..numbers import ONE
 from ..periods import handled_days, unhandled_day
 from ..tables import LoadedTable, file_table, inline_table
 from .reader import Reader
+
+DECIMAL_DIGITS = 38  # the precision of Polars' decimals
 
 
 def read_tables(
@@ -159,14 +161,59 @@ def check_records(
             absent = values.filter(pl.col(field).is_null() & ~has_credit)
             reader.report_rows(absent, table.path, field, lambda _v: "no person to credit")
     checked: set[tuple[str, str]] = set()
+    fitted: set[tuple[str, str]] = set()
     for measure in measures.values():
         check_numbers(
             reader, tables, measure.table, measure.value, measure.path, measure.agg, checked
         )
+        if measure.agg not in ("count", "distinct") and measure.value.bare_field is not None:
+            _check_digits(reader, tables.get(measure.table), measure.value.bare_field, fitted)
         if measure.where is not None:
             check_numbers(
                 reader, tables, measure.table, measure.where, measure.path, "count", checked
             )
+
+
+def _check_digits(
+    reader: Reader, table: RecordTable | None, field: str, fitted: set[tuple[str, str]]
+) -> None:
+    """Values that a credit share multiplies must fit the engine's 38 digits.
+
+    `share × value` keeps every decimal of both (up to :data:`MAX_SCALE`), so a table
+    with credit shares of t decimals leaves ``38 − min(s + t, MAX_SCALE)`` digits before
+    the point for a field of s decimals; a larger value was a Polars error (a traceback).
+    """
+    if table is None or table.credit is None or (table.name, field) in fitted:
+        return
+    fitted.add((table.name, field))
+    frame = table.frame
+    dtype = frame.schema.get(field)
+    share_dtype = table.credit.schema["share"]
+    if not isinstance(share_dtype, pl.Decimal):
+        return
+    if isinstance(dtype, pl.Decimal):
+        value, scale = pl.col(field), dtype.scale or 0
+    elif dtype == pl.String:  # read as numbers of TEXT_NUMBER_SCALE decimals (as_number)
+        text = pl.col(field).str.strip_chars()
+        value, scale = text.cast(pl.Decimal(38, TEXT_NUMBER_SCALE), strict=False), TEXT_NUMBER_SCALE
+    else:
+        return
+    shares = share_dtype.scale or 0
+    digits = DECIMAL_DIGITS - min(scale + shares, MAX_SCALE)
+    big = frame.filter(value.abs() >= Decimal(10) ** digits)
+    reader.report_rows(
+        big,
+        table.path,
+        field,
+        lambda v: (
+            f"{_plain(v)} is too large: with credit shares of {shares} decimals, "
+            f"the engine's 38 digits leave at most {digits} before the decimal point"
+        ),
+    )
+
+
+def _plain(value: object) -> str:
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else str(value).strip()
 
 
 def check_numbers(

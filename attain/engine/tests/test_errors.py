@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from attain.engine.calculate import calculate
-from attain.engine.scenario import load_scenario
+from attain.engine.scenario import load_scenario, scenario_from_data
 
 from .helpers import commission_plan, paths_of, problems_of, scenario
 
@@ -343,3 +344,31 @@ def test_every_bad_tier_is_reported_not_only_the_first() -> None:
     table_path = "plans[0].components[0].tiers.table"
     for path in (f"{table_path}[0].rate", f"{table_path}[1].rate", f"{table_path}[2].from"):
         assert path in paths
+
+
+def test_values_too_large_for_credit_shares_are_problems() -> None:
+    """`share × value` keeps the digits of both: a 23-digit amount in a table with
+    12-decimal credit shares does not fit 38 digits and once ended the run with a
+    Polars error (a traceback) instead of a problem at the record's field."""
+    orders = [
+        {"id": "o1", "date": "2025-01-05", "owner": "zhang", "amount": "1" + "0" * 22},
+        {
+            "id": "o2",
+            "date": "2025-01-06",
+            "owner": "zhang",
+            "amount": "33333.335",
+            "credit": {"zhang": "0.333333333333", "wang": "0.666666666667"},
+        },
+        {"id": "o3", "date": "2025-01-07", "owner": "wang", "amount": "9" * 26},
+    ]
+    document = scenario(
+        records={"orders": orders}, measures=REVENUE, report={"periods": ["2025-01"]}
+    )
+    assert paths_of(document) == ["records.orders[0].amount", "records.orders[2].amount"]
+    # text is read as numbers of 12 decimals, × shares of 12: 18 digits before the point
+    orders[0]["amount"] = orders[2]["amount"] = "9" * 17  # (their sum too)
+    loaded, problems = scenario_from_data(document)
+    assert problems == []
+    assert loaded is not None
+    revenue = calculate(loaded).people["zhang"]["2025-01"].measures["revenue"]
+    assert revenue == Decimal("100000000000011110.111666655555555")  # exact
