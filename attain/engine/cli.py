@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TextIO
 
+import polars as pl
+
 from .calculate import Result, calculate, decomposition_problems
 from .explain import explain, explanation_json, explanation_text
 from .model import Scenario
@@ -173,8 +175,22 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
             return _report(found, err)
         print("OK", file=err)
         return 0
-    if options.command == "run":
-        return _run(options.file, options.as_of, options.workers, out, err, fast_exit)
+    try:
+        if options.command == "run":
+            return _run(options.file, options.as_of, options.workers, out, err, fast_exit)
+        return _explain(options, out, err)
+    except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError) as error:
+        # Polars' decimals hold 38 digits: a sum or product beyond them (records of 10^18
+        # and more, or an expression multiplying large values) is a problem, not a traceback
+        detail = (str(error).strip().splitlines() or [""])[0]
+        if "overflow" not in detail and "decimal" not in detail:
+            raise
+        return _report(
+            [Problem("records", f"numbers too large for the engine's 38 digits: {detail}")], err
+        )
+
+
+def _explain(options: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     loaded = _load(options.file, options.as_of, err)
     if isinstance(loaded, int):
         return loaded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from attain.engine.calculate import calculate
+from attain.engine.cli import main
 from attain.engine.scenario import load_scenario, scenario_from_data
 
 from .helpers import commission_plan, paths_of, problems_of, scenario
@@ -372,3 +374,32 @@ def test_values_too_large_for_credit_shares_are_problems() -> None:
     assert loaded is not None
     revenue = calculate(loaded).people["zhang"]["2025-01"].measures["revenue"]
     assert revenue == Decimal("100000000000011110.111666655555555")  # exact
+
+
+@pytest.mark.parametrize(
+    ("value", "amounts"),
+    [("amount * amount", ["1" + "0" * 26, "1.5"]), ("amount", ["9" * 38, "9" * 38])],
+)
+def test_numbers_beyond_38_digits_are_a_problem_not_a_traceback(
+    tmp_path: Path, value: str, amounts: list[str]
+) -> None:
+    """A product or a sum beyond Polars' 38-digit decimals raised a Polars error out of
+    `attain scenario run` and `explain` (a traceback, exit 1)."""
+    orders = "".join(
+        f"    - {{id: o{i}, date: 2025-01-0{i + 1}, owner: a, amount: {amount}}}\n"
+        for i, amount in enumerate(amounts)
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u}]\n"
+        f"records:\n  orders:\n{orders}"
+        f'measures: {{revenue: {{from: orders, value: "{value}"}}}}\n'
+        "report: {periods: [2025]}\n",
+        encoding="utf-8",
+    )
+    for args in (["run"], ["explain"]):
+        out, err = io.StringIO(), io.StringIO()
+        extra = ["a", "2025"] if args == ["explain"] else []
+        code = main(["scenario", *args, str(tmp_path / "s.yaml"), *extra], out, err)
+        assert code == 2
+        assert out.getvalue() == ""
+        assert err.getvalue().startswith("records: numbers too large for the engine's 38 digits")
