@@ -83,6 +83,11 @@ class Explanation:
     payout: Decimal
 
 
+def _unshared(line: RecordLine) -> RecordLine:
+    value = line.value if isinstance(line.value, Decimal) else line.credited
+    return RecordLine(line.id, line.date, line.person, line.share, line.value, value)
+
+
 def _lines(found: tuple[list[RecordRow], int]) -> tuple[list[RecordLine], int]:
     rows, more = found
     return [RecordLine(*row) for row in rows], more
@@ -128,6 +133,8 @@ def explain(result: Result, who: str, period: Period) -> Explanation:
             )
         else:
             lines, more = _lines(calc.measures.record_lines(name, who, whole, limit=MAX_RECORDS))
+        if measure.agg in ("min", "max"):  # shares do not apply: each value counts in full
+            lines = [_unshared(line) for line in lines]
         measures.append(
             MeasureExplanation(
                 name,
@@ -211,7 +218,8 @@ def explanation_text(e: Explanation) -> str:
     for m in e.measures:
         lines.append(f"  {m.measure} = {_num(m.actual, m.money, c)}   [{m.description}]")
         for r in m.records:
-            share = "" if r.share is None or r.share == 1 else f" × share {plain(r.share)}"
+            shared = r.share is not None and r.share != 1 and r.credited != r.value
+            share = f" × share {plain(r.share)}" if shared and r.share is not None else ""
             via = f" (credited to {r.person})" if r.person != e.who and not e.is_unit else ""
             credited = "" if r.credited is None else f" → {plain(r.credited)}"
             lines.append(f"      {r.date} {r.id}: {_num(r.value, False, c)}{share}{credited}{via}")

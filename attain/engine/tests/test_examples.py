@@ -124,6 +124,29 @@ def test_explain_lists_credited_records_and_the_target_rule() -> None:
     assert "tier 1" in text
 
 
+def test_explain_shows_min_and_max_records_without_their_share(tmp_path: Path) -> None:
+    """min and max ignore shares, yet explain once listed a split record's value as
+    `5 × share 0.25 → 1.25` under a max of 5."""
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u}, {id: b, unit: u}]\n"
+        "records:\n  surveys:\n"
+        "    - {id: s1, date: 2025-07-01, owner: a, score: 4}\n"
+        "    - {id: s2, date: 2025-07-02, owner: a, score: 5, credit: {a: 0.25, b: 0.75}}\n"
+        "measures:\n  hi: {from: surveys, value: score, agg: max}\n"
+        "  sat: {from: surveys, value: score, agg: avg}\n",
+        encoding="utf-8",
+    )
+    code, text, _ = cli("scenario", "explain", str(file), "a", "2025-07")
+    assert code == 0
+    hi = text.split("  hi = 5", 1)[1].split("  sat = ", 1)[0]
+    assert "s2: 5 → 5" in hi
+    assert "s2: 5 × share 0.25 → 1.25" in text.split("  sat = ", 1)[1]
+    code, out, _ = cli("scenario", "explain", str(file), "a", "2025-07", "--format", "json")
+    records = json.loads(out)["measures"]["hi"]["records"]
+    assert [(r["id"], r["credited"]) for r in records] == [("s1", 4), ("s2", 5)]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
