@@ -8,6 +8,8 @@ loader checks them. Every frame carries ``__row``, the 0-based data row.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -178,7 +180,7 @@ def file_table(
         if given is not None:
             frame = given if columns is None else given.select(_wanted(given.columns, columns))
         elif kind == "csv":
-            frame = pl.read_csv(file, infer_schema=False, encoding="utf8")
+            frame = read_csv(file)
         else:
             if columns is None:
                 frame = pl.read_parquet(file)
@@ -225,6 +227,32 @@ def file_table(
     if converted:
         frame = frame.with_columns(converted)
     return LoadedTable(frame, credit, problems)
+
+
+def read_csv(file: Path) -> pl.DataFrame:
+    """A CSV file's text columns: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's
+    "Unicode text"), else GB18030/GBK, as Excel saves a CSV on a Chinese Windows.
+
+    UTF-8 is read by Polars directly; only a file that is not UTF-8 is decoded here.
+    """
+    with file.open("rb") as handle:
+        head = handle.read(2)
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return _read_csv_text(file.read_bytes().decode("utf-16"))
+    try:
+        return pl.read_csv(file, infer_schema=False, encoding="utf8")
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" not in str(error):
+            raise
+    try:
+        text = file.read_bytes().decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValueError("neither UTF-8, UTF-16 nor GBK (GB18030) text") from None
+    return _read_csv_text(text)
+
+
+def _read_csv_text(text: str) -> pl.DataFrame:
+    return pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, encoding="utf8")
 
 
 def _wanted(present: Sequence[str], columns: set[str]) -> list[str]:

@@ -308,6 +308,39 @@ def test_blank_csv_lines_are_no_records(tmp_path: Path) -> None:
     assert [p.path for p in problems] == ["records.payments[1].collector"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "gb18030", "utf-16"])
+def test_csv_records_in_the_encodings_excel_saves(tmp_path: Path, encoding: str) -> None:
+    """Excel on a Chinese Windows saves a CSV in GBK ("Unicode text": UTF-16): the run
+    stopped at "invalid utf-8 sequence", or read UTF-16 as no id and no date."""
+    (tmp_path / "orders.csv").write_bytes(
+        "编号,id,date,owner,amount\r\n华东一,o1,2025-01-05,张三,10\r\n".encode(encoding)
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: 张三, unit: u}]\n"
+        "records: {orders: {csv: orders.csv}}\n"
+        "measures: {n: {from: orders, value: 编号, agg: distinct},\n"
+        "  revenue: {from: orders, value: amount}}\n"
+        "report: {periods: [2025-01]}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == []
+    assert loaded is not None
+    measures = calculate(loaded).people["张三"]["2025-01"].measures
+    assert (measures["revenue"], measures["n"]) == (10, 1)
+    assert loaded.tables["orders"].frame["编号"].to_list() == ["华东一"]
+
+
+def test_csv_in_no_known_encoding_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "orders.csv").write_bytes(b"id,date,owner,amount\no1,2025-01-05,\xff\xff,1\n")
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nrecords: {orders: {csv: orders.csv}}\n", encoding="utf-8"
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.orders.csv"]
+    assert "neither UTF-8, UTF-16 nor GBK" in problems[0].message
+
+
 def test_missing_file_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(
         "version: 1\nrecords: {orders: {parquet: nothing.parquet}}\n", encoding="utf-8"
