@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -189,6 +190,16 @@ def file_table(
                 frame = pl.read_parquet(file, columns=wanted)
     except Exception as error:
         return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
+    if kind == "csv" and given is None:
+        # Polars renames a repeated header `amount` to `amount_duplicated_0`: which of the
+        # two columns a measure would use is a guess, so it is a problem
+        named = {c for c in frame.columns if c.strip()}  # not the empty ones of `a,b,,`
+        repeated = sorted(
+            {m.group(1) for c in frame.columns if (m := _DUPLICATED.match(c))} & named
+        )
+        if repeated:
+            message = "the header names " + ", ".join(repeated) + " more than once"
+            return LoadedTable(empty, None, [Problem(join(path, kind), message)])
     frame = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
     if kind == "csv" and given is None and frame.width > 1:
         # a blank line (or one of empty fields, as spreadsheets export) is no record; the
@@ -227,6 +238,9 @@ def file_table(
     if converted:
         frame = frame.with_columns(converted)
     return LoadedTable(frame, credit, problems)
+
+
+_DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")
 
 
 def read_csv(file: Path) -> pl.DataFrame:

@@ -341,6 +341,27 @@ def test_csv_in_no_known_encoding_is_a_problem(tmp_path: Path) -> None:
     assert "neither UTF-8, UTF-16 nor GBK" in problems[0].message
 
 
+def test_a_csv_header_naming_a_column_twice_is_a_problem(tmp_path: Path) -> None:
+    """`amount,amount` was read as `amount` and `amount_duplicated_0`: the measure
+    silently used the first. Unnamed columns (`a,b,,` from a spreadsheet) are fine."""
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {orders: {csv: orders.csv}}\n"
+        "measures: {revenue: {from: orders, value: amount}}\n",
+        encoding="utf-8",
+    )
+    orders = tmp_path / "orders.csv"
+    orders.write_text("id,date,owner,amount,amount\no1,2025-01-05,zhang,5,6\n", encoding="utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [str(p) for p in problems] == [
+        "records.orders.csv: the header names amount more than once"
+    ]
+    orders.write_text("id,date,owner,amount,,\no1,2025-01-05,zhang,5,,\n", encoding="utf-8")
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == []
+    assert loaded is not None
+
+
 def test_missing_file_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(
         "version: 1\nrecords: {orders: {parquet: nothing.parquet}}\n", encoding="utf-8"
