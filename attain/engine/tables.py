@@ -12,6 +12,7 @@ import codecs
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -191,15 +192,9 @@ def file_table(
     except Exception as error:
         return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
     if kind == "csv" and given is None:
-        # Polars renames a repeated header `amount` to `amount_duplicated_0`: which of the
-        # two columns a measure would use is a guess, so it is a problem
-        named = {c for c in frame.columns if c.strip()}  # not the empty ones of `a,b,,`
-        repeated = sorted(
-            {m.group(1) for c in frame.columns if (m := _DUPLICATED.match(c))} & named
-        )
-        if repeated:
-            message = "the header names " + ", ".join(repeated) + " more than once"
-            return LoadedTable(empty, None, [Problem(join(path, kind), message)])
+        frame, problem = _header(frame, join(path, kind))
+        if problem is not None:
+            return LoadedTable(empty, None, [problem])
     frame = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
     if kind == "csv" and given is None and frame.width > 1:
         # a blank line (or one of empty fields, as spreadsheets export) is no record; the
@@ -241,6 +236,29 @@ def file_table(
 
 
 _DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")
+
+
+def _header(frame: pl.DataFrame, path: str) -> tuple[pl.DataFrame, Problem | None]:
+    """A CSV's columns named as its header, without spaces around the names (` date `
+    is `date`). A name given twice is a problem: which column a measure means is a
+    guess (Polars reads the second `amount` as `amount_duplicated_0`). Columns without
+    a name (`a,b,,` from a spreadsheet) are left as they are: nothing can use them."""
+    present = set(frame.columns)
+    names: list[str] = []
+    for column in frame.columns:
+        repeat = _DUPLICATED.match(column)
+        names.append(repeat.group(1) if repeat and repeat.group(1) in present else column)
+    stripped = [name.strip() for name in names]
+    counts = Counter(name for name in stripped if name)
+    repeated = sorted(name for name, count in counts.items() if count > 1)
+    if repeated:
+        return frame, Problem(path, "the header names " + ", ".join(repeated) + " more than once")
+    renames = {
+        column: name
+        for column, name in zip(frame.columns, stripped, strict=True)
+        if name and name != column
+    }
+    return (frame.rename(renames) if renames else frame), None
 
 
 def read_csv(file: Path) -> pl.DataFrame:

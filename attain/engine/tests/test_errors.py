@@ -356,10 +356,31 @@ def test_a_csv_header_naming_a_column_twice_is_a_problem(tmp_path: Path) -> None
     assert [str(p) for p in problems] == [
         "records.orders.csv: the header names amount more than once"
     ]
+    orders.write_text("id,date,owner,amount, amount\no1,2025-01-05,zhang,5,6\n", encoding="utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.orders.csv"]
     orders.write_text("id,date,owner,amount,,\no1,2025-01-05,zhang,5,,\n", encoding="utf-8")
     loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert problems == []
     assert loaded is not None
+
+
+def test_spaces_around_csv_header_names_are_not_part_of_them(tmp_path: Path) -> None:
+    """A header ` date , amount` (as hand-edited files have) made every record lack a
+    date and the measure's field unknown."""
+    (tmp_path / "orders.csv").write_text(
+        "id, date ,owner , amount\no1,2025-01-05,zhang,5\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {orders: {csv: orders.csv}}\n"
+        "measures: {revenue: {from: orders, value: amount}}\nreport: {periods: [2025-01]}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == []
+    assert loaded is not None
+    assert calculate(loaded).people["zhang"]["2025-01"].measures["revenue"] == 5
 
 
 def test_missing_file_is_a_problem(tmp_path: Path) -> None:
