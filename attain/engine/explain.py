@@ -9,6 +9,7 @@ each component's steps. :func:`explanation_text` is for a rep to read,
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ import polars as pl
 
 from .calculate import PeriodResult, Result
 from .measures import CREDITED, DATE, PERSON, SHARE, VALUE, RecordRow
-from .numbers import ZERO, money_text, plain, round_money, significant
+from .numbers import ENGINE_CONTEXT, ZERO, money_text, plain, round_money, significant
 from .output import dumps
 from .periods import Interval, Period
 from .plans import SCOPES, Step, spiff_measure_name
@@ -106,6 +107,17 @@ def _describe(result: Result, name: str) -> str:
 
 
 def explain(result: Result, who: str, period: Period) -> Explanation:
+    """How every number of `who`'s row for `period` comes about.
+
+    The components are computed again (with their steps) in the engine's context, as
+    :func:`~attain.engine.calculate.calculate` computed them: in Python's default 28
+    digits a score or a ratio could round differently from the run's.
+    """
+    with decimal.localcontext(ENGINE_CONTEXT):
+        return _explain(result, who, period)
+
+
+def _explain(result: Result, who: str, period: Period) -> Explanation:
     calc = result.calculation
     scenario = result.scenario
     is_unit = who in scenario.units and who not in scenario.people

@@ -124,6 +124,28 @@ def test_explain_lists_credited_records_and_the_target_rule() -> None:
     assert "tier 1" in text
 
 
+def test_explain_computes_in_the_engines_digits(tmp_path: Path) -> None:
+    """explain computed the components again in Python's default 28 digits: a score of
+    1/3 times 3 × 10^27 paid …999.90 in the explanation and 10^27 in the run."""
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u, role: rep}]\n"
+        "records: {orders: [{id: o1, date: 2025-01-05, owner: a, amount: 1}]}\n"
+        "measures: {revenue: {from: orders, value: amount}}\n"
+        "targets: [{measure: revenue, who: a, period: 2025-Q1, value: 3}]\n"
+        "plans:\n  - id: p\n    applies_to: {role: rep}\n    period: quarter\n"
+        "    effective: {from: 2025-01-01, to: 2025-03-31}\n"
+        "    components: [{id: sc, kind: scorecard, metrics: [{measure: revenue, weight: 1}],\n"
+        '      payout: "score * 3000000000000000000000000000"}]\n',
+        encoding="utf-8",
+    )
+    run = json.loads(cli("scenario", "run", str(file))[1])["people"]["a"]["2025-Q1"]
+    assert run["payout"] == "1000000000000000000000000000.00"
+    code, out, _ = cli("scenario", "explain", str(file), "a", "2025-Q1", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["payout"] == run["payout"]
+
+
 def test_explain_shows_min_and_max_records_without_their_share(tmp_path: Path) -> None:
     """min and max ignore shares, yet explain once listed a split record's value as
     `5 × share 0.25 → 1.25` under a max of 5."""
