@@ -12,7 +12,7 @@ from typing import Any
 
 from .measures import MeasureEngine
 from .model import Decomposition, Scenario, TargetSpec
-from .numbers import ZERO
+from .numbers import ZERO, plain
 from .org import Org
 from .periods import Month, fiscal_month_index, fiscal_year_period, month_period
 from .problems import Problem
@@ -207,6 +207,8 @@ class Decomposer:
         # or not), so a scenario file's targets stay what its readers compute.
         self._refunds_weigh_nothing = refunds_weigh_nothing
         self.unstaffed: dict[str, tuple[str, ...]] = {}
+        # every target the decompositions made, by (measure, who, period id): the first
+        self._made: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
         self._spans: dict[Any, list[tuple[str, str, Any, Any]]] = caches.setdefault("spans", {})
@@ -575,7 +577,9 @@ class Decomposer:
 
     # -- allocation --------------------------------------------------------------------
     def allocate(self, d: Decomposition, value: Decimal) -> None:
+        made: list[tuple[str, str, Decimal]] = []  # (who, period id, value) of every target
         if d.value is not None:
+            made.append((d.who, d.period.id, d.value))
             self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
         members = self.members(d)
         if not members:
@@ -628,12 +632,17 @@ class Decomposer:
         for member, member_units in zip(members, amounts, strict=True):
             amount = member_units * round_to
             allocation.parts[member] = amount
+            made.append((member, period.id, amount))
             targets = sources is None or member in sources
             if targets:
                 generated.append(TargetSpec(measure, member, period, amount, True, path, did))
             if months is not None:
                 month_parts = months.split(member, member_units)
                 allocation.months[member] = month_parts
+                made.extend(
+                    (member, month.id, month_units * round_to)
+                    for month_units, month in zip(month_parts.values(), months.periods, strict=True)
+                )
                 if not targets:
                     continue
                 for (_key, month_units), month in zip(
@@ -643,8 +652,39 @@ class Decomposer:
                         TargetSpec(measure, member, month, month_units * round_to, True, path, did)
                     )
         self.generated.extend(generated)
+        self._clashes(d, made)
         self.book.add_all(generated)
         self.allocations.append(allocation)
+
+    def _clashes(self, d: Decomposition, made: list[tuple[str, str, Decimal]]) -> None:
+        """Warn of the targets `d` made that an earlier decomposition made with another
+        value: the earlier one counts, as in the book (the first wins). Every target made
+        is remembered here, also those a preview (``generate=False``) leaves out of the
+        book, so a preview warns as the run does."""
+        remembered = self._made
+        given = self.book.given
+        clashes: list[tuple[str, str, Decimal, Decimal, str]] = []
+        for who, pid, value in made:
+            key = (d.measure, who, pid)
+            explicit = given.get(key)
+            if explicit is not None and explicit.decomposition is None:
+                continue  # a target given in `targets` wins, as the spec says
+            kept = remembered.setdefault(key, (value, d.path))
+            if kept[1] != d.path and kept[0] != value:
+                clashes.append((who, pid, value, kept[0], kept[1]))
+        if not clashes:
+            return
+        who, pid, value, kept_value, kept_path = clashes[0]
+        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+        self.warnings.append(
+            Problem(
+                d.path,
+                f"the {pid} target of {who} for {d.measure} is already "
+                f"{plain(kept_value)} from {kept_path}{more}; {plain(value)} is not used",
+                "clash",
+                (("who", who), ("period", pid), ("count", str(len(clashes)))),
+            )
+        )
 
     def employed_months(self, d: Decomposition, member: str) -> list[Month]:
         if d.to == "units":

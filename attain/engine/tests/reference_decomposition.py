@@ -12,7 +12,7 @@ from math import gcd
 
 from attain.engine.measures import MeasureEngine
 from attain.engine.model import Decomposition, Scenario, TargetSpec
-from attain.engine.numbers import ZERO
+from attain.engine.numbers import ZERO, plain
 from attain.engine.org import Org
 from attain.engine.periods import Month, fiscal_month_index, fiscal_year_period, month_period
 from attain.engine.problems import Problem
@@ -117,6 +117,7 @@ class ReferenceDecomposer:
         self.generated: list[TargetSpec] = []
         self.allocations: list[Allocation] = []
         self._month_weights: dict[str, dict[int, Fraction]] = {}
+        self._made: dict[tuple[str, str, str], TargetSpec] = {}
 
     def run(self) -> None:
         pending = list(self.scenario.decompositions)
@@ -230,8 +231,10 @@ class ReferenceDecomposer:
 
     # -- allocation --------------------------------------------------------------------
     def allocate(self, d: Decomposition, value: Decimal) -> None:
+        made: list[TargetSpec] = []
         if d.value is not None:
-            self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
+            made.append(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
+            self.book.add(made[-1])
         members = self.members(d)
         if not members:
             if value:  # a target of 0 with nobody to carry it loses nothing
@@ -261,6 +264,7 @@ class ReferenceDecomposer:
             allocation.parts[part.key] = amount
             spec = TargetSpec(d.measure, part.key, d.period, amount, True, d.path, d.id)
             self.generated.append(spec)
+            made.append(spec)
             self.book.add(spec)
             if d.months is not None:
                 month_parts = self.split_months(d, part.key, part.units)
@@ -276,8 +280,33 @@ class ReferenceDecomposer:
                         d.id,
                     )
                     self.generated.append(month_spec)
+                    made.append(month_spec)
                     self.book.add(month_spec)
+        self._warn_clashes(d, made)
         self.allocations.append(allocation)
+
+    def _warn_clashes(self, d: Decomposition, made: list[TargetSpec]) -> None:
+        """A target an earlier decomposition made with another value keeps that value
+        (a target given in `targets` wins anyway)."""
+        clashes = []
+        for spec in made:
+            key = (spec.measure, spec.who, spec.period.id)
+            given = self.book.given.get(key)
+            if given is not None and given.decomposition is None:
+                continue
+            kept = self._made.setdefault(key, spec)
+            if kept.path != spec.path and kept.value != spec.value:
+                clashes.append((spec, kept))
+        if clashes:
+            spec, kept = clashes[0]
+            more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+            self.warnings.append(
+                Problem(
+                    d.path,
+                    f"the {spec.period.id} target of {spec.who} for {spec.measure} is already "
+                    f"{plain(kept.value)} from {kept.path}{more}; {plain(spec.value)} is not used",
+                )
+            )
 
     def employed_months(self, d: Decomposition, member: str) -> list[Month]:
         if d.to == "units":

@@ -416,6 +416,40 @@ def test_history_with_no_actuals_falls_back_to_equal_with_a_warning() -> None:
     assert any("share equally" in w["message"] for w in out["warnings"])
 
 
+def test_a_target_two_decompositions_make_differently_is_a_warning() -> None:
+    """The first decomposition's target counts; the second's was listed in `targets`
+    as if it did, with nothing saying it was not used."""
+    first = {
+        "id": "reps",
+        "measure": "revenue",
+        "from": {"who": "east", "period": "2025", "value": 1000},
+        "to": "people",
+        "roles": ["rep"],
+        "method": "equal",
+    }
+    again = dict(first, id="again", **{"from": {"who": "east", "period": "2025", "value": 600}})
+    same = dict(first, id="same")
+    out = run(
+        scenario(records={"orders": ORDERS}, measures=REVENUE, decompositions=[first, again, same])
+    )
+    assert out["people"]["zhang"]["2025"]["targets"]["revenue"] == 500
+    assert out["units"]["east"]["2025"]["targets"]["revenue"] == 1000
+    assert [(w["path"], w["message"]) for w in out["warnings"]] == [
+        (
+            "decompositions[1]",
+            "the 2025 target of east for revenue is already 1000 from decompositions[0] "
+            "(and 2 more); 600 is not used",
+        )
+    ]
+    given = {"measure": "revenue", "who": "zhang", "period": "2025", "value": 7}
+    out = run(
+        scenario(
+            records={"orders": ORDERS}, measures=REVENUE, targets=[given], decompositions=[first]
+        )
+    )
+    assert out["warnings"] == []  # a target given in `targets` wins, as the spec says
+
+
 def test_a_scenario_splits_by_negative_history_as_spec_section_6_writes() -> None:
     """Net refunds in the history year: the scenario format keeps the actual's share,
     negative or not (3 / 2 and -1 / 2 of 1000); the application weighs such a member 0
