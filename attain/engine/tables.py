@@ -223,9 +223,12 @@ def file_table(
             if numbers is not None:
                 converted.append(numbers)
         elif dtype.is_float():
-            numbers = _number_column(series.cast(pl.String))
-            if numbers is not None:
-                converted.append(numbers)
+            # as their shortest text; a column with NaN, an infinity or a number beyond
+            # the decimals stays that text, as a CSV's: its rows are checked (and named)
+            # where a measure needs numbers, instead of failing the calculation
+            text = series.cast(pl.String)
+            numbers = _number_column(text)
+            converted.append(numbers if numbers is not None else text)
         elif dtype.is_integer():
             converted.append(series.cast(pl.Decimal(38, 0)))
         elif isinstance(dtype, pl.Datetime):

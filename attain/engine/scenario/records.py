@@ -242,9 +242,22 @@ def check_numbers(
         bad = table.frame.filter(
             pl.col(field).is_not_null() & text.cast(pl.Decimal(38, 12), strict=False).is_null()
         )
-        reader.report_rows(
-            bad, table.path, field, lambda v: f"{v!r} is not a number ({owner} needs numbers)"
+        reader.report_rows(bad, table.path, field, lambda v: _not_a_number(v, owner))
+
+
+def _not_a_number(value: object, owner: str) -> str:
+    """Why a text value is no number here: not one at all, or one beyond the digits text
+    is read with (numbers in text keep 12 decimals of the engine's 38 digits)."""
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        number = None
+    if number is not None and number.is_finite():
+        return (
+            f"{value!r} has too many digits: numbers given as text may have at most "
+            f"{DECIMAL_DIGITS - TEXT_NUMBER_SCALE} before the decimal point ({owner})"
         )
+    return f"{value!r} is not a number ({owner} needs numbers)"
 
 
 def _check_credit(reader: Reader, table: RecordTable, people: Mapping[str, Person]) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from attain.engine.calculate import calculate
@@ -478,3 +479,29 @@ def test_numbers_beyond_38_digits_are_a_problem_not_a_traceback(
         assert code == 2
         assert out.getvalue() == ""
         assert err.getvalue().startswith("records: numbers too large for the engine's 38 digits")
+
+
+def test_parquet_floats_that_are_no_decimals_are_problems_at_their_rows(tmp_path: Path) -> None:
+    """A parquet float column with a NaN (pandas' missing value) or a number beyond the
+    decimals passed `check` and failed the run with a Polars error; now each such row
+    is a problem, as in a CSV."""
+    pl.DataFrame(
+        {
+            "id": ["o1", "o2", "o3"],
+            "date": ["2025-01-05", "2025-01-06", "2025-01-07"],
+            "owner": ["a", "a", "a"],
+            "amount": [0.1, float("nan"), 1e30],
+        }
+    ).write_parquet(tmp_path / "orders.parquet")
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u}]\n"
+        "records: {orders: {parquet: orders.parquet}}\n"
+        "measures: {revenue: {from: orders, value: amount}}\n",
+        encoding="utf-8",
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [str(p) for p in problems] == [
+        "records.orders[1].amount: 'NaN' is not a number (measures.revenue needs numbers)",
+        "records.orders[2].amount: '1e+30' has too many digits: numbers given as text may "
+        "have at most 26 before the decimal point (measures.revenue)",
+    ]
