@@ -112,7 +112,7 @@ class ExplanationView(APIView):
 
 
 class LeaderboardEntry(serializers.Serializer):
-    rank = serializers.IntegerField()
+    rank = serializers.IntegerField(allow_null=True)  # None: at 0%, listed but not ranked
     person = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField(allow_null=True)
@@ -127,19 +127,19 @@ class LeaderboardView(APIView):
         responses=LeaderboardEntry(many=True),
     )
     def get(self, request: Request) -> Response:
-        period = query_period(request) or selectors.current_period("month")
+        # as the page: the latest month with results, not an empty current month
+        period = query_period(request) or selectors.latest_period_with_data("month")
         rows = selectors.leaderboard(request.user, period, query_int(request, "unit"))
+        ranked, unranked = selectors.ranked_board(rows)
         data = [
             {
-                "rank": n,
+                "rank": r.rank,  # type: ignore[attr-defined]
                 "person": r.person.code,
                 "name": r.person.name,
                 "unit": r.unit.code if r.unit else None,
                 "attainment": r.main_attainment or Decimal(0),
             }
-            for n, r in zip(
-                selectors.ranks([r.main_attainment or Decimal(0) for r in rows]), rows, strict=True
-            )
+            for r in [*ranked, *unranked]
         ]
         return Response(LeaderboardEntry(data, many=True).data)
 

@@ -231,6 +231,19 @@ def ranks(values: list[Any]) -> list[int]:
     return found
 
 
+def ranked_board(rows: list[PeriodResult]) -> tuple[list[PeriodResult], list[PeriodResult]]:
+    """A board's rows as the page and the API show them: those with a result, each with
+    its competition rank (``rank``: people tied share it), then those at 0% (no result
+    yet), unranked (``rank`` None). Nobody is ranked on no result."""
+    ranked = [r for r in rows if r.main_attainment]
+    unranked = [r for r in rows if not r.main_attainment]
+    for row, rank in zip(ranked, ranks([r.main_attainment for r in ranked]), strict=True):
+        row.rank = rank  # type: ignore[attr-defined]
+    for row in unranked:
+        row.rank = None  # type: ignore[attr-defined]
+    return ranked, unranked
+
+
 def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[PeriodResult]:
     rows = PeriodResult.objects.filter(
         period=period, main_attainment__isnull=False, role="rep"

@@ -328,10 +328,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     unit_id = int(unit) if unit and unit.isdigit() else None
     rows = selectors.leaderboard(request.user, period, unit_id)
     # Nobody is ranked on no result: people at 0% are listed after the ranking, unranked.
-    ranked = [r for r in rows if r.main_attainment]
-    for row, rank in zip(ranked, selectors.ranks([r.main_attainment for r in ranked]), strict=True):
-        row.rank = rank  # type: ignore[attr-defined]  # people tied share a rank
-    unranked = [r for r in rows if not r.main_attainment]
+    ranked, unranked = selectors.ranked_board(rows)
     from .models import Honour
 
     year = _fiscal_year(period)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -269,6 +270,38 @@ def test_leaderboard_opens_on_the_latest_month_with_results_and_ranks_no_zeros(c
     assert response.context["unranked"]  # listed, but not ranked
     page = response.content.decode()
     assert "不参与排名" in page and "<td>1</td>" not in page
+
+
+def test_leaderboard_api_agrees_with_the_page_on_period_and_zeros(client, calculated):
+    """The API opened on the current month, where nobody has a result yet, and ranked
+    everyone at 0% (1, 1, 1, …) before the people with a negative result: the page
+    opened on the latest month with results and listed 0% unranked, after the ranking."""
+    login(client, "executive")
+    page = client.get(reverse("incentives:leaderboard"))
+    board = client.get(reverse("api-leaderboard")).json()
+    shown = [
+        (r.person.code, getattr(r, "rank", None))
+        for r in [*page.context["rows"], *page.context["unranked"]]
+    ]
+    assert [(e["person"], e["rank"]) for e in board] == shown
+    assert board[0]["rank"] == 1 and board[0]["attainment"] != "0.000000"  # a month with results
+    # a refund larger than the sales (negative) is ranked, after everyone above it;
+    # nobody is ranked at 0%
+    row = PeriodResult.objects.get(person=calculated.people["r2"], period=Q1)
+    row.main_attainment = -Decimal("0.25")
+    row.save()
+    PeriodResult.objects.filter(person=calculated.people["r3"], period=Q1).update(main_attainment=0)
+    board = client.get(reverse("api-leaderboard"), {"period": Q1}).json()
+    page = client.get(reverse("incentives:leaderboard"), {"period": Q1})
+    shown = [
+        (r.person.code, getattr(r, "rank", None))
+        for r in [*page.context["rows"], *page.context["unranked"]]
+    ]
+    assert [(e["person"], e["rank"]) for e in board] == shown
+    assert [(e["person"], e["rank"]) for e in board if e["person"] in ("r2", "r3")] == [
+        ("r2", 2),
+        ("r3", None),
+    ]
 
 
 def test_designer_warns_about_a_metric_without_targets_and_missing_values(client, company):
