@@ -224,6 +224,7 @@ def _day_weights(values: pl.DataFrame, people: pl.DataFrame, as_of: dt.date) -> 
                 "month",
                 (pl.col("value").fill_null(0.0) / pl.col("days").fill_null(1) / per_day)
                 .fill_nan(1.0)
+                .clip(lower_bound=0.0)  # a month of net refunds weighs nothing, not less
                 .alias("index"),
             )
         )
@@ -232,7 +233,10 @@ def _day_weights(values: pl.DataFrame, people: pl.DataFrame, as_of: dt.date) -> 
             weekday_days.join(
                 rows.group_by("weekday").agg(pl.col("value").sum()), on="weekday", how="left"
             )
-            .select("weekday", (pl.col("value").fill_null(0.0) / pl.col("days") / per_day))
+            .select(
+                "weekday",
+                (pl.col("value").fill_null(0.0) / pl.col("days") / per_day).clip(lower_bound=0.0),
+            )
             .rename({"value": "shape"})
         )
         # a unit's own month index, shrunk toward the company's by its number of records
@@ -249,6 +253,7 @@ def _day_weights(values: pl.DataFrame, people: pl.DataFrame, as_of: dt.date) -> 
             .with_columns(
                 (pl.col("value") / pl.col("days") / (pl.col("total") / calendar_days.height))
                 .fill_nan(1.0)
+                .clip(lower_bound=0.0)
                 .alias("raw")
             )
             .select(
@@ -564,9 +569,11 @@ def features(
         (pl.col("rate") * pl.col("w_left")).alias("history"),
         pl.col("pipeline").fill_null(0.0),
         pl.col("open_amount").fill_null(0.0),
-        (pl.col("actual") * pl.col("w_left") / pl.col("w_done").clip(lower_bound=1e-9)).alias(
-            "pace"
-        ),
+        # the days done weigh nothing (no sales on them in two years): the calendar's share
+        pl.when(pl.col("w_done") > 1e-9)
+        .then(pl.col("actual") * pl.col("w_left") / pl.col("w_done"))
+        .otherwise(pl.col("actual") * (1.0 - elapsed) / elapsed)
+        .alias("pace"),
         "history_days",
         pl.col("unit").is_in(pl.Series(new_units, dtype=pl.String).implode()).alias("new_unit"),
     )

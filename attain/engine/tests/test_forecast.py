@@ -281,3 +281,49 @@ def test_someone_who_left_during_the_period_keeps_what_they_booked() -> None:
     assert hq["actual"] == pytest.approx(float(rows["actual"].sum()))
     assert hq["actual"] >= active + booked - 1e-6
     assert hq["p10"] >= hq["actual"] - 1e-6
+
+
+def test_a_unit_whose_month_nets_to_refunds_is_not_forecast_trillions() -> None:
+    """A one-person unit whose Decembers are only returns: its December seasonal weight
+    came out negative, the pace signal divided by a weight clipped to 1e-9, and early in
+    December its P50 was about 2.5e13. Day weights are never negative, and the forecast
+    stays within what the person ever sold."""
+    revenue, _ = company()
+    as_of = dt.date(2025, 12, 5)
+    period = forecast_period("month", as_of)
+    people = pl.concat(
+        [
+            revenue.people,
+            pl.DataFrame(
+                {
+                    "person": ["ret"],
+                    "unit": ["solo"],
+                    "start": [dt.date(2023, 1, 1)],
+                    "end": [None],
+                },
+                schema=revenue.people.schema,
+            ),
+        ]
+    )
+    day, rows = dt.date(2023, 1, 2), []
+    while day <= as_of:
+        if day.weekday() < 5:
+            rows.append(("ret", day, -500.0 if day.month == 12 else 800.0))
+        day += dt.timedelta(days=1)
+    values = pl.concat(
+        [revenue.values, pl.DataFrame(rows, schema=revenue.values.schema, orient="row")]
+    )
+    assert revenue.units is not None
+    units = pl.concat(
+        [
+            revenue.units,
+            pl.DataFrame(
+                {"unit": ["solo"], "parent": [None], "opened": [None]}, schema=revenue.units.schema
+            ),
+        ]
+    )
+    data = ForecastData(values, people, units)
+    row = forecast_rows(data, as_of, period).filter(pl.col("person") == "ret").row(0, named=True)
+    sold = sum(value for _p, _d, value in rows if value > 0)
+    assert row["actual"] == pytest.approx(-2500.0)  # 1–5 December
+    assert row["p10"] <= row["p50"] <= row["p90"] < sold
