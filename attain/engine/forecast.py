@@ -640,7 +640,8 @@ def fit(rows: pl.DataFrame, names: Sequence[str] = FEATURES) -> Fit:
         return Fit(full, DEFAULT_RATIOS, rows.height)
     low = float(ratios.quantile(0.1, "linear") or 0.0)
     high = float(ratios.quantile(0.9, "linear") or 0.0)
-    return Fit(full, (max(0.0, low), max(high, 1.0)), rows.height)
+    # the fitted remainder itself (P50) lies within the range, whichever way it is skewed
+    return Fit(full, (min(max(0.0, low), 1.0), max(high, 1.0)), rows.height)
 
 
 # -- the forecast ---------------------------------------------------------------------------

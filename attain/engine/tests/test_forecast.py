@@ -327,3 +327,26 @@ def test_a_unit_whose_month_nets_to_refunds_is_not_forecast_trillions() -> None:
     sold = sum(value for _p, _d, value in rows if value > 0)
     assert row["actual"] == pytest.approx(-2500.0)  # 1–5 December
     assert row["p10"] <= row["p50"] <= row["p90"] < sold
+
+
+def test_p50_lies_within_the_range_when_most_remainders_beat_the_fit() -> None:
+    """Most of the earlier rows (small ones) ended at twice their fitted remainder, a few
+    big ones exactly on it: the least-squares weight follows the big ones, and the 10th
+    percentile of actual ÷ fitted was 1.4, so P10 = actual + 1.4 × remainder lay above
+    P50 = actual + remainder."""
+    from attain.engine.forecast import fit
+
+    small, big = 22, 3
+    rows = pl.DataFrame(
+        {
+            "history": [100.0] * small + [100000.0] * big,
+            "pipeline": [0.0] * (small + big),
+            "pace": [0.0] * (small + big),
+            "remainder": [200.0] * small + [100000.0] * big,
+            "history_days": [365] * (small + big),
+        }
+    )
+    fitted = fit(rows, ("history", "pace"))
+    assert fitted.weights["history"] == pytest.approx(1.0, rel=1e-3)
+    low, high = fitted.ratios
+    assert 0.0 <= low <= 1.0 <= high
