@@ -854,15 +854,18 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
     share the honour. Idempotent: the fiscal year's own periods are replaced (with a
     year starting in April, January–March of the next calendar year belong to it)."""
     months = year_month_ids(fiscal_year)
+    # the year's first month rises over the last month of the year before
+    year_before = year_month_ids(fiscal_year - 1)[-1]
     quarter_ids = [f"{fiscal_year}-Q{q}" for q in range(1, 5)]
     honours: list[Honour] = []
     results = PeriodResult.objects.filter(
-        period__in=months, main_attainment__isnull=False, role="rep"
+        period__in=[year_before, *months], main_attainment__isnull=False, role="rep"
     ).values("person_id", "period", "unit_id", "main_attainment")
     by_month: dict[str, list[dict[str, Any]]] = {}
     for row in results:
         by_month.setdefault(row["period"], []).append(dict(row))
-    for month, rows in by_month.items():
+    for month in months:
+        rows = by_month.get(month, [])
         best: dict[Any, list[dict[str, Any]]] = {}
         for entry in rows:
             current = best.get(entry["unit_id"])
@@ -881,7 +884,7 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
                         value=champion["main_attainment"],
                     )
                 )
-    for previous, month in itertools.pairwise(months):
+    for previous, month in itertools.pairwise([year_before, *months]):
         before = {r["person_id"]: r["main_attainment"] for r in by_month.get(previous, [])}
         gains = [
             (r["main_attainment"] - before[r["person_id"]], r)

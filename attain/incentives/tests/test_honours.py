@@ -60,3 +60,22 @@ def test_april_year_honours_are_awarded_again_and_ties_share(
     assert ("r1", "2027-01") in shown and ("r1", "2026-02") not in shown  # FY2025's
     board = client.get(reverse("api-leaderboard"), {"period": "2027-01"}).json()
     assert [e["rank"] for e in board] == [1, 1]
+
+
+def test_the_first_month_of_the_year_has_a_most_improved(company: Company) -> None:
+    """Most improved compared each month with the one before only within the fiscal
+    year: January (April with a year from April) never had one. It rises over the last
+    month of the year before, whose own honours the new year's run leaves alone."""
+    result(company, "r1", "2025-12", "0.5")
+    result(company, "r2", "2025-12", "1.1")
+    services.award_honours(None, 2025)
+    result(company, "r1", "2026-01", "0.9")
+    result(company, "r2", "2026-01", "1.0")
+    services.award_honours(None, 2026)
+    services.award_honours(None, 2026)
+    improved = set(
+        Honour.objects.filter(kind="most_improved").values_list("person__code", "period")
+    )
+    assert improved == {("r1", "2026-01")}
+    champions = set(Honour.objects.filter(kind="champion").values_list("person__code", "period"))
+    assert champions == {("r2", "2025-12"), ("r2", "2026-01")}
