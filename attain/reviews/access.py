@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from attain.accounts.models import Role
+from attain.org.models import Assignment
 from attain.org.selectors import person_of, role_of
 
 from .models import Review, ReviewAction, ReviewPack
@@ -62,8 +65,19 @@ def may_write(user: Any, pack: ReviewPack) -> bool:
 
 
 def may_tick(user: Any, action: ReviewAction) -> bool:
-    """Tick an action done or not done: the manager, the person reviewed, its owner."""
+    """Tick an action done or not done: the manager, the person reviewed, its owner, and
+    the person's manager today (an action carried from a review their earlier manager
+    led, after they moved)."""
     if may_write(user, action.pack):
         return True
     me = person_of(user)
-    return can_write_reviews(user) and me is not None and me.pk == action.owner_id
+    if not can_write_reviews(user) or me is None:
+        return False
+    if me.pk == action.owner_id:
+        return True
+    return (
+        role_of(user) == Role.MANAGER
+        and Assignment.objects.on(timezone.localdate())
+        .filter(person_id=action.pack.person_id, manager=me)
+        .exists()
+    )

@@ -67,3 +67,25 @@ def test_a_manager_of_another_team_may_not_lead_or_write(company):
     m1 = company.users["manager"]
     assert not access.may_lead(m1, found)
     assert not access.may_write(m1, found.packs.get())
+
+
+def test_a_new_manager_ticks_the_actions_carried_from_the_earlier_one(company):
+    """r4 moved from m3's team to m1's: m1's review opens with the action agreed in m3's
+    review (docs/reviews.md: each tickable; a manager ticks their team's), but only m3,
+    who no longer leads r4, could tick it."""
+    import datetime
+
+    from attain.org.services import transfer_person
+    from attain.reviews.selectors import carried_actions
+
+    earlier = review(company, "m3", "2026-Q1", ["r4"])
+    agreed = action(earlier, "r4", "r4")
+    transfer_person(
+        None, company.people["r4"], on=datetime.date(2026, 4, 1), manager=company.people["m1"]
+    )
+    now = review(company, "m1", "2026-Q2", ["r4"])
+    assert carried_actions(now.packs.get()) == [agreed]
+    assert access.may_tick(company.users["manager"], agreed)
+    # a manager above the person's manager, who leads neither them nor the review, does not
+    below = review(company, "m2", "2026-Q1", ["r3"])
+    assert not access.may_tick(company.users["manager"], action(below, "r3", "r3"))
