@@ -264,7 +264,12 @@ def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[Peri
         rows = rows.filter(unit_id=me.unit_id)
     elif not ranks_everyone(user):
         rows = rows.filter(person__in=visible_people(user))
-    return list(rows.order_by("-main_attainment", "person__name")[:200])
+    # everyone (a unit of hundreds too): the page shows the first rows and the reader's
+    # own, the API all of them
+    rows = rows.only(
+        "person__code", "person__name", "unit__code", "unit__name", "main_attainment", "period"
+    )
+    return list(rows.order_by("-main_attainment", "person__name", "person__code"))
 
 
 def distribution(period: str) -> dict[str, Any]:

@@ -316,6 +316,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 TOP_CHARTED = 10  # the leaderboard's chart: its first ten
+BOARD_ROWS = 200  # the leaderboard page lists this many of each part, and the reader's row
 
 
 @login_required
@@ -329,6 +330,13 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     rows = selectors.leaderboard(request.user, period, unit_id)
     # Nobody is ranked on no result: people at 0% are listed after the ranking, unranked.
     ranked, unranked = selectors.ranked_board(rows)
+    # the first rows of each part, and the reader's own row wherever it is
+    me = person_of(request.user)
+    mine = {me.pk} if me is not None else set()
+    shown = ranked[:BOARD_ROWS] + [r for r in ranked[BOARD_ROWS:] if r.person_id in mine]
+    shown_unranked = unranked[:BOARD_ROWS] + [
+        r for r in unranked[BOARD_ROWS:] if r.person_id in mine
+    ]
     from .models import Honour
 
     year = _fiscal_year(period)
@@ -336,15 +344,18 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         period__in=[str(year), *(f"{year}-Q{q}" for q in range(1, 5)), *year_month_ids(year)]
     )
     if access.ranks_own_unit(request.user):
-        honours = honours.filter(person__in=[r.person for r in rows])
+        honours = honours.filter(person__in=[r.person_id for r in rows])
     else:
         honours = honours.filter(person__in=visible_people(request.user))
     honours = honours.select_related("person", "unit").order_by("-period", "kind")[:30]
     context: dict[str, Any] = {
         "period": period,
         "periods": _period_choices(year),
-        "rows": ranked,
-        "unranked": unranked,
+        "rows": shown,
+        "unranked": shown_unranked,
+        "ranked_count": len(ranked),
+        "unranked_count": len(unranked),
+        "board_rows": BOARD_ROWS,
         "units": Unit.objects.filter(parent__isnull=False).order_by("name"),
         "unit": unit_id,
         "honours": honours,

@@ -79,3 +79,38 @@ def test_the_first_month_of_the_year_has_a_most_improved(company: Company) -> No
     assert improved == {("r1", "2026-01")}
     champions = set(Honour.objects.filter(kind="champion").values_list("person__code", "period"))
     assert champions == {("r2", "2025-12"), ("r2", "2026-01")}
+
+
+def test_a_big_unit_board_shows_the_reader_and_counts_everyone(company: Company) -> None:
+    """A unit of hundreds: the board was cut at its first 200 rows, so a rep ranked
+    lower did not find themself (page or API), and the people at 0% beyond the cut were
+    neither listed nor counted."""
+    from attain.org.models import Person
+
+    others = Person.objects.bulk_create(
+        Person(code=f"big{n:03d}", name="王伟", start=datetime.date(2024, 1, 1)) for n in range(260)
+    )
+    for n, person in enumerate(others):
+        PeriodResult.objects.create(
+            person=person,
+            period="2026-03",
+            period_kind="month",
+            start=datetime.date(2026, 3, 1),
+            end=datetime.date(2026, 3, 31),
+            unit=company.east,
+            role="rep",
+            main_attainment=Decimal("0") if n >= 230 else Decimal("2") - Decimal(n) / 1000,
+        )
+    result(company, "r1", "2026-03", "0.5")  # below all 230 with a result: rank 231
+    result(company, "r2", "2026-03", "0")
+    client = Client()
+    assert client.login(username=LOGINS["rep"][0], password=LOGINS["rep"][1])
+    page = client.get(reverse("incentives:leaderboard"), {"period": "2026-03"})
+    mine = [r for r in page.context["rows"] if r.person.code == "r1"]
+    assert [r.rank for r in mine] == [231]
+    assert page.context["ranked_count"] == 231 and page.context["unranked_count"] == 31
+    text = page.content.decode()
+    assert "31 people with no result yet" in text and "231 ranked, 31 at 0%" in text
+    board = client.get(reverse("api-leaderboard"), {"period": "2026-03"}).json()
+    assert len(board) == 262
+    assert [e["rank"] for e in board if e["person"] == "r1"] == [231]
