@@ -849,7 +849,8 @@ def recalculate_people(
 
 def award_honours(actor: Any, fiscal_year: int) -> int:
     """Monthly champion (highest revenue attainment per unit and month, at least 100%),
-    most improved (largest rise in attainment over the previous month, company-wide) and
+    most improved (largest rise in attainment over the previous month, company-wide; not
+    over a month in which nobody had a result) and
     卓越 achievers (anyone whose bonus reached the 卓越 level). People tied for the best
     share the honour. Idempotent: the fiscal year's own periods are replaced (with a
     year starting in April, January–March of the next calendar year belong to it)."""
@@ -886,6 +887,8 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
                 )
     for previous, month in itertools.pairwise([year_before, *months]):
         before = {r["person_id"]: r["main_attainment"] for r in by_month.get(previous, [])}
+        if not any(before.values()):
+            continue  # nobody had a result that month (no data): no rise to measure from
         gains = [
             (r["main_attainment"] - before[r["person_id"]], r)
             for r in by_month.get(month, [])

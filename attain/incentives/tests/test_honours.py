@@ -114,3 +114,20 @@ def test_a_big_unit_board_shows_the_reader_and_counts_everyone(company: Company)
     board = client.get(reverse("api-leaderboard"), {"period": "2026-03"}).json()
     assert len(board) == 262
     assert [e["rank"] for e in board if e["person"] == "r1"] == [231]
+
+
+def test_no_most_improved_over_a_month_without_data(company: Company) -> None:
+    """February has results but nobody sold anything (the orders were not imported yet):
+    everyone's March "rose" from 0% and the best of March was most improved, an honour
+    measured from no data. A month with someone's result is a base, also for those at 0%."""
+    for code in ("r1", "r2"):
+        result(company, code, "2026-02", "0")
+    result(company, "r1", "2026-03", "0.8")
+    result(company, "r2", "2026-03", "0.5")
+    result(company, "r1", "2026-04", "0.6")
+    result(company, "r2", "2026-04", "0.9")
+    services.award_honours(None, 2026)
+    improved = set(
+        Honour.objects.filter(kind="most_improved").values_list("person__code", "period")
+    )
+    assert improved == {("r2", "2026-04")}
