@@ -3,6 +3,7 @@ units, then over months, with exact sums (largest remainder, exact tie rules).""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -209,6 +210,9 @@ class Decomposer:
         self.unstaffed: dict[str, tuple[str, ...]] = {}
         # every target the decompositions made, by (measure, who, period id): the first
         self._made: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
+        # the measures more than one decomposition splits: only theirs can clash
+        split = Counter(d.measure for d in scenario.decompositions)
+        self._clashing = {measure for measure, count in split.items() if count > 1}
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
         self._spans: dict[Any, list[tuple[str, str, Any, Any]]] = caches.setdefault("spans", {})
@@ -578,8 +582,10 @@ class Decomposer:
     # -- allocation --------------------------------------------------------------------
     def allocate(self, d: Decomposition, value: Decimal) -> None:
         made: list[tuple[str, str, Decimal]] = []  # (who, period id, value) of every target
+        track = d.measure in self._clashing
         if d.value is not None:
-            made.append((d.who, d.period.id, d.value))
+            if track:
+                made.append((d.who, d.period.id, d.value))
             self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
         members = self.members(d)
         if not members:
@@ -632,17 +638,21 @@ class Decomposer:
         for member, member_units in zip(members, amounts, strict=True):
             amount = member_units * round_to
             allocation.parts[member] = amount
-            made.append((member, period.id, amount))
+            if track:
+                made.append((member, period.id, amount))
             targets = sources is None or member in sources
             if targets:
                 generated.append(TargetSpec(measure, member, period, amount, True, path, did))
             if months is not None:
                 month_parts = months.split(member, member_units)
                 allocation.months[member] = month_parts
-                made.extend(
-                    (member, month.id, month_units * round_to)
-                    for month_units, month in zip(month_parts.values(), months.periods, strict=True)
-                )
+                if track:
+                    made.extend(
+                        (member, month.id, month_units * round_to)
+                        for month_units, month in zip(
+                            month_parts.values(), months.periods, strict=True
+                        )
+                    )
                 if not targets:
                     continue
                 for (_key, month_units), month in zip(
@@ -652,7 +662,8 @@ class Decomposer:
                         TargetSpec(measure, member, month, month_units * round_to, True, path, did)
                     )
         self.generated.extend(generated)
-        self._clashes(d, made)
+        if track:
+            self._clashes(d, made)
         self.book.add_all(generated)
         self.allocations.append(allocation)
 

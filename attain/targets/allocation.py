@@ -791,6 +791,11 @@ def warning_text(problem: Problem, scenario: Scenario) -> str:
             "%(who)s: refunds exceeded sales in %(months)s, so those months weigh 0 in the "
             "seasonal split"
         ) % {"who": name, "months": _listed(str(params.get("months", "")).split(","))}
+    if problem.code == "clash":
+        return gettext(
+            "%(who)s: its %(period)s target was already made by an earlier split, so this "
+            "split's is not used"
+        ) % {"who": name, "period": params.get("period", "")}
     if problem.code == "rounded":
         return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % {
             "who": name,

@@ -1,0 +1,34 @@
+"""The engine's decomposition warnings read in the reader's language, naming who."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from attain.engine import Problem, scenario_from_data
+from attain.targets.allocation import warning_text
+
+SCENARIO = {
+    "version": 1,
+    "currency": "CNY",
+    "units": [{"id": "hq", "name": "总部"}],
+    "people": [{"id": "wang", "name": "王芳", "unit": "hq", "role": "rep"}],
+    "records": {"orders": []},
+    "measures": {"revenue": {"from": "orders", "value": "amount"}},
+}
+
+
+def test_a_clash_between_two_splits_is_said_in_chinese() -> None:
+    scenario, problems = scenario_from_data(SCENARIO)
+    assert scenario is not None, problems
+    clash = Problem(
+        "decompositions[1]",
+        "the 2025-01 target of wang for revenue is already 100 from decompositions[0]; "
+        "200 is not used",
+        "clash",
+        (("who", "wang"), ("period", "2025-01"), ("count", "1")),
+    )
+    with translation.override("zh-hans"):
+        text = warning_text(clash, scenario)
+    assert text == "王芳 (wang)：其 2025-01 目标已由先前的分解生成，本次分解的值不予采用"
+    with translation.override("en"):
+        assert warning_text(clash, scenario).startswith("王芳 (wang): its 2025-01 target")
