@@ -23,42 +23,18 @@ from django.utils.translation import gettext as _
 
 from attain.crm.services import validate_shares
 
+# the formula guards (OWASP "CSV injection") live with the web helpers: every app's
+# exports use them; the exports and the import here re-export them
+from attain.web.formulas import FORMULA_GUARD
+from attain.web.formulas import guard_formula as guard_formula
+from attain.web.formulas import unguard_formula as unguard_formula
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is the reason shown to the user."""
-
-
-# Formula guards (OWASP "CSV injection") --------------------------------------------
-
-FORMULA_STARTS = frozenset("=+-@\t\r")
-FORMULA_GUARD = "'"
-
-
-def guard_formula(text: str) -> str:
-    """Text that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, as OWASP
-    recommends; so does text that already starts with apostrophes before one of those,
-    so that :func:`unguard_formula` gives back exactly the original. Exports apply it to
-    text only: numbers (negative ones too) stay numbers."""
-    if text and (
-        text[0] in FORMULA_STARTS
-        or (text[0] == FORMULA_GUARD and text.lstrip(FORMULA_GUARD)[:1] in FORMULA_STARTS)
-    ):
-        return FORMULA_GUARD + text
-    return text
-
-
-def unguard_formula(text: str) -> str:
-    """The inverse of :func:`guard_formula`: removes the one apostrophe it adds, and
-    nothing else (``'abc`` stays ``'abc``)."""
-    if text[:1] == FORMULA_GUARD:
-        rest = text.lstrip(FORMULA_GUARD)
-        if rest and rest[0] in FORMULA_STARTS:
-            return text[1:]
-    return text
 
 
 def cell_text(value: Any) -> str:

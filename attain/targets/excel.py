@@ -21,8 +21,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from attain.org.company import company
+from attain.web.formulas import guard_formula, unguard_formula
 
 from .allocation import Grid
 from .cells import CellChange
@@ -61,6 +63,23 @@ def _header_matches(found: list[str], months: list[str]) -> bool:
     return [c.strip() for c in found[len(HEADER) : len(HEADER) + len(months)]] == months
 
 
+def _text(sheet: Any, value: Any) -> Any:
+    """A text cell that no spreadsheet runs: a code or name starting with ``=``, ``+``,
+    ``-`` or ``@`` gets the apostrophe of the record exports (docs/import.md, "Exports
+    and formulas"), and is always a string cell (openpyxl makes ``=...`` a formula and
+    ``#N/A`` an error)."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=guard_formula(value))
+    cell.data_type = "s"
+    return cell
+
+
+def _code(value: Any) -> str:
+    """A code cell as the export wrote it, its formula guard removed."""
+    return unguard_formula(str(value).strip()) if value is not None else ""
+
+
 def export_workbook(
     plan: TargetPlan, grids: Mapping[str, Grid], visible: set[str] | None = None
 ) -> bytes:
@@ -74,7 +93,8 @@ def export_workbook(
             if visible is not None and row.kind == Kind.PERSON and row.who not in visible:
                 continue
             kind = _word(KINDS[row.kind]) if row.kind in KINDS else row.kind
-            sheet.append([row.who, kind, row.name, row.parent, row.year, *row.months])
+            texts = [_text(sheet, v) for v in (row.who, kind, row.name, row.parent)]
+            sheet.append([*texts, row.year, *row.months])
     info = book.create_sheet(_word("plan"))
     info.append([_word("plan"), plan.pk])
     info.append([_word("version"), plan.version])
@@ -141,8 +161,8 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         for number, line in enumerate(lines, start=2):
             if not line or line[0] is None:
                 continue
-            who = str(line[0])
-            parent = str(line[3]) if len(line) > 3 and line[3] is not None else ""
+            who = _code(line[0])
+            parent = _code(line[3]) if len(line) > 3 else ""
             row = by_parent.get((who, parent), rows.get(who))
             if row is None:
                 result.errors.append(

@@ -420,3 +420,26 @@ def test_a_commitment_goes_back_only_to_a_page_of_this_site(
     )
     assert response.status_code == 302
     assert response["Location"] == (lands or reverse("targets:mine"))
+
+
+def test_the_workbook_runs_no_formula_from_a_name_or_code(
+    company: Company, plan: TargetPlan
+) -> None:
+    # a name or a code that a spreadsheet would run (CSV injection) is text in the file,
+    # with the record exports' apostrophe, and the file still imports back
+    from attain.org.models import Person, Unit
+
+    Person.objects.filter(code="r2").update(name='=HYPERLINK("http://evil.example","x")')
+    Unit.objects.filter(code="east").update(code="-east")
+    client = login("sales_ops")
+    book = load_workbook(io.BytesIO(client.get(reverse("targets:export", args=[plan.pk])).content))
+    cells = {row[0].value: row for row in book["revenue"].iter_rows(min_row=2)}
+    assert cells["r2"][2].value == '\'=HYPERLINK("http://evil.example","x")'
+    assert cells["r2"][2].data_type == "s"
+    assert cells["r2"][3].value == "'-east"
+    assert cells["'-east"][1].value == "unit"
+    assert not any(c.data_type == "f" for row in cells.values() for c in row)
+    _edit(book, "r2", 6, 99999)
+    page = _upload(client, plan, book)
+    assert "unknown code" not in page
+    assert "99,999" in page and "Apply these changes" in page
