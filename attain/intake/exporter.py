@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,8 @@ from .parsing import format_share, guard_formula
 from .tables import CHILD_ROWS, EXPORT_KEY, Kind, TableSpec
 
 PAGE = 5_000
+# the control characters XML 1.0 cannot hold (a workbook's parts are XML)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _paths(spec: TableSpec) -> list[str | None]:
@@ -158,8 +161,8 @@ def write_xlsx(spec: TableSpec, path: Path) -> int:
 def stamp_workbook(workbook: Any, title: str) -> None:
     """The workbook's document properties: the company as its author (the company
     settings' name; "Attain" when there is none) and the table as its title."""
-    workbook.properties.creator = company().name or "Attain"
-    workbook.properties.title = title
+    workbook.properties.creator = _CONTROL.sub("", company().name) or "Attain"
+    workbook.properties.title = _CONTROL.sub("", title)
 
 
 def _string_cell(sheet: Any, text: str) -> Any:
@@ -194,6 +197,17 @@ def rows_csv(rows: Iterable[list[Any]]) -> bytes:
     return ("\ufeff" + handle.getvalue()).encode("utf-8")
 
 
+_SHEET_FORBIDDEN = re.compile(r"[\\/?*:\[\]\x00-\x1f]")
+
+
+def sheet_title(name: str) -> str:
+    """``name`` as a worksheet's title Excel accepts: at most 31 characters, none of
+    ``\\ / ? * : [ ]`` (they become ``_``; pay's files name the sheet after the period
+    given in the address), not starting or ending with an apostrophe, not empty."""
+    title = _SHEET_FORBIDDEN.sub("_", name)[:31].strip("'")
+    return title or "Sheet"
+
+
 def rows_xlsx(rows: Iterable[list[Any]], sheet_name: str) -> bytes:
     """Any table (header first) as XLSX bytes: numbers stay numbers, text is guarded and
     always a string cell."""
@@ -201,7 +215,7 @@ def rows_xlsx(rows: Iterable[list[Any]], sheet_name: str) -> bytes:
 
     workbook = openpyxl.Workbook(write_only=True)
     stamp_workbook(workbook, sheet_name)
-    sheet = workbook.create_sheet(sheet_name[:31])
+    sheet = workbook.create_sheet(sheet_title(sheet_name))
     for row in rows:
         values = [_typed(v) for v in row]
         sheet.append([_string_cell(sheet, v) if v.__class__ is str else v for v in values])

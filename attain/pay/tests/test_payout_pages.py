@@ -227,3 +227,22 @@ def test_finance_approves_more_than_a_thousand_payouts_at_once(company, client):
     answer = client.post(f"/pay/payouts/?period={PERIOD}", {"action": "approve", "people": chosen})
     assert answer.status_code == 302
     assert Payout.objects.filter(state="approved").count() == 5
+
+
+def test_an_xlsx_export_whose_period_excel_cannot_name_a_sheet_by_still_downloads(company, client):
+    # the sheet is named after the period typed in the address: a character Excel
+    # forbids in a sheet's name (/ : * ? [ ]) was a 500
+    store(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    for url in [
+        "/pay/payouts/?period=2026%2FQ3&export=xlsx",
+        "/pay/payroll/?period=a:b*c&export=xlsx",
+        "/pay/accrual/?period=%5B2026%5D%3F&export=xlsx",
+        "/pay/accrual/?period=a%01b&export=xlsx",
+    ]:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        book = openpyxl.load_workbook(io.BytesIO(answer.content))
+        assert not set("/:*?[]\x01") & set(book.active.title), url
+    answer = client.get(f"/pay/payouts/?period={PERIOD}&export=xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(answer.content)).active.title == f"payouts-{PERIOD}"
