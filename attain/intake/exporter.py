@@ -114,8 +114,11 @@ def _fingerprints(activities: list[int]) -> dict[int, list[str]]:
 
 
 def _typed(value: Any) -> Any:
+    """A value for an XLSX cell. Text loses the control characters XML cannot hold (a
+    vertical tab pasted from Word, say: openpyxl refuses the whole file for one), which
+    the import rejects anyway, and gets the formula guard."""
     if isinstance(value, str):
-        return guard_formula(value)
+        return guard_formula(_CONTROL.sub("", value))
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).replace(tzinfo=None)
     return "" if value is None else value

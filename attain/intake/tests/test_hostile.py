@@ -327,3 +327,16 @@ def test_the_sample_reads_only_the_shared_strings_it_uses(tmp_path: Path) -> Non
         assert [list(r) for r in source.rows] == rows[1:]
     with open_source(path, row_limit=100) as source:
         assert len(list(source.rows)) == 30
+
+
+def test_a_control_character_in_a_record_does_not_break_the_xlsx_export(
+    company: Any, tmp_path: Path
+) -> None:
+    # the CRM keeps what a form or the API gave it (a vertical tab pasted from Word);
+    # XML cannot hold it, and openpyxl refused the whole export for that one cell
+    crm.create_customer(None, name="Line\x0bbreak", external_id="X1")
+    crm.create_customer(None, name="\x01=cmd", external_id="X2")
+    call_command("export", "customers", str(tmp_path / "c.xlsx"), stdout=StringIO())
+    sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").worksheets[0]
+    names = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names == {"X1": "Linebreak", "X2": "'=cmd"}
