@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from attain.org.company import company
 from attain.web.formulas import guard_formula, unguard_formula
@@ -70,7 +71,8 @@ def _text(sheet: Any, value: Any) -> Any:
     ``#N/A`` an error)."""
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=guard_formula(value))
+    # XML holds no control characters (openpyxl would refuse the whole file)
+    cell = WriteOnlyCell(sheet, value=guard_formula(ILLEGAL_CHARACTERS_RE.sub("", value)))
     cell.data_type = "s"
     return cell
 

@@ -430,6 +430,7 @@ def test_the_workbook_runs_no_formula_from_a_name_or_code(
     from attain.org.models import Person, Unit
 
     Person.objects.filter(code="r2").update(name='=HYPERLINK("http://evil.example","x")')
+    Person.objects.filter(code="r3").update(name="R\x0b3")  # XML cannot hold it
     Unit.objects.filter(code="east").update(code="-east")
     client = login("sales_ops")
     book = load_workbook(io.BytesIO(client.get(reverse("targets:export", args=[plan.pk])).content))
@@ -437,6 +438,7 @@ def test_the_workbook_runs_no_formula_from_a_name_or_code(
     assert cells["r2"][2].value == '\'=HYPERLINK("http://evil.example","x")'
     assert cells["r2"][2].data_type == "s"
     assert cells["r2"][3].value == "'-east"
+    assert cells["r3"][2].value == "R3"
     assert cells["'-east"][1].value == "unit"
     assert not any(c.data_type == "f" for row in cells.values() for c in row)
     _edit(book, "r2", 6, 99999)
