@@ -352,6 +352,16 @@ def _opening_workbook() -> Iterator[None]:
         raise
 
 
+def first_sheet(workbook: Any) -> Any:
+    """The sheet an import reads: the first one the person sees in Excel. A hidden sheet
+    (an ERP's lookup lists, a template's settings) comes before the data in many
+    workbooks; only a workbook whose every sheet is hidden gives its first."""
+    for sheet in workbook.worksheets:
+        if sheet.sheet_state == "visible":
+            return sheet
+    return workbook.worksheets[0]
+
+
 def _open_xlsx(path: Path) -> Source:
     import openpyxl
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -369,8 +379,7 @@ def _open_xlsx(path: Path) -> Source:
     try:
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = first_sheet(workbook).iter_rows(values_only=True)
         header_row = next(rows, None)
     except _BROKEN_XLSX as error:
         workbook.close()
@@ -452,7 +461,7 @@ def _read_wanted_strings(archive: zipfile.ZipFile, part: str, wanted: set[int]) 
 
 
 def _sample_xlsx(path: Path, row_limit: int) -> Source:
-    """The header and the first ``row_limit`` rows of the first sheet, read in
+    """The header and the first ``row_limit`` rows of the first visible sheet, read in
     read-only (streaming) mode without loading the shared-strings table."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -482,7 +491,7 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
     try:
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = first_sheet(workbook).iter_rows(values_only=True)
         sample = [list(row) for row in itertools.islice(rows, row_limit + 1)]
         strings = (
             _read_wanted_strings(reader.archive, strings_part[0], deferred.wanted)

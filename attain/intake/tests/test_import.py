@@ -740,3 +740,27 @@ def test_an_order_cancelled_by_a_later_file_without_a_date_is_dated_by_the_impor
     again = [[*ZH_HEADER, "取消日期"], ["O-2", "C2", "r2", "2025-03-11", "12000", "已退货", "", ""]]
     import_file(None, "orders", write_csv(tmp_path / "d.csv", again))
     assert Order.objects.get(external_id="O-2").status_changed_on == datetime.date(2025, 4, 2)
+
+
+def test_xlsx_whose_first_sheet_is_hidden_reads_the_sheet_people_see(
+    customers: Any, tmp_path: Path
+) -> None:
+    # an ERP's or a template's workbook often starts with a hidden sheet of lookup lists
+    book = openpyxl.Workbook()
+    lists = book.active
+    lists.title = "lists"
+    lists.append(["状态"])
+    lists.append(["已确认"])
+    lists.sheet_state = "hidden"
+    data = book.create_sheet("订单")
+    data.append(["订单号", "客户", "销售", "日期", "金额"])
+    data.append(["V-1", "C1", "r1", "2025-03-10", 10])
+    book.active = 1
+    book.save(tmp_path / "orders.xlsx")
+    preview = import_file(
+        None, "orders", tmp_path / "orders.xlsx", dry_run=True, sample_size=20, row_limit=200
+    )
+    assert (preview.imported, preview.rejected) == (1, 0)
+    result = import_file(None, "orders", tmp_path / "orders.xlsx")
+    assert (result.imported, result.rejected) == (1, 0)
+    assert Order.objects.get(external_id="V-1").amount == Decimal("10")
