@@ -50,7 +50,10 @@ def _text(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+        # the fraction of a second too when there is one (the API and the app give
+        # it), so that the export imports back unchanged
+        form = "%Y-%m-%d %H:%M:%S.%f" if value.microsecond else "%Y-%m-%d %H:%M:%S"
+        return timezone.localtime(value).strftime(form)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):

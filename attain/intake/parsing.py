@@ -156,7 +156,7 @@ def _parse_decimal_text(text: str, what: str) -> Decimal:
 
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$"
 )
 
 
@@ -170,11 +170,13 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
     try:
         if match is None:
             raise ValueError(text)
-        year, month, day, hour, minute, second = match.groups()
+        year, month, day, hour, minute, second, fraction = match.groups()
         day_value = datetime.date(int(year), int(month), int(day))
         if hour is None:
             return day_value, None
-        return day_value, datetime.time(int(hour), int(minute), int(second or 0))
+        # a fraction of a second is kept to the microsecond (what an export writes)
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        return day_value, datetime.time(int(hour), int(minute), int(second or 0), micro)
     except ValueError:
         raise CellError(_("bad %(what)s “%(value)s”") % {"what": what, "value": text}) from None
 

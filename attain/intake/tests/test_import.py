@@ -764,3 +764,30 @@ def test_xlsx_whose_first_sheet_is_hidden_reads_the_sheet_people_see(
     result = import_file(None, "orders", tmp_path / "orders.xlsx")
     assert (result.imported, result.rejected) == (1, 0)
     assert Order.objects.get(external_id="V-1").amount == Decimal("10")
+
+
+def test_an_activity_with_a_fraction_of_a_second_exports_and_imports_back_unchanged(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    # the API and the app give occurred_at to the microsecond: the export wrote whole
+    # seconds and the import dropped any fraction, so re-importing an unchanged export
+    # moved every such activity
+    from attain.crm.models import Activity
+    from attain.crm.services.activities import log_activity
+
+    when = datetime.datetime(2025, 3, 10, 23, 30, 15, 250000, tzinfo=datetime.UTC)
+    log_activity(
+        None,
+        kind="visit",
+        customer=customers["C1"],
+        owner=company.people["r1"],
+        occurred_at=when,
+        external_id="A1",
+    )
+    out = tmp_path / "activities.csv"
+    call_command("export", "activities", str(out), stdout=StringIO())
+    exported = read_csv(out)
+    assert exported[1][exported[0].index("occurred_at")] == "2025-03-11 07:30:15.250000"
+    result = import_file(None, "activities", out)
+    assert (result.updated, result.rejected) == (1, 0)
+    assert Activity.objects.get(external_id="A1").occurred_at == when
