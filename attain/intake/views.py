@@ -193,8 +193,14 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     # openpyxl's write-only mode streams rows to a temporary file, not to memory.
-    path = Path(tempfile.mkdtemp()) / name
-    write_xlsx(spec, path)
-    response_file = path.open("rb")
-    path.unlink()  # the open handle keeps the data until the response is sent
+    folder = Path(tempfile.mkdtemp())
+    path = folder / name
+    try:
+        write_xlsx(spec, path)
+        response_file = path.open("rb")
+    finally:
+        # the open handle keeps the data until the response is sent; nothing is left
+        # behind in the temporary folder, a failed export's file and folder neither
+        path.unlink(missing_ok=True)
+        folder.rmdir()
     return FileResponse(response_file, as_attachment=True, filename=name)

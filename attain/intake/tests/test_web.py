@@ -151,3 +151,19 @@ def test_api_errors(client: Client, company: Any, customers: Any) -> None:
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"table", "file"}
     assert client.get("/api/imports/999/").status_code == 404
+
+
+def test_an_xlsx_export_leaves_nothing_in_the_temporary_folder(
+    client: Client, company: Any, customers: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # each download left an empty folder behind (mkdtemp), thousands over a year
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    login(client, company, "finance")
+    response = client.get(reverse("intake-export", args=["customers", "xlsx"]))
+    assert b"".join(response.streaming_content)[:2] == b"PK"
+    response.close()
+    assert list(scratch.iterdir()) == []
