@@ -40,8 +40,10 @@ from __future__ import annotations
 import csv
 import itertools
 import pickle
+import re
 import tempfile
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -189,9 +191,12 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
     the next ``TITLE_ROWS`` rows that has every required column; the rows above it are
     skipped and the row numbers stay Excel's. The first row's problem when none does."""
     try:
-        return match_headers(spec, source.header)
+        found = match_headers(spec, source.header)
     except FileProblem as problem:
         first_problem = problem
+    else:
+        refuse_scaled_money(spec, source.header, found[0])
+        return found
     for skipped, cells in enumerate(itertools.islice(source.rows, TITLE_ROWS), start=1):
         header = ["" if cell is None else str(cell).strip() for cell in cells]
         while header and not header[-1]:
@@ -200,10 +205,38 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
             found = match_headers(spec, header)
         except FileProblem:
             continue
+        refuse_scaled_money(spec, header, found[0])
         source.header = header
         source.header_row += skipped
         return found
     raise first_problem
+
+
+# A unit in brackets after a money header that counts in thousands, ten thousands (万),
+# millions or hundred millions (亿) of yuan: 金额（万元）, amount (k CNY), 金额('000).
+_SCALED_UNIT = re.compile(
+    r"\(([^)]*(?:万|千|百万|亿|thousand|million|billion|'000|\bk\b|\bmn\b)[^)]*)\)$"
+)
+
+
+def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str, int]) -> None:
+    """A money column whose header gives its unit as a multiple of yuan (金额（万元）,
+    common in Chinese reports) is refused: Attain reads amounts in yuan, and reading
+    12.5 万元 as ¥12.50 would be wrong by a factor of 10,000 without a word."""
+    for column in spec.columns:
+        if column.kind is not Kind.MONEY or column.name not in positions:
+            continue
+        raw = header[positions[column.name]]
+        unit = _SCALED_UNIT.search(unicodedata.normalize("NFKC", raw).casefold().strip())
+        if unit is not None:
+            raise FileProblem(
+                _(
+                    "Column “%(header)s” counts in %(unit)s, but %(column)s is read as a plain "
+                    "amount (元, not thousands or 万): convert the column and name it without "
+                    "the unit; nothing was imported."
+                )
+                % {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
+            )
 
 
 # The run ---------------------------------------------------------------------------

@@ -791,3 +791,32 @@ def test_an_activity_with_a_fraction_of_a_second_exports_and_imports_back_unchan
     result = import_file(None, "activities", out)
     assert (result.updated, result.rejected) == (1, 0)
     assert Activity.objects.get(external_id="A1").occurred_at == when
+
+
+@pytest.mark.parametrize(
+    "header", ["合同金额（万元）", "金额(千元)", "Amount (k CNY)", "金额('000)"]
+)
+def test_an_amount_column_in_ten_thousands_of_yuan_is_refused(
+    customers: Any, tmp_path: Path, header: str
+) -> None:
+    # 金额（万元） was read as 金额: 12.5 (万元, ¥125,000) became ¥12.50, silently
+    rows = [
+        ["2025年订单"],
+        ["订单号", "客户", "销售", "日期", header],
+        ["W-1", "C1", "r1", "2025-03-10", "12.5"],
+    ]
+    with pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+    assert header in str(problem.value) and "amount" in str(problem.value)
+    assert not Order.objects.exists()
+
+
+def test_an_amount_column_in_yuan_keeps_its_unit(customers: Any, tmp_path: Path) -> None:
+    rows = [
+        ["订单号", "客户", "销售", "日期", "金额（元）"],
+        ["W-1", "C1", "r1", "2025-03-10", "12.5"],
+    ]
+    assert import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows)).imported == 1
+    rows[0][4] = "Amount (CNY)"
+    assert import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows)).updated == 1
+    assert Order.objects.get().amount == Decimal("12.50")
