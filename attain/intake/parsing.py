@@ -142,6 +142,9 @@ def _parse_decimal_text(text: str, what: str) -> Decimal:
     text = _CURRENCY.sub("", text)
     if text.startswith("-"):  # ¥-12.00
         negative, text = not negative, text[1:]
+    elif text.startswith("(") and text.endswith(")") and not negative:
+        # ¥(1,234.50): Excel's accounting format, as a CSV saved by Excel writes it
+        negative, text = True, text[1:-1]
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", text):
         text = text.replace(",", "")
     if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
