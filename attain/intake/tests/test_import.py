@@ -820,3 +820,50 @@ def test_an_amount_column_in_yuan_keeps_its_unit(customers: Any, tmp_path: Path)
     rows[0][4] = "Amount (CNY)"
     assert import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows)).updated == 1
     assert Order.objects.get().amount == Decimal("12.50")
+
+
+def test_the_command_line_reads_and_writes_times_in_the_company_time_zone(
+    customers: Any, company: Any, tmp_path: Path, client: Any
+) -> None:
+    # the pages and the workers count in the company's time zone; `attain export` and
+    # `attain import` counted in the deployment's default (ATTAIN_TIME_ZONE): a visit
+    # exported from the command line and imported on the page moved by hours
+    from attain.crm.models import Activity
+    from attain.crm.services.activities import log_activity
+    from attain.org import company as company_module
+    from attain.org import services_company
+    from attain.org.models import CompanySettings
+
+    if CompanySettings.objects.exists():
+        CompanySettings.objects.update(time_zone="America/New_York")
+    else:
+        services_company.store_company(
+            None,
+            services_company.clean_company(
+                name="Co",
+                fiscal_year_start="1",
+                currency="CNY",
+                time_zone="America/New_York",
+                languages=["zh-hans", "en"],
+            ),
+        )
+    company_module.forget()
+    when = datetime.datetime(2025, 3, 10, 15, 0, tzinfo=datetime.UTC)
+    log_activity(
+        None,
+        kind="visit",
+        customer=customers["C1"],
+        owner=company.people["r1"],
+        occurred_at=when,
+        external_id="A1",
+    )
+    out = tmp_path / "activities.csv"
+    call_command("export", "activities", str(out), stdout=StringIO())
+    exported = read_csv(out)
+    assert exported[1][exported[0].index("occurred_at")] == "2025-03-10 11:00:00"  # EDT
+    rows = [["external_id", "kind", "customer", "owner", "occurred_at"]]
+    rows.append(["A2", "call", "C1", "r1", "2025-03-10 11:00"])
+    call_command(
+        "import", "activities", str(write_csv(tmp_path / "a.csv", rows)), stdout=StringIO()
+    )
+    assert Activity.objects.get(external_id="A2").occurred_at == when

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from attain.intake.exporter import export_file
 from attain.intake.tables import TABLES
+from attain.org.company import company
 
 
 class Command(BaseCommand):
@@ -27,6 +29,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # times and days in the company's time zone, as on the pages and in the workers
+        # (an export made here imports there without a shift of hours, and back)
+        with timezone.override(company().zone):
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         path: Path = options["file"]
         if not path.parent.is_dir():
             raise CommandError(f"No such directory: {path.parent}", returncode=2)

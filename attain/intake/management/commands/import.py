@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.intake.importer import CHUNK_SIZE, import_file
@@ -16,6 +17,7 @@ from attain.intake.parsing import CellError, parse_date
 from attain.intake.reading import FileProblem
 from attain.intake.services import batch_for_file, run_batch
 from attain.intake.tables import TABLES
+from attain.org.company import company
 
 FILE_PROBLEM = 2
 
@@ -78,6 +80,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # times and days in the company's time zone, as on the pages and in the workers
+        # (an export made here imports there without a shift of hours, and back)
+        with timezone.override(company().zone):
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         path: Path = options["file"]
         table: str = options["table"]
         if not path.is_file():
