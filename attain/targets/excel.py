@@ -10,6 +10,7 @@ speaks, so a workbook exported in English or Chinese (or an older English one) r
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,8 +119,11 @@ class ImportResult:
 def _number(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
+    # a number typed as text: full-width digits and commas (a Chinese input method),
+    # thousands separators, spaces
+    text = unicodedata.normalize("NFKC", str(value)).replace(",", "")
     try:
-        number = Decimal(str(value).replace(",", "").strip())
+        number = Decimal("".join(text.split()))
     except InvalidOperation:
         raise ValueError(str(value)) from None
     if not number.is_finite():

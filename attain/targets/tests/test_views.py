@@ -445,3 +445,14 @@ def test_the_workbook_runs_no_formula_from_a_name_or_code(
     page = _upload(client, plan, book)
     assert "unknown code" not in page
     assert "99,999" in page and "Apply these changes" in page
+
+
+def test_a_target_typed_as_text_with_full_width_digits_imports(plan: TargetPlan) -> None:
+    # typed with a Chinese input method: １２，０００ (full-width digits and comma)
+    client = login("sales_ops")
+    book = load_workbook(io.BytesIO(client.get(reverse("targets:export", args=[plan.pk])).content))
+    _edit(book, "r2", 6, "１２，０００")
+    _edit(book, "r3", 6, "12 345.50")
+    page = _upload(client, plan, book)
+    assert "not a number" not in page
+    assert ">12,000<" in page and ">12,346<" in page and "Apply these changes" in page
