@@ -42,7 +42,7 @@ def _paths(spec: TableSpec) -> list[str | None]:
     return paths
 
 
-def _text(value: Any) -> Any:
+def _text(value: Any, zone: datetime.tzinfo | None = None) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -53,7 +53,7 @@ def _text(value: Any) -> Any:
         # the fraction of a second too when there is one (the API and the app give
         # it), so that the export imports back unchanged
         form = "%Y-%m-%d %H:%M:%S.%f" if value.microsecond else "%Y-%m-%d %H:%M:%S"
-        return timezone.localtime(value).strftime(form)
+        return timezone.localtime(value, zone).strftime(form)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -61,9 +61,12 @@ def _text(value: Any) -> Any:
     return value
 
 
-def export_rows(spec: TableSpec, *, typed: bool = False) -> Iterator[list[Any]]:
+def export_rows(
+    spec: TableSpec, *, typed: bool = False, zone: datetime.tzinfo | None = None
+) -> Iterator[list[Any]]:
     """The header, then one list per record, page by page (by primary key). With
-    ``typed``, dates and numbers stay Python values (for XLSX cells)."""
+    ``typed``, dates and numbers stay Python values (for XLSX cells). Times are in
+    ``zone``, by default the time zone active when the rows are read."""
     yield [c.name for c in spec.columns]
     paths = _paths(spec)
     fetch = [p for p in paths if p is not None]
@@ -97,9 +100,9 @@ def export_rows(spec: TableSpec, *, typed: bool = False) -> Iterator[list[Any]]:
                     text = ";".join(photos.get(record[0], []))
                 values.insert(index, text)
             if typed:
-                yield [_typed(v) for v in values]
+                yield [_typed(v, zone) for v in values]
             else:
-                yield [_text(v) for v in values]
+                yield [_text(v, zone) for v in values]
 
 
 def _fingerprints(activities: list[int]) -> dict[int, list[str]]:
@@ -116,14 +119,14 @@ def _fingerprints(activities: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def _typed(value: Any) -> Any:
+def _typed(value: Any, zone: datetime.tzinfo | None = None) -> Any:
     """A value for an XLSX cell. Text loses the control characters XML cannot hold (a
     vertical tab pasted from Word, say: openpyxl refuses the whole file for one), which
     the import rejects anyway, and gets the formula guard."""
     if isinstance(value, str):
         return guard_formula(_CONTROL.sub("", value))
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(tzinfo=None)
+        return timezone.localtime(value, zone).replace(tzinfo=None)
     return "" if value is None else value
 
 
@@ -133,10 +136,16 @@ class _Echo:
 
 
 def csv_chunks(spec: TableSpec) -> Iterator[str]:
-    """CSV text for a streaming HTTP response: UTF-8 with BOM so Excel reads Chinese."""
+    """CSV text for a streaming HTTP response: UTF-8 with BOM so Excel reads Chinese.
+    Times are in the time zone active now, the company's: a streamed response is
+    written after the request's middleware has put the deployment's default back."""
+    return _csv_chunks(spec, timezone.get_current_timezone())
+
+
+def _csv_chunks(spec: TableSpec, zone: datetime.tzinfo) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    for row in export_rows(spec):
+    for row in export_rows(spec, zone=zone):
         yield writer.writerow(row)
 
 

@@ -167,3 +167,40 @@ def test_an_xlsx_export_leaves_nothing_in_the_temporary_folder(
     assert b"".join(response.streaming_content)[:2] == b"PK"
     response.close()
     assert list(scratch.iterdir()) == []
+
+
+def test_the_csv_export_writes_times_in_the_company_time_zone(
+    client: Client, company: Any, customers: Any
+) -> None:
+    # the CSV is streamed after the middleware has put the default zone back: its
+    # times were the deployment's (ATTAIN_TIME_ZONE), the XLSX's and the import's the
+    # company's, so a CSV export re-imported on the page moved every visit by hours
+    import datetime
+
+    from attain.crm.services.activities import log_activity
+    from attain.org import company as company_module
+    from attain.org import services_company
+
+    services_company.store_company(
+        None,
+        services_company.clean_company(
+            name="Co",
+            fiscal_year_start="1",
+            currency="CNY",
+            time_zone="America/New_York",
+            languages=["zh-hans", "en"],
+        ),
+    )
+    company_module.forget()
+    log_activity(
+        None,
+        kind="visit",
+        customer=customers["C1"],
+        owner=company.people["r1"],
+        occurred_at=datetime.datetime(2025, 3, 10, 15, 0, tzinfo=datetime.UTC),
+        external_id="A1",
+    )
+    login(client, company, "finance")
+    response = client.get(reverse("intake-export", args=["activities", "csv"]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "2025-03-10 11:00:00" in body  # EDT
