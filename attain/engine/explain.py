@@ -262,8 +262,9 @@ def explanation_text(e: Explanation) -> str:
             if comp.more_records:
                 lines.append(f"        … and {comp.more_records} more records")
         lines.append(f"  plan payout (sum of rounded components): {money_text(plan.payout, c)}")
-    lines.append("")
-    lines.append(f"Payout {e.period.id}: {money_text(e.payout, c)}")
+    if not e.is_unit:  # a unit has measures and targets, no plans and no payout
+        lines.append("")
+        lines.append(f"Payout {e.period.id}: {money_text(e.payout, c)}")
     return "\n".join(lines) + "\n"
 
 

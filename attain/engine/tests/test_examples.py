@@ -222,3 +222,14 @@ def test_check_reports_what_only_a_decomposition_finds(tmp_path: Path) -> None:
     assert code == 2
     assert "decompositions[0].potential_field: person 'a' has no 'potential' attribute" in err
     assert cli("scenario", "run", str(file))[0] == 2
+
+
+def test_explaining_a_unit_states_no_payout() -> None:
+    """A unit has measures and targets but no plans: its explanation ended with a
+    'Payout 2025-Q1: 0.00' line as if it were paid."""
+    code, text, _ = cli(
+        "scenario", "explain", str(EXAMPLES / "01-team-quarter.yaml"), "east", "2025-Q1"
+    )
+    assert code == 0
+    assert "(unit east)" in text
+    assert "Payout" not in text
