@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -83,14 +83,32 @@ def _code(value: Any) -> str:
     return unguard_formula(str(value).strip()) if value is not None else ""
 
 
+def sheet_titles(measures: Iterable[str]) -> dict[str, str]:
+    """Each measure's sheet: its code cut to Excel's 31 characters, made unique with a
+    ``~2``, ``~3`` … ending where two codes share their first 31 (Excel compares sheet
+    names without case, and the plan sheet's name is taken)."""
+    taken = {_word("plan").casefold()}
+    titles: dict[str, str] = {}
+    for measure in measures:
+        title, number = measure[:31], 1
+        while title.casefold() in taken:
+            number += 1
+            ending = f"~{number}"
+            title = measure[: 31 - len(ending)] + ending
+        taken.add(title.casefold())
+        titles[measure] = title
+    return titles
+
+
 def export_workbook(
     plan: TargetPlan, grids: Mapping[str, Grid], visible: set[str] | None = None
 ) -> bytes:
     book = Workbook(write_only=True)
     book.properties.creator = company().name or "Attain"
     book.properties.title = plan.name
+    titles = sheet_titles(grids)
     for measure, grid in grids.items():
-        sheet = book.create_sheet(measure[:31])
+        sheet = book.create_sheet(titles[measure])
         sheet.append([*header(), *grid.months])
         for row in grid.rows:
             if visible is not None and row.kind == Kind.PERSON and row.who not in visible:
@@ -140,8 +158,9 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         result.errors.append(_("not an Excel workbook (.xlsx)"))
         return result
     year = str(plan.fiscal_year)
+    titles = sheet_titles(grids)
     for measure, grid in grids.items():
-        if measure[:31] not in book.sheetnames:
+        if titles[measure] not in book.sheetnames:
             continue
         rows = grid.by_who()
         # someone who moved between teams has a row under each: told apart by the parent
@@ -155,13 +174,13 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                 totals = moved.setdefault(each.who, [Decimal(0), Decimal(0), each.name])
                 totals[0] += each.year
                 totals[1] += each.year
-        sheet = book[measure[:31]]
+        sheet = book[titles[measure]]
         lines = sheet.iter_rows(values_only=True)
         found = [str(h) if h is not None else "" for h in next(lines, ())]
         if not _header_matches(found, grid.months):
             result.errors.append(
                 _("%(sheet)s: the first row must be %(header)s")
-                % {"sheet": measure, "header": ", ".join([*header(), *grid.months])}
+                % {"sheet": titles[measure], "header": ", ".join([*header(), *grid.months])}
             )
             continue
         for number, line in enumerate(lines, start=2):
@@ -173,7 +192,7 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
             if row is None:
                 result.errors.append(
                     _("%(cell)s: unknown code “%(code)s” in this plan")
-                    % {"cell": f"{measure}!A{number}", "code": who}
+                    % {"cell": f"{titles[measure]}!A{number}", "code": who}
                 )
                 continue
             current = [row.year, *row.months] if row.months else [row.year]
@@ -186,7 +205,7 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                     column = chr(ord("E") + offset)
                     result.errors.append(
                         _("%(cell)s: not a number: “%(value)s”")
-                        % {"cell": f"{measure}!{column}{number}", "value": cell}
+                        % {"cell": f"{titles[measure]}!{column}{number}", "value": cell}
                     )
                     continue
                 if after is None or after == before:
@@ -194,7 +213,7 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                 if after < 0:
                     result.errors.append(
                         _("%(cell)s: a target cannot be negative")
-                        % {"cell": f"{measure}!{chr(ord('E') + offset)}{number}"}
+                        % {"cell": f"{titles[measure]}!{chr(ord('E') + offset)}{number}"}
                     )
                     continue
                 if period == year and who in moved:

@@ -456,3 +456,39 @@ def test_a_target_typed_as_text_with_full_width_digits_imports(plan: TargetPlan)
     page = _upload(client, plan, book)
     assert "not a number" not in page
     assert ">12,000<" in page and ">12,346<" in page and "Apply these changes" in page
+
+
+def test_measures_sharing_their_first_31_characters_get_a_sheet_each(
+    company: Company,
+) -> None:
+    """Excel names a sheet with at most 31 characters: two measure codes alike up to
+    there got one sheet name, openpyxl renamed the second sheet, and the import read
+    both measures from the first."""
+    import dataclasses
+
+    from attain.targets import excel
+    from attain.targets.allocation import compute_allocation
+
+    from .conftest import new_plan
+
+    plan = new_plan(company, company.users["sales_ops"])
+    revenue = compute_allocation(plan).grids["revenue"]
+    first, second = "revenue_from_new_customers_east_a", "revenue_from_new_customers_east_b"
+    grids = {
+        first: dataclasses.replace(revenue, measure=first),
+        second: dataclasses.replace(revenue, measure=second),
+    }
+    titles = excel.sheet_titles(grids)
+    assert titles == {first: first[:31], second: first[:29] + "~2"}
+    assert excel.sheet_titles(["Plan", "plan"]) == {"Plan": "Plan~2", "plan": "plan~3"}
+    book = load_workbook(io.BytesIO(excel.export_workbook(plan, grids)))
+    assert book.sheetnames[:2] == [titles[first], titles[second]]
+    for line in book[titles[second]].iter_rows(min_row=2):
+        if line[0].value == "r1":
+            line[4].value = float(line[4].value) + 1000
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    result = excel.read_workbook(buffer, plan, grids)
+    assert result.errors == []
+    assert [(c.measure, c.who, c.period) for c in result.changes] == [(second, "r1", "2026")]
