@@ -54,6 +54,10 @@ _REQUIRED: Any = object()
 # Characters no text may hold: C0 controls but tab, line feed and carriage return (what
 # an XLSX cell cannot hold; PostgreSQL refuses NUL in any text).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# a long number id as Excel writes it to a CSV once it has shown it as a number
+# (202503100001234567 → 2.02503E+17): its digits are gone, and as a key it would make a
+# new record
+_SHORTENED = re.compile(r"[+-]?\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
 
 
 class RowValidator:
@@ -161,6 +165,7 @@ class RowValidator:
             model_field = self.fields[column.field_name]
             limit = model_field.max_length or 0
             email = isinstance(model_field, models.EmailField)
+            key = column.field_name == self.spec.key
 
             def text(cell: Any) -> str:
                 value = cell if type(cell) is str else cell_text(cell)
@@ -170,6 +175,15 @@ class RowValidator:
                     raise CellError(
                         _("%(what)s contains a control character (U+%(code)s)")
                         % {"what": what, "code": f"{ord(control.group()):04X}"}
+                    )
+                if key and _SHORTENED.fullmatch(value):
+                    raise CellError(
+                        _(
+                            "%(what)s “%(value)s” is a long number Excel shortened: its "
+                            "digits are lost; export the ids again with the column "
+                            "formatted as text"
+                        )
+                        % {"what": what, "value": value}
                     )
                 if limit and len(value) > limit:
                     raise CellError(

@@ -340,3 +340,26 @@ def test_a_control_character_in_a_record_does_not_break_the_xlsx_export(
     sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").worksheets[0]
     names = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {"X1": "Linebreak", "X2": "'=cmd"}
+
+
+def test_an_id_excel_shortened_to_scientific_notation_is_refused(
+    customers: Any, tmp_path: Path
+) -> None:
+    """Excel shows 202503100001234567 as 2.02503E+17 and saves a CSV so: as a key it
+    would make a new order under a made-up id, its real digits gone."""
+    rows = [
+        ["external_id", "customer", "owner", "date", "amount"],
+        ["2.02503E+17", "C1", "r1", "2025-03-10", "100"],
+        ["2E+5", "C1", "r1", "2025-03-10", "100"],
+        ["202503100001234567", "C1", "r1", "2025-03-10", "100"],
+        ["E+17-A", "C1", "r1", "2025-03-10", "100"],
+    ]
+    result = import_file(
+        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.rejected) == (2, 2)
+    assert set(Order.objects.values_list("external_id", flat=True)) == {
+        "202503100001234567",
+        "E+17-A",
+    }
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").count("Excel shortened") == 2
