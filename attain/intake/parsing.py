@@ -157,10 +157,10 @@ def _parse_decimal_text(text: str, what: str) -> Decimal:
 
 # Dates ----------------------------------------------------------------------------
 
-_DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$"
-)
+_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$"
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME)
+# 20250310, as ERP exports write dates (and Excel keeps them, as numbers)
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})" + _TIME)
 
 
 def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | None]:
@@ -169,7 +169,8 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
     if isinstance(value, datetime.date):
         return value, None
     text = value.strip() if isinstance(value, str) else cell_text(value)
-    match = _DATE.match(unicodedata.normalize("NFKC", text))
+    normal = unicodedata.normalize("NFKC", text)
+    match = _DATE.match(normal) or _COMPACT_DATE.match(normal)
     try:
         if match is None:
             raise ValueError(text)
@@ -185,7 +186,8 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
 
 
 def parse_date(value: Any, *, what: str) -> datetime.date:
-    """``2025-03-10``, ``2025/3/10``, ``2025.3.10``, ``2025年3月10日``, an Excel date cell;
+    """``2025-03-10``, ``2025/3/10``, ``2025.3.10``, ``2025年3月10日``, ``20250310``, an
+    Excel date cell;
     a time of day after the date is allowed and dropped."""
     if type(value) is str and len(value) == 10:
         try:

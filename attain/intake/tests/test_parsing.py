@@ -66,6 +66,9 @@ def test_too_many_places_and_too_large() -> None:
         "2025年3月10日",
         "2025-03-10 00:00:00",
         "２０２５-03-10",
+        "20250310",
+        20250310,
+        "20250310 09:30",
         datetime.datetime(2025, 3, 10, 0, 0),
         datetime.date(2025, 3, 10),
     ],
@@ -74,7 +77,9 @@ def test_dates(text: object) -> None:
     assert parse_date(text, what="date") == datetime.date(2025, 3, 10)
 
 
-@pytest.mark.parametrize("text", ["2025-13-01", "2025-02-30", "10/3/2025", "soon"])
+@pytest.mark.parametrize(
+    "text", ["2025-13-01", "2025-02-30", "10/3/2025", "soon", "20251301", "2025031", "45726"]
+)
 def test_bad_dates(text: str) -> None:
     with pytest.raises(CellError, match=f"bad date “{text}”"):
         parse_date(text, what="date")
