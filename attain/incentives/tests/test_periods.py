@@ -75,3 +75,14 @@ def test_the_effectiveness_period_choices_are_the_fiscal_years(settings):
     settings.ATTAIN_FISCAL_YEAR_START = 4
     choices = _period_choices("2027-02")
     assert choices[:1] == ["2025"] and "2026-Q4" in choices and "2027" not in choices
+
+
+def test_the_period_choices_reach_the_years_before_and_after():
+    """The list held the fiscal year's periods only: last year's board or results could
+    be reached only by typing the address."""
+    from attain.incentives.views import _period_choices
+
+    choices = _period_choices(2026)
+    assert choices[0] == "2025" and choices[-1] == "2027"
+    assert choices[1:6] == ["2026", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert len(choices) == 2 + 5 + 12
