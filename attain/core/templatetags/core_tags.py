@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -71,6 +73,14 @@ def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
     if isinstance(value, list):
         return ", ".join(_plain(item) for item in value)
     found = _field_of(event, field)
+    if isinstance(found, models.DecimalField):  # an amount: grouped as the page's others
+        return _number(value, always=True) or value
+    if (
+        isinstance(found, models.IntegerField | models.FloatField)
+        and not found.primary_key
+        and not found.choices
+    ):
+        return _number(value) or value
     if isinstance(value, str) and (found is None or isinstance(found, models.DateTimeField)):
         try:
             moment = parse_datetime(value)
@@ -104,7 +114,27 @@ def _plain(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_plain(v) for v in value) + "]"
-    return "—" if value is None else str(value)
+    return "—" if value is None else _number(value) or str(value)
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
+
+
+def _number(value: Any, *, always: bool = False) -> str | None:
+    """A number stored in an audit event (an amount is text there: ``"1543800.00"``) with
+    its thousands grouped in the reader's language and its decimals as stored; ``None``
+    for what is not a number. Unless ``always``, only a number of 5 digits or more before
+    the point: a year (2026), a version or a count of cells reads as it is."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        return None
+    text = str(value)
+    found = _NUMBER.fullmatch(text)
+    if found is None:
+        return None
+    number = Decimal(text)
+    if not always and abs(number) < 10_000:
+        return None
+    return number_format(number, len(found.group(1) or ""), force_grouping=True)
 
 
 @register.simple_tag

@@ -101,3 +101,23 @@ def test_audit_page_says_times_mappings_and_system_reasons_in_the_readers_words(
     assert "{'a'" not in html and "a: 1; b: [x]" in html
     assert "原因: 诚信扫描" in html or "原因：诚信扫描" in html
     assert "<th>发起人</th>" in html
+
+
+def test_audit_page_groups_the_numbers_it_shows(company):
+    """An amount was shown as stored (市场潜力 1543800.00, totals 207090000) where every
+    other number of the page is grouped; a year or a small count reads as it is."""
+    from attain.audit.services import record_change
+
+    person = company.people["r1"]
+    record_change(
+        None,
+        "update",
+        person,
+        before={"potential": None},
+        after={"potential": "1543800.00", "totals": {"revenue": "207090000", "year": 2026}},
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(company.users["admin"])
+    html = client.get(reverse("audit"), {"type": "org.person"}).content.decode()
+    assert "1543800" not in html and '<td class="after">1,543,800.00</td>' in html
+    assert "revenue: 207,090,000; year: 2026" in html
