@@ -422,7 +422,11 @@ def parse(
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        return None, [Problem(path, f"invalid expression {source!r}: {error.msg}")]
+        # Python's own wording ("invalid syntax", "'(' was never closed") changes from one
+        # version to the next and has no translation: the engine says where, in its words.
+        where = error.offset if error.offset and 0 < error.offset <= len(text) else None
+        reason = f"syntax error at character {where}" if where else "syntax error"
+        return None, [Problem(path, f"invalid expression {source!r}: {reason}")]
     checker = _Checker(text, context)
     try:
         node = checker.convert(tree.body)

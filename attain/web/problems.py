@@ -62,6 +62,8 @@ WORDINGS = (
     gettext_noop("invalid expression %(source)s: %(reason)s"),
     gettext_noop("must be an expression (text) or a number"),
     gettext_noop("expression is empty"),
+    gettext_noop("syntax error at character %(position)s"),
+    gettext_noop("syntax error"),
     gettext_noop("unknown field %(name)s"),
     gettext_noop("unknown variable %(name)s"),
     gettext_noop("unknown function %(name)s()"),

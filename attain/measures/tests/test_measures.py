@@ -77,3 +77,16 @@ def test_a_measure_keeps_its_code(company, client):
     assert response.status_code == 302
     assert Measure.objects.get(pk=measure.pk).code == "collected"
     assert Measure.objects.get(pk=measure.pk).name == "回款额"
+
+
+def test_a_formula_that_does_not_parse_is_explained_in_chinese(company):
+    """Python's own parser message ("invalid syntax") reached the Chinese measure form."""
+    from django.utils import translation
+
+    measure = Measure(code="bad", name="Bad", table="orders", value="amount +* 2", where="x y")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        save_measure(company.users["sales_ops"], measure)
+    assert error.value.message_dict == {
+        "value": ["表达式 'amount +* 2' 无效：第 9 个字符处有语法错误"],
+        "where": ["表达式 'x y' 无效：第 3 个字符处有语法错误"],
+    }
