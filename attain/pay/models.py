@@ -6,10 +6,11 @@ holds; and the payroll export's column mapping. Written only by
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -153,10 +154,22 @@ class PayrollMapping(SettingsRow):
 ZERO = Decimal("0.00")
 
 
+def amount_text(value: Any) -> str:
+    """An amount stored as text (``"1234567.50"``), grouped in the active language with
+    its 2 places (``1,234,567.50``); anything else as it is."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return "" if value is None else str(value)
+    if not number.is_finite():
+        return str(value)
+    return number_format(number.quantize(Decimal("0.01")), 2, force_grouping=True)
+
+
 def note_text(note: dict[str, Any]) -> str:
     if not note:
         return ""
-    change = f"{note.get('before', '')} → {note.get('after', '')}"
+    change = f"{amount_text(note.get('before', ''))} → {amount_text(note.get('after', ''))}"
     if note.get("kind") == "paid_changed":
         return str(
             _(

@@ -15,7 +15,7 @@ from attain.org.models import Person
 from attain.pay import services_payouts as services
 from attain.pay.models import Payout
 
-from .payout_factories import AMOUNTS, PERIOD, store
+from .payout_factories import AMOUNTS, PERIOD, store, through
 
 
 def _review_all(company):
@@ -246,3 +246,16 @@ def test_an_xlsx_export_whose_period_excel_cannot_name_a_sheet_by_still_download
         assert not set("/:*?[]\x01") & set(book.active.title), url
     answer = client.get(f"/pay/payouts/?period={PERIOD}&export=xlsx")
     assert openpyxl.load_workbook(io.BytesIO(answer.content)).active.title == f"payouts-{PERIOD}"
+
+
+def test_a_payout_recalculated_after_payment_shows_its_amounts_grouped(company, client):
+    """The register gave the recalculated amount and the note's change as stored
+    (2345678.25, 1234567.50 → 2345678.25) where every other amount is grouped."""
+    store(company, {"r1": {"commission": "1234567.50"}})
+    through(company, "r1", "paid")
+    store(company, {"r1": {"commission": "2345678.25"}})
+    client.force_login(company.users["finance"])
+    page = client.get(f"/pay/payouts/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert "2345678" not in body and "1234567" not in body
+    assert "2,345,678.25" in body and "1,234,567.50 → 2,345,678.25" in body

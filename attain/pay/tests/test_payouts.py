@@ -142,7 +142,7 @@ def test_a_recalculation_that_changes_the_amount_returns_to_calculated(stored, s
     p = payout(stored, "r1")
     assert p.state == "calculated" and p.amount == Decimal("1300.10")
     assert p.note == {"kind": "returned", "state": state, "before": "1200.10", "after": "1300.10"}
-    assert "1200.10 → 1300.10" in p.note_text()
+    assert "1,200.10 → 1,300.10" in p.note_text()
     assert p.reviewed_by is None and p.approved_by is None
     event = (
         AuditEvent.objects.filter(content_type__model="payout", object_id=str(p.pk))
