@@ -64,3 +64,20 @@ def test_a_joiner_shares_the_remaining_months(company: Company, plan: TargetPlan
         "r5",
     }
     assert Reallocation.objects.get().state == Reallocation.State.APPLIED
+
+
+def test_a_proposal_shows_its_cells_grouped(company: Company, plan: TargetPlan, client) -> None:
+    """The proposal's table gave each cell as stored (1234567.00) where the plan's grid
+    and totals group them (1,234,567)."""
+    publish(company, plan)
+    hire_rep(company, "r5", company.east, datetime.date(2026, 7, 1), "m1")
+    proposal = services.propose_reallocation(
+        company.users["sales_ops"], plan, unit="east", from_month="2026-07", reason="r5 joined"
+    )
+    big = [c for c in proposal.changes if Decimal(c["before"]) >= 1000]
+    assert big
+    client.force_login(company.users["sales_ops"])
+    body = client.get(f"/targets/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for change in big:
+        cell = f'<td class="num before">{Decimal(change["before"]).quantize(Decimal(1)):,}</td>'
+        assert cell in body
