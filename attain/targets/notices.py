@@ -14,9 +14,11 @@ import datetime
 import logging
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from attain.calc.periods import fiscal_year_of_day, periods_of_day
+from attain.measures.services import measure_names
 from attain.notify.models import Notification as Sent
 from attain.notify.services import announce
 from attain.org.models import Person
@@ -58,18 +60,23 @@ def behind_pace(today: datetime.date) -> int:
     month = periods_of_day(today)[3]
     told = 0
     year = fiscal_year_of_day(today)
+    names = measure_names()
     for plan in TargetPlan.objects.filter(status__in=IN_FORCE, fiscal_year=year):
         rows = [r for r in pace_report(plan, today) if r.kind == "person" and r.status == "behind"]
         for row in rows:
             if row.period != month or row.attainment is None:
                 continue
-            already = Sent.objects.filter(
-                kind="behind_pace",
-                params__plan=plan.name,
-                params__code=row.who,
-                params__measure=row.measure,
-                params__month=month,
-            ).exists()
+            already = (
+                Sent.objects.filter(
+                    kind="behind_pace",
+                    params__plan=plan.name,
+                    params__code=row.who,
+                    params__month=month,
+                )
+                # the measure by its code (``measure`` held the code before it held the name)
+                .filter(Q(params__measure_code=row.measure) | Q(params__measure=row.measure))
+                .exists()
+            )
             person = Person.objects.filter(code=row.who).first()
             if already or person is None:
                 continue
@@ -82,7 +89,8 @@ def behind_pace(today: datetime.date) -> int:
                 plan=plan.name,
                 code=row.who,
                 who=row.name,
-                measure=row.measure,
+                measure=names.get(row.measure, row.measure),  # its name, not its code
+                measure_code=row.measure,
                 month=month,
                 day=today,
                 percent=f"{row.attainment * 100:.0f}",

@@ -49,3 +49,24 @@ def test_behind_pace_is_told_once_a_month_to_the_person_and_manager(company) -> 
     assert mine.get().params["month"] == "2026-06" and mine.get().params["percent"] == "0"
     # the manager hears of each of their people behind, their own pace too
     assert Notification.objects.filter(recipient=m1, kind="behind_pace", params__code="r1").exists()
+
+
+def test_behind_pace_names_the_measure_not_its_code(company) -> None:
+    """The notification said "Behind pace on revenue" (the measure's code) to a Chinese
+    reader; it names the measure as the pages do."""
+    from django.utils import translation
+
+    from attain.measures.models import Measure
+    from attain.notify.kinds import render
+
+    publish(company, new_plan(company, company.users["sales_ops"], name="FY2026"))
+    remind(datetime.date(2026, 6, 15))
+    note = Notification.objects.filter(recipient=company.users["rep"], kind="behind_pace").get()
+    name = Measure.objects.get(code="revenue").name
+    with translation.override("zh-hans"):
+        title, _text = render(note.kind, note.params)
+    assert name in title and "revenue" not in title.replace(name, "")
+    remind(datetime.date(2026, 6, 20))  # still told once in the month
+    assert (
+        Notification.objects.filter(recipient=company.users["rep"], kind="behind_pace").count() == 1
+    )
