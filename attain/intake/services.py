@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
@@ -181,7 +181,7 @@ def run_batch(
             "import_finished",
             [actor] if actor is not None else [],
             file=batch.file_name,
-            table=batch.table,
+            table=_table_term(batch),
             written=batch.imported + batch.updated,
             rejected=batch.rejected,
         )
@@ -211,7 +211,7 @@ def run_batch(
             "import_failed",
             [actor] if actor is not None else [],
             file=batch.file_name,
-            table=batch.table,
+            table=_table_term(batch),
             error=batch.error[:300],
         )
         raise
@@ -221,6 +221,13 @@ def run_batch(
         batch.options = {**batch.options, "invitations_failed": result.invitations_failed}
         ImportBatch.objects.filter(pk=batch.pk).update(options=batch.options)
     return result
+
+
+def _table_term(batch: ImportBatch) -> str:
+    """The table as its catalogue entry (``"orders"``), which the notification gives in
+    each reader's language (:mod:`attain.notify.kinds`, ``terms``)."""
+    with translation.override("en"):
+        return str(batch.table_label)
 
 
 def fail_abandoned_batches() -> int:

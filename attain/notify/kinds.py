@@ -11,10 +11,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Channel
@@ -34,6 +37,13 @@ class Kind:
     # The text for stored parameters that lack some of ``text``'s (rows kept before the
     # kind's text changed); ``None``: ``text`` always, a missing parameter reading empty.
     fallback: Promise | None = None
+    # Parameters that are an amount (2 places) or a count: stored as plain numbers and
+    # grouped in the reader's language when written out (1,234,567.50, 12,000).
+    amounts: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()
+    # Parameters that are interface words stored as their catalogue entry ("orders"):
+    # given in the reader's language.
+    terms: tuple[str, ...] = ()
 
 
 KINDS: dict[str, Kind] = {
@@ -141,6 +151,7 @@ KINDS: dict[str, Kind] = {
             _("Adjustment %(amount)s, paid in %(paid_in)s: %(reason)s"),
             "pay:disputes",
             leavers=True,
+            amounts=("amount",),
         ),
         Kind(
             "dispute_rejected",
@@ -200,6 +211,8 @@ KINDS: dict[str, Kind] = {
             _("%(file)s into %(table)s: %(written)s rows written, %(rejected)s rejected."),
             "intake",
             groups=True,
+            counts=("written", "rejected"),
+            terms=("table",),
         ),
         Kind(
             "import_failed",
@@ -207,6 +220,7 @@ KINDS: dict[str, Kind] = {
             _("Import of %(file)s failed"),
             _("%(file)s into %(table)s: %(error)s"),
             "intake",
+            terms=("table",),
         ),
         Kind(
             "follow_up_due",
@@ -254,6 +268,13 @@ def render(code: str, params: Mapping[str, Any]) -> tuple[str, str]:
     if kind is None:
         return code, ""
     values = _Params(params)
+    for names, places in ((kind.amounts, 2), (kind.counts, 0)):
+        for name in names:
+            if name in values:
+                values[name] = _number(values[name], places)
+    for name in kind.terms:
+        if isinstance(values.get(name), str) and values[name]:
+            values[name] = gettext(values[name])
     text = str(kind.text)
     if kind.fallback is not None and not set(_PARAM.findall(text)) <= values.keys():
         text = str(kind.fallback)
@@ -261,6 +282,19 @@ def render(code: str, params: Mapping[str, Any]) -> tuple[str, str]:
         return str(kind.title) % values, text % values
     except (TypeError, ValueError):  # a wrong parameter type: say what we can
         return str(kind.label), ""
+
+
+def _number(value: Any, places: int) -> Any:
+    """A stored number grouped in the active language with ``places`` decimals; any other
+    value (a parameter missing, or text) as it is."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    if isinstance(value, bool) or not number.is_finite():
+        return value
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(rounded, places, force_grouping=True)
 
 
 def link(code: str) -> str:

@@ -162,3 +162,25 @@ def test_a_personal_webhook_cannot_point_at_the_server_itself(
     assert saved == allowed
     if not allowed:
         assert "而不是本服务器自己的地址" in response.content.decode()
+
+
+def test_amounts_counts_and_table_names_are_written_in_the_readers_language() -> None:
+    """A resolved dispute's adjustment (1234567.5), an import's row counts (1234567) and
+    its table ("orders") reached a Chinese reader as stored."""
+    from django.utils import translation
+
+    from attain.notify.kinds import render
+
+    with translation.override("zh-hans"):
+        _title, resolved = render(
+            "dispute_resolved",
+            {"number": 3, "amount": "1234567.5", "paid_in": "2026-Q4", "reason": "ok"},
+        )
+        _title, imported = render(
+            "import_finished",
+            {"file": "a.csv", "table": "orders", "written": 1234567, "rejected": 0},
+        )
+        _title, failed = render("import_failed", {"file": "a.csv"})  # an older row
+    assert "1,234,567.50" in resolved
+    assert "1,234,567 行" in imported and "orders" not in imported and "订单" in imported
+    assert "None" not in failed
