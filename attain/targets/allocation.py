@@ -185,7 +185,9 @@ def measure_specs(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
             specs[code] = defaults[code]
     missing = [code for code in wanted if code not in specs]
     if missing:
-        raise ValidationError({"measures": [f"unknown measure: {', '.join(missing)}"]})
+        raise ValidationError(
+            {"measures": [gettext("Unknown measure: %(codes)s") % {"codes": ", ".join(missing)}]}
+        )
     return specs
 
 
@@ -407,7 +409,14 @@ def plan_scenario(
     for index, ((measure, who, period_id), value) in enumerate(sorted(edits.items())):
         period = parse_period(period_id, base.fiscal_year_start)
         if who not in base.units and who not in base.people:
-            raise ValidationError({"who": [f"edited cell of unknown unit or person {who!r}"]})
+            raise ValidationError(
+                {
+                    "who": [
+                        gettext("An edited cell names an unknown unit or person: %(who)s")
+                        % {"who": who}
+                    ]
+                }
+            )
         if period is None or measure not in totals:
             continue
         targets.append(TargetSpec(measure, who, period, value, True, f"targets[{index}]"))
@@ -511,7 +520,7 @@ def compute_allocation(
     if edits is None:
         edits = {(e.measure, e.who, e.period): e.value for e in plan.edits.all()}
     if not totals:
-        raise ValidationError({"measures": ["the plan has no measure to decompose"]})
+        raise ValidationError({"measures": [gettext("The plan has no measure to decompose.")]})
     # Millions of short-lived Fractions and Decimals, no reference cycles: the cyclic
     # garbage collector would only rescan the prepared scenario again and again.
     with no_cycle_collection():

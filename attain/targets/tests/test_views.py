@@ -13,7 +13,7 @@ from attain.conftest import LOGINS, Company
 from attain.targets import access, services
 from attain.targets.models import PlanStatus, TargetEdit, TargetPlan
 
-from .conftest import move_to_west, publish
+from .conftest import move_to_west, new_plan, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -492,3 +492,16 @@ def test_measures_sharing_their_first_31_characters_get_a_sheet_each(
     result = excel.read_workbook(buffer, plan, grids)
     assert result.errors == []
     assert [(c.measure, c.who, c.period) for c in result.changes] == [(second, "r1", "2026")]
+
+
+def test_an_edit_of_an_unknown_cell_is_explained_in_chinese(company) -> None:
+    """The plan page said "edited cell of unknown unit or person 'ghost'" in English to a
+    Chinese planner (an edit of someone no longer in the plan's tree)."""
+    plan = new_plan(company, company.users["sales_ops"], name="FY2026 revenue")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(company.users["sales_ops"])
+    cell = {"measure": "revenue", "who": "ghost", "period": "2026", "value": "5"}
+    client.post(f"/targets/{plan.pk}/cell/", cell)
+    body = client.get(f"/targets/{plan.pk}/").content.decode()
+    assert "edited cell" not in body
+    assert "修改过的单元格指向未知的组织单元或人员：ghost" in body
