@@ -418,3 +418,16 @@ def test_without_a_chosen_language_the_statement_follows_the_companys(company, s
     finally:
         company_settings.forget()
     assert "示例科技有限公司" in text and "薪酬结算单" in text
+
+
+def test_a_big_sets_progress_counts_are_grouped(db) -> None:
+    """ "12345 份结算单中已生成 1234 份" where every other count of the pages is grouped."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from attain.pay.models import StatementSet
+
+    row = StatementSet(pk=1, done=1234, total=12345, status="running")
+    with translation.override("zh-hans"):
+        html = render_to_string("pay/statement_set.html", {"set": row})
+    assert "12,345" in html and "1,234" in html and "12345" not in html
