@@ -234,6 +234,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seconds": seconds,
         "owner": owner,
         "editable": plan.status in EDITABLE and access.can_decompose(request.user, plan),
+        "can_export": access.can_decompose(request.user, plan),  # export_grid's own check
         "editable_codes": editable_codes,
         "edit_all": editable_codes is None,
         "can_approve": plan.status == PlanStatus.SUBMITTED and access.can_approve(request.user),

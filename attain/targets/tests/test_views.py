@@ -505,3 +505,16 @@ def test_an_edit_of_an_unknown_cell_is_explained_in_chinese(company) -> None:
     body = client.get(f"/targets/{plan.pk}/").content.decode()
     assert "edited cell" not in body
     assert "修改过的单元格指向未知的组织单元或人员：ghost" in body
+
+
+@pytest.mark.parametrize("role", ["admin", "sales_ops", "finance", "executive", "manager"])
+def test_the_export_link_is_shown_only_to_who_may_export(
+    company: Company, plan: TargetPlan, role: str
+) -> None:
+    """Finance and executives saw "Export to Excel" and got a refusal (403) following it."""
+    client = Client()
+    client.force_login(company.users[role])
+    page = client.get(f"/targets/{plan.pk}/")
+    export = reverse("targets:export", args=[plan.pk])
+    shown = export in page.content.decode()
+    assert shown == (client.get(export).status_code == 200)
