@@ -121,3 +121,21 @@ def test_audit_page_groups_the_numbers_it_shows(company):
     html = client.get(reverse("audit"), {"type": "org.person"}).content.decode()
     assert "1543800" not in html and '<td class="after">1,543,800.00</td>' in html
     assert "revenue: 207,090,000; year: 2026" in html
+
+
+def test_every_audited_field_is_named_in_chinese(company):
+    """A plan target's ``spread`` had no catalogue entry: its changes were headed in
+    English on the Chinese audit page."""
+    from decimal import Decimal
+
+    from attain.audit.services import record_change
+    from attain.incentives.models import PlanTarget
+
+    target = PlanTarget.objects.create(
+        measure="revenue", who="r1", period="2026", value=Decimal(5), spread="none"
+    )
+    record_change(None, "create", target, after={"spread": "none"})
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(company.users["admin"])
+    html = client.get(reverse("audit"), {"type": "incentives.plantarget"}).content.decode()
+    assert "<th>分摊方式</th>" in html
