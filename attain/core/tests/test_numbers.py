@@ -47,3 +47,14 @@ def test_pages_show_grouped_numbers_in_chinese(company):
     assert "1,234,567.00" in funnel
     board = client.get("/crm/pipeline/").content.decode()
     assert "1,234,567.00" in board
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_percentages_over_a_thousand_are_grouped(language):
+    """Leaderboards, team and pace pages showed 2963.0% beside grouped amounts."""
+    from attain.incentives.templatetags.incentives import pct
+    from attain.targets.templatetags.targets_tags import percent
+
+    with translation.override(language):
+        assert pct(Decimal("29.63")) == percent(Decimal("29.63")) == "2,963.0%"
+        assert pct(Decimal("0.8734")) == percent(Decimal("0.8734")) == "87.3%"

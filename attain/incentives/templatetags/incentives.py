@@ -44,7 +44,7 @@ def _number(format_number: Callable[[Decimal], str]) -> Callable[[Any], str]:
 @register.filter
 @_number
 def pct(number: Decimal) -> str:
-    return f"{(number * 100).quantize(Decimal('0.1'))}%"
+    return f"{(number * 100).quantize(Decimal('0.1')):,}%"
 
 
 @register.filter

@@ -27,7 +27,7 @@ def percent(value: Decimal | None) -> str:
     """0.8734 → 87.3% (display only)."""
     if value is None:
         return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1')):,}%"
 
 
 @register.filter
