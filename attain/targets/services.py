@@ -286,6 +286,9 @@ def edit_cell(
     year = str(plan.fiscal_year)
     if period != year and period not in year_month_ids(plan.fiscal_year):
         raise ValidationError({"period": [_("Not a period of this plan.")]})
+    known = Unit.objects.filter(code=who).exists() or Person.objects.filter(code=who).exists()
+    if value not in (None, "") and not known:  # an edit of no one: every later allocation failed
+        raise ValidationError({"who": [_("No unit or person has this id: %(who)s") % {"who": who}]})
     with transaction.atomic():
         existing = TargetEdit.objects.filter(
             plan=plan, measure=measure, who=who, period=period

@@ -501,10 +501,24 @@ def test_an_edit_of_an_unknown_cell_is_explained_in_chinese(company) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(company.users["sales_ops"])
     cell = {"measure": "revenue", "who": "ghost", "period": "2026", "value": "5"}
-    client.post(f"/targets/{plan.pk}/cell/", cell)
+    TargetEdit.objects.create(plan=plan, **cell)  # an edit of someone no longer there
     body = client.get(f"/targets/{plan.pk}/").content.decode()
     assert "edited cell" not in body
     assert "修改过的单元格指向未知的组织单元或人员：ghost" in body
+
+
+def test_a_cell_of_no_one_is_refused_and_the_plan_still_allocates(company) -> None:
+    """A cell posted for an id no unit or person has was stored, and from then on every
+    allocation of the plan failed on it."""
+    plan = new_plan(company, company.users["sales_ops"], name="FY2026 revenue")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(company.users["sales_ops"])
+    cell = {"measure": "revenue", "who": "ghost", "period": "2026", "value": "5"}
+    answer = client.post(f"/targets/{plan.pk}/cell/", cell, follow=True).content.decode()
+    assert "没有组织单元或人员使用此编号：ghost" in answer
+    assert not TargetEdit.objects.filter(plan=plan, who="ghost").exists()
+    body = client.get(f"/targets/{plan.pk}/").content.decode()
+    assert "指向未知的组织单元或人员" not in body
 
 
 @pytest.mark.parametrize("role", ["admin", "sales_ops", "finance", "executive", "manager"])
