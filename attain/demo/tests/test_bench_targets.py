@@ -1,4 +1,4 @@
-"""`attain bench_targets` on a small generated company: it previews a saved plan and
+"""`attain bench_targets` (attain.targets) on a small generated company: it previews a saved plan and
 leaves the database as it found it."""
 
 from __future__ import annotations
