@@ -279,11 +279,27 @@ def read_csv(file: Path) -> pl.DataFrame:
     except pl.exceptions.ComputeError as error:
         if "utf-8" not in str(error):
             raise
+    data = file.read_bytes()
+    if _mostly_utf8(data):
+        # UTF-8 text with some other bytes in it (a row pasted from a Latin-1 file):
+        # GB18030 would read the whole file without a complaint, and wrongly
+        raise ValueError("UTF-8 text with bytes that are not UTF-8 in it")
     try:
-        text = file.read_bytes().decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise ValueError("neither UTF-8, UTF-16 nor GBK (GB18030) text") from None
     return _read_csv_text(text)
+
+
+_NOT_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether bytes that are not all UTF-8 still read mostly as UTF-8: more characters
+    beyond ASCII decode than bytes fail. GBK text read as UTF-8 fails almost everywhere
+    (a valid sequence now and then by chance); UTF-8 with a stray byte, almost nowhere."""
+    text = data.decode("utf-8", errors="replace")
+    return len(_NOT_ASCII.findall(text)) > text.count("\ufffd")
 
 
 def _read_csv_text(text: str) -> pl.DataFrame:

@@ -342,6 +342,26 @@ def test_csv_in_no_known_encoding_is_a_problem(tmp_path: Path) -> None:
     assert "neither UTF-8, UTF-16 nor GBK" in problems[0].message
 
 
+def test_utf8_csv_with_a_stray_byte_is_a_problem_not_read_as_gbk(tmp_path: Path) -> None:
+    """UTF-8 text with one row pasted from a Latin-1 file is not UTF-8, but GB18030 reads
+    it without complaint and wrongly: `cat == '软件'` then matched nothing, silently."""
+    rows = "id,date,owner,amount,cat\n" + "".join(
+        f"o{n},2025-01-05,zhang,10,软件\n" for n in range(10)
+    )
+    (tmp_path / "orders.csv").write_bytes(
+        rows.encode("utf-8") + "o99,2025-01-05,zhang,12,Hélène\n".encode("latin-1")
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {orders: {csv: orders.csv}}\n"
+        "measures: {sw: {from: orders, value: amount, where: \"cat == '软件'\"}}\n",
+        encoding="utf-8",
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.orders.csv"]
+    assert "UTF-8 text with bytes that are not UTF-8" in problems[0].message
+
+
 def test_a_csv_header_naming_a_column_twice_is_a_problem(tmp_path: Path) -> None:
     """`amount,amount` was read as `amount` and `amount_duplicated_0`: the measure
     silently used the first. Unnamed columns (`a,b,,` from a spreadsheet) are fine."""
