@@ -32,6 +32,14 @@ WORDINGS = (
     gettext_noop("%(number)s is outside [%(low)s, %(high)s]"),
     gettext_noop("%(value)s is not one of %(options)s"),
     gettext_noop("%(value)s is not a number (%(owner)s needs numbers)"),
+    gettext_noop(
+        "%(value)s has too many digits: numbers given as text may have at most %(digits)s "
+        "before the decimal point (%(owner)s)"
+    ),
+    gettext_noop(
+        "%(value)s is too large: with credit shares of %(shares)s decimals, the engine's 38 "
+        "digits leave at most %(digits)s before the decimal point"
+    ),
     gettext_noop("%(amount)s is more than a payout can hold (16 digits before the point)"),
     gettext_noop("%(value)s is not a number"),
     gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),

@@ -525,3 +525,19 @@ def test_parquet_floats_that_are_no_decimals_are_problems_at_their_rows(tmp_path
         "records.orders[2].amount: '1e+30' has too many digits: numbers given as text may "
         "have at most 26 before the decimal point (measures.revenue)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("１２３", "is not a number"),  # full-width digits: Decimal() reads them, Polars not
+        ("1_000", "is not a number"),
+        ("abc", "is not a number"),
+        ("1" * 30, "has too many digits"),
+        ("-1e30", "has too many digits"),
+    ],
+)
+def test_why_a_text_value_is_no_number(value: str, reason: str) -> None:
+    from attain.engine.scenario.records import _not_a_number
+
+    assert reason in _not_a_number(value, "measures.revenue")

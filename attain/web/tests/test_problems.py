@@ -12,6 +12,16 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
     ("message", "chinese"),
     [
         ("is required", "必填"),
+        (
+            "'1e30' has too many digits: numbers given as text may have at most 26 before "
+            "the decimal point (measures.revenue)",
+            "'1e30' 位数过多：以文本给出的数字，小数点前最多 26 位（measures.revenue）",
+        ),
+        (
+            "123456789012345678901234567 is too large: with credit shares of 12 decimals, "
+            "the engine's 38 digits leave at most 26 before the decimal point",
+            "123456789012345678901234567 过大：业绩分成比例有 12 位小数",
+        ),
         ("unknown person or unit 'nobody'", "未知的人员或组织单元 'nobody'"),
         (
             "'confirmed' is not a number (plans[0].components[6] needs numbers)",
