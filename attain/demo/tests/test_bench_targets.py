@@ -1,5 +1,5 @@
-"""`attain bench_targets` (attain.targets) on a small generated company: it previews a saved plan and
-leaves the database as it found it."""
+"""`attain bench_targets` (attain.targets) on a small generated company: it previews a
+saved plan and leaves the database as it found it."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ per field.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 from decimal import Decimal
 
