@@ -428,4 +428,11 @@ ATTAIN_NOTIFY_THREADS = int(os.environ.get("ATTAIN_NOTIFY_THREADS", "16"))
 # metadata), multicast or reserved addresses, whatever its host name resolves to; "1"
 # allows them (a test bench whose chat bridge runs on the same machine).
 ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = os.environ.get("ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE") == "1"
+# ... or only these exact "host:port" addresses (comma-separated): `attain bench_notify`
+# lets its workers reach its own local receiver and nothing else
+ATTAIN_PERSONAL_WEBHOOKS_ALLOWED = {
+    address.strip().lower()
+    for address in os.environ.get("ATTAIN_PERSONAL_WEBHOOKS_ALLOWED", "").split(",")
+    if address.strip()
+}
 # --- end notify ----------------------------------------------------------------------------

@@ -275,3 +275,22 @@ def test_a_personal_webhook_whose_name_leads_to_this_machine_is_not_sent(
     d = Delivery.objects.get()
     assert d.status != Status.SENT and "this machine" in d.last_error
     assert receiver.received == []
+
+
+def test_only_the_allowed_address_on_this_machine_is_sent_to(company, receiver, settings) -> None:
+    """`attain bench_notify` lets its workers reach its own receiver by naming its exact
+    address: any other address on this machine stays refused (the workers also send
+    whatever else is queued)."""
+    settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = False
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    r1, r2 = company.users["rep"], company.users["manager"]
+    personal_hook(r1, receiver.url)
+    personal_hook(r2, receiver.url.replace(f":{port}/", f":{port + 1}/"))
+    settings.ATTAIN_PERSONAL_WEBHOOKS_ALLOWED = {f"127.0.0.1:{port}"}
+    notify("follow_up_due", [r1, r2], opportunity="x", message="y")
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    sent = Delivery.objects.get(notification__recipient=r1)
+    refused = Delivery.objects.get(notification__recipient=r2)
+    assert sent.status == Status.SENT
+    assert refused.status != Status.SENT and "this machine" in refused.last_error
+    assert len(receiver.received) == 1
