@@ -3,8 +3,7 @@ units, then over months, with exact sums (largest remainder, exact tie rules).""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -208,11 +207,11 @@ class Decomposer:
         # or not), so a scenario file's targets stay what its readers compute.
         self._refunds_weigh_nothing = refunds_weigh_nothing
         self.unstaffed: dict[str, tuple[str, ...]] = {}
-        # every target the decompositions made, by (measure, who, period id): the first
-        self._made: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
-        # the measures more than one decomposition splits: only theirs can clash
-        split = Counter(d.measure for d in scenario.decompositions)
-        self._clashing = {measure for measure, count in split.items() if count > 1}
+        # what the decompositions made, in order (their own value and their allocation),
+        # and per measure who they made targets for: a later one making a target for
+        # the same who is checked against them (:meth:`_clashes`)
+        self._made_log: list[tuple[Decomposition, Allocation | None]] = []
+        self._made_whos: dict[str, set[str]] = {}
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
         self._spans: dict[Any, list[tuple[str, str, Any, Any]]] = caches.setdefault("spans", {})
@@ -581,14 +580,13 @@ class Decomposer:
 
     # -- allocation --------------------------------------------------------------------
     def allocate(self, d: Decomposition, value: Decimal) -> None:
-        made: list[tuple[str, str, Decimal]] = []  # (who, period id, value) of every target
-        track = d.measure in self._clashing
         if d.value is not None:
-            if track:
-                made.append((d.who, d.period.id, d.value))
             self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
         members = self.members(d)
         if not members:
+            self._made_log.append((d, None))
+            if d.value is not None:
+                self._made_whos.setdefault(d.measure, set()).add(d.who)
             if value:  # a target of 0 with nobody to carry it loses nothing
                 self.warnings.append(
                     Problem(
@@ -638,21 +636,12 @@ class Decomposer:
         for member, member_units in zip(members, amounts, strict=True):
             amount = member_units * round_to
             allocation.parts[member] = amount
-            if track:
-                made.append((member, period.id, amount))
             targets = sources is None or member in sources
             if targets:
                 generated.append(TargetSpec(measure, member, period, amount, True, path, did))
             if months is not None:
                 month_parts = months.split(member, member_units)
                 allocation.months[member] = month_parts
-                if track:
-                    made.extend(
-                        (member, month.id, month_units * round_to)
-                        for month_units, month in zip(
-                            month_parts.values(), months.periods, strict=True
-                        )
-                    )
                 if not targets:
                     continue
                 for (_key, month_units), month in zip(
@@ -662,27 +651,53 @@ class Decomposer:
                         TargetSpec(measure, member, month, month_units * round_to, True, path, did)
                     )
         self.generated.extend(generated)
-        if track:
-            self._clashes(d, made)
+        self._clashes(d, allocation)
+        self._made_log.append((d, allocation))
         self.book.add_all(generated)
         self.allocations.append(allocation)
 
-    def _clashes(self, d: Decomposition, made: list[tuple[str, str, Decimal]]) -> None:
+    def _clashes(self, d: Decomposition, allocation: Allocation) -> None:
         """Warn of the targets `d` made that an earlier decomposition made with another
-        value: the earlier one counts, as in the book (the first wins). Every target made
-        is remembered here, also those a preview (``generate=False``) leaves out of the
-        book, so a preview warns as the run does."""
-        remembered = self._made
+        value: the earlier one counts, as in the book (the first wins). A preview
+        (``generate=False``) leaves some targets out of the book: they are read from the
+        allocations, so it warns as the run does. Only the people and units an earlier
+        decomposition of the measure made targets for are looked at (in a chain, hq →
+        units → people, those are the units a later decomposition splits: few)."""
+        made_whos = self._made_whos.setdefault(d.measure, set())
+        whos = set(allocation.parts)
+        if d.value is not None:
+            whos.add(d.who)
+        overlap = whos & made_whos
+        made_whos |= whos
+        if not overlap:
+            return
+        first: dict[tuple[str, str], tuple[Decimal, str]] = {}
+        for past, past_allocation in self._made_log:
+            if past.measure == d.measure:
+                for who, pid, value in _made(past, past_allocation, overlap):
+                    first.setdefault((who, pid), (value, past.path))
         given = self.book.given
+        own: list[tuple[str, str, Decimal, Decimal, str]] = []
         clashes: list[tuple[str, str, Decimal, Decimal, str]] = []
-        for who, pid, value in made:
-            key = (d.measure, who, pid)
-            explicit = given.get(key)
+        for who, pid, value in _made(d, allocation, overlap):
+            explicit = given.get((d.measure, who, pid))
             if explicit is not None and explicit.decomposition is None:
                 continue  # a target given in `targets` wins, as the spec says
-            kept = remembered.setdefault(key, (value, d.path))
-            if kept[1] != d.path and kept[0] != value:
-                clashes.append((who, pid, value, kept[0], kept[1]))
+            kept = first.get((who, pid))
+            if kept is None or kept[0] == value:
+                continue
+            found = (who, pid, value, kept[0], kept[1])
+            (own if (who, pid) == (d.who, d.period.id) else clashes).append(found)
+        for who, pid, value, kept_value, kept_path in own:  # its own value: still split
+            self.warnings.append(
+                Problem(
+                    d.path,
+                    f"the {pid} target of {who} for {d.measure} stays {plain(kept_value)} "
+                    f"from {kept_path}; this decomposition still splits {plain(value)}",
+                    "clash_value",
+                    (("who", who), ("period", pid)),
+                )
+            )
         if not clashes:
             return
         who, pid, value, kept_value, kept_path = clashes[0]
@@ -823,3 +838,25 @@ class _MonthSplit:
                 zip(self.keys, map(Decimal, split_units(units, weights)), strict=True)
             )
         return dict(found)
+
+
+def _made(
+    d: Decomposition, allocation: Allocation | None, only: set[str]
+) -> Iterator[tuple[str, str, Decimal]]:
+    """(who, period id, value) of the targets `d` made for `only`: its own value, then
+    each member's period and months, in the members' order."""
+    if d.value is not None and d.who in only:
+        yield d.who, d.period.id, d.value
+    if allocation is None:
+        return
+    months: list[str] | None = None
+    for who, amount in allocation.parts.items():
+        if who not in only:
+            continue
+        yield who, d.period.id, amount
+        split = allocation.months.get(who)
+        if split:
+            if months is None:
+                months = [month_period(m).id for m in d.period.months]
+            for units, pid in zip(split.values(), months, strict=True):
+                yield who, pid, units * d.round_to

@@ -72,6 +72,11 @@ KINDS: list[tuple[str, re.Pattern[str], Any]] = [
         _("A target has no members to decompose to"),
     ),
     (
+        "clash",
+        re.compile(r"target of .* (is already .* is not used|stays .* still splits)"),
+        _("Two decompositions made one target differently: the first counts"),
+    ),
+    (
         "rounded",
         re.compile(r"is not a multiple of round_to"),
         _("A target total is not a multiple of the rounding step: rounded"),

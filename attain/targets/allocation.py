@@ -805,6 +805,11 @@ def warning_text(problem: Problem, scenario: Scenario) -> str:
             "%(who)s: its %(period)s target was already made by an earlier split, so this "
             "split's is not used"
         ) % {"who": name, "period": params.get("period", "")}
+    if problem.code == "clash_value":
+        return gettext(
+            "%(who)s: its %(period)s target was already made by an earlier split and stays "
+            "so; this split still divides its own value"
+        ) % {"who": name, "period": params.get("period", "")}
     if problem.code == "rounded":
         return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % {
             "who": name,

@@ -63,6 +63,18 @@ WORDINGS = (
     gettext_noop("YAML syntax error: %(detail)s"),
     gettext_noop("%(day)s lies outside the fiscal years 1 … 9998 (%(first)s … %(last)s)"),
     # a decomposition's (target planning)
+    gettext_noop(
+        "the %(period)s target of %(who)s for %(measure)s is already %(kept)s from "
+        "%(path)s (and %(count)s more); %(value)s is not used"
+    ),
+    gettext_noop(
+        "the %(period)s target of %(who)s for %(measure)s is already %(kept)s from "
+        "%(path)s; %(value)s is not used"
+    ),
+    gettext_noop(
+        "the %(period)s target of %(who)s for %(measure)s stays %(kept)s from %(path)s; "
+        "this decomposition still splits %(value)s"
+    ),
     gettext_noop("no value and no target of %(who)s for %(period)s to decompose"),
     gettext_noop("person %(member)s has no %(attribute)s attribute"),
     gettext_noop("unit %(member)s has no %(attribute)s attribute"),

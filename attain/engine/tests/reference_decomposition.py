@@ -296,6 +296,16 @@ class ReferenceDecomposer:
                 continue
             kept = self._made.setdefault(key, spec)
             if kept.path != spec.path and kept.value != spec.value:
+                if d.value is not None and (spec.who, spec.period.id) == (d.who, d.period.id):
+                    self.warnings.append(  # its own value: kept as the target, still split
+                        Problem(
+                            d.path,
+                            f"the {spec.period.id} target of {spec.who} for {spec.measure} "
+                            f"stays {plain(kept.value)} from {kept.path}; this decomposition "
+                            f"still splits {plain(spec.value)}",
+                        )
+                    )
+                    continue
                 clashes.append((spec, kept))
         if clashes:
             spec, kept = clashes[0]

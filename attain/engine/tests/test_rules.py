@@ -435,11 +435,16 @@ def test_a_target_two_decompositions_make_differently_is_a_warning() -> None:
     assert out["people"]["zhang"]["2025"]["targets"]["revenue"] == 500
     assert out["units"]["east"]["2025"]["targets"]["revenue"] == 1000
     assert [(w["path"], w["message"]) for w in out["warnings"]] == [
-        (
+        (  # east's own value is still split (wang and zhang get 300 each) ...
             "decompositions[1]",
-            "the 2025 target of east for revenue is already 1000 from decompositions[0] "
-            "(and 2 more); 600 is not used",
-        )
+            "the 2025 target of east for revenue stays 1000 from decompositions[0]; "
+            "this decomposition still splits 600",
+        ),
+        (  # ... but their targets stay the first decomposition's
+            "decompositions[1]",
+            "the 2025 target of wang for revenue is already 500 from decompositions[0] "
+            "(and 1 more); 300 is not used",
+        ),
     ]
     given = {"measure": "revenue", "who": "zhang", "period": "2025", "value": 7}
     out = run(

@@ -112,3 +112,15 @@ def test_a_run_without_warnings_says_so(company):
     page = admin(company).get(f"/performance/runs/{run.pk}/").content.decode()
     assert "No warnings: every component had what it needed." in page
     assert "The first full run of the year: nothing to compare with." in page
+
+
+def test_a_clash_between_decompositions_has_its_own_group() -> None:
+    from attain.incentives.run_report import kind_of
+
+    for message in (
+        "the 2025 target of wang for revenue is already 500 from decompositions[0]; "
+        "300 is not used",
+        "the 2025 target of east for revenue stays 1000 from decompositions[0]; "
+        "this decomposition still splits 600",
+    ):
+        assert kind_of(message)[0] == "clash"

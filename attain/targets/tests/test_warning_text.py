@@ -32,3 +32,18 @@ def test_a_clash_between_two_splits_is_said_in_chinese() -> None:
     assert text == "王芳 (wang)：其 2025-01 目标已由先前的分解生成，本次分解的值不予采用"
     with translation.override("en"):
         assert warning_text(clash, scenario).startswith("王芳 (wang): its 2025-01 target")
+
+
+def test_a_split_of_its_own_value_over_an_earlier_target_is_said_in_chinese() -> None:
+    scenario, problems = scenario_from_data(SCENARIO)
+    assert scenario is not None, problems
+    clash = Problem(
+        "decompositions[1]",
+        "the 2025 target of hq for revenue stays 1000 from decompositions[0]; "
+        "this decomposition still splits 600",
+        "clash_value",
+        (("who", "hq"), ("period", "2025")),
+    )
+    with translation.override("zh-hans"):
+        text = warning_text(clash, scenario)
+    assert text == "总部 (hq)：其 2025 目标已由先前的分解生成并保持不变；本次分解仍拆分自己的值"

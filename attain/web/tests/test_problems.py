@@ -13,6 +13,17 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
     [
         ("is required", "必填"),
         (
+            "the 2025 target of wang for revenue is already 500 from decompositions[0] "
+            "(and 1 more); 300 is not used",
+            "wang 在 2025 的 revenue 目标已由 decompositions[0] 定为 500（另有 1 处）；"
+            "300 不予采用",
+        ),
+        (
+            "the 2025 target of east for revenue stays 1000 from decompositions[0]; "
+            "this decomposition still splits 600",
+            "east 在 2025 的 revenue 目标仍为 decompositions[0] 定的 1000；本次分解仍拆分 600",
+        ),
+        (
             "'1e30' has too many digits: numbers given as text may have at most 26 before "
             "the decimal point (measures.revenue)",
             "'1e30' 位数过多：以文本给出的数字，小数点前最多 26 位（measures.revenue）",
