@@ -214,9 +214,12 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
 
 # A unit in brackets after a money header that counts in thousands, ten thousands (万),
 # millions or hundred millions (亿) of yuan: 金额（万元）, amount (k CNY), 金额('000).
-_SCALED_UNIT = re.compile(
-    r"\(([^)]*(?:万|千|百万|亿|thousand|million|billion|'000|\bk\b|\bmn\b)[^)]*)\)$"
+_UNIT = re.compile(r"\(([^)]*)\)$")  # the header's last bracket (NFKC: （） are ())
+_SCALE = re.compile(
+    r"万|千|百万|亿|thousand|million|billion|['’]000|\b000s?\b"
+    r"|\bk\b|\bm\b|\bmn\b|\bbn\b|\bw\b"
 )
+_RATE = re.compile(r"/|每|\bper\b")  # 元/千克, 每千瓦时, per kg: a price per unit, in yuan
 
 
 def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str, int]) -> None:
@@ -227,8 +230,8 @@ def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str,
         if column.kind is not Kind.MONEY or column.name not in positions:
             continue
         raw = header[positions[column.name]]
-        unit = _SCALED_UNIT.search(unicodedata.normalize("NFKC", raw).casefold().strip())
-        if unit is not None:
+        unit = _UNIT.search(unicodedata.normalize("NFKC", raw).casefold().strip())
+        if unit is not None and _SCALE.search(unit.group(1)) and not _RATE.search(unit.group(1)):
             raise FileProblem(
                 _(
                     "Column “%(header)s” counts in %(unit)s, but %(column)s is read as a plain "

@@ -794,7 +794,19 @@ def test_an_activity_with_a_fraction_of_a_second_exports_and_imports_back_unchan
 
 
 @pytest.mark.parametrize(
-    "header", ["合同金额（万元）", "金额(千元)", "Amount (k CNY)", "金额('000)"]
+    "header",
+    [
+        "合同金额（万元）",
+        "金额(千元)",
+        "Amount (k CNY)",
+        "金额('000)",
+        "金额(000s)",
+        "Amount (in 000s)",
+        "Amount (CNY 000)",
+        "Amount (M)",
+        "金额(w)",
+        "Amount (CNY bn)",
+    ],
 )
 def test_an_amount_column_in_ten_thousands_of_yuan_is_refused(
     customers: Any, tmp_path: Path, header: str
@@ -867,3 +879,17 @@ def test_the_command_line_reads_and_writes_times_in_the_company_time_zone(
         "import", "activities", str(write_csv(tmp_path / "a.csv", rows)), stdout=StringIO()
     )
     assert Activity.objects.get(external_id="A2").occurred_at == when
+
+
+@pytest.mark.parametrize(
+    "header", ["标准价（元/千克）", "单价(元/千瓦时)", "标准价(每千米)", "list price (CNY per k)"]
+)
+def test_a_price_per_unit_is_no_multiple_of_yuan(header: str) -> None:
+    """元/千克 names what a price is per, not a multiple of yuan: such a products file
+    was refused whole."""
+    from attain.intake.importer import refuse_scaled_money
+    from attain.intake.tables import TABLES
+
+    refuse_scaled_money(TABLES["products"], ["编码", header], {"code": 0, "list_price": 1})
+    with pytest.raises(FileProblem):
+        refuse_scaled_money(TABLES["products"], ["编码", "标准价(万元)"], {"list_price": 1})
