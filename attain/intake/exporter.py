@@ -21,13 +21,12 @@ from django.utils import timezone
 
 from attain.crm.models import Evidence
 from attain.org.company import company
+from attain.web.formulas import xml_safe
 
 from .parsing import format_share, guard_formula
 from .tables import CHILD_ROWS, EXPORT_KEY, Kind, TableSpec
 
 PAGE = 5_000
-# the control characters XML 1.0 cannot hold (a workbook's parts are XML)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _paths(spec: TableSpec) -> list[str | None]:
@@ -120,11 +119,10 @@ def _fingerprints(activities: list[int]) -> dict[int, list[str]]:
 
 
 def _typed(value: Any, zone: datetime.tzinfo | None = None) -> Any:
-    """A value for an XLSX cell. Text loses the control characters XML cannot hold (a
-    vertical tab pasted from Word, say: openpyxl refuses the whole file for one), which
-    the import rejects anyway, and gets the formula guard."""
+    """A value for an XLSX cell. Text keeps only what XML can hold (:func:`xml_safe`: a
+    vertical tab pasted from Word becomes a line break) and gets the formula guard."""
     if isinstance(value, str):
-        return guard_formula(_CONTROL.sub("", value))
+        return guard_formula(xml_safe(value))
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value, zone).replace(tzinfo=None)
     return "" if value is None else value
@@ -176,8 +174,8 @@ def write_xlsx(spec: TableSpec, path: Path) -> int:
 def stamp_workbook(workbook: Any, title: str) -> None:
     """The workbook's document properties: the company as its author (the company
     settings' name; "Attain" when there is none) and the table as its title."""
-    workbook.properties.creator = _CONTROL.sub("", company().name) or "Attain"
-    workbook.properties.title = _CONTROL.sub("", title)
+    workbook.properties.creator = xml_safe(company().name) or "Attain"
+    workbook.properties.title = xml_safe(title)
 
 
 def _string_cell(sheet: Any, text: str) -> Any:

@@ -23,10 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from attain.org.company import company
-from attain.web.formulas import guard_formula, unguard_formula
+from attain.web.formulas import guard_formula, unguard_formula, xml_safe
 
 from .allocation import Grid
 from .cells import CellChange
@@ -72,8 +71,7 @@ def _text(sheet: Any, value: Any) -> Any:
     ``#N/A`` an error)."""
     if not isinstance(value, str):
         return value
-    # XML holds no control characters (openpyxl would refuse the whole file)
-    cell = WriteOnlyCell(sheet, value=guard_formula(ILLEGAL_CHARACTERS_RE.sub("", value)))
+    cell = WriteOnlyCell(sheet, value=guard_formula(xml_safe(value)))
     cell.data_type = "s"
     return cell
 
@@ -104,8 +102,8 @@ def export_workbook(
     plan: TargetPlan, grids: Mapping[str, Grid], visible: set[str] | None = None
 ) -> bytes:
     book = Workbook(write_only=True)
-    book.properties.creator = company().name or "Attain"
-    book.properties.title = plan.name
+    book.properties.creator = xml_safe(company().name) or "Attain"
+    book.properties.title = xml_safe(plan.name)
     titles = sheet_titles(grids)
     for measure, grid in grids.items():
         sheet = book.create_sheet(titles[measure])

@@ -8,6 +8,8 @@ back without it."""
 
 from __future__ import annotations
 
+import re
+
 FORMULA_STARTS = frozenset("=+-@\t\r")
 FORMULA_GUARD = "'"
 
@@ -34,3 +36,15 @@ def unguard_formula(text: str) -> str:
         if rest and rest[0] in FORMULA_STARTS:
             return text[1:]
     return text
+
+
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    """Text an XLSX file (XML 1.0) can hold, for a cell or a document property: a
+    vertical tab or form feed (Word's line and page breaks, pasted) becomes a line
+    break, so words stay apart; the other control characters are dropped (openpyxl
+    refuses the whole file for one)."""
+    return _CONTROL.sub("", text.translate(_BREAKS))

@@ -430,15 +430,17 @@ def test_the_workbook_runs_no_formula_from_a_name_or_code(
     from attain.org.models import Person, Unit
 
     Person.objects.filter(code="r2").update(name='=HYPERLINK("http://evil.example","x")')
-    Person.objects.filter(code="r3").update(name="R\x0b3")  # XML cannot hold it
+    Person.objects.filter(code="r3").update(name="R\x0b3\x01")  # XML cannot hold them
     Unit.objects.filter(code="east").update(code="-east")
+    TargetPlan.objects.filter(pk=plan.pk).update(name="FY2026\x0brevenue")  # a property
     client = login("sales_ops")
     book = load_workbook(io.BytesIO(client.get(reverse("targets:export", args=[plan.pk])).content))
     cells = {row[0].value: row for row in book["revenue"].iter_rows(min_row=2)}
     assert cells["r2"][2].value == '\'=HYPERLINK("http://evil.example","x")'
     assert cells["r2"][2].data_type == "s"
     assert cells["r2"][3].value == "'-east"
-    assert cells["r3"][2].value == "R3"
+    assert cells["r3"][2].value == "R\n3"  # Word's line break stays one: words apart
+    assert book.properties.title == "FY2026\nrevenue"
     assert cells["'-east"][1].value == "unit"
     assert not any(c.data_type == "f" for row in cells.values() for c in row)
     _edit(book, "r2", 6, 99999)
