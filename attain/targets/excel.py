@@ -10,11 +10,11 @@ speaks, so a workbook exported in English or Chinese (or an older English one) r
 from __future__ import annotations
 
 import io
-import unicodedata
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
@@ -132,16 +132,25 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+# a number typed as text with a Chinese input method: full-width digits, comma, point,
+# minus and space
+_FULL_WIDTH = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "，": ",", "．": ".", "－": "-", "\u3000": " "}
+)
+# digits with thousands separators (1,234,567.5 or 1 234 567.5) or none
+_TYPED = re.compile(r"[+-]?(?:\d{1,3}(?:([, ])\d{3})(?:\1\d{3})*|\d+)(?:\.\d+)?")
+
+
 def _number(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
-    # a number typed as text: full-width digits and commas (a Chinese input method),
-    # thousands separators, spaces
-    text = unicodedata.normalize("NFKC", str(value)).replace(",", "")
-    try:
-        number = Decimal("".join(text.split()))
-    except InvalidOperation:
-        raise ValueError(str(value)) from None
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    else:
+        text = str(value).translate(_FULL_WIDTH).strip()
+        if not _TYPED.fullmatch(text):  # 12 34 or 1² are typos, not 1234 or 12
+            raise ValueError(str(value))
+        number = Decimal(text.replace(",", "").replace(" ", ""))
     if not number.is_finite():
         raise ValueError(str(value))
     return number

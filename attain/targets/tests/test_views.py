@@ -534,3 +534,16 @@ def test_the_export_link_is_shown_only_to_who_may_export(
     export = reverse("targets:export", args=[plan.pk])
     shown = export in page.content.decode()
     assert shown == (client.get(export).status_code == 200)
+
+
+@pytest.mark.parametrize("typed", ["12 34", "1²", "1,23", "1 234,567"])
+def test_a_typo_in_a_target_cell_is_no_number(typed: str) -> None:
+    """Spaces and full-width digits are read only as a Chinese input method or thousands
+    separators write them: 12 34 was read as 1,234 and 1² as 12, without a word."""
+    from decimal import Decimal
+
+    from attain.targets import excel
+
+    with pytest.raises(ValueError, match=typed):
+        excel._number(typed)
+    assert excel._number("１２，３４５．５") == Decimal("12345.5")
