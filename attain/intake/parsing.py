@@ -134,20 +134,21 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
 def _parse_decimal_text(text: str, what: str) -> Decimal:
     original = text
     text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
-    negative = False
+    signs = 0  # one way of saying negative: (5), -5, ¥-5, ¥(5); (-5) is no number
     if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1]
+        signs, text = signs + 1, text[1:-1]
     if text.startswith("-"):
-        negative, text = not negative, text[1:]
+        signs, text = signs + 1, text[1:]
     text = _CURRENCY.sub("", text)
     if text.startswith("-"):  # ¥-12.00
-        negative, text = not negative, text[1:]
-    elif text.startswith("(") and text.endswith(")") and not negative:
+        signs, text = signs + 1, text[1:]
+    elif text.startswith("(") and text.endswith(")"):
         # ¥(1,234.50): Excel's accounting format, as a CSV saved by Excel writes it
-        negative, text = True, text[1:-1]
+        signs, text = signs + 1, text[1:-1]
+    negative = signs == 1
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", text):
         text = text.replace(",", "")
-    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
+    if signs > 1 or not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
         raise CellError(
             _("%(what)s “%(value)s” is not a number") % {"what": what, "value": original}
         )

@@ -43,7 +43,10 @@ def test_amounts(text: object, expected: str) -> None:
     assert parse_decimal(text, places=2, what="amount") == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["abc", "1.2.3", "12,34", "NaN", "Infinity", "¥", "1e5x"])
+@pytest.mark.parametrize(
+    "text",
+    ["abc", "1.2.3", "12,34", "NaN", "Infinity", "¥", "1e5x", "(-5)", "--5", "-¥-5", "(¥-5)"],
+)
 def test_not_numbers(text: str) -> None:
     with pytest.raises(CellError, match="is not a number"):
         parse_decimal(text, places=2, what="amount")
