@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from attain.engine import Problem, scenario_from_data
+from attain.engine import Problem, Scenario, scenario_from_data
 from attain.targets.allocation import warning_text
 
 SCENARIO = {
@@ -17,9 +17,14 @@ SCENARIO = {
 }
 
 
-def test_a_clash_between_two_splits_is_said_in_chinese() -> None:
+def _scenario() -> Scenario:
     scenario, problems = scenario_from_data(SCENARIO)
     assert scenario is not None, problems
+    return scenario
+
+
+def test_a_clash_between_two_splits_is_said_in_chinese() -> None:
+    scenario = _scenario()
     clash = Problem(
         "decompositions[1]",
         "the 2025-01 target of wang for revenue is already 100 from decompositions[0]; "
@@ -35,8 +40,7 @@ def test_a_clash_between_two_splits_is_said_in_chinese() -> None:
 
 
 def test_a_split_of_its_own_value_over_an_earlier_target_is_said_in_chinese() -> None:
-    scenario, problems = scenario_from_data(SCENARIO)
-    assert scenario is not None, problems
+    scenario = _scenario()
     clash = Problem(
         "decompositions[1]",
         "the 2025 target of hq for revenue stays 1000 from decompositions[0]; "
