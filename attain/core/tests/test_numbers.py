@@ -3,7 +3,9 @@ filters (attain/core/templatetags/numbers.py) and the zh-hans format override.""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -58,3 +60,33 @@ def test_percentages_over_a_thousand_are_grouped(language):
     with translation.override(language):
         assert pct(Decimal("29.63")) == percent(Decimal("29.63")) == "2,963.0%"
         assert pct(Decimal("0.8734")) == percent(Decimal("0.8734")) == "87.3%"
+
+
+PLURAL = re.compile(
+    r"\{% blocktranslate count (\w+)=[^%]*%\}(.*?)\{% endblocktranslate %\}", re.DOTALL
+)
+
+
+def test_plural_counts_are_shown_grouped():
+    """``{% blocktranslate count n=x %}{{ n }} …`` prints the count ungrouped (1234
+    rows): a count shown in the text is the ``grouped`` one of the ``with`` clause."""
+    root = Path(__file__).resolve().parents[2]
+    shown_raw = [
+        f"{path.relative_to(root)}: {{{{ {match.group(1)} }}}}"
+        for path in sorted(root.rglob("templates/**/*.html"))
+        for match in PLURAL.finditer(path.read_text(encoding="utf-8"))
+        if "{{ " + match.group(1) + " }}" in match.group(2)
+    ]
+    assert shown_raw == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "1,234 fields"), ("zh-hans", "1,234 个字段")]
+)
+def test_a_plural_count_is_grouped_in_both_languages(language, text):
+    template = Template(
+        "{% load i18n numbers %}{% blocktranslate count number=n with counter=n|grouped %}"
+        "{{ counter }} field{% plural %}{{ counter }} fields{% endblocktranslate %}"
+    )
+    with translation.override(language):
+        assert template.render(Context({"n": 1234})) == text
