@@ -11,12 +11,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from attain.audit.models import Action
 from attain.audit.services import record_change
 
+from .languages import language_of
 from .models import Role, User
 
 
@@ -38,8 +40,9 @@ def reset_link(user: User, base_url: str) -> str:
 
 def force_password_reset(actor: Any, user: User, *, base_url: str, reason: str = "") -> str:
     """Make the login's password unusable (its sessions end, its API tokens are revoked),
-    email it a one-time link to choose a new one when it has an email address, and return
-    the link (for an administrator to hand over when it has none)."""
+    email it a one-time link to choose a new one when it has an email address (in the
+    login's own language), and return the link (for an administrator to hand over when
+    it has none)."""
     if not can_force_password_reset(actor):
         raise PermissionDenied("only administrators force a password reset")
     with transaction.atomic():
@@ -55,10 +58,8 @@ def force_password_reset(actor: Any, user: User, *, base_url: str, reason: str =
     link = reset_link(user, base_url)
     if user.email:
         context = {"user": user, "link": link}
-        send_mail(
-            render_to_string("registration/reset_subject.txt", context).strip(),
-            render_to_string("registration/forced_reset_email.txt", context),
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
+        with translation.override(language_of(user)):  # the reader's, not the sender's
+            subject = render_to_string("registration/reset_subject.txt", context).strip()
+            body = render_to_string("registration/forced_reset_email.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return link

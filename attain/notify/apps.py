@@ -9,3 +9,10 @@ class NotifyConfig(AppConfig):
     name = "attain.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from attain.accounts import languages
+
+        from .delivery import chosen_language
+
+        languages.register(chosen_language)

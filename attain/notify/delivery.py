@@ -48,6 +48,11 @@ def language_of(user: Any, profiles: dict[int, Profile]) -> str:
     return (profile.language if profile else "") or company().language
 
 
+def chosen_language(user: Any) -> str:
+    """:func:`language_of` for one login (what account emails are written in)."""
+    return language_of(user, {p.user_id: p for p in Profile.objects.filter(user_id=user.pk)})
+
+
 def email_of(user: Any) -> str:
     if user.email:
         return str(user.email)

@@ -294,3 +294,20 @@ def test_only_the_allowed_address_on_this_machine_is_sent_to(company, receiver, 
     assert sent.status == Status.SENT
     assert refused.status != Status.SENT and "this machine" in refused.last_error
     assert len(receiver.received) == 1
+
+
+def test_a_forced_password_reset_is_written_in_the_readers_language(company) -> None:
+    """An English-speaking administrator resets a rep who reads Chinese: the email is
+    the rep's, in Chinese (it was in the administrator's language)."""
+    from django.utils import translation
+
+    from attain.accounts.services import force_password_reset
+
+    rep = company.users["rep"]
+    rep.email = "r1@example.com"
+    rep.save()
+    Profile.objects.create(user=rep, language="zh-hans")
+    with translation.override("en"):
+        force_password_reset(company.users["admin"], rep, base_url="http://x")
+    assert "设置新密码" in mail.outbox[-1].subject, mail.outbox[-1].subject
+    assert "管理员" in mail.outbox[-1].body, mail.outbox[-1].body
