@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from attain.calc.periods import fiscal_year_of_day, report_periods, year_bounds
 from attain.calc.scenario import build_scenario
 from attain.measures.defaults import default_specs
 from attain.measures.services import scenario_measures
+from attain.org.commands import CompanyCommand
 
 
 def _date(text: str) -> datetime.date:
@@ -25,7 +26,7 @@ def _date(text: str) -> datetime.date:
         raise CommandError(f"{text!r} is not a date (YYYY-MM-DD).") from error
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = (
         "Write the CRM records of a period and the organisation as a scenario: "
         "DIR/scenario.yaml with DIR/units.parquet, DIR/people.parquet and "

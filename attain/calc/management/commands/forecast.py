@@ -6,9 +6,10 @@ import datetime
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from attain.calc.forecast import FIRST_DAY, LAST_DAY, NotForecastable, run_backtest
+from attain.org.commands import CompanyCommand
 
 
 def _day(text: str) -> datetime.date:
@@ -18,7 +19,7 @@ def _day(text: str) -> datetime.date:
         raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from error
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = "Forecasts of period-end values: replay history to measure their error."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from attain.crm import services
+from attain.org.commands import CompanyCommand
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = "Raise reminders for opportunities nobody followed up within their stage's rule."
 
     def add_arguments(self, parser: CommandParser) -> None:

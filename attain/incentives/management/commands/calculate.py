@@ -12,14 +12,15 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from attain.incentives.models import CalculationRun, RunStatus
 from attain.incentives.services import fail_abandoned_runs, run_calculation, start_calculation
+from attain.org.commands import CompanyCommand
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = (
         "Recalculate every person's results of a fiscal year: queued for the workers "
         "(cut into partitions of people for a large company), or --here in this process."

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import CommandError, CommandParser
 
 from attain.intake.exporter import export_file
 from attain.intake.tables import TABLES
-from attain.org.company import company
+from attain.org.commands import CompanyCommand
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = (
         "Export every record of a table to CSV (UTF-8 with BOM) or XLSX, with the column "
         "names `attain import` reads: an export re-imports cleanly."
@@ -28,13 +27,9 @@ class Command(BaseCommand):
             "--format", choices=["csv", "xlsx"], default=None, help="default: from the extension"
         )
 
+    # Times and days are the company's (CompanyCommand), as on the pages and in the
+    # workers: an export made here imports there without a shift of hours, and back.
     def handle(self, *args: Any, **options: Any) -> None:
-        # times and days in the company's time zone, as on the pages and in the workers
-        # (an export made here imports there without a shift of hours, and back)
-        with timezone.override(company().zone):
-            self._handle(**options)
-
-    def _handle(self, **options: Any) -> None:
         path: Path = options["file"]
         if not path.parent.is_dir():
             raise CommandError(f"No such directory: {path.parent}", returncode=2)

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from attain.intake.importer import CHUNK_SIZE, import_file
@@ -17,7 +16,7 @@ from attain.intake.parsing import CellError, parse_date
 from attain.intake.reading import FileProblem
 from attain.intake.services import batch_for_file, run_batch
 from attain.intake.tables import TABLES
-from attain.org.company import company
+from attain.org.commands import CompanyCommand
 
 FILE_PROBLEM = 2
 
@@ -30,7 +29,7 @@ def _effective(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = (
         "Import a CSV (UTF-8 or GBK) or XLSX file into a table. Rows are upserted by "
         "external id; bad rows go to a rejects file with their row number and reason, "
@@ -79,13 +78,9 @@ class Command(BaseCommand):
             "(default: ATTAIN_BASE_URL)",
         )
 
+    # Times and days are the company's (CompanyCommand), as on the pages and in the
+    # workers: an export made here imports there without a shift of hours, and back.
     def handle(self, *args: Any, **options: Any) -> None:
-        # times and days in the company's time zone, as on the pages and in the workers
-        # (an export made here imports there without a shift of hours, and back)
-        with timezone.override(company().zone):
-            self._handle(**options)
-
-    def _handle(self, **options: Any) -> None:
         path: Path = options["file"]
         table: str = options["table"]
         if not path.is_file():

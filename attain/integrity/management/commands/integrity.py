@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import get_language
 
 from attain.integrity import services
 from attain.integrity.evaluation import evaluate, labels_path, table
+from attain.org.commands import CompanyCommand
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = "Integrity: scan for gaming, or evaluate the detectors on labelled cases."
 
     def add_arguments(self, parser: CommandParser) -> None:

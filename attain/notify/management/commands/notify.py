@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from attain.notify import services
 from attain.notify.kinds import KINDS
 from attain.notify.reminders import remind
+from attain.org.commands import CompanyCommand
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = (
         "digest: email the daily digest to everyone who chose it; remind: send the day's "
         "reminders (follow-ups, acknowledgement due, behind pace); retry: queue again the "

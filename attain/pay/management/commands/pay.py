@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from attain.intake.exporter import rows_csv, rows_xlsx
+from attain.org.commands import CompanyCommand
 from attain.pay import selectors_payouts as selectors
 from attain.pay import services_payouts as services
 from attain.pay.api_payouts import PERIOD_RE
@@ -27,7 +28,7 @@ class Operator:
     pk = None
 
 
-class Command(BaseCommand):
+class Command(CompanyCommand):
     help = "Payouts: bring them up to date, export payroll, show the accrual."
 
     def add_arguments(self, parser: CommandParser) -> None:
