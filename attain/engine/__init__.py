@@ -54,6 +54,7 @@ from .periods import (
 )
 from .problems import Problem
 from .scenario import load_scenario, scenario_from_data
+from .stored import StoredRow, calculate_rows
 from .targets import TargetBook
 from .yamlio import read_yaml
 
@@ -80,6 +81,7 @@ __all__ = [
     "Problem",
     "Result",
     "Scenario",
+    "StoredRow",
     "TargetBook",
     "TargetSpec",
     "attainment_buckets",
@@ -87,6 +89,7 @@ __all__ = [
     "backtest",
     "backtest_cutoffs",
     "calculate",
+    "calculate_rows",
     "compare_payouts",
     "component_findings",
     "cost_of_sales_by_period",

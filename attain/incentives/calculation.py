@@ -22,7 +22,7 @@ from django.db.models import Q
 from attain.calc.periods import year_bounds, year_periods
 from attain.calc.run import Frames, Loaded
 from attain.calc.run import loaded as calc_loaded
-from attain.engine import Result, calculate
+from attain.engine import Period, Result, StoredRow, calculate, calculate_rows
 from attain.measures.services import scenario_measures
 
 from .models import PlanTarget, PlanVersion, VersionStatus
@@ -162,6 +162,18 @@ def run_engine(
     if people is None and periods is None:
         return calculate(loaded.scenario, as_of)
     return calculate(loaded.scenario, as_of, people=people, units=False, periods=periods)
+
+
+def run_rows(
+    loaded: Loaded, as_of: datetime.date, people: Collection[str] | None = None
+) -> tuple[Result, dict[str, list[tuple[Period, StoredRow]]]]:
+    """Calculate the loaded year on the engine's columns, as `attain scenario run`
+    does: the result (periods, warnings, errors) and each person's rows to store;
+    with ``people``, only theirs (and no unit's)."""
+    assert loaded.scenario is not None
+    return calculate_rows(
+        loaded.scenario, as_of, main=MAIN_MEASURE, people=people, units=people is None
+    )
 
 
 _MANAGER_IN_HISTORY = re.compile(r'"manager":\s*"([^"]+)"')

@@ -131,16 +131,16 @@ def calculate_partition(pk: int) -> None:
                 fail_partition(partition, [f"{p.path}: {p.message}" for p in loaded.problems])
                 return
             _beat(partition)
-            result = calculation.run_engine(loaded, run.as_of, people=partition.people)
+            result, rows = calculation.run_rows(loaded, run.as_of, people=partition.people)
             if result.errors:
                 fail_partition(partition, [f"{p.path}: {p.message}" for p in result.errors])
                 return
-            too_large = payout_problems(result)
+            too_large = payout_problems(result, rows)
             if too_large:
                 fail_partition(partition, too_large)
                 return
             _beat(partition)
-            found = result_rows(result, people=partition.people, explained=False)
+            found = result_rows(result, people=partition.people, explained=False, rows=rows)
         with transaction.atomic():
             also = {"partition_id": partition.pk}
             insert_rows(StagedPeriodResult, found.periods, also=also)

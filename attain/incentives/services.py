@@ -39,6 +39,7 @@ from attain.engine import (
     Number,
     Period,
     Result,
+    StoredRow,
     explain,
     explanation_document,
     parse_period,
@@ -487,6 +488,39 @@ class ResultRows:
     totals: dict[str, dict[str, Any]]
 
 
+Rows = dict[str, list[tuple[Period, StoredRow]]]  # each person's rows, in period order
+
+
+def python_rows(result: Result, people: Iterable[str] | None = None) -> Rows:
+    """The rows of a result calculated in Python (:func:`attain.engine.calculate`), as
+    :func:`attain.engine.calculate_rows` gives them."""
+    scenario = result.scenario
+    found: Rows = {}
+    period_of = {p.id: p for p in result.periods}
+    wanted = None if people is None else set(people)
+    for code in result.people:
+        if wanted is not None and code not in wanted:
+            continue
+        found[code] = [
+            (
+                period_of[period_id],
+                StoredRow(
+                    period_document(row, scenario, True),
+                    row.attainment.get(calculation.MAIN_MEASURE),
+                    {
+                        (plan_id, cid): c.score
+                        for plan_id, plan in row.plans.items()
+                        for cid, c in plan.components.items()
+                        if c.kind == "scorecard"
+                    },
+                ),
+            )
+            for period_id, row in result.people[code].items()
+            if period_id in period_of
+        ]
+    return found
+
+
 def result_rows(
     result: Result,
     *,
@@ -494,17 +528,24 @@ def result_rows(
     periods: set[str] | None = None,
     run: CalculationRun | None = None,
     explained: bool = True,
+    rows: Rows | None = None,
 ) -> ResultRows:
     """The rows that store ``result`` for ``people`` (codes; all when None) and
-    ``periods`` (all reported when None); ``run`` shows the progress."""
+    ``periods`` (all reported when None); ``run`` shows the progress. ``rows``: the
+    result's rows as :func:`attain.engine.calculate_rows` gave them (else the
+    result's own, calculated in Python)."""
     scenario = result.scenario
     org = result.calculation.org
-    codes = sorted(set(result.people) if people is None else set(people) & set(result.people))
+    if rows is None:
+        rows = python_rows(result, people)
+    codes = sorted(set(rows) if people is None else set(people) & set(rows))
     pk_of = dict(Person.objects.filter(code__in=codes).values_list("code", "pk"))
     unit_pk = dict(Unit.objects.values_list("code", "pk"))
     period_ids = [p.id for p in result.periods if periods is None or p.id in periods]
-    period_of = {p.id: p for p in result.periods}
-    rows: list[dict[str, Any]] = []
+    chosen = set(period_ids)
+    plan_of = {plan.id: plan for plan in scenario.plans}
+    kind_of = {(p.id, c.id): c.kind for p in scenario.plans for c in p.components}
+    stored: list[dict[str, Any]] = []
     components: list[dict[str, Any]] = []
     plan_totals: dict[str, dict[str, Any]] = {}
     total = max(1, len(codes))
@@ -515,17 +556,15 @@ def result_rows(
         if run is not None and n % step == 0:
             stage = noop("Explaining results") if explained else noop("Storing results")
             _progress(run, 40 + int(50 * n / total), stage)
-        for period_id, period_result in result.people[code].items():
-            if period_id not in period_of or period_id not in period_ids:
+        for period, row in rows[code]:
+            if period.id not in chosen:
                 continue
-            period = period_of[period_id]
-            document = period_document(period_result, scenario, True)
+            document = row.document
             segment = org.on(code, min(period.end, result.as_of or period.end))
-            attainment = period_result.attainment.get(calculation.MAIN_MEASURE)
-            rows.append(
+            stored.append(
                 {
                     "person_id": pk_of[code],
-                    "period": period_id,
+                    "period": period.id,
                     "period_kind": str(period.kind),
                     "start": period.start,
                     "end": period.end,
@@ -537,59 +576,61 @@ def result_rows(
                     "pace": _json_text(document["pace"]),
                     "plans": _json_text(document.get("plans", {})),
                     "payout": Decimal(_plain(document.get("payout")) or "0"),
-                    "main_attainment": attainment,
+                    "main_attainment": row.attainment,
                     "explanation": _explanation_text(result, code, period) if explained else "",
                 }
             )
-            for plan_id, plan_result in period_result.plans.items():
+            for plan_id, entry in document.get("plans", {}).items():
                 plan_total = plan_totals.setdefault(
-                    plan_id, {"name": plan_result.plan.name, "payout": Decimal(0), "people": set()}
+                    plan_id, {"name": plan_of[plan_id].name, "payout": Decimal(0), "people": set()}
                 )
-                plan_total["payout"] += plan_result.payout
-                if plan_result.payout:
+                payout = Decimal(entry["payout"])
+                plan_total["payout"] += payout
+                if payout:
                     plan_total["people"].add(code)
-                for component_id, component in plan_result.components.items():
+                levels = entry.get("levels") or {}
+                for component_id, amount in entry["components"].items():
                     components.append(
                         {
                             "person_id": pk_of[code],
-                            "period": period_id,
+                            "period": period.id,
                             "plan": plan_id,
                             "component": component_id,
-                            "kind": component.kind,
-                            "amount": component.amount,
-                            "level": component.level or "",
-                            "score": getattr(component, "score", None),
+                            "kind": kind_of[(plan_id, component_id)],
+                            "amount": Decimal(amount),
+                            "level": levels.get(component_id) or "",
+                            "score": row.scores.get((plan_id, component_id)),
                         }
                     )
     person_pks = [pk_of[c] for c in codes if c in pk_of]
-    return ResultRows(person_pks, period_ids, rows, components, plan_totals)
+    return ResultRows(person_pks, period_ids, stored, components, plan_totals)
 
 
 # A stored payout (``MONEY``: 18 digits, 2 of them cents) is below this.
 PAYOUT_LIMIT = Decimal(10) ** 16
 
 
-def payout_problems(result: Result) -> list[str]:
+def payout_problems(result: Result, rows: Rows | None = None) -> list[str]:
     """The payouts too large to store, as ``person period plan.component: why`` (a
     bonus of 1e30 failed the run with "InvalidOperation" and nothing to go on)."""
     found: list[str] = []
-    for code, periods in result.people.items():
-        for period_id, period_result in periods.items():
+    for code, periods in (python_rows(result) if rows is None else rows).items():
+        for period, row in periods:
             before = len(found)
-            for plan_id, plan_result in period_result.plans.items():
-                for component_id, component in plan_result.components.items():
-                    if abs(component.amount) >= PAYOUT_LIMIT:
+            for plan_id, entry in row.document.get("plans", {}).items():
+                for component_id, text in entry["components"].items():
+                    if abs(Decimal(text)) >= PAYOUT_LIMIT:
                         found.append(
-                            f"{code} {period_id} {plan_id}.{component_id}: "
-                            f"{component.amount} is more than a payout can hold "
+                            f"{code} {period.id} {plan_id}.{component_id}: "
+                            f"{text} is more than a payout can hold "
                             "(16 digits before the point)"
                         )
                         if len(found) >= 20:
                             return found
-            total = period_result.payout  # each component fits, their sum may not
-            if len(found) == before and abs(total) >= PAYOUT_LIMIT:
+            total = row.document.get("payout") or "0"  # each component fits, their sum may not
+            if len(found) == before and abs(Decimal(total)) >= PAYOUT_LIMIT:
                 found.append(
-                    f"{code} {period_id}: {total} is more than a payout can hold "
+                    f"{code} {period.id}: {total} is more than a payout can hold "
                     "(16 digits before the point)"
                 )
                 if len(found) >= 20:
@@ -617,11 +658,14 @@ def persist_results(
     periods: set[str] | None = None,
     run: CalculationRun | None = None,
     explained: bool = True,
+    rows: Rows | None = None,
 ) -> tuple[int, int]:
     """Replace the stored results of ``people`` (codes; all when None) for the run's
     periods. Returns (people, rows). ``explained=False`` (a full run) stores no
     explanations: :func:`explanation_of` computes one when it is first asked for."""
-    found = result_rows(result, people=people, periods=periods, run=run, explained=explained)
+    found = result_rows(
+        result, people=people, periods=periods, run=run, explained=explained, rows=rows
+    )
     person_pks, period_ids = found.person_pks, found.period_ids
     with transaction.atomic():
         PeriodResult.objects.filter(person_id__in=person_pks, period__in=period_ids).delete()
@@ -683,14 +727,14 @@ def run_calculation(
             if loaded.scenario is None:
                 return fail_run(run, [f"{p.path}: {p.message}" for p in loaded.problems])
             _progress(run, 25, noop("Calculating"))
-            result = calculation.run_engine(loaded, as_of)
+            result, found = calculation.run_rows(loaded, as_of)
             if result.errors:
                 return fail_run(run, [f"{p.path}: {p.message}" for p in result.errors])
-            too_large = payout_problems(result)
+            too_large = payout_problems(result, found)
             if too_large:
                 return fail_run(run, too_large)
             _progress(run, 40, noop("Storing results"))
-            people, rows = persist_results(result, run=run, explained=False)
+            people, rows = persist_results(result, run=run, explained=False, rows=found)
         run.warnings = len(result.warnings)
         run.warning_details = [[w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]]
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")

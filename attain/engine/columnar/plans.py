@@ -190,8 +190,15 @@ class PlanColumns:
         ends = pl.Series("__end", [no_plans], dtype=pl.String).extend_constant(
             no_plans, full.height - 1
         )
-        ends = ends.scatter(full.select(pl.arg_where(mask)).to_series(), written)
-        return full.with_columns(ends)
+        where = full.select(pl.arg_where(mask)).to_series()
+        ends = ends.scatter(where, written)
+        scores = []  # each scorecard's bounds, on the rows of its payout periods
+        for column in self.rows.score_columns:
+            if column not in grid.columns:  # its plan was left to Python
+                continue
+            empty = pl.Series(column, [None], dtype=grid.schema[column])
+            scores.append(empty.extend_constant(None, full.height - 1).scatter(where, grid[column]))
+        return full.with_columns(ends, *scores)
 
     def _coverage(self, p: int) -> pl.DataFrame:
         """Plan p's rows: 1 it covers the person for the whole period, 2 for part of it
@@ -328,6 +335,7 @@ class PlanColumns:
         """A scorecard's rounded amount and its score's text (see :mod:`.formulas`)."""
         name = f"__score:{plan.id}:{c.id}"
         grid, score = score_bounds(self.rows, grid, c, name)
+        self.rows.score_columns += [f"{name}:score_lo", f"{name}:score_hi"]
         grid, text = score.ratio_text(grid, name)
         if c.payout is None:
             amount = Num(lit(0), 0)

@@ -16,6 +16,7 @@ from ..numbers import ratio_text
 from ..output import DocumentWriter, closing, opening, separator, status_text
 from ..periods import Period
 from ..targets import TargetBook, _elapsed
+from .formulas import DECIMALS as SCORE_DECIMALS
 from .integers import (
     AT,
     COMPARED,
@@ -58,6 +59,10 @@ class PeopleColumns:
         self.places = writer.places
         self.scales: dict[str, tuple[int, int, int]] = {}  # measure: (i, scale, target's)
         self.extras: dict[str, int] = {}  # a plan's measure (``__extra{n}``): its scale
+        # the scorecards' score bounds (columns, at formulas.DECIMALS), as plans add them
+        self.score_columns: list[str] = []
+        self.kept: dict[str, list[Any]] = {}  # with `keep`: those columns, row by row
+        self.keep = False
 
     def rows(self) -> Rows | None:
         """Every person's entry, or None when the scenario is not supported."""
@@ -601,6 +606,12 @@ class PeopleColumns:
     def _entries(self, grid: pl.DataFrame) -> Rows:
         """Each person's entry (its rows joined), and the rows of those who have one
         left to Python."""
+        if self.keep:  # the numbers an application stores beside the texts
+            self.kept = {
+                column: grid.get_column(column).to_list()
+                for column in [*self._stored_columns(), *self.score_columns]
+                if column in grid.columns
+            }
         periods = len(self.periods)
         keys = [self.writer.key(p.id) for p in self.periods]
         key = pl.col(AT).replace_strict(list(range(periods)), keys, return_dtype=pl.String)
@@ -625,6 +636,41 @@ class PeopleColumns:
                 heads[k] = head_texts[n * periods : (n + 1) * periods]
                 ends[k] = end_texts[n * periods : (n + 1) * periods]
         return Rows(entries, heads, ends)
+
+    def _stored_columns(self) -> list[str]:
+        """Each measure's actual and target scaled alike and its target's state (see
+        :meth:`_numbers`): what an attainment is computed from."""
+        return [f"__{x}{i}" for i, _s, _t in self.scales.values() for x in "ATs"]
+
+    def attainment(self, name: str, row: int) -> Decimal | None:
+        """Measure `name`'s attainment on grid row `row` (person-major), as the engine
+        computes it (``actual / target`` in its context), for a row the columns wrote."""
+        if name not in self.scales:  # no such measure
+            return None
+        i = self.scales[name][0]
+        if self.kept[f"__s{i}"][row] != 1:  # no target, or a target of 0
+            return None
+        actual, target = self.kept[f"__A{i}"][row], self.kept[f"__T{i}"][row]
+        if actual is None or target is None:  # no value (a minimum of no records)
+            return None
+        return Decimal(actual) / Decimal(target)
+
+    def score(self, plan: str, component: str, row: int) -> Decimal | None:
+        """A scorecard's score on grid row `row`, to store with 6 decimals: a value
+        within the bounds the columns found (the engine's lies there too) where no
+        rounding to 6 places falls between them, else None (the caller computes it)."""
+        name = f"__score:{plan}:{component}"
+        lo = self.kept.get(f"{name}:score_lo", [None] * (row + 1))[row]
+        hi = self.kept.get(f"{name}:score_hi", [None] * (row + 1))[row]
+        if lo is None or hi is None:
+            return None
+        if lo != hi:
+            half = 10 ** (SCORE_DECIMALS - 6) // 2  # a rounding boundary at 6 places
+            step = 2 * half
+            # the boundaries are ..., k·step + half, ...: none may lie within [lo, hi]
+            if (lo - half) // step != (hi - half) // step or (lo - half) % step == 0:
+                return None
+        return Decimal(lo).scaleb(-SCORE_DECIMALS)
 
 
 @dataclass(frozen=True)

@@ -96,16 +96,16 @@ def test_a_failing_slice_fails_the_run_and_stores_nothing(
 ):
     PeriodResult.objects.update(payout=Decimal("1.00"))  # what the run must not replace
     before = stored()
-    original = calculation.run_engine
+    original = calculation.run_rows
     calls = []
 
-    def run_engine(loaded, as_of, people=None, periods=None):
+    def run_rows(loaded, as_of, people=None):
         calls.append(people)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return original(loaded, as_of, people=people, periods=periods)
+        return original(loaded, as_of, people=people)
 
-    monkeypatch.setattr(calculation, "run_engine", run_engine)
+    monkeypatch.setattr(calculation, "run_rows", run_rows)
     run = partitioned_run(3, django_capture_on_commit_callbacks)  # the task is marked failed
     assert run.status == RunStatus.FAILED
     assert run.problems == ["Partition 2: RuntimeError: disk full"]

@@ -51,10 +51,10 @@ if os.environ["STALL"] == "merge":
 else:
     from attain.incentives import calculation
 
-    def run_engine(*args, **kwargs):
+    def calculating(*args, **kwargs):
         stall()
 
-    calculation.run_engine = run_engine
+    calculation.run_rows = calculation.run_engine = calculating
 from django.core.management import call_command
 call_command("worker", "--queue-name", "*", "--interval", "0.1", "--no-startup-delay")
 """
