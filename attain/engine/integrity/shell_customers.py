@@ -69,8 +69,10 @@ def _norm(column: str, kind: str) -> pl.Expr:
     """A contact detail as a comparable key, or None when it identifies nobody: a phone
     (its digits, a mobile without its +86) of fewer than 7 digits or of one digit
     repeated (0000000, a placeholder), an email without an @ ("n/a", "无"), a credit
-    code of fewer than 8 letters and digits."""
-    value = pl.col(column).cast(pl.String).fill_null("")
+    code of fewer than 8 letters and digits. Full-width characters typed with a Chinese
+    input method (１３９…, ＠) read as their half-width forms (NFKC, as the CRM's duplicate
+    keys read them)."""
+    value = pl.col(column).cast(pl.String).fill_null("").str.normalize("NFKC")
     if kind == "phone":
         value = value.str.replace_all(r"\D", "")
         # +86 139…, 0086 139…: the same mobile as 139…

@@ -645,3 +645,69 @@ def test_a_shell_customers_orders_are_all_named_up_to_the_evidence_limit() -> No
     found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 3, 1))
     (alert,) = [a for a in found.alerts if a.pattern == "no_trace"]
     assert len([r for r in alert.records if r[0] == "orders"]) == 80
+
+
+def test_identity_reads_full_width_contact_details_as_the_crm_does() -> None:
+    """A detail typed with a Chinese input method in full-width (１３９…, ＠) is the same
+    phone, email or credit code as the half-width one (the CRM's duplicate keys read it
+    so, NFKC): a shell whose phone is E009's own mobile in full-width digits, and two of
+    E008's customers sharing a credit code, one of them in full-width letters."""
+    frames = honest()
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code") == "E009")
+        .then(pl.lit("13911112222"))
+        .otherwise(None)
+        .alias("phone"),
+        pl.when(pl.col("code") == "E007")
+        .then(pl.lit("e007@corp.example"))
+        .otherwise(None)
+        .alias("email"),
+    )
+    frames["customers"] = pl.concat(
+        [
+            frames["customers"],
+            pl.DataFrame(
+                {
+                    "id": ["S9", "S7", "S8A", "S8B"],
+                    "owner": ["E009", "E007", "E008", "E008"],
+                    "created": [D(2025, 10, 2)] * 4,
+                    "phone": ["１３９ １１１１ ２２２２", None, None, None],
+                    "email": [None, "Ｅ007＠corp.example", None, None],
+                    "credit_code": [
+                        None,
+                        None,
+                        "91310000MA1FL4XK2P",
+                        "９１３１００００ＭＡ１ＦＬ４ＸＫ２Ｐ",
+                    ],
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    frames["orders"] = pl.concat(
+        [
+            frames["orders"],
+            pl.DataFrame(
+                {
+                    "id": ["X9", "X7", "X8A", "X8B"],
+                    "date": [D(2025, 10, 5)] * 4,
+                    "owner": ["E009", "E007", "E008", "E008"],
+                    "customer": ["S9", "S7", "S8A", "S8B"],
+                    "amount": [5000.5, 7000.25, 812.4, 913.75],
+                    "status": ["confirmed"] * 4,
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 10, 31))
+    identity = sorted(
+        (a.people, [r for r in a.records if r[0] == "customers"])
+        for a in found.alerts
+        if a.pattern == "identity"
+    )
+    assert identity == [
+        (("E007",), [("customers", "S7")]),
+        (("E008",), [("customers", "S8A"), ("customers", "S8B")]),
+        (("E009",), [("customers", "S9")]),
+    ]
