@@ -8,9 +8,10 @@
 - *one spot, many customers*: the same coordinates (to ~1 m) on one person's visits to
   at least ``min_customers_at_spot`` different customers within a period (many people
   at one office or fair are not a case);
-- *same-minute bursts*: at least ``min_same_minute`` activities of one person logged at
-  the same minute (activities at exactly midnight carry no time of day, only a date, and
-  are left out of this test and the travel test);
+- *same-minute bursts*: at least ``min_same_minute`` activities of one person logged
+  within one minute (less than 60 seconds from the first to the last, whichever clock
+  minutes they fall on; activities at exactly midnight carry no time of day, only a
+  date, and are left out of this test and the travel test);
 - *empty summaries*: a person's activities without a summary, far above their peers'.
 
 Blind spots: a fresh photo of the wrong place, visits without coordinates or photos
@@ -253,17 +254,41 @@ def _spot_alert(row: dict[str, Any], period: ScanPeriod, params: Params, found: 
 def _minutes(
     activities: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
 ) -> None:
-    bursts = (
-        activities.with_columns(pl.col("at").dt.truncate("1m").alias("minute"))
-        .group_by("owner", "minute")
-        .agg(pl.col("id"), pl.col("day").first())
-        .filter(pl.col("id").list.len() >= params.min_same_minute)
+    # Within one minute, not on one clock minute: six visits logged 13 seconds apart
+    # from 21:00:30 are one burst, although three fall on 21:00 and three on 21:01.
+    # 21:10:00 and 21:11:00 (logged as a rep goes) are a minute apart, not within one.
+    minute = pl.duration(seconds=60)
+    timed = activities.select("owner", "at", "id", "day").sort("owner", "at")
+    # A burst ends at an activity whose (min_same_minute - 1)-th predecessor of the same
+    # owner is less than a minute earlier; its members are the activities less than a
+    # minute before such an end (the nearest end at or after them).
+    earlier = pl.col("at").shift(params.min_same_minute - 1).over("owner")
+    ends = (
+        timed.filter(pl.col("at") - earlier < minute)
+        .select("owner", pl.col("at").alias("end"), "day")
+        .unique(["owner", "end"])
+        .sort("end")
     )
-    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in bursts.iter_rows(named=True):
-        period = period_of(row["day"], periods)
+    if ends.height == 0:
+        return
+    bursts = (
+        timed.drop("day")
+        .sort("at")
+        .join_asof(
+            ends,
+            left_on="at",
+            right_on="end",
+            by="owner",
+            strategy="forward",
+            check_sortedness=False,  # both sorted by time above
+        )
+        .filter(pl.col("end") - pl.col("at") < minute)
+    )
+    grouped: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for owner, activity, day in bursts.select("owner", "id", "day").iter_rows():
+        period = period_of(day, periods)
         if period is not None:
-            grouped[(row["owner"], period.label)].extend(row["id"])
+            grouped[(owner, period.label)].add(activity)
     for (owner, label), ids in sorted(grouped.items()):
         found.alerts.append(
             Alert(
@@ -272,8 +297,8 @@ def _minutes(
                 records("activities", ids),
                 label,
                 params.minute_score,
-                f"{len(ids)} activities were logged in bursts at the same minute.",
-                f"{len(ids)} 条跟进记录在同一分钟内批量录入。",
+                f"{len(ids)} activities were logged in bursts within one minute.",
+                f"{len(ids)} 条跟进记录在一分钟之内批量录入。",
                 "same_minute",
             )
         )

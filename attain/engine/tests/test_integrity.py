@@ -711,3 +711,36 @@ def test_identity_reads_full_width_contact_details_as_the_crm_does() -> None:
         (("E008",), [("customers", "S8A"), ("customers", "S8B")]),
         (("E009",), [("customers", "S9")]),
     ]
+
+
+def test_a_burst_across_a_clock_minute_is_a_burst() -> None:
+    """Six visits logged 13 seconds apart from 21:00:30 fall on 21:00 and 21:01, three
+    each: they were logged within one minute all the same. Four visits a minute apart
+    each (21:10, 21:11, …: a rep logging as they go) are no burst."""
+    frames = honest()
+    start = datetime.datetime(2025, 11, 28, 21, 0, 30)
+    rows = [
+        {
+            "id": f"B{i}",
+            "owner": "E004",
+            "customer": f"C004{i}",
+            "at": start + datetime.timedelta(seconds=13 * i),
+            "summary": "拜访",
+        }
+        for i in range(6)
+    ] + [
+        {
+            "id": f"S{i}",
+            "owner": "E005",
+            "customer": f"C005{i}",
+            "at": datetime.datetime(2025, 11, 28, 21, 10 + i),
+            "summary": "拜访",
+        }
+        for i in range(4)
+    ]
+    frames["activities"] = pl.concat(
+        [frames["activities"], pl.DataFrame(rows)], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), [Q4], detectors=["fake_activities"])
+    got = [(a.people, a.pattern, a.records) for a in found.alerts]
+    assert got == [(("E004",), "same_minute", tuple(("activities", f"B{i}") for i in range(6)))]
