@@ -197,6 +197,38 @@ class Records:
         }
 
 
+# Contact details ------------------------------------------------------------------
+
+
+def _one_repeated(value: pl.Expr) -> pl.Expr:
+    """The text is one character repeated (``0000000``)."""
+    return value.str.strip_chars(value.str.slice(0, 1)) == ""
+
+
+def contact_key(column: str, kind: str) -> pl.Expr:
+    """A contact detail (``kind``: phone, email or code) as a comparable key, or None
+    when it identifies nobody: a phone (its digits, a mobile without its +86) of fewer
+    than 7 digits or of one digit
+    repeated (0000000, a placeholder), an email without an @ ("n/a", "无"), a credit
+    code of fewer than 8 letters and digits. Full-width characters typed with a Chinese
+    input method (１３９…, ＠) read as their half-width forms (NFKC, as the CRM's duplicate
+    keys read them)."""
+    value = pl.col(column).cast(pl.String).fill_null("").str.normalize("NFKC")
+    if kind == "phone":
+        value = value.str.replace_all(r"\D", "")
+        # +86 139…, 0086 139…: the same mobile as 139…
+        value = value.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+        usable = (value.str.len_chars() >= 7) & ~_one_repeated(value)
+        return pl.when(usable).then(value).otherwise(None)
+    value = value.str.strip_chars().str.to_lowercase()
+    if kind == "email":
+        usable = value.str.contains(r"^[^@\s]+@[^@\s]+$")
+        return pl.when(usable).then(value).otherwise(None)
+    value = value.str.replace_all(r"[^0-9a-z]", "")
+    usable = (value.str.len_chars() >= 8) & ~_one_repeated(value)
+    return pl.when(usable).then(value).otherwise(None)
+
+
 # Statistics ------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .common import Alert, Found, Records, ScanPeriod, records
+from .common import Alert, Found, Records, ScanPeriod, contact_key, records
 
 NAME = "rating_rings"
 
@@ -149,25 +149,27 @@ def _proxy(data: Records, periods: Sequence[ScanPeriod], params: Params, found: 
     surveys = data["surveys"].drop_nulls(["owner", "customer"])
     if surveys.height == 0:
         return
-    staff = (
-        data["people"]
-        .select("code", pl.col("email").str.strip_chars().str.to_lowercase().alias("key"))
-        .drop_nulls()
-    )
+    # the rated person's own email or phone, read as the shell-customer test reads them
+    staff = pl.concat(
+        [
+            data["people"].select("code", contact_key("email", "email").alias("key")),
+            data["people"].select("code", contact_key("phone", "phone").alias("key")),
+        ]
+    ).drop_nulls()
     if staff.height == 0:
         return
-    contacts = (
-        pl.concat(
-            [
-                data["contacts"].select("customer", pl.col("email").alias("key")),
-                data["customers"].select(
-                    pl.col("id").alias("customer"), pl.col("email").alias("key")
-                ),
-            ]
-        )
-        .with_columns(pl.col("key").str.strip_chars().str.to_lowercase())
-        .drop_nulls()
-    )
+    contacts = pl.concat(
+        [
+            data["contacts"].select("customer", contact_key("email", "email").alias("key")),
+            data["contacts"].select("customer", contact_key("phone", "phone").alias("key")),
+            data["customers"].select(
+                pl.col("id").alias("customer"), contact_key("email", "email").alias("key")
+            ),
+            data["customers"].select(
+                pl.col("id").alias("customer"), contact_key("phone", "phone").alias("key")
+            ),
+        ]
+    ).drop_nulls()
     hits = (
         surveys.join(contacts, on="customer")
         .join(staff, on="key")
@@ -186,9 +188,10 @@ def _proxy(data: Records, periods: Sequence[ScanPeriod], params: Params, found: 
                 label,
                 params.proxy_score,
                 f"Survey {row['id']} rating {row['owner']} comes from customer "
-                f"{row['customer']}, whose contact email is {row['owner']}'s own.",
+                f"{row['customer']}, whose contact email or phone ({row['key']}) is "
+                f"{row['owner']}'s own.",
                 f"给 {row['owner']} 的满意度调查 {row['id']} 来自客户 {row['customer']}，"
-                f"而该客户的联系邮箱正是 {row['owner']} 本人的。",
+                f"而该客户的联系邮箱或电话（{row['key']}）正是 {row['owner']} 本人的。",
                 "proxy",
             )
         )

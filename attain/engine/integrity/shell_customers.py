@@ -33,6 +33,7 @@ from .common import (
     Found,
     Records,
     ScanPeriod,
+    contact_key,
     not_enough,
     period_of,
     poisson_tail,
@@ -58,34 +59,6 @@ class Params:
     # people) is a switchboard, a reseller's line or a placeholder: nobody's identity.
     common_owners: int = 3
     min_untraced: int = 10
-
-
-def _one_repeated(value: pl.Expr) -> pl.Expr:
-    """The text is one character repeated (``0000000``)."""
-    return value.str.strip_chars(value.str.slice(0, 1)) == ""
-
-
-def _norm(column: str, kind: str) -> pl.Expr:
-    """A contact detail as a comparable key, or None when it identifies nobody: a phone
-    (its digits, a mobile without its +86) of fewer than 7 digits or of one digit
-    repeated (0000000, a placeholder), an email without an @ ("n/a", "无"), a credit
-    code of fewer than 8 letters and digits. Full-width characters typed with a Chinese
-    input method (１３９…, ＠) read as their half-width forms (NFKC, as the CRM's duplicate
-    keys read them)."""
-    value = pl.col(column).cast(pl.String).fill_null("").str.normalize("NFKC")
-    if kind == "phone":
-        value = value.str.replace_all(r"\D", "")
-        # +86 139…, 0086 139…: the same mobile as 139…
-        value = value.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
-        usable = (value.str.len_chars() >= 7) & ~_one_repeated(value)
-        return pl.when(usable).then(value).otherwise(None)
-    value = value.str.strip_chars().str.to_lowercase()
-    if kind == "email":
-        usable = value.str.contains(r"^[^@\s]+@[^@\s]+$")
-        return pl.when(usable).then(value).otherwise(None)
-    value = value.str.replace_all(r"[^0-9a-z]", "")
-    usable = (value.str.len_chars() >= 8) & ~_one_repeated(value)
-    return pl.when(usable).then(value).otherwise(None)
 
 
 def detect(
@@ -127,21 +100,25 @@ def _identity(
     customers, contacts = data["customers"], data["contacts"]
     keys = pl.concat(
         [
-            customers.select(pl.col("id").alias("customer"), _norm("phone", "phone").alias("key")),
-            customers.select(pl.col("id").alias("customer"), _norm("email", "email").alias("key")),
             customers.select(
-                pl.col("id").alias("customer"), _norm("credit_code", "code").alias("key")
+                pl.col("id").alias("customer"), contact_key("phone", "phone").alias("key")
             ),
-            contacts.select("customer", _norm("phone", "phone").alias("key")),
-            contacts.select("customer", _norm("email", "email").alias("key")),
+            customers.select(
+                pl.col("id").alias("customer"), contact_key("email", "email").alias("key")
+            ),
+            customers.select(
+                pl.col("id").alias("customer"), contact_key("credit_code", "code").alias("key")
+            ),
+            contacts.select("customer", contact_key("phone", "phone").alias("key")),
+            contacts.select("customer", contact_key("email", "email").alias("key")),
         ]
     ).drop_nulls()
     salespeople = data["people"]
     staff = (
         pl.concat(
             [
-                salespeople.select("code", _norm("email", "email").alias("key")),
-                salespeople.select("code", _norm("phone", "phone").alias("key")),
+                salespeople.select("code", contact_key("email", "email").alias("key")),
+                salespeople.select("code", contact_key("phone", "phone").alias("key")),
             ]
         )
         .drop_nulls()

@@ -744,3 +744,43 @@ def test_a_burst_across_a_clock_minute_is_a_burst() -> None:
     found = scan(Records(frames), [Q4], detectors=["fake_activities"])
     got = [(a.people, a.pattern, a.records) for a in found.alerts]
     assert got == [(("E004",), "same_minute", tuple(("activities", f"B{i}") for i in range(6)))]
+
+
+def test_a_survey_through_a_customer_with_the_reps_own_phone_or_full_width_email() -> None:
+    """A satisfaction survey from a customer whose contact phone is the rated rep's own
+    mobile (+86, spaces), or whose email is the rep's typed in full-width, is the rep
+    rating themself through a proxy, as is the email written plainly."""
+    frames = honest()
+    frames["people"] = frames["people"].with_columns(
+        pl.format("{}@corp.example", pl.col("code")).alias("email"),
+        pl.format("1390{}0000", pl.col("code").str.slice(1)).alias("phone"),
+    )
+    frames["contacts"] = pl.concat(
+        [
+            frames["contacts"],
+            pl.DataFrame(
+                {
+                    "customer": ["C0031", "C0041", "C0051"],
+                    "phone": ["+86 139 0003 0000", None, None],
+                    "email": [None, "Ｅ004＠corp.example", "e005@corp.example"],
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    frames["surveys"] = pl.DataFrame(
+        {
+            "id": ["V3", "V4", "V5", "V6"],
+            "date": [D(2025, 11, 3)] * 4,
+            "owner": ["E003", "E004", "E005", "E006"],
+            "customer": ["C0031", "C0041", "C0051", "C0061"],
+            "score": [5.0] * 4,
+        }
+    )
+    found = scan(Records(frames), [Q4], detectors=["rating_rings"])
+    got = sorted((a.people, a.pattern, a.records[0]) for a in found.alerts)
+    assert got == [
+        (("E003",), "proxy", ("surveys", "V3")),
+        (("E004",), "proxy", ("surveys", "V4")),
+        (("E005",), "proxy", ("surveys", "V5")),
+    ]
