@@ -4,7 +4,8 @@ One SQL statement per frame (the engine's frame names and columns,
 ``attain.engine.integrity.SCHEMAS``): orders with their status changes, order credit
 splits, payments, customers and contacts with their phone, email and credit code,
 activities with their local time, coordinates and summary, evidence photos' perceptual
-hashes, peer ratings, surveys, and people with their unit on the scan's last day.
+hashes, peer ratings, surveys, people with their unit on the scan's last day, and the
+assignments (who sat in which unit when, for each period's teams).
 Decimals are read as exact text (on PostgreSQL the Arrow driver would give numerics as an
 opaque extension type) and arrive as floats: the detectors test counts and digits, they
 never pay.
@@ -183,7 +184,18 @@ def _read(
         f" ORDER BY {c('a', Assignment, 'valid_from')} DESC LIMIT 1) AS unit"
         f" FROM {q.t(Person, 'p')}",
     )
+    assignments = _frame(
+        source,
+        f"SELECT {c('p', Person, 'code')} AS person, {c('u', Unit, 'code')} AS unit,"
+        f" {c('a', Assignment, 'valid_from')} AS valid_from,"
+        f" {c('a', Assignment, 'valid_to')} AS valid_to"
+        f" FROM {q.t(Assignment, 'a')}"
+        + q.join(Person, "p", ("a", Assignment, "person"))
+        + q.join(Unit, "u", ("a", Assignment, "unit")),
+    )
+    assignments = _dates(assignments, "valid_from", "valid_to")
     return {
+        "assignments": assignments,
         "orders": orders,
         "credits": credits,
         "payments": payments,

@@ -127,6 +127,12 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "email": pl.String(),
         "phone": pl.String(),
     },
+    "assignments": {
+        "person": pl.String(),
+        "unit": pl.String(),
+        "valid_from": pl.Date(),
+        "valid_to": pl.Date(),
+    },
     "activities": {
         "id": pl.String(),
         "owner": pl.String(),
@@ -166,6 +172,10 @@ class Records:
     - ``customers``: id, owner, created, phone, email, credit_code; ``contacts``:
       customer, phone, email;
     - ``people``: code, unit (the unit at the scan, for peer groups), email, phone;
+      ``assignments``: person, unit, valid_from, valid_to (exclusive; None: open): where
+      each sat when, so a period's teams are those of the period (a person who moved
+      after it is judged with their teammates of then); people without an assignment on
+      a day are in their ``people`` unit;
     - ``activities``: id, owner, at (local datetime), customer, kind, lat, lon, summary;
       ``evidence``: activity, hash (a 64-bit perceptual hash as 16 hex digits);
     - ``peer_ratings``: id, date, owner (the rated person), rater, score;
@@ -189,12 +199,25 @@ class Records:
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.frames[name]
 
-    def units(self) -> dict[str, str]:
+    def units(self, on: datetime.date | None = None) -> dict[str, str]:
+        """Each person's unit: on the day ``on`` when the assignments say, else (and
+        without ``on``) their ``people`` unit."""
         people = self.frames["people"]
-        return {
+        units = {
             str(code): str(unit or "")
             for code, unit in zip(people["code"], people["unit"], strict=True)
         }
+        if on is not None:
+            held = self.frames["assignments"].filter(
+                pl.col("person").is_not_null()
+                & (pl.col("valid_from").is_null() | (pl.col("valid_from") <= on))
+                & (pl.col("valid_to").is_null() | (pl.col("valid_to") > on))
+            )
+            for person, unit in (
+                held.sort("valid_from", nulls_last=False).select("person", "unit").iter_rows()
+            ):
+                units[str(person)] = str(unit or "")
+        return units
 
 
 # Contact details ------------------------------------------------------------------

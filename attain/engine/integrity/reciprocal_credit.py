@@ -1,7 +1,8 @@
 """Reciprocal credit (指标互刷): pairs and rings of people who credit each other in
 order splits beyond what their teams' normal collaboration explains.
 
-Per period, an edge a → b counts a's orders that credit b. Its expectation is the
+Per period, an edge a → b counts a's orders that credit b; teams are the units on the
+period's last day (``Records.units``). Its expectation is the
 smaller of a's split count spread over their teammates (``1 / (team size − 1)`` each)
 or, for someone in another unit, over everybody else at the company's cross-unit split
 rate; and of what the others' habit makes expected: a's orders times the rate at which
@@ -82,11 +83,6 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
     orders, credits = data["orders"], data["credits"]
     if orders.height == 0 or credits.height == 0:
         return found
-    units = data.units()
-    team_size: dict[str, int] = defaultdict(int)
-    for unit in units.values():
-        team_size[unit] += 1
-    everybody = max(len(units), 2)
     split = (
         credits.join(
             orders.select(pl.col("id").alias("order"), "owner", "date"), on="order", how="inner"
@@ -98,6 +94,15 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
         inside = split.filter(pl.col("date").is_between(period.start, period.end))
         if inside.height == 0:
             continue
+        # The teams of the period's last day (a person who moved since is judged with
+        # the teammates they had then); two who shared a unit on its first day were
+        # teammates too (one of them moved during the period).
+        units = data.units(period.end)
+        first = data.units(period.start)
+        team_size: dict[str, int] = defaultdict(int)
+        for unit in units.values():
+            team_size[unit] += 1
+        everybody = max(len(units), 2)
         counts = (
             inside.group_by("owner", "person")
             .agg(pl.len().alias("w"), pl.col("order").alias("orders"))
@@ -106,8 +111,14 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
         out_degree = dict(inside.group_by("owner").agg(pl.len().alias("n")).iter_rows())
         crossing = inside.with_columns(
             (
-                pl.col("owner").replace_strict(units, default="")
-                != pl.col("person").replace_strict(units, default="")
+                (
+                    pl.col("owner").replace_strict(units, default="")
+                    != pl.col("person").replace_strict(units, default="")
+                )
+                & (
+                    pl.col("owner").replace_strict(first, default="")
+                    != pl.col("person").replace_strict(first, default="")
+                )
             ).alias("cross")
         )
         cross = int(crossing["cross"].sum())
@@ -137,6 +148,8 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 continue
             unit_a = units.get(a, "")
             same = unit_a != "" and unit_a == units.get(b, "")
+            if not same and first.get(a, "") != "" and first.get(a) == first.get(b):
+                same, unit_a = True, first[a]  # teammates until one of them moved
             n = out_degree.get(a, 0)
             if same:
                 mean = n * (1 - cross_rate) / max(team_size[unit_a] - 1, 1)

@@ -784,3 +784,92 @@ def test_a_survey_through_a_customer_with_the_reps_own_phone_or_full_width_email
         (("E004",), "proxy", ("surveys", "V4")),
         (("E005",), "proxy", ("surveys", "V5")),
     ]
+
+
+def test_a_pair_is_judged_by_the_units_they_were_in_during_the_period() -> None:
+    """Two teams of six (T1: E000…E005, T2: E006…E011) whose members split an order
+    with two teammates each quarter. E001 and E002 split two orders each way in 2025-Q3
+    as teammates of T1 do; E002 moved to T2 on 1 October. The people frame gives the
+    unit on the scan's last day (T2); the assignments say where each sat when: in Q3
+    they were teammates, no case. Had E002 been in T2 all along, the same splits across
+    units are one."""
+    frames = honest()
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code").is_in(["E002", *(f"E{i:03d}" for i in range(6, 12))]))
+        .then(pl.lit("T2"))
+        .otherwise(pl.lit("T1"))
+        .alias("unit")
+    )
+    rows = []
+    for period in (Q3, Q4):
+        orders = frames["orders"].filter(pl.col("date").is_between(period.start, period.end))
+        for i in range(12):
+            if i in (1, 2):
+                continue
+            team = 0 if i < 6 else 6
+            owner = f"E{i:03d}"
+            ids = orders.filter(pl.col("owner") == owner)["id"].head(2)
+            for step, order_id in enumerate(ids, start=1):
+                mate = f"E{team + (i - team + step) % 6:03d}"
+                rows += [
+                    {"order": order_id, "person": owner, "share": 0.5},
+                    {"order": order_id, "person": mate, "share": 0.5},
+                ]
+    q3 = frames["orders"].filter(pl.col("date").is_between(Q3.start, Q3.end))
+    for owner, partner in (("E001", "E002"), ("E002", "E001")):
+        for order_id in q3.filter(pl.col("owner") == owner)["id"].head(2):
+            rows += [
+                {"order": order_id, "person": owner, "share": 0.5},
+                {"order": order_id, "person": partner, "share": 0.5},
+            ]
+    frames["credits"] = pl.DataFrame(rows)
+    units = dict(frames["people"].select("code", "unit").iter_rows())
+    history = pl.DataFrame(
+        {
+            "person": [*units, "E002"],
+            "unit": [("T1" if code == "E002" else unit) for code, unit in units.items()] + ["T2"],
+            "valid_from": [D(2024, 1, 1)] * len(units) + [D(2025, 10, 1)],
+            "valid_to": [D(2025, 10, 1) if code == "E002" else None for code in units] + [None],
+        }
+    )
+    found = scan(
+        Records({**frames, "assignments": history}), [Q3, Q4], detectors=["reciprocal_credit"]
+    )
+    assert found.alerts == []
+    always = history.filter(pl.col("valid_to").is_null())
+    found = scan(
+        Records({**frames, "assignments": always}), [Q3, Q4], detectors=["reciprocal_credit"]
+    )
+    assert [(a.people, a.period) for a in found.alerts] == [(("E001", "E002"), "2025-Q3")]
+
+
+def test_a_pair_who_were_teammates_until_one_moved_mid_period_are_teammates() -> None:
+    """The same two splits each way, E002 moving from T1 to T2 on 15 August, in the
+    middle of 2025-Q3: they were teammates for half of it, no case."""
+    frames = honest()
+    people = frames["people"]["code"].to_list()
+    q3 = frames["orders"].filter(pl.col("date").is_between(Q3.start, Q3.end))
+    rows = []
+    for i, owner in enumerate(people):  # everybody splits with the next two teammates
+        ids = q3.filter(pl.col("owner") == owner)["id"].head(2)
+        for step, order_id in enumerate(ids, start=1):
+            mate = people[(i + step) % len(people)] if owner not in ("E001", "E002") else None
+            if mate:
+                rows += [{"order": order_id, "person": mate, "share": 0.5}]
+    for owner, partner in (("E001", "E002"), ("E002", "E001")):
+        for order_id in q3.filter(pl.col("owner") == owner)["id"].head(2):
+            rows += [{"order": order_id, "person": partner, "share": 0.5}]
+    frames["credits"] = pl.DataFrame(rows)
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code") == "E002").then(pl.lit("T2")).otherwise("unit").alias("unit")
+    )
+    history = pl.DataFrame(
+        {
+            "person": ["E002", "E002"],
+            "unit": ["T1", "T2"],
+            "valid_from": [D(2024, 1, 1), D(2025, 8, 15)],
+            "valid_to": [D(2025, 8, 15), None],
+        }
+    )
+    records = Records({**frames, "assignments": history})
+    assert scan(records, [Q3], detectors=["reciprocal_credit"]).alerts == []

@@ -455,3 +455,18 @@ def test_the_queue_says_when_it_shows_only_part_of_the_alerts(gamed, client, mon
     html = client.get("/integrity/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "共 3 条预警，只显示前 2 条" in html
     assert html.count('href="/integrity/') - html.count('href="/integrity/over') >= 2
+
+
+def test_the_scan_reads_where_each_person_sat_when(company):
+    """r3 moves from east to west on 1 November 2025: the scan's records give east for
+    October and west from November (a pair's teams are those of the period), while the
+    people frame gives the unit on the scan's last day."""
+    from attain.calc.integrity import load_records
+    from attain.org.services import transfer_person
+
+    transfer_person(None, company.people["r3"], on=datetime.date(2025, 11, 1), unit=company.west)
+    records = load_records(start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31))
+    assert records.units()["r3"] == "west"
+    assert records.units(datetime.date(2025, 10, 31))["r3"] == "east"
+    assert records.units(datetime.date(2025, 11, 1))["r3"] == "west"
+    assert records.units(datetime.date(2025, 10, 31))["r1"] == "east"
