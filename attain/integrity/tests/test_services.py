@@ -470,3 +470,43 @@ def test_the_scan_reads_where_each_person_sat_when(company):
     assert records.units(datetime.date(2025, 10, 31))["r3"] == "east"
     assert records.units(datetime.date(2025, 11, 1))["r3"] == "west"
     assert records.units(datetime.date(2025, 10, 31))["r1"] == "east"
+
+
+def _alert(key, period, *people):
+    row = Alert.objects.create(
+        key=key,
+        detector="amounts",
+        pattern="duplicate",
+        period=period,
+        people_codes=[p.code for p in people],
+        score=Decimal("0.8"),
+        reason_en="x",
+        reason_zh="x",
+    )
+    row.people.set(people)
+    return row
+
+
+def test_integrity_over_time_of_a_unit_counts_its_teams_and_who_sat_there_then(company):
+    """A region's page counts the alerts of the teams below it (the company's unit tree:
+    hq above east and west); an alert counts for the unit its person sat in during the
+    alert's period: r3's 2025-Q4 alert stays east's after r3 moved west in 2026, and
+    r3's 2026-Q1 alert is west's."""
+    from attain.integrity import selectors
+    from attain.org.services import transfer_person
+
+    people = company.people
+    transfer_person(None, people["r3"], on=datetime.date(2026, 1, 1), unit=company.west)
+    _alert("a", "2025-Q4", people["r1"])
+    _alert("b", "2025-Q4", people["r3"])
+    _alert("c", "2026-Q1", people["r3"])
+    ops = company.users["sales_ops"]
+
+    def total(unit):
+        periods, rows = selectors.over_time(ops, unit)
+        return {p: sum(r["counts"][i] for r in rows) for i, p in enumerate(periods)}
+
+    assert total(None) == {"2025-Q4": 2, "2026-Q1": 1}
+    assert total(company.hq) == {"2025-Q4": 2, "2026-Q1": 1}
+    assert total(company.east) == {"2025-Q4": 2}
+    assert total(company.west) == {"2026-Q1": 1}
