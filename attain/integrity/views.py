@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from attain.crm import models as crm
@@ -26,6 +30,55 @@ def _table_label(table: str) -> str:
         if placement.table == table:
             return str(getattr(crm, name)._meta.verbose_name_plural)
     return table
+
+
+def _evidence(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The alert's records as a reviewer checks them: what each is (date, person,
+    customer, amount, status), read from the records themselves by external id (a
+    record no longer there shows its id only)."""
+    wanted: dict[str, list[str]] = {}
+    for record in records:
+        wanted.setdefault(str(record.get("table", "")), []).append(str(record.get("external_id")))
+    found: dict[tuple[str, str], Any] = {}
+    placed: dict[str, Any] = {}
+    for name, placement in PLACEMENTS.items():
+        if placement.table not in wanted:
+            continue
+        placed[placement.table] = placement
+        model = getattr(crm, name)
+        related = [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.name in ("customer", *(p[:-3] for p in placement.people))
+        ]
+        rows = model._default_manager.filter(external_id__in=wanted[placement.table])
+        for row in rows.select_related(*related):
+            found[(placement.table, row.external_id)] = row
+    shown = []
+    for record in records:
+        table, external_id = str(record.get("table", "")), str(record.get("external_id"))
+        row = found.get((table, external_id))
+        where = placed.get(table)
+        day = getattr(row, where.date, None) if row is not None and where else None
+        if isinstance(day, datetime.datetime):
+            day = timezone.localtime(day)
+        person = getattr(row, where.people[0][:-3], None) if row and where else None
+        customer = row if isinstance(row, crm.Customer) else getattr(row, "customer", None)
+        status = getattr(row, "get_status_display", None)
+        shown.append(
+            {
+                "table": _table_label(table),
+                "external_id": external_id,
+                "found": row is not None,
+                "date": day,
+                "timed": isinstance(day, datetime.datetime),
+                "person": person,
+                "customer": customer,
+                "amount": getattr(row, "amount", None),
+                "status": status() if callable(status) else "",
+            }
+        )
+    return shown
 
 
 @login_required
@@ -105,9 +158,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "alert": alert,
         "reason": alert.reason(get_language() or "en"),
-        "evidence": [
-            (_table_label(str(r.get("table", ""))), r.get("external_id")) for r in alert.records
-        ],
+        "evidence": _evidence(alert.records),
         "assign_form": assign_form,
         "decide_form": decide_form,
         "release_form": release_form,

@@ -510,3 +510,21 @@ def test_integrity_over_time_of_a_unit_counts_its_teams_and_who_sat_there_then(c
     assert total(company.hq) == {"2025-Q4": 2, "2026-Q1": 1}
     assert total(company.east) == {"2025-Q4": 2}
     assert total(company.west) == {"2026-Q1": 1}
+
+
+def test_the_alert_page_shows_what_each_record_is(gamed, client):
+    """The reviewer follows the alert down to its records: each with its date, person,
+    customer (a link to the customer's page) and amount, in the reader's language; a
+    record since deleted shows its id only."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    alert.records = [*alert.records, {"table": "orders", "external_id": "GONE"}]
+    alert.save()
+    client.force_login(gamed.users["sales_ops"])
+    page = client.get(f"/integrity/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    evidence = text[text.index('id="evidence"') :]
+    assert "2025-11-05" in evidence and "1,234.56" in evidence
+    assert "R1 (r1)" in evidence and '<a href="/crm/customers/C1/">客户一</a>' in evidence
+    assert "已确认" in evidence  # the order's status
+    assert "记录中已不存在" in evidence
