@@ -71,6 +71,8 @@ def scan(
     """Run the ``detectors`` over ``periods``; alerts below the threshold are dropped."""
     settings = settings or Settings()
     found = Found()
+    if not periods:  # nothing to scan (the Benford test reports in the last period)
+        return found
     if "wash_orders" in detectors:
         found.extend(wash_orders.detect(data, periods, settings.wash_orders))
     if "timing" in detectors:

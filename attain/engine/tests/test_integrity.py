@@ -873,3 +873,7 @@ def test_a_pair_who_were_teammates_until_one_moved_mid_period_are_teammates() ->
     )
     records = Records({**frames, "assignments": history})
     assert scan(records, [Q3], detectors=["reciprocal_credit"]).alerts == []
+
+
+def test_a_scan_of_no_period_finds_nothing() -> None:
+    assert scan(Records(honest()), []).alerts == []
