@@ -49,7 +49,8 @@ def _evidence(records: list[dict[str, object]]) -> list[dict[str, object]]:
         related = [
             f.name
             for f in model._meta.concrete_fields
-            if f.is_relation and f.name in ("customer", *(p[:-3] for p in placement.people))
+            if f.is_relation
+            and f.name in ("customer", "rater", *(p[:-3] for p in placement.people))
         ]
         rows = model._default_manager.filter(external_id__in=wanted[placement.table])
         for row in rows.select_related(*related):
@@ -75,6 +76,8 @@ def _evidence(records: list[dict[str, object]]) -> list[dict[str, object]]:
                 "person": person,
                 "customer": customer,
                 "amount": getattr(row, "amount", None),
+                "rater": getattr(row, "rater", None),  # a peer rating: who gave it
+                "score": getattr(row, "score", None),
                 "status": status() if callable(status) else "",
             }
         )

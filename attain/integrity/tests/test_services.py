@@ -528,3 +528,20 @@ def test_the_alert_page_shows_what_each_record_is(gamed, client):
     assert "R1 (r1)" in evidence and '<a href="/crm/customers/C1/">客户一</a>' in evidence
     assert "已确认" in evidence  # the order's status
     assert "记录中已不存在" in evidence
+
+
+def test_the_alert_page_shows_who_rated_whom_and_the_score(company, client):
+    """A rating ring's evidence: each peer rating with its rater, rated person and score."""
+    from attain.crm.models import PeerRating
+
+    r1, r2 = company.people["r1"], company.people["r2"]
+    PeerRating.objects.create(
+        external_id="G1", date=datetime.date(2025, 11, 3), person=r2, rater=r1, score=Decimal("5")
+    )
+    alert = _alert("ring", "2025-Q4", r1, r2)
+    alert.detector, alert.records = "rating_rings", [{"table": "peer_ratings", "external_id": "G1"}]
+    alert.save()
+    client.force_login(company.users["sales_ops"])
+    text = client.get(f"/integrity/{alert.pk}/").content.decode()
+    evidence = text[text.index('id="evidence"') :]
+    assert "R1 (r1) → R2 (r2)" in evidence and ">5<" in evidence
