@@ -34,6 +34,9 @@ class Params:
     min_other_raters: int = 2
     mutual_score: float = 0.8
     proxy_score: float = 0.9
+    # A detail this many people share (an office line) is nobody's own, as in the
+    # shell-customer identity test (``shell_customers.Params.common_owners``).
+    common_people: int = 3
 
 
 def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params()) -> Found:
@@ -156,6 +159,7 @@ def _proxy(data: Records, periods: Sequence[ScanPeriod], params: Params, found: 
             data["people"].select("code", contact_key("phone", "phone").alias("key")),
         ]
     ).drop_nulls()
+    staff = staff.unique().filter(pl.col("code").n_unique().over("key") < params.common_people)
     if staff.height == 0:
         return
     contacts = pl.concat(

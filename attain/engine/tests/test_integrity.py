@@ -877,3 +877,19 @@ def test_a_pair_who_were_teammates_until_one_moved_mid_period_are_teammates() ->
 
 def test_a_scan_of_no_period_finds_nothing() -> None:
     assert scan(Records(honest()), []).alerts == []
+
+
+def test_an_office_line_everybody_shares_is_nobodys_own_for_a_survey() -> None:
+    """Everyone's phone in the people file is the office line, and one customer's
+    contact was given the same line: a survey from that customer is no proxy (a detail
+    several people share is nobody's own, as in the identity test)."""
+    frames = honest()
+    frames["people"] = frames["people"].with_columns(pl.lit("021-6888 8888").alias("phone"))
+    frames["contacts"] = pl.concat(
+        [frames["contacts"], pl.DataFrame({"customer": ["C0031"], "phone": ["02168888888"]})],
+        how="diagonal_relaxed",
+    )
+    frames["surveys"] = pl.DataFrame(
+        {"id": ["V3"], "date": [D(2025, 11, 3)], "owner": ["E003"], "customer": ["C0031"]}
+    )
+    assert scan(Records(frames), [Q4], detectors=["rating_rings"]).alerts == []
