@@ -893,3 +893,52 @@ def test_an_office_line_everybody_shares_is_nobodys_own_for_a_survey() -> None:
         {"id": ["V3"], "date": [D(2025, 11, 3)], "owner": ["E003"], "customer": ["C0031"]}
     )
     assert scan(Records(frames), [Q4], detectors=["rating_rings"]).alerts == []
+
+
+def test_a_rep_who_washes_every_quarter_is_not_excused_by_their_own_washes() -> None:
+    """A year of orders; everybody's customers cancel about one order in twenty, a few
+    days to six weeks later. E003 also books six orders in the last days of each quarter
+    and cancels them after its end, every quarter: every quarter is found. E003's
+    cancellations across the other quarters' ends are the pattern itself, no habit to
+    compare them with."""
+    frames = honest()
+    rng = random.Random(11)
+    half = frames["orders"]
+    earlier = half.with_columns(
+        ("H" + pl.col("id")).alias("id"), pl.col("date") - pl.duration(days=181)
+    )
+    orders = pl.concat([earlier, half])
+    cancelled = [rng.random() < 0.05 for _ in range(orders.height)]
+    lags = [rng.randint(1, 40) for _ in range(orders.height)]
+    orders = orders.with_columns(
+        pl.Series("cancelled", cancelled), pl.Series("lag", lags)
+    ).with_columns(
+        pl.when("cancelled").then(pl.lit("cancelled")).otherwise("status").alias("status"),
+        pl.when("cancelled")
+        .then(pl.col("date") + pl.duration(days=pl.col("lag")))
+        .otherwise(None)
+        .alias("status_changed_on"),
+    )
+    q1 = ScanPeriod("2025-Q1", D(2025, 1, 1), D(2025, 3, 31))
+    q2 = ScanPeriod("2025-Q2", D(2025, 4, 1), D(2025, 6, 30))
+    quarters = [q1, q2, Q3, Q4]
+    washes = [
+        {
+            "id": f"W{period.label}{i}",
+            "date": period.end - datetime.timedelta(days=i),
+            "owner": "E003",
+            "customer": "C0031",
+            "amount": 4321.5 + 17 * i,
+            "status": "cancelled",
+            "status_changed_on": period.end + datetime.timedelta(days=5 + 3 * i),
+        }
+        for period in quarters
+        for i in range(6)
+    ]
+    frames["orders"] = pl.concat(
+        [orders.drop("cancelled", "lag"), pl.DataFrame(washes)], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), quarters, detectors=["wash_orders"])
+    assert [(a.people, a.period) for a in found.alerts] == [
+        (("E003",), period.label) for period in quarters
+    ]
