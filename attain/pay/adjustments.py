@@ -6,7 +6,8 @@ recalculation, as a line of its own (plan ``adjustment``, component ``dispute-<n
 
 An adjustment is paid in the person's **first open payout**: the earliest payout (by
 its last day; of those ending the same day, the shortest period) ending on or after the
-disputed period that is not paid and whose period :func:`period_is_open`. Until the
+disputed period that is not paid, not frozen by a settled prior-period adjustment and
+whose period :func:`period_is_open`. Until the
 person has one (the next period is not calculated yet) it waits, and the next
 calculation places it."""
 
@@ -37,7 +38,12 @@ def period_is_open(period: str) -> bool:
 
 def first_open_period(person_id: int, after: object) -> str:
     """The period of the person's first open payout ending on or after ``after`` (a
-    date): an unpaid payout, or results not yet brought into a payout; "" when none."""
+    date): an unpaid payout, or results not yet brought into a payout, that no close
+    froze (its period closed, or a paid prior-period adjustment settled it: no
+    calculation writes that payout again); "" when none."""
+    from .services_close import frozen_keys
+
+    frozen = {period for _person, period in frozen_keys([person_id])}
     paid = set(
         Payout.objects.filter(person_id=person_id, state=PayoutState.PAID).values_list(
             "period", flat=True
@@ -53,7 +59,7 @@ def first_open_period(person_id: int, after: object) -> str:
         .values_list("period", flat=True)
     )
     for period in candidates:
-        if period not in paid and period_is_open(period):
+        if period not in paid and period not in frozen and period_is_open(period):
             return str(period)
     return ""
 

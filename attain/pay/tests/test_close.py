@@ -290,3 +290,35 @@ def test_a_close_whose_worker_died_goes_back_to_open_and_can_be_closed_again(qua
     assert row.state == "open" and "stopped before it finished" in row.problems[0]
     assert not ClosedResult.objects.exists()
     assert closed(quarters, "2026-Q1").state == "closed"
+
+
+def test_a_dispute_on_a_reopened_period_a_paid_adjustment_froze_is_paid_in_an_open_payout(
+    quarters,
+):
+    """Reopened, 2026-Q1 stays frozen for r1 (a paid adjustment settled it): a dispute
+    resolved on it is paid in the first payout that still takes changes, not written
+    into the frozen one, where it was never paid."""
+    from attain.pay import services_disputes
+    from attain.pay.models_disputes import DisputeAdjustment
+
+    users = quarters.users
+    closed(quarters, "2026-Q1")
+    store(quarters, "r1", "2026-Q1", {"commission": "1100.10", "bonus": "50.00"})
+    through(quarters, "r1", "paid", "2026-Q2", paid_on=PAID_ON)
+    close.reopen_period(users["sales_ops"], "2026-Q1", reason="审计更正")
+    assert payout(quarters, "r1", "2026-Q1").amount == Decimal("1050.10")  # still frozen
+    dispute = services_disputes.open_dispute(
+        users["rep"],
+        subject="line",
+        period="2026-Q1",
+        plan="rep",
+        component="bonus",
+        title="奖金少算了",
+        text="应为 80.00",
+    )
+    services_disputes.resolve(users["sales_ops"], dispute, amount="30.00", reason="补发")
+    [row] = DisputeAdjustment.objects.all()
+    assert row.period == "2026-Q3"
+    q3 = payout(quarters, "r1", "2026-Q3")
+    assert lines(q3)[("adjustment", f"dispute-{dispute.pk}")] == Decimal("30.00")
+    assert q3.amount == Decimal("330.00")
