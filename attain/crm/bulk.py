@@ -23,7 +23,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk
 
 from . import events
-from .models import Evidence, EvidenceKind
+from .models import Evidence, EvidenceKind, Verification
 from .records import PLACEMENTS
 
 
@@ -170,6 +170,8 @@ class Upsert:
                     for person in placement.people
                 ),
             )
+        if "verification" in self.present:
+            self._keep_verification_of_unchanged(accepted, existing, before)
         announce(self.model, accepted.values())
         new_keys = self._upsert(accepted, existing)
         if self.audit is not None:
@@ -179,21 +181,56 @@ class Upsert:
     def _stored(self, existing: dict[str, int], placement: Any) -> dict[str, dict[str, Any]]:
         """The stored values (present fields, and the fields placing a change) of the
         existing rows: one query per chunk."""
-        if not existing or (placement is None and self.audit is None):
+        compared = self.audit is not None or "verification" in self.present
+        if not existing or (placement is None and not compared):
             return {}
-        fields = list(self.present) if self.audit is not None else []
+        fields = list(self.present) if compared else []
         if placement is not None:
             fields += [f for f in (*placement.people, placement.date) if f not in fields]
         stored = {
             key: dict(zip(fields, values, strict=True))
             for key, *values in fetch_by_keys(self.model, self.key, existing, fields)
         }
-        if self.audit is not None and self.credit is not None:
+        if compared and self.credit is not None:
             credits = _credit_rows(self.credit, list(existing.values()))
             for key, pk in existing.items():
                 if key in stored:
                     stored[key]["credit"] = credits.get(pk, [])
         return stored
+
+    def _keep_verification_of_unchanged(
+        self,
+        accepted: dict[str, dict[str, Any]],
+        existing: dict[str, int],
+        before: dict[str, dict[str, Any]],
+    ) -> None:
+        """A row stamped pending that changes nothing of its stored record keeps the
+        record's verification state: a rep's or a manager's file stamps every row, but
+        only a change waits for verification again (docs/pay.md), so a file imported
+        again does not take verified records out of pay (nor put rejected ones back in
+        the queue)."""
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        compared = [
+            (f, _field_json_of(fields[f]))
+            for f in self.present
+            if f not in {"credit", "verification"}
+        ]
+        for key in existing:
+            values, stored = accepted.get(key), before.get(key)
+            if values is None or stored is None or "verification" not in stored:
+                continue
+            if values.get("verification") != Verification.PENDING:
+                continue  # a reviewer's row verifies the record it matches, as it is
+            if any(
+                _field_json(fields[f], stored.get(f)) != convert(values.get(f))
+                for f, convert in compared
+            ):
+                continue
+            if self.credit is not None:
+                new = sorted([p, _share_json(s)] for p, s in values.get("credit") or ())
+                if new != stored.get("credit", []):
+                    continue
+            values["verification"] = stored["verification"]
 
     def _audit(
         self,

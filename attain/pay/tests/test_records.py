@@ -104,6 +104,29 @@ def test_an_import_by_finance_verifies_the_pending_record_it_matches(company, sh
     assert Order.objects.get(external_id="SO-7").verification == Verification.VERIFIED
 
 
+def test_a_file_imported_again_unchanged_keeps_verified_records_verified(company, shop, tmp_path):
+    """A manager uploads the team's orders file again (the same rows): nothing changed,
+    so nothing waits again (it sent every verified order back to pending, taking it out
+    of pay until finance verified it again); a row that changes a record still waits."""
+    today = timezone.localdate()
+    for ref in ("SO-8", "SO-9"):
+        assert shop_order(company, shop, "finance", external_id=ref).verification == "verified"
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "external_id,customer,owner,date,amount\n"
+        f"SO-8,{shop['customer'].external_id},r1,{today.isoformat()},10.00\n"
+        f"SO-9,{shop['customer'].external_id},r1,{today.isoformat()},12.00\n",
+        encoding="utf-8",
+    )
+    result = import_file(company.users["manager"], "orders", path)
+    assert (result.rejected, result.updated) == (0, 2)
+    states = dict(Order.objects.values_list("external_id", "verification"))
+    assert states == {"SO-8": Verification.VERIFIED, "SO-9": Verification.PENDING}
+    unchanged = Order.objects.get(external_id="SO-8")
+    events = AuditEvent.objects.filter(content_type__model="order", action="update")
+    assert not events.filter(object_id=str(unchanged.pk)).exists()
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
