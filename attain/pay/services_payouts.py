@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,7 +40,15 @@ from attain.integrity.models import Status as AlertStatus
 
 from . import adjustments
 from . import payout_access as access
-from .models import ZERO, Payout, PayoutLine, PayoutState, PayrollMapping, PayrollSource
+from .models import (
+    ZERO,
+    Payout,
+    PayoutLine,
+    PayoutState,
+    PayrollMapping,
+    PayrollSource,
+    amount_text,
+)
 from .services_close import closed_periods, frozen_keys, lines_by_payout, refresh_adjustments
 
 Lines = dict[tuple[str, str], tuple[str, Decimal]]
@@ -274,8 +282,10 @@ def _step(
     refused: str,
     stamp: Callable[[Payout], None],
     reason: str = "",
+    amounts: Mapping[str, Decimal] | None = None,
 ) -> int:
-    """Move every payout in ``payouts`` from ``source`` to ``target``, all or nothing."""
+    """Move every payout in ``payouts`` from ``source`` to ``target``, all or nothing;
+    ``amounts`` (person code → amount), when given, the amount each must still have."""
     if not payouts:
         raise ValidationError({"people": _("Choose at least one payout.")})
     with transaction.atomic():
@@ -304,6 +314,15 @@ def _step(
                 problems.append(
                     _("%(payout)s is held (%(reason)s): release it first.")
                     % {"payout": label, "reason": payout.hold_reason}
+                )
+            elif amounts is not None and amounts.get(payout.person.code) != payout.amount:
+                problems.append(
+                    _("%(payout)s changed since the export (%(shown)s → %(now)s): export again.")
+                    % {
+                        "payout": label,
+                        "shown": amount_text(amounts.get(payout.person.code, "—")),
+                        "now": amount_text(payout.amount),
+                    }
                 )
         if problems:
             raise ValidationError({"action": problems})
@@ -365,8 +384,11 @@ def mark_paid(
     reference: str,
     paid_on: datetime.date | None,
     reason: str = "",
+    amounts: Mapping[str, Decimal] | None = None,
 ) -> int:
-    """Finance records the payment of approved payouts: a reference and the date paid."""
+    """Finance records the payment of approved payouts: a reference and the date paid.
+    ``amounts`` (person code → amount): those of the export sent to the bank; a payout
+    whose amount differs now (recalculated and approved again since) refuses the step."""
     access.check(access.can_pay_payouts(actor), _("Only finance marks payouts paid."))
     reference = (reference or "").strip()
     errors = {}
@@ -394,6 +416,7 @@ def mark_paid(
         refused=_("Only finance marks payouts paid."),
         stamp=stamp,
         reason=reason or reference,
+        amounts=amounts,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -62,6 +63,16 @@ def _codes(text: str) -> list[str]:
     except ValueError:
         return []
     return [str(c) for c in codes] if isinstance(codes, list) else []
+
+
+def _amounts(text: str) -> dict[str, Decimal] | None:
+    """The amounts the payroll page showed (person code → amount), as the page sent
+    them in one JSON field; None when it sent none."""
+    try:
+        shown = json.loads(text)
+        return {str(code): Decimal(str(amount)) for code, amount in shown.items()}
+    except (ValueError, AttributeError, ArithmeticError):
+        return None
 
 
 def _label(payout: Any) -> str:
@@ -216,6 +227,7 @@ def payroll(request: HttpRequest) -> HttpResponse:
                     chosen,
                     reference=request.POST.get("reference", "")[:100],
                     paid_on=paid_on,
+                    amounts=_amounts(request.POST.get("amounts", "")),
                 )
                 messages.success(request, _("%(count)s payouts changed.") % {"count": count})
         except ValidationError as error:
@@ -239,6 +251,9 @@ def payroll(request: HttpRequest) -> HttpResponse:
             "can_edit": access.can_edit_payroll_mapping(request.user),
             "can_pay": access.can_pay_payouts(request.user),
             "exported": json.dumps([p.person.code for p in data.payouts] if data else []),
+            "exported_amounts": json.dumps(
+                {p.person.code: str(p.amount) for p in data.payouts} if data else {}
+            ),
         },
     )
 

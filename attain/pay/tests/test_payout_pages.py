@@ -259,3 +259,28 @@ def test_a_payout_recalculated_after_payment_shows_its_amounts_grouped(company, 
     body = page.content.decode()
     assert "2345678" not in body and "1234567" not in body
     assert "2,345,678.25" in body and "1,234,567.50 → 2,345,678.25" in body
+
+
+def test_a_payout_whose_amount_changed_since_the_export_is_not_marked_paid(company, client):
+    """Finance exports the payroll; meanwhile r1's payout is recalculated, reviewed and
+    approved again with another amount. The bank paid the exported amount: marking the
+    export paid refuses (it recorded the new amount as paid, and the difference was
+    never paid) and says to export again; nothing is marked paid."""
+    store(company, AMOUNTS)
+    _review_all(company)
+    finance = company.users["finance"]
+    services.approve_payouts(finance, list(Payout.objects.all()))
+    client.force_login(finance)
+    page = client.get(f"/pay/payroll/?period={PERIOD}").content.decode()
+    fields = dict(re.findall(r'name="(people|amounts)" value="([^"]+)"', page))
+    shown = {name: html.unescape(value) for name, value in fields.items()}
+    assert json.loads(shown["amounts"])["r1"] == "1200.10"
+    store(company, {"r1": {"commission": "1500.10", "bonus": "200.00"}})  # meanwhile
+    through(company, "r1", "approved")
+    answer = client.post(
+        f"/pay/payroll/?period={PERIOD}",
+        {"form": "paid", "reference": "BANK-8", "paid_on": "2026-04-15", **shown},
+        follow=True,
+    )
+    assert not Payout.objects.filter(state="paid").exists()
+    assert "1,200.10" in answer.content.decode() and "1,700.10" in answer.content.decode()
