@@ -120,6 +120,12 @@ class PaidSerializer(serializers.Serializer):
         help_text="the people of the export sent to the bank (default: every payout of "
         "the period's payroll export now)",
     )
+    amounts = serializers.DictField(
+        child=serializers.DecimalField(**MONEY),
+        required=False,
+        help_text="the amounts of the export sent to the bank, by person: a payout whose "
+        "amount differs now (recalculated and approved again since) refuses the call",
+    )
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -323,7 +329,11 @@ class PayrollPaidView(APIView):
                 {"period": [_("Nothing approved to pay in this period.")]}
             )
         changed = services.mark_paid(
-            request.user, chosen, reference=data["reference"], paid_on=data["paid_on"]
+            request.user,
+            chosen,
+            reference=data["reference"],
+            paid_on=data["paid_on"],
+            amounts=data.get("amounts"),
         )
         return Response({"changed": changed})
 

@@ -452,3 +452,28 @@ def test_a_register_hold_released_under_a_confirmed_alert_stays_held_for_the_ale
     assert held.held and held.hold_source == f"integrity:{alert.pk}"
     with pytest.raises(ValidationError):
         services.approve_payouts(finance, [held])
+
+
+def test_the_payroll_paid_api_refuses_an_amount_changed_since_the_export(stored):
+    """The export's amounts sent back with ``amounts``: r1's payout recalculated and
+    approved again since is refused by name with both amounts, and nothing is paid."""
+    from rest_framework.test import APIClient
+
+    for code in ["r1", "r2"]:
+        through(stored, code, "approved")
+    api = APIClient()
+    api.force_authenticate(stored.users["finance"])
+    exported = api.get(f"/api/pay/payroll/?period={PERIOD}").json()
+    amounts = {row[0]: row[2] for row in exported["rows"]}
+    assert amounts == {"r1": "1200.10", "r2": "333.34"}
+    store(stored, {"r1": {"commission": "1500.10", "bonus": "200.00"}})  # meanwhile
+    through(stored, "r1", "approved")
+    body = {"period": PERIOD, "reference": "B-9", "paid_on": "2026-04-15"}
+    body |= {"people": sorted(amounts), "amounts": amounts}
+    answer = api.post("/api/pay/payroll/paid/", body, format="json")
+    assert answer.status_code == 400, answer.content
+    assert "1,200.10" in str(answer.json()) and "1,700.10" in str(answer.json())
+    assert not Payout.objects.filter(state="paid").exists()
+    body["amounts"] = {"r1": "1700.10", "r2": "333.34"}
+    answer = api.post("/api/pay/payroll/paid/", body, format="json")
+    assert answer.status_code == 200 and answer.json() == {"changed": 2}
