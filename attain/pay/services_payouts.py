@@ -106,11 +106,13 @@ def sync_payouts(
     # Resolved disputes' adjustments: a line of their own in the first open payout.
     with transaction.atomic():
         adjustments.place_waiting(person_pks)
+    # A payout keeps its dispute lines even when its period has no results any more.
+    disputed = adjustments.lines(person_pks, ids)
     added: dict[tuple[int, str], Decimal] = {}
-    for key, extra in adjustments.lines(person_pks, ids).items():
+    for key, extra in disputed.items():
+        added[key] = sum((amount for _kind, amount in extra.values()), ZERO)
         if key in wanted:
             wanted[key].update(extra)
-            added[key] = sum((amount for _kind, amount in extra.values()), ZERO)
     facts = {
         (r[0], r[1]): r[2:]
         for r in results.filter(period__in={k[1] for k in wanted}).values_list(
@@ -161,9 +163,10 @@ def sync_payouts(
         for key, payout in current.items():
             if key in frozen:
                 continue
-            new_lines = {**wanted.get(key, {}), **adjusted.get(payout.pk, {})}
+            new_lines = {**wanted.get(key, {}), **disputed.get(key, {})}
+            new_lines.update(adjusted.get(payout.pk, {}))
             fact = facts.get(key)
-            new_amount = _money(fact[0]) + added.get(key, ZERO) if fact else ZERO
+            new_amount = (_money(fact[0]) if fact else ZERO) + added.get(key, ZERO)
             new_amount += sum((a for _k, a in adjusted.get(payout.pk, {}).values()), ZERO)
             old_lines = lines.get(payout.pk, {})
             if new_amount == payout.amount and new_lines == old_lines:

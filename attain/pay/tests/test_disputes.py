@@ -158,6 +158,25 @@ def test_the_thread_and_resolution_with_an_adjustment(stored):
     assert audit_count(dispute) == 3  # opened, started, resolved
 
 
+def test_the_adjustment_stays_in_its_payout_when_the_periods_results_go(stored):
+    """The period is recalculated without results for r1 (taken off the plan for it):
+    the payout drops the plan's lines but keeps the resolved dispute's line and amount
+    (they vanished, and the adjustment the rep was told about was never paid)."""
+    from attain.incentives.events import results_stored
+    from attain.incentives.models import ComponentResult
+
+    dispute = dispute_line(stored)
+    services.resolve(stored.users["sales_ops"], dispute, amount="50.00", reason="补发")
+    r1 = stored.people["r1"]
+    ComponentResult.objects.filter(person=r1, period=PERIOD).delete()
+    PeriodResult.objects.filter(person=r1, period=PERIOD).delete()
+    results_stored.send(sender=PeriodResult, people=[r1.pk], periods=[PERIOD])
+    paid = payout(stored, "r1")
+    lines = {(line.plan, line.component): line.amount for line in paid.lines.all()}
+    assert lines == {("adjustment", f"dispute-{dispute.pk}"): Decimal("50.00")}
+    assert paid.amount == Decimal("50.00")
+
+
 def test_an_adjustment_on_a_reviewed_payout_sends_it_back_to_calculated(stored):
     r1 = payout(stored, "r1")
     payouts.review_payouts(stored.users["manager"], [r1])
