@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
+from django.utils import timezone
 
 from attain.audit.models import Action
 from attain.audit.services import record_bulk
@@ -316,6 +318,13 @@ def _field_json(field: Any, value: Any) -> Any:
         return None
     if isinstance(field, models.DecimalField):
         return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places)))
+    if isinstance(field, models.DateTimeField) and settings.USE_TZ:
+        # a moment in the current zone, as the import gives it: a raw read gives UTC
+        # (SQLite without a zone), which read as it is differed from the same moment
+        moment = field.to_python(value)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        return _jsonable(timezone.localtime(moment))
     return _jsonable(field.to_python(value))
 
 

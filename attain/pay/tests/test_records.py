@@ -127,6 +127,22 @@ def test_a_file_imported_again_unchanged_keeps_verified_records_verified(company
     assert not events.filter(object_id=str(unchanged.pk)).exists()
 
 
+def test_a_visit_imported_again_unchanged_is_no_change(company, shop, tmp_path):
+    """A visit's time read back from the database (UTC, without a zone on SQLite) was
+    compared with the file's (09:30+08:00): an unchanged row was audited as a new time
+    and a manager's re-import sent the verified visit back to pending."""
+    from attain.crm.models import Activity
+
+    rows = "外部编号,类型,客户,负责人,时间\n"
+    rows += f"V-1,拜访,{shop['customer'].external_id},r1,2026-03-02 09:30\n"
+    path = tmp_path / "visits.csv"
+    path.write_text(rows, encoding="utf-8")
+    assert import_file(company.users["finance"], "activities", path).rejected == 0
+    assert import_file(company.users["manager"], "activities", path).rejected == 0
+    assert Activity.objects.get(external_id="V-1").verification == Verification.VERIFIED
+    assert not AuditEvent.objects.filter(content_type__model="activity", action="update").exists()
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
