@@ -99,14 +99,18 @@ class Upsert:
         defaults: Mapping[str, Any],
         credit: CreditRows | None = None,
         audit: BulkAudit | None = None,
+        keep_verification: bool = True,
     ) -> None:
         """``present``: the attnames the rows give (the others keep their value on update
         and take ``defaults`` on insert); ``credit``: the rows carry ``credit``, a list
         of (person pk, share) that replaces the record's credit rows; ``audit``: write
         one audit event per record (compact: a changed record's event holds the fields
-        that changed, before and after)."""
+        that changed, before and after); ``keep_verification``: a row stamped pending
+        that changes none of these fields keeps the record's verification state (False
+        when the rows carry more than these fields, e.g. photo fingerprints)."""
         self.model = model
         self.audit = audit
+        self.keep_verification = keep_verification
         self.present = sorted(present)
         meta = model._meta
         ops = connection.ops
@@ -172,7 +176,7 @@ class Upsert:
                     for person in placement.people
                 ),
             )
-        if "verification" in self.present:
+        if self.keep_verification and "verification" in self.present:
             self._keep_verification_of_unchanged(accepted, existing, before)
         announce(self.model, accepted.values())
         new_keys = self._upsert(accepted, existing)

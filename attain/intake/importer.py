@@ -502,6 +502,7 @@ def _merge(
         defaults=importer.defaults,
         credit=credit,
         audit=audit,
+        keep_verification=not fingerprints,  # evidence the row check does not compare
     )
     for _n in range(chunks):
         accepted: dict[str, dict[str, Any]] = pickle.load(staged)  # our own staging file

@@ -143,6 +143,21 @@ def test_a_visit_imported_again_unchanged_is_no_change(company, shop, tmp_path):
     assert not AuditEvent.objects.filter(content_type__model="activity", action="update").exists()
 
 
+def test_a_reimported_visit_with_photo_fingerprints_still_waits(company, shop, tmp_path):
+    """Photo fingerprints are evidence the row check does not compare: a manager's row
+    that carries them waits for verification as before, even when nothing else changed."""
+    from attain.crm.models import Activity
+
+    rows = "外部编号,类型,客户,负责人,时间,照片指纹\n"
+    rows += f"V-1,拜访,{shop['customer'].external_id},r1,2026-03-02 09:30,8f3c0a1b2c3d4e5f\n"
+    path = tmp_path / "visits.csv"
+    path.write_text(rows, encoding="utf-8")
+    assert import_file(company.users["finance"], "activities", path).rejected == 0
+    assert Activity.objects.get(external_id="V-1").verification == Verification.VERIFIED
+    assert import_file(company.users["manager"], "activities", path).rejected == 0
+    assert Activity.objects.get(external_id="V-1").verification == Verification.PENDING
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
