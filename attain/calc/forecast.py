@@ -159,10 +159,18 @@ def measure_named(code: str) -> Measure:
     return found
 
 
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` earlier; 28 February for a 29 February that year lacks."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def run_backtest(code: str, first: datetime.date, last: datetime.date) -> dict[str, Any]:
     """``attain forecast backtest``: the JSON document of :func:`attain.engine.backtest`."""
     measure = measure_named(code)
-    history = first.replace(year=first.year - HISTORY_YEARS)
+    history = _years_before(first, HISTORY_YEARS)
     data = load(measure, history, last)
     return backtest(data, first, last, fiscal_year_start())
 
@@ -184,7 +192,7 @@ def forecast_periods(
             continue
         periods = [forecast_period(kind, as_of, start) for kind in kinds]
         first = min(p.start for p in periods)
-        data = load(measure, first.replace(year=first.year - HISTORY_YEARS), as_of, org)
+        data = load(measure, _years_before(first, HISTORY_YEARS), as_of, org)
         for period in periods:
             rows = forecast_rows(data, as_of, period, start)
             found.append((code, period, rows, forecast_rollup(rows, data.units)))

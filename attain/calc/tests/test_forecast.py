@@ -92,6 +92,15 @@ def test_the_backtest_writes_the_documented_document(history: Company, tmp_path:
     assert 0 <= document["wape_model"] < 1 and 0 <= document["wape_run_rate"] < 1
 
 
+def test_a_backtest_from_a_leap_day_reads_the_two_years_before(history: Company) -> None:
+    """--from 2024-02-29: the history read before it starts two years earlier; there
+    is no 29 February 2022, which made the command fail with a traceback."""
+    from attain.calc.forecast import run_backtest
+
+    document = run_backtest("revenue", datetime.date(2024, 2, 29), datetime.date(2024, 3, 31))
+    assert set(document) == {"cutoffs", "wape_model", "wape_run_rate"}
+
+
 def test_a_measure_that_cannot_be_forecast_is_refused(history: Company) -> None:
     with pytest.raises(CommandError, match="cannot be forecast"):
         call_command(
