@@ -610,7 +610,12 @@ class Decomposer:
                     d.path,
                     f"total {total} is not a multiple of round_to {d.round_to}; using {rounded}",
                     "rounded",
-                    (("who", d.who), ("total", str(total)), ("rounded", str(rounded))),
+                    (
+                        ("who", d.who),
+                        ("total", str(total)),
+                        ("rounded", str(rounded)),
+                        ("period", d.period.id),
+                    ),
                 )
             )
         amounts = split_units(int(units), weights.values)

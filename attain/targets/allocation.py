@@ -811,11 +811,18 @@ def warning_text(problem: Problem, scenario: Scenario) -> str:
             "so; this split still divides its own value"
         ) % {"who": name, "period": params.get("period", "")}
     if problem.code == "rounded":
-        return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % {
+        values = {
             "who": name,
             "total": number_format(Decimal(params["total"]), force_grouping=True),
             "rounded": number_format(Decimal(params["rounded"]), force_grouping=True),
         }
+        period = str(params.get("period", ""))
+        if len(period) == 7 and period[4] == "-" and period[5:].isdigit():
+            # a month of a team split month by month: twelve such lines, one per month
+            return gettext(
+                "%(who)s, %(period)s: %(total)s rounded to %(rounded)s to allocate whole units"
+            ) % {**values, "period": period}
+        return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % values
     return str(problem)
 
 

@@ -331,3 +331,23 @@ def test_names_in_a_warning_are_listed_as_the_reader_lists_them() -> None:
         assert _listed(["Alice", "Bob"]) == "Alice, Bob"
     with translation.override("zh-hans"):
         assert _listed(["张三", "李四"]) == "张三、李四"
+
+
+def test_a_rounding_in_a_team_split_month_by_month_names_its_month(company: Company) -> None:
+    """West is split month by month (r6 joins in July); its people get 105% of each
+    month at a round-to of 1,000, so each month's total is rounded. Each warning names
+    its month: they used to be the same line nine times, with nothing to tell them
+    apart."""
+    from django.utils import translation
+
+    hire_rep(company, "r6", company.west, datetime.date(2026, 7, 20), "m3")
+    levels = {
+        "units": [{"method": "equal"}],
+        "people": {"method": "equal", "overassign": "1.05"},
+    }
+    plan = new_plan(company, total="1230000", levels=levels, round_to="1000")
+    with translation.override("zh-hans"):
+        grid = compute_allocation(plan).grids["revenue"]
+    west = [w for w in grid.warnings if w.startswith("华西 (west)")]
+    assert len(west) == 12 and len(set(west)) == 12
+    assert any("2026-03" in w and "取整为" in w for w in west)
