@@ -318,7 +318,7 @@ class Prepared:
     scenario: Scenario  # without decompositions and targets
     org: Org
     measures: MeasureEngine
-    missing_potential: int
+    missing_potential: frozenset[str]  # the units and people without one (now 0)
     caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
 
 
@@ -341,7 +341,7 @@ def prepare(plan: TargetPlan, specs: Mapping[str, Mapping[str, Any]]) -> Prepare
 def _prepare(
     first: datetime.date, last: datetime.date, specs: Mapping[str, Mapping[str, Any]]
 ) -> Prepared:
-    missing = 0
+    missing: frozenset[str] = frozenset()
 
     def fill(frames: Frames, data: dict[str, Any]) -> None:
         nonlocal missing
@@ -456,17 +456,17 @@ def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
     return found
 
 
-def fill_missing_potential(frames: Frames, data: Mapping[str, Any]) -> int:
+def fill_missing_potential(frames: Frames, data: Mapping[str, Any]) -> frozenset[str]:
     """A unit or person without a market potential has potential 0 (so a service unit
-    under the company gets no share by potential). Returns how many were missing."""
-    missing = 0
+    under the company gets no share by potential). Returns the ids of those missing."""
+    missing: set[str] = set()
     for section in ("units", "people"):
         name = data[section]["parquet"]
         frame = frames[name]
         if "potential" in frame.columns:
-            missing += frame["potential"].null_count()
+            missing.update(frame.filter(pl.col("potential").is_null())["id"].cast(pl.String))
             frames[name] = frame.with_columns(pl.col("potential").fill_null(0))
-    return missing
+    return frozenset(missing)
 
 
 def run_decomposer(
@@ -557,15 +557,27 @@ def _compute(
         for measure in totals
     }
     if prepared.missing_potential and uses_potential(plan, tree):
-        for grid in grids.values():
+        for measure, grid in grids.items():
+            # only the members a split shares by potential: a manager or a unit that no
+            # split reads the potential of counts as nothing, so need not have one
+            read = {
+                member
+                for found in decomposer.allocations
+                if found.decomposition.measure == measure and "potential" in found.method_weights
+                for member in found.parts
+                if member not in decomposer.unstaffed.get(found.decomposition.id, ())
+            }
+            count = len(read & prepared.missing_potential)
+            if not count:
+                continue
             grid.warnings.insert(
                 0,
                 ngettext(
                     "%(count)d unit or person has no market potential: counted as 0",
                     "%(count)d units or people have no market potential: counted as 0",
-                    prepared.missing_potential,
+                    count,
                 )
-                % {"count": prepared.missing_potential},
+                % {"count": count},
             )
     if plan.months == MonthSplit.SEASONAL:
         note = seasonal_note(plan)

@@ -351,3 +351,15 @@ def test_a_rounding_in_a_team_split_month_by_month_names_its_month(company: Comp
     west = [w for w in grid.warnings if w.startswith("华西 (west)")]
     assert len(west) == 12 and len(set(west)) == 12
     assert any("2026-03" in w and "取整为" in w for w in west)
+
+
+def test_missing_potential_counts_only_those_the_split_reads(company: Company) -> None:
+    """Reps are split by market potential, units equally: r1 and r4 have a potential,
+    r2 and r3 do not. The grid says 2 reps count as 0, not the 8 units, managers and
+    reps without one (the units and managers are never shared by potential)."""
+    org.update_person(None, company.people["r1"], potential=Decimal(100))
+    org.update_person(None, company.people["r4"], potential=Decimal(300))
+    levels = {"units": [{"method": "equal"}], "people": {"method": "potential"}}
+    grid = compute_allocation(new_plan(company, levels=levels)).grids["revenue"]
+    missing = [w for w in grid.warnings if "no market potential" in w]
+    assert missing == ["2 units or people have no market potential: counted as 0"]
