@@ -196,7 +196,10 @@ def _day_weights(values: pl.DataFrame, people: pl.DataFrame, as_of: dt.date) -> 
     )
     span_days = (as_of - max(first, _first_date(values) or as_of)).days + 1
     months = pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int8})
-    if span_days < 365 or rows.height == 0:
+    # two years that netted to nothing or to refunds teach no seasonality either: their
+    # weights would all be 0 (a rate of 0 ÷ 0) or turn the refunds' months positive
+    total = float(rows["value"].sum()) if rows.height else 0.0
+    if span_days < 365 or total <= 0:
         company = months.with_columns(pl.lit(1.0).alias("index"))
         weekday = pl.DataFrame(
             {"weekday": list(range(1, 8)), "shape": [1.0] * 7},
@@ -215,7 +218,6 @@ def _day_weights(values: pl.DataFrame, people: pl.DataFrame, as_of: dt.date) -> 
             pl.col("date").dt.month().cast(pl.Int8).alias("month"),
             pl.col("date").dt.weekday().cast(pl.Int8).alias("weekday"),
         )
-        total = float(rows["value"].sum()) or 1.0
         per_day = total / calendar_days.height
         company = (
             months.join(rows.group_by("month").agg(pl.col("value").sum()), on="month", how="left")

@@ -350,3 +350,39 @@ def test_p50_lies_within_the_range_when_most_remainders_beat_the_fit() -> None:
     assert fitted.weights["history"] == pytest.approx(1.0, rel=1e-3)
     low, high = fitted.ratios
     assert 0.0 <= low <= 1.0 <= high
+
+
+@pytest.mark.parametrize("amount", [0.0, -100.0])
+def test_two_years_that_sold_nothing_give_numbers_not_nan(amount: float) -> None:
+    """Every record of two years is 0 (samples booked at no charge) or a refund: no day
+    weighs anything, so the daily rate was 0 ÷ 0 and every P10, P50 and P90 came out
+    NaN, for the people and their unit. Such years teach no seasonality: the calendar
+    is flat, as with under a year of data."""
+    as_of = dt.date(2024, 2, 29)  # a leap day, mid-quarter
+    people = pl.DataFrame(
+        {
+            "person": ["a", "b"],
+            "unit": ["u", "u"],
+            "start": [dt.date(2020, 1, 1)] * 2,
+            "end": [None, None],
+        },
+        schema={"person": pl.String, "unit": pl.String, "start": pl.Date, "end": pl.Date},
+    )
+    first = dt.date(2022, 1, 3)
+    values = pl.DataFrame(
+        [(p, first + dt.timedelta(days=7 * i), amount) for i in range(110) for p in "ab"],
+        schema={"person": pl.String, "date": pl.Date, "value": pl.Float64},
+        orient="row",
+    )
+    units = pl.DataFrame(
+        {"unit": ["u"], "parent": [None], "opened": [None]},
+        schema={"unit": pl.String, "parent": pl.String, "opened": pl.Date},
+    )
+    data = ForecastData(values, people, units)
+    for kind in ("quarter", "month"):
+        rows = forecast_rows(data, as_of, forecast_period(kind, as_of))
+        rolled = forecast_rollup(rows, units)
+        for frame in (rows, rolled):
+            for row in frame.iter_rows(named=True):
+                assert not any(row[k] != row[k] for k in ("p10", "p50", "p90")), row  # NaN
+                assert row["actual"] <= row["p10"] <= row["p50"] <= row["p90"], row
