@@ -12,7 +12,7 @@ from django.db.models import Max, QuerySet
 from attain.accounts.models import Role
 from attain.calc.periods import year_month_ids
 from attain.org.models import Unit
-from attain.org.selectors import person_of, role_of, visible_people
+from attain.org.selectors import person_of, role_of, unit_descendant_ids, visible_people
 
 from .models import IN_FORCE, Kind, Notification, TargetCell, TargetPlan
 
@@ -55,6 +55,10 @@ def published_targets(
     depth = unit_depths()
     plans.sort(key=lambda plan: (depth.get(plan.root_unit_id, 0), plan.pk))
     found: dict[tuple[str, str, str], Decimal] = {}
+    # people's rows by the team they are under: someone who moved between teams has a
+    # row under each, and a unit plan replaces only the rows under its own units
+    people: dict[tuple[str, str, str, str], tuple[Decimal, int]] = {}  # value, plan depth
+    codes = dict(Unit.objects.values_list("pk", "code"))
     roots: list[TargetPlan] = []
     for plan in plans:  # a unit's own plan refines the plan above it (deeper wins)
         cells = TargetCell.objects.filter(plan=plan)
@@ -62,13 +66,25 @@ def published_targets(
             cells = cells.filter(measure__in=measures)
         if who is not None:
             cells = cells.filter(who__in=sorted(who))
-        # someone who moved between teams has a row under each: their months add up
-        in_plan: dict[tuple[str, str, str], Decimal] = {}
-        for measure, code, period, value in cells.values_list("measure", "who", "period", "value"):
-            key = (measure, code, period)
-            in_plan[key] = in_plan.get(key, Decimal(0)) + value
-        found.update(in_plan)
+        rows = list(cells.values_list("measure", "who", "kind", "parent", "period", "value"))
+        level = depth.get(plan.root_unit_id, 0)
+        if people and rows:  # the rows a plan above gave under this plan's units
+            below = {codes[pk] for pk in unit_descendant_ids(plan.root_unit) if pk in codes}
+            covered = {row[0] for row in rows}
+            for key in [
+                k
+                for k, (_v, above) in people.items()
+                if above < level and k[0] in covered and k[2] in below
+            ]:
+                del people[key]
+        for measure, code, kind, parent, period, value in rows:
+            if kind == Kind.PERSON:
+                people[(measure, code, parent, period)] = (value, level)
+            else:
+                found[(measure, code, period)] = value
         roots.append(plan)
+    for (measure, code, _parent, period), (value, _level) in people.items():  # a mover's add up
+        found[(measure, code, period)] = found.get((measure, code, period), Decimal(0)) + value
     for plan in roots:
         _root_months(plan, found, measures)
     return [

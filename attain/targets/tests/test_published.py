@@ -105,3 +105,33 @@ def test_the_roots_quarters_follow_its_units_not_a_quarter_of_the_year(
     }
     assert rows[("hq", "2026-Q1")] == sum(hq[:3])
     assert rows[("hq", "2026-Q1")] != Decimal("1000001") / 4
+
+
+@pytest.mark.django_db
+def test_a_unit_plan_replaces_only_a_movers_months_in_its_unit(company: Company) -> None:
+    """r2 moves from east to west on 15 May: the company plan gives r2 a row under each
+    team. East's own plan then refines east's rows; r2's months in west stay the company
+    plan's. Before, the east plan's zeros for June–December (r2 was no longer in east)
+    replaced r2's west months, and r2's year became their east part only."""
+    from attain.targets import services
+
+    from .conftest import move_to_west
+
+    move_to_west(company, "r2", datetime.date(2026, 5, 15))
+    company_plan = publish(company, new_plan(company, company.users["sales_ops"]))
+    west_rows = TargetCell.objects.filter(plan=company_plan, who="r2", parent="west")
+    west = {c.period: c.value for c in west_rows}
+    manager = company.users["manager"]
+    east = services.create_target_plan(
+        manager, name="East", fiscal_year=2026, root_unit=company.east, measures={"revenue": ""}
+    )
+    services.submit_plan(manager, east)
+    services.approve_plan(company.users["executive"], east)
+    services.publish_plan(manager, east)
+    east_rows = TargetCell.objects.filter(plan=east, who="r2", parent="east")
+    in_east = {c.period: c.value for c in east_rows}
+    r2 = {t["period"]: t["value"] for t in published_targets() if t["who"] == "r2"}
+    for month in [f"2026-{m:02d}" for m in range(1, 13)]:
+        assert r2[month] == in_east[month] + west[month], month
+    assert r2["2026"] == in_east["2026"] + west["2026"]
+    assert west["2026-12"] > 0  # r2's December in west is kept
