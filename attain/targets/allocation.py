@@ -247,6 +247,7 @@ def decompositions(
     tree: list[tuple[str, str | None, int, bool]],
     edits: Mapping[tuple[str, str, str], Decimal] | None = None,
     monthly: set[str] | frozenset[str] = frozenset(),
+    root_months: Mapping[str, list[Decimal]] | None = None,
 ) -> list[dict[str, Any]]:
     """The scenario's ``decompositions``, per measure:
 
@@ -255,8 +256,10 @@ def decompositions(
       each is employed;
     - a team in ``monthly`` (someone moved into or out of it during the year): each of
       its month targets to the people in the team in that month, so a mover carries each
-      team's target only for the months they were in it (unless it is the plan's root or
-      its year was edited: then as above).
+      team's target only for the months they were in it (unless its year was edited:
+      then as above). A plan's root has no month targets to split: a root team is split
+      month by month only with ``root_months`` (measure → its twelve month values, see
+      :func:`root_month_values`), each month's value given.
     """
     found: list[dict[str, Any]] = []
     year = str(plan.fiscal_year)
@@ -293,19 +296,22 @@ def decompositions(
                 entry["ramp"] = [Decimal(str(r)) for r in plan.ramp]
             if months == "seasonal":
                 entry["seasonal_years"] = covered
+            given = (root_months or {}).get(measure) if depth == 0 else None
             by_months = (
                 code in monthly
                 and not has_children
-                and depth > 0
+                and (depth > 0 or given is not None)
                 and (measure, code, year) not in edits
             )
             if not by_months:
                 found.append(entry)
                 continue
-            for period in year_month_ids(plan.fiscal_year):
+            for index, period in enumerate(year_month_ids(plan.fiscal_year)):
                 by_month = {k: v for k, v in entry.items() if k not in ("months", "seasonal_years")}
                 by_month["id"] = f"{measure}.{code}.{period}"
                 by_month["from"] = {"who": code, "period": period}
+                if given is not None:
+                    by_month["from"]["value"] = given[index]
                 found.append(by_month)
     return found
 
@@ -370,7 +376,12 @@ def plan_scenario(
     the engine's own loader, and its edited cells as explicit targets."""
     base = prepared.scenario
     if entries is None:
-        entries = decompositions(plan, totals, tree, edits, moved_teams(plan, prepared))
+        monthly = moved_teams(plan, prepared)
+        entries = decompositions(plan, totals, tree, edits, monthly)
+        root, _above, _depth, has_children = tree[0]
+        if root in monthly and not has_children:  # a team with a mover: month by month
+            found = root_month_values(plan, prepared, specs, entries, root)
+            entries = decompositions(plan, totals, tree, edits, monthly, found)
     # The engine checks the decompositions; the same shapes with other totals (a planner
     # trying numbers) are checked once: the totals are set on the checked values.
     totals_at: dict[int, Decimal] = {}
@@ -381,26 +392,7 @@ def plan_scenario(
             totals_at[index] = Decimal(str(source["value"]))
             entry = {**entry, "from": {k: v for k, v in source.items() if k != "value"}}
         shapes.append(entry)
-    tables = sorted({str(spec["from"]) for spec in specs.values()})
-    document = {
-        "version": 1,
-        "fiscal_year_start": base.fiscal_year_start,
-        "units": [{"id": u.id, "name": u.name, "parent": u.parent} for u in base.units.values()],
-        "people": [],
-        "records": {table: [] for table in tables},
-        "measures": {name: dict(spec) for name, spec in specs.items()},
-        "decompositions": shapes,
-    }
-
-    # The key is the whole document checked: the same units, measures and shapes give
-    # the same decompositions, so the check outlives a change of people or records.
-    def check() -> tuple[Decomposition, ...]:
-        parsed, problems = scenario_from_data(document, Path("."))
-        if parsed is None or problems:
-            raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in problems])
-        return parsed.decompositions
-
-    parsed_decompositions = cached_value("targets.checked", repr(sorted(document.items())), check)
+    parsed_decompositions = checked_shapes(base, specs, shapes)
     with_totals = tuple(
         dataclasses.replace(d, value=totals_at[i]) if i in totals_at else d
         for i, d in enumerate(parsed_decompositions)
@@ -421,6 +413,66 @@ def plan_scenario(
             continue
         targets.append(TargetSpec(measure, who, period, value, True, f"targets[{index}]"))
     return dataclasses.replace(base, decompositions=with_totals, targets=tuple(targets))
+
+
+def checked_shapes(
+    base: Scenario, specs: Mapping[str, Mapping[str, Any]], shapes: list[dict[str, Any]]
+) -> tuple[Decomposition, ...]:
+    """The decompositions ``shapes`` checked by the engine's own loader (kept per checked
+    document: the same units, measures and shapes give the same decompositions, so the
+    check outlives a change of people or records)."""
+    tables = sorted({str(spec["from"]) for spec in specs.values()})
+    document = {
+        "version": 1,
+        "fiscal_year_start": base.fiscal_year_start,
+        "units": [{"id": u.id, "name": u.name, "parent": u.parent} for u in base.units.values()],
+        "people": [],
+        "records": {table: [] for table in tables},
+        "measures": {name: dict(spec) for name, spec in specs.items()},
+        "decompositions": shapes,
+    }
+
+    def check() -> tuple[Decomposition, ...]:
+        parsed, problems = scenario_from_data(document, Path("."))
+        if parsed is None or problems:
+            raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in problems])
+        return parsed.decompositions
+
+    return cached_value("targets.checked", repr(sorted(document.items())), check)
+
+
+def root_month_values(
+    plan: TargetPlan,
+    prepared: Prepared,
+    specs: Mapping[str, Mapping[str, Any]],
+    entries: list[dict[str, Any]],
+    root: str,
+) -> dict[str, list[Decimal]]:
+    """Measure → the root's year split over its twelve months, as the engine splits a
+    unit's year (the plan's month split, largest remainder at the round-to unit, ties to
+    the earlier month): the month targets a root team split month by month hands to the
+    people in it each month."""
+    found: dict[str, list[Decimal]] = {}
+    for entry in entries:
+        if entry["id"] != f"{entry['measure']}.{root}" or "value" not in entry["from"]:
+            continue
+        total = Decimal(str(entry["from"]["value"]))
+        shape = {**entry, "from": {k: v for k, v in entry["from"].items() if k != "value"}}
+        (parsed,) = checked_shapes(prepared.scenario, specs, [shape])
+        with decimal.localcontext(ENGINE_CONTEXT):
+            decomposer = Decomposer(
+                prepared.scenario,
+                prepared.org,
+                prepared.measures,
+                TargetBook(prepared.scenario),
+                refunds_weigh_nothing=True,
+            )
+            weights = decomposer.month_integers(parsed)
+        units = int((total / plan.round_to).to_integral_value(rounding=decimal.ROUND_HALF_UP))
+        keys = [str(month.key) for month in year_months(plan.fiscal_year)]
+        parts = largest_remainder(units, [(key, Fraction(weights[int(key)])) for key in keys])
+        found[str(entry["measure"])] = [part.units * plan.round_to for part in parts]
+    return found
 
 
 def moved_teams(plan: TargetPlan, prepared: Prepared) -> set[str]:
@@ -624,8 +676,17 @@ def _grid(
     root = tree[0][0]
     root_total = next(
         (a.total for a in decomposer.allocations if a.decomposition.id == f"{measure}.{root}"),
-        Decimal(0),
+        None,
     )
+    if root_total is None:  # a root team split month by month: its months' values
+        root_total = sum(
+            (
+                a.decomposition.value or Decimal(0)
+                for a in decomposer.allocations
+                if a.decomposition.measure == measure and a.decomposition.who == root
+            ),
+            Decimal(0),
+        )
     root_value = edits.get((measure, root, year))
     root_row = Row(
         root,

@@ -363,3 +363,28 @@ def test_missing_potential_counts_only_those_the_split_reads(company: Company) -
     grid = compute_allocation(new_plan(company, levels=levels)).grids["revenue"]
     missing = [w for w in grid.warnings if "no market potential" in w]
     assert missing == ["2 units or people have no market potential: counted as 0"]
+
+
+def test_a_plan_of_one_team_splits_a_mover_over_their_months_in_it(company: Company) -> None:
+    """A plan whose root is west, a team r2 joins from east on 15 May: r2 shares west's
+    months from May on, as in a company plan, instead of an equal share of west's year
+    spread over all twelve months (targets for January–April, when r2 sold for east)."""
+    move_to_west(company, "r2", datetime.date(2026, 5, 15))
+    plan = services.create_target_plan(
+        None,
+        name="West",
+        fiscal_year=2026,
+        root_unit=company.west,
+        measures={"revenue": Decimal("120000")},
+        levels={"units": [{"method": "equal"}], "people": {"method": "equal"}},
+        months="equal",
+    )
+    grid = compute_allocation(plan).grids["revenue"]
+    rows = grid.by_who()
+    assert rows["west"].year == 120000
+    assert not any(rows["r2"].months[:4]) and all(rows["r2"].months[4:])
+    assert rows["r4"].months[0] == 10000  # January: r4 alone
+    people = [r for r in grid.rows if r.kind == "person"]
+    assert sum(r.year for r in people) == 120000
+    for month in range(12):
+        assert sum(r.months[month] for r in people) == 10000
