@@ -674,8 +674,14 @@ def _grid(
     depth_of = {code: depth for code, _p, depth, _c in tree}
     rows: list[Row] = []
     root = tree[0][0]
+    # the root's target is the plan's total: what its decomposition hands out (its
+    # allocation's total) includes the first level's over-assignment
     root_total = next(
-        (a.total for a in decomposer.allocations if a.decomposition.id == f"{measure}.{root}"),
+        (
+            a.decomposition.value
+            for a in decomposer.allocations
+            if a.decomposition.id == f"{measure}.{root}"
+        ),
         None,
     )
     if root_total is None:  # a root team split month by month: its months' values

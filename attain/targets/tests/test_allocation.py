@@ -388,3 +388,21 @@ def test_a_plan_of_one_team_splits_a_mover_over_their_months_in_it(company: Comp
     assert sum(r.year for r in people) == 120000
     for month in range(12):
         assert sum(r.months[month] for r in people) == 10000
+
+
+def test_the_top_units_row_is_the_plan_total_so_its_over_assignment_shows(
+    company: Company,
+) -> None:
+    """The regions get 110% of the company's 1,000,000. The company's row showed
+    1,100,000 (what it handed out), so its over-assignment read 1.0 and the first level's
+    inflation was nowhere to be seen; its target is the plan's total."""
+    from attain.targets.guards import compound_ratio, level_ratios, overassignment
+
+    levels = {"units": [{"method": "equal", "overassign": "1.1"}], "people": {"method": "equal"}}
+    grid = compute_allocation(new_plan(company, total="1000000", levels=levels)).grids["revenue"]
+    rows = grid.by_who()
+    assert rows["hq"].year == 1000000
+    assert rows["east"].year + rows["west"].year == 1100000
+    hq = next(o for o in overassignment(grid, Decimal("1.25")) if o.who == "hq")
+    assert hq.ratio == Decimal("1.1") and hq.inflated
+    assert compound_ratio(level_ratios(grid, Decimal("1.25"))) == Decimal("1.1")
