@@ -138,14 +138,18 @@ def history_year(plan: TargetPlan) -> int:
 def seasonal_years(plan: TargetPlan) -> list[int]:
     """The two fiscal years before the plan's whose records cover them: a year whose data
     starts after its first month (the company began recording in its last quarter) or
-    ends before its last month would make its recorded months look like its busiest."""
+    ends before its last month would make its recorded months look like its busiest. A
+    year still running (next year planned in its last month) does not cover its last
+    month yet: its few days would make that month look like its quietest."""
     first, last = record_span(plan)
     if first is None or last is None:
         return []
+    today = timezone.localdate()
     found = []
     for year in (plan.fiscal_year - 2, plan.fiscal_year - 1):
         months = year_months(year)
-        if first <= months[0].last_day and last >= months[-1].first_day:
+        ended = months[-1].last_day < today
+        if first <= months[0].last_day and last >= months[-1].first_day and ended:
             found.append(year)
     return found
 

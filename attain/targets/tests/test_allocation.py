@@ -406,3 +406,30 @@ def test_the_top_units_row_is_the_plan_total_so_its_over_assignment_shows(
     hq = next(o for o in overassignment(grid, Decimal("1.25")) if o.who == "hq")
     assert hq.ratio == Decimal("1.1") and hq.inflated
     assert compound_ratio(level_ratios(grid, Decimal("1.25"))) == Decimal("1.1")
+
+
+def test_a_year_still_running_does_not_shape_the_seasons(
+    company: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Next year's plan made on 10 December 2025: 2025 has records in every month, but
+    its December only up to the 5th, so it looked like a quiet month (a third of the
+    others) and next December's targets were cut. A year counts once it has ended."""
+    from attain.crm import services as crm
+
+    customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            for day in (1, 11, 21):
+                if datetime.date(year, month, day) <= datetime.date(2025, 12, 5):
+                    crm.record_order(
+                        None,
+                        customer=customer,
+                        owner=company.people["r1"],
+                        date=datetime.date(year, month, day),
+                        amount=Decimal(100),
+                    )
+    monkeypatch.setattr(allocation.timezone, "localdate", lambda: datetime.date(2025, 12, 10))
+    plan = new_plan(company, months="seasonal")
+    assert allocation.seasonal_years(plan) == [2024]
+    east = compute_allocation(plan).grids["revenue"].by_who()["east"]
+    assert east.months[11] >= east.months[10]  # December is not a third of November
