@@ -53,6 +53,7 @@ from attain.engine import (
     largest_remainder,
     no_cycle_collection,
     parse_period,
+    round_half_up,
     scenario_from_data,
 )
 from attain.measures.defaults import default_specs
@@ -678,13 +679,14 @@ def _grid(
     depth_of = {code: depth for code, _p, depth, _c in tree}
     rows: list[Row] = []
     root = tree[0][0]
-    # the root's target is the plan's total: what its decomposition hands out (its
-    # allocation's total) includes the first level's over-assignment
+    # the root's target is the plan's total in whole round-to units (as the engine splits
+    # it): what its decomposition hands out (its allocation's total) includes the first
+    # level's over-assignment
     root_total = next(
         (
-            a.decomposition.value
+            round_half_up(a.decomposition.value / round_to, 0) * round_to
             for a in decomposer.allocations
-            if a.decomposition.id == f"{measure}.{root}"
+            if a.decomposition.id == f"{measure}.{root}" and a.decomposition.value is not None
         ),
         None,
     )

@@ -433,3 +433,14 @@ def test_a_year_still_running_does_not_shape_the_seasons(
     assert allocation.seasonal_years(plan) == [2024]
     east = compute_allocation(plan).grids["revenue"].by_who()["east"]
     assert east.months[11] >= east.months[10]  # December is not a third of November
+
+
+def test_a_total_rounded_to_whole_units_is_not_inflation(company: Company) -> None:
+    """1,234,567 at a round-to of 1,000 is split as 1,235,000 (the grid says so): the
+    company's row is that, so rounding alone is not marked inflated."""
+    from attain.targets.guards import overassignment
+
+    grid = compute_allocation(new_plan(company, total="1234567", round_to="1000")).grids["revenue"]
+    assert grid.by_who()["hq"].year == 1235000
+    hq = next(o for o in overassignment(grid, Decimal("1.25")) if o.who == "hq")
+    assert hq.ratio == 1 and not hq.inflated
