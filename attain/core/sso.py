@@ -160,6 +160,11 @@ def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
     return user, ""
 
 
+class ProviderMisconfigured(Exception):
+    """An answer of the provider that no working setup gives (a setting names the wrong
+    address): the sign-on is not set up, whoever tries it."""
+
+
 class SingleSignOnBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend, matching people instead of creating users.
 
@@ -187,6 +192,40 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         if issuer and payload.get("iss") != issuer:
             raise SuspiciousOperation("The ID token's issuer is not the configured one.")
         return payload
+
+    def retrieve_matching_jwk(self, token: str) -> Any:
+        """The provider's key that signed ``token``, from its JWKS endpoint: the key with
+        the token's ``kid`` (a provider with one key may leave ``kid`` out: on both
+        sides, or on the key). An answer that is not a key set (the endpoint set to the
+        discovery document's address, say) or a key that is not one raises
+        :class:`ProviderMisconfigured`, where the library failed with a KeyError."""
+        answer = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT,
+            verify=self.get_settings("OIDC_VERIFY_SSL", True),
+            timeout=self.get_settings("OIDC_TIMEOUT", None),
+            proxies=self.get_settings("OIDC_PROXY", None),
+        )
+        answer.raise_for_status()
+        document = answer.json()
+        keys = document.get("keys") if isinstance(document, dict) else None
+        if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
+            raise ProviderMisconfigured(
+                "the answer of OIDC_OP_JWKS_ENDPOINT is not a JSON Web Key Set ({...keys: [...]})"
+            )
+        header = jwt.get_unverified_header(token)
+        kid, algorithm = header.get("kid"), header.get("alg")
+        usable = [key for key in keys if key.get("alg", algorithm) == algorithm]
+        found = [key for key in usable if key.get("kid") == kid] or [
+            key for key in usable if "kid" not in key
+        ]
+        if not found:
+            raise SuspiciousOperation("Could not find a valid JWKS.")
+        try:
+            return jwt.PyJWK(found[-1])
+        except (jwt.PyJWKError, jwt.InvalidKeyError) as error:
+            raise ProviderMisconfigured(
+                f"a key of OIDC_OP_JWKS_ENDPOINT is not usable ({type(error).__name__})"
+            ) from None
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: Any) -> Any:
         userinfo = self.get_userinfo(access_token, id_token, payload)
@@ -245,6 +284,9 @@ class SignOnCallback(OIDCAuthenticationCallbackView):
         try:
             response: HttpResponse = super().get(request)
             return response
+        except ProviderMisconfigured as error:
+            logger.error("single sign-on is not set up correctly: %s (docs/operations.md)", error)
+            return refused(request, NOT_SET_UP, status=502)
         except (SuspiciousOperation, requests.RequestException, jwt.InvalidTokenError) as error:
             # the exception's class only: its text may carry the provider's answer
             logger.warning("single sign-on failed: %s", type(error).__name__)

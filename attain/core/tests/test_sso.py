@@ -18,6 +18,7 @@ from typing import Any
 from unittest import mock
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -365,3 +366,102 @@ def test_someone_rehired_under_a_new_id_signs_in_as_the_employed_one(
     Person.objects.filter(code__in=["r1", "r2"]).update(end=None)
     assert sso.match_login(claims) == (None, sso.AMBIGUOUS)
     assert sso.match_login({"email": "nobody@corp.example"}) == (None, sso.UNKNOWN)
+
+
+# The provider's answers, without the provider: a callback with mocked HTTP -------------
+
+
+def _public_jwk(**extra: Any) -> dict[str, Any]:
+    import json
+
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    private = load_pem_private_key(KEY.encode(), password=None)
+    assert isinstance(private, rsa.RSAPrivateKey)
+    public = private.public_key()
+    return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public)), **extra}
+
+
+def _callback(client: Any, settings: Any, jwks: Any, *, kid: str | None = "k1") -> Any:
+    """Start a sign-on, then come back with an ID token (signed by KEY, with ``kid`` in its
+    header) while the JWKS endpoint answers ``jwks``."""
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "attain.core.sso.SingleSignOnBackend",
+    ]
+    query = parse_qs(urlsplit(client.get(reverse("sso_start"))["Location"]).query)
+    claims = {"aud": CLIENT_ID, "nonce": query["nonce"][0], "sub": "s-1"}
+    token = jwt.encode(
+        {**claims, "email": "r1@corp.example"},
+        KEY,
+        algorithm="RS256",
+        headers={"kid": kid} if kid else None,
+    )
+    answers = {
+        "https://idp.example/jwks": jwks,
+        "https://idp.example/userinfo": {"sub": "s-1", "email": "r1@corp.example"},
+    }
+
+    def get(url: str, **kwargs: Any) -> Any:
+        answer = mock.Mock(status_code=200, headers={"content-type": "application/json"})
+        answer.json.return_value = answers[url]
+        return answer
+
+    posted = mock.Mock(status_code=200)
+    posted.json.return_value = {"id_token": token, "access_token": "a-1"}
+    with (
+        mock.patch("mozilla_django_oidc.auth.requests.post", return_value=posted),
+        mock.patch("mozilla_django_oidc.auth.requests.get", side_effect=get),
+        mock.patch("attain.core.sso.requests.get", side_effect=get),
+    ):
+        return client.get(reverse("sso_callback"), {"code": "c-1", "state": query["state"][0]})
+
+
+@pytest.mark.parametrize(
+    "jwks",
+    [
+        {"issuer": "https://idp.example", "jwks_uri": "https://idp.example/jwks"},
+        ["not", "a", "key", "set"],
+        {"keys": [{"kty": "RSA", "kid": "k1", "n": "x", "e": "AQAB"}]},
+    ],
+    ids=["the discovery document", "a list", "a broken key"],
+)
+def test_a_jwks_endpoint_that_gives_no_usable_keys_is_a_page_not_a_500(
+    client: Any, company: Any, configured: None, settings: Any, caplog: Any, jwks: Any
+) -> None:
+    """ATTAIN_OIDC_JWKS_ENDPOINT set to the wrong address (the discovery document's, say):
+    every sign-on ended in a server error (KeyError: 'keys')."""
+    client.raise_request_exception = False
+    answer = _callback(client, settings, jwks)
+    assert answer.status_code == 502
+    assert 'data-sso-refusal="not_set_up"' in answer.content.decode()
+    assert "OIDC_OP_JWKS_ENDPOINT" in caplog.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("token_kid", "key_kid", "signed_in"),
+    [("k1", "k1", True), (None, None, True), ("k1", None, True), ("k1", "k2", False)],
+)
+def test_a_provider_with_one_key_may_leave_its_kid_out(
+    client: Any,
+    company: Any,
+    configured: None,
+    settings: Any,
+    token_kid: str | None,
+    key_kid: str | None,
+    signed_in: bool,
+) -> None:
+    """A key set's ``kid`` is optional (RFC 7517): a token or a key without one was a
+    server error (KeyError: 'kid')."""
+    client.raise_request_exception = False
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    extra = {"kid": key_kid} if key_kid else {}
+    answer = _callback(client, settings, {"keys": [_public_jwk(**extra)]}, kid=token_kid)
+    if signed_in:
+        assert answer.status_code == 302
+        assert int(client.session["_auth_user_id"]) == company.users["rep"].pk
+    else:
+        assert answer.status_code == 400
+        assert 'data-sso-refusal="failed"' in answer.content.decode()
+        assert "_auth_user_id" not in client.session
