@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 
 from .models import Platform
 
@@ -244,7 +244,10 @@ def send_email(address: str, message: Message) -> None:
         raise SendError("no email address")
     body = message.text + (f"\n\n{message.link}" if message.link else "")
     try:
-        send_mail(message.title, body, None, [address], fail_silently=False)
+        # the mail server's answer is awaited no longer than a webhook's: without a
+        # timeout a server that never answers held the delivery past its claim's lease
+        connection = get_connection(fail_silently=False, timeout=timeout())
+        send_mail(message.title, body, None, [address], connection=connection)
     except Exception as error:  # smtplib and socket errors alike
         raise SendError(f"{type(error).__name__}: {error}") from error
 

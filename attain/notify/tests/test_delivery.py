@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from attain.notify import delivery
+from attain.notify import channels, delivery
 from attain.notify.models import Channel, Delivery, Notification, Profile, Status, Webhook
 from attain.notify.receiver import Receiver
 from attain.notify.services import mark_read, notify, requeue_due, save_settings, send_digests
@@ -311,3 +312,35 @@ def test_a_forced_password_reset_is_written_in_the_readers_language(company) -> 
         force_password_reset(company.users["admin"], rep, base_url="http://x")
     assert "设置新密码" in mail.outbox[-1].subject, mail.outbox[-1].subject
     assert "管理员" in mail.outbox[-1].body, mail.outbox[-1].body
+
+
+def test_an_email_to_a_mail_server_that_never_answers_waits_only_the_timeout(
+    company: object, fast_retries: None, settings: Any
+) -> None:
+    """A mail server that takes the connection and says nothing (a firewall, a stuck
+    relay): the email waited for ever, past the claim's lease, so the sweep queued it for
+    another worker (a duplicate once both got through) and the sending thread was lost.
+    docs/operations.md: ATTAIN_NOTIFY_TIMEOUT_SECONDS is the longest wait for one webhook
+    or mail server answer."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)  # the kernel completes the connection; nobody ever answers
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.getsockname()[1]
+    settings.EMAIL_USE_TLS = False
+    outcome: list[str] = []
+    message = channels.Message("标题", "正文")
+    worker = threading.Thread(
+        target=lambda: outcome.append(delivery._run(lambda: channels.send_email("a@x.cn", message)))
+    )
+    try:
+        worker.start()
+        worker.join(timeout=5)
+        assert not worker.is_alive(), "the email is still waiting for the mail server"
+    finally:
+        server.close()  # lets a waiting thread end
+        worker.join(timeout=5)
+    assert "timed out" in outcome[0]
