@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from attain.audit.admin import AuditedAdminMixin
 
 from .models import User
-from .services import can_force_password_reset, force_password_reset
+from .services import ResetNotEmailed, can_force_password_reset, force_password_reset
 
 
 @admin.register(User)
@@ -35,12 +35,17 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
             return
         base_url = request.build_absolute_uri("/")
         without_email = []
+        not_sent = []
         count = 0
         for user in queryset:
-            link = force_password_reset(request.user, user, base_url=base_url)
+            try:
+                link = force_password_reset(request.user, user, base_url=base_url)
+            except ResetNotEmailed as failure:  # the mail server is down: hand it over
+                not_sent.append((f"{user.username}: {failure.link}", failure.error))
+            else:
+                if not user.email:
+                    without_email.append(f"{user.username}: {link}")
             count += 1
-            if not user.email:
-                without_email.append(f"{user.username}: {link}")
         self.message_user(
             request,
             ngettext("%(count)d password reset.", "%(count)d passwords reset.", count)
@@ -49,4 +54,11 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         for line in without_email:
             self.message_user(
                 request, _("No email address; hand over this link: %s") % line, messages.WARNING
+            )
+        for line, error in not_sent:
+            self.message_user(
+                request,
+                _("The email could not be sent (%(error)s); hand over this link: %(link)s")
+                % {"error": error, "link": line},
+                messages.WARNING,
             )

@@ -22,6 +22,16 @@ from .languages import language_of
 from .models import Role, User
 
 
+class ResetNotEmailed(Exception):
+    """The password is reset but its link could not be emailed (the mail server refused
+    or could not be reached): ``link`` is to be handed over, ``error`` says why."""
+
+    def __init__(self, link: str, error: str) -> None:
+        super().__init__(error)
+        self.link = link
+        self.error = error
+
+
 def can_force_password_reset(user: Any) -> bool:
     """Administrators only (the command line acts as the system)."""
     if user is None:
@@ -42,7 +52,8 @@ def force_password_reset(actor: Any, user: User, *, base_url: str, reason: str =
     """Make the login's password unusable (its sessions end, its API tokens are revoked),
     email it a one-time link to choose a new one when it has an email address (in the
     login's own language), and return the link (for an administrator to hand over when
-    it has none)."""
+    it has none). When the mail server cannot take the email, the reset stands and
+    :class:`ResetNotEmailed` carries the link."""
     if not can_force_password_reset(actor):
         raise PermissionDenied("only administrators force a password reset")
     with transaction.atomic():
@@ -61,5 +72,8 @@ def force_password_reset(actor: Any, user: User, *, base_url: str, reason: str =
         with translation.override(language_of(user)):  # the reader's, not the sender's
             subject = render_to_string("registration/reset_subject.txt", context).strip()
             body = render_to_string("registration/forced_reset_email.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except OSError as error:  # smtplib's errors and the socket's
+            raise ResetNotEmailed(link, f"{type(error).__name__}: {error}"[:300]) from error
     return link

@@ -285,3 +285,42 @@ def test_reset_password_links_point_at_the_base_url_and_take_many_logins(company
     out = capsys.readouterr().out
     assert out.count("https://attain.acme.cn/accounts/password-reset/") == 2
     assert "127.0.0.1" not in out
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again: a connection is refused
+
+
+def test_a_reset_while_the_mail_server_is_down_hands_over_the_links(company, settings, capsys):
+    """The documented way to resend invitations the mail server did not take (Force a
+    password reset) was a server error while the server was still down: the first login's
+    password was already unusable, its link lost, the other logins untouched."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    settings.EMAIL_USE_TLS = False
+    users = [company.users["executive"], company.users["finance"]]
+    for user in users:
+        user.email = f"{user.username}@example.com"
+        user.save()
+    client = Client()
+    client.force_login(company.users["admin"])
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "force_password_reset", "_selected_action": [u.pk for u in users]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("/accounts/password-reset/") == 2
+    assert "邮件未能发出" in page
+    for user in users:
+        user.refresh_from_db()
+        assert not user.has_usable_password()
+    call_command("reset_password", "fin")
+    out = capsys.readouterr().out
+    assert "not emailed" in out and "/accounts/password-reset/" in out

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attain.accounts.models import User
-from attain.accounts.services import force_password_reset
+from attain.accounts.services import ResetNotEmailed, force_password_reset
 
 
 class Command(BaseCommand):
@@ -37,6 +37,10 @@ class Command(BaseCommand):
         base_url = options["base_url"] or settings.ATTAIN_BASE_URL
         for name in names:
             user = users[name]
-            link = force_password_reset(None, user, base_url=base_url, reason=options["reason"])
-            sent = f" (emailed to {user.email})" if user.email else ""
+            try:
+                link = force_password_reset(None, user, base_url=base_url, reason=options["reason"])
+            except ResetNotEmailed as failure:  # the reset stands: the link is printed
+                link, sent = failure.link, f" (not emailed: {failure.error})"
+            else:
+                sent = f" (emailed to {user.email})" if user.email else ""
             self.stdout.write(f"password reset for {user.username}{sent}: {link}")
