@@ -162,17 +162,38 @@ def off_limits(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
+def _exempt(parts: urllib.parse.SplitResult) -> bool:
+    """Whether a personal webhook may go anywhere (a test bench), or to this address
+    (``host:port`` named in ``ATTAIN_PERSONAL_WEBHOOKS_ALLOWED``: a bench's receiver)."""
+    if settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE:
+        return True
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname or ''}:{port}".lower() in settings.ATTAIN_PERSONAL_WEBHOOKS_ALLOWED
+
+
+def _check_peer(connection: http.client.HTTPConnection, parts: urllib.parse.SplitResult) -> None:
+    """Refuse (:class:`SendError`) a connection whose other end is :func:`off_limits`:
+    the address actually connected to, not a second answer of the resolver (a name
+    can resolve to a public address for :func:`check_reachable` and to this machine a
+    moment later: DNS rebinding)."""
+    if _exempt(parts) or connection.sock is None:
+        return
+    peer = str(connection.sock.getpeername()[0]).split("%")[0]
+    if off_limits(ipaddress.ip_address(peer)):
+        _drop(parts.scheme, parts.netloc)
+        raise SendError(
+            f"the webhook's host {parts.hostname} is this machine or a reserved address"
+        )
+
+
 def check_reachable(url: str) -> None:
     """Refuse (:class:`SendError`) a personal webhook whose host resolves to an address
     :func:`off_limits`: checked when sending, so no host name (``localtest.me``, a name
     in the company's DNS) leads the worker to this machine or the metadata service."""
-    if settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE:
-        return
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if f"{host}:{port}".lower() in settings.ATTAIN_PERSONAL_WEBHOOKS_ALLOWED:
-        return  # one address named in the settings (a bench's own receiver)
+    if _exempt(parts):
+        return
     try:
         found = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as error:
@@ -182,10 +203,12 @@ def check_reachable(url: str) -> None:
             raise SendError(f"the webhook's host {host} is this machine or a reserved address")
 
 
-def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
+def post_json(url: str, body: dict[str, Any], *, guard: bool = False) -> dict[str, Any]:
     """POST ``body``; the answer's JSON (an empty dict when it is not JSON). A network
     error, a timeout or an HTTP error status raises :class:`SendError`. Connections are
-    kept open per thread and host; a kept one the server closed is opened again once."""
+    kept open per thread and host; a kept one the server closed is opened again once.
+    With ``guard`` (a personal webhook) the connection's other end must not be
+    :func:`off_limits`."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise SendError("the webhook URL must start with http:// or https://")
@@ -201,6 +224,10 @@ def post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
         if not fresh:
             connection.sock.settimeout(connection.timeout)
         try:
+            if guard:
+                if connection.sock is None:
+                    connection.connect()
+                _check_peer(connection, parts)
             connection.request("POST", target, body=data, headers=headers)
             response = connection.getresponse()
             raw = response.read(65536)
@@ -234,9 +261,12 @@ def check_answer(answer: dict[str, Any]) -> None:
             raise SendError(f"{field} {answer[field]}: {message}")
 
 
-def send_webhook(platform: str, url: str, secret: str, message: Message) -> None:
+def send_webhook(
+    platform: str, url: str, secret: str, message: Message, *, guard: bool = False
+) -> None:
+    """``guard``: a personal webhook (any login sets one): not to this machine."""
     target, body = webhook_request(platform, url, secret, message)
-    check_answer(post_json(target, body))
+    check_answer(post_json(target, body, guard=guard))
 
 
 def send_email(address: str, message: Message) -> None:

@@ -109,7 +109,7 @@ def prepare(delivery: Delivery, profiles: dict[int, Profile]) -> Send:
 
         def send() -> None:  # any login sets its own: not to this machine (SSRF)
             channels.check_reachable(url)
-            channels.send_webhook(platform, url, secret, message)
+            channels.send_webhook(platform, url, secret, message, guard=True)
 
         return send
     raise SendError(f"nothing to send on {delivery.channel}")

@@ -344,3 +344,32 @@ def test_an_email_to_a_mail_server_that_never_answers_waits_only_the_timeout(
         server.close()  # lets a waiting thread end
         worker.join(timeout=5)
     assert "timed out" in outcome[0]
+
+
+def test_a_name_that_resolves_elsewhere_once_checked_is_not_sent_to_this_machine(
+    company: Any, receiver: Receiver, settings: Any, monkeypatch: Any
+) -> None:
+    """DNS rebinding: the name a login typed resolves to a public address when the worker
+    checks it and to 127.0.0.1 (time to live 0) when the connection is opened. The check
+    and the connection each asked the resolver, so the message went to this machine;
+    the address actually connected to is what is checked now."""
+    import socket
+
+    settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = False
+    real = socket.getaddrinfo
+    answers = iter(["203.0.113.7"])  # the first answer is public (TEST-NET-3), then local
+
+    def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "rebind.example":
+            return real(next(answers, "127.0.0.1"), *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    r1 = company.users["rep"]
+    port = receiver.url.split(":")[2].split("/")[0]
+    personal_hook(r1, receiver.url.replace(f"127.0.0.1:{port}", f"rebind.example:{port}"))
+    notify("follow_up_due", [r1], opportunity="x", message="y")
+    delivery.deliver([Delivery.objects.get().pk])
+    d = Delivery.objects.get()
+    assert receiver.received == []
+    assert d.status != Status.SENT and "this machine" in d.last_error
