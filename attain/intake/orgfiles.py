@@ -119,6 +119,12 @@ class _Cells:
                 % {"what": self.whats[name], "value": value}
             )
         elif address and value and value is not KEEP and not CODE.fullmatch(_half_width(value)):
+            if name == "manager":  # a roster that names the manager, or gives their email
+                self.reasons.append(
+                    _("manager “%(value)s” is not an employee id: give the manager's employee id")
+                    % {"value": value}
+                )
+                return value
             # a code is part of page addresses (/people/E0054/): a dot, a slash or a
             # Chinese character there made every page listing the person fail
             self.reasons.append(

@@ -747,6 +747,29 @@ def test_codes_that_cannot_be_page_addresses_are_rejected(
     assert client.get(reverse("people")).status_code == 200
 
 
+def test_a_manager_given_by_name_or_email_is_told_to_be_given_by_employee_id(
+    company: Any, tmp_path: Path
+) -> None:
+    """HR exports often name the manager (直属上级: 王芳) or give their email: the reason
+    said the manager “may hold only the letters A–Z, digits, - and _”, as if the name
+    were wrong, not the column's content."""
+    path = people(
+        tmp_path / "p.csv",
+        [
+            ["n1", "甲", "east", "rep", "王芳", "2025-01-01", "", "", ""],
+            ["n2", "乙", "east", "rep", "M1@Example.com", "2025-01-01", "", "", ""],
+        ],
+    )
+    result = run("people", path)
+    assert reasons(result) == {
+        "n1": "manager “王芳” is not an employee id: give the manager's employee id",
+        "n2": "manager “M1@Example.com” is not an employee id: give the manager's employee id",
+    }
+    with translation.override("zh-hans"):
+        result = run("people", path)
+    assert reasons(result)["n1"] == "上级“王芳”不是工号：请填写上级的工号"
+
+
 def test_a_new_email_from_hr_becomes_the_logins_when_it_came_from_hr(
     company: Any, tmp_path: Path
 ) -> None:
