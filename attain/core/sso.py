@@ -193,6 +193,27 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("The ID token's issuer is not the configured one.")
         return payload
 
+    def get_token(self, payload: dict[str, Any]) -> Any:
+        """The token endpoint's answer, which must hold an ID token: without one the
+        setup is OAuth 2.0 only, or the scopes leave out "openid"."""
+        answer = super().get_token(payload)
+        if not isinstance(answer, dict):
+            raise ProviderMisconfigured("the answer of OIDC_OP_TOKEN_ENDPOINT is not a JSON object")
+        if not answer.get("id_token"):
+            raise ProviderMisconfigured(
+                "the token endpoint sent no ID token: is 'openid' in ATTAIN_OIDC_SCOPES, "
+                "and is the client an OpenID Connect one?"
+            )
+        return answer
+
+    def get_userinfo(self, access_token: str, id_token: str, payload: Any) -> Any:
+        answer = super().get_userinfo(access_token, id_token, payload)
+        if not isinstance(answer, dict):
+            raise ProviderMisconfigured(
+                "the answer of OIDC_OP_USER_ENDPOINT is not a JSON object of claims"
+            )
+        return answer
+
     def retrieve_matching_jwk(self, token: str) -> Any:
         """The provider's key that signed ``token``, from its JWKS endpoint: the key with
         the token's ``kid`` (a provider with one key may leave ``kid`` out: on both

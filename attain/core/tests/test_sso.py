@@ -382,7 +382,15 @@ def _public_jwk(**extra: Any) -> dict[str, Any]:
     return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public)), **extra}
 
 
-def _callback(client: Any, settings: Any, jwks: Any, *, kid: str | None = "k1") -> Any:
+def _callback(
+    client: Any,
+    settings: Any,
+    jwks: Any,
+    *,
+    kid: str | None = "k1",
+    userinfo: Any = None,
+    tokens: Any = None,
+) -> Any:
     """Start a sign-on, then come back with an ID token (signed by KEY, with ``kid`` in its
     header) while the JWKS endpoint answers ``jwks``."""
     settings.AUTHENTICATION_BACKENDS = [
@@ -399,7 +407,9 @@ def _callback(client: Any, settings: Any, jwks: Any, *, kid: str | None = "k1") 
     )
     answers = {
         "https://idp.example/jwks": jwks,
-        "https://idp.example/userinfo": {"sub": "s-1", "email": "r1@corp.example"},
+        "https://idp.example/userinfo": {"sub": "s-1", "email": "r1@corp.example"}
+        if userinfo is None
+        else userinfo,
     }
 
     def get(url: str, **kwargs: Any) -> Any:
@@ -408,7 +418,9 @@ def _callback(client: Any, settings: Any, jwks: Any, *, kid: str | None = "k1") 
         return answer
 
     posted = mock.Mock(status_code=200)
-    posted.json.return_value = {"id_token": token, "access_token": "a-1"}
+    posted.json.return_value = (
+        {"id_token": token, "access_token": "a-1"} if tokens is None else tokens
+    )
     with (
         mock.patch("mozilla_django_oidc.auth.requests.post", return_value=posted),
         mock.patch("mozilla_django_oidc.auth.requests.get", side_effect=get),
@@ -465,3 +477,35 @@ def test_a_provider_with_one_key_may_leave_its_kid_out(
         assert answer.status_code == 400
         assert 'data-sso-refusal="failed"' in answer.content.decode()
         assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("tokens", "userinfo", "setting"),
+    [
+        ({"access_token": "a-1", "token_type": "Bearer"}, None, "ATTAIN_OIDC_SCOPES"),
+        (["a-1"], None, "OIDC_OP_TOKEN_ENDPOINT"),
+        (None, ["s-1", "r1@corp.example"], "OIDC_OP_USER_ENDPOINT"),
+    ],
+    ids=["no ID token (scopes without openid)", "a list of tokens", "a list as userinfo"],
+)
+def test_token_and_userinfo_answers_that_are_not_openid_connect_are_a_page(
+    client: Any,
+    company: Any,
+    configured: None,
+    settings: Any,
+    caplog: Any,
+    tokens: Any,
+    userinfo: Any,
+    setting: str,
+) -> None:
+    """A token endpoint that answers without an ID token (a plain OAuth 2.0 setup, or
+    scopes without "openid") or a JSON list, and a userinfo endpoint answering a list:
+    a server error (AttributeError) or "try again" for a setup that can never work."""
+    client.raise_request_exception = False
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    jwks = {"keys": [_public_jwk(kid="k1")]}
+    answer = _callback(client, settings, jwks, tokens=tokens, userinfo=userinfo)
+    assert answer.status_code == 502
+    assert 'data-sso-refusal="not_set_up"' in answer.content.decode()
+    assert setting in caplog.text
+    assert "_auth_user_id" not in client.session
