@@ -162,8 +162,12 @@ def _pool() -> ThreadPoolExecutor:
 
 def claim(ids: Sequence[int], now: datetime.datetime) -> list[Delivery]:
     """Take the due deliveries among ``ids`` for this worker: their next attempt moves past
-    the send's timeout, to a time unique to this claim, which then selects them."""
-    lease = datetime.timedelta(seconds=channels.timeout() * 4 + 60)
+    the longest their sends can take (the sending threads take them in turns, each send
+    at most two timeouts), to a time unique to this claim, which then selects them: the
+    sweep leaves them alone until then."""
+    threads = max(1, int(getattr(settings, "ATTAIN_NOTIFY_THREADS", 16)))
+    turns = -(-len(ids) // threads)
+    lease = datetime.timedelta(seconds=channels.timeout() * 4 * max(1, turns) + 60)
     token = now + lease + datetime.timedelta(microseconds=random.randrange(1, 999_999))
     due = Q(next_attempt__isnull=True) | Q(next_attempt__lte=now)
     Delivery.objects.filter(pk__in=list(ids), status__in=[Status.PENDING, Status.RETRYING]).filter(

@@ -373,3 +373,28 @@ def test_a_name_that_resolves_elsewhere_once_checked_is_not_sent_to_this_machine
     d = Delivery.objects.get()
     assert receiver.received == []
     assert d.status != Status.SENT and "this machine" in d.last_error
+
+
+def test_a_claim_lasts_as_long_as_its_sends_can_take(company: Any, settings: Any) -> None:
+    """A worker's claim kept its deliveries from the sweep (`attain notify retry`) for
+    four timeouts and a minute, whatever their number: 100 deliveries (a task) to a
+    webhook that answers only at the timeout, on fewer sending threads than that, were
+    still being sent when the claim ran out, and the sweep gave the rest to another
+    worker, which sent them again."""
+    settings.ATTAIN_NOTIFY_TIMEOUT_SECONDS = 5
+    settings.ATTAIN_NOTIFY_THREADS = 4
+    for user in company.users.values():
+        personal_hook(user, "https://robot.example/hook")
+    users = list(company.users.values())
+    for _ in range(17):
+        notify("follow_up_due", users, opportunity="x", message="y")
+    ids = list(Delivery.objects.values_list("pk", flat=True)[:100])
+    assert len(ids) == 100
+    now = timezone.now()
+    claimed = delivery.claim(ids, now)
+    assert len(claimed) == 100
+    # each thread sends 25 in turn; each send may wait the timeout twice (a kept
+    # connection the server closed is opened again once)
+    slowest = datetime.timedelta(seconds=25 * 2 * 5)
+    assert all(d.next_attempt is not None and d.next_attempt - now > slowest for d in claimed)
+    assert requeue_due(now + slowest) == 0
