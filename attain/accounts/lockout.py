@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LOCKED_STATUS = 429
 
@@ -27,10 +27,14 @@ def minutes() -> int:
 
 
 def lockout_message() -> str:
-    return _(
+    count = minutes()
+    return ngettext(
         "Too many failed logins for this user from this address. "
-        "Try again in %(minutes)d minutes, or reset your password."
-    ) % {"minutes": minutes()}
+        "Try again in %(minutes)d minute, or reset your password.",
+        "Too many failed logins for this user from this address. "
+        "Try again in %(minutes)d minutes, or reset your password.",
+        count,
+    ) % {"minutes": count}
 
 
 def lockout_response(

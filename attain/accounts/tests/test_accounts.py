@@ -324,3 +324,17 @@ def test_a_reset_while_the_mail_server_is_down_hands_over_the_links(company, set
     call_command("reset_password", "fin")
     out = capsys.readouterr().out
     assert "not emailed" in out and "/accounts/password-reset/" in out
+
+
+def test_a_one_minute_lockout_says_one_minute(company, settings):
+    """ATTAIN_LOGIN_LOCKOUT_MINUTES=1 locked people out "for 1 minutes"."""
+    from django.utils import translation
+
+    from attain.accounts.lockout import lockout_message
+
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=1)
+    assert "Try again in 1 minute, or reset your password." in lockout_message()
+    with translation.override("zh-hans"):
+        assert "请在 1 分钟后重试" in lockout_message()
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+    assert "Try again in 15 minutes, or reset your password." in lockout_message()
