@@ -86,6 +86,7 @@ SAMPLE_SIZE = 20
 class HeaderMatch:
     header: str  # as in the file
     column: str | None  # the table column it fills, or None (ignored)
+    title: str = ""  # that column as the reader heads it (Column.title)
 
 
 @dataclass(frozen=True)
@@ -162,11 +163,13 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
         if found is not None and found.name in positions:
             raise FileProblem(
                 _("Columns “%(first)s” and “%(second)s” both give %(column)s.")
-                % {"first": header[positions[found.name]], "second": raw, "column": found.name}
+                % {"first": header[positions[found.name]], "second": raw, "column": found.title}
             )
         if found is not None:
             positions[found.name] = index
-        matches.append(HeaderMatch(raw, found.name if found else None))
+        matches.append(
+            HeaderMatch(raw, found.name if found else None, found.title if found else "")
+        )
     missing = [c for c in spec.columns if c.required and c.name not in positions]
     if missing:
         # each named with some of the headers that give it (工号 / employee id …)

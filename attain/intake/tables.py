@@ -9,12 +9,14 @@ required. Headers are compared after :func:`~attain.intake.parsing.normalise_hea
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from attain.crm import dedupe
@@ -87,6 +89,19 @@ class Column:
 
     def headers(self) -> set[str]:
         return {normalise_header(h) for h in (self.name, *self.aliases)}
+
+    @property
+    def title(self) -> str:
+        """The column as its reader heads it: for a Chinese reader its first Chinese
+        header (工号, 入职日期), else its own name (code, start), which is a header too."""
+        if (get_language() or "").startswith("zh"):
+            for alias in self.aliases:
+                if _CHINESE.search(alias):
+                    return alias
+        return self.name
+
+
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)

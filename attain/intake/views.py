@@ -136,7 +136,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "spec": spec,
         "result": result,
         "problem": problem,
-        "required": [c.name for c in spec.columns if c.required],
+        "required": [c.title for c in spec.columns if c.required],
         "preview_rows": limits()["PREVIEW_ROWS"],
     }
     return render(request, "intake/preview.html", context)

@@ -551,6 +551,36 @@ def test_web_upload_preview_import(company: Any, tmp_path: Path, client: Client)
     assert history("r3")[-1][3] == D(2025, 9, 1)
 
 
+def test_the_preview_names_the_columns_in_the_readers_language(
+    company: Any, tmp_path: Path, client: Client
+) -> None:
+    """A Chinese reader's preview said each column of the HR file was imported as
+    "code", "name", "unit", "manager", "start"…, and a file with both 部门 and 部门编码
+    was refused because both "give unit": the table's column names, in English."""
+    client.force_login(company.users["sales_ops"])
+    client.cookies["django_language"] = "zh-hans"
+    content = month_two(tmp_path).read_bytes().decode("utf-8")
+    response = client.post(
+        reverse("intake"),
+        {"table": "people", "file": SimpleUploadedFile("花名册.csv", content.encode("gbk"))},
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert '<span class="mono">工号</span>' in page
+    assert '<span class="mono">入职日期</span>' in page
+    assert '<span class="mono">code</span>' not in page
+    assert '<span class="mono">start</span>' not in page
+    both = "工号,姓名,部门,部门编码,入职日期\r\nn1,甲,华东,east,2025-01-01\r\n"
+    response = client.post(
+        reverse("intake"),
+        {"table": "people", "file": SimpleUploadedFile("两列.csv", both.encode("gbk"))},
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "列“部门”和“部门编码”都对应 部门。" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(response["Location"]).content.decode()
+    assert "Columns “部门” and “部门编码” both give unit." in page
+
+
 def test_finance_cannot_choose_people(company: Any, client: Client) -> None:
     client.force_login(company.users["finance"])
     page = client.get(reverse("intake")).content.decode()
