@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .channels import off_limits
@@ -37,7 +38,18 @@ class SettingsForm(forms.Form):
         required=False,
     )
     webhook_url = forms.URLField(
-        label=_label("webhook_url"), required=False, max_length=500, assume_scheme="https"
+        label=_label("webhook_url"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        # the worker posts to it: ftp:// (a URL to Django) failed every message unseen
+        validators=[
+            URLValidator(
+                schemes=["http", "https"],
+                message=_("A webhook address starts with https:// or http://."),
+                code="scheme",  # not "invalid": the field's own message would replace it
+            )
+        ],
     )
     webhook_secret = forms.CharField(
         label=_label("webhook_secret"),

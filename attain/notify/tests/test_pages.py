@@ -184,3 +184,14 @@ def test_amounts_counts_and_table_names_are_written_in_the_readers_language() ->
     assert "1,234,567.50" in resolved
     assert "1,234,567 行" in imported and "orders" not in imported and "订单" in imported
     assert "None" not in failed
+
+
+@pytest.mark.parametrize("url", ["ftp://robot.example.cn/hook", "ftps://robot.example.cn/hook"])
+def test_a_personal_webhook_is_an_http_address(client, company, url) -> None:
+    """ftp:// passed the settings page (a URL to Django): every message to it then failed
+    in the worker ("must start with http:// or https://"), which the login never sees."""
+    client.force_login(company.users["rep"])
+    data = {"webhook_platform": "wecom", "webhook_url": url}
+    response = client.post("/notifications/settings/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert not Profile.objects.filter(user=company.users["rep"], webhook_url=url).exists()
+    assert "Webhook 地址须以 https:// 或 http:// 开头" in response.content.decode()
