@@ -6,9 +6,7 @@ return falls in the ``window_days`` after the period's end are counted ("straddl
 orders). The expected count is the person's order count times a base rate: the larger
 of the peers' rate in the same period and that rate scaled by the person's own
 cancellation rate in other periods against the company's (so a rep whose customers
-return a lot is compared with themself; their orders undone across a scanned period's end
-are no habit but the pattern itself, so a rep who washes every quarter is not excused
-by their other washes), that own rate shrunk towards the company's as
+return a lot is compared with themself), that own rate shrunk towards the company's as
 if the person had ``prior_orders`` more orders at the company's rate (a few returns in
 a short history are noise). A Poisson tail below ``alpha`` raises an alert.
 
@@ -113,22 +111,8 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
         return found
     if "reversal" not in orders.columns:
         orders = orders.with_columns(pl.lit(None, dtype=pl.String).alias("reversal"))
-    # The own habit is measured away from the scanned periods' ends: an order of another
-    # period undone across its end (the pattern under test) is no habit, or a rep who
-    # washes every quarter would be compared with their own washes.
-    across = pl.lit(False)
-    for scanned in periods:
-        across = across | (
-            pl.col("date").is_between(scanned.start, scanned.end)
-            & pl.col("status_changed_on").is_between(
-                scanned.end + datetime.timedelta(days=1),
-                scanned.end + datetime.timedelta(days=params.window_days),
-            )
-        )
-    undone = (
-        pl.col("status").is_in(UNDONE)
-        & ((pl.col("status_changed_on") - pl.col("date")).dt.total_days() <= 45)
-        & ~across.fill_null(False)
+    undone = pl.col("status").is_in(UNDONE) & (
+        (pl.col("status_changed_on") - pl.col("date")).dt.total_days() <= 45
     )
     orders = orders.select(
         "id", "owner", "date", "status", "status_changed_on", "reversal", undone.alias("undone")
