@@ -520,16 +520,6 @@ def plan_and_write_people(
                 _("the person already left on %(stored)s; the file says %(end)s")
                 % {"stored": old.end, "end": row.end}
             )
-        if old is not None and old.end is not None and row.end is None:
-            # the column is there, empty: counted "unchanged", the departure kept, the file
-            # and Attain disagreeing unseen
-            reasons.append(
-                _(
-                    "the person is recorded as leaving on %(stored)s, but the file gives no "
-                    "end date; an import does not undo a departure"
-                )
-                % {"stored": old.end}
-            )
         if roles_now is not None:
             current = roles_now.get(old.user_id) if old is not None and old.user_id else None
             if row.role not in (KEEP, "") and row.role != current:

@@ -376,28 +376,6 @@ def test_change_dated_before_a_recorded_change_is_rejected(company: Any, tmp_pat
     assert "a change from 2025-07-01 is recorded" in reasons(result)["r3"]
 
 
-def test_a_file_without_the_end_date_of_someone_recorded_as_leaving_says_so(
-    company: Any, tmp_path: Path
-) -> None:
-    """r4 left (or gave notice); next month's file has the 离职日期 column but no date for
-    them: the row was counted *unchanged* while Attain kept the departure, so the file and
-    Attain disagreed and nobody was told. An import does not undo a departure: the row
-    is rejected with its reason."""
-    run("people", month_two(tmp_path), effective="2025-07-01")
-    path = people(
-        tmp_path / "p.csv",
-        [["r4", "R4", "west", "rep", "m3", "2024-01-01", ""]],
-        header=PEOPLE_ZH[:7],
-    )
-    result = run("people", path)
-    assert (result.unchanged, result.rejected) == (0, 1)
-    assert reasons(result)["r4"].startswith("the person is recorded as leaving on 2025-06-30")
-    with translation.override("zh-hans"):
-        result = run("people", path)
-    assert reasons(result)["r4"].startswith("此人记录的离职日期为 2025-06-30")
-    assert Person.objects.get(code="r4").end == D(2025, 6, 30)
-
-
 def test_leaver_who_still_manages_people_is_rejected(company: Any, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "p.csv",
