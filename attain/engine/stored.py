@@ -28,6 +28,7 @@ from .model import Scenario
 from .numbers import ENGINE_CONTEXT
 from .output import DocumentWriter, Number, period_document
 from .periods import Period
+from .targets import attainment
 from .workers import Heads, _unit_entry
 
 
@@ -78,7 +79,7 @@ def _people_rows(
     main: str,
 ) -> dict[str, list[tuple[Period, StoredRow]]]:
     columns = PeopleColumns(calc, writer, periods, people)
-    columns.keep = True
+    columns.keep = main
     heads = Heads(columns.rows() if people else None, people, len(periods))
     calc.prefetch_windows(periods, heads.people_left(people))
     written = heads.rows
@@ -108,7 +109,7 @@ def _people_rows(
                 elif end is None:  # the plans are Python's
                     plans = calc.person_plans(pid, period)
                     document = _read(head + writer.period_end(plans, 3))
-                    row = StoredRow(document, columns.attainment(main, at_row))
+                    row = StoredRow(document, _attainment(calc, columns, pid, period, main, at_row))
                     row.scores = {
                         (plan_id, cid): c.score
                         for plan_id, plan in plans.items()
@@ -150,7 +151,7 @@ def _column_row(
     main: str,
     at_row: int,
 ) -> StoredRow:
-    row = StoredRow(document, columns.attainment(main, at_row))
+    row = StoredRow(document, _attainment(calc, columns, pid, period, main, at_row))
     plans = calc.scenario.plans
     for plan_id in document.get("plans", {}):
         plan = next(p for p in plans if p.id == plan_id)
@@ -163,3 +164,17 @@ def _column_row(
                 score = computed.score
             row.scores[(plan_id, c.id)] = score
     return row
+
+
+def _attainment(
+    calc: Calculation, columns: PeopleColumns, pid: str, period: Period, main: str, at_row: int
+) -> Decimal | None:
+    """The main measure's attainment on a row the columns wrote: from their integers, or
+    (an average, whose columns are others) as the engine computes it."""
+    if columns.has_attainment(main):
+        return columns.attainment(main, at_row)
+    resolution = calc.book.resolve(main, pid, period)
+    if resolution.value is None:
+        return None
+    actual = calc.measures.value(main, pid, period)
+    return attainment(actual, resolution.value, resolution.exact)

@@ -61,8 +61,10 @@ class PeopleColumns:
         self.extras: dict[str, int] = {}  # a plan's measure (``__extra{n}``): its scale
         # the scorecards' score bounds (columns, at formulas.DECIMALS), as plans add them
         self.score_columns: list[str] = []
-        self.kept: dict[str, list[Any]] = {}  # with `keep`: those columns, row by row
-        self.keep = False
+        # with `keep` (a measure's name), the columns of its attainment and the scores,
+        # row by row (see :meth:`attainment` and :meth:`score`)
+        self.kept: dict[str, list[Any]] = {}
+        self.keep: str | None = None
 
     def rows(self) -> Rows | None:
         """Every person's entry, or None when the scenario is not supported."""
@@ -606,10 +608,10 @@ class PeopleColumns:
     def _entries(self, grid: pl.DataFrame) -> Rows:
         """Each person's entry (its rows joined), and the rows of those who have one
         left to Python."""
-        if self.keep:  # the numbers an application stores beside the texts
+        if self.keep is not None:  # the numbers an application stores beside the texts
             self.kept = {
                 column: grid.get_column(column).to_list()
-                for column in [*self._stored_columns(), *self.score_columns]
+                for column in [*self._attainment_columns(self.keep), *self.score_columns]
                 if column in grid.columns
             }
         periods = len(self.periods)
@@ -637,14 +639,23 @@ class PeopleColumns:
                 ends[k] = end_texts[n * periods : (n + 1) * periods]
         return Rows(entries, heads, ends)
 
-    def _stored_columns(self) -> list[str]:
-        """Each measure's actual and target scaled alike and its target's state (see
-        :meth:`_numbers`): what an attainment is computed from."""
-        return [f"__{x}{i}" for i, _s, _t in self.scales.values() for x in "ATs"]
+    def _attainment_columns(self, name: str) -> list[str]:
+        """A measure's actual and target scaled alike and its target's state (see
+        :meth:`_numbers`): what its attainment is computed from (none for an average,
+        whose columns differ, or a measure the scenario does not have)."""
+        if name not in self.scales:
+            return []
+        i = self.scales[name][0]
+        return [f"__{x}{i}" for x in "ATs"]
+
+    def has_attainment(self, name: str) -> bool:
+        """Whether :meth:`attainment` gives measure `name`'s (kept with ``keep``)."""
+        return name not in self.scales or f"__A{self.scales[name][0]}" in self.kept
 
     def attainment(self, name: str, row: int) -> Decimal | None:
         """Measure `name`'s attainment on grid row `row` (person-major), as the engine
-        computes it (``actual / target`` in its context), for a row the columns wrote."""
+        computes it (``actual / target`` in its context), for a row the columns wrote;
+        see :meth:`has_attainment`."""
         if name not in self.scales:  # no such measure
             return None
         i = self.scales[name][0]

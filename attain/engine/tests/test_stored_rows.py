@@ -102,3 +102,23 @@ def test_a_score_whose_bounds_straddle_a_rounding_is_left_to_python() -> None:
     assert score(half - 3, half - 1) == Decimal("0.123456499999999997")
     assert score(-half - 1, -half + 1) is None
     assert score(-half + 1, -half + 3) == Decimal("-0.123456499999999999")
+
+
+def test_an_average_as_the_main_measure_stores_what_python_stores() -> None:
+    """An administrator may make the main measure an average: its columns are a total
+    and its shares, not an actual and a target scaled alike (a full run failed with
+    KeyError: '__A0')."""
+    measures = {**MEASURES, "revenue": {"from": "orders", "value": "amount", "agg": "avg"}}
+    targets = [
+        {"measure": "revenue", "who": who, "period": f"2025-Q{q}", "value": Decimal("400")}
+        for who in ("zhang", "wang", "li")
+        for q in range(1, 5)
+    ]
+    document = scenario(
+        records={"orders": _orders(AMOUNTS)},
+        measures=measures,
+        targets=targets,
+        plans=_plan([{**KPI, "metrics": [{"measure": "deals", "weight": 1, "target": 3}]}]),
+        report=REPORT,
+    )
+    _same(_loaded(document))
