@@ -341,6 +341,10 @@ EMAIL_HOST_USER = os.environ.get("ATTAIN_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("ATTAIN_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("ATTAIN_EMAIL_TLS", "1") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("ATTAIN_EMAIL_FROM", "attain@localhost")
+# The longest wait for the mail server (Django's default: for ever, so a server that takes
+# the connection and never answers held a password reset or an invitation, and the
+# administrator's request, indefinitely).
+EMAIL_TIMEOUT = float(os.environ.get("ATTAIN_EMAIL_TIMEOUT_SECONDS", "30"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("ATTAIN_PASSWORD_RESET_HOURS", "24")) * 3600
 # The address people reach Attain at, for links in emails sent without a request (the
 # invitations of an organisation import run from the command line or a worker).

@@ -326,6 +326,18 @@ def test_a_reset_while_the_mail_server_is_down_hands_over_the_links(company, set
     assert "not emailed" in out and "/accounts/password-reset/" in out
 
 
+def test_the_mail_server_is_waited_for_a_bounded_time():
+    """Django waits for the mail server without a timeout unless told: one that takes the
+    connection and never answers held a password reset or an invitation (and the
+    administrator's request) for ever."""
+    from django.conf import settings
+    from django.core.mail import get_connection
+
+    assert settings.EMAIL_TIMEOUT and settings.EMAIL_TIMEOUT > 0
+    smtp = get_connection("django.core.mail.backends.smtp.EmailBackend")
+    assert smtp.timeout == settings.EMAIL_TIMEOUT
+
+
 def test_a_one_minute_lockout_says_one_minute(company, settings):
     """ATTAIN_LOGIN_LOCKOUT_MINUTES=1 locked people out "for 1 minutes"."""
     from django.utils import translation
