@@ -20,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.org.selectors import visible_people
 from attain.web.api import PERIOD_PATTERN, query_int, query_period
 
 from . import access, selectors, services
@@ -85,16 +84,19 @@ class ResultList(generics.ListAPIView):
             rows = rows.filter(person__code=person)
         return rows.order_by("person__code")
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = dict(super().get_serializer_context())
-        period = query_period(self.request) or selectors.current_period()
-        grouped: dict[tuple[int, str], list[ComponentResult]] = {}
-        for c in ComponentResult.objects.filter(
-            period=period, person__in=visible_people(self.request.user)
-        ):
-            grouped.setdefault((c.person_id, c.period), []).append(c)
-        context["components"] = grouped
-        return context
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """The serializer of the rows shown, with their components read for those rows
+        only (one query for the page, not every visible person's of the period)."""
+        if args:
+            rows = list(args[0])
+            grouped: dict[tuple[int, str], list[ComponentResult]] = {}
+            for c in ComponentResult.objects.filter(
+                person_id__in={r.person_id for r in rows}, period__in={r.period for r in rows}
+            ):
+                grouped.setdefault((c.person_id, c.period), []).append(c)
+            kwargs["context"] = {**self.get_serializer_context(), "components": grouped}
+            args = (rows, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(parameters=[PERIOD, OpenApiParameter("person", str)])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

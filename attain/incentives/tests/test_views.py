@@ -95,6 +95,31 @@ def test_results_api_per_role(client, calculated):
     assert codes == {"m1", "r1", "r2", "m2", "r3"}
 
 
+def test_results_api_reads_the_components_of_its_page_only(client, calculated):
+    """A page of results reads the components of the people on it, not those of every
+    person the reader may see (10,000 people's for one page of 100)."""
+    from django.db.models.signals import post_init
+
+    from attain.incentives.models import ComponentResult
+
+    login(client, "admin")
+    whole = client.get(reverse("api-results"), {"period": Q1}).json()
+    assert whole["count"] > 1
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance)
+
+    post_init.connect(count, sender=ComponentResult)
+    try:
+        page = client.get(reverse("api-results"), {"period": Q1, "page_size": 1}).json()
+    finally:
+        post_init.disconnect(count, sender=ComponentResult)
+    [row] = page["results"]
+    assert len(loaded) == len(row["components"])
+    assert row == next(r for r in whole["results"] if r["person"] == row["person"])
+
+
 def test_leaderboard_ranks_by_attainment(client, calculated):
     login(client, "executive")
     board = client.get(reverse("api-leaderboard"), {"period": Q1}).json()
