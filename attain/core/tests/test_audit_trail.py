@@ -141,3 +141,39 @@ def test_every_audited_field_is_named_in_chinese(company):
     client.force_login(company.users["admin"])
     html = client.get(reverse("audit"), {"type": "incentives.plantarget"}).content.decode()
     assert "<th>分摊方式</th>" in html
+
+
+def test_audit_page_names_related_records_in_a_fixed_number_of_queries(company):
+    """A page of changes that name people and units looks their names up once per kind
+    of record, not once per record: more hires on the page, no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from attain.conftest import START
+
+    client = Client()
+    client.force_login(company.users["sales_ops"])
+    filters = {"type": "org.assignment", "action": "create"}
+
+    def count() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("audit"), filters)
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    count()  # the first request reads what the process keeps (company settings)
+    before, _html = count()
+    for n in range(12):
+        unit = services.create_unit(None, code=f"u{n}", name=f"单元{n}", parent=company.east)
+        services.create_person(
+            None,
+            code=f"x{n}",
+            name=f"新人{n}",
+            unit=unit,
+            title="rep",
+            start=START,
+            manager=company.people["m1"],
+        )
+    after, html = count()
+    assert after == before
+    assert '<td class="after">新人11</td>' in html and '<td class="after">单元11</td>' in html
