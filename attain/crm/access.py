@@ -109,6 +109,19 @@ def can_write_for(actor: Any, person: Person | None) -> bool:
     return _sees(actor, person)
 
 
+def writable_people_ids(actor: Any, people_ids: set[int]) -> set[int]:
+    """The ids among ``people_ids`` of the people :func:`can_write_for` allows ``actor``
+    to write for, in one query for them all (a board of many cards)."""
+    if actor is None:
+        return set(people_ids)
+    role = role_of(actor)
+    if role in WRITERS_FOR_ANYONE:
+        return set(people_ids)
+    if role not in WRITERS_FOR_VISIBLE:
+        return set()
+    return set(visible_people(actor).filter(pk__in=people_ids).values_list("pk", flat=True))
+
+
 def check_write_for(actor: Any, *people: Person | None) -> None:
     """Refuse unless ``actor`` may write for every one of ``people`` (none: for nobody
     in particular)."""

@@ -423,12 +423,16 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
             .select_related("customer", "owner", "stage")
             .order_by("-amount", "pk")[:BOARD_CARDS]
         )
-        for card in cards:  # an open card the user may write for carries a move form
-            movable = card.stage.kind == StageKind.OPEN and access.can_write_for(
-                request.user, card.owner
-            )
-            setattr(card, "movable", movable)  # noqa: B010 (not a field of the model)
         columns.append({**row, "cards": cards, "more": row["count"] - len(cards)})
+    # an open card the user may write for carries a move form (one query for the board)
+    writable = access.writable_people_ids(
+        request.user,
+        {card.owner_id for column in columns for card in column["cards"] if card.owner_id},
+    )
+    for column in columns:
+        for card in column["cards"]:
+            movable = card.stage.kind == StageKind.OPEN and card.owner_id in writable
+            setattr(card, "movable", movable)  # noqa: B010 (not a field of the model)
     return render(
         request,
         "crm/opportunity_board.html",

@@ -125,3 +125,26 @@ def test_board_in_chinese(company, pipeline):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     page = client.get("/crm/pipeline/").content.decode()
     assert "商机看板" in page and "移动" in page
+
+
+def test_board_asks_who_may_move_cards_in_one_query(company, crm, pipeline):
+    """A manager's board does not ask the visibility rule once per card: more cards, no
+    more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(company, "manager")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            board(client)
+        return len(queries)
+
+    count()  # the first request reads what the process keeps
+    before = count()
+    for n in range(6):
+        owner = company.people["r2" if n % 2 else "r3"]
+        make.opportunity(crm.customers["c_r1"], owner, f"新项目{n}", 100 + n)
+    assert count() == before
+    movable = {card.name for card in board(client)["lead"]["cards"] if card.movable}
+    assert movable == {"甲项目", "乙项目", *(f"新项目{n}" for n in range(6))}
