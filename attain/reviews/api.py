@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from attain.web.parsers import JSONParser
 
 from . import access, selectors, services
-from .display import pack_view
+from .display import pack_views
 from .models import Cadence, Review, ReviewAction, ReviewComment, ReviewPack, ReviewStatus, Side
 
 CODE_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
@@ -93,7 +93,10 @@ class PackSerializer(serializers.Serializer):
 
     @extend_schema_field(ActionSerializer(many=True))
     def get_last_actions(self, view: dict[str, Any]) -> Any:
-        return ActionSerializer(selectors.carried_actions(view["pack"]), many=True).data
+        carried = self.context.get("carried")  # read once for all the packs shown
+        pack = view["pack"]
+        found = carried[pack.pk] if carried is not None else selectors.carried_actions(pack)
+        return ActionSerializer(found, many=True).data
 
 
 class ReviewDetailSerializer(ReviewSerializer):
@@ -101,8 +104,9 @@ class ReviewDetailSerializer(ReviewSerializer):
 
     @extend_schema_field(PackSerializer(many=True))
     def get_packs(self, review: Review) -> Any:
-        packs = selectors.packs_of(self.context["request"].user, review)
-        return PackSerializer([pack_view(p) for p in packs], many=True).data
+        packs = list(selectors.packs_of(self.context["request"].user, review))
+        carried = selectors.carried_actions_of(packs)
+        return PackSerializer(pack_views(packs), many=True, context={"carried": carried}).data
 
 
 class OpenSerializer(serializers.Serializer):
@@ -231,7 +235,10 @@ class PersonHistory(APIView):
     def get(self, request: Request, code: str) -> Response:
         _require(access.can_read_reviews(request.user))
         _person, packs = selectors.history_of(request.user, code)
-        return Response(PackSerializer([pack_view(p) for p in packs], many=True).data)
+        carried = selectors.carried_actions_of(packs)
+        return Response(
+            PackSerializer(pack_views(packs), many=True, context={"carried": carried}).data
+        )
 
 
 urlpatterns: list[URLPattern] = [

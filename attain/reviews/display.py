@@ -22,10 +22,22 @@ def _d(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def pack_view(pack: ReviewPack) -> dict[str, Any]:
+def money_measures() -> set[str]:
+    """The codes of the measures that are amounts of money."""
+    return {m.code for m in Measure.objects.all() if m.is_money}
+
+
+def pack_views(packs: Any) -> list[dict[str, Any]]:
+    """:func:`pack_view` of each of ``packs``, the measures read once for them all."""
+    money = money_measures()
+    return [pack_view(pack, money) for pack in packs]
+
+
+def pack_view(pack: ReviewPack, money: set[str] | None = None) -> dict[str, Any]:
     data = pack.data or {}
     measures = []
-    money = {m.code for m in Measure.objects.all() if m.is_money}
+    if money is None:
+        money = money_measures()
     for m in data.get("measures") or []:
         entry = {
             k: (_d(v) if k not in ("code", "name", "status", "basis") else v) for k, v in m.items()

@@ -89,23 +89,38 @@ def _readable_people(user: Any) -> Any:
 def carried_actions(pack: ReviewPack) -> list[ReviewAction]:
     """What this pack opens with: the actions agreed in the person's last review before
     this one, and any older action still not done."""
-    review = pack.review
-    earlier = ReviewAction.objects.filter(
-        pack__person_id=pack.person_id, pack__review__period_end__lt=review.period_start
-    ).select_related("owner", "pack__review")
-    last = (
-        ReviewPack.objects.filter(
-            person_id=pack.person_id, review__period_end__lt=review.period_start
-        )
-        .order_by("-review__period_end", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return list(
-        earlier.filter(Q(pack_id=last) | Q(done=False)).order_by(
-            "pack__review__period_end", "due_on", "pk"
-        )
-    )
+    return carried_actions_of([pack])[pack.pk]
+
+
+def carried_actions_of(packs: list[ReviewPack]) -> dict[int, list[ReviewAction]]:
+    """:func:`carried_actions` of each of ``packs``, by pack id: two queries for the
+    packs of one review, however many people it has."""
+    found: dict[int, list[ReviewAction]] = {}
+    by_start: dict[datetime.date, list[ReviewPack]] = {}
+    for pack in packs:
+        by_start.setdefault(pack.review.period_start, []).append(pack)
+    for start, group in by_start.items():
+        people = {pack.person_id for pack in group}
+        last: dict[int, int] = {}  # person id: their last pack before ``start``
+        for person_id, pk in (
+            ReviewPack.objects.filter(person_id__in=people, review__period_end__lt=start)
+            .order_by("person_id", "-review__period_end", "-pk")
+            .values_list("person_id", "pk")
+        ):
+            last.setdefault(person_id, pk)
+        carried: dict[int, list[ReviewAction]] = {}
+        for action in (
+            ReviewAction.objects.filter(
+                pack__person_id__in=people, pack__review__period_end__lt=start
+            )
+            .filter(Q(pack_id__in=set(last.values())) | Q(done=False))
+            .select_related("owner", "pack__review", "pack__person")
+            .order_by("pack__review__period_end", "due_on", "pk")
+        ):
+            carried.setdefault(action.pack.person_id, []).append(action)
+        for pack in group:
+            found[pack.pk] = carried.get(pack.person_id, [])
+    return found
 
 
 def history_of(user: Any, code: str) -> tuple[Person, list[ReviewPack]]:

@@ -26,7 +26,7 @@ from attain.org.selectors import person_of, role_of
 from attain.web import charts
 
 from . import access, selectors, services
-from .display import pack_view
+from .display import pack_view, pack_views
 from .models import Review, ReviewPack
 
 
@@ -124,7 +124,7 @@ def _main(pack: ReviewPack) -> dict[str, Any] | None:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.review_for(request.user, pk)
     packs = list(selectors.packs_of(request.user, found))
-    rows = [pack_view(p) for p in packs]
+    rows = pack_views(packs)
     context: dict[str, Any] = {
         "review": found,
         "rows": rows,
@@ -269,5 +269,5 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, code: str) -> HttpResponse:
     person, packs = selectors.history_of(request.user, code)
-    rows = [pack_view(p) for p in packs]
+    rows = pack_views(packs)
     return render(request, "reviews/history.html", {"person": person, "rows": rows})

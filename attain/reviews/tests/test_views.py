@@ -210,3 +210,51 @@ def test_the_manager_keeps_the_packs_of_their_review_after_someone_leaves(team, 
     # another manager still sees nothing of it
     client.force_login(team.users["rep"])
     assert client.get(reverse("reviews:pack", args=[review.pk, "r2"])).status_code == 404
+
+
+def test_a_review_reads_in_a_fixed_number_of_queries_however_big_the_team(team, client):
+    """The review (page and API) reads the measures and each pack's carried actions once
+    for all its packs, not once per person: a bigger team, no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from attain.conftest import START
+    from attain.org import services as org_services
+
+    client.force_login(team.users["manager"])
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def agree_and_close(review) -> None:
+        for pack in review.packs.all():
+            services.add_action(
+                team.users["manager"], pack, text="复盘", owner="m1", due_on="2026-12-31"
+            )
+        services.close_review(team.users["manager"], review)
+
+    agree_and_close(_open(team))
+    small = _open(team, "2026-Q2")
+    count(f"/api/reviews/{small.pk}/")  # the first requests read what the process keeps
+    count(reverse("reviews:review", args=[small.pk]))
+    counts = [count(f"/api/reviews/{small.pk}/"), count(reverse("reviews:review", args=[small.pk]))]
+    agree_and_close(small)
+    for n in range(4):
+        org_services.create_person(
+            None,
+            code=f"n{n}",
+            name=f"新人{n}",
+            unit=team.east,
+            title="rep",
+            start=START,
+            manager=team.people["m1"],
+        )
+    big = _open(team, "2026-Q3")
+    assert big.packs.count() == small.packs.count() + 4
+    body = client.get(f"/api/reviews/{big.pk}/").json()
+    r1 = next(p for p in body["packs"] if p["person"] == "r1")
+    assert [a["person"] for a in r1["last_actions"]] == ["r1", "r1"]
+    assert count(f"/api/reviews/{big.pk}/") == counts[0]
+    assert count(reverse("reviews:review", args=[big.pk])) == counts[1]
