@@ -212,6 +212,9 @@ class Decomposer:
         # the same who is checked against them (:meth:`_clashes`)
         self._made_log: list[tuple[Decomposition, Allocation | None]] = []
         self._made_whos: dict[str, set[str]] = {}
+        # (measure, who): the places in _made_log of the decompositions that made a
+        # target for who, so a clash check reads those only (not the whole log)
+        self._made_at: dict[tuple[str, str], list[int]] = {}
         caches = caches if caches is not None else {}
         self._members: dict[Any, dict[str, list[str]]] = caches.setdefault("members", {})
         self._spans: dict[Any, list[tuple[str, str, Any, Any]]] = caches.setdefault("spans", {})
@@ -584,7 +587,7 @@ class Decomposer:
             self.book.add(TargetSpec(d.measure, d.who, d.period, d.value, True, d.path, d.id))
         members = self.members(d)
         if not members:
-            self._made_log.append((d, None))
+            self._log_made(d, None)
             if d.value is not None:
                 self._made_whos.setdefault(d.measure, set()).add(d.who)
             if value:  # a target of 0 with nobody to carry it loses nothing
@@ -657,9 +660,19 @@ class Decomposer:
                     )
         self.generated.extend(generated)
         self._clashes(d, allocation)
-        self._made_log.append((d, allocation))
+        self._log_made(d, allocation)
         self.book.add_all(generated)
         self.allocations.append(allocation)
+
+    def _log_made(self, d: Decomposition, allocation: Allocation | None) -> None:
+        """Keep what `d` made, and for whom (exactly the whos :func:`_made` yields)."""
+        place = len(self._made_log)
+        self._made_log.append((d, allocation))
+        whos = [d.who] if d.value is not None else []
+        if allocation is not None:
+            whos.extend(allocation.parts)
+        for who in dict.fromkeys(whos):
+            self._made_at.setdefault((d.measure, who), []).append(place)
 
     def _clashes(self, d: Decomposition, allocation: Allocation) -> None:
         """Warn of the targets `d` made that an earlier decomposition made with another
@@ -677,10 +690,11 @@ class Decomposer:
         if not overlap:
             return
         first: dict[tuple[str, str], tuple[Decimal, str]] = {}
-        for past, past_allocation in self._made_log:
-            if past.measure == d.measure:
-                for who, pid, value in _made(past, past_allocation, overlap):
-                    first.setdefault((who, pid), (value, past.path))
+        places = sorted({i for who in overlap for i in self._made_at.get((d.measure, who), ())})
+        for place in places:  # in the order they were made: the first wins
+            past, past_allocation = self._made_log[place]
+            for who, pid, value in _made(past, past_allocation, overlap):
+                first.setdefault((who, pid), (value, past.path))
         given = self.book.given
         own: list[tuple[str, str, Decimal, Decimal, str]] = []
         clashes: list[tuple[str, str, Decimal, Decimal, str]] = []

@@ -72,3 +72,56 @@ def test_a_preview_run_generates_only_the_targets_decomposed_again(
     sources = {entry["from"]["who"] for entry in document["decompositions"]}
     preview = outcome(document, with_caches({}, generate=False))
     assert preview == (errors, warnings, [t for t in generated if t[1] in sources], allocations)
+
+
+def _company(teams: int) -> dict[str, Any]:
+    """hq split to ``teams`` teams of two reps, each team split to its people for the
+    year and for a month."""
+    units: list[dict[str, Any]] = [{"id": "hq", "name": "HQ"}]
+    people: list[dict[str, Any]] = []
+    decompositions: list[dict[str, Any]] = [
+        {"id": "top", "from": {"who": "hq", "period": 2025, "value": 10**6}, "to": "units"}
+    ]
+    for t in range(teams):
+        units.append({"id": f"t{t}", "name": f"T{t}", "parent": "hq"})
+        people += [{"id": f"p{t}-{i}", "unit": f"t{t}", "role": "rep"} for i in range(2)]
+        decompositions.append(
+            {"id": f"t{t}", "from": {"who": f"t{t}", "period": 2025}, "to": "people"}
+        )
+        decompositions.append(  # the same people again, for a month
+            {"id": f"t{t}-m", "from": {"who": f"t{t}", "period": "2025-03"}, "to": "people"}
+        )
+    for entry in decompositions:
+        entry.update(method="equal", measure="revenue")
+    return {
+        "version": 1,
+        "units": units,
+        "people": people,
+        "records": {"orders": []},
+        "measures": {"revenue": {"from": "orders", "value": "amount"}},
+        "decompositions": decompositions,
+    }
+
+
+def test_checking_for_clashes_grows_with_the_teams_not_their_square(monkeypatch: Any) -> None:
+    """Each team's split is checked against the splits that made targets for the same
+    people and units (the top one), not against every split made before it: a plan of
+    hundreds of teams is checked in time proportional to them."""
+    from attain.engine import decomposition
+
+    calls = []
+    made = decomposition._made
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return made(*args)
+
+    monkeypatch.setattr(decomposition, "_made", counted)
+
+    def reads(teams: int) -> int:
+        calls.clear()
+        document = _company(teams)
+        assert outcome(document, Decomposer) == outcome(document, ReferenceDecomposer)
+        return len(calls)
+
+    assert reads(80) <= 2 * reads(40) + 2
