@@ -842,24 +842,9 @@ def test_the_command_line_reads_and_writes_times_in_the_company_time_zone(
     # exported from the command line and imported on the page moved by hours
     from attain.crm.models import Activity
     from attain.crm.services.activities import log_activity
-    from attain.org import company as company_module
-    from attain.org import services_company
-    from attain.org.models import CompanySettings
+    from attain.org.testing import set_company_time_zone
 
-    if CompanySettings.objects.exists():
-        CompanySettings.objects.update(time_zone="America/New_York")
-    else:
-        services_company.store_company(
-            None,
-            services_company.clean_company(
-                name="Co",
-                fiscal_year_start="1",
-                currency="CNY",
-                time_zone="America/New_York",
-                languages=["zh-hans", "en"],
-            ),
-        )
-    company_module.forget()
+    set_company_time_zone("America/New_York")
     when = datetime.datetime(2025, 3, 10, 15, 0, tzinfo=datetime.UTC)
     log_activity(
         None,

@@ -178,20 +178,9 @@ def test_the_csv_export_writes_times_in_the_company_time_zone(
     import datetime
 
     from attain.crm.services.activities import log_activity
-    from attain.org import company as company_module
-    from attain.org import services_company
+    from attain.org.testing import set_company_time_zone
 
-    services_company.store_company(
-        None,
-        services_company.clean_company(
-            name="Co",
-            fiscal_year_start="1",
-            currency="CNY",
-            time_zone="America/New_York",
-            languages=["zh-hans", "en"],
-        ),
-    )
-    company_module.forget()
+    set_company_time_zone("America/New_York")
     log_activity(
         None,
         kind="visit",

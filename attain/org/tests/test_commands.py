@@ -11,9 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from attain.org import company as company_module
-from attain.org import services_company
 from attain.org.commands import CompanyCommand
-from attain.org.models import CompanySettings
+from attain.org.testing import set_company_time_zone
 
 ATTAIN = Path(__file__).resolve().parents[2]
 
@@ -21,23 +20,6 @@ ATTAIN = Path(__file__).resolve().parents[2]
 class _Today(CompanyCommand):
     def handle(self, *args: Any, **options: Any) -> str:
         return f"{timezone.get_current_timezone_name()} {timezone.localdate().isoformat()}"
-
-
-def _set_zone(zone: str) -> None:
-    if CompanySettings.objects.exists():
-        CompanySettings.objects.update(time_zone=zone)
-    else:
-        services_company.store_company(
-            None,
-            services_company.clean_company(
-                name="Co",
-                fiscal_year_start="1",
-                currency="CNY",
-                time_zone=zone,
-                languages=["zh-hans", "en"],
-            ),
-        )
-    company_module.forget()
 
 
 def _at(monkeypatch: Any, moment: str) -> None:
@@ -49,7 +31,7 @@ def test_a_command_counts_today_in_the_company_time_zone(company, settings, monk
     # 2026-03-31 20:00 in UTC is already 1 April in Shanghai: a server kept in UTC ran
     # `attain notify` or `attain pay` on the last day of March
     settings.TIME_ZONE = "UTC"
-    _set_zone("Asia/Shanghai")
+    set_company_time_zone("Asia/Shanghai")
     _at(monkeypatch, "2026-03-31T20:00:00+00:00")
     assert call_command(_Today()) == "Asia/Shanghai 2026-04-01"
     assert timezone.get_current_timezone_name() == "UTC"  # only while the command runs
