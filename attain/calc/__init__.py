@@ -1,6 +1,7 @@
 """The one adapter between the database and the calculation engine.
 
-- :mod:`~attain.calc.sources`: SQL in, Arrow out (ADBC, or Django's cursor);
+- :mod:`~attain.calc.sources`: SQL in, Arrow out (ADBC on PostgreSQL, ``sqlite3`` on a
+  SQLite file, else Django's cursor);
 - :mod:`~attain.calc.tables`: the engine's record tables, read in bulk;
 - :mod:`~attain.calc.org`: the organisation with its assignment history;
 - :mod:`~attain.calc.scenario`: a scenario document (parquet files) for a date range;

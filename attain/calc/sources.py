@@ -1,14 +1,23 @@
 """Where the calculation reads from: SQL in, Arrow out.
 
-ADBC for SQLite files and PostgreSQL (its own read-only connection: fast, committed data
-only), Django's cursor with ``fetchmany`` for any other database, an in-memory SQLite
-database, a caller inside a transaction, or a caller that must see a commit it just made
-(``fresh``).
+ADBC for PostgreSQL (its own read-only connection: fast, committed data only); for a
+SQLite file, its own read-only connection through Python's ``sqlite3``, the SQLite
+library Django uses; Django's cursor with ``fetchmany`` for any other database, an
+in-memory SQLite database, a caller inside a transaction, or a caller that must see a
+commit it just made (``fresh``).
+
+Not ADBC's SQLite driver: it carries its own copy of SQLite, and two copies of SQLite in
+one process break each other's locks on the same file (closing a file drops every POSIX
+lock the process holds on it, and the copies keep no common account of them: see
+SQLite's "How To Corrupt An SQLite Database File", 2.2.1). A worker calculating beside
+Django's connection then read "database disk image is malformed", or a snapshot older
+than a commit its own process had just made.
 """
 
 from __future__ import annotations
 
 import datetime
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -38,9 +47,6 @@ class Source:
         raise NotImplementedError
 
 
-SQLITE_BATCH_ROWS = "adbc.sqlite.query.batch_rows"
-
-
 class AdbcSource(Source):
     """A read-only ADBC connection (SQLite file or PostgreSQL)."""
 
@@ -48,14 +54,6 @@ class AdbcSource(Source):
         super().__init__()
         self.connection = connection
         self.vendor = vendor
-
-    @classmethod
-    def sqlite(cls, path: str | Path) -> AdbcSource:
-        import adbc_driver_sqlite.dbapi
-
-        source = cls(adbc_driver_sqlite.dbapi.connect(str(path)), "sqlite")
-        source.query(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        return source
 
     @classmethod
     def postgresql(cls, uri: str) -> AdbcSource:
@@ -66,12 +64,6 @@ class AdbcSource(Source):
     def query(self, sql: str) -> pa.Table:
         cursor = self.connection.cursor()
         try:
-            if self.vendor == "sqlite":
-                # SQLite's driver infers each column's Arrow type from the first batch of
-                # rows; a column that is NULL there and text later (a product line set only
-                # on imported orders) then fails. One batch for the whole result makes the
-                # inference see every value.
-                cursor.adbc_statement.set_options(**{SQLITE_BATCH_ROWS: str(2**30)})
             cursor.execute(sql)
             return cursor.fetch_arrow_table()
         finally:
@@ -91,14 +83,43 @@ class DjangoCursorSource(Source):
 
     def query(self, sql: str) -> pa.Table:
         with self.connection.cursor() as cursor:
-            cursor.execute(sql)
-            names = [column[0] for column in cursor.description]
-            columns: list[list[Any]] = [[] for _ in names]
-            while rows := cursor.fetchmany(BATCH_ROWS):
-                for index, values in enumerate(zip(*rows, strict=True)):
-                    columns[index].extend(values)
-        arrays = {name: _arrow_array(values) for name, values in zip(names, columns, strict=True)}
-        return pa.table(arrays) if arrays else pa.table({})
+            return _fetched(cursor, sql)
+
+
+class SqliteSource(Source):
+    """A SQLite file read through a read-only connection of its own (committed data
+    only), with the SQLite library Django uses (see the module's docstring)."""
+
+    vendor = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__()
+        # read-write mode, writes refused by query_only: a read-only connection cannot
+        # make the WAL's shared-memory file, absent when no other connection is open
+        self.connection = sqlite3.connect(str(path), check_same_thread=False)
+        self.connection.execute("PRAGMA query_only = ON")
+        self.connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+    def query(self, sql: str) -> pa.Table:
+        cursor = self.connection.cursor()
+        try:
+            return _fetched(cursor, sql)
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _fetched(cursor: Any, sql: str) -> pa.Table:
+    cursor.execute(sql)
+    names = [column[0] for column in cursor.description]
+    columns: list[list[Any]] = [[] for _ in names]
+    while rows := cursor.fetchmany(BATCH_ROWS):
+        for index, values in enumerate(zip(*rows, strict=True)):
+            columns[index].extend(values)
+    arrays = {name: _arrow_array(values) for name, values in zip(names, columns, strict=True)}
+    return pa.table(arrays) if arrays else pa.table({})
 
 
 # The Arrow type of a column whose values are all of one Python type (or None): given to
@@ -155,17 +176,15 @@ def postgresql_uri(using: str = "default") -> str:
 def open_source(using: str = "default", *, fresh: bool = False) -> Iterator[Source]:
     """ADBC for SQLite files and PostgreSQL, Django's cursor otherwise.
 
-    ADBC reads through its own connection, so it sees committed data only; inside a
+    Those read through their own connection, so they see committed data only; inside a
     transaction (``atomic``) the loader reads through Django's connection instead.
 
-    ``fresh``: read through Django's connection too. Measured 2026-11-26: in a process
-    whose Django SQLite connection has just committed (an incremental update runs right
-    after the commit that triggered it) while another process has the file open, ADBC's
-    bundled SQLite may read the snapshot *before* that commit; Django's cursor sees it.
-    Incremental loads are small, so the slower cursor path costs little.
+    ``fresh``: read through Django's connection too (an incremental update runs right
+    after the commit that triggered it; its loads are small, so the cursor path costs
+    little).
     """
     vendor = connections[using].vendor
-    adbc: AdbcSource | None = None
+    own: AdbcSource | SqliteSource | None = None
     if fresh or connections[using].in_atomic_block:
         # Inside a transaction the caller must see its own uncommitted rows, which only
         # its own connection can read.
@@ -174,13 +193,13 @@ def open_source(using: str = "default", *, fresh: bool = False) -> Iterator[Sour
     if vendor == "sqlite":
         path = sqlite_path(using)
         if path is not None:
-            adbc = AdbcSource.sqlite(path)
+            own = SqliteSource(path)
     elif vendor == "postgresql":
-        adbc = AdbcSource.postgresql(postgresql_uri(using))
-    if adbc is None:
+        own = AdbcSource.postgresql(postgresql_uri(using))
+    if own is None:
         yield DjangoCursorSource(using)
         return
     try:
-        yield adbc
+        yield own
     finally:
-        adbc.close()
+        own.close()

@@ -2,8 +2,9 @@
 and ``attain bench_loader``.
 
 Rows are planned as columns from ``random.Random(seed)`` (same seed and database
-state, same rows) and written as Arrow tables: through ADBC bulk ingest on SQLite and
-PostgreSQL, Django's ``executemany`` elsewhere. A million orders and their payments
+state, same rows) and written as Arrow tables: through ADBC bulk ingest on PostgreSQL,
+Django's ``executemany`` elsewhere (on SQLite too: ADBC's SQLite driver is a second copy
+of SQLite in the process, see :mod:`attain.calc.sources`). A million orders and their payments
 take well under a minute. These are benchmark records: no audit events, no hand-off
 tickets; they follow the services' rules otherwise (positive amounts with cents, credit
 splits of two people summing to 1, payments after their order and never more than it).
@@ -22,7 +23,7 @@ import pyarrow as pa
 from django.db import connections, transaction
 from django.db.models import Model
 
-from attain.calc.sources import SQLITE_CACHE_KIB, open_source, postgresql_uri, sqlite_path
+from attain.calc.sources import open_source, postgresql_uri
 from attain.crm import dedupe
 from attain.crm.models import (
     Customer,
@@ -67,15 +68,6 @@ def insert_rows(
     if table.num_rows == 0:
         return
     db_table = str(model._meta.db_table)
-    if connection.vendor == "sqlite" and sqlite_path(using) is not None:
-        import adbc_driver_sqlite.dbapi
-
-        with adbc_driver_sqlite.dbapi.connect(str(sqlite_path(using))) as adbc:
-            with adbc.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-                cursor.adbc_ingest(db_table, table, mode="append")
-            adbc.commit()
-        return
     if connection.vendor == "postgresql":
         import adbc_driver_postgresql.dbapi
 

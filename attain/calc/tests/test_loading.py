@@ -280,21 +280,42 @@ def test_org_as_of_the_period(records, company):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
-def test_adbc_sqlite_reads_the_same(records, tmp_path):
+def test_the_sqlite_file_source_reads_the_same(records, tmp_path):
     file = tmp_path / "copy.sqlite3"
     connection.ensure_connection()
     target = sqlite3.connect(file)
     connection.connection.backup(target)
     target.close()
     django = sources.DjangoCursorSource()
-    adbc = sources.AdbcSource.sqlite(file)
+    own = sources.SqliteSource(file)
     try:
         for name in tables.TABLES:
             expected = tables.load_table(django, name, start=Q1[0], end=Q1[1])
-            got = tables.load_table(adbc, name, start=Q1[0], end=Q1[1])
+            got = tables.load_table(own, name, start=Q1[0], end=Q1[1])
             assert got.to_dicts() == expected.to_dicts(), name
     finally:
-        adbc.close()
+        own.close()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_the_sqlite_file_is_read_with_djangos_sqlite_and_never_written(records, tmp_path):
+    """ADBC's SQLite driver carried its own copy of SQLite: two copies in one process
+    drop each other's locks on the file (a worker read "database disk image is
+    malformed" beside Django's connection). The loader's connection is the library
+    Django's is, and it refuses writes."""
+    file = tmp_path / "copy.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(file)
+    connection.connection.backup(target)
+    target.close()
+    own = sources.SqliteSource(file)
+    try:
+        version = own.query("SELECT sqlite_version() AS v").column("v").to_pylist()
+        assert version == [sqlite3.sqlite_version]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            own.query("CREATE TABLE t (x)")
+    finally:
+        own.close()
 
 
 def test_orders_to_measures_end_to_end(records, tmp_path):
@@ -384,10 +405,10 @@ def test_export_scenario_command_writes_a_runnable_scenario(records, tmp_path):
     assert Path(tmp_path / "tables" / "orders.parquet").is_file()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's driver infers types")
-def test_adbc_reads_a_column_that_is_null_in_its_first_rows(records, tmp_path):
-    """SQLite's ADBC driver types a column from the rows it reads first: thousands of
-    orders without a product line, then one with, must still load (imports do this)."""
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_a_column_that_is_null_in_its_first_rows_is_read(records, tmp_path):
+    """Thousands of orders without a product line, then one with, load (imports do this;
+    ADBC's SQLite driver typed a column from the rows it read first)."""
     from attain.crm.models import Order, ProductLine
 
     first = Order.objects.order_by("pk").first()
@@ -408,11 +429,11 @@ def test_adbc_reads_a_column_that_is_null_in_its_first_rows(records, tmp_path):
     target = sqlite3.connect(file)
     connection.connection.backup(target)
     target.close()
-    adbc = sources.AdbcSource.sqlite(file)
+    own = sources.SqliteSource(file)
     try:
-        orders = tables.load_table(adbc, "orders", start=Q1[0], end=Q1[1])
+        orders = tables.load_table(own, "orders", start=Q1[0], end=Q1[1])
     finally:
-        adbc.close()
+        own.close()
     assert orders.filter(pl.col("id") == "bulk-2999")["product_line"].to_list() == [line.code]
 
 
