@@ -279,13 +279,20 @@ def test_org_as_of_the_period(records, company):
     assert (r3["unit"], r3["manager"], r3["role"], r3["history"]) == ("east", "m2", "rep", None)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
-def test_the_sqlite_file_source_reads_the_same(records, tmp_path):
+def _copied(tmp_path: Path) -> Path:
+    """The test database copied to a file (the loader reads a file through its own
+    connection)."""
     file = tmp_path / "copy.sqlite3"
     connection.ensure_connection()
     target = sqlite3.connect(file)
     connection.connection.backup(target)
     target.close()
+    return file
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_the_sqlite_file_source_reads_the_same(records, tmp_path):
+    file = _copied(tmp_path)
     django = sources.DjangoCursorSource()
     own = sources.SqliteSource(file)
     try:
@@ -303,11 +310,7 @@ def test_the_sqlite_file_is_read_with_djangos_sqlite_and_never_written(records, 
     drop each other's locks on the file (a worker read "database disk image is
     malformed" beside Django's connection). The loader's connection is the library
     Django's is, and it refuses writes."""
-    file = tmp_path / "copy.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(file)
-    connection.connection.backup(target)
-    target.close()
+    file = _copied(tmp_path)
     own = sources.SqliteSource(file)
     try:
         version = own.query("SELECT sqlite_version() AS v").column("v").to_pylist()
@@ -424,11 +427,7 @@ def test_a_column_that_is_null_in_its_first_rows_is_read(records, tmp_path):
         )
         for n in range(3000)
     )
-    file = tmp_path / "copy.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(file)
-    connection.connection.backup(target)
-    target.close()
+    file = _copied(tmp_path)
     own = sources.SqliteSource(file)
     try:
         orders = tables.load_table(own, "orders", start=Q1[0], end=Q1[1])

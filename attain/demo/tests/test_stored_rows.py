@@ -15,35 +15,12 @@ pytestmark = pytest.mark.slow
 
 def _stored(run: Any) -> dict[str, Any]:
     from attain.incentives.models import ComponentResult, PeriodResult
+    from attain.incentives.tests.test_partitions import COMPONENT_FIELDS, RESULT_FIELDS
 
-    periods = sorted(
-        PeriodResult.objects.values_list(
-            "person__code",
-            "period",
-            "period_kind",
-            "start",
-            "end",
-            "unit_id",
-            "role",
-            "measures",
-            "targets",
-            "attainment",
-            "pace",
-            "plans",
-            "payout",
-            "main_attainment",
-            "explanation",
-        )
-    )
-    components = sorted(
-        ComponentResult.objects.values_list(
-            "person__code", "period", "plan", "component", "kind", "amount", "level", "score"
-        )
-    )
     run.refresh_from_db()
     return {
-        "periods": periods,
-        "components": components,
+        "periods": sorted(PeriodResult.objects.values_list(*RESULT_FIELDS, "explanation")),
+        "components": sorted(ComponentResult.objects.values_list(*COMPONENT_FIELDS, "score")),
         "totals": run.totals,
         "warnings": run.warning_details,
         "counts": (run.people, run.rows, run.warnings),
