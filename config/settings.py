@@ -344,7 +344,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("ATTAIN_EMAIL_FROM", "attain@localhost")
 # The longest wait for the mail server (Django's default: for ever, so a server that takes
 # the connection and never answers held a password reset or an invitation, and the
 # administrator's request, indefinitely).
-EMAIL_TIMEOUT = float(os.environ.get("ATTAIN_EMAIL_TIMEOUT_SECONDS", "30"))
+# 0 or less: no bound (0 itself would make the socket non-blocking: every send failing).
+EMAIL_TIMEOUT = float(os.environ.get("ATTAIN_EMAIL_TIMEOUT_SECONDS", "30")) or None
+if EMAIL_TIMEOUT is not None and EMAIL_TIMEOUT < 0:
+    EMAIL_TIMEOUT = None
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("ATTAIN_PASSWORD_RESET_HOURS", "24")) * 3600
 # The address people reach Attain at, for links in emails sent without a request (the
 # invitations of an organisation import run from the command line or a worker).

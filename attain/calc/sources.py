@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from urllib.request import pathname2url
 
 import polars as pl
 import pyarrow as pa
@@ -48,7 +49,7 @@ class Source:
 
 
 class AdbcSource(Source):
-    """A read-only ADBC connection (SQLite file or PostgreSQL)."""
+    """A read-only ADBC connection to PostgreSQL."""
 
     def __init__(self, connection: Any, vendor: str) -> None:
         super().__init__()
@@ -87,18 +88,28 @@ class DjangoCursorSource(Source):
 
 
 class SqliteSource(Source):
-    """A SQLite file read through a read-only connection of its own (committed data
-    only), with the SQLite library Django uses (see the module's docstring)."""
+    """A SQLite file read through a connection of its own that writes nothing, with the
+    SQLite library Django uses (see the module's docstring). Its queries share one read
+    transaction: every table of a load is read from the same commit, as ADBC's did."""
 
     vendor = "sqlite"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, timeout: float = 5.0) -> None:
         super().__init__()
-        # read-write mode, writes refused by query_only: a read-only connection cannot
-        # make the WAL's shared-memory file, absent when no other connection is open
-        self.connection = sqlite3.connect(str(path), check_same_thread=False)
-        self.connection.execute("PRAGMA query_only = ON")
-        self.connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        # read-write mode (a read-only connection cannot make the WAL's shared-memory
+        # file, absent when no other connection is open), writes refused by query_only;
+        # mode=rw: a wrong path is an error, not a new empty database
+        uri = f"file:{pathname2url(str(Path(path).resolve()))}?mode=rw"
+        self.connection = sqlite3.connect(
+            uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self.connection.execute("PRAGMA query_only = ON")
+            self.connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            self.connection.execute("BEGIN")  # the snapshot is taken at the first read
+        except sqlite3.Error:
+            self.connection.close()
+            raise
 
     def query(self, sql: str) -> pa.Table:
         cursor = self.connection.cursor()
@@ -108,7 +119,10 @@ class SqliteSource(Source):
             cursor.close()
 
     def close(self) -> None:
-        self.connection.close()
+        try:
+            self.connection.execute("ROLLBACK")
+        finally:
+            self.connection.close()
 
 
 def _fetched(cursor: Any, sql: str) -> pa.Table:
@@ -174,7 +188,8 @@ def postgresql_uri(using: str = "default") -> str:
 
 @contextmanager
 def open_source(using: str = "default", *, fresh: bool = False) -> Iterator[Source]:
-    """ADBC for SQLite files and PostgreSQL, Django's cursor otherwise.
+    """ADBC for PostgreSQL, a connection of its own for a SQLite file, Django's cursor
+    otherwise.
 
     Those read through their own connection, so they see committed data only; inside a
     transaction (``atomic``) the loader reads through Django's connection instead.
@@ -193,7 +208,8 @@ def open_source(using: str = "default", *, fresh: bool = False) -> Iterator[Sour
     if vendor == "sqlite":
         path = sqlite_path(using)
         if path is not None:
-            own = SqliteSource(path)
+            timeout = connections[using].settings_dict.get("OPTIONS", {}).get("timeout", 5)
+            own = SqliteSource(path, timeout=float(timeout))
     elif vendor == "postgresql":
         own = AdbcSource.postgresql(postgresql_uri(using))
     if own is None:

@@ -3,8 +3,9 @@
 Each table is one SQL statement over the ORM's own table and column names
 (``Model._meta``), joined so that the rows carry the engine's ids: employee codes for
 people, ``external_id`` for customers, orders and opportunities, codes for product lines
-and products. Rows arrive as Arrow (ADBC for SQLite and PostgreSQL; Django's cursor
-with ``fetchmany`` for any other database, or an in-memory SQLite database), and Polars
+and products. Rows arrive as Arrow (ADBC for PostgreSQL, the loader's own ``sqlite3``
+connection for a SQLite file; Django's cursor with ``fetchmany`` for any other database,
+or an in-memory SQLite database), and Polars
 finishes the types: dates as dates, money and scores as exact decimals (never floats),
 credit splits as the JSON text column the engine reads from parquet.
 

@@ -4,8 +4,8 @@ exact decimals, credit splits as JSON, local dates; and hand-made orders → bui
 
 The tests commit their data (``transaction=True``): on PostgreSQL the loader reads
 through its own ADBC connection. On SQLite the test database lives in memory, so the
-loader uses Django's cursor; ``test_adbc_sqlite_reads_the_same`` copies the database to
-a file and reads it through ADBC too.
+loader uses Django's cursor; ``test_the_sqlite_file_source_reads_the_same`` copies the
+database to a file and reads it through the loader's own connection too.
 """
 
 from __future__ import annotations
@@ -281,11 +281,12 @@ def test_org_as_of_the_period(records, company):
 
 def _copied(tmp_path: Path) -> Path:
     """The test database copied to a file (the loader reads a file through its own
-    connection)."""
+    connection), with a write-ahead log as Attain's files have."""
     file = tmp_path / "copy.sqlite3"
     connection.ensure_connection()
     target = sqlite3.connect(file)
     connection.connection.backup(target)
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     return file
 
@@ -406,6 +407,31 @@ def test_export_scenario_command_writes_a_runnable_scenario(records, tmp_path):
     assert result.people["r2"][q1].measures["training"] == Decimal("88.5")
     assert result.people["r2"][q1].measures["collaboration"] == 4
     assert Path(tmp_path / "tables" / "orders.parquet").is_file()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_every_query_of_a_load_reads_the_same_commit(records, tmp_path):
+    """A worker loads units, people, assignments and records one query after another
+    while the web app writes: every query of one source reads the commit its first one
+    read (Python's sqlite3 opens no transaction for a SELECT on its own)."""
+    file = _copied(tmp_path)
+    own = sources.SqliteSource(file)
+    try:
+        count = "SELECT count(*) AS n FROM org_unit"
+        before = own.query(count).column("n").to_pylist()
+        writer = sqlite3.connect(file)
+        writer.execute("UPDATE org_unit SET name = name || '!'")
+        writer.execute("DELETE FROM org_unit WHERE id NOT IN (SELECT unit_id FROM org_assignment)")
+        writer.commit()
+        writer.close()
+        assert own.query(count).column("n").to_pylist() == before
+        names = own.query("SELECT name FROM org_unit").column("name").to_pylist()
+        assert not any(name.endswith("!") for name in names)
+    finally:
+        own.close()
+    with pytest.raises(sqlite3.OperationalError):  # a wrong path makes no new database
+        sources.SqliteSource(tmp_path / "no such file.sqlite3")
+    assert not (tmp_path / "no such file.sqlite3").exists()
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")

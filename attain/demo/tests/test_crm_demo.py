@@ -137,7 +137,8 @@ def test_same_seed_same_history(db):
 
 
 def test_bulk_orders_for_benchmarks(transactional_db):
-    # generate_orders writes over its own ADBC connection: the people must be committed.
+    # generate_orders writes over its own ADBC connection on PostgreSQL: the people must
+    # be committed.
     generate(people=40, seed=3, echo=None)
     generate_orders(3000, seed=1, echo=None)
     assert Order.objects.count() == 3000
