@@ -83,6 +83,10 @@ def _people_rows(
     heads = Heads(columns.rows() if people else None, people, len(periods))
     calc.prefetch_windows(periods, heads.people_left(people))
     written = heads.rows
+    scorecards = {
+        plan.id: [c.id for c in plan.components if c.kind == "scorecard"]
+        for plan in calc.scenario.plans
+    }
     found: dict[str, list[tuple[Period, StoredRow]]] = {}
     for k, pid in enumerate(people):
         entry = None if written is None else written.entries[k]
@@ -97,7 +101,16 @@ def _people_rows(
                 rows.append(
                     (
                         period,
-                        _column_row(calc, columns, documents[period.id], pid, period, main, at_row),
+                        _column_row(
+                            calc,
+                            columns,
+                            documents[period.id],
+                            pid,
+                            period,
+                            main,
+                            at_row,
+                            scorecards,
+                        ),
                     )
                 )
         else:
@@ -120,7 +133,12 @@ def _people_rows(
                 else:
                     document = _read(head + end)
                     rows.append(
-                        (period, _column_row(calc, columns, document, pid, period, main, at_row))
+                        (
+                            period,
+                            _column_row(
+                                calc, columns, document, pid, period, main, at_row, scorecards
+                            ),
+                        )
                     )
         found[pid] = rows
     return found
@@ -150,19 +168,18 @@ def _column_row(
     period: Period,
     main: str,
     at_row: int,
+    scorecards: dict[str, list[str]],
 ) -> StoredRow:
+    """A row the columns wrote, with its attainment and scorecard scores (`scorecards`:
+    each plan's scorecard components)."""
     row = StoredRow(document, _attainment(calc, columns, pid, period, main, at_row))
-    plans = calc.scenario.plans
     for plan_id in document.get("plans", {}):
-        plan = next(p for p in plans if p.id == plan_id)
-        for c in plan.components:
-            if c.kind != "scorecard":
-                continue
-            score = columns.score(plan_id, c.id, at_row)
+        for cid in scorecards[plan_id]:
+            score = columns.score(plan_id, cid, at_row)
             if score is None:  # the bounds straddle a rounding: Python's score
-                computed = calc.person_plans(pid, period)[plan_id].components[c.id]
+                computed = calc.person_plans(pid, period)[plan_id].components[cid]
                 score = computed.score
-            row.scores[(plan_id, c.id)] = score
+            row.scores[(plan_id, cid)] = score
     return row
 
 

@@ -671,8 +671,10 @@ class PeopleColumns:
         within the bounds the columns found (the engine's lies there too) where no
         rounding to 6 places falls between them, else None (the caller computes it)."""
         name = f"__score:{plan}:{component}"
-        lo = self.kept.get(f"{name}:score_lo", [None] * (row + 1))[row]
-        hi = self.kept.get(f"{name}:score_hi", [None] * (row + 1))[row]
+        los, his = self.kept.get(f"{name}:score_lo"), self.kept.get(f"{name}:score_hi")
+        if los is None or his is None:  # not a component the columns scored
+            return None
+        lo, hi = los[row], his[row]
         if lo is None or hi is None:
             return None
         if lo != hi:
