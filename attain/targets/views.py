@@ -4,6 +4,7 @@ people's data is read through ``visible_people`` (via the selectors)."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_POST
 from attain.accounts.models import Role
 from attain.audit.models import AuditEvent
 from attain.calc.periods import period_bounds, year_bounds, year_month_ids, year_months
+from attain.measures.services import measure_names
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
 from attain.web import charts
@@ -58,6 +61,7 @@ from .selectors import (
 from .stored import stored_grids
 
 GRID_ROW_LIMIT = 800
+CHOICES = 50  # rows offered in the fan chart's list
 METHOD_CHOICES = [(m.value, m.label) for m in Method]
 
 
@@ -680,20 +684,38 @@ def _fan(
     bounds = period_bounds(period)
     if bounds is None or not forecasts:
         return [], None, None
-    candidates: list[tuple[Any, Any]] = []
-    for row in sorted(rows, key=lambda r: (r.kind != "unit", -(r.target or 0), r.name)):
-        ahead = [
-            f
-            for f in forecasts.values()
-            if f.kind == row.kind and f.who == row.who and f.measure == row.measure
-        ]
-        found = fan(bounds, as_of, row.actual or Decimal(0), row.target, ahead)
-        if found is not None:
-            candidates.append((row, found))
-    if not candidates:
+    ahead: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for f in forecasts.values():
+        ahead[(f.kind, f.who, f.measure)].append(f)
+    drawn: dict[int, Any] = {}
+
+    def drawn_for(row: Any) -> Any:  # each row's fan once, and only those needed
+        if id(row) not in drawn:
+            drawn[id(row)] = fan(
+                bounds,
+                as_of,
+                row.actual or Decimal(0),
+                row.target,
+                ahead.get((row.kind, row.who, row.measure), []),
+            )
+        return drawn[id(row)]
+
+    ordered = sorted(rows, key=lambda r: (r.kind != "unit", -(r.target or 0), r.name))
+    chosen = next((r for r in ordered if _fan_key(r) == asked and drawn_for(r) is not None), None)
+    choices: list[Any] = []  # the units that have a fan (the first 50), and the one chosen
+    for row in ordered:
+        if row.kind != "unit" and chosen is not None:
+            break  # past the units: only looking for the first row with a fan
+        if len(choices) >= CHOICES or drawn_for(row) is None:
+            continue
+        chosen = chosen or row
+        if row.kind == "unit" or row is chosen:
+            choices.append(row)
+    if chosen is None:
         return [], None, None
-    keys = {f"{r.kind}|{r.who}|{r.measure}": (r, f) for r, f in candidates}
-    row, points = keys.get(asked) or candidates[0]
+    if all(c is not chosen for c in choices) and len(choices) < CHOICES:
+        choices.append(chosen)
+    row, points = chosen, drawn_for(chosen)
     last = max(i for i, value in enumerate(points.p50) if value is not None)  # the furthest
     chart = charts.fan(
         [d.isoformat() for d in points.dates],
@@ -709,20 +731,24 @@ def _fan(
         )
         % {
             "name": row.name,
-            "measure": row.measure,
-            "actual": f"{row.actual or 0:,.0f}",
-            "day": points.dates[last].isoformat(),
-            "p50": f"{points.p50[last] or 0:,.0f}",
-            "p10": f"{points.p10[last] or 0:,.0f}",
-            "p90": f"{points.p90[last] or 0:,.0f}",
+            "measure": measure_names().get(row.measure, row.measure),
+            "actual": _whole(row.actual),
+            "day": date_format(points.dates[last], "SHORT_DATE_FORMAT"),
+            "p50": _whole(points.p50[last]),
+            "p10": _whole(points.p10[last]),
+            "p90": _whole(points.p90[last]),
         },
     )
-    choices = [r for r, _f in candidates if r.kind == "unit" or r is row][:50]
-    return (
-        choices,
-        {"row": row, "points": points, "key": f"{row.kind}|{row.who}|{row.measure}"},
-        chart,
-    )
+    return choices, {"row": row, "points": points, "key": _fan_key(row)}, chart
+
+
+def _whole(value: Decimal | None) -> str:
+    """A figure in a chart's description: whole, grouped in the reader's language."""
+    return number_format(Decimal(value or 0).quantize(Decimal(1)), 0, force_grouping=True)
+
+
+def _fan_key(row: Any) -> str:
+    return f"{row.kind}|{row.who}|{row.measure}"
 
 
 # Excel round trip -----------------------------------------------------------------------

@@ -345,14 +345,14 @@ def test_pace_opens_on_the_running_plan_and_drops_a_stale_period(
 
 
 @pytest.mark.parametrize(
-    ("language", "header", "basis"),
+    ("language", "header", "basis", "quarter_end"),
     [
-        ("en", "Forecast P50 (P10–P90)", "history, no pipeline"),
-        ("zh-hans", "预测 P50", "历史（无商机）"),
+        ("en", "Forecast P50 (P10–P90)", "history, no pipeline", "06/30/2026"),
+        ("zh-hans", "预测 P50", "历史（无商机）", "2026年6月30日"),
     ],
 )
 def test_pace_and_my_targets_show_the_forecast_range_and_its_basis(
-    company: Company, plan: TargetPlan, language: str, header: str, basis: str
+    company: Company, plan: TargetPlan, language: str, header: str, basis: str, quarter_end: str
 ) -> None:
     """Issue 16: beside the linear projection, the forecast's P50, its P10–P90 range and
     what it rests on (no opportunities in this company: the basis says so)."""
@@ -370,6 +370,9 @@ def test_pace_and_my_targets_show_the_forecast_range_and_its_basis(
     # the fan chart: a named chart with its figures, for a unit first
     assert response.context["fan_chart"] and response.context["fan_row"]["row"].kind == "unit"
     assert 'id="chart-fan"' in page and 'role="img"' in page
+    # the chart's description: the quarter's end dated for its reader, the measure by name
+    description = str(response.context["fan_chart"])
+    assert quarter_end in description and "销售额 Revenue" in description
     chosen = response.context["fan_rows"][-1]
     again = client.get(
         reverse("targets:pace"),
