@@ -17,6 +17,7 @@ Integrity holds are not kept: they are shown live to whoever may see them.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -80,6 +81,16 @@ def build(review: Review, people: list[Person]) -> dict[int, dict[str, Any]]:
         except (ValueError, ValidationError) as error:
             problem = str(error)
     codes = {p.pk: p.code for p in people}
+    team_codes = set(codes.values())
+    # the team's rows of the review's period, by person (the reports cover the company)
+    pace_of: dict[str, list[Any]] = defaultdict(list)
+    for r in pace:
+        if r.period == review.period and r.who in team_codes:
+            pace_of[r.who].append(r)
+    forecasts_of: dict[str, dict[str, Any]] = defaultdict(dict)
+    for r in forecasts:
+        if r.period == review.period and r.who in team_codes:
+            forecasts_of[r.who][r.measure] = r
     funnel = funnel_of(team, review.period_start, review.period_end)
     funnel_by_person = {entry["person"].pk: entry for entry in funnel["people"]}
     counts = reasons.activity_counts(team, review.period_start, day)
@@ -87,14 +98,7 @@ def build(review: Review, people: list[Person]) -> dict[int, dict[str, Any]]:
     kind_medians = _kind_medians(counts, [p.pk for p in people])
     main: dict[int, tuple[Decimal | None, Decimal | None]] = {}
     for person in people:
-        row = next(
-            (
-                r
-                for r in pace
-                if r.who == person.code and r.measure == MAIN_MEASURE and r.period == review.period
-            ),
-            None,
-        )
+        row = next((r for r in pace_of[person.code] if r.measure == MAIN_MEASURE), None)
         main[person.pk] = (row.target, row.actual) if row else (None, None)
     why = reasons.reasons_for(
         team, people, review.period_start, review.period_end, day, main, funnel
@@ -103,11 +107,9 @@ def build(review: Review, people: list[Person]) -> dict[int, dict[str, Any]]:
     packs: dict[int, dict[str, Any]] = {}
     for person in people:
         code = codes[person.pk]
-        forecast = {r.measure: r for r in forecasts if r.who == code and r.period == review.period}
+        forecast = forecasts_of[code]
         measures = []
-        for r in pace:
-            if r.who != code or r.period != review.period:
-                continue
+        for r in pace_of[code]:
             f = forecast.get(r.measure)
             measures.append(
                 {
