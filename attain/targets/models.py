@@ -156,7 +156,10 @@ class TargetCell(models.Model):
     class Meta:
         verbose_name = _("target cell")
         verbose_name_plural = _("target cells")
-        indexes = [models.Index(fields=["plan", "measure", "who"])]
+        indexes = [
+            models.Index(fields=["plan", "measure", "who"]),
+            models.Index(fields=["plan", "who"]),  # one person's cells (acknowledging)
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure} {self.who} {self.period} {self.value}"

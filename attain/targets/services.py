@@ -438,14 +438,8 @@ def publish_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
 
 
 def _people_of(plan: TargetPlan) -> set[str]:
-    return set(TargetCell.objects.filter(plan=plan, kind=Kind.PERSON).values_list("who", flat=True))
-
-
-def _still_working(codes: set[str]) -> set[str]:
-    """Of ``codes``, the people whose employment has not ended: someone who left cannot
-    acknowledge, so a plan is acknowledged once everyone still here has."""
-    gone = Person.objects.filter(code__in=codes, end__lt=timezone.localdate())
-    return codes - set(gone.values_list("code", flat=True))
+    cells = TargetCell.objects.filter(plan=plan, kind=Kind.PERSON)
+    return set(cells.values_list("who", flat=True).distinct())
 
 
 def _changed_people(old: TargetPlan, new: TargetPlan) -> set[str]:
@@ -488,9 +482,13 @@ def settle_acknowledgement(plan: TargetPlan, actor: Any = None) -> bool:
     daily reminders) after the last one still waiting has left. True when it did."""
     if plan.status != PlanStatus.PUBLISHED:
         return False
-    everyone = _still_working(_people_of(plan))
-    done = set(Acknowledgement.objects.filter(plan=plan).values_list("person__code", flat=True))
-    if not everyone <= done:
+    # someone who left cannot acknowledge: the plan waits only for those still here
+    waiting = (
+        TargetCell.objects.filter(plan=plan, kind=Kind.PERSON)
+        .exclude(who__in=Acknowledgement.objects.filter(plan=plan).values("person__code"))
+        .exclude(who__in=Person.objects.filter(end__lt=timezone.localdate()).values("code"))
+    )
+    if waiting.exists():  # one query, however many people have targets
         return False
     reason = "" if actor is not None else _("Everyone still employed has acknowledged")
     _transition(actor, plan, PlanStatus.ACKNOWLEDGED, reason=reason)
