@@ -113,6 +113,8 @@ class ImportResult:
     sample: list[SampleRow] = field(default_factory=list)
     unchanged: int = 0  # organisation files: rows that change nothing
     notes: list[str] = field(default_factory=list)  # organisation files: what else happened
+    # organisation files: what was applied but should be looked at (translated)
+    warnings: list[str] = field(default_factory=list)
     # a people file: the mail server's error when the invitations could not be sent
     invitations_failed: str = ""
 
@@ -161,6 +163,8 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
     for index, raw in enumerate(header):
         found = lookup.get(normalise_header(raw)) if raw else None
         if found is not None and found.name in positions:
+            found = _name_beside_code(spec, header, positions, matches, found, raw)
+        if found is not None and found.name in positions:
             raise FileProblem(
                 _("Columns “%(first)s” and “%(second)s” both give %(column)s.")
                 % {"first": header[positions[found.name]], "second": raw, "column": found.title}
@@ -182,6 +186,36 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
             % {"columns": ", ".join(names), "table": spec.label}
         )
     return positions, matches
+
+
+_CODE_HEADER = re.compile(r"编码|代码|编号|code")
+
+
+def _name_beside_code(
+    spec: TableSpec,
+    header: list[str],
+    positions: dict[str, int],
+    matches: list[HeaderMatch],
+    found: Column,
+    raw: str,
+) -> Column:
+    """A roster that gives a unit by name and by code (部门 and 部门编码): the code
+    column gives the unit, the other its name (``unit_name``, checked against the
+    unit's). Any other pair of columns for one column is left to be refused."""
+    name_column = next((c for c in spec.columns if c.name == f"{found.name}_name"), None)
+    if name_column is None or name_column.name in positions:
+        return found
+    first = positions[found.name]
+    first_is_code = bool(_CODE_HEADER.search(normalise_header(header[first])))
+    this_is_code = bool(_CODE_HEADER.search(normalise_header(raw)))
+    if first_is_code == this_is_code:
+        return found
+    if first_is_code:
+        return name_column
+    positions[name_column.name] = first
+    matches[first] = HeaderMatch(header[first], name_column.name, name_column.title)
+    del positions[found.name]
+    return found
 
 
 # Rows a header may come after: a title ("花名册 2026年12月"), the export's date, blank rows.

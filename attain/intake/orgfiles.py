@@ -147,6 +147,7 @@ def _whats(table: str) -> dict[str, str]:
         "code": _("employee id"),
         "name": _("name"),
         "unit": _("unit"),
+        "unit_name": _("unit name"),
         "title": _("job role"),
         "role": _("role"),
         "manager": _("manager"),
@@ -190,6 +191,7 @@ def _person_row(number: int, cells: _Cells, roles: dict[str, str]) -> PersonRow:
         code=cells.code("code", required=True, address=True),
         name=cells.text("name", required=True),
         unit=cells.code("unit", required=True),
+        unit_name=cells.text("unit_name"),
         start=cells.date("start", required=True),
         title=cells.text("title"),
         manager=cells.code("manager", address=True),
@@ -259,6 +261,11 @@ def import_org_file(
 
     def report(outcome: Outcome) -> dict[int, str]:
         _count(result, outcome, cell_reasons)
+        result.warnings = [
+            _("row %(row)s: %(warning)s") % {"row": row_number, "warning": warning}
+            for row_number, warning in outcome.warnings
+            if row_number not in outcome.rejected
+        ]
         reasons = {**outcome.rejected, **cell_reasons}
         for row_number in sorted(reasons):
             rejects.write(row_number, reasons[row_number], cells_of[row_number])

@@ -36,6 +36,7 @@ from .models import BatchStatus, ImportBatch
 from .reading import FileProblem
 
 HEARTBEAT_EVERY = 2.0  # seconds between two heartbeats of a running batch
+WARNINGS_KEPT = 200  # an import's warnings its page lists (the first ones)
 
 
 def upload_dir() -> Path:
@@ -219,6 +220,9 @@ def run_batch(
         marker.unlink(missing_ok=True)
     if result.invitations_failed:  # the import stands; its page says the mail did not go
         batch.options = {**batch.options, "invitations_failed": result.invitations_failed}
+        ImportBatch.objects.filter(pk=batch.pk).update(options=batch.options)
+    if result.warnings:  # already in the batch's language; the page lists them
+        batch.options = {**batch.options, "warnings": result.warnings[:WARNINGS_KEPT]}
         ImportBatch.objects.filter(pk=batch.pk).update(options=batch.options)
     return result
 

@@ -639,6 +639,9 @@ _register(
                 ("部门", "所属部门", "单位", "部门编码", "所属单位", "unit code", "department"),
                 required=True,
             ),
+            # the unit's name beside its code (部门 and 部门编码 both in a roster): the
+            # code gives the unit, the name is checked against the unit's
+            _text("unit_name", "部门名称", "所属部门名称", "单位名称", "unit name"),
             Column(
                 "title", Kind.TEXT, ("岗位", "职位", "职务", "job title", "job role", "position")
             ),

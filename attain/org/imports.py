@@ -85,6 +85,7 @@ class PersonRow:
     phone: str = KEEP
     role: str = KEEP  # the login's role (accounts.Role), "" for the default
     effective: datetime.date | None = None  # this row's changes take effect on
+    unit_name: str = KEEP  # the unit's name beside its code: checked, never written
 
 
 @dataclass
@@ -98,6 +99,8 @@ class Outcome:
     logins_created: int = 0
     logins_linked: int = 0
     invitations: list[int] = field(default_factory=list)  # user ids to invite
+    # what was applied but the importer should look at: (row, translated text)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
     def count(self, what: str) -> int:
         return sum(1 for value in self.outcome.values() if value == what)
@@ -415,6 +418,11 @@ def fold_code(code: str) -> str:
     return unicodedata.normalize("NFKC", code).strip().casefold()
 
 
+def _folded(text: str) -> str:
+    """A name as it is compared: width, case and spaces do not matter."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def _stored_spelling(rows: list[PersonRow], stored: dict[str, _Stored]) -> None:
     """Employee ids (a row's own and its manager's) spelled as the stored person's, or as
     the file's first row of that person (in half width), where they differ only as
@@ -482,6 +490,7 @@ def plan_and_write_people(
         code: (pk, opened, closed)
         for pk, code, opened, closed in Unit.objects.values_list("pk", "code", "opened", "closed")
     }
+    unit_names = dict(Unit.objects.values_list("code", "name"))
 
     row_of_code: dict[str, int] = {}
     for row in rows:
@@ -507,6 +516,20 @@ def plan_and_write_people(
             )
         if row.unit not in units:
             reasons.append(_("unknown unit “%(unit)s”") % {"unit": row.unit})
+        elif row.unit_name not in (KEEP, "") and _folded(row.unit_name) != _folded(
+            unit_names[row.unit]
+        ):
+            outcome.warnings.append(
+                (
+                    row.row,
+                    _("unit code “%(unit)s” is “%(stored)s” in Attain; the file says “%(name)s”")
+                    % {
+                        "unit": row.unit,
+                        "stored": unit_names[row.unit],
+                        "name": row.unit_name,
+                    },
+                )
+            )
         if old is not None and old.start != row.start:
             reasons.append(
                 _(

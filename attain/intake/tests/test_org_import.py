@@ -547,16 +547,17 @@ def test_the_preview_names_the_columns_in_the_readers_language(
     assert '<span class="mono">入职日期</span>' in page
     assert '<span class="mono">code</span>' not in page
     assert '<span class="mono">start</span>' not in page
-    both = "工号,姓名,部门,部门编码,入职日期\r\nn1,甲,华东,east,2025-01-01\r\n"
+    # (部门 and 部门编码 side by side are a unit's name and code: test_org_import_roster)
+    both = "工号,姓名,部门,单位,入职日期\r\nn1,甲,east,east,2025-01-01\r\n"
     response = client.post(
         reverse("intake"),
         {"table": "people", "file": SimpleUploadedFile("两列.csv", both.encode("gbk"))},
     )
     page = client.get(response["Location"]).content.decode()
-    assert "列“部门”和“部门编码”都对应 部门。" in page
+    assert "列“部门”和“单位”都对应 部门。" in page
     client.cookies["django_language"] = "en"
     page = client.get(response["Location"]).content.decode()
-    assert "Columns “部门” and “部门编码” both give unit." in page
+    assert "Columns “部门” and “单位” both give unit." in page
 
 
 def test_finance_cannot_choose_people(company: Any, client: Client) -> None:

@@ -121,6 +121,8 @@ class Command(CompanyCommand):
         self.stdout.write(result.summary)
         for note in result.notes:
             self.stdout.write(note)
+        for warning in result.warnings:
+            self.stdout.write(f"warning: {warning}")
         if result.rejects_path:
             self.stdout.write(f"rejected rows: {result.rejects_path}")
         if result.dry_run:

@@ -1,0 +1,156 @@
+"""Rosters as HR systems and Excel write them (QA, onboarding): a unit given by name
+and code, full-width email addresses, unit codes in another case, employee numbers
+whose leading zeros Excel dropped, two people with one email. The shared company
+(attain/conftest.py): hq ─ east (华东), west (华西); m1, r1, r2, m2, r3, m3, r4."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from django.utils import translation
+
+from attain.accounts.models import User
+from attain.org.models import Person, Unit
+
+from .conftest import write_csv
+from .test_org_import import history, reasons, run
+
+D = datetime.date
+
+
+def test_a_roster_with_unit_name_and_unit_code_uses_the_code(company: Any, tmp_path: Path) -> None:
+    """部门 (name) and 部门编码 (code) side by side: the file was refused ("both give")."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "部门编码", "入职日期"],
+            ["e1", "甲", "华东", "east", "2025-03-01"],
+            ["e2", "乙", "华西", "west", "2025-03-01"],
+        ],
+    )
+    result = run("people", path)
+    assert (result.imported, result.rejected) == (2, 0), reasons(result)
+    assert history("e1")[0][0] == "east" and history("e2")[0][0] == "west"
+    assert [(h.header, h.column) for h in result.headers][2:4] == [
+        ("部门", "unit_name"),
+        ("部门编码", "unit"),
+    ]
+    assert result.warnings == []
+
+
+def test_a_unit_name_that_is_not_the_units_is_a_warning(company: Any, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["部门编码", "工号", "姓名", "部门名称", "入职日期"],
+            ["east", "e1", "甲", "华西", "2025-03-01"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path)
+    assert result.imported == 1
+    assert history("e1")[0][0] == "east"
+    assert result.warnings == ["第 2 行：部门编码“east”在系统中是“华东”，文件写的是“华西”"]
+
+
+def test_full_width_at_and_digits_in_an_email_are_read_half_width(
+    company: Any, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱"],
+            ["e1", "甲", "east", "2025-03-01", "ｚｈａｎｇ１２＠example.com"],
+        ],
+    )
+    result = run("people", path, invite=False)
+    assert (result.imported, result.rejected) == (1, 0), reasons(result)
+    assert Person.objects.get(code="e1").email == "zhang12@example.com"
+    assert User.objects.get(username="e1").email == "zhang12@example.com"
+
+
+def test_unit_codes_match_whatever_their_case(company: Any, tmp_path: Path) -> None:
+    units = write_csv(
+        tmp_path / "units.csv",
+        [["code", "name", "parent"], ["EAST", "华东大区", "HQ"], ["sh", "上海", "East"]],
+    )
+    result = run("units", units)
+    assert (result.imported, result.updated, result.rejected) == (1, 1, 0), reasons(result)
+    assert not Unit.objects.filter(code="EAST").exists()
+    assert Unit.objects.get(code="east").name == "华东大区"
+    assert Unit.objects.get(code="sh").parent.code == "east"
+    hr = write_csv(
+        tmp_path / "hr.csv",
+        [["工号", "姓名", "部门", "入职日期"], ["e1", "甲", "EAST", "2025-03-01"]],
+    )
+    result = run("people", hr)
+    assert result.imported == 1, reasons(result)
+    assert history("e1")[0][0] == "east"
+
+
+def test_an_employee_number_without_its_leading_zeros_is_the_same_person(
+    company: Any, tmp_path: Path
+) -> None:
+    first = write_csv(
+        tmp_path / "a.csv",
+        [["工号", "姓名", "部门", "入职日期"], ["00123", "甲", "east", "2025-03-01"]],
+    )
+    assert run("people", first).imported == 1
+    again = write_csv(  # opened and saved in Excel: 00123 became 123
+        tmp_path / "b.csv",
+        [["工号", "姓名", "部门", "入职日期"], ["123", "甲二", "east", "2025-03-01"]],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", again)
+    assert (result.imported, result.updated, result.rejected) == (0, 1, 0), reasons(result)
+    assert list(Person.objects.filter(name__startswith="甲").values_list("code", "name")) == [
+        ("00123", "甲二")
+    ]
+    assert result.warnings == ["第 2 行：工号“123”按已有的“00123”处理（前导零可能被 Excel 去掉了）"]
+
+
+def test_a_second_person_with_an_active_persons_email_is_refused(
+    company: Any, tmp_path: Path
+) -> None:
+    Person.objects.filter(code="r1").update(email="r1@example.com")
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱"],
+            ["e1", "甲", "east", "2025-03-01", "R1@example.com"],
+            ["e2", "乙", "east", "2025-03-01", "same@example.com"],
+            ["e3", "丙", "east", "2025-03-01", "same@example.com"],
+            ["e4", "丁", "east", "2025-03-01", "e4@example.com"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path, invite=False)
+    why = reasons(result)
+    assert result.imported == 2 and result.rejected == 2, why
+    assert why["e1"] == "邮箱“R1@example.com”已属于 r1；两人共用一个邮箱无法用单点登录登录"
+    assert why["e3"] == "邮箱“same@example.com”已属于 e2；两人共用一个邮箱无法用单点登录登录"
+    assert not User.objects.filter(username__in=["e1", "e3"]).exists()
+
+
+def test_the_import_page_lists_the_warnings(company: Any, tmp_path: Path, client: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from attain.intake.models import ImportBatch
+
+    client.force_login(company.users["sales_ops"])
+    client.cookies["django_language"] = "zh-hans"
+    content = "工号,姓名,部门名称,部门编码,入职日期\r\ne1,甲,华西,east,2025-03-01\r\n"
+    response = client.post(
+        reverse("intake"),
+        {"table": "people", "file": SimpleUploadedFile("hr.csv", content.encode("gbk"))},
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "导入前请核对" in preview and "文件写的是“华西”" in preview
+    client.post(response["Location"])
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("intake-batch", args=[batch.pk])).content.decode()
+    assert "已导入，但请核对" in page
+    assert "第 2 行：部门编码“east”在系统中是“华东”，文件写的是“华西”" in page
