@@ -100,6 +100,8 @@ class _Cells:
         value = self.text("email")
         if value is KEEP or not value:
             return value
+        # an input method's full-width ＠ and digits (ｚｈａｎｇ１２＠…) are the address's
+        value = _half_width(value)
         try:
             validate_email(value)
         except ValidationError:
