@@ -194,6 +194,13 @@ def plan_and_write_units(
     actor: Any, rows: list[UnitRow], *, write: bool, batch: str, reason: str
 ) -> Outcome:
     outcome = Outcome()
+    spelled = _unit_spelling(
+        Unit.objects.values_list("code", flat=True), (row.code for row in rows)
+    )
+    for row in rows:
+        row.code = spelled(row.code)
+        if row.parent is not KEEP and row.parent:
+            row.parent = spelled(row.parent)
     _duplicates(
         rows, outcome, _("the same unit code is in the file more than once (rows %(rows)s)")
     )
@@ -423,6 +430,30 @@ def _folded(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def _unit_spelling(codes: Iterable[str], first: Iterable[str] = ()) -> Any:
+    """A unit code as the stored unit spells it (``EAST`` is east), else as the file's
+    first row of that unit does: units are looked up whatever the case or width of
+    their code, and a unit keeps the code it was first written with."""
+    folded: dict[str, set[str]] = defaultdict(set)
+    stored = set(codes)
+    for code in stored:
+        folded[fold_code(code)].add(code)
+    in_file: dict[str, str] = {}
+    for code in first:
+        in_file.setdefault(fold_code(code), code)
+
+    def spelled(code: str) -> str:
+        if code in stored:
+            return code
+        found = folded.get(fold_code(code), set())
+        if len(found) == 1:
+            return next(iter(found))
+        # two stored units whose codes differ only in case: only the exact code names one
+        return code if found else in_file.get(fold_code(code), code)
+
+    return spelled
+
+
 def _stored_spelling(rows: list[PersonRow], stored: dict[str, _Stored]) -> None:
     """Employee ids (a row's own and its manager's) spelled as the stored person's, or as
     the file's first row of that person (in half width), where they differ only as
@@ -491,6 +522,9 @@ def plan_and_write_people(
         for pk, code, opened, closed in Unit.objects.values_list("pk", "code", "opened", "closed")
     }
     unit_names = dict(Unit.objects.values_list("code", "name"))
+    unit_spelled = _unit_spelling(units)
+    for row in rows:
+        row.unit = unit_spelled(row.unit)
 
     row_of_code: dict[str, int] = {}
     for row in rows:
