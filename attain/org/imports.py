@@ -25,6 +25,7 @@ their last day, as :func:`attain.org.services.end_employment` does.
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 import unicodedata
 from collections import defaultdict
@@ -419,6 +420,9 @@ def _by_administrator(actor: Any) -> bool:
     return actor is None or role_of(actor) == Role.ADMIN
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def fold_code(code: str) -> str:
     """An employee id as it is compared: case, width (full-width Ｅ９００２) and
     surrounding spaces do not matter."""
@@ -454,13 +458,20 @@ def _unit_spelling(codes: Iterable[str], first: Iterable[str] = ()) -> Any:
     return spelled
 
 
-def _stored_spelling(rows: list[PersonRow], stored: dict[str, _Stored]) -> None:
+def _stored_spelling(
+    rows: list[PersonRow], stored: dict[str, _Stored], outcome: Outcome | None = None
+) -> None:
     """Employee ids (a row's own and its manager's) spelled as the stored person's, or as
     the file's first row of that person (in half width), where they differ only as
-    :func:`fold_code` ignores: ``e0054`` is E0054, not a second person."""
+    :func:`fold_code` ignores: ``e0054`` is E0054, not a second person. An id of digits
+    that names no one but one stored person once the leading zeros of both are dropped
+    is that person (Excel reads 00123 as the number 123), with a warning."""
     folded: dict[str, set[str]] = defaultdict(set)
+    unpadded: dict[str, set[str]] = defaultdict(set)
     for code in stored:
         folded[fold_code(code)].add(code)
+        if _DIGITS.fullmatch(fold_code(code)):
+            unpadded[fold_code(code).lstrip("0")].add(code)
     first: dict[str, str] = {}  # a new person's id in half width (an input method's Ｅ９ is E9)
     for row in rows:
         first.setdefault(fold_code(row.code), unicodedata.normalize("NFKC", row.code).strip())
@@ -471,14 +482,35 @@ def _stored_spelling(rows: list[PersonRow], stored: dict[str, _Stored]) -> None:
         found = folded.get(fold_code(code), set())
         if len(found) == 1:
             return next(iter(found))
-        # two stored people whose ids differ only in case (made before ids were folded):
-        # only the exact id names one of them
-        return code if found else first.get(fold_code(code), code)
+        if found:
+            # two stored people whose ids differ only in case (made before ids were
+            # folded): only the exact id names one of them
+            return code
+        if _DIGITS.fullmatch(fold_code(code)):
+            padded = unpadded.get(fold_code(code).lstrip("0"), set())
+            if len(padded) == 1:
+                return next(iter(padded))
+        return first.get(fold_code(code), code)
+
+    def unzeroed(number: int, code: str) -> str:
+        found = spelled(code)
+        if outcome is not None and fold_code(found) != fold_code(code):
+            outcome.warnings.append(
+                (
+                    number,
+                    _(
+                        "employee id “%(code)s” is taken as the stored “%(stored)s” "
+                        "(a spreadsheet may have dropped its leading zeros)"
+                    )
+                    % {"code": code, "stored": found},
+                )
+            )
+        return found
 
     for row in rows:
-        row.code = spelled(row.code)
+        row.code = unzeroed(row.row, row.code)
         if row.manager is not KEEP and row.manager:
-            row.manager = spelled(row.manager)
+            row.manager = unzeroed(row.row, row.manager)
 
 
 def _stored_people() -> dict[str, _Stored]:
@@ -512,7 +544,7 @@ def plan_and_write_people(
     today = timezone.localdate()
     default_on = on or today
     stored = _stored_people()
-    _stored_spelling(rows, stored)
+    _stored_spelling(rows, stored, outcome)
     _duplicates(
         rows, outcome, _("the same employee id is in the file more than once (rows %(rows)s)")
     )
