@@ -17,9 +17,11 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from attain.accounts.backends import password_login_allowed
 from attain.accounts.models import Role, User
 from attain.accounts.services import reset_link
 from attain.audit.models import Action
@@ -560,7 +562,9 @@ def import_people(
 
 def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
     """Email each login a one-time link to choose its password (Django's password-reset
-    token: it stops working once a password is set). Returns how many were sent; each
+    token: it stops working once a password is set), or, when it may not sign in with a
+    password (``ATTAIN_PASSWORD_LOGIN=admins``), the login page's address to sign in
+    with single sign-on. Returns how many were sent; each
     invitation is audited against the login. Written in the company's default language:
     a new login has chosen none, and the importer's may not be theirs."""
     sent = 0
@@ -570,7 +574,15 @@ def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
         messages = []
         users = list(User.objects.filter(pk__in=part, is_active=True).exclude(email=""))
         for user in users:
-            context = {"user": user, "link": reset_link(user, base_url)}
+            if password_login_allowed(user):
+                context = {"user": user, "link": reset_link(user, base_url)}
+            else:  # ATTAIN_PASSWORD_LOGIN=admins: they sign in through single sign-on
+                context = {
+                    "user": user,
+                    "sso": True,
+                    "provider": settings.ATTAIN_SSO_PROVIDER_NAME,
+                    "link": base_url.rstrip("/") + reverse("login"),
+                }
             with translation.override(language):
                 subject = render_to_string("registration/invitation_subject.txt", context)
                 body = render_to_string("registration/invitation_email.txt", context)

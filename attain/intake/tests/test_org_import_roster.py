@@ -154,3 +154,28 @@ def test_the_import_page_lists_the_warnings(company: Any, tmp_path: Path, client
     page = client.get(reverse("intake-batch", args=[batch.pk])).content.decode()
     assert "已导入，但请核对" in page
     assert "第 2 行：部门编码“east”在系统中是“华东”，文件写的是“华西”" in page
+
+
+def test_with_password_login_for_administrators_only_invitations_say_sign_in_with_sso(
+    company: Any, tmp_path: Path, settings: Any
+) -> None:
+    """ATTAIN_PASSWORD_LOGIN=admins: a representative cannot sign in with a password, yet
+    their invitation asked them to choose one."""
+    from django.core import mail
+
+    settings.ATTAIN_PASSWORD_LOGIN = "admins"
+    settings.ATTAIN_SSO_PROVIDER_NAME = "企业微信"
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱", "角色"],
+            ["e1", "甲", "east", "2025-03-01", "e1@example.com", ""],
+            ["e2", "乙", "east", "2025-03-01", "e2@example.com", "管理员"],
+        ],
+    )
+    run("people", path, base_url="https://attain.example")
+    sent = {m.to[0]: m.body for m in mail.outbox}
+    rep, admin = sent["e1@example.com"], sent["e2@example.com"]
+    assert "password-reset" not in rep
+    assert "企业微信" in rep and "https://attain.example/login/" in rep
+    assert "https://attain.example/accounts/password-reset/" in admin
