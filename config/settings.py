@@ -350,7 +350,9 @@ if EMAIL_TIMEOUT is not None and EMAIL_TIMEOUT < 0:
     EMAIL_TIMEOUT = None
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("ATTAIN_PASSWORD_RESET_HOURS", "24")) * 3600
 # The address people reach Attain at, for links in emails sent without a request (the
-# invitations of an organisation import run from the command line or a worker).
+# invitations of an organisation import run from the command line or a worker, `attain
+# reset_password`, notifications). The default suits `make demo` on a laptop; production
+# sets it (`attain check --deploy` warns while it is a loopback address: attain.core.checks).
 ATTAIN_BASE_URL = os.environ.get("ATTAIN_BASE_URL", "http://127.0.0.1:8000")
 # --- end secaudit ----------------------------------------------------------------------
 

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "attain.core"
     label = "core"
     verbose_name = _("Attain")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers Attain's system checks)
