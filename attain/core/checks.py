@@ -29,3 +29,37 @@ def base_url_reachable(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
             id="attain.W001",
         )
     ]
+
+
+SSO_MATCHES = ("email", "employee_code")
+PASSWORD_LOGINS = ("all", "admins")
+
+
+@checks.register()
+def sign_in_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Single sign-on and password settings that are not one of their values: Attain
+    would otherwise go on quietly (an unknown ATTAIN_SSO_MATCH matched people by
+    employee id, an unknown ATTAIN_PASSWORD_LOGIN let everyone keep their password)."""
+    errors: list[checks.CheckMessage] = []
+    match = getattr(settings, "ATTAIN_SSO_MATCH", "email")
+    if match not in SSO_MATCHES:
+        errors.append(
+            checks.Error(
+                f"ATTAIN_SSO_MATCH is {match!r}; it must be one of: {', '.join(SSO_MATCHES)}.",
+                hint="email: a signed-in identity is the person with that email; "
+                "employee_code: the person with that employee id (docs/operations.md).",
+                id="attain.E001",
+            )
+        )
+    password = getattr(settings, "ATTAIN_PASSWORD_LOGIN", "all")
+    if password not in PASSWORD_LOGINS:
+        errors.append(
+            checks.Error(
+                f"ATTAIN_PASSWORD_LOGIN is {password!r}; it must be one of: "
+                f"{', '.join(PASSWORD_LOGINS)}.",
+                hint="admins: only administrators may sign in with a password "
+                "(docs/operations.md).",
+                id="attain.E002",
+            )
+        )
+    return errors

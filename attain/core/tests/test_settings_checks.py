@@ -5,11 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.core import checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 
 def ids(**kwargs: Any) -> dict[str, str]:
     return {message.id: message.msg for message in checks.run_checks(**kwargs)}
+
+
+def test_an_unknown_sso_match_is_an_error(settings: Any) -> None:
+    """ATTAIN_SSO_MATCH=employee_id (a typo for employee_code) silently matched on the
+    employee id through the claim employee_number; "Email" matched no one by email."""
+    assert "attain.E001" not in ids()
+    settings.ATTAIN_SSO_MATCH = "employee_id"
+    found = ids()
+    assert "attain.E001" in found
+    assert "employee_id" in found["attain.E001"] and "employee_code" in found["attain.E001"]
+
+
+def test_an_unknown_password_login_is_an_error(settings: Any) -> None:
+    """ATTAIN_PASSWORD_LOGIN=admin (without the s) let everyone keep their password."""
+    settings.ATTAIN_PASSWORD_LOGIN = "admin"
+    assert "attain.E002" in ids()
 
 
 def test_the_loopback_base_url_in_production_is_a_deployment_warning(settings: Any) -> None:
@@ -17,3 +36,9 @@ def test_the_loopback_base_url_in_production_is_a_deployment_warning(settings: A
     assert "attain.W001" in ids(include_deployment_checks=True)
     settings.ATTAIN_BASE_URL = "https://attain.example.com"
     assert "attain.W001" not in ids(include_deployment_checks=True)
+
+
+def test_attain_check_fails_on_a_bad_sso_match(settings: Any) -> None:
+    settings.ATTAIN_SSO_MATCH = "mail"
+    with pytest.raises(SystemCheckError, match="ATTAIN_SSO_MATCH"):
+        call_command("check")
