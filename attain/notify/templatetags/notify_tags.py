@@ -4,7 +4,8 @@ from typing import Any
 
 from django import template
 
-from attain.notify.kinds import link, render
+from attain.notify import errors
+from attain.notify.kinds import KINDS, link, render
 from attain.notify.selectors import unread_count
 
 register = template.Library()
@@ -21,3 +22,16 @@ def rendered(note: Any) -> dict[str, str]:
     """A notification's title, text and link in the active language (the reader's)."""
     title, text = render(note.kind, note.params)
     return {"title": title, "text": text, "link": link(note.kind)}
+
+
+@register.filter
+def delivery_error(error: str) -> str:
+    """A delivery's last error (written down in English) in the reader's language."""
+    return errors.describe(error or "")
+
+
+@register.filter
+def kind_label(code: str) -> str:
+    """A notification kind by its label in the reader's language (the code if unknown)."""
+    kind = KINDS.get(code)
+    return str(kind.label) if kind is not None else code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -195,3 +197,49 @@ def test_a_personal_webhook_is_an_http_address(client, company, url) -> None:
     response = client.post("/notifications/settings/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert not Profile.objects.filter(user=company.users["rep"], webhook_url=url).exists()
     assert "Webhook 地址须以 https:// 或 http:// 开头" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("no email address", "没有邮箱地址"),
+        ("no personal webhook set", "未设置个人 Webhook"),
+        ("HTTP 500 system busy", "服务器返回 HTTP 500 system busy"),
+        ("errcode 310000: sign not match", "平台拒绝了该消息（errcode 310000: sign not match）"),
+        ("TimeoutError: timed out", "等待应答超时（TimeoutError）"),
+        (
+            "ConnectionRefusedError: [Errno 111] Connection refused",
+            "连接被拒绝（ConnectionRefusedError: [Errno 111] Connection refused）",
+        ),
+        (
+            "the webhook's host 10.0.0.1 is this machine or a reserved address",
+            "Webhook 的主机 10.0.0.1 是本机或保留地址",
+        ),
+        ("the webhook URL must start with http:// or https://", "Webhook 地址须以"),
+        (
+            "RemoteDisconnected: Remote end closed connection without response",
+            "连接被关闭（RemoteDisconnected: Remote end closed",
+        ),
+        (
+            "SMTPAuthenticationError: (535, b'bad')",
+            "发送失败：SMTPAuthenticationError: (535, b'bad')",
+        ),
+    ],
+)
+def test_delivery_errors_are_shown_in_the_readers_language(client, company, stored, shown) -> None:
+    """The deliveries page of a Chinese administrator gave each failure's reason, and
+    its kind, in English (as the worker wrote them down)."""
+    hook = Webhook.objects.create(name="销售群", platform="dingtalk", url="http://127.0.0.1:9/x")
+    Delivery.objects.create(
+        channel="webhook",
+        webhook=hook,
+        kind="test",
+        status=Status.FAILED,
+        attempts=5,
+        last_error=stored,
+    )
+    client.force_login(company.users["admin"])
+    client.cookies["django_language"] = "zh-hans"
+    page = html.unescape(client.get("/notifications/deliveries/").content.decode())
+    assert shown in page
+    assert "<td>test</td>" not in page  # the kind by its label
