@@ -51,6 +51,13 @@ def can_handle_disputes(user: Any) -> bool:
     return role_of(user) in HANDLERS
 
 
+def may_handle(user: Any, dispute: Any) -> bool:
+    """Take in hand, resolve (an adjustment to the person's pay) or reject: a handler,
+    never about their own pay (segregation of duties); they may assign it to another."""
+    me = person_of(user)
+    return can_handle_disputes(user) and (me is None or me.pk != dispute.person_id)
+
+
 def may_write(user: Any, dispute: Any) -> bool:
     """The person the dispute is about (their own login) and the handlers, finance."""
     if role_of(user) in WRITERS:
@@ -79,3 +86,12 @@ def check(allowed: bool, message: str) -> None:
 
 def check_handle(user: Any) -> None:
     check(can_handle_disputes(user), _("Only sales operations handle disputes."))
+
+
+def check_may_handle(user: Any, dispute: Any) -> None:
+    check_handle(user)
+    check(
+        may_handle(user, dispute),
+        _("Dispute #%(number)s is about your own pay: another handler answers it.")
+        % {"number": dispute.pk},
+    )

@@ -29,13 +29,22 @@ def can_review_payouts(user: Any) -> bool:
     return role_of(user) in REVIEWERS
 
 
+def is_own(user: Any, person: Person) -> bool:
+    """Whether ``person`` is the login's own person (segregation of duties: nobody
+    reviews, approves or marks paid their own payout, whatever their role)."""
+    me = person_of(user)
+    return me is not None and me.pk == person.pk
+
+
 def may_review(user: Any, person: Person) -> bool:
-    """A manager reviews the people below them, never their own payout."""
+    """A manager reviews the people below them; nobody reviews their own payout."""
     role = role_of(user)
+    if is_own(user, person):
+        return False
     if role == Role.ADMIN:
         return True
     me = person_of(user)
-    if role != Role.MANAGER or me is None or me.pk == person.pk:
+    if role != Role.MANAGER or me is None:
         return False
     below = Person.objects.filter(pk__in=subtree_ids(me.pk, timezone.localdate()))
     return below.filter(pk=person.pk).exists()
@@ -47,6 +56,23 @@ def can_approve_payouts(user: Any) -> bool:
 
 def can_pay_payouts(user: Any) -> bool:
     return role_of(user) in PAYERS
+
+
+def may_approve(user: Any, person: Person) -> bool:
+    """Finance approves a person's payout, never their own."""
+    return can_approve_payouts(user) and not is_own(user, person)
+
+
+def may_pay(user: Any, person: Person) -> bool:
+    """Finance marks a person's payout paid, never their own."""
+    return can_pay_payouts(user) and not is_own(user, person)
+
+
+def own_refusal(label: str) -> str:
+    """The message refusing a step on the login's own payout (``label``: the payout)."""
+    return _(
+        "%(payout)s is your own payout: nobody reviews, approves or marks paid their own payout."
+    ) % {"payout": label}
 
 
 def can_hold_payouts(user: Any) -> bool:

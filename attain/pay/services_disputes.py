@@ -391,7 +391,7 @@ def _step(
 def start(actor: Any, dispute: Dispute, *, note: str = "") -> Dispute:
     """Sales operations take the dispute in hand (open → in progress); it becomes
     theirs when it had no assignee."""
-    access.check_handle(actor)
+    access.check_may_handle(actor, dispute)
 
     def change(d: Dispute) -> None:
         if d.assignee_id is None:
@@ -461,7 +461,7 @@ def resolve(actor: Any, dispute: Dispute, *, amount: Any, reason: str) -> Disput
     """Resolve with an adjustment (``amount``, 0 when the numbers are right after all
     or a corrected record fixes them) and its reason. A non-zero amount is paid in the
     person's first open payout (:mod:`attain.pay.adjustments`)."""
-    access.check_handle(actor)
+    access.check_may_handle(actor, dispute)
     value = parse_amount(amount)
     reason = _clean_text(reason, "reason", _("Give the reason for the adjustment."))
     from .services_payouts import sync_payouts
@@ -511,7 +511,7 @@ def resolve(actor: Any, dispute: Dispute, *, amount: Any, reason: str) -> Disput
 
 def reject(actor: Any, dispute: Dispute, *, explanation: str) -> Dispute:
     """Reject with an explanation (required)."""
-    access.check_handle(actor)
+    access.check_may_handle(actor, dispute)
     explanation = _clean_text(explanation, "reason", _("Explain why the dispute is rejected."))
 
     def change(d: Dispute) -> None:

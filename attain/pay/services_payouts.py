@@ -299,6 +299,9 @@ def _step(
             .order_by("pk")
         )
         for payout in rows:
+            if access.is_own(actor, payout.person) and not allowed(payout):
+                label = f"{payout.person.name} ({payout.person.code}) {payout.period}"
+                raise PermissionDenied(access.own_refusal(label))
             if not allowed(payout):
                 raise PermissionDenied(refused)
         problems = []
@@ -373,7 +376,7 @@ def approve_payouts(actor: Any, payouts: Sequence[Payout], *, reason: str = "") 
         name="approve",
         source=PayoutState.REVIEWED,
         target=PayoutState.APPROVED,
-        allowed=lambda p: access.can_approve_payouts(actor),
+        allowed=lambda p: access.may_approve(actor, p.person),
         refused=_("Only finance approves payouts."),
         stamp=stamp,
         reason=reason,
@@ -415,7 +418,7 @@ def mark_paid(
         name="pay",
         source=PayoutState.APPROVED,
         target=PayoutState.PAID,
-        allowed=lambda p: access.can_pay_payouts(actor),
+        allowed=lambda p: access.may_pay(actor, p.person),
         refused=_("Only finance marks payouts paid."),
         stamp=stamp,
         reason=reason or reference,

@@ -202,6 +202,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "adjustment": adjustment,
             "can_write": found.active and access.may_write(user, found),
             "can_handle": found.active and access.can_handle_disputes(user),
+            "can_answer": found.active and access.may_handle(user, found),
             "can_withdraw": found.active and access.may_withdraw(user, found),
             "assignees": selectors.assignees(),
             "open": found.status == DisputeStatus.OPEN,

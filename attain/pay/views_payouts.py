@@ -238,6 +238,9 @@ def payroll(request: HttpRequest) -> HttpResponse:
     if data is not None and fmt in {"csv", "xlsx"}:
         return _file([data.header, *data.rows], fmt, f"payroll-{period}")
     mapping = selectors.payroll_mapping()
+    me = person_of(request.user)
+    # Marking paid leaves out the login's own payout: someone else marks it paid.
+    payable = [p for p in (data.payouts if data else []) if me is None or p.person_id != me.pk]
     return render(
         request,
         "pay/payroll.html",
@@ -250,10 +253,9 @@ def payroll(request: HttpRequest) -> HttpResponse:
             "sources": PayrollSource.choices,
             "can_edit": access.can_edit_payroll_mapping(request.user),
             "can_pay": access.can_pay_payouts(request.user),
-            "exported": json.dumps([p.person.code for p in data.payouts] if data else []),
-            "exported_amounts": json.dumps(
-                {p.person.code: str(p.amount) for p in data.payouts} if data else {}
-            ),
+            "exported": json.dumps([p.person.code for p in payable]),
+            "exported_amounts": json.dumps({p.person.code: str(p.amount) for p in payable}),
+            "own_in_export": data is not None and len(payable) < len(data.payouts),
         },
     )
 

@@ -143,3 +143,37 @@ def test_page_steps_follow_the_table(company, dispute, client, role):
     client.post(f"/pay/disputes/{dispute.pk}/", {"action": "reject", "reason": "no"})
     changed = _state(dispute) != before
     assert changed is (role in {"admin", "sales_ops"})
+
+
+@pytest.mark.parametrize("role", ["sales_ops", "admin"])
+def test_nobody_answers_a_dispute_about_their_own_pay(company, dispute, client, role):
+    """Segregation of duties: r1's login becomes a handler's; that handler may not take
+    in hand, resolve (an adjustment to their own pay) or reject r1's dispute, but may
+    hand it to another handler."""
+    from attain.org import services as org
+
+    handler = company.users[role]
+    r1 = company.people["r1"]
+    org.update_person(None, r1, user=None)
+    org.update_person(None, r1, user=handler)
+    handler.refresh_from_db()
+    assert access.can_handle_disputes(handler)
+    assert access.may_handle(handler, dispute) is False
+    assert access.may_handle(company.users["sales_ops" if role == "admin" else "admin"], dispute)
+    api = APIClient()
+    api.force_authenticate(handler)
+    before = _state(dispute)
+    for action in ("start", "resolve", "reject"):
+        body = {"action": action, "reason": "because", "amount": "10.00"}
+        answer = api.post(f"/api/pay/disputes/{dispute.pk}/actions/", body, format="json")
+        assert answer.status_code == 403, answer.content
+        assert "your own pay" in answer.json()["error"]["message"]
+        assert _state(dispute) == before
+    client.force_login(handler)
+    page = client.get(f"/pay/disputes/{dispute.pk}/").content.decode()
+    assert 'id="resolve-form"' not in page and 'id="reject-form"' not in page
+    assert "your own pay" in page
+    other = "admin" if role == "sales_ops" else "sales_ops"
+    body = {"action": "assign", "reason": "", "assignee": company.users[other].username}
+    answer = api.post(f"/api/pay/disputes/{dispute.pk}/actions/", body, format="json")
+    assert answer.status_code == 200, answer.content

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from attain.conftest import role_cases, user_of
@@ -154,3 +155,118 @@ def test_the_held_filter_takes_true_or_false(company, value, status):
     assert answer.status_code == status, answer.content
     if status == 400:
         assert "held" in str(answer.json())
+
+
+# Segregation of duties: nobody reviews, approves or marks paid their own payout. Each
+# role's login is made a paid person (the manager and the rep logins already are: m1,
+# r1; the others become r2) and asked about that person's own payout.
+OWN_TABLE = """
+action        admin sales_ops finance executive manager rep anonymous
+review_own    -     -         -       -         -       -   -
+approve_own   -     -         -       -         -       -   -
+pay_own       -     -         -       -         -       -   -
+"""
+
+OWN_CHECKS = {
+    "review_own": access.may_review,
+    "approve_own": access.may_approve,
+    "pay_own": access.may_pay,
+}
+
+
+def _own_person(company, role):
+    """The person ``role``'s login is paid as (linking r2 to a login that is none)."""
+    from attain.org import services as org
+
+    user = user_of(company, role)
+    if role == "anonymous":
+        return user, company.people["r2"]
+    person = getattr(user, "person", None) if role in {"manager", "rep"} else None
+    if person is None:
+        person = company.people["r2"]
+        org.update_person(None, person, user=user)
+        user.refresh_from_db()
+    return user, person
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), role_cases(OWN_TABLE))
+def test_own_payout_access_functions(company, action, role, allowed):
+    user, person = _own_person(company, role)
+    assert OWN_CHECKS[action](user, person) is allowed
+
+
+@pytest.mark.parametrize(
+    ("action", "role"),
+    [
+        ("approve", "finance"),
+        ("approve", "admin"),
+        ("pay", "finance"),
+        ("pay", "admin"),
+        ("review", "admin"),
+    ],
+)
+def test_nobody_moves_their_own_payout_through_the_api(company, action, role):
+    store(company, AMOUNTS)
+    user, person = _own_person(company, role)
+    own = Payout.objects.get(person=person, period=PERIOD)
+    other = Payout.objects.get(person=company.people["r1"], period=PERIOD)
+    start = {"review": "calculated", "approve": "reviewed", "pay": "approved"}[action]
+    Payout.objects.filter(pk__in=[own.pk, other.pk]).update(state=start)
+    api = APIClient()
+    api.force_authenticate(user)
+    body = {
+        "action": action,
+        "period": PERIOD,
+        "people": ["r1", person.code],
+        "reference": "BANK-1",
+        "paid_on": "2026-04-01",
+    }
+    answer = api.post("/api/pay/payouts/actions/", body, format="json")
+    assert answer.status_code == 403, answer.content
+    assert "your own payout" in answer.json()["error"]["message"]
+    assert person.code in answer.json()["error"]["message"]
+    states = Payout.objects.filter(pk__in=[own.pk, other.pk]).values_list("state", flat=True)
+    assert set(states) == {start}  # all or nothing: r1's payout did not move either
+    # someone else's payout alone is fine
+    body["people"] = ["r1"]
+    assert api.post("/api/pay/payouts/actions/", body, format="json").status_code == 200
+
+
+def test_the_register_offers_no_step_on_ones_own_payout(company, client):
+    store(company, AMOUNTS)
+    user, person = _own_person(company, "finance")
+    client.force_login(user)
+    page = client.get(f"/pay/payouts/?period={PERIOD}").content.decode()
+    own_row = page.split(f'data-person="{person.code}"')[1].split("</tr>")[0]
+    other_row = page.split('data-person="r1"')[1].split("</tr>")[0]
+    assert "disabled" in own_row and "Your own payout" in own_row
+    assert "disabled" not in other_row
+    with translation.override("zh-hans"):
+        assert (
+            translation.gettext("Your own payout: someone else reviews, approves and pays it.")
+            != "Your own payout: someone else reviews, approves and pays it."
+        )
+
+
+def test_the_payroll_page_marks_paid_all_but_ones_own_payout(company, client):
+    store(company, AMOUNTS)
+    user, person = _own_person(company, "finance")
+    Payout.objects.filter(period=PERIOD).update(state="approved")
+    client.force_login(user)
+    page = client.get(f"/pay/payroll/?period={PERIOD}")
+    assert "Your own payout in this export" in page.content.decode()
+    posted = client.post(
+        f"/pay/payroll/?period={PERIOD}",
+        {
+            "form": "paid",
+            "people": page.context["exported"],
+            "amounts": page.context["exported_amounts"],
+            "reference": "BANK-7",
+            "paid_on": "2026-04-01",
+        },
+        follow=True,
+    )
+    assert posted.status_code == 200
+    states = dict(Payout.objects.filter(period=PERIOD).values_list("person__code", "state"))
+    assert states.pop(person.code) == "approved"  # left for someone else to mark paid
+    assert set(states.values()) == {"paid"}
