@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
@@ -360,7 +361,7 @@ def close_period(
         raise ValidationError(
             {
                 "period": _("%(period)s ends on %(end)s: it can be closed only after it ends.")
-                % {"period": period, "end": end.isoformat()}
+                % {"period": period, "end": date_format(end, "DATE_FORMAT")}
             }
         )
     reason = (reason or "").strip()[:500]

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 from django.utils.translation import pgettext
@@ -248,7 +249,8 @@ def _explanation(result: PeriodResult | None, frozen: str | None = None) -> dict
 
 
 def _date(day: datetime.date | None) -> str:
-    return day.isoformat() if day else ""
+    """A day as the reader writes it (the active language's DATE_FORMAT), never ISO."""
+    return date_format(day, "DATE_FORMAT") if day else ""
 
 
 def build_document(

@@ -322,3 +322,18 @@ def test_a_dispute_on_a_reopened_period_a_paid_adjustment_froze_is_paid_in_an_op
     q3 = payout(quarters, "r1", "2026-Q3")
     assert lines(q3)[("adjustment", f"dispute-{dispute.pk}")] == Decimal("30.00")
     assert q3.amount == Decimal("330.00")
+
+
+@pytest.mark.parametrize(
+    ("language", "day"), [("en", "June 30, 2026"), ("zh-hans", "2026年6月30日")]
+)
+def test_the_refusal_writes_the_last_day_for_the_reader(quarters, monkeypatch, language, day):
+    from django.utils import translation
+
+    monkeypatch.setattr(
+        "attain.pay.services_close.timezone.localdate", lambda: datetime.date(2026, 6, 30)
+    )
+    with translation.override(language), pytest.raises(ValidationError) as error:
+        close.close_period(quarters.users["finance"], "2026-Q2")
+    message = error.value.message_dict["period"][0]
+    assert day in message and "2026-06-30" not in message

@@ -431,3 +431,26 @@ def test_a_big_sets_progress_counts_are_grouped(db) -> None:
     with translation.override("zh-hans"):
         html = render_to_string("pay/statement_set.html", {"set": row})
     assert "12,345" in html and "1,234" in html and "12345" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "days"),
+    [
+        ("zh-hans", ["2026年1月1日", "2026年3月31日", "2026年4月15日"]),
+        ("en", ["Jan. 1, 2026", "March 31, 2026", "April 15, 2026"]),
+    ],
+)
+def test_dates_are_written_for_the_readers_language(company, language, days):
+    """The period's dates and the date paid follow the statement's language, never ISO."""
+    import dataclasses
+
+    from .payout_factories import through
+
+    store(company, AMOUNTS)
+    payout = through(company, "r2", "paid")
+    result = PeriodResult.objects.get(person__code="r2", period=PERIOD)
+    doc = services.build_document(payout, result, "ACME", language)
+    text = json.dumps(dataclasses.asdict(doc), ensure_ascii=False)
+    for day in days:
+        assert day in text, (day, doc.facts)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), doc.facts
