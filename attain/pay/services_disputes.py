@@ -482,7 +482,12 @@ def resolve(actor: Any, dispute: Dispute, *, amount: Any, reason: str) -> Disput
         )
         placed = ""
         if value:
-            after = dispute.payout.period_end if dispute.payout else timezone.localdate()
+            # A line is paid on or after its payout's last day; a record dispute from
+            # the day it was raised (a record may belong to a payout that had ended).
+            if dispute.subject == DisputeSubject.LINE and dispute.payout is not None:
+                after = dispute.payout.period_end
+            else:
+                after = timezone.localdate(dispute.opened_at)
             row = DisputeAdjustment.objects.create(
                 dispute=dispute,
                 person=dispute.person,

@@ -387,3 +387,25 @@ def test_the_list_page_filters_overdue_as_the_docs_write_it(stored, client):
     for value in ("true", "yes"):
         rows = client.get(f"/pay/disputes/?overdue={value}").context["rows"]
         assert [d.pk for d in rows] == [late.pk], value
+
+
+def test_a_record_disputes_adjustment_counts_from_the_day_it_was_raised(stored):
+    """A record dispute about 2026-Q1 (r1 has an open Q1 payout) raised on 10 May: its
+    adjustment is paid in a payout ending on or after 10 May, not the Q1 payout's last
+    day (31 March), so it does not land in a payout that ended before it was raised."""
+    dispute = services.open_dispute(
+        stored.users["rep"],
+        subject="record",
+        period=PERIOD,
+        title="Order missing",
+        text="SO-77 of 12 March is not counted.",
+        record_table="orders",
+        record_ref="SO-77",
+    )
+    raised = datetime.datetime(2026, 5, 10, 9, 30, tzinfo=datetime.UTC)
+    Dispute.objects.filter(pk=dispute.pk).update(opened_at=raised)
+    services.resolve(stored.users["sales_ops"], dispute, amount="40.00", reason="SO-77 counts")
+    adjustment = DisputeAdjustment.objects.get(dispute=dispute)
+    assert adjustment.after == timezone.localdate(raised)
+    assert adjustment.period == ""  # no payout ends on or after 10 May yet
+    assert payout(stored, "r1").amount == Decimal("1200.10")  # Q1 ended before it was raised
