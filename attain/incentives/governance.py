@@ -263,6 +263,18 @@ def _span(start: datetime.date, end: datetime.date) -> str:
     return f"{first} – {last}"
 
 
+def activation_warnings(version: PlanVersion) -> list[str]:
+    """What the one who activated ``version`` should know beyond the overlaps: what the
+    apps listening to :data:`attain.incentives.events.version_activated` answer (pay
+    governance: the closed pay periods it takes effect in)."""
+    from .events import version_activated
+
+    found: list[str] = []
+    for _receiver, answer in version_activated.send(sender=PlanVersion, version=version):
+        found.extend(str(warning) for warning in answer or [])
+    return found
+
+
 def overlap_warnings(focus: PlanVersion | None = None) -> list[str]:
     """A plain sentence for every two plans, each with a version active or on its way
     (submitted, approved), that would pay someone twice for one measure over the same

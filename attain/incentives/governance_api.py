@@ -104,10 +104,11 @@ def _step_view(action: str, doc: str) -> type[APIView]:
             body = PlanStepSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             version = STEPS[action](request.user, version, body.validated_data["reason"])
+            warnings = governance.overlap_warnings(version)
+            if action == "activate":
+                warnings += governance.activation_warnings(version)
             return Response(
-                PlanStepResultSerializer(
-                    {"version": version, "warnings": governance.overlap_warnings(version)}
-                ).data
+                PlanStepResultSerializer({"version": version, "warnings": warnings}).data
             )
 
     StepView.__name__ = f"PlanVersion{action.capitalize()}"

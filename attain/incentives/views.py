@@ -541,7 +541,10 @@ def plan_step(request: HttpRequest, code: str, number: int, action: str) -> Http
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, str(done) % {"n": number, "plan": code})
-        for warning in governance.overlap_warnings(version):
+        warnings = governance.overlap_warnings(version)
+        if action == "activate":
+            warnings += governance.activation_warnings(version)
+        for warning in warnings:
             messages.warning(request, warning)
     return redirect("incentives:plans")
 

@@ -2,14 +2,16 @@
 (``attain.incentives.events.results_stored``), the payouts of those people and periods
 are brought in line (:func:`attain.pay.services_payouts.sync_payouts`). An integrity
 alert confirmed with a hold (``attain.integrity.events.hold_changed``) holds the unpaid
-payouts of its people for its period; lifting it releases them."""
+payouts of its people for its period; lifting it releases them. Activating a plan
+version effective in a closed pay period (``attain.incentives.events.version_activated``)
+warns that the period's payouts will not change (docs/pay.md, "Period close")."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from attain.incentives.events import results_stored
+from attain.incentives.events import results_stored, version_activated
 from attain.integrity.events import hold_changed
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,13 @@ def _hold_changed(sender: Any, alert: Any, hold: bool, actor: Any, **kwargs: Any
     follow_integrity_hold(actor, alert, hold=hold)
 
 
+def _version_activated(sender: Any, version: Any, **kwargs: Any) -> list[str]:
+    from .services_close import closed_period_warnings
+
+    return closed_period_warnings(version.effective_from, version.effective_to, version)
+
+
 def connect() -> None:
+    version_activated.connect(_version_activated, dispatch_uid="pay-version-activated")
     results_stored.connect(_results_stored, dispatch_uid="pay-results-stored")
     hold_changed.connect(_hold_changed, dispatch_uid="pay-integrity-hold")

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, save_update, snapshot
+from attain.calc.periods import period_bounds
 from attain.incentives.models import ComponentResult, PeriodResult, PlanVersion, VersionStatus
 from attain.incentives.services import explain_results
 from attain.web import leases
@@ -89,6 +90,36 @@ def _money(value: Any) -> Decimal:
 def closed_periods() -> set[str]:
     """The ids of the closed pay periods."""
     return set(PayPeriod.objects.filter(state=PeriodState.CLOSED).values_list("period", flat=True))
+
+
+def closed_period_warnings(
+    start: datetime.date | None, end: datetime.date | None, version: Any
+) -> list[str]:
+    """The warning for a plan ``version`` effective from ``start`` to ``end`` (None: no
+    bound) when closed pay periods fall in those days: their payouts stay as frozen, and
+    what the version changes there is paid as a prior-period adjustment."""
+    periods = []
+    for row in PayPeriod.objects.filter(state=PeriodState.CLOSED).order_by("period_end"):
+        bounds = period_bounds(row.period)
+        first, last = bounds if bounds is not None else (row.period_end, row.period_end)
+        if (start is None or last >= start) and (end is None or first <= end):
+            periods.append(row.period)
+    if not periods:
+        return []
+    day = date_format(start, "DATE_FORMAT") if start is not None else "—"
+    return [
+        _(
+            "Version %(number)s of %(plan)s takes effect on %(day)s, in the closed pay "
+            "period(s) %(periods)s: their payouts will not change. What it changes there "
+            "is paid as a prior-period adjustment in each person's first open payout."
+        )
+        % {
+            "number": version.number,
+            "plan": version.plan.code,
+            "day": day,
+            "periods": ", ".join(periods),
+        }
+    ]
 
 
 def is_closed(period: str) -> bool:

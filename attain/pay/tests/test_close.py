@@ -337,3 +337,62 @@ def test_the_refusal_writes_the_last_day_for_the_reader(quarters, monkeypatch, l
         close.close_period(quarters.users["finance"], "2026-Q2")
     message = error.value.message_dict["period"][0]
     assert day in message and "2026-06-30" not in message
+
+
+def _approved_rep_plan(effective_from: str, effective_to: str):
+    import copy
+
+    from attain.incentives import governance
+    from attain.incentives import services as plans
+    from attain.incentives.tests.conftest import REP_PLAN
+
+    document = copy.deepcopy(REP_PLAN)
+    document["effective"] = {"from": effective_from, "to": effective_to}
+    version = plans.save_plan_version(None, document)
+    governance.submit_plan_version(None, version)
+    governance.approve_plan_version(None, version)
+    return version
+
+
+def test_activating_a_version_effective_in_a_closed_period_warns_on_the_page(quarters, client):
+    """docs/pay.md, "Period close": a closed period's payouts are frozen; what a new
+    plan version changes there is paid as a prior-period adjustment. Activating one
+    effective in a closed period says so, in the reader's language."""
+    closed(quarters, "2026-Q1")
+    version = _approved_rep_plan("2026-03-01", "2026-12-31")
+    client.force_login(quarters.users["sales_ops"])
+    answer = client.post(
+        f"/performance/plans/{version.plan.code}/v{version.number}/activate/",
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    version.refresh_from_db()
+    assert version.status == "active"
+    warnings = [str(m) for m in answer.context["messages"] if m.level_tag == "warning"]
+    [warning] = [w for w in warnings if "2026-Q1" in w]
+    assert "closed" in warning and "will not change" in warning
+    assert "March 1, 2026" in warning and "2026-Q2" not in warning
+
+
+def test_the_api_warns_in_chinese_and_not_for_open_periods(quarters):
+    from rest_framework.test import APIClient
+
+    closed(quarters, "2026-Q1")
+    api = APIClient()
+    api.force_authenticate(quarters.users["sales_ops"])
+    later = _approved_rep_plan("2026-04-01", "2026-12-31")  # after the closed Q1
+    answer = api.post(
+        f"/api/plans/{later.plan.code}/versions/{later.number}/activate/", {}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert not [w for w in answer.json()["warnings"] if "2026-Q1" in w]
+    earlier = _approved_rep_plan("2026-01-01", "2026-12-31")
+    answer = api.post(
+        f"/api/plans/{earlier.plan.code}/versions/{earlier.number}/activate/",
+        {},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert answer.status_code == 200, answer.content
+    [warning] = [w for w in answer.json()["warnings"] if "2026-Q1" in w]
+    assert "已关账" in warning and "2026年1月1日" in warning
