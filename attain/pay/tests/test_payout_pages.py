@@ -284,3 +284,13 @@ def test_a_payout_whose_amount_changed_since_the_export_is_not_marked_paid(compa
     )
     assert not Payout.objects.filter(state="paid").exists()
     assert "1,200.10" in answer.content.decode() and "1,700.10" in answer.content.decode()
+
+
+def test_the_register_writes_the_date_paid_for_the_reader(company, client):
+    store(company, AMOUNTS)
+    through(company, "r1", "paid")  # paid 2026-04-15
+    client.force_login(company.users["finance"])
+    for language, day in [("en", "April 15, 2026"), ("zh-hans", "2026年4月15日")]:
+        page = client.get(f"/pay/payouts/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE=language)
+        row = page.content.decode().split('data-person="r1"')[1].split("</tr>")[0]
+        assert day in row and "2026-04-15" not in row, row
