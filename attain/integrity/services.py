@@ -80,7 +80,11 @@ def detect(periods: list[ScanPeriod], *, as_of: datetime.date | None = None) -> 
     """Load the records and run every detector (nothing is stored)."""
     if not periods:
         return Found()
-    start = min(p.start for p in periods) - datetime.timedelta(days=HISTORY_DAYS)
+    first = min(p.start for p in periods)
+    # The history before the first period, but never before the first day a date can
+    # have (a scan of 0001-Q1 simply has no history).
+    history = min(HISTORY_DAYS, (first - datetime.date.min).days)
+    start = first - datetime.timedelta(days=history)
     end = max(p.end for p in periods)
     records = load_records(start=start, end=end)
     return run_detectors(

@@ -545,3 +545,35 @@ def test_the_alert_page_shows_who_rated_whom_and_the_score(company, client):
     text = client.get(f"/integrity/{alert.pk}/").content.decode()
     evidence = text[text.index('id="evidence"') :]
     assert "R1 (r1) → R2 (r2)" in evidence and ">5<" in evidence
+
+
+@pytest.mark.parametrize(
+    ("period", "day"),
+    [
+        ("0001-Q1", datetime.date(1, 2, 10)),
+        ("0001", datetime.date(1, 1, 3)),
+        ("9998-Q4", datetime.date(9998, 12, 30)),
+    ],
+)
+def test_the_first_and_last_quarters_are_scanned_without_overflow(company, tmp_path, period, day):
+    """The history read before the first period stops at the first day records can
+    have: a scan of 0001-Q1 (by hand or queued by a record dated then) finds the same
+    as any other quarter instead of overflowing."""
+    customer = Customer.objects.create(
+        external_id="X1", name="远古客户", owner=company.people["r2"], created_on=day
+    )
+    Contact.objects.create(external_id="KX1", customer=customer, name="李", phone="13911112222")
+    for number in (1, 2):
+        Order.objects.create(
+            external_id=f"X{number}",
+            customer=customer,
+            owner=company.people["r2"],
+            date=day,
+            amount=Decimal("777.77"),
+        )
+    target = tmp_path / "extreme.json"
+    call_command("integrity", "scan", "--period", period, "--json", str(target))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert [(a["detector"], a["people"], a["period"]) for a in document["alerts"]] == [
+        ("amounts", ["r2"], period)
+    ]
