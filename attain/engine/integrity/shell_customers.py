@@ -12,11 +12,15 @@ Three tests:
   no activity and no payment at all (not tested when most customers have none: the
   company keeps those records elsewhere);
 - *burst*: a person's new customers with exactly one order, created (or first ordered,
-  when that is earlier) in the period, far above their peers' and their own usual count
-  (a "new customers" target gamed).
+  when that is earlier) in the period, far above both their peers' average and their
+  own usual count (their new customers that still had one order when the period
+  began, over up to ``history_periods`` periods before it) (a "new customers" target
+  gamed); a person with less than ``min_history_days`` of orders before the period (a
+  new rep's first customers) is not tested ("not enough data").
 
 Blind spots: shells with invented but distinct contact details and a paid order (the
-rep pays themself); a burst spread over several periods.
+rep pays themself); a burst spread over several periods; a burst in a new rep's first
+months (no history yet); a rep whose usual count is already high.
 """
 
 from __future__ import annotations
@@ -42,12 +46,18 @@ from .common import (
 )
 
 NAME = "shell_customers"
+_FIRST = datetime.date.min
 
 
 @dataclass(frozen=True)
 class Params:
     grace_days: int = 60  # an order this old should have left a trace
     min_burst: int = 4  # one-order new customers in a period before a burst is possible
+    # A burst is also compared with the rep's own usual count over up to this many
+    # periods before; a rep with fewer than ``min_history_days`` of orders before the
+    # period (a new rep's first book) is not tested: a "not enough data" note.
+    history_periods: int = 4
+    min_history_days: int = 60
     alpha: float = 0.001
     identity_score: float = 0.9
     no_trace_score: float = 0.7
@@ -264,7 +274,21 @@ def _burst(
     single = when.filter((pl.col("orders") == 1) & pl.col("owner").is_not_null()).with_columns(
         pl.min_horizontal("created", "first").alias("created")
     )
-    active = set(data["orders"]["owner"].drop_nulls().unique().to_list())
+    # The history: every customer, new when created or first ordered, and the day of
+    # its second order (a customer is a one-order customer until then).
+    orders = data["orders"].filter(pl.col("date").is_not_null())
+    second = orders.group_by("customer").agg(
+        pl.col("date").sort().slice(1, 1).first().alias("second")
+    )
+    started_frame = orders.group_by("owner").agg(pl.col("date").min().alias("started"))
+    history = (
+        when.filter(pl.col("owner").is_not_null())
+        .select("id", "owner", pl.min_horizontal("created", "first").alias("created"))
+        .join(second.rename({"customer": "id"}), on="id", how="left")
+        .join(started_frame, on="owner", how="inner")
+    )
+    started = dict(started_frame.drop_nulls().iter_rows())
+    active = set(orders["owner"].drop_nulls().unique().to_list())
     for period in periods:
         new = single.filter(pl.col("created").is_between(period.start, period.end))
         counts = dict(new.group_by("owner").agg(pl.len()).iter_rows())
@@ -272,11 +296,44 @@ def _burst(
             continue
         total = sum(counts.values())
         others = max(len(active) - 1, 1)
+        longest = min(params.history_periods * period.days(), (period.start - _FIRST).days)
+        earliest = period.start - datetime.timedelta(days=longest)
+        usual_counts = dict(
+            history.filter(
+                (pl.col("created") < period.start)
+                & (pl.col("created") >= pl.max_horizontal("started", pl.lit(earliest)))
+                & (pl.col("second").is_null() | (pl.col("second") >= period.start))
+            )
+            .group_by("owner")
+            .agg(pl.len())
+            .iter_rows()
+        )
         for owner, k in sorted(counts.items()):
             if k < params.min_burst:
                 continue
             mean = max((total - k) / others, 0.5)
-            p = poisson_tail(int(k), mean)
+            # The rep's own usual count: their new customers that still had one order
+            # when the period began, over the history before it (since their first
+            # order, at most ``history_periods`` periods), scaled to the period.
+            first_day = started.get(owner)
+            days = (period.start - first_day).days if first_day else 0
+            days = min(days, params.history_periods * period.days())
+            if days < params.min_history_days:
+                found.notes.append(
+                    not_enough(
+                        NAME,
+                        period.label,
+                        owner,
+                        f"{k} new one-order customers in {period.label}, but only {max(days, 0)} "
+                        "days of orders before it to compare them with (a new rep's first "
+                        "customers)",
+                        f"{period.label} 有 {k} 个只有一笔订单的新客户，但此前只有 {max(days, 0)} "
+                        "天的订单记录可供比较（新销售的第一批客户）",
+                    )
+                )
+                continue
+            own = usual_counts.get(owner, 0) * period.days() / days
+            p = poisson_tail(int(k), max(mean, own))
             if p >= params.alpha:
                 continue
             ids = new.filter(pl.col("owner") == owner)["id"]
@@ -289,8 +346,10 @@ def _burst(
                     period.label,
                     score_of(p),
                     f"{k} new customers with exactly one order each were created in "
-                    f"{period.label}; peers averaged {mean:.1f}.",
-                    f"{period.label} 新建了 {k} 个只有一笔订单的新客户；同事平均 {mean:.1f} 个。",
+                    f"{period.label}; peers averaged {mean:.1f}, and their own usual count "
+                    f"was {own:.1f}.",
+                    f"{period.label} 新建了 {k} 个只有一笔订单的新客户；同事平均 {mean:.1f} 个，"
+                    f"本人以往通常 {own:.1f} 个。",
                     "burst",
                 )
             )

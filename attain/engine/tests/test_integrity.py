@@ -893,3 +893,99 @@ def test_an_office_line_everybody_shares_is_nobodys_own_for_a_survey() -> None:
         {"id": ["V3"], "date": [D(2025, 11, 3)], "owner": ["E003"], "customer": ["C0031"]}
     )
     assert scan(Records(frames), [Q4], detectors=["rating_rings"]).alerts == []
+
+
+def _book(owner: str, customers: list[tuple[str, datetime.date, list[datetime.date]]]) -> tuple:
+    """Customers of ``owner`` (id, created, order days) as customer and order rows."""
+    rows, orders = [], []
+    for cid, created, days in customers:
+        rows.append({"id": cid, "owner": owner, "created": created})
+        for i, day in enumerate(days):
+            orders.append(
+                {
+                    "id": f"{cid}-{i}",
+                    "date": day,
+                    "owner": owner,
+                    "customer": cid,
+                    "amount": 3000.0 + i,
+                    "status": "confirmed",
+                }
+            )
+    return rows, orders
+
+
+def test_a_burst_is_judged_against_the_reps_own_usual_count() -> None:
+    """A unit of twelve reps who keep their old accounts (one order a month since
+    2024-09); HUN, a hunter who has opened eight one-order customers every quarter since
+    2024-Q4 and opens eight again in 2025-Q4; NEW, who joined on 2025-10-03 and opens
+    eight (a new rep's first book); E03, who opened one new customer in 2025-Q2 and
+    opens nine in 2025-Q4. Only E03's is a burst: HUN's count is his usual one, and NEW
+    has no history to compare with (a "not enough data" note, not an alert)."""
+    months = [D(2024, 9 + i, 15) if i < 4 else D(2025, i - 3, 15) for i in range(16)]
+    rows: list[dict] = []
+    orders: list[dict] = []
+
+    def add(owner: str, customers: list[tuple[str, datetime.date, list[datetime.date]]]) -> None:
+        r, o = _book(owner, customers)
+        rows.extend(r)
+        orders.extend(o)
+
+    for p in range(1, 13):
+        owner = f"E{p:02d}"
+        add(owner, [(f"{owner}-old{c}", D(2024, 8, 1), months) for c in range(3)])
+    add("E03", [("E03-q2", D(2025, 5, 6), [D(2025, 5, 6)])])
+    add("E03", [(f"E03-new{i}", D(2025, 11, 1 + i), [D(2025, 11, 2 + i)]) for i in range(9)])
+    add("HUN", [(f"HUN-old{c}", D(2024, 8, 1), months) for c in range(2)])
+    for q, start in enumerate([D(2024, 10, 1), D(2025, 1, 1), D(2025, 4, 1), D(2025, 7, 1)]):
+        add(
+            "HUN",
+            [
+                (
+                    f"HUN-{q}-{i}",
+                    start + datetime.timedelta(days=7 * i),
+                    [start + datetime.timedelta(days=7 * i + 1)],
+                )
+                for i in range(8)
+            ],
+        )
+    add(
+        "HUN",
+        [
+            (
+                f"HUN-q4-{i}",
+                D(2025, 10, 2) + datetime.timedelta(days=9 * i),
+                [D(2025, 10, 3) + datetime.timedelta(days=9 * i)],
+            )
+            for i in range(8)
+        ],
+    )
+    add(
+        "NEW",
+        [
+            (
+                f"NEW-{i}",
+                D(2025, 10, 3) + datetime.timedelta(days=10 * i),
+                [D(2025, 10, 3) + datetime.timedelta(days=10 * i)],
+            )
+            for i in range(8)
+        ],
+    )
+    people = [f"E{p:02d}" for p in range(1, 13)] + ["HUN", "NEW"]
+    frames = {
+        "customers": pl.DataFrame(rows),
+        "orders": pl.DataFrame(orders),
+        "contacts": pl.DataFrame({"customer": [r["id"] for r in rows]}),
+        "people": pl.DataFrame({"code": people, "unit": ["North"] * len(people)}),
+    }
+    found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 12, 31))
+    bursts = [
+        (a.people, len([r for r in a.records if r[0] == "customers"]))
+        for a in found.alerts
+        if a.pattern == "burst"
+    ]
+    assert bursts == [(("E03",), 9)]
+    burst = next(a for a in found.alerts if a.pattern == "burst")
+    assert "usual" in burst.reason_en and "以往" in burst.reason_zh
+    assert [(n.person, n.period) for n in found.notes if n.detector == "shell_customers"] == [
+        ("NEW", "2025-Q4")
+    ]
