@@ -50,6 +50,17 @@ class Alert(models.Model):
     assignee = acting_user(_("assignee"))
     resolution = models.TextField(_("resolution reason"), blank=True)
     hold = models.BooleanField(_("payout held"), default=False)
+    # A reciprocal-credit alert that repeats, unchanged, a pattern a reviewer dismissed
+    # in an earlier period (the same people sharing the same accounts): stored as
+    # dismissed with that decision, not queued for review again.
+    recurs = models.ForeignKey(
+        "self",
+        verbose_name=_("recurrence of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     found_at = models.DateTimeField(_("found at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 

@@ -49,6 +49,7 @@ class ScanOutcome:
     updated: int
     periods: list[str]
     withdrawn: int = 0  # open alerts the scan no longer found
+    known: int = 0  # new alerts stored dismissed: a dismissed pattern recurring unchanged
 
 
 def quarters(start: datetime.date, end: datetime.date) -> list[str]:
@@ -187,7 +188,7 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
     labels = list(periods) if periods else default_periods()
     found = detect(scan_periods(labels))
     people = {p.code: p for p in Person.objects.all()}
-    created = updated = withdrawn = 0
+    created = updated = withdrawn = known = 0
     keys: set[str] = set()
     with transaction.atomic():
         for alert in found.alerts:
@@ -205,10 +206,25 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
             }
             row = Alert.objects.filter(key=key).first()
             if row is None:
+                dismissed = _dismissed_before(values)
+                if dismissed is not None:  # a known pattern recurring unchanged
+                    values |= {
+                        "status": Status.DISMISSED,
+                        "recurs": dismissed,
+                        "resolution": dismissed.resolution,
+                        "decided_at": timezone.now(),
+                    }
                 row = Alert.objects.create(key=key, **values)
                 row.people.set([people[c] for c in alert.people if c in people])
-                record_change(actor, Action.CREATE, row, after=_state(row), reason="integrity scan")
+                record_change(
+                    actor,
+                    Action.CREATE,
+                    row,
+                    after=_state(row),
+                    reason=gettext_noop("known pattern") if dismissed else "integrity scan",
+                )
                 created += 1
+                known += dismissed is not None
             elif row.status == Status.WITHDRAWN or (
                 row.status == Status.OPEN
                 and (row.score, row.records) != (values["score"], values["records"])
@@ -232,7 +248,48 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 actor, row, before=before, state=_state, reason=gettext_noop("no longer found")
             )
             withdrawn += 1
-    return ScanOutcome(found, created, updated, labels, withdrawn)
+    return ScanOutcome(found, created, updated, labels, withdrawn, known)
+
+
+# Detectors whose alert, when it repeats unchanged a pattern a reviewer dismissed for
+# the same people in an earlier period, is stored dismissed as a known pattern: two
+# reps who share accounts under the plan's split rules split every quarter.
+RECURRING = ("reciprocal_credit",)
+RECURRENCE_DAYS = 366  # the dismissed alert's period ended at most this long before
+RECURRENCE_GROWTH = 1.5  # "unchanged": at most this many times the records dismissed
+
+
+def _dismissed_before(values: dict[str, Any]) -> Alert | None:
+    """The reviewed, dismissed alert that an alert about to be stored (``values``)
+    repeats unchanged, or None: the latest decided alert of the same detector, pattern
+    and people in a period that ended within ``RECURRENCE_DAYS`` before this one began
+    was dismissed, and this one names at most ``RECURRENCE_GROWTH`` times the records
+    the reviewer saw (a pair splitting far more than when it was dismissed, or a pair
+    never reviewed, is a case again)."""
+    if values["detector"] not in RECURRING:
+        return None
+    bounds = period_bounds(values["period"])
+    if bounds is None:
+        return None
+    earliest = bounds[0] - datetime.timedelta(days=RECURRENCE_DAYS)
+    people = sorted(values["people_codes"])
+    latest: tuple[datetime.date, Alert] | None = None
+    for row in Alert.objects.filter(
+        detector=values["detector"],
+        pattern=values["pattern"],
+        status__in=[Status.CONFIRMED, Status.DISMISSED],
+    ).select_related("recurs"):
+        span = period_bounds(row.period)
+        if span is None or sorted(row.people_codes) != people:
+            continue
+        if earliest <= span[1] < bounds[0] and (latest is None or span[1] > latest[0]):
+            latest = (span[1], row)
+    if latest is None or latest[1].status != Status.DISMISSED:
+        return None
+    reviewed = latest[1].recurs or latest[1]  # the alert a reviewer actually dismissed
+    if len(values["records"]) > RECURRENCE_GROWTH * max(len(reviewed.records), 1):
+        return None
+    return reviewed
 
 
 def _state(alert: Alert) -> dict[str, Any]:
@@ -245,6 +302,7 @@ def _state(alert: Alert) -> dict[str, Any]:
         "assignee": alert.assignee.get_username() if alert.assignee else None,
         "resolution": alert.resolution,
         "hold": alert.hold,
+        "recurs": alert.recurs_id,
     }
 
 

@@ -577,3 +577,92 @@ def test_the_first_and_last_quarters_are_scanned_without_overflow(company, tmp_p
     assert [(a["detector"], a["people"], a["period"]) for a in document["alerts"]] == [
         ("amounts", ["r2"], period)
     ]
+
+
+def _split_quarter(company, quarter_start, pairs, plain=("r3", "m1"), per_rep=5):
+    """A quarter of orders: each (a, b) of ``pairs`` books ``per_rep`` orders shared
+    half and half with the other (a documented account split), the ``plain`` people
+    book as many orders alone."""
+    from attain.crm.models import OrderCredit
+
+    n = Order.objects.count()
+    for owner, partner, count in (
+        [(a, b, per_rep) for a, b in pairs]
+        + [(b, a, per_rep) for a, b in pairs]
+        + [(p, None, per_rep) for p in plain]
+    ):
+        customer, _new = Customer.objects.get_or_create(
+            external_id=f"SC-{owner}",
+            defaults={
+                "name": f"{owner} 的客户",
+                "owner": company.people[owner],
+                "created_on": datetime.date(2025, 1, 2),
+            },
+        )
+        Contact.objects.get_or_create(
+            external_id=f"SK-{owner}",
+            customer=customer,
+            defaults={"name": "张", "phone": f"1380000{n % 10}{len(owner)}{owner[-1]}00"},
+        )
+        for i in range(count):
+            n += 1
+            order = Order.objects.create(
+                external_id=f"SO{n}",
+                customer=customer,
+                owner=company.people[owner],
+                date=quarter_start + datetime.timedelta(days=3 + 11 * i),
+                amount=Decimal(1000 + 37 * n),
+            )
+            if partner:
+                for who in (owner, partner):
+                    OrderCredit.objects.create(
+                        order=order, person=company.people[who], share=Decimal("0.5")
+                    )
+
+
+def test_a_dismissed_steady_split_is_not_raised_again_but_a_new_pairing_is(company):
+    """r1 and r2 share their accounts every quarter (half each, as the plan's split
+    rule allows). The 2025-Q3 alert is dismissed as that; the same split in 2025-Q4 is
+    recorded as a recurrence of the dismissed alert, already dismissed, not a new case
+    for the queue. r3 and m2, who never split before, are a new case; and r1 and r2
+    splitting three times as much in 2026-Q1 are a case again."""
+    q3, q4, q1 = datetime.date(2025, 7, 1), datetime.date(2025, 10, 1), datetime.date(2026, 1, 1)
+    _split_quarter(company, q3, [("r1", "r2")])
+    services.scan(None, periods=["2025-Q3"])
+    first = Alert.objects.get(detector="reciprocal_credit", period="2025-Q3")
+    assert first.people_codes == ["r1", "r2"]
+    services.decide(
+        company.users["sales_ops"],
+        first,
+        confirm=False,
+        reason="Documented account split, plan rule 4 (分单)",
+    )
+    _split_quarter(company, q4, [("r1", "r2"), ("r3", "m2")], plain=("m1",))
+    services.scan(None, periods=["2025-Q4"])
+    again = Alert.objects.get(
+        detector="reciprocal_credit", period="2025-Q4", people_codes=["r1", "r2"]
+    )
+    assert again.status == Status.DISMISSED and again.recurs == first
+    assert "plan rule 4" in again.resolution
+    assert AuditEvent.objects.filter(reason="known pattern").count() == 1
+    new = Alert.objects.get(
+        detector="reciprocal_credit", period="2025-Q4", people_codes=["m2", "r3"]
+    )
+    assert new.status == Status.OPEN and new.recurs is None
+    _split_quarter(company, q1, [("r1", "r2")], plain=("r3", "m1"), per_rep=15)
+    services.scan(None, periods=["2026-Q1"])
+    grown = Alert.objects.get(detector="reciprocal_credit", period="2026-Q1")
+    assert grown.status == Status.OPEN
+
+
+def test_the_page_of_a_known_pattern_links_the_dismissed_alert(company, client):
+    _split_quarter(company, datetime.date(2025, 7, 1), [("r1", "r2")])
+    _split_quarter(company, datetime.date(2025, 10, 1), [("r1", "r2")])
+    services.scan(None, periods=["2025-Q3"])
+    first = Alert.objects.get(detector="reciprocal_credit")
+    services.decide(None, first, confirm=False, reason="分单协议")
+    services.scan(None, periods=["2025-Q4"])
+    again = Alert.objects.get(detector="reciprocal_credit", period="2025-Q4")
+    client.force_login(company.users["sales_ops"])
+    page = client.get(f"/integrity/{again.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'href="/integrity/{first.pk}/"' in page and "已知模式" in page

@@ -49,11 +49,11 @@ class Command(CompanyCommand):
         language = get_language() or "en"
         if options["dry_run"]:
             found = services.detect(services.scan_periods(labels))
-            created = updated = withdrawn = 0
+            created = updated = withdrawn = known = 0
         else:
             outcome = services.scan(None, periods=labels)
             found, created, updated = outcome.found, outcome.created, outcome.updated
-            withdrawn = outcome.withdrawn
+            withdrawn, known = outcome.withdrawn, outcome.known
         document = {
             "alerts": [alert.document(language) for alert in found.alerts],
             "not_enough_data": [
@@ -76,8 +76,9 @@ class Command(CompanyCommand):
                 return
             Path(options["json"]).write_text(text + "\n", encoding="utf-8")
         self.stdout.write(
-            f"{len(found.alerts)} alerts in {', '.join(labels)} ({created} new, {updated} "
-            f"updated, {withdrawn} no longer found); {len(found.notes)} tests skipped for "
+            f"{len(found.alerts)} alerts in {', '.join(labels)} ({created} new, of which {known} "
+            f"a dismissed pattern recurring, {updated} updated, {withdrawn} no longer found); "
+            f"{len(found.notes)} tests skipped for "
             "lack of data."
         )
 
