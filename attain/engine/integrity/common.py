@@ -228,19 +228,37 @@ def _one_repeated(value: pl.Expr) -> pl.Expr:
     return value.str.strip_chars(value.str.slice(0, 1)) == ""
 
 
+# A Chinese area code after its trunk 0: 10 and 2x (Beijing, Shanghai, …) have two
+# digits, the others (3xx … 9xx) three; the local number that follows has 7 or 8.
+_AREA = r"(?:10|2\d|[3-9]\d\d)"
+
+
+def phone_digits(value: pl.Expr) -> pl.Expr:
+    """A phone number (NFKC text) as the digits that identify it, so that its written
+    forms compare equal: a mobile without +86 / 0086 (``+86 139-1234-5678`` is
+    ``13912345678``); a landline by its local number, without the area code many type
+    without it and the +86 before it (``010-62345678``, ``(010) 6234 5678``,
+    ``+86 10 62345678`` and ``62345678`` are all ``62345678``)."""
+    digits = value.str.replace_all(r"\D", "")
+    # +86 139…, 0086 139…: the same mobile as 139…
+    digits = digits.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+    # +86 10 6234…, 0086 755 8765…: the landline's area code without its trunk 0
+    digits = digits.str.replace(r"^(?:0086|86)0?(" + _AREA + r"\d{7,8})$", "0$1")
+    # 010 6234 5678, 0755-8765-4321: the local number
+    return digits.str.replace(r"^0" + _AREA + r"(\d{7,8})$", "$1")
+
+
 def contact_key(column: str, kind: str) -> pl.Expr:
     """A contact detail (``kind``: phone, email or code) as a comparable key, or None
-    when it identifies nobody: a phone (its digits, a mobile without its +86) of fewer
-    than 7 digits or of one digit
+    when it identifies nobody: a phone (:func:`phone_digits`) of fewer than 7 digits or
+    of one digit
     repeated (0000000, a placeholder), an email without an @ ("n/a", "无"), a credit
     code of fewer than 8 letters and digits. Full-width characters typed with a Chinese
     input method (１３９…, ＠) read as their half-width forms (NFKC, as the CRM's duplicate
     keys read them)."""
     value = pl.col(column).cast(pl.String).fill_null("").str.normalize("NFKC")
     if kind == "phone":
-        value = value.str.replace_all(r"\D", "")
-        # +86 139…, 0086 139…: the same mobile as 139…
-        value = value.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+        value = phone_digits(value)
         usable = (value.str.len_chars() >= 7) & ~_one_repeated(value)
         return pl.when(usable).then(value).otherwise(None)
     value = value.str.strip_chars().str.to_lowercase()

@@ -989,3 +989,73 @@ def test_a_burst_is_judged_against_the_reps_own_usual_count() -> None:
     assert [(n.person, n.period) for n in found.notes if n.detector == "shell_customers"] == [
         ("NEW", "2025-Q4")
     ]
+
+
+def test_identity_reads_chinese_phone_numbers_in_every_written_form() -> None:
+    """Phone numbers as Chinese CRMs hold them: a landline with and without its area
+    code, with +86 / 0086 before the area code (its trunk 0 dropped), in brackets,
+    spaces and dashes; mobiles with +86 and dashes. Each owner's two customers below
+    share one number written two ways (and L1 carries the rep's own office line); L9's
+    customers have different numbers and share nothing."""
+    numbers = {
+        "L1": ["010-62345678", "62345678"],
+        "L2": ["+86 10 8888 1234", "(010)88881234"],
+        "L3": ["0086-755-8765-4321", "0755 87654321"],
+        "L4": ["+86 139-1234-5678", "0086 139 1234 5678"],
+        "L5": ["021 5566 7788", "86 21 55667788"],
+        "L9": ["010-62345679", "0755-87654320"],
+    }
+    customers, orders = [], []
+    for owner, phones in numbers.items():
+        for i, phone in enumerate(phones):
+            cid = f"{owner}-C{i}"
+            customers.append({"id": cid, "owner": owner, "created": D(2025, 10, 6), "phone": phone})
+            orders.append(
+                {
+                    "id": f"{cid}-O",
+                    "date": D(2025, 10, 7 + i),
+                    "owner": owner,
+                    "customer": cid,
+                    "amount": 4321.0 + i,
+                    "status": "confirmed",
+                }
+            )
+    staff = pl.DataFrame(
+        {
+            "code": [*numbers, "E9"],
+            "unit": ["T"] * 7,
+            "phone": ["+86 (571) 8123-4567", None, None, None, None, None, None],
+        }
+    )
+    customers.append(
+        {"id": "L1-C9", "owner": "L1", "created": D(2025, 10, 6), "phone": "0571-81234567"}
+    )
+    orders.append(
+        {
+            "id": "L1-C9-O",
+            "date": D(2025, 10, 9),
+            "owner": "L1",
+            "customer": "L1-C9",
+            "amount": 999.0,
+            "status": "confirmed",
+        }
+    )
+    frames = {
+        "customers": pl.DataFrame(customers),
+        "orders": pl.DataFrame(orders),
+        "contacts": pl.DataFrame({"customer": [c["id"] for c in customers]}),
+        "people": staff,
+    }
+    found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 12, 1))
+    named = {
+        a.people: sorted(i for t, i in a.records if t == "customers")
+        for a in found.alerts
+        if a.pattern == "identity"
+    }
+    assert named == {
+        ("L1",): ["L1-C0", "L1-C1", "L1-C9"],
+        ("L2",): ["L2-C0", "L2-C1"],
+        ("L3",): ["L3-C0", "L3-C1"],
+        ("L4",): ["L4-C0", "L4-C1"],
+        ("L5",): ["L5-C0", "L5-C1"],
+    }
