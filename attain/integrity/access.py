@@ -17,6 +17,8 @@ from attain.org.selectors import person_of, role_of
 REVIEW_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE})
 # Who may start a scan from the page.
 SCAN_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
+# Who opens disputes about their own pay (as attain.pay.dispute_access says).
+DISPUTING_ROLES = frozenset({Role.MANAGER, Role.REP})
 
 
 def can_review(user: Any) -> bool:
@@ -34,6 +36,12 @@ def can_scan(user: Any) -> bool:
 def sees_own_hold(user: Any) -> bool:
     """Everyone with a person sees the hold notice about themself (My performance)."""
     return role_of(user) is not None
+
+
+def may_dispute_hold(user: Any, person: Any) -> bool:
+    """The person whose payout is held, signed in as themself, may dispute the hold."""
+    me = person_of(user) if user is not None else None
+    return role_of(user) in DISPUTING_ROLES and me is not None and me == person
 
 
 def concerns(user: Any, alert: Any) -> bool:

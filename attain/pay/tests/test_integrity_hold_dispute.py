@@ -1,0 +1,57 @@
+"""The integrity hold notice leads the held person into the dispute flow (the notice
+is integrity's, the disputes pay's: tested here, where both are importable)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html import unescape
+from urllib.parse import parse_qsl
+
+import pytest
+
+from attain.integrity import services as integrity
+from attain.integrity.models import Alert
+from attain.pay.models_disputes import Dispute
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_hold_notice_links_the_held_person_to_a_prefilled_dispute(company, client) -> None:
+    """r1's payout is held for a confirmed wash-order finding; the notice on *My
+    performance* offers r1 (in Chinese) the dispute flow, prefilled with the period and
+    the alert, and the dispute opens from it; a reviewer sees the notice, no link."""
+    alert = Alert.objects.create(
+        key="hold-dispute",
+        detector="wash_orders",
+        period="2025-Q2",
+        score=Decimal("0.8"),
+        reason_en="Cancelled after the quarter",
+        reason_zh="季度结束后取消",
+        people_codes=["r1"],
+        records=[{"table": "orders", "external_id": "W-7"}],
+    )
+    alert.people.set([company.people["r1"]])
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="刷单", hold=True)
+    client.force_login(company.users["rep"])
+    page = client.get("/performance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "integrity-hold" in page
+    start = page.index('class="hold-dispute"')
+    link = unescape(
+        page[page.index('href="', start) + 6 : page.index('"', page.index('href="', start) + 6)]
+    )
+    assert link.startswith("/pay/disputes/new/?") and "申诉" in page[start : start + 400]
+    form = client.get(link, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'value="2025-Q2"' in form and f"预警 {alert.pk}" in unescape(form)
+    fields = dict(parse_qsl(link.partition("?")[2]))
+    fields["text"] = "订单 W-7 是客户真实退货，不是刷单。"
+    opened = client.post("/pay/disputes/new/", fields, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert opened.status_code == 302
+    dispute = Dispute.objects.get()
+    assert (dispute.period, dispute.record_table, dispute.person) == (
+        "2025-Q2",
+        "orders",
+        company.people["r1"],
+    )
+    client.force_login(company.users["sales_ops"])
+    page = client.get("/performance/?person=r1").content.decode()
+    assert "integrity-hold" in page and "hold-dispute" not in page
