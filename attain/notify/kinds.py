@@ -201,7 +201,9 @@ KINDS: dict[str, Kind] = {
             _("Integrity hold"),
             _("Payout held after an integrity review"),
             _("%(period)s, %(who)s: %(reason)s"),
-            "integrity:queue",
+            # the held person and their manager, neither a reviewer: the person's own
+            # page, where the hold notice (and its dispute link) is
+            "incentives:mine",
             leavers=True,
         ),
         Kind(

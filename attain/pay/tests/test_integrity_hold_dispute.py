@@ -55,3 +55,31 @@ def test_the_hold_notice_links_the_held_person_to_a_prefilled_dispute(company, c
     client.force_login(company.users["sales_ops"])
     page = client.get("/performance/?person=r1").content.decode()
     assert "integrity-hold" in page and "hold-dispute" not in page
+
+
+def test_the_hold_notification_leads_the_person_to_the_notice_not_to_a_closed_page(
+    company, client
+) -> None:
+    """The notification of a hold goes to the held rep and their manager, neither of
+    whom may open the review queue: its link is the rep's *My performance* page, where
+    the notice and the dispute link are."""
+    from attain.notify.kinds import link
+
+    alert = Alert.objects.create(
+        key="hold-link",
+        detector="shell_customers",
+        period="2025-Q3",
+        score=Decimal("0.9"),
+        reason_en="Customers share the rep's phone",
+        reason_zh="客户与销售电话相同",
+        people_codes=["r1"],
+        records=[{"table": "customers", "external_id": "SH-1"}],
+    )
+    alert.people.set([company.people["r1"]])
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="虚报", hold=True)
+    for role in ("rep", "manager"):
+        client.force_login(company.users[role])
+        page = client.get(link("integrity_hold"))
+        assert page.status_code == 200, role
+    client.force_login(company.users["rep"])
+    assert "hold-dispute" in client.get(link("integrity_hold")).content.decode()
