@@ -207,6 +207,8 @@ def _no_trace(
         return
     today = as_of or orders["date"].max()
     assert isinstance(today, datetime.date)
+    if (today - _FIRST).days < params.grace_days:
+        return  # no order can be that old yet (the first days there are)
     cutoff = today - datetime.timedelta(days=params.grace_days)
     traced = pl.concat(
         [

@@ -1059,3 +1059,23 @@ def test_identity_reads_chinese_phone_numbers_in_every_written_form() -> None:
         ("L4",): ["L4-C0", "L4-C1"],
         ("L5",): ["L5-C0", "L5-C1"],
     }
+
+
+def test_a_scan_of_the_first_quarter_without_as_of_does_not_overflow() -> None:
+    """Orders only in January of year 1 and no ``as_of``: the no-trace test's cutoff
+    (the last order less the grace days) lies before the first date there is; no order
+    is old enough, so nothing is untraced, and the scan finishes."""
+    q1 = ScanPeriod("0001-Q1", D(1, 1, 1), D(1, 3, 31))
+    orders = pl.DataFrame(
+        {
+            "id": ["A1", "A2"],
+            "date": [D(1, 1, 5), D(1, 1, 9)],
+            "owner": ["E1", "E1"],
+            "customer": ["K1", "K2"],
+            "amount": [100.0, 200.0],
+            "status": ["confirmed", "confirmed"],
+        }
+    )
+    customers = pl.DataFrame({"id": ["K1", "K2"], "owner": ["E1", "E1"]})
+    found = scan(Records({"orders": orders, "customers": customers}), [q1])
+    assert [a for a in found.alerts if a.detector == "shell_customers"] == []
