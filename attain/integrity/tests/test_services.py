@@ -666,3 +666,6 @@ def test_the_page_of_a_known_pattern_links_the_dismissed_alert(company, client):
     client.force_login(company.users["sales_ops"])
     page = client.get(f"/integrity/{again.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f'href="/integrity/{first.pk}/"' in page and "已知模式" in page
+    page = client.get(f"/integrity/{again.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<a href="/integrity/{first.pk}/">alert {first.pk}</a> of 2025-Q3' in page
+    assert "分单协议" in page  # the reviewer's reason, carried over
