@@ -54,8 +54,9 @@ class Params:
     grace_days: int = 60  # an order this old should have left a trace
     min_burst: int = 4  # one-order new customers in a period before a burst is possible
     # A burst is also compared with the rep's own usual count over up to this many
-    # periods before; a rep with fewer than ``min_history_days`` of orders before the
-    # period (a new rep's first book) is not tested: a "not enough data" note.
+    # periods before; a rep with less than ``min_history_days`` of history before the
+    # period (since they joined, by their first assignment, else their first order:
+    # a new rep's first book) is not tested: a "not enough data" note.
     history_periods: int = 4
     min_history_days: int = 60
     alpha: float = 0.001
@@ -282,7 +283,28 @@ def _burst(
     second = orders.group_by("customer").agg(
         pl.col("date").sort().slice(1, 1).first().alias("second")
     )
-    started_frame = orders.group_by("owner").agg(pl.col("date").min().alias("started"))
+    # Whose history starts when: the day they joined (their first assignment) or,
+    # where the records do not say, their first order; never before the first order
+    # the records hold (the history loaded).
+    hired = (
+        data["assignments"]
+        .filter(pl.col("person").is_not_null())
+        .group_by(pl.col("person").alias("owner"))
+        .agg(pl.col("valid_from").min().alias("hired"), pl.col("valid_from").null_count())
+        .filter(pl.col("valid_from") == 0)  # an open start says nothing of when
+        .drop("valid_from")
+    )
+    started_frame = (
+        orders.group_by("owner")
+        .agg(pl.col("date").min().alias("started"))
+        .join(hired, on="owner", how="left")
+        .select(
+            "owner",
+            pl.max_horizontal(pl.coalesce("hired", "started"), pl.lit(orders["date"].min())).alias(
+                "started"
+            ),
+        )
+    )
     history = (
         when.filter(pl.col("owner").is_not_null())
         .select("id", "owner", pl.min_horizontal("created", "first").alias("created"))
@@ -315,8 +337,9 @@ def _burst(
                 continue
             mean = max((total - k) / others, 0.5)
             # The rep's own usual count: their new customers that still had one order
-            # when the period began, over the history before it (since their first
-            # order, at most ``history_periods`` periods), scaled to the period.
+            # when the period began, over the history before it (since they joined,
+            # or their first order, at most ``history_periods`` periods), scaled to
+            # the period.
             first_day = started.get(owner)
             days = (period.start - first_day).days if first_day else 0
             days = min(days, params.history_periods * period.days())
@@ -327,10 +350,10 @@ def _burst(
                         period.label,
                         owner,
                         f"{k} new one-order customers in {period.label}, but only {max(days, 0)} "
-                        "days of orders before it to compare them with (a new rep's first "
+                        "days of history before it to compare them with (a new rep's first "
                         "customers)",
                         f"{period.label} 有 {k} 个只有一笔订单的新客户，但此前只有 {max(days, 0)} "
-                        "天的订单记录可供比较（新销售的第一批客户）",
+                        "天的记录可供比较（新销售的第一批客户）",
                     )
                 )
                 continue

@@ -1079,3 +1079,42 @@ def test_a_scan_of_the_first_quarter_without_as_of_does_not_overflow() -> None:
     customers = pl.DataFrame({"id": ["K1", "K2"], "owner": ["E1", "E1"]})
     found = scan(Records({"orders": orders, "customers": customers}), [q1])
     assert [a for a in found.alerts if a.detector == "shell_customers"] == []
+
+
+def test_a_reps_history_starts_when_they_joined_not_at_their_first_order() -> None:
+    """SLO joined in 2023 but booked nothing until 2025-09-20; in 2025-Q4 they open
+    nine one-order customers: a burst (a long-standing rep, nothing usual about it),
+    not a new rep's first book. NEW joined on 2025-10-01 (their assignment) and opens
+    eight: no history, a note."""
+    months = [D(2024, 9 + i, 15) if i < 4 else D(2025, i - 3, 15) for i in range(16)]
+    rows: list[dict] = []
+    orders: list[dict] = []
+    for owner, customers in [
+        *[
+            (f"E{p:02d}", [(f"E{p:02d}-old{c}", D(2024, 8, 1), months) for c in range(3)])
+            for p in range(1, 11)
+        ],
+        ("SLO", [("SLO-first", D(2025, 9, 20), [D(2025, 9, 20), D(2025, 12, 1)])]),
+        ("SLO", [(f"SLO-{i}", D(2025, 10, 6 + i), [D(2025, 10, 7 + i)]) for i in range(9)]),
+        ("NEW", [(f"NEW-{i}", D(2025, 10, 3 + i), [D(2025, 10, 4 + i)]) for i in range(8)]),
+    ]:
+        r, o = _book(owner, customers)
+        rows.extend(r)
+        orders.extend(o)
+    people = [f"E{p:02d}" for p in range(1, 11)] + ["SLO", "NEW"]
+    frames = {
+        "customers": pl.DataFrame(rows),
+        "orders": pl.DataFrame(orders),
+        "contacts": pl.DataFrame({"customer": [r["id"] for r in rows]}),
+        "people": pl.DataFrame({"code": people, "unit": ["North"] * len(people)}),
+        "assignments": pl.DataFrame(
+            {
+                "person": people,
+                "unit": ["North"] * len(people),
+                "valid_from": [D(2023, 3, 1)] * 11 + [D(2025, 10, 1)],
+            }
+        ),
+    }
+    found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 12, 31))
+    assert [a.people for a in found.alerts if a.pattern == "burst"] == [("SLO",)]
+    assert [n.person for n in found.notes if n.detector == "shell_customers"] == ["NEW"]
