@@ -84,7 +84,11 @@ def detect(
         return found
     orders = data["orders"]
     first_order = orders.group_by("customer").agg(
-        pl.col("date").min().alias("first"), pl.len().alias("orders")
+        pl.col("date").min().alias("first"),
+        pl.len().alias("orders"),
+        # the day of its second order: a one-order customer until then (the burst's
+        # history)
+        pl.col("date").sort(nulls_last=True).slice(1, 1).first().alias("second"),
     )
     when = (
         customers.select("id", "owner", "created")
@@ -280,9 +284,6 @@ def _burst(
     # The history: every customer, new when created or first ordered, and the day of
     # its second order (a customer is a one-order customer until then).
     orders = data["orders"].filter(pl.col("date").is_not_null())
-    second = orders.group_by("customer").agg(
-        pl.col("date").sort().slice(1, 1).first().alias("second")
-    )
     # Whose history starts when: the day they joined (their first assignment) or,
     # where the records do not say, their first order; never before the first order
     # the records hold (the history loaded).
@@ -307,8 +308,7 @@ def _burst(
     )
     history = (
         when.filter(pl.col("owner").is_not_null())
-        .select("id", "owner", pl.min_horizontal("created", "first").alias("created"))
-        .join(second.rename({"customer": "id"}), on="id", how="left")
+        .select("id", "owner", pl.min_horizontal("created", "first").alias("created"), "second")
         .join(started_frame, on="owner", how="inner")
     )
     started = dict(started_frame.drop_nulls().iter_rows())
