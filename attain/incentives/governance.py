@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
@@ -258,8 +259,9 @@ def _same_days(
 
 
 def _span(start: datetime.date, end: datetime.date) -> str:
-    first = "…" if start == _FAR_PAST else start.isoformat()
-    last = "…" if end == _FAR_FUTURE else end.isoformat()
+    """Days in a sentence, written as the reader's language writes dates."""
+    first = "…" if start == _FAR_PAST else date_format(start, "DATE_FORMAT")
+    last = "…" if end == _FAR_FUTURE else date_format(end, "DATE_FORMAT")
     return f"{first} – {last}"
 
 

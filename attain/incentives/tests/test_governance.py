@@ -166,10 +166,11 @@ def test_two_plans_paying_reps_on_revenue_are_warned_about(sales):
     [warning] = governance.overlap_warnings()
     assert "“Rep plan”" in warning and "“Spring spiff”" in warning
     assert "revenue" in warning and "r1" in warning and "r4" in warning
-    assert f"{YEAR}-01-01 – {YEAR}-12-31" in warning
+    assert f"Jan. 1, {YEAR} – Dec. 31, {YEAR}" in warning
     with translation.override("zh-hans"):
         [chinese] = governance.overlap_warnings(spiff)
     assert "重复" in chinese and "r1" in chinese
+    assert f"{YEAR}年1月1日 – {YEAR}年12月31日" in chinese
     governance.return_plan_version(None, spiff, reason="不重复发放")
     assert governance.overlap_warnings() == []
 
