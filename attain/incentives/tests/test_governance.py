@@ -290,8 +290,7 @@ def test_effective_dates_bound_the_warning(sales):
     half["effective"] = {"from": f"{YEAR}-07-01", "to": f"{YEAR}-12-31"}
     governance.submit_plan_version(None, services.save_plan_version(None, half))
     [warning] = governance.overlap_warnings()
-    assert f"{YEAR}-07-01 – {YEAR}-12-31" in warning
-    assert datetime.date(YEAR, 7, 1).isoformat() in warning
+    assert f"July 1, {YEAR} – Dec. 31, {YEAR}" in warning
 
 
 def test_a_person_who_changes_role_is_not_paid_twice_by_the_two_role_plans(sales):
