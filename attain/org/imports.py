@@ -565,7 +565,6 @@ def plan_and_write_people(
     # role or the email of someone whose login has one (single sign-on signs a login in
     # by its person's email): the logins' roles, when the importer is not one.
     roles_now = None if _by_administrator(actor) else login_roles()
-    email_owner = _email_owners(rows, stored, today)
     plans: dict[str, _Plan] = {}
     for row in rows:
         if row.row in outcome.rejected:
@@ -629,8 +628,6 @@ def plan_and_write_people(
                     _("only an administrator may change the email of a login “%(role)s”")
                     % {"role": Role(current).label}
                 )
-        if not reasons:
-            reasons.extend(_shared_email(row, old, end, today, email_owner))
         if reasons:
             _reject(outcome, row.row, "; ".join(reasons))
             continue
@@ -702,6 +699,10 @@ def plan_and_write_people(
                     )
         _check_leavers(live, stored, manager_of, end_of, code_by_pk, outcome)
         if len(outcome.rejected) == before:
+            # addresses last: only the rows imported take one (a rejected row keeps
+            # its person's stored address); a refusal here may reject more rows
+            _shared_emails(live, stored, end_of, today, outcome)
+        if len(outcome.rejected) == before:
             break
 
     live = {c: p for c, p in plans.items() if p.row.row not in outcome.rejected}
@@ -722,46 +723,48 @@ def plan_and_write_people(
     return outcome
 
 
-def _email_owners(
-    rows: list[PersonRow], stored: dict[str, _Stored], today: datetime.date
-) -> dict[str, str]:
-    """Each address (folded) to the employee id of the active stored person who has it,
-    as the file leaves them (a row that gives a stored person an email replaces theirs)."""
-    in_file = {row.code: row for row in rows}
+def _shared_emails(
+    live: dict[str, _Plan],
+    stored: dict[str, _Stored],
+    end_of: dict[str, datetime.date | None],
+    today: datetime.date,
+    outcome: Outcome,
+) -> None:
+    """An active person may not take an address another active person has: both would
+    get a login with it, and single sign-on, which signs in by email, refuses both.
+    Checked against the state the file leads to (``live``: the rows imported; a
+    rejected row's person keeps their stored address): a stored person who keeps
+    their address keeps it, else the first row that gives it."""
+
+    def active(code: str) -> bool:
+        end = end_of.get(code)
+        return end is None or end >= today
+
+    def changes(plan: _Plan | None, person: _Stored | None) -> bool:
+        """Whether an imported row gives its person an address they have not got."""
+        if plan is None or plan.row.email is KEEP or not plan.row.email:
+            return False
+        return person is None or plan.row.email.casefold() != person.email.casefold()
+
     owner: dict[str, str] = {}
     for code, person in stored.items():
-        row = in_file.get(code)
-        email = person.email if row is None or row.email is KEEP else row.email
-        end = person.end if row is None or row.end is KEEP else row.end
-        if email and (end is None or end >= today):
-            owner.setdefault(email.casefold(), code)
-    return owner
-
-
-def _shared_email(
-    row: PersonRow,
-    old: _Stored | None,
-    end: datetime.date | None,
-    today: datetime.date,
-    owner: dict[str, str],
-) -> list[str]:
-    """An active person may not take an address another active person has: both would
-    get a login with it, and single sign-on, which signs in by email, refuses both. The
-    first row (or the stored person) keeps it; ``owner`` learns the rows accepted."""
-    if row.email is KEEP or not row.email or (end is not None and end < today):
-        return []
-    if old is not None and row.email.casefold() == old.email.casefold():
-        return []
-    holder = owner.setdefault(row.email.casefold(), row.code)
-    if holder == row.code:
-        return []
-    return [
-        _(
-            "email “%(email)s” already belongs to %(code)s; two people with one email "
-            "cannot sign in with single sign-on"
-        )
-        % {"email": row.email, "code": holder}
-    ]
+        if person.email and active(code) and not changes(live.get(code), person):
+            owner.setdefault(person.email.casefold(), code)
+    for code, plan in live.items():
+        email = plan.row.email
+        if not changes(plan, stored.get(code)) or not active(code):
+            continue
+        holder = owner.setdefault(email.casefold(), code)
+        if holder != code:
+            _reject(
+                outcome,
+                plan.row.row,
+                _(
+                    "email “%(email)s” already belongs to %(code)s; two people with one "
+                    "email cannot sign in with single sign-on"
+                )
+                % {"email": email, "code": holder},
+            )
 
 
 def _dates_problem(plan: _Plan) -> str:

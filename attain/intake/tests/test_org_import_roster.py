@@ -179,3 +179,45 @@ def test_with_password_login_for_administrators_only_invitations_say_sign_in_wit
     assert "password-reset" not in rep
     assert "企业微信" in rep and "https://attain.example/login/" in rep
     assert "https://attain.example/accounts/password-reset/" in admin
+
+
+def test_an_email_given_up_by_a_rejected_row_stays_its_owners(company: Any, tmp_path: Path) -> None:
+    """r1's row gives up r1@ but is rejected (its start date differs), so r1 keeps r1@:
+    a new person may not take it, else two active people share one address."""
+    Person.objects.filter(code="r1").update(email="r1@example.com")
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱"],
+            ["r1", "r1", "east", "2001-01-01", "new@example.com"],
+            ["e1", "甲", "east", "2025-03-01", "r1@example.com"],
+        ],
+    )
+    result = run("people", path, invite=False)
+    why = reasons(result)
+    assert result.rejected == 2, why
+    assert "start date" in why["r1"]
+    assert "r1@example.com" in why["e1"] and "r1" in why["e1"]
+    assert list(Person.objects.filter(email__iexact="r1@example.com").values_list("code")) == [
+        ("r1",)
+    ]
+
+
+def test_an_email_is_refused_only_for_a_holder_that_is_imported(
+    company: Any, tmp_path: Path
+) -> None:
+    """e2 is rejected (its manager is unknown), so it takes no address: e3, the next row
+    with the same one, is imported with it."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱", "上级"],
+            ["e2", "乙", "east", "2025-03-01", "same@example.com", "nobody"],
+            ["e3", "丙", "east", "2025-03-01", "same@example.com", ""],
+        ],
+    )
+    result = run("people", path, invite=False)
+    why = reasons(result)
+    assert (result.imported, result.rejected) == (1, 1), why
+    assert "same@example.com" not in why["e2"]
+    assert Person.objects.get(code="e3").email == "same@example.com"
