@@ -718,7 +718,7 @@ def _fan(
     row, points = chosen, drawn_for(chosen)
     last = max(i for i, value in enumerate(points.p50) if value is not None)  # the furthest
     chart = charts.fan(
-        [d.isoformat() for d in points.dates],
+        [date_format(d, "SHORT_DATE_FORMAT") for d in points.dates],  # the reader's days
         actual=(_("Actual to date"), points.actual),
         p10=points.p10,
         p50=(_("Forecast P50"), points.p50),

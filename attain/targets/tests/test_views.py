@@ -373,6 +373,9 @@ def test_pace_and_my_targets_show_the_forecast_range_and_its_basis(
     # the chart's description: the quarter's end dated for its reader, the measure by name
     description = str(response.context["fan_chart"])
     assert quarter_end in description and "销售额 Revenue" in description
+    # so are the days along its axis, never ISO
+    assert "2026-06-30" not in description and "2026-04-01" not in description
+    assert "<tr><td>2026-06-30</td>" not in page and f"<tr><td>{quarter_end}</td>" in page
     chosen = response.context["fan_rows"][-1]
     again = client.get(
         reverse("targets:pace"),
