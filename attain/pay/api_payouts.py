@@ -306,7 +306,13 @@ class PayrollPaidView(APIView):
         body = PaidSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        chosen = selectors.payroll_payouts(request.user, data["period"])
+        # the whole export but one's own payout, as the payroll page: someone else marks
+        # it paid (segregation of duties); named in ``people``, it is refused
+        chosen = [
+            p
+            for p in selectors.payroll_payouts(request.user, data["period"])
+            if not access.is_own(request.user, p.person)
+        ]
         if "people" in data:  # exactly those exported: one approved since stays approved
             codes = set(data["people"])
             chosen = list(

@@ -270,3 +270,26 @@ def test_the_payroll_page_marks_paid_all_but_ones_own_payout(company, client):
     states = dict(Payout.objects.filter(period=PERIOD).values_list("person__code", "state"))
     assert states.pop(person.code) == "approved"  # left for someone else to mark paid
     assert set(states.values()) == {"paid"}
+
+
+def test_the_payroll_api_marks_the_export_paid_but_ones_own_payout(company):
+    """Without ``people`` the call marks every payout of the export paid: a finance login
+    that is paid too got a 403 for the whole export, as the page (which leaves its own
+    payout approved) did not."""
+    store(company, AMOUNTS)
+    user, person = _own_person(company, "finance")
+    Payout.objects.filter(period=PERIOD).update(state="approved")
+    others = Payout.objects.filter(period=PERIOD).exclude(person=person).count()
+    api = APIClient()
+    api.force_authenticate(user)
+    body = {"period": PERIOD, "reference": "BANK-8", "paid_on": "2026-04-01"}
+    answer = api.post("/api/pay/payroll/paid/", body, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["changed"] == others
+    states = dict(Payout.objects.filter(period=PERIOD).values_list("person__code", "state"))
+    assert states.pop(person.code) == "approved"
+    assert set(states.values()) == {"paid"}
+    # named, one's own payout is still refused
+    Payout.objects.filter(person=person, period=PERIOD).update(state="approved")
+    body["people"] = [person.code]
+    assert api.post("/api/pay/payroll/paid/", body, format="json").status_code == 403
