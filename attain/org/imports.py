@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
 from django.utils import timezone
@@ -730,11 +731,16 @@ def _shared_emails(
     today: datetime.date,
     outcome: Outcome,
 ) -> None:
-    """An active person may not take an address another active person has: both would
-    get a login with it, and single sign-on, which signs in by email, refuses both.
+    """While single sign-on matches people by email, an active person may not take an
+    address another active person has: it would refuse both. Otherwise the row is
+    imported with a warning (a team's shared mailbox).
     Checked against the state the file leads to (``live``: the rows imported; a
     rejected row's person keeps their stored address): a stored person who keeps
     their address keeps it, else the first row that gives it."""
+
+    by_email = getattr(settings, "ATTAIN_SSO_ENABLED", False) and (
+        getattr(settings, "ATTAIN_SSO_MATCH", "email") == "email"
+    )
 
     def active(code: str) -> bool:
         end = end_of.get(code)
@@ -755,7 +761,9 @@ def _shared_emails(
         if not changes(plan, stored.get(code)) or not active(code):
             continue
         holder = owner.setdefault(email.casefold(), code)
-        if holder != code:
+        if holder == code:
+            continue
+        if by_email:
             _reject(
                 outcome,
                 plan.row.row,
@@ -764,6 +772,17 @@ def _shared_emails(
                     "email cannot sign in with single sign-on"
                 )
                 % {"email": email, "code": holder},
+            )
+        else:  # a shared mailbox harms no one until single sign-on matches by email
+            outcome.warnings.append(
+                (
+                    plan.row.row,
+                    _(
+                        "email “%(email)s” is %(code)s’s too: before single sign-on "
+                        "matches people by email, give each person an address of their own"
+                    )
+                    % {"email": email, "code": holder},
+                )
             )
 
 

@@ -857,11 +857,12 @@ def test_the_import_page_says_when_the_invitations_could_not_be_sent(
 
 
 def test_sales_operations_cannot_steer_an_administrators_sign_in(
-    company: Any, tmp_path: Path
+    company: Any, tmp_path: Path, settings: Any
 ) -> None:
     """Single sign-on signs a login in by its person's email (or id). Sales operations
     could change the email of an administrator's person to their own, or link an
     administrator's login to a person of theirs, and then sign in as the administrator."""
+    settings.ATTAIN_SSO_ENABLED, settings.ATTAIN_SSO_MATCH = True, "email"
     from django.core.exceptions import ValidationError
 
     from attain.org import services

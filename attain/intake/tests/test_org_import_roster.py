@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.utils import translation
 
 from attain.accounts.models import User
@@ -111,9 +112,16 @@ def test_an_employee_number_without_its_leading_zeros_is_the_same_person(
     assert result.warnings == ["第 2 行：工号“123”按已有的“00123”处理（前导零可能被 Excel 去掉了）"]
 
 
+SSO_BY_EMAIL = {"ATTAIN_SSO_ENABLED": True, "ATTAIN_SSO_MATCH": "email"}
+
+
 def test_a_second_person_with_an_active_persons_email_is_refused(
-    company: Any, tmp_path: Path
+    company: Any, tmp_path: Path, settings: Any
 ) -> None:
+    """Single sign-on matches people by email: two active people with one address
+    could neither sign in."""
+    for name, value in SSO_BY_EMAIL.items():
+        setattr(settings, name, value)
     Person.objects.filter(code="r1").update(email="r1@example.com")
     path = write_csv(
         tmp_path / "hr.csv",
@@ -132,6 +140,32 @@ def test_a_second_person_with_an_active_persons_email_is_refused(
     assert why["e1"] == "邮箱“R1@example.com”已属于 r1；两人共用一个邮箱无法用单点登录登录"
     assert why["e3"] == "邮箱“same@example.com”已属于 e2；两人共用一个邮箱无法用单点登录登录"
     assert not User.objects.filter(username__in=["e1", "e3"]).exists()
+
+
+@pytest.mark.parametrize("match", ["off", "employee_code"])
+def test_a_shared_mailbox_is_imported_with_a_warning_unless_sign_on_matches_by_email(
+    company: Any, tmp_path: Path, settings: Any, match: str
+) -> None:
+    """A team's shared mailbox (several reps, one sales@) lost every rep but the first
+    while nothing signs in by email: each is imported, the import warns."""
+    settings.ATTAIN_SSO_ENABLED = match != "off"
+    settings.ATTAIN_SSO_MATCH = "employee_code" if match != "off" else "email"
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱"],
+            ["e2", "乙", "east", "2025-03-01", "sales@example.com"],
+            ["e3", "丙", "east", "2025-03-01", "Sales@example.com"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path, invite=False)
+    assert (result.imported, result.rejected) == (2, 0), reasons(result)
+    assert Person.objects.get(code="e3").email == "Sales@example.com"
+    assert result.warnings == [
+        "第 3 行：邮箱“Sales@example.com”也是 e2 的：在单点登录按邮箱匹配人员之前，"
+        "请为每人设置各自的邮箱"
+    ]
 
 
 def test_the_import_page_lists_the_warnings(company: Any, tmp_path: Path, client: Any) -> None:
@@ -181,9 +215,13 @@ def test_with_password_login_for_administrators_only_invitations_say_sign_in_wit
     assert "https://attain.example/accounts/password-reset/" in admin
 
 
-def test_an_email_given_up_by_a_rejected_row_stays_its_owners(company: Any, tmp_path: Path) -> None:
+def test_an_email_given_up_by_a_rejected_row_stays_its_owners(
+    company: Any, tmp_path: Path, settings: Any
+) -> None:
     """r1's row gives up r1@ but is rejected (its start date differs), so r1 keeps r1@:
     a new person may not take it, else two active people share one address."""
+    for name, value in SSO_BY_EMAIL.items():
+        setattr(settings, name, value)
     Person.objects.filter(code="r1").update(email="r1@example.com")
     path = write_csv(
         tmp_path / "hr.csv",
