@@ -37,6 +37,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role, User
@@ -229,7 +230,7 @@ def plan_and_write_units(
                 outcome,
                 row.row,
                 _("the end date %(end)s is before the start date %(start)s")
-                % {"end": closed, "start": opened},
+                % {"end": _day(closed), "start": _day(opened)},
             )
 
     def parent_code(row: UnitRow) -> str | None:
@@ -579,7 +580,7 @@ def plan_and_write_people(
         if row.end not in (KEEP, None) and row.end < row.start:
             reasons.append(
                 _("the end date %(end)s is before the start date %(start)s")
-                % {"end": row.end, "start": row.start}
+                % {"end": _day(row.end), "start": _day(row.start)}
             )
         if row.unit not in units:
             reasons.append(_("unknown unit “%(unit)s”") % {"unit": row.unit})
@@ -603,12 +604,12 @@ def plan_and_write_people(
                     "the start date %(start)s differs from the stored one (%(stored)s); "
                     "a start date is corrected on the person's page, not by an import"
                 )
-                % {"start": row.start, "stored": old.start}
+                % {"start": _day(row.start), "stored": _day(old.start)}
             )
         if old is not None and old.end is not None and row.end not in (KEEP, None, old.end):
             reasons.append(
                 _("the person already left on %(stored)s; the file says %(end)s")
-                % {"stored": old.end, "end": row.end}
+                % {"stored": _day(old.end), "end": _day(row.end)}
             )
         if roles_now is not None:
             current = roles_now.get(old.user_id) if old is not None and old.user_id else None
@@ -666,7 +667,7 @@ def plan_and_write_people(
             ):
                 problem = _("The unit “%(unit)s” is not open on %(on)s.") % {
                     "unit": plan.unit,
-                    "on": plan.on,
+                    "on": _day(plan.on),
                 }
         if problem:
             _reject(outcome, row.row, problem)
@@ -786,6 +787,11 @@ def _shared_emails(
             )
 
 
+def _day(day: datetime.date) -> str:
+    """A day in a reason, as the reader's language writes dates."""
+    return date_format(day, "DATE_FORMAT")
+
+
 def _dates_problem(plan: _Plan) -> str:
     """A change of an existing person must fit their history."""
     old = plan.stored
@@ -797,19 +803,19 @@ def _dates_problem(plan: _Plan) -> str:
         if plan.on < old.start:
             return _(
                 "the change takes effect on %(on)s, before the employment start (%(start)s)"
-            ) % {"on": plan.on, "start": old.start}
+            ) % {"on": _day(plan.on), "start": _day(old.start)}
         if latest is not None and plan.on < latest[4]:
             return _(
                 "the change takes effect on %(on)s, but a change from %(latest)s is recorded; "
                 "give a later effective date"
-            ) % {"on": plan.on, "latest": latest[4]}
+            ) % {"on": _day(plan.on), "latest": _day(latest[4])}
         if end is not None and plan.on > end:
             return _("the change takes effect on %(on)s, after the last day (%(end)s)") % {
-                "on": plan.on,
-                "end": end,
+                "on": _day(plan.on),
+                "end": _day(end),
             }
     if plan.leaves and latest is not None and end is not None and latest[4] > end:
-        return _("changes are recorded after the last day %(end)s") % {"end": end}
+        return _("changes are recorded after the last day %(end)s") % {"end": _day(end)}
     return ""
 
 
@@ -838,15 +844,15 @@ def _manager_problem(
     if start_of[manager] > day:
         return _("the manager “%(manager)s” starts on %(start)s, after %(on)s") % {
             "manager": manager,
-            "start": start_of[manager],
-            "on": day,
+            "start": _day(start_of[manager]),
+            "on": _day(day),
         }
     manager_end = end_of[manager]
     if manager_end is not None and manager_end < day:
         return _("the manager “%(manager)s” left on %(end)s, before %(on)s") % {
             "manager": manager,
-            "end": manager_end,
-            "on": day,
+            "end": _day(manager_end),
+            "on": _day(day),
         }
     return ""
 

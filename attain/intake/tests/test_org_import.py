@@ -124,7 +124,7 @@ def test_unit_rules_missing_parent_cycles_dates(company: Any, tmp_path: Path) ->
     assert why["orphan"] == "the parent unit “nowhere” is missing"
     assert why["child"] == "the parent unit “orphan” is rejected (row 3)"
     assert why["a"] == why["b"] == "the units would form a cycle: a → b → a"
-    assert why["late"] == "the end date 2025-04-01 is before the start date 2025-05-01"
+    assert why["late"] == "the end date April 1, 2025 is before the start date May 1, 2025"
     assert why["twice"] == "the same unit code is in the file more than once (rows 8, 9)"
     assert why["r1"] == "“r1” is already a person's employee id"
     assert "cycle" in why["hq"]
@@ -264,9 +264,9 @@ def test_bad_people_each_rejected_with_its_reason_nothing_half_applied(
     why = reasons(result)
     assert result.imported == 2 and result.rejected == 13  # good, and late (a manager)
     assert why["c1"] == why["c2"] == "the managers would form a cycle: c1 → c2 → c1"
-    assert why["early"] == "the manager “late” starts on 2025-06-01, after 2025-01-01"
+    assert why["early"] == "the manager “late” starts on June 1, 2025, after Jan. 1, 2025"
     assert why["dup"] == "the same employee id is in the file more than once (rows 6, 7)"
-    assert why["neg"] == "the end date 2025-04-30 is before the start date 2025-05-01"
+    assert why["neg"] == "the end date April 30, 2025 is before the start date May 1, 2025"
     assert why["nounit"] == "unknown unit “mars”"
     assert why["noboss"] == "unknown manager “E404”"
     assert why["under"] == "the manager “dup” is rejected (row 6)"
@@ -373,7 +373,7 @@ def test_change_dated_before_a_recorded_change_is_rejected(company: Any, tmp_pat
         tmp_path / "p.csv", [["r3", "R3", "west", "rep", "m3", "2024-01-01"]], header=PEOPLE_ZH[:6]
     )
     result = run("people", path, effective="2025-03-01")
-    assert "a change from 2025-07-01 is recorded" in reasons(result)["r3"]
+    assert "a change from July 1, 2025 is recorded" in reasons(result)["r3"]
 
 
 def test_leaver_who_still_manages_people_is_rejected(company: Any, tmp_path: Path) -> None:
@@ -406,7 +406,7 @@ def test_start_date_is_not_overwritten(company: Any, tmp_path: Path) -> None:
         tmp_path / "p.csv", [["r1", "R1", "east", "rep", "m1", "2023-05-01"]], header=PEOPLE_ZH[:6]
     )
     result = run("people", path)
-    assert "differs from the stored one (2024-01-01)" in reasons(result)["r1"]
+    assert "differs from the stored one (Jan. 1, 2024)" in reasons(result)["r1"]
     assert Person.objects.get(code="r1").start == D(2024, 1, 1)
 
 
@@ -586,8 +586,8 @@ def test_a_person_cannot_join_a_unit_that_is_not_open(company: Any, tmp_path: Pa
         header=PEOPLE_ZH[:6],
     )
     why = reasons(run("people", path, effective="2024-12-01"))
-    assert why["n1"] == "The unit “west” is not open on 2024-06-01."
-    assert why["r1"] == "The unit “west” is not open on 2024-12-01."
+    assert why["n1"] == "The unit “west” is not open on June 1, 2024."
+    assert why["r1"] == "The unit “west” is not open on Dec. 1, 2024."
 
 
 def test_employee_ids_match_whatever_their_case_or_width(company: Any, tmp_path: Path) -> None:

@@ -259,3 +259,18 @@ def test_an_email_is_refused_only_for_a_holder_that_is_imported(
     assert (result.imported, result.rejected) == (1, 1), why
     assert "same@example.com" not in why["e2"]
     assert Person.objects.get(code="e3").email == "same@example.com"
+
+
+def test_the_reasons_write_their_days_for_the_reader(company: Any, tmp_path: Path) -> None:
+    """A reason on the preview (and in the rejects file) was written with ISO days in
+    Chinese too."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "离职日期"],
+            ["e1", "甲", "east", "2025-05-01", "2025-04-01"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path, invite=False)
+    assert reasons(result)["e1"] == "结束日期 2025年4月1日 早于开始日期 2025年5月1日"
