@@ -188,7 +188,7 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
     return positions, matches
 
 
-_CODE_HEADER = re.compile(r"编码|代码|编号|code")
+_CODE_HEADER = re.compile(r"编码|代码|编号|工号|code|\bid\b")
 
 
 def _name_beside_code(

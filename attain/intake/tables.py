@@ -659,6 +659,9 @@ _register(
                     "reports to",
                 ),
             ),
+            # the manager's name beside their id (直属上级 and 上级工号 both in a roster): the
+            # id gives the manager, the name is checked against theirs
+            _text("manager_name", "上级姓名", "直属上级姓名", "manager name"),
             Column(
                 "start",
                 Kind.DATE,

@@ -89,6 +89,7 @@ class PersonRow:
     role: str = KEEP  # the login's role (accounts.Role), "" for the default
     effective: datetime.date | None = None  # this row's changes take effect on
     unit_name: str = KEEP  # the unit's name beside its code: checked, never written
+    manager_name: str = KEEP  # the manager's name beside their id: checked, never written
 
 
 @dataclass
@@ -563,6 +564,9 @@ def plan_and_write_people(
     row_of_code: dict[str, int] = {}
     for row in rows:
         row_of_code.setdefault(row.code, row.row)
+    # a manager's name beside their id (直属上级 and 上级工号): the file's name, else the stored
+    person_names = {code: p.name for code, p in stored.items()}
+    person_names.update({row.code: row.name for row in rows if row.row not in outcome.rejected})
     # Only an administrator (or the system) gives a role above manager, or changes the
     # role or the email of someone whose login has one (single sign-on signs a login in
     # by its person's email): the logins' roles, when the importer is not one.
@@ -596,6 +600,19 @@ def plan_and_write_people(
                         "stored": unit_names[row.unit],
                         "name": row.unit_name,
                     },
+                )
+            )
+        manager_known = person_names.get(row.manager) if row.manager not in (KEEP, "") else None
+        if (
+            row.manager_name not in (KEEP, "")
+            and manager_known is not None
+            and _folded(row.manager_name) != _folded(manager_known)
+        ):
+            outcome.warnings.append(
+                (
+                    row.row,
+                    _("manager “%(manager)s” is “%(stored)s”; the file says “%(name)s”")
+                    % {"manager": row.manager, "stored": manager_known, "name": row.manager_name},
                 )
             )
         if old is not None and old.start != row.start:

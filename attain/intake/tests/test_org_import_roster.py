@@ -274,3 +274,25 @@ def test_the_reasons_write_their_days_for_the_reader(company: Any, tmp_path: Pat
     with translation.override("zh-hans"):
         result = run("people", path, invite=False)
     assert reasons(result)["e1"] == "结束日期 2025年4月1日 早于开始日期 2025年5月1日"
+
+
+def test_a_roster_with_manager_name_and_manager_id_uses_the_id(
+    company: Any, tmp_path: Path
+) -> None:
+    """直属上级 (the manager's name) beside 上级工号 (their id) was refused as two columns
+    for the manager: the id gives the manager, a name that is not theirs is a warning."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "直属上级", "上级工号"],
+            ["e1", "甲", "east", "2025-03-01", "m1", "m1"],
+            ["e2", "乙", "east", "2025-03-01", "王五", "m1"],
+            ["e3", "丙", "east", "2025-03-01", "甲", "e1"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path, invite=False)
+    assert (result.imported, result.rejected) == (3, 0), reasons(result)
+    manager = Person.objects.get(code="m1").name
+    assert result.warnings == [f"第 3 行：上级“m1”是“{manager}”，文件写的是“王五”"]
+    assert history("e2")[-1][1] == "m1" and history("e3")[-1][1] == "e1"
