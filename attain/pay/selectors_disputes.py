@@ -84,14 +84,14 @@ def periods(user: Any) -> list[str]:
     return list(disputes(user).order_by("-period").values_list("period", flat=True).distinct())
 
 
-def assignees() -> list[Any]:
+def assignees(dispute: Any = None) -> list[Any]:
+    """The logins a dispute may go to: handlers, not the person it is about."""
     from django.contrib.auth import get_user_model
 
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, role__in=[Role.SALES_OPS, Role.ADMIN])
-        .order_by("role", "username")
-    )
+    users = get_user_model().objects.filter(is_active=True, role__in=[Role.SALES_OPS, Role.ADMIN])
+    if dispute is not None:
+        users = users.exclude(person__pk=dispute.person_id)
+    return list(users.order_by("role", "username"))
 
 
 @dataclass

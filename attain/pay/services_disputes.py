@@ -201,12 +201,18 @@ def set_policy(
     return row
 
 
-def _default_assignee(settings_row: DisputePolicy) -> Any:
-    if settings_row.assignee_id and _may_be_assigned(settings_row.assignee):
-        return settings_row.assignee
+def _default_assignee(settings_row: DisputePolicy, person: Any) -> Any:
+    """Who gets a new dispute: the policy's handler, else the least busy sales operations
+    login; never the person it is about (they could not answer it)."""
+    chosen = settings_row.assignee
+    if settings_row.assignee_id and _may_be_assigned(chosen):
+        own = getattr(chosen, "person", None)
+        if own is None or own.pk != person.pk:
+            return chosen
     ops = (
         get_user_model()
         .objects.filter(is_active=True, role=Role.SALES_OPS)
+        .exclude(person__pk=person.pk)
         .annotate(load=Count("assigned_disputes", filter=Q(assigned_disputes__status__in=ACTIVE)))
         .order_by("load", "pk")
     )
@@ -292,7 +298,7 @@ def open_dispute(
             record_table=record_table if subject == DisputeSubject.RECORD else "",
             record_ref=record_ref if subject == DisputeSubject.RECORD else "",
             title=title,
-            assignee=_default_assignee(settings_row),
+            assignee=_default_assignee(settings_row, person),
             opened_at=now,
             due_at=now + datetime.timedelta(hours=settings_row.response_hours),
         )
@@ -417,6 +423,10 @@ def assign(actor: Any, dispute: Dispute, assignee: Any, *, note: str = "") -> Di
     if not _may_be_assigned(assignee):
         raise ValidationError(
             {"assignee": _("Disputes go to a sales operations or administrator login.")}
+        )
+    if not access.may_handle(assignee, dispute):  # they could not answer it
+        raise ValidationError(
+            {"assignee": _("A dispute about someone's own pay goes to another handler.")}
         )
 
     def change(d: Dispute) -> None:

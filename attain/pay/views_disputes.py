@@ -204,7 +204,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "can_handle": found.active and access.can_handle_disputes(user),
             "can_answer": found.active and access.may_handle(user, found),
             "can_withdraw": found.active and access.may_withdraw(user, found),
-            "assignees": selectors.assignees(),
+            "assignees": selectors.assignees(found),
             "open": found.status == DisputeStatus.OPEN,
         },
     )

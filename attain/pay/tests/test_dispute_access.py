@@ -177,3 +177,28 @@ def test_nobody_answers_a_dispute_about_their_own_pay(company, dispute, client, 
     body = {"action": "assign", "reason": "", "assignee": company.users[other].username}
     answer = api.post(f"/api/pay/disputes/{dispute.pk}/actions/", body, format="json")
     assert answer.status_code == 200, answer.content
+    # nor may it be handed to them: they could not answer it
+    another = "sales_ops" if role == "admin" else "admin"
+    api.force_authenticate(company.users[another])
+    body = {"action": "assign", "reason": "", "assignee": handler.username}
+    answer = api.post(f"/api/pay/disputes/{dispute.pk}/actions/", body, format="json")
+    assert answer.status_code == 400, answer.content
+    client.force_login(company.users[another])
+    page = client.get(f"/pay/disputes/{dispute.pk}/").content.decode()
+    assert f'value="{handler.username}"' not in page
+
+
+def test_a_new_dispute_does_not_go_to_the_handler_it_is_about(company, settings):
+    """The policy's handler is also paid: their own dispute goes to another handler."""
+    from attain.org import services as org
+    from attain.pay import services_disputes as disputes
+
+    handler = company.users["sales_ops"]
+    r1 = company.people["r1"]
+    org.update_person(None, r1, user=None)
+    org.update_person(None, r1, user=handler)
+    disputes.set_policy(company.users["admin"], response_hours=48, assignee=handler)
+    row = disputes._default_assignee(disputes.policy(), r1)
+    assert row is None or row.pk != handler.pk
+    other = disputes._default_assignee(disputes.policy(), company.people["r2"])
+    assert other == handler
