@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
+from django.utils.translation import pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, save_update, snapshot
@@ -115,9 +116,9 @@ def closed_period_warnings(
         )
         % {
             "number": version.number,
-            "plan": version.plan.code,
+            "plan": version.plan.name or version.plan.code,
             "day": day,
-            "periods": ", ".join(periods),
+            "periods": pgettext("list separator", ", ").join(periods),
         }
     ]
 

@@ -386,6 +386,7 @@ def test_the_api_warns_in_chinese_and_not_for_open_periods(quarters):
     )
     assert answer.status_code == 200, answer.content
     assert not [w for w in answer.json()["warnings"] if "2026-Q1" in w]
+    closed(quarters, "2026-Q2")
     earlier = _approved_rep_plan("2026-01-01", "2026-12-31")
     answer = api.post(
         f"/api/plans/{earlier.plan.code}/versions/{earlier.number}/activate/",
@@ -396,3 +397,4 @@ def test_the_api_warns_in_chinese_and_not_for_open_periods(quarters):
     assert answer.status_code == 200, answer.content
     [warning] = [w for w in answer.json()["warnings"] if "2026-Q1" in w]
     assert "已关账" in warning and "2026年1月1日" in warning
+    assert "2026-Q1、2026-Q2" in warning and earlier.plan.name in warning
