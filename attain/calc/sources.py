@@ -30,6 +30,8 @@ import polars as pl
 import pyarrow as pa
 from django.db import connections
 
+from attain.engine import no_cycle_collection
+
 BATCH_ROWS = 50_000  # fetchmany size on the Django-cursor path
 SQLITE_CACHE_KIB = 256 * 1024  # page cache of the loader's own SQLite connection
 
@@ -126,14 +128,17 @@ class SqliteSource(Source):
 
 
 def _fetched(cursor: Any, sql: str) -> pa.Table:
-    cursor.execute(sql)
-    names = [column[0] for column in cursor.description]
-    columns: list[list[Any]] = [[] for _ in names]
-    while rows := cursor.fetchmany(BATCH_ROWS):
-        for index, values in enumerate(zip(*rows, strict=True)):
-            columns[index].extend(values)
-    arrays = {name: _arrow_array(values) for name, values in zip(names, columns, strict=True)}
-    return pa.table(arrays) if arrays else pa.table({})
+    # a million rows are a million tuples and several million values, all kept until
+    # they are Arrow: the cyclic collector would scan them again and again
+    with no_cycle_collection():
+        cursor.execute(sql)
+        names = [column[0] for column in cursor.description]
+        columns: list[list[Any]] = [[] for _ in names]
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            for index, values in enumerate(zip(*rows, strict=True)):
+                columns[index].extend(values)
+        arrays = {name: _arrow_array(values) for name, values in zip(names, columns, strict=True)}
+        return pa.table(arrays) if arrays else pa.table({})
 
 
 # The Arrow type of a column whose values are all of one Python type (or None): given to

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
+from attain.engine import no_cycle_collection
 from attain.org.models import Assignment, Person
 from attain.web import leases
 from attain.web.inserts import insert_rows
@@ -124,9 +125,12 @@ def calculate_partition(pk: int) -> None:
     began = time.perf_counter()
     assert run.as_of is not None
     try:
-        with calculation.loaded_year(
-            run.fiscal_year, as_of=run.as_of, only_for=set(partition.people)
-        ) as loaded:
+        with (
+            no_cycle_collection(),  # as a whole run (services.run_calculation)
+            calculation.loaded_year(
+                run.fiscal_year, as_of=run.as_of, only_for=set(partition.people)
+            ) as loaded,
+        ):
             if loaded.scenario is None:
                 fail_partition(partition, [f"{p.path}: {p.message}" for p in loaded.problems])
                 return

@@ -42,6 +42,7 @@ from attain.engine import (
     StoredRow,
     explain,
     explanation_document,
+    no_cycle_collection,
     parse_period,
     period_document,
     scenario_from_data,
@@ -723,7 +724,9 @@ def run_calculation(
         return run
     try:
         _progress(run, 5, noop("Loading records"))
-        with calculation.loaded_year(fiscal_year, as_of=as_of) as loaded:
+        # millions of rows are built and kept: the cyclic collector would scan them over
+        # and over (reference counting still frees them; docs/incentives.md)
+        with no_cycle_collection(), calculation.loaded_year(fiscal_year, as_of=as_of) as loaded:
             if loaded.scenario is None:
                 return fail_run(run, [f"{p.path}: {p.message}" for p in loaded.problems])
             _progress(run, 25, noop("Calculating"))
