@@ -29,7 +29,7 @@ import re
 import secrets
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -437,26 +437,39 @@ def _folded(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _unit_spelling(codes: Iterable[str], first: Iterable[str] = ()) -> Any:
-    """A unit code as the stored unit spells it (``EAST`` is east), else as the file's
-    first row of that unit does: units are looked up whatever the case or width of
-    their code, and a unit keeps the code it was first written with."""
-    folded: dict[str, set[str]] = defaultdict(set)
+def _folded_lookup(codes: Iterable[str]) -> Callable[[str], str | None]:
+    """The stored code that ``code`` names whatever its case or width (:func:`fold_code`):
+    itself when stored, else the one stored code that folds alike; ``code`` itself when
+    two do (stored before codes were folded: only the exact one names one of them);
+    None when none does."""
     stored = set(codes)
+    folded: dict[str, set[str]] = defaultdict(set)
     for code in stored:
         folded[fold_code(code)].add(code)
-    in_file: dict[str, str] = {}
-    for code in first:
-        in_file.setdefault(fold_code(code), code)
 
-    def spelled(code: str) -> str:
+    def lookup(code: str) -> str | None:
         if code in stored:
             return code
         found = folded.get(fold_code(code), set())
         if len(found) == 1:
             return next(iter(found))
-        # two stored units whose codes differ only in case: only the exact code names one
-        return code if found else in_file.get(fold_code(code), code)
+        return code if found else None
+
+    return lookup
+
+
+def _unit_spelling(codes: Iterable[str], first: Iterable[str] = ()) -> Any:
+    """A unit code as the stored unit spells it (``EAST`` is east), else as the file's
+    first row of that unit does: units are looked up whatever the case or width of
+    their code, and a unit keeps the code it was first written with."""
+    known = _folded_lookup(codes)
+    in_file: dict[str, str] = {}
+    for code in first:
+        in_file.setdefault(fold_code(code), code)
+
+    def spelled(code: str) -> str:
+        found = known(code)
+        return found if found is not None else in_file.get(fold_code(code), code)
 
     return spelled
 
@@ -469,10 +482,9 @@ def _stored_spelling(
     :func:`fold_code` ignores: ``e0054`` is E0054, not a second person. An id of digits
     that names no one but one stored person once the leading zeros of both are dropped
     is that person (Excel reads 00123 as the number 123), with a warning."""
-    folded: dict[str, set[str]] = defaultdict(set)
+    known = _folded_lookup(stored)
     unpadded: dict[str, set[str]] = defaultdict(set)
     for code in stored:
-        folded[fold_code(code)].add(code)
         if _DIGITS.fullmatch(fold_code(code)):
             unpadded[fold_code(code).lstrip("0")].add(code)
     first: dict[str, str] = {}  # a new person's id in half width (an input method's Ｅ９ is E9)
@@ -480,15 +492,9 @@ def _stored_spelling(
         first.setdefault(fold_code(row.code), unicodedata.normalize("NFKC", row.code).strip())
 
     def spelled(code: str) -> str:
-        if code in stored:
-            return code
-        found = folded.get(fold_code(code), set())
-        if len(found) == 1:
-            return next(iter(found))
-        if found:
-            # two stored people whose ids differ only in case (made before ids were
-            # folded): only the exact id names one of them
-            return code
+        found = known(code)
+        if found is not None:
+            return found
         if _DIGITS.fullmatch(fold_code(code)):
             padded = unpadded.get(fold_code(code).lstrip("0"), set())
             if len(padded) == 1:

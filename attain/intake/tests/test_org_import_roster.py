@@ -112,16 +112,18 @@ def test_an_employee_number_without_its_leading_zeros_is_the_same_person(
     assert result.warnings == ["第 2 行：工号“123”按已有的“00123”处理（前导零可能被 Excel 去掉了）"]
 
 
-SSO_BY_EMAIL = {"ATTAIN_SSO_ENABLED": True, "ATTAIN_SSO_MATCH": "email"}
+@pytest.fixture
+def sso_by_email(settings: Any) -> None:
+    """Single sign-on on, matching people by their email."""
+    settings.ATTAIN_SSO_ENABLED, settings.ATTAIN_SSO_MATCH = True, "email"
 
 
+@pytest.mark.usefixtures("sso_by_email")
 def test_a_second_person_with_an_active_persons_email_is_refused(
-    company: Any, tmp_path: Path, settings: Any
+    company: Any, tmp_path: Path
 ) -> None:
     """Single sign-on matches people by email: two active people with one address
     could neither sign in."""
-    for name, value in SSO_BY_EMAIL.items():
-        setattr(settings, name, value)
     Person.objects.filter(code="r1").update(email="r1@example.com")
     path = write_csv(
         tmp_path / "hr.csv",
@@ -215,13 +217,10 @@ def test_with_password_login_for_administrators_only_invitations_say_sign_in_wit
     assert "https://attain.example/accounts/password-reset/" in admin
 
 
-def test_an_email_given_up_by_a_rejected_row_stays_its_owners(
-    company: Any, tmp_path: Path, settings: Any
-) -> None:
+@pytest.mark.usefixtures("sso_by_email")
+def test_an_email_given_up_by_a_rejected_row_stays_its_owners(company: Any, tmp_path: Path) -> None:
     """r1's row gives up r1@ but is rejected (its start date differs), so r1 keeps r1@:
     a new person may not take it, else two active people share one address."""
-    for name, value in SSO_BY_EMAIL.items():
-        setattr(settings, name, value)
     Person.objects.filter(code="r1").update(email="r1@example.com")
     path = write_csv(
         tmp_path / "hr.csv",
