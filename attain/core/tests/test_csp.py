@@ -99,3 +99,16 @@ def test_https_settings_switch_by_environment() -> None:
     assert production["CSRF_COOKIE_SECURE"] is True
     assert production["CSRF_TRUSTED_ORIGINS"] == ["https://attain.example.com"]
     assert production["ATTAIN_LIMITS"]["IMPORT_MAX_BYTES"] == 5 << 20
+
+
+def test_an_empty_database_url_means_the_embedded_default() -> None:
+    code = "import json, config.settings as s; print(json.dumps(s.DATABASES['default']['ENGINE']))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DATABASE_URL": " "},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert json.loads(out.stdout) == "django.db.backends.sqlite3"
