@@ -193,9 +193,9 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
         payout_rows = payout_rows.filter(person_id__in=pks)
         adjustments_qs = adjustments_qs.filter(person_id__in=pks)
     adjustments = list(adjustments_qs.order_by("pk"))
+    if not closed and not adjustments and not payout_rows.filter(state=PayoutState.PAID).exists():
+        return set()  # nothing frozen, nothing to adjust (without reading every payout)
     payouts = list(payout_rows.only("pk", "person_id", "period", "period_end", "state"))
-    if not closed and not adjustments and not any(p.state == PayoutState.PAID for p in payouts):
-        return set()
     by_key = {(p.person_id, p.period): p for p in payouts}
     by_person: dict[int, list[Payout]] = defaultdict(list)
     for p in payouts:

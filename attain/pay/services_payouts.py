@@ -37,6 +37,7 @@ from attain.calc.periods import period_bounds
 from attain.incentives.models import ComponentResult, PeriodResult
 from attain.integrity.models import Alert
 from attain.integrity.models import Status as AlertStatus
+from attain.web.inserts import insert_rows
 
 from . import adjustments
 from . import payout_access as access
@@ -120,18 +121,26 @@ def sync_payouts(
         )
     }
     with transaction.atomic():
-        current = {(p.person_id, p.period): p for p in existing.select_for_update()}
+        # Read as plain rows (a run's sync reads every payout and line of the year, and
+        # most are unchanged): model instances only for the payouts that change.
+        current: dict[tuple[int, str], tuple[int, Decimal, str, Decimal | None]] = {
+            (person_id, period): (pk, amount, state, recalculated)
+            for pk, person_id, period, amount, state, recalculated in existing.select_for_update()
+            .order_by()
+            .values_list("pk", "person_id", "period", "amount", "state", "recalculated_amount")
+        }
         lines: dict[int, Lines] = {}
-        for line in PayoutLine.objects.filter(payout__in=existing.values("pk")):
-            lines.setdefault(line.payout_id, {})[(line.plan, line.component)] = (
-                line.kind,
-                line.amount,
-            )
+        for payout_id, plan, component, kind, amount in (
+            PayoutLine.objects.filter(payout__in=existing.values("pk"))
+            .order_by()
+            .values_list("payout_id", "plan", "component", "kind", "amount")
+        ):
+            lines.setdefault(payout_id, {})[(plan, component)] = (kind, amount)
         # Period close (services_close): payouts of closed periods, and those a settled
         # adjustment froze, are never changed; a payout carries its adjustment lines.
         closed = closed_periods()
         frozen = frozen_keys(person_pks, closed)
-        adjusted = lines_by_payout([p.pk for p in current.values()])
+        adjusted = lines_by_payout([row[0] for row in current.values()])
         created: list[Payout] = []
         for key in wanted:
             if key not in facts or key in current or key in frozen or key[1] in closed:
@@ -146,7 +155,7 @@ def sync_payouts(
                     amount=_money(calculated) + added.get(key, ZERO),
                 )
             )
-        Payout.objects.bulk_create(created, batch_size=500)
+        _create(created, existing)
         _write_lines({p.pk: wanted[(p.person_id, p.period)] for p in created})
         report.created = len(created)
         events = [(p.pk, None, _state_of(p)) for p in created]
@@ -160,16 +169,23 @@ def sync_payouts(
             )
         _follow_held_alerts(actor, created)
         recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
-        for key, payout in current.items():
+        changing: dict[int, tuple[tuple[int, str], Lines, Decimal]] = {}
+        for key, (pk, amount, state, recalculated_amount) in current.items():
             if key in frozen:
                 continue
             new_lines = {**wanted.get(key, {}), **disputed.get(key, {})}
-            new_lines.update(adjusted.get(payout.pk, {}))
+            new_lines.update(adjusted.get(pk, {}))
             fact = facts.get(key)
             new_amount = (_money(fact[0]) if fact else ZERO) + added.get(key, ZERO)
-            new_amount += sum((a for _k, a in adjusted.get(payout.pk, {}).values()), ZERO)
-            old_lines = lines.get(payout.pk, {})
-            if new_amount == payout.amount and new_lines == old_lines:
+            new_amount += sum((a for _k, a in adjusted.get(pk, {}).values()), ZERO)
+            unchanged = new_amount == amount and new_lines == lines.get(pk, {})
+            if unchanged and (state != PayoutState.PAID or recalculated_amount is None):
+                continue
+            changing[pk] = (key, new_lines, new_amount)
+        for payout in _payouts(changing):
+            key, new_lines, new_amount = changing[payout.pk]
+            fact = facts.get(key)
+            if new_amount == payout.amount and new_lines == lines.get(payout.pk, {}):
                 if payout.state == PayoutState.PAID and payout.recalculated_amount is not None:
                     before = _state_of(payout)
                     payout.recalculated_amount, payout.note = None, {}  # the note is stale
@@ -254,14 +270,40 @@ def sync_payouts(
     return report
 
 
+def _payouts(pks: Iterable[int]) -> Iterable[Payout]:
+    """The payouts of ``pks`` as model instances, in order of pk, CHUNK at a time."""
+    ordered = sorted(pks)
+    for start in range(0, len(ordered), CHUNK):
+        yield from Payout.objects.filter(pk__in=ordered[start : start + CHUNK]).order_by("pk")
+
+
+def _create(payouts: Sequence[Payout], existing: Any) -> None:
+    """Insert new ``payouts`` in bulk (``attain.web.inserts``: one ``executemany`` or
+    ``COPY``, not ``bulk_create``) and give each its primary key, read back by its
+    (person, period) from ``existing`` (the query the new payouts fall under)."""
+    if not payouts:
+        return
+    now = timezone.now()
+    fields = [f.attname for f in Payout._meta.concrete_fields if not f.primary_key]
+    for payout in payouts:
+        payout.updated_at = now
+    insert_rows(Payout, ({name: getattr(p, name) for name in fields} for p in payouts))
+    by_key = {(p.person_id, p.period): p for p in payouts}
+    for pk, person_id, period in existing.order_by().values_list("pk", "person_id", "period"):
+        new = by_key.get((person_id, period))
+        if new is not None:
+            new.pk = pk
+            new._state.adding = False
+
+
 def _write_lines(by_payout: dict[int, Lines]) -> None:
-    PayoutLine.objects.bulk_create(
-        [
-            PayoutLine(payout_id=pk, plan=plan, component=component, kind=kind, amount=amount)
+    insert_rows(
+        PayoutLine,
+        (
+            {"payout_id": pk, "plan": plan, "component": component, "kind": kind, "amount": amount}
             for pk, lines in by_payout.items()
             for (plan, component), (kind, amount) in lines.items()
-        ],
-        batch_size=1000,
+        ),
     )
 
 
