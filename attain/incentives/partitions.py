@@ -145,25 +145,28 @@ def calculate_partition(pk: int) -> None:
                 return
             _beat(partition)
             found = result_rows(result, people=partition.people, explained=False, rows=rows)
-        with transaction.atomic():
-            also = {"partition_id": partition.pk}
-            insert_rows(StagedPeriodResult, found.periods, also=also)
-            insert_rows(StagedComponentResult, found.components, also=also)
-            partition.summary = {
-                "people": found.person_pks,
-                "periods": found.period_ids,
-                "rows": len(found.periods) + len(found.components),
-                "warnings": len(result.warnings),
-                "warning_details": [[w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]],
-                "totals": {
-                    plan: {**t, "payout": str(t["payout"]), "people": len(t["people"])}
-                    for plan, t in found.totals.items()
-                },
-            }
-            partition.status = RunStatus.DONE
-            partition.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
-            partition.heartbeat_at = timezone.now()
-            partition.save()
+            with transaction.atomic():
+                also = {"partition_id": partition.pk}
+                insert_rows(StagedPeriodResult, found.periods, also=also)
+                insert_rows(StagedComponentResult, found.components, also=also)
+                partition.summary = {
+                    "people": found.person_pks,
+                    "periods": found.period_ids,
+                    "rows": len(found.periods) + len(found.components),
+                    "warnings": len(result.warnings),
+                    "warning_details": [
+                        [w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]
+                    ],
+                    "totals": {
+                        plan: {**t, "payout": str(t["payout"]), "people": len(t["people"])}
+                        for plan, t in found.totals.items()
+                    },
+                }
+                partition.status = RunStatus.DONE
+                partition.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
+                partition.heartbeat_at = timezone.now()
+                partition.save()
+            del result, rows, found, loaded  # freed before the merge (services.run_calculation)
     except Exception as error:  # a failed slice fails its run, shown, not lost
         fail_partition(partition, [f"{type(error).__name__}: {error}"])
         raise

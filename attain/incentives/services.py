@@ -738,8 +738,11 @@ def run_calculation(
                 return fail_run(run, too_large)
             _progress(run, 40, noop("Storing results"))
             people, rows = persist_results(result, run=run, explained=False, rows=found)
-        run.warnings = len(result.warnings)
-        run.warning_details = [[w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]]
+            run.warnings = len(result.warnings)
+            run.warning_details = [[w.path, w.message] for w in result.warnings[:WARNINGS_KEPT]]
+            # freed here, not at the function's end: while millions of the run's rows were
+            # alive, the collector (running again) scanned them through honours and notices
+            del result, found, loaded
         run.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
         finished_run(actor, run, people=people, rows=rows)
     except Exception as error:  # a failed run is shown, not lost
