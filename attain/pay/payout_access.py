@@ -31,7 +31,8 @@ def can_review_payouts(user: Any) -> bool:
 
 def is_own(user: Any, person: Person) -> bool:
     """Whether ``person`` is the login's own person (segregation of duties: nobody
-    reviews, approves or marks paid their own payout, whatever their role)."""
+    reviews, approves, marks paid, holds or releases their own payout, whatever their
+    role)."""
     me = person_of(user)
     return me is not None and me.pk == person.pk
 
@@ -71,12 +72,18 @@ def may_pay(user: Any, person: Person) -> bool:
 def own_refusal(label: str) -> str:
     """The message refusing a step on the login's own payout (``label``: the payout)."""
     return _(
-        "%(payout)s is your own payout: nobody reviews, approves or marks paid their own payout."
+        "%(payout)s is your own payout: nobody reviews, approves, marks paid, holds or "
+        "releases their own payout."
     ) % {"payout": label}
 
 
 def can_hold_payouts(user: Any) -> bool:
     return role_of(user) in HOLDERS
+
+
+def may_hold(user: Any, person: Person) -> bool:
+    """Finance or sales operations hold (and release) a person's payout, never their own."""
+    return can_hold_payouts(user) and not is_own(user, person)
 
 
 def can_export_payroll(user: Any) -> bool:

@@ -468,10 +468,19 @@ def mark_paid(
     )
 
 
+def _check_not_own(actor: Any, payout: Payout) -> None:
+    """Segregation of duties: nobody holds or releases their own payout."""
+    person = payout.person
+    if not access.may_hold(actor, person):
+        label = f"{person.name} ({person.code}) {payout.period}"
+        raise PermissionDenied(access.own_refusal(label))
+
+
 def hold_payout(actor: Any, payout: Payout, *, reason: str) -> Payout:
     """Hold one person's payout: still owed, not paid until released."""
     if not access.can_hold_payouts(actor):
         raise PermissionDenied(_("Only finance or sales operations hold payouts."))
+    _check_not_own(actor, payout)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the hold.")})
@@ -492,6 +501,7 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
     """Release a hold: the payout goes on from the state it was held in."""
     if not access.can_hold_payouts(actor):
         raise PermissionDenied(_("Only finance or sales operations release holds."))
+    _check_not_own(actor, payout)
     with transaction.atomic():
         payout = Payout.objects.select_for_update().get(pk=payout.pk)
         if not payout.held:

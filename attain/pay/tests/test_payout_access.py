@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -165,12 +166,16 @@ action        admin sales_ops finance executive manager rep anonymous
 review_own    -     -         -       -         -       -   -
 approve_own   -     -         -       -         -       -   -
 pay_own       -     -         -       -         -       -   -
+hold_own      -     -         -       -         -       -   -
+release_own   -     -         -       -         -       -   -
 """
 
 OWN_CHECKS = {
     "review_own": access.may_review,
     "approve_own": access.may_approve,
     "pay_own": access.may_pay,
+    "hold_own": access.may_hold,
+    "release_own": access.may_hold,
 }
 
 
@@ -232,6 +237,63 @@ def test_nobody_moves_their_own_payout_through_the_api(company, action, role):
     assert api.post("/api/pay/payouts/actions/", body, format="json").status_code == 200
 
 
+@pytest.mark.parametrize("action", ["hold", "release"])
+@pytest.mark.parametrize("role", ["admin", "sales_ops", "finance"])
+def test_nobody_holds_or_releases_their_own_payout(company, action, role):
+    """Holders (admin, finance, sales operations) hold and release others' payouts, never
+    their own: a hold placed by someone else is not lifted by its subject, and nobody
+    holds their own payout (the API, the service, the register: one refusal)."""
+    store(company, AMOUNTS)
+    user, person = _own_person(company, role)
+    own = Payout.objects.get(person=person, period=PERIOD)
+    other = Payout.objects.get(person=company.people["r1"], period=PERIOD)
+    if action == "release":  # held by someone else
+        holder = company.users["finance" if role == "admin" else "admin"]
+        for payout in (own, other):
+            services.hold_payout(holder, payout, reason="check")
+    before = {p.pk: p.held for p in Payout.objects.filter(pk__in=[own.pk, other.pk])}
+    api = APIClient()
+    api.force_authenticate(user)
+    body = {"action": action, "period": PERIOD, "people": [person.code], "reason": "mine"}
+    answer = api.post("/api/pay/payouts/actions/", body, format="json")
+    assert answer.status_code == 403, answer.content
+    assert "your own payout" in answer.json()["error"]["message"]
+    assert person.code in answer.json()["error"]["message"]
+    step = services.hold_payout if action == "hold" else services.release_payout
+    with pytest.raises(PermissionDenied):
+        step(user, own, reason="mine")
+    assert Payout.objects.get(pk=own.pk).held is before[own.pk]
+    # someone else's payout alone is fine
+    body["people"] = ["r1"]
+    assert api.post("/api/pay/payouts/actions/", body, format="json").status_code == 200
+    assert Payout.objects.get(pk=other.pk).held is not before[other.pk]
+
+
+@pytest.mark.parametrize("action", ["hold", "release"])
+def test_the_register_refuses_holding_ones_own_payout_all_or_nothing(company, client, action):
+    store(company, AMOUNTS)
+    user, person = _own_person(company, "sales_ops")
+    if action == "release":
+        for payout in Payout.objects.filter(period=PERIOD):
+            services.hold_payout(company.users["admin"], payout, reason="check")
+    client.force_login(user)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.post(
+        f"/pay/payouts/?period={PERIOD}",
+        {"action": action, "people": ["r1", person.code], "reason": "mine"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    shown = " ".join(str(m) for m in page.context["messages"])
+    with translation.override("zh-hans"):
+        chinese = access.own_refusal(f"{person.name} ({person.code}) {PERIOD}")
+    with translation.override("en"):
+        assert chinese != access.own_refusal(f"{person.name} ({person.code}) {PERIOD}")
+    assert chinese in shown
+    held = set(Payout.objects.filter(period=PERIOD).values_list("held", flat=True))
+    assert held == {action == "release"}  # nothing moved, r1's payout neither
+
+
 def test_the_register_offers_no_step_on_ones_own_payout(company, client):
     store(company, AMOUNTS)
     user, person = _own_person(company, "finance")
@@ -242,10 +304,8 @@ def test_the_register_offers_no_step_on_ones_own_payout(company, client):
     assert "disabled" in own_row and "Your own payout" in own_row
     assert "disabled" not in other_row
     with translation.override("zh-hans"):
-        assert (
-            translation.gettext("Your own payout: someone else reviews, approves and pays it.")
-            != "Your own payout: someone else reviews, approves and pays it."
-        )
+        text = "Your own payout: someone else reviews, approves, pays, holds and releases it."
+        assert translation.gettext(text) != text
 
 
 def test_the_payroll_page_marks_paid_all_but_ones_own_payout(company, client):
