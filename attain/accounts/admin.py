@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -42,6 +43,10 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
                 link = force_password_reset(request.user, user, base_url=base_url)
             except ResetNotEmailed as failure:  # the mail server is down: hand it over
                 not_sent.append((f"{user.username}: {failure.link}", failure.error))
+            except ValidationError as error:  # single sign-on only: no link, unchanged
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                continue
             else:
                 if not user.email:
                     without_email.append(f"{user.username}: {link}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change
 
+from .backends import password_login_allowed
 from .languages import language_of
 from .models import Role, User
 
@@ -41,6 +43,20 @@ def can_force_password_reset(user: Any) -> bool:
     return bool(user.is_superuser or user.role == Role.ADMIN)
 
 
+def check_password_login(user: User) -> None:
+    """Refuse to send ``user`` a link to set a password they may not sign in with:
+    with ``ATTAIN_PASSWORD_LOGIN=admins`` only administrators keep a password."""
+    if not password_login_allowed(user):
+        raise ValidationError(
+            _(
+                "%(username)s signs in with single sign-on: only administrators have a "
+                "password here, so no link to set one is sent."
+            )
+            % {"username": user.username},
+            code="single_sign_on",
+        )
+
+
 def reset_link(user: User, base_url: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -53,9 +69,12 @@ def force_password_reset(actor: Any, user: User, *, base_url: str, reason: str =
     email it a one-time link to choose a new one when it has an email address (in the
     login's own language), and return the link (for an administrator to hand over when
     it has none). When the mail server cannot take the email, the reset stands and
-    :class:`ResetNotEmailed` carries the link."""
+    :class:`ResetNotEmailed` carries the link. A login that may not sign in with a
+    password (``ATTAIN_PASSWORD_LOGIN=admins``) is refused, unchanged
+    (:class:`~django.core.exceptions.ValidationError`)."""
     if not can_force_password_reset(actor):
         raise PermissionDenied("only administrators force a password reset")
+    check_password_login(user)
     with transaction.atomic():
         user.set_unusable_password()
         user.save(update_fields=["password"])

@@ -3,11 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from .forms import PasswordResetForm
+
 urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
             template_name="registration/reset_form.html",
+            form_class=PasswordResetForm,
             email_template_name="registration/reset_email.txt",
             subject_template_name="registration/reset_subject.txt",
             success_url=reverse_lazy("password_reset_done"),

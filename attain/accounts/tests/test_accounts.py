@@ -8,7 +8,7 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -350,3 +350,87 @@ def test_a_one_minute_lockout_says_one_minute(company, settings):
         assert "请在 1 分钟后重试" in lockout_message()
     settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
     assert "Try again in 15 minutes, or reset your password." in lockout_message()
+
+
+# ATTAIN_PASSWORD_LOGIN=admins: only administrators keep a password; everyone else signs in
+# through single sign-on, so no path sends them a link to set one.
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_set_password_link_for_single_sign_on_logins_from_the_service(company, settings, role):
+    settings.ATTAIN_PASSWORD_LOGIN = "admins"
+    target = company.users[role]
+    target.email = f"{target.username}@example.com"
+    target.save()
+    if role == "admin":
+        assert "/accounts/password-reset/" in force_password_reset(
+            None, target, base_url="http://x"
+        )
+        assert len(mail.outbox) == 1
+        return
+    with pytest.raises(ValidationError) as refused:
+        force_password_reset(None, target, base_url="http://x")
+    assert "single sign-on" in " ".join(refused.value.messages)
+    assert target.username in " ".join(refused.value.messages)
+    target.refresh_from_db()
+    assert target.has_usable_password()  # nothing changed, nothing sent, nothing audited
+    assert mail.outbox == []
+    assert not history(target).filter(action=Action.PASSWORD_RESET).exists()
+
+
+def test_reset_password_command_refuses_single_sign_on_logins(company, settings, capsys):
+    settings.ATTAIN_PASSWORD_LOGIN = "admins"
+    with pytest.raises(CommandError, match="single sign-on") as refused:
+        call_command("reset_password", "admin", "fin")
+    assert "fin" in str(refused.value)
+    for role in ("admin", "finance"):  # all or nothing, as for an unknown name
+        assert company.users[role].has_usable_password()
+    assert mail.outbox == []
+    call_command("reset_password", "admin")  # an administrator's still works
+    assert "/accounts/password-reset/" in capsys.readouterr().out
+    settings.ATTAIN_PASSWORD_LOGIN = "all"
+    call_command("reset_password", "fin")
+    assert "/accounts/password-reset/" in capsys.readouterr().out
+
+
+def test_admin_action_refuses_single_sign_on_logins_in_chinese(company, settings):
+    settings.ATTAIN_PASSWORD_LOGIN = "admins"
+    from attain.accounts.models import Role
+    from attain.org.services import create_login
+
+    second = create_login(None, username="admin2", role=Role.ADMIN, password="pw-admin-2")
+    users = [company.users["executive"], second]
+    for user in users:
+        user.email = f"{user.username}@example.com"
+        user.save()
+    client = Client()
+    client.force_login(company.users["admin"])
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "force_password_reset", "_selected_action": [u.pk for u in users]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "单点登录" in page and "exec" in page
+    assert [m.to for m in mail.outbox] == [["admin2@example.com"]]
+    users[0].refresh_from_db()
+    assert users[0].has_usable_password()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_forgot_password_sends_no_link_to_single_sign_on_logins(company, settings, role):
+    settings.ATTAIN_PASSWORD_LOGIN = "admins"
+    target = company.users[role]
+    target.email = "someone@example.com"
+    target.save()
+    client = Client()
+    client.cookies["django_language"] = "zh-hans"
+    form = client.get("/accounts/password-reset/").content.decode()
+    assert "单点登录" in form  # the page says who may still reset a password
+    response = client.post("/accounts/password-reset/", {"email": "someone@example.com"})
+    assert response.status_code == 302  # the same answer as for an unknown address
+    assert len(mail.outbox) == (1 if role == "admin" else 0)
+    settings.ATTAIN_PASSWORD_LOGIN = "all"
+    client.post("/accounts/password-reset/", {"email": "someone@example.com"})
+    assert len(mail.outbox) == (2 if role == "admin" else 1)

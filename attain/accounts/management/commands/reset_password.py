@@ -2,7 +2,9 @@
 invitation for people whose first one expired).
 
 The password becomes unusable, the login's API tokens are revoked, a one-time link to
-choose a new password is emailed (when the login has an email) and printed.
+choose a new password is emailed (when the login has an email) and printed. With
+ATTAIN_PASSWORD_LOGIN=admins a login other than an administrator's is refused (it signs
+in with single sign-on) and nothing is reset.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attain.accounts.models import User
-from attain.accounts.services import ResetNotEmailed, force_password_reset
+from attain.accounts.services import ResetNotEmailed, check_password_login, force_password_reset
 
 
 class Command(BaseCommand):
@@ -34,6 +37,14 @@ class Command(BaseCommand):
         unknown = [name for name in names if name not in users]
         if unknown:  # checked first: nothing is reset when one name is wrong
             raise CommandError(f"no login named {', '.join(map(repr, unknown))}")
+        refused = []  # ATTAIN_PASSWORD_LOGIN=admins: single sign-on only, no link
+        for name in names:
+            try:
+                check_password_login(users[name])
+            except ValidationError as error:
+                refused.extend(error.messages)
+        if refused:  # checked first too: nothing is reset
+            raise CommandError(" ".join(refused))
         base_url = options["base_url"] or settings.ATTAIN_BASE_URL
         for name in names:
             user = users[name]
