@@ -395,10 +395,9 @@ def test_reset_password_command_refuses_single_sign_on_logins(company, settings,
 
 def test_admin_action_refuses_single_sign_on_logins_in_chinese(company, settings):
     settings.ATTAIN_PASSWORD_LOGIN = "admins"
-    from attain.accounts.models import Role
-    from attain.org.services import create_login
+    from attain.accounts.models import Role, User
 
-    second = create_login(None, username="admin2", role=Role.ADMIN, password="pw-admin-2")
+    second = User.objects.create_user(username="admin2", role=Role.ADMIN, password="pw-admin-2")
     users = [company.users["executive"], second]
     for user in users:
         user.email = f"{user.username}@example.com"
