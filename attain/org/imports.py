@@ -36,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -432,6 +433,35 @@ def fold_code(code: str) -> str:
     return unicodedata.normalize("NFKC", code).strip().casefold()
 
 
+def fold_email(email: str) -> str:
+    """An email address as compared while single sign-on matches people by it: as an
+    employee id (:func:`fold_code`), case, width and surrounding spaces do not matter."""
+    return fold_code(email)
+
+
+def sso_matches_by_email() -> bool:
+    """Whether single sign-on finds the person signing in by their email address."""
+    return bool(getattr(settings, "ATTAIN_SSO_ENABLED", False)) and (
+        getattr(settings, "ATTAIN_SSO_MATCH", "email") == "email"
+    )
+
+
+def email_holder(email: str, *, today: datetime.date, other_than: int | None = None) -> str | None:
+    """The employee id of an active person (employment not ended before ``today``) other
+    than ``other_than`` whose email compares equal to ``email`` (:func:`fold_email`),
+    or None."""
+    folded = fold_email(email or "")
+    if not folded:
+        return None
+    people = Person.objects.exclude(email="").filter(Q(end__isnull=True) | Q(end__gte=today))
+    if other_than is not None:
+        people = people.exclude(pk=other_than)
+    for code, stored in people.order_by("code").values_list("code", "email").iterator():
+        if fold_email(stored) == folded:
+            return str(code)
+    return None
+
+
 def _folded(text: str) -> str:
     """A name as it is compared: width, case and spaces do not matter."""
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
@@ -762,9 +792,7 @@ def _shared_emails(
     rejected row's person keeps their stored address): a stored person who keeps
     their address keeps it, else the first row that gives it."""
 
-    by_email = getattr(settings, "ATTAIN_SSO_ENABLED", False) and (
-        getattr(settings, "ATTAIN_SSO_MATCH", "email") == "email"
-    )
+    by_email = sso_matches_by_email()
 
     def active(code: str) -> bool:
         end = end_of.get(code)
@@ -774,17 +802,17 @@ def _shared_emails(
         """Whether an imported row gives its person an address they have not got."""
         if plan is None or plan.row.email is KEEP or not plan.row.email:
             return False
-        return person is None or plan.row.email.casefold() != person.email.casefold()
+        return person is None or fold_email(plan.row.email) != fold_email(person.email)
 
     owner: dict[str, str] = {}
     for code, person in stored.items():
         if person.email and active(code) and not changes(live.get(code), person):
-            owner.setdefault(person.email.casefold(), code)
+            owner.setdefault(fold_email(person.email), code)
     for code, plan in live.items():
         email = plan.row.email
         if not changes(plan, stored.get(code)) or not active(code):
             continue
-        holder = owner.setdefault(email.casefold(), code)
+        holder = owner.setdefault(fold_email(email), code)
         if holder == code:
             continue
         if by_email:

@@ -18,7 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from attain.accounts.backends import password_login_allowed
@@ -189,6 +189,9 @@ def create_person(
     if manager is not None:
         _check_manager_employed(manager, start, errors)
     _check_unit_open(unit, start, errors)
+    shared = _shared_email(email, end=end)
+    if shared:
+        errors["email"] = shared
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -233,6 +236,11 @@ def update_person(
 
     def check(changed: Person) -> None:
         _check_administrators_person(actor, changed)
+        stored = Person.objects.filter(pk=changed.pk).values_list("email", flat=True).get()
+        if imports.fold_email(changed.email) != imports.fold_email(stored):
+            shared = _shared_email(changed.email, end=changed.end, person=changed)
+            if shared:
+                raise ValidationError({"email": shared})
         if user is UNSET or user is None:
             return
         if Person.objects.filter(user=user).exclude(pk=changed.pk).exists():
@@ -246,6 +254,24 @@ def update_person(
     return _update(
         actor, person, check, reason, name=name, email=email, potential=potential, user=user
     )
+
+
+def _shared_email(email: str, *, end: datetime.date | None, person: Person | None = None) -> str:
+    """While single sign-on matches people by email, an active person may not take the
+    address of another active person (it would refuse both), compared as the roster
+    import compares; the refusal, or "" when allowed."""
+    today = timezone.localdate()
+    if not imports.sso_matches_by_email() or (end is not None and end < today):
+        return ""
+    holder = imports.email_holder(
+        email, today=today, other_than=person.pk if person is not None else None
+    )
+    if holder is None:
+        return ""
+    return _(
+        "The email “%(email)s” already belongs to %(code)s: two people with one email "
+        "cannot sign in with single sign-on."
+    ) % {"email": email.strip(), "code": holder}
 
 
 def _check_administrators_person(actor: Any, changed: Person) -> None:
