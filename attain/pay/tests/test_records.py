@@ -436,3 +436,22 @@ def test_pending_records_are_shown_and_marked_on_the_crm_pages(client, company, 
     page = client.get("/crm/orders/").content.decode()
     row = next(line for line in page.splitlines() if "PEND-O" in line)
     assert mark not in row
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("role", ["admin", "sales_ops", "finance"])
+def test_the_review_queue_shows_dates_for_the_readers_locale(client, company, shop, role, language):
+    """The queue showed every date as 2026-03-05, in English and Chinese alike."""
+    from django.utils import formats, translation
+
+    day = timezone.localdate() - datetime.timedelta(days=40)
+    shop_order(company, shop, "rep", external_id="W-1", date=day)
+    client.force_login(company.users[role])
+    client.cookies["django_language"] = language
+    page = client.get("/pay/review/?table=orders").content.decode()
+    row = page.split("W-1</td>")[1].split("</tr>")[0]
+    with translation.override(language):
+        shown = formats.date_format(day, "SHORT_DATE_FORMAT")
+    assert shown != day.isoformat()
+    assert f"<td>{shown}</td>" in row
+    assert day.isoformat() not in row

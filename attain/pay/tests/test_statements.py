@@ -454,3 +454,21 @@ def test_dates_are_written_for_the_readers_language(company, language, days):
     for day in days:
         assert day in text, (day, doc.facts)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), doc.facts
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_acknowledgement_times_show_for_the_readers_locale(published, company, client, language):
+    """The statement pages showed the acknowledgement as 2026-04-01 09:30 in every language."""
+    from django.utils import formats, timezone, translation
+
+    statement = services.acknowledge_statement(company.users["rep"], _statement("r1"))
+    at = timezone.localtime(statement.acknowledged_at)
+    with translation.override(language):
+        shown = formats.date_format(at, "SHORT_DATETIME_FORMAT")
+    assert not shown.startswith(at.date().isoformat())
+    for role, path in (("rep", "/pay/statements/mine/"), ("finance", "/pay/statements/")):
+        client.force_login(company.users[role])
+        client.cookies["django_language"] = language
+        page = client.get(path).content.decode()
+        assert shown in page, role
+        assert at.strftime("%Y-%m-%d %H:%M") not in page, role
