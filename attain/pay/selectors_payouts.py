@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,25 @@ def payouts(
     held: bool | None = None,
 ) -> QuerySet[Payout]:
     """The payouts of the people ``user`` may see, filtered."""
+    return (
+        _selected(user, period=period, unit=unit, state=state, held=held)
+        .select_related("person", "unit")
+        .prefetch_related(
+            Prefetch("lines", queryset=PayoutLine.objects.order_by("plan", "component")),
+            "adjustments",
+        )
+        .order_by("-period", "unit__name", "person__code")
+    )
+
+
+def _selected(
+    user: Any,
+    *,
+    period: str | None = None,
+    unit: Unit | None = None,
+    state: str | None = None,
+    held: bool | None = None,
+) -> QuerySet[Payout]:
     rows = Payout.objects.filter(person__in=visible_people(user))
     if period:
         rows = rows.filter(period=period)
@@ -43,14 +63,7 @@ def payouts(
         rows = rows.filter(state=state)
     if held is not None:
         rows = rows.filter(held=held)
-    return (
-        rows.select_related("person", "unit")
-        .prefetch_related(
-            Prefetch("lines", queryset=PayoutLine.objects.order_by("plan", "component")),
-            "adjustments",
-        )
-        .order_by("-period", "unit__name", "person__code")
-    )
+    return rows
 
 
 def periods(user: Any) -> list[str]:
@@ -76,13 +89,16 @@ class Totals:
     count: int = 0
 
     def add(self, payout: Payout) -> None:
-        self.total += payout.amount
-        self.by_state[payout.state] += payout.amount
+        self.add_amount(payout.amount, state=payout.state, held=payout.held)
+
+    def add_amount(self, amount: Decimal, *, state: str, held: bool) -> None:
+        self.total += amount
+        self.by_state[state] += amount
         self.count += 1
-        if payout.held:
-            self.held += payout.amount
-        if payout.payable:
-            self.payable += payout.amount
+        if held:
+            self.held += amount
+        if state == PayoutState.APPROVED and not held:  # Payout.payable
+            self.payable += amount
 
 
 @dataclass
@@ -90,18 +106,32 @@ class Register:
     rows: list[Payout]
     totals: Totals
     by_unit: list[tuple[str, str, Totals]]  # (unit code, unit name, totals)
+    page: Page[Payout] | None = None  # the page ``rows`` are, when paged
 
 
-def register(user: Any, **filters: Any) -> Register:
-    rows = list(payouts(user, **filters))
+REGISTER_PAGE = 100  # payouts a page of the register lists
+
+
+def register(user: Any, *, page: str | int | None = None, **filters: Any) -> Register:
+    """The payouts the filters select with their totals (all and by unit). With ``page``
+    (a page number as the address gives it), ``rows`` are that page's
+    (:data:`REGISTER_PAGE` a page; a number past the end: the last page), while the
+    totals still cover every payout selected."""
     totals = Totals()
     units: dict[tuple[str, str], Totals] = defaultdict(Totals)
-    for payout in rows:
-        totals.add(payout)
-        key = (payout.unit.code, payout.unit.name) if payout.unit else ("", _("No unit"))
-        units[key].add(payout)
+    amounts = _selected(user, **filters).values_list(
+        "unit__code", "unit__name", "state", "held", "amount"
+    )
+    for code, name, state, held, amount in amounts.iterator(chunk_size=5000):
+        totals.add_amount(amount, state=state, held=held)
+        key = (code, name) if code is not None else ("", _("No unit"))
+        units[key].add_amount(amount, state=state, held=held)
     by_unit = [(code, name, t) for (code, name), t in sorted(units.items(), key=lambda i: i[0][1])]
-    return Register(rows=rows, totals=totals, by_unit=by_unit)
+    listed = payouts(user, **filters)
+    if page is None:
+        return Register(rows=list(listed), totals=totals, by_unit=by_unit)
+    shown = Paginator(listed, REGISTER_PAGE).get_page(page)
+    return Register(rows=list(shown.object_list), totals=totals, by_unit=by_unit, page=shown)
 
 
 REGISTER_HEADER = [

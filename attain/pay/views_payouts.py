@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from attain.intake.exporter import rows_csv, rows_xlsx
 from attain.org.models import Unit
 from attain.org.selectors import person_of
+from attain.web.views import querystring
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
@@ -146,7 +147,7 @@ def register(request: HttpRequest) -> HttpResponse:
         rows = list(selectors.payouts(request.user, **filters))
         name = f"payouts-{filters['period'] or 'all'}"
         return _file(selectors.register_rows(rows), fmt, name)
-    data = selectors.register(request.user, **filters)
+    data = selectors.register(request.user, page=request.GET.get("page") or 1, **filters)
     user = request.user
     actions = [
         (name, label)
@@ -161,6 +162,7 @@ def register(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("export", None)
+    query.pop("page", None)  # the exports hold every page
     return render(
         request,
         "pay/register.html",
@@ -176,6 +178,8 @@ def register(request: HttpRequest) -> HttpResponse:
             "can_accrual": access.can_read_accrual(user),
             "can_periods": can_see_periods(user),
             "query": query.urlencode(),
+            "page": data.page,
+            "querystring": querystring(request),
             "my_person_id": getattr(person_of(user), "pk", None),  # "Dispute this line"
         },
     )
