@@ -88,9 +88,6 @@ class Totals:
     payable: Decimal = ZERO
     count: int = 0
 
-    def add(self, payout: Payout) -> None:
-        self.add_amount(payout.amount, state=payout.state, held=payout.held)
-
     def add_amount(self, amount: Decimal, *, state: str, held: bool) -> None:
         self.total += amount
         self.by_state[state] += amount
