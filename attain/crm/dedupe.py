@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from attain.engine import phone_key as engine_phone_key
+
 # Legal-form and filler words that do not tell two companies apart.
 _NAME_SUFFIXES = (
     "股份有限公司",
@@ -54,13 +56,10 @@ def name_key(name: str) -> str:
 
 
 def phone_key(phone: str) -> str:
-    """Digits only, without the +86 / 0086 country prefix."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
-            digits = digits[len(prefix) :]
-            break
-    return digits
+    """The digits that identify the phone, read as the integrity scans read it (one
+    normaliser, in the engine): ``010-62345678`` is ``62345678``, ``+86 138 0013 8000``
+    is ``13800138000``."""
+    return engine_phone_key(phone)
 
 
 def email_key(email: str) -> str:

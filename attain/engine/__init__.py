@@ -52,6 +52,7 @@ from .periods import (
     parse_date,
     parse_period,
 )
+from .phones import phone_key
 from .problems import Problem
 from .scenario import load_scenario, scenario_from_data
 from .stored import StoredRow, calculate_rows
@@ -113,6 +114,7 @@ __all__ = [
     "parse_period",
     "pay_for_performance",
     "period_document",
+    "phone_key",
     "quota_fairness",
     "read_yaml",
     "round_half_up",

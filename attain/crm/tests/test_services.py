@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from attain.crm import dedupe, services
+from attain.crm import dedupe, selectors, services
 from attain.crm.models import (
     ActivityKind,
     Customer,
@@ -68,6 +68,36 @@ def test_name_keys_match_the_same_company(a, b):
 def test_phone_and_email_keys():
     assert dedupe.phone_key("+86 138-0013-8000") == dedupe.phone_key("13800138000")
     assert dedupe.email_key(" Li@Example.COM ") == "li@example.com"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("010-62345678", "62345678"),
+        ("(010) 6234 5678", "+86 10 62345678"),
+        ("0086 755 8765 4321", "0755-87654321"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("００８６ １３８００１３８０００", "138-0013-8000"),
+    ],
+)
+def test_phone_keys_match_the_integrity_scans_reading(a, b):
+    """The duplicate check reads a phone as the integrity scans do (one normaliser):
+    a landline by its local number, a mobile without +86 / 0086."""
+    assert dedupe.phone_key(a) == dedupe.phone_key(b)
+
+
+def test_a_landline_with_and_without_its_area_code_is_a_duplicate(company):
+    old = services.create_customer(None, name="北京华信有限公司", phone="010-62345678")
+    other = Customer(name="华信科技", phone="62345678")
+    assert services.find_duplicates(other) == [(old, ["same phone"])]
+    services.create_customer(None, name="华信科技", phone="6234 5678", allow_duplicate=True)
+    services.create_customer(None, name="远大贸易", phone="+86 138 0013 8000")
+    services.create_customer(None, name="星河电子", phone="13800138000", allow_duplicate=True)
+    pairs = [(a.name, b.name, reasons) for a, b, reasons in selectors.duplicate_pairs()]
+    assert pairs == [
+        ("北京华信有限公司", "华信科技", ["same phone"]),
+        ("远大贸易", "星河电子", ["same phone"]),
+    ]
 
 
 def test_credit_code_check_digit():
@@ -293,7 +323,7 @@ def test_migration_0009_gives_old_customers_the_new_keys(db):
     Customer.objects.filter(pk=old.pk).update(name_key="abccoltd", phone_key="")
     migration.recompute_keys(apps, None)
     old.refresh_from_db()
-    assert (old.name_key, old.phone_key) == ("abc", "02155551234")
+    assert (old.name_key, old.phone_key) == ("abc", "55551234")
     assert services.find_duplicates(Customer(name="Abc Co., Ltd."))[0][0] == old
 
 
@@ -405,3 +435,16 @@ def test_a_credit_split_edited_in_admin_is_checked_and_audited(company):
         "update",
     ]
     assert OrderCredit.objects.filter(order=order).count() == 3
+
+
+def test_migration_0011_gives_old_customers_the_integrity_scans_phone_key(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("attain.crm.migrations.0011_customer_phone_keys")
+    old = services.create_customer(None, name="北京华信", phone="010-6234 5678")
+    Customer.objects.filter(pk=old.pk).update(phone_key="01062345678")
+    migration.recompute_phone_keys(apps, None)
+    old.refresh_from_db()
+    assert old.phone_key == "62345678"

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from ..phones import phone_digits
+
 DETECTORS = (
     "wash_orders",
     "timing",
@@ -226,26 +228,6 @@ class Records:
 def _one_repeated(value: pl.Expr) -> pl.Expr:
     """The text is one character repeated (``0000000``)."""
     return value.str.strip_chars(value.str.slice(0, 1)) == ""
-
-
-# A Chinese area code after its trunk 0: 10 and 2x (Beijing, Shanghai, …) have two
-# digits, the others (3xx … 9xx) three; the local number that follows has 7 or 8.
-_AREA = r"(?:10|2\d|[3-9]\d\d)"
-
-
-def phone_digits(value: pl.Expr) -> pl.Expr:
-    """A phone number (NFKC text) as the digits that identify it, so that its written
-    forms compare equal: a mobile without +86 / 0086 (``+86 139-1234-5678`` is
-    ``13912345678``); a landline by its local number, without the area code many type
-    without it and the +86 before it (``010-62345678``, ``(010) 6234 5678``,
-    ``+86 10 62345678`` and ``62345678`` are all ``62345678``)."""
-    digits = value.str.replace_all(r"\D", "")
-    # +86 139…, 0086 139…: the same mobile as 139…
-    digits = digits.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
-    # +86 10 6234…, 0086 755 8765…: the landline's area code without its trunk 0
-    digits = digits.str.replace(r"^(?:0086|86)0?(" + _AREA + r"\d{7,8})$", "0$1")
-    # 010 6234 5678, 0755-8765-4321: the local number
-    return digits.str.replace(r"^0" + _AREA + r"(\d{7,8})$", "$1")
 
 
 def contact_key(column: str, kind: str) -> pl.Expr:
