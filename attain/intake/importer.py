@@ -405,8 +405,11 @@ def _chunks(source: Source, width: int, size: int) -> Iterable[list[tuple[int, l
         row_number += 1
         if len(cells) < width:
             cells = [*cells, *([""] * (width - len(cells)))]
-        if not any(cells):
-            continue  # blank line
+        for cell in cells:
+            if cell and (cell.__class__ is not str or not cell.isspace()):
+                break
+        else:
+            continue  # a blank line: no cell, or only spaces (as cells are read, stripped)
         chunk.append((row_number, cells))
         if len(chunk) >= size:
             yield chunk

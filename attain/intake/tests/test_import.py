@@ -878,3 +878,21 @@ def test_a_price_per_unit_is_no_multiple_of_yuan(header: str) -> None:
     refuse_scaled_money(TABLES["products"], ["编码", header], {"code": 0, "list_price": 1})
     with pytest.raises(FileProblem):
         refuse_scaled_money(TABLES["products"], ["编码", "标准价(万元)"], {"list_price": 1})
+
+
+def test_rows_of_only_spaces_are_blank_rows(customers: Any, tmp_path: Path) -> None:
+    """A row whose cells hold nothing but spaces (a space typed into an unused cell, a
+    CSV line of blanks after the data) is a blank row, skipped as the empty ones are,
+    not a row rejected for every missing column."""
+    rows = [*orders_rows(), [" ", "", "  ", "", "", "", ""], ["\t"], ["", "", "", "", "", "", "　"]]
+    path = write_csv(tmp_path / "orders.csv", rows)
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "rejects.csv")
+    assert (result.imported, result.updated, result.rejected) == (3, 0, 0)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["订单号", "客户", "销售", "日期", "金额"])
+    sheet.append(["X-1", "C1", "r1", "2025-04-01", 10])
+    sheet.cell(row=900, column=7, value=" ")  # in a column without a header, far down
+    book.save(tmp_path / "orders.xlsx")
+    result = import_file(None, "orders", tmp_path / "orders.xlsx")
+    assert (result.imported, result.rejected) == (1, 0)
