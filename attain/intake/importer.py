@@ -257,12 +257,18 @@ _SCALE = re.compile(
     r"|\bk\b|\bm\b|\bmn\b|\bbn\b|\bw\b"
 )
 _RATE = re.compile(r"/|每|\bper\b")  # 元/千克, 每千瓦时, per kg: a price per unit, in yuan
+# A currency that is not the yuan (人民币, RMB, CNY, ¥ are): USD, US$, $, 美元, 港币 …
+_FOREIGN = re.compile(
+    r"美元|美金|港币|港元|港幣|欧元|歐元|英镑|日元|日圆|澳元|加元|新台币|台币|新加坡元|韩元|卢布"
+    r"|\$|€|£|\b(?:usd|us|hkd|hk|eur|gbp|jpy|aud|cad|twd|ntd|nt|sgd|krw|chf|rub|inr)\b"
+)
 
 
 def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str, int]) -> None:
     """A money column whose header gives its unit as a multiple of yuan (金额（万元）,
-    common in Chinese reports) is refused: Attain reads amounts in yuan, and reading
-    12.5 万元 as ¥12.50 would be wrong by a factor of 10,000 without a word."""
+    common in Chinese reports) or another currency (金额（美元）, Amount (USD)) is refused:
+    Attain reads amounts in yuan, and reading 12.5 万元 as ¥12.50 (or $1,000 as ¥1,000)
+    would be wrong without a word."""
     for column in spec.columns:
         if column.kind is not Kind.MONEY or column.name not in positions:
             continue
@@ -274,6 +280,15 @@ def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str,
                     "Column “%(header)s” counts in %(unit)s, but %(column)s is read as a plain "
                     "amount (元, not thousands or 万): convert the column and name it without "
                     "the unit; nothing was imported."
+                )
+                % {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
+            )
+        if unit is not None and _FOREIGN.search(unit.group(1)):
+            raise FileProblem(
+                _(
+                    "Column “%(header)s” is in %(unit)s, but Attain reads %(column)s in yuan "
+                    "(CNY): convert the column to yuan and name it without the unit; nothing "
+                    "was imported."
                 )
                 % {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
             )

@@ -896,3 +896,30 @@ def test_rows_of_only_spaces_are_blank_rows(customers: Any, tmp_path: Path) -> N
     book.save(tmp_path / "orders.xlsx")
     result = import_file(None, "orders", tmp_path / "orders.xlsx")
     assert (result.imported, result.rejected) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["金额（美元）", "订单金额(USD)", "Amount (US$)", "金额（港币）", "金额(HKD)", "金额（欧元）"],
+)
+def test_an_amount_column_in_another_currency_is_refused(
+    customers: Any, tmp_path: Path, header: str
+) -> None:
+    """Attain reads amounts in yuan: a column whose unit names another currency was
+    read as yuan without a word ($1,000 as ¥1,000), as 万元 would be read as 元."""
+    rows = [["订单号", "客户编号", "负责人", "下单日期", header]]
+    rows.append(["F-1", "C1", "r1", "2025-03-10", "1000"])
+    with pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+    assert header in str(problem.value) and "yuan" in str(problem.value)
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header", ["金额（元）", "金额(人民币)", "Amount (CNY)", "金额(RMB)", "金额(¥)"]
+)
+def test_an_amount_column_in_yuan_imports(customers: Any, tmp_path: Path, header: str) -> None:
+    rows = [["订单号", "客户编号", "负责人", "下单日期", header]]
+    rows.append(["F-1", "C1", "r1", "2025-03-10", "1000"])
+    result = import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+    assert result.imported == 1
