@@ -259,7 +259,9 @@ def _open_csv(path: Path, sample: bytes) -> Source:
         raise FileProblem(
             _("The file's first line cannot be read as %(e)s.") % {"e": label}
         ) from None
-    reader = csv.reader(handle, delimiter=_delimiter(first))
+    # one line after the file's own: a row of its own, unless a quotation mark left open
+    # pulled it into a cell (see _guarded)
+    reader = csv.reader(itertools.chain(handle, (_END,)), delimiter=_delimiter(first))
     skipped = False  # blank lines before the header
     try:
         header = next(reader, None)
@@ -271,13 +273,14 @@ def _open_csv(path: Path, sample: bytes) -> Source:
     if not header:
         handle.close()
         raise FileProblem(_("The file is empty."))
+    header_row = reader.line_num if skipped else 1
     return Source(
         "csv",
         label,
         [h.strip() for h in header],
-        _guarded(reader, label),
+        _guarded(reader, label, header_row),
         [handle],
-        header_row=reader.line_num if skipped else 1,
+        header_row=header_row,
     )
 
 
@@ -294,9 +297,33 @@ def _reads_as(path: Path, codec: str) -> bool:
     return True
 
 
-def _guarded(reader: Iterator[list[str]], label: str) -> Iterator[list[Any]]:
+_END = "\ue000\n"  # a private-use character: in no real file
+
+
+def _guarded(reader: Iterator[list[str]], label: str, header_row: int) -> Iterator[list[Any]]:
+    """The data rows, without the end line :func:`_open_csv` adds. That line ends in a
+    cell when a quotation mark opening a cell never closes: the rest of the file was
+    read into that one cell (the rows after it lost, the row itself looking fine), so
+    the file is refused, naming the row."""
     try:
-        yield from reader
+        previous: tuple[int, list[str]] | None = None  # (its row number, the row)
+        for numbered in enumerate(reader, header_row + 1):
+            if previous is not None:
+                yield previous[1]
+            previous = numbered
+        if previous is None or previous[1] == [_END[0]]:
+            return
+        number, row = previous
+        if row and row[-1].endswith(_END):
+            raise FileProblem(
+                _(
+                    'A quotation mark (") in row %(row)s opens a cell that is never '
+                    "closed: the rest of the file was read into that cell. Close or "
+                    "remove the quotation mark; nothing was imported."
+                )
+                % {"row": number}
+            )
+        yield row
     except UnicodeDecodeError:
         raise FileProblem(
             _("Part of the file cannot be read as %(encoding)s; save it again as CSV (UTF-8).")

@@ -923,3 +923,24 @@ def test_an_amount_column_in_yuan_imports(customers: Any, tmp_path: Path, header
     rows.append(["F-1", "C1", "r1", "2025-03-10", "1000"])
     result = import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
     assert result.imported == 1
+
+
+def test_a_quotation_mark_never_closed_refuses_the_file(customers: Any, tmp_path: Path) -> None:
+    """A cell that opens with a quotation mark that never closes swallows the rest of
+    the file: K-2 and K-3 became part of K-1's name and the import said "imported 1,
+    rejected 0". Such a file is now refused, naming the row; a quoted cell with a line
+    break that does close still imports."""
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        '客户编号,客户名称,城市\nK-1,"Acme,上海\nK-2,Beta,北京\nK-3,Gamma,广州\n', encoding="utf-8"
+    )
+    with pytest.raises(FileProblem) as problem:
+        import_file(None, "customers", path)
+    assert "row 2" in str(problem.value)
+    assert not Customer.objects.filter(external_id__startswith="K").exists()
+    path.write_text(
+        '客户编号,客户名称,城市\nK-1,"Acme\n上海",上海\nK-2,Beta,"北京"\n', encoding="utf-8"
+    )
+    result = import_file(None, "customers", path)
+    assert (result.imported, result.rejected) == (2, 0)
+    assert Customer.objects.get(external_id="K-1").name == "Acme\n上海"
