@@ -33,6 +33,16 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
+# A reason quotes the cell it is about; a huge cell (a pasted document) is quoted by its
+# start, so that the reason stays readable (the row in the rejects file keeps it all).
+_LONG_QUOTE = re.compile(r"“([^”]{60})[^”]{2,}”")
+
+
+def shorten_quotes(reason: str) -> str:
+    """``reason`` with every quoted value over 61 characters cut to its first 60 and …"""
+    return _LONG_QUOTE.sub("“\\1…”", reason) if len(reason) > 80 else reason
+
+
 class CellError(ValueError):
     """A cell that cannot be read; the message is the reason shown to the user."""
 

@@ -44,6 +44,7 @@ from .parsing import (
     parse_datetime,
     parse_decimal,
     parse_fingerprints,
+    shorten_quotes,
     unguard_formula,
 )
 from .tables import CHILD_ROWS, CHUNK_REFERENCES, Column, Kind, TableSpec
@@ -363,7 +364,7 @@ class RowValidator:
             try:
                 value = parse(cell)
             except CellError as error:
-                reasons.append(str(error))
+                reasons.append(shorten_quotes(str(error)))
                 continue
             if extra is None:
                 values[attname] = value

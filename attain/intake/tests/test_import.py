@@ -944,3 +944,17 @@ def test_a_quotation_mark_never_closed_refuses_the_file(customers: Any, tmp_path
     result = import_file(None, "customers", path)
     assert (result.imported, result.rejected) == (2, 0)
     assert Customer.objects.get(external_id="K-1").name == "Acme\n上海"
+
+
+def test_a_huge_cell_is_quoted_shortened_in_the_reason(customers: Any, tmp_path: Path) -> None:
+    """A reason quotes the cell: a 200,000-character amount (a pasted document) made a
+    200,000-character reason, in the preview and in the rejects file (whose cell Excel
+    cuts at 32,767). The reason shows the cell's start; the row keeps all of it."""
+    huge = "x" * 200_000
+    rows = [ZH_HEADER[:5], ["H-1", "C1", "r1", "2025-03-10", huge]]
+    path = write_csv(tmp_path / "orders.csv", rows)
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "rejects.csv")
+    assert result.rejected == 1
+    row = read_csv(tmp_path / "rejects.csv")[1]
+    assert row[1] == f"amount “{'x' * 60}…” is not a number"
+    assert row[-1] == huge
