@@ -103,6 +103,7 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
                 number.is_finite()
                 and "e" not in value
                 and "E" not in value
+                and "_" not in value  # Decimal("1_000") is 1000: Python's, not a sheet's
                 and (dot < 0 or len(value.rstrip()) - dot - 1 <= places)
                 and (limit is None or -limit < number < limit)
             ):
@@ -117,7 +118,7 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
         number = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), "ROUND_HALF_UP")
     else:
         text = value.strip() if isinstance(value, str) else cell_text(value)
-        if "," in text or text[:1] in _CURRENCY_SIGNS:
+        if "," in text or "_" in text or text[:1] in _CURRENCY_SIGNS:
             number = _parse_decimal_text(text, what)
         else:
             try:

@@ -45,7 +45,11 @@ def test_amounts(text: object, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["abc", "1.2.3", "12,34", "NaN", "Infinity", "¥", "1e5x", "(-5)", "--5", "-¥-5", "(¥-5)"],
+    [
+        *("abc", "1.2.3", "12,34", "NaN", "Infinity", "¥", "1e5x", "(-5)", "--5", "-¥-5", "(¥-5)"),
+        # Python reads 1_000 as 1000 (and a typo 12_50 as 1250); no spreadsheet writes it
+        *("1_000", "12_50", "¥1_000", "1_000.50"),
+    ],
 )
 def test_not_numbers(text: str) -> None:
     with pytest.raises(CellError, match="is not a number"):
