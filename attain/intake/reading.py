@@ -264,15 +264,20 @@ def _open_csv(path: Path, sample: bytes) -> Source:
     reader = csv.reader(itertools.chain(handle, (_END,)), delimiter=_delimiter(first))
     skipped = False  # blank lines before the header
     try:
+        first_line = 1
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
+            first_line = reader.line_num + 1
             header, skipped = next(reader, None), True
     except (UnicodeDecodeError, csv.Error) as error:
         handle.close()
         raise FileProblem(_("Cannot read the header row: %(error)s") % {"error": error}) from None
-    if not header:
+    if not header or header == [_END[0]]:
         handle.close()
         raise FileProblem(_("The file is empty."))
+    if header[-1].endswith(_END):
+        handle.close()
+        raise _never_closed(first_line)
     header_row = reader.line_num if skipped else 1
     return Source(
         "csv",
@@ -300,6 +305,17 @@ def _reads_as(path: Path, codec: str) -> bool:
 _END = "\ue000\n"  # a private-use character: in no real file
 
 
+def _never_closed(row: int) -> FileProblem:
+    return FileProblem(
+        _(
+            'A quotation mark (") in row %(row)s opens a cell that is never '
+            "closed: the rest of the file was read into that cell. Close or "
+            "remove the quotation mark; nothing was imported."
+        )
+        % {"row": row}
+    )
+
+
 def _guarded(reader: Iterator[list[str]], label: str, header_row: int) -> Iterator[list[Any]]:
     """The data rows, without the end line :func:`_open_csv` adds. That line ends in a
     cell when a quotation mark opening a cell never closes: the rest of the file was
@@ -315,14 +331,7 @@ def _guarded(reader: Iterator[list[str]], label: str, header_row: int) -> Iterat
             return
         number, row = previous
         if row and row[-1].endswith(_END):
-            raise FileProblem(
-                _(
-                    'A quotation mark (") in row %(row)s opens a cell that is never '
-                    "closed: the rest of the file was read into that cell. Close or "
-                    "remove the quotation mark; nothing was imported."
-                )
-                % {"row": number}
-            )
+            raise _never_closed(number)
         yield row
     except UnicodeDecodeError:
         raise FileProblem(

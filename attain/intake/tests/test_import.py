@@ -958,3 +958,20 @@ def test_a_huge_cell_is_quoted_shortened_in_the_reason(customers: Any, tmp_path:
     row = read_csv(tmp_path / "rejects.csv")[1]
     assert row[1] == f"amount “{'x' * 60}…” is not a number"
     assert row[-1] == huge
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\r\n\n", b" , ,\n"])
+def test_an_empty_csv_file_says_so(customers: Any, tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileProblem, match="The file is empty"):
+        import_file(None, "orders", path)
+
+
+def test_a_quotation_mark_never_closed_in_the_header_refuses_the_file(
+    customers: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text('\n客户编号,"客户名称,城市\nK-1,Acme,上海\n', encoding="utf-8")
+    with pytest.raises(FileProblem, match="in row 2 opens a cell"):
+        import_file(None, "customers", path)
