@@ -26,7 +26,7 @@ from .columnar import PeopleColumns
 from .memory import no_cycle_collection
 from .model import Scenario
 from .numbers import ENGINE_CONTEXT
-from .output import DocumentWriter, Number, period_document
+from .output import DocumentWriter, period_document
 from .periods import Period
 from .targets import attainment
 from .workers import Heads, _unit_entry
@@ -35,7 +35,8 @@ from .workers import Heads, _unit_entry
 @dataclass
 class StoredRow:
     """One person's row of one period: spec section 8's entry (numbers as
-    :class:`~attain.engine.output.Number`, money as text), the main measure's attainment
+    :class:`~attain.engine.output.Number` or, read back from the columns' text, as
+    ``str``; money as text), the main measure's attainment
     (the engine's, unrounded; None without a target) and each scorecard's score by
     (plan, component)."""
 
@@ -145,7 +146,10 @@ def _people_rows(
 
 
 def _read(text: str) -> dict[str, Any]:
-    return json.loads(text, parse_float=Number, parse_int=Number)  # type: ignore[no-any-return]
+    """A written row read back with its numbers as their exact text (``str``, as the
+    money is): stored as JSON text, a number and a `Number` write alike, and ``str``
+    costs no Python call per number to read, write or free."""
+    return json.loads(text, parse_float=str, parse_int=str)  # type: ignore[no-any-return]
 
 
 def _python_row(calc: Calculation, pid: str, period: Period, main: str) -> StoredRow:
