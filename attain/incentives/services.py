@@ -457,7 +457,11 @@ def _plain(value: Any) -> Any:
 def _json_text(value: Any) -> JsonText:
     """A stored result's JSON column as text: what ``json.dumps(_plain(value))`` gives,
     written in one pass."""
-    return JsonText(json.dumps(value, default=_json_default))
+    return JsonText(_ENCODER.encode(value))
+
+
+# json.dumps's defaults (ASCII, ", " and ": "), made once rather than per value
+_ENCODER = json.JSONEncoder(default=_json_default)
 
 
 PROGRESS_STEPS = 20  # how many times explaining the results moves the progress bar
