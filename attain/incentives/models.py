@@ -168,7 +168,11 @@ class PeriodNumbers(models.Model):
 
 
 class PeriodResult(PeriodNumbers):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="period_results")
+    # no index of its own: the unique (person, period) index serves lookups by person,
+    # and a full run rewrites every row of the year (one index less to keep up)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="period_results", db_index=False
+    )
     run = models.ForeignKey(CalculationRun, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -209,7 +213,10 @@ class ComponentNumbers(ComponentLine):
 
 
 class ComponentResult(ComponentNumbers):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="component_results")
+    # served by the unique (person, period, plan, component) index, as PeriodResult's
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="component_results", db_index=False
+    )
     run = models.ForeignKey(CalculationRun, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
