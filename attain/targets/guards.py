@@ -164,6 +164,45 @@ def check_levels(levels: Any, limit: Decimal, unit_depth: int) -> None:
         raise ValidationError({"levels": errors})
 
 
+def check_months_and_ramp(weights: Any, ramp: Any) -> None:
+    """Refuse (translated, on ``month_weights`` and ``ramp``) what the engine would refuse
+    when it splits: custom month weights that are not 12 numbers of at least 0 adding up
+    to more than 0, and a ramp factor that is not a number of at least 0. Checked when the
+    plan is saved, so the plan page never meets them (a weight that was no number broke it)."""
+    errors: dict[str, list[str]] = {}
+
+    def numbers(values: Any, label: str, field: str) -> list[Decimal]:
+        found: list[Decimal] = []
+        for n, value in enumerate(values or [], start=1):
+            what = label % {"n": n}
+            before = len(errors.get(field, []))
+            number = _level_number(value, what, errors.setdefault(field, []))
+            if len(errors[field]) > before:
+                continue
+            if number < 0:
+                errors[field].append(
+                    _("%(what)s is %(value)s: it cannot be negative.")
+                    % {"what": what, "value": value}
+                )
+            found.append(number)
+        return found
+
+    if weights:
+        found = numbers(weights, _("Month weight %(n)s"), "month_weights")
+        if len(weights) != 12:
+            errors["month_weights"].append(
+                _("Give 12 month weights, not %(count)s.") % {"count": len(weights)}
+            )
+        elif not errors["month_weights"] and sum(found, Decimal(0)) <= 0:
+            errors["month_weights"].append(
+                _("The month weights add up to 0: give at least one month a weight.")
+            )
+    numbers(ramp, _("Ramp factor %(n)s"), "ramp")
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
 @dataclass(frozen=True)
 class Spread:
     """Distribution of a ratio across people: what the fairness report shows."""

@@ -41,7 +41,7 @@ from .access import (
     owns_plan,
 )
 from .allocation import Allocation, compute_allocation, unit_tree
-from .guards import check_levels, overassignment
+from .guards import check_levels, check_months_and_ramp, overassignment
 from .models import (
     EDITABLE,
     IN_FORCE,
@@ -177,6 +177,7 @@ def create_target_plan(
         plan.full_clean(exclude=["family", "created_by"])
         if {"levels", "max_overassign"} & set(settings):
             check_levels(plan.levels, plan.max_overassign, unit_depth(plan))
+        check_months_and_ramp(plan.month_weights, plan.ramp)
         plan.save()
         for code, total in totals.items():
             PlanMeasure.objects.create(plan=plan, measure=code, total=total)
@@ -205,6 +206,8 @@ def update_plan(
         plan.full_clean(exclude=["family", "created_by"])
         if {"levels", "max_overassign"} & set(settings):
             check_levels(plan.levels, plan.max_overassign, unit_depth(plan))
+        if {"month_weights", "ramp"} & set(settings):
+            check_months_and_ramp(plan.month_weights, plan.ramp)
         plan.save()
         if measures is not None:
             current = {pm.measure: pm.total for pm in plan.plan_measures.all()}
