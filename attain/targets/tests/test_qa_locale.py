@@ -1,0 +1,49 @@
+"""Dates on the targets pages are written as the reader's language writes them (as on the
+review pages), not in one fixed ``Y-m-d H:i`` for everyone."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from attain.conftest import Company
+from attain.targets import services
+from attain.targets.models import Acknowledgement, Notification, TargetPlan
+
+from .conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def page(company: Company, role: str, url: str, language: str) -> str:
+    client = Client()
+    client.force_login(company.users[role])
+    client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def written(moment: object, language: str, format_name: str) -> str:
+    with translation.override(language):
+        return formats.date_format(timezone.localtime(moment), format_name)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_my_targets_and_the_change_log_write_dates_in_the_readers_language(
+    company: Company, plan: TargetPlan, language: str
+) -> None:
+    publish(company, plan)
+    services.acknowledge_target(company.users["rep"], plan, "ok")
+    ack = Acknowledgement.objects.get()
+    notice = Notification.objects.filter(person__code="r1").first()
+    assert notice is not None
+    plan.refresh_from_db()
+    mine = page(company, "rep", reverse("targets:mine"), language)
+    assert written(ack.at, language, "SHORT_DATETIME_FORMAT") in mine
+    assert written(notice.created, language, "SHORT_DATETIME_FORMAT") in mine
+    changes = page(company, "sales_ops", reverse("targets:changes", args=[plan.pk]), language)
+    assert written(plan.created, language, "SHORT_DATETIME_FORMAT") in changes
+    assert written(plan.published, language, "SHORT_DATETIME_FORMAT") in changes
