@@ -3,6 +3,7 @@ numbers back to Decimal, the weak stage named, reasons and the forecast's basis 
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,15 @@ def _d(value: Any) -> Decimal | None:
         return None
     number = Decimal(str(value))
     return number if number.is_finite() else None
+
+
+def _day(value: Any) -> datetime.date | None:
+    """A day kept in a pack as an ISO string, as a date (the page writes it in the reader's
+    format)."""
+    try:
+        return datetime.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def money_measures() -> set[str]:
@@ -58,7 +68,7 @@ def pack_view(pack: ReviewPack, money: set[str] | None = None) -> dict[str, Any]
     states = dict(PayoutState.choices)
     return {
         "pack": pack,
-        "as_of": data.get("as_of"),
+        "as_of": _day(data.get("as_of")),
         "plan": data.get("plan") or "",
         "problem": data.get("problem") or "",
         "measures": measures,
