@@ -80,7 +80,7 @@ def _require_status(plan: TargetPlan, allowed: Iterable[str], action: str) -> No
         raise ValidationError(
             {
                 "status": [
-                    _("A %(status)s plan cannot be %(action)s.")
+                    _("This plan is “%(status)s”: it cannot be %(action)s.")
                     % {"status": plan.get_status_display(), "action": action}
                 ]
             }

@@ -47,3 +47,25 @@ def test_my_targets_and_the_change_log_write_dates_in_the_readers_language(
     changes = page(company, "sales_ops", reverse("targets:changes", args=[plan.pk]), language)
     assert written(plan.created, language, "SHORT_DATETIME_FORMAT") in changes
     assert written(plan.published, language, "SHORT_DATETIME_FORMAT") in changes
+
+
+def test_a_refusal_for_the_plans_status_reads_as_a_sentence(
+    company: Company, plan: TargetPlan
+) -> None:
+    """It read “A Approved plan cannot be changed.”; the plan's status is quoted now, as in
+    the Chinese “状态为“已审批”的方案不能修改。”."""
+    from django.core.exceptions import ValidationError
+
+    services.submit_plan(company.users["sales_ops"], plan)
+    services.approve_plan(company.users["executive"], plan)
+    with pytest.raises(ValidationError) as refused:
+        services.edit_cell(
+            company.users["sales_ops"], plan, measure="revenue", who="r1", period="2026", value=1
+        )
+    message = refused.value.message_dict["status"][0]
+    assert message == "This plan is “Approved”: it cannot be changed."
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.edit_cell(
+            company.users["sales_ops"], plan, measure="revenue", who="r1", period="2026", value=1
+        )
+    assert refused.value.message_dict["status"][0] == "状态为“已审批”的方案不能修改。"
