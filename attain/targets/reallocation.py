@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from attain.audit.models import AuditEvent
@@ -126,18 +127,28 @@ def propose_changes(plan: TargetPlan, unit: str, from_month: str) -> list[CellCh
     return changes
 
 
-def org_changes_since(plan: TargetPlan) -> list[AuditEvent]:
-    """Joins, leaves and transfers recorded since the plan was published."""
+def org_changes_since(plan: TargetPlan, codes: set[str] | None = None) -> list[AuditEvent]:
+    """Joins, leaves and transfers recorded since the plan was published; with ``codes``
+    (the people the reader may see, :func:`.selectors.visible_codes`), only theirs."""
     if plan.published is None:
         return []
     from django.contrib.contenttypes.models import ContentType
 
     types = ContentType.objects.get_for_models(Person, Assignment)
-    return list(
-        AuditEvent.objects.filter(at__gt=plan.published, content_type__in=types.values()).order_by(
-            "-at"
-        )[:50]
-    )
+    events = AuditEvent.objects.filter(at__gt=plan.published, content_type__in=types.values())
+    if codes is not None:
+        people = list(Person.objects.filter(code__in=codes).values_list("pk", flat=True))
+        assignments = Assignment.objects.filter(person_id__in=people).values_list("pk", flat=True)
+        events = events.filter(
+            Q(content_type=types[Person], object_id__in=[str(pk) for pk in people])
+            | Q(content_type=types[Assignment], object_id__in=[str(pk) for pk in assignments])
+        )
+    return list(events.order_by("-at")[:50])
+
+
+def visible_changes(changes: Iterable[dict[str, Any]], codes: set[str] | None) -> list[Any]:
+    """The cells of a proposal whose person the reader may see (``codes`` None: all)."""
+    return [change for change in changes if codes is None or change.get("who") in codes]
 
 
 def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:

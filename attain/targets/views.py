@@ -50,7 +50,7 @@ from .models import (
     TargetPlan,
 )
 from .pace import behind_first, pace_report, problem_message
-from .reallocation import org_changes_since
+from .reallocation import org_changes_since, visible_changes
 from .selectors import (
     notifications_for,
     person_targets,
@@ -226,6 +226,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     owner = access.owns_plan(request.user, plan)
     me = person_of(request.user)
     editable_codes = access.editable_codes(request.user, plan)
+    codes = visible_codes(request.user)
+    proposals = list(Reallocation.objects.filter(plan=plan).order_by("-created"))
+    for proposal in proposals:  # each with the cells of the people the reader may see
+        proposal.shown = visible_changes(proposal.changes, codes)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "plan": plan,
         "measures": measures,
@@ -273,8 +277,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .count(),
         "month_labels": month_labels(plan.fiscal_year),
         "me": me,
-        "proposals": Reallocation.objects.filter(plan=plan).order_by("-created"),
-        "org_changes": org_changes_since(plan) if plan.status in IN_FORCE else [],
+        "proposals": proposals,
+        "org_changes": org_changes_since(plan, codes) if plan.status in IN_FORCE else [],
         "is_planner": access.is_planner(request.user),
     }
     if grid is not None:
@@ -285,7 +289,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         commitments = dict(
             Commitment.objects.filter(plan=plan, measure=measure).values_list("who", "value")
         )
-        codes = visible_codes(request.user)
         context["gaps"] = [
             g
             for g in gaps(grid, commitments)
