@@ -168,9 +168,10 @@ def _level_display(spec: dict[str, Any]) -> dict[str, Any]:
     return {
         "method": spec.get("method", "equal"),
         "overassign": spec.get("overassign", "1"),
-        "blend": {
-            name: blend.get(name, "") for name in ("equal", "history", "potential", "capacity")
-        },
+        "blend": [  # (method, its name in the reader's language, weight)
+            (name, Method(name).label, blend.get(name, ""))
+            for name in ("equal", "history", "potential", "capacity")
+        ],
     }
 
 

@@ -69,3 +69,19 @@ def test_a_refusal_for_the_plans_status_reads_as_a_sentence(
             company.users["sales_ops"], plan, measure="revenue", who="r1", period="2026", value=1
         )
     assert refused.value.message_dict["status"][0] == "状态为“已审批”的方案不能修改。"
+
+
+def test_the_blend_weight_and_over_assign_fields_are_named_in_the_readers_language(
+    company: Company, plan: TargetPlan
+) -> None:
+    """Their tooltips and accessible names were the codes (title="history",
+    aria-label="… overassign") on the Chinese page too."""
+    text = page(company, "sales_ops", reverse("targets:plan", args=[plan.pk]), "zh-hans")
+    for code in ("equal", "history", "potential", "capacity"):
+        assert f'title="{code}"' not in text
+        assert f' {code}"' not in text  # the end of an aria-label
+    assert ' overassign"' not in text  # an aria-label's end, not the field's name
+    with translation.override("zh-hans"):
+        history = str(translation.gettext("History (last year's actual)"))
+        over = translation.gettext("Over-assign")
+    assert f'title="{history}"' in text and f' {over}"' in text
