@@ -801,6 +801,8 @@ def _grid(
                 gettext("%(units)s: nobody works there in %(year)s, so no share of the target")
                 % {"units": names, "year": plan.fiscal_year}
             )
+    # a team split month by month warns for each month: the same line once is enough
+    warnings = list(dict.fromkeys(warnings))
     return Grid(measure, plan.fiscal_year, round_to, _tree_order(rows), warnings)
 
 

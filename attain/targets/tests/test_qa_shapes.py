@@ -129,3 +129,16 @@ def test_odd_company_parts_add_up_in_cents(company: Company, total: str, months:
         months = sum((found.get((who, m), Decimal(0)) for m in grid.months), Decimal(0))
         assert months == found[(who, "2026")], who
     assert found[("hq", "2026")] == Decimal(total)
+
+
+def test_a_team_split_month_by_month_says_each_warning_once(company: Company) -> None:
+    """North (no history, its only rep joins in August) and west (r4's refunds, r2 moving
+    in in October) are split month by month: the engine warns for each month, and the grid
+    said "华北 (north): no history data, so its members share equally" eight times over,
+    with nothing to tell the lines apart. Each different warning is said once."""
+    odd_company(company)
+    levels = {"units": [{"method": "history"}], "people": {"method": "history"}}
+    plan = new_plan(company, total="1000000", levels=levels, months="seasonal")
+    warnings = compute_allocation(plan).grids["revenue"].warnings
+    assert any(w.startswith("华北 (north)") for w in warnings)
+    assert len(warnings) == len(set(warnings)), warnings
