@@ -33,7 +33,7 @@ from attain.web.errors import ErrorSerializer
 
 from . import services
 from .allocation import compute_allocation
-from .forecast import forecast_report
+from .forecast import BASIS_TEXT, forecast_report
 from .models import EDITABLE, Kind, TargetPlan
 from .pace import pace_report, problem_message
 from .selectors import plans_in_force, published_targets, visible_codes, visible_plans
@@ -120,9 +120,7 @@ class ForecastRowSerializer(serializers.Serializer):
     attainment_p90 = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
     run_rate = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
     pipeline = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
-    basis = serializers.ChoiceField(
-        choices=["model", "no_pipeline", "no_history", "new_unit", "units"]
-    )
+    basis = serializers.ChoiceField(choices=list(BASIS_TEXT))  # every basis, "left" too
     basis_text = serializers.CharField()
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -181,3 +183,25 @@ def test_a_day_the_engine_cannot_handle_is_explained_in_the_readers_language(
         assert "超出了可处理的财年范围" in answer.json()["error"]["message"]
     page = client.get("/targets/pace/", {"as_of": "9999-12-31"}).content.decode()
     assert "超出了可处理的财年范围" in page
+
+
+def test_the_forecast_of_someone_who_left_says_so_within_the_documented_bases(
+    company: Company, plan: TargetPlan
+) -> None:
+    """The forecast of someone who left during the period has the basis ``left``, which
+    the API's schema did not list among the bases (a client checking the enum failed)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from attain.org import services as org
+
+    publish(company, plan)
+    org.end_employment(None, company.people["r3"], on=datetime.date(2026, 6, 10))
+    rows = client_for(company, "admin").get("/api/targets/forecast/?as_of=2026-06-20").json()
+    r3 = [row for row in rows if row["who"] == "r3"]
+    assert r3 and {row["basis"] for row in r3} == {"left"}
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    bases = set()
+    for name, component in schema["components"]["schemas"].items():
+        if "Basis" in name and "enum" in component:
+            bases |= set(component["enum"])
+    assert {row["basis"] for row in rows} <= bases, bases
