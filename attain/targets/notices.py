@@ -33,11 +33,11 @@ ACKNOWLEDGE_AFTER_DAYS = 3
 
 def acknowledgement_due(today: datetime.date) -> int:
     told = 0
-    cutoff = timezone.now() - datetime.timedelta(days=ACKNOWLEDGE_AFTER_DAYS)
+    cutoff = today - datetime.timedelta(days=ACKNOWLEDGE_AFTER_DAYS)  # the day run for
     for plan in TargetPlan.objects.filter(status=PlanStatus.PUBLISHED):
         if settle_acknowledgement(plan):  # the last one waiting has left
             continue
-        if plan.published is None or plan.published > cutoff:
+        if plan.published is None or timezone.localdate(plan.published) > cutoff:
             continue
         codes = set(
             TargetCell.objects.filter(plan=plan, kind=Kind.PERSON).values_list("who", flat=True)

@@ -70,3 +70,23 @@ def test_behind_pace_names_the_measure_not_its_code(company) -> None:
     assert (
         Notification.objects.filter(recipient=company.users["rep"], kind="behind_pace").count() == 1
     )
+
+
+def test_acknowledgement_due_counts_the_days_from_the_day_it_is_run_for(company) -> None:
+    """The reminders are run for a day (``remind(today)``); the acknowledgement due counted
+    its three days from the clock instead, so a run for a later day (a catch-up, or the
+    next morning's run for a plan published late in the afternoon three days before) did
+    not remind anyone, and a run for an earlier day reminded too soon."""
+    plan = publish(company, new_plan(company, company.users["sales_ops"], name="FY2026"))
+    r1 = company.users["rep"]
+    published = timezone.localdate(plan.published)
+    remind(published + datetime.timedelta(days=2))
+    assert "acknowledgement_due" not in kinds_of(r1)
+    remind(published + datetime.timedelta(days=3))
+    assert kinds_of(r1).count("acknowledgement_due") == 1
+    type(plan).objects.filter(pk=plan.pk).update(
+        published=timezone.now() - datetime.timedelta(days=30)
+    )
+    Notification.objects.filter(kind="acknowledgement_due").delete()
+    remind(timezone.localdate() - datetime.timedelta(days=28))  # two days after publication
+    assert "acknowledgement_due" not in kinds_of(r1)
