@@ -279,6 +279,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "month_labels": month_labels(plan.fiscal_year),
         "me": me,
         "proposals": proposals,
+        # the engine's warnings name people: for those who see everyone, and the owner
+        "show_warnings": codes is None or owner,
         "org_changes": org_changes_since(plan, codes) if plan.status in IN_FORCE else [],
         "is_planner": access.is_planner(request.user),
     }

@@ -57,3 +57,29 @@ def test_a_proposal_and_the_org_changes_show_only_the_people_one_may_see(
     manager = page_of(company, "manager", plan)  # m1: r1, r2 (left, still theirs), m2, r3
     assert '<td class="mono">r3</td>' in manager
     assert '<td class="mono">r4</td>' not in manager and "R4" not in org_changes(manager)
+
+
+def test_the_engine_warnings_naming_people_are_for_those_who_see_them(
+    company: Company,
+) -> None:
+    """A draft's engine warnings name people ("华西 (west): R4 refunded more than they sold
+    in 2025…"): a manager who decomposes their part of the company plan read them about
+    people outside their team. They are shown to those who see everyone and to the plan's
+    owner (whose plan holds only their own people)."""
+    from attain.crm import services as crm
+
+    from .conftest import new_plan
+
+    customer = crm.create_customer(None, name="甲", owner=company.people["r4"])
+    for rep, amount in (("r1", 5000), ("r4", -9000), ("r4", 1000)):
+        crm.record_order(
+            None,
+            customer=customer,
+            owner=company.people[rep],
+            date=datetime.date(2025, 5, 10),
+            amount=amount,
+        )
+    levels = {"units": [{"method": "equal"}], "people": {"method": "history"}}
+    draft = new_plan(company, company.users["sales_ops"], levels=levels)
+    assert "R4 refunded" in page_of(company, "sales_ops", draft)
+    assert "R4 refunded" not in page_of(company, "manager", draft)
