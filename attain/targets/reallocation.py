@@ -153,47 +153,52 @@ def visible_changes(changes: Iterable[dict[str, Any]], codes: set[str] | None) -
 
 def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
     """Write the changed month cells into ``new`` (a copy of the published cells) and
-    the people's year cells as the sum of their months."""
+    the people's year cells as the sum of their months. Someone who moved between teams
+    has a row under each (their cells by parent): a month's value goes to the row of
+    the team the change names, their other rows' month becomes 0, and each row keeps
+    its twelve months and its year."""
     year = str(new.fiscal_year)
     touched: set[tuple[str, str]] = set()
     for change in changes:
         measure, who, period = change["measure"], change["who"], change["period"]
-        value = Decimal(change["after"])
+        parent, value = change["parent"], Decimal(change["after"])
         rows = TargetCell.objects.filter(
             plan=new, measure=measure, who=who, period=period, kind=Kind.PERSON
         )
-        first = rows.order_by("pk").first()
-        if first is not None:  # one row for the month (someone who moved had one per team)
-            rows.exclude(pk=first.pk).delete()
-            rows.update(value=value, parent=change["parent"])
-        else:  # someone who joined: a new row with zeros before
-            existing = set(
-                TargetCell.objects.filter(plan=new, measure=measure, who=who).values_list(
-                    "period", flat=True
+        if not parent or rows.filter(parent=parent).exists():
+            first = rows.filter(parent=parent).order_by("pk").first() if parent else None
+            first = first or rows.order_by("pk").first()
+            if first is not None:
+                rows.exclude(pk=first.pk).update(value=Decimal(0))
+                rows.filter(pk=first.pk).update(value=value)
+                touched.add((measure, who))
+                continue
+        rows.update(value=Decimal(0))  # a new row: someone who joined, or joined this team
+        existing = set(
+            TargetCell.objects.filter(
+                plan=new, measure=measure, who=who, parent=parent, kind=Kind.PERSON
+            ).values_list("period", flat=True)
+        )
+        TargetCell.objects.bulk_create(
+            [
+                TargetCell(
+                    plan=new,
+                    measure=measure,
+                    who=who,
+                    kind=Kind.PERSON,
+                    parent=parent,
+                    period=p,
+                    value=value if p == period else Decimal(0),
+                    engine_value=value if p == period else Decimal(0),
                 )
-            )
-            TargetCell.objects.bulk_create(
-                [
-                    TargetCell(
-                        plan=new,
-                        measure=measure,
-                        who=who,
-                        kind=Kind.PERSON,
-                        parent=change["parent"],
-                        period=p,
-                        value=value if p == period else Decimal(0),
-                        engine_value=value if p == period else Decimal(0),
-                    )
-                    for p in [year, *year_month_ids(new.fiscal_year)]
-                    if p not in existing
-                ]
-            )
+                for p in [year, *year_month_ids(new.fiscal_year)]
+                if p not in existing
+            ]
+        )
         touched.add((measure, who))
     for measure, who in touched:
-        months = TargetCell.objects.filter(plan=new, measure=measure, who=who).exclude(period=year)
-        total = sum((c.value for c in months), Decimal(0))
-        years = TargetCell.objects.filter(plan=new, measure=measure, who=who, period=year)
-        keep = years.order_by("pk").first()
-        if keep is not None:
-            years.exclude(pk=keep.pk).delete()
-            years.update(value=total)
+        cells = TargetCell.objects.filter(plan=new, measure=measure, who=who, kind=Kind.PERSON)
+        for parent in set(cells.values_list("parent", flat=True)):
+            row = cells.filter(parent=parent)
+            total = sum((c.value for c in row.exclude(period=year)), Decimal(0))
+            row.filter(period=year).update(value=total)

@@ -142,3 +142,29 @@ def test_a_team_split_month_by_month_says_each_warning_once(company: Company) ->
     warnings = compute_allocation(plan).grids["revenue"].warnings
     assert any(w.startswith("华北 (north)") for w in warnings)
     assert len(warnings) == len(set(warnings)), warnings
+
+
+def test_a_reallocation_in_the_odd_company_still_adds_up_in_cents(company: Company) -> None:
+    """After publication r8 joins east in September and r1 leaves in October; east is
+    reallocated from September (r2, who moved to west in October, among the changed)."""
+    from attain.targets import services
+
+    odd_company(company)
+    plan = new_plan(
+        company,
+        company.users["sales_ops"],
+        total="1000000.07",
+        levels=LEVELS,
+        months="seasonal",
+        round_to="0.01",
+        ramp=["0.25", "0.5", "0.75"],
+    )
+    publish(company, plan)
+    hire_rep(company, "r8", company.east, datetime.date(2026, 9, 14), "m1")
+    org.end_employment(None, company.people["r1"], on=datetime.date(2026, 10, 31))
+    proposal = services.propose_reallocation(
+        company.users["sales_ops"], plan, unit="east", from_month="2026-09", reason="qa"
+    )
+    assert {c["who"] for c in proposal.changes} >= {"r1", "r2", "r8"}
+    new = services.approve_reallocation(company.users["executive"], proposal)
+    check_grid(stored_grids(new)["revenue"], Decimal("0.01"))

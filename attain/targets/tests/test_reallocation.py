@@ -81,3 +81,41 @@ def test_a_proposal_shows_its_cells_grouped(company: Company, plan: TargetPlan, 
     for change in big:
         cell = f'<td class="num before">{Decimal(change["before"]).quantize(Decimal(1)):,}</td>'
         assert cell in body
+
+
+def test_a_reallocation_keeps_each_team_row_of_someone_who_moved(
+    company: Company, plan: TargetPlan
+) -> None:
+    """r2 moves from east to west in July, so the plan has a row of r2 under each team.
+    A joiner in east from May reallocates east's May and June, r2's among them: applying
+    it deleted r2's west cells for those months and r2's west year, and gave r2's east
+    row the year of both rows, so east's people added up to more than east (and west's
+    to less). Each row keeps its months and its year, its months' sum."""
+    from attain.targets.stored import stored_grids
+
+    from .conftest import move_to_west
+
+    move_to_west(company, "r2", datetime.date(2026, 7, 1))
+    publish(company, plan)
+    hire_rep(company, "r8", company.east, datetime.date(2026, 5, 11), "m1")
+    proposal = services.propose_reallocation(
+        company.users["sales_ops"], plan, unit="east", from_month="2026-05", reason="r8"
+    )
+    assert {c["who"] for c in proposal.changes} >= {"r2", "r8"}
+    new = services.approve_reallocation(company.users["executive"], proposal)
+    grid = stored_grids(new)["revenue"]
+    units = grid.by_who()
+    rows = [r for r in grid.rows if r.who == "r2"]
+    assert {r.parent for r in rows} == {"east", "west"}
+    for row in grid.rows[1:]:  # the root has its year only
+        assert len(row.months) == 12 and row.months_total == row.year, (row.who, row.parent)
+    for team in ("east", "west"):
+        people = [r for r in grid.rows if r.parent == team and r.kind == "person"]
+        assert sum((r.year for r in people), Decimal(0)) == units[team].year, team
+        for i in range(12):
+            assert sum(r.months[i] for r in people) == units[team].months[i], (team, i)
+    west = next(r for r in rows if r.parent == "west")
+    assert not any(west.months[:6]) and all(west.months[6:])
+    found = {(t["who"], t["period"]): t["value"] for t in published_targets()}
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    assert found[("r2", "2026")] == sum(found[("r2", m)] for m in months)
