@@ -151,13 +151,17 @@ def visible_changes(changes: Iterable[dict[str, Any]], codes: set[str] | None) -
     return [change for change in changes if codes is None or change.get("who") in codes]
 
 
-def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
+def apply_changes(
+    new: TargetPlan, changes: Iterable[dict[str, str]], unit: str | None = None
+) -> None:
     """Write the changed month cells into ``new`` (a copy of the published cells) and
     the people's year cells as the sum of their months. Someone who moved between teams
     has a row under each (their cells by parent): a month's value goes to the row of
-    the team the change names, their other rows' month becomes 0, and each row keeps
-    its twelve months and its year."""
+    the team the change names (a new row for someone who joined it), their rows under
+    the other reallocated teams (of ``unit``; None: any) get 0 for that month, rows under
+    teams not reallocated stay as published, and each row's year is its months' sum."""
     year = str(new.fiscal_year)
+    teams = set(leaf_units(new, unit)) if unit else None
     touched: set[tuple[str, str]] = set()
     for change in changes:
         measure, who, period = change["measure"], change["who"], change["period"]
@@ -165,16 +169,14 @@ def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
         rows = TargetCell.objects.filter(
             plan=new, measure=measure, who=who, period=period, kind=Kind.PERSON
         )
-        if not parent or rows.filter(parent=parent).exists():
-            first = rows.filter(parent=parent).order_by("pk").first() if parent else None
-            first = first or rows.order_by("pk").first()
-            if first is not None:
-                rows.exclude(pk=first.pk).update(value=Decimal(0))
-                rows.filter(pk=first.pk).update(value=value)
-                touched.add((measure, who))
-                continue
-        rows.update(value=Decimal(0))  # a new row: someone who joined, or joined this team
-        existing = set(
+        others = rows.exclude(parent=parent)
+        if teams is not None:
+            others = others.filter(parent__in=teams)
+        others.update(value=Decimal(0))
+        touched.add((measure, who))
+        if rows.filter(parent=parent).update(value=value):
+            continue
+        existing = set(  # someone who joined the team: a new row, zeros before
             TargetCell.objects.filter(
                 plan=new, measure=measure, who=who, parent=parent, kind=Kind.PERSON
             ).values_list("period", flat=True)
@@ -195,7 +197,6 @@ def apply_changes(new: TargetPlan, changes: Iterable[dict[str, str]]) -> None:
                 if p not in existing
             ]
         )
-        touched.add((measure, who))
     for measure, who in touched:
         cells = TargetCell.objects.filter(plan=new, measure=measure, who=who, kind=Kind.PERSON)
         for parent in set(cells.values_list("parent", flat=True)):

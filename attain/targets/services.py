@@ -644,7 +644,7 @@ def approve_reallocation(actor: Any, proposal: Reallocation) -> TargetPlan:
             ],
             batch_size=5000,
         )
-        apply_changes(new, proposal.changes)
+        apply_changes(new, proposal.changes, proposal.unit)
         new.computed = timezone.now()
         new.save(update_fields=["computed"])
         _transition(actor, new, PlanStatus.APPROVED, reason=reason)

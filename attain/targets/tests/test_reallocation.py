@@ -119,3 +119,35 @@ def test_a_reallocation_keeps_each_team_row_of_someone_who_moved(
     found = {(t["who"], t["period"]): t["value"] for t in published_targets()}
     months = [f"2026-{m:02d}" for m in range(1, 13)]
     assert found[("r2", "2026")] == sum(found[("r2", m)] for m in months)
+
+
+def test_reallocating_the_team_someone_moved_into_leaves_their_old_team_alone(
+    company: Company, plan: TargetPlan
+) -> None:
+    """r1 moves from east to west in September, after publication. West is reallocated
+    from September: r1 gets a row under west with a share of its months; east, not
+    reallocated (yet), keeps r1's months as published, and west's people
+    share its reallocated months. (Applying it moved r1's east cells to west instead.)"""
+    from attain.targets.stored import stored_grids
+
+    from .conftest import move_to_west
+
+    publish(company, plan)
+    published = stored_grids(plan)["revenue"]
+    move_to_west(company, "r1", datetime.date(2026, 9, 1))
+    proposal = services.propose_reallocation(
+        company.users["sales_ops"], plan, unit="west", from_month="2026-09", reason="r1"
+    )
+    new = services.approve_reallocation(company.users["executive"], proposal)
+    grid = stored_grids(new)["revenue"]
+    east = next(r for r in grid.rows if r.who == "r1" and r.parent == "east")
+    west = next(r for r in grid.rows if r.who == "r1" and r.parent == "west")
+    assert east.months == published.by_who()["r1"].months and east.year == east.months_total
+    assert not any(west.months[:8]) and all(west.months[8:]) and west.year == west.months_total
+    before = {(r.who, r.parent): r.months for r in published.rows}
+    assert all(  # east's people as published
+        r.months == before[(r.who, "east")] for r in grid.rows if r.parent == "east"
+    )
+    people = [r for r in grid.rows if r.parent == "west" and r.kind == "person"]
+    for i in range(8, 12):  # west's reallocated months: its month target, shared
+        assert sum(r.months[i] for r in people) == grid.by_who()["west"].months[i], i
