@@ -6,9 +6,11 @@ Written here: commissions with a constant rate or tiers (marginal or whole, by a
 or by attainment); bonuses with levels of constant amounts or with a constant amount,
 with or without a ``when`` (:class:`~.formulas.Condition`); scorecards paying nothing,
 a constant, or the score times a constant (:func:`~.formulas.score_bounds`); spiffs;
-each with a gate on the component's own measure and a constant cap and floor, in any
-scope, for people the plan covers for the whole period. Everything else (multipliers,
-other formulas and conditions, partly covered periods) is left to Python, and so is
+each with a gate on the component's own measure, a multiplier that is a constant or a
+choice of constants (``IF(attainment < 1, 0.8, 1)``, conditions as a ``when``'s) and a
+constant cap and floor, in any scope, for people the plan covers for the whole period.
+Everything else (other multipliers, formulas and conditions, partly covered periods) is
+left to Python, and so is
 every row where Python would warn (a gate or tiers by attainment without a target, a
 metric without a target), so warnings keep their order. A row's plans are written all
 here or all in Python.
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ..expressions import Binary, Const, Expression, Name
+from ..expressions import Binary, Call, Const, Expression, IfElse, Name, Node, Unary
 from ..model import Component, Plan
 from ..output import closing, opening, separator
 from ..plans import SCOPES, spiff_measure_name
@@ -55,7 +57,10 @@ def supported(component: Component, sums: set[str]) -> bool:
     """Whether the columns may compute this component (else its plan is left to
     Python); a condition or a score they cannot compute says so later
     (:class:`~.integers.Unsupported`)."""
-    if component.multiplier is not None:
+    if component.multiplier is not None and (
+        component.kind not in ("commission", "bonus")
+        or not _choice_of_constants(component.multiplier.node)
+    ):
         return False
     if component.gate is not None and component.gate.measure != component.measure:
         return False
@@ -118,6 +123,28 @@ def _factor(payout: Expression) -> Decimal | None:
         ):
             return factor.value
     return None
+
+
+def _constant_node(node: Node) -> Decimal | None:
+    """The number a constant (or a negated constant) node gives, else None."""
+    if isinstance(node, Unary) and node.op in ("-", "+"):
+        value = _constant_node(node.operand)
+        return None if value is None else (-value if node.op == "-" else value)
+    if isinstance(node, Const) and isinstance(node.value, Decimal):
+        return node.value
+    return None
+
+
+def _choice_of_constants(node: Node) -> bool:
+    """Whether a multiplier is a constant or IF(…) of constants (whose conditions are
+    compiled later): the kinds the columns write."""
+    if _constant_node(node) is not None:
+        return True
+    if isinstance(node, Call) and node.function == "IF" and len(node.args) == 3:
+        return _choice_of_constants(node.args[1]) and _choice_of_constants(node.args[2])
+    if isinstance(node, IfElse):
+        return _choice_of_constants(node.then) and _choice_of_constants(node.otherwise)
+    return False
 
 
 class PlanColumns:
@@ -309,6 +336,9 @@ class PlanColumns:
                 warns = warns | ~has
                 closed = lt(actual, target * Num.of(c.gate.min_attainment))
                 amount = amount.choose(closed, Num(lit(0), 0))
+        if c.multiplier is not None:  # after the gate, before the cap and floor
+            grid, factor = self._factor(grid, c)
+            amount = amount * factor
         if condition is not None:  # pays nothing (and reaches no level) where it is false
             grid = grid.with_columns(condition.alias(f"{name}:when"))
             condition = pl.col(f"{name}:when")
@@ -318,6 +348,28 @@ class PlanColumns:
         grid, amount = _kept(grid, self._limits(c, amount), f"{name}:limited")
         rounded = half_up(amount.expr, amount.scale, self.places)
         return grid, pl.when(~warns).then(rounded), label, None
+
+    def _factor(self, grid: pl.DataFrame, c: Component) -> tuple[pl.DataFrame, Num]:
+        """The grid and the component's multiplier: a constant, or ``IF(condition, x,
+        y)`` (or ``x if condition else y``) of such, each condition compiled as a
+        ``when`` is (a null one leaves the row to Python)."""
+        assert c.multiplier is not None
+        found = Condition(self.rows, grid, c)
+
+        def factor(node: Node) -> Num:
+            value = _constant_node(node)
+            if value is not None:
+                return Num.of(value)
+            if isinstance(node, Call) and node.function == "IF" and len(node.args) == 3:
+                condition, then, otherwise = node.args
+            elif isinstance(node, IfElse):
+                condition, then, otherwise = node.condition, node.then, node.otherwise
+            else:
+                raise Unsupported(f"multiplier {type(node).__name__}")
+            return factor(otherwise).choose(found.compile(condition), factor(then))
+
+        chosen = factor(c.multiplier.node)
+        return found.grid, chosen
 
     def _limits(self, c: Component, amount: Num) -> Num:
         """The amount within the component's constant cap and floor."""

@@ -157,6 +157,37 @@ def bonuses(draw: st.DrawFn, name: str) -> dict[str, Any]:
     return component
 
 
+MULTIPLIERS = [
+    "0.8",
+    "IF(attainment < 1, 0.8, 1)",
+    "IF(attainment('revenue') >= 1, 1.25, IF(actual('deals') > 2, 1, -0.5))",
+    "1.5 if actual - target >= 0 else 0.333",
+    "IF(actual('revenue') / 2 > 100, 2, 1)",  # not compiled: the plan is Python's
+    "IF(true, 1.1, 0)",
+    "attainment",  # not a choice of constants: the plan is Python's
+]
+
+
+@st.composite
+def commissions(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    """A commission with a rate and a multiplier (a team override, as the demo's)."""
+    component: dict[str, Any] = {
+        "id": name,
+        "kind": "commission",
+        "measure": draw(st.sampled_from(["revenue", "team_revenue"])),
+        "scope": draw(st.sampled_from(["self", "team", "team_and_self"])),
+        "rate": draw(_decimals("0.01", "0.333", "1")),
+        "multiplier": draw(st.sampled_from(MULTIPLIERS)),
+    }
+    if draw(st.booleans()):
+        component["gate"] = {"min_attainment": Decimal("0.5")}
+    if draw(st.booleans()):
+        component["cap"] = Decimal(20)
+    if draw(st.booleans()):
+        component["floor"] = Decimal(-3)
+    return component
+
+
 @st.composite
 def spiffs(draw: st.DrawFn, name: str) -> dict[str, Any]:
     component: dict[str, Any] = {
@@ -175,8 +206,12 @@ def spiffs(draw: st.DrawFn, name: str) -> dict[str, Any]:
 
 @st.composite
 def documents(draw: st.DrawFn) -> dict[str, Any]:
-    kinds = draw(st.lists(st.sampled_from(["scorecard", "bonus", "spiff"]), min_size=1, max_size=3))
-    made = {"scorecard": scorecards, "bonus": bonuses, "spiff": spiffs}
+    kinds = draw(
+        st.lists(
+            st.sampled_from(["scorecard", "bonus", "spiff", "commission"]), min_size=1, max_size=3
+        )
+    )
+    made = {"scorecard": scorecards, "bonus": bonuses, "spiff": spiffs, "commission": commissions}
     components = [made[kind](f"c{n}") for n, kind in enumerate(kinds)]
     amounts = draw(st.lists(st.sampled_from(AMOUNTS), min_size=0, max_size=12))
     targets = draw(st.lists(st.sampled_from(["3000", "1200", "0.7", "0", "333.33"]), max_size=6))
@@ -252,6 +287,36 @@ def test_scorecards_conditions_and_spiffs_are_written_by_the_columns() -> None:
         measures=MEASURES,
         targets=targets,
         plans=_plan(components, managers=components[2:]),
+        report=REPORT,
+    )
+    loaded = _loaded(document)
+    assert _left(loaded) == 0
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == []
+    assert written == to_json(calculate(loaded))
+
+
+def test_an_override_with_a_multiplier_of_constants_is_written_by_the_columns() -> None:
+    """The demo's manager plan: a team override at 1 % times IF(attainment < 1, 0.8,
+    1), capped, beside a gated one whose multiplier chooses among three constants."""
+    targets = [
+        {"measure": "revenue", "who": who, "period": f"2025-Q{q}", "value": Decimal(value)}
+        for who, value in [("zhang", "3000"), ("wang", "1234.5"), ("li", "777")]
+        for q in range(1, 5)
+    ]
+    components = [
+        {"id": "override", "kind": "commission", "measure": "revenue", "scope": "team",
+         "rate": Decimal("0.01"), "multiplier": "IF(attainment('revenue') < 1, 0.8, 1)",
+         "cap": Decimal(25)},
+        {"id": "gated", "kind": "commission", "measure": "revenue", "scope": "team_and_self",
+         "rate": Decimal("0.333"), "gate": {"min_attainment": 0.5},
+         "multiplier": "IF(attainment >= 1.5, 1.2, IF(actual('deals') > 1, 1, 0.75))"},
+    ]  # fmt: skip
+    document = scenario(
+        records={"orders": _orders(AMOUNTS)},
+        measures=MEASURES,
+        targets=targets,
+        plans=_plan(components),
         report=REPORT,
     )
     loaded = _loaded(document)
