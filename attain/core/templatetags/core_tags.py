@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.timezone import localtime
@@ -41,6 +41,20 @@ def field_label(event: Any, field: str) -> str:
     the catalogue, when the model no longer has it or never named it)."""
     label = getattr(_field_of(event, field), "verbose_name", None) or field.replace("_", " ")
     return _(str(label))
+
+
+@register.filter
+def isodate(text: Any) -> Any:
+    """A day stored as ISO text (a JSON field's "2025-09-01") as a date, for ``|date``
+    to write in the reader's format; anything else as it is."""
+    if isinstance(text, str):
+        try:
+            day = parse_date(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            return day
+    return text
 
 
 @register.filter
@@ -87,7 +101,14 @@ def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
         except ValueError:
             moment = None
         if moment is not None and moment.tzinfo is not None:  # a time stored in UTC
-            return date_format(localtime(moment), "Y-m-d H:i")
+            return date_format(localtime(moment), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, str) and isinstance(found, models.DateField):  # a day: ISO stored
+        try:
+            day = parse_date(value)
+        except ValueError:
+            day = None
+        if day is not None:
+            return date_format(day, "SHORT_DATE_FORMAT")
     if not isinstance(found, models.Field):  # gone, or a reverse relation ("cells")
         return value
     if (found.model._meta.label_lower, field) == ("org.assignment", "title"):

@@ -524,7 +524,8 @@ def test_the_alert_page_shows_what_each_record_is(gamed, client):
     page = client.get(f"/integrity/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = page.content.decode()
     evidence = text[text.index('id="evidence"') :]
-    assert "2025-11-05" in evidence and "1,234.56" in evidence
+    assert "2025年11月5日" in evidence and "2025-11-05" not in evidence
+    assert "1,234.56" in evidence
     assert "R1 (r1)" in evidence and '<a href="/crm/customers/C1/">客户一</a>' in evidence
     assert "已确认" in evidence  # the order's status
     assert "记录中已不存在" in evidence

@@ -1,0 +1,69 @@
+"""CRM pages write dates in the reader's language (English 03/01/2026 in tables, Mar. 1,
+2026 in fields; Chinese 2026年3月1日), never as ISO text; ISO stays in attributes."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from attain.crm.tests import make
+
+LANGUAGES = [
+    ("en", {"order": "03/01/2026", "payment": "04/01/2026", "close": "May 31, 2026"}),
+    ("zh-hans", {"order": "2026年3月1日", "payment": "2026年4月1日", "close": "2026年5月31日"}),
+]
+ISO = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+
+
+def read(company, role: str, url: str, language: str) -> str:
+    """The page's text as a person reads it: tags and their attributes left out."""
+    client = Client()
+    client.force_login(company.users[role])
+    answer = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert answer.status_code == 200, url
+    return re.sub(r"<[^>]*>", " ", answer.content.decode())
+
+
+@pytest.mark.parametrize(("language", "day"), LANGUAGES)
+def test_customer_page_dates_in_the_readers_format(company, crm, language, day):
+    customer = crm.customers["c_r1"]
+    make.activity(
+        customer,
+        company.people["r1"],
+        occurred_at=timezone.make_aware(datetime.datetime(2026, 3, 1, 9, 30)),
+    )
+    text = read(company, "admin", f"/crm/customers/{customer.external_id}/", language)
+    assert day["order"] in text and day["payment"] in text
+    assert not ISO.search(text), ISO.search(text)
+
+
+@pytest.mark.parametrize(("language", "day"), LANGUAGES)
+@pytest.mark.parametrize(
+    ("url", "which"), [("/crm/orders/", "order"), ("/crm/payments/", "payment")]
+)
+def test_lists_show_dates_in_the_readers_format(company, crm, language, day, url, which):
+    text = read(company, "admin", url, language)
+    assert day[which] in text
+    assert not ISO.search(text), ISO.search(text)
+
+
+@pytest.mark.parametrize(("language", "day"), LANGUAGES)
+def test_opportunity_pages_dates_in_the_readers_format(company, crm, language, day):
+    opportunity = make.opportunity(
+        crm.customers["c_r1"],
+        company.people["r1"],
+        "一期",
+        Decimal(1000),
+        expected_close=datetime.date(2026, 5, 31),
+    )
+    text = read(company, "admin", f"/crm/opportunities/{opportunity.external_id}/", language)
+    assert day["close"] in text
+    assert not ISO.search(text), ISO.search(text)
+    for url in ("/crm/opportunities/", "/crm/pipeline/"):
+        text = read(company, "admin", url, language)
+        assert not ISO.search(text), (url, ISO.search(text))
