@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from attain.crm.models import Customer, Opportunity, Order, Product
@@ -157,7 +158,7 @@ def search_all(user: Any, q: str) -> list[Group]:
             [
                 Hit(
                     o.external_id,
-                    f"{o.customer.name} · {o.date.isoformat()}",
+                    f"{o.customer.name} · {date_format(o.date, 'SHORT_DATE_FORMAT')}",
                     reverse("crm:customer", args=[o.customer.external_id]),
                 )
                 for o in orders(user, q)[:n]

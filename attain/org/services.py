@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attain.accounts.backends import password_login_allowed
@@ -181,7 +182,9 @@ def create_person(
         # units and people share one namespace in targets and calculations ("who")
         errors["code"] = _("“%(code)s” is already a unit's code.") % {"code": code}
     if end is not None and end < start:
-        errors["end"] = _("Employment cannot end before it starts (%(start)s).") % {"start": start}
+        errors["end"] = _("Employment cannot end before it starts (%(start)s).") % {
+            "start": _day(start)
+        }
     if user is not None and Person.objects.filter(user=user).exists():
         errors["user"] = _("The login “%(username)s” already belongs to another person.") % {
             "username": user.get_username()
@@ -320,10 +323,10 @@ def transfer_person(
     if on < person.start:
         errors["on"] = _(
             "A change cannot take effect before the person's employment start (%(start)s)."
-        ) % {"start": person.start}
+        ) % {"start": _day(person.start)}
     elif person.end is not None and on > person.end:
         errors["on"] = _("A change cannot take effect after the employment end (%(end)s).") % {
-            "end": person.end
+            "end": _day(person.end)
         }
     if manager is not UNSET and manager is not None:
         if manager.pk == person.pk:
@@ -338,7 +341,9 @@ def transfer_person(
     with transaction.atomic():
         covering = Assignment.objects.select_for_update().filter(person=person).on(on).first()
         if covering is None:
-            raise ValidationError({"on": _("The person has no assignment on %(on)s.") % {"on": on}})
+            raise ValidationError(
+                {"on": _("The person has no assignment on %(on)s.") % {"on": _day(on)}}
+            )
         new_unit = covering.unit if unit is UNSET else unit
         new_manager = covering.manager if manager is UNSET else manager
         new_title = covering.title if title is UNSET else title
@@ -349,7 +354,7 @@ def transfer_person(
                         "Nothing changes: on %(on)s the person already has this unit, "
                         "manager and job role."
                     )
-                    % {"on": on}
+                    % {"on": _day(on)}
                 }
             )
         if covering.valid_from == on:
@@ -408,12 +413,12 @@ def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str
             raise ValidationError(
                 {
                     "end": _("Employment cannot end before it starts (%(start)s).")
-                    % {"start": person.start}
+                    % {"start": _day(person.start)}
                 }
             )
         if person.assignments.filter(valid_from__gt=on).exists():
             raise ValidationError(
-                {"end": _("Changes are recorded after %(on)s; undo them first.") % {"on": on}}
+                {"end": _("Changes are recorded after %(on)s; undo them first.") % {"on": _day(on)}}
             )
         reports = (
             Assignment.objects.filter(manager=person)
@@ -478,11 +483,16 @@ def create_login(
 # Checks --------------------------------------------------------------------------
 
 
+def _day(day: datetime.date) -> str:
+    """A day in a message, as the reader's language writes dates (not ISO)."""
+    return date_format(day, "DATE_FORMAT")
+
+
 def _check_manager_employed(manager: Person, on: datetime.date, errors: dict[str, str]) -> None:
     if manager.start > on or (manager.end is not None and manager.end < on):
         errors["manager"] = _("%(name)s is not employed on %(on)s.") % {
             "name": manager.name,
-            "on": on,
+            "on": _day(on),
         }
 
 
@@ -492,7 +502,7 @@ def _check_unit_open(unit: Unit, on: datetime.date, errors: dict[str, str]) -> N
     ):
         errors["unit"] = _("The unit “%(unit)s” is not open on %(on)s.") % {
             "unit": unit.name,
-            "on": on,
+            "on": _day(on),
         }
 
 
@@ -539,7 +549,7 @@ def _check_no_management_cycle(person: Person, since: datetime.date) -> None:
                             "That would make a management cycle on %(on)s: "
                             "%(name)s would end up managing themself."
                         )
-                        % {"on": day, "name": person.name}
+                        % {"on": _day(day), "name": person.name}
                     }
                 )
             seen.add(node)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attain.audit.models import AuditEvent
@@ -99,7 +100,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(
                         request,
                         _("The change is recorded from %(on)s.")
-                        % {"on": transfer_form.cleaned_data["on"]},
+                        % {"on": date_format(transfer_form.cleaned_data["on"], "DATE_FORMAT")},
                     )
                     return redirect("person", code=person.code)
         else:
@@ -114,7 +115,8 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
                 if done is not None:
                     messages.success(
                         request,
-                        _("Employment ends on %(on)s.") % {"on": end_form.cleaned_data["on"]},
+                        _("Employment ends on %(on)s.")
+                        % {"on": date_format(end_form.cleaned_data["on"], "DATE_FORMAT")},
                     )
                     return redirect("person", code=person.code)
     annotated = (

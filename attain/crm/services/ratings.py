@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attain.org.models import Person
@@ -92,7 +93,7 @@ def record_peer_rating(
     elif not Person.objects.employed_on(date).filter(pk=person.pk).exists():
         errors["person"] = _("%(name)s is not employed on %(date)s.") % {
             "name": person.name,
-            "date": date.isoformat(),
+            "date": date_format(date, "DATE_FORMAT"),
         }
     elif PeerRating.objects.filter(
         rater=rater, person=person, date__year=date.year, date__month=date.month

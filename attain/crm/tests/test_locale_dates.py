@@ -67,3 +67,29 @@ def test_opportunity_pages_dates_in_the_readers_format(company, crm, language, d
     for url in ("/crm/opportunities/", "/crm/pipeline/"):
         text = read(company, "admin", url, language)
         assert not ISO.search(text), (url, ISO.search(text))
+
+
+@pytest.mark.parametrize(("language", "day"), LANGUAGES)
+def test_search_shows_an_orders_day_in_the_readers_format(company, crm, language, day):
+    text = read(company, "admin", "/search/?q=" + crm.orders["o_r1"].external_id, language)
+    assert day["order"] in text
+    assert not ISO.search(text), ISO.search(text)
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "Jan. 1, 2020"), ("zh-hans", "2020年1月1日")])
+def test_a_rating_before_employment_names_the_day_in_the_readers_format(company, language, day):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from attain.crm.services.ratings import record_peer_rating
+
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        record_peer_rating(
+            company.users["admin"],
+            rater=company.people["r2"],
+            person=company.people["r1"],
+            date=datetime.date(2020, 1, 1),
+            score=Decimal(4),
+        )
+    text = " ".join(refused.value.messages)
+    assert day in text and "2020-01-01" not in text
