@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import number_format
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,9 @@ class Kind:
     # grouped in the reader's language when written out (1,234,567.50, 12,000).
     amounts: tuple[str, ...] = ()
     counts: tuple[str, ...] = ()
+    # Parameters that are a day: stored as ISO text (2026-06-30) and written out in the
+    # reader's language (June 30, 2026; 2026年6月30日).
+    dates: tuple[str, ...] = ()
     # Parameters that are interface words stored as their catalogue entry ("orders"):
     # given in the reader's language.
     terms: tuple[str, ...] = ()
@@ -72,6 +76,7 @@ KINDS: dict[str, Kind] = {
             _("“%(plan)s” was published on %(published)s and waits for your acknowledgement."),
             "targets:mine",
             groups=True,
+            dates=("published",),
         ),
         Kind(
             "behind_pace",
@@ -79,6 +84,7 @@ KINDS: dict[str, Kind] = {
             _("Behind pace on %(measure)s"),
             _("%(who)s is at %(percent)s%% of the pace expected by %(day)s (%(plan)s)."),
             "targets:mine",
+            dates=("day",),
         ),
         Kind(
             "payout_calculated",
@@ -181,6 +187,7 @@ KINDS: dict[str, Kind] = {
             _("Your team's review of %(period)s is due"),
             _("%(period)s has ended: open your team's review by %(due)s."),
             "reviews:index",
+            dates=("due",),
         ),
         Kind(
             "review_opened",
@@ -274,6 +281,9 @@ def render(code: str, params: Mapping[str, Any]) -> tuple[str, str]:
         for name in names:
             if name in values:
                 values[name] = _number(values[name], places)
+    for name in kind.dates:
+        if name in values:
+            values[name] = _day(values[name])
     for name in kind.terms:
         if isinstance(values.get(name), str) and values[name]:
             values[name] = gettext(values[name])
@@ -297,6 +307,15 @@ def _number(value: Any, places: int) -> Any:
         return value
     rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return number_format(rounded, places, force_grouping=True)
+
+
+def _day(value: Any) -> Any:
+    """A stored day (ISO text) in the active language's format; anything else as it is."""
+    try:
+        day = parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        day = None
+    return date_format(day, "DATE_FORMAT") if day is not None else value
 
 
 def link(code: str) -> str:

@@ -97,3 +97,25 @@ def test_people_who_left_are_not_reminded_but_still_hear_about_their_pay(
     r1.save(update_fields=["end"])
     notify("targets_published", [r1], year=2026, plan="P")
     assert "targets_published" in kinds_of(company.users["rep"])
+
+
+@pytest.mark.parametrize(
+    ("language", "day"), [("en", "April 15, 2026"), ("zh-hans", "2026年4月15日")]
+)
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("team_review_due", {"period": "2026-Q1", "due": "2026-04-15", "days": 15}),
+        ("acknowledgement_due", {"year": 2026, "plan": "P", "published": "2026-04-15"}),
+        ("behind_pace", {"who": "R1", "percent": "80", "day": "2026-04-15", "plan": "P"}),
+    ],
+)
+def test_a_notifications_days_read_in_its_readers_language(kind, params, language, day) -> None:
+    """Days are stored as ISO text and written out in the reader's format."""
+    from django.utils import translation
+
+    from attain.notify.kinds import render
+
+    with translation.override(language):
+        text = render(kind, params)[1]
+    assert day in text and "2026-04-15" not in text
