@@ -93,3 +93,18 @@ def test_a_rating_before_employment_names_the_day_in_the_readers_format(company,
         )
     text = " ".join(refused.value.messages)
     assert day in text and "2020-01-01" not in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_customer_page_counts_are_grouped(company, crm, language):
+    """ "Showing the latest 100 of 1,200": the count grouped as the page's other figures."""
+    from attain.crm.models import Activity
+
+    customer = crm.customers["c_r1"]
+    when = timezone.make_aware(datetime.datetime(2026, 3, 1, 9, 30))
+    Activity.objects.bulk_create(
+        Activity(customer=customer, owner=company.people["r1"], kind="call", occurred_at=when)
+        for _ in range(1200)
+    )
+    text = read(company, "admin", f"/crm/customers/{customer.external_id}/", language)
+    assert "1,200" in text and "1200" not in text
