@@ -171,6 +171,7 @@ def test_the_what_if_pages(client, calculated, django_capture_on_commit_callback
     )
     page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "逐人对比" in page and "R1" in page and "1,400.00" in page
+    assert "2026年3月31日" in page and "2026-03-31" not in page  # the data's day
     bad = client.post(
         reverse("incentives:start_what_if"), {"version": draft.pk, "from": "x", "to": "2026-Q1"}
     )

@@ -34,6 +34,20 @@ def test_rep_sees_their_numbers_with_links_to_explanations(client, calculated):
     assert "o-r1-0" in explanation and "700.00" in explanation
 
 
+@pytest.mark.parametrize(("language", "day"), [("en", "02/10/2026"), ("zh-hans", "2026年2月10日")])
+def test_an_explanations_records_are_dated_in_the_readers_format(client, calculated, language, day):
+    """The records credited (their days stored as ISO text in the explanation) are
+    dated as the reader's language writes days."""
+    login(client, "rep")
+    page = client.get(
+        reverse("incentives:explain", args=["r1", Q1]),
+        {"component": "rep.commission"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    text = re.sub(r"<[^>]*>", " ", page)
+    assert "o-r1-0" in text and day in text and "2026-02-10" not in text
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [("rep", 404), ("manager", 200), ("executive", 200), ("finance", 200)],
