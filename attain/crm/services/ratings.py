@@ -101,7 +101,7 @@ def record_peer_rating(
         errors["person"] = _("%(rater)s already rated %(name)s for %(month)s.") % {
             "rater": rater.name,
             "name": person.name,
-            "month": date.strftime("%Y-%m"),
+            "month": date_format(date, "YEAR_MONTH_FORMAT"),
         }
     if not Decimal(1) <= score <= Decimal(5):
         errors["score"] = _("A collaboration rating lies between 1 and 5.")

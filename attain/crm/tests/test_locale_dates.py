@@ -108,3 +108,18 @@ def test_customer_page_counts_are_grouped(company, crm, language):
     )
     text = read(company, "admin", f"/crm/customers/{customer.external_id}/", language)
     assert "1,200" in text and "1200" not in text
+
+
+@pytest.mark.parametrize(("language", "month"), [("en", "March 2026"), ("zh-hans", "2026年3月")])
+def test_a_second_rating_in_a_month_names_the_month_in_the_readers_format(company, language, month):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from attain.crm.services.ratings import record_peer_rating
+
+    rate = dict(rater=company.people["r2"], person=company.people["r1"], score=Decimal(4))
+    record_peer_rating(company.users["admin"], date=datetime.date(2026, 3, 2), **rate)
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        record_peer_rating(company.users["admin"], date=datetime.date(2026, 3, 20), **rate)
+    text = " ".join(refused.value.messages)
+    assert month in text and "2026-03" not in text
