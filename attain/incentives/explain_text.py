@@ -8,12 +8,14 @@ money to 2 places, ratios as percentages). A label no pattern knows is shown as 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
@@ -116,6 +118,24 @@ def percent(value: Any) -> str:
     return number_format((d * 100).quantize(Decimal("0.1")), 1, force_grouping=True) + "%"
 
 
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def days(value: Any) -> str:
+    """Spans of days the engine writes as ISO ("2026-01-01…2026-03-31, …"): each day in
+    the reader's format, the spans joined by the language's list separator."""
+
+    def day(match: re.Match[str]) -> str:
+        try:
+            found = datetime.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            return match.group(0)
+        return date_format(found, "SHORT_DATE_FORMAT")
+
+    spans = str(value).split(", ")
+    return pgettext("list separator", ", ").join(_ISO_DAY.sub(day, span) for span in spans)
+
+
 Formatter = Callable[[Any], str]
 # Groups named after these are numbers of that sort; any other group is text.
 _FORMATS: dict[str, Formatter] = {
@@ -137,6 +157,7 @@ _FORMATS: dict[str, Formatter] = {
     "minimum": percent,
     "part": number,
     "whole": number,
+    "days": days,
 }
 
 

@@ -105,3 +105,16 @@ def test_amounts_beyond_28_digits_are_formatted():
     assert number(big) == num(big) == "1,000,000,000,000,000,000,000,000,000,000"
     assert percent(big).endswith("0.0%") and pct(big).endswith("0.0%")
     assert money(Decimal("-123456789012345678901234567.891")).endswith("234,567.89")
+
+
+def test_covered_days_are_written_in_the_readers_format():
+    """The engine writes covered days as ISO spans; the reader sees their own format."""
+    detail = "on covered days 2026-01-01…2026-02-14, 2026-03-01…2026-03-31"
+    with translation.override("zh-hans"):
+        shown = detail_text(detail)
+    assert shown.endswith("2026年1月1日…2026年2月14日、2026年3月1日…2026年3月31日")
+    assert "2026-01-01" not in shown
+    with translation.override("en"):
+        assert detail_text(detail) == (
+            "on covered days 01/01/2026…02/14/2026, 03/01/2026…03/31/2026"
+        )

@@ -46,6 +46,7 @@ def test_an_explanations_records_are_dated_in_the_readers_format(client, calcula
     ).content.decode()
     text = re.sub(r"<[^>]*>", " ", page)
     assert "o-r1-0" in text and day in text and "2026-02-10" not in text
+    assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text)  # the covered days too
 
 
 @pytest.mark.parametrize(
