@@ -243,3 +243,20 @@ def test_delivery_errors_are_shown_in_the_readers_language(client, company, stor
     page = html.unescape(client.get("/notifications/deliveries/").content.decode())
     assert shown in page
     assert "<td>test</td>" not in page  # the kind by its label
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", r"\d\d/\d\d/\d{4} (\d{1,2}(:\d\d)? [ap]\.m\.|noon|midnight)"),
+        ("zh-hans", r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d"),
+    ],
+)
+def test_the_inbox_times_are_in_the_readers_format(client, company, language, written) -> None:
+    import re
+
+    notify("targets_published", [company.users["rep"]], year=2026, plan="P")
+    client.force_login(company.users["rep"])
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    text = re.sub(r"<[^>]*>", " ", page)
+    assert re.search(written, text) and not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text)
