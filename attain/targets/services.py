@@ -397,6 +397,11 @@ def publish_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
     A new version replaces the previous one, which becomes superseded; only the people
     whose targets changed are notified then."""
     _require(owns_plan(actor, plan), _("You may not publish this plan."))
+    return _publish(actor, plan)
+
+
+def _publish(actor: Any, plan: TargetPlan) -> TargetPlan:
+    """:func:`publish_plan` once the actor may (an approved reallocation's approver too)."""
     _require_status(plan, (PlanStatus.APPROVED,), _("published"))
     measures = list(plan.plan_measures.values_list("measure", flat=True))
     clash = (
@@ -509,6 +514,11 @@ def revise_plan(actor: Any, plan: TargetPlan, reason: str) -> TargetPlan:
     """A new draft version of a plan in force (settings, totals and edits copied). It
     replaces the current version when it is published."""
     _require(owns_plan(actor, plan), _("You may not revise this plan."))
+    return _new_version(actor, plan, reason)
+
+
+def _new_version(actor: Any, plan: TargetPlan, reason: str) -> TargetPlan:
+    """:func:`revise_plan` once the actor may (an approved reallocation's approver too)."""
     _require_status(plan, IN_FORCE, _("revised"))
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the change.")]})
@@ -627,7 +637,8 @@ def approve_reallocation(actor: Any, proposal: Reallocation) -> TargetPlan:
         "reason": proposal.reason,
     }
     with transaction.atomic():
-        new = revise_plan(None, plan, reason)
+        # the approver creates and publishes the new version (so the trail says who)
+        new = _new_version(actor, plan, reason)
         TargetCell.objects.bulk_create(
             [
                 TargetCell(
@@ -648,7 +659,7 @@ def approve_reallocation(actor: Any, proposal: Reallocation) -> TargetPlan:
         new.computed = timezone.now()
         new.save(update_fields=["computed"])
         _transition(actor, new, PlanStatus.APPROVED, reason=reason)
-        publish_plan(None, new)
+        _publish(actor, new)
         before = {"state": proposal.state}
         proposal.state = Reallocation.State.APPLIED
         proposal.save(update_fields=["state"])

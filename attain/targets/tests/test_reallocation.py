@@ -151,3 +151,29 @@ def test_reallocating_the_team_someone_moved_into_leaves_their_old_team_alone(
     people = [r for r in grid.rows if r.parent == "west" and r.kind == "person"]
     for i in range(8, 12):  # west's reallocated months: its month target, shared
         assert sum(r.months[i] for r in people) == grid.by_who()["west"].months[i], i
+
+
+def test_the_version_a_reallocation_publishes_is_audited_as_the_approver(
+    company: Company, plan: TargetPlan
+) -> None:
+    """The new version is created, approved and published by the executive who approved
+    the reallocation, not by "system" (the trail said no one did it)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from attain.audit.models import AuditEvent
+
+    publish(company, plan)
+    hire_rep(company, "r5", company.east, datetime.date(2026, 7, 1), "m1")
+    proposal = services.propose_reallocation(
+        company.users["sales_ops"], plan, unit="east", from_month="2026-07", reason="r5 joined"
+    )
+    executive = company.users["executive"]
+    new = services.approve_reallocation(executive, proposal)
+    kind = ContentType.objects.get_for_model(TargetPlan)
+    events = AuditEvent.objects.filter(content_type=kind, object_id__in=[str(new.pk)])
+    assert events.count() >= 3  # created, approved, published
+    assert {e.actor_id for e in events} == {executive.pk}
+    superseded = AuditEvent.objects.filter(
+        content_type=kind, object_id=str(plan.pk), after__status=PlanStatus.SUPERSEDED
+    )
+    assert [e.actor_id for e in superseded] == [executive.pk]
