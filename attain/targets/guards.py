@@ -166,9 +166,10 @@ def check_levels(levels: Any, limit: Decimal, unit_depth: int) -> None:
 
 def check_months_and_ramp(weights: Any, ramp: Any) -> None:
     """Refuse (translated, on ``month_weights`` and ``ramp``) what the engine would refuse
-    when it splits: custom month weights that are not 12 numbers of at least 0 adding up
-    to more than 0, and a ramp factor that is not a number of at least 0. Checked when the
-    plan is saved, so the plan page never meets them (a weight that was no number broke it)."""
+    when it splits, and what the settings ask for: custom month weights that are not 12
+    numbers of at least 0 adding up to 100 (docs/targets.md), and a ramp factor that is
+    not a number of at least 0. Checked when the plan is saved, so the plan page never
+    meets them (a weight that was no number broke it)."""
     errors: dict[str, list[str]] = {}
 
     def numbers(values: Any, label: str, field: str) -> list[Decimal]:
@@ -196,6 +197,15 @@ def check_months_and_ramp(weights: Any, ramp: Any) -> None:
         elif not errors["month_weights"] and sum(found, Decimal(0)) <= 0:
             errors["month_weights"].append(
                 _("The month weights add up to 0: give at least one month a weight.")
+            )
+        elif not errors["month_weights"] and sum(found, Decimal(0)) != 100:
+            total = format(sum(found, Decimal(0)).normalize(), "f")
+            errors["month_weights"].append(
+                _(
+                    "The month weights add up to %(sum)s, not 100: give 12 weights that add "
+                    "up to 100."
+                )
+                % {"sum": total}
             )
     numbers(ramp, _("Ramp factor %(n)s"), "ramp")
     errors = {field: messages for field, messages in errors.items() if messages}

@@ -32,6 +32,8 @@ TWELVE = ["8"] * 8 + ["9"] * 4
         (["1", "2", "3"], "12"),
         (["0"] * 12, "0"),
         (["NaN"] * 12, "NaN"),
+        (["10"] * 12, "120"),  # the settings say 12 weights summing to 100
+        (["1"] * 12, "12"),
     ],
 )
 def test_custom_month_weights_that_the_engine_refuses_are_refused_when_saved(
@@ -99,5 +101,34 @@ def test_the_settings_page_says_what_is_wrong_in_chinese_and_the_plan_page_still
             "value": "x",
         }
     assert expected in text and "weight" not in expected
+    plan.refresh_from_db()
+    assert plan.month_weights == []
+
+
+def test_month_weights_not_adding_up_to_100_are_refused_on_the_settings_page_in_chinese(
+    company: Company, plan: TargetPlan
+) -> None:
+    client = Client()
+    client.force_login(company.users["sales_ops"])
+    client.cookies["django_language"] = "zh-hans"
+    data: dict[str, Any] = {
+        "name": "t",
+        "roles": "rep",
+        "months": "custom",
+        "month_weights": ", ".join(["10"] * 12),
+        "round_to": "1",
+        "max_overassign": "1.25",
+        "unit-levels": "1",
+        "u0-method": "equal",
+        "people-method": "equal",
+        "total-revenue": "1200000",
+    }
+    page = client.post(reverse("targets:settings", args=[plan.pk]), data, follow=True)
+    assert page.status_code == 200
+    with translation.override("zh-hans"):
+        expected = translation.gettext(
+            "The month weights add up to %(sum)s, not 100: give 12 weights that add up to 100."
+        ) % {"sum": "120"}
+    assert expected in page.content.decode() and "weights" not in expected
     plan.refresh_from_db()
     assert plan.month_weights == []
