@@ -14,17 +14,19 @@ Who may do what:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_bulk, record_change, snapshot
 from attain.calc.periods import year_month_ids
 from attain.engine import round_half_up
 from attain.notify.services import announce
@@ -428,7 +430,10 @@ def _publish(actor: Any, plan: TargetPlan) -> TargetPlan:
         if previous is not None and previous.status in IN_FORCE:
             _transition(actor, previous, PlanStatus.SUPERSEDED, reason=plan.reason)
         _transition(actor, plan, PlanStatus.PUBLISHED, published=timezone.now())
-        affected = _changed_people(previous, plan) if previous else _people_of(plan)
+        changed = _changed_cells(previous, plan) if previous else set()
+        affected = {who for kind, _m, who in changed if kind == Kind.PERSON}
+        if previous is None:
+            affected = _people_of(plan)
         people = Person.objects.filter(code__in=affected)
         key = Notification.Key.PUBLISHED if previous is None else Notification.Key.CHANGED
         params = {
@@ -442,6 +447,9 @@ def _publish(actor: Any, plan: TargetPlan) -> TargetPlan:
             batch_size=2000,
         )
         announce(str(key), people, **params)  # email, webhooks, the bell (attain.notify)
+        if previous is not None:
+            _carry_over(actor, previous, plan, changed)
+            settle_acknowledgement(plan, actor)
     return plan
 
 
@@ -450,15 +458,83 @@ def _people_of(plan: TargetPlan) -> set[str]:
     return set(cells.values_list("who", flat=True).distinct())
 
 
-def _changed_people(old: TargetPlan, new: TargetPlan) -> set[str]:
-    def cells(plan: TargetPlan) -> set[tuple[str, str, str, Decimal]]:
-        return set(
-            TargetCell.objects.filter(plan=plan, kind=Kind.PERSON).values_list(
-                "measure", "who", "period", "value"
+def _changed_cells(old: TargetPlan, new: TargetPlan) -> set[tuple[str, str, str]]:
+    """(kind, measure, who) of every unit or person any of whose cells in a measure
+    differs between two versions: a value, a period, or the team row it is under (someone
+    who moved has a row under each team), or a cell only one version has."""
+
+    def cells(plan: TargetPlan) -> Counter[tuple[Any, ...]]:
+        return Counter(
+            TargetCell.objects.filter(plan=plan).values_list(
+                "kind", "measure", "who", "parent", "period", "value"
             )
         )
 
-    return {who for _m, who, _p, _v in cells(old) ^ cells(new)}
+    before, after = cells(old), cells(new)
+    return {key[:3] for key in (before - after) + (after - before)}
+
+
+def _carry_over(
+    actor: Any, old: TargetPlan, new: TargetPlan, changed: set[tuple[str, str, str]]
+) -> None:
+    """Keep, in a newly published version, what its revision did not touch: the
+    acknowledgement of each person none of whose cells changed (their comment and the
+    date they acknowledged), and each commitment for a unit or person whose cells in that
+    measure did not change. Audited as carried over (the original date in ``after``)."""
+    changed_people = {who for kind, _m, who in changed if kind == Kind.PERSON}
+    in_new = set(
+        TargetCell.objects.filter(plan=new, kind=Kind.PERSON).values_list("who", flat=True)
+    )
+    kept = [
+        ack
+        for ack in Acknowledgement.objects.filter(plan=old).select_related("person")
+        if ack.person.code in in_new and ack.person.code not in changed_people
+    ]
+    reason = _("Carried over from version %(version)s: the targets are unchanged.") % {
+        "version": old.version
+    }
+    batch = f"carry-over:{new.pk}"
+    Acknowledgement.objects.bulk_create(
+        [Acknowledgement(plan=new, person=a.person, comment=a.comment) for a in kept],
+        batch_size=2000,
+    )
+    carried = Acknowledgement.objects.filter(plan=new)
+    carried.update(  # auto_now_add dated them today: the original date stays
+        at=Subquery(
+            Acknowledgement.objects.filter(plan=old, person=OuterRef("person")).values("at")[:1]
+        )
+    )
+    record_bulk(
+        actor,
+        Action.CREATE,
+        Acknowledgement,
+        ((a.pk, None, snapshot(a)) for a in carried),
+        reason=reason,
+        batch=batch,
+        describe=lambda _pk, _before, after: f"{after['person']} acknowledged {new.pk}",
+    )
+    changed_pairs = {(measure, who) for _k, measure, who in changed}
+    existing = set(Commitment.objects.filter(plan=new).values_list("measure", "who"))
+    commitments = [
+        Commitment(
+            plan=new, measure=c.measure, who=c.who, value=c.value, comment=c.comment, by=c.by
+        )
+        for c in Commitment.objects.filter(plan=old)
+        if (c.measure, c.who) not in changed_pairs | existing
+    ]
+    Commitment.objects.bulk_create(commitments, batch_size=2000)
+    record_bulk(
+        actor,
+        Action.CREATE,
+        Commitment,
+        (
+            (c.pk, None, snapshot(c, exclude=("at",)))
+            for c in Commitment.objects.filter(plan=new, pk__in=[c.pk for c in commitments])
+        ),
+        reason=reason,
+        batch=batch,
+        describe=lambda _pk, _before, after: f"{after['who']} commits {after['value']}",
+    )
 
 
 def acknowledge_target(
