@@ -252,13 +252,17 @@ class Fairness:
     people: int
 
 
-def fairness(grid: Grid) -> Fairness:
-    """Spread of target ÷ potential and target ÷ last year's actual across people, and
+def fairness(grid: Grid, visible: set[str] | None = None) -> Fairness:
+    """Spread of target ÷ potential and target ÷ last year's actual across people (those
+    in ``visible``, the codes the reader may see, when given: every figure, the growth
+    and the share too, is over them only), and
     the share of people likely to reach 100%: those whose required growth (target ÷ last
     year's actual) is no more than the growth asked of everyone together (Σ targets ÷ Σ
     last year's actuals), i.e. who reach their target if this year's results are spread
     like last year's."""
-    people = [row for row in _per_person(grid) if row.year > 0]
+    people = [
+        row for row in _per_person(grid) if row.year > 0 and (visible is None or row.who in visible)
+    ]
     # a potential or a last year of 0 or below (more refunds than sales) is no basis for
     # a ratio: such a person would look "likely to reach" any target
     to_potential = [row.year / _d(row.potential) for row in people if _d(row.potential) > 0]

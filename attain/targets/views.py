@@ -281,6 +281,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "proposals": proposals,
         # the engine's warnings name people: for those who see everyone, and the owner
         "show_warnings": codes is None or owner,
+        "fair_limited": codes is not None,  # the fairness report covers the visible only
         "org_changes": org_changes_since(plan, codes) if plan.status in IN_FORCE else [],
         "is_planner": access.is_planner(request.user),
     }
@@ -288,7 +289,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["over"] = overassignment(grid, plan.max_overassign)
         context["levels_over"] = level_ratios(grid, plan.max_overassign)
         context["compound"] = compound_ratio(context["levels_over"])
-        context["fair"] = fairness(grid)
+        context["fair"] = fairness(grid, codes)  # over the people the reader sees
         commitments = dict(
             Commitment.objects.filter(plan=plan, measure=measure).values_list("who", "value")
         )
