@@ -63,6 +63,7 @@ from attain.crm.bulk import (
     replace_photo_fingerprints,
 )
 from attain.crm.models import StageChange
+from attain.org.company import company
 
 from .access import can_import
 from .parsing import (
@@ -262,6 +263,35 @@ _FOREIGN = re.compile(
     r"美元|美金|港币|港元|港幣|欧元|歐元|英镑|日元|日圆|澳元|加元|新台币|台币|新加坡元|韩元|卢布"
     r"|\$|€|£|\b(?:usd|us|hkd|hk|eur|gbp|jpy|aud|cad|twd|ntd|nt|sgd|krw|chf|rub|inr)\b"
 )
+# The currencies each of those words names ("$" alone: any dollar), to let the company's
+# own currency (ATTAIN_CURRENCY, the first-run setup) through: 金额(HKD) in Hong Kong.
+_DOLLARS = frozenset({"USD", "HKD", "AUD", "CAD", "TWD", "SGD"})
+_CODES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("美元", "美金", "usd", "us"), frozenset({"USD"})),
+    **dict.fromkeys(("港币", "港元", "港幣", "hkd", "hk"), frozenset({"HKD"})),
+    **dict.fromkeys(("欧元", "歐元", "eur", "€"), frozenset({"EUR"})),
+    **dict.fromkeys(("英镑", "gbp", "£"), frozenset({"GBP"})),
+    **dict.fromkeys(("日元", "日圆", "jpy"), frozenset({"JPY"})),
+    **dict.fromkeys(("澳元", "aud"), frozenset({"AUD"})),
+    **dict.fromkeys(("加元", "cad"), frozenset({"CAD"})),
+    **dict.fromkeys(("新台币", "台币", "twd", "ntd", "nt"), frozenset({"TWD"})),
+    **dict.fromkeys(("新加坡元", "sgd"), frozenset({"SGD"})),
+    **dict.fromkeys(("韩元", "krw"), frozenset({"KRW"})),
+    **dict.fromkeys(("卢布", "rub"), frozenset({"RUB"})),
+    "chf": frozenset({"CHF"}),
+    "inr": frozenset({"INR"}),
+    "$": _DOLLARS,
+}
+
+
+def _foreign(unit: str) -> bool:
+    """Whether ``unit`` (a header's bracket, NFKC and casefolded) names a currency other
+    than the company's: every currency word in it must name the company's."""
+    words = [match.group(0) for match in _FOREIGN.finditer(unit)]
+    if not words:
+        return False
+    own = company().currency.upper()
+    return not all(own in _CODES.get(word, frozenset()) for word in words)
 
 
 def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str, int]) -> None:
@@ -283,7 +313,7 @@ def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str,
                 )
                 % {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
             )
-        if unit is not None and _FOREIGN.search(unit.group(1)):
+        if unit is not None and _foreign(unit.group(1)):
             raise FileProblem(
                 _(
                     "Column “%(header)s” is in %(unit)s, but Attain reads %(column)s in yuan "

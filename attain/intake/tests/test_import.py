@@ -975,3 +975,29 @@ def test_a_quotation_mark_never_closed_in_the_header_refuses_the_file(
     path.write_text('\n客户编号,"客户名称,城市\nK-1,Acme,上海\n', encoding="utf-8")
     with pytest.raises(FileProblem, match="in row 2 opens a cell"):
         import_file(None, "customers", path)
+
+
+@pytest.mark.parametrize(
+    ("currency", "header"),
+    [
+        ("HKD", "金额(HKD)"),
+        ("HKD", "金额（港币）"),
+        ("USD", "Amount (USD)"),
+        ("USD", "金额（美元）"),
+        ("USD", "Amount (US$)"),
+    ],
+)
+def test_an_amount_column_in_the_companys_own_currency_imports(
+    customers: Any, tmp_path: Path, settings: Any, currency: str, header: str
+) -> None:
+    """The company's currency is a setting (ATTAIN_CURRENCY, the first-run setup): a Hong
+    Kong company's 金额(HKD) is its own money, not another currency to convert. It was
+    refused whole; another currency still is."""
+    settings.ATTAIN_CURRENCY = currency
+    rows = [["订单号", "客户编号", "负责人", "下单日期", header]]
+    rows.append(["F-1", "C1", "r1", "2025-03-10", "1000"])
+    result = import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+    assert result.imported == 1
+    rows[0][4] = "金额（欧元）"
+    with pytest.raises(FileProblem):
+        import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
