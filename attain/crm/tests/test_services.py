@@ -448,3 +448,28 @@ def test_migration_0011_gives_old_customers_the_integrity_scans_phone_key(db):
     migration.recompute_phone_keys(apps, None)
     old.refresh_from_db()
     assert old.phone_key == "62345678"
+
+
+def test_migration_0011_writes_each_changed_key_by_its_id_not_a_case_per_batch(db):
+    """0011 rewrites the phone key of every landline: ``bulk_update`` sent each 1,000 as
+    one ``CASE WHEN id = … THEN …`` over the batch, which the database evaluates for each
+    row (100,000 customers: 137 s on SQLite). Each changed key is now one plain
+    ``UPDATE … WHERE id = …`` (sent together with ``executemany``)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    migration = importlib.import_module("attain.crm.migrations.0011_customer_phone_keys")
+    made = [
+        services.create_customer(None, name=f"公司{n}", phone=f"010-6234 56{n:02d}")
+        for n in range(3)
+    ]
+    Customer.objects.filter(pk__in=[c.pk for c in made]).update(phone_key="stale")
+    with CaptureQueriesContext(connection) as queries:
+        migration.recompute_phone_keys(apps, None)
+    updates = [q["sql"] for q in queries.captured_queries if "UPDATE" in q["sql"]]
+    assert updates and not any("CASE" in sql for sql in updates)
+    keys = set(Customer.objects.filter(pk__in=[c.pk for c in made]).values_list("phone_key"))
+    assert keys == {("623456" + f"{n:02d}",) for n in range(3)}
