@@ -314,13 +314,24 @@ def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str,
                 % {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
             )
         if unit is not None and _foreign(unit.group(1)):
+            own = company().currency.upper()
+            values = {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
+            if own != "CNY":
+                raise FileProblem(
+                    _(
+                        "Column “%(header)s” is in %(unit)s, but Attain reads %(column)s in "
+                        "the company's currency, %(currency)s: convert the column to "
+                        "%(currency)s and name it without the unit; nothing was imported."
+                    )
+                    % {**values, "currency": own}
+                )
             raise FileProblem(
                 _(
                     "Column “%(header)s” is in %(unit)s, but Attain reads %(column)s in yuan "
                     "(CNY): convert the column to yuan and name it without the unit; nothing "
                     "was imported."
                 )
-                % {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
+                % values
             )
 
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from attain.audit.models import AuditEvent
 from attain.crm.bulk import Upsert
@@ -1001,3 +1001,20 @@ def test_an_amount_column_in_the_companys_own_currency_imports(
     rows[0][4] = "金额（欧元）"
     with pytest.raises(FileProblem):
         import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+
+
+def test_another_currency_is_refused_naming_the_companys(
+    customers: Any, tmp_path: Path, settings: Any
+) -> None:
+    """A company in USD importing 金额（欧元） is told to convert to its own currency, not
+    to yuan (which it does not use); in Chinese too."""
+    settings.ATTAIN_CURRENCY = "USD"
+    rows = [["订单号", "客户编号", "负责人", "下单日期", "金额（欧元）"]]
+    rows.append(["F-1", "C1", "r1", "2025-03-10", "1000"])
+    with pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+    assert "USD" in str(problem.value) and "yuan" not in str(problem.value)
+    with translation.override("zh-hans"), pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+    assert "USD" in str(problem.value) and "人民币" not in str(problem.value)
+    assert "未导入任何数据" in str(problem.value)
