@@ -261,14 +261,14 @@ _RATE = re.compile(r"/|每|\bper\b")  # 元/千克, 每千瓦时, per kg: a pric
 # A currency that is not the yuan (人民币, RMB, CNY, ¥ are): USD, US$, $, 美元, 港币 …
 _FOREIGN = re.compile(
     r"美元|美金|港币|港元|港幣|欧元|歐元|英镑|日元|日圆|澳元|加元|新台币|台币|新加坡元|韩元|卢布"
-    r"|\$|€|£|\b(?:usd|us|hkd|hk|eur|gbp|jpy|aud|cad|twd|ntd|nt|sgd|krw|chf|rub|inr)\b"
+    r"|\$|€|£|\b(?:usd|hkd|eur|gbp|jpy|aud|cad|twd|ntd|sgd|krw|chf|rub|inr)\b"
 )
 # The currencies each of those words names ("$" alone: any dollar), to let the company's
 # own currency (ATTAIN_CURRENCY, the first-run setup) through: 金额(HKD) in Hong Kong.
 _DOLLARS = frozenset({"USD", "HKD", "AUD", "CAD", "TWD", "SGD"})
 _CODES: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("美元", "美金", "usd", "us"), frozenset({"USD"})),
-    **dict.fromkeys(("港币", "港元", "港幣", "hkd", "hk"), frozenset({"HKD"})),
+    **dict.fromkeys(("美元", "美金", "usd"), frozenset({"USD"})),
+    **dict.fromkeys(("港币", "港元", "港幣", "hkd"), frozenset({"HKD"})),
     **dict.fromkeys(("欧元", "歐元", "eur", "€"), frozenset({"EUR"})),
     **dict.fromkeys(("英镑", "gbp", "£"), frozenset({"GBP"})),
     **dict.fromkeys(("日元", "日圆", "jpy"), frozenset({"JPY"})),

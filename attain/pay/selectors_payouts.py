@@ -116,8 +116,10 @@ def register(user: Any, *, page: str | int | None = None, **filters: Any) -> Reg
     totals still cover every payout selected."""
     totals = Totals()
     units: dict[tuple[str, str], Totals] = defaultdict(Totals)
-    amounts = _selected(user, **filters).values_list(
-        "unit__code", "unit__name", "state", "held", "amount"
+    amounts = (
+        _selected(user, **filters)
+        .order_by()  # summed, not shown: no join and sort by person
+        .values_list("unit__code", "unit__name", "state", "held", "amount")
     )
     for code, name, state, held, amount in amounts.iterator(chunk_size=5000):
         totals.add_amount(amount, state=state, held=held)

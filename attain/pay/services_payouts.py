@@ -125,8 +125,10 @@ def sync_payouts(
         # most are unchanged): model instances only for the payouts that change.
         current: dict[tuple[int, str], tuple[int, Decimal, str, Decimal | None]] = {
             (person_id, period): (pk, amount, state, recalculated)
-            for pk, person_id, period, amount, state, recalculated in existing.select_for_update()
-            .order_by()
+            for pk, person_id, period, amount, state, recalculated in existing.select_for_update(
+                of=("self",)
+            )
+            .order_by("period", "person__code")  # events written in the register's order
             .values_list("pk", "person_id", "period", "amount", "state", "recalculated_amount")
         }
         lines: dict[int, Lines] = {}
@@ -182,8 +184,9 @@ def sync_payouts(
             if unchanged and (state != PayoutState.PAID or recalculated_amount is None):
                 continue
             changing[pk] = (key, new_lines, new_amount)
-        for payout in _payouts(changing):
-            key, new_lines, new_amount = changing[payout.pk]
+        instances = {payout.pk: payout for payout in _payouts(changing)}
+        for pk, (key, new_lines, new_amount) in changing.items():  # in the register's order
+            payout = instances[pk]
             fact = facts.get(key)
             if new_amount == payout.amount and new_lines == lines.get(payout.pk, {}):
                 if payout.state == PayoutState.PAID and payout.recalculated_amount is not None:
@@ -271,7 +274,7 @@ def sync_payouts(
 
 
 def _payouts(pks: Iterable[int]) -> Iterable[Payout]:
-    """The payouts of ``pks`` as model instances, in order of pk, CHUNK at a time."""
+    """The payouts of ``pks`` as model instances, CHUNK at a time."""
     ordered = sorted(pks)
     for start in range(0, len(ordered), CHUNK):
         yield from Payout.objects.filter(pk__in=ordered[start : start + CHUNK]).order_by("pk")
@@ -289,7 +292,8 @@ def _create(payouts: Sequence[Payout], existing: Any) -> None:
         payout.updated_at = now
     insert_rows(Payout, ({name: getattr(p, name) for name in fields} for p in payouts))
     by_key = {(p.person_id, p.period): p for p in payouts}
-    for pk, person_id, period in existing.order_by().values_list("pk", "person_id", "period"):
+    new_rows = existing.filter(period__in={p.period for p in payouts}).order_by()
+    for pk, person_id, period in new_rows.values_list("pk", "person_id", "period"):
         new = by_key.get((person_id, period))
         if new is not None:
             new.pk = pk

@@ -916,7 +916,8 @@ def test_an_amount_column_in_another_currency_is_refused(
 
 
 @pytest.mark.parametrize(
-    "header", ["金额（元）", "金额(人民币)", "Amount (CNY)", "金额(RMB)", "金额(¥)"]
+    "header",
+    ["金额（元）", "金额(人民币)", "Amount (CNY)", "金额(RMB)", "金额(¥)", "Amount (paid to us)"],
 )
 def test_an_amount_column_in_yuan_imports(customers: Any, tmp_path: Path, header: str) -> None:
     rows = [["订单号", "客户编号", "负责人", "下单日期", header]]
