@@ -57,21 +57,33 @@ def feeds_pipeline(measure: Measure) -> bool:
 
 def load_values(measure: Measure, start: datetime.date, end: datetime.date) -> pl.DataFrame:
     """The measure's credited values from ``start`` to ``end``: person, date, value."""
+    return load_many_values([measure], start, end)[measure.code]
+
+
+def load_many_values(
+    measures: Sequence[Measure], start: datetime.date, end: datetime.date
+) -> dict[str, pl.DataFrame]:
+    """:func:`load_values` of several measures, from one load of the tables they read
+    (a table two measures read, such as the orders, is read once)."""
     empty = pl.DataFrame(schema={"person": pl.String, "date": pl.Date, "value": pl.Float64})
+    found_values: dict[str, pl.DataFrame] = {}
     with loaded(
-        start=start, end=end, measures={measure.code: measure.as_scenario()}, as_of=end
+        start=start, end=end, measures={m.code: m.as_scenario() for m in measures}, as_of=end
     ) as found:
         scenario = found.checked()
         engine = MeasureEngine(scenario, Org(scenario.units, scenario.people), set())
-        rows = engine.credited(measure.code)
-    if rows.height == 0:
-        return empty
-    column = "__share" if measure.agg == Aggregation.COUNT else "__credited"
-    return rows.select(
-        pl.col("__person").cast(pl.String).alias("person"),
-        pl.col("__date").cast(pl.Date).alias("date"),
-        pl.col(column).cast(pl.Float64).fill_null(0.0).alias("value"),
-    ).filter(pl.col("person").is_not_null())
+        for measure in measures:
+            rows = engine.credited(measure.code)
+            if rows.height == 0:
+                found_values[measure.code] = empty
+                continue
+            column = "__share" if measure.agg == Aggregation.COUNT else "__credited"
+            found_values[measure.code] = rows.select(
+                pl.col("__person").cast(pl.String).alias("person"),
+                pl.col("__date").cast(pl.Date).alias("date"),
+                pl.col(column).cast(pl.Float64).fill_null(0.0).alias("value"),
+            ).filter(pl.col("person").is_not_null())
+    return found_values
 
 
 def load_people(on: datetime.date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -139,13 +151,16 @@ def load(
     start: datetime.date,
     end: datetime.date,
     org: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    values: pl.DataFrame | None = None,
 ) -> ForecastData:
     """Everything a forecast of ``measure`` reads, from ``start`` to ``end`` (``org``:
-    :func:`load_people` of ``end`` when already read)."""
+    :func:`load_people` of ``end``, ``values``: :func:`load_values`, when already read)."""
     if not forecastable(measure):
         raise NotForecastable(measure.code)
     people, units = org or load_people(end)
-    data = ForecastData(values=load_values(measure, start, end), people=people, units=units)
+    if values is None:
+        values = load_values(measure, start, end)
+    data = ForecastData(values=values, people=people, units=units)
     if feeds_pipeline(measure):
         opportunities, stages = load_pipeline()
         data = ForecastData(data.values, people, units, opportunities, stages)
@@ -185,14 +200,18 @@ def forecast_periods(
     if not FIRST_DAY <= as_of <= LAST_DAY:  # no history before, no calendar after
         return found
     start = fiscal_year_start()
+    by_code = {m.code: m for m in Measure.objects.filter(code__in=codes)}
+    measures = [by_code[c] for c in dict.fromkeys(codes) if c in by_code]
+    measures = [m for m in measures if forecastable(m)]
+    if not measures:
+        return found
     org = load_people(as_of)
-    for code in codes:
-        measure = Measure.objects.filter(code=code).first()
-        if measure is None or not forecastable(measure):
-            continue
-        periods = [forecast_period(kind, as_of, start) for kind in kinds]
-        first = min(p.start for p in periods)
-        data = load(measure, _years_before(first, HISTORY_YEARS), as_of, org)
+    periods = [forecast_period(kind, as_of, start) for kind in kinds]
+    history = _years_before(min(p.start for p in periods), HISTORY_YEARS)
+    values = load_many_values(measures, history, as_of)  # the tables read once for all
+    for measure in measures:
+        code = measure.code
+        data = load(measure, history, as_of, org, values[code])
         for period in periods:
             rows = forecast_rows(data, as_of, period, start)
             found.append((code, period, rows, forecast_rollup(rows, data.units)))

@@ -127,3 +127,29 @@ def test_the_stage_on_a_day_comes_from_the_dated_history(history: Company) -> No
     then = known_at(data, datetime.date(2026, 2, 1))
     assert then.stages is not None
     assert then.stages["kind"].to_list() == ["open"]
+
+
+def test_forecasts_of_several_measures_read_the_tables_once(
+    history: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Revenue and an order count read the same orders: the pace page's forecasts loaded
+    the year's records once per measure (at 10,000 people, 9 s each)."""
+    from attain.calc import forecast, run
+    from attain.measures.models import Measure
+
+    Measure.objects.create(code="orders_n", name="orders", table="orders", agg="count")
+    builds: list[object] = []
+    real = run.build_scenario
+
+    def counted(**kwargs: object) -> object:
+        builds.append(kwargs["measures"])
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "build_scenario", counted)
+    found = forecast.forecast_periods(["revenue", "orders_n"], datetime.date(2025, 5, 20))
+    assert len(builds) == 1
+    assert {code for code, *_rest in found} == {"revenue", "orders_n"}
+    alone = forecast.forecast_periods(["orders_n"], datetime.date(2025, 5, 20))
+    assert [rows.to_dicts() for code, _p, rows, _u in found if code == "orders_n"] == [
+        rows.to_dicts() for _c, _p, rows, _u in alone
+    ]
