@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from attain.engine import phone_key as engine_phone_key
+from attain.engine import same_line
 
 # Legal-form and filler words that do not tell two companies apart.
 _NAME_SUFFIXES = (
@@ -60,6 +61,13 @@ def phone_key(phone: str) -> str:
     normaliser, in the engine): ``010-62345678`` is ``62345678``, ``+86 138 0013 8000``
     is ``13800138000``."""
     return engine_phone_key(phone)
+
+
+def same_phone(a: str, b: str) -> bool:
+    """Whether two customers' phones are one line: the same :func:`phone_key`, unless
+    both are written with different area codes (010-62345678 and 021-62345678 share a
+    key, 62345678, and are two lines)."""
+    return same_line(a, b)
 
 
 def email_key(email: str) -> str:

@@ -340,6 +340,8 @@ def duplicate_pairs(limit: int = 50) -> list[tuple[Customer, Customer, list[str]
     queries whatever the number of customers."""
     from django.db.models import Count
 
+    from . import dedupe
+
     live = Customer.objects.filter(merged_into__isnull=True)
     checks = [
         ("name_key", _("same name")),
@@ -363,8 +365,19 @@ def duplicate_pairs(limit: int = 50) -> list[tuple[Customer, Customer, list[str]
             groups.setdefault(getattr(customer, field), []).append(customer)
         for group in groups.values():
             group.sort(key=lambda c: (c.created_on, c.pk))
-            first = group[0]
-            for other in group[1:]:
+            for n, other in enumerate(group[1:], start=1):
+                # the oldest before it that is the same (a phone: the same line, not one
+                # of the same number in another city)
+                first = next(
+                    (
+                        c
+                        for c in group[:n]
+                        if field != "phone_key" or dedupe.same_phone(c.phone, other.phone)
+                    ),
+                    None,
+                )
+                if first is None:
+                    continue
                 key = (first.pk, other.pk)
                 if key in pairs:
                     pairs[key][2].append(reason)

@@ -52,7 +52,7 @@ from .periods import (
     parse_date,
     parse_period,
 )
-from .phones import phone_key
+from .phones import phone_key, same_line
 from .problems import Problem
 from .scenario import load_scenario, scenario_from_data
 from .stored import StoredRow, calculate_rows
@@ -118,6 +118,7 @@ __all__ = [
     "quota_fairness",
     "read_yaml",
     "round_half_up",
+    "same_line",
     "scenario_from_data",
     "to_document",
     "to_json",

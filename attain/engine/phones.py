@@ -7,6 +7,10 @@ column): the digits that identify the line, so that its written forms compare eq
   +86 before it: ``010-62345678``, ``(010) 6234 5678``, ``+86 10 62345678`` and
   ``62345678`` are all ``62345678``.
 
+Keys compare in bulk (an index, a group-by). Where two numbers are at hand,
+:func:`same_line` also tells apart two landlines written with different area codes
+(Beijing's ``010-62345678`` and Shanghai's ``021-62345678``), which share a key.
+
 The rules are written once, as regular expressions both Python's ``re`` and Polars
 (Rust's regex) read the same way.
 """
@@ -43,6 +47,39 @@ def phone_key(phone: str) -> str:
         if match:
             digits = prefix + match.group(1)
     return digits
+
+
+_AREAS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"^(?:0086|86)0?(" + _AREA + r")[0-9]{7,8}$",
+        r"^0(" + _AREA + r")[0-9]{7,8}$",
+    )
+)
+_MOBILE = re.compile(r"^(?:0086|86)?1[0-9]{10}$")
+
+
+def phone_area(phone: str) -> str:
+    """The area code written with a landline, without its trunk 0 (``"10"`` for
+    ``010-62345678`` or ``+86 10 62345678``); "" when none is written, or for a mobile."""
+    digits = "".join(c for c in unicodedata.normalize("NFKC", phone) if "0" <= c <= "9")
+    if _MOBILE.match(digits):
+        return ""
+    for pattern in _AREAS:
+        match = pattern.match(digits)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def same_line(a: str, b: str) -> bool:
+    """Whether two written numbers are one line: the same :func:`phone_key`, unless both
+    give an area code and the codes differ."""
+    key = phone_key(a)
+    if not key or key != phone_key(b):
+        return False
+    first, second = phone_area(a), phone_area(b)
+    return not (first and second and first != second)
 
 
 def phone_digits(value: pl.Expr) -> pl.Expr:

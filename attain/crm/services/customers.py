@@ -51,9 +51,14 @@ def find_duplicates(customer: Customer) -> list[tuple[Customer, list[str]]]:
     result = []
     for other in found.order_by("pk")[:20]:
         reasons = [
-            reason for field, value, reason in checks if value and getattr(other, field) == value
+            reason
+            for field, value, reason in checks
+            if value
+            and getattr(other, field) == value
+            and (field != "phone_key" or dedupe.same_phone(customer.phone, other.phone))
         ]
-        result.append((other, reasons))
+        if reasons:  # not when only the key of a landline in another city matched
+            result.append((other, reasons))
     return result
 
 

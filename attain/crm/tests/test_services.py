@@ -100,6 +100,38 @@ def test_a_landline_with_and_without_its_area_code_is_a_duplicate(company):
     ]
 
 
+def test_one_local_number_in_two_cities_is_two_lines(company):
+    """Beijing's 010-62345678 and Shanghai's 021-62345678 share a key (the local number,
+    as the integrity scans read it) but are two lines: not duplicates of each other,
+    while 62345678 without an area code may be either."""
+    beijing = services.create_customer(None, name="北京华信有限公司", phone="010-62345678")
+    assert services.find_duplicates(Customer(name="上海远大", phone="021-62345678")) == []
+    shanghai = services.create_customer(None, name="上海远大", phone="(021) 6234 5678")
+    bare = Customer(name="星河电子", phone="6234-5678")
+    assert services.find_duplicates(bare) == [
+        (beijing, ["same phone"]),
+        (shanghai, ["same phone"]),
+    ]
+    services.create_customer(None, name="星河电子", phone="+86 21 62345678", allow_duplicate=True)
+    pairs = [(a.name, b.name, reasons) for a, b, reasons in selectors.duplicate_pairs()]
+    assert pairs == [("上海远大", "星河电子", ["same phone"])]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("010-62345678", "021-62345678", False),
+        ("010-62345678", "+86 10 6234 5678", True),
+        ("0755-87654321", "87654321", True),
+        ("+86 138 0013 8000", "13800138000", True),
+        ("010-62345678", "010-62345679", False),
+        ("", "", False),
+    ],
+)
+def test_same_phone(a, b, same):
+    assert dedupe.same_phone(a, b) is same
+
+
 def test_credit_code_check_digit():
     assert dedupe.credit_code_is_valid(VALID_CODE)
     broken = VALID_CODE[:-1] + ("0" if VALID_CODE[-1] != "0" else "1")
