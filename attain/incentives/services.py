@@ -340,7 +340,10 @@ def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanV
     _require_editor(actor)
     data, problems = parse_yaml(text)
     if problems:
-        raise ValidationError([f"{p.path}: {problem_text(p.message)}" for p in problems])
+        # a syntax error's path is where it is ("line 5, column 15"): in the reader's words
+        raise ValidationError(
+            [f"{problem_text(p.path)}: {problem_text(p.message)}" for p in problems]
+        )
     targets: Any = []
     if isinstance(data, dict) and "plans" in data:
         plans = data.get("plans") or []

@@ -200,6 +200,23 @@ def test_import_page(client, company):
     assert Plan.objects.get(code="rep").latest().status == "submitted"
 
 
+def test_import_page_names_a_syntax_errors_line_in_the_readers_language(client, company):
+    """A YAML syntax error points at its line and column in Chinese too (the engine's
+    "line 5, column 21" was shown in English on the Chinese page); nothing is stored."""
+    login(client, "sales_ops")
+    text = "id: broken\nname: 坏方案\ncomponents:\n  - id: a\n    kind: commission: x\n"
+    response = client.post(
+        reverse("incentives:import"), {"text": text}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "第 5 行第 21 列" in body
+    assert "line 5" not in body
+    assert not Plan.objects.filter(code="broken").exists()
+    english = client.post(reverse("incentives:import"), {"text": text}).content.decode()
+    assert "line 5, column 21" in english
+
+
 def test_run_page_starts_a_task_and_shows_progress(
     client, sales, django_capture_on_commit_callbacks
 ):
