@@ -147,6 +147,17 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def _constant(value: Any) -> Decimal | None:
+    """A cap's or floor's number when it is one (an expression's value is not known)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
 def plan_warnings(document: Any) -> list[str]:
     """What the designer warns about in a valid plan (issue 12 bug 11), per scorecard
     metric: a measure with neither a fixed target nor any target (published by target
@@ -163,7 +174,19 @@ def plan_warnings(document: Any) -> list[str]:
     names = measure_names()
     warnings: list[str] = []
     for component in document.get("components") or []:
-        if not isinstance(component, dict) or component.get("kind") != "scorecard":
+        if not isinstance(component, dict):
+            continue
+        cap, floor = _constant(component.get("cap")), _constant(component.get("floor"))
+        if cap is not None and floor is not None and cap < floor:
+            # cap, then floor (spec 7.1): the component always pays the floor
+            warnings.append(
+                _(
+                    "%(component)s: its cap %(cap)s is below its floor %(floor)s, so it "
+                    "always pays the floor."
+                )
+                % {"component": component.get("id") or "—", "cap": cap, "floor": floor}
+            )
+        if component.get("kind") != "scorecard":
             continue
         for metric in component.get("metrics") or []:
             code = str((metric or {}).get("measure") or "")

@@ -395,6 +395,28 @@ def test_designer_warns_about_a_metric_without_targets_and_missing_values(client
     assert "回款 没有目标" in warnings[0] and "满意度" in warnings[1]
 
 
+def test_designer_warns_about_a_cap_below_the_floor(db):
+    """A component whose cap is below its floor always pays the floor (cap, then floor:
+    spec 7.1): the engine accepts it, the designer says so. Expressions are not judged."""
+    from django.utils import translation
+
+    from attain.incentives import services
+
+    def component(cap: object, floor: object) -> dict:
+        return {"id": "base", "kind": "commission", "measure": "revenue", "rate": "0.05",
+                "cap": cap, "floor": floor}  # fmt: skip
+
+    def warned(cap: object, floor: object) -> list[str]:
+        with translation.override("zh-hans"):
+            return services.plan_warnings({"id": "p", "components": [component(cap, floor)]})
+
+    assert warned(10, 100) == ["base：上限 10 低于下限 100，所以它总是支付下限。"]
+    assert warned("500", 100) == []
+    assert warned(100, 100) == []
+    assert warned("actual * 0.1", 100) == []
+    assert warned(None, 100) == []
+
+
 def _chart(page: str, name: str) -> dict:
     """The ECharts option a page declares for chart ``name`` (attain.web.charts)."""
     import json
