@@ -24,9 +24,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.measures.services import measure_names
 from attain.org.models import Assignment, Unit
 from attain.org.selectors import unit_descendant_ids
 
@@ -287,6 +289,8 @@ def overlap_warnings(focus: PlanVersion | None = None) -> list[str]:
     if focus is not None and all(v.pk != focus.pk for v in versions):
         versions.append(focus)
     candidates = [_candidate(v) for v in versions]
+    names = measure_names()  # the measures as the pages name them, lists the reader's way
+    separator = pgettext("list separator", ", ")
     units: dict[str, set[int]] = {}
     warnings: list[str] = []
     for index, first in enumerate(candidates):
@@ -305,7 +309,7 @@ def overlap_warnings(focus: PlanVersion | None = None) -> list[str]:
             )
             if not people:
                 continue
-            shown = ", ".join(people[:10]) + (" …" if len(people) > 10 else "")
+            shown = separator.join(people[:10]) + (" …" if len(people) > 10 else "")
             warnings.append(
                 _(
                     "“%(first)s” (v%(first_number)s, %(first_status)s) and “%(second)s” "
@@ -321,7 +325,7 @@ def overlap_warnings(focus: PlanVersion | None = None) -> list[str]:
                     "second_status": second.version.get_status_display().lower(),
                     "count": len(people),
                     "people": shown,
-                    "measures": ", ".join(sorted(measures)),
+                    "measures": separator.join(sorted(names.get(m, m) for m in measures)),
                     "span": _span(start, end),
                 }
             )

@@ -165,7 +165,7 @@ def test_two_plans_paying_reps_on_revenue_are_warned_about(sales):
     governance.submit_plan_version(None, spiff)
     [warning] = governance.overlap_warnings()
     assert "“Rep plan”" in warning and "“Spring spiff”" in warning
-    assert "revenue" in warning and "r1" in warning and "r4" in warning
+    assert "销售额 Revenue" in warning and "r1" in warning and "r4" in warning
     assert f"Jan. 1, {YEAR} – Dec. 31, {YEAR}" in warning
     with translation.override("zh-hans"):
         [chinese] = governance.overlap_warnings(spiff)
@@ -173,6 +173,21 @@ def test_two_plans_paying_reps_on_revenue_are_warned_about(sales):
     assert f"{YEAR}年1月1日 – {YEAR}年12月31日" in chinese
     governance.return_plan_version(None, spiff, reason="不重复发放")
     assert governance.overlap_warnings() == []
+
+
+def test_the_warning_names_the_measures_and_joins_lists_in_the_readers_language(sales):
+    """The Chinese warning said "就 revenue" (the measure's code) and joined people with an
+    English comma: it names the measure as the pages do, lists joined the reader's way."""
+    from attain.measures.models import Measure
+
+    Measure.objects.filter(code="revenue").update(name="销售额")
+    governance.submit_plan_version(None, services.save_plan_version(None, SPIFF))
+    with translation.override("zh-hans"):
+        [chinese] = governance.overlap_warnings()
+    assert "就 销售额 " in chinese and "revenue" not in chinese
+    assert "r1、r2、r3、r4" in chinese
+    [english] = governance.overlap_warnings()
+    assert "on 销售额 over" in english and "(r1, r2, r3, r4)" in english
 
 
 def test_plans_for_other_measures_people_or_days_are_not_warned_about(sales):
