@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
@@ -301,8 +301,12 @@ def _yes_no(value: Any) -> str:
     return {"true": _("yes"), "false": _("no")}.get(str(value), str(value))
 
 
-def _fill(match: re.Match[str], message: str) -> str:
-    return message % {k: _text(k, v) for k, v in match.groupdict().items()}
+def _fill(match: re.Match[str], message: str, names: Mapping[str, str] | None = None) -> str:
+    """``names``: the measures' names by code (a measure is then named, not coded)."""
+    return message % {
+        k: (names or {}).get(v, v) if k == "measure" else _text(k, v)
+        for k, v in match.groupdict().items()
+    }
 
 
 def detail_text(detail: Any) -> str:
@@ -315,14 +319,15 @@ def detail_text(detail: Any) -> str:
     return str(detail)
 
 
-def step_text(step: dict[str, Any]) -> dict[str, str]:
-    """One step as the reader sees it: label, value and detail, translated and formatted."""
+def step_text(step: dict[str, Any], names: Mapping[str, str] | None = None) -> dict[str, str]:
+    """One step as the reader sees it: label, value and detail, translated and formatted
+    (``names``: the measures' names by code, as the page around the steps names them)."""
     label, value = str(step.get("label", "")), step.get("value")
     for pattern, message, formatter in _STEPS:
         match = pattern.fullmatch(label)
         if match:
             return {
-                "label": _fill(match, message()),
+                "label": _fill(match, message(), names),
                 "value": "" if value is None else formatter(value),
                 "detail": detail_text(step.get("detail")),
             }

@@ -192,6 +192,9 @@ def explanation(request: HttpRequest, code: str, period: str) -> HttpResponse:
         if entry is None:
             raise Http404
         context.update(plan_id=plan_id, plan=plan, component_id=component_id, entry=entry)
+        # the steps name each measure as the page does (one query for all of them)
+        names = measure_names()
+        context["steps"] = [explain_text.step_text(step, names) for step in entry["steps"]]
     template = (
         "incentives/explanation_partial.html" if _htmx(request) else "incentives/explanation.html"
     )

@@ -541,3 +541,21 @@ def test_a_failed_run_says_why_in_the_readers_language(client, company):
     assert "the worker stopped" in page
     english = client.get(reverse("incentives:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "unknown measure &#x27;collected&#x27;" in english.content.decode()
+
+
+def test_a_components_steps_name_the_measure_as_the_page_does(client, calculated):
+    """The steps of "why is my payout this" said "实际 revenue（本人）" (the measure's code)
+    while the page around them names it 销售额: the steps name it too."""
+    from attain.measures.models import Measure
+
+    Measure.objects.filter(code="revenue").update(name="销售额")
+    login(client, "rep")
+    page = client.get(
+        reverse("incentives:explain", args=["r1", Q1]),
+        {"component": "rep.commission"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    steps = re.search(r'(?s)<ol class="steps">(.*?)</ol>', page)
+    assert steps is not None
+    assert "实际 销售额（本人）" in steps.group(1) and "目标 销售额" in steps.group(1)
+    assert "revenue" not in steps.group(1)
