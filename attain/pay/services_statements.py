@@ -426,7 +426,7 @@ def _summary_sections(doc: dict[str, Any], names: dict[str, str]) -> list[pdf.Se
                 ]
             )
             for raw in component.get("steps") or []:
-                step = step_text(raw)
+                step = step_text(raw, names)  # the measures named as in the table above
                 label = f"    {step['label']}"
                 if step["detail"]:
                     label += f" ({step['detail']})"

@@ -472,3 +472,34 @@ def test_acknowledgement_times_show_for_the_readers_locale(published, company, c
         page = client.get(path).content.decode()
         assert shown in page, role
         assert at.strftime("%Y-%m-%d %H:%M") not in page, role
+
+
+def test_the_summarys_steps_name_the_measure_as_its_measures_table_does():
+    """The statement's summary listed 销售额 in its measures table but its steps said
+    "实际 revenue（本人）": the steps name the measure too."""
+    from django.utils import translation
+
+    from attain.pay.services_statements import _summary_sections
+
+    doc = {
+        "measures": {"revenue": {"actual": "12000", "target": {"value": "10000"}}},
+        "plans": {
+            "rep": {
+                "name": "代表方案",
+                "components": {
+                    "commission": {
+                        "kind": "commission",
+                        "amount": "700",
+                        "steps": [
+                            {"label": "actual revenue (self)", "value": "12000"},
+                            {"label": "target revenue", "value": "10000"},
+                        ],
+                    }
+                },
+            }
+        },
+    }
+    with translation.override("zh-hans"):
+        sections = _summary_sections(doc, {"revenue": "销售额"})
+    labels = [row[0].strip() for section in sections for row in section.rows]
+    assert "实际 销售额（本人）" in labels and "目标 销售额" in labels
