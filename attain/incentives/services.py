@@ -54,7 +54,7 @@ from attain.web import leases
 from attain.web.inserts import JsonText, insert_rows
 from attain.web.problems import problem_text
 
-from . import calculation, governance
+from . import calculation, explain_text, governance
 from .access import can_edit_plans
 from .documents import dump_yaml, parse_yaml, problem_key
 from .events import results_stored
@@ -184,7 +184,11 @@ def plan_warnings(document: Any) -> list[str]:
                     "%(component)s: its cap %(cap)s is below its floor %(floor)s, so it "
                     "always pays the floor."
                 )
-                % {"component": component.get("id") or "—", "cap": cap, "floor": floor}
+                % {
+                    "component": component.get("id") or "—",
+                    "cap": explain_text.number(cap),
+                    "floor": explain_text.number(floor),
+                }
             )
         if component.get("kind") != "scorecard":
             continue

@@ -412,6 +412,7 @@ def test_designer_warns_about_a_cap_below_the_floor(db):
 
     assert warned(10, 100) == ["base：上限 10 低于下限 100，所以它总是支付下限。"]
     assert warned("500", 100) == []
+    assert "上限 5,000 低于下限 20,000" in warned("5000", "20000")[0]  # the reader's numbers
     assert warned(100, 100) == []
     assert warned("actual * 0.1", 100) == []
     assert warned(None, 100) == []
