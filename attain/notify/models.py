@@ -9,6 +9,7 @@ silently: a delivery that keeps failing ends ``failed`` and stays visible to adm
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -110,7 +111,18 @@ class Webhook(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
-    url = models.URLField(_("webhook URL"), max_length=500)
+    url = models.URLField(
+        _("webhook URL"),
+        max_length=500,
+        # the worker posts to it: ftp:// (a URL to Django) failed every event unseen
+        validators=[
+            URLValidator(
+                schemes=["http", "https"],
+                message=_("A webhook address starts with https:// or http://."),
+                code="scheme",  # not "invalid": the form field's own message would replace it
+            )
+        ],
+    )
     secret = models.CharField(
         _("signing secret"),
         max_length=200,

@@ -260,3 +260,24 @@ def test_the_inbox_times_are_in_the_readers_format(client, company, language, wr
     page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     text = re.sub(r"<[^>]*>", " ", page)
     assert re.search(written, text) and not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text)
+
+
+@pytest.mark.parametrize("url", ["ftp://robot.example.cn/hook", "ftps://robot.example.cn/hook"])
+def test_a_group_webhook_is_an_http_address(client, company, url) -> None:
+    """The admin's group webhook took ftp:// (Django's URLField allows it) while the worker
+    refuses anything but http(s): every event to that group failed after five attempts."""
+    client.force_login(company.users["admin"])
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    response = client.post("/admin/notify/webhook/add/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200  # the form again, with the error
+    assert not Webhook.objects.filter(url=url).exists()
+    assert "Webhook 地址须以 https:// 或 http:// 开头" in response.content.decode()
+
+
+def test_a_group_webhook_with_an_https_address_is_saved(client, company) -> None:
+    client.force_login(company.users["admin"])
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    response = client.post("/admin/notify/webhook/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Webhook.objects.filter(url=url).exists()
