@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.accounts.models import Role, User
 from attain.audit.models import Action
@@ -85,13 +86,23 @@ def clean_company(
             "The time zone is an IANA name such as Asia/Shanghai, not “%(value)s”."
         ) % {"value": zone}
     offered = company_module.language_codes()
-    chosen = tuple(dict.fromkeys(str(code).strip() for code in (languages or ()) if code))
+    # codes in any case ("zh-Hans" is how the locale spells it)
+    chosen = tuple(
+        dict.fromkeys(str(code).strip().lower() for code in (languages or ()) if str(code).strip())
+    )
     unknown = [code for code in chosen if code not in offered]
-    if unknown or not chosen:
+    if unknown:
+        errors["languages"] = _(
+            "Attain does not speak “%(value)s”: the languages are %(known)s."
+        ) % {
+            "value": pgettext("list separator", ", ").join(unknown),
+            "known": ", ".join(offered),
+        }
+    elif not chosen:
         errors["languages"] = _(
             "Choose at least one of the languages Attain speaks (%(known)s)."
         ) % {"known": ", ".join(offered)}
-    default = str(language or "").strip() or (chosen[0] if chosen else "")
+    default = str(language or "").strip().lower() or (chosen[0] if chosen else "")
     if "languages" not in errors and default not in chosen:
         errors["language"] = _(
             "The default language “%(value)s” is not one of the languages offered."

@@ -411,3 +411,18 @@ def test_the_onboarding_checklist_is_for_administrators_and_sales_ops(company):
     assert [step.done for step in steps] == [True, False, False]  # the fixture has an org
     page = client.get(f"{reverse('intake')}?table=people").content.decode()
     assert 'value="people" selected' in page
+
+
+def test_languages_are_read_in_any_case_and_an_unknown_one_is_named(db):
+    """`attain setup --languages zh-Hans,en` (the locale's own spelling) was refused with
+    "choose at least one of the languages", as was a list with one typo: the message
+    never said which code was wrong."""
+    assert values(languages=["zh-Hans", " EN "], language="ZH-hans").languages == (
+        "zh-hans",
+        "en",
+    )
+    assert values(languages=["zh-Hans", "en"], language="ZH-hans").language == "zh-hans"
+    with pytest.raises(services_company.ValidationError) as caught:
+        values(languages=["zh-hans", "fr"])
+    (message,) = caught.value.message_dict["languages"]
+    assert "“fr”" in message and "zh-hans, en" in message
