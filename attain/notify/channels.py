@@ -273,11 +273,14 @@ def send_email(address: str, message: Message) -> None:
     if not address:
         raise SendError("no email address")
     body = message.text + (f"\n\n{message.link}" if message.link else "")
+    # a name with a line break (a spreadsheet cell's Alt+Enter) in the title: the mail
+    # library refuses such a subject (no header injection), which lost the email
+    subject = " ".join(message.title.split())
     try:
         # the mail server's answer is awaited no longer than a webhook's: without a
         # timeout a server that never answers held the delivery past its claim's lease
         connection = get_connection(fail_silently=False, timeout=timeout())
-        send_mail(message.title, body, None, [address], connection=connection)
+        send_mail(subject, body, None, [address], connection=connection)
     except Exception as error:  # smtplib and socket errors alike
         raise SendError(f"{type(error).__name__}: {error}") from error
 

@@ -398,3 +398,23 @@ def test_a_claim_lasts_as_long_as_its_sends_can_take(company: Any, settings: Any
     slowest = datetime.timedelta(seconds=25 * 2 * 5)
     assert all(d.next_attempt is not None and d.next_attempt - now > slowest for d in claimed)
     assert requeue_due(now + slowest) == 0
+
+
+def test_a_line_break_in_a_name_does_not_lose_the_email(company, settings) -> None:
+    """A measure named in a spreadsheet cell with a line break (Alt+Enter) reached the
+    email's subject: the mail library refuses a header with a line break (no header
+    injection), so the email failed on every attempt and was lost. The subject is now
+    one line; nothing is injected."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1 = company.users["rep"]
+    r1.email = "r1@example.com"
+    r1.save()
+    save_settings(r1, switches={("behind_pace", "email"): True})
+    measure = "Revenue\r\nBcc: evil@example.com"
+    notify("behind_pace", [r1], measure=measure, who="R1", percent=80, day="2026-05-01")
+    d = Delivery.objects.get(channel=Channel.EMAIL)
+    assert delivery.deliver([d.pk]) == {"sent": 1, "retrying": 0, "failed": 0}
+    (email,) = mail.outbox
+    assert email.subject == "Behind pace on Revenue Bcc: evil@example.com"
+    assert email.to == ["r1@example.com"] and not email.bcc
+    assert "evil@example.com" not in email.message()["To"]
