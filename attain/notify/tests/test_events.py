@@ -4,7 +4,7 @@ are tested in their own tests/test_notices.py.)"""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
 from attain.notify.models import Notification
@@ -64,6 +64,14 @@ def test_the_commands_run(company, capsys) -> None:
     call_command("notify", "send", "test", "r1")
     out = capsys.readouterr().out
     assert "digests queued: 0" in out and "notified 1 logins" in out
+
+
+def test_sending_by_hand_to_an_unknown_username_names_it(company, capsys) -> None:
+    """`attain notify send test admn` (a typo) said "notified 0 logins" and nothing else:
+    the administrator trying the channels saw no message and no reason."""
+    with pytest.raises(CommandError, match="no login named: admn, nobody"):
+        call_command("notify", "send", "test", "r1", "admn", "nobody")
+    assert not Notification.objects.exists()  # nobody notified by a half-right command
 
 
 def test_people_who_left_are_not_reminded_but_still_hear_about_their_pay(

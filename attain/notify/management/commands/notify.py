@@ -40,5 +40,8 @@ class Command(CompanyCommand):
             if kind not in KINDS or not names:
                 raise CommandError(f"give a kind ({', '.join(KINDS)}) and usernames")
             users = list(get_user_model().objects.filter(username__in=names))
+            unknown = sorted(set(names) - {user.username for user in users})
+            if unknown:  # a typo notified nobody and said only "notified 0 logins"
+                raise CommandError(f"no login named: {', '.join(unknown)}")
             notes = services.notify(kind, users)
             self.stdout.write(f"notified {len(notes)} logins")
