@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from .models import Delivery, Notification, Status
@@ -23,4 +25,20 @@ def deliveries(status: str = "") -> QuerySet[Delivery]:
     rows = Delivery.objects.select_related("webhook", "notification__recipient")
     if status in Status.values:
         rows = rows.filter(status=status)
+    return rows
+
+
+def with_readers(rows: Iterable[Delivery]) -> list[Delivery]:
+    """The rows with ``reader``: the login a digest is for (it has no notification, so
+    the deliveries page had no name to show beside its error), else ``None``."""
+    rows = list(rows)
+    ids = {
+        int(d.params["user"])
+        for d in rows
+        if d.kind == "digest" and str(d.params.get("user", "")).isdigit()
+    }
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+    for d in rows:
+        user = str(d.params.get("user", "")) if d.kind == "digest" else ""
+        d.reader = users.get(int(user)) if user.isdigit() else None  # type: ignore[attr-defined]
     return rows

@@ -17,7 +17,7 @@ from attain.web.views import service_form_view
 from . import access, services
 from .forms import CHANNEL_LABELS, SettingsForm
 from .models import Profile, Status, Webhook
-from .selectors import deliveries, notifications_of, unread_count
+from .selectors import deliveries, notifications_of, unread_count, with_readers
 
 
 @login_required
@@ -72,6 +72,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         "notify/deliveries.html",
         {
             "page": page,
+            "rows": with_readers(page),
             "status": status,
             "statuses": Status.choices,
             "webhooks": Webhook.objects.all(),

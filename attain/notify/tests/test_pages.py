@@ -122,6 +122,24 @@ def test_failed_deliveries_are_listed_for_administrators(client, company) -> Non
     assert "HTTP 500 system busy" in page and "销售群" in page
 
 
+def test_a_failed_digest_names_whose_it_is(client, company) -> None:
+    """A digest (no notification, no group) was listed with an empty recipient: the
+    administrator saw "no email address" and could not tell whose address to add."""
+    r1 = company.users["rep"]
+    Delivery.objects.create(
+        channel="email",
+        kind="digest",
+        params={"user": r1.pk, "notifications": []},
+        status=Status.FAILED,
+        attempts=5,
+        last_error="no email address",
+    )
+    client.force_login(company.users["admin"])
+    page = client.get("/notifications/deliveries/?status=failed").content.decode()
+    row = next(line for line in page.splitlines() if " · " in line and "<td>" in line)
+    assert f"<td>{r1} · " in row
+
+
 def test_api_lists_only_the_callers_notifications(company) -> None:
     r1, m1 = company.users["rep"], company.users["manager"]
     mine = notify("follow_up_due", [r1], opportunity="Mine", message="m")[0]
