@@ -25,15 +25,19 @@ def follow_ups() -> int:
     ).select_related("person", "opportunity"):
         if reminder.pk in already:
             continue
-        announce(
-            "follow_up_due",
-            [reminder.person],
-            reminder=reminder.pk,
-            opportunity=reminder.opportunity.name,
-            message=reminder.text,  # only for a reminder without parameters
-            **{k: v for k, v in reminder.params.items() if k not in {"reminder", "opportunity"}},
+        # a leaver (or a disabled login) is not reminded: not counted as sent either
+        told += bool(
+            announce(
+                "follow_up_due",
+                [reminder.person],
+                reminder=reminder.pk,
+                opportunity=reminder.opportunity.name,
+                message=reminder.text,  # only for a reminder without parameters
+                **{
+                    k: v for k, v in reminder.params.items() if k not in {"reminder", "opportunity"}
+                },
+            )
         )
-        told += 1
     return told
 
 

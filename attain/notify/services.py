@@ -125,14 +125,16 @@ def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notifica
     return notes
 
 
-def announce(kind: str, recipients: Iterable[Any], **params: Any) -> None:
+def announce(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notification]:
     """:func:`notify` for the apps' business writes: a failure to notify is logged and
-    never fails (nor rolls back) the write that caused it."""
+    never fails (nor rolls back) the write that caused it. Returns the notifications
+    stored (none when it failed, or when nobody was to receive it)."""
     try:
         with transaction.atomic():  # a savepoint inside the caller's transaction
-            notify(kind, recipients, **params)
+            return notify(kind, recipients, **params)
     except Exception:
         log.exception("could not notify %s", kind)
+        return []
 
 
 def queue(delivery_ids: list[int]) -> None:

@@ -107,6 +107,36 @@ def test_people_who_left_are_not_reminded_but_still_hear_about_their_pay(
     assert "targets_published" in kinds_of(company.users["rep"])
 
 
+def test_a_reminder_nobody_receives_is_not_counted_as_sent(
+    company,
+    crm,  # noqa: F811
+    capsys,
+) -> None:
+    """A leaver's follow-up reminder is not sent (see above), yet `attain notify remind`
+    counted it as sent, every day again: the cron log said "follow_ups: 1" for nothing."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attain.crm.models import FollowUpRule, Reminder
+    from attain.crm.tests import make
+
+    r1 = company.people["r1"]
+    deal = make.opportunity(crm.customers["c_r1"], r1, "Acme", "1000")
+    rule = FollowUpRule.objects.create(stage=deal.stage, days=3)
+    Reminder.objects.create(person=r1, opportunity=deal, rule=rule, message="Call Acme")
+    r1.end = timezone.localdate() - datetime.timedelta(days=1)
+    r1.save(update_fields=["end"])
+    call_command("notify", "remind")
+    assert "'follow_ups': 0" in capsys.readouterr().out
+    r1.end = None
+    r1.save(update_fields=["end"])
+    call_command("notify", "remind")
+    assert "'follow_ups': 1" in capsys.readouterr().out
+    call_command("notify", "remind")  # once only
+    assert "'follow_ups': 0" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("language", "day"), [("en", "April 15, 2026"), ("zh-hans", "2026年4月15日")]
 )
