@@ -79,9 +79,11 @@ def digest_message(delivery: Delivery) -> Message:
     for note in notes.order_by("created", "pk"):
         title, text = render(note.kind, note.params)
         lines.append(f"• {title}: {text}")
-    title = translation.gettext("Your Attain digest: %(count)s notifications") % {
-        "count": len(lines)
-    }
+    title = translation.ngettext(
+        "Your Attain digest: %(count)s notification",
+        "Your Attain digest: %(count)s notifications",
+        len(lines),
+    ) % {"count": len(lines)}
     return Message(title, "\n".join(lines), channels.absolute("/notifications/"))
 
 

@@ -418,3 +418,20 @@ def test_a_line_break_in_a_name_does_not_lose_the_email(company, settings) -> No
     assert email.subject == "Behind pace on Revenue Bcc: evil@example.com"
     assert email.to == ["r1@example.com"] and not email.bcc
     assert "evil@example.com" not in email.message()["To"]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [("en", "Your Attain digest: 1 notification"), ("zh-hans", "Attain 每日汇总：1 条通知")],
+)
+def test_a_digest_of_one_reads_in_the_singular(company, settings, language, subject) -> None:
+    """The digest's subject was "Your Attain digest: 1 notifications"."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1 = company.users["rep"]
+    r1.email = "r1@example.com"
+    r1.save()
+    save_settings(r1, switches={("follow_up_due", "email"): True}, digest=True, language=language)
+    notify("follow_up_due", [r1], opportunity="A", message="call A")
+    assert send_digests() == 1
+    delivery.deliver([Delivery.objects.get(kind="digest").pk])
+    assert mail.outbox[0].subject == subject
