@@ -98,6 +98,8 @@ def prepare(delivery: Delivery, profiles: dict[int, Profile]) -> Send:
         message = message_for(delivery, hook.language or company().language)
         return lambda: channels.send_webhook(hook.platform, hook.url, hook.secret, message)
     user = _recipient(delivery)
+    if not user.is_active:  # disabled after the message was queued (someone who left)
+        raise SendError("the login is disabled")
     message = message_for(delivery, language_of(user, profiles))
     if delivery.channel == Channel.EMAIL:
         address = email_of(user)

@@ -31,6 +31,7 @@ def describe(error: str) -> str:
     fixed = {
         "no email address": _("no email address"),
         "no personal webhook set": _("no personal webhook set"),
+        "the login is disabled": _("the login is disabled"),
         "the webhook URL must start with http:// or https://": _(
             "the webhook URL must start with http:// or https://"
         ),

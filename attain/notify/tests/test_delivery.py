@@ -435,3 +435,23 @@ def test_a_digest_of_one_reads_in_the_singular(company, settings, language, subj
     assert send_digests() == 1
     delivery.deliver([Delivery.objects.get(kind="digest").pk])
     assert mail.outbox[0].subject == subject
+
+
+def test_nothing_queued_for_a_login_disabled_since_is_sent(company, receiver) -> None:
+    """A message queued before the login was disabled (someone who left) goes neither to
+    their personal webhook nor to their mailbox; the deliveries page says why."""
+    r1 = company.users["rep"]
+    personal_hook(r1, receiver.url)
+    notify("payout_calculated", [r1], year=2026)
+    r1.is_active = False
+    r1.save(update_fields=["is_active"])
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    assert receiver.received == [] and mail.outbox == []
+    found = Delivery.objects.filter(notification__recipient=r1)
+    assert found.exists() and all(d.last_error == "the login is disabled" for d in found)
+    from django.utils import translation
+
+    from attain.notify.errors import describe
+
+    with translation.override("zh-hans"):
+        assert describe("the login is disabled") == "该登录账号已停用"
