@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from attain.accounts.models import Role, User
 from attain.org import services, services_company
@@ -227,7 +228,9 @@ def store_demo_company() -> None:
     """Fill the company settings (so no first-run setup is asked for) unless the
     database has them already."""
     services_company.store_company(
-        None, services_company.default_values(DEMO_COMPANY_NAME), reason="demo company"
+        None,
+        services_company.default_values(DEMO_COMPANY_NAME),
+        reason=gettext_noop("demo company"),
     )
 
 

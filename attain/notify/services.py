@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
@@ -219,7 +220,7 @@ def send_test(actor: Any, webhook: Webhook) -> Delivery:
         delivery = Delivery.objects.create(
             channel=Channel.WEBHOOK, webhook=webhook, kind="test", params={}
         )
-        record_change(actor, Action.UPDATE, webhook, reason="test message")
+        record_change(actor, Action.UPDATE, webhook, reason=gettext_noop("test message"))
         queue([delivery.pk])
     return delivery
 

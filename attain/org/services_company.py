@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from attain.accounts.models import Role, User
 from attain.audit.models import Action
@@ -182,13 +182,19 @@ def set_up_company(
                 is_staff=True,
                 is_superuser=True,
             )
-            record_change(admin, Action.CREATE, row, after=snapshot(row), reason="first-run setup")
+            record_change(
+                admin,
+                Action.CREATE,
+                row,
+                after=snapshot(row),
+                reason=gettext_noop("first-run setup"),
+            )
             record_change(
                 admin,
                 Action.CREATE,
                 admin,
                 after=snapshot(admin, exclude=("password", "last_login")),
-                reason="first-run setup",
+                reason=gettext_noop("first-run setup"),
             )
     except IntegrityError as error:
         raise AlreadySetUp(_("Attain is set up already: sign in.")) from error

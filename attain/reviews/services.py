@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.audit.services import record_change, snapshot
 from attain.calc.periods import period_bounds
@@ -131,7 +132,7 @@ def prepare_again(actor: Any, review: Review) -> Review:
                 "update",
                 pack,
                 after={"prepared_at": now.isoformat()},
-                reason="prepared again",
+                reason=gettext_noop("prepared again"),
             )
         ReviewPack.objects.bulk_update(found, ["data", "prepared_at"])
     return review

@@ -57,3 +57,23 @@ def test_audit_page_times_in_the_readers_format(company, language):
         assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", text)
     else:
         assert re.search(r"\d\d/\d\d/\d{4} \d{1,2}(:\d\d)? [ap]\.m\.|noon|midnight", text)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("first-run setup", "首次设置"),
+        ("test message", "测试消息"),
+        ("prepared again", "重新准备"),
+        ("demo company", "演示公司"),
+    ],
+)
+def test_reasons_the_system_writes_read_in_the_readers_language(stored: str, shown: str) -> None:
+    """Stored in English (whoever's language wrote them), shown in the reader's."""
+    from django.utils import translation
+
+    from attain.core.templatetags.core_tags import reason
+
+    with translation.override("zh-hans"):
+        assert reason(stored) == shown
+    assert reason(stored) == stored
