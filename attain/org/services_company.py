@@ -86,6 +86,7 @@ def clean_company(
             "The time zone is an IANA name such as Asia/Shanghai, not “%(value)s”."
         ) % {"value": zone}
     offered = company_module.language_codes()
+    known = pgettext("list separator", ", ").join(offered)
     # codes in any case ("zh-Hans" is how the locale spells it)
     chosen = tuple(
         dict.fromkeys(str(code).strip().lower() for code in (languages or ()) if str(code).strip())
@@ -96,12 +97,12 @@ def clean_company(
             "Attain does not speak “%(value)s”: the languages are %(known)s."
         ) % {
             "value": pgettext("list separator", ", ").join(unknown),
-            "known": ", ".join(offered),
+            "known": known,
         }
     elif not chosen:
         errors["languages"] = _(
             "Choose at least one of the languages Attain speaks (%(known)s)."
-        ) % {"known": ", ".join(offered)}
+        ) % {"known": known}
     default = str(language or "").strip().lower() or (chosen[0] if chosen else "")
     if "languages" not in errors and default not in chosen:
         errors["language"] = _(

@@ -426,3 +426,15 @@ def test_languages_are_read_in_any_case_and_an_unknown_one_is_named(db):
         values(languages=["zh-hans", "fr"])
     (message,) = caught.value.message_dict["languages"]
     assert "“fr”" in message and "zh-hans, en" in message
+
+
+@pytest.mark.parametrize("languages", [["zh-hans", "fr"], []])
+def test_the_languages_offered_are_listed_the_readers_way(db, languages):
+    """The refusal of an unknown language joined the unknown codes with the reader's
+    list separator (、 in Chinese) but the languages offered with ", " in any language."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(services_company.ValidationError) as caught:
+        values(languages=languages)
+    (message,) = caught.value.message_dict["languages"]
+    assert "zh-hans、en" in message, message
