@@ -193,8 +193,10 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[Person]:
+        # Whom one may see is today's reporting line; ``on`` only picks the day of the
+        # assignment shown (a former report read on a past day stays hidden).
         day = _day(self.request)
-        people = with_assignment_on(visible_people(self.request.user, day), day)
+        people = with_assignment_on(visible_people(self.request.user), day)
         people = people.select_related("user").order_by("code")
         unit = self.request.query_params.get("unit")
         if unit:

@@ -3,11 +3,15 @@ who may write, and that a refused write changes nothing."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from attain.audit.models import AuditEvent
+from attain.org import services
 from attain.org.models import Assignment, Person, Unit
 
 ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
@@ -56,6 +60,35 @@ def test_web_people_list_is_exactly_the_visible_people(company, role):
     assert response.status_code == 200
     shown = {p.code for p in response.context["page"]}
     assert shown == SEES[role]
+
+
+# After r2 moved from m1's team to m3's and r3 (under m2) left, both a month ago, the
+# rule is today's reporting line: the manager m1 no longer sees either, not even on a
+# day before the change (``?on=`` chooses the day of the assignment shown, not whom
+# one may see).
+SEES_AFTER_MOVE = {**SEES, "manager": SEES["manager"] - {"r2", "r3"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_past_day_does_not_show_who_moved_out_or_left(company, role):
+    today = timezone.localdate()
+    services.transfer_person(
+        company.users["admin"],
+        company.people["r2"],
+        on=today - datetime.timedelta(days=30),
+        unit=company.west,
+        manager=company.people["m3"],
+    )
+    services.end_employment(
+        company.users["admin"], company.people["r3"], on=today - datetime.timedelta(days=30)
+    )
+    before = (today - datetime.timedelta(days=60)).isoformat()
+    client = client_for(company, role)
+    listed = client.get(f"/api/people/?on={before}").json()["results"]
+    assert {row["code"] for row in listed} == SEES_AFTER_MOVE[role]
+    for code in ("r2", "r3"):
+        expected = 200 if code in SEES_AFTER_MOVE[role] else 404
+        assert client.get(f"/api/people/{code}/?on={before}").status_code == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
