@@ -49,7 +49,9 @@ def find_duplicates(customer: Customer) -> list[tuple[Customer, list[str]]]:
     if customer.pk:
         found = found.exclude(pk=customer.pk)
     result = []
-    for other in found.order_by("pk")[:20]:
+    # more than are listed: candidates that only share a landline's key with a number in
+    # another city are dropped below, and must not push a real duplicate out
+    for other in found.order_by("pk")[:200]:
         reasons = [
             reason
             for field, value, reason in checks
@@ -59,6 +61,8 @@ def find_duplicates(customer: Customer) -> list[tuple[Customer, list[str]]]:
         ]
         if reasons:  # not when only the key of a landline in another city matched
             result.append((other, reasons))
+            if len(result) == 20:
+                break
     return result
 
 

@@ -117,6 +117,14 @@ def test_one_local_number_in_two_cities_is_two_lines(company):
     assert pairs == [("上海远大", "星河电子", ["same phone"])]
 
 
+def test_landlines_in_other_cities_do_not_hide_a_real_duplicate(company):
+    for n in range(21):
+        Customer.objects.create(name=f"上海客户{n}", phone="021-62345678", phone_key="62345678")
+    beijing = services.create_customer(None, name="北京华信有限公司", phone="010-62345678")
+    found = services.find_duplicates(Customer(name="华信科技", phone="(010) 6234 5678"))
+    assert found == [(beijing, ["same phone"])]
+
+
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
