@@ -267,6 +267,8 @@ class MeasureEngine:
         self._values: dict[tuple[str, Scope, str], dict[str | None, Decimal | None]] = {}
         self._windows: dict[tuple[str, str, tuple[Interval, ...]], Stats] = {}
         self._line_asks: dict[tuple[str, Scope], int] = {}
+        self._team_asks: dict[str, int] = {}
+        self._by_manager: dict[str, dict[str, pl.DataFrame]] = {}
         self._lines: dict[tuple[str, Scope], dict[str, tuple[list[dt.date], list[RecordRow]]]] = {}
         self.extra: dict[str, Measure] = {}
         self.frozen = False
@@ -671,11 +673,43 @@ class MeasureEngine:
             frame = own.filter(_within(intervals))
         else:
             self._polars(f"window {name} {person} {scope}")
-            frame = self.records(name, person, intervals, scope)
+            frame = self._team_window(name, person, intervals, scope)
         if not distinct and not isinstance(frame.schema[VALUE], pl.Decimal):
             frame = frame.with_columns(pl.lit(None, dtype=pl.Decimal(38, 0)).alias(VALUE))
         rows = frame.select(_record_stats_exprs(distinct)).to_dicts()
         return _to_stats(rows[0], distinct) if rows else Stats()
+
+    def _team_window(
+        self, name: str, person: str, intervals: Sequence[Interval], scope: Scope
+    ) -> pl.DataFrame:
+        """The rows :meth:`records` gives for a team scope (their order aside): for the
+        first few asks of a measure, found as :meth:`records` finds them (a pass over
+        every record, crediting each manager above); after that, from every manager's
+        rows, made once (:meth:`_manager_records`). A manager covered for part of
+        their periods asks for each of them: 184 asks of 77 ms each on a company of
+        10,000 people."""
+        self._team_asks[name] = self._team_asks.get(name, 0) + 1
+        if name not in self._by_manager and self._team_asks[name] <= INDEX_AFTER:
+            return self.records(name, person, intervals, scope)
+        credited = self.credited(name)
+        parts = [self._manager_records(name).get(person, credited.clear())]
+        if scope == "team_and_self":
+            parts.append(self.person_records(name).get(person, credited.clear()))
+        return pl.concat(parts).filter(_within(intervals))
+
+    def _manager_records(self, name: str) -> dict[str, pl.DataFrame]:
+        """Every record credited again to each manager above its person, on any day, by
+        manager (the rows :meth:`_above` gives, whose days are the records' own)."""
+        if name not in self._by_manager:
+            self._polars(f"records by manager {name}")
+            credited = self.credited(name)
+            levels = [level.select(credited.columns) for level in self._above(credited)]
+            found: dict[str, pl.DataFrame] = {}
+            if levels:
+                parts = pl.concat(levels).partition_by(PERSON, as_dict=True)
+                found = {str(key[0]): frame for key, frame in parts.items()}
+            self._by_manager[name] = found
+        return self._by_manager[name]
 
     def person_records(self, name: str) -> dict[str, pl.DataFrame]:
         """Credited records per person (built once, when a partial window is asked for)."""
