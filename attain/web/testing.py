@@ -1,8 +1,29 @@
-"""Small real files for tests: each starts with the magic number of its type."""
+"""Helpers for tests: small real files (each starts with the magic number of its type),
+and a page's text as a person reads it."""
 
 from __future__ import annotations
 
 import io
+import re
+from typing import Any
+
+
+def page_text(html: str | bytes) -> str:
+    """The page's text as a person reads it: tags and their attributes left out."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    return re.sub(r"<[^>]*>", " ", html)
+
+
+def read_page(user: Any, url: str, language: str) -> str:
+    """:func:`page_text` of ``url`` as ``user`` reads it in ``language`` (a 200 asserted)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    answer = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert answer.status_code == 200, url
+    return page_text(answer.content)
 
 
 def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (4, 3)) -> bytes:

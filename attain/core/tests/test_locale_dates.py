@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
+
+from attain.web.testing import read_page
 
 # (language, the company's start day in a table, in a sentence or field)
 LANGUAGES = [
@@ -17,12 +18,7 @@ LANGUAGES = [
 
 
 def read(company, role: str, url: str, language: str) -> str:
-    """The page's text as a person reads it: tags and their attributes left out."""
-    client = Client()
-    client.force_login(company.users[role])
-    answer = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert answer.status_code == 200, url
-    return re.sub(r"<[^>]*>", " ", answer.content.decode())
+    return read_page(company.users[role], url, language)
 
 
 @pytest.mark.parametrize(("language", "short", "long"), LANGUAGES)

@@ -8,10 +8,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from attain.crm.tests import make
+from attain.web.testing import read_page
 
 LANGUAGES = [
     ("en", {"order": "03/01/2026", "payment": "04/01/2026", "close": "May 31, 2026"}),
@@ -21,12 +21,7 @@ ISO = re.compile(r"\b20\d\d-\d\d-\d\d\b")
 
 
 def read(company, role: str, url: str, language: str) -> str:
-    """The page's text as a person reads it: tags and their attributes left out."""
-    client = Client()
-    client.force_login(company.users[role])
-    answer = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert answer.status_code == 200, url
-    return re.sub(r"<[^>]*>", " ", answer.content.decode())
+    return read_page(company.users[role], url, language)
 
 
 @pytest.mark.parametrize(("language", "day"), LANGUAGES)

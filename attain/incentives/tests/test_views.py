@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from attain.conftest import LOGINS
 from attain.incentives.models import PeriodResult, Plan, PlanVersion
+from attain.web.testing import page_text
 
 from .conftest import REP_PLAN, YEAR
 
@@ -44,7 +45,7 @@ def test_an_explanations_records_are_dated_in_the_readers_format(client, calcula
         {"component": "rep.commission"},
         HTTP_ACCEPT_LANGUAGE=language,
     ).content.decode()
-    text = re.sub(r"<[^>]*>", " ", page)
+    text = page_text(page)
     assert "o-r1-0" in text and day in text and "2026-02-10" not in text
     assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text)  # the covered days too
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from attain.conftest import page_statuses, statuses_of
 from attain.notify.models import Delivery, Notification, Preference, Profile, Status, Webhook
 from attain.notify.services import notify
+from attain.web.testing import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +277,7 @@ def test_the_inbox_times_are_in_the_readers_format(client, company, language, wr
     notify("targets_published", [company.users["rep"]], year=2026, plan="P")
     client.force_login(company.users["rep"])
     page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    text = re.sub(r"<[^>]*>", " ", page)
+    text = page_text(page)
     assert re.search(written, text) and not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text)
 
 

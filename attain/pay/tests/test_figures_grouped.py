@@ -3,21 +3,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.test import Client
 
 from attain.pay import selectors_payouts
 from attain.pay.selectors_payouts import AccrualRow, Register, Totals
+from attain.web.testing import read_page
 
 
 def read(company, url: str, language: str) -> str:
-    client = Client()
-    client.force_login(company.users["finance"])
-    answer = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
-    assert answer.status_code == 200
-    return re.sub(r"<[^>]*>", " ", answer.content.decode())
+    return read_page(company.users["finance"], url, language)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
