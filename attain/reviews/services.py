@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from attain.accounts.models import Role
 from attain.audit.services import record_change, snapshot
 from attain.calc.periods import period_bounds
 from attain.notify.services import announce
@@ -254,8 +255,13 @@ def tick_action(actor: Any, action: ReviewAction, done: bool) -> ReviewAction:
 
 
 def manager_of_request(actor: Any, code: str | None) -> Person:
-    """The manager a new review is for: ``code`` (the administrator), else oneself."""
+    """The manager a new review is for: ``code`` (the administrator), else oneself. Anyone
+    else naming another team is refused alike whether the id exists or not (an "Unknown
+    person" would tell which employee ids exist)."""
     if code:
+        me = person_of(actor)
+        if role_of(actor) != Role.ADMIN and (me is None or me.code != str(code).strip()):
+            raise PermissionDenied(_("Only the team's manager opens its review."))
         found = Person.objects.filter(code=str(code).strip()).first()
         if found is None:
             raise ValidationError({"manager": _("Unknown person.")})

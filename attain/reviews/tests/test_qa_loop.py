@@ -7,8 +7,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from attain.reviews import services
+from attain.reviews.models import Review
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +29,26 @@ def test_a_packs_forecast_of_money_is_written_as_money_like_its_actual(team, cli
     cell = re.search(r'<td class="forecast-range">(.*?)</td>', page, re.S).group(1)
     assert "100.00 – 807,418.90" in cell
     assert "P50 341,706.80" in cell
+
+
+def test_a_manager_cannot_tell_employee_ids_that_exist_by_opening_reviews(team, client):
+    """Opening a review for another team answered 403 for an employee id that exists and
+    400 "Unknown person" for one that does not: a manager could probe the ids."""
+    api = APIClient()
+    api.force_authenticate(team.users["manager"])
+    answers = {
+        code: api.post("/api/reviews/", {"period": "2026-Q1", "manager": code}, format="json")
+        for code in ("m3", "nobody")
+    }
+    assert {code: r.status_code for code, r in answers.items()} == {"m3": 403, "nobody": 403}
+    client.force_login(team.users["manager"])
+    for code in ("m3", "nobody"):
+        response = client.post(
+            reverse("reviews:open"), {"period": "2026-Q1", "manager": code}, follow=True
+        )
+        assert response.status_code == 403, code
+    # the administrator is still told which id is unknown
+    api.force_authenticate(team.users["admin"])
+    response = api.post("/api/reviews/", {"period": "2026-Q1", "manager": "nobody"}, format="json")
+    assert response.status_code == 400 and "manager" in response.json()["error"]["fields"]
+    assert not Review.objects.exists()
