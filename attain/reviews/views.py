@@ -129,6 +129,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "review": found,
         "rows": rows,
         "may_lead": access.may_lead(request.user, found),
+        # the link to the last review only for a reader who may open it (someone who
+        # joined the team since was not in it: the link led to a 404)
+        "previous": (
+            selectors.reviews_for(request.user).filter(pk=found.previous_id).first()
+            if found.previous_id
+            else None
+        ),
     }
     charted = [r for r in rows if r["main"] and r["main"].get("attainment_p50") is not None]
     if charted:

@@ -3,14 +3,20 @@ what, what is audited."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from attain.accounts.models import Role
+from attain.org import services as org
+from attain.org.models import Person
 from attain.reviews import services
 from attain.reviews.models import Review
+from attain.targets.tests.conftest import hire_rep
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +58,23 @@ def test_a_manager_cannot_tell_employee_ids_that_exist_by_opening_reviews(team, 
     response = api.post("/api/reviews/", {"period": "2026-Q1", "manager": "nobody"}, format="json")
     assert response.status_code == 400 and "manager" in response.json()["error"]["fields"]
     assert not Review.objects.exists()
+
+
+def test_a_new_hire_is_not_linked_to_a_last_review_they_were_not_in(team, client):
+    """r5 joins m1's team in April: the Q2 review linked to Q1's ("Last review: 2026-Q1"),
+    a page r5 may not read (404)."""
+    first = services.open_review(team.users["manager"], team.people["m1"], "2026-Q1")
+    hire_rep(team, "r5", team.east, datetime.date(2026, 4, 1), "m1")
+    org.create_login(
+        None, username="r5", role=Role.REP, password="pw-r5-1", person=Person.objects.get(code="r5")
+    )
+    second = services.open_review(team.users["manager"], team.people["m1"], "2026-Q2")
+    assert second.previous_id == first.pk
+    previous = reverse("reviews:review", args=[first.pk])
+    client.force_login(team.users["manager"])
+    assert previous in client.get(reverse("reviews:review", args=[second.pk])).content.decode()
+    client.force_login(get_user_model().objects.get(username="r5"))
+    page = client.get(reverse("reviews:review", args=[second.pk]))
+    assert page.status_code == 200 and 'data-person="r5"' in page.content.decode()
+    assert client.get(previous).status_code == 404
+    assert previous not in page.content.decode()
