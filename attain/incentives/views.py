@@ -121,8 +121,13 @@ def server_timing(view: Any) -> Any:
 @login_required
 def my_performance(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("person") and person_of(request.user) is None:
-        # A login with no person (admin, sales operations): the teams' view instead.
-        return redirect("incentives:team")
+        # A login with no person: the teams' view instead (admin, sales operations), or
+        # the dashboard for finance, who may not open the teams' page.
+        if access.can_see_team(request.user):
+            return redirect("incentives:team")
+        if access.can_see_dashboard(request.user):
+            return redirect("incentives:dashboard")
+        return redirect("incentives:leaderboard")
     person = selectors.person_for(request.user, request.GET.get("person"))
     period = _period(request)
     row = (
