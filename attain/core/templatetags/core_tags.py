@@ -28,6 +28,8 @@ register = template.Library()
 _AUDIT_WORDS = (
     gettext_noop("opened by"),
     gettext_noop("created by"),
+    gettext_noop("done by"),  # a review action's tick
+    gettext_noop("by"),  # a commitment's, a target edit's
     gettext_noop("pack"),
     gettext_noop("totals"),
     gettext_noop("cells"),

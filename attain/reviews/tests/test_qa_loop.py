@@ -78,3 +78,19 @@ def test_a_new_hire_is_not_linked_to_a_last_review_they_were_not_in(team, client
     assert page.status_code == 200 and 'data-person="r5"' in page.content.decode()
     assert client.get(previous).status_code == 404
     assert previous not in page.content.decode()
+
+
+def test_the_audit_trail_names_who_ticked_an_action_in_the_readers_language(team, client):
+    """A tick is audited with its ``done_by``; the trail showed that field as "done by"
+    to a Chinese reader (the field has no name of its own and it was not in the
+    catalogue)."""
+    review = services.open_review(team.users["manager"], team.people["m1"], "2026-Q1")
+    pack = review.packs.get(person__code="r1")
+    action = services.add_action(
+        team.users["manager"], pack, text="每周两次拜访", owner="r1", due_on="2026-04-30"
+    )
+    services.tick_action(team.users["rep"], action, True)
+    client.force_login(team.users["admin"])
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("audit"), {"type": "reviews.reviewaction"}).content.decode()
+    assert "<th>完成人</th>" in page and "done by" not in page
