@@ -225,7 +225,8 @@ class Commitment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.who} commits {self.value} {self.measure}"
+        # kept with its audit events: employee id, measure and value, no words of a language
+        return f"{self.who} · {self.measure} · {self.value}"
 
 
 class Notification(models.Model):

@@ -533,7 +533,9 @@ def _carry_over(
         ),
         reason=reason,
         batch=batch,
-        describe=lambda _pk, _before, after: f"{after['who']} commits {after['value']}",
+        describe=lambda _pk, _before, after: (
+            f"{after['who']} · {after['measure']} · {after['value']}"  # as Commitment names itself
+        ),
     )
 
 
