@@ -22,12 +22,13 @@ from attain.engine import (
     MeasureEngine,
     Org,
     backtest,
+    forecast_booked_where,
     forecast_period,
     forecast_rollup,
     forecast_rows,
 )
 from attain.measures.models import Aggregation, Measure
-from attain.org.models import Person, Unit
+from attain.org.models import Assignment, Person, Unit
 
 from .org import load_org
 from .periods import fiscal_year_start
@@ -100,6 +101,22 @@ def load_people(on: datetime.date) -> tuple[pl.DataFrame, pl.DataFrame]:
         .alias("opened")
     )
     return people, units
+
+
+def load_spells(start: datetime.date, end: datetime.date) -> pl.DataFrame:
+    """Everyone's assignments that overlap ``start``…``end``: person, unit, valid_from,
+    valid_to (exclusive; null while open), so a unit keeps what someone booked there
+    before they moved (:func:`attain.engine.forecast_booked_where`)."""
+    rows = (
+        Assignment.objects.filter(valid_from__lte=end)
+        .exclude(valid_to__lte=start)
+        .values_list("person__code", "unit__code", "valid_from", "valid_to")
+    )
+    return pl.DataFrame(
+        list(rows),
+        schema={"person": pl.String, "unit": pl.String, "valid_from": pl.Date, "valid_to": pl.Date},
+        orient="row",
+    )
 
 
 def load_pipeline() -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -209,10 +226,13 @@ def forecast_periods(
     periods = [forecast_period(kind, as_of, start) for kind in kinds]
     history = _years_before(min(p.start for p in periods), HISTORY_YEARS)
     values = load_many_values(measures, history, as_of)  # the tables read once for all
+    spells = load_spells(min(p.start for p in periods), as_of)
     for measure in measures:
         code = measure.code
         data = load(measure, history, as_of, org, values[code])
         for period in periods:
             rows = forecast_rows(data, as_of, period, start)
-            found.append((code, period, rows, forecast_rollup(rows, data.units)))
+            # a unit keeps what someone booked there before they moved (as pace counts it)
+            by_unit = forecast_booked_where(rows, data.values, spells, period, as_of)
+            found.append((code, period, rows, forecast_rollup(by_unit, data.units)))
     return found

@@ -33,6 +33,7 @@ from .explain import Explanation, explain, explanation_document, explanation_jso
 from .forecast import BASES as FORECAST_BASES
 from .forecast import ForecastData, ForecastPeriod, backtest_cutoffs, known_at
 from .forecast import backtest as backtest
+from .forecast import booked_where as forecast_booked_where
 from .forecast import forecast as forecast_rows
 from .forecast import period_of as forecast_period
 from .forecast import roll_up as forecast_rollup
@@ -101,6 +102,7 @@ __all__ = [
     "fiscal_month_index",
     "fiscal_year_of",
     "fiscal_year_period",
+    "forecast_booked_where",
     "forecast_period",
     "forecast_rollup",
     "forecast_rows",

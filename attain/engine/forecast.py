@@ -805,6 +805,48 @@ def _left(
     ).cast(dict(active.schema))  # type: ignore[arg-type]
 
 
+def booked_where(
+    rows: pl.DataFrame,
+    values: pl.DataFrame,
+    spells: pl.DataFrame,
+    period: ForecastPeriod,
+    as_of: dt.date,
+) -> pl.DataFrame:
+    """The people's rows (:func:`forecast`) as their units add them up (:func:`roll_up`)
+    when someone moved during the period: what they booked while in an earlier unit
+    stays with that unit, final (as someone who left), and the rest of their forecast
+    goes to the unit they are in at ``as_of`` (the unit of their row). ``spells``: each
+    person's units, person, unit, valid_from, valid_to (exclusive; null while open).
+    Rows: unit, actual, p10, p50, p90."""
+    columns = ("actual", "p10", "p50", "p90")
+    plain = rows.select("person", "unit", *columns)
+    if spells.height == 0 or rows.height == 0:
+        return plain.drop("person")
+    last = min(as_of, period.end)
+    booked = (
+        values.filter((pl.col("date") >= period.start) & (pl.col("date") <= last))
+        .join(spells, on="person")
+        .filter(
+            (pl.col("valid_from") <= pl.col("date"))
+            & (pl.col("valid_to").is_null() | (pl.col("date") < pl.col("valid_to")))
+        )
+        .group_by("person", "unit")
+        .agg(pl.col("value").sum().alias("booked"))
+        .join(plain.select("person", pl.col("unit").alias("now")), on="person")
+        .filter(pl.col("unit") != pl.col("now"))
+    )
+    if booked.height == 0:
+        return plain.drop("person")
+    moved = booked.group_by("person").agg(pl.col("booked").sum().alias("moved"))
+    kept = (
+        plain.join(moved, on="person", how="left")
+        .with_columns(pl.col("moved").fill_null(0.0))
+        .select("unit", *(pl.col(c) - pl.col("moved") for c in columns))
+    )
+    earlier = booked.select("unit", *(pl.col("booked").alias(c) for c in columns))
+    return pl.concat([kept, earlier.cast(dict(kept.schema))], how="vertical")  # type: ignore[arg-type]
+
+
 def roll_up(frame: pl.DataFrame, units: pl.DataFrame | None) -> pl.DataFrame:
     """Per unit and each of its ancestors: the sum of its people's actual and P50, and a
     P10–P90 range from the people's half-ranges added in quadrature (treating people as

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from attain.targets import services
+from attain.targets.tests.conftest import publish
 
 pytestmark = pytest.mark.django_db
+D = datetime.date
 
 
 def test_the_audit_trail_names_who_committed_in_the_readers_language(company, plan, client):
@@ -31,3 +35,39 @@ def test_a_commitment_on_the_audit_trail_is_named_without_english_words(company,
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("audit"), {"type": "targets.commitment"}).content.decode()
     assert "commits" not in page and "r1 · revenue · 5.00" in page
+
+
+def test_a_units_forecast_keeps_what_a_mover_booked_there(company, plan):
+    """r2 books 1,000 in January in east and moves to west in February: pace counts the
+    1,000 in east's quarter (east: 1,100 to date), the forecast summed people by the unit
+    they sit in today, so east's quarter was forecast at about 104, below what it had
+    booked, and west's at about 2,000 against 1,000 booked there."""
+    from decimal import Decimal
+
+    from attain.crm import services as crm
+    from attain.crm.tests import make
+    from attain.org import services as org
+    from attain.targets.forecast import forecast_report
+    from attain.targets.pace import pace_report
+
+    publish(company, plan)
+    people = company.people
+    customer = crm.create_customer(None, name="乙二贸易", owner=people["r2"])
+    make.order(customer, people["r1"], D(2026, 3, 1), Decimal(100))
+    make.order(customer, people["r2"], D(2026, 1, 20), Decimal(1000))
+    org.transfer_person(
+        None, people["r2"], on=D(2026, 2, 15), unit=company.west, manager=people["m3"]
+    )
+    make.order(customer, people["r2"], D(2026, 3, 5), Decimal(500))
+    day = D(2026, 3, 15)
+    pace = {(r.who, r.period): r for r in pace_report(plan, day) if r.kind == "unit"}
+    forecast = {(r.who, r.period): r for r in forecast_report(plan, day) if r.kind == "unit"}
+    for unit in ("east", "west", "hq"):
+        for period in ("2026-Q1", "2026-03"):
+            booked, row = pace[(unit, period)].actual, forecast[(unit, period)]
+            assert row.actual == booked, (unit, period, row.actual, booked)
+            assert booked <= row.p10 <= row.p50 <= row.p90, (unit, period, row)
+    assert forecast[("east", "2026-Q1")].actual == Decimal(1100)
+    # a person's own forecast is theirs wherever they sat
+    r2 = next(r for r in forecast_report(plan, day) if r.who == "r2" and r.period == "2026-Q1")
+    assert r2.actual == Decimal(1500)
