@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from attain.audit.models import AppendOnlyError, AuditEvent
+from attain.core.templatetags.core_tags import field_label
 from attain.org import services
 
 
@@ -177,3 +183,26 @@ def test_audit_page_names_related_records_in_a_fixed_number_of_queries(company):
     after, html = count()
     assert after == before
     assert '<td class="after">新人11</td>' in html and '<td class="after">单元11</td>' in html
+
+
+def _attain_fields():
+    for model in apps.get_models():
+        if not model.__module__.startswith("attain.") or model._meta.auto_created:
+            continue
+        for field in model._meta.get_fields():
+            if getattr(field, "concrete", False) and not field.auto_created:
+                yield model, field
+
+
+def test_every_field_an_audit_event_can_name_is_named_in_chinese(db):
+    """A change on the trail is named by its field's label (its name, where the field
+    has none of its own: ``held_by`` is "held by"): every one is in the catalogue, so a
+    Chinese reader sees 暂扣人, not "held by"."""
+    untranslated = []
+    with translation.override("zh-hans"):
+        for model, field in _attain_fields():
+            event = AuditEvent(content_type=ContentType.objects.get_for_model(model))
+            label = field_label(event, field.name)
+            if re.fullmatch(r"[A-Za-z0-9 ()/'.,-]+", label):
+                untranslated.append(f"{model._meta.label}.{field.name}: {label}")
+    assert untranslated == []
