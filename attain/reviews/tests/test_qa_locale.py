@@ -20,6 +20,15 @@ def test_the_figures_day_of_a_pack_is_in_the_readers_format(team, client, langua
     page = client.get(reverse("reviews:pack", args=[review.pk, "r1"])).content.decode()
     with translation.override(language):
         day = formats.date_format(datetime.date(2026, 3, 31), "SHORT_DATE_FORMAT")
-        prepared = translation.gettext("Figures as of %(day)s, prepared %(prepared)s.")
+        prepared = translation.gettext("Figures as of %(day)s (prepared %(prepared)s).")
     assert day != "2026-03-31"
     assert prepared.split("%(day)s")[0] + day in page
+
+
+def test_the_prepared_time_ends_its_sentence_once_in_english(team, client):
+    """English writes 6:38 p.m.: a full stop after it made "p.m.."."""
+    review = services.open_review(team.users["manager"], team.people["m1"], "2026-Q1")
+    client.force_login(team.users["manager"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("reviews:pack", args=[review.pk, "r1"])).content.decode()
+    assert "m.." not in page
