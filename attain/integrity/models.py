@@ -39,7 +39,7 @@ class Alert(models.Model):
     pattern = models.CharField(_("pattern"), max_length=40, blank=True)
     period = models.CharField(_("period"), max_length=20, db_index=True)
     people = models.ManyToManyField(Person, verbose_name=_("people"), related_name="+")
-    people_codes = models.JSONField(_("people"), default=list)
+    people_codes = models.JSONField(_("employee ids"), default=list)
     records = models.JSONField(_("records"), default=list)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=4)
     reason_en = models.TextField(_("reason (English)"))

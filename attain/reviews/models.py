@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person, Unit
 from attain.web.fields import acting_user
@@ -102,7 +103,7 @@ class Side(models.TextChoices):
 class ReviewComment(models.Model):
     pack = models.ForeignKey(ReviewPack, on_delete=models.CASCADE, related_name="comments")
     author = acting_user()
-    author_name = models.CharField(_("author"), max_length=200)
+    author_name = models.CharField(_("author's name"), max_length=200)
     side = models.CharField(_("written by"), max_length=10, choices=Side.choices)
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
@@ -121,7 +122,7 @@ class ReviewAction(models.Model):
     the next review."""
 
     pack = models.ForeignKey(ReviewPack, on_delete=models.CASCADE, related_name="actions")
-    text = models.CharField(_("action"), max_length=500)
+    text = models.CharField(pgettext_lazy("agreed in a review", "action"), max_length=500)
     owner = models.ForeignKey(
         Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="review_actions"
     )

@@ -206,3 +206,21 @@ def test_every_field_an_audit_event_can_name_is_named_in_chinese(db):
             if re.fullmatch(r"[A-Za-z0-9 ()/'.,-]+", label):
                 untranslated.append(f"{model._meta.label}.{field.name}: {label}")
     assert untranslated == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_no_two_fields_of_a_record_share_a_name_on_the_trail(db, language):
+    """Two changes named alike cannot be told apart (a review comment's author and the
+    author's name both read 作者)."""
+    shared = []
+    with translation.override(language):
+        for model in {model for model, _field in _attain_fields()} - {AuditEvent}:
+            event = AuditEvent(content_type=ContentType.objects.get_for_model(model))
+            named: dict[str, str] = {}
+            for field in model._meta.get_fields():
+                if getattr(field, "concrete", False) and not field.auto_created:
+                    label = field_label(event, field.name)
+                    if label in named:
+                        shared.append(f"{model._meta.label}: {named[label]}, {field.name}")
+                    named[label] = field.name
+    assert shared == []
