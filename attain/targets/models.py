@@ -203,7 +203,8 @@ class Acknowledgement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} acknowledged {self.plan_id}"
+        # kept with its audit events (the trail names the kind): no words of a language
+        return f"{self.person.code} · {self.plan}"
 
 
 class Commitment(models.Model):
@@ -298,4 +299,5 @@ class Reallocation(models.Model):
         verbose_name_plural = _("reallocations")
 
     def __str__(self) -> str:
-        return f"reallocation {self.unit} from {self.from_month}"
+        # kept with its audit events (the trail names the kind): no words of a language
+        return f"{self.unit} · {self.from_month}"

@@ -71,3 +71,22 @@ def test_a_units_forecast_keeps_what_a_mover_booked_there(company, plan):
     # a person's own forecast is theirs wherever they sat
     r2 = next(r for r in forecast_report(plan, day) if r.who == "r2" and r.period == "2026-Q1")
     assert r2.actual == Decimal(1500)
+
+
+def test_an_acknowledgement_on_the_audit_trail_is_named_without_english_words(
+    company, plan, client
+):
+    """An acknowledgement was kept on the trail as "4 acknowledged 1" (row numbers and an
+    English word) for every reader; now the employee id and the plan."""
+    plan = publish(company, plan)
+    services.acknowledge_target(company.users["rep"], plan)
+    client.force_login(company.users["admin"])
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("audit"), {"type": "targets.acknowledgement"}).content.decode()
+    assert "acknowledged" not in page and f"r1 · {plan}" in page
+
+
+def test_a_reallocation_is_named_without_english_words():
+    from attain.targets.models import Reallocation
+
+    assert str(Reallocation(unit="east", from_month="2026-07")) == "east · 2026-07"
