@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,10 @@ def _column(values: list[Any]) -> tuple[pl.Series | list[Any], pl.DataType]:
     if all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in present):
         numbers = [None if v is None else to_decimal(v) for v in values]
         scale = min(max(decimal_scale(n) for n in numbers if n is not None), MAX_SCALE)
-        return numbers, pl.Decimal(38, scale)
+        if all(n is None or n.adjusted() < _DIGITS - scale for n in numbers):
+            return [_at_scale(n, scale) for n in numbers], pl.Decimal(_DIGITS, scale)
+        # a number the column's 38 digits cannot hold: the column stays text, as a
+        # CSV's would, and each such row is a problem where a measure needs numbers
     texts: list[str | None] = []
     for v in values:
         if v is None:
@@ -85,6 +88,18 @@ def _column(values: list[Any]) -> tuple[pl.Series | list[Any], pl.DataType]:
         else:
             texts.append(str(v))
     return texts, pl.String()
+
+
+_DIGITS = 38  # the precision of Polars' decimals
+_WIDE = Context(prec=2 * _DIGITS)
+
+
+def _at_scale(number: Decimal | None, scale: int) -> Decimal | None:
+    """`number` with at most `scale` decimals, rounded half-even as Polars rounds a
+    decimal given with more (which it cannot even do for some, such as 1.0E-40)."""
+    if number is None or decimal_scale(number) <= scale:
+        return number
+    return number.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_EVEN, _WIDE)
 
 
 def inline_table(rows: object, path: str) -> LoadedTable:

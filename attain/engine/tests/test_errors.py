@@ -541,3 +541,44 @@ def test_why_a_text_value_is_no_number(value: str, reason: str) -> None:
     from attain.engine.scenario.records import _not_a_number
 
     assert reason in _not_a_number(value, "measures.revenue")
+
+
+@pytest.mark.parametrize(
+    "amount", ["1" + "0" * 39, "1.0e+40", "123456789012345678901234567890.123456789"]
+)
+def test_inline_numbers_beyond_38_digits_are_problems_at_their_field(
+    tmp_path: Path, amount: str
+) -> None:
+    """An inline YAML number that Polars' 38-digit decimals cannot hold (a 40-digit
+    integer, 1.0e+40, or 30 digits before the point with 9 after) ended `attain scenario
+    run` with a Polars error (a traceback, exit 1) while loading the table; it is a
+    problem at the record's field, as the same number in a CSV is."""
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u}]\n"
+        "records:\n  orders:\n"
+        f"    - {{id: o1, date: 2025-01-05, owner: a, amount: {amount}}}\n"
+        "    - {id: o2, date: 2025-01-06, owner: a, amount: 7}\n"
+        "measures: {revenue: {from: orders, value: amount}}\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["scenario", "run", str(tmp_path / "s.yaml")], out, err)
+    assert (code, out.getvalue()) == (2, "")
+    assert err.getvalue().startswith("records.orders[0].amount: ")
+    assert "too many digits" in err.getvalue()
+
+
+def test_inline_numbers_of_many_decimals_are_read_like_a_csvs() -> None:
+    """1.0e-40 in a YAML record made Polars panic while loading the table (a Rust
+    panic through Python, exit 1); like any value with more decimals than the engine
+    keeps (20), it is read rounded to them, so it counts as 0 in a sum."""
+    orders = [
+        {"id": "o1", "date": "2025-01-05", "owner": "zhang", "amount": Decimal("1.0E-40")},
+        {"id": "o2", "date": "2025-01-06", "owner": "zhang", "amount": Decimal("2.5")},
+    ]
+    document = scenario(
+        records={"orders": orders}, measures=REVENUE, report={"periods": ["2025-01"]}
+    )
+    loaded, problems = scenario_from_data(document)
+    assert problems == [] and loaded is not None
+    assert calculate(loaded).people["zhang"]["2025-01"].measures["revenue"] == Decimal("2.5")
