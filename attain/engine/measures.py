@@ -28,7 +28,14 @@ from typing import Any
 
 import polars as pl
 
-from .expressions import MAX_SCALE, Compiled, Expression, as_number, compile_polars
+from .expressions import (
+    MAX_SCALE,
+    Compiled,
+    Expression,
+    as_number,
+    compile_polars,
+    truthy_expr,
+)
 from .model import ROW, Measure, RecordTable, Scenario, id_text
 from .numbers import ZERO
 from .org import Org
@@ -301,7 +308,7 @@ class MeasureEngine:
         frame = _with_split(table, _with_fields(table.frame, measure))
         lazy = frame.lazy()
         if measure.where is not None:
-            lazy = lazy.filter(compile_polars(measure.where, frame.schema).expr.fill_null(False))
+            lazy = lazy.filter(truthy_expr(compile_polars(measure.where, frame.schema)))
         distinct = measure.agg == "distinct"
         compiled = _compiled_value(measure, frame.schema)
         base = lazy.select(
@@ -346,7 +353,7 @@ class MeasureEngine:
         frame = _with_split(table, frame)
         lazy = frame.lazy()
         wheres = [
-            None if m.where is None else compile_polars(m.where, frame.schema).expr.fill_null(False)
+            None if m.where is None else truthy_expr(compile_polars(m.where, frame.schema))
             for m in measures
         ]
         if all(where is not None for where in wheres):
