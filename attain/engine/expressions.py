@@ -21,7 +21,7 @@ import datetime as dt
 import decimal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 from typing import Literal as TypingLiteral
 
@@ -177,7 +177,11 @@ class _Checker:
                 return Const(value)
             if isinstance(value, int | float):
                 segment = ast.get_source_segment(self.text, node) or repr(value)
-                return Const(to_decimal(segment.replace("_", "")))
+                number = to_decimal(segment.replace("_", ""))
+                if self.context.measures is None and not _fits_polars(number):
+                    # a record expression is computed in Polars' 38-digit decimals
+                    raise _Reject(f"the number {segment} is beyond the engine's 38 digits")
+                return Const(number)
             if isinstance(value, str):
                 return Const(value)
             raise _Reject(f"the constant {value!r} is not allowed")
@@ -644,6 +648,14 @@ class Compiled:
     scale: int = 0  # for numbers: the Decimal scale of `expr`
 
 
+_WIDE = Context(prec=80)
+
+
+def _fits_polars(value: Decimal) -> bool:
+    """Whether a literal fits Polars' 38-digit decimals at the scale it is compiled with."""
+    return value.adjusted() < 38 - min(decimal_scale(value), MAX_SCALE)
+
+
 def decimal_scale(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
@@ -717,6 +729,8 @@ def _literal(value: Decimal | str | bool | None) -> Compiled:
         return Compiled(pl.lit(value, dtype=pl.Boolean), "bool")
     if isinstance(value, Decimal):
         scale = min(decimal_scale(value), MAX_SCALE)
+        if decimal_scale(value) > scale:  # rounded as Polars rounds (1e-400 it cannot)
+            value = value.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_EVEN, _WIDE)
         return Compiled(pl.lit(value, dtype=pl.Decimal(38, scale)), "number", scale)
     return Compiled(pl.lit(value, dtype=pl.String), "text")
 

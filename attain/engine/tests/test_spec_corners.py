@@ -52,3 +52,30 @@ def test_a_where_that_is_no_boolean_keeps_the_records_it_is_true_for(
     assert result.people["zhang"]["2025-01"].measures["m"] == Decimal(expected)
     errors, text = workers.run_json(loaded, workers=1)
     assert errors == [] and text == to_json(result)
+
+
+@pytest.mark.parametrize(
+    "expression", ["amount < 1e400", "amount < 99999999999999999999999999999999999999999"]
+)
+def test_a_record_literal_beyond_38_digits_is_a_problem_when_loaded(expression: str) -> None:
+    """Section 9: an expression that cannot be computed is reported when the scenario is
+    loaded. A literal beyond Polars' 38-digit decimals in a record expression ended the
+    run with a Polars error (a traceback, exit 1)."""
+    measures = {"m": {"from": "orders", "value": "amount", "where": expression}}
+    document = scenario(records={"orders": ORDERS}, measures=measures)
+    loaded, problems = scenario_from_data(document)
+    assert loaded is None
+    assert [p.path for p in problems] == ["measures.m.where"]
+    assert "38 digits" in problems[0].message
+
+
+def test_a_record_literal_of_many_decimals_is_read_rounded() -> None:
+    """1e-400 in a record expression made Polars panic; like a record's value, a literal
+    keeps at most 20 decimals (so it is 0 here)."""
+    measures = {"m": {"from": "orders", "value": "amount + 1e-400", "where": "amount > 1e-400"}}
+    document = scenario(
+        records={"orders": ORDERS}, measures=measures, report={"periods": ["2025-01"]}
+    )
+    loaded, problems = scenario_from_data(document)
+    assert loaded is not None, problems
+    assert calculate(loaded).people["zhang"]["2025-01"].measures["m"] == Decimal(10)
