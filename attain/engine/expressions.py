@@ -21,13 +21,13 @@ import datetime as dt
 import decimal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 from typing import Literal as TypingLiteral
 
 import polars as pl
 
-from .numbers import ENGINE_CONTEXT, NotANumber, to_decimal
+from .numbers import ENGINE_CONTEXT, NotANumber, round_half_up, to_decimal
 from .periods import parse_date
 from .problems import Problem
 
@@ -631,7 +631,8 @@ def _call(node: Call, env: Mapping[str, Value], functions: MeasureFunctions | No
     if name == "ABS":
         return abs(values[0])
     places = int(values[1]) if len(values) > 1 and values[1] is not None else 0
-    return values[0].quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # (beyond ±100 places nothing a number here holds changes: clamped, not an error)
+    return round_half_up(values[0], max(-100, min(places, 100)))
 
 
 # -- Polars compilation -----------------------------------------------------------------

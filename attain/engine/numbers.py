@@ -81,6 +81,7 @@ def minor_unit(currency: str) -> int:
 
 
 _EXPONENTS: dict[int, Decimal] = {}
+_MAX_PLACES = 1000  # ROUND(x, n) with n beyond this is no rounding anyone means
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
@@ -88,7 +89,14 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     exponent = _EXPONENTS.get(places)
     if exponent is None:
         exponent = _EXPONENTS[places] = Decimal(1).scaleb(-places)
-    return value.quantize(exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT)
+    try:
+        return value.quantize(exponent, rounding=ROUND_HALF_UP, context=ENGINE_CONTEXT)
+    except InvalidOperation:
+        if not value.is_finite() or places > _MAX_PLACES:
+            raise
+        # more digits than the context's 40 (a payout of 10^40): exact in a wider one
+        wide = decimal.Context(prec=max(value.adjusted(), 0) + max(places, 0) + 2)
+        return value.quantize(exponent, rounding=ROUND_HALF_UP, context=wide)
 
 
 def round_money(value: Decimal, currency: str) -> Decimal:

@@ -79,3 +79,36 @@ def test_a_record_literal_of_many_decimals_is_read_rounded() -> None:
     loaded, problems = scenario_from_data(document)
     assert loaded is not None, problems
     assert calculate(loaded).people["zhang"]["2025-01"].measures["m"] == Decimal(10)
+
+
+def _plan(*components: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "p",
+            "applies_to": {"role": "rep"},
+            "effective": {"from": "2025-01-01", "to": "2025-03-31"},
+            "period": "quarter",
+            "components": list(components),
+        }
+    ]
+
+
+def test_payouts_beyond_40_digits_are_rounded_not_a_traceback() -> None:
+    """A component amount of 10^50 (more digits than the engine's 40-digit context)
+    ended the run with decimal.InvalidOperation when rounded to fen (a traceback);
+    rounding it to the minor unit is exact in a wider context."""
+    big = "1" + "0" * 50
+    plans = _plan(
+        {"id": "b", "kind": "bonus", "when": "true", "amount": "1e50"},
+        {"id": "r", "kind": "bonus", "when": "true", "amount": "ROUND(1e50 + 0.5, 2)"},
+    )
+    document = scenario(records={"orders": ORDERS}, measures={"m": {"from": "orders"}}, plans=plans)
+    loaded, problems = scenario_from_data(document)
+    assert loaded is not None, problems
+    result = calculate(loaded)
+    plan = result.people["zhang"]["2025-Q1"].plans["p"]
+    assert plan.components["b"].amount == Decimal(big)
+    text = to_json(result)
+    assert f'"b": "{big}.00"' in text
+    errors, written = workers.run_json(loaded, workers=1)
+    assert errors == [] and written == text
