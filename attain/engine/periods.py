@@ -99,7 +99,7 @@ def month_period(month: Month) -> Period:
 
 
 def fiscal_year_period(year: int, fiscal_year_start: int) -> Period:
-    return _build(str(year), "year", Month(year, fiscal_year_start), 12)
+    return _build(f"{year:04d}", "year", Month(year, fiscal_year_start), 12)
 
 
 @lru_cache(maxsize=4096)
@@ -168,11 +168,11 @@ def period_of_kind(kind: str, month: Month, fiscal_year_start: int) -> Period:
     year = fiscal_year_of(month, fiscal_year_start)
     index = fiscal_month_index(month, fiscal_year_start)
     if kind == "year":
-        pid = str(year)
+        pid = f"{year:04d}"
     elif kind == "half":
-        pid = f"{year}-H{index // 6 + 1}"
+        pid = f"{year:04d}-H{index // 6 + 1}"
     else:
-        pid = f"{year}-Q{index // 3 + 1}"
+        pid = f"{year:04d}-Q{index // 3 + 1}"
     period = parse_period(pid, fiscal_year_start)
     assert period is not None
     return period

@@ -112,3 +112,25 @@ def test_payouts_beyond_40_digits_are_rounded_not_a_traceback() -> None:
     assert f'"b": "{big}.00"' in text
     errors, written = workers.run_json(loaded, workers=1)
     assert errors == [] and written == text
+
+
+def test_the_first_fiscal_years_have_four_digit_ids() -> None:
+    """Periods of the years 1 … 999 (valid: `0001`) were built with the id `1-Q1`, which
+    is no period id, and failed an assertion (a traceback) when rule 5.1 looked for the
+    quarter enclosing a month."""
+    orders = [{"id": "o1", "date": "0001-02-03", "owner": "zhang", "amount": Decimal(3)}]
+    targets = [{"measure": "revenue", "who": "zhang", "period": "0001", "value": Decimal(12)}]
+    document = scenario(
+        records={"orders": orders},
+        measures={"revenue": {"from": "orders", "value": "amount"}},
+        targets=targets,
+        report={"periods": ["0001-02", "0001-Q1"]},
+    )
+    loaded, problems = scenario_from_data(document)
+    assert loaded is not None, problems
+    result = calculate(loaded)
+    row = result.people["zhang"]["0001-02"]
+    assert (row.targets["revenue"].value, row.attainment["revenue"]) == (1, 3)
+    assert result.people["zhang"]["0001-Q1"].targets["revenue"].value == 3
+    errors, text = workers.run_json(loaded, workers=1)
+    assert errors == [] and text == to_json(result)
