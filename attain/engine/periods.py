@@ -18,6 +18,8 @@ PeriodKind = Literal["year", "half", "quarter", "month"]
 KIND_MONTHS: dict[str, int] = {"year": 12, "half": 6, "quarter": 3, "month": 1}
 KIND_ORDER: dict[str, int] = {"month": 0, "quarter": 1, "half": 2, "year": 3}
 
+LAST_FISCAL_YEAR = 9998  # its last day may fall in 9999, the last year of dates
+
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|\d{2}))?$")
 
 
@@ -120,7 +122,7 @@ def _parse(text: str, fiscal_year_start: int) -> Period | None:
         return None
     year = int(match.group(1))
     part = match.group(2)
-    if year < 1 or year > 9998:
+    if year < 1 or year > LAST_FISCAL_YEAR:
         return None
     pid = text.strip()
     start = Month(year, fiscal_year_start)

@@ -8,7 +8,7 @@ from typing import Any, Literal, cast
 
 from ..model import Decomposition, Unit
 from ..numbers import ONE, ZERO
-from ..periods import Period
+from ..periods import LAST_FISCAL_YEAR, Period
 from ..problems import join
 from .reader import Reader
 
@@ -198,11 +198,13 @@ def _seasonal_years(
                     isinstance(year, bool)
                     or not isinstance(year, int | str)
                     or not str(year).isdigit()
+                    or not 1 <= int(year) <= LAST_FISCAL_YEAR
                 ):
                     reader.add(join(path, f"seasonal_years[{k}]"), f"{year!r} is not a fiscal year")
                 else:
                     seasonal_years.append(int(year))
     elif months == "seasonal" and period is not None:
         start_year = int(period.id[:4])
-        seasonal_years = [start_year - 2, start_year - 1]
+        # (the first fiscal years have fewer before them: none is equal months)
+        seasonal_years = [y for y in (start_year - 2, start_year - 1) if y >= 1]
     return seasonal_years

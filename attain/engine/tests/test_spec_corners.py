@@ -134,3 +134,42 @@ def test_the_first_fiscal_years_have_four_digit_ids() -> None:
     assert result.people["zhang"]["0001-Q1"].targets["revenue"].value == 3
     errors, text = workers.run_json(loaded, workers=1)
     assert errors == [] and text == to_json(result)
+
+
+def _seasonal(period: str, **extra: Any) -> dict[str, Any]:
+    decomposition = {
+        "id": "d",
+        "measure": "revenue",
+        "from": {"who": "east", "period": period, "value": Decimal(12)},
+        "to": "people",
+        "method": "equal",
+        "months": "seasonal",
+        **extra,
+    }
+    orders = [{"id": "o1", "date": "0001-02-03", "owner": "zhang", "amount": Decimal(3)}]
+    return scenario(
+        records={"orders": orders},
+        measures={"revenue": {"from": "orders", "value": "amount"}},
+        decompositions=[decomposition],
+    )
+
+
+@pytest.mark.parametrize("period", ["0001", "0002"])
+def test_seasonal_months_of_the_first_fiscal_years_use_the_years_there_are(period: str) -> None:
+    """`seasonal` without `seasonal_years` takes the two fiscal years before the period:
+    for the years 1 and 2 those included the years -1 and 0, and the run ended with
+    "ValueError: year -1 is out of range". Only years from 1 on are used (none: equal)."""
+    loaded, problems = scenario_from_data(_seasonal(period))
+    assert loaded is not None, problems
+    result = calculate(loaded)
+    assert not result.errors
+    months = [t for t in result.generated if t.who == "zhang" and t.period.kind == "month"]
+    assert len(months) == 12 and sum(t.value for t in months) == 4  # 12 over 3 people
+
+
+@pytest.mark.parametrize("year", [0, 9999, "10000"])
+def test_seasonal_years_outside_the_fiscal_years_are_problems(year: object) -> None:
+    """A seasonal year of 0 or beyond 9998 ended the run with a ValueError."""
+    loaded, problems = scenario_from_data(_seasonal("0001", seasonal_years=[year]))
+    assert loaded is None
+    assert [p.path for p in problems] == ["decompositions[0].seasonal_years[0]"]
