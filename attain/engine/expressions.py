@@ -756,6 +756,11 @@ def _unify(parts: Sequence[Compiled]) -> tuple[list[pl.Expr], Type, int]:
     return [part.expr.cast(target) for part in parts], kind, 0
 
 
+def _nonzero(divisor: pl.Expr) -> pl.Expr:
+    """The divisor, null where it is 0: `x / 0` and `x % 0` are null."""
+    return pl.when(divisor == 0).then(None).otherwise(divisor)
+
+
 def _compile(node: Node, schema: Mapping[str, pl.DataType]) -> Compiled:
     if isinstance(node, Const):
         return _literal(node.value)
@@ -787,13 +792,13 @@ def _compile(node: Node, schema: Mapping[str, pl.DataType]) -> Compiled:
             return Compiled(_as_decimal(left, scale) * right.expr, "number", scale)
         if node.op == "/":
             scale = max(DIVISION_SCALE, left.scale, right.scale)
-            quotient = _as_decimal(left, scale) / right.expr
-            expr = pl.when(right.expr == 0).then(None).otherwise(quotient)
-            return Compiled(expr.cast(pl.Decimal(38, scale)), "number", scale)
+            # (a divisor of 0 is null before dividing: Polars evaluates both branches
+            # of a `when`, and divides two constants while planning)
+            quotient = _as_decimal(left, scale) / _nonzero(right.expr)
+            return Compiled(quotient.cast(pl.Decimal(38, scale)), "number", scale)
         scale = max(left.scale, right.scale)
         a, b = _as_decimal(left, scale), _as_decimal(right, scale)
-        expr = pl.when(b == 0).then(None).otherwise(a % b)
-        return Compiled(expr.cast(pl.Decimal(38, scale)), "number", scale)
+        return Compiled((a % _nonzero(b)).cast(pl.Decimal(38, scale)), "number", scale)
     if isinstance(node, Compare):
         return _compile_compare(node, schema)
     if isinstance(node, BoolOp):

@@ -173,3 +173,17 @@ def test_seasonal_years_outside_the_fiscal_years_are_problems(year: object) -> N
     loaded, problems = scenario_from_data(_seasonal("0001", seasonal_years=[year]))
     assert loaded is None
     assert [p.path for p in problems] == ["decompositions[0].seasonal_years[0]"]
+
+
+@pytest.mark.parametrize("where", ["1 / 0 > 1", "(1 % 0) + amount > 0", "1 % 0.0 == null"])
+def test_a_constant_divided_by_zero_in_a_where_is_null(where: str) -> None:
+    """Section 9: `x / 0` is null. With both sides constants Polars folded the division
+    while planning and the run ended with "ComputeError: division by zero Decimal"."""
+    measures = {"m": {"from": "orders", "value": "amount", "where": where}}
+    document = scenario(
+        records={"orders": ORDERS}, measures=measures, report={"periods": ["2025-01"]}
+    )
+    loaded, problems = scenario_from_data(document)
+    assert loaded is not None, problems
+    result = calculate(loaded)
+    assert result.people["zhang"]["2025-01"].measures["m"] == 0  # null is not true
