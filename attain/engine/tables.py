@@ -231,7 +231,7 @@ def file_table(
             if column == "id" and (dtype.is_integer() or isinstance(dtype, pl.Decimal)):
                 continue  # checked for uniqueness as numbers, then made text
             if dtype != pl.String and not dtype.is_temporal():
-                converted.append(series.cast(pl.String))
+                converted.append(_as_text(series))
             continue
         if dtype == pl.String:
             numbers = _number_column(series)
@@ -248,9 +248,23 @@ def file_table(
             converted.append(series.cast(pl.Decimal(38, 0)))
         elif isinstance(dtype, pl.Datetime):
             converted.append(series.dt.date())
+        elif not (dtype.is_numeric() or dtype in (pl.Boolean, pl.Date, pl.Null)):
+            # durations, times, lists, structs, bytes, categories: text, so that a
+            # measure that needs numbers finds each row that is none (as in a CSV)
+            converted.append(_as_text(series))
     if converted:
         frame = frame.with_columns(converted)
     return LoadedTable(frame, credit, problems)
+
+
+def _as_text(series: pl.Series) -> pl.Series:
+    """A column as text: cast where Polars can, else each value's own text (a list, a
+    struct or bytes, which it cannot cast)."""
+    try:
+        return series.cast(pl.String)
+    except pl.exceptions.PolarsError:
+        values = [None if v is None else str(v) for v in series.to_list()]
+        return pl.Series(series.name, values, dtype=pl.String)
 
 
 _DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -582,3 +583,47 @@ def test_inline_numbers_of_many_decimals_are_read_like_a_csvs() -> None:
     loaded, problems = scenario_from_data(document)
     assert problems == [] and loaded is not None
     assert calculate(loaded).people["zhang"]["2025-01"].measures["revenue"] == Decimal("2.5")
+
+
+@pytest.mark.parametrize(
+    "amounts",
+    [
+        pl.Series([dt.timedelta(days=1), dt.timedelta(hours=2)]),
+        pl.Series([dt.time(10, 30), dt.time(11)]),
+        pl.Series([[1], [2, 3]]),
+        pl.Series([{"x": 1}, {"x": 2}]),
+        pl.Series([b"x", b"\xff"]),
+        pl.Series(["x", "y"], dtype=pl.Categorical),
+    ],
+    ids=["duration", "time", "list", "struct", "binary", "categorical"],
+)
+def test_parquet_columns_of_other_types_are_problems_where_numbers_are_needed(
+    tmp_path: Path, amounts: pl.Series
+) -> None:
+    """A parquet column of durations (or times, lists, structs, bytes, categories)
+    summed by a measure ended the run with a Polars SchemaError (a traceback): like a
+    text that is no number, each row is a problem at its field."""
+    pl.DataFrame(
+        {
+            "id": ["o1", "o2"],
+            "date": ["2025-01-05", "2025-01-06"],
+            "owner": ["a", "a"],
+            "amount": amounts,
+        }
+    ).write_parquet(tmp_path / "orders.parquet")
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u}]\n"
+        "records: {orders: {parquet: orders.parquet}}\n"
+        "measures: {revenue: {from: orders, value: amount}}\n"
+        "report: {periods: [2025]}\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["scenario", "run", str(tmp_path / "s.yaml")], out, err)
+    assert (code, out.getvalue()) == (2, "")
+    lines = err.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "records.orders[0].amount",
+        "records.orders[1].amount",
+    ]
+    assert all("is not a number" in line for line in lines)
