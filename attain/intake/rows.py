@@ -59,6 +59,18 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # (202503100001234567 → 2.02503E+17): its digits are gone, and as a key it would make a
 # new record
 _SHORTENED = re.compile(r"[+-]?\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
+_EXCEL_DIGITS = 1e15  # a whole number from 10^15 on has more digits than Excel keeps
+
+
+def _shortened(what: str, value: str) -> CellError:
+    return CellError(
+        _(
+            "%(what)s “%(value)s” is a long number Excel shortened: its "
+            "digits are lost; export the ids again with the column "
+            "formatted as text"
+        )
+        % {"what": what, "value": value}
+    )
 
 
 class RowValidator:
@@ -169,6 +181,10 @@ class RowValidator:
             key = column.field_name == self.spec.key
 
             def text(cell: Any) -> str:
+                if key and type(cell) is float and abs(cell) >= _EXCEL_DIGITS:
+                    # an Excel number cell keeps 15 significant digits: a longer id in
+                    # one lost the rest (202403010001234567 is stored as …234600)
+                    raise _shortened(what, cell_text(cell))
                 value = cell if type(cell) is str else cell_text(cell)
                 value = unguard_formula(value.strip())
                 control = _CONTROL.search(value)
@@ -178,14 +194,7 @@ class RowValidator:
                         % {"what": what, "code": f"{ord(control.group()):04X}"}
                     )
                 if key and _SHORTENED.fullmatch(value):
-                    raise CellError(
-                        _(
-                            "%(what)s “%(value)s” is a long number Excel shortened: its "
-                            "digits are lost; export the ids again with the column "
-                            "formatted as text"
-                        )
-                        % {"what": what, "value": value}
-                    )
+                    raise _shortened(what, value)
                 if limit and len(value) > limit:
                     raise CellError(
                         _("%(what)s is longer than %(limit)s characters")
