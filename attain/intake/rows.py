@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.crm.bounds import (
     BOUNDED,
@@ -82,6 +83,7 @@ class RowValidator:
         self.refs: dict[Kind, dict[str, tuple[Any, ...]]] = {k: {} for k in CHUNK_REFERENCES}
         self.people = dict(Person.objects.values_list("code", "pk"))
         self.people_folded = {fold_code(code): pk for code, pk in self.people.items()}
+        self.named: dict[str, list[tuple[str, str]]] | None = None  # see _unknown_person
         self.allowed: set[int] | None = None
         if not imports_for_anyone(actor):
             self.allowed = set(visible_people(actor).values_list("pk", flat=True))
@@ -283,12 +285,47 @@ class RowValidator:
     def _person(self, code: str, what: str, scoped: bool) -> int:
         pk = self.people.get(code) or self.people_folded.get(fold_code(code))
         if pk is None:
-            raise CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": code})
+            raise self._unknown_person(code, what)
         if scoped and self.allowed is not None and pk not in self.allowed:
             raise CellError(
                 _("%(what)s “%(value)s” is not in your team") % {"what": what, "value": code}
             )
         return pk
+
+    def _unknown_person(self, text: str, what: str) -> CellError:
+        """An unknown employee id; when it is a person's name or email (as old CRMs
+        export 负责人), the reason names the id to write instead. The row is rejected
+        all the same: a name is no id (a former employee may have had it)."""
+        if self.named is None:  # built once, at the first unknown person of a file
+            self.named = {}
+            for code, name, email in Person.objects.values_list("code", "name", "email"):
+                for label in {fold_code(name), fold_code(email or "")} - {""}:
+                    self.named.setdefault(label, []).append((code, name))
+        found = self.named.get(fold_code(text), [])
+        if len(found) == 1:
+            return CellError(
+                _(
+                    "%(what)s “%(value)s” is not an employee id: "
+                    "the employee id of %(name)s is %(code)s"
+                )
+                % {"what": what, "value": text, "name": found[0][1], "code": found[0][0]}
+            )
+        if found:
+            return CellError(
+                _(
+                    "%(what)s “%(value)s” is not an employee id: "
+                    "%(count)s people have this name (%(codes)s)"
+                )
+                % {
+                    "what": what,
+                    "value": text,
+                    "count": len(found),
+                    "codes": pgettext("list separator", ", ").join(
+                        sorted(code for code, _name in found)
+                    ),
+                }
+            )
+        return CellError(_("unknown %(what)s “%(value)s”") % {"what": what, "value": text})
 
     def _person_parser(self, column: Column, what: str) -> Callable[[Any], int]:
         scoped = column.scoped

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from django.utils import translation
 
 from attain.crm.models import Order
 from attain.intake.importer import import_file
+
+from .conftest import read_csv, write_csv
 
 
 def _xlsx(path: Path, rows: list[list[Any]]) -> Path:
@@ -44,3 +47,37 @@ def test_a_long_number_id_in_an_excel_cell_is_refused_not_rounded(
         "1234567890123456",
     }
     assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").count("Excel shortened") == 3
+
+
+def test_a_person_given_by_name_or_email_is_rejected_with_their_employee_id(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    """Old CRMs export 负责人 as the person's name (or email): the row is rejected (a name
+    is no id: a former employee may have had it) and the reason names the id to write."""
+    from attain.org.models import Person
+
+    Person.objects.filter(code="r1").update(name="赵红伟", email="zhao@example.com")
+    Person.objects.filter(code__in=["r2", "r3"]).update(name="王芳")
+    rows = [
+        ["订单编号", "客户编号", "负责人", "下单日期", "订单金额"],
+        ["SO-1", "C1", "赵红伟", "2024-03-01", "100"],
+        ["SO-2", "C1", "ZHAO@example.com", "2024-03-01", "100"],
+        ["SO-3", "C1", "王芳", "2024-03-01", "100"],
+        ["SO-4", "C1", "李雷", "2024-03-01", "100"],
+    ]
+    result = import_file(
+        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert result.rejected == 4
+    reasons = [row[1] for row in read_csv(tmp_path / "r.csv")[1:]]
+    assert reasons == [
+        "owner “赵红伟” is not an employee id: the employee id of 赵红伟 is r1",
+        "owner “ZHAO@example.com” is not an employee id: the employee id of 赵红伟 is r1",
+        "owner “王芳” is not an employee id: 2 people have this name (r2, r3)",
+        "unknown owner “李雷”",
+    ]
+    with translation.override("zh-hans"):
+        result = import_file(None, "orders", tmp_path / "o.csv", rejects_path=tmp_path / "r.csv")
+    reasons = [row[1] for row in read_csv(tmp_path / "r.csv")[1:]]
+    assert reasons[0] == "负责人“赵红伟”不是工号：赵红伟的工号是 r1"
+    assert reasons[2] == "负责人“王芳”不是工号：有 2 人同名（r2、r3）"
