@@ -147,7 +147,10 @@ class TableSpec:
 
 EXTERNAL_ID = ("外部编号", "外部id", "编号", "id", "external id", "外部系统编号")
 CUSTOMER_REF = ("客户", "客户编号", "客户id", "客户代码", "customer id", "customer_external_id")
-OWNER = ("负责人", "销售", "工号", "销售工号", "负责人工号", "owner code", "employee id")
+OWNER = (
+    *("负责人", "销售", "工号", "销售工号", "负责人工号", "owner code", "employee id"),
+    *("业务员", "业务员工号", "销售员", "销售员工号", "销售代表"),
+)
 SOURCE_CHOICES = {
     "sales": ("销售", "销售开拓", "自拓"),
     "marketing": ("市场", "市场活动"),
@@ -337,9 +340,17 @@ _register(
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
             Column("owner", Kind.PERSON, OWNER, required=True, scoped=True),
             Column(
-                "date", Kind.DATE, ("日期", "下单日期", "订单日期", "order date"), required=True
+                "date",
+                Kind.DATE,
+                ("日期", "下单日期", "订单日期", "order date", "成交日期", "签约日期", "签单日期"),
+                required=True,
             ),
-            Column("amount", Kind.MONEY, ("金额", "订单金额", "合同金额"), required=True),
+            Column(
+                "amount",
+                Kind.MONEY,
+                ("金额", "订单金额", "合同金额", "成交金额", "销售金额", "订单总额"),
+                required=True,
+            ),
             Column(
                 "status",
                 Kind.CHOICE,
@@ -399,12 +410,17 @@ _register(
             Column(
                 "collector",
                 Kind.PERSON,
-                ("收款人", "回款人", "负责人", "销售", "工号"),
+                ("收款人", "回款人", "负责人", "销售", "工号", "业务员", "业务员工号", "销售员"),
                 required=True,
                 scoped=True,
             ),
-            Column("date", Kind.DATE, ("回款日期", "收款日期", "日期"), required=True),
-            Column("amount", Kind.MONEY, ("回款金额", "收款金额", "金额"), required=True),
+            Column("date", Kind.DATE, ("回款日期", "收款日期", "日期", "到账日期"), required=True),
+            Column(
+                "amount",
+                Kind.MONEY,
+                ("回款金额", "收款金额", "金额", "回款额", "实收金额", "到账金额"),
+                required=True,
+            ),
             Column("credit", Kind.CREDIT, CREDIT, scoped=True),
         ),
         credit=CreditSpec(crm.PaymentCredit, "payment_id"),

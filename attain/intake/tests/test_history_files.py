@@ -81,3 +81,26 @@ def test_a_person_given_by_name_or_email_is_rejected_with_their_employee_id(
     reasons = [row[1] for row in read_csv(tmp_path / "r.csv")[1:]]
     assert reasons[0] == "负责人“赵红伟”不是工号：赵红伟的工号是 r1"
     assert reasons[2] == "负责人“王芳”不是工号：有 2 人同名（r2、r3）"
+
+
+def test_the_headers_chinese_crm_exports_use(customers: Any, tmp_path: Path) -> None:
+    """业务员 (salesperson) and 成交金额 (deal amount) head the owner and the amount in
+    many Chinese CRM and ERP exports; 到账日期 and 实收金额 a payment's date and amount."""
+    orders = [
+        ["订单编号", "客户编号", "业务员", "成交日期", "成交金额"],
+        ["SO-1", "C1", "r1", "2024-03-01", "1,200.00"],
+    ]
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", orders))
+    assert (result.imported, result.rejected) == (1, 0)
+    payments = [
+        ["回款单号", "客户编号", "订单编号", "业务员工号", "到账日期", "实收金额"],
+        ["P-1", "C1", "SO-1", "r1", "2024-04-01", "1200"],
+    ]
+    result = import_file(None, "payments", write_csv(tmp_path / "p.csv", payments))
+    assert (result.imported, result.rejected) == (1, 0)
+    order = Order.objects.get()
+    assert (str(order.amount), order.owner.code, order.date.isoformat()) == (
+        "1200.00",
+        "r1",
+        "2024-03-01",
+    )
