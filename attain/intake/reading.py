@@ -388,6 +388,21 @@ def _opening_workbook() -> Iterator[None]:
         raise
 
 
+# Built-in number formats a Chinese, Japanese or Korean Excel gives dates and times
+# (2024年3月1日 is 31 in a Chinese one): a file names them by number only, and
+# openpyxl, knowing the formats of no locale, would read such a cell as its serial
+# number (45352) — a date the user sees in Excel, rejected as "bad date".
+CJK_DATE_FORMATS = frozenset((*range(27, 37), *range(50, 59)))
+
+
+def _know_cjk_dates(workbook: Any) -> None:
+    """Mark the cell styles of :data:`CJK_DATE_FORMATS` as dates (a format the file
+    defines itself has an id from 164 on: openpyxl judged it already)."""
+    for index, style in enumerate(getattr(workbook, "_cell_styles", ())):
+        if style.numFmtId in CJK_DATE_FORMATS:
+            workbook._date_formats.add(index)
+
+
 def first_sheet(workbook: Any) -> Any:
     """The sheet an import reads: the first one the person sees in Excel. A hidden sheet
     (an ERP's lookup lists, a template's settings) comes before the data in many
@@ -413,6 +428,7 @@ def _open_xlsx(path: Path) -> Source:
         handle.close()
         raise
     try:
+        _know_cjk_dates(workbook)
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
         rows = first_sheet(workbook).iter_rows(values_only=True)
@@ -525,6 +541,7 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
         handle.close()
         raise
     try:
+        _know_cjk_dates(workbook)
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
         rows = first_sheet(workbook).iter_rows(values_only=True)

@@ -3,14 +3,20 @@ docs/import.md read right, or refused row by row with a reason, never silently w
 
 from __future__ import annotations
 
+import datetime
+import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from django.utils import translation
 
 from attain.crm.models import Order
 from attain.intake.importer import import_file
+from attain.intake.reading import open_source
 
 from .conftest import read_csv, write_csv
 
@@ -104,3 +110,44 @@ def test_the_headers_chinese_crm_exports_use(customers: Any, tmp_path: Path) -> 
         "r1",
         "2024-03-01",
     )
+
+
+def _with_builtin_format(data: bytes, number_format: int) -> bytes:
+    """The workbook with its one custom number format turned into the built-in
+    ``number_format``, written without a format code, as a Chinese Excel saves one."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename == "xl/styles.xml":
+                styles = re.sub(r"<numFmts.*?</numFmts>", "", part.decode())
+                part = styles.replace('numFmtId="164"', f'numFmtId="{number_format}"').encode()
+            target.writestr(item, part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_date_cell_in_chinese_excels_own_date_format_is_a_date(
+    customers: Any, tmp_path: Path, preview: bool
+) -> None:
+    """A Chinese Excel formats a date cell as 2024年3月1日 with its built-in format 31
+    (27–36 and 50–58 are the CJK dates and times), which the file names by number only:
+    the cell is a date, not its serial number 45352 (the row was rejected)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["订单编号", "客户编号", "负责人工号", "下单日期", "订单金额"])
+    sheet.append(["SO-1", "C1", "r1", 45352, 100])
+    sheet["D2"].number_format = 'yyyy"年"m"月"d"日"'
+    sheet.append(["SO-2", "C1", "r1", 45352, 100])  # no date format: a number
+    out = io.BytesIO()
+    workbook.save(out)
+    path = tmp_path / "o.xlsx"
+    path.write_bytes(_with_builtin_format(out.getvalue(), 31))
+    with open_source(path, row_limit=5 if preview else None) as source:
+        cells = [row[3] for row in source.rows]
+    assert cells == [datetime.datetime(2024, 3, 1), 45352]
+    if not preview:
+        result = import_file(None, "orders", path, rejects_path=tmp_path / "r.csv")
+        assert (result.imported, result.rejected) == (1, 1)
+        assert Order.objects.get().date == datetime.date(2024, 3, 1)
