@@ -169,10 +169,42 @@ def _parse_decimal_text(text: str, what: str) -> Decimal:
 
 # Dates ----------------------------------------------------------------------------
 
-_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?$"
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME)
+_TIME = (
+    r"(?:[ T]+(?:(?P<half0>上午|下午|[AP]M)\s*)?(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?(?:\s*(?P<half1>[AP]M|上午|下午))?)?$"
+)
+_DATE = re.compile(
+    r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?" + _TIME,
+    re.IGNORECASE,
+)
 # 20250310, as ERP exports write dates (and Excel keeps them, as numbers)
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})" + _TIME)
+_COMPACT_DATE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})" + _TIME, re.IGNORECASE)
+# The month by its English name, which no one reads the wrong way round: 1-Mar-2024 (and
+# 01-MAR-24, Excel's d-mmm-yy in a CSV and Oracle ERP's DD-MON-YY), 1 March 2024,
+# Mar 1, 2024.
+_NAMED_MONTH_DATES = (
+    re.compile(
+        r"^(?P<day>\d{1,2})[-\s/]+(?P<name>[a-z]{3,9})\.?[-\s/,]+(?P<year>\d{4}|\d{2})" + _TIME,
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?P<name>[a-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME,
+        re.IGNORECASE,
+    ),
+)
+_MONTHS = (
+    *("january", "february", "march", "april", "may", "june", "july"),
+    *("august", "september", "october", "november", "december"),
+)
+
+
+def _month_named(name: str) -> int:
+    """1–12 for a month's English name or its abbreviation (Mar, Sept), else 0."""
+    name = name.casefold()
+    for number, month in enumerate(_MONTHS, 1):
+        if month.startswith(name) and len(name) >= 3:
+            return number
+    return 0
 
 
 def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | None]:
@@ -184,22 +216,38 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
     normal = unicodedata.normalize("NFKC", text)
     match = _DATE.match(normal) or _COMPACT_DATE.match(normal)
     try:
-        if match is None:
-            raise ValueError(text)
-        year, month, day, hour, minute, second, fraction = match.groups()
-        day_value = datetime.date(int(year), int(month), int(day))
-        if hour is None:
+        if match is not None:
+            month = int(match["month"])
+        else:
+            match = next(filter(None, (p.match(normal) for p in _NAMED_MONTH_DATES)), None)
+            if match is None:
+                raise ValueError(text)
+            month = _month_named(match["name"])
+        year = int(match["year"])
+        if len(match["year"]) == 2:  # as Excel reads a two-digit year: 1930–2029
+            year += 2000 if year < 30 else 1900
+        day_value = datetime.date(year, month, int(match["day"]))
+        if match["hour"] is None:
             return day_value, None
+        hour = int(match["hour"])
+        half = match["half0"] or match["half1"]
+        if match["half0"] and match["half1"]:
+            raise ValueError(text)
+        if half is not None:  # 12-hour time: 12:30 AM is 00:30, 12:30 PM is 12:30
+            if not 1 <= hour <= 12:
+                raise ValueError(text)
+            hour = hour % 12 + (12 if half.upper() in {"PM", "下午"} else 0)
         # a fraction of a second is kept to the microsecond (what an export writes)
-        micro = int((fraction or "0")[:6].ljust(6, "0"))
-        return day_value, datetime.time(int(hour), int(minute), int(second or 0), micro)
+        micro = int((match["fraction"] or "0")[:6].ljust(6, "0"))
+        second = int(match["second"] or 0)
+        return day_value, datetime.time(hour, int(match["minute"]), second, micro)
     except ValueError:
         raise CellError(_("bad %(what)s “%(value)s”") % {"what": what, "value": text}) from None
 
 
 def parse_date(value: Any, *, what: str) -> datetime.date:
-    """``2025-03-10``, ``2025/3/10``, ``2025.3.10``, ``2025年3月10日``, ``20250310``, an
-    Excel date cell;
+    """``2025-03-10``, ``2025/3/10``, ``2025.3.10``, ``2025年3月10日``, ``20250310``,
+    ``10-Mar-2025``, ``Mar 10, 2025``, an Excel date cell;
     a time of day after the date is allowed and dropped."""
     if type(value) is str and len(value) == 10:
         try:

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from attain.crm.models import Order
 from attain.intake.importer import import_file
+from attain.intake.parsing import CellError, parse_date, parse_datetime
 from attain.intake.reading import open_source
 
 from .conftest import read_csv, write_csv
@@ -151,3 +152,47 @@ def test_a_date_cell_in_chinese_excels_own_date_format_is_a_date(
         result = import_file(None, "orders", path, rejects_path=tmp_path / "r.csv")
         assert (result.imported, result.rejected) == (1, 1)
         assert Order.objects.get().date == datetime.date(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the month by its English name cannot be read the wrong way round: Excel's
+        # d-mmm-yy (how it saves such a cell to CSV) and Oracle ERP's DD-MON-YY
+        ("1-Mar-2024", datetime.date(2024, 3, 1)),
+        ("01-MAR-24", datetime.date(2024, 3, 1)),
+        ("1 March 2024", datetime.date(2024, 3, 1)),
+        ("Mar 1, 2024", datetime.date(2024, 3, 1)),
+        ("March 1 2024", datetime.date(2024, 3, 1)),
+        ("15-Sep-99", datetime.date(1999, 9, 15)),  # Excel's years: 30–99 are 19xx
+        ("1-Sept-2024", datetime.date(2024, 9, 1)),
+    ],
+)
+def test_dates_with_the_month_by_name(text: str, expected: datetime.date) -> None:
+    assert parse_date(text, what="date") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01 10:05:00 AM", datetime.datetime(2024, 3, 1, 10, 5)),
+        ("2024-03-01 12:30 AM", datetime.datetime(2024, 3, 1, 0, 30)),
+        ("2024-03-01 12:30 PM", datetime.datetime(2024, 3, 1, 12, 30)),
+        ("2024/3/1 2:30 pm", datetime.datetime(2024, 3, 1, 14, 30)),
+        ("2024/3/1 下午 2:30:00", datetime.datetime(2024, 3, 1, 14, 30)),
+        ("2024/3/1 上午 9:30", datetime.datetime(2024, 3, 1, 9, 30)),
+        ("1-Mar-2024 14:30", datetime.datetime(2024, 3, 1, 14, 30)),
+    ],
+)
+def test_times_in_twelve_hours(text: str, expected: datetime.datetime) -> None:
+    got = parse_datetime(text, what="time", tz=datetime.UTC)
+    assert got == expected.replace(tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1-Foo-2024", "31-Feb-2024", "2024-03-01 13:00 PM", "2024-03-01 0:30 AM", "Mar 2024"],
+)
+def test_bad_dates_with_names(text: str) -> None:
+    with pytest.raises(CellError, match="bad date"):
+        parse_datetime(text, what="date", tz=datetime.UTC)
