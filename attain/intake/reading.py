@@ -403,6 +403,74 @@ def _know_cjk_dates(workbook: Any) -> None:
             workbook._date_formats.add(index)
 
 
+class Uncalculated(str):
+    """A formula cell whose value the file does not hold (its text is the formula): the
+    workbook was written by a program that does not calculate (it stores 0 or nothing
+    and asks Excel to calculate on opening, ``fullCalcOnLoad``). Excel shows the right
+    number; the file has none to import."""
+
+
+def _sheet_rows(workbook: Any, sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows of values; formula cells holding 0 or no value as
+    :class:`Uncalculated` when the workbook asks to be calculated on opening (what the
+    programs that cannot calculate write; what Excel saves does not)."""
+    if not _asks_calculation(workbook._archive):
+        rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
+        return rows
+    return _rows_marking_formulas(workbook, sheet)
+
+
+def _asks_calculation(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook part says ``<calcPr fullCalcOnLoad="1"/>`` (openpyxl's own
+    reading of it says so for every workbook that leaves the attribute out)."""
+    from xml.etree.ElementTree import fromstring, iterparse
+
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHEET_MAIN_NS
+
+    manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    part = _find_workbook_part(manifest).PartName[1:]
+    with archive.open(part) as source:
+        for _event, element in iterparse(source):
+            if element.tag == f"{{{SHEET_MAIN_NS}}}calcPr":
+                return element.get("fullCalcOnLoad", "").lower() in {"1", "true"}
+    return False
+
+
+def _rows_marking_formulas(workbook: Any, sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """As openpyxl's read-only ``iter_rows(values_only=True)``, formulas marked."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            # a value the writer did calculate stands (0 or none is what XlsxWriter
+            # and Apache POI store for a formula they did not calculate)
+            if formula is not None and (element.findtext(VALUE_TAG) or "0") == "0":
+                cell["value"] = Uncalculated("=" + (formula.text or "").strip())
+            return cell
+
+    width = sheet.max_column
+    empty = (None,) * width if width else ()
+    with sheet._get_source() as source:
+        parser = Parser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        expected = 1
+        for number, row in parser.parse():
+            for _missing in range(expected, number):
+                yield empty
+            expected = number + 1
+            yield sheet._get_row(row, 1, width, True)
+
+
 def first_sheet(workbook: Any) -> Any:
     """The sheet an import reads: the first one the person sees in Excel. A hidden sheet
     (an ERP's lookup lists, a template's settings) comes before the data in many
@@ -431,7 +499,7 @@ def _open_xlsx(path: Path) -> Source:
         _know_cjk_dates(workbook)
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
-        rows = first_sheet(workbook).iter_rows(values_only=True)
+        rows = _sheet_rows(workbook, first_sheet(workbook))
         header_row = next(rows, None)
     except _BROKEN_XLSX as error:
         workbook.close()
@@ -544,7 +612,7 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
         _know_cjk_dates(workbook)
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
-        rows = first_sheet(workbook).iter_rows(values_only=True)
+        rows = _sheet_rows(workbook, first_sheet(workbook))
         sample = [list(row) for row in itertools.islice(rows, row_limit + 1)]
         strings = (
             _read_wanted_strings(reader.archive, strings_part[0], deferred.wanted)

@@ -48,6 +48,7 @@ from .parsing import (
     shorten_quotes,
     unguard_formula,
 )
+from .reading import Uncalculated
 from .tables import CHILD_ROWS, CHUNK_REFERENCES, Column, Kind, TableSpec
 
 MONEY_LIMIT = Decimal(10) ** 16  # max_digits 18, 2 places
@@ -406,6 +407,19 @@ class RowValidator:
                     reasons.append(_("%(what)s is missing") % {"what": self._what(column)})
                 else:
                     values[attname] = empty
+                continue
+            if cell.__class__ is Uncalculated:
+                column = next(c for c in self.present if self._attname(c) == attname)
+                reasons.append(
+                    shorten_quotes(
+                        _(
+                            "%(what)s “%(value)s” is a formula whose value the file does not "
+                            "hold (the program that wrote it did not calculate it): open the "
+                            "file in Excel, save it and import it again"
+                        )
+                        % {"what": self._what(column), "value": cell}
+                    )
+                )
                 continue
             try:
                 value = parse(cell)

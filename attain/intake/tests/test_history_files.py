@@ -196,3 +196,67 @@ def test_times_in_twelve_hours(text: str, expected: datetime.datetime) -> None:
 def test_bad_dates_with_names(text: str) -> None:
     with pytest.raises(CellError, match="bad date"):
         parse_datetime(text, what="date", tz=datetime.UTC)
+
+
+def _formula_workbook(path: Path, *, cached: str | None, recalculate: bool) -> Path:
+    """Orders whose amount is a formula (=数量*单价). ``cached``: the value the file stores
+    for it (Excel stores what it shows; XlsxWriter, which many ERPs export with, stores 0;
+    openpyxl stores nothing); ``recalculate``: the workbook asks to be calculated when
+    opened (fullCalcOnLoad: what a program that cannot calculate writes)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["订单编号", "客户编号", "负责人工号", "下单日期", "数量", "单价", "订单金额"])
+    sheet.append(["SO-1", "C1", "r1", "2024-03-01", 3, 400, "=E2*F2"])
+    sheet.append(["SO-2", "C1", "r1", "2024-03-02", 1, 500, 500])
+    out = io.BytesIO()
+    workbook.save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            part = source.read(item.filename).decode()
+            if item.filename == "xl/worksheets/sheet1.xml" and cached is not None:
+                part = part.replace("<f>E2*F2</f><v />", f"<f>E2*F2</f><v>{cached}</v>")
+            if item.filename == "xl/workbook.xml" and not recalculate:
+                part = part.replace(' fullCalcOnLoad="1"', "")
+            target.writestr(item, part)
+    return path
+
+
+def test_a_formula_whose_value_the_file_does_not_hold_rejects_its_row(
+    customers: Any, tmp_path: Path
+) -> None:
+    """A program that writes a formula without calculating it stores 0 (or nothing) as
+    its value and asks Excel to calculate on opening: Excel shows 1,200, the import read
+    0 (or "amount is missing"). The row is rejected, saying why; the rest imports."""
+    for cached in ("0", None):
+        path = _formula_workbook(tmp_path / "o.xlsx", cached=cached, recalculate=True)
+        result = import_file(None, "orders", path, rejects_path=tmp_path / "r.csv")
+        assert (result.imported, result.rejected) == (1, 1), cached
+        ((_row, reason, *_cells),) = read_csv(tmp_path / "r.csv")[1:]
+        assert reason == (
+            "amount “=E2*F2” is a formula whose value the file does not hold (the program "
+            "that wrote it did not calculate it): open the file in Excel, save it and "
+            "import it again"
+        )
+        assert list(Order.objects.values_list("external_id", flat=True)) == ["SO-2"]
+        with open_source(path, row_limit=5) as source:  # the preview's sample too
+            assert str(next(iter(source.rows))[6]) == "=E2*F2"
+        Order.objects.all().delete()
+
+
+def test_a_formula_excel_calculated_and_saved_is_read_as_its_value(
+    customers: Any, tmp_path: Path
+) -> None:
+    path = _formula_workbook(tmp_path / "o.xlsx", cached="1200", recalculate=False)
+    result = import_file(None, "orders", path)
+    assert (result.imported, result.rejected) == (2, 0)
+    assert str(Order.objects.get(external_id="SO-1").amount) == "1200.00"
+
+
+def test_a_formula_value_a_program_calculated_stands(customers: Any, tmp_path: Path) -> None:
+    """A workbook that asks to be calculated on opening but holds a formula's value
+    (some programs calculate and ask anyway): the value is read."""
+    path = _formula_workbook(tmp_path / "o.xlsx", cached="1200", recalculate=True)
+    result = import_file(None, "orders", path)
+    assert (result.imported, result.rejected) == (2, 0)
+    assert str(Order.objects.get(external_id="SO-1").amount) == "1200.00"
