@@ -250,6 +250,32 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
     raise first_problem
 
 
+def _sheets_of_the_same_table(spec: TableSpec, source: Source) -> list[str]:
+    """The warning (a list of one, or none) that other visible sheets of the workbook
+    have a header of the same table: only the first sheet is imported, and a workbook
+    of one sheet per year or region must not lose the others unnoticed."""
+    same = []
+    for name, rows in source.other_sheets:
+        for cells in rows:
+            header = ["" if cell is None else str(cell).strip() for cell in cells]
+            try:
+                match_headers(spec, header)
+            except FileProblem:
+                continue
+            same.append(name)
+            break
+    if not same:
+        return []
+    separator = pgettext("list separator", ", ")
+    return [
+        _(
+            "Only the first sheet, “%(first)s”, is imported; other sheets with the same "
+            "columns are not: %(sheets)s. Import each of them as a file of its own."
+        )
+        % {"first": source.sheet_name, "sheets": separator.join(f"“{n}”" for n in same)}
+    ]
+
+
 # A unit in brackets after a money header that counts in thousands, ten thousands (万),
 # millions or hundred millions (亿) of yuan: 金额（万元）, amount (k CNY), 金额('000).
 _UNIT = re.compile(r"\(([^)]*)\)$")  # the header's last bracket (NFKC: （） are ())
@@ -393,6 +419,7 @@ def import_file(
     with open_source(path, file_name, row_limit=row_limit) as source:
         positions, matches = find_header(spec, source)
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
+        unread = _sheets_of_the_same_table(spec, source)
         rejects = _Rejects(rejects_path, source.header)
         if spec.org:
             from .orgfiles import import_org_file
@@ -415,7 +442,9 @@ def import_file(
                 )
             finally:
                 rejects.close()
+            result.warnings[:0] = unread
             return result
+        result.warnings[:0] = unread
         started = time.monotonic()
         # The staged chunks: an unnamed temporary file, gone with the process however
         # it ends (a worker killed with -9 leaves nothing behind).

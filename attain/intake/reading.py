@@ -42,6 +42,10 @@ class Source:
     rows: Iterator[list[Any]]
     _handles: list[Any] = field(default_factory=list)
     header_row: int = 1  # the header's row number as a spreadsheet shows it (blank lines first)
+    # a workbook: the sheet read, and each other visible sheet with its first rows (a
+    # header may be under a title), to tell when they hold more of the same table
+    sheet_name: str = ""
+    other_sheets: list[tuple[str, list[list[Any]]]] = field(default_factory=list)
 
     def close(self) -> None:
         for handle in self._handles:
@@ -471,6 +475,21 @@ def _rows_marking_formulas(workbook: Any, sheet: Any) -> Iterator[tuple[Any, ...
             yield sheet._get_row(row, 1, width, True)
 
 
+OTHER_SHEET_ROWS = 11  # a header and up to 10 rows above it (importer.TITLE_ROWS)
+
+
+def _other_sheets(workbook: Any, first: Any) -> list[tuple[str, list[list[Any]]]]:
+    """Every visible sheet but ``first``, with its first rows."""
+    return [
+        (
+            sheet.title,
+            [list(row) for row in itertools.islice(_sheet_rows(workbook, sheet), OTHER_SHEET_ROWS)],
+        )
+        for sheet in workbook.worksheets
+        if sheet is not first and sheet.sheet_state == "visible"
+    ]
+
+
 def first_sheet(workbook: Any) -> Any:
     """The sheet an import reads: the first one the person sees in Excel. A hidden sheet
     (an ERP's lookup lists, a template's settings) comes before the data in many
@@ -499,7 +518,9 @@ def _open_xlsx(path: Path) -> Source:
         _know_cjk_dates(workbook)
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
-        rows = _sheet_rows(workbook, first_sheet(workbook))
+        sheet = first_sheet(workbook)
+        others = _other_sheets(workbook, sheet)
+        rows = _sheet_rows(workbook, sheet)
         header_row = next(rows, None)
     except _BROKEN_XLSX as error:
         workbook.close()
@@ -516,7 +537,15 @@ def _open_xlsx(path: Path) -> Source:
     header = ["" if h is None else str(h).strip() for h in header_row]
     while header and not header[-1]:
         header.pop()
-    return Source("xlsx", "XLSX", header, _xlsx_rows(rows), [workbook, handle])
+    return Source(
+        "xlsx",
+        "XLSX",
+        header,
+        _xlsx_rows(rows),
+        [workbook, handle],
+        sheet_name=sheet.title,
+        other_sheets=others,
+    )
 
 
 def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
@@ -612,7 +641,9 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
         _know_cjk_dates(workbook)
         if not workbook.worksheets:
             raise FileProblem(_("The workbook has no sheet."))
-        rows = _sheet_rows(workbook, first_sheet(workbook))
+        sheet = first_sheet(workbook)
+        others = _other_sheets(workbook, sheet)
+        rows = _sheet_rows(workbook, sheet)
         sample = [list(row) for row in itertools.islice(rows, row_limit + 1)]
         strings = (
             _read_wanted_strings(reader.archive, strings_part[0], deferred.wanted)
@@ -626,11 +657,13 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
         handle.close()
     if not sample:
         raise FileProblem(_("The file is empty."))
-    for row in sample:
+    for row in itertools.chain(sample, *(rows for _name, rows in others)):
         for position, value in enumerate(row):
             if isinstance(value, _StringRef):
                 row[position] = strings.get(int(value), "")
     header = ["" if h is None else str(h).strip() for h in sample[0]]
     while header and not header[-1]:
         header.pop()
-    return Source("xlsx", "XLSX", header, iter(sample[1:]))
+    return Source(
+        "xlsx", "XLSX", header, iter(sample[1:]), sheet_name=sheet.title, other_sheets=others
+    )

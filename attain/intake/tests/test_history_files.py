@@ -260,3 +260,75 @@ def test_a_formula_value_a_program_calculated_stands(customers: Any, tmp_path: P
     result = import_file(None, "orders", path)
     assert (result.imported, result.rejected) == (2, 0)
     assert str(Order.objects.get(external_id="SO-1").amount) == "1200.00"
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_workbook_of_one_sheet_per_year_says_the_other_years_are_not_imported(
+    customers: Any, tmp_path: Path, preview: bool
+) -> None:
+    """History kept in Excel is often one sheet per year: only the first visible sheet
+    is read (docs/import.md), and the other years must not go unnoticed."""
+    workbook = openpyxl.Workbook()
+    header = ["订单编号", "客户编号", "负责人工号", "下单日期", "订单金额"]
+    first = workbook.active
+    first.title = "2022年"
+    first.append(header)
+    first.append(["SO-1", "C1", "r1", "2022-03-01", 100])
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["订单编号必填"])
+    for year in ("2023年", "2024年"):
+        sheet = workbook.create_sheet(year)
+        sheet.append([f"{year}订单"])  # a title above the header
+        sheet.append(header)
+        sheet.append([f"SO-{year}", "C1", "r1", f"{year[:4]}-03-01", 100])
+    hidden = workbook.create_sheet("备份")
+    hidden.append(header)
+    hidden.sheet_state = "hidden"
+    path = tmp_path / "历年订单.xlsx"
+    workbook.save(path)
+    result = import_file(None, "orders", path, dry_run=True, row_limit=200 if preview else None)
+    assert result.imported == 1
+    assert result.warnings == [
+        "Only the first sheet, “2022年”, is imported; other sheets with the same columns "
+        "are not: “2023年”, “2024年”. Import each of them as a file of its own."
+    ]
+    with translation.override("zh-hans"):
+        result = import_file(None, "orders", path, dry_run=True)
+    assert result.warnings == [
+        "只导入了第一个工作表“2022年”，列与它相同的其他工作表没有导入：“2023年”、“2024年”。"
+        "请把它们分别作为单独的文件导入。"
+    ]
+
+
+def test_the_preview_and_the_import_page_show_the_sheets_left_out(
+    client: Any, company: Any, customers: Any, tmp_path: Path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from attain.intake.models import ImportBatch
+
+    workbook = openpyxl.Workbook()
+    for year in ("2023", "2024"):
+        sheet = workbook.active if year == "2023" else workbook.create_sheet()
+        sheet.title = year
+        sheet.append(["订单编号", "客户编号", "业务员", "下单日期", "成交金额"])
+        sheet.append([f"SO-{year}", "C1", "r1", f"{year}-03-01", 100])
+    out = io.BytesIO()
+    workbook.save(out)
+    client.force_login(company.users["sales_ops"])
+    warning = "只导入了第一个工作表“2023”，列与它相同的其他工作表没有导入：“2024”。"
+    response = client.post(
+        reverse("intake"),
+        {"table": "orders", "file": SimpleUploadedFile("历年订单.xlsx", out.getvalue())},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert warning in page
+    batch = ImportBatch.objects.get()
+    client.post(reverse("intake-preview", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = client.get(
+        reverse("intake-batch", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert warning in page
+    assert list(Order.objects.values_list("external_id", flat=True)) == ["SO-2023"]
