@@ -250,10 +250,25 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
     raise first_problem
 
 
-def _sheets_of_the_same_table(spec: TableSpec, source: Source) -> list[str]:
-    """The warning (a list of one, or none) that other visible sheets of the workbook
-    have a header of the same table: only the first sheet is imported, and a workbook
-    of one sheet per year or region must not lose the others unnoticed."""
+def _on_another_sheet(spec: TableSpec, source: Source, problem: FileProblem) -> FileProblem:
+    """``problem`` (the first sheet has no header of the table), naming another visible
+    sheet that has one: a cover or instructions sheet often comes first."""
+    found = _same_table(spec, source)
+    if not found:
+        return problem
+    return FileProblem(
+        str(problem)
+        + " "
+        + _(
+            "Only the first sheet, “%(first)s”, is read; the sheet “%(sheet)s” has these "
+            "columns: move it to the front (or save it as a file of its own)."
+        )
+        % {"first": source.sheet_name, "sheet": found[0]}
+    )
+
+
+def _same_table(spec: TableSpec, source: Source) -> list[str]:
+    """The other visible sheets of the workbook with a header of ``spec``'s table."""
     same = []
     for name, rows in source.other_sheets:
         for cells in rows:
@@ -264,6 +279,14 @@ def _sheets_of_the_same_table(spec: TableSpec, source: Source) -> list[str]:
                 continue
             same.append(name)
             break
+    return same
+
+
+def _sheets_of_the_same_table(spec: TableSpec, source: Source) -> list[str]:
+    """The warning (a list of one, or none) that other visible sheets of the workbook
+    have a header of the same table: only the first sheet is imported, and a workbook
+    of one sheet per year or region must not lose the others unnoticed."""
+    same = _same_table(spec, source)
     if not same:
         return []
     separator = pgettext("list separator", ", ")
@@ -417,7 +440,10 @@ def import_file(
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
     with open_source(path, file_name, row_limit=row_limit) as source:
-        positions, matches = find_header(spec, source)
+        try:
+            positions, matches = find_header(spec, source)
+        except FileProblem as problem:
+            raise _on_another_sheet(spec, source, problem) from None
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         unread = _sheets_of_the_same_table(spec, source)
         rejects = _Rejects(rejects_path, source.header)

@@ -17,7 +17,7 @@ from django.utils import translation
 from attain.crm.models import Order
 from attain.intake.importer import import_file
 from attain.intake.parsing import CellError, parse_date, parse_datetime
-from attain.intake.reading import open_source
+from attain.intake.reading import FileProblem, open_source
 
 from .conftest import read_csv, write_csv
 
@@ -332,3 +332,25 @@ def test_the_preview_and_the_import_page_show_the_sheets_left_out(
     ).content.decode()
     assert warning in page
     assert list(Order.objects.values_list("external_id", flat=True)) == ["SO-2023"]
+
+
+def test_a_workbook_whose_data_is_not_on_its_first_sheet_says_which_sheet_has_it(
+    customers: Any, tmp_path: Path
+) -> None:
+    """Exports often open with a cover or instructions sheet (填写说明): the file is
+    refused (only the first visible sheet is read), naming the sheet to move first."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "填写说明"
+    workbook.active.append(["请勿修改表头"])
+    sheet = workbook.create_sheet("订单明细")
+    sheet.append(["订单编号", "客户编号", "业务员", "下单日期", "成交金额"])
+    sheet.append(["SO-1", "C1", "r1", "2024-03-01", 100])
+    path = tmp_path / "o.xlsx"
+    workbook.save(path)
+    for row_limit in (None, 200):
+        with pytest.raises(FileProblem) as problem:
+            import_file(None, "orders", path, dry_run=True, row_limit=row_limit)
+        assert str(problem.value).endswith(
+            " Only the first sheet, “填写说明”, is read; the sheet “订单明细” has these "
+            "columns: move it to the front (or save it as a file of its own)."
+        )
