@@ -33,6 +33,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     )
     progress = serializers.SerializerMethodField()
     rejects_url = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportBatch
@@ -53,11 +54,16 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "progress",
             "rejects_url",
             "error",
+            "warnings",
         ]
 
     def get_progress(self, batch: ImportBatch) -> int:
         """Rows read so far (while running) or in all (when done)."""
         return batch.rows if batch.finished else services.progress_of(batch)
+
+    def get_warnings(self, batch: ImportBatch) -> list[str]:
+        """What was imported but should be looked at (in the importer's language)."""
+        return list((batch.options or {}).get("warnings", []))
 
     def get_rejects_url(self, batch: ImportBatch) -> str | None:
         if not batch.rejects_path:

@@ -354,3 +354,29 @@ def test_a_workbook_whose_data_is_not_on_its_first_sheet_says_which_sheet_has_it
             " Only the first sheet, “填写说明”, is read; the sheet “订单明细” has these "
             "columns: move it to the front (or save it as a file of its own)."
         )
+
+
+def test_the_api_gives_an_imports_warnings(
+    client: Any, company: Any, customers: Any, tmp_path: Path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    workbook = openpyxl.Workbook()
+    for year in ("2023", "2024"):
+        sheet = workbook.active if year == "2023" else workbook.create_sheet()
+        sheet.title = year
+        sheet.append(["订单编号", "客户编号", "业务员", "下单日期", "成交金额"])
+        sheet.append([f"SO-{year}", "C1", "r1", f"{year}-03-01", 100])
+    out = io.BytesIO()
+    workbook.save(out)
+    client.force_login(company.users["sales_ops"])
+    response = client.post(
+        "/api/imports/",
+        {"table": "orders", "file": SimpleUploadedFile("years.xlsx", out.getvalue())},
+    )
+    assert response.status_code == 202
+    status = client.get(f"/api/imports/{response.json()['id']}/").json()
+    assert status["warnings"] == [
+        "Only the first sheet, “2023”, is imported; other sheets with the same columns "
+        "are not: “2024”. Import each of them as a file of its own."
+    ]
