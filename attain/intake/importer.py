@@ -226,8 +226,9 @@ TITLE_ROWS = 10
 def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[HeaderMatch]]:
     """:func:`match_headers` of the file's first row or, when that is not the header
     (HR and ERP exports put a title, a date or blank rows above it), of the first of
-    the next ``TITLE_ROWS`` rows that has every required column; the rows above it are
-    skipped and the row numbers stay Excel's. The first row's problem when none does."""
+    the next ``TITLE_ROWS`` rows that has every required column, alone or with the row
+    above it (a header on two rows, merged cells); the rows above it are skipped and
+    the row numbers stay Excel's. The first row's problem when none does."""
     try:
         found = match_headers(spec, source.header)
     except FileProblem as problem:
@@ -235,18 +236,26 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
     else:
         refuse_scaled_money(spec, source.header, found[0])
         return found
+    previous = source.header
     for skipped, cells in enumerate(itertools.islice(source.rows, TITLE_ROWS), start=1):
         header = ["" if cell is None else str(cell).strip() for cell in cells]
         while header and not header[-1]:
             header.pop()
-        try:
-            found = match_headers(spec, header)
-        except FileProblem:
-            continue
-        refuse_scaled_money(spec, header, found[0])
-        source.header = header
-        source.header_row += skipped
-        return found
+        # a header on two rows (复合表头): a heading merged down over both keeps its text
+        # in the upper row only, sub-headings under one merged across are in the lower
+        width = max(len(previous), len(header))
+        upper, lower = [*previous, *[""] * width][:width], [*header, *[""] * width][:width]
+        two_rows = [below or above for above, below in zip(upper, lower, strict=True)]
+        previous = header
+        for candidate in (header, two_rows):
+            try:
+                found = match_headers(spec, candidate)
+            except FileProblem:
+                continue
+            refuse_scaled_money(spec, candidate, found[0])
+            source.header = candidate
+            source.header_row += skipped
+            return found
     raise first_problem
 
 

@@ -380,3 +380,28 @@ def test_the_api_gives_an_imports_warnings(
         "Only the first sheet, “2023”, is imported; other sheets with the same columns "
         "are not: “2024”. Import each of them as a file of its own."
     ]
+
+
+def test_a_header_of_two_rows_with_merged_cells(customers: Any, tmp_path: Path) -> None:
+    """A report's header on two rows: columns that have no sub-heading merged down over
+    both (订单编号), grouped ones under a heading merged across (客户信息 over 客户编号 and
+    客户名称). Excel keeps a merged cell's text in its first cell only. Neither row has
+    every column: the two together do."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["2024年订单明细"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["订单编号", "客户信息", None, "业务员", "下单日期", "成交金额"])
+    sheet.append([None, "客户编号", "客户名称", None, None, None])
+    for column in "ADEF":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("B2:C2")
+    sheet.append(["SO-1", "C1", "上海华信有限公司", "r1", "2024-03-01", 100])
+    sheet.append(["SO-2", "C9", "?", "r1", "2024-03-01", 100])
+    path = tmp_path / "o.xlsx"
+    workbook.save(path)
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "r.csv")
+    assert (result.imported, result.rejected) == (1, 1)
+    rejects = read_csv(tmp_path / "r.csv")
+    assert rejects[0][2:] == ["订单编号", "客户编号", "客户名称", "业务员", "下单日期", "成交金额"]
+    assert rejects[1][:2] == ["5", "unknown customer “C9”"]  # Excel's row number
