@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -269,7 +269,15 @@ class RowValidator:
         for value, aliases in column.choices.items():
             for alias in aliases:
                 mapping[_fold(alias)] = value
-        allowed = ", ".join(str(v) for v, _label in model_field.choices or ())
+        # each choice as the reader writes it: its label in their language (拜访), else
+        # (in English) its value (visit, in_progress)
+        choices = list(model_field.choices or ())
+        with translation.override("en"):
+            english = [str(label) for _value, label in choices]
+        allowed = pgettext("list separator", ", ").join(
+            str(value) if str(label) == in_english else str(label)
+            for (value, label), in_english in zip(choices, english, strict=True)
+        )
 
         def choice(cell: Any) -> str:
             text = cell_text(cell)

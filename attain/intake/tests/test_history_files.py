@@ -405,3 +405,24 @@ def test_a_header_of_two_rows_with_merged_cells(customers: Any, tmp_path: Path) 
     rejects = read_csv(tmp_path / "r.csv")
     assert rejects[0][2:] == ["订单编号", "客户编号", "客户名称", "业务员", "下单日期", "成交金额"]
     assert rejects[1][:2] == ["5", "unknown customer “C9”"]  # Excel's row number
+
+
+def test_an_unknown_choice_lists_the_choices_in_the_readers_words(
+    customers: Any, tmp_path: Path
+) -> None:
+    """A Chinese reader whose CRM logged 微信 (WeChat) contacts was told the kind is one
+    of “visit, call, meeting, note”: codes they never type, the English way."""
+    rows = [
+        ["活动编号", "活动类型", "客户编号", "负责人", "发生时间"],
+        ["A1", "微信", "C1", "r1", "2024/3/2 15:05"],
+        ["A2", "电话", "C1", "r1", "2024/3/2 下午 3:05"],
+    ]
+    path = write_csv(tmp_path / "a.csv", rows)
+    result = import_file(None, "activities", path, rejects_path=tmp_path / "r.csv")
+    assert (result.imported, result.rejected) == (1, 1)
+    assert read_csv(tmp_path / "r.csv")[1][1] == (
+        "unknown kind “微信” (one of: visit, call, meeting, note)"
+    )
+    with translation.override("zh-hans"):
+        import_file(None, "activities", path, rejects_path=tmp_path / "r.csv")
+    assert read_csv(tmp_path / "r.csv")[1][1] == "未知的类型“微信”（可选：拜访、电话、会议、备注）"
