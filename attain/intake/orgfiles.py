@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.accounts.models import Role
 from attain.org import imports, services
@@ -249,7 +250,7 @@ def import_org_file(
             else _person_row(number, reader, roles)
         )
         if reader.reasons:
-            cell_reasons[number] = "; ".join(reader.reasons)
+            cell_reasons[number] = pgettext("reasons separator", "; ").join(reader.reasons)
         else:
             parsed.append(row)
         if progress is not None and result.rows % 10_000 == 0:

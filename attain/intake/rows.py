@@ -440,7 +440,7 @@ class RowValidator:
                 values[attname] = value[0]
                 values[extra] = value[1]
         if reasons:
-            return None, "; ".join(reasons)
+            return None, pgettext("reasons separator", "; ").join(reasons)
         if self.spec.fill is not None:
             self.spec.fill(values)
         for attname in self.must_have:
@@ -460,7 +460,7 @@ class RowValidator:
                 credit_notes=self.credit_notes,
             )
             if errors:
-                return None, "; ".join(errors.values())
+                return None, pgettext("reasons separator", "; ").join(errors.values())
         if self.stamped:
             values.update(self.stamped)
         return values, ""

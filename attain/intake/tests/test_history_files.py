@@ -426,3 +426,21 @@ def test_an_unknown_choice_lists_the_choices_in_the_readers_words(
     with translation.override("zh-hans"):
         import_file(None, "activities", path, rejects_path=tmp_path / "r.csv")
     assert read_csv(tmp_path / "r.csv")[1][1] == "未知的类型“微信”（可选：拜访、电话、会议、备注）"
+
+
+def test_a_rows_reasons_are_joined_the_readers_way(customers: Any, tmp_path: Path) -> None:
+    """A totals row (合计) at the end of an export: rejected with every reason, which a
+    Chinese reader reads joined by the full-width semicolon."""
+    rows = [
+        ["订单编号", "客户编号", "负责人", "下单日期", "订单金额"],
+        ["SO-1", "C1", "r1", "2024-03-01", "100"],
+        ["合计", "", "", "", "100"],
+    ]
+    path = write_csv(tmp_path / "o.csv", rows)
+    with translation.override("zh-hans"):
+        import_file(None, "orders", path, rejects_path=tmp_path / "r.csv")
+    assert read_csv(tmp_path / "r.csv")[1][1] == "缺少客户；缺少负责人；缺少下单日期"
+    import_file(None, "orders", path, rejects_path=tmp_path / "r.csv")
+    assert read_csv(tmp_path / "r.csv")[1][1] == (
+        "customer is missing; owner is missing; order date is missing"
+    )
