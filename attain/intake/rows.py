@@ -303,11 +303,15 @@ class RowValidator:
 
     def _unknown_person(self, text: str, what: str) -> CellError:
         """An unknown employee id; when it is a person's name or email (as old CRMs
-        export 负责人), the reason names the id to write instead. The row is rejected
-        all the same: a name is no id (a former employee may have had it)."""
+        export 负责人), the reason names the id to write instead (of someone the
+        importer may see). The row is rejected all the same: a name is no id (a former
+        employee may have had it)."""
         if self.named is None:  # built once, at the first unknown person of a file
             self.named = {}
-            for code, name, email in Person.objects.values_list("code", "name", "email"):
+            people = Person.objects.all()
+            if self.allowed is not None:  # a manager: their team's, no one else's
+                people = people.filter(pk__in=self.allowed)
+            for code, name, email in people.values_list("code", "name", "email"):
                 for label in {fold_code(name), fold_code(email or "")} - {""}:
                     self.named.setdefault(label, []).append((code, name))
         found = self.named.get(fold_code(text), [])

@@ -444,3 +444,24 @@ def test_a_rows_reasons_are_joined_the_readers_way(customers: Any, tmp_path: Pat
     assert read_csv(tmp_path / "r.csv")[1][1] == (
         "customer is missing; owner is missing; order date is missing"
     )
+
+
+def test_a_managers_import_names_no_id_of_someone_outside_their_team(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    from attain.org.models import Person
+
+    Person.objects.filter(code="r4").update(name="周杰")  # in the west, not m1's team
+    Person.objects.filter(code="r2").update(name="李娜")  # in m1's team
+    rows = [
+        ["订单编号", "客户编号", "负责人", "下单日期", "订单金额"],
+        ["SO-1", "C1", "周杰", "2024-03-01", "100"],
+        ["SO-2", "C1", "李娜", "2024-03-01", "100"],
+    ]
+    path = write_csv(tmp_path / "o.csv", rows)
+    import_file(company.users["manager"], "orders", path, rejects_path=tmp_path / "r.csv")
+    reasons = [row[1] for row in read_csv(tmp_path / "r.csv")[1:]]
+    assert reasons == [
+        "unknown owner “周杰”",
+        "owner “李娜” is not an employee id: the employee id of 李娜 is r2",
+    ]
