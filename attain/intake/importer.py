@@ -237,6 +237,7 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
         refuse_scaled_money(spec, source.header, found[0])
         return found
     previous = source.header
+    above = [*source.header]  # the text above the header: a title, a unit (单位：万元)
     for skipped, cells in enumerate(itertools.islice(source.rows, TITLE_ROWS), start=1):
         header = ["" if cell is None else str(cell).strip() for cell in cells]
         while header and not header[-1]:
@@ -253,9 +254,11 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
             except FileProblem:
                 continue
             refuse_scaled_money(spec, candidate, found[0])
+            refuse_scaled_note(spec, above, found[0])
             source.header = candidate
             source.header_row += skipped
             return found
+        above += header
     raise first_problem
 
 
@@ -350,6 +353,35 @@ def _foreign(unit: str) -> bool:
         return False
     own = company().currency.upper()
     return not all(own in _CODES.get(word, frozenset()) for word in words)
+
+
+# A unit given in the title area of a report rather than in the amount's header:
+# 单位：万元, 金额单位:千元, Amounts in thousands.
+_NOTE_UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]+)")
+_NOTE_ENGLISH = re.compile(r"\bin\s+(thousands|millions|billions)\b", re.IGNORECASE)
+
+
+def refuse_scaled_note(spec: TableSpec, above: list[str], positions: dict[str, int]) -> None:
+    """A file whose rows above the header say its amounts count in thousands or 万
+    (单位：万元 in a report's title area) is refused, as a header 金额（万元） is: read
+    as yuan, 12.5 万元 would become ¥12.50 without a word."""
+    if not any(c.kind is Kind.MONEY and c.name in positions for c in spec.columns):
+        return
+    for text in above:
+        normal = unicodedata.normalize("NFKC", str(text)).casefold()
+        unit = _NOTE_UNIT.search(normal)
+        scaled = (
+            unit is not None and _SCALE.search(unit.group(1)) and not _RATE.search(unit.group(1))
+        )
+        if scaled or _NOTE_ENGLISH.search(normal):
+            raise FileProblem(
+                _(
+                    "The rows above the header say “%(note)s”, but Attain reads amounts in "
+                    "yuan (元, not thousands or 万): convert the amounts and remove the note; "
+                    "nothing was imported."
+                )
+                % {"note": str(text).strip()}
+            )
 
 
 def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str, int]) -> None:

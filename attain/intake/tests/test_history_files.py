@@ -465,3 +465,39 @@ def test_a_managers_import_names_no_id_of_someone_outside_their_team(
         "unknown owner “周杰”",
         "owner “李娜” is not an employee id: the employee id of 李娜 is r2",
     ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "单位：万元",
+        "金额单位:万元",
+        "2024年销售订单（单位：万元）",
+        "单位：千元",
+        "Amounts in thousands",
+    ],
+)
+def test_a_report_that_says_above_its_header_it_counts_in_wan_is_refused(
+    customers: Any, tmp_path: Path, note: str
+) -> None:
+    """Chinese reports put the unit in the title area (单位：万元), not in the amount's
+    header: 12.5 there is 125,000 yuan, and read as ¥12.50 it would be wrong silently."""
+    rows = [
+        ["2024年销售订单", "", "", "", note],
+        ["订单编号", "客户编号", "负责人", "下单日期", "订单金额"],
+        ["SO-1", "C1", "r1", "2024-03-01", "12.5"],
+    ]
+    with pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert f"The rows above the header say “{note}”" in str(problem.value)
+    assert not Order.objects.exists()
+
+
+def test_a_note_in_yuan_above_the_header_imports(customers: Any, tmp_path: Path) -> None:
+    rows = [
+        ["2024年销售订单（单位：元）", "", "", "", ""],
+        ["订单编号", "客户编号", "负责人", "下单日期", "订单金额"],
+        ["SO-1", "C1", "r1", "2024-03-01", "12.5"],
+    ]
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert result.imported == 1
