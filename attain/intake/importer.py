@@ -313,7 +313,8 @@ def _sheets_of_the_same_table(spec: TableSpec, source: Source) -> list[str]:
 
 # A unit in brackets after a money header that counts in thousands, ten thousands (万),
 # millions or hundred millions (亿) of yuan: 金额（万元）, amount (k CNY), 金额('000).
-_UNIT = re.compile(r"\(([^)]*)\)$")  # the header's last bracket (NFKC: （） are ())
+# the header's last bracket (NFKC: （） are ()), as normalise_header drops it
+_UNIT = re.compile(r"(?:\(([^)]*)\)|\[([^\]]*)\]|【([^】]*)】)$")
 _SCALE = re.compile(
     r"万|千|百万|亿|thousand|million|billion|['’]000|\b000s?\b"
     r"|\bk\b|\bm\b|\bmn\b|\bbn\b|\bw\b"
@@ -393,19 +394,20 @@ def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str,
         if column.kind is not Kind.MONEY or column.name not in positions:
             continue
         raw = header[positions[column.name]]
-        unit = _UNIT.search(unicodedata.normalize("NFKC", raw).casefold().strip())
-        if unit is not None and _SCALE.search(unit.group(1)) and not _RATE.search(unit.group(1)):
+        found = _UNIT.search(unicodedata.normalize("NFKC", raw).casefold().strip())
+        unit = None if found is None else next(g for g in found.groups() if g is not None)
+        if unit is not None and _SCALE.search(unit) and not _RATE.search(unit):
             raise FileProblem(
                 _(
                     "Column “%(header)s” counts in %(unit)s, but %(column)s is read as a plain "
                     "amount (元, not thousands or 万): convert the column and name it without "
                     "the unit; nothing was imported."
                 )
-                % {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
+                % {"header": raw, "unit": unit.strip(), "column": column.name}
             )
-        if unit is not None and _foreign(unit.group(1)):
+        if unit is not None and _foreign(unit):
             own = company().currency.upper()
-            values = {"header": raw, "unit": unit.group(1).strip(), "column": column.name}
+            values = {"header": raw, "unit": unit.strip(), "column": column.name}
             if own != "CNY":
                 raise FileProblem(
                     _(

@@ -69,9 +69,11 @@ def cell_text(value: Any) -> str:
 
 
 def normalise_header(header: Any) -> str:
-    """``" External ID "``, ``"external_id"`` and ``"金额（元）"``/``"金额"`` compare equal."""
+    """``" External ID "``, ``"external_id"``, ``"金额（元）"``/``"金额"`` and
+    ``"订单编号【必填】"``/``"订单编号"`` compare equal."""
     text = unicodedata.normalize("NFKC", cell_text(header)).casefold().strip()
-    text = re.sub(r"\([^)]*\)$", "", text)  # a unit in brackets: 金额(元), amount (cny)
+    # a unit or a note in brackets: 金额(元), amount (cny), 订单编号【必填】, 客户编号[必填]
+    text = re.sub(r"(?:\([^)]*\)|\[[^\]]*\]|【[^】]*】)$", "", text)
     return re.sub(r"[\s_\-*:.]+", "", text)
 
 

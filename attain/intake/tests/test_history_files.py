@@ -501,3 +501,23 @@ def test_a_note_in_yuan_above_the_header_imports(customers: Any, tmp_path: Path)
     ]
     result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
     assert result.imported == 1
+
+
+def test_a_template_marks_required_headers_in_square_brackets(
+    customers: Any, tmp_path: Path
+) -> None:
+    rows = [
+        [
+            "订单编号【必填】",
+            "客户编号[必填]",
+            "负责人【必填】",
+            "下单日期【必填】",
+            "订单金额【元】",
+        ],
+        ["SO-1", "C1", "r1", "2024-03-01", "12.5"],
+    ]
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert result.imported == 1
+    rows[0][4] = "订单金额【万元】"  # a unit in them is a unit all the same
+    with pytest.raises(FileProblem, match="counts in 万元"):
+        import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
