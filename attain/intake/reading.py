@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import csv
 import itertools
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -265,7 +266,10 @@ def _open_csv(path: Path, sample: bytes) -> Source:
         ) from None
     # one line after the file's own: a row of its own, unless a quotation mark left open
     # pulled it into a cell (see _guarded)
-    reader = csv.reader(itertools.chain(handle, (_END,)), delimiter=_delimiter(first))
+    delimiter = _delimiter(first)
+    reader = csv.reader(
+        itertools.chain(_excel_text(handle, delimiter), (_END,)), delimiter=delimiter
+    )
     skipped = False  # blank lines before the header
     try:
         first_line = 1
@@ -291,6 +295,17 @@ def _open_csv(path: Path, sample: bytes) -> Source:
         [handle],
         header_row=header_row,
     )
+
+
+def _excel_text(lines: Iterable[str], delimiter: str) -> Iterator[str]:
+    """The lines, a cell written as a formula giving text (``="00123"``, how many systems
+    export ids so that Excel keeps their leading zeros and digits) as that text quoted
+    (``"00123"``): Excel shows 00123, and the cell reads so."""
+    cell = re.compile(
+        rf'(^|{re.escape(delimiter)})="((?:[^"]|"")*)"(?=[{re.escape(delimiter)}\r\n]|$)'
+    )
+    for line in lines:
+        yield cell.sub(r'\1"\2"', line) if '="' in line else line
 
 
 def _reads_as(path: Path, codec: str) -> bool:

@@ -521,3 +521,23 @@ def test_a_template_marks_required_headers_in_square_brackets(
     rows[0][4] = "订单金额【万元】"  # a unit in them is a unit all the same
     with pytest.raises(FileProblem, match="counts in 万元"):
         import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+
+
+def test_a_csv_that_keeps_leading_zeros_as_excel_formulas(customers: Any, tmp_path: Path) -> None:
+    """Many systems export ids as ="00123" so that Excel keeps their zeros (and long
+    numbers their digits): Excel shows 00123, and so is the id read, not =\"00123\"."""
+    from attain.crm.models import Customer
+
+    text = (
+        "客户编号,客户名称,电话\r\n"
+        '="00123",杭州湖畔科技有限公司,="057188886666"\r\n'
+        '="202403010001234567","Acme ""Trading""",\r\n'
+    )
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="gbk")
+    result = import_file(None, "customers", path, rejects_path=tmp_path / "r.csv")
+    assert (result.imported, result.rejected) == (2, 0)
+    assert dict(
+        Customer.objects.filter(name__contains="湖畔").values_list("external_id", "phone")
+    ) == {"00123": "057188886666"}
+    assert Customer.objects.filter(external_id="202403010001234567", name='Acme "Trading"').exists()
