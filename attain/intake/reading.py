@@ -300,12 +300,18 @@ def _open_csv(path: Path, sample: bytes) -> Source:
 def _excel_text(lines: Iterable[str], delimiter: str) -> Iterator[str]:
     """The lines, a cell written as a formula giving text (``="00123"``, how many systems
     export ids so that Excel keeps their leading zeros and digits) as that text quoted
-    (``"00123"``): Excel shows 00123, and the cell reads so."""
-    cell = re.compile(
-        rf'(^|{re.escape(delimiter)})="((?:[^"]|"")*)"(?=[{re.escape(delimiter)}\r\n]|$)'
-    )
+    (``"00123"``): Excel shows 00123, and the cell reads so. A CSV library writing that
+    text quotes the cell, doubling its quotation marks: read alike."""
+    d = re.escape(delimiter)
+    end = rf"(?=[{d}\r\n]|$)"
+    cell = re.compile(rf'(^|{d})="((?:[^"]|"")*)"{end}')
+    quoted = re.compile(rf'(^|{d})"=""((?:[^"]|"""")*)"""{end}')
+
+    def unquote(match: re.Match[str]) -> str:
+        return f'{match[1]}"{match[2].replace(chr(34) * 4, chr(34) * 2)}"'
+
     for line in lines:
-        yield cell.sub(r'\1"\2"', line) if '="' in line else line
+        yield cell.sub(r'\1"\2"', quoted.sub(unquote, line)) if '="' in line else line
 
 
 def _reads_as(path: Path, codec: str) -> bool:

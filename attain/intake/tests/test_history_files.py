@@ -541,3 +541,27 @@ def test_a_csv_that_keeps_leading_zeros_as_excel_formulas(customers: Any, tmp_pa
         Customer.objects.filter(name__contains="湖畔").values_list("external_id", "phone")
     ) == {"00123": "057188886666"}
     assert Customer.objects.filter(external_id="202403010001234567", name='Acme "Trading"').exists()
+
+
+def test_a_csv_writer_that_quotes_the_excel_formula_cells(customers: Any, tmp_path: Path) -> None:
+    """A CSV library writing the text ="00123" quotes the cell (Python's csv and pandas
+    double its quotation marks inside quotation marks): Excel still shows 00123, and so
+    is the id read."""
+    from attain.crm.models import Customer
+
+    text = (
+        "客户编号,客户名称,电话\r\n"
+        '"=""00123""",杭州湖畔科技有限公司,"=""057188886666"""\r\n'
+        '"=""A """"7"""" B""","Acme ""Trading""",\r\n'
+        '"=1+2",Plain,\r\n'
+    )
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    result = import_file(None, "customers", path, rejects_path=tmp_path / "r.csv")
+    assert (result.imported, result.rejected) == (3, 0)
+    assert dict(
+        Customer.objects.filter(name__contains="湖畔").values_list("external_id", "phone")
+    ) == {"00123": "057188886666"}
+    assert Customer.objects.filter(external_id='A "7" B', name='Acme "Trading"').exists()
+    assert Customer.objects.filter(external_id="=1+2").exists()  # not a text formula: as is
+
