@@ -360,6 +360,17 @@ def _foreign(unit: str) -> bool:
 # 单位：万元, 金额单位:千元, Amounts in thousands.
 _NOTE_UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]+)")
 _NOTE_ENGLISH = re.compile(r"\bin\s+(thousands|millions|billions)\b", re.IGNORECASE)
+# what is left of a note's unit without its multiple when it counts money (万元, 千元,
+# 万 alone), not kilograms (千克) or pieces (万件)
+_NOTE_MONEY = re.compile(r"^$|元|圆|块|人民币|rmb|cny|yuan|¥")
+
+
+def _money_multiple(unit: str) -> bool:
+    """Whether a note's unit (万元, 千元, 万) is a multiple of money."""
+    if not _SCALE.search(unit) or _RATE.search(unit):
+        return False
+    rest = _SCALE.sub("", unit).strip(" .")
+    return bool(_NOTE_MONEY.search(rest) or _FOREIGN.search(rest))
 
 
 def refuse_scaled_note(spec: TableSpec, above: list[str], positions: dict[str, int]) -> None:
@@ -371,9 +382,7 @@ def refuse_scaled_note(spec: TableSpec, above: list[str], positions: dict[str, i
     for text in above:
         normal = unicodedata.normalize("NFKC", str(text)).casefold()
         unit = _NOTE_UNIT.search(normal)
-        scaled = (
-            unit is not None and _SCALE.search(unit.group(1)) and not _RATE.search(unit.group(1))
-        )
+        scaled = unit is not None and _money_multiple(unit.group(1))
         if scaled or _NOTE_ENGLISH.search(normal):
             raise FileProblem(
                 _(

@@ -565,3 +565,19 @@ def test_a_csv_writer_that_quotes_the_excel_formula_cells(customers: Any, tmp_pa
     assert Customer.objects.filter(external_id='A "7" B', name='Acme "Trading"').exists()
     assert Customer.objects.filter(external_id="=1+2").exists()  # not a text formula: as is
 
+
+@pytest.mark.parametrize(
+    "note", ["重量单位：千克", "数量单位：万件", "单位：千米", "Quantities per box: 单位：千克"]
+)
+def test_a_note_above_the_header_of_a_unit_that_is_no_money_imports(
+    customers: Any, tmp_path: Path, note: str
+) -> None:
+    """千 in 千克 (kilogram) or 万 in 万件 (ten thousand pieces) is a unit of something
+    else than money: the amounts are yuan all the same, and the file is read."""
+    rows = [
+        ["2024年销售订单", "", "", "", note],
+        ["订单编号", "客户编号", "负责人", "下单日期", "订单金额"],
+        ["SO-1", "C1", "r1", "2024-03-01", "12.5"],
+    ]
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert result.imported == 1
