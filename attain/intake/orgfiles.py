@@ -31,8 +31,8 @@ from attain.accounts.models import Role
 from attain.org import imports, services
 from attain.org.imports import KEEP, Outcome, PersonRow, UnitRow
 
-from .parsing import CellError, cell_text, parse_date
-from .reading import FileProblem, Source
+from .parsing import CellError, cell_text, parse_date, shorten_quotes
+from .reading import FileProblem, Source, Uncalculated
 from .tables import TableSpec
 
 LIMITS = {"code": 64, "name": 200, "title": 64, "email": 254, "phone": 40}
@@ -69,11 +69,30 @@ class _Cells:
     def has(self, name: str) -> bool:
         return name in self.positions
 
+    def _cell(self, name: str) -> Any:
+        """The cell; a formula whose value the file does not hold is none (its reason
+        added), not a person named “=B3”."""
+        cell = self.cells[self.positions[name]]
+        if cell.__class__ is Uncalculated:
+            self.reasons.append(
+                shorten_quotes(
+                    _(
+                        "%(what)s “%(value)s” is a formula whose value the file does not "
+                        "hold (the program that wrote it did not calculate it): open the "
+                        "file in Excel, save it and import it again"
+                    )
+                    % {"what": self.whats[name], "value": cell}
+                )
+            )
+            return None
+        return cell
+
     def text(self, name: str, *, required: bool = False) -> Any:
         if name not in self.positions:
             return KEEP
-        value = cell_text(self.cells[self.positions[name]])
-        if not value and required:
+        uncalculated = len(self.reasons)
+        value = cell_text(self._cell(name))
+        if not value and required and len(self.reasons) == uncalculated:
             self.reasons.append(_("%(what)s is missing") % {"what": self.whats[name]})
         limit = LIMITS.get(name)
         if limit and len(value) > limit:
@@ -86,9 +105,10 @@ class _Cells:
     def date(self, name: str, *, required: bool = False) -> Any:
         if name not in self.positions:
             return KEEP
-        cell = self.cells[self.positions[name]]
+        uncalculated = len(self.reasons)
+        cell = self._cell(name)
         if cell is None or not cell_text(cell):
-            if required:
+            if required and len(self.reasons) == uncalculated:
                 self.reasons.append(_("%(what)s is missing") % {"what": self.whats[name]})
             return None
         try:

@@ -948,3 +948,23 @@ def test_an_unknown_role_lists_the_roles_as_the_reader_calls_them(
     assert "销售主管" in reason
     assert "管理员, 销售运营, 财务, 高管, 销售经理, 销售代表" in reason
     assert "sales_ops" not in reason
+
+
+def test_a_formula_the_roster_does_not_hold_the_value_of_rejects_its_row(
+    company: Any, tmp_path: Path
+) -> None:
+    """A roster written by a program that does not calculate (openpyxl, XlsxWriter: the
+    workbook asks Excel to calculate on opening) holds no value for a formula: the
+    person is not imported named “=B3” (or “0”), the row is rejected saying why, as in
+    a record file."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(PEOPLE_ZH)
+    sheet.append(["f1", "钱一", "west", "rep", "", "2025-03-01", "", "", ""])
+    sheet.append(["f2", "=B2", "west", "=D2", "", "2025-03-01", "", "", ""])
+    path = tmp_path / "people.xlsx"
+    book.save(path)
+    result = run("people", path, effective="2025-06-01", invite=False)
+    assert (result.imported, result.rejected) == (1, 1)
+    assert not Person.objects.filter(code="f2").exists()
+    assert "is a formula whose value the file does not hold" in reasons(result)["f2"]
