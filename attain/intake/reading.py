@@ -311,7 +311,11 @@ def _excel_text(lines: Iterable[str], delimiter: str) -> Iterator[str]:
         return f'{match[1]}"{match[2].replace(chr(34) * 4, chr(34) * 2)}"'
 
     for line in lines:
-        yield cell.sub(r'\1"\2"', quoted.sub(unquote, line)) if '="' in line else line
+        if '="' in line:
+            if '"=""' in line:
+                line = quoted.sub(unquote, line)
+            line = cell.sub(r'\1"\2"', line)
+        yield line
 
 
 def _reads_as(path: Path, codec: str) -> bool:
