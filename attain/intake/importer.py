@@ -254,12 +254,26 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
             except FileProblem:
                 continue
             refuse_scaled_money(spec, candidate, found[0])
+            if candidate is two_rows:  # 金额（万元） merged across the amounts under it
+                refuse_scaled_money(spec, _group_headings(upper, lower), found[0])
             refuse_scaled_note(spec, above, found[0])
             source.header = candidate
             source.header_row += skipped
             return found
         above += header
     raise first_problem
+
+
+def _group_headings(upper: list[str], lower: list[str]) -> list[str]:
+    """For each column of a header on two rows, the heading merged across above it (Excel
+    keeps its text in the first cell: the nearest to the left above a sub-heading), or
+    "" (a heading merged down over both rows is the column's own)."""
+    groups, group = [], ""
+    for above, below in zip(upper, lower, strict=True):
+        if above:
+            group = above if below else ""
+        groups.append(group if below else "")
+    return groups
 
 
 def _on_another_sheet(spec: TableSpec, source: Source, problem: FileProblem) -> FileProblem:

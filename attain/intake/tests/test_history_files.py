@@ -581,3 +581,33 @@ def test_a_note_above_the_header_of_a_unit_that_is_no_money_imports(
     ]
     result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
     assert result.imported == 1
+
+
+@pytest.mark.parametrize("group", ["收入（万元）", "销售额(千元)", "收入（美元）"])
+def test_a_two_row_header_whose_group_heading_gives_the_unit_is_refused(
+    customers: Any, tmp_path: Path, group: str
+) -> None:
+    """收入（万元） merged across 订单金额 (and 已回款 beside it): the amounts under it count
+    in 万元, and 12.5 read as ¥12.50 would be wrong without a word, as with a header
+    金额（万元） of one row."""
+    rows = [
+        ["订单编号", "客户编号", "负责人", "下单日期", group, None],
+        [None, None, None, None, "订单金额", "已回款"],
+        ["SO-1", "C1", "r1", "2024-03-01", "12.5", "0"],
+    ]
+    with pytest.raises(FileProblem, match=re.escape(f"“{group}”")):
+        import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert not Order.objects.exists()
+
+
+def test_a_two_row_header_whose_group_heading_is_no_unit_of_money_imports(
+    customers: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["订单编号", "客户编号", "负责人", "下单日期", "收入（元）", None, "数量（千件）"],
+        [None, None, None, None, "订单金额", "已回款", "订购"],
+        ["SO-1", "C1", "r1", "2024-03-01", "12.5", "0", "3"],
+    ]
+    result = import_file(None, "orders", write_csv(tmp_path / "o.csv", rows))
+    assert result.imported == 1
+    assert str(Order.objects.get().amount) == "12.50"
