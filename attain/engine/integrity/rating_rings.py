@@ -63,17 +63,24 @@ def _mutual(
     periods do not dilute it (colleagues who rated each other honestly last year and
     inflate each other now are a ring now); persistence counts the calendar quarters
     in which both did so."""
-    totals = ratings.group_by("owner").agg(pl.col("score").sum().alias("s"), pl.len().alias("c"))
+    quarter = pl.format(
+        "{}-Q{}", pl.col("date").dt.year(), (pl.col("date").dt.month() - 1) // 3 + 1
+    )
+    # The baseline compares like with like: a pair is judged by the highest rating they
+    # gave each other in a period, so the others count by the highest rating each gave
+    # the person in a quarter (with monthly ratings, an average would make every pair
+    # who rated each other look inflated).
+    highest = ratings.group_by("rater", "owner", quarter.alias("quarter")).agg(
+        pl.col("score").max()
+    )
+    totals = highest.group_by("owner").agg(pl.col("score").sum().alias("s"), pl.len().alias("c"))
     baseline = (
-        ratings.group_by("rater", "owner")
+        highest.group_by("rater", "owner")
         .agg(pl.col("score").sum().alias("ps"), pl.len().alias("pc"))
         .join(totals, on="owner")
         .with_columns((pl.col("c") - pl.col("pc")).alias("others"))
         .filter(pl.col("others") >= params.min_other_raters)
         .select("rater", "owner", ((pl.col("s") - pl.col("ps")) / pl.col("others")).alias("base"))
-    )
-    quarter = pl.format(
-        "{}-Q{}", pl.col("date").dt.year(), (pl.col("date").dt.month() - 1) // 3 + 1
     )
     in_scan = pl.lit(None, dtype=pl.String)
     for period in reversed(periods):

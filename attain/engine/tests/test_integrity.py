@@ -1118,3 +1118,39 @@ def test_a_reps_history_starts_when_they_joined_not_at_their_first_order() -> No
     found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 12, 31))
     assert [a.people for a in found.alerts if a.pattern == "burst"] == [("SLO",)]
     assert [n.person for n in found.notes if n.detector == "shell_customers"] == ["NEW"]
+
+
+def test_colleagues_who_rate_each_other_every_month_like_everybody_are_no_ring() -> None:
+    """Ratings given monthly: a pair's highest of three ratings in a quarter is compared
+    with the highest the other raters give in a quarter, not with their average (every
+    pair who happened to rate each other would look inflated). A ring is still found."""
+    rng = random.Random(3)
+    rows = []
+    people = [f"E{p:03d}" for p in range(8)]
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            for owner in people:
+                for rater in people:
+                    if owner != rater and rng.random() < 0.5:
+                        rows.append(
+                            {
+                                "date": D(year, month, 28),
+                                "owner": owner,
+                                "rater": rater,
+                                "score": rng.choice((3.5, 4.0, 4.0, 4.0, 4.5)),
+                            }
+                        )
+    quarters = [
+        ScanPeriod(f"{y}-Q{q + 1}", D(y, 3 * q + 1, 1), D(y, 3 * q + 3, 28))
+        for y in (2024, 2025)
+        for q in range(4)
+    ]
+    honest_rows = [{"id": f"R{n}", **row} for n, row in enumerate(rows)]
+    frames = {"peer_ratings": pl.DataFrame(honest_rows)}
+    assert scan(Records(frames), quarters, detectors=["rating_rings"]).alerts == []
+    for month in (7, 8, 9, 10, 11, 12):
+        for a, b in (("E001", "E002"), ("E002", "E001")):
+            rows.append({"date": D(2025, month, 28), "owner": a, "rater": b, "score": 5.0})
+    frames = {"peer_ratings": pl.DataFrame([{"id": f"R{n}", **r} for n, r in enumerate(rows)])}
+    found = scan(Records(frames), quarters, detectors=["rating_rings"])
+    assert {a.people for a in found.alerts} == {("E001", "E002")}
