@@ -409,17 +409,21 @@ def _reject_records(actor: Any, alert: Alert, reason: str) -> int:
 
 
 def _announce_hold(alert: Alert, reason: str) -> None:
-    """The people whose payout is held, and their managers, hear of it."""
-    people = list(alert.people.all())
+    """The people whose payout is held, and their managers, hear of it: each person of
+    their own hold, a manager of their own people's (a ring across units names nobody
+    of another team to a manager)."""
     today = timezone.localdate()
-    managers = [a.manager for p in people if (a := p.assignment_on(today)) and a.manager]
-    announce(
-        "integrity_hold",
-        [*people, *managers],
-        period=alert.period,
-        who=", ".join(p.name for p in people),
-        reason=reason,
-    )
+    told: dict[Any, list[Any]] = {}
+    for person in alert.people.order_by("code"):
+        told.setdefault(person, []).append(person)
+        held = person.assignment_on(today)
+        if held and held.manager and held.manager != person:
+            told.setdefault(held.manager, []).append(person)
+    by_names: dict[str, list[Any]] = {}
+    for recipient, people in told.items():
+        by_names.setdefault(", ".join(p.name for p in people), []).append(recipient)
+    for who, recipients in by_names.items():
+        announce("integrity_hold", recipients, period=alert.period, who=who, reason=reason)
 
 
 def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:

@@ -32,3 +32,21 @@ def test_an_integrity_hold_tells_the_people_and_their_manager(company) -> None:
     note = Notification.objects.get(recipient=company.users["rep"])
     assert note.kind == "integrity_hold" and note.params["reason"] == "Dup"
     assert kinds_of(company.users["manager"]) == ["integrity_hold"]  # m1 leads r1
+
+
+def test_a_manager_hears_of_the_hold_of_their_own_people_only(company) -> None:
+    """A ring across units (r1 in east under m1, r4 in west under m3): m1 is told of
+    r1's hold, not of r4's, who is no one of theirs."""
+    alert = Alert.objects.create(
+        key="k2",
+        detector="reciprocal_credit",
+        period="2026-Q1",
+        score=Decimal("0.9"),
+        reason_en="x",
+        reason_zh="x",
+        people_codes=["r1", "r4"],
+    )
+    alert.people.set([company.people["r1"], company.people["r4"]])
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="Ring", hold=True)
+    told = Notification.objects.filter(recipient=company.users["manager"])
+    assert [n.params["who"] for n in told] == ["R1"]
