@@ -190,8 +190,12 @@ def _identity(
                 records("customers", members) + records("orders", customer_orders),
                 label,
                 params.identity_score,
-                f"{len(members)} customers share contact details with a salesperson or with "
-                f"each other under one owner ({shown}).",
+                (
+                    f"{len(members)} customers share contact details with a salesperson or "
+                    f"with each other under one owner ({shown})."
+                    if len(members) > 1
+                    else f"1 customer shares contact details with a salesperson ({shown})."
+                ),
                 f"{len(members)} 个客户的联系方式与销售人员相同，或同一负责人名下的客户之间互相相同"
                 f"（{shown}）。",
                 "identity",
@@ -259,8 +263,9 @@ def _no_trace(
                 records("customers", members) + records("orders", ids),
                 label,
                 params.no_trace_score,
-                f"{len(members)} customers have confirmed orders older than "
-                f"{params.grace_days} days but no contact, no activity and no payment.",
+                f"{len(members)} {'customers have' if len(members) > 1 else 'customer has'} "
+                f"confirmed orders older than {params.grace_days} days but no contact, no "
+                "activity and no payment.",
                 f"{len(members)} 个客户有超过 {params.grace_days} 天的已确认订单，但没有联系人、"
                 "没有跟进记录，也没有回款。",
                 "no_trace",

@@ -1154,3 +1154,19 @@ def test_colleagues_who_rate_each_other_every_month_like_everybody_are_no_ring()
     frames = {"peer_ratings": pl.DataFrame([{"id": f"R{n}", **r} for n, r in enumerate(rows)])}
     found = scan(Records(frames), quarters, detectors=["rating_rings"])
     assert {a.people for a in found.alerts} == {("E001", "E002")}
+
+
+def test_one_shell_customer_is_told_in_the_singular() -> None:
+    """The reviewer reads "1 customer shares ...", not "1 customers share ..."."""
+    frames = honest()
+    frames["contacts"] = pl.concat(
+        [frames["contacts"], pl.DataFrame({"customer": ["C0095"], "phone": ["13911112222"]})],
+        how="diagonal_relaxed",
+    )
+    frames["people"] = frames["people"].with_columns(pl.lit("13911112222").alias("phone"))
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code") == "E009").then(pl.col("phone")).otherwise(None).alias("phone")
+    )
+    found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 1, 31))
+    (alert,) = [a for a in found.alerts if a.pattern == "identity"]
+    assert alert.reason_en.startswith("1 customer shares contact details with a salesperson")
