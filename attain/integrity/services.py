@@ -225,6 +225,19 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 )
                 created += 1
                 known += dismissed is not None
+            elif row.status == Status.OPEN and (dismissed := _dismissed_before(values)):
+                # open since a scan of several periods at once, and a reviewer has
+                # since dismissed the pattern in an earlier one: a known pattern too
+                before = _state(row)
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.status, row.recurs = Status.DISMISSED, dismissed
+                row.resolution, row.decided_at = dismissed.resolution, timezone.now()
+                save_update(
+                    actor, row, before=before, state=_state, reason=gettext_noop("known pattern")
+                )
+                updated += 1
+                known += 1
             elif row.status == Status.WITHDRAWN or (
                 row.status == Status.OPEN
                 and (row.score, row.records) != (values["score"], values["records"])

@@ -670,3 +670,21 @@ def test_the_page_of_a_known_pattern_links_the_dismissed_alert(company, client):
     page = client.get(f"/integrity/{again.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'<a href="/integrity/{first.pk}/">alert {first.pk}</a> of 2025-Q3' in page
     assert "分单协议" in page  # the reviewer's reason, carried over
+
+
+def test_a_split_found_open_in_several_quarters_at_once_follows_the_first_dismissal(company):
+    """The first scan covers several quarters, so r1 and r2's steady split is open in
+    2025-Q3 and 2025-Q4 at once. The reviewer dismisses 2025-Q3 as the documented split;
+    the next scan files 2025-Q4 as the known pattern too, instead of leaving the reviewer
+    one alert per quarter to dismiss again."""
+    _split_quarter(company, datetime.date(2025, 7, 1), [("r1", "r2")])
+    _split_quarter(company, datetime.date(2025, 10, 1), [("r1", "r2")])
+    services.scan(None, periods=["2025-Q3", "2025-Q4"])
+    first = Alert.objects.get(detector="reciprocal_credit", period="2025-Q3")
+    assert Alert.objects.get(detector="reciprocal_credit", period="2025-Q4").status == Status.OPEN
+    services.decide(company.users["sales_ops"], first, confirm=False, reason="分单协议")
+    services.scan(None, periods=["2025-Q3", "2025-Q4"])
+    again = Alert.objects.get(detector="reciprocal_credit", period="2025-Q4")
+    assert again.status == Status.DISMISSED and again.recurs == first
+    assert again.resolution == "分单协议"
+    assert AuditEvent.objects.filter(reason="known pattern").count() == 1
