@@ -688,3 +688,37 @@ def test_a_split_found_open_in_several_quarters_at_once_follows_the_first_dismis
     assert again.status == Status.DISMISSED and again.recurs == first
     assert again.resolution == "分单协议"
     assert AuditEvent.objects.filter(reason="known pattern").count() == 1
+
+
+def test_the_held_rep_disputes_the_decision_from_the_notice(gamed, client):
+    """The whole loop from the rep's side: the hold notice links the prefilled dispute
+    form (in the rep's language), and posting it opens a dispute about the alert."""
+    import html
+    import re
+
+    from attain.pay.models import Dispute
+
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    services.decide(None, alert, confirm=True, reason="重复下单", hold=True)
+    client.force_login(gamed.users["rep"])
+    page = client.get("/performance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    link = html.unescape(re.search(r'id="hold-dispute-\d+"><a href="([^"]+)"', page).group(1))
+    form = client.get(link, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert form.status_code == 200
+    fields = dict(
+        re.findall(
+            r'name="(period|title|record_table|record_ref)"[^>]*value="([^"]*)"',
+            form.content.decode(),
+        )
+    )
+    assert fields.get("period") == "2025-Q4" and str(alert.pk) in fields.get("record_ref", "")
+    assert "被暂扣" in fields.get("title", "") and "诚信预警" in fields.get("record_ref", "")
+    posted = client.post(
+        link,
+        {**fields, "subject": "record", "text": "两笔是两次真实的发货"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert posted.status_code == 302, posted.content.decode()[:2000]
+    dispute = Dispute.objects.get()
+    assert dispute.person == gamed.people["r1"] and str(alert.pk) in dispute.record_ref
