@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from attain.integrity import access, selectors
+from attain.org.selectors import person_of
 
 register = template.Library()
 
@@ -21,7 +22,12 @@ def hold_notice(context: dict[str, Any], person: Any) -> dict[str, Any]:
     holds = selectors.holds_for(user, person) if user is not None and person is not None else []
     language = get_language() or "en"
     own = user is not None and person is not None and access.may_dispute_hold(user, person)
-    return {"holds": [(h, h.reason(language), _dispute_link(h) if own else "") for h in holds]}
+    return {
+        "holds": [(h, h.reason(language), _dispute_link(h) if own else "") for h in holds],
+        # a reviewer reading someone else's page reads the hold as that person's
+        "mine": person_of(user) == person if user is not None else False,
+        "person": person,
+    }
 
 
 # The record tables a dispute can name (attain.pay.selectors.REVIEW_TABLES).

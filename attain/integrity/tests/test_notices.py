@@ -50,3 +50,26 @@ def test_a_manager_hears_of_the_hold_of_their_own_people_only(company) -> None:
     integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="Ring", hold=True)
     told = Notification.objects.filter(recipient=company.users["manager"])
     assert [n.params["who"] for n in told] == ["R1"]
+
+
+def test_a_reviewer_reads_the_hold_on_a_reps_page_as_about_the_rep(company, client) -> None:
+    """Sales operations opening r1's performance page read the hold as r1's, not as
+    "your records", and are offered no dispute (only r1 disputes)."""
+    alert = Alert.objects.create(
+        key="k3",
+        detector="amounts",
+        period="2025-Q4",
+        score=Decimal("0.9"),
+        reason_en="x",
+        reason_zh="x",
+        people_codes=["r1"],
+    )
+    alert.people.set([company.people["r1"]])
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="Dup", hold=True)
+    client.force_login(company.users["sales_ops"])
+    page = client.get("/performance/?person=r1").content.decode()
+    notice = page[page.index('id="integrity-hold"') :]
+    assert "your records" not in notice and "R1" in notice
+    assert "hold-dispute" not in notice
+    page = client.get("/performance/?person=r1", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "对 R1 2025-Q4 记录的审核发现了问题" in page
