@@ -696,7 +696,9 @@ def test_the_held_rep_disputes_the_decision_from_the_notice(gamed, client):
     import html
     import re
 
-    from attain.pay.models import Dispute
+    from django.apps import apps
+
+    Dispute = apps.get_model("pay", "Dispute")  # integrity sits below pay
 
     services.scan(None, periods=["2025-Q4"])
     alert = Alert.objects.get()
