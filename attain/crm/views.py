@@ -203,6 +203,15 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
                 for section in ("opportunities", "activities", "orders", "payments", "tickets")
             },
             "can_merge": access.can_merge_customers(request.user),
+            # the opportunities whose own page the reader may open (the others are
+            # shown here, on the shared customer, but their page is 404 for them)
+            "openable": set(
+                selectors.visible_opportunities(request.user)
+                .filter(pk__in=[o.pk for o in context["opportunities"]])
+                .values_list("pk", flat=True)
+            )
+            if context["opportunities"]
+            else set(),
         }
     )
     return render(request, "crm/customer.html", context)

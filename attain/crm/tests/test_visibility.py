@@ -331,3 +331,21 @@ def test_a_rep_confirming_their_cancelled_order_again_waits_for_verification(com
     services.verify_records(company.users["finance"], Order, [order.pk])
     order.refresh_from_db()
     assert order.verification == "verified"
+
+
+def test_customer_360_links_only_the_opportunities_the_reader_may_open(company, crm):
+    """r1 sees c_shared (one visit) and so all its opportunities on the 360 page, r4's
+    too; r4's opportunity page is 404 for r1, so the 360 page does not link to it."""
+    p = company.people
+    customer = crm.customers["c_shared"]
+    theirs = make.opportunity(customer, p["r4"], "二期项目", Decimal(5000))
+    mine = make.opportunity(customer, p["r1"], "一期项目", Decimal(3000))
+    rep = client_for(company, "rep")
+    page = rep.get(f"/crm/customers/{customer.external_id}/").content.decode()
+    assert "二期项目" in page and "一期项目" in page
+    assert f"/crm/opportunities/{mine.external_id}/" in page
+    assert rep.get(f"/crm/opportunities/{mine.external_id}/").status_code == 200
+    assert f"/crm/opportunities/{theirs.external_id}/" not in page
+    assert rep.get(f"/crm/opportunities/{theirs.external_id}/").status_code == 404
+    admin = client_for(company, "admin").get(f"/crm/customers/{customer.external_id}/")
+    assert f"/crm/opportunities/{theirs.external_id}/" in admin.content.decode()
