@@ -317,6 +317,21 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "line", "list_price", "active"]
 
 
+class Customer360CountsSerializer(serializers.Serializer):
+    contacts = serializers.IntegerField()
+    opportunities = serializers.IntegerField()
+    activities = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    payments = serializers.IntegerField()
+    tickets = serializers.IntegerField()
+    surveys = serializers.IntegerField()
+
+
+class Customer360TotalsSerializer(serializers.Serializer):
+    confirmed_orders = serializers.DecimalField(max_digits=18, decimal_places=2)
+    collected = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
 class Customer360Serializer(serializers.Serializer):
     customer = CustomerSerializer()
     contacts = ContactSerializer(many=True)
@@ -326,6 +341,10 @@ class Customer360Serializer(serializers.Serializer):
     payments = PaymentSerializer(many=True)
     tickets = TicketSerializer(many=True)
     surveys = SurveySerializer(many=True)
+    counts = Customer360CountsSerializer(
+        help_text="How many records each section has in all (a section lists the latest 200)."
+    )
+    totals = Customer360TotalsSerializer(help_text="Totals over all the customer's records.")
 
 
 # Serializers: writes -----------------------------------------------------------------
@@ -591,7 +610,8 @@ class CustomerViewSet(ServiceCreateMixin, ReadViewSet):
         customer = self.get_object()
         sections = selectors.customer_360(customer)
         sections.pop("timeline")
-        return Response(Customer360Serializer({"customer": customer, **sections}).data)
+        figures = selectors.customer_figures(customer)
+        return Response(Customer360Serializer({"customer": customer, **sections, **figures}).data)
 
 
 @create_schema("Add a contact to a customer the caller may see.")

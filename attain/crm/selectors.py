@@ -249,6 +249,57 @@ def customer_360(customer: Customer) -> dict[str, Any]:
     }
 
 
+SECTIONS = ("contacts", "opportunities", "activities", "orders", "payments", "tickets", "surveys")
+
+
+def customer_figures(customer: Customer) -> dict[str, Any]:
+    """How many records of each section the customer has (its Customer 360 shows the
+    latest :data:`SECTION_LIMIT`), and its totals over all of them: confirmed orders and
+    money collected. One query."""
+    from decimal import Decimal
+
+    from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from attain.web.fields import MONEY
+
+    from .models import OrderStatus
+
+    def mine(model: type[Model]) -> QuerySet[Any]:
+        return model._default_manager.filter(customer=OuterRef("pk")).order_by().values("customer")
+
+    def count(model: type[Model]) -> Coalesce:
+        return Coalesce(Subquery(mine(model).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    def total(rows: QuerySet[Any]) -> Coalesce:
+        money = DecimalField(**MONEY)
+        found = Subquery(rows.annotate(t=Sum("amount")).values("t")[:1], output_field=money)
+        return Coalesce(found, Value(Decimal(0)), output_field=money)
+
+    models = {getattr(Customer, s).rel.related_model: s for s in SECTIONS}
+    figures = {
+        **{section: count(model) for model, section in models.items()},
+        "confirmed_orders": total(mine(Order).filter(status=OrderStatus.CONFIRMED)),
+        "collected": total(mine(Payment)),
+    }
+    names = [f"figure_{name}" for name in figures]
+    values = (
+        Customer.objects.filter(pk=customer.pk)
+        .annotate(**dict(zip(names, figures.values(), strict=True)))
+        .values_list(*names)
+        .get()
+    )
+    row: dict[str, Any] = dict(zip(figures, values, strict=True))
+    cent = Decimal("0.01")
+    return {
+        "counts": {section: row[section] for section in SECTIONS},
+        "totals": {
+            "confirmed_orders": Decimal(row["confirmed_orders"]).quantize(cent),
+            "collected": Decimal(row["collected"]).quantize(cent),
+        },
+    }
+
+
 def _timeline(
     opportunities: list[Opportunity],
     activities: list[Activity],

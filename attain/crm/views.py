@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -189,19 +189,15 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         messages.info(request, _("That customer was merged into this one."))
         return redirect("crm:customer", external_id=customer.external_id)
     context = selectors.customer_360(customer)
-    totals = customer.orders.filter(status=OrderStatus.CONFIRMED).aggregate(total=Sum("amount"))
-    paid = customer.payments.aggregate(total=Sum("amount"))
+    # The sections show the latest records; the figures count them all.
+    figures = selectors.customer_figures(customer)
     context.update(
         {
             "customer": customer,
-            "order_total": totals["total"] or Decimal(0),
-            "paid_total": paid["total"] or Decimal(0),
+            "order_total": figures["totals"]["confirmed_orders"],
+            "paid_total": figures["totals"]["collected"],
             "merged_from": list(customer.merged_from.values_list("name", "external_id")),
-            # The sections show the latest records; the figures count them all.
-            "counts": {
-                section: getattr(customer, section).count()
-                for section in ("opportunities", "activities", "orders", "payments", "tickets")
-            },
+            "counts": figures["counts"],
             "can_merge": access.can_merge_customers(request.user),
             # the opportunities whose own page the reader may open (the others are
             # shown here, on the shared customer, but their page is 404 for them)

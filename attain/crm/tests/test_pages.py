@@ -572,3 +572,37 @@ def test_an_activity_before_the_first_storable_moment_is_refused_not_a_server_er
     assert page.status_code == 200
     assert "When 0001-01-01 is out of range." in page.content.decode()
     assert not Activity.objects.filter(summary="古代").exists()
+
+
+def test_customer_360_says_when_a_section_shows_only_the_latest(company, crm, monkeypatch):
+    """Each section shows the latest SECTION_LIMIT records; the page says so for every
+    section (surveys and contacts too), and the API gives the counts and the totals of
+    all records, so a client does not take the first records for all of them."""
+    from attain.crm import selectors
+
+    monkeypatch.setattr(selectors, "SECTION_LIMIT", 2)
+    r1 = company.people["r1"]
+    customer = crm.customers["c_r1"]  # already one order (100) and one payment (60)
+    for i in range(3):
+        make.order(customer, r1, D(2026, 5, 1 + i), Decimal(10))
+        make.payment(customer, r1, D(2026, 6, 1 + i), Decimal(5))
+        services.create_contact(None, customer=customer, name=f"联系人{i}")
+        services.record_survey(
+            None, customer=customer, person=company.people["r2"], date=D(2026, 1, 3), score=5
+        )
+    page = client_for(company, "rep").get(f"/crm/customers/{customer.external_id}/")
+    html = page.content.decode()
+    assert html.count("Showing the latest 2 of 3.") == 2  # contacts, surveys
+    assert "Showing the latest 2 of 4." in html  # orders, payments
+    api = client_for(company, "rep").get(f"/api/customers/{customer.external_id}/360/").json()
+    assert len(api["orders"]) == 2 and len(api["surveys"]) == 2
+    assert api["counts"] == {
+        "contacts": 3,
+        "opportunities": 0,
+        "activities": 0,
+        "orders": 4,
+        "payments": 4,
+        "tickets": 4,  # the hand-off of each order
+        "surveys": 3,
+    }
+    assert api["totals"] == {"confirmed_orders": "130.00", "collected": "75.00"}
