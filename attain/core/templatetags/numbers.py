@@ -47,3 +47,13 @@ def money(value: Any) -> str:
     return number_format(
         number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, force_grouping=True
     )
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A share (``0.125``) as a percentage as it is: ``12.5%``, not rounded to a whole
+    percent (a credit split of 12.5% and 87.5% adds up to 100% on the page too)."""
+    number = _decimal(value)
+    if number is None:
+        return NONE if value is None or value == "" else str(value)
+    return f"{grouped(number * 100)}%"

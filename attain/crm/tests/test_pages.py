@@ -606,3 +606,30 @@ def test_customer_360_says_when_a_section_shows_only_the_latest(company, crm, mo
         "surveys": 3,
     }
     assert api["totals"] == {"confirmed_orders": "130.00", "collected": "75.00"}
+
+
+def test_credit_split_shows_each_share_as_it_is(company, crm):
+    """A share of 12.5% or 0.5% is shown as such (it was rounded to a whole percent,
+    half to even: 12%, 0%), so the split shown adds up to 100%."""
+    p = company.people
+    customer = crm.customers["c_r1"]
+    make.order(
+        customer,
+        p["r1"],
+        D(2026, 5, 1),
+        Decimal(80),
+        credits=make.shares(p["r1"], "0.125", p["r2"], "0.875"),
+    )
+    make.payment(
+        customer,
+        p["r1"],
+        D(2026, 5, 2),
+        Decimal(80),
+        credits=make.shares(p["r1"], "0.995", p["r2"], "0.005"),
+    )
+    for url in (f"/crm/customers/{customer.external_id}/", "/crm/orders/", "/crm/payments/"):
+        html = client_for(company, "admin").get(url).content.decode()
+        shares = set(re.findall(r'<span class="muted">([^<]*%)</span>', html))
+        assert shares >= ({"12.5%", "87.5%"} if "payments" not in url else set()), url
+        if "orders" not in url:
+            assert {"99.5%", "0.5%"} <= shares, url
