@@ -199,6 +199,8 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
             "merged_from": list(customer.merged_from.values_list("name", "external_id")),
             "counts": figures["counts"],
             "can_merge": access.can_merge_customers(request.user),
+            # executives read only: no buttons to log, record or open anything
+            "can_write": access.can_write_customer(request.user, customer),
             # the opportunities whose own page the reader may open (the others are
             # shown here, on the shared customer, but their page is 404 for them)
             "openable": set(

@@ -349,3 +349,19 @@ def test_customer_360_links_only_the_opportunities_the_reader_may_open(company, 
     assert rep.get(f"/crm/opportunities/{theirs.external_id}/").status_code == 404
     admin = client_for(company, "admin").get(f"/crm/customers/{customer.external_id}/")
     assert f"/crm/opportunities/{theirs.external_id}/" in admin.content.decode()
+
+
+def test_customer_360_offers_no_writes_to_an_executive(company, crm):
+    """Executives read only (a write of theirs is 403): the 360 page shows them the
+    customer without the buttons to log, record or open anything."""
+    p = company.people
+    customer = crm.customers["c_shared"]
+    make.order(customer, p["r4"], datetime.date(2026, 3, 1), Decimal(10))  # its hand-off
+    assert customer.tickets.exists()
+    links = ("/activities/new/", "/orders/new/", "/payments/new/", "/surveys/new/")
+    for role, offered in (("executive", False), ("rep", True), ("finance", True)):
+        html = client_for(company, role).get(f"/crm/customers/{customer.external_id}/")
+        page = html.content.decode()
+        assert html.status_code == 200
+        for link in links:
+            assert (f"/crm/customers/{customer.external_id}{link}" in page) is offered, (role, link)
