@@ -438,10 +438,13 @@ def duplicate_pairs(limit: int = 50) -> list[tuple[Customer, Customer, list[str]
 
 
 def funnel(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
-    """Count, amount and weighted amount (amount × win probability) per stage."""
-    from decimal import Decimal
+    """Count, amount and weighted amount (amount × win probability, to the cent half-up)
+    per stage."""
+    from decimal import ROUND_HALF_UP, Decimal
 
-    from django.db.models import Count, Sum
+    from django.db.models import Count
+
+    from attain.web.aggregates import ExactSum
 
     from .models import Stage
 
@@ -449,7 +452,7 @@ def funnel(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
         row["stage_id"]: dict(row)
         for row in opportunities.order_by()
         .values("stage_id")
-        .annotate(count=Count("id"), amount=Sum("amount"))
+        .annotate(count=Count("id"), amount=ExactSum("amount"))
     }
     rows = []
     for stage in Stage.objects.order_by("position"):
@@ -460,7 +463,9 @@ def funnel(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:
                 "stage": stage,
                 "count": row.get("count", 0),
                 "amount": amount,
-                "weighted": (amount * stage.probability).quantize(Decimal("0.01")),
+                "weighted": (amount * stage.probability).quantize(
+                    Decimal("0.01"), rounding=ROUND_HALF_UP
+                ),
             }
         )
     return rows
