@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet
 
 from attain.org.selectors import visible_people
+from attain.web.aggregates import ExactSum
 
 from .models import ZERO, Payout
 from .models_close import Adjustment, ClosedResult, PayPeriod, PeriodState
@@ -46,7 +47,7 @@ def periods() -> list[PeriodRow]:
     adjusted = {
         r["source_period"]: (r["n"], r["total"] or ZERO)
         for r in Adjustment.objects.values("source_period").annotate(
-            n=Count("pk"), total=Sum("amount")
+            n=Count("pk"), total=ExactSum("amount")
         )
     }
     rows = [
@@ -54,11 +55,11 @@ def periods() -> list[PeriodRow]:
             period=r["period"],
             end=r["end"],
             payouts=r["n"],
-            total=(r["total"] or ZERO).quantize(Decimal("0.01")),
+            total=r["total"] or ZERO,
             close=closes.get(r["period"]),
         )
         for r in Payout.objects.values("period")
-        .annotate(end=Max("period_end"), n=Count("pk"), total=Sum("amount"))
+        .annotate(end=Max("period_end"), n=Count("pk"), total=ExactSum("amount"))
         .order_by()
     ]
     for row in rows:
