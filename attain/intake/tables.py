@@ -12,7 +12,7 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
@@ -228,11 +228,12 @@ def _activity_check(values: dict[str, Any]) -> str | None:
 
 
 def _order_line_fill(values: dict[str, Any]) -> None:
-    """No amount given: quantity × unit price, to the cent (as the services compute it)."""
+    """No amount given: quantity × unit price, to the cent half-up (as the services compute
+    it)."""
     if values.get("amount") is None:
         quantity, price = values.get("quantity"), values.get("unit_price")
         if quantity is not None and price is not None:
-            values["amount"] = (quantity * price).quantize(Decimal("0.01"))
+            values["amount"] = (quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _peer_check(values: dict[str, Any]) -> str | None:

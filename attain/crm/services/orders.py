@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -76,7 +76,7 @@ def record_order(
             product=product,
             quantity=quantity,
             unit_price=price,
-            amount=(quantity * price).quantize(Decimal("0.01")),
+            amount=(quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
         )
         for product, quantity, price in lines
     ]

@@ -87,3 +87,21 @@ def test_funnel_amounts_exact_and_weighted_rounded_half_up(company, crm):
     assert str(rows["lead"]["amount"]) == "1.25"
     # 1.25 × 0.1 = 0.125: half-up (四舍五入) is 0.13, not the banker's 0.12
     assert rows["lead"]["weighted"] == Decimal("0.13")
+
+
+def test_an_order_lines_amount_is_rounded_half_up(company, crm):
+    """quantity × unit price to the cent, half-up (四舍五入) as everywhere money is
+    rounded: 0.5 × 0.25 = 0.125 is 0.13 (the banker's rounding gave 0.12), and so on
+    the import's lines (attain.intake.tables)."""
+    from attain.crm import services
+
+    line = services.create_product_line(None, code="pumps", name="水泵")
+    pump = services.create_product(None, code="P-1", name="离心泵", line=line)
+    order = make.order(
+        crm.customers["c_r1"],
+        company.people["r1"],
+        D(2026, 3, 1),
+        lines=[(pump, Decimal("0.5"), Decimal("0.25")), (pump, Decimal("1.5"), Decimal("0.05"))],
+    )
+    assert sorted(str(x.amount) for x in order.lines.all()) == ["0.08", "0.13"]
+    assert str(order.amount) == "0.21"

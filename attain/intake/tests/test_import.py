@@ -596,6 +596,10 @@ def test_order_lines_upsert_by_line_id(customers: Any, tmp_path: Path) -> None:
     assert (result.imported, result.updated, result.rejected) == (0, 1, 0)
     line = OrderLine.objects.get(external_id="L1")
     assert (line.quantity, line.amount) == (Decimal(3), Decimal("30.00"))
+    # quantity × unit price to the cent half-up (四舍五入), as the order form: 0.125 → 0.13
+    rows = [rows[0], ["L1", "O-1", "P100", "0.5", "0.25"]]
+    import_file(None, "order_lines", write_csv(tmp_path / "half.csv", rows))
+    assert OrderLine.objects.get(external_id="L1").amount == Decimal("0.13")
     assert OrderLine.objects.count() == 2
     # The order's own amount is the orders table's: lines do not change it.
     assert Order.objects.get(external_id="O-1").amount == Decimal("1234.50")
