@@ -12,7 +12,7 @@ import datetime
 import functools
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from django.utils.formats import date_format
@@ -73,14 +73,15 @@ def number_format(value: Decimal, places: int, force_grouping: bool = True) -> s
 
 def _wide(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
     """Formats with the digits the value needs: quantizing an amount of 30 digits (a
-    plan may pay 1e30) in the default 28-digit context failed the page."""
+    plan may pay 1e30) in the default 28-digit context failed the page. Rounds half-up
+    (四舍五入) as the engine rounds money, not the context's default banker's rounding."""
 
     @functools.wraps(format_value)
     def formatted(value: Any) -> str:
         d = decimal_of(value)
         if d is not None and not d.is_finite():
             return str(value)
-        with localcontext() as context:
+        with localcontext(rounding=ROUND_HALF_UP) as context:
             if d is not None:
                 context.prec = max(context.prec, d.adjusted() + 12)
             return format_value(value)

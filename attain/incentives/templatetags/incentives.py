@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from django import template
@@ -33,8 +33,9 @@ def _number(format_number: Callable[[Decimal], str]) -> Callable[[Any], str]:
         if number is None or not number.is_finite():
             return "—"
         # digits enough for any amount a plan may write (a bonus of 1e30 failed the
-        # designer's preview: quantize beyond the default 28 digits)
-        with localcontext() as context:
+        # designer's preview: quantize beyond the default 28 digits); half-up (四舍五入)
+        # as the engine rounds money, not the default banker's rounding
+        with localcontext(rounding=ROUND_HALF_UP) as context:
             context.prec = max(context.prec, number.adjusted() + 12)
             return format_number(number)
 

@@ -118,3 +118,24 @@ def test_covered_days_are_written_in_the_readers_format():
         assert detail_text(detail) == (
             "on covered days 01/01/2026…02/14/2026, 03/01/2026…03/31/2026"
         )
+
+
+def test_numbers_are_shown_rounded_half_up():
+    """A step of exactly half a cent (40005 × 0.025 = 1000.125) read 1,000.12 just above
+    the step "rounded half-up to the currency's minor unit: 1,000.13": every shown number
+    rounds half-up (四舍五入), as the engine rounds money, not the banker's way."""
+    from attain.incentives.explain_text import money, number, percent
+    from attain.incentives.templatetags.incentives import money as money_filter
+    from attain.incentives.templatetags.incentives import money2, num, pct
+
+    half = Decimal("1000.125")
+    with translation.override("en"):
+        assert number(half) == money(half) == money2(half) == "1,000.13"
+        assert money_filter(half).endswith("1,000.13")
+        assert step_text({"label": "actual 40005 × rate 0.025", "value": half})["value"] == (
+            "1,000.13"
+        )
+        assert number(Decimal("0.00125")) == "0.0013" and num(Decimal("0.00125")) == "0.0013"
+        assert percent(Decimal("0.80025")) == pct(Decimal("0.80025")) == "80.0%"
+        assert percent(Decimal("0.80250")) == pct(Decimal("0.80250")) == "80.3%"
+        assert money(Decimal("-0.125")) == "-0.13"
