@@ -6,7 +6,7 @@ not see is a 404, as if it did not exist."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -515,7 +515,7 @@ def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
                 :50
             ],
             "weighted": (opportunity.amount * opportunity.stage.probability).quantize(
-                Decimal("0.01")
+                Decimal("0.01"), rounding=ROUND_HALF_UP
             ),
         },
     )

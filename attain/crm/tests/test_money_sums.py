@@ -105,3 +105,12 @@ def test_an_order_lines_amount_is_rounded_half_up(company, crm):
     )
     assert sorted(str(x.amount) for x in order.lines.all()) == ["0.08", "0.13"]
     assert str(order.amount) == "0.21"
+
+
+def test_an_opportunitys_weighted_amount_is_rounded_half_up(company, crm):
+    """As in the funnel: 1.25 × 0.1 = 0.125 is 0.13 on the opportunity's page too."""
+    opportunity = make.opportunity(
+        crm.customers["c_r1"], company.people["r1"], "a", Decimal("1.25")
+    )
+    response = client_for(company, "manager").get(f"/crm/opportunities/{opportunity.external_id}/")
+    assert response.context["weighted"] == Decimal("0.13")
