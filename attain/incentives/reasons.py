@@ -22,19 +22,21 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from attain.crm.models import Activity, Opportunity, StageKind
+from attain.web.aggregates import ExactSum
 
 from .selectors import funnel_of
 
 BIG_DEAL_SHARE = Decimal("0.2")  # a deal worth a fifth of the target is a big one
 LOW_ACTIVITY_SHARE = Decimal("0.5")  # under half the team median is low
+CENT = Decimal("0.01")
 
 CODES = ("weak_stage", "low_activity", "thin_pipeline", "deal_slipping")
 
@@ -64,15 +66,20 @@ def weighted_pipeline(
     people: Iterable[Any], as_of: datetime.date, end: datetime.date
 ) -> dict[int, Decimal]:
     """Per person id: open opportunities expected to close by ``end`` (also those whose
-    date has passed: they may still close), amount × the stage's win probability."""
+    date has passed: they may still close), amount × the stage's win probability, to
+    the cent (half-up)."""
     rows = (
         Opportunity.objects.filter(
             owner__in=people, stage__kind=StageKind.OPEN, expected_close__lte=end
         )
         .values("owner_id")
-        .annotate(weighted=Sum(F("amount") * F("stage__probability")))
+        # exact: amount (2 places) × probability (3 places) has 5
+        .annotate(weighted=ExactSum(F("amount") * F("stage__probability"), places=5))
     )
-    return {r["owner_id"]: Decimal(str(r["weighted"] or 0)).quantize(Decimal(1)) for r in rows}
+    return {
+        r["owner_id"]: (r["weighted"] or Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
+        for r in rows
+    }
 
 
 def slipping_deals(
@@ -169,7 +176,8 @@ def _percent(value: Any) -> str:
 
 
 def _amount(value: Any) -> str:
-    return number_format(Decimal(str(value)).quantize(Decimal(1)), 0, force_grouping=True)
+    whole = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return number_format(whole, 0, force_grouping=True)
 
 
 def _number(value: Any) -> str:

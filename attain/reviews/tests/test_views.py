@@ -258,3 +258,27 @@ def test_a_review_reads_in_a_fixed_number_of_queries_however_big_the_team(team, 
     assert [a["person"] for a in r1["last_actions"]] == ["r1", "r1"]
     assert count(f"/api/reviews/{big.pk}/") == counts[0]
     assert count(reverse("reviews:review", args=[big.pk])) == counts[1]
+
+
+def test_the_weighted_pipeline_is_exact_to_the_cent(team):
+    """Amount × win probability summed exactly and kept to the cent: it was rounded to
+    whole units (half-even) before it was compared with the amount still to sell, so a
+    pipeline of 999.60 against 999.99 to go was not too thin."""
+    from attain.crm.models import Customer, Stage
+    from attain.crm.tests import make
+
+    r2 = team.people["r2"]
+    lead = Stage.objects.get(code="lead")
+    customer = Customer.objects.get(name="乙二贸易")
+    before = reasons.weighted_pipeline([r2], D(2026, 2, 15), D(2026, 3, 31)).get(r2.pk, 0)
+    for amount in ["0.10", "0.20", "0.05", "0.10"]:
+        make.opportunity(
+            customer, r2, amount, Decimal(amount), stage=lead, expected_close=D(2026, 3, 1)
+        )
+    after = reasons.weighted_pipeline([r2], D(2026, 2, 15), D(2026, 3, 31))[r2.pk]
+    assert lead.probability == Decimal("0.1")
+    assert after - before == Decimal("0.05")  # 0.045 to the cent, half-up
+    shown = reasons.text(
+        {"code": "thin_pipeline", "params": {"pipeline": "2.5", "remaining": "3.5"}}
+    )
+    assert "weigh 3 (" in shown and "against 4 still" in shown  # half-up: 2.5 was 2
