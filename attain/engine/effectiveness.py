@@ -166,13 +166,14 @@ def _spearman(frame: pl.DataFrame, x: str, y: str) -> float | None:
 @dataclass(frozen=True)
 class CostOfSales:
     period: str
-    payout: float
-    revenue: float
-    ratio: float | None
+    payout: Decimal | float  # Decimal (exact money) when the frame's columns are decimals
+    revenue: Decimal | float
+    ratio: Decimal | float | None
 
 
 def cost_of_sales(costs: pl.DataFrame) -> list[CostOfSales]:
-    """Payout ÷ revenue per period, in the order the periods sort in."""
+    """Payout ÷ revenue per period, in the order the periods sort in (exact with decimal
+    ``payout`` and ``revenue`` columns, as the app gives them)."""
     grouped = (
         costs.group_by("period").agg(pl.col("payout").sum(), pl.col("revenue").sum()).sort("period")
     )

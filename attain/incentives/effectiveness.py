@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -200,6 +200,13 @@ def figures(period: str) -> Figures:
     return found
 
 
+MONEY = pl.Decimal(38, 2)
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def _quarters_up_to(day: datetime.date, count: int) -> list[str]:
     from attain.calc.periods import periods_of_day
 
@@ -219,30 +226,30 @@ def cost_over_quarters(last_day: datetime.date, count: int = COST_QUARTERS) -> l
     up to the one containing ``last_day``, leaving out quarters without results. Pay of
     a plan counts in the quarter its period lies in (a yearly plan's pay in none)."""
     quarters = _quarters_up_to(last_day, count)
-    revenue: dict[str, float] = defaultdict(float)
+    revenue: dict[str, Decimal] = defaultdict(Decimal)  # money: exact, never floats
     for quarter, measures in PeriodResult.objects.filter(period__in=quarters).values_list(
         "period", "measures"
     ):
-        revenue[quarter] += float((measures or {}).get(MAIN_MEASURE) or 0)
+        revenue[quarter] += Decimal(str((measures or {}).get(MAIN_MEASURE) or 0))
     if not revenue:
         return []
     first = period_bounds(quarters[0])
     last = period_bounds(quarters[-1])
     assert first is not None and last is not None
-    payout: dict[str, float] = defaultdict(float)
+    payout: dict[str, Decimal] = defaultdict(Decimal)
     for _person, period, _plan, _component, amount in _component_rows((first[0], last[1])):
         for quarter in quarters:
             bounds = period_bounds(quarter)
             if bounds is not None and _within(period, bounds):
-                payout[quarter] += float(amount)
+                payout[quarter] += amount
                 break
     frame = pl.DataFrame(
         [
-            {"period": q, "payout": payout.get(q, 0.0), "revenue": revenue[q]}
+            {"period": q, "payout": payout.get(q, Decimal(0)), "revenue": _cents(revenue[q])}
             for q in quarters
             if q in revenue
         ],
-        schema={"period": pl.String, "payout": pl.Float64, "revenue": pl.Float64},
+        schema={"period": pl.String, "payout": MONEY, "revenue": MONEY},
     )
     return cost_of_sales_by_period(frame)
 

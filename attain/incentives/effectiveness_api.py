@@ -62,8 +62,8 @@ class PayForPerformanceSerializer(serializers.Serializer):
 
 class CostOfSalesSerializer(serializers.Serializer):
     period = serializers.CharField()
-    payout = serializers.FloatField()
-    revenue = serializers.FloatField()
+    payout = serializers.DecimalField(max_digits=38, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=38, decimal_places=2)
     ratio = serializers.FloatField(allow_null=True)
 
 

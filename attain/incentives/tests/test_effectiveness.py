@@ -187,6 +187,27 @@ def test_the_what_if_pages(client, calculated, django_capture_on_commit_callback
     )
 
 
+def test_cost_of_sales_is_summed_as_exact_money(calculated):
+    """Payouts and revenue of the cost of sales are money: summed exactly (binary floats
+    summed 0.10 + 0.20 to 0.30000000000000004, which the API gave as it was)."""
+    from rest_framework.test import APIClient
+
+    amounts = ["0.10", "0.20", "1234567.89", "0.07", "99999999.99"]
+    rows = list(ComponentResult.objects.filter(period=Q1).order_by("pk"))
+    for n, row in enumerate(rows):
+        row.amount = Decimal(amounts[n % len(amounts)])
+        row.save(update_fields=["amount"])
+    paid = sum((row.amount for row in rows), Decimal(0))
+    costs = {c.period: c for c in effectiveness.figures(Q1).costs}
+    assert costs[Q1].payout == paid and isinstance(costs[Q1].payout, Decimal)
+    assert costs[Q1].revenue == Decimal(21000)
+    api = APIClient()
+    api.force_authenticate(calculated.users["executive"])
+    body = api.get("/api/performance/effectiveness/", {"period": Q1}).json()
+    cost = {c["period"]: c for c in body["cost_of_sales"]}[Q1]
+    assert (cost["payout"], cost["revenue"]) == (f"{paid:.2f}", "21000.00")
+
+
 def test_the_api(client, calculated, django_capture_on_commit_callbacks):
     from rest_framework.test import APIClient
 
