@@ -44,6 +44,7 @@ MIN_PEOPLE = 5
 # did not reflect the territory), and below which pay does not follow attainment.
 FOLLOWS = 0.4
 PAY_FOLLOWS = 0.5
+MONEY = pl.Decimal(38, 2)  # payouts are exact to the cent; sums of them too
 
 LOW, HEALTHY, HIGH = "low", "healthy", "high"
 EVERYONE_MAX, NOBODY_PAID = "everyone_max", "nobody_paid"
@@ -124,7 +125,7 @@ def distribution(people: pl.DataFrame, edges: Sequence[float] = EDGES) -> list[D
 @dataclass(frozen=True)
 class PayForPerformance:
     people: int
-    total: float
+    total: Decimal  # money: the payouts to the cent, summed exactly
     top_share: float | None  # of the pay, to the top fifth by attainment
     bottom_share: float | None  # to the bottom fifth
     correlation: float | None  # Spearman's rank correlation, attainment × payout
@@ -136,19 +137,24 @@ def pay_for_performance(people: pl.DataFrame) -> PayForPerformance:
     to the bottom fifth of people ranked by attainment, and the rank correlation."""
     frame = people.filter(pl.col("attainment").is_not_null()).select("attainment", "payout")
     n = frame.height
-    total = float(frame["payout"].sum()) if n else 0.0
+
+    def paid(rows: pl.DataFrame) -> Decimal:  # payouts are cents: summed exactly
+        found = rows["payout"].cast(MONEY).sum()
+        return Decimal(0) if found is None else Decimal(found)
+
+    total = paid(frame)
     if n < MIN_PEOPLE:
         return PayForPerformance(n, total, None, None, None, None)
     ranked = frame.sort("attainment", descending=True).with_row_index("rank")
     fifth = max(1, n // 5)
-    top = float(ranked.filter(pl.col("rank") < fifth)["payout"].sum())
-    bottom = float(ranked.filter(pl.col("rank") >= n - fifth)["payout"].sum())
+    top = paid(ranked.filter(pl.col("rank") < fifth))
+    bottom = paid(ranked.filter(pl.col("rank") >= n - fifth))
     correlation = _spearman(frame, "attainment", "payout")
     return PayForPerformance(
         n,
         total,
-        top / total if total else None,
-        bottom / total if total else None,
+        float(top / total) if total else None,
+        float(bottom / total) if total else None,
         correlation,
         None if correlation is None else correlation >= PAY_FOLLOWS,
     )
@@ -283,7 +289,6 @@ def fairness(people: pl.DataFrame) -> Fairness:
 
 # -- what-if -----------------------------------------------------------------------------
 IN_FORCE, DRAFT = "in_force", "draft"
-MONEY = pl.Decimal(38, 2)  # payouts are exact to the cent; sums of them too
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ class AttainmentDistributionSerializer(serializers.Serializer):
 class PayForPerformanceSerializer(serializers.Serializer):
     plan = serializers.CharField()
     people = serializers.IntegerField()
-    total = serializers.FloatField()
+    total = serializers.DecimalField(max_digits=38, decimal_places=2)
     top_share = serializers.FloatField(allow_null=True)
     bottom_share = serializers.FloatField(allow_null=True)
     correlation = serializers.FloatField(allow_null=True, help_text="Spearman's rho.")

@@ -81,6 +81,15 @@ def test_pay_for_performance_shares_of_the_top_and_bottom_fifths():
     assert few.top_share is None and few.follows is None
 
 
+def test_pay_for_performance_total_is_exact_money():
+    """The total pay is money: the payouts (floats in the frame, read from cents) summed
+    to the cent, not 0.30000000000000004 for 0.10 + 0.20."""
+    found = pay_for_performance(_people([0.5, 1.0, 0.7], [0.10, 0.20, 1234567.89]))
+    assert found.total == Decimal("1234568.19") and isinstance(found.total, Decimal)
+    assert pay_for_performance(_people([0.5, None], [0.1, 0.2])).total == Decimal("0.10")
+    assert pay_for_performance(_people([None], [0.1])).total == Decimal(0)
+
+
 def test_cost_of_sales_per_period():
     costs = pl.DataFrame(
         {

@@ -206,6 +206,9 @@ def test_cost_of_sales_is_summed_as_exact_money(calculated):
     body = api.get("/api/performance/effectiveness/", {"period": Q1}).json()
     cost = {c["period"]: c for c in body["cost_of_sales"]}[Q1]
     assert (cost["payout"], cost["revenue"]) == (f"{paid:.2f}", "21000.00")
+    pay = {p["plan"]: p for p in body["pay"]}["Rep plan"]
+    shown = dict(effectiveness.figures(Q1).pay)["Rep plan"].total
+    assert isinstance(shown, Decimal) and pay["total"] == f"{shown:.2f}"
 
 
 def test_the_api(client, calculated, django_capture_on_commit_callbacks):
