@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from attain.calc.periods import period_bounds, periods_of_day, year_month_ids
 from attain.crm.models import Opportunity, Stage, StageChange, StageKind
 from attain.org.models import Person
 from attain.org.selectors import person_of, role_of, subtree_ids, visible_people
+from attain.web.aggregates import ExactSum
 
 from .access import ranks_everyone, ranks_own_unit
 from .calculation import MAIN_MEASURE
@@ -309,7 +310,7 @@ def distribution(period: str) -> dict[str, Any]:
         }
         for name, members in sorted(units.items())
     ]
-    payout = PeriodResult.objects.filter(period=period).aggregate(total=Sum("payout"))[
+    payout = PeriodResult.objects.filter(period=period).aggregate(total=ExactSum("payout"))[
         "total"
     ] or Decimal(0)
     revenue = sum((Decimal(r.measures.get(MAIN_MEASURE) or 0) for r in rows), Decimal(0))

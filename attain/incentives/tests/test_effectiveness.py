@@ -239,3 +239,16 @@ def test_the_api(client, calculated, django_capture_on_commit_callbacks):
         format="json",
     )
     assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"end"}
+
+
+def test_the_dashboards_payout_total_is_exact(calculated):
+    """The dashboard's total payout of a period is a sum of money: exact on SQLite too
+    (its SUM() of binary REALs read 0.300000000000000 for 0.10 + 0.20)."""
+    from attain.incentives import selectors
+
+    rows = list(PeriodResult.objects.filter(period=Q1).order_by("pk"))
+    for n, row in enumerate(rows):
+        row.payout = Decimal(["0.10", "0.20", "-0.30"][n % 3])
+        row.save(update_fields=["payout"])
+    paid = sum((row.payout for row in rows), Decimal(0))
+    assert str(selectors.distribution(Q1)["payout"]) == f"{paid:.2f}"
