@@ -100,6 +100,9 @@ def _stats_exprs(distinct: bool, columns: Sequence[str] = (CREDITED, SHARE)) -> 
     return exprs
 
 
+_WINDOW_COLUMNS = [PERSON, DATE, VALUE, SHARE, CREDITED]  # what a window's stats read
+
+
 def _record_stats_exprs(distinct: bool) -> list[pl.Expr]:
     """The same statistics straight from credited records."""
     if distinct:
@@ -698,19 +701,21 @@ class MeasureEngine:
         self._team_asks[name] = self._team_asks.get(name, 0) + 1
         if name not in self._by_manager and self._team_asks[name] <= INDEX_AFTER:
             return self.records(name, person, intervals, scope)
-        credited = self.credited(name)
-        parts = [self._manager_records(name).get(person, credited.clear())]
+        empty = self.credited(name).select(_WINDOW_COLUMNS).clear()
+        parts = [self._manager_records(name).get(person, empty)]
         if scope == "team_and_self":
-            parts.append(self.person_records(name).get(person, credited.clear()))
+            own = self.person_records(name).get(person)
+            parts.append(empty if own is None else own.select(_WINDOW_COLUMNS))
         return pl.concat(parts).filter(_within(intervals))
 
     def _manager_records(self, name: str) -> dict[str, pl.DataFrame]:
         """Every record credited again to each manager above its person, on any day, by
-        manager (the rows :meth:`_above` gives, whose days are the records' own)."""
+        manager (the rows :meth:`_above` gives, whose days are the records' own), with
+        only the columns a window's statistics read."""
         if name not in self._by_manager:
             self._polars(f"records by manager {name}")
-            credited = self.credited(name)
-            levels = [level.select(credited.columns) for level in self._above(credited)]
+            credited = self.credited(name).select(_WINDOW_COLUMNS)
+            levels = [level.select(_WINDOW_COLUMNS) for level in self._above(credited)]
             found: dict[str, pl.DataFrame] = {}
             if levels:
                 parts = pl.concat(levels).partition_by(PERSON, as_dict=True)
