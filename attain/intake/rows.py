@@ -31,6 +31,7 @@ from attain.crm.bounds import (
 from attain.crm.bulk import fetch_by_keys
 from attain.crm.models import Product, ProductLine, Stage, StageKind, Verification
 from attain.crm.records import PLACEMENTS
+from attain.crm.selectors import visible_customers
 from attain.org.imports import fold_code
 from attain.org.models import Person
 from attain.org.selectors import visible_people
@@ -86,6 +87,7 @@ class RowValidator:
         self.people_folded = {fold_code(code): pk for code, pk in self.people.items()}
         self.named: dict[str, list[tuple[str, str]]] | None = None  # see _unknown_person
         self.allowed: set[int] | None = None
+        self.actor = actor
         if not imports_for_anyone(actor):
             self.allowed = set(visible_people(actor).values_list("pk", flat=True))
         self.product_lines = dict(ProductLine.objects.values_list("code", "pk"))
@@ -405,6 +407,21 @@ class RowValidator:
                 key: (pk, other)
                 for key, pk, other in fetch_by_keys(model, "external_id", keys, ["pk", extra])
             }
+            if kind is Kind.CUSTOMER and self.allowed is not None and self.refs[kind]:
+                # a customer the importer may not see is unknown to them, as in the API
+                # (naming it would show them the customer and its records once imported)
+                named, visible = (
+                    list(self.refs[kind]),
+                    visible_customers(self.actor, include_merged=True),
+                )
+                seen = {
+                    key
+                    for start in range(0, len(named), 10_000)
+                    for key in visible.filter(
+                        external_id__in=named[start : start + 10_000]
+                    ).values_list("external_id", flat=True)
+                }
+                self.refs[kind] = {k: v for k, v in self.refs[kind].items() if k in seen}
 
     def validate(self, cells: list[Any]) -> tuple[dict[str, Any] | None, str]:
         """The row's values by attname, or None and the reasons it is rejected. This

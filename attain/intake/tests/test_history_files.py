@@ -451,6 +451,8 @@ def test_a_managers_import_names_no_id_of_someone_outside_their_team(
 ) -> None:
     from attain.org.models import Person
 
+    customers["C1"].owner = Person.objects.get(code="r1")  # a customer of m1's team
+    customers["C1"].save(update_fields=["owner"])
     Person.objects.filter(code="r4").update(name="周杰")  # in the west, not m1's team
     Person.objects.filter(code="r2").update(name="李娜")  # in m1's team
     rows = [

@@ -245,6 +245,8 @@ def test_dry_run_writes_nothing(customers: Any, tmp_path: Path) -> None:
 def test_manager_rows_for_people_outside_the_team_are_rejected(
     customers: Any, company: Any, tmp_path: Path
 ) -> None:
+    customers["C1"].owner = company.people["r1"]  # a customer of m1's team
+    customers["C1"].save(update_fields=["owner"])
     rows = [
         ZH_HEADER,
         ["M-1", "C1", "r3", "2025-03-10", "1", "", ""],  # r3 reports to m2, under m1
@@ -1023,3 +1025,33 @@ def test_another_currency_is_refused_naming_the_companys(
         import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
     assert "USD" in str(problem.value) and "人民币" not in str(problem.value)
     assert "未导入任何数据" in str(problem.value)
+
+
+def test_a_managers_import_cannot_name_a_customer_they_may_not_see(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    """As in the API, a customer outside the importer's view is unknown to them: an
+    order naming it (by a guessed id) is rejected, so the customer and its records do
+    not become theirs to read, and the reason does not tell whether the id exists."""
+    from attain.crm.selectors import visible_customers
+
+    customers["C2"].owner = company.people["r4"]  # the west's, not m1's team
+    customers["C2"].save(update_fields=["owner"])
+    rows = [
+        ZH_HEADER,
+        ["G-1", "C2", "r1", "2025-03-10", "100", "", ""],
+        ["G-2", "C9", "r1", "2025-03-10", "100", "", ""],  # no such customer
+    ]
+    result = import_file(
+        company.users["manager"],
+        "orders",
+        write_csv(tmp_path / "o.csv", rows),
+        rejects_path=tmp_path / "r.csv",
+    )
+    assert (result.imported, result.rejected) == (0, 2)
+    reasons = [line[1] for line in read_csv(tmp_path / "r.csv")[1:]]
+    assert reasons == ["unknown customer “C2”", "unknown customer “C9”"]
+    assert not visible_customers(company.users["manager"]).filter(external_id="C2").exists()
+    # an administrator's import names any customer
+    result = import_file(company.users["admin"], "orders", write_csv(tmp_path / "a.csv", rows[:2]))
+    assert result.imported == 1
