@@ -300,14 +300,8 @@ def test_a_workbook_of_one_sheet_per_year_says_the_other_years_are_not_imported(
     ]
 
 
-def test_the_preview_and_the_import_page_show_the_sheets_left_out(
-    client: Any, company: Any, customers: Any, tmp_path: Path
-) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
-    from attain.intake.models import ImportBatch
-
+def _two_years() -> bytes:
+    """A workbook of one sheet of orders per year, 2023 and 2024."""
     workbook = openpyxl.Workbook()
     for year in ("2023", "2024"):
         sheet = workbook.active if year == "2023" else workbook.create_sheet()
@@ -316,11 +310,23 @@ def test_the_preview_and_the_import_page_show_the_sheets_left_out(
         sheet.append([f"SO-{year}", "C1", "r1", f"{year}-03-01", 100])
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+def test_the_preview_and_the_import_page_show_the_sheets_left_out(
+    client: Any, company: Any, customers: Any, tmp_path: Path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from attain.intake.models import ImportBatch
+
+    workbook = _two_years()
     client.force_login(company.users["sales_ops"])
     warning = "只导入了第一个工作表“2023”，列与它相同的其他工作表没有导入：“2024”。"
     response = client.post(
         reverse("intake"),
-        {"table": "orders", "file": SimpleUploadedFile("历年订单.xlsx", out.getvalue())},
+        {"table": "orders", "file": SimpleUploadedFile("历年订单.xlsx", workbook)},
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -361,18 +367,11 @@ def test_the_api_gives_an_imports_warnings(
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    workbook = openpyxl.Workbook()
-    for year in ("2023", "2024"):
-        sheet = workbook.active if year == "2023" else workbook.create_sheet()
-        sheet.title = year
-        sheet.append(["订单编号", "客户编号", "业务员", "下单日期", "成交金额"])
-        sheet.append([f"SO-{year}", "C1", "r1", f"{year}-03-01", 100])
-    out = io.BytesIO()
-    workbook.save(out)
+    workbook = _two_years()
     client.force_login(company.users["sales_ops"])
     response = client.post(
         "/api/imports/",
-        {"table": "orders", "file": SimpleUploadedFile("years.xlsx", out.getvalue())},
+        {"table": "orders", "file": SimpleUploadedFile("years.xlsx", workbook)},
     )
     assert response.status_code == 202
     status = client.get(f"/api/imports/{response.json()['id']}/").json()
