@@ -11,6 +11,7 @@ are, and a change of data simply makes new keys.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -58,9 +59,21 @@ def data_fingerprint(*, ignore_audit_of: Iterable[str] = ()) -> tuple[Any, ...]:
     """Changes whenever the organisation or the records change. ``ignore_audit_of``:
     apps whose own audit events do not change what the caller computes (a target plan's
     edits do not change the records its preview reads)."""
+    return (_generation, *_database_parts(ignore_audit_of))
+
+
+def stored_fingerprint(*, ignore_audit_of: Iterable[str] = ()) -> str:
+    """:func:`data_fingerprint` as every process reads it (without this process's own
+    counter), as a short hex digest: kept beside results stored in the database, so that
+    any process can tell whether they are still current."""
+    text = repr(_database_parts(ignore_audit_of)).encode()
+    return hashlib.sha256(text).hexdigest()[:32]
+
+
+def _database_parts(ignore_audit_of: Iterable[str]) -> tuple[Any, ...]:
     from attain.audit.models import AuditEvent
 
-    parts: list[Any] = [connection.settings_dict.get("NAME"), _generation]
+    parts: list[Any] = [connection.settings_dict.get("NAME")]
     for model in _models():
         parts.append(model._default_manager.aggregate(m=Max("pk"))["m"])
     events = AuditEvent.objects.all()

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.http import Http404
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
@@ -33,10 +34,11 @@ from attain.web.errors import ErrorSerializer
 
 from . import services
 from .allocation import compute_allocation
-from .forecast import BASIS_TEXT, forecast_report
+from .forecast import BASIS_TEXT
 from .models import EDITABLE, Kind, TargetPlan
-from .pace import pace_report, problem_message
+from .pace import problem_message
 from .selectors import plans_in_force, published_targets, visible_codes, visible_plans
+from .snapshots import Stored, stored_forecast, stored_pace
 from .stored import stored_grids
 
 
@@ -238,25 +240,29 @@ def _report_schema(
     )
 
 
-def _report_rows(
-    request: Request, report: Callable[[Any, datetime.date], list[Any]], *filters: str
-) -> list[Any]:
+def _report(
+    request: Request, report: Callable[[Any, datetime.date], Stored[Any]], *filters: str
+) -> Response:
     """The rows of ``report`` (for the plan and day asked for) the reader may see, narrowed
-    by ``filters``: query parameters that a row's attribute of the same name must equal."""
+    by ``filters``: query parameters that a row's attribute of the same name must equal.
+    ``Last-Modified`` says when they were calculated (docs/targets.md, "Pace")."""
     plan, as_of = _plan_and_day(request)
     wanted = {
         name: query_period(request) if name == "period" else query_one(request, name)
         for name in filters
     }
     try:
-        rows = report(plan, as_of)
+        stored = report(plan, as_of)
     except ValueError as problem:  # the data cannot be calculated (engine problems)
         raise PaceUnavailable(problem_message(problem)) from None
-    rows = _visible(request, rows)
+    rows = _visible(request, stored.rows)
     for name, value in wanted.items():
         if value:
             rows = [r for r in rows if getattr(r, name) == value]
-    return rows
+    serializer = PaceRowSerializer if report is stored_pace else ForecastRowSerializer
+    response = Response(serializer(rows, many=True).data)
+    response["Last-Modified"] = http_date(stored.calculated.timestamp())
+    return response
 
 
 class PaceView(APIView):
@@ -264,8 +270,7 @@ class PaceView(APIView):
 
     @_report_schema(PaceRowSerializer, "period")
     def get(self, request: Request) -> Response:
-        rows = _report_rows(request, pace_report, "period")
-        return Response(PaceRowSerializer(rows, many=True).data)
+        return _report(request, stored_pace, "period")
 
 
 class ForecastView(APIView):
@@ -274,8 +279,7 @@ class ForecastView(APIView):
 
     @_report_schema(ForecastRowSerializer, "period", "measure")
     def get(self, request: Request) -> Response:
-        rows = _report_rows(request, forecast_report, "period", "measure")
-        return Response(ForecastRowSerializer(rows, many=True).data)
+        return _report(request, stored_forecast, "period", "measure")
 
 
 router = DefaultRouter()

@@ -18,7 +18,7 @@ from attain.calc.forecast import forecast_periods
 from attain.org.models import Person, Unit
 
 from .models import TargetPlan
-from .pace import pace_report
+from .pace import PaceRow, pace_report
 
 BASIS_TEXT = {
     "model": _(
@@ -86,15 +86,21 @@ def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def forecast_report(plan: TargetPlan, as_of: datetime.date) -> list[ForecastRow]:
+def forecast_report(
+    plan: TargetPlan, as_of: datetime.date, *, pace: list[PaceRow] | None = None
+) -> list[ForecastRow]:
     """Everyone with a target of the plan's measures, for the quarter and month of
-    ``as_of`` (cached per data change)."""
+    ``as_of`` (cached per data change). ``pace``: the plan's :func:`pace_report` of that
+    day, when already at hand."""
     key = (plan.pk, as_of, data_fingerprint(ignore_audit_of=("incentives",)))
-    return cached("targets.forecast", key, lambda: _compute(plan, as_of), keep=8)
+    return cached("targets.forecast", key, lambda: _compute(plan, as_of, pace), keep=8)
 
 
-def _compute(plan: TargetPlan, as_of: datetime.date) -> list[ForecastRow]:
-    pace = pace_report(plan, as_of)
+def _compute(
+    plan: TargetPlan, as_of: datetime.date, pace: list[PaceRow] | None
+) -> list[ForecastRow]:
+    if pace is None:
+        pace = pace_report(plan, as_of)
     targets = {(r.kind, r.who, r.measure, r.period): r.target for r in pace}
     carriers = {(r.kind, r.who) for r in pace}
     codes = sorted({r.measure for r in pace})

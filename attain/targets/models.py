@@ -301,3 +301,32 @@ class Reallocation(models.Model):
     def __str__(self) -> str:
         # kept with its audit events (the trail names the kind): no words of a language
         return f"{self.unit} · {self.from_month}"
+
+
+class PaceSnapshot(models.Model):
+    """A plan's pace and forecast on a day, as last calculated (docs/targets.md, "Pace"):
+    the pages and the API read these instead of calculating on every visit. ``fingerprint``
+    is the data's (:func:`attain.calc.cache.stored_fingerprint`) when calculated: when it
+    no longer matches, the snapshot is shown as it is while a background task brings it
+    up to date. Derived data, recalculated at will: not audited."""
+
+    plan = models.ForeignKey(
+        TargetPlan, on_delete=models.CASCADE, related_name="pace_snapshots", verbose_name=_("plan")
+    )
+    as_of = models.DateField(_("as of"))
+    fingerprint = models.CharField(_("data fingerprint"), max_length=64)
+    calculated = models.DateTimeField(_("calculated"))
+    # rows as lists, in the fields' order, amounts as text; the forecast's once asked for
+    pace = models.JSONField(_("pace"), null=True)
+    forecast = models.JSONField(_("forecast"), null=True)
+    queued = models.DateTimeField(_("refresh queued"), null=True)  # a refresh was queued then
+
+    class Meta:
+        verbose_name = _("pace snapshot")
+        verbose_name_plural = _("pace snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "as_of"], name="targets_one_snapshot_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} · {self.as_of.isoformat()}"

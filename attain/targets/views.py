@@ -33,7 +33,7 @@ from attain.web import charts
 
 from . import access, excel, services
 from .allocation import Grid, compute_allocation
-from .forecast import by_key, fan, forecast_report
+from .forecast import by_key, fan
 from .forms import PlanForm, SettingsForm
 from .guards import compound_ratio, fairness, gaps, level_ratios, overassignment
 from .models import (
@@ -49,7 +49,7 @@ from .models import (
     TargetEdit,
     TargetPlan,
 )
-from .pace import behind_first, pace_report, problem_message
+from .pace import behind_first, problem_message
 from .reallocation import org_changes_since, visible_changes
 from .selectors import (
     notifications_for,
@@ -58,6 +58,7 @@ from .selectors import (
     visible_codes,
     visible_plans,
 )
+from .snapshots import Stored, stored_forecast, stored_pace
 from .stored import stored_grids
 
 GRID_ROW_LIMIT = 800
@@ -519,6 +520,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
             if not targets:
                 continue
             ack = Acknowledgement.objects.filter(plan=plan, person=me).first()
+            pace_rows = _safe_pace(plan, today)
             rows = []
             for measure, periods in targets.items():
                 year = periods.get(str(plan.fiscal_year), Decimal(0))
@@ -529,9 +531,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
                 commitment = Commitment.objects.filter(
                     plan=plan, measure=measure, who=me.code
                 ).first()
-                pace = [
-                    r for r in _safe_pace(plan, today) if r.who == me.code and r.measure == measure
-                ]
+                pace = [r for r in pace_rows.rows if r.who == me.code and r.measure == measure]
                 rows.append(
                     {
                         "measure": measure,
@@ -542,8 +542,15 @@ def my_targets(request: HttpRequest) -> HttpResponse:
                         "pace": pace,
                     }
                 )
+            forecasts = _safe_forecast(plan, today)
             entries.append(
-                {"plan": plan, "ack": ack, "rows": rows, "forecasts": _safe_forecast(plan, today)}
+                {
+                    "plan": plan,
+                    "ack": ack,
+                    "rows": rows,
+                    "forecasts": by_key(forecasts.rows),
+                    "snapshot": _older(pace_rows, forecasts),
+                }
             )
     context = {
         "me": me,
@@ -557,19 +564,26 @@ def my_targets(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _safe_forecast(plan: TargetPlan, day: datetime.date) -> dict[str, Any]:
-    """The forecasts by row key (none when the data cannot be calculated)."""
+def _safe_forecast(plan: TargetPlan, day: datetime.date) -> Stored[Any]:
+    """The stored forecasts (none when the data cannot be calculated)."""
     try:
-        return by_key(forecast_report(plan, day))
+        return stored_forecast(plan, day)
     except (ValueError, ValidationError):
-        return {}
+        return Stored([], day, timezone.now(), True)
 
 
-def _safe_pace(plan: TargetPlan, day: datetime.date) -> list[Any]:
+def _safe_pace(plan: TargetPlan, day: datetime.date) -> Stored[Any]:
     try:
-        return pace_report(plan, day)
+        return stored_pace(plan, day)
     except (ValueError, ValidationError):
-        return []
+        return Stored([], day, timezone.now(), True)
+
+
+def _older(*shown: Stored[Any]) -> Stored[Any] | None:
+    """The oldest of the snapshots a page shows, when it is out of date (a note says when
+    it was calculated, and that newer figures are on their way)."""
+    stale = [s for s in shown if not s.current]
+    return min(stale, key=lambda s: (s.as_of, s.calculated)) if stale else None
 
 
 @login_required
@@ -639,9 +653,11 @@ def team_pace(request: HttpRequest) -> HttpResponse:
     periods: list[str] = []
     error = None
     period = request.GET.get("period") or ""
+    shown: list[Stored[Any]] = []
     if plan is not None:
         try:
-            rows = pace_report(plan, as_of)  # computed once per data change, then cached
+            shown.append(stored_pace(plan, as_of))  # calculated once per data change
+            rows = shown[0].rows
         except (ValueError, ValidationError) as problem:
             error = problem_message(problem)
         periods = sorted({r.period for r in rows})
@@ -659,8 +675,12 @@ def team_pace(request: HttpRequest) -> HttpResponse:
             period = str(plan.fiscal_year)
         rows = [r for r in rows if r.period == period]
     # forecasts only for the rows shown (the same visibility filter applied above)
-    forecasts = _safe_forecast(plan, as_of) if plan is not None and rows else {}
-    fan_rows, fan_row, fan_chart = _fan(rows, forecasts, period, as_of, request.GET.get("fan", ""))
+    forecasts: dict[str, Any] = {}
+    if plan is not None and rows:
+        shown.append(_safe_forecast(plan, as_of))
+        forecasts = by_key(shown[-1].rows)
+    day = shown[0].as_of if shown else as_of  # an earlier day's, while today's are calculated
+    fan_rows, fan_row, fan_chart = _fan(rows, forecasts, period, day, request.GET.get("fan", ""))
     people = [r for r in rows if r.kind == "person"]
     behind = [r for r in behind_first(people) if r.status in ("behind", "missed", "at_risk")]
     return render(
@@ -679,6 +699,7 @@ def team_pace(request: HttpRequest) -> HttpResponse:
             "fan_rows": fan_rows,
             "fan_row": fan_row,
             "fan_chart": fan_chart,
+            "snapshot": _older(*shown),
         },
     )
 
