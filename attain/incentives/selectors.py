@@ -18,8 +18,14 @@ from django.utils import timezone
 from attain.accounts.models import Role
 from attain.calc.periods import period_bounds, periods_of_day, year_month_ids
 from attain.crm.models import Opportunity, Stage, StageChange, StageKind
-from attain.org.models import Person
-from attain.org.selectors import person_of, role_of, subtree_ids, visible_people
+from attain.org.models import Person, Unit
+from attain.org.selectors import (
+    person_of,
+    role_of,
+    subtree_ids,
+    unit_descendant_ids,
+    visible_people,
+)
 from attain.web.aggregates import ExactSum
 
 from .access import ranks_everyone, ranks_own_unit
@@ -97,33 +103,62 @@ def honours_of(person: Person) -> QuerySet[Honour]:
     return Honour.objects.filter(person=person).order_by("-period", "kind")[:12]
 
 
-def team_people(user: Any) -> QuerySet[Person]:
-    """A manager's subtree (without themself); everyone for organisation-wide roles."""
+def team_people(user: Any, period: str | None = None, unit: Unit | None = None) -> QuerySet[Person]:
+    """A manager's subtree (without themself); everyone for organisation-wide roles.
+    ``unit``: only those whose result of ``period`` is in that unit or one below it."""
     role = role_of(user)
     me = person_of(user)
     people = visible_people(user)
     if role == Role.MANAGER and me is not None:
-        return people.filter(pk__in=subtree_ids(me.pk, timezone.localdate()))
+        people = people.filter(pk__in=subtree_ids(me.pk, timezone.localdate()))
+    if unit is not None:
+        results = PeriodResult.objects.filter(unit_id__in=unit_descendant_ids(unit))
+        if period is not None:
+            results = results.filter(period=period)
+        people = people.filter(pk__in=results.values("person_id"))
     return people
 
 
-def heatmap(user: Any, period: str, measures: Sequence[str] = ()) -> dict[str, Any]:
-    """The team's attainment per person and measure: every measure that has a target for
-    someone shown (the main measure first), or ``measures`` when given. A cell of a
-    person without a target for the measure says so (``no_target``)."""
-    found = list(
+def team_units(user: Any, period: str) -> list[Unit]:
+    """The units a team page can be narrowed to: those of the team's results of
+    ``period`` and the units above them, by name."""
+    used = set(
         PeriodResult.objects.filter(person__in=team_people(user), period=period)
-        .select_related("person", "unit")
-        .order_by("unit__name", "person__name")
+        .values_list("unit_id", flat=True)
+        .distinct()
     )
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for pk in used:
+        step: int | None = pk
+        while step is not None and step not in found:
+            found.add(step)
+            step = parents.get(step)
+    return list(Unit.objects.filter(pk__in=found).order_by("name", "code"))
+
+
+def heatmap(
+    user: Any,
+    period: str,
+    measures: Sequence[str] = (),
+    unit: Unit | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """The team's attainment per person and measure: every measure that has a target for
+    someone in the team (the main measure first), or ``measures`` when given. A cell of a
+    person without a target for the measure says so (``no_target``). ``unit``: only its
+    people (:func:`team_people`); ``limit``: the first rows only (``total`` counts all)."""
+    results = PeriodResult.objects.filter(person__in=team_people(user, period, unit), period=period)
     if not measures:
         targeted = {
             code
-            for row in found
-            for code, value in (row.targets or {}).items()
+            for targets in results.values_list("targets", flat=True)
+            for code, value in (targets or {}).items()
             if value is not None
         }
         measures = sorted(targeted, key=lambda code: (code != MAIN_MEASURE, code))
+    ordered = results.select_related("person", "unit").order_by("unit__name", "person__name")
+    found = list(ordered if limit is None else ordered[:limit])
     rows = []
     for row in found:
         cells = []
@@ -137,7 +172,8 @@ def heatmap(user: Any, period: str, measures: Sequence[str] = ()) -> dict[str, A
                 }
             )
         rows.append({"row": row, "cells": cells})
-    return {"measures": list(measures), "rows": rows}
+    total = len(found) if limit is None or len(found) < limit else results.count()
+    return {"measures": list(measures), "rows": rows, "total": total}
 
 
 def main_target_and_actual(row: PeriodResult) -> tuple[Decimal | None, Decimal | None]:
@@ -150,28 +186,39 @@ def main_target_and_actual(row: PeriodResult) -> tuple[Decimal | None, Decimal |
     )
 
 
-def behind_pace(user: Any, period: str) -> list[PeriodResult]:
-    """The team's people behind pace on the main measure. Someone with no target, or a
-    target of zero, is never behind (issue 12, bug 8)."""
-    found = []
-    for row in (
-        PeriodResult.objects.filter(person__in=team_people(user), period=period)
-        .select_related("person", "unit")
-        .order_by("main_attainment")
+def behind_pace(user: Any, period: str, unit: Unit | None = None) -> list[PeriodResult]:
+    """The team's people behind pace on the main measure (of ``unit`` only, when given),
+    furthest behind first. Someone with no target, or a target of zero, is never behind
+    (issue 12, bug 8)."""
+    return behind_pace_first(user, period, unit)[0]
+
+
+def behind_pace_first(
+    user: Any, period: str, unit: Unit | None = None, limit: int | None = None
+) -> tuple[list[PeriodResult], int]:
+    """:func:`behind_pace`'s first ``limit`` rows, and how many there are in all."""
+    results = PeriodResult.objects.filter(person__in=team_people(user, period, unit), period=period)
+    behind = []
+    for pk, pace, targets in results.order_by("main_attainment", "pk").values_list(
+        "pk", "pace", "targets"
     ):
-        pace = (row.pace or {}).get(MAIN_MEASURE) or {}
-        target = (row.targets or {}).get(MAIN_MEASURE)
+        target = (targets or {}).get(MAIN_MEASURE)
         if target is None or Decimal(str(target)) == 0:
             continue
-        if pace.get("status") in ("behind", "at_risk", "missed"):
-            found.append(row)
-    return found
+        if ((pace or {}).get(MAIN_MEASURE) or {}).get("status") in ("behind", "at_risk", "missed"):
+            behind.append(pk)
+    shown = behind if limit is None else behind[:limit]
+    by_pk = results.select_related("person", "unit").in_bulk(shown)
+    return [by_pk[pk] for pk in shown], len(behind)
 
 
-def funnel(user: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+def funnel(
+    user: Any, start: datetime.date, end: datetime.date, people: QuerySet[Person] | None = None
+) -> dict[str, Any]:
     """Per person, the conversion from each open stage to the next (opportunities created
-    in start…end), the team median per step, and each person's weakest step (短板)."""
-    return funnel_of(team_people(user), start, end)
+    in start…end), the team median per step, and each person's weakest step (短板).
+    ``people``: the part of the team to take (:func:`team_people` of a unit)."""
+    return funnel_of(team_people(user) if people is None else people, start, end)
 
 
 def funnel_of(owners: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:

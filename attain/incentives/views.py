@@ -231,6 +231,8 @@ def estimate(request: HttpRequest, code: str, period: str) -> HttpResponse:
 
 # My team ------------------------------------------------------------------------------
 
+TEAM_ROWS = 200  # each part of the team page lists this many people; a unit narrows it
+
 
 @login_required
 def my_team(request: HttpRequest) -> HttpResponse:
@@ -238,12 +240,16 @@ def my_team(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     measures = _measures()
     start, end = _bounds(period)
-    heatmap = selectors.heatmap(request.user, period)
-    behind = selectors.behind_pace(request.user, period)
+    units = selectors.team_units(request.user, period)
+    unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
+    heatmap = selectors.heatmap(request.user, period, unit=unit, limit=TEAM_ROWS)
+    # the furthest behind, and their reasons only
+    behind, behind_total = selectors.behind_pace_first(request.user, period, unit, TEAM_ROWS)
     as_of = min(timezone.localdate(), end)
-    funnel = selectors.funnel(request.user, start, end)
+    people = selectors.team_people(request.user, period, unit)
+    funnel = selectors.funnel(request.user, start, end, people)
     found = reasons.reasons_for(
-        selectors.team_people(request.user),
+        people,
         [row.person for row in behind],
         start,
         end,
@@ -254,11 +260,18 @@ def my_team(request: HttpRequest) -> HttpResponse:
     context = {
         "period": period,
         "periods": _period_choices(_fiscal_year(period)),
+        "units": units,
+        "unit": unit,
+        "shown": TEAM_ROWS,
         "measures": [measures[c] for c in heatmap["measures"] if c in measures],
         "untargeted": [
             m for code, m in sorted(measures.items()) if code not in heatmap["measures"]
         ],
         "heatmap": heatmap["rows"],
+        "heatmap_total": heatmap["total"],
+        "behind_total": behind_total,
+        "funnel_people": funnel["people"][:TEAM_ROWS],
+        "funnel_total": len(funnel["people"]),
         "behind": [
             {
                 "row": row,

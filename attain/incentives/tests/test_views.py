@@ -70,6 +70,36 @@ def test_manager_cannot_see_another_team(client, calculated):
     assert re.search(r"\bR3\b", team) and not re.search(r"\bR4\b", team)
 
 
+def test_the_team_page_is_narrowed_by_unit_and_lists_a_limited_number_of_people(
+    client, calculated, company, monkeypatch
+):
+    """An executive of 10,000 people got every one of them on one page, after 8 s:
+    each part lists the first people (a notice says how many there are), and a unit
+    narrows it to its own people and those of the units below it."""
+    from attain.incentives import views
+
+    monkeypatch.setattr(views, "TEAM_ROWS", 2)
+    login(client, "executive")
+    page = client.get(reverse("incentives:team"), {"period": Q1})
+    assert len(page.context["heatmap"]) == 2 and page.context["heatmap_total"] == 7
+    assert "The first 2 of 7 people are shown" in page_text(page.content.decode())
+    west = client.get(reverse("incentives:team"), {"period": Q1, "unit": company.west.pk})
+    shown = {line["row"].person.code for line in west.context["heatmap"]}
+    assert shown == {"m3", "r4"} and west.context["heatmap_total"] == 2
+    assert 'id="more-heatmap"' not in west.content.decode()
+    east = client.get(reverse("incentives:team"), {"period": Q1, "unit": company.east.pk})
+    assert east.context["heatmap_total"] == 5  # m1, r1, r2, m2 and r3
+
+
+def test_a_manager_cannot_narrow_the_team_page_to_another_team(client, calculated, company):
+    login(client, "manager")
+    units = client.get(reverse("incentives:team"), {"period": Q1}).context["units"]
+    assert company.west not in units and company.east in units
+    page = client.get(reverse("incentives:team"), {"period": Q1, "unit": company.west.pk})
+    assert not re.search(r"\bR4\b", page.content.decode())  # the unit ignored: their own team
+    assert {line["row"].person.code for line in page.context["heatmap"]} == {"r1", "r2", "m2", "r3"}
+
+
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [("rep", False), ("manager", False), ("finance", True), ("executive", True)],
