@@ -237,12 +237,14 @@ def cost_over_quarters(last_day: datetime.date, count: int = COST_QUARTERS) -> l
     last = period_bounds(quarters[-1])
     assert first is not None and last is not None
     payout: dict[str, Decimal] = defaultdict(Decimal)
+    quarter_bounds = [(q, b) for q in quarters if (b := period_bounds(q)) is not None]
+    quarter_of: dict[str, str | None] = {}  # each period's quarter, found once
     for _person, period, _plan, _component, amount in _component_rows((first[0], last[1])):
-        for quarter in quarters:
-            bounds = period_bounds(quarter)
-            if bounds is not None and _within(period, bounds):
-                payout[quarter] += amount
-                break
+        if period not in quarter_of:
+            quarter_of[period] = next((q for q, b in quarter_bounds if _within(period, b)), None)
+        found = quarter_of[period]
+        if found is not None:
+            payout[found] += amount
     frame = pl.DataFrame(
         [
             {"period": q, "payout": payout.get(q, Decimal(0)), "revenue": _cents(revenue[q])}
