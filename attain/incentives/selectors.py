@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -375,15 +375,20 @@ def distribution(period: str) -> dict[str, Any]:
 
 def over_time(year: int) -> list[dict[str, Any]]:
     months = year_month_ids(year)
+    counted = {
+        period: (people, met)
+        for period, people, met in PeriodResult.objects.filter(
+            period__in=months, role="rep", main_attainment__isnull=False
+        )
+        .values("period")
+        .annotate(people=Count("pk"), met=Count("pk", filter=Q(main_attainment__gte=1)))
+        .values_list("period", "people", "met")
+    }
     series = []
     for month in months:
-        rows = PeriodResult.objects.filter(
-            period=month, role="rep", main_attainment__isnull=False
-        ).values_list("main_attainment", flat=True)
-        values = list(rows)
-        if values:
-            share = Decimal(sum(1 for v in values if v is not None and v >= 1)) / len(values)
-            series.append({"period": month, "share": share, "people": len(values)})
+        people, met = counted.get(month, (0, 0))
+        if people:
+            series.append({"period": month, "share": Decimal(met) / people, "people": people})
     return series
 
 
@@ -411,12 +416,12 @@ def cost_over_quarters(period: str, count: int) -> list[dict[str, Any]]:
 
 def cost_of_sales(period: str) -> Decimal | None:
     """Payouts ÷ revenue of the period's reps (None without revenue)."""
-    rows = PeriodResult.objects.filter(period=period, role="rep").only("payout", "measures")
+    rows = PeriodResult.objects.filter(period=period, role="rep").values_list("payout", "measures")
     payout = Decimal(0)
     revenue = Decimal(0)
-    for row in rows:
-        payout += row.payout or Decimal(0)
-        revenue += Decimal(row.measures.get(MAIN_MEASURE) or 0)
+    for paid, measures in rows:
+        payout += paid or Decimal(0)
+        revenue += Decimal((measures or {}).get(MAIN_MEASURE) or 0)
     return payout / revenue if revenue else None
 
 

@@ -591,3 +591,29 @@ def test_a_components_steps_name_the_measure_as_the_page_does(client, calculated
     assert steps is not None
     assert "实际 销售额（本人）" in steps.group(1) and "目标 销售额" in steps.group(1)
     assert "revenue" not in steps.group(1)
+
+
+def test_the_dashboards_share_over_time_counts_each_months_reps_at_or_above_target(
+    calculated,
+):
+    """The share per month is counted by the database: the same as counting the stored
+    results one by one (exactly 100% counts as met; a rep without a target is left out)."""
+    from attain.incentives import selectors
+
+    months = {}
+    for period, attainment in PeriodResult.objects.filter(
+        role="rep", main_attainment__isnull=False
+    ).values_list("period", "main_attainment"):
+        if len(period) == 7 and period[4] == "-" and period[5:].isdigit():
+            people, met = months.get(period, (0, 0))
+            months[period] = (people + 1, met + (attainment >= 1))
+    PeriodResult.objects.filter(role="rep", period=f"{YEAR}-01").update(
+        main_attainment=Decimal("1.0000")
+    )
+    people, _met = months.get(f"{YEAR}-01", (0, 0))
+    months[f"{YEAR}-01"] = (people, people)
+    assert people, "the fixture has January results"
+    series = {s["period"]: (s["people"], s["share"]) for s in selectors.over_time(YEAR)}
+    assert series == {
+        month: (people, Decimal(met) / people) for month, (people, met) in months.items()
+    }
