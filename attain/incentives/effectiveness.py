@@ -28,6 +28,7 @@ from attain.engine import (
     quota_fairness,
 )
 from attain.org.models import Person
+from attain.web.aggregates import ExactSum
 
 from .calculation import MAIN_MEASURE
 from .models import ComponentResult, PeriodResult, Plan, PlanVersion
@@ -78,18 +79,22 @@ def _within(period: str, bounds: tuple[datetime.date, datetime.date]) -> bool:
     return inner is not None and bounds[0] <= inner[0] and inner[1] <= bounds[1]
 
 
-def _component_rows(bounds: tuple[datetime.date, datetime.date]) -> list[tuple[Any, ...]]:
-    """(person pk, period, plan, component, amount) of the periods lying in ``bounds``."""
+def _periods_within(bounds: tuple[datetime.date, datetime.date]) -> set[str]:
+    """The periods with component results that lie in ``bounds``."""
     first, last = str(bounds[0].year), str(bounds[1].year + 1)
-    periods = {
+    return {
         p
         for p in ComponentResult.objects.filter(period__gte=first, period__lt=last)
         .values_list("period", flat=True)
         .distinct()
         if _within(p, bounds)
     }
+
+
+def _component_rows(bounds: tuple[datetime.date, datetime.date]) -> list[tuple[Any, ...]]:
+    """(person pk, period, plan, component, amount) of the periods lying in ``bounds``."""
     return list(
-        ComponentResult.objects.filter(period__in=periods).values_list(
+        ComponentResult.objects.filter(period__in=_periods_within(bounds)).values_list(
             "person_id", "period", "plan", "component", "amount"
         )
     )
@@ -238,13 +243,16 @@ def cost_over_quarters(last_day: datetime.date, count: int = COST_QUARTERS) -> l
     assert first is not None and last is not None
     payout: dict[str, Decimal] = defaultdict(Decimal)
     quarter_bounds = [(q, b) for q in quarters if (b := period_bounds(q)) is not None]
-    quarter_of: dict[str, str | None] = {}  # each period's quarter, found once
-    for _person, period, _plan, _component, amount in _component_rows((first[0], last[1])):
-        if period not in quarter_of:
-            quarter_of[period] = next((q for q, b in quarter_bounds if _within(period, b)), None)
-        found = quarter_of[period]
+    totals = (
+        ComponentResult.objects.filter(period__in=_periods_within((first[0], last[1])))
+        .values("period")
+        .annotate(total=ExactSum("amount"))
+        .values_list("period", "total")
+    )
+    for period, total in totals:  # pay of each period, added to the quarter it lies in
+        found = next((q for q, b in quarter_bounds if _within(period, b)), None)
         if found is not None:
-            payout[found] += amount
+            payout[found] += total or Decimal(0)
     frame = pl.DataFrame(
         [
             {"period": q, "payout": payout.get(q, Decimal(0)), "revenue": _cents(revenue[q])}
