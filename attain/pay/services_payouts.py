@@ -37,6 +37,7 @@ from attain.calc.periods import period_bounds
 from attain.incentives.models import ComponentResult, PeriodResult
 from attain.integrity.models import Alert
 from attain.integrity.models import Status as AlertStatus
+from attain.org.models import Unit
 from attain.web.inserts import insert_rows
 
 from . import adjustments
@@ -123,14 +124,17 @@ def sync_payouts(
     with transaction.atomic():
         # Read as plain rows (a run's sync reads every payout and line of the year, and
         # most are unchanged): model instances only for the payouts that change.
-        current: dict[tuple[int, str], tuple[int, Decimal, str, Decimal | None]] = {
-            (person_id, period): (pk, amount, state, recalculated)
-            for pk, person_id, period, amount, state, recalculated in existing.select_for_update(
-                of=("self",)
-            )
+        current: dict[tuple[int, str], tuple[int, Decimal, str, Decimal | None]] = {}
+        units: dict[int, int | None] = {}  # payout pk → its unit (the cost centre)
+        for pk, person_id, period, amount, state, recalculated, unit_id in (
+            existing.select_for_update(of=("self",))
             .order_by("period", "person__code")  # events written in the register's order
-            .values_list("pk", "person_id", "period", "amount", "state", "recalculated_amount")
-        }
+            .values_list(
+                "pk", "person_id", "period", "amount", "state", "recalculated_amount", "unit_id"
+            )
+        ):
+            current[(person_id, period)] = (pk, amount, state, recalculated)
+            units[pk] = unit_id
         lines: dict[int, Lines] = {}
         for payout_id, plan, component, kind, amount in (
             PayoutLine.objects.filter(payout__in=existing.values("pk"))
@@ -172,6 +176,7 @@ def sync_payouts(
         _follow_held_alerts(actor, created)
         recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
         changing: dict[int, tuple[tuple[int, str], Lines, Decimal]] = {}
+        moved: dict[int, tuple[int | None, int | None]] = {}  # payout pk → units
         for key, (pk, amount, state, recalculated_amount) in current.items():
             if key in frozen:
                 continue
@@ -181,9 +186,12 @@ def sync_payouts(
             new_amount = (_money(fact[0]) if fact else ZERO) + added.get(key, ZERO)
             new_amount += sum((a for _k, a in adjusted.get(pk, {}).values()), ZERO)
             unchanged = new_amount == amount and new_lines == lines.get(pk, {})
+            if unchanged and state != PayoutState.PAID and fact and fact[2] != units[pk]:
+                moved[pk] = (units[pk], fact[2])  # the same money, another unit
             if unchanged and (state != PayoutState.PAID or recalculated_amount is None):
                 continue
             changing[pk] = (key, new_lines, new_amount)
+        _move(actor, moved)
         instances = {payout.pk: payout for payout in _payouts(changing)}
         for pk, (key, new_lines, new_amount) in changing.items():  # in the register's order
             payout = instances[pk]
@@ -278,6 +286,26 @@ def _payouts(pks: Iterable[int]) -> Iterable[Payout]:
     ordered = sorted(pks)
     for start in range(0, len(ordered), CHUNK):
         yield from Payout.objects.filter(pk__in=ordered[start : start + CHUNK]).order_by("pk")
+
+
+def _move(actor: Any, moved: Mapping[int, tuple[int | None, int | None]]) -> None:
+    """A person moved to another unit with the same money: the unpaid payout follows the
+    stored result's unit (the register's unit totals and payroll's cost centre read it),
+    keeping its state (the amount reviewed and approved is the same); audited."""
+    units = {pk for pair in moved.values() for pk in pair}
+    codes = dict(Unit.objects.filter(pk__in=units).values_list("pk", "code"))
+    for payout in Payout.objects.select_related("person").filter(pk__in=list(moved)):
+        before, after = moved[payout.pk]
+        payout.unit_id = after
+        payout.save(update_fields=["unit", "updated_at"])
+        record_change(
+            actor,
+            Action.UPDATE,
+            payout,
+            before={"unit": codes.get(before)},
+            after={"unit": codes.get(after)},
+            reason=_("Moved to another unit"),
+        )
 
 
 def _create(payouts: Sequence[Payout], existing: Any) -> None:

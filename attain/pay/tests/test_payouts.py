@@ -9,11 +9,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import signals
 
 from attain.audit.models import AuditEvent
+from attain.incentives.events import results_stored
+from attain.incentives.models import PeriodResult
 from attain.pay import selectors_payouts as selectors
 from attain.pay import services_payouts as services
 from attain.pay.models import Payout, PayoutLine, PayoutState
 
-from .payout_factories import AMOUNTS, PAID_ON, PERIOD, payout, store, through
+from .payout_factories import (
+    AMOUNTS,
+    END,
+    PAID_ON,
+    PERIOD,
+    START,
+    payout,
+    store,
+    store_person,
+    through,
+)
 
 
 def test_stored_results_become_calculated_payouts_with_lines(stored):
@@ -157,6 +169,29 @@ def test_a_recalculation_with_the_same_numbers_keeps_the_state(stored):
     through(stored, "r1", "approved")
     store(stored, AMOUNTS)
     assert payout(stored, "r1").state == "approved"
+
+
+def test_a_person_moved_to_another_unit_with_the_same_money_moves_their_payout(stored):
+    # r1 moves from east to west: the recalculation pays the same, but the register's
+    # unit totals and payroll's cost centre must follow; the approval stays, audited
+    through(stored, "r1", "approved")
+    through(stored, "r2", "paid")
+    pks = [
+        store_person(
+            stored, code, AMOUNTS[code], period=PERIOD, start=START, end=END, unit=stored.west
+        )
+        for code in ("r1", "r2")
+    ]
+    results_stored.send(sender=PeriodResult, people=pks, periods=[PERIOD])
+    r1 = payout(stored, "r1")
+    assert (r1.unit, r1.state, r1.amount) == (stored.west, "approved", Decimal("1200.10"))
+    payroll = selectors.payroll(stored.users["finance"], PERIOD)
+    assert [row[4] for row in payroll.rows] == ["west"]  # the cost centre
+    event = AuditEvent.objects.filter(content_type__model="payout", object_id=str(r1.pk)).latest(
+        "pk"
+    )
+    assert (event.before, event.after) == ({"unit": "east"}, {"unit": "west"})
+    assert payout(stored, "r2").unit == stored.east  # what was paid stays as paid
 
 
 def test_a_sync_with_nothing_changed_reads_rows_not_model_instances(stored):
