@@ -221,6 +221,21 @@ def sheet_title(name: str) -> str:
     return title or "Sheet"
 
 
+def _cell(sheet: Any, value: Any) -> Any:
+    """A value of :func:`rows_xlsx` as its cell: text as :func:`_string_cell`, an amount
+    of money (a Decimal to the cent) a number shown as a ledger shows it (1,200.10, 0.00:
+    Excel's General format drops the cents' zeros and the thousands)."""
+    if value.__class__ is str:
+        return _string_cell(sheet, value)
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent == -2:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "#,##0.00"
+        return cell
+    return value
+
+
 def rows_xlsx(rows: Iterable[list[Any]], sheet_name: str) -> bytes:
     """Any table (header first) as XLSX bytes: numbers stay numbers, text is guarded and
     always a string cell."""
@@ -231,7 +246,7 @@ def rows_xlsx(rows: Iterable[list[Any]], sheet_name: str) -> bytes:
     sheet = workbook.create_sheet(sheet_title(sheet_name))
     for row in rows:
         values = [_typed(v) for v in row]
-        sheet.append([_string_cell(sheet, v) if v.__class__ is str else v for v in values])
+        sheet.append([_cell(sheet, v) for v in values])
     handle = io.BytesIO()
     workbook.save(handle)
     return handle.getvalue()

@@ -76,6 +76,29 @@ def test_register_exports_are_guarded_and_exact(company, client):
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
+def test_xlsx_exports_show_amounts_to_the_cent_and_grouped(company, client):
+    # Excel showed 333.33 + 0.01 as "333.34" but 1,200.10 as "1200.1" and 0.00 as "0":
+    # an amount cell keeps its number and shows its cents and thousands
+    store(company, {**AMOUNTS, "r2": {"commission": "1234567.50", "bonus": "0.00"}})
+    client.force_login(company.users["finance"])
+    for url in (
+        f"/pay/payouts/?period={PERIOD}&export=xlsx",
+        f"/pay/accrual/?period={PERIOD}&export=xlsx",
+    ):
+        sheet = openpyxl.load_workbook(io.BytesIO(client.get(url).content)).active
+        header = [c.value for c in sheet[1]]
+        money = [
+            c
+            for row in sheet.iter_rows(min_row=2)
+            for c in row
+            if c.data_type == "n" and header[c.column - 1] != "people"
+        ]
+        assert money and {c.number_format for c in money} == {"#,##0.00"}, url
+        assert Decimal("1236368.14") in {Decimal(str(c.value)) for c in money} or (
+            Decimal("1234567.5") in {Decimal(str(c.value)) for c in money}
+        ), url  # the accrual's east total, the register's line
+
+
 def test_payroll_page_total_equals_the_register_and_marks_paid(company, client):
     store(company, AMOUNTS)
     _review_all(company)
