@@ -58,6 +58,9 @@ from .selectors import BY_TABLE
 PERIOD_RE = re.compile(r"[0-9A-Za-z-]{1,16}")
 MAX_FILES = 5
 MAX_TEXT = 5000
+# A dispute sent again as it was within this time (a double click on the form, an API
+# call retried) is the same dispute: it is not opened twice.
+RESENT = datetime.timedelta(minutes=2)
 CEILING = Decimal("100000000.00")  # the largest adjustment, as the record tables' amounts
 AUDITED = ("status", "assignee", "resolution", "adjustment_amount", "closed_at", "due_at")
 
@@ -286,6 +289,26 @@ def open_dispute(
     settings_row = policy()
     now = timezone.now()
     with transaction.atomic():
+        again = (
+            Dispute.objects.select_for_update()
+            .filter(
+                person=person,
+                subject=subject,
+                period=period,
+                plan=line.plan if line else "",
+                component=line.component if line else "",
+                record_table=record_table if subject == DisputeSubject.RECORD else "",
+                record_ref=record_ref if subject == DisputeSubject.RECORD else "",
+                title=title,
+                status__in=ACTIVE,
+                opened_at__gte=now - RESENT,
+                messages__event=DisputeEvent.OPENED,
+                messages__text=text,
+            )
+            .first()
+        )
+        if again is not None:
+            return again
         dispute = Dispute.objects.create(
             person=person,
             opened_by=actor,

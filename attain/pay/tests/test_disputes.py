@@ -55,6 +55,27 @@ def test_a_rep_opens_a_dispute_on_a_line(stored):
     assert note.kind == "dispute_opened" and note.params["number"] == dispute.pk
 
 
+def test_a_double_submitted_dispute_is_opened_once(stored, client):
+    # a double click on "Open dispute" sent the form twice: two disputes, two
+    # notifications to sales operations; the second now lands on the first
+    client.force_login(stored.users["rep"])
+    form = {
+        "period": PERIOD,
+        "line": "rep.commission",
+        "title": "佣金少算了",
+        "text": "订单 SO-42 的佣金没有算进来。",
+    }
+    first = client.post("/pay/disputes/new/", form)
+    second = client.post("/pay/disputes/new/", form)
+    dispute = Dispute.objects.get()
+    assert first.url == second.url == f"/pay/disputes/{dispute.pk}/"
+    assert audit_count(dispute) == 1 and dispute.messages.count() == 1
+    assert Notification.objects.filter(kind="dispute_opened").count() == 1
+    # another dispute on the same line, said otherwise, is a dispute of its own
+    client.post("/pay/disputes/new/", {**form, "text": "还有 SO-43。"})
+    assert Dispute.objects.count() == 2
+
+
 def test_a_rep_opens_a_dispute_on_a_missing_record(stored):
     dispute = services.open_dispute(
         stored.users["rep"],
@@ -293,10 +314,10 @@ def test_counts_and_time_to_resolution_per_period(stored):
     ops = stored.users["sales_ops"]
     first = dispute_line(stored)
     second = dispute_line(stored, component="bonus")
-    dispute_line(stored)
     Dispute.objects.filter(pk__in=[first.pk, second.pk]).update(
         opened_at=timezone.now() - datetime.timedelta(hours=10)
     )
+    dispute_line(stored)  # as the first, 10 hours later: a dispute of its own
     services.resolve(ops, first, amount="1.00", reason="ok")
     services.reject(ops, second, explanation="no")
     (row,) = selectors.stats()
