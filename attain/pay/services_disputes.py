@@ -56,6 +56,7 @@ from .models_disputes import (
 from .selectors import BY_TABLE
 
 PERIOD_RE = re.compile(r"[0-9A-Za-z-]{1,16}")
+GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234.50 and -12,345,678
 MAX_FILES = 5
 MAX_TEXT = 5000
 # A dispute sent again as it was within this time (a double click on the form, an API
@@ -468,9 +469,13 @@ def assign(actor: Any, dispute: Dispute, assignee: Any, *, note: str = "") -> Di
 
 
 def parse_amount(value: Any) -> Decimal:
-    """An adjustment amount: a number with at most two decimals, within the ceiling."""
+    """An adjustment amount: a number with at most two decimals, within the ceiling;
+    commas only as thousands separators (1,234.50: never "12,34", which is no amount)."""
+    text = str(value).strip()
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        if "," in text and not GROUPED.fullmatch(text):
+            raise ValueError(text)
+        amount = Decimal(text.replace(",", ""))
     except (InvalidOperation, ValueError):
         raise ValidationError(
             {"amount": _("Give the adjustment as a number, e.g. 120.00 or 0.")}

@@ -256,6 +256,22 @@ def test_illegal_steps_are_refused_and_change_nothing(stored):
     assert not DisputeAdjustment.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["12,34", "1,2,3", "1,0000.00", ",5", "5,"])
+def test_an_adjustment_with_misplaced_commas_is_refused_not_read_as_another_number(typed):
+    # "12,34" (a decimal comma, or a slip) was paid as 1,234.00: a hundred times more
+    with pytest.raises(ValidationError) as error:
+        services.parse_amount(typed)
+    assert "amount" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("1,234.50", "1234.50"), ("-1,000", "-1000.00"), ("12,345,678", "12345678.00"), ("7", "7.00")],
+)
+def test_an_adjustment_grouped_by_thousands_is_read(typed, amount):
+    assert services.parse_amount(typed) == Decimal(amount)
+
+
 def test_rejecting_needs_an_explanation_and_resolving_a_valid_amount(stored):
     ops = stored.users["sales_ops"]
     dispute = dispute_line(stored)
