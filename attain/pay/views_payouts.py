@@ -68,12 +68,17 @@ def _codes(text: str) -> list[str]:
 
 def _amounts(text: str) -> dict[str, Decimal] | None:
     """The amounts the payroll page showed (person code → amount), as the page sent
-    them in one JSON field; None when it sent none."""
-    try:
-        shown = json.loads(text)
-        return {str(code): Decimal(str(amount)) for code, amount in shown.items()}
-    except (ValueError, AttributeError, ArithmeticError):
+    them in one JSON field; None when it sent none. A field that holds no amounts (cut
+    short or altered) is refused: the check of what the bank was sent is never skipped."""
+    if not text:
         return None
+    try:
+        shown = {str(code): Decimal(str(amount)) for code, amount in json.loads(text).items()}
+    except (ValueError, AttributeError, ArithmeticError):
+        shown = None
+    if shown is None or not all(amount.is_finite() for amount in shown.values()):
+        raise ValidationError(_("The amounts of the export did not come through: export again."))
+    return shown
 
 
 def _label(payout: Any) -> str:

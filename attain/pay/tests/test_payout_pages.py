@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import openpyxl
+import pytest
 
 from attain.org.models import Person
 from attain.pay import services_payouts as services
@@ -307,6 +308,30 @@ def test_a_payout_whose_amount_changed_since_the_export_is_not_marked_paid(compa
     )
     assert not Payout.objects.filter(state="paid").exists()
     assert "1,200.10" in answer.content.decode() and "1,700.10" in answer.content.decode()
+
+
+@pytest.mark.parametrize("amounts", ['{"r1": "sNaN"}', '{"r1": "Infinity"}', "[1]", "{"])
+def test_marking_paid_with_amounts_that_are_no_amounts_is_refused(company, client, amounts):
+    # the page's amounts field altered (or cut short): a server error for "sNaN", and
+    # the other forms skipped the check of the amounts sent to the bank altogether
+    store(company, AMOUNTS)
+    _review_all(company)
+    services.approve_payouts(company.users["finance"], list(Payout.objects.all()))
+    client.force_login(company.users["finance"])
+    answer = client.post(
+        f"/pay/payroll/?period={PERIOD}",
+        {
+            "form": "paid",
+            "reference": "BANK-9",
+            "paid_on": "2026-04-15",
+            "people": '["r1"]',
+            "amounts": amounts,
+        },
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert not Payout.objects.filter(state="paid").exists()
+    assert "export again" in answer.content.decode()
 
 
 def test_the_register_writes_the_date_paid_for_the_reader(company, client):
