@@ -167,14 +167,18 @@ def reviews_records(actor: Any) -> bool:
 def initial_verification(actor: Any, table: str, people: Iterable[int | None]) -> str:
     """The state a record written by ``actor`` starts in: *pending* when the one entering
     it is paid for it (one of ``people``, the people it is credited to, or a manager,
-    paid on the team's records) and the table's policy asks for review; else verified."""
-    if reviews_records(actor):
+    paid on the team's records) and the table's policy asks for review; else verified.
+    Finance, sales operations and administrators verify records, so theirs count at once,
+    except a record credited to their own person: nobody makes their own record count."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
         return Verification.VERIFIED
     if not policy(table).review_own:
         return Verification.VERIFIED
     me = person_of(actor)
     if me is not None and me.pk in set(people):
         return Verification.PENDING
+    if reviews_records(actor):
+        return Verification.VERIFIED
     if role_of(actor) == Role.MANAGER:
         return Verification.PENDING
     return Verification.VERIFIED

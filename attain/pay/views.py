@@ -47,6 +47,8 @@ def review(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
+            except PermissionDenied as error:  # records credited to the login's person
+                messages.error(request, str(error))
             else:
                 messages.success(request, _("%(count)s records changed.") % {"count": count})
                 return redirect(f"{request.path}?table={table.table}")

@@ -9,13 +9,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.org.selectors import person_of
 
 from ..access import check_edit_record_policy, check_verify_records
 from ..models import MAX_FUTURE_DAYS_LIMIT, RecordPolicy, Verification
@@ -44,8 +45,20 @@ def verify_records(
         raise ValidationError({"reason": _("Give the reason for rejecting.")})
     changed = 0
     now = timezone.now()
+    me = person_of(actor)
+    credited = PLACEMENTS[model.__name__].people
     with transaction.atomic():
         records = model._default_manager.select_for_update().filter(pk__in=list(pks))
+        own = [r for r in records if me is not None and me.pk in {getattr(r, n) for n in credited}]
+        if own:  # segregation of duties, as for payouts: all or nothing
+            raise PermissionDenied(
+                _("%(records)s is credited to you: another login verifies or rejects it.")
+                % {
+                    "records": ", ".join(
+                        str(getattr(r, "external_id", "") or r.pk) for r in own[:20]
+                    )
+                }
+            )
         for record in records.order_by("pk"):
             if record.verification == state:
                 continue

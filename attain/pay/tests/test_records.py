@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -44,10 +44,13 @@ def api(company: Any, role: str) -> APIClient:
 def shop_order(company: Any, shop: dict[str, Any], role: str, **fields: Any) -> Order:
     """An order recorded by ``role`` for the shop's customer, owned by r1: today's, of
     10.00, unless ``fields`` say otherwise."""
-    fields = {"date": timezone.localdate(), "amount": Decimal(10), **fields}
-    return services.record_order(
-        company.users[role], customer=shop["customer"], owner=company.people["r1"], **fields
-    )
+    fields = {
+        "date": timezone.localdate(),
+        "amount": Decimal(10),
+        "owner": company.people["r1"],
+        **fields,
+    }
+    return services.record_order(company.users[role], customer=shop["customer"], **fields)
 
 
 def counted_orders(start: datetime.date, end: datetime.date) -> list[str]:
@@ -87,6 +90,26 @@ def test_entries_by_finance_and_imports_count_at_once(company, shop, tmp_path: P
     assert order.verification == Verification.VERIFIED
     manager_order = shop_order(company, shop, "manager")
     assert manager_order.verification == Verification.PENDING  # paid on the team's orders
+
+
+def test_nobody_makes_their_own_record_count(client, company, shop):
+    # a finance login linked to a paid person (r2): its own order counted at once, and
+    # its own pending order it could verify itself; now another login verifies it
+    company.people["r2"].user = company.users["finance"]
+    company.people["r2"].save(update_fields=["user"])
+    own = shop_order(company, shop, "finance", owner=company.people["r2"])
+    assert own.verification == Verification.PENDING
+    assert shop_order(company, shop, "finance").verification == Verification.VERIFIED  # r1's
+    with pytest.raises(PermissionDenied):
+        services.verify_records(company.users["finance"], Order, [own.pk])
+    own.refresh_from_db()
+    assert own.verification == Verification.PENDING
+    client.force_login(company.users["finance"])
+    answer = client.post(
+        "/pay/review/?table=orders", {"table": "orders", "ids": [own.pk], "decision": "verified"}
+    )
+    assert answer.status_code == 200 and "credited to you" in answer.content.decode()
+    assert services.verify_records(company.users["sales_ops"], Order, [own.pk]) == 1
 
 
 def test_an_import_by_finance_verifies_the_pending_record_it_matches(company, shop, tmp_path):
