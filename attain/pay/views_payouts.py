@@ -141,6 +141,9 @@ def register(request: HttpRequest) -> HttpResponse:
                 % {"created": report.created, "changed": report.updated + report.returned},
             )
         else:
+            # the period the page showed (the newest one, when the address names none,
+            # may have changed since: a step never goes to a period not shown)
+            filters["period"] = request.POST.get("period") or filters["period"]
             try:
                 _perform(request, filters)
             except (ValidationError, PermissionDenied) as error:
@@ -215,6 +218,7 @@ def payroll(request: HttpRequest) -> HttpResponse:
                 access.check(
                     access.can_pay_payouts(request.user), _("Only finance marks payouts paid.")
                 )
+                period = request.POST.get("period") or period  # the period exported
                 # Exactly the payouts the page showed (and so exported): one approved
                 # after the page was shown is not in the file sent to the bank.
                 shown = _codes(request.POST.get("people", ""))

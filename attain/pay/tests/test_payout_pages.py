@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import html
 import io
 import json
@@ -12,11 +13,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from attain.incentives.events import results_stored
+from attain.incentives.models import PeriodResult
 from attain.org.models import Person
 from attain.pay import services_payouts as services
 from attain.pay.models import Payout
 
-from .payout_factories import AMOUNTS, PERIOD, store, through
+from .payout_factories import AMOUNTS, PERIOD, payout, store, store_person, through
 
 
 def _review_all(company):
@@ -33,6 +36,47 @@ def test_finance_approves_in_bulk_and_an_illegal_choice_changes_nothing(company,
     assert not Payout.objects.filter(state="approved").exists()
     client.post(url, {"action": "approve", "people": ["r1", "r2", "r3"]})
     assert Payout.objects.filter(state="approved").count() == 3
+
+
+def test_a_step_applies_to_the_period_the_page_showed_not_a_newer_one(company, client):
+    # the manager opens the register (the newest period, 2026-Q1, by default) and ticks
+    # r1; meanwhile the next quarter is calculated: the review went to r1's 2026-Q2
+    store(company, AMOUNTS)
+    client.force_login(company.users["manager"])
+    page = client.get("/pay/payouts/").content.decode()
+    assert 'name="period" value="2026-Q1"' in page
+    pk = store_person(
+        company,
+        "r1",
+        {"commission": "10.00"},
+        period="2026-Q2",
+        start=datetime.date(2026, 4, 1),
+        end=datetime.date(2026, 6, 30),
+        unit=company.east,
+    )
+    results_stored.send(sender=PeriodResult, people=[pk], periods=["2026-Q2"])
+    client.post("/pay/payouts/", {"action": "review", "people": ["r1"], "period": "2026-Q1"})
+    assert payout(company, "r1", "2026-Q2").state == "calculated"
+    assert payout(company, "r1").state == "reviewed"
+    # so does marking the payroll export paid
+    through(company, "r1", "approved", "2026-Q2")
+    finance = company.users["finance"]
+    services.approve_payouts(finance, [payout(company, "r1")])
+    client.force_login(finance)
+    assert 'name="period" value="2026-Q2"' in client.get("/pay/payroll/").content.decode()
+    client.post(
+        "/pay/payroll/",
+        {
+            "form": "paid",
+            "period": "2026-Q1",
+            "reference": "B-1",
+            "paid_on": "2026-04-15",
+            "people": '["r1"]',
+            "amounts": '{"r1": "1200.10"}',
+        },
+    )
+    assert payout(company, "r1").state == "paid"
+    assert payout(company, "r1", "2026-Q2").state == "approved"
 
 
 def test_a_rep_cannot_move_their_own_payout_from_the_page(company, client):
