@@ -126,14 +126,14 @@ def sync_payouts(
         # most are unchanged): model instances only for the payouts that change.
         current: dict[tuple[int, str], tuple[int, Decimal, str, Decimal | None]] = {}
         units: dict[int, int | None] = {}  # payout pk → its unit (the cost centre)
-        for pk, person_id, period, amount, state, recalculated, unit_id in (
+        for pk, person_id, period, amount, state, later, unit_id in (
             existing.select_for_update(of=("self",))
             .order_by("period", "person__code")  # events written in the register's order
             .values_list(
                 "pk", "person_id", "period", "amount", "state", "recalculated_amount", "unit_id"
             )
         ):
-            current[(person_id, period)] = (pk, amount, state, recalculated)
+            current[(person_id, period)] = (pk, amount, state, later)
             units[pk] = unit_id
         lines: dict[int, Lines] = {}
         for payout_id, plan, component, kind, amount in (
@@ -292,7 +292,7 @@ def _move(actor: Any, moved: Mapping[int, tuple[int | None, int | None]]) -> Non
     """A person moved to another unit with the same money: the unpaid payout follows the
     stored result's unit (the register's unit totals and payroll's cost centre read it),
     keeping its state (the amount reviewed and approved is the same); audited."""
-    units = {pk for pair in moved.values() for pk in pair}
+    units = {pk for pair in moved.values() for pk in pair if pk is not None}
     codes = dict(Unit.objects.filter(pk__in=units).values_list("pk", "code"))
     for payout in Payout.objects.select_related("person").filter(pk__in=list(moved)):
         before, after = moved[payout.pk]
@@ -302,8 +302,8 @@ def _move(actor: Any, moved: Mapping[int, tuple[int | None, int | None]]) -> Non
             actor,
             Action.UPDATE,
             payout,
-            before={"unit": codes.get(before)},
-            after={"unit": codes.get(after)},
+            before={"unit": codes.get(before) if before else None},
+            after={"unit": codes.get(after) if after else None},
             reason=_("Moved to another unit"),
         )
 
