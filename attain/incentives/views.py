@@ -34,6 +34,7 @@ from attain.measures.services import measure_names
 from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
 from attain.web import charts
+from attain.web.forms import ungrouped
 
 from . import access, explain_text, governance, reasons, selectors, services
 from .calculation import MAIN_MEASURE
@@ -217,7 +218,7 @@ class EstimateForm(forms.Form):
 @require_POST
 def estimate(request: HttpRequest, code: str, period: str) -> HttpResponse:
     row = selectors.result_for(request.user, code, period)
-    form = EstimateForm({"amount": request.POST.get("amount", "").replace(",", "").strip()})
+    form = EstimateForm({"amount": ungrouped(request.POST.get("amount", ""))})
     if not form.is_valid():
         return render(
             request, "incentives/estimate.html", {"error": _("Enter an amount, e.g. 50000.")}

@@ -37,6 +37,7 @@ from attain.audit.services import record_change, snapshot
 from attain.notify.services import announce
 from attain.org.selectors import person_of, role_of
 from attain.web.files import ACCEPTS, check_upload
+from attain.web.forms import ungrouped
 
 from . import adjustments
 from . import dispute_access as access
@@ -56,7 +57,6 @@ from .models_disputes import (
 from .selectors import BY_TABLE
 
 PERIOD_RE = re.compile(r"[0-9A-Za-z-]{1,16}")
-GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234.50 and -12,345,678
 MAX_FILES = 5
 MAX_TEXT = 5000
 # A dispute sent again as it was within this time (a double click on the form, an API
@@ -471,11 +471,8 @@ def assign(actor: Any, dispute: Dispute, assignee: Any, *, note: str = "") -> Di
 def parse_amount(value: Any) -> Decimal:
     """An adjustment amount: a number with at most two decimals, within the ceiling;
     commas only as thousands separators (1,234.50: never "12,34", which is no amount)."""
-    text = str(value).strip()
     try:
-        if "," in text and not GROUPED.fullmatch(text):
-            raise ValueError(text)
-        amount = Decimal(text.replace(",", ""))
+        amount = Decimal(ungrouped(str(value)))
     except (InvalidOperation, ValueError):
         raise ValidationError(
             {"amount": _("Give the adjustment as a number, e.g. 120.00 or 0.")}

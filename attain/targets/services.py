@@ -32,6 +32,7 @@ from attain.engine import round_half_up
 from attain.notify.services import announce
 from attain.org.models import Person, Unit
 from attain.org.selectors import person_of
+from attain.web.forms import ungrouped
 
 from .access import (
     can_approve,
@@ -102,7 +103,7 @@ def _decimal(value: Any, field: str) -> Decimal:
     """A number typed for a total, a cell or a commitment, rounded half-up to the 2
     places stored (not the database's half-even), and small enough to store."""
     try:
-        number = Decimal(str(value).replace(",", "").strip())
+        number = Decimal(ungrouped(str(value)))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: [_("Enter a number.")]}) from None
     if not number.is_finite():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from .errors import NON_FIELD, integrity_error_fields, validation_error_fields
+
+GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234.50 and -12,345,678
+
+
+def ungrouped(text: str) -> str:
+    """A typed number without its thousands separators: ``1,234.50`` is ``1234.50``. A
+    comma anywhere else is left where it is (``12,34`` is no number, never 1234)."""
+    text = text.strip()
+    return text.replace(",", "") if GROUPED.fullmatch(text) else text
 
 
 class DateInput(forms.DateInput):

@@ -501,10 +501,13 @@ def test_a_dashboard_without_results_says_why(client, company, calculated):
     assert b'id="no-results"' not in full.content
 
 
-@pytest.mark.parametrize("amount", ["NaN", "Infinity", "sNaN", "1e30", "1e400", "-1", "0", "abc"])
+@pytest.mark.parametrize(
+    "amount", ["NaN", "Infinity", "sNaN", "1e30", "1e400", "-1", "0", "abc", "12,34", "1,2,3"]
+)
 def test_the_estimate_refuses_amounts_it_cannot_use(client, calculated, amount):
     """Such amounts once reached Polars (a panic that no error page catches) or the
-    database (too many digits); now the form says what to enter."""
+    database (too many digits); now the form says what to enter. "12,34" (a decimal
+    comma) was read as 1,234."""
     login(client, "rep")
     url = reverse("incentives:estimate", args=["r1", Q1])
     response = client.post(url, {"amount": amount})

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from attain.conftest import Company
 from attain.targets import services
+from attain.targets.models import TargetPlan
 from attain.targets.tests.conftest import publish
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +93,21 @@ def test_a_reallocation_is_named_without_english_words():
     from attain.targets.models import Reallocation
 
     assert str(Reallocation(unit="east", from_month="2026-07")) == "east · 2026-07"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"), [("12,34", None), ("1,2", None), ("1,234.50", "1234.50")]
+)
+def test_a_commitment_reads_commas_only_as_thousands_separators(
+    company: Company, plan: TargetPlan, typed: str, read: str | None
+) -> None:
+    """ "12,34" (a decimal comma) was committed as 1,234."""
+    from django.core.exceptions import ValidationError
+
+    rep = company.users["rep"]
+    if read is None:
+        with pytest.raises(ValidationError):
+            services.submit_commitment(rep, plan, measure="revenue", who="r1", value=typed)
+    else:
+        found = services.submit_commitment(rep, plan, measure="revenue", who="r1", value=typed)
+        assert found.value == Decimal(read)
