@@ -240,9 +240,7 @@ def _report_schema(
     )
 
 
-def _report(
-    request: Request, report: Callable[[Any, datetime.date], Stored[Any]], *filters: str
-) -> Response:
+def _report(request: Request, report: Callable[..., Stored[Any]], *filters: str) -> Response:
     """The rows of ``report`` (for the plan and day asked for) the reader may see, narrowed
     by ``filters``: query parameters that a row's attribute of the same name must equal.
     ``Last-Modified`` says when they were calculated (docs/targets.md, "Pace")."""
@@ -252,7 +250,7 @@ def _report(
         for name in filters
     }
     try:
-        stored = report(plan, as_of)
+        stored = report(plan, as_of, earlier_day=False)  # rows of the day asked for
     except ValueError as problem:  # the data cannot be calculated (engine problems)
         raise PaceUnavailable(problem_message(problem)) from None
     rows = _visible(request, stored.rows)

@@ -56,14 +56,20 @@ class Stored(Generic[R]):
     current: bool
 
 
-def stored_pace(plan: TargetPlan, as_of: datetime.date) -> Stored[PaceRow]:
-    """The plan's pace on ``as_of`` (:func:`pace_report`), from its snapshot."""
-    return _read(plan, as_of, "pace")
+def stored_pace(
+    plan: TargetPlan, as_of: datetime.date, *, earlier_day: bool = True
+) -> Stored[PaceRow]:
+    """The plan's pace on ``as_of`` (:func:`pace_report`), from its snapshot.
+    ``earlier_day``: an earlier day's may be shown while today's is calculated (pages,
+    which say so; not the API, whose rows carry no day)."""
+    return _read(plan, as_of, "pace", earlier_day)
 
 
-def stored_forecast(plan: TargetPlan, as_of: datetime.date) -> Stored[ForecastRow]:
+def stored_forecast(
+    plan: TargetPlan, as_of: datetime.date, *, earlier_day: bool = True
+) -> Stored[ForecastRow]:
     """The plan's forecasts on ``as_of`` (:func:`forecast_report`), from its snapshot."""
-    return _read(plan, as_of, "forecast")
+    return _read(plan, as_of, "forecast", earlier_day)
 
 
 def refresh(plan: TargetPlan, as_of: datetime.date) -> PaceSnapshot:
@@ -77,13 +83,13 @@ def refresh(plan: TargetPlan, as_of: datetime.date) -> PaceSnapshot:
     return _store(plan, as_of, fingerprint, pace=_encode(pace), forecast=forecast)
 
 
-def _read(plan: TargetPlan, as_of: datetime.date, part: str) -> Stored[Any]:
+def _read(plan: TargetPlan, as_of: datetime.date, part: str, earlier_day: bool) -> Stored[Any]:
     fingerprint = _fingerprint()
     snapshot = _headers().filter(plan=plan, as_of=as_of).first()
     current = snapshot is not None and snapshot.fingerprint == fingerprint
     if not current and _in_background():
         shown = snapshot if snapshot is not None and _has(snapshot, part) else None
-        if shown is None and as_of == timezone.localdate():
+        if shown is None and earlier_day and as_of == timezone.localdate():
             # an earlier day's figures while today's are calculated
             shown = (
                 _headers()

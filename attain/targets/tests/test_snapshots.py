@@ -128,6 +128,9 @@ def test_today_shows_the_latest_earlier_day_while_todays_figures_are_calculated(
     ]
     # an earlier day asked for by name is calculated, never swapped for another
     assert snapshots.stored_pace(published, DAY).as_of == DAY
+    # nor is today's for the API, whose rows do not say their day
+    PaceSnapshot.objects.filter(as_of=today).delete()
+    assert snapshots.stored_pace(published, today, earlier_day=False).as_of == today
 
 
 @pytest.mark.parametrize(
