@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from .delivery import email_of
 from .kinds import DEFAULT_CHANNELS, KINDS, kind_of
 from .models import Channel, Delivery, Notification, Preference, Profile, Status, Webhook
 
@@ -64,7 +65,7 @@ def _users(recipients: Iterable[Any], *, leavers: bool = True) -> list[Any]:
     users = user_model.objects.filter(pk__in=set(ids), is_active=True)
     if not leavers:
         users = users.exclude(person__end__lt=timezone.localdate())
-    return list(users.order_by("pk"))
+    return list(users.select_related("person").order_by("pk"))
 
 
 def wanted(
@@ -104,7 +105,8 @@ def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notifica
         for note, user in zip(notes, users, strict=True):
             profile = profiles.get(user.pk)
             digest = profile is not None and profile.digest
-            if not digest and wanted(user.pk, kind, Channel.EMAIL, switches):
+            # without an address (a blank 邮箱) an email could only fail, retried, logged
+            if not digest and wanted(user.pk, kind, Channel.EMAIL, switches) and email_of(user):
                 deliveries.append(Delivery(channel=Channel.EMAIL, notification=note, kind=kind))
             if (
                 profile is not None
@@ -230,7 +232,7 @@ def send_digests(now: datetime.datetime | None = None) -> int:
     in a digest; returns how many were queued (``attain notify digest``, daily)."""
     now = now or timezone.now()
     count = 0
-    for profile in Profile.objects.filter(digest=True).select_related("user"):
+    for profile in Profile.objects.filter(digest=True).select_related("user__person"):
         with transaction.atomic():
             waiting = list(
                 Notification.objects.filter(
@@ -240,7 +242,7 @@ def send_digests(now: datetime.datetime | None = None) -> int:
             if not waiting:
                 continue
             Notification.objects.filter(pk__in=[pk for pk, _kind in waiting]).update(digested=now)
-            if not profile.user.is_active:
+            if not profile.user.is_active or not email_of(profile.user):
                 continue
             # the digest replaces the single emails: the kinds whose email is switched on
             switches = {

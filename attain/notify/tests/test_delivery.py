@@ -455,3 +455,27 @@ def test_nothing_queued_for_a_login_disabled_since_is_sent(company, receiver) ->
 
     with translation.override("zh-hans"):
         assert describe("the login is disabled") == "该登录账号已停用"
+
+
+def test_a_login_without_an_email_address_gets_no_email_to_fail(company, settings) -> None:
+    """Email switched on (or the digest chosen) by someone without an address (a roster
+    row with a blank 邮箱): nothing to send, so no delivery retried until it fails and is
+    logged at ERROR for the administrators; the in-app notification stays."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1 = company.users["rep"]
+    assert r1.email == "" and company.people["r1"].email == ""
+    save_settings(r1, switches={("follow_up_due", "email"): True})
+    notes = notify("follow_up_due", [r1], opportunity="A", message="call A")
+    assert len(notes) == 1 and notes[0].read is None
+    assert not Delivery.objects.exists()
+    save_settings(r1, switches={("follow_up_due", "email"): True}, digest=True)
+    notify("follow_up_due", [r1], opportunity="B", message="call B")
+    assert send_digests() == 0
+    assert not Delivery.objects.exists()
+    # the person's email from HR is enough
+    company.people["r1"].email = "r1@example.com"
+    company.people["r1"].save()
+    notify("follow_up_due", [r1], opportunity="C", message="call C")
+    assert send_digests() == 1
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    assert mail.outbox[0].to == ["r1@example.com"] and "call C" in mail.outbox[0].body
