@@ -87,6 +87,7 @@ def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notifica
         for p in Preference.objects.filter(user_id__in=ids, kind=kind)
     }
     profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=ids)}
+    digests = {pk for pk, p in profiles.items() if p.digest}
     now = timezone.now()
     with transaction.atomic():
         notes = Notification.objects.bulk_create(
@@ -96,6 +97,9 @@ def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notifica
                     kind=kind,
                     params=params,
                     read=None if wanted(u.pk, kind, Channel.IN_APP, switches) else now,
+                    # only what comes while the digest is chosen waits for one: the rest
+                    # was emailed one by one (or not at all), never again in a digest
+                    digested=None if u.pk in digests else now,
                 )
                 for u in users
             ],
@@ -104,7 +108,7 @@ def notify(kind: str, recipients: Iterable[Any], **params: Any) -> list[Notifica
         deliveries: list[Delivery] = []
         for note, user in zip(notes, users, strict=True):
             profile = profiles.get(user.pk)
-            digest = profile is not None and profile.digest
+            digest = user.pk in digests
             # without an address (a blank 邮箱) an email could only fail, retried, logged
             if not digest and wanted(user.pk, kind, Channel.EMAIL, switches) and email_of(user):
                 deliveries.append(Delivery(channel=Channel.EMAIL, notification=note, kind=kind))

@@ -479,3 +479,24 @@ def test_a_login_without_an_email_address_gets_no_email_to_fail(company, setting
     assert send_digests() == 1
     delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
     assert mail.outbox[0].to == ["r1@example.com"] and "call C" in mail.outbox[0].body
+
+
+def test_switching_the_digest_on_does_not_email_the_past_again(company, settings) -> None:
+    """Someone who has had their emails one by one (or none) and then chooses the daily
+    digest: the first digest held every notification they ever had, those already
+    emailed among them, instead of what came since."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1 = company.users["rep"]
+    r1.email = "r1@example.com"
+    r1.save()
+    save_settings(r1, switches={("follow_up_due", "email"): True})
+    notify("follow_up_due", [r1], opportunity="A", message="call A")
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    assert len(mail.outbox) == 1 and "call A" in mail.outbox[0].body
+    save_settings(r1, switches={("follow_up_due", "email"): True}, digest=True)
+    assert send_digests() == 0  # nothing came since
+    notify("follow_up_due", [r1], opportunity="B", message="call B")
+    assert send_digests() == 1
+    delivery.deliver([Delivery.objects.get(kind="digest").pk])
+    assert len(mail.outbox) == 2
+    assert "call B" in mail.outbox[1].body and "call A" not in mail.outbox[1].body
