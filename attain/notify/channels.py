@@ -47,6 +47,7 @@ class Message:
     title: str
     text: str
     link: str = ""  # an absolute URL, or empty
+    footer: str = ""  # an email's last line (where to switch it off); webhooks leave it
 
 
 # Signing --------------------------------------------------------------------------------
@@ -273,6 +274,7 @@ def send_email(address: str, message: Message) -> None:
     if not address:
         raise SendError("no email address")
     body = message.text + (f"\n\n{message.link}" if message.link else "")
+    body += f"\n\n{message.footer}" if message.footer else ""
     # a name with a line break (a spreadsheet cell's Alt+Enter) in the title: the mail
     # library refuses such a subject (no header injection), which lost the email
     subject = " ".join(message.title.split())

@@ -10,6 +10,7 @@ and listed for administrators. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import random
@@ -19,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from attain.org.company import company
@@ -87,6 +89,20 @@ def digest_message(delivery: Delivery) -> Message:
     return Message(title, "\n".join(lines), channels.absolute("/notifications/"))
 
 
+def with_settings_link(message: Message, language: str) -> Message:
+    """An email ends with the recipient's notification settings, where they switch it
+    off (to unsubscribe), in their language; nothing without ``ATTAIN_BASE_URL``."""
+    where = channels.absolute(reverse("notify:preferences"))
+    if not where:
+        return message
+    with translation.override(language):
+        footer = translation.gettext(
+            "You get this email because of your notification settings; to change or stop "
+            "these emails: %(link)s"
+        ) % {"link": where}
+    return dataclasses.replace(message, footer=footer)
+
+
 Send = Callable[[], None]
 
 
@@ -103,6 +119,7 @@ def prepare(delivery: Delivery, profiles: dict[int, Profile]) -> Send:
     message = message_for(delivery, language_of(user, profiles))
     if delivery.channel == Channel.EMAIL:
         address = email_of(user)
+        message = with_settings_link(message, language_of(user, profiles))
         return lambda: channels.send_email(address, message)
     if delivery.channel == Channel.WEBHOOK:
         profile = profiles.get(user.pk)

@@ -500,3 +500,28 @@ def test_switching_the_digest_on_does_not_email_the_past_again(company, settings
     delivery.deliver([Delivery.objects.get(kind="digest").pk])
     assert len(mail.outbox) == 2
     assert "call B" in mail.outbox[1].body and "call A" not in mail.outbox[1].body
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "notification settings"), ("zh-hans", "通知设置")],
+)
+def test_an_email_says_where_to_stop_it(company, settings, language, words) -> None:
+    """An email (one by one or the digest) ends with the recipient's notification
+    settings page, in their language: there they switch it off (unsubscribe)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ATTAIN_BASE_URL = "https://attain.example.com/"
+    r1 = company.users["rep"]
+    r1.email = "r1@example.com"
+    r1.save()
+    save_settings(r1, switches={("follow_up_due", "email"): True}, language=language)
+    notify("follow_up_due", [r1], opportunity="A", message="call A")
+    save_settings(r1, switches={("follow_up_due", "email"): True}, digest=True)
+    notify("follow_up_due", [r1], opportunity="B", message="call B")
+    send_digests()
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    assert len(mail.outbox) == 2
+    for sent in mail.outbox:
+        last = sent.body.splitlines()[-1]
+        assert words in last and last.endswith("https://attain.example.com/notifications/settings/")
+    assert sorted("call A" in sent.body for sent in mail.outbox) == [False, True]
