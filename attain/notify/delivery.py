@@ -70,8 +70,8 @@ def message_for(delivery: Delivery, language: str) -> Message:
         params = note.params if note is not None else delivery.params
         title, text = render(delivery.kind, params)
         if note is None and delivery.params.get("recipients"):
-            told = translation.gettext("people notified")
-            text = f"{text} ({told}: {delivery.params['recipients']})"
+            told = translation.gettext("%(text)s (people notified: %(count)s)")
+            text = told % {"text": text, "count": delivery.params["recipients"]}
         return Message(title, text, channels.absolute(link(delivery.kind)))
 
 
@@ -80,7 +80,7 @@ def digest_message(delivery: Delivery) -> Message:
     lines = []
     for note in notes.order_by("created", "pk"):
         title, text = render(note.kind, note.params)
-        lines.append(f"• {title}: {text}")
+        lines.append(translation.gettext("• %(title)s: %(text)s") % {"title": title, "text": text})
     title = translation.ngettext(
         "Your Attain digest: %(count)s notification",
         "Your Attain digest: %(count)s notifications",

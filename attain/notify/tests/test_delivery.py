@@ -525,3 +525,24 @@ def test_an_email_says_where_to_stop_it(company, settings, language, words) -> N
         last = sent.body.splitlines()[-1]
         assert words in last and last.endswith("https://attain.example.com/notifications/settings/")
     assert sorted("call A" in sent.body for sent in mail.outbox) == [False, True]
+
+
+def test_a_chinese_digest_and_group_message_are_punctuated_the_chinese_way(
+    company, settings, receiver
+) -> None:
+    """The digest's lines and a group's "people notified" were joined with an English
+    colon and brackets whatever the language (• 标题: 正文)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    r1 = company.users["rep"]
+    r1.email = "r1@example.com"
+    r1.save()
+    save_settings(
+        r1, switches={("acknowledgement_due", "email"): True}, language="zh-hans", digest=True
+    )
+    Webhook.objects.create(name="销售群", platform="wecom", url=receiver.url, language="zh-hans")
+    notify("acknowledgement_due", [r1], year=2026, plan="P", published="2026-03-01")
+    send_digests()
+    delivery.deliver(list(Delivery.objects.values_list("pk", flat=True)))
+    assert mail.outbox[0].body.startswith("• 请确认您 2026 年的目标：“P”")
+    group = receiver.received[0]["body"]["markdown"]["content"]
+    assert "（已通知人数：1）" in group, group
