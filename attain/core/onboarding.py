@@ -57,7 +57,7 @@ def steps() -> list[Step]:
         Step(
             _("Import the organisation"),
             _(
-                "Units, then people with their 工号, unit, manager and email: export them "
+                "Units, then people with their employee id, unit, manager and email: export them "
                 "from the HR system (CSV in UTF-8 or GBK, or XLSX). Everyone with an email "
                 "gets a login and an invitation."
             ),

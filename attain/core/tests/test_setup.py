@@ -438,3 +438,15 @@ def test_the_languages_offered_are_listed_the_readers_way(db, languages):
         values(languages=languages)
     (message,) = caught.value.message_dict["languages"]
     assert "zh-hans、en" in message, message
+
+
+def test_the_checklist_in_english_has_no_chinese_word(db):
+    """An English-speaking administrator read "people with their 工号" on Getting started."""
+    import re
+
+    client = Client()
+    run_wizard(client, language="en")
+    steps = client.get(reverse("onboarding")).context["steps"]
+    words = [str(step.title) + str(step.text) for step in steps]
+    words += [item.label + item.action for step in steps for item in step.items]
+    assert not [w for w in words if re.search("[\u4e00-\u9fff]", w)]
