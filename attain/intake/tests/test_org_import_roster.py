@@ -295,3 +295,21 @@ def test_a_roster_with_manager_name_and_manager_id_uses_the_id(
     manager = Person.objects.get(code="m1").name
     assert result.warnings == [f"第 3 行：上级“m1”是“{manager}”，文件写的是“王五”"]
     assert history("e2")[-1][1] == "m1" and history("e3")[-1][1] == "e1"
+
+
+@pytest.mark.parametrize("page", ["onboarding.md", "onboarding.zh.md"])
+def test_the_onboarding_pages_example_files_import(db: None, tmp_path: Path, page: str) -> None:
+    """The units and the roster docs/onboarding.md shows, written to files as they are:
+    the people of the example were refused (EAST set up in 2024, its manager hired
+    into it in 2022, and everyone under her with her)."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / page).read_text(encoding="utf-8")
+    tables: list[list[list[str]]] = []
+    for block in text.split("\n\n"):
+        lines = [line for line in block.splitlines() if line.startswith("|")]
+        if lines and lines[0].startswith(("| 部门编码", "| 工号")):
+            rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+            tables.append([rows[0], *rows[2:]])
+    units, people = tables
+    assert (run("units", write_csv(tmp_path / "units.csv", units)).rejected) == 0
+    result = run("people", write_csv(tmp_path / "people.csv", people), invite=False)
+    assert (result.imported, result.rejected) == (2, 0), reasons(result)
