@@ -672,6 +672,8 @@ _register(
                     "上级工号",
                     "直属上级工号",
                     "汇报对象",
+                    "直属主管",
+                    "直接上级",
                     "manager id",
                     "reports to",
                 ),
@@ -682,14 +684,27 @@ _register(
             Column(
                 "start",
                 Kind.DATE,
-                ("入职日期", "开始日期", "start date", "hire date", "hired"),
+                ("入职日期", "开始日期", "start date", "hire date", "hired", "入职时间"),
                 required=True,
             ),
             Column(
-                "end", Kind.DATE, ("离职日期", "结束日期", "最后工作日", "end date", "last day")
+                "end",
+                Kind.DATE,
+                ("离职日期", "离职时间", "结束日期", "最后工作日", "end date", "last day"),
             ),
-            _text("email", "邮箱", "电子邮件", "电子邮箱", "e-mail"),
-            _text("phone", "电话", "手机", "手机号", "联系电话", "mobile"),
+            _text(
+                "email",
+                "邮箱",
+                "电子邮件",
+                "电子邮箱",
+                "工作邮箱",
+                "企业邮箱",
+                "e-mail",
+                "email address",
+            ),
+            _text(
+                "phone", "电话", "手机", "手机号", "手机号码", "联系电话", "mobile", "mobile phone"
+            ),
             Column("effective", Kind.DATE, EFFECTIVE),
         ),
         key="code",

@@ -313,3 +313,35 @@ def test_the_onboarding_pages_example_files_import(db: None, tmp_path: Path, pag
     assert (run("units", write_csv(tmp_path / "units.csv", units)).rejected) == 0
     result = run("people", write_csv(tmp_path / "people.csv", people), invite=False)
     assert (result.imported, result.rejected) == (2, 0), reasons(result)
+
+
+def test_a_roster_with_the_headers_of_chinese_hr_exports(company: Any, tmp_path: Path) -> None:
+    """A DingTalk-style roster (入职时间, 工作邮箱, 直属主管, 手机号码) was refused for
+    having no start column; with that column renamed it imported without emails, hence
+    without logins, and without managers, the other columns being left out silently."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "直属主管", "入职时间", "离职时间", "工作邮箱", "手机号码"],
+            ["e1", "甲", "east", "m1", "2025-03-01", "", "jia@example.com", "13900000000"],
+        ],
+    )
+    result = run("people", path, invite=False)
+    assert (result.imported, result.rejected) == (1, 0), reasons(result)
+    person = Person.objects.get(code="e1")
+    assert (person.email, person.phone) == ("jia@example.com", "13900000000")
+    assert history("e1")[0][:2] == ("east", "m1")
+    assert User.objects.get(username="e1").email == "jia@example.com"
+    english = write_csv(
+        tmp_path / "en.csv",
+        [
+            ["Employee ID", "Name", "Department", "Hire Date", "Email Address", "Mobile Phone"],
+            ["e2", "B", "east", "2025-03-01", "b@example.com", "139"],
+        ],
+    )
+    result = run("people", english, invite=False)
+    assert (result.imported, result.rejected) == (1, 0), reasons(result)
+    assert (Person.objects.get(code="e2").email, Person.objects.get(code="e2").phone) == (
+        "b@example.com",
+        "139",
+    )
