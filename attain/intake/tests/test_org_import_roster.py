@@ -345,3 +345,24 @@ def test_a_roster_with_the_headers_of_chinese_hr_exports(company: Any, tmp_path:
         "b@example.com",
         "139",
     )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["部门ID", "部门名称", "上级部门ID", "成立时间"],
+        ["部门编号", "部门名称", "上级部门编号", "成立日期"],
+        ["Department ID", "Department Name", "Parent Department ID", "start date"],
+    ],
+)
+def test_a_units_file_as_hr_systems_export_it(db: None, tmp_path: Path, header: list[str]) -> None:
+    """部门ID / 上级部门ID (DingTalk, Feishu), 部门编号, Department ID: the file was refused
+    for having no code column."""
+    path = write_csv(
+        tmp_path / "units.csv",
+        [header, ["hq", "总部", "", "2020-01-01"], ["sh", "上海", "hq", "2021-01-01"]],
+    )
+    result = run("units", path)
+    assert (result.imported, result.rejected) == (2, 0), reasons(result)
+    sh = Unit.objects.get(code="sh")
+    assert (sh.name, sh.parent.code, sh.opened) == ("上海", "hq", datetime.date(2021, 1, 1))
