@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from attain.web.views import service_form_view
 
 from . import access, services
+from .delivery import email_of
 from .forms import CHANNEL_LABELS, SettingsForm
 from .models import Profile, Status, Webhook
 from .selectors import deliveries, notifications_of, unread_count, with_readers
@@ -57,7 +58,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         success=_("Your notification settings are saved."),
         next_url="notify:preferences",
         template="notify/preferences.html",
-        context={"channels": CHANNEL_LABELS},
+        # without an address no email is sent (attain.notify.services.notify): say so
+        context={"channels": CHANNEL_LABELS, "no_email": not email_of(request.user)},
     )
 
 

@@ -300,3 +300,20 @@ def test_a_group_webhook_with_an_https_address_is_saved(client, company) -> None
     response = client.post("/admin/notify/webhook/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Webhook.objects.filter(url=url).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "no email address for you"), ("zh-hans", "没有您的邮箱")]
+)
+def test_the_settings_say_when_emails_cannot_reach_the_login(
+    client, company, language, words
+) -> None:
+    """A login without an email address (a roster row with a blank 邮箱) switching email
+    on is sent none: the page says so, rather than letting the switch look like it works."""
+    r1 = company.users["rep"]
+    client.force_login(r1)
+    client.cookies["django_language"] = language
+    assert words in page_text(client.get("/notifications/settings/").content)
+    company.people["r1"].email = "r1@example.com"
+    company.people["r1"].save()
+    assert words not in page_text(client.get("/notifications/settings/").content)
