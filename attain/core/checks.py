@@ -62,4 +62,15 @@ def sign_in_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
                 id="attain.E002",
             )
         )
+    elif password == "admins" and not getattr(settings, "ATTAIN_SSO_ENABLED", False):
+        # nobody else could sign in, and invitations would point at a button not shown
+        errors.append(
+            checks.Warning(
+                "ATTAIN_PASSWORD_LOGIN is 'admins' but single sign-on is off "
+                "(ATTAIN_OIDC_CLIENT_ID is not set): only administrators could sign in.",
+                hint="Set up single sign-on first, or leave ATTAIN_PASSWORD_LOGIN at 'all' "
+                "(docs/operations.md).",
+                id="attain.W002",
+            )
+        )
     return errors

@@ -42,3 +42,18 @@ def test_attain_check_fails_on_a_bad_sso_match(settings: Any) -> None:
     settings.ATTAIN_SSO_MATCH = "mail"
     with pytest.raises(SystemCheckError, match="ATTAIN_SSO_MATCH"):
         call_command("check")
+
+
+def test_passwords_for_administrators_only_without_single_sign_on_is_a_warning(
+    settings: Any,
+) -> None:
+    """ATTAIN_PASSWORD_LOGIN=admins with no identity provider set up (ATTAIN_OIDC_CLIENT_ID
+    unset or lost): nobody but the administrators could sign in, and the invitations of a
+    roster import told everyone to use a single sign-on button the login page lacks."""
+    settings.ATTAIN_PASSWORD_LOGIN, settings.ATTAIN_SSO_ENABLED = "admins", False
+    found = ids()
+    assert "attain.W002" in found and "ATTAIN_OIDC_CLIENT_ID" in found["attain.W002"]
+    settings.ATTAIN_SSO_ENABLED = True
+    assert "attain.W002" not in ids()
+    settings.ATTAIN_PASSWORD_LOGIN, settings.ATTAIN_SSO_ENABLED = "all", False
+    assert "attain.W002" not in ids()
