@@ -40,6 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.accounts.models import Role, User
 from attain.audit.models import Action
@@ -122,7 +123,7 @@ def _duplicates(rows: Iterable[UnitRow | PersonRow], outcome: Outcome, what: str
         by_code[row.code.casefold()].append(row.row)
     for numbers in by_code.values():
         if len(numbers) > 1:
-            listed = ", ".join(str(n) for n in numbers)
+            listed = pgettext("list separator", ", ").join(str(n) for n in numbers)
             for number in numbers:
                 _reject(
                     outcome,

@@ -366,3 +366,24 @@ def test_a_units_file_as_hr_systems_export_it(db: None, tmp_path: Path, header: 
     assert (result.imported, result.rejected) == (2, 0), reasons(result)
     sh = Unit.objects.get(code="sh")
     assert (sh.name, sh.parent.code, sh.opened) == ("上海", "hq", datetime.date(2021, 1, 1))
+
+
+def test_the_rows_of_a_duplicate_id_are_listed_the_readers_way(
+    company: Any, tmp_path: Path
+) -> None:
+    """第 2, 3 行 (an English comma in a Chinese reason): 第 2、3 行."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期"],
+            ["e1", "甲", "east", "2025-03-01"],
+            ["E1", "乙", "east", "2025-03-01"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path)
+    assert result.rejected == 2
+    assert all("第 2、3 行" in reason for reason in reasons(result).values()), reasons(result)
+    with translation.override("en"):
+        result = run("people", path)
+    assert all("rows 2, 3" in reason for reason in reasons(result).values()), reasons(result)
