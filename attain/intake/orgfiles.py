@@ -121,8 +121,9 @@ class _Cells:
         value = self.text("email")
         if value is KEEP or not value:
             return value
-        # an input method's full-width ＠ and digits (ｚｈａｎｇ１２＠…) are the address's
-        value = _half_width(value)
+        # an input method's full-width ＠ and digits (ｚｈａｎｇ１２＠…) are the address's;
+        # invisible characters pasted with it (a zero-width space, a BOM) are not
+        value = "".join(c for c in _half_width(value) if unicodedata.category(c) != "Cf")
         try:
             validate_email(value)
         except ValidationError:

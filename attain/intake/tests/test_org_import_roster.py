@@ -387,3 +387,22 @@ def test_the_rows_of_a_duplicate_id_are_listed_the_readers_way(
     with translation.override("en"):
         result = run("people", path)
     assert all("rows 2, 3" in reason for reason in reasons(result).values()), reasons(result)
+
+
+def test_invisible_characters_in_an_email_are_left_out(company: Any, tmp_path: Path) -> None:
+    """An address pasted from a web page or a chat carries a zero-width space (U+200B) or
+    a stray BOM: it passed as an address and was stored with it, so single sign-on by
+    email never found the person and the invitation went to an address nobody has."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "入职日期", "邮箱"],
+            ["e1", "甲", "east", "2025-03-01", "d@example.com\u200b"],
+            ["e2", "乙", "east", "2025-03-01", "\ufeffe\u200d@example.com"],
+        ],
+    )
+    result = run("people", path, invite=False)
+    assert (result.imported, result.rejected) == (2, 0), reasons(result)
+    assert Person.objects.get(code="e1").email == "d@example.com"
+    assert Person.objects.get(code="e2").email == "e@example.com"
+    assert User.objects.get(username="e1").email == "d@example.com"
