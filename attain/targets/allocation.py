@@ -88,6 +88,12 @@ class Row:
         return sum(self.months, Decimal(0))
 
     @property
+    def stored_year(self) -> Decimal:
+        """The year target as stored and published: its months' sum (an edited month
+        counts), or the year of a row without months (the plan's root)."""
+        return self.months_total if self.months else self.year
+
+    @property
     def difference(self) -> Decimal:
         """Months that do not add up to the year (after edits): shown, never hidden."""
         return self.months_total - self.year if self.months else Decimal(0)

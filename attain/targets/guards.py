@@ -38,13 +38,15 @@ class Overassignment:
 
 
 def overassignment(grid: Grid, limit: Decimal) -> list[Overassignment]:
-    """Per unit that was decomposed: Σ children's year targets ÷ the unit's own."""
+    """Per unit that was decomposed: Σ children's year targets ÷ the unit's own. A
+    child's year is the one stored and published (its months' sum), so months typed
+    above the year are counted, not only an edited year."""
     children = grid.children()
     found: list[Overassignment] = []
     for row in grid.rows:
         if row.kind != Kind.UNIT or row.who not in children:
             continue
-        total = sum((child.year for child in children[row.who]), Decimal(0))
+        total = sum((child.stored_year for child in children[row.who]), Decimal(0))
         ratio = (total / row.year).quantize(Decimal("0.0001")) if row.year else None
         found.append(Overassignment(row.who, row.name, row.depth, row.year, total, ratio, limit))
     return found

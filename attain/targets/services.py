@@ -263,7 +263,7 @@ def _store_cells(plan: TargetPlan, allocation: Allocation) -> None:
     cells: list[TargetCell] = []
     for measure, grid in allocation.grids.items():
         for row in grid.rows:
-            periods = [(year, row.months_total if row.months else row.year, row.engine_year)]
+            periods = [(year, row.stored_year, row.engine_year)]
             periods += zip(grid.months, row.months, row.engine_months, strict=False)
             cells.extend(
                 TargetCell(
