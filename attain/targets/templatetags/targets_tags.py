@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -32,11 +32,14 @@ def percent(value: Decimal | None) -> str:
 
 @register.filter
 def whole(value: Decimal | str | None) -> str:
-    """A target or actual as a grouped integer (display only; targets are whole per
-    ``round_to`` already)."""
+    """A target or actual grouped, as an integer when it is whole (the usual ``round_to``
+    of 1 or more), else with its cents (a plan rounded to 0.01: 0.02 is not 0)."""
     if value is None or value == "":
         return "—"
-    return f"{Decimal(value).quantize(Decimal(1)):,}"
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return f"{number.quantize(Decimal(1)):,}"
+    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
 @register.filter

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from attain.conftest import Company
 from attain.targets import services
 from attain.targets.allocation import compute_allocation
 from attain.targets.guards import overassignment
 from attain.targets.models import PlanStatus, TargetCell, TargetPlan
+from attain.targets.templatetags.targets_tags import whole
+from attain.targets.tests.conftest import new_plan, publish
 
 
 def test_months_edited_above_the_limit_are_inflation_too(
@@ -31,3 +36,29 @@ def test_months_edited_above_the_limit_are_inflation_too(
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT
     assert not TargetCell.objects.filter(plan=plan).exists()
+
+
+def test_targets_rounded_to_cents_are_shown_with_their_cents(
+    company: Company, client: Client
+) -> None:
+    """A plan rounded to 0.01 of a tiny total: r1's target is 0.02 (two months of 0.01).
+    My targets and the plan's grid showed every such target as 0."""
+    ops = company.users["sales_ops"]
+    plan = new_plan(company, ops, total="0.07", round_to="0.01")
+    publish(company, plan)
+    r1 = TargetCell.objects.get(plan=plan, who="r1", period="2026").value
+    assert r1 == Decimal("0.02")
+    client.force_login(company.users["rep"])
+    mine = client.get("/targets/mine/").content.decode()
+    assert ": 0.02</h3>" in mine
+    assert ">0.01<" in mine  # a month
+    client.force_login(ops)
+    page = client.get(f"/targets/{plan.pk}/").content.decode()
+    assert ">0.07<" in page  # the company's year
+
+
+def test_whole_targets_keep_their_grouping() -> None:
+    assert whole(Decimal("1234567.00")) == "1,234,567"
+    assert whole(Decimal("1234567.5")) == "1,234,567.50"
+    assert whole(Decimal("0.01")) == "0.01"
+    assert whole(None) == "—"
