@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,7 @@ def published_targets(
     measures: list[str] | None = None,
     fiscal_year: int | None = None,
     who: Collection[str] | None = None,
+    excluding: uuid.UUID | None = None,
 ) -> list[dict[str, object]]:
     """Targets in force, in the engine's format (spec section 5), for every unit and person:
 
@@ -48,8 +50,10 @@ def published_targets(
     a manager's unit plan (decomposed from the unit's target in force) covers the same
     who and period as the plan above it, the unit plan's value wins. ``who``: only the
     targets of these units and people (the same entries, in the same order).
+    ``excluding``: without the versions of this plan (``family``), e.g. what the plans
+    above a unit plan give its unit.
     """
-    plans = plans_in_force(fiscal_year=fiscal_year)
+    plans = [p for p in plans_in_force(fiscal_year=fiscal_year) if p.family != excluding]
     if not plans:
         return []
     depth = unit_depths()

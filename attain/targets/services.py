@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
@@ -116,11 +117,16 @@ def _decimal(value: Any, field: str) -> Decimal:
 # Plans ------------------------------------------------------------------------------------
 
 
-def unit_target_in_force(unit: Unit, measure: str, fiscal_year: int) -> Decimal | None:
-    """The year target of a unit in the plans in force (its parent's allocation)."""
+def unit_target_in_force(
+    unit: Unit, measure: str, fiscal_year: int, excluding: TargetPlan | None = None
+) -> Decimal | None:
+    """The year target of a unit in the plans in force (its parent's allocation), those
+    of the plan ``excluding`` (its versions) aside."""
     from .selectors import published_targets
 
-    for target in published_targets(measures=[measure], fiscal_year=fiscal_year):
+    family = excluding.family if excluding is not None else None
+    found = published_targets(measures=[measure], fiscal_year=fiscal_year, excluding=family)
+    for target in found:
         if target["who"] == unit.code and target["period"] == str(fiscal_year):
             value = target["value"]
             assert isinstance(value, Decimal)
@@ -215,10 +221,14 @@ def update_plan(
         if measures is not None:
             current = {pm.measure: pm.total for pm in plan.plan_measures.all()}
             wanted = {code: _decimal(value, "measures") for code, value in measures.items()}
-            _require(
-                is_planner(actor) or wanted == current,
-                _("A unit plan's totals are its targets in force."),
-            )
+            if not is_planner(actor):  # the unit's targets in force, as they are now
+                in_force = _parent_totals(plan, current)
+                _require(
+                    wanted.keys() == current.keys()
+                    and all(wanted[code] in (current[code], in_force[code]) for code in wanted),
+                    _("A unit plan's totals are its targets in force."),
+                )
+                wanted = in_force
             plan.plan_measures.exclude(measure__in=list(measures)).delete()
             for code in wanted:
                 PlanMeasure.objects.update_or_create(
@@ -228,6 +238,51 @@ def update_plan(
         if before != after:
             record_change(actor, Action.UPDATE, plan, before=before, after=after)
     return plan
+
+
+def _parent_totals(plan: TargetPlan, current: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Measure → the plan's root unit's year target in the plans in force above it (the
+    plan's own total where none gives one)."""
+    found: dict[str, Decimal] = {}
+    for code, total in current.items():
+        parent = unit_target_in_force(plan.root_unit, code, plan.fiscal_year, excluding=plan)
+        found[code] = parent if parent is not None else total
+    return found
+
+
+def _amount(value: Decimal) -> str:
+    """An amount in a message, grouped in the reader's language, cents only if any."""
+    places = 0 if value == value.to_integral_value() else 2
+    return number_format(value, places, force_grouping=True)
+
+
+def _check_parent_totals(actor: Any, plan: TargetPlan) -> None:
+    """A manager's unit plan decomposes its unit's targets in force: refused once the
+    plan above has changed them (published, it would put the old allocation back in force
+    for the unit and its people)."""
+    if is_planner(actor):
+        return
+    current = {pm.measure: pm.total for pm in plan.plan_measures.all()}
+    parent = _parent_totals(plan, current)
+    stale = [code for code in current if parent[code] != current[code]]
+    if stale:
+        raise ValidationError(
+            {
+                "measures": [
+                    _(
+                        "%(unit)s's %(measure)s target in force is now %(value)s, not "
+                        "%(total)s: save the plan's settings to take it."
+                    )
+                    % {
+                        "unit": plan.root_unit.name,
+                        "measure": code,
+                        "value": _amount(parent[code]),
+                        "total": _amount(current[code]),
+                    }
+                    for code in stale
+                ]
+            }
+        )
 
 
 def save_allocation(
@@ -356,6 +411,7 @@ def submit_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
     unit's children add up to more than the over-assignment limit."""
     _require(owns_plan(actor, plan), _("You may not submit this plan."))
     _require_status(plan, (PlanStatus.DRAFT,), _("submitted"))
+    _check_parent_totals(actor, plan)
     allocation = compute_allocation(plan)
     over = [
         o
@@ -400,6 +456,8 @@ def publish_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
     A new version replaces the previous one, which becomes superseded; only the people
     whose targets changed are notified then."""
     _require(owns_plan(actor, plan), _("You may not publish this plan."))
+    _require_status(plan, (PlanStatus.APPROVED,), _("published"))
+    _check_parent_totals(actor, plan)
     return _publish(actor, plan)
 
 

@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from attain.conftest import Company
 from attain.targets import services
 from attain.targets.allocation import compute_allocation
 from attain.targets.guards import overassignment
 from attain.targets.models import PlanStatus, TargetCell, TargetPlan
+from attain.targets.selectors import published_targets
 from attain.targets.templatetags.targets_tags import whole
 from attain.targets.tests.conftest import new_plan, publish
 
@@ -62,3 +64,60 @@ def test_whole_targets_keep_their_grouping() -> None:
     assert whole(Decimal("1234567.5")) == "1,234,567.50"
     assert whole(Decimal("0.01")) == "0.01"
     assert whole(None) == "—"
+
+
+def test_a_unit_plan_follows_its_parent_allocation_when_the_plan_above_changes(
+    company: Company, plan: TargetPlan
+) -> None:
+    """A manager's east plan takes east's 728,571 in force; the company then lowers east
+    to 500,000. Submitting the east plan was accepted and, published, put 728,571 back in
+    force for east and its reps (46% above their parent allocation), and the manager could
+    not bring the plan's total down to the new allocation either."""
+    ops, manager = company.users["sales_ops"], company.users["manager"]
+    publish(company, plan)
+    east = services.create_target_plan(
+        manager, name="East", fiscal_year=2026, root_unit=company.east, measures={"revenue": ""}
+    )
+    assert east.plan_measures.get().total == Decimal("728571")
+    revised = services.revise_plan(ops, plan, "east lost a key account")
+    services.edit_cell(ops, revised, measure="revenue", who="east", period="2026", value="500000")
+    publish(company, revised)
+    with pytest.raises(ValidationError) as refused:
+        services.submit_plan(manager, east)
+    assert "500,000" in str(refused.value) or "500000" in str(refused.value)
+    east.refresh_from_db()
+    assert east.status == PlanStatus.DRAFT
+    # saving the settings takes the allocation in force, and the plan goes through
+    services.update_plan(manager, east, measures={"revenue": "500000"})
+    assert east.plan_measures.get().total == Decimal("500000")
+    services.submit_plan(manager, east)
+    services.approve_plan(company.users["executive"], east)
+    services.publish_plan(manager, east)
+    found = {
+        (t["who"], t["period"]): t["value"]
+        for t in published_targets(measures=["revenue"], fiscal_year=2026)
+    }
+    assert found[("east", "2026")] == Decimal("500000")
+    assert sum(found[(r, "2026")] for r in ("r1", "r2", "r3")) == Decimal("500000")
+    # a later version of the unit plan is checked against the plan above, not itself
+    again = services.revise_plan(manager, east, "r2 changed territory")
+    services.submit_plan(manager, again)
+
+
+def test_a_stale_unit_plan_is_refused_in_chinese(company: Company, plan: TargetPlan) -> None:
+    publish(company, plan)
+    east = services.create_target_plan(
+        company.users["manager"],
+        name="East",
+        fiscal_year=2026,
+        root_unit=company.east,
+        measures={"revenue": ""},
+    )
+    revised = services.revise_plan(company.users["sales_ops"], plan, "east shrinks")
+    services.edit_cell(
+        company.users["sales_ops"], revised, measure="revenue", who="east", period="2026", value=1
+    )
+    publish(company, revised)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.submit_plan(company.users["manager"], east)
+    assert "生效的 revenue 目标现为 1，而非 728,571" in str(refused.value)
