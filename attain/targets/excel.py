@@ -9,6 +9,7 @@ speaks, so a workbook exported in English or Chinese (or an older English one) r
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections import Counter
@@ -74,6 +75,14 @@ def _text(sheet: Any, value: Any) -> Any:
     cell = WriteOnlyCell(sheet, value=guard_formula(xml_safe(value)))
     cell.data_type = "s"
     return cell
+
+
+def _heading(value: Any) -> str:
+    """A header cell as text: a month id (2026-01) typed again in a spreadsheet becomes
+    a date (shown as Jan-26), read back as the month id."""
+    if isinstance(value, datetime.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    return str(value) if value is not None else ""
 
 
 def _code(value: Any) -> str:
@@ -183,7 +192,7 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                 totals[1] += each.year
         sheet = book[titles[measure]]
         lines = sheet.iter_rows(values_only=True)
-        found = [str(h) if h is not None else "" for h in next(lines, ())]
+        found = [_heading(h) for h in next(lines, ())]
         if not _header_matches(found, grid.months):
             result.errors.append(
                 _("%(sheet)s: the first row must be %(header)s")

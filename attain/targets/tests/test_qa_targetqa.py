@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
+from openpyxl import Workbook, load_workbook
 
 from attain.conftest import Company
 from attain.targets import services
@@ -17,6 +21,7 @@ from attain.targets.models import PlanStatus, TargetCell, TargetPlan
 from attain.targets.selectors import published_targets
 from attain.targets.templatetags.targets_tags import whole
 from attain.targets.tests.conftest import new_plan, publish
+from attain.targets.tests.test_views import _upload
 
 
 def test_months_edited_above_the_limit_are_inflation_too(
@@ -121,3 +126,29 @@ def test_a_stale_unit_plan_is_refused_in_chinese(company: Company, plan: TargetP
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         services.submit_plan(company.users["manager"], east)
     assert "生效的 revenue 目标现为 1，而非 728,571" in str(refused.value)
+
+
+def _exported(client: Client, plan: TargetPlan) -> Workbook:
+    url = reverse("targets:export", args=[plan.pk])
+    return load_workbook(io.BytesIO(client.get(url).content))
+
+
+def _change_r2_february(book: Workbook, value: object) -> None:
+    for row in book["revenue"].iter_rows(min_row=2):
+        if row[0].value == "r2":
+            row[6].value = value
+
+
+def test_month_headers_that_a_spreadsheet_made_dates_still_import(
+    company: Company, plan: TargetPlan, client: Client
+) -> None:
+    """A month header typed again as 2026-01 becomes a date in Excel or WPS (shown as
+    Jan-26): the sheet was refused as if its first row were wrong."""
+    client.force_login(company.users["sales_ops"])
+    book = _exported(client, plan)
+    _change_r2_february(book, 99999)
+    for column in range(6, 18):
+        book["revenue"].cell(row=1, column=column).value = datetime.datetime(2026, column - 5, 1)
+    page = _upload(client, plan, book)
+    assert "the first row must be" not in page
+    assert "99,999" in page and "Apply these changes" in page
