@@ -28,7 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from attain.org.company import company
 from attain.web.formulas import guard_formula, unguard_formula, xml_safe
 
-from .allocation import Grid
+from .allocation import Grid, _listed
 from .cells import CellChange
 from .models import Kind, TargetPlan
 
@@ -241,6 +241,14 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
         for who, (before, after, name) in moved.items():
             if after != before:
                 result.changes.append(CellChange(measure, who, year, before, after, name=name))
+    if not any(titles[measure] in book.sheetnames for measure in grids):
+        result.errors.append(
+            _("the workbook has no sheet named %(wanted)s (its sheets: %(found)s)")
+            % {
+                "wanted": _listed(titles[measure] for measure in grids),
+                "found": _listed(book.sheetnames),
+            }
+        )
     if not result.changes and not result.errors:
         result.errors.append(_("no cell differs from the plan"))
     return result

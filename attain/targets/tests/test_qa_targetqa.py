@@ -139,6 +139,22 @@ def _change_r2_february(book: Workbook, value: object) -> None:
             row[6].value = value
 
 
+def test_a_workbook_without_the_plans_sheet_says_so_not_that_nothing_differs(
+    company: Company, plan: TargetPlan, client: Client
+) -> None:
+    """The "revenue" sheet renamed (营收, Sheet1…) or the rows pasted into a new workbook:
+    the import said "no cell differs from the plan", though the file changes r2."""
+    client.force_login(company.users["sales_ops"])
+    book = _exported(client, plan)
+    _change_r2_february(book, 99999)
+    book["revenue"].title = "营收"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = _upload(client, plan, book)
+    assert "没有与计划不同的单元格" not in page
+    assert "工作簿中没有名为 revenue 的工作表" in page
+    assert "营收" in page  # the sheets it has
+
+
 def test_month_headers_that_a_spreadsheet_made_dates_still_import(
     company: Company, plan: TargetPlan, client: Client
 ) -> None:
