@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from attain.org.models import Person, Unit
 from attain.web.fields import acting_user
@@ -57,6 +58,28 @@ def default_levels() -> dict[str, Any]:
         "units": [{"method": "blend", "blend": blend, "overassign": "1"}],
         "people": {"method": "blend", "blend": blend, "overassign": "1"},
     }
+
+
+def _level_words(spec: Any) -> str:
+    """One level's method in words: "Blend (Equal 0.5, Ramped capacity 0.5), over-assign
+    1.1"."""
+    if not isinstance(spec, dict):
+        return str(spec)
+    method = str(spec.get("method") or "equal")
+    words = str(Method(method).label) if method in Method.values else method
+    blend = spec.get("blend") if isinstance(spec.get("blend"), dict) else {}
+    if method == "blend" and blend:
+        weights = pgettext("list separator", ", ").join(
+            f"{Method(name).label if name in Method.values else name} {weight}"
+            for name, weight in blend.items()
+        )
+        words = _("%(method)s (%(weights)s)") % {"method": words, "weights": weights}
+    if str(spec.get("overassign") or "1") not in ("1", "1.0", "1.00"):
+        words = _("%(method)s, over-assign %(factor)s") % {
+            "method": words,
+            "factor": spec["overassign"],
+        }
+    return words
 
 
 class TargetPlan(models.Model):
@@ -111,6 +134,22 @@ class TargetPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    @classmethod
+    def audit_words(cls, field: str, value: Any) -> str | None:
+        """The change log's words for the stored methods per level (``levels``), in the
+        reader's language; ``None`` for the other fields (said as usual)."""
+        if field != "levels" or not isinstance(value, dict):
+            return None
+        found = value.get("units")
+        units: list[Any] = found if isinstance(found, list) else []
+        said = [
+            _("Level %(n)s: %(method)s") % {"n": depth, "method": _level_words(spec)}
+            for depth, spec in enumerate(units, start=1)
+        ]
+        if value.get("people") is not None:
+            said.append(_("People: %(method)s") % {"method": _level_words(value["people"])})
+        return pgettext("list of levels", "; ").join(said)
 
     @property
     def role_list(self) -> list[str]:

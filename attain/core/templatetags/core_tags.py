@@ -109,11 +109,16 @@ def _field_of(event: Any, field: str) -> Any:
 
 @register.simple_tag(takes_context=True)
 def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
-    """A value of an audit event in words: a related record by its name (not ``71``),
-    a choice by its label, yes or no; anything else as stored. Names are looked up
+    """A value of an audit event in words: what the model's ``audit_words(field, value)``
+    says (when it has one and says something), a related record by its name (not
+    ``71``), a choice by its label, yes or no; anything else as stored. Names are looked up
     once per page (``render_context``); a record deleted since shows its number."""
     if value is None or value == "":
         return "—"
+    model = event.content_type.model_class() if event.content_type_id else None
+    words = getattr(model, "audit_words", None)  # a model that says a field in words
+    if words is not None and (said := words(field, value)) is not None:
+        return said
     if isinstance(value, dict):  # a snapshot's mapping: key: value, in the key's order
         return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
     if isinstance(value, list):

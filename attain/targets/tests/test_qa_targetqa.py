@@ -168,3 +168,29 @@ def test_month_headers_that_a_spreadsheet_made_dates_still_import(
     page = _upload(client, plan, book)
     assert "the first row must be" not in page
     assert "99,999" in page and "Apply these changes" in page
+
+
+def test_the_change_log_names_the_methods_per_level_in_the_readers_language(
+    company: Company, plan: TargetPlan, client: Client
+) -> None:
+    """The change log showed a plan's methods as the stored JSON, English keys and all
+    ("units: [{method: blend, blend: {equal: 0.5, capacity: 0.5}}]; people: {method:
+    equal}"), on the Chinese page too."""
+    services.update_plan(
+        company.users["sales_ops"],
+        plan,
+        levels={
+            "units": [
+                {"method": "blend", "blend": {"equal": "0.5", "capacity": "0.5"}},
+                {"method": "history", "overassign": "1.1"},
+            ],
+            "people": {"method": "equal"},
+        },
+    )
+    client.force_login(company.users["sales_ops"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = client.get(reverse("targets:changes", args=[plan.pk])).content.decode()
+    assert "{method:" not in page and "people:" not in page
+    assert "第 1 层：综合加权（平均分配 0.5、按爬坡产能 0.5）" in page
+    assert "第 2 层：按历史（上年实际），超额分配倍数 1.1" in page
+    assert "人员：平均分配" in page
