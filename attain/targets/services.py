@@ -117,6 +117,15 @@ def _decimal(value: Any, field: str) -> Decimal:
 # Plans ------------------------------------------------------------------------------------
 
 
+def _check_years(plan: TargetPlan) -> None:
+    """Refuse a fiscal or history year the plan's calendar cannot hold (a typo such as
+    20266): its page, reading the months and the years before, would fail for good."""
+    for field in ("fiscal_year", "history_year"):
+        year = getattr(plan, field)
+        if year is not None and not 1900 <= year <= 9998:
+            raise ValidationError({field: [_("Enter a year from 1900 to 9998.")]})
+
+
 def unit_target_in_force(
     unit: Unit, measure: str, fiscal_year: int, excluding: TargetPlan | None = None
 ) -> Decimal | None:
@@ -184,6 +193,7 @@ def create_target_plan(
             **settings,
         )
         plan.full_clean(exclude=["family", "created_by"])
+        _check_years(plan)
         if {"levels", "max_overassign"} & set(settings):
             check_levels(plan.levels, plan.max_overassign, unit_depth(plan))
         check_months_and_ramp(plan.month_weights, plan.ramp)
@@ -213,6 +223,7 @@ def update_plan(
                 raise TypeError(f"unknown plan setting: {key}")
             setattr(plan, key, value)
         plan.full_clean(exclude=["family", "created_by"])
+        _check_years(plan)
         if {"levels", "max_overassign"} & set(settings):
             check_levels(plan.levels, plan.max_overassign, unit_depth(plan))
         if {"month_weights", "ramp"} & set(settings):

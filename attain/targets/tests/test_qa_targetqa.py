@@ -194,3 +194,29 @@ def test_the_change_log_names_the_methods_per_level_in_the_readers_language(
     assert "第 1 层：综合加权（平均分配 0.5、按爬坡产能 0.5）" in page
     assert "第 2 层：按历史（上年实际），超额分配倍数 1.1" in page
     assert "人员：平均分配" in page
+
+
+@pytest.mark.parametrize("year", ["20266", "10000", "9999"])
+def test_a_fiscal_year_typed_with_a_digit_too_many_is_refused(
+    company: Company, client: Client, year: str
+) -> None:
+    """20266 for 2026: the plan was created, and its page failed for good with a server
+    error (year 10000 is out of range). 9999 fails the same once the seasonal split or a
+    fiscal year starting in April reaches 10000."""
+    client.force_login(company.users["sales_ops"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    data = {"name": "FY", "fiscal_year": year, "root_unit": "hq", "measure": "revenue"}
+    response = client.post(reverse("targets:plans"), {**data, "total": "100"})
+    assert response.status_code == 200
+    assert not TargetPlan.objects.exists()
+    assert "请输入 1900 到 9998 之间的年份。" in response.content.decode()
+
+
+def test_a_history_year_out_of_the_calendar_is_refused(company: Company, plan: TargetPlan) -> None:
+    for year in (0, 10000):
+        with pytest.raises(ValidationError) as refused:
+            services.update_plan(company.users["sales_ops"], plan, history_year=year)
+        assert "history_year" in refused.value.message_dict
+    plan.refresh_from_db()
+    assert plan.history_year is None
+    compute_allocation(plan)
