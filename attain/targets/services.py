@@ -97,7 +97,10 @@ def _plan_snapshot(plan: TargetPlan) -> dict[str, Any]:
     return data
 
 
-VALUE_LIMIT = Decimal(10) ** 18  # totals, cells and commitments: 20 digits, 2 of them places
+# totals, cells and commitments: SQLite keeps 15 significant digits, so a number below
+# 10¹⁵ comes back below it, and over-assigned (by less than 1000×) fits the columns'
+# 20 digits, 2 of them places
+VALUE_LIMIT = Decimal(10) ** 15
 
 
 def _decimal(value: Any, field: str) -> Decimal:
@@ -110,7 +113,7 @@ def _decimal(value: Any, field: str) -> Decimal:
     if not number.is_finite():
         raise ValidationError({field: [_("Enter a number.")]})
     if abs(number) >= VALUE_LIMIT or abs(number := round_half_up(number, 2)) >= VALUE_LIMIT:
-        raise ValidationError({field: [_("Enter a number below 10¹⁸.")]})
+        raise ValidationError({field: [_("Enter a number below 10¹⁵.")]})
     return number
 
 

@@ -220,3 +220,21 @@ def test_a_history_year_out_of_the_calendar_is_refused(company: Company, plan: T
     plan.refresh_from_db()
     assert plan.history_year is None
     compute_allocation(plan)
+
+
+def test_a_total_too_large_to_keep_is_refused_not_a_server_error(company: Company) -> None:
+    """999,999,999,999,999,999.99 passed the check (below 10¹⁸) but SQLite keeps 15
+    digits: it came back as 10¹⁸, too long for the column, and creating the plan failed
+    with a server error; 9 × 10¹⁷ over-assigned by 1.2 failed the same at submission."""
+    ops = company.users["sales_ops"]
+    with pytest.raises(ValidationError):
+        new_plan(company, ops, total="999999999999999999.99")
+    with pytest.raises(ValidationError):
+        new_plan(company, ops, total="900000000000000000")
+    assert not TargetPlan.objects.exists()
+    levels = {"units": [{"method": "equal", "overassign": "1.2"}], "people": {"method": "equal"}}
+    plan = new_plan(company, ops, total="999999999999999", levels=levels)
+    publish(company, plan)
+    years = dict(TargetCell.objects.filter(plan=plan, period="2026").values_list("who", "value"))
+    assert years["hq"] == Decimal("999999999999999")
+    assert years["east"] + years["west"] == Decimal("1199999999999999")
