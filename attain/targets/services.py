@@ -120,6 +120,18 @@ def _decimal(value: Any, field: str) -> Decimal:
 # Plans ------------------------------------------------------------------------------------
 
 
+def _check_limit(actor: Any, current: Decimal, wanted: Any) -> None:
+    """The over-assignment limit is the planners' guard rail (层层加码): a manager keeps
+    or lowers their unit plan's, never raises it (and so hands out more than allowed)."""
+    if is_planner(actor):
+        return
+    try:
+        raised = Decimal(str(wanted)) > current
+    except (InvalidOperation, ValueError):
+        return  # not a number: the model's own check says so
+    _require(not raised, _("Only planners raise the over-assignment limit."))
+
+
 def _check_years(plan: TargetPlan) -> None:
     """Refuse a fiscal or history year the plan's calendar cannot hold (a typo such as
     20266): its page, reading the months and the years before, would fail for good."""
@@ -187,6 +199,9 @@ def create_target_plan(
     unknown = [key for key in settings if key not in SETTINGS]
     if unknown:
         raise TypeError(f"unknown plan settings: {unknown}")
+    if "max_overassign" in settings:
+        default = Decimal(str(TargetPlan._meta.get_field("max_overassign").default))
+        _check_limit(actor, default, settings["max_overassign"])
     with transaction.atomic():
         plan = TargetPlan(
             name=name,
@@ -219,6 +234,8 @@ def update_plan(
     """Change a draft plan's settings or totals."""
     _require(owns_plan(actor, plan), _("You may not change this plan."))
     _require_status(plan, EDITABLE, _("changed"))
+    if "max_overassign" in settings:
+        _check_limit(actor, plan.max_overassign, settings["max_overassign"])
     with transaction.atomic():
         before = _plan_snapshot(plan)
         for key, value in settings.items():

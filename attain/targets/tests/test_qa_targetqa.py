@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -238,3 +238,39 @@ def test_a_total_too_large_to_keep_is_refused_not_a_server_error(company: Compan
     years = dict(TargetCell.objects.filter(plan=plan, period="2026").values_list("who", "value"))
     assert years["hq"] == Decimal("999999999999999")
     assert years["east"] + years["west"] == Decimal("1199999999999999")
+
+
+def test_a_manager_cannot_raise_the_over_assignment_limit_of_their_unit_plan(
+    company: Company, plan: TargetPlan
+) -> None:
+    """The limit is the planners' guard rail (层层加码): a manager set their east plan's
+    to 5 and handed their people 4× east's target; submission passed."""
+    manager = company.users["manager"]
+    publish(company, plan)
+    east = services.create_target_plan(
+        manager, name="East", fiscal_year=2026, root_unit=company.east, measures={"revenue": ""}
+    )
+    inflated = {
+        "units": [{"method": "equal"}],
+        "people": {"method": "equal", "overassign": "4"},
+    }
+    with pytest.raises((ValidationError, PermissionDenied)):
+        services.update_plan(manager, east, max_overassign=Decimal(5), levels=inflated)
+    east.refresh_from_db()
+    assert east.max_overassign == Decimal("1.25")
+    # the same limit saved again (the settings form sends it each time), or a lower one
+    services.update_plan(manager, east, max_overassign=Decimal("1.25"))
+    services.update_plan(manager, east, max_overassign=Decimal("1.1"))
+    with pytest.raises((ValidationError, PermissionDenied)):
+        services.update_plan(manager, east, max_overassign=Decimal("1.2"))
+    with pytest.raises((ValidationError, PermissionDenied)):
+        services.create_target_plan(
+            manager,
+            name="East 2",
+            fiscal_year=2026,
+            root_unit=company.east,
+            measures={"revenue": ""},
+            max_overassign=Decimal(5),
+        )
+    # planners set it
+    services.update_plan(company.users["sales_ops"], east, max_overassign=Decimal(2))
