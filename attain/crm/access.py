@@ -197,6 +197,13 @@ def can_record_training(actor: Any, person: Person | None = None) -> bool:
     return _sees(actor, person)
 
 
+def may_know_of(actor: Any, person: Person) -> bool:
+    """Whether a write naming ``person`` may tell ``actor`` that the person exists: the
+    system, and whoever sees them. Anyone else is told what an employee id nobody has
+    would tell (a refusal would say which ids exist)."""
+    return actor is None or _sees(actor, person)
+
+
 def check_record_training(actor: Any, person: Person | None = None) -> None:
     _require(
         can_record_training(actor, person),

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -14,7 +15,14 @@ from django.utils.translation import gettext as _
 from attain.org.models import Person
 from attain.org.selectors import person_of
 
-from ..access import check_rate_for, check_record_training, check_write_customer, check_write_for
+from ..access import (
+    can_record_training,
+    check_rate_for,
+    check_record_training,
+    check_write_customer,
+    check_write_for,
+    may_know_of,
+)
 from ..models import Customer, PeerRating, ServiceTicket, Survey, TrainingScore
 from .common import refuse, save_new
 
@@ -62,6 +70,9 @@ def record_training_score(
     score: Decimal,
     external_id: str | None = None,
 ) -> TrainingScore:
+    if can_record_training(actor) and not may_know_of(actor, person):
+        # a manager naming someone outside their team: as for an id nobody has
+        raise ValidationError({"person": _("Unknown person “%(code)s”.") % {"code": person.code}})
     check_record_training(actor, person)
     errors: dict[str, str] = {}
     if not course.strip():

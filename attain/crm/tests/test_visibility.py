@@ -5,6 +5,7 @@ writes that change nothing."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -365,3 +366,29 @@ def test_customer_360_offers_no_writes_to_an_executive(company, crm):
         assert html.status_code == 200
         for link in links:
             assert (f"/crm/customers/{customer.external_id}{link}" in page) is offered, (role, link)
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_a_manager_recording_training_for_another_team_learns_no_employee_ids(company, crm, api):
+    """m1 naming r4 (west, not theirs to see) for a training score is refused as an
+    unknown person, exactly as an employee id nobody has: a 403 against a form error
+    told which ids exist. Nothing is written."""
+    client = client_for(company, "manager")
+    before = database_state()
+
+    def answer(code: str) -> tuple[int, str]:
+        body = {"person": code, "course": "安全培训", "date": "2026-11-20", "score": "80"}
+        if api:
+            response = client.post("/api/training-scores/", body, content_type="application/json")
+        else:
+            response = client.post("/crm/training/new/", body)
+        text = response.content.decode()
+        if not api:  # the page's own tokens differ from request to request
+            text = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"', "", text)
+            text = re.sub(r'nonce="[^"]*"', "", text)
+        return response.status_code, text.replace(code, "CODE")
+
+    hidden, unknown = answer("r4"), answer("zz9")
+    assert hidden == unknown
+    assert hidden[0] == (400 if api else 200)
+    assert database_state() == before
