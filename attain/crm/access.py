@@ -129,6 +129,14 @@ def check_write_for(actor: Any, *people: Person | None) -> None:
         _require(can_write_for(actor, person), _("You may not record data for this person."))
 
 
+def _named(actor: Any, person: Person) -> str:
+    """A person in a refusal: name and employee id for a reader who sees them, else the
+    id alone (what was typed; the name would tell who is behind any id)."""
+    if role_of(actor) in ORGANISATION_WIDE_ROLES or _sees(actor, person):
+        return f"{person.name} ({person.code})"
+    return person.code
+
+
 def check_credits_for(actor: Any, people: Any) -> None:
     """A credit split may name only people ``actor`` may record for. Naming someone
     else is a mistake in the input, not a forbidden page: a ``ValidationError`` on the
@@ -142,7 +150,7 @@ def check_credits_for(actor: Any, people: Any) -> None:
                         "You may not credit %(names)s: a credit split may name only people "
                         "you record data for. Ask their manager or sales operations."
                     )
-                    % {"names": ", ".join(f"{p.name} ({p.code})" for p in refused)}
+                    % {"names": ", ".join(_named(actor, p) for p in refused)}
                 ]
             }
         )

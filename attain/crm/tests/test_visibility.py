@@ -17,6 +17,7 @@ from attain.audit.models import AuditEvent
 from attain.crm import access, selectors, services
 from attain.crm.models import Activity, Customer, Order, Payment
 from attain.crm.tests import make
+from attain.org.models import Person
 
 ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
 ALL_CUSTOMERS = {"c_r1", "c_r2", "c_r3", "c_r4", "c_shared", "c_credit", "c_none"}
@@ -391,4 +392,32 @@ def test_a_manager_recording_training_for_another_team_learns_no_employee_ids(co
     hidden, unknown = answer("r4"), answer("zz9")
     assert hidden == unknown
     assert hidden[0] == (400 if api else 200)
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("role", ["manager", "rep"])
+@pytest.mark.parametrize("table", ["orders", "payments"])
+def test_a_refused_credit_split_does_not_name_someone_the_writer_may_not_see(
+    company, crm, role, table
+):
+    """Crediting r4 (west) is refused for the east manager and r1; the refusal gives
+    back the employee id they typed, never the name behind it (typing ids one by one
+    read the names of the whole company)."""
+    Person.objects.filter(code="r4").update(name="王秘密")
+    customer = crm.customers["c_r1"].external_id
+    body = {
+        "customer": customer,
+        "date": "2026-11-20",
+        "amount": "10",
+        "credits": [{"person": "r1", "share": "0.5"}, {"person": "r4", "share": "0.5"}],
+        "owner" if table == "orders" else "collector": "r1",
+    }
+    before = database_state()
+    response = client_for(company, role).post(
+        f"/api/{table}/", body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    message = response.json()["error"]["fields"]["credits"][0]
+    assert "r4" in message
+    assert "王秘密" not in message
     assert database_state() == before
