@@ -43,4 +43,5 @@ class PasswordBackend(ModelBackend):
 def password_login_allowed(user: Any) -> bool:
     if getattr(settings, "ATTAIN_PASSWORD_LOGIN", "all") != "admins":
         return True
-    return bool(user.role == Role.ADMIN)
+    # a superuser is an administrator whatever its role field says (createsuperuser)
+    return bool(user.is_superuser or user.role == Role.ADMIN)

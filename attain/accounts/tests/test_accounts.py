@@ -433,3 +433,18 @@ def test_forgot_password_sends_no_link_to_single_sign_on_logins(company, setting
     settings.ATTAIN_PASSWORD_LOGIN = "all"
     client.post("/accounts/password-reset/", {"email": "someone@example.com"})
     assert len(mail.outbox) == (2 if role == "admin" else 1)
+
+
+def test_a_superuser_is_an_administrator_who_keeps_a_password(company, settings):
+    """``createsuperuser`` makes a login with the default role (rep) and the superuser
+    flag, which every page reads as an administrator; with ATTAIN_PASSWORD_LOGIN=admins
+    it kept no way in (password refused, no reset link) where the docs promise that
+    administrators still sign in with a password."""
+    from attain.accounts.models import User
+
+    settings.ATTAIN_PASSWORD_LOGIN = "admins"
+    User.objects.create_superuser("root", "root@example.com", "pw-root-1")
+    response = Client().post("/login/", {"username": "root", "password": "pw-root-1"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    Client().post("/accounts/password-reset/", {"email": "root@example.com"})
+    assert [m.to for m in mail.outbox] == [["root@example.com"]]
