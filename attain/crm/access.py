@@ -129,10 +129,10 @@ def check_write_for(actor: Any, *people: Person | None) -> None:
         _require(can_write_for(actor, person), _("You may not record data for this person."))
 
 
-def _named(actor: Any, person: Person) -> str:
+def named_for(actor: Any, person: Person) -> str:
     """A person in a refusal: name and employee id for a reader who sees them, else the
     id alone (what was typed; the name would tell who is behind any id)."""
-    if role_of(actor) in ORGANISATION_WIDE_ROLES or _sees(actor, person):
+    if actor is None or role_of(actor) in ORGANISATION_WIDE_ROLES or _sees(actor, person):
         return f"{person.name} ({person.code})"
     return person.code
 
@@ -150,7 +150,7 @@ def check_credits_for(actor: Any, people: Any) -> None:
                         "You may not credit %(names)s: a credit split may name only people "
                         "you record data for. Ask their manager or sales operations."
                     )
-                    % {"names": ", ".join(_named(actor, p) for p in refused)}
+                    % {"names": ", ".join(named_for(actor, p) for p in refused)}
                 ]
             }
         )

@@ -22,6 +22,7 @@ from ..access import (
     check_write_customer,
     check_write_for,
     may_know_of,
+    named_for,
 )
 from ..models import Customer, PeerRating, ServiceTicket, Survey, TrainingScore
 from .common import refuse, save_new
@@ -103,7 +104,7 @@ def record_peer_rating(
         errors["person"] = _("Nobody rates their own collaboration.")
     elif not Person.objects.employed_on(date).filter(pk=person.pk).exists():
         errors["person"] = _("%(name)s is not employed on %(date)s.") % {
-            "name": person.name,
+            "name": named_for(actor, person),  # anyone may be rated: by id if not seen
             "date": date_format(date, "DATE_FORMAT"),
         }
     elif PeerRating.objects.filter(

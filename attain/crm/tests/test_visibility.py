@@ -421,3 +421,20 @@ def test_a_refused_credit_split_does_not_name_someone_the_writer_may_not_see(
     assert "r4" in message
     assert "王秘密" not in message
     assert database_state() == before
+
+
+def test_rating_someone_who_left_does_not_name_them_to_who_may_not_see_them(company, crm):
+    """Everyone rates any colleague by employee id; r1 naming r4 (west), who has left,
+    is told the id is not employed, without the name behind it."""
+    from attain.org import services as org_services
+
+    Person.objects.filter(code="r4").update(name="王秘密")
+    r4 = Person.objects.get(code="r4")
+    org_services.end_employment(None, r4, on=timezone.localdate() - datetime.timedelta(days=40))
+    body = {"person": "r4", "date": timezone.localdate().isoformat(), "score": "3"}
+    response = client_for(company, "rep").post(
+        "/api/peer-ratings/", body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    message = response.json()["error"]["fields"]["person"][0]
+    assert "r4" in message and "王秘密" not in message
