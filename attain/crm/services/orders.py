@@ -92,6 +92,8 @@ def record_order(
     errors: dict[str, str] = {}
     if customer.merged_into_id:
         errors["customer"] = _("This customer was merged into another one.")
+    if opportunity is not None and opportunity.customer_id != customer.pk:
+        errors["opportunity"] = _("The opportunity belongs to another customer.")
     refuse(errors, new=Order, external_id=external_id)
     with transaction.atomic():
         order = save_new(

@@ -438,3 +438,23 @@ def test_rating_someone_who_left_does_not_name_them_to_who_may_not_see_them(comp
     assert response.status_code == 400, response.content
     message = response.json()["error"]["fields"]["person"][0]
     assert "r4" in message and "王秘密" not in message
+
+
+@pytest.mark.parametrize("role", ["manager", "rep", "admin"])
+def test_an_order_cannot_hang_on_another_customers_opportunity(company, crm, role):
+    """An order of c_r1 naming r4's opportunity on c_r4 (its external id guessed) is
+    refused as in an activity or a payment, whoever records it: it tied a record of one
+    customer to another team's deal. Nothing is written."""
+    deal = make.opportunity(crm.customers["c_r4"], company.people["r4"], "西部大单", 1000)
+    body = {
+        "customer": crm.customers["c_r1"].external_id,
+        "owner": "r1",
+        "date": "2026-11-20",
+        "amount": "10",
+        "opportunity": deal.external_id,
+    }
+    before = database_state()
+    response = client_for(company, role).post("/api/orders/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "opportunity" in response.json()["error"]["fields"]
+    assert database_state() == before
