@@ -213,6 +213,14 @@ def _payment_check(values: dict[str, Any]) -> str | None:
     return None
 
 
+def _order_check(values: dict[str, Any]) -> str | None:
+    if values.get("opportunity_id") is not None and values.get(
+        "_opportunity_customer"
+    ) != values.get("customer_id"):
+        return _("The opportunity belongs to another customer.")
+    return None
+
+
 def _activity_check(values: dict[str, Any]) -> str | None:
     if values.get("opportunity_id") is not None and values.get(
         "_opportunity_customer"
@@ -368,6 +376,7 @@ _register(
             Column("credit", Kind.CREDIT, CREDIT, scoped=True),
         ),
         credit=CreditSpec(crm.OrderCredit, "order_id"),
+        check=_order_check,
         manager_may_import=True,
         change_dates={"status": "status_changed_on"},
     )

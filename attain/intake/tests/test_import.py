@@ -1055,3 +1055,27 @@ def test_a_managers_import_cannot_name_a_customer_they_may_not_see(
     # an administrator's import names any customer
     result = import_file(company.users["admin"], "orders", write_csv(tmp_path / "a.csv", rows[:2]))
     assert result.imported == 1
+
+
+def test_an_order_of_one_customer_on_another_customers_opportunity_is_rejected(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    """As for a payment's order and an activity's opportunity (and an order recorded in
+    the app or the API): a row tying C2's order to C1's deal is rejected."""
+    from attain.crm import services as crm
+
+    deal = crm.create_opportunity(
+        None, customer=customers["C1"], name="华信水泵", owner=company.people["r1"], amount=1
+    )
+    rows = [
+        ["订单号", "客户", "负责人", "日期", "金额", "商机"],
+        ["O-1", "C1", "r1", "2025-03-10", "10", deal.external_id],
+        ["O-2", "C2", "r1", "2025-03-10", "10", deal.external_id],
+    ]
+    result = import_file(
+        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.rejected) == (1, 1)
+    assert Order.objects.get(external_id="O-1").opportunity == deal
+    assert not Order.objects.filter(external_id="O-2").exists()
+    assert "another customer" in read_csv(tmp_path / "r.csv")[1][1]
