@@ -221,6 +221,20 @@ def _order_check(values: dict[str, Any]) -> str | None:
     return None
 
 
+def _ticket_check(values: dict[str, Any]) -> str | None:
+    order = values.get("order_id")
+    if order is not None and values.get("_order_customer") != values.get("customer_id"):
+        return _("The order belongs to another customer.")
+    return None
+
+
+def _survey_check(values: dict[str, Any]) -> str | None:
+    ticket = values.get("ticket_id")
+    if ticket is not None and values.get("_ticket_customer") != values.get("customer_id"):
+        return _("The ticket belongs to another customer.")
+    return None
+
+
 def _activity_check(values: dict[str, Any]) -> str | None:
     if values.get("opportunity_id") is not None and values.get(
         "_opportunity_customer"
@@ -529,6 +543,7 @@ _register(
             Column("resolved_on", Kind.DATE, ("解决日期",)),
             _text("summary", "内容", "描述", "摘要"),
         ),
+        check=_ticket_check,
     )
 )
 _register(
@@ -552,6 +567,7 @@ _register(
             ),
             _text("comment", "评价", "意见", "备注"),
         ),
+        check=_survey_check,
     )
 )
 _register(

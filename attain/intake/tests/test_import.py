@@ -1079,3 +1079,35 @@ def test_an_order_of_one_customer_on_another_customers_opportunity_is_rejected(
     assert Order.objects.get(external_id="O-1").opportunity == deal
     assert not Order.objects.filter(external_id="O-2").exists()
     assert "another customer" in read_csv(tmp_path / "r.csv")[1][1]
+
+
+def test_a_ticket_on_another_customers_order_and_a_survey_on_another_customers_ticket(
+    customers: Any, tmp_path: Path
+) -> None:
+    """As in the app and the API: a ticket of C2 on C1's order, and a survey of C2 on
+    C1's ticket, are rejected; the same rows on C1 are imported."""
+    from attain.crm.models import ServiceTicket, Survey
+
+    import_file(None, "orders", write_csv(tmp_path / "o.csv", orders_rows()))  # O-1 is C1's
+    tickets = [
+        ["工单号", "客户", "订单号", "类型", "创建日期"],
+        ["T-1", "C1", "O-1", "安装", "2025-04-01"],
+        ["T-2", "C2", "O-1", "安装", "2025-04-01"],
+    ]
+    result = import_file(
+        None, "tickets", write_csv(tmp_path / "t.csv", tickets), rejects_path=tmp_path / "r.csv"
+    )
+    assert (result.imported, result.rejected) == (1, 1)
+    assert "another customer" in read_csv(tmp_path / "r.csv")[1][1]
+    surveys = [
+        ["问卷编号", "客户", "被评价人", "工单号", "日期", "评分"],
+        ["S-1", "C1", "r1", "T-1", "2025-04-02", "5"],
+        ["S-2", "C2", "r1", "T-1", "2025-04-02", "5"],
+    ]
+    result = import_file(
+        None, "surveys", write_csv(tmp_path / "s.csv", surveys), rejects_path=tmp_path / "q.csv"
+    )
+    assert (result.imported, result.rejected) == (1, 1)
+    assert "another customer" in read_csv(tmp_path / "q.csv")[1][1]
+    assert set(ServiceTicket.objects.values_list("external_id", flat=True)) == {"T-1"}
+    assert set(Survey.objects.values_list("external_id", flat=True)) == {"S-1"}
