@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from attain.audit.admin import AuditedAdminMixin
 
+from .channels import audited_url
 from .models import Delivery, Webhook
 
 
@@ -14,6 +15,7 @@ class WebhookAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "platform", "language", "active"]
     list_filter = ["platform", "active"]
     audit_exclude = ("secret",)
+    audit_masked = {"url": audited_url}
 
 
 @admin.register(Delivery)

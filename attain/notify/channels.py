@@ -68,6 +68,17 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
+def audited_url(url: str) -> str:
+    """A robot's URL as the audit trail writes it: where it points and a fingerprint that
+    changes with it, never its path or query (WeCom's ``key=``, DingTalk's
+    ``access_token=``, Feishu's ``/hook/<token>`` are the robot's secret)."""
+    if not url:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    fingerprint = hashlib.sha256(url.encode()).hexdigest()[:8]
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/… ({fingerprint})"
+
+
 # Message bodies -------------------------------------------------------------------------
 
 

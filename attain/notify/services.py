@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
+from .channels import audited_url
 from .delivery import email_of
 from .kinds import DEFAULT_CHANNELS, KINDS, kind_of
 from .models import Channel, Delivery, Notification, Preference, Profile, Status, Webhook
@@ -198,7 +199,7 @@ def save_settings(user: Any, *, switches: Mapping[tuple[str, str], bool], **fiel
             raise ValidationError({"__all__": [_("Unknown kind or channel.")]})
     with transaction.atomic():
         profile, _created = Profile.objects.get_or_create(user=user)
-        before = snapshot(profile, ("webhook_secret",))
+        before = _audited(profile)
         for name, value in fields.items():
             setattr(profile, name, value)
         profile.save()
@@ -211,9 +212,17 @@ def save_settings(user: Any, *, switches: Mapping[tuple[str, str], bool], **fiel
             Action.UPDATE,
             profile,
             before=before,
-            after={**snapshot(profile, ("webhook_secret",)), "switches": _switch_text(switches)},
+            after={**_audited(profile), "switches": _switch_text(switches)},
         )
     return profile
+
+
+def _audited(profile: Profile) -> dict[str, Any]:
+    """The settings as the trail writes them: neither the robot's signing secret nor the
+    key in its URL."""
+    values = snapshot(profile, ("webhook_secret",))
+    values["webhook_url"] = audited_url(values.get("webhook_url") or "")
+    return values
 
 
 def _switch_text(switches: Mapping[tuple[str, str], bool]) -> dict[str, bool]:

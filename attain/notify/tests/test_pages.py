@@ -317,3 +317,33 @@ def test_the_settings_say_when_emails_cannot_reach_the_login(
     company.people["r1"].email = "r1@example.com"
     company.people["r1"].save()
     assert words not in page_text(client.get("/notifications/settings/").content)
+
+
+KEY = "0b7e1c9a-5f43-4e1b-9d2a-feedc0ffee42"
+
+
+def test_a_webhook_key_is_not_written_in_the_audit_trail(client, company) -> None:
+    """WeCom has no signing secret: the key in a robot's URL is the secret (docs say the
+    secret is not audited). A rep's personal robot and the administrator's group robot
+    were written whole into the trail, which sales operations read: they could post as
+    either robot. The trail shows where it points and that it changed, not the key."""
+    from attain.audit.models import AuditEvent
+
+    url = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"
+    client.force_login(company.users["rep"])
+    data = {"webhook_platform": "wecom", "webhook_url": url}
+    assert client.post("/notifications/settings/", data).status_code == 302
+    client.force_login(company.users["admin"])
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    assert client.post("/admin/notify/webhook/add/", data).status_code == 302
+    hook = Webhook.objects.get(name="Sales group")
+    data["url"] = url.replace("key=", "key=x")  # a new key: the change is still recorded
+    assert client.post(f"/admin/notify/webhook/{hook.pk}/change/", data).status_code == 302
+    events = list(AuditEvent.objects.filter(action__in=["create", "update"]))
+    written = " ".join(f"{e.before} {e.after}" for e in events)
+    assert "qyapi.weixin.qq.com" in written
+    assert KEY not in written
+    changed = [e for e in events if e.object_repr.startswith("Sales group") and e.before]
+    assert changed and changed[-1].before["url"] != changed[-1].after["url"]
+    client.force_login(company.users["sales_ops"])
+    assert KEY not in client.get("/api/audit/?page_size=1000").content.decode()
