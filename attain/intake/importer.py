@@ -470,7 +470,11 @@ class _Rejects:
             self.handle = self.path.open("w", encoding="utf-8-sig", newline="")
             self.writer = csv.writer(self.handle)
             self.writer.writerow(
-                [pgettext("rejects file", "row"), pgettext("rejects file", "reason"), *self.header]
+                [
+                    pgettext("rejects file", "row"),
+                    pgettext("rejects file", "reason"),
+                    *(guard_formula(cell_text(c)) for c in self.header),
+                ]
             )
         self.writer.writerow([row, reason, *(guard_formula(cell_text(c)) for c in cells)])
 

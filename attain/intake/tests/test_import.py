@@ -1111,3 +1111,23 @@ def test_a_ticket_on_another_customers_order_and_a_survey_on_another_customers_t
     assert "another customer" in read_csv(tmp_path / "q.csv")[1][1]
     assert set(ServiceTicket.objects.values_list("external_id", flat=True)) == {"T-1"}
     assert set(Survey.objects.values_list("external_id", flat=True)) == {"S-1"}
+
+
+def test_the_rejects_file_guards_the_files_own_headers_against_formulas(
+    customers: Any, tmp_path: Path
+) -> None:
+    """The rejects file gives back the file's header as well as its rows; a column named
+    like a formula ran as one when an administrator opened a manager's rejects in Excel
+    (the rows' cells were already guarded)."""
+    rows = [
+        ["订单号", "客户", "负责人", "日期", "金额", '=HYPERLINK("http://x.example","备注")'],
+        ["O-1", "C1", "r1", "2025-03-10", "10", "=1+1"],
+        ["O-2", "C9", "r1", "2025-03-10", "10", "=1+1"],  # no customer C9: rejected
+    ]
+    result = import_file(
+        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
+    )
+    assert result.rejected == 1
+    header, row = read_csv(tmp_path / "r.csv")[:2]
+    assert header[-1] == "'" + rows[0][-1]
+    assert row[-1] == "'=1+1"
