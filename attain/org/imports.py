@@ -6,14 +6,16 @@ receives rows whose cells are already parsed and decides, for the whole file at 
 
 - which rows are rejected, each with its reason: a code twice in the file, an end date
   before a start date, an unknown unit or manager, a parent unit that is missing, a
-  manager who starts after their report (or has left), a cycle of managers or of
+  manager who starts after their report's change (or has left), a cycle of managers or of
   parent units, a leaver who still manages people, a change dated before the person's
   latest recorded change. Rejecting a row can make another row wrong (a report whose
   new manager was rejected): the checks run again until nothing more is rejected, so
   what is written is consistent on its own and with what is stored;
 - what the other rows change: a new unit or person, a changed name, email or phone, a
   transfer (unit, manager or job role) from the effective date, a leaver (the end date);
-  a row that changes nothing is a no-op.
+  a row that changes nothing is a no-op. Someone new under a manager who starts after
+  them (a roster gives today's manager) has no manager until that manager's start and
+  reports to them from then: two assignments, with a warning for the row.
 
 Writes are bulk statements (one per kind, executemany) in the caller's transaction,
 with one audit event per created or changed record (:func:`attain.audit.services.record_bulk`).
@@ -415,6 +417,8 @@ class _Plan:
     title: str
     end: datetime.date | None
     on: datetime.date  # when the assignment change takes effect
+    # someone new whose manager starts after them: the day the reporting line starts
+    manager_from: datetime.date | None = None
     moves: bool = False  # unit, manager or job role change
     leaves: bool = False  # a new end date
     details: dict[str, Any] = field(default_factory=dict)  # name / email / phone changed
@@ -763,6 +767,19 @@ def plan_and_write_people(
 
     live = {c: p for c, p in plans.items() if p.row.row not in outcome.rejected}
     for plan in live.values():
+        if plan.stored is None and plan.manager and start_of[plan.manager] > plan.row.start:
+            plan.manager_from = start_of[plan.manager]
+            outcome.warnings.append(
+                (
+                    plan.row.row,
+                    _(
+                        "reports to “%(manager)s” from %(start)s, when %(manager)s starts; "
+                        "no manager before"
+                    )
+                    % {"manager": plan.manager, "start": _day(plan.manager_from)},
+                )
+            )
+    for plan in live.values():
         if plan.stored is None:
             outcome.outcome[plan.row.row] = NEW
         elif plan.moves or plan.leaves or plan.details:
@@ -893,6 +910,14 @@ def _manager_problem(
             }
         return _("unknown manager “%(manager)s”") % {"manager": manager}
     day = plan.on
+    if start_of[manager] > day and plan.stored is None:
+        # someone new reports to a manager who joins later from the manager's first day
+        # (the roster gives today's manager): under no manager until then
+        day = start_of[manager]
+        if plan.end is not None and plan.end < day:
+            return _(
+                "the manager “%(manager)s” starts on %(start)s, after the last day %(end)s"
+            ) % {"manager": manager, "start": _day(day), "end": _day(plan.end)}
     if start_of[manager] > day:
         return _("the manager “%(manager)s” starts on %(start)s, after %(on)s") % {
             "manager": manager,
@@ -982,21 +1007,30 @@ def _write_people(
     def manager_id(plan: _Plan) -> int | None:
         return ids[plan.manager] if plan.manager else None
 
-    # New people: their first assignment, from their start.
-    _insert(
-        Assignment,
-        [
+    # New people: their first assignment, from their start; under a manager who starts
+    # later, none until then and a second one from the manager's start (a manager change).
+    first_assignments: list[dict[str, Any]] = []
+    for p in new:
+        after_last = p.end + DAY if p.end else None
+        if p.manager_from is None:
+            spans = [(p.row.start, manager_id(p), after_last)]
+        else:
+            spans = [
+                (p.row.start, None, p.manager_from),
+                (p.manager_from, manager_id(p), after_last),
+            ]
+        first_assignments.extend(
             {
                 "person": ids[p.row.code],
                 "unit": units[p.unit][0],
-                "manager": manager_id(p),
+                "manager": manager,
                 "title": p.title,
-                "valid_from": p.row.start,
-                "valid_to": p.end + DAY if p.end else None,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
             }
-            for p in new
-        ],
-    )
+            for valid_from, manager, valid_to in spans
+        )
+    _insert(Assignment, first_assignments)
     record_bulk(
         actor,
         Action.CREATE,
@@ -1020,27 +1054,27 @@ def _write_people(
         describe=lambda pk, before, after: after["name"],
         **kwargs,
     )
-    first: dict[int, int] = {}
+    first: dict[tuple[int, datetime.date], int] = {}
     for part in chunked([ids[p.row.code] for p in new], 5000):
-        first.update(Assignment.objects.filter(person_id__in=part).values_list("person_id", "pk"))
+        for pk, person_id, valid_from in Assignment.objects.filter(person_id__in=part).values_list(
+            "pk", "person_id", "valid_from"
+        ):
+            first[person_id, valid_from] = pk
     record_bulk(
         actor,
         Action.CREATE,
         Assignment,
         (
             (
-                first[ids[p.row.code]],
+                first[a["person"], a["valid_from"]],
                 None,
                 {
-                    "person": ids[p.row.code],
-                    "unit": units[p.unit][0],
-                    "manager": manager_id(p),
-                    "title": p.title,
-                    "valid_from": p.row.start.isoformat(),
-                    "valid_to": _json(p.end + DAY if p.end else None),
+                    **a,
+                    "valid_from": a["valid_from"].isoformat(),
+                    "valid_to": _json(a["valid_to"]),
                 },
             )
-            for p in new
+            for a in first_assignments
         ),
         describe=lambda pk, before, after: f"{after['person']} · {after['valid_from']}",
         **kwargs,

@@ -247,7 +247,7 @@ def test_bad_people_each_rejected_with_its_reason_nothing_half_applied(
         ["c1", "Cycle 1", "east", "rep", "c2", "2025-01-01", "", "", ""],
         ["c2", "Cycle 2", "east", "rep", "c1", "2025-01-01", "", "", ""],
         ["late", "Late boss", "east", "manager", "m1", "2025-06-01", "", "", ""],
-        ["early", "Early report", "east", "rep", "late", "2025-01-01", "", "", ""],
+        ["early", "Early report", "east", "rep", "late", "2025-01-01", "2025-05-31", "", ""],
         ["dup", "One", "east", "rep", "m1", "2025-01-01", "", "", ""],
         ["dup", "Two", "east", "rep", "m1", "2025-01-01", "", "", ""],
         ["neg", "Ends first", "east", "rep", "m1", "2025-05-01", "2025-04-30", "", ""],
@@ -264,7 +264,9 @@ def test_bad_people_each_rejected_with_its_reason_nothing_half_applied(
     why = reasons(result)
     assert result.imported == 2 and result.rejected == 13  # good, and late (a manager)
     assert why["c1"] == why["c2"] == "the managers would form a cycle: c1 → c2 → c1"
-    assert why["early"] == "the manager “late” starts on June 1, 2025, after Jan. 1, 2025"
+    assert why["early"] == (
+        "the manager “late” starts on June 1, 2025, after the last day May 31, 2025"
+    )
     assert why["dup"] == "the same employee id is in the file more than once (rows 6, 7)"
     assert why["neg"] == "the end date April 30, 2025 is before the start date May 1, 2025"
     assert why["nounit"] == "unknown unit “mars”"

@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 
 from attain.accounts.models import User
+from attain.intake.importer import import_file
 from attain.org.models import Person, Unit
 
 from .conftest import write_csv
@@ -406,3 +407,167 @@ def test_invisible_characters_in_an_email_are_left_out(company: Any, tmp_path: P
     assert Person.objects.get(code="e1").email == "d@example.com"
     assert Person.objects.get(code="e2").email == "e@example.com"
     assert User.objects.get(username="e1").email == "d@example.com"
+
+
+# A first roster: managers hired after their reports ----------------------------------
+
+
+def _late_manager_roster(tmp_path: Path) -> Path:
+    """mgr joins on 1 June 2025, after the reps under them (rep, left: January; same:
+    the same day; gone: left before mgr came)."""
+    return write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "岗位", "直属上级", "入职日期", "离职日期"],
+            ["rep", "老员工", "east", "rep", "mgr", "2025-01-01", ""],
+            ["left", "离职者", "east", "rep", "mgr", "2025-01-01", "2025-09-30"],
+            ["same", "同日", "east", "rep", "mgr", "2025-06-01", ""],
+            ["gone", "早走", "east", "rep", "mgr", "2025-01-01", "2025-05-31"],
+            ["mgr", "新经理", "east", "manager", "m1", "2025-06-01", ""],
+        ],
+    )
+
+
+def test_a_new_person_reports_to_a_later_manager_from_the_managers_start(
+    company: Any, tmp_path: Path
+) -> None:
+    """A rep hired before their manager: the row was refused ("the manager starts on …,
+    after …"), and no 生效日期 helps a new person; almost every roster has such rows."""
+    from attain.audit.models import AuditEvent
+    from attain.org.models import Assignment
+
+    path = _late_manager_roster(tmp_path)
+    preview = import_file(None, "people", path, dry_run=True)
+    assert not Person.objects.filter(code="rep").exists()
+    result = run("people", path)
+    assert (result.imported, result.rejected) == (4, 1), reasons(result)
+    assert reasons(result)["gone"] == (
+        "the manager “mgr” starts on June 1, 2025, after the last day May 31, 2025"
+    )
+    assert history("rep") == [
+        ("east", None, "rep", D(2025, 1, 1), D(2025, 6, 1)),
+        ("east", "mgr", "rep", D(2025, 6, 1), None),
+    ]
+    assert history("left") == [
+        ("east", None, "rep", D(2025, 1, 1), D(2025, 6, 1)),
+        ("east", "mgr", "rep", D(2025, 6, 1), D(2025, 10, 1)),
+    ]
+    assert history("same") == [("east", "mgr", "rep", D(2025, 6, 1), None)]
+    expected = [
+        f"row {row}: reports to “mgr” from June 1, 2025, when mgr starts; no manager before"
+        for row in (2, 3)
+    ]
+    assert result.warnings == preview.warnings == expected
+    rep = Person.objects.get(code="rep")
+    created = AuditEvent.objects.filter(
+        content_type__model="assignment",
+        action="create",
+        object_id__in=[
+            str(pk) for pk in Assignment.objects.filter(person=rep).values_list("pk", flat=True)
+        ],
+    )
+    assert sorted(
+        (a["valid_from"], a["manager"], a["valid_to"]) for a in (e.after or {} for e in created)
+    ) == [
+        ("2025-01-01", None, "2025-06-01"),
+        ("2025-06-01", Person.objects.get(code="mgr").pk, None),
+    ]
+    assert len({e.batch for e in created}) == 1 and created[0].batch
+    again = run("people", path)  # the same roster again: nothing changes
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 4), reasons(again)
+    assert again.warnings == []
+
+
+def test_the_later_manager_warning_in_chinese_and_existing_people_keep_the_rule(
+    company: Any, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "直属上级", "入职日期", "生效日期"],
+            ["mgr", "新经理", "east", "m1", "2025-06-01", ""],
+            ["rep", "老员工", "east", "mgr", "2025-01-01", ""],
+            ["r1", "R1", "east", "mgr", "2024-01-01", "2025-03-01"],  # stored: a transfer
+        ],
+    )
+    with translation.override("zh-hans"):
+        result = run("people", path)
+    assert result.warnings == ["第 3 行：自 2025年6月1日（“mgr”入职之日）起向其汇报，此前无上级"]
+    assert reasons(result) == {"r1": "上级“mgr”于 2025年6月1日 入职，晚于 2025年3月1日"}
+    assert history("r1")[-1][1] == "m1"
+
+
+def test_a_later_managers_team_override_counts_their_reports_orders_from_their_start(
+    company: Any, tmp_path: Path
+) -> None:
+    """The organisation the roster leaves, as the engine reads it: the rep's April order
+    is no one's team's; the manager's override counts the June one only."""
+    import json
+    from decimal import Decimal
+
+    from attain.calc.org import load_org
+    from attain.engine import calculate, parse_period, scenario_from_data
+
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "岗位", "直属上级", "入职日期"],
+            ["rep", "老员工", "east", "rep", "mgr", "2025-01-01"],
+            ["mgr", "新经理", "east", "manager", "m1", "2025-06-01"],
+        ],
+    )
+    assert run("people", path).imported == 2
+    units, people = load_org(start=D(2025, 4, 1))
+    wanted = people.filter(people["id"].is_in(["rep", "mgr", "m1"]))
+    document = {
+        "version": 1,
+        "currency": "CNY",
+        "units": [
+            {"id": u["id"], "name": u["name"], "parent": u["parent"]} for u in units.to_dicts()
+        ],
+        "people": [
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "unit": p["unit"],
+                "manager": p["manager"] if p["manager"] in {"rep", "mgr", "m1"} else None,
+                "role": p["role"],
+                "start": p["start"].isoformat(),
+                **({"history": json.loads(p["history"])} if p["history"] else {}),
+            }
+            for p in wanted.to_dicts()
+        ],
+        "records": {
+            "orders": [
+                {"id": "o1", "date": "2025-04-10", "owner": "rep", "amount": 1000},
+                {"id": "o2", "date": "2025-06-10", "owner": "rep", "amount": 2000},
+            ]
+        },
+        "measures": {"revenue": {"from": "orders", "value": "amount"}},
+        "plans": [
+            {
+                "id": "mgr",
+                "applies_to": {"role": "manager"},
+                "effective": {"from": "2025-01-01", "to": "2025-12-31"},
+                "period": "quarter",
+                "components": [
+                    {
+                        "id": "o",
+                        "kind": "commission",
+                        "measure": "revenue",
+                        "scope": "team",
+                        "rate": 0.01,
+                    }
+                ],
+            }
+        ],
+        "report": {"periods": ["2025-Q2"]},
+    }
+    scenario, problems = scenario_from_data(document)
+    assert scenario is not None, problems
+    result = calculate(scenario)
+    period = parse_period("2025-Q2")
+    assert period is not None
+    q2 = period.id
+    assert result.people["mgr"][q2].payout == Decimal("20.00")  # 1% of the June 2,000
+    assert result.people["m1"][q2].payout == Decimal("20.00")  # m1 is above mgr from June
