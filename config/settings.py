@@ -30,7 +30,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = os.environ.get("ATTAIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "attain.core.admin_site.AdminConfig",  # django.contrib.admin, administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -29,8 +29,15 @@ from .models import Assignment, Person, PersonQuerySet, Unit
 
 
 def role_of(user: Any) -> Role | None:
+    """The login's role; a superuser's is administrator. The login of someone who has
+    left (their employment ended before today) keeps only a rep's: their own records,
+    pay, statements and disputes, never the rest of the company that a finance,
+    executive, sales operations or administrator role would still show."""
     if not getattr(user, "is_authenticated", False):
         return None
+    person = person_of(user)
+    if person is not None and person.end is not None and person.end < timezone.localdate():
+        return Role.REP
     if user.is_superuser:
         return Role.ADMIN
     return Role(user.role)
@@ -55,7 +62,7 @@ def person_of(user: Any) -> Person | None:
         return None
     try:
         person: Person = user.person
-    except Person.DoesNotExist:
+    except (Person.DoesNotExist, AttributeError):  # none, or a command's stand-in login
         return None
     return person
 

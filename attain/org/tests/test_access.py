@@ -31,3 +31,41 @@ def test_the_pages_follow_the_table(company, client):
     """The pages ask the same checks: an editor gets the forms, others a 403."""
     for url in ("/people/new/", "/units/new/"):
         assert statuses_of(client, company, url) == page_statuses(ALLOWED, "edit_organisation")
+
+
+@pytest.mark.parametrize("role", ["admin", "sales_ops", "finance", "executive", "manager"])
+def test_a_login_whose_person_has_left_keeps_only_a_reps_view(company, client, role):
+    """A finance, executive, sales operations or administrator login kept seeing everyone
+    (by password or API token) after its person left; it keeps a rep's view: its own
+    pay and records, not the company's, and no Django admin."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attain.accounts.models import Role
+    from attain.org import services
+    from attain.org.selectors import role_of
+
+    user = user_of(company, role)
+    person = getattr(user, "person", None) or services.create_person(
+        None,
+        code="left1",
+        name="LEFT1",
+        unit=company.east,
+        title="analyst",
+        start=datetime.date(2020, 1, 1),
+    )
+    person.user = user
+    person.save()
+    assert role_of(user) == Role(role) or role == "admin"
+    left = timezone.localdate() - datetime.timedelta(days=1)
+    type(person).objects.filter(pk=person.pk).update(end=left)
+    user.refresh_from_db()
+    assert role_of(user) == Role.REP
+    client.force_login(user)
+    assert client.get("/pay/payroll/").status_code == 403
+    assert client.get("/performance/team/").status_code == 403
+    assert client.get("/pay/statements/mine/").status_code == 200
+    codes = {p["code"] for p in client.get("/api/people/").json()["results"]}
+    assert codes == {person.code}
+    assert client.get("/admin/").status_code == 302  # to the admin's login page
