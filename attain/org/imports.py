@@ -7,10 +7,11 @@ receives rows whose cells are already parsed and decides, for the whole file at 
 - which rows are rejected, each with its reason: a code twice in the file, an end date
   before a start date, an unknown unit or manager, a parent unit that is missing, a
   manager who starts after their report's change (or has left), a cycle of managers or of
-  parent units, a leaver who still manages people, a change dated before the person's
-  latest recorded change. Rejecting a row can make another row wrong (a report whose
-  new manager was rejected): the checks run again until nothing more is rejected, so
-  what is written is consistent on its own and with what is stored;
+  parent units, a leaver who still manages people (or someone new still employed after
+  their manager's last day), a change dated before the person's latest recorded change.
+  Rejecting a row can make another row wrong (a report whose new manager was rejected):
+  the checks run again until nothing more is rejected, so what is written is consistent
+  on its own and with what is stored;
 - what the other rows change: a new unit or person, a changed name, email or phone, a
   transfer (unit, manager or job role) from the effective date, a leaver (the end date);
   a row that changes nothing is a no-op. Someone new under a manager who starts after
@@ -931,6 +932,17 @@ def _manager_problem(
             "end": _day(manager_end),
             "on": _day(day),
         }
+    if (
+        plan.stored is None
+        and manager_end is not None
+        and (plan.end is None or plan.end > manager_end)
+    ):
+        # as a leaver may not keep people under them (_check_leavers): someone new stays
+        # under their manager until their own last day, not beyond the manager's
+        return _(
+            "the manager “%(manager)s” leaves on %(end)s; this person is still employed "
+            "after that day"
+        ) % {"manager": manager, "end": _day(manager_end)}
     return ""
 
 
@@ -949,6 +961,8 @@ def _check_leavers(
         return
     reports: dict[str, list[str]] = defaultdict(list)
     for code, manager in manager_of.items():
+        if code in live and live[code].row.row in outcome.rejected:
+            continue  # rejected just now (someone new under the leaver): not written
         if manager in leaving:
             end = end_of.get(code)
             last_day = leaving[manager]

@@ -571,3 +571,83 @@ def test_a_later_managers_team_override_counts_their_reports_orders_from_their_s
     q2 = period.id
     assert result.people["mgr"][q2].payout == Decimal("20.00")  # 1% of the June 2,000
     assert result.people["m1"][q2].payout == Decimal("20.00")  # m1 is above mgr from June
+
+
+# Someone new under a manager who leaves ------------------------------------------------
+
+
+def test_someone_new_under_a_manager_who_leaves_before_them_is_rejected(
+    company: Any, tmp_path: Path
+) -> None:
+    """The manager's 离职日期 in the same file (or stored): the new person was imported
+    under them with no end, and the engine credited the leaver with the team's results
+    after their last day. Allowed when the new person leaves on or before that day."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "岗位", "直属上级", "入职日期", "离职日期"],
+            ["old", "离职经理", "east", "manager", "m1", "2024-01-01", "2025-06-30"],
+            ["stay", "留任", "east", "rep", "old", "2025-01-01", ""],
+            ["later", "晚走", "east", "rep", "old", "2025-01-01", "2025-07-31"],
+            ["same", "同日", "east", "rep", "old", "2025-01-01", "2025-06-30"],
+            ["early", "早走", "east", "rep", "old", "2025-01-01", "2025-05-31"],
+            # joins after them (the recent rule) and is gone before them: rejected too
+            ["brief", "短期经理", "east", "manager", "m1", "2025-06-01", "2025-09-30"],
+            ["rep", "老员工", "east", "rep", "brief", "2025-01-01", ""],
+            ["temp", "临时", "east", "rep", "brief", "2025-01-01", "2025-09-30"],
+        ],
+    )
+    result = run("people", path)
+    assert (result.imported, result.rejected) == (5, 3), reasons(result)
+    assert reasons(result) == {
+        "stay": "the manager “old” leaves on June 30, 2025; "
+        "this person is still employed after that day",
+        "later": "the manager “old” leaves on June 30, 2025; "
+        "this person is still employed after that day",
+        "rep": "the manager “brief” leaves on Sept. 30, 2025; "
+        "this person is still employed after that day",
+    }
+    assert history("same") == [("east", "old", "rep", D(2025, 1, 1), D(2025, 7, 1))]
+    assert history("early") == [("east", "old", "rep", D(2025, 1, 1), D(2025, 6, 1))]
+    assert history("temp") == [
+        ("east", None, "rep", D(2025, 1, 1), D(2025, 6, 1)),
+        ("east", "brief", "rep", D(2025, 6, 1), D(2025, 10, 1)),
+    ]
+    assert result.warnings == [
+        "row 9: reports to “brief” from June 1, 2025, when brief starts; no manager before"
+    ]
+    # the manager is stored with the end date now: a later file is refused the same way
+    later = write_csv(
+        tmp_path / "hr2.csv",
+        [
+            ["工号", "姓名", "部门", "直属上级", "入职日期"],
+            ["new", "新人", "east", "old", "2025-03-01"],
+        ],
+    )
+    with translation.override("zh-hans"):
+        again = run("people", later)
+    assert reasons(again) == {"new": "上级“old”的最后工作日为 2025年6月30日，此人在此之后仍在职"}
+    assert not Person.objects.filter(code__in=["stay", "later", "rep", "new"]).exists()
+
+
+def test_a_leaver_keeps_their_end_and_someone_new_under_them_is_rejected(
+    company: Any, tmp_path: Path
+) -> None:
+    """m3 (stored) leaves in the file that also hires someone under m3: the new person's
+    row is the one refused, not m3's leaving (its reports are moved in the file)."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "直属上级", "入职日期", "离职日期", "生效日期"],
+            ["m3", "M3", "west", "", "2024-01-01", "2025-06-30", ""],
+            ["r4", "R4", "west", "m1", "2024-01-01", "", "2025-07-01"],
+            ["n", "新人", "west", "m3", "2025-03-01", "", ""],
+        ],
+    )
+    result = run("people", path)
+    assert reasons(result) == {
+        "n": "the manager “m3” leaves on June 30, 2025; "
+        "this person is still employed after that day"
+    }
+    assert Person.objects.get(code="m3").end == D(2025, 6, 30)
+    assert not Person.objects.filter(code="n").exists()
