@@ -7,11 +7,11 @@ receives rows whose cells are already parsed and decides, for the whole file at 
 - which rows are rejected, each with its reason: a code twice in the file, an end date
   before a start date, an unknown unit or manager, a parent unit that is missing, a
   manager who starts after their report's change (or has left), a cycle of managers or of
-  parent units, a leaver who still manages people (or someone new still employed after
-  their manager's last day), a change dated before the person's latest recorded change.
-  Rejecting a row can make another row wrong (a report whose new manager was rejected):
-  the checks run again until nothing more is rejected, so what is written is consistent
-  on its own and with what is stored;
+  parent units, a leaver who still manages people (or someone new or moved still
+  employed after their manager's last day), a change dated before the person's latest
+  recorded change. Rejecting a row can make another row wrong (a report whose new
+  manager was rejected): the checks run again until nothing more is rejected, so what is
+  written is consistent on its own and with what is stored;
 - what the other rows change: a new unit or person, a changed name, email or phone, a
   transfer (unit, manager or job role) from the effective date, a leaver (the end date);
   a row that changes nothing is a no-op. Someone new under a manager who starts after
@@ -745,8 +745,12 @@ def plan_and_write_people(
         }
         for code, plan in live.items():
             start_of[code], end_of[code], manager_of[code] = plan.row.start, plan.end, plan.manager
+        # stored people who leave in this file: their reports are _check_leavers' concern
+        leaving = {c for c, p in live.items() if p.leaves}
         for code, plan in live.items():
-            problem = _manager_problem(code, plan, start_of, end_of, row_of_code, outcome)
+            problem = _manager_problem(
+                code, plan, start_of, end_of, row_of_code, outcome, leaving=leaving
+            )
             if problem:
                 _reject(outcome, plan.row.row, problem)
         for cycle in _cycles(manager_of):
@@ -896,6 +900,8 @@ def _manager_problem(
     end_of: dict[str, datetime.date | None],
     row_of_code: dict[str, int],
     outcome: Outcome,
+    *,
+    leaving: set[str],
 ) -> str:
     manager = plan.manager
     if manager is None or not (plan.stored is None or plan.moves):
@@ -933,12 +939,13 @@ def _manager_problem(
             "on": _day(day),
         }
     if (
-        plan.stored is None
+        (plan.stored is None or manager not in leaving)
         and manager_end is not None
         and (plan.end is None or plan.end > manager_end)
     ):
-        # as a leaver may not keep people under them (_check_leavers): someone new stays
-        # under their manager until their own last day, not beyond the manager's
+        # as a leaver may not keep people under them (_check_leavers): someone new, or
+        # moved, stays under their manager until their own last day, not beyond the
+        # manager's (a stored person leaving in this file is refused instead, there)
         return _(
             "the manager “%(manager)s” leaves on %(end)s; this person is still employed "
             "after that day"

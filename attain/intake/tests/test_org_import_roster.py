@@ -651,3 +651,33 @@ def test_a_leaver_keeps_their_end_and_someone_new_under_them_is_rejected(
     }
     assert Person.objects.get(code="m3").end == D(2025, 6, 30)
     assert not Person.objects.filter(code="n").exists()
+
+
+def test_a_transfer_to_a_manager_who_leaves_before_the_person_is_rejected(
+    company: Any, tmp_path: Path
+) -> None:
+    """r1 moved under someone whose 离职日期 is in the same file (hired in it) or stored:
+    r1 stayed under them after their last day, as for someone new."""
+    path = write_csv(
+        tmp_path / "hr.csv",
+        [
+            ["工号", "姓名", "部门", "直属上级", "入职日期", "离职日期", "生效日期"],
+            ["boss", "B", "east", "m1", "2024-06-01", "2025-06-30", ""],
+            ["r1", "R1", "east", "boss", "2024-01-01", "", "2025-03-01"],
+        ],
+    )
+    result = run("people", path)
+    why = "the manager “boss” leaves on June 30, 2025; this person is still employed after that day"
+    assert reasons(result) == {"r1": why}
+    assert history("r1") == [("east", "m1", "rep", D(2024, 1, 1), None)]
+    # boss is stored with the end date now: a transfer dated before it is refused too
+    path = write_csv(
+        tmp_path / "hr2.csv",
+        [
+            ["工号", "姓名", "部门", "直属上级", "入职日期", "生效日期"],
+            ["r2", "R2", "east", "boss", "2024-01-01", "2025-04-01"],
+        ],
+    )
+    result = run("people", path)
+    assert reasons(result) == {"r2": why}
+    assert history("r2") == [("east", "m1", "rep", D(2024, 1, 1), None)]
