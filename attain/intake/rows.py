@@ -401,8 +401,6 @@ class RowValidator:
             keys.discard("")
             model = CHUNK_REFERENCES[kind]
             extra = "merged_into_id" if kind is Kind.CUSTOMER else "customer_id"
-            if kind is Kind.TICKET:
-                extra = "pk"
             self.refs[kind] = {
                 key: (pk, other)
                 for key, pk, other in fetch_by_keys(model, "external_id", keys, ["pk", extra])

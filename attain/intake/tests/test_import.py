@@ -1107,7 +1107,7 @@ def test_a_ticket_on_another_customers_order_and_a_survey_on_another_customers_t
     result = import_file(
         None, "surveys", write_csv(tmp_path / "s.csv", surveys), rejects_path=tmp_path / "q.csv"
     )
-    assert (result.imported, result.rejected) == (1, 1)
+    assert (result.imported, result.rejected) == (1, 1), read_csv(tmp_path / "q.csv")
     assert "another customer" in read_csv(tmp_path / "q.csv")[1][1]
     assert set(ServiceTicket.objects.values_list("external_id", flat=True)) == {"T-1"}
     assert set(Survey.objects.values_list("external_id", flat=True)) == {"S-1"}
