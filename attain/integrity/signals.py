@@ -36,9 +36,11 @@ def _wanted() -> bool:
     (never a scan inline in a request, as the immediate backend would run it)."""
     from django.conf import settings
 
+    from attain.web.tasks import runs_in_background
+
     wanted = getattr(settings, "ATTAIN_INTEGRITY_ON_CHANGE", None)
     if wanted is None:
-        return "immediate" not in str(settings.TASKS["default"]["BACKEND"]).lower()
+        return runs_in_background()
     return bool(wanted)
 
 

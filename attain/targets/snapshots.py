@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from attain.calc.cache import cached, stored_fingerprint
+from attain.web.tasks import runs_in_background
 
 from .forecast import ForecastRow, forecast_report
 from .models import PaceSnapshot, TargetPlan
@@ -87,7 +87,7 @@ def _read(plan: TargetPlan, as_of: datetime.date, part: str, earlier_day: bool) 
     fingerprint = _fingerprint()
     snapshot = _headers().filter(plan=plan, as_of=as_of).first()
     current = snapshot is not None and snapshot.fingerprint == fingerprint
-    if not current and _in_background():
+    if not current and runs_in_background():
         shown = snapshot if snapshot is not None and _has(snapshot, part) else None
         if shown is None and earlier_day and as_of == timezone.localdate():
             # an earlier day's figures while today's are calculated
@@ -185,12 +185,6 @@ def _queue(snapshot: PaceSnapshot) -> None:
         transaction.on_commit(lambda: pace_task.enqueue(plan_pk, day))
     except Exception:  # never fail the page that asked: it shows what is stored
         log.exception("could not queue a pace refresh")
-
-
-def _in_background() -> bool:
-    """Whether a task worker brings snapshots up to date (not the immediate backend,
-    which would calculate in the request anyway)."""
-    return "immediate" not in str(settings.TASKS["default"]["BACKEND"]).lower()
 
 
 def _fingerprint() -> str:

@@ -33,6 +33,7 @@ from attain.notify import channels
 from attain.notify.models import Delivery, Profile, Status
 from attain.notify.receiver import Receiver
 from attain.notify.services import notify
+from attain.web.tasks import runs_in_background
 
 PREFIX = "bench-notify-"
 GOAL_SECONDS = 60.0
@@ -47,8 +48,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=600.0, help="give up after (s)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        backend = str(settings.TASKS["default"]["BACKEND"])
-        if "immediate" in backend.lower():
+        if not runs_in_background():
             raise CommandError("bench_notify needs the database task queue (unset ATTAIN_TASKS)")
         count, workers = options["count"], options["workers"]
         threads = int(getattr(settings, "ATTAIN_NOTIFY_THREADS", 16))
