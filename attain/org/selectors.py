@@ -4,7 +4,9 @@ Every page and API endpoint that returns people's data starts from
 :func:`visible_people`. The rule, one condition per line so tests cover each branch:
 
 - administrators, sales operations, finance and executives see everyone;
-- a manager sees themself and their whole reporting subtree (as of the day asked);
+- a manager sees themself and their whole reporting subtree (as of the day asked),
+  and the people who have left whose reporting line ran through them on their last
+  day (a leaver's final pay is still reviewed and read by their managers);
 - a rep sees themself;
 - anyone else sees no one.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -82,6 +85,34 @@ def subtree_ids(manager_id: int, on: datetime.date) -> RawSQL:
     return RawSQL(sql, (manager_id, on, on, on, on))
 
 
+def former_report_ids(manager_id: int, on: datetime.date) -> RawSQL:
+    """Ids of the people who left before ``on`` and were below ``manager_id`` on their last
+    day (their reporting line as it was then, one recursive SQL query)."""
+    assignments = Assignment._meta.db_table
+    people = Person._meta.db_table
+    end = f"p.{connection.ops.quote_name('end')}"
+    sql = (
+        f"WITH RECURSIVE up(person_id, manager_id, day) AS ("
+        f" SELECT a.person_id, a.manager_id, {end} FROM {assignments} a"
+        f" JOIN {people} p ON p.id = a.person_id"
+        f" WHERE {end} < %s AND a.manager_id IS NOT NULL"
+        f" AND a.valid_from <= {end} AND (a.valid_to IS NULL OR a.valid_to > {end})"
+        f" UNION"
+        f" SELECT up.person_id, a.manager_id, up.day FROM {assignments} a"
+        f" JOIN up ON a.person_id = up.manager_id"
+        f" WHERE a.manager_id IS NOT NULL"
+        f" AND a.valid_from <= up.day AND (a.valid_to IS NULL OR a.valid_to > up.day)"
+        f") SELECT person_id FROM up WHERE manager_id = %s"
+    )
+    return RawSQL(sql, (on, manager_id))
+
+
+def team_ids_q(manager_id: int, on: datetime.date) -> Q:
+    """A manager's people on ``on``: their subtree then, and the leavers whose reporting
+    line ran through them on their last day (not the manager themself)."""
+    return Q(pk__in=subtree_ids(manager_id, on)) | Q(pk__in=former_report_ids(manager_id, on))
+
+
 def visible_people(user: Any, on: datetime.date | None = None) -> PersonQuerySet:
     """The people whose data ``user`` may see."""
     day = on or timezone.localdate()
@@ -95,7 +126,7 @@ def visible_people(user: Any, on: datetime.date | None = None) -> PersonQuerySet
     if me is None:
         return people.none()
     if role == Role.MANAGER:
-        return people.filter(Q(pk=me.pk) | Q(pk__in=subtree_ids(me.pk, day)))
+        return people.filter(Q(pk=me.pk) | team_ids_q(me.pk, day))
     return people.filter(pk=me.pk)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role
 from attain.org.models import Person
-from attain.org.selectors import person_of, role_of, subtree_ids
+from attain.org.selectors import person_of, role_of, team_ids_q
 
 # Pay steps and the roles that take them (the administrator may take every step).
 REVIEWERS = frozenset({Role.ADMIN, Role.MANAGER})
@@ -38,7 +38,8 @@ def is_own(user: Any, person: Person) -> bool:
 
 
 def may_review(user: Any, person: Person) -> bool:
-    """A manager reviews the people below them; nobody reviews their own payout."""
+    """A manager reviews the people below them (and the leavers who were below them on
+    their last day); nobody reviews their own payout."""
     role = role_of(user)
     if is_own(user, person):
         return False
@@ -47,8 +48,7 @@ def may_review(user: Any, person: Person) -> bool:
     me = person_of(user)
     if role != Role.MANAGER or me is None:
         return False
-    below = Person.objects.filter(pk__in=subtree_ids(me.pk, timezone.localdate()))
-    return below.filter(pk=person.pk).exists()
+    return Person.objects.filter(team_ids_q(me.pk, timezone.localdate()), pk=person.pk).exists()
 
 
 def can_approve_payouts(user: Any) -> bool:

@@ -63,14 +63,15 @@ def test_web_people_list_is_exactly_the_visible_people(company, role):
 
 
 # After r2 moved from m1's team to m3's and r3 (under m2) left, both a month ago, the
-# rule is today's reporting line: the manager m1 no longer sees either, not even on a
-# day before the change (``?on=`` chooses the day of the assignment shown, not whom
-# one may see).
-SEES_AFTER_MOVE = {**SEES, "manager": SEES["manager"] - {"r2", "r3"}}
+# rule is today's reporting line: the manager m1 no longer sees r2, not even on a day
+# before the change (``?on=`` chooses the day of the assignment shown, not whom one may
+# see). r3 left while in m1's line, so m1 still sees r3 (their final pay is reviewed by
+# their managers of that day).
+SEES_AFTER_MOVE = {**SEES, "manager": SEES["manager"] - {"r2"}}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_a_past_day_does_not_show_who_moved_out_or_left(company, role):
+def test_a_past_day_does_not_show_who_moved_out_but_leavers_stay_with_their_line(company, role):
     today = timezone.localdate()
     services.transfer_person(
         company.users["admin"],

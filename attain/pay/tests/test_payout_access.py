@@ -16,7 +16,7 @@ from attain.pay import payout_access as access
 from attain.pay import services_payouts as services
 from attain.pay.models import Payout
 
-from .payout_factories import AMOUNTS, PERIOD, store
+from .payout_factories import AMOUNTS, END, PERIOD, store
 
 TABLE = """
 action            admin sales_ops finance executive manager rep anonymous
@@ -353,3 +353,27 @@ def test_the_payroll_api_marks_the_export_paid_but_ones_own_payout(company):
     Payout.objects.filter(person=person, period=PERIOD).update(state="approved")
     body["people"] = [person.code]
     assert api.post("/api/pay/payroll/paid/", body, format="json").status_code == 403
+
+
+def test_a_leavers_final_payout_is_read_and_reviewed_by_their_managers_of_their_last_day(
+    company, client
+):
+    """r1 leaves after the quarter: their managers (m1, and those above) still see and
+    review their final payout; before, nobody but an administrator could, and it waited
+    in "calculated" for ever."""
+    from attain.org import services as org_services
+
+    store(company, AMOUNTS)
+    org_services.end_employment(company.users["admin"], company.people["r1"], on=END)
+    manager = company.users["manager"]
+    client.force_login(manager)
+    page = client.get(f"/pay/payouts/?period={PERIOD}")
+    assert "r1" in {p.person.code for p in page.context["register"].rows}
+    assert access.may_review(manager, company.people["r1"])
+    api = APIClient()
+    api.force_authenticate(manager)
+    body = {"action": "review", "period": PERIOD, "people": ["r1"]}
+    answer = api.post("/api/pay/payouts/actions/", body, format="json")
+    assert answer.status_code == 200, answer.content
+    payout = Payout.objects.get(person=company.people["r1"], period=PERIOD)
+    assert payout.state == "reviewed"
