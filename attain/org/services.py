@@ -650,7 +650,8 @@ def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
 def create_login_at_first_sign_in(person: Person, *, provider: str) -> User:
     """A login for an employed person who signs in through single sign-on for the first
     time and has none (only when ``ATTAIN_SSO_CREATE_LOGIN=1``): username = employee id,
-    the least role (sales representative, an administrator raises it), no password.
+    the least role that shows them their work (manager when someone reports to them
+    today, else sales representative; an administrator raises it), no password.
     Audited with the identity provider as the actor."""
     actor_name = f"sso:{provider}"[:150]
     with transaction.atomic():
@@ -661,8 +662,12 @@ def create_login_at_first_sign_in(person: Person, *, provider: str) -> User:
             raise ValidationError(
                 {"username": _("The username “%(username)s” is taken.") % {"username": person.code}}
             )
+        manages = Assignment.objects.on(timezone.localdate()).filter(manager=person).exists()
         user = User.objects.create_user(
-            username=person.code, email=person.email, password=None, role=Role.REP
+            username=person.code,
+            email=person.email,
+            password=None,
+            role=Role.MANAGER if manages else Role.REP,
         )
         person.user = user
         person.save(update_fields=["user"])

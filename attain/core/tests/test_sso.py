@@ -509,3 +509,17 @@ def test_token_and_userinfo_answers_that_are_not_openid_connect_are_a_page(
     assert 'data-sso-refusal="not_set_up"' in answer.content.decode()
     assert setting in caplog.text
     assert "_auth_user_id" not in client.session
+
+
+def test_a_login_made_at_first_sign_in_is_a_managers_for_someone_with_reports(
+    company: Any,
+) -> None:
+    """m2 (r3 reports to them) and r2 have no login: their first sign-on makes a
+    manager's login for m2, who then sees their team, and a representative's for r2."""
+    from attain.org.selectors import visible_people
+    from attain.org.services import create_login_at_first_sign_in
+
+    manager = create_login_at_first_sign_in(company.people["m2"], provider="IdP")
+    rep = create_login_at_first_sign_in(company.people["r2"], provider="IdP")
+    assert (manager.role, rep.role) == (Role.MANAGER, Role.REP)
+    assert set(visible_people(manager).values_list("code", flat=True)) == {"m2", "r3"}
