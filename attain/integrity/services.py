@@ -432,11 +432,14 @@ def _announce_hold(alert: Alert, reason: str) -> None:
         held = person.assignment_on(today)
         if held and held.manager and held.manager != person:
             told.setdefault(held.manager, []).append(person)
-    by_names: dict[str, list[Any]] = {}
+    by_names: dict[str, tuple[list[str], list[Any]]] = {}  # names → their codes, recipients
     for recipient, people in told.items():
-        by_names.setdefault(", ".join(p.name for p in people), []).append(recipient)
-    for who, recipients in by_names.items():
-        announce("integrity_hold", recipients, period=alert.period, who=who, reason=reason)
+        names = ", ".join(p.name for p in people)
+        by_names.setdefault(names, ([p.code for p in people], []))[1].append(recipient)
+    for who, (codes, recipients) in by_names.items():
+        announce(
+            "integrity_hold", recipients, period=alert.period, who=who, reason=reason, codes=codes
+        )
 
 
 def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:

@@ -20,7 +20,7 @@ from attain.web.parsers import JSONParser
 from . import services
 from .kinds import link, render
 from .models import Notification
-from .selectors import notifications_of
+from .selectors import notifications_of, reader_code
 
 BIGGEST_ID = 2**63 - 1
 
@@ -44,7 +44,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_link(self, note: Notification) -> str:
-        return link(note.kind)
+        request = self.context.get("request")
+        return link(note.kind, note.params, reader_code(getattr(request, "user", None)))
 
 
 class NotificationList(generics.ListAPIView):

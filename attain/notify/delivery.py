@@ -29,6 +29,7 @@ from . import channels
 from .channels import Message, SendError
 from .kinds import link, render
 from .models import Channel, Delivery, Notification, Profile, Status
+from .selectors import reader_code
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,8 @@ def message_for(delivery: Delivery, language: str) -> Message:
         if note is None and delivery.params.get("recipients"):
             told = translation.gettext("%(text)s (people notified: %(count)s)")
             text = told % {"text": text, "count": delivery.params["recipients"]}
-        return Message(title, text, channels.absolute(link(delivery.kind)))
+        reader = reader_code(note.recipient) if note is not None else None
+        return Message(title, text, channels.absolute(link(delivery.kind, params, reader)))
 
 
 def digest_message(delivery: Delivery) -> Message:

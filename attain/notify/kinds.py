@@ -48,6 +48,10 @@ class Kind:
     # Parameters that are interface words stored as their catalogue entry ("orders"):
     # given in the reader's language.
     terms: tuple[str, ...] = ()
+    # The parameter holding the employee id (or ids) of the people the notice is about,
+    # and the page for a reader who is not one of them (their manager): their team's.
+    about: str = ""
+    team_link: str = ""
 
 
 KINDS: dict[str, Kind] = {
@@ -85,6 +89,8 @@ KINDS: dict[str, Kind] = {
             _("%(who)s is at %(percent)s%% of the pace expected by %(day)s (%(plan)s)."),
             "targets:mine",
             dates=("day",),
+            about="code",
+            team_link="targets:pace",
         ),
         Kind(
             "payout_calculated",
@@ -208,10 +214,12 @@ KINDS: dict[str, Kind] = {
             _("Integrity hold"),
             _("Payout held after an integrity review"),
             _("%(period)s, %(who)s: %(reason)s"),
-            # the held person and their manager, neither a reviewer: the person's own
-            # page, where the hold notice (and its dispute link) is
+            # the held person: their own page, where the hold notice (and its dispute
+            # link) is; their manager: the payout register, where the hold shows
             "incentives:mine",
             leavers=True,
+            about="codes",
+            team_link="pay:register",
         ),
         Kind(
             "import_finished",
@@ -318,11 +326,19 @@ def _day(value: Any) -> Any:
     return date_format(day, "DATE_FORMAT") if day is not None else value
 
 
-def link(code: str) -> str:
+def link(code: str, params: Mapping[str, Any] | None = None, reader: str | None = None) -> str:
+    """The page a notice links to. ``reader``: the employee id of the login reading it;
+    one the notice is not about (a manager told of their rep) gets the kind's team page."""
     kind = KINDS.get(code)
     if kind is None or not kind.link:
         return ""
+    name = kind.link
+    about = (params or {}).get(kind.about) if kind.about else None
+    if isinstance(about, str):
+        about = [about]
+    if kind.team_link and isinstance(about, list) and about and reader not in about:
+        name = kind.team_link
     try:
-        return reverse(kind.link)
+        return reverse(name)
     except NoReverseMatch:
         return ""

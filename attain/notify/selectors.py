@@ -8,7 +8,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from attain.org.selectors import person_of
+
 from .models import Delivery, Notification, Status
+
+
+def reader_code(user: Any) -> str | None:
+    """The employee id of a login's person (who a notice's link is for), if any."""
+    person = person_of(user)
+    return person.code if person is not None else None
 
 
 def notifications_of(user: Any) -> QuerySet[Notification]:

@@ -6,7 +6,7 @@ from django import template
 
 from attain.notify import errors
 from attain.notify.kinds import KINDS, link, render
-from attain.notify.selectors import unread_count
+from attain.notify.selectors import reader_code, unread_count
 
 register = template.Library()
 
@@ -17,11 +17,12 @@ def unread_notifications(context: dict[str, Any]) -> int:
     return unread_count(getattr(request, "user", None)) if request is not None else 0
 
 
-@register.simple_tag
-def rendered(note: Any) -> dict[str, str]:
+@register.simple_tag(takes_context=True)
+def rendered(context: dict[str, Any], note: Any) -> dict[str, str]:
     """A notification's title, text and link in the active language (the reader's)."""
     title, text = render(note.kind, note.params)
-    return {"title": title, "text": text, "link": link(note.kind)}
+    reader = reader_code(getattr(context.get("request"), "user", None))
+    return {"title": title, "text": text, "link": link(note.kind, note.params, reader)}
 
 
 @register.filter

@@ -61,9 +61,14 @@ def test_the_hold_notification_leads_the_person_to_the_notice_not_to_a_closed_pa
     company, client
 ) -> None:
     """The notification of a hold goes to the held rep and their manager, neither of
-    whom may open the review queue: its link is the rep's *My performance* page, where
-    the notice and the dispute link are."""
+    whom may open the review queue: the rep's link is their *My performance* page, where
+    the notice and the dispute link are; the manager's the payout register, where the
+    rep's hold shows (their own *My performance* page says nothing of it)."""
+    from django.urls import reverse
+
     from attain.notify.kinds import link
+    from attain.notify.models import Notification
+    from attain.notify.selectors import reader_code
 
     alert = Alert.objects.create(
         key="hold-link",
@@ -77,9 +82,14 @@ def test_the_hold_notification_leads_the_person_to_the_notice_not_to_a_closed_pa
     )
     alert.people.set([company.people["r1"]])
     integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="虚报", hold=True)
+    links = {}
     for role in ("rep", "manager"):
-        client.force_login(company.users[role])
-        page = client.get(link("integrity_hold"))
+        user = company.users[role]
+        note = Notification.objects.get(recipient=user, kind="integrity_hold")
+        links[role] = link(note.kind, note.params, reader_code(user))
+        client.force_login(user)
+        page = client.get(links[role])
         assert page.status_code == 200, role
+    assert links == {"rep": reverse("incentives:mine"), "manager": reverse("pay:register")}
     client.force_login(company.users["rep"])
-    assert "hold-dispute" in client.get(link("integrity_hold")).content.decode()
+    assert "hold-dispute" in client.get(links["rep"]).content.decode()

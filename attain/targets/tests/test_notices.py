@@ -90,3 +90,28 @@ def test_acknowledgement_due_counts_the_days_from_the_day_it_is_run_for(company)
     Notification.objects.filter(kind="acknowledgement_due").delete()
     remind(timezone.localdate() - datetime.timedelta(days=28))  # two days after publication
     assert "acknowledgement_due" not in kinds_of(r1)
+
+
+def test_behind_pace_links_the_person_to_their_targets_and_the_manager_to_team_pace(
+    company, client
+) -> None:
+    """Before, the manager's notice about r1 opened the manager's own *My targets*."""
+    from django.urls import reverse
+
+    from attain.notify.delivery import message_for
+    from attain.notify.models import Delivery
+
+    publish(company, new_plan(company, company.users["sales_ops"], name="FY2026"))
+    remind(datetime.date(2026, 6, 15))
+    expected = {"rep": reverse("targets:mine"), "manager": reverse("targets:pace")}
+    for role, page in expected.items():
+        user = company.users[role]
+        client.force_login(user)
+        inbox = client.get(reverse("notify:inbox")).content.decode()
+        assert f'href="{page}"' in inbox, role
+        api = client.get("/api/notifications/").json()
+        about_r1 = [n for n in api["results"] if n["params"].get("code") == "r1"]
+        assert about_r1 and {n["link"] for n in about_r1} == {page}, role
+        note = Notification.objects.filter(recipient=user, params__code="r1").get()
+        email = message_for(Delivery(channel="email", notification=note, kind=note.kind), "en")
+        assert email.link.endswith(page), role
