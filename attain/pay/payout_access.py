@@ -77,6 +77,17 @@ def own_refusal(label: str) -> str:
     ) % {"payout": label}
 
 
+def reviewed_it(user: Any, payout: Any) -> bool:
+    """Whether the login reviewed this payout (four eyes: whoever reviewed a payout does
+    not approve it too; only an administrator could try)."""
+    return payout.reviewed_by_id is not None and payout.reviewed_by_id == getattr(user, "pk", None)
+
+
+def reviewer_refusal(label: str) -> str:
+    """The message refusing to approve a payout the login reviewed."""
+    return _("You reviewed %(payout)s: another login approves it (four eyes).") % {"payout": label}
+
+
 def can_hold_payouts(user: Any) -> bool:
     return role_of(user) in HOLDERS
 

@@ -378,6 +378,9 @@ def _step(
                 raise PermissionDenied(access.own_refusal(label))
             if not allowed(payout):
                 raise PermissionDenied(refused)
+            if name == "approve" and access.reviewed_it(actor, payout):
+                label = f"{payout.person.name} ({payout.person.code}) {payout.period}"
+                raise PermissionDenied(access.reviewer_refusal(label))
         problems = []
         for payout in rows:
             label = f"{payout.person.name} ({payout.person.code}) {payout.period}"

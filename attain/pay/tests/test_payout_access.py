@@ -64,9 +64,9 @@ def _ready(company, action):
     payout = Payout.objects.get(person=company.people["r1"], period=PERIOD)
     admin, day = company.users["admin"], datetime.date(2026, 4, 1)
     if action in {"approve", "pay"}:
-        services.review_payouts(admin, [payout])
+        services.review_payouts(company.users["manager"], [payout])
     if action == "pay":
-        services.approve_payouts(admin, [payout])
+        services.approve_payouts(company.users["finance"], [payout])
     if action == "release":
         services.hold_payout(admin, payout, reason="check")
     del day
@@ -377,3 +377,24 @@ def test_a_leavers_final_payout_is_read_and_reviewed_by_their_managers_of_their_
     assert answer.status_code == 200, answer.content
     payout = Payout.objects.get(person=company.people["r1"], period=PERIOD)
     assert payout.state == "reviewed"
+
+
+def test_whoever_reviewed_a_payout_does_not_approve_it(company):
+    """Four eyes: an administrator, who may take every step, reviewed r1's payout; the
+    approval is someone else's (before, one administrator did both)."""
+    store(company, AMOUNTS)
+    payout = Payout.objects.get(person=company.people["r1"], period=PERIOD)
+    admin = company.users["admin"]
+    services.review_payouts(admin, [payout])
+    api = APIClient()
+    api.force_authenticate(admin)
+    body = {"action": "approve", "period": PERIOD, "people": ["r1"]}
+    answer = api.post("/api/pay/payouts/actions/", body, format="json")
+    assert answer.status_code == 403
+    assert "another login approves it" in answer.json()["error"]["message"]
+    assert Payout.objects.get(pk=payout.pk).state == "reviewed"
+    with translation.override("zh-hans"), pytest.raises(PermissionDenied) as refused:
+        services.approve_payouts(admin, [payout])
+    assert "另一" in str(refused.value)
+    services.approve_payouts(company.users["finance"], [payout])
+    assert Payout.objects.get(pk=payout.pk).state == "approved"

@@ -82,7 +82,7 @@ def test_an_illegal_step_is_refused_and_changes_nothing(stored, state, step):
     admin = stored.users["admin"]
     call = {
         "review": lambda ps: services.review_payouts(admin, ps),
-        "approve": lambda ps: services.approve_payouts(admin, ps),
+        "approve": lambda ps: services.approve_payouts(stored.users["finance"], ps),
         "pay": lambda ps: services.mark_paid(admin, ps, reference="X", paid_on=PAID_ON),
     }[step]
     with pytest.raises(ValidationError) as error:
