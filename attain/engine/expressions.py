@@ -416,7 +416,10 @@ def parse(
     if isinstance(source, bool):
         return Expression(str(source).lower(), Const(source), type="bool"), []
     if isinstance(source, int | Decimal | float):
-        value = to_decimal(source)
+        try:
+            value = to_decimal(source)
+        except NotANumber as reason:  # YAML's .inf or .nan: a problem, not a traceback
+            return None, [Problem(path, str(reason))]
         return Expression(str(source), Const(value), type="number"), []
     if not isinstance(source, str):
         return None, [Problem(path, "must be an expression (text) or a number")]

@@ -41,6 +41,7 @@ WORDINGS = (
         "digits leave at most %(digits)s before the decimal point"
     ),
     gettext_noop("%(amount)s is more than a payout can hold (16 digits before the point)"),
+    gettext_noop("%(value)s is not a finite number"),
     gettext_noop("%(value)s is not a number"),
     gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
     gettext_noop("must be a mapping"),

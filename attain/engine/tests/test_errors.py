@@ -627,3 +627,17 @@ def test_parquet_columns_of_other_types_are_problems_where_numbers_are_needed(
         "records.orders[1].amount",
     ]
     assert all("is not a number" in line for line in lines)
+
+
+@pytest.mark.parametrize("field", ["cap", "floor", "multiplier", "rate"])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), Decimal("Infinity")])
+def test_infinite_numbers_where_expressions_go_are_problems_at_their_field(
+    field: str, value: object
+) -> None:
+    """`cap: .inf` (YAML's infinity) or `.nan` in a field that takes a number or an
+    expression raised NotANumber out of the loader: `attain scenario run` ended with a
+    traceback and importing such a plan on the plans page answered 500."""
+    component = {"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.1}
+    component[field] = value
+    document = valid(plans=commission_plan(component))
+    assert f"plans[0].components[0].{field}" in paths_of(document)

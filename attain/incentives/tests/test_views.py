@@ -248,6 +248,22 @@ def test_import_page_names_a_syntax_errors_line_in_the_readers_language(client, 
     assert "line 5, column 21" in english
 
 
+def test_import_page_refuses_an_infinite_cap_with_a_message(client, company):
+    """`cap: .inf` (YAML's infinity, "no cap" to a spreadsheet user) answered 500 on the
+    import page; it is refused at its field, in the reader's language."""
+    from attain.incentives.documents import dump_yaml
+
+    login(client, "sales_ops")
+    plan = {**REP_PLAN, "components": [{**REP_PLAN["components"][0], "cap": "CAP"}]}
+    text = dump_yaml(plan).replace("CAP", ".inf")
+    response = client.post(
+        reverse("incentives:import"), {"text": text}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 200
+    assert "plans[0].components[0].cap: inf 不是有限的数字" in page_text(response.content.decode())
+    assert not Plan.objects.filter(code=REP_PLAN["id"]).exists()
+
+
 def test_run_page_starts_a_task_and_shows_progress(
     client, sales, django_capture_on_commit_callbacks
 ):

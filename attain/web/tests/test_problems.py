@@ -43,6 +43,7 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "'2026-Q5' 不是期间编号",
         ),
         ("unknown key 'c'", "未知的键 'c'"),
+        ("inf is not a finite number", "inf 不是有限的数字"),
         ("None is not one of commission, bonus, scorecard, spiff", "None 不是以下之一："),
         ("rate 1.2 is outside [0, 1]", "费率 1.2 超出 [0, 1]"),
         ("from values must strictly increase (10 then 5)", "from 值须严格递增（10 之后是 5）"),
