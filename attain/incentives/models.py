@@ -167,6 +167,15 @@ class PeriodNumbers(models.Model):
         abstract = True
 
 
+def employed_in_period() -> models.Q:
+    """Period results of people employed on at least one day of the period: a leaver's
+    later months (still reported, with records booked in their name after their last
+    day) and a newcomer's months before they start are neither ranked nor honoured."""
+    return models.Q(person__start__lte=models.F("end")) & (
+        models.Q(person__end__isnull=True) | models.Q(person__end__gte=models.F("start"))
+    )
+
+
 class PeriodResult(PeriodNumbers):
     # no index of its own: the unique (person, period) index serves lookups by person,
     # and a full run rewrites every row of the year (one index less to keep up)

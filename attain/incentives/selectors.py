@@ -30,7 +30,7 @@ from attain.web.aggregates import ExactSum
 
 from .access import ranks_everyone, ranks_own_unit
 from .calculation import MAIN_MEASURE
-from .models import ComponentResult, Honour, PeriodResult
+from .models import ComponentResult, Honour, PeriodResult, employed_in_period
 
 
 def current_period(kind: str = "quarter", day: datetime.date | None = None) -> str:
@@ -46,7 +46,11 @@ def latest_period_with_data(kind: str = "month", day: datetime.date | None = Non
     current = current_period(kind, day)
     found = (
         PeriodResult.objects.filter(
-            period_kind=kind, role="rep", main_attainment__gt=0, period__lte=current
+            employed_in_period(),
+            period_kind=kind,
+            role="rep",
+            main_attainment__gt=0,
+            period__lte=current,
         )
         .order_by("-period")
         .values_list("period", flat=True)
@@ -294,7 +298,7 @@ def ranked_board(rows: list[PeriodResult]) -> tuple[list[PeriodResult], list[Per
 
 def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[PeriodResult]:
     rows = PeriodResult.objects.filter(
-        period=period, main_attainment__isnull=False, role="rep"
+        employed_in_period(), period=period, main_attainment__isnull=False, role="rep"
     ).select_related("person", "unit")
     if unit_id:
         from attain.org.models import Unit

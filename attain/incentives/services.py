@@ -71,6 +71,7 @@ from .models import (
     RunPartition,
     RunStatus,
     VersionStatus,
+    employed_in_period,
 )
 
 EXCELLENT_LABEL = "卓越"
@@ -944,7 +945,10 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
     quarter_ids = [f"{fiscal_year}-Q{q}" for q in range(1, 5)]
     honours: list[Honour] = []
     results = PeriodResult.objects.filter(
-        period__in=[year_before, *months], main_attainment__isnull=False, role="rep"
+        employed_in_period(),
+        period__in=[year_before, *months],
+        main_attainment__isnull=False,
+        role="rep",
     ).values("person_id", "period", "unit_id", "main_attainment")
     by_month: dict[str, list[dict[str, Any]]] = {}
     for row in results:

@@ -131,3 +131,25 @@ def test_no_most_improved_over_a_month_without_data(company: Company) -> None:
         Honour.objects.filter(kind="most_improved").values_list("person__code", "period")
     )
     assert improved == {("r2", "2026-04")}
+
+
+def test_a_leaver_is_not_ranked_nor_honoured_for_months_after_their_last_day(sales) -> None:
+    """r1 left on 31 January but their February orders (booked late, still in their
+    name) gave them 360% in February: they headed February's leaderboard and were its
+    monthly champion although they worked no day of it. A month in which a person is not
+    employed is neither ranked nor honoured; January, when r1 still worked, is."""
+    from attain.org import services as org_services
+
+    org_services.end_employment(None, sales.people["r1"], on=datetime.date(2026, 1, 31))
+    services.run_calculation(None, 2026)
+    client = Client()
+    assert client.login(username=LOGINS["executive"][0], password=LOGINS["executive"][1])
+    february = client.get(reverse("api-leaderboard"), {"period": "2026-02"}).json()
+    assert [e["person"] for e in february if e["rank"] is not None] == ["r2", "r3"]
+    assert "r1" not in {e["person"] for e in february}
+    january = client.get(reverse("api-leaderboard"), {"period": "2026-01"}).json()
+    assert "r1" in {e["person"] for e in january}
+    page = client.get(reverse("incentives:leaderboard"), {"period": "2026-02"})
+    assert "r1" not in {r.person.code for r in page.context["rows"]}
+    champions = set(Honour.objects.filter(kind="champion").values_list("person__code", "period"))
+    assert ("r1", "2026-02") not in champions and ("r2", "2026-02") in champions
