@@ -210,6 +210,10 @@ def _candidate(version: PlanVersion) -> _Candidate:
     roles = _set(applies.get("role"))
     if applies.get("roles") is not None:
         roles = (roles or frozenset()) | (_set(applies.get("roles")) or frozenset())
+    # the engine reads both keys; the designer writes ``manager``
+    managers = _set(applies.get("manager"))
+    if applies.get("managers") is not None:
+        managers = (managers or frozenset()) | (_set(applies.get("managers")) or frozenset())
     return _Candidate(
         version=version,
         start=version.effective_from or _FAR_PAST,
@@ -219,7 +223,7 @@ def _candidate(version: PlanVersion) -> _Candidate:
             "roles": roles,
             "people": _set(applies.get("people")),
             "units": _set(applies.get("units")),
-            "managers": _set(applies.get("managers")),
+            "managers": managers,
         },
     )
 

@@ -217,6 +217,20 @@ def test_plans_for_other_measures_people_or_days_are_not_warned_about(sales):
     assert governance.overlap_warnings() == []
 
 
+@pytest.mark.parametrize("key", ["manager", "managers"])
+def test_a_plan_for_one_managers_reports_warns_about_those_reports_only(sales, key):
+    """The designer writes a plan "applies to: manager m2" as ``{manager: [m2]}``; the
+    warning read only ``managers`` and took such a plan for one covering every rep, so
+    it named r1, r2 and r4, whom the plan never pays. Only m2's report r3 is named."""
+    document = plan_document(
+        "m2-team", "M2 team", "rep", YEAR, [marginal_commission("extra", [(0, Decimal("0.02"))])]
+    )
+    document["applies_to"] = {"role": "rep", key: ["m2"]}
+    governance.submit_plan_version(None, services.save_plan_version(None, document))
+    [warning] = governance.overlap_warnings()
+    assert "“M2 team”" in warning and "1 people (r3)" in warning
+
+
 def test_the_plans_page_shows_the_steps_and_the_warning(client, sales):
     spiff = services.save_plan_version(None, SPIFF)
     client.force_login(sales.users["sales_ops"])
