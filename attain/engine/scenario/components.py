@@ -68,7 +68,7 @@ def read_component(
     def expr(key: str) -> Expression | None:
         if key not in row or row[key] is None:
             return None
-        return reader.expression(row[key], join(path, key), context)
+        return reader.number_expression(row[key], join(path, key), context)
 
     gate = None
     if row.get("gate") is not None:
@@ -114,7 +114,7 @@ def _commission(
     if has_rate:
         rate = row["rate"]
         if isinstance(rate, str):
-            return {"rate": reader.expression(rate, join(path, "rate"), context)}
+            return {"rate": reader.number_expression(rate, join(path, "rate"), context)}
         number = reader.number(rate, join(path, "rate"))
         if number is not None and not ZERO <= number <= ONE:
             reader.add(join(path, "rate"), f"rate {number} is outside [0, 1]")
@@ -183,7 +183,7 @@ def _bonus(
         reader.add(path, "a bonus needs exactly one of amount and levels")
         return fields
     if has_amount:
-        fields["amount"] = reader.expression(row["amount"], join(path, "amount"), context)
+        fields["amount"] = reader.number_expression(row["amount"], join(path, "amount"), context)
         return fields
     if measure is None:
         if "measure" not in row:
@@ -199,7 +199,7 @@ def _bonus(
         level = reader.mapping(raw, level_path, {"min_attainment", "amount", "label"})
         minimum = reader.number(level.get("min_attainment"), join(level_path, "min_attainment"))
         amount = (
-            reader.expression(level.get("amount"), join(level_path, "amount"), context)
+            reader.number_expression(level.get("amount"), join(level_path, "amount"), context)
             if "amount" in level
             else None
         )
@@ -248,7 +248,9 @@ def _scorecard(
     if floor is not None and cap is not None and cap < floor:
         reader.add(join(path, "score.cap"), f"cap {cap} is below floor {floor}")
     payout = (
-        reader.expression(row["payout"], join(path, "payout"), context) if "payout" in row else None
+        reader.number_expression(row["payout"], join(path, "payout"), context)
+        if "payout" in row
+        else None
     )
     return {"metrics": tuple(metrics), "score_floor": floor, "score_cap": cap, "payout": payout}
 
@@ -269,7 +271,7 @@ def _spiff(
     if "amount" not in row:
         reader.add(join(path, "amount"), "is required")
         return {}
-    amount = reader.expression(row["amount"], join(path, "amount"), context)
+    amount = reader.number_expression(row["amount"], join(path, "amount"), context)
     if amount is not None and amount.type not in ("number", "any", "null", "text"):
         reader.add(join(path, "amount"), f"must be a number, not {amount.type}")
     if amount is not None and table is not None:

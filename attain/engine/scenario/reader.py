@@ -201,6 +201,22 @@ class Reader:
         self.problems.extend(problems)
         return expression
 
+    def number_expression(
+        self, value: object, path: str, context: ExpressionContext
+    ) -> Expression | None:
+        """An expression where a number goes (a cap, a rate, an amount): one that can only
+        give a list, text or a date is a problem now, not "no number" at payout time (a
+        cap typed "200,000" is the list (200, 0), and paid as if there were no cap)."""
+        expression = self.expression(value, path, context)
+        if expression is not None and expression.type in ("list", "text", "date"):
+            where = path.rsplit(".", 1)[-1]
+            self.add(
+                path,
+                f"invalid expression {value!r}: {where} needs numbers, not {expression.type}",
+            )
+            return None
+        return expression
+
     def report_rows(
         self, frame: pl.DataFrame, path: str, column: str, message: Callable[[Any], str]
     ) -> None:

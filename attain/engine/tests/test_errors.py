@@ -641,3 +641,42 @@ def test_infinite_numbers_where_expressions_go_are_problems_at_their_field(
     component[field] = value
     document = valid(plans=commission_plan(component))
     assert f"plans[0].components[0].{field}" in paths_of(document)
+
+
+@pytest.mark.parametrize("field", ["cap", "floor", "multiplier", "rate"])
+@pytest.mark.parametrize("text", ["200,000", "[1, 2]", "'5000'"])
+def test_an_expression_that_gives_no_number_where_a_number_goes_is_a_problem(
+    field: str, text: str
+) -> None:
+    """A cap typed "200,000" (with a thousands separator) reads as the list (200, 0):
+    it was accepted, and at payout time gave no number, so the component paid with no
+    cap at all. An expression that can only give a list or text where a number goes is
+    a problem when the plan is loaded (spec 9: never at payout time)."""
+    component = {"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.1}
+    component[field] = text
+    problems = problems_of(valid(plans=commission_plan(component)))
+    assert [p.path for p in problems] == [f"plans[0].components[0].{field}"]
+    assert "needs numbers" in problems[0].message
+
+
+def test_a_levels_amount_and_a_scorecards_payout_must_give_numbers() -> None:
+    bonus = {
+        "id": "b",
+        "kind": "bonus",
+        "measure": "revenue",
+        "levels": [{"min_attainment": 1, "amount": "1,000"}],
+    }
+    card = {
+        "id": "k",
+        "kind": "scorecard",
+        "metrics": [{"measure": "revenue", "weight": 1, "target": 1}],
+        "payout": "'x'",
+    }
+    spiff = {"id": "s", "kind": "spiff", "from": "orders", "amount": "[500]"}
+    plans = commission_plan(bonus)
+    plans[0]["components"] += [card, spiff]
+    assert sorted(paths_of(valid(plans=plans))) == [
+        "plans[0].components[0].levels[0].amount",
+        "plans[0].components[1].payout",
+        "plans[0].components[2].amount",
+    ]
