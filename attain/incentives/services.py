@@ -129,6 +129,7 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
             found.append((path, problem_text(problem.message)))
         elif problem.path == "plans":
             found.append(("", problem_text(problem.message)))
+    found.extend(_amounts_too_large(document))
     plan_id = str(document.get("id") or "").strip()
     if not plan_id:
         found.append(("id", _("A plan needs an id.")))
@@ -145,6 +146,32 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
                 % {"id": plan_id},
             )
         )
+    return found
+
+
+def _amounts_too_large(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """Fixed amounts a stored payout could never hold (a bonus, a level's or a spiff's
+    amount, a floor): saved, they failed every later calculation of their year."""
+    found = []
+    for index, component in enumerate(document.get("components") or []):
+        if not isinstance(component, dict):
+            continue
+        places = [("floor", component.get("floor")), ("amount", component.get("amount"))]
+        for k, level in enumerate(component.get("levels") or []):
+            if isinstance(level, dict):
+                places.append((f"levels[{k}].amount", level.get("amount")))
+        for place, value in places:
+            number = _constant(value)
+            if number is not None and abs(number) >= PAYOUT_LIMIT:
+                found.append(
+                    (
+                        f"components[{index}].{place}",
+                        problem_text(
+                            f"{explain_text.number(number)} is more than a payout can hold "
+                            "(16 digits before the point)"
+                        ),
+                    )
+                )
     return found
 
 

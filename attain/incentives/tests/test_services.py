@@ -47,6 +47,32 @@ def test_engine_messages_come_back_at_the_plan_path(company):
     assert "tiers" in grouped["components"][0]
 
 
+def test_an_amount_no_payout_can_hold_is_refused_when_the_plan_is_saved(company):
+    """A level of 10^20 (a slip of the finger, or a pasted cell) was saved, approved and
+    activated; every later calculation of the year then failed ("… is more than a payout
+    can hold") for the whole company. A fixed amount or floor of 16 digits or more
+    before the point is refused at its field when the plan is saved or imported."""
+    plan = copy.deepcopy(REP_PLAN)
+    plan["components"][1]["levels"][2]["amount"] = 10**20
+    plan["components"][0]["floor"] = -(10**16)
+    plan["components"].append(
+        {"id": "flat", "kind": "bonus", "amount": Decimal("10000000000000000.00")}
+    )
+    problems = dict(services.plan_problems(plan))
+    assert set(problems) == {
+        "components[1].levels[2].amount",
+        "components[0].floor",
+        "components[2].amount",
+    }
+    assert "more than a payout can hold" in problems["components[0].floor"]
+    with pytest.raises(ValidationError):
+        services.import_plans(None, services.dump_yaml(plan))
+    plan["components"][1]["levels"][2]["amount"] = 10**15  # the largest that fits is fine
+    plan["components"][0]["floor"] = 0
+    plan["components"].pop()
+    assert services.plan_problems(plan) == []
+
+
 @pytest.mark.parametrize("plan_id", ["销售方案", "rep 2026", " rep", "r" * 65])
 def test_a_plan_id_that_cannot_be_its_address_is_refused(company, client, plan_id):
     """A Chinese or spaced plan id was imported and stored, and then the plans page
@@ -437,10 +463,19 @@ def test_saving_an_imported_plan_unchanged_makes_no_new_version(company):
 
 
 def test_a_payout_too_large_to_store_fails_the_run_saying_where(sales):
-    """A bonus of 1e30 failed the run with "InvalidOperation: [...]" only."""
+    """A bonus of 1e30 failed the run with "InvalidOperation: [...]" only. (A fixed
+    amount that large is refused when the plan is saved; an expression's is known only
+    when it is calculated.)"""
     plan = copy.deepcopy(REP_PLAN) | {
         "id": "huge",
-        "components": [{"id": "big", "kind": "bonus", "when": "true", "amount": Decimal("1e30")}],
+        "components": [
+            {
+                "id": "big",
+                "kind": "bonus",
+                "when": "true",
+                "amount": "1000000000000000 * 1000000000000000",
+            }
+        ],
     }
     services.activate_plan(None, services.save_plan_version(None, plan))
     run = services.run_calculation(None, YEAR)
