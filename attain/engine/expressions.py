@@ -418,8 +418,8 @@ def parse(
     if isinstance(source, int | Decimal | float):
         try:
             value = to_decimal(source)
-        except NotANumber as reason:  # YAML's .inf or .nan: a problem, not a traceback
-            return None, [Problem(path, str(reason))]
+        except NotANumber as error:  # YAML's .inf or .nan: a problem, not a traceback
+            return None, [Problem(path, str(error))]
         return Expression(str(source), Const(value), type="number"), []
     if not isinstance(source, str):
         return None, [Problem(path, "must be an expression (text) or a number")]
