@@ -114,6 +114,10 @@ def _validation_scenario(plans: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 _PLAN_ID = re.compile(r"[-a-zA-Z0-9_]{1,64}")
+# the columns a plan's texts are stored in (Plan.name, ComponentResult.component and .level)
+NAME_LENGTH = Plan._meta.get_field("name").max_length or 200
+COMPONENT_ID_LENGTH = ComponentResult._meta.get_field("component").max_length or 64
+LABEL_LENGTH = ComponentResult._meta.get_field("level").max_length or 64
 
 
 def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -130,6 +134,7 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
         elif problem.path == "plans":
             found.append(("", problem_text(problem.message)))
     found.extend(_amounts_too_large(document))
+    found.extend(_too_long(document))
     plan_id = str(document.get("id") or "").strip()
     if not plan_id:
         found.append(("id", _("A plan needs an id.")))
@@ -147,6 +152,26 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     return found
+
+
+def _too_long(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """Texts longer than the columns that store them (the plan's name, a component's id,
+    a level's label): SQLite keeps them, PostgreSQL refuses the save or the run."""
+    places: list[tuple[str, Any, int]] = [("name", document.get("name"), NAME_LENGTH)]
+    for index, component in enumerate(document.get("components") or []):
+        if not isinstance(component, dict):
+            continue
+        places.append((f"components[{index}].id", component.get("id"), COMPONENT_ID_LENGTH))
+        for k, level in enumerate(component.get("levels") or []):
+            if isinstance(level, dict):
+                places.append(
+                    (f"components[{index}].levels[{k}].label", level.get("label"), LABEL_LENGTH)
+                )
+    return [
+        (path, _("At most %(limit)s characters.") % {"limit": limit})
+        for path, value, limit in places
+        if isinstance(value, str) and len(value) > limit
+    ]
 
 
 def _amounts_too_large(document: dict[str, Any]) -> list[tuple[str, str]]:

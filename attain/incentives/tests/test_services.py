@@ -73,6 +73,22 @@ def test_an_amount_no_payout_can_hold_is_refused_when_the_plan_is_saved(company)
     assert services.plan_problems(plan) == []
 
 
+def test_names_longer_than_their_stored_columns_are_refused_at_their_field(company):
+    """A plan name of 201 characters, a component id or a level label of 65 were
+    accepted (SQLite does not check a column's length); on PostgreSQL saving the plan,
+    or storing the results of the run that pays it, failed with "value too long"."""
+    plan = copy.deepcopy(REP_PLAN) | {"name": "长" * 201}
+    plan["components"][0]["id"] = "c" * 65
+    plan["components"][1]["levels"][0]["label"] = "基" * 65
+    problems = dict(services.plan_problems(plan))
+    assert set(problems) == {"name", "components[0].id", "components[1].levels[0].label"}
+    assert "200" in problems["name"] and "64" in problems["components[0].id"]
+    plan = copy.deepcopy(REP_PLAN) | {"name": "长" * 200}
+    plan["components"][0]["id"] = "c" * 64
+    plan["components"][1]["levels"][0]["label"] = "基" * 64
+    assert services.plan_problems(plan) == []
+
+
 @pytest.mark.parametrize("plan_id", ["销售方案", "rep 2026", " rep", "r" * 65])
 def test_a_plan_id_that_cannot_be_its_address_is_refused(company, client, plan_id):
     """A Chinese or spaced plan id was imported and stored, and then the plans page
