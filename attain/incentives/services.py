@@ -135,6 +135,7 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
             found.append(("", problem_text(problem.message)))
     found.extend(_amounts_too_large(document))
     found.extend(_too_long(document))
+    found.extend(_nobody(document))
     plan_id = str(document.get("id") or "").strip()
     if not plan_id:
         found.append(("id", _("A plan needs an id.")))
@@ -151,6 +152,28 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
                 % {"id": plan_id},
             )
         )
+    return found
+
+
+def _nobody(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """An emptied condition of ``applies_to`` (the designer's field left blank): a plan
+    for nobody. Refused here, not by the engine, so that a stored plan of that kind does
+    not fail every calculation."""
+    applies = document.get("applies_to")
+    if not isinstance(applies, dict):
+        return []
+    found = []
+    for key, value in applies.items():
+        if isinstance(value, list):
+            if not value:
+                found.append((f"applies_to.{key}", _("Fill this in, or remove the condition.")))
+            found.extend(
+                (f"applies_to.{key}[{k}]", _("Fill this in, or remove the condition."))
+                for k, item in enumerate(value)
+                if isinstance(item, str) and not item.strip()
+            )
+        elif isinstance(value, str) and not value.strip():
+            found.append((f"applies_to.{key}", _("Fill this in, or remove the condition.")))
     return found
 
 

@@ -89,6 +89,22 @@ def test_names_longer_than_their_stored_columns_are_refused_at_their_field(compa
     assert services.plan_problems(plan) == []
 
 
+@pytest.mark.parametrize(
+    ("applies", "path"),
+    [
+        ({"role": ""}, "applies_to.role"),
+        ({"roles": ["rep", " "]}, "applies_to.roles[1]"),
+        ({"role": "rep", "units": []}, "applies_to.units"),
+    ],
+)
+def test_an_emptied_applies_to_is_refused_not_a_plan_for_nobody(company, applies, path):
+    """The designer's "applies to" left empty saved ``{role: ""}`` (or an empty list of
+    units): the plan was saved, approved and activated and paid nobody, with no word
+    about it. The designer and the import refuse it at the field."""
+    plan = copy.deepcopy(REP_PLAN) | {"applies_to": applies}
+    assert path in dict(services.plan_problems(plan))
+
+
 @pytest.mark.parametrize("plan_id", ["销售方案", "rep 2026", " rep", "r" * 65])
 def test_a_plan_id_that_cannot_be_its_address_is_refused(company, client, plan_id):
     """A Chinese or spaced plan id was imported and stored, and then the plans page
