@@ -66,10 +66,13 @@ class SettingsForm(forms.Form):
         chosen = {(p.kind, p.channel): p.enabled for p in Preference.objects.filter(user=user)}
         for kind in CHOSEN_KINDS:
             for channel in Channel.values:
+                label = f"{KINDS[kind].label} · {Channel(channel).label}"
                 self.fields[switch_name(kind, channel)] = forms.BooleanField(
                     required=False,
                     initial=chosen.get((kind, channel), channel in DEFAULT_CHANNELS),
-                    label=f"{KINDS[kind].label} · {Channel(channel).label}",
+                    label=label,
+                    # the table shows the box alone: its name for screen readers
+                    widget=forms.CheckboxInput(attrs={"aria-label": label}),
                 )
 
     def clean_webhook_url(self) -> str:

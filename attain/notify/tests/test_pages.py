@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from rest_framework.test import APIClient
@@ -347,3 +348,17 @@ def test_a_webhook_key_is_not_written_in_the_audit_trail(client, company) -> Non
     assert changed and changed[-1].before["url"] != changed[-1].after["url"]
     client.force_login(company.users["sales_ops"])
     assert KEY not in client.get("/api/audit/?page_size=1000").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("en", "Targets published · Email"), ("zh-hans", "目标已发布 · 邮箱")]
+)
+def test_each_switch_of_the_settings_is_named_for_screen_readers(
+    client, company, language, name
+) -> None:
+    """The table's boxes had no label: a screen reader read "checkbox, checked" 24 times."""
+    client.force_login(company.users["rep"])
+    page = client.get("/notifications/settings/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="\w+__\w+"[^>]*>', page)
+    assert boxes and all("aria-label=" in box for box in boxes), boxes[:2]
+    assert f'aria-label="{html.escape(name)}"' in page
