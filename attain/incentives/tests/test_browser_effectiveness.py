@@ -55,3 +55,19 @@ def test_sales_ops_run_a_what_if_on_a_phone(transactional_db, sales, live_server
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert errors == []
     context.close()
+
+
+def test_a_drawn_chart_keeps_its_name_for_screen_readers(
+    transactional_db, sales, live_server, browser
+):
+    """ECharts wrote its own description over the chart's name once it drew it: "这是一个
+    图表，图表类型是柱状图……的数据是0，38，50%–80%的数据是1，24" (indices and raw
+    numbers, 152.0735 for 152.07%); the figures are in the table beside it."""
+    services.run_calculation(None, YEAR)
+    context, page = sign_in(browser, live_server, "sales_ops", locale="zh-CN")
+    page.goto(f"{live_server.url}/performance/effectiveness/?period={YEAR}-Q1")
+    chart = page.locator("#chart-dist-0")
+    expect(chart).to_have_attribute("data-drawn", "1")
+    label = chart.get_attribute("aria-label") or ""
+    assert label.endswith("的达成率分布") and "这是一个图表" not in label, label
+    context.close()

@@ -21,7 +21,13 @@
       var source = document.getElementById(el.getAttribute("data-chart"));
       if (!source) return;
       var option = JSON.parse(source.textContent);
-      option.aria = option.aria || { enabled: true };  // a chart may bring its own text
+      // ECharts writes its description over the element's aria-label: without a text of
+      // the chart's own (the forecast fan brings one), the name the page gave it stays;
+      // ECharts' generated one read raw numbers and indices ("…的数据是1，87594.66")
+      // where the figures' table beside the chart has them formatted.
+      option.aria = option.aria || {
+        enabled: true, label: { description: el.getAttribute("aria-label") || "" },
+      };
       option.animation = false;
       var tooltip = option.tooltip || {};
       tooltip.renderMode = "richText";
