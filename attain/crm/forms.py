@@ -227,10 +227,16 @@ class OrderLineForm(forms.Form):
         label=_("Unit price"), max_digits=18, decimal_places=2, required=False
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the table shows the inputs under its headings
+            field.widget.attrs["aria-label"] = str(field.label)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         given = [data.get(k) is not None for k in ("product", "quantity", "unit_price")]
-        if any(given) and not all(given):
+        # a field given but wrong says so itself (shown in its cell), not "give all three"
+        if any(given) and not all(given) and not self.errors:
             raise forms.ValidationError(_("Give the product, quantity and unit price."))
         return data
 

@@ -636,3 +636,41 @@ def test_credit_split_shows_each_share_as_it_is(company, crm):
         assert shares >= ({"12.5%", "87.5%"} if "payments" not in url else set()), url
         if "orders" not in url:
             assert {"99.5%", "0.5%"} <= shares, url
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ({"product": "NO-SUCH", "quantity": "1", "unit_price": "10"}, "未知产品“NO-SUCH”。"),
+        ({"product": "P-1", "quantity": "1", "unit_price": "9.999"}, "确认小数不超过 2 位"),
+    ],
+)
+def test_an_order_line_says_which_of_its_fields_is_wrong(company, crm, line, shown):
+    """A line's own field errors were not shown: a product code that does not exist, or a
+    price with three decimals, came back as "请填写产品、数量和单价" although all three were
+    given. Each input of a line is named for screen readers (the table's columns)."""
+    services.create_product(
+        None,
+        code="P-1",
+        name="服务器",
+        line=services.create_product_line(None, code="hw", name="硬件"),
+    )
+    customer = crm.customers["c_r1"]
+    form = {
+        "date": "2026-11-20",
+        "owner": "r1",
+        "credits": "r1 1",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        **{f"lines-0-{k}": v for k, v in line.items()},
+    }
+    url = f"/crm/customers/{customer.external_id}/orders/new/"
+    client = client_for(company, "manager")
+    response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert shown in page and "请填写产品、数量和单价" not in page
+    for name in ("product", "quantity", "unit_price"):
+        assert re.search(rf'<input[^>]*name="lines-0-{name}"[^>]*aria-label="', page) or re.search(
+            rf'<input[^>]*aria-label="[^"]+"[^>]*name="lines-0-{name}"', page
+        ), name
