@@ -636,3 +636,17 @@ def test_the_dashboards_share_over_time_counts_each_months_reps_at_or_above_targ
     assert series == {
         month: (people, Decimal(met) / people) for month, (people, met) in months.items()
     }
+
+
+def test_the_designers_tier_and_level_rows_are_named_for_screen_readers(client, calculated):
+    """The inputs of a tier or level row had no label (the column heading is not one) and
+    each row's remove button read as "✕"."""
+    login(client, "sales_ops")
+    url = reverse("incentives:designer", args=["rep"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    rows = re.findall(r'<input name="c\d+-[tl]\d+-\w+"[^>]*>', page)
+    assert len(rows) == 2 * 2 + 3 * 3, rows  # two tiers (from, rate), three levels
+    assert all("aria-label=" in row for row in rows), rows
+    assert 'aria-label="起始 2"' in page and 'aria-label="最低达成率 3"' in page
+    removes = re.findall(r'<button[^>]*value="remove-row:[^"]*"[^>]*>', page)
+    assert len(removes) == 5 and all('aria-label="删除第 ' in b for b in removes), removes
