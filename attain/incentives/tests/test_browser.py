@@ -96,3 +96,21 @@ def test_executive_dashboard_and_leaderboard(transactional_db, calculated, live_
     page.goto(f"{live_server.url}/performance/leaderboards/?period={Q1}")
     expect(page.locator("#ranking tbody tr").first).to_contain_text("R1")
     context.close()
+
+
+CLIPPED = """() => Array.from(document.querySelectorAll('#designer button, #designer select'))
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(el => el.name + '=' + (el.value || el.innerText).slice(0, 30))"""
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_the_designer_fits_a_375_px_phone(transactional_db, sales, live_server, browser, locale):
+    """In English a tier's Mode select ("whole (everything at the highest rate reached)")
+    widened its component past the card, which cut it off: each tier's ✕, the rates and
+    "+ Tier" lay beyond the screen's edge, out of reach (the page itself did not scroll)."""
+    context, page = sign_in(browser, live_server, "sales_ops", locale=locale)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/performance/plans/rep/")
+    expect(page.locator("button.add-tier")).to_be_visible()
+    assert page.evaluate(CLIPPED) == []
+    context.close()
