@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from attain.measures.forms import table_choices
 from attain.measures.models import Aggregation
 
 COMPONENT_KINDS = {
@@ -171,6 +172,8 @@ def _text(key: str, value: str) -> str:
         return label_of(DIRECTIONS, value)
     if key == "kind":
         return label_of(PERIOD_KINDS, value)
+    if key == "table":  # a record table, as the measure form offers it (订单, not orders)
+        return dict(table_choices()).get(value, value)
     formatter = _FORMATS.get(key)
     return formatter(value) if formatter else value
 

@@ -139,3 +139,13 @@ def test_numbers_are_shown_rounded_half_up():
         assert percent(Decimal("0.80025")) == pct(Decimal("0.80025")) == "80.0%"
         assert percent(Decimal("0.80250")) == pct(Decimal("0.80250")) == "80.3%"
         assert money(Decimal("-0.125")) == "-0.13"
+
+
+def test_a_spiffs_step_names_its_record_table_as_its_readers_know_it():
+    """A Chinese statement read "符合条件的 orders 记录的 Σ 金额 × 分成": the table's
+    engine name in a Chinese sentence (the measure form offers it as 订单)."""
+    step = {"label": "Σ amount × share over matching orders records", "value": "120.5"}
+    with translation.override("zh-hans"):
+        assert step_text(step)["label"] == "符合条件的订单记录的 Σ 金额 × 分成"
+    with translation.override("en"):
+        assert step_text(step)["label"] == "Σ amount × share over the matching orders records"
