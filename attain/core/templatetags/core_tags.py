@@ -205,6 +205,8 @@ def audit_names(context: Any, events: Any) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, bool):  # a switch in a snapshot: not Python's True and False
+        return _("yes") if value else _("no")
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):

@@ -109,6 +109,26 @@ def test_audit_page_says_times_mappings_and_system_reasons_in_the_readers_words(
     assert "<th>发起人</th>" in html
 
 
+def test_audit_page_says_yes_or_no_inside_a_mapping(company):
+    """A switch inside a snapshot (the notification settings: "targets_published:email:
+    False") read Python's True and False on the Chinese page."""
+    from attain.audit.services import record_change
+
+    record_change(
+        None,
+        "update",
+        company.people["r1"],
+        before={"switches": {"email": True}},
+        after={"switches": {"email": False}, "list": [True]},
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(company.users["admin"])
+    html = client.get(reverse("audit"), {"type": "org.person"}).content.decode()
+    assert "True" not in html and "False" not in html
+    assert '<td class="before">email: 是</td><td class="after">email: 否</td>' in html
+    assert '<th>list</th><td class="before">—</td><td class="after">是</td>' in html
+
+
 def test_audit_page_groups_the_numbers_it_shows(company):
     """An amount was shown as stored (市场潜力 1543800.00, totals 207090000) where every
     other number of the page is grouped; a year or a small count reads as it is."""
