@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
@@ -315,10 +315,14 @@ def overlap_warnings(focus: PlanVersion | None = None) -> list[str]:
                 continue
             shown = separator.join(people[:10]) + (" …" if len(people) > 10 else "")
             warnings.append(
-                _(
+                ngettext(
+                    "“%(first)s” (v%(first_number)s, %(first_status)s) and “%(second)s” "
+                    "(v%(second_number)s, %(second_status)s) would both pay %(count)s person "
+                    "(%(people)s) on %(measures)s over %(span)s.",
                     "“%(first)s” (v%(first_number)s, %(first_status)s) and “%(second)s” "
                     "(v%(second_number)s, %(second_status)s) would both pay %(count)s people "
-                    "(%(people)s) on %(measures)s over %(span)s."
+                    "(%(people)s) on %(measures)s over %(span)s.",
+                    len(people),
                 )
                 % {
                     "first": first.version.plan.name,

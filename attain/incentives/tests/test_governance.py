@@ -228,7 +228,7 @@ def test_a_plan_for_one_managers_reports_warns_about_those_reports_only(sales, k
     document["applies_to"] = {"role": "rep", key: ["m2"]}
     governance.submit_plan_version(None, services.save_plan_version(None, document))
     [warning] = governance.overlap_warnings()
-    assert "“M2 team”" in warning and "1 people (r3)" in warning
+    assert "“M2 team”" in warning and "would both pay 1 person (r3)" in warning
 
 
 def test_the_plans_page_shows_the_steps_and_the_warning(client, sales):
