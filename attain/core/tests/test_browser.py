@@ -56,3 +56,24 @@ def test_manager_searches_their_team(transactional_db, company, live_server, bro
     expect(page.locator("#people-table tbody tr")).to_have_count(1)
     assert "R3" in page.locator("#people-table tbody tr").first.inner_text()
     context.close()
+
+
+@pytest.mark.parametrize(("locale", "text"), [("zh-CN", "跳到正文"), ("en-US", "Skip to content")])
+def test_the_first_tab_offers_to_skip_to_the_content(
+    transactional_db, company, live_server, browser, locale, text
+):
+    """A keyboard user's first Tab shows "Skip to content"; Enter puts the focus on the
+    page's content (before, every page began with the logo, the menu, search, language and
+    sign out)."""
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    sign_in(page, live_server, "r1", "pw-r1-1")
+    skip = page.locator("a.skip-link")
+    expect(skip).not_to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    assert skip.inner_text() == text
+    page.keyboard.press("Enter")
+    expect(page.locator("main#content")).to_be_focused()
+    context.close()
