@@ -234,12 +234,41 @@ def _constant(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+# An attainment from this on (1,000 % of the target) was surely typed in percent.
+PERCENT_TYPED = Decimal(10)
+
+
+def _percent_as_attainment(component: dict[str, Any]) -> Decimal | None:
+    """The largest attainment of a component's tiers (basis attainment), levels or gate
+    when it is at least :data:`PERCENT_TYPED`, else None."""
+    found: list[Decimal | None] = []
+    tiers = component.get("tiers")
+    if isinstance(tiers, dict) and tiers.get("basis") == "attainment":
+        found += [
+            _constant((t or {}).get("from"))
+            for t in tiers.get("table") or []
+            if isinstance(t, dict)
+        ]
+    levels = component.get("levels")
+    if isinstance(levels, list):
+        found += [
+            _constant(level.get("min_attainment")) for level in levels if isinstance(level, dict)
+        ]
+    gate = component.get("gate")
+    if isinstance(gate, dict):
+        found.append(_constant(gate.get("min_attainment")))
+    largest = max((n for n in found if n is not None), default=None)
+    return largest if largest is not None and largest >= PERCENT_TYPED else None
+
+
 def plan_warnings(document: Any) -> list[str]:
     """What the designer warns about in a valid plan (issue 12 bug 11), per scorecard
     metric: a measure with neither a fixed target nor any target (published by target
     planning or typed with the plans), whose ratio is then always 0; and a measure that
     is an average, minimum or maximum, where a person with no record in the period (no
-    survey, say) has no value and scores 0 on it rather than being left out."""
+    survey, say) has no value and scores 0 on it rather than being left out; per
+    component, a cap below its floor, and an attainment (tiers, levels, gate) typed in
+    percent (80 for 0.8)."""
     from attain.measures.models import Aggregation, Measure
     from attain.measures.services import measure_names
     from attain.targets.models import IN_FORCE, TargetCell
@@ -264,6 +293,20 @@ def plan_warnings(document: Any) -> list[str]:
                     "component": component.get("id") or "—",
                     "cap": explain_text.number(cap),
                     "floor": explain_text.number(floor),
+                }
+            )
+        percent = _percent_as_attainment(component)
+        if percent is not None:
+            # attainment is a fraction: a table typed in percent pays as if no one reached it
+            warnings.append(
+                _(
+                    "%(component)s: attainment %(value)s means %(percent)s%% of the target; "
+                    "attainment is written as a fraction (0.8 for 80%%)."
+                )
+                % {
+                    "component": component.get("id") or "—",
+                    "value": explain_text.number(percent),
+                    "percent": explain_text.number(percent * 100),
                 }
             )
         if component.get("kind") != "scorecard":

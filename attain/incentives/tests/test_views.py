@@ -650,3 +650,31 @@ def test_the_designers_tier_and_level_rows_are_named_for_screen_readers(client, 
     assert 'aria-label="起始 2"' in page and 'aria-label="最低达成率 3"' in page
     removes = re.findall(r'<button[^>]*value="remove-row:[^"]*"[^>]*>', page)
     assert len(removes) == 5 and all('aria-label="删除第 ' in b for b in removes), removes
+
+
+def test_designer_warns_about_attainment_typed_in_percent(db):
+    """Tiers on attainment typed as 0, 80, 100 (percent) pay the first rate up to 8,000 %
+    of the target: the engine accepts it, the designer says what it means."""
+    from django.utils import translation
+
+    from attain.incentives import services
+
+    tiers = {"basis": "attainment", "mode": "marginal",
+             "table": [{"from": 0, "rate": "0.02"}, {"from": 80, "rate": "0.04"},
+                       {"from": 100, "rate": "0.06"}]}  # fmt: skip
+    commission = {"id": "base", "kind": "commission", "measure": "revenue", "tiers": tiers}
+    bonus = {"id": "level", "kind": "bonus", "measure": "revenue",
+             "levels": [{"min_attainment": "0.8", "amount": 100},
+                        {"min_attainment": "1.2", "amount": 200}]}  # fmt: skip
+    with translation.override("zh-hans"):
+        warned = services.plan_warnings({"id": "p", "components": [commission, bonus]})
+    assert warned == ["base：达成率 100 表示目标的 10,000%；达成率以小数书写（80% 写作 0.8）。"]
+    money = {**tiers, "basis": "amount"}  # money tiers from 80 and 100 yuan: meant so
+    assert services.plan_warnings({"components": [{**commission, "tiers": money}]}) == []
+    gate = {**bonus, "gate": {"min_attainment": 50}}
+    with translation.override("en"):
+        [english] = services.plan_warnings({"components": [gate]})
+    assert english == (
+        "level: attainment 50 means 5,000% of the target; attainment is written as a "
+        "fraction (0.8 for 80%)."
+    )
