@@ -389,9 +389,10 @@ def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -
         plan, created = Plan.objects.get_or_create(
             code=document["id"], defaults={"name": document.get("name") or document["id"]}
         )
-        if not created and plan.name != document.get("name"):
-            plan.name = document.get("name") or plan.code
-            plan.save(update_fields=["name"])
+        if not created and plan.active() is None:
+            # a plan in force keeps its name (shown on every page, statement and result)
+            # until a version renaming it is activated
+            _rename(actor, plan, document.get("name") or plan.code)
         latest = plan.latest()
         if (
             latest is not None
@@ -456,6 +457,7 @@ def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> Plan
                 other.status = VersionStatus.RETIRED
             other.save()
             record_change(actor, Action.UPDATE, other, before=before, after=snapshot(other))
+        _rename(actor, version.plan, version.document().get("name") or version.plan.code)
         before = snapshot(version)
         version.status = VersionStatus.ACTIVE
         version.activated_at = timezone.now()
@@ -464,6 +466,16 @@ def activate_plan(actor: Any, version: PlanVersion, *, reason: str = "") -> Plan
             actor, Action.UPDATE, version, before=before, after=snapshot(version), reason=reason
         )
     return version
+
+
+def _rename(actor: Any, plan: Plan, name: str) -> None:
+    """The plan's name, audited when it changes."""
+    if plan.name == name:
+        return
+    before = snapshot(plan)
+    plan.name = name
+    plan.save(update_fields=["name"])
+    record_change(actor, Action.UPDATE, plan, before=before, after=snapshot(plan))
 
 
 def _overlap(one: PlanVersion, other: PlanVersion) -> bool:

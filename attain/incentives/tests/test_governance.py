@@ -347,3 +347,26 @@ def test_a_person_who_changes_role_is_not_paid_twice_by_the_two_role_plans(sales
     governance.submit_plan_version(None, services.save_plan_version(None, half))
     [warning] = governance.overlap_warnings()
     assert "3 people (r1, r3, r4)" in warning
+
+
+def test_a_draft_does_not_rename_the_plan_in_force_until_it_is_activated(company):
+    """Before, saving a draft renamed the active plan at once (on every page, result and
+    statement), before anyone approved it, and the rename was not audited."""
+    from attain.incentives.models import Plan
+
+    ops, boss = company.users["sales_ops"], company.users["executive"]
+    services.activate_plan(None, services.save_plan_version(None, REP_PLAN))
+    plan = Plan.objects.get(code=REP_PLAN["id"])
+    renamed = {**REP_PLAN, "name": "2026 销售方案（修订）"}
+    draft = services.save_plan_version(ops, renamed)
+    assert Plan.objects.get(pk=plan.pk).name == REP_PLAN["name"]
+    governance.submit_plan_version(ops, draft)
+    governance.approve_plan_version(boss, draft)
+    services.activate_plan(ops, draft)
+    assert Plan.objects.get(pk=plan.pk).name == "2026 销售方案（修订）"
+    [event] = AuditEvent.objects.filter(content_type__model="plan", object_id=str(plan.pk))
+    assert (event.actor_id, event.before["name"], event.after["name"]) == (
+        ops.pk,
+        REP_PLAN["name"],
+        "2026 销售方案（修订）",
+    )
