@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 
 BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
 LOST_WORDS = ("server closed the connection", "connection already closed", "terminating connection")
@@ -69,3 +71,43 @@ class DatabaseBusyMiddleware:
         if is_busy(exception):
             return busy_response(request)
         return None
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the address (a query parameter's name or value, or the path)
+    is refused before any view reads it: PostgreSQL cannot hold NUL in text, so a list
+    filter, a search box or a record id with one failed with a server error (SQLite
+    silently matched nothing). The API answers 400 naming the parameters (a path: its
+    404, the record cannot exist); pages answer 400 (a path: 404)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = request.path.startswith("/api/")
+        if "\x00" in request.path:
+            if api:
+                message = str(NotFound.default_detail)
+                body = {"error": {"status": 404, "code": "not_found", "message": message}}
+                return JsonResponse(body, status=404)
+            raise Http404
+        names = [
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        ]
+        if names:
+            if not api:
+                raise BadRequest("NUL character in a query parameter")
+            message = _("May not contain a NUL character.")
+            fields = {name.replace("\x00", "\ufffd"): [message] for name in names}
+            body = {
+                "error": {
+                    "status": 400,
+                    "code": "invalid",
+                    "message": _("The request has invalid fields."),
+                    "fields": fields,
+                }
+            }
+            return JsonResponse(body, status=400)
+        return self.get_response(request)
