@@ -10,7 +10,12 @@ from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,6 +31,7 @@ from attain.web.api import (
     SlugRelatedField,
     create_schema,
     query_bool,
+    query_one,
 )
 from attain.web.parsers import JSONParser
 
@@ -556,12 +562,39 @@ class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = "[^/]+"
     # Query parameters that narrow the list: parameter → the lookup its value must equal.
     filters: ClassVar[dict[str, str]] = {}
+    # The values a filter takes, when it takes only some (a status): others are a 400.
+    filter_choices: ClassVar[dict[str, list[str]]] = {}
+    # Other parameters of the list (documented; the view's get_queryset reads them).
+    list_parameters: ClassVar[list[OpenApiParameter]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Put the list's filters in the OpenAPI document (they were read but not listed)."""
+        super().__init_subclass__(**kwargs)
+        parameters = [
+            *cls.list_parameters,
+            *(
+                OpenApiParameter(name, str, enum=sorted(cls.filter_choices[name]))
+                if name in cls.filter_choices
+                else OpenApiParameter(name, str)
+                for name in cls.filters
+            ),
+        ]
+        if parameters:
+            extend_schema_view(list=extend_schema(parameters=parameters))(cls)
 
     def filtered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        """The rows narrowed by the filters given, each read strictly (given twice, or a
+        value not among its choices, is a 400 naming it; empty is not given)."""
         for param, lookup in self.filters.items():
-            value = self.request.query_params.get(param)
-            if value:
-                rows = rows.filter(**{lookup: value})
+            value = query_one(self.request, param)
+            if value is None:
+                continue
+            choices = self.filter_choices.get(param)
+            if choices is not None and value not in choices:
+                raise serializers.ValidationError(
+                    {param: [_("Give one of: %(choices)s.") % {"choices": ", ".join(choices)}]}
+                )
+            rows = rows.filter(**{lookup: value})
         return rows
 
 
@@ -579,11 +612,14 @@ class CustomerViewSet(ServiceCreateMixin, ReadViewSet):
     create_serializer_class = CustomerCreateSerializer
 
     filters = {"owner": "owner__code"}
+    list_parameters = [
+        OpenApiParameter("q", str, description="search: name, phone, email, credit code, id, city")
+    ]
 
     def get_queryset(self) -> QuerySet[Customer]:
         detail = self.action != "list"
         rows = selectors.visible_customers(self.request.user, include_merged=detail)
-        query = self.request.query_params.get("q", "").strip()
+        query = (query_one(self.request, "q") or "").strip() if not detail else ""
         if query:  # the customers page's search
             rows = rows.filter(selectors.customer_search(query))
         return self.filtered(rows.select_related("owner", "merged_into")).order_by("name", "pk")
@@ -706,6 +742,7 @@ class OrderViewSet(ServiceCreateMixin, ReadViewSet):
     create_serializer_class = OrderCreateSerializer
 
     filters = {"status": "status"}
+    filter_choices = {"status": list(OrderStatus.values)}
 
     def get_queryset(self) -> QuerySet[Order]:
         rows = (
@@ -751,6 +788,7 @@ class TicketViewSet(ServiceCreateMixin, ReadViewSet):
     create_serializer_class = TicketCreateSerializer
 
     filters = {"status": "status"}
+    filter_choices = {"status": list(TicketStatus.values)}
 
     def get_queryset(self) -> QuerySet[ServiceTicket]:
         rows = selectors.visible_tickets(self.request.user).select_related(
