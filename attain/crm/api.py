@@ -37,6 +37,7 @@ from attain.web.parsers import JSONParser
 
 from . import access, selectors
 from .models import (
+    MAX_DURATION_MINUTES,
     Activity,
     ActivityKind,
     Contact,
@@ -391,7 +392,9 @@ class ActivityCreateSerializer(serializers.Serializer):
     owner = PersonRef(required=False)
     occurred_at = DateTimeField()
     summary = serializers.CharField(required=False, allow_blank=True, default="")
-    duration_minutes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(
+        min_value=0, max_value=MAX_DURATION_MINUTES, required=False, allow_null=True
+    )
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,

@@ -17,6 +17,7 @@ from attain.web.forms import DateInput
 from attain.web.pickers import PickerInput
 
 from .models import (
+    MAX_DURATION_MINUTES,
     ActivityKind,
     Customer,
     CustomerSource,
@@ -154,7 +155,7 @@ class ActivityForm(ForCustomerForm):
     opportunity = customer_record_choice(_("Opportunity"), Opportunity)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=0, required=False
+        label=_("Duration (minutes)"), min_value=0, max_value=MAX_DURATION_MINUTES, required=False
     )
     owner = PersonCodeField(label=_("Owner (employee id; default: me)"), required=False)
     # on a phone: the camera first (capture), any image from the gallery otherwise

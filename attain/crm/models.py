@@ -305,6 +305,10 @@ class StageChange(models.Model):
 # Activities ----------------------------------------------------------------------
 
 
+# The longest duration an integer column holds on every database (the import checks it too).
+MAX_DURATION_MINUTES = 2**31 - 1
+
+
 class Activity(VerifiedMixin, ExternalIdMixin):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     customer = models.ForeignKey(
