@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from attain.web.api import SlugRelatedField, query_date
+from attain.web.api import SlugRelatedField, query_date, query_one
 
 from . import services
 from .models import Assignment, Person, Unit
@@ -198,11 +198,13 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         day = _day(self.request)
         people = with_assignment_on(visible_people(self.request.user), day)
         people = people.select_related("user").order_by("code")
-        unit = self.request.query_params.get("unit")
-        if unit:
+        unit = query_one(self.request, "unit")
+        if unit is not None:
+            if not Unit.objects.filter(code=unit).exists():
+                raise serializers.ValidationError({"unit": [_("No such unit.")]})
             people = people.filter(unit_code_on=unit)
-        query = self.request.query_params.get("q")
-        if query:
+        query = query_one(self.request, "q")
+        if query is not None:
             people = people.filter(name__icontains=query) | people.filter(code__icontains=query)
         return people
 

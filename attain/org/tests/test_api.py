@@ -118,6 +118,19 @@ def test_search_and_unit_filter(ops):
     assert codes == {"r1", "r2", "r3", "r4"}
 
 
+def test_a_unit_filter_naming_no_unit_is_a_400(ops):
+    """A typo in ``?unit=`` answered an empty list, which looks like an empty unit (the
+    payout register's ``?unit=`` already said "No such unit."); a filter given twice is a
+    400 too, as every query parameter."""
+    response = ops.get("/api/people/?unit=wset", headers={"accept-language": "zh-hans"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"unit": ["没有这个组织单元。"]}
+    for query in ["unit=west&unit=east", "q=r&q=m"]:
+        response = ops.get(f"/api/people/?{query}")
+        assert response.status_code == 400, query
+    assert ops.get("/api/people/?unit=&q=").status_code == 200
+
+
 def test_a_unit_created_closed_through_the_api(ops):
     """Regression (issue 11): ``closed`` in ``POST /api/units/`` was a 500."""
     response = ops.post(
