@@ -20,7 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.web.api import PERIOD_PATTERN, query_int, query_period
+from attain.org.models import Unit
+from attain.web.api import PERIOD_PATTERN, query_one, query_period
 
 from . import access, selectors, services
 from .effectiveness_api import urlpatterns as effectiveness_urls
@@ -121,17 +122,32 @@ class LeaderboardEntry(serializers.Serializer):
     attainment = serializers.DecimalField(max_digits=20, decimal_places=6)
 
 
+def _unit_id(request: Request) -> int | None:
+    """``?unit=``: a unit's code, as the rest of the API names units (the number the
+    leaderboard page's address holds is read too); naming no unit is a 400, not the
+    whole company's board."""
+    value = query_one(request, "unit")
+    if value is None:
+        return None
+    unit = Unit.objects.filter(code=value).first()
+    if unit is None and value.isascii() and value.isdigit() and len(value) < 19:
+        unit = Unit.objects.filter(pk=int(value)).first()
+    if unit is None:
+        raise serializers.ValidationError({"unit": [_("No such unit.")]})
+    return unit.pk
+
+
 class LeaderboardView(APIView):
     """Ranked by attainment of the main measure (not absolute sales)."""
 
     @extend_schema(
-        parameters=[PERIOD, OpenApiParameter("unit", int)],
+        parameters=[PERIOD, OpenApiParameter("unit", str, description="unit code")],
         responses=LeaderboardEntry(many=True),
     )
     def get(self, request: Request) -> Response:
         # as the page: the latest month with results, not an empty current month
         period = query_period(request) or selectors.latest_period_with_data("month")
-        rows = selectors.leaderboard(request.user, period, query_int(request, "unit"))
+        rows = selectors.leaderboard(request.user, period, _unit_id(request))
         ranked, unranked = selectors.ranked_board(rows)
         data = [
             {

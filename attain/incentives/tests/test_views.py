@@ -678,3 +678,27 @@ def test_designer_warns_about_attainment_typed_in_percent(db):
         "level: attainment 50 means 5,000% of the target; attainment is written as a "
         "fraction (0.8 for 80%)."
     )
+
+
+def test_leaderboard_api_takes_a_unit_code_and_refuses_an_unknown_unit(client, calculated):
+    """``?unit=`` took only a unit's database number, which no API answer gives (units
+    are named by code everywhere else), and a number naming no unit was ignored: the
+    whole company's board came back as if it were the unit's."""
+    from attain.org.models import Unit
+
+    login(client, "executive")
+    url = reverse("api-leaderboard")
+    west = Unit.objects.get(code="west")
+    everyone = {e["person"] for e in client.get(url, {"period": Q1}).json()}
+    by_code = client.get(url, {"period": Q1, "unit": "west"})
+    assert by_code.status_code == 200, by_code.content[:200]
+    in_west = {e["person"] for e in by_code.json()}
+    assert in_west and in_west < everyone
+    by_number = {e["person"] for e in client.get(url, {"period": Q1, "unit": west.pk}).json()}
+    assert by_number == in_west  # the page's addresses keep working
+    for unknown in ["nowhere", "999999"]:
+        response = client.get(url, {"period": Q1, "unit": unknown})
+        assert response.status_code == 400, unknown
+        assert list(response.json()["error"]["fields"]) == ["unit"]
+    parameters = client.get("/api/openapi.json").json()["paths"][url]["get"]["parameters"]
+    assert {p["name"]: p["schema"]["type"] for p in parameters}["unit"] == "string"
