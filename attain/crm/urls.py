@@ -1,6 +1,27 @@
-from django.urls import URLPattern, URLResolver, path
+from urllib.parse import unquote
+
+from django.urls import URLPattern, URLResolver, path, register_converter
 
 from . import views
+
+
+class RecordIdConverter:
+    """A record's id in a page's address. An id may hold a slash (an ERP's contract
+    number, HT/2026/118, kept by the API and imports), which Django's ``str`` segment
+    cannot: its link failed to be written (a server error on every list showing it).
+    The id's ``%`` and ``/`` are written escaped (``%25``, ``%2F``) inside the segment,
+    which Django's address quoting escapes once more, and read back here."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return unquote(value)
+
+    def to_url(self, value: str) -> str:
+        return str(value).replace("%", "%25").replace("/", "%2F")
+
+
+register_converter(RecordIdConverter, "record_id")
 
 app_name = "crm"
 
@@ -8,28 +29,34 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("customers/", views.customers, name="customers"),
     path("customers/new/", views.customer_new, name="customer-new"),
     path("customers/duplicates/", views.duplicates, name="duplicates"),
-    path("customers/<str:external_id>/", views.customer_detail, name="customer"),
-    path("customers/<str:external_id>/contacts/new/", views.contact_new, name="contact-new"),
-    path("customers/<str:external_id>/activities/new/", views.activity_new, name="activity-new"),
+    path("customers/<record_id:external_id>/", views.customer_detail, name="customer"),
+    path("customers/<record_id:external_id>/contacts/new/", views.contact_new, name="contact-new"),
     path(
-        "customers/<str:external_id>/opportunities/new/",
+        "customers/<record_id:external_id>/activities/new/", views.activity_new, name="activity-new"
+    ),
+    path(
+        "customers/<record_id:external_id>/opportunities/new/",
         views.opportunity_new,
         name="opportunity-new",
     ),
-    path("customers/<str:external_id>/orders/new/", views.order_new, name="order-new"),
-    path("customers/<str:external_id>/payments/new/", views.payment_new, name="payment-new"),
-    path("customers/<str:external_id>/tickets/new/", views.ticket_new, name="ticket-new"),
-    path("customers/<str:external_id>/surveys/new/", views.survey_new, name="survey-new"),
+    path("customers/<record_id:external_id>/orders/new/", views.order_new, name="order-new"),
+    path("customers/<record_id:external_id>/payments/new/", views.payment_new, name="payment-new"),
+    path("customers/<record_id:external_id>/tickets/new/", views.ticket_new, name="ticket-new"),
+    path("customers/<record_id:external_id>/surveys/new/", views.survey_new, name="survey-new"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("opportunities/", views.opportunities, name="opportunities"),
     path("pipeline/", views.opportunity_board, name="opportunity-board"),
-    path("opportunities/<str:external_id>/", views.opportunity_detail, name="opportunity"),
-    path("opportunities/<str:external_id>/move/", views.opportunity_move, name="opportunity-move"),
+    path("opportunities/<record_id:external_id>/", views.opportunity_detail, name="opportunity"),
+    path(
+        "opportunities/<record_id:external_id>/move/",
+        views.opportunity_move,
+        name="opportunity-move",
+    ),
     path("orders/", views.orders, name="orders"),
-    path("orders/<str:external_id>/status/", views.order_status, name="order-status"),
+    path("orders/<record_id:external_id>/status/", views.order_status, name="order-status"),
     path("payments/", views.payments, name="payments"),
     path("tickets/", views.tickets, name="tickets"),
-    path("tickets/<str:external_id>/", views.ticket_update, name="ticket-update"),
+    path("tickets/<record_id:external_id>/", views.ticket_update, name="ticket-update"),
     path("reminders/", views.reminders, name="reminders"),
     path("reminders/<int:pk>/done/", views.reminder_done, name="reminder-done"),
     path("surveys/", views.surveys, name="surveys"),

@@ -1,0 +1,38 @@
+"""A record's id may hold a slash (an ERP's contract number, HT/2026/118, kept as the
+customer's or order's id by the API and imports): the customers list and the global
+search failed with a server error for everyone who could see such a record (its link
+could not be written), and its pages could not be opened."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.test import Client
+
+from attain.conftest import Company
+from attain.crm import services
+from attain.crm.tests import make
+
+
+def test_pages_link_and_open_records_whose_id_holds_a_slash(company: Company) -> None:
+    rep = company.people["r1"]
+    customer = services.create_customer(
+        None, name="斜杠贸易有限公司", owner=rep, external_id="HT/2026/118"
+    )
+    make.order(customer, rep, datetime.date(2026, 3, 1), Decimal(100))
+    odd = services.create_customer(None, name="百分号科技", owner=rep, external_id="50%off/a")
+    client = Client()
+    client.force_login(company.users["sales_ops"])
+    for url in ["/crm/customers/?q=斜杠", "/search/?q=HT", "/crm/customers/", "/crm/orders/"]:
+        assert client.get(url).status_code == 200, url
+    for record in (customer, odd):
+        listing = client.get("/crm/customers/", {"q": record.name}).content.decode()
+        link = next(
+            part.split('"')[0]
+            for part in listing.split('href="')[1:]
+            if part.startswith("/crm/customers/") and "%252F" in part.split('"')[0]
+        )
+        page = client.get(link)
+        assert page.status_code == 200, link
+        assert page.context["customer"].pk == record.pk
