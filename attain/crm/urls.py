@@ -10,7 +10,8 @@ class RecordIdConverter:
     number, HT/2026/118, kept by the API and imports), which Django's ``str`` segment
     cannot: its link failed to be written (a server error on every list showing it).
     The id's ``%`` and ``/`` are written escaped (``%25``, ``%2F``) inside the segment,
-    which Django's address quoting escapes once more, and read back here."""
+    which Django's address quoting escapes once more, and read back here. Product codes
+    likewise."""
 
     regex = "[^/]+"
 
@@ -66,7 +67,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ratings/new/", views.peer_rating_new, name="rating-new"),
     path("products/", views.products, name="products"),
     path("products/new/", views.product_new, name="product-new"),
-    path("products/<str:code>/edit/", views.product_edit, name="product-edit"),
+    path("products/<record_id:code>/edit/", views.product_edit, name="product-edit"),
     path("product-lines/", views.product_lines, name="product-lines"),
     path("product-lines/new/", views.product_line_new, name="product-line-new"),
     path("product-lines/<str:code>/edit/", views.product_line_edit, name="product-line-edit"),

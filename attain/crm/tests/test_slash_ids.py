@@ -36,3 +36,23 @@ def test_pages_link_and_open_records_whose_id_holds_a_slash(company: Company) ->
         page = client.get(link)
         assert page.status_code == 200, link
         assert page.context["customer"].pk == record.pk
+
+
+def test_the_product_list_links_a_product_whose_code_holds_a_slash(company: Company) -> None:
+    from attain.crm.services.products import create_product, create_product_line
+
+    ops = company.users["sales_ops"]
+    line = create_product_line(ops, code="control", name="控制系统")
+    product = create_product(ops, code="SKU/2026/01", name="斜杠产品", line=line)
+    client = Client()
+    client.force_login(ops)
+    listing = client.get("/crm/products/")
+    assert listing.status_code == 200
+    link = next(
+        part.split('"')[0]
+        for part in listing.content.decode().split('href="')[1:]
+        if part.startswith("/crm/products/SKU")
+    )
+    page = client.get(link)
+    assert page.status_code == 200, link
+    assert page.context["form"].initial["code"] == product.code
