@@ -202,7 +202,9 @@ class RunSerializer(serializers.ModelSerializer):
 
 
 class RunRequestSerializer(serializers.Serializer):
-    fiscal_year = serializers.IntegerField(min_value=1900, max_value=9999)
+    fiscal_year = serializers.IntegerField(
+        min_value=services.FIRST_RUN_YEAR, max_value=services.LAST_RUN_YEAR
+    )
 
 
 def _require_runs(request: Request) -> None:

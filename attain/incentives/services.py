@@ -847,6 +847,9 @@ def persist_results(
     return len(person_pks), len(found.periods) + len(found.components)
 
 
+# The fiscal years a run may be asked for: the engine handles fiscal years up to 9998
+# (whose last day may fall in 9999, the last year of dates); before 1900 is a typo.
+FIRST_RUN_YEAR, LAST_RUN_YEAR = 1900, 9998
 WARNINGS_KEPT = 1000  # a run keeps this many warnings' texts (and counts them all)
 
 

@@ -620,7 +620,9 @@ class RunForm(forms.Form):
     """The fiscal year a full recalculation is asked for (this year when not given), in
     the range the API takes."""
 
-    year = forms.IntegerField(min_value=1900, max_value=9999, required=False)
+    year = forms.IntegerField(
+        min_value=services.FIRST_RUN_YEAR, max_value=services.LAST_RUN_YEAR, required=False
+    )
 
 
 @login_required
@@ -629,7 +631,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     form = RunForm(request.POST)
     if not form.is_valid():
-        problem = _("Enter a fiscal year from 1900 to 9999.")
+        problem = _("Enter a fiscal year from 1900 to 9998.")
         if _htmx(request):
             return HttpResponse(format_html('<p class="error" role="alert">{}</p>', problem))
         messages.error(request, problem)

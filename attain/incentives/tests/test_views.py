@@ -537,7 +537,7 @@ def test_a_calculation_run_of_an_impossible_year_is_refused(client, calculated):
     login(client, "admin")
     runs = CalculationRun.objects.count()
     response = client.post(reverse("incentives:start_run"), {"year": "-1"}, follow=True)
-    assert "Enter a fiscal year from 1900 to 9999." in response.content.decode()
+    assert "Enter a fiscal year from 1900 to 9998." in response.content.decode()
     partial = client.post(reverse("incentives:start_run"), {"year": "abc"}, HTTP_HX_REQUEST="true")
     assert 'role="alert"' in partial.content.decode()
     assert CalculationRun.objects.count() == runs

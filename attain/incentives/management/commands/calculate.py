@@ -16,7 +16,13 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from attain.incentives.models import CalculationRun, RunStatus
-from attain.incentives.services import fail_abandoned_runs, run_calculation, start_calculation
+from attain.incentives.services import (
+    FIRST_RUN_YEAR,
+    LAST_RUN_YEAR,
+    fail_abandoned_runs,
+    run_calculation,
+    start_calculation,
+)
 from attain.org.commands import CompanyCommand
 
 
@@ -45,6 +51,11 @@ class Command(CompanyCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         year = options["year"]
         count = options["partitions"]
+        if not FIRST_RUN_YEAR <= year <= LAST_RUN_YEAR:
+            raise CommandError(
+                f"the fiscal year must be from {FIRST_RUN_YEAR} to {LAST_RUN_YEAR}, not {year}",
+                returncode=2,
+            )
         if count is not None and count < 1:
             raise CommandError("--partitions must be at least 1")
         if options["here"]:

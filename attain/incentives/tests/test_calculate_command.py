@@ -1,0 +1,33 @@
+"""`attain calculate YEAR`: a fiscal year outside what the engine handles is refused
+before a run is created, by the command, the API and the web form alike."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from attain.incentives.models import CalculationRun
+
+from .test_views import login
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["0", "1899", "9999", "99999"])
+@pytest.mark.parametrize("where", [[], ["--here"]])
+def test_a_year_out_of_range_is_refused_and_no_run_is_left(year, where):
+    with pytest.raises(CommandError, match="1900 to 9998") as raised:
+        call_command("calculate", year, *where)
+    assert raised.value.returncode == 2
+    assert not CalculationRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_and_the_page_refuse_year_9999(client, company):
+    login(client, "sales_ops")
+    answer = client.post(
+        "/api/calculation-runs/", {"fiscal_year": 9999}, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    client.post(reverse("incentives:start_run"), {"year": "9999"})
+    assert not CalculationRun.objects.exists()
