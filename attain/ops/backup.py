@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -40,6 +41,10 @@ _SCAFFOLDING = {"django_migrations", "django_content_type", "auth_permission", "
 
 class BackupError(Exception):
     """A backup or restore that cannot go ahead; the message says why."""
+
+
+# What reading a damaged or truncated gzipped tar raises.
+_UNREADABLE = (OSError, EOFError, zlib.error, tarfile.TarError)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,8 @@ def backup(path: Path, *, alias: str = "default") -> Summary:
     """Write the archive to ``path`` (replaced atomically when complete)."""
     vendor = connections[alias].vendor
     media_root = Path(settings.MEDIA_ROOT)
+    if path.is_dir():
+        raise BackupError(f"{path} is a folder: name the archive, e.g. {path / 'attain.tar.gz'}")
     with tempfile.TemporaryDirectory(prefix="attain-backup-") as scratch:
         folder = Path(scratch)
         database = _dump_database(alias, folder)
@@ -136,17 +143,23 @@ def backup(path: Path, *, alias: str = "default") -> Summary:
             "files": {name: _sha256(file) for file, name in members},
         }
         path = path.resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            data = json.dumps(manifest, indent=2, sort_keys=True).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size = len(data)
-            info.mtime = int(datetime.datetime.now().timestamp())
-            archive.addfile(info, io.BytesIO(data))
-            for file, name in members:
-                archive.add(file, arcname=name, recursive=False)
-        partial.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tarfile.open(partial, "w:gz") as archive:
+                data = json.dumps(manifest, indent=2, sort_keys=True).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size = len(data)
+                info.mtime = int(datetime.datetime.now().timestamp())
+                archive.addfile(info, io.BytesIO(data))
+                for file, name in members:
+                    archive.add(file, arcname=name, recursive=False)
+            partial.replace(path)
+        except BaseException as error:  # a full disk, Ctrl-C: no half-written archive
+            partial.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise BackupError(f"cannot write {path}: {error}") from error
+            raise
     return Summary(vendor=vendor, files=len(members) - 1, bytes=path.stat().st_size)
 
 
@@ -157,7 +170,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
             if member is None:
                 raise KeyError(MANIFEST)
             manifest: dict[str, Any] = json.loads(member.read())
-    except (OSError, KeyError, tarfile.TarError, json.JSONDecodeError) as error:
+    except (*_UNREADABLE, KeyError, json.JSONDecodeError) as error:
         raise BackupError(f"{path} is not an Attain backup: {error}") from error
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {manifest.get('format')!r}")
@@ -229,8 +242,11 @@ def restore(path: Path, *, force: bool = False, alias: str = "default") -> Summa
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="attain-restore-") as scratch:
         folder = Path(scratch)
-        with tarfile.open(path, "r:gz") as archive:
-            archive.extractall(folder, filter="data")
+        try:
+            with tarfile.open(path, "r:gz") as archive:
+                archive.extractall(folder, filter="data")
+        except _UNREADABLE as error:
+            raise BackupError(f"cannot read {path} (damaged or truncated?): {error}") from error
         files: dict[str, str] = manifest["files"]
         for name, expected in files.items():
             member = folder / name

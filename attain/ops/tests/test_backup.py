@@ -99,3 +99,31 @@ def test_restore_refuses_something_that_is_not_a_backup(db, tmp_path):
     junk.write_bytes(b"not a tarball")
     with pytest.raises(CommandError, match="not an Attain backup"):
         call_command("restore", str(junk))
+
+
+def test_a_backup_that_fails_leaves_no_partial_file(db, tmp_path, monkeypatch):
+    """The archive is written next to its name and renamed when complete: a backup
+    that fails half way (a full disk, Ctrl-C) leaves nothing behind, and a folder given
+    as the archive is refused with a reason, not a traceback."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command("backup", str(folder))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups"]
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tarfile.TarFile, "add", full_disk)
+    with pytest.raises(CommandError, match="No space left"):
+        call_command("backup", str(folder / "attain.tar.gz"))
+    assert list(folder.iterdir()) == []
+
+
+def test_restore_refuses_a_truncated_archive_with_a_reason(db, tmp_path):
+    archive = tmp_path / "attain.tar.gz"
+    call_command("backup", str(archive))
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    with pytest.raises(CommandError, match="not an Attain backup"):
+        call_command("restore", str(truncated), "--force")
