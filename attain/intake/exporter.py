@@ -192,12 +192,22 @@ def _string_cell(sheet: Any, text: str) -> Any:
 
 def export_file(spec: TableSpec, path: Path, fmt: str | None = None) -> int:
     """Write ``spec``'s records to ``path`` (CSV or XLSX, by ``fmt`` or the extension);
-    returns the number of records."""
+    returns the number of records. The file is written next to ``path`` and renamed
+    when complete: an export that fails half way leaves no half-written file and keeps
+    the file it would have replaced."""
     fmt = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
-    if fmt == "xlsx":
-        return write_xlsx(spec, path)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        return write_csv(spec, handle)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        if fmt == "xlsx":
+            count = write_xlsx(spec, partial)
+        else:
+            with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+                count = write_csv(spec, handle)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
 
 
 def rows_csv(rows: Iterable[list[Any]]) -> bytes:

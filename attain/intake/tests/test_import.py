@@ -1131,3 +1131,33 @@ def test_the_rejects_file_guards_the_files_own_headers_against_formulas(
     header, row = read_csv(tmp_path / "r.csv")[:2]
     assert header[-1] == "'" + rows[0][-1]
     assert row[-1] == "'=1+1"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_an_export_that_fails_keeps_the_file_it_would_replace(
+    customers: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """An export is written next to its name and renamed when complete: one that fails
+    half way (the database gone, Ctrl-C) leaves last week's export as it was and no
+    half-written file; a folder given as the file is refused with exit code 2."""
+    from attain.intake import exporter
+
+    out = tmp_path / f"customers.{suffix}"
+    out.write_bytes(b"last week's export")
+    real_rows = exporter.export_rows
+
+    def rows_then_failure(*args: Any, **kwargs: Any) -> Any:
+        rows = real_rows(*args, **kwargs)
+        yield next(rows)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(exporter, "export_rows", rows_then_failure)
+    with pytest.raises(RuntimeError):
+        call_command("export", "customers", str(out), stdout=StringIO())
+    assert out.read_bytes() == b"last week's export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+    monkeypatch.setattr(exporter, "export_rows", real_rows)
+    with pytest.raises(CommandError, match="is a folder") as raised:
+        call_command("export", "customers", str(tmp_path), stdout=StringIO())
+    assert raised.value.returncode == 2

@@ -33,5 +33,10 @@ class Command(CompanyCommand):
         path: Path = options["file"]
         if not path.parent.is_dir():
             raise CommandError(f"No such directory: {path.parent}", returncode=2)
-        count = export_file(TABLES[options["table"]], path, options["format"])
+        if path.is_dir():
+            raise CommandError(f"{path} is a folder: name the file to write", returncode=2)
+        try:
+            count = export_file(TABLES[options["table"]], path, options["format"])
+        except OSError as error:  # no permission, a full disk
+            raise CommandError(f"cannot write {path}: {error}", returncode=2) from error
         self.stdout.write(f"exported {count} to {path}")
