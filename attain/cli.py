@@ -21,7 +21,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return engine_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reads the environment (config/settings.py)
+    except ImproperlyConfigured as error:  # a setting that cannot be used: one line
+        print(f"attain: {error}", file=sys.stderr)
+        return 2
 
     execute_from_command_line(["attain", *args])
     return 0

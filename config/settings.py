@@ -13,9 +13,31 @@ from __future__ import annotations
 
 import datetime
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _env_number(name: str, default: str, kind: type[int] | type[float] = int) -> int | float:
+    """A number from the environment (empty means the default); one Attain cannot read
+    stops every command with a line naming the variable (attain.cli), not a traceback."""
+    text = os.environ.get(name, "").strip() or default
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ImproperlyConfigured(f"{name} must be {what}, not {text!r}") from None
+
+
+def _env_int(name: str, default: str) -> int:
+    return int(_env_number(name, default, int))
+
+
+def _env_float(name: str, default: str) -> float:
+    return float(_env_number(name, default, float))
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ATTAIN_VAR_DIR", BASE_DIR / "var"))
@@ -25,7 +47,7 @@ DEBUG = os.environ.get("ATTAIN_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("ATTAIN_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("Set ATTAIN_SECRET_KEY when ATTAIN_DEBUG=0.")
+        raise ImproperlyConfigured("Set ATTAIN_SECRET_KEY when ATTAIN_DEBUG=0.")
     SECRET_KEY = "attain-development-only-not-secret"
 ALLOWED_HOSTS = os.environ.get("ATTAIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -102,12 +124,18 @@ TEMPLATES = [
 ]
 
 # An empty DATABASE_URL (``DATABASE_URL= attain ...``) means the default, as unset does.
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'attain.sqlite3'}",
-        conn_max_age=60,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'attain.sqlite3'}",
+            conn_max_age=60,
+        )
+    }
+except ValueError as error:  # the URL itself is not repeated: it may hold a password
+    raise ImproperlyConfigured(
+        f"DATABASE_URL cannot be used: {str(error).split('. ')[0]} "
+        "(e.g. postgres://user@host:5432/attain or sqlite:////path/attain.sqlite3)"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades.
     DATABASES["default"]["OPTIONS"] = {
@@ -115,7 +143,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         # Seconds a write waits for another writer before "database is locked" (a web
         # write then answers 503 with Retry-After; `attain worker` waits longer).
-        "timeout": int(os.environ.get("ATTAIN_SQLITE_BUSY_SECONDS", "5")),
+        "timeout": _env_int("ATTAIN_SQLITE_BUSY_SECONDS", "5"),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -146,10 +174,21 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "attain" / "locale"]
 # Numbers grouped by thousands in every language (attain/core/formats)
 FORMAT_MODULE_PATH = ["attain.core.formats"]
-TIME_ZONE = os.environ.get("ATTAIN_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = os.environ.get("ATTAIN_TIME_ZONE", "").strip() or "Asia/Shanghai"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        f"ATTAIN_TIME_ZONE must be an IANA time zone such as Asia/Shanghai, not {TIME_ZONE!r}"
+    ) from None
 # The first month of the fiscal year (1 = January): fiscal years, halves and quarters of
 # every calculation (attain.calc.periods).
-ATTAIN_FISCAL_YEAR_START = int(os.environ.get("ATTAIN_FISCAL_YEAR_START", "1"))
+ATTAIN_FISCAL_YEAR_START = _env_int("ATTAIN_FISCAL_YEAR_START", "1")
+if not 1 <= ATTAIN_FISCAL_YEAR_START <= 12:
+    raise ImproperlyConfigured(
+        "ATTAIN_FISCAL_YEAR_START must be a month from 1 (January) to 12, "
+        f"not {ATTAIN_FISCAL_YEAR_START}"
+    )
 # Integrity: order amounts that matter (approval limits, spiff levels; comma-separated,
 # e.g. "50000,100000"): many orders just above one of them are flagged (docs/integrity.md).
 ATTAIN_INTEGRITY_THRESHOLDS = os.environ.get("ATTAIN_INTEGRITY_THRESHOLDS", "")
@@ -266,7 +305,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = _env_flag("ATTAIN_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = _env_flag("ATTAIN_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("ATTAIN_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = _env_int("ATTAIN_HSTS_SECONDS", "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("ATTAIN_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = _env_flag("ATTAIN_HSTS_PRELOAD", False)
 if _env_flag("ATTAIN_PROXY_SSL_HEADER", False):
@@ -281,15 +320,15 @@ CSRF_TRUSTED_ORIGINS = [
 # in a 4 MB file); rows and cells bound every import, the command line's too.
 _MB = 1 << 20
 ATTAIN_LIMITS = {
-    "IMPORT_MAX_BYTES": int(os.environ.get("ATTAIN_IMPORT_MAX_MB", "100")) * _MB,
-    "IMPORT_MAX_ROWS": int(os.environ.get("ATTAIN_IMPORT_MAX_ROWS", "2000000")),
-    "IMPORT_MAX_CELLS": int(os.environ.get("ATTAIN_IMPORT_MAX_CELLS", "60000000")),
-    "XLSX_MAX_UNZIPPED_BYTES": int(os.environ.get("ATTAIN_XLSX_MAX_UNZIPPED_MB", "1024")) * _MB,
-    "XLSX_MAX_SHARED_STRINGS_BYTES": int(os.environ.get("ATTAIN_XLSX_MAX_STRINGS_MB", "256")) * _MB,
-    "XLSX_MAX_RATIO": int(os.environ.get("ATTAIN_XLSX_MAX_RATIO", "100")),
-    "PREVIEW_ROWS": int(os.environ.get("ATTAIN_PREVIEW_ROWS", "200")),
-    "EVIDENCE_MAX_BYTES": int(os.environ.get("ATTAIN_EVIDENCE_MAX_MB", "20")) * _MB,
-    "IMAGE_MAX_PIXELS": int(os.environ.get("ATTAIN_IMAGE_MAX_PIXELS", "50000000")),
+    "IMPORT_MAX_BYTES": _env_int("ATTAIN_IMPORT_MAX_MB", "100") * _MB,
+    "IMPORT_MAX_ROWS": _env_int("ATTAIN_IMPORT_MAX_ROWS", "2000000"),
+    "IMPORT_MAX_CELLS": _env_int("ATTAIN_IMPORT_MAX_CELLS", "60000000"),
+    "XLSX_MAX_UNZIPPED_BYTES": _env_int("ATTAIN_XLSX_MAX_UNZIPPED_MB", "1024") * _MB,
+    "XLSX_MAX_SHARED_STRINGS_BYTES": _env_int("ATTAIN_XLSX_MAX_STRINGS_MB", "256") * _MB,
+    "XLSX_MAX_RATIO": _env_int("ATTAIN_XLSX_MAX_RATIO", "100"),
+    "PREVIEW_ROWS": _env_int("ATTAIN_PREVIEW_ROWS", "200"),
+    "EVIDENCE_MAX_BYTES": _env_int("ATTAIN_EVIDENCE_MAX_MB", "20") * _MB,
+    "IMAGE_MAX_PIXELS": _env_int("ATTAIN_IMAGE_MAX_PIXELS", "50000000"),
 }
 # --- end secweb --------------------------------------------------------------------
 
@@ -311,10 +350,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = os.environ.get("ATTAIN_LOGIN_LOCKOUT", "1") == "1"
-AXES_FAILURE_LIMIT = int(os.environ.get("ATTAIN_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(
-    minutes=int(os.environ.get("ATTAIN_LOGIN_LOCKOUT_MINUTES", "15"))
-)
+AXES_FAILURE_LIMIT = _env_int("ATTAIN_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_env_int("ATTAIN_LOGIN_LOCKOUT_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins: last_login; failures: the audit trail
@@ -327,7 +364,7 @@ AXES_CLIENT_IP_CALLABLE = "attain.accounts.lockout.client_ip"
 
 # API tokens expire ATTAIN_TOKEN_TTL_DAYS after they were issued (401 after that); a
 # password change revokes them; DELETE /api/auth/token/ revokes the caller's.
-ATTAIN_TOKEN_TTL = datetime.timedelta(days=int(os.environ.get("ATTAIN_TOKEN_TTL_DAYS", "30")))
+ATTAIN_TOKEN_TTL = datetime.timedelta(days=_env_int("ATTAIN_TOKEN_TTL_DAYS", "30"))
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "attain.accounts.tokens.ExpiringTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
@@ -340,7 +377,7 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_PORT = int(os.environ.get("ATTAIN_EMAIL_PORT", "587"))
+EMAIL_PORT = _env_int("ATTAIN_EMAIL_PORT", "587")
 EMAIL_HOST_USER = os.environ.get("ATTAIN_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("ATTAIN_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("ATTAIN_EMAIL_TLS", "1") == "1"
@@ -349,10 +386,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("ATTAIN_EMAIL_FROM", "attain@localhost")
 # the connection and never answers held a password reset or an invitation, and the
 # administrator's request, indefinitely).
 # 0 or less: no bound (0 itself would make the socket non-blocking: every send failing).
-EMAIL_TIMEOUT = float(os.environ.get("ATTAIN_EMAIL_TIMEOUT_SECONDS", "30")) or None
+EMAIL_TIMEOUT = _env_float("ATTAIN_EMAIL_TIMEOUT_SECONDS", "30") or None
 if EMAIL_TIMEOUT is not None and EMAIL_TIMEOUT < 0:
     EMAIL_TIMEOUT = None
-PASSWORD_RESET_TIMEOUT = int(os.environ.get("ATTAIN_PASSWORD_RESET_HOURS", "24")) * 3600
+PASSWORD_RESET_TIMEOUT = _env_int("ATTAIN_PASSWORD_RESET_HOURS", "24") * 3600
 # The address people reach Attain at, for links in emails sent without a request (the
 # invitations of an organisation import run from the command line or a worker, `attain
 # reset_password`, notifications). The default suits `make demo` on a laptop; production
@@ -366,21 +403,19 @@ ATTAIN_BASE_URL = os.environ.get("ATTAIN_BASE_URL", "http://127.0.0.1:8000")
 # is older than ATTAIN_WORKER_LEASE_SECONDS is marked failed and may be run again.
 # `attain worker` retries a locked or lost database with exponential backoff up to
 # ATTAIN_WORKER_MAX_BACKOFF_SECONDS. See docs/operations.md.
-ATTAIN_WORKER_LEASE_SECONDS = int(os.environ.get("ATTAIN_WORKER_LEASE_SECONDS", "600"))
-ATTAIN_WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("ATTAIN_WORKER_MAX_BACKOFF_SECONDS", "30"))
+ATTAIN_WORKER_LEASE_SECONDS = _env_int("ATTAIN_WORKER_LEASE_SECONDS", "600")
+ATTAIN_WORKER_MAX_BACKOFF_SECONDS = _env_float("ATTAIN_WORKER_MAX_BACKOFF_SECONDS", "30")
 # A full calculation run of a company with more people than this is cut into one task
 # per this many people, which every worker (on any machine) takes from the queue
 # (docs/scaling.md); 0 never cuts. On SQLite, whose one writer is the limit, runs are
 # not cut unless this is set.
-ATTAIN_CALC_PARTITION_PEOPLE = int(
-    os.environ.get(
-        "ATTAIN_CALC_PARTITION_PEOPLE",
-        "0" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "5000",
-    )
+ATTAIN_CALC_PARTITION_PEOPLE = _env_int(
+    "ATTAIN_CALC_PARTITION_PEOPLE",
+    "0" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "5000",
 )
 # A web write that finds the database locked (an import merging, a long run) answers
 # 503 with Retry-After instead of a 500 (attain.web.middleware.DatabaseBusyMiddleware).
-ATTAIN_BUSY_RETRY_AFTER_SECONDS = int(os.environ.get("ATTAIN_BUSY_RETRY_AFTER_SECONDS", "5"))
+ATTAIN_BUSY_RETRY_AFTER_SECONDS = _env_int("ATTAIN_BUSY_RETRY_AFTER_SECONDS", "5")
 MIDDLEWARE += ["attain.web.middleware.DatabaseBusyMiddleware"]
 # --- end workers -------------------------------------------------------------------------
 
@@ -413,7 +448,7 @@ OIDC_RP_SCOPES = os.environ.get("ATTAIN_OIDC_SCOPES", "openid email profile")
 OIDC_TOKEN_USE_BASIC_AUTH = _env_flag("ATTAIN_OIDC_BASIC_AUTH", False)
 OIDC_USE_NONCE = True
 OIDC_USE_PKCE = _env_flag("ATTAIN_OIDC_PKCE", True)
-OIDC_TIMEOUT = int(os.environ.get("ATTAIN_OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_TIMEOUT = _env_int("ATTAIN_OIDC_TIMEOUT_SECONDS", "10")
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
 OIDC_STORE_ACCESS_TOKEN = False
 OIDC_STORE_ID_TOKEN = False
@@ -433,10 +468,10 @@ if ATTAIN_SSO_ENABLED:
 # doubling from ATTAIN_NOTIFY_RETRY_SECONDS, by ATTAIN_NOTIFY_THREADS at once per task.
 # ATTAIN_BASE_URL (above; e.g. https://attain.example.com) makes the links in messages
 # absolute.
-ATTAIN_NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_TIMEOUT_SECONDS", "5"))
-ATTAIN_NOTIFY_ATTEMPTS = int(os.environ.get("ATTAIN_NOTIFY_ATTEMPTS", "5"))
-ATTAIN_NOTIFY_RETRY_SECONDS = float(os.environ.get("ATTAIN_NOTIFY_RETRY_SECONDS", "30"))
-ATTAIN_NOTIFY_THREADS = int(os.environ.get("ATTAIN_NOTIFY_THREADS", "16"))
+ATTAIN_NOTIFY_TIMEOUT_SECONDS = _env_float("ATTAIN_NOTIFY_TIMEOUT_SECONDS", "5")
+ATTAIN_NOTIFY_ATTEMPTS = _env_int("ATTAIN_NOTIFY_ATTEMPTS", "5")
+ATTAIN_NOTIFY_RETRY_SECONDS = _env_float("ATTAIN_NOTIFY_RETRY_SECONDS", "30")
+ATTAIN_NOTIFY_THREADS = _env_int("ATTAIN_NOTIFY_THREADS", "16")
 # A personal webhook (set by any login) is not sent to this machine, link-local (cloud
 # metadata), multicast or reserved addresses, whatever its host name resolves to; "1"
 # allows them (a test bench whose chat bridge runs on the same machine).

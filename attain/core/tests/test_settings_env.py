@@ -1,0 +1,52 @@
+"""A setting in the environment that Attain cannot use stops every command with one
+line naming the variable and exit code 2, not a Python traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _attain(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ATTAIN_")}
+    base.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "attain.cli", *args],
+        env={**base, "ATTAIN_VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the project's folder: the command works from anywhere
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ATTAIN_TOKEN_TTL_DAYS": "30d"}, "ATTAIN_TOKEN_TTL_DAYS"),
+        ({"ATTAIN_WORKER_MAX_BACKOFF_SECONDS": "½"}, "ATTAIN_WORKER_MAX_BACKOFF_SECONDS"),
+        ({"ATTAIN_IMPORT_MAX_MB": "1.5"}, "ATTAIN_IMPORT_MAX_MB"),
+        ({"ATTAIN_FISCAL_YEAR_START": "13"}, "ATTAIN_FISCAL_YEAR_START"),
+        ({"ATTAIN_TIME_ZONE": "Asia/Beijing"}, "ATTAIN_TIME_ZONE"),
+        ({"DATABASE_URL": "mysqlx://attain:s3cret@db/attain"}, "DATABASE_URL"),
+        ({"ATTAIN_DEBUG": "0"}, "ATTAIN_SECRET_KEY"),
+    ],
+)
+def test_a_setting_attain_cannot_use_is_one_clear_line(tmp_path, env, named):
+    done = _attain(tmp_path, env, "check")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert named in done.stderr
+    assert "s3cret" not in done.stderr  # a database URL's password is never printed
+    assert done.stdout == ""
+
+
+def test_an_empty_number_means_the_default(tmp_path):
+    done = _attain(tmp_path, {"ATTAIN_TOKEN_TTL_DAYS": "", "ATTAIN_IMPORT_MAX_MB": " "}, "check")
+    assert done.returncode == 0, done.stderr
