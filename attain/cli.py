@@ -12,6 +12,10 @@ import os
 import sys
 
 ENGINE_COMMANDS = {"scenario", "bench"}
+ENGINE_HELP = """
+[engine] (no database; `attain scenario --help`, `attain bench engine --help`)
+    bench
+    scenario"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     execute_from_command_line(["attain", *args])
+    if args in ([], ["help"], ["--help"], ["-h"]):  # Django listed its own commands
+        print(ENGINE_HELP)
     return 0
 
 
