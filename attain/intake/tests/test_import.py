@@ -1161,3 +1161,18 @@ def test_an_export_that_fails_keeps_the_file_it_would_replace(
     with pytest.raises(CommandError, match="is a folder") as raised:
         call_command("export", "customers", str(tmp_path), stdout=StringIO())
     assert raised.value.returncode == 2
+
+
+@pytest.mark.parametrize("where", ["folder", "under a file"])
+def test_a_rejects_file_that_cannot_be_written_is_refused_before_the_import(
+    customers: Any, tmp_path: Path, where: str
+) -> None:
+    """--rejects naming a folder, or a path under a file, is refused with exit code 2
+    and nothing is imported (a traceback before, or one at the first bad row)."""
+    path = write_csv(tmp_path / "o.csv", [*orders_rows(), ["O-4", "C1", "r1", "not a day", "1"]])
+    rejects = tmp_path if where == "folder" else path / "rejects.csv"
+    with pytest.raises(CommandError, match="rejects") as raised:
+        call_command("import", "orders", str(path), "--rejects", str(rejects), stdout=StringIO())
+    assert raised.value.returncode == 2
+    assert not Order.objects.exists()
+    assert not ImportBatch.objects.exists()

@@ -86,7 +86,16 @@ class Command(CompanyCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}", returncode=FILE_PROBLEM)
         rejects: Path = options["rejects"] or path.with_name(path.stem + ".rejects.csv")
-        rejects.unlink(missing_ok=True)
+        try:  # written at the first bad row: a path that cannot be is refused now
+            rejects.parent.mkdir(parents=True, exist_ok=True)
+            rejects.unlink(missing_ok=True)
+            rejects.touch()
+            rejects.unlink()
+        except OSError as error:
+            raise CommandError(
+                f"cannot write the rejects file {rejects}: {error.strerror or error}",
+                returncode=FILE_PROBLEM,
+            ) from None
         progress = _Progress()
         choices: dict[str, Any] = {}
         if TABLES[table].org:
