@@ -386,3 +386,39 @@ def test_the_register_writes_the_date_paid_for_the_reader(company, client):
         page = client.get(f"/pay/payouts/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE=language)
         row = page.content.decode().split('data-person="r1"')[1].split("</tr>")[0]
         assert day in row and "2026-04-15" not in row, row
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--period", "2026-Q5"],
+        ["export", "--period", "garbage"],
+        ["accrual", "--period", "2026-13"],
+        ["statements", "Q3-2026"],
+    ],
+)
+def test_command_line_refuses_what_is_not_a_period(company, tmp_path, monkeypatch, args):
+    """A typo in the period was an empty payroll file (exit 0) or "nothing accrued"."""
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError, match="not a period") as raised:
+        call_command("pay", *args, stdout=io.StringIO())
+    assert raised.value.returncode == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_line_refuses_a_folder_as_the_payroll_file_and_a_file_as_the_folder(
+    company, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    store(company, AMOUNTS)
+    with pytest.raises(CommandError, match="is a folder") as raised:
+        call_command("pay", "export", "--period", PERIOD, "--output", str(tmp_path))
+    assert raised.value.returncode == 2
+    a_file = tmp_path / "statements"
+    a_file.write_text("not a folder")
+    with pytest.raises(CommandError, match="not a folder") as raised:
+        call_command("pay", "statements", PERIOD, "--out", str(a_file))
+    assert raised.value.returncode == 2

@@ -13,11 +13,20 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from attain.engine import parse_period
 from attain.intake.exporter import rows_csv, rows_xlsx
 from attain.org.commands import CompanyCommand
 from attain.pay import selectors_payouts as selectors
 from attain.pay import services_payouts as services
-from attain.pay.api_payouts import PERIOD_RE
+
+
+def _period(text: str) -> str:
+    """``text`` when it names a period; a typo is refused (it was an empty payroll file)."""
+    if parse_period(text) is None:
+        raise CommandError(
+            f"{text!r} is not a period (e.g. 2026, 2026-H1, 2026-Q3, 2026-07)", returncode=2
+        )
+    return text
 
 
 class Operator:
@@ -62,23 +71,28 @@ class Command(CompanyCommand):
                 f"back to calculated {report.returned}, paid and recalculated {report.paid_changed}"
             )
         elif action == "export":
-            period = options["period"]
-            if not PERIOD_RE.fullmatch(period):
-                raise CommandError(f"Not a period id: {period!r}", returncode=2)
-            payroll = selectors.payroll(Operator(), period)
-            rows = [payroll.header, *payroll.rows]
+            period = _period(options["period"])
             fmt = options["format"]
             path: Path = options["output"] or Path(f"payroll-{period}.{fmt}")
             if not path.parent.is_dir():
                 raise CommandError(f"No such directory: {path.parent}", returncode=2)
+            if path.is_dir():
+                raise CommandError(f"{path} is a folder: name the file to write", returncode=2)
+            payroll = selectors.payroll(Operator(), period)
+            rows = [payroll.header, *payroll.rows]
             data = rows_xlsx(rows, f"payroll {period}") if fmt == "xlsx" else rows_csv(rows)
-            path.write_bytes(data)
+            try:
+                path.write_bytes(data)
+            except OSError as error:
+                raise CommandError(f"cannot write {path}: {error.strerror}", returncode=2) from None
             self.stdout.write(
                 f"exported {len(payroll.rows)} payouts, total {payroll.total}, to {path}"
             )
         elif action == "statements":
             self.statements(options["period"], options["out"] or Path("."), options["processes"])
         else:
+            if options["period"] is not None:
+                _period(options["period"])
             accrued = list(selectors.accrual(Operator(), options["period"]))
             for row in accrued:
                 self.stdout.write(
@@ -120,8 +134,9 @@ class Command(CompanyCommand):
         from attain.pay import services_statements as statements
         from attain.pay.statements import FontMissing
 
-        if not PERIOD_RE.fullmatch(period):
-            raise CommandError(f"Not a period id: {period!r}", returncode=2)
+        _period(period)
+        if out.exists() and not out.is_dir():
+            raise CommandError(f"{out} is not a folder: name a folder for the PDFs", returncode=2)
         began = time.perf_counter()
         try:
             files = statements.write_period(period, out, processes=processes)
