@@ -35,10 +35,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"attain: {error}", file=sys.stderr)
         return 2
 
-    execute_from_command_line(["attain", *args])
+    from django.db import DatabaseError
+
+    try:
+        execute_from_command_line(["attain", *args])
+    except DatabaseError:
+        problem = _database_not_ready(migrating=args[:1] == ["migrate"])
+        if problem is None:  # the database is there and up to date: a fault of ours
+            raise
+        print(f"attain: {problem}", file=sys.stderr)
+        return 2
     if args in ([], ["help"], ["--help"], ["-h"]):  # Django listed its own commands
         print(ENGINE_HELP)
     return 0
+
+
+def _database_not_ready(*, migrating: bool = False) -> str | None:
+    """Why the database cannot serve a command (cannot be reached, or not migrated), for
+    one line instead of a traceback; None when it is fine (the error is another, or a
+    migration itself failed: its traceback is what to look at)."""
+    from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except DatabaseError as error:  # the message names host and user, never a password
+        first = (str(error).strip().splitlines() or [""])[0]
+        return f"cannot connect to the database ({connection.vendor}): {first}"
+    if migrating:
+        return None
+    try:
+        executor = MigrationExecutor(connection)
+        missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return None
+    if missing:
+        return (
+            f"the database is not set up ({len(missing)} migrations not applied): "
+            "run `attain migrate` first"
+        )
+    return None
 
 
 if __name__ == "__main__":

@@ -50,3 +50,19 @@ def test_a_setting_attain_cannot_use_is_one_clear_line(tmp_path, env, named):
 def test_an_empty_number_means_the_default(tmp_path):
     done = _attain(tmp_path, {"ATTAIN_TOKEN_TTL_DAYS": "", "ATTAIN_IMPORT_MAX_MB": " "}, "check")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_database_not_migrated_says_run_migrate(tmp_path):
+    done = _attain(tmp_path, {}, "audit", "verify")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "attain migrate" in done.stderr
+
+
+def test_a_database_that_cannot_be_reached_says_so(tmp_path):
+    url = "postgres://attain:s3cret@127.0.0.1:1/attain"  # nothing listens on port 1
+    done = _attain(tmp_path, {"DATABASE_URL": url}, "audit", "verify")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "cannot connect to the database" in done.stderr
+    assert "s3cret" not in done.stderr
