@@ -37,6 +37,9 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 # Tables that hold rows in a freshly migrated, otherwise empty database.
 _SCAFFOLDING = {"django_migrations", "django_content_type", "auth_permission", "django_site"}
+# Rows `attain migrate` writes itself (the default funnel, its follow-up rule, the
+# default measures): a database holding only these is as empty as a fresh install.
+_SEEDED = {"crm_stage", "crm_followuprule", "measures_measure"}
 
 
 class BackupError(Exception):
@@ -179,7 +182,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 def database_has_data(alias: str = "default") -> bool:
     connection = connections[alias]
-    tables = set(connection.introspection.table_names()) - _SCAFFOLDING
+    tables = set(connection.introspection.table_names()) - _SCAFFOLDING - _SEEDED
     with connection.cursor() as cursor:
         for table in sorted(tables):
             cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")

@@ -127,3 +127,25 @@ def test_restore_refuses_a_truncated_archive_with_a_reason(db, tmp_path):
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     with pytest.raises(CommandError, match="not an Attain backup"):
         call_command("restore", str(truncated), "--force")
+
+
+def test_a_freshly_migrated_database_counts_as_empty(db):
+    """`attain migrate` seeds the default funnel, its follow-up rule and the default
+    measures: a restore into a database just migrated needs no --force."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from attain.crm.models import FollowUpRule, Stage
+    from attain.measures.models import Measure
+    from attain.ops.backup import database_has_data
+
+    for module, function in (
+        ("attain.crm.migrations.0002_default_funnel", "create_default_funnel"),
+        ("attain.measures.migrations.0002_default_measures", "create"),
+    ):
+        getattr(importlib.import_module(module), function)(django_apps, None)
+    assert Stage.objects.exists() and Measure.objects.exists() and FollowUpRule.objects.exists()
+    assert not database_has_data()
+    services.create_unit(None, code="hq", name="总部", parent=None)
+    assert database_has_data()
