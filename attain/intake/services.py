@@ -202,9 +202,12 @@ def run_batch(
             audit_batch=f"import-{batch.pk}",
             options=batch.options,
         )
-    except Exception as error:
+    except (Exception, KeyboardInterrupt) as error:  # Ctrl-C of `attain import` too
         batch.status = BatchStatus.FAILED
-        batch.error = str(error) if isinstance(error, FileProblem) else repr(error)
+        if isinstance(error, KeyboardInterrupt):
+            batch.error = "interrupted (Ctrl-C): nothing was imported"
+        else:
+            batch.error = str(error) if isinstance(error, FileProblem) else repr(error)
         batch.finished_at = timezone.now()
         batch.save()
         record_change(actor, Action.CREATE, batch, after=snapshot(batch), reason=batch.error)

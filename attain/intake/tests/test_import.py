@@ -1176,3 +1176,23 @@ def test_a_rejects_file_that_cannot_be_written_is_refused_before_the_import(
     assert raised.value.returncode == 2
     assert not Order.objects.exists()
     assert not ImportBatch.objects.exists()
+
+
+def test_ctrl_c_during_an_import_fails_its_batch_and_imports_nothing(
+    customers: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C was a KeyboardInterrupt traceback that left the batch "running" until a
+    worker or a page noticed its process was gone."""
+    from attain.intake import services
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(services, "import_file", interrupted)
+    path = write_csv(tmp_path / "o.csv", orders_rows())
+    with pytest.raises(CommandError, match="interrupted") as raised:
+        call_command("import", "orders", str(path), stdout=StringIO(), stderr=StringIO())
+    assert raised.value.returncode == 130
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.FAILED and "interrupted" in batch.error
+    assert not Order.objects.exists()

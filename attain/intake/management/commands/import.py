@@ -126,6 +126,9 @@ class Command(CompanyCommand):
                 )
         except FileProblem as problem:
             raise CommandError(str(problem), returncode=FILE_PROBLEM) from None
+        except KeyboardInterrupt:  # the file is one transaction: none of it was written
+            progress.done()
+            raise CommandError("interrupted: nothing was imported", returncode=130) from None
         progress.done()
         self.stdout.write(result.summary)
         for note in result.notes:
