@@ -512,3 +512,27 @@ def test_fetched_columns_become_the_arrow_arrays_pyarrow_infers(values):
     made = sources._arrow_array(list(values))
     assert made.type == inferred.type
     assert made.equals(inferred)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--from", "9999-01-01"], "1900-01-01"),
+        (["--from", "0001-01-01", "--to", "0001-02-01"], "1900-01-01"),
+        (["--from", "2026-01-01", "--as-of", "0001-01-01"], "1900-01-01"),
+    ],
+)
+def test_export_scenario_refuses_days_out_of_range_and_a_file_as_its_folder(
+    records, tmp_path, args, says
+):
+    """Each was a traceback (OverflowError, NotADirectoryError)."""
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=says) as raised:
+        call_command("export_scenario", str(tmp_path / "out"), *args)
+    assert raised.value.returncode == 2
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    with pytest.raises(CommandError, match="not a folder") as raised:
+        call_command("export_scenario", str(a_file), "--from", "2026-01-01")
+    assert raised.value.returncode == 2

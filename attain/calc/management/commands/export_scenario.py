@@ -18,12 +18,19 @@ from attain.measures.defaults import default_specs
 from attain.measures.services import scenario_measures
 from attain.org.commands import CompanyCommand
 
+# The days a scenario may span: the engine's fiscal years end in 9998 (whose last day
+# may fall in 9999), and the records' days are read up to the day after the last.
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(9998, 12, 31)
+
 
 def _date(text: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError as error:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD).") from error
+        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD).", returncode=2) from error
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise CommandError(f"{text} is not between {FIRST_DAY} and {LAST_DAY}.", returncode=2)
+    return day
 
 
 class Command(CompanyCommand):
@@ -60,6 +67,14 @@ class Command(CompanyCommand):
             raise CommandError("--to is before --from.")
         as_of = _date(options["as_of"]) if options["as_of"] else today
         directory = Path(options["directory"])
+        if directory.exists() and not directory.is_dir():
+            raise CommandError(f"{directory} is not a folder.", returncode=2)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(
+                f"cannot create {directory}: {error.strerror}", returncode=2
+            ) from None
         began = time.perf_counter()
         data = build_scenario(
             period_start=start,
