@@ -1,5 +1,6 @@
-"""A setting in the environment that Attain cannot use stops every command with one
-line naming the variable and exit code 2, not a Python traceback."""
+"""The `attain` command itself: a setting in the environment that Attain cannot use,
+or a database it cannot reach or that is not migrated, stops every command with one
+line and exit code 2, not a Python traceback; its help lists every subcommand."""
 
 from __future__ import annotations
 
@@ -66,3 +67,12 @@ def test_a_database_that_cannot_be_reached_says_so(tmp_path):
     assert "Traceback" not in done.stderr
     assert "cannot connect to the database" in done.stderr
     assert "s3cret" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["help"], ["-h"]])
+def test_the_help_names_the_engine_commands(tmp_path, args):
+    """`attain --help` lists every subcommand, the engine's (`scenario`, `bench`) too."""
+    done = _attain(tmp_path, {}, *args)
+    assert done.returncode == 0, done.stderr
+    assert "    migrate" in done.stdout
+    assert "    scenario" in done.stdout and "    bench" in done.stdout
