@@ -153,3 +153,17 @@ def test_forecasts_of_several_measures_read_the_tables_once(
     assert [rows.to_dicts() for code, _p, rows, _u in found if code == "orders_n"] == [
         rows.to_dicts() for _c, _p, rows, _u in alone
     ]
+
+
+def test_a_json_file_that_cannot_be_written_is_refused_before_the_backtest(
+    history: Company, tmp_path: Path
+) -> None:
+    """A folder as --json was a traceback after the whole backtest had run."""
+    with pytest.raises(CommandError, match="is a folder") as raised:
+        call_command(
+            "forecast",
+            "backtest",
+            *("--measure", "revenue", "--from", "2026-01-01", "--to", "2026-03-31"),
+            *("--json", str(tmp_path)),
+        )
+    assert raised.value.returncode == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -40,6 +41,9 @@ class Command(CompanyCommand):
             raise CommandError("--to is before --from")
         if first < FIRST_DAY or last > LAST_DAY:
             raise CommandError(f"dates must lie between {FIRST_DAY} and {LAST_DAY}")
+        target = options["json"]
+        if target and target != "-" and Path(target).is_dir():
+            raise CommandError(f"--json {target} is a folder: name the file", returncode=2)
         try:
             document = run_backtest(options["measure"], first, last)
         except NotForecastable as error:
@@ -51,8 +55,13 @@ class Command(CompanyCommand):
             if options["json"] == "-":
                 self.stdout.write(text)
                 return
-            with open(options["json"], "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+            try:
+                with open(options["json"], "w", encoding="utf-8") as handle:
+                    handle.write(text + "\n")
+            except OSError as error:
+                raise CommandError(
+                    f"cannot write {options['json']}: {error.strerror}", returncode=2
+                ) from None
         for row in document["cutoffs"]:
             self.stdout.write(
                 f"{row['date']}  {row['period']:8}  model {row['wape_model']:.3f}  "
