@@ -31,3 +31,27 @@ def test_the_api_and_the_page_refuse_year_9999(client, company):
     assert answer.status_code == 400
     client.post(reverse("incentives:start_run"), {"year": "9999"})
     assert not CalculationRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_waiting_for_a_run_no_worker_takes_says_so_and_ctrl_c_stops_waiting(company, monkeypatch):
+    """`attain calculate YEAR --wait` with no worker running printed "Queued 0%" and
+    waited for ever; Ctrl-C was a KeyboardInterrupt traceback."""
+    from io import StringIO
+
+    from attain.incentives.management.commands import calculate
+
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        if len(slept) > 40:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(calculate.time, "sleep", sleep)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="stopped waiting") as raised:
+        call_command("calculate", "2026", "--wait", stdout=out, stderr=err)
+    assert raised.value.returncode == 130
+    assert "attain worker" in err.getvalue()
+    assert CalculationRun.objects.get().status == "queued"

@@ -25,6 +25,8 @@ from attain.incentives.services import (
 )
 from attain.org.commands import CompanyCommand
 
+QUEUED_HINT_SECONDS = 30  # --wait says no worker took the run once it waited this long
+
 
 class Command(CompanyCommand):
     help = (
@@ -77,14 +79,27 @@ class Command(CompanyCommand):
 
     def follow(self, run: CalculationRun) -> CalculationRun:
         shown = None
-        while run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
-            time.sleep(1)
-            fail_abandoned_runs()
-            run.refresh_from_db()
-            state = (run.status, run.progress, run.stage)
-            if state != shown:
-                self.stdout.write(f"run {run.pk}: {run.get_status_display()} {run.progress}%")
-                shown = state
+        waited = 0
+        try:
+            while run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+                time.sleep(1)
+                waited += 1
+                fail_abandoned_runs()
+                run.refresh_from_db()
+                state = (run.status, run.progress, run.stage)
+                if state != shown:
+                    self.stdout.write(f"run {run.pk}: {run.get_status_display()} {run.progress}%")
+                    shown = state
+                if waited == QUEUED_HINT_SECONDS and run.status == RunStatus.QUEUED:
+                    self.stderr.write(
+                        f"run {run.pk} is still queued: no worker has taken it. Start one with "
+                        "`attain worker --queue-name '*'`, or calculate with --here."
+                    )
+        except KeyboardInterrupt:
+            raise CommandError(
+                f"stopped waiting: run {run.pk} stays with the workers ({run.status})",
+                returncode=130,
+            ) from None
         return run
 
     def report(self, run: CalculationRun) -> None:
