@@ -216,8 +216,8 @@ def generate(
         raise DemoError(
             f"A company is already present ({Person.objects.count()} people); generate "
             "writes only into an empty database. Use another one, e.g. "
-            "`export DATABASE_URL=sqlite:///var/bench.sqlite3; attain migrate` and then "
-            "this command again."
+            "a fresh folder for the embedded database: `export ATTAIN_VAR_DIR=/tmp/attain-bench; "
+            "attain migrate` and then this command again."
         )
     if bulk is None:
         bulk = people >= BULK_FROM

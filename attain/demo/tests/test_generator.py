@@ -347,8 +347,12 @@ def test_command_load_prints_the_logins(db, capsys):
         assert f"\n{username} " in out
     call_command("demo", "load", "--no-crm")
     assert "already loaded" in capsys.readouterr().out
-    with pytest.raises(CommandError, match="already present"):
+    with pytest.raises(CommandError, match="already present") as raised:
         call_command("demo", "generate", "--people", "100")
+    # the way out it suggests works from any folder (`sqlite:///var/…` is relative to
+    # the folder the command runs in, which has no var/ outside the project's)
+    assert "ATTAIN_VAR_DIR=" in str(raised.value)
+    assert "sqlite:///var" not in str(raised.value)
 
 
 def test_the_demo_company_fills_the_company_settings(db):

@@ -52,7 +52,8 @@ class Command(BaseCommand):
                 "Generate a company of N people (about twelve reps a team, four to six "
                 "teams a region) with the demo logins, for benchmarks. Writes only into a "
                 "database without a company and refuses otherwise: use a fresh database, "
-                "e.g. DATABASE_URL=sqlite:///var/bench.sqlite3."
+                "e.g. ATTAIN_VAR_DIR=/tmp/attain-bench (a fresh folder for the embedded "
+                "database) and `attain migrate`."
             ),
         )
         bigger.add_argument("--people", type=int, required=True, help="head count")
