@@ -37,6 +37,15 @@ def test_verify_command_passes_on_an_intact_trail(company, capsys):
     assert "intact" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("batch", ["0", "-5"])
+def test_verify_command_refuses_a_batch_below_one(company, capsys, batch):
+    """`--batch 0` read no events and said "audit chain intact: 0 events"."""
+    with pytest.raises(CommandError, match="at least 1") as raised:
+        call_command("audit", "verify", "--batch", batch)
+    assert raised.value.returncode == 2
+    assert "intact" not in capsys.readouterr().out
+
+
 def test_raw_update_is_refused_by_the_database(company):
     event = AuditEvent.objects.order_by("id").first()
     with pytest.raises(DatabaseError, match="append-only"):

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         verify.add_argument("--batch", type=int, default=5000, help="events read per query")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["batch"] < 1:  # 0 read no events and reported the chain intact
+            raise CommandError(f"--batch must be at least 1, not {options['batch']}", returncode=2)
         verdict = chain.verify(batch=options["batch"])
         if not verdict.intact:
             raise CommandError(
