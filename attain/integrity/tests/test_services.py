@@ -108,6 +108,18 @@ def test_review_pages(gamed, client):
     assert client.get("/integrity/over-time/?unit=east").status_code == 200
 
 
+def test_cli_scan_refuses_a_json_file_it_cannot_write_before_scanning(gamed, tmp_path):
+    """A folder as --json was a traceback after the alerts had been stored."""
+    from django.core.management.base import CommandError
+
+    from attain.integrity.models import Alert
+
+    with pytest.raises(CommandError, match="is a folder") as raised:
+        call_command("integrity", "scan", "--period", "2025-Q4", "--json", str(tmp_path))
+    assert raised.value.returncode == 2
+    assert not Alert.objects.exists()
+
+
 def test_cli_scan_writes_the_document(gamed, tmp_path):
     target = tmp_path / "alerts.json"
     call_command("integrity", "scan", "--period", "2025-Q4", "--json", str(target))

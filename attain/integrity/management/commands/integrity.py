@@ -45,6 +45,13 @@ class Command(CompanyCommand):
             raise CommandError("; ".join(error.messages)) from error
 
     def scan(self, options: dict[str, Any]) -> None:
+        target = options["json"]
+        if target and target != "-":  # checked before the scan stores any alert
+            path = Path(target)
+            if path.is_dir():
+                raise CommandError(f"--json {target} is a folder: name the file", returncode=2)
+            if not path.parent.is_dir():
+                raise CommandError(f"No such directory: {path.parent}", returncode=2)
         labels = options["period"] or services.default_periods()
         language = get_language() or "en"
         if options["dry_run"]:
@@ -74,7 +81,12 @@ class Command(CompanyCommand):
             if options["json"] == "-":
                 self.stdout.write(text)
                 return
-            Path(options["json"]).write_text(text + "\n", encoding="utf-8")
+            try:
+                Path(options["json"]).write_text(text + "\n", encoding="utf-8")
+            except OSError as error:
+                raise CommandError(
+                    f"cannot write {options['json']}: {error.strerror}", returncode=2
+                ) from None
         self.stdout.write(
             f"{len(found.alerts)} alerts in {', '.join(labels)} ({created} new, of which {known} "
             f"a dismissed pattern recurring, {updated} updated, {withdrawn} no longer found); "
