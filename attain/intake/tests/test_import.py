@@ -546,6 +546,13 @@ def test_cli_file_problems_exit_2(customers: Any, tmp_path: Path) -> None:
     assert error.value.returncode == 2
     with pytest.raises(CommandError):
         call_command("import", "nonsense", str(bad))
+    with pytest.raises(CommandError, match="is a folder") as error:  # not "No such file"
+        call_command("import", "orders", str(tmp_path))
+    assert error.value.returncode == 2
+    for size in ("0", "-1"):  # 0 imported one row per chunk, a hundred times slower
+        with pytest.raises(CommandError, match="at least 1") as error:
+            call_command("import", "orders", str(bad), "--chunk-size", size)
+        assert error.value.returncode == 2
     assert not Order.objects.exists()
 
 

@@ -83,8 +83,14 @@ class Command(CompanyCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         table: str = options["table"]
+        if path.is_dir():
+            raise CommandError(f"{path} is a folder: name a .csv or .xlsx file", returncode=2)
         if not path.is_file():
             raise CommandError(f"No such file: {path}", returncode=FILE_PROBLEM)
+        if options["chunk_size"] < 1:
+            raise CommandError(
+                f"--chunk-size must be at least 1, not {options['chunk_size']}", returncode=2
+            )
         rejects: Path = options["rejects"] or path.with_name(path.stem + ".rejects.csv")
         try:  # written at the first bad row: a path that cannot be is refused now
             rejects.parent.mkdir(parents=True, exist_ok=True)
