@@ -219,6 +219,17 @@ def test_reset_password_command_forces_a_reset(company, capsys):
     assert history(user).filter(action=Action.PASSWORD_RESET).exists()
 
 
+@pytest.mark.parametrize("address", ["attain.example.com", "notaurl", "ftp://attain.example.com"])
+def test_reset_password_command_refuses_a_base_url_that_is_no_address(company, address):
+    """A typo in --base-url made the password unusable and mailed a dead link."""
+    with pytest.raises(CommandError, match="not an address"):
+        call_command("reset_password", "fin", "--base-url", address)
+    user = company.users["finance"]
+    user.refresh_from_db()
+    assert user.has_usable_password()
+    assert not history(user).filter(action=Action.PASSWORD_RESET).exists()
+
+
 def test_admin_action_emails_the_reset_link(company):
     user = company.users["executive"]
     user.email = "exec@example.com"

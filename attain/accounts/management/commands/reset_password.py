@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attain.accounts.models import User
 from attain.accounts.services import ResetNotEmailed, check_password_login, force_password_reset
+from attain.web.links import base_url
 
 
 class Command(BaseCommand):
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("usernames", nargs="+", metavar="username")
         parser.add_argument(
             "--base-url",
-            default="",
+            type=base_url,
+            default=None,
             help="the address users reach Attain at (for the link; default: ATTAIN_BASE_URL)",
         )
         parser.add_argument("--reason", default="", help="recorded in the audit trail")

@@ -17,6 +17,7 @@ from attain.intake.reading import FileProblem
 from attain.intake.services import batch_for_file, run_batch
 from attain.intake.tables import TABLES
 from attain.org.commands import CompanyCommand
+from attain.web.links import base_url
 
 FILE_PROBLEM = 2
 
@@ -73,6 +74,7 @@ class Command(CompanyCommand):
         org.add_argument("--no-logins", action="store_true", help="neither create nor link logins")
         org.add_argument(
             "--base-url",
+            type=base_url,
             default=None,
             help="the address people reach Attain at, for the invitation links "
             "(default: ATTAIN_BASE_URL)",
