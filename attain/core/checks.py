@@ -74,3 +74,28 @@ def sign_in_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
             )
         )
     return errors
+
+
+@checks.register()
+def base_url_is_an_address(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """ATTAIN_BASE_URL without its scheme or host (``attain.example.com``): every link
+    in invitations, password resets and notifications would be a dead one. Empty is
+    allowed (notifications then carry no link)."""
+    value = str(getattr(settings, "ATTAIN_BASE_URL", "") or "")
+    if not value:
+        return []
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is not None and parts.scheme in ("http", "https") and parts.hostname:
+        return []
+    return [
+        checks.Error(
+            f"ATTAIN_BASE_URL is {value!r}, which is not an address such as "
+            "https://attain.example.com: the links in invitations, password resets and "
+            "notifications would not open.",
+            hint="Write it with http:// or https:// and the host name (docs/operations.md).",
+            id="attain.E003",
+        )
+    ]

@@ -57,3 +57,14 @@ def test_passwords_for_administrators_only_without_single_sign_on_is_a_warning(
     assert "attain.W002" not in ids()
     settings.ATTAIN_PASSWORD_LOGIN, settings.ATTAIN_SSO_ENABLED = "all", False
     assert "attain.W002" not in ids()
+
+
+@pytest.mark.parametrize("address", ["attain.example.com", "ftp://attain.example.com", "https://"])
+def test_a_base_url_that_is_no_address_is_an_error(settings: Any, address: str) -> None:
+    """ATTAIN_BASE_URL=attain.example.com (no https://) made every link in invitations,
+    password resets and notifications a dead one, and `attain check` said nothing."""
+    settings.ATTAIN_BASE_URL = address
+    found = ids()
+    assert "attain.E003" in found and address in found["attain.E003"]
+    settings.ATTAIN_BASE_URL = ""  # documented: notifications carry no link
+    assert "attain.E003" not in ids()
