@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 SAMPLE_BYTES = 1 << 20
 csv.field_size_limit(1 << 24)
@@ -59,6 +60,42 @@ class Source:
         self.close()
 
 
+_NOT_TEXT = _lazy("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or XLSX.")
+
+# The first bytes of an Excel 97–2003 workbook (.xls, an OLE2 container)
+OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Characters no text file holds (a binary file read as text has them)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _zeros_throughout(sample: bytes) -> bool:
+    """Zero bytes in a tenth of the sample or more: UTF-16 or binary data, not a text
+    file with a stray NUL in a cell (that row is rejected by itself)."""
+    return sample.count(0) * 10 >= len(sample) > 0
+
+
+def _utf16_without_bom(sample: bytes) -> tuple[str, str] | None:
+    """UTF-16 written without its BOM (some exports do). A zero byte is never in UTF-8
+    or GBK text, but in UTF-16 every character below U+0100 has one; of the two byte
+    orders, the right one reads the sample's commas, digits and line ends as such (the
+    other turns them into CJK characters). Valid UTF-8 otherwise, its cells held NULs."""
+    if not _zeros_throughout(sample):
+        return None
+    best: tuple[int, str] | None = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        ascii_count = sum(1 for c in text if c < "\x80")
+        if _CONTROL.search(text) is None and (best is None or ascii_count > best[0]):
+            best = (ascii_count, codec)
+    if best is None or best[0] == 0:
+        return None
+    return best[1], "UTF-16"
+
+
 def detect_encoding(sample: bytes) -> tuple[str, str]:
     """(codec, label). UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode
     text"), else GB18030, the superset of GBK that Excel uses for Chinese CSV."""
@@ -66,6 +103,11 @@ def detect_encoding(sample: bytes) -> tuple[str, str]:
         return "utf-8-sig", "UTF-8 (BOM)"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "UTF-16"
+    without_bom = _utf16_without_bom(sample)
+    if without_bom is not None:
+        return without_bom
+    if _zeros_throughout(sample):  # binary data: UTF-8 would read it, NULs and all
+        raise FileProblem(str(_NOT_TEXT))
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8", "UTF-8"
@@ -75,9 +117,7 @@ def detect_encoding(sample: bytes) -> tuple[str, str]:
         codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
         return "gb18030", "GB18030 (GBK)"
     except UnicodeDecodeError:
-        raise FileProblem(
-            _("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or XLSX.")
-        ) from None
+        raise FileProblem(str(_NOT_TEXT)) from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -209,6 +249,8 @@ def open_source(
     except OSError as error:
         raise FileProblem(_("Cannot read the file: %(error)s") % {"error": error}) from None
     workbook = sample[:4] == b"PK\x03\x04"  # a zip: a workbook, whatever its name says
+    if sample[:8] == OLD_EXCEL:  # an .xls renamed, or saved under another name
+        suffix = ".xls"
     if suffix in {".xlsx", ".xlsm"} or workbook:
         source = _open_xlsx(path) if row_limit is None else _sample_xlsx(path, row_limit)
     elif suffix == ".xls":

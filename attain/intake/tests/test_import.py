@@ -1203,3 +1203,29 @@ def test_ctrl_c_during_an_import_fails_its_batch_and_imports_nothing(
     batch = ImportBatch.objects.get()
     assert batch.status == BatchStatus.FAILED and "interrupted" in batch.error
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_csv_with_or_without_its_bom(customers: Any, tmp_path: Path, encoding: str) -> None:
+    """UTF-16 without a BOM read as UTF-8 text full of NULs: "no column external_id"."""
+    path = write_csv(tmp_path / "orders.csv", orders_rows(), encoding=encoding)
+    result = import_file(None, "orders", path)
+    assert (result.encoding, result.imported, result.rejected) == ("UTF-16", 3, 0)
+    assert Order.objects.get(external_id="O-1").amount == Decimal("1234.50")
+
+
+def test_an_old_excel_file_or_binary_data_named_csv_is_not_read_as_text(
+    customers: Any, tmp_path: Path
+) -> None:
+    """An .xls saved as orders.csv is an old workbook whatever its name; other binary
+    data (zero bytes, control characters) is neither UTF-16 nor any other text."""
+    from attain.intake.reading import OLD_EXCEL, FileProblem
+
+    xls = tmp_path / "orders.csv"
+    xls.write_bytes(OLD_EXCEL + bytes(range(256)) * 8)
+    with pytest.raises(FileProblem, match=r"Old \.xls files are not supported"):
+        import_file(None, "orders", xls)
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x01\x00\x02\x00\x03\x00\x04\x00" * 64)
+    with pytest.raises(FileProblem, match="neither UTF-8 nor GBK"):
+        import_file(None, "orders", junk)
