@@ -166,3 +166,20 @@ def test_quick_bounds_check_passes_only_what_bound_errors_passes(db: Any) -> Non
                 passed += 1
                 assert errors == {}, values
     assert passed == 5 * 3  # None, 0, 12.50, the ceiling, 7 with None and the two good days
+
+
+@pytest.mark.parametrize("table", ["orders", "people"])
+def test_the_bench_refuses_a_database_that_holds_a_company(
+    company: Any, tmp_path: Path, table: str
+) -> None:
+    """It credited a million generated orders to the company's own people (and imported
+    its generated roster among them)."""
+    from django.core.management.base import CommandError
+
+    orders, people = Order.objects.count(), company.people["r1"].__class__.objects.count()
+    with pytest.raises(CommandError, match="holds a company"):
+        call_command(
+            "bench_import", "--rows", "50", "--table", table, "--file", str(tmp_path / "f.csv")
+        )
+    assert Order.objects.count() == orders
+    assert company.people["r1"].__class__.objects.count() == people

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attain.crm import dedupe
 from attain.crm.models import Customer
@@ -105,6 +105,9 @@ def executemany_floor(path: Path, encoding: str) -> tuple[int, float]:
         return rows, time.perf_counter() - started
 
 
+BENCH_UNIT = "bench"  # the unit of the people the orders benchmark creates
+
+
 class Command(BaseCommand):
     help = (
         "Benchmark importing a generated orders CSV of --rows rows, or with --table people "
@@ -126,6 +129,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows: int = options["rows"]
+        self._refuse_a_company(options["table"])
         if options["table"] == "people":
             folder = options["file"].parent if options["file"] else Path(settings.VAR_DIR)
             orgbench.run(folder, rows, options["seed"], self.stdout.write)
@@ -186,11 +190,25 @@ class Command(BaseCommand):
         )
         echo(f"database: {settings.DATABASES['default']['NAME']}")
 
+    def _refuse_a_company(self, table: str) -> None:
+        """The benchmark writes generated people and orders into the configured database:
+        never into one that holds a company's own (its orders would be credited to real
+        people), only into a fresh one or one that holds only an earlier benchmark's."""
+        people = Person.objects.all()
+        if table == "orders":
+            people = people.exclude(assignments__unit__code=BENCH_UNIT)
+        if people.exists():
+            raise CommandError(
+                f"The database holds a company ({Person.objects.count():,} people): the "
+                "benchmark writes generated records only into a fresh one, e.g. "
+                "`export ATTAIN_VAR_DIR=/tmp/bench-var; attain migrate` first."
+            )
+
     def _ensure_company(self) -> tuple[list[str], list[str]]:
         people = list(Person.objects.values_list("code", flat=True)[:200])
         if len(people) < 20:
-            unit = Unit.objects.filter(code="bench").first() or org.create_unit(
-                None, code="bench", name="Bench"
+            unit = Unit.objects.filter(code=BENCH_UNIT).first() or org.create_unit(
+                None, code=BENCH_UNIT, name="Bench"
             )
             manager = org.create_person(
                 None, code="BM001", name="Bench manager", unit=unit, title="manager", start=START
