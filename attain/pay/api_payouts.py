@@ -5,7 +5,6 @@ visibility rule; the steps ask :mod:`attain.pay.payout_access` through the servi
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.urls import URLPattern, path
@@ -25,8 +24,7 @@ from . import payout_access as access
 from . import selectors_payouts as selectors
 from . import services_payouts as services
 from .models import PayoutState, PayrollSource
-
-PERIOD_RE = re.compile(r"^[0-9A-Za-z-]{1,16}$")  # matched with fullmatch (no newline)
+from .services_close import PERIOD_RE
 
 
 def _check_period(value: str) -> None:

@@ -359,7 +359,10 @@ def _withdraw(actor: Any, adjustment: Adjustment, changed: set[Key]) -> None:
 # Close and reopen ---------------------------------------------------------------------
 
 
-PERIOD_RE = re.compile(r"^[0-9A-Za-z-]{1,16}$")  # as the payout API's period ids
+# A pay period's id: a year, half, quarter or month (2026, 2026-H1, 2026-Q3, 2026-03),
+# matched with fullmatch (no newline). Anything else (2026-13, 2026Q1) names no period:
+# refused, not read as a period without payouts.
+PERIOD_RE = re.compile(r"^(?:19|[2-9][0-9])[0-9]{2}(?:-(?:H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 
 
 def _check_period(period: str) -> str:

@@ -30,3 +30,27 @@ def test_a_period_parameter_must_be_a_period(company: Company) -> None:
             ]
         for period in ["2026", "2026-H2", "2026-Q1", "2026-03", ""]:  # empty: not given
             assert client.get(url, {"period": period}).status_code == 200, (url, period)
+
+
+PAY_URLS = [
+    "/api/pay/payouts/",
+    "/api/pay/payroll/",
+    "/api/pay/accrual/",
+    "/api/pay/statements/",
+    "/api/pay/disputes/",
+]
+
+
+def test_a_pay_period_parameter_must_be_a_period(company: Company) -> None:
+    """The pay endpoints took any short code: ``2026-13`` answered an empty register,
+    payroll or accrual, as if nothing were owed."""
+    client = APIClient()
+    client.force_authenticate(company.users["finance"])
+    for url in PAY_URLS:
+        for period in ["2026Q1", "2026-13", "2026-Q5", "FY2026", "2026-W01"]:
+            response = client.get(url, {"period": period})
+            assert response.status_code == 400, (url, period, response.content)
+            assert list(response.json()["error"]["fields"]) == ["period"], url
+        for period in ["2026", "2026-H2", "2026-Q1", "2026-03"]:
+            response = client.get(url, {"period": period})
+            assert response.status_code == 200, (url, period, response.content)
