@@ -94,9 +94,9 @@ NOT_WALKED = {
     "pay/statements/sets/<int:pk>/": "a set exists once statements are generated (pay tests)",
     "pay/statements/<int:pk>/pdf/": "a download (pay test_statements reads it back)",
     "pay/statements/<int:pk>/acknowledge/": "answers POST",
-    "crm/orders/<str:external_id>/status/": "answers POST",
-    "crm/opportunities/<str:external_id>/move/": "answers POST (a card of the pipeline board)",
-    "crm/tickets/<str:external_id>/": "answers POST",
+    "crm/orders/<record_id:external_id>/status/": "answers POST",
+    "crm/opportunities/<record_id:external_id>/move/": "answers POST (a card of the pipeline board)",
+    "crm/tickets/<record_id:external_id>/": "answers POST",
     "crm/reminders/<int:pk>/done/": "answers POST",
     "intake/<int:pk>/preview/": "needs an uploaded file (intake browser test)",
     "intake/<int:pk>/": "needs an import batch (intake browser test)",
@@ -207,7 +207,8 @@ VISIBLE_TEXT = """() => {
   for (const el of document.querySelectorAll(labelled)) {
     if (el.closest('[hidden]')) continue;
     for (const a of ['placeholder', 'title', 'aria-label', 'value']) {
-      if (a === 'value' && !(el.type === 'submit' || el.type === 'button')) continue;
+      // an input button shows its value; a <button>'s value is data, its text is shown
+      if (a === 'value' && !(el.tagName === 'INPUT' && (el.type === 'submit' || el.type === 'button'))) continue;
       const v = el.getAttribute(a); if (v) parts.push(v);
     }
   }
