@@ -22,9 +22,10 @@ from attain.web.query import query_one
 from . import close_access as access
 from . import selectors_close as selectors
 from . import services_close as services
-from .api_payouts import PERIOD_RE, period_field
+from .api_payouts import period_field
 from .models import PayoutState
 from .models_close import PeriodState
+from .services_close import PERIOD_RE
 
 
 class PeriodSerializer(serializers.Serializer):

@@ -26,8 +26,9 @@ from . import dispute_access as access
 from . import selectors_disputes as selectors
 from . import services_disputes as services
 from .api import TABLE_CHOICES
-from .api_payouts import PERIOD_RE, period_field
+from .api_payouts import period_field
 from .models_disputes import Dispute, DisputeEvent, DisputeStatus, DisputeSubject
+from .services_close import PERIOD_RE
 
 ACTIONS = ["start", "assign", "resolve", "reject", "withdraw"]
 

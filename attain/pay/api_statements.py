@@ -22,8 +22,9 @@ from attain.web.parsers import JSONParser
 from . import selectors_statements as selectors
 from . import services_statements as services
 from . import statement_access as access
-from .api_payouts import PERIOD_RE, _period, period_field
+from .api_payouts import _period, period_field
 from .models_statements import Statement, StatementSet
+from .services_close import PERIOD_RE
 
 
 class StatementSerializer(serializers.Serializer):

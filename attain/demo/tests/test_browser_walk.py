@@ -95,7 +95,9 @@ NOT_WALKED = {
     "pay/statements/<int:pk>/pdf/": "a download (pay test_statements reads it back)",
     "pay/statements/<int:pk>/acknowledge/": "answers POST",
     "crm/orders/<record_id:external_id>/status/": "answers POST",
-    "crm/opportunities/<record_id:external_id>/move/": "answers POST (a card of the pipeline board)",
+    "crm/opportunities/<record_id:external_id>/move/": (
+        "answers POST (a card of the pipeline board)"
+    ),
     "crm/tickets/<record_id:external_id>/": "answers POST",
     "crm/reminders/<int:pk>/done/": "answers POST",
     "intake/<int:pk>/preview/": "needs an uploaded file (intake browser test)",
@@ -208,7 +210,8 @@ VISIBLE_TEXT = """() => {
     if (el.closest('[hidden]')) continue;
     for (const a of ['placeholder', 'title', 'aria-label', 'value']) {
       // an input button shows its value; a <button>'s value is data, its text is shown
-      if (a === 'value' && !(el.tagName === 'INPUT' && (el.type === 'submit' || el.type === 'button'))) continue;
+      const shown = el.tagName === 'INPUT' && (el.type === 'submit' || el.type === 'button');
+      if (a === 'value' && !shown) continue;
       const v = el.getAttribute(a); if (v) parts.push(v);
     }
   }
