@@ -29,7 +29,10 @@ from .governance_api import urlpatterns as governance_urls
 from .models import CalculationRun, ComponentResult, PeriodResult, RunPartition
 
 PERIOD = OpenApiParameter(
-    "period", str, pattern=PERIOD_PATTERN, description="Period id, e.g. 2026-Q4 (default: now)"
+    "period",
+    str,
+    pattern=PERIOD_PATTERN,
+    description="Period id, e.g. 2026-Q4 (absent or empty: now)",
 )
 
 

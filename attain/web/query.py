@@ -15,8 +15,8 @@ from attain.engine import parse_period
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # The period ids :func:`query_period` reads, for the OpenAPI document (it checks more:
-# year 0000 is not one)
-PERIOD_PATTERN = r"^[0-9]{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+# year 0000 is not one); empty too, which it reads as not given (the default period)
+PERIOD_PATTERN = r"^([0-9]{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?)?$"
 
 
 def _bad(name: str, message: str) -> serializers.ValidationError:
