@@ -28,10 +28,14 @@ USAGE = """usage:
   attain scenario check FILE
   attain scenario explain FILE PERSON PERIOD [--as-of YYYY-MM-DD] [--format text|json]
   attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH] [--keep] [--scaling]
-  attain bench forecast [--people N] [--seed S] [--from DATE] [--to DATE] [--json FILE]"""
+  attain bench forecast [--people N] [--seed S] [--from DATE] [--to DATE] [--json FILE]
+  attain bench integrity [--people N] [--orders M] [--seed S]"""
 BENCH_USAGE = """usage: attain bench engine [--people N] [--orders M] [--seed S] [--dir PATH]
          [--keep] [--repeat R] [--scaling] [--generate-only] [--json]
-         [--matrix [--features F1,F2,...]]"""
+         [--matrix [--features F1,F2,...]]
+       attain bench forecast [--people N] [--seed S] [--from DATE] [--to DATE] [--json FILE]
+       attain bench integrity [--people N] [--orders M] [--seed S]
+(each takes --help)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -150,8 +154,11 @@ def main(args: list[str], out: TextIO | None = None, err: TextIO | None = None) 
 
         return forecast_bench_main(args[2:], out, err)
     if args[0] == "bench":
+        if args[1:2] in (["-h"], ["--help"]):
+            print(BENCH_USAGE, file=out)
+            return 0
         if len(args) < 2 or args[1] != "engine":
-            print(f"{BENCH_USAGE}", file=err)
+            print(BENCH_USAGE, file=err)
             return 2
         from .bench import main as bench_main
 

@@ -136,7 +136,7 @@ def generate(people: int, seed: int = 1) -> tuple[ForecastData, ForecastData]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="attain bench forecast", add_help=False)
+    parser = argparse.ArgumentParser(prog="attain bench forecast")
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--from", dest="first", default="2025-01-01")
@@ -148,12 +148,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(args: Sequence[str], out: TextIO, err: TextIO) -> int:
     try:
         options = _parser().parse_args(list(args))
-    except SystemExit:
-        err.write(
-            "usage: attain bench forecast [--people N] [--seed S] [--from DATE] [--to DATE]"
-            " [--json FILE]\n"
-        )
-        return 2
+    except SystemExit as exit_:  # --help (0), or a usage error argparse printed (2)
+        return int(exit_.code or 0)
     started = time.perf_counter()
     revenue, deals = generate(options.people, options.seed)
     generated = time.perf_counter() - started

@@ -196,10 +196,21 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     assert "YAML syntax error" in err
 
 
-def test_bench_needs_the_engine_subcommand() -> None:
+def test_bench_needs_a_subcommand_and_names_every_one() -> None:
     code, out, err = cli("bench")
     assert (code, out) == (2, "")
-    assert "attain bench engine" in err
+    for name in ("engine", "forecast", "integrity"):
+        assert f"attain bench {name}" in err
+    code, out, err = cli("bench", "--help")
+    assert (code, err) == (0, "")
+    assert "attain bench integrity" in out
+
+
+def test_bench_forecast_help_is_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """``attain bench forecast --help`` was refused as an unrecognized argument."""
+    code, _out, _err = cli("bench", "forecast", "--help")
+    assert code == 0
+    assert "--people" in capsys.readouterr().out
 
 
 def test_check_reports_what_only_a_decomposition_finds(tmp_path: Path) -> None:
