@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -584,6 +585,16 @@ class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ]
         if parameters:
             extend_schema_view(list=extend_schema(parameters=parameters))(cls)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """The record's id read from its address as the pages' links write it
+        (:class:`attain.crm.urls.RecordIdConverter`): an id's ``/`` and ``%`` are escaped
+        once more inside the segment (``HT%252F2026%252F118``), since the server decodes
+        ``%2F`` before the routes are matched and a segment cannot hold a slash."""
+        super().initial(request, *args, **kwargs)
+        key = self.lookup_url_kwarg or self.lookup_field
+        if key in self.kwargs:
+            self.kwargs[key] = unquote(self.kwargs[key])
 
     def filtered(self, rows: QuerySet[Any]) -> QuerySet[Any]:
         """The rows narrowed by the filters given, each read strictly (given twice, or a

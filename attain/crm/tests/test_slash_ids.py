@@ -56,3 +56,31 @@ def test_the_product_list_links_a_product_whose_code_holds_a_slash(company: Comp
     page = client.get(link)
     assert page.status_code == 200, link
     assert page.context["form"].initial["code"] == product.code
+
+
+def test_the_api_reaches_records_whose_id_holds_a_slash(company: Company) -> None:
+    """Detail endpoints answered 404 for such a record: the address's one segment
+    cannot hold a slash, however escaped, since the server decodes ``%2F`` before the
+    routes are matched. As in the pages' links, the id's ``/`` and ``%`` are escaped
+    once more inside the segment (``HT%252F2026%252F118``)."""
+    from urllib.parse import quote
+
+    from rest_framework.test import APIClient
+
+    rep = company.people["r1"]
+    customer = services.create_customer(
+        None, name="斜杠贸易有限公司", owner=rep, external_id="HT/2026/118"
+    )
+    odd = services.create_customer(None, name="百分号科技", owner=rep, external_id="50%off/a")
+    plain = services.create_customer(None, name="普通客户", owner=rep, external_id="C-1")
+    make.order(customer, rep, datetime.date(2026, 3, 1), Decimal(100), external_id="SO/7")
+    client = APIClient()
+    client.force_authenticate(company.users["sales_ops"])
+    for record in (customer, odd, plain):
+        segment = quote(quote(record.external_id, safe=""), safe="")
+        answer = client.get(f"/api/customers/{segment}/")
+        assert answer.status_code == 200, segment
+        assert answer.json()["external_id"] == record.external_id
+        assert client.get(f"/api/customers/{segment}/360/").status_code == 200, segment
+    assert client.get("/api/orders/SO%252F7/").json()["external_id"] == "SO/7"
+    assert client.get("/api/customers/HT%2F2026%2F118/").status_code == 404
