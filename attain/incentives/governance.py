@@ -33,7 +33,7 @@ from attain.org.models import Assignment, Unit
 from attain.org.selectors import unit_descendant_ids
 
 from .access import can_approve_plans, can_edit_plans, can_return_plans
-from .models import PlanVersion, VersionStatus
+from .models import Plan, PlanVersion, VersionStatus
 
 # The states of versions that pay, or are on their way to paying.
 IN_PLAY = (VersionStatus.SUBMITTED, VersionStatus.APPROVED, VersionStatus.ACTIVE)
@@ -153,6 +153,7 @@ def require_approved(actor: Any, version: PlanVersion) -> None:
 
 _FAR_PAST = datetime.date.min
 _FAR_FUTURE = datetime.date.max
+_DAY = datetime.timedelta(days=1)
 
 
 def _set(value: Any) -> frozenset[str] | None:
@@ -271,13 +272,61 @@ def _span(start: datetime.date, end: datetime.date) -> str:
     return f"{first} – {last}"
 
 
-def activation_warnings(version: PlanVersion) -> list[str]:
-    """What the one who activated ``version`` should know beyond the overlaps: what the
-    apps listening to :data:`attain.incentives.events.version_activated` answer (pay
-    governance: the closed pay periods it takes effect in)."""
+Days = tuple[datetime.date, datetime.date]  # first and last (open ends: far past, future)
+
+
+def covered_days(plan: Plan) -> list[Days]:
+    """The days some active version of ``plan`` is in effect, as separate runs of days."""
+    spans = sorted(
+        (v.effective_from or _FAR_PAST, v.effective_to or _FAR_FUTURE)
+        for v in PlanVersion.objects.filter(plan=plan, status=VersionStatus.ACTIVE)
+    )
+    runs: list[Days] = []
+    for start, end in spans:
+        if runs and (runs[-1][1] == _FAR_FUTURE or start <= runs[-1][1] + _DAY):
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((start, end))
+    return runs
+
+
+def _lost(before: list[Days], after: list[Days]) -> list[Days]:
+    """The days of ``before`` that ``after`` does not cover."""
+    lost: list[Days] = []
+    for start, end in before:
+        for kept_start, kept_end in after:
+            if kept_end < start or kept_start > end:
+                continue
+            if kept_start > start:
+                lost.append((start, kept_start - _DAY))
+            if kept_end >= end:
+                break
+            start = kept_end + _DAY
+        else:
+            lost.append((start, end))
+    return lost
+
+
+def activation_warnings(
+    version: PlanVersion, covered_before: list[Days] | None = None
+) -> list[str]:
+    """What the one who activated ``version`` should know beyond the overlaps: the days
+    its plan was in effect before (``covered_before``, :func:`covered_days`) that no
+    version covers now (a version activated inside a longer one ends that one the day
+    before it starts), and what the apps listening to
+    :data:`attain.incentives.events.version_activated` answer (pay governance: the closed
+    pay periods it takes effect in)."""
     from .events import version_activated
 
-    found: list[str] = []
+    found: list[str] = [
+        _(
+            "No version of “%(plan)s” is in effect over %(span)s any more: activating "
+            "version %(n)s cut short the version that covered those days. Activate a "
+            "version for them if the plan still pays then."
+        )
+        % {"plan": version.plan.code, "span": _span(start, end), "n": version.number}
+        for start, end in _lost(covered_before or [], covered_days(version.plan))
+    ]
     for _receiver, answer in version_activated.send(sender=PlanVersion, version=version):
         found.extend(str(warning) for warning in answer or [])
     return found

@@ -103,10 +103,11 @@ def _step_view(action: str, doc: str) -> type[APIView]:
                 raise Http404
             body = PlanStepSerializer(data=request.data)
             body.is_valid(raise_exception=True)
+            covered = governance.covered_days(version.plan) if action == "activate" else []
             version = STEPS[action](request.user, version, body.validated_data["reason"])
             warnings = governance.overlap_warnings(version)
             if action == "activate":
-                warnings += governance.activation_warnings(version)
+                warnings += governance.activation_warnings(version, covered)
             return Response(
                 PlanStepResultSerializer({"version": version, "warnings": warnings}).data
             )

@@ -557,6 +557,7 @@ def plan_step(request: HttpRequest, code: str, number: int, action: str) -> Http
         raise Http404
     version = get_object_or_404(PlanVersion, plan__code=code, number=number)
     run, done = PLAN_STEPS[action]
+    covered = governance.covered_days(version.plan) if action == "activate" else []
     try:
         run(request.user, version, request.POST.get("reason", ""))
     except ValidationError as error:
@@ -565,7 +566,7 @@ def plan_step(request: HttpRequest, code: str, number: int, action: str) -> Http
         messages.success(request, str(done) % {"n": number, "plan": code})
         warnings = governance.overlap_warnings(version)
         if action == "activate":
-            warnings += governance.activation_warnings(version)
+            warnings += governance.activation_warnings(version, covered)
         for warning in warnings:
             messages.warning(request, warning)
     return redirect("incentives:plans")

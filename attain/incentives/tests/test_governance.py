@@ -370,3 +370,40 @@ def test_a_draft_does_not_rename_the_plan_in_force_until_it_is_activated(company
         REP_PLAN["name"],
         "2026 销售方案（修订）",
     )
+
+
+def test_activating_a_version_inside_another_warns_of_the_days_left_without_a_plan(client, company):
+    """A January–December version is active; a July–September one is activated: the
+    first ends on June 30 and October–December has no version of the plan, which the
+    one who activated it was not told (docs/incentives.md, "Versions")."""
+    import copy
+
+    services.activate_plan(None, services.save_plan_version(None, REP_PLAN))
+    summer = copy.deepcopy(REP_PLAN)
+    summer["effective"] = {"from": f"{YEAR}-07-01", "to": f"{YEAR}-09-30"}
+    ops, boss = company.users["sales_ops"], company.users["executive"]
+    version = services.save_plan_version(ops, summer)
+    governance.submit_plan_version(ops, version)
+    governance.approve_plan_version(boss, version)
+    answer = _api(company, "sales_ops").post(
+        f"/api/plans/rep/versions/{version.number}/activate/",
+        {},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert answer.status_code == 200, answer.content
+    [warning] = [w for w in answer.json()["warnings"] if "10月1日" in w]
+    assert f"{YEAR}年10月1日" in warning and f"{YEAR}年12月31日" in warning
+    assert "rep" in warning
+
+    # the page says it too; a version that leaves no day uncovered says nothing of it
+    autumn = copy.deepcopy(REP_PLAN)
+    autumn["effective"] = {"from": f"{YEAR}-10-01"}
+    later = services.save_plan_version(ops, autumn)
+    governance.submit_plan_version(ops, later)
+    governance.approve_plan_version(boss, later)
+    client.force_login(ops)
+    page = client.post(
+        f"/performance/plans/rep/v{later.number}/activate/", follow=True
+    ).content.decode()
+    assert "no version of" not in page
