@@ -426,15 +426,36 @@ def apply_edits(
 def _transition(
     actor: Any, plan: TargetPlan, status: str, *, reason: str = "", **fields: Any
 ) -> TargetPlan:
-    before = {"status": plan.status}
-    plan.status = status
-    for key, value in fields.items():
-        setattr(plan, key, value)
-    plan.save()
-    record_change(
-        actor, Action.UPDATE, plan, before=before, after={"status": status}, reason=reason
-    )
+    """Move ``plan`` on to ``status`` from the status it was checked in. Its row is
+    locked and its status read again: of two people acting on the plan at once (two
+    approvers, two planners publishing), the later is refused, never applied twice."""
+    with transaction.atomic():
+        current = _locked_status(plan)
+        if current != plan.status:
+            plan.status = current
+            raise ValidationError(
+                {
+                    "status": [
+                        _("This plan was changed meanwhile and is now “%(status)s”.")
+                        % {"status": plan.get_status_display()}
+                    ]
+                }
+            )
+        before = {"status": plan.status}
+        plan.status = status
+        for key, value in fields.items():
+            setattr(plan, key, value)
+        plan.save()
+        record_change(
+            actor, Action.UPDATE, plan, before=before, after={"status": status}, reason=reason
+        )
     return plan
+
+
+def _locked_status(plan: TargetPlan) -> str:
+    """The plan's status as stored, its row locked until the transaction ends."""
+    found = TargetPlan.objects.select_for_update().filter(pk=plan.pk)
+    return str(found.values_list("status", flat=True).get())
 
 
 def submit_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
@@ -656,8 +677,14 @@ def settle_acknowledgement(plan: TargetPlan, actor: Any = None) -> bool:
     """A published plan becomes acknowledged once everyone with a target who still
     works here has acknowledged: after the last of them does, or (``actor`` None, the
     daily reminders) after the last one still waiting has left. True when it did."""
-    if plan.status != PlanStatus.PUBLISHED:
-        return False
+    with transaction.atomic():
+        plan.status = _locked_status(plan)  # the last two acknowledging at once
+        if plan.status != PlanStatus.PUBLISHED:
+            return False
+        return _settle(plan, actor)
+
+
+def _settle(plan: TargetPlan, actor: Any) -> bool:
     # someone who left cannot acknowledge: the plan waits only for those still here
     waiting = (
         TargetCell.objects.filter(plan=plan, kind=Kind.PERSON)

@@ -1,0 +1,48 @@
+"""Targets QA (tgtqa): approval and publication by two people at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from attain.conftest import Company
+from attain.targets import services
+from attain.targets.models import Notification, PlanStatus, TargetPlan
+
+
+def test_a_plan_published_by_two_planners_at_once_is_published_once(
+    company: Company, plan: TargetPlan
+) -> None:
+    """Two planners press Publish on the same approved plan at the same moment: each
+    request loaded the plan while it was approved. Before, both publications went
+    through and everyone with a target was notified twice (and emailed twice); the
+    second is now refused, the plan's status being read again under a lock."""
+    ops = company.users["sales_ops"]
+    services.submit_plan(ops, plan)
+    services.approve_plan(company.users["executive"], plan)
+    first = TargetPlan.objects.get(pk=plan.pk)
+    second = TargetPlan.objects.get(pk=plan.pk)  # the other planner's request
+    services.publish_plan(ops, first)
+    notified = Notification.objects.filter(plan=plan).count()
+    assert notified == 4  # r1 to r4
+    with pytest.raises(ValidationError):
+        services.publish_plan(company.users["admin"], second)
+    assert Notification.objects.filter(plan=plan).count() == notified
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PUBLISHED
+
+
+def test_an_approval_and_a_return_at_once_do_not_both_apply(
+    company: Company, plan: TargetPlan
+) -> None:
+    """One executive approves while another returns the plan from a page loaded before:
+    the return of a plan approved meanwhile was applied over the approval (and audited
+    as a return from "submitted"). The later of the two is now refused."""
+    services.submit_plan(company.users["sales_ops"], plan)
+    stale = TargetPlan.objects.get(pk=plan.pk)
+    services.approve_plan(company.users["executive"], plan)
+    services.publish_plan(company.users["sales_ops"], plan)
+    with pytest.raises(ValidationError):
+        services.return_plan(company.users["admin"], stale, "too high")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PUBLISHED
