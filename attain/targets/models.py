@@ -185,7 +185,7 @@ class TargetCell(models.Model):
 
     plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="cells")
     measure = models.SlugField(max_length=64)
-    who = models.CharField(max_length=64)  # unit code or person code
+    who = models.CharField(_("for"), max_length=64)  # unit code or person code
     kind = models.CharField(max_length=6, choices=Kind.choices)
     parent = models.CharField(max_length=64, blank=True)  # the unit it was decomposed from
     period = models.CharField(max_length=7)  # "2026" or "2026-03"
@@ -209,7 +209,7 @@ class TargetEdit(models.Model):
 
     plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="edits")
     measure = models.SlugField(max_length=64)
-    who = models.CharField(max_length=64)
+    who = models.CharField(_("for"), max_length=64)
     period = models.CharField(max_length=7)
     value = models.DecimalField(max_digits=20, decimal_places=2)
     by = acting_user()

@@ -46,3 +46,24 @@ def test_an_approval_and_a_return_at_once_do_not_both_apply(
         services.return_plan(company.users["admin"], stale, "too high")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.PUBLISHED
+
+
+def test_the_unit_or_person_a_target_is_for_is_not_called_the_operator_in_chinese(
+    company: Company, plan: TargetPlan
+) -> None:
+    """The column naming whose target a row is (a commitment, an import's changes, a
+    proposal) and the "who" of an edited cell on the audit trail read 操作人 (the
+    operator, who made the change) in Chinese: a planner read an edit of r1's March
+    as made by r1. They now read 组织单元 / 人员 and 对象."""
+    from django.test import Client
+    from django.utils import translation
+
+    from attain.targets.models import TargetEdit
+
+    client = Client()
+    client.force_login(company.users["sales_ops"])
+    page = client.get(f"/targets/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<th>操作人</th>" not in page
+    assert "<th>组织单元 / 人员</th>" in page
+    with translation.override("zh-hans"):
+        assert str(TargetEdit._meta.get_field("who").verbose_name) == "对象"
