@@ -717,13 +717,16 @@ def _new_version(actor: Any, plan: TargetPlan, reason: str) -> TargetPlan:
     _require_status(plan, IN_FORCE, _("revised"))
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the change.")]})
-    if (
-        TargetPlan.objects.filter(family=plan.family, version__gt=plan.version)
-        .exclude(status=PlanStatus.SUPERSEDED)
-        .exists()
-    ):
-        raise ValidationError({"__all__": [_("A newer version of this plan is already open.")]})
     with transaction.atomic():
+        # the plan's row locked first: of two people revising it at once, the later
+        # finds the other's new version here (it failed on the version's number before)
+        _locked_status(plan)
+        if (
+            TargetPlan.objects.filter(family=plan.family, version__gt=plan.version)
+            .exclude(status=PlanStatus.SUPERSEDED)
+            .exists()
+        ):
+            raise ValidationError({"__all__": [_("A newer version of this plan is already open.")]})
         new = TargetPlan.objects.get(pk=plan.pk)
         new.pk = None
         new.version = plan.version + 1

@@ -67,3 +67,28 @@ def test_the_unit_or_person_a_target_is_for_is_not_called_the_operator_in_chines
     assert "<th>组织单元 / 人员</th>" in page
     with translation.override("zh-hans"):
         assert str(TargetEdit._meta.get_field("who").verbose_name) == "对象"
+
+
+def test_two_planners_revising_a_plan_at_once_get_one_new_version_and_a_message(
+    company: Company, plan: TargetPlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests found no newer version open and went on to create version 2: the
+    later failed on the one-version-per-number rule, a server error. The check is now
+    made with the plan's row locked, so the later is told a newer version is open."""
+    ops = company.users["sales_ops"]
+    services.submit_plan(ops, plan)
+    services.approve_plan(company.users["executive"], plan)
+    services.publish_plan(ops, plan)
+    locked = services._locked_status
+
+    def the_other_planner_first(found: TargetPlan) -> str:
+        # the other request revised the plan while this one waited for the lock
+        monkeypatch.setattr(services, "_locked_status", locked)
+        services.revise_plan(company.users["admin"], TargetPlan.objects.get(pk=plan.pk), "a")
+        return locked(found)
+
+    monkeypatch.setattr(services, "_locked_status", the_other_planner_first)
+    with pytest.raises(ValidationError) as refused:
+        services.revise_plan(ops, plan, "west lost a key account")
+    assert "newer version" in str(refused.value)  # (the other's version is rolled back
+    # with this test's one transaction: the two requests share it here)
