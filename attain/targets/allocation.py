@@ -904,10 +904,10 @@ def warning_text(problem: Problem, scenario: Scenario) -> str:
             "so; this split still divides its own value"
         ) % {"who": name, "period": params.get("period", "")}
     if problem.code == "rounded":
-        values = {
+        values = {  # without the zeros a product leaves after the point (1,000,500.00)
             "who": name,
-            "total": number_format(Decimal(params["total"]), force_grouping=True),
-            "rounded": number_format(Decimal(params["rounded"]), force_grouping=True),
+            "total": number_format(_without_zeros(params["total"]), force_grouping=True),
+            "rounded": number_format(_without_zeros(params["rounded"]), force_grouping=True),
         }
         period = str(params.get("period", ""))
         if len(period) == 7 and period[4] == "-" and period[5:].isdigit():
@@ -917,6 +917,13 @@ def warning_text(problem: Problem, scenario: Scenario) -> str:
             ) % {**values, "period": period}
         return gettext("%(who)s: %(total)s rounded to %(rounded)s to allocate whole units") % values
     return str(problem)
+
+
+def _without_zeros(text: str) -> Decimal:
+    """A number without trailing zeros after its point, never in exponent form."""
+    value = Decimal(text)
+    whole = value.to_integral_value()
+    return whole.quantize(Decimal(1)) if value == whole else value.normalize()
 
 
 def respread(value: Decimal, months: list[Decimal], round_to: Decimal) -> list[Decimal]:

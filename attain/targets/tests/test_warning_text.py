@@ -51,3 +51,27 @@ def test_a_split_of_its_own_value_over_an_earlier_target_is_said_in_chinese() ->
     with translation.override("zh-hans"):
         text = warning_text(clash, scenario)
     assert text == "总部 (hq)：其 2025 目标已由先前的分解生成并保持不变；本次分解仍拆分自己的值"
+
+
+def test_a_rounded_total_is_written_with_the_decimals_it_has() -> None:
+    """The total was written with the cents of its over-assignment product beside a
+    rounded figure without them: "1,000,500.00 rounded to 1,001,000"."""
+    scenario = _scenario()
+    rounded = Problem(
+        "decompositions[0]",
+        "total 1000500.00 is not a multiple of round_to 1000; using 1001000",
+        "rounded",
+        (("who", "wang"), ("total", "1000500.00"), ("rounded", "1001000"), ("period", "2025")),
+    )
+    with translation.override("en"):
+        assert warning_text(rounded, scenario).endswith(
+            ": 1,000,500 rounded to 1,001,000 to allocate whole units"
+        )
+    cents = Problem(
+        "decompositions[0]",
+        "total 0.0150 is not a multiple of round_to 0.01; using 0.02",
+        "rounded",
+        (("who", "wang"), ("total", "0.0150"), ("rounded", "0.02"), ("period", "2025")),
+    )
+    with translation.override("en"):
+        assert ": 0.015 rounded to 0.02 " in warning_text(cents, scenario)
