@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -31,6 +32,7 @@ from attain.web.formulas import guard_formula, unguard_formula, xml_safe
 from .allocation import Grid, _listed
 from .cells import CellChange
 from .models import Kind, TargetPlan
+from .services import _decimal
 
 # The English words are the msgids (context "target workbook") and what older files carry.
 HEADER = ["code", "kind", "name", "parent", "year"]
@@ -230,6 +232,14 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                     result.errors.append(
                         _("%(cell)s: a target cannot be negative")
                         % {"cell": f"{titles[measure]}!{chr(ord('E') + offset)}{number}"}
+                    )
+                    continue
+                try:  # what the cell takes (too large to store: refused when applied)
+                    after = _decimal(after, "value")
+                except ValidationError as error:
+                    result.errors.extend(
+                        f"{titles[measure]}!{chr(ord('E') + offset)}{number}: {message}"
+                        for message in error.messages
                     )
                     continue
                 if period == year and who in moved:

@@ -553,3 +553,16 @@ def test_a_typo_in_a_target_cell_is_no_number(typed: str) -> None:
     with pytest.raises(ValueError, match=typed):
         excel._number(typed)
     assert excel._number("１２，３４５．５") == Decimal("12345.5")
+
+
+def test_a_target_too_large_to_store_is_refused_when_the_workbook_is_read(
+    plan: TargetPlan,
+) -> None:
+    """A cell of 10²⁰ was listed as a difference with "Apply these changes", and only
+    refused when applied: the file's problems are named when it is read."""
+    client = login("sales_ops")
+    book = load_workbook(io.BytesIO(client.get(reverse("targets:export", args=[plan.pk])).content))
+    _edit(book, "r2", 6, 10**20)
+    page = _upload(client, plan, book)
+    assert "Enter a number below 10¹⁵." in page
+    assert "Apply these changes" not in page
