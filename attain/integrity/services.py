@@ -204,7 +204,8 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 "reason_en": alert.reason_en,
                 "reason_zh": alert.reason_zh,
             }
-            row = Alert.objects.filter(key=key).first()
+            # locked: a reviewer deciding it meanwhile waits, or has decided already
+            row = Alert.objects.select_for_update().filter(key=key).first()
             if row is None:
                 dismissed = _dismissed_before(values)
                 if dismissed is not None:  # a known pattern recurring unchanged
@@ -252,7 +253,10 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 updated += 1
         # Open alerts of the scanned periods the scan no longer finds: the records they
         # named were corrected (or the others' changed); nobody should decide on them.
-        for row in Alert.objects.filter(period__in=labels, status=Status.OPEN).order_by("pk"):
+        stale = Alert.objects.filter(period__in=labels, status=Status.OPEN)
+        for row in stale.select_for_update().order_by("pk"):
+            if row.status != Status.OPEN:  # decided while the scan waited for the lock
+                continue
             if row.key in keys:
                 continue
             before = _state(row)
@@ -319,6 +323,15 @@ def _state(alert: Alert) -> dict[str, Any]:
     }
 
 
+def _locked(alert: Alert) -> Alert:
+    """The alert as stored now, locked until the transaction ends; the caller's copy
+    takes its values (the page that shows it after the change reads them)."""
+    row = Alert.objects.select_for_update().get(pk=alert.pk)
+    for field in Alert._meta.concrete_fields:
+        setattr(alert, field.attname, getattr(row, field.attname))
+    return alert
+
+
 def _not_about_themself(actor: Any, alert: Alert) -> None:
     if access.concerns(actor, alert):
         raise PermissionDenied(_("Nobody reviews an integrity alert about themself."))
@@ -375,6 +388,9 @@ def decide(
             {"reject_records": _("Only a confirmed alert stops its records counting.")}
         )
     with transaction.atomic():
+        alert = _locked(alert)  # another reviewer (or a scan) may have changed it since
+        if alert.status != Status.OPEN:
+            raise ValidationError({"status": _("This alert has already been decided.")})
         before = _state(alert)
         alert.status = Status.CONFIRMED if confirm else Status.DISMISSED
         alert.resolution = reason
@@ -452,6 +468,9 @@ def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
     if not alert.hold:
         raise ValidationError({"reason": _("This alert holds no payout.")})
     with transaction.atomic():
+        alert = _locked(alert)
+        if not alert.hold:  # lifted by another reviewer meanwhile
+            raise ValidationError({"reason": _("This alert holds no payout.")})
         before = _state(alert)
         was_held = alert.hold
         alert.hold = False
