@@ -605,10 +605,13 @@ def follow_integrity_hold(actor: Any, alert: Any, *, hold: bool) -> int:
     payouts changed."""
     payouts = Payout.objects.filter(person__in=alert.people.all()).exclude(state=PayoutState.PAID)
     tag = f"{INTEGRITY_HOLD}:{alert.pk}"
-    others = [] if hold else list(_holding_alerts().exclude(pk=alert.pk))
     changed = 0
     with transaction.atomic():
-        for payout in payouts.select_for_update():
+        locked = list(payouts.select_for_update())
+        # read once the payouts are locked: an alert confirmed meanwhile (whose own
+        # hold found them still held by this one) keeps them held
+        others = [] if hold else list(_holding_alerts().exclude(pk=alert.pk))
+        for payout in locked:
             if not _overlaps(payout.period, payout.period_end, alert.period):
                 continue
             if hold:
