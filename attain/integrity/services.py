@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -208,25 +208,32 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
             row = Alert.objects.select_for_update().filter(key=key).first()
             if row is None:
                 dismissed = _dismissed_before(values)
+                stored = dict(values)
                 if dismissed is not None:  # a known pattern recurring unchanged
-                    values |= {
+                    stored |= {
                         "status": Status.DISMISSED,
                         "recurs": dismissed,
                         "resolution": dismissed.resolution,
                         "decided_at": timezone.now(),
                     }
-                row = Alert.objects.create(key=key, **values)
-                row.people.set([people[c] for c in alert.people if c in people])
-                record_change(
-                    actor,
-                    Action.CREATE,
-                    row,
-                    after=_state(row),
-                    reason=gettext_noop("known pattern") if dismissed else "integrity scan",
-                )
-                created += 1
-                known += dismissed is not None
-            elif row.status == Status.OPEN and (dismissed := _dismissed_before(values)):
+                try:
+                    with transaction.atomic():  # another scan may store it meanwhile
+                        row = Alert.objects.create(key=key, **stored)
+                except IntegrityError:  # it did: refreshed below as a stored alert
+                    row = Alert.objects.select_for_update().get(key=key)
+                else:
+                    row.people.set([people[c] for c in alert.people if c in people])
+                    record_change(
+                        actor,
+                        Action.CREATE,
+                        row,
+                        after=_state(row),
+                        reason=gettext_noop("known pattern") if dismissed else "integrity scan",
+                    )
+                    created += 1
+                    known += dismissed is not None
+                    continue
+            if row.status == Status.OPEN and (dismissed := _dismissed_before(values)):
                 # open since a scan of several periods at once, and a reviewer has
                 # since dismissed the pattern in an earlier one: a known pattern too
                 before = _state(row)

@@ -80,3 +80,37 @@ def test_a_decision_during_a_rescan_is_not_overwritten(gamed, monkeypatch):  # n
     started[0].join()
     alert.refresh_from_db()
     assert (alert.status, alert.hold, alert.resolution) == (Status.CONFIRMED, True, "刷单")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_of_a_quarter_at_once_store_each_alert_once(gamed, monkeypatch):  # noqa: F811
+    """ "Scan now" while a background scan of the same quarter stores its alerts: both
+    finish, each alert stored once (before, the second failed on the alert's key)."""
+    real = services.detect
+    both = threading.Barrier(2)
+
+    def detect(*args, **kwargs):
+        found = real(*args, **kwargs)
+        both.wait(timeout=30)  # both store at once
+        return found
+
+    monkeypatch.setattr(services, "detect", detect)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        try:
+            outcomes.append(services.scan(None, periods=["2025-Q4"]).created)
+        except Exception as error:
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes in ([0, 1], [1, 0]), outcomes
+    assert Alert.objects.count() == 1
+    assert AuditEvent.objects.filter(reason="integrity scan").count() == 1
