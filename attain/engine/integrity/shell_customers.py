@@ -196,8 +196,12 @@ def _identity(
                     if len(members) > 1
                     else f"1 customer shares contact details with a salesperson ({shown})."
                 ),
-                f"{len(members)} 个客户的联系方式与销售人员相同，或同一负责人名下的客户之间互相相同"
-                f"（{shown}）。",
+                (
+                    f"{len(members)} 个客户的联系方式与销售人员相同，"
+                    f"或同一负责人名下的客户之间互相相同（{shown}）。"
+                    if len(members) > 1
+                    else f"1 个客户的联系方式与销售人员相同（{shown}）。"
+                ),
                 "identity",
             )
         )

@@ -1170,3 +1170,19 @@ def test_one_shell_customer_is_told_in_the_singular() -> None:
     found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 1, 31))
     (alert,) = [a for a in found.alerts if a.pattern == "identity"]
     assert alert.reason_en.startswith("1 customer shares contact details with a salesperson")
+
+
+def test_one_shell_customer_is_told_the_same_in_chinese() -> None:
+    """One customer with a salesperson's phone: the Chinese says what the English says
+    (shares the salesperson's details), not "or customers of one owner share them"."""
+    frames = honest()
+    frames["contacts"] = pl.concat(
+        [frames["contacts"], pl.DataFrame({"customer": ["C0095"], "phone": ["+86 139-1111 2222"]})],
+        how="diagonal_relaxed",
+    )
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code") == "E009").then(pl.lit("13911112222")).otherwise(None).alias("phone")
+    )
+    found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 1, 31))
+    (alert,) = [a for a in found.alerts if a.pattern == "identity"]
+    assert alert.reason_zh == "1 个客户的联系方式与销售人员相同（13911112222）。"
