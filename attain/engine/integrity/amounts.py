@@ -12,7 +12,9 @@
   (approval limits, spiff levels; none by default), far above the peers' rate;
 - *split orders*: a person's orders that share customer and day with another of their
   orders, of different amounts (a deal cut up for a per-order spiff or an order-count
-  tier), far above their peers' rate (at least ``min_split``);
+  tier), far above their peers' rate and above what the person's own volume gives by
+  chance (a customer's orders falling on the period's days at random: a busy account in
+  a genuinely big month orders twice on some days) (at least ``min_split``);
 - *duplicates*: orders of one owner with the same customer, amount and day, both still
   standing (an order cancelled or returned and booked again, a correction, counts once).
 
@@ -128,6 +130,7 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 "parts of a split (one customer, one day, several orders of different amounts)",
                 "属于拆单（同一客户、同一天、多笔金额不同的订单）",
             ),
+            chance=_same_day_by_chance(inside, period),
         )
     return found
 
@@ -195,7 +198,10 @@ def _rate_test(
     minimum: int,
     pattern: str,
     words: tuple[str, str],
+    chance: dict[str, float] | None = None,
 ) -> None:
+    """``chance``: person → how many flagged orders honest timing alone would give them
+    (the expectation is never below it)."""
     marked = inside.with_columns(flag.alias("flag"))
     per = marked.group_by("owner").agg(pl.len().alias("n"), pl.col("flag").sum().alias("k"))
     total_n, total_k = int(per["n"].sum()), int(per["k"].sum())
@@ -204,7 +210,7 @@ def _rate_test(
         if k < minimum:
             continue
         rate = max((total_k - k) / max(total_n - n, 1), 0.005)
-        p = poisson_tail(int(k), rate * n)
+        p = poisson_tail(int(k), max(rate * n, (chance or {}).get(owner, 0.0)))
         if p >= params.alpha:
             continue
         ids = marked.filter((pl.col("owner") == owner) & pl.col("flag"))["id"]
@@ -220,6 +226,27 @@ def _rate_test(
                 pattern,
             )
         )
+
+
+def _same_day_by_chance(inside: pl.DataFrame, period: ScanPeriod) -> dict[str, float]:
+    """Each person's orders expected to share a day with another order of theirs for the
+    same customer if that customer's orders fell on the period's days at random: a busy
+    account that orders most days (a rep's genuinely big month) meets itself by chance,
+    where a deal cut into parts on one day does not. For a customer's ``m`` orders over
+    ``D`` days: ``m × (1 − (1 − 1/D)^(m−1))``."""
+    days = (period.end - period.start).days + 1
+    if days <= 1:
+        return {}
+    standing = pl.col("status").is_null() | ~pl.col("status").is_in(("cancelled", "returned"))
+    per = (
+        inside.filter(pl.col("customer").is_not_null() & standing)
+        .group_by("owner", "customer")
+        .len()
+        .with_columns((pl.col("len") * (1 - (1 - 1 / days) ** (pl.col("len") - 1))).alias("chance"))
+        .group_by("owner")
+        .agg(pl.col("chance").sum())
+    )
+    return {str(owner): float(value) for owner, value in per.iter_rows()}
 
 
 def _split() -> pl.Expr:

@@ -1186,3 +1186,34 @@ def test_one_shell_customer_is_told_the_same_in_chinese() -> None:
     found = scan(Records(frames), [Q3, Q4], detectors=["shell_customers"], as_of=D(2026, 1, 31))
     (alert,) = [a for a in found.alerts if a.pattern == "identity"]
     assert alert.reason_zh == "1 个客户的联系方式与销售人员相同（13911112222）。"
+
+
+def test_an_honest_rep_with_a_genuinely_big_month_is_no_split() -> None:
+    """E005 has a big October: 60 more orders than usual over the month for their
+    eight customers, at random amounts. Busy accounts order twice on some days by
+    chance; that is no deal cut into parts (the deal split above still is one)."""
+    frames = honest()
+    rng = random.Random(9)
+    rows = [
+        (
+            f"BIG{i}",
+            D(2025, 10, 1) + datetime.timedelta(days=rng.randrange(31)),
+            "E005",
+            f"C005{rng.randrange(8)}",
+            round(rng.lognormvariate(11, 1.0), 2),
+        )
+        for i in range(60)
+    ]
+    extra = pl.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "date": [r[1] for r in rows],
+            "owner": [r[2] for r in rows],
+            "customer": [r[3] for r in rows],
+            "amount": [r[4] for r in rows],
+            "status": ["confirmed"] * len(rows),
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4])
+    assert found.alerts == []
