@@ -114,3 +114,21 @@ def test_two_scans_of_a_quarter_at_once_store_each_alert_once(gamed, monkeypatch
     assert outcomes in ([0, 1], [1, 0]), outcomes
     assert Alert.objects.count() == 1
     assert AuditEvent.objects.filter(reason="integrity scan").count() == 1
+
+
+def test_the_second_reviewer_is_told_on_the_page_that_it_was_decided(gamed, client):  # noqa: F811
+    """Two tabs: the alert is confirmed with a hold in one; dismissing it in the other
+    (its form still shown there) says why nothing changed, in the reader's language;
+    so does lifting a hold already lifted."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    client.force_login(gamed.users["finance"])
+    url = f"/integrity/{alert.pk}/"
+    services.decide(gamed.users["sales_ops"], alert, confirm=True, reason="刷单", hold=True)
+    page = client.post(
+        url, {"decision": "dismiss", "reason": "fine"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert page.status_code == 200 and "该预警已处理。" in page.content.decode()
+    services.release_hold(gamed.users["sales_ops"], Alert.objects.get(), reason="cleared")
+    page = client.post(url, {"release": "1", "release_reason": "again"})
+    assert page.status_code == 200 and "This alert holds no payout." in page.content.decode()
