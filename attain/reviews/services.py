@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -69,10 +69,9 @@ def open_review(actor: Any, manager: Person, period: str) -> Review:
     day = min(timezone.localdate(), end)
     if start > timezone.localdate():
         raise ValidationError({"period": _("This period has not begun yet.")})
+    already_open = _("This team's review of %(period)s is already open.") % {"period": period}
     if Review.objects.filter(manager=manager, period=period).exists():
-        raise ValidationError(
-            {"period": _("This team's review of %(period)s is already open.") % {"period": period}}
-        )
+        raise ValidationError({"period": already_open})
     team = team_of(manager, day)
     if not team:
         raise ValidationError(
@@ -85,17 +84,21 @@ def open_review(actor: Any, manager: Person, period: str) -> Review:
         .first()
     )
     with transaction.atomic():
-        review = Review.objects.create(
-            manager=manager,
-            unit=assignment.unit if assignment else None,
-            cadence=cadence,
-            period=period,
-            period_start=start,
-            period_end=end,
-            due_on=due_on(end),
-            previous=previous,
-            opened_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(
+                    manager=manager,
+                    unit=assignment.unit if assignment else None,
+                    cadence=cadence,
+                    period=period,
+                    period_start=start,
+                    period_end=end,
+                    due_on=due_on(end),
+                    previous=previous,
+                    opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError as error:  # a concurrent request opened it since the check
+            raise ValidationError({"period": already_open}) from error
         record_change(actor, "create", review, after=snapshot(review))
         prepared = packs.build(review, team)
         ReviewPack.objects.bulk_create(

@@ -1,0 +1,39 @@
+"""Reviews under hostile input: two managers' clicks racing to open the same review, and
+text the database cannot hold."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from attain.reviews import services
+from attain.reviews.models import Review
+
+
+def test_opening_a_review_another_request_just_opened_is_refused_not_a_server_error(
+    team, monkeypatch
+):
+    """Two requests open the same team's review at once: both pass the "already open?"
+    check, the second one's insert hits the unique constraint. Before: IntegrityError
+    (a 500). After: the same ValidationError on ``period`` as when it was already open."""
+    manager, m1 = team.users["manager"], team.people["m1"]
+    real_team_of = services.team_of
+
+    def racing_team_of(person, day):
+        # the other request wins the race between the check and the insert
+        if not Review.objects.filter(manager=m1, period="2026-Q1").exists():
+            Review.objects.create(
+                manager=m1,
+                cadence="quarter",
+                period="2026-Q1",
+                period_start=day.replace(month=1, day=1),
+                period_end=day.replace(month=3, day=31),
+                due_on=day.replace(month=4, day=10),
+            )
+        return real_team_of(person, day)
+
+    monkeypatch.setattr(services, "team_of", racing_team_of)
+    with pytest.raises(ValidationError) as raised:
+        services.open_review(manager, m1, "2026-Q1")
+    assert "period" in raised.value.message_dict
+    assert Review.objects.filter(manager=m1, period="2026-Q1").count() == 1
