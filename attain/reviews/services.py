@@ -166,6 +166,8 @@ def _text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
     text = str(value or "").strip()
     if not text:
         raise ValidationError({field: _("Write something.")})
+    if "\x00" in text:  # PostgreSQL cannot hold it
+        raise ValidationError({field: _("May not contain a NUL character.")})
     if len(text) > limit:
         raise ValidationError({field: _("At most %(limit)s characters.") % {"limit": limit}})
     return text

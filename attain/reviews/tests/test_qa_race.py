@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from attain.reviews import services
-from attain.reviews.models import Review
+from attain.reviews.models import Review, ReviewComment
 
 
 def test_opening_a_review_another_request_just_opened_is_refused_not_a_server_error(
@@ -37,3 +37,20 @@ def test_opening_a_review_another_request_just_opened_is_refused_not_a_server_er
         services.open_review(manager, m1, "2026-Q1")
     assert "period" in raised.value.message_dict
     assert Review.objects.filter(manager=m1, period="2026-Q1").count() == 1
+
+
+def test_a_comment_with_a_nul_character_is_refused_naming_the_field(team):
+    """PostgreSQL cannot store NUL in text: before, the page's comment form (which does
+    not go through DRF's validators) wrote it and failed with a 500 on PostgreSQL. After:
+    a ValidationError on ``text`` and nothing written."""
+    review = services.open_review(team.users["manager"], team.people["m1"], "2026-Q1")
+    pack = review.packs.get(person__code="r1")
+    with pytest.raises(ValidationError) as raised:
+        services.add_comment(team.users["manager"], pack, "ok\x00then")
+    assert "text" in raised.value.message_dict
+    with pytest.raises(ValidationError) as raised:
+        services.add_action(
+            team.users["manager"], pack, text="call\x00", owner="r1", due_on="2026-03-31"
+        )
+    assert "text" in raised.value.message_dict
+    assert not ReviewComment.objects.exists()
