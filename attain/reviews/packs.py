@@ -124,9 +124,11 @@ def build(review: Review, people: list[Person]) -> dict[int, dict[str, Any]]:
                     "p10": _s(f.p10) if f else None,
                     "p50": _s(f.p50) if f else None,
                     "p90": _s(f.p90) if f else None,
-                    "attainment_p10": _s(f.attainment_p10) if f else None,
-                    "attainment_p50": _s(f.attainment_p50) if f else None,
-                    "attainment_p90": _s(f.attainment_p90) if f else None,
+                    # exact, as "attainment": the forecast row's are rounded to 4 places,
+                    # and the page rounding them again showed 56.3% for 56.247%
+                    "attainment_p10": _s(_share(f.p10, r.target)) if f else None,
+                    "attainment_p50": _s(_share(f.p50, r.target)) if f else None,
+                    "attainment_p90": _s(_share(f.p90, r.target)) if f else None,
                     "basis": f.basis if f else "",
                 }
             )
@@ -155,6 +157,11 @@ def build(review: Review, people: list[Person]) -> dict[int, dict[str, Any]]:
             "reasons": why.get(person.pk, []),
         }
     return packs
+
+
+def _share(value: Decimal, target: Decimal | None) -> Decimal | None:
+    """``value`` as a share of ``target`` (None without a target)."""
+    return value / target if target else None
 
 
 def _kind_medians(counts: dict[int, dict[str, int]], people: list[int]) -> dict[str, Decimal]:
