@@ -2,8 +2,8 @@
 ``attain notify remind`` runs (its ``reminders`` signal; notify never imports reviews).
 
 Each manager with a team is told once per period: when the last month or quarter (the
-cadence of their latest review; quarterly when they have none) has ended and its review
-is not open yet."""
+cadence of their latest review; quarterly when they have none) has ended, they had a team
+on its last day, and its review is not open yet."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from attain.notify.models import Notification as Sent
 from attain.notify.services import announce
 
 from .models import Cadence, Review
-from .selectors import managers_to_remind
+from .selectors import managers_to_remind, team_of
 from .services import DUE_AFTER_DAYS, due_on
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ def reviews_due(today: datetime.date) -> int:
             continue
         bounds = period_bounds(period)
         assert bounds is not None
+        if not team_of(manager, bounds[1]):  # nobody to review: their team came later
+            continue
         announce(
             "team_review_due",
             [manager],
