@@ -99,10 +99,12 @@ def _read(plan: TargetPlan, as_of: datetime.date, part: str, earlier_day: bool) 
                 .first()
             )
         if shown is not None:
+            # read before storing today's placeholder: its pruning may delete ``shown``
+            found = _decoded(shown, part, current=False)
             if snapshot is None:  # today's, to be filled in by the task
                 snapshot = _store(plan, as_of, "", pace=None, forecast=None)
             _queue(snapshot)
-            return _decoded(shown, part, current=False)
+            return found
     if snapshot is None or not current or not _has(snapshot, "pace"):
         snapshot = _calculate(plan, as_of, fingerprint, part)
     elif not _has(snapshot, part):  # current, but this part never asked for
