@@ -42,7 +42,7 @@ def _apply(request: HttpRequest, action: Callable[[], Any], done: str) -> Any:
     except ValidationError as error:
         for field, problems in getattr(error, "message_dict", {"": error.messages}).items():
             for problem in problems:
-                messages.error(request, f"{_field_label(field)}{problem}")
+                messages.error(request, _with_field(field, problem))
         return None
     messages.success(request, done)
     return result
@@ -58,7 +58,16 @@ def _field_label(field: str) -> str:
         "review": _("The review"),
         "done": _("Done"),
     }
-    return f"{labels[field]}: " if field in labels else ""
+    return str(labels.get(field, ""))
+
+
+def _with_field(field: str, problem: str) -> str:
+    """The problem, after the name of the field it is about (in the reader's punctuation)."""
+    label = _field_label(field)
+    if not label:
+        return problem
+    # Translators: a form error: the field's name, then what is wrong with it
+    return _("%(field)s: %(problem)s") % {"field": label, "problem": problem}
 
 
 def period_choices(today: datetime.date) -> list[str]:

@@ -66,3 +66,16 @@ def test_the_administrator_naming_a_manager_with_a_nul_character_is_told_unknown
     with pytest.raises(ValidationError) as raised:
         services.manager_of_request(team.users["admin"], "m1\x00")
     assert "manager" in raised.value.message_dict
+
+
+def test_a_page_error_names_its_field_with_the_readers_punctuation(team, client):
+    """Before: "到期日: 请填写…" (an English colon and space in Chinese). After: the
+    field and the problem are joined by a translated pattern: "到期日：请填写…"."""
+    review = services.open_review(team.users["manager"], team.people["m1"], "2026-Q1")
+    client.force_login(team.users["manager"])
+    url = f"/reviews/{review.pk}/people/r1/action/"
+    data = {"text": "x", "owner": "r1", "due_on": "2026-02-30"}
+    page = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "到期日：请填写到期日" in page.content.decode()
+    page = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Due on: Give a due date" in page.content.decode()
