@@ -88,7 +88,8 @@ def _readable_people(user: Any) -> Any:
 
 def carried_actions(pack: ReviewPack) -> list[ReviewAction]:
     """What this pack opens with: the actions agreed in the person's last review before
-    this one, and any older action still not done."""
+    this one (one whose period ended earlier: a monthly review inside a quarter is before
+    the quarter's), and any older action still not done."""
     return carried_actions_of([pack])[pack.pk]
 
 
@@ -96,14 +97,14 @@ def carried_actions_of(packs: list[ReviewPack]) -> dict[int, list[ReviewAction]]
     """:func:`carried_actions` of each of ``packs``, by pack id: two queries for the
     packs of one review, however many people it has."""
     found: dict[int, list[ReviewAction]] = {}
-    by_start: dict[datetime.date, list[ReviewPack]] = {}
+    by_end: dict[datetime.date, list[ReviewPack]] = {}
     for pack in packs:
-        by_start.setdefault(pack.review.period_start, []).append(pack)
-    for start, group in by_start.items():
+        by_end.setdefault(pack.review.period_end, []).append(pack)
+    for end, group in by_end.items():
         people = {pack.person_id for pack in group}
-        last: dict[int, int] = {}  # person id: their last pack before ``start``
+        last: dict[int, int] = {}  # person id: their last pack of a period ended before
         for person_id, pk in (
-            ReviewPack.objects.filter(person_id__in=people, review__period_end__lt=start)
+            ReviewPack.objects.filter(person_id__in=people, review__period_end__lt=end)
             .order_by("person_id", "-review__period_end", "-pk")
             .values_list("person_id", "pk")
         ):
@@ -111,7 +112,7 @@ def carried_actions_of(packs: list[ReviewPack]) -> dict[int, list[ReviewAction]]
         carried: dict[int, list[ReviewAction]] = {}
         for action in (
             ReviewAction.objects.filter(
-                pack__person_id__in=people, pack__review__period_end__lt=start
+                pack__person_id__in=people, pack__review__period_end__lt=end
             )
             .filter(Q(pack_id__in=set(last.values())) | Q(done=False))
             .select_related("owner", "pack__review", "pack__person")

@@ -79,7 +79,7 @@ def open_review(actor: Any, manager: Person, period: str) -> Review:
         )
     assignment = manager.assignment_on(day)
     previous = (
-        Review.objects.filter(manager=manager, period_end__lt=start)
+        Review.objects.filter(manager=manager, period_end__lt=end)
         .order_by("-period_end", "-pk")
         .first()
     )
