@@ -556,6 +556,17 @@ def features(
             "rate"
         )
     )
+    # the share of their own days in the period gone by: someone who started during the
+    # period has sold over fewer days than the period's (the run-rate of a new hire)
+    first = pl.max_horizontal(pl.col("start").fill_null(period.start), pl.lit(period.start))
+    frame = frame.with_columns(
+        (
+            ((pl.lit(as_of) - first).dt.total_days() + 1).clip(lower_bound=1)
+            / ((pl.lit(period.end) - first).dt.total_days() + 1).clip(lower_bound=1)
+        )
+        .clip(upper_bound=1.0)
+        .alias("own_elapsed")
+    )
     pipeline = pipeline_value(known, as_of, period.end, prepared)
     frame = frame.join(pipeline, on="person", how="left")
     new_units: list[str] = []
@@ -567,7 +578,7 @@ def features(
         "unit",
         "actual",
         pl.lit(elapsed).alias("elapsed"),
-        (pl.col("actual") / elapsed).alias("run_rate"),
+        (pl.col("actual") / pl.col("own_elapsed")).alias("run_rate"),
         (pl.col("rate") * pl.col("w_left")).alias("history"),
         pl.col("pipeline").fill_null(0.0),
         pl.col("open_amount").fill_null(0.0),
@@ -912,7 +923,10 @@ def backtest(
     for day, period, _third in backtest_cutoffs(first, last, fiscal_year_start):
         predicted = forecaster.forecast(day, period)
         scored = predicted.join(period_actuals(data, period), on="person", how="left").select(
-            pl.col("final").fill_null(0.0).alias("final"), "p50", "run_rate"
+            pl.col("final").fill_null(0.0).alias("final"),
+            "p50",
+            # the baseline: actual to date ÷ the period's elapsed share
+            (pl.col("actual") / pl.col("elapsed")).alias("run_rate"),
         )
         actual = float(scored["final"].abs().sum())
         model = float((scored["p50"] - scored["final"]).abs().sum())

@@ -386,3 +386,40 @@ def test_two_years_that_sold_nothing_give_numbers_not_nan(amount: float) -> None
             for row in frame.iter_rows(named=True):
                 assert not any(row[k] != row[k] for k in ("p10", "p50", "p90")), row  # NaN
                 assert row["actual"] <= row["p10"] <= row["p50"] <= row["p90"], row
+
+
+def test_a_new_hires_run_rate_counts_their_own_days_in_the_period() -> None:
+    """Hired 12 May into 2025-Q2 (91 days), 5,000 sold by 20 May. Before: run-rate =
+    5,000 ÷ (50/91 of the quarter gone) = 9,100, as if they had sold since 1 April. After:
+    9 of their 50 days in the quarter gone: 5,000 × 50 ÷ 9 = 27,777.78."""
+    revenue, _ = company()
+    as_of = dt.date(2025, 5, 20)
+    period = forecast_period("quarter", as_of)
+    people = pl.concat(
+        [
+            revenue.people,
+            pl.DataFrame(
+                {"person": ["hired"], "unit": ["t0001"], "start": [dt.date(2025, 5, 12)]},
+                schema={"person": pl.String, "unit": pl.String, "start": pl.Date},
+            ).with_columns(pl.lit(None, dtype=pl.Date).alias("end")),
+        ],
+        how="diagonal_relaxed",
+    ).select(revenue.people.columns)
+    values = pl.concat(
+        [
+            revenue.values,
+            pl.DataFrame(
+                {"person": ["hired"], "date": [dt.date(2025, 5, 14)], "value": [5000.0]},
+                schema=revenue.values.schema,
+            ),
+        ]
+    )
+    data = ForecastData(values, people, revenue.units, revenue.opportunities, revenue.stages)
+    rows = forecast_rows(data, as_of, period)
+    row = rows.filter(pl.col("person") == "hired").row(0, named=True)
+    assert row["basis"] == "no_history"
+    assert row["run_rate"] == pytest.approx(5000.0 * 50 / 9)
+    assert row["p50"] == pytest.approx(5000.0 * 50 / 9)
+    # someone there all quarter keeps the period's share
+    veteran = rows.filter(pl.col("person") == "p00010").row(0, named=True)
+    assert veteran["run_rate"] == pytest.approx(veteran["actual"] / (50 / 91))
