@@ -277,7 +277,8 @@ def start(request: HttpRequest) -> HttpResponse:
             run = services_what_if.start_what_if(request.user, version, first, last)
         except ValidationError as error:
             errors = [
-                f"{_field_label(name)}: {message}"
+                # Translators: a form error: the field's name, then what is wrong with it
+                _("%(field)s: %(problem)s") % {"field": _field_label(name), "problem": message}
                 for name, messages_ in error.message_dict.items()
                 for message in messages_
             ]

@@ -237,8 +237,9 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                 try:  # what the cell takes (too large to store: refused when applied)
                     after = _decimal(after, "value")
                 except ValidationError as error:
+                    place = f"{titles[measure]}!{chr(ord('E') + offset)}{number}"
                     result.errors.extend(
-                        f"{titles[measure]}!{chr(ord('E') + offset)}{number}: {message}"
+                        _("%(field)s: %(problem)s") % {"field": place, "problem": message}
                         for message in error.messages
                     )
                     continue

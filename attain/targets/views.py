@@ -328,10 +328,10 @@ def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             for message in errors:
-                messages.error(
-                    request,
-                    f"{form.fields[field].label if field in form.fields else ''}: {message}",
-                )
+                label = form.fields[field].label if field in form.fields else ""
+                # Translators: a form error: the field's name, then what is wrong with it
+                text = _("%(field)s: %(problem)s") % {"field": label, "problem": message}
+                messages.error(request, text if label else message)
         return redirect("targets:plan", pk=plan.pk)
     data = form.cleaned_data
     depth_count = int(request.POST.get("unit-levels") or 1)

@@ -566,3 +566,21 @@ def test_a_target_too_large_to_store_is_refused_when_the_workbook_is_read(
     page = _upload(client, plan, book)
     assert "Enter a number below 10¹⁵." in page
     assert "Apply these changes" not in page
+
+
+def test_a_settings_error_names_its_field_with_the_readers_punctuation(plan: TargetPlan) -> None:
+    """The field and its problem were joined with an English ": " on Chinese pages."""
+    client = login("sales_ops", "zh-hans")
+    page = client.post(
+        reverse("targets:settings", args=[plan.pk]),
+        {
+            "name": plan.name,
+            "roles": "rep",
+            "months": "even",
+            "round_to": "0",
+            "max_overassign": "1",
+        },
+        follow=True,
+    ).content.decode()
+    assert "取整到：" in page
+    assert "取整到: " not in page
