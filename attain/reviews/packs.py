@@ -47,8 +47,9 @@ def _s(value: Any) -> str | None:
     finite number: a forecast the model could not make says so, never "NaN")."""
     if value is None:
         return None
-    if isinstance(value, Decimal) and not value.is_finite():
-        return None
+    if isinstance(value, Decimal):
+        # positional, never in exponent form (a zero attainment read "0E+2")
+        return format(value, "f") if value.is_finite() else None
     return str(value)
 
 

@@ -23,3 +23,16 @@ def test_a_packs_forecast_attainment_is_exact_not_rounded_twice(team):
                 assert abs(Decimal(m[f"attainment_{p}"]) - exact) < Decimal("1e-12")
                 checked += 1
     assert checked
+
+
+def test_a_packs_numbers_are_written_without_an_exponent() -> None:
+    """A zero attainment (0 ÷ target, times 100) was kept as "0E+2" in the pack and the
+    API; a tiny share as "1.5E-7"."""
+    from decimal import Decimal
+
+    from attain.reviews.packs import _s
+
+    assert _s(Decimal("0E+2")) == "0"
+    assert _s(Decimal("1.5E-7")) == "0.00000015"
+    assert _s(Decimal("12.50")) == "12.50"
+    assert _s(Decimal("NaN")) is None
