@@ -67,12 +67,19 @@ def quarters(start: datetime.date, end: datetime.date) -> list[str]:
     return labels
 
 
+QUARTER_ID = re.compile(r"\d{4}-Q[1-4]")
+
+
 def scan_periods(labels: Iterable[str]) -> list[ScanPeriod]:
+    """The quarters to scan, each once. Alerts are kept per quarter: a month or a year
+    scanned stored the same finding again under another key."""
     periods = []
-    for label in labels:
-        bounds = period_bounds(label)
+    for label in dict.fromkeys(labels):
+        bounds = period_bounds(label) if QUARTER_ID.fullmatch(label) else None
         if bounds is None:
-            raise ValidationError({"period": _("Unknown period: %(p)s") % {"p": label}})
+            raise ValidationError(
+                {"period": _("Give a quarter such as 2025-Q4, not “%(p)s”.") % {"p": label}}
+            )
         periods.append(ScanPeriod(label, bounds[0], bounds[1]))
     return periods
 

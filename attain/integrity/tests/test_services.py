@@ -564,7 +564,7 @@ def test_the_alert_page_shows_who_rated_whom_and_the_score(company, client):
     ("period", "day"),
     [
         ("0001-Q1", datetime.date(1, 2, 10)),
-        ("0001", datetime.date(1, 1, 3)),
+        ("0001-Q1", datetime.date(1, 1, 3)),  # (a year is no scan period: quarters only)
         ("9998-Q4", datetime.date(9998, 12, 30)),
     ],
 )
@@ -736,3 +736,24 @@ def test_the_held_rep_disputes_the_decision_from_the_notice(gamed, client):
     assert posted.status_code == 302, posted.content.decode()[:2000]
     dispute = Dispute.objects.get()
     assert dispute.person == gamed.people["r1"] and str(alert.pk) in dispute.record_ref
+
+
+@pytest.mark.parametrize("label", ["2025-10", "2025", "2025-H2", "Q4", "2025-Q5"])
+def test_cli_scan_takes_quarters_only(gamed, tmp_path, label):
+    """A month or a year was scanned and its alerts stored under that key, beside the
+    same findings under the quarter's (alerts are kept per quarter)."""
+    from django.core.management.base import CommandError
+
+    from attain.integrity.models import Alert
+
+    with pytest.raises(CommandError, match="Give a quarter such as 2025-Q4"):
+        call_command("integrity", "scan", "--period", label)
+    assert not Alert.objects.exists()
+
+
+def test_cli_scan_of_one_quarter_given_twice_scans_it_once(gamed, tmp_path):
+    target = tmp_path / "alerts.json"
+    call_command(
+        "integrity", "scan", "--period", "2025-Q4", "--period", "2025-Q4", "--json", str(target)
+    )
+    assert json.loads(target.read_text())["periods"] == ["2025-Q4"]

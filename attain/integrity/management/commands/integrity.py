@@ -52,7 +52,7 @@ class Command(CompanyCommand):
                 raise CommandError(f"--json {target} is a folder: name the file", returncode=2)
             if not path.parent.is_dir():
                 raise CommandError(f"No such directory: {path.parent}", returncode=2)
-        labels = options["period"] or services.default_periods()
+        labels = list(dict.fromkeys(options["period"] or services.default_periods()))
         language = get_language() or "en"
         if options["dry_run"]:
             found = services.detect(services.scan_periods(labels))
