@@ -75,7 +75,9 @@ class ReviewPack(models.Model):
     """One person's pack in a review: ``data`` is what Attain prepared (attainment and
     pace, forecast, funnel against the team, activity mix, payouts, reasons), as JSON."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="packs")
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="packs"
+    )
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="review_packs"
     )
@@ -101,7 +103,9 @@ class Side(models.TextChoices):
 
 
 class ReviewComment(models.Model):
-    pack = models.ForeignKey(ReviewPack, on_delete=models.CASCADE, related_name="comments")
+    pack = models.ForeignKey(
+        ReviewPack, verbose_name=_("review pack"), on_delete=models.CASCADE, related_name="comments"
+    )
     author = acting_user()
     author_name = models.CharField(_("author's name"), max_length=200)
     side = models.CharField(_("written by"), max_length=10, choices=Side.choices)
@@ -121,7 +125,9 @@ class ReviewAction(models.Model):
     """An action agreed in a review: what, who does it, by when; ticked done (or not) at
     the next review."""
 
-    pack = models.ForeignKey(ReviewPack, on_delete=models.CASCADE, related_name="actions")
+    pack = models.ForeignKey(
+        ReviewPack, verbose_name=_("review pack"), on_delete=models.CASCADE, related_name="actions"
+    )
     text = models.CharField(pgettext_lazy("agreed in a review", "action"), max_length=500)
     owner = models.ForeignKey(
         Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="review_actions"
