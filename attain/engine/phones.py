@@ -3,6 +3,7 @@
 column): the digits that identify the line, so that its written forms compare equal.
 
 - a mobile without +86 / 0086: ``+86 139-1234-5678`` is ``13912345678``;
+- an extension after the number dropped: ``138 0013 8000 转 123`` is ``13800138000``;
 - a landline by its local number, without the area code many type without it and the
   +86 before it: ``010-62345678``, ``(010) 6234 5678``, ``+86 10 62345678`` and
   ``62345678`` are all ``62345678``.
@@ -37,11 +38,17 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((re.compile(pattern), prefix) for pattern, prefix in _RULES)
 
+# An extension written after the number (138 0013 8000 转 123, 010-62345678 ext. 12,
+# 分机 8, #8, x12): dropped, so that a number compares with and without it.
+_EXTENSION = r"(?i)^(.*[0-9])\s*(?:转|分机|ext\.?|x|#)\s*[0-9]{1,6}\s*$"
+_EXTENSION_RE = re.compile(_EXTENSION)
+
 
 def phone_key(phone: str) -> str:
     """``phone`` as the digits that identify it (full-width digits read as half-width);
     "" when it has no digits."""
-    digits = "".join(c for c in unicodedata.normalize("NFKC", phone) if "0" <= c <= "9")
+    text = _EXTENSION_RE.sub(r"\1", unicodedata.normalize("NFKC", phone))
+    digits = "".join(c for c in text if "0" <= c <= "9")
     for pattern, prefix in _COMPILED:
         match = pattern.match(digits)
         if match:
@@ -62,7 +69,8 @@ _MOBILE = re.compile(r"^(?:0086|86)?1[0-9]{10}$")
 def phone_area(phone: str) -> str:
     """The area code written with a landline, without its trunk 0 (``"10"`` for
     ``010-62345678`` or ``+86 10 62345678``); "" when none is written, or for a mobile."""
-    digits = "".join(c for c in unicodedata.normalize("NFKC", phone) if "0" <= c <= "9")
+    text = _EXTENSION_RE.sub(r"\1", unicodedata.normalize("NFKC", phone))
+    digits = "".join(c for c in text if "0" <= c <= "9")
     if _MOBILE.match(digits):
         return ""
     for pattern in _AREAS:
@@ -84,7 +92,7 @@ def same_line(a: str, b: str) -> bool:
 
 def phone_digits(value: pl.Expr) -> pl.Expr:
     """:func:`phone_key` on a column of NFKC text."""
-    digits = value.str.replace_all(r"[^0-9]", "")
+    digits = value.str.replace(_EXTENSION, "$1").str.replace_all(r"[^0-9]", "")
     for pattern, prefix in _RULES:
         digits = digits.str.replace(pattern, prefix + "$1")
     return digits

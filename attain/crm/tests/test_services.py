@@ -513,3 +513,24 @@ def test_migration_0011_writes_each_changed_key_by_its_id_not_a_case_per_batch(d
     assert updates and not any("CASE" in sql for sql in updates)
     keys = set(Customer.objects.filter(pk__in=[c.pk for c in made]).values_list("phone_key"))
     assert keys == {("623456" + f"{n:02d}",) for n in range(3)}
+
+
+def test_a_number_with_an_extension_is_a_duplicate_of_the_number(company):
+    """A shell customer hid behind an extension: "138 0013 8000 转 123" was another
+    number than 13800138000 for the duplicate check and the integrity scans."""
+    old = services.create_customer(None, name="远大贸易", phone="13800138000")
+    other = Customer(name="星河电子", phone="138 0013 8000 转 123")
+    assert services.find_duplicates(other) == [(old, ["same phone"])]
+
+
+def test_stored_phone_keys_are_computed_again_without_the_extension(company):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    customer = services.create_customer(None, name="远大贸易", phone="010-62345678 ext. 12")
+    Customer.objects.filter(pk=customer.pk).update(phone_key="6234567812")  # as stored before
+    migration = import_module("attain.crm.migrations.0012_customer_phone_keys_extensions")
+    migration.recompute_phone_keys(apps, None)
+    customer.refresh_from_db()
+    assert customer.phone_key == "62345678"
