@@ -36,7 +36,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("id", "")
     if raw:
-        if not raw.isdigit():
+        # "²" is a digit to str.isdigit() but no number to int(); past 2**63 no id
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
             raise Http404
         get_object_or_404(notifications_of(request.user), pk=int(raw))
         services.mark_read(request.user, [int(raw)])

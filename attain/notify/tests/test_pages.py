@@ -41,6 +41,9 @@ def test_marking_read(client, company) -> None:
     client.force_login(r1)
     assert client.post("/notifications/read/", {"id": theirs.pk}).status_code == 404
     assert client.post("/notifications/read/", {"id": "x"}).status_code == 404
+    # digits to str.isdigit() but no number to int(): a 404, not a server error
+    assert client.post("/notifications/read/", {"id": "²"}).status_code == 404
+    assert client.post("/notifications/read/", {"id": "9" * 30}).status_code == 404
     assert client.post("/notifications/read/", {"id": mine.pk}).status_code == 302
     mine.refresh_from_db()
     theirs.refresh_from_db()
