@@ -5,12 +5,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
-from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .channels import off_limits
 from .kinds import DEFAULT_CHANNELS, KINDS
-from .models import Channel, Language, Platform, Preference, Profile
+from .models import Channel, Language, Platform, Preference, Profile, http_address
 
 CHOSEN_KINDS = [k for k in KINDS if k != "test"]
 
@@ -42,14 +41,7 @@ class SettingsForm(forms.Form):
         required=False,
         max_length=500,
         assume_scheme="https",
-        # the worker posts to it: ftp:// (a URL to Django) failed every message unseen
-        validators=[
-            URLValidator(
-                schemes=["http", "https"],
-                message=_("A webhook address starts with https:// or http://."),
-                code="scheme",  # not "invalid": the field's own message would replace it
-            )
-        ],
+        validators=[http_address],
     )
     webhook_secret = forms.CharField(
         label=_label("webhook_secret"),

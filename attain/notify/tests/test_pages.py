@@ -365,3 +365,19 @@ def test_each_switch_of_the_settings_is_named_for_screen_readers(
     boxes = re.findall(r'<input type="checkbox" name="\w+__\w+"[^>]*>', page)
     assert boxes and all("aria-label=" in box for box in boxes), boxes[:2]
     assert f'aria-label="{html.escape(name)}"' in page
+
+
+@pytest.mark.parametrize("url", ["http://127.1/", "http://0x7f000001/", "https://robot/"])
+def test_an_invalid_http_address_is_not_told_to_start_with_http(client, company, url) -> None:
+    """An address that starts with http:// but is no valid URL was told both "Enter a
+    valid URL" and "A webhook address starts with https:// or http://": the second is
+    false for it. Only the first is said."""
+    client.force_login(company.users["rep"])
+    data = {"webhook_platform": "wecom", "webhook_url": url}
+    page = client.post("/notifications/settings/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请输入合法的URL" in page.content.decode()
+    assert "开头" not in page.content.decode()
+    client.force_login(company.users["admin"])
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    page = client.post("/admin/notify/webhook/add/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "开头" not in page.content.decode() and not Webhook.objects.filter(url=url).exists()
