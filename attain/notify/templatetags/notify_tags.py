@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from attain.notify import errors
 from attain.notify.kinds import KINDS, link, render
@@ -33,6 +34,9 @@ def delivery_error(error: str) -> str:
 
 @register.filter
 def kind_label(code: str) -> str:
-    """A notification kind by its label in the reader's language (the code if unknown)."""
+    """A notification kind by its label in the reader's language (the code if unknown).
+    A digest, a delivery of its own and no kind, is named too."""
+    if code == "digest":
+        return _("Daily digest")
     kind = KINDS.get(code)
     return str(kind.label) if kind is not None else code

@@ -145,6 +145,18 @@ def test_a_failed_digest_names_whose_it_is(client, company) -> None:
     assert f"<td>{r1} · " in row
 
 
+@pytest.mark.parametrize(("language", "label"), [("en", "Daily digest"), ("zh-hans", "每日汇总")])
+def test_a_digest_is_named_in_the_readers_language(client, company, language, label) -> None:
+    """A digest's row gave its kind as the code "digest", in English and in Chinese."""
+    Delivery.objects.create(
+        channel="email", kind="digest", params={"user": company.users["rep"].pk}
+    )
+    client.force_login(company.users["admin"])
+    page = client.get("/notifications/deliveries/", HTTP_ACCEPT_LANGUAGE=language)
+    assert f"<td>{label}</td>" in page.content.decode()
+    assert "<td>digest</td>" not in page.content.decode()
+
+
 def test_api_lists_only_the_callers_notifications(company) -> None:
     r1, m1 = company.users["rep"], company.users["manager"]
     mine = notify("follow_up_due", [r1], opportunity="Mine", message="m")[0]
