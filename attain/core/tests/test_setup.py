@@ -181,6 +181,23 @@ def test_a_bad_administrator_is_named(db, field, value, words):
     assert f"{response.context['form'][field].label}:" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("Lt-93", "密码长度太短"), ("password1", "太常见"), ("boss@example", "太相似")],
+)
+def test_a_bad_password_is_named_in_chinese(db, value, words):
+    """A password too short was told "This password is too short. It must contain at
+    least 8 characters." in English on the Chinese wizard (and the Chinese password
+    reset): Django 5.2's message has no Chinese in Django's own catalogue."""
+    client = Client()
+    client.post(reverse("setup"), {"language": "zh-hans"})
+    client.post(reverse("setup-company"), GOOD_COMPANY)
+    data = {**GOOD_ADMIN, "admin_password": value, "admin_password2": value}
+    response = client.post(reverse("setup-admin"), data)
+    errors = " ".join(response.context["form"].errors["admin_password"])
+    assert words in errors and "password" not in errors.lower(), errors
+
+
 def test_the_service_names_each_bad_field(db):
     with pytest.raises(services_company.ValidationError) as caught:
         services_company.clean_company(
