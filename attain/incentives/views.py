@@ -351,7 +351,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     else:  # open on the latest month with results, not an empty current month
         period = selectors.latest_period_with_data("month")
     unit = request.GET.get("unit")
-    unit_id = int(unit) if unit and unit.isdigit() else None
+    # "²" is a digit to str.isdigit() but no number to int(); past 2**63 no id
+    unit_id = int(unit) if unit and unit.isascii() and unit.isdigit() and len(unit) < 19 else None
     rows = selectors.leaderboard(request.user, period, unit_id)
     # Nobody is ranked on no result: people at 0% are listed after the ranking, unranked.
     ranked, unranked = selectors.ranked_board(rows)

@@ -153,3 +153,12 @@ def test_a_leaver_is_not_ranked_nor_honoured_for_months_after_their_last_day(sal
     assert "r1" not in {r.person.code for r in page.context["rows"]}
     champions = set(Honour.objects.filter(kind="champion").values_list("person__code", "period"))
     assert ("r1", "2026-02") not in champions and ("r2", "2026-02") in champions
+
+
+@pytest.mark.parametrize("unit", ["²", "٣", "9" * 30])
+def test_a_unit_that_is_no_id_shows_the_whole_board(company: Company, unit: str) -> None:
+    """``?unit=²`` (a digit to str.isdigit(), no number to int()) was a server error."""
+    client = Client()
+    client.force_login(company.users["rep"])
+    page = client.get(reverse("incentives:leaderboard"), {"unit": unit})
+    assert page.status_code == 200
