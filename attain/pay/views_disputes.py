@@ -48,7 +48,8 @@ def disputes(request: HttpRequest) -> HttpResponse:
                 raise ValidationError({"assignee": _("No such login.")})
             services.set_policy(
                 user,
-                response_hours=int(hours) if hours.strip().isdigit() else -1,
+                # "²" is a digit to str.isdigit() but no number to int()
+                response_hours=int(hours) if hours.strip().isdecimal() else -1,
                 assignee=assignee,
                 reason=request.POST.get("reason", "")[:500],
             )

@@ -202,3 +202,13 @@ def test_a_new_dispute_does_not_go_to_the_handler_it_is_about(company, settings)
     assert row is None or row.pk != handler.pk
     other = disputes._default_assignee(disputes.policy(), company.people["r2"])
     assert other == handler
+
+
+@pytest.mark.parametrize("hours", ["²", "48²"])
+def test_response_hours_that_are_no_number_are_refused(company, client, hours):
+    """ "²" is a digit to str.isdigit() but no number to int(): the settings form was a
+    server error; now it says the hours are from 1 to 2000."""
+    client.force_login(company.users["sales_ops"])
+    answer = client.post("/pay/disputes/", {"response_hours": hours}, follow=True)
+    assert answer.status_code == 200
+    assert "1 to 2000" in answer.content.decode()
