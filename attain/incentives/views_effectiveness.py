@@ -265,7 +265,8 @@ def start(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("version", "")
     version = (
         PlanVersion.objects.select_related("plan").filter(pk=int(raw)).first()
-        if raw.isdigit()
+        # "²" is a digit to str.isdigit() but no number to int(); past 2**63 no id
+        if raw.isascii() and raw.isdigit() and len(raw) < 19
         else None
     )
     first, last = request.POST.get("from", ""), request.POST.get("to", "")

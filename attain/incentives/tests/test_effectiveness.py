@@ -252,3 +252,14 @@ def test_the_dashboards_payout_total_is_exact(calculated):
         row.save(update_fields=["payout"])
     paid = sum((row.payout for row in rows), Decimal(0))
     assert str(selectors.distribution(Q1)["payout"]) == f"{paid:.2f}"
+
+
+@pytest.mark.parametrize("version", ["²", "9" * 30])
+def test_a_what_if_of_no_version_is_told_to_choose_one(client, calculated, version):
+    """ "²" (a digit to str.isdigit(), no number to int()) was a server error."""
+    client.force_login(calculated.users["sales_ops"])
+    answer = client.post(
+        reverse("incentives:start_what_if"),
+        {"version": version, "from": "2026-Q1", "to": "2026-Q1"},
+    )
+    assert answer.status_code == 302 and answer.url.endswith("#what-if")
