@@ -1,8 +1,10 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.dates import MONTHS
 
 from attain.audit.admin import AuditedAdminMixin
 
@@ -40,7 +42,20 @@ class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [AssignmentInline]
 
 
+def _label(name: str) -> Any:
+    return getattr(CompanySettings._meta.get_field(name), "verbose_name", name)
+
+
 class CompanySettingsForm(forms.ModelForm):
+    # as in the set-up wizard: months and languages to choose, not a number and JSON
+    fiscal_year_start = forms.TypedChoiceField(
+        label=_label("fiscal_year_start"), coerce=int, choices=list(MONTHS.items())
+    )
+    languages = forms.MultipleChoiceField(
+        label=_label("languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(label=_label("language"), choices=settings.LANGUAGES)
+
     class Meta:
         model = CompanySettings
         fields = ("name", "fiscal_year_start", "currency", "time_zone", "languages", "language")

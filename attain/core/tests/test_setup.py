@@ -467,3 +467,28 @@ def test_the_checklist_in_english_has_no_chinese_word(db):
     words = [str(step.title) + str(step.text) for step in steps]
     words += [item.label + item.action for step in steps for item in step.items]
     assert not [w for w in words if re.search("[\u4e00-\u9fff]", w)]
+
+
+def test_the_company_settings_page_offers_languages_and_months_to_choose(db):
+    """Administration → Company settings showed the languages offered as a JSON text
+    box (["zh-hans", "en"]; anything else "Enter a valid JSON") and the fiscal year's
+    first month as a bare number: the wizard's check boxes and months are offered now."""
+    client = Client()
+    run_wizard(client)
+    url = reverse("admin:org_companysettings_change", args=[CompanySettings.objects.get().pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'type="checkbox" name="languages" value="en"' in page and "<textarea" not in page
+    assert '<option value="4" selected>四月</option>' in page
+    data = {
+        "name": "华东精密仪器有限公司",
+        "fiscal_year_start": "7",
+        "currency": "CNY",
+        "time_zone": "Asia/Shanghai",
+        "languages": ["en"],
+        "language": "en",
+    }
+    assert client.post(url, data).status_code == 302
+    row = CompanySettings.objects.get()
+    assert row.languages == ["en"] and row.fiscal_year_start == 7 and row.language == "en"
+    refused = client.post(url, {**data, "languages": ["zh-hans"]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "JSON" not in refused.content.decode()
