@@ -393,3 +393,14 @@ def test_an_invalid_http_address_is_not_told_to_start_with_http(client, company,
     data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
     page = client.post("/admin/notify/webhook/add/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "开头" not in page.content.decode() and not Webhook.objects.filter(url=url).exists()
+
+
+def test_the_inbox_link_says_open_the_page_in_chinese(client, company) -> None:
+    """The link beside each notification ("Open", a verb) read 待处理 ("pending", the
+    status of the same English word) in Chinese."""
+    notify("follow_up_due", [company.users["rep"]], opportunity="a")
+    client.force_login(company.users["rep"])
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">打开</a>" in page and ">待处理</a>" not in page
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Open</a>" in page
