@@ -302,7 +302,7 @@ def test_a_group_webhook_is_an_http_address(client, company, url) -> None:
     """The admin's group webhook took ftp:// (Django's URLField allows it) while the worker
     refuses anything but http(s): every event to that group failed after five attempts."""
     client.force_login(company.users["admin"])
-    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "active": "on"}
     response = client.post("/admin/notify/webhook/add/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200  # the form again, with the error
     assert not Webhook.objects.filter(url=url).exists()
@@ -312,7 +312,7 @@ def test_a_group_webhook_is_an_http_address(client, company, url) -> None:
 def test_a_group_webhook_with_an_https_address_is_saved(client, company) -> None:
     client.force_login(company.users["admin"])
     url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
-    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "active": "on"}
     response = client.post("/admin/notify/webhook/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Webhook.objects.filter(url=url).exists()
@@ -350,7 +350,7 @@ def test_a_webhook_key_is_not_written_in_the_audit_trail(client, company) -> Non
     data = {"webhook_platform": "wecom", "webhook_url": url}
     assert client.post("/notifications/settings/", data).status_code == 302
     client.force_login(company.users["admin"])
-    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "active": "on"}
     assert client.post("/admin/notify/webhook/add/", data).status_code == 302
     hook = Webhook.objects.get(name="Sales group")
     data["url"] = url.replace("key=", "key=x")  # a new key: the change is still recorded
@@ -390,7 +390,7 @@ def test_an_invalid_http_address_is_not_told_to_start_with_http(client, company,
     assert "请输入合法的URL" in page.content.decode()
     assert "开头" not in page.content.decode()
     client.force_login(company.users["admin"])
-    data = {"name": "Sales group", "platform": "wecom", "url": url, "kinds": "[]", "active": "on"}
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "active": "on"}
     page = client.post("/admin/notify/webhook/add/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "开头" not in page.content.decode() and not Webhook.objects.filter(url=url).exists()
 
@@ -404,3 +404,24 @@ def test_the_inbox_link_says_open_the_page_in_chinese(client, company) -> None:
     assert ">打开</a>" in page and ">待处理</a>" not in page
     page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">Open</a>" in page
+
+
+def test_a_group_webhook_offers_the_kinds_for_groups_to_tick(client, company) -> None:
+    """The kinds a group webhook takes were a JSON text box: an administrator typed
+    ["targets_published"] (a typo, and the group silently heard nothing). Now each kind a
+    group may carry is a check box with its label; a kind for no group is refused."""
+    client.force_login(company.users["admin"])
+    page = client.get("/admin/notify/webhook/add/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert 'type="checkbox" name="kinds" value="targets_published"' in body
+    assert 'value="behind_pace"' not in body and "<textarea" not in body
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+    data = {"name": "Sales group", "platform": "wecom", "url": url, "active": "on"}
+    chosen = {**data, "kinds": ["targets_published", "payout_calculated"]}
+    assert client.post("/admin/notify/webhook/add/", chosen).status_code == 302
+    hook = Webhook.objects.get()
+    assert hook.kinds == ["targets_published", "payout_calculated"]
+    page = client.get(f"/admin/notify/webhook/{hook.pk}/change/").content.decode()
+    assert 'value="payout_calculated" id="id_kinds_' in page and "checked" in page
+    bad = client.post("/admin/notify/webhook/add/", {**data, "name": "B", "kinds": ["behind_pace"]})
+    assert bad.status_code == 200 and not Webhook.objects.filter(name="B").exists()
