@@ -227,6 +227,9 @@ def post_json(url: str, body: dict[str, Any], *, guard: bool = False) -> dict[st
     target = parts.path or "/"
     if parts.query:
         target = f"{target}?{parts.query}"
+    # Chinese pasted into the address (a robot's name): sent percent-encoded, as a
+    # browser does; http.client takes ASCII only (what is escaped already stays so)
+    target = urllib.parse.quote(target, safe="/?&=%:@!$'()*+,;~[]")
     data = json.dumps(body, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json; charset=utf-8"}
     for attempt in (1, 2):

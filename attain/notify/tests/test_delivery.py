@@ -546,3 +546,21 @@ def test_a_chinese_digest_and_group_message_are_punctuated_the_chinese_way(
     assert mail.outbox[0].body.startswith("• 请确认您 2026 年的目标：“P”")
     group = receiver.received[0]["body"]["markdown"]["content"]
     assert "（已通知人数：1）" in group, group
+
+
+def test_a_webhook_address_with_chinese_in_it_is_sent_to(
+    company, receiver, django_capture_on_commit_callbacks
+) -> None:
+    """The settings page takes an address with Chinese in its path or query (a robot's
+    name pasted in): every message to it then failed as an unexpected error
+    (UnicodeEncodeError), logged with its traceback and retried until failed. It is
+    sent percent-encoded, as a browser would."""
+    r1 = company.users["rep"]
+    personal_hook(r1, receiver.url.rstrip("/") + "/机器人?key=k&name=销售群")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify("follow_up_due", [r1], opportunity="Big deal", message="Call them")
+    run_queue()
+    assert Delivery.objects.get().status == Status.SENT, Delivery.objects.get().last_error
+    assert receiver.received[0]["path"].endswith(
+        "/%E6%9C%BA%E5%99%A8%E4%BA%BA?key=k&name=%E9%94%80%E5%94%AE%E7%BE%A4"
+    )
