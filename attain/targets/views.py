@@ -331,7 +331,7 @@ def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 label = form.fields[field].label if field in form.fields else ""
                 # Translators: a form error: the field's name, then what is wrong with it
                 text = _("%(field)s: %(problem)s") % {"field": label, "problem": message}
-                messages.error(request, text if label else message)
+                messages.error(request, text if label else str(message))
         return redirect("targets:plan", pk=plan.pk)
     data = form.cleaned_data
     depth_count = int(request.POST.get("unit-levels") or 1)
