@@ -574,17 +574,7 @@ def test_a_deal_split_into_orders_of_different_amounts_is_found() -> None:
     for day in (3, 17):
         for part, amount in enumerate((8000.0, 2300.0)):
             rows.append((f"DI{day}{part}", D(2025, 11, day), "E006", "C0061", amount))
-    extra = pl.DataFrame(
-        {
-            "id": [r[0] for r in rows],
-            "date": [r[1] for r in rows],
-            "owner": [r[2] for r in rows],
-            "customer": [r[3] for r in rows],
-            "amount": [r[4] for r in rows],
-            "status": ["confirmed"] * len(rows),
-        }
-    )
-    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    _add_confirmed_orders(frames, rows)
     found = scan(Records(frames), [Q4], detectors=["amounts"])
     splits = [a for a in found.alerts if a.pattern == "split"]
     assert [a.people for a in splits] == [("E005",)]
@@ -1204,6 +1194,13 @@ def test_an_honest_rep_with_a_genuinely_big_month_is_no_split() -> None:
         )
         for i in range(60)
     ]
+    _add_confirmed_orders(frames, rows)
+    found = scan(Records(frames), [Q4])
+    assert found.alerts == []
+
+
+def _add_confirmed_orders(frames: dict[str, pl.DataFrame], rows: list[tuple]) -> None:
+    """Confirmed orders (id, date, owner, customer, amount) added to ``frames``."""
     extra = pl.DataFrame(
         {
             "id": [r[0] for r in rows],
@@ -1215,5 +1212,3 @@ def test_an_honest_rep_with_a_genuinely_big_month_is_no_split() -> None:
         }
     )
     frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
-    found = scan(Records(frames), [Q4])
-    assert found.alerts == []
