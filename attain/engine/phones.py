@@ -44,11 +44,16 @@ _EXTENSION = r"(?i)^(.*[0-9])\s*(?:转|分机|ext\.?|x|#)\s*[0-9]{1,6}\s*$"
 _EXTENSION_RE = re.compile(_EXTENSION)
 
 
+def _digits(phone: str) -> str:
+    """The digits written (full-width read as half-width), without an extension."""
+    text = _EXTENSION_RE.sub(r"\1", unicodedata.normalize("NFKC", phone))
+    return "".join(c for c in text if "0" <= c <= "9")
+
+
 def phone_key(phone: str) -> str:
     """``phone`` as the digits that identify it (full-width digits read as half-width);
     "" when it has no digits."""
-    text = _EXTENSION_RE.sub(r"\1", unicodedata.normalize("NFKC", phone))
-    digits = "".join(c for c in text if "0" <= c <= "9")
+    digits = _digits(phone)
     for pattern, prefix in _COMPILED:
         match = pattern.match(digits)
         if match:
@@ -69,8 +74,7 @@ _MOBILE = re.compile(r"^(?:0086|86)?1[0-9]{10}$")
 def phone_area(phone: str) -> str:
     """The area code written with a landline, without its trunk 0 (``"10"`` for
     ``010-62345678`` or ``+86 10 62345678``); "" when none is written, or for a mobile."""
-    text = _EXTENSION_RE.sub(r"\1", unicodedata.normalize("NFKC", phone))
-    digits = "".join(c for c in text if "0" <= c <= "9")
+    digits = _digits(phone)
     if _MOBILE.match(digits):
         return ""
     for pattern in _AREAS:

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from attain.org.models import Unit
 from attain.web.api import PERIOD_PATTERN, query_one, query_period
+from attain.web.forms import record_pk
 
 from . import access, selectors, services
 from .effectiveness_api import urlpatterns as effectiveness_urls
@@ -133,8 +134,8 @@ def _unit_id(request: Request) -> int | None:
     if value is None:
         return None
     unit = Unit.objects.filter(code=value).first()
-    if unit is None and value.isascii() and value.isdigit() and len(value) < 19:
-        unit = Unit.objects.filter(pk=int(value)).first()
+    if unit is None and (pk := record_pk(value)) is not None:
+        unit = Unit.objects.filter(pk=pk).first()
     if unit is None:
         raise serializers.ValidationError({"unit": [_("No such unit.")]})
     return unit.pk

@@ -34,7 +34,7 @@ from attain.measures.services import measure_names
 from attain.org.models import Unit
 from attain.org.selectors import person_of, visible_people
 from attain.web import charts
-from attain.web.forms import ungrouped
+from attain.web.forms import record_pk, ungrouped
 
 from . import access, explain_text, governance, reasons, selectors, services
 from .calculation import MAIN_MEASURE
@@ -350,9 +350,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         period = _period(request, "month")
     else:  # open on the latest month with results, not an empty current month
         period = selectors.latest_period_with_data("month")
-    unit = request.GET.get("unit")
-    # "²" is a digit to str.isdigit() but no number to int(); past 2**63 no id
-    unit_id = int(unit) if unit and unit.isascii() and unit.isdigit() and len(unit) < 19 else None
+    unit_id = record_pk(request.GET.get("unit"))
     rows = selectors.leaderboard(request.user, period, unit_id)
     # Nobody is ranked on no result: people at 0% are listed after the ranking, unranked.
     ranked, unranked = selectors.ranked_board(rows)

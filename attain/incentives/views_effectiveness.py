@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from attain.calc.periods import fiscal_year_of_day, period_bounds
 from attain.engine import EVERYONE_MAX, NOBODY_PAID, parse_period
 from attain.web import charts
+from attain.web.forms import record_pk
 
 from . import access, effectiveness, selectors, services, services_what_if, what_if
 from .models import CalculationRun, PlanVersion, RunKind
@@ -262,12 +263,9 @@ def _what_if_form(request: HttpRequest, **values: Any) -> dict[str, Any]:
 def start(request: HttpRequest) -> HttpResponse:
     if not access.can_run_what_if(request.user):
         raise PermissionDenied
-    raw = request.POST.get("version", "")
+    pk = record_pk(request.POST.get("version"))
     version = (
-        PlanVersion.objects.select_related("plan").filter(pk=int(raw)).first()
-        # "²" is a digit to str.isdigit() but no number to int(); past 2**63 no id
-        if raw.isascii() and raw.isdigit() and len(raw) < 19
-        else None
+        None if pk is None else PlanVersion.objects.select_related("plan").filter(pk=pk).first()
     )
     first, last = request.POST.get("from", ""), request.POST.get("to", "")
     errors: list[str] = []

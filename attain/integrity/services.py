@@ -340,9 +340,7 @@ def _state(alert: Alert) -> dict[str, Any]:
 def _locked(alert: Alert) -> Alert:
     """The alert as stored now, locked until the transaction ends; the caller's copy
     takes its values (the page that shows it after the change reads them)."""
-    row = Alert.objects.select_for_update().get(pk=alert.pk)
-    for field in Alert._meta.concrete_fields:
-        setattr(alert, field.attname, getattr(row, field.attname))
+    alert.refresh_from_db(from_queryset=Alert.objects.select_for_update())
     return alert
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attain.web.forms import record_pk
 from attain.web.views import service_form_view
 
 from . import access, services
@@ -36,11 +37,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("id", "")
     if raw:
-        # "²" is a digit to str.isdigit() but no number to int(); past 2**63 no id
-        if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
+        pk = record_pk(raw)
+        if pk is None:
             raise Http404
-        get_object_or_404(notifications_of(request.user), pk=int(raw))
-        services.mark_read(request.user, [int(raw)])
+        get_object_or_404(notifications_of(request.user), pk=pk)
+        services.mark_read(request.user, [pk])
     else:
         services.mark_read(request.user)
     return redirect("notify:inbox")

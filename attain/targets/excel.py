@@ -32,7 +32,7 @@ from attain.web.formulas import guard_formula, unguard_formula, xml_safe
 from .allocation import Grid, _listed
 from .cells import CellChange
 from .models import Kind, TargetPlan
-from .services import _decimal
+from .services import typed_number
 
 # The English words are the msgids (context "target workbook") and what older files carry.
 HEADER = ["code", "kind", "name", "parent", "year"]
@@ -235,7 +235,7 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                     )
                     continue
                 try:  # what the cell takes (too large to store: refused when applied)
-                    after = _decimal(after, "value")
+                    after = typed_number(after, "value")
                 except ValidationError as error:
                     place = f"{titles[measure]}!{chr(ord('E') + offset)}{number}"
                     result.errors.extend(

@@ -103,7 +103,7 @@ def _plan_snapshot(plan: TargetPlan) -> dict[str, Any]:
 VALUE_LIMIT = Decimal(10) ** 15
 
 
-def _decimal(value: Any, field: str) -> Decimal:
+def typed_number(value: Any, field: str) -> Decimal:
     """A number typed for a total, a cell or a commitment, rounded half-up to the 2
     places stored (not the database's half-even), and small enough to store."""
     try:
@@ -191,9 +191,9 @@ def create_target_plan(
                         ]
                     }
                 )
-            if value in (None, "") or _decimal(value, "measures") != parent:
+            if value in (None, "") or typed_number(value, "measures") != parent:
                 value = parent
-        totals[code] = _decimal(value, "measures")
+        totals[code] = typed_number(value, "measures")
         if totals[code] < 0:
             raise ValidationError({"measures": [_("A total cannot be negative.")]})
     unknown = [key for key in settings if key not in SETTINGS]
@@ -251,7 +251,7 @@ def update_plan(
         plan.save()
         if measures is not None:
             current = {pm.measure: pm.total for pm in plan.plan_measures.all()}
-            wanted = {code: _decimal(value, "measures") for code, value in measures.items()}
+            wanted = {code: typed_number(value, "measures") for code, value in measures.items()}
             if not is_planner(actor):  # the unit's targets in force, as they are now
                 in_force = _parent_totals(plan, current)
                 _require(
@@ -391,7 +391,7 @@ def edit_cell(
                 record_change(actor, Action.DELETE, existing, before=before)
                 existing.delete()
             return None
-        number = _decimal(value, "value")
+        number = typed_number(value, "value")
         if number < 0:
             raise ValidationError({"value": [_("A target cannot be negative.")]})
         edit, _created = TargetEdit.objects.update_or_create(
@@ -768,7 +768,7 @@ def submit_commitment(
     )
     if not plan.plan_measures.filter(measure=measure).exists():
         raise ValidationError({"measure": [_("This plan has no such measure.")]})
-    number = _decimal(value, "value")
+    number = typed_number(value, "value")
     with transaction.atomic():
         existing = Commitment.objects.filter(plan=plan, measure=measure, who=who).first()
         before = snapshot(existing, exclude=("at",)) if existing else None

@@ -15,6 +15,16 @@ from .errors import NON_FIELD, integrity_error_fields, validation_error_fields
 GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234.50 and -12,345,678
 
 
+RECORD_PK = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
+def record_pk(text: str | None) -> int | None:
+    """A database id written as text (a form's value, a page's parameter), or None when
+    the text cannot be one: "²" is a digit to ``str.isdigit()`` but no number to
+    ``int()``, and an id has at most 18 digits (below 2**63)."""
+    return int(text) if text and RECORD_PK.fullmatch(text) else None
+
+
 def ungrouped(text: str) -> str:
     """A typed number without its thousands separators: ``1,234.50`` is ``1234.50``. A
     comma anywhere else is left where it is (``12,34`` is no number, never 1234)."""
