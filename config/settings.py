@@ -89,7 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # A NUL in the address is a 400 before any view reads it (PostgreSQL holds no NUL).
+    # A NUL in the address or a posted form is a 400 before any view reads it
+    # (PostgreSQL holds no NUL).
     "attain.web.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

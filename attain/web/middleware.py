@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -75,10 +75,12 @@ class DatabaseBusyMiddleware:
 
 class NulCharacterMiddleware:
     """A NUL character in the address (a query parameter's name or value, or the path)
-    is refused before any view reads it: PostgreSQL cannot hold NUL in text, so a list
-    filter, a search box or a record id with one failed with a server error (SQLite
-    silently matched nothing). The API answers 400 naming the parameters (a path: its
-    404, the record cannot exist); pages answer 400 (a path: 404)."""
+    or in a posted form's fields is refused before any view reads it: PostgreSQL cannot
+    hold NUL in text, so a list filter, a search box, a record id or a view reading
+    ``request.POST`` itself with one failed with a server error (SQLite silently
+    matched nothing). The API answers 400 naming the fields (a path: its 404, the
+    record cannot exist); pages answer 400 (a path: 404). An uploaded file's bytes are
+    not read here: they are the importer's to judge."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -91,14 +93,12 @@ class NulCharacterMiddleware:
                 body = {"error": {"status": 404, "code": "not_found", "message": message}}
                 return JsonResponse(body, status=404)
             raise Http404
-        names = [
-            name
-            for name, values in request.GET.lists()
-            if "\x00" in name or any("\x00" in value for value in values)
-        ]
+        names = _with_nul(request.GET)
+        if not names and request.method == "POST" and _is_form(request):
+            names = _with_nul(request.POST)
         if names:
             if not api:
-                raise BadRequest("NUL character in a query parameter")
+                raise BadRequest("NUL character in a query parameter or form field")
             message = _("May not contain a NUL character.")
             fields = {name.replace("\x00", "\ufffd"): [message] for name in names}
             body = {
@@ -111,3 +111,17 @@ class NulCharacterMiddleware:
             }
             return JsonResponse(body, status=400)
         return self.get_response(request)
+
+
+def _with_nul(data: QueryDict) -> list[str]:
+    """The names of the fields whose name or a value holds a NUL."""
+    return [
+        name
+        for name, values in data.lists()
+        if "\x00" in name or any("\x00" in value for value in values)
+    ]
+
+
+def _is_form(request: HttpRequest) -> bool:
+    """A body Django parses into ``request.POST`` (DRF reuses what it parsed)."""
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -66,3 +66,53 @@ def test_a_nul_in_a_pages_address_is_a_400_page(company: Company) -> None:
         assert response.status_code == 400, (url, response.status_code)
     assert client.get("/crm/customers/%00/").status_code == 404
     assert client.get("/crm/customers/?q=ok").status_code == 200
+
+
+# Forms posted to pages and to the API: a view that reads request.POST itself (a
+# merge's customer ids, a close's period, a note) passed the NUL to the database.
+POSTED = [
+    ("/crm/customers/duplicates/", {"keep": "C\x001", "duplicate": "C2"}),
+    ("/pay/periods/2026-01/", {"action": "close", "period": "2026-01", "reason": "a\x00b"}),
+    ("/notifications/read/", {"id": "1", "x\x00": "y"}),
+]
+
+
+def test_a_nul_in_a_posted_form_is_a_400_before_the_view(company: Company) -> None:
+    client = Client()
+    client.force_login(company.users["admin"])
+    for url, data in POSTED:
+        response = client.post(url, data)
+        assert response.status_code == 400, (url, response.status_code)
+
+
+def test_a_nul_in_a_form_posted_to_the_api_is_a_400_naming_it(company: Company) -> None:
+    client = APIClient()
+    client.force_authenticate(company.users["admin"])
+    response = client.post(
+        "/api/customers/",
+        {"external_id": "C9", "name": "a\x00b"},
+        format="multipart",
+        headers={"accept-language": "zh-hans"},
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["fields"] == {"name": ["不能包含空字符（NUL）。"]}
+    # a JSON body is DRF's to check: Django's message, now read right in Chinese
+    response = client.post(
+        "/api/customers/",
+        {"external_id": "C9", "name": "a\x00b"},
+        format="json",
+        headers={"accept-language": "zh-hans"},
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["fields"] == {"name": ["不能包含空字符（NUL）。"]}
+
+
+def test_a_nul_byte_inside_an_uploaded_file_is_the_files_business(company: Company) -> None:
+    """Only the form's fields are read: a file's bytes are the importer's to judge."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client()
+    client.force_login(company.users["admin"])
+    upload = SimpleUploadedFile("orders.xlsx", b"PK\x03\x04\x00\x00binary")
+    response = client.post("/import/", {"file": upload, "table": "orders"})
+    assert response.status_code != 400
