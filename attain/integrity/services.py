@@ -382,11 +382,14 @@ def decide(
     reason: str,
     hold: bool = False,
     reject_records: bool = False,
-) -> Alert:
+) -> list[str]:
     """Confirm (optionally holding the payout of the people concerned, and with
     ``reject_records`` stopping the alert's records from counting: they are rejected as
     finance rejects a record, the results follow, and where the period is already closed
-    pay turns the difference into an adjustment, the clawback) or dismiss."""
+    pay turns the difference into an adjustment, the clawback) or dismiss.
+
+    Returns what the reviewer should know the hold could not do (payouts already paid),
+    in the active language; empty when there is nothing to say."""
     if not access.can_review(actor):
         raise PermissionDenied
     _not_about_themself(actor, alert)
@@ -414,10 +417,10 @@ def decide(
         )
         if reject_records:
             _reject_records(actor, alert, reason)
+        warnings = send_hold_changed(alert, hold=True, actor=actor) if alert.hold else []
         if alert.hold:
-            send_hold_changed(alert, hold=True, actor=actor)
             _announce_hold(alert, reason)
-    return alert
+    return warnings  # filled as the transaction committed
 
 
 # A record table of an alert (as the detectors name them) → its model.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -146,17 +147,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("integrity:alert", pk=alert.pk)
         else:
             decide_form = DecideForm(request.POST)
-            if decide_form.is_valid() and apply_service(
-                decide_form,
-                lambda data: services.decide(
-                    request.user,
-                    alert,
-                    confirm=data["decision"] == "confirm",
-                    reason=data["reason"],
-                    hold=data["hold"],
-                    reject_records=data["reject_records"],
-                ),
-            ):
+            warnings = (
+                apply_service(
+                    decide_form,
+                    lambda data: services.decide(
+                        request.user,
+                        alert,
+                        confirm=data["decision"] == "confirm",
+                        reason=data["reason"],
+                        hold=data["hold"],
+                        reject_records=data["reject_records"],
+                    ),
+                )
+                if decide_form.is_valid()
+                else None
+            )
+            if warnings is not None:  # decided; what the hold could not do, said
+                for warning in warnings:
+                    messages.warning(request, warning)
                 return redirect("integrity:alert", pk=alert.pk)
     context = {
         "alert": alert,

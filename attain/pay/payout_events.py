@@ -2,7 +2,8 @@
 (``attain.incentives.events.results_stored``), the payouts of those people and periods
 are brought in line (:func:`attain.pay.services_payouts.sync_payouts`). An integrity
 alert confirmed with a hold (``attain.integrity.events.hold_changed``) holds the unpaid
-payouts of its people for its period; lifting it releases them. Activating a plan
+payouts of its people for its period, and tells the reviewer which were paid already;
+lifting it releases them. Activating a plan
 version effective in a closed pay period (``attain.incentives.events.version_activated``)
 warns that the period's payouts will not change (docs/pay.md, "Period close")."""
 
@@ -26,10 +27,11 @@ def _results_stored(sender: Any, people: list[int], periods: list[str], **kwargs
         log.exception("bringing payouts up to date failed")
 
 
-def _hold_changed(sender: Any, alert: Any, hold: bool, actor: Any, **kwargs: Any) -> None:
-    from .services_payouts import follow_integrity_hold
+def _hold_changed(sender: Any, alert: Any, hold: bool, actor: Any, **kwargs: Any) -> list[str]:
+    from .services_payouts import follow_integrity_hold, paid_beyond_hold
 
     follow_integrity_hold(actor, alert, hold=hold)
+    return paid_beyond_hold(alert) if hold else []
 
 
 def _version_activated(sender: Any, version: Any, **kwargs: Any) -> list[str]:

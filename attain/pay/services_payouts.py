@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_bulk, record_change, save_update, snapshot
@@ -630,6 +630,41 @@ def follow_integrity_hold(actor: Any, alert: Any, *, hold: bool) -> int:
                 save_update(actor, payout, before=before, state=_state_of, reason=reason)
                 changed += 1
     return changed
+
+
+def paid_beyond_hold(alert: Any) -> list[str]:
+    """What an integrity hold could not do: the payouts of the alert's people for its
+    period that are paid already (a hold stops only unpaid ones), named for the reviewer
+    with the way to take the money back. Empty when there are none."""
+    paid = [
+        payout
+        for payout in Payout.objects.filter(
+            person__in=alert.people.all(), state=PayoutState.PAID
+        ).select_related("person")
+        if _overlaps(payout.period, payout.period_end, alert.period)
+    ]
+    if not paid:
+        return []
+    periods: dict[Any, list[str]] = {}
+    for payout in sorted(paid, key=lambda p: (p.person.name, p.person.code, p.period_end)):
+        periods.setdefault(payout.person, []).append(payout.period)
+    comma = pgettext("list separator", ", ")
+    people = pgettext("reasons separator", "; ").join(
+        _("%(name)s (%(periods)s)") % {"name": person.name, "periods": comma.join(found)}
+        for person, found in periods.items()
+    )
+    message = ngettext(
+        "%(count)d payout already paid cannot be held: %(people)s. To take the money "
+        "back, confirm with “%(option)s” (the clawback).",
+        "%(count)d payouts already paid cannot be held: %(people)s. To take the money "
+        "back, confirm with “%(option)s” (the clawback).",
+        len(paid),
+    )
+    return [message % {"count": len(paid), "people": people, "option": _(REJECT_OPTION)}]
+
+
+# The integrity decision's option that stops an alert's records counting (its label)
+REJECT_OPTION = gettext_noop("Stop these records counting")
 
 
 def _holding_alerts() -> Any:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import signals
+from django.utils import translation
 
 from attain.audit.models import AuditEvent
 from attain.incentives.events import results_stored
@@ -531,3 +532,46 @@ def test_the_payroll_paid_api_refuses_an_amount_changed_since_the_export(stored)
     body["amounts"] = {"r1": "1700.10", "r2": "333.34"}
     answer = api.post("/api/pay/payroll/paid/", body, format="json")
     assert answer.status_code == 200 and answer.json() == {"changed": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_on_payouts_already_paid_says_so(company, client):
+    """January and February of the alert's quarter are paid: the hold can stop only
+    March's. The reviewer is told which payouts were already paid (and how to take the
+    money back) instead of reading that the payout is held."""
+    from attain.integrity import services as integrity
+
+    from .payout_factories import through
+
+    for month in (1, 2, 3):
+        _store_month(company, "r1", month)
+    for month in (1, 2):
+        through(company, "r1", "paid", f"2026-{month:02d}")
+    alert = _alert(company, "r1", "2026-Q1")
+    ops = company.users["sales_ops"]
+    client.force_login(ops)
+    response = client.post(
+        f"/integrity/{alert.pk}/",
+        {"decision": "confirm", "reason": "刷单", "hold": "on"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        follow=True,
+    )
+    page = response.content.decode()
+    held = {p.period: p.held for p in Payout.objects.filter(person=company.people["r1"])}
+    assert held == {"2026-01": False, "2026-02": False, "2026-03": True}
+    r1 = company.people["r1"]
+    assert "2 笔已发放的奖金无法暂扣" in page, page[page.find("messages") :][:800]
+    assert f"{r1.name}（2026-01、2026-02）" in page
+    # the same in English, from the service itself
+    other = _alert(company, "r1", "2026-Q1-b")
+    other.period = "2026-Q1"
+    other.save()
+    with translation.override("en"):
+        said = integrity.decide(ops, other, confirm=True, reason="again", hold=True)
+    assert said == [
+        f"2 payouts already paid cannot be held: {r1.name} (2026-01, 2026-02). To take "
+        "the money back, confirm with “Stop these records counting” (the clawback)."
+    ]
+    # a hold that catches everything says nothing more
+    third = _alert(company, "r2", "2026-Q1")
+    assert integrity.decide(ops, third, confirm=True, reason="x", hold=True) == []
