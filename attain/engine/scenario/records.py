@@ -201,6 +201,8 @@ def _check_digits(
         return
     shares = share_dtype.scale or 0
     digits = DECIMAL_DIGITS - min(scale + shares, MAX_SCALE)
+    if digits >= DECIMAL_DIGITS:  # whole shares × whole values: every Decimal(38) fits
+        return
     big = frame.filter(value.abs() >= Decimal(10) ** digits)
     reader.report_rows(
         big,

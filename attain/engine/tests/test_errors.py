@@ -473,6 +473,22 @@ def test_values_too_large_for_credit_shares_are_problems() -> None:
     assert revenue == Decimal("100000000000011110.111666655555555")  # exact
 
 
+def test_whole_number_credit_shares_on_whole_amounts_are_no_traceback() -> None:
+    """`credit: {zhang: 1}` on an integer amount: shares and amounts of 0 decimals leave
+    all 38 digits, and the check for values too large compared with 10 ** 38, a number
+    Polars cannot hold (a TypeError traceback instead of the result)."""
+    orders = [{**ORDERS[0], "credit": {"zhang": 1}}]
+    document = scenario(
+        records={"orders": orders}, measures=REVENUE, report={"periods": ["2025-01"]}
+    )
+    loaded, problems = scenario_from_data(document)
+    assert problems == []
+    assert loaded is not None
+    assert calculate(loaded).people["zhang"]["2025-01"].measures["revenue"] == 100
+    orders[0]["credit"] = {"zhang": 0}
+    assert paths_of(document) == ["records.orders[0].credit.zhang", "records.orders[0].credit"]
+
+
 @pytest.mark.parametrize(
     ("value", "amounts"),
     [("amount * amount", ["1" + "0" * 26, "1.5"]), ("amount", ["9" * 38, "9" * 38])],
