@@ -58,6 +58,10 @@ def _credit_entries(
         except NotANumber:
             problems.append(Problem(join(path, str(person)), f"share {share!r} is not a number"))
             continue
+        if number.adjusted() >= _SHARE_DIGITS:  # beyond the shares' Decimal(38, 20)
+            message = f"share {number:f} is not between 0 and 1"
+            problems.append(Problem(join(path, str(person)), message))
+            continue
         out.append((row, str(person), number))
     return problems
 
@@ -91,6 +95,7 @@ def _column(values: list[Any]) -> tuple[pl.Series | list[Any], pl.DataType]:
 
 
 _DIGITS = 38  # the precision of Polars' decimals
+_SHARE_DIGITS = _DIGITS - MAX_SCALE  # digits a credit share may have before the point
 _WIDE = Context(prec=2 * _DIGITS)
 
 
@@ -342,7 +347,7 @@ def _wanted(present: Sequence[str], columns: set[str]) -> list[str]:
 
 # A credit text simple enough to read in Polars: {"id": 0.5, "other": 0.5} with plain
 # decimal shares and ids without escapes. Anything else goes through ``json.loads``.
-_PAIR = r'"([^"\\]*)"\s*:\s*(-?[0-9]+(?:\.[0-9]+)?)'
+_PAIR = r'"([^"\\]*)"\s*:\s*(-?[0-9]{1,18}(?:\.[0-9]+)?)'
 _SIMPLE = rf"^\s*\{{\s*{_PAIR}\s*(?:,\s*{_PAIR}\s*)*\}}\s*$"
 
 

@@ -163,6 +163,30 @@ def test_credit_shares_must_sum_to_one_and_be_positive() -> None:
     assert "records.orders[2].credit.ghost" in messages
 
 
+def test_credit_shares_beyond_38_digits_are_problems_not_a_traceback(tmp_path: Path) -> None:
+    """A share such as 1e40 (a typo, an id pasted into the share) does not fit the
+    shares' Decimal(38, 20) column: it ended the run with a Polars error, in a YAML
+    table and in a CSV's credit column alike."""
+    big = "1" + "0" * 40
+    records = [{**ORDERS[0], "credit": {"zhang": int(big)}}]
+    messages = {p.path: p.message for p in problems_of(valid(records={"orders": records}))}
+    assert messages["records.orders[0].credit.zhang"] == f"share {big} is not between 0 and 1"
+    (tmp_path / "orders.csv").write_text(
+        f'id,date,owner,amount,credit\no1,2025-01-05,zhang,1,"{{""zhang"": {big}}}"\n'
+        'o2,2025-01-05,zhang,1,"{""zhang"": 1}"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {orders: {csv: orders.csv}}\n"
+        "measures: {revenue: {from: orders, value: amount}}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert loaded is None
+    assert "records.orders[0].credit.zhang" in [p.path for p in problems]
+
+
 def test_distribution_must_sum_to_100() -> None:
     assert "distribution" in paths_of(valid(distribution=[10] * 12))
     assert "distribution" in paths_of(valid(distribution=[10] * 11))
