@@ -420,6 +420,9 @@ def parse(
             value = to_decimal(source)
         except NotANumber as error:  # YAML's .inf or .nan: a problem, not a traceback
             return None, [Problem(path, str(error))]
+        if context.measures is None and not _fits_polars(value):  # as a literal in text
+            reason = f"the number {source} is beyond the engine's 38 digits"
+            return None, [Problem(path, f"invalid expression {source!r}: {reason}")]
         return Expression(str(source), Const(value), type="number"), []
     if not isinstance(source, str):
         return None, [Problem(path, "must be an expression (text) or a number")]

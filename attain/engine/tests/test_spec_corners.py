@@ -69,6 +69,19 @@ def test_a_record_literal_beyond_38_digits_is_a_problem_when_loaded(expression: 
     assert "38 digits" in problems[0].message
 
 
+def test_a_record_value_given_as_a_number_beyond_38_digits_is_a_problem_when_loaded() -> None:
+    """`value: 1000…0` written as a YAML number, not text, skipped the literal check and
+    ended the run with a Polars error (a traceback) when the measure was computed."""
+    measures = {"m": {"from": "orders", "value": 10**40}}
+    document = scenario(
+        records={"orders": ORDERS}, measures=measures, report={"periods": ["2025-01"]}
+    )
+    loaded, problems = scenario_from_data(document)
+    assert loaded is None
+    assert [p.path for p in problems] == ["measures.m.value"]
+    assert "38 digits" in problems[0].message
+
+
 def test_a_record_literal_of_many_decimals_is_read_rounded() -> None:
     """1e-400 in a record expression made Polars panic; like a record's value, a literal
     keeps at most 20 decimals (so it is 0 here)."""
