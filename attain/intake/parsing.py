@@ -25,7 +25,7 @@ from attain.crm.services import validate_shares
 
 # the formula guards (OWASP "CSV injection") live with the web helpers: every app's
 # exports use them; the exports and the import here re-export them
-from attain.web.formulas import FORMULA_GUARD
+from attain.web.formulas import cell_text as cell_text
 from attain.web.formulas import guard_formula as guard_formula
 from attain.web.formulas import unguard_formula as unguard_formula
 
@@ -45,27 +45,6 @@ def shorten_quotes(reason: str) -> str:
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is the reason shown to the user."""
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text: Excel numbers that are whole print without ``.0``; a formula
-    guard added by an export (see :func:`guard_formula`) is removed."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = value.strip()
-        return unguard_formula(value) if value[:1] == FORMULA_GUARD else value
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def normalise_header(header: Any) -> str:
@@ -113,7 +92,8 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, bool):
-        raise CellError(_("%(what)s “%(value)s” is not a number") % {"what": what, "value": value})
+        shown = cell_text(value)
+        raise CellError(_("%(what)s “%(value)s” is not a number") % {"what": what, "value": shown})
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):

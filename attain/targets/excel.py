@@ -27,7 +27,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 from attain.org.company import company
-from attain.web.formulas import guard_formula, unguard_formula, xml_safe
+from attain.web.formulas import cell_text, guard_formula, unguard_formula, xml_safe
 
 from .allocation import Grid, _listed
 from .cells import CellChange
@@ -223,7 +223,7 @@ def read_workbook(file: IO[bytes], plan: TargetPlan, grids: Mapping[str, Grid]) 
                     column = chr(ord("E") + offset)
                     result.errors.append(
                         _("%(cell)s: not a number: “%(value)s”")
-                        % {"cell": f"{titles[measure]}!{column}{number}", "value": cell}
+                        % {"cell": f"{titles[measure]}!{column}{number}", "value": cell_text(cell)}
                     )
                     continue
                 if after is None or after == before:

@@ -4,11 +4,14 @@ that writes a file people open in Excel or WPS: the record exports and pay's fil
 
 A spreadsheet runs a cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return as a formula: such text is written with a leading apostrophe, and read
-back without it."""
+back without it. A cell read from a workbook is said back to the user as the sheet
+shows it (:func:`cell_text`): the imports' reasons and rejects, the target grid's errors."""
 
 from __future__ import annotations
 
+import datetime
 import re
+from typing import Any
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 FORMULA_GUARD = "'"
@@ -36,6 +39,28 @@ def unguard_formula(text: str) -> str:
         if rest and rest[0] in FORMULA_STARTS:
             return text[1:]
     return text
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: Excel numbers that are whole print without ``.0``, a TRUE or
+    FALSE cell as Excel shows it (and writes it to a CSV); a formula guard added by an
+    export (:func:`guard_formula`) is removed."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = value.strip()
+        return unguard_formula(value) if value[:1] == FORMULA_GUARD else value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
 
 
 _BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})

@@ -127,3 +127,16 @@ def test_bools() -> None:
     assert parse_bool("FALSE", what="active") is False
     with pytest.raises(CellError):
         parse_bool("maybe", what="active")
+
+
+def test_an_excel_true_or_false_cell_reads_as_excel_shows_it() -> None:
+    """A TRUE cell in a workbook is "TRUE" wherever it is written back to the user (the
+    reason, the rejects file, a text field), as in the CSV Excel saves: not Python's
+    "True", not "1"."""
+    from attain.intake.parsing import cell_text
+
+    with pytest.raises(CellError, match="“TRUE” is not a number"):
+        parse_decimal(True, places=2, what="amount")
+    assert (cell_text(True), cell_text(False)) == ("TRUE", "FALSE")
+    assert parse_bool(True, what="active") is True
+    assert parse_bool(cell_text(False), what="active") is False

@@ -584,3 +584,23 @@ def test_a_settings_error_names_its_field_with_the_readers_punctuation(plan: Tar
     ).content.decode()
     assert "取整到：" in page
     assert "取整到: " not in page
+
+
+def test_a_true_cell_in_the_grid_is_named_as_excel_shows_it(
+    company: Company, plan: TargetPlan
+) -> None:
+    """A TRUE typed into a month's cell: the error quotes “TRUE”, not Python's “True”."""
+    client = login("sales_ops")
+    exported = client.get(reverse("targets:export", args=[plan.pk]))
+    book = load_workbook(io.BytesIO(exported.content))
+    sheet = book["revenue"]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "r2":
+            row[6].value = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "t.xlsx"
+    url = reverse("targets:import", args=[plan.pk])
+    page = client.post(url, {"file": buffer}).content.decode()
+    assert "not a number: “TRUE”" in page, page[page.find("not a number") - 200 :][:400]
