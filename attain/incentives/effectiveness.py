@@ -79,8 +79,9 @@ def _within(period: str, bounds: tuple[datetime.date, datetime.date]) -> bool:
     return inner is not None and bounds[0] <= inner[0] and inner[1] <= bounds[1]
 
 
-def _periods_within(bounds: tuple[datetime.date, datetime.date]) -> set[str]:
-    """The periods with component results that lie in ``bounds``."""
+def periods_within(bounds: tuple[datetime.date, datetime.date]) -> set[str]:
+    """The periods with component results that lie in ``bounds`` (what was paid in a
+    year: its quarters' pay, say)."""
     first, last = str(bounds[0].year), str(bounds[1].year + 1)
     return {
         p
@@ -94,7 +95,7 @@ def _periods_within(bounds: tuple[datetime.date, datetime.date]) -> set[str]:
 def _component_rows(bounds: tuple[datetime.date, datetime.date]) -> list[tuple[Any, ...]]:
     """(person pk, period, plan, component, amount) of the periods lying in ``bounds``."""
     return list(
-        ComponentResult.objects.filter(period__in=_periods_within(bounds)).values_list(
+        ComponentResult.objects.filter(period__in=periods_within(bounds)).values_list(
             "person_id", "period", "plan", "component", "amount"
         )
     )
@@ -244,7 +245,7 @@ def cost_over_quarters(last_day: datetime.date, count: int = COST_QUARTERS) -> l
     payout: dict[str, Decimal] = defaultdict(Decimal)
     quarter_bounds = [(q, b) for q in quarters if (b := period_bounds(q)) is not None]
     totals = (
-        ComponentResult.objects.filter(period__in=_periods_within((first[0], last[1])))
+        ComponentResult.objects.filter(period__in=periods_within((first[0], last[1])))
         .values("period")
         .annotate(total=ExactSum("amount"))
         .values_list("period", "total")

@@ -8,7 +8,7 @@ import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -30,6 +30,7 @@ from attain.web.aggregates import ExactSum
 
 from .access import ranks_everyone, ranks_own_unit
 from .calculation import MAIN_MEASURE
+from .effectiveness import periods_within
 from .models import ComponentResult, Honour, PeriodResult, employed_in_period
 
 
@@ -361,10 +362,7 @@ def distribution(period: str) -> dict[str, Any]:
         }
         for name, members in sorted(units.items())
     ]
-    payout = PeriodResult.objects.filter(period=period).aggregate(total=ExactSum("payout"))[
-        "total"
-    ] or Decimal(0)
-    revenue = sum((Decimal(r.measures.get(MAIN_MEASURE) or 0) for r in rows), Decimal(0))
+    payout, revenue = pay_and_revenue(period)
     return {
         "buckets": counts,
         "max": max([c["count"] for c in counts] or [1]) or 1,
@@ -419,14 +417,31 @@ def cost_over_quarters(period: str, count: int) -> list[dict[str, Any]]:
 
 
 def cost_of_sales(period: str) -> Decimal | None:
-    """Payouts ÷ revenue of the period's reps (None without revenue)."""
-    rows = PeriodResult.objects.filter(period=period, role="rep").values_list("payout", "measures")
-    payout = Decimal(0)
-    revenue = Decimal(0)
-    for paid, measures in rows:
-        payout += paid or Decimal(0)
-        revenue += Decimal((measures or {}).get(MAIN_MEASURE) or 0)
+    """Payouts ÷ revenue of the period (None without revenue), as plan effectiveness
+    counts them (:func:`pay_and_revenue`)."""
+    payout, revenue = pay_and_revenue(period)
     return payout / revenue if revenue else None
+
+
+def pay_and_revenue(period: str) -> tuple[Decimal, Decimal]:
+    """Everyone's pay of the periods lying in ``period`` (a year's: its quarters') and
+    everyone's own revenue in it, to the cent: the cost of sales of docs/effectiveness.md."""
+    bounds = period_bounds(period)
+    if bounds is None:
+        return Decimal(0), Decimal(0)
+    payout = PeriodResult.objects.filter(period__in=periods_within(bounds)).aggregate(
+        total=ExactSum("payout")
+    )["total"] or Decimal(0)
+    revenue = sum(
+        (
+            Decimal(str((measures or {}).get(MAIN_MEASURE) or 0))
+            for measures in PeriodResult.objects.filter(period=period).values_list(
+                "measures", flat=True
+            )
+        ),
+        Decimal(0),
+    )
+    return payout, revenue.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def pace_over_year(person: Any, year: int, measure: str = MAIN_MEASURE) -> list[dict[str, Any]]:

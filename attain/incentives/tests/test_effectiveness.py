@@ -263,3 +263,26 @@ def test_a_what_if_of_no_version_is_told_to_choose_one(client, calculated, versi
         {"version": version, "from": "2026-Q1", "to": "2026-Q1"},
     )
     assert answer.status_code == 302 and answer.url.endswith("#what-if")
+
+
+def test_the_dashboard_gives_one_cost_of_sales_per_quarter_as_plan_effectiveness(calculated):
+    """The dashboard's cost of sales of a quarter (its headline and its chart's point) is
+    plan effectiveness's: everyone's pay of the periods lying in it ÷ everyone's own
+    revenue. The headline took everyone's pay ÷ the reps' revenue and the chart the reps'
+    pay only: three figures for one quarter; and a year showed no payouts at all."""
+    from attain.incentives import selectors
+
+    manager = PeriodResult.objects.filter(period=Q1).exclude(role="rep").first()
+    assert manager is not None and manager.payout
+    manager.measures = {**manager.measures, "revenue": "1000"}  # a manager's own sales
+    manager.save(update_fields=["measures"])
+    cost = {c.period: c for c in effectiveness.figures(Q1).costs}[Q1]
+    dist = selectors.distribution(Q1)
+    assert (dist["payout"], dist["revenue"]) == (cost.payout, cost.revenue)
+    assert dist["cost_of_sales"] == cost.ratio
+    chart = {c["period"]: c["cost_of_sales"] for c in selectors.cost_over_quarters(Q1, 8)}
+    assert chart[Q1] == cost.ratio
+    year = selectors.distribution(str(YEAR))
+    quarters = ComponentResult.objects.filter(period__contains="-Q")
+    paid = sum((c.amount for c in quarters), Decimal(0))
+    assert paid and year["payout"] == paid
