@@ -22,7 +22,6 @@ from attain.org.models import Person, Unit
 from attain.org.selectors import (
     person_of,
     role_of,
-    subtree_ids,
     unit_descendant_ids,
     visible_people,
 )
@@ -109,13 +108,14 @@ def honours_of(person: Person) -> QuerySet[Honour]:
 
 
 def team_people(user: Any, period: str | None = None, unit: Unit | None = None) -> QuerySet[Person]:
-    """A manager's subtree (without themself); everyone for organisation-wide roles.
+    """A manager's people (without themself: their subtree and the leavers whose line ran
+    through them, :func:`visible_people`); everyone for organisation-wide roles.
     ``unit``: only those whose result of ``period`` is in that unit or one below it."""
     role = role_of(user)
     me = person_of(user)
     people = visible_people(user)
     if role == Role.MANAGER and me is not None:
-        people = people.filter(pk__in=subtree_ids(me.pk, timezone.localdate()))
+        people = people.exclude(pk=me.pk)
     if unit is not None:
         results = PeriodResult.objects.filter(unit_id__in=unit_descendant_ids(unit))
         if period is not None:
@@ -124,14 +124,18 @@ def team_people(user: Any, period: str | None = None, unit: Unit | None = None) 
     return people
 
 
+def _team_results(user: Any, period: str, unit: Unit | None) -> QuerySet[PeriodResult]:
+    """The team's results of ``period``, of those employed in it (a leaver's later
+    periods are reported with nothing in them)."""
+    return PeriodResult.objects.filter(
+        employed_in_period(), person__in=team_people(user, period, unit), period=period
+    )
+
+
 def team_units(user: Any, period: str) -> list[Unit]:
     """The units a team page can be narrowed to: those of the team's results of
     ``period`` and the units above them, by name."""
-    used = set(
-        PeriodResult.objects.filter(person__in=team_people(user), period=period)
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
+    used = set(_team_results(user, period, None).values_list("unit_id", flat=True).distinct())
     parents = dict(Unit.objects.values_list("pk", "parent_id"))
     found: set[int] = set()
     for pk in used:
@@ -153,7 +157,7 @@ def heatmap(
     someone in the team (the main measure first), or ``measures`` when given. A cell of a
     person without a target for the measure says so (``no_target``). ``unit``: only its
     people (:func:`team_people`); ``limit``: the first rows only (``total`` counts all)."""
-    results = PeriodResult.objects.filter(person__in=team_people(user, period, unit), period=period)
+    results = _team_results(user, period, unit)
     if not measures:
         targeted = {
             code
@@ -202,7 +206,7 @@ def behind_pace_first(
     user: Any, period: str, unit: Unit | None = None, limit: int | None = None
 ) -> tuple[list[PeriodResult], int]:
     """:func:`behind_pace`'s first ``limit`` rows, and how many there are in all."""
-    results = PeriodResult.objects.filter(person__in=team_people(user, period, unit), period=period)
+    results = _team_results(user, period, unit)
     behind = []
     for pk, pace, targets in results.order_by("main_attainment", "pk").values_list(
         "pk", "pace", "targets"

@@ -702,3 +702,23 @@ def test_leaderboard_api_takes_a_unit_code_and_refuses_an_unknown_unit(client, c
         assert list(response.json()["error"]["fields"]) == ["unit"]
     parameters = client.get("/api/openapi.json").json()["paths"][url]["get"]["parameters"]
     assert {p["name"]: p["schema"]["type"] for p in parameters}["unit"] == "string"
+
+
+def test_the_team_page_of_a_period_lists_who_worked_in_the_team_then(client, calculated, company):
+    """A rep who left the team keeps their place on the manager's team page for the
+    periods they worked (their final quarter is the manager's to review, as their
+    results are), and is not listed for the periods after their last day (anyone's
+    team page listed a leaver with empty cells for every later period)."""
+    import datetime
+
+    from attain.incentives import services
+    from attain.org import services as org_services
+
+    org_services.end_employment(None, company.people["r2"], on=datetime.date(YEAR, 3, 31))
+    services.run_calculation(None, YEAR)
+    login(client, "manager")
+    page = client.get(reverse("incentives:team"), {"period": Q1}).content.decode()
+    assert re.search(r"\bR2\b", page)
+    login(client, "executive")
+    later = client.get(reverse("incentives:team"), {"period": f"{YEAR}-Q3"}).content.decode()
+    assert re.search(r"\bR1\b", later) and not re.search(r"\bR2\b", later)
