@@ -20,7 +20,8 @@ KIND_ORDER: dict[str, int] = {"month": 0, "quarter": 1, "half": 2, "year": 3}
 
 LAST_FISCAL_YEAR = 9998  # its last day may fall in 9999, the last year of dates
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|\d{2}))?$")
+# ASCII digits only: "２０２６" is a digit string to \d, and to int(), but no period id
+_PERIOD = re.compile(r"^([0-9]{4})(?:-(H[12]|Q[1-4]|[0-9]{2}))?$")
 
 
 @lru_cache(maxsize=65536)

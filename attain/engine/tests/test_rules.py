@@ -51,6 +51,16 @@ def test_fiscal_year_starting_in_april() -> None:
     assert parse_period("2025-13") is None and parse_period("2025-Q5") is None
 
 
+def test_a_period_id_is_written_in_ascii_digits() -> None:
+    """ "２０２６-Q3" or "٢٠٢٦" (digits to Python's \\d) named fiscal 2026 under an id of
+    their own, which no stored result or target has: an API asked for them answered an
+    empty list instead of a 400, and a page showed no results instead of saying so."""
+    for text in ("２０２６", "２０２６-Q3", "٢٠٢٦-H1", "2026-Q３", "2026-０３"):
+        assert parse_period(text) is None, text
+    found = parse_period("2026-Q3")
+    assert found is not None and found.id == "2026-Q3"
+
+
 # -- 4.0 / 4.2 crediting and measures ------------------------------------------------------
 
 
