@@ -313,9 +313,12 @@ def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[Peri
         if unit is not None:
             rows = rows.filter(unit_id__in=unit_descendant_ids(unit))
     # Everyone may see the ranking of the people they can see; reps see their own
-    # unit's board (names and attainment only, never payouts).
+    # unit's board (names and attainment only, never payouts) of the periods they were
+    # employed in (a leaver's login keeps a rep's role, not their former unit's boards).
     if ranks_own_unit(user):
-        me = PeriodResult.objects.filter(person=person_of(user), period=period).first()
+        me = PeriodResult.objects.filter(
+            employed_in_period(), person=person_of(user), period=period
+        ).first()
         if me is None or me.unit_id is None:
             return []
         rows = rows.filter(unit_id=me.unit_id)

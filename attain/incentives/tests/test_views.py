@@ -722,3 +722,24 @@ def test_the_team_page_of_a_period_lists_who_worked_in_the_team_then(client, cal
     login(client, "executive")
     later = client.get(reverse("incentives:team"), {"period": f"{YEAR}-Q3"}).content.decode()
     assert re.search(r"\bR1\b", later) and not re.search(r"\bR2\b", later)
+
+
+def test_a_leavers_login_ranks_no_period_after_their_last_day(client, calculated, company):
+    """A leaver's login keeps a rep's role: their own records, not the rest of the
+    company. Their unit's board of the periods they worked stays theirs; the boards of
+    later periods (their former colleagues' names and attainment, months after they
+    left) answered as if they still worked there."""
+    import datetime
+
+    from attain.incentives import services
+    from attain.org import services as org_services
+
+    org_services.end_employment(None, company.people["r1"], on=datetime.date(YEAR, 3, 31))
+    services.run_calculation(None, YEAR)
+    login(client, "rep")
+    worked = client.get("/api/performance/leaderboard/", {"period": Q1}).json()
+    assert {row["person"] for row in worked} >= {"r1", "r2"}
+    later = client.get("/api/performance/leaderboard/", {"period": f"{YEAR}-Q3"}).json()
+    assert later == []
+    page = client.get(reverse("incentives:leaderboard"), {"period": f"{YEAR}-Q3"})
+    assert page.status_code == 200 and not re.search(r"\bR2\b", page.content.decode())
