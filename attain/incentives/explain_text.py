@@ -155,6 +155,8 @@ _FORMATS: dict[str, Formatter] = {
     "floor": money,
     "factor": number,
     "ratio": percent,
+    "ratio_floor": percent,  # a scorecard's limits of a metric's ratio: ratios too
+    "ratio_cap": percent,
     "attainment": percent,
     "minimum": percent,
     "part": number,
@@ -275,9 +277,11 @@ _STEP_PATTERNS: list[tuple[str, Callable[[], str], Formatter]] = [
 _DETAIL_PATTERNS: list[tuple[str, Callable[[], str]]] = [
     (r"on covered days (?P<days>.+)", lambda: _("on covered days %(days)s")),
     (
-        r"ratio (?P<ratio>\S+), clamped to \[(?P<lower>[^,]+), (?P<upper>[^\]]+)\], "
+        r"ratio (?P<ratio>\S+), clamped to \[(?P<ratio_floor>[^,]+), (?P<ratio_cap>[^\]]+)\], "
         r"weight (?P<weight>\S+)",
-        lambda: _("ratio %(ratio)s, limited to [%(lower)s, %(upper)s], weight %(weight)s"),
+        lambda: _(
+            "ratio %(ratio)s, limited to [%(ratio_floor)s, %(ratio_cap)s], weight %(weight)s"
+        ),
     ),
     (r"no target is given", lambda: _("no target is given")),
     (r"given \((?P<origin>.+)\)", lambda: _("given (%(origin)s)")),

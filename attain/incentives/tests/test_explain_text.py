@@ -149,3 +149,13 @@ def test_a_spiffs_step_names_its_record_table_as_its_readers_know_it():
         assert step_text(step)["label"] == "符合条件的订单记录的 Σ 金额 × 分成"
     with translation.override("en"):
         assert step_text(step)["label"] == "Σ amount × share over the matching orders records"
+
+
+def test_a_scorecard_ratios_limits_are_percentages_as_the_ratio_is():
+    """ "ratio 125.7%, limited to [0, 1.2]" read as if 125.7 lay within 1.2: the limits
+    are ratios too, shown as the ratio is."""
+    detail = "ratio 1.256597542491449891180433205513524717587, clamped to [0, 1.2], weight 20"
+    with translation.override("en"):
+        assert detail_text(detail) == "ratio 125.7%, limited to [0.0%, 120.0%], weight 20"
+    with translation.override("zh-hans"):
+        assert detail_text(detail) == "比率 125.7%，限定在 [0.0%, 120.0%]，权重 20"
