@@ -46,7 +46,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "-valid_from"
         )
     if role == Role.MANAGER and me is not None:
-        team = with_assignment_on(visible_people(request.user, today).exclude(pk=me.pk), today)
+        # the reporting line of today: not the leavers a manager still sees (final pay)
+        team = with_assignment_on(
+            visible_people(request.user, today).exclude(pk=me.pk).employed_on(today), today
+        )
         context["team_size"] = team.count()
         context["direct_reports"] = team.filter(manager_id_on=me.pk).order_by("name")
         context["team_changes"] = (

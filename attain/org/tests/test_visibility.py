@@ -148,6 +148,16 @@ def test_home_page_per_role(company, role):
         assert context["team_size"] == 4
 
 
+def test_a_managers_home_counts_the_reporting_line_of_today(company):
+    """A leaver stays visible to the managers of their last day (their final pay), but
+    is no longer in the reporting line the manager's home page counts."""
+    left = timezone.localdate() - datetime.timedelta(days=30)
+    services.end_employment(None, company.people["r2"], on=left)
+    context = client_for(company, "manager").get(reverse("home")).context
+    assert {p.code for p in context["direct_reports"]} == {"r1", "m2"}
+    assert context["team_size"] == 3
+
+
 # Writes --------------------------------------------------------------------------
 
 
