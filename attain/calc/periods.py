@@ -54,7 +54,13 @@ def periods_of_day(day: datetime.date) -> list[str]:
     """The year, half, quarter and month of the fiscal year that contain ``day``."""
     year = fiscal_year_of_day(day)
     index = (Month.of(day).key - Month(year, fiscal_year_start()).key) // 3  # quarter - 1
-    return [str(year), f"{year}-H{index // 2 + 1}", f"{year}-Q{index + 1}", Month.of(day).id]
+    # ids as the engine writes them: four digits (year 1 is "0001", its quarter "0001-Q4")
+    return [
+        f"{year:04d}",
+        f"{year:04d}-H{index // 2 + 1}",
+        f"{year:04d}-Q{index + 1}",
+        Month.of(day).id,
+    ]
 
 
 def period_bounds(period: str) -> tuple[datetime.date, datetime.date] | None:

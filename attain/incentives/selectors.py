@@ -413,7 +413,7 @@ def cost_over_quarters(period: str, count: int) -> list[dict[str, Any]]:
     year, quarter = int(last[:4]), int(last[-1])
     labels = []
     for _ in range(count):
-        labels.append(f"{year}-Q{quarter}")
+        labels.append(f"{year:04d}-Q{quarter}")
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     found = []
     for label in reversed(labels):

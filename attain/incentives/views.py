@@ -74,8 +74,8 @@ def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
 def _period_choices(year: int) -> list[str]:
     """The fiscal year's periods, between the year before and the year after (choosing
     one of those lists its own periods: earlier years need no typed address)."""
-    periods = [str(year)] + [f"{year}-Q{q}" for q in range(1, 5)] + year_month_ids(year)
-    return [str(year - 1), *periods, str(year + 1)]
+    periods = [f"{year:04d}"] + [f"{year:04d}-Q{q}" for q in range(1, 5)] + year_month_ids(year)
+    return [f"{year - 1:04d}", *periods, f"{year + 1:04d}"]
 
 
 def _fiscal_year(period: str) -> int:

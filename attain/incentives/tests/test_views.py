@@ -517,6 +517,18 @@ def test_a_dashboard_without_results_says_why(client, company, calculated):
     assert b'id="no-results"' not in full.content
 
 
+@pytest.mark.parametrize("period", ["0001", "0001-H1", "0001-Q1", "0001-01", "0999-Q3"])
+def test_a_dashboard_of_the_first_centuries_says_there_is_nothing(client, calculated, period):
+    """Year 1 is a period the engine knows; its quarters were written "1-Q4" (not
+    "0001-Q4"), which the dashboard's cost of sales read back as a number: a 500."""
+    login(client, "executive")
+    page = client.get(reverse("incentives:dashboard"), {"period": period})
+    assert page.status_code == 200 and b'id="no-results"' in page.content
+    year = period[:4]
+    assert f"{year}-Q1" in page.context["periods"]
+    assert f"{int(year)}-Q1" not in page.context["periods"]
+
+
 @pytest.mark.parametrize(
     "amount", ["NaN", "Infinity", "sNaN", "1e30", "1e400", "-1", "0", "abc", "12,34", "1,2,3"]
 )
