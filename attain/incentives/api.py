@@ -84,7 +84,7 @@ class ResultList(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[PeriodResult]:
         period = query_period(self.request) or selectors.current_period()
         rows = selectors.results(self.request.user, period).select_related("person", "unit")
-        person = self.request.query_params.get("person")
+        person = query_one(self.request, "person")
         if person:
             rows = rows.filter(person__code=person)
         return rows.order_by("person__code")

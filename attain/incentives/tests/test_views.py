@@ -755,3 +755,13 @@ def test_a_leavers_login_ranks_no_period_after_their_last_day(client, calculated
     assert later == []
     page = client.get(reverse("incentives:leaderboard"), {"period": f"{YEAR}-Q3"})
     assert page.status_code == 200 and not re.search(r"\bR2\b", page.content.decode())
+
+
+def test_the_results_api_takes_one_person(client, calculated):
+    """?person= given twice answered the last one's results, where ?period= given twice
+    (and every other parameter of the API) is a 400 naming it."""
+    login(client, "executive")
+    answer = client.get(reverse("api-results"), {"period": Q1, "person": ["r1", "r2"]})
+    assert answer.status_code == 400 and set(answer.json()["error"]["fields"]) == {"person"}
+    one = client.get(reverse("api-results"), {"period": Q1, "person": "r1"}).json()
+    assert [row["person"] for row in one["results"]] == ["r1"]
