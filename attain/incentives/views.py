@@ -74,7 +74,11 @@ def _period(request: HttpRequest, default_kind: str = "quarter") -> str:
 def _period_choices(year: int) -> list[str]:
     """The fiscal year's periods, between the year before and the year after (choosing
     one of those lists its own periods: earlier years need no typed address)."""
-    periods = [f"{year:04d}"] + [f"{year:04d}-Q{q}" for q in range(1, 5)] + year_month_ids(year)
+    periods = (
+        [f"{year:04d}", f"{year:04d}-H1", f"{year:04d}-H2"]
+        + [f"{year:04d}-Q{q}" for q in range(1, 5)]
+        + year_month_ids(year)
+    )
     return [f"{year - 1:04d}", *periods, f"{year + 1:04d}"]
 
 

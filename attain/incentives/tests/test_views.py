@@ -765,3 +765,13 @@ def test_the_results_api_takes_one_person(client, calculated):
     assert answer.status_code == 400 and set(answer.json()["error"]["fields"]) == {"person"}
     one = client.get(reverse("api-results"), {"period": Q1, "person": "r1"}).json()
     assert [row["person"] for row in one["results"]] == ["r1"]
+
+
+def test_a_half_year_is_among_the_period_choices(client, calculated):
+    """A calculation stores halves too; asked for one (a link, a typed address), the
+    page showed its results under a chooser that had no such option and so read as the
+    year before."""
+    login(client, "rep")
+    page = client.get(reverse("incentives:mine"), {"period": f"{YEAR}-H1"})
+    assert page.context["period"] == f"{YEAR}-H1"
+    assert f'<option value="{YEAR}-H1" selected>' in page.content.decode()
