@@ -84,5 +84,13 @@ def test_the_period_choices_reach_the_years_before_and_after():
 
     choices = _period_choices(2026)
     assert choices[0] == "2025" and choices[-1] == "2027"
-    assert choices[1:6] == ["2026", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-    assert len(choices) == 2 + 5 + 12
+    assert choices[1:8] == [
+        "2026",
+        "2026-H1",
+        "2026-H2",
+        "2026-Q1",
+        "2026-Q2",
+        "2026-Q3",
+        "2026-Q4",
+    ]
+    assert len(choices) == 2 + 7 + 12
