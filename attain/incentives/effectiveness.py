@@ -27,7 +27,8 @@ from attain.engine import (
     pay_for_performance,
     quota_fairness,
 )
-from attain.org.models import Person
+from attain.org.models import Person, Unit
+from attain.org.selectors import unit_labels
 from attain.web.aggregates import ExactSum
 
 from .calculation import MAIN_MEASURE
@@ -130,10 +131,15 @@ def figures(period: str) -> Figures:
     found.plan_names = names
     rows = list(
         PeriodResult.objects.filter(period=period).values_list(
-            "person_id", "unit__name", "main_attainment", "person__potential"
+            "person_id", "unit_id", "main_attainment", "person__potential"
         )
     )
-    person_row = {pk: (unit, att, potential) for pk, unit, att, potential in rows}
+    units = unit_labels(
+        Unit.objects.filter(pk__in={unit for _p, unit, _a, _n in rows}).values_list(
+            "pk", "name", "code"
+        )
+    )
+    person_row = {pk: (units.get(unit), att, potential) for pk, unit, att, potential in rows}
     components = _component_rows(bounds)
     pay: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for person, _period, plan, _component, amount in components:

@@ -23,6 +23,7 @@ from attain.org.selectors import (
     person_of,
     role_of,
     unit_descendant_ids,
+    unit_labels,
     visible_people,
 )
 from attain.web.aggregates import ExactSum
@@ -336,7 +337,7 @@ def distribution(period: str) -> dict[str, Any]:
     rows = list(
         PeriodResult.objects.filter(period=period, role="rep", main_attainment__isnull=False)
         .select_related("unit")
-        .only("main_attainment", "unit__name", "payout", "measures")
+        .only("main_attainment", "unit__name", "unit__code", "payout", "measures")
     )
     buckets = [
         (Decimal("0"), Decimal("0.5"), "< 50%"),
@@ -357,9 +358,10 @@ def distribution(period: str) -> dict[str, Any]:
         counts.append({"label": label, "count": n})
     total = len(rows)
     at_or_above = sum(1 for r in rows if r.main_attainment is not None and r.main_attainment >= 1)
+    labels = unit_labels({(r.unit.pk, r.unit.name, r.unit.code) for r in rows if r.unit})
     units: dict[str, list[PeriodResult]] = defaultdict(list)
     for r in rows:
-        units[r.unit.name if r.unit else "—"].append(r)
+        units[labels[r.unit.pk] if r.unit else "—"].append(r)
     by_unit = [
         {
             "unit": name,

@@ -14,12 +14,15 @@ Every page and API endpoint that returns people's data starts from
 from __future__ import annotations
 
 import datetime
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attain.accounts import access as audit_access
 from attain.accounts.models import (
@@ -161,3 +164,15 @@ def unit_descendant_ids(unit: Unit) -> set[int]:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+def unit_labels(units: Iterable[tuple[int, str, str]]) -> dict[int, str]:
+    """Each unit's label where figures are grouped by unit, from its (pk, name, code):
+    its name, and where two of them share one (a 销售一部 in two regions) the name with
+    its code, so that grouping by label keeps them apart."""
+    found = {pk: (name, code) for pk, name, code in units}
+    counts = Counter(name for name, _code in found.values())
+    return {
+        pk: name if counts[name] == 1 else _("%(name)s (%(code)s)") % {"name": name, "code": code}
+        for pk, (name, code) in found.items()
+    }

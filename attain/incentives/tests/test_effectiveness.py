@@ -286,3 +286,19 @@ def test_the_dashboard_gives_one_cost_of_sales_per_quarter_as_plan_effectiveness
     quarters = ComponentResult.objects.filter(period__contains="-Q")
     paid = sum((c.amount for c in quarters), Decimal(0))
     assert paid and year["payout"] == paid
+
+
+def test_two_units_of_one_name_stay_two_groups(calculated):
+    """Two regions each with a 销售一部: the effectiveness page and the dashboard grouped
+    units by name and showed one bar for both; each is now its own group, told apart by
+    its code where the names are the same."""
+    from attain.incentives import selectors
+    from attain.org.models import Unit
+
+    west = Unit.objects.get(name="华西")
+    Unit.objects.filter(pk=west.pk).update(name="华东")
+    east = Unit.objects.exclude(pk=west.pk).get(name="华东")
+    labels = {f"华东 ({east.code})", f"华东 ({west.code})"}
+    assert {d.group for d in effectiveness.figures(Q1).by_unit} == labels
+    dist = selectors.distribution(Q1)
+    assert {row["unit"] for row in dist["by_unit"]} == labels
