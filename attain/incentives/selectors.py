@@ -380,7 +380,7 @@ def distribution(period: str) -> dict[str, Any]:
         "by_unit": by_unit,
         "payout": payout,
         "revenue": revenue,
-        "cost_of_sales": payout / revenue if revenue else None,
+        "cost_of_sales": payout / revenue if revenue and payout is not None else None,
     }
 
 
@@ -426,21 +426,27 @@ def cost_over_quarters(period: str, count: int) -> list[dict[str, Any]]:
 
 
 def cost_of_sales(period: str) -> Decimal | None:
-    """Payouts ÷ revenue of the period (None without revenue), as plan effectiveness
+    """Payouts ÷ revenue of the period (None without revenue or pay period), as plan effectiveness
     counts them (:func:`pay_and_revenue`)."""
     payout, revenue = pay_and_revenue(period)
-    return payout / revenue if revenue else None
+    return payout / revenue if revenue and payout is not None else None
 
 
-def pay_and_revenue(period: str) -> tuple[Decimal, Decimal]:
+def pay_and_revenue(period: str) -> tuple[Decimal | None, Decimal]:
     """Everyone's pay of the periods lying in ``period`` (a year's: its quarters') and
-    everyone's own revenue in it, to the cent: the cost of sales of docs/effectiveness.md."""
+    everyone's own revenue in it, to the cent: the cost of sales of docs/effectiveness.md.
+    The pay is None when no pay period lies within ``period`` (a month of plans paying
+    by quarter): nothing to count, not nothing paid."""
     bounds = period_bounds(period)
     if bounds is None:
-        return Decimal(0), Decimal(0)
-    payout = PeriodResult.objects.filter(period__in=periods_within(bounds)).aggregate(
-        total=ExactSum("payout")
-    )["total"] or Decimal(0)
+        return None, Decimal(0)
+    paid = periods_within(bounds)
+    payout = (
+        PeriodResult.objects.filter(period__in=paid).aggregate(total=ExactSum("payout"))["total"]
+        or Decimal(0)
+        if paid
+        else None
+    )
     revenue = sum(
         (
             Decimal(str((measures or {}).get(MAIN_MEASURE) or 0))

@@ -302,3 +302,22 @@ def test_two_units_of_one_name_stay_two_groups(calculated):
     assert {d.group for d in effectiveness.figures(Q1).by_unit} == labels
     dist = selectors.distribution(Q1)
     assert {row["unit"] for row in dist["by_unit"]} == labels
+
+
+def test_a_month_of_a_quarterly_plan_shows_no_payouts_rather_than_nothing_paid(
+    client, calculated, company
+):
+    """The plans pay by quarter: no pay period lies within a month, so the dashboard of
+    a month read ¥0.00 payouts and a cost of sales of 0.0%. It shows "—" and says why."""
+    from attain.incentives import selectors
+
+    month = f"{YEAR}-01"
+    assert PeriodResult.objects.filter(period=month).exists()
+    dist = selectors.distribution(month)
+    assert dist["payout"] is None and dist["cost_of_sales"] is None
+    client.force_login(company.users["admin"])
+    page = client.get(
+        f"/performance/dashboard/?period={month}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert 'id="cost">—<' in page and "<span>奖金</span><strong>—</strong>" in page
+    assert "没有发放期间落在此期间内" in page
