@@ -360,9 +360,17 @@ def _step(
     stamp: Callable[[Payout], None],
     reason: str = "",
     amounts: Mapping[str, Decimal] | None = None,
+    seen: str = "export",
 ) -> int:
     """Move every payout in ``payouts`` from ``source`` to ``target``, all or nothing;
-    ``amounts`` (person code → amount), when given, the amount each must still have."""
+    ``amounts`` (person code → amount), when given, the amount each must still have:
+    the amounts of the payroll export (``seen`` "export") or of the register's page
+    (``seen`` "page") the step was taken from."""
+    changed = (
+        _("%(payout)s changed since the page was shown (%(shown)s → %(now)s): look again.")
+        if seen == "page"
+        else _("%(payout)s changed since the export (%(shown)s → %(now)s): export again.")
+    )
     if not payouts:
         raise ValidationError({"people": _("Choose at least one payout.")})
     with transaction.atomic():
@@ -400,7 +408,7 @@ def _step(
                 )
             elif amounts is not None and amounts.get(payout.person.code) != payout.amount:
                 problems.append(
-                    _("%(payout)s changed since the export (%(shown)s → %(now)s): export again.")
+                    changed
                     % {
                         "payout": label,
                         "shown": amount_text(amounts.get(payout.person.code, "—")),
@@ -418,8 +426,15 @@ def _step(
     return len(rows)
 
 
-def review_payouts(actor: Any, payouts: Sequence[Payout], *, reason: str = "") -> int:
-    """The person's manager has checked the numbers."""
+def review_payouts(
+    actor: Any,
+    payouts: Sequence[Payout],
+    *,
+    reason: str = "",
+    amounts: Mapping[str, Decimal] | None = None,
+) -> int:
+    """The person's manager has checked the numbers (``amounts``: those the register's
+    page showed, when it was taken there)."""
     access.check(access.can_review_payouts(actor), _("Only the person's manager reviews a payout."))
     now = timezone.now()
 
@@ -436,11 +451,20 @@ def review_payouts(actor: Any, payouts: Sequence[Payout], *, reason: str = "") -
         refused=_("Only the person's manager reviews a payout."),
         stamp=stamp,
         reason=reason,
+        amounts=amounts,
+        seen="page",
     )
 
 
-def approve_payouts(actor: Any, payouts: Sequence[Payout], *, reason: str = "") -> int:
-    """Finance approves reviewed payouts for payment."""
+def approve_payouts(
+    actor: Any,
+    payouts: Sequence[Payout],
+    *,
+    reason: str = "",
+    amounts: Mapping[str, Decimal] | None = None,
+) -> int:
+    """Finance approves reviewed payouts for payment (``amounts``: those the register's
+    page showed, when it was taken there)."""
     access.check(access.can_approve_payouts(actor), _("Only finance approves payouts."))
     now = timezone.now()
 
@@ -457,6 +481,8 @@ def approve_payouts(actor: Any, payouts: Sequence[Payout], *, reason: str = "") 
         refused=_("Only finance approves payouts."),
         stamp=stamp,
         reason=reason,
+        amounts=amounts,
+        seen="page",
     )
 
 
@@ -468,10 +494,12 @@ def mark_paid(
     paid_on: datetime.date | None,
     reason: str = "",
     amounts: Mapping[str, Decimal] | None = None,
+    seen: str = "export",
 ) -> int:
     """Finance records the payment of approved payouts: a reference and the date paid.
-    ``amounts`` (person code → amount): those of the export sent to the bank; a payout
-    whose amount differs now (recalculated and approved again since) refuses the step."""
+    ``amounts`` (person code → amount): those of the export sent to the bank (``seen``
+    "export") or of the register's page (``seen`` "page"); a payout whose amount
+    differs now (recalculated and approved again since) refuses the step."""
     access.check(access.can_pay_payouts(actor), _("Only finance marks payouts paid."))
     reference = (reference or "").strip()
     errors = {}
@@ -500,6 +528,7 @@ def mark_paid(
         stamp=stamp,
         reason=reason or reference,
         amounts=amounts,
+        seen=seen,
     )
 
 

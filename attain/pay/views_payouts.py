@@ -67,7 +67,7 @@ def _codes(text: str) -> list[str]:
 
 
 def _amounts(text: str) -> dict[str, Decimal] | None:
-    """The amounts the payroll page showed (person code → amount), as the page sent
+    """The amounts the payroll page (or the register) showed (person code → amount), as it sent
     them in one JSON field; None when it sent none. A field that holds no amounts (cut
     short or altered) is refused: the check of what the bank was sent is never skipped."""
     if not text:
@@ -93,20 +93,27 @@ def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
         selectors.payouts(request.user, period=filters["period"]).filter(person__code__in=codes)
     )
     reason = request.POST.get("reason", "").strip()[:500]
+    # the amounts the page showed: a payout recalculated since is refused by name
+    amounts = _amounts(request.POST.get("amounts", ""))
     user = request.user
     if not chosen:
         raise ValidationError(_("Choose at least one payout."))
     if action == "review":
-        count = services.review_payouts(user, chosen, reason=reason)
+        count = services.review_payouts(user, chosen, reason=reason, amounts=amounts)
     elif action == "approve":
-        count = services.approve_payouts(user, chosen, reason=reason)
+        count = services.approve_payouts(user, chosen, reason=reason, amounts=amounts)
     elif action == "pay":
         try:
             paid_on = datetime.date.fromisoformat(request.POST.get("paid_on", ""))
         except ValueError:
             paid_on = None
         count = services.mark_paid(
-            user, chosen, reference=request.POST.get("reference", "")[:100], paid_on=paid_on
+            user,
+            chosen,
+            reference=request.POST.get("reference", "")[:100],
+            paid_on=paid_on,
+            amounts=amounts,
+            seen="page",
         )
     elif action in {"hold", "release"}:
         step = services.hold_payout if action == "hold" else services.release_payout
@@ -189,6 +196,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "page": data.page,
             "querystring": querystring(request),
             "my_person_id": getattr(person_of(user), "pk", None),  # "Dispute this line"
+            "shown_amounts": json.dumps({p.person.code: str(p.amount) for p in data.rows}),
         },
     )
 

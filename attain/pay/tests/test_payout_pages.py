@@ -324,7 +324,8 @@ def test_a_payout_recalculated_after_payment_shows_its_amounts_grouped(company, 
     store(company, {"r1": {"commission": "2345678.25"}})
     client.force_login(company.users["finance"])
     page = client.get(f"/pay/payouts/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    body = page.content.decode()
+    # (the form's hidden amounts field holds them as sent back, for the step's check)
+    body = re.sub(r'name="amounts" value="[^"]*"', "", page.content.decode())
     assert "2345678" not in body and "1234567" not in body
     assert "2,345,678.25" in body and "1,234,567.50 → 2,345,678.25" in body
 
@@ -422,3 +423,36 @@ def test_command_line_refuses_a_folder_as_the_payroll_file_and_a_file_as_the_fol
     with pytest.raises(CommandError, match="not a folder") as raised:
         call_command("pay", "statements", PERIOD, "--out", str(a_file))
     assert raised.value.returncode == 2
+
+
+def _shown_amounts(page: str) -> str:
+    """The register's amounts field: the amounts of the payouts the page showed."""
+    return html.unescape(re.search(r'name="amounts" value="([^"]+)"', page).group(1))
+
+
+@pytest.mark.parametrize(("role", "action"), [("manager", "review"), ("finance", "approve")])
+def test_a_step_on_the_register_refuses_a_payout_recalculated_since_the_page(
+    company, client, role, action
+):
+    # the page shows r1 at 1,200.10; a calculation meanwhile makes it 5,000.00 (a
+    # calculated payout stays calculated, a reviewed one is reviewed again): the step
+    # from the page opened before reviewed (approved) an amount nobody looked at
+    store(company, AMOUNTS)
+    if action == "approve":
+        _review_all(company)
+    client.force_login(company.users[role])
+    url = f"/pay/payouts/?period={PERIOD}"
+    shown = _shown_amounts(client.get(url).content.decode())
+    assert json.loads(shown)["r1"] == "1200.10"
+    store(company, {"r1": {"commission": "5000.00"}})
+    if action == "approve":
+        services.review_payouts(company.users["admin"], [payout(company, "r1")])
+    state = payout(company, "r1").state
+    body = {"action": action, "people": ["r1", "r2"], "period": PERIOD, "amounts": shown}
+    text = html.unescape(client.post(url, body, follow=True).content.decode())
+    assert "1,200.10" in text and "5,000.00" in text
+    assert payout(company, "r1").state == state  # nothing changed, r2 neither
+    assert payout(company, "r2").state == state
+    body["amounts"] = _shown_amounts(client.get(url).content.decode())  # looked at again
+    client.post(url, body)
+    assert payout(company, "r1").state == payout(company, "r2").state != state
