@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from attain.org.models import Person
 from attain.web.fields import MONEY, acting_user
@@ -113,7 +114,7 @@ class Dispute(models.Model):
 class DisputeEvent(models.TextChoices):
     """What a thread entry records: a message, or a step with its note."""
 
-    OPENED = "opened", _("Opened")
+    OPENED = "opened", pgettext_lazy("dispute thread", "Opened")  # not a unit's "Opened"
     MESSAGE = "message", _("Message")
     ASSIGNED = "assigned", _("Assigned")
     STARTED = "started", _("In progress")

@@ -446,3 +446,12 @@ def test_a_record_disputes_adjustment_counts_from_the_day_it_was_raised(stored):
     assert adjustment.after == timezone.localdate(raised)
     assert adjustment.period == ""  # no payout ends on or after 10 May yet
     assert payout(stored, "r1").amount == Decimal("1200.10")  # Q1 ended before it was raised
+
+
+def test_the_thread_calls_the_opening_the_opening_in_chinese(stored, client):
+    # the thread's first entry was "设立日期" ("date founded", a unit's "Opened")
+    dispute = dispute_line(stored)
+    client.force_login(stored.users["rep"])
+    page = client.get(f"/pay/disputes/{dispute.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "设立日期" not in text and "提出申诉" in text
