@@ -28,6 +28,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
@@ -511,6 +512,15 @@ def mark_paid(
         errors["paid_on"] = _("Give the date paid.")
     elif paid_on > timezone.localdate() + datetime.timedelta(days=31):
         errors["paid_on"] = _("The date paid is more than a month ahead.")
+    else:  # a typo (1900, 2006): nothing is paid for a period before it begins
+        early = sorted(
+            (bounds[0], p.period) for p in payouts if (bounds := period_bounds(p.period))
+        )
+        if early and paid_on < early[-1][0]:
+            errors["paid_on"] = _("The date paid is before %(period)s begins (%(start)s).") % {
+                "period": early[-1][1],
+                "start": date_format(early[-1][0], "DATE_FORMAT"),
+            }
     if errors:
         raise ValidationError(errors)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -120,6 +121,22 @@ def test_paying_needs_a_reference_and_a_date(stored):
     with pytest.raises(ValidationError) as error:
         services.mark_paid(stored.users["finance"], [p], reference=" ", paid_on=None)
     assert set(error.value.message_dict) == {"reference", "paid_on"}
+
+
+def test_a_payout_is_not_paid_before_its_period_begins(stored):
+    # 1900-01-01 (or 2006 for 2026) typed as the date paid of a 2026-Q1 payout was
+    # stored, shown on the register and printed on the statement as "Paid on Jan. 1, 1900"
+    p = through(stored, "r1", "approved")
+    finance = stored.users["finance"]
+    for day in [datetime.date(1900, 1, 1), datetime.date(2025, 12, 31)]:
+        with pytest.raises(ValidationError) as error:
+            services.mark_paid(finance, [p], reference="BANK-7", paid_on=day)
+        assert error.value.message_dict["paid_on"] == [
+            "The date paid is before 2026-Q1 begins (Jan. 1, 2026)."
+        ]
+    assert payout(stored, "r1").state == "approved"
+    services.mark_paid(finance, [p], reference="BANK-7", paid_on=datetime.date(2026, 1, 1))
+    assert payout(stored, "r1").state == "paid"
 
 
 def test_a_hold_blocks_approval_and_payment_and_is_carried(stored):
