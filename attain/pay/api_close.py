@@ -60,7 +60,8 @@ class CloseSerializer(serializers.Serializer):
 
 class ReopenSerializer(serializers.Serializer):
     period = period_field()
-    reason = serializers.CharField(max_length=500)
+    # missing or blank: the service asks for it in its own words (docs/pay.md)
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
 class PeriodStateSerializer(serializers.Serializer):

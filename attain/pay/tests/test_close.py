@@ -239,6 +239,26 @@ def test_reopening_an_open_period_is_refused(quarters):
     assert "not closed" in error.value.message_dict["period"][0]
 
 
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
+def test_the_api_asks_for_the_reason_for_reopening_in_its_own_words(quarters, body):
+    # before: "This field is required." / "This field may not be blank." (DRF's words,
+    # spaces trimmed to blank), not the ones docs/pay.md gives
+    from rest_framework.test import APIClient
+
+    closed(quarters, "2026-Q1")
+    api = APIClient()
+    api.force_authenticate(quarters.users["sales_ops"])
+    answer = api.post(
+        "/api/pay/periods/reopen/",
+        {"period": "2026-Q1", **body},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"]["reason"] == ["请填写重新开放该期间的原因。"]
+    assert close.is_closed("2026-Q1")
+
+
 ROLE_MATRIX = [
     # role, close, reopen
     ("admin", True, True),
