@@ -22,6 +22,7 @@ from attain.crm.models import (
     Verification,
 )
 from attain.crm.records import PLACEMENTS
+from attain.crm.services.verification import record_digest
 from attain.org.selectors import visible_people
 
 
@@ -86,6 +87,7 @@ class ReviewRow:
     amount: Any
     state: str
     state_label: str
+    digest: str  # the record as shown (crm.services.verification.record_digest)
 
 
 def review_row(table: ReviewTable, record: Any) -> ReviewRow:
@@ -98,4 +100,5 @@ def review_row(table: ReviewTable, record: Any) -> ReviewRow:
         amount=getattr(record, table.amount) if table.amount else None,
         state=record.verification,
         state_label=str(record.get_verification_display()),
+        digest=record_digest(record),
     )

@@ -3,6 +3,8 @@ the record tables' policies (docs/pay.md)."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,19 @@ from . import access, selectors
 from .forms import PolicyForm, VerifyForm
 
 PAGE = 200
+
+
+def _shown(text: str) -> dict[int, str] | None:
+    """The records the review page showed (pk → digest), as it sent them in one JSON
+    field; None when it sent none (a form of its own). A field that holds no such
+    mapping (cut short or altered) maps nothing: every record counts as changed."""
+    if not text:
+        return None
+    try:
+        shown = json.loads(text)
+        return {int(pk): str(digest) for pk, digest in shown.items()}
+    except (ValueError, TypeError, AttributeError):
+        return {}
 
 
 @login_required
@@ -44,6 +59,7 @@ def review(request: HttpRequest) -> HttpResponse:
                     data["ids"],
                     data["decision"],
                     reason=data["reason"],
+                    shown=_shown(request.POST.get("shown", "")),
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -55,6 +71,7 @@ def review(request: HttpRequest) -> HttpResponse:
         else:
             for errors in form.errors.values():
                 messages.error(request, " ".join(str(e) for e in errors))
+    shown_rows = [selectors.review_row(table, record) for record in rows[:PAGE]]
     return render(
         request,
         "pay/review.html",
@@ -63,7 +80,8 @@ def review(request: HttpRequest) -> HttpResponse:
             "table": table,
             "state": state,
             "states": Verification.choices,
-            "rows": [selectors.review_row(table, record) for record in rows[:PAGE]],
+            "rows": shown_rows,
+            "shown": json.dumps({row.pk: row.digest for row in shown_rows}),
             "total": rows.count(),
             "can_decide": state == Verification.PENDING,
         },

@@ -5,7 +5,9 @@ record table's policy. Every change is audited and, through the model hooks of
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +26,13 @@ from ..records import PLACEMENTS
 from .common import user_of
 
 
+def record_digest(record: models.Model) -> str:
+    """A digest of every field of ``record`` as it stands: the review page sends back
+    those of the records it showed, so that one changed since is not verified unseen."""
+    text = json.dumps(snapshot(record), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def verify_records(
     actor: Any,
     model: type[models.Model],
@@ -31,9 +40,11 @@ def verify_records(
     state: str = Verification.VERIFIED,
     *,
     reason: str = "",
+    shown: Mapping[int, str] | None = None,
 ) -> int:
     """Set the verification ``state`` of the ``model`` records ``pks``; returns how many
-    changed. Rejecting needs a reason."""
+    changed. Rejecting needs a reason. ``shown`` (pk → :func:`record_digest`), when
+    given: the records as a page showed them; one changed since refuses the request."""
     check_verify_records(actor)
     if model.__name__ not in PLACEMENTS or not hasattr(model, "verification"):
         raise ValidationError({"table": _("This record table is not verified.")})
@@ -57,6 +68,18 @@ def verify_records(
                     "records": ", ".join(
                         str(getattr(r, "external_id", "") or r.pk) for r in own[:20]
                     )
+                }
+            )
+        changed_since = [
+            str(getattr(r, "external_id", "") or r.pk)
+            for r in records.order_by("pk")
+            if shown is not None and shown.get(r.pk) != record_digest(r)
+        ]
+        if changed_since:  # all or nothing, as above
+            raise ValidationError(
+                {
+                    "ids": _("%(records)s changed since the page was shown: look again.")
+                    % {"records": ", ".join(changed_since[:20])}
                 }
             )
         for record in records.order_by("pk"):

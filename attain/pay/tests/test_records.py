@@ -7,6 +7,8 @@ refused with a 400 naming the field, by the API, the services and the import ali
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -478,3 +480,24 @@ def test_the_review_queue_shows_dates_for_the_readers_locale(client, company, sh
     assert shown != day.isoformat()
     assert f"<td>{shown}</td>" in row
     assert day.isoformat() not in row
+
+
+def test_the_review_page_does_not_verify_a_record_changed_since_it_was_shown(client, company, shop):
+    # finance opens the queue: W-2 of 10.00; meanwhile the rep makes it 9,000,000.00
+    # (their import, still pending): the stale page verified the amount nobody looked at
+    order = shop_order(company, shop, "rep", external_id="W-2")
+    other = shop_order(company, shop, "rep", external_id="W-3")
+    client.force_login(company.users["finance"])
+    page = client.get("/pay/review/?table=orders").content.decode()
+    shown = html.unescape(re.search(r'name="shown" value="([^"]+)"', page).group(1))
+    Order.objects.filter(pk=order.pk).update(amount=Decimal("9000000.00"))
+    body = {"table": "orders", "ids": [order.pk, other.pk], "decision": "verified"}
+    answer = client.post("/pay/review/?table=orders", {**body, "shown": shown}, follow=True)
+    assert "W-2" in answer.content.decode()  # refused by name
+    states = set(Order.objects.values_list("verification", flat=True))
+    assert states == {Verification.PENDING}  # all or nothing: W-3 neither
+    page = client.get("/pay/review/?table=orders").content.decode()  # looked at again
+    shown = html.unescape(re.search(r'name="shown" value="([^"]+)"', page).group(1))
+    client.post("/pay/review/?table=orders", {**body, "shown": shown})
+    states = set(Order.objects.values_list("verification", flat=True))
+    assert states == {Verification.VERIFIED}
