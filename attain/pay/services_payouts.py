@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -738,6 +739,10 @@ def _follow_held_alerts(actor: Any, payouts: Sequence[Payout]) -> int:
 # Payroll column mapping ---------------------------------------------------------------
 
 
+# a line break or tab in a header or the pay code breaks every row of the bank's file
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def set_payroll_mapping(
     actor: Any, columns: Sequence[dict[str, str]], pay_code: str, *, reason: str = ""
 ) -> PayrollMapping:
@@ -749,8 +754,10 @@ def set_payroll_mapping(
     for n, column in enumerate(columns, start=1):
         header = str(column.get("header", "")).strip()
         source = str(column.get("source", "")).strip()
-        if not header or len(header) > 60 or "\x00" in header:
-            problems.append(_("Column %(n)s: give a header of at most 60 characters.") % {"n": n})
+        if not header or len(header) > 60 or _CONTROL.search(header):
+            problems.append(
+                _("Column %(n)s: give a header of at most 60 characters, on one line.") % {"n": n}
+            )
         elif header in headers:
             problems.append(
                 _("Column %(n)s: the header %(header)s is used twice.") % {"n": n, "header": header}
@@ -770,8 +777,8 @@ def set_payroll_mapping(
     elif "amount" not in {c["source"] for c in cleaned}:
         errors["columns"] = _("The export needs an amount column.")
     pay_code = (pay_code or "").strip()
-    if not pay_code or len(pay_code) > 40 or "\x00" in pay_code:
-        errors["pay_code"] = _("Give a pay code of at most 40 characters.")
+    if not pay_code or len(pay_code) > 40 or _CONTROL.search(pay_code):
+        errors["pay_code"] = _("Give a pay code of at most 40 characters, on one line.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -277,6 +277,20 @@ def test_register_follows_the_visibility_rule_and_filters(stored):
     assert {code for code, _name, _t in register.by_unit} == {"east", "west"}
 
 
+@pytest.mark.parametrize(
+    ("header", "pay_code", "field"),
+    [("金\n额", "COMM", "columns"), ("金额\t", "C\tM", "pay_code"), ("x", "A\nB,C", "pay_code")],
+)
+def test_a_payroll_header_or_pay_code_with_a_line_break_is_refused(stored, header, pay_code, field):
+    # the API stored them: every row of the bank's file then broke across two lines, and
+    # the page's text box showed the header as two lines, which no longer saved
+    with pytest.raises(ValidationError) as error:
+        services.set_payroll_mapping(
+            stored.users["sales_ops"], [{"header": header, "source": "amount"}], pay_code
+        )
+    assert field in error.value.message_dict
+
+
 def test_payroll_mapping_is_validated_and_used(stored):
     ops = stored.users["sales_ops"]
     with pytest.raises(ValidationError):
