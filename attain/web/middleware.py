@@ -78,9 +78,9 @@ class NulCharacterMiddleware:
     or in a posted form's fields is refused before any view reads it: PostgreSQL cannot
     hold NUL in text, so a list filter, a search box, a record id or a view reading
     ``request.POST`` itself with one failed with a server error (SQLite silently
-    matched nothing). The API answers 400 naming the fields (a path: its 404, the
-    record cannot exist); pages answer 400 (a path: 404). An uploaded file's bytes are
-    not read here: they are the importer's to judge."""
+    matched nothing). The API answers 400 naming the parameters (a path: its 404, the
+    record cannot exist; a body is DRF's, whose fields refuse NUL); pages answer 400 (a
+    path: 404). An uploaded file's bytes are not read here: they are the importer's."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -94,7 +94,9 @@ class NulCharacterMiddleware:
                 return JsonResponse(body, status=404)
             raise Http404
         names = _with_nul(request.GET)
-        if not names and request.method == "POST" and _is_form(request):
+        if not names and not api and request.method == "POST" and _is_form(request):
+            # a page's form (the API's bodies are DRF's to parse: its fields refuse NUL,
+            # and its errors keep the API's error document)
             names = _with_nul(request.POST)
         if names:
             if not api:
