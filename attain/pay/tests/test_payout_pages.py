@@ -456,3 +456,13 @@ def test_a_step_on_the_register_refuses_a_payout_recalculated_since_the_page(
     body["amounts"] = _shown_amounts(client.get(url).content.decode())  # looked at again
     client.post(url, body)
     assert payout(company, "r1").state == payout(company, "r2").state != state
+
+
+def test_the_payroll_pages_labels_end_in_the_languages_colon(company, client):
+    """"合计: 1,200.10" read with an English colon on the Chinese payroll page."""
+    store(company, AMOUNTS)
+    _review_all(company)
+    services.approve_payouts(company.users["finance"], list(Payout.objects.all()))
+    client.force_login(company.users["finance"])
+    page = client.get(f"/pay/payroll/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "合计：" in page.content.decode() and "合计:" not in page.content.decode()
