@@ -400,6 +400,24 @@ def test_order_form_with_lines_and_credit_split(company, crm):
     }
 
 
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [("100.123", "确认小数不超过 2 位。"), ("1234567890123456789.5", "确认总共不超过 18 个数字。")],
+)
+def test_an_amount_with_too_many_digits_is_refused_with_chinese_punctuation(
+    company, crm, amount, words
+):
+    """Django's own Chinese catalogue ends these two messages with an English full stop
+    (“确认小数不超过 2 位.”), shown on the order form under an amount with three decimals."""
+    client = client_for(company, "manager")
+    url = f"/crm/customers/{crm.customers['c_r1'].external_id}/orders/new/"
+    form = {"date": "2026-11-20", "amount": amount, "lines-TOTAL_FORMS": "0"}
+    form["lines-INITIAL_FORMS"] = "0"
+    response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert words in response.context["form"].errors["amount"]
+
+
 def test_api_order_credits_must_sum_to_one(company, crm):
     client = client_for(company, "admin")
     body = {
