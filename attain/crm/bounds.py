@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from attain.accounts.models import Role
 from attain.org.selectors import person_of, role_of
 
+from .events import local_day
 from .models import (
     DEFAULT_AMOUNT_CEILING,
     DEFAULT_MAX_FUTURE_DAYS,
@@ -78,12 +79,6 @@ def _label(model: type[models.Model], name: str) -> str:
     return str(model._meta.get_field(name).verbose_name).capitalize()  # type: ignore[union-attr]
 
 
-def _day(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value if isinstance(value, datetime.date) else None
-
-
 def _storable(value: Any) -> bool:
     """Whether a date and time can be stored (in UTC): one in the first hours of year 1
     east of Greenwich, or the last of year 9999 west of it, cannot."""
@@ -139,7 +134,7 @@ def bound_errors(
                 "date": value.date().isoformat(),
             }
         elif kind == DATE:
-            day = _day(value)
+            day = local_day(value)
             if day is not None and (day - today).days > rules.max_future_days:
                 errors[name] = _("%(field)s %(date)s is more than %(days)s days in the future.") % {
                     "field": _label(model, name),

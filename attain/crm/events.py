@@ -65,7 +65,10 @@ class _Send:
                 )
 
 
-def _day(value: Any) -> datetime.date | None:
+def local_day(value: Any) -> datetime.date | None:
+    """The day of a record's date or moment in the company's time zone (a moment read
+    back from the database is in UTC: its own ``date()`` is the day before for the
+    hours before 08:00 in Shanghai)."""
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value if isinstance(value, datetime.date) else None
@@ -83,7 +86,7 @@ def note(table: str, pairs: Iterable[tuple[int | None, Any]]) -> None:
         batch = _Batch()
     batch.tables.add(table)
     for pk, when in pairs:
-        day = _day(when)
+        day = local_day(when)
         if pk and day is not None:
             batch.changes.add((pk, day))
     transaction.on_commit(_Send(batch))

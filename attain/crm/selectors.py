@@ -28,6 +28,7 @@ from attain.org.selectors import person_of, role_of, visible_people
 
 from .access import can_view_customer as can_view_customer  # the evidence page asks here
 from .access import sees_everything
+from .events import local_day
 from .models import (
     Activity,
     Contact,
@@ -311,7 +312,7 @@ def _timeline(
     """One list, newest first, of everything that happened with the customer."""
 
     def day(value: Any) -> datetime.date:
-        return value.date() if isinstance(value, datetime.datetime) else value
+        return local_day(value) or value
 
     events: list[dict[str, Any]] = []
     for a in activities:

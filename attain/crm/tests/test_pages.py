@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone, translation
 
-from attain.crm import services
+from attain.crm import selectors, services
 from attain.crm.models import (
     Activity,
     Customer,
@@ -80,6 +81,18 @@ def test_customer_360_shows_everything_across_departments(company, crm):
     assert {c["person"] for c in api["orders"][0]["credits"]} == {"r4", "r3"}
     # But r4's orders stay out of r1's own order list (the people rule).
     assert client_for(company, "rep").get("/api/orders/").json()["count"] == 1
+
+
+def test_the_timeline_dates_an_early_morning_call_on_its_own_day(company, crm, settings):
+    """A call at 07:30 in Shanghai is 23:30 the day before in UTC: the timeline dated it
+    by the stored UTC moment (2 May's call under 1 May), the activities table beside it
+    by the local time."""
+    settings.TIME_ZONE = "Asia/Shanghai"
+    customer = crm.customers["c_r1"]
+    morning = datetime.datetime(2026, 5, 2, 7, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    make.activity(customer, company.people["r1"], "call", morning, summary="清晨电话")
+    timeline = selectors.customer_360(customer)["timeline"]
+    assert [e["on"] for e in timeline if e["text"] == "清晨电话"] == [D(2026, 5, 2)]
 
 
 def _many_records(company, customer, n: int) -> None:
