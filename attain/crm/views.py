@@ -483,7 +483,9 @@ def opportunity_move(request: HttpRequest, external_id: str) -> HttpResponse:
         )
     else:
         for error in [*form.non_field_errors(), *(e for f in form for e in f.errors)]:
-            messages.error(request, f"{opportunity.name}: {error}")
+            messages.error(
+                request, _("%(field)s: %(problem)s") % {"field": opportunity.name, "problem": error}
+            )
     return redirect("crm:opportunity-board")
 
 

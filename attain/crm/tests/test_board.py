@@ -127,6 +127,16 @@ def test_board_in_chinese(company, pipeline):
     assert "商机看板" in page and "移动" in page
 
 
+def test_a_refused_move_names_the_card_with_the_readers_punctuation(company, pipeline):
+    """Before: “甲项目: 请填写赢单或输单的原因。” (an English colon in Chinese)."""
+    client = client_for(company, "rep")
+    url = f"/crm/opportunities/{pipeline['a'].external_id}/move/"
+    page = client.post(url, {"stage": "won"}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "甲项目：请填写赢单或输单的原因" in page.content.decode()
+    page = client.post(url, {"stage": "won"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "甲项目: Give the reason" in page.content.decode()
+
+
 def test_board_asks_who_may_move_cards_in_one_query(company, crm, pipeline):
     """A manager's board does not ask the visibility rule once per card: more cards, no
     more queries."""
