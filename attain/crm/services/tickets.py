@@ -102,5 +102,12 @@ def update_ticket(
         ticket.status = status
         done = status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}
         ticket.resolved_on = (ticket.resolved_on or on or timezone.localdate()) if done else None
+        if ticket.resolved_on is not None and ticket.resolved_on < ticket.opened_on:
+            raise ValidationError(
+                {
+                    "on": _("A ticket is resolved on or after the day it was opened (%(day)s).")
+                    % {"day": ticket.opened_on.isoformat()}
+                }
+            )
         save_changed(actor, ticket, before, reason)
     return ticket

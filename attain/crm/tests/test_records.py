@@ -323,7 +323,8 @@ def test_ticket_create_and_status_round_trip(company, crm):
     rep = client_for(company, "rep")
     created = rep.post(
         "/api/tickets/",
-        {"customer": c_r1, "kind": "complaint", "owner": "r1", "summary": "交付晚了"},
+        {"customer": c_r1, "kind": "complaint", "owner": "r1", "summary": "交付晚了"}
+        | {"opened_on": "2026-11-20"},  # resolved the next day
         "application/json",
     )
     assert created.status_code == 201, created.content
@@ -337,6 +338,24 @@ def test_ticket_create_and_status_round_trip(company, crm):
     assert (done.json()["status"], done.json()["resolved_on"]) == ("resolved", "2026-11-21")
     bad = rep.post(f"/api/tickets/{ticket}/status/", {"status": "nope"}, "application/json")
     assert bad.status_code == 400
+
+
+def test_a_ticket_is_not_resolved_before_it_was_opened(company, crm):
+    """A ticket opened on 20 November was accepted as resolved on 1 January 2000 (and so
+    counted in a long-closed period by a measure placed by ``resolved_on``)."""
+    rep = client_for(company, "rep")
+    created = rep.post(
+        "/api/tickets/",
+        {"customer": crm.customers["c_r1"].external_id, "kind": "repair", "owner": "r1"}
+        | {"opened_on": "2026-11-20"},
+        "application/json",
+    )
+    url = f"/api/tickets/{created.json()['external_id']}/status/"
+    early = rep.post(url, {"status": "resolved", "on": "2000-01-01"}, "application/json")
+    assert early.status_code == 400
+    assert "2026-11-20" in early.json()["error"]["fields"]["on"][0]
+    same_day = rep.post(url, {"status": "resolved", "on": "2026-11-20"}, "application/json")
+    assert same_day.json()["resolved_on"] == "2026-11-20"
 
 
 def test_contacts_api_create_and_filter(company, crm):
