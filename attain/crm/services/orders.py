@@ -133,6 +133,13 @@ def change_order_status(
         raise ValidationError(
             {"status": _("Unknown order status “%(status)s”.") % {"status": status}}
         )
+    if on < order.date:
+        raise ValidationError(
+            {
+                "on": _("A status change is effective on or after the order's date (%(day)s).")
+                % {"day": order.date.isoformat()}
+            }
+        )
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         before = snapshot(order)

@@ -483,3 +483,21 @@ def test_sidebar_links(company):
     html = client_for(company, "rep").get("/crm/customers/").content.decode()
     for url in ("/crm/surveys/", "/crm/training/", "/crm/ratings/", "/crm/products/"):
         assert f'href="{url}"' in html
+
+
+def test_an_order_is_not_cancelled_before_it_was_made(company, crm):
+    """An order of 1 March 2026 was cancelled “effective 1 January 2000” from the orders
+    page: a clawback placed 26 years before the sale by a measure on status_changed_on."""
+    order = crm.orders["o_r1"]
+    page = client_for(company, "sales_ops").post(
+        f"/crm/orders/{order.external_id}/status/",
+        {"status": "cancelled", "on": "2000-01-01"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "不能早于下单日期（2026-03-01）" in page.content.decode()
+    order.refresh_from_db()
+    assert (order.status, order.status_changed_on) == ("confirmed", None)
+    services.change_order_status(None, order, "cancelled", on=D(2026, 3, 1))
+    order.refresh_from_db()
+    assert (order.status, order.status_changed_on) == ("cancelled", D(2026, 3, 1))
