@@ -341,8 +341,13 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(duplicate)s is merged into %(keep)s.")
-                % {"duplicate": duplicate.name, "keep": keep.name},
+                _("%(duplicate)s (%(duplicate_id)s) is merged into %(keep)s (%(keep_id)s).")
+                % {
+                    "duplicate": duplicate.name,
+                    "duplicate_id": duplicate.external_id,
+                    "keep": keep.name,
+                    "keep_id": keep.external_id,
+                },
             )
         return redirect("crm:duplicates")
     return render(request, "crm/duplicates.html", {"pairs": selectors.duplicate_pairs()})

@@ -198,6 +198,22 @@ def test_duplicates_review_and_merge(company, crm):
     assert api["merged_into"] == keep.external_id
 
 
+def test_merging_two_customers_of_one_name_says_which_was_kept(company, crm):
+    """Duplicates often share their name: the message read “已将 华信 合并至 华信。”,
+    not saying which of the two records was kept."""
+    keep = services.create_customer(None, name="华信", city="上海", external_id="HX-SH")
+    twin = services.create_customer(
+        None, name="华信", city="北京", external_id="HX-BJ", allow_duplicate=True
+    )
+    page = client_for(company, "sales_ops").post(
+        "/crm/customers/duplicates/",
+        {"keep": keep.external_id, "duplicate": twin.external_id},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "已将 华信（HX-BJ）合并至 华信（HX-SH）。" in page.content.decode()
+
+
 def test_stage_requirement_error_is_shown_and_history_kept(company, crm):
     customer = crm.customers["c_r1"]
     opp = make.opportunity(customer, company.people["r1"], "报价项目", 1000)
