@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
@@ -109,7 +110,7 @@ def create_customer(
             other, reasons = duplicates[0]
             errors["name"] = _("This looks like %(name)s (%(reasons)s).") % {
                 "name": other.name,
-                "reasons": ", ".join(reasons),
+                "reasons": pgettext("list separator", ", ").join(reasons),
             }
     refuse(errors)
     with transaction.atomic():
@@ -186,7 +187,7 @@ def merge_customers(
         duplicate.save()
         set_customer_keys(keep)
         keep.save()
-        counts = ", ".join(
+        counts = pgettext("list separator", ", ").join(
             f"{getattr(Customer, relation).rel.related_model._meta.verbose_name_plural} {len(ids)}"
             for relation, ids in moved.items()
             if ids

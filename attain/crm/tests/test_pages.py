@@ -171,6 +171,24 @@ def test_api_duplicate_check(company, crm):
     assert response.status_code == 201
 
 
+def test_the_reasons_of_a_duplicate_are_listed_with_the_readers_separator(company, crm):
+    """Before: “疑似与 华信 重复（名称相同, 电话相同）” (an English comma in Chinese), on
+    the API, the Add a customer page and the duplicate review."""
+    services.create_customer(None, name="华信", phone="021-62345678", external_id="HX-1")
+    services.create_customer(
+        None, name="华信", phone="62345678", external_id="HX-2", allow_duplicate=True
+    )
+    client = client_for(company, "admin")
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    data = {"name": "华信", "phone": "(021) 6234 5678"}
+    api = client.post("/api/customers/", data, content_type="application/json", **zh)
+    assert "名称相同、电话相同" in api.json()["error"]["fields"]["name"][0]
+    page = client.post("/crm/customers/new/", {**data, "source": "sales"}, **zh)
+    assert "名称相同、电话相同" in page.content.decode()
+    review = client_for(company, "sales_ops").get("/crm/customers/duplicates/", **zh)
+    assert "名称相同、电话相同" in review.content.decode()
+
+
 def test_duplicates_review_and_merge(company, crm):
     keep = crm.customers["c_r1"]
     duplicate = services.create_customer(
