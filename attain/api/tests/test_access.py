@@ -195,7 +195,9 @@ def records(company: Company, crm: Crm, settings: Any, tmp_path: Any) -> dict[st
     opportunity = crm_services.create_opportunity(
         None, customer=customer, name="机会", owner=people["r1"], amount=Decimal(1000)
     )
-    ticket = crm_services.open_ticket(None, customer=customer, kind="complaint", owner=people["r1"])
+    ticket = crm_services.open_ticket(
+        None, customer=customer, kind="complaint", owner=people["r1"], opened_on=TODAY
+    )  # resolved on TODAY below: not before it was opened
     contact = crm_services.create_contact(None, customer=customer, name="王")
     activity = crm_services.log_activity(
         None, kind="visit", customer=customer, owner=people["r1"], occurred_at=timezone.now()
