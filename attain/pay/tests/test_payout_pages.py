@@ -459,7 +459,7 @@ def test_a_step_on_the_register_refuses_a_payout_recalculated_since_the_page(
 
 
 def test_the_payroll_pages_labels_end_in_the_languages_colon(company, client):
-    """"合计: 1,200.10" read with an English colon on the Chinese payroll page."""
+    """ "合计: 1,200.10" read with an English colon on the Chinese payroll page."""
     store(company, AMOUNTS)
     _review_all(company)
     services.approve_payouts(company.users["finance"], list(Payout.objects.all()))
