@@ -14,7 +14,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from attain.org.templatetags.org_tags import job_title
 from attain.web.pickers import picker_attrs
@@ -267,3 +267,11 @@ def filtered(context: Any) -> bool:
     if request is None:
         return False
     return any(value for key, value in request.GET.items() if key not in IGNORED_PARAMETERS)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label, in the reader's language (``Reason: …``, ``原因：…``):
+    a template writing ``{% translate "Reason" %}: `` put an English colon and space
+    after the Chinese word."""
+    return pgettext("after a label", ": ")
