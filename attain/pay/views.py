@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from attain.crm.models import Verification
 from attain.crm.services import set_record_policy, verify_records
@@ -66,7 +68,10 @@ def review(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as error:  # records credited to the login's person
                 messages.error(request, str(error))
             else:
-                messages.success(request, _("%(count)s records changed.") % {"count": count})
+                said = ngettext("%(count)s record changed.", "%(count)s records changed.", count)
+                messages.success(
+                    request, said % {"count": number_format(count, force_grouping=True)}
+                )
                 return redirect(f"{request.path}?table={table.table}")
         else:
             for errors in form.errors.values():

@@ -302,6 +302,8 @@ def test_the_review_page_verifies_the_chosen_records(client, company, shop):
     assert answer.status_code == 302
     order.refresh_from_db()
     assert order.verification == Verification.VERIFIED
+    said = [str(m) for m in client.get(answer.url).context["messages"]]
+    assert said == ["1 record changed."]  # not "1 records changed."
 
 
 def test_web_api_and_import_refuse_a_bound_with_the_same_message(client, company, shop, tmp_path):
