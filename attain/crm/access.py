@@ -109,6 +109,16 @@ def can_write_for(actor: Any, person: Person | None) -> bool:
     return _sees(actor, person)
 
 
+def can_record(actor: Any) -> bool:
+    """May ``actor`` record anything at all (a form to enter a record is offered only
+    then; whose records, and which customers', is asked of each)?"""
+    return actor is None or role_of(actor) in WRITERS_FOR_ANYONE | WRITERS_FOR_VISIBLE
+
+
+def check_record(actor: Any) -> None:
+    _require(can_record(actor), _("You may not record data."))
+
+
 def writable_people_ids(actor: Any, people_ids: set[int]) -> set[int]:
     """The ids among ``people_ids`` of the people :func:`can_write_for` allows ``actor``
     to write for, in one query for them all (a board of many cards)."""

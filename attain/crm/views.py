@@ -155,6 +155,7 @@ def customers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_new(request: HttpRequest) -> HttpResponse:
+    access.check_record(request.user)
     form = CustomerForm(request.POST or None)
     duplicates: list[tuple[Customer, list[str], bool]] = []
     if request.method == "POST" and form.is_valid():
@@ -218,6 +219,7 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def contact_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)  # the form only for who may save it
     return _form_page(
         request,
         ContactForm(request.POST or None),
@@ -231,6 +233,7 @@ def contact_new(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def activity_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)  # the form only for who may save it
 
     def log(data: dict[str, Any]) -> Any:
         return log_activity(
@@ -262,6 +265,7 @@ def activity_new(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def opportunity_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)  # the form only for who may save it
     return _form_page(
         request,
         OpportunityForm(request.POST or None),
@@ -281,6 +285,7 @@ def opportunity_new(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def order_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)  # the form only for who may save it
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     return _form_page(
         request,
@@ -310,6 +315,7 @@ def order_new(request: HttpRequest, external_id: str) -> HttpResponse:
 @login_required
 def payment_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)  # the form only for who may save it
     return _form_page(
         request,
         PaymentForm(request.POST or None, customer=customer),
@@ -654,6 +660,7 @@ def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ticket_new(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)  # the form only for who may save it
     return _form_page(
         request,
         TicketNewForm(request.POST or None, customer=customer),
@@ -669,6 +676,7 @@ def survey_new(request: HttpRequest, external_id: str) -> HttpResponse:
     """Record a satisfaction survey from the customer page, or for one of its tickets
     (``?ticket=K1``: the ticket is chosen and its handler is the rated person)."""
     customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)  # the form only for who may save it
     initial: dict[str, Any] = {}
     ticket = (
         customer.tickets.select_related("owner")

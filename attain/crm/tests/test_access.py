@@ -26,6 +26,7 @@ MATRIX: dict[str, tuple[bool, ...]] = {
     "write for r1":              (Y,   Y,   Y,   N,   Y,   Y,   Y),
     "write for r4":              (Y,   Y,   Y,   N,   N,   N,   Y),
     "write for nobody":          (Y,   Y,   Y,   N,   N,   N,   Y),
+    "record at all":             (Y,   Y,   Y,   N,   Y,   Y,   Y),
     "write customer c_r1":       (Y,   Y,   Y,   N,   Y,   Y,   Y),
     "write customer c_r4":       (Y,   Y,   Y,   N,   N,   N,   Y),
     "merge customers":           (Y,   Y,   N,   N,   N,   N,   Y),
@@ -54,6 +55,7 @@ def actions(company: Any, crm: Any) -> dict[str, tuple[str, tuple[Any, ...]]]:
         "write for r1": ("write_for", (p["r1"],)),
         "write for r4": ("write_for", (p["r4"],)),
         "write for nobody": ("write_for", (None,)),
+        "record at all": ("record", ()),
         "write customer c_r1": ("write_customer", (c["c_r1"],)),
         "write customer c_r4": ("write_customer", (c["c_r4"],)),
         "merge customers": ("merge_customers", ()),
@@ -97,3 +99,19 @@ def test_sees_everything_is_the_organisation_wide_roles(company):
     seen = {role for role in ROLES[:-1] if access.sees_everything(company.users[role])}
     assert seen == {"admin", "sales_ops", "finance", "executive"}
     assert not access.sees_everything(None)
+
+
+FORMS = ["contacts", "activities", "opportunities", "orders", "payments", "tickets", "surveys"]
+
+
+@pytest.mark.parametrize("role", ["executive", "rep"])
+def test_a_record_form_is_offered_only_to_who_may_save_it(client, company, crm, role):
+    """An executive reads every customer but records nothing: the forms opened (200) and
+    only saving them was refused (403). A rep opens the forms of their own customer."""
+    client.force_login(company.users[role])
+    customer = crm.customers["c_r1"].external_id
+    expected = 403 if role == "executive" else 200
+    pages = [f"/crm/customers/{customer}/{form}/new/" for form in FORMS]
+    pages.append("/crm/customers/new/")
+    for page in pages:
+        assert client.get(page).status_code == expected, page
