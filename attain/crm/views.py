@@ -149,6 +149,7 @@ def customers(request: HttpRequest) -> HttpResponse:
         context={
             "sources": CustomerSource.choices,
             "can_merge": access.can_merge_customers(request.user),
+            "can_record": access.can_record(request.user),
         },
     )
 

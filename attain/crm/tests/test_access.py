@@ -115,3 +115,10 @@ def test_a_record_form_is_offered_only_to_who_may_save_it(client, company, crm, 
     pages.append("/crm/customers/new/")
     for page in pages:
         assert client.get(page).status_code == expected, page
+
+
+@pytest.mark.parametrize(("role", "offered"), [("executive", False), ("rep", True)])
+def test_the_customer_list_offers_add_a_customer_to_who_may(client, company, role, offered):
+    client.force_login(company.users[role])
+    page = client.get("/crm/customers/").content.decode()
+    assert ("/crm/customers/new/" in page) is offered
