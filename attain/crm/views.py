@@ -522,6 +522,9 @@ def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         template="crm/opportunity.html",
         context={
             "opportunity": opportunity,
+            # an executive reads the opportunity: no move form, no activity to log
+            "can_move": access.can_write_for(request.user, opportunity.owner),
+            "can_log": access.can_write_customer(request.user, opportunity.customer),
             "history": opportunity.stage_changes.select_related(
                 "from_stage", "to_stage", "changed_by"
             ),

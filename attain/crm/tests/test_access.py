@@ -122,3 +122,15 @@ def test_the_customer_list_offers_add_a_customer_to_who_may(client, company, rol
     client.force_login(company.users[role])
     page = client.get("/crm/customers/").content.decode()
     assert ("/crm/customers/new/" in page) is offered
+
+
+@pytest.mark.parametrize(("role", "offered"), [("executive", False), ("rep", True)])
+def test_an_opportunity_offers_its_move_form_to_who_may_move_it(
+    client, company, crm, role, offered
+):
+    from . import make
+
+    opportunity = make.opportunity(crm.customers["c_r1"], company.people["r1"], "甲项目", 1000)
+    client.force_login(company.users[role])
+    page = client.get(f"/crm/opportunities/{opportunity.external_id}/").content.decode()
+    assert ('id="move"' in page) is offered
