@@ -58,10 +58,11 @@ def test_a_comment_with_a_nul_character_is_refused_naming_the_field(team):
 
 def test_the_administrator_naming_a_manager_with_a_nul_character_is_told_unknown(team, client):
     """The page's form is not checked like the API's employee id: before, a NUL in
-    ``manager`` reached the database (a 500 on PostgreSQL). After: "Unknown person"."""
+    ``manager`` reached the database (a 500 on PostgreSQL). After: the page is a 400
+    (a NUL in a posted form never reaches a view) and the service says "Unknown person"."""
     client.force_login(team.users["admin"])
     response = client.post("/reviews/open/", {"manager": "m1\x00", "period": "2026-Q1"})
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert not Review.objects.exists()
     with pytest.raises(ValidationError) as raised:
         services.manager_of_request(team.users["admin"], "m1\x00")
