@@ -127,6 +127,14 @@ def _form_page(
     )
 
 
+def _customer_to_write(request: HttpRequest, external_id: str) -> Customer:
+    """The customer a record form is for: 404 unless the reader sees it, 403 unless they
+    may add to it (the form is offered only to who may save it)."""
+    customer = selectors.access_customer(request.user, external_id)
+    access.check_write_customer(request.user, customer)
+    return customer
+
+
 def _back(customer: Customer) -> str:
     return reverse("crm:customer", args=[customer.external_id])
 
@@ -219,8 +227,7 @@ def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def contact_new(request: HttpRequest, external_id: str) -> HttpResponse:
-    customer = selectors.access_customer(request.user, external_id)
-    access.check_write_customer(request.user, customer)  # the form only for who may save it
+    customer = _customer_to_write(request, external_id)
     return _form_page(
         request,
         ContactForm(request.POST or None),
@@ -233,8 +240,7 @@ def contact_new(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def activity_new(request: HttpRequest, external_id: str) -> HttpResponse:
-    customer = selectors.access_customer(request.user, external_id)
-    access.check_write_customer(request.user, customer)  # the form only for who may save it
+    customer = _customer_to_write(request, external_id)
 
     def log(data: dict[str, Any]) -> Any:
         return log_activity(
@@ -265,8 +271,7 @@ def activity_new(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def opportunity_new(request: HttpRequest, external_id: str) -> HttpResponse:
-    customer = selectors.access_customer(request.user, external_id)
-    access.check_write_customer(request.user, customer)  # the form only for who may save it
+    customer = _customer_to_write(request, external_id)
     return _form_page(
         request,
         OpportunityForm(request.POST or None),
@@ -285,8 +290,7 @@ def opportunity_new(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def order_new(request: HttpRequest, external_id: str) -> HttpResponse:
-    customer = selectors.access_customer(request.user, external_id)
-    access.check_write_customer(request.user, customer)  # the form only for who may save it
+    customer = _customer_to_write(request, external_id)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     return _form_page(
         request,
@@ -315,8 +319,7 @@ def order_new(request: HttpRequest, external_id: str) -> HttpResponse:
 
 @login_required
 def payment_new(request: HttpRequest, external_id: str) -> HttpResponse:
-    customer = selectors.access_customer(request.user, external_id)
-    access.check_write_customer(request.user, customer)  # the form only for who may save it
+    customer = _customer_to_write(request, external_id)
     return _form_page(
         request,
         PaymentForm(request.POST or None, customer=customer),
@@ -663,8 +666,7 @@ def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def ticket_new(request: HttpRequest, external_id: str) -> HttpResponse:
-    customer = selectors.access_customer(request.user, external_id)
-    access.check_write_customer(request.user, customer)  # the form only for who may save it
+    customer = _customer_to_write(request, external_id)
     return _form_page(
         request,
         TicketNewForm(request.POST or None, customer=customer),
@@ -679,8 +681,7 @@ def ticket_new(request: HttpRequest, external_id: str) -> HttpResponse:
 def survey_new(request: HttpRequest, external_id: str) -> HttpResponse:
     """Record a satisfaction survey from the customer page, or for one of its tickets
     (``?ticket=K1``: the ticket is chosen and its handler is the rated person)."""
-    customer = selectors.access_customer(request.user, external_id)
-    access.check_write_customer(request.user, customer)  # the form only for who may save it
+    customer = _customer_to_write(request, external_id)
     initial: dict[str, Any] = {}
     ticket = (
         customer.tickets.select_related("owner")
