@@ -256,7 +256,8 @@ SECTIONS = ("contacts", "opportunities", "activities", "orders", "payments", "ti
 def customer_figures(customer: Customer) -> dict[str, Any]:
     """How many records of each section the customer has (its Customer 360 shows the
     latest :data:`SECTION_LIMIT`), and its totals over all of them: confirmed orders and
-    money collected. One query."""
+    money collected, of verified records only (pending and rejected ones are shown,
+    marked, but never counted: docs/pay.md). One query."""
     from decimal import Decimal
 
     from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
@@ -264,7 +265,7 @@ def customer_figures(customer: Customer) -> dict[str, Any]:
 
     from attain.web.fields import MONEY
 
-    from .models import OrderStatus
+    from .models import OrderStatus, Verification
 
     def mine(model: type[Model]) -> QuerySet[Any]:
         return model._default_manager.filter(customer=OuterRef("pk")).order_by().values("customer")
@@ -280,8 +281,10 @@ def customer_figures(customer: Customer) -> dict[str, Any]:
     models = {getattr(Customer, s).rel.related_model: s for s in SECTIONS}
     figures = {
         **{section: count(model) for model, section in models.items()},
-        "confirmed_orders": total(mine(Order).filter(status=OrderStatus.CONFIRMED)),
-        "collected": total(mine(Payment)),
+        "confirmed_orders": total(
+            mine(Order).filter(status=OrderStatus.CONFIRMED, verification=Verification.VERIFIED)
+        ),
+        "collected": total(mine(Payment).filter(verification=Verification.VERIFIED)),
     }
     names = [f"figure_{name}" for name in figures]
     values = (

@@ -739,3 +739,20 @@ def test_an_order_line_says_which_of_its_fields_is_wrong(company, crm, line, sho
         assert re.search(rf'<input[^>]*name="lines-0-{name}"[^>]*aria-label="', page) or re.search(
             rf'<input[^>]*aria-label="[^"]+"[^>]*name="lines-0-{name}"', page
         ), name
+
+
+def test_customer_360_totals_count_only_verified_records(company, crm):
+    """Pending and rejected records are shown, marked, but never counted (docs/pay.md):
+    the customer's "Confirmed orders" and "Collected" leave them out, as pay does."""
+    from attain.crm.models import Order, Payment, Verification
+
+    r1 = company.people["r1"]
+    customer = crm.customers["c_r1"]  # one verified order (100) and payment (60)
+    for state in (Verification.PENDING, Verification.REJECTED):
+        found = make.order(customer, r1, D(2026, 5, 1), Decimal(1000))
+        Order.objects.filter(pk=found.pk).update(verification=state)
+        paid = make.payment(customer, r1, D(2026, 6, 1), Decimal(500))
+        Payment.objects.filter(pk=paid.pk).update(verification=state)
+    api = client_for(company, "rep").get(f"/api/customers/{customer.external_id}/360/").json()
+    assert api["counts"]["orders"] == 3 and api["counts"]["payments"] == 3  # still shown
+    assert api["totals"] == {"confirmed_orders": "100.00", "collected": "60.00"}
