@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +33,7 @@ from attain.measures.forms import table_choices
 from attain.measures.models import Measure
 from attain.measures.services import measure_names
 from attain.org.models import Unit
-from attain.org.selectors import person_of, visible_people
+from attain.org.selectors import labelled_units, person_of, visible_people
 from attain.web import charts
 from attain.web.forms import record_pk, ungrouped
 
@@ -245,7 +246,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     measures = _measures()
     start, end = _bounds(period)
-    units = selectors.team_units(request.user, period)
+    units = labelled_units(selectors.team_units(request.user, period))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
     heatmap = selectors.heatmap(request.user, period, unit=unit, limit=TEAM_ROWS)
     # the furthest behind, and their reasons only
@@ -384,7 +385,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "ranked_count": len(ranked),
         "unranked_count": len(unranked),
         "board_rows": BOARD_ROWS,
-        "units": Unit.objects.filter(parent__isnull=False).order_by("name"),
+        "units": _board_units(period, unit_id),
         "unit": unit_id,
         "honours": honours,
     }
@@ -398,6 +399,21 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
             mark_at=1.0,
         )
     return render(request, "incentives/leaderboard.html", context)
+
+
+def _board_units(period: str, chosen: int | None) -> list[Unit]:
+    """The units to rank within: those open at some time in the period (and the one
+    chosen, whatever its dates), labelled apart where names repeat."""
+    units = Unit.objects.filter(parent__isnull=False)
+    bounds = period_bounds(period)
+    if bounds is not None:
+        start, end = bounds
+        units = units.filter(
+            (Q(opened__isnull=True) | Q(opened__lte=end))
+            & (Q(closed__isnull=True) | Q(closed__gte=start))
+            | Q(pk=chosen)
+        )
+    return labelled_units(units)
 
 
 # Plans --------------------------------------------------------------------------------

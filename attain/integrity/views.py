@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from attain.crm import models as crm
 from attain.crm.records import PLACEMENTS
 from attain.org.models import Unit
+from attain.org.selectors import labelled_units
 from attain.web.forms import apply_service
 
 from . import access, selectors, services
@@ -187,6 +188,6 @@ def over_time(request: HttpRequest) -> HttpResponse:
         "periods": periods,
         "rows": rows,
         "unit": unit,
-        "units": Unit.objects.order_by("code"),
+        "units": labelled_units(Unit.objects.all()),
     }
     return render(request, "integrity/over_time.html", context)

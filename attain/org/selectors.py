@@ -166,6 +166,16 @@ def unit_descendant_ids(unit: Unit) -> set[int]:
     return found
 
 
+def labelled_units(units: Iterable[Unit]) -> list[Unit]:
+    """`units` for a chooser, each with ``label`` (:func:`unit_labels`: the code added
+    where names repeat) and sorted by it, so that two 销售一部 can be told apart."""
+    found = list(units)
+    labels = unit_labels((u.pk, u.name, u.code) for u in found)
+    for unit in found:
+        unit.label = labels[unit.pk]  # type: ignore[attr-defined]
+    return sorted(found, key=lambda u: (labels[u.pk], u.pk))
+
+
 def unit_labels(units: Iterable[tuple[int, str, str]]) -> dict[int, str]:
     """Each unit's label where figures are grouped by unit, from its (pk, name, code):
     its name, and where two of them share one (a 销售一部 in two regions) the name with

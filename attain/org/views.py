@@ -26,7 +26,7 @@ from . import services
 from .access import can_edit_organisation
 from .forms import EndEmploymentForm, PersonForm, TransferForm, UnitForm
 from .models import Assignment, Person, Unit
-from .selectors import can_read_audit, visible_people, with_assignment_on
+from .selectors import can_read_audit, labelled_units, visible_people, with_assignment_on
 
 PAGE_SIZE = 50
 
@@ -55,7 +55,7 @@ def people(request: HttpRequest) -> HttpResponse:
         "query": query,
         "unit_code": unit_code,
         "status": status,
-        "units": Unit.objects.order_by("code").only("code", "name"),
+        "units": labelled_units(Unit.objects.only("code", "name")),
         "today": today,
     }
     template = "org/people_table.html" if request.htmx else "org/people.html"  # type: ignore[attr-defined]

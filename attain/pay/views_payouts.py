@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from attain.intake.exporter import rows_csv, rows_xlsx
 from attain.org.models import Unit
-from attain.org.selectors import person_of
+from attain.org.selectors import labelled_units, person_of
 from attain.web.views import querystring
 
 from . import payout_access as access
@@ -185,7 +185,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "register": data,
             "filters": filters,
             "periods": selectors.periods(user),
-            "units": Unit.objects.order_by("name"),
+            "units": labelled_units(Unit.objects.all()),
             "states": PayoutState.choices,
             "actions": actions,
             "can_sync": access.can_sync_payouts(user),

@@ -775,3 +775,23 @@ def test_a_half_year_is_among_the_period_choices(client, calculated):
     page = client.get(reverse("incentives:mine"), {"period": f"{YEAR}-H1"})
     assert page.context["period"] == f"{YEAR}-H1"
     assert f'<option value="{YEAR}-H1" selected>' in page.content.decode()
+
+
+def test_leaderboard_unit_chooser_names_units_apart_and_leaves_out_closed_ones(client, calculated):
+    """Two units of one name read the same in the chooser (the code tells them apart);
+    a unit closed before the period, or opened after it, has nobody to rank in it."""
+    from attain.org.models import Unit
+
+    hq = Unit.objects.get(code="hq")
+    Unit.objects.create(code="east2", name="华东", parent=hq)
+    Unit.objects.create(code="gone", name="已撤销组", parent=hq, closed=f"{YEAR - 1}-12-31")
+    Unit.objects.create(code="later", name="新设组", parent=hq, opened=f"{YEAR + 1}-01-01")
+    login(client, "executive")
+    html = client.get(reverse("incentives:leaderboard"), {"period": Q1}).content.decode()
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', html)
+    assert "华东 (east)" in options and "华东 (east2)" in options
+    assert "华西" in options
+    assert "已撤销组" not in options and "新设组" not in options
+    gone = Unit.objects.get(code="gone").pk
+    chosen = client.get(reverse("incentives:leaderboard"), {"period": Q1, "unit": gone})
+    assert f'<option value="{gone}" selected>已撤销组</option>' in chosen.content.decode()

@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from attain.audit.models import AuditEvent
 from attain.org import services
-from attain.org.models import Assignment, Person
+from attain.org.models import Assignment, Person, Unit
 
 D = datetime.date
 
@@ -195,3 +196,19 @@ def test_ending_employment_before_a_recorded_change_is_refused(company):
     with pytest.raises(ValidationError) as error:
         services.end_employment(None, company.people["r1"], on=D(2025, 3, 31))
     assert list(error.value.message_dict) == ["end"]
+
+
+def test_unit_choosers_tell_units_of_one_name_apart(company):
+    """Two 销售一部 in two regions read the same in a chooser; the label adds the code
+    where (and only where) names repeat, and the choosers sort by it."""
+    from attain.org.selectors import labelled_units
+
+    hq = Unit.objects.get(code="hq")
+    a = services.create_unit(None, code="n-s1", name="销售一部", parent=hq)
+    b = services.create_unit(None, code="s-s1", name="销售一部", parent=hq)
+    found = labelled_units(Unit.objects.filter(pk__in=[b.pk, a.pk, hq.pk]))
+    assert [u.label for u in found] == ["总部", "销售一部 (n-s1)", "销售一部 (s-s1)"]
+    client = Client()
+    client.force_login(company.users["admin"])
+    html = client.get("/people/").content.decode()
+    assert ">销售一部 (n-s1)</option>" in html and ">销售一部 (s-s1)</option>" in html
