@@ -302,6 +302,15 @@ def ranked_board(rows: list[PeriodResult]) -> tuple[list[PeriodResult], list[Per
     return ranked, unranked
 
 
+def own_board_unit(user: Any, period: str) -> int | None:
+    """The unit whose board a rep sees for a period: theirs while they were employed in
+    it; None for a period they did not work in (a leaver's later ones)."""
+    me = PeriodResult.objects.filter(
+        employed_in_period(), person=person_of(user), period=period
+    ).first()
+    return me.unit_id if me is not None else None
+
+
 def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[PeriodResult]:
     rows = PeriodResult.objects.filter(
         employed_in_period(), period=period, main_attainment__isnull=False, role="rep"
@@ -317,12 +326,10 @@ def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[Peri
     # unit's board (names and attainment only, never payouts) of the periods they were
     # employed in (a leaver's login keeps a rep's role, not their former unit's boards).
     if ranks_own_unit(user):
-        me = PeriodResult.objects.filter(
-            employed_in_period(), person=person_of(user), period=period
-        ).first()
-        if me is None or me.unit_id is None:
+        own = own_board_unit(user, period)
+        if own is None:
             return []
-        rows = rows.filter(unit_id=me.unit_id)
+        rows = rows.filter(unit_id=own)
     elif not ranks_everyone(user):
         rows = rows.filter(person__in=visible_people(user))
     # everyone (a unit of hundreds too): the page shows the first rows and the reader's

@@ -388,6 +388,10 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "units": _board_units(period, unit_id),
         "unit": unit_id,
         "honours": honours,
+        # a rep's board is their unit's: none for a period they did not work in
+        "outside": not rows
+        and access.ranks_own_unit(request.user)
+        and selectors.own_board_unit(request.user, period) is None,
     }
     if ranked:
         top = ranked[:TOP_CHARTED]

@@ -755,6 +755,10 @@ def test_a_leavers_login_ranks_no_period_after_their_last_day(client, calculated
     assert later == []
     page = client.get(reverse("incentives:leaderboard"), {"period": f"{YEAR}-Q3"})
     assert page.status_code == 200 and not re.search(r"\bR2\b", page.content.decode())
+    # and the page says why there is no board, not that there are no results
+    html = page.content.decode()
+    assert "You did not work in a unit in this period" in html
+    assert "No results for this period." not in html
 
 
 def test_the_results_api_takes_one_person(client, calculated):
