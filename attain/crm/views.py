@@ -345,7 +345,9 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         keep = get_object_or_404(Customer, external_id=request.POST.get("keep", ""))
         duplicate = get_object_or_404(Customer, external_id=request.POST.get("duplicate", ""))
         try:
-            merge_customers(request.user, keep, duplicate)
+            merge_customers(
+                request.user, keep, duplicate, reason=request.POST.get("reason", "")[:1000]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -756,3 +756,29 @@ def test_customer_360_totals_count_only_verified_records(company, crm):
     api = client_for(company, "rep").get(f"/api/customers/{customer.external_id}/360/").json()
     assert api["counts"]["orders"] == 3 and api["counts"]["payments"] == 3  # still shown
     assert api["totals"] == {"confirmed_orders": "100.00", "collected": "60.00"}
+
+
+def test_duplicates_review_shows_what_tells_two_customers_apart_and_keeps_a_reason(company, crm):
+    """Two 华信 of one name may be one company or two: the review showed only owner and
+    date, not the city, phone or credit code a reviewer decides by, and the merge kept
+    no reason in the audit trail although the service takes one."""
+    from attain.audit.models import AuditEvent
+
+    keep = services.create_customer(
+        None, name="华信", city="上海", phone="021-5555 0101", external_id="HX-SH"
+    )
+    twin = services.create_customer(
+        None, name="华信", city="北京", external_id="HX-BJ", allow_duplicate=True
+    )
+    client = client_for(company, "sales_ops")
+    html = client.get("/crm/customers/duplicates/").content.decode()
+    assert "上海" in html and "北京" in html and "021-5555 0101" in html
+    assert 'name="reason"' in html
+    client.post(
+        "/crm/customers/duplicates/",
+        {"keep": keep.external_id, "duplicate": twin.external_id, "reason": "同一家公司，电话核实"},
+    )
+    twin.refresh_from_db()
+    assert twin.merged_into_id == keep.pk
+    event = AuditEvent.objects.filter(object_id=str(twin.pk)).latest("pk")
+    assert event.reason.startswith("同一家公司，电话核实 · ")
