@@ -10,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.accounts.access import can_read_audit, can_verify_audit
 from attain.audit import chain
 from attain.audit.filters import filter_events
 from attain.audit.models import AuditEvent
+from attain.org.selectors import can_read_audit, can_verify_audit
 from attain.web.errors import ErrorSerializer
 
 

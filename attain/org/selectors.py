@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from attain.accounts import access as audit_access
 from attain.accounts.models import (
+    AUDIT_READER_ROLES,
     ORGANISATION_WIDE_ROLES,
     Role,
     User,
@@ -134,7 +135,14 @@ def visible_people(user: Any, on: datetime.date | None = None) -> PersonQuerySet
 
 
 def can_read_audit(user: Any) -> bool:
-    return audit_access.can_read_audit(user)
+    """The audit trail's readers by :func:`role_of`: the login of someone who has left
+    reads it no more, whatever role it was given."""
+    return role_of(user) in AUDIT_READER_ROLES and audit_access.can_read_audit(user)
+
+
+def can_verify_audit(user: Any) -> bool:
+    """Checking the hash chain reads every event: the same readers."""
+    return can_read_audit(user) and audit_access.can_verify_audit(user)
 
 
 def with_assignment_on(people: PersonQuerySet, day: datetime.date) -> PersonQuerySet:

@@ -37,7 +37,7 @@ def test_the_pages_follow_the_table(company, client):
 def test_a_login_whose_person_has_left_keeps_only_a_reps_view(company, client, role):
     """A finance, executive, sales operations or administrator login kept seeing everyone
     (by password or API token) after its person left; it keeps a rep's view: its own
-    pay and records, not the company's, and no Django admin."""
+    pay and records, not the company's, no Django admin and no audit trail."""
     import datetime
 
     from django.utils import timezone
@@ -69,3 +69,7 @@ def test_a_login_whose_person_has_left_keeps_only_a_reps_view(company, client, r
     codes = {p["code"] for p in client.get("/api/people/").json()["results"]}
     assert codes == {person.code}
     assert client.get("/admin/").status_code == 302  # to the admin's login page
+    # nor the audit trail (everyone's pay, targets and records, before and after)
+    for url in ("/audit/", "/api/audit/", "/api/audit/verify/"):
+        assert client.get(url).status_code == 403, url
+    assert b'href="/audit/"' not in client.get("/").content
