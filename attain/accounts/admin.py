@@ -1,15 +1,22 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from attain.audit.admin import AuditedAdminMixin
 
 from .models import User
-from .services import ResetNotEmailed, can_force_password_reset, force_password_reset
+from .services import (
+    ResetNotEmailed,
+    can_force_password_reset,
+    force_password_reset,
+    record_password_change,
+)
 
 
 @admin.register(User)
@@ -26,6 +33,16 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     )
     audit_exclude = ("password", "last_login")
     actions = ["force_password_reset"]
+
+    def user_change_password(self, request: Any, id: str, form_url: str = "") -> Any:
+        """Django's form that sets a login's password: who set whose is audited."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                if user is not None:
+                    record_password_change(request.user, user, reason="Django admin")
+        return response
 
     @admin.action(description=_("Force a password reset (email the link)"))
     def force_password_reset(self, request: Any, queryset: Any) -> None:

@@ -64,6 +64,13 @@ def reset_link(user: User, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
+def record_password_change(actor: Any, user: User, *, reason: str) -> None:
+    """Audit that ``user``'s password was set (by ``actor``), never the password or its
+    hash: an administrator choosing someone's password could otherwise sign in as them
+    without a trace."""
+    record_change(actor, Action.UPDATE, user, after={"password": "changed"}, reason=reason)
+
+
 def force_password_reset(actor: Any, user: User, *, base_url: str, reason: str = "") -> str:
     """Make the login's password unusable (its sessions end, its API tokens are revoked),
     email it a one-time link to choose a new one when it has an email address (in the

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import PasswordResetForm
+from .views import PasswordResetConfirmView
 
 urlpatterns = [
     path(
@@ -24,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        PasswordResetConfirmView.as_view(
             template_name="registration/reset_confirm.html",
             success_url=reverse_lazy("password_reset_complete"),
         ),

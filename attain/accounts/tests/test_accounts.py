@@ -194,6 +194,49 @@ def test_a_user_with_an_email_resets_their_password(company):
     assert me(token) == 401
 
 
+def _password_events(user) -> list[AuditEvent]:
+    return [e for e in history(user) if e.action == Action.UPDATE and "password" in (e.after or {})]
+
+
+def test_an_administrator_setting_someones_password_is_audited(company, settings):
+    """An administrator could set another login's password in Django admin (and sign in
+    as it) without a trace in the audit trail: only the token revocation, when it had
+    tokens, was recorded. Now who set whose password is, never the password."""
+    settings.AXES_ENABLED = False
+    target = company.users["rep"]
+    client = Client()
+    client.force_login(company.users["admin"])
+    response = client.post(
+        f"/admin/accounts/user/{target.pk}/password/",
+        {
+            "password1": "Chosen-by-admin-7",
+            "password2": "Chosen-by-admin-7",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert Client().login(username="r1", password="Chosen-by-admin-7")
+    [event] = _password_events(target)
+    assert event.actor == company.users["admin"]
+    target.refresh_from_db()
+    assert target.password not in str(event.after) and "Chosen" not in str(event.after)
+
+
+def test_a_password_chosen_through_a_reset_link_is_audited(company):
+    user = company.users["rep"]
+    user.email = "r1@example.com"
+    user.save()
+    client = Client()
+    client.post("/accounts/password-reset/", {"email": "r1@example.com"})
+    form = client.get(_reset_link().split("testserver", 1)[1], follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"},
+    )
+    [event] = _password_events(user)
+    assert event.actor == user
+
+
 def test_unknown_email_says_the_same_and_sends_nothing(company):
     response = Client().post("/accounts/password-reset/", {"email": "nobody@example.com"})
     assert response.status_code == 302
