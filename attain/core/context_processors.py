@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from attain.accounts.models import Role
 from attain.intake.access import can_use_intake
 from attain.org.access import can_edit_organisation
 from attain.org.company import company, currency_symbol, is_set_up
@@ -23,7 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "can_edit_org": can_edit_organisation(user),
             "can_read_audit": can_read_audit(user),
             "can_use_intake": can_use_intake(user),
-            "is_admin": user.is_staff,
+            # Django admin's own rule (attain.core.admin_site): a leaver's login is not let in
+            "is_admin": user.is_staff and role_of(user) == Role.ADMIN,
         }
     }
 

@@ -58,6 +58,8 @@ def test_a_login_whose_person_has_left_keeps_only_a_reps_view(company, client, r
     person.user = user
     person.save()
     assert role_of(user) == Role(role) or role == "admin"
+    client.force_login(user)
+    assert (b'href="/admin/"' in client.get("/").content) is (role == "admin")
     left = timezone.localdate() - datetime.timedelta(days=1)
     type(person).objects.filter(pk=person.pk).update(end=left)
     user.refresh_from_db()
@@ -72,4 +74,6 @@ def test_a_login_whose_person_has_left_keeps_only_a_reps_view(company, client, r
     # nor the audit trail (everyone's pay, targets and records, before and after)
     for url in ("/audit/", "/api/audit/", "/api/audit/verify/"):
         assert client.get(url).status_code == 403, url
-    assert b'href="/audit/"' not in client.get("/").content
+    home = client.get("/").content
+    assert b'href="/audit/"' not in home
+    assert b'href="/admin/"' not in home  # no link to the admin it may not enter
