@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from attain.audit.admin import AuditedAdminMixin
 
@@ -41,7 +41,9 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
             if request.method == "POST" and response.status_code == 302:
                 user = self.get_object(request, unquote(id))
                 if user is not None:
-                    record_password_change(request.user, user, reason="Django admin")
+                    record_password_change(
+                        request.user, user, reason=gettext_noop("Password set in Django admin")
+                    )
         return response
 
     @admin.action(description=_("Force a password reset (email the link)"))

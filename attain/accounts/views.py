@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.translation import gettext_noop
 
 from .services import record_password_change
 
@@ -18,5 +19,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
-            record_password_change(form.user, form.user, reason="password reset link")
+            record_password_change(
+                form.user, form.user, reason=gettext_noop("Password set through a reset link")
+            )
         return response

@@ -220,6 +220,10 @@ def test_an_administrator_setting_someones_password_is_audited(company, settings
     assert event.actor == company.users["admin"]
     target.refresh_from_db()
     assert target.password not in str(event.after) and "Chosen" not in str(event.after)
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # the trail shows the reason in the reader's
+        assert translation.gettext(event.reason) == "在 Django 管理后台设置了密码"
 
 
 def test_a_password_chosen_through_a_reset_link_is_audited(company):
