@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_event
@@ -59,4 +60,4 @@ def revoke_tokens_on_password_change(
     unusable) revokes the login's API tokens."""
     if getattr(instance, "_attain_password_changed", False):
         instance._attain_password_changed = False  # type: ignore[attr-defined]
-        tokens.revoke(instance, reason="password changed")
+        tokens.revoke(instance, reason=gettext_noop("password changed"))

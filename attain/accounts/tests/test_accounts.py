@@ -151,6 +151,20 @@ def test_a_password_change_revokes_the_tokens(company):
     assert not Token.objects.filter(user=user).exists()
 
 
+def test_the_reason_a_password_change_revoked_the_tokens_is_translated(company):
+    """The audit trail shows a system-written reason in the reader's language: this one
+    stayed English in Chinese."""
+    from django.utils import translation
+
+    token_for("manager")
+    user = company.users["manager"]
+    user.set_password("a-new-password-9")
+    user.save()
+    [event] = [e for e in history(user) if e.action == Action.TOKEN_REVOKED]
+    with translation.override("zh-hans"):
+        assert translation.gettext(event.reason) == "密码已更改"
+
+
 def test_saving_a_user_without_a_new_password_keeps_the_token(company):
     token = token_for("manager")
     user = company.users["manager"]
