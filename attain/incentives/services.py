@@ -948,7 +948,7 @@ def after_full_run(actor: Any, run: CalculationRun) -> None:
             "warnings": run.warnings,
             "year": run.fiscal_year,
         },
-        reason=_("Full recalculation"),
+        reason=noop("Full recalculation"),
     )
     award_honours(None, run.fiscal_year)
     announce(
@@ -1057,7 +1057,7 @@ def recalculate_people(
             Action.UPDATE,
             run,
             after={"people": sorted(codes), "rows": rows, "year": year},
-            reason=reason or _("Incremental update after a record changed"),
+            reason=reason or noop("Incremental update after a record changed"),
         )
     return run
 

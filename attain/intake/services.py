@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
@@ -280,6 +281,11 @@ def retry_batch(actor: Any, batch: ImportBatch) -> ImportBatch:
         batch.started_at = batch.finished_at = batch.heartbeat_at = None
         batch.save()
         record_change(
-            actor, Action.UPDATE, batch, before=before, after=snapshot(batch), reason=_("Retry")
+            actor,
+            Action.UPDATE,
+            batch,
+            before=before,
+            after=snapshot(batch),
+            reason=gettext_noop("Retry"),
         )
     return batch

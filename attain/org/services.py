@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.accounts.backends import password_login_allowed
 from attain.accounts.models import Role, User
@@ -639,7 +640,7 @@ def invite_logins(actor: Any, user_ids: list[int], *, base_url: str) -> int:
                     Action.UPDATE,
                     user,
                     after={"invited": user.email},
-                    reason=_("Invitation"),
+                    reason=gettext_noop("Invitation"),
                 )
     return sent
 

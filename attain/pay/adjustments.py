@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change
@@ -82,7 +82,7 @@ def place_waiting(people: Iterable[int] | None = None) -> list[DisputeAdjustment
                 adjustment,
                 before={"period": ""},
                 after={"period": period},
-                reason=_("Adjustment placed in the first open payout"),
+                reason=gettext_noop("Adjustment placed in the first open payout"),
             )
             placed.append(adjustment)
     return placed

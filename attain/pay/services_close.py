@@ -351,7 +351,7 @@ def _withdraw(actor: Any, adjustment: Adjustment, changed: set[Key]) -> None:
         Action.DELETE,
         adjustment,
         before=before,
-        reason=_("Adjustment withdrawn: nothing left to adjust"),
+        reason=noop("Adjustment withdrawn: nothing left to adjust"),
     )
     adjustment.delete()
 
@@ -425,7 +425,7 @@ def close_period(
             row,
             before=before,
             after=_state_of(row),
-            reason=reason or _("Close started"),
+            reason=reason or noop("Close started"),
         )
         if background:
             from .tasks_close import close_task
@@ -568,7 +568,7 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
                 row,
                 before=before,
                 state=_state_of,
-                reason=row.close_reason or _("Period closed"),
+                reason=row.close_reason or noop("Period closed"),
             )
     except Exception as error:  # a failed close is shown, and the period stays open
         log.exception("closing %s failed", row.period)
@@ -577,7 +577,7 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
             before = _state_of(row)
             row.state, row.stage = PeriodState.OPEN, noop("Failed")
             row.problems = [f"{type(error).__name__}: {error}"]
-            save_update(actor, row, before=before, state=_state_of, reason=_("Failed"))
+            save_update(actor, row, before=before, state=_state_of, reason=noop("Failed"))
         raise
     return row
 

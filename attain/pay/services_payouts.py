@@ -173,7 +173,7 @@ def sync_payouts(
                 Action.CREATE,
                 Payout,
                 events,
-                reason=_("Calculated"),
+                reason=gettext_noop("Calculated"),
             )
         _follow_held_alerts(actor, created)
         recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
@@ -266,7 +266,7 @@ def sync_payouts(
                 Action.UPDATE,
                 Payout,
                 ((p.pk, before, _state_of(p)) for p, before, _lines in recalculated),
-                reason=_("Recalculated"),
+                reason=gettext_noop("Recalculated"),
             )
             report.updated = len(recalculated)
         # Frozen payouts whose results changed: prior-period adjustments, paid on the
@@ -306,7 +306,7 @@ def _move(actor: Any, moved: Mapping[int, tuple[int | None, int | None]]) -> Non
             payout,
             before={"unit": codes.get(before) if before else None},
             after={"unit": codes.get(after) if after else None},
-            reason=_("Moved to another unit"),
+            reason=gettext_noop("Moved to another unit"),
         )
 
 
@@ -597,13 +597,17 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
                 payout,
                 before=before,
                 state=_state_of,
-                reason=_("Hold released; an integrity review still holds the payout"),
+                reason=gettext_noop("Hold released; an integrity review still holds the payout"),
             )
             return payout
         payout.held, payout.held_by, payout.held_at = False, None, None
         payout.hold_source = ""
         save_update(
-            actor, payout, before=before, state=_state_of, reason=reason or _("Hold released")
+            actor,
+            payout,
+            before=before,
+            state=_state_of,
+            reason=reason or gettext_noop("Hold released"),
         )
     return payout
 

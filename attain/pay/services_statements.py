@@ -175,7 +175,11 @@ def start_statements(actor: Any, period: str) -> StatementSet:
             row.status, row.problems, row.stage = SetStatus.QUEUED, [], noop("Queued")
             row.finished_at = None
             save_update(
-                actor, row, before=before, state=_state_of, reason=_("Statement generation resumed")
+                actor,
+                row,
+                before=before,
+                state=_state_of,
+                reason=noop("Statement generation resumed"),
             )
         else:
             row = StatementSet.objects.create(
@@ -188,7 +192,7 @@ def start_statements(actor: Any, period: str) -> StatementSet:
                 Action.CREATE,
                 row,
                 after=_state_of(row),
-                reason=_("Statement generation started"),
+                reason=noop("Statement generation started"),
             )
         set_id = row.pk
         transaction.on_commit(lambda: statements_task.enqueue(set_id))
@@ -682,7 +686,7 @@ def _publish(row: StatementSet, began: float) -> None:
         row.total = row.done = row.statements.count()
         row.finished_at = timezone.now()
         row.seconds = Decimal(f"{time.perf_counter() - began:.3f}")
-        save_update(None, row, before=before, state=_state_of, reason=_("Statements published"))
+        save_update(None, row, before=before, state=_state_of, reason=noop("Statements published"))
         gone = [r.pk for r in replaced]
         transaction.on_commit(lambda: remove_sets(gone))
 
@@ -727,7 +731,7 @@ def acknowledge_statement(actor: Any, statement: Statement) -> Statement:
             statement,
             before=before,
             after={"acknowledged_at": now.isoformat(), "digest": statement.digest},
-            reason=_("Statement acknowledged"),
+            reason=noop("Statement acknowledged"),
         )
     return statement
 

@@ -25,6 +25,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_bulk, record_change, snapshot
@@ -338,7 +339,7 @@ def save_allocation(
                 "totals": {m: str(g.rows[0].year) for m, g in allocation.grids.items()},
                 "cells": sum(len(g.rows) for g in allocation.grids.values()),
             },
-            reason=_("allocation recomputed"),
+            reason=gettext_noop("allocation recomputed"),
         )
     return allocation
 
