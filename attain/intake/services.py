@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -23,6 +23,7 @@ from attain.notify.models import Profile
 from attain.notify.services import announce
 from attain.org.company import company
 from attain.web import leases
+from attain.web.middleware import is_busy
 
 from . import reading
 from .access import can_import, can_see_batch
@@ -164,7 +165,13 @@ def run_batch(
         if not connection.in_atomic_block and time.monotonic() - last_beat >= HEARTBEAT_EVERY:
             # Staging runs outside any transaction: the heartbeat is seen at once.
             last_beat = time.monotonic()
-            ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+            try:
+                ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+            except OperationalError as error:
+                # another import merging holds SQLite's write lock: this beat is
+                # skipped, the next one tried (a lease lasts minutes, a beat 2 s)
+                if not is_busy(error):
+                    raise
         if progress is not None:
             progress(rows, seconds)
 

@@ -7,6 +7,7 @@ import datetime
 import subprocess
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -101,3 +102,38 @@ def test_a_living_local_worker_is_not_reaped(company: Any, customers: Any) -> No
     assert fail_abandoned_batches() == 0
     batch.refresh_from_db()
     assert batch.status == BatchStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat is written outside a transaction
+def test_a_heartbeat_the_database_is_too_busy_for_does_not_fail_the_import(
+    company: Any, customers: Any, monkeypatch: Any
+) -> None:
+    """Another import merging holds SQLite's write lock for longer than the busy timeout:
+    this import, still reading its file, skips the heartbeat it cannot write (the next
+    one is tried 2 s later) instead of failing with "OperationalError('database is
+    locked')"."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    from attain.intake import services
+
+    batch = create_batch(
+        company.users["sales_ops"], "orders", SimpleUploadedFile("去年订单.csv", CSV)
+    )
+    update = QuerySet.update
+    beats: list[int] = []
+
+    def locked(self: QuerySet[Any], **fields: Any) -> int:
+        if self.model is ImportBatch and set(fields) == {"heartbeat_at"}:
+            beats.append(1)
+            raise OperationalError("database is locked")
+        return update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.0)
+    result = services.run_batch(batch, chunk_size=1)
+    batch.refresh_from_db()
+    assert beats  # the heartbeat was tried, and found the database locked
+    assert (batch.status, result.imported, result.rejected) == (BatchStatus.DONE, 2, 1)
+    assert Order.objects.filter(external_id="W-1").exists()
