@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
@@ -37,6 +38,10 @@ from .importer import (
 from .models import BatchStatus, ImportBatch
 from .reading import FileProblem
 
+BUSY = gettext_lazy(
+    "The database was busy (another import or a calculation was writing) for too long; "
+    "nothing from the file was saved. Run the import again."
+)
 HEARTBEAT_EVERY = 2.0  # seconds between two heartbeats of a running batch
 WARNINGS_KEPT = 200  # an import's warnings its page lists (the first ones)
 
@@ -214,6 +219,8 @@ def run_batch(
         batch.status = BatchStatus.FAILED
         if isinstance(error, KeyboardInterrupt):
             batch.error = "interrupted (Ctrl-C): nothing was imported"
+        elif is_busy(error):  # another import or a calculation held the write lock
+            batch.error = str(BUSY)
         else:
             batch.error = str(error) if isinstance(error, FileProblem) else repr(error)
         batch.finished_at = timezone.now()

@@ -1205,6 +1205,30 @@ def test_ctrl_c_during_an_import_fails_its_batch_and_imports_nothing(
     assert not Order.objects.exists()
 
 
+def test_an_import_the_database_is_too_busy_for_fails_saying_so(
+    customers: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another import (a worker's, a second `attain import`) merging held SQLite's write
+    lock past the busy timeout: the command printed an OperationalError traceback and
+    the batch's page said "OperationalError('database is locked')"."""
+    from django.db import OperationalError
+
+    from attain.intake import services
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "import_file", locked)
+    path = write_csv(tmp_path / "o.csv", orders_rows())
+    with pytest.raises(CommandError, match="busy") as raised:
+        call_command("import", "orders", str(path), stdout=StringIO(), stderr=StringIO())
+    assert raised.value.returncode == 1
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.FAILED
+    assert "OperationalError" not in batch.error and "nothing" in batch.error
+    assert not Order.objects.exists()
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_csv_with_or_without_its_bom(customers: Any, tmp_path: Path, encoding: str) -> None:
     """UTF-16 without a BOM read as UTF-8 text full of NULs: "no column external_id"."""

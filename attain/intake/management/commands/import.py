@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from attain.intake.importer import CHUNK_SIZE, import_file
 from attain.intake.parsing import CellError, parse_date
 from attain.intake.reading import FileProblem
-from attain.intake.services import batch_for_file, run_batch
+from attain.intake.services import BUSY, batch_for_file, run_batch
 from attain.intake.tables import TABLES
 from attain.org.commands import CompanyCommand
 from attain.web.links import base_url
+from attain.web.middleware import is_busy
 
 FILE_PROBLEM = 2
 
@@ -134,6 +136,11 @@ class Command(CompanyCommand):
                 )
         except FileProblem as problem:
             raise CommandError(str(problem), returncode=FILE_PROBLEM) from None
+        except OperationalError as error:  # the write lock stayed with another writer
+            if not is_busy(error):
+                raise
+            progress.done()
+            raise CommandError(str(BUSY), returncode=1) from None
         except KeyboardInterrupt:  # the file is one transaction: none of it was written
             progress.done()
             raise CommandError("interrupted: nothing was imported", returncode=130) from None
