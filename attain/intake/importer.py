@@ -293,6 +293,31 @@ def _on_another_sheet(spec: TableSpec, source: Source, problem: FileProblem) -> 
     )
 
 
+def _in_another_encoding(spec: TableSpec, source: Source, problem: FileProblem) -> FileProblem:
+    """``problem`` (no header of the table), saying how the file was read when it was
+    read as GB18030 and none of its first row's columns is known: Big5 (Taiwan, Hong
+    Kong) or Shift-JIS bytes read as GB18030 without an error, as other characters."""
+    if source.kind != "csv" or not source.encoding.startswith("GB18030"):
+        return problem
+    known = {name for column in spec.columns for name in column.headers()}
+    cells = [cell for cell in source.header if cell]
+    if not cells or any(normalise_header(cell) in known for cell in cells):
+        return problem
+    return FileProblem(
+        str(problem)
+        + " "
+        + _(
+            "The file was read as %(encoding)s text, in which its columns are %(columns)s: "
+            "if it was saved in another encoding (Big5, Shift-JIS), save it again as "
+            "CSV UTF-8."
+        )
+        % {
+            "encoding": source.encoding,
+            "columns": ", ".join(f"“{cell}”" for cell in cells[:3]),
+        }
+    )
+
+
 def _same_table(spec: TableSpec, source: Source) -> list[str]:
     """The other visible sheets of the workbook with a header of ``spec``'s table."""
     same = []
@@ -513,7 +538,8 @@ def import_file(
         try:
             positions, matches = find_header(spec, source)
         except FileProblem as problem:
-            raise _on_another_sheet(spec, source, problem) from None
+            problem = _on_another_sheet(spec, source, problem)
+            raise _in_another_encoding(spec, source, problem) from None
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         unread = _sheets_of_the_same_table(spec, source)
         rejects = _Rejects(rejects_path, source.header)

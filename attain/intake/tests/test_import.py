@@ -1229,6 +1229,39 @@ def test_an_import_the_database_is_too_busy_for_fails_saying_so(
     assert not Order.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("encoding", "header"),
+    [
+        ("big5", "訂單編號,客戶編號,業務員,訂單日期,金額\n"),  # a Taiwan office's Excel
+        ("shift_jis", "注文番号,顧客番号,担当者,注文日,金額\n"),  # a Japanese one's
+    ],
+)
+def test_a_csv_in_another_encoding_is_refused_naming_the_encoding_it_was_read_in(
+    customers: Any, tmp_path: Path, encoding: str, header: str
+) -> None:
+    """Big5 or Shift-JIS bytes read as GB18030 without an error, into other characters:
+    the file was refused as having "no column “external_id” (外部编号 / …)" while the
+    user sees 訂單編號 in it. The reason says how the file was read and what to do."""
+    path = tmp_path / "orders.csv"
+    path.write_bytes((header + "O-1,C1,r1,2025-03-10,100\n").encode(encoding))
+    with pytest.raises(FileProblem) as raised:
+        import_file(None, "orders", path)
+    message = str(raised.value)
+    assert "external_id" in message  # the missing columns are still named
+    assert "GB18030" in message and "UTF-8" in message
+    assert header.split(",")[0].encode(encoding).decode("gb18030") in message  # as read
+
+
+def test_a_gbk_file_with_some_known_columns_gets_no_encoding_hint(
+    customers: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes("订单编号,客户编号,金额\nO-1,C1,100\n".encode("gbk"))
+    with pytest.raises(FileProblem) as raised:
+        import_file(None, "orders", path)
+    assert "GB18030" not in str(raised.value)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_csv_with_or_without_its_bom(customers: Any, tmp_path: Path, encoding: str) -> None:
     """UTF-16 without a BOM read as UTF-8 text full of NULs: "no column external_id"."""
