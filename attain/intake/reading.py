@@ -557,6 +557,14 @@ def _other_sheets(workbook: Any, first: Any) -> list[tuple[str, list[list[Any]]]
     ]
 
 
+def _any_cells(sheets: list[tuple[str, list[list[Any]]]]) -> bool:
+    """Whether any of these sheets' first rows holds something. An empty first sheet
+    (Excel's blank Sheet1 left in front of the data) is then not an empty file: it is
+    read as a sheet without the table's header, and the import names the sheet that
+    has it (importer._on_another_sheet)."""
+    return any(cell not in (None, "") for _name, rows in sheets for row in rows for cell in row)
+
+
 def first_sheet(workbook: Any) -> Any:
     """The sheet an import reads: the first one the person sees in Excel. A hidden sheet
     (an ERP's lookup lists, a template's settings) comes before the data in many
@@ -597,11 +605,11 @@ def _open_xlsx(path: Path) -> Source:
         workbook.close()
         handle.close()
         raise
-    if header_row is None:
+    if header_row is None and not _any_cells(others):
         workbook.close()
         handle.close()
         raise FileProblem(_("The file is empty."))
-    header = ["" if h is None else str(h).strip() for h in header_row]
+    header = ["" if h is None else str(h).strip() for h in header_row or ()]
     while header and not header[-1]:
         header.pop()
     return Source(
@@ -722,13 +730,13 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
     finally:
         workbook.close()
         handle.close()
-    if not sample:
+    if not sample and not _any_cells(others):
         raise FileProblem(_("The file is empty."))
     for row in itertools.chain(sample, *(rows for _name, rows in others)):
         for position, value in enumerate(row):
             if isinstance(value, _StringRef):
                 row[position] = strings.get(int(value), "")
-    header = ["" if h is None else str(h).strip() for h in sample[0]]
+    header = ["" if h is None else str(h).strip() for h in (sample[0] if sample else ())]
     while header and not header[-1]:
         header.pop()
     return Source(

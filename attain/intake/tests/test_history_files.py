@@ -362,6 +362,34 @@ def test_a_workbook_whose_data_is_not_on_its_first_sheet_says_which_sheet_has_it
         )
 
 
+def test_a_workbook_whose_first_sheet_is_empty_says_which_sheet_has_the_data(
+    customers: Any, tmp_path: Path
+) -> None:
+    """Excel's blank Sheet1 left in front of the data: the file was refused as "The file
+    is empty." It is refused as a cover sheet is, naming the sheet to move first; a
+    workbook with nothing on any visible sheet is still empty."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Sheet1"
+    sheet = workbook.create_sheet("订单明细")
+    sheet.append(["订单编号", "客户编号", "业务员", "下单日期", "成交金额"])
+    sheet.append(["SO-1", "C1", "r1", "2024-03-01", 100])
+    path = tmp_path / "o.xlsx"
+    workbook.save(path)
+    for row_limit in (None, 200):
+        with pytest.raises(FileProblem) as problem:
+            import_file(None, "orders", path, dry_run=True, row_limit=row_limit)
+        assert str(problem.value).endswith(
+            " Only the first sheet, “Sheet1”, is read; the sheet “订单明细” has these "
+            "columns: move it to the front (or save it as a file of its own)."
+        )
+    workbook.create_sheet("Sheet3", 0)
+    del workbook["订单明细"]
+    workbook.save(path)
+    for row_limit in (None, 200):
+        with pytest.raises(FileProblem, match="The file is empty"):
+            import_file(None, "orders", path, dry_run=True, row_limit=row_limit)
+
+
 def test_the_api_gives_an_imports_warnings(
     client: Any, company: Any, customers: Any, tmp_path: Path
 ) -> None:
