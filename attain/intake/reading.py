@@ -374,6 +374,7 @@ def _reads_as(path: Path, codec: str) -> bool:
 
 
 _END = "\ue000\n"  # a private-use character: in no real file
+_END_ROW = [_END[0]]  # the end line read as a row of its own
 
 
 def _never_closed(row: int) -> FileProblem:
@@ -396,9 +397,12 @@ def _guarded(reader: Iterator[list[str]], label: str, header_row: int) -> Iterat
         previous: tuple[int, list[str]] | None = None  # (its row number, the row)
         for numbered in enumerate(reader, header_row + 1):
             if previous is not None:
-                yield previous[1]
+                if numbered[1] != _END_ROW:
+                    yield previous[1]
+                elif last := _without_eof_mark(previous[1]):  # the file's last row
+                    yield last
             previous = numbered
-        if previous is None or previous[1] == [_END[0]]:
+        if previous is None or previous[1] == _END_ROW:
             return
         number, row = previous
         if row and row[-1].endswith(_END):
@@ -411,6 +415,19 @@ def _guarded(reader: Iterator[list[str]], label: str, header_row: int) -> Iterat
         ) from None
     except csv.Error as error:
         raise FileProblem(_("The CSV file is malformed: %(error)s") % {"error": error}) from None
+
+
+_EOF_MARK = "\x1a"  # Ctrl-Z: DOS's end of file, which Windows' `copy a.csv+b.csv` appends
+
+
+def _without_eof_mark(row: list[str]) -> list[str]:
+    """The file's last row without a Ctrl-Z ending it (on its own line, or after the
+    last cell); nothing when the mark was all there was. Anywhere else, a control
+    character rejects its row."""
+    if not row or not row[-1].endswith(_EOF_MARK):
+        return row
+    row = [*row[:-1], row[-1].removesuffix(_EOF_MARK)]
+    return row if any(cell.strip() for cell in row) or len(row) > 1 else []
 
 
 def _broken(error: BaseException) -> FileProblem:

@@ -1229,6 +1229,33 @@ def test_an_import_the_database_is_too_busy_for_fails_saying_so(
     assert not Order.objects.exists()
 
 
+@pytest.mark.parametrize("end", ["\r\n\x1a", "\x1a", "\r\n\x1a\r\n"])
+def test_the_end_of_file_mark_windows_copy_adds_is_not_a_row(
+    customers: Any, tmp_path: Path, end: str
+) -> None:
+    """`copy a.csv+b.csv all.csv` (how many combine monthly exports on Windows) ends the
+    file with Ctrl-Z (U+001A), DOS's end-of-file mark: it was a rejected last row
+    ("external id contains a control character (U+001A); customer is missing; …"), or
+    the last row's last cell ("88\x1a" is not a number)."""
+    rows = [",".join(row[:6]) for row in orders_rows()]
+    text = "\r\n".join(rows).replace("¥1,234.50", "1234.50").replace("￥12,000", "12000")
+    path = tmp_path / "orders.csv"
+    path.write_bytes((text + end).encode("gbk"))
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "rejects.csv")
+    assert (result.imported, result.rejected) == (3, 0)
+    assert Order.objects.get(external_id="O-3").amount == Decimal("88")
+
+
+def test_a_control_character_in_the_middle_of_a_file_still_rejects_its_row(
+    customers: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.csv"
+    text = ",".join(ZH_HEADER[:6]) + "\r\n\x1a\r\nO-1,C1,r1,2025-03-10,5,已确认\r\n"
+    path.write_bytes(text.encode("gbk"))
+    result = import_file(None, "orders", path, rejects_path=tmp_path / "rejects.csv")
+    assert (result.imported, result.rejected) == (1, 1)
+
+
 @pytest.mark.parametrize(
     ("encoding", "header"),
     [
