@@ -15,8 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
