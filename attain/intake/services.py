@@ -41,6 +41,7 @@ BUSY = gettext_lazy(
     "The database was busy (another import or a calculation was writing) for too long; "
     "nothing from the file was saved. Run the import again."
 )
+INTERRUPTED = gettext_lazy("The import was interrupted (Ctrl-C).")
 HEARTBEAT_EVERY = 2.0  # seconds between two heartbeats of a running batch
 WARNINGS_KEPT = 200  # an import's warnings its page lists (the first ones)
 
@@ -217,11 +218,15 @@ def run_batch(
     except (Exception, KeyboardInterrupt) as error:  # Ctrl-C of `attain import` too
         batch.status = BatchStatus.FAILED
         if isinstance(error, KeyboardInterrupt):
-            batch.error = "interrupted (Ctrl-C): nothing was imported"
+            batch.error = str(INTERRUPTED)
         elif is_busy(error):  # another import or a calculation held the write lock
             batch.error = str(BUSY)
-        else:
-            batch.error = str(error) if isinstance(error, FileProblem) else repr(error)
+        elif isinstance(error, FileProblem):
+            batch.error = str(error)
+        else:  # a bug: its text for whoever reports it
+            batch.error = _("The import stopped on an unexpected error: %(error)s") % {
+                "error": repr(error)
+            }
         batch.finished_at = timezone.now()
         batch.save()
         record_change(actor, Action.CREATE, batch, after=snapshot(batch), reason=batch.error)

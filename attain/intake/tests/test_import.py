@@ -1313,3 +1313,29 @@ def test_an_old_excel_file_or_binary_data_named_csv_is_not_read_as_text(
     junk.write_bytes(b"\x01\x00\x02\x00\x03\x00\x04\x00" * 64)
     with pytest.raises(FileProblem, match="neither UTF-8 nor GBK"):
         import_file(None, "orders", junk)
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        (KeyboardInterrupt, "导入被中断（Ctrl-C）。"),
+        (RuntimeError, "导入因意外错误而停止：RuntimeError('disk on fire')"),
+    ],
+)
+def test_an_import_stopped_by_an_interruption_or_a_bug_says_so_in_the_readers_language(
+    customers: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raised: Any, expected: str
+) -> None:
+    """The batch's page read "interrupted (Ctrl-C): nothing was imported" (English, and
+    under its own "Nothing was imported.") or a bare "RuntimeError('…')"."""
+    from django.utils import translation
+
+    from attain.intake import services
+
+    def stopped(*args: Any, **kwargs: Any) -> Any:
+        raise raised("disk on fire")
+
+    monkeypatch.setattr(services, "import_file", stopped)
+    path = write_csv(tmp_path / "o.csv", orders_rows())
+    with translation.override("zh-hans"), pytest.raises((raised, CommandError)):
+        call_command("import", "orders", str(path), stdout=StringIO(), stderr=StringIO())
+    assert ImportBatch.objects.get().error == expected

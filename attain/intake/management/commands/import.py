@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from attain.intake.importer import CHUNK_SIZE, import_file
 from attain.intake.parsing import CellError, parse_date
 from attain.intake.reading import FileProblem
-from attain.intake.services import BUSY, batch_for_file, run_batch
+from attain.intake.services import BUSY, INTERRUPTED, batch_for_file, run_batch
 from attain.intake.tables import TABLES
 from attain.org.commands import CompanyCommand
 from attain.web.links import base_url
@@ -143,7 +143,7 @@ class Command(CompanyCommand):
             raise CommandError(str(BUSY), returncode=1) from None
         except KeyboardInterrupt:  # the file is one transaction: none of it was written
             progress.done()
-            raise CommandError("interrupted: nothing was imported", returncode=130) from None
+            raise CommandError(str(INTERRUPTED), returncode=130) from None
         progress.done()
         self.stdout.write(result.summary)
         for note in result.notes:
