@@ -104,6 +104,24 @@ def number(value: Any) -> str:
     return number_format(rounded, shown, force_grouping=True)
 
 
+# the places a rate or factor is shown to when its fraction does not end (1/3)
+FACTOR_PLACES = 8
+
+
+@_wide
+def factor(value: Any) -> str:
+    """A rate or multiplier with the digits it has (0.00125, not 0.0013: the reader
+    multiplies by what is shown); an endless fraction to :data:`FACTOR_PLACES` places."""
+    d = decimal_of(value)
+    if d is None:
+        return str(value)
+    if d.as_tuple().exponent < -FACTOR_PLACES:  # type: ignore[operator]
+        d = d.quantize(Decimal(1).scaleb(-FACTOR_PLACES))
+    d = d.normalize() if d != 0 else Decimal(0)
+    shown = max(0, -d.as_tuple().exponent)  # type: ignore[operator]
+    return number_format(d, shown, force_grouping=True)
+
+
 @_wide
 def money(value: Any) -> str:
     d = decimal_of(value)
@@ -146,14 +164,14 @@ _FORMATS: dict[str, Formatter] = {
     "target": number,
     "value": number,
     "slice": number,
-    "rate": number,
+    "rate": factor,
     "lower": number,
     "upper": number,
     "start": number,
     "weight": number,
     "cap": money,
     "floor": money,
-    "factor": number,
+    "factor": factor,
     "ratio": percent,
     "ratio_floor": percent,  # a scorecard's limits of a metric's ratio: ratios too
     "ratio_cap": percent,

@@ -159,3 +159,26 @@ def test_a_scorecard_ratios_limits_are_percentages_as_the_ratio_is():
         assert detail_text(detail) == "ratio 125.7%, limited to [0.0%, 120.0%], weight 20"
     with translation.override("zh-hans"):
         assert detail_text(detail) == "比率 125.7%，限定在 [0.0%, 120.0%]，权重 20"
+
+
+def test_rates_and_multipliers_are_shown_as_the_plan_gives_them():
+    """A rate of 0.125 % (0.00125) read 0.0013 in the step "actual 400,000 × rate 0.0013
+    = 500.00" (400,000 × 0.0013 is 520), a multiplier of 0.875 read 0.88: a rate or
+    factor is shown with all its digits (a factor's endless fraction, 1/3, to 8 places)."""
+    flat = {"label": "actual 400000 × rate 0.00125", "value": Decimal("500.00000")}
+    tier = {"label": "tier 1 [0, 100000): 100000 × 0.000125", "value": Decimal("12.5")}
+    factor = {"label": "multiplier IF(attainment < 1, 0.875, 1) = 0.875", "value": Decimal(875)}
+    third = {
+        "label": "multiplier 1 / 3 = 0.3333333333333333333333333333",
+        "value": Decimal("333.3333333333333333333333333"),
+    }
+    with translation.override("zh-hans"):
+        assert step_text(flat)["label"] == "实际 400,000 × 费率 0.00125"
+    with translation.override("en"):
+        assert step_text(flat)["label"] == "actual 400,000 × rate 0.00125"
+        assert step_text(tier)["label"] == "tier 1 [0, 100,000): 100,000 × 0.000125"
+        assert step_text(factor)["label"] == "multiplier IF(attainment < 1, 0.875, 1) = 0.875"
+        assert step_text(third)["label"] == "multiplier 1 / 3 = 0.33333333"
+        assert step_text({"label": "actual 1 × rate 0.05000", "value": 1})["label"] == (
+            "actual 1 × rate 0.05"
+        )
