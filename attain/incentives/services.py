@@ -500,7 +500,12 @@ def import_plans(actor: Any, text: str, *, activate: bool = False) -> list[PlanV
     if problems:
         # a syntax error's path is where it is ("line 5, column 15"): in the reader's words
         raise ValidationError(
-            [f"{problem_text(p.path)}: {problem_text(p.message)}" for p in problems]
+            [
+                # Translators: a form error: the field's name, then what is wrong with it
+                _("%(field)s: %(problem)s")
+                % {"field": problem_text(p.path), "problem": problem_text(p.message)}
+                for p in problems
+            ]
         )
     targets: Any = []
     if isinstance(data, dict) and "plans" in data:

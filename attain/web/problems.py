@@ -62,8 +62,12 @@ WORDINGS = (
     gettext_noop("a bonus needs exactly one of amount and levels"),
     gettext_noop("ends before it starts"),
     gettext_noop("YAML syntax error: %(detail)s"),
+    gettext_noop("YAML error: %(detail)s"),
+    gettext_noop("duplicate key %(key)s (each key may appear once in a mapping)"),
     # where a YAML syntax error is (the problem's path, not its message)
     gettext_noop("line %(line)s, column %(column)s"),
+    gettext_noop("line %(line)s"),
+    gettext_noop("file"),
     gettext_noop("%(day)s lies outside the fiscal years 1 … 9998 (%(first)s … %(last)s)"),
     # a decomposition's (target planning)
     gettext_noop(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -246,6 +247,41 @@ def test_import_page_names_a_syntax_errors_line_in_the_readers_language(client, 
     assert not Plan.objects.filter(code="broken").exists()
     english = client.post(reverse("incentives:import"), {"text": text}).content.decode()
     assert "line 5, column 21" in english
+
+
+def test_import_page_says_a_duplicate_key_in_the_readers_language(client, company):
+    """A key written twice (`period` once more at the end of a long plan) was told in
+    English on the Chinese page ("line 6: duplicate key 'period' (each key may appear
+    once in a mapping)"), and a character YAML cannot read likewise; nothing is stored."""
+    login(client, "sales_ops")
+    text = (
+        "id: twice\nname: 重复的键\napplies_to: {role: rep}\nperiod: quarter\n"
+        "components: []\nperiod: month\n"
+    )
+    body = unescape(
+        page_text(
+            client.post(
+                reverse("incentives:import"), {"text": text}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+            ).content.decode()
+        )
+    )
+    assert "第 6 行：重复的键 'period'（一个映射中每个键只能出现一次）" in body
+    assert "duplicate key" not in body and "line 6" not in body
+    assert not Plan.objects.filter(code="twice").exists()
+    unreadable = unescape(
+        page_text(
+            client.post(
+                reverse("incentives:import"),
+                {"text": "id: bell\x07\n"},
+                HTTP_ACCEPT_LANGUAGE="zh-hans",
+            ).content.decode()
+        )
+    )
+    assert "文件：YAML 错误：" in unreadable
+    english = unescape(
+        page_text(client.post(reverse("incentives:import"), {"text": text}).content.decode())
+    )
+    assert "line 6: duplicate key 'period' (each key may appear once in a mapping)" in english
 
 
 def test_import_page_refuses_an_infinite_cap_with_a_message(client, company):
