@@ -220,6 +220,33 @@ def test_designer_builds_a_plan_without_yaml(client, company):
     assert exported.content.decode() == version.source
 
 
+def test_the_designers_preview_counts_one_person_in_the_singular(client, company):
+    """A draft for one person previewed as "… would have paid ¥0.00 to 1 people."."""
+    login(client, "sales_ops")
+    fields = {
+        "id": "solo",
+        "name": "Solo",
+        "applies_kind": "people",
+        "applies_value": "r1",
+        "period": "year",
+        "effective_from": "2000-01-01",
+        "c0-id": "c",
+        "c0-kind": "commission",
+        "c0-measure": "revenue",
+        "c0-pay": "rate",
+        "c0-rate": "0.05",
+        "action": "preview",
+    }
+    page = page_text(client.post(reverse("incentives:new_plan"), fields).content.decode())
+    assert "to 1 person." in " ".join(page.split())
+    chinese = page_text(
+        client.post(
+            reverse("incentives:new_plan"), fields, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+    )
+    assert "将向 1 人发放共" in " ".join(chinese.split())
+
+
 def test_import_page(client, company):
     from attain.incentives.documents import dump_yaml
 
