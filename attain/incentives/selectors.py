@@ -16,7 +16,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from attain.accounts.models import Role
-from attain.calc.periods import period_bounds, periods_of_day, year_month_ids
+from attain.calc.periods import (
+    fiscal_year_of_day,
+    period_bounds,
+    periods_of_day,
+    year_bounds,
+    year_month_ids,
+)
 from attain.crm.models import Opportunity, Stage, StageChange, StageKind
 from attain.org.models import Person, Unit
 from attain.org.selectors import (
@@ -29,7 +35,7 @@ from attain.org.selectors import (
 from attain.web.aggregates import ExactSum
 
 from .access import ranks_everyone, ranks_own_unit
-from .calculation import MAIN_MEASURE
+from .calculation import MAIN_MEASURE, active_plans
 from .effectiveness import periods_within
 from .models import ComponentResult, Honour, PeriodResult, employed_in_period
 
@@ -102,6 +108,27 @@ def components_for(row: PeriodResult) -> QuerySet[ComponentResult]:
     return ComponentResult.objects.filter(person_id=row.person_id, period=row.period).order_by(
         "plan", "pk"
     )
+
+
+def plan_labels(period: str) -> dict[str, dict[str, Any]]:
+    """The names the plans in force give themselves and their components, by the plan
+    ids results of ``period`` carry (``rep``, an older version ``rep@v1``, as a run of its
+    fiscal year names them): ``{"plans": {id: name}, "components": {id: {cid: name}}}``.
+    A component without a name is absent (it is shown by its id)."""
+    labels: dict[str, dict[str, Any]] = {"plans": {}, "components": {}}
+    bounds = period_bounds(period)
+    if bounds is None:
+        return labels
+    for document in active_plans(*year_bounds(fiscal_year_of_day(bounds[0]))):
+        plan_id = str(document["id"])
+        if document.get("name"):
+            labels["plans"][plan_id] = str(document["name"])
+        labels["components"][plan_id] = {
+            str(component.get("id")): str(component["name"])
+            for component in document.get("components") or []
+            if isinstance(component, dict) and component.get("name")
+        }
+    return labels
 
 
 def honours_of(person: Person) -> QuerySet[Honour]:

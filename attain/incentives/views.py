@@ -161,6 +161,8 @@ def my_performance(request: HttpRequest) -> HttpResponse:
         "row": row,
         "lines": lines,
         "components": selectors.components_for(row) if row else [],
+        # read once, and only when the page is rendered (not from its cache)
+        "labels": functools.cache(functools.partial(selectors.plan_labels, period)),
         "scores": {
             (plan, cid): score
             for plan, entry in (row.plans if row else {}).items()
@@ -190,7 +192,12 @@ def explanation(request: HttpRequest, code: str, period: str) -> HttpResponse:
     document = services.explanation_of(row)
     measure = request.GET.get("measure")
     component = request.GET.get("component")
-    context: dict[str, Any] = {"row": row, "doc": document, "period": period}
+    context: dict[str, Any] = {
+        "row": row,
+        "doc": document,
+        "period": period,
+        "labels": functools.cache(functools.partial(selectors.plan_labels, period)),
+    }
     if measure:
         entry = document.get("measures", {}).get(measure)
         if entry is None:

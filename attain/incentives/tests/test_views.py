@@ -36,6 +36,34 @@ def test_rep_sees_their_numbers_with_links_to_explanations(client, calculated):
     assert "o-r1-0" in explanation and "700.00" in explanation
 
 
+def test_the_rep_reads_the_names_the_plan_gives_its_components(client, sales):
+    """A component named in the designer ("Component name (optional)": 基本提成) was
+    shown to the rep by its id (commission), and the plan by its code (rep): the page and
+    the explanation name them as the plan does."""
+    from attain.incentives import services
+
+    document = {
+        **REP_PLAN,
+        "name": "销售代表方案",
+        "components": [
+            {**REP_PLAN["components"][0], "name": "基本提成"},
+            *REP_PLAN["components"][1:],
+        ],
+    }
+    services.activate_plan(None, services.save_plan_version(None, document))
+    services.run_calculation(None, YEAR)
+    login(client, "rep")
+    page = page_text(client.get(reverse("incentives:mine"), {"period": Q1}).content.decode())
+    assert "基本提成" in page and "销售代表方案" in page
+    assert "levels" in page  # a component without a name keeps its id
+    explanation = page_text(
+        client.get(
+            reverse("incentives:explain", args=["r1", Q1]), {"component": "rep.commission"}
+        ).content.decode()
+    )
+    assert "基本提成" in explanation
+
+
 @pytest.mark.parametrize(("language", "day"), [("en", "02/10/2026"), ("zh-hans", "2026年2月10日")])
 def test_an_explanations_records_are_dated_in_the_readers_format(client, calculated, language, day):
     """The records credited (their days stored as ISO text in the explanation) are
