@@ -73,18 +73,34 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\s，]+", text or "") if part.strip()]
 
 
-def _rows(fields: Mapping[str, str], index: int, letter: str) -> list[dict[str, str]]:
+# what a row's fields hold before anyone types in them (a level's label is pre-filled,
+# a metric's direction chosen)
+_PRESET = {"label", "direction"}
+
+
+def _rows(
+    fields: Mapping[str, str], index: int, letter: str, drop_empty: bool = False
+) -> list[dict[str, str]]:
+    """``drop_empty``: without the rows nothing was typed in (added with their button
+    and left empty), as a plan is saved."""
     rows: dict[int, dict[str, str]] = {}
     for key, value in fields.items():
         match = _KEY.match(key)
         if match and int(match[1]) == index and match[2] == letter:
             rows.setdefault(int(match[3]), {})[match[4]] = value
-    return [rows[j] for j in sorted(rows)]
+    return [
+        rows[j]
+        for j in sorted(rows)
+        if not drop_empty or any((v or "").strip() for k, v in rows[j].items() if k not in _PRESET)
+    ]
 
 
-def _component(fields: Mapping[str, str], i: int) -> dict[str, Any]:
+def _component(fields: Mapping[str, str], i: int, drop_empty_rows: bool = False) -> dict[str, Any]:
     def get(name: str) -> str:
         return (fields.get(f"c{i}-{name}") or "").strip()
+
+    def rows(letter: str) -> list[dict[str, str]]:
+        return _rows(fields, i, letter, drop_empty_rows)
 
     kind = get("kind") or "commission"
     comp: dict[str, Any] = {"id": get("id")}
@@ -100,8 +116,13 @@ def _component(fields: Mapping[str, str], i: int) -> dict[str, Any]:
                 "basis": get("basis") or "attainment",
                 "mode": get("mode") or "marginal",
                 "table": [
-                    {"from": number_or_expression(r.get("from")) or 0, "rate": _rate(r)}
-                    for r in _rows(fields, i, "t")
+                    # the first tier starts at 0 when its `from` is left empty; a later
+                    # one's empty `from` is missing (not 0, "1 then 0")
+                    {
+                        "from": number_or_expression(r.get("from")) or (0 if k == 0 else None),
+                        "rate": _rate(r),
+                    }
+                    for k, r in enumerate(rows("t"))
                 ],
             }
             comp["tiers"] = tiers
@@ -110,7 +131,7 @@ def _component(fields: Mapping[str, str], i: int) -> dict[str, Any]:
     elif kind == "bonus":
         if get("bonus") == "levels":
             levels = []
-            for r in _rows(fields, i, "l"):
+            for r in rows("l"):
                 level: dict[str, Any] = {
                     "min_attainment": number_or_expression(r.get("min")),
                     "amount": number_or_expression(r.get("amount")),
@@ -124,7 +145,7 @@ def _component(fields: Mapping[str, str], i: int) -> dict[str, Any]:
             _put(comp, "amount", number_or_expression(get("amount")))
     elif kind == "scorecard":
         metrics = []
-        for r in _rows(fields, i, "m"):
+        for r in rows("m"):
             metric: dict[str, Any] = {
                 "measure": (r.get("measure") or "").strip(),
                 "weight": number_or_expression(r.get("weight")),
@@ -174,8 +195,12 @@ def component_indexes(fields: Mapping[str, str]) -> list[int]:
 MORE_CONDITIONS = 3  # besides the first: role, people, units and manager at most
 
 
-def document_from_form(fields: Mapping[str, str]) -> dict[str, Any]:
-    """The scenario plan mapping the designer's fields describe (order as in spec 7)."""
+def document_from_form(
+    fields: Mapping[str, str], *, drop_empty_rows: bool = False
+) -> dict[str, Any]:
+    """The scenario plan mapping the designer's fields describe (order as in spec 7).
+    ``drop_empty_rows``: as the plan is saved or previewed, a tier, level or metric row
+    left empty is none (while the form is edited, a row just added stays)."""
 
     def get(name: str) -> str:
         return (fields.get(name) or "").strip()
@@ -205,7 +230,9 @@ def document_from_form(fields: Mapping[str, str]) -> dict[str, Any]:
     if effective:
         document["effective"] = effective
     document["period"] = get("period") or "quarter"
-    document["components"] = [_component(fields, i) for i in component_indexes(fields)]
+    document["components"] = [
+        _component(fields, i, drop_empty_rows) for i in component_indexes(fields)
+    ]
     return document
 
 

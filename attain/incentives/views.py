@@ -475,8 +475,9 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
     _require_editor(request)
     plan = get_object_or_404(Plan, code=code) if code else None
     if request.method == "POST":
-        document = document_from_form(request.POST)
         action = request.POST.get("action", "save")
+        # saved or previewed, a row added and left empty is none; while editing it stays
+        document = document_from_form(request.POST, drop_empty_rows=action in ("save", "preview"))
         if action not in ("save", "preview"):
             document = apply_action(document, action)
             template = (

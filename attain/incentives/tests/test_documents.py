@@ -117,3 +117,57 @@ def test_problem_paths_map_to_fields():
     assert problem_key("plans[0].components[2].tiers.table[1].rate") == (2, "tiers")
     assert problem_key("plans[0].effective.from") == (None, "effective")
     assert problem_key("plans[0]") == (None, "general")
+
+
+def test_a_row_left_empty_is_no_row_when_the_plan_is_saved():
+    """A tier, level or metric row added with its button and left empty was saved as a
+    row: the plan was refused ("table[2].rate: required", a level's blank amount "must
+    be an expression (text) or a number"), as a condition left empty is not. A row is
+    dropped when saving (kept while the form is being edited, where it was just added);
+    a later tier's empty `from` is missing, not 0 (it read "from values must strictly
+    increase (1 then 0)")."""
+    fields = {
+        "id": "p",
+        "name": "P",
+        "applies_kind": "role",
+        "applies_value": "rep",
+        "period": "quarter",
+        "c0-id": "c",
+        "c0-kind": "commission",
+        "c0-measure": "revenue",
+        "c0-pay": "tiers",
+        "c0-t0-from": "",
+        "c0-t0-rate": "0.02",
+        "c0-t1-from": "1",
+        "c0-t1-rate": "0.05",
+        "c0-t2-from": " ",
+        "c0-t2-rate": "",
+        "c1-id": "b",
+        "c1-kind": "bonus",
+        "c1-measure": "revenue",
+        "c1-bonus": "levels",
+        "c1-l0-min": "0.8",
+        "c1-l0-amount": "100",
+        "c1-l0-label": "基础",
+        "c1-l1-min": "",
+        "c1-l1-amount": "",
+        "c1-l1-label": "优秀",
+        "c2-id": "k",
+        "c2-kind": "scorecard",
+        "c2-m0-measure": "revenue",
+        "c2-m0-weight": "1",
+        "c2-m1-measure": "",
+        "c2-m1-weight": "",
+        "c2-m1-direction": "higher",
+    }
+    saved = document_from_form(fields, drop_empty_rows=True)
+    assert saved["components"][0]["tiers"]["table"] == [
+        {"from": 0, "rate": Decimal("0.02")},
+        {"from": 1, "rate": Decimal("0.05")},
+    ]
+    assert [level["label"] for level in saved["components"][1]["levels"]] == ["基础"]
+    assert len(saved["components"][2]["metrics"]) == 1
+    edited = document_from_form(fields)
+    assert len(edited["components"][0]["tiers"]["table"]) == 3
+    later = document_from_form({**fields, "c0-t2-rate": "0.08"}, drop_empty_rows=True)
+    assert later["components"][0]["tiers"]["table"][2] == {"from": None, "rate": Decimal("0.08")}

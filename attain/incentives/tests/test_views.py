@@ -275,6 +275,30 @@ def test_the_designers_preview_counts_one_person_in_the_singular(client, company
     assert "将向 1 人发放共" in " ".join(chinese.split())
 
 
+def test_the_designer_saves_a_plan_with_a_tier_row_left_empty(client, company):
+    """'+ Tier' pressed once too often: the empty row refused the plan ("rate: required")."""
+    login(client, "sales_ops")
+    fields = {
+        "id": "spare",
+        "name": "Spare row",
+        "applies_kind": "role",
+        "applies_value": "rep",
+        "period": "quarter",
+        "effective_from": f"{YEAR}-01-01",
+        "c0-id": "c",
+        "c0-kind": "commission",
+        "c0-measure": "revenue",
+        "c0-pay": "tiers",
+        "c0-t0-from": "0",
+        "c0-t0-rate": "0.02",
+        "c0-t1-from": "",
+        "c0-t1-rate": "",
+        "action": "save",
+    }
+    assert client.post(reverse("incentives:new_plan"), fields).status_code == 302
+    assert "rate: 0.02" in PlanVersion.objects.get(plan__code="spare").source
+
+
 def test_import_page(client, company):
     from attain.incentives.documents import dump_yaml
 
