@@ -64,6 +64,36 @@ def test_the_rep_reads_the_names_the_plan_gives_its_components(client, sales):
     assert "基本提成" in explanation
 
 
+def test_a_components_explanation_opens_whatever_its_id_holds(client, sales):
+    """A component id with "#", "&", "+" or a space (提成#1, a&b=c, x y+z: the engine takes
+    any text) was put in the explanation's link as it is: the link answered 404."""
+    from html import unescape as html_unescape
+
+    from attain.incentives import services
+
+    ids = ["提成#1", "a&b=c", "x y+z"]
+    document = {
+        **REP_PLAN,
+        "components": [
+            {"id": cid, "kind": "commission", "measure": "revenue", "rate": Decimal("0.01")}
+            for cid in ids
+        ],
+    }
+    services.activate_plan(None, services.save_plan_version(None, document))
+    services.run_calculation(None, YEAR)
+    login(client, "rep")
+    page = client.get(reverse("incentives:mine"), {"period": Q1}).content.decode()
+    links = set(re.findall(r'href="([^"]*\?component=[^"]*)"', page))
+    assert len(links) == 3
+    for link in links:
+        answer = client.get(html_unescape(link))
+        assert answer.status_code == 200, link
+        overview = client.get(reverse("incentives:explain", args=["r1", Q1])).content.decode()
+        assert html_unescape(link).split("?")[1] in {
+            html_unescape(found) for found in re.findall(r'href="\?([^"]*)"', overview)
+        }
+
+
 @pytest.mark.parametrize(("language", "day"), [("en", "02/10/2026"), ("zh-hans", "2026年2月10日")])
 def test_an_explanations_records_are_dated_in_the_readers_format(client, calculated, language, day):
     """The records credited (their days stored as ISO text in the explanation) are
