@@ -111,10 +111,17 @@ def _records_changed(sender: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    """Forget cached results when the crm app says records changed."""
+    """Forget cached results when the crm app says records changed; give the measures
+    the record tables' fields."""
     from attain.crm.events import records_changed
 
     records_changed.connect(_records_changed, dispatch_uid="calc-cache-records-changed")
+    # measures are checked against the record tables' fields as a calculation reads them
+    from attain.measures.services import read_tables_with
+
+    from .tables import empty_table
+
+    read_tables_with(empty_table)
 
 
 def forget(namespace: str) -> None:

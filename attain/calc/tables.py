@@ -690,3 +690,14 @@ def load_tables(
             )
             for name in names
         }
+
+
+def empty_table(name: str) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """Record table ``name`` as a calculation reads it, without its rows (its fields and
+    their types), and its date fields (a measure places its records by one of them):
+    what a measure is checked against (:func:`attain.measures.services.measure_problems`)."""
+    day = datetime.date(1900, 1, 1)  # one day's rows at most: only the fields are kept
+    with open_source("default") as source:
+        spec = _TABLE_SQL[name](Sql(source.vendor))
+        frame = load_table(source, name, start=day, end=day, date_fields=(next(iter(spec.dates)),))
+    return frame.clear(), tuple(spec.dates)

@@ -3,8 +3,9 @@ the web and the API give exactly the messages a scenario file would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +19,9 @@ from attain.web.problems import problem_text
 
 from .access import can_define_measures
 from .models import Measure
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # Scenario keys → model fields, for naming the field at fault.
 _FIELD_OF = {
@@ -37,21 +41,55 @@ def measure_names() -> dict[str, str]:
     return dict(Measure.objects.values_list("code", "name"))
 
 
+# A record table as a calculation reads it, without its rows (its fields and their
+# types). The calculation adapter, a layer above, gives it (attain.calc.cache.connect).
+TableReader = Callable[[str], "tuple[pl.DataFrame, tuple[str, ...]]"]
+_table_reader: list[TableReader] = []
+
+
+def read_tables_with(reader: TableReader) -> None:
+    """Measures are checked against the fields of the tables ``reader`` gives."""
+    _table_reader[:] = [reader]
+
+
 def measure_problems(measure: Measure) -> dict[str, list[str]]:
-    """The engine's problems with this measure, keyed by model field."""
+    """The engine's problems with this measure, keyed by model field. The engine checks
+    the fields a measure names against a record of its table (one of nulls with the
+    table's fields): on an empty table it has none to check, and a field misspelt
+    (``amout``) failed every calculation of the company."""
+    records: dict[str, Any] = {table: [] for table in RECORD_TABLES}
+    frames: dict[str, pl.DataFrame] = {}
+    columns: list[str] | None = None
+    dates: tuple[str, ...] = ()
+    if _table_reader and measure.table in RECORD_TABLES:
+        empty, dates = _table_reader[0](measure.table)
+        columns = list(empty.columns)
+        frames[f"{measure.table}.parquet"] = empty.clear(1)
+        records[measure.table] = {"parquet": f"{measure.table}.parquet"}
     data = {
         "version": 1,
         "units": [{"id": "_", "name": "_"}],
         "people": [],
-        "records": {table: [] for table in RECORD_TABLES},
+        "records": records,
         "measures": {measure.code or "_": measure.as_scenario()},
     }
-    _scenario, problems = scenario_from_data(data, Path("."))
+    _scenario, problems = scenario_from_data(data, Path("."), frames=frames or None)
     errors: dict[str, list[str]] = {}
     for problem in problems:
         parts = problem.path.split(".")
+        if parts[0] == "records":  # the record of nulls: no id, no date, no person
+            continue
         key = parts[2] if len(parts) > 2 and parts[0] == "measures" else ""
         errors.setdefault(_FIELD_OF.get(key, "__all__"), []).append(problem_text(problem.message))
+    if columns is not None and measure.date_field and measure.date_field not in dates:
+        errors.setdefault("date_field", []).append(
+            _("“%(name)s” is not a date field of this table: use one of %(fields)s.")
+            % {"name": measure.date_field, "fields": ", ".join(dates)}
+        )
+    if columns is not None and measure.person_field and measure.person_field not in columns:
+        errors.setdefault("person_field", []).append(
+            problem_text(f"unknown field {measure.person_field!r}")
+        )
     return errors
 
 

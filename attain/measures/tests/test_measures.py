@@ -90,3 +90,33 @@ def test_a_formula_that_does_not_parse_is_explained_in_chinese(company):
         "value": ["表达式 'amount +* 2' 无效：第 9 个字符处有语法错误"],
         "where": ["表达式 'x y' 无效：第 3 个字符处有语法错误"],
     }
+
+
+@pytest.mark.parametrize(
+    ("fields", "at"),
+    [
+        ({"value": "amout"}, "value"),
+        ({"where": "stauts == 'confirmed'"}, "where"),
+        ({"date_field": "shipped_on"}, "date_field"),
+        ({"person_field": "seller"}, "person_field"),
+    ],
+)
+def test_a_measure_naming_a_field_its_table_has_not_is_refused(company, fields, at):
+    """A typo in a field (value: amout) was saved: the engine checked the measure on empty
+    tables, which have no fields to miss, and every calculation of the company then
+    failed ("measures.m.value: invalid expression 'amout': unknown field 'amout'")."""
+    measure = Measure(code="typo", name="Typo", table="orders", **{"value": "amount", **fields})
+    with pytest.raises(ValidationError) as error:
+        save_measure(company.users["sales_ops"], measure)
+    assert set(error.value.message_dict) == {at}
+    assert not Measure.objects.filter(code="typo").exists()
+    good = Measure(
+        code="fine", name="Fine", table="payments", value="amount", person_field="collector"
+    )
+    save_measure(company.users["sales_ops"], good)
+    save_measure(
+        company.users["sales_ops"],
+        Measure(
+            code="closed", name="Closed", table="tickets", date_field="resolved_on", agg="count"
+        ),
+    )
