@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,7 @@ from django.utils.translation import gettext_noop as noop
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.calc.periods import fiscal_year_of_day, periods_of_day, year_month_ids
+from attain.calc.tables import empty_table
 from attain.crm.records import RECORD_TABLES
 from attain.engine import (
     Number,
@@ -85,7 +87,25 @@ def _require_editor(actor: Any) -> None:
 # Plans ------------------------------------------------------------------------------
 
 
-def _validation_scenario(plans: list[dict[str, Any]]) -> dict[str, Any]:
+def _spiff_tables(plans: list[dict[str, Any]]) -> dict[str, pl.DataFrame]:
+    """The record tables the plans' spiffs read, each as one record of nulls with the
+    table's fields as a calculation reads them: the engine then checks the fields a
+    spiff names (on an empty table a misspelt one passed, and failed every run)."""
+    names = {
+        str(component.get("from"))
+        for plan in plans
+        if isinstance(plan, dict) and isinstance(plan.get("components"), list)
+        for component in plan["components"]
+        if isinstance(component, dict)
+        and component.get("kind") == "spiff"
+        and component.get("from") in RECORD_TABLES
+    }
+    return {name: empty_table(name)[0].clear(1) for name in sorted(names)}
+
+
+def _validation_scenario(
+    plans: list[dict[str, Any]], tables: Mapping[str, pl.DataFrame] | None = None
+) -> dict[str, Any]:
     units = [
         {
             "id": u.code,
@@ -107,7 +127,10 @@ def _validation_scenario(plans: list[dict[str, Any]]) -> dict[str, Any]:
         "version": 1,
         "units": units,
         "people": people,
-        "records": {table: [] for table in RECORD_TABLES},
+        "records": {
+            table: {"parquet": f"{table}.parquet"} if table in (tables or {}) else []
+            for table in RECORD_TABLES
+        },
         "measures": scenario_measures(),
         "plans": plans,
     }
@@ -125,7 +148,12 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
     the plan (``components[1].tiers.table``)."""
     if not isinstance(document, dict):
         return [("", _("A plan must be a mapping."))]
-    _scenario, problems = scenario_from_data(_validation_scenario([document]), Path("."))
+    tables = _spiff_tables([document])
+    _scenario, problems = scenario_from_data(
+        _validation_scenario([document], tables),
+        Path("."),
+        frames={f"{name}.parquet": frame for name, frame in tables.items()} or None,
+    )
     found = []
     for problem in problems:
         if problem.path.startswith("plans[0]"):
@@ -133,6 +161,7 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
             found.append((path, problem_text(problem.message)))
         elif problem.path == "plans":
             found.append(("", problem_text(problem.message)))
+    found.extend(_spiff_people(document, tables))
     found.extend(_amounts_too_large(document))
     found.extend(_too_long(document))
     found.extend(_nobody(document))
@@ -152,6 +181,22 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
                 % {"id": plan_id},
             )
         )
+    return found
+
+
+def _spiff_people(
+    document: dict[str, Any], tables: Mapping[str, pl.DataFrame]
+) -> list[tuple[str, str]]:
+    """A spiff's person field that its table has not (the engine reports it on the
+    records, which the check's record of nulls is not)."""
+    found = []
+    for index, component in enumerate(document.get("components") or []):
+        if not isinstance(component, dict) or component.get("kind") != "spiff":
+            continue
+        table = tables.get(str(component.get("from")))
+        person = component.get("person")
+        if table is not None and isinstance(person, str) and person not in table.columns:
+            found.append((f"components[{index}].person", problem_text(f"unknown field {person!r}")))
     return found
 
 

@@ -531,3 +531,38 @@ def test_a_payout_whose_components_fit_but_whose_total_does_not_fails_the_run(sa
     assert run.status == RunStatus.FAILED
     assert run.problems and "more than a payout can hold" in run.problems[0], run.problems
     assert not PeriodResult.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("spiff", "at"),
+    [
+        ({"where": "amout >= 100000"}, "components[0].where"),
+        ({"amount": "amout * 0.01"}, "components[0].amount"),
+        ({"person": "seller"}, "components[0].person"),
+    ],
+)
+def test_a_spiff_naming_a_field_its_table_has_not_is_refused(company, spiff, at):
+    """A spiff on `amout >= 100000` (a typo) was saved, approved and activated (checked
+    on empty tables, with no fields to miss); every calculation of the company then
+    failed ("plans[5].components[0].where: … unknown field 'amout'")."""
+    document = {
+        **REP_PLAN,
+        "components": [{"id": "s", "kind": "spiff", "from": "orders", "amount": "500", **spiff}],
+    }
+    assert at in [path for path, _message in services.plan_problems(document)]
+    with pytest.raises(ValidationError):
+        services.save_plan_version(None, document)
+    fine = {
+        **document,
+        "components": [
+            {
+                "id": "s",
+                "kind": "spiff",
+                "from": "payments",
+                "where": "amount > 0",
+                "amount": "500",
+                "person": "collector",
+            }
+        ],
+    }
+    assert services.plan_problems(fine) == []
