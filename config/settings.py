@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # A NUL in the address or a posted form is a 400 before any view reads it
     # (PostgreSQL holds no NUL).
     "attain.web.middleware.NulCharacterMiddleware",
+    # An API query parameter the OpenAPI document does not list is a 400 naming it.
+    "attain.api.parameters.UnknownQueryParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -15,6 +16,18 @@ from attain.audit.filters import filter_events
 from attain.audit.models import AuditEvent
 from attain.org.selectors import can_read_audit, can_verify_audit
 from attain.web.errors import ErrorSerializer
+from attain.web.query import query_date, query_one
+
+FILTERS = [
+    OpenApiParameter("type", str, description="the record's type, app.model (crm.order)"),
+    OpenApiParameter("actor", str, description="who did it, as the event names them"),
+    OpenApiParameter("action", str, description="create, update, delete, …"),
+    OpenApiParameter("object", str, description="the record's id (with type: its history)"),
+    OpenApiParameter("batch", str, description="the import batch"),
+    OpenApiParameter("q", str, description="search in the record's name"),
+    OpenApiParameter("since", OpenApiTypes.DATE, description="from this day (YYYY-MM-DD)"),
+    OpenApiParameter("until", OpenApiTypes.DATE, description="to this day (YYYY-MM-DD)"),
+]
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -40,6 +53,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         return f"{event.content_type.app_label}.{event.content_type.model}"
 
 
+@extend_schema(parameters=FILTERS)
 class AuditEventList(generics.ListAPIView):
     """The audit trail, newest first. Admins and sales operations only.
     Filters: ``type`` (app.model), ``actor``, ``action``, ``object`` (id), ``batch``,
@@ -50,6 +64,11 @@ class AuditEventList(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[AuditEvent]:
         if not can_read_audit(self.request.user):
             raise PermissionDenied()
+        for parameter in FILTERS:  # each once; a day that is not one is a 400, not ignored
+            if parameter.type == OpenApiTypes.DATE:
+                query_date(self.request, parameter.name)
+            else:
+                query_one(self.request, parameter.name)
         return filter_events(
             AuditEvent.objects.select_related("content_type"), self.request.query_params
         )

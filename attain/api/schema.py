@@ -6,8 +6,8 @@ schema class adds the ones an operation can give by its shape; a view's own
 ``extend_schema(responses=...)`` (a specific description, or a code such as 409 or 429)
 takes precedence:
 
-- 400 when the operation reads anything from the request (query or path parameters, or a
-  body): ``fields`` names each bad field;
+- 400 on every operation: ``fields`` names each bad field, or a query parameter the
+  operation does not list (:mod:`attain.api.parameters`);
 - 401 when it needs a login (no or a wrong, expired or revoked token);
 - 403 when it needs a login: the caller's role may not do it (or, signed in through a
   session, the CSRF check failed);
@@ -48,9 +48,7 @@ class AutoSchema(SpectacularAutoSchema):
         return operation
 
     def error_codes(self, operation: dict[str, Any]) -> list[str]:
-        codes = []
-        if operation.get("parameters") or "requestBody" in operation:
-            codes.append("400")
+        codes = ["400"]  # at least: a query parameter the operation does not list
         if self.needs_login():
             codes.extend(["401", "403"])
         in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
