@@ -12,8 +12,9 @@ from django.utils import translation
 
 import attain
 
-# an English colon right after a tag or a value ({% translate "Reason" %}: , {{ x }}: )
-ENGLISH_COLON = re.compile(r"(%\}|\}\}):( |<)")
+# an English colon right after a tag or a value ({% translate "Reason" %}: , {{ x }}: ),
+# or after a linked or bracketed one (<a …>{% measure_name code %}</a>: , ({{ id }}): )
+ENGLISH_COLON = re.compile(r"(%\}|\}\}|</a>|\)):( |<)")
 # a blocktranslate's text is its catalogue entry's: its colon is translated with it
 BLOCKS = re.compile(r"\{% blocktranslate.*?\{% endblocktranslate %\}", re.S)
 
