@@ -29,3 +29,21 @@ def test_the_top_bar_keeps_its_height_on_a_short_page(
         assert page.locator(".sidebar nav").is_visible()
     finally:
         context.close()
+
+
+def test_a_required_fields_star_stands_beside_its_label(
+    transactional_db, company, live_server, browser
+):
+    """Every form's required field: its red * was a line of its own under the label (the
+    label is a column of its text, the star, the input), on a phone and a desktop."""
+    context, page = sign_in(browser, live_server, "rep", locale="zh-CN")
+    try:
+        page.set_viewport_size({"width": 375, "height": 812})
+        page.goto(f"{live_server.url}/crm/ratings/new/")
+        label = page.locator("label.field", has=page.locator(".req")).first
+        star = label.locator(".req").bounding_box()
+        box = label.bounding_box()
+        assert star is not None and box is not None
+        assert star["y"] - box["y"] < 5, (star, box)  # on the label's first line
+    finally:
+        context.close()
