@@ -694,7 +694,7 @@ class OpportunityViewSet(ReadViewSet):
         return self.filtered(rows).order_by("-created_on", "-pk")
 
     @extend_schema(responses=StageChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, external_id: str) -> Response:
         """The full stage history, oldest first."""
         opportunity = self.get_object()

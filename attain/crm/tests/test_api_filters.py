@@ -58,3 +58,16 @@ def test_a_filter_given_twice_is_a_400(company: Company) -> None:
             response = client.get(f"{url}?{name}=a&{name}=b")
             assert response.status_code == 400, (url, name, response.content[:300])
             assert list(response.json()["error"]["fields"]) == [name]
+
+
+def test_an_opportunitys_history_is_documented_as_the_list_it_answers(company: Company) -> None:
+    """The history answers every stage change as a plain list; the document promised a
+    page of them (``count``, ``results``) and ``?page=`` / ``?page_size=``."""
+    operation = (
+        _client(company)
+        .get("/api/openapi.json")
+        .json()["paths"]["/api/opportunities/{external_id}/history/"]["get"]
+    )
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["type"] == "array", schema
+    assert {p["name"] for p in operation["parameters"]} == {"external_id"}
