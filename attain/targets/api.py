@@ -146,8 +146,13 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
             grids = compute_allocation(plan).grids
         else:
             grids = stored_grids(plan)
-        measure = request.query_params.get("measure") or next(iter(grids), "")
-        grid = grids.get(measure)
+        measure = query_one(request, "measure")
+        if measure is not None and measure not in grids:
+            choices = ", ".join(grids)
+            raise serializers.ValidationError(
+                {"measure": [_("Give one of: %(choices)s.") % {"choices": choices}]}
+            )
+        grid = grids.get(measure or next(iter(grids), ""))
         if grid is None:
             raise Http404
         codes = visible_codes(request.user)

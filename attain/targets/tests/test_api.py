@@ -205,3 +205,17 @@ def test_the_forecast_of_someone_who_left_says_so_within_the_documented_bases(
         if "Basis" in name and "enum" in component:
             bases |= set(component["enum"])
     assert {row["basis"] for row in rows} <= bases, bases
+
+
+def test_a_grids_measure_that_the_plan_has_not_is_a_400_naming_it(
+    company: Company, plan: TargetPlan
+) -> None:
+    """``?measure=revenu`` (a typo) answered 404 "Not found", which reads as no such
+    plan; now a 400 at ``measure`` naming the plan's measures, as every query parameter."""
+    client = client_for(company, "manager")
+    url = f"/api/targets/plans/{plan.pk}/grid/"
+    response = client.get(url, {"measure": "revenu"}, headers={"accept-language": "zh-hans"})
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["fields"]["measure"] == ["请给出以下之一：revenue。"]
+    assert client.get(url, {"measure": "revenue"}).status_code == 200
+    assert client.get(f"{url}?measure=revenue&measure=revenue").status_code == 400
