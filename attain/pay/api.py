@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, Verification
 from attain.crm.services import set_record_policy, verify_records
 from attain.web.fields import MONEY
+from attain.web.query import query_one
 
 from . import access, selectors
 
@@ -68,10 +69,12 @@ class RecordsView(APIView):
     )
     def get(self, request: Request) -> Response:
         access.check_review_records(request.user)
-        table = selectors.BY_TABLE.get(request.query_params.get("table", "orders"))
-        state = request.query_params.get("state", Verification.PENDING)
-        if table is None or state not in Verification.values:
+        table = selectors.BY_TABLE.get(query_one(request, "table") or "orders")
+        if table is None:
             raise serializers.ValidationError({"table": [_("Unknown record table or state.")]})
+        state = query_one(request, "state") or Verification.PENDING
+        if state not in Verification.values:
+            raise serializers.ValidationError({"state": [_("Unknown record table or state.")]})
         rows = selectors.records_waiting(request.user, table, state)[:5000]
         data = [selectors.review_row(table, record) for record in rows]
         return Response(ReviewRowSerializer(data, many=True).data)

@@ -503,3 +503,17 @@ def test_the_review_page_does_not_verify_a_record_changed_since_it_was_shown(cli
     client.post("/pay/review/?table=orders", {**body, "shown": shown})
     states = set(Order.objects.values_list("verification", flat=True))
     assert states == {Verification.VERIFIED}
+
+
+def test_the_review_queue_api_names_the_parameter_it_cannot_read(company):
+    """``?state=pendng`` was refused at ``table`` ("Unknown record table or state."), so
+    an integrator looked for the mistake in the table; each parameter is now read on
+    its own, strictly (given twice, a 400; empty, not given)."""
+    finance = api(company, "finance")
+    cases = {"state=pendng": "state", "table=order": "table", "table=orders&table=a": "table"}
+    for query, name in cases.items():
+        response = finance.get(f"/api/pay/records/?{query}", headers={"accept-language": "zh"})
+        assert response.status_code == 400, (query, response.content[:300])
+        assert list(response.json()["error"]["fields"]) == [name], query
+    assert finance.get("/api/pay/records/?table=&state=").status_code == 200
+    assert finance.get("/api/pay/records/?table=payments&state=verified").status_code == 200
