@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 _lock = threading.Lock()
 _endpoints: list[tuple[str, str, str, Any]] | None = None
-_documented: dict[tuple[int, str], frozenset[str] | None] = {}
+_documented: dict[tuple[Any, str], frozenset[str] | None] = {}
 
 
 def _all_endpoints() -> list[tuple[str, str, str, Any]]:
@@ -36,7 +36,7 @@ def _all_endpoints() -> list[tuple[str, str, str, Any]]:
 def documented_parameters(callback: Any, method: str) -> frozenset[str] | None:
     """The query parameters the document lists for the view ``callback`` answering
     ``method``; ``None`` when the document has no such operation (left out of it)."""
-    key = (id(callback), method)
+    key = (callback, method)
     with _lock:
         if key in _documented:
             return _documented[key]
@@ -95,4 +95,5 @@ class UnknownQueryParameterMiddleware:
                 "fields": {name: [message] for name in unknown},
             }
         }
-        return JsonResponse(body, status=400)
+        # written as DRF writes the API's other bodies: UTF-8, not \u escapes
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})

@@ -32,6 +32,7 @@ def test_an_unknown_filter_on_a_list_is_a_400_naming_it(company: Company) -> Non
         error = response.json()["error"]
         assert error["code"] == "invalid"
         assert error["fields"] == {name: ["未知参数。"]}, url
+        assert "未知参数。".encode() in response.content  # as DRF writes: no \u escapes
 
 
 def test_the_documented_parameters_are_still_read(company: Company) -> None:
