@@ -51,7 +51,11 @@ def pct(number: Decimal) -> str:
 @register.filter
 @_number
 def money(number: Decimal) -> str:
-    return f"{currency_symbol()}{number.quantize(Decimal('0.01')):,}"
+    """¥1,234.50; a negative amount with its sign first (-¥1,234.50), none for one that
+    rounds to nothing."""
+    cents = number.quantize(Decimal("0.01"))
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{currency_symbol()}{abs(cents):,}"
 
 
 @register.filter

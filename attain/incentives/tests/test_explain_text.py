@@ -182,3 +182,12 @@ def test_rates_and_multipliers_are_shown_as_the_plan_gives_them():
         assert step_text({"label": "actual 1 × rate 0.05000", "value": 1})["label"] == (
             "actual 1 × rate 0.05"
         )
+
+
+def test_a_negative_amount_of_money_has_its_sign_before_the_currency():
+    """A clawback's negative payout read ¥-3,724,592.29; the sign goes first: -¥3,724,592.29."""
+    from attain.incentives.templatetags.incentives import money as money_filter
+
+    assert money_filter(Decimal("-3724592.29")) == "-¥3,724,592.29"
+    assert money_filter(Decimal("3724592.29")) == "¥3,724,592.29"
+    assert money_filter(Decimal("-0.001")) == "¥0.00"  # rounds to no amount: no sign
