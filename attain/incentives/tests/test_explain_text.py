@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from django.utils import translation
 
 from attain.incentives.explain_text import description_text, detail_text, step_text
@@ -191,3 +192,36 @@ def test_a_negative_amount_of_money_has_its_sign_before_the_currency():
     assert money_filter(Decimal("-3724592.29")) == "-¥3,724,592.29"
     assert money_filter(Decimal("3724592.29")) == "¥3,724,592.29"
     assert money_filter(Decimal("-0.001")) == "¥0.00"  # rounds to no amount: no sign
+
+
+@pytest.mark.parametrize(
+    ("language", "counts", "expected"),
+    [
+        ("en", (1, 1, 1), "1 person, 1 result row in 0.5 s (1 warning)."),
+        ("en", (1200, 22800, 0), "1,200 people, 22,800 result rows in 0.5 s (0 warnings)."),
+        ("zh-hans", (1, 19, 1), "1 人，19 行结果，耗时 0.5 秒（1 条警告）。"),
+    ],
+)
+def test_a_runs_summary_counts_in_the_singular_and_the_plural(language, counts, expected):
+    """A run of one person read "1 people, … (1 warnings)."."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    people, rows, warnings = counts
+    run = SimpleNamespace(
+        pk=1,
+        status="done",
+        kind="incremental",
+        stage="",
+        progress=100,
+        people=people,
+        rows=rows,
+        warnings=warnings,
+        seconds=Decimal("0.5"),
+        partitions=SimpleNamespace(all=list),
+        get_status_display=lambda: "done",
+    )
+    with translation.override(language):
+        html = render_to_string("incentives/run_status.html", {"run": run})
+    assert expected in " ".join(html.split())
