@@ -36,3 +36,18 @@ def test_the_colon_is_the_readers() -> None:
         assert template.render(Context()) == "原因：x"
     with translation.override("en"):
         assert template.render(Context()) == "Reason: x"
+
+
+def test_django_forms_end_a_label_in_the_readers_colon() -> None:
+    """Forms shown by Django (label_tag, as_p, as_div: the alert's decision, the plan
+    import, the notification settings) ended a Chinese label in ":" (Django's own
+    catalogue keeps the English colon)."""
+    from django import forms
+
+    class Form(forms.Form):
+        reason = forms.CharField(label="原因")
+
+    with translation.override("zh-hans"):
+        assert "原因：</label>" in str(Form()["reason"].label_tag())
+    with translation.override("en"):
+        assert "原因:</label>" in str(Form()["reason"].label_tag())
