@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import Serializer
 from attain.web.errors import ErrorSerializer
 
 from . import tokens
@@ -24,12 +25,12 @@ class LockedOut(exceptions.APIException):
     default_code = "locked_out"
 
 
-class CredentialsSerializer(serializers.Serializer):
+class CredentialsSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(Serializer):
     token = serializers.CharField()
     expires = serializers.DateTimeField()
 

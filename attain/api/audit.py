@@ -15,6 +15,7 @@ from attain.audit import chain
 from attain.audit.filters import filter_events
 from attain.audit.models import AuditEvent
 from attain.org.selectors import can_read_audit, can_verify_audit
+from attain.web.api import ModelSerializer, Serializer
 from attain.web.errors import ErrorSerializer
 from attain.web.query import query_date, query_one
 
@@ -30,7 +31,7 @@ FILTERS = [
 ]
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     object_type = serializers.SerializerMethodField()
 
     class Meta:
@@ -77,7 +78,7 @@ class AuditEventList(generics.ListAPIView):
         return super().list(request, *args, **kwargs)
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(Serializer):
     intact = serializers.BooleanField()
     checked = serializers.IntegerField(help_text="events whose hash was recomputed")
     head_id = serializers.IntegerField(allow_null=True, help_text="the newest intact event")

@@ -28,6 +28,8 @@ from attain.org.api import PersonRef
 from attain.org.selectors import person_of
 from attain.web.api import (
     DateTimeField,
+    ModelSerializer,
+    Serializer,
     ServiceCreateMixin,
     SlugRelatedField,
     create_schema,
@@ -74,12 +76,12 @@ from .services.tickets import open_ticket, update_ticket
 # Serializers: reads ------------------------------------------------------------------
 
 
-class CreditSerializer(serializers.Serializer):
+class CreditSerializer(Serializer):
     person = PersonRef()
     share = serializers.DecimalField(max_digits=9, decimal_places=8)
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     owner: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     merged_into: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
 
@@ -101,7 +103,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
 
     class Meta:
@@ -109,7 +111,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["external_id", "customer", "name", "title", "phone", "email"]
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(ModelSerializer):
     from_stage: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     to_stage: Any = SlugRelatedField(slug_field="code", read_only=True)
     changed_by: Any = SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
@@ -119,7 +121,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
         fields = ["from_stage", "to_stage", "changed_at", "changed_by", "note"]
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
     owner: Any = SlugRelatedField(slug_field="code", read_only=True)
     stage: Any = SlugRelatedField(slug_field="code", read_only=True)
@@ -154,7 +156,7 @@ class OpportunityDetailSerializer(OpportunitySerializer):
         fields = [*OpportunitySerializer.Meta.fields, "stage_changes"]
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -169,7 +171,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return reverse("crm:evidence", args=[evidence.pk]) if evidence.file else None
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
     opportunity: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
     owner: Any = SlugRelatedField(slug_field="code", read_only=True)
@@ -194,19 +196,19 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderLineReadSerializer(serializers.Serializer):
+class OrderLineReadSerializer(Serializer):
     product = serializers.CharField(source="product.code")
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
-class CreditReadSerializer(serializers.Serializer):
+class CreditReadSerializer(Serializer):
     person = serializers.CharField(source="person.code")
     share = serializers.DecimalField(max_digits=9, decimal_places=8)
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
     owner: Any = SlugRelatedField(slug_field="code", read_only=True)
     opportunity: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
@@ -232,7 +234,7 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
     collector: Any = SlugRelatedField(slug_field="code", read_only=True)
     order: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
@@ -252,7 +254,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
     order: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
     owner: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -275,7 +277,7 @@ class TicketSerializer(serializers.ModelSerializer):
         ]
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ModelSerializer):
     customer: Any = SlugRelatedField(slug_field="external_id", read_only=True)
     person: Any = SlugRelatedField(slug_field="code", read_only=True)
     ticket: Any = SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
@@ -294,7 +296,7 @@ class SurveySerializer(serializers.ModelSerializer):
         ]
 
 
-class TrainingScoreSerializer(serializers.ModelSerializer):
+class TrainingScoreSerializer(ModelSerializer):
     person: Any = SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -302,7 +304,7 @@ class TrainingScoreSerializer(serializers.ModelSerializer):
         fields = ["external_id", "person", "course", "date", "score", "verification"]
 
 
-class PeerRatingSerializer(serializers.ModelSerializer):
+class PeerRatingSerializer(ModelSerializer):
     rater: Any = SlugRelatedField(slug_field="code", read_only=True)
     person: Any = SlugRelatedField(slug_field="code", read_only=True)
 
@@ -311,13 +313,13 @@ class PeerRatingSerializer(serializers.ModelSerializer):
         fields = ["external_id", "rater", "person", "date", "score", "comment", "verification"]
 
 
-class ProductLineSerializer(serializers.ModelSerializer):
+class ProductLineSerializer(ModelSerializer):
     class Meta:
         model = ProductLine
         fields = ["code", "name"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ModelSerializer):
     line: Any = SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -325,7 +327,7 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "line", "list_price", "active"]
 
 
-class Customer360CountsSerializer(serializers.Serializer):
+class Customer360CountsSerializer(Serializer):
     contacts = serializers.IntegerField()
     opportunities = serializers.IntegerField()
     activities = serializers.IntegerField()
@@ -335,12 +337,12 @@ class Customer360CountsSerializer(serializers.Serializer):
     surveys = serializers.IntegerField()
 
 
-class Customer360TotalsSerializer(serializers.Serializer):
+class Customer360TotalsSerializer(Serializer):
     confirmed_orders = serializers.DecimalField(max_digits=18, decimal_places=2)
     collected = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
-class Customer360Serializer(serializers.Serializer):
+class Customer360Serializer(Serializer):
     customer = CustomerSerializer()
     contacts = ContactSerializer(many=True)
     opportunities = OpportunityDetailSerializer(many=True)
@@ -372,7 +374,7 @@ class CustomerRef(SlugRelatedField):
         )
 
 
-class CustomerCreateSerializer(serializers.Serializer):
+class CustomerCreateSerializer(Serializer):
     name = serializers.CharField(max_length=200)
     credit_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -384,7 +386,7 @@ class CustomerCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class ActivityCreateSerializer(serializers.Serializer):
+class ActivityCreateSerializer(Serializer):
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     customer = CustomerRef()
     opportunity = SlugRelatedField(
@@ -417,13 +419,13 @@ class ActivityCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class OrderLineWriteSerializer(serializers.Serializer):
+class OrderLineWriteSerializer(Serializer):
     product = SlugRelatedField(slug_field="code", queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
-class OrderCreateSerializer(serializers.Serializer):
+class OrderCreateSerializer(Serializer):
     customer = CustomerRef()
     owner = PersonRef(required=False)
     date = serializers.DateField()
@@ -439,7 +441,7 @@ class OrderCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class PaymentCreateSerializer(serializers.Serializer):
+class PaymentCreateSerializer(Serializer):
     customer = CustomerRef()
     collector = PersonRef(required=False)
     date = serializers.DateField()
@@ -449,7 +451,7 @@ class PaymentCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class ContactCreateSerializer(serializers.Serializer):
+class ContactCreateSerializer(Serializer):
     customer = CustomerRef()
     name = serializers.CharField(max_length=200)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -458,7 +460,7 @@ class ContactCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketCreateSerializer(Serializer):
     customer = CustomerRef()
     kind = serializers.ChoiceField(choices=TicketKind.choices)
     owner = PersonRef(required=False, allow_null=True)
@@ -469,13 +471,13 @@ class TicketCreateSerializer(serializers.Serializer):
     opened_on = serializers.DateField(required=False)
 
 
-class TicketStatusSerializer(serializers.Serializer):
+class TicketStatusSerializer(Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     on = serializers.DateField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SurveyCreateSerializer(serializers.Serializer):
+class SurveyCreateSerializer(Serializer):
     customer = CustomerRef()
     person = PersonRef()
     ticket = SlugRelatedField(
@@ -490,7 +492,7 @@ class SurveyCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class TrainingScoreCreateSerializer(serializers.Serializer):
+class TrainingScoreCreateSerializer(Serializer):
     person = PersonRef()
     course = serializers.CharField(max_length=200)
     date = serializers.DateField()
@@ -498,7 +500,7 @@ class TrainingScoreCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class PeerRatingCreateSerializer(serializers.Serializer):
+class PeerRatingCreateSerializer(Serializer):
     rater = PersonRef(required=False)
     person = PersonRef()
     date = serializers.DateField()
@@ -507,12 +509,12 @@ class PeerRatingCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False)
 
 
-class ProductLineCreateSerializer(serializers.Serializer):
+class ProductLineCreateSerializer(Serializer):
     code = serializers.SlugField(max_length=64)
     name = serializers.CharField(max_length=200)
 
 
-class ProductCreateSerializer(serializers.Serializer):
+class ProductCreateSerializer(Serializer):
     code = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
     line = SlugRelatedField(slug_field="code", queryset=ProductLine.objects.all())
@@ -522,7 +524,7 @@ class ProductCreateSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, default=True)
 
 
-class MoveSerializer(serializers.Serializer):
+class MoveSerializer(Serializer):
     stage = SlugRelatedField(slug_field="code", queryset=Stage.objects.all())
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.models import Unit
-from attain.web.api import PERIOD_PATTERN, query_one, query_period
+from attain.web.api import PERIOD_PATTERN, ModelSerializer, Serializer, query_one, query_period
 from attain.web.forms import record_pk
 
 from . import access, selectors, services
@@ -37,13 +37,13 @@ PERIOD = OpenApiParameter(
 )
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(ModelSerializer):
     class Meta:
         model = ComponentResult
         fields = ["plan", "component", "kind", "amount", "level", "score"]
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(ModelSerializer):
     person = serializers.CharField(source="person.code")
     name = serializers.CharField(source="person.name")
     unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
@@ -118,7 +118,7 @@ class ExplanationView(APIView):
         return Response(json.loads(services.explanation_text(row) or "{}"))
 
 
-class LeaderboardEntry(serializers.Serializer):
+class LeaderboardEntry(Serializer):
     rank = serializers.IntegerField(allow_null=True)  # None: at 0%, listed but not ranked
     person = serializers.CharField()
     name = serializers.CharField()
@@ -166,7 +166,7 @@ class LeaderboardView(APIView):
         return Response(LeaderboardEntry(data, many=True).data)
 
 
-class PartitionSerializer(serializers.ModelSerializer):
+class PartitionSerializer(ModelSerializer):
     people = serializers.SerializerMethodField()
 
     class Meta:
@@ -179,7 +179,7 @@ class PartitionSerializer(serializers.ModelSerializer):
         return len(partition.people)
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(ModelSerializer):
     partitions = PartitionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -205,7 +205,7 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RunRequestSerializer(serializers.Serializer):
+class RunRequestSerializer(Serializer):
     fiscal_year = serializers.IntegerField(
         min_value=services.FIRST_RUN_YEAR, max_value=services.LAST_RUN_YEAR
     )

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.engine import parse_period
-from attain.web.api import query_one
+from attain.web.api import Serializer, query_one
 
 from . import access, effectiveness, services, services_what_if
 from .models import CalculationRun, PlanVersion, RunKind
@@ -34,7 +34,7 @@ def _require(request: Request) -> None:
         )
 
 
-class AttainmentDistributionSerializer(serializers.Serializer):
+class AttainmentDistributionSerializer(Serializer):
     group = serializers.CharField(help_text="The plan's or the unit's name.")
     people = serializers.IntegerField()
     counts = serializers.ListField(
@@ -50,7 +50,7 @@ class AttainmentDistributionSerializer(serializers.Serializer):
     median = serializers.FloatField(allow_null=True)
 
 
-class PayForPerformanceSerializer(serializers.Serializer):
+class PayForPerformanceSerializer(Serializer):
     plan = serializers.CharField()
     people = serializers.IntegerField()
     total = serializers.DecimalField(max_digits=38, decimal_places=2)
@@ -60,14 +60,14 @@ class PayForPerformanceSerializer(serializers.Serializer):
     follows = serializers.BooleanField(allow_null=True)
 
 
-class CostOfSalesSerializer(serializers.Serializer):
+class CostOfSalesSerializer(Serializer):
     period = serializers.CharField()
     payout = serializers.DecimalField(max_digits=38, decimal_places=2)
     revenue = serializers.DecimalField(max_digits=38, decimal_places=2)
     ratio = serializers.FloatField(allow_null=True)
 
 
-class ComponentFindingSerializer(serializers.Serializer):
+class ComponentFindingSerializer(Serializer):
     plan = serializers.CharField()
     component = serializers.CharField()
     rows = serializers.IntegerField()
@@ -78,7 +78,7 @@ class ComponentFindingSerializer(serializers.Serializer):
     flag = serializers.ChoiceField(choices=["everyone_max", "nobody_paid"], allow_null=True)
 
 
-class QuotaFairnessSerializer(serializers.Serializer):
+class QuotaFairnessSerializer(Serializer):
     people = serializers.IntegerField(help_text="People with a market potential; 0: no data.")
     without_potential = serializers.IntegerField()
     correlation = serializers.FloatField(allow_null=True)
@@ -88,7 +88,7 @@ class QuotaFairnessSerializer(serializers.Serializer):
     follows = serializers.BooleanField(allow_null=True)
 
 
-class EffectivenessSerializer(serializers.Serializer):
+class EffectivenessSerializer(Serializer):
     period = serializers.CharField()
     band = serializers.ListField(child=serializers.FloatField())
     buckets = serializers.ListField(child=serializers.CharField())
@@ -150,7 +150,7 @@ class EffectivenessView(APIView):
         return Response(EffectivenessSerializer(data).data)
 
 
-class WhatIfRequestSerializer(serializers.Serializer):
+class WhatIfRequestSerializer(Serializer):
     plan = serializers.SlugField(max_length=64, help_text="The plan's id.")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     start = serializers.CharField(
@@ -159,7 +159,7 @@ class WhatIfRequestSerializer(serializers.Serializer):
     end = serializers.CharField(max_length=16, help_text="Last quarter or month.")
 
 
-class WhatIfPersonSerializer(serializers.Serializer):
+class WhatIfPersonSerializer(Serializer):
     person = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField()
@@ -168,14 +168,14 @@ class WhatIfPersonSerializer(serializers.Serializer):
     change = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class WhatIfPeriodSerializer(serializers.Serializer):
+class WhatIfPeriodSerializer(Serializer):
     period = serializers.CharField()
     in_force = serializers.DecimalField(max_digits=20, decimal_places=2)
     draft = serializers.DecimalField(max_digits=20, decimal_places=2)
     change = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class WhatIfResultSerializer(serializers.Serializer):
+class WhatIfResultSerializer(Serializer):
     plan = serializers.CharField()
     name = serializers.CharField()
     number = serializers.IntegerField()
@@ -193,7 +193,7 @@ class WhatIfResultSerializer(serializers.Serializer):
     seconds = serializers.FloatField()
 
 
-class WhatIfRunSerializer(serializers.Serializer):
+class WhatIfRunSerializer(Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField(help_text="queued, running, done or failed.")
     progress = serializers.IntegerField()

@@ -19,11 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import Serializer
+
 from . import access, governance, services
 from .models import PlanVersion, VersionStatus
 
 
-class PlanVersionSerializer(serializers.Serializer):
+class PlanVersionSerializer(Serializer):
     plan = serializers.CharField(source="plan.code")
     name = serializers.CharField(source="plan.name")
     number = serializers.IntegerField()
@@ -34,7 +36,7 @@ class PlanVersionSerializer(serializers.Serializer):
     activated_at = serializers.DateTimeField(allow_null=True)
 
 
-class PlanVersionsSerializer(serializers.Serializer):
+class PlanVersionsSerializer(Serializer):
     versions = PlanVersionSerializer(many=True)
     warnings = serializers.ListField(
         child=serializers.CharField(),
@@ -42,11 +44,11 @@ class PlanVersionsSerializer(serializers.Serializer):
     )
 
 
-class PlanStepSerializer(serializers.Serializer):
+class PlanStepSerializer(Serializer):
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class PlanStepResultSerializer(serializers.Serializer):
+class PlanStepResultSerializer(Serializer):
     version = PlanVersionSerializer()
     warnings = serializers.ListField(
         child=serializers.CharField(),

@@ -16,18 +16,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import ModelSerializer, Serializer
+
 from . import access, services
 from .models import ImportBatch
 from .tables import TABLES
 from .tasks import enqueue_import
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(Serializer):
     table = serializers.ChoiceField(choices=list(TABLES))
     file = serializers.FileField()
 
 
-class ImportBatchSerializer(serializers.ModelSerializer):
+class ImportBatchSerializer(ModelSerializer):
     created_by = serializers.CharField(
         source="created_by.username", read_only=True, allow_null=True
     )

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import ModelSerializer, Serializer
 from attain.web.parsers import JSONParser
 
 from . import services
@@ -25,7 +26,7 @@ from .selectors import notifications_of, reader_code
 BIGGEST_ID = 2**63 - 1
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     title = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
@@ -60,7 +61,7 @@ class NotificationList(generics.ListAPIView):
         return super().list(request, *args, **kwargs)
 
 
-class ReadRequestSerializer(serializers.Serializer):
+class ReadRequestSerializer(Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=BIGGEST_ID),
         required=False,
@@ -69,7 +70,7 @@ class ReadRequestSerializer(serializers.Serializer):
     )
 
 
-class ReadResponseSerializer(serializers.Serializer):
+class ReadResponseSerializer(Serializer):
     marked = serializers.IntegerField(help_text="notifications marked read now")
 
 

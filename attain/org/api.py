@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from attain.web.api import SlugRelatedField, query_date, query_one
+from attain.web.api import ModelSerializer, Serializer, SlugRelatedField, query_date, query_one
 
 from . import services
 from .models import Assignment, Person, Unit
@@ -58,7 +58,7 @@ class PersonRef(SlugRelatedField):
         return super().run_validation(data)
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ModelSerializer):
     parent = UnitRef(required=False, allow_null=True)  # type: ignore[assignment]
 
     class Meta:
@@ -85,12 +85,12 @@ class UnitViewSet(viewsets.ModelViewSet):
         serializer.instance = services.update_unit(self.request.user, serializer.instance, **data)
 
 
-class RefSerializer(serializers.Serializer):
+class RefSerializer(Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     """A person with where they sit on the day asked (``?on=YYYY-MM-DD``, default today)."""
 
     unit = serializers.SerializerMethodField()
@@ -126,7 +126,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return {"code": person.manager_code_on, "name": person.manager_name_on}
 
 
-class PersonCreateSerializer(serializers.Serializer):
+class PersonCreateSerializer(Serializer):
     code = serializers.SlugField(max_length=64)
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -140,7 +140,7 @@ class PersonCreateSerializer(serializers.Serializer):
     )
 
 
-class PersonUpdateSerializer(serializers.Serializer):
+class PersonUpdateSerializer(Serializer):
     name = serializers.CharField(max_length=200, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     potential = serializers.DecimalField(
@@ -149,7 +149,7 @@ class PersonUpdateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TransferSerializer(serializers.Serializer):
+class TransferSerializer(Serializer):
     on = serializers.DateField()
     unit = UnitRef(required=False)
     manager = PersonRef(required=False, allow_null=True)
@@ -164,12 +164,12 @@ class TransferSerializer(serializers.Serializer):
         return attrs
 
 
-class EndEmploymentSerializer(serializers.Serializer):
+class EndEmploymentSerializer(Serializer):
     on = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     unit: Any = SlugRelatedField(slug_field="code", read_only=True)
     manager: Any = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
@@ -268,7 +268,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return PersonSerializer(annotated.get()).data
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(Serializer):
     username = serializers.CharField()
     role = serializers.CharField()
     person = PersonSerializer(allow_null=True)

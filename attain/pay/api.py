@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, Verification
 from attain.crm.services import set_record_policy, verify_records
+from attain.web.api import Serializer
 from attain.web.fields import MONEY
 from attain.web.query import query_one
 
@@ -24,7 +25,7 @@ from . import access, selectors
 TABLE_CHOICES = [t.table for t in selectors.REVIEW_TABLES]
 
 
-class ReviewRowSerializer(serializers.Serializer):
+class ReviewRowSerializer(Serializer):
     external_id = serializers.CharField()
     date = serializers.CharField()
     people = serializers.CharField()
@@ -32,7 +33,7 @@ class ReviewRowSerializer(serializers.Serializer):
     verification = serializers.CharField(source="state")
 
 
-class VerifyRequestSerializer(serializers.Serializer):
+class VerifyRequestSerializer(Serializer):
     table = serializers.ChoiceField(choices=TABLE_CHOICES)
     ids = serializers.ListField(
         child=serializers.CharField(max_length=64), min_length=1, max_length=5000
@@ -43,11 +44,11 @@ class VerifyRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class VerifyResultSerializer(serializers.Serializer):
+class VerifyResultSerializer(Serializer):
     changed = serializers.IntegerField()
 
 
-class PolicySerializer(serializers.Serializer):
+class PolicySerializer(Serializer):
     table = serializers.ChoiceField(choices=TABLE_CHOICES)
     review_own = serializers.BooleanField()
     max_future_days = serializers.IntegerField(min_value=0, max_value=MAX_FUTURE_DAYS_LIMIT)

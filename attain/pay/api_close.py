@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import Serializer
 from attain.web.fields import MONEY
 from attain.web.parsers import JSONParser
 from attain.web.query import query_one
@@ -28,7 +29,7 @@ from .models_close import PeriodState
 from .services_close import PERIOD_RE
 
 
-class PeriodSerializer(serializers.Serializer):
+class PeriodSerializer(Serializer):
     period = serializers.CharField()
     end = serializers.DateField()
     payouts = serializers.IntegerField()
@@ -53,25 +54,25 @@ class PeriodSerializer(serializers.Serializer):
     adjusted = serializers.DecimalField(**MONEY)
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(Serializer):
     period = period_field()
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class ReopenSerializer(serializers.Serializer):
+class ReopenSerializer(Serializer):
     period = period_field()
     # missing or blank: the service asks for it in its own words (docs/pay.md)
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class PeriodStateSerializer(serializers.Serializer):
+class PeriodStateSerializer(Serializer):
     period = serializers.CharField()
     state = serializers.ChoiceField(choices=PeriodState.choices)
     progress = serializers.IntegerField()
     stage = serializers.CharField()
 
 
-class ComponentSerializer(serializers.Serializer):
+class ComponentSerializer(Serializer):
     plan = serializers.CharField()
     component = serializers.CharField()
     kind = serializers.CharField()
@@ -80,7 +81,7 @@ class ComponentSerializer(serializers.Serializer):
     amount = serializers.DecimalField(**MONEY)
 
 
-class AdjustmentSerializer(serializers.Serializer):
+class AdjustmentSerializer(Serializer):
     person = serializers.CharField(source="person.code")
     name = serializers.CharField(source="person.name")
     source_period = serializers.CharField()

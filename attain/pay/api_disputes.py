@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import Serializer
 from attain.web.fields import MONEY
 from attain.web.parsers import JSONParser
 from attain.web.query import query_one, query_optional_bool
@@ -33,7 +34,7 @@ from .services_close import PERIOD_RE
 ACTIONS = ["start", "assign", "resolve", "reject", "withdraw"]
 
 
-class DisputeRowSerializer(serializers.Serializer):
+class DisputeRowSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     person = serializers.CharField(source="person.code")
     name = serializers.CharField(source="person.name")
@@ -55,7 +56,7 @@ class DisputeRowSerializer(serializers.Serializer):
     adjustment_amount = serializers.DecimalField(allow_null=True, **MONEY)
 
 
-class DisputeAttachmentSerializer(serializers.Serializer):
+class DisputeAttachmentSerializer(Serializer):
     name = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
@@ -65,7 +66,7 @@ class DisputeAttachmentSerializer(serializers.Serializer):
         return reverse("pay:dispute_file", args=[row.pk])
 
 
-class DisputeMessageSerializer(serializers.Serializer):
+class DisputeMessageSerializer(Serializer):
     author = serializers.CharField(source="author.username", allow_null=True, default=None)
     event = serializers.ChoiceField(choices=DisputeEvent.choices)
     text = serializers.CharField()
@@ -82,7 +83,7 @@ class DisputeDetailSerializer(DisputeRowSerializer):
         return adjustment.period if adjustment is not None else None
 
 
-class DisputeOpenSerializer(serializers.Serializer):
+class DisputeOpenSerializer(Serializer):
     subject = serializers.ChoiceField(choices=DisputeSubject.choices)
     period = period_field()
     title = serializers.CharField(max_length=200)
@@ -98,14 +99,14 @@ class DisputeOpenSerializer(serializers.Serializer):
     )
 
 
-class DisputeReplySerializer(serializers.Serializer):
+class DisputeReplySerializer(Serializer):
     text = serializers.CharField(max_length=5000)
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=5
     )
 
 
-class DisputeActionSerializer(serializers.Serializer):
+class DisputeActionSerializer(Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     amount = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True, default=None
@@ -238,7 +239,7 @@ class ActionView(APIView):
         return Response(DisputeDetailSerializer(selectors.dispute_for(user, pk)).data)
 
 
-class DisputeStatsSerializer(serializers.Serializer):
+class DisputeStatsSerializer(Serializer):
     period = serializers.CharField()
     opened = serializers.IntegerField()
     active = serializers.IntegerField()

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attain.org.models import Unit
+from attain.web.api import Serializer
 from attain.web.fields import MONEY
 from attain.web.parsers import JSONParser
 from attain.web.query import query_one, query_optional_bool
@@ -39,14 +40,14 @@ def period_field() -> serializers.CharField:
 ACTIONS = ["review", "approve", "pay", "hold", "release"]
 
 
-class LineSerializer(serializers.Serializer):
+class LineSerializer(Serializer):
     plan = serializers.CharField()
     component = serializers.CharField()
     kind = serializers.CharField()
     amount = serializers.DecimalField(**MONEY)
 
 
-class PayoutSerializer(serializers.Serializer):
+class PayoutSerializer(Serializer):
     person = serializers.CharField(source="person.code")
     name = serializers.CharField(source="person.name")
     period = serializers.CharField()
@@ -62,7 +63,7 @@ class PayoutSerializer(serializers.Serializer):
     lines = LineSerializer(many=True, source="lines.all")
 
 
-class TotalsSerializer(serializers.Serializer):
+class TotalsSerializer(Serializer):
     count = serializers.IntegerField()
     total = serializers.DecimalField(**MONEY)
     held = serializers.DecimalField(**MONEY)
@@ -77,13 +78,13 @@ class UnitTotalsSerializer(TotalsSerializer):
     unit = serializers.CharField()
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(Serializer):
     totals = TotalsSerializer()
     units = UnitTotalsSerializer(many=True)
     payouts = PayoutSerializer(many=True)
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     period = period_field()
     people = serializers.ListField(
@@ -94,11 +95,11 @@ class ActionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class ChangedSerializer(serializers.Serializer):
+class ChangedSerializer(Serializer):
     changed = serializers.IntegerField()
 
 
-class PayrollSerializer(serializers.Serializer):
+class PayrollSerializer(Serializer):
     period = serializers.CharField()
     header = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
@@ -106,7 +107,7 @@ class PayrollSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class PaidSerializer(serializers.Serializer):
+class PaidSerializer(Serializer):
     period = period_field()
     reference = serializers.CharField(max_length=100)
     paid_on = serializers.DateField()
@@ -126,12 +127,12 @@ class PaidSerializer(serializers.Serializer):
     )
 
 
-class ColumnSerializer(serializers.Serializer):
+class ColumnSerializer(Serializer):
     header = serializers.CharField(max_length=60)
     source = serializers.ChoiceField(choices=PayrollSource.choices)  # type: ignore[assignment]
 
 
-class MappingSerializer(serializers.Serializer):
+class MappingSerializer(Serializer):
     columns = ColumnSerializer(many=True, min_length=1, max_length=30)  # type: ignore[call-arg]
     pay_code = serializers.CharField(max_length=40)
     reason = serializers.CharField(
@@ -139,7 +140,7 @@ class MappingSerializer(serializers.Serializer):
     )
 
 
-class AccrualSerializer(serializers.Serializer):
+class AccrualSerializer(Serializer):
     period = serializers.CharField()
     unit = serializers.CharField(source="unit_code")
     unit_name = serializers.CharField()

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import Serializer
 from attain.web.fields import MONEY
 from attain.web.parsers import JSONParser
 
@@ -27,7 +28,7 @@ from .models_statements import Statement, StatementSet
 from .services_close import PERIOD_RE
 
 
-class StatementSerializer(serializers.Serializer):
+class StatementSerializer(Serializer):
     id = serializers.IntegerField()
     person = serializers.CharField(source="person.code")
     name = serializers.CharField(source="person.name")
@@ -45,7 +46,7 @@ class StatementSerializer(serializers.Serializer):
         return f"/api/pay/statements/{statement.pk}/pdf/"
 
 
-class SetSerializer(serializers.Serializer):
+class SetSerializer(Serializer):
     id = serializers.IntegerField()
     period = serializers.CharField()
     status = serializers.CharField(help_text="queued, running, done or failed")
@@ -60,7 +61,7 @@ class SetSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-class GenerateSerializer(serializers.Serializer):
+class GenerateSerializer(Serializer):
     period = period_field()
 
 

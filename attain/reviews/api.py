@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.web.api import Serializer
 from attain.web.parsers import JSONParser
 
 from . import access, selectors, services
@@ -35,7 +36,7 @@ def code_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(max_length=64, validators=[_check_code], **kwargs)
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(Serializer):
     id = serializers.IntegerField()
     manager = serializers.CharField(source="manager.code")
     manager_name = serializers.CharField(source="manager.name")
@@ -49,7 +50,7 @@ class ReviewSerializer(serializers.Serializer):
     previous = serializers.IntegerField(source="previous_id", allow_null=True)
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(Serializer):
     id = serializers.IntegerField()
     author = serializers.CharField(source="author_name")
     side = serializers.ChoiceField(choices=Side.choices)
@@ -57,7 +58,7 @@ class CommentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(Serializer):
     id = serializers.IntegerField()
     review = serializers.IntegerField(source="pack.review_id")
     person = serializers.CharField(source="pack.person.code")
@@ -68,13 +69,13 @@ class ActionSerializer(serializers.Serializer):
     done_at = serializers.DateTimeField(allow_null=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Serializer):
     code = serializers.CharField()
     title = serializers.CharField(source="label")
     text = serializers.CharField()
 
 
-class PackSerializer(serializers.Serializer):
+class PackSerializer(Serializer):
     person = serializers.CharField(source="pack.person.code")
     name = serializers.CharField(source="pack.person.name")
     prepared_at = serializers.DateTimeField(source="pack.prepared_at")
@@ -109,26 +110,26 @@ class ReviewDetailSerializer(ReviewSerializer):
         return PackSerializer(pack_views(packs), many=True, context={"carried": carried}).data
 
 
-class OpenSerializer(serializers.Serializer):
+class OpenSerializer(Serializer):
     period = serializers.CharField(
         max_length=16, help_text="a month or a quarter: 2026-03, 2026-Q1"
     )
     manager = code_field(required=False, help_text="the manager whose team; left out: oneself")
 
 
-class CommentRequestSerializer(serializers.Serializer):
+class CommentRequestSerializer(Serializer):
     person = code_field(help_text="whose pack")
     text = serializers.CharField(max_length=services.MAX_TEXT)
 
 
-class ActionRequestSerializer(serializers.Serializer):
+class ActionRequestSerializer(Serializer):
     person = code_field(help_text="whose pack")
     text = serializers.CharField(max_length=500)
     owner = code_field(help_text="the person reviewed or the manager")
     due_on = serializers.DateField()
 
 
-class TickSerializer(serializers.Serializer):
+class TickSerializer(Serializer):
     done = serializers.BooleanField()
 
 

@@ -24,6 +24,8 @@ from rest_framework.views import APIView
 from attain.org.models import Person
 from attain.web.api import (
     PERIOD_PATTERN,
+    ModelSerializer,
+    Serializer,
     SlugRelatedField,
     query_date,
     query_int,
@@ -42,7 +44,7 @@ from .snapshots import Stored, stored_forecast, stored_pace
 from .stored import stored_grids
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ModelSerializer):
     root_unit: Any = SlugRelatedField(slug_field="code", read_only=True)
     measures = serializers.SerializerMethodField()
 
@@ -65,14 +67,14 @@ class PlanSerializer(serializers.ModelSerializer):
         return {pm.measure: str(pm.total) for pm in plan.plan_measures.all()}
 
 
-class TargetSerializer(serializers.Serializer):
+class TargetSerializer(Serializer):
     measure = serializers.CharField()
     who = serializers.CharField()
     period = serializers.CharField()
     value = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class GridRowSerializer(serializers.Serializer):
+class GridRowSerializer(Serializer):
     who = serializers.CharField()
     kind = serializers.ChoiceField(choices=Kind.choices)
     name = serializers.CharField()
@@ -82,17 +84,17 @@ class GridRowSerializer(serializers.Serializer):
     difference = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class AcknowledgeSerializer(serializers.Serializer):
+class AcknowledgeSerializer(Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AcknowledgementSerializer(serializers.Serializer):
+class AcknowledgementSerializer(Serializer):
     person = serializers.CharField()
     comment = serializers.CharField()
     at = serializers.DateTimeField()
 
 
-class PaceRowSerializer(serializers.Serializer):
+class PaceRowSerializer(Serializer):
     who = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -106,7 +108,7 @@ class PaceRowSerializer(serializers.Serializer):
     status = serializers.CharField(allow_null=True)
 
 
-class ForecastRowSerializer(serializers.Serializer):
+class ForecastRowSerializer(Serializer):
     who = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=["person", "unit"])

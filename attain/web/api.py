@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -18,6 +19,8 @@ from .query import PERIOD_PATTERN, query_bool, query_date, query_int, query_one,
 __all__ = [
     "PERIOD_PATTERN",
     "DateTimeField",
+    "ModelSerializer",
+    "Serializer",
     "ServiceCreateMixin",
     "SlugRelatedField",
     "create_schema",
@@ -29,6 +32,36 @@ __all__ = [
 ]
 
 View = TypeVar("View", bound=type)
+
+UNKNOWN_FIELD = _("Unknown field.")
+
+
+def refuse_unknown_fields(serializer: serializers.Serializer, data: Any) -> None:
+    """A 400 naming each field of the request body ``serializer`` has no field of that
+    name: without it ``PATCH /api/units/east/ {"nmae": "…"}`` answered 200 and changed
+    nothing, and a mistyped optional field was dropped unseen. A field the serializer
+    only shows (``id``, ``created``) is known: a client may send back what it read."""
+    if isinstance(data, Mapping):
+        unknown = sorted(str(name) for name in data if name not in serializer.fields)
+        if unknown:
+            raise serializers.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
+
+
+class Serializer(serializers.Serializer):
+    """The API's serializer: DRF's, refusing fields it does not have (every API
+    serializer derives from this one or :class:`ModelSerializer`; a test checks it)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        refuse_unknown_fields(self, data)
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's model serializer, refusing fields it does not have (as :class:`Serializer`)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        refuse_unknown_fields(self, data)
+        return super().to_internal_value(data)
 
 
 class SlugRelatedField(serializers.SlugRelatedField):

@@ -61,6 +61,10 @@ def test_a_rep_acknowledges_only_their_own_targets_through_the_api(
     client.force_authenticate(company.users["rep"])
     url = f"/api/targets/plans/{plan.pk}/acknowledge/"
     answer = client.post(url, {"person": "r2", "who": "r2", "comment": "for r2"}, format="json")
+    assert answer.status_code == 400  # the body names no person: "person", "who" are unknown
+    assert set(answer.json()["error"]["fields"]) == {"person", "who"}
+    assert not Acknowledgement.objects.exists()
+    answer = client.post(url, {"comment": "ok"}, format="json")
     assert answer.status_code == 200 and answer.json()["person"] == "r1"
     assert list(Acknowledgement.objects.values_list("person__code", flat=True)) == ["r1"]
     assert client.post(url, {}, format="json").status_code == 400  # once
