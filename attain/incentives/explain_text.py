@@ -3,7 +3,9 @@
 The engine stays language-free: its explanation is data whose step labels are fixed English
 patterns with numbers and names inside. This module recognises each pattern, translates it
 through the catalogue and formats the numbers inside for the reader (thousands separators,
-money to 2 places, ratios as percentages). A label no pattern knows is shown as it came.
+amounts before the one rounding to the cent with the digits they have, so the lines add
+up to what they are beside; the rounded amount to the cent; ratios as percentages). A
+label no pattern knows is shown as it came.
 """
 
 from __future__ import annotations
@@ -131,6 +133,20 @@ def money(value: Any) -> str:
 
 
 @_wide
+def unrounded(value: Any) -> str:
+    """An amount before the one rounding to the cent, with the digits it has (at least
+    2, at most :data:`FACTOR_PLACES`): tier slices of 1.255 and 0.005 read as such and
+    add up to the total of 1.26 beside them (rounded to the cent, 1.26 + 0.01 did not)."""
+    d = decimal_of(value)
+    if d is None:
+        return str(value)
+    if d.as_tuple().exponent < -FACTOR_PLACES:  # type: ignore[operator]
+        d = d.quantize(Decimal(1).scaleb(-FACTOR_PLACES))
+    places = max(2, -d.normalize().as_tuple().exponent) if d != 0 else 2  # type: ignore[operator]
+    return number_format(d.quantize(Decimal(1).scaleb(-places)), places, force_grouping=True)
+
+
+@_wide
 def percent(value: Any) -> str:
     d = decimal_of(value)
     if d is None:
@@ -163,7 +179,7 @@ _FORMATS: dict[str, Formatter] = {
     "actual": number,
     "target": number,
     "value": number,
-    "slice": number,
+    "slice": factor,  # with its digits: the reader multiplies it by the rate
     "rate": factor,
     "lower": number,
     "upper": number,
@@ -215,37 +231,37 @@ _STEP_PATTERNS: list[tuple[str, Callable[[], str], Formatter]] = [
     (
         r"actual (?P<actual>\S+) × rate (?P<rate>\S+)",
         lambda: _("actual %(actual)s × rate %(rate)s"),
-        money,
+        unrounded,
     ),
     (
         r"no target: tiers by attainment pay 0",
         lambda: _("no target: tiers by attainment pay 0"),
-        money,
+        unrounded,
     ),
     (
         r"actual (?P<actual>\S+) ≤ 0: clawback at the base rate (?P<rate>\S+)",
         lambda: _("actual %(actual)s ≤ 0: clawback at the base rate %(rate)s"),
-        money,
+        unrounded,
     ),
     (
         r"tier (?P<tier>\d+) \[(?P<lower>[^,]+), (?P<upper>[^)]+)\): "
         r"(?P<slice>\S+) × (?P<rate>\S+)",
         lambda: _("tier %(tier)s [%(lower)s, %(upper)s): %(slice)s × %(rate)s"),
-        money,
+        unrounded,
     ),
-    (r"marginal tiers total", lambda: _("marginal tiers total"), money),
+    (r"marginal tiers total", lambda: _("marginal tiers total"), unrounded),
     (
         r"whole: highest tier reached from (?P<start>\S+); (?P<actual>\S+) × (?P<rate>\S+)",
         lambda: _("whole: highest tier reached from %(start)s; %(actual)s × %(rate)s"),
-        money,
+        unrounded,
     ),
     (r"when (?P<formula>.+)", lambda: _("when %(formula)s"), lambda v: _yes_no(v)),
-    (r"amount (?P<formula>.+)", lambda: _("amount %(formula)s"), money),
-    (r"no level reached", lambda: _("no level reached"), money),
+    (r"amount (?P<formula>.+)", lambda: _("amount %(formula)s"), unrounded),
+    (r"no level reached", lambda: _("no level reached"), unrounded),
     (
         r"level (?P<level>.+) \(attainment ≥ (?P<minimum>\S+)\)",
         lambda: _("level %(level)s (attainment ≥ %(minimum)s)"),
-        money,
+        unrounded,
     ),
     (
         r"metric (?P<measure>\S+) \((?P<direction>\w+)\): actual (?P<actual>\S+), "
@@ -261,36 +277,36 @@ _STEP_PATTERNS: list[tuple[str, Callable[[], str], Formatter]] = [
     (
         r"no payout formula: the scorecard pays 0",
         lambda: _("no payout formula: the scorecard pays 0"),
-        money,
+        unrounded,
     ),
-    (r"payout (?P<formula>.+)", lambda: _("payout %(formula)s"), money),
+    (r"payout (?P<formula>.+)", lambda: _("payout %(formula)s"), unrounded),
     (
         r"Σ amount × share over matching (?P<table>\S+) records",
         lambda: _("Σ amount × share over the matching %(table)s records"),
-        money,
+        unrounded,
     ),
     (
         r"gate: no attainment of (?P<measure>\S+); pays 0",
         lambda: _("gate: no attainment of %(measure)s; pays 0"),
-        money,
+        unrounded,
     ),
     (
         r"gate: attainment (?P<attainment>\S+) < (?P<minimum>\S+); pays 0",
         lambda: _("gate: attainment %(attainment)s < %(minimum)s; pays 0"),
-        money,
+        unrounded,
     ),
     (
         r"gate: attainment (?P<attainment>\S+) ≥ (?P<minimum>\S+); open",
         lambda: _("gate: attainment %(attainment)s ≥ %(minimum)s; open"),
-        money,
+        unrounded,
     ),
     (
         r"multiplier (?P<formula>.+) = (?P<factor>\S+)",
         lambda: _("multiplier %(formula)s = %(factor)s"),
-        money,
+        unrounded,
     ),
-    (r"cap (?P<cap>\S+)", lambda: _("cap %(cap)s"), money),
-    (r"floor (?P<floor>\S+)", lambda: _("floor %(floor)s"), money),
+    (r"cap (?P<cap>\S+)", lambda: _("cap %(cap)s"), unrounded),
+    (r"floor (?P<floor>\S+)", lambda: _("floor %(floor)s"), unrounded),
 ]
 _DETAIL_PATTERNS: list[tuple[str, Callable[[], str]]] = [
     (r"on covered days (?P<days>.+)", lambda: _("on covered days %(days)s")),

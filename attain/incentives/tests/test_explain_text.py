@@ -24,8 +24,9 @@ def test_steps_are_translated_and_numbers_formatted():
     with translation.override("zh-hans"):
         assert step_text(step) == {"label": "达成率 = 实际 ÷ 目标", "value": "95.2%", "detail": ""}
         shown = step_text(tier)
-        assert shown["label"] == "第 2 档 [1, 1.2)：123,456.79 × 0.05"
-        assert shown["value"] == "6,172.84"
+        # an amount before the rounding to the cent with its digits (to 8 places)
+        assert shown["label"] == "第 2 档 [1, 1.2)：123,456.78901235 × 0.05"
+        assert shown["value"] == "6,172.83945062"
         assert detail_text("no target for 2026-Q4 or an enclosing period") == (
             "2026-Q4 及其上级期间都没有目标"
         )
@@ -34,6 +35,30 @@ def test_steps_are_translated_and_numbers_formatted():
         assert step_text({"label": "actual revenue (team)", "value": "12"})["label"] == (
             "actual revenue (team)"
         )
+
+
+def test_tier_slices_add_up_to_the_total_beside_them():
+    """Each tier's pay is shown with the digits it has, the amount paid rounded once:
+    rounded to the cent, slices of 1.255 and 0.005 read 1.26 + 0.01 beside a total of
+    1.26, and a reader who adds them up distrusts the whole explanation."""
+    steps = [
+        {"label": "tier 1 [0, 100): 25.1 × 0.05", "value": Decimal("1.255")},
+        {"label": "tier 2 [100, ∞): 0.1 × 0.05", "value": Decimal("0.005")},
+        {"label": "marginal tiers total", "value": Decimal("1.260")},
+        {"label": "rounded half-up to the currency's minor unit", "value": Decimal("1.26")},
+    ]
+    with translation.override("en"):
+        values = [step_text(step)["value"] for step in steps]
+    assert values == ["1.255", "0.005", "1.26", "1.26"]
+    with translation.override("en"):
+        whole = step_text({"label": "actual 400000 × rate 0.00125", "value": Decimal("500.000")})
+        assert whole["value"] == "500.00"  # at least the cents, no trailing digits beyond
+        third = step_text({"label": "payout 100 / 3", "value": Decimal(100) / 3})
+        assert third["value"] == "33.33333333"  # an endless fraction to 8 places
+        rounded = step_text(
+            {"label": "rounded half-up to the currency's minor unit", "value": Decimal("2.5")}
+        )
+        assert rounded["value"] == "2.50"
 
 
 def test_an_unknown_label_is_shown_as_it_came():
@@ -133,9 +158,12 @@ def test_numbers_are_shown_rounded_half_up():
     with translation.override("en"):
         assert number(half) == money(half) == money2(half) == "1,000.13"
         assert money_filter(half).endswith("1,000.13")
+        # the step before the rounding shows its digits; the rounding step, the cents
         assert step_text({"label": "actual 40005 × rate 0.025", "value": half})["value"] == (
-            "1,000.13"
+            "1,000.125"
         )
+        rounding = "rounded half-up to the currency's minor unit"
+        assert step_text({"label": rounding, "value": half})["value"] == "1,000.13"
         assert number(Decimal("0.00125")) == "0.0013" and num(Decimal("0.00125")) == "0.0013"
         assert percent(Decimal("0.80025")) == pct(Decimal("0.80025")) == "80.0%"
         assert percent(Decimal("0.80250")) == pct(Decimal("0.80250")) == "80.3%"
