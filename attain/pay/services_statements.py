@@ -275,7 +275,7 @@ def build_document(
         currency = str(doc.get("currency") or "")
         person = payout.person
         facts = [
-            (_("Person"), f"{person.name} ({person.code})"),
+            (_("Person"), _("%(name)s (%(code)s)") % {"name": person.name, "code": person.code}),
             (_("Unit"), payout.unit.name if payout.unit else _("No unit")),
         ]
         if result is not None and result.role:
@@ -284,7 +284,8 @@ def build_document(
         facts.append(
             (
                 _("Pay period"),
-                f"{payout.period} ({_date(start)} – {_date(payout.period_end)})"
+                _("%(period)s (%(start)s – %(end)s)")
+                % {"period": payout.period, "start": _date(start), "end": _date(payout.period_end)}
                 if start
                 else payout.period,
             )
@@ -422,10 +423,12 @@ def _summary_sections(doc: dict[str, Any], names: dict[str, str]) -> list[pdf.Se
     steps = []
     for plan in (doc.get("plans") or {}).values():
         for component_id, component in (plan.get("components") or {}).items():
+            kind = label_of(COMPONENT_KINDS, component.get("kind"))
             steps.append(
                 [
-                    f"{plan.get('name', '')} · {component_id} "
-                    f"({label_of(COMPONENT_KINDS, component.get('kind'))})",
+                    # the brackets as the reader's language writes them: （） in Chinese
+                    _("%(text)s (%(details)s)")
+                    % {"text": f"{plan.get('name', '')} · {component_id}", "details": kind},
                     money(component.get("amount")),
                 ]
             )
@@ -433,7 +436,7 @@ def _summary_sections(doc: dict[str, Any], names: dict[str, str]) -> list[pdf.Se
                 step = step_text(raw, names)  # the measures named as in the table above
                 label = f"    {step['label']}"
                 if step["detail"]:
-                    label += f" ({step['detail']})"
+                    label = _("%(text)s (%(details)s)") % {"text": label, "details": step["detail"]}
                 steps.append([label, step["value"]])
     return [
         pdf.Section(

@@ -50,7 +50,7 @@ def test_generate_download_and_acknowledge_in_chromium(
         page.click("#my-statements a[download]")
     data = Path(info.value.path()).read_bytes()
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
-    for expected in ["薪酬结算单", "1,000.10", "200.00", "1,200.10", "R1 (r1)"]:
+    for expected in ["薪酬结算单", "1,000.10", "200.00", "1,200.10", "R1（r1）"]:
         assert expected in text, expected
     page.click("#my-statements button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("结算单已确认")
