@@ -25,6 +25,7 @@ from typing import Any
 
 FONT_NAME = "AttainCJK"
 SIZE, LEADING, PAD = 9, 12, 2
+MIN_NUMBER_SIZE = 5  # the smallest a number too wide for its column is set, to stay on a line
 FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
@@ -179,8 +180,19 @@ class _Page:
         rule_below: float = 0,
         numbers: bool = True,
     ) -> None:
-        """One table row; with ``numbers`` the last cell is right-aligned (a number)."""
+        """One table row; with ``numbers`` the last cell is right-aligned (a number), kept
+        on one line: set smaller when it is wider than its column (a number broken after
+        "…345.6" reads as another number)."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
         wrapped = [wrap(c, w - 2 * PAD, SIZE) for c, w in zip(cells, widths, strict=True)]
+        last = len(cells) - 1 if numbers else -1
+        number_size = float(SIZE)
+        if numbers and len(wrapped[last]) > 1 and "\n" not in cells[last]:
+            room = widths[last] - 2 * PAD
+            fits = SIZE * room / max(stringWidth(cells[last], FONT_NAME, SIZE), 1)
+            if fits >= MIN_NUMBER_SIZE:
+                number_size, wrapped[last] = fits, [cells[last]]
         height = max(len(lines) for lines in wrapped) * LEADING + 2 * PAD
         self.need(height)
         canvas = self.canvas
@@ -190,13 +202,14 @@ class _Page:
         canvas.setFont(FONT_NAME, SIZE)
         canvas.setFillColorRGB(*colour)
         x = self.left
-        last = len(cells) - 1 if numbers else -1
         for n, (lines, w) in enumerate(zip(wrapped, widths, strict=True)):
             y = self.y - PAD
             for line in lines:
                 y -= LEADING
                 if n == last:
+                    canvas.setFont(FONT_NAME, number_size)
                     canvas.drawRightString(x + w - PAD, y + 3, line)
+                    canvas.setFont(FONT_NAME, SIZE)
                 else:
                     canvas.drawString(x + PAD, y + 3, line)
             x += w

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import pypdf
+
 from attain.incentives.models import PeriodResult
+from attain.pay import statements as pdf
 
 from .payout_factories import PERIOD
 from .test_statements import _generate, _statement, _text, published  # noqa: F401  (fixture)
@@ -25,3 +29,18 @@ def test_the_chinese_statement_brackets_codes_dates_and_kinds_the_chinese_way(pu
     assert "（试用期）" in text
     english = _text(_statement("r2"))
     assert "(r2)" in english and "2026-Q1 (" in english
+
+
+def test_a_big_amount_stays_on_one_line_in_its_column():
+    """A 15-digit amount in the narrow amount column was broken after "…345.6": the
+    reader saw a different number on the first line."""
+    amount = "123,456,789,012,345.67"
+    document = pdf.StatementDocument(
+        language="zh-hans",
+        company="示例",
+        title="薪酬结算单",
+        facts=[],
+        sections=[pdf.Section("应发金额", rows=[["应发金额", amount]], widths=[0.78, 0.22])],
+    )
+    pages = pypdf.PdfReader(io.BytesIO(pdf.render(document))).pages
+    assert amount in "\n".join(page.extract_text() for page in pages)
