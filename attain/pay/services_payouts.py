@@ -384,16 +384,16 @@ def _step(
         )
         for payout in rows:
             if access.is_own(actor, payout.person) and not allowed(payout):
-                label = f"{payout.person.name} ({payout.person.code}) {payout.period}"
+                label = payout_label(payout)
                 raise PermissionDenied(access.own_refusal(label))
             if not allowed(payout):
                 raise PermissionDenied(refused)
             if name == "approve" and access.reviewed_it(actor, payout):
-                label = f"{payout.person.name} ({payout.person.code}) {payout.period}"
+                label = payout_label(payout)
                 raise PermissionDenied(access.reviewer_refusal(label))
         problems = []
         for payout in rows:
-            label = f"{payout.person.name} ({payout.person.code}) {payout.period}"
+            label = payout_label(payout)
             if payout.state != source:
                 problems.append(
                     _("%(payout)s is %(state)s: it %(rule)s.")
@@ -543,11 +543,21 @@ def mark_paid(
     )
 
 
+def payout_label(payout: Payout) -> str:
+    """A payout named in a message: the person, their code and the period, bracketed as
+    the active language brackets (（） in Chinese)."""
+    return _("%(name)s (%(code)s) %(period)s") % {
+        "name": payout.person.name,
+        "code": payout.person.code,
+        "period": payout.period,
+    }
+
+
 def _check_not_own(actor: Any, payout: Payout) -> None:
     """Segregation of duties: nobody holds or releases their own payout."""
     person = payout.person
     if not access.may_hold(actor, person):
-        label = f"{person.name} ({person.code}) {payout.period}"
+        label = payout_label(payout)
         raise PermissionDenied(access.own_refusal(label))
 
 

@@ -81,10 +81,6 @@ def _amounts(text: str) -> dict[str, Decimal] | None:
     return shown
 
 
-def _label(payout: Any) -> str:
-    return f"{payout.person.name} ({payout.person.code}) {payout.period}"
-
-
 def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
     """One step on the chosen payouts of the register (all or nothing)."""
     action = request.POST.get("action", "")
@@ -124,7 +120,8 @@ def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
                 except ValidationError as error:
                     raise ValidationError(
                         [
-                            _("%(payout)s: %(problem)s") % {"payout": _label(payout), "problem": m}
+                            _("%(payout)s: %(problem)s")
+                            % {"payout": services.payout_label(payout), "problem": m}
                             for m in error.messages
                         ]
                     ) from None

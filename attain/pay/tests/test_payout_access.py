@@ -285,10 +285,11 @@ def test_the_register_refuses_holding_ones_own_payout_all_or_nothing(company, cl
     )
     assert page.status_code == 200
     shown = " ".join(str(m) for m in page.context["messages"])
+    own = Payout.objects.get(person=person, period=PERIOD)
     with translation.override("zh-hans"):
-        chinese = access.own_refusal(f"{person.name} ({person.code}) {PERIOD}")
+        chinese = access.own_refusal(services.payout_label(own))  # R2（r2）2026-Q1
     with translation.override("en"):
-        assert chinese != access.own_refusal(f"{person.name} ({person.code}) {PERIOD}")
+        assert chinese != access.own_refusal(services.payout_label(own))
     assert chinese in shown
     held = set(Payout.objects.filter(period=PERIOD).values_list("held", flat=True))
     assert held == {action == "release"}  # nothing moved, r1's payout neither

@@ -6,11 +6,18 @@ import io
 import json
 
 import pypdf
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from attain.incentives.models import PeriodResult
+from attain.pay import services_payouts
 from attain.pay import statements as pdf
+from attain.pay.models import Payout
+from attain.pay.models_statements import StatementSet
+from attain.pay.services_statements import generate_statements
 
-from .payout_factories import PERIOD
+from .payout_factories import AMOUNTS, PERIOD, payout, store
 from .test_statements import _generate, _statement, _text, published  # noqa: F401  (fixture)
 
 
@@ -44,3 +51,25 @@ def test_a_big_amount_stays_on_one_line_in_its_column():
     )
     pages = pypdf.PdfReader(io.BytesIO(pdf.render(document))).pages
     assert amount in "\n".join(page.extract_text() for page in pages)
+
+
+def test_the_chinese_pay_pages_and_messages_bracket_the_chinese_way(company, client):
+    """ "(4 笔发放)" and "R1 (r1) 2026-Q1 …": ASCII brackets in Chinese text."""
+    store(company, AMOUNTS)
+    finance = company.users["finance"]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services_payouts.approve_payouts(finance, [payout(company, "r1")])  # not reviewed
+    assert "（r1）" in str(refused.value) and "(r1)" not in str(refused.value)
+    services_payouts.review_payouts(company.users["admin"], list(Payout.objects.all()))
+    services_payouts.approve_payouts(finance, list(Payout.objects.all()))
+    client.force_login(finance)
+    page = client.get(f"/pay/payroll/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert f"（{len(AMOUNTS)} 笔发放）" in text
+    assert "（工号）" in text and "(工号)" not in text
+    english = client.get(f"/pay/payroll/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="en")
+    assert f"({len(AMOUNTS)} payouts)" in english.content.decode()
+    StatementSet.objects.create(period=PERIOD)
+    generate_statements(StatementSet.objects.get().pk, processes=1)
+    page = client.get(f"/pay/statements/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "（r1）" in page.content.decode() and "(r1)" not in page.content.decode()
