@@ -73,3 +73,16 @@ def test_the_chinese_pay_pages_and_messages_bracket_the_chinese_way(company, cli
     generate_statements(StatementSet.objects.get().pk, processes=1)
     page = client.get(f"/pay/statements/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "（r1）" in page.content.decode() and "(r1)" not in page.content.decode()
+
+
+def test_the_chinese_pay_pages_do_not_call_payouts_bonuses(company, client):
+    """The pay periods' count of payouts and the register's list of payouts were headed
+    奖金 (bonus): "奖金 5" read as a bonus of 5 next to the total."""
+    store(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    periods = client.get("/pay/periods/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<th class="num">发放笔数</th>' in periods
+    register = client.get(f"/pay/payouts/?period={PERIOD}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "<h2>发放</h2>" in register.content.decode()
+    english = client.get("/pay/periods/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<th class="num">Payouts</th>' in english
