@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
@@ -456,8 +456,54 @@ def _summary_sections(doc: dict[str, Any], names: dict[str, str]) -> list[pdf.Se
     ]
 
 
-def digest_of(document: pdf.StatementDocument) -> str:
-    data = json.dumps(asdict(document), ensure_ascii=False, sort_keys=True, default=str)
+def digest_of(
+    payout: Payout,
+    result: PeriodResult | None,
+    adjustments: Sequence[Adjustment] = (),
+    frozen: str | None = None,
+) -> str:
+    """The digest of what a statement says in figures: the person, the period, every
+    line and amount of the payout, the adjustments, and the explanation's numbers
+    (measures, components, steps as the engine writes them, language-free). An
+    acknowledgement carries over to a statement generated again with the same digest:
+    the words around the figures (the reader's language, the company name, the
+    payout's state or hold, a better translation) may change without asking the person
+    to acknowledge again."""
+    doc = _explanation(result, frozen)
+    figures = {
+        "person": payout.person.code,
+        "period": payout.period,
+        "amount": str(payout.amount),
+        "recalculated": None
+        if payout.recalculated_amount is None
+        else str(payout.recalculated_amount),
+        "lines": sorted(
+            [line.plan, line.component, line.kind, str(line.amount)] for line in payout.lines.all()
+        ),
+        "adjustments": [[a.source_period, a.components] for a in adjustments],
+        "measures": {
+            str(code): [
+                entry.get("actual"),
+                (entry.get("target") or {}).get("value"),
+                entry.get("attainment"),
+            ]
+            for code, entry in (doc.get("measures") or {}).items()
+        },
+        "components": {  # the steps' labels are the engine's, never translated
+            str(plan_id): {
+                str(component_id): [
+                    component.get("amount"),
+                    [
+                        [step.get("label"), step.get("value")]
+                        for step in component.get("steps") or []
+                    ],
+                ]
+                for component_id, component in (plan.get("components") or {}).items()
+            }
+            for plan_id, plan in (doc.get("plans") or {}).items()
+        },
+    }
+    data = json.dumps(figures, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -475,8 +521,8 @@ def _processes(requested: int | None, todo: int) -> int:
 
 def _documents(
     ids: Sequence[int], period: str, company: str
-) -> list[tuple[Payout, str, pdf.StatementDocument]]:
-    """(payout, language, document) for the payouts ``ids``, by person code."""
+) -> list[tuple[Payout, str, pdf.StatementDocument, str]]:
+    """(payout, language, document, digest) for the payouts ``ids``, by person code."""
     payouts = list(
         Payout.objects.filter(pk__in=ids)
         .select_related("person", "unit")
@@ -517,7 +563,13 @@ def _documents(
             names,
             frozen.get(payout.person_id),
         )
-        found.append((payout, language, document))
+        digest = digest_of(
+            payout,
+            results.get(payout.person_id),
+            adjustments.get(payout.pk, []),
+            frozen.get(payout.person_id),
+        )
+        found.append((payout, language, document, digest))
     return found
 
 
@@ -525,14 +577,14 @@ def _load(set_row: StatementSet, ids: Sequence[int], company: str) -> list[tuple
     folder = set_folder(set_row)
     media = Path(settings.MEDIA_ROOT)
     jobs = []
-    for payout, language, document in _documents(ids, set_row.period, company):
+    for payout, language, document, digest in _documents(ids, set_row.period, company):
         path = folder / f"{payout.person_id}.pdf"
         meta = _Meta(
             person_id=payout.person_id,
             period=payout.period,
             language=language,
             file=str(path.relative_to(media)),
-            digest=digest_of(document),
+            digest=digest,
             amount=payout.amount,
             state=payout.state,
             held=payout.held,
@@ -782,5 +834,5 @@ def _render_jobs(
 ) -> list[tuple[str, pdf.StatementDocument]]:
     return [
         (str(out / f"{payout.person.code}-{period}.pdf"), document)
-        for payout, _language, document in _documents(ids, period, company)
+        for payout, _language, document, _digest in _documents(ids, period, company)
     ]

@@ -165,6 +165,27 @@ def test_acknowledging_is_audited_once_and_carries_over_the_same_content(publish
     assert again.statements.get(person__code="r1").acknowledged_at == statement.acknowledged_at
 
 
+def test_an_acknowledgement_survives_new_words_around_the_same_figures(published, company):
+    """The person acknowledges the figures: generated again after they switched their
+    language, the company was renamed and their payout was held, the statement says
+    the same numbers in other words and stays acknowledged (it asked again before: the
+    digest covered every text on it). A changed amount asks again."""
+    r1 = services.acknowledge_statement(company.users["rep"], _statement("r1"))
+    Profile.objects.filter(user=company.users["rep"]).update(language="en")
+    services.set_company_name(company.users["finance"], "East Test Technology Ltd.")
+    payout = Payout.objects.get(person__code="r1", period=PERIOD)
+    services_payouts.hold_payout(company.users["finance"], payout, reason="checking")
+    again = _generate()
+    statement = again.statements.get(person__code="r1")
+    assert statement.language == "en" and "East Test Technology" in _text(statement)
+    assert statement.digest == r1.digest
+    assert statement.acknowledged_at == r1.acknowledged_at
+
+    store(company, {**AMOUNTS, "r1": {"commission": "1000.11", "bonus": "200.00"}})
+    changed = _generate().statements.get(person__code="r1")
+    assert changed.digest != r1.digest and changed.acknowledged_at is None
+
+
 def test_a_set_killed_halfway_is_never_shown_and_resumes(
     published, company, monkeypatch, django_capture_on_commit_callbacks
 ):
