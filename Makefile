@@ -54,8 +54,11 @@ format:
 typecheck:
 	$(BIN)/mypy attain config
 
+# the tests in as many processes as the machine has cores (pytest-xdist; a test file stays
+# in one process, so its module fixtures are built once); PYTEST_WORKERS=0 runs them here
+PYTEST_WORKERS ?= auto
 pytest:
-	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 scenarios: ## the hand-checked scenarios of the spec (a copy in examples/, and ../shared when present)
 	ATTAIN_CMD="$(BIN)/attain" $(BIN)/python tools/check_scenarios.py $(EXAMPLES)

@@ -4,6 +4,7 @@ layers import-linter checks are not crossed by a fixture)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
@@ -19,6 +20,18 @@ DATABASE_FIXTURES = {
     "django_db_reset_sequences",
     "django_db_serialized_rollback",
 }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Uploads, statements and other files of the run in a folder of its own: never in
+    the developer's ``var/``, and never shared by two test processes (``pytest -n``),
+    whose databases give the same ids to different rows."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("var")
+    with override_settings(VAR_DIR=root, MEDIA_ROOT=root / "media"):
+        yield
 
 
 @pytest.fixture(autouse=True)
