@@ -678,7 +678,11 @@ def generate_statements(set_id: int, *, processes: int | None = None) -> Stateme
     except pdf.FontMissing as error:
         _fail(row, [font_missing_message(error)])
     except Exception as error:  # a failed set is shown, and resumed by the next start
-        _fail(row, [f"{type(error).__name__}: {error}"])
+        # a bug: a sentence finance can read, the error's text for whoever reports it
+        stopped = _(
+            "The statements stopped on an unexpected error: %(error)s. Generate them again."
+        )
+        _fail(row, [stopped % {"error": repr(error)}])
         raise
     row.refresh_from_db()
     return row

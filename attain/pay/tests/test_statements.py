@@ -208,6 +208,11 @@ def test_a_set_killed_halfway_is_never_shown_and_resumes(
         services.generate_statements(second.pk, processes=1)
     second.refresh_from_db()
     assert second.status == SetStatus.FAILED and not second.published
+    # a sentence finance reads (it showed "RuntimeError: killed"), the error for a report
+    assert second.problems == [
+        "The statements stopped on an unexpected error: RuntimeError('killed'). "
+        "Generate them again."
+    ]
     assert second.statements.count() == 2  # what was whole is kept for the resume
     # people still see the published set, whole
     assert selectors.my_statements(rep).get().statement_set_id == published.pk
@@ -226,6 +231,14 @@ def test_a_set_killed_halfway_is_never_shown_and_resumes(
     assert not StatementSet.objects.filter(pk=published.pk).exists()
     assert not services.set_folder(published).exists()
     assert selectors.my_statements(rep).get().statement_set_id == resumed.pk
+
+
+def test_a_finished_set_says_done_once(published, company):
+    """The status of a finished set read "完成 · 完成 · 100%" (the state, then the stage)."""
+    client = _client(company, "finance")
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("pay:statement_set", args=[published.pk])).content.decode()
+    assert "完成</strong> · 100%" in page and "· 完成 ·" not in page
 
 
 def test_a_set_whose_worker_died_is_marked_failed(published):
