@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from attain.calc.periods import fiscal_year_of_day, period_bounds, year_month_ids
+from attain.calc.periods import fiscal_year_of_day, period_bounds, year_bounds, year_month_ids
 from attain.engine import parse_period
 from attain.measures.forms import table_choices
 from attain.measures.models import Measure
@@ -530,7 +530,9 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "id": "",
             "name": "",
             "applies_to": {"role": "rep"},
-            "effective": {"from": f"{timezone.localdate().year}-01-01"},
+            "effective": {
+                "from": year_bounds(fiscal_year_of_day(timezone.localdate()))[0].isoformat()
+            },
             "period": "quarter",
             "components": [],
         }
