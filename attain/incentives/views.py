@@ -446,7 +446,7 @@ def plans(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "runs": runs,
-        "year": timezone.localdate().year,
+        "year": fiscal_year_of_day(timezone.localdate()),
         "last_incremental": CalculationRun.objects.filter(kind=RunKind.INCREMENTAL).first(),
         "overlaps": governance.overlap_warnings(),
         **_governance_context(request),
@@ -671,7 +671,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
         messages.error(request, problem)
         return redirect("incentives:plans")
     run = services.start_calculation(
-        request.user, form.cleaned_data["year"] or timezone.localdate().year
+        request.user, form.cleaned_data["year"] or fiscal_year_of_day(timezone.localdate())
     )
     if _htmx(request):
         return render(request, "incentives/run_status.html", {"run": run})

@@ -27,6 +27,27 @@ def february_of_an_april_year(settings, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2027, 2, 10))
 
 
+def test_the_calculation_form_proposes_the_fiscal_year_of_today(
+    client, company, february_of_an_april_year
+):
+    """In February 2027 the form proposed 2027, a fiscal year that starts in April:
+    "Calculate" ran a year not begun and left the current one's results as they were."""
+    login(client, "sales_ops")
+    page = client.get(reverse("incentives:plans")).content.decode()
+    assert 'name="year" value="2026"' in page
+
+
+def test_a_calculation_without_a_year_runs_the_fiscal_year_of_today(
+    client, company, february_of_an_april_year, django_capture_on_commit_callbacks
+):
+    from attain.incentives.models import CalculationRun
+
+    login(client, "sales_ops")
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("incentives:start_run"), {"year": ""})
+    assert CalculationRun.objects.get().fiscal_year == 2026
+
+
 def test_a_new_plan_starts_on_the_first_day_of_the_fiscal_year(
     client, company, february_of_an_april_year
 ):
