@@ -25,7 +25,13 @@ from django.views.decorators.http import require_POST
 
 from attain.accounts.models import Role
 from attain.audit.models import AuditEvent
-from attain.calc.periods import period_bounds, year_bounds, year_month_ids, year_months
+from attain.calc.periods import (
+    fiscal_year_of_day,
+    period_bounds,
+    year_bounds,
+    year_month_ids,
+    year_months,
+)
 from attain.measures.services import measure_names
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
@@ -99,7 +105,9 @@ def _plan(request: HttpRequest, pk: int) -> TargetPlan:
 def plans(request: HttpRequest) -> HttpResponse:
     role = role_of(request.user)
     can_create = access.can_create_plan(request.user)
-    form = PlanForm(request.POST or None, initial={"fiscal_year": timezone.localdate().year})
+    form = PlanForm(
+        request.POST or None, initial={"fiscal_year": fiscal_year_of_day(timezone.localdate())}
+    )
     if request.method == "POST":
         if not can_create:
             raise PermissionDenied

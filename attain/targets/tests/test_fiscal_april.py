@@ -113,3 +113,15 @@ def test_a_reallocation_from_january_of_the_next_year(company: Company) -> None:
             company.users["sales_ops"], new, unit="east", from_month="2026-02", reason="x"
         )
     assert "2026-04" in str(raised.value) and "财年" in str(raised.value)
+
+
+def test_a_new_plan_is_proposed_for_the_fiscal_year_of_today(
+    company: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On 10 February 2027 the form proposed fiscal 2027 (April 2027 – March 2028), as
+    if the year were the calendar's: today's fiscal year is 2026."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2027, 2, 10))
+    page = login("sales_ops").get(reverse("targets:plans")).content.decode()
+    assert 'name="fiscal_year" value="2026"' in page
