@@ -2,9 +2,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
 
 from attain.audit.admin import AuditedAdminMixin
 
@@ -94,3 +95,26 @@ class CompanySettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
         obj.currency = obj.currency.upper()
         super().save_model(request, obj, form, change)
         company.forget()
+        # What is stored was counted with the settings of its day: say what to redo.
+        changed = form.changed_data if change else []
+        if "fiscal_year_start" in changed:
+            messages.warning(
+                request,
+                _(
+                    "The fiscal year now starts in %(month)s. Results, targets and pay "
+                    "periods calculated before still follow the old fiscal year: "
+                    "recalculate each fiscal year in use (Incentive plans → Recalculate) "
+                    "and check the target plans."
+                )
+                % {"month": MONTHS[obj.fiscal_year_start]},
+            )
+        if "time_zone" in changed:
+            messages.warning(
+                request,
+                _(
+                    "The time zone is now %(zone)s. Results calculated before counted "
+                    "days in %(old)s: recalculate each fiscal year in use (Incentive "
+                    "plans → Recalculate)."
+                )
+                % {"zone": obj.time_zone, "old": form.initial.get("time_zone", "")},
+            )

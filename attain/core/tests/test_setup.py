@@ -492,3 +492,34 @@ def test_the_company_settings_page_offers_languages_and_months_to_choose(db):
     assert row.languages == ["en"] and row.fiscal_year_start == 7 and row.language == "en"
     refused = client.post(url, {**data, "languages": ["zh-hans"]}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 200 and "JSON" not in refused.content.decode()
+
+
+def test_changing_the_fiscal_year_or_time_zone_warns_that_results_are_stale(db, settings):
+    """Results, targets and pay periods already calculated keep the fiscal year and time
+    zone they were counted with: after a change the rep's 2026-Q3 still showed July –
+    September while the period meant October – December, and nothing said to calculate
+    again. Saving such a change now says so; a change of name alone says nothing."""
+    client = Client()
+    run_wizard(client)
+    url = reverse("admin:org_companysettings_change", args=[CompanySettings.objects.get().pk])
+    data = {
+        "name": "华东精密仪器有限公司",
+        "fiscal_year_start": "4",
+        "currency": "CNY",
+        "time_zone": "Asia/Shanghai",
+        "languages": ["zh-hans", "en"],
+        "language": "zh-hans",
+    }
+    renamed = client.post(url, {**data, "name": "华东精密"}, follow=True)
+    assert "重新计算" not in renamed.content.decode()
+    moved = client.post(url, {**data, "fiscal_year_start": "7"}, follow=True)
+    page = moved.content.decode()
+    assert "财年现在从七月开始" in page and "激励方案" in page and "重新计算" in page
+    zoned = client.post(
+        url, {**data, "fiscal_year_start": "7", "time_zone": "America/New_York"}, follow=True
+    )
+    assert "America/New_York" in zoned.content.decode()
+    assert "财年现在" not in zoned.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.post(url, {**data, "fiscal_year_start": "1"}, follow=True)
+    assert "The fiscal year now starts in January" in english.content.decode()
