@@ -22,7 +22,7 @@ from django.db.models import Q
 from attain.calc.periods import year_bounds, year_periods
 from attain.calc.run import Frames, Loaded
 from attain.calc.run import loaded as calc_loaded
-from attain.engine import Period, Result, StoredRow, calculate, calculate_rows
+from attain.engine import Period, Result, StoredRow, calculate, calculate_rows, parse_date
 from attain.measures.services import scenario_measures
 
 from .models import PlanTarget, PlanVersion, VersionStatus
@@ -61,6 +61,33 @@ def active_plans(start: datetime.date, end: datetime.date) -> list[dict[str, Any
         document["id"] = ids[version.pk]
         plans.append(document)
     return sorted(plans, key=lambda p: p["id"])
+
+
+def within_year(
+    plans: Sequence[Mapping[str, Any]], start: datetime.date, end: datetime.date
+) -> list[dict[str, Any]]:
+    """The plans with their effective days cut to the fiscal year start…end. Only the
+    year's records are loaded: a plan running on past either end (January – December
+    when the year starts in April, or one without an end date) would otherwise have the
+    periods outside the year computed from none of their records, and a run would store
+    them over their own year's results. Every payout period lies within one fiscal
+    year, so the year's own periods are computed as before."""
+    kept: list[dict[str, Any]] = []
+    for plan in plans:
+        effective = dict(plan.get("effective") or {})
+        first = parse_date(effective.get("from"))
+        last = parse_date(effective.get("to"))
+        unreadable = (effective.get("from") is not None and first is None) or (
+            effective.get("to") is not None and last is None
+        )
+        outside = (first is not None and first > end) or (last is not None and last < start)
+        if unreadable or outside:  # the engine says what it finds
+            kept.append(dict(plan))
+            continue
+        effective["from"] = (start if first is None else max(first, start)).isoformat()
+        effective["to"] = (end if last is None else min(last, end)).isoformat()
+        kept.append({**plan, "effective": effective})
+    return kept
 
 
 def targets_for(
@@ -104,7 +131,7 @@ def loaded_year(
     start, end = year_bounds(year)
     measures = scenario_measures()
 
-    chosen = active_plans(start, end) if plans is None else plans
+    chosen = within_year(active_plans(start, end) if plans is None else plans, start, end)
 
     def edit(frames: Frames, data: dict[str, Any]) -> None:
         if extra_records:

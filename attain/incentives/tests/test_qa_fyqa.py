@@ -56,3 +56,51 @@ def test_a_new_plan_starts_on_the_first_day_of_the_fiscal_year(
     login(client, "sales_ops")
     page = client.get(reverse("incentives:new_plan")).content.decode()
     assert 'name="effective_from" value="2026-04-01"' in page
+
+
+def _payouts(period):
+    from attain.incentives.models import ComponentResult
+
+    return {
+        (row.person.code, row.component): row.amount
+        for row in ComponentResult.objects.filter(period=period).select_related("person")
+    }
+
+
+def test_a_run_keeps_to_its_fiscal_year_when_a_plan_spans_two(sales, settings):
+    """With the fiscal year from April, the 2026 plan (January – December) also covers
+    fiscal 2025's last quarter (January – March 2026). Calculating fiscal 2026 computed
+    that quarter too, from fiscal 2026's records only, and stored it: every 2025-Q4
+    payout became 0. Calculating fiscal 2025 did the same to 2026-Q1 … Q3."""
+    from attain.incentives import services
+    from attain.incentives.models import PlanTarget
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    for code in ("r1", "r2", "r3", "r4"):
+        PlanTarget.objects.create(measure="revenue", who=code, period="2025", value=40000)
+    services.run_calculation(None, 2025)  # the February orders are fiscal 2025's
+    before = _payouts("2025-Q4")
+    assert before[("r1", "commission")] > 0
+    services.run_calculation(None, 2026)
+    assert _payouts("2025-Q4") == before
+
+
+def test_a_run_of_last_year_leaves_this_years_results_alone(sales, settings):
+    """A plan without an end date, run for last year on a day of this year, computed the
+    quarters up to today from last year's records only and stored them over this
+    year's."""
+    from attain.incentives import services
+    from attain.incentives.documents import dump_yaml
+    from attain.incentives.models import PlanVersion
+
+    for version in PlanVersion.objects.all():
+        document = version.document()
+        document["effective"] = {"from": "2025-01-01"}
+        version.source = dump_yaml(document)
+        version.effective_from, version.effective_to = datetime.date(2025, 1, 1), None
+        version.save()
+    services.run_calculation(None, 2026)
+    before = _payouts("2026-Q1")
+    assert before[("r1", "commission")] > 0
+    services.run_calculation(None, 2025)
+    assert _payouts("2026-Q1") == before
