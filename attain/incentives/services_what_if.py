@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.calc.periods import fiscal_year_of_day
 from attain.web import leases
 
 from . import what_if
@@ -58,7 +59,7 @@ def start_what_if(actor: Any, version: PlanVersion, first: str, last: str) -> Ca
     with transaction.atomic():
         run = CalculationRun.objects.create(
             kind=RunKind.PREVIEW,
-            fiscal_year=span.start.year,
+            fiscal_year=fiscal_year_of_day(span.start),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             stage=noop("Queued"),
             totals={

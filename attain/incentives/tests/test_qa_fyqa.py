@@ -104,3 +104,29 @@ def test_a_run_of_last_year_leaves_this_years_results_alone(sales, settings):
     assert before[("r1", "commission")] > 0
     services.run_calculation(None, 2025)
     assert _payouts("2026-Q1") == before
+
+
+def test_a_what_if_run_is_filed_under_its_fiscal_year(
+    calculated, settings, django_capture_on_commit_callbacks
+):
+    """A what-if over 2026-Q4 of a year from April (January – March 2027) was listed
+    as a run of fiscal 2027 (the calendar year of its first day)."""
+    from decimal import Decimal
+
+    from attain.incentives import services, services_what_if
+    from attain.incentives.documents import marginal_commission, plan_document
+
+    from .conftest import YEAR
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    draft = services.save_plan_version(
+        None,
+        plan_document(
+            "rep", "Rep plan", "rep", YEAR, [marginal_commission("c", [(0, Decimal("0.1"))])]
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services_what_if.start_what_if(
+            calculated.users["sales_ops"], draft, "2026-Q4", "2026-Q4"
+        )
+    assert run.fiscal_year == 2026
