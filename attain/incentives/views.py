@@ -301,10 +301,11 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 
 def _bounds(period: str) -> tuple[datetime.date, datetime.date]:
-    parsed = parse_period(period)
-    if parsed is None:
+    """The first and last day of ``period`` in the company's fiscal year."""
+    bounds = period_bounds(period)
+    if bounds is None:
         raise Http404
-    return parsed.start, parsed.end
+    return bounds
 
 
 # Dashboard and leaderboards -----------------------------------------------------------

@@ -130,3 +130,22 @@ def test_a_what_if_run_is_filed_under_its_fiscal_year(
             calculated.users["sales_ops"], draft, "2026-Q4", "2026-Q4"
         )
     assert run.fiscal_year == 2026
+
+
+def test_the_team_page_reads_the_fiscal_quarters_days(client, calculated, settings, monkeypatch):
+    """With the fiscal year from April, 2026-Q3 is October – December 2026: the team
+    page's pipeline and the reasons of those behind pace read July – September."""
+    from attain.incentives import selectors
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    seen = []
+    real = selectors.funnel
+
+    def funnel(user, start, end, people):
+        seen.append((start, end))
+        return real(user, start, end, people)
+
+    monkeypatch.setattr(selectors, "funnel", funnel)
+    login(client, "manager")
+    assert client.get(reverse("incentives:team"), {"period": "2026-Q3"}).status_code == 200
+    assert seen == [(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))]
