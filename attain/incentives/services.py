@@ -34,7 +34,12 @@ from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
-from attain.calc.periods import fiscal_year_of_day, periods_of_day, year_month_ids
+from attain.calc.periods import (
+    fiscal_year_of_day,
+    fiscal_year_start,
+    periods_of_day,
+    year_month_ids,
+)
 from attain.calc.tables import empty_table
 from attain.crm.records import RECORD_TABLES
 from attain.engine import (
@@ -1261,7 +1266,7 @@ def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> 
     """What ``person`` would earn in ``period_id`` with one more confirmed order of
     ``extra_amount`` (a synthetic record, dated today within the period): the engine
     run on that person's slice of the data, compared with the stored results."""
-    period = parse_period(period_id)
+    period = parse_period(period_id, fiscal_year_start())
     if period is None:
         raise ValidationError(_("Unknown period."))
     today = timezone.localdate()

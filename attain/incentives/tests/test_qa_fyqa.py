@@ -149,3 +149,18 @@ def test_the_team_page_reads_the_fiscal_quarters_days(client, calculated, settin
     login(client, "manager")
     assert client.get(reverse("incentives:team"), {"period": "2026-Q3"}).status_code == 200
     assert seen == [(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))]
+
+
+def test_the_estimator_dates_its_order_in_the_fiscal_quarter(calculated, settings, monkeypatch):
+    """With the fiscal year from April, 2026-Q4 is January – March 2027: the estimator
+    dated its extra order 7 December 2026 (in calendar Q4, fiscal Q3), so more sales
+    in 2026-Q4 changed nothing."""
+    from decimal import Decimal
+
+    from attain.incentives import services
+    from attain.org.models import Person
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 12, 7))
+    found = services.estimate_earnings(Person.objects.get(code="r1"), "2026-Q4", Decimal("50000"))
+    assert found["date"] == datetime.date(2027, 1, 1)
