@@ -1324,7 +1324,7 @@ def estimate_earnings(person: Person, period_id: str, extra_amount: Decimal) -> 
 
 def preview_plan(document: dict[str, Any], period_id: str) -> dict[str, Any]:
     """What ``period_id`` would have paid under the draft ``document`` (nothing stored)."""
-    period = parse_period(period_id)
+    period = parse_period(period_id, fiscal_year_start())
     if period is None:
         raise ValidationError(_("Unknown period."))
     problems = plan_problems(document)

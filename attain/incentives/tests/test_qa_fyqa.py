@@ -164,3 +164,27 @@ def test_the_estimator_dates_its_order_in_the_fiscal_quarter(calculated, setting
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 12, 7))
     found = services.estimate_earnings(Person.objects.get(code="r1"), "2026-Q4", Decimal("50000"))
     assert found["date"] == datetime.date(2027, 1, 1)
+
+
+def test_the_designers_preview_reads_the_fiscal_quarters_records(sales, settings):
+    """With the fiscal year from April, the preview of 2026-Q1 (April – June 2026)
+    loaded fiscal 2025 (calendar Q1 starts in January 2026) and paid no one."""
+    from decimal import Decimal
+
+    from attain.crm.models import Customer, Order
+    from attain.incentives import services
+    from attain.incentives.models import PlanTarget
+
+    from .conftest import REP_PLAN
+
+    settings.ATTAIN_FISCAL_YEAR_START = 4
+    Order.objects.create(
+        external_id="o-may",
+        customer=Customer.objects.get(),
+        owner=sales.people["r1"],
+        date=datetime.date(2026, 5, 10),
+        amount=Decimal("8000"),
+    )
+    PlanTarget.objects.create(measure="revenue", who="r1", period="2026-Q1", value=10000)
+    found = services.preview_plan(dict(REP_PLAN), "2026-Q1")
+    assert found["total"] > 0
