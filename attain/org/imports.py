@@ -622,7 +622,8 @@ def plan_and_write_people(
         latest = old.latest if old else None
         if row.code in units:
             reasons.append(_("“%(code)s” is already a unit's code") % {"code": row.code})
-        end = row.end if row.end is not KEEP else (old.end if old else None)
+        # an empty end cell leaves a stored end date alone: an import does not re-hire
+        end = row.end if row.end not in (KEEP, None) else (old.end if old else None)
         if row.end not in (KEEP, None) and row.end < row.start:
             reasons.append(
                 _("the end date %(end)s is before the start date %(start)s")

@@ -1,0 +1,54 @@
+"""Organisation history as HR and sales operations change it mid-year (QA findings)."""
+
+from __future__ import annotations
+
+import datetime
+
+from attain.org import imports, services
+
+D = datetime.date
+
+
+def test_an_empty_end_cell_does_not_rehire_a_leaver(company):
+    """A roster row for someone who left, with the end cell empty and a new unit, is
+    refused: the import does not re-hire (docs/import.md), and it neither crashes nor
+    stretches the old assignment over the months the person was away."""
+    r4 = company.people["r4"]
+    services.end_employment(None, r4, on=D(2025, 3, 31))
+    before = list(r4.assignments.values_list("unit_id", "valid_from", "valid_to"))
+    row = imports.PersonRow(
+        row=2,
+        code="r4",
+        name="R4",
+        unit="east",
+        start=r4.start,
+        end=None,
+        manager="m1",
+        phone="13800000000",
+    )
+    outcome = services.import_people(None, [row], on=D(2025, 6, 1))
+    assert 2 in outcome.rejected
+    r4.refresh_from_db()
+    assert r4.end == D(2025, 3, 31)
+    assert list(r4.assignments.values_list("unit_id", "valid_from", "valid_to")) == before
+
+
+def test_an_empty_end_cell_keeps_a_leavers_end_when_details_change(company):
+    r4 = company.people["r4"]
+    services.end_employment(None, r4, on=D(2025, 3, 31))
+    row = imports.PersonRow(
+        row=2,
+        code="r4",
+        name="R4",
+        unit="west",
+        start=r4.start,
+        end=None,
+        manager="m3",
+        phone="13800000000",
+    )
+    outcome = services.import_people(None, [row], on=D(2025, 6, 1))
+    assert outcome.rejected == {}
+    r4.refresh_from_db()
+    assert r4.end == D(2025, 3, 31)
+    assert r4.phone == "13800000000"
+    assert r4.assignment_on(D(2025, 5, 1)) is None
