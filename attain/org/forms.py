@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +15,21 @@ class TransferForm(forms.Form):
     on = forms.DateField(label=_("Effective from"), widget=DateInput, initial=timezone.localdate)
     unit = unit_choice(label=_("Unit"), required=False)
     manager = PersonCodeField(label=_("Manager (employee id)"), required=False)
+    # an empty manager keeps the current one: between a manager's last day and their
+    # successor's first, the reports have none
+    no_manager = forms.BooleanField(label=_("No manager from this date"), required=False)
     title = forms.CharField(label=_("Job role"), max_length=64, required=False)
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("no_manager") and data.get("manager") is not None:
+            self.add_error(
+                "no_manager", _("Give a manager or tick “No manager from this date”, not both.")
+            )
+        return data
 
 
 class EndEmploymentForm(forms.Form):

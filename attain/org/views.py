@@ -93,6 +93,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
                             for k in ("unit", "manager", "title")
                             if data[k] not in (None, "")
                         },
+                        **({"manager": None} if data["no_manager"] else {}),
                         reason=data["reason"],
                     ),
                 )

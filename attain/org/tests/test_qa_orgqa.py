@@ -52,3 +52,29 @@ def test_an_empty_end_cell_keeps_a_leavers_end_when_details_change(company):
     assert r4.end == D(2025, 3, 31)
     assert r4.phone == "13800000000"
     assert r4.assignment_on(D(2025, 5, 1)) is None
+
+
+def test_the_person_page_records_a_gap_with_no_manager(company, client):
+    """A manager leaves before their successor starts: on the person page sales
+    operations gives each report no manager from the day after the last day, then ends
+    the old manager's employment."""
+    client.force_login(company.users["sales_ops"])
+    r3 = company.people["r3"]
+    response = client.post(
+        "/people/r3/",
+        {"transfer-on": "2025-11-01", "transfer-no_manager": "on", "transfer-reason": "m2 left"},
+    )
+    assert response.status_code == 302
+    assert r3.assignment_on(D(2025, 10, 31)).manager == company.people["m2"]
+    assert r3.assignment_on(D(2025, 11, 1)).manager is None
+    services.end_employment(None, company.people["m2"], on=D(2025, 10, 31))
+
+
+def test_no_manager_and_a_manager_at_once_is_refused(company, client):
+    client.force_login(company.users["sales_ops"])
+    response = client.post(
+        "/people/r3/",
+        {"transfer-on": "2025-11-01", "transfer-no_manager": "on", "transfer-manager": "m1"},
+    )
+    assert response.status_code == 200
+    assert company.people["r3"].assignment_on(D(2025, 11, 1)).manager == company.people["m2"]
