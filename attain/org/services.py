@@ -437,8 +437,21 @@ def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str
         record_change(
             actor, Action.UPDATE, person, before=before, after=snapshot(person), reason=reason
         )
-        last = person.assignments.filter(valid_from__lte=on).order_by("-valid_from").first()
-        if last is not None and (last.valid_to is None or last.valid_to > after_last_day):
+        last = (
+            person.assignments.filter(valid_from__lte=on)
+            .select_related("manager")
+            .order_by("-valid_from")
+            .first()
+        )
+        # a later last day corrects an earlier one: the last assignment runs until it
+        # (nothing is recorded after ``on``, so the last assignment is the final one)
+        if last is not None and last.valid_to is not None and last.valid_to < after_last_day:
+            errors: dict[str, str] = {}
+            if last.manager is not None:
+                _check_manager_employed(last.manager, on, errors)
+            if errors:
+                raise ValidationError({"end": errors["manager"]})
+        if last is not None and last.valid_to != after_last_day:
             last_before = snapshot(last)
             last.valid_to = after_last_day
             last.save(update_fields=["valid_to"])

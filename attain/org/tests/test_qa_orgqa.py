@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from attain.org import imports, services
 
 D = datetime.date
@@ -78,3 +81,27 @@ def test_no_manager_and_a_manager_at_once_is_refused(company, client):
     )
     assert response.status_code == 200
     assert company.people["r3"].assignment_on(D(2025, 11, 1)).manager == company.people["m2"]
+
+
+def test_a_later_last_day_corrected_keeps_the_person_in_their_unit_until_then(company):
+    """HR entered 31 March as the last day; it was 15 April. The person stays in their
+    unit, under their manager, until the corrected day (not in no unit for two weeks)."""
+    r4 = company.people["r4"]
+    services.end_employment(None, r4, on=D(2025, 3, 31))
+    services.end_employment(None, r4, on=D(2025, 4, 15), reason="wrong date")
+    r4.refresh_from_db()
+    assert r4.end == D(2025, 4, 15)
+    assert r4.assignment_on(D(2025, 4, 10)).unit == company.west
+    assert r4.assignment_on(D(2025, 4, 10)).manager == company.people["m3"]
+    assert r4.assignment_on(D(2025, 4, 16)) is None
+
+
+def test_a_later_last_day_is_refused_past_the_managers_own(company):
+    r4, m3 = company.people["r4"], company.people["m3"]
+    services.end_employment(None, r4, on=D(2025, 3, 31))
+    services.end_employment(None, m3, on=D(2025, 4, 5))
+    with pytest.raises(ValidationError) as error:
+        services.end_employment(None, r4, on=D(2025, 4, 15))
+    assert "end" in error.value.message_dict
+    r4.refresh_from_db()
+    assert r4.end == D(2025, 3, 31)
