@@ -99,6 +99,8 @@ def update_unit(
 
     def check(changed: Unit) -> None:
         _check_unit_dates(changed.opened, changed.closed)
+        if closed is not UNSET and closed is not None:
+            _check_unit_empty_after(changed, closed)
         if parent is not UNSET:
             _check_unit_parent(changed, parent)
 
@@ -137,6 +139,26 @@ def _update(
 def _check_unit_dates(opened: datetime.date | None, closed: datetime.date | None) -> None:
     if opened is not None and closed is not None and closed < opened:
         raise ValidationError({"closed": _("A unit cannot close before it opens.")})
+
+
+def _check_unit_empty_after(unit: Unit, closed: datetime.date) -> None:
+    """A unit closes only when no one is assigned to it after its last day (as the
+    units import refuses it): people in a closed unit would count in a unit no longer
+    there."""
+    names = sorted(
+        set(
+            Assignment.objects.filter(unit=unit)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=closed + datetime.timedelta(days=1)))
+            .values_list("person__name", flat=True)
+        )
+    )
+    if names:
+        raise ValidationError(
+            {
+                "closed": _("People are still in the unit after %(closed)s: %(names)s.")
+                % {"closed": _day(closed), "names": ", ".join(names[:5])}
+            }
+        )
 
 
 def _check_unit_parent(unit: Unit, parent: Unit | None) -> None:

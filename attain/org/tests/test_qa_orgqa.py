@@ -105,3 +105,24 @@ def test_a_later_last_day_is_refused_past_the_managers_own(company):
     assert "end" in error.value.message_dict
     r4.refresh_from_db()
     assert r4.end == D(2025, 3, 31)
+
+
+def test_closing_a_unit_with_people_still_in_it_is_refused_naming_them(company, client):
+    """Closing 华西 through the API while R4 and M3 still sit in it left them in a
+    closed unit; it is refused (as the units import refuses it), naming them."""
+    client.force_login(company.users["sales_ops"])
+    response = client.patch(
+        "/api/units/west/", {"closed": "2025-06-30"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    message = response.json()["error"]["fields"]["closed"][0]
+    assert "M3" in message and "R4" in message
+    company.west.refresh_from_db()
+    assert company.west.closed is None
+    # once they moved out, it closes
+    for code in ("r4", "m3"):
+        services.transfer_person(None, company.people[code], on=D(2025, 7, 1), unit=company.east)
+    response = client.patch(
+        "/api/units/west/", {"closed": "2025-06-30"}, content_type="application/json"
+    )
+    assert response.status_code == 200
