@@ -214,6 +214,7 @@ def create_person(
         }
     if manager is not None:
         _check_manager_employed(manager, start, errors)
+        _check_manager_stays(manager, None, end, errors)
     _check_unit_open(unit, start, errors)
     shared = _shared_email(email, end=end)
     if shared:
@@ -367,6 +368,11 @@ def transfer_person(
             raise ValidationError(
                 {"on": _("The person has no assignment on %(on)s.") % {"on": _day(on)}}
             )
+        if manager is not UNSET and manager is not None:
+            stays: dict[str, str] = {}
+            _check_manager_stays(manager, covering.valid_to, person.end, stays)
+            if stays:
+                raise ValidationError(stays)
         new_unit = covering.unit if unit is UNSET else unit
         new_manager = covering.manager if manager is UNSET else manager
         new_title = covering.title if title is UNSET else title
@@ -530,6 +536,26 @@ def _check_manager_employed(manager: Person, on: datetime.date, errors: dict[str
             "name": manager.name,
             "on": _day(on),
         }
+
+
+def _check_manager_stays(
+    manager: Person,
+    valid_to: datetime.date | None,
+    end: datetime.date | None,
+    errors: dict[str, str],
+) -> None:
+    """A reporting line that runs until ``valid_to`` (exclusive; open-ended when None)
+    for someone employed until ``end`` must not outlast the manager's last day: a
+    leaver manages no one (as :func:`end_employment` and the people import refuse)."""
+    if manager.end is None:
+        return
+    last_days = [d for d in (valid_to - datetime.timedelta(days=1) if valid_to else None, end) if d]
+    if not last_days or min(last_days) > manager.end:
+        errors.setdefault(
+            "manager",
+            _("%(name)s leaves on %(end)s; this person would still report to them after that day.")
+            % {"name": manager.name, "end": _day(manager.end)},
+        )
 
 
 def _check_unit_open(unit: Unit, on: datetime.date, errors: dict[str, str]) -> None:

@@ -126,3 +126,48 @@ def test_closing_a_unit_with_people_still_in_it_is_refused_naming_them(company, 
         "/api/units/west/", {"closed": "2025-06-30"}, content_type="application/json"
     )
     assert response.status_code == 200
+
+
+def test_a_report_cannot_be_given_a_manager_past_the_managers_last_day(company):
+    """M3's leaving on 31 December is recorded; moving R1 under M3 from June with no
+    later change would leave R1 under someone gone from January (end_employment and the
+    people import refuse that state): refused, naming the manager's last day."""
+    m3 = company.people["m3"]
+    services.transfer_person(None, company.people["r4"], on=D(2025, 12, 1), manager=None)
+    m3 = services.end_employment(None, m3, on=D(2025, 12, 31))
+    r1 = company.people["r1"]
+    with pytest.raises(ValidationError) as error:
+        services.transfer_person(None, r1, on=D(2025, 6, 1), manager=m3)
+    assert "manager" in error.value.message_dict
+    assert r1.assignment_on(D(2025, 6, 1)).manager == company.people["m1"]
+    # until a later change recorded before the manager leaves, it is fine
+    services.transfer_person(None, r1, on=D(2025, 12, 1), title="senior rep")
+    services.transfer_person(None, r1, on=D(2025, 6, 1), manager=m3)
+    assert r1.assignment_on(D(2025, 7, 1)).manager == m3
+    assert r1.assignment_on(D(2026, 1, 1)).manager == company.people["m1"]
+
+
+def test_someone_new_cannot_be_hired_under_a_manager_who_leaves_before_them(company):
+    services.transfer_person(None, company.people["r4"], on=D(2025, 12, 1), manager=None)
+    m3 = services.end_employment(None, company.people["m3"], on=D(2025, 12, 31))
+    with pytest.raises(ValidationError) as error:
+        services.create_person(
+            None,
+            code="n1",
+            name="N1",
+            unit=company.west,
+            title="rep",
+            start=D(2025, 6, 1),
+            manager=m3,
+        )
+    assert "manager" in error.value.message_dict
+    services.create_person(
+        None,
+        code="n2",
+        name="N2",
+        unit=company.west,
+        title="rep",
+        start=D(2025, 6, 1),
+        manager=m3,
+        end=D(2025, 12, 31),
+    )
