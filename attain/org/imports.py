@@ -389,7 +389,7 @@ def _check_closing_units(
             outcome,
             row.row,
             _("people are still in the unit after %(closed)s: %(names)s")
-            % {"closed": closed, "names": ", ".join(sorted(names)[:5])},
+            % {"closed": _day(closed), "names": ", ".join(sorted(names)[:5])},
         )
 
 

@@ -135,7 +135,7 @@ def test_unit_rules_missing_parent_cycles_dates(company: Any, tmp_path: Path) ->
 def test_closing_a_unit_with_people_in_it_is_rejected(company: Any, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "u.csv", [["code", "name", "end"], ["west", "华西", "2025-06-30"]])
     result = run("units", path)
-    assert "people are still in the unit after 2025-06-30" in reasons(result)["west"]
+    assert "people are still in the unit after June 30, 2025" in reasons(result)["west"]
     assert Unit.objects.get(code="west").closed is None
 
 

@@ -171,3 +171,12 @@ def test_someone_new_cannot_be_hired_under_a_manager_who_leaves_before_them(comp
         manager=m3,
         end=D(2025, 12, 31),
     )
+
+
+def test_the_units_import_names_the_closing_day_as_the_reader_writes_dates(company):
+    """“people are still in the unit after 2025-06-30” mixed an ISO date into a reason
+    whose other dates read as the reader writes them."""
+    row = imports.UnitRow(row=2, code="west", name="华西", closed=D(2025, 6, 30))
+    outcome = services.import_units(None, [row], write=False)
+    assert "2025-06-30" not in outcome.rejected[2]
+    assert "2025" in outcome.rejected[2]
