@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
@@ -19,6 +20,14 @@ def may_see(user: Any, code: Any) -> bool:
     if not code:
         return False
     return visible_people(user).filter(code=code).exists()
+
+
+@register.filter
+def last_day(valid_to: datetime.date | None) -> datetime.date | None:
+    """An assignment's last day: its ``valid_to`` is the first day it no longer holds
+    (the next one's start, or the day after the employment end), while a reader takes
+    "until" as the last day it holds."""
+    return valid_to - datetime.timedelta(days=1) if valid_to else None
 
 
 JOB_TITLES = {

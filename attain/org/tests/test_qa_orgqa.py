@@ -180,3 +180,17 @@ def test_the_units_import_names_the_closing_day_as_the_reader_writes_dates(compa
     outcome = services.import_units(None, [row], write=False)
     assert "2025-06-30" not in outcome.rejected[2]
     assert "2025" in outcome.rejected[2]
+
+
+def test_the_assignment_history_ends_each_row_on_its_last_day(company, client):
+    """R3 moved to 华西 on 17 March and left on 30 June: the history read 华东 “until”
+    17 March and 华西 “until” 1 July, a day past the employment end shown above it."""
+    r3 = company.people["r3"]
+    services.transfer_person(None, r3, on=D(2025, 3, 17), unit=company.west)
+    services.end_employment(None, r3, on=D(2025, 6, 30))
+    client.force_login(company.users["sales_ops"])
+    page = client.get("/people/r3/").content.decode()
+    history = page[page.find("<tbody>") : page.find("</tbody>")]
+    assert "03/16/2025" in history and "06/30/2025" in history
+    assert "03/17/2025" in history  # the move's first day
+    assert "07/01/2025" not in history
