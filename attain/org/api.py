@@ -260,6 +260,16 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         person = services.end_employment(request.user, person, **serializer.validated_data)
         return Response(self._read(person))
 
+    @extend_schema(request=EndEmploymentSerializer, responses=PersonSerializer)
+    @action(detail=True, methods=["post"], url_path="undo-change")
+    def undo_change(self, request: Request, code: str) -> Response:
+        """Take back the change recorded from ``on``: the assignment before it runs on."""
+        person = self.get_object()
+        serializer = EndEmploymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.undo_change(request.user, person, **serializer.validated_data)
+        return Response(self._read(person, serializer.validated_data["on"]))
+
     def _read(self, person: Person, day: datetime.date | None = None) -> Any:
         day = day or timezone.localdate()
         annotated = with_assignment_on(Person.objects.filter(pk=person.pk), day).select_related(

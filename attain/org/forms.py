@@ -32,6 +32,13 @@ class TransferForm(forms.Form):
         return data
 
 
+class UndoChangeForm(forms.Form):
+    on = forms.DateField(label=_("Effective from of the change"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class EndEmploymentForm(forms.Form):
     on = forms.DateField(label=_("Last working day"), widget=DateInput)
     reason = forms.CharField(

@@ -425,6 +425,64 @@ def transfer_person(
     return changed
 
 
+def undo_change(actor: Any, person: Person, *, on: datetime.date, reason: str = "") -> Assignment:
+    """Take back the change recorded from ``on`` (a transfer dated wrongly, or one
+    planned that will not happen): the assignment before it runs on until the next
+    change, as if it had never been recorded. The first assignment (the hire) stays."""
+    _require_editor(actor)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        rows = list(
+            person.assignments.select_for_update()
+            .select_related("unit", "manager")
+            .order_by("valid_from")
+        )
+        index = next((i for i, row in enumerate(rows) if row.valid_from == on), None)
+        if index is None:
+            raise ValidationError(
+                {"on": _("No change is recorded from %(on)s.") % {"on": _day(on)}}
+            )
+        if index == 0:
+            raise ValidationError(
+                {
+                    "on": _(
+                        "The first assignment starts the employment: correct it with a "
+                        "change from the same day instead."
+                    )
+                }
+            )
+        undone, previous = rows[index], rows[index - 1]
+        errors: dict[str, str] = {}
+        if previous.manager is not None:
+            _check_manager_stays(previous.manager, undone.valid_to, person.end, errors)
+        unit = previous.unit
+        if (
+            unit.closed is not None
+            and (
+                undone.valid_to is None
+                or undone.valid_to > unit.closed + datetime.timedelta(days=1)
+            )
+            and (person.end is None or person.end > unit.closed)
+        ):
+            errors["on"] = _("The unit “%(unit)s” is not open on %(on)s.") % {
+                "unit": unit.name,
+                "on": _day(unit.closed + datetime.timedelta(days=1)),
+            }
+        if errors:
+            raise ValidationError({"on": " ".join(errors.values())})
+        before = snapshot(previous)
+        removed = snapshot(undone)
+        record_change(actor, Action.DELETE, undone, before=removed, reason=reason)
+        undone.delete()
+        previous.valid_to = undone.valid_to
+        previous.save(update_fields=["valid_to"])
+        record_change(
+            actor, Action.UPDATE, previous, before=before, after=snapshot(previous), reason=reason
+        )
+        _check_no_management_cycle(person, on)
+    return previous
+
+
 def set_manager(
     actor: Any, person: Person, manager: Person | None, *, on: datetime.date, reason: str = ""
 ) -> Assignment:

@@ -24,7 +24,7 @@ from attain.web.views import service_form_view
 
 from . import services
 from .access import can_edit_organisation
-from .forms import EndEmploymentForm, PersonForm, TransferForm, UnitForm
+from .forms import EndEmploymentForm, PersonForm, TransferForm, UndoChangeForm, UnitForm
 from .models import Assignment, Person, Unit
 from .selectors import can_read_audit, labelled_units, visible_people, with_assignment_on
 
@@ -76,6 +76,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     editor = can_edit_organisation(request.user)
     transfer_form = TransferForm(prefix="transfer")
     end_form = EndEmploymentForm(prefix="end")
+    undo_form = UndoChangeForm(prefix="undo")
     if request.method == "POST":
         if not editor:
             raise PermissionDenied
@@ -102,6 +103,22 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
                         request,
                         _("The change is recorded from %(on)s.")
                         % {"on": date_format(transfer_form.cleaned_data["on"], "DATE_FORMAT")},
+                    )
+                    return redirect("person", code=person.code)
+        elif "undo-on" in request.POST:
+            undo_form = UndoChangeForm(request.POST, prefix="undo")
+            if undo_form.is_valid():
+                done = apply_service(
+                    undo_form,
+                    lambda data: services.undo_change(
+                        request.user, person, on=data["on"], reason=data["reason"]
+                    ),
+                )
+                if done is not None:
+                    messages.success(
+                        request,
+                        _("The change from %(on)s is undone.")
+                        % {"on": date_format(undo_form.cleaned_data["on"], "DATE_FORMAT")},
                     )
                     return redirect("person", code=person.code)
         else:
@@ -145,6 +162,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
             "editor": editor,
             "transfer_form": transfer_form,
             "end_form": end_form,
+            "undo_form": undo_form,
             "events": events,
             "today": today,
         },

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from attain.audit.models import Action, AuditEvent
 from attain.org import imports, services
 
 D = datetime.date
@@ -194,3 +195,62 @@ def test_the_assignment_history_ends_each_row_on_its_last_day(company, client):
     assert "03/16/2025" in history and "06/30/2025" in history
     assert "03/17/2025" in history  # the move's first day
     assert "07/01/2025" not in history
+
+
+def test_a_planned_transfer_is_undone_so_the_person_can_leave(company, client):
+    """R1's move to 华西 from 1 January was recorded; R1 resigns on 31 December.
+    Ending the employment says “Changes are recorded after …; undo them first”: the
+    person page now undoes the change, then the employment ends."""
+    r1 = company.people["r1"]
+    services.transfer_person(None, r1, on=D(2026, 1, 1), unit=company.west)
+    with pytest.raises(ValidationError):
+        services.end_employment(None, r1, on=D(2025, 12, 31))
+    client.force_login(company.users["sales_ops"])
+    page = client.get("/people/r1/").content.decode()
+    assert 'name="undo-on"' in page
+    response = client.post("/people/r1/", {"undo-on": "2026-01-01", "undo-reason": "resigned"})
+    assert response.status_code == 302
+    assert list(r1.assignments.values_list("unit__code", "valid_from", "valid_to")) == [
+        ("east", D(2024, 1, 1), None)
+    ]
+    services.end_employment(None, r1, on=D(2025, 12, 31))
+    assert AuditEvent.objects.filter(action=Action.DELETE, reason="resigned").exists()
+
+
+def test_undo_refuses_the_hire_and_an_unknown_day(company):
+    r1 = company.people["r1"]
+    for day in (D(2024, 1, 1), D(2025, 5, 5)):
+        with pytest.raises(ValidationError) as error:
+            services.undo_change(None, r1, on=day)
+        assert "on" in error.value.message_dict
+
+
+def test_undo_refuses_to_put_someone_back_under_a_manager_who_left(company):
+    r4 = company.people["r4"]
+    services.transfer_person(None, r4, on=D(2025, 6, 1), manager=company.people["m1"])
+    services.end_employment(None, company.people["m3"], on=D(2025, 6, 30))
+    with pytest.raises(ValidationError) as error:
+        services.undo_change(None, r4, on=D(2025, 6, 1))
+    assert "on" in error.value.message_dict
+    assert r4.assignment_on(D(2025, 7, 1)).manager == company.people["m1"]
+
+
+def test_the_api_undoes_a_change(company, client):
+    r1 = company.people["r1"]
+    services.transfer_person(None, r1, on=D(2026, 1, 1), unit=company.west)
+    client.force_login(company.users["sales_ops"])
+    response = client.post(
+        "/api/people/r1/undo-change/", {"on": "2026-01-01"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["unit"]["code"] == "east"
+    response = client.post(
+        "/api/people/r1/undo-change/", {"on": "2026-01-01"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    client.force_login(company.users["manager"])
+    services.transfer_person(None, r1, on=D(2026, 1, 1), unit=company.west)
+    response = client.post(
+        "/api/people/r1/undo-change/", {"on": "2026-01-01"}, content_type="application/json"
+    )
+    assert response.status_code == 403
