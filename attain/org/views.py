@@ -83,21 +83,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
         if "transfer-on" in request.POST:
             transfer_form = TransferForm(request.POST, prefix="transfer")
             if transfer_form.is_valid():
-                done = apply_service(
-                    transfer_form,
-                    lambda data: services.transfer_person(
-                        request.user,
-                        person,
-                        on=data["on"],
-                        **{
-                            k: data[k]
-                            for k in ("unit", "manager", "title")
-                            if data[k] not in (None, "")
-                        },
-                        **({"manager": None} if data["no_manager"] else {}),
-                        reason=data["reason"],
-                    ),
-                )
+                done = apply_service(transfer_form, lambda data: _transfer(request, person, data))
                 if done is not None:
                     messages.success(
                         request,
@@ -166,6 +152,19 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
             "events": events,
             "today": today,
         },
+    )
+
+
+def _transfer(request: HttpRequest, person: Person, data: dict[str, Any]) -> Any:
+    """The transfer form's change: an empty unit, manager or job role keeps the current
+    one; "No manager from this date" gives none."""
+    changes: dict[str, Any] = {
+        k: data[k] for k in ("unit", "manager", "title") if data[k] not in (None, "")
+    }
+    if data["no_manager"]:
+        changes["manager"] = None
+    return services.transfer_person(
+        request.user, person, on=data["on"], reason=data["reason"], **changes
     )
 
 
