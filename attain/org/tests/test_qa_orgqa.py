@@ -254,3 +254,10 @@ def test_the_api_undoes_a_change(company, client):
         "/api/people/r1/undo-change/", {"on": "2026-01-01"}, content_type="application/json"
     )
     assert response.status_code == 403
+
+
+def test_an_undo_refused_shows_why_even_with_one_assignment_left(company, client):
+    client.force_login(company.users["sales_ops"])
+    response = client.post("/people/r1/", {"undo-on": "2026-01-01"})
+    assert response.status_code == 200
+    assert "No change is recorded from" in response.content.decode()
