@@ -39,6 +39,13 @@ class UndoChangeForm(forms.Form):
     )
 
 
+class CorrectStartForm(forms.Form):
+    start = forms.DateField(label=_("Employment start"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class EndEmploymentForm(forms.Form):
     on = forms.DateField(label=_("Last working day"), widget=DateInput)
     reason = forms.CharField(

@@ -483,6 +483,61 @@ def undo_change(actor: Any, person: Person, *, on: datetime.date, reason: str = 
     return previous
 
 
+def correct_start(actor: Any, person: Person, *, start: datetime.date, reason: str = "") -> Person:
+    """Correct a wrongly entered employment start: the person's start and their first
+    assignment's first day move to ``start`` together."""
+    _require_editor(actor)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        first = (
+            person.assignments.select_for_update()
+            .select_related("unit", "manager")
+            .order_by("valid_from")
+            .first()
+        )
+        errors: dict[str, str] = {}
+        if person.end is not None and start > person.end:
+            errors["start"] = _("Employment cannot start after it ends (%(end)s).") % {
+                "end": _day(person.end)
+            }
+        elif first is not None and first.valid_to is not None and start >= first.valid_to:
+            errors["start"] = _("Changes are recorded from %(on)s; undo them first.") % {
+                "on": _day(first.valid_to)
+            }
+        elif first is not None:
+            if first.manager is not None:
+                _check_manager_employed(first.manager, start, errors)
+            _check_unit_open(first.unit, start, errors)
+            early = Assignment.objects.filter(manager=person, valid_from__lt=start)
+            if early.exists():
+                errors["start"] = _(
+                    "People report to %(name)s before %(start)s: change their manager first."
+                ) % {"name": person.name, "start": _day(start)}
+        if errors:
+            raise ValidationError({"start": " ".join(errors.values())})
+        if start == person.start:
+            return person
+        before = snapshot(person)
+        person.start = start
+        person.save(update_fields=["start"])
+        record_change(
+            actor, Action.UPDATE, person, before=before, after=snapshot(person), reason=reason
+        )
+        if first is not None and first.valid_from != start:
+            first_before = snapshot(first)
+            first.valid_from = start
+            first.save(update_fields=["valid_from"])
+            record_change(
+                actor,
+                Action.UPDATE,
+                first,
+                before=first_before,
+                after=snapshot(first),
+                reason=reason,
+            )
+    return person
+
+
 def set_manager(
     actor: Any, person: Person, manager: Person | None, *, on: datetime.date, reason: str = ""
 ) -> Assignment:

@@ -24,7 +24,14 @@ from attain.web.views import service_form_view
 
 from . import services
 from .access import can_edit_organisation
-from .forms import EndEmploymentForm, PersonForm, TransferForm, UndoChangeForm, UnitForm
+from .forms import (
+    CorrectStartForm,
+    EndEmploymentForm,
+    PersonForm,
+    TransferForm,
+    UndoChangeForm,
+    UnitForm,
+)
 from .models import Assignment, Person, Unit
 from .selectors import can_read_audit, labelled_units, visible_people, with_assignment_on
 
@@ -77,6 +84,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     transfer_form = TransferForm(prefix="transfer")
     end_form = EndEmploymentForm(prefix="end")
     undo_form = UndoChangeForm(prefix="undo")
+    start_form = CorrectStartForm(prefix="start", initial={"start": person.start})
     if request.method == "POST":
         if not editor:
             raise PermissionDenied
@@ -89,6 +97,22 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
                         request,
                         _("The change is recorded from %(on)s.")
                         % {"on": date_format(transfer_form.cleaned_data["on"], "DATE_FORMAT")},
+                    )
+                    return redirect("person", code=person.code)
+        elif "start-start" in request.POST:
+            start_form = CorrectStartForm(request.POST, prefix="start")
+            if start_form.is_valid():
+                done = apply_service(
+                    start_form,
+                    lambda data: services.correct_start(
+                        request.user, person, start=data["start"], reason=data["reason"]
+                    ),
+                )
+                if done is not None:
+                    messages.success(
+                        request,
+                        _("The employment start is now %(start)s.")
+                        % {"start": date_format(start_form.cleaned_data["start"], "DATE_FORMAT")},
                     )
                     return redirect("person", code=person.code)
         elif "undo-on" in request.POST:
@@ -149,6 +173,7 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
             "transfer_form": transfer_form,
             "end_form": end_form,
             "undo_form": undo_form,
+            "start_form": start_form,
             "events": events,
             "today": today,
         },

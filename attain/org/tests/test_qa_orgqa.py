@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from attain.audit.models import Action, AuditEvent
 from attain.org import imports, services
+from attain.org.models import Person
 
 D = datetime.date
 
@@ -261,3 +262,28 @@ def test_an_undo_refused_shows_why_even_with_one_assignment_left(company, client
     response = client.post("/people/r1/", {"undo-on": "2026-01-01"})
     assert response.status_code == 200
     assert "No change is recorded from" in response.content.decode()
+
+
+def test_a_wrong_start_is_corrected_on_the_person_page(company, client):
+    """The people import refuses another start date, saying “a start date is corrected
+    on the person's page”, but the page had no way to: now it has, and the first
+    assignment moves with the start."""
+    r1 = company.people["r1"]
+    client.force_login(company.users["sales_ops"])
+    response = client.post("/people/r1/", {"start-start": "2024-01-15", "start-reason": "typo"})
+    assert response.status_code == 302
+    r1.refresh_from_db()
+    assert r1.start == D(2024, 1, 15)
+    assert list(r1.assignments.values_list("valid_from", flat=True)) == [D(2024, 1, 15)]
+    row = imports.PersonRow(row=2, code="r1", name="R1", unit="east", start=D(2024, 1, 15))
+    assert services.import_people(None, [row], write=False).rejected == {}
+
+
+def test_a_start_correction_keeps_the_history_consistent(company):
+    r1, m1 = company.people["r1"], company.people["m1"]
+    services.transfer_person(None, r1, on=D(2025, 3, 1), unit=company.west)
+    for person, day in ((r1, D(2025, 3, 1)), (r1, D(2023, 12, 1)), (m1, D(2024, 2, 1))):
+        with pytest.raises(ValidationError) as error:
+            services.correct_start(None, person, start=day)
+        assert "start" in error.value.message_dict
+    assert Person.objects.get(pk=r1.pk).start == D(2024, 1, 1)
