@@ -884,6 +884,12 @@ def _dates_problem(plan: _Plan) -> str:
                 "the change takes effect on %(on)s, but a change from %(latest)s is recorded; "
                 "give a later effective date"
             ) % {"on": _day(plan.on), "latest": _day(latest[4])}
+        if end is not None and plan.on > end and old.end == end and plan.row.end in (KEEP, None):
+            # the file leaves the end date empty (or has none) for someone who left
+            return _(
+                "the person left on %(end)s and an import does not re-hire: someone "
+                "rehired gets a new employee id"
+            ) % {"end": _day(end)}
         if end is not None and plan.on > end:
             return _("the change takes effect on %(on)s, after the last day (%(end)s)") % {
                 "on": _day(plan.on),

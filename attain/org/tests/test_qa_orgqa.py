@@ -32,7 +32,7 @@ def test_an_empty_end_cell_does_not_rehire_a_leaver(company):
         phone="13800000000",
     )
     outcome = services.import_people(None, [row], on=D(2025, 6, 1))
-    assert 2 in outcome.rejected
+    assert "does not re-hire" in outcome.rejected[2]
     r4.refresh_from_db()
     assert r4.end == D(2025, 3, 31)
     assert list(r4.assignments.values_list("unit_id", "valid_from", "valid_to")) == before
