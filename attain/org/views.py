@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from attain.audit.models import AuditEvent
+from attain.audit.models import Action, AuditEvent
 from attain.web.forms import apply_service
 from attain.web.views import service_form_view
 
@@ -161,6 +161,8 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
         events = AuditEvent.objects.filter(
             Q(content_type__model="person", object_id=str(person.pk))
             | Q(content_type__model="assignment", object_id__in=[str(a.pk) for a in history])
+            # the changes undone: their assignment is gone, its last values name the person
+            | Q(content_type__model="assignment", action=Action.DELETE, before__person=person.pk)
         ).select_related("content_type")[:20]
     return render(
         request,

@@ -287,3 +287,13 @@ def test_a_start_correction_keeps_the_history_consistent(company):
             services.correct_start(None, person, start=day)
         assert "start" in error.value.message_dict
     assert Person.objects.get(pk=r1.pk).start == D(2024, 1, 1)
+
+
+def test_an_undone_change_stays_in_the_persons_changes(company, client):
+    r1 = company.people["r1"]
+    services.transfer_person(None, r1, on=D(2026, 1, 1), unit=company.west, reason="planned")
+    client.force_login(company.users["sales_ops"])
+    client.post("/people/r1/", {"undo-on": "2026-01-01", "undo-reason": "cancelled move"})
+    page = client.get("/people/r1/").content.decode()
+    changes = page[page.find("Changes to this person") :]
+    assert "cancelled move" in changes and "Deleted" in changes
