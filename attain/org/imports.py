@@ -389,7 +389,10 @@ def _check_closing_units(
             outcome,
             row.row,
             _("people are still in the unit after %(closed)s: %(names)s")
-            % {"closed": _day(closed), "names": ", ".join(sorted(names)[:5])},
+            % {
+                "closed": _day(closed),
+                "names": pgettext("list separator", ", ").join(sorted(names)[:5]),
+            },
         )
 
 
@@ -995,7 +998,7 @@ def _check_leavers(
             outcome,
             live[manager].row.row,
             _("still manages %(people)s after the last day; give them another manager first")
-            % {"people": ", ".join(sorted(set(codes))[:5])},
+            % {"people": pgettext("list separator", ", ").join(sorted(set(codes))[:5])},
         )
 
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from attain.accounts.backends import password_login_allowed
 from attain.accounts.models import Role, User
@@ -156,7 +156,7 @@ def _check_unit_empty_after(unit: Unit, closed: datetime.date) -> None:
         raise ValidationError(
             {
                 "closed": _("People are still in the unit after %(closed)s: %(names)s.")
-                % {"closed": _day(closed), "names": ", ".join(names[:5])}
+                % {"closed": _day(closed), "names": _listed(names[:5])}
             }
         )
 
@@ -568,7 +568,7 @@ def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str
             .filter(Q(person__end__isnull=True) | Q(person__end__gt=on))
         )
         if reports.exists():
-            names = ", ".join(sorted({a.person.name for a in reports.select_related("person")[:5]}))
+            names = _listed(sorted({a.person.name for a in reports.select_related("person")[:5]}))
             raise ValidationError(
                 {"end": _("Give these people another manager first: %(names)s.") % {"names": names}}
             )
@@ -636,6 +636,11 @@ def create_login(
 
 
 # Checks --------------------------------------------------------------------------
+
+
+def _listed(names: list[str]) -> str:
+    """Names in a message, separated as the reader's language lists them (、 in Chinese)."""
+    return pgettext("list separator", ", ").join(names)
 
 
 def _day(day: datetime.date) -> str:

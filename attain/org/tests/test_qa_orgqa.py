@@ -297,3 +297,15 @@ def test_an_undone_change_stays_in_the_persons_changes(company, client):
     page = client.get("/people/r1/").content.decode()
     changes = page[page.find("Changes to this person") :]
     assert "cancelled move" in changes and "Deleted" in changes
+
+
+def test_the_people_named_in_a_refusal_are_listed_the_readers_way(company):
+    """“请先为这些人员指定其他直属上级：M2, R1, R2。” had an English comma in Chinese."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        services.end_employment(None, company.people["m1"], on=D(2025, 6, 30))
+    assert "M2、R1、R2" in error.value.message_dict["end"][0]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        services.update_unit(None, company.west, closed=D(2025, 6, 30))
+    assert "M3、R4" in error.value.message_dict["closed"][0]
