@@ -72,6 +72,7 @@ def stored_fingerprint(*, ignore_audit_of: Iterable[str] = ()) -> str:
 
 def _database_parts(ignore_audit_of: Iterable[str]) -> tuple[Any, ...]:
     from attain.audit.models import AuditEvent
+    from attain.org.company import company
 
     parts: list[Any] = [connection.settings_dict.get("NAME")]
     for model in _models():
@@ -81,6 +82,11 @@ def _database_parts(ignore_audit_of: Iterable[str]) -> tuple[Any, ...]:
     if ignored:
         events = events.exclude(content_type__app_label__in=ignored)
     parts.append(events.aggregate(m=Max("pk"))["m"])
+    # the calendar the data is counted in: a process still holding the company's settings
+    # of before a change (org.company keeps them up to its TTL) computes under the old
+    # calendar's key, never under the new one's where every reader would take it
+    calendar = company()
+    parts.extend([calendar.fiscal_year_start, calendar.time_zone])
     return tuple(parts)
 
 
