@@ -419,6 +419,8 @@ def distribution(period: str) -> dict[str, Any]:
 
 
 def over_time(year: int) -> list[dict[str, Any]]:
+    """The share of reps at or above 100% of their main target, month by month of the
+    fiscal ``year``, up to this month (a month not begun has no result yet)."""
     months = year_month_ids(year)
     counted = {
         period: (people, met)
@@ -430,8 +432,12 @@ def over_time(year: int) -> list[dict[str, Any]]:
         .values_list("period", "people", "met")
     }
     series = []
+    today = timezone.localdate()
     for month in months:
         people, met = counted.get(month, (0, 0))
+        bounds = period_bounds(month)
+        if bounds is not None and bounds[0] > today:
+            break  # a month not begun: its stored 0% is no result yet (it read 0.0%)
         if people:
             series.append({"period": month, "share": Decimal(met) / people, "people": people})
     return series

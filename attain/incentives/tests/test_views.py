@@ -795,6 +795,20 @@ def test_the_dashboards_share_over_time_counts_each_months_reps_at_or_above_targ
     }
 
 
+def test_months_not_begun_are_left_out_of_the_share_over_time(calculated, monkeypatch):
+    """The calculation stores a month ahead as 0% attained: the dashboard's chart and
+    figures showed the rest of the year at 0.0% as if nobody had sold."""
+    import datetime
+
+    from attain.incentives import selectors
+
+    monkeypatch.setattr(
+        selectors.timezone, "localdate", lambda *a, **k: datetime.date(int(YEAR), 4, 15)
+    )
+    periods = [s["period"] for s in selectors.over_time(int(YEAR))]
+    assert periods and periods[-1] <= f"{YEAR}-04"
+
+
 def test_the_designers_tier_and_level_rows_are_named_for_screen_readers(client, calculated):
     """The inputs of a tier or level row had no label (the column heading is not one) and
     each row's remove button read as "✕"."""
