@@ -54,11 +54,12 @@ format:
 typecheck:
 	$(BIN)/mypy attain config
 
-# the tests in as many processes as the machine has cores (pytest-xdist; a test file stays
-# in one process, so its module fixtures are built once); PYTEST_WORKERS=0 runs them here
+# the tests in as many processes as the machine has cores (pytest-xdist, test by test in
+# the collected order: pytest-django's, the tests that flush the database last, as in one
+# process; grouping by file would run them in between); PYTEST_WORKERS=0 runs them here
 PYTEST_WORKERS ?= auto
 pytest:
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 scenarios: ## the hand-checked scenarios of the spec (a copy in examples/, and ../shared when present)
 	ATTAIN_CMD="$(BIN)/attain" $(BIN)/python tools/check_scenarios.py $(EXAMPLES)
