@@ -79,6 +79,8 @@ class UnknownQueryParameterMiddleware:
             return None
         if not hasattr(view_func, "cls"):  # not a DRF view
             return None
+        if _anonymous(request) and _needs_login(view_func.cls):
+            return None  # DRF's 401 comes first: a caller without a login learns nothing else
         method = "GET" if request.method == "HEAD" else (request.method or "")
         known = documented_parameters(view_func, method)
         if known is None:
@@ -97,3 +99,18 @@ class UnknownQueryParameterMiddleware:
         }
         # written as DRF writes the API's other bodies: UTF-8, not \u escapes
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def _anonymous(request: HttpRequest) -> bool:
+    """No session login and no credentials in the request (a token is checked by DRF;
+    ``_force_auth_user`` is the login of DRF's test client)."""
+    user = getattr(request, "_force_auth_user", None) or getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated) and not request.headers.get(
+        "Authorization"
+    )
+
+
+def _needs_login(view_class: Any) -> bool:
+    from rest_framework.permissions import AllowAny
+
+    return any(permission is not AllowAny for permission in view_class.permission_classes)

@@ -62,3 +62,15 @@ def test_the_audit_trail_documents_and_reads_its_filters(company: Company) -> No
     response = client.get("/api/audit/", {"since": "2026-13-01"})  # was ignored: everything
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["since"]
+
+
+def test_without_a_login_the_answer_is_401_whatever_the_parameters(company: Company) -> None:
+    """A caller with no login got 400 "Unknown parameter." before being told to sign in."""
+    response = APIClient().get("/api/customers/", {"custmer": "x"})
+    assert response.status_code in (401, 403) and response.status_code == (
+        APIClient().get("/api/customers/").status_code
+    )
+    bad_token = APIClient().get(
+        "/api/customers/", {"custmer": "x"}, headers={"authorization": "Token nonsense"}
+    )
+    assert bad_token.status_code in (400, 401)  # a credential was given: either is fair
