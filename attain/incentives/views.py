@@ -142,6 +142,7 @@ def my_performance(request: HttpRequest) -> HttpResponse:
     names = _measure_names()
     lines = []
     if row is not None:
+        lower = selectors.lower_is_better()
         for code, actual in row.measures.items():
             lines.append(
                 {
@@ -150,7 +151,9 @@ def my_performance(request: HttpRequest) -> HttpResponse:
                     "actual": actual,
                     "target": row.targets.get(code),
                     "attainment": row.attainment.get(code),
-                    "pace": (row.pace or {}).get(code),
+                    "pace": selectors.judged_pace(
+                        (row.pace or {}).get(code), actual, row.targets.get(code), code in lower
+                    ),
                 }
             )
         lines.sort(key=lambda line: (line["target"] is None, line["code"] != MAIN_MEASURE))

@@ -1,0 +1,74 @@
+"""QA (scoreqa): measures beyond revenue on the rep's page and the team's heatmap."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from attain.conftest import LOGINS
+from attain.incentives.models import PeriodResult
+
+from .conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+Q1 = f"{YEAR}-Q1"
+
+
+def login(client, role):
+    username, password = LOGINS[role]
+    assert client.login(username=username, password=password)
+    return client
+
+
+def _give(row, code, actual, target, attainment, status, projected):
+    row.measures = {**row.measures, code: actual}
+    row.targets = {**row.targets, code: target}
+    row.attainment = {**row.attainment, code: attainment}
+    pace = {"elapsed": "0.5", "projected": projected, "status": status}
+    row.pace = {**(row.pace or {}), code: pace}
+    row.save()
+
+
+def _line(client, code):
+    response = client.get(reverse("incentives:mine"), {"period": Q1})
+    return next(line for line in response.context["lines"] if line["code"] == code)
+
+
+def test_fewer_complaints_than_the_target_is_not_behind(client, calculated):
+    """Complaints are lower-is-better (the measure says so): 0 complaints against a
+    target of at most 2 read 落后 (behind) on the rep's page and a red 0 % on the
+    manager's heatmap, as if more complaints were wanted."""
+    row = PeriodResult.objects.get(person=calculated.people["r1"], period=Q1)
+    _give(row, "complaints", 0, "2", "0", "behind", "0")
+    login(client, "rep")
+    assert _line(client, "complaints")["pace"]["status"] == "on_track"
+    _give(row, "complaints", 1, "2", "0.5", "behind", "2")
+    assert _line(client, "complaints")["pace"]["status"] == "on_track"
+    _give(row, "complaints", 2, "2", "1", "on_track", "4")
+    assert _line(client, "complaints")["pace"]["status"] == "behind"
+    _give(row, "complaints", 2, "2", "1", "met", "2")
+    row.pace["complaints"]["elapsed"] = "1"
+    row.save()
+    assert _line(client, "complaints")["pace"]["status"] == "met"
+    _give(row, "complaints", 3, "2", "1.5", "met", "3")
+    row.pace["complaints"]["elapsed"] = "1"
+    row.save()
+    assert _line(client, "complaints")["pace"]["status"] == "missed"
+
+    _give(row, "complaints", 0, "2", "0", "behind", "0")
+    client.logout()
+    login(client, "manager")
+    page = client.get(reverse("incentives:team"), {"period": Q1}).content.decode()
+    cell = page[page.index(f'href="/performance/?person=r1&period={Q1}"') :]
+    at = cell.index('data-measure="complaints"')
+    cell = cell[at - 60 : at]
+    assert "heat-1" not in cell and "heat-4" in cell
+
+
+def test_a_zero_target_shows_no_pace_on_the_reps_page(client, calculated):
+    """A target of 0 new customers has no attainment (spec 5.3): the rep's page said
+    落后 (behind) for it while the team page never lists a zero target as behind."""
+    row = PeriodResult.objects.get(person=calculated.people["r1"], period=Q1)
+    _give(row, "new_customers", 0, "0", None, "behind", "0")
+    login(client, "rep")
+    assert _line(client, "new_customers")["pace"] is None
