@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
@@ -84,7 +85,7 @@ def measure_problems(measure: Measure) -> dict[str, list[str]]:
     if columns is not None and measure.date_field and measure.date_field not in dates:
         errors.setdefault("date_field", []).append(
             _("“%(name)s” is not a date field of this table: use one of %(fields)s.")
-            % {"name": measure.date_field, "fields": ", ".join(dates)}
+            % {"name": measure.date_field, "fields": pgettext("list separator", ", ").join(dates)}
         )
     if columns is not None and measure.person_field and measure.person_field not in columns:
         errors.setdefault("person_field", []).append(
