@@ -316,7 +316,9 @@ def plan_warnings(document: Any) -> list[str]:
     metric: a measure with neither a fixed target nor any target (published by target
     planning or typed with the plans), whose ratio is then always 0; and a measure that
     is an average, minimum or maximum, where a person with no record in the period (no
-    survey, say) has no value and scores 0 on it rather than being left out; per
+    survey, say) has no value and scores 0 on it rather than being left out; a metric
+    whose direction is not its measure's (complaints as higher is better) and a
+    higher-is-better metric with a fixed target of 0 (it always scores 0); per
     component, a cap below its floor, and an attainment (tiers, levels, gate) typed in
     percent (80 for 0.8)."""
     from attain.measures.models import Aggregation, Measure
@@ -326,6 +328,7 @@ def plan_warnings(document: Any) -> list[str]:
     if not isinstance(document, dict):
         return []
     aggregations = dict(Measure.objects.values_list("code", "agg"))
+    lower = set(Measure.objects.filter(higher_is_better=False).values_list("code", flat=True))
     names = measure_names()
     warnings: list[str] = []
     for component in document.get("components") or []:
@@ -378,6 +381,30 @@ def plan_warnings(document: Any) -> list[str]:
                         "%(component)s: %(measure)s has no target (none fixed in the metric, "
                         "none published or typed with the plans), so its ratio is always 0 "
                         "and its weight only lowers the score."
+                    )
+                    % what
+                )
+            direction = "lower" if metric.get("direction") == "lower" else "higher"
+            if (direction == "lower") != (code in lower):
+                # the metric's direction defaults to higher: complaints left at it reward
+                # more complaints
+                warnings.append(
+                    _(
+                        "%(component)s: the metric takes %(measure)s as %(direction)s, but "
+                        "the measure is defined as %(defined)s."
+                    )
+                    % {
+                        **what,
+                        "direction": explain_text.DIRECTIONS[direction],
+                        "defined": explain_text.DIRECTIONS["lower" if code in lower else "higher"],
+                    }
+                )
+            if direction == "higher" and _constant(metric.get("target")) == 0:
+                # actual ÷ 0 has no ratio: the metric scores 0 (spec 7.3)
+                warnings.append(
+                    _(
+                        "%(component)s: %(measure)s has a fixed target of 0, so its ratio "
+                        "(actual ÷ target) is always 0 and its weight only lowers the score."
                     )
                     % what
                 )

@@ -72,3 +72,30 @@ def test_a_zero_target_shows_no_pace_on_the_reps_page(client, calculated):
     _give(row, "new_customers", 0, "0", None, "behind", "0")
     login(client, "rep")
     assert _line(client, "new_customers")["pace"] is None
+
+
+def test_designer_warns_about_a_metric_against_its_measures_direction(db):
+    """A scorecard metric's direction defaults to higher: complaints (a lower-is-better
+    measure) left at higher paid more for more complaints, and a higher-is-better metric
+    with a fixed target of 0 always scored 0 (x ÷ 0 has no ratio), both without a word
+    from the designer."""
+    from django.utils import translation
+
+    from attain.incentives import services
+
+    def warnings(metrics):
+        document = {"id": "card", "components": [{"id": "kpi", "kind": "scorecard",
+                                                  "metrics": metrics}]}  # fmt: skip
+        return services.plan_warnings(document)
+
+    with translation.override("zh-hans"):
+        [wrong_way] = warnings([{"measure": "complaints", "weight": 10, "target": 2}])
+        [zero] = warnings([{"measure": "visits", "weight": 10, "target": 0}])
+    assert "投诉" in wrong_way and "越低越好" in wrong_way
+    assert "拜访" in zero and "0" in zero
+    assert not any(", " in text or ": " in text for text in (wrong_way, zero))
+    lower = {"measure": "complaints", "weight": 10, "target": 0, "direction": "lower"}
+    assert warnings([lower]) == []
+    with translation.override("en"):
+        [english] = warnings([{"measure": "complaints", "weight": 10, "target": 2}])
+    assert "lower is better" in english
