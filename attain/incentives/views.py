@@ -205,7 +205,13 @@ def explanation(request: HttpRequest, code: str, period: str) -> HttpResponse:
         entry = document.get("measures", {}).get(measure)
         if entry is None:
             raise Http404
-        context.update(measure=measure, entry=entry)
+        pace = selectors.judged_pace(
+            entry.get("pace"),
+            entry.get("actual"),
+            (entry.get("target") or {}).get("value"),
+            measure in selectors.lower_is_better(),
+        )
+        context.update(measure=measure, entry={**entry, "pace": pace})
     elif component:
         plan_id, _sep, component_id = component.partition(".")
         plan = document.get("plans", {}).get(plan_id)

@@ -99,3 +99,17 @@ def test_designer_warns_about_a_metric_against_its_measures_direction(db):
     with translation.override("en"):
         [english] = warnings([{"measure": "complaints", "weight": 10, "target": 2}])
     assert "lower is better" in english
+
+
+def test_the_explanation_reads_a_lower_is_better_pace_the_right_way_round(client, calculated):
+    """The explanation of 0 complaints against a target of at most 2 said 未达成 (missed)."""
+    from attain.incentives.models import PlanTarget
+
+    PlanTarget.objects.create(measure="complaints", who="r1", period=str(YEAR), value=2,
+                              spread="none")  # fmt: skip
+    login(client, "rep")
+    url = reverse("incentives:explain", args=["r1", Q1])
+    response = client.get(url, {"measure": "complaints"}, HTTP_ACCEPT_LANGUAGE="en")
+    entry = response.context["entry"]
+    assert entry["target"]["value"] == "2" and entry["actual"] == "0"
+    assert entry["pace"]["status"] in ("met", "on_track")
