@@ -186,6 +186,17 @@ def amount(number: Decimal) -> str:
 
 
 @register.filter
+def record_value(value: Any) -> str:
+    """A record's value in an explanation: a number for reading, a text as written (the
+    customer a distinct count counts), "—" for none."""
+    if value is None or value == "":
+        return "—"
+    if _decimal(value) is None:
+        return str(value)
+    return str(amount(value))
+
+
+@register.filter
 def money2(value: Any) -> str:
     """An amount of money: grouped, exactly 2 places (no currency sign)."""
     return "—" if _decimal(value) is None else explain_text.money(value)

@@ -113,3 +113,20 @@ def test_the_explanation_reads_a_lower_is_better_pace_the_right_way_round(client
     entry = response.context["entry"]
     assert entry["target"]["value"] == "2" and entry["actual"] == "0"
     assert entry["pace"]["status"] in ("met", "on_track")
+
+
+def test_the_explanation_of_distinct_customers_names_the_customers(client, calculated):
+    """A distinct count of customers listed its orders with — as each one's value: the
+    rep could not see which customers were counted, or that two orders were one."""
+    from attain.measures.models import Measure
+
+    Measure.objects.create(code="buyers", name="Buyers", table="orders", value="customer",
+                           agg="distinct", money=False)  # fmt: skip
+    login(client, "rep")
+    url = reverse("incentives:explain", args=["r1", Q1])
+    response = client.get(url, {"measure": "buyers"})
+    records = response.context["entry"]["records"]
+    assert records and all(r["value"] for r in records)
+    page = response.content.decode()
+    for record in records:
+        assert f'<td class="num">{record["value"]}</td>' in page
