@@ -24,6 +24,7 @@ from attain.calc.periods import (
     year_month_ids,
 )
 from attain.crm.models import Opportunity, Stage, StageChange, StageKind
+from attain.measures.direction import heat_ratio, lower_is_better
 from attain.org.models import Person, Unit
 from attain.org.selectors import (
     person_of,
@@ -216,57 +217,6 @@ def heatmap(
         rows.append({"row": row, "cells": cells})
     total = len(found) if limit is None or len(found) < limit else results.count()
     return {"measures": list(measures), "rows": rows, "total": total}
-
-
-def lower_is_better() -> frozenset[str]:
-    """The codes of the measures where less is better (complaints, days to collect)."""
-    from attain.measures.models import Measure
-
-    codes = Measure.objects.filter(higher_is_better=False).values_list("code", flat=True)
-    return frozenset(codes)
-
-
-def _lower_ratio(value: Decimal, target: Decimal) -> Decimal:
-    """A lower-is-better measure's ratio as a scorecard takes it (spec 7.3): target ÷
-    actual, and an actual of 0 (or less) has reached it whatever the target."""
-    return Decimal(1) if value <= 0 else target / value
-
-
-def heat_ratio(actual: Any, target: Any, attainment: Any, lower: bool) -> Decimal | None:
-    """What a heatmap cell is coloured by: the attainment, or for a measure where less
-    is better the ratio target ÷ actual (0 complaints against at most 2 is the best)."""
-    if not lower:
-        return _decimal(attainment)
-    found, allowed = _decimal(actual), _decimal(target)
-    if found is None or allowed is None:
-        return None
-    return _lower_ratio(found, allowed)
-
-
-def judged_pace(pace: Any, actual: Any, target: Any, lower: bool) -> dict[str, Any] | None:
-    """The engine's pace of a measure as its reader reads it. The engine judges every
-    measure as more-is-better (spec 5.3); one where less is better (the measure says
-    so) is judged by the ratio target ÷ projection (÷ actual once the period is over),
-    with the same limits: on track from 1, at risk from 0.8, else behind; met or missed.
-    A target of 0 on a more-is-better measure has no attainment (spec 5.3) and so no
-    pace (as on the team page, it is never behind)."""
-    if not pace:
-        return None
-    allowed = _decimal(target)
-    if allowed is None:
-        return None
-    if not lower:
-        return None if allowed == 0 else dict(pace)
-    over = pace.get("status") in ("met", "missed")
-    value = _decimal(actual if over else pace.get("projected"))
-    if value is None:
-        return dict(pace)
-    ratio = _lower_ratio(value, allowed)
-    if over:
-        status = "met" if ratio >= 1 else "missed"
-    else:
-        status = "on_track" if ratio >= 1 else "at_risk" if ratio >= Decimal("0.8") else "behind"
-    return {**pace, "status": status}
 
 
 def main_target_and_actual(row: PeriodResult) -> tuple[Decimal | None, Decimal | None]:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from attain.calc.periods import fiscal_year_of_day, period_bounds, year_bounds, year_month_ids
 from attain.engine import parse_period
+from attain.measures import direction
 from attain.measures.forms import table_choices
 from attain.measures.models import Measure
 from attain.measures.services import measure_names
@@ -142,7 +143,7 @@ def my_performance(request: HttpRequest) -> HttpResponse:
     names = _measure_names()
     lines = []
     if row is not None:
-        lower = selectors.lower_is_better()
+        lower = direction.lower_is_better()
         for code, actual in row.measures.items():
             lines.append(
                 {
@@ -151,7 +152,7 @@ def my_performance(request: HttpRequest) -> HttpResponse:
                     "actual": actual,
                     "target": row.targets.get(code),
                     "attainment": row.attainment.get(code),
-                    "pace": selectors.judged_pace(
+                    "pace": direction.judged_pace(
                         (row.pace or {}).get(code), actual, row.targets.get(code), code in lower
                     ),
                 }
@@ -205,11 +206,11 @@ def explanation(request: HttpRequest, code: str, period: str) -> HttpResponse:
         entry = document.get("measures", {}).get(measure)
         if entry is None:
             raise Http404
-        pace = selectors.judged_pace(
+        pace = direction.judged_pace(
             entry.get("pace"),
             entry.get("actual"),
             (entry.get("target") or {}).get("value"),
-            measure in selectors.lower_is_better(),
+            measure in direction.lower_is_better(),
         )
         context.update(measure=measure, entry={**entry, "pace": pace})
     elif component:
