@@ -14,6 +14,7 @@ from decimal import Decimal
 from attain.calc.cache import cached, data_fingerprint
 from attain.calc.periods import periods_of_day, year_bounds
 from attain.calc.run import ScenarioProblems, run
+from attain.measures.direction import judged_status, lower_is_better
 from attain.web.problems import problem_text
 
 from .allocation import measure_specs
@@ -70,6 +71,7 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
         as_of=as_of,
         report=periods,
     )
+    lower_measures = lower_is_better()
     rows: list[PaceRow] = []
     for kind, table, names in (
         ("unit", result.units, {u: scenario.units[u].name for u in scenario.units}),
@@ -86,8 +88,16 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
                     target = period_result.targets[measure].value
                     if target is None:
                         continue
-                    # A zero target asks for nothing: no pace (never "behind").
-                    pace = period_result.pace.get(measure) if target else None
+                    # A zero target of a more-is-better measure asks for nothing: no pace
+                    # (never "behind"); one where less is better is read that way round.
+                    lower = measure in lower_measures
+                    pace = period_result.pace.get(measure) if target or lower else None
+                    actual = period_result.measures.get(measure)
+                    status = (
+                        judged_status(pace.status, actual, pace.projected, target, lower)
+                        if pace
+                        else None
+                    )
                     rows.append(
                         PaceRow(
                             who,
@@ -95,12 +105,12 @@ def _compute(plan: TargetPlan, as_of: datetime.date) -> list[PaceRow]:
                             kind,
                             measure,
                             period,
-                            period_result.measures.get(measure),
+                            actual,
                             target,
                             period_result.attainment.get(measure),
                             pace.elapsed if pace else None,
                             pace.projected if pace else None,
-                            pace.status if pace else None,
+                            status,
                         )
                     )
     return rows
