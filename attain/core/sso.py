@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import unicodedata
 from typing import Any
 
 import jwt
@@ -128,7 +129,9 @@ def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
     """The login of the one person the claims name, or ``(None, reason)``."""
     match = getattr(settings, "ATTAIN_SSO_MATCH", "email")
     claim = getattr(settings, "ATTAIN_SSO_CLAIM", "email")
-    value = str(claims.get(claim) or "").strip()
+    # as the org import compares them (fold_code, fold_email): width (Ｅ００５４, ＠ typed
+    # through a Chinese input method), case and surrounding spaces do not matter
+    value = unicodedata.normalize("NFKC", str(claims.get(claim) or "")).strip()
     if not value:
         return None, NO_CLAIM
     if match == "email":

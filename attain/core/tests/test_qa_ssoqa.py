@@ -1,0 +1,23 @@
+"""QA (ssoqa): signing in and being told things."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attain.core import sso
+from attain.org.models import Person
+
+
+def test_a_claim_typed_full_width_matches_the_person_as_an_import_would(
+    company: Any, settings: Any
+) -> None:
+    """An HR system fed through a Chinese input method sends Ｒ１ or r1＠corp.example; the
+    org import already treats those as R1 and r1@corp.example (fold_code/fold_email), so
+    single sign-on finds the same person instead of refusing them as unknown."""
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    rep = company.users["rep"]
+    assert sso.match_login({"email": " Ｒ１＠corp.example\u3000"}) == (rep, "")
+    settings.ATTAIN_SSO_MATCH = "employee_code"
+    settings.ATTAIN_SSO_CLAIM = "employee_number"
+    assert sso.match_login({"employee_number": "Ｒ１"}) == (rep, "")
+    assert sso.match_login({"employee_number": "\u3000r1 "}) == (rep, "")
