@@ -330,8 +330,8 @@ def refused(request: HttpRequest, reason: str, status: int = 403) -> HttpRespons
             "Ask your administrator to check the single sign-on settings."
         ),
         UNKNOWN: _(
-            "Nobody in Attain's organisation matches your %(provider)s account "
-            "(%(claim)s: %(value)s). Ask your administrator to record it on your person."
+            "Signed in with %(provider)s, but nobody in Attain's organisation has "
+            "%(claim)s “%(value)s”. Ask your administrator to record it on your person."
         ),
         AMBIGUOUS: _(
             "More than one person in Attain has %(claim)s “%(value)s”. An administrator "

@@ -21,3 +21,25 @@ def test_a_claim_typed_full_width_matches_the_person_as_an_import_would(
     settings.ATTAIN_SSO_CLAIM = "employee_number"
     assert sso.match_login({"employee_number": "Ｒ１"}) == (rep, "")
     assert sso.match_login({"employee_number": "\u3000r1 "}) == (rep, "")
+
+
+def test_the_unknown_refusal_reads_well_with_the_default_provider_name(
+    db: None, settings: Any
+) -> None:
+    """Without ATTAIN_SSO_PROVIDER_NAME the provider is "your company account" (公司账号):
+    the refusal said "matches your your company account account" (“您的 公司账号 账号”)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    settings.ATTAIN_SSO_PROVIDER_NAME = ""
+    cases = (("en", ("your your", "account account")), ("zh-hans", ("账号 账号",)))
+    for language, doubled in cases:
+        with translation.override(language):
+            request = RequestFactory().get("/sso/callback/")
+            request.user = AnonymousUser()
+            request.attain_sso_value = "x@corp.example"  # type: ignore[attr-defined]
+            page = sso.refused(request, sso.UNKNOWN).content.decode()
+        assert "x@corp.example" in page
+        for words in doubled:
+            assert words not in page, language
