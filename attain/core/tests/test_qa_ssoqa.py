@@ -43,3 +43,23 @@ def test_the_unknown_refusal_reads_well_with_the_default_provider_name(
         assert "x@corp.example" in page
         for words in doubled:
             assert words not in page, language
+
+
+def test_a_form_sent_with_a_stale_csrf_token_gets_a_page_that_says_what_to_do(
+    db: None,
+) -> None:
+    """Signing in on one tab and then on another (the token changed at the first sign-in)
+    showed Django's page: "CSRF验证失败. 请求被中断." with English punctuation and
+    developer advice in English. Now the reader is told to reload and try again."""
+    from django.test import Client
+
+    for language, words in (("zh-hans", "请刷新页面后重试。"), ("en", "Reload the page")):
+        browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
+        browser.get("/login/")
+        answer = browser.post(
+            "/login/", {"username": "r1", "password": "x", "csrfmiddlewaretoken": "a" * 64}
+        )
+        assert answer.status_code == 403
+        page = answer.content.decode()
+        assert words in page
+        assert "csrf_token" not in page and "CSRF验证失败." not in page
