@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An htmx request of an ended session: the whole page goes to the sign-in page.
+    "attain.core.middleware.HtmxSignInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -12,10 +12,15 @@ offered, else the company's default language).
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings as django_settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from attain.org.company import company, is_set_up
 
@@ -63,3 +68,31 @@ class CompanyMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class HtmxSignInMiddleware:
+    """An htmx request whose session has ended (a target typed into the grid after
+    signing out in another tab, or after the session expired) is sent to the sign-in
+    page as a whole page: the browser followed the redirect itself, htmx put the
+    sign-in page inside the page, and signing in there returned to the fragment's
+    address. Now htmx takes the window to the sign-in page (``HX-Redirect``), which
+    comes back to the page the person was on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") != "true" or not 300 <= response.status_code < 400:
+            return response
+        login = resolve_url(django_settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != login:
+            return response
+        current = request.headers.get("HX-Current-URL", "")
+        page = "/"
+        if current and url_has_allowed_host_and_scheme(
+            current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            parts = urlsplit(current)
+            page = parts.path + (f"?{parts.query}" if parts.query else "")
+        return HttpResponseClientRedirect(f"{login}?{urlencode({'next': page})}")

@@ -63,3 +63,32 @@ def test_a_form_sent_with_a_stale_csrf_token_gets_a_page_that_says_what_to_do(
         page = answer.content.decode()
         assert words in page
         assert "csrf_token" not in page and "CSRF验证失败." not in page
+
+
+def test_an_htmx_post_after_the_session_ended_sends_the_whole_page_to_sign_in(
+    company: Any,
+) -> None:
+    """A target typed into the grid after the session ended (signed out in another tab,
+    expired): the browser followed the redirect itself and htmx put the sign-in page
+    inside the grid, whose form then returned to the cell's address (a 405). Now htmx
+    is told to take the whole page to the sign-in page, which comes back to the page."""
+    from django.test import Client
+    from django.urls import reverse
+
+    cell = reverse("targets:cell", args=[1])
+    page = "/targets/1/?measure=orders"
+    answer = Client().post(
+        cell,
+        {"value": "1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{page}",
+    )
+    assert answer.status_code == 200
+    assert answer["HX-Redirect"] == "/login/?next=%2Ftargets%2F1%2F%3Fmeasure%3Dorders"
+    # another site's address as the current page is not where sign-in returns
+    answer = Client().post(
+        cell, {"value": "1"}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/"
+    )
+    assert answer["HX-Redirect"] == "/login/?next=%2F"
+    # an ordinary request still gets the ordinary redirect
+    assert Client().post(cell, {"value": "1"})["Location"] == f"/login/?next={cell}"
