@@ -172,6 +172,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+CSRF_FAILURE_VIEW = "attain.core.views.csrf_failure"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"

@@ -155,3 +155,25 @@ def global_search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[: search.MAX_QUERY]
     groups = search.search_all(request.user, q)
     return render(request, "core/search.html", {"q": q, "groups": groups})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's refusal of a form sent with a stale token (``403_csrf.html``). htmx shows
+    no 403: a value typed into the target grid after signing in again in another tab
+    looked saved and was not. For htmx the page reloads instead (what is stored shows,
+    with a fresh token) and says that the change was not saved."""
+    from django.contrib import messages
+    from django.utils.translation import gettext
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    response = django_csrf_failure(request, reason)
+    if request.headers.get("HX-Request") == "true":
+        messages.warning(
+            request,
+            gettext(
+                "This page had expired, so your last change was not saved. The page is "
+                "reloaded: make the change again."
+            ),
+        )
+        response["HX-Refresh"] = "true"
+    return response

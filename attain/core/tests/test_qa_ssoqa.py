@@ -92,3 +92,25 @@ def test_an_htmx_post_after_the_session_ended_sends_the_whole_page_to_sign_in(
     assert answer["HX-Redirect"] == "/login/?next=%2F"
     # an ordinary request still gets the ordinary redirect
     assert Client().post(cell, {"value": "1"})["Location"] == f"/login/?next={cell}"
+
+
+def test_an_htmx_post_with_a_stale_csrf_token_reloads_the_page_and_says_so(
+    company: Any,
+) -> None:
+    """A target typed into the grid after signing in again in another tab (the token
+    changed): htmx leaves a 403 unshown, so the value looked typed but was never saved.
+    Now the page reloads (showing what is stored) and says the change was not saved."""
+    from django.test import Client
+    from django.urls import reverse
+
+    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    browser.force_login(company.users["manager"])
+    answer = browser.post(
+        reverse("targets:cell", args=[1]),
+        {"value": "1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_X_CSRFTOKEN="a" * 64,
+    )
+    assert answer.status_code == 403
+    assert answer["HX-Refresh"] == "true"
+    assert "您最后的修改未保存" in browser.get("/").content.decode()
