@@ -9,6 +9,10 @@
 //                       form's latitude and longitude from the browser's location
 //   data-board        → cards (data-card) dragged onto a column (data-stage) submit the
 //                       card's own move form with that stage (the form works without it)
+// When htmx swaps out the part of the page that holds the keyboard focus (the target
+// grid after a cell is saved), the focus goes to the same control in the new content
+// (by its id, else its name and accessible name, else its place among the controls) so
+// a keyboard or screen reader user is not sent back to the top of the page.
 // It also registers the service worker named by <meta name="attain-service-worker">.
 (function () {
   "use strict";
@@ -51,6 +55,32 @@
   }
   document.addEventListener("DOMContentLoaded", function () { apply(document); });
   document.addEventListener("htmx:load", function (event) { apply(event.target); });
+  var CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]";
+  var focused = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement, target = event.detail.target;
+    focused = null;
+    if (!active || active === document.body || !target || !target.id || !target.contains(active)) return;
+    focused = {
+      region: target.id,
+      id: active.id,
+      name: active.getAttribute("name"),
+      label: active.getAttribute("aria-label"),
+      index: Array.prototype.indexOf.call(target.querySelectorAll(CONTROLS), active)
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = focused;
+    focused = null;
+    if (!was || (document.activeElement && document.activeElement !== document.body)) return;
+    var region = document.getElementById(was.region);
+    if (!region) return;
+    var controls = Array.prototype.slice.call(region.querySelectorAll(CONTROLS));
+    var match = (was.id && document.getElementById(was.id)) || ((was.name || was.label) && controls.filter(function (el) {
+      return el.getAttribute("name") === was.name && el.getAttribute("aria-label") === was.label;
+    })[0]) || (was.index >= 0 ? controls[was.index] : null);
+    if (match) match.focus({ preventScroll: true });
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-menu-toggle]");
     if (!button) return;

@@ -1,0 +1,33 @@
+"""Keyboard use of the target grid in real Chromium (accessibility QA)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from attain.conftest import sign_in
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+expect = playwright_sync.expect
+pytestmark = pytest.mark.browser
+
+
+def test_tab_after_editing_a_cell_keeps_the_keyboard_in_the_grid(
+    transactional_db, company, live_server, browser, plan
+):
+    """Typing a figure and pressing Tab saves the cell (htmx swaps the whole grid): the
+    focus is on the next cell afterwards, as Tab asked, not thrown back to the page's
+    start (before, the swap removed the focused input and the next Tab began at the
+    skip link)."""
+    context, page = sign_in(browser, live_server, "sales_ops")
+    page.goto(f"{live_server.url}/targets/{plan.pk}/")
+    year = page.locator("input[aria-label='r1 2026']")
+    year.fill("300000")
+    year.press("Tab")
+    expect(year).to_have_class(re.compile("edited"))  # saved and swapped in
+    expect(page.locator("input[aria-label='r1 2026-01']")).to_be_focused()
+    page.keyboard.type("1")
+    expect(page.locator("input[aria-label='r1 2026-01']")).to_have_value(re.compile("1$"))
+    context.close()
