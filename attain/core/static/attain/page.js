@@ -12,7 +12,9 @@
 // When htmx swaps out the part of the page that holds the keyboard focus (the target
 // grid after a cell is saved), the focus goes to the same control in the new content
 // (by its id, else its name and accessible name, else its place among the controls) so
-// a keyboard or screen reader user is not sent back to the top of the page.
+// a keyboard or screen reader user is not sent back to the top of the page. A link that
+// loads content into another part of the page (an explanation under My performance)
+// takes the focus there, to the new content's first heading, as following a link would.
 // It also registers the service worker named by <meta name="attain-service-worker">.
 (function () {
   "use strict";
@@ -69,7 +71,16 @@
       index: Array.prototype.indexOf.call(target.querySelectorAll(CONTROLS), active)
     };
   });
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var link = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var target = event.detail.target;
+    if (link && link.tagName === "A" && target && target.isConnected && !target.contains(link)) {
+      var heading = target.querySelector("h1, h2, h3, h4") || target;
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus();
+      focused = null;
+      return;
+    }
     var was = focused;
     focused = null;
     if (!was || (document.activeElement && document.activeElement !== document.body)) return;
