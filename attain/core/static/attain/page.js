@@ -59,15 +59,22 @@
   document.addEventListener("htmx:load", function (event) { apply(event.target); });
   var CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]";
   var focused = null;
+  function key(el) {  // what names a control across a swap: a button's value says which
+    var name = el.getAttribute("name"), label = el.getAttribute("aria-label");
+    if (!name && !label) return "";
+    var value = el.tagName === "BUTTON" ? el.getAttribute("value") : "";
+    return [el.tagName, name, value, label].join("\u0000");
+  }
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement, target = event.detail.target;
     focused = null;
-    if (!active || active === document.body || !target || !target.id || !target.contains(active)) return;
+    // getAttribute: a form's .id is its control named "id" when it has one (the designer)
+    var region = target && target.getAttribute("id");
+    if (!active || active === document.body || !region || !target.contains(active)) return;
     focused = {
-      region: target.id,
-      id: active.id,
-      name: active.getAttribute("name"),
-      label: active.getAttribute("aria-label"),
+      region: region,
+      id: active.getAttribute("id"),
+      key: key(active),
       index: Array.prototype.indexOf.call(target.querySelectorAll(CONTROLS), active)
     };
   });
@@ -87,8 +94,8 @@
     var region = document.getElementById(was.region);
     if (!region) return;
     var controls = Array.prototype.slice.call(region.querySelectorAll(CONTROLS));
-    var match = (was.id && document.getElementById(was.id)) || ((was.name || was.label) && controls.filter(function (el) {
-      return el.getAttribute("name") === was.name && el.getAttribute("aria-label") === was.label;
+    var match = (was.id && document.getElementById(was.id)) || (was.key && controls.filter(function (el) {
+      return key(el) === was.key;
     })[0]) || (was.index >= 0 ? controls[was.index] : null);
     if (match) match.focus({ preventScroll: true });
   });
