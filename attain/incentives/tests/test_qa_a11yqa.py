@@ -1,0 +1,26 @@
+"""Accessibility of the explanation pages (QA)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from .conftest import YEAR
+from .test_views import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_payout_overview_table_has_column_headers(client, calculated):
+    """The explanation's overview listed each plan's components and amounts in a table
+    without header cells: a screen reader read bare cells (or took it for layout) and
+    could not say which column was the amount."""
+    login(client, "rep")
+    page = client.get(reverse("incentives:explain", args=["r1", f"{YEAR}-Q1"])).content.decode()
+    main = page[page.index('id="content"') :]
+    tables = re.findall(r"<table.*?</table>", main, re.S)
+    assert tables
+    for table in tables:
+        assert "<th" in table, table[:200]
