@@ -1,0 +1,32 @@
+"""Accessibility of the pages seen before signing in (QA)."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+
+def test_a_failed_sign_in_is_read_with_the_fields(company):
+    """A wrong password came back with the message in a plain <div> above the form and
+    the focus (autofocus) on the username: a screen reader read "Username, edit text, r1"
+    and nothing said the sign-in had failed. The message is now an alert, and both
+    inputs are marked invalid and described by it; the page has a main landmark."""
+    response = Client().post(
+        reverse("login"), {"username": "r1", "password": "nope"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    page = response.content.decode()
+    assert "<main" in page
+    error = re.search(r'<div class="error" role="alert" id="([^"]+)">', page)
+    assert error, page
+    for name in ("username", "password"):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert field, name
+        assert 'aria-invalid="true"' in field.group(0), field.group(0)
+        assert f'aria-describedby="{error.group(1)}"' in field.group(0), field.group(0)
+
+
+def test_the_sign_in_page_has_a_main_landmark_and_no_invalid_fields(db):
+    page = Client().get(reverse("login")).content.decode()
+    assert "<main" in page and "aria-invalid" not in page
