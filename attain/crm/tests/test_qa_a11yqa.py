@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -81,3 +82,15 @@ def test_an_order_lines_error_is_its_description(company, crm):
     page = client.post(url, form, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     errors = described(page)
     assert re.search("小数", errors.get("lines-0-unit_price", "")), errors
+
+
+def test_the_order_form_headings_do_not_skip_a_level(company, crm):
+    """The order form went from the page's h1 to an h3 ("Order lines (optional)"): a
+    screen reader's list of headings showed a missing level, as if a section were lost."""
+    customer = crm.customers["c_r1"]
+    client = client_for(company, "manager")
+    page = client.get(f"/crm/customers/{customer.external_id}/orders/new/").content.decode()
+    levels = [int(h) for h in re.findall(r"<h([1-6])[\s>]", page)]
+    assert levels and levels[0] == 1, levels
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, levels
