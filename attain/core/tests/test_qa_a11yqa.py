@@ -30,3 +30,15 @@ def test_a_failed_sign_in_is_read_with_the_fields(company):
 def test_the_sign_in_page_has_a_main_landmark_and_no_invalid_fields(db):
     page = Client().get(reverse("login")).content.decode()
     assert "<main" in page and "aria-invalid" not in page
+
+
+def test_the_sign_in_pages_language_buttons_say_which_is_current(db):
+    """Under the sign-in card, the language in use was told apart only by its style
+    (class "current"): a screen reader read "简体中文, button; English, button" without
+    saying which one the page was in, nor what the buttons were for."""
+    page = Client().get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    form = re.search(r'<form[^>]*class="lang-links"[^>]*>', page)
+    assert form and 'aria-label="语言"' in form.group(0), form
+    buttons = dict(re.findall(r'<button[^>]*value="([^"]+)"([^>]*)>', page))
+    assert 'aria-current="true"' in buttons["zh-hans"], buttons
+    assert "aria-current" not in buttons["en"], buttons
