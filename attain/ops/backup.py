@@ -27,7 +27,7 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -175,9 +175,38 @@ def read_manifest(path: Path) -> dict[str, Any]:
             manifest: dict[str, Any] = json.loads(member.read())
     except (*_UNREADABLE, KeyError, json.JSONDecodeError) as error:
         raise BackupError(f"{path} is not an Attain backup: {error}") from error
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r}")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"unknown backup format {found!r}")
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise BackupError(f"{path} is not an Attain backup: {problem}")
     return manifest
+
+
+def _manifest_problem(manifest: dict[str, Any]) -> str | None:
+    """What makes a manifest unusable (a field missing, a member named outside the
+    archive's own folders), or None. Checked before anything is touched: a hand-edited
+    manifest must not stop a restore half way, nor move a file out of the media folder."""
+    for key in ("vendor", "database", "files"):
+        if key not in manifest:
+            return f"its manifest has no {key!r}"
+    files = manifest["files"]
+    if not isinstance(files, dict) or not all(
+        isinstance(name, str) and isinstance(digest, str) for name, digest in files.items()
+    ):
+        return "its manifest's 'files' is not a list of names and checksums"
+    for name in files:
+        parts = PurePosixPath(name).parts
+        if not parts or name.startswith("/") or "\\" in name or ".." in parts:
+            return f"its manifest names a file outside the archive: {name!r}"
+        if name != manifest["database"] and parts[0] != "media":
+            return f"its manifest names an unexpected file: {name!r}"
+    if manifest["database"] not in ("database.sqlite3", "database.pgdump"):
+        return f"its manifest names an unexpected database file: {manifest['database']!r}"
+    if manifest["database"] not in files:
+        return "its manifest has no checksum of the database"
+    return None
 
 
 def database_has_data(alias: str = "default") -> bool:

@@ -1,0 +1,74 @@
+"""Operator QA: a hand-edited or hostile backup archive is refused with a sentence, and
+never writes outside the media folder."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _rewrite(archive, target, edit):
+    """Copy ``archive`` to ``target`` with its manifest changed by ``edit`` (and any
+    extra members ``edit`` returns, name -> bytes)."""
+    with tarfile.open(archive) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+    manifest = json.loads(members.pop("manifest.json"))
+    extra = edit(manifest) or {}
+    members.update(extra)
+    with tarfile.open(target, "w:gz") as tar:
+        for name, data in [("manifest.json", json.dumps(manifest).encode()), *members.items()]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return target
+
+
+@pytest.fixture
+def archive(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "var" / "media"
+    (settings.MEDIA_ROOT / "evidence").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "evidence" / "visit.jpg").write_bytes(b"jpeg")
+    path = tmp_path / "attain.tar.gz"
+    call_command("backup", str(path))
+    return path
+
+
+@pytest.mark.parametrize("key", ["vendor", "database", "files"])
+def test_a_manifest_missing_a_field_is_refused_with_a_reason(archive, tmp_path, key):
+    edited = _rewrite(archive, tmp_path / "edited.tar.gz", lambda m: m.pop(key) and None)
+    with pytest.raises(CommandError, match="not an Attain backup"):
+        call_command("restore", str(edited), "--force")
+
+
+def test_a_member_name_leaving_the_media_folder_is_refused(archive, settings, tmp_path):
+    """A manifest naming ``media/../x`` must not move a file next to the media folder
+    (there it could replace the live database)."""
+    import hashlib
+
+    payload = b"not a database"
+
+    def edit(manifest):
+        manifest["files"]["media/../escaped.bin"] = hashlib.sha256(payload).hexdigest()
+        return {"escaped.bin": payload}
+
+    edited = _rewrite(archive, tmp_path / "edited.tar.gz", edit)
+    with pytest.raises(CommandError, match="not an Attain backup"):
+        call_command("restore", str(edited), "--force")
+    assert not (settings.MEDIA_ROOT.parent / "escaped.bin").exists()
+
+
+def test_a_database_member_not_checked_by_the_manifest_is_refused(archive, tmp_path):
+    def edit(manifest):
+        manifest["database"] = "other.sqlite3"
+        return {"other.sqlite3": b"x"}
+
+    edited = _rewrite(archive, tmp_path / "edited.tar.gz", edit)
+    with pytest.raises(CommandError, match="not an Attain backup"):
+        call_command("restore", str(edited), "--force")
