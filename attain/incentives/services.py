@@ -1075,6 +1075,23 @@ def fail_abandoned_runs() -> int:
     )
 
 
+def fail_unstarted_run(run_id: int, worker: str) -> int:
+    """Mark failed a run still queued whose task's worker died before it began (killed
+    between taking the task and marking the run running): no worker would ever take it
+    again. Returns 1 when it was marked, else 0."""
+    reason = _(
+        "The worker that took this calculation (%(worker)s) stopped before it began; "
+        "nothing was calculated. Run it again."
+    ) % {"worker": worker}
+    with transaction.atomic():
+        run = CalculationRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != RunStatus.QUEUED:
+            return 0
+        fail_run(run, [reason])
+        record_change(None, Action.UPDATE, run, after=snapshot(run), reason=reason)
+    return 1
+
+
 def affected_people(person_pks: Iterable[int], day: datetime.date) -> set[str]:
     """The people credited with a record and every manager above them on its date."""
     found: set[int] = set()

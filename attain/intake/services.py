@@ -281,6 +281,26 @@ def fail_abandoned_batches() -> int:
     )
 
 
+def fail_unstarted_batch(batch_id: int, worker: str) -> int:
+    """Mark failed a batch still queued whose task's worker died before it began: no
+    worker would ever take it again, and a failed batch may be run again. Returns 1 when
+    it was marked, else 0."""
+    reason = _(
+        "The worker that took this import (%(worker)s) stopped before it began; "
+        "nothing from the file was saved. Run it again."
+    ) % {"worker": worker}
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None or batch.status not in {BatchStatus.UPLOADED, BatchStatus.QUEUED}:
+            return 0
+        batch.status = BatchStatus.FAILED
+        batch.error = reason
+        batch.finished_at = timezone.now()
+        batch.save()
+        record_change(None, Action.UPDATE, batch, after=snapshot(batch), reason=reason)
+    return 1
+
+
 def retry_batch(actor: Any, batch: ImportBatch) -> ImportBatch:
     """Queue a failed batch again (its stored file, from the start). Raises
     ``ValidationError`` when the batch has not failed or its file is gone."""

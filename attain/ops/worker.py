@@ -62,16 +62,29 @@ def reset_connections() -> None:
 
 def reap() -> dict[str, int]:
     """Mark failed the runs, batches and tasks of workers that died."""
-    from attain.incentives.services import fail_abandoned_runs
-    from attain.intake.services import fail_abandoned_batches
+    from attain.incentives.services import fail_abandoned_runs, fail_unstarted_run
+    from attain.intake.services import fail_abandoned_batches, fail_unstarted_batch
 
-    tasks = 0
+    # The work a task was for, by the task's path: (what it counts as, how to fail it
+    # when the worker died before the work began; the task's first argument is its id).
+    unstarted: dict[str, tuple[str, Callable[[int, str], int]]] = {
+        "attain.incentives.tasks.calculation_task": ("runs", fail_unstarted_run),
+        "attain.incentives.tasks.what_if_task": ("runs", fail_unstarted_run),
+        "attain.intake.tasks.run_import": ("batches", fail_unstarted_batch),
+    }
+    found = {"runs": 0, "batches": 0, "tasks": 0}
     for task in DBTaskResult.objects.running():
         worker = task.worker_ids[-1] if task.worker_ids else ""
         if worker and leases.worker_gone(worker):
             task.set_failed(WorkerDied(f"worker {worker} died while running this task"))
-            tasks += 1
-    return {"runs": fail_abandoned_runs(), "batches": fail_abandoned_batches(), "tasks": tasks}
+            found["tasks"] += 1
+            kind, fail = unstarted.get(task.task_path, ("", None))
+            args = (task.args_kwargs or {}).get("args") or []
+            if fail is not None and args and isinstance(args[0], int):
+                found[kind] += fail(args[0], worker)
+    found["runs"] += fail_abandoned_runs()
+    found["batches"] += fail_abandoned_batches()
+    return found
 
 
 class SurvivingWorker(Worker):

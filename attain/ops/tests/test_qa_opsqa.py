@@ -72,3 +72,56 @@ def test_a_database_member_not_checked_by_the_manifest_is_refused(archive, tmp_p
     edited = _rewrite(archive, tmp_path / "edited.tar.gz", edit)
     with pytest.raises(CommandError, match="not an Attain backup"):
         call_command("restore", str(edited), "--force")
+
+
+def _dead_worker_task(path: str, *args):
+    """A task some worker of this host took and then died running (kill -9)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from attain.web import leases
+
+    return DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": list(args), "kwargs": {}},
+        task_path=path,
+        worker_ids=[f"{leases.host()}:999999999"],
+        queue_name="default",
+        backend_name="default",
+        run_after=timezone.now(),
+        started_at=timezone.now(),
+    )
+
+
+def test_a_run_whose_worker_died_before_taking_it_is_failed_not_queued_forever(company):
+    """kill -9 of the worker between claiming the task and marking the run running left
+    the run 'queued' for good (its task failed, no worker would ever take it):
+    `attain calculate --wait` said 'no worker has taken it' with a worker running."""
+    from attain.incentives.models import CalculationRun, RunKind
+    from attain.ops.worker import reap
+    from attain.web.leases import RunStatus
+
+    run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026)
+    task = _dead_worker_task("attain.incentives.tasks.calculation_task", run.pk, None)
+    found = reap()
+    task.refresh_from_db()
+    run.refresh_from_db()
+    assert task.status == "FAILED"
+    assert run.status == RunStatus.FAILED
+    assert "999999999" in run.problems[0]
+    assert found["runs"] == 1
+
+
+def test_an_import_whose_worker_died_before_taking_it_is_failed_not_queued_forever(company):
+    from attain.intake.models import BatchStatus, ImportBatch
+    from attain.ops.worker import reap
+
+    batch = ImportBatch.objects.create(
+        table="customers", file_name="c.csv", file_path="c.csv", status=BatchStatus.QUEUED
+    )
+    _dead_worker_task("attain.intake.tasks.run_import", batch.pk, "zh-hans")
+    found = reap()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED
+    assert "999999999" in batch.error
+    assert found["batches"] == 1
