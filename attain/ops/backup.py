@@ -87,7 +87,10 @@ def _pg_env(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    except OSError as error:  # not installed
+        raise BackupError(f"{command[0]} cannot be run: {error}") from error
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:2000]}")
 
@@ -237,20 +240,47 @@ def _restore_database(alias: str, file: Path) -> None:
         finally:
             source.close()
         return
+    tables = connection.introspection.table_names()
     args, env = _pg_env(connection.settings_dict)
-    connection.close()  # pg_restore drops and recreates the tables this session reads
+    connection.close()  # the restore drops and recreates the tables this session reads
+    _pg_restore(file, tables, args, env, str(connection.settings_dict["NAME"]))
+
+
+def _pg_restore(
+    file: Path, tables: list[str], args: list[str], env: dict[str, str], name: str
+) -> None:
+    """Replace the database with the dump, in one transaction (a failure changes
+    nothing). The tables there now are dropped first, with what depends on them: a
+    newer version's tables may refer to the dump's, which ``pg_restore --clean`` alone
+    cannot drop then; after the restore the database is exactly the backup's, and
+    ``attain migrate`` brings it up to this version. ``pg_restore`` writes the SQL
+    (whole, or nothing is run); ``psql`` runs it after the drop, stopping at the first
+    error."""
+    script = file.with_name("restore.sql")
+    quoted = ", ".join('"' + table.replace('"', '""') + '"' for table in sorted(tables))
+    with script.open("w", encoding="utf-8") as handle:
+        if tables:
+            handle.write(f"DROP TABLE IF EXISTS {quoted} CASCADE;\n")
+    sql = file.with_name("dump.sql")
+    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--file", str(sql), str(file)], env)
+    env = {**env, "PGOPTIONS": f"{env.get('PGOPTIONS', '')} -c client_min_messages=warning"}
     _run(
         [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
+            "psql",
+            "--no-psqlrc",
+            "--quiet",
             "--single-transaction",
-            "--exit-on-error",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--output",
+            os.devnull,
             *args,
             "--dbname",
-            str(connection.settings_dict["NAME"]),
-            str(file),
+            name,
+            "--file",
+            str(script),
+            "--file",
+            str(sql),
         ],
         env,
     )

@@ -125,3 +125,29 @@ def test_an_import_whose_worker_died_before_taking_it_is_failed_not_queued_forev
     assert batch.status == BatchStatus.FAILED
     assert "999999999" in batch.error
     assert found["batches"] == 1
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="pg_restore into a database a newer version migrated",
+)
+def test_an_older_postgresql_backup_restores_over_a_newer_schema(archive):
+    """The documented way back (restore with --force, then `attain migrate`) failed on
+    PostgreSQL when a newer version had added a table referring to an old one:
+    pg_restore --clean cannot drop the old table's key. The database now ends exactly
+    as the backup was, and a failed restore still leaves it as it was."""
+    from django.db import connection
+
+    from attain.org.models import Unit
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE qa_newer (id serial PRIMARY KEY, unit_id bigint REFERENCES org_unit (id))"
+        )
+    try:
+        call_command("restore", str(archive), "--force")
+        assert "qa_newer" not in connection.introspection.table_names()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS qa_newer")
+    assert list(Unit.objects.all()) is not None  # the schema is usable again
