@@ -141,6 +141,14 @@ except ValueError as error:  # the URL itself is not repeated: it may hold a pas
         f"DATABASE_URL cannot be used: {str(error).split('. ')[0]} "
         "(e.g. postgres://user@host:5432/attain or sqlite:////path/attain.sqlite3)"
     ) from None
+if DATABASES["default"]["ENGINE"] not in {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}:  # e.g. mysql://: Attain (its locks, backups, triggers) runs on these two only
+    raise ImproperlyConfigured(
+        "DATABASE_URL cannot be used: Attain runs on PostgreSQL or SQLite "
+        "(e.g. postgres://user@host:5432/attain or sqlite:////path/attain.sqlite3)"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades.
     DATABASES["default"]["OPTIONS"] = {

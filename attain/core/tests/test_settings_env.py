@@ -36,6 +36,9 @@ def _attain(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Compl
         ({"ATTAIN_FISCAL_YEAR_START": "13"}, "ATTAIN_FISCAL_YEAR_START"),
         ({"ATTAIN_TIME_ZONE": "Asia/Beijing"}, "ATTAIN_TIME_ZONE"),
         ({"DATABASE_URL": "mysqlx://attain:s3cret@db/attain"}, "DATABASE_URL"),
+        # schemes dj-database-url knows, of databases Attain does not run on
+        ({"DATABASE_URL": "mysql://attain:s3cret@db/attain"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "oracle://attain:s3cret@db/attain"}, "DATABASE_URL"),
         ({"ATTAIN_DEBUG": "0"}, "ATTAIN_SECRET_KEY"),
     ],
 )
