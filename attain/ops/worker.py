@@ -39,6 +39,19 @@ T = TypeVar("T")
 FIRST_DELAY = 0.5  # seconds before the first retry
 REAP_EVERY = 30.0  # seconds between two looks for dead workers' work
 WORKER_BUSY_TIMEOUT = 30  # seconds SQLite waits for a lock in the worker
+# A database server out of reach for a while (PostgreSQL restarting, the network):
+# the worker waits for it; a web request would answer at once instead. A wrong
+# password or database name is not among these: it stops the worker with its reason.
+UNREACHABLE_WORDS = (
+    "connection refused",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "the database system is not yet accepting connections",
+    "no route to host",
+    "network is unreachable",
+    "timeout expired",
+)
 
 
 class WorkerDied(RuntimeError):
@@ -50,6 +63,12 @@ def backoff_delay(failures: int, cap: float) -> float:
     between half and all of it."""
     ceiling = min(cap, FIRST_DELAY * 2 ** max(0, failures - 1))
     return float(ceiling * (0.5 + random.random() / 2))  # jitter, not a secret
+
+
+def unreachable(error: BaseException) -> bool:
+    """The database server cannot be reached now, but may be soon (:data:`UNREACHABLE_WORDS`)."""
+    text = str(error).lower()
+    return isinstance(error, OperationalError) and any(w in text for w in UNREACHABLE_WORDS)
 
 
 def reset_connections() -> None:
@@ -110,7 +129,7 @@ class SurvivingWorker(Worker):
             try:
                 value = action()
             except (OperationalError, InterfaceError) as error:
-                if not is_busy(error):
+                if not (is_busy(error) or unreachable(error)):
                     raise
                 if not forever and not self.running:
                     return None

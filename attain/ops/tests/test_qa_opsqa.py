@@ -151,3 +151,52 @@ def test_an_older_postgresql_backup_restores_over_a_newer_schema(archive):
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS qa_newer")
     assert list(Unit.objects.all()) is not None  # the schema is usable again
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+        "Connection refused\n\tIs the server running on that host and accepting TCP/IP "
+        "connections?",
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+        "FATAL:  the database system is starting up",
+        "FATAL:  the database system is shutting down",
+    ],
+)
+def test_a_postgresql_restart_does_not_stop_the_worker(monkeypatch, message):
+    """While PostgreSQL restarts, reconnecting is refused for a while: the worker exited
+    (`attain: cannot connect to the database`) at the second retry, and a task's outcome
+    being saved then was lost. It keeps retrying, as docs/operations.md promises."""
+    from django.db import OperationalError
+
+    from attain.ops import worker as worker_module
+    from attain.ops.worker import SurvivingWorker
+
+    monkeypatch.setattr(worker_module.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(worker_module, "reset_connections", lambda: None)
+    errors = [OperationalError("terminating connection"), OperationalError(message)]
+
+    def flaky():
+        if errors:
+            raise errors.pop(0)
+        return "saved"
+
+    worker = SurvivingWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test:1",
+        excluded_queue_names=[],
+        max_backoff=4,
+    )
+    assert worker.retrying(flaky, forever=True) == "saved"
+    with pytest.raises(OperationalError):  # a wrong password is not waited for
+        worker.retrying(
+            lambda: (_ for _ in ()).throw(
+                OperationalError('FATAL:  password authentication failed for user "x"')
+            )
+        )
