@@ -228,15 +228,30 @@ def _media_has_files() -> bool:
     return root.is_dir() and any(p.is_file() for p in root.rglob("*"))
 
 
+def _check_sqlite(source: sqlite3.Connection) -> None:
+    """Refuse a database file that is not an Attain database (a file of a few bytes
+    opens as an empty database, and would replace the live one with nothing)."""
+    try:
+        tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master")}
+        ok = source.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"the backup's database is not an Attain database: {error}") from error
+    if "django_migrations" not in tables or ok != ("ok",):
+        raise BackupError("the backup's database is not an Attain database (damaged, or none)")
+
+
 def _restore_database(alias: str, file: Path) -> None:
     connection = connections[alias]
     if connection.vendor == "sqlite":
         if connection.in_atomic_block:
             raise BackupError("cannot restore inside a transaction")
         connection.ensure_connection()
-        source = sqlite3.connect(file)
+        source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
         try:
+            _check_sqlite(source)
             source.backup(connection.connection)
+        except sqlite3.DatabaseError as error:
+            raise BackupError(f"the backup's database cannot be read: {error}") from error
         finally:
             source.close()
         return

@@ -200,3 +200,28 @@ def test_a_postgresql_restart_does_not_stop_the_worker(monkeypatch, message):
                 OperationalError('FATAL:  password authentication failed for user "x"')
             )
         )
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "sqlite", reason="a SQLite backup"
+)
+@pytest.mark.parametrize("content", [b"x", b"not a database at all " * 40])
+def test_a_backup_whose_database_is_not_one_is_refused_and_changes_nothing(
+    company, archive, tmp_path, content
+):
+    """A database member that is not an Attain database (its checksum made to match)
+    was copied over the live one: one byte wiped the database, other garbage ended in
+    a sqlite3 traceback. Now refused with a reason before anything is replaced."""
+    import hashlib
+
+    from attain.org.models import Unit
+
+    def edit(manifest):
+        manifest["files"]["database.sqlite3"] = hashlib.sha256(content).hexdigest()
+        return {"database.sqlite3": content}
+
+    edited = _rewrite(archive, tmp_path / "edited.tar.gz", edit)
+    units = Unit.objects.count()
+    with pytest.raises(CommandError, match="not an Attain database"):
+        call_command("restore", str(edited), "--force")
+    assert Unit.objects.count() == units > 0
