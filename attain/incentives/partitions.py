@@ -285,6 +285,21 @@ def _copy(
         cursor.execute(sql, [*extra.values(), run.pk])
 
 
+def fail_unstarted_partition(partition_id: int, worker: str) -> int:
+    """Mark failed a slice still queued whose task's worker died before it began (and
+    its run with it): no worker would ever take it again, and the run would stay
+    running. Returns 1 when it was marked, else 0."""
+    partition = RunPartition.objects.filter(pk=partition_id, status=RunStatus.QUEUED).first()
+    if partition is None:
+        return 0
+    reason = _(
+        "The worker that took this part of the run (%(worker)s) stopped before it began; "
+        "nothing of the run was stored. Run it again."
+    ) % {"worker": worker}
+    fail_partition(partition, [reason])
+    return 1
+
+
 def fail_abandoned_partitions() -> int:
     """Slices whose worker died (:mod:`attain.web.leases`): each fails, and its run
     with it. Returns how many were marked."""

@@ -81,6 +81,7 @@ def reset_connections() -> None:
 
 def reap() -> dict[str, int]:
     """Mark failed the runs, batches and tasks of workers that died."""
+    from attain.incentives.partitions import fail_unstarted_partition
     from attain.incentives.services import fail_abandoned_runs, fail_unstarted_run
     from attain.intake.services import fail_abandoned_batches, fail_unstarted_batch
 
@@ -89,6 +90,7 @@ def reap() -> dict[str, int]:
     unstarted: dict[str, tuple[str, Callable[[int, str], int]]] = {
         "attain.incentives.tasks.calculation_task": ("runs", fail_unstarted_run),
         "attain.incentives.tasks.what_if_task": ("runs", fail_unstarted_run),
+        "attain.incentives.tasks.partition_task": ("runs", fail_unstarted_partition),
         "attain.intake.tasks.run_import": ("batches", fail_unstarted_batch),
     }
     found = {"runs": 0, "batches": 0, "tasks": 0}

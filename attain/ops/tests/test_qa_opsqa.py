@@ -225,3 +225,21 @@ def test_a_backup_whose_database_is_not_one_is_refused_and_changes_nothing(
     with pytest.raises(CommandError, match="not an Attain database"):
         call_command("restore", str(edited), "--force")
     assert Unit.objects.count() == units > 0
+
+
+def test_a_partitioned_run_whose_slice_was_never_begun_fails_not_runs_forever(company):
+    from attain.incentives.models import CalculationRun, RunKind, RunPartition
+    from attain.ops.worker import reap
+    from attain.web.leases import RunStatus
+
+    run = CalculationRun.objects.create(
+        kind=RunKind.FULL, fiscal_year=2026, status=RunStatus.RUNNING
+    )
+    partition = RunPartition.objects.create(run=run, number=1, people=["E1"])
+    _dead_worker_task("attain.incentives.tasks.partition_task", partition.pk)
+    reap()
+    run.refresh_from_db()
+    partition.refresh_from_db()
+    assert partition.status == RunStatus.FAILED
+    assert run.status == RunStatus.FAILED
+    assert "999999999" in run.problems[0]
