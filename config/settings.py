@@ -49,7 +49,16 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set ATTAIN_SECRET_KEY when ATTAIN_DEBUG=0.")
     SECRET_KEY = "attain-development-only-not-secret"
-ALLOWED_HOSTS = os.environ.get("ATTAIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list from the environment as operators write it: spaces around
+    the commas trimmed, empty entries dropped; nothing in it means the default."""
+    found = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return found or [item for item in default.split(",") if item]
+
+
+ALLOWED_HOSTS = _env_list("ATTAIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
     "attain.core.admin_site.AdminConfig",  # django.contrib.admin, administrators only
@@ -324,9 +333,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("ATTAIN_HSTS_INCLUDE_SUBDOMAINS", Fal
 SECURE_HSTS_PRELOAD = _env_flag("ATTAIN_HSTS_PRELOAD", False)
 if _env_flag("ATTAIN_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("ATTAIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = _env_list("ATTAIN_CSRF_TRUSTED_ORIGINS")
 
 # Upload limits (see docs/import.md). Web and API uploads of imports and evidence;
 # XLSX files are checked before they are opened (size of each part once unzipped, and

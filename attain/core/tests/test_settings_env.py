@@ -79,3 +79,26 @@ def test_the_help_names_the_engine_commands(tmp_path, args):
     assert done.returncode == 0, done.stderr
     assert "    migrate" in done.stdout
     assert "    scenario" in done.stdout and "    bench" in done.stdout
+
+
+def test_host_and_origin_lists_read_as_operators_write_them(tmp_path):
+    """'attain.example.com, www.attain.example.com' (a space after the comma) made the
+    second host answer 400 and the second origin an error of `attain check`; an empty
+    ATTAIN_ALLOWED_HOSTS answered 400 to every request. Spaces are trimmed, empty
+    entries dropped, and an empty list means the default."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.ALLOWED_HOSTS); print(settings.CSRF_TRUSTED_ORIGINS)"
+    )
+    env = {
+        "ATTAIN_ALLOWED_HOSTS": "attain.example.com, www.attain.example.com,",
+        "ATTAIN_CSRF_TRUSTED_ORIGINS": "https://attain.example.com, https://www.attain.example.com",
+    }
+    done = _attain(tmp_path, env, "shell", "-v", "0", "-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "['attain.example.com', 'www.attain.example.com']",
+        "['https://attain.example.com', 'https://www.attain.example.com']",
+    ]
+    done = _attain(tmp_path, {"ATTAIN_ALLOWED_HOSTS": " "}, "shell", "-v", "0", "-c", code)
+    assert done.stdout.splitlines()[0] == "['127.0.0.1', 'localhost', 'testserver']"
