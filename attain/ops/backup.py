@@ -255,7 +255,9 @@ def _restore_database(alias: str, file: Path) -> None:
         finally:
             source.close()
         return
-    tables = connection.introspection.table_names()
+    # Attain's own tables only (its models'): another program's in the same database
+    # are left alone, as pg_restore --clean alone would.
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
     args, env = _pg_env(connection.settings_dict)
     connection.close()  # the restore drops and recreates the tables this session reads
     _pg_restore(file, tables, args, env, str(connection.settings_dict["NAME"]))
@@ -265,7 +267,7 @@ def _pg_restore(
     file: Path, tables: list[str], args: list[str], env: dict[str, str], name: str
 ) -> None:
     """Replace the database with the dump, in one transaction (a failure changes
-    nothing). The tables there now are dropped first, with what depends on them: a
+    nothing). Attain's tables there now are dropped first, with what depends on them: a
     newer version's tables may refer to the dump's, which ``pg_restore --clean`` alone
     cannot drop then; after the restore the database is exactly the backup's, and
     ``attain migrate`` brings it up to this version. ``pg_restore`` writes the SQL

@@ -131,26 +131,33 @@ def test_an_import_whose_worker_died_before_taking_it_is_failed_not_queued_forev
     __import__("django.db").db.connection.vendor != "postgresql",
     reason="pg_restore into a database a newer version migrated",
 )
-def test_an_older_postgresql_backup_restores_over_a_newer_schema(archive):
+def test_an_older_postgresql_backup_restores_over_a_newer_schema(db, settings, tmp_path):
     """The documented way back (restore with --force, then `attain migrate`) failed on
-    PostgreSQL when a newer version had added a table referring to an old one:
+    PostgreSQL when the newer version had added a table referring to an old one
+    (targets.0005 added the pace snapshots, referring to the target plans):
     pg_restore --clean cannot drop the old table's key. The database now ends exactly
     as the backup was, and a failed restore still leaves it as it was."""
     from django.db import connection
 
-    from attain.org.models import Unit
+    from attain.targets.models import PaceSnapshot, TargetPlan
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE qa_newer (id serial PRIMARY KEY, unit_id bigint REFERENCES org_unit (id))"
-        )
+    settings.MEDIA_ROOT = tmp_path / "media"
+    older = tmp_path / "older.tar.gz"
+    with connection.schema_editor() as editor:  # the backup of a version without it
+        editor.delete_model(PaceSnapshot)
     try:
-        call_command("restore", str(archive), "--force")
-        assert "qa_newer" not in connection.introspection.table_names()
+        call_command("backup", str(older))
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS qa_newer")
-    assert list(Unit.objects.all()) is not None  # the schema is usable again
+        with connection.schema_editor() as editor:  # this version migrated it back
+            editor.create_model(PaceSnapshot)
+    try:
+        call_command("restore", str(older), "--force")
+        assert PaceSnapshot._meta.db_table not in connection.introspection.table_names()
+        assert list(TargetPlan.objects.all()) == []  # the schema is usable
+    finally:
+        if PaceSnapshot._meta.db_table not in connection.introspection.table_names():
+            with connection.schema_editor() as editor:
+                editor.create_model(PaceSnapshot)
 
 
 @pytest.mark.parametrize(
