@@ -4,6 +4,7 @@ checks the writer's role again (:mod:`.access`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -69,6 +70,10 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _day(day: Any) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
 def _visible_person(request: HttpRequest, code: str) -> Person:
     person = visible_people(request.user).filter(code=code).first()
     if person is None:
@@ -81,72 +86,53 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     person = _visible_person(request, code)
     today = timezone.localdate()
     editor = can_edit_organisation(request.user)
-    transfer_form = TransferForm(prefix="transfer")
-    end_form = EndEmploymentForm(prefix="end")
-    undo_form = UndoChangeForm(prefix="undo")
-    start_form = CorrectStartForm(prefix="start", initial={"start": person.start})
+    forms: dict[str, Any] = {
+        "transfer": TransferForm(prefix="transfer"),
+        "end": EndEmploymentForm(prefix="end"),
+        "undo": UndoChangeForm(prefix="undo"),
+        "start": CorrectStartForm(prefix="start", initial={"start": person.start}),
+    }
     if request.method == "POST":
         if not editor:
             raise PermissionDenied
-        if "transfer-on" in request.POST:
-            transfer_form = TransferForm(request.POST, prefix="transfer")
-            if transfer_form.is_valid():
-                done = apply_service(transfer_form, lambda data: _transfer(request, person, data))
-                if done is not None:
-                    messages.success(
-                        request,
-                        _("The change is recorded from %(on)s.")
-                        % {"on": date_format(transfer_form.cleaned_data["on"], "DATE_FORMAT")},
-                    )
-                    return redirect("person", code=person.code)
-        elif "start-start" in request.POST:
-            start_form = CorrectStartForm(request.POST, prefix="start")
-            if start_form.is_valid():
-                done = apply_service(
-                    start_form,
-                    lambda data: services.correct_start(
-                        request.user, person, start=data["start"], reason=data["reason"]
-                    ),
-                )
-                if done is not None:
-                    messages.success(
-                        request,
-                        _("The employment start is now %(start)s.")
-                        % {"start": date_format(start_form.cleaned_data["start"], "DATE_FORMAT")},
-                    )
-                    return redirect("person", code=person.code)
-        elif "undo-on" in request.POST:
-            undo_form = UndoChangeForm(request.POST, prefix="undo")
-            if undo_form.is_valid():
-                done = apply_service(
-                    undo_form,
-                    lambda data: services.undo_change(
-                        request.user, person, on=data["on"], reason=data["reason"]
-                    ),
-                )
-                if done is not None:
-                    messages.success(
-                        request,
-                        _("The change from %(on)s is undone.")
-                        % {"on": date_format(undo_form.cleaned_data["on"], "DATE_FORMAT")},
-                    )
-                    return redirect("person", code=person.code)
-        else:
-            end_form = EndEmploymentForm(request.POST, prefix="end")
-            if end_form.is_valid():
-                done = apply_service(
-                    end_form,
-                    lambda data: services.end_employment(
-                        request.user, person, on=data["on"], reason=data["reason"]
-                    ),
-                )
-                if done is not None:
-                    messages.success(
-                        request,
-                        _("Employment ends on %(on)s.")
-                        % {"on": date_format(end_form.cleaned_data["on"], "DATE_FORMAT")},
-                    )
-                    return redirect("person", code=person.code)
+        # the form sent (its prefix), the service that applies it, and what is then said
+        actions: dict[str, tuple[Any, Callable[[dict[str, Any]], Any], Callable[[Any], str]]] = {
+            "transfer": (
+                TransferForm,
+                lambda data: _transfer(request, person, data),
+                lambda data: _("The change is recorded from %(on)s.") % {"on": _day(data["on"])},
+            ),
+            "start": (
+                CorrectStartForm,
+                lambda data: services.correct_start(
+                    request.user, person, start=data["start"], reason=data["reason"]
+                ),
+                lambda data: (
+                    _("The employment start is now %(start)s.") % {"start": _day(data["start"])}
+                ),
+            ),
+            "undo": (
+                UndoChangeForm,
+                lambda data: services.undo_change(
+                    request.user, person, on=data["on"], reason=data["reason"]
+                ),
+                lambda data: _("The change from %(on)s is undone.") % {"on": _day(data["on"])},
+            ),
+            "end": (
+                EndEmploymentForm,
+                lambda data: services.end_employment(
+                    request.user, person, on=data["on"], reason=data["reason"]
+                ),
+                lambda data: _("Employment ends on %(on)s.") % {"on": _day(data["on"])},
+            ),
+        }
+        sent = {"transfer": "transfer-on", "start": "start-start", "undo": "undo-on"}
+        prefix = next((name for name, field in sent.items() if field in request.POST), "end")
+        form_class, service, said = actions[prefix]
+        form = forms[prefix] = form_class(request.POST, prefix=prefix)
+        if form.is_valid() and apply_service(form, service) is not None:
+            messages.success(request, said(form.cleaned_data))
+            return redirect("person", code=person.code)
     annotated = (
         with_assignment_on(Person.objects.filter(pk=person.pk), today).select_related("user").get()
     )
@@ -172,10 +158,10 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": history,
             "reports": reports,
             "editor": editor,
-            "transfer_form": transfer_form,
-            "end_form": end_form,
-            "undo_form": undo_form,
-            "start_form": start_form,
+            "transfer_form": forms["transfer"],
+            "end_form": forms["end"],
+            "undo_form": forms["undo"],
+            "start_form": forms["start"],
             "events": events,
             "today": today,
         },
