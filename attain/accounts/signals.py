@@ -1,5 +1,5 @@
 """Account events: failed logins are audited (never the password); a password change
-revokes the login's API tokens."""
+or disabling the login revokes its API tokens."""
 
 from __future__ import annotations
 
@@ -44,12 +44,16 @@ def note_password_change(
     sender: Any, instance: User, update_fields: Any = None, **kwargs: Any
 ) -> None:
     instance._attain_password_changed = False  # type: ignore[attr-defined]
+    instance._attain_disabled = False  # type: ignore[attr-defined]
     if instance._state.adding or instance.pk is None:
         return
-    if update_fields is not None and "password" not in update_fields:
+    if update_fields is not None and not {"password", "is_active"} & set(update_fields):
         return  # e.g. the last_login update on every sign-in
-    stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
-    instance._attain_password_changed = stored is not None and stored != instance.password  # type: ignore[attr-defined]
+    stored = User.objects.filter(pk=instance.pk).values_list("password", "is_active").first()
+    if stored is None:
+        return
+    instance._attain_password_changed = stored[0] != instance.password  # type: ignore[attr-defined]
+    instance._attain_disabled = stored[1] and not instance.is_active  # type: ignore[attr-defined]
 
 
 @receiver(post_save, sender=User, dispatch_uid="attain-revoke-tokens-on-password-change")
@@ -61,3 +65,8 @@ def revoke_tokens_on_password_change(
     if getattr(instance, "_attain_password_changed", False):
         instance._attain_password_changed = False  # type: ignore[attr-defined]
         tokens.revoke(instance, reason=gettext_noop("password changed"))
+    if getattr(instance, "_attain_disabled", False):
+        # a disabled login's token was refused, but came back to life when the login was
+        # enabled again (someone rehired, an account enabled by mistake)
+        instance._attain_disabled = False  # type: ignore[attr-defined]
+        tokens.revoke(instance, reason=gettext_noop("login disabled"))

@@ -165,6 +165,25 @@ def test_the_reason_a_password_change_revoked_the_tokens_is_translated(company):
         assert translation.gettext(event.reason) == "密码已更改"
 
 
+@pytest.mark.parametrize("fields", [None, ["is_active"]])
+def test_disabling_a_login_revokes_its_tokens(company, fields):
+    """A disabled login's token was refused, and worked again once the login was enabled
+    again (an account re-enabled by mistake, or someone back from leave)."""
+    from django.utils import translation
+
+    token = token_for("manager")
+    user = company.users["manager"]
+    user.is_active = False
+    user.save(update_fields=fields)
+    user.is_active = True
+    user.save(update_fields=fields)
+    assert me(token) == 401
+    assert not Token.objects.filter(user=user).exists()
+    [event] = [e for e in history(user) if e.action == Action.TOKEN_REVOKED]
+    with translation.override("zh-hans"):
+        assert translation.gettext(event.reason) == "登录已停用"
+
+
 def test_saving_a_user_without_a_new_password_keeps_the_token(company):
     token = token_for("manager")
     user = company.users["manager"]
