@@ -267,11 +267,19 @@ def post_json(url: str, body: dict[str, Any], *, guard: bool = False) -> dict[st
     raise SendError("the connection closed twice")  # not reached
 
 
+NOT_THE_PLATFORM = "the answer is not the platform's (no errcode or code in it)"
+
+
 def check_answer(answer: dict[str, Any]) -> None:
     """The platforms answer HTTP 200 with an error code in the body (a wrong key, a bad
-    signature, too many messages a minute): anything but 0 is a failure."""
-    for field in ("errcode", "code", "StatusCode"):
-        if field in answer and answer[field] not in (0, "0"):
+    signature, too many messages a minute): anything but 0 is a failure. An answer with
+    no code at all is not the platform's (a proxy's or a captive portal's page, a wrong
+    address answering 200): a failure too, not a message delivered."""
+    fields = [field for field in ("errcode", "code", "StatusCode") if field in answer]
+    if not fields:
+        raise SendError(NOT_THE_PLATFORM)
+    for field in fields:
+        if answer[field] not in (0, "0"):
             message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage")
             raise SendError(f"{field} {answer[field]}: {message}")
 

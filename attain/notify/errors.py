@@ -36,6 +36,10 @@ def describe(error: str) -> str:
             "the webhook URL must start with http:// or https://"
         ),
         "the connection closed twice": _("the connection closed twice"),
+        "the answer is not the platform's (no errcode or code in it)": _(
+            "the answer is not the platform's (no errcode or code in it): a proxy or a "
+            "sign-in page may have answered"
+        ),
     }
     if text in fixed:
         return fixed[text]

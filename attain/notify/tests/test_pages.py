@@ -241,6 +241,10 @@ def test_a_personal_webhook_is_an_http_address(client, company, url) -> None:
         ("no personal webhook set", "未设置个人 Webhook"),
         ("HTTP 500 system busy", "服务器返回 HTTP 500 system busy"),
         ("errcode 310000: sign not match", "平台拒绝了该消息（errcode 310000: sign not match）"),
+        (
+            "the answer is not the platform's (no errcode or code in it)",
+            "应答不是平台的（其中没有 errcode 或 code）：可能是代理或登录页面作了应答",
+        ),
         ("TimeoutError: timed out", "等待应答超时（TimeoutError）"),
         (
             "ConnectionRefusedError: [Errno 111] Connection refused",

@@ -88,7 +88,12 @@ def test_wecom_body_is_markdown() -> None:
 def test_an_error_code_in_a_200_answer_is_a_failure() -> None:
     channels.check_answer({"errcode": 0, "errmsg": "ok"})
     channels.check_answer({"code": 0, "msg": "success"})
-    for answer in ({"errcode": 310000, "errmsg": "sign not match"}, {"code": 19021}):
+    for answer in (
+        {"errcode": 310000, "errmsg": "sign not match"},
+        {"code": 19021},
+        {},  # not JSON, or JSON without a code: a proxy's or captive portal's 200 page
+        {"status": "ok"},
+    ):
         try:
             channels.check_answer(answer)
         except channels.SendError:
