@@ -24,3 +24,13 @@ def test_the_payout_overview_table_has_column_headers(client, calculated):
     assert tables
     for table in tables:
         assert "<th" in table, table[:200]
+
+
+def test_the_overviews_plan_headings_bracket_as_the_reader_writes(client, calculated):
+    """A Chinese overview headed each plan '销售提成 (rep)' with ASCII brackets."""
+    login(client, "rep")
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("incentives:explain", args=["r1", f"{YEAR}-Q1"])).content.decode()
+    headings = re.findall(r"<h3>(.*?)</h3>", page[page.index('id="content"') :], re.S)
+    plans = [h for h in headings if "：" in h]
+    assert plans and all("（" in h and " (" not in h for h in plans), headings
