@@ -13,6 +13,19 @@ from .test_views import login
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [(["--partitions", "0"], "at least 1"), (["--here", "--partitions", "3"], "leave out")],
+)
+def test_bad_options_are_usage_errors_like_a_bad_year(options, said):
+    """A bad year exited 2 (a usage error), a bad --partitions 1 (as a failed run)."""
+    with pytest.raises(CommandError, match=said) as raised:
+        call_command("calculate", "2026", *options)
+    assert raised.value.returncode == 2
+    assert not CalculationRun.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("year", ["0", "1899", "9999", "99999"])
 @pytest.mark.parametrize("where", [[], ["--here"]])
 def test_a_year_out_of_range_is_refused_and_no_run_is_left(year, where):

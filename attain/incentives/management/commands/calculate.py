@@ -59,10 +59,12 @@ class Command(CompanyCommand):
                 returncode=2,
             )
         if count is not None and count < 1:
-            raise CommandError("--partitions must be at least 1")
+            raise CommandError("--partitions must be at least 1", returncode=2)
         if options["here"]:
             if count not in (None, 1):
-                raise CommandError("--here calculates in one process: leave out --partitions")
+                raise CommandError(
+                    "--here calculates in one process: leave out --partitions", returncode=2
+                )
             run = run_calculation(None, year)
         else:
             run = self.queue(year, count)
