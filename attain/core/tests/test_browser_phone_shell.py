@@ -27,6 +27,11 @@ def test_the_top_bar_keeps_its_height_on_a_short_page(
         assert toggle.is_visible()
         toggle.click()
         assert page.locator(".sidebar nav").is_visible()
+        # Escape closes it again, the focus back on the button (it stayed open)
+        page.keyboard.press("Escape")
+        assert not page.locator(".sidebar nav").is_visible()
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
     finally:
         context.close()
 

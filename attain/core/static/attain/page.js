@@ -4,7 +4,7 @@
 //   data-width="42"   → style.width = 42%   (bars)
 //   data-depth="2"    → --depth: 2          (indented tree rows)
 //   data-autosubmit   → a select submits its form when changed
-//   data-menu-toggle  → a button opens and closes the menu (phones)
+//   data-menu-toggle  → a button opens and closes the menu (phones); Escape closes it
 //   data-locate="Use my location" (on a latitude input) → a button that fills the
 //                       form's latitude and longitude from the browser's location
 //   data-board        → cards (data-card) dragged onto a column (data-stage) submit the
@@ -105,6 +105,18 @@
     var sidebar = button.closest(".sidebar");
     var open = sidebar.classList.toggle("menu-open");
     button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  // Escape closes the phone menu and gives the focus back to its button
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var sidebar = document.querySelector(".sidebar.menu-open");
+    if (!sidebar) return;
+    var button = sidebar.querySelector("[data-menu-toggle]");
+    sidebar.classList.remove("menu-open");
+    if (button) {
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
   });
   document.addEventListener("change", function (event) {
     var target = event.target;
