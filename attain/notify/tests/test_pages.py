@@ -127,6 +127,21 @@ def test_failed_deliveries_are_listed_for_administrators(client, company) -> Non
     assert "HTTP 500 system busy" in page and "销售群" in page
 
 
+def test_the_group_webhooks_table_has_column_headers(client, company) -> None:
+    """The group webhooks were a table of bare cells (and, without any, a table holding
+    only "No group webhooks."): a screen reader could not say which column was which."""
+    client.force_login(company.users["admin"])
+    page = client.get("/notifications/deliveries/").content.decode()
+    section = page[page.index("Group webhooks") :]
+    assert "<table" not in section and "No group webhooks." in section
+    Webhook.objects.create(name="销售群", platform="dingtalk", url="http://127.0.0.1:9/x")
+    page = client.get("/notifications/deliveries/", headers={"accept-language": "zh-hans"})
+    html = page.content.decode()
+    table = html[html.rindex("<table") :]  # the last table: the group webhooks'
+    table = table[: table.index("</table>")]
+    assert "<th>名称</th><th>平台</th>" in table and "销售群" in table
+
+
 def test_a_failed_digest_names_whose_it_is(client, company) -> None:
     """A digest (no notification, no group) was listed with an empty recipient: the
     administrator saw "no email address" and could not tell whose address to add."""
