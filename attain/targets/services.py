@@ -31,6 +31,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_bulk, record_change, snapshot
 from attain.calc.periods import year_month_ids
 from attain.engine import round_half_up
+from attain.measures.models import Aggregation, Measure
 from attain.notify.services import announce
 from attain.org.models import Person, Unit
 from attain.org.selectors import person_of
@@ -159,6 +160,30 @@ def unit_target_in_force(
     return None
 
 
+def _check_splittable(codes: Iterable[str]) -> None:
+    """A plan splits a total among units and people: an average, a minimum or a maximum
+    (satisfaction 4.5) has no parts that add up to it (split, each person's quarter
+    target read 1.125). Such a measure is given its own target, unsplit."""
+    whole = list(
+        Measure.objects.filter(
+            code__in=list(codes), agg__in=[Aggregation.AVG, Aggregation.MIN, Aggregation.MAX]
+        ).values_list("code", flat=True)
+    )
+    if whole:
+        raise ValidationError(
+            {
+                "measures": [
+                    _(
+                        "%(measure)s is an average, a minimum or a maximum: it cannot be "
+                        "split among units and people. Give it as a target of its own."
+                    )
+                    % {"measure": code}
+                    for code in sorted(whole)
+                ]
+            }
+        )
+
+
 def create_target_plan(
     actor: Any,
     *,
@@ -179,6 +204,7 @@ def create_target_plan(
     )
     if not measures:
         raise ValidationError({"measures": [_("Choose at least one measure.")]})
+    _check_splittable(measures)
     totals: dict[str, Decimal] = {}
     for code, value in measures.items():
         if not is_planner(actor):
@@ -251,6 +277,7 @@ def update_plan(
             check_months_and_ramp(plan.month_weights, plan.ramp)
         plan.save()
         if measures is not None:
+            _check_splittable(measures)
             current = {pm.measure: pm.total for pm in plan.plan_measures.all()}
             wanted = {code: typed_number(value, "measures") for code, value in measures.items()}
             if not is_planner(actor):  # the unit's targets in force, as they are now
