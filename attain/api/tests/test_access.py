@@ -66,6 +66,7 @@ STATUSES = """
     GET    /api/people/r2/history/             200  200 200 200  200 404 401
     POST   /api/people/r2/transfer/            200  200 403 403  403 404 401
     POST   /api/people/r2/end-employment/      200  200 403 403  403 404 401
+    POST   /api/people/r2/undo-change/         400  400 403 403  403 404 401
     GET    /api/customers/                     200  200 200 200  200 200 401
     POST   /api/customers/                  201  201 201 403  201 201 401
     GET    /api/customers/{c_r1}/              200  200 200 200  200 200 401
@@ -300,6 +301,7 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         "/api/people/r2/": {"name": "R2 二"},
         "/api/people/r2/transfer/": {"on": day, "title": "senior rep"},
         "/api/people/r2/end-employment/": {"on": day},
+        "/api/people/r2/undo-change/": {"on": day},  # no change that day: 400 where allowed
         "/api/customers/": {"name": "新客户有限公司", "owner": "r1"},
         "/api/contacts/": {"customer": c_r1, "name": "李"},
         "/api/activities/": {
