@@ -5,8 +5,10 @@ ratio target ÷ actual (spec 7.3) with the same limits."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from attain.web.numbers import finite_decimal
 
 from .models import Measure
 
@@ -19,20 +21,10 @@ def lower_is_better() -> frozenset[str]:
     return frozenset(codes)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def lower_ratio(actual: Any, target: Any) -> Decimal | None:
     """A lower-is-better measure's ratio as a scorecard takes it (spec 7.3): target ÷
     actual; an actual of 0 (or less) has reached it whatever the target."""
-    found, allowed = _decimal(actual), _decimal(target)
+    found, allowed = finite_decimal(actual), finite_decimal(target)
     if found is None or allowed is None:
         return None
     return Decimal(1) if found <= 0 else allowed / found
@@ -47,7 +39,7 @@ def judged_status(
     measure has no attainment (spec 5.3) and so no status (it is never behind)."""
     if status is None:
         return None
-    allowed = _decimal(target)
+    allowed = finite_decimal(target)
     if allowed is None:
         return None
     if not lower:
@@ -73,4 +65,4 @@ def judged_pace(pace: Any, actual: Any, target: Any, lower: bool) -> dict[str, A
 def heat_ratio(actual: Any, target: Any, attainment: Any, lower: bool) -> Decimal | None:
     """What a heatmap cell is coloured by: the attainment, or for a measure where less
     is better the ratio target ÷ actual (0 complaints against at most 2 is the best)."""
-    return lower_ratio(actual, target) if lower else _decimal(attainment)
+    return lower_ratio(actual, target) if lower else finite_decimal(attainment)

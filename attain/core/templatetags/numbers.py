@@ -4,31 +4,23 @@ attain/core/formats: zh-hans groups as English does) and show ``—`` for no val
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.utils.formats import number_format
 
+from attain.web.numbers import finite_decimal
+
 register = template.Library()
 NONE = "—"
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 @register.filter
 def grouped(value: Any) -> str:
     """A count or quantity: thousands grouped, whole numbers without decimals, fractions
     as they are (trailing zeros dropped)."""
-    number = _decimal(value)
+    number = finite_decimal(value)
     if number is None:
         return NONE if value is None or value == "" else str(value)
     if number == number.to_integral_value():
@@ -41,7 +33,7 @@ def grouped(value: Any) -> str:
 @register.filter
 def money(value: Any) -> str:
     """An amount of money: thousands grouped, exactly 2 places (half up)."""
-    number = _decimal(value)
+    number = finite_decimal(value)
     if number is None:
         return NONE if value is None or value == "" else str(value)
     return number_format(
@@ -53,7 +45,7 @@ def money(value: Any) -> str:
 def percent(value: Any) -> str:
     """A share (``0.125``) as a percentage as it is: ``12.5%``, not rounded to a whole
     percent (a credit split of 12.5% and 87.5% adds up to 100% on the page too)."""
-    number = _decimal(value)
+    number = finite_decimal(value)
     if number is None:
         return NONE if value is None or value == "" else str(value)
     return f"{grouped(number * 100)}%"
