@@ -433,7 +433,7 @@ def undo_change(actor: Any, person: Person, *, on: datetime.date, reason: str = 
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         rows = list(
-            person.assignments.select_for_update()
+            person.assignments.select_for_update(of=("self",))
             .select_related("unit", "manager")
             .order_by("valid_from")
         )
@@ -490,7 +490,7 @@ def correct_start(actor: Any, person: Person, *, start: datetime.date, reason: s
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         first = (
-            person.assignments.select_for_update()
+            person.assignments.select_for_update(of=("self",))
             .select_related("unit", "manager")
             .order_by("valid_from")
             .first()
