@@ -17,52 +17,18 @@ record is credited to, on the record's date), and ``tables``: the record tables 
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
 
+from attain.web.events import pending
+
 from .records import PLACEMENTS
 
-log = logging.getLogger(__name__)
-
 records_changed = Signal()
-
-
-class _Batch:
-    """The changes of one transaction."""
-
-    def __init__(self) -> None:
-        self.changes: set[tuple[int, datetime.date]] = set()
-        self.tables: set[str] = set()
-
-
-class _Send:
-    """Sends a transaction's batch after the commit. Every note registers one, sharing
-    the batch: the first to run takes the whole batch, the others find it empty."""
-
-    def __init__(self, batch: _Batch) -> None:
-        self.batch = batch
-
-    def __call__(self) -> None:
-        changes, tables = frozenset(self.batch.changes), frozenset(self.batch.tables)
-        self.batch.changes.clear()
-        self.batch.tables.clear()
-        if not changes and not tables:
-            return
-        for receiver, response in records_changed.send_robust(
-            sender=_Batch, changes=changes, tables=tables
-        ):
-            if isinstance(response, Exception):  # never fail the write that caused it
-                log.error(
-                    "records_changed receiver %r failed",
-                    receiver,
-                    exc_info=(type(response), response, response.__traceback__),
-                )
 
 
 def local_day(value: Any) -> datetime.date | None:
@@ -77,19 +43,12 @@ def local_day(value: Any) -> datetime.date | None:
 def note(table: str, pairs: Iterable[tuple[int | None, Any]]) -> None:
     """Record tables changed: ``pairs`` of (person pk, record date or datetime).
     Sent with the transaction's other changes after it commits (at once outside one)."""
-    batch = None
-    if connection.in_atomic_block:
-        batch = next(
-            (f.batch for _s, f, _r in connection.run_on_commit if isinstance(f, _Send)), None
-        )
-    if batch is None:  # a new transaction (a rolled back one left nothing registered)
-        batch = _Batch()
-    batch.tables.add(table)
+    batch = pending(records_changed, ("changes", "tables"))
+    batch["tables"].add(table)
     for pk, when in pairs:
         day = local_day(when)
         if pk and day is not None:
-            batch.changes.add((pk, day))
-    transaction.on_commit(_Send(batch))
+            batch["changes"].add((pk, day))
 
 
 # Single writes: the model hooks --------------------------------------------------------

@@ -8,6 +8,12 @@ import) queues a full run of the fiscal years instead. ``settings.ATTAIN_INCENTI
 chooses how: ``"inline"`` (default: in the request that saved the record, right after
 commit, so the change is visible when the response arrives), ``"task"`` (enqueued on
 the task backend) or ``"off"``.
+
+It listens to the org app's ``organisation_changed`` event too (:mod:`attain.org.events`):
+a transfer, a corrected start, a leaver's last day or an undone change moves people's
+records and team figures from a day on, in every period after it. Each calculated fiscal
+year from that day on is queued for a full run (one queued run a year at most), unless
+``ATTAIN_INCENTIVES_LIVE`` is ``"off"``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from django.conf import settings
 
 from attain.calc.periods import fiscal_year_of_day
 from attain.crm.events import records_changed
+from attain.org.events import ALWAYS, organisation_changed
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 500  # (person, date) pairs in one transaction; above it, a full run
@@ -61,5 +68,41 @@ def _records_changed(
         log.exception("incremental recalculation failed")
 
 
+def recalculate_years(since: datetime.date) -> list[int]:
+    """Queue a full run of each fiscal year with stored results whose days reach
+    ``since`` or later (none already queued); the years queued."""
+    if getattr(settings, "ATTAIN_INCENTIVES_LIVE", "inline") == "off":
+        return []
+    from .models import CalculationRun, PeriodResult, RunKind, RunStatus
+    from .services import start_calculation
+
+    first = None if since == ALWAYS else fiscal_year_of_day(since)
+    stored = PeriodResult.objects.filter(period__regex=r"^[0-9]{4}$")
+    years = sorted(
+        year
+        for year in map(int, stored.values_list("period", flat=True).distinct())
+        if first is None or year >= first
+    )
+    queued = set(
+        CalculationRun.objects.filter(
+            kind=RunKind.FULL, status=RunStatus.QUEUED, fiscal_year__in=years
+        ).values_list("fiscal_year", flat=True)
+    )
+    started = [year for year in years if year not in queued]
+    for year in started:
+        start_calculation(None, year)
+    return started
+
+
+def _organisation_changed(sender: Any, days: frozenset[datetime.date], **kwargs: Any) -> None:
+    try:
+        recalculate_years(min(days))
+    except Exception:  # never fail the change that triggered it
+        log.exception("recalculation after an organisation change failed")
+
+
 def connect() -> None:
     records_changed.connect(_records_changed, dispatch_uid="incentives-records-changed")
+    organisation_changed.connect(
+        _organisation_changed, dispatch_uid="incentives-organisation-changed"
+    )

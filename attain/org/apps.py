@@ -1,11 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from attain.web import appconfig
 
-class OrgConfig(AppConfig):
+
+class OrgConfig(appconfig.ConnectingConfig):
     name = "attain.org"
     label = "org"
     verbose_name = _("Organisation")
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the task signal)
+    connects = ".signals"

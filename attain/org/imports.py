@@ -49,6 +49,7 @@ from attain.accounts.models import Role, User
 from attain.audit.models import Action
 from attain.audit.services import record_bulk
 
+from . import events
 from .models import Assignment, Person, Unit
 from .selectors import PRIVILEGED, login_roles, role_of
 
@@ -328,6 +329,8 @@ def plan_and_write_units(
     ]
     table = Unit._meta.db_table
     _executemany(f"UPDATE {table} SET parent_id = %s WHERE id = %s", parent_rows)
+    if any(old["parent"] != now["parent"] for _row, old, now in changed):
+        events.note([], [events.ALWAYS])  # a unit moved in the tree: every period
     _executemany(
         f"UPDATE {table} SET name = %s, opened = %s, closed = %s WHERE id = %s",
         [(now["name"], now["opened"], now["closed"], ids[row.code]) for row, _o, now in changed],
@@ -1214,6 +1217,15 @@ def _write_people(
     )
     record_bulk(actor, Action.UPDATE, Person, person_events, **kwargs)
     record_bulk(actor, Action.UPDATE, Assignment, assignment_events, **kwargs)
+    # results from the earliest day changed on: a start, a move, a last day
+    events.note(
+        [ids[p.row.code] for p in live.values() if p.stored is None or p.moves or p.leaves],
+        [
+            *(p.row.start for p in new),
+            *(p.on for p in live.values() if p.stored is not None and p.moves),
+            *(p.end for p in live.values() if p.stored is not None and p.leaves),
+        ],
+    )
     _follow_email_changes(actor, changed, **kwargs)
     if opened:
         keys = {(a.person_id, a.valid_from) for a in opened}
