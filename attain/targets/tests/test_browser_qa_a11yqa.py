@@ -31,3 +31,37 @@ def test_tab_after_editing_a_cell_keeps_the_keyboard_in_the_grid(
     page.keyboard.type("1")
     expect(page.locator("input[aria-label='r1 2026-01']")).to_have_value(re.compile("1$"))
     context.close()
+
+
+def test_a_figure_typed_while_the_last_cell_saves_is_kept_and_saved(
+    transactional_db, company, live_server, browser, plan, monkeypatch
+):
+    """Typing the next cell while the previous one is still saving: the swapped-in grid
+    had the next cell's stored value, so the typed figure vanished (and was never
+    saved). Now the new grid's cell keeps it, and leaving the cell saves it."""
+    import time
+
+    from attain.targets import services
+
+    edit_cell = services.edit_cell
+
+    def slow_edit_cell(*args, **kwargs):
+        time.sleep(1.5)  # a slow network or a busy server
+        return edit_cell(*args, **kwargs)
+
+    monkeypatch.setattr(services, "edit_cell", slow_edit_cell)
+    context, page = sign_in(browser, live_server, "sales_ops")
+    page.goto(f"{live_server.url}/targets/{plan.pk}/")
+    year = page.locator("input[aria-label='r1 2026']")
+    january = page.locator("input[aria-label='r1 2026-01']")
+    year.fill("300000")
+    year.press("Tab")
+    expect(january).to_be_focused()
+    page.keyboard.type("24680")  # while the year is still saving
+    expect(year).to_have_class(re.compile("edited"))  # the year saved and swapped in
+    expect(january).to_have_value("24680")
+    expect(january).to_be_focused()
+    january.press("Tab")
+    expect(january).to_have_class(re.compile("edited"))  # saved in its turn
+    expect(january).to_have_value(re.compile(r"^24,?680(\.0+)?$"))
+    context.close()

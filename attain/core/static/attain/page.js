@@ -15,6 +15,9 @@
 // a keyboard or screen reader user is not sent back to the top of the page. A link that
 // loads content into another part of the page (an explanation under My performance)
 // takes the focus there, to the new content's first heading, as following a link would.
+// What is typed into that part of the page while its request is on the way (the next
+// cell of the target grid, while the last one saves) is kept too: the new content's
+// same control gets the text and the caret, and leaving it saves it as typing would.
 // It also registers the service worker named by <meta name="attain-service-worker">.
 (function () {
   "use strict";
@@ -65,19 +68,74 @@
     var value = el.tagName === "BUTTON" ? el.getAttribute("value") : "";
     return [el.tagName, name, value, label].join("\u0000");
   }
+  var TEXT = "input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea";
+  var sent = new WeakMap();  // request → the region's text controls and their values then
+  var typed = [];  // text typed into the swapped region while its request was on the way
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (!target || !event.detail.xhr) return;
+    var values = new Map();
+    target.querySelectorAll(TEXT).forEach(function (el) { values.set(el, el.value); });
+    sent.set(event.detail.xhr, values);
+  });
+  function where(el, region) {  // a control's names, to find it again in new content
+    return {
+      id: el.getAttribute("id"),
+      key: key(el),
+      index: Array.prototype.indexOf.call(region.querySelectorAll(CONTROLS), el)
+    };
+  }
+  function find(region, was) {
+    var controls = Array.prototype.slice.call(region.querySelectorAll(CONTROLS));
+    return (was.id && document.getElementById(was.id)) || (was.key && controls.filter(function (el) {
+      return key(el) === was.key;
+    })[0]) || (was.index >= 0 ? controls[was.index] : null);
+  }
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement, target = event.detail.target;
+    var before = event.detail.xhr && sent.get(event.detail.xhr);
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    typed = [];
+    if (before && target && target.getAttribute("id")) {
+      before.forEach(function (value, el) {
+        if (el !== source && el.isConnected && el.value !== value) {
+          var found = where(el, target);
+          found.region = target.getAttribute("id");
+          found.value = el.value;
+          found.caret = el === active ? [el.selectionStart, el.selectionEnd] : null;
+          typed.push(found);
+        }
+      });
+    }
     focused = null;
     // getAttribute: a form's .id is its control named "id" when it has one (the designer)
     var region = target && target.getAttribute("id");
     if (!active || active === document.body || !region || !target.contains(active)) return;
-    focused = {
-      region: region,
-      id: active.getAttribute("id"),
-      key: key(active),
-      index: Array.prototype.indexOf.call(target.querySelectorAll(CONTROLS), active)
-    };
+    focused = where(active, target);
+    focused.region = region;
   });
+  function keepTyped() {  // put back what was typed during the request (see above)
+    var kept = typed;
+    typed = [];
+    kept.forEach(function (was) {
+      var region = document.getElementById(was.region);
+      var el = region && find(region, was);
+      if (!el || el.value === was.value || !el.matches(TEXT)) return;
+      el.value = was.value;
+      if (was.caret && document.activeElement === el && el.setSelectionRange) {
+        try { el.setSelectionRange(was.caret[0], was.caret[1]); } catch (e) { /* no caret */ }
+      }
+      // set by script, leaving the control fires no change of its own: send one then,
+      // unless typing on fired it already
+      var changed = false;
+      el.addEventListener("change", function () { changed = true; }, { once: true });
+      el.addEventListener("blur", function () {
+        if (!changed && el.value !== el.defaultValue) {
+          el.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      }, { once: true });
+    });
+  }
   document.addEventListener("htmx:afterSettle", function (event) {
     var link = event.detail.requestConfig && event.detail.requestConfig.elt;
     var target = event.detail.target;
@@ -86,18 +144,17 @@
       if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
       heading.focus();
       focused = null;
+      keepTyped();
       return;
     }
     var was = focused;
     focused = null;
-    if (!was || (document.activeElement && document.activeElement !== document.body)) return;
-    var region = document.getElementById(was.region);
-    if (!region) return;
-    var controls = Array.prototype.slice.call(region.querySelectorAll(CONTROLS));
-    var match = (was.id && document.getElementById(was.id)) || (was.key && controls.filter(function (el) {
-      return key(el) === was.key;
-    })[0]) || (was.index >= 0 ? controls[was.index] : null);
-    if (match) match.focus({ preventScroll: true });
+    if (was && !(document.activeElement && document.activeElement !== document.body)) {
+      var region = document.getElementById(was.region);
+      var match = region && find(region, was);
+      if (match) match.focus({ preventScroll: true });
+    }
+    keepTyped();
   });
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-menu-toggle]");
