@@ -382,6 +382,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_
 # (the one the proxy saw) is the client's. Unset: the connection's address.
 ATTAIN_LOGIN_IP_HEADER = os.environ.get("ATTAIN_LOGIN_IP_HEADER", "")
 AXES_CLIENT_IP_CALLABLE = "attain.accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "attain.accounts.lockout.username"  # Zhang and zhang: one count
 
 # API tokens expire ATTAIN_TOKEN_TTL_DAYS after they were issued (401 after that); a
 # password change revokes them; DELETE /api/auth/token/ revokes the caller's.

@@ -9,7 +9,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
+from .models import folded_username
+
 LOCKED_STATUS = 429
+
+
+def username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username failed logins are counted against, as sign-in compares it (Zhang and
+    zhang, ｚｈａｎｇ are one login: one count, not five tries each)."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        typed = credentials.get(field)
+    else:
+        typed = getattr(request, "data", request.POST).get(field)
+    return folded_username(typed) if isinstance(typed, str) else typed
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+import unicodedata
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +26,31 @@ ORGANISATION_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
 AUDIT_READER_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
 
 
+def folded_username(username: str) -> str:
+    """A username as sign-in compares it: NFKC (full-width letters as typed through a
+    Chinese input method are the plain ones) and case-folded."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+class LoginManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The login of a username as typed at sign-in: its exact spelling, else the one
+        login it names whatever the case or width (logins are created unique that way;
+        of two older ones differing only in case, neither is guessed)."""
+        typed = unicodedata.normalize("NFKC", username or "").strip()
+        try:
+            return self.get(username=typed)
+        except self.model.DoesNotExist:
+            try:
+                return self.get(username__iexact=typed)
+            except self.model.MultipleObjectsReturned:
+                raise self.model.DoesNotExist(typed) from None
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REP)
+
+    objects = LoginManager()
 
     class Meta:
         verbose_name = _("user")

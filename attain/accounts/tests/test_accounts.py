@@ -97,6 +97,36 @@ def test_the_token_endpoint_shares_the_lockout(company):
     assert Client().post("/login/", {"username": "ops", "password": "pw-ops-1"}).status_code == 429
 
 
+def test_a_username_signs_in_whatever_its_case_or_width(company):
+    """`R1` (caps lock), `ｒ１` (a Chinese input method's full width) are the login r1:
+    they were refused as a wrong password."""
+    for typed in ("R1", "ｒ１", " r1 "):
+        client = Client()
+        response = client.post("/login/", {"username": typed, "password": "pw-r1-1"})
+        assert response.status_code == 302, typed
+        assert client.session["_auth_user_id"] == str(company.users["rep"].pk)
+    assert obtain("OPS", "pw-ops-1").status_code == 200
+
+
+def test_failed_logins_count_against_the_login_whatever_the_case(company):
+    """Five wrong passwords as R1, r1, ｒ１ … lock r1 out: before, each spelling had five
+    tries of its own (an attacker's way round the lockout)."""
+    client = Client()
+    for typed in ("R1", "r1", "ｒ１", "R1"):
+        assert client.post("/login/", {"username": typed, "password": "x"}).status_code == 200
+    assert client.post("/login/", {"username": "r1", "password": "x"}).status_code == 429
+    assert client.post("/login/", {"username": "r1", "password": "pw-r1-1"}).status_code == 429
+
+
+def test_two_old_logins_differing_only_in_case_are_not_guessed(company):
+    from attain.accounts.models import User
+
+    User.objects.create_user(username="Twin", password="pw-twin-1")
+    User.objects.create_user(username="twin", password="pw-twin-2")
+    assert Client().post("/login/", {"username": "Twin", "password": "pw-twin-1"}).status_code == 302
+    assert Client().post("/login/", {"username": "TWIN", "password": "pw-twin-1"}).status_code == 200
+
+
 def test_wrong_token_credentials_are_a_400(company):
     response = obtain("ops", "wrong")
     assert response.status_code == 400
