@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.utils import timezone
 from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -94,15 +95,29 @@ def reap() -> dict[str, int]:
         "attain.intake.tasks.run_import": ("batches", fail_unstarted_batch),
     }
     found = {"runs": 0, "batches": 0, "tasks": 0}
+    # a worker on another host cannot be looked up: one that took a task a lease ago and
+    # still has not begun its work (which it marks running at once) died in between
+    taken_before = timezone.now() - leases.lease()
     for task in DBTaskResult.objects.running():
         worker = task.worker_ids[-1] if task.worker_ids else ""
+        kind, fail = unstarted.get(task.task_path, ("", None))
+        args = (task.args_kwargs or {}).get("args") or []
+        work = args[0] if fail is not None and args and isinstance(args[0], int) else None
         if worker and leases.worker_gone(worker):
             task.set_failed(WorkerDied(f"worker {worker} died while running this task"))
             found["tasks"] += 1
-            kind, fail = unstarted.get(task.task_path, ("", None))
-            args = (task.args_kwargs or {}).get("args") or []
-            if fail is not None and args and isinstance(args[0], int):
-                found[kind] += fail(args[0], worker)
+            if fail is not None and work is not None:
+                found[kind] += fail(work, worker)
+        elif (
+            fail is not None
+            and work is not None
+            and task.started_at is not None
+            and task.started_at < taken_before
+            and fail(work, worker or "?")
+        ):
+            task.set_failed(WorkerDied(f"worker {worker} stopped before this task began"))
+            found["tasks"] += 1
+            found[kind] += 1
     found["runs"] += fail_abandoned_runs()
     found["batches"] += fail_abandoned_batches()
     return found

@@ -112,6 +112,47 @@ def test_a_run_whose_worker_died_before_taking_it_is_failed_not_queued_forever(c
     assert found["runs"] == 1
 
 
+def test_a_run_taken_by_a_worker_on_another_host_that_never_began_it_is_failed(company, settings):
+    """A worker on another machine took the task and was killed before it began the run:
+    its process cannot be looked up from here, so the run waited 'queued' for ever. A
+    lease after the task was taken, a run still not begun is failed; one that began is
+    left to its heartbeat."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attain.incentives.models import CalculationRun, RunKind
+    from attain.ops.worker import reap
+    from attain.web.leases import RunStatus
+
+    settings.ATTAIN_WORKER_LEASE_SECONDS = 600
+    taken = timezone.now() - datetime.timedelta(seconds=601)
+    stuck = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2026)
+    begun = CalculationRun.objects.create(
+        kind=RunKind.FULL,
+        fiscal_year=2025,
+        status=RunStatus.RUNNING,
+        worker="elsewhere:42",
+        heartbeat_at=timezone.now(),
+    )
+    recent = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=2024)
+    tasks = {}
+    for run, when in ((stuck, taken), (begun, taken), (recent, timezone.now())):
+        task = _dead_worker_task("attain.incentives.tasks.calculation_task", run.pk, None)
+        task.worker_ids, task.started_at = ["elsewhere:42"], when
+        task.save()
+        tasks[run.pk] = task
+    found = reap()
+    for run in (stuck, begun, recent):
+        run.refresh_from_db()
+        tasks[run.pk].refresh_from_db()
+    assert stuck.status == RunStatus.FAILED and "elsewhere:42" in stuck.problems[0]
+    assert tasks[stuck.pk].status == "FAILED"
+    assert begun.status == RunStatus.RUNNING and tasks[begun.pk].status == "RUNNING"
+    assert recent.status == RunStatus.QUEUED and tasks[recent.pk].status == "RUNNING"
+    assert found["runs"] == 1
+
+
 def test_an_import_whose_worker_died_before_taking_it_is_failed_not_queued_forever(company):
     from attain.intake.models import BatchStatus, ImportBatch
     from attain.ops.worker import reap
