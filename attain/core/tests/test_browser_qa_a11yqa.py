@@ -41,3 +41,30 @@ def test_a_focused_check_box_shows_a_ring_that_can_be_seen(
     contrast = (1 + 0.05) / (_luminance(style[1]) + 0.05)
     assert contrast >= 3, style
     context.close()
+
+
+def test_background_work_says_when_its_state_changes(
+    transactional_db, company, live_server, browser
+):
+    """An import's panel polls its state: a screen reader heard nothing when it ended
+    (the panel is replaced every second, and a live region swapped in with its text is
+    not read). The page's one live region now says the new state, in the reader's
+    language."""
+    from attain.intake.models import BatchStatus, ImportBatch
+
+    batch = ImportBatch.objects.create(
+        table="customers",
+        file_name="c.csv",
+        file_path="c.csv",
+        status=BatchStatus.QUEUED,
+        created_by=company.users["sales_ops"],
+    )
+    context, page = sign_in(browser, live_server, "sales_ops", locale="zh-CN")
+    page.goto(f"{live_server.url}/intake/{batch.pk}/")
+    announcer = page.locator("#announcer")
+    expect(announcer).to_have_attribute("role", "status")
+    page.wait_for_timeout(1500)  # a poll or two with nothing new: nothing said
+    expect(announcer).to_have_text("")
+    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE)
+    expect(announcer).to_have_text("完成", timeout=5000)
+    context.close()

@@ -18,6 +18,10 @@
 // What is typed into that part of the page while its request is on the way (the next
 // cell of the target grid, while the last one saves) is kept too: the new content's
 // same control gets the text and the caret, and leaving it saves it as typing would.
+// Background work polled into the page (a calculation run, an import, statements) marks
+// its state with data-announce: when a swap changes that text, it is read out through the
+// page's one live region (#announcer), which stays in place while the panels are
+// replaced (a live region swapped in with its content is not announced).
 // It also registers the service worker named by <meta name="attain-service-worker">.
 (function () {
   "use strict";
@@ -136,6 +140,22 @@
       }, { once: true });
     });
   }
+  var announced = new Map();  // panel id → the state text last read out
+  function announce(speak) {  // speak: false on the page's first look
+    var announcer = document.getElementById("announcer");
+    document.querySelectorAll("[data-announce]").forEach(function (el) {
+      var holder = el.closest("[id]");
+      if (!holder || !announcer) return;
+      var id = holder.getAttribute("id"), text = el.textContent.replace(/\s+/g, " ").trim();
+      if (text && announced.get(id) !== text) {
+        if (speak) announcer.textContent = text;
+        announced.set(id, text);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { announce(false); });
+  // (a swap replaces the panel: the event's target may be the element taken out)
+  document.addEventListener("htmx:afterSettle", function () { announce(true); });
   document.addEventListener("htmx:afterSettle", function (event) {
     var link = event.detail.requestConfig && event.detail.requestConfig.elt;
     var target = event.detail.target;
