@@ -56,8 +56,12 @@ class AuditEvent(models.Model):
     # The actor's username at the time: stays readable if the user is renamed.
     actor_name = models.CharField(_("who"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    content_type = models.ForeignKey(
-        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+"
+    content_type = models.ForeignKey(  # indexed with the object id and time below
+        ContentType,
+        verbose_name=_("object type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     object_id = models.CharField(_("object id"), max_length=64, db_index=True)
     object_repr = models.CharField(_("object"), max_length=200)

@@ -389,8 +389,14 @@ class Order(VerifiedMixin, ExternalIdMixin):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
+    # indexed with the date below (the index serves lookups by owner alone too): one
+    # index less for every order an import writes
     owner = models.ForeignKey(
-        Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="orders"
+        Person,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     opportunity = models.ForeignKey(
         Opportunity,
@@ -399,6 +405,7 @@ class Order(VerifiedMixin, ExternalIdMixin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="orders",
+        db_index=False,  # a partial index below: most orders have none
     )
     date = models.DateField(_("order date"), db_index=True)
     status = models.CharField(
@@ -407,14 +414,33 @@ class Order(VerifiedMixin, ExternalIdMixin):
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     product_line = models.ForeignKey(
-        ProductLine, verbose_name=_("product line"), null=True, blank=True, on_delete=models.PROTECT
+        ProductLine,
+        verbose_name=_("product line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,  # a partial index below: most orders have none
     )
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["owner", "date"])]
+        indexes = [
+            models.Index(fields=["owner", "date"]),
+            # only the orders that have one: an import of orders without them writes
+            # no entries there
+            models.Index(
+                fields=["opportunity"],
+                name="crm_order_opportunity",
+                condition=Q(opportunity__isnull=False),
+            ),
+            models.Index(
+                fields=["product_line"],
+                name="crm_order_product_line",
+                condition=Q(product_line__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.external_id
@@ -470,8 +496,12 @@ class Payment(VerifiedMixin, ExternalIdMixin):
         on_delete=models.PROTECT,
         related_name="payments",
     )
-    collector = models.ForeignKey(
-        Person, verbose_name=_("collector"), on_delete=models.PROTECT, related_name="payments"
+    collector = models.ForeignKey(  # indexed with the date below, as an order's owner
+        Person,
+        verbose_name=_("collector"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,
     )
     date = models.DateField(_("payment date"), db_index=True)
     amount = models.DecimalField(_("amount"), **MONEY)
