@@ -39,7 +39,7 @@ from attain.calc.periods import period_bounds
 from attain.incentives.models import ComponentResult, PeriodResult
 from attain.integrity.models import Alert
 from attain.integrity.models import Status as AlertStatus
-from attain.org.models import Unit
+from attain.org.models import Person, Unit
 from attain.web.inserts import insert_rows
 
 from . import adjustments
@@ -174,6 +174,7 @@ def sync_payouts(
                 Payout,
                 events,
                 reason=gettext_noop("Calculated"),
+                describe=_labels(created),
             )
         _follow_held_alerts(actor, created)
         recalculated: list[tuple[Payout, dict[str, Any], Lines]] = []
@@ -267,6 +268,7 @@ def sync_payouts(
                 Payout,
                 ((p.pk, before, _state_of(p)) for p, before, _lines in recalculated),
                 reason=gettext_noop("Recalculated"),
+                describe=_labels(changed),
             )
             report.updated = len(recalculated)
         # Frozen payouts whose results changed: prior-period adjustments, paid on the
@@ -281,6 +283,21 @@ def sync_payouts(
             report.returned += again.returned
             report.paid_changed += again.paid_changed
     return report
+
+
+def _labels(payouts: list[Payout]) -> Callable[[Any, Any, Any], str]:
+    """The audit label of each payout of a bulk event ("E0054 2026-Q3", as
+    ``Payout.__str__`` names one), read with one query per chunk of people."""
+    codes: dict[int, str] = {}
+    person_pks = sorted({p.person_id for p in payouts})
+    for start in range(0, len(person_pks), CHUNK):
+        codes.update(
+            Person.objects.filter(pk__in=person_pks[start : start + CHUNK]).values_list(
+                "pk", "code"
+            )
+        )
+    labels = {p.pk: f"{codes.get(p.person_id, p.person_id)} {p.period}" for p in payouts}
+    return lambda pk, _before, _after: labels.get(pk, str(pk))
 
 
 def _payouts(pks: Iterable[int]) -> Iterable[Payout]:

@@ -606,3 +606,19 @@ def test_a_hold_on_payouts_already_paid_says_so(company, client):
     # a hold that catches everything says nothing more
     third = _alert(company, "r2", "2026-Q1")
     assert integrity.decide(ops, third, confirm=True, reason="x", hold=True) == []
+
+
+def test_a_calculation_audits_each_payout_by_person_and_period(stored):
+    # the audit trail names the payout a calculation created or changed ("r1 2026-Q1",
+    # as a review or a hold does), not its database id, which tells a reader nothing
+    r1 = payout(stored, "r1")
+    label = f"{r1.person.code} {PERIOD}"
+    created = AuditEvent.objects.get(
+        content_type__model="payout", object_id=str(r1.pk), action="create"
+    )
+    assert created.object_repr == label
+    store(stored, {"r1": {"commission": "1100.10", "bonus": "200.00"}})
+    changed = AuditEvent.objects.filter(content_type__model="payout", object_id=str(r1.pk)).latest(
+        "pk"
+    )
+    assert changed.reason == "Recalculated" and changed.object_repr == label
