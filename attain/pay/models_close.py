@@ -126,7 +126,7 @@ class Adjustment(models.Model):
         indexes = [models.Index(fields=["person", "source_period"])]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.source_period}"
+        return f"{self.person.code} {self.source_period}"
 
     @property
     def before(self) -> Decimal:

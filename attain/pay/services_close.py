@@ -188,7 +188,7 @@ def refresh_adjustments(actor: Any = None, *, people: Iterable[int] | None = Non
     closed = closed_periods()
     pks = None if people is None else list(people)
     payout_rows = Payout.objects.all()
-    adjustments_qs = Adjustment.objects.select_related("payout")
+    adjustments_qs = Adjustment.objects.select_related("payout", "person")
     if pks is not None:
         payout_rows = payout_rows.filter(person_id__in=pks)
         adjustments_qs = adjustments_qs.filter(person_id__in=pks)

@@ -418,3 +418,13 @@ def test_the_api_warns_in_chinese_and_not_for_open_periods(quarters):
     [warning] = [w for w in answer.json()["warnings"] if "2026-Q1" in w]
     assert "已关账" in warning and "2026年1月1日" in warning
     assert "2026-Q1、2026-Q2" in warning and earlier.plan.name in warning
+
+
+def test_the_audit_trail_names_an_adjustment_by_person_and_period(quarters):
+    # "r1 2026-Q1", not the person's database id ("7 2026-Q1"), for each of its events
+    closed(quarters, "2026-Q1")
+    store(quarters, "r1", "2026-Q1", {"commission": "1200.35", "bonus": "50.00"})
+    store(quarters, "r1", "2026-Q1", {"commission": "1000.10", "bonus": "50.00"})
+    events = AuditEvent.objects.filter(content_type__model="adjustment").order_by("pk")
+    assert [e.action for e in events] == ["create", "delete"]
+    assert {e.object_repr for e in events} == {"r1 2026-Q1"}
