@@ -191,9 +191,18 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError({"action": _("Choose what to do.")})
         except (ValidationError, PermissionDenied) as error:
             _errors(request, error)
+            # the page again, as it stands now, with what was typed in the refused form
+            # (a reason or a message written at length is never lost; files are sent again)
+            typed = {
+                name: request.POST.get(name, "") for name in ("amount", "reason", "text", "note")
+            }
+            refused = {"action": action, **typed}
+            found = selectors.dispute_for(user, pk)
         else:
             messages.success(request, _("Dispute #%(number)s updated.") % {"number": found.pk})
-        return redirect("pay:dispute", pk=found.pk)
+            return redirect("pay:dispute", pk=found.pk)
+    else:
+        refused = {}
     adjustment = getattr(found, "adjustment", None)  # none until resolved with an amount
     return render(
         request,
@@ -207,7 +216,9 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": found.active and access.may_withdraw(user, found),
             "assignees": selectors.assignees(found),
             "open": found.status == DisputeStatus.OPEN,
+            "refused": refused,
         },
+        status=400 if refused else 200,
     )
 
 

@@ -405,7 +405,7 @@ def test_a_huge_amount_typed_on_the_page_is_refused_by_name(stored, client):
         answer = client.post(
             url, {"action": "resolve", "amount": amount, "reason": "x"}, follow=True
         )
-        assert answer.status_code == 200, amount
+        assert answer.status_code == 400, amount  # the page again, with what was typed
         assert "100,000,000.00" in answer.content.decode(), amount
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.OPEN and not DisputeAdjustment.objects.exists()
@@ -455,3 +455,38 @@ def test_the_thread_calls_the_opening_the_opening_in_chinese(stored, client):
     page = client.get(f"/pay/disputes/{dispute.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = page.content.decode()
     assert "设立日期" not in text and "提出申诉" in text
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "selector"),
+    [
+        ({"action": "resolve", "amount": "120.005"}, "reason", 'id="resolve-form"'),
+        ({"action": "reject", "reason": ""}, "reason", 'id="reject-form"'),
+        ({"action": "message", "text": ""}, "text", 'id="reply"'),
+    ],
+)
+def test_a_refused_step_keeps_what_the_handler_typed(stored, client, form, field, selector):
+    # a handler wrote a long reason, mistyped the amount (or the file was refused):
+    # the page said why, but the reason they wrote was gone
+    dispute = dispute_line(stored)
+    client.force_login(stored.users["sales_ops"])
+    typed = "我核对了三张订单 <b>&</b> 😀 and wrote this carefully"
+    data = {**form}
+    if form["action"] == "reject":  # an explanation of blanks only: refused, kept
+        typed = "   "
+    data[field] = data.get(field) or typed
+    if form["action"] == "message":  # a file the evidence rules refuse
+        data["text"] = typed
+        data["files"] = SimpleUploadedFile("x.html", b"<html><script></script></html>")
+    answer = client.post(f"/pay/disputes/{dispute.pk}/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    form_html = text[text.index(selector) :]
+    form_html = form_html[: form_html.index("</form>")]
+    if typed.strip():
+        assert "我核对了三张订单 &lt;b&gt;&amp;&lt;/b&gt; 😀 and wrote this carefully" in form_html
+    if form["action"] == "resolve":
+        assert 'value="120.005"' in form_html
+        assert "调整金额精确到分" in text
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.OPEN and not DisputeAdjustment.objects.exists()
