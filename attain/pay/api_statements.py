@@ -40,6 +40,9 @@ class StatementSerializer(Serializer):
     size = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
+    # the payout's amount now; outdated: it differs from the statement's
+    payout_amount = serializers.DecimalField(**MONEY, allow_null=True, default=None)
+    outdated = serializers.BooleanField()
     pdf = serializers.SerializerMethodField()
 
     def get_pdf(self, statement: Statement) -> str:
@@ -107,7 +110,7 @@ class AcknowledgeView(APIView):
     @extend_schema(request=None, responses=StatementSerializer)
     def post(self, request: Request, pk: int) -> Response:
         statement = services.acknowledge_statement(request.user, _statement(request, pk))
-        return Response(StatementSerializer(statement).data)
+        return Response(StatementSerializer(_statement(request, statement.pk)).data)
 
 
 class GenerateView(APIView):

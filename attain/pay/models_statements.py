@@ -82,6 +82,14 @@ class Statement(models.Model):
 
         return str(PayoutState(self.payout_state).label)
 
+    @property
+    def outdated(self) -> bool:
+        """The payout's amount now (``payout_amount``, annotated by the selectors)
+        differs from the statement's: the period was recalculated (reopened, or still
+        open) after the statement was drawn, and it waits to be generated again."""
+        now = getattr(self, "payout_amount", None)
+        return now is not None and now != self.amount
+
 
 class StatementSettings(SettingsRow):
     """What every statement prints at its head (one row, pk 1): the company's name."""

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from attain.org.selectors import person_of, visible_people
 
+from .models import Payout
 from .models_statements import Statement, StatementSet
+
+
+def current_amount() -> Subquery:
+    """The amount of the statement's payout as it stands now (``Statement.outdated``)."""
+    return Subquery(
+        Payout.objects.filter(person=OuterRef("person"), period=OuterRef("period")).values(
+            "amount"
+        )[:1]
+    )
 
 
 def statements(user: Any, *, period: str | None = None) -> QuerySet[Statement]:
@@ -17,7 +27,11 @@ def statements(user: Any, *, period: str | None = None) -> QuerySet[Statement]:
     rows = Statement.objects.filter(statement_set__published=True, person__in=visible_people(user))
     if period:
         rows = rows.filter(period=period)
-    return rows.select_related("person", "statement_set").order_by("-period", "person__code")
+    return (
+        rows.select_related("person", "statement_set")
+        .annotate(payout_amount=current_amount())
+        .order_by("-period", "person__code")
+    )
 
 
 def my_statements(user: Any) -> QuerySet[Statement]:

@@ -59,7 +59,7 @@ from attain.web import leases
 
 from . import statement_access as access
 from . import statements as pdf
-from .models import Payout, PayoutState
+from .models import Payout, PayoutState, amount_text
 from .models_close import ADJUSTMENT, Adjustment, ClosedResult, PeriodState
 from .models_disputes import ADJUSTMENT_PLAN
 from .models_statements import SetStatus, Statement, StatementSet, StatementSettings
@@ -780,6 +780,28 @@ def acknowledge_statement(actor: Any, statement: Statement) -> Statement:
             raise ValidationError({"statement": _("This statement has been replaced.")})
         if statement.acknowledged_at is not None:
             raise ValidationError({"statement": _("This statement is already acknowledged.")})
+        now_amount = (
+            Payout.objects.filter(person=statement.person_id, period=statement.period)
+            .values_list("amount", flat=True)
+            .first()
+        )
+        if now_amount is not None and now_amount != statement.amount:
+            # the figures acknowledged must be the payout's: a recalculated period's
+            # statements wait to be generated again
+            raise ValidationError(
+                {
+                    "statement": _(
+                        "This statement shows %(shown)s, but the payout of %(period)s is "
+                        "now %(now)s: acknowledge the new statement once finance has "
+                        "generated it."
+                    )
+                    % {
+                        "shown": amount_text(statement.amount),
+                        "now": amount_text(now_amount),
+                        "period": statement.period,
+                    }
+                }
+            )
         before = {"acknowledged_at": None}
         now = timezone.now()
         statement.acknowledged_at, statement.acknowledged_by = now, actor

@@ -537,3 +537,35 @@ def test_the_summarys_steps_name_the_measure_as_its_measures_table_does():
         sections = _summary_sections(doc, {"revenue": "销售额"})
     labels = [row[0].strip() for section in sections for row in section.rows]
     assert "实际 销售额（本人）" in labels and "目标 销售额" in labels
+
+
+def test_a_statement_whose_payout_changed_since_says_so_and_is_not_acknowledged(
+    published, company, settings
+):
+    # a period reopened (or still open) after its statements: the rep read 1,200.10 and
+    # acknowledged it while the payout was 1,300.10; nothing told either of them
+    settings.AXES_ENABLED = False
+    store(company, {**AMOUNTS, "r1": {"commission": "1100.10", "bonus": "200.00"}})
+    statement = _statement("r1")
+    assert statement.amount == Decimal("1200.10")
+    count = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.acknowledge_statement(company.users["rep"], statement)
+    assert "1,200.10" in str(refused.value) and "1,300.10" in str(refused.value)
+    statement.refresh_from_db()
+    assert statement.acknowledged_at is None and AuditEvent.objects.count() == count
+    mine = _client(company, "rep").get(reverse("pay:my_statements"), HTTP_ACCEPT_LANGUAGE="en")
+    page = mine.content.decode()
+    assert "Out of date" in page and "1,300.10" in page
+    assert reverse("pay:statement_ack", args=[statement.pk]) not in page
+    finance = _client(company, "finance").get(
+        reverse("pay:statements"), {"period": PERIOD}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "已过时" in finance.content.decode()
+    api = _client(company, "rep").get("/api/pay/statements/", {"period": PERIOD})
+    [row] = api.json()
+    assert (row["amount"], row["payout_amount"], row["outdated"]) == ("1200.10", "1300.10", True)
+    # generated again: the new statement is current and can be acknowledged
+    _generate()
+    statement = services.acknowledge_statement(company.users["rep"], _statement("r1"))
+    assert statement.amount == Decimal("1300.10") and statement.acknowledged_at is not None
