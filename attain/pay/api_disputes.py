@@ -75,7 +75,17 @@ class DisputeMessageSerializer(Serializer):
 
 
 class DisputeDetailSerializer(DisputeRowSerializer):
+    # the disputed line's amount now (line_amount: when the dispute was opened)
+    line_amount_now = serializers.SerializerMethodField()
     adjustment_period = serializers.SerializerMethodField()
+
+    def get_line_amount_now(self, row: Dispute) -> str | None:
+        if hasattr(row, "line_amount_now"):  # read by selectors.dispute_for
+            amount = row.line_amount_now
+        else:
+            amount = selectors.line_amount_now(row)
+        return None if amount is None else str(amount)
+
     messages = DisputeMessageSerializer(many=True, source="messages.all")
 
     def get_adjustment_period(self, row: Dispute) -> str | None:

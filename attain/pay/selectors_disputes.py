@@ -15,12 +15,14 @@ from attain.accounts.models import Role
 from attain.org.selectors import role_of, visible_people
 
 from . import dispute_access as access
+from .models import PayoutLine
 from .models_disputes import (
     ACTIVE,
     Dispute,
     DisputeAttachment,
     DisputeMessage,
     DisputeStatus,
+    DisputeSubject,
 )
 
 
@@ -70,7 +72,24 @@ def dispute_for(user: Any, pk: int) -> Dispute:
     )
     if found is None or not access.may_see(user, found):
         raise Http404
+    found.line_amount_now = line_amount_now(found)  # type: ignore[attr-defined]
     return found
+
+
+def line_amount_now(dispute: Dispute) -> Decimal | None:
+    """The disputed line's amount as it stands now (a calculation may have changed it
+    since the dispute was opened, as a corrected record does); None for a record
+    dispute, or a line no longer in the payout."""
+    if dispute.subject != DisputeSubject.LINE or dispute.payout_id is None:
+        return None
+    amount: Decimal | None = (
+        PayoutLine.objects.filter(
+            payout_id=dispute.payout_id, plan=dispute.plan, component=dispute.component
+        )
+        .values_list("amount", flat=True)
+        .first()
+    )
+    return amount
 
 
 def attachment_for(user: Any, pk: int) -> DisputeAttachment:

@@ -490,3 +490,25 @@ def test_a_refused_step_keeps_what_the_handler_typed(stored, client, form, field
         assert "调整金额精确到分" in text
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.OPEN and not DisputeAdjustment.objects.exists()
+
+
+def test_a_disputed_line_recalculated_since_shows_its_amount_now(stored, client):
+    # r1 disputed commission 1,000.10; a corrected order since made it 1,100.10: the
+    # handler saw only 1,000.10 and could pay the 100.00 a second time as an adjustment
+    dispute = dispute_line(stored)
+    assert dispute.line_amount == Decimal("1000.10")
+    url = f"/pay/disputes/{dispute.pk}/"
+    client.force_login(stored.users["sales_ops"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="line-now"' not in page  # unchanged: nothing more to say
+    store(stored, {"r1": {"commission": "1100.10", "bonus": "200.00"}})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    now = page[page.index('id="line-now"') :]
+    assert "recalculated since, now 1,100.10" in now[: now.index("</span>")]
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "此后已重新计算，现为 1,100.10" in page
+    answer = client.get(f"/api{url}")
+    assert (answer.json()["line_amount"], answer.json()["line_amount_now"]) == (
+        "1000.10",
+        "1100.10",
+    )
