@@ -512,3 +512,14 @@ def test_a_disputed_line_recalculated_since_shows_its_amount_now(stored, client)
         "1000.10",
         "1100.10",
     )
+
+
+def test_the_hours_to_the_answer_are_in_full_width_brackets_in_chinese(stored, client):
+    # "2026年12月7日 19:31 (0.0 小时)": Chinese text takes full-width brackets
+    dispute = dispute_line(stored)
+    services.reject(stored.users["sales_ops"], dispute, explanation="数字无误")
+    client.force_login(stored.users["rep"])
+    url = f"/pay/disputes/{dispute.pk}/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "（0.0 小时）" in page and "(0.0 小时)" not in page
+    assert "(0.0 hours)" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
