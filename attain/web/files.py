@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 HEAD_BYTES = 64 * 1024
 
@@ -207,7 +208,7 @@ def _allowed_message(accepts: Iterable[str]) -> str:
     if "audio" in groups:
         names.append(_("audio (MP3, M4A, WAV, Ogg, AMR)"))
     return _("This type of file is not accepted here; accepted: %(types)s.") % {
-        "types": "; ".join(names)
+        "types": pgettext("list of kinds", "; ").join(names)
     }
 
 

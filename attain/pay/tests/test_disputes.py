@@ -523,3 +523,13 @@ def test_the_hours_to_the_answer_are_in_full_width_brackets_in_chinese(stored, c
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "（0.0 小时）" in page and "(0.0 小时)" not in page
     assert "(0.0 hours)" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_refused_files_message_lists_the_kinds_with_chinese_punctuation(stored):
+    # "图片（JPEG、PNG、WebP、GIF、HEIC）; PDF、纯文本…; 音频…": half-width semicolons
+    dispute = dispute_line(stored)
+    page = SimpleUploadedFile("x.html", b"<html><script></script></html>")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.add_message(stored.users["rep"], dispute, text="附件", files=[page])
+    text = " ".join(refused.value.messages)
+    assert "HEIC）；PDF" in text and "; " not in text
