@@ -46,3 +46,9 @@ class ReleaseForm(forms.Form):
     release_reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=True
     )
+
+
+class ReopenForm(forms.Form):
+    reopen_reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=True
+    )

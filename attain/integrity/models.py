@@ -63,6 +63,9 @@ class Alert(models.Model):
     )
     found_at = models.DateTimeField(_("found at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # A reviewer reopened the decided alert for another look: a later scan never files
+    # it as a known pattern again (the reviewer wants to decide it).
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("integrity alert")

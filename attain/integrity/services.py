@@ -240,7 +240,11 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                     created += 1
                     known += dismissed is not None
                     continue
-            if row.status == Status.OPEN and (dismissed := _dismissed_before(values)):
+            if (
+                row.status == Status.OPEN
+                and row.reopened_at is None  # a reviewer reopened it to decide it
+                and (dismissed := _dismissed_before(values))
+            ):
                 # open since a scan of several periods at once, and a reviewer has
                 # since dismissed the pattern in an earlier one: a known pattern too
                 before = _state(row)
@@ -334,6 +338,7 @@ def _state(alert: Alert) -> dict[str, Any]:
         "resolution": alert.resolution,
         "hold": alert.hold,
         "recurs": alert.recurs_id,
+        "reopened_at": alert.reopened_at.isoformat() if alert.reopened_at else None,
     }
 
 
@@ -471,6 +476,41 @@ def _announce_hold(alert: Alert, reason: str) -> None:
         announce(
             "integrity_hold", recipients, period=alert.period, who=who, reason=reason, codes=codes
         )
+
+
+def reopen(actor: Any, alert: Alert, *, reason: str) -> Alert:
+    """Open a confirmed or dismissed alert again for another decision (dismissed by
+    mistake, or a dispute showed the finding wrong), with a reason, audited. The decision
+    is cleared; a held payout is lifted first (``release_hold``), and records a clawback
+    rejected stay rejected until finance restores them. A known pattern reopened is no
+    longer one: it is reviewed on its own, and a later scan leaves it open."""
+    if not access.can_review(actor):
+        raise PermissionDenied
+    _not_about_themself(actor, alert)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reopen_reason": _("Give a reason for reopening the alert.")})
+    with transaction.atomic():
+        alert = _locked(alert)
+        if alert.status not in (Status.CONFIRMED, Status.DISMISSED):
+            raise ValidationError(
+                {"reopen_reason": _("Only a confirmed or dismissed alert can be reopened.")}
+            )
+        if alert.hold:
+            raise ValidationError(
+                {"reopen_reason": _("This alert holds a payout: lift the hold first.")}
+            )
+        before = _state(alert)
+        alert.status = Status.OPEN
+        alert.resolution = ""
+        alert.decided_at = None
+        alert.recurs = None
+        alert.reopened_at = timezone.now()
+        alert.save(update_fields=["status", "resolution", "decided_at", "recurs", "reopened_at"])
+        record_change(
+            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
+        )
+    return alert
 
 
 def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:

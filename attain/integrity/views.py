@@ -20,7 +20,7 @@ from attain.org.selectors import labelled_units
 from attain.web.forms import apply_service
 
 from . import access, selectors, services
-from .forms import AssignForm, DecideForm, ReleaseForm
+from .forms import AssignForm, DecideForm, ReleaseForm, ReopenForm
 from .models import Detector, Status
 
 SHOWN = 500  # alerts on the queue page at most (the highest periods and scores first)
@@ -130,8 +130,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assign_form = AssignForm(initial={"assignee": alert.assignee})
     decide_form = DecideForm()
     release_form = ReleaseForm()
+    reopen_form = ReopenForm()
     if request.method == "POST":
-        if "release" in request.POST:
+        if "reopen" in request.POST:
+            reopen_form = ReopenForm(request.POST)
+            if reopen_form.is_valid() and apply_service(
+                reopen_form,
+                lambda data: services.reopen(request.user, alert, reason=data["reopen_reason"]),
+            ):
+                return redirect("integrity:alert", pk=alert.pk)
+        elif "release" in request.POST:
             release_form = ReleaseForm(request.POST)
             if release_form.is_valid() and apply_service(
                 release_form,
@@ -174,6 +182,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assign_form": assign_form,
         "decide_form": decide_form,
         "release_form": release_form,
+        "reopen_form": reopen_form,
     }
     return render(request, "integrity/alert.html", context)
 

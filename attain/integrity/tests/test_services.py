@@ -757,3 +757,71 @@ def test_cli_scan_of_one_quarter_given_twice_scans_it_once(gamed, tmp_path):
         "integrity", "scan", "--period", "2025-Q4", "--period", "2025-Q4", "--json", str(target)
     )
     assert json.loads(target.read_text())["periods"] == ["2025-Q4"]
+
+
+def test_a_decided_alert_is_reopened_with_a_reason(gamed, client):
+    """A reviewer dismissed r1's duplicate by mistake (or confirmed it, then the rep's
+    dispute showed it was right): another look needs the alert open again. Reopening
+    takes a reason, is audited, clears the decision and puts the alert back in the open
+    queue; a held payout must be lifted first; nobody reopens their own case, and a rep
+    cannot reopen anything."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    ops, finance, rep = gamed.users["sales_ops"], gamed.users["finance"], gamed.users["rep"]
+    with pytest.raises(ValidationError):  # nothing decided yet
+        services.reopen(ops, alert, reason="再看一次")
+    services.decide(ops, alert, confirm=False, reason="看错了")
+    with pytest.raises(PermissionDenied):
+        services.reopen(rep, alert, reason="x")
+    with pytest.raises(ValidationError):
+        services.reopen(ops, alert, reason=" ")
+    services.reopen(finance, alert, reason="客户确认是重复下单，需要重新审核")
+    alert.refresh_from_db()
+    assert (alert.status, alert.resolution, alert.decided_at) == (Status.OPEN, "", None)
+    assert AuditEvent.objects.filter(reason="客户确认是重复下单，需要重新审核").exists()
+    # a rescan leaves it open (not decided: a scan never decides)
+    services.scan(None, periods=["2025-Q4"])
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN
+    # confirmed with a hold: the hold is lifted first
+    services.decide(ops, alert, confirm=True, reason="重复下单", hold=True)
+    with pytest.raises(ValidationError):
+        services.reopen(ops, alert, reason="再审")
+    services.release_hold(ops, alert, reason="争议成立")
+    services.reopen(ops, alert, reason="再审")
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN and not alert.hold
+    # the page: a decided alert offers "Reopen"; posting it reopens
+    services.decide(ops, alert, confirm=False, reason="误报")
+    client.force_login(finance)
+    page = client.get(f"/integrity/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'name="reopen"' in page and "重新开放" in page
+    response = client.post(f"/integrity/{alert.pk}/", {"reopen": "1", "reopen_reason": "复核"})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN
+    # the person concerned, as a reviewer, cannot reopen their own case
+    services.decide(ops, alert, confirm=False, reason="误报")
+    r1 = gamed.people["r1"]
+    r1.user = ops
+    r1.save(update_fields=["user"])
+    ops.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.reopen(ops, alert, reason="我自己的")
+
+
+def test_a_reopened_known_pattern_is_left_open_for_review(company):
+    """A reciprocal-credit alert filed as a known pattern (dismissed before) that a
+    reviewer reopens stays open on the next scan: the reviewer wants to look at it."""
+    _split_quarter(company, datetime.date(2025, 7, 1), [("r1", "r2")])
+    _split_quarter(company, datetime.date(2025, 10, 1), [("r1", "r2")])
+    services.scan(None, periods=["2025-Q3"])
+    first = Alert.objects.get(detector="reciprocal_credit")
+    services.decide(None, first, confirm=False, reason="分单协议")
+    services.scan(None, periods=["2025-Q4"])
+    again = Alert.objects.get(detector="reciprocal_credit", period="2025-Q4")
+    assert again.status == Status.DISMISSED and again.recurs == first
+    services.reopen(company.users["sales_ops"], again, reason="协议已于十月终止")
+    services.scan(None, periods=["2025-Q4"])
+    again.refresh_from_db()
+    assert again.status == Status.OPEN and again.recurs is None
