@@ -6,8 +6,9 @@ period's last day (``Records.units``). Its expectation is the
 smaller of a's split count spread over their teammates (``1 / (team size − 1)`` each)
 or, for someone in another unit, over everybody else at the company's cross-unit split
 rate; and of what the others' habit makes expected: a's orders times the rate at which
-the rest of the team (or the company, across units) credits someone, spread the same
-way, never below ``min_mean``. An edge is
+the rest of the team (without a and b; the company's teams when that rest has fewer
+than ``min_team_orders`` orders: a team of two) (or the company, across units) credits
+someone, spread the same way, never below ``min_mean``. An edge is
 unusual when its Poisson tail is below ``edge_alpha``; people joined by unusual edges
 in both directions (a pair, or a ring a → b → c → a) raise one alert when the product
 of their edges' tails is below ``alpha``.
@@ -36,6 +37,10 @@ class Params:
     alpha: float = 0.001
     min_cross_rate: float = 0.02
     min_mean: float = 0.5  # the team's splitting habit never expects less on an edge
+    # The team's habit is read from the rest of the team (without the pair); a rest
+    # with fewer orders than this in the period (a team of two, or of three with one
+    # quiet member) gives no habit of its own: the company's teams' habit is used.
+    min_team_orders: int = 20
 
 
 def _components(edges: set[tuple[str, str]]) -> list[list[str]]:
@@ -160,8 +165,17 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
             # all of a's splits going to b is then no surprise.
             mine = int(booked.get(a, 0))
             if same:
-                others = unit_orders[unit_a] - mine
-                rate = (unit_given[unit_a] - given.get((a, False), 0)) / others if others else 0
+                # the rest of the team: without a, and without b (whose splits with a
+                # are the very thing judged: in a team of two they were all the habit)
+                theirs = int(booked.get(b, 0)) if units.get(b, "") == unit_a else 0
+                b_given = given.get((b, False), 0) if units.get(b, "") == unit_a else 0
+                others = unit_orders[unit_a] - mine - theirs
+                credited = unit_given[unit_a] - given.get((a, False), 0) - b_given
+                if others < params.min_team_orders:  # no habit of its own: the company's
+                    others = all_orders - mine - int(booked.get(b, 0))
+                    credited = sum(unit_given.values()) - given.get((a, False), 0)
+                    credited -= given.get((b, False), 0)
+                rate = credited / others if others > 0 else 0
                 habit = mine * rate / max(team_size[unit_a] - 1, 1)
             else:
                 others = all_orders - mine

@@ -1212,3 +1212,38 @@ def _add_confirmed_orders(frames: dict[str, pl.DataFrame], rows: list[tuple]) ->
         }
     )
     frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+
+
+def test_a_team_of_two_crediting_each_other_is_measured_against_the_company() -> None:
+    """E010 and E011 are a unit of their own, a team of two, and credit each other on
+    six of their Q4 orders each; the other ten reps (one team) split about one order a
+    quarter. With no teammate but the partner, the team's habit was the pair's own
+    splitting, so the pair always looked usual; it is compared with how the company's
+    teams split instead. A team of two that splits as seldom as everyone else is no
+    case."""
+
+    def credited(frames: dict[str, pl.DataFrame], pairs: tuple) -> list[dict[str, object]]:
+        orders = frames["orders"].filter(pl.col("date").is_between(Q4.start, Q4.end)).sort("id")
+        rows: list[dict[str, object]] = []
+        for owner, mate, k in pairs:
+            for order in orders.filter(pl.col("owner") == owner)["id"].head(k).to_list():
+                rows += [
+                    {"order": order, "person": owner, "share": 0.5},
+                    {"order": order, "person": mate, "share": 0.5},
+                ]
+        return rows
+
+    habit = tuple((f"E{p:03d}", f"E{(p + 1) % 10:03d}", 1) for p in range(10))
+    for pair, expected in ((6, [(("E010", "E011"), "2025-Q4")]), (1, [])):
+        frames = honest(people=12)
+        frames["people"] = frames["people"].with_columns(
+            pl.when(pl.col("code").is_in(["E010", "E011"]))
+            .then(pl.lit("DUO"))
+            .otherwise(pl.col("unit"))
+            .alias("unit")
+        )
+        duo = (("E010", "E011", pair), ("E011", "E010", pair))
+        frames["credits"] = pl.DataFrame(credited(frames, habit + duo))
+        found = scan(Records(frames), [Q3, Q4], detectors=["reciprocal_credit"])
+        assert [(a.people, a.period) for a in found.alerts] == expected, pair
+
