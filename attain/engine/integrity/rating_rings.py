@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .common import Alert, Found, Records, ScanPeriod, contact_key, records
+from .common import Alert, Found, Records, ScanPeriod, contact_keys, records
 
 NAME = "rating_rings"
 
@@ -160,25 +160,23 @@ def _proxy(data: Records, periods: Sequence[ScanPeriod], params: Params, found: 
     if surveys.height == 0:
         return
     # the rated person's own email or phone, read as the shell-customer test reads them
+    people = data["people"]
     staff = pl.concat(
         [
-            data["people"].select("code", contact_key("email", "email").alias("key")),
-            data["people"].select("code", contact_key("phone", "phone").alias("key")),
+            contact_keys(people, "code", "email", "email"),
+            contact_keys(people, "code", "phone", "phone"),
         ]
     ).drop_nulls()
     staff = staff.unique().filter(pl.col("code").n_unique().over("key") < params.common_people)
     if staff.height == 0:
         return
+    customers = data["customers"].rename({"id": "customer"})
     contacts = pl.concat(
         [
-            data["contacts"].select("customer", contact_key("email", "email").alias("key")),
-            data["contacts"].select("customer", contact_key("phone", "phone").alias("key")),
-            data["customers"].select(
-                pl.col("id").alias("customer"), contact_key("email", "email").alias("key")
-            ),
-            data["customers"].select(
-                pl.col("id").alias("customer"), contact_key("phone", "phone").alias("key")
-            ),
+            contact_keys(data["contacts"], "customer", "email", "email"),
+            contact_keys(data["contacts"], "customer", "phone", "phone"),
+            contact_keys(customers, "customer", "email", "email"),
+            contact_keys(customers, "customer", "phone", "phone"),
         ]
     ).drop_nulls()
     hits = (

@@ -37,7 +37,7 @@ from .common import (
     Found,
     Records,
     ScanPeriod,
-    contact_key,
+    contact_keys,
     not_enough,
     period_of,
     poisson_tail,
@@ -113,27 +113,22 @@ def _identity(
     found: Found,
 ) -> None:
     customers, contacts = data["customers"], data["contacts"]
+    customers = customers.rename({"id": "customer"})
     keys = pl.concat(
         [
-            customers.select(
-                pl.col("id").alias("customer"), contact_key("phone", "phone").alias("key")
-            ),
-            customers.select(
-                pl.col("id").alias("customer"), contact_key("email", "email").alias("key")
-            ),
-            customers.select(
-                pl.col("id").alias("customer"), contact_key("credit_code", "code").alias("key")
-            ),
-            contacts.select("customer", contact_key("phone", "phone").alias("key")),
-            contacts.select("customer", contact_key("email", "email").alias("key")),
+            contact_keys(customers, "customer", "phone", "phone"),
+            contact_keys(customers, "customer", "email", "email"),
+            contact_keys(customers, "customer", "credit_code", "code"),
+            contact_keys(contacts, "customer", "phone", "phone"),
+            contact_keys(contacts, "customer", "email", "email"),
         ]
     ).drop_nulls()
     salespeople = data["people"]
     staff = (
         pl.concat(
             [
-                salespeople.select("code", contact_key("email", "email").alias("key")),
-                salespeople.select("code", contact_key("phone", "phone").alias("key")),
+                contact_keys(salespeople, "code", "email", "email"),
+                contact_keys(salespeople, "code", "phone", "phone"),
             ]
         )
         .drop_nulls()

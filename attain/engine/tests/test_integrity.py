@@ -1247,3 +1247,93 @@ def test_a_team_of_two_crediting_each_other_is_measured_against_the_company() ->
         found = scan(Records(frames), [Q3, Q4], detectors=["reciprocal_credit"])
         assert [(a.people, a.period) for a in found.alerts] == expected, pair
 
+
+def test_identity_reads_each_number_of_a_field_holding_two() -> None:
+    """CRMs often keep two numbers in one phone field (a landline and a mobile): a
+    shell of E009's whose phone field holds a switchboard and, after a full-width
+    semicolon, E009's own mobile; two of E008's customers, one with two numbers
+    separated by a slash and the other with one of them. Each number is read on its
+    own (the digits of both run together were nobody's number)."""
+    frames = honest()
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code") == "E009")
+        .then(pl.lit("186 0000 1234"))
+        .otherwise(None)
+        .alias("phone"),
+    )
+    frames["customers"] = pl.concat(
+        [
+            frames["customers"],
+            pl.DataFrame(
+                {
+                    "id": ["S9", "S8A", "S8B"],
+                    "owner": ["E009", "E008", "E008"],
+                    "created": [D(2025, 10, 2)] * 3,
+                    "phone": [
+                        "0769-22334455；186-0000-1234",
+                        "021-5555 1234 / 137 1234 5678",
+                        "+86 13712345678",
+                    ],
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    frames["orders"] = pl.concat(
+        [
+            frames["orders"],
+            pl.DataFrame(
+                {
+                    "id": ["X9", "X8A", "X8B"],
+                    "date": [D(2025, 10, 5)] * 3,
+                    "owner": ["E009", "E008", "E008"],
+                    "customer": ["S9", "S8A", "S8B"],
+                    "amount": [5000.5, 812.4, 913.75],
+                    "status": ["confirmed"] * 3,
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    found = scan(Records(frames), [Q4], detectors=["shell_customers"], as_of=D(2025, 10, 31))
+    identity = sorted(
+        (a.people, [r for r in a.records if r[0] == "customers"])
+        for a in found.alerts
+        if a.pattern == "identity"
+    )
+    assert identity == [
+        (("E008",), [("customers", "S8A"), ("customers", "S8B")]),
+        (("E009",), [("customers", "S9")]),
+    ]
+
+
+def test_a_survey_from_a_customer_whose_second_number_is_the_rep_s_is_a_proxy() -> None:
+    """E004's top survey comes from a customer whose contact keeps an office line and,
+    after a slash, E004's own mobile: the survey is E004 rating themself."""
+    frames = honest()
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code") == "E004")
+        .then(pl.lit("13811112222"))
+        .otherwise(None)
+        .alias("phone"),
+    )
+    frames["contacts"] = pl.concat(
+        [
+            frames["contacts"],
+            pl.DataFrame({"customer": ["C0041"], "phone": ["021-6666 1234 / 138-1111-2222"]}),
+        ],
+        how="diagonal_relaxed",
+    )
+    frames["surveys"] = pl.DataFrame(
+        {
+            "id": ["V1"],
+            "date": [D(2025, 11, 3)],
+            "owner": ["E004"],
+            "customer": ["C0041"],
+            "score": [5.0],
+        }
+    )
+    found = scan(Records(frames), [Q4], detectors=["rating_rings"])
+    assert [(a.people, a.records) for a in found.alerts] == [
+        (("E004",), (("surveys", "V1"), ("customers", "C0041")))
+    ]
