@@ -10,6 +10,11 @@ return a lot is compared with themself), that own rate shrunk towards the compan
 if the person had ``prior_orders`` more orders at the company's rate (a few returns in
 a short history are noise). A Poisson tail below ``alpha`` raises an alert.
 
+The same test runs for the month ends inside the period (*after_month*: a monthly
+payout closes before the quarter's end): orders cancelled or returned within
+``window_days`` after the end of the month they were booked in, and before the period's
+end, against the peers' rate of the same.
+
 An order undone by a reversal (红字冲销: a negative order of the same owner, customer
 and amount, as many ERPs record returns) counts as returned on the reversal's date.
 
@@ -122,6 +127,13 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
     )
     for period in periods:
         window_end = period.end + datetime.timedelta(days=params.window_days)
+        # the end of the order's month, when that is inside the period (a monthly payout
+        # closing before the quarter's end), and how long after it a cancellation
+        # straddles it (never past the period's end: that is the quarter's own test)
+        month_end = pl.col("date").dt.month_end()
+        month_window = pl.min_horizontal(
+            month_end + pl.duration(days=params.window_days), pl.lit(period.end)
+        )
         marked = orders.with_columns(
             pl.col("date").is_between(period.start, period.end).alias("inside"),
             (
@@ -130,17 +142,16 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                     period.end + datetime.timedelta(days=1), window_end
                 )
             ).alias("straddle"),
+            (
+                pl.col("status").is_in(UNDONE)
+                & (month_end < period.end)
+                & (pl.col("status_changed_on") > month_end)
+                & (pl.col("status_changed_on") <= month_window)
+            ).alias("straddle_month"),
         )
         inside = marked.filter(pl.col("inside"))
         if inside.height == 0:
             continue
-        per_person = inside.group_by("owner").agg(
-            pl.len().alias("n"), pl.col("straddle").sum().alias("k")
-        )
-        total_n = int(per_person["n"].sum())
-        total_k = int(per_person["k"].sum())
-        # The person's own history: orders of other periods cancelled within the same
-        # lag of their own date (any cancellation within window_days of the order).
         # The person's own history: the orders of other periods, and how many of them
         # were undone within 45 days (everything minus this period).
         here = inside.group_by("owner").agg(
@@ -155,50 +166,84 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 (pl.col("all_k") - pl.col("p_k")).alias("h_k"),
             )
         )
-        table = per_person.join(own, on="owner", how="left").fill_null(0)
         all_h_n, all_h_k = int(own["h_n"].sum()), int(own["h_k"].sum())
         company_undo = all_h_k / all_h_n if all_h_n else 0.0
-        for row in table.iter_rows(named=True):
-            person, n, k = row["owner"], int(row["n"]), int(row["k"])
-            if n < params.min_person_orders:
-                if k:
-                    found.notes.append(few_orders(NAME, period.label, person, n))
-                continue
-            if k < params.min_orders:
-                continue
-            peers_n, peers_k = total_n - n, total_k - k
-            peer_rate = peers_k / peers_n if peers_n else 0.0
-            # The person's own propensity to cancel, relative to the company's, applied
-            # to the peers' straddling rate (a rep whose customers return a lot).
-            own_rate = (
-                peer_rate
-                * (row["h_k"] + params.prior_orders * company_undo)
-                / (row["h_n"] + params.prior_orders)
-                / company_undo
-                if company_undo > 0
-                else 0.0
-            )
-            rate = max(peer_rate, own_rate, params.floor_rate)
-            p = poisson_tail(k, rate * n)
-            if p >= params.alpha:
-                continue
-            washed = inside.filter((pl.col("owner") == person) & pl.col("straddle"))
-            # the reversals too: stopping the booked orders counting must stop them
-            ids = [*washed["id"], *washed["reversal"].drop_nulls()]
-            found.alerts.append(
-                Alert(
-                    NAME,
-                    (person,),
-                    records("orders", ids),
-                    period.label,
-                    score_of(p),
-                    f"{k} of {n} orders booked in {period.label} were cancelled, returned or "
-                    f"reversed within {params.window_days} days after its end; about "
-                    f"{rate * n:.1f} "
-                    f"expected from peers and own history.",
-                    f"{period.label} 的 {n} 笔订单中有 {k} 笔在期末后 {params.window_days} 天内"
-                    f"被取消、退货或红字冲销；按同事和本人历史预计约 {rate * n:.1f} 笔。",
-                    "after_period",
-                )
-            )
+        for flag, pattern in (("straddle", "after_period"), ("straddle_month", "after_month")):
+            _test(inside, own, company_undo, period, params, flag, pattern, found)
     return found
+
+
+def _test(
+    inside: pl.DataFrame,
+    own: pl.DataFrame,
+    company_undo: float,
+    period: ScanPeriod,
+    params: Params,
+    flag: str,
+    pattern: str,
+    found: Found,
+) -> None:
+    """Each person's orders of the period marked ``flag`` against the peers' rate."""
+    per_person = inside.group_by("owner").agg(pl.len().alias("n"), pl.col(flag).sum().alias("k"))
+    total_n = int(per_person["n"].sum())
+    total_k = int(per_person["k"].sum())
+    table = per_person.join(own, on="owner", how="left").fill_null(0)
+    for row in table.iter_rows(named=True):
+        person, n, k = row["owner"], int(row["n"]), int(row["k"])
+        if n < params.min_person_orders:
+            note = few_orders(NAME, period.label, person, n)
+            if k and note not in found.notes:  # one note, whichever pattern saw it
+                found.notes.append(note)
+            continue
+        if k < params.min_orders:
+            continue
+        peers_n, peers_k = total_n - n, total_k - k
+        peer_rate = peers_k / peers_n if peers_n else 0.0
+        # The person's own propensity to cancel, relative to the company's, applied
+        # to the peers' straddling rate (a rep whose customers return a lot).
+        own_rate = (
+            peer_rate
+            * (row["h_k"] + params.prior_orders * company_undo)
+            / (row["h_n"] + params.prior_orders)
+            / company_undo
+            if company_undo > 0
+            else 0.0
+        )
+        rate = max(peer_rate, own_rate, params.floor_rate)
+        p = poisson_tail(k, rate * n)
+        if p >= params.alpha:
+            continue
+        washed = inside.filter((pl.col("owner") == person) & pl.col(flag))
+        # the reversals too: stopping the booked orders counting must stop them
+        ids = [*washed["id"], *washed["reversal"].drop_nulls()]
+        if pattern == "after_period":
+            en = (
+                f"{k} of {n} orders booked in {period.label} were cancelled, returned or "
+                f"reversed within {params.window_days} days after its end"
+            )
+            zh = (
+                f"{period.label} 的 {n} 笔订单中有 {k} 笔在期末后 {params.window_days} 天内"
+                "被取消、退货或红字冲销"
+            )
+        else:
+            en = (
+                f"{k} of {n} orders booked in {period.label} were cancelled, returned or "
+                f"reversed within {params.window_days} days after the end of the month they "
+                "were booked in (once a monthly payout had closed)"
+            )
+            zh = (
+                f"{period.label} 的 {n} 笔订单中有 {k} 笔在下单当月结束后 "
+                f"{params.window_days} 天内被取消、退货或红字冲销（月度结算之后）"
+            )
+        found.alerts.append(
+            Alert(
+                NAME,
+                (person,),
+                records("orders", ids),
+                period.label,
+                score_of(p),
+                f"{en}; about {rate * n:.1f} expected from peers and own history.",
+                f"{zh}；按同事和本人历史预计约 {rate * n:.1f} 笔。",
+                pattern,
+            )
+        )

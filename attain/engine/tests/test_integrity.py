@@ -1337,3 +1337,30 @@ def test_a_survey_from_a_customer_whose_second_number_is_the_rep_s_is_a_proxy() 
     assert [(a.people, a.records) for a in found.alerts] == [
         (("E004",), (("surveys", "V1"), ("customers", "C0041")))
     ]
+
+
+def test_a_wash_across_a_month_end_inside_the_quarter_is_found() -> None:
+    """Paid monthly, E003 books four orders in the last days of November and cancels
+    them early in December, once November's payout has closed: inside the quarter, so
+    the quarter's end never saw them. Honest reps' cancellations that happen to cross a
+    month end are the baseline (E005 cancels one such order: no case)."""
+    frames = honest()
+    washed = pl.DataFrame(
+        {
+            "id": ["W0", "W1", "W2", "W3", "H1"],
+            "date": [D(2025, 11, d) for d in (26, 28, 29, 30, 20)],
+            "owner": ["E003", "E003", "E003", "E003", "E005"],
+            "customer": ["C0031", "C0032", "C0033", "C0034", "C0051"],
+            "amount": [73400.0, 51980.0, 96120.0, 38800.0, 12000.0],
+            "status": ["cancelled"] * 5,
+            "status_changed_on": [D(2025, 12, d) for d in (3, 4, 8, 8, 2)],
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], washed], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q3, Q4], detectors=["wash_orders"])
+    assert [(a.people, a.period, a.pattern) for a in found.alerts] == [
+        (("E003",), "2025-Q4", "after_month")
+    ]
+    (alert,) = found.alerts
+    assert sorted(i for _t, i in alert.records) == ["W0", "W1", "W2", "W3"]
+    assert "month" in alert.reason_en and "当月" in alert.reason_zh
