@@ -4,6 +4,8 @@ it once a threshold was reached.
 *Pull-in*: the number of a person's period orders dated in its last ``tail_days`` is
 compared with the share of the last days among everyone's orders in the same period
 (so a real end-of-quarter push, which everybody makes, raises the expectation for all)
+and with their teammates' typical (median) share (a team whose business closes at
+quarter end is compared with itself; two pulling in among ordinary colleagues are not)
 and with the person's own share in other periods; a binomial tail below ``alpha`` and
 an excess of at least ``min_excess`` in share raise an alert.
 
@@ -18,6 +20,7 @@ comparison still applies); pulls that move orders by a few days inside the perio
 from __future__ import annotations
 
 import datetime
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +37,13 @@ class Params:
     min_orders: int = 8  # orders in the period for a person to be tested
     min_excess: float = 0.25  # share of orders in the tail above the expected share
     alpha: float = 0.0001  # stricter than elsewhere: real end-of-period pushes are common
+    # The person's team (of the period) is a peer group too: its typical member (the
+    # median share of the teammates with ``min_mate_orders`` orders, when there are
+    # ``min_mates`` of them), so a team whose business closes at quarter end (a seasonal
+    # one, public budgets) is compared with itself, while two who pull in within a
+    # team of ordinary colleagues do not hide each other.
+    min_mates: int = 3
+    min_mate_orders: int = 4
 
 
 def detect(
@@ -57,6 +67,11 @@ def detect(
             pl.len().alias("n"), pl.col("tail").sum().alias("k")
         )
         total_n, total_k = int(per_person["n"].sum()), int(per_person["k"].sum())
+        units = data.units(period.end)
+        shares: dict[str, list[tuple[str, float]]] = {}  # unit → (person, tail share)
+        for owner, n, k in per_person.iter_rows():
+            if units.get(owner, "") and n >= params.min_mate_orders:
+                shares.setdefault(units[owner], []).append((owner, k / n))
         for row in per_person.iter_rows(named=True):
             person, n, k = row["owner"], int(row["n"]), int(row["k"])
             if n < params.min_orders:
@@ -65,6 +80,9 @@ def detect(
                 continue
             peers_n = total_n - n
             expected = (total_k - k) / peers_n if peers_n else params.tail_days / period.days()
+            mates = [x for who, x in shares.get(units.get(person, ""), []) if who != person]
+            if len(mates) >= params.min_mates:  # the team's own season
+                expected = max(expected, statistics.median(mates))
             expected = max(expected, params.tail_days / period.days())
             share = k / n
             if share - expected < params.min_excess:

@@ -1364,3 +1364,33 @@ def test_a_wash_across_a_month_end_inside_the_quarter_is_found() -> None:
     (alert,) = found.alerts
     assert sorted(i for _t, i in alert.records) == ["W0", "W1", "W2", "W3"]
     assert "month" in alert.reason_en and "当月" in alert.reason_zh
+
+
+def test_a_team_whose_business_closes_at_quarter_end_is_no_pull_in() -> None:
+    """E020 to E023 are a team of their own whose customers (public budgets) sign most
+    orders in the quarter's last week: seasonal, the whole team alike. The company's
+    other twenty reps spread their orders. The team is compared with its typical member
+    too, so nobody in it is a pull-in; E004 and E005, who both move every Q4 order to
+    29 December in the other team, still are (two of twenty do not make a team's habit)."""
+    frames = honest(people=24)
+    seasonal = ["E020", "E021", "E022", "E023"]
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code").is_in(seasonal))
+        .then(pl.lit("T2"))
+        .otherwise(pl.col("unit"))
+        .alias("unit")
+    )
+    rank = pl.col("id").str.slice(1).cast(pl.Int64)
+    frames["orders"] = frames["orders"].with_columns(
+        pl.when(pl.col("owner").is_in(seasonal) & (pl.col("date") >= Q4.start) & (rank % 5 < 3))
+        .then(pl.lit(D(2025, 12, 25)) + pl.duration(days=rank % 7))
+        .when(pl.col("owner").is_in(["E004", "E005"]) & (pl.col("date") >= Q4.start))
+        .then(pl.lit(D(2025, 12, 29)))
+        .otherwise(pl.col("date"))
+        .alias("date")
+    )
+    found = scan(Records(frames), [Q4], detectors=["timing"])
+    assert [(a.people, a.period) for a in found.alerts] == [
+        (("E004",), "2025-Q4"),
+        (("E005",), "2025-Q4"),
+    ]
