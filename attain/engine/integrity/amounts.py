@@ -25,6 +25,7 @@ Blind spots: small samples (a person needs ``min_benford`` amounts for the digit
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -58,6 +59,12 @@ class Params:
     alpha: float = 0.001
     duplicate_score: float = 0.8
     min_split: int = 6  # orders in split groups before splitting is possible
+    # The round, threshold and split rates are also compared with the person's team's
+    # typical member (the median rate of the teammates with ``min_mate_orders`` orders,
+    # when there are ``min_mates`` of them): a team whose customers order in parts at
+    # quarter end, or that sells a price list of round amounts, is compared with itself.
+    min_mates: int = 3
+    min_mate_orders: int = 4
 
 
 def _chi_square_tail(observed: list[float], expected: list[float], n: int) -> float:
@@ -93,6 +100,7 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
         inside = orders.filter(pl.col("date").is_between(period.start, period.end))
         if inside.height == 0:
             continue
+        units = data.units(period.end)
         _rate_test(
             inside,
             period,
@@ -102,6 +110,7 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
             params.min_round,
             "round",
             ("whole multiples of {unit:,.0f}", "为 {unit:,.0f} 的整数倍"),
+            units=units,
         )
         if params.thresholds:
             near = pl.lit(False)
@@ -116,6 +125,7 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 params.min_above,
                 "above_threshold",
                 ("just above a threshold", "略高于某个门槛"),
+                units=units,
             )
         _duplicates(inside, period, params, found)
         _rate_test(
@@ -131,6 +141,7 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
                 "属于拆单（同一客户、同一天、多笔金额不同的订单）",
             ),
             chance=_same_day_by_chance(inside, period),
+            units=units,
         )
     return found
 
@@ -199,17 +210,27 @@ def _rate_test(
     pattern: str,
     words: tuple[str, str],
     chance: dict[str, float] | None = None,
+    units: dict[str, str] | None = None,
 ) -> None:
     """``chance``: person → how many flagged orders honest timing alone would give them
-    (the expectation is never below it)."""
+    (the expectation is never below it); ``units``: person → their team in the period
+    (its typical member's rate is an expectation too)."""
     marked = inside.with_columns(flag.alias("flag"))
     per = marked.group_by("owner").agg(pl.len().alias("n"), pl.col("flag").sum().alias("k"))
     total_n, total_k = int(per["n"].sum()), int(per["k"].sum())
     en, zh = (w.format(unit=params.round_unit) for w in words)
+    teams: dict[str, list[tuple[str, float]]] = {}  # unit → (person, rate)
+    for owner, n, k in per.iter_rows():
+        unit = (units or {}).get(owner, "")
+        if unit and n >= params.min_mate_orders:
+            teams.setdefault(unit, []).append((owner, k / n))
     for owner, n, k in per.iter_rows():
         if k < minimum:
             continue
         rate = max((total_k - k) / max(total_n - n, 1), 0.005)
+        mates = [x for who, x in teams.get((units or {}).get(owner, ""), []) if who != owner]
+        if len(mates) >= params.min_mates:  # the team's own habit
+            rate = max(rate, statistics.median(mates))
         p = poisson_tail(int(k), max(rate * n, (chance or {}).get(owner, 0.0)))
         if p >= params.alpha:
             continue

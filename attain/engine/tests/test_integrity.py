@@ -1394,3 +1394,50 @@ def test_a_team_whose_business_closes_at_quarter_end_is_no_pull_in() -> None:
         (("E004",), "2025-Q4"),
         (("E005",), "2025-Q4"),
     ]
+
+
+def test_a_team_whose_customers_order_in_parts_at_quarter_end_is_no_split() -> None:
+    """E020 to E023 are a team whose customers (public budgets) place several orders of
+    different amounts on the same day in the quarter's last week, every one of them
+    alike: the team's typical member sets the expectation too, so none of them is a
+    splitter. E004, who alone cuts four deals into three parts each in the other team,
+    still is."""
+    frames = honest(people=24)
+    seasonal = ["E020", "E021", "E022", "E023"]
+    frames["people"] = frames["people"].with_columns(
+        pl.when(pl.col("code").is_in(seasonal))
+        .then(pl.lit("T2"))
+        .otherwise(pl.col("unit"))
+        .alias("unit")
+    )
+    rows = []
+    for owner in seasonal:
+        for c in range(3):
+            for day in (26, 28, 30):
+                for part in range(2):
+                    rows.append(
+                        (owner, f"C{owner[1:]}{c}", D(2025, 12, day), 3000 + 977 * part + c)
+                    )
+    for deal in range(6):
+        for part in range(3):
+            rows.append(
+                (
+                    "E004",
+                    f"C004{deal}",
+                    D(2025, 10, 6) + datetime.timedelta(days=14 * deal),
+                    9137 + 1313 * part,
+                )
+            )
+    extra = pl.DataFrame(
+        {
+            "id": [f"S{i}" for i in range(len(rows))],
+            "owner": [r[0] for r in rows],
+            "customer": [r[1] for r in rows],
+            "date": [r[2] for r in rows],
+            "amount": [float(r[3]) for r in rows],
+            "status": ["confirmed"] * len(rows),
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4], detectors=["amounts"])
+    assert [(a.people, a.pattern) for a in found.alerts] == [(("E004",), "split")]
