@@ -175,8 +175,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for warning in warnings:
                     messages.warning(request, warning)
                 return redirect("integrity:alert", pk=alert.pk)
+    named = {p.code: p for p in alert.people.all()}
     context = {
         "alert": alert,
+        # who it is about, by name (an id no longer among the people shows as the id)
+        "people": [named.get(code, code) for code in alert.people_codes],
         "reason": alert.reason(get_language() or "en"),
         "evidence": _evidence(alert.records),
         "assign_form": assign_form,

@@ -825,3 +825,15 @@ def test_a_reopened_known_pattern_is_left_open_for_review(company):
     services.scan(None, periods=["2025-Q4"])
     again.refresh_from_db()
     assert again.status == Status.OPEN and again.recurs is None
+
+
+def test_the_alert_page_names_its_people(gamed, client):
+    """A reviewer reads who the alert is about by name, not only by employee id."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    r1 = gamed.people["r1"]
+    r1.name = "欧阳 明"
+    r1.save(update_fields=["name"])
+    client.force_login(gamed.users["sales_ops"])
+    page = client.get(f"/integrity/{alert.pk}/").content.decode()
+    assert "欧阳 明 (r1)" in page.split('id="evidence"')[0]
