@@ -64,7 +64,7 @@ class Params:
     # when there are ``min_mates`` of them): a team whose customers order in parts at
     # quarter end, or that sells a price list of round amounts, is compared with itself.
     min_mates: int = 3
-    min_mate_orders: int = 4
+    min_mate_orders: int = 8  # a rate of four orders is noise
 
 
 def _chi_square_tail(observed: list[float], expected: list[float], n: int) -> float:

@@ -38,12 +38,12 @@ class Params:
     min_excess: float = 0.25  # share of orders in the tail above the expected share
     alpha: float = 0.0001  # stricter than elsewhere: real end-of-period pushes are common
     # The person's team (of the period) is a peer group too: its typical member (the
-    # median share of the teammates with ``min_mate_orders`` orders, when there are
-    # ``min_mates`` of them), so a team whose business closes at quarter end (a seasonal
-    # one, public budgets) is compared with itself, while two who pull in within a
-    # team of ordinary colleagues do not hide each other.
+    # median share of the teammates with ``min_orders`` orders, tested themselves: a
+    # share of four orders is noise, when there are ``min_mates`` of them), so a team
+    # whose business closes at quarter end (a seasonal one, public budgets) is compared
+    # with itself, while two who pull in within a team of ordinary colleagues do not
+    # hide each other.
     min_mates: int = 3
-    min_mate_orders: int = 4
 
 
 def detect(
@@ -70,7 +70,7 @@ def detect(
         units = data.units(period.end)
         shares: dict[str, list[tuple[str, float]]] = {}  # unit → (person, tail share)
         for owner, n, k in per_person.iter_rows():
-            if units.get(owner, "") and n >= params.min_mate_orders:
+            if units.get(owner, "") and n >= params.min_orders:
                 shares.setdefault(units[owner], []).append((owner, k / n))
         for row in per_person.iter_rows(named=True):
             person, n, k = row["owner"], int(row["n"]), int(row["k"])

@@ -1441,3 +1441,38 @@ def test_a_team_whose_customers_order_in_parts_at_quarter_end_is_no_split() -> N
     frames["orders"] = pl.concat([frames["orders"], extra], how="diagonal_relaxed")
     found = scan(Records(frames), [Q4], detectors=["amounts"])
     assert [(a.people, a.pattern) for a in found.alerts] == [(("E004",), "split")]
+
+
+def test_teammates_with_a_few_orders_do_not_set_the_team_s_season() -> None:
+    """E004 moves most of their Q4 orders into its last week, in a team whose four other
+    members booked four orders each, two of them in that week by chance: shares of four
+    orders are noise, so they are no team season (only teammates with as many orders as
+    the test needs count), and E004 is found."""
+    frames = honest(people=24)
+    team = ["E004", "N1", "N2", "N3", "N4"]
+    frames["people"] = pl.concat(
+        [frames["people"], pl.DataFrame({"code": team[1:], "unit": ["T1"] * 4})]
+    ).with_columns(
+        pl.when(pl.col("code").is_in(team)).then(pl.lit("T2")).otherwise("unit").alias("unit")
+    )
+    rank = pl.col("id").str.slice(1).cast(pl.Int64)
+    frames["orders"] = frames["orders"].with_columns(
+        pl.when((pl.col("owner") == "E004") & (pl.col("date") >= Q4.start) & (rank % 5 < 3))
+        .then(pl.lit(D(2025, 12, 26)))
+        .otherwise(pl.col("date"))
+        .alias("date")
+    )
+    days = [D(2025, 10, 20), D(2025, 11, 10), D(2025, 12, 27), D(2025, 12, 30)]
+    few = pl.DataFrame(
+        {
+            "id": [f"F{who}{i}" for who in team[1:] for i in range(4)],
+            "owner": [who for who in team[1:] for _ in range(4)],
+            "customer": ["C0000"] * 16,
+            "date": days * 4,
+            "amount": [1234.5 + i for i in range(16)],
+            "status": ["confirmed"] * 16,
+        }
+    )
+    frames["orders"] = pl.concat([frames["orders"], few], how="diagonal_relaxed")
+    found = scan(Records(frames), [Q4], detectors=["timing"])
+    assert [(a.people, a.period) for a in found.alerts] == [(("E004",), "2025-Q4")]
