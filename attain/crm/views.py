@@ -555,7 +555,11 @@ def orders(request: HttpRequest) -> HttpResponse:
         .select_related("customer", "owner")
         .prefetch_related("credits__person"),
         order=("-date", "-pk"),
-        filters={"status": lambda status: Q(status=status)},
+        filters={
+            "status": lambda status: Q(status=status),
+            # one order by its id: where an integrity alert's evidence links it
+            "order": lambda external_id: Q(external_id=external_id),
+        },
         context={"statuses": OrderStatus.choices, "status_form": OrderStatusForm()},
     )
 

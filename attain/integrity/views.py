@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -81,6 +83,12 @@ def _evidence(records: list[dict[str, object]]) -> list[dict[str, object]]:
                 "rater": getattr(row, "rater", None),  # a peer rating: who gave it
                 "score": getattr(row, "score", None),
                 "status": status() if callable(status) else "",
+                # an order opens in the orders list, with its credit split and history
+                "link": (
+                    reverse("crm:orders") + "?" + urlencode({"order": external_id})
+                    if row is not None and table == "orders"
+                    else ""
+                ),
             }
         )
     return shown

@@ -231,7 +231,8 @@ def test_the_evidence_names_its_tables_in_the_readers_language(gamed, client):
     client.force_login(gamed.users["sales_ops"])
     page = client.get(f"/integrity/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     evidence = page.split('id="evidence"')[1].split("</table>")[0]
-    assert "<td>订单</td>" in evidence and "orders" not in evidence
+    # the table's name as its readers know it (an order's link has /orders/ in it)
+    assert "<td>订单</td>" in evidence and "<td>orders</td>" not in evidence
 
 
 def test_a_reviewer_never_reviews_an_alert_about_themself(gamed, client):
@@ -837,3 +838,15 @@ def test_the_alert_page_names_its_people(gamed, client):
     client.force_login(gamed.users["sales_ops"])
     page = client.get(f"/integrity/{alert.pk}/").content.decode()
     assert "欧阳 明 (r1)" in page.split('id="evidence"')[0]
+
+
+def test_the_evidence_links_each_order(gamed, client):
+    """Each order of the evidence opens in the orders list, that order alone (its credit
+    split and status), so the reviewer checks the source record itself."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    client.force_login(gamed.users["sales_ops"])
+    page = client.get(f"/integrity/{alert.pk}/").content.decode()
+    assert '<a href="/crm/orders/?order=O1">O1</a>' in page
+    listed = client.get("/crm/orders/?order=O1").content.decode()
+    assert "1–1 of 1" in listed and "O1" in listed and "O2" not in listed
