@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, F
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
@@ -46,8 +47,15 @@ def activity_counts(
 ) -> dict[int, dict[str, int]]:
     """Per person id, the activities they logged from ``start`` to ``end`` by kind."""
     counts: dict[int, dict[str, int]] = {}
+    # The local days as a range of instants, not ``occurred_at__date``: that converts
+    # every activity's time to a date (on SQLite in Python, row by row) and no index helps.
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
+    until = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    )
     rows = (
-        Activity.objects.filter(owner__in=people, occurred_at__date__range=(start, end))
+        Activity.objects.filter(owner__in=people, occurred_at__gte=since, occurred_at__lt=until)
         .values("owner_id", "kind")
         .annotate(n=Count("pk"))
     )
