@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +37,7 @@ from attain.measures.services import measure_names
 from attain.org.models import Unit
 from attain.org.selectors import person_of, role_of
 from attain.web import charts
+from attain.web.views import PAGE_SIZE, querystring
 
 from . import access, excel, services
 from .allocation import Grid, compute_allocation
@@ -461,9 +463,11 @@ def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
             object_id__in=[str(i) for i in objects.values_list("pk", flat=True)],
         )
     events = AuditEvent.objects.filter(condition).select_related("content_type", "actor")
-    events = events.order_by("-at", "-id")[:500]
+    page = Paginator(events.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "targets/changes.html", {"plan": plan, "versions": versions, "events": events}
+        request,
+        "targets/changes.html",
+        {"plan": plan, "versions": versions, "page": page, "querystring": querystring(request)},
     )
 
 
