@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -56,21 +57,31 @@ def products(user: Any, q: str) -> QuerySet[Product]:
     )
 
 
+def _newest_first(rows: QuerySet[Any], day: str) -> QuerySet[Any]:
+    """``rows`` newest first, sorted once found. Ordered by the bare date column, SQLite
+    walks that column's index through every record of the company, reading each row, to
+    find the few that match (a word no order matches: 1 s of CPU for 264,000 orders); an
+    expression of the column uses no index, so the matches are found first, then sorted."""
+    return rows.order_by(Coalesce(day, day).desc(), "-pk")
+
+
 def opportunities(user: Any, q: str) -> QuerySet[Opportunity]:
-    return (
+    return _newest_first(
         visible_opportunities(user)
         .filter(Q(name__icontains=q) | Q(external_id__icontains=q))
-        .select_related("customer", "stage")
-        .order_by("-created_on", "-pk")
+        .select_related("customer", "stage"),
+        "created_on",
     )
 
 
 def orders(user: Any, q: str) -> QuerySet[Order]:
-    return (
+    # the customers by name first (a few), not a join to each order's customer
+    named = Customer.objects.filter(name__icontains=q).values("pk")
+    return _newest_first(
         visible_orders(user)
-        .filter(Q(external_id__icontains=q) | Q(customer__name__icontains=q))
-        .select_related("customer")
-        .order_by("-date", "-pk")
+        .filter(Q(external_id__icontains=q) | Q(customer__in=named))
+        .select_related("customer"),
+        "date",
     )
 
 
