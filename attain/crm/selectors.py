@@ -479,7 +479,7 @@ def funnel_reached(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]
     """How many of ``opportunities`` reached each open stage and won, in stage order:
     an opportunity counts at every stage up to the furthest it has been in (its stage
     history or its stage now); a won one at every stage. The funnel chart's figures."""
-    from django.db.models import Max
+    from django.db.models import Count, Max, OuterRef, Subquery
 
     from .models import Stage, StageChange, StageKind
 
@@ -489,21 +489,31 @@ def funnel_reached(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]
     if not ladder:
         return []
     top_of_ladder = ladder[-1].position
-    furthest = dict(
-        StageChange.objects.filter(opportunity__in=opportunities)
-        .filter(to_stage__kind__in=(StageKind.OPEN, StageKind.WON))
-        .values("opportunity_id")
+    # Counted in the database: per stage now and furthest stage in the history, how many
+    # (a few dozen rows, not every opportunity and its history read into Python).
+    furthest = (
+        StageChange.objects.filter(
+            opportunity=OuterRef("pk"), to_stage__kind__in=(StageKind.OPEN, StageKind.WON)
+        )
+        .order_by()
+        .values("opportunity")
         .annotate(top=Max("to_stage__position"))
-        .values_list("opportunity_id", "top")
+        .values("top")
+    )
+    groups = (
+        opportunities.order_by()
+        .annotate(furthest=Subquery(furthest))
+        .values_list("stage__position", "stage__kind", "furthest")
+        .annotate(n=Count("pk"))
     )
     counts = [0] * len(ladder)
-    for pk, position, kind in opportunities.values_list("pk", "stage__position", "stage__kind"):
+    for position, kind, history, n in groups:
         top = (
             top_of_ladder
             if kind == StageKind.WON
-            else max(position if kind == StageKind.OPEN else 0, furthest.get(pk) or 0)
+            else max(position if kind == StageKind.OPEN else 0, history or 0)
         )
         for index, stage in enumerate(ladder):
             if stage.position <= top:
-                counts[index] += 1
+                counts[index] += n
     return [{"stage": stage, "reached": n} for stage, n in zip(ladder, counts, strict=True)]

@@ -43,3 +43,58 @@ def test_search_still_lists_orders_newest_first(company, crm):
     assert found == [datetime.date(2026, 5, 1), datetime.date(2026, 3, 1)]
     by_id = search.orders(company.users["admin"], crm.orders["o_r4"].external_id)
     assert [o.pk for o in by_id] == [crm.orders["o_r4"].pk]
+
+
+def _count_fetched_rows(monkeypatch) -> list[int]:
+    """The number of rows each query of the ORM returns, as it returns them."""
+    from django.db.models.sql.compiler import MULTI, SQLCompiler
+
+    fetched: list[int] = []
+    original = SQLCompiler.execute_sql
+
+    def counting(self, result_type=MULTI, *args, **kwargs):
+        result = original(self, result_type, *args, **kwargs)
+        if result_type != MULTI or result is None:
+            return result
+        chunks = list(result)  # chunks of rows
+        fetched.append(sum(len(chunk) for chunk in chunks))
+        return iter(chunks)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", counting)
+    return fetched
+
+
+def test_the_funnel_chart_counts_in_the_database(company, crm, monkeypatch):
+    """The opportunities list and the pipeline board read every opportunity and its
+    stage history into Python for the funnel chart (0.4 s of CPU, 2-3 s of the page, for
+    68,000 opportunities). The database counts them now: the figures are the same, and
+    the rows read do not grow with the opportunities."""
+    from attain.crm.models import Opportunity, Stage, StageChange
+    from attain.crm.selectors import funnel_reached
+
+    stage = {s.code: s for s in Stage.objects.all()}
+    customer, r1 = crm.customers["c_r1"], company.people["r1"]
+
+    def opportunities(count, now, history=()):
+        for n in range(count):
+            opportunity = make.opportunity(customer, r1, f"{now.code}-{n}", Decimal(100))
+            Opportunity.objects.filter(pk=opportunity.pk).update(stage=now)
+            for past in history:
+                StageChange.objects.create(opportunity=opportunity, to_stage=past)
+
+    opportunities(10, stage["lead"])
+    opportunities(5, stage["quote"])
+    opportunities(4, stage["lost"], history=[stage["qualify"], stage["solution"]])
+    opportunities(3, stage["won"], history=[stage["quote"]])
+    fetched = _count_fetched_rows(monkeypatch)
+    reached = funnel_reached(Opportunity.objects.all())
+    figures = {row["stage"].code: row["reached"] for row in reached}
+    assert figures == {
+        "lead": 22,
+        "qualify": 12,
+        "solution": 12,
+        "quote": 8,
+        "negotiate": 3,
+        "won": 3,
+    }
+    assert max(fetched) < 10, fetched  # stages and a few groups, not 22 opportunities
