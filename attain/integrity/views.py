@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,12 +21,11 @@ from attain.crm.records import PLACEMENTS
 from attain.org.models import Unit
 from attain.org.selectors import labelled_units
 from attain.web.forms import apply_service
+from attain.web.views import PAGE_SIZE, querystring
 
 from . import access, selectors, services
 from .forms import AssignForm, DecideForm, ReleaseForm, ReopenForm
 from .models import Detector, Status
-
-SHOWN = 500  # alerts on the queue page at most (the highest periods and scores first)
 
 
 def _table_label(table: str) -> str:
@@ -105,11 +105,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=status)
     if detector in Detector.values:
         rows = rows.filter(detector=detector)
-    total = rows.count()
     context = {
-        "alerts": rows[:SHOWN],
-        "total": total,
-        "shown": min(total, SHOWN),
+        # the latest periods and highest scores first, a page at a time
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "querystring": querystring(request),
         "status": status,
         "detector": detector,
         "statuses": Status.choices,
