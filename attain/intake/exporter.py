@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from attain.crm.models import Evidence
 from attain.org.company import company
+from attain.org.models import Assignment, Person
 from attain.web.formulas import xml_safe
 
 from .parsing import format_share, guard_formula
@@ -67,6 +68,9 @@ def export_rows(
     ``typed``, dates and numbers stay Python values (for XLSX cells). Times are in
     ``zone``, by default the time zone active when the rows are read."""
     yield [c.name for c in spec.columns]
+    if spec.model is Person:
+        yield from _roster(spec, typed, zone)
+        return
     paths = _paths(spec)
     fetch = [p for p in paths if p is not None]
     credit_index = next((i for i, c in enumerate(spec.columns) if c.kind is Kind.CREDIT), None)
@@ -102,6 +106,54 @@ def export_rows(
                 yield [_typed(v, zone) for v in values]
             else:
                 yield [_text(v, zone) for v in values]
+
+
+def _roster(spec: TableSpec, typed: bool, zone: datetime.tzinfo | None) -> Iterator[list[Any]]:
+    """The people as a roster: where each sits today (a leaver: on their last day; someone
+    not started yet: on their first), the unit's and the manager's names beside their
+    codes. The login role and the effective date are left empty: imported back, every row
+    is unchanged and every login keeps its role."""
+    today = timezone.localdate()
+    last = 0
+    while True:
+        page = list(Person.objects.filter(pk__gt=last).order_by("pk")[:PAGE])
+        if not page:
+            return
+        last = page[-1].pk
+        day = {p.pk: _roster_day(p, today) for p in page}
+        where: dict[int, Assignment] = {}
+        for assignment in (
+            Assignment.objects.filter(person__in=page)
+            .select_related("unit", "manager")
+            .order_by("person_id", "valid_from")
+        ):
+            person = assignment.person_id
+            # the first, until one that has begun by the day
+            if person not in where or assignment.valid_from <= day[person]:
+                where[person] = assignment
+        for person in page:
+            seat = where.get(person.pk)
+            values = {
+                "code": person.code,
+                "name": person.name,
+                "unit": seat.unit.code if seat else "",
+                "unit_name": seat.unit.name if seat else "",
+                "title": seat.title if seat else "",
+                "manager": seat.manager.code if seat and seat.manager else "",
+                "manager_name": seat.manager.name if seat and seat.manager else "",
+                "start": person.start,
+                "end": person.end,
+                "email": person.email,
+                "phone": person.phone,
+            }
+            row = [values.get(c.field_name) for c in spec.columns]
+            yield [_typed(v, zone) for v in row] if typed else [_text(v, zone) for v in row]
+
+
+def _roster_day(person: Person, today: datetime.date) -> datetime.date:
+    if person.end is not None and person.end < today:
+        return person.end
+    return max(person.start, today)
 
 
 def _fingerprints(activities: list[int]) -> dict[int, list[str]]:

@@ -577,6 +577,33 @@ def test_org_tables_are_not_exported(company: Any, client: Client) -> None:
     assert client.get(reverse("intake-export", args=["people", "csv"])).status_code == 404
 
 
+def test_the_command_exports_the_people_as_a_roster_that_imports_back_unchanged(
+    company: Any, tmp_path: Path
+) -> None:
+    """`attain export people` ended in a FieldError (people have no unit field: where they
+    sit is their assignments). It writes the roster: today's unit and manager (a leaver's
+    on their last day), and the file imports back with every row unchanged."""
+    from attain.org import services as org
+
+    people = company.people
+    today = datetime.date.today()
+    org.transfer_person(None, people["r2"], on=today, unit=company.west, manager=people["m3"])
+    org.end_employment(None, people["r4"], on=today - datetime.timedelta(days=10))
+    path = tmp_path / "people.csv"
+    call_command("export", "people", str(path), stdout=StringIO())
+    rows = {
+        line.split(",")[0]: line.split(",")
+        for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]
+    }
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    r2 = dict(zip(header, rows["r2"], strict=True))
+    assert (r2["unit"], r2["manager"], r2["manager_name"], r2["role"]) == ("west", "m3", "M3", "")
+    r4 = dict(zip(header, rows["r4"], strict=True))
+    assert r4["unit"] == "west" and r4["end"] == (today - datetime.timedelta(days=10)).isoformat()
+    result = import_file(None, "people", path)
+    assert result.unchanged == len(people) and result.rejected == 0
+
+
 def test_a_person_cannot_join_a_unit_that_is_not_open(company: Any, tmp_path: Path) -> None:
     Unit.objects.filter(code="west").update(opened=D(2025, 1, 1))
     path = people(
