@@ -127,10 +127,10 @@ def _roster(spec: TableSpec, typed: bool, zone: datetime.tzinfo | None) -> Itera
             .select_related("unit", "manager")
             .order_by("person_id", "valid_from")
         ):
-            person = assignment.person_id
+            pk = assignment.person_id
             # the first, until one that has begun by the day
-            if person not in where or assignment.valid_from <= day[person]:
-                where[person] = assignment
+            if pk not in where or assignment.valid_from <= day[pk]:
+                where[pk] = assignment
         for person in page:
             seat = where.get(person.pk)
             values = {
