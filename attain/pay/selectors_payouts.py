@@ -11,6 +11,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.org.models import Unit
 from attain.org.selectors import unit_descendant_ids, visible_people
@@ -133,34 +134,38 @@ def register(user: Any, *, page: str | int | None = None, **filters: Any) -> Reg
     return Register(rows=list(shown.object_list), totals=totals, by_unit=by_unit, page=shown)
 
 
-REGISTER_HEADER = [
-    "period",
-    "employee_id",
-    "name",
-    "unit",
-    "state",
-    "held",
-    "hold_reason",
-    "plan",
-    "component",
-    "amount",
-    "payment_reference",
-    "paid_on",
-]
+def register_header() -> list[str]:
+    """The register file's column headers, in the reader's language (the file is a report
+    for people, as the page is: nothing reads it back)."""
+    return [
+        pgettext("export column", "Period"),
+        pgettext("export column", "Employee ID"),
+        pgettext("export column", "Name"),
+        pgettext("export column", "Unit"),
+        pgettext("export column", "State"),
+        pgettext("export column", "Held"),
+        pgettext("export column", "Hold reason"),
+        pgettext("export column", "Plan"),
+        pgettext("export column", "Component"),
+        pgettext("export column", "Amount"),
+        pgettext("export column", "Payment reference"),
+        pgettext("export column", "Paid on"),
+    ]
 
 
 def register_rows(rows: list[Payout], *, typed: bool = False) -> list[list[Any]]:
     """The register as a table: one line per component of each payout (a payout without
     components: one line with its amount)."""
-    table: list[list[Any]] = [list(REGISTER_HEADER)]
+    table: list[list[Any]] = [register_header()]
+    yes, no = _("Yes"), _("No")
     for payout in rows:
         head = [
             payout.period,
             payout.person.code,
             payout.person.name,
             payout.unit.code if payout.unit else "",
-            payout.state,
-            payout.held,
+            payout.get_state_display(),
+            yes if payout.held else no,
             payout.hold_reason if payout.held else "",
         ]
         tail = [payout.payment_reference, payout.paid_on]
@@ -170,7 +175,7 @@ def register_rows(rows: list[Payout], *, typed: bool = False) -> list[list[Any]]
                 table.append([*head, "", "", payout.amount, *tail])
             else:
                 # a prior-period adjustment line: plan "", component the adjusted period
-                plan = line.plan or line.kind
+                plan = line.plan or pgettext("component kind", line.kind)
                 table.append([*head, plan, line.component, line.amount, *tail])
     return table
 
@@ -254,3 +259,24 @@ def accrual(user: Any, period: str | None = None) -> list[AccrualRow]:
         row.total += amount
         row.people += 1
     return sorted(found.values(), key=lambda r: (r.period, r.unit_name))
+
+
+def accrual_table(rows: list[AccrualRow]) -> list[list[Any]]:
+    """The accrual report as a file: headers in the reader's language, as on the page."""
+    table: list[list[Any]] = [
+        [
+            pgettext("export column", "Period"),
+            pgettext("export column", "Unit"),
+            pgettext("export column", "People"),
+            pgettext("export column", "Calculated"),
+            pgettext("export column", "Reviewed"),
+            pgettext("export column", "Approved"),
+            pgettext("export column", "Held"),
+            pgettext("export column", "Not yet paid"),
+        ]
+    ]
+    table += [
+        [r.period, r.unit_code, r.people, r.calculated, r.reviewed, r.approved, r.held, r.total]
+        for r in rows
+    ]
+    return table

@@ -286,13 +286,7 @@ def accrual(request: HttpRequest) -> HttpResponse:
     rows = selectors.accrual(request.user, period)
     fmt = request.GET.get("export")
     if fmt in {"csv", "xlsx"}:
-        table: list[list[Any]] = [
-            ["period", "unit", "people", "calculated", "reviewed", "approved", "held", "total"]
-        ]
-        table += [
-            [r.period, r.unit_code, r.people, r.calculated, r.reviewed, r.approved, r.held, r.total]
-            for r in rows
-        ]
+        table = selectors.accrual_table(rows)
         return _file(table, fmt, f"accrual-{period or 'all'}")
     return render(
         request,

@@ -108,17 +108,46 @@ def test_register_exports_are_guarded_and_exact(company, client):
     answer = client.get(f"/pay/payouts/?period={PERIOD}&export=csv")
     text = answer.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["period", "employee_id", "name"]
+    assert rows[0][:3] == ["Period", "Employee ID", "Name"]
     names = {r[2] for r in rows[1:]}
     assert '\'=HYPERLINK("http://x")' in names
-    amount = rows[0].index("amount")
+    amount = rows[0].index("Amount")
     total = sum(Decimal(r[amount]) for r in rows[1:])
     assert total == sum((Decimal(v) for c in AMOUNTS.values() for v in c.values()), Decimal(0))
     answer = client.get(f"/pay/payouts/?period={PERIOD}&export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][0] == "period" and len(values) == len(rows)
+    assert values[0][0] == "Period" and len(values) == len(rows)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_register_and_accrual_files_speak_the_readers_language(company, client):
+    # a Chinese finance user's register and accrual files had English headers (period,
+    # employee_id, hold_reason…) and states (approved, true): the files are reports for
+    # people, like the pages, so they are written in the reader's language
+    store(company, AMOUNTS)
+    services.hold_payout(company.users["finance"], payout(company, "r1"), reason="x")
+    payout(company, "r2").lines.create(plan="", component="2025-Q4", kind="adjustment", amount=1)
+    client.force_login(company.users["finance"])
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    text = client.get(f"/pay/payouts/?period={PERIOD}&export=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == [
+        "期间", "工号", "姓名", "组织单元", "状态", "暂扣", "暂扣原因",
+        "方案", "组成项", "金额", "付款参考号", "支付日期",
+    ]  # fmt: skip
+    held = [r for r in rows[1:] if r[1] == "r1"]
+    assert held and {(r[4], r[5], r[6]) for r in held} == {("已计算", "是", "x")}
+    assert {r[5] for r in rows[1:] if r[1] != "r1"} == {"否"}
+    assert ["调整", "2025-Q4"] in [r[7:9] for r in rows]  # a prior-period adjustment line
+    answer = client.get(f"/pay/accrual/?period={PERIOD}&export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    assert [c.value for c in sheet[1]] == [
+        "期间", "组织单元", "人数", "已计算", "已复核", "已审批", "暂扣", "尚未支付",
+    ]  # fmt: skip
+    # the payroll file keeps the columns finance configured for the bank
+    exported = client.get(f"/pay/payroll/?period={PERIOD}&export=csv").content.decode("utf-8-sig")
+    assert exported.splitlines()[0] == "employee_id,name,amount,pay_code,cost_centre,period"
 
 
 def test_xlsx_exports_show_amounts_to_the_cent_and_grouped(company, client):
@@ -136,7 +165,7 @@ def test_xlsx_exports_show_amounts_to_the_cent_and_grouped(company, client):
             c
             for row in sheet.iter_rows(min_row=2)
             for c in row
-            if c.data_type == "n" and header[c.column - 1] != "people"
+            if c.data_type == "n" and header[c.column - 1] != "People"
         ]
         assert money and {c.number_format for c in money} == {"#,##0.00"}, url
         assert Decimal("1236368.14") in {Decimal(str(c.value)) for c in money} or (
