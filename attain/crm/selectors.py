@@ -336,7 +336,12 @@ def _timeline(
                     "kind": _("Stage"),
                     "department": _("Sales"),
                     "who": o.owner,
-                    "text": f"{o.name}: {change.from_stage or '—'} → {change.to_stage}",
+                    "text": _("%(opportunity)s: %(before)s → %(after)s")
+                    % {
+                        "opportunity": o.name,
+                        "before": change.from_stage or "—",
+                        "after": change.to_stage,
+                    },
                 }
             )
     for order in orders:

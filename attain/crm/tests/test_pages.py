@@ -24,6 +24,7 @@ from attain.crm.models import (
     Product,
     Reminder,
     Stage,
+    StageChange,
 )
 from attain.crm.tests import make
 from attain.web.testing import M4A_BYTES, image_bytes
@@ -93,6 +94,20 @@ def test_the_timeline_dates_an_early_morning_call_on_its_own_day(company, crm, s
     make.activity(customer, company.people["r1"], "call", morning, summary="清晨电话")
     timeline = selectors.customer_360(customer)["timeline"]
     assert [e["on"] for e in timeline if e["text"] == "清晨电话"] == [D(2026, 5, 2)]
+
+
+def test_the_timeline_writes_a_stage_change_in_the_readers_punctuation(company, crm):
+    """A Chinese reader's timeline read "上海中科化工 · 运维服务: 方案 → 报价", an English
+    colon in a Chinese sentence; in English it stays "…: Solution → Quote"."""
+    customer = crm.customers["c_r1"]
+    opportunity = make.opportunity(customer, company.people["r1"], "二期项目", Decimal(5000))
+    lead, quote = Stage.objects.order_by("position")[:2]
+    StageChange.objects.create(opportunity=opportunity, from_stage=lead, to_stage=quote)
+    for language, colon in (("zh-hans", "："), ("en", ": ")):
+        with translation.override(language):
+            timeline = selectors.customer_360(customer)["timeline"]
+        texts = [e["text"] for e in timeline if str(e["kind"]) in ("Stage", "阶段")]
+        assert f"二期项目{colon}{lead} → {quote}" in texts, (language, texts)
 
 
 def _many_records(company, customer, n: int) -> None:
