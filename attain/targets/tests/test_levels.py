@@ -96,6 +96,8 @@ def test_the_over_assignment_compounds_across_levels(deep_plan: TargetPlan) -> N
     assert "从顶层部门到人员的叠加比例" in page  # the compound ratio is shown
     shown = page.split("从顶层部门到人员的叠加比例：")[1].split(" ")[0]
     assert Decimal(1) <= Decimal(shown) <= Decimal("1.21")  # realised, within the limit
+    # the limit beside the levels is in Chinese brackets (it read "1.0500 倍 (每个…)")
+    assert "（每个组织单元上限" in page and "(每个组织单元上限" not in page
 
 
 def test_check_levels_in_the_service(company: Company) -> None:
