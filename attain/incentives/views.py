@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -242,9 +243,9 @@ def estimate(request: HttpRequest, code: str, period: str) -> HttpResponse:
     row = selectors.result_for(request.user, code, period)
     form = EstimateForm({"amount": ungrouped(request.POST.get("amount", ""))})
     if not form.is_valid():
-        return render(
-            request, "incentives/estimate.html", {"error": _("Enter an amount, e.g. 50000.")}
-        )
+        example = number_format(50000, 0, force_grouping=True)  # as the page's amounts
+        error = _("Enter an amount, e.g. %(example)s.") % {"example": example}
+        return render(request, "incentives/estimate.html", {"error": error})
     try:
         estimate = services.estimate_earnings(row.person, period, form.cleaned_data["amount"])
     except ValidationError as error:

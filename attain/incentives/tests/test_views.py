@@ -688,6 +688,20 @@ def test_the_estimate_refuses_amounts_it_cannot_use(client, calculated, amount):
     assert "Enter an amount" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "example"), [("en", "e.g. 50,000."), ("zh-hans", "例如 50,000。")]
+)
+def test_the_estimate_gives_its_example_amount_grouped(client, calculated, language, example):
+    """The estimate's example read 50000 (in the field and in its error) where every other
+    amount of the page is grouped, and the field reads 50,000 too."""
+    login(client, "rep")
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = client.get(reverse("incentives:mine"), {"period": Q1}).content.decode()
+    assert 'placeholder="50,000"' in page
+    url = reverse("incentives:estimate", args=["r1", Q1])
+    assert example in client.post(url, {"amount": "abc"}).content.decode()
+
+
 def test_a_calculation_run_of_an_impossible_year_is_refused(client, calculated):
     from attain.incentives.models import CalculationRun
 
