@@ -152,6 +152,17 @@ def test_pages_list_what_the_login_may_see(published, company, settings):
     assert 'id="generate"' in finance.content.decode()
 
 
+def test_a_rep_reads_one_statement_in_the_singular(published, company, settings):
+    """A rep sees their own statement of the period: the heading read "1 statements, 0
+    acknowledged"."""
+    settings.AXES_ENABLED = False
+    page = _client(company, "rep").get(reverse("pay:statements"), {"period": PERIOD})
+    text = re.sub(r"\s+", " ", page.content.decode())
+    assert "1 statement, 0 acknowledged" in text
+    finance = _client(company, "finance").get(reverse("pay:statements"), {"period": PERIOD})
+    assert re.search(r"\b[2-9]\d* statements, 0 acknowledged", finance.content.decode())
+
+
 def test_acknowledging_is_audited_once_and_carries_over_the_same_content(published, company):
     rep = company.users["rep"]
     statement = services.acknowledge_statement(rep, _statement("r1"))
