@@ -212,3 +212,16 @@ def test_response_hours_that_are_no_number_are_refused(company, client, hours):
     answer = client.post("/pay/disputes/", {"response_hours": hours}, follow=True)
     assert answer.status_code == 200
     assert "1 to 2000" in answer.content.decode()
+
+
+def test_a_response_time_of_one_hour_reads_in_the_singular(company, client):
+    """Sales operations may answer within 1 hour: the page read "within 1 hours"."""
+    from attain.pay import services_disputes as disputes
+
+    disputes.set_policy(company.users["admin"], response_hours=1)
+    client.force_login(company.users["rep"])
+    page = " ".join(client.get("/pay/disputes/").content.decode().split())
+    assert "answer within 1 hour:" in page
+    disputes.set_policy(company.users["admin"], response_hours=2)
+    page = " ".join(client.get("/pay/disputes/").content.decode().split())
+    assert "answer within 2 hours:" in page
