@@ -634,6 +634,15 @@ def test_dashboard_draws_its_figures_as_charts_with_the_figures_as_text(client, 
     assert '<details class="chart-data"' in page  # the same figures as text
 
 
+def test_a_dashboard_of_one_rep_reads_in_the_singular(client, calculated):
+    """A company (or a period) with one rep's result read "of 1 reps"."""
+    login(client, "executive")
+    reps = PeriodResult.objects.filter(period=Q1, role="rep", main_attainment__isnull=False)
+    reps.exclude(pk=reps.order_by("pk")[0].pk).delete()
+    page = client.get(reverse("incentives:dashboard"), {"period": Q1}).content.decode()
+    assert "of 1 rep<" in page and "of 1 reps" not in page
+
+
 def test_the_reps_page_charts_their_pace_against_target(client, calculated):
     login(client, "rep")
     page = client.get(reverse("incentives:mine"), {"period": Q1}).content.decode()
