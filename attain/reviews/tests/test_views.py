@@ -282,3 +282,21 @@ def test_the_weighted_pipeline_is_exact_to_the_cent(team):
         {"code": "thin_pipeline", "params": {"pipeline": "2.5", "remaining": "3.5"}}
     )
     assert "weigh 3 (" in shown and "against 4 still" in shown  # half-up: 2.5 was 2
+
+
+@pytest.mark.parametrize(("language", "comma"), [("zh-hans", "，"), ("en", ", ")])
+def test_an_agreed_action_names_its_owner_and_date_in_the_readers_punctuation(
+    team, client, language, comma
+):
+    """The person's review history read "复盘 — 王经理, 2026年4月30日" (an English comma
+    in Chinese)."""
+    review = _open(team)
+    client.force_login(team.users["manager"])
+    action = {"person": "r1", "text": "复盘", "owner": "m1", "due_on": "2026-04-30"}
+    created = client.post(
+        f"/api/reviews/{review.pk}/actions/", action, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    client.cookies["django_language"] = language
+    page = client.get(reverse("reviews:history", args=["r1"])).content.decode()
+    assert f"— {team.people['m1'].name}{comma}" in page
