@@ -7,6 +7,10 @@ does not look at:
 * Chinese in the English interface: a run of Chinese characters that is neither data
   (any text of the database) nor one of the glosses the English text gives on purpose
   (the language switch's 简体中文, a Chinese term explained in brackets);
+* English punctuation in Chinese: an ASCII comma, colon or semicolon right after a
+  Chinese character, or ASCII brackets around Chinese, outside data (a stage change read
+  "运维服务: 方案 → 报价", a limit "1.05 倍 (每个组织单元上限 1.25 倍)");
+* one of a plural in English: "1 statements", "of 1 reps", outside data;
 * numbers not grouped in either language: a number of five digits or more before the
   point written without its thousands separator (1234567.50 for 1,234,567.50), outside
   code, inputs and data. The figures a chart draws are read too (its series names and
@@ -44,6 +48,12 @@ SKIPPED_TAGS = {"script", "style", "code", "pre", "kbd", "samp", "template", "te
 VOID = {"br", "img", "input", "meta", "link", "hr", "source", "col", "area", "base", "wbr"}
 CHART = re.compile(r'<script id="chart-[^"]*" type="application/json">(.*?)</script>', re.S)
 CHART_WORDS = {"name", "data", "text"}  # keys whose text a chart shows
+HAN = "\u3400-\u9fff"
+ASCII_IN_CHINESE = re.compile(
+    rf"[{HAN}][,;:](?=\s|$|[{HAN}])"  # 运维服务: 方案
+    rf"|[{HAN}] ?\([^()]*[{HAN}][^()]*\)|\([^()]*[{HAN}][^()]*\) ?[{HAN}]"  # 倍 (每个…)
+)
+ONE_OF_MANY = re.compile(r"(?<![\d.,])\b1 (?!of\b)[a-z]+s\b")
 
 
 class _Page(HTMLParser):
@@ -146,6 +156,13 @@ def _walk(role: str, language: str, data: str) -> dict[str, list[str]]:
             chinese = {c for c in found if c not in GLOSSES and c not in data}
             if chinese:
                 problems[where].append("Chinese: " + " ".join(sorted(chinese)[:10]))
+        else:
+            found = {m.group(0) for m in ASCII_IN_CHINESE.finditer(text)}
+            if found := {f for f in found if f not in data}:
+                problems[where].append("English punctuation: " + " ".join(sorted(found)[:10]))
+        plural = {p for p in ONE_OF_MANY.findall(text) if p not in data}
+        if language == "en" and plural:
+            problems[where].append("one of a plural: " + " ".join(sorted(plural)[:10]))
         numbers = {n for n in UNGROUPED.findall(text) if n not in data}
         if numbers:
             problems[where].append("not grouped: " + " ".join(sorted(numbers)[:10]))
