@@ -160,7 +160,14 @@ def _walk(role: str, language: str, data: str) -> dict[str, list[str]]:
             found = {m.group(0) for m in ASCII_IN_CHINESE.finditer(text)}
             if found := {f for f in found if f not in data}:
                 problems[where].append("English punctuation: " + " ".join(sorted(found)[:10]))
-        plural = {p for p in ONE_OF_MANY.findall(text) if p not in data}
+        # within one run of text: "1" ending a table cell beside a cell "measures" (an
+        # audit event's version, then its measures field) is no plural
+        plural = {
+            p
+            for chunk in page.text
+            for p in ONE_OF_MANY.findall(re.sub(r"\s+", " ", chunk))
+            if p not in data
+        }
         if language == "en" and plural:
             problems[where].append("one of a plural: " + " ".join(sorted(plural)[:10]))
         numbers = {n for n in UNGROUPED.findall(text) if n not in data}
