@@ -473,7 +473,12 @@ OIDC_USE_PKCE = _env_flag("ATTAIN_OIDC_PKCE", True)
 OIDC_TIMEOUT = _env_int("ATTAIN_OIDC_TIMEOUT_SECONDS", "10")
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
 OIDC_STORE_ACCESS_TOKEN = False
-OIDC_STORE_ID_TOKEN = False
+# kept in the server-side session (never logged or sent to the browser) for the
+# provider's sign-out: ATTAIN_SSO_SIGN_OUT=provider (the default) ends the provider's
+# session when someone signs out of Attain; "attain" ends Attain's only.
+OIDC_STORE_ID_TOKEN = True
+ATTAIN_SSO_SIGN_OUT = os.environ.get("ATTAIN_SSO_SIGN_OUT", "provider")
+ATTAIN_OIDC_END_SESSION_ENDPOINT = os.environ.get("ATTAIN_OIDC_END_SESSION_ENDPOINT", "")
 AUTHENTICATION_BACKENDS = [
     "attain.accounts.backends.PasswordBackend"
     if backend == "django.contrib.auth.backends.ModelBackend"

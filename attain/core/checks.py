@@ -33,6 +33,7 @@ def base_url_reachable(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
 
 SSO_MATCHES = ("email", "employee_code")
 PASSWORD_LOGINS = ("all", "admins")
+SIGN_OUTS = ("provider", "attain")
 
 
 @checks.register()
@@ -49,6 +50,16 @@ def sign_in_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
                 hint="email: a signed-in identity is the person with that email; "
                 "employee_code: the person with that employee id (docs/operations.md).",
                 id="attain.E001",
+            )
+        )
+    sign_out = getattr(settings, "ATTAIN_SSO_SIGN_OUT", "provider")
+    if sign_out not in SIGN_OUTS:
+        errors.append(
+            checks.Error(
+                f"ATTAIN_SSO_SIGN_OUT is {sign_out!r}; it must be one of: {', '.join(SIGN_OUTS)}.",
+                hint="provider: signing out of Attain also ends the identity provider's "
+                "session; attain: Attain's only (docs/operations.md).",
+                id="attain.E004",
             )
         )
     password = getattr(settings, "ATTAIN_PASSWORD_LOGIN", "all")

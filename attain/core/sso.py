@@ -9,7 +9,11 @@ signature against the provider's keys). Attain adds what is its own:
   the one signed in. Nobody unknown gets in: no match, two matches, a person not
   employed today, a person without a login (unless ``ATTAIN_SSO_CREATE_LOGIN=1``) or a
   disabled login are refused with a page that says why, in the reader's language;
-* tokens are neither stored nor logged.
+* tokens are never logged, and only the ID token is kept (in the server-side session,
+  never sent to the browser) so that signing out of Attain also ends the provider's
+  session (OpenID Connect RP-Initiated Logout, ``ATTAIN_SSO_SIGN_OUT``): on a shared
+  computer the next person pressing the button would otherwise be signed straight back
+  in as the last one.
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ import functools
 import logging
 import unicodedata
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,6 +69,7 @@ DISCOVERED = {
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
     "ATTAIN_OIDC_ISSUER": "issuer",
+    "ATTAIN_OIDC_END_SESSION_ENDPOINT": "end_session_endpoint",
 }
 
 
@@ -318,6 +326,52 @@ class SignOnCallback(OIDCAuthenticationCallbackView):
 
     def login_failure(self) -> HttpResponse:
         return refused(self.request, getattr(self.request, "attain_sso_refusal", FAILED))
+
+
+SIGN_OUT_CHOICES = ("provider", "attain")
+ID_TOKEN = "oidc_id_token"  # where mozilla-django-oidc keeps it (OIDC_STORE_ID_TOKEN)
+
+
+def provider_sign_out_url(request: HttpRequest, id_token: str) -> str:
+    """Where the browser goes to end the provider's session too (RP-Initiated Logout):
+    the provider's end-session endpoint, told who signs out (``id_token_hint``), which
+    client asks and where to come back (Attain's sign-in page, which must be registered
+    at the provider as a post-logout redirect URI). "" when there is none to go to:
+    ``ATTAIN_SSO_SIGN_OUT=attain``, or the provider publishes no such endpoint, or its
+    discovery document cannot be read (then the Attain session alone ends)."""
+    if getattr(settings, "ATTAIN_SSO_SIGN_OUT", "provider") != "provider":
+        return ""
+    try:
+        endpoint = str(sso_setting("ATTAIN_OIDC_END_SESSION_ENDPOINT", "") or "").strip()
+    except requests.RequestException as error:
+        logger.warning("single sign-on discovery failed at sign-out: %s", type(error).__name__)
+        return ""
+    if not endpoint:
+        return ""
+    query = {
+        "client_id": str(sso_setting("OIDC_RP_CLIENT_ID", "")),
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+    }
+    if id_token:
+        query = {"id_token_hint": id_token, **query}
+    return endpoint + ("&" if "?" in endpoint else "?") + urlencode(query)
+
+
+class SignOut(LogoutView):
+    """/logout/: ends the Attain session and, for a session begun with single sign-on,
+    the provider's too (see :func:`provider_sign_out_url`)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        through_sso = enabled() and request.session.get(BACKEND_SESSION_KEY) == (
+            f"{SingleSignOnBackend.__module__}.{SingleSignOnBackend.__qualname__}"
+        )
+        id_token = str(request.session.get(ID_TOKEN) or "")
+        response: HttpResponse = super().post(request, *args, **kwargs)  # flushes the session
+        if through_sso:
+            url = provider_sign_out_url(request, id_token)
+            if url:
+                return HttpResponseRedirect(url)
+        return response
 
 
 def refused(request: HttpRequest, reason: str, status: int = 403) -> HttpResponse:

@@ -1,12 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import onboarding, pwa, setup, views
+from . import onboarding, pwa, setup, sso, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso.SignOut.as_view(), name="logout"),
     path("sso/", include("attain.core.sso_urls")),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("setup/", setup.language_step, name="setup"),

@@ -31,6 +31,13 @@ def test_an_unknown_password_login_is_an_error(settings: Any) -> None:
     assert "attain.E002" in ids()
 
 
+def test_an_unknown_sign_out_is_an_error(settings: Any) -> None:
+    """ATTAIN_SSO_SIGN_OUT=local (neither value) would quietly end the provider's session."""
+    assert "attain.E004" not in ids()
+    settings.ATTAIN_SSO_SIGN_OUT = "local"
+    assert "attain.E004" in ids()
+
+
 def test_the_loopback_base_url_in_production_is_a_deployment_warning(settings: Any) -> None:
     settings.ATTAIN_BASE_URL = "http://127.0.0.1:8000"
     assert "attain.W001" in ids(include_deployment_checks=True)

@@ -69,6 +69,9 @@ def configure_provider(settings: Any, live_server: Any) -> dict[str, str]:
         "PKCE_REQUIRED": True,
         "SCOPES": {"openid": "OpenID", "email": "Email", "profile": "Profile"},
         "OAUTH2_VALIDATOR_CLASS": "attain.core.tests.oidc_provider.CorporateValidator",
+        "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+        # an ID token of its own session signs out without asking (the default asks)
+        "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     }
     settings.ATTAIN_SSO_ENABLED = True
     settings.AUTHENTICATION_BACKENDS = [
@@ -93,6 +96,7 @@ def configure_provider(settings: Any, live_server: Any) -> dict[str, str]:
         client_type=application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=f"{attain}/sso/callback/",
+        post_logout_redirect_uris=f"{attain}/login/",
         algorithm=application.RS256_ALGORITHM,
         skip_authorization=True,
     )
@@ -226,6 +230,77 @@ def test_by_employee_number_a_person_without_a_login_gets_one_when_allowed(
     ).exists()
 
 
+def _sign_out(browser: Any, attain: str) -> Any:
+    """Press "Sign out" on Attain's home page: the answer, not followed."""
+    home = browser.get(f"{attain}/", timeout=30)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home.text)
+    assert csrf is not None
+    return browser.post(
+        f"{attain}/logout/",
+        data={"csrfmiddlewaretoken": csrf.group(1)},
+        headers={"Referer": f"{attain}/"},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def _provider_asks_for_a_password(browser: Any, provider: dict[str, str]) -> bool:
+    """Whether pressing the button again goes to the provider's sign-in page (rather than
+    straight back into Attain as whoever signed in last)."""
+    start = browser.get(f"{provider['attain']}/sso/start/", allow_redirects=False, timeout=30)
+    answer = browser.get(start.headers["Location"], allow_redirects=False, timeout=30)
+    location = urljoin(start.headers["Location"], answer.headers.get("Location", ""))
+    return location.startswith(f"{provider['idp']}/login/")
+
+
+@pytest.mark.slow
+def test_signing_out_ends_the_providers_session_too(
+    provider: dict[str, str], company: Any, settings: Any, caplog: Any
+) -> None:
+    """On a shared computer, signing out of Attain left the provider's session open: the
+    next person pressing the button was signed straight back in as the last one. The
+    end-session endpoint comes from the discovery document here."""
+    caplog.set_level(logging.DEBUG)
+    settings.ATTAIN_OIDC_DISCOVERY_URL = f"{provider['idp']}/o/.well-known/openid-configuration"
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    idp_account("idp-r1", email="r1@corp.example")
+    browser, _page = sign_in_through_provider(provider, "idp-r1")
+    assert signed_in_user(browser) == company.users["rep"].pk
+    assert not _provider_asks_for_a_password(browser, provider)  # the provider remembers
+    answer = _sign_out(browser, provider["attain"])
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert location.startswith(f"{provider['idp']}/o/logout/?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["post_logout_redirect_uri"] == [f"{provider['attain']}/login/"]
+    assert query["id_token_hint"][0].startswith("eyJ")
+    assert signed_in_user(browser) is None  # Attain's session ended at once
+    back = browser.get(location, timeout=30)
+    assert back.status_code == 200
+    assert back.url == f"{provider['attain']}/login/"
+    assert _provider_asks_for_a_password(browser, provider)
+    # Attain still logs no token (the test's own HTTP client logs the URLs it opens)
+    ours = [r for r in caplog.records if not r.name.startswith("urllib3")]
+    assert ours and not [r for r in ours if "eyJ" in r.getMessage()]
+
+
+@pytest.mark.slow
+def test_signing_out_can_end_attains_session_only(
+    provider: dict[str, str], company: Any, settings: Any
+) -> None:
+    settings.ATTAIN_SSO_SIGN_OUT = "attain"
+    settings.ATTAIN_OIDC_END_SESSION_ENDPOINT = f"{provider['idp']}/o/logout/"
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    idp_account("idp-r1", email="r1@corp.example")
+    browser, _page = sign_in_through_provider(provider, "idp-r1")
+    answer = _sign_out(browser, provider["attain"])
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/login/"
+    assert signed_in_user(browser) is None
+    assert not _provider_asks_for_a_password(browser, provider)
+
+
 # Without the provider: the pages and settings around it -------------------------------
 
 
@@ -254,6 +329,38 @@ def test_the_button_is_translated_and_names_the_provider(
     start = client.get(reverse("sso_start"))
     assert start.status_code == 302
     assert start["Location"].startswith("https://idp.example/authorize?")
+
+
+def test_a_password_session_signs_out_of_attain_only(
+    client: Any, company: Any, configured: None, settings: Any
+) -> None:
+    """Someone who signed in with a password has no provider session to end."""
+    settings.ATTAIN_OIDC_END_SESSION_ENDPOINT = "https://idp.example/logout"
+    client.force_login(company.users["rep"], backend="attain.accounts.backends.PasswordBackend")
+    answer = client.post(reverse("logout"))
+    assert answer.status_code == 302 and answer["Location"] == reverse("login")
+
+
+def test_a_provider_without_an_end_session_endpoint_signs_out_of_attain_only(
+    client: Any, company: Any, configured: None
+) -> None:
+    client.force_login(company.users["rep"], backend="attain.core.sso.SingleSignOnBackend")
+    answer = client.post(reverse("logout"))
+    assert answer.status_code == 302 and answer["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unreadable_discovery_document_at_sign_out_still_signs_out(
+    client: Any, company: Any, configured: None, settings: Any
+) -> None:
+    settings.ATTAIN_OIDC_DISCOVERY_URL = "https://idp.example/.well-known/openid-configuration"
+    sso.discovery_document.cache_clear()
+    client.force_login(company.users["rep"], backend="attain.core.sso.SingleSignOnBackend")
+    with mock.patch.object(sso.requests, "get", side_effect=requests.ConnectionError("down")):
+        answer = client.post(reverse("logout"))
+    sso.discovery_document.cache_clear()
+    assert answer.status_code == 302 and answer["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_callback_with_a_forged_state_is_refused(client: Any, db: None, configured: None) -> None:
