@@ -12,13 +12,23 @@ TrueType ``.ttf``/``.ttc`` path) or the first of :data:`FONT_CANDIDATES` that ex
 Without one, :func:`font_path` raises :class:`FontMissing`, which the service words for
 the reader. ReportLab embeds TrueType outlines only, so OpenType/CFF fonts such as Noto
 Sans CJK are not candidates.
+
+A character the CJK font lacks (a rare name such as 𠮷 in CJK Extension B, an emoji)
+is set in the first fallback font that has it: ``ATTAIN_STATEMENT_FALLBACK_FONTS``
+(paths separated by ``:``), else those of :data:`FALLBACK_CANDIDATES` that exist
+(Debian's fonts-hanazono, fonts-symbola, fonts-dejavu-core). One no font has is printed
+as □ and logged, never left blank: a blank in a name on a pay statement reads as another
+name.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
+import unicodedata
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +42,16 @@ FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
 )
+
+FALLBACK_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",  # CJK Extension A
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",  # CJK Extensions B to F (𠮷)
+    "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",  # emoji, symbols
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # other scripts and symbols
+)
+MISSING = "\u25a1"  # □: a character no font here has
+
+logger = logging.getLogger(__name__)
 
 
 class FontMissing(RuntimeError):
@@ -77,21 +97,147 @@ def font_path() -> tuple[str, int]:
     raise FontMissing([path for path, _index in candidates])
 
 
-_registered: str | None = None
+def fallback_paths() -> list[str]:
+    """The fallback fonts that exist, in the order they are tried."""
+    chosen = os.environ.get("ATTAIN_STATEMENT_FALLBACK_FONTS")
+    candidates = chosen.split(os.pathsep) if chosen is not None else FALLBACK_CANDIDATES
+    return [path for path in (c.strip() for c in candidates) if path and os.path.isfile(path)]
 
 
-def register_font() -> str:
-    """Register the CJK font with ReportLab once per process (reading a 17 MB font
-    collection takes a moment; every statement after that only subsets it)."""
-    global _registered
-    if _registered is None:
+_ASTRAL = re.compile(r"> <([0-9A-F]{5,6})>$", re.MULTILINE)
+
+
+def _text_layer_beyond_the_bmp() -> None:
+    """ReportLab writes a character beyond U+FFFF into a font's ToUnicode map as five or
+    six hex digits (``<20BB7>``), which is not UTF-16: the glyph prints, but copying,
+    searching or a screen reader gets garbage for 𠮷 or 😀. The map is written here as
+    the PDF reference says, the character as a surrogate pair (``<D842DFB7>``)."""
+    from reportlab.pdfbase import ttfonts
+
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "utf16", False):
+        return
+
+    def make(fontname: str, subset: Sequence[int]) -> str:
+        return _ASTRAL.sub(
+            lambda m: "> <" + chr(int(m.group(1), 16)).encode("utf-16-be").hex().upper() + ">",
+            original(fontname, subset),
+        )
+
+    make.utf16 = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = make
+
+
+class Fonts:
+    """The CJK font and its fallbacks, registered with ReportLab: which of them sets each
+    character, and the width of a text set that way."""
+
+    def __init__(self, primary: tuple[str, int], fallbacks: Sequence[str]) -> None:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
-        path, index = font_path()
-        pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
-        _registered = path
+        self._string_width = pdfmetrics.stringWidth
+        _text_layer_beyond_the_bmp()
+        path, index = primary
+        fonts = [TTFont(FONT_NAME, path, subfontIndex=index)]
+        for fallback in fallbacks:
+            # named by its file: ReportLab keeps what it knows of a font by its name
+            stem = re.sub(r"\W", "", os.path.splitext(os.path.basename(fallback))[0])
+            name = f"{FONT_NAME}-{stem}-{zlib.crc32(fallback.encode()):08x}"
+            try:
+                fonts.append(TTFont(name, fallback))
+            except Exception as error:  # ReportLab raises TTFError, struct errors, ...
+                logger.warning("statement fallback font %s not usable: %s", fallback, error)
+        for font in fonts:
+            pdfmetrics.registerFont(font)
+        self.names = [font.fontName for font in fonts]
+        self._maps = [font.face.charToGlyph for font in fonts]
+        self._font_of: dict[str, str | None] = {}
+        self.missing = MISSING if ord(MISSING) in self._maps[0] else "?"
+        self.lost: dict[str, None] = {}  # the characters printed as □ (in order)
+        self._runs: dict[str, tuple[list[tuple[str, str]], str]] = {}
+
+    def font_of(self, char: str) -> str | None:
+        """The font that sets ``char``: None when none has it."""
+        if char not in self._font_of:
+            code = ord(char)
+            found = zip(self.names, self._maps, strict=True)
+            self._font_of[char] = next((name for name, glyphs in found if code in glyphs), None)
+        return self._font_of[char]
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """``text`` as (font, text) runs. A character no font has is □ (a joiner or a
+        variation selector, which has no glyph of its own, is left out; see ``lost``)."""
+        found = self._runs.get(text)
+        if found is None:
+            found = self._runs_of(text)
+            if len(self._runs) < 50_000:  # labels and amounts recur from statement to statement
+                self._runs[text] = found
+        runs, lost = found
+        for char in lost:
+            self.lost[char] = None
+        return runs
+
+    def _runs_of(self, text: str) -> tuple[list[tuple[str, str]], str]:
+        runs: list[tuple[str, str]] = []
+        lost = ""
+        for char in text:
+            font = self.font_of(char)
+            if font is None:
+                if unicodedata.category(char) in ("Mn", "Cf"):
+                    continue  # U+FE0F after an emoji, U+200D between emoji: no glyph
+                lost += char
+                font, char = self.names[0], self.missing
+            if runs and runs[-1][0] == font:
+                runs[-1] = (font, runs[-1][1] + char)
+            else:
+                runs.append((font, char))
+        return runs, lost
+
+    def width(self, text: str, size: float) -> float:
+        runs = self.runs(text)
+        if len(runs) == 1:  # nearly every text: one font
+            return float(self._string_width(runs[0][1], runs[0][0], size))
+        return float(sum(self._string_width(part, font, size) for font, part in runs))
+
+    def draw(self, canvas: Any, x: float, y: float, text: str, size: float) -> None:
+        """``text`` from ``x`` on, each run in its font (the canvas left at the CJK font)."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        runs = self.runs(text)
+        for font, part in runs:
+            if (canvas._fontname, canvas._fontsize) != (font, size):  # one operator less a line
+                canvas.setFont(font, size)
+            canvas.drawString(x, y, part)
+            if len(runs) > 1:
+                x += stringWidth(part, font, size)
+        if canvas._fontname != FONT_NAME:
+            canvas.setFont(FONT_NAME, size)
+
+    def draw_right(self, canvas: Any, x: float, y: float, text: str, size: float) -> None:
+        """``text`` ending at ``x``."""
+        self.draw(canvas, x - self.width(text, size), y, text, size)
+
+
+_registered: str | None = None
+_fonts: Fonts | None = None
+
+
+def register_font() -> str:
+    """Register the CJK font and its fallbacks with ReportLab once per process (reading
+    a 17 MB font collection takes a moment; every statement after that only subsets
+    it)."""
+    fonts()
     return FONT_NAME
+
+
+def fonts() -> Fonts:
+    global _registered, _fonts
+    if _registered is None or _fonts is None:
+        primary = font_path()
+        _fonts = Fonts(primary, fallback_paths())
+        _registered = primary[0]
+    return _fonts
 
 
 _TOKEN = re.compile(r"[\u0021-\u007e\u00a0-\u02ff\u2010-\u2027\u2030-\u22ff]+|\s+|.")
@@ -102,13 +248,12 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     """``text`` broken into lines of at most ``width`` points: between words for Latin
     text, between any two characters for Chinese (a word longer than a line is broken
     between characters too). A newline always breaks."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
+    measure = fonts().width
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0.0
         for token in _TOKEN.findall(paragraph):
-            advance = stringWidth(token, FONT_NAME, size)
+            advance = measure(token, size)
             if used + advance > width and line.strip():  # the token starts a new line
                 lines.append(line.rstrip())
                 line, used = "", 0.0
@@ -116,7 +261,7 @@ def wrap(text: str, width: float, size: float) -> list[str]:
                     continue
             if advance > width and not token.isspace():  # too long for any line
                 for char in token:
-                    step = stringWidth(char, FONT_NAME, size)
+                    step = measure(char, size)
                     if used + step > width and line.strip():
                         lines.append(line.rstrip())
                         line, used = "", 0.0
@@ -167,7 +312,7 @@ class _Page:
         for line in lines:
             self.need(leading)
             self.y -= leading
-            self.canvas.drawString(self.left, self.y + (leading - size) / 2 + 1, line)
+            fonts().draw(self.canvas, self.left, self.y + (leading - size) / 2 + 1, line, size)
         self.y -= after
 
     def row(
@@ -183,14 +328,12 @@ class _Page:
         """One table row; with ``numbers`` the last cell is right-aligned (a number), kept
         on one line: set smaller when it is wider than its column (a number broken after
         "…345.6" reads as another number)."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
         wrapped = [wrap(c, w - 2 * PAD, SIZE) for c, w in zip(cells, widths, strict=True)]
         last = len(cells) - 1 if numbers else -1
         number_size = float(SIZE)
         if numbers and len(wrapped[last]) > 1 and "\n" not in cells[last]:
             room = widths[last] - 2 * PAD
-            fits = SIZE * room / max(stringWidth(cells[last], FONT_NAME, SIZE), 1)
+            fits = SIZE * room / max(fonts().width(cells[last], SIZE), 1)
             if fits >= MIN_NUMBER_SIZE:
                 number_size, wrapped[last] = fits, [cells[last]]
         height = max(len(lines) for lines in wrapped) * LEADING + 2 * PAD
@@ -207,11 +350,10 @@ class _Page:
             for line in lines:
                 y -= LEADING
                 if n == last:
-                    canvas.setFont(FONT_NAME, number_size)
-                    canvas.drawRightString(x + w - PAD, y + 3, line)
+                    fonts().draw_right(canvas, x + w - PAD, y + 3, line, number_size)
                     canvas.setFont(FONT_NAME, SIZE)
                 else:
-                    canvas.drawString(x + PAD, y + 3, line)
+                    fonts().draw(canvas, x + PAD, y + 3, line, SIZE)
             x += w
         self.y -= height
         if rule_below:
@@ -243,6 +385,7 @@ def render(document: StatementDocument) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
     register_font()
+    fonts().lost.clear()
     out = io.BytesIO()
     canvas = Canvas(out, invariant=1, pageCompression=1)
     canvas.setTitle(f"{document.title} · {document.subject}")
@@ -267,6 +410,16 @@ def render(document: StatementDocument) -> bytes:
         page.text(document.footer, size=7.5, leading=10, colour=LIGHT, before=12)
     canvas.showPage()
     canvas.save()
+    lost = fonts().lost
+    if lost:
+        logger.warning(
+            "statement %r has characters no installed font has, printed as %s: %s "
+            "(install fonts-hanazono or fonts-symbola, or set ATTAIN_STATEMENT_FALLBACK_FONTS;"
+            " docs/pay.md)",
+            document.subject,
+            fonts().missing,
+            " ".join(f"U+{ord(c):04X}" for c in lost),
+        )
     return out.getvalue()
 
 

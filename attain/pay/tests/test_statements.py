@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from decimal import Decimal
 
@@ -580,3 +581,60 @@ def test_a_statement_whose_payout_changed_since_says_so_and_is_not_acknowledged(
     _generate()
     statement = services.acknowledge_statement(company.users["rep"], _statement("r1"))
     assert statement.amount == Decimal("1300.10") and statement.acknowledged_at is not None
+
+
+RARE_NAME = "\U00020bb7野家樹"  # 𠮷: CJK Extension B, which the CJK font lacks
+EMOJI = "\U0001f600"  # 😀
+
+
+def _document(name: str) -> pdf.StatementDocument:
+    return pdf.StatementDocument(
+        language="zh-hans",
+        company="华东测试科技有限公司",
+        title="薪酬结算单",
+        facts=[("姓名", name)],
+        sections=[pdf.Section("组成项", ["组成项", "金额"], [[f"奖金 {EMOJI}\ufe0f", "1,200.10"]])],
+        subject=f"{name} 2026-Q1",
+    )
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def fresh_fonts(monkeypatch):
+    """The fonts registered again for the test's settings (and as before after it)."""
+    monkeypatch.setattr(pdf, "_registered", None)
+    monkeypatch.setattr(pdf, "_fonts", None)
+    return monkeypatch
+
+
+def test_a_name_the_cjk_font_lacks_is_printed_in_a_fallback_font(fresh_fonts, caplog):
+    """𠮷 (Extension B) and emoji came out blank: a name on a pay statement read as
+    another name. Here they are set in the fallback fonts (fonts-hanazono, fonts-symbola)."""
+    wanted = [p for p in pdf.FALLBACK_CANDIDATES[1:3] if os.path.isfile(p)]
+    if len(wanted) < 2:
+        pytest.skip("fonts-hanazono and fonts-symbola are not installed (.ci/run installs them)")
+    fresh_fonts.setenv("ATTAIN_STATEMENT_FALLBACK_FONTS", os.pathsep.join(wanted))
+    data = pdf.render(_document(RARE_NAME))
+    text = _pdf_text(data).replace("\n", "")  # (a run of another font is a new line to pypdf)
+    assert RARE_NAME in text and EMOJI in text and "1,200.10" in text
+    assert pdf.MISSING not in text and not [r for r in caplog.records if "U+" in r.getMessage()]
+    assert data.count(b"FontFile2") == 3  # the CJK font and two fallbacks, as subsets
+
+
+def test_a_character_no_font_has_is_marked_and_logged_not_left_blank(fresh_fonts, caplog):
+    fresh_fonts.setenv("ATTAIN_STATEMENT_FALLBACK_FONTS", "")  # no fallback fonts at all
+    text = _pdf_text(pdf.render(_document(RARE_NAME)))
+    assert f"{pdf.MISSING}野家樹" in text and f"奖金 {pdf.MISSING}" in text
+    assert "\ufe0f" not in text  # the emoji's variation selector is no second □
+    logged = [r.getMessage() for r in caplog.records if "U+" in r.getMessage()]
+    assert len(logged) == 1 and "U+20BB7 U+1F600" in logged[0] and "fonts-hanazono" in logged[0]
+
+
+def test_a_right_aligned_number_in_two_fonts_still_ends_at_its_column(fresh_fonts):
+    fresh_fonts.setenv("ATTAIN_STATEMENT_FALLBACK_FONTS", "")
+    fonts = pdf.fonts()
+    assert fonts.width("1,200.10", pdf.SIZE) == pytest.approx(pdf_width("1,200.10"))
+    assert [f for f, _t in fonts.runs(f"a{EMOJI}b")] == [pdf.FONT_NAME]  # one run, □ inside
