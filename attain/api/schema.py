@@ -12,7 +12,7 @@ takes precedence:
 - 403 when it needs a login: the caller's role may not do it (or, signed in through a
   session, the CSRF check failed);
 - 404 when it names a record in the path (unknown, or not visible to the caller) or
-  returns a page of a list (a page past the end);
+  returns a page of a list, or takes ``?page=`` (a page past the end);
 - 415 when it takes a body (a content type it does not read).
 """
 
@@ -51,8 +51,13 @@ class AutoSchema(SpectacularAutoSchema):
         codes = ["400"]  # at least: a query parameter the operation does not list
         if self.needs_login():
             codes.extend(["401", "403"])
-        in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
-        paged = self.method == "GET" and self._is_list_view() and self._get_paginator()  # type: ignore[no-untyped-call]
+        parameters = operation.get("parameters", [])
+        in_path = any(p.get("in") == "path" for p in parameters)
+        # a list of the common pager, or an object with a page of rows (the payout register)
+        paged = self.method == "GET" and (
+            (self._is_list_view() and self._get_paginator())  # type: ignore[no-untyped-call]
+            or any(p.get("in") == "query" and p.get("name") == "page" for p in parameters)
+        )
         if in_path or paged:
             codes.append("404")
         if "requestBody" in operation:

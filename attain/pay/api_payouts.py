@@ -5,12 +5,14 @@ visibility rule; the steps ask :mod:`attain.pay.payout_access` through the servi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -79,9 +81,12 @@ class UnitTotalsSerializer(TotalsSerializer):
 
 
 class RegisterSerializer(Serializer):
+    count = serializers.IntegerField(help_text="payouts selected (on every page)")
+    next = serializers.URLField(allow_null=True, help_text="the next page, if any")
+    previous = serializers.URLField(allow_null=True, help_text="the previous page, if any")
     totals = TotalsSerializer()
     units = UnitTotalsSerializer(many=True)
-    payouts = PayoutSerializer(many=True)
+    payouts = PayoutSerializer(many=True, help_text="this page's payouts")
 
 
 class ActionSerializer(Serializer):
@@ -197,18 +202,40 @@ REGISTER_PARAMETERS = [
     OpenApiParameter("state", str, enum=PayoutState.values),
     OpenApiParameter("held", bool),
 ]
+# the common pager's parameters (the register is an object, not a list, so the schema
+# does not add them by itself)
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "page", {"type": "integer", "minimum": 1}, description="A page number (from 1)."
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1},
+        description="Payouts a page (100 by default, 1000 at most).",
+    ),
+]
 
 
-class RegisterView(APIView):
-    """The payout register: payouts with their component lines and totals by unit."""
+class RegisterView(GenericAPIView):
+    """The payout register: payouts with their component lines, a page at a time (the
+    common pager: ``?page=``, ``?page_size=``), and the totals (all and by unit) of every
+    payout selected, on each page."""
 
-    @extend_schema(parameters=REGISTER_PARAMETERS, responses=RegisterSerializer)
+    @extend_schema(
+        parameters=[*REGISTER_PARAMETERS, *PAGE_PARAMETERS], responses=RegisterSerializer
+    )
     def get(self, request: Request) -> Response:
-        register = selectors.register(request.user, **register_filters(request))
+        filters = register_filters(request)
+        rows = self.paginate_queryset(selectors.payouts(request.user, **filters))
+        paginator = cast(PageNumberPagination, self.paginator)
+        totals, by_unit = selectors.register_totals(request.user, **filters)
         data = {
-            "totals": _totals(register.totals),
-            "units": [_totals(t, unit=code) for code, _name, t in register.by_unit],
-            "payouts": register.rows,
+            "count": totals.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "totals": _totals(totals),
+            "units": [_totals(t, unit=code) for code, _name, t in by_unit],
+            "payouts": rows,
         }
         return Response(RegisterSerializer(data).data)
 

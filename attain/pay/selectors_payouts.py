@@ -115,6 +115,17 @@ def register(user: Any, *, page: str | int | None = None, **filters: Any) -> Reg
     (a page number as the address gives it), ``rows`` are that page's
     (:data:`REGISTER_PAGE` a page; a number past the end: the last page), while the
     totals still cover every payout selected."""
+    totals, by_unit = register_totals(user, **filters)
+    listed = payouts(user, **filters)
+    if page is None:
+        return Register(rows=list(listed), totals=totals, by_unit=by_unit)
+    shown = Paginator(listed, REGISTER_PAGE).get_page(page)
+    return Register(rows=list(shown.object_list), totals=totals, by_unit=by_unit, page=shown)
+
+
+def register_totals(user: Any, **filters: Any) -> tuple[Totals, list[tuple[str, str, Totals]]]:
+    """The totals of the payouts the filters select: all, and by unit (code, name, totals;
+    by unit name), summed in the database's rows without loading the payouts."""
     totals = Totals()
     units: dict[tuple[str, str], Totals] = defaultdict(Totals)
     amounts = (
@@ -127,11 +138,7 @@ def register(user: Any, *, page: str | int | None = None, **filters: Any) -> Reg
         key = (code, name) if code is not None else ("", _("No unit"))
         units[key].add_amount(amount, state=state, held=held)
     by_unit = [(code, name, t) for (code, name), t in sorted(units.items(), key=lambda i: i[0][1])]
-    listed = payouts(user, **filters)
-    if page is None:
-        return Register(rows=list(listed), totals=totals, by_unit=by_unit)
-    shown = Paginator(listed, REGISTER_PAGE).get_page(page)
-    return Register(rows=list(shown.object_list), totals=totals, by_unit=by_unit, page=shown)
+    return totals, by_unit
 
 
 def register_header() -> list[str]:

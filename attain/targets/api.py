@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.views import APIView
 
 from attain.org.models import Person
 from attain.web.api import (
@@ -172,8 +171,9 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({"person": ack.person.code, "comment": ack.comment, "at": ack.at})
 
 
-class PublishedTargets(APIView):
-    """Targets in force in the engine's format (spec section 5), as people may see them."""
+class PublishedTargets(generics.GenericAPIView):
+    """Targets in force in the engine's format (spec section 5), as people may see them,
+    a page at a time (the common pager: ``?page=``, ``?page_size=``)."""
 
     @extend_schema(
         parameters=[
@@ -192,7 +192,8 @@ class PublishedTargets(APIView):
             whos = {str(t["who"]) for t in targets}
             people = set(Person.objects.filter(code__in=whos).values_list("code", flat=True))
             targets = [t for t in targets if t["who"] in codes or t["who"] not in people]
-        return Response(TargetSerializer(targets, many=True).data)
+        page = self.paginate_queryset(targets)
+        return self.get_paginated_response(TargetSerializer(page, many=True).data)
 
 
 class PaceUnavailable(APIException):
@@ -241,16 +242,20 @@ def _report_schema(
         ],
         responses={
             200: serializer(many=True),
-            404: OpenApiResponse(ErrorSerializer, description="no plan in force"),
+            404: OpenApiResponse(ErrorSerializer, description="no plan in force, or no such page"),
             409: OpenApiResponse(ErrorSerializer, description="the data cannot be calculated"),
         },
     )
 
 
-def _report(request: Request, report: Callable[..., Stored[Any]], *filters: str) -> Response:
+def _report(
+    view: generics.GenericAPIView, report: Callable[..., Stored[Any]], *filters: str
+) -> Response:
     """The rows of ``report`` (for the plan and day asked for) the reader may see, narrowed
-    by ``filters``: query parameters that a row's attribute of the same name must equal.
-    ``Last-Modified`` says when they were calculated (docs/targets.md, "Pace")."""
+    by ``filters``: query parameters that a row's attribute of the same name must equal,
+    a page at a time (the common pager). ``Last-Modified`` says when they were calculated
+    (docs/targets.md, "Pace")."""
+    request = view.request
     plan, as_of = _plan_and_day(request)
     wanted = {
         name: query_period(request) if name == "period" else query_one(request, name)
@@ -265,26 +270,27 @@ def _report(request: Request, report: Callable[..., Stored[Any]], *filters: str)
         if value:
             rows = [r for r in rows if getattr(r, name) == value]
     serializer = PaceRowSerializer if report is stored_pace else ForecastRowSerializer
-    response = Response(serializer(rows, many=True).data)
+    page = view.paginate_queryset(rows)
+    response = view.get_paginated_response(serializer(page, many=True).data)
     response["Last-Modified"] = http_date(stored.calculated.timestamp())
     return response
 
 
-class PaceView(APIView):
+class PaceView(generics.GenericAPIView):
     """Attainment, elapsed share, projection and status of everyone one may see."""
 
     @_report_schema(PaceRowSerializer, "period")
     def get(self, request: Request) -> Response:
-        return _report(request, stored_pace, "period")
+        return _report(self, stored_pace, "period")
 
 
-class ForecastView(APIView):
+class ForecastView(generics.GenericAPIView):
     """The forecast of each period-end value (quarter and month of ``as_of``) with its
     P10–P90 range and what it is based on, for everyone one may see (docs/forecast.md)."""
 
     @_report_schema(ForecastRowSerializer, "period", "measure")
     def get(self, request: Request) -> Response:
-        return _report(request, stored_forecast, "period", "measure")
+        return _report(self, stored_forecast, "period", "measure")
 
 
 router = DefaultRouter()

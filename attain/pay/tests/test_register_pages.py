@@ -94,3 +94,48 @@ def test_a_page_past_the_end_shows_the_last(company, client, two_a_page):
     page = client.get(f"/pay/payouts/?period={PERIOD}&page=99")
     assert page.status_code == 200
     assert len(page.context["register"].rows) == 1  # 5 payouts, 2 a page
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_the_api_register_comes_a_page_at_a_time(company, role):
+    """``GET /api/pay/payouts/`` returned every payout with its lines at once (3-4 MB on a
+    company of 2,000 people); now the common pager's pages (``?page=``, ``?page_size=``,
+    100 a page), each with ``count``, ``next`` and ``previous`` and the totals of every
+    payout selected; the pages hold the payouts the role saw at once before, each once."""
+    from rest_framework.test import APIClient
+
+    store(company, AMOUNTS)
+    api = APIClient()
+    api.force_authenticate(company.users[role])
+    address = f"/api/pay/payouts/?period={PERIOD}&page_size=2"
+    first = api.get(address).json()
+    assert first["count"] == len(VISIBLE[role]) and first["previous"] is None
+    assert len(first["payouts"]) == min(2, len(VISIBLE[role]))
+    assert (first["next"] is not None) == (len(VISIBLE[role]) > 2)
+    expected = sum(
+        (Decimal(v) for code in VISIBLE[role] for v in AMOUNTS[code].values()), Decimal(0)
+    )
+    shown: list[str] = []
+    pages = 0
+    while address:
+        body = api.get(address).json()
+        pages += 1
+        shown += [p["person"] for p in body["payouts"]]
+        assert Decimal(body["totals"]["total"]) == expected  # every page: all selected
+        assert body["totals"]["count"] == len(VISIBLE[role])
+        address = body["next"]
+    assert sorted(shown) == sorted(VISIBLE[role])  # each once, none missing
+    assert pages == -(-len(VISIBLE[role]) // 2)
+    whole = api.get(f"/api/pay/payouts/?period={PERIOD}").json()  # 100 a page by default
+    assert whole["next"] is None and len(whole["payouts"]) == len(VISIBLE[role])
+
+
+def test_the_api_register_reads_its_page_strictly(company):
+    from rest_framework.test import APIClient
+
+    store(company, AMOUNTS)
+    api = APIClient()
+    api.force_authenticate(company.users["admin"])
+    assert api.get(f"/api/pay/payouts/?period={PERIOD}&page=99").status_code == 404
+    assert api.get(f"/api/pay/payouts/?period={PERIOD}&page=x").status_code == 400
+    assert api.get(f"/api/pay/payouts/?period={PERIOD}&page_size=0").status_code == 400

@@ -77,8 +77,13 @@ def test_every_read_endpoint_keeps_to_the_visible_people(team) -> None:
         for url in urls:
             response = client.get(url)
             assert response.status_code in (200, 403, 404), (name, url, response.status_code)
+            body = response.json() if response.status_code == 200 else None
+            while isinstance(body, dict) and body.get("next"):  # every page of a list
+                following = client.get(body.pop("next")).json()
+                body.setdefault("more", []).append(following.pop("results"))
+                body["next"] = following.get("next")
             if response.status_code == 200:
-                found = codes_in(response.json(), codes, set())
+                found = codes_in(body, codes, set())
                 assert found <= visible | reviewers, (name, url, found - visible - reviewers)
                 seen |= found
         seen_by[name] = seen
