@@ -590,6 +590,30 @@ def compute_allocation(
         return _compute(plan, totals, edits, with_history, cached, clock)
 
 
+def settled_allocation(plan: TargetPlan) -> Allocation:
+    """The allocation of a plan that is no longer a draft (its cells are stored; the
+    allocation adds last year's actuals and the potentials), run once and kept in the
+    calculation cache while its inputs stay the same: the plan's row (settings, status),
+    totals and edits, the organisation and the records (the data fingerprint) and the day
+    (which years count as seasonal). Read it, never change it: every reader shares it."""
+    totals = {pm.measure: pm.total for pm in plan.plan_measures.all()}
+    edits = {(e.measure, e.who, e.period): e.value for e in plan.edits.all()}
+    row = tuple((f.attname, getattr(plan, f.attname)) for f in plan._meta.concrete_fields)
+    key = (
+        repr(row),
+        repr(sorted(totals.items())),
+        repr(sorted(edits.items())),
+        timezone.localdate(),
+        data_fingerprint(ignore_audit_of=("targets", "incentives")),
+    )
+    return cached_value(
+        "targets.settled",
+        key,
+        lambda: compute_allocation(plan, totals=totals, edits=edits),
+        keep=4,
+    )
+
+
 def _compute(
     plan: TargetPlan,
     totals: Mapping[str, Decimal],

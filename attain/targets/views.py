@@ -40,7 +40,7 @@ from attain.web import charts
 from attain.web.views import PAGE_SIZE, querystring
 
 from . import access, excel, services
-from .allocation import Grid, compute_allocation
+from .allocation import Grid, compute_allocation, settled_allocation
 from .forecast import by_key, fan
 from .forms import PlanForm, SettingsForm
 from .guards import compound_ratio, fairness, gaps, level_ratios, overassignment
@@ -317,8 +317,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _add_history(plan: TargetPlan, grid: Grid) -> None:
     """Last year's actuals and potentials (for the fairness report) of a stored grid,
     from the engine's current data."""
-    try:
-        live = compute_allocation(plan).grids.get(grid.measure)
+    try:  # kept while the plan and the data stay the same: not rerun on every view
+        live = settled_allocation(plan).grids.get(grid.measure)
     except ValidationError:
         return
     if live is None:
