@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -75,16 +76,17 @@ def _statement(request: Request, pk: int) -> Statement:
         raise Http404 from error
 
 
-class StatementListView(APIView):
-    """The published statements of the people the caller may see."""
+class StatementListView(GenericAPIView):
+    """The published statements of the people the caller may see, a page at a time (the
+    common pager: ``?page=``, ``?page_size=``)."""
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, pattern=PERIOD_RE.pattern)],
         responses=StatementSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.statements(request.user, period=_period(request))
-        return Response(StatementSerializer(rows, many=True).data)
+        rows = self.paginate_queryset(selectors.statements(request.user, period=_period(request)))
+        return self.get_paginated_response(StatementSerializer(rows, many=True).data)
 
 
 class StatementPdfView(APIView):

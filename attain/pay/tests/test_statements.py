@@ -575,7 +575,7 @@ def test_a_statement_whose_payout_changed_since_says_so_and_is_not_acknowledged(
     )
     assert "已过时" in finance.content.decode()
     api = _client(company, "rep").get("/api/pay/statements/", {"period": PERIOD})
-    [row] = api.json()
+    [row] = api.json()["results"]
     assert (row["amount"], row["payout_amount"], row["outdated"]) == ("1200.10", "1300.10", True)
     # generated again: the new statement is current and can be acknowledged
     _generate()
@@ -638,3 +638,30 @@ def test_a_right_aligned_number_in_two_fonts_still_ends_at_its_column(fresh_font
     fonts = pdf.fonts()
     assert fonts.width("1,200.10", pdf.SIZE) == pytest.approx(pdf_width("1,200.10"))
     assert [f for f, _t in fonts.runs(f"a{EMOJI}b")] == [pdf.FONT_NAME]  # one run, □ inside
+
+
+@pytest.mark.parametrize(
+    ("role", "people"),
+    [
+        ("finance", {"r1", "r2", "r3", "r4", "m1"}),
+        ("manager", {"r1", "r2", "r3", "m1"}),
+        ("rep", {"r1"}),
+    ],
+)
+def test_the_statements_api_comes_a_page_at_a_time(published, company, role, people):
+    """``GET /api/pay/statements/`` returned every published statement of every period
+    at once (people × periods, growing each quarter); now the common pager's pages
+    (``?page=``, ``?page_size=``, 100 a page): a list longer than a page says its
+    ``next``, and the pages hold what the role saw at once before, each once."""
+    client = _client(company, role)
+    address: str | None = "/api/pay/statements/?page_size=2"
+    first = client.get(address).json()
+    assert first["count"] == len(people) and first["previous"] is None
+    assert (first["next"] is not None) == (len(people) > 2)
+    shown: list[str] = []
+    while address:
+        body = client.get(address).json()
+        shown += [row["person"] for row in body["results"]]
+        address = body["next"]
+    assert sorted(shown) == sorted(people)
+    assert client.get("/api/pay/statements/?page=9").status_code == 404
