@@ -10,6 +10,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -58,8 +59,9 @@ class PolicySerializer(Serializer):
     )
 
 
-class RecordsView(APIView):
-    """Records of one table in one verification state (pending by default)."""
+class RecordsView(GenericAPIView):
+    """Records of one table in one verification state (pending by default), a page at a
+    time (the common pager: ``?page=``, ``?page_size=``)."""
 
     @extend_schema(
         parameters=[
@@ -76,9 +78,9 @@ class RecordsView(APIView):
         state = query_one(request, "state") or Verification.PENDING
         if state not in Verification.values:
             raise serializers.ValidationError({"state": [_("Unknown record table or state.")]})
-        rows = selectors.records_waiting(request.user, table, state)[:5000]
-        data = [selectors.review_row(table, record) for record in rows]
-        return Response(ReviewRowSerializer(data, many=True).data)
+        rows = self.paginate_queryset(selectors.records_waiting(request.user, table, state))
+        data = [selectors.review_row(table, record) for record in rows or []]
+        return self.get_paginated_response(ReviewRowSerializer(data, many=True).data)
 
 
 class VerifyView(APIView):
