@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,9 @@ class Grid:
     rows: list[Row]
     warnings: list[str]
 
-    @property
+    @cached_property
     def months(self) -> list[str]:
+        """The fiscal year's month ids, worked out once (the page reads them per cell)."""
         return year_month_ids(self.fiscal_year)
 
     def by_who(self) -> dict[str, Row]:
