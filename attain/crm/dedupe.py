@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from attain.engine import phone_key as engine_phone_key
-from attain.engine import same_line
+from attain.engine import phone_keys, shares_a_line
 
 # Legal-form and filler words that do not tell two companies apart.
 _NAME_SUFFIXES = (
@@ -57,17 +57,25 @@ def name_key(name: str) -> str:
 
 
 def phone_key(phone: str) -> str:
-    """The digits that identify the phone, read as the integrity scans read it (one
-    normaliser, in the engine): ``010-62345678`` is ``62345678``, ``+86 138 0013 8000``
-    is ``13800138000``."""
-    return engine_phone_key(phone)
+    """The keys of the numbers a phone field holds, space-separated, read as the
+    integrity scans read them (one normaliser, in the engine): ``010-62345678`` is
+    ``62345678``, ``+86 138 0013 8000`` is ``13800138000`` and ``0769-8888 1234；186 1234
+    5678`` is ``88881234 18612345678``. Placeholders (``0000000``) and fragments of fewer
+    than 7 digits give no key."""
+    return " ".join(phone_keys(phone))
+
+
+def phone_search_key(text: str) -> str:
+    """The digits of a phone number typed in a search, read as one number (a few digits
+    of it find the customers whose :func:`phone_key` holds them)."""
+    return engine_phone_key(text)
 
 
 def same_phone(a: str, b: str) -> bool:
-    """Whether two customers' phones are one line: the same :func:`phone_key`, unless
-    both are written with different area codes (010-62345678 and 021-62345678 share a
-    key, 62345678, and are two lines)."""
-    return same_line(a, b)
+    """Whether two customers' phone fields hold one line in common: the same key, unless
+    both numbers are written with different area codes (010-62345678 and 021-62345678
+    share a key, 62345678, and are two lines)."""
+    return shares_a_line(a, b)
 
 
 def email_key(email: str) -> str:

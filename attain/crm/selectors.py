@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -99,7 +100,7 @@ def customer_search(query: str) -> Q:
     name = dedupe.name_key(query)
     if name:
         condition |= Q(name_key__contains=name)
-    phone = dedupe.phone_key(query)
+    phone = dedupe.phone_search_key(query)
     if len(phone) >= 5:  # a few digits of a number, not a stray digit of a name
         condition |= Q(phone_key__contains=phone)
     return condition
@@ -410,19 +411,35 @@ def duplicate_pairs(limit: int = 50) -> list[tuple[Customer, Customer, list[str]
     ]
     pairs: dict[tuple[int, int], tuple[Customer, Customer, list[str]]] = {}
     for field, reason in checks:
-        keys = list(
-            live.exclude(**{field: ""})
-            .values(field)
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .order_by(field)
-            .values_list(field, flat=True)[:limit]
-        )
+        if field == "phone_key":
+            # a phone field may hold several numbers, its key one per number
+            # (space-separated): the keys are counted one by one
+            counts = Counter(
+                number
+                for held in live.exclude(phone_key="").values_list("phone_key", flat=True)
+                for number in set(held.split())
+            )
+            keys = sorted(number for number, n in counts.items() if n > 1)[:limit]
+        else:
+            keys = list(
+                live.exclude(**{field: ""})
+                .values(field)
+                .annotate(n=Count("id"))
+                .filter(n__gt=1)
+                .order_by(field)
+                .values_list(field, flat=True)[:limit]
+            )
         if not keys:
             continue
         groups: dict[str, list[Customer]] = {}
-        for customer in live.filter(**{f"{field}__in": keys}).select_related("owner"):
-            groups.setdefault(getattr(customer, field), []).append(customer)
+        if field == "phone_key":
+            wanted = set(keys)
+            for customer in live.filter(holding_phone_keys(keys)).select_related("owner"):
+                for number in set(customer.phone_key.split()) & wanted:
+                    groups.setdefault(number, []).append(customer)
+        else:
+            for customer in live.filter(**{f"{field}__in": keys}).select_related("owner"):
+                groups.setdefault(getattr(customer, field), []).append(customer)
         for group in groups.values():
             group.sort(key=lambda c: (c.created_on, c.pk))
             for n, other in enumerate(group[1:], start=1):
@@ -440,10 +457,24 @@ def duplicate_pairs(limit: int = 50) -> list[tuple[Customer, Customer, list[str]
                     continue
                 key = (first.pk, other.pk)
                 if key in pairs:
-                    pairs[key][2].append(reason)
+                    if reason not in pairs[key][2]:
+                        pairs[key][2].append(reason)
                 else:
                     pairs[key] = (first, other, [reason])
     return [pairs[key] for key in sorted(pairs)][:limit]
+
+
+def holding_phone_keys(keys: list[str]) -> Q:
+    """Customers whose :attr:`~Customer.phone_key` holds one of ``keys``: the whole key,
+    or one of the space-separated keys of a field holding several numbers."""
+    condition = Q(phone_key__in=keys)
+    for key in keys:
+        condition |= (
+            Q(phone_key__startswith=f"{key} ")
+            | Q(phone_key__endswith=f" {key}")
+            | Q(phone_key__contains=f" {key} ")
+        )
+    return condition
 
 
 def funnel(opportunities: QuerySet[Opportunity]) -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ from .periods import (
     parse_date,
     parse_period,
 )
-from .phones import phone_key, same_line
+from .phones import phone_key, phone_keys, same_line, shares_a_line, split_phones
 from .problems import Problem
 from .scenario import load_scenario, scenario_from_data
 from .stored import StoredRow, calculate_rows
@@ -117,11 +117,14 @@ __all__ = [
     "pay_for_performance",
     "period_document",
     "phone_key",
+    "phone_keys",
     "quota_fairness",
     "read_yaml",
     "round_half_up",
     "same_line",
     "scenario_from_data",
+    "shares_a_line",
+    "split_phones",
     "to_document",
     "to_json",
 ]

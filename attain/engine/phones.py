@@ -12,6 +12,12 @@ Keys compare in bulk (an index, a group-by). Where two numbers are at hand,
 :func:`same_line` also tells apart two landlines written with different area codes
 (Beijing's ``010-62345678`` and Shanghai's ``021-62345678``), which share a key.
 
+A phone field often holds more than one number (a landline and a mobile:
+``0769-8888 1234；186 1234 5678``, ``010-1234567 / 13912345678``): :func:`split_phones`
+reads the numbers it holds, :func:`phone_keys` their keys and :func:`shares_a_line`
+whether two fields have a line in common. The CRM's duplicate check and the integrity
+scans both read a field through them.
+
 The rules are written once, as regular expressions both Python's ``re`` and Polars
 (Rust's regex) read the same way.
 """
@@ -100,3 +106,81 @@ def phone_digits(value: pl.Expr) -> pl.Expr:
     for pattern, prefix in _RULES:
         digits = digits.str.replace(pattern, prefix + "$1")
     return digits
+
+
+# What separates two numbers kept in one field, after NFKC (the full-width ；，／｜ are
+# then their half-width forms; 、 stays): 0769-8888 1234；186 1234 5678.
+_SEPARATORS = re.compile(r"[;,/|、\n]")
+# A whole number, as digits: a mobile, or a landline with its area code (with or without
+# +86 / 0086 before either).
+_WHOLE = re.compile(r"^(?:(?:0086|86)?1[0-9]{10}|(?:(?:0086|86)0?|0)" + _AREA + r"[0-9]{7,8})$")
+# A local number written alone as one run of digits (it never begins with 0 or 1).
+_LOCAL = re.compile(r"^[2-9][0-9]{6,7}$")
+# An extension at the start of what follows a number (转 123, ext. 12, #8, x12).
+_EXTENSION_NEXT = re.compile(r"(?i)^\s*(?:转|分机|ext\.?|x|#)\s*[0-9]{1,6}(?=\s|$)")
+
+
+def _by_spaces(part: str) -> list[str]:
+    """The numbers in ``part`` when only spaces separate them (13912345678 13812345678,
+    0769-8888 1234 186 1234 5678): runs of words, each a whole number with the extension
+    after it; ``[part]`` when it does not read so."""
+    if _WHOLE.match(_digits(part)) or len(_digits(part)) <= 12:
+        return [part]  # one number, however it is spaced
+    numbers: list[str] = []
+    words = list(re.finditer(r"\S+", part))
+    start = None
+    position = 0  # where the next number begins
+    for word in words:
+        if word.start() < position:
+            continue  # part of the extension read with the number before
+        if start is None:
+            start = word.start()
+        text = part[start : word.end()]
+        digits = "".join(c for c in text if "0" <= c <= "9")
+        alone = text == word.group() and _LOCAL.match(digits)
+        if _WHOLE.match(digits) or alone:
+            extension = _EXTENSION_NEXT.match(part[word.end() :])
+            position = word.end() + (extension.end() if extension else 0)
+            numbers.append(part[start:position].strip())
+            start = None
+    if start is not None or len(numbers) < 2:
+        return [part]
+    return numbers
+
+
+def split_phones(field: str) -> list[str]:
+    """The numbers a phone field holds (read NFKC: full-width digits and separators as
+    half-width), each as written: ``0769-8888 1234；186 1234 5678`` holds
+    ``0769-8888 1234`` and ``186 1234 5678``. Numbers are separated by ; , / | 、 or a
+    line break, or by spaces alone where each side reads as a whole number."""
+    numbers: list[str] = []
+    for part in _SEPARATORS.split(unicodedata.normalize("NFKC", field)):
+        part = " ".join(part.split())
+        if part:
+            numbers.extend(_by_spaces(part))
+    return numbers
+
+
+def usable_key(key: str) -> bool:
+    """Whether a key identifies a line: 7 digits or more, not one digit repeated
+    (0000000, a placeholder)."""
+    return len(key) >= 7 and key.strip(key[0]) != ""
+
+
+def phone_keys(field: str) -> list[str]:
+    """The :func:`phone_key` of each number in the field (:func:`split_phones`) that
+    identifies a line, each once, in the order written."""
+    keys: list[str] = []
+    for number in split_phones(field):
+        key = phone_key(number)
+        if usable_key(key) and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def shares_a_line(a: str, b: str) -> bool:
+    """Whether two phone fields hold one line in common (:func:`same_line`, number by
+    number, among those that identify a line)."""
+    first = [n for n in split_phones(a) if usable_key(phone_key(n))]
+    second = [n for n in split_phones(b) if usable_key(phone_key(n))]
+    return any(same_line(x, y) for x in first for y in second)

@@ -18,6 +18,7 @@ from .. import dedupe, events
 from ..access import check_merge_customers, check_write_for
 from ..models import Customer, OrderCredit, PaymentCredit
 from ..records import PLACEMENTS
+from ..selectors import holding_phone_keys
 from .common import external_id_taken, refuse, save_new
 
 
@@ -42,7 +43,10 @@ def find_duplicates(customer: Customer) -> list[tuple[Customer, list[str]]]:
     ]
     condition = Q()
     for field, value, _reason in checks:
-        if value:
+        if field == "phone_key" and value:
+            # each number of a field holding several (0769-8888 1234；186 1234 5678)
+            condition |= holding_phone_keys(value.split())
+        elif value:
             condition |= Q(**{field: value})
     if not condition:
         return []
@@ -57,8 +61,11 @@ def find_duplicates(customer: Customer) -> list[tuple[Customer, list[str]]]:
             reason
             for field, value, reason in checks
             if value
-            and getattr(other, field) == value
-            and (field != "phone_key" or dedupe.same_phone(customer.phone, other.phone))
+            and (
+                dedupe.same_phone(customer.phone, other.phone)
+                if field == "phone_key"
+                else getattr(other, field) == value
+            )
         ]
         if reasons:  # not when only the key of a landline in another city matched
             result.append((other, reasons))

@@ -534,3 +534,44 @@ def test_stored_phone_keys_are_computed_again_without_the_extension(company):
     migration.recompute_phone_keys(apps, None)
     customer.refresh_from_db()
     assert customer.phone_key == "62345678"
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("0769-8888 1234；186 1234 5678", "18612345678"),
+        ("0769-8888 1234；186 1234 5678", "0769 8888 1234"),
+        ("010-1234567 / 13912345678", "+86 139 1234 5678"),
+        ("138 0013 8000,021-5555 6666", "(021) 5555 6666 转 8"),
+        ("１３８ ００１３ ８０００、０２１－５５５５ ６６６６", "86-138-0013-8000"),
+        ("13800138000 021-5555 6666", "021 55556666；13900000000"),
+    ],
+)
+def test_a_customer_sharing_either_of_two_numbers_is_a_duplicate(company, stored, typed):
+    """A phone field holding two numbers (a landline and a mobile) was read as one run
+    of digits, so a new customer with either number was not flagged; each number is
+    now read on its own, as the integrity scans read it (attain.engine.phones)."""
+    old = services.create_customer(None, name="东莞华信有限公司", phone=stored)
+    assert services.find_duplicates(Customer(name="华信科技", phone=typed)) == [
+        (old, ["same phone"])
+    ]
+    services.create_customer(None, name="华信科技", phone=typed, allow_duplicate=True)
+    pairs = [(a.name, b.name, reasons) for a, b, reasons in selectors.duplicate_pairs()]
+    assert pairs == [("东莞华信有限公司", "华信科技", ["same phone"])]
+
+
+def test_two_numbers_in_another_city_or_a_placeholder_are_not_a_duplicate(company):
+    services.create_customer(None, name="上海远大", phone="138 0013 8000,021-5555 6666")
+    services.create_customer(None, name="占位客户", phone="0000000")
+    assert services.find_duplicates(Customer(name="北京华信", phone="010-5555 6666")) == []
+    assert services.find_duplicates(Customer(name="星河电子", phone="0000000；无")) == []
+    services.create_customer(None, name="北京华信", phone="010-5555 6666")
+    services.create_customer(None, name="星河电子", phone="0000000")
+    assert selectors.duplicate_pairs() == []
+
+
+def test_search_finds_a_customer_by_either_number(company):
+    old = services.create_customer(None, name="东莞华信", phone="0769-8888 1234；186 1234 5678")
+    for query in ("18612345678", "186 1234", "88881234"):
+        found = list(Customer.objects.filter(selectors.customer_search(query)))
+        assert found == [old], query

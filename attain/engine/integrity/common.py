@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ..phones import phone_digits
+from ..phones import phone_digits, split_phones
 
 DETECTORS = (
     "wash_orders",
@@ -252,25 +252,28 @@ def contact_key(column: str, kind: str) -> pl.Expr:
     return pl.when(usable).then(value).otherwise(None)
 
 
-# What separates two numbers kept in one phone field (a landline and a mobile, 0769-
-# 22334455；138…; after NFKC, full-width ；，／｜ are their half-width forms).
-PHONE_SEPARATORS = r"[;,/|、]"
-
-
 def contact_keys(frame: pl.DataFrame, who: str, column: str, kind: str) -> pl.DataFrame:
     """``frame``'s ``who`` column and the :func:`contact_key` of its ``column`` (one row
     per key, those that identify nobody left out). A phone field holding two numbers
-    gives a key for each: the digits of both run together are nobody's number."""
+    gives a key for each, read as the CRM's duplicate check reads them
+    (:func:`~attain.engine.phones.split_phones`): the digits of both run together are
+    nobody's number."""
     if kind == "phone":
-        parts = (
-            pl.col(column)
-            .cast(pl.String)
-            .fill_null("")
-            .str.normalize("NFKC")
-            .str.replace_all(PHONE_SEPARATORS, ";")
-            .str.split(";")
+        text = pl.col(column).cast(pl.String).fill_null("")
+        fields = frame.select(text.unique()).to_series()
+        numbers = pl.DataFrame(
+            {
+                "_field": fields,
+                "_number": [split_phones(field) for field in fields],
+            },
+            schema={"_field": pl.String(), "_number": pl.List(pl.String())},
         )
-        frame = frame.select(who, parts.alias(column)).explode(column)
+        frame = (
+            frame.select(who, text.alias("_field"))
+            .join(numbers, on="_field", how="left")
+            .select(who, pl.col("_number").alias(column))
+            .explode(column)
+        )
     return frame.select(who, contact_key(column, kind).alias("key")).drop_nulls("key")
 
 
