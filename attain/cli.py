@@ -3,13 +3,17 @@
 `attain scenario ...` and `attain bench ...` run the calculation engine directly and
 never start Django, so they stay fast and work without a database. Every other
 subcommand is a Django management command (`attain migrate`, `attain runserver`,
-`attain demo load`, `attain import ...`), run with Attain's settings.
+`attain demo load`, `attain import ...`), run with Attain's settings, their messages in
+the language of the environment (:func:`attain.core.language.cli_language`; the engine's
+stay English: it never imports Django, so it has no catalogue).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+from attain.core.language import cli_language
 
 ENGINE_COMMANDS = {"scenario", "bench"}
 ENGINE_HELP = """
@@ -35,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"attain: {error}", file=sys.stderr)
         return 2
 
+    import django
     from django.db import DatabaseError
+    from django.utils import translation
+
+    django.setup()  # the catalogues are the apps': read once the apps are loaded
+    translation.activate(cli_language())
 
     try:
         execute_from_command_line(["attain", *args])
@@ -56,6 +65,8 @@ def _database_not_ready(*, migrating: bool = False) -> str | None:
     migration itself failed: its traceback is what to look at)."""
     from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
     from django.db.migrations.executor import MigrationExecutor
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     connection = connections[DEFAULT_DB_ALIAS]
     try:
@@ -63,7 +74,10 @@ def _database_not_ready(*, migrating: bool = False) -> str | None:
         connection.ensure_connection()
     except DatabaseError as error:  # the message names host and user, never a password
         first = (str(error).strip().splitlines() or [""])[0]
-        return f"cannot connect to the database ({connection.vendor}): {first}"
+        return _("cannot connect to the database (%(vendor)s): %(error)s") % {
+            "vendor": connection.vendor,
+            "error": first,
+        }
     if migrating:
         return None
     try:
@@ -72,10 +86,13 @@ def _database_not_ready(*, migrating: bool = False) -> str | None:
     except DatabaseError:
         return None
     if missing:
-        return (
-            f"the database is not set up ({len(missing)} migrations not applied): "
-            "run `attain migrate` first"
-        )
+        return ngettext(
+            "the database is not set up (%(count)d migration not applied): "
+            "run `attain migrate` first",
+            "the database is not set up (%(count)d migrations not applied): "
+            "run `attain migrate` first",
+            len(missing),
+        ) % {"count": len(missing)}
     return None
 
 

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.demo.generator import (
     DEFAULT_PEOPLE,
@@ -93,7 +94,9 @@ class Command(BaseCommand):
                     self.scan_integrity(echo)
             else:
                 if options["people"] < MIN_PEOPLE:
-                    raise CommandError(f"--people must be at least {MIN_PEOPLE}.")
+                    raise CommandError(
+                        _("--people must be at least %(count)s.") % {"count": MIN_PEOPLE}
+                    )
                 result = generate(
                     people=options["people"],
                     seed=options["seed"],
@@ -140,8 +143,12 @@ class Command(BaseCommand):
         began = time.perf_counter()
         outcome = scan(None)
         echo(
-            f"Integrity scan of {len(outcome.periods)} quarters: {outcome.created} new alerts "
-            f"in {time.perf_counter() - began:.1f} s."
+            _("Integrity scan of %(quarters)s quarters: %(alerts)s new alerts in %(seconds).1f s.")
+            % {
+                "quarters": len(outcome.periods),
+                "alerts": outcome.created,
+                "seconds": time.perf_counter() - began,
+            }
         )
 
     def progress(self, done: int, total: int) -> None:
@@ -150,7 +157,7 @@ class Command(BaseCommand):
     @staticmethod
     def login_table(logins: list[DemoLogin]) -> str:
         if not logins:
-            return "No demo logins."
+            return _("No demo logins.")
         header = ("username", "password", "role", "who")
         rows = [header, *((x.username, x.password, x.role, x.who) for x in logins)]
         widths = [max(len(row[column]) for row in rows) for column in range(3)]
@@ -161,4 +168,4 @@ class Command(BaseCommand):
             for row in rows
         ]
         lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * 3)
-        return "Demo logins:\n" + "\n".join(lines)
+        return _("Demo logins:") + "\n" + "\n".join(lines)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from attain.incentives.models import CalculationRun, RunStatus
 from attain.incentives.services import (
@@ -55,15 +56,16 @@ class Command(CompanyCommand):
         count = options["partitions"]
         if not FIRST_RUN_YEAR <= year <= LAST_RUN_YEAR:
             raise CommandError(
-                f"the fiscal year must be from {FIRST_RUN_YEAR} to {LAST_RUN_YEAR}, not {year}",
+                _("the fiscal year must be from %(first)s to %(last)s, not %(year)s")
+                % {"first": FIRST_RUN_YEAR, "last": LAST_RUN_YEAR, "year": year},
                 returncode=2,
             )
         if count is not None and count < 1:
-            raise CommandError("--partitions must be at least 1", returncode=2)
+            raise CommandError(_("--partitions must be at least 1"), returncode=2)
         if options["here"]:
             if count not in (None, 1):
                 raise CommandError(
-                    "--here calculates in one process: leave out --partitions", returncode=2
+                    _("--here calculates in one process: leave out --partitions"), returncode=2
                 )
             run = run_calculation(None, year)
         else:
@@ -75,7 +77,7 @@ class Command(CompanyCommand):
     def queue(self, year: int, count: int | None) -> CalculationRun:
         with transaction.atomic():
             run = start_calculation(None, year, partitions=count)
-        self.stdout.write(f"run {run.pk}: queued")
+        self.stdout.write(_("run %(run)s: queued") % {"run": run.pk})
         run.refresh_from_db()
         return run
 
@@ -90,25 +92,48 @@ class Command(CompanyCommand):
                 run.refresh_from_db()
                 state = (run.status, run.progress, run.stage)
                 if state != shown:
-                    self.stdout.write(f"run {run.pk}: {run.get_status_display()} {run.progress}%")
+                    self.stdout.write(
+                        _("run %(run)s: %(status)s %(progress)s%%")
+                        % {
+                            "run": run.pk,
+                            "status": run.get_status_display(),
+                            "progress": run.progress,
+                        }
+                    )
                     shown = state
                 if waited == QUEUED_HINT_SECONDS and run.status == RunStatus.QUEUED:
                     self.stderr.write(
-                        f"run {run.pk} is still queued: no worker has taken it. Start one with "
-                        "`attain worker --queue-name '*'`, or calculate with --here."
+                        _(
+                            "run %(run)s is still queued: no worker has taken it. Start one with "
+                            "`attain worker --queue-name '*'`, or calculate with --here."
+                        )
+                        % {"run": run.pk}
                     )
         except KeyboardInterrupt:
             raise CommandError(
-                f"stopped waiting: run {run.pk} stays with the workers ({run.status})",
+                _("stopped waiting: run %(run)s stays with the workers (%(status)s)")
+                % {"run": run.pk, "status": run.status},
                 returncode=130,
             ) from None
         return run
 
     def report(self, run: CalculationRun) -> None:
         if run.status == RunStatus.FAILED:
-            raise CommandError(f"run {run.pk} failed: " + "; ".join(run.problems))
+            raise CommandError(
+                _("run %(run)s failed: %(problems)s")
+                % {"run": run.pk, "problems": "; ".join(run.problems)}
+            )
         if run.status == RunStatus.DONE:
             self.stdout.write(
-                f"run {run.pk}: {run.people} people, {run.rows} result rows, "
-                f"{run.warnings} warnings, {run.seconds} s"
+                _(
+                    "run %(run)s: %(people)s people, %(rows)s result rows, "
+                    "%(warnings)s warnings, %(seconds)s s"
+                )
+                % {
+                    "run": run.pk,
+                    "people": run.people,
+                    "rows": run.rows,
+                    "warnings": run.warnings,
+                    "seconds": run.seconds,
+                }
             )

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.intake.exporter import export_file
 from attain.intake.tables import TABLES
@@ -32,11 +33,17 @@ class Command(CompanyCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.parent.is_dir():
-            raise CommandError(f"No such directory: {path.parent}", returncode=2)
+            raise CommandError(
+                _("No such directory: %(path)s") % {"path": path.parent}, returncode=2
+            )
         if path.is_dir():
-            raise CommandError(f"{path} is a folder: name the file to write", returncode=2)
+            raise CommandError(
+                _("%(path)s is a folder: name the file to write") % {"path": path}, returncode=2
+            )
         try:
             count = export_file(TABLES[options["table"]], path, options["format"])
         except OSError as error:  # no permission, a full disk
-            raise CommandError(f"cannot write {path}: {error}", returncode=2) from error
-        self.stdout.write(f"exported {count} to {path}")
+            raise CommandError(
+                _("cannot write %(path)s: %(error)s") % {"path": path, "error": error}, returncode=2
+            ) from error
+        self.stdout.write(_("exported %(count)s to %(path)s") % {"count": count, "path": path})

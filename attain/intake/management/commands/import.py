@@ -88,12 +88,19 @@ class Command(CompanyCommand):
         path: Path = options["file"]
         table: str = options["table"]
         if path.is_dir():
-            raise CommandError(f"{path} is a folder: name a .csv or .xlsx file", returncode=2)
+            raise CommandError(
+                _("%(path)s is a folder: name a .csv or .xlsx file") % {"path": path},
+                returncode=2,
+            )
         if not path.is_file():
-            raise CommandError(f"No such file: {path}", returncode=FILE_PROBLEM)
+            raise CommandError(
+                _("No such file: %(path)s") % {"path": path}, returncode=FILE_PROBLEM
+            )
         if options["chunk_size"] < 1:
             raise CommandError(
-                f"--chunk-size must be at least 1, not {options['chunk_size']}", returncode=2
+                _("--chunk-size must be at least 1, not %(size)s")
+                % {"size": options["chunk_size"]},
+                returncode=2,
             )
         rejects: Path = options["rejects"] or path.with_name(path.stem + ".rejects.csv")
         try:  # written at the first bad row: a path that cannot be is refused now
@@ -103,7 +110,8 @@ class Command(CompanyCommand):
             rejects.unlink()
         except OSError as error:
             raise CommandError(
-                f"cannot write the rejects file {rejects}: {error.strerror or error}",
+                _("cannot write the rejects file %(path)s: %(error)s")
+                % {"path": rejects, "error": error.strerror or error},
                 returncode=FILE_PROBLEM,
             ) from None
         progress = _Progress()
@@ -149,11 +157,11 @@ class Command(CompanyCommand):
         for note in result.notes:
             self.stdout.write(note)
         for warning in result.warnings:
-            self.stdout.write(f"warning: {warning}")
+            self.stdout.write(_("warning: %(warning)s") % {"warning": warning})
         if result.rejects_path:
-            self.stdout.write(f"rejected rows: {result.rejects_path}")
+            self.stdout.write(_("rejected rows: %(path)s") % {"path": result.rejects_path})
         if result.dry_run:
-            self.stdout.write("dry run: nothing was written")
+            self.stdout.write(_("dry run: nothing was written"))
 
 
 class _Progress:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.ops.backup import BackupError, backup
 
@@ -23,6 +24,14 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"backed up the {summary.vendor} database and {summary.files} uploaded files "
-            f"to {options['file']} ({summary.bytes} bytes)"
+            _(
+                "backed up the %(vendor)s database and %(files)s uploaded files to %(path)s "
+                "(%(bytes)s bytes)"
+            )
+            % {
+                "vendor": summary.vendor,
+                "files": summary.files,
+                "path": options["file"],
+                "bytes": summary.bytes,
+            }
         )

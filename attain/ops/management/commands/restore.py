@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.ops.backup import BackupError, restore
 
@@ -30,6 +31,6 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"restored the {summary.vendor} database and {summary.files} uploaded files "
-            f"from {options['file']}"
+            _("restored the %(vendor)s database and %(files)s uploaded files from %(path)s")
+            % {"vendor": summary.vendor, "files": summary.files, "path": options["file"]}
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.org import services_company
 from attain.org.services_company import AlreadySetUp
@@ -95,10 +96,19 @@ class Command(BaseCommand):
         except AlreadySetUp as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Set up {values.name}: fiscal year from month {values.fiscal_year_start}, "
-            f"{values.currency}, {values.time_zone}, languages {', '.join(values.languages)}; "
-            f"administrator {admin.get_username()}. Next: attain import units|people FILE "
-            "(docs/onboarding.md)."
+            _(
+                "Set up %(name)s: fiscal year from month %(month)s, %(currency)s, %(zone)s, "
+                "languages %(languages)s; administrator %(admin)s. Next: attain import "
+                "units|people FILE (docs/onboarding.md)."
+            )
+            % {
+                "name": values.name,
+                "month": values.fiscal_year_start,
+                "currency": values.currency,
+                "zone": values.time_zone,
+                "languages": ", ".join(values.languages),
+                "admin": admin.get_username(),
+            }
         )
 
     def _password(self, interactive: bool) -> str:
@@ -107,11 +117,14 @@ class Command(BaseCommand):
             return password
         if not interactive or not sys.stdin.isatty():
             raise CommandError(
-                f"{PASSWORD_VARIABLE}: set it to the administrator's password (or run the "
-                "command on a terminal to be asked for it)."
+                _(
+                    "%(variable)s: set it to the administrator's password (or run the "
+                    "command on a terminal to be asked for it)."
+                )
+                % {"variable": PASSWORD_VARIABLE}
             )
-        first = getpass.getpass("Administrator's password: ")
-        second = getpass.getpass("Password (again): ")
+        first = getpass.getpass(_("Administrator's password: "))
+        second = getpass.getpass(_("Password (again): "))
         if first != second:
-            raise CommandError("The two passwords differ.")
+            raise CommandError(_("The two passwords differ."))
         return first

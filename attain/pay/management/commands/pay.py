@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.engine import parse_period
 from attain.intake.exporter import rows_csv, rows_xlsx
@@ -24,7 +25,8 @@ def _period(text: str) -> str:
     """``text`` when it names a period; a typo is refused (it was an empty payroll file)."""
     if parse_period(text) is None:
         raise CommandError(
-            f"{text!r} is not a period (e.g. 2026, 2026-H1, 2026-Q3, 2026-07)", returncode=2
+            _("%(text)r is not a period (e.g. 2026, 2026-H1, 2026-Q3, 2026-07)") % {"text": text},
+            returncode=2,
         )
     return text
 
@@ -67,26 +69,42 @@ class Command(CompanyCommand):
         elif action == "sync":
             report = services.sync_payouts(None)
             self.stdout.write(
-                f"created {report.created}, changed {report.updated}, "
-                f"back to calculated {report.returned}, paid and recalculated {report.paid_changed}"
+                _(
+                    "created %(created)s, changed %(changed)s, back to calculated %(returned)s, "
+                    "paid and recalculated %(paid)s"
+                )
+                % {
+                    "created": report.created,
+                    "changed": report.updated,
+                    "returned": report.returned,
+                    "paid": report.paid_changed,
+                }
             )
         elif action == "export":
             period = _period(options["period"])
             fmt = options["format"]
             path: Path = options["output"] or Path(f"payroll-{period}.{fmt}")
             if not path.parent.is_dir():
-                raise CommandError(f"No such directory: {path.parent}", returncode=2)
+                raise CommandError(
+                    _("No such directory: %(path)s") % {"path": path.parent}, returncode=2
+                )
             if path.is_dir():
-                raise CommandError(f"{path} is a folder: name the file to write", returncode=2)
+                raise CommandError(
+                    _("%(path)s is a folder: name the file to write") % {"path": path}, returncode=2
+                )
             payroll = selectors.payroll(Operator(), period)
             rows = [payroll.header, *payroll.rows]
             data = rows_xlsx(rows, f"payroll {period}") if fmt == "xlsx" else rows_csv(rows)
             try:
                 path.write_bytes(data)
             except OSError as error:
-                raise CommandError(f"cannot write {path}: {error.strerror}", returncode=2) from None
+                raise CommandError(
+                    _("cannot write %(path)s: %(error)s") % {"path": path, "error": error.strerror},
+                    returncode=2,
+                ) from None
             self.stdout.write(
-                f"exported {len(payroll.rows)} payouts, total {payroll.total}, to {path}"
+                _("exported %(count)s payouts, total %(total)s, to %(path)s")
+                % {"count": len(payroll.rows), "total": payroll.total, "path": path}
             )
         elif action == "statements":
             self.statements(options["period"], options["out"] or Path("."), options["processes"])
@@ -97,11 +115,16 @@ class Command(CompanyCommand):
             for row in accrued:
                 self.stdout.write(
                     f"{row.period}\t{row.unit_code or '-'}\t{row.people}\t{row.total}"
-                    f"\t(held {row.held})"
+                    + "\t"
+                    + _("(held %(held)s)") % {"held": row.held}
                 )
             if not accrued:  # say so, rather than print nothing
                 period = options["period"]
-                self.stdout.write(f"nothing accrued for {period}" if period else "nothing accrued")
+                self.stdout.write(
+                    _("nothing accrued for %(period)s") % {"period": period}
+                    if period
+                    else _("nothing accrued")
+                )
 
     def _close(self, action: str, period: str, reason: str) -> None:
         from django.core.exceptions import ValidationError
@@ -111,7 +134,7 @@ class Command(CompanyCommand):
         try:
             if action == "reopen":
                 row = close.reopen_period(None, period, reason=reason)
-                self.stdout.write(f"{row.period} is open again")
+                self.stdout.write(_("%(period)s is open again") % {"period": row.period})
                 return
             row = close.close_period(None, period, reason=reason, background=False)
         except ValidationError as error:
@@ -122,10 +145,21 @@ class Command(CompanyCommand):
 
         row = close.run_close(row.pk, None, report)
         if row.state != "closed":
-            raise CommandError(f"closing {period} failed: {row.problems}")
+            raise CommandError(
+                _("closing %(period)s failed: %(problems)s")
+                % {"period": period, "problems": row.problems}
+            )
         self.stdout.write(
-            f"100% closed {row.period}: {row.people} payouts, total {row.total}, "
-            f"results fingerprint {row.results_fingerprint[:16]}"
+            _(
+                "100%% closed %(period)s: %(count)s payouts, total %(total)s, "
+                "results fingerprint %(fingerprint)s"
+            )
+            % {
+                "period": row.period,
+                "count": row.people,
+                "total": row.total,
+                "fingerprint": row.results_fingerprint[:16],
+            }
         )
 
     def statements(self, period: str, out: Path, processes: int | None) -> None:
@@ -136,13 +170,19 @@ class Command(CompanyCommand):
 
         _period(period)
         if out.exists() and not out.is_dir():
-            raise CommandError(f"{out} is not a folder: name a folder for the PDFs", returncode=2)
+            raise CommandError(
+                _("%(path)s is not a folder: name a folder for the PDFs") % {"path": out},
+                returncode=2,
+            )
         began = time.perf_counter()
         try:
             files = statements.write_period(period, out, processes=processes)
         except FontMissing as error:
             raise CommandError(statements.font_missing_message(error)) from error
         if not files:
-            raise CommandError(f"No payouts in {period}.", returncode=2)
+            raise CommandError(_("No payouts in %(period)s.") % {"period": period}, returncode=2)
         seconds = time.perf_counter() - began
-        self.stdout.write(f"wrote {len(files)} statements of {period} to {out} in {seconds:.1f} s")
+        self.stdout.write(
+            _("wrote %(count)s statements of %(period)s to %(path)s in %(seconds).1f s")
+            % {"count": len(files), "period": period, "path": out, "seconds": seconds}
+        )
