@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from attain.accounts.services import can_force_password_reset, force_password_reset
@@ -443,7 +444,12 @@ def test_a_reset_while_the_mail_server_is_down_hands_over_the_links(company, set
     for user in users:
         user.refresh_from_db()
         assert not user.has_usable_password()
+    # the command speaks the active language (the Chinese page above left zh-hans on)
     call_command("reset_password", "fin")
+    out = capsys.readouterr().out
+    assert "邮件未发出" in out and "/accounts/password-reset/" in out
+    with translation.override("en"):
+        call_command("reset_password", "fin")
     out = capsys.readouterr().out
     assert "not emailed" in out and "/accounts/password-reset/" in out
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.accounts.models import User
 from attain.accounts.services import ResetNotEmailed, check_password_login, force_password_reset
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         users = {u.username: u for u in User.objects.filter(username__in=names)}
         unknown = [name for name in names if name not in users]
         if unknown:  # checked first: nothing is reset when one name is wrong
-            raise CommandError(f"no login named {', '.join(map(repr, unknown))}")
+            raise CommandError(
+                _("no login named %(names)s") % {"names": ", ".join(map(repr, unknown))}
+            )
         refused = []  # ATTAIN_PASSWORD_LOGIN=admins: single sign-on only, no link
         for name in names:
             try:
@@ -53,7 +56,10 @@ class Command(BaseCommand):
             try:
                 link = force_password_reset(None, user, base_url=base_url, reason=options["reason"])
             except ResetNotEmailed as failure:  # the reset stands: the link is printed
-                link, sent = failure.link, f" (not emailed: {failure.error})"
+                link, sent = failure.link, _(" (not emailed: %(error)s)") % {"error": failure.error}
             else:
-                sent = f" (emailed to {user.email})" if user.email else ""
-            self.stdout.write(f"password reset for {user.username}{sent}: {link}")
+                sent = _(" (emailed to %(email)s)") % {"email": user.email} if user.email else ""
+            self.stdout.write(
+                _("password reset for %(user)s%(sent)s: %(link)s")
+                % {"user": user.username, "sent": sent, "link": link}
+            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.audit import chain
 
@@ -23,15 +24,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch"] < 1:  # 0 read no events and reported the chain intact
-            raise CommandError(f"--batch must be at least 1, not {options['batch']}", returncode=2)
+            raise CommandError(
+                _("--batch must be at least 1, not %(batch)s") % {"batch": options["batch"]},
+                returncode=2,
+            )
         verdict = chain.verify(batch=options["batch"])
         if not verdict.intact:
             raise CommandError(
-                f"audit chain broken at event {verdict.broken_id} "
-                f"({verdict.checked} events before it are intact)",
+                _("audit chain broken at event %(event)s (%(checked)s events before it are intact)")
+                % {"event": verdict.broken_id, "checked": verdict.checked},
                 returncode=1,
             )
         self.stdout.write(
-            f"audit chain intact: {verdict.checked} events; "
-            f"head event {verdict.head_id} hash {verdict.head_hash}"
+            _("audit chain intact: %(checked)s events; head event %(head)s hash %(hash)s")
+            % {"checked": verdict.checked, "head": verdict.head_id, "hash": verdict.head_hash}
         )

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attain.calc.periods import fiscal_year_of_day, report_periods, year_bounds
 from attain.calc.scenario import build_scenario
@@ -27,9 +28,15 @@ def _date(text: str) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(text)
     except ValueError as error:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD).", returncode=2) from error
+        raise CommandError(
+            _("%(text)r is not a date (YYYY-MM-DD).") % {"text": text}, returncode=2
+        ) from error
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise CommandError(f"{text} is not between {FIRST_DAY} and {LAST_DAY}.", returncode=2)
+        raise CommandError(
+            _("%(text)s is not between %(first)s and %(last)s.")
+            % {"text": text, "first": FIRST_DAY, "last": LAST_DAY},
+            returncode=2,
+        )
     return day
 
 
@@ -64,16 +71,18 @@ class Command(CompanyCommand):
             start = year_bounds(fiscal_year_of_day(today))[0]
         end = _date(options["end"]) if options["end"] else year_bounds(fiscal_year_of_day(start))[1]
         if end < start:
-            raise CommandError("--to is before --from.")
+            raise CommandError(_("--to is before --from."))
         as_of = _date(options["as_of"]) if options["as_of"] else today
         directory = Path(options["directory"])
         if directory.exists() and not directory.is_dir():
-            raise CommandError(f"{directory} is not a folder.", returncode=2)
+            raise CommandError(_("%(path)s is not a folder.") % {"path": directory}, returncode=2)
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CommandError(
-                f"cannot create {directory}: {error.strerror}", returncode=2
+                _("cannot create %(path)s: %(error)s")
+                % {"path": directory, "error": error.strerror},
+                returncode=2,
             ) from None
         began = time.perf_counter()
         data = build_scenario(
@@ -93,4 +102,7 @@ class Command(CompanyCommand):
             header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
         seconds = time.perf_counter() - began
-        self.stdout.write(f"Wrote {file} ({len(data['records'])} tables) in {seconds:.1f} s.")
+        self.stdout.write(
+            _("Wrote %(path)s (%(tables)s tables) in %(seconds).1f s.")
+            % {"path": file, "tables": len(data["records"]), "seconds": seconds}
+        )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from attain.calc.forecast import FIRST_DAY, LAST_DAY, NotForecastable, run_backtest
 from attain.org.commands import CompanyCommand
@@ -17,7 +18,7 @@ def _day(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError as error:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from error
+        raise CommandError(_("not a date (YYYY-MM-DD): %(text)r") % {"text": text}) from error
 
 
 class Command(CompanyCommand):
@@ -38,17 +39,23 @@ class Command(CompanyCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         first, last = _day(options["first"]), _day(options["last"])
         if last < first:
-            raise CommandError("--to is before --from")
+            raise CommandError(_("--to is before --from."))
         if first < FIRST_DAY or last > LAST_DAY:
-            raise CommandError(f"dates must lie between {FIRST_DAY} and {LAST_DAY}")
+            raise CommandError(
+                _("dates must lie between %(first)s and %(last)s")
+                % {"first": FIRST_DAY, "last": LAST_DAY}
+            )
         target = options["json"]
         if target and target != "-" and Path(target).is_dir():
-            raise CommandError(f"--json {target} is a folder: name the file", returncode=2)
+            raise CommandError(
+                _("--json %(path)s is a folder: name the file") % {"path": target}, returncode=2
+            )
         try:
             document = run_backtest(options["measure"], first, last)
         except NotForecastable as error:
             raise CommandError(
-                f"measure {error} cannot be forecast (unknown, or not a sum or a count)"
+                _("measure %(measure)s cannot be forecast (unknown, or not a sum or a count)")
+                % {"measure": error}
             ) from error
         if options["json"]:
             text = json.dumps(document, indent=1)
@@ -60,7 +67,9 @@ class Command(CompanyCommand):
                     handle.write(text + "\n")
             except OSError as error:
                 raise CommandError(
-                    f"cannot write {options['json']}: {error.strerror}", returncode=2
+                    _("cannot write %(path)s: %(error)s")
+                    % {"path": options["json"], "error": error.strerror},
+                    returncode=2,
                 ) from None
         for row in document["cutoffs"]:
             self.stdout.write(

@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from attain.crm import services
 from attain.org.commands import CompanyCommand
@@ -22,4 +23,4 @@ class Command(CompanyCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         raised = services.check_follow_ups(options.get("on"))
-        self.stdout.write(f"{raised} reminder(s) raised.")
+        self.stdout.write(_("%(count)s reminder(s) raised.") % {"count": raised})

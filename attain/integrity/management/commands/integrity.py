@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from attain.integrity import services
 from attain.integrity.evaluation import evaluate, labels_path, table
@@ -49,9 +50,14 @@ class Command(CompanyCommand):
         if target and target != "-":  # checked before the scan stores any alert
             path = Path(target)
             if path.is_dir():
-                raise CommandError(f"--json {target} is a folder: name the file", returncode=2)
+                raise CommandError(
+                    _("--json %(path)s is a folder: name the file") % {"path": target},
+                    returncode=2,
+                )
             if not path.parent.is_dir():
-                raise CommandError(f"No such directory: {path.parent}", returncode=2)
+                raise CommandError(
+                    _("No such directory: %(path)s") % {"path": path.parent}, returncode=2
+                )
         labels = list(dict.fromkeys(options["period"] or services.default_periods()))
         language = get_language() or "en"
         if options["dry_run"]:
@@ -85,13 +91,25 @@ class Command(CompanyCommand):
                 Path(options["json"]).write_text(text + "\n", encoding="utf-8")
             except OSError as error:
                 raise CommandError(
-                    f"cannot write {options['json']}: {error.strerror}", returncode=2
+                    _("cannot write %(path)s: %(error)s")
+                    % {"path": options["json"], "error": error.strerror},
+                    returncode=2,
                 ) from None
         self.stdout.write(
-            f"{len(found.alerts)} alerts in {', '.join(labels)} ({created} new, of which {known} "
-            f"a dismissed pattern recurring, {updated} updated, {withdrawn} no longer found); "
-            f"{len(found.notes)} tests skipped for "
-            "lack of data."
+            _(
+                "%(alerts)s alerts in %(periods)s (%(created)s new, of which %(known)s a "
+                "dismissed pattern recurring, %(updated)s updated, %(withdrawn)s no longer "
+                "found); %(skipped)s tests skipped for lack of data."
+            )
+            % {
+                "alerts": len(found.alerts),
+                "periods": ", ".join(labels),
+                "created": created,
+                "known": known,
+                "updated": updated,
+                "withdrawn": withdrawn,
+                "skipped": len(found.notes),
+            }
         )
 
     def evaluate(self, options: dict[str, Any]) -> None:

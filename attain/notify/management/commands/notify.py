@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attain.notify import services
 from attain.notify.kinds import KINDS
@@ -29,19 +30,23 @@ class Command(CompanyCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "digest":
-            self.stdout.write(f"digests queued: {services.send_digests()}")
+            self.stdout.write(_("digests queued: %(count)s") % {"count": services.send_digests()})
         elif action == "remind":
             told = remind(timezone.localdate())
-            self.stdout.write(f"reminders sent: {told}")
+            self.stdout.write(_("reminders sent: %(count)s") % {"count": told})
         elif action == "retry":
-            self.stdout.write(f"deliveries queued again: {services.requeue_due()}")
+            self.stdout.write(
+                _("deliveries queued again: %(count)s") % {"count": services.requeue_due()}
+            )
         else:
             kind, *names = options["rest"] or [""]
             if kind not in KINDS or not names:
-                raise CommandError(f"give a kind ({', '.join(KINDS)}) and usernames")
+                raise CommandError(
+                    _("give a kind (%(kinds)s) and usernames") % {"kinds": ", ".join(KINDS)}
+                )
             users = list(get_user_model().objects.filter(username__in=names))
             unknown = sorted(set(names) - {user.username for user in users})
             if unknown:  # a typo notified nobody and said only "notified 0 logins"
-                raise CommandError(f"no login named: {', '.join(unknown)}")
+                raise CommandError(_("no login named: %(names)s") % {"names": ", ".join(unknown)})
             notes = services.notify(kind, users)
-            self.stdout.write(f"notified {len(notes)} logins")
+            self.stdout.write(_("notified %(count)s logins") % {"count": len(notes)})

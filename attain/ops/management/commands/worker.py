@@ -17,6 +17,7 @@ from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from attain.ops.worker import SurvivingWorker, backoff_delay, lengthen_busy_timeout, max_backoff
@@ -87,7 +88,10 @@ class Command(DbWorkerCommand):
                 break
             failures = failures + 1 if time.monotonic() - started < QUICK_EXIT else 1
             delay = backoff_delay(failures, max_backoff())
-            self.stderr.write(f"worker exited with {code}; starting it again in {delay:.1f} s")
+            self.stderr.write(
+                _("worker exited with %(code)s; starting it again in %(seconds).1f s")
+                % {"code": code, "seconds": delay}
+            )
             time.sleep(delay)
         if child is not None and child.poll() is None:
             try:
