@@ -91,11 +91,15 @@ def load_people(on: datetime.date) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(people: person, unit, start, end — their unit on ``on``; units: unit, parent,
     opened)."""
     unit_frame, people = load_org(start=on)
+    # typed, also when there is nobody yet (an empty frame's columns are null-typed and
+    # do not join the values' text person column)
     people = people.select(
         pl.col("id").alias("person"), "unit", pl.col("start"), pl.col("end")
-    ).cast({"start": pl.Date, "end": pl.Date})
+    ).cast({"person": pl.String, "unit": pl.String, "start": pl.Date, "end": pl.Date})
     opened = {code: day for code, day in Unit.objects.values_list("code", "opened")}
-    units = unit_frame.select(pl.col("id").alias("unit"), "parent").with_columns(
+    units = unit_frame.select(
+        pl.col("id").cast(pl.String).alias("unit"), pl.col("parent").cast(pl.String)
+    ).with_columns(
         pl.col("unit")
         .map_elements(lambda code: opened.get(code), return_dtype=pl.Date)
         .alias("opened")

@@ -167,3 +167,22 @@ def test_a_json_file_that_cannot_be_written_is_refused_before_the_backtest(
             *("--json", str(tmp_path)),
         )
     assert raised.value.returncode == 2
+
+
+def test_a_backtest_before_anyone_is_imported_is_no_traceback(db, tmp_path: Path) -> None:
+    """A company set up but not yet imported (no people, no orders): the backtest ended
+    in a Polars SchemaError traceback (the empty people frame had null-typed columns to
+    join on); it reports its cut-offs with nobody in them."""
+    from attain.measures.models import Measure
+
+    if not Measure.objects.filter(code="revenue").exists():
+        Measure.objects.create(code="revenue", name="revenue", table="orders", value="amount")
+    out = tmp_path / "backtest.json"
+    call_command(
+        "forecast",
+        "backtest",
+        *("--measure", "revenue", "--from", "2026-01-01", "--to", "2026-03-31"),
+        *("--json", str(out)),
+    )
+    document = json.loads(out.read_text())
+    assert [row["people"] for row in document["cutoffs"]] == [0] * 8
