@@ -116,10 +116,24 @@ class Command(CompanyCommand):
         path = Path(options["labels"]) if options["labels"] else labels_path()
         if not path.exists():
             raise CommandError(
-                f"No labels at {path}: run `attain demo generate --people N --inject-gaming` first."
+                _(
+                    "No labels at %(path)s: run `attain demo generate --people N "
+                    "--inject-gaming` first."
+                )
+                % {"path": path}
             )
-        labels = json.loads(path.read_text(encoding="utf-8"))
-        periods = sorted({x["period"] for x in labels})
+        try:
+            labels = json.loads(path.read_text(encoding="utf-8"))
+            periods = sorted({x["period"] for x in labels})
+        except (OSError, ValueError, TypeError, KeyError) as error:  # not what demo wrote
+            raise CommandError(
+                _(
+                    "%(path)s is not the labels `attain demo generate --inject-gaming` "
+                    "writes (%(error)s)."
+                )
+                % {"path": path, "error": error.__class__.__name__},
+                returncode=2,
+            ) from None
         first = services.scan_periods(periods[:1])[0].start
         last = services.scan_periods(periods[-1:])[0].end
         every = services.quarters(first, last)
