@@ -116,6 +116,7 @@ _SEPARATORS = re.compile(r"[;,/|、\n]")
 _WHOLE = re.compile(r"^(?:(?:0086|86)?1[0-9]{10}|(?:(?:0086|86)0?|0)" + _AREA + r"[0-9]{7,8})$")
 # A local number written alone as one run of digits (it never begins with 0 or 1).
 _LOCAL = re.compile(r"^[2-9][0-9]{6,7}$")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 # An extension at the start of what follows a number (转 123, ext. 12, #8, x12).
 _EXTENSION_NEXT = re.compile(r"(?i)^\s*(?:转|分机|ext\.?|x|#)\s*[0-9]{1,6}(?=\s|$)")
 
@@ -124,8 +125,10 @@ def _by_spaces(part: str) -> list[str]:
     """The numbers in ``part`` when only spaces separate them (13912345678 13812345678,
     0769-8888 1234 186 1234 5678): runs of words, each a whole number with the extension
     after it; ``[part]`` when it does not read so."""
-    if _WHOLE.match(_digits(part)) or len(_digits(part)) <= 12:
-        return [part]  # one number, however it is spaced
+    if len(_NOT_DIGIT.sub("", part)) <= 12:
+        return [part]  # one number, however it is spaced (the common case: quick)
+    if _WHOLE.match(_digits(part)):
+        return [part]
     numbers: list[str] = []
     words = list(re.finditer(r"\S+", part))
     start = None
@@ -155,8 +158,7 @@ def split_phones(field: str) -> list[str]:
     line break, or by spaces alone where each side reads as a whole number."""
     numbers: list[str] = []
     for part in _SEPARATORS.split(unicodedata.normalize("NFKC", field)):
-        part = " ".join(part.split())
-        if part:
+        if part := " ".join(part.split()):
             numbers.extend(_by_spaces(part))
     return numbers
 
