@@ -109,8 +109,9 @@ def phone_digits(value: pl.Expr) -> pl.Expr:
 
 
 # What separates two numbers kept in one field, after NFKC (the full-width ；，／｜ are
-# then their half-width forms; 、 stays): 0769-8888 1234；186 1234 5678.
-_SEPARATORS = re.compile(r"[;,/|、\n]")
+# then their half-width forms; 、 stays): 0769-8888 1234；186 1234 5678, and the words
+# 或, 及 and 和 (13912345678或13812345678).
+_SEPARATORS = re.compile(r"[;,/|、\n或及和]")
 # A whole number, as digits: a mobile, or a landline with its area code (with or without
 # +86 / 0086 before either).
 _WHOLE = re.compile(r"^(?:(?:0086|86)?1[0-9]{10}|(?:(?:0086|86)0?|0)" + _AREA + r"[0-9]{7,8})$")
@@ -155,7 +156,8 @@ def split_phones(field: str) -> list[str]:
     """The numbers a phone field holds (read NFKC: full-width digits and separators as
     half-width), each as written: ``0769-8888 1234；186 1234 5678`` holds
     ``0769-8888 1234`` and ``186 1234 5678``. Numbers are separated by ; , / | 、 or a
-    line break, or by spaces alone where each side reads as a whole number."""
+    line break, 或 / 及 / 和, or by spaces alone where each side reads as a whole
+    number."""
     numbers: list[str] = []
     for part in _SEPARATORS.split(unicodedata.normalize("NFKC", field)):
         if part := " ".join(part.split()):
