@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.demo.generator import (
     DEFAULT_PEOPLE,
@@ -152,20 +154,36 @@ class Command(BaseCommand):
         )
 
     def progress(self, done: int, total: int) -> None:
-        self.stderr.write(f"  {done:>7} / {total} people", style_func=lambda text: text)
+        self.stderr.write(
+            "  " + _("%(done)7s / %(total)s people") % {"done": done, "total": total},
+            style_func=lambda text: text,
+        )
 
     @staticmethod
     def login_table(logins: list[DemoLogin]) -> str:
         if not logins:
             return _("No demo logins.")
-        header = ("username", "password", "role", "who")
+        header = (
+            pgettext("demo logins", "username"),
+            pgettext("demo logins", "password"),
+            pgettext("demo logins", "role"),
+            pgettext("demo logins", "who"),
+        )
         rows = [header, *((x.username, x.password, x.role, x.who) for x in logins)]
-        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        widths = [max(_width(row[column]) for row in rows) for column in range(3)]
         lines = [
-            "  ".join(value.ljust(width) for value, width in zip(row[:3], widths, strict=True))
+            "  ".join(
+                value + " " * (width - _width(value))
+                for value, width in zip(row[:3], widths, strict=True)
+            )
             + "  "
             + row[3]
             for row in rows
         ]
         lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * 3)
         return _("Demo logins:") + "\n" + "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: two for a Chinese character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

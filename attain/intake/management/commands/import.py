@@ -176,7 +176,11 @@ class _Progress:
             self.last = seconds
             self.shown = True
             rate = rows / seconds if seconds else 0
-            sys.stderr.write(f"\r{rows:,} rows, {rate:,.0f} rows/s, {seconds:.0f} s")
+            sys.stderr.write(
+                "\r"
+                + _("%(rows)s rows, %(rate)s rows/s, %(seconds)s s")
+                % {"rows": f"{rows:,}", "rate": f"{rate:,.0f}", "seconds": f"{seconds:.0f}"}
+            )
             sys.stderr.flush()
 
     def done(self) -> None:
