@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change
@@ -165,7 +166,10 @@ def load_crm_demo(*, seed: int, echo: Echo | None = print) -> CrmResult:
     seconds = time.perf_counter() - began
     if echo is not None:
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
-        echo(f"Created the CRM history ({summary}) in {seconds:.1f} s.")
+        echo(
+            _("Created the CRM history (%(summary)s) in %(seconds).1f s.")
+            % {"summary": summary, "seconds": seconds}
+        )
     return CrmResult(created=True, counts=counts, seconds=seconds)
 
 
@@ -324,7 +328,7 @@ class _Plan:
     def customer(self, seller: _Seller, created: datetime.date) -> Customer:
         region, area, _lat, _lon = CITY_INFO[seller.city]
         name, industry = self.company_name(seller.city)
-        body = "".join(self.rng.choice(CREDIT_ALPHABET) for _ in range(9))
+        body = "".join(self.rng.choice(CREDIT_ALPHABET) for _n in range(9))
         number = self.next_id("DC")
         customer = Customer(
             external_id=number,
@@ -342,7 +346,7 @@ class _Plan:
         )
         self.keys(customer)
         self.rows["customers"].append(customer)
-        for _ in range(self.rng.randint(1, 3)):
+        for _n in range(self.rng.randint(1, 3)):
             person_name, email = self.contact_names.draw()
             self.rows["contacts"].append(
                 Contact(
@@ -710,7 +714,7 @@ class _Plan:
         for seller in sellers:
             self.team_of[seller.team].append(seller)
         for seller in sellers:
-            for _ in range(rng.randint(3, 4)):  # accounts from before the history
+            for _n in range(rng.randint(3, 4)):  # accounts from before the history
                 self.customer(
                     seller, _weekday_after(datetime.date(2023, 1, 2), rng.randint(0, 700))
                 )

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change
@@ -111,7 +112,7 @@ class _Injector:
         """A rep and a quarter in which they sold (eight orders or more): gaming hides in
         real work."""
         choices = sorted(pk for pk in self.people if self.people[pk].code not in self.used)
-        for _ in range(50):
+        for _n in range(50):
             person, quarter = self.people[self.rng.choice(choices)], self.quarter()
             sold = Order.objects.filter(owner=person, date__gte=quarter[1], date__lte=quarter[2])
             if sold.count() >= 8:
@@ -158,7 +159,7 @@ class _Injector:
     def wash(self) -> None:
         person, (label, _start, end) = self.active()
         customers = self.customers_of(person)
-        for _ in range(self.rng.randint(4, 6)):
+        for _n in range(self.rng.randint(4, 6)):
             day = end - datetime.timedelta(days=self.rng.randint(0, 8))
             self.order(
                 person,
@@ -184,7 +185,7 @@ class _Injector:
                 date=end - datetime.timedelta(days=self.rng.randint(0, 5))
             )
         customers = self.customers_of(person)
-        for _ in range(max(0, 10 - len(moved))):
+        for _n in range(max(0, 10 - len(moved))):
             order = self.order(
                 person,
                 self.rng.choice(customers),
@@ -197,7 +198,7 @@ class _Injector:
         """Two reps who each split orders of their own with the other: both must have
         sold in the quarter, or the label would claim a credit that was never given."""
         choices = sorted(pk for pk in self.people if self.people[pk].code not in self.used)
-        for _ in range(50):
+        for _n in range(50):
             first, second = (self.people[pk] for pk in self.rng.sample(choices, 2))
             label, start, end = self.quarter()
             plain = {
@@ -305,7 +306,7 @@ class _Injector:
                 )
             pattern = "same_spot"
         else:
-            for customer in [self.rng.choice(customers) for _ in range(5)]:
+            for customer in [self.rng.choice(customers) for _n in range(5)]:
                 Activity.objects.create(
                     external_id=self.next_id("GA"),
                     kind="call",
@@ -321,7 +322,7 @@ class _Injector:
         person, (label, start, end) = self.active()
         customers = self.customers_of(person)
         if variant == 0:
-            for _ in range(6):
+            for _n in range(6):
                 day = start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
                 amount = Decimal(self.rng.choice((2, 3, 5, 8, 10, 12, 15)) * 10_000)
                 self.pay(self.order(person, self.rng.choice(customers), day, amount=amount), person)
@@ -365,7 +366,7 @@ def inject_gaming(*, seed: int, per_detector: int = 4, echo: Any = print) -> lis
     call does nothing) and write the labels file. Returns the labels."""
     if injected():
         if echo is not None:
-            echo("Gaming cases are already injected; nothing to do.")
+            echo(_("Gaming cases are already injected; nothing to do."))
         return json.loads(labels_path().read_text()) if labels_path().exists() else []
     injector = _Injector(seed)
     with transaction.atomic():
@@ -389,5 +390,8 @@ def inject_gaming(*, seed: int, per_detector: int = 4, echo: Any = print) -> lis
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(injector.labels, ensure_ascii=False, indent=1))
     if echo is not None:
-        echo(f"Injected {len(injector.labels)} labelled gaming cases ({path}).")
+        echo(
+            _("Injected %(count)s labelled gaming cases (%(path)s).")
+            % {"count": len(injector.labels), "path": path}
+        )
     return injector.labels

@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from attain.accounts.models import Role, User
@@ -185,7 +186,7 @@ def load_demo(
         if crm and not crm_present():
             load_crm_demo(seed=seed, echo=echo)
         elif echo is not None:
-            echo("The demo company is already loaded; nothing to do.")
+            echo(_("The demo company is already loaded; nothing to do."))
         return DemoResult(
             created=False,
             people=Person.objects.count(),
@@ -252,7 +253,10 @@ def _create(
         _apply(plan, progress, bulk=bulk)
     seconds = time.perf_counter() - began
     if echo is not None:
-        echo(f"Created {len(plan.people)} people in {len(plan.units)} units in {seconds:.1f} s.")
+        echo(
+            _("Created %(people)s people in %(units)s units in %(seconds).1f s.")
+            % {"people": len(plan.people), "units": len(plan.units), "seconds": seconds}
+        )
     return DemoResult(
         created=True,
         people=len(plan.people),
@@ -471,7 +475,7 @@ class _Planner:
         sizes = [team_count // region_count] * region_count
         for index in range(team_count % region_count):
             sizes[index] += 1
-        for _ in range(region_count // 2):  # vary between four and six teams per region
+        for _n in range(region_count // 2):  # vary between four and six teams per region
             a, b = rng.randrange(region_count), rng.randrange(region_count)
             if a != b and sizes[a] > 4 and sizes[b] < 6:
                 sizes[a] -= 1
@@ -558,7 +562,7 @@ class _Planner:
         for team, count in zip(all_teams, share, strict=True):
             manager = managers[team]
             members[team] = {}
-            for _ in range(count):
+            for _n in range(count):
                 rep = self.person(
                     REP,
                     team,
@@ -670,7 +674,7 @@ class _Planner:
             on = datetime.date(year, rng.randint(2, 10), 1)
             fate = "leaves" if index % 2 == 0 else "moves"
             events.append(_Event(on, 0, len(events), "promotion", key, team, fate))
-        for _ in range(max(3, round(initial_reps * 0.03))):
+        for _n in range(max(3, round(initial_reps * 0.03))):
             picked = pick_rep(others)
             if picked is None:  # only in very small companies
                 break
@@ -680,13 +684,13 @@ class _Planner:
                 target = rng.choice(all_teams)
             on = _weekday_between(rng, datetime.date(year, 1, 12), datetime.date(year, 10, 30))
             events.append(_Event(on, 1, len(events), "transfer", key, target))
-        for _ in range(hires):
+        for _n in range(hires):
             team = rng.choice(all_teams)
             on = _weekday_between(rng, datetime.date(year, 1, 5), datetime.date(year, 10, 30))
             new = self.person(REP, team, None, on, Decimal(0))
             new.potential = (Decimal(rng.randint(80, 200) * 10_000)).quantize(Decimal("0.01"))
             events.append(_Event(on, 2, len(events), "hire", new.key, team))
-        for _ in range(max(2, round(initial_reps * 0.02))):
+        for _n in range(max(2, round(initial_reps * 0.02))):
             picked = pick_rep(others)
             if picked is None:
                 break

@@ -22,6 +22,7 @@ import polars as pl
 import pyarrow as pa
 from django.db import connections, transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from attain.calc.sources import open_source, postgresql_uri
 from attain.crm import dedupe
@@ -185,7 +186,11 @@ def generate_orders(
     )
     customer_pks = _ids(Customer, "external_id", f"{batch}C", using).sort("key")["pk"].to_list()
     if echo is not None:
-        echo(f"  {customer_count} customers in {time.perf_counter() - began:.1f} s")
+        echo(
+            "  "
+            + _("%(count)s customers in %(seconds).1f s")
+            % {"count": customer_count, "seconds": time.perf_counter() - began}
+        )
 
     # Orders: the customer's owner sells; Q4 is busier, January and February quieter.
     month_weight = [0.6, 0.55, 1.0, 1.0, 1.05, 1.1, 0.95, 0.95, 1.05, 1.1, 1.3, 1.5]
@@ -230,7 +235,11 @@ def generate_orders(
     )
     order_pks = _ids(Order, "external_id", f"{batch}O", using).sort("key")["pk"].to_list()
     if echo is not None:
-        echo(f"  {count} orders in {time.perf_counter() - began:.1f} s")
+        echo(
+            "  "
+            + _("%(count)s orders in %(seconds).1f s")
+            % {"count": count, "seconds": time.perf_counter() - began}
+        )
 
     # Credit splits: the owner and another rep, 50/50 or 70/30.
     split = [i for i in range(count) if rng.random() < SPLIT_SHARE]
@@ -279,7 +288,16 @@ def generate_orders(
     )
     if echo is not None:
         echo(
-            f"Generated {count} orders ({len(credit_orders) // 2} split), {len(kept)} payments, "
-            f"{customer_count} customers in {time.perf_counter() - began:.1f} s."
+            _(
+                "Generated %(orders)s orders (%(split)s split), %(payments)s payments, "
+                "%(customers)s customers in %(seconds).1f s."
+            )
+            % {
+                "orders": count,
+                "split": len(credit_orders) // 2,
+                "payments": len(kept),
+                "customers": customer_count,
+                "seconds": time.perf_counter() - began,
+            }
         )
     return count

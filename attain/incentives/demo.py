@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attain.crm.models import Activity, ActivityKind, Customer, Order, Payment, Survey
 from attain.org.models import Assignment, Person
@@ -166,7 +167,7 @@ def ensure_demo_records(seed: int = DEMO_YEAR) -> int:
         serial = 0
         while day <= end:
             month_end = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            for _ in range(rng.randint(2, 6)):
+            for _n in range(rng.randint(2, 6)):
                 date = day + datetime.timedelta(days=rng.randrange((month_end - day).days))
                 if date > end:
                     continue
@@ -182,7 +183,7 @@ def ensure_demo_records(seed: int = DEMO_YEAR) -> int:
                         status="cancelled" if rng.random() < 0.03 else "confirmed",
                     )
                 )
-            for _ in range(rng.randint(3, 9)):
+            for _n in range(rng.randint(3, 9)):
                 date = day + datetime.timedelta(days=rng.randrange((month_end - day).days))
                 if date > end:
                     continue
@@ -274,7 +275,9 @@ def load_demo_incentives(echo: Any = print) -> None:
     """Plans, targets and a full calculation for the demo company (idempotent)."""
     written = ensure_demo_records()
     if written and echo:
-        echo(f"Added {written} demo orders with payments, visits and surveys.")
+        echo(
+            _("Added %(count)s demo orders with payments, visits and surveys.") % {"count": written}
+        )
     with transaction.atomic():
         count = ensure_demo_targets()
         for document in (REP_PLAN, MANAGER_PLAN):
@@ -290,10 +293,21 @@ def load_demo_incentives(echo: Any = print) -> None:
             # a proposal to try the what-if on (docs/effectiveness.md)
             services.save_plan_version(None, REP_DRAFT, note=REP_DRAFT_NOTE)
     if echo and count:
-        echo(f"Typed {count} revenue targets for {DEMO_YEAR}.")
+        echo(
+            _("Typed %(count)s revenue targets for %(year)s.") % {"count": count, "year": DEMO_YEAR}
+        )
     run = services.run_calculation(None, DEMO_YEAR)
     if echo:
         echo(
-            f"Calculated {DEMO_YEAR}: {run.people} people, {run.rows} result rows "
-            f"in {run.seconds} s ({run.status})."
+            _(
+                "Calculated %(year)s: %(people)s people, %(rows)s result rows in "
+                "%(seconds)s s (%(status)s)."
+            )
+            % {
+                "year": DEMO_YEAR,
+                "people": run.people,
+                "rows": run.rows,
+                "seconds": run.seconds,
+                "status": run.get_status_display(),
+            }
         )

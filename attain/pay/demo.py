@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role
 
@@ -70,5 +71,5 @@ def load_demo_disputes(echo: Any = None) -> int:
         )
         services.reject(ops, split, explanation="按销售政策，分成以订单录入时的负责人为准。")
     if echo:
-        echo("Demo disputes: 3 (open, resolved, rejected).")
+        echo(_("Demo disputes: 3 (open, resolved, rejected)."))
     return 3

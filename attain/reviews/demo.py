@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.accounts.models import User
 from attain.calc.periods import periods_of_day
@@ -32,13 +34,20 @@ def load_demo_reviews(echo: Any = None, username: str = "manager") -> list[Revie
                 review = services.open_review(user, manager, period)
             except (ValidationError, PermissionDenied) as error:  # no team: say so
                 if echo:
-                    echo(f"Review {period} of {manager.name}: not opened ({error}).")
+                    echo(
+                        _("Review %(period)s of %(manager)s: not opened (%(error)s).")
+                        % {"period": period, "manager": manager.name, "error": error}
+                    )
                 continue
             if len(found) == 0:
                 _discuss(user, review, today)
         found.append(review)
     if echo and found:
-        echo(f"Reviews of {manager.name}'s team: {', '.join(r.period for r in found)}.")
+        periods = pgettext("list separator", ", ").join(r.period for r in found)
+        echo(
+            _("Reviews of %(manager)s's team: %(periods)s.")
+            % {"manager": manager.name, "periods": periods}
+        )
     return found
 
 

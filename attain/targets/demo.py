@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from attain.accounts.models import User
 from attain.crm.models import Order, OrderStatus, Payment
@@ -67,12 +68,12 @@ def load_demo_targets(*, echo: Any = print) -> TargetPlan | None:
     root = Unit.objects.filter(code="hq").first()
     if root is None:
         if echo:
-            echo("No demo company (unit hq); run `attain demo load` first.")
+            echo(_("No demo company (unit hq); run `attain demo load` first."))
         return None
     existing = TargetPlan.objects.filter(name=DEMO_PLAN, fiscal_year=FISCAL_YEAR).first()
     if existing is not None:
         if echo:
-            echo(f"The demo target plan exists already ({existing}).")
+            echo(_("The demo target plan exists already (%(plan)s).") % {"plan": existing})
         return existing
     plan = services.create_target_plan(
         None,
@@ -101,5 +102,8 @@ def load_demo_targets(*, echo: Any = print) -> TargetPlan | None:
         services.acknowledge_target(None, plan, "收到，全力以赴。", person=person)
     plan.refresh_from_db()
     if echo:
-        echo(f"Demo target plan published: {plan} ({len(reps)} reps, total {demo_total(root)}).")
+        echo(
+            _("Demo target plan published: %(plan)s (%(reps)s reps, total %(total)s).")
+            % {"plan": plan, "reps": len(reps), "total": demo_total(root)}
+        )
     return plan

@@ -54,29 +54,3 @@ def test_a_command_speaks_english_otherwise(tmp_path):
         tmp_path, _clean({"LANG": "zh_CN.UTF-8", "ATTAIN_LANGUAGE": "en"}), "demo", "load"
     )
     assert "the database is not set up" in done.stderr, done.stderr
-
-
-def test_the_demo_login_table_lines_up_in_chinese():
-    """The demo's login table: its header in the reader's language, its columns lined up
-    by display width (a Chinese character takes two columns of a terminal)."""
-    import unicodedata
-
-    from django.utils import translation
-
-    from attain.demo.generator import DemoLogin
-    from attain.demo.management.commands.demo import Command
-
-    logins = [DemoLogin("admin", "demo-1234", "admin", "系统管理员")]
-    with translation.override("zh-hans"):
-        table = Command.login_table(logins)
-    lines = table.splitlines()
-    assert lines[0] == "演示账号："
-    assert lines[1].split()[:3] == ["用户名", "密码", "角色"]
-
-    def width(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-    # the third column (the role) begins at the same column in the header and the rows
-    header, rule, row = lines[1], lines[2], lines[3]
-    assert width(header[: header.index("角色")]) == width(row[: row.index("admin", 5)])
-    assert rule.startswith("-" * width("用户名"))
