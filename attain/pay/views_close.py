@@ -48,7 +48,16 @@ def periods(request: HttpRequest) -> HttpResponse:
                 messages.error(request, _("Choose what to do."))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, _errors(error))
+            # the page again, with the reason typed in the refused form (never lost)
+            refused = {"action": action, "period": period}
+            refused["reason"] = request.POST.get("reason", "")
+            return _periods_page(request, refused)
         return redirect(request.path)
+    return _periods_page(request, {})
+
+
+def _periods_page(request: HttpRequest, refused: dict[str, str]) -> HttpResponse:
+    """The periods page; ``refused``: what was sent with a refused step (status 400)."""
     services.fail_abandoned_closes()
     rows = selectors.periods()
     context = {
@@ -56,10 +65,12 @@ def periods(request: HttpRequest) -> HttpResponse:
         "closing": any(r.state == PeriodState.CLOSING for r in rows),
         "can_close": access.can_close_periods(request.user),
         "can_reopen": access.can_reopen_periods(request.user),
+        "refused": refused,
     }
+    status = 400 if refused else 200
     if getattr(request, "htmx", False):
-        return render(request, "pay/_periods_table.html", context)
-    return render(request, "pay/periods.html", context)
+        return render(request, "pay/_periods_table.html", context, status=status)
+    return render(request, "pay/periods.html", context, status=status)
 
 
 @login_required

@@ -153,12 +153,27 @@ def register(request: HttpRequest) -> HttpResponse:
             except (ValidationError, PermissionDenied) as error:
                 text = error.messages if isinstance(error, ValidationError) else [str(error)]
                 messages.error(request, " ".join(str(t) for t in text))
+                # the page again, with the step as the login left it: the chosen payouts,
+                # the step, and the reason and reference typed (never lost to a refusal)
+                refused = {
+                    "action": request.POST.get("action", ""),
+                    "people": request.POST.getlist("people"),
+                    **{n: request.POST.get(n, "") for n in ("reason", "reference", "paid_on")},
+                }
+                return _register_page(request, filters, refused)
         return redirect(request.get_full_path())
     fmt = request.GET.get("export")
     if fmt in {"csv", "xlsx"}:
         rows = list(selectors.payouts(request.user, **filters))
         name = f"payouts-{filters['period'] or 'all'}"
         return _file(selectors.register_rows(rows), fmt, name)
+    return _register_page(request, filters, {})
+
+
+def _register_page(
+    request: HttpRequest, filters: dict[str, Any], refused: dict[str, Any]
+) -> HttpResponse:
+    """The register page; ``refused``: what was sent with a refused step (status 400)."""
     data = selectors.register(request.user, page=request.GET.get("page") or 1, **filters)
     user = request.user
     actions = [
@@ -194,7 +209,9 @@ def register(request: HttpRequest) -> HttpResponse:
             "querystring": querystring(request),
             "my_person_id": getattr(person_of(user), "pk", None),  # "Dispute this line"
             "shown_amounts": json.dumps({p.person.code: str(p.amount) for p in data.rows}),
+            "refused": refused,
         },
+        status=400 if refused else 200,
     )
 
 

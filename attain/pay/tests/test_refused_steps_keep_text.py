@@ -1,0 +1,104 @@
+"""A step refused on the payout register or the pay periods page shows the page again
+(status 400) with the refusal and what the login typed: the reason, the payment reference
+and date, the step and the chosen payouts (as the dispute page does): nothing is typed
+twice."""
+
+from __future__ import annotations
+
+from attain.pay import services_close
+from attain.pay.models import Payout
+from attain.pay.models_close import PayPeriod
+
+from .payout_factories import AMOUNTS, PERIOD
+from .payout_factories import store as store_amounts
+from .test_close import closed, quarters, store  # noqa: F401  (the fixture)
+
+REASON = "Order 4711 is being checked by legal — hold until the contract is signed"
+
+
+def test_a_refused_hold_keeps_the_reason_and_the_chosen_payouts(company, client):
+    store_amounts(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    address = f"/pay/payouts/?period={PERIOD}"
+    client.post(address, {"action": "hold", "people": ["r1"], "reason": "first"})
+    # r1 already held: holding r1 and r2 is refused as a whole
+    answer = client.post(address, {"action": "hold", "people": ["r1", "r2"], "reason": REASON})
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "This payout is already held." in html
+    assert f'value="{REASON}"' in html.replace("&#x27;", "'")
+    assert 'value="r1" aria-label="' in html and '"r2" aria-label=' in html
+    for code in ("r1", "r2"):
+        assert f'value="{code}" aria-label="{company.people[code].name}" checked' in html
+    assert f'value="r3" aria-label="{company.people["r3"].name}">' in html  # not chosen
+    assert '<option value="hold" selected>' in html
+    assert not Payout.objects.get(person__code="r2", period=PERIOD).held
+
+
+def test_a_refused_payment_keeps_the_reference_and_the_date(company, client):
+    store_amounts(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    address = f"/pay/payouts/?period={PERIOD}"
+    # calculated, not approved: marking it paid is refused
+    answer = client.post(
+        address,
+        {
+            "action": "pay",
+            "people": ["r3"],
+            "reference": "BANK-2026-04-15",
+            "paid_on": "2026-04-15",
+        },
+    )
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert 'value="BANK-2026-04-15"' in html and 'value="2026-04-15"' in html
+    assert '<option value="pay" selected>' in html
+    assert Payout.objects.get(person__code="r3", period=PERIOD).state == "calculated"
+
+
+def test_a_refused_step_in_chinese_keeps_the_reason(company, client):
+    store_amounts(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    client.cookies["django_language"] = "zh-hans"
+    answer = client.post(f"/pay/payouts/?period={PERIOD}", {"action": "hold", "reason": "待核实"})
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert 'value="待核实"' in html
+
+
+def test_a_step_that_passes_still_goes_back_to_the_page(company, client):
+    store_amounts(company, AMOUNTS)
+    client.force_login(company.users["finance"])
+    address = f"/pay/payouts/?period={PERIOD}"
+    answer = client.post(address, {"action": "hold", "people": ["r2"], "reason": REASON})
+    assert answer.status_code == 302 and answer["Location"] == address
+
+
+def test_a_refused_reopen_keeps_the_reason(quarters, client, monkeypatch):  # noqa: F811
+    closed(quarters, "2026-Q1")
+    closed(quarters, "2026-Q2")
+    client.force_login(quarters.users["admin"])
+
+    def refuse(actor, period, *, reason):
+        raise services_close.ValidationError({"period": "Refused for the test."})
+
+    monkeypatch.setattr(services_close, "reopen_period", refuse)
+    answer = client.post(
+        "/pay/periods/", {"action": "reopen", "period": "2026-Q2", "reason": REASON}
+    )
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "Refused for the test." in html
+    row = html.split('data-period="2026-Q2"')[1].split("</tr>")[0]
+    assert f'value="{REASON}"' in row
+    other = html.split('data-period="2026-Q1"')[1].split("</tr>")[0]
+    assert REASON not in other  # only in the form that was refused
+
+
+def test_a_reopen_without_a_reason_is_shown_in_place(quarters, client):  # noqa: F811
+    closed(quarters, "2026-Q1")
+    client.force_login(quarters.users["admin"])
+    answer = client.post("/pay/periods/", {"action": "reopen", "period": "2026-Q1", "reason": " "})
+    assert answer.status_code == 400
+    assert "Give the reason for reopening the period." in answer.content.decode()
+    assert PayPeriod.objects.get(period="2026-Q1").state == "closed"
