@@ -41,6 +41,7 @@ class Action(models.TextChoices):
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     PASSWORD_RESET = "password_reset", _("Password reset forced")
     RUN_STARTED = "run_started", _("Calculation run started")
+    REFUSED = "refused", _("Step refused")
 
 
 class AuditEvent(models.Model):

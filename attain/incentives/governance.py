@@ -3,8 +3,10 @@
 A plan version goes draft → submitted → approved → active, as target plans are
 approved: the plan editors (sales operations, administrators) submit a version and,
 once approved, activate it (:func:`attain.incentives.services.activate_plan`); an
-approver (executives, administrators) approves it. A submitted or approved version goes
-back to draft with a reason. Every step is checked against the role
+approver (executives, administrators) approves it. Four eyes: whoever submitted a version
+does not approve it (another login with the right does), unless the company turned the
+rule off (``CompanySettings.plan_four_eyes``); the refusal is audited. A submitted or
+approved version goes back to draft with a reason. Every step is checked against the role
 (:mod:`.access`), refused with a clear error when the version is not in the state the
 step starts from (nothing changes then), and audited.
 
@@ -27,8 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, record_event, snapshot
 from attain.measures.services import measure_names
+from attain.org.company import company
 from attain.org.models import Assignment, Unit
 from attain.org.selectors import unit_descendant_ids
 
@@ -42,6 +45,25 @@ IN_PLAY = (VersionStatus.SUBMITTED, VersionStatus.APPROVED, VersionStatus.ACTIVE
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+class OwnSubmission(PermissionDenied):
+    """Four eyes: the login approving a plan version is the one who submitted it."""
+
+
+def own_submission_refusal(version: PlanVersion) -> str:
+    """The message refusing to approve a version the login submitted."""
+    return _(
+        "You submitted version %(number)s of %(plan)s for approval: another login with "
+        "the right approves it (four eyes)."
+    ) % {"number": version.number, "plan": version.plan.code}
+
+
+def submitted_it(user: Any, version: PlanVersion) -> bool:
+    """Whether the four-eyes rule keeps ``user`` from approving ``version``: the rule is
+    on and ``user`` submitted it (the system itself, ``user`` None, is never held)."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and version.submitted_by_id == pk and company().plan_four_eyes
 
 
 def _step(
@@ -69,9 +91,16 @@ def _step(
                     ]
                 }
             )
+        if to == VersionStatus.APPROVED and submitted_it(actor, locked):
+            raise OwnSubmission(own_submission_refusal(locked))
         before = snapshot(locked)
         locked.status = to
-        locked.save(update_fields=["status"])
+        # who submitted it, for the four eyes of its approval (none again once in draft)
+        if to == VersionStatus.SUBMITTED:
+            locked.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+        elif to == VersionStatus.DRAFT:
+            locked.submitted_by = None
+        locked.save(update_fields=["status", "submitted_by"])
         record_change(
             actor, Action.UPDATE, locked, before=before, after=snapshot(locked), reason=reason
         )
@@ -95,14 +124,27 @@ def submit_plan_version(actor: Any, version: PlanVersion, *, reason: str = "") -
 def approve_plan_version(actor: Any, version: PlanVersion, *, reason: str = "") -> PlanVersion:
     """Submitted → approved: an executive or an administrator."""
     _require(can_approve_plans(actor), _("Only executives and administrators approve plans."))
-    return _step(
-        actor,
-        version,
-        VersionStatus.APPROVED,
-        (VersionStatus.SUBMITTED,),
-        _("approved"),
-        reason,
-    )
+    try:
+        return _step(
+            actor,
+            version,
+            VersionStatus.APPROVED,
+            (VersionStatus.SUBMITTED,),
+            _("approved"),
+            reason,
+        )
+    except OwnSubmission as refusal:
+        # audited, and kept: the refusal is written after the step's transaction ended
+        record_event(
+            actor,
+            Action.REFUSED,
+            PlanVersion,
+            version.pk,
+            str(version),
+            after={"step": "approve", "status": version.status, "rule": "four eyes"},
+            reason=str(refusal),
+        )
+        raise
 
 
 def return_plan_version(actor: Any, version: PlanVersion, *, reason: str) -> PlanVersion:

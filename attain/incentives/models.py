@@ -63,6 +63,9 @@ class PlanVersion(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = acting_user()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # who submitted it for approval (four eyes: another login approves it); empty when the
+    # system did, or while it is a draft
+    submitted_by = acting_user(_("submitted by"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
     class Meta:

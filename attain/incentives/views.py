@@ -34,6 +34,7 @@ from attain.measures import direction
 from attain.measures.forms import table_choices
 from attain.measures.models import Measure
 from attain.measures.services import measure_names
+from attain.org.company import company
 from attain.org.models import Unit
 from attain.org.selectors import labelled_units, person_of, visible_people
 from attain.web import charts
@@ -563,6 +564,8 @@ def _governance_context(request: HttpRequest) -> dict[str, Any]:
         "can_propose": access.can_edit_plans(request.user),
         "can_approve": access.can_approve_plans(request.user),
         "can_return": access.can_return_plans(request.user),
+        # four eyes: the reader approves no version they submitted (the company's rule)
+        "my_user_id": request.user.pk if company().plan_four_eyes else None,
     }
 
 
@@ -607,6 +610,8 @@ def plan_step(request: HttpRequest, code: str, number: int, action: str) -> Http
         run(request.user, version, request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except governance.OwnSubmission as refusal:  # four eyes: said on the page, as a refusal
+        messages.error(request, str(refusal))
     else:
         messages.success(request, str(done) % {"n": number, "plan": code})
         warnings = governance.overlap_warnings(version)

@@ -59,7 +59,15 @@ class CompanySettingsForm(forms.ModelForm):
 
     class Meta:
         model = CompanySettings
-        fields = ("name", "fiscal_year_start", "currency", "time_zone", "languages", "language")
+        fields = (
+            "name",
+            "fiscal_year_start",
+            "currency",
+            "time_zone",
+            "languages",
+            "language",
+            "plan_four_eyes",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

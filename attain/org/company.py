@@ -1,7 +1,7 @@
 """The company's settings as every reader sees them: the row the first-run setup stored
 (:class:`~attain.org.models.CompanySettings`), or the deployment's settings while there
 is none (``ATTAIN_COMPANY_NAME``, ``ATTAIN_FISCAL_YEAR_START``, ``ATTAIN_CURRENCY``,
-``TIME_ZONE``, ``LANGUAGES``, ``LANGUAGE_CODE``).
+``TIME_ZONE``, ``LANGUAGES``, ``LANGUAGE_CODE``; four eyes on plan approval, on).
 
 Both questions are asked on every request, so both are cached in the process:
 
@@ -34,6 +34,8 @@ class Company:
     languages: tuple[str, ...]
     language: str
     stored: bool  # from the company settings row (else from the deployment's settings)
+    # whoever submitted a plan version does not approve it (docs/incentives.md)
+    plan_four_eyes: bool = True
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -92,6 +94,7 @@ def _stored() -> Company | None:
             languages=tuple(row.languages) or language_codes(),
             language=row.language,
             stored=True,
+            plan_four_eyes=row.plan_four_eyes,
         )
     )
     with _lock:

@@ -151,6 +151,16 @@ class CompanySettings(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64)
     languages = models.JSONField(_("languages offered"), default=list)
     language = models.CharField(_("default language"), max_length=10)
+    # four eyes on plans (docs/incentives.md, "Plan approval"): whoever submitted a plan
+    # version for approval does not approve it; off only for a company with one approver
+    plan_four_eyes = models.BooleanField(
+        _("four eyes on plan approval"),
+        default=True,
+        help_text=_(
+            "Whoever submits a plan version for approval may not approve it: another login "
+            "with the right does. Turn off only when a single administrator runs the company."
+        ),
+    )
     set_up_at = models.DateTimeField(_("set up at"), auto_now_add=True)
 
     class Meta:
