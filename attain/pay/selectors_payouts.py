@@ -196,11 +196,12 @@ def payroll_mapping() -> PayrollMapping:
 
 
 def payroll_payouts(user: Any, period: str) -> list[Payout]:
-    """What payroll pays for ``period``: approved payouts that are not held."""
+    """What payroll pays for ``period``: approved payouts that are not held, and never
+    one below zero (approved before that was refused): no negative pay line."""
     return list(
-        payouts(user, period=period, state=PayoutState.APPROVED, held=False).order_by(
-            "person__code"
-        )
+        payouts(user, period=period, state=PayoutState.APPROVED, held=False)
+        .filter(amount__gte=ZERO)
+        .order_by("person__code")
     )
 
 

@@ -425,6 +425,8 @@ def _step(
                     _("%(payout)s is held (%(reason)s): release it first.")
                     % {"payout": label, "reason": payout.hold_reason}
                 )
+            elif payout.amount < ZERO and name in {"approve", "pay"}:
+                problems.append(negative_refusal(label, payout.amount))
             elif amounts is not None and amounts.get(payout.person.code) != payout.amount:
                 problems.append(
                     changed
@@ -443,6 +445,17 @@ def _step(
             payout.note = {}
             save_update(actor, payout, before=before, state=_state_of, reason=reason)
     return len(rows)
+
+
+def negative_refusal(label: str, amount: Decimal) -> str:
+    """The message refusing to approve or pay a payout below zero (a clawback or a
+    dispute adjustment larger than what was earned): payroll gets no negative pay line."""
+    return _(
+        "%(payout)s comes to %(amount)s, below zero: a negative payout is not approved, "
+        "exported or paid (payroll gets no negative pay line). Hold it with the reason and "
+        "recover the amount from the person's next pay through payroll; it can be approved "
+        "once a recalculation brings it to zero or more."
+    ) % {"payout": label, "amount": amount_text(amount)}
 
 
 def review_payouts(
