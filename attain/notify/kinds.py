@@ -166,6 +166,18 @@ KINDS: dict[str, Kind] = {
             amounts=("amount",),
         ),
         Kind(
+            "adjustment_stranded",
+            _("Adjustment waiting for a leaver"),
+            _("Dispute #%(number)s: an adjustment waits for someone who has left"),
+            _(
+                "%(person)s has left and has no later payout to carry the adjustment of "
+                "%(amount)s (dispute #%(number)s, %(period)s): settle it on the pay "
+                "periods page."
+            ),
+            "pay:periods",
+            amounts=("amount",),
+        ),
+        Kind(
             "dispute_rejected",
             _("Dispute rejected"),
             _("Your dispute #%(number)s is rejected"),

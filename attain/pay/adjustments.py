@@ -9,14 +9,17 @@ its last day; of those ending the same day, the shortest period) ending on or af
 disputed period that is not paid, not frozen by a settled prior-period adjustment and
 whose period :func:`period_is_open`. Until the
 person has one (the next period is not calculated yet) it waits, and the next
-calculation places it."""
+calculation places it. One waiting for someone who has left (:func:`stranded`: no later
+payout may ever come) is shown to finance on the pay periods page, who settle it outside
+the payouts with a reason (:func:`attain.pay.services_disputes.settle_adjustment`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
@@ -67,7 +70,7 @@ def first_open_period(person_id: int, after: object) -> str:
 def place_waiting(people: Iterable[int] | None = None) -> list[DisputeAdjustment]:
     """Give each waiting adjustment (of ``people``; all when None) its payout period
     when the person has an open one now. Returns the adjustments placed."""
-    waiting = DisputeAdjustment.objects.filter(period="")
+    waiting = DisputeAdjustment.objects.filter(period="", settled_at__isnull=True)
     if people is not None:
         waiting = waiting.filter(person_id__in=list(people))
     placed = []
@@ -86,6 +89,19 @@ def place_waiting(people: Iterable[int] | None = None) -> list[DisputeAdjustment
             )
             placed.append(adjustment)
     return placed
+
+
+def stranded() -> QuerySet[DisputeAdjustment]:
+    """The adjustments still waiting for a payout (none settled) of people whose
+    employment has ended: unless a last calculation brings them a payout, nothing will
+    pay them, so finance settles them (oldest first)."""
+    today = timezone.localdate()
+    return (
+        DisputeAdjustment.objects.filter(period="", settled_at__isnull=True)
+        .filter(person__end__isnull=False, person__end__lte=today)
+        .select_related("person", "dispute")
+        .order_by("created_at", "pk")
+    )
 
 
 def lines(

@@ -181,6 +181,11 @@ class DisputeAdjustment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # settled outside the payouts (a leaver with no later payout: finance paid or
+    # recovered it in the final pay, with the reason); a settled one waits no more
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    settled_by = acting_user(_("settled by"))
+    settled_reason = models.TextField(_("how it was settled"), blank=True)
 
     class Meta:
         verbose_name = _("dispute adjustment")

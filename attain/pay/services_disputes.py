@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -537,6 +537,17 @@ def resolve(actor: Any, dispute: Dispute, *, amount: Any, reason: str) -> Disput
             placed = row.period
             if placed:
                 sync_payouts(actor, people=[dispute.person_id], periods=[placed])
+            elif adjustments.stranded().filter(pk=row.pk).exists():
+                # someone who has left: no later payout may come to pay it; finance
+                # hear of it and settle it on the pay periods page
+                _tell(
+                    "adjustment_stranded",
+                    _payers(),
+                    actor,
+                    dispute,
+                    amount=str(value),
+                    person=dispute.person.name,
+                )
         _tell(
             "dispute_resolved",
             _people_side(dispute),
@@ -547,6 +558,50 @@ def resolve(actor: Any, dispute: Dispute, *, amount: Any, reason: str) -> Disput
             paid_in=placed or "—",
         )
     return dispute
+
+
+def _payers() -> list[Any]:
+    """The active logins that pay (finance, administrators)."""
+    from .payout_access import PAYERS
+
+    return list(get_user_model().objects.filter(is_active=True, role__in=PAYERS))
+
+
+def settle_adjustment(actor: Any, adjustment: DisputeAdjustment, *, reason: str) -> None:
+    """Finance settle a resolved dispute's adjustment that waits for someone who has
+    left (:func:`attain.pay.adjustments.stranded`) outside the payouts: paid or
+    recovered in the final pay through payroll, said in ``reason`` (required; audited).
+    It then waits no more and no payout will carry it."""
+    from .payout_access import can_pay_payouts
+
+    if not can_pay_payouts(actor):
+        raise PermissionDenied(_("Only finance settles an adjustment."))
+    reason = _clean_text(
+        reason,
+        "reason",
+        _("Say how the adjustment was settled (e.g. paid in the final pay, its reference)."),
+        limit=500,
+    )
+    with transaction.atomic():
+        row = (
+            DisputeAdjustment.objects.select_for_update()
+            .select_related("person")
+            .get(pk=adjustment.pk)
+        )
+        if not adjustments.stranded().filter(pk=row.pk).exists():
+            raise ValidationError(
+                {
+                    "action": _(
+                        "The adjustment of dispute #%(number)s is not waiting for someone "
+                        "who has left: it is paid in a payout, or settled already."
+                    )
+                    % {"number": row.dispute_id}
+                }
+            )
+        before = snapshot(row)
+        row.settled_at, row.settled_by, row.settled_reason = timezone.now(), actor, reason
+        row.save(update_fields=["settled_at", "settled_by", "settled_reason"])
+        record_change(actor, Action.UPDATE, row, before=before, after=snapshot(row), reason=reason)
 
 
 def reject(actor: Any, dispute: Dispute, *, explanation: str) -> Dispute:

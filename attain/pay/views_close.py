@@ -11,11 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from . import adjustments, services_disputes
 from . import close_access as access
 from . import selectors_close as selectors
 from . import services_close as services
 from .models import Payout
 from .models_close import PeriodState
+from .payout_access import can_pay_payouts
+
+
+def _pk(value: str | None) -> int:
+    return int(value) if value and value.isdecimal() and len(value) < 12 else 0
 
 
 def _errors(error: ValidationError | PermissionDenied) -> str:
@@ -39,6 +45,21 @@ def periods(request: HttpRequest) -> HttpResponse:
                     request,
                     _("Closing %(period)s: its results are being frozen.") % {"period": period},
                 )
+            elif action == "settle":
+                found = adjustments.stranded().filter(pk=_pk(request.POST.get("adjustment")))
+                row = found.first()
+                if row is None:
+                    raise ValidationError(
+                        _("This adjustment is not waiting for someone who has left.")
+                    )
+                services_disputes.settle_adjustment(
+                    request.user, row, reason=request.POST.get("reason", "")
+                )
+                messages.success(
+                    request,
+                    _("The adjustment of dispute #%(number)s is settled.")
+                    % {"number": row.dispute_id},
+                )
             elif action == "reopen":
                 services.reopen_period(
                     request.user, period, reason=request.POST.get("reason", "")[:500]
@@ -51,6 +72,7 @@ def periods(request: HttpRequest) -> HttpResponse:
             # the page again, with the reason typed in the refused form (never lost)
             refused = {"action": action, "period": period}
             refused["reason"] = request.POST.get("reason", "")
+            refused["adjustment"] = request.POST.get("adjustment", "")
             return _periods_page(request, refused)
         return redirect(request.path)
     return _periods_page(request, {})
@@ -70,6 +92,9 @@ def _periods_page(request: HttpRequest, refused: dict[str, str]) -> HttpResponse
     status = 400 if refused else 200
     if getattr(request, "htmx", False):
         return render(request, "pay/_periods_table.html", context, status=status)
+    # resolved disputes' adjustments that wait for people who have left: finance settle
+    context["stranded"] = list(adjustments.stranded())
+    context["can_settle"] = can_pay_payouts(request.user)
     return render(request, "pay/periods.html", context, status=status)
 
 
