@@ -42,6 +42,9 @@ def test_review_approve_hold_and_payroll_in_chromium(
     choose_payouts(page, ["r1", "r2", "r3"], "approve")  # r3 is held: nothing changes
     expect(page.locator(".messages")).to_contain_text("release it first")
     assert not Payout.objects.filter(state="approved").exists()
+    # the refused step is shown again as sent (r1, r2, r3 still chosen): leave r3 out
+    expect(page.locator("tr[data-person='r3'] input[name=people]")).to_be_checked()
+    page.uncheck("tr[data-person='r3'] input[name=people]")
     choose_payouts(page, ["r1", "r2"], "approve")
     expect(page.locator("tr[data-person='r2']")).to_contain_text("Approved")
     payable = page.locator("#payout-totals tfoot [data-payable]").get_attribute("data-payable")
