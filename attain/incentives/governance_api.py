@@ -34,6 +34,12 @@ class PlanVersionSerializer(Serializer):
     effective_to = serializers.DateField(allow_null=True)
     note = serializers.CharField()
     activated_at = serializers.DateTimeField(allow_null=True)
+    submitted_by = serializers.CharField(
+        source="submitted_by.username",
+        allow_null=True,
+        help_text="The login that submitted it for approval (it may not approve it: four "
+        "eyes); null for a draft or when the system submitted it.",
+    )
 
 
 class PlanVersionsSerializer(Serializer):
@@ -63,7 +69,9 @@ class PlanVersionList(APIView):
     def get(self, request: Request) -> Response:
         if not access.can_see_plans(request.user):
             raise access_denied()
-        versions = PlanVersion.objects.select_related("plan").order_by("plan__code", "-number")
+        versions = PlanVersion.objects.select_related("plan", "submitted_by").order_by(
+            "plan__code", "-number"
+        )
         return Response(
             PlanVersionsSerializer(
                 {"versions": list(versions), "warnings": governance.overlap_warnings()}

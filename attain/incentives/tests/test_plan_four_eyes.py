@@ -128,6 +128,8 @@ def test_the_api_refuses_the_submitter(company):
     answer = api.post(f"{base}/approve/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert answer.status_code == 403
     assert "双人复核" in answer.content.decode()
+    listing = {v["plan"]: v for v in api.get("/api/plans/").json()["versions"]}
+    assert listing["rep"]["submitted_by"] == admin.username
     version.refresh_from_db()
     assert version.status == VersionStatus.SUBMITTED
     other = APIClient()
