@@ -458,6 +458,73 @@ def negative_refusal(label: str, amount: Decimal) -> str:
     ) % {"payout": label, "amount": amount_text(amount)}
 
 
+@dataclass(frozen=True)
+class _SignOff:
+    """A step taken on the register's page by who signs it off: who may take it at all
+    (``can``), for whose payout (``may``), and the payout's fields that record who took
+    it and when (``<signed>_by``, ``<signed>_at``)."""
+
+    source: str
+    target: str
+    can: Callable[[Any], bool]
+    may: Callable[[Any, Any], bool]
+    refused: Any  # a lazy translation
+    signed: str
+
+
+SIGN_OFFS = {
+    "review": _SignOff(
+        PayoutState.CALCULATED,
+        PayoutState.REVIEWED,
+        access.can_review_payouts,
+        access.may_review,
+        gettext_lazy("Only the person's manager reviews a payout."),
+        "reviewed",
+    ),
+    "approve": _SignOff(
+        PayoutState.REVIEWED,
+        PayoutState.APPROVED,
+        access.can_approve_payouts,
+        access.may_approve,
+        gettext_lazy("Only finance approves payouts."),
+        "approved",
+    ),
+}
+
+
+def _sign_off(
+    name: str,
+    actor: Any,
+    payouts: Sequence[Payout],
+    reason: str,
+    amounts: Mapping[str, Decimal] | None,
+) -> int:
+    """The review or approval ``name`` (one of :data:`SIGN_OFFS`) through :func:`_step`,
+    stamped with who took it and when."""
+    step = SIGN_OFFS[name]
+    refused = str(step.refused)
+    access.check(step.can(actor), refused)
+    now = timezone.now()
+
+    def stamp(payout: Payout) -> None:
+        setattr(payout, f"{step.signed}_by", actor)
+        setattr(payout, f"{step.signed}_at", now)
+
+    return _step(
+        actor,
+        payouts,
+        name=name,
+        source=step.source,
+        target=step.target,
+        allowed=lambda p: step.may(actor, p.person),
+        refused=refused,
+        stamp=stamp,
+        reason=reason,
+        amounts=amounts,
+        seen="page",
+    )
+
+
 def review_payouts(
     actor: Any,
     payouts: Sequence[Payout],
@@ -467,25 +534,7 @@ def review_payouts(
 ) -> int:
     """The person's manager has checked the numbers (``amounts``: those the register's
     page showed, when it was taken there)."""
-    access.check(access.can_review_payouts(actor), _("Only the person's manager reviews a payout."))
-    now = timezone.now()
-
-    def stamp(payout: Payout) -> None:
-        payout.reviewed_by, payout.reviewed_at = actor, now
-
-    return _step(
-        actor,
-        payouts,
-        name="review",
-        source=PayoutState.CALCULATED,
-        target=PayoutState.REVIEWED,
-        allowed=lambda p: access.may_review(actor, p.person),
-        refused=_("Only the person's manager reviews a payout."),
-        stamp=stamp,
-        reason=reason,
-        amounts=amounts,
-        seen="page",
-    )
+    return _sign_off("review", actor, payouts, reason, amounts)
 
 
 def approve_payouts(
@@ -497,25 +546,7 @@ def approve_payouts(
 ) -> int:
     """Finance approves reviewed payouts for payment (``amounts``: those the register's
     page showed, when it was taken there)."""
-    access.check(access.can_approve_payouts(actor), _("Only finance approves payouts."))
-    now = timezone.now()
-
-    def stamp(payout: Payout) -> None:
-        payout.approved_by, payout.approved_at = actor, now
-
-    return _step(
-        actor,
-        payouts,
-        name="approve",
-        source=PayoutState.REVIEWED,
-        target=PayoutState.APPROVED,
-        allowed=lambda p: access.may_approve(actor, p.person),
-        refused=_("Only finance approves payouts."),
-        stamp=stamp,
-        reason=reason,
-        amounts=amounts,
-        seen="page",
-    )
+    return _sign_off("approve", actor, payouts, reason, amounts)
 
 
 def mark_paid(
