@@ -71,7 +71,7 @@ from .parsing import (
     guard_formula,
     normalise_header,
 )
-from .reading import FileProblem, Source, open_source
+from .reading import FileProblem, Source, header_cells, open_source
 from .rows import RowValidator
 from .tables import CHILD_ROWS, TABLES, Column, Kind, TableSpec
 
@@ -239,9 +239,7 @@ def find_header(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[H
     previous = source.header
     above = [*source.header]  # the text above the header: a title, a unit (单位：万元)
     for skipped, cells in enumerate(itertools.islice(source.rows, TITLE_ROWS), start=1):
-        header = ["" if cell is None else str(cell).strip() for cell in cells]
-        while header and not header[-1]:
-            header.pop()
+        header = header_cells(cells)
         # a header on two rows (复合表头): a heading merged down over both keeps its text
         # in the upper row only, sub-headings under one merged across are in the lower
         width = max(len(previous), len(header))

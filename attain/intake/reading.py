@@ -17,7 +17,7 @@ import itertools
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -592,27 +592,50 @@ def first_sheet(workbook: Any) -> Any:
     return workbook.worksheets[0]
 
 
+def header_cells(cells: Iterable[Any]) -> list[str]:
+    """A header row's texts, stripped, without the empty cells at its end."""
+    header = ["" if cell is None else str(cell).strip() for cell in cells]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def _load_workbook(path: Path, load: Callable[[IO[bytes]], Any]) -> tuple[Any, IO[bytes]]:
+    """The workbook ``load`` reads from an open file (not the path: openpyxl refuses a
+    workbook by its name, book.csv) and that file, to close with it."""
+    handle = path.open("rb")
+    try:
+        with _opening_workbook():
+            workbook = load(handle)
+    except BaseException:
+        handle.close()
+        raise
+    return workbook, handle
+
+
+def _sheet_to_read(
+    workbook: Any,
+) -> tuple[Any, list[tuple[str, list[list[Any]]]], Iterator[tuple[Any, ...]]]:
+    """The sheet an import reads (:func:`first_sheet`), the others that hold anything,
+    and the sheet's rows."""
+    _know_cjk_dates(workbook)
+    if not workbook.worksheets:
+        raise FileProblem(_("The workbook has no sheet."))
+    sheet = first_sheet(workbook)
+    return sheet, _other_sheets(workbook, sheet), _sheet_rows(workbook, sheet)
+
+
 def _open_xlsx(path: Path) -> Source:
     import openpyxl
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     ReadOnlyWorksheet._get_size = _size_from_head
     check_xlsx(path)
-    # an open file, not its path: openpyxl refuses a workbook by its name (book.csv)
-    handle = path.open("rb")
+    workbook, handle = _load_workbook(
+        path, lambda handle: openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    )
     try:
-        with _opening_workbook():
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except BaseException:
-        handle.close()
-        raise
-    try:
-        _know_cjk_dates(workbook)
-        if not workbook.worksheets:
-            raise FileProblem(_("The workbook has no sheet."))
-        sheet = first_sheet(workbook)
-        others = _other_sheets(workbook, sheet)
-        rows = _sheet_rows(workbook, sheet)
+        sheet, others, rows = _sheet_to_read(workbook)
         header_row = next(rows, None)
     except _BROKEN_XLSX as error:
         workbook.close()
@@ -626,9 +649,7 @@ def _open_xlsx(path: Path) -> Source:
         workbook.close()
         handle.close()
         raise FileProblem(_("The file is empty."))
-    header = ["" if h is None else str(h).strip() for h in header_row or ()]
-    while header and not header[-1]:
-        header.pop()
+    header = header_cells(header_row or ())
     return Source(
         "xlsx",
         "XLSX",
@@ -720,22 +741,18 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
                 strings_part.append(manifest.PartName[1:])
             self.shared_strings = deferred
 
-    handle = path.open("rb")  # not the path: openpyxl refuses a workbook by its name
+    readers: list[Reader] = []
+
+    def load(handle: IO[bytes]) -> Any:
+        reader = Reader(handle, read_only=True, data_only=True)
+        reader.read()
+        readers.append(reader)
+        return reader.wb
+
+    workbook, handle = _load_workbook(path, load)
+    reader = readers[0]
     try:
-        with _opening_workbook():
-            reader = Reader(handle, read_only=True, data_only=True)
-            reader.read()
-            workbook = reader.wb
-    except BaseException:
-        handle.close()
-        raise
-    try:
-        _know_cjk_dates(workbook)
-        if not workbook.worksheets:
-            raise FileProblem(_("The workbook has no sheet."))
-        sheet = first_sheet(workbook)
-        others = _other_sheets(workbook, sheet)
-        rows = _sheet_rows(workbook, sheet)
+        sheet, others, rows = _sheet_to_read(workbook)
         sample = [list(row) for row in itertools.islice(rows, row_limit + 1)]
         strings = (
             _read_wanted_strings(reader.archive, strings_part[0], deferred.wanted)
@@ -753,9 +770,7 @@ def _sample_xlsx(path: Path, row_limit: int) -> Source:
         for position, value in enumerate(row):
             if isinstance(value, _StringRef):
                 row[position] = strings.get(int(value), "")
-    header = ["" if h is None else str(h).strip() for h in (sample[0] if sample else ())]
-    while header and not header[-1]:
-        header.pop()
+    header = header_cells(sample[0] if sample else ())
     return Source(
         "xlsx", "XLSX", header, iter(sample[1:]), sheet_name=sheet.title, other_sheets=others
     )
