@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from django.db import models
@@ -206,40 +207,23 @@ def _customers_check(values: dict[str, Any]) -> str | None:
     return _customer_check(values)
 
 
-def _payment_check(values: dict[str, Any]) -> str | None:
-    order = values.get("order_id")
-    if order is not None and values.get("_order_customer") != values.get("customer_id"):
-        return _("The order belongs to another customer.")
-    return None
-
-
-def _order_check(values: dict[str, Any]) -> str | None:
-    if values.get("opportunity_id") is not None and values.get(
-        "_opportunity_customer"
+def _other_customers(values: dict[str, Any], reference: str) -> str | None:
+    """Refuse a row whose ``reference`` (an order, an opportunity or a ticket it names)
+    belongs to another customer than the row's."""
+    if values.get(f"{reference}_id") is not None and values.get(
+        f"_{reference}_customer"
     ) != values.get("customer_id"):
-        return _("The opportunity belongs to another customer.")
-    return None
-
-
-def _ticket_check(values: dict[str, Any]) -> str | None:
-    order = values.get("order_id")
-    if order is not None and values.get("_order_customer") != values.get("customer_id"):
-        return _("The order belongs to another customer.")
-    return None
-
-
-def _survey_check(values: dict[str, Any]) -> str | None:
-    ticket = values.get("ticket_id")
-    if ticket is not None and values.get("_ticket_customer") != values.get("customer_id"):
-        return _("The ticket belongs to another customer.")
+        return {
+            "order": _("The order belongs to another customer."),
+            "opportunity": _("The opportunity belongs to another customer."),
+            "ticket": _("The ticket belongs to another customer."),
+        }[reference]
     return None
 
 
 def _activity_check(values: dict[str, Any]) -> str | None:
-    if values.get("opportunity_id") is not None and values.get(
-        "_opportunity_customer"
-    ) != values.get("customer_id"):
-        return _("The opportunity belongs to another customer.")
+    if problem := _other_customers(values, "opportunity"):
+        return problem
     latitude, longitude = values.get("latitude"), values.get("longitude")
     if (latitude is None) != (longitude is None):
         return _("Give both latitude and longitude, or neither.")
@@ -390,7 +374,7 @@ _register(
             Column("credit", Kind.CREDIT, CREDIT, scoped=True),
         ),
         credit=CreditSpec(crm.OrderCredit, "order_id"),
-        check=_order_check,
+        check=partial(_other_customers, reference="opportunity"),
         manager_may_import=True,
         change_dates={"status": "status_changed_on"},
     )
@@ -449,7 +433,7 @@ _register(
         ),
         credit=CreditSpec(crm.PaymentCredit, "payment_id"),
         manager_may_import=True,
-        check=_payment_check,
+        check=partial(_other_customers, reference="order"),
     )
 )
 _register(
@@ -543,7 +527,7 @@ _register(
             Column("resolved_on", Kind.DATE, ("解决日期",)),
             _text("summary", "内容", "描述", "摘要"),
         ),
-        check=_ticket_check,
+        check=partial(_other_customers, reference="order"),
     )
 )
 _register(
@@ -567,7 +551,7 @@ _register(
             ),
             _text("comment", "评价", "意见", "备注"),
         ),
-        check=_survey_check,
+        check=partial(_other_customers, reference="ticket"),
     )
 )
 _register(
