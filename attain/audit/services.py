@@ -75,12 +75,14 @@ def save_update(
     instance: models.Model,
     *,
     before: dict[str, Any],
-    state: Callable[[Any], dict[str, Any]],
+    state: Callable[[Any], dict[str, Any]] = snapshot,
     reason: str = "",
+    update_fields: Iterable[str] | None = None,
 ) -> AuditEvent:
-    """Save ``instance``, an existing record, and append its update to the audit trail:
-    from ``before`` to ``state(instance)`` as saved. Call inside the writing transaction."""
-    instance.save()
+    """Save ``instance``, an existing record (only ``update_fields`` when given), and
+    append its update to the audit trail: from ``before`` to ``state(instance)`` as
+    saved. Call inside the writing transaction."""
+    instance.save(update_fields=update_fields)
     return record_change(
         actor, Action.UPDATE, instance, before=before, after=state(instance), reason=reason
     )

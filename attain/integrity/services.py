@@ -349,15 +349,28 @@ def _locked(alert: Alert) -> Alert:
     return alert
 
 
-def _not_about_themself(actor: Any, alert: Alert) -> None:
+def _check_reviewer(actor: Any, alert: Alert) -> None:
+    """Only a reviewer acts on an alert, and never on one about themself."""
+    if not access.can_review(actor):
+        raise PermissionDenied
     if access.concerns(actor, alert):
         raise PermissionDenied(_("Nobody reviews an integrity alert about themself."))
 
 
+def _reviewer_reason(
+    actor: Any, alert: Alert, reason: str, *, field: str = "reason", missing: str = ""
+) -> str:
+    """:func:`_check_reviewer`, then the reason given (stripped), an error at ``field``
+    (``missing``, else "give a reason for the decision") when there is none."""
+    _check_reviewer(actor, alert)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: missing or _("Give a reason for the decision.")})
+    return reason
+
+
 def assign(actor: Any, alert: Alert, assignee: Any) -> Alert:
-    if not access.can_review(actor):
-        raise PermissionDenied
-    _not_about_themself(actor, alert)
+    _check_reviewer(actor, alert)
     if assignee is not None and not access.can_review(assignee):
         raise ValidationError(
             {"assignee": _("Only sales operations, finance or an administrator can review alerts.")}
@@ -367,14 +380,13 @@ def assign(actor: Any, alert: Alert, assignee: Any) -> Alert:
     with transaction.atomic():
         before = _state(alert)
         alert.assignee = assignee
-        alert.save(update_fields=["assignee"])
-        record_change(
+        save_update(
             actor,
-            Action.UPDATE,
             alert,
             before=before,
-            after=_state(alert),
+            state=_state,
             reason=gettext_noop("assign"),
+            update_fields=["assignee"],
         )
     return alert
 
@@ -395,12 +407,7 @@ def decide(
 
     Returns what the reviewer should know the hold could not do (payouts already paid),
     in the active language; empty when there is nothing to say."""
-    if not access.can_review(actor):
-        raise PermissionDenied
-    _not_about_themself(actor, alert)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason for the decision.")})
+    reason = _reviewer_reason(actor, alert, reason)
     if alert.status != Status.OPEN:
         raise ValidationError({"status": _("This alert has already been decided.")})
     if reject_records and not confirm:
@@ -416,9 +423,13 @@ def decide(
         alert.resolution = reason
         alert.hold = bool(confirm and hold)
         alert.decided_at = timezone.now()
-        alert.save(update_fields=["status", "resolution", "hold", "decided_at"])
-        record_change(
-            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
+        save_update(
+            actor,
+            alert,
+            before=before,
+            state=_state,
+            reason=reason,
+            update_fields=["status", "resolution", "hold", "decided_at"],
         )
         if reject_records:
             _reject_records(actor, alert, reason)
@@ -484,12 +495,13 @@ def reopen(actor: Any, alert: Alert, *, reason: str) -> Alert:
     is cleared; a held payout is lifted first (``release_hold``), and records a clawback
     rejected stay rejected until finance restores them. A known pattern reopened is no
     longer one: it is reviewed on its own, and a later scan leaves it open."""
-    if not access.can_review(actor):
-        raise PermissionDenied
-    _not_about_themself(actor, alert)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reopen_reason": _("Give a reason for reopening the alert.")})
+    reason = _reviewer_reason(
+        actor,
+        alert,
+        reason,
+        field="reopen_reason",
+        missing=_("Give a reason for reopening the alert."),
+    )
     with transaction.atomic():
         alert = _locked(alert)
         if alert.status not in (Status.CONFIRMED, Status.DISMISSED):
@@ -506,20 +518,19 @@ def reopen(actor: Any, alert: Alert, *, reason: str) -> Alert:
         alert.decided_at = None
         alert.recurs = None
         alert.reopened_at = timezone.now()
-        alert.save(update_fields=["status", "resolution", "decided_at", "recurs", "reopened_at"])
-        record_change(
-            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
+        save_update(
+            actor,
+            alert,
+            before=before,
+            state=_state,
+            reason=reason,
+            update_fields=["status", "resolution", "decided_at", "recurs", "reopened_at"],
         )
     return alert
 
 
 def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
-    if not access.can_review(actor):
-        raise PermissionDenied
-    _not_about_themself(actor, alert)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason for the decision.")})
+    reason = _reviewer_reason(actor, alert, reason)
     if not alert.hold:
         raise ValidationError({"reason": _("This alert holds no payout.")})
     with transaction.atomic():
@@ -529,9 +540,8 @@ def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
         before = _state(alert)
         was_held = alert.hold
         alert.hold = False
-        alert.save(update_fields=["hold"])
-        record_change(
-            actor, Action.UPDATE, alert, before=before, after=_state(alert), reason=reason
+        save_update(
+            actor, alert, before=before, state=_state, reason=reason, update_fields=["hold"]
         )
         if was_held:
             send_hold_changed(alert, hold=False, actor=actor)
