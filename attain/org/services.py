@@ -27,7 +27,7 @@ from attain.accounts.backends import password_login_allowed
 from attain.accounts.models import Role, User
 from attain.accounts.services import reset_link
 from attain.audit.models import Action
-from attain.audit.services import record_change, record_event, snapshot
+from attain.audit.services import record_change, record_event, save_update, snapshot
 
 from . import imports
 from .access import can_edit_organisation
@@ -134,6 +134,15 @@ def _update(
         if after != before:
             record_change(actor, Action.UPDATE, changed, before=before, after=after, reason=reason)
     return changed
+
+
+def _change(actor: Any, record: Any, *, reason: str, **values: Any) -> None:
+    """Set ``values`` on ``record``, an existing one, save those fields and audit the
+    change. Call inside the writing transaction."""
+    before = snapshot(record)
+    for name, value in values.items():
+        setattr(record, name, value)
+    save_update(actor, record, before=before, reason=reason, update_fields=list(values))
 
 
 def _check_unit_dates(opened: datetime.date | None, closed: datetime.date | None) -> None:
@@ -387,20 +396,11 @@ def transfer_person(
                 }
             )
         if covering.valid_from == on:
-            before = snapshot(covering)
-            covering.unit, covering.manager, covering.title = new_unit, new_manager, new_title
-            covering.save()
-            record_change(
-                actor,
-                Action.UPDATE,
-                covering,
-                before=before,
-                after=snapshot(covering),
-                reason=reason,
+            _change(
+                actor, covering, reason=reason, unit=new_unit, manager=new_manager, title=new_title
             )
             changed = covering
         else:
-            before = snapshot(covering)
             changed = Assignment.objects.create(
                 person=person,
                 unit=new_unit,
@@ -409,16 +409,7 @@ def transfer_person(
                 valid_from=on,
                 valid_to=covering.valid_to,
             )
-            covering.valid_to = on
-            covering.save(update_fields=["valid_to"])
-            record_change(
-                actor,
-                Action.UPDATE,
-                covering,
-                before=before,
-                after=snapshot(covering),
-                reason=reason,
-            )
+            _change(actor, covering, reason=reason, valid_to=on)
             record_change(actor, Action.CREATE, changed, after=snapshot(changed), reason=reason)
         if manager is not UNSET:
             _check_no_management_cycle(person, on)
@@ -470,15 +461,9 @@ def undo_change(actor: Any, person: Person, *, on: datetime.date, reason: str = 
             }
         if errors:
             raise ValidationError({"on": " ".join(errors.values())})
-        before = snapshot(previous)
-        removed = snapshot(undone)
-        record_change(actor, Action.DELETE, undone, before=removed, reason=reason)
+        record_change(actor, Action.DELETE, undone, before=snapshot(undone), reason=reason)
         undone.delete()
-        previous.valid_to = undone.valid_to
-        previous.save(update_fields=["valid_to"])
-        record_change(
-            actor, Action.UPDATE, previous, before=before, after=snapshot(previous), reason=reason
-        )
+        _change(actor, previous, reason=reason, valid_to=undone.valid_to)
         _check_no_management_cycle(person, on)
     return previous
 
@@ -517,24 +502,9 @@ def correct_start(actor: Any, person: Person, *, start: datetime.date, reason: s
             raise ValidationError({"start": " ".join(errors.values())})
         if start == person.start:
             return person
-        before = snapshot(person)
-        person.start = start
-        person.save(update_fields=["start"])
-        record_change(
-            actor, Action.UPDATE, person, before=before, after=snapshot(person), reason=reason
-        )
+        _change(actor, person, reason=reason, start=start)
         if first is not None and first.valid_from != start:
-            first_before = snapshot(first)
-            first.valid_from = start
-            first.save(update_fields=["valid_from"])
-            record_change(
-                actor,
-                Action.UPDATE,
-                first,
-                before=first_before,
-                after=snapshot(first),
-                reason=reason,
-            )
+            _change(actor, first, reason=reason, valid_from=start)
     return person
 
 
@@ -572,12 +542,7 @@ def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str
             raise ValidationError(
                 {"end": _("Give these people another manager first: %(names)s.") % {"names": names}}
             )
-        before = snapshot(person)
-        person.end = on
-        person.save(update_fields=["end"])
-        record_change(
-            actor, Action.UPDATE, person, before=before, after=snapshot(person), reason=reason
-        )
+        _change(actor, person, reason=reason, end=on)
         last = (
             person.assignments.filter(valid_from__lte=on)
             .select_related("manager")
@@ -593,12 +558,7 @@ def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str
             if errors:
                 raise ValidationError({"end": errors["manager"]})
         if last is not None and last.valid_to != after_last_day:
-            last_before = snapshot(last)
-            last.valid_to = after_last_day
-            last.save(update_fields=["valid_to"])
-            record_change(
-                actor, Action.UPDATE, last, before=last_before, after=snapshot(last), reason=reason
-            )
+            _change(actor, last, reason=reason, valid_to=after_last_day)
     return person
 
 
