@@ -576,23 +576,21 @@ def activate(request: HttpRequest, code: str, number: int) -> HttpResponse:
     return plan_step(request, code, number, "activate")
 
 
-PLAN_STEPS: dict[str, tuple[Callable[[Any, PlanVersion, str], PlanVersion], Any]] = {
+# action → (the service taking the step, what the reader is told once it is taken)
+PLAN_STEPS: dict[str, tuple[Callable[..., PlanVersion], Any]] = {
     "submit": (
-        lambda user, version, reason: governance.submit_plan_version(user, version, reason=reason),
+        governance.submit_plan_version,
         gettext_lazy("Version %(n)s of %(plan)s is submitted for approval."),
     ),
     "approve": (
-        lambda user, version, reason: governance.approve_plan_version(user, version, reason=reason),
+        governance.approve_plan_version,
         gettext_lazy("Version %(n)s of %(plan)s is approved."),
     ),
     "return": (
-        lambda user, version, reason: governance.return_plan_version(user, version, reason=reason),
+        governance.return_plan_version,
         gettext_lazy("Version %(n)s of %(plan)s is back in draft."),
     ),
-    "activate": (
-        lambda user, version, reason: services.activate_plan(user, version, reason=reason),
-        gettext_lazy("Version %(n)s of %(plan)s is active."),
-    ),
+    "activate": (services.activate_plan, gettext_lazy("Version %(n)s of %(plan)s is active.")),
 }
 
 
@@ -607,7 +605,7 @@ def plan_step(request: HttpRequest, code: str, number: int, action: str) -> Http
     run, done = PLAN_STEPS[action]
     covered = governance.covered_days(version.plan) if action == "activate" else []
     try:
-        run(request.user, version, request.POST.get("reason", ""))
+        run(request.user, version, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except governance.OwnSubmission as refusal:  # four eyes: said on the page, as a refusal
