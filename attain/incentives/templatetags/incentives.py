@@ -156,24 +156,14 @@ def explain_detail(value: Any) -> str:
     return explain_text.detail_text(value)
 
 
-@register.filter
-def component_kind(value: Any) -> str:
-    return explain_text.label_of(explain_text.COMPONENT_KINDS, value)
-
-
-@register.filter
-def scope_label(value: Any) -> str:
-    return explain_text.label_of(explain_text.SCOPES, value)
-
-
-@register.filter
-def target_rule(value: Any) -> str:
-    return explain_text.label_of(explain_text.TARGET_RULES, value)
-
-
-@register.filter
-def period_kind(value: Any) -> str:
-    return explain_text.label_of(explain_text.PERIOD_KINDS, value)
+# Filters naming an engine code in the reader's language: {{ component.kind|component_kind }}
+for _name, _labels in (
+    ("component_kind", explain_text.COMPONENT_KINDS),
+    ("scope_label", explain_text.SCOPES),
+    ("target_rule", explain_text.TARGET_RULES),
+    ("period_kind", explain_text.PERIOD_KINDS),
+):
+    register.filter(_name, functools.partial(explain_text.label_of, _labels))
 
 
 @register.filter
