@@ -55,6 +55,7 @@ from .models_disputes import (
     DisputeSubject,
 )
 from .selectors import BY_TABLE
+from .services_settings import update_settings
 
 PERIOD_RE = re.compile(r"[0-9A-Za-z-]{1,16}")
 MAX_FILES = 5
@@ -195,14 +196,13 @@ def set_policy(
         errors["assignee"] = _("Disputes go to a sales operations or administrator login.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        row, _created = DisputePolicy.objects.select_for_update().get_or_create(pk=1)
-        before = {"response_hours": row.response_hours, "assignee": row.assignee_id}
-        row.response_hours, row.assignee, row.updated_by = response_hours, assignee, actor
-        row.save()
-        after = {"response_hours": row.response_hours, "assignee": row.assignee_id}
-        record_change(actor, Action.UPDATE, row, before=before, after=after, reason=reason)
-    return row
+    return update_settings(
+        actor,
+        DisputePolicy,
+        {"response_hours": response_hours, "assignee": assignee},
+        state=lambda row: {"response_hours": row.response_hours, "assignee": row.assignee_id},
+        reason=reason,
+    )
 
 
 def _default_assignee(settings_row: DisputePolicy, person: Any) -> Any:

@@ -54,6 +54,7 @@ from .models import (
     amount_text,
 )
 from .services_close import closed_periods, frozen_keys, lines_by_payout, refresh_adjustments
+from .services_settings import update_settings
 
 Lines = dict[tuple[str, str], tuple[str, Decimal]]
 
@@ -856,17 +857,10 @@ def set_payroll_mapping(
         errors["pay_code"] = _("Give a pay code of at most 40 characters, on one line.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        row, _created = PayrollMapping.objects.select_for_update().get_or_create(pk=1)
-        before = {"columns": row.columns, "pay_code": row.pay_code}
-        row.columns, row.pay_code, row.updated_by = cleaned, pay_code, actor
-        row.save()
-        record_change(
-            actor,
-            Action.UPDATE,
-            row,
-            before=before,
-            after={"columns": cleaned, "pay_code": pay_code},
-            reason=reason,
-        )
-    return row
+    return update_settings(
+        actor,
+        PayrollMapping,
+        {"columns": cleaned, "pay_code": pay_code},
+        state=lambda row: {"columns": row.columns, "pay_code": row.pay_code},
+        reason=reason,
+    )

@@ -64,6 +64,7 @@ from .models_close import ADJUSTMENT, Adjustment, ClosedResult, PeriodState
 from .models_disputes import ADJUSTMENT_PLAN
 from .models_statements import SetStatus, Statement, StatementSet, StatementSettings
 from .services_close import adjustment_label, explain_payouts
+from .services_settings import update_settings
 
 CHUNK = 100  # payouts read, drawn and recorded together
 BATCH = 25  # statements a worker process draws per call
@@ -90,15 +91,13 @@ def set_company_name(actor: Any, name: str, *, reason: str = "") -> StatementSet
     name = (name or "").strip()
     if not name or len(name) > 200 or "\x00" in name:
         raise ValidationError({"company_name": _("Give a name of at most 200 characters.")})
-    with transaction.atomic():
-        row, _created = StatementSettings.objects.select_for_update().get_or_create(pk=1)
-        before = {"company_name": row.company_name}
-        row.company_name, row.updated_by = name, actor
-        row.save()
-        record_change(
-            actor, Action.UPDATE, row, before=before, after={"company_name": name}, reason=reason
-        )
-    return row
+    return update_settings(
+        actor,
+        StatementSettings,
+        {"company_name": name},
+        state=lambda row: {"company_name": row.company_name},
+        reason=reason,
+    )
 
 
 # Files ------------------------------------------------------------------------------
