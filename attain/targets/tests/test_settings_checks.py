@@ -73,9 +73,9 @@ def test_good_weights_and_ramp_are_saved(company: Company, plan: TargetPlan) -> 
     assert plan.month_weights == TWELVE and plan.ramp == ["0.25", "0.5", "0.75"]
 
 
-def test_the_settings_page_says_what_is_wrong_in_chinese_and_the_plan_page_still_opens(
-    company: Company, plan: TargetPlan
-) -> None:
+def _post_weights_in_chinese(company: Company, plan: TargetPlan, weight: str) -> Any:
+    """The plan's settings page posted by sales operations reading Chinese, every one of
+    the 12 custom month weights ``weight``; the page shown after."""
     client = Client()
     client.force_login(company.users["sales_ops"])
     client.cookies["django_language"] = "zh-hans"
@@ -83,7 +83,7 @@ def test_the_settings_page_says_what_is_wrong_in_chinese_and_the_plan_page_still
         "name": "t",
         "roles": "rep",
         "months": "custom",
-        "month_weights": ", ".join(["x"] * 12),
+        "month_weights": ", ".join([weight] * 12),
         "round_to": "1",
         "max_overassign": "1.25",
         "unit-levels": "1",
@@ -91,7 +91,13 @@ def test_the_settings_page_says_what_is_wrong_in_chinese_and_the_plan_page_still
         "people-method": "equal",
         "total-revenue": "1200000",
     }
-    page = client.post(reverse("targets:settings", args=[plan.pk]), data, follow=True)
+    return client.post(reverse("targets:settings", args=[plan.pk]), data, follow=True)
+
+
+def test_the_settings_page_says_what_is_wrong_in_chinese_and_the_plan_page_still_opens(
+    company: Company, plan: TargetPlan
+) -> None:
+    page = _post_weights_in_chinese(company, plan, "x")
     assert page.status_code == 200
     text = page.content.decode()
     with translation.override("zh-hans"):
@@ -108,22 +114,7 @@ def test_the_settings_page_says_what_is_wrong_in_chinese_and_the_plan_page_still
 def test_month_weights_not_adding_up_to_100_are_refused_on_the_settings_page_in_chinese(
     company: Company, plan: TargetPlan
 ) -> None:
-    client = Client()
-    client.force_login(company.users["sales_ops"])
-    client.cookies["django_language"] = "zh-hans"
-    data: dict[str, Any] = {
-        "name": "t",
-        "roles": "rep",
-        "months": "custom",
-        "month_weights": ", ".join(["10"] * 12),
-        "round_to": "1",
-        "max_overassign": "1.25",
-        "unit-levels": "1",
-        "u0-method": "equal",
-        "people-method": "equal",
-        "total-revenue": "1200000",
-    }
-    page = client.post(reverse("targets:settings", args=[plan.pk]), data, follow=True)
+    page = _post_weights_in_chinese(company, plan, "10")
     assert page.status_code == 200
     with translation.override("zh-hans"):
         expected = translation.gettext(
