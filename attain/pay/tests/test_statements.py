@@ -42,6 +42,27 @@ def _generate() -> StatementSet:
     return services.generate_statements(row.pk, processes=1)
 
 
+def _killed_after_the_first_chunk(monkeypatch) -> tuple[StatementSet, list[int]]:
+    """A second set of the period whose generation dies after its first chunk of two
+    statements; with the sizes of the chunks drawn (rendering is real again after)."""
+    monkeypatch.setattr(services, "CHUNK", 2)
+    real = pdf.render_to_files
+    calls: list[int] = []
+
+    def dies_after_the_first_chunk(jobs):
+        calls.append(len(jobs))
+        if len(calls) > 1:
+            raise RuntimeError("killed")
+        return real(jobs)
+
+    monkeypatch.setattr(pdf, "render_to_files", dies_after_the_first_chunk)
+    second = StatementSet.objects.create(period=PERIOD)
+    with pytest.raises(RuntimeError):
+        services.generate_statements(second.pk, processes=1)
+    monkeypatch.setattr(pdf, "render_to_files", real)
+    return second, calls
+
+
 @pytest.fixture
 def published(company, settings, tmp_path):
     """2026-Q1 payouts of r1, r2, r3, r4, m1; r1 reads Chinese; r2's payout is held."""
@@ -204,20 +225,7 @@ def test_a_set_killed_halfway_is_never_shown_and_resumes(
     rep = company.users["rep"]
     shown = selectors.my_statements(rep).get()
     assert shown.statement_set_id == published.pk
-    monkeypatch.setattr(services, "CHUNK", 2)
-    real = pdf.render_to_files
-    calls: list[int] = []
-
-    def dies_after_the_first_chunk(jobs):
-        calls.append(len(jobs))
-        if len(calls) > 1:
-            raise RuntimeError("killed")
-        return real(jobs)
-
-    monkeypatch.setattr(pdf, "render_to_files", dies_after_the_first_chunk)
-    second = StatementSet.objects.create(period=PERIOD)
-    with pytest.raises(RuntimeError):
-        services.generate_statements(second.pk, processes=1)
+    second, calls = _killed_after_the_first_chunk(monkeypatch)
     second.refresh_from_db()
     assert second.status == SetStatus.FAILED and not second.published
     # a sentence finance reads (it showed "RuntimeError: killed"), the error for a report
@@ -230,7 +238,7 @@ def test_a_set_killed_halfway_is_never_shown_and_resumes(
     assert selectors.my_statements(rep).get().statement_set_id == published.pk
     assert selectors.statements(company.users["finance"], period=PERIOD).count() == len(AMOUNTS)
 
-    monkeypatch.setattr(pdf, "render_to_files", real)
+    real = pdf.render_to_files
     calls.clear()
     monkeypatch.setattr(pdf, "render_to_files", lambda jobs: calls.append(len(jobs)) or real(jobs))
     resumed = services.start_statements(company.users["finance"], PERIOD)
@@ -374,25 +382,11 @@ def test_the_command_line_statements_carry_the_explanation(published, monkeypatc
 def test_a_resumed_set_draws_again_the_statements_whose_payout_changed(
     published, company, monkeypatch
 ):
-    monkeypatch.setattr(services, "CHUNK", 2)
-    real = pdf.render_to_files
-    calls: list[int] = []
-
-    def dies_after_the_first_chunk(jobs):
-        calls.append(len(jobs))
-        if len(calls) > 1:
-            raise RuntimeError("killed")
-        return real(jobs)
-
-    monkeypatch.setattr(pdf, "render_to_files", dies_after_the_first_chunk)
-    second = StatementSet.objects.create(period=PERIOD)
-    with pytest.raises(RuntimeError):
-        services.generate_statements(second.pk, processes=1)
+    second, _calls = _killed_after_the_first_chunk(monkeypatch)
     first, kept = second.statements.order_by("person__code")
     # between the failure and the resume, finance holds one of the written payouts
     payout = Payout.objects.get(person_id=first.person_id, period=PERIOD)
     services_payouts.hold_payout(company.users["finance"], payout, reason="回款待核实")
-    monkeypatch.setattr(pdf, "render_to_files", real)
     resumed = services.start_statements(company.users["finance"], PERIOD)
     services.generate_statements(resumed.pk, processes=1)
     redrawn = resumed.statements.get(person_id=first.person_id)
