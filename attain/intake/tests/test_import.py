@@ -779,16 +779,13 @@ def test_xlsx_whose_first_sheet_is_hidden_reads_the_sheet_people_see(
     assert Order.objects.get(external_id="V-1").amount == Decimal("10")
 
 
-def test_an_activity_with_a_fraction_of_a_second_exports_and_imports_back_unchanged(
-    customers: Any, company: Any, tmp_path: Path
-) -> None:
-    # the API and the app give occurred_at to the microsecond: the export wrote whole
-    # seconds and the import dropped any fraction, so re-importing an unchanged export
-    # moved every such activity
-    from attain.crm.models import Activity
+def _visit_exported(
+    customers: Any, company: Any, tmp_path: Path, when: datetime.datetime
+) -> tuple[Path, str]:
+    """Visit A1 (C1, r1) at ``when``, exported by `attain export activities`: the file
+    and its occurred_at cell."""
     from attain.crm.services.activities import log_activity
 
-    when = datetime.datetime(2025, 3, 10, 23, 30, 15, 250000, tzinfo=datetime.UTC)
     log_activity(
         None,
         kind="visit",
@@ -800,7 +797,20 @@ def test_an_activity_with_a_fraction_of_a_second_exports_and_imports_back_unchan
     out = tmp_path / "activities.csv"
     call_command("export", "activities", str(out), stdout=StringIO())
     exported = read_csv(out)
-    assert exported[1][exported[0].index("occurred_at")] == "2025-03-11 07:30:15.250000"
+    return out, exported[1][exported[0].index("occurred_at")]
+
+
+def test_an_activity_with_a_fraction_of_a_second_exports_and_imports_back_unchanged(
+    customers: Any, company: Any, tmp_path: Path
+) -> None:
+    # the API and the app give occurred_at to the microsecond: the export wrote whole
+    # seconds and the import dropped any fraction, so re-importing an unchanged export
+    # moved every such activity
+    from attain.crm.models import Activity
+
+    when = datetime.datetime(2025, 3, 10, 23, 30, 15, 250000, tzinfo=datetime.UTC)
+    out, exported = _visit_exported(customers, company, tmp_path, when)
+    assert exported == "2025-03-11 07:30:15.250000"
     result = import_file(None, "activities", out)
     assert (result.updated, result.rejected) == (1, 0)
     assert Activity.objects.get(external_id="A1").occurred_at == when
@@ -854,23 +864,11 @@ def test_the_command_line_reads_and_writes_times_in_the_company_time_zone(
     # `attain import` counted in the deployment's default (ATTAIN_TIME_ZONE): a visit
     # exported from the command line and imported on the page moved by hours
     from attain.crm.models import Activity
-    from attain.crm.services.activities import log_activity
     from attain.org.testing import set_company_time_zone
 
     set_company_time_zone("America/New_York")
     when = datetime.datetime(2025, 3, 10, 15, 0, tzinfo=datetime.UTC)
-    log_activity(
-        None,
-        kind="visit",
-        customer=customers["C1"],
-        owner=company.people["r1"],
-        occurred_at=when,
-        external_id="A1",
-    )
-    out = tmp_path / "activities.csv"
-    call_command("export", "activities", str(out), stdout=StringIO())
-    exported = read_csv(out)
-    assert exported[1][exported[0].index("occurred_at")] == "2025-03-10 11:00:00"  # EDT
+    assert _visit_exported(customers, company, tmp_path, when)[1] == "2025-03-10 11:00:00"  # EDT
     rows = [["external_id", "kind", "customer", "owner", "occurred_at"]]
     rows.append(["A2", "call", "C1", "r1", "2025-03-10 11:00"])
     call_command(
