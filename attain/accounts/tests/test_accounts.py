@@ -418,6 +418,22 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])  # closed again: a connection is refused
 
 
+def _force_reset_in_chinese(company, users):
+    """The administrator, reading Chinese, forces a password reset of ``users`` (each
+    given an e-mail address first) from the admin's user list; the page after."""
+    for user in users:
+        user.email = f"{user.username}@example.com"
+        user.save()
+    client = Client()
+    client.force_login(company.users["admin"])
+    client.cookies["django_language"] = "zh-hans"
+    return client.post(
+        "/admin/accounts/user/",
+        {"action": "force_password_reset", "_selected_action": [u.pk for u in users]},
+        follow=True,
+    )
+
+
 def test_a_reset_while_the_mail_server_is_down_hands_over_the_links(company, settings, capsys):
     """The documented way to resend invitations the mail server did not take (Force a
     password reset) was a server error while the server was still down: the first login's
@@ -426,17 +442,7 @@ def test_a_reset_while_the_mail_server_is_down_hands_over_the_links(company, set
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
     settings.EMAIL_USE_TLS = False
     users = [company.users["executive"], company.users["finance"]]
-    for user in users:
-        user.email = f"{user.username}@example.com"
-        user.save()
-    client = Client()
-    client.force_login(company.users["admin"])
-    client.cookies["django_language"] = "zh-hans"
-    response = client.post(
-        "/admin/accounts/user/",
-        {"action": "force_password_reset", "_selected_action": [u.pk for u in users]},
-        follow=True,
-    )
+    response = _force_reset_in_chinese(company, users)
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("/accounts/password-reset/") == 2
@@ -527,17 +533,7 @@ def test_admin_action_refuses_single_sign_on_logins_in_chinese(company, settings
 
     second = User.objects.create_user(username="admin2", role=Role.ADMIN, password="pw-admin-2")
     users = [company.users["executive"], second]
-    for user in users:
-        user.email = f"{user.username}@example.com"
-        user.save()
-    client = Client()
-    client.force_login(company.users["admin"])
-    client.cookies["django_language"] = "zh-hans"
-    response = client.post(
-        "/admin/accounts/user/",
-        {"action": "force_password_reset", "_selected_action": [u.pk for u in users]},
-        follow=True,
-    )
+    response = _force_reset_in_chinese(company, users)
     page = response.content.decode()
     assert "单点登录" in page and "exec" in page
     assert [m.to for m in mail.outbox] == [["admin2@example.com"]]
