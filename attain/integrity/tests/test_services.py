@@ -675,14 +675,20 @@ def test_a_dismissed_steady_split_is_not_raised_again_but_a_new_pairing_is(compa
     assert grown.status == Status.OPEN
 
 
-def test_the_page_of_a_known_pattern_links_the_dismissed_alert(company, client):
+def _known_pattern_again(company):
+    """r1 and r2 split in 2025-Q3 and 2025-Q4; the 2025-Q3 alert is dismissed before
+    2025-Q4 is scanned: that alert and the 2025-Q4 one, filed as the known pattern."""
     _split_quarter(company, datetime.date(2025, 7, 1), [("r1", "r2")])
     _split_quarter(company, datetime.date(2025, 10, 1), [("r1", "r2")])
     services.scan(None, periods=["2025-Q3"])
     first = Alert.objects.get(detector="reciprocal_credit")
     services.decide(None, first, confirm=False, reason="分单协议")
     services.scan(None, periods=["2025-Q4"])
-    again = Alert.objects.get(detector="reciprocal_credit", period="2025-Q4")
+    return first, Alert.objects.get(detector="reciprocal_credit", period="2025-Q4")
+
+
+def test_the_page_of_a_known_pattern_links_the_dismissed_alert(company, client):
+    first, again = _known_pattern_again(company)
     client.force_login(company.users["sales_ops"])
     page = client.get(f"/integrity/{again.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f'href="/integrity/{first.pk}/"' in page and "已知模式" in page
@@ -820,13 +826,7 @@ def test_a_decided_alert_is_reopened_with_a_reason(gamed, client):
 def test_a_reopened_known_pattern_is_left_open_for_review(company):
     """A reciprocal-credit alert filed as a known pattern (dismissed before) that a
     reviewer reopens stays open on the next scan: the reviewer wants to look at it."""
-    _split_quarter(company, datetime.date(2025, 7, 1), [("r1", "r2")])
-    _split_quarter(company, datetime.date(2025, 10, 1), [("r1", "r2")])
-    services.scan(None, periods=["2025-Q3"])
-    first = Alert.objects.get(detector="reciprocal_credit")
-    services.decide(None, first, confirm=False, reason="分单协议")
-    services.scan(None, periods=["2025-Q4"])
-    again = Alert.objects.get(detector="reciprocal_credit", period="2025-Q4")
+    first, again = _known_pattern_again(company)
     assert again.status == Status.DISMISSED and again.recurs == first
     services.reopen(company.users["sales_ops"], again, reason="协议已于十月终止")
     services.scan(None, periods=["2025-Q4"])
