@@ -27,7 +27,7 @@ from attain.org.models import Person
 from attain.org.selectors import person_of
 from attain.web import charts, files
 from attain.web.forms import apply_service
-from attain.web.views import PAGE_SIZE, list_view, querystring, service_form_view
+from attain.web.views import PAGE_SIZE, list_view, querystring, run_and_say, service_form_view
 
 from . import access, selectors
 from .forms import (
@@ -344,23 +344,19 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         keep = get_object_or_404(Customer, external_id=request.POST.get("keep", ""))
         duplicate = get_object_or_404(Customer, external_id=request.POST.get("duplicate", ""))
-        try:
-            merge_customers(
+        run_and_say(
+            request,
+            lambda: merge_customers(
                 request.user, keep, duplicate, reason=request.POST.get("reason", "")[:1000]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("%(duplicate)s (%(duplicate_id)s) is merged into %(keep)s (%(keep_id)s).")
-                % {
-                    "duplicate": duplicate.name,
-                    "duplicate_id": duplicate.external_id,
-                    "keep": keep.name,
-                    "keep_id": keep.external_id,
-                },
-            )
+            ),
+            _("%(duplicate)s (%(duplicate_id)s) is merged into %(keep)s (%(keep_id)s).")
+            % {
+                "duplicate": duplicate.name,
+                "duplicate_id": duplicate.external_id,
+                "keep": keep.name,
+                "keep_id": keep.external_id,
+            },
+        )
         return redirect("crm:duplicates")
     return render(request, "crm/duplicates.html", {"pairs": selectors.duplicate_pairs()})
 
@@ -573,18 +569,14 @@ def order_status(request: HttpRequest, external_id: str) -> HttpResponse:
     form = OrderStatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            change_order_status(
+        run_and_say(
+            request,
+            lambda: change_order_status(
                 request.user, order, data["status"], on=data["on"], reason=data["reason"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("Order %(id)s is now %(status)s.")
-                % {"id": order.external_id, "status": OrderStatus(data["status"]).label},
-            )
+            ),
+            _("Order %(id)s is now %(status)s.")
+            % {"id": order.external_id, "status": OrderStatus(data["status"]).label},
+        )
     else:
         messages.error(request, _("Choose a status and a date."))
     return _to_next(request, "crm:orders")
@@ -631,12 +623,11 @@ def ticket_update(request: HttpRequest, external_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(m for e in form.errors.values() for m in e))
         return _to_next(request, "crm:tickets")
-    try:
-        update_ticket(request.user, ticket, status=form.cleaned_data["status"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The ticket is updated."))
+    run_and_say(
+        request,
+        lambda: update_ticket(request.user, ticket, status=form.cleaned_data["status"]),
+        _("The ticket is updated."),
+    )
     return _to_next(request, "crm:tickets")
 
 

@@ -39,6 +39,7 @@ from attain.org.models import Unit
 from attain.org.selectors import labelled_units, person_of, visible_people
 from attain.web import charts
 from attain.web.forms import record_pk, ungrouped
+from attain.web.views import run_and_say
 
 from . import access, explain_text, governance, reasons, selectors, services
 from .calculation import MAIN_MEASURE
@@ -604,14 +605,12 @@ def plan_step(request: HttpRequest, code: str, number: int, action: str) -> Http
     version = get_object_or_404(PlanVersion, plan__code=code, number=number)
     run, done = PLAN_STEPS[action]
     covered = governance.covered_days(version.plan) if action == "activate" else []
-    try:
-        run(request.user, version, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except governance.OwnSubmission as refusal:  # four eyes: said on the page, as a refusal
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, str(done) % {"n": number, "plan": code})
+    if run_and_say(
+        request,
+        lambda: run(request.user, version, reason=request.POST.get("reason", "")),
+        str(done) % {"n": number, "plan": code},
+        refusals=(governance.OwnSubmission,),  # four eyes: said on the page, as a refusal
+    ):
         warnings = governance.overlap_warnings(version)
         if action == "activate":
             warnings += governance.activation_warnings(version, covered)

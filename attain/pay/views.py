@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from attain.crm.models import Verification
 from attain.crm.services import set_record_policy, verify_records
+from attain.web.views import run_and_say
 
 from . import access, selectors
 from .forms import PolicyForm, VerifyForm
@@ -105,19 +106,18 @@ def policies(request: HttpRequest) -> HttpResponse:
         form = PolicyForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                set_record_policy(
+            if run_and_say(
+                request,
+                lambda: set_record_policy(
                     request.user,
                     data["table"],
                     review_own=data["review_own"],
                     max_future_days=data["max_future_days"],
                     amount_ceiling=data["amount_ceiling"],
                     reason=data["reason"],
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("Record policy saved."))
+                ),
+                _("Record policy saved."),
+            ):
                 return redirect("pay:policies")
         else:
             for errors in form.errors.values():

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -46,6 +47,28 @@ def service_form_view(
                 messages.success(request, success(result) if callable(success) else success)
                 return redirect(next_url(result) if callable(next_url) else next_url)
     return render(request, template, {**(context or {}), "form": form})
+
+
+def run_and_say(
+    request: HttpRequest,
+    action: Callable[[], Any],
+    success: str,
+    *,
+    refusals: tuple[type[Exception], ...] = (),
+) -> bool:
+    """Run ``action`` (a service call) for a page that redirects after it: its
+    ``ValidationError`` (or one of ``refusals``) is shown as an error message, else
+    ``success``. Whether it ran."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    except refusals as refusal:
+        messages.error(request, str(refusal))
+        return False
+    messages.success(request, success)
+    return True
 
 
 def querystring(request: HttpRequest) -> str:
