@@ -74,20 +74,15 @@ def test_sending_by_hand_to_an_unknown_username_names_it(company, capsys) -> Non
     assert not Notification.objects.exists()  # nobody notified by a half-right command
 
 
-def test_people_who_left_are_not_reminded_but_still_hear_about_their_pay(
-    company,
-    crm,  # noqa: F811
-) -> None:
-    """A leaver's login stays (they may look at their last pay), but the daily reminders
-    and the team's news stop on their last day; their own payout and disputes still
-    reach them."""
+def _leaver_with_a_reminder(company, crm):  # noqa: F811
+    """r1, who left yesterday, with an open follow-up reminder when `attain notify
+    remind` runs."""
     import datetime
 
     from django.utils import timezone
 
     from attain.crm.models import FollowUpRule, Reminder
     from attain.crm.tests import make
-    from attain.notify.services import notify
 
     r1 = company.people["r1"]
     deal = make.opportunity(crm.customers["c_r1"], r1, "Acme", "1000")
@@ -96,6 +91,21 @@ def test_people_who_left_are_not_reminded_but_still_hear_about_their_pay(
     r1.end = timezone.localdate() - datetime.timedelta(days=1)
     r1.save(update_fields=["end"])
     call_command("notify", "remind")
+    return r1
+
+
+def test_people_who_left_are_not_reminded_but_still_hear_about_their_pay(
+    company,
+    crm,  # noqa: F811
+) -> None:
+    """A leaver's login stays (they may look at their last pay), but the daily reminders
+    and the team's news stop on their last day; their own payout and disputes still
+    reach them."""
+    from django.utils import timezone
+
+    from attain.notify.services import notify
+
+    r1 = _leaver_with_a_reminder(company, crm)
     assert notify("targets_published", [r1, company.people["m1"]], year=2026, plan="P") != []
     assert kinds_of(company.users["rep"]) == []
     notify("payout_held", [r1], period="2026-Q3", detail="held")
@@ -114,20 +124,7 @@ def test_a_reminder_nobody_receives_is_not_counted_as_sent(
 ) -> None:
     """A leaver's follow-up reminder is not sent (see above), yet `attain notify remind`
     counted it as sent, every day again: the cron log said "follow_ups: 1" for nothing."""
-    import datetime
-
-    from django.utils import timezone
-
-    from attain.crm.models import FollowUpRule, Reminder
-    from attain.crm.tests import make
-
-    r1 = company.people["r1"]
-    deal = make.opportunity(crm.customers["c_r1"], r1, "Acme", "1000")
-    rule = FollowUpRule.objects.create(stage=deal.stage, days=3)
-    Reminder.objects.create(person=r1, opportunity=deal, rule=rule, message="Call Acme")
-    r1.end = timezone.localdate() - datetime.timedelta(days=1)
-    r1.save(update_fields=["end"])
-    call_command("notify", "remind")
+    r1 = _leaver_with_a_reminder(company, crm)
     assert "'follow_ups': 0" in capsys.readouterr().out
     r1.end = None
     r1.save(update_fields=["end"])
