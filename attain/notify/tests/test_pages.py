@@ -112,16 +112,21 @@ def test_sending_a_test_message_is_for_administrators(client, company) -> None:
     assert Delivery.objects.filter(webhook=hook, kind="test").count() == 1
 
 
-def test_failed_deliveries_are_listed_for_administrators(client, company) -> None:
+def _failed_delivery(error: str) -> Delivery:
+    """A test message to a DingTalk webhook that failed five times with ``error``."""
     hook = Webhook.objects.create(name="销售群", platform="dingtalk", url="http://127.0.0.1:9/x")
-    Delivery.objects.create(
+    return Delivery.objects.create(
         channel="webhook",
         webhook=hook,
         kind="test",
         status=Status.FAILED,
         attempts=5,
-        last_error="HTTP 500 system busy",
+        last_error=error,
     )
+
+
+def test_failed_deliveries_are_listed_for_administrators(client, company) -> None:
+    _failed_delivery("HTTP 500 system busy")
     client.force_login(company.users["admin"])
     page = client.get("/notifications/deliveries/?status=failed").content.decode()
     assert "HTTP 500 system busy" in page and "销售群" in page
@@ -283,15 +288,7 @@ def test_a_personal_webhook_is_an_http_address(client, company, url) -> None:
 def test_delivery_errors_are_shown_in_the_readers_language(client, company, stored, shown) -> None:
     """The deliveries page of a Chinese administrator gave each failure's reason, and
     its kind, in English (as the worker wrote them down)."""
-    hook = Webhook.objects.create(name="销售群", platform="dingtalk", url="http://127.0.0.1:9/x")
-    Delivery.objects.create(
-        channel="webhook",
-        webhook=hook,
-        kind="test",
-        status=Status.FAILED,
-        attempts=5,
-        last_error=stored,
-    )
+    _failed_delivery(stored)
     client.force_login(company.users["admin"])
     client.cookies["django_language"] = "zh-hans"
     page = html.unescape(client.get("/notifications/deliveries/").content.decode())
