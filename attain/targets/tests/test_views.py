@@ -110,30 +110,16 @@ def test_excel_round_trip(company: Company, plan: TargetPlan) -> None:
     sheet = book["revenue"]
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["code", "kind", "name", "parent", "year"]
-    for row in sheet.iter_rows(min_row=2):
-        if row[0].value == "r2":
-            row[6].value = 99999  # February
-        if row[0].value == "r3":
-            row[7].value = "lots"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "t.xlsx"
-    url = reverse("targets:import", args=[plan.pk])
-    page = client.post(url, {"file": buffer}).content.decode()
+    _edit(book, "r2", 6, 99999)  # February
+    _edit(book, "r3", 7, "lots")
+    page = _upload(client, plan, book)
     assert "not a number" in page and "Apply these changes" not in page
-    for row in sheet.iter_rows(min_row=2):
-        if row[0].value == "r3":
-            row[7].value = None
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "t.xlsx"
-    page = client.post(url, {"file": buffer}).content.decode()
+    _edit(book, "r3", 7, None)
+    page = _upload(client, plan, book)
     assert "99,999" in page and "Apply these changes" in page
     token = page.split('name="confirm" value="')[1].split('"')[0]
     assert not TargetEdit.objects.exists()
-    client.post(url, {"confirm": token})
+    client.post(reverse("targets:import", args=[plan.pk]), {"confirm": token})
     assert TargetEdit.objects.get().period == "2026-02"
 
 
@@ -593,14 +579,6 @@ def test_a_true_cell_in_the_grid_is_named_as_excel_shows_it(
     client = login("sales_ops")
     exported = client.get(reverse("targets:export", args=[plan.pk]))
     book = load_workbook(io.BytesIO(exported.content))
-    sheet = book["revenue"]
-    for row in sheet.iter_rows(min_row=2):
-        if row[0].value == "r2":
-            row[6].value = True
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "t.xlsx"
-    url = reverse("targets:import", args=[plan.pk])
-    page = client.post(url, {"file": buffer}).content.decode()
+    _edit(book, "r2", 6, True)
+    page = _upload(client, plan, book)
     assert "not a number: “TRUE”" in page, page[page.find("not a number") - 200 :][:400]
