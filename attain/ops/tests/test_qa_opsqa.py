@@ -219,7 +219,7 @@ def test_a_postgresql_restart_does_not_stop_the_worker(monkeypatch, message):
     from django.db import OperationalError
 
     from attain.ops import worker as worker_module
-    from attain.ops.worker import SurvivingWorker
+    from attain.ops.tests.test_worker import make_worker
 
     monkeypatch.setattr(worker_module.time, "sleep", lambda _s: None)
     monkeypatch.setattr(worker_module, "reset_connections", lambda: None)
@@ -230,17 +230,7 @@ def test_a_postgresql_restart_does_not_stop_the_worker(monkeypatch, message):
             raise errors.pop(0)
         return "saved"
 
-    worker = SurvivingWorker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test:1",
-        excluded_queue_names=[],
-        max_backoff=4,
-    )
+    worker = make_worker()
     assert worker.retrying(flaky, forever=True) == "saved"
     with pytest.raises(OperationalError):  # a wrong password is not waited for
         worker.retrying(
