@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, record_event, snapshot
+from attain.audit.services import record_event, save_update, snapshot
 from attain.measures.services import measure_names
 from attain.org.company import company
 from attain.org.models import Assignment, Unit
@@ -100,9 +100,8 @@ def _step(
             locked.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
         elif to == VersionStatus.DRAFT:
             locked.submitted_by = None
-        locked.save(update_fields=["status", "submitted_by"])
-        record_change(
-            actor, Action.UPDATE, locked, before=before, after=snapshot(locked), reason=reason
+        save_update(
+            actor, locked, before=before, reason=reason, update_fields=["status", "submitted_by"]
         )
     version.refresh_from_db()
     return version
