@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, save_update, snapshot
 from attain.calc.periods import (
     fiscal_year_of_day,
     fiscal_year_start,
@@ -551,8 +551,7 @@ def _rename(actor: Any, plan: Plan, name: str) -> None:
         return
     before = snapshot(plan)
     plan.name = name
-    plan.save(update_fields=["name"])
-    record_change(actor, Action.UPDATE, plan, before=before, after=snapshot(plan))
+    save_update(actor, plan, before=before, update_fields=["name"])
 
 
 def _overlap(one: PlanVersion, other: PlanVersion) -> bool:

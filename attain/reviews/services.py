@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from attain.accounts.models import Role
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, save_update, snapshot
 from attain.calc.periods import period_bounds
 from attain.notify.services import announce
 from attain.org.models import Person
@@ -152,8 +152,7 @@ def close_review(actor: Any, review: Review) -> Review:
         before = snapshot(review)
         review.status = ReviewStatus.CLOSED
         review.closed_at = timezone.now()
-        review.save(update_fields=["status", "closed_at"])
-        record_change(actor, "update", review, before=before, after=snapshot(review))
+        save_update(actor, review, before=before, update_fields=["status", "closed_at"])
     return review
 
 
@@ -254,8 +253,7 @@ def tick_action(actor: Any, action: ReviewAction, done: bool) -> ReviewAction:
         action.done = done
         action.done_at = timezone.now() if done else None
         action.done_by = actor if done and getattr(actor, "is_authenticated", False) else None
-        action.save(update_fields=["done", "done_at", "done_by"])
-        record_change(actor, "update", action, before=before, after=snapshot(action))
+        save_update(actor, action, before=before, update_fields=["done", "done_at", "done_by"])
     return action
 
 
