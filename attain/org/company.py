@@ -26,13 +26,19 @@ TTL_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
-class Company:
+class CompanyValues:
+    """What the company settings row holds (and the setup wizard asks for)."""
+
     name: str
     fiscal_year_start: int
     currency: str
     time_zone: str
     languages: tuple[str, ...]
     language: str
+
+
+@dataclass(frozen=True)
+class Company(CompanyValues):
     stored: bool  # from the company settings row (else from the deployment's settings)
     # whoever submitted a plan version does not approve it (docs/incentives.md)
     plan_four_eyes: bool = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import fields
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -27,21 +27,12 @@ from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 
 from . import company as company_module
+from .company import CompanyValues
 from .models import CompanySettings
 
 
 class AlreadySetUp(Exception):
     """The company is set up already (by this setup's twin, or long ago)."""
-
-
-@dataclass(frozen=True)
-class CompanyValues:
-    name: str
-    fiscal_year_start: int
-    currency: str
-    time_zone: str
-    languages: tuple[str, ...]
-    language: str
 
 
 def clean_company(
@@ -234,11 +225,5 @@ def _insert_settings(values: CompanyValues) -> CompanySettings:
 def default_values(name: str = "") -> CompanyValues:
     """The deployment's settings as company values (what the wizard proposes)."""
     current = company_module.defaults()
-    return CompanyValues(
-        name=name or current.name,
-        fiscal_year_start=current.fiscal_year_start,
-        currency=current.currency,
-        time_zone=current.time_zone,
-        languages=current.languages,
-        language=current.language,
-    )
+    values = {field.name: getattr(current, field.name) for field in fields(CompanyValues)}
+    return CompanyValues(**{**values, "name": name or current.name})
