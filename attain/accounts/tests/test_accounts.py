@@ -17,9 +17,16 @@ from rest_framework.authtoken.models import Token
 from attain.accounts.services import can_force_password_reset, force_password_reset
 from attain.audit.models import Action, AuditEvent
 from attain.audit.selectors import history
-from attain.conftest import LOGINS
 
-ROLES = list(LOGINS)
+ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
+PASSWORDS = {
+    "admin": ("admin", "pw-admin-1"),
+    "sales_ops": ("ops", "pw-ops-1"),
+    "finance": ("fin", "pw-fin-1"),
+    "executive": ("exec", "pw-exec-1"),
+    "manager": ("m1", "pw-m1-1"),
+    "rep": ("r1", "pw-r1-1"),
+}
 
 
 def obtain(username: str, password: str, **extra) -> object:
@@ -27,7 +34,7 @@ def obtain(username: str, password: str, **extra) -> object:
 
 
 def token_for(role: str) -> str:
-    response = obtain(*LOGINS[role])
+    response = obtain(*PASSWORDS[role])
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
