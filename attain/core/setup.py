@@ -100,7 +100,7 @@ class CompanyForm(forms.Form):
         ]
         zone: Any = self.fields["time_zone"]
         zone.choices = [(name, name) for name in company_module.time_zones()]
-        self.values: services_company.CompanyValues | None = None
+        self.values: company_module.CompanyValues | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
