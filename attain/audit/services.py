@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -85,6 +85,25 @@ def save_update(
     instance.save(update_fields=update_fields)
     return record_change(
         actor, Action.UPDATE, instance, before=before, after=state(instance), reason=reason
+    )
+
+
+def save_values(
+    actor: Any,
+    instance: models.Model,
+    values: Mapping[str, Any],
+    *,
+    state: Callable[[Any], dict[str, Any]] = snapshot,
+    reason: str = "",
+) -> AuditEvent:
+    """Set ``values`` (field → value) on ``instance``, an existing record, save those
+    fields and audit the change from ``state`` before to ``state`` after (see
+    :func:`save_update`). Call inside the writing transaction."""
+    before = state(instance)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    return save_update(
+        actor, instance, before=before, state=state, reason=reason, update_fields=list(values)
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, save_update
+from attain.audit.services import record_change, save_update, save_values
 from attain.calc.integrity import load_records
 from attain.calc.periods import fiscal_year_of_day, period_bounds, periods_of_day
 from attain.crm import models as crm
@@ -378,15 +378,8 @@ def assign(actor: Any, alert: Alert, assignee: Any) -> Alert:
     if assignee is not None and access.concerns(assignee, alert):
         raise ValidationError({"assignee": _("Nobody reviews an integrity alert about themself.")})
     with transaction.atomic():
-        before = _state(alert)
-        alert.assignee = assignee
-        save_update(
-            actor,
-            alert,
-            before=before,
-            state=_state,
-            reason=gettext_noop("assign"),
-            update_fields=["assignee"],
+        save_values(
+            actor, alert, {"assignee": assignee}, state=_state, reason=gettext_noop("assign")
         )
     return alert
 
@@ -418,19 +411,13 @@ def decide(
         alert = _locked(alert)  # another reviewer (or a scan) may have changed it since
         if alert.status != Status.OPEN:
             raise ValidationError({"status": _("This alert has already been decided.")})
-        before = _state(alert)
-        alert.status = Status.CONFIRMED if confirm else Status.DISMISSED
-        alert.resolution = reason
-        alert.hold = bool(confirm and hold)
-        alert.decided_at = timezone.now()
-        save_update(
-            actor,
-            alert,
-            before=before,
-            state=_state,
-            reason=reason,
-            update_fields=["status", "resolution", "hold", "decided_at"],
-        )
+        decision = {
+            "status": Status.CONFIRMED if confirm else Status.DISMISSED,
+            "resolution": reason,
+            "hold": bool(confirm and hold),
+            "decided_at": timezone.now(),
+        }
+        save_values(actor, alert, decision, state=_state, reason=reason)
         if reject_records:
             _reject_records(actor, alert, reason)
         warnings = send_hold_changed(alert, hold=True, actor=actor) if alert.hold else []
@@ -512,20 +499,14 @@ def reopen(actor: Any, alert: Alert, *, reason: str) -> Alert:
             raise ValidationError(
                 {"reopen_reason": _("This alert holds a payout: lift the hold first.")}
             )
-        before = _state(alert)
-        alert.status = Status.OPEN
-        alert.resolution = ""
-        alert.decided_at = None
-        alert.recurs = None
-        alert.reopened_at = timezone.now()
-        save_update(
-            actor,
-            alert,
-            before=before,
-            state=_state,
-            reason=reason,
-            update_fields=["status", "resolution", "decided_at", "recurs", "reopened_at"],
-        )
+        undecided = {
+            "status": Status.OPEN,
+            "resolution": "",
+            "decided_at": None,
+            "recurs": None,
+            "reopened_at": timezone.now(),
+        }
+        save_values(actor, alert, undecided, state=_state, reason=reason)
     return alert
 
 
@@ -537,12 +518,8 @@ def release_hold(actor: Any, alert: Alert, *, reason: str) -> Alert:
         alert = _locked(alert)
         if not alert.hold:  # lifted by another reviewer meanwhile
             raise ValidationError({"reason": _("This alert holds no payout.")})
-        before = _state(alert)
         was_held = alert.hold
-        alert.hold = False
-        save_update(
-            actor, alert, before=before, state=_state, reason=reason, update_fields=["hold"]
-        )
+        save_values(actor, alert, {"hold": False}, state=_state, reason=reason)
         if was_held:
             send_hold_changed(alert, hold=False, actor=actor)
     return alert

@@ -27,7 +27,7 @@ from attain.accounts.backends import password_login_allowed
 from attain.accounts.models import Role, User
 from attain.accounts.services import reset_link
 from attain.audit.models import Action
-from attain.audit.services import record_change, record_event, save_update, snapshot
+from attain.audit.services import record_change, record_event, save_values, snapshot
 
 from . import imports
 from .access import can_edit_organisation
@@ -134,15 +134,6 @@ def _update(
         if after != before:
             record_change(actor, Action.UPDATE, changed, before=before, after=after, reason=reason)
     return changed
-
-
-def _change(actor: Any, record: Any, *, reason: str, **values: Any) -> None:
-    """Set ``values`` on ``record``, an existing one, save those fields and audit the
-    change. Call inside the writing transaction."""
-    before = snapshot(record)
-    for name, value in values.items():
-        setattr(record, name, value)
-    save_update(actor, record, before=before, reason=reason, update_fields=list(values))
 
 
 def _check_unit_dates(opened: datetime.date | None, closed: datetime.date | None) -> None:
@@ -396,8 +387,11 @@ def transfer_person(
                 }
             )
         if covering.valid_from == on:
-            _change(
-                actor, covering, reason=reason, unit=new_unit, manager=new_manager, title=new_title
+            save_values(
+                actor,
+                covering,
+                {"unit": new_unit, "manager": new_manager, "title": new_title},
+                reason=reason,
             )
             changed = covering
         else:
@@ -409,7 +403,7 @@ def transfer_person(
                 valid_from=on,
                 valid_to=covering.valid_to,
             )
-            _change(actor, covering, reason=reason, valid_to=on)
+            save_values(actor, covering, {"valid_to": on}, reason=reason)
             record_change(actor, Action.CREATE, changed, after=snapshot(changed), reason=reason)
         if manager is not UNSET:
             _check_no_management_cycle(person, on)
@@ -463,7 +457,7 @@ def undo_change(actor: Any, person: Person, *, on: datetime.date, reason: str = 
             raise ValidationError({"on": " ".join(errors.values())})
         record_change(actor, Action.DELETE, undone, before=snapshot(undone), reason=reason)
         undone.delete()
-        _change(actor, previous, reason=reason, valid_to=undone.valid_to)
+        save_values(actor, previous, {"valid_to": undone.valid_to}, reason=reason)
         _check_no_management_cycle(person, on)
     return previous
 
@@ -502,9 +496,9 @@ def correct_start(actor: Any, person: Person, *, start: datetime.date, reason: s
             raise ValidationError({"start": " ".join(errors.values())})
         if start == person.start:
             return person
-        _change(actor, person, reason=reason, start=start)
+        save_values(actor, person, {"start": start}, reason=reason)
         if first is not None and first.valid_from != start:
-            _change(actor, first, reason=reason, valid_from=start)
+            save_values(actor, first, {"valid_from": start}, reason=reason)
     return person
 
 
@@ -542,7 +536,7 @@ def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str
             raise ValidationError(
                 {"end": _("Give these people another manager first: %(names)s.") % {"names": names}}
             )
-        _change(actor, person, reason=reason, end=on)
+        save_values(actor, person, {"end": on}, reason=reason)
         last = (
             person.assignments.filter(valid_from__lte=on)
             .select_related("manager")
@@ -558,7 +552,7 @@ def end_employment(actor: Any, person: Person, *, on: datetime.date, reason: str
             if errors:
                 raise ValidationError({"end": errors["manager"]})
         if last is not None and last.valid_to != after_last_day:
-            _change(actor, last, reason=reason, valid_to=after_last_day)
+            save_values(actor, last, {"valid_to": after_last_day}, reason=reason)
     return person
 
 
