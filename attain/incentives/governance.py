@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from attain.audit.models import Action
-from attain.audit.services import record_event, save_update, snapshot
+from attain.audit.services import record_event, save_values
 from attain.measures.services import measure_names
 from attain.org.company import company
 from attain.org.models import Assignment, Unit
@@ -93,16 +93,13 @@ def _step(
             )
         if to == VersionStatus.APPROVED and submitted_it(actor, locked):
             raise OwnSubmission(own_submission_refusal(locked))
-        before = snapshot(locked)
-        locked.status = to
         # who submitted it, for the four eyes of its approval (none again once in draft)
+        submitted_by = locked.submitted_by
         if to == VersionStatus.SUBMITTED:
-            locked.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+            submitted_by = actor if getattr(actor, "is_authenticated", False) else None
         elif to == VersionStatus.DRAFT:
-            locked.submitted_by = None
-        save_update(
-            actor, locked, before=before, reason=reason, update_fields=["status", "submitted_by"]
-        )
+            submitted_by = None
+        save_values(actor, locked, {"status": to, "submitted_by": submitted_by}, reason=reason)
     version.refresh_from_db()
     return version
 

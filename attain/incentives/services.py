@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, save_update, snapshot
+from attain.audit.services import record_change, save_values, snapshot
 from attain.calc.periods import (
     fiscal_year_of_day,
     fiscal_year_start,
@@ -549,9 +549,7 @@ def _rename(actor: Any, plan: Plan, name: str) -> None:
     """The plan's name, audited when it changes."""
     if plan.name == name:
         return
-    before = snapshot(plan)
-    plan.name = name
-    save_update(actor, plan, before=before, update_fields=["name"])
+    save_values(actor, plan, {"name": name})
 
 
 def _overlap(one: PlanVersion, other: PlanVersion) -> bool:

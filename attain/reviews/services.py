@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from attain.accounts.models import Role
-from attain.audit.services import record_change, save_update, snapshot
+from attain.audit.services import record_change, save_values, snapshot
 from attain.calc.periods import period_bounds
 from attain.notify.services import announce
 from attain.org.models import Person
@@ -149,10 +149,8 @@ def close_review(actor: Any, review: Review) -> Review:
         raise PermissionDenied(_("Only the team's manager closes its review."))
     _check_open(review)
     with transaction.atomic():
-        before = snapshot(review)
-        review.status = ReviewStatus.CLOSED
-        review.closed_at = timezone.now()
-        save_update(actor, review, before=before, update_fields=["status", "closed_at"])
+        closed = {"status": ReviewStatus.CLOSED, "closed_at": timezone.now()}
+        save_values(actor, review, closed)
     return review
 
 
@@ -249,11 +247,9 @@ def tick_action(actor: Any, action: ReviewAction, done: bool) -> ReviewAction:
     if action.done == done:
         return action
     with transaction.atomic():
-        before = snapshot(action)
-        action.done = done
-        action.done_at = timezone.now() if done else None
-        action.done_by = actor if done and getattr(actor, "is_authenticated", False) else None
-        save_update(actor, action, before=before, update_fields=["done", "done_at", "done_by"])
+        by = actor if done and getattr(actor, "is_authenticated", False) else None
+        when = timezone.now() if done else None
+        save_values(actor, action, {"done": done, "done_at": when, "done_by": by})
     return action
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, save_values, snapshot
 from attain.org.selectors import person_of
 
 from ..access import check_edit_record_policy, check_verify_records
@@ -85,14 +85,8 @@ def verify_records(
         for record in records.order_by("pk"):
             if record.verification == state:
                 continue
-            before = snapshot(record)
-            record.verification = state
-            record.verified_by = user_of(actor)  # type: ignore[attr-defined]
-            record.verified_at = now  # type: ignore[attr-defined]
-            record.save(update_fields=["verification", "verified_by", "verified_at"])
-            record_change(
-                actor, Action.UPDATE, record, before=before, after=snapshot(record), reason=reason
-            )
+            verified = {"verification": state, "verified_by": user_of(actor), "verified_at": now}
+            save_values(actor, record, verified, reason=reason)
             changed += 1
     return changed
 
