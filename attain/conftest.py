@@ -20,20 +20,11 @@ import pytest
 from django.utils import translation
 
 from attain.accounts.models import Role, User
+from attain.accounts.testing import LOGINS as LOGINS  # each role's login
 from attain.org import services
 from attain.org.models import Person, Unit
 
 START = datetime.date(2024, 1, 1)
-# Each role's login in the shared company: username and password. The manager is m1,
-# the rep r1.
-LOGINS = {
-    "admin": ("admin", "pw-admin-1"),
-    "sales_ops": ("ops", "pw-ops-1"),
-    "finance": ("fin", "pw-fin-1"),
-    "executive": ("exec", "pw-exec-1"),
-    "manager": ("m1", "pw-m1-1"),
-    "rep": ("r1", "pw-r1-1"),
-}
 
 
 @dataclass

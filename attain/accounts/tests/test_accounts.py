@@ -15,18 +15,11 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from attain.accounts.services import can_force_password_reset, force_password_reset
+from attain.accounts.testing import LOGINS
 from attain.audit.models import Action, AuditEvent
 from attain.audit.selectors import history
 
-ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
-PASSWORDS = {
-    "admin": ("admin", "pw-admin-1"),
-    "sales_ops": ("ops", "pw-ops-1"),
-    "finance": ("fin", "pw-fin-1"),
-    "executive": ("exec", "pw-exec-1"),
-    "manager": ("m1", "pw-m1-1"),
-    "rep": ("r1", "pw-r1-1"),
-}
+ROLES = list(LOGINS)
 
 
 def obtain(username: str, password: str, **extra) -> object:
@@ -34,7 +27,7 @@ def obtain(username: str, password: str, **extra) -> object:
 
 
 def token_for(role: str) -> str:
-    response = obtain(*PASSWORDS[role])
+    response = obtain(*LOGINS[role])
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
