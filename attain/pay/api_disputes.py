@@ -13,6 +13,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -136,8 +137,9 @@ LIST_PARAMETERS = [
 ]
 
 
-class DisputesView(APIView):
-    """The disputes the caller may see (POST: open one about one's own pay)."""
+class DisputesView(GenericAPIView):
+    """The disputes the caller may see, a page at a time (the common pager: ``?page=``,
+    ``?page_size=``); POST opens one about one's own pay."""
 
     parser_classes = [JSONParser, MultiPartParser]
 
@@ -158,7 +160,8 @@ class DisputesView(APIView):
             period=period,
             overdue=query_optional_bool(request, "overdue"),
         )
-        return Response(DisputeRowSerializer(rows[:1000], many=True).data)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(DisputeRowSerializer(page, many=True).data)
 
     @extend_schema(
         request={

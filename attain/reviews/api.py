@@ -13,6 +13,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -148,16 +149,17 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
     return dict(serializer.validated_data)
 
 
-class ReviewList(APIView):
-    """The reviews one may see, newest first; POST opens one (the team's manager)."""
+class ReviewList(GenericAPIView):
+    """The reviews one may see, newest first, a page at a time (the common pager:
+    ``?page=``, ``?page_size=``); POST opens one (the team's manager)."""
 
     parser_classes = [JSONParser]
 
     @extend_schema(responses=ReviewSerializer(many=True))
     def get(self, request: Request) -> Response:
         _require(access.can_read_reviews(request.user))
-        reviews = selectors.reviews_for(request.user)[:500]
-        return Response(ReviewSerializer(reviews, many=True).data)
+        page = self.paginate_queryset(selectors.reviews_for(request.user))
+        return self.get_paginated_response(ReviewSerializer(page, many=True).data)
 
     @extend_schema(request=OpenSerializer, responses={201: ReviewDetailSerializer})
     def post(self, request: Request) -> Response:

@@ -132,7 +132,7 @@ def test_a_manager_does_not_see_another_teams_dispute(company, dispute, client):
     assert client.get(f"/pay/disputes/{dispute.pk}/").status_code == 404
     api = APIClient()
     api.force_authenticate(company.users["manager"])
-    assert api.get("/api/pay/disputes/").json() == []
+    assert api.get("/api/pay/disputes/").json()["results"] == []
 
 
 @pytest.mark.parametrize("role", ["admin", "sales_ops", "finance", "manager", "rep"])
@@ -225,3 +225,21 @@ def test_a_response_time_of_one_hour_reads_in_the_singular(company, client):
     disputes.set_policy(company.users["admin"], response_hours=2)
     page = " ".join(client.get("/pay/disputes/").content.decode().split())
     assert "answer within 2 hours:" in page
+
+
+def test_the_disputes_api_comes_a_page_at_a_time(company, stored):
+    """``GET /api/pay/disputes/`` stopped at 1,000 disputes without saying so; now the
+    common pager's pages (``?page=``, ``?page_size=``), each dispute once."""
+    opened = [dispute_line(stored, component=c).pk for c in ("commission", "bonus")]
+    api = APIClient()
+    api.force_authenticate(company.users["sales_ops"])
+    address: str | None = "/api/pay/disputes/?page_size=1"
+    first = api.get(address).json()
+    assert first["count"] == 2 and first["next"] is not None and first["previous"] is None
+    shown: list[int] = []
+    while address:
+        body = api.get(address).json()
+        shown += [row["id"] for row in body["results"]]
+        address = body["next"]
+    assert sorted(shown) == sorted(opened)
+    assert api.get("/api/pay/disputes/?page=9").status_code == 404

@@ -300,3 +300,20 @@ def test_an_agreed_action_names_its_owner_and_date_in_the_readers_punctuation(
     client.cookies["django_language"] = language
     page = client.get(reverse("reviews:history", args=["r1"])).content.decode()
     assert f"— {team.people['m1'].name}{comma}" in page
+
+
+def test_the_reviews_api_comes_a_page_at_a_time(team, client):
+    """``GET /api/reviews/`` stopped at 500 reviews without saying so; now the common
+    pager's pages (``?page=``, ``?page_size=``), newest first, each review once."""
+    opened = [_open(team, period).pk for period in ("2026-Q1", "2026-Q2", "2026-01")]
+    client.force_login(team.users["manager"])
+    address: str | None = "/api/reviews/?page_size=2"
+    first = client.get(address).json()
+    assert first["count"] == 3 and first["next"] is not None and first["previous"] is None
+    shown: list[int] = []
+    while address:
+        body = client.get(address).json()
+        shown += [row["id"] for row in body["results"]]
+        address = body["next"]
+    assert sorted(shown) == sorted(opened)
+    assert client.get("/api/reviews/?page=9").status_code == 404
