@@ -34,7 +34,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change
@@ -165,12 +168,38 @@ def load_crm_demo(*, seed: int, echo: Echo | None = print) -> CrmResult:
         )
     seconds = time.perf_counter() - began
     if echo is not None:
-        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        # each table by its model's name in the reader's language (客户, 订单, …)
+        summary = pgettext("list separator", ", ").join(
+            _("%(count)s %(table)s")
+            % {
+                "count": number_format(count, force_grouping=True),
+                "table": _WRITTEN[name]._meta.verbose_name_plural,
+            }
+            for name, count in counts.items()
+        )
         echo(
             _("Created the CRM history (%(summary)s) in %(seconds).1f s.")
             % {"summary": summary, "seconds": seconds}
         )
     return CrmResult(created=True, counts=counts, seconds=seconds)
+
+
+# The demo's CRM tables, in the order they are written (their names key the counts).
+_WRITTEN: dict[str, type[Model]] = {
+    "customers": Customer,
+    "contacts": Contact,
+    "opportunities": Opportunity,
+    "stage_changes": StageChange,
+    "activities": Activity,
+    "orders": Order,
+    "order_lines": OrderLine,
+    "order_credits": OrderCredit,
+    "payments": Payment,
+    "tickets": ServiceTicket,
+    "surveys": Survey,
+    "training": TrainingScore,
+    "peer_ratings": PeerRating,
+}
 
 
 def _ensure_stages() -> dict[str, Stage]:
@@ -748,24 +777,9 @@ class _Plan:
 
     def write(self) -> dict[str, int]:
         self.plan()
-        order = (
-            ("customers", Customer),
-            ("contacts", Contact),
-            ("opportunities", Opportunity),
-            ("stage_changes", StageChange),
-            ("activities", Activity),
-            ("orders", Order),
-            ("order_lines", OrderLine),
-            ("order_credits", OrderCredit),
-            ("payments", Payment),
-            ("tickets", ServiceTicket),
-            ("surveys", Survey),
-            ("training", TrainingScore),
-            ("peer_ratings", PeerRating),
-        )
         counts = {}
-        for name, model in order:
+        for name, model in _WRITTEN.items():
             rows = self.rows[name]
-            model.objects.bulk_create(rows, batch_size=2000)
+            model._default_manager.bulk_create(rows, batch_size=2000)
             counts[name] = len(rows)
         return counts

@@ -45,3 +45,20 @@ def test_the_demo_loaders_speak_the_active_language(db):
         "没有演示公司（组织单元 hq）：请先运行 `attain demo load`。",
         "No demo company (unit hq); run `attain demo load` first.",
     ]
+
+
+def test_the_crm_summary_names_each_table_in_the_readers_language(db):
+    """The CRM history's line listed its tables by their code names in English inside a
+    Chinese sentence ("创建了 CRM 历史（120 customers, …）")."""
+    from django.utils import translation
+
+    from attain.demo.crm import load_crm_demo
+    from attain.demo.generator import generate
+
+    generate(people=20, seed=3, echo=None)
+    said: list[str] = []
+    with translation.override("zh-hans"):
+        load_crm_demo(seed=3, echo=said.append)
+    line = said[-1]
+    assert "客户 " in line and "订单 " in line and "、" in line, line
+    assert "customers" not in line and "orders" not in line, line
