@@ -48,22 +48,41 @@ def _require(allowed: bool, message: str) -> None:
 
 
 class OwnSubmission(PermissionDenied):
-    """Four eyes: the login approving a plan version is the one who submitted it."""
+    """Four eyes: the login approving a plan version is the one who wrote or submitted it."""
 
 
-def own_submission_refusal(version: PlanVersion) -> str:
-    """The message refusing to approve a version the login submitted."""
-    return _(
-        "You submitted version %(number)s of %(plan)s for approval: another login with "
-        "the right approves it (four eyes)."
-    ) % {"number": version.number, "plan": version.plan.code}
+def own_submission_refusal(version: PlanVersion, user: Any = None) -> str:
+    """The message refusing to approve a version the login submitted (or, ``user`` its
+    author and not its submitter, wrote)."""
+    values = {"number": version.number, "plan": version.plan.code}
+    pk = getattr(user, "pk", None)
+    if pk is not None and version.created_by_id == pk and version.submitted_by_id != pk:
+        return (
+            _(
+                "You wrote version %(number)s of %(plan)s: another login with the right approves "
+                "it (four eyes)."
+            )
+            % values
+        )
+    return (
+        _(
+            "You submitted version %(number)s of %(plan)s for approval: another login with "
+            "the right approves it (four eyes)."
+        )
+        % values
+    )
 
 
 def submitted_it(user: Any, version: PlanVersion) -> bool:
     """Whether the four-eyes rule keeps ``user`` from approving ``version``: the rule is
-    on and ``user`` submitted it (the system itself, ``user`` None, is never held)."""
+    on and ``user`` wrote the version or submitted it, maker not checker (the system
+    itself, ``user`` None, is never held)."""
     pk = getattr(user, "pk", None)
-    return pk is not None and version.submitted_by_id == pk and company().plan_four_eyes
+    return (
+        pk is not None
+        and pk in (version.submitted_by_id, version.created_by_id)
+        and company().plan_four_eyes
+    )
 
 
 def _step(
@@ -92,7 +111,7 @@ def _step(
                 }
             )
         if to == VersionStatus.APPROVED and submitted_it(actor, locked):
-            raise OwnSubmission(own_submission_refusal(locked))
+            raise OwnSubmission(own_submission_refusal(locked, actor))
         # who submitted it, for the four eyes of its approval (none again once in draft)
         submitted_by = locked.submitted_by
         if to == VersionStatus.SUBMITTED:

@@ -168,3 +168,26 @@ def test_the_system_is_never_held(company):
     services.activate_plan(None, version)
     version.refresh_from_db()
     assert version.status == VersionStatus.ACTIVE
+
+
+def test_whoever_wrote_the_version_may_not_approve_it_either(company, client):
+    """Four eyes is maker and checker: the author of a version had another login submit
+    it and approved it themselves, so one person alone decided what pays."""
+    author, ops = company.users["admin"], company.users["sales_ops"]
+    version = services.save_plan_version(author, REP_PLAN)
+    governance.submit_plan_version(ops, version)
+    version.refresh_from_db()
+    with pytest.raises(governance.OwnSubmission) as refused:
+        governance.approve_plan_version(author, version)
+    assert str(refused.value) == (
+        f"You wrote version {version.number} of rep: another login with the right "
+        "approves it (four eyes)."
+    )
+    with translation.override("zh-hans"):
+        assert "由您编写" in governance.own_submission_refusal(version, author)
+    client.force_login(author)
+    page = client.get("/performance/plans/").content.decode()
+    assert "You wrote it: another login approves it (four eyes)." in page
+    governance.approve_plan_version(company.users["executive"], version)
+    version.refresh_from_db()
+    assert version.status == VersionStatus.APPROVED
