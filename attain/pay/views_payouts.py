@@ -265,13 +265,32 @@ def payroll(request: HttpRequest) -> HttpResponse:
                     amounts=_amounts(request.POST.get("amounts", "")),
                 )
                 messages.success(request, _("%(count)s payouts changed.") % {"count": count})
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except (ValidationError, PermissionDenied) as error:
+            text = error.messages if isinstance(error, ValidationError) else [str(error)]
+            messages.error(request, " ".join(str(t) for t in text))
+            # the page again, with the form as the login left it: the columns, pay code
+            # and reason, or the payment reference and date (never lost to a refusal)
+            refused = {
+                n: request.POST.get(n, "")
+                for n in ("form", "columns", "pay_code", "reason", "reference", "paid_on")
+            }
+            refused["form"] = "columns" if refused["form"] == "columns" else "paid"
+            return _payroll_page(request, period, refused)
         return redirect(request.get_full_path())
     data = selectors.payroll(request.user, period) if period else None
     fmt = request.GET.get("export")
     if data is not None and fmt in {"csv", "xlsx"}:
         return _file([data.header, *data.rows], fmt, f"payroll-{period}")
+    return _payroll_page(request, period, {}, data)
+
+
+def _payroll_page(
+    request: HttpRequest, period: str, refused: dict[str, str], data: Any = None
+) -> HttpResponse:
+    """The payroll page; ``refused``: what was sent with a refused form (status 400)."""
+    if data is None and period:
+        data = selectors.payroll(request.user, period)
+    periods = selectors.periods(request.user)
     mapping = selectors.payroll_mapping()
     me = person_of(request.user)
     # Marking paid leaves out the login's own payout: someone else marks it paid.
@@ -291,7 +310,9 @@ def payroll(request: HttpRequest) -> HttpResponse:
             "exported": json.dumps([p.person.code for p in payable]),
             "exported_amounts": json.dumps({p.person.code: str(p.amount) for p in payable}),
             "own_in_export": data is not None and len(payable) < len(data.payouts),
+            "refused": refused,
         },
+        status=400 if refused else 200,
     )
 
 
