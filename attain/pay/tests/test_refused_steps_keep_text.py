@@ -102,3 +102,30 @@ def test_a_reopen_without_a_reason_is_shown_in_place(quarters, client):  # noqa:
     assert answer.status_code == 400
     assert "Give the reason for reopening the period." in answer.content.decode()
     assert PayPeriod.objects.get(period="2026-Q1").state == "closed"
+
+
+def test_the_close_form_takes_a_reason_and_keeps_it_on_refusal(quarters, client, monkeypatch):  # noqa: F811
+    client.force_login(quarters.users["admin"])
+    page = client.get("/pay/periods/").content.decode()
+    form = page.split('data-period="2026-Q1"')[1].split("</tr>")[0]
+    assert 'name="reason"' in form and "Reason (optional)" in form
+    assert 'name="reason" maxlength="500" required' not in form  # the service takes none
+
+    def refuse(actor, period, *, reason):
+        raise services_close.ValidationError({"period": "Refused for the test."})
+
+    monkeypatch.setattr(services_close, "close_period", refuse)
+    answer = client.post(
+        "/pay/periods/", {"action": "close", "period": "2026-Q1", "reason": REASON}
+    )
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "Refused for the test." in html
+    row = html.split('data-period="2026-Q1"')[1].split("</tr>")[0]
+    assert f'value="{REASON}"' in row
+
+
+def test_the_reason_typed_on_the_close_form_is_the_close_reason(quarters, client):  # noqa: F811
+    client.force_login(quarters.users["admin"])
+    client.post("/pay/periods/", {"action": "close", "period": "2026-Q1", "reason": REASON})
+    assert PayPeriod.objects.get(period="2026-Q1").close_reason == REASON
