@@ -34,7 +34,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
 from attain.audit.models import Action
-from attain.audit.services import record_bulk, record_change, save_update, snapshot
+from attain.audit.services import (
+    record_bulk,
+    record_change,
+    record_event,
+    save_update,
+    snapshot,
+)
 from attain.calc.periods import period_bounds
 from attain.incentives.models import ComponentResult, PeriodResult
 from attain.integrity.models import Alert
@@ -368,6 +374,30 @@ ILLEGAL = {
 }
 
 
+class FourEyes(PermissionDenied):
+    """Segregation of duties refused a step on a payout: the login's own payout (``rule``
+    "own payout") or one the login reviewed (``rule`` "four eyes"); audited by
+    :func:`audit_refusal` once the step's transaction has ended."""
+
+    def __init__(self, message: str, payout: Payout, step: str, rule: str) -> None:
+        super().__init__(message)
+        self.payout, self.step, self.rule, self.state = payout, step, rule, payout.state
+
+
+def audit_refusal(actor: Any, refusal: FourEyes) -> None:
+    """Record a four-eyes refusal (as the plan four-eyes refusal is): a "refused" event
+    on the payout, the step, the payout's state and the rule, the message as reason."""
+    record_event(
+        actor,
+        Action.REFUSED,
+        Payout,
+        refusal.payout.pk,
+        str(refusal.payout),
+        after={"step": refusal.step, "state": refusal.state, "rule": refusal.rule},
+        reason=str(refusal),
+    )
+
+
 def _step(
     actor: Any,
     payouts: Sequence[Payout],
@@ -393,6 +423,30 @@ def _step(
     )
     if not payouts:
         raise ValidationError({"people": _("Choose at least one payout.")})
+    try:
+        return _step_in_transaction(
+            actor, payouts, name, source, target, allowed, refused, stamp, reason, amounts, changed
+        )
+    except FourEyes as refusal:
+        # audited, and kept: the refusal is written after the step's transaction ended
+        audit_refusal(actor, refusal)
+        raise
+
+
+def _step_in_transaction(
+    actor: Any,
+    payouts: Sequence[Payout],
+    name: str,
+    source: str,
+    target: str,
+    allowed: Callable[[Payout], bool],
+    refused: str,
+    stamp: Callable[[Payout], None],
+    reason: str,
+    amounts: Mapping[str, Decimal] | None,
+    changed: str,
+) -> int:
+    """:func:`_step`'s checks and changes, in one transaction."""
     with transaction.atomic():
         rows = list(
             Payout.objects.select_for_update()
@@ -403,12 +457,12 @@ def _step(
         for payout in rows:
             if access.is_own(actor, payout.person) and not allowed(payout):
                 label = payout_label(payout)
-                raise PermissionDenied(access.own_refusal(label))
+                raise FourEyes(access.own_refusal(label), payout, name, "own payout")
             if not allowed(payout):
                 raise PermissionDenied(refused)
             if name == "approve" and access.reviewed_it(actor, payout):
                 label = payout_label(payout)
-                raise PermissionDenied(access.reviewer_refusal(label))
+                raise FourEyes(access.reviewer_refusal(label), payout, name, "four eyes")
         problems = []
         for payout in rows:
             label = payout_label(payout)
@@ -615,19 +669,23 @@ def payout_label(payout: Payout) -> str:
     }
 
 
-def _check_not_own(actor: Any, payout: Payout) -> None:
-    """Segregation of duties: nobody holds or releases their own payout."""
+def check_not_own(actor: Any, payout: Payout, step: str) -> None:
+    """Segregation of duties: nobody holds or releases (``step``) their own payout; the
+    refusal is audited (call it outside a transaction that the refusal rolls back)."""
     person = payout.person
     if not access.may_hold(actor, person):
         label = payout_label(payout)
-        raise PermissionDenied(access.own_refusal(label))
+        refusal = FourEyes(access.own_refusal(label), payout, step, "own payout")
+        if access.is_own(actor, person):
+            audit_refusal(actor, refusal)
+        raise refusal
 
 
 def hold_payout(actor: Any, payout: Payout, *, reason: str) -> Payout:
     """Hold one person's payout: still owed, not paid until released."""
     if not access.can_hold_payouts(actor):
         raise PermissionDenied(_("Only finance or sales operations hold payouts."))
-    _check_not_own(actor, payout)
+    check_not_own(actor, payout, "hold")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the hold.")})
@@ -648,7 +706,7 @@ def release_payout(actor: Any, payout: Payout, *, reason: str = "") -> Payout:
     """Release a hold: the payout goes on from the state it was held in."""
     if not access.can_hold_payouts(actor):
         raise PermissionDenied(_("Only finance or sales operations release holds."))
-    _check_not_own(actor, payout)
+    check_not_own(actor, payout, "release")
     with transaction.atomic():
         payout = Payout.objects.select_for_update().get(pk=payout.pk)
         if not payout.held:

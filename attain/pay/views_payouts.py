@@ -113,6 +113,9 @@ def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
         )
     elif action in {"hold", "release"}:
         step = services.hold_payout if action == "hold" else services.release_payout
+        if access.can_hold_payouts(user):
+            for payout in chosen:  # a refusal on one's own payout is audited: outside
+                services.check_not_own(user, payout, action)  # the transaction below
         with transaction.atomic():  # all or nothing, as every step of the register
             for payout in chosen:
                 try:
