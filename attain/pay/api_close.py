@@ -1,12 +1,14 @@
 # mypy: disable-error-code="type-arg"
 """Period close over the API (docs/pay.md, "Period close"): the pay periods with their
 state, closing one (a background task) and reopening one with a reason; the
-prior-period adjustments under the one visibility rule."""
+prior-period adjustments under the one visibility rule; the dispute adjustments that
+wait for someone who has left, and settling one (as on the pay periods page)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,12 +22,16 @@ from attain.web.fields import MONEY
 from attain.web.parsers import JSONParser
 from attain.web.query import query_one
 
+from . import adjustments as dispute_adjustments
 from . import close_access as access
 from . import selectors_close as selectors
 from . import services_close as services
+from . import services_disputes
 from .api_payouts import period_field
 from .models import PayoutState
 from .models_close import PeriodState
+from .payout_access import can_pay_payouts
+from .payout_access import check as access_check
 from .services_close import PERIOD_RE
 
 
@@ -167,6 +173,61 @@ class AdjustmentsView(APIView):
         return Response(AdjustmentSerializer(rows, many=True).data)
 
 
+class StrandedSerializer(Serializer):
+    id = serializers.IntegerField()
+    dispute = serializers.IntegerField(source="dispute_id")
+    person = serializers.CharField(source="person.code")
+    name = serializers.CharField(source="person.name")
+    left_on = serializers.DateField(source="person.end")
+    source_period = serializers.CharField()
+    amount = serializers.DecimalField(**MONEY)
+    reason = serializers.CharField()
+    waiting_since = serializers.DateTimeField(source="created_at")
+    settled_at = serializers.DateTimeField(allow_null=True)
+    settled_by = serializers.CharField(source="settled_by.username", default=None, allow_null=True)
+    settled_reason = serializers.CharField()
+
+
+class SettleSerializer(Serializer):
+    adjustment = serializers.IntegerField()
+    # missing or blank: the service asks for it in its own words (docs/pay.md)
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class StrandedView(APIView):
+    """Resolved disputes' adjustments waiting for someone who has left (no later payout
+    carries them), oldest first: finance pay or recover them in the final pay through
+    payroll and settle them (POST /api/pay/adjustments/stranded/settle/)."""
+
+    @extend_schema(responses=StrandedSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        access.check_see_periods(request.user)
+        rows = dispute_adjustments.stranded()
+        return Response(StrandedSerializer(rows, many=True).data)
+
+
+class SettleView(APIView):
+    parser_classes = [JSONParser]
+    """Settle a stranded adjustment (finance, administrators) with how it was settled
+    (required, audited): it then waits no more and no payout carries it."""
+
+    @extend_schema(request=SettleSerializer, responses=StrandedSerializer)
+    def post(self, request: Request) -> Response:
+        # who may settle first: the refusal of a login without the right names no record
+        access_check(can_pay_payouts(request.user), _("Only finance settles an adjustment."))
+        body = SettleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        row = dispute_adjustments.stranded().filter(pk=data["adjustment"]).first()
+        if row is None:
+            raise ValidationError(
+                {"adjustment": _("This adjustment is not waiting for someone who has left.")}
+            )
+        services_disputes.settle_adjustment(request.user, row, reason=data["reason"])
+        row = type(row).objects.select_related("person", "dispute", "settled_by").get(pk=row.pk)
+        return Response(StrandedSerializer(row).data)
+
+
 def _period_param(request: Request, name: str) -> str | None:
     """A period id parameter, read strictly: empty, twice or malformed is a 400."""
     if request.query_params.getlist(name) == [""]:
@@ -182,4 +243,10 @@ urlpatterns: list[URLPattern] = [
     path("pay/periods/close/", CloseView.as_view(), name="pay-periods-close"),
     path("pay/periods/reopen/", ReopenView.as_view(), name="pay-periods-reopen"),
     path("pay/adjustments/", AdjustmentsView.as_view(), name="pay-adjustments"),
+    path("pay/adjustments/stranded/", StrandedView.as_view(), name="pay-adjustments-stranded"),
+    path(
+        "pay/adjustments/stranded/settle/",
+        SettleView.as_view(),
+        name="pay-adjustments-settle",
+    ),
 ]
