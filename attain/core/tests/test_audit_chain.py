@@ -37,6 +37,16 @@ def test_verify_command_passes_on_an_intact_trail(company, capsys):
     assert "intact" in capsys.readouterr().out
 
 
+@pytest.mark.django_db
+def test_verify_command_on_an_empty_trail_says_there_are_no_events(capsys):
+    """An empty database printed "audit chain intact: 0 events; head event None hash "."""
+    assert not AuditEvent.objects.exists()
+    call_command("audit", "verify")
+    out = capsys.readouterr().out
+    assert out.strip() == "audit chain intact: no events yet."
+    assert "None" not in out
+
+
 @pytest.mark.parametrize("batch", ["0", "-5"])
 def test_verify_command_refuses_a_batch_below_one(company, capsys, batch):
     """`--batch 0` read no events and said "audit chain intact: 0 events"."""

@@ -35,6 +35,9 @@ class Command(BaseCommand):
                 % {"event": verdict.broken_id, "checked": verdict.checked},
                 returncode=1,
             )
+        if verdict.head_id is None:  # an empty database: no head, the genesis hash
+            self.stdout.write(_("audit chain intact: no events yet."))
+            return
         self.stdout.write(
             _("audit chain intact: %(checked)s events; head event %(head)s hash %(hash)s")
             % {"checked": verdict.checked, "head": verdict.head_id, "hash": verdict.head_hash}
