@@ -932,12 +932,54 @@ FIRST_RUN_YEAR, LAST_RUN_YEAR = 1900, 9998
 WARNINGS_KEPT = 1000  # a run keeps this many warnings' texts (and counts them all)
 
 
+def run_years() -> tuple[int, int]:
+    """The fiscal years a run may be asked for: from the year before the first record
+    (a person's start, an order, a payment, a plan version's first day, a stored result;
+    at the latest last year) to the year after this one. Further out a year has no data
+    and is a typo (``attain calculate 1999`` for 2019, 3000): the run would store zeros."""
+    from django.db.models import Min
+
+    from attain.crm.models import Order, Payment
+
+    this = fiscal_year_of_day(timezone.localdate())
+    firsts = [
+        query.aggregate(first=Min(field))["first"]
+        for query, field in (
+            (Person.objects.all(), "start"),
+            (Order.objects.all(), "date"),
+            (Payment.objects.all(), "date"),
+            (PlanVersion.objects.all(), "effective_from"),
+            (PeriodResult.objects.all(), "start"),
+        )
+    ]
+    days = [day for day in firsts if day is not None]
+    first = fiscal_year_of_day(min(days)) - 1 if days else this - 1
+    return max(min(first, this - 1), FIRST_RUN_YEAR), min(this + 1, LAST_RUN_YEAR)
+
+
+def check_run_year(fiscal_year: int) -> None:
+    """Refuse (``ValidationError`` on ``fiscal_year``) a year :func:`run_years` leaves out."""
+    first, last = run_years()
+    if not first <= fiscal_year <= last:
+        raise ValidationError(
+            {
+                "fiscal_year": _(
+                    "There is no data for fiscal year %(year)s: calculate a fiscal year from "
+                    "%(first)s to %(last)s (the year before the first record to the year "
+                    "after this one)."
+                )
+                % {"year": fiscal_year, "first": first, "last": last}
+            }
+        )
+
+
 def start_calculation(
     actor: Any, fiscal_year: int, *, partitions: int | None = None
 ) -> CalculationRun:
     """Queue a full recalculation of ``fiscal_year`` as a background task, cut into
     ``partitions`` tasks (default: by the company's size; docs/scaling.md)."""
     _require_editor(actor)
+    check_run_year(fiscal_year)
     from .tasks import calculation_task
 
     run = CalculationRun.objects.create(
@@ -958,7 +1000,8 @@ def run_calculation(
     ``partitions`` above 1 the run is cut by people into that many tasks for the
     workers (:mod:`attain.incentives.partitions`) and returned still running."""
     began = time.perf_counter()
-    if run is None:
+    if run is None:  # a queued run's year was checked when it was asked for
+        check_run_year(fiscal_year)
         run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=fiscal_year)
     run.status = RunStatus.RUNNING
     run.worker, run.heartbeat_at = leases.holder(), timezone.now()

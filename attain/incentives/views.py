@@ -678,15 +678,20 @@ class RunForm(forms.Form):
 def start_run(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     form = RunForm(request.POST)
-    if not form.is_valid():
-        problem = _("Enter a fiscal year from 1900 to 9998.")
+    problem = "" if form.is_valid() else _("Enter a fiscal year from 1900 to 9998.")
+    if not problem:
+        try:
+            run = services.start_calculation(
+                request.user,
+                form.cleaned_data["year"] or fiscal_year_of_day(timezone.localdate()),
+            )
+        except ValidationError as error:  # a year with no data, far from today
+            problem = " ".join(error.messages)
+    if problem:
         if _htmx(request):
             return HttpResponse(format_html('<p class="error" role="alert">{}</p>', problem))
         messages.error(request, problem)
         return redirect("incentives:plans")
-    run = services.start_calculation(
-        request.user, form.cleaned_data["year"] or fiscal_year_of_day(timezone.localdate())
-    )
     if _htmx(request):
         return render(request, "incentives/run_status.html", {"run": run})
     return redirect("incentives:run", pk=run.pk)

@@ -217,8 +217,11 @@ enqueue_import(batch)
         # A calculation run: killed while calculating.
         start = SETUP + (
             "from attain.accounts.models import User\n"
+            "from django.utils import timezone\n"
+            "from attain.calc.periods import fiscal_year_of_day\n"
             "from attain.incentives.services import start_calculation\n"
-            "print(start_calculation(User.objects.get(username='boss'), 2026).pk)\n"
+            "year = fiscal_year_of_day(timezone.localdate())  # a site with no records: this year\n"
+            "print(start_calculation(User.objects.get(username='boss'), year).pk)\n"
         )
         run_id = site.python(start).strip()
         worker = site.stalled_worker("calc")

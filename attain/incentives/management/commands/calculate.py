@@ -12,6 +12,7 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from attain.incentives.models import CalculationRun, RunStatus
 from attain.incentives.services import (
     FIRST_RUN_YEAR,
     LAST_RUN_YEAR,
+    check_run_year,
     fail_abandoned_runs,
     run_calculation,
     start_calculation,
@@ -62,6 +64,10 @@ class Command(CompanyCommand):
             )
         if count is not None and count < 1:
             raise CommandError(_("--partitions must be at least 1"), returncode=2)
+        try:  # a year with no data, far from today (the service says which may be run)
+            check_run_year(year)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages), returncode=2) from None
         if options["here"]:
             if count not in (None, 1):
                 raise CommandError(
