@@ -63,12 +63,63 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
 
 
+# Values that aliases (*name) may add to a document by repeating what an anchor (&name)
+# holds. Templates repeated by hand stay far below it; a "billion laughs" bomb (aliases
+# of aliases, a few lines that expand to 10**9 values) is refused before it is built.
+MAX_ALIAS_VALUES = 100_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _alias_bomb(root: yaml.Node | None) -> yaml.Node | None:
+    """The anchored node whose repetition takes the document past MAX_ALIAS_VALUES, if any
+    (sizes counted once per node, without building anything)."""
+    if root is None:
+        return None
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    repeated = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            size[key] = 1 + sum(size.get(id(child), 1) for child in _children(node))
+            open_nodes.discard(key)
+        elif key in size:  # seen before: this is an alias repeating it
+            repeated += size[key]
+            if repeated > MAX_ALIAS_VALUES:
+                return node
+        elif key not in open_nodes:  # (an alias inside its own anchor is no repetition)
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(_children(node)))
+    return None
+
+
 def read_yaml(text: str) -> tuple[Any, list[Problem]]:
     """The document, and any problems (syntax errors name their line and column)."""
     loader = _Loader(text)
     loader.duplicate_keys = []
     try:
-        data = loader.get_single_data()
+        root = loader.get_single_node()
+        bomb = _alias_bomb(root)
+        if bomb is not None:
+            return None, [
+                Problem(
+                    f"line {bomb.start_mark.line + 1}",
+                    f"aliases repeat what is anchored here into more than "
+                    f"{MAX_ALIAS_VALUES:,} values; write the data out instead of "
+                    f"repeating it with aliases",
+                )
+            ]
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"

@@ -720,3 +720,49 @@ def test_a_levels_amount_and_a_scorecards_payout_must_give_numbers() -> None:
         "plans[0].components[1].payout",
         "plans[0].components[2].amount",
     ]
+
+
+def _laughs(anchor_line: str) -> str:
+    """A billion-laughs bomb: nine levels of nine aliases each, 9**9 strings expanded."""
+    lines = [anchor_line.format(name="a", items='["lol", "lol", "lol", "lol", "lol"]')]
+    previous = "a"
+    for name in "bcdefghi":
+        items = "[" + ", ".join([f"*{previous}"] * 9) + "]"
+        lines.append(anchor_line.format(name=name, items=items))
+        previous = name
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("where", "line"), [("units", 9), ("records", 12)])
+def test_a_billion_laughs_bomb_is_refused_quickly(tmp_path: Path, where: str, line: int) -> None:
+    import time
+
+    head = "version: 1\nunits:\n  - id: u\n    name: x\n"
+    if where == "units":  # aliases as a unit's extra attributes
+        text = head + _laughs("    x_{name}: &{name} {items}") + "people: [{id: p1, unit: u}]\n"
+    else:  # aliases as a field of records
+        text = (
+            head
+            + "people: [{id: p1, unit: u}]\nrecords:\n  orders:\n"
+            + _laughs(
+                "    - {{id: o_{name}, date: 2025-01-01, owner: p1, amount: 1, "
+                "note: &{name} {items}}}"
+            )
+            + "measures:\n  revenue: {from: orders, value: amount}\n"
+        )
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert time.monotonic() - started < 5
+    # one problem, at the anchor whose repetition went past the limit
+    assert [(p.path, "aliases" in p.message) for p in problems] == [(f"line {line}", True)]
+
+
+def test_a_few_aliases_still_read(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u, name: x}]\n"
+        "people:\n  - {id: p1, unit: u, role: &rep rep}\n  - {id: p2, unit: u, role: *rep}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == [] and loaded is not None
