@@ -14,6 +14,7 @@ from .problems import Problem
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BOOL = "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: fast
@@ -44,6 +45,8 @@ def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[object] = set()
     for key_node, _value_node in node.value:
+        if key_node.tag == _MERGE:  # `<<: *defaults`: flatten_mapping merges it below
+            continue
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, list | dict):
             continue

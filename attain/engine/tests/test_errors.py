@@ -766,3 +766,21 @@ def test_a_few_aliases_still_read(tmp_path: Path) -> None:
     )
     loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert problems == [] and loaded is not None
+
+
+def test_a_merge_key_copies_an_anchored_mapping(tmp_path: Path) -> None:
+    # `<<: *rep` is how hand-written YAML shares defaults; its own keys win over the merged
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u, name: x}, {id: v, name: y}]\n"
+        "people:\n  - &rep {id: p1, unit: u, role: rep}\n  - {<<: *rep, id: p2, unit: v}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == [] and loaded is not None
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u, name: x}]\n"
+        "people:\n  - &rep {id: p1, unit: u}\n  - {<<: *rep, id: p2, id: p3}\n",
+        encoding="utf-8",
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["line 5"]
