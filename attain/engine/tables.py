@@ -9,6 +9,7 @@ loader checks them. Every frame carries ``__row``, the 0-based data row.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import json
 import re
@@ -210,6 +211,11 @@ def file_table(
                 wanted = _wanted(list(pl.read_parquet_schema(file)), columns)
                 frame = pl.read_parquet(file, columns=wanted)
     except Exception as error:
+        ragged = _ragged_row(file) if kind == "csv" and "more fields" in str(error) else None
+        if ragged is not None:
+            row, fields, header = ragged
+            message = f"{fields} fields, but the header of {name} names {header}"
+            return LoadedTable(empty, None, [Problem(join(path, row), message)])
         return LoadedTable(empty, None, [Problem(join(path, kind), f"cannot read {name}: {error}")])
     if kind == "csv" and given is None:
         frame, problem = _header(frame, join(path, kind))
@@ -334,6 +340,27 @@ def _mostly_utf8(data: bytes) -> bool:
     (a valid sequence now and then by chance); UTF-8 with a stray byte, almost nowhere."""
     text = data.decode("utf-8", errors="replace")
     return len(_NOT_ASCII.findall(text)) > text.count("\ufffd")
+
+
+def _ragged_row(file: Path) -> tuple[int, int, int] | None:
+    """The first data row (0-based, blank lines counted as Polars counts them) with more
+    fields than the header, its number of fields and the header's."""
+    data = file.read_bytes()
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, None)
+    if header is None:
+        return None
+    for number, row in enumerate(rows):
+        if len(row) > len(header):
+            return number, len(row), len(header)
+    return None
 
 
 def _read_csv_text(text: str) -> pl.DataFrame:

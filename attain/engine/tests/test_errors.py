@@ -784,3 +784,22 @@ def test_a_merge_key_copies_an_anchored_mapping(tmp_path: Path) -> None:
     )
     _loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert [p.path for p in problems] == ["line 5"]
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_named(tmp_path: Path) -> None:
+    # before: "cannot read payments.csv: found more fields than defined in 'Schema'" and
+    # Polars' advice to set truncate_ragged_lines, on two lines, naming no row
+    (tmp_path / "payments.csv").write_text(
+        'id,date,collector,amount\nr1,2025-01-01,zhang,10\n\n"r,2",2025-01-02,zhang,5,7\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {payments: {csv: payments.csv}}\n"
+        "measures: {collected: {from: payments, value: amount, person: collector}}\n",
+        encoding="utf-8",
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [(p.path, p.message) for p in problems] == [
+        ("records.payments[2]", "5 fields, but the header of payments.csv names 4")
+    ]
