@@ -8,6 +8,7 @@ the scenario spec, section 10: keys joined with dots, list positions in brackets
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass(frozen=True, order=True)
@@ -23,6 +24,16 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def shown(value: object) -> str:
+    """A value in a message as the scenario wrote it: text quoted, a number as its digits
+    (not Python's Decimal('2025.01'))."""
+    if isinstance(value, Decimal) or (
+        isinstance(value, int | float) and not isinstance(value, bool)
+    ):
+        return str(value)
+    return repr(value)
 
 
 def join(path: str, key: str | int) -> str:

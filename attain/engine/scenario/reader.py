@@ -20,7 +20,7 @@ from ..expressions import Expression, ExpressionContext, parse
 from ..model import ROW
 from ..numbers import NotANumber, to_decimal
 from ..periods import Period, parse_date, parse_period
-from ..problems import Problems, join
+from ..problems import Problems, join, shown
 from ..tables import file_table, rows_of
 
 MAX_REPORTED_PER_FIELD = 20
@@ -67,7 +67,7 @@ class Reader:
         if self.missing(value, path, required):
             return None
         if isinstance(value, bool | dict | list):
-            self.add(path, f"must be text, not {value!r}")
+            self.add(path, f"must be text, not {shown(value)}")
             return None
         if isinstance(value, Decimal):
             return format(value, "f")
@@ -87,7 +87,7 @@ class Reader:
         try:
             number = to_decimal(value)
         except NotANumber:
-            self.add(path, f"{value!r} is not a number")
+            self.add(path, f"{shown(value)} is not a number")
             return None
         if positive and number <= 0:
             self.add(path, f"must be greater than 0, not {number}")
@@ -102,7 +102,7 @@ class Reader:
             return None
         parsed = parse_date(value)
         if parsed is None:
-            self.add(path, f"{value!r} is not a date (YYYY-MM-DD)")
+            self.add(path, f"{shown(value)} is not a date (YYYY-MM-DD)")
         return parsed
 
     def period(self, value: object, path: str, required: bool = True) -> Period | None:
@@ -112,7 +112,7 @@ class Reader:
         if parsed is None:
             self.add(
                 path,
-                f"{value!r} is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03)",
+                f"{shown(value)} is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03)",
             )
         return parsed
 
@@ -120,7 +120,7 @@ class Reader:
         if value is None:
             return default
         if not isinstance(value, str) or value not in options:
-            self.add(path, f"{value!r} is not one of {', '.join(options)}")
+            self.add(path, f"{shown(value)} is not one of {', '.join(options)}")
             return default
         return value
 
@@ -128,7 +128,7 @@ class Reader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.add(path, f"must be true or false, not {value!r}")
+            self.add(path, f"must be true or false, not {shown(value)}")
             return default
         return value
 
@@ -192,7 +192,7 @@ class Reader:
                 self.add(
                     join(path, key),
                     f"unknown key {key!r} (extra keys are numeric attributes; "
-                    f"{value!r} is not a number)",
+                    f"{shown(value)} is not a number)",
                 )
         return result
 
@@ -212,7 +212,7 @@ class Reader:
             where = path.rsplit(".", 1)[-1]
             self.add(
                 path,
-                f"invalid expression {value!r}: {where} needs numbers, not {expression.type}",
+                f"invalid expression {shown(value)}: {where} needs numbers, not {expression.type}",
             )
             return None
         return expression

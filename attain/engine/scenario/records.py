@@ -18,6 +18,7 @@ from ..expressions import MAX_SCALE, TEXT_NUMBER_SCALE, Expression
 from ..model import ROW, Measure, Person, RecordTable, id_text
 from ..numbers import ONE
 from ..periods import handled_days, unhandled_day
+from ..problems import shown
 from ..tables import LoadedTable, file_table, inline_table
 from .reader import Reader
 
@@ -76,7 +77,9 @@ def _check_table(
         duplicated = frame.filter(
             pl.col("id").is_not_null() & ~pl.col("id").is_first_distinct()
         ).with_columns(id_text(frame.schema["id"]))
-        reader.report_rows(duplicated, path, "id", lambda v: f"duplicate id {v!r} in this table")
+        reader.report_rows(
+            duplicated, path, "id", lambda v: f"duplicate id {shown(v)} in this table"
+        )
     for field in sorted(date_fields):
         if field not in frame.columns:
             if frame.height:
@@ -109,7 +112,9 @@ def _check_table(
             bad,
             path,
             field,
-            lambda v: "a record needs a date" if v is None else f"{v!r} is not a date (YYYY-MM-DD)",
+            lambda v: (
+                "a record needs a date" if v is None else f"{shown(v)} is not a date (YYYY-MM-DD)"
+            ),
         )
         frame = checked.with_columns(pl.col("__parsed").alias(field)).drop("__parsed")
         _check_range(reader, frame, path, field)
@@ -158,7 +163,7 @@ def check_records(
             values = frame.select(ROW, pl.col(field).cast(pl.String))
             has_credit = pl.col(ROW).is_in(credited[ROW].implode())
             unknown = values.filter(pl.col(field).is_not_null() & ~pl.col(field).is_in(known))
-            reader.report_rows(unknown, table.path, field, lambda v: f"unknown person {v!r}")
+            reader.report_rows(unknown, table.path, field, lambda v: f"unknown person {shown(v)}")
             absent = values.filter(pl.col(field).is_null() & ~has_credit)
             reader.report_rows(absent, table.path, field, lambda _v: "no person to credit")
     checked: set[tuple[str, str]] = set()
@@ -259,10 +264,10 @@ def _not_a_number(value: object, owner: str) -> str:
     digits = DECIMAL_DIGITS - TEXT_NUMBER_SCALE
     if _NUMBER.fullmatch(text) and Decimal(text).adjusted() >= digits:
         return (
-            f"{value!r} has too many digits: numbers given as text may have at most "
+            f"{shown(value)} has too many digits: numbers given as text may have at most "
             f"{digits} before the decimal point ({owner})"
         )
-    return f"{value!r} is not a number ({owner} needs numbers)"
+    return f"{shown(value)} is not a number ({owner} needs numbers)"
 
 
 def _check_credit(reader: Reader, table: RecordTable, people: Mapping[str, Person]) -> None:

@@ -803,3 +803,22 @@ def test_a_csv_row_with_more_fields_than_the_header_is_named(tmp_path: Path) -> 
     assert [(p.path, p.message) for p in problems] == [
         ("records.payments[2]", "5 fields, but the header of payments.csv names 4")
     ]
+
+
+def test_a_number_where_a_date_or_word_belongs_is_shown_as_written(tmp_path: Path) -> None:
+    # before: "people[0].start: Decimal('2025.01') is not a date", Python's repr
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u, start: 2025.01}]\n"
+        "records: {orders: [{id: o, date: 20250105.5, owner: a, amount: 1}]}\n"
+        "measures: {r: {from: orders, value: amount, agg: 1.5, rollup: 1.0}}\n"
+        "targets: [{measure: r, who: a, period: 202501.5, value: 1}]\n",
+        encoding="utf-8",
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    messages = {p.path: p.message for p in problems}
+    assert messages["people[0].start"] == "2025.01 is not a date (YYYY-MM-DD)"
+    assert messages["records.orders[0].date"] == "20250105.5 is not a date (YYYY-MM-DD)"
+    assert messages["measures.r.agg"].startswith("1.5 is not one of sum")
+    assert messages["measures.r.rollup"] == "must be true or false, not 1.0"
+    assert messages["targets[0].period"].startswith("202501.5 is not a period id")
+    assert not any("Decimal" in p.message for p in problems)
