@@ -106,6 +106,22 @@ def _alias_bomb(root: yaml.Node | None) -> yaml.Node | None:
     return None
 
 
+def _character_problem(text: str, error: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not allow, at its line and column (libyaml counts the
+    position in UTF-8 bytes), on one line."""
+    if isinstance(_Loader, type) and issubclass(_Loader, yaml.SafeLoader):
+        before = text[: error.position]  # the pure-Python reader counts characters
+    else:
+        before = text.encode("utf-8")[: error.position].decode("utf-8", errors="ignore")
+    line = before.count("\n") + 1
+    column = len(before.rsplit("\n", 1)[-1]) + 1
+    character = f"#x{error.character:04x}" if isinstance(error.character, int) else "?"
+    return Problem(
+        f"line {line}, column {column}",
+        f"YAML syntax error: the character {character} is not allowed in YAML",
+    )
+
+
 def read_yaml(text: str) -> tuple[Any, list[Problem]]:
     """The document, and any problems (syntax errors name their line and column)."""
     loader = _Loader(text)
@@ -127,6 +143,8 @@ def read_yaml(text: str) -> tuple[Any, list[Problem]]:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         return None, [Problem(where, f"YAML syntax error: {error.problem or error}")]
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        return None, [_character_problem(text, error)]
     except yaml.YAMLError as error:
         return None, [Problem("file", f"YAML error: {error}")]
     finally:

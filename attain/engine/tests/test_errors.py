@@ -822,3 +822,15 @@ def test_a_number_where_a_date_or_word_belongs_is_shown_as_written(tmp_path: Pat
     assert messages["measures.r.rollup"] == "must be true or false, not 1.0"
     assert messages["targets[0].period"].startswith("202501.5 is not a period id")
     assert not any("Decimal" in p.message for p in problems)
+
+
+def test_a_control_character_is_one_line_naming_its_place(tmp_path: Path) -> None:
+    # before: 'file: YAML error: unacceptable character #x0007: control characters are not
+    # allowed' and, on a second line, 'in "<unicode string>", position 35'
+    (tmp_path / "s.yaml").write_text(
+        'version: 1\nunits: [{id: u, name: "a\x07b"}]\npeople: []\n', encoding="utf-8"
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [(p.path, p.message) for p in problems] == [
+        ("line 2, column 25", "YAML syntax error: the character #x0007 is not allowed in YAML")
+    ]
