@@ -59,7 +59,11 @@ def load_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None, [Problem(str(path), "file not found")]
-    except (OSError, UnicodeDecodeError) as error:
+    except IsADirectoryError:
+        return None, [Problem(str(path), "is a directory, not a scenario file")]
+    except UnicodeDecodeError as error:
+        return None, [_not_utf8(error)]
+    except OSError as error:
         return None, [Problem(str(path), f"cannot read the file: {error}")]
     data, problems = read_yaml(text)
     if data is None and problems:
@@ -67,6 +71,19 @@ def load_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
     scenario, more = scenario_from_data(data, file.resolve().parent, source=file)
     problems = problems + more
     return (None if problems else scenario), problems
+
+
+def _not_utf8(error: UnicodeDecodeError) -> Problem:
+    """A scenario that is not UTF-8 (saved as GBK by an editor on a Chinese Windows), at
+    the line and column of its first byte that is not."""
+    before = error.object[: error.start].decode("utf-8")
+    line = before.count("\n") + 1
+    column = len(before.rsplit("\n", 1)[-1]) + 1
+    return Problem(
+        f"line {line}, column {column}",
+        f"the file is not UTF-8 text (byte 0x{error.object[error.start]:02x}); save it as "
+        "UTF-8 (an editor's GBK or ANSI encoding is not read)",
+    )
 
 
 def scenario_from_data(

@@ -834,3 +834,20 @@ def test_a_control_character_is_one_line_naming_its_place(tmp_path: Path) -> Non
     assert [(p.path, p.message) for p in problems] == [
         ("line 2, column 25", "YAML syntax error: the character #x0007 is not allowed in YAML")
     ]
+
+
+def test_a_scenario_saved_as_gbk_or_a_directory_is_one_plain_problem(tmp_path: Path) -> None:
+    # before: "cannot read the file: 'utf-8' codec can't decode byte 0xd5 in position 33:
+    # invalid continuation byte" and "[Errno 21] Is a directory: '…'"
+    (tmp_path / "s.yaml").write_bytes("version: 1\nunits: [{id: u, name: 张三}]\n".encode("gbk"))
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [(p.path, p.message) for p in problems] == [
+        (
+            "line 2, column 23",
+            "the file is not UTF-8 text (byte 0xd5); save it as UTF-8 "
+            "(an editor's GBK or ANSI encoding is not read)",
+        )
+    ]
+    (tmp_path / "d.yaml").mkdir()
+    _loaded, problems = load_scenario(tmp_path / "d.yaml")
+    assert [p.message for p in problems] == ["is a directory, not a scenario file"]
