@@ -57,7 +57,7 @@ def id_text(dtype: pl.DataType) -> pl.Expr:
     of them into text costs a quarter of a second, and most runs never read them):
     this is their text, made where an id is read (the credited rows, an expression
     using ``id``, a problem naming one)."""
-    if isinstance(dtype, pl.Decimal):
+    if isinstance(dtype, pl.Decimal) and not dtype.scale:
         return pl.col("id").cast(pl.Int128).cast(pl.String)
     return pl.col("id").cast(pl.String)
 

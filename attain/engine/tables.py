@@ -141,6 +141,11 @@ def inline_table(rows: object, path: str) -> LoadedTable:
     schema: dict[str, pl.DataType] = {ROW: pl.Int64()}
     for name, values in columns.items():
         data[name], schema[name] = _column(values)
+        kind = schema[name]
+        if name == "id" and isinstance(kind, pl.Decimal) and (kind.scale or 0) > 0:
+            # ids with decimals (1.5) are text as written: only whole ids stay numbers
+            data[name] = [v if v is None else str(v) for v in values]
+            schema[name] = pl.String()
     frame = pl.DataFrame(data, schema=schema)
     credit = credit_frame(*zip(*credits, strict=True)) if credits else None
     return LoadedTable(frame, credit, problems)

@@ -8,6 +8,7 @@ as text, sorted as text), expressions over ``id``, and the problems naming an id
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from attain.engine import (
     scenario_from_data,
     to_json,
 )
+from attain.engine.cli import main
+from attain.engine.scenario import load_scenario
 
 UNITS = pl.DataFrame({"id": ["east"], "name": ["East"], "parent": [None]})
 PEOPLE = pl.DataFrame(
@@ -120,3 +123,25 @@ def test_a_duplicate_integer_id_is_named_as_text(tmp_path: Path) -> None:
     assert [(p.path, p.message) for p in problems] == [
         ("records.orders[2].id", "duplicate id '10' in this table")
     ]
+
+
+def test_fractional_record_ids_keep_their_decimals(tmp_path: Path) -> None:
+    # before: ids 1.5 and 1.7 were both shown as "1" (a decimal id column was cut to an
+    # integer to make its text), and 1.5 written twice was "duplicate id '1'"
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u}]\n"
+        "records: {orders: [{id: 1.5, date: 2025-01-05, owner: a, amount: 1},"
+        " {id: 1.7, date: 2025-01-06, owner: a, amount: 2},"
+        " {id: 3, date: 2025-01-07, owner: a, amount: 4}]}\n"
+        "measures: {r: {from: orders, value: amount}}\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["scenario", "explain", str(tmp_path / "s.yaml"), "a", "2025-01"], out, err) == 0
+    lines = out.getvalue()
+    assert "2025-01-05 1.5: 1" in lines and "2025-01-06 1.7: 2" in lines
+    assert "2025-01-07 3: 4" in lines
+    text = (tmp_path / "s.yaml").read_text(encoding="utf-8").replace("id: 1.7", "id: 1.5")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.message for p in problems] == ["duplicate id '1.5' in this table"]
