@@ -851,3 +851,26 @@ def test_a_scenario_saved_as_gbk_or_a_directory_is_one_plain_problem(tmp_path: P
     (tmp_path / "d.yaml").mkdir()
     _loaded, problems = load_scenario(tmp_path / "d.yaml")
     assert [p.message for p in problems] == ["is a directory, not a scenario file"]
+
+
+def test_yaml_1_1_octal_and_sexagesimal_numbers_are_not_read(tmp_path: Path) -> None:
+    # before: amount: 010 was 8 (YAML 1.1 octal) and amount: 1:30 was 90 (base 60), both
+    # silently; a leading zero is now text as written (an id 007 stays "007", an amount
+    # 010 is the number 10) and 1:30 is no number
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: a, unit: u}]\n"
+        "records: {orders: [{id: 007, date: 2025-01-05, owner: a, amount: 010},"
+        " {id: 8, date: 2025-01-06, owner: a, amount: 0.5}]}\n"
+        "measures: {r: {from: orders, value: amount}}\nreport: {periods: [2025-01]}\n",
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == [] and loaded is not None
+    assert calculate(loaded).people["a"]["2025-01"].measures["r"] == Decimal("10.5")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["scenario", "explain", str(tmp_path / "s.yaml"), "a", "2025-01"], out, err) == 0
+    assert "2025-01-05 007: 10" in out.getvalue()
+    text = (tmp_path / "s.yaml").read_text(encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(text.replace("amount: 0.5", "amount: 1:30"), "utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.orders[1].amount"]
