@@ -406,6 +406,24 @@ def _simple_credit(column: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _credit_from_text(frame: pl.DataFrame, path: str) -> tuple[pl.DataFrame | None, list[Problem]]:
+    kind = frame.schema[CREDIT]
+    if kind not in (pl.String, pl.Null) and not kind.is_numeric():
+        # a parquet column of lists or structs ({zhang: 0.5} written as a struct, a
+        # person absent from a row being null there): their JSON, checked as the JSON
+        # text the format asks for (Polars cannot cast them)
+        texts = [
+            None
+            if value is None
+            else json.dumps(
+                {k: v for k, v in value.items() if v is not None}
+                if isinstance(value, dict)
+                else value,
+                ensure_ascii=False,
+                default=str,
+            )
+            for value in frame[CREDIT].to_list()
+        ]
+        frame = frame.with_columns(pl.Series(CREDIT, texts, dtype=pl.String))
     column = frame.select(ROW, pl.col(CREDIT).cast(pl.String)).filter(
         pl.col(CREDIT).is_not_null() & (pl.col(CREDIT).str.strip_chars() != "")
     )

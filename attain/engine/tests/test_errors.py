@@ -874,3 +874,42 @@ def test_yaml_1_1_octal_and_sexagesimal_numbers_are_not_read(tmp_path: Path) -> 
     (tmp_path / "s.yaml").write_text(text.replace("amount: 0.5", "amount: 1:30"), "utf-8")
     _loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert [p.path for p in problems] == ["records.orders[1].amount"]
+
+
+def test_a_parquet_credit_column_that_is_no_text_is_a_problem(tmp_path: Path) -> None:
+    # before: a traceback, "cannot cast List type (inner: 'Int64', to: 'String')"
+    pl.DataFrame(
+        {
+            "id": ["o1", "o2"],
+            "date": ["2025-01-05", "2025-01-06"],
+            "owner": ["zhang", "zhang"],
+            "amount": [10, 20],
+            "credit": [[1, 2], None],
+        }
+    ).write_parquet(tmp_path / "orders.parquet")
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records: {orders: {parquet: orders.parquet}}\n"
+        "measures: {revenue: {from: orders, value: amount}}\nreport: {periods: [2025]}\n",
+        encoding="utf-8",
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.orders[0].credit"]
+    pl.DataFrame(
+        {
+            "id": ["o1", "o2"],
+            "date": ["2025-01-05", "2025-01-06"],
+            "owner": ["zhang", "zhang"],
+            "amount": [10, 20],
+            "credit": [{"zhang": 0.5, "wang": 0.5}, {"zhang": 1.0, "wang": None}],
+        }
+    ).write_parquet(tmp_path / "orders.parquet")
+    text = (tmp_path / "s.yaml").read_text(encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        text.replace("{id: zhang, unit: u}", "{id: zhang, unit: u}, {id: wang, unit: u}"),
+        encoding="utf-8",
+    )
+    loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert problems == [] and loaded is not None
+    result = calculate(loaded)
+    assert result.people["wang"]["2025"].measures["revenue"] == 5
