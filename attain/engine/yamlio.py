@@ -145,6 +145,11 @@ def _character_problem(text: str, error: yaml.reader.ReaderError) -> Problem:
     )
 
 
+def _character_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column : column + 1] if line < len(lines) else ""
+
+
 def read_yaml(text: str) -> tuple[Any, list[Problem]]:
     """The document, and any problems (syntax errors name their line and column)."""
     loader = _Loader(text)
@@ -165,7 +170,10 @@ def read_yaml(text: str) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        return None, [Problem(where, f"YAML syntax error: {error.problem or error}")]
+        problem = error.problem or error
+        if mark and _character_at(text, mark.line, mark.column) == "\t":
+            problem = "a tab; YAML is indented with spaces, not tabs"
+        return None, [Problem(where, f"YAML syntax error: {problem}")]
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         return None, [_character_problem(text, error)]
     except yaml.YAMLError as error:

@@ -913,3 +913,13 @@ def test_a_parquet_credit_column_that_is_no_text_is_a_problem(tmp_path: Path) ->
     assert problems == [] and loaded is not None
     result = calculate(loaded)
     assert result.people["wang"]["2025"].measures["revenue"] == 5
+
+
+def test_a_tab_indenting_yaml_is_named_as_a_tab(tmp_path: Path) -> None:
+    # before: "line 3, column 1: YAML syntax error: found character that cannot start
+    # any token", which does not say that the character is a tab an editor put there
+    (tmp_path / "s.yaml").write_text("version: 1\nunits:\n\t- {id: u}\n", encoding="utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [(p.path, p.message) for p in problems] == [
+        ("line 3, column 1", "YAML syntax error: a tab; YAML is indented with spaces, not tabs")
+    ]
