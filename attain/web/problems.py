@@ -61,9 +61,16 @@ WORDINGS = (
     gettext_noop("a commission needs exactly one of rate and tiers"),
     gettext_noop("a bonus needs exactly one of amount and levels"),
     gettext_noop("ends before it starts"),
+    gettext_noop("YAML syntax error: a tab; YAML is indented with spaces, not tabs"),
+    gettext_noop("YAML syntax error: the character %(character)s is not allowed in YAML"),
     gettext_noop("YAML syntax error: %(detail)s"),
     gettext_noop("YAML error: %(detail)s"),
     gettext_noop("duplicate key %(key)s (each key may appear once in a mapping)"),
+    gettext_noop(
+        "aliases repeat what is anchored here into more than %(limit)s values; write the "
+        "data out instead of repeating it with aliases"
+    ),
+    gettext_noop("%(fields)s fields, but the header of %(file)s names %(header)s"),
     # where a YAML syntax error is (the problem's path, not its message)
     gettext_noop("line %(line)s, column %(column)s"),
     gettext_noop("line %(line)s"),

@@ -55,6 +55,23 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
         ),
         ("invalid expression 'x.y': something new", "表达式 'x.y' 无效：something new"),
         ("person 'a' has no 'potential' attribute", "人员 'a' 没有 'potential' 属性"),
+        (
+            "aliases repeat what is anchored here into more than 100,000 values; write the "
+            "data out instead of repeating it with aliases",
+            "别名把此处锚点的内容重复展开成超过 100,000 个值",
+        ),
+        (
+            "YAML syntax error: a tab; YAML is indented with spaces, not tabs",
+            "YAML 语法错误：此处是制表符；YAML 用空格缩进，不能用制表符。",
+        ),
+        (
+            "YAML syntax error: the character #x0007 is not allowed in YAML",
+            "YAML 语法错误：YAML 中不允许出现字符 #x0007。",
+        ),
+        (
+            "5 fields, but the header of payments.csv names 4",
+            "有 5 个字段，但 payments.csv 的表头只有 4 个。",
+        ),
         ("no value and no target of u for 2025 to decompose", "没有可分解的值：u 在 2025"),
         (
             """invalid expression "s == 'a: b' or f(1)": unknown function f()""",
