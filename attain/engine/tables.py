@@ -95,6 +95,7 @@ def _column(values: list[Any]) -> tuple[pl.Series | list[Any], pl.DataType]:
     return texts, pl.String()
 
 
+RESERVED = "__"  # the start of the engine's own column names (__row)
 _DIGITS = 38  # the precision of Polars' decimals
 _SHARE_DIGITS = _DIGITS - MAX_SCALE  # digits a credit share may have before the point
 _WIDE = Context(prec=2 * _DIGITS)
@@ -124,8 +125,17 @@ def inline_table(rows: object, path: str) -> LoadedTable:
         if not isinstance(row, Mapping):
             problems.append(Problem(row_path, "must be a mapping of field: value"))
             row = {}
-        for key in row:
+        for key in list(row):
             name = str(key)
+            if name.startswith(RESERVED):
+                problems.append(
+                    Problem(
+                        join(row_path, name),
+                        f"field names starting with {RESERVED} are reserved for the engine",
+                    )
+                )
+                row = {k: v for k, v in row.items() if str(k) != name}
+                continue
             if name != CREDIT and name not in columns:
                 columns[name] = [None] * index
         for values in columns.values():
@@ -226,6 +236,13 @@ def file_table(
         frame, problem = _header(frame, join(path, kind))
         if problem is not None:
             return LoadedTable(empty, None, [problem])
+    reserved = sorted(c for c in frame.columns if c.startswith(RESERVED))
+    if reserved and given is None:  # (a file's; the application's own frames have none)
+        message = (
+            f"column names starting with {RESERVED} are reserved for the engine "
+            f"({', '.join(reserved)}); rename them"
+        )
+        return LoadedTable(empty, None, [Problem(join(path, kind), message)])
     frame = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
     if kind == "csv" and given is None and frame.width > 1:
         # a blank line (or one of empty fields, as spreadsheets export) is no record; the

@@ -71,6 +71,10 @@ WORDINGS = (
         "data out instead of repeating it with aliases"
     ),
     gettext_noop("%(fields)s fields, but the header of %(file)s names %(header)s"),
+    gettext_noop(
+        "column names starting with __ are reserved for the engine (%(columns)s); rename them"
+    ),
+    gettext_noop("field names starting with __ are reserved for the engine"),
     # where a YAML syntax error is (the problem's path, not its message)
     gettext_noop("line %(line)s, column %(column)s"),
     gettext_noop("line %(line)s"),

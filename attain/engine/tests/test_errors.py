@@ -923,3 +923,21 @@ def test_a_tab_indenting_yaml_is_named_as_a_tab(tmp_path: Path) -> None:
     assert [(p.path, p.message) for p in problems] == [
         ("line 3, column 1", "YAML syntax error: a tab; YAML is indented with spaces, not tabs")
     ]
+
+
+def test_record_fields_named_like_the_engines_own_columns_are_problems(tmp_path: Path) -> None:
+    # before: a CSV column __row was a traceback (DuplicateError), and an inline field
+    # __row replaced the rows' numbers silently
+    (tmp_path / "orders.csv").write_text(
+        "id,date,owner,amount,__row\no1,2025-01-02,zhang,10,7\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
+        "records:\n  orders: {csv: orders.csv}\n"
+        "  visits: [{id: v1, date: 2025-01-02, owner: zhang, __row: 5}]\n"
+        "measures: {revenue: {from: orders, value: amount}, n: {from: visits, agg: count}}\n",
+        encoding="utf-8",
+    )
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [p.path for p in problems] == ["records.orders.csv", "records.visits[0].__row"]
+    assert all("reserved" in p.message for p in problems)

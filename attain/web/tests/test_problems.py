@@ -69,6 +69,10 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "YAML 语法错误：YAML 中不允许出现字符 #x0007。",
         ),
         (
+            "field names starting with __ are reserved for the engine",
+            "以 __ 开头的字段名留给引擎使用。",
+        ),
+        (
             "5 fields, but the header of payments.csv names 4",
             "有 5 个字段，但 payments.csv 的表头只有 4 个。",
         ),
