@@ -26,6 +26,19 @@ def read_page(user: Any, url: str, language: str) -> str:
     return page_text(answer.content)
 
 
+def every_row(client: Any, url: str, **headers: Any) -> list[dict[str, Any]]:
+    """The rows of every page of a paged API list, following ``next`` from ``url`` (each
+    page a 200)."""
+    rows: list[dict[str, Any]] = []
+    address: str | None = url
+    while address:
+        answer = client.get(address, **headers)
+        assert answer.status_code == 200, answer.content[:300]
+        rows += answer.json()["results"]
+        address = answer.json()["next"]
+    return rows
+
+
 def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (4, 3)) -> bytes:
     from PIL import Image
 

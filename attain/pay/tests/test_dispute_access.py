@@ -12,6 +12,7 @@ from attain.audit.models import AuditEvent
 from attain.conftest import role_cases, user_of
 from attain.pay import dispute_access as access
 from attain.pay.models_disputes import Dispute, DisputeMessage
+from attain.web.testing import every_row
 
 from .payout_factories import PERIOD, dispute_line
 
@@ -236,10 +237,5 @@ def test_the_disputes_api_comes_a_page_at_a_time(company, stored):
     address: str | None = "/api/pay/disputes/?page_size=1"
     first = api.get(address).json()
     assert first["count"] == 2 and first["next"] is not None and first["previous"] is None
-    shown: list[int] = []
-    while address:
-        body = api.get(address).json()
-        shown += [row["id"] for row in body["results"]]
-        address = body["next"]
-    assert sorted(shown) == sorted(opened)
+    assert sorted(row["id"] for row in every_row(api, address)) == sorted(opened)
     assert api.get("/api/pay/disputes/?page=9").status_code == 404

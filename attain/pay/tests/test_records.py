@@ -23,6 +23,7 @@ from attain.calc import tables
 from attain.crm import services
 from attain.crm.models import Order, Payment, Product, ProductLine, RecordPolicy, Verification
 from attain.intake.importer import import_file
+from attain.web.testing import every_row
 
 D = datetime.date
 
@@ -533,11 +534,6 @@ def test_the_review_queue_api_comes_a_page_at_a_time(company, shop, role):
     address: str | None = "/api/pay/records/?table=orders&page_size=2"
     first = client.get(address).json()
     assert first["count"] == 5 and first["next"] and first["previous"] is None
-    shown: list[str] = []
-    while address:
-        body = client.get(address).json()
-        assert len(body["results"]) <= 2
-        shown += [row["external_id"] for row in body["results"]]
-        address = body["next"]
+    shown = [row["external_id"] for row in every_row(client, address)]
     assert sorted(shown) == [f"Q-{n}" for n in range(5)]
     assert client.get("/api/pay/records/?table=orders&page=4").status_code == 404

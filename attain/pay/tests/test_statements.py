@@ -28,6 +28,7 @@ from attain.pay.models import Payout, PayoutLine
 from attain.pay.models_close import ADJUSTMENT, Adjustment
 from attain.pay.models_statements import SetStatus, Statement, StatementSet
 from attain.web import leases
+from attain.web.testing import every_row
 
 from .payout_factories import AMOUNTS, PERIOD, store
 
@@ -652,10 +653,6 @@ def test_the_statements_api_comes_a_page_at_a_time(published, company, role, peo
     first = client.get(address).json()
     assert first["count"] == len(people) and first["previous"] is None
     assert (first["next"] is not None) == (len(people) > 2)
-    shown: list[str] = []
-    while address:
-        body = client.get(address).json()
-        shown += [row["person"] for row in body["results"]]
-        address = body["next"]
+    shown = [row["person"] for row in every_row(client, address)]
     assert sorted(shown) == sorted(people)
     assert client.get("/api/pay/statements/?page=9").status_code == 404

@@ -12,6 +12,7 @@ from django.urls import reverse
 from attain.incentives import reasons
 from attain.org.models import Person
 from attain.reviews import services
+from attain.web.testing import every_row
 
 D = datetime.date
 
@@ -310,10 +311,5 @@ def test_the_reviews_api_comes_a_page_at_a_time(team, client):
     address: str | None = "/api/reviews/?page_size=2"
     first = client.get(address).json()
     assert first["count"] == 3 and first["next"] is not None and first["previous"] is None
-    shown: list[int] = []
-    while address:
-        body = client.get(address).json()
-        shown += [row["id"] for row in body["results"]]
-        address = body["next"]
-    assert sorted(shown) == sorted(opened)
+    assert sorted(row["id"] for row in every_row(client, address)) == sorted(opened)
     assert client.get("/api/reviews/?page=9").status_code == 404

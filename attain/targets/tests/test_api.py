@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from attain.conftest import Company
 from attain.targets.models import Acknowledgement, TargetPlan
+from attain.web.testing import every_row
 
 from .conftest import publish
 
@@ -18,18 +18,6 @@ def client_for(company: Company, role: str) -> APIClient:
     client = APIClient()
     client.force_authenticate(company.users[role])
     return client
-
-
-def every_row(client: APIClient, url: str, **headers: Any) -> list[dict[str, Any]]:
-    """The rows of every page of a paged list, following ``next`` from ``url``."""
-    rows: list[dict[str, Any]] = []
-    address: str | None = url
-    while address:
-        answer = client.get(address, **headers)
-        assert answer.status_code == 200, answer.content[:300]
-        rows += answer.json()["results"]
-        address = answer.json()["next"]
-    return rows
 
 
 def test_anonymous_gets_nothing(plan: TargetPlan) -> None:
