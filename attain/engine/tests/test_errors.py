@@ -288,17 +288,22 @@ def test_duplicate_component_ids() -> None:
     assert "plans[0].components[1].id" in paths_of(valid(plans=plans))
 
 
-def test_csv_records_are_named_by_data_row(tmp_path: Path) -> None:
-    (tmp_path / "payments.csv").write_text(
-        "id,date,collector,amount\nr1,2025-01-01,zhang,10\nr2,2025-01-02,ghost,x\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "s.yaml").write_text(
+def _payments_scenario(folder: Path) -> None:
+    """``s.yaml`` in ``folder``: one person's payments read from ``payments.csv``."""
+    (folder / "s.yaml").write_text(
         "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
         "records: {payments: {csv: payments.csv}}\n"
         "measures: {collected: {from: payments, value: amount, person: collector}}\n",
         encoding="utf-8",
     )
+
+
+def test_csv_records_are_named_by_data_row(tmp_path: Path) -> None:
+    (tmp_path / "payments.csv").write_text(
+        "id,date,collector,amount\nr1,2025-01-01,zhang,10\nr2,2025-01-02,ghost,x\n",
+        encoding="utf-8",
+    )
+    _payments_scenario(tmp_path)
     loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert loaded is None
     paths = [p.path for p in problems]
@@ -793,12 +798,7 @@ def test_a_csv_row_with_more_fields_than_the_header_is_named(tmp_path: Path) -> 
         'id,date,collector,amount\nr1,2025-01-01,zhang,10\n\n"r,2",2025-01-02,zhang,5,7\n',
         encoding="utf-8",
     )
-    (tmp_path / "s.yaml").write_text(
-        "version: 1\nunits: [{id: u}]\npeople: [{id: zhang, unit: u}]\n"
-        "records: {payments: {csv: payments.csv}}\n"
-        "measures: {collected: {from: payments, value: amount, person: collector}}\n",
-        encoding="utf-8",
-    )
+    _payments_scenario(tmp_path)
     _loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert [(p.path, p.message) for p in problems] == [
         ("records.payments[2]", "5 fields, but the header of payments.csv names 4")
