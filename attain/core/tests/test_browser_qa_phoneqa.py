@@ -1,0 +1,56 @@
+"""Tables on a 390 × 844 phone in Chinese (phone QA): a wide table scrolls inside its
+card, and its cells keep Chinese words whole. Before, the table was squeezed into the
+card's width, so its columns shrank to one character: a customer's name, a date, a
+column's title and the 标为已读 button were written one character per line."""
+
+from __future__ import annotations
+
+import pytest
+
+from attain.conftest import sign_in
+from attain.crm import services as crm
+from attain.notify.services import notify
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+# Each short unspaced text in a table (a name, a date, a title, a button's label): on how
+# many lines it is written, when more than one.
+BROKEN = """() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    if (!node.parentElement.closest('.table') || text.length < 2 || text.length > 14) continue;
+    if (/\\s/.test(text)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (tops.size > 1) broken.push(text + ' on ' + tops.size + ' lines');
+  }
+  return broken;
+}"""
+
+
+def test_table_cells_keep_chinese_words_whole_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    rep = company.people["r1"]
+    for name in ("上海嘉诚环保科技有限公司", "上海中科化工有限公司"):
+        crm.create_customer(None, name=name, owner=rep, city="上海", industry="化工")
+    notify("follow_up_due", [rep], opportunity="甲一", message="请尽快联系客户确认需求")
+    context, page = sign_in(browser, live_server, "rep", locale="zh-CN")
+    try:
+        page.set_viewport_size(PHONE)
+        found = {}
+        for path in ("/crm/customers/", "/notifications/"):
+            page.goto(f"{live_server.url}{path}")
+            found[path] = page.evaluate(BROKEN)
+            # the page itself does not scroll sideways: the table does, inside its card
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+        assert found == {path: [] for path in found}
+    finally:
+        context.close()
