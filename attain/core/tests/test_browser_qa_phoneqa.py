@@ -100,3 +100,29 @@ def test_check_boxes_and_row_buttons_can_be_tapped_on_a_phone(
     finally:
         context.close()
     assert (settings, designer) == ([], [])
+
+
+def test_a_period_stays_on_one_line_in_a_phones_table(
+    transactional_db, company, live_server, browser
+):
+    """A period's code broke at its hyphen in a squeezed column: 2026- above Q4 (a rep's
+    disputes and statements, payouts, targets, performance)."""
+    from attain.pay.services_disputes import open_dispute
+
+    open_dispute(
+        company.users["rep"],
+        subject="record",
+        period="2026-Q2",
+        title="订单漏计",
+        text="5 月 12 日的订单 SO-77 没有计入。",
+        record_table="orders",
+        record_ref="SO-77",
+    )
+    context, page = sign_in(browser, live_server, "rep", locale="zh-CN")
+    try:
+        page.set_viewport_size(PHONE)
+        page.goto(f"{live_server.url}/pay/disputes/")
+        assert page.locator("main .table td", has_text="2026-Q2").count()
+        assert page.evaluate(BROKEN) == []
+    finally:
+        context.close()
