@@ -106,8 +106,9 @@ def test_a_period_stays_on_one_line_in_a_phones_table(
     transactional_db, company, live_server, browser
 ):
     """A period's code broke at its hyphen in a squeezed column: 2026- above Q4 (a rep's
-    disputes and statements, payouts, targets, performance)."""
+    disputes and statements, payouts, targets, performance, a manager's reviews)."""
     from attain.pay.services_disputes import open_dispute
+    from attain.reviews.services import open_review
 
     open_dispute(
         company.users["rep"],
@@ -123,6 +124,17 @@ def test_a_period_stays_on_one_line_in_a_phones_table(
         page.set_viewport_size(PHONE)
         page.goto(f"{live_server.url}/pay/disputes/")
         assert page.locator("main .table td", has_text="2026-Q2").count()
-        assert page.evaluate(BROKEN) == []
+        found = {"/pay/disputes/": page.evaluate(BROKEN)}
     finally:
         context.close()
+    # the review's period is a link in the manager's list of reviews
+    open_review(company.users["manager"], company.people["m1"], "2026-Q2")
+    context, page = sign_in(browser, live_server, "manager", locale="zh-CN")
+    try:
+        page.set_viewport_size(PHONE)
+        page.goto(f"{live_server.url}/reviews/")
+        assert page.locator("main .table a", has_text="2026-Q2").count()
+        found["/reviews/"] = page.evaluate(BROKEN)
+    finally:
+        context.close()
+    assert found == {"/pay/disputes/": [], "/reviews/": []}
