@@ -138,3 +138,30 @@ def test_a_period_stays_on_one_line_in_a_phones_table(
     finally:
         context.close()
     assert found == {"/pay/disputes/": [], "/reviews/": []}
+
+
+def test_a_badge_is_not_split_across_two_lines_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    """A state's badge at the end of a line was split in two, half a pill at the end of
+    one line and half at the start of the next (a review's 待/处理 under its title)."""
+    from attain.reviews.services import open_review
+
+    review = open_review(company.users["manager"], company.people["m1"], "2026-Q2")
+    context, page = sign_in(browser, live_server, "manager", locale="zh-CN")
+    try:
+        page.set_viewport_size(PHONE)
+        split = {}
+        for width in range(320, 400, 6):  # wherever the line happens to end
+            page.set_viewport_size({"width": width, "height": PHONE["height"]})
+            page.goto(f"{live_server.url}/reviews/{review.pk}/")
+            assert page.locator("main .badge").count()
+            lines = page.evaluate(
+                "() => [...document.querySelectorAll('main .badge')]"
+                ".filter(b => b.getClientRects().length > 1).map(b => b.innerText)"
+            )
+            if lines:
+                split[width] = lines
+        assert split == {}
+    finally:
+        context.close()
