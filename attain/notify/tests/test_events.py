@@ -125,13 +125,13 @@ def test_a_reminder_nobody_receives_is_not_counted_as_sent(
     """A leaver's follow-up reminder is not sent (see above), yet `attain notify remind`
     counted it as sent, every day again: the cron log said "follow_ups: 1" for nothing."""
     r1 = _leaver_with_a_reminder(company, crm)
-    assert "'follow_ups': 0" in capsys.readouterr().out
+    assert "follow-up reminders sent: 0" in capsys.readouterr().out
     r1.end = None
     r1.save(update_fields=["end"])
     call_command("notify", "remind")
-    assert "'follow_ups': 1" in capsys.readouterr().out
+    assert "follow-up reminders sent: 1" in capsys.readouterr().out
     call_command("notify", "remind")  # once only
-    assert "'follow_ups': 0" in capsys.readouterr().out
+    assert "follow-up reminders sent: 0" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

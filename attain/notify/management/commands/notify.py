@@ -33,7 +33,11 @@ class Command(CompanyCommand):
             self.stdout.write(_("digests queued: %(count)s") % {"count": services.send_digests()})
         elif action == "remind":
             told = remind(timezone.localdate())
-            self.stdout.write(_("reminders sent: %(count)s") % {"count": told})
+            # the follow-ups are counted; the other apps' reminders (acknowledgement due,
+            # behind pace) are sent by their own receivers
+            self.stdout.write(
+                _("follow-up reminders sent: %(count)s") % {"count": told["follow_ups"]}
+            )
         elif action == "retry":
             self.stdout.write(
                 _("deliveries queued again: %(count)s") % {"count": services.requeue_due()}
