@@ -386,7 +386,8 @@ def test_import_page_says_a_duplicate_key_in_the_readers_language(client, compan
             ).content.decode()
         )
     )
-    assert "文件：YAML 错误：" in unreadable
+    # a control character is named at its line and column (attain.engine.yamlio)
+    assert "第 1 行第 9 列：YAML 语法错误：YAML 中不允许出现字符 #x0007。" in unreadable
     english = unescape(
         page_text(client.post(reverse("incentives:import"), {"text": text}).content.decode())
     )
