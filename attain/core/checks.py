@@ -110,3 +110,25 @@ def base_url_is_an_address(app_configs: Any = None, **kwargs: Any) -> list[check
             id="attain.E003",
         )
     ]
+
+
+@checks.register()
+def currency_is_one_attain_pays_in(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """ATTAIN_CURRENCY is the company's currency until the first-run setup stores one: a
+    code that is no currency (``RMB``), or one with 3 decimal places, would be used for
+    every plan and payout."""
+    from attain.org.company import currencies
+    from attain.org.services_company import currency_refusal
+
+    value = str(getattr(settings, "ATTAIN_CURRENCY", "CNY") or "")
+    if value in currencies():
+        return []
+    return [
+        checks.Error(
+            f"ATTAIN_CURRENCY is {value!r}: {currency_refusal(value)}",
+            hint="Set it to an ISO 4217 code such as CNY, HKD or USD (docs/operations.md).",
+            id="attain.E005",
+        )
+    ]

@@ -40,7 +40,7 @@ from .forecast import roll_up as forecast_rollup
 from .measures import MeasureEngine
 from .memory import no_cycle_collection
 from .model import Decomposition, Scenario, TargetSpec
-from .numbers import ENGINE_CONTEXT, money_text, round_half_up
+from .numbers import CURRENCIES, ENGINE_CONTEXT, minor_unit, money_text, round_half_up
 from .org import Org
 from .output import Number, period_document, to_document, to_json
 from .periods import (
@@ -61,6 +61,7 @@ from .targets import TargetBook
 from .yamlio import read_yaml
 
 __all__ = [
+    "CURRENCIES",
     "ENGINE_CONTEXT",
     "EVERYONE_MAX",
     "FORECAST_BASES",
@@ -109,6 +110,7 @@ __all__ = [
     "known_at",
     "largest_remainder",
     "load_scenario",
+    "minor_unit",
     "money_text",
     "month_period",
     "no_cycle_collection",

@@ -17,19 +17,61 @@ ENGINE_CONTEXT = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
+
+def _codes(text: str) -> list[str]:
+    return text.split()
+
+
+# ISO 4217 (list one, amendments to 2025): the minor unit of every currency whose minor
+# unit is not 2 places; every other currency has 2.
 MINOR_UNITS: dict[str, int] = {
-    "CNY": 2,
-    "USD": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "HKD": 2,
-    "TWD": 2,
-    "SGD": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "BHD": 3,
-    "KWD": 3,
+    **dict.fromkeys(
+        _codes("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"), 0
+    ),
+    **dict.fromkeys(_codes("BHD IQD JOD KWD LYD OMR TND"), 3),
+    **dict.fromkeys(_codes("CLF UYW"), 4),
 }
+
+# The currencies of ISO 4217 list one in use (legal tender or fund codes). A code outside
+# it is checked against CLDR's list of past currencies (:func:`currency_problem`).
+CURRENCIES = frozenset(
+    _codes(
+        """
+        AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BOV BRL BSD
+        BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP
+        DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS
+        INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL
+        LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR
+        NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP
+        SLE SOS SRD SSP STN SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI
+        UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+        """
+    )
+)
+
+# ISO 4217 codes that are not money anyone is paid in: precious metals, units of account,
+# the testing code and "no currency" (their minor unit is "N.A.")
+NOT_MONEY = frozenset(_codes("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX"))
+
+
+def currency_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a scenario's currency, or None when it can: an ISO 4217
+    code in use, or a past one (Croatia's HRK for an old year) as CLDR lists them."""
+    if code in CURRENCIES:
+        return None
+    if code in NOT_MONEY:
+        return f"{code!r} is an ISO 4217 code of no currency payouts are made in"
+    if len(code) == 3 and code.isascii() and code.isupper() and _past_currency(code):
+        return None
+    return f"{code!r} is not an ISO 4217 currency code like CNY, USD or EUR"
+
+
+def _past_currency(code: str) -> bool:
+    try:  # Babel (the app's locale data) lists past currencies too; loaded only here
+        from babel.numbers import list_currencies
+    except ImportError:  # pragma: no cover - installed with the engine
+        return False
+    return code in list_currencies()
 
 
 class NotANumber(ValueError):

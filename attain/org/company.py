@@ -139,13 +139,21 @@ def time_zones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
+# ISO 4217's fund codes (Bolivia's Mvdol, the WIR franc, Chile's UF…): units of account,
+# not a currency anyone's pay is set in
+FUND_CODES = frozenset({"BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW"})
+
+
 @lru_cache(maxsize=1)
 def currencies() -> tuple[str, ...]:
-    """ISO 4217 codes (from Babel's CLDR data), sorted."""
-    from babel.numbers import list_currencies
+    """The currencies a company may pay in: ISO 4217's in use (as the engine knows them),
+    without fund codes and without the few with 3 or 4 decimal places (Kuwait's dinar,
+    Oman's rial…), which amounts stored to the cent cannot hold; sorted."""
+    from attain.engine import CURRENCIES, minor_unit
+    from attain.web.fields import MONEY
 
-    not_money = {"XXX", "XTS"}  # "no currency" and the testing code
-    return tuple(sorted(c for c in list_currencies() if len(c) == 3 and c not in not_money))
+    places = MONEY["decimal_places"]
+    return tuple(sorted(c for c in CURRENCIES if c not in FUND_CODES and minor_unit(c) <= places))
 
 
 def currency_symbol(currency: str | None = None) -> str:

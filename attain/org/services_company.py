@@ -62,9 +62,7 @@ def clean_company(
         ) % {"value": fiscal_year_start}
     currency = str(currency or "").strip().upper()
     if currency not in company_module.currencies():
-        errors["currency"] = _(
-            "The currency is a three-letter ISO 4217 code such as CNY, not “%(value)s”."
-        ) % {"value": currency}
+        errors["currency"] = currency_refusal(currency)
     zone = str(time_zone or "").strip()
     try:
         known_zone = bool(zone) and zone in company_module.time_zones()
@@ -227,3 +225,19 @@ def default_values(name: str = "") -> CompanyValues:
     current = company_module.defaults()
     values = {field.name: getattr(current, field.name) for field in fields(CompanyValues)}
     return CompanyValues(**{**values, "name": name or current.name})
+
+
+def currency_refusal(currency: str) -> str:
+    """Why ``currency`` cannot be the company's: no currency, or one whose minor unit
+    amounts stored to the cent cannot hold (Kuwait's dinar has 3 places)."""
+    from attain.engine import CURRENCIES, minor_unit
+
+    if currency in CURRENCIES and minor_unit(currency) > 2:
+        return _(
+            "Attain keeps amounts to the cent (2 decimal places); %(value)s has %(places)s, "
+            "so its payouts would be rounded. Choose a currency with 2 decimal places or "
+            "fewer."
+        ) % {"value": currency, "places": minor_unit(currency)}
+    return _("The currency is a three-letter ISO 4217 code such as CNY, not “%(value)s”.") % {
+        "value": currency
+    }

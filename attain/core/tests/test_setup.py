@@ -220,6 +220,38 @@ def test_the_service_names_each_bad_field(db):
     assert values(currency=" usd ").currency == "USD"
 
 
+@pytest.mark.parametrize(
+    ("currency", "words"),
+    [
+        ("KWD", "KWD has 3"),  # amounts are kept to the cent: a fils would be rounded away
+        ("OMR", "OMR has 3"),
+        ("CLF", "CLF has 4"),
+        ("XAU", "ISO 4217 code such as CNY"),  # gold is no currency anyone is paid in
+        ("DEM", "ISO 4217 code such as CNY"),  # the Mark is history
+        ("CHE", "ISO 4217 code such as CNY"),  # a fund code, not money
+    ],
+)
+def test_a_currency_amounts_to_the_cent_cannot_hold_is_refused(db, currency, words):
+    with pytest.raises(services_company.ValidationError) as caught:
+        values(currency=currency)
+    assert words in " ".join(caught.value.message_dict["currency"])
+
+
+def test_the_currencies_offered_are_iso_4217s_in_use_to_the_cent():
+    offered = company_module.currencies()
+    assert {"CNY", "HKD", "USD", "EUR", "JPY", "VND", "TWD", "MOP"} <= set(offered)
+    assert not {"KWD", "BHD", "XAU", "XXX", "DEM", "CHE"} & set(offered)
+
+
+def test_attain_check_refuses_a_currency_setting_that_is_none(settings):
+    from attain.core.checks import currency_is_one_attain_pays_in
+
+    settings.ATTAIN_CURRENCY = "RMB"
+    assert [e.id for e in currency_is_one_attain_pays_in()] == ["attain.E005"]
+    settings.ATTAIN_CURRENCY = "HKD"
+    assert currency_is_one_attain_pays_in() == []
+
+
 # Races ------------------------------------------------------------------------------------
 
 

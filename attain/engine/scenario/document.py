@@ -9,7 +9,6 @@ problems, so that one pass reports them all.
 from __future__ import annotations
 
 import decimal
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +17,7 @@ import polars as pl
 
 from ..memory import no_cycle_collection
 from ..model import Scenario
-from ..numbers import ENGINE_CONTEXT, ZERO
+from ..numbers import ENGINE_CONTEXT, ZERO, currency_problem
 from ..org import Org, manager_cycles
 from ..periods import Period, unhandled_day
 from ..problems import Problem, join
@@ -49,7 +48,6 @@ TOP_LEVEL = {
     "plans",
     "report",
 }
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 def load_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
@@ -118,8 +116,9 @@ def read_document(reader: Reader, data: object) -> Scenario | None:
     elif version != 1 or isinstance(version, bool):
         reader.add("version", f"must be 1, not {version!r}")
     currency = reader.text(top.get("currency", "CNY"), "currency") or "CNY"
-    if not CURRENCY.match(currency):
-        reader.add("currency", f"{currency!r} is not an ISO 4217 code like CNY")
+    problem = currency_problem(currency)
+    if problem:
+        reader.add("currency", problem)
     fys = top.get("fiscal_year_start", 1)
     if (
         isinstance(fys, bool)

@@ -45,6 +45,23 @@ def test_version_must_be_one() -> None:
     assert "version" in paths_of(valid(version=2))
 
 
+@pytest.mark.parametrize(
+    ("currency", "reason"),
+    [
+        ("XYZ", "is not an ISO 4217 currency code"),
+        ("RMB", "is not an ISO 4217 currency code"),
+        ("cny", "is not an ISO 4217 currency code"),
+        ("XAU", "no currency payouts are made in"),
+        ("XXX", "no currency payouts are made in"),
+    ],
+)
+def test_a_currency_must_be_one_iso_4217_knows(currency: str, reason: str) -> None:
+    """A made-up code (or 人民币's everyday RMB) would round every payout to 2 places by
+    guess; gold and "no currency" have no minor unit at all."""
+    problems = problems_of(valid(currency=currency))
+    assert [p for p in problems if p.path == "currency" and reason in p.message], problems
+
+
 def test_duplicate_ids() -> None:
     document = valid(
         units=[{"id": "hq"}, {"id": "hq"}],

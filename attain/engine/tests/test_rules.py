@@ -717,6 +717,36 @@ def test_jpy_rounds_to_whole_yen_half_up() -> None:
     assert round_half_up(Decimal("0.125"), 2) == Decimal("0.13")
 
 
+@pytest.mark.parametrize(
+    ("currency", "payout"),
+    [
+        ("VND", "2"),
+        ("ISK", "2"),
+        ("CLP", "2"),
+        ("UGX", "2"),
+        ("OMR", "2.469"),
+        ("TND", "2.469"),
+        ("CLF", "2.4691"),
+        ("CNY", "2.47"),
+        ("HRK", "2.47"),
+    ],
+)
+def test_money_rounds_to_the_iso_4217_minor_unit_of_any_currency(
+    currency: str, payout: str
+) -> None:
+    """Spec: money rounds to the currency's minor unit, for every ISO 4217 currency (Iceland's
+    krona and Vietnam's dong have none, Oman's rial three places, Chile's UF four), not only
+    the few the engine was first tried with; a past currency (HRK) has ISO's 2."""
+    records = [{"id": "a", "date": "2025-01-01", "owner": "zhang", "amount": "24.6905"}]
+    document = scenario(
+        currency=currency,
+        records={"orders": records},
+        measures=REVENUE,
+        plans=commission_plan({"id": "c", "kind": "commission", "measure": "revenue", "rate": 0.1}),
+    )
+    assert q1(document)["payout"] == payout
+
+
 def test_order_of_records_does_not_change_results() -> None:
     component = {"id": "c", "kind": "commission", "measure": "revenue", "tiers": tiers("marginal")}
     forward = run(
