@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from attain.measures.forms import table_choices
 from attain.measures.models import Aggregation
+from attain.org.company import money_text
 
 COMPONENT_KINDS = {
     "commission": pgettext_lazy("component kind", "commission"),
@@ -129,7 +130,7 @@ def money(value: Any) -> str:
     d = decimal_of(value)
     if d is None:
         return str(value)
-    return number_format(d.quantize(Decimal("0.01")), 2, force_grouping=True)
+    return money_text(d)
 
 
 @_wide

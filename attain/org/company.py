@@ -18,6 +18,7 @@ import threading
 import time
 import zoneinfo
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.conf import settings
@@ -137,6 +138,26 @@ def language_codes() -> tuple[str, ...]:
 def time_zones() -> tuple[str, ...]:
     """The IANA time zones this machine knows, sorted."""
     return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def money_places() -> int:
+    """The decimal places amounts are shown and entered with: the minor unit of the
+    company's currency (CNY, USD: 2; JPY, KRW, VND: none). Amounts are stored to the cent,
+    so never more than 2."""
+    from attain.engine import minor_unit
+
+    return min(minor_unit(company().currency), 2)
+
+
+def money_text(amount: Decimal) -> str:
+    """An amount as pages, statements and messages show it: thousands grouped in the
+    active language, rounded half up to :func:`money_places` (``1,234.50``; ``1,235`` in
+    yen)."""
+    from django.utils.formats import number_format
+
+    places = money_places()
+    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(rounded + 0, places, force_grouping=True)
 
 
 # ISO 4217's fund codes (Bolivia's Mvdol, the WIR franc, Chile's UF…): units of account,

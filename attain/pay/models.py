@@ -10,11 +10,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
-from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from attain.incentives.models import ComponentLine
+from attain.org.company import money_text
 from attain.org.models import Person, Unit
 from attain.web.fields import MONEY, acting_user
 
@@ -163,7 +163,7 @@ def amount_text(value: Any) -> str:
         return "" if value is None else str(value)
     if not number.is_finite():
         return str(value)
-    return number_format(number.quantize(Decimal("0.01")), 2, force_grouping=True)
+    return money_text(number)
 
 
 def note_text(note: dict[str, Any]) -> str:

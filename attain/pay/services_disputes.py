@@ -35,6 +35,7 @@ from attain.accounts.models import Role
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.notify.services import announce
+from attain.org.company import company, money_places
 from attain.org.selectors import person_of, role_of
 from attain.web.files import ACCEPTS, check_upload
 from attain.web.forms import ungrouped
@@ -469,7 +470,8 @@ def assign(actor: Any, dispute: Dispute, assignee: Any, *, note: str = "") -> Di
 
 
 def parse_amount(value: Any) -> Decimal:
-    """An adjustment amount: a number with at most two decimals, within the ceiling;
+    """An adjustment amount: a number with at most two decimals (none in a currency such as
+    JPY that has none), within the ceiling;
     commas only as thousands separators (1,234.50: never "12,34", which is no amount)."""
     try:
         amount = Decimal(ungrouped(str(value)))
@@ -488,6 +490,13 @@ def parse_amount(value: Any) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(
             {"amount": _("Give the adjustment to the cent (two decimals at most).")}
+        )
+    if money_places() == 0 and amount != amount.to_integral_value():
+        raise ValidationError(  # a currency without decimals: no yen cents to pay out
+            {
+                "amount": _("Give the adjustment in whole %(currency)s: it has no decimals.")
+                % {"currency": company().currency}
+            }
         )
     return amount.quantize(Decimal("0.01")) + 0  # + 0: "-0" is 0.00, never -0.00
 

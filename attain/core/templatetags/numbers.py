@@ -4,12 +4,12 @@ attain/core/formats: zh-hans groups as English does) and show ``—`` for no val
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.utils.formats import number_format
 
+from attain.org.company import money_text
 from attain.web.numbers import finite_decimal
 
 register = template.Library()
@@ -32,13 +32,12 @@ def grouped(value: Any) -> str:
 
 @register.filter
 def money(value: Any) -> str:
-    """An amount of money: thousands grouped, exactly 2 places (half up)."""
+    """An amount of money: thousands grouped, with the currency's places (2 for CNY, none
+    for JPY; half up)."""
     number = finite_decimal(value)
     if number is None:
         return NONE if value is None or value == "" else str(value)
-    return number_format(
-        number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, force_grouping=True
-    )
+    return money_text(number)
 
 
 @register.filter

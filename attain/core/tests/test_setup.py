@@ -379,6 +379,37 @@ def test_money_shows_the_company_currency(db):
         assert money("1234.5") == "$1,234.50"
 
 
+def test_money_has_the_places_of_the_company_currency(db):
+    """Yen and won have no decimals: a Japanese company's payouts read ¥1,235, not
+    ¥1,234.50, on every page, statement and explanation; the sign of a negative amount
+    comes first, and one that rounds to nothing has none."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from attain.incentives import explain_text
+    from attain.incentives.templatetags.incentives import money
+    from attain.pay.models import amount_text
+    from attain.pay.services_disputes import parse_amount
+
+    services_company.store_company(None, values(currency="JPY"))
+    with translation.override("en"):
+        assert money("1234.5") == "¥1,235" and money("-1234.5") == "-¥1,235"
+        assert money("-0.4") == "¥0"
+        assert Template("{% load numbers %}{{ v|money }}").render(Context({"v": "1234.5"})) == (
+            "1,235"
+        )
+        assert amount_text("99999.5") == "100,000"
+        assert explain_text.money("7.5") == "8"
+        with pytest.raises(services_company.ValidationError, match="whole JPY"):
+            parse_amount("120.50")
+        assert parse_amount("120") == 120
+
+    CompanySettings.objects.update(currency="CNY")
+    company_module.forget()
+    with translation.override("zh-hans"):
+        assert amount_text("1234.5") == "1,234.50" and money("-0.004") == "¥0.00"
+
+
 def test_exports_carry_the_company_name(db):
     import io
 

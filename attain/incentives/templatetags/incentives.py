@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from attain.org.company import currency_symbol
+from attain.org.company import currency_symbol, money_places, money_text
 from attain.web.problems import problem_text
 
 from .. import explain_text
@@ -53,9 +53,9 @@ def pct(number: Decimal) -> str:
 def money(number: Decimal) -> str:
     """¥1,234.50; a negative amount with its sign first (-¥1,234.50), none for one that
     rounds to nothing."""
-    cents = number.quantize(Decimal("0.01"))
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{currency_symbol()}{abs(cents):,}"
+    rounded = number.quantize(Decimal(1).scaleb(-money_places()), rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{currency_symbol()}{money_text(abs(rounded))}"
 
 
 @register.filter
