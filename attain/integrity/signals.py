@@ -20,7 +20,8 @@ def on_records_changed(
         return
     from attain.calc.periods import periods_of_day
 
-    periods = sorted({periods_of_day(day)[2] for _person, day in changes})
+    days = {day for _person, day in changes}  # an import's 100,000 rows have a few hundred
+    periods = sorted({periods_of_day(day)[2] for day in days})
     if not periods:
         return
     from .tasks import scan_task
