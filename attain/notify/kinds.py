@@ -178,6 +178,17 @@ KINDS: dict[str, Kind] = {
             amounts=("amount",),
         ),
         Kind(
+            "deficit_stranded",
+            _("Deficit waiting for a leaver"),
+            _("%(person)s: a deficit waits for someone who has left"),
+            _(
+                "%(person)s has left and has no later payout to recover the deficit of "
+                "%(amount)s carried from %(period)s: settle it on the pay periods page."
+            ),
+            "pay:periods",
+            amounts=("amount",),
+        ),
+        Kind(
             "dispute_rejected",
             _("Dispute rejected"),
             _("Your dispute #%(number)s is rejected"),

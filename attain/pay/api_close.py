@@ -30,6 +30,8 @@ from . import services_disputes
 from .api_payouts import period_field
 from .models import PayoutState
 from .models_close import PeriodState
+from .models_deficits import CarriedDeficit
+from .models_disputes import DisputeAdjustment
 from .payout_access import can_pay_payouts
 from .payout_access import check as access_check
 from .services_close import PERIOD_RE
@@ -173,9 +175,8 @@ class AdjustmentsView(APIView):
         return Response(AdjustmentSerializer(rows, many=True).data)
 
 
-class StrandedSerializer(Serializer):
+class WaitingSerializer(Serializer):
     id = serializers.IntegerField()
-    dispute = serializers.IntegerField(source="dispute_id")
     person = serializers.CharField(source="person.code")
     name = serializers.CharField(source="person.name")
     left_on = serializers.DateField(source="person.end")
@@ -188,9 +189,23 @@ class StrandedSerializer(Serializer):
     settled_reason = serializers.CharField()
 
 
+class StrandedSerializer(WaitingSerializer):
+    dispute = serializers.IntegerField(source="dispute_id")
+
+
+class StrandedDeficitSerializer(WaitingSerializer):
+    """A carried deficit (``amount`` below zero) waiting for someone who has left;
+    ``source_period``: the period of the negative payout it was carried from."""
+
+
 class SettleSerializer(Serializer):
     adjustment = serializers.IntegerField()
     # missing or blank: the service asks for it in its own words (docs/pay.md)
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class SettleDeficitSerializer(Serializer):
+    deficit = serializers.IntegerField()
     reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
@@ -199,11 +214,27 @@ class StrandedView(APIView):
     carries them), oldest first: finance pay or recover them in the final pay through
     payroll and settle them (POST /api/pay/adjustments/stranded/settle/)."""
 
+    model: dispute_adjustments.Placed = DisputeAdjustment
+    serializer: type[Serializer] = StrandedSerializer
+
     @extend_schema(responses=StrandedSerializer(many=True))
     def get(self, request: Request) -> Response:
         access.check_see_periods(request.user)
-        rows = dispute_adjustments.stranded()
-        return Response(StrandedSerializer(rows, many=True).data)
+        rows = dispute_adjustments.stranded(self.model)
+        return Response(self.serializer(rows, many=True).data)
+
+
+class StrandedDeficitsView(StrandedView):
+    """Negative payouts' deficits carried forward and waiting for someone who has left
+    (no later payout to recover them from), oldest first: finance recover them in the
+    final pay through payroll and settle them (POST /api/pay/deficits/stranded/settle/)."""
+
+    model = CarriedDeficit
+    serializer = StrandedDeficitSerializer
+
+    @extend_schema(responses=StrandedDeficitSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
 
 class SettleView(APIView):
@@ -211,21 +242,40 @@ class SettleView(APIView):
     """Settle a stranded adjustment (finance, administrators) with how it was settled
     (required, audited): it then waits no more and no payout carries it."""
 
+    model: dispute_adjustments.Placed = DisputeAdjustment
+    field = "adjustment"
+    body: type[Serializer] = SettleSerializer
+    serializer: type[Serializer] = StrandedSerializer
+
     @extend_schema(request=SettleSerializer, responses=StrandedSerializer)
     def post(self, request: Request) -> Response:
         # who may settle first: the refusal of a login without the right names no record
         access_check(can_pay_payouts(request.user), _("Only finance settles an adjustment."))
-        body = SettleSerializer(data=request.data)
+        body = self.body(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        row = dispute_adjustments.stranded().filter(pk=data["adjustment"]).first()
+        row = dispute_adjustments.stranded(self.model).filter(pk=data[self.field]).first()
         if row is None:
             raise ValidationError(
-                {"adjustment": _("This adjustment is not waiting for someone who has left.")}
+                {self.field: _("This adjustment is not waiting for someone who has left.")}
             )
         services_disputes.settle_adjustment(request.user, row, reason=data["reason"])
-        row = type(row).objects.select_related("person", "dispute", "settled_by").get(pk=row.pk)
-        return Response(StrandedSerializer(row).data)
+        row = self.model.objects.select_related("person", "settled_by").get(pk=row.pk)
+        return Response(self.serializer(row).data)
+
+
+class SettleDeficitView(SettleView):
+    """Settle a stranded carried deficit (finance, administrators) with how it was
+    settled (required, audited): it then waits no more and no payout recovers it."""
+
+    model = CarriedDeficit
+    field = "deficit"
+    body = SettleDeficitSerializer
+    serializer = StrandedDeficitSerializer
+
+    @extend_schema(request=SettleDeficitSerializer, responses=StrandedDeficitSerializer)
+    def post(self, request: Request) -> Response:
+        return super().post(request)
 
 
 def _period_param(request: Request, name: str) -> str | None:
@@ -249,4 +299,6 @@ urlpatterns: list[URLPattern] = [
         SettleView.as_view(),
         name="pay-adjustments-settle",
     ),
+    path("pay/deficits/stranded/", StrandedDeficitsView.as_view(), name="pay-deficits-stranded"),
+    path("pay/deficits/stranded/settle/", SettleDeficitView.as_view(), name="pay-deficits-settle"),
 ]

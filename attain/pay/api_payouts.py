@@ -25,6 +25,7 @@ from attain.web.query import query_one, query_optional_bool
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
+from . import services_deficits
 from . import services_payouts as services
 from .models import PayoutState, PayrollSource
 from .services_close import PERIOD_RE
@@ -39,7 +40,7 @@ def period_field() -> serializers.CharField:
     return serializers.CharField(max_length=16, validators=[_check_period])
 
 
-ACTIONS = ["review", "approve", "pay", "hold", "release"]
+ACTIONS = ["review", "approve", "pay", "hold", "release", "carry"]
 
 
 class LineSerializer(Serializer):
@@ -243,7 +244,8 @@ class RegisterView(GenericAPIView):
 class ActionView(APIView):
     parser_classes = [JSONParser]
     """One step for the payouts of ``people`` in ``period``: review, approve, pay (with
-    ``reference`` and ``paid_on``), hold (with ``reason``) or release. All or nothing."""
+    ``reference`` and ``paid_on``), hold (with ``reason``), release, or carry a negative
+    payout's deficit to the person's next payout (with ``reason``). All or nothing."""
 
     @extend_schema(request=ActionSerializer, responses=ChangedSerializer)
     def post(self, request: Request) -> Response:
@@ -274,6 +276,8 @@ class ActionView(APIView):
             changed = services.mark_paid(
                 user, chosen, reference=data["reference"], paid_on=data["paid_on"], reason=reason
             )
+        elif action == "carry":  # a negative payout's deficit, to the next payout
+            changed = services_deficits.carry_deficits(user, chosen, reason=reason)
         else:
             step = services.hold_payout if action == "hold" else services.release_payout
             if len(chosen) != 1:

@@ -191,6 +191,7 @@ def note_text(note: dict[str, Any]) -> str:
 
 
 from .models_close import Adjustment, ClosedLine, ClosedResult, PayPeriod  # noqa: E402, F401
+from .models_deficits import CarriedDeficit  # noqa: E402, F401  (docs/pay.md, "Negative payouts")
 
 # Disputes live in their own module (docs/pay.md, "Disputes"); imported here so Django
 # finds the models.

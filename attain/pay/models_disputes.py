@@ -165,16 +165,15 @@ class DisputeAttachment(models.Model):
         return self.name
 
 
-class DisputeAdjustment(models.Model):
-    """The amount a resolved dispute adds to (or, negative, takes from) the person's pay,
-    with its reason. ``period`` is the payout it is paid in (the first open one on or
-    after the disputed period); empty while the person has no open payout yet."""
+class PlacedAmount(models.Model):
+    """An amount paid (or, negative, taken) in the person's first open payout on or
+    after ``after`` (:mod:`attain.pay.adjustments` places it): ``period`` is that payout,
+    empty while the person has none yet. One waiting for someone who has left is settled
+    by finance outside the payouts, with how (``settled_*``)."""
 
-    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="adjustment")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("amount"), **MONEY)
     reason = models.TextField(_("reason"))
-    source_period = models.CharField(_("disputed period"), max_length=16)
     after = models.DateField(_("paid in a period ending on or after"))
     period = models.CharField(_("paid in period"), max_length=16, blank=True)
     created_by = models.ForeignKey(
@@ -188,12 +187,29 @@ class DisputeAdjustment(models.Model):
     settled_reason = models.TextField(_("how it was settled"), blank=True)
 
     class Meta:
-        verbose_name = _("dispute adjustment")
-        verbose_name_plural = _("dispute adjustments")
-        indexes = [models.Index(fields=["person", "period"])]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.component} {self.amount}"
+
+    @property
+    def component(self) -> str:
+        """The component of its payout line (plan :data:`ADJUSTMENT_PLAN`)."""
+        raise NotImplementedError
+
+
+class DisputeAdjustment(PlacedAmount):
+    """The amount a resolved dispute adds to (or, negative, takes from) the person's pay,
+    with its reason. ``period`` is the payout it is paid in (the first open one on or
+    after the disputed period); empty while the person has no open payout yet."""
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="adjustment")
+    source_period = models.CharField(_("disputed period"), max_length=16)
+
+    class Meta:
+        verbose_name = _("dispute adjustment")
+        verbose_name_plural = _("dispute adjustments")
+        indexes = [models.Index(fields=["person", "period"])]
 
     @property
     def component(self) -> str:

@@ -69,6 +69,16 @@ def may_pay(user: Any, person: Person) -> bool:
     return can_pay_payouts(user) and not is_own(user, person)
 
 
+def can_carry_deficits(user: Any) -> bool:
+    """Finance carry a negative payout's deficit to the person's next payout."""
+    return role_of(user) in PAYERS
+
+
+def may_carry_deficit(user: Any, person: Person) -> bool:
+    """Finance carry a person's deficit forward, never their own."""
+    return can_carry_deficits(user) and not is_own(user, person)
+
+
 def own_refusal(label: str) -> str:
     """The message refusing a step on the login's own payout (``label``: the payout)."""
     return _(

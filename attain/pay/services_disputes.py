@@ -43,6 +43,7 @@ from attain.web.forms import ungrouped
 from . import adjustments
 from . import dispute_access as access
 from .models import Payout, PayoutLine
+from .models_deficits import CarriedDeficit
 from .models_disputes import (
     ACTIVE,
     DEFAULT_RESPONSE_HOURS,
@@ -532,17 +533,16 @@ def resolve(actor: Any, dispute: Dispute, *, amount: Any, reason: str) -> Disput
                 after = dispute.payout.period_end
             else:
                 after = timezone.localdate(dispute.opened_at)
-            row = DisputeAdjustment.objects.create(
-                dispute=dispute,
+            row = adjustments.create(
+                actor,
+                DisputeAdjustment,
                 person=dispute.person,
-                amount=value,
-                reason=reason,
-                source_period=dispute.period,
                 after=after,
-                period=adjustments.first_open_period(dispute.person_id, after),
-                created_by=actor,
+                reason=reason,
+                dispute=dispute,
+                amount=value,
+                source_period=dispute.period,
             )
-            record_change(actor, Action.CREATE, row, after=snapshot(row), reason=reason)
             placed = row.period
             if placed:
                 sync_payouts(actor, people=[dispute.person_id], periods=[placed])
@@ -576,11 +576,13 @@ def _payers() -> list[Any]:
     return list(get_user_model().objects.filter(is_active=True, role__in=PAYERS))
 
 
-def settle_adjustment(actor: Any, adjustment: DisputeAdjustment, *, reason: str) -> None:
-    """Finance settle a resolved dispute's adjustment that waits for someone who has
-    left (:func:`attain.pay.adjustments.stranded`) outside the payouts: paid or
-    recovered in the final pay through payroll, said in ``reason`` (required; audited).
-    It then waits no more and no payout will carry it."""
+def settle_adjustment(
+    actor: Any, adjustment: DisputeAdjustment | CarriedDeficit, *, reason: str
+) -> None:
+    """Finance settle a resolved dispute's adjustment (or a carried deficit) that waits
+    for someone who has left (:func:`attain.pay.adjustments.stranded`) outside the
+    payouts: paid or recovered in the final pay through payroll, said in ``reason``
+    (required; audited). It then waits no more and no payout will carry it."""
     from .payout_access import can_pay_payouts
 
     if not can_pay_payouts(actor):
@@ -591,22 +593,21 @@ def settle_adjustment(actor: Any, adjustment: DisputeAdjustment, *, reason: str)
         _("Say how the adjustment was settled (e.g. paid in the final pay, its reference)."),
         limit=500,
     )
+    model: adjustments.Placed = type(adjustment)
     with transaction.atomic():
-        row = (
-            DisputeAdjustment.objects.select_for_update()
-            .select_related("person")
-            .get(pk=adjustment.pk)
-        )
-        if not adjustments.stranded().filter(pk=row.pk).exists():
-            raise ValidationError(
-                {
-                    "action": _(
-                        "The adjustment of dispute #%(number)s is not waiting for someone "
-                        "who has left: it is paid in a payout, or settled already."
-                    )
-                    % {"number": row.dispute_id}
-                }
-            )
+        row = model.objects.select_for_update().select_related("person").get(pk=adjustment.pk)
+        if not adjustments.stranded(model).filter(pk=row.pk).exists():
+            if isinstance(row, DisputeAdjustment):
+                message = _(
+                    "The adjustment of dispute #%(number)s is not waiting for someone "
+                    "who has left: it is paid in a payout, or settled already."
+                ) % {"number": row.dispute_id}
+            else:
+                message = _(
+                    "The deficit carried from %(period)s is not waiting for someone who "
+                    "has left: it is recovered in a payout, or settled already."
+                ) % {"period": row.source_period}
+            raise ValidationError({"action": message})
         before = snapshot(row)
         row.settled_at, row.settled_by, row.settled_reason = timezone.now(), actor, reason
         row.save(update_fields=["settled_at", "settled_by", "settled_reason"])

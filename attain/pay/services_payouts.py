@@ -448,12 +448,7 @@ def _step_in_transaction(
 ) -> int:
     """:func:`_step`'s checks and changes, in one transaction."""
     with transaction.atomic():
-        rows = list(
-            Payout.objects.select_for_update()
-            .select_related("person")
-            .filter(pk__in=[p.pk for p in payouts])
-            .order_by("pk")
-        )
+        rows = lock_payouts(payouts)
         for payout in rows:
             if access.is_own(actor, payout.person) and not allowed(payout):
                 label = payout_label(payout)
@@ -502,15 +497,27 @@ def _step_in_transaction(
     return len(rows)
 
 
+def lock_payouts(payouts: Sequence[Payout]) -> list[Payout]:
+    """``payouts`` read again and locked for a step (in a transaction), with their
+    people, in a fixed order (no deadlock between two steps)."""
+    return list(
+        Payout.objects.select_for_update()
+        .select_related("person")
+        .filter(pk__in=[p.pk for p in payouts])
+        .order_by("pk")
+    )
+
+
 def negative_refusal(label: str, amount: Decimal) -> str:
     """The message refusing to approve or pay a payout below zero (a clawback or a
     dispute adjustment larger than what was earned): payroll gets no negative pay line."""
     return _(
         "%(payout)s comes to %(amount)s, below zero: a negative payout is not approved, "
-        "exported or paid (payroll gets no negative pay line). Hold it with the reason and "
-        "recover the amount from the person's next pay through payroll; it can be approved "
-        "once a recalculation brings it to zero or more."
-    ) % {"payout": label, "amount": amount_text(amount)}
+        "exported or paid (payroll gets no negative pay line). Carry its deficit forward "
+        "(the register's action “%(action)s”, with the reason): the payout comes to zero "
+        "and the deficit is recovered from the person's next payout. It can also be "
+        "approved once a recalculation brings it to zero or more."
+    ) % {"payout": label, "amount": amount_text(amount), "action": _("Carry the deficit forward")}
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ from attain.web import leases
 
 from . import statement_access as access
 from . import statements as pdf
+from .adjustments import line_label
 from .models import Payout, PayoutState, amount_text
 from .models_close import ADJUSTMENT, Adjustment, ClosedResult, PeriodState
 from .models_disputes import ADJUSTMENT_PLAN
@@ -314,8 +315,10 @@ def build_document(
                 )
                 component_total += line.amount
             elif line.kind == ADJUSTMENT and line.plan == ADJUSTMENT_PLAN:  # a dispute's
-                number = line.component.removeprefix("dispute-")
-                label = _("Dispute adjustment #%(number)s") % {"number": number}
+                number = line.component.removeprefix("dispute-")  # (or a carried deficit)
+                label = line_label(line.component) or _("Dispute adjustment #%(number)s") % {
+                    "number": number
+                }
                 adjusted.append([label, _("Adjustment"), money(line.amount)])
                 adjustment_total += line.amount
             elif line.kind == ADJUSTMENT:  # a prior-period adjustment (period close)

@@ -17,6 +17,8 @@ from . import selectors_close as selectors
 from . import services_close as services
 from .models import Payout
 from .models_close import PeriodState
+from .models_deficits import CarriedDeficit
+from .models_disputes import DisputeAdjustment
 from .payout_access import can_pay_payouts
 
 
@@ -46,20 +48,7 @@ def periods(request: HttpRequest) -> HttpResponse:
                     _("Closing %(period)s: its results are being frozen.") % {"period": period},
                 )
             elif action == "settle":
-                found = adjustments.stranded().filter(pk=_pk(request.POST.get("adjustment")))
-                row = found.first()
-                if row is None:
-                    raise ValidationError(
-                        _("This adjustment is not waiting for someone who has left.")
-                    )
-                services_disputes.settle_adjustment(
-                    request.user, row, reason=request.POST.get("reason", "")
-                )
-                messages.success(
-                    request,
-                    _("The adjustment of dispute #%(number)s is settled.")
-                    % {"number": row.dispute_id},
-                )
+                messages.success(request, _settle(request))
             elif action == "reopen":
                 services.reopen_period(
                     request.user, period, reason=request.POST.get("reason", "")[:500]
@@ -73,9 +62,25 @@ def periods(request: HttpRequest) -> HttpResponse:
             refused = {"action": action, "period": period}
             refused["reason"] = request.POST.get("reason", "")
             refused["adjustment"] = request.POST.get("adjustment", "")
+            refused["deficit"] = request.POST.get("deficit", "")
             return _periods_page(request, refused)
         return redirect(request.path)
     return _periods_page(request, {})
+
+
+def _settle(request: HttpRequest) -> str:
+    """Settle the stranded dispute adjustment (field ``adjustment``) or carried deficit
+    (field ``deficit``) the form names; the message saying so."""
+    deficit = "deficit" in request.POST
+    model = CarriedDeficit if deficit else DisputeAdjustment
+    field = "deficit" if deficit else "adjustment"
+    row = adjustments.stranded(model).filter(pk=_pk(request.POST.get(field))).first()
+    if row is None:
+        raise ValidationError(_("This adjustment is not waiting for someone who has left."))
+    services_disputes.settle_adjustment(request.user, row, reason=request.POST.get("reason", ""))
+    if isinstance(row, CarriedDeficit):
+        return _("The deficit carried from %(period)s is settled.") % {"period": row.source_period}
+    return _("The adjustment of dispute #%(number)s is settled.") % {"number": row.dispute_id}
 
 
 def _periods_page(request: HttpRequest, refused: dict[str, str]) -> HttpResponse:
@@ -94,6 +99,7 @@ def _periods_page(request: HttpRequest, refused: dict[str, str]) -> HttpResponse
         return render(request, "pay/_periods_table.html", context, status=status)
     # resolved disputes' adjustments that wait for people who have left: finance settle
     context["stranded"] = list(adjustments.stranded())
+    context["stranded_deficits"] = list(adjustments.stranded(CarriedDeficit))
     context["can_settle"] = can_pay_payouts(request.user)
     return render(request, "pay/periods.html", context, status=status)
 

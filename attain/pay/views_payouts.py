@@ -25,6 +25,7 @@ from attain.web.views import querystring
 
 from . import payout_access as access
 from . import selectors_payouts as selectors
+from . import services_deficits
 from . import services_payouts as services
 from .close_access import can_see_periods
 from .models import ZERO, PayoutState, PayrollSource
@@ -111,6 +112,8 @@ def _perform(request: HttpRequest, filters: dict[str, Any]) -> None:
             amounts=amounts,
             seen="page",
         )
+    elif action == "carry":
+        count = services_deficits.carry_deficits(user, chosen, reason=reason)
     elif action in {"hold", "release"}:
         step = services.hold_payout if action == "hold" else services.release_payout
         if access.can_hold_payouts(user):
@@ -187,6 +190,7 @@ def _register_page(
             ("pay", _("Mark paid"), access.can_pay_payouts(user)),
             ("hold", _("Hold"), access.can_hold_payouts(user)),
             ("release", _("Release hold"), access.can_hold_payouts(user)),
+            ("carry", _("Carry the deficit forward"), access.can_carry_deficits(user)),
         ]
         if allowed
     ]

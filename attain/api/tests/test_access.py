@@ -140,6 +140,8 @@ STATUSES = """
     GET    /api/pay/adjustments/               200  200 200 200  200 200 401
     GET    /api/pay/adjustments/stranded/      200  200 200 200  403 403 401
     POST   /api/pay/adjustments/stranded/settle/  400 403 400 403 403 403 401
+    GET    /api/pay/deficits/stranded/         200  200 200 200  403 403 401
+    POST   /api/pay/deficits/stranded/settle/  400 403 400 403 403 403 401
     GET    /api/pay/statements/                200  200 200 200  200 200 401
     GET    /api/pay/statements/{statement_r1}/pdf/  200 200 200 200 200 200 401
     GET    /api/pay/statements/{statement_r4}/pdf/  200 200 200 200 404 404 401
@@ -348,6 +350,7 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
         "/api/pay/periods/reopen/": {"period": "2026-Q1", "reason": "restate"},
         # nothing waits for a leaver in the shared company: finance may, and is told so
         "/api/pay/adjustments/stranded/settle/": {"adjustment": 1, "reason": "final pay"},
+        "/api/pay/deficits/stranded/settle/": {"deficit": 1, "reason": "final pay"},
         "/api/plans/gov-draft/versions/1/submit/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/approve/": {"reason": "ok"},
         "/api/plans/gov-sub/versions/1/return/": {"reason": "重做"},

@@ -1,4 +1,5 @@
-"""Template helpers of period close: the adjustment behind a payout's adjustment line."""
+"""Template helpers of period close: the adjustment behind a payout's adjustment line, and
+a carried deficit's line named."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from typing import Any
 
 from django import template
 
+from attain.pay import adjustments
+
 register = template.Library()
+
+
+@register.filter
+def line_label(line: Any) -> str:
+    """A carried deficit's line in the reader's language ("" for another line)."""
+    return adjustments.line_label(line.component)
 
 
 @register.simple_tag

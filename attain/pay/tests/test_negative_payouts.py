@@ -35,7 +35,7 @@ def test_a_negative_payout_is_reviewed_but_not_approved(negative):
         services.approve_payouts(users["finance"], [r1, r2])
     [message] = refused.value.message_dict["action"]
     assert "R2 (r2) 2026-Q1 comes to -150.35, below zero" in message
-    assert "Hold it with the reason" in message
+    assert "Carry its deficit forward (the register's action “Carry the deficit forward”" in message
     # all or nothing: r1 is not approved either
     assert {
         p.state for p in Payout.objects.filter(period=PERIOD, person__code__in=["r1", "r2"])
