@@ -27,7 +27,7 @@ from . import adjustments
 from . import payout_access as access
 from .models import ZERO, Payout, PayoutState, amount_text
 from .models_deficits import CarriedDeficit
-from .services_payouts import lock_payouts, payout_label, sync_payouts
+from .services_payouts import FourEyes, audit_refusal, lock_payouts, payout_label, sync_payouts
 
 
 def carry_deficits(actor: Any, payouts: Sequence[Payout], *, reason: str) -> int:
@@ -40,15 +40,25 @@ def carry_deficits(actor: Any, payouts: Sequence[Payout], *, reason: str) -> int
         raise ValidationError({"reason": _("Give the reason for carrying the deficit forward.")})
     if not payouts:
         raise ValidationError({"people": _("Choose at least one payout.")})
+    try:
+        return _carry(actor, payouts, reason)
+    except FourEyes as refusal:  # audited, and kept: written after the transaction ended
+        audit_refusal(actor, refusal)
+        raise
+
+
+def _carry(actor: Any, payouts: Sequence[Payout], reason: str) -> int:
+    """:func:`carry_deficits`' checks and changes, in one transaction."""
     stranded: list[CarriedDeficit] = []
     with transaction.atomic():
         rows = lock_payouts(payouts)
         problems = []
         for payout in rows:
             label = payout_label(payout)
+            if access.is_own(actor, payout.person):
+                raise FourEyes(access.own_refusal(label), payout, "carry", "own payout")
             if not access.may_carry_deficit(actor, payout.person):
-                refused = access.own_refusal(label) if access.is_own(actor, payout.person) else ""
-                raise PermissionDenied(refused or _("Only finance carries a deficit forward."))
+                raise PermissionDenied(_("Only finance carries a deficit forward."))
             if payout.amount >= ZERO:
                 problems.append(
                     _("%(payout)s comes to %(amount)s: there is no deficit to carry.")

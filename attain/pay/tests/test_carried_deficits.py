@@ -126,6 +126,8 @@ def test_only_finance_carry_never_their_own_and_need_a_reason(negative):
     finance = type(users["finance"]).objects.get(pk=users["finance"].pk)
     with pytest.raises(PermissionDenied, match="your own payout"):
         services.carry_deficits(finance, [r2], reason="mine")
+    refusal = AuditEvent.objects.get(action="refused", content_type__model="payout")
+    assert refusal.after == {"step": "carry", "state": "calculated", "rule": "own payout"}
     assert not CarriedDeficit.objects.exists()
 
 
