@@ -29,6 +29,7 @@ export_payroll    Y     Y         Y       -         -       -   -
 edit_payroll      Y     Y         Y       -         -       -   -
 read_accrual      Y     Y         Y       Y         -       -   -
 sync              Y     Y         Y       -         -       -   -
+carry             Y     -         Y       -         -       -   -
 """
 
 
@@ -50,6 +51,7 @@ CHECKS = {
     "edit_payroll": access.can_edit_payroll_mapping,
     "read_accrual": access.can_read_accrual,
     "sync": access.can_sync_payouts,
+    "carry": access.can_carry_deficits,
 }
 
 
@@ -60,7 +62,8 @@ def test_access_functions(company, action, role, allowed):
 
 def _ready(company, action):
     """r1's payout in the state the action starts from."""
-    store(company, AMOUNTS)
+    negative = {"r1": {"commission": "10.00", "clawback": "-50.00"}} if action == "carry" else {}
+    store(company, {**AMOUNTS, **negative})
     payout = Payout.objects.get(person=company.people["r1"], period=PERIOD)
     admin, day = company.users["admin"], datetime.date(2026, 4, 1)
     if action in {"approve", "pay"}:
@@ -97,6 +100,11 @@ def test_api(company, action, role, allowed):
         assert (after.state, after.held) != (before.state, before.held) or not allowed
         if not allowed:
             assert (after.state, after.held) == (before.state, before.held)
+    elif action == "carry":
+        body = {"action": action, "period": PERIOD, "people": ["r1"], "reason": "because"}
+        answer = api.post("/api/pay/payouts/actions/", body, format="json")
+        assert answer.status_code == (200 if allowed else refused), answer.content
+        assert (Payout.objects.get(pk=before.pk).amount == 0) is allowed
     elif action == "export_payroll":
         answer = api.get(f"/api/pay/payroll/?period={PERIOD}")
         assert answer.status_code == (200 if allowed else refused)
@@ -168,6 +176,7 @@ approve_own   -     -         -       -         -       -   -
 pay_own       -     -         -       -         -       -   -
 hold_own      -     -         -       -         -       -   -
 release_own   -     -         -       -         -       -   -
+carry_own     -     -         -       -         -       -   -
 """
 
 OWN_CHECKS = {
@@ -176,6 +185,7 @@ OWN_CHECKS = {
     "pay_own": access.may_pay,
     "hold_own": access.may_hold,
     "release_own": access.may_hold,
+    "carry_own": access.may_carry_deficit,
 }
 
 
