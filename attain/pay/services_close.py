@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, save_update, snapshot
@@ -380,6 +380,32 @@ def period_end(period: str) -> datetime.date | None:
     return end  # type: ignore[no-any-return]
 
 
+def _check_no_deficit(period: str) -> None:
+    """A payout below zero left in a closing period would be frozen with its deficit, which
+    no later payout would then recover: its deficit is carried forward first."""
+    below = Payout.objects.filter(period=period, amount__lt=ZERO).select_related("person")
+    names = [payout.person.name for payout in below.order_by("person__name")[:6]]
+    if not names:
+        return
+    count = below.count()
+    shown = pgettext("list separator", ", ").join(names[:5]) + ("…" if count > 5 else "")
+    raise ValidationError(
+        {
+            "period": ngettext(
+                "%(period)s has %(count)s payout below zero (%(people)s): carry its deficit "
+                "forward on the payout register first (“Carry the deficit forward”), or "
+                "closing would freeze it and no later payout would recover it.",
+                "%(period)s has %(count)s payouts below zero (%(people)s): carry their "
+                "deficits forward on the payout register first (“Carry the deficit "
+                "forward”), or closing would freeze them and no later payout would recover "
+                "them.",
+                count,
+            )
+            % {"period": period, "count": count, "people": shown}
+        }
+    )
+
+
 def close_period(
     actor: Any, period: str, *, reason: str = "", background: bool = True
 ) -> PayPeriod:
@@ -399,6 +425,7 @@ def close_period(
                 % {"period": period, "end": date_format(end, "DATE_FORMAT")}
             }
         )
+    _check_no_deficit(period)
     reason = (reason or "").strip()[:500]
     with transaction.atomic():
         row, created = PayPeriod.objects.select_for_update().get_or_create(

@@ -86,3 +86,16 @@ def test_the_register_marks_it_and_keeps_the_step(negative, client):
     text = answer.content.decode()
     assert "低于零" in text and 'value="月末"' in text
     assert "低于零，不审批也不发给薪资" in text
+
+
+def test_a_period_with_a_negative_payout_is_not_closed_until_its_deficit_is_carried(negative):
+    """Closing would freeze the deficit where no later payout recovers it: nothing lost."""
+    from attain.pay import services_close, services_deficits
+
+    users = negative.users
+    with pytest.raises(ValidationError) as refused:
+        services_close.close_period(users["admin"], PERIOD, background=False)
+    [message] = refused.value.message_dict["period"]
+    assert "2026-Q1 has 1 payout below zero (R2)" in message and "Carry the deficit" in message
+    services_deficits.carry_deficits(users["finance"], [payout(negative, "r2")], reason="下季扣回")
+    assert services_close.close_period(users["admin"], PERIOD, background=False)
