@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RecordTableEnum": "attain.pay.api.TABLE_CHOICES",
+        "LanguageCodeEnum": "attain.org.api.LANGUAGE_CODES",
         "ActivityKindEnum": "attain.crm.models.ActivityKind",
         "EvidenceKindEnum": "attain.crm.models.EvidenceKind",
         "StageKindEnum": "attain.crm.models.StageKind",

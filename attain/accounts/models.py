@@ -24,6 +24,9 @@ ORGANISATION_WIDE_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS, Role.FINANCE, R
 ORGANISATION_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
 # Roles that may read the audit trail.
 AUDIT_READER_ROLES = frozenset({Role.ADMIN, Role.SALES_OPS})
+# Roles that may change the company's settings (name, fiscal year, currency, time zone,
+# languages, four eyes on plan approval): what every plan and payout is counted in.
+COMPANY_SETTINGS_ROLES = frozenset({Role.ADMIN})
 
 
 def folded_username(username: str) -> str:

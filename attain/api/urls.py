@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSpli
 from attain.accounts.api import TokenView
 from attain.api.audit import AuditEventList, AuditVerify
 from attain.api.errors import NoSuchEndpoint
-from attain.org.api import MeView
+from attain.org.api import CompanySettingsView, MeView
 from attain.org.api import router as org_router
 
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("company/", CompanySettingsView.as_view(), name="api-company"),
     path("audit/", AuditEventList.as_view(), name="api-audit"),
     path("audit/verify/", AuditVerify.as_view(), name="api-audit-verify"),
     path("", include(org_router.urls)),

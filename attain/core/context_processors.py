@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from attain.accounts.models import Role
 from attain.intake.access import can_use_intake
-from attain.org.access import can_edit_organisation
+from attain.org.access import can_change_company_settings, can_edit_organisation
 from attain.org.company import company, currency_symbol, is_set_up
 from attain.org.selectors import can_read_audit, person_of, role_of
 
@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "can_edit_org": can_edit_organisation(user),
             "can_read_audit": can_read_audit(user),
             "can_use_intake": can_use_intake(user),
+            "can_change_company": can_change_company_settings(user),
             # Django admin's own rule (attain.core.admin_site): a leaver's login is not let in
             "is_admin": user.is_staff and role_of(user) == Role.ADMIN,
         }

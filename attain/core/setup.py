@@ -16,8 +16,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from babel import Locale
-from babel.numbers import get_currency_name
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -26,14 +24,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from attain.org import company as company_module
-from attain.org import services_company
+from attain.org import forms_company, services_company
 from attain.org.company import is_set_up
 from attain.org.services_company import AlreadySetUp
 
@@ -45,61 +42,18 @@ STEPS = (
 )
 
 
-def _babel_locale() -> Locale:
-    return Locale.parse((translation.get_language() or "en").replace("-", "_"), sep="_")
-
-
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
         label=gettext_lazy("Language"), choices=settings.LANGUAGES, widget=forms.RadioSelect
     )
 
 
-class CompanyForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Company name"),
-        max_length=200,
-        error_messages={"required": gettext_lazy("Enter the company's name.")},
-    )
-    fiscal_year_start = forms.TypedChoiceField(
-        label=gettext_lazy("Fiscal year starts in"),
-        coerce=int,
-        error_messages={"required": gettext_lazy("Choose the month the fiscal year starts in.")},
-        help_text=gettext_lazy(
-            "The first month of the fiscal year: its quarters, halves and targets follow it."
-        ),
-    )
-    currency = forms.ChoiceField(
-        label=gettext_lazy("Currency"),
-        error_messages={"required": gettext_lazy("Choose the currency.")},
-        help_text=gettext_lazy("The currency of plans, payouts and exports."),
-    )
-    time_zone = forms.ChoiceField(
-        label=gettext_lazy("Time zone"),
-        error_messages={"required": gettext_lazy("Choose the time zone.")},
-        help_text=gettext_lazy("Days, months and deadlines are counted in this time zone."),
-    )
-    languages = forms.MultipleChoiceField(
-        label=gettext_lazy("Languages offered"),
-        choices=settings.LANGUAGES,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("Choose at least one language to offer.")},
-        help_text=gettext_lazy("The languages people may choose."),
-    )
+class CompanyForm(forms_company.CompanyForm):
+    """The company step: the wizard's language is the company's default language."""
 
     def __init__(self, *args: Any, language: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.language = language
-        field: Any = self.fields["fiscal_year_start"]
-        field.choices = [(number, name) for number, name in MONTHS.items()]
-        locale = _babel_locale()
-        currency: Any = self.fields["currency"]
-        currency.choices = [
-            (code, f"{code} · {get_currency_name(code, locale=locale)}")
-            for code in company_module.currencies()
-        ]
-        zone: Any = self.fields["time_zone"]
-        zone.choices = [(name, name) for name in company_module.time_zones()]
         self.values: company_module.CompanyValues | None = None
 
     def clean(self) -> dict[str, Any]:

@@ -24,10 +24,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import pgettext_lazy
 
 from attain.calc.periods import fiscal_year_of_day
 from attain.crm.events import records_changed
 from attain.org.events import ALWAYS, organisation_changed
+from attain.org.services_company import counted_in_company_settings
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 500  # (person, date) pairs in one transaction; above it, a full run
@@ -101,7 +103,22 @@ def _organisation_changed(sender: Any, days: frozenset[datetime.date], **kwargs:
         log.exception("recalculation after an organisation change failed")
 
 
+def _counted(sender: Any, **kwargs: Any) -> list[Any]:
+    """Plans (their periods and amounts), the targets typed with them and the results
+    are counted in the company's fiscal year and currency
+    (:func:`attain.org.services_company.counted_data`)."""
+    from .models import PeriodResult, Plan, PlanTarget
+
+    found = [
+        (Plan.objects.exists(), pgettext_lazy("stored data", "incentive plans")),
+        (PlanTarget.objects.exists(), pgettext_lazy("stored data", "targets")),
+        (PeriodResult.objects.exists(), pgettext_lazy("stored data", "results")),
+    ]
+    return [name for stored, name in found if stored]
+
+
 def connect() -> None:
+    counted_in_company_settings.connect(_counted, dispatch_uid="incentives-counted")
     records_changed.connect(_records_changed, dispatch_uid="incentives-records-changed")
     organisation_changed.connect(
         _organisation_changed, dispatch_uid="incentives-organisation-changed"

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from attain.accounts.models import ORGANISATION_EDITOR_ROLES, ORGANISATION_WIDE_ROLES
+from attain.accounts.models import (
+    COMPANY_SETTINGS_ROLES,
+    ORGANISATION_EDITOR_ROLES,
+    ORGANISATION_WIDE_ROLES,
+)
 
 from .selectors import role_of
 
@@ -25,3 +29,11 @@ def can_see_organisation_summary(user: Any) -> bool:
     """Headcount, hires, leavers and transfers of the whole company: the roles that see
     everyone."""
     return role_of(user) in ORGANISATION_WIDE_ROLES
+
+
+def can_change_company_settings(user: Any) -> bool:
+    """The company's settings (the settings page, ``/api/company/``) are changed by
+    administrators only; the first-run setup and ``attain setup`` come before any login."""
+    if user is None:  # the system itself (attain setup, the demo)
+        return True
+    return role_of(user) in COMPANY_SETTINGS_ROLES

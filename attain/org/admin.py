@@ -83,6 +83,16 @@ class CompanySettingsForm(forms.ModelForm):
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 self.add_error(field if field in self.fields else None, problems)
+        # as on the settings page: fixed once plans, targets, results or payouts exist
+        moved = [
+            name
+            for name in services_company.COUNTING_FIELDS
+            if str(data.get(name, "")).upper() != str(self.initial.get(name, "")).upper()
+        ]
+        fixed = services_company.fixed_settings(self.instance.currency) if moved else {}
+        for name in moved:
+            if name in fixed:
+                self.add_error(name, fixed[name])
         return data
 
 
@@ -117,12 +127,5 @@ class CompanySettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 % {"month": MONTHS[obj.fiscal_year_start]},
             )
         if "time_zone" in changed:
-            messages.warning(
-                request,
-                _(
-                    "The time zone is now %(zone)s. Results calculated before counted "
-                    "days in %(old)s: recalculate each fiscal year in use (Incentive "
-                    "plans → Recalculate)."
-                )
-                % {"zone": obj.time_zone, "old": form.initial.get("time_zone", "")},
-            )
+            old_zone = form.initial.get("time_zone", "")
+            messages.warning(request, services_company.time_zone_note(old_zone, obj.time_zone))

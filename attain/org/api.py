@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,9 @@ from rest_framework.views import APIView
 
 from attain.web.api import ModelSerializer, Serializer, SlugRelatedField, query_date, query_one
 
-from . import services
-from .models import Assignment, Person, Unit
+from . import services, services_company
+from .access import can_change_company_settings
+from .models import Assignment, CompanySettings, Person, Unit
 from .selectors import person_of, role_of, visible_people, with_assignment_on
 
 
@@ -305,6 +308,74 @@ class MeView(APIView):
                 "person": person,
             }
         )
+
+
+# the languages Attain speaks, by code (one enum in the API document)
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+class CompanySettingsSerializer(Serializer):
+    name = serializers.CharField(max_length=200)
+    fiscal_year_start = serializers.IntegerField(
+        min_value=1, max_value=12, help_text="The fiscal year's first month (1 = January)."
+    )
+    currency = serializers.CharField(max_length=3, help_text="ISO 4217 code, such as CNY.")
+    time_zone = serializers.CharField(max_length=64, help_text="IANA name, such as Asia/Shanghai.")
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGE_CODES),
+        help_text="The languages offered.",
+    )
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, help_text="The default language.")
+    plan_four_eyes = serializers.BooleanField(
+        help_text="Whoever submits a plan version for approval may not approve it."
+    )
+
+
+class CompanySettingsReadSerializer(CompanySettingsSerializer):
+    fixed = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=(
+            "The settings that may no longer change (fiscal_year_start, currency: plans, "
+            "targets, results or payouts are stored counted in them), each with why."
+        ),
+    )
+
+
+class CompanySettingsChangeSerializer(CompanySettingsSerializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="For the audit trail."
+    )
+
+
+class CompanySettingsView(APIView):
+    """The company's settings, for administrators: read them, or change some (the others
+    stay). Every change is audited; the fiscal year start and the currency change only
+    while nothing is stored counted in them (docs/onboarding.md)."""
+
+    def _read(self) -> dict[str, Any]:
+        current = services_company.settings_of(CompanySettings.objects.first())
+        fixed = services_company.fixed_settings(current["currency"])
+        return {**current, "fixed": fixed}
+
+    def _allowed(self, request: Request) -> None:
+        if not can_change_company_settings(request.user):
+            raise DjangoPermissionDenied(_("Only administrators change the company settings."))
+
+    @extend_schema(responses=CompanySettingsReadSerializer)
+    def get(self, request: Request) -> Response:
+        self._allowed(request)
+        return Response(CompanySettingsReadSerializer(self._read()).data)
+
+    @extend_schema(request=CompanySettingsChangeSerializer, responses=CompanySettingsReadSerializer)
+    def patch(self, request: Request) -> Response:
+        self._allowed(request)
+        serializer = CompanySettingsChangeSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        reason = changes.pop("reason", "")
+        services_company.change_company(request.user, changes, reason=reason)
+        return Response(CompanySettingsReadSerializer(self._read()).data)
 
 
 router = DefaultRouter()

@@ -6,27 +6,33 @@ company settings row is inserted with its fixed id — a second setup running at
 moment fails on that insert (the database keeps only one row with id 1) and gets
 :class:`AlreadySetUp`, so two browsers submitting at once make one administrator — and
 the administrator is created. Both writes are in the audit trail.
+
+Afterwards :func:`change_company` is what the settings page and ``/api/company/`` call:
+an administrator changes any setting, audited; the fiscal year start and the currency
+only while nothing is stored that is counted in them (:func:`counted_data`).
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable
-from dataclasses import fields
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, fields
 from typing import Any
 
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
 from attain.accounts.models import Role, User
 from attain.audit.models import Action
-from attain.audit.services import record_change, snapshot
+from attain.audit.services import record_change, save_values, snapshot
 
 from . import company as company_module
+from .access import can_change_company_settings
 from .company import CompanyValues
 from .models import CompanySettings
 
@@ -241,3 +247,121 @@ def currency_refusal(currency: str) -> str:
     return _("The currency is a three-letter ISO 4217 code such as CNY, not “%(value)s”.") % {
         "value": currency
     }
+
+
+# What an administrator may change on the settings page and through the API.
+EDITABLE = (
+    "name",
+    "fiscal_year_start",
+    "currency",
+    "time_zone",
+    "languages",
+    "language",
+    "plan_four_eyes",
+)
+# The settings every stored plan, target, result and payout is counted in: the periods
+# they are stored under are fiscal (2026-Q1 is April–June when the year starts in April)
+# and their amounts are in the company's currency, with no currency of their own.
+COUNTING_FIELDS = ("fiscal_year_start", "currency")
+
+# Asked before the fiscal year start or the currency changes. The apps above org that
+# store what is counted in them (targets, incentives, pay) answer with the names of what
+# they hold (translatable, plural: "targets"), or nothing while they hold none.
+counted_in_company_settings = Signal()
+
+
+def counted_data() -> list[str]:
+    """What is stored counted in the fiscal year and the currency, named for the reader
+    (``["targets", "payouts"]``); empty while both may still change."""
+    names: dict[str, None] = {}
+    for _receiver, answer in counted_in_company_settings.send(sender=CompanySettings):
+        names.update((str(name), None) for name in answer or ())
+    return list(names)
+
+
+def fixed_reason(field: str, counted: list[str], currency: str = "") -> str:
+    """The sentence shown beside the fiscal year start or the currency once ``counted``
+    is stored: why it is fixed, and how a company still gets another one."""
+    data = pgettext("list separator", ", ").join(counted)
+    if field == "fiscal_year_start":
+        return _(
+            "The fiscal year start can no longer change: %(data)s are stored by fiscal "
+            "period, and 2026-Q1 would then mean other months. For another fiscal year, "
+            "set up a new company (a new install) and import the data into it."
+        ) % {"data": data}
+    return _(
+        "The currency can no longer change: %(data)s are stored as amounts in "
+        "%(currency)s, and none would be converted. For another currency, set up a new "
+        "company (a new install) and import the data into it, converted."
+    ) % {"data": data, "currency": currency}
+
+
+def fixed_settings(currency: str) -> dict[str, str]:
+    """The settings that may no longer change (:data:`COUNTING_FIELDS` once
+    :func:`counted_data` finds anything), each with the sentence saying why."""
+    counted = counted_data()
+    if not counted:
+        return {}
+    return {name: fixed_reason(name, counted, currency) for name in COUNTING_FIELDS}
+
+
+def time_zone_note(old: str, new: str) -> str:
+    """What to redo after the time zone changed (results count days in it)."""
+    return _(
+        "The time zone is now %(zone)s. Results calculated before counted "
+        "days in %(old)s: recalculate each fiscal year in use (Incentive "
+        "plans → Recalculate)."
+    ) % {"zone": new, "old": old}
+
+
+def settings_of(row: CompanySettings | None) -> dict[str, Any]:
+    """The :data:`EDITABLE` values of ``row``, or the deployment's while there is none."""
+    if row is None:
+        current = company_module.defaults()
+        return {**asdict(current), "languages": list(current.languages)}
+    return {name: getattr(row, name) for name in EDITABLE}
+
+
+def change_company(
+    actor: Any, changes: Mapping[str, Any], *, reason: str = ""
+) -> tuple[CompanySettings, dict[str, Any]]:
+    """Change some of the company settings (:data:`EDITABLE` → new value), checked as
+    the first-run setup checks them; the fiscal year start and the currency only while
+    :func:`counted_data` is empty. One audited update (before → after, ``reason``);
+    an install without the row (from before the setup wizard) gets it. Returns the row
+    and the values as they were before."""
+    if not can_change_company_settings(actor):
+        raise PermissionDenied(_("Only administrators change the company settings."))
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationError(_("Unknown settings: %(names)s.") % {"names": ", ".join(unknown)})
+    four_eyes = changes.get("plan_four_eyes", True)
+    if not isinstance(four_eyes, bool):
+        raise ValidationError({"plan_four_eyes": _("Four eyes on plan approval is on or off.")})
+    with transaction.atomic():
+        row = (
+            CompanySettings.objects.select_for_update()
+            .filter(pk=CompanySettings.SINGLETON_ID)
+            .first()
+        )
+        before = settings_of(row)
+        wanted = {**before, **changes}
+        values = clean_company(**{f.name: wanted[f.name] for f in fields(CompanyValues)})
+        after = {**asdict(values), "languages": list(values.languages)}
+        after["plan_four_eyes"] = wanted["plan_four_eyes"]
+        changed = {name: after[name] for name in EDITABLE if after[name] != before[name]}
+        moved = [name for name in COUNTING_FIELDS if name in changed]
+        counted = counted_data() if moved else []
+        if counted:
+            raise ValidationError(
+                {name: fixed_reason(name, counted, before["currency"]) for name in moved}
+            )
+        if row is None:
+            row = _insert_settings(values)
+            row.plan_four_eyes = after["plan_four_eyes"]
+            row.save(update_fields=["plan_four_eyes"])
+            record_change(actor, Action.CREATE, row, after=snapshot(row), reason=reason)
+        elif changed:
+            save_values(actor, row, changed, reason=reason)
+    company_module.forget()
+    return row, before

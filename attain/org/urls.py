@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/<slug:code>/", views.person_detail, name="person"),
     path("units/", views.units, name="units"),
     path("units/new/", views.unit_new, name="unit-new"),
+    path("company/settings/", views.company_settings, name="company-settings"),
 ]

@@ -23,8 +23,8 @@ from attain.audit.models import Action, AuditEvent
 from attain.web.forms import apply_service
 from attain.web.views import service_form_view
 
-from . import services
-from .access import can_edit_organisation
+from . import services, services_company
+from .access import can_change_company_settings, can_edit_organisation
 from .forms import (
     CorrectStartForm,
     EndEmploymentForm,
@@ -33,7 +33,8 @@ from .forms import (
     UndoChangeForm,
     UnitForm,
 )
-from .models import Assignment, Person, Unit
+from .forms_company import CompanySettingsForm
+from .models import Assignment, CompanySettings, Person, Unit
 from .selectors import can_read_audit, labelled_units, visible_people, with_assignment_on
 
 PAGE_SIZE = 50
@@ -238,4 +239,35 @@ def unit_new(request: HttpRequest) -> HttpResponse:
         next_url="units",
         template="org/form.html",
         context={"title": _("Add a unit"), "back": "units"},
+    )
+
+
+@login_required
+def company_settings(request: HttpRequest) -> HttpResponse:
+    """The company's settings, for whoever may change them. The fiscal year start and
+    the currency are shown, not offered, once something is stored counted in them; a
+    refused change is shown again as typed (400)."""
+    if not can_change_company_settings(request.user):
+        raise PermissionDenied
+    current = services_company.settings_of(CompanySettings.objects.first())
+    fixed = services_company.fixed_settings(current["currency"])
+    form = CompanySettingsForm(request.POST or None, initial=current, fixed=fixed)
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        reason = changes.pop("reason", "")
+        saved = apply_service(
+            form, lambda data: services_company.change_company(request.user, changes, reason=reason)
+        )
+        if saved is not None:
+            row, before = saved
+            messages.success(request, _("The company settings are saved."))
+            if row.time_zone != before["time_zone"]:
+                note = services_company.time_zone_note(before["time_zone"], row.time_zone)
+                messages.warning(request, note)
+            return redirect("company-settings")
+    return render(
+        request,
+        "org/company_settings.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
     )

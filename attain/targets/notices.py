@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from attain.calc.periods import fiscal_year_of_day, periods_of_day
 from attain.measures.services import measure_names
@@ -107,7 +108,15 @@ def on_reminders(sender: Any, today: datetime.date, **_: Any) -> None:
             log.exception("targets reminder %s failed", check.__name__)
 
 
+def stored_targets(sender: Any, **_: Any) -> list[Any]:
+    """Target plans are stored by fiscal period, their amounts in the company's currency
+    (:func:`attain.org.services_company.counted_data`)."""
+    return [pgettext_lazy("stored data", "targets")] if TargetPlan.objects.exists() else []
+
+
 def connect() -> None:
     from attain.notify.signals import reminders
+    from attain.org.services_company import counted_in_company_settings
 
     reminders.connect(on_reminders, dispatch_uid="attain.targets.notices")
+    counted_in_company_settings.connect(stored_targets, dispatch_uid="targets-counted")

@@ -50,6 +50,8 @@ from attain.targets.tests.conftest import new_plan, publish
 STATUSES = """
     operation                                  admin ops fin exec mgr rep anon
     GET    /api/me/                            200  200 200 200  200 200 401
+    GET    /api/company/                       200  403 403 403  403 403 401
+    PATCH  /api/company/                       200  403 403 403  403 403 401
     POST   /api/auth/token/                    200  200 200 200  200 200 400
     DELETE /api/auth/token/                    204  204 204 204  204 204 401
     GET    /api/audit/                         200  200 403 403  403 403 401
@@ -292,6 +294,7 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
             "username": LOGINS[role][0] if role != "anonymous" else "nobody",
             "password": LOGINS[role][1] if role != "anonymous" else "wrong",
         },
+        "/api/company/": {"name": "华东精密", "reason": "renamed"},
         "/api/units/": {"code": "north", "name": "华北", "parent": "hq"},
         "/api/units/east/": {"name": "华东区"},
         "/api/people/": {

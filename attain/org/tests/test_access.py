@@ -11,10 +11,12 @@ ALLOWED = """
     action                    admin sales_ops finance executive manager rep anonymous
     edit_organisation         Y     Y         -       -         -       -   -
     see_organisation_summary  Y     Y         Y       Y         -       -   -
+    change_company_settings   Y     -         -       -         -       -   -
 """
 CHECKS = {
     "edit_organisation": access.can_edit_organisation,
     "see_organisation_summary": access.can_see_organisation_summary,
+    "change_company_settings": access.can_change_company_settings,
 }
 
 
@@ -25,12 +27,30 @@ def test_role_may(company, action, role, allowed):
 
 def test_the_system_itself_edits_the_organisation():
     assert access.can_edit_organisation(None)
+    assert access.can_change_company_settings(None)  # attain setup, the demo
 
 
 def test_the_pages_follow_the_table(company, client):
     """The pages ask the same checks: an editor gets the forms, others a 403."""
     for url in ("/people/new/", "/units/new/"):
         assert statuses_of(client, company, url) == page_statuses(ALLOWED, "edit_organisation")
+
+
+def test_the_company_settings_page_follows_the_table(company, client):
+    """Only an administrator gets the settings page (and its menu entry); the other
+    roles a 403, to a read or a post; without a login, the sign-in page."""
+    url = "/company/settings/"
+    expected = page_statuses(ALLOWED, "change_company_settings")
+    assert statuses_of(client, company, url) == expected
+    for role, user in company.users.items():
+        client.force_login(user)
+        home = client.get("/").content
+        assert (f'href="{url}"'.encode() in home) is (expected[role] == 200), role
+        if expected[role] == 403:
+            assert client.post(url, {"name": "X"}).status_code == 403, role
+    client.logout()
+    for response in (client.get(url), client.post(url, {"name": "X"})):
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 @pytest.mark.parametrize("role", ["admin", "sales_ops", "finance", "executive", "manager"])

@@ -1,0 +1,98 @@
+"""The company's settings as a form: the first-run setup's company step
+(:mod:`attain.core.setup`) and the settings page (:func:`attain.org.views.company_settings`)
+ask the same fields the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale
+from babel.numbers import get_currency_name
+from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy
+
+from . import company as company_module
+from .models import CompanySettings
+
+
+def _babel_locale() -> Locale:
+    return Locale.parse((translation.get_language() or "en").replace("-", "_"), sep="_")
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Company name"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Enter the company's name.")},
+    )
+    fiscal_year_start = forms.TypedChoiceField(
+        label=gettext_lazy("Fiscal year starts in"),
+        coerce=int,
+        error_messages={"required": gettext_lazy("Choose the month the fiscal year starts in.")},
+        help_text=gettext_lazy(
+            "The first month of the fiscal year: its quarters, halves and targets follow it."
+        ),
+    )
+    currency = forms.ChoiceField(
+        label=gettext_lazy("Currency"),
+        error_messages={"required": gettext_lazy("Choose the currency.")},
+        help_text=gettext_lazy("The currency of plans, payouts and exports."),
+    )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"),
+        error_messages={"required": gettext_lazy("Choose the time zone.")},
+        help_text=gettext_lazy("Days, months and deadlines are counted in this time zone."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=gettext_lazy("Languages offered"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one language to offer.")},
+        help_text=gettext_lazy("The languages people may choose."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["fiscal_year_start"]
+        field.choices = [(number, name) for number, name in MONTHS.items()]
+        locale = _babel_locale()
+        currency: Any = self.fields["currency"]
+        currency.choices = [
+            (code, f"{code} · {get_currency_name(code, locale=locale)}")
+            for code in company_module.currencies()
+        ]
+        zone: Any = self.fields["time_zone"]
+        zone.choices = [(name, name) for name in company_module.time_zones()]
+
+
+class CompanySettingsForm(CompanyForm):
+    """The settings page: every setting, and a reason for the audit trail. ``fixed``
+    maps the settings that may no longer change to the sentence saying why: they are
+    shown, not sent (:func:`attain.org.services_company.fixed_reason`)."""
+
+    language = forms.ChoiceField(
+        label=gettext_lazy("Default language"),
+        choices=settings.LANGUAGES,
+        help_text=gettext_lazy(
+            "For whoever has not chosen a language and whose browser asks for none of "
+            "the languages offered."
+        ),
+    )
+    plan_four_eyes = forms.BooleanField(
+        label=gettext_lazy("Four eyes on plan approval"),
+        help_text=CompanySettings._meta.get_field("plan_four_eyes").help_text,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (for the audit trail)"), required=False, max_length=500
+    )
+
+    def __init__(self, *args: Any, fixed: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed = fixed
+        for name, why in fixed.items():
+            self.fields[name].disabled = True
+            self.fields[name].help_text = why
