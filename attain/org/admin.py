@@ -59,15 +59,7 @@ class CompanySettingsForm(forms.ModelForm):
 
     class Meta:
         model = CompanySettings
-        fields = (
-            "name",
-            "fiscal_year_start",
-            "currency",
-            "time_zone",
-            "languages",
-            "language",
-            "plan_four_eyes",
-        )
+        fields = services_company.EDITABLE
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from attain.audit.models import Action, AuditEvent
 from attain.conftest import Company
+from attain.core.tests.test_setup import GOOD_COMPANY
 from attain.incentives.models import PeriodResult, Plan
 from attain.org import company as company_module
 from attain.org import services_company
@@ -26,16 +27,8 @@ from attain.pay.models import Payout
 from attain.targets.tests.conftest import new_plan
 
 URL = "/company/settings/"
-FORM = {
-    "name": "华东精密仪器有限公司",
-    "fiscal_year_start": "4",
-    "currency": "CNY",
-    "time_zone": "Asia/Shanghai",
-    "languages": ["zh-hans", "en"],
-    "language": "zh-hans",
-    "plan_four_eyes": "on",
-    "reason": "",
-}
+# what the first-run setup stored (FY from April, CNY, Shanghai), as the page posts it
+FORM = {**GOOD_COMPANY, "language": "zh-hans", "plan_four_eyes": "on", "reason": ""}
 
 
 @pytest.fixture(autouse=True)
