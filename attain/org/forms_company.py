@@ -36,13 +36,17 @@ class CompanyForm(forms.Form):
             "The first month of the fiscal year: its quarters, halves and targets follow it."
         ),
     )
+    # ISO 4217 codes and IANA zone names are identifiers: shown as code (.mono), in every
+    # language (the Chinese page is not an English one for listing Asia/Shanghai)
     currency = forms.ChoiceField(
         label=gettext_lazy("Currency"),
+        widget=forms.Select(attrs={"class": "mono"}),
         error_messages={"required": gettext_lazy("Choose the currency.")},
         help_text=gettext_lazy("The currency of plans, payouts and exports."),
     )
     time_zone = forms.ChoiceField(
         label=gettext_lazy("Time zone"),
+        widget=forms.Select(attrs={"class": "mono"}),
         error_messages={"required": gettext_lazy("Choose the time zone.")},
         help_text=gettext_lazy("Days, months and deadlines are counted in this time zone."),
     )
