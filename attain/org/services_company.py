@@ -316,10 +316,9 @@ def time_zone_note(old: str, new: str) -> str:
 
 def settings_of(row: CompanySettings | None) -> dict[str, Any]:
     """The :data:`EDITABLE` values of ``row``, or the deployment's while there is none."""
-    if row is None:
-        current = company_module.defaults()
-        return {**asdict(current), "languages": list(current.languages)}
-    return {name: getattr(row, name) for name in EDITABLE}
+    source: Any = row if row is not None else company_module.defaults()
+    values = {name: getattr(source, name) for name in EDITABLE}
+    return {**values, "languages": list(values["languages"])}
 
 
 def change_company(

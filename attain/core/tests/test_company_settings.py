@@ -183,6 +183,8 @@ def test_stored_data_fixes_the_fiscal_year_and_currency(company, stored, kind):
 
 def test_an_install_from_before_the_wizard_gets_its_row(company):
     assert not CompanySettings.objects.exists()
+    # the deployment's settings, as the page and the API show them: the editable ones only
+    assert list(services_company.settings_of(None)) == list(services_company.EDITABLE)
     services_company.change_company(company.users["admin"], {"name": "Acme"})
     row = CompanySettings.objects.get()
     assert row.name == "Acme"
