@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "attain.web",
     "attain.accounts",
     "attain.audit",
     "attain.org",

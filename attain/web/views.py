@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 
 from .forms import apply_service
+from .once import run_once
 
 PAGE_SIZE = 50
 
@@ -37,15 +38,23 @@ def service_form_view(
     (translated) ``success`` message and redirects to ``next_url`` (a URL or URL name);
     either may be a function of the service's result. When the form or the service
     refuses, the page is shown again with the errors and what the user typed.
-    ``template`` gets ``form`` and ``context``.
+    ``template`` gets ``form`` and ``context``. A form with ``{% once_field %}`` sent
+    twice saves once (attain.web.once).
     """
     if request.method == "POST":
         valid = [form.is_valid(), *(other.is_valid() for other in also_valid)]
         if all(valid):
-            result = apply_service(form, service)
-            if result is not None:
+
+            def work() -> str | None:
+                result = apply_service(form, service)
+                if result is None:
+                    return None
                 messages.success(request, success(result) if callable(success) else success)
-                return redirect(next_url(result) if callable(next_url) else next_url)
+                return resolve_url(next_url(result) if callable(next_url) else next_url)
+
+            url = run_once(request, work)
+            if url is not None:
+                return redirect(url)
     return render(request, template, {**(context or {}), "form": form})
 
 

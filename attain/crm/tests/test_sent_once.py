@@ -1,0 +1,92 @@
+"""A form sent twice (a double click on "Save", the browser resending the page) records
+once: the page carries a one-time key, and the second answer goes where the first did."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from attain.crm.models import Contact, Order, Payment
+from attain.web.once import FIELD
+
+
+def client_for(company, role: str) -> Client:
+    client = Client()
+    client.force_login(company.users[role])
+    return client
+
+
+def key_on(page: str) -> str:
+    found = re.search(rf'name="{FIELD}" value="([0-9a-f]+)"', page)
+    assert found, "the form carries no one-time key"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "model"),
+    [
+        (
+            "orders/new/",
+            {"date": "2026-11-20", "amount": "1234.00", "lines-TOTAL_FORMS": "0"}
+            | {"lines-INITIAL_FORMS": "0"},
+            Order,
+        ),
+        ("payments/new/", {"date": "2026-11-20", "amount": "100.00"}, Payment),
+        ("contacts/new/", {"name": "张三"}, Contact),
+    ],
+)
+def test_a_crm_form_sent_twice_records_once(company, crm, path, fields, model):
+    client = client_for(company, "manager")
+    url = f"/crm/customers/{crm.customers['c_r1'].external_id}/{path}"
+    form = {**fields, FIELD: key_on(client.get(url).content.decode())}
+    before = model.objects.count()
+    first = client.post(url, form)
+    second = client.post(url, form, follow=True)
+    assert first.status_code == 302, first.content.decode()[:2000]
+    assert model.objects.count() == before + 1
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert "already sent" in second.content.decode()
+
+
+def test_a_refused_form_can_be_corrected_and_sent_with_its_key(company, crm):
+    """The key is spent only when the form is saved: the corrected form goes through."""
+    client = client_for(company, "manager")
+    url = f"/crm/customers/{crm.customers['c_r1'].external_id}/payments/new/"
+    key = key_on(client.get(url).content.decode())
+    refused = client.post(url, {"date": "2026-11-20", "amount": "", FIELD: key})
+    assert refused.status_code == 200
+    assert key_on(refused.content.decode()) == key
+    assert client.post(url, {"date": "2026-11-20", "amount": "5", FIELD: key}).status_code == 302
+    assert Payment.objects.filter(amount=5).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_sends_two_requests_at_once_and_records_once(company, crm):
+    """Two requests with the same key at the same moment (two web processes): one order."""
+    url = f"/crm/customers/{crm.customers['c_r1'].external_id}/orders/new/"
+    key = key_on(client_for(company, "manager").get(url).content.decode())
+    form = {"date": "2026-11-20", "amount": "77.00", "lines-TOTAL_FORMS": "0"}
+    form |= {"lines-INITIAL_FORMS": "0", FIELD: key}
+    both = threading.Barrier(2)
+    answers: list[int] = []
+
+    def send() -> None:
+        try:
+            client = client_for(company, "manager")
+            both.wait(timeout=10)
+            answers.append(client.post(url, form).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [302, 302]
+    assert Order.objects.filter(amount=77).count() == 1
