@@ -24,6 +24,7 @@ from attain.calc.periods import period_bounds, periods_of_day
 from attain.integrity.selectors import holds_for
 from attain.org.selectors import person_of, role_of
 from attain.web import charts
+from attain.web.once import run_once
 
 from . import access, selectors, services
 from .display import pack_view, pack_views
@@ -46,6 +47,12 @@ def _apply(request: HttpRequest, action: Callable[[], Any], done: str) -> Any:
         return None
     messages.success(request, done)
     return result
+
+
+def _once(request: HttpRequest, url: str, action: Callable[[], Any], done: str) -> None:
+    """:func:`_apply` for a form that adds something: sent twice (a double click), it
+    adds once (attain.web.once)."""
+    run_once(request, lambda: url if _apply(request, action, done) is not None else None)
 
 
 def _field_label(field: str) -> str:
@@ -218,20 +225,24 @@ def _pack_url(pack: ReviewPack) -> str:
 @require_POST
 def comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     the_pack = selectors.pack_for(request.user, selectors.review_for(request.user, pk), code)
-    _apply(
+    url = _pack_url(the_pack) + "#comments"
+    _once(
         request,
+        url,
         lambda: services.add_comment(request.user, the_pack, request.POST.get("text")),
         _("Your comment is recorded."),
     )
-    return redirect(_pack_url(the_pack) + "#comments")
+    return redirect(url)
 
 
 @login_required
 @require_POST
 def action(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     the_pack = selectors.pack_for(request.user, selectors.review_for(request.user, pk), code)
-    _apply(
+    url = _pack_url(the_pack) + "#actions"
+    _once(
         request,
+        url,
         lambda: services.add_action(
             request.user,
             the_pack,
@@ -241,7 +252,7 @@ def action(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         ),
         _("The action is agreed."),
     )
-    return redirect(_pack_url(the_pack) + "#actions")
+    return redirect(url)
 
 
 @login_required
