@@ -36,6 +36,7 @@ from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
 from attain.notify.services import announce
 from attain.org.company import company, money_places
+from attain.org.models import Person
 from attain.org.selectors import person_of, role_of
 from attain.web.files import ACCEPTS, check_upload
 from attain.web.forms import ungrouped
@@ -292,6 +293,9 @@ def open_dispute(
     settings_row = policy()
     now = timezone.now()
     with transaction.atomic():
+        # one dispute opened at a time per person: a double click's two requests served at
+        # once both found no dispute just sent and opened one each
+        Person.objects.select_for_update().filter(pk=person.pk).first()
         again = (
             Dispute.objects.select_for_update()
             .filter(

@@ -1,0 +1,51 @@
+"""A double click sends the same form as two requests at the same moment, which two web
+processes serve at once (PostgreSQL): the second must still land on the first's work."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import pytest
+from django.db import connection
+
+from attain.pay import services_disputes
+from attain.pay.models_disputes import Dispute
+
+from .payout_factories import AMOUNTS, dispute_line, store
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_dispute_sent_twice_at_once_is_opened_once(company, settings, tmp_path, monkeypatch):
+    """Both requests look for a dispute just sent, find none, and open one each: two
+    disputes and two notifications to sales operations (before)."""
+    settings.MEDIA_ROOT = tmp_path
+    store(company, AMOUNTS)
+    both = threading.Barrier(2)
+    real = services_disputes._default_assignee
+
+    def assignee(*args, **kwargs):  # after the look for a dispute just sent
+        # the other request may wait for this one's lock instead: fine
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services_disputes, "_default_assignee", assignee)
+    opened: list[object] = []
+
+    def send() -> None:
+        try:
+            opened.append(dispute_line(company).pk)
+        except Exception as error:
+            opened.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Dispute.objects.count() == 1
+    assert opened[0] == opened[1], opened
