@@ -140,6 +140,15 @@ class CalculationRun(leases.Run):
     class Meta(leases.Run.Meta):
         verbose_name = _("calculation run")
         verbose_name_plural = _("calculation runs")
+        constraints = [
+            # a full run not yet taken by a worker covers every later request for its
+            # year: a second one (a double click on "Run") joins it
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                condition=models.Q(kind="full", status="queued"),
+                name="calculation_run_one_queued_per_year",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.fiscal_year} #{self.pk}"

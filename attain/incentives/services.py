@@ -27,7 +27,7 @@ from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
@@ -978,19 +978,43 @@ def start_calculation(
 ) -> CalculationRun:
     """Queue a full recalculation of ``fiscal_year`` as a background task, cut into
     ``partitions`` tasks (default: by the company's size; docs/scaling.md)."""
+    return request_calculation(actor, fiscal_year, partitions=partitions)[0]
+
+
+def request_calculation(
+    actor: Any, fiscal_year: int, *, partitions: int | None = None
+) -> tuple[CalculationRun, bool]:
+    """:func:`start_calculation`, and whether it queued a new run: a full run of the
+    year still queued (no worker has loaded anything yet) already covers this request,
+    so it is that run (a double click on "Run", two changes in a row). The queued run is
+    locked until the caller's transaction ends, so a worker takes it only afterwards and
+    sees what the caller wrote. One queued run per year is a database constraint."""
     _require_editor(actor)
     check_run_year(fiscal_year)
     from .tasks import calculation_task
 
-    run = CalculationRun.objects.create(
-        kind=RunKind.FULL,
-        fiscal_year=fiscal_year,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        stage=noop("Queued"),
+    queued = CalculationRun.objects.select_for_update().filter(
+        kind=RunKind.FULL, fiscal_year=fiscal_year, status=RunStatus.QUEUED
     )
-    record_change(actor, Action.RUN_STARTED, run, after=snapshot(run))
-    transaction.on_commit(lambda: calculation_task.enqueue(run.pk, partitions))
-    return run
+    for _attempt in range(3):
+        with transaction.atomic():
+            run = queued.first()
+            if run is not None:
+                return run, False
+            try:
+                with transaction.atomic():
+                    run = CalculationRun.objects.create(
+                        kind=RunKind.FULL,
+                        fiscal_year=fiscal_year,
+                        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                        stage=noop("Queued"),
+                    )
+            except IntegrityError:  # queued at the same moment by another request
+                continue
+            record_change(actor, Action.RUN_STARTED, run, after=snapshot(run))
+            transaction.on_commit(lambda pk=run.pk: calculation_task.enqueue(pk, partitions))
+            return run, True
+    raise ValidationError(_("The calculation could not be queued; try again."))
 
 
 def run_calculation(

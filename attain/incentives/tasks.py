@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
 from django_tasks import task
 
-from .models import CalculationRun
+from attain.web import leases
+
+from .models import CalculationRun, RunStatus
 
 
 @task()
@@ -18,6 +21,13 @@ def calculation_task(run_id: int, partitions: int | None = None) -> None:
     from .partitions import partition_count
     from .services import run_calculation
 
+    # The worker takes the run in one statement: a task sent twice, or taken by two
+    # workers, calculates the run once; the other returns.
+    taken = CalculationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, worker=leases.holder(), heartbeat_at=timezone.now()
+    )
+    if not taken:
+        return
     run = CalculationRun.objects.get(pk=run_id)
     if partitions is None:
         partitions = partition_count(Person.objects.count())

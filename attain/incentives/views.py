@@ -681,7 +681,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
     problem = "" if form.is_valid() else _("Enter a fiscal year from 1900 to 9998.")
     if not problem:
         try:
-            run = services.start_calculation(
+            run, queued = services.request_calculation(
                 request.user,
                 form.cleaned_data["year"] or fiscal_year_of_day(timezone.localdate()),
             )
@@ -692,6 +692,15 @@ def start_run(request: HttpRequest) -> HttpResponse:
             return HttpResponse(format_html('<p class="error" role="alert">{}</p>', problem))
         messages.error(request, problem)
         return redirect("incentives:plans")
+    if not queued:  # a double click, or a run asked for by someone else
+        messages.info(
+            request,
+            _(
+                "A calculation of %(year)s is already queued: it will include "
+                "everything saved until it starts."
+            )
+            % {"year": run.fiscal_year},
+        )
     if _htmx(request):
         return render(request, "incentives/run_status.html", {"run": run})
     return redirect("incentives:run", pk=run.pk)
