@@ -466,6 +466,9 @@ def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -
         plan, created = Plan.objects.get_or_create(
             code=document["id"], defaults={"name": document.get("name") or document["id"]}
         )
+        # one save of a plan at a time: two saved at the same moment (a double click, two
+        # editors) both numbered their version after the same latest one
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
         if not created and plan.active() is None:
             # a plan in force keeps its name (shown on every page, statement and result)
             # until a version renaming it is activated
