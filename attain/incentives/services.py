@@ -29,6 +29,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
@@ -452,8 +453,13 @@ def _plain_document(document: dict[str, Any]) -> Any:
     return data
 
 
-def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -> PlanVersion:
-    """Store ``document`` (a scenario plan) as a new draft version of its plan."""
+def save_plan_version(
+    actor: Any, document: dict[str, Any], *, note: str = "", based_on: int | None = None
+) -> PlanVersion:
+    """Store ``document`` (a scenario plan) as a new draft version of its plan.
+    ``based_on``: the latest version number the editor's page showed (0: none); when a
+    newer version was saved since, the save is refused (``ValidationError`` with code
+    ``"stale"``) rather than silently undoing it."""
     _require_editor(actor)
     problems = plan_problems(document)
     if problems:
@@ -482,6 +488,22 @@ def save_plan_version(actor: Any, document: dict[str, Any], *, note: str = "") -
             # nothing changed (an imported plan's keys in another order are the same
             # plan): no new version, which would need approving again
             return latest
+        if based_on is not None and latest is not None and latest.number > based_on:
+            raise ValidationError(
+                _(
+                    "Version %(number)s of this plan was saved by %(who)s at %(when)s, "
+                    "after you opened this page: your changes are not saved. Compare them "
+                    "with it, then save again to make this page the next version."
+                )
+                % {
+                    "number": latest.number,
+                    "who": latest.created_by.get_username() if latest.created_by else "—",
+                    "when": date_format(
+                        timezone.localtime(latest.created_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                },
+                code="stale",
+            )
         version = PlanVersion.objects.create(
             plan=plan,
             number=(latest.number + 1) if latest else 1,

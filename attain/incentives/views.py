@@ -528,9 +528,19 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 _designer_context(document, services.problems_by_field(problems_list), plan=plan),
                 status=400,
             )
-        version = services.save_plan_version(
-            request.user, document, note=request.POST.get("note", "")
-        )
+        seen = request.POST.get("based_on", "")
+        try:
+            version = services.save_plan_version(
+                request.user,
+                document,
+                note=request.POST.get("note", ""),
+                based_on=int(seen) if seen.isdigit() else None,
+            )
+        except ValidationError as error:  # saved by someone else since the page was shown
+            messages.error(request, " ".join(error.messages))
+            latest = Plan.objects.get(code=document["id"]).latest()
+            context = _designer_context(document, plan=plan, based_on=str(latest.number))
+            return render(request, "incentives/designer.html", context, status=409)
         messages.success(
             request,
             _("Saved %(plan)s version %(n)s.") % {"plan": version.plan.code, "n": version.number},
@@ -551,10 +561,17 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "components": [],
         }
     versions = plan.versions.order_by("-number") if plan else []
+    shown = plan.latest() if plan is not None else None
     return render(
         request,
         "incentives/designer.html",
-        _designer_context(document, plan=plan, versions=versions, **_governance_context(request)),
+        _designer_context(
+            document,
+            plan=plan,
+            versions=versions,
+            based_on=str(shown.number if shown else 0),
+            **_governance_context(request),
+        ),
     )
 
 
