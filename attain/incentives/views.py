@@ -539,7 +539,8 @@ def designer(request: HttpRequest, code: str | None = None) -> HttpResponse:
         except ValidationError as error:  # saved by someone else since the page was shown
             messages.error(request, " ".join(error.messages))
             latest = Plan.objects.get(code=document["id"]).latest()
-            context = _designer_context(document, plan=plan, based_on=str(latest.number))
+            now_on = str(latest.number) if latest is not None else seen
+            context = _designer_context(document, plan=plan, based_on=now_on)
             return render(request, "incentives/designer.html", context, status=409)
         messages.success(
             request,
