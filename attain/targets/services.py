@@ -93,6 +93,15 @@ def _require_status(plan: TargetPlan, allowed: Iterable[str], action: str) -> No
         )
 
 
+def _lock_in_status(plan: TargetPlan, allowed: Iterable[str], action: str) -> None:
+    """In a transaction: lock the plan's row, read it again and check its status as
+    stored. A change checked only against the plan as its request read it could land
+    after another planner submitted the plan (and a settings save wrote "draft" back)."""
+    TargetPlan.objects.select_for_update().filter(pk=plan.pk).exists()
+    plan.refresh_from_db()
+    _require_status(plan, allowed, action)
+
+
 def _plan_snapshot(plan: TargetPlan) -> dict[str, Any]:
     data = snapshot(plan, exclude=("created", "computed"))
     data["measures"] = {pm.measure: str(pm.total) for pm in plan.plan_measures.all()}
@@ -264,6 +273,7 @@ def update_plan(
     if "max_overassign" in settings:
         _check_limit(actor, plan.max_overassign, settings["max_overassign"])
     with transaction.atomic():
+        _lock_in_status(plan, EDITABLE, _("changed"))
         before = _plan_snapshot(plan)
         for key, value in settings.items():
             if key not in SETTINGS:
@@ -352,6 +362,7 @@ def save_allocation(
     _require_status(plan, EDITABLE, _("recomputed"))
     allocation = allocation or compute_allocation(plan)
     with transaction.atomic():
+        _lock_in_status(plan, EDITABLE, _("recomputed"))
         _store_cells(plan, allocation)
         before = {"computed": plan.computed.isoformat() if plan.computed else None}
         plan.computed = timezone.now()
@@ -410,6 +421,7 @@ def edit_cell(
     if value not in (None, "") and not known:  # an edit of no one: every later allocation failed
         raise ValidationError({"who": [_("No unit or person has this id: %(who)s") % {"who": who}]})
     with transaction.atomic():
+        _lock_in_status(plan, EDITABLE, _("changed"))
         existing = TargetEdit.objects.filter(
             plan=plan, measure=measure, who=who, period=period
         ).first()
