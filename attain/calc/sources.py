@@ -60,9 +60,19 @@ class AdbcSource(Source):
 
     @classmethod
     def postgresql(cls, uri: str) -> AdbcSource:
+        """Its queries share one read-only REPEATABLE READ transaction: every table of a
+        load is read from the same commit (at READ COMMITTED, PostgreSQL's default, each
+        query saw the latest commit: an import committing during a load gave orders from
+        after it and their credits from before it)."""
         import adbc_driver_postgresql.dbapi
 
-        return cls(adbc_driver_postgresql.dbapi.connect(uri), "postgresql")
+        connection = adbc_driver_postgresql.dbapi.connect(uri)  # not autocommit: one transaction
+        cursor = connection.cursor()
+        try:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        finally:
+            cursor.close()
+        return cls(connection, "postgresql")
 
     def query(self, sql: str) -> pa.Table:
         cursor = self.connection.cursor()
