@@ -27,6 +27,7 @@ from attain.org.models import Person
 from attain.org.selectors import person_of
 from attain.web import charts, files
 from attain.web.forms import apply_service
+from attain.web.once import run_once
 from attain.web.views import PAGE_SIZE, list_view, querystring, run_and_say, service_form_view
 
 from . import access, selectors
@@ -180,15 +181,22 @@ def customer_new(request: HttpRequest) -> HttpResponse:
             )
             duplicates = [(c, reasons, c.pk in visible) for c, reasons in found]
         if not duplicates:
-            customer = apply_service(
-                form,
-                lambda _data: create_customer(
-                    request.user, owner=owner, allow_duplicate=allow_duplicate, **data
-                ),
-            )
-            if customer is not None:
+
+            def add() -> str | None:
+                customer = apply_service(
+                    form,
+                    lambda _data: create_customer(
+                        request.user, owner=owner, allow_duplicate=allow_duplicate, **data
+                    ),
+                )
+                if customer is None:
+                    return None
                 messages.success(request, _("%(name)s is added.") % {"name": customer.name})
-                return redirect("crm:customer", external_id=customer.external_id)
+                return reverse("crm:customer", kwargs={"external_id": customer.external_id})
+
+            url = run_once(request, add)  # "add anyway" clicked twice: one customer
+            if url is not None:
+                return redirect(url)
     return render(request, "crm/customer_new.html", {"form": form, "duplicates": duplicates})
 
 

@@ -90,3 +90,21 @@ def test_a_double_click_sends_two_requests_at_once_and_records_once(company, crm
         thread.join()
     assert answers == [302, 302]
     assert Order.objects.filter(amount=77).count() == 1
+
+
+def test_create_anyway_clicked_twice_adds_one_customer(company, crm):
+    """The duplicate warning's "Create anyway" sent twice: before, two customers."""
+    from attain.crm.models import Customer
+
+    client = client_for(company, "rep")
+    form = {"name": "甲一科技有限公司", "source": "sales"}
+    warned = client.post(
+        "/crm/customers/new/",
+        {**form, FIELD: key_on(client.get("/crm/customers/new/").content.decode())},
+    )
+    anyway = {**form, "allow_duplicate": "on", FIELD: key_on(warned.content.decode())}
+    first = client.post("/crm/customers/new/", anyway)
+    second = client.post("/crm/customers/new/", anyway)
+    assert Customer.objects.filter(name="甲一科技有限公司").count() == 1
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
