@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 
 def join_queued_runs(apps, schema_editor):
@@ -18,8 +19,9 @@ def join_queued_runs(apps, schema_editor):
             continue
         run.status = "failed"
         run.finished_at = timezone.now()
-        run.problems = [f"joined run #{kept[run.fiscal_year]}, queued before it"]
-        run.save(update_fields=["status", "finished_at", "problems"])
+        # shown translated on the run's page ({% translate run.stage %})
+        run.stage = gettext_noop("Not run: an earlier queued run of the same year covers it")
+        run.save(update_fields=["status", "finished_at", "stage"])
 
 
 class Migration(migrations.Migration):
