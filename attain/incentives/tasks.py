@@ -45,7 +45,11 @@ def incremental_task(changes: list[tuple[int, str]]) -> None:
 def what_if_task(run_id: int) -> None:
     from .services_what_if import run_what_if
 
-    run_what_if(CalculationRun.objects.get(pk=run_id))
+    taken = CalculationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, worker=leases.holder(), heartbeat_at=timezone.now()
+    )
+    if taken:  # else another worker has it, or had it (a task sent twice)
+        run_what_if(CalculationRun.objects.get(pk=run_id))
 
 
 @task()

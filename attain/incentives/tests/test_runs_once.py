@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from attain.audit.models import AuditEvent
-from attain.incentives import services, tasks
+from attain.incentives import services, services_what_if, tasks
 from attain.incentives.models import CalculationRun, RunKind, RunStatus
 
 from .conftest import YEAR
@@ -73,3 +73,18 @@ def test_run_clicked_twice_at_once_is_one_run(sales, settings):
     assert runs[0] == runs[1], runs
     assert CalculationRun.objects.filter(kind=RunKind.FULL).count() == 1
     assert AuditEvent.objects.filter(content_type__model="calculationrun").count() == 1
+
+
+def test_a_what_ifs_task_taken_twice_calculates_once(calculated):
+    from .test_effectiveness import _draft
+
+    run = services_what_if.start_what_if(
+        calculated.users["sales_ops"], _draft(), "2026-Q1", "2026-Q2"
+    )
+    tasks.what_if_task.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    finished = run.finished_at
+    tasks.what_if_task.call(run.pk)  # sent again, or taken by a second worker
+    run.refresh_from_db()
+    assert (run.status, run.finished_at) == (RunStatus.DONE, finished)
