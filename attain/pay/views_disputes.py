@@ -11,10 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from attain.org.selectors import person_of
 from attain.web import files
+from attain.web.once import run_once
 
 from . import dispute_access as access
 from . import selectors_disputes as selectors
@@ -161,12 +163,22 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "message":
-                services.add_message(
-                    user,
-                    found,
-                    text=request.POST.get("text", ""),
-                    files=request.FILES.getlist("files"),
-                )
+                here = reverse("pay:dispute", kwargs={"pk": found.pk})
+
+                def send() -> str:
+                    services.add_message(
+                        user,
+                        found,
+                        text=request.POST.get("text", ""),
+                        files=request.FILES.getlist("files"),
+                    )
+                    messages.success(
+                        request, _("Dispute #%(number)s updated.") % {"number": found.pk}
+                    )
+                    return here
+
+                # a reply sent twice (a double click) is added once
+                return redirect(run_once(request, send) or here)
             elif action == "start":
                 services.start(user, found, note=request.POST.get("note", ""))
             elif action == "assign":

@@ -49,3 +49,26 @@ def test_a_dispute_sent_twice_at_once_is_opened_once(company, settings, tmp_path
         thread.join()
     assert Dispute.objects.count() == 1
     assert opened[0] == opened[1], opened
+
+
+def test_a_reply_sent_twice_is_added_once(company, settings, tmp_path, client):
+    """A double click on "Send" in a dispute's thread: before, the reply twice, and the
+    other side told twice."""
+    import re
+
+    from attain.web.once import FIELD
+
+    settings.MEDIA_ROOT = tmp_path
+    store(company, AMOUNTS)
+    dispute = dispute_line(company)
+    client.force_login(company.users["rep"])
+    url = f"/pay/disputes/{dispute.pk}/"
+    page = client.get(url).content.decode()
+    key = re.search(rf'id="reply".*?name="{FIELD}" value="([0-9a-f]+)"', page, re.S)
+    assert key, "the reply form carries no one-time key"
+    form = {"action": "message", "text": "附上合同。", FIELD: key.group(1)}
+    first = client.post(url, form)
+    second = client.post(url, form, follow=True)
+    assert first.status_code == 302
+    assert dispute.messages.filter(text="附上合同。").count() == 1
+    assert "already sent" in second.content.decode()
