@@ -1051,7 +1051,10 @@ def run_calculation(
     began = time.perf_counter()
     if run is None:  # a queued run's year was checked when it was asked for
         check_run_year(fiscal_year)
-        run = CalculationRun.objects.create(kind=RunKind.FULL, fiscal_year=fiscal_year)
+        # running from the start: a queued run of the year (one per year) stays queued
+        run = CalculationRun.objects.create(
+            kind=RunKind.FULL, fiscal_year=fiscal_year, status=RunStatus.RUNNING
+        )
     run.status = RunStatus.RUNNING
     run.worker, run.heartbeat_at = leases.holder(), timezone.now()
     run.as_of = as_of = timezone.localdate()

@@ -88,3 +88,14 @@ def test_a_what_ifs_task_taken_twice_calculates_once(calculated):
     tasks.what_if_task.call(run.pk)  # sent again, or taken by a second worker
     run.refresh_from_db()
     assert (run.status, run.finished_at) == (RunStatus.DONE, finished)
+
+
+def test_a_run_calculated_inline_while_one_is_queued_is_its_own_run(sales, settings):
+    """`attain calculate` (inline) while a run of the year waits for a worker: the inline
+    run is its own, never refused by the one-queued-run rule."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    queued = services.start_calculation(sales.users["sales_ops"], YEAR)
+    inline = services.run_calculation(None, YEAR)
+    assert inline.pk != queued.pk and inline.status == RunStatus.DONE
+    queued.refresh_from_db()
+    assert queued.status == RunStatus.QUEUED
