@@ -407,9 +407,17 @@ def _store_cells(plan: TargetPlan, allocation: Allocation) -> None:
 
 
 def edit_cell(
-    actor: Any, plan: TargetPlan, *, measure: str, who: str, period: str, value: Any
+    actor: Any,
+    plan: TargetPlan,
+    *,
+    measure: str,
+    who: str,
+    period: str,
+    value: Any,
+    locked: bool = False,
 ) -> TargetEdit | None:
-    """Set one cell (a year or month target); an empty value removes the edit."""
+    """Set one cell (a year or month target); an empty value removes the edit.
+    ``locked``: the caller's transaction holds the plan's row already (:func:`apply_edits`)."""
     _require(can_edit_cell(actor, plan, who), _("You may not change this target."))
     _require_status(plan, EDITABLE, _("changed"))
     if not plan.plan_measures.filter(measure=measure).exists():
@@ -421,7 +429,8 @@ def edit_cell(
     if value not in (None, "") and not known:  # an edit of no one: every later allocation failed
         raise ValidationError({"who": [_("No unit or person has this id: %(who)s") % {"who": who}]})
     with transaction.atomic():
-        _lock_in_status(plan, EDITABLE, _("changed"))
+        if not locked:
+            _lock_in_status(plan, EDITABLE, _("changed"))
         existing = TargetEdit.objects.filter(
             plan=plan, measure=measure, who=who, period=period
         ).first()
@@ -454,8 +463,11 @@ def apply_edits(
     """Several cell edits at once (the Excel re-import), all or nothing."""
     count = 0
     with transaction.atomic():
+        _lock_in_status(plan, EDITABLE, _("changed"))  # once for all the cells
         for measure, who, period, value in changes:
-            edit_cell(actor, plan, measure=measure, who=who, period=period, value=value)
+            edit_cell(
+                actor, plan, measure=measure, who=who, period=period, value=value, locked=True
+            )
             count += 1
     return count
 
