@@ -143,6 +143,8 @@ def _validation_scenario(
 
 
 _PLAN_ID = re.compile(r"[-a-zA-Z0-9_]{1,64}")
+# addresses under /performance/plans/ that are pages, not plans (attain/incentives/urls.py)
+RESERVED_PLAN_IDS = frozenset({"new", "import"})
 # the columns a plan's texts are stored in (Plan.name, ComponentResult.component and .level)
 NAME_LENGTH = Plan._meta.get_field("name").max_length or 200
 COMPONENT_ID_LENGTH = ComponentResult._meta.get_field("component").max_length or 64
@@ -186,6 +188,12 @@ def plan_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
                 )
                 % {"id": plan_id},
             )
+        )
+    elif plan_id.lower() in RESERVED_PLAN_IDS:
+        # /performance/plans/new/ is the page for a new plan: a plan with that id could
+        # never be opened
+        found.append(
+            ("id", _("“%(id)s” cannot be a plan id: the plans pages use it.") % {"id": plan_id})
         )
     return found
 

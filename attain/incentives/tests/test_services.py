@@ -566,3 +566,13 @@ def test_a_spiff_naming_a_field_its_table_has_not_is_refused(company, spiff, at)
         ],
     }
     assert services.plan_problems(fine) == []
+
+
+@pytest.mark.parametrize("plan_id", ["new", "import"])
+def test_a_plan_id_the_plans_pages_use_is_refused(company, plan_id):
+    """/performance/plans/new/ is the page for a new plan and …/import/ the import page: a
+    plan saved with either id could never be opened in the designer."""
+    plan = copy.deepcopy(REP_PLAN) | {"id": plan_id}
+    assert "the plans pages use it" in dict(services.plan_problems(plan))["id"]
+    with pytest.raises(ValidationError):
+        services.import_plans(None, services.dump_yaml(plan))
