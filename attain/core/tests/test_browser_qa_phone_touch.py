@@ -56,3 +56,49 @@ def test_pager_links_are_a_fingers_size_on_a_touch_phone(
         context.close()
     assert len(links) == 1  # ← 上一页 on the last page
     assert [link for link in links if min(link[1:]) < FINGER] == []
+
+
+ROOM = 120  # px: an input of a designer's row shows a rate or an amount like 0.035 or 12000
+
+# Each input and select of the plan designer's rows (tiers, levels, metrics): its width,
+# and whether it lies inside its component's box (not cut off at its right edge).
+ROWS = """() => [...document.querySelectorAll(
+    'table.rows input, table.rows select, table.rows button')]
+  .map(e => {
+    const r = e.getBoundingClientRect();
+    const box = e.closest('fieldset').getBoundingClientRect();
+    return [e.name || e.value, Math.round(r.width), r.right <= box.right && r.left >= box.left];
+  })"""
+
+
+def test_the_plan_designers_rows_have_room_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    """On a phone the tier box was too narrow: the tiers' From and Rate were squeezed to
+    117 px, a level's label to 56 px, and a scorecard's row (measure, weight, target,
+    direction) overflowed its box, its measure a 62 px select and its ✕ out of sight.
+    Each row now wraps its fields inside the box, each field at least 120 px wide."""
+    context, page = _touch_phone(browser, live_server, "sales_ops")
+    try:
+        page.goto(f"{live_server.url}/performance/plans/new/")
+        page.tap("button.add-commission")
+        # htmx has bound the swapped-in select's change (its internal data is set)
+        page.wait_for_function(
+            "() => document.querySelector('select[name=c0-pay]')"
+            "?.['htmx-internal-data']?.listenerInfos?.length"
+        )
+        page.select_option("select[name=c0-pay]", "tiers")
+        playwright_sync.expect(page.locator("button.add-tier")).to_be_visible()
+        page.tap("button.add-tier")
+        playwright_sync.expect(page.locator("input[name=c0-t0-rate]")).to_be_visible()
+        page.tap("button.add-bonus")
+        playwright_sync.expect(page.locator("input[name=c1-l0-label]")).to_be_visible()
+        page.tap("button.add-scorecard")
+        playwright_sync.expect(page.locator("select[name=c2-m0-measure]")).to_be_visible()
+        fields = page.evaluate(ROWS)
+    finally:
+        context.close()
+    assert {name for name, *_ in fields} >= {"c0-t0-rate", "c1-l0-label", "c2-m0-measure"}
+    squeezed = [f for f in fields if f[0] != "action" and f[1] < ROOM]
+    cut_off = [f for f in fields if not f[2]]
+    assert (squeezed, cut_off) == ([], [])
