@@ -4,6 +4,8 @@ Each test names what the user met before its fix."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from attain.conftest import LOGINS
@@ -102,3 +104,46 @@ def test_the_plan_designers_rows_have_room_on_a_phone(
     squeezed = [f for f in fields if f[0] != "action" and f[1] < ROOM]
     cut_off = [f for f in fields if not f[2]]
     assert (squeezed, cut_off) == ([], [])
+
+
+# A control in an aria snapshot with no name, or one of a symbol only ("✕", "×", "⋯").
+UNNAMED = re.compile(
+    r"^\s*- (button|textbox|combobox|link|checkbox|radio|spinbutton)"
+    r'(?: "[^\w"]*")?(?: \[.*\])?:?\s*$'
+)
+
+
+def _unnamed(page, selector):
+    snapshot = page.locator(selector).aria_snapshot()
+    return [line.strip() for line in snapshot.splitlines() if UNNAMED.match(line)]
+
+
+def test_a_scorecards_metric_row_names_its_fields_and_what_its_button_removes(
+    transactional_db, company, live_server, browser
+):
+    """A screen reader read a scorecard metric's remove button as "✕" (or nothing) and
+    its measure, weight, target and direction as unnamed boxes. The button is now named
+    after the metric it removes (删除 销售额 Revenue), and follows the measure chosen;
+    each field is named by its column and row. A level's button says which level it
+    removes (删除第 2 级, not 删除第 2 行)."""
+    context, page = _touch_phone(browser, live_server, "sales_ops")
+    try:
+        page.goto(f"{live_server.url}/performance/plans/new/")
+        page.tap("button.add-scorecard")
+        measure = page.locator("select[name=c0-m0-measure]")
+        playwright_sync.expect(measure).to_be_visible()
+        remove = page.locator("button[value='remove-row:0:m:0']")
+        chosen = measure.locator("option:checked").inner_text()
+        playwright_sync.expect(remove).to_have_accessible_name(f"删除 {chosen}")
+        measure.select_option("revenue")
+        playwright_sync.expect(remove).to_have_accessible_name("删除 销售额 Revenue")
+        playwright_sync.expect(page.locator("input[name=c0-m0-weight]")).to_have_accessible_name(
+            "权重 1"
+        )
+        page.tap("button.add-bonus")
+        level = page.locator("button[value='remove-row:1:l:1']")
+        playwright_sync.expect(level).to_have_accessible_name("删除第 2 级")
+        unnamed = _unnamed(page, "#designer")
+    finally:
+        context.close()
+    assert unnamed == []
