@@ -147,3 +147,92 @@ def test_a_scorecards_metric_row_names_its_fields_and_what_its_button_removes(
     finally:
         context.close()
     assert unnamed == []
+
+
+# Each word (text between spaces) inside the elements of ``selector`` written on more than
+# one line: a header broken at a hyphen or an en dash, or mid-word.
+WORDS_BROKEN = """(selector) => {
+  const broken = [];
+  for (const element of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width)
+          .map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(word[0] + ' on ' + tops.size + ' lines');
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_headers_and_the_heatmap_legend_wrap_at_spaces_only_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    """On a phone the payroll export's headers and codes (pay-code, 2026-Q2), the period
+    headers of 'integrity over time' (2025-/Q4) and the heat map's legend (50–/80%,
+    squeezed into one line of five) broke at their hyphens and dashes. They now wrap at
+    spaces only: the table scrolls inside its card, the legend wraps whole entries."""
+    import datetime
+    from decimal import Decimal
+
+    from attain.integrity.models import Alert
+    from attain.pay.models import Payout
+    from attain.pay.services_payouts import set_payroll_mapping
+
+    rep = company.people["r1"]
+    columns = [
+        ("employee-id", "employee_id"),
+        ("姓名", "name"),
+        ("gross-amount", "amount"),
+        ("pay-code", "pay_code"),
+        ("cost-centre", "cost_centre"),
+        ("pay-period", "period"),
+    ]
+    set_payroll_mapping(
+        company.users["admin"],
+        [{"header": header, "source": source} for header, source in columns],
+        "COMM-2026",
+    )
+    Payout.objects.create(
+        person=rep,
+        period="2026-Q2",
+        period_end=datetime.date(2026, 6, 30),
+        state="approved",
+        amount=Decimal("12345.67"),
+    )
+    for n, period in enumerate(("2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")):
+        alert = Alert.objects.create(
+            key=f"phone-{n}",
+            detector="amounts",
+            pattern="duplicate",
+            period=period,
+            people_codes=[rep.code],
+            score=Decimal("0.8"),
+            reason_en="x",
+            reason_zh="x",
+        )
+        alert.people.set([rep])
+    found = {}
+    for locale in ("zh-CN", "en-US"):
+        context, page = _touch_phone(browser, live_server, "finance", locale)
+        try:
+            page.goto(f"{live_server.url}/pay/payroll/?period=2026-Q2")
+            assert page.locator("#payroll td", has_text="COMM-2026").count()
+            found[locale, "payroll"] = page.evaluate(WORDS_BROKEN, "#payroll th, #payroll td")
+            page.goto(f"{live_server.url}/integrity/over-time/")
+            assert page.locator("#over-time th").count() == 6
+            found[locale, "over-time"] = page.evaluate(WORDS_BROKEN, "#over-time th")
+        finally:
+            context.close()
+        context, page = _touch_phone(browser, live_server, "manager", locale)
+        try:
+            page.goto(f"{live_server.url}/performance/team/")
+            found[locale, "legend"] = page.evaluate(WORDS_BROKEN, ".legend")
+        finally:
+            context.close()
+    assert found == {key: [] for key in found}
