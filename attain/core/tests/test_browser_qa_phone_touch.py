@@ -236,3 +236,29 @@ def test_headers_and_the_heatmap_legend_wrap_at_spaces_only_on_a_phone(
         finally:
             context.close()
     assert found == {key: [] for key in found}
+
+
+def test_a_big_figure_in_a_stat_box_stays_on_one_line_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    """A manager's open pipeline of 103,335,930.85 (and finance's revenue on the
+    dashboard, ¥49,961,870.39) was broken inside its box at 390 px: a lone 5 under the
+    rest. The
+    figure now shrinks with its box on a narrow screen and stays on one line."""
+    from decimal import Decimal
+
+    rep = company.people["r1"]
+    customer = crm.create_customer(None, name="上海嘉诚环保科技有限公司", owner=rep, city="上海")
+    for name, amount in (("年度框架", "60000000"), ("二期扩容", "43335930.85")):
+        crm.create_opportunity(
+            None, customer=customer, name=name, owner=rep, amount=Decimal(amount)
+        )
+    context, page = _touch_phone(browser, live_server, "manager")
+    try:
+        page.goto(f"{live_server.url}/crm/opportunities/")
+        figures = page.locator(".stat strong").all_inner_texts()
+        broken = page.evaluate(WORDS_BROKEN, ".stat strong")
+    finally:
+        context.close()
+    assert any("103,335,930.85" in figure for figure in figures), figures
+    assert broken == []
