@@ -262,3 +262,29 @@ def test_a_big_figure_in_a_stat_box_stays_on_one_line_on_a_phone(
         context.close()
     assert any("103,335,930.85" in figure for figure in figures), figures
     assert broken == []
+
+
+def test_a_disputes_record_reference_stays_whole_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    """In the list of disputes a record's reference (HT-2026-118) was written on three
+    lines, broken at its hyphens, in the squeezed 'Concerns' column."""
+    from attain.pay.services_disputes import open_dispute
+
+    open_dispute(
+        company.users["rep"],
+        subject="record",
+        period="2026-Q2",
+        title="合同漏计",
+        text="合同 HT-2026-118 没有计入。",
+        record_table="orders",
+        record_ref="HT-2026-118",
+    )
+    context, page = _touch_phone(browser, live_server, "rep")
+    try:
+        page.goto(f"{live_server.url}/pay/disputes/")
+        assert page.locator("#disputes td", has_text="HT-2026-118").count()
+        broken = page.evaluate(WORDS_BROKEN, "#disputes td")
+    finally:
+        context.close()
+    assert broken == []
