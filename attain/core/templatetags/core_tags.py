@@ -11,7 +11,8 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
-from django.utils.html import format_html, format_html_join, json_script
+from django.utils.html import conditional_escape, format_html, format_html_join, json_script
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
@@ -65,6 +66,26 @@ _AUDIT_WORDS = (
     gettext_noop("result"),
     gettext_noop("webhook"),
 )
+
+
+# a word with a hyphen or a dash in it (2026-Q2, P10–P90, pay-code)
+_DASHED = re.compile(r"[-‐‑–—]")
+
+
+@register.filter
+def whole_words(text: Any) -> str:
+    """``text`` (escaped) wrapping at its spaces only: each word with a hyphen or a dash
+    in it is kept on one line (``span.nowrap``). On a phone a squeezed header broke
+    预测 P50（P10–P90） at its dash."""
+    # every word is escaped
+    return mark_safe(
+        " ".join(
+            f'<span class="nowrap">{conditional_escape(word)}</span>'
+            if _DASHED.search(word)
+            else str(conditional_escape(word))
+            for word in str(text).split(" ")
+        )
+    )
 
 
 @register.filter

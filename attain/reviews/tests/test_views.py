@@ -24,7 +24,7 @@ def _open(team, period="2026-Q1"):
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("en", ["Forecast (P10–P90)", "Weak stage", "线索 → 需求确认"]),
+        ("en", ['Forecast <span class="nowrap">(P10–P90)</span>', "Weak stage", "线索 → 需求确认"]),
         ("zh-hans", ["预测（P10–P90）", "短板", "线索 → 需求确认"]),
     ],
 )

@@ -333,8 +333,18 @@ def test_pace_opens_on_the_running_plan_and_drops_a_stale_period(
 @pytest.mark.parametrize(
     ("language", "header", "basis", "quarter_end"),
     [
-        ("en", "Forecast P50 (P10–P90)", "history, no pipeline", "06/30/2026"),
-        ("zh-hans", "预测 P50", "历史（无商机）", "2026年6月30日"),
+        (
+            "en",
+            'Forecast P50 <span class="nowrap">(P10–P90)</span>',
+            "history, no pipeline",
+            "06/30/2026",
+        ),
+        (
+            "zh-hans",
+            '预测 <span class="nowrap">P50（P10–P90）</span>',
+            "历史（无商机）",
+            "2026年6月30日",
+        ),
     ],
 )
 def test_pace_and_my_targets_show_the_forecast_range_and_its_basis(
