@@ -288,3 +288,52 @@ def test_a_disputes_record_reference_stays_whole_on_a_phone(
     finally:
         context.close()
     assert broken == []
+
+
+def test_the_audit_trails_object_and_changes_stay_readable_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    """In the audit trail (sales operations' home and /audit/) a payout's object 奖金
+    E0036 2026-Q3 was broken at its period's hyphen (2026- above Q3) in the squeezed
+    column, and the changes' summary 1 个字段 was written down the column. The period
+    stays whole and the summary on one line; the table scrolls inside its card."""
+    import datetime
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from attain.audit.services import record_change
+    from attain.pay.models import Payout
+
+    payout = Payout.objects.create(
+        person=company.people["r1"],
+        period="2026-Q3",
+        period_end=datetime.date(2026, 9, 30),
+        state="approved",
+        amount=Decimal("2272.06"),
+    )
+    with transaction.atomic():
+        record_change(
+            company.users["finance"],
+            "update",
+            payout,
+            before={"state": "reviewed"},
+            after={"state": "approved"},
+        )
+    context, page = _touch_phone(browser, live_server, "sales_ops")
+    try:
+        page.goto(f"{live_server.url}/audit/")
+        assert page.locator("table.events td", has_text="2026-Q3").count()
+        broken = page.evaluate(WORDS_BROKEN, "table.events > tbody > tr > td")
+        summaries = page.evaluate(
+            """() => [...document.querySelectorAll('table.events summary')].map(s => {
+              const range = document.createRange();
+              range.selectNodeContents(s);
+              return new Set([...range.getClientRects()].filter(r => r.width)
+                .map(r => Math.round(r.top))).size;
+            })"""
+        )
+    finally:
+        context.close()
+    assert broken == []
+    assert summaries and set(summaries) == {1}, summaries
