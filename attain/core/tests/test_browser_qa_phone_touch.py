@@ -337,3 +337,38 @@ def test_the_audit_trails_object_and_changes_stay_readable_on_a_phone(
         context.close()
     assert broken == []
     assert summaries and set(summaries) == {1}, summaries
+
+
+def test_a_payout_lines_component_code_stays_whole_in_the_register_on_a_phone(
+    transactional_db, company, live_server, browser
+):
+    """The payouts register named each line by its plan and component's code: on a phone
+    manager-2026.team-bonus was written on three lines, broken at its hyphens. The code
+    stays on one line; the table scrolls inside its card."""
+    import datetime
+    from decimal import Decimal
+
+    from attain.pay.models import Payout, PayoutLine
+
+    payout = Payout.objects.create(
+        person=company.people["r1"],
+        period="2026-Q3",
+        period_end=datetime.date(2026, 9, 30),
+        state="calculated",
+        amount=Decimal("27661.82"),
+    )
+    PayoutLine.objects.create(
+        payout=payout,
+        plan="manager-2026",
+        component="team-bonus",
+        kind="bonus",
+        amount=Decimal("27661.82"),
+    )
+    context, page = _touch_phone(browser, live_server, "finance")
+    try:
+        page.goto(f"{live_server.url}/pay/payouts/?period=2026-Q3")
+        assert page.locator("main .table td", has_text="manager-2026.team-bonus").count()
+        broken = page.evaluate(WORDS_BROKEN, "main .table td")
+    finally:
+        context.close()
+    assert [word for word in broken if "manager-2026" in word] == []
