@@ -236,7 +236,7 @@ def test_designer_builds_a_plan_without_yaml(client, company):
     login(client, "sales_ops")
     url = reverse("incentives:new_plan")
     fields = {
-        "id": "new",
+        "id": "fresh",
         "name": "New",
         "applies_kind": "role",
         "applies_value": "rep",
@@ -272,9 +272,9 @@ def test_designer_builds_a_plan_without_yaml(client, company):
         },
     )
     assert good.status_code == 302
-    version = PlanVersion.objects.get(plan__code="new")
+    version = PlanVersion.objects.get(plan__code="fresh")
     assert "rate: 0.05" in version.source
-    exported = client.get(reverse("incentives:export", args=["new", 1]))
+    exported = client.get(reverse("incentives:export", args=["fresh", 1]))
     assert exported.content.decode() == version.source
 
 
