@@ -71,6 +71,7 @@ class CompanySettingsForm(forms.ModelForm):
                 time_zone=data.get("time_zone"),
                 languages=data.get("languages") or (),
                 language=data.get("language"),
+                stored_currency=self.instance.currency if self.instance.pk else "",
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():

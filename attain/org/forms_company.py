@@ -97,6 +97,13 @@ class CompanySettingsForm(CompanyForm):
     def __init__(self, *args: Any, fixed: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fixed = fixed
+        # the company's own currency, stored by an older version that offered it (a
+        # 3-place dinar, a historic code): shown as it is, and kept when sent unchanged
+        stored = str(self.initial.get("currency") or "")
+        currency: Any = self.fields["currency"]
+        if stored and stored not in dict(currency.choices):
+            name = get_currency_name(stored, locale=_babel_locale())
+            currency.choices = [(stored, f"{stored} · {name}"), *currency.choices]
         for name, why in fixed.items():
             self.fields[name].disabled = True
             self.fields[name].help_text = why

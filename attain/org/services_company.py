@@ -49,8 +49,13 @@ def clean_company(
     time_zone: Any,
     languages: Iterable[Any] | None,
     language: Any = None,
+    stored_currency: str = "",
 ) -> CompanyValues:
-    """Checked company settings, or ``ValidationError`` naming every bad field."""
+    """Checked company settings, or ``ValidationError`` naming every bad field.
+    ``stored_currency`` (the company's, once stored) is kept even where Attain no longer
+    offers it: an older version's setup offered every code Babel knows (a 3-place dinar,
+    a historic code), and an install paying in one must still change its other settings
+    (its currency is fixed by its payouts anyway)."""
     errors: dict[str, str] = {}
     name = str(name or "").strip()
     if not name:
@@ -67,7 +72,9 @@ def clean_company(
             "The fiscal year start is a month from 1 (January) to 12 (December), not “%(value)s”."
         ) % {"value": fiscal_year_start}
     currency = str(currency or "").strip().upper()
-    if currency not in company_module.currencies():
+    if currency not in company_module.currencies() and not (
+        stored_currency and currency == stored_currency.upper()
+    ):
         errors["currency"] = currency_refusal(currency)
     zone = str(time_zone or "").strip()
     try:
@@ -345,7 +352,10 @@ def change_company(
         )
         before = settings_of(row)
         wanted = {**before, **changes}
-        values = clean_company(**{f.name: wanted[f.name] for f in fields(CompanyValues)})
+        values = clean_company(
+            **{f.name: wanted[f.name] for f in fields(CompanyValues)},
+            stored_currency=before["currency"] if row is not None else "",
+        )
         after = {**asdict(values), "languages": list(values.languages)}
         after["plan_four_eyes"] = wanted["plan_four_eyes"]
         changed = {name: after[name] for name in EDITABLE if after[name] != before[name]}

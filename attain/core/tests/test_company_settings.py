@@ -307,3 +307,33 @@ def test_the_django_admin_keeps_the_same_rule(admin, company, stored):
     assert response.status_code == 200
     assert "The currency can no longer change: targets are stored" in response.content.decode()
     assert company_module.company().currency == "CNY"
+
+
+@pytest.mark.parametrize("currency", ["KWD", "DEM"])
+def test_a_currency_an_older_version_stored_does_not_block_the_other_settings(
+    admin, company, stored, currency
+):
+    """An install from before 74de49ce may pay in a currency Attain no longer offers (the
+    setup offered every code Babel knows: Kuwait's dinar with its 3 places, a historic
+    Deutsche Mark). After the upgrade its currency is fixed by its payouts, and it must
+    still change its name, languages or four eyes, by the page and by the API."""
+    CompanySettings.objects.update(currency=currency)
+    company_module.forget()
+    _store_payout(company)
+    services_company.change_company(company.users["admin"], {"plan_four_eyes": False})
+    assert CompanySettings.objects.get().plan_four_eyes is False
+    # the page shows the company's currency, not the first one it offers
+    assert f'<option value="{currency}" selected>' in admin.get(URL).content.decode()
+    response = admin.post(URL, {**FORM, "name": "Renamed Co"})
+    assert response.status_code == 302
+    assert (company_module.company().name, company_module.company().currency) == (
+        "Renamed Co",
+        currency,
+    )
+    # changing to it is still refused
+    CompanySettings.objects.update(currency="CNY")
+    Payout.objects.all().delete()
+    company_module.forget()
+    with pytest.raises(ValidationError) as refused:
+        services_company.change_company(company.users["admin"], {"currency": currency})
+    assert "currency" in refused.value.message_dict
