@@ -118,7 +118,9 @@ def currency_is_one_attain_pays_in(
 ) -> list[checks.CheckMessage]:
     """ATTAIN_CURRENCY is the company's currency until the first-run setup stores one: a
     code that is no currency (``RMB``), or one with 3 decimal places, would be used for
-    every plan and payout."""
+    every plan and payout. A warning, not an error: once the setup has stored the company
+    it is only the wizard's proposal, and it must never stop ``attain migrate`` of an
+    upgrade (the stored currency still counts)."""
     from attain.org.company import currencies
     from attain.org.services_company import currency_refusal
 
@@ -126,9 +128,9 @@ def currency_is_one_attain_pays_in(
     if value in currencies():
         return []
     return [
-        checks.Error(
+        checks.Warning(
             f"ATTAIN_CURRENCY is {value!r}: {currency_refusal(value)}",
             hint="Set it to an ISO 4217 code such as CNY, HKD or USD (docs/operations.md).",
-            id="attain.E005",
+            id="attain.W005",
         )
     ]

@@ -247,7 +247,7 @@ def test_attain_check_refuses_a_currency_setting_that_is_none(settings):
     from attain.core.checks import currency_is_one_attain_pays_in
 
     settings.ATTAIN_CURRENCY = "RMB"
-    assert [e.id for e in currency_is_one_attain_pays_in()] == ["attain.E005"]
+    assert [e.id for e in currency_is_one_attain_pays_in()] == ["attain.W005"]
     settings.ATTAIN_CURRENCY = "HKD"
     assert currency_is_one_attain_pays_in() == []
 
