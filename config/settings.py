@@ -441,6 +441,9 @@ ATTAIN_CALC_PARTITION_PEOPLE = _env_int(
 # 503 with Retry-After instead of a 500 (attain.web.middleware.DatabaseBusyMiddleware).
 ATTAIN_BUSY_RETRY_AFTER_SECONDS = _env_int("ATTAIN_BUSY_RETRY_AFTER_SECONDS", "5")
 MIDDLEWARE += ["attain.web.middleware.DatabaseBusyMiddleware"]
+# An API POST or PATCH with an Idempotency-Key header runs once per key; a retry gets the
+# first answer (attain.api.idempotency). Innermost: it needs the user (DRF's authentication).
+MIDDLEWARE += ["attain.api.idempotency.IdempotencyKeyMiddleware"]
 # --- end workers -------------------------------------------------------------------------
 
 # --- Single sign-on (sso) ------------------------------------------------------------------

@@ -13,7 +13,9 @@ takes precedence:
   session, the CSRF check failed);
 - 404 when it names a record in the path (unknown, or not visible to the caller) or
   returns a page of a list, or takes ``?page=`` (a page past the end);
-- 415 when it takes a body (a content type it does not read).
+- 415 when it takes a body (a content type it does not read);
+- 422 on a POST or PATCH that needs a login: its ``Idempotency-Key`` header was used for
+  another request (:mod:`attain.api.idempotency`), whose optional header it also lists.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from attain.web.errors import ErrorSerializer
 
@@ -31,10 +33,32 @@ DESCRIPTIONS = {
     "403": "the caller may not do this",
     "404": "no such record visible to the caller, or no such page",
     "415": "the request body's content type is not accepted",
+    "422": "the Idempotency-Key was already used for a different request",
 }
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    pattern=r"^[\x21-\x7e]{1,255}$",
+    description=(
+        "Any unique string (a UUID): a retry with the same key and the same request gets "
+        "the first answer (with `Idempotent-Replayed: true`) instead of running again; "
+        "the same key with a different request is 422. Keys are kept 24 hours."
+    ),
+)
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.takes_idempotency_key():
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
+    def takes_idempotency_key(self) -> bool:
+        return self.method in ("POST", "PATCH") and self.needs_login()
+
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
@@ -62,6 +86,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("404")
         if "requestBody" in operation:
             codes.append("415")
+        if self.takes_idempotency_key():
+            codes.append("422")
         return codes
 
     def needs_login(self) -> bool:

@@ -1,4 +1,5 @@
-"""The one table of the web helpers: forms already sent (attain.web.once)."""
+"""The tables of the web helpers: forms already sent (attain.web.once) and API writes
+sent with an Idempotency-Key (attain.api.idempotency)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,31 @@ class SentForm(models.Model):
     user_id = models.BigIntegerField(_("user id"), null=True)
     next_url = models.CharField(_("next page"), max_length=2000, blank=True)
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SentRequest(models.Model):
+    """An API write sent with an ``Idempotency-Key`` header, and the answer it got. The
+    key is unique per user, so a client's retry (after a timeout) with the same key and
+    the same request gets the stored answer instead of running again
+    (:mod:`attain.api.idempotency`)."""
+
+    key = models.CharField(_("key"), max_length=255)
+    # the user's id, not a foreign key: attain.web is below attain.accounts
+    user_id = models.BigIntegerField(_("user id"))
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"), null=True)
+    content_type = models.CharField(_("content type"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=2000, blank=True)
+    body = models.BinaryField(_("body"), default=bytes)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "key"], name="web_sentrequest_user_key")
+        ]
 
     def __str__(self) -> str:
         return self.key

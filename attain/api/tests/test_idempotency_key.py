@@ -1,0 +1,173 @@
+"""An integration that times out sends its POST again: with an ``Idempotency-Key`` the
+retry gets the first answer and nothing is recorded twice (attain.api.idempotency)."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from attain.accounts.tokens import issue
+from attain.audit.models import AuditEvent
+from attain.crm import services as crm_services
+from attain.crm.models import Order, Payment
+from attain.pay import services_payouts
+from attain.pay.models import Payout
+from attain.pay.tests.payout_factories import AMOUNTS, PERIOD, store
+from attain.web.models import SentRequest
+
+
+def token_client(company, role: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {issue(company.users[role]).key}")
+
+
+def bodies(company) -> dict[str, dict[str, str]]:
+    customer = crm_services.create_customer(None, name="甲一科技", owner=company.people["r1"])
+    code = customer.external_id
+    return {
+        "orders": {"customer": code, "owner": "r1", "date": "2026-05-05", "amount": "10.00"},
+        "payments": {"customer": code, "collector": "r1", "date": "2026-05-05", "amount": "5"},
+    }
+
+
+def post(client: Client, path: str, body: dict, key: str | None, **headers: str):
+    if key is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    return client.post(path, body, content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize(("endpoint", "model"), [("orders", Order), ("payments", Payment)])
+def test_a_retry_gets_the_first_answer_and_records_once(company, endpoint, model):
+    client = token_client(company, "admin")
+    body = bodies(company)[endpoint]
+    before = model.objects.count()
+    first = post(client, f"/api/{endpoint}/", body, "erp-7f3a")
+    again = post(client, f"/api/{endpoint}/", body, "erp-7f3a")
+    assert first.status_code == 201, first.content
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again["Content-Type"] == first["Content-Type"]
+    assert model.objects.count() == before + 1
+
+
+def test_without_the_header_a_retry_records_twice_as_before(company):
+    client = token_client(company, "admin")
+    body = bodies(company)["orders"]
+    before = Order.objects.count()
+    assert post(client, "/api/orders/", body, None).status_code == 201
+    assert post(client, "/api/orders/", body, None).status_code == 201
+    assert Order.objects.count() == before + 2
+    assert not SentRequest.objects.exists()
+
+
+def test_a_payout_action_sent_again_is_done_once(company):
+    store(company, AMOUNTS)
+    payout = Payout.objects.get(person=company.people["r1"], period=PERIOD)
+    services_payouts.review_payouts(company.users["manager"], [payout])
+    client = token_client(company, "finance")
+    body = {"action": "approve", "period": PERIOD, "people": ["r1"]}
+    first = post(client, "/api/pay/payouts/actions/", body, "payroll-2026-03")
+    events = AuditEvent.objects.count()
+    again = post(client, "/api/pay/payouts/actions/", body, "payroll-2026-03")
+    assert first.status_code == 200, first.content
+    assert (again.status_code, again.content) == (200, first.content)
+    assert AuditEvent.objects.count() == events  # not approved (nor audited) twice
+    assert Payout.objects.get(pk=payout.pk).state == "approved"
+
+
+def test_the_same_key_with_another_body_is_refused_in_the_callers_language(company):
+    client = token_client(company, "admin")
+    body = bodies(company)["orders"]
+    assert post(client, "/api/orders/", body, "k1").status_code == 201
+    other = post(client, "/api/orders/", {**body, "amount": "11.00"}, "k1")
+    assert other.status_code == 422, other.content
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert "different request" in other.json()["error"]["message"]
+    elsewhere = post(client, "/api/payments/", body, "k1", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert elsewhere.status_code == 422
+    assert "幂等键" in elsewhere.json()["error"]["message"]
+    assert Order.objects.filter(amount="11.00").count() == 0
+
+
+def test_a_key_is_the_callers_own(company):
+    body = bodies(company)["orders"]
+    before = Order.objects.count()
+    assert post(token_client(company, "admin"), "/api/orders/", body, "k1").status_code == 201
+    assert post(token_client(company, "sales_ops"), "/api/orders/", body, "k1").status_code == 201
+    assert Order.objects.count() == before + 2
+
+
+def test_a_key_expires_after_a_day(company):
+    client = token_client(company, "admin")
+    body = bodies(company)["orders"]
+    before = Order.objects.count()
+    assert post(client, "/api/orders/", body, "k1").status_code == 201
+    SentRequest.objects.update(sent_at=timezone.now() - datetime.timedelta(hours=25))
+    later = post(client, "/api/orders/", body, "k1")
+    assert later.status_code == 201
+    assert "Idempotent-Replayed" not in later
+    assert Order.objects.count() == before + 2
+    assert SentRequest.objects.count() == 1  # the expired one is gone
+
+
+def test_a_refused_request_does_not_spend_its_key(company):
+    client = token_client(company, "admin")
+    body = bodies(company)["orders"]
+    refused = post(client, "/api/orders/", {**body, "amount": "ten"}, "k1")
+    assert refused.status_code == 400
+    assert post(client, "/api/orders/", body, "k1").status_code == 201
+    assert Order.objects.filter(amount="10.00").count() == 1
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé"])
+def test_a_key_that_is_not_one_is_a_400(company, key):
+    client = token_client(company, "admin")
+    answer = post(client, "/api/orders/", bodies(company)["orders"], key)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "invalid_idempotency_key"
+
+
+def test_the_ietf_drafts_quoted_key_is_the_same_key(company):
+    client = token_client(company, "admin")
+    body = bodies(company)["orders"]
+    assert post(client, "/api/orders/", body, "k1").status_code == 201
+    assert post(client, "/api/orders/", body, '"k1"')["Idempotent-Replayed"] == "true"
+
+
+def test_the_openapi_document_lists_the_header_and_the_422(company):
+    client = token_client(company, "admin")
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/orders/"]["post"]
+    assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]]
+    assert "422" in operation["responses"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_retries_at_the_same_moment_record_once(company):
+    """The second waits for the first (the key's row lock) and gets its answer."""
+    body = bodies(company)["orders"] | {"amount": "77.00"}
+    token = issue(company.users["admin"]).key
+    both = threading.Barrier(2)
+    answers: list[tuple[int, bytes]] = []
+
+    def send() -> None:
+        try:
+            client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+            both.wait(timeout=10)
+            answer = post(client, "/api/orders/", body, "erp-race")
+            answers.append((answer.status_code, answer.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [201, 201]
+    assert answers[0][1] == answers[1][1]
+    assert Order.objects.filter(amount="77.00").count() == 1
