@@ -123,6 +123,27 @@ def test_a_refused_request_does_not_spend_its_key(company):
     assert Order.objects.filter(amount="10.00").count() == 1
 
 
+def test_a_patch_sent_again_is_done_once(company):
+    client = token_client(company, "admin")
+    body = {"name": "华东精密", "reason": "renamed"}
+    headers = {"HTTP_IDEMPOTENCY_KEY": "rename-1"}
+    first = client.patch("/api/company/", body, content_type="application/json", **headers)
+    events = AuditEvent.objects.count()
+    again = client.patch("/api/company/", body, content_type="application/json", **headers)
+    assert first.status_code == 200, first.content
+    assert (again.status_code, again.content) == (200, first.content)
+    assert again["Idempotent-Replayed"] == "true"
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_caller_not_signed_in_is_told_401_and_nothing_is_kept(company):
+    answer = post(Client(), "/api/orders/", bodies(company)["orders"], "k1")
+    assert answer.status_code == 401
+    wrong = post(Client(HTTP_AUTHORIZATION="Token nope"), "/api/orders/", {}, "k1")
+    assert wrong.status_code == 401
+    assert not SentRequest.objects.exists()
+
+
 @pytest.mark.parametrize("key", ["", "x" * 256, "clé"])
 def test_a_key_that_is_not_one_is_a_400(company, key):
     client = token_client(company, "admin")
