@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 
@@ -54,3 +55,32 @@ SVG_BYTES = (
     b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
     b"<script>alert(document.domain)</script></svg>"
 )
+
+
+def at_once(work: Callable[[], Any], times: int = 2) -> list[Any]:
+    """Call ``work`` from ``times`` threads at the same moment (a barrier lets them go
+    together), as two web processes or workers would; each thread's database connection
+    is closed when it ends. Returns what each call returned, or the exception it raised,
+    in the order they finished."""
+    import threading
+
+    from django.db import connection
+
+    together = threading.Barrier(times)
+    outcomes: list[Any] = []
+
+    def call() -> None:
+        try:
+            together.wait(timeout=10)
+            outcomes.append(work())
+        except Exception as error:  # what the test looks at, not a crash of the thread
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

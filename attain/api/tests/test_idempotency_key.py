@@ -4,7 +4,6 @@ retry gets the first answer and nothing is recorded twice (attain.api.idempotenc
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
 from django.db import connection
@@ -19,6 +18,7 @@ from attain.pay import services_payouts
 from attain.pay.models import Payout
 from attain.pay.tests.payout_factories import AMOUNTS, PERIOD, store
 from attain.web.models import SentRequest
+from attain.web.testing import at_once
 
 
 def token_client(company, role: str) -> Client:
@@ -172,23 +172,12 @@ def test_two_retries_at_the_same_moment_record_once(company):
     """The second waits for the first (the key's row lock) and gets its answer."""
     body = bodies(company)["orders"] | {"amount": "77.00"}
     token = issue(company.users["admin"]).key
-    both = threading.Barrier(2)
-    answers: list[tuple[int, bytes]] = []
 
-    def send() -> None:
-        try:
-            client = Client(HTTP_AUTHORIZATION=f"Token {token}")
-            both.wait(timeout=10)
-            answer = post(client, "/api/orders/", body, "erp-race")
-            answers.append((answer.status_code, answer.content))
-        finally:
-            connection.close()
+    def send() -> tuple[int, bytes]:
+        answer = post(Client(HTTP_AUTHORIZATION=f"Token {token}"), "/api/orders/", body, "erp-race")
+        return answer.status_code, answer.content
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(send)
     assert [status for status, _ in answers] == [201, 201]
     assert answers[0][1] == answers[1][1]
     assert Order.objects.filter(amount="77.00").count() == 1

@@ -14,6 +14,7 @@ from django.db import connection
 
 from attain.incentives import services
 from attain.incentives.models import Plan, PlanVersion
+from attain.web.testing import at_once
 
 from .conftest import REP_PLAN
 
@@ -35,20 +36,6 @@ def test_a_plan_saved_twice_at_once_is_one_new_version(company, monkeypatch):
         return found
 
     monkeypatch.setattr(Plan, "latest", latest)
-    saved: list[object] = []
-
-    def save() -> None:
-        try:
-            saved.append(services.save_plan_version(ops, changed).pk)
-        except Exception as error:
-            saved.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=save) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    saved = at_once(lambda: services.save_plan_version(ops, changed).pk)
     assert saved[0] == saved[1], saved
     assert PlanVersion.objects.filter(plan__code=REP_PLAN["id"]).count() == 2

@@ -4,8 +4,6 @@ sent again) calculates it once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -13,6 +11,7 @@ from django.urls import reverse
 from attain.audit.models import AuditEvent
 from attain.incentives import services, services_what_if, tasks
 from attain.incentives.models import CalculationRun, RunKind, RunStatus
+from attain.web.testing import at_once
 
 from .conftest import YEAR
 
@@ -53,23 +52,7 @@ def test_a_runs_task_taken_twice_calculates_once(sales, settings):
 @pytest.mark.django_db(transaction=True)
 def test_run_clicked_twice_at_once_is_one_run(sales, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    both = threading.Barrier(2)
-    runs: list[object] = []
-
-    def click() -> None:
-        try:
-            both.wait(timeout=10)
-            runs.append(services.start_calculation(sales.users["sales_ops"], YEAR).pk)
-        except Exception as error:
-            runs.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    runs = at_once(lambda: services.start_calculation(sales.users["sales_ops"], YEAR).pk)
     assert runs[0] == runs[1], runs
     assert CalculationRun.objects.filter(kind=RunKind.FULL).count() == 1
     assert AuditEvent.objects.filter(content_type__model="calculationrun").count() == 1

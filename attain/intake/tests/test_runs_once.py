@@ -15,6 +15,7 @@ from attain.audit.models import AuditEvent
 from attain.intake import tasks
 from attain.intake.models import BatchStatus, ImportBatch
 from attain.intake.services import create_batch
+from attain.web.testing import at_once
 
 from .test_web import CSV
 
@@ -35,21 +36,7 @@ def test_a_batch_queued_twice_is_imported_once(company: Any, customers: Any, mon
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tasks, "batch_language", language)
-    outcomes: list[object] = []
-
-    def worker() -> None:
-        try:
-            outcomes.append(tasks.run_import.call(batch.pk))
-        except Exception as error:
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(lambda: tasks.run_import.call(batch.pk))
     assert all(isinstance(outcome, str) for outcome in outcomes), outcomes
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE

@@ -11,6 +11,7 @@ from django.db import connection
 
 from attain.pay import services_disputes
 from attain.pay.models_disputes import Dispute
+from attain.web.testing import at_once
 
 from .payout_factories import AMOUNTS, dispute_line, store
 
@@ -32,21 +33,7 @@ def test_a_dispute_sent_twice_at_once_is_opened_once(company, settings, tmp_path
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services_disputes, "_default_assignee", assignee)
-    opened: list[object] = []
-
-    def send() -> None:
-        try:
-            opened.append(dispute_line(company).pk)
-        except Exception as error:
-            opened.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    opened = at_once(lambda: dispute_line(company).pk)
     assert Dispute.objects.count() == 1
     assert opened[0] == opened[1], opened
 
