@@ -11,6 +11,7 @@ through their shortest decimal representation (what Excel displays) — see
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from attain.crm.services import validate_shares
+from attain.engine import CURRENCIES
 
 # the formula guards (OWASP "CSV injection") live with the web helpers: every app's
 # exports use them; the exports and the import here re-export them
@@ -58,16 +60,55 @@ def normalise_header(header: Any) -> str:
 
 # Numbers --------------------------------------------------------------------------
 
-_CURRENCY = re.compile(r"^(?:rmb|cny|¥|￥|元)|(?:元|rmb|cny)$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
-_CURRENCY_SIGNS = frozenset("¥￥")  # "" (an empty text) is not in it
+_CURRENCY_SIGNS = frozenset("¥￥$€£₩₫")  # "" (an empty text) is not in it
+# What is left of an amount without its digits when it was written in some currency:
+# a sign (¥, $, HK$, 円) or a code (USD), before or after the number.
+_SOME_CURRENCY = re.compile(r"^(?:[a-z]{0,3}[$¥€£₩₫]|円|元|ドル|美元|日元|港元|欧元)$")
+# Words for some currencies beside their ISO code and the signs CLDR gives them.
+_CURRENCY_WORDS = {
+    "CNY": ("¥", "rmb", "元", "人民币"),
+    "JPY": ("円", "日元"),
+    "USD": ("美元",),
+    "HKD": ("港元", "港币"),
+    "KRW": ("원",),
+}
 
 
-def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None = None) -> Decimal:
+@functools.cache
+def currency_signs(currency: str) -> frozenset[str]:
+    """The signs and words an amount in ``currency`` may carry before or after its
+    number, NFKC and casefolded: its ISO code, CLDR's signs in English, Chinese and
+    Japanese (``$``/``US$``, ``¥``/``JP¥``, ``HK$``), ``$`` for a dollar and some
+    words (``円``, ``元``, ``RMB``). ``¥`` is the yuan's and the yen's, ``$`` any
+    dollar's."""
+    from babel.numbers import get_currency_symbol
+
+    code = currency.upper()
+    signs = {code, *_CURRENCY_WORDS.get(code, ())}
+    signs |= {str(get_currency_symbol(code, locale)) for locale in ("en", "zh_Hans", "ja")}
+    if any(sign.endswith("$") for sign in signs):
+        signs.add("$")
+    if code != "CNY":
+        signs -= {"元"}  # CLDR's Japanese sign for the yuan, not for another currency
+    return frozenset(unicodedata.normalize("NFKC", sign).casefold() for sign in signs)
+
+
+def parse_decimal(
+    value: Any,
+    *,
+    places: int,
+    what: str,
+    limit: Decimal | None = None,
+    currency: str = "CNY",
+) -> Decimal:
     """A decimal with at most ``places`` decimal places.
 
-    Accepts ``1234.5``, ``1,234.50``, ``¥1,234.50``, ``￥1,234.50``, ``1234.50元``,
-    full-width digits, ``-1,234.50`` and ``(1,234.50)`` (accounting negative). Excel
+    Accepts ``1234.5``, ``1,234.50``, the sign or code of ``currency`` before or after
+    it (``¥1,234.50``, ``￥1,234.50``, ``1234.50元`` for CNY; ``$1,234.50``,
+    ``1,234.50 USD`` for USD; ``1,250,000円`` for JPY: :func:`currency_signs`; another
+    currency's is refused), full-width digits, ``-1,234.50`` and ``(1,234.50)``
+    (accounting negative). Excel
     numbers: integers exactly; floats through their shortest representation, rounded
     half-up to ``places`` (a float cannot hold cents exactly, and Excel shows it
     rounded)."""
@@ -101,12 +142,12 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
     else:
         text = value.strip() if isinstance(value, str) else cell_text(value)
         if "," in text or "_" in text or text[:1] in _CURRENCY_SIGNS:
-            number = _parse_decimal_text(text, what)
+            number = _parse_decimal_text(text, what, currency)
         else:
             try:
                 number = Decimal(text)
             except InvalidOperation:
-                number = _parse_decimal_text(text, what)
+                number = _parse_decimal_text(text, what, currency)
     if not number.is_finite():
         raise CellError(_("%(what)s “%(value)s” is not a number") % {"what": what, "value": value})
     exponent = number.as_tuple().exponent
@@ -124,7 +165,18 @@ def parse_decimal(value: Any, *, places: int, what: str, limit: Decimal | None =
     return number
 
 
-def _parse_decimal_text(text: str, what: str) -> Decimal:
+def _without_sign(text: str, currency: str) -> str:
+    """``text`` without the sign or code of ``currency`` before or after it."""
+    folded = text.casefold()
+    for sign in sorted(currency_signs(currency), key=len, reverse=True):
+        if folded.startswith(sign):
+            return text[len(sign) :]
+        if folded.endswith(sign):
+            return text[: -len(sign)]
+    return text
+
+
+def _parse_decimal_text(text: str, what: str, currency: str) -> Decimal:
     original = text
     text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
     signs = 0  # one way of saying negative: (5), -5, ¥-5, ¥(5); (-5) is no number
@@ -132,7 +184,7 @@ def _parse_decimal_text(text: str, what: str) -> Decimal:
         signs, text = signs + 1, text[1:-1]
     if text.startswith("-"):
         signs, text = signs + 1, text[1:]
-    text = _CURRENCY.sub("", text)
+    text = _without_sign(text, currency)
     if text.startswith("-"):  # ¥-12.00
         signs, text = signs + 1, text[1:]
     elif text.startswith("(") and text.endswith(")"):
@@ -142,6 +194,16 @@ def _parse_decimal_text(text: str, what: str) -> Decimal:
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", text):
         text = text.replace(",", "")
     if signs > 1 or not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
+        sign = re.sub(r"[\d.,()\-]", "", text).casefold()
+        some = _SOME_CURRENCY.match(sign) or sign.upper() in CURRENCIES
+        if sign and some and _without_sign(text, currency) == text:
+            raise CellError(
+                _(
+                    "%(what)s “%(value)s” is in another currency: amounts are in "
+                    "%(currency)s, the company's currency"
+                )
+                % {"what": what, "value": original, "currency": currency}
+            )
         raise CellError(
             _("%(what)s “%(value)s” is not a number") % {"what": what, "value": original}
         )

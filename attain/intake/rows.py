@@ -32,6 +32,7 @@ from attain.crm.bulk import fetch_by_keys
 from attain.crm.models import Product, ProductLine, Stage, StageKind, Verification
 from attain.crm.records import PLACEMENTS
 from attain.crm.selectors import visible_customers
+from attain.org.company import company
 from attain.org.imports import fold_code
 from attain.org.models import Person
 from attain.org.selectors import visible_people
@@ -217,7 +218,14 @@ class RowValidator:
 
             return text
         if kind is Kind.MONEY:
-            return lambda cell: parse_decimal(cell, places=2, what=what, limit=MONEY_LIMIT)
+            currency = company().currency  # its sign may be written: $1,234.50, 1,250,000円
+
+            def money(cell: Any) -> Decimal:
+                return parse_decimal(
+                    cell, places=2, what=what, limit=MONEY_LIMIT, currency=currency
+                )
+
+            return money
         if kind is Kind.DECIMAL:
             low, high, places = column.minimum, column.maximum, column.places
 
