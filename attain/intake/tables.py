@@ -147,10 +147,22 @@ class TableSpec:
 # Shared aliases -------------------------------------------------------------------
 
 EXTERNAL_ID = ("外部编号", "外部id", "编号", "id", "external id", "外部系统编号")
-CUSTOMER_REF = ("客户", "客户编号", "客户id", "客户代码", "customer id", "customer_external_id")
+CUSTOMER_REF = (
+    *("客户", "客户编号", "客户id", "客户代码", "customer id", "customer_external_id"),
+    # as a US or Japanese company's files name them
+    *("customer", "customer code", "customer number", "customer no", "account id"),
+    *("account number", "顧客", "顧客コード", "顧客id", "顧客番号", "取引先コード"),
+)
 OWNER = (
     *("负责人", "销售", "工号", "销售工号", "负责人工号", "owner code", "employee id"),
     *("业务员", "业务员工号", "销售员", "销售员工号", "销售代表"),
+    *("sales rep", "rep", "rep id", "salesperson", "sales person", "account owner"),
+    *("owner id", "担当者", "担当者コード", "営業担当", "営業担当者", "社員番号"),
+)
+# a customer's own id, as a US or Japanese company's CRM exports name it
+CUSTOMER_ID = (
+    *("customer code", "customer number", "customer no", "account id", "account number"),
+    *("顧客コード", "顧客id", "顧客番号", "取引先コード"),
 )
 SOURCE_CHOICES = {
     "sales": ("销售", "销售开拓", "自拓"),
@@ -287,8 +299,13 @@ _register(
         "customers",
         crm.Customer,
         (
-            _ext("客户编号", "客户id", "客户代码", "customer id"),
-            _text("name", "客户名称", "名称", "客户", "公司名称", "customer", required=True),
+            _ext("客户编号", "客户id", "客户代码", "customer id", *CUSTOMER_ID),
+            _text(
+                "name",
+                *("客户名称", "名称", "客户", "公司名称", "customer", "customer name"),
+                *("company name", "account name", "顧客名", "会社名", "取引先名"),
+                required=True,
+            ),
             _text("credit_code", "统一社会信用代码", "信用代码", "税号"),
             _text("phone", "电话", "联系电话", "手机", "手机号"),
             _text("email", "邮箱", "电子邮件", "电子邮箱", "e-mail"),
@@ -343,25 +360,34 @@ _register(
         "orders",
         crm.Order,
         (
-            _ext("订单号", "订单编号", "单号", "order id", "order no"),
+            _ext(
+                *("订单号", "订单编号", "单号", "order id", "order no", "order number"),
+                *("order #", "受注番号", "注文番号"),
+            ),
             Column("customer", Kind.CUSTOMER, CUSTOMER_REF, required=True),
             Column("owner", Kind.PERSON, OWNER, required=True, scoped=True),
             Column(
                 "date",
                 Kind.DATE,
-                ("日期", "下单日期", "订单日期", "order date", "成交日期", "签约日期", "签单日期"),
+                (
+                    *("日期", "下单日期", "订单日期", "order date", "成交日期", "签约日期"),
+                    *("签单日期", "close date", "booking date", "受注日", "注文日"),
+                ),
                 required=True,
             ),
             Column(
                 "amount",
                 Kind.MONEY,
-                ("金额", "订单金额", "合同金额", "成交金额", "销售金额", "订单总额"),
+                (
+                    *("金额", "订单金额", "合同金额", "成交金额", "销售金额", "订单总额"),
+                    *("order amount", "order total", "total", "受注金額", "金額"),
+                ),
                 required=True,
             ),
             Column(
                 "status",
                 Kind.CHOICE,
-                ("状态", "订单状态"),
+                ("状态", "订单状态", "order status", "ステータス", "状態"),
                 choices={
                     "confirmed": ("已确认", "确认", "有效", "已成交"),
                     "cancelled": ("已取消", "取消", "canceled"),
