@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import pgettext_lazy
+
 # code, name, table, value, where, agg, person field, higher is better
 # fmt: off
 DEFAULTS = [  # one measure per line
@@ -20,6 +22,30 @@ DEFAULTS = [  # one measure per line
     ("collaboration", "协作评分 Collaboration", "peer_ratings", "score", "", "avg", "owner", True),
 ]
 # fmt: on
+
+# The default measures' names in one language, for the reader: a default name is stored
+# in both (销售额 Revenue) and an English or a Chinese page shows its own half. A name
+# the company changed is shown as it is.
+READER_NAMES = {
+    "revenue": pgettext_lazy("measure", "Revenue"),
+    "collected": pgettext_lazy("measure", "Collections"),
+    "new_customers": pgettext_lazy("measure", "New customers"),
+    "visits": pgettext_lazy("measure", "Visits"),
+    "activities": pgettext_lazy("measure", "Activities"),
+    "satisfaction": pgettext_lazy("measure", "Satisfaction"),
+    "complaints": pgettext_lazy("measure", "Complaints"),
+    "training": pgettext_lazy("measure", "Training"),
+    "collaboration": pgettext_lazy("measure", "Collaboration"),
+}
+_STORED_NAMES = {code: name for code, name, *_ in DEFAULTS}
+
+
+def reader_name(code: str, name: str) -> str:
+    """A measure's name as the reader's page shows it: a default measure still named
+    as it was created in the reader's language, any other name as it is."""
+    if _STORED_NAMES.get(code) == name and code in READER_NAMES:
+        return str(READER_NAMES[code])
+    return name
 
 
 def default_fields() -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from attain.engine import scenario_from_data
 from attain.web.problems import problem_text
 
 from .access import can_define_measures
+from .defaults import reader_name
 from .models import Measure
 
 if TYPE_CHECKING:
@@ -38,8 +39,11 @@ _FIELD_OF = {
 
 
 def measure_names() -> dict[str, str]:
-    """Every measure's name by its code (one query)."""
-    return dict(Measure.objects.values_list("code", "name"))
+    """Every measure's name by its code (one query), a default measure's in the
+    reader's language (:func:`attain.measures.defaults.reader_name`)."""
+    return {
+        code: reader_name(code, name) for code, name in Measure.objects.values_list("code", "name")
+    }
 
 
 # A record table as a calculation reads it, without its rows (its fields and their
