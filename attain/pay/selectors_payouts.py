@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from attain.org.company import money_places
 from attain.org.models import Unit
 from attain.org.selectors import unit_descendant_ids, visible_people
 
@@ -179,11 +180,11 @@ def register_rows(rows: list[Payout], *, typed: bool = False) -> list[list[Any]]
         lines: list[PayoutLine | None] = list(payout.lines.all()) or [None]
         for line in lines:
             if line is None:
-                table.append([*head, "", "", payout.amount, *tail])
+                table.append([*head, "", "", in_places(payout.amount), *tail])
             else:
                 # a prior-period adjustment line: plan "", component the adjusted period
                 plan = line.plan or pgettext("component kind", line.kind)
-                table.append([*head, plan, line.component, line.amount, *tail])
+                table.append([*head, plan, line.component, in_places(line.amount), *tail])
     return table
 
 
@@ -205,13 +206,20 @@ def payroll_payouts(user: Any, period: str) -> list[Payout]:
     )
 
 
+def in_places(amount: Decimal) -> Decimal:
+    """``amount`` (stored to the cent) with the places of the company's currency, as a
+    file gives it: 120000 in yen, 1234.50 in yuan or dollars. Payouts in a currency
+    without cents are whole, so nothing is rounded away."""
+    return amount.quantize(Decimal(1).scaleb(-money_places()))
+
+
 def _value(payout: Payout, source: str, mapping: PayrollMapping) -> Any:
     if source == PayrollSource.EMPLOYEE_ID:
         return payout.person.code
     if source == PayrollSource.NAME:
         return payout.person.name
     if source == PayrollSource.AMOUNT:
-        return payout.amount
+        return in_places(payout.amount)
     if source == PayrollSource.PAY_CODE:
         return mapping.pay_code
     if source == PayrollSource.COST_CENTRE:
