@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from attain.calc.periods import fiscal_year_of_day, period_bounds, year_bounds, year_month_ids
@@ -99,10 +99,11 @@ def _measures() -> dict[str, Measure]:
 
 
 def _measure_names() -> dict[str, str]:
-    names: dict[str, str] | None = cache.get("incentives:measure-names")
+    key = f"incentives:measure-names:{get_language()}"  # a default measure's, per language
+    names: dict[str, str] | None = cache.get(key)
     if names is None:
         names = measure_names()
-        cache.set("incentives:measure-names", names, 60)
+        cache.set(key, names, 60)
     return names
 
 

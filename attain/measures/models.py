@@ -47,6 +47,14 @@ class Measure(models.Model):
         return self.name
 
     @property
+    def shown_name(self) -> str:
+        """The name the reader's page shows: a default measure still named in both
+        languages (销售额 Revenue) in the reader's, any other name as it is."""
+        from .defaults import reader_name
+
+        return reader_name(self.code, self.name)
+
+    @property
     def is_money(self) -> bool:
         """Whether its values are money: as given, else the scenario's rule (a sum of a
         bare field whose name contains ``amount``)."""
