@@ -10,9 +10,11 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from attain.calc.periods import period_bounds
 from attain.org.company import money_places
 from attain.org.models import Unit
 from attain.org.selectors import unit_descendant_ids, visible_people
@@ -76,6 +78,19 @@ def periods(user: Any) -> list[str]:
         .values_list("period", flat=True)
         .distinct()
     )
+
+
+def period_under_way(periods: list[str]) -> str:
+    """The pay period the pages open on, of ``periods`` (newest first): the newest that
+    has begun in the company's time zone. Calculating a fiscal year stores payouts for
+    its quarters still to come (zeros); an October fiscal year's 2026-Q4 ends in
+    September 2027. The newest of all when none has begun; "" when there are none."""
+    today = timezone.localdate()
+    for period in periods:
+        bounds = period_bounds(period)
+        if bounds is None or bounds[0] <= today:
+            return period
+    return periods[0] if periods else ""
 
 
 @dataclass

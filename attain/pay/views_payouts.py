@@ -48,7 +48,7 @@ def _file(rows: list[list[Any]], fmt: str, name: str) -> HttpResponse:
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
     periods = selectors.periods(request.user)
-    period = request.GET.get("period") or (periods[0] if periods else "")
+    period = request.GET.get("period") or selectors.period_under_way(periods)
     unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
     state = request.GET.get("state") or None
     if state not in PayoutState.values:
@@ -227,7 +227,7 @@ def payroll(request: HttpRequest) -> HttpResponse:
     """The payroll export of a period, its column mapping, and marking it paid."""
     access.check_export_payroll(request.user)
     periods = selectors.periods(request.user)
-    period = request.GET.get("period") or (periods[0] if periods else "")
+    period = request.GET.get("period") or selectors.period_under_way(periods)
     if request.method == "POST":
         try:
             if request.POST.get("form") == "columns":
