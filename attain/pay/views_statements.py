@@ -34,7 +34,7 @@ def statements(request: HttpRequest) -> HttpResponse:
     if can_generate:
         services.fail_abandoned_sets()
     periods = selectors_payouts.periods(user)
-    period = request.GET.get("period") or (periods[0] if periods else "")
+    period = request.GET.get("period") or selectors_payouts.period_under_way(periods)
     if request.method == "POST":
         try:
             if request.POST.get("form") == "company":

@@ -29,7 +29,7 @@ def _fiscal_year_from(month: int) -> None:
     company_module.forget()
 
 
-@pytest.mark.parametrize("url", ["/pay/payouts/", "/pay/payroll/"])
+@pytest.mark.parametrize("url", ["/pay/payouts/", "/pay/payroll/", "/pay/statements/"])
 def test_the_register_opens_on_the_quarter_under_way(company, client, monkeypatch, url):
     """An October fiscal year: on December 7, 2026 the quarter under way is 2026-Q1
     (October–December 2026); calculating the fiscal year 2026 stores payouts up to
