@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.org.company import company
 from attain.org.models import Unit
 from attain.web.api import Serializer
 from attain.web.fields import MONEY
@@ -81,7 +82,14 @@ class UnitTotalsSerializer(TotalsSerializer):
     unit = serializers.CharField()
 
 
+def currency_field() -> serializers.CharField:
+    return serializers.CharField(
+        help_text="the company's currency (ISO 4217) every amount is in: JPY, USD, CNY…"
+    )
+
+
 class RegisterSerializer(Serializer):
+    currency = currency_field()
     count = serializers.IntegerField(help_text="payouts selected (on every page)")
     next = serializers.URLField(allow_null=True, help_text="the next page, if any")
     previous = serializers.URLField(allow_null=True, help_text="the previous page, if any")
@@ -106,6 +114,7 @@ class ChangedSerializer(Serializer):
 
 
 class PayrollSerializer(Serializer):
+    currency = currency_field()
     period = serializers.CharField()
     header = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
@@ -231,6 +240,7 @@ class RegisterView(GenericAPIView):
         paginator = cast(PageNumberPagination, self.paginator)
         totals, by_unit = selectors.register_totals(request.user, **filters)
         data = {
+            "currency": company().currency,
             "count": totals.count,
             "next": paginator.get_next_link(),
             "previous": paginator.get_previous_link(),
@@ -306,12 +316,13 @@ class PayrollView(APIView):
     def get(self, request: Request) -> Response:
         access.check_export_payroll(request.user)
         periods = selectors.periods(request.user)
-        period = _period(request) or (periods[0] if periods else "")
+        period = _period(request) or selectors.period_under_way(periods)
         payroll = selectors.payroll(request.user, period)
         rows = [[_cell(v) for v in row] for row in payroll.rows]
         return Response(
             PayrollSerializer(
                 {
+                    "currency": company().currency,
                     "period": period,
                     "header": payroll.header,
                     "rows": rows,
