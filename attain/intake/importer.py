@@ -421,6 +421,16 @@ def refuse_scaled_note(spec: TableSpec, above: list[str], positions: dict[str, i
         unit = _NOTE_UNIT.search(normal)
         scaled = unit is not None and _money_multiple(unit.group(1))
         if scaled or _NOTE_ENGLISH.search(normal):
+            own = company().currency.upper()
+            if own != "CNY":
+                raise FileProblem(
+                    _(
+                        "The rows above the header say “%(note)s”, but Attain reads amounts "
+                        "in %(currency)s, not thousands: convert the amounts and remove the "
+                        "note; nothing was imported."
+                    )
+                    % {"note": str(text).strip(), "currency": own}
+                )
             raise FileProblem(
                 _(
                     "The rows above the header say “%(note)s”, but Attain reads amounts in "
@@ -443,6 +453,21 @@ def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str,
         found = _UNIT.search(unicodedata.normalize("NFKC", raw).casefold().strip())
         unit = None if found is None else next(g for g in found.groups() if g is not None)
         if unit is not None and _SCALE.search(unit) and not _RATE.search(unit):
+            own = company().currency.upper()
+            if own != "CNY":
+                raise FileProblem(
+                    _(
+                        "Column “%(header)s” counts in %(unit)s, but %(column)s is read in "
+                        "%(currency)s, not thousands: convert the column and name it without "
+                        "the unit; nothing was imported."
+                    )
+                    % {
+                        "header": raw,
+                        "unit": unit.strip(),
+                        "column": column.name,
+                        "currency": own,
+                    }
+                )
             raise FileProblem(
                 _(
                     "Column “%(header)s” counts in %(unit)s, but %(column)s is read as a plain "

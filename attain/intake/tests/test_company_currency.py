@@ -64,3 +64,26 @@ def test_an_amount_with_another_currencys_sign_is_rejected_naming_the_companys(
     stored, reasons = _import_amounts(tmp_path, [amount])
     assert stored == {}
     assert len(reasons) == 1 and currency in reasons[0], reasons
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["order id", "customer id", "owner", "order date", "Amount (000s)"]],
+        [["Sales report", "", "", "", "Amounts in thousands"], HEADER],
+    ],
+)
+def test_amounts_in_thousands_are_refused_in_the_companys_currency(
+    customers: Any, tmp_path: Path, settings: Any, rows: list[list[Any]]
+) -> None:
+    """A US company's file in thousands of dollars was told Attain reads amounts “in yuan
+    (元, not thousands or 万)”."""
+    from attain.intake.reading import FileProblem
+
+    settings.ATTAIN_CURRENCY = "USD"
+    rows = [*rows, ["F-1", "C1", "r1", "2025-03-10", "12.5"]]
+    with pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", write_csv(tmp_path / "orders.csv", rows))
+    message = str(problem.value)
+    assert "USD" in message and "nothing was imported" in message
+    assert "元" not in message and "yuan" not in message and "万" not in message
