@@ -184,6 +184,8 @@ def my_performance(request: HttpRequest) -> HttpResponse:
     if any(p["target_to_date"] for p in pace):
         name = names.get(MAIN_MEASURE, MAIN_MEASURE)
         context["pace"] = pace
+        main = Measure.objects.filter(code=MAIN_MEASURE).first()
+        context["pace_money"] = main is not None and main.is_money  # revenue: an amount
         context["pace_chart"] = charts.lines(
             [p["period"] for p in pace],
             [
