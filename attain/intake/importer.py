@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -179,7 +179,7 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
     if missing:
         # each named with some of the headers that give it (工号 / employee id …)
         names = [
-            f"“{c.name}”" + (f" ({' / '.join(c.aliases[:3])})" if c.aliases else "")
+            f"“{c.name}”" + (f" ({' / '.join(aliases)})" if (aliases := _readers(c)) else "")
             for c in missing
         ]
         raise FileProblem(
@@ -187,6 +187,14 @@ def match_headers(spec: TableSpec, header: list[str]) -> tuple[dict[str, int], l
             % {"columns": ", ".join(names), "table": spec.label}
         )
     return positions, matches
+
+
+def _readers(column: Column) -> list[str]:
+    """Three of the headers that give ``column``, those in the reader's language first
+    (an English reader is shown employee id, sales rep; a Chinese one 负责人, 工号)."""
+    chinese = (translation.get_language() or "").startswith("zh")
+    ascii_first = sorted(column.aliases, key=lambda a: a.isascii() == chinese)
+    return [a for a in ascii_first if a != "customer_external_id"][:3]
 
 
 _CODE_HEADER = re.compile(r"编码|代码|编号|工号|code|\bid\b")

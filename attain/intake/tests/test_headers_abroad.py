@@ -51,3 +51,22 @@ def test_customers_with_the_headers_an_american_or_japanese_user_writes(
     assert result.imported == 1
     customer = Customer.objects.get(external_id="K-9")
     assert customer.name == "Acme Inc." and customer.owner is not None
+
+
+def test_a_missing_column_is_named_with_headers_in_the_readers_language(
+    customers: Any, tmp_path: Path
+) -> None:
+    """An English reader was told the file has no column “owner” (负责人 / 销售 / 工号)."""
+    from django.utils import translation
+
+    from attain.intake.reading import FileProblem
+
+    rows: list[list[Any]] = [["order id", "customer id", "order date", "amount"]]
+    rows.append(["F-1", "C1", "2025-03-10", "1000"])
+    path = write_csv(tmp_path / "orders.csv", rows)
+    with translation.override("en"), pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", path)
+    assert "“owner” (owner code / employee id / sales rep)" in str(problem.value)
+    with translation.override("zh-hans"), pytest.raises(FileProblem) as problem:
+        import_file(None, "orders", path)
+    assert "负责人 / 销售 / 工号" in str(problem.value)

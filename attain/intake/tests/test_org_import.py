@@ -456,7 +456,8 @@ def test_missing_required_column_rejects_the_file(company: Any, tmp_path: Path) 
     with translation.override("zh-hans"), pytest.raises(FileProblem) as problem:
         run("people", path)
     assert "“unit” (部门 / 所属部门 / 单位)" in str(problem.value)
-    assert "“start” (入职日期 / 开始日期 / start date)" in str(problem.value)
+    # the headers in the reader's language first
+    assert "“start” (入职日期 / 开始日期 / 入职时间)" in str(problem.value)
     assert "（人员 必需）" in str(problem.value)  # not “people”
 
 
