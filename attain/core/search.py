@@ -157,7 +157,7 @@ def search_all(user: Any, q: str) -> list[Group]:
             [
                 Hit(
                     o.name,
-                    f"{o.external_id} · {o.customer.name} · {o.stage.name}",
+                    f"{o.external_id} · {o.customer.name} · {o.stage.shown_name}",
                     reverse("crm:opportunity", args=[o.external_id]),
                 )
                 for o in opportunities(user, q)[:n]

@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from attain.org.models import Person
 from attain.web.fields import MONEY, acting_user
 
+from .stages import stage_name, stored_stage_name
+
 SHARE: dict[str, Any] = {"max_digits": 9, "decimal_places": 8}
 # A rating from 1 to 5 in steps of 0.1 (satisfaction surveys, peer ratings).
 RATING: dict[str, Any] = {
@@ -242,7 +244,13 @@ class Stage(models.Model):
         ordering = ["position"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name the reader's page shows: a default stage still named as it was
+        created (线索) in the reader's language (Lead), any other name as it is."""
+        return stage_name(self.code, self.name)
 
 
 class Opportunity(ExternalIdMixin):
@@ -706,7 +714,8 @@ class FollowUpRule(models.Model):
 
 
 # A reminder's sentence, written out in the reader's language when shown (the stored
-# parameters are data: names as entered, the rule's days and the stage's name).
+# parameters are data: names as entered, the rule's days and the stage's name, a default
+# stage's given in the reader's language).
 REMINDER_TEXT = _("%(customer)s · %(name)s: no contact for %(days)s days in stage %(stage)s.")
 
 
@@ -752,6 +761,8 @@ class Reminder(models.Model):
         if not self.params:
             return self.message
         values = {k: self.params.get(k, "") for k in ("customer", "name", "days", "stage")}
+        if isinstance(values["stage"], str):  # a default stage's name: the reader's
+            values["stage"] = stored_stage_name(values["stage"])
         try:
             return str(REMINDER_TEXT) % values
         except (TypeError, ValueError):

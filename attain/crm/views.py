@@ -428,7 +428,7 @@ def _funnel_chart(visible: Any) -> dict[str, Any]:
     return {
         "reached": reached,
         "funnel_chart": charts.funnel(
-            [(r["stage"].name, r["reached"]) for r in reached], _("Opportunities")
+            [(r["stage"].shown_name, r["reached"]) for r in reached], _("Opportunities")
         ),
     }
 
@@ -500,7 +500,8 @@ def opportunity_move(request: HttpRequest, external_id: str) -> HttpResponse:
     if moved is not None:
         messages.success(
             request,
-            _("%(name)s moved to %(stage)s.") % {"name": moved.name, "stage": moved.stage.name},
+            _("%(name)s moved to %(stage)s.")
+            % {"name": moved.name, "stage": moved.stage.shown_name},
         )
     else:
         for error in [*form.non_field_errors(), *(e for f in form for e in f.errors)]:
@@ -526,7 +527,7 @@ def opportunity_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         lambda data: move_opportunity(
             request.user, opportunity, data["stage"], reason=data["reason"]
         ),
-        success=lambda moved: _("Moved to %(stage)s.") % {"stage": moved.stage.name},
+        success=lambda moved: _("Moved to %(stage)s.") % {"stage": moved.stage.shown_name},
         next_url=reverse("crm:opportunity", args=[opportunity.external_id]),
         template="crm/opportunity.html",
         context={

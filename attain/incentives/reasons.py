@@ -31,6 +31,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from attain.crm.models import Activity, Opportunity, StageKind
+from attain.crm.stages import stored_step
 from attain.web.aggregates import ExactSum
 
 from .selectors import funnel_of
@@ -201,7 +202,7 @@ def text(reason: Mapping[str, Any]) -> str:
     try:
         if code == "weak_stage":
             return _("%(step)s converts %(rate)s against the team median of %(median)s.") % {
-                "step": p["step"],
+                "step": stored_step(p["step"]),
                 "rate": _percent(p["rate"]),
                 "median": _percent(p["median"]),
             }

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attain.calc.periods import fiscal_year_of_day, period_bounds, year_bounds, year_month_ids
+from attain.crm.stages import stored_step
 from attain.engine import parse_period
 from attain.measures import direction
 from attain.measures.forms import table_choices
@@ -311,7 +312,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
             }
             for row in behind
         ],
-        "funnel": funnel,
+        "funnel": {**funnel, "steps": [stored_step(step) for step in funnel["steps"]]},
     }
     return render(request, "incentives/my_team.html", context)
 

@@ -32,6 +32,7 @@ from attain.crm.bulk import fetch_by_keys
 from attain.crm.models import Product, ProductLine, Stage, StageKind, Verification
 from attain.crm.records import PLACEMENTS
 from attain.crm.selectors import visible_customers
+from attain.crm.stages import every_stage_name
 from attain.org.company import company
 from attain.org.imports import fold_code
 from attain.org.models import Person
@@ -98,7 +99,8 @@ class RowValidator:
         self.stages: dict[str, int] = {}
         for pk, code, name in Stage.objects.values_list("pk", "code", "name"):
             self.stages[code.casefold()] = pk
-            self.stages.setdefault(name.casefold(), pk)
+            for written in every_stage_name(code, name):
+                self.stages.setdefault(written.casefold(), pk)
         first = Stage.objects.filter(kind=StageKind.OPEN).order_by("position").first()
         self.fields = {f.name: f for f in self.model._meta.concrete_fields}
         self.defaults: dict[str, Any] = {}

@@ -21,6 +21,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from attain.crm.stages import stored_stage_name
+
 from .models import Channel
 
 
@@ -48,6 +50,9 @@ class Kind:
     # Parameters that are interface words stored as their catalogue entry ("orders"):
     # given in the reader's language.
     terms: tuple[str, ...] = ()
+    # Parameters that are a funnel stage's name as stored: a default stage's (线索) is
+    # given in the reader's language (Lead), a name the company chose as it is.
+    stages: tuple[str, ...] = ()
     # The parameter holding the employee id (or ids) of the people the notice is about,
     # and the page for a reader who is not one of them (their manager): their team's.
     about: str = ""
@@ -268,6 +273,7 @@ KINDS: dict[str, Kind] = {
             _("Follow up: %(opportunity)s"),
             _("%(customer)s · %(name)s: no contact for %(days)s days in stage %(stage)s."),
             "crm:reminders",
+            stages=("stage",),
             # Before issue 12 a follow-up carried the sentence, in the sender's language.
             fallback=_("%(message)s"),
         ),
@@ -318,6 +324,9 @@ def render(code: str, params: Mapping[str, Any]) -> tuple[str, str]:
     for name in kind.terms:
         if isinstance(values.get(name), str) and values[name]:
             values[name] = gettext(values[name])
+    for name in kind.stages:
+        if isinstance(values.get(name), str):
+            values[name] = stored_stage_name(values[name])
     text = str(kind.text)
     if kind.fallback is not None and not set(_PARAM.findall(text)) <= values.keys():
         text = str(kind.fallback)

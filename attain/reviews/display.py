@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from attain.crm.models import ActivityKind
+from attain.crm.stages import stored_step
 from attain.incentives import reasons
 from attain.measures.models import Measure
 from attain.pay.models import PayoutState
@@ -57,7 +58,7 @@ def pack_view(pack: ReviewPack, money: set[str] | None = None) -> dict[str, Any]
         measures.append(entry)
     funnel = data.get("funnel") or {"steps": [], "medians": [], "rates": [], "weak": None}
     weak = funnel.get("weak")
-    steps = funnel.get("steps") or []
+    steps = [stored_step(step) for step in funnel.get("steps") or []]
     weak_step = steps[weak] if weak is not None and 0 <= weak < len(steps) else None
     rates = [_d(r) for r in funnel.get("rates") or []]
     medians = [_d(m) for m in funnel.get("medians") or []]

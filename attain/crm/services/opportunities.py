@@ -73,7 +73,7 @@ def move_opportunity(
         errors["stage"] = _("The opportunity is already in this stage.")
     if opportunity.stage.kind != StageKind.OPEN:
         errors["stage"] = _("The opportunity is closed (%(stage)s).") % {
-            "stage": opportunity.stage.name
+            "stage": opportunity.stage.shown_name
         }
     if (
         stage.required_activity
@@ -83,7 +83,7 @@ def move_opportunity(
             "Log a %(activity)s for this opportunity before moving it to %(stage)s."
         ) % {
             "activity": ActivityKind(stage.required_activity).label,
-            "stage": stage.name,
+            "stage": stage.shown_name,
         }
     if stage.kind != StageKind.OPEN and not reason.strip():
         errors["reason"] = _("Give the reason the opportunity was won or lost.")

@@ -53,7 +53,7 @@ def test_a_follow_up_notification_reads_in_its_readers_language(company, crm) ->
     with translation.override("en"):
         english = render(note.kind, note.params)[1]
     assert chinese == "客户甲 · Acme：在“线索”阶段已 3 天未联系。"
-    assert english == "客户甲 · Acme: no contact for 3 days in stage 线索."
+    assert english == "客户甲 · Acme: no contact for 3 days in stage Lead."
     # one kept before (only the sentence) still shows its sentence
     assert render("follow_up_due", {"opportunity": "x", "message": "Call them"})[1] == "Call them"
 

@@ -24,7 +24,14 @@ def _open(team, period="2026-Q1"):
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("en", ['Forecast <span class="nowrap">(P10–P90)</span>', "Weak stage", "线索 → 需求确认"]),
+        (
+            "en",
+            [
+                'Forecast <span class="nowrap">(P10–P90)</span>',
+                "Weak stage",
+                "Lead → Qualification",
+            ],
+        ),
         ("zh-hans", ["预测（P10–P90）", "短板", "线索 → 需求确认"]),
     ],
 )
@@ -92,7 +99,7 @@ def test_the_api_round_trip(team, client):
     assert created.status_code == 201, created.content
     body = created.json()
     r1 = next(p for p in body["packs"] if p["person"] == "r1")
-    assert r1["weak_stage"] == "线索 → 需求确认"
+    assert r1["weak_stage"] == "Lead → Qualification"  # the default stages in English
     assert r1["figures"]["measures"][0]["p90"] is not None
     pk = body["id"]
     action = client.post(
@@ -174,7 +181,10 @@ def test_my_team_says_why_and_shows_every_targeted_measure(team, client):
     _result(team, "r1", {"revenue": "100000"}, {"revenue": "0.01"}, "behind")
     _result(team, "r2", {"visits": "10"}, {"visits": "0.3"})
     client.force_login(team.users["manager"])
-    for language, word, none in (("en", "Weak stage", "no target"), ("zh-hans", "短板", "无目标")):
+    for language, word, none, step in (
+        ("en", "Weak stage", "no target", "Lead → Qualification"),
+        ("zh-hans", "短板", "无目标", "线索 → 需求确认"),
+    ):
         client.cookies["django_language"] = language
         response = client.get(reverse("incentives:team"), {"period": "2026-Q1"})
         page = response.content.decode()
@@ -183,6 +193,8 @@ def test_my_team_says_why_and_shows_every_targeted_measure(team, client):
         assert heatmap.count(none) == 2  # r1 has no visits target, r2 no revenue target
         behind = page.split('id="behind"')[1].split("</table>")[0]
         assert 'data-reason="weak_stage"' in behind and word in behind
+        assert step in behind  # the default stages in the reader's language
+        assert f"<th>{step}</th>" in page.split('id="funnel"')[1].split("</thead>")[0]
         assert 'data-reason="deal_slipping"' in behind
         if Measure.objects.exclude(code__in=["revenue", "visits"]).exists():
             assert 'id="untargeted"' in page
