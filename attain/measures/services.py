@@ -46,6 +46,13 @@ def measure_names() -> dict[str, str]:
     }
 
 
+def stored_measure_names() -> dict[str, str]:
+    """Every measure's name by its code as stored: for texts kept for later readers (a
+    notification's parameters), which :func:`attain.measures.defaults.reader_name` turns
+    into each reader's when shown."""
+    return dict(Measure.objects.values_list("code", "name"))
+
+
 # A record table as a calculation reads it, without its rows (its fields and their
 # types). The calculation adapter, a layer above, gives it (attain.calc.cache.connect).
 TableReader = Callable[[str], "tuple[pl.DataFrame, tuple[str, ...]]"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from attain.crm.stages import stored_stage_name
+from attain.measures.defaults import reader_name
 
 from .models import Channel
 
@@ -327,6 +328,9 @@ def render(code: str, params: Mapping[str, Any]) -> tuple[str, str]:
     for name in kind.stages:
         if isinstance(values.get(name), str):
             values[name] = stored_stage_name(values[name])
+    if isinstance(values.get("measure"), str) and isinstance(values.get("measure_code"), str):
+        # a default measure's stored name (销售额 Revenue) in the reader's language
+        values["measure"] = reader_name(values["measure_code"], values["measure"])
     text = str(kind.text)
     if kind.fallback is not None and not set(_PARAM.findall(text)) <= values.keys():
         text = str(kind.fallback)

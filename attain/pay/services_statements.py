@@ -545,7 +545,7 @@ def _documents(
     adjustments: dict[int, list[Adjustment]] = {}
     for adjustment in Adjustment.objects.filter(payout__in=payouts).order_by("source_period"):
         adjustments.setdefault(adjustment.payout_id or 0, []).append(adjustment)
-    names = measure_names()
+    names: dict[str, dict[str, str]] = {}  # by language: a default measure's name is the reader's
     frozen = dict(
         ClosedResult.objects.filter(
             pay_period__period=period,
@@ -556,13 +556,16 @@ def _documents(
     found = []
     for payout in payouts:
         language = _language(payout, profiles)
+        if language not in names:
+            with translation.override(language):
+                names[language] = measure_names()
         document = build_document(
             payout,
             results.get(payout.person_id),
             company,
             language,
             adjustments.get(payout.pk, []),
-            names,
+            names[language],
             frozen.get(payout.person_id),
         )
         digest = digest_of(

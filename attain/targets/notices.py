@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from attain.calc.periods import fiscal_year_of_day, periods_of_day
-from attain.measures.services import measure_names
+from attain.measures.services import stored_measure_names
 from attain.notify.models import Notification as Sent
 from attain.notify.services import announce
 from attain.org.models import Person
@@ -61,7 +61,7 @@ def behind_pace(today: datetime.date) -> int:
     month = periods_of_day(today)[3]
     told = 0
     year = fiscal_year_of_day(today)
-    names = measure_names()
+    names = stored_measure_names()  # each reader's name when shown (attain.notify.kinds)
     for plan in TargetPlan.objects.filter(status__in=IN_FORCE, fiscal_year=year):
         rows = [r for r in pace_report(plan, today) if r.kind == "person" and r.status == "behind"]
         for row in rows:

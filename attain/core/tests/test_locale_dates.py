@@ -33,8 +33,9 @@ def test_person_page_dates_in_the_readers_format(company, language, short, long)
     text = read(company, "admin", "/people/r1/", language)
     assert long in text  # Employment start
     assert short in text  # the assignment history table and the change log's values
-    # ISO only inside an assignment's name, stored with the change ("R1 · 华东 · 2024-01-01")
-    assert not re.search(r"(?<! · )2024-01-01", text)
+    # ISO only inside an assignment's name, stored with the change ("R1 · 华东 · 2024-01-01",
+    # its words kept whole by markup of their own: spaces folded)
+    assert not re.search(r"(?<! · )2024-01-01", re.sub(r"\s+", " ", text))
     # the change log's times: today's day in the reader's format, no ISO time
     assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text)
 
