@@ -303,7 +303,13 @@ def fail_unstarted_batch(batch_id: int, worker: str) -> int:
 
 def retry_batch(actor: Any, batch: ImportBatch) -> ImportBatch:
     """Queue a failed batch again (its stored file, from the start). Raises
-    ``ValidationError`` when the batch has not failed or its file is gone."""
+    ``ValidationError`` when the batch has not failed or its file is gone.
+
+    The batch goes back to the queue in one conditional statement (failed → queued), as
+    a worker takes a queued batch (:func:`attain.intake.tasks.run_import`): of two
+    retries at once (a double click served by two web processes, two tabs showing the
+    failed batch, two API calls) one queues it and writes the audit line, the other
+    finds it no longer failed."""
     spec = get_table(batch.table)
     if not can_import(actor, spec) or (actor is not None and not can_see_batch(actor, batch)):
         raise PermissionDenied(_("You may not import %(table)s.") % {"table": spec.label})
@@ -313,11 +319,23 @@ def retry_batch(actor: Any, batch: ImportBatch) -> ImportBatch:
         raise ValidationError(_("The imported file is no longer stored; upload it again."))
     before = snapshot(batch)
     with transaction.atomic():
-        batch.status = BatchStatus.QUEUED
-        batch.error = batch.worker = batch.encoding = batch.rejects_path = ""
-        batch.rows = batch.imported = batch.updated = batch.rejected = 0
-        batch.started_at = batch.finished_at = batch.heartbeat_at = None
-        batch.save()
+        taken = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.FAILED).update(
+            status=BatchStatus.QUEUED,
+            error="",
+            worker="",
+            encoding="",
+            rejects_path="",
+            rows=0,
+            imported=0,
+            updated=0,
+            rejected=0,
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+        )
+        batch.refresh_from_db()
+        if not taken:  # another request queued it first
+            raise ValidationError(_("Only a failed import can be run again."))
         record_change(
             actor,
             Action.UPDATE,

@@ -19,11 +19,13 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from attain.web.forms import DateInput, apply_service
+from attain.web.once import run_once
 
 from . import access, services
 from .exporter import csv_chunks, write_xlsx
@@ -162,13 +164,25 @@ def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Run a failed import again (its stored file, from the start)."""
     batch = _batch(request, pk)
-    try:
-        services.retry_batch(request.user, batch)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("intake-batch", pk=batch.pk)
-    enqueue_import(batch)
-    return redirect("intake-batch", pk=batch.pk)
+    here = reverse("intake-batch", args=[batch.pk])
+    queued = False
+
+    def queue_again() -> str | None:
+        nonlocal queued
+        try:
+            services.retry_batch(request.user, batch)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return None
+        queued = True
+        return here
+
+    # The button's one-time key: clicked twice, the batch is queued (and audited) once,
+    # even when the first run failed again before the second click arrived.
+    run_once(request, queue_again)
+    if queued:  # after the key's transaction: the import stages outside any transaction
+        enqueue_import(batch)
+    return redirect(here)
 
 
 @login_required
