@@ -286,7 +286,67 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
         second = int(match["second"] or 0)
         return day_value, datetime.time(hour, int(match["minute"]), second, micro)
     except ValueError:
+        hint = _day_month_hint(normal, text, what)
+        if hint is not None:
+            raise CellError(hint) from None
         raise CellError(_("bad %(what)s “%(value)s”") % {"what": what, "value": text}) from None
+
+
+# Day and month before the year (04/15/2026 as a US Excel writes it, 15.04.2026 as a
+# German one): not read, since 04/05/2026 reads either way round, but the reason says
+# which way round the value can be read and what to write.
+_DAY_MONTH_YEAR = re.compile(
+    r"^(?P<first>\d{1,2})\s*(?P<sep>[-/.])\s*(?P<second>\d{1,2})\s*(?P=sep)\s*"
+    r"(?P<year>\d{4}|\d{2})(?P<rest>.*)$"
+)
+_TIME_ONLY = re.compile(_TIME, re.IGNORECASE)
+
+
+def _day_month_hint(normal: str, text: str, what: str) -> str | None:
+    """The reason for a date written day and month first, or ``None`` when ``normal``
+    is not one or reads as no date either way round."""
+    match = _DAY_MONTH_YEAR.match(normal)
+    if match is None or _TIME_ONLY.match(match["rest"]) is None:
+        return None
+    year = int(match["year"])
+    if len(match["year"]) == 2:  # as Excel reads a two-digit year: 1930–2029
+        year += 2000 if year < 30 else 1900
+    first, second = int(match["first"]), int(match["second"])
+    rest = match["rest"].strip()
+
+    def written(month: int, day: int) -> str | None:
+        try:
+            day_value = datetime.date(year, month, day)
+        except ValueError:
+            return None
+        return f"{day_value.isoformat()} {rest}".strip()
+
+    month_first, day_first = written(first, second), written(second, first)
+    if month_first is None and day_first is None:
+        return None
+    formats = _(
+        "Day and month before the year are not read (03/10/2025 reads either way round); "
+        "dates are read as 2025-03-10, 2025/3/10, 2025年3月10日, 20250310, 10-Mar-2025 or "
+        "Mar 10, 2025."
+    )
+    known = {"what": what, "value": text, "formats": formats}
+    if month_first == day_first:
+        return _("bad %(what)s “%(value)s”: write %(date)s. %(formats)s") % {
+            **known,
+            "date": month_first,
+        }
+    if day_first is None:
+        return _(
+            "bad %(what)s “%(value)s”: it can only be month/day/year: write %(date)s. %(formats)s"
+        ) % {**known, "date": month_first}
+    if month_first is None:
+        return _(
+            "bad %(what)s “%(value)s”: it can only be day/month/year: write %(date)s. %(formats)s"
+        ) % {**known, "date": day_first}
+    return _(
+        "bad %(what)s “%(value)s”: day and month read either way round: write "
+        "%(month_first)s (month/day) or %(day_first)s (day/month). %(formats)s"
+    ) % {**known, "month_first": month_first, "day_first": day_first}
 
 
 def parse_date(value: Any, *, what: str) -> datetime.date:
