@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attain.accounts.models import Role
+from attain.org.company import company, money_places
 from attain.org.selectors import person_of, role_of
 
 from .events import local_day
@@ -105,12 +106,15 @@ def bound_errors(
     credit_notes: bool = False,
 ) -> dict[str, str]:
     """The bound each value of ``values`` (field name → value) breaks, keyed by field.
-    ``credit_notes``: the writer may enter credit notes (see :data:`CREDIT_NOTES`)."""
+    ``credit_notes``: the writer may enter credit notes (see :data:`CREDIT_NOTES`).
+    Amounts in a currency without decimals (JPY, KRW: :func:`money_places` 0) are whole
+    numbers: 1000.5 yen is refused."""
     bounded = BOUNDED.get(model.__name__)
     if not bounded:
         return {}
     rules = rules or policy(table_of(model.__name__))
     today = today or timezone.localdate()
+    whole = money_places() == 0
     errors: dict[str, str] = {}
     for name, kind in bounded.items():
         value = values.get(name)
@@ -128,6 +132,10 @@ def bound_errors(
                 "value": value,
                 "ceiling": rules.amount_ceiling,
             }
+        elif kind == MONEY and whole and Decimal(value) != Decimal(value).to_integral_value():
+            errors[name] = _(
+                "%(field)s %(value)s has decimals: amounts in %(currency)s are whole numbers."
+            ) % {"field": _label(model, name), "value": value, "currency": company().currency}
         elif kind == DATE and not _storable(value):
             errors[name] = _("%(field)s %(date)s is out of range.") % {
                 "field": _label(model, name),

@@ -33,7 +33,7 @@ from attain.crm.models import Product, ProductLine, Stage, StageKind, Verificati
 from attain.crm.records import PLACEMENTS
 from attain.crm.selectors import visible_customers
 from attain.crm.stages import every_stage_name
-from attain.org.company import company
+from attain.org.company import company, money_places
 from attain.org.imports import fold_code
 from attain.org.models import Person
 from attain.org.selectors import visible_people
@@ -146,6 +146,8 @@ class RowValidator:
         # messages, runs for anything else): money from 0 to the ceiling, quantities
         # from 0, dates (not times) up to the last day allowed.
         self.ceiling: Decimal | None = None
+        # a currency without decimals (JPY): an amount with some breaks a bound
+        self.whole_money = money_places() == 0
         self.last_day: datetime.date | None = None
         if self.rules is not None:
             self.ceiling = self.rules.amount_ceiling
@@ -511,6 +513,8 @@ class RowValidator:
             if not number or value < 0:
                 return False
             if kind == MONEY and (self.ceiling is None or value > self.ceiling):
+                return False
+            if kind == MONEY and self.whole_money and value != value.to_integral_value():
                 return False
         return True
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from attain.crm import dedupe
 from attain.crm import models as crm
 from attain.org import models as org
+from attain.org.company import money_places
 
 from .parsing import normalise_header
 
@@ -246,12 +247,13 @@ def _activity_check(values: dict[str, Any]) -> str | None:
 
 
 def _order_line_fill(values: dict[str, Any]) -> None:
-    """No amount given: quantity × unit price, to the cent half-up (as the services compute
-    it)."""
+    """No amount given: quantity × unit price, to the cent half-up (to the yen in a
+    currency without decimals), as the services compute it."""
     if values.get("amount") is None:
         quantity, price = values.get("quantity"), values.get("unit_price")
         if quantity is not None and price is not None:
-            values["amount"] = (quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            step = Decimal(1).scaleb(-money_places())
+            values["amount"] = (quantity * price).quantize(step, rounding=ROUND_HALF_UP)
 
 
 def _peer_check(values: dict[str, Any]) -> str | None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
+from attain.org.company import money_places
 from attain.org.models import Person
 
 from ..access import check_credits_for, check_write_for
@@ -71,12 +72,13 @@ def record_order(
     check_write_for(actor, owner)
     check_credits_for(actor, credits)
     validate_shares(credits)
+    step = Decimal(1).scaleb(-money_places())  # the cent; the yen in JPY
     line_rows = [
         OrderLine(
             product=product,
             quantity=quantity,
             unit_price=price,
-            amount=(quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            amount=(quantity * price).quantize(step, rounding=ROUND_HALF_UP),
         )
         for product, quantity, price in lines
     ]
