@@ -40,7 +40,14 @@ from .forecast import roll_up as forecast_rollup
 from .measures import MeasureEngine
 from .memory import no_cycle_collection
 from .model import Decomposition, Scenario, TargetSpec
-from .numbers import CURRENCIES, ENGINE_CONTEXT, minor_unit, money_text, round_half_up
+from .numbers import (
+    CURRENCIES,
+    ENGINE_CONTEXT,
+    minor_unit,
+    money_text,
+    number_text,
+    round_half_up,
+)
 from .org import Org
 from .output import Number, period_document, to_document, to_json
 from .periods import (
@@ -57,7 +64,7 @@ from .phones import phone_key, phone_keys, same_line, shares_a_line, split_phone
 from .problems import Problem
 from .scenario import load_scenario, scenario_from_data
 from .stored import StoredRow, calculate_rows
-from .targets import TargetBook
+from .targets import TargetBook, exact_targets
 from .yamlio import read_yaml
 
 __all__ = [
@@ -96,6 +103,7 @@ __all__ = [
     "compare_payouts",
     "component_findings",
     "cost_of_sales_by_period",
+    "exact_targets",
     "explain",
     "explanation_document",
     "explanation_json",
@@ -114,6 +122,7 @@ __all__ = [
     "money_text",
     "month_period",
     "no_cycle_collection",
+    "number_text",
     "parse_date",
     "parse_period",
     "pay_for_performance",

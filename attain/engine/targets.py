@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 
 from .model import Scenario, TargetSpec
@@ -158,6 +159,49 @@ class TargetBook:
             spec,
             exact=None if ends else (product, whole),
         )
+
+
+def exact_targets(
+    targets: Iterable[TargetSpec],
+    measure: str,
+    who: str,
+    periods: Sequence[Period],
+    *,
+    fiscal_year_start: int = 1,
+    distribution: tuple[Decimal, ...] | None = None,
+) -> list[Fraction | None]:
+    """Rule 5.1's target of ``who`` for ``measure`` in each of ``periods``, from the given
+    ``targets`` alone, exact: a spread that does not end is its fraction (40,000 over
+    twelve months: 10,000/3 a month), not the 40 digits of its quotient, and nothing is
+    rounded. What a year-to-date line adds up before rounding once: twelve months rounded
+    to 3,333.33 add up to 39,999.96, the exact ones to 40,000. None: no target."""
+    scenario = Scenario(
+        version=1,
+        currency="",
+        fiscal_year_start=fiscal_year_start,
+        as_of=None,
+        distribution=distribution,
+        units={},
+        people={},
+        tables={},
+        measures={},
+        targets=tuple(targets),
+        decompositions=(),
+        plans=(),
+        report_periods=(),
+    )
+    book = TargetBook(scenario)
+    found: list[Fraction | None] = []
+    for period in periods:
+        resolved = book.resolve(measure, who, period)
+        if resolved.value is None:
+            found.append(None)
+        elif resolved.exact is not None:
+            numerator, denominator = resolved.exact
+            found.append(Fraction(numerator) / Fraction(denominator))
+        else:
+            found.append(Fraction(resolved.value))
+    return found
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ import datetime
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -18,13 +19,24 @@ from django.utils import timezone
 from attain.accounts.models import Role
 from attain.calc.periods import (
     fiscal_year_of_day,
+    fiscal_year_start,
     period_bounds,
     periods_of_day,
     year_bounds,
     year_month_ids,
 )
 from attain.crm.models import Opportunity, Stage, StageChange, StageKind
+from attain.engine import (
+    ENGINE_CONTEXT,
+    TargetSpec,
+    exact_targets,
+    minor_unit,
+    number_text,
+    parse_period,
+)
 from attain.measures.direction import heat_ratio, lower_is_better
+from attain.measures.models import Measure
+from attain.org.company import company
 from attain.org.models import Person, Unit
 from attain.org.selectors import (
     person_of,
@@ -36,7 +48,7 @@ from attain.org.selectors import (
 from attain.web.aggregates import ExactSum
 
 from .access import ranks_everyone, ranks_own_unit
-from .calculation import MAIN_MEASURE, active_plans
+from .calculation import MAIN_MEASURE, active_plans, targets_for
 from .effectiveness import periods_within
 from .models import ComponentResult, Honour, PeriodResult, employed_in_period
 
@@ -507,7 +519,14 @@ def pay_and_revenue(period: str) -> tuple[Decimal | None, Decimal]:
 
 def pace_over_year(person: Any, year: int, measure: str = MAIN_MEASURE) -> list[dict[str, Any]]:
     """Month by month of fiscal ``year``: the person's ``measure`` and its target, and
-    both added up from the year's start (None where a month has no result yet)."""
+    both added up from the year's start (None where a month has no result yet).
+
+    The target to date adds up the months' exact targets and is rounded once, as a
+    stored target is: a year of 40,000 spread over twelve months is 10,000/3 a month,
+    stored as 3,333.33, and reads 40,000.00 in December, not 39,999.96
+    (:func:`_exact_month_targets`). A month whose stored target is not its exact one
+    rounded (the targets changed since the results were calculated) counts as stored, so
+    the line adds up the months the table shows."""
     months = year_month_ids(year)
     found = {
         r.period: r
@@ -515,25 +534,63 @@ def pace_over_year(person: Any, year: int, measure: str = MAIN_MEASURE) -> list[
             "period", "measures", "targets"
         )
     }
+    exact, rounded = _exact_month_targets(person, year, measure, months)
     rows: list[dict[str, Any]] = []
     actual_sum: Decimal | None = Decimal(0)
-    target_sum: Decimal | None = Decimal(0)
-    for month in months:
+    target_sum: Fraction | None = Fraction(0)
+    for month, exact_target in zip(months, exact, strict=True):
         row = found.get(month)
         actual = _decimal(row.measures.get(measure)) if row else None
         target = _decimal(row.targets.get(measure)) if row else None
         actual_sum = actual_sum + actual if actual_sum is not None and actual is not None else None
-        target_sum = target_sum + target if target_sum is not None and target is not None else None
+        if target_sum is not None and target is not None:
+            agrees = exact_target is not None and rounded(exact_target) == target
+            target_sum += exact_target if agrees and exact_target is not None else Fraction(target)
+        else:
+            target_sum = None
         rows.append(
             {
                 "period": month,
                 "actual": actual,
                 "target": target,
                 "actual_to_date": actual_sum,
-                "target_to_date": target_sum,
+                "target_to_date": None if target_sum is None else rounded(target_sum),
             }
         )
     return rows
+
+
+def _exact_month_targets(
+    person: Any, year: int, measure: str, months: list[str]
+) -> tuple[list[Fraction | None], Callable[[Fraction], Decimal]]:
+    """The exact target of ``person`` for ``measure`` in each of ``months`` (rule 5.1
+    over the targets in force, :func:`attain.engine.exact_targets`), and how the engine
+    rounds a stored target of the measure (money to the currency's places)."""
+    start = fiscal_year_start()
+    given = [
+        TargetSpec(
+            str(t["measure"]),
+            str(t["who"]),
+            period,
+            Decimal(str(t["value"])),
+            t.get("spread", "distribution") != "none",
+            "",
+        )
+        for t in targets_for(year, [measure], who=[person.code])
+        if (period := parse_period(str(t["period"]), start)) is not None
+    ]
+    periods = [p for p in (parse_period(m, start) for m in months) if p is not None]
+    exact = exact_targets(given, measure, person.code, periods, fiscal_year_start=start)
+    found = Measure.objects.filter(code=measure).first()
+    money = found is not None and found.is_money
+    places = minor_unit(company().currency)
+
+    def rounded(value: Fraction) -> Decimal:
+        with localcontext(ENGINE_CONTEXT):
+            quotient = Decimal(value.numerator) / Decimal(value.denominator)
+        return Decimal(number_text(quotient, money, places))
+
+    return exact, rounded
 
 
 def _decimal(value: Any) -> Decimal | None:
