@@ -20,6 +20,7 @@ from attain.web.api import ModelSerializer, Serializer
 
 from . import access, services
 from .models import ImportBatch
+from .parsing import DATE_ORDERS
 from .tables import TABLES
 from .tasks import enqueue_import
 
@@ -27,6 +28,12 @@ from .tasks import enqueue_import
 class ImportRequestSerializer(Serializer):
     table = serializers.ChoiceField(choices=list(TABLES))
     file = serializers.FileField()
+    date_order = serializers.ChoiceField(
+        choices=list(DATE_ORDERS),
+        default="ymd",
+        help_text="How the file writes dates whose day and month come before the year: "
+        "mdy (04/15/2026), dmy (15/04/2026) or ymd (none such; the default).",
+    )
 
 
 class ImportBatchSerializer(ModelSerializer):
@@ -36,6 +43,7 @@ class ImportBatchSerializer(ModelSerializer):
     progress = serializers.SerializerMethodField()
     rejects_url = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    date_order = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportBatch
@@ -49,6 +57,7 @@ class ImportBatchSerializer(ModelSerializer):
             "started_at",
             "finished_at",
             "encoding",
+            "date_order",
             "rows",
             "imported",
             "updated",
@@ -62,6 +71,10 @@ class ImportBatchSerializer(ModelSerializer):
     def get_progress(self, batch: ImportBatch) -> int:
         """Rows read so far (while running) or in all (when done)."""
         return batch.rows if batch.finished else services.progress_of(batch)
+
+    def get_date_order(self, batch: ImportBatch) -> str:
+        """The order dates written before their year were read in (ymd: none read)."""
+        return str((batch.options or {}).get("date_order") or "ymd")
 
     def get_warnings(self, batch: ImportBatch) -> list[str]:
         """What was imported but should be looked at (in the importer's language)."""
@@ -87,7 +100,8 @@ class ImportList(APIView):
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(serializer.validated_data)
-        batch = services.create_batch(request.user, data["table"], data["file"])
+        options = {"date_order": data["date_order"]} if data["date_order"] != "ymd" else {}
+        batch = services.create_batch(request.user, data["table"], data["file"], options=options)
         enqueue_import(batch)
         batch.refresh_from_db()
         body = ImportBatchSerializer(batch, context={"request": request}).data

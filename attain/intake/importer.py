@@ -70,6 +70,7 @@ from .parsing import (
     cell_text,
     guard_formula,
     normalise_header,
+    reading_dates,
 )
 from .reading import FileProblem, Source, header_cells, open_source
 from .rows import RowValidator
@@ -561,11 +562,13 @@ def import_file(
     inside the merge's transaction once every row is written (the batch's counts and
     audit event commit with the rows, or not at all). Every created or changed record
     gets an audit event filed under ``audit_batch`` (a new id when empty). ``options``:
-    the choices an organisation file takes (:mod:`attain.intake.orgfiles`)."""
+    the choices an organisation file takes (:mod:`attain.intake.orgfiles`) and
+    ``date_order`` (:data:`~attain.intake.parsing.DATE_ORDERS`) for any file."""
     spec = get_table(table)
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
-    with open_source(path, file_name, row_limit=row_limit) as source:
+    order = (options or {}).get("date_order") or "ymd"
+    with reading_dates(order), open_source(path, file_name, row_limit=row_limit) as source:
         try:
             positions, matches = find_header(spec, source)
         except FileProblem as problem:

@@ -15,12 +15,15 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attain.crm.services import validate_shares
 from attain.engine import CURRENCIES
@@ -251,6 +254,58 @@ def _month_named(name: str) -> int:
     return 0
 
 
+# The order of day and month in dates written before their year (04/15/2026 as a US
+# Excel writes it, 15.04.2026 as a German one): an import's choice, since 04/05/2026 reads
+# either way round. "ymd" (the default) reads none of them and says what to write.
+DATE_ORDERS = {
+    "ymd": gettext_lazy("Year first (2026-04-15)"),
+    "mdy": gettext_lazy("Month first (04/15/2026)"),
+    "dmy": gettext_lazy("Day first (15/04/2026)"),
+}
+_date_order: ContextVar[str] = ContextVar("date_order", default="ymd")
+
+
+@contextmanager
+def reading_dates(order: str) -> Iterator[None]:
+    """Dates written day and month before the year are read in ``order`` ("mdy" or
+    "dmy"; "ymd" reads none of them) by the parsers called inside."""
+    if order not in DATE_ORDERS:
+        raise ValueError(order)
+    token = _date_order.set(order)
+    try:
+        yield
+    finally:
+        _date_order.reset(token)
+
+
+def _in_date_order(
+    normal: str, text: str, what: str
+) -> tuple[datetime.date, datetime.time | None] | None:
+    """A date written day and month before the year read in the import's date order,
+    or None when the order is year first or ``normal`` is not such a date."""
+    order = _date_order.get()
+    match = _DAY_MONTH_YEAR.match(normal)
+    if order == "ymd" or match is None or _TIME_ONLY.match(match["rest"]) is None:
+        return None
+    year = int(match["year"])
+    if len(match["year"]) == 2:  # as Excel reads a two-digit year: 1930–2029
+        year += 2000 if year < 30 else 1900
+    first, second = int(match["first"]), int(match["second"])
+    month, day = (first, second) if order == "mdy" else (second, first)
+    try:
+        day_value = datetime.date(year, month, day)
+    except ValueError:
+        raise CellError(
+            _("bad %(what)s “%(value)s”: not a date read as %(order)s")
+            % {"what": what, "value": text, "order": DATE_ORDERS[order]}
+        ) from None
+    rest = match["rest"].strip()
+    if not rest:
+        return day_value, None
+    with reading_dates("ymd"):
+        return _date_parts(f"{day_value.isoformat()} {rest}", what)
+
+
 def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | None]:
     if isinstance(value, datetime.datetime):
         return value.date(), value.time()
@@ -286,6 +341,9 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
         second = int(match["second"] or 0)
         return day_value, datetime.time(hour, int(match["minute"]), second, micro)
     except ValueError:
+        read = _in_date_order(normal, text, what)
+        if read is not None:
+            return read
         hint = _day_month_hint(normal, text, what)
         if hint is not None:
             raise CellError(hint) from None
@@ -325,9 +383,9 @@ def _day_month_hint(normal: str, text: str, what: str) -> str | None:
     if month_first is None and day_first is None:
         return None
     formats = _(
-        "Day and month before the year are not read (03/10/2025 reads either way round); "
-        "dates are read as 2025-03-10, 2025/3/10, 2025年3月10日, 20250310, 10-Mar-2025 or "
-        "Mar 10, 2025."
+        "Day and month before the year are read only in the date order chosen for the "
+        "import (03/10/2025 reads either way round); otherwise dates are read as "
+        "2025-03-10, 2025/3/10, 2025年3月10日, 20250310, 10-Mar-2025 or Mar 10, 2025."
     )
     known = {"what": what, "value": text, "formats": formats}
     if month_first == day_first:

@@ -30,6 +30,7 @@ from attain.web.once import run_once
 from . import access, services
 from .exporter import csv_chunks, write_xlsx
 from .models import BatchStatus, ImportBatch
+from .parsing import DATE_ORDERS
 from .reading import FileProblem, limits
 from .tables import TABLES
 from .tasks import enqueue_import
@@ -39,6 +40,16 @@ class UploadForm(forms.Form):
     table = forms.ChoiceField(label=gettext_lazy("Table"))
     file = forms.FileField(
         label=gettext_lazy("File"), help_text=gettext_lazy("CSV (UTF-8 or GBK) or XLSX")
+    )
+    date_order = forms.ChoiceField(
+        label=gettext_lazy("Date order"),
+        choices=list(DATE_ORDERS.items()),
+        initial="ymd",
+        required=False,  # a client that does not send it: year first
+        help_text=gettext_lazy(
+            "How the file writes dates whose day and month come before the year. Dates "
+            "with the year first are always read."
+        ),
     )
     # Organisation files only (units, people): shown to the roles that may import them.
     effective = forms.DateField(
@@ -69,13 +80,15 @@ class UploadForm(forms.Form):
             del self.fields["effective"], self.fields["invite"]
 
     def options(self, request: HttpRequest) -> dict[str, Any]:
-        """The choices an organisation file's batch keeps for its import."""
+        """The choices the batch keeps for its import: the date order, and an
+        organisation file's effective date and invitations."""
+        chosen: dict[str, Any] = {}
+        if self.cleaned_data.get("date_order") not in ("", "ymd", None):
+            chosen["date_order"] = self.cleaned_data["date_order"]
         if not TABLES[self.cleaned_data["table"]].org:
-            return {}
-        chosen: dict[str, Any] = {
-            "invite": bool(self.cleaned_data.get("invite")),
-            "base_url": request.build_absolute_uri("/"),
-        }
+            return chosen
+        chosen["invite"] = bool(self.cleaned_data.get("invite"))
+        chosen["base_url"] = request.build_absolute_uri("/")
         if self.cleaned_data.get("effective"):
             chosen["effective"] = self.cleaned_data["effective"].isoformat()
         return chosen
@@ -140,6 +153,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "problem": problem,
         "required": [c.title for c in spec.columns if c.required],
         "preview_rows": limits()["PREVIEW_ROWS"],
+        "date_order": DATE_ORDERS.get((batch.options or {}).get("date_order") or ""),
     }
     return render(request, "intake/preview.html", context)
 

@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from attain.intake.importer import CHUNK_SIZE, import_file
-from attain.intake.parsing import CellError, parse_date
+from attain.intake.parsing import DATE_ORDERS, CellError, parse_date
 from attain.intake.reading import FileProblem
 from attain.intake.services import BUSY, INTERRUPTED, batch_for_file, run_batch
 from attain.intake.tables import TABLES
@@ -59,6 +59,13 @@ class Command(CompanyCommand):
             help="validate and count only; write nothing to the database",
         )
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="rows per chunk")
+        parser.add_argument(
+            "--date-order",
+            choices=list(DATE_ORDERS),
+            default="ymd",
+            help="how the file writes dates whose day and month come before the year: "
+            "mdy (04/15/2026) or dmy (15/04/2026); ymd (the default) reads none of them",
+        )
         org = parser.add_argument_group("units and people (organisation files)")
         org.add_argument(
             "--effective",
@@ -116,8 +123,10 @@ class Command(CompanyCommand):
             ) from None
         progress = _Progress()
         choices: dict[str, Any] = {}
+        if options["date_order"] != "ymd":
+            choices["date_order"] = options["date_order"]
         if TABLES[table].org:
-            choices = {"invite": not options["no_invite"], "no_logins": options["no_logins"]}
+            choices |= {"invite": not options["no_invite"], "no_logins": options["no_logins"]}
             if options["effective"]:
                 choices["effective"] = options["effective"].isoformat()
             if options["base_url"]:
