@@ -533,6 +533,9 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
             row = PayPeriod.objects.select_for_update().get(pk=pk)
             if row.state != PeriodState.CLOSING:
                 return row
+            # checked again: a recalculation since the close was asked for (a clawback)
+            # may have brought a payout below zero, and freezing it would lose the deficit
+            _check_no_deficit(row.period)
             before = _state_of(row)
             payouts = list(
                 Payout.objects.filter(period=row.period)
@@ -603,7 +606,11 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
             row = PayPeriod.objects.select_for_update().get(pk=pk)
             before = _state_of(row)
             row.state, row.stage = PeriodState.OPEN, noop("Failed")
-            row.problems = [f"{type(error).__name__}: {error}"]
+            row.problems = (
+                error.messages  # a refusal, such as a payout below zero: its reason
+                if isinstance(error, ValidationError)
+                else [f"{type(error).__name__}: {error}"]
+            )
             save_update(actor, row, before=before, state=_state_of, reason=noop("Failed"))
         raise
     return row

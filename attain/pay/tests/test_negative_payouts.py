@@ -99,3 +99,22 @@ def test_a_period_with_a_negative_payout_is_not_closed_until_its_deficit_is_carr
     assert "2026-Q1 has 1 payout below zero (R2)" in message and "Carry the deficit" in message
     services_deficits.carry_deficits(users["finance"], [payout(negative, "r2")], reason="下季扣回")
     assert services_close.close_period(users["admin"], PERIOD, background=False)
+
+
+def test_a_payout_that_falls_below_zero_after_the_close_was_asked_for_is_not_frozen(company):
+    """The close is checked when it is asked for and frozen later by a worker, which first
+    brings the payouts up to date: a recalculation in between (a clawback) can leave a
+    payout below zero, and the close must not freeze it (no later payout would recover
+    the deficit); the period stays open saying why."""
+    from attain.pay import services_close
+    from attain.pay.models_close import PayPeriod, PeriodState
+
+    store(company, AMOUNTS)
+    row = services_close.close_period(company.users["admin"], PERIOD, background=False)
+    store(company, NEGATIVE)  # recalculated before the worker froze the period
+    with pytest.raises(ValidationError):
+        services_close.run_close(row.pk)
+    row = PayPeriod.objects.get(pk=row.pk)
+    assert row.state == PeriodState.OPEN
+    [problem] = row.problems
+    assert problem.startswith("2026-Q1 has 1 payout below zero (R2)"), problem
