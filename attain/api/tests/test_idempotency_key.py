@@ -197,3 +197,28 @@ def test_a_form_body_sent_through_a_session_is_replayed_too(company):
     assert first.status_code == 201, first.content
     assert (again.status_code, again.content) == (201, first.content)
     assert Order.objects.count() == before + 1
+
+
+def test_a_multipart_retry_with_a_new_boundary_is_the_same_request(company):
+    """An HTTP library writes a new multipart boundary each time it encodes a form (a
+    file import retried after a timeout): the retry is the same request, not 422."""
+    from django.test.client import encode_multipart
+
+    client = token_client(company, "admin")
+    body = bodies(company)["orders"]
+    before = Order.objects.count()
+    answers = []
+    for boundary in ("a1b2c3d4e5f6", "f6e5d4c3b2a1"):
+        answers.append(
+            client.post(
+                "/api/orders/",
+                encode_multipart(boundary, body),
+                content_type=f"multipart/form-data; boundary={boundary}",
+                HTTP_IDEMPOTENCY_KEY="import-2026-05",
+            )
+        )
+    first, again = answers
+    assert first.status_code == 201, first.content
+    assert (again.status_code, again.content) == (201, first.content), again.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert Order.objects.count() == before + 1
