@@ -128,8 +128,11 @@ class IdempotencyKeyMiddleware:
                 "idempotency_body_too_large",
                 _("A request this large cannot be sent with an Idempotency-Key."),
             )
+        # forgotten in a statement of its own: in the request's transaction the rows it
+        # deletes stay locked until the request ends, and every other caller's request
+        # (deleting the same rows) would wait for it
+        SentRequest.objects.filter(sent_at__lt=timezone.now() - KEPT).delete()
         with transaction.atomic():
-            SentRequest.objects.filter(sent_at__lt=timezone.now() - KEPT).delete()
             try:
                 with transaction.atomic():
                     # unique per user: a second request with this key waits here until

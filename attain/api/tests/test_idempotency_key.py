@@ -222,3 +222,52 @@ def test_a_multipart_retry_with_a_new_boundary_is_the_same_request(company):
     assert (again.status_code, again.content) == (201, first.content), again.content
     assert again["Idempotent-Replayed"] == "true"
     assert Order.objects.count() == before + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_one_callers_slow_request_does_not_hold_up_another_callers(company, monkeypatch):
+    """Forgetting expired keys is no part of a request's transaction: a request that
+    deleted them and then ran for long held their rows, and every other caller's request
+    (whose purge found the same rows) waited for it to end."""
+    import threading
+    import time
+
+    from attain.crm import api as crm_api
+
+    body = bodies(company)["orders"]
+    admin, ops = (issue(company.users[role]).key for role in ("admin", "sales_ops"))
+    SentRequest.objects.create(
+        key="old", user_id=company.users["finance"].pk, fingerprint="-", status=201
+    )
+    SentRequest.objects.update(sent_at=timezone.now() - datetime.timedelta(hours=25))
+    inside, release = threading.Event(), threading.Event()
+    record_order = crm_api.record_order
+
+    def slow(actor, **fields):
+        if actor.pk == company.users["admin"].pk:
+            inside.set()
+            release.wait(timeout=8)
+        return record_order(actor, **fields)
+
+    monkeypatch.setattr(crm_api, "record_order", slow)
+    slow_answer: list[int] = []
+
+    def send_slow() -> None:
+        client = Client(HTTP_AUTHORIZATION=f"Token {admin}")
+        slow_answer.append(post(client, "/api/orders/", body, "slow-1").status_code)
+        connection.close()
+
+    thread = threading.Thread(target=send_slow)
+    thread.start()
+    try:
+        assert inside.wait(timeout=10)
+        began = time.monotonic()
+        other = post(Client(HTTP_AUTHORIZATION=f"Token {ops}"), "/api/orders/", body, "quick-1")
+        waited = time.monotonic() - began
+    finally:
+        release.set()
+        thread.join()
+    assert other.status_code == 201, other.content
+    assert slow_answer == [201]
+    assert waited < 4, f"the other caller waited {waited:.1f} s"
