@@ -516,7 +516,18 @@ def submit_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
     _require(owns_plan(actor, plan), _("You may not submit this plan."))
     _require_status(plan, (PlanStatus.DRAFT,), _("submitted"))
     _check_parent_totals(actor, plan)
-    allocation = compute_allocation(plan)
+    with transaction.atomic():
+        # the grid is computed with the plan locked: an edit saved between computing it
+        # and locking would be kept as an edit but missing from the grid submitted
+        _lock_in_status(plan, (PlanStatus.DRAFT,), _("submitted"))
+        allocation = compute_allocation(plan)
+        _refuse_overassignment(plan, allocation)
+        save_allocation(actor, plan, allocation)
+        return _transition(actor, plan, PlanStatus.SUBMITTED)
+
+
+def _refuse_overassignment(plan: TargetPlan, allocation: Allocation) -> None:
+    """Refused while a unit's children add up to more than the over-assignment limit."""
     over = [
         o
         for grid in allocation.grids.values()
@@ -533,9 +544,6 @@ def submit_plan(actor: Any, plan: TargetPlan) -> TargetPlan:
                 ]
             }
         )
-    with transaction.atomic():
-        save_allocation(actor, plan, allocation)
-        return _transition(actor, plan, PlanStatus.SUBMITTED)
 
 
 def approve_plan(actor: Any, plan: TargetPlan) -> TargetPlan:

@@ -76,3 +76,53 @@ def test_settings_saved_as_the_plan_is_submitted_do_not_make_it_a_draft_again(
     finish()
     stored = TargetPlan.objects.get(pk=plan.pk)
     assert (stored.status, stored.name) == (PlanStatus.SUBMITTED, "FY2026 营收")
+
+
+def test_a_cell_edited_while_the_submission_computes_is_in_the_submitted_grid(
+    company: Company, plan: TargetPlan, monkeypatch: Any
+) -> None:
+    """The submission computed the grid before it locked the plan: an edit another planner
+    saved in between was kept as an edit but missing from the grid submitted (and then
+    approved and published). Now either the edit waits and is refused (the plan is
+    submitted), or the grid submitted has it."""
+    from attain.targets.models import TargetCell
+
+    real = services.compute_allocation
+    edited: list[Any] = []
+
+    def edit() -> None:
+        try:
+            edited.append(
+                services.edit_cell(
+                    company.users["sales_ops"],
+                    TargetPlan.objects.get(pk=plan.pk),
+                    measure="revenue",
+                    who="r1",
+                    period="2026",
+                    value="5",
+                )
+            )
+        except Exception as error:  # a refusal: the plan was submitted meanwhile
+            edited.append(error)
+        finally:
+            connection.close()
+
+    def computed_then_edited(*args: Any, **kwargs: Any) -> Any:
+        allocation = real(*args, **kwargs)
+        if not edited:
+            other = threading.Thread(target=edit)
+            other.start()
+            other.join(timeout=3)  # (unless the edit waits for the submission's lock)
+        return allocation
+
+    monkeypatch.setattr(services, "compute_allocation", computed_then_edited)
+    services.submit_plan(company.users["sales_ops"], plan)
+    for _ in range(30):  # the edit, if it waited for the lock, ends now
+        if edited:
+            break
+        threading.Event().wait(0.1)
+    cell = TargetCell.objects.get(plan=plan, measure="revenue", who="r1", period="2026")
+    if TargetEdit.objects.filter(plan=plan, who="r1", value=5).exists():
+        assert cell.value == 5, f"the edit is kept but the grid submitted has {cell.value}"
+    else:
+        assert isinstance(edited[0], Exception), edited
