@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -225,7 +225,7 @@ def in_places(amount: Decimal) -> Decimal:
     """``amount`` (stored to the cent) with the places of the company's currency, as a
     file gives it: 120000 in yen, 1234.50 in yuan or dollars. Payouts in a currency
     without cents are whole, so nothing is rounded away."""
-    return amount.quantize(Decimal(1).scaleb(-money_places()))
+    return amount.quantize(Decimal(1).scaleb(-money_places()), rounding=ROUND_HALF_UP)
 
 
 def _value(payout: Payout, source: str, mapping: PayrollMapping) -> Any:

@@ -54,7 +54,10 @@ def run_once(request: HttpRequest, work: Callable[[], str | None]) -> str | None
                     key=key, user_id=user.pk if user is not None else None
                 )
         except IntegrityError:  # sent before (or by a request that just committed)
-            earlier = SentForm.objects.filter(key=key).first()
+            # only the sender's own answer leads on: a key another user sent (it could
+            # only be known by being seen) gives nothing of where theirs went
+            mine = SentForm.objects.filter(key=key, user_id=user.pk if user is not None else None)
+            earlier = mine.first()
             messages.info(request, _("This form was already sent: it was saved once."))
             return earlier.next_url if earlier and earlier.next_url else request.path
         next_url = work()

@@ -94,3 +94,19 @@ def test_create_anyway_clicked_twice_adds_one_customer(company, crm):
     assert Customer.objects.filter(name="甲一科技有限公司").count() == 1
     assert first.status_code == second.status_code == 302
     assert second["Location"] == first["Location"]
+
+
+def test_a_key_another_user_sent_leads_nowhere_of_theirs(company, crm):
+    """A spent key names the sender's next page only to the sender: another user
+    sending the same key records nothing and stays on the form."""
+    first = client_for(company, "manager")
+    url = f"/crm/customers/{crm.customers['c_r1'].external_id}/payments/new/"
+    form = {"date": "2026-11-20", "amount": "100.00"}
+    form[FIELD] = key_on(first.get(url).content.decode())
+    sent = first.post(url, form)
+    assert sent.status_code == 302
+    before = Payment.objects.count()
+    other = client_for(company, "sales_ops").post(url, form)
+    assert Payment.objects.count() == before
+    assert other.status_code == 302 and other["Location"] == url
+    assert other["Location"] != sent["Location"]
