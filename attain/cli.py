@@ -23,6 +23,16 @@ ENGINE_HELP = """
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away (`attain scenario run F | head`): stop quietly, as any Unix
+        # tool does, and send what Python still flushes at exit nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ENGINE_COMMANDS:
         from attain.engine.cli import main as engine_main

@@ -1,0 +1,29 @@
+"""A reader that stops early (`attain scenario run F | head`, `| less` quit at once)
+ends the command quietly, as any Unix tool: no Python traceback on the terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "01-team-quarter.yaml"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ATTAIN_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "attain.cli", "scenario", "run", str(EXAMPLE)],
+        env={**base, "ATTAIN_VAR_DIR": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line is written
+    error = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert "Traceback" not in error
+    assert "BrokenPipeError" not in error
+    assert process.returncode == 1
