@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard attain/locale/*/LC_MESSAGES/django.po))
 EXAMPLES ?= examples $(wildcard ../shared/examples)
 
-.PHONY: setup demo serve test check lint format typecheck pytest scenarios clean messages
+.PHONY: setup demo test check lint format typecheck pytest scenarios clean messages
 
 setup: $(STAMP) $(MO_FILES) ## create the virtual environment, install, compile translations
 	@# Attain's own modules compiled to bytecode too (only those changed since the last
