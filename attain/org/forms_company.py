@@ -4,6 +4,7 @@ ask the same fields the same way."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from babel import Locale
@@ -93,6 +94,26 @@ class CompanySettingsForm(CompanyForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason (for the audit trail)"), required=False, max_length=500
     )
+    # the settings as the page showed them (JSON): only what the editor changed is saved
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def seen_values(self) -> dict[str, Any] | None:
+        """The settings as the editor saw them, or None (a form without them)."""
+        try:
+            found = json.loads(self.cleaned_data.get("seen") or "null")
+        except ValueError:
+            return None
+        return found if isinstance(found, dict) else None
+
+    def edits(self) -> dict[str, Any]:
+        """What the editor changed: the settings they sent that differ from what they
+        saw (every setting sent, when the form does not say what was seen)."""
+        sent = {k: v for k, v in self.cleaned_data.items() if k not in ("reason", "seen")}
+        seen = self.seen_values()
+        if seen is None:
+            return sent
+        # compared as the page carried them (JSON: a list stays a list, a month a number)
+        return {k: v for k, v in sent.items() if json.loads(json.dumps(v)) != seen.get(k)}
 
     def __init__(self, *args: Any, fixed: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

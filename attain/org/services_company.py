@@ -328,14 +328,45 @@ def settings_of(row: CompanySettings | None) -> dict[str, Any]:
     return {**values, "languages": list(values["languages"])}
 
 
+def _check_not_changed_since(
+    before: Mapping[str, Any], changes: Mapping[str, Any], seen: Mapping[str, Any]
+) -> None:
+    """Refuse the changes to settings whose value is no longer the one seen."""
+    moved = {
+        name: before[name]
+        for name, value in changes.items()
+        if name in seen and seen[name] != before[name] and value != before[name]
+    }
+    if moved:
+        raise ValidationError(
+            {
+                name: _(
+                    "Someone else changed this setting since you opened the page; it "
+                    "is now %(value)s. Save again to replace it."
+                )
+                % {"value": ", ".join(map(str, now)) if isinstance(now, list) else now}
+                for name, now in moved.items()
+            }
+        )
+
+
 def change_company(
-    actor: Any, changes: Mapping[str, Any], *, reason: str = ""
+    actor: Any,
+    changes: Mapping[str, Any],
+    *,
+    reason: str = "",
+    seen: Mapping[str, Any] | None = None,
 ) -> tuple[CompanySettings, dict[str, Any]]:
     """Change some of the company settings (:data:`EDITABLE` → new value), checked as
     the first-run setup checks them; the fiscal year start and the currency only while
     :func:`counted_data` is empty. One audited update (before → after, ``reason``);
     an install without the row (from before the setup wizard) gets it. Returns the row
-    and the values as they were before."""
+    and the values as they were before.
+
+    ``seen``: the values the editor saw when they made ``changes``. A setting someone
+    else has changed since then is not overwritten: the change is refused on that
+    setting, naming its value now (two administrators saving at once would otherwise
+    silently undo each other's changes)."""
     if not can_change_company_settings(actor):
         raise PermissionDenied(_("Only administrators change the company settings."))
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -351,6 +382,8 @@ def change_company(
             .first()
         )
         before = settings_of(row)
+        if seen is not None:
+            _check_not_changed_since(before, changes, seen)
         wanted = {**before, **changes}
         values = clean_company(
             **{f.name: wanted[f.name] for f in fields(CompanyValues)},

@@ -4,6 +4,7 @@ checks the writer's role again (:mod:`.access`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -251,13 +252,25 @@ def company_settings(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     current = services_company.settings_of(CompanySettings.objects.first())
     fixed = services_company.fixed_settings(current["currency"])
-    form = CompanySettingsForm(request.POST or None, initial=current, fixed=fixed)
+    shown = {**current, "seen": json.dumps(current)}
+    form = CompanySettingsForm(request.POST or None, initial=shown, fixed=fixed)
     if request.method == "POST" and form.is_valid():
-        changes = dict(form.cleaned_data)
-        reason = changes.pop("reason", "")
+        changes, seen = form.edits(), form.seen_values()
+        reason = form.cleaned_data.get("reason", "")
         saved = apply_service(
-            form, lambda data: services_company.change_company(request.user, changes, reason=reason)
+            form,
+            lambda data: services_company.change_company(
+                request.user, changes, reason=reason, seen=seen
+            ),
         )
+        if saved is None and seen is not None:
+            # shown again as typed; a setting refused as changed by someone else is
+            # now seen as it is, so saving again replaces it (and only it)
+            now = services_company.settings_of(CompanySettings.objects.first())
+            seen |= {name: now[name] for name in form.errors if name in now}
+            data = request.POST.copy()
+            data["seen"] = json.dumps(seen)
+            form.data = data
         if saved is not None:
             row, before = saved
             messages.success(request, _("The company settings are saved."))

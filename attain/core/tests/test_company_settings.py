@@ -337,3 +337,52 @@ def test_a_currency_an_older_version_stored_does_not_block_the_other_settings(
     with pytest.raises(ValidationError) as refused:
         services_company.change_company(company.users["admin"], {"currency": currency})
     assert "currency" in refused.value.message_dict
+
+
+def _seen_on(page: str) -> str:
+    import html
+    import re
+
+    found = re.search(r'name="seen" value="([^"]*)"', page)
+    assert found, "the page carries no record of what it showed"
+    return html.unescape(found.group(1))
+
+
+def test_two_administrators_saving_at_once_keep_each_others_changes(
+    admin, company: Company, stored: CompanySettings
+) -> None:
+    """Each saves what they changed: one the name, the other the time zone (the page
+    posts every field; the one posted last used to put the other's back)."""
+    other = APIClient()
+    other.force_login(company.users["admin"])
+    seen_first = _seen_on(admin.get(URL).content.decode())
+    seen_second = _seen_on(other.get(URL).content.decode())
+    assert admin.post(URL, {**FORM, "name": "华信销售", "seen": seen_first}).status_code == 302
+    moved = {**FORM, "time_zone": "Asia/Tokyo", "seen": seen_second}
+    assert other.post(URL, moved).status_code == 302
+    row = CompanySettings.objects.get()
+    assert (row.name, row.time_zone) == ("华信销售", "Asia/Tokyo")
+
+
+def test_the_same_setting_changed_by_two_is_refused_then_replaced_when_saved_again(
+    admin, company: Company, stored: CompanySettings
+) -> None:
+    other = APIClient()
+    other.force_login(company.users["admin"])
+    seen_first = _seen_on(admin.get(URL).content.decode())
+    seen_second = _seen_on(other.get(URL).content.decode())
+    assert other.post(URL, {**FORM, "name": "其他名称", "seen": seen_second}).status_code == 302
+    refused = admin.post(
+        URL, {**FORM, "name": "华信销售", "time_zone": "Asia/Tokyo", "seen": seen_first}
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Someone else changed this setting since you opened the page; it is now 其他名称" in page
+    row = CompanySettings.objects.get()
+    assert (row.name, row.time_zone) == ("其他名称", "Asia/Shanghai")  # nothing half saved
+    again = admin.post(
+        URL, {**FORM, "name": "华信销售", "time_zone": "Asia/Tokyo", "seen": _seen_on(page)}
+    )
+    assert again.status_code == 302
+    row.refresh_from_db()
+    assert (row.name, row.time_zone) == ("华信销售", "Asia/Tokyo")
