@@ -119,7 +119,12 @@ class PayrollSerializer(Serializer):
     header = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
     total = serializers.DecimalField(**MONEY)
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="lines in the file (rows)")
+    zero_payouts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="people whose approved payout is zero: no line in the file (the column "
+        "setting zero_lines off), settled with the export when it is marked paid",
+    )
 
 
 class PaidSerializer(Serializer):
@@ -150,6 +155,11 @@ class ColumnSerializer(Serializer):
 class MappingSerializer(Serializer):
     columns = ColumnSerializer(many=True, min_length=1, max_length=30)  # type: ignore[call-arg]
     pay_code = serializers.CharField(max_length=40)
+    zero_lines = serializers.BooleanField(
+        required=False,
+        help_text="a line for a payout of zero too (the payroll system wants every "
+        "person); default false: only amounts to pay. Left out of a PUT: as it is",
+    )
     reason = serializers.CharField(
         max_length=500, required=False, default="", allow_blank=True, write_only=True
     )
@@ -328,6 +338,7 @@ class PayrollView(APIView):
                     "rows": rows,
                     "total": payroll.total,
                     "count": len(rows),
+                    "zero_payouts": [p.person.code for p in payroll.zeros],
                 }
             ).data
         )
@@ -404,6 +415,7 @@ class MappingView(APIView):
             request.user,
             [dict(c) for c in data["columns"]],
             data["pay_code"],
+            zero_lines=data.get("zero_lines"),
             reason=data["reason"],
         )
         return Response(MappingSerializer(row).data)

@@ -141,10 +141,12 @@ DEFAULT_COLUMNS = [
 
 class PayrollMapping(SettingsRow):
     """The payroll export's columns (one row, pk 1): headers in order, each naming a
-    :class:`PayrollSource`; the pay code written on every line."""
+    :class:`PayrollSource`; the pay code written on every line; whether a payout of zero
+    is a line too (most payroll systems want only amounts to pay: off by default)."""
 
     columns = models.JSONField(_("columns"), default=list)
     pay_code = models.CharField(_("pay code"), max_length=40, default="COMM")
+    zero_lines = models.BooleanField(_("lines for payouts of zero"), default=False)
 
     class Meta:
         verbose_name = _("payroll column mapping")

@@ -246,17 +246,25 @@ def _value(payout: Payout, source: str, mapping: PayrollMapping) -> Any:
 class Payroll:
     header: list[str]
     rows: list[list[Any]]
-    payouts: list[Payout]
+    payouts: list[Payout]  # every payout the export settles: marked paid with it
     total: Decimal
+    zeros: list[Payout] = field(default_factory=list)  # of ``payouts``: no line, nothing to pay
 
 
 def payroll(user: Any, period: str) -> Payroll:
+    """The payroll file of ``period``: a line per approved payout that is not held, in
+    the configured columns. A payout of zero is no line (payroll pays amounts; a payout
+    carried to zero after its deficit moved on, or nothing earned), unless the mapping's
+    ``zero_lines`` asks for every person; it is still among ``payouts``, which marking
+    the export paid settles (paid at zero)."""
     mapping = payroll_mapping()
     columns = mapping.columns or DEFAULT_COLUMNS
     chosen = payroll_payouts(user, period)
-    rows = [[_value(p, c["source"], mapping) for c in columns] for p in chosen]
+    zeros = [] if mapping.zero_lines else [p for p in chosen if p.amount == ZERO]
+    lines = [p for p in chosen if p not in zeros]
+    rows = [[_value(p, c["source"], mapping) for c in columns] for p in lines]
     total = sum((p.amount for p in chosen), ZERO)
-    return Payroll([c["header"] for c in columns], rows, chosen, total)
+    return Payroll([c["header"] for c in columns], rows, chosen, total, zeros)
 
 
 # Accrual ------------------------------------------------------------------------------

@@ -885,9 +885,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def set_payroll_mapping(
-    actor: Any, columns: Sequence[dict[str, str]], pay_code: str, *, reason: str = ""
+    actor: Any,
+    columns: Sequence[dict[str, str]],
+    pay_code: str,
+    *,
+    zero_lines: bool | None = None,
+    reason: str = "",
 ) -> PayrollMapping:
-    """Store the payroll export's columns: each ``{"header", "source"}`` in order."""
+    """Store the payroll export's columns: each ``{"header", "source"}`` in order; and
+    whether a payout of zero is a line of the file (None: as it is)."""
     access.check_edit_payroll_mapping(actor)
     problems = []
     cleaned = []
@@ -922,10 +928,17 @@ def set_payroll_mapping(
         errors["pay_code"] = _("Give a pay code of at most 40 characters, on one line.")
     if errors:
         raise ValidationError(errors)
+    values: dict[str, Any] = {"columns": cleaned, "pay_code": pay_code}
+    if zero_lines is not None:
+        values["zero_lines"] = bool(zero_lines)
     return update_settings(
         actor,
         PayrollMapping,
-        {"columns": cleaned, "pay_code": pay_code},
-        state=lambda row: {"columns": row.columns, "pay_code": row.pay_code},
+        values,
+        state=lambda row: {
+            "columns": row.columns,
+            "pay_code": row.pay_code,
+            "zero_lines": row.zero_lines,
+        },
         reason=reason,
     )

@@ -240,6 +240,7 @@ def payroll(request: HttpRequest) -> HttpResponse:
                     request.user,
                     columns,
                     request.POST.get("pay_code", ""),
+                    zero_lines=bool(request.POST.get("zero_lines")),  # a box: absent, off
                     reason=request.POST.get("reason", "")[:500],
                 )
                 messages.success(request, _("Payroll columns saved."))
@@ -279,7 +280,15 @@ def payroll(request: HttpRequest) -> HttpResponse:
             # and reason, or the payment reference and date (never lost to a refusal)
             refused = {
                 n: request.POST.get(n, "")
-                for n in ("form", "columns", "pay_code", "reason", "reference", "paid_on")
+                for n in (
+                    "form",
+                    "columns",
+                    "pay_code",
+                    "zero_lines",
+                    "reason",
+                    "reference",
+                    "paid_on",
+                )
             }
             refused["form"] = "columns" if refused["form"] == "columns" else "paid"
             return _payroll_page(request, period, refused)
