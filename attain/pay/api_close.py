@@ -6,6 +6,7 @@ wait for someone who has left, and settling one (as on the pay periods page)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -129,8 +130,21 @@ class CloseView(APIView):
         body = CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        row = services.close_period(request.user, data["period"], reason=data["reason"])
+        try:
+            row = services.close_period(request.user, data["period"], reason=data["reason"])
+        except services.DeficitsLeft as refusal:  # the call that carries them, by name
+            messages = [*refusal.message_dict["period"], _carry_call(refusal)]
+            raise ValidationError({"period": messages}) from None
         return Response(PeriodStateSerializer(_state(row)).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _carry_call(refusal: services.DeficitsLeft) -> str:
+    """What carries the deficits that stopped a close, as the API's caller sends it."""
+    body = {"action": "carry", "period": refusal.period, "people": refusal.people, "reason": "…"}
+    return _(
+        "Carry them forward first with POST /api/pay/payouts/actions/ %(body)s (finance, "
+        "with the reason), then close the period again."
+    ) % {"body": json.dumps(body, ensure_ascii=False)}
 
 
 class ReopenView(APIView):

@@ -67,6 +67,23 @@ def periods() -> list[PeriodRow]:
     return sorted(rows, key=lambda r: (r.end, r.period), reverse=True)
 
 
+def below_zero(user: Any) -> list[tuple[str, list[Payout]]]:
+    """The payouts below zero of the people ``user`` may see in periods not closed (nor
+    closing), by period, the newest first: each stops its period's close until its
+    deficit is carried forward (docs/pay.md, "Negative payouts")."""
+    shut = PayPeriod.objects.exclude(state=PeriodState.OPEN).values("period")
+    rows = (
+        Payout.objects.filter(person__in=visible_people(user), amount__lt=ZERO)
+        .exclude(period__in=shut)
+        .select_related("person")
+        .order_by("-period_end", "period", "person__code")
+    )
+    found: dict[str, list[Payout]] = {}
+    for payout in rows:
+        found.setdefault(payout.period, []).append(payout)
+    return list(found.items())
+
+
 def pay_period(period: str) -> PayPeriod | None:
     return (
         PayPeriod.objects.select_related("requested_by", "reopened_by")

@@ -380,16 +380,35 @@ def period_end(period: str) -> datetime.date | None:
     return end  # type: ignore[no-any-return]
 
 
+class DeficitsLeft(ValidationError):
+    """The close of ``period`` refused for its payouts below zero (``people``: their
+    codes): the pages and the API add the way to carry them forward."""
+
+    def __init__(self, message: Any, *, period: str, people: list[str]) -> None:
+        super().__init__(message)
+        self.period = period
+        self.people = people
+
+
+def below_zero(period: str) -> QuerySet[Payout]:
+    """The payouts of ``period`` below zero, by person code: they stop its close."""
+    return (
+        Payout.objects.filter(period=period, amount__lt=ZERO)
+        .select_related("person")
+        .order_by("person__code")
+    )
+
+
 def _check_no_deficit(period: str) -> None:
     """A payout below zero left in a closing period would be frozen with its deficit, which
     no later payout would then recover: its deficit is carried forward first."""
-    below = Payout.objects.filter(period=period, amount__lt=ZERO).select_related("person")
-    names = [payout.person.name for payout in below.order_by("person__name")[:6]]
-    if not names:
+    below = list(below_zero(period))
+    if not below:
         return
-    count = below.count()
+    count = len(below)
+    names = sorted(payout.person.name for payout in below)
     shown = pgettext("list separator", ", ").join(names[:5]) + ("…" if count > 5 else "")
-    raise ValidationError(
+    raise DeficitsLeft(
         {
             "period": ngettext(
                 "%(period)s has %(count)s payout below zero (%(people)s): carry its deficit "
@@ -402,7 +421,9 @@ def _check_no_deficit(period: str) -> None:
                 count,
             )
             % {"period": period, "count": count, "people": shown}
-        }
+        },
+        period=period,
+        people=[payout.person.code for payout in below],
     )
 
 

@@ -4,14 +4,19 @@ snapshot and the adjustments made for it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from . import adjustments, services_disputes
+from attain.org.selectors import person_of
+
+from . import adjustments, selectors_payouts, services_deficits, services_disputes
 from . import close_access as access
 from . import selectors_close as selectors
 from . import services_close as services
@@ -19,7 +24,7 @@ from .models import Payout
 from .models_close import PeriodState
 from .models_deficits import CarriedDeficit
 from .models_disputes import DisputeAdjustment
-from .payout_access import can_pay_payouts
+from .payout_access import can_carry_deficits, can_pay_payouts
 
 
 def _pk(value: str | None) -> int:
@@ -49,6 +54,8 @@ def periods(request: HttpRequest) -> HttpResponse:
                 )
             elif action == "settle":
                 messages.success(request, _settle(request))
+            elif action == "carry":
+                messages.success(request, _carry(request, period))
             elif action == "reopen":
                 services.reopen_period(
                     request.user, period, reason=request.POST.get("reason", "")[:500]
@@ -57,15 +64,44 @@ def periods(request: HttpRequest) -> HttpResponse:
             else:
                 messages.error(request, _("Choose what to do."))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            text = _errors(error)
+            if isinstance(error, services.DeficitsLeft):  # the way out is on this page
+                text += " " + _(
+                    "They are listed below under “Payouts below zero”: carry their "
+                    "deficits forward there (finance, with the reason), then close the period."
+                )
+            messages.error(request, text)
             # the page again, with the reason typed in the refused form (never lost)
-            refused = {"action": action, "period": period}
+            refused: dict[str, Any] = {"action": action, "period": period}
             refused["reason"] = request.POST.get("reason", "")
             refused["adjustment"] = request.POST.get("adjustment", "")
             refused["deficit"] = request.POST.get("deficit", "")
+            refused["people"] = request.POST.getlist("people")
             return _periods_page(request, refused)
         return redirect(request.path)
     return _periods_page(request, {})
+
+
+def _carry(request: HttpRequest, period: str) -> str:
+    """Carry forward the deficits of the payouts below zero the form chose (field
+    ``people``) in ``period``, with the reason (the register's action, offered where a
+    close is refused for them); the message saying so."""
+    codes = request.POST.getlist("people")
+    chosen = list(
+        selectors_payouts.payouts(request.user, period=period or None).filter(
+            person__code__in=codes
+        )
+    )
+    if codes and not chosen:
+        raise ValidationError(_("Choose at least one payout."))
+    count = services_deficits.carry_deficits(
+        request.user, chosen, reason=request.POST.get("reason", "")
+    )
+    return ngettext(
+        "The deficit of %(count)s payout of %(period)s is carried forward.",
+        "The deficits of %(count)s payouts of %(period)s are carried forward.",
+        count,
+    ) % {"count": count, "period": period}
 
 
 def _settle(request: HttpRequest) -> str:
@@ -101,6 +137,10 @@ def _periods_page(request: HttpRequest, refused: dict[str, str]) -> HttpResponse
     context["stranded"] = list(adjustments.stranded())
     context["stranded_deficits"] = list(adjustments.stranded(CarriedDeficit))
     context["can_settle"] = can_pay_payouts(request.user)
+    # payouts below zero stop a close: carried forward from here (the register's action)
+    context["below_zero"] = selectors.below_zero(request.user)
+    context["can_carry"] = can_carry_deficits(request.user)
+    context["my_person_id"] = getattr(person_of(request.user), "pk", None)
     return render(request, "pay/periods.html", context, status=status)
 
 
