@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "attain.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "attain.web.pagination.Pagination",
     # DRF's JSON parser with its errors in the caller's language (and no server error
     # for a body nested too deeply); the form parsers as DRF's default
     "DEFAULT_PARSER_CLASSES": [

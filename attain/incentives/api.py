@@ -20,9 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attain.org.company import company
 from attain.org.models import Unit
 from attain.web.api import PERIOD_PATTERN, ModelSerializer, Serializer, query_one, query_period
 from attain.web.forms import record_pk
+from attain.web.pagination import WithCurrency
 
 from . import access, selectors, services
 from .effectiveness_api import urlpatterns as effectiveness_urls
@@ -76,10 +78,23 @@ class ResultSerializer(ModelSerializer):
         return [ComponentSerializer(c).data for c in by_person.get((row.person_id, row.period), [])]
 
 
+def _currency() -> str:
+    return company().currency
+
+
+class ResultPages(WithCurrency):
+    """Pages of results with the company's currency, which payouts and money measures
+    are in (as the pay API's answers name it)."""
+
+    currency = staticmethod(_currency)
+
+
 class ResultList(generics.ListAPIView):
-    """Stored results per person for a period (``?period=``, ``?person=``)."""
+    """Stored results per person for a period (``?period=``, ``?person=``), a page at a
+    time with the ``currency`` their amounts are in."""
 
     serializer_class = ResultSerializer
+    pagination_class = ResultPages
 
     def get_queryset(self) -> QuerySet[PeriodResult]:
         period = query_period(self.request) or selectors.current_period()

@@ -1,9 +1,11 @@
-"""The pay API says which currency its amounts are in, and its payroll opens on the pay
-period under way, as the pages do."""
+"""The pay API (and the results API of incentives) says which currency its amounts are
+in, and its payroll opens on the pay period under way, as the pages do."""
 
 from __future__ import annotations
 
 import datetime
+
+from rest_framework.test import APIClient
 
 from .payout_factories import PERIOD, store, through
 from .test_pages_in_yen import _pay_in
@@ -30,3 +32,26 @@ def test_the_payroll_opens_on_the_quarter_under_way(company, client, monkeypatch
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: datetime.date(2026, 12, 7))
     client.force_login(company.users["finance"])
     assert client.get("/api/pay/payroll/").json()["period"] == "2026-Q1"
+
+
+def test_the_results_and_the_register_totals_name_the_currency(company):
+    _pay_in("JPY")
+    store(company, {"r1": {"commission": "120000"}})
+    api = APIClient()
+    api.force_authenticate(company.users["finance"])
+    results = api.get("/api/performance/results/", {"period": PERIOD}).json()
+    assert results["currency"] == "JPY"
+    assert [r["person"] for r in results["results"]] == ["r1"]
+    # the register's totals are in the same answer as its currency
+    register = api.get("/api/pay/payouts/", {"period": PERIOD}).json()
+    assert register["currency"] == "JPY" and register["totals"]["total"] == "120000.00"
+
+
+def test_the_schema_documents_it():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paged = schema["components"]["schemas"]["PaginatedResultList"]
+    assert "currency" in paged["properties"] and "currency" in paged["required"]
+    register = schema["components"]["schemas"]["Register"]
+    assert "currency" in register["required"]
