@@ -1,0 +1,80 @@
+"""Someone who has left keeps their login to read their own pay (role_of gives it a
+rep's: docs/architecture.md, "One visibility rule"): their final statement, drawn after
+their last day, is theirs to download, and nobody else's is. With single sign-on they
+were refused at the door ("Attain's records do not show you employed today"), so in a
+company whose people sign in only through the provider a leaver never saw it: a leaver
+whose login is active now signs in, as a rep reading their own."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from attain.accounts.models import Role
+from attain.core import sso
+from attain.org import services as org_services
+from attain.org.models import Person
+from attain.org.selectors import role_of
+from attain.pay import services_statements
+from attain.pay.models_statements import Statement, StatementSet
+from attain.pay.tests.payout_factories import AMOUNTS, PERIOD, store
+
+
+def _leaves(company: Any, code: str = "r1") -> None:
+    """``code`` leaves on the last day of :data:`PERIOD` (their statement is drawn after)."""
+    org_services.end_employment(None, company.people[code], on=datetime.date(2026, 3, 31))
+
+
+def test_a_leaver_downloads_their_final_statement_and_no_one_elses(
+    company: Any, settings: Any, tmp_path: Any, client: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    store(company, AMOUNTS)
+    _leaves(company)
+    row = StatementSet.objects.create(period=PERIOD)
+    services_statements.generate_statements(row.pk, processes=1)
+    client.force_login(company.users["rep"])  # r1's login, a rep's: as it was
+    mine = client.get("/pay/statements/mine/").content.decode()
+    own = Statement.objects.get(person__code="r1", statement_set__published=True)
+    assert f"/pay/statements/{own.pk}/pdf/" in mine
+    answer = client.get(f"/pay/statements/{own.pk}/pdf/")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    other = Statement.objects.get(person__code="r2", statement_set__published=True)
+    assert client.get(f"/pay/statements/{other.pk}/pdf/").status_code == 404
+    listed = client.get("/api/pay/statements/").json()["results"]
+    assert [s["person"] for s in listed] == ["r1"]
+    # a leaver's login that was given finance reads only their own too
+    company.users["rep"].role = Role.FINANCE
+    company.users["rep"].save()
+    client.force_login(company.users["rep"])
+    assert client.get(f"/pay/statements/{other.pk}/pdf/").status_code == 404
+
+
+def test_a_leaver_with_an_active_login_signs_in_with_single_sign_on(
+    company: Any, settings: Any
+) -> None:
+    today = timezone.localdate()
+    Person.objects.filter(code="r1").update(email="r1@corp.example")
+    claims = {"email": "r1@corp.example", "email_verified": True}
+    _leaves(company)
+    assert Person.objects.get(code="r1").end < today
+    user, reason = sso.match_login(claims)
+    assert (user, reason) == (company.users["rep"], "")
+    assert role_of(user) == Role.REP
+    # their login disabled (the administrator's choice at leaving): refused as disabled
+    company.users["rep"].is_active = False
+    company.users["rep"].save()
+    assert sso.match_login(claims) == (None, sso.INACTIVE)
+    # a leaver without a login gets none at sign-on, even when logins are made then
+    settings.ATTAIN_SSO_CREATE_LOGIN = True
+    Person.objects.filter(code="r2").update(email="r2@corp.example", end=PERIOD_END)
+    r2 = {"email": "r2@corp.example", "email_verified": True}
+    assert sso.match_login(r2) == (None, sso.NOT_EMPLOYED)
+    # someone who has not started yet is not let in either
+    Person.objects.filter(code="r2").update(end=None, start=today + datetime.timedelta(days=5))
+    assert sso.match_login(r2) == (None, sso.NOT_EMPLOYED)
+
+
+PERIOD_END = datetime.date(2026, 3, 31)
