@@ -119,7 +119,7 @@ def _settle(request: HttpRequest) -> str:
     return _("The adjustment of dispute #%(number)s is settled.") % {"number": row.dispute_id}
 
 
-def _periods_page(request: HttpRequest, refused: dict[str, str]) -> HttpResponse:
+def _periods_page(request: HttpRequest, refused: dict[str, Any]) -> HttpResponse:
     """The periods page; ``refused``: what was sent with a refused step (status 400)."""
     services.fail_abandoned_closes()
     rows = selectors.periods()
