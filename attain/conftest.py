@@ -119,15 +119,23 @@ def browser() -> Iterator[object]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-def sign_in(browser: Any, live_server: Any, role: str, locale: str = "en-US") -> Any:
-    """A new browser context signed in as ``role``'s login: (context, page)."""
+PHONE = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
+
+
+def sign_in(
+    browser: Any, live_server: Any, role: str, locale: str = "en-US", *, phone: bool = False
+) -> Any:
+    """A new browser context signed in as ``role``'s login: (context, page). With
+    ``phone``, a touch phone's (:data:`PHONE`, mobile, touch) that taps the form's button."""
     username, password = LOGINS[role]
-    context = browser.new_context(locale=locale)
+    touch = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone else {}
+    context = browser.new_context(locale=locale, **touch)
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
+    press = page.tap if phone else page.click
+    press("button[type=submit].primary")
     page.wait_for_url(f"{live_server.url}/")
     return context, page
 

@@ -8,27 +8,14 @@ import re
 
 import pytest
 
-from attain.conftest import LOGINS
+from attain.conftest import sign_in
 from attain.crm import services as crm
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 FINGER = 44  # px: the touch target WCAG 2.5.5 and Apple ask for
-
-
-def _touch_phone(browser, live_server, role, locale="zh-CN"):
-    username, password = LOGINS[role]
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale=locale)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.tap("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
 
 
 def _sizes(page, selector):
@@ -50,7 +37,7 @@ def test_pager_links_are_a_fingers_size_on_a_touch_phone(
     rep = company.people["r1"]
     for n in range(52):
         crm.create_customer(None, name=f"客户{n:02d}", owner=rep, city="上海", industry="化工")
-    context, page = _touch_phone(browser, live_server, "rep")
+    context, page = sign_in(browser, live_server, "rep", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/crm/customers/?page=2")
         links = _sizes(page, "main .pager a")
@@ -80,7 +67,7 @@ def test_the_plan_designers_rows_have_room_on_a_phone(
     117 px, a level's label to 56 px, and a scorecard's row (measure, weight, target,
     direction) overflowed its box, its measure a 62 px select and its ✕ out of sight.
     Each row now wraps its fields inside the box, each field at least 120 px wide."""
-    context, page = _touch_phone(browser, live_server, "sales_ops")
+    context, page = sign_in(browser, live_server, "sales_ops", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/performance/plans/new/")
         page.tap("button.add-commission")
@@ -126,7 +113,7 @@ def test_a_scorecards_metric_row_names_its_fields_and_what_its_button_removes(
     after the metric it removes (删除 销售额), and follows the measure chosen;
     each field is named by its column and row. A level's button says which level it
     removes (删除第 2 级, not 删除第 2 行)."""
-    context, page = _touch_phone(browser, live_server, "sales_ops")
+    context, page = sign_in(browser, live_server, "sales_ops", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/performance/plans/new/")
         page.tap("button.add-scorecard")
@@ -219,7 +206,7 @@ def test_headers_and_the_heatmap_legend_wrap_at_spaces_only_on_a_phone(
         alert.people.set([rep])
     found = {}
     for locale in ("zh-CN", "en-US"):
-        context, page = _touch_phone(browser, live_server, "finance", locale)
+        context, page = sign_in(browser, live_server, "finance", locale, phone=True)
         try:
             page.goto(f"{live_server.url}/pay/payroll/?period=2026-Q2")
             assert page.locator("#payroll td", has_text="COMM-2026").count()
@@ -229,7 +216,7 @@ def test_headers_and_the_heatmap_legend_wrap_at_spaces_only_on_a_phone(
             found[locale, "over-time"] = page.evaluate(WORDS_BROKEN, "#over-time th")
         finally:
             context.close()
-        context, page = _touch_phone(browser, live_server, "manager", locale)
+        context, page = sign_in(browser, live_server, "manager", locale, phone=True)
         try:
             page.goto(f"{live_server.url}/performance/team/")
             found[locale, "legend"] = page.evaluate(WORDS_BROKEN, ".legend")
@@ -253,7 +240,7 @@ def test_a_big_figure_in_a_stat_box_stays_on_one_line_on_a_phone(
         crm.create_opportunity(
             None, customer=customer, name=name, owner=rep, amount=Decimal(amount)
         )
-    context, page = _touch_phone(browser, live_server, "manager")
+    context, page = sign_in(browser, live_server, "manager", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/crm/opportunities/")
         figures = page.locator(".stat strong").all_inner_texts()
@@ -280,7 +267,7 @@ def test_a_disputes_record_reference_stays_whole_on_a_phone(
         record_table="orders",
         record_ref="HT-2026-118",
     )
-    context, page = _touch_phone(browser, live_server, "rep")
+    context, page = sign_in(browser, live_server, "rep", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/pay/disputes/")
         assert page.locator("#disputes td", has_text="HT-2026-118").count()
@@ -320,7 +307,7 @@ def test_the_audit_trails_object_and_changes_stay_readable_on_a_phone(
             before={"state": "reviewed"},
             after={"state": "approved"},
         )
-    context, page = _touch_phone(browser, live_server, "sales_ops")
+    context, page = sign_in(browser, live_server, "sales_ops", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/audit/")
         assert page.locator("table.events td", has_text="2026-Q3").count()
@@ -364,7 +351,7 @@ def test_a_payout_lines_component_code_stays_whole_in_the_register_on_a_phone(
         kind="bonus",
         amount=Decimal("27661.82"),
     )
-    context, page = _touch_phone(browser, live_server, "finance")
+    context, page = sign_in(browser, live_server, "finance", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/pay/payouts/?period=2026-Q3")
         assert page.locator("main .table td", has_text="manager-2026.team-bonus").count()

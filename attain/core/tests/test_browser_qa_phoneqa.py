@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from attain.conftest import LOGINS, sign_in
+from attain.conftest import PHONE, sign_in
 from attain.crm import services as crm
 from attain.notify.services import notify
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
 
 # Each short unspaced text in a table (a name, a date, a title, a button's label): on how
 # many lines it is written, when more than one.
@@ -66,32 +64,20 @@ SMALL = """() => [...document.querySelectorAll(
     + Math.round(r.height))"""
 
 
-def _touch_phone(browser, live_server, role):
-    username, password = LOGINS[role]
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.tap("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
 def test_check_boxes_and_row_buttons_can_be_tapped_on_a_phone(
     transactional_db, company, live_server, browser
 ):
     """On a touch screen the check boxes were the browser's 13 × 13 px (a manager picks
     payouts to review by them, a rep sets notifications) and a row's ✕ in the plan
     designer 12 × 21 px: each now at least 24 × 24 px (WCAG 2.5.8)."""
-    context, page = _touch_phone(browser, live_server, "rep")
+    context, page = sign_in(browser, live_server, "rep", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/notifications/settings/")
         assert page.locator("main input[type=checkbox]").count() > 3
         settings = page.evaluate(SMALL)
     finally:
         context.close()
-    context, page = _touch_phone(browser, live_server, "sales_ops")
+    context, page = sign_in(browser, live_server, "sales_ops", "zh-CN", phone=True)
     try:
         page.goto(f"{live_server.url}/performance/plans/new/")
         page.tap("button.add-bonus")

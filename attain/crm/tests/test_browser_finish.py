@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from attain.conftest import sign_in
+from attain.conftest import PHONE, sign_in
 from attain.crm import services
 from attain.crm.models import Opportunity
 
@@ -16,7 +16,6 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 WORD = re.compile(r"[A-Za-z]{3,}")
 # The page's words as the walk reads them (attain/demo/tests/test_browser_walk.py): the
 # visible text without code, plus placeholders and labels.

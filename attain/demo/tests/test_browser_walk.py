@@ -35,11 +35,12 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.exceptions import Resolver404
 
+from attain.conftest import PHONE
+
 pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROLES = ("admin", "ops", "finance", "exec", "manager", "rep")  # the demo logins
-PHONE = {"width": 390, "height": 844}
 WORD = re.compile(r"[A-Za-z]{3,}")
 # Tokens that are technical, not language: units, formats, protocols, the product.
 TECHNICAL = {

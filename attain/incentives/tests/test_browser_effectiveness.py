@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from attain.conftest import sign_in
+from attain.conftest import PHONE, sign_in
 from attain.incentives import services
 from attain.incentives.documents import level_bonus, marginal_commission, plan_document
 
@@ -17,7 +17,6 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 expect = playwright_sync.expect
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
 
 
 def test_sales_ops_run_a_what_if_on_a_phone(transactional_db, sales, live_server, browser):
