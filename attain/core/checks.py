@@ -36,44 +36,50 @@ PASSWORD_LOGINS = ("all", "admins")
 SIGN_OUTS = ("provider", "attain")
 
 
+def _not_one_of(
+    name: str, default: str, allowed: tuple[str, ...], *, hint: str, id: str
+) -> list[checks.CheckMessage]:
+    """The error of the setting ``name`` (``default`` when unset) when it is not one of
+    ``allowed`` (none when it is)."""
+    value = getattr(settings, name, default)
+    if value in allowed:
+        return []
+    message = f"{name} is {value!r}; it must be one of: {', '.join(allowed)}."
+    return [checks.Error(message, hint=hint, id=id)]
+
+
 @checks.register()
 def sign_in_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Single sign-on and password settings that are not one of their values: Attain
     would otherwise go on quietly (an unknown ATTAIN_SSO_MATCH matched people by
     employee id, an unknown ATTAIN_PASSWORD_LOGIN let everyone keep their password)."""
-    errors: list[checks.CheckMessage] = []
-    match = getattr(settings, "ATTAIN_SSO_MATCH", "email")
-    if match not in SSO_MATCHES:
-        errors.append(
-            checks.Error(
-                f"ATTAIN_SSO_MATCH is {match!r}; it must be one of: {', '.join(SSO_MATCHES)}.",
-                hint="email: a signed-in identity is the person with that email; "
-                "employee_code: the person with that employee id (docs/operations.md).",
-                id="attain.E001",
-            )
-        )
-    sign_out = getattr(settings, "ATTAIN_SSO_SIGN_OUT", "provider")
-    if sign_out not in SIGN_OUTS:
-        errors.append(
-            checks.Error(
-                f"ATTAIN_SSO_SIGN_OUT is {sign_out!r}; it must be one of: {', '.join(SIGN_OUTS)}.",
-                hint="provider: signing out of Attain also ends the identity provider's "
-                "session; attain: Attain's only (docs/operations.md).",
-                id="attain.E004",
-            )
-        )
+    errors = [
+        *_not_one_of(
+            "ATTAIN_SSO_MATCH",
+            "email",
+            SSO_MATCHES,
+            hint="email: a signed-in identity is the person with that email; "
+            "employee_code: the person with that employee id (docs/operations.md).",
+            id="attain.E001",
+        ),
+        *_not_one_of(
+            "ATTAIN_SSO_SIGN_OUT",
+            "provider",
+            SIGN_OUTS,
+            hint="provider: signing out of Attain also ends the identity provider's "
+            "session; attain: Attain's only (docs/operations.md).",
+            id="attain.E004",
+        ),
+        *_not_one_of(
+            "ATTAIN_PASSWORD_LOGIN",
+            "all",
+            PASSWORD_LOGINS,
+            hint="admins: only administrators may sign in with a password (docs/operations.md).",
+            id="attain.E002",
+        ),
+    ]
     password = getattr(settings, "ATTAIN_PASSWORD_LOGIN", "all")
-    if password not in PASSWORD_LOGINS:
-        errors.append(
-            checks.Error(
-                f"ATTAIN_PASSWORD_LOGIN is {password!r}; it must be one of: "
-                f"{', '.join(PASSWORD_LOGINS)}.",
-                hint="admins: only administrators may sign in with a password "
-                "(docs/operations.md).",
-                id="attain.E002",
-            )
-        )
-    elif password == "admins" and not getattr(settings, "ATTAIN_SSO_ENABLED", False):
+    if password == "admins" and not getattr(settings, "ATTAIN_SSO_ENABLED", False):
         # nobody else could sign in, and invitations would point at a button not shown
         errors.append(
             checks.Warning(
