@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from attain.calc.forecast import FIRST_DAY, LAST_DAY, NotForecastable, run_backtest
 from attain.org.commands import CompanyCommand
+from attain.web.outputs import check_output, write_output
 
 
 def _day(text: str) -> datetime.date:
@@ -46,10 +46,8 @@ class Command(CompanyCommand):
                 % {"first": FIRST_DAY, "last": LAST_DAY}
             )
         target = options["json"]
-        if target and target != "-" and Path(target).is_dir():
-            raise CommandError(
-                _("--json %(path)s is a folder: name the file") % {"path": target}, returncode=2
-            )
+        if target and target != "-":
+            check_output(target, json=True)
         try:
             document = run_backtest(options["measure"], first, last)
         except NotForecastable as error:
@@ -62,15 +60,7 @@ class Command(CompanyCommand):
             if options["json"] == "-":
                 self.stdout.write(text)
                 return
-            try:
-                with open(options["json"], "w", encoding="utf-8") as handle:
-                    handle.write(text + "\n")
-            except OSError as error:
-                raise CommandError(
-                    _("cannot write %(path)s: %(error)s")
-                    % {"path": options["json"], "error": error.strerror},
-                    returncode=2,
-                ) from None
+            write_output(options["json"], text + "\n")
         for row in document["cutoffs"]:
             self.stdout.write(
                 f"{row['date']}  {row['period']:8}  model {row['wape_model']:.3f}  "

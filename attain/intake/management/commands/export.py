@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from attain.intake.exporter import export_file
 from attain.intake.tables import TABLES
 from attain.org.commands import CompanyCommand
+from attain.web.outputs import check_output
 
 
 class Command(CompanyCommand):
@@ -32,14 +33,7 @@ class Command(CompanyCommand):
     # workers: an export made here imports there without a shift of hours, and back.
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        if not path.parent.is_dir():
-            raise CommandError(
-                _("No such directory: %(path)s") % {"path": path.parent}, returncode=2
-            )
-        if path.is_dir():
-            raise CommandError(
-                _("%(path)s is a folder: name the file to write") % {"path": path}, returncode=2
-            )
+        check_output(path)
         try:
             count = export_file(TABLES[options["table"]], path, options["format"])
         except OSError as error:  # no permission, a full disk

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from attain.integrity import services
 from attain.integrity.evaluation import evaluate, labels_path, table
 from attain.org.commands import CompanyCommand
+from attain.web.outputs import check_output, write_output
 
 
 class Command(CompanyCommand):
@@ -48,16 +49,7 @@ class Command(CompanyCommand):
     def scan(self, options: dict[str, Any]) -> None:
         target = options["json"]
         if target and target != "-":  # checked before the scan stores any alert
-            path = Path(target)
-            if path.is_dir():
-                raise CommandError(
-                    _("--json %(path)s is a folder: name the file") % {"path": target},
-                    returncode=2,
-                )
-            if not path.parent.is_dir():
-                raise CommandError(
-                    _("No such directory: %(path)s") % {"path": path.parent}, returncode=2
-                )
+            check_output(target, json=True)
         labels = list(dict.fromkeys(options["period"] or services.default_periods()))
         language = get_language() or "en"
         if options["dry_run"]:
@@ -87,14 +79,7 @@ class Command(CompanyCommand):
             if options["json"] == "-":
                 self.stdout.write(text)
                 return
-            try:
-                Path(options["json"]).write_text(text + "\n", encoding="utf-8")
-            except OSError as error:
-                raise CommandError(
-                    _("cannot write %(path)s: %(error)s")
-                    % {"path": options["json"], "error": error.strerror},
-                    returncode=2,
-                ) from None
+            write_output(options["json"], text + "\n")
         self.stdout.write(
             _(
                 "%(alerts)s alerts in %(periods)s (%(created)s new, of which %(known)s a "

@@ -19,6 +19,7 @@ from attain.intake.exporter import rows_csv, rows_xlsx
 from attain.org.commands import CompanyCommand
 from attain.pay import selectors_payouts as selectors
 from attain.pay import services_payouts as services
+from attain.web.outputs import check_output, write_output
 
 
 def _period(text: str) -> str:
@@ -84,24 +85,11 @@ class Command(CompanyCommand):
             period = _period(options["period"])
             fmt = options["format"]
             path: Path = options["output"] or Path(f"payroll-{period}.{fmt}")
-            if not path.parent.is_dir():
-                raise CommandError(
-                    _("No such directory: %(path)s") % {"path": path.parent}, returncode=2
-                )
-            if path.is_dir():
-                raise CommandError(
-                    _("%(path)s is a folder: name the file to write") % {"path": path}, returncode=2
-                )
+            check_output(path)
             payroll = selectors.payroll(Operator(), period)
             rows = [payroll.header, *payroll.rows]
             data = rows_xlsx(rows, f"payroll {period}") if fmt == "xlsx" else rows_csv(rows)
-            try:
-                path.write_bytes(data)
-            except OSError as error:
-                raise CommandError(
-                    _("cannot write %(path)s: %(error)s") % {"path": path, "error": error.strerror},
-                    returncode=2,
-                ) from None
+            write_output(path, data)
             self.stdout.write(
                 _("exported %(count)s payouts, total %(total)s, to %(path)s")
                 % {"count": len(payroll.rows), "total": payroll.total, "path": path}
