@@ -122,6 +122,13 @@ def browser() -> Iterator[object]:
 PHONE = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
 
 
+def login(client: Any, role: str) -> Any:
+    """Django's test ``client`` signed in with ``role``'s login and password."""
+    username, password = LOGINS[role]
+    assert client.login(username=username, password=password)
+    return client
+
+
 def sign_in(
     browser: Any, live_server: Any, role: str, locale: str = "en-US", *, phone: bool = False
 ) -> Any:

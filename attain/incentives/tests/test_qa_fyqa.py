@@ -9,15 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from attain.conftest import LOGINS
+from attain.conftest import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, role):
-    username, password = LOGINS[role]
-    assert client.login(username=username, password=password)
-    return client
 
 
 @pytest.fixture

@@ -5,19 +5,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from attain.conftest import LOGINS
+from attain.conftest import login
 from attain.incentives.models import PeriodResult
 
 from .conftest import YEAR
 
 pytestmark = pytest.mark.django_db
 Q1 = f"{YEAR}-Q1"
-
-
-def login(client, role):
-    username, password = LOGINS[role]
-    assert client.login(username=username, password=password)
-    return client
 
 
 def _give(row, code, actual, target, attainment, status, projected):

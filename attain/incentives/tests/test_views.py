@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from attain.conftest import LOGINS
+from attain.conftest import login
 from attain.incentives.models import PeriodResult, Plan, PlanVersion
 from attain.web.testing import page_text
 
@@ -17,12 +17,6 @@ from .conftest import REP_PLAN, YEAR
 
 pytestmark = pytest.mark.django_db
 Q1 = f"{YEAR}-Q1"
-
-
-def login(client, role):
-    username, password = LOGINS[role]
-    assert client.login(username=username, password=password)
-    return client
 
 
 def test_rep_sees_their_numbers_with_links_to_explanations(client, calculated):
