@@ -5,6 +5,7 @@ request with a server error (SQLite silently matched nothing)."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -85,22 +86,16 @@ def test_a_nul_in_a_posted_form_is_a_400_before_the_view(company: Company) -> No
         assert response.status_code == 400, (url, response.status_code)
 
 
-def test_a_nul_in_a_form_posted_to_the_api_is_a_400_naming_it(company: Company) -> None:
+@pytest.mark.parametrize("body", ["multipart", "json"])
+def test_a_nul_in_a_form_posted_to_the_api_is_a_400_naming_it(company: Company, body: str) -> None:
+    """A form body is Attain's to check; a JSON body is DRF's (Django's message, now
+    read right in Chinese)."""
     client = APIClient()
     client.force_authenticate(company.users["admin"])
     response = client.post(
         "/api/customers/",
         {"external_id": "C9", "name": "a\x00b"},
-        format="multipart",
-        headers={"accept-language": "zh-hans"},
-    )
-    assert response.status_code == 400, response.content[:300]
-    assert response.json()["error"]["fields"] == {"name": ["不能包含空字符（NUL）。"]}
-    # a JSON body is DRF's to check: Django's message, now read right in Chinese
-    response = client.post(
-        "/api/customers/",
-        {"external_id": "C9", "name": "a\x00b"},
-        format="json",
+        format=body,
         headers={"accept-language": "zh-hans"},
     )
     assert response.status_code == 400, response.content[:300]
