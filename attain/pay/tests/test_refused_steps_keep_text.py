@@ -74,25 +74,33 @@ def test_a_step_that_passes_still_goes_back_to_the_page(company, client):
     assert answer.status_code == 302 and answer["Location"] == address
 
 
-def test_a_refused_reopen_keeps_the_reason(quarters, client, monkeypatch):  # noqa: F811
-    closed(quarters, "2026-Q1")
-    closed(quarters, "2026-Q2")
-    client.force_login(quarters.users["admin"])
+def _row(html, period):
+    """The periods page's row of ``period``."""
+    return html.split(f'data-period="{period}"')[1].split("</tr>")[0]
+
+
+def _refused(client, monkeypatch, service, action, period):
+    """The periods page after posting ``action`` on ``period`` with REASON while the
+    service function ``service`` refuses it: shown again (400) with the refusal."""
 
     def refuse(actor, period, *, reason):
         raise services_close.ValidationError({"period": "Refused for the test."})
 
-    monkeypatch.setattr(services_close, "reopen_period", refuse)
-    answer = client.post(
-        "/pay/periods/", {"action": "reopen", "period": "2026-Q2", "reason": REASON}
-    )
+    monkeypatch.setattr(services_close, service, refuse)
+    answer = client.post("/pay/periods/", {"action": action, "period": period, "reason": REASON})
     assert answer.status_code == 400
     html = answer.content.decode()
     assert "Refused for the test." in html
-    row = html.split('data-period="2026-Q2"')[1].split("</tr>")[0]
-    assert f'value="{REASON}"' in row
-    other = html.split('data-period="2026-Q1"')[1].split("</tr>")[0]
-    assert REASON not in other  # only in the form that was refused
+    return html
+
+
+def test_a_refused_reopen_keeps_the_reason(quarters, client, monkeypatch):  # noqa: F811
+    closed(quarters, "2026-Q1")
+    closed(quarters, "2026-Q2")
+    client.force_login(quarters.users["admin"])
+    html = _refused(client, monkeypatch, "reopen_period", "reopen", "2026-Q2")
+    assert f'value="{REASON}"' in _row(html, "2026-Q2")
+    assert REASON not in _row(html, "2026-Q1")  # only in the form that was refused
 
 
 def test_a_reopen_without_a_reason_is_shown_in_place(quarters, client):  # noqa: F811
@@ -107,22 +115,11 @@ def test_a_reopen_without_a_reason_is_shown_in_place(quarters, client):  # noqa:
 def test_the_close_form_takes_a_reason_and_keeps_it_on_refusal(quarters, client, monkeypatch):  # noqa: F811
     client.force_login(quarters.users["admin"])
     page = client.get("/pay/periods/").content.decode()
-    form = page.split('data-period="2026-Q1"')[1].split("</tr>")[0]
+    form = _row(page, "2026-Q1")
     assert 'name="reason"' in form and "Reason (optional)" in form
     assert 'name="reason" maxlength="500" required' not in form  # the service takes none
-
-    def refuse(actor, period, *, reason):
-        raise services_close.ValidationError({"period": "Refused for the test."})
-
-    monkeypatch.setattr(services_close, "close_period", refuse)
-    answer = client.post(
-        "/pay/periods/", {"action": "close", "period": "2026-Q1", "reason": REASON}
-    )
-    assert answer.status_code == 400
-    html = answer.content.decode()
-    assert "Refused for the test." in html
-    row = html.split('data-period="2026-Q1"')[1].split("</tr>")[0]
-    assert f'value="{REASON}"' in row
+    html = _refused(client, monkeypatch, "close_period", "close", "2026-Q1")
+    assert f'value="{REASON}"' in _row(html, "2026-Q1")
 
 
 def test_the_reason_typed_on_the_close_form_is_the_close_reason(quarters, client):  # noqa: F811
