@@ -16,22 +16,30 @@ from attain.pay.models_disputes import Dispute
 pytestmark = pytest.mark.django_db
 
 
+def _held(company, reason, **fields) -> Alert:
+    """An alert about r1 (``fields``), confirmed by sales operations for ``reason`` with
+    r1's payout held."""
+    alert = Alert.objects.create(people_codes=["r1"], **fields)
+    alert.people.set([company.people["r1"]])
+    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason=reason, hold=True)
+    return alert
+
+
 def test_the_hold_notice_links_the_held_person_to_a_prefilled_dispute(company, client) -> None:
     """r1's payout is held for a confirmed wash-order finding; the notice on *My
     performance* offers r1 (in Chinese) the dispute flow, prefilled with the period and
     the alert, and the dispute opens from it; a reviewer sees the notice, no link."""
-    alert = Alert.objects.create(
+    alert = _held(
+        company,
+        "刷单",
         key="hold-dispute",
         detector="wash_orders",
         period="2025-Q2",
         score=Decimal("0.8"),
         reason_en="Cancelled after the quarter",
         reason_zh="季度结束后取消",
-        people_codes=["r1"],
         records=[{"table": "orders", "external_id": "W-7"}],
     )
-    alert.people.set([company.people["r1"]])
-    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="刷单", hold=True)
     client.force_login(company.users["rep"])
     page = client.get("/performance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "integrity-hold" in page
@@ -70,18 +78,17 @@ def test_the_hold_notification_leads_the_person_to_the_notice_not_to_a_closed_pa
     from attain.notify.models import Notification
     from attain.notify.selectors import reader_code
 
-    alert = Alert.objects.create(
+    _held(
+        company,
+        "虚报",
         key="hold-link",
         detector="shell_customers",
         period="2025-Q3",
         score=Decimal("0.9"),
         reason_en="Customers share the rep's phone",
         reason_zh="客户与销售电话相同",
-        people_codes=["r1"],
         records=[{"table": "customers", "external_id": "SH-1"}],
     )
-    alert.people.set([company.people["r1"]])
-    integrity.decide(company.users["sales_ops"], alert, confirm=True, reason="虚报", hold=True)
     links = {}
     for role in ("rep", "manager"):
         user = company.users[role]
