@@ -14,6 +14,24 @@ from attain.org.models import Person
 D = datetime.date
 
 
+def _import_leaver_without_end(r4, unit, manager):
+    """A roster row for r4 (who left on 31 March) with the end cell empty, imported on
+    1 June; r4 read again."""
+    row = imports.PersonRow(
+        row=2,
+        code="r4",
+        name="R4",
+        unit=unit,
+        start=r4.start,
+        end=None,
+        manager=manager,
+        phone="13800000000",
+    )
+    outcome = services.import_people(None, [row], on=D(2025, 6, 1))
+    r4.refresh_from_db()
+    return outcome
+
+
 def test_an_empty_end_cell_does_not_rehire_a_leaver(company):
     """A roster row for someone who left, with the end cell empty and a new unit, is
     refused: the import does not re-hire (docs/import.md), and it neither crashes nor
@@ -21,19 +39,8 @@ def test_an_empty_end_cell_does_not_rehire_a_leaver(company):
     r4 = company.people["r4"]
     services.end_employment(None, r4, on=D(2025, 3, 31))
     before = list(r4.assignments.values_list("unit_id", "valid_from", "valid_to"))
-    row = imports.PersonRow(
-        row=2,
-        code="r4",
-        name="R4",
-        unit="east",
-        start=r4.start,
-        end=None,
-        manager="m1",
-        phone="13800000000",
-    )
-    outcome = services.import_people(None, [row], on=D(2025, 6, 1))
+    outcome = _import_leaver_without_end(r4, "east", "m1")
     assert "does not re-hire" in outcome.rejected[2]
-    r4.refresh_from_db()
     assert r4.end == D(2025, 3, 31)
     assert list(r4.assignments.values_list("unit_id", "valid_from", "valid_to")) == before
 
@@ -41,19 +48,8 @@ def test_an_empty_end_cell_does_not_rehire_a_leaver(company):
 def test_an_empty_end_cell_keeps_a_leavers_end_when_details_change(company):
     r4 = company.people["r4"]
     services.end_employment(None, r4, on=D(2025, 3, 31))
-    row = imports.PersonRow(
-        row=2,
-        code="r4",
-        name="R4",
-        unit="west",
-        start=r4.start,
-        end=None,
-        manager="m3",
-        phone="13800000000",
-    )
-    outcome = services.import_people(None, [row], on=D(2025, 6, 1))
+    outcome = _import_leaver_without_end(r4, "west", "m3")
     assert outcome.rejected == {}
-    r4.refresh_from_db()
     assert r4.end == D(2025, 3, 31)
     assert r4.phone == "13800000000"
     assert r4.assignment_on(D(2025, 5, 1)) is None
