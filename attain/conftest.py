@@ -122,6 +122,17 @@ def browser() -> Iterator[object]:
 PHONE = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
 
 
+def client_for(company: Company, role: str | None) -> Any:
+    """A Django test client signed in as ``role``'s login of the shared company
+    (``None`` or ``anonymous``: signed in as nobody)."""
+    from django.test import Client
+
+    client = Client()
+    if role is not None and role != "anonymous":
+        client.force_login(company.users[role])
+    return client
+
+
 def login(client: Any, role: str) -> Any:
     """Django's test ``client`` signed in with ``role``'s login and password."""
     username, password = LOGINS[role]

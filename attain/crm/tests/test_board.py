@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from attain.audit.models import AuditEvent
+from attain.conftest import client_for
 from attain.crm.models import Opportunity, StageChange
 from attain.crm.tests import make
-from attain.crm.tests.test_visibility import client_for
 
 ROLES = ["admin", "sales_ops", "finance", "executive", "manager", "rep"]
 SEES_R4 = {"admin", "sales_ops", "finance", "executive"}

@@ -10,15 +10,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from attain.conftest import client_for
 from attain.crm.models import Activity, Evidence
 from attain.crm.tests import make
 from attain.web.testing import HTML_BYTES, M4A_BYTES, PDF_BYTES, SVG_BYTES, image_bytes
-
-
-def client_for(company, role: str) -> Client:
-    client = Client()
-    client.force_login(company.users[role])
-    return client
 
 
 def _post_activity(client: Client, crm, **files: SimpleUploadedFile) -> object:

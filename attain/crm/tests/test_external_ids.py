@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from attain.conftest import client_for
 from attain.crm import services
 from attain.crm.models import (
     Activity,
@@ -29,8 +30,6 @@ from attain.crm.models import (
 from attain.crm.services import common
 from attain.crm.tests import make
 from attain.web.forms import apply_service
-
-from .test_visibility import client_for
 
 D = datetime.date
 

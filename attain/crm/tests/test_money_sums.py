@@ -10,8 +10,8 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import F
-from django.test import Client
 
+from attain.conftest import client_for
 from attain.crm.models import Order, Payment, Stage
 from attain.crm.tests import make
 from attain.web.aggregates import ExactSum
@@ -19,12 +19,6 @@ from attain.web.aggregates import ExactSum
 D = datetime.date
 
 AMOUNTS = ["0.10", "0.20", "1234567.89", "5748572.99", "0.07", "0.01", "99999999.99"]
-
-
-def client_for(company, role: str) -> Client:
-    client = Client()
-    client.force_login(company.users[role])
-    return client
 
 
 def test_customer_totals_are_exact_to_the_cent(company, crm):

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone, translation
 
+from attain.conftest import client_for
 from attain.crm import selectors, services
 from attain.crm.models import (
     Activity,
@@ -30,12 +31,6 @@ from attain.crm.tests import make
 from attain.web.testing import M4A_BYTES, image_bytes
 
 D = datetime.date
-
-
-def client_for(company, role: str) -> Client:
-    client = Client()
-    client.force_login(company.users[role])
-    return client
 
 
 def test_default_funnel_from_the_migration(db):
@@ -579,8 +574,8 @@ def test_a_hand_off_ticket_reads_in_the_readers_language(company):
 
     from django.apps import apps
 
+    from attain.conftest import client_for
     from attain.crm.models import ServiceTicket
-    from attain.crm.tests.test_visibility import client_for
     from attain.org import services as org
 
     org.create_person(
@@ -618,8 +613,8 @@ def test_a_hand_off_ticket_reads_in_the_readers_language(company):
 def test_customer_360_counts_every_record_of_a_big_customer(company, monkeypatch):
     """A key account with more records than a section shows: the figures at the top
     count them all, and each cut section says how many it shows (in Chinese too)."""
+    from attain.conftest import client_for
     from attain.crm import selectors
-    from attain.crm.tests.test_visibility import client_for
 
     monkeypatch.setattr(selectors, "SECTION_LIMIT", 3)
     r1 = company.people["r1"]

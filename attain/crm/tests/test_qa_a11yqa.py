@@ -6,9 +6,8 @@ import itertools
 import re
 from html.parser import HTMLParser
 
+from attain.conftest import client_for
 from attain.crm import services
-
-from .test_pages import client_for
 
 
 class _Ids(HTMLParser):

@@ -7,17 +7,11 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 
+from attain.conftest import client_for
 from attain.crm.models import Contact, Order, Payment
 from attain.web.once import FIELD
 from attain.web.testing import at_once
-
-
-def client_for(company, role: str) -> Client:
-    client = Client()
-    client.force_login(company.users[role])
-    return client
 
 
 def key_on(page: str) -> str:

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from attain.audit.models import AuditEvent
+from attain.conftest import client_for
 from attain.crm import access, selectors, services
 from attain.crm.models import Activity, Customer, Order, Payment
 from attain.crm.tests import make
@@ -37,13 +38,6 @@ PAYMENTS = {
     "manager": {"p_r1"},
     "rep": {"p_r1"},
 }
-
-
-def client_for(company, role: str | None) -> Client:
-    client = Client()
-    if role is not None:
-        client.force_login(company.users[role])
-    return client
 
 
 def names(crm, external_ids) -> set[str]:

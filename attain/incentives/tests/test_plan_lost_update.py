@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from attain.conftest import client_for
 from attain.incentives.models import PlanVersion
 
 from .conftest import YEAR
@@ -32,12 +32,6 @@ FIELDS = {
 }
 
 
-def editor(company, role: str) -> Client:
-    client = Client()
-    client.force_login(company.users[role])
-    return client
-
-
 def based_on(page: str) -> str:
     found = re.search(r'name="based_on" value="(\d*)"', page)
     assert found, "the designer does not say which version it shows"
@@ -45,7 +39,7 @@ def based_on(page: str) -> str:
 
 
 def test_a_plan_changed_since_the_page_was_opened_is_not_overwritten(company):
-    first, second = editor(company, "sales_ops"), editor(company, "admin")
+    first, second = client_for(company, "sales_ops"), client_for(company, "admin")
     created = first.post(reverse("incentives:new_plan"), {**FIELDS, "c0-rate": "0.05"})
     assert created.status_code == 302
     url = reverse("incentives:designer", args=["east-rep"])

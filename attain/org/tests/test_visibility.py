@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attain.audit.models import AuditEvent
+from attain.conftest import client_for
 from attain.org import services
 from attain.org.models import Assignment, Person, Unit
 
@@ -26,13 +27,6 @@ SEES = {
 }
 WRITERS = {"admin", "sales_ops"}
 AUDIT_READERS = {"admin", "sales_ops"}
-
-
-def client_for(company, role: str | None) -> Client:
-    client = Client()
-    if role is not None:
-        client.force_login(company.users[role])
-    return client
 
 
 def database_state() -> tuple:

@@ -12,11 +12,10 @@ from decimal import Decimal
 import pypdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from attain.audit.models import AuditEvent
-from attain.conftest import role_cases, user_of
+from attain.conftest import client_for, role_cases, user_of
 from attain.incentives.models import PeriodResult
 from attain.notify.models import Profile
 from attain.pay import selectors_statements as selectors
@@ -127,17 +126,10 @@ see_progress    Y     Y         Y       -         -       -   -
 """
 
 
-def _client(company, role):
-    client = Client()
-    if role != "anonymous":
-        client.force_login(company.users[role])
-    return client
-
-
 @pytest.mark.parametrize(("action", "role", "allowed"), role_cases(TABLE))
 def test_who_may_do_what(published, company, action, role, allowed, settings):
     settings.AXES_ENABLED = False
-    client = _client(company, role)
+    client = client_for(company, role)
     user = user_of(company, role)
     if action.startswith("download"):
         statement = _statement(action.rpartition("_")[2])
@@ -164,14 +156,14 @@ def test_who_may_do_what(published, company, action, role, allowed, settings):
 
 def test_pages_list_what_the_login_may_see(published, company, settings):
     settings.AXES_ENABLED = False
-    rep = _client(company, "rep").get(reverse("pay:my_statements"))
+    rep = client_for(company, "rep").get(reverse("pay:my_statements"))
     assert rep.status_code == 200 and "1,200.10" in rep.content.decode()
-    manager = _client(company, "manager").get(reverse("pay:statements"), {"period": PERIOD})
+    manager = client_for(company, "manager").get(reverse("pay:statements"), {"period": PERIOD})
     page = manager.content.decode()
     # whole words: a page's random CSRF token may hold "r4"
     assert re.search(r"\br1\b", page) and not re.search(r"\br4\b", page)
     assert 'id="generate"' not in page
-    finance = _client(company, "finance").get(reverse("pay:statements"), {"period": PERIOD})
+    finance = client_for(company, "finance").get(reverse("pay:statements"), {"period": PERIOD})
     assert 'id="generate"' in finance.content.decode()
 
 
@@ -179,10 +171,10 @@ def test_a_rep_reads_one_statement_in_the_singular(published, company, settings)
     """A rep sees their own statement of the period: the heading read "1 statements, 0
     acknowledged"."""
     settings.AXES_ENABLED = False
-    page = _client(company, "rep").get(reverse("pay:statements"), {"period": PERIOD})
+    page = client_for(company, "rep").get(reverse("pay:statements"), {"period": PERIOD})
     text = re.sub(r"\s+", " ", page.content.decode())
     assert "1 statement, 0 acknowledged" in text
-    finance = _client(company, "finance").get(reverse("pay:statements"), {"period": PERIOD})
+    finance = client_for(company, "finance").get(reverse("pay:statements"), {"period": PERIOD})
     assert re.search(r"\b[2-9]\d* statements, 0 acknowledged", finance.content.decode())
 
 
@@ -256,7 +248,7 @@ def test_a_set_killed_halfway_is_never_shown_and_resumes(
 
 def test_a_finished_set_says_done_once(published, company):
     """The status of a finished set read "完成 · 完成 · 100%" (the state, then the stage)."""
-    client = _client(company, "finance")
+    client = client_for(company, "finance")
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("pay:statement_set", args=[published.pk])).content.decode()
     assert "完成</strong> · 100%" in page and "· 完成 ·" not in page
@@ -561,15 +553,15 @@ def test_a_statement_whose_payout_changed_since_says_so_and_is_not_acknowledged(
     assert "1,200.10" in str(refused.value) and "1,300.10" in str(refused.value)
     statement.refresh_from_db()
     assert statement.acknowledged_at is None and AuditEvent.objects.count() == count
-    mine = _client(company, "rep").get(reverse("pay:my_statements"), HTTP_ACCEPT_LANGUAGE="en")
+    mine = client_for(company, "rep").get(reverse("pay:my_statements"), HTTP_ACCEPT_LANGUAGE="en")
     page = mine.content.decode()
     assert "Out of date" in page and "1,300.10" in page
     assert reverse("pay:statement_ack", args=[statement.pk]) not in page
-    finance = _client(company, "finance").get(
+    finance = client_for(company, "finance").get(
         reverse("pay:statements"), {"period": PERIOD}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert "已过时" in finance.content.decode()
-    api = _client(company, "rep").get("/api/pay/statements/", {"period": PERIOD})
+    api = client_for(company, "rep").get("/api/pay/statements/", {"period": PERIOD})
     [row] = api.json()["results"]
     assert (row["amount"], row["payout_amount"], row["outdated"]) == ("1200.10", "1300.10", True)
     # generated again: the new statement is current and can be acknowledged
@@ -648,7 +640,7 @@ def test_the_statements_api_comes_a_page_at_a_time(published, company, role, peo
     at once (people × periods, growing each quarter); now the common pager's pages
     (``?page=``, ``?page_size=``, 100 a page): a list longer than a page says its
     ``next``, and the pages hold what the role saw at once before, each once."""
-    client = _client(company, role)
+    client = client_for(company, role)
     address: str | None = "/api/pay/statements/?page_size=2"
     first = client.get(address).json()
     assert first["count"] == len(people) and first["previous"] is None
