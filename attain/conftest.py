@@ -133,6 +133,16 @@ def client_for(company: Company, role: str | None) -> Any:
     return client
 
 
+def api_client_for(company: Company, role: str = "admin") -> Any:
+    """A REST framework test client authenticated as ``role``'s login of the shared
+    company."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(company.users[role])
+    return client
+
+
 def login(client: Any, role: str) -> Any:
     """Django's test ``client`` signed in with ``role``'s login and password."""
     username, password = LOGINS[role]

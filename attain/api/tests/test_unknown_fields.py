@@ -10,21 +10,14 @@ import inspect
 
 from django.urls import get_resolver
 from rest_framework import serializers
-from rest_framework.test import APIClient
 
-from attain.conftest import Company
+from attain.conftest import Company, api_client_for
 from attain.crm.models import Customer
 from attain.web.api import ModelSerializer, Serializer
 
 
-def _client(company: Company) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(company.users["admin"])
-    return client
-
-
 def test_a_mistyped_field_of_an_update_is_a_400_and_nothing_changes(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     zh = {"accept-language": "zh-hans"}
     response = client.patch("/api/units/east/", {"nmae": "华东大区"}, format="json", headers=zh)
     assert response.status_code == 400, response.content[:300]
@@ -34,7 +27,7 @@ def test_a_mistyped_field_of_an_update_is_a_400_and_nothing_changes(company: Com
 
 
 def test_a_mistyped_field_of_a_create_saves_nothing(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     before = Customer.objects.count()
     response = client.post(
         "/api/customers/", {"name": "新客户", "extrenal_id": "ERP-1", "cty": "杭州"}, format="json"
@@ -48,7 +41,7 @@ def test_a_mistyped_field_of_a_create_saves_nothing(company: Company) -> None:
 
 
 def test_a_nested_row_with_a_mistyped_field_is_named_by_its_path(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     made = client.post("/api/customers/", {"name": "甲公司", "external_id": "C1"}, format="json")
     assert made.status_code == 201, made.content[:300]
     response = client.post(
@@ -68,7 +61,7 @@ def test_a_nested_row_with_a_mistyped_field_is_named_by_its_path(company: Compan
 def test_what_a_read_showed_may_be_sent_back(company: Company) -> None:
     """``id`` and the other fields a GET shows are known: a client that edits the record
     it read and sends it all back is not refused for the read-only ones."""
-    client = _client(company)
+    client = api_client_for(company)
     unit = client.get("/api/units/east/").json()
     unit["name"] = "华东一区"
     response = client.patch("/api/units/east/", unit, format="json")

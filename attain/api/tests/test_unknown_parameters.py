@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from rest_framework.test import APIClient
 
-from attain.conftest import Company
+from attain.conftest import Company, api_client_for
 from attain.crm.models import Customer
 
 
-def _client(company: Company) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(company.users["admin"])
-    return client
-
-
 def test_an_unknown_filter_on_a_list_is_a_400_naming_it(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     for url, name in [
         ("/api/payments/", "customer"),
         ("/api/activities/", "source"),
@@ -36,7 +30,7 @@ def test_an_unknown_filter_on_a_list_is_a_400_naming_it(company: Company) -> Non
 
 
 def test_the_documented_parameters_are_still_read(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     assert client.get("/api/customers/", {"q": "x", "owner": "x", "page": 1}).status_code == 200
     assert client.get("/api/contacts/", {"customer": "x", "page_size": 5}).status_code == 200
     assert client.get("/api/me/").status_code == 200
@@ -44,7 +38,7 @@ def test_the_documented_parameters_are_still_read(company: Company) -> None:
 
 
 def test_an_unknown_parameter_on_a_create_is_refused_before_saving(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     before = Customer.objects.count()
     response = client.post("/api/customers/?allow_duplicat=true", {"name": "新客户"}, format="json")
     assert response.status_code == 400, response.content[:300]
@@ -53,7 +47,7 @@ def test_an_unknown_parameter_on_a_create_is_refused_before_saving(company: Comp
 
 
 def test_the_audit_trail_documents_and_reads_its_filters(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     paths = client.get("/api/openapi.json").json()["paths"]
     names = {p["name"] for p in paths["/api/audit/"]["get"]["parameters"]}
     assert {"type", "actor", "action", "object", "batch", "q", "since", "until"} <= names

@@ -6,9 +6,7 @@ which looks like no orders."""
 
 from __future__ import annotations
 
-from rest_framework.test import APIClient
-
-from attain.conftest import Company
+from attain.conftest import Company, api_client_for
 
 FILTERS = {
     "/api/customers/": {"q", "owner"},
@@ -23,14 +21,8 @@ FILTERS = {
 }
 
 
-def _client(company: Company) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(company.users["admin"])
-    return client
-
-
 def test_the_document_lists_every_filter(company: Company) -> None:
-    paths = _client(company).get("/api/openapi.json").json()["paths"]
+    paths = api_client_for(company).get("/api/openapi.json").json()["paths"]
     for url, names in FILTERS.items():
         documented = {p["name"] for p in paths[url]["get"]["parameters"]}
         assert names <= documented, (url, names - documented)
@@ -41,7 +33,7 @@ def test_the_document_lists_every_filter(company: Company) -> None:
 
 
 def test_a_status_that_is_not_one_is_a_400(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     for url in ["/api/orders/", "/api/tickets/"]:
         response = client.get(url, {"status": "confimed"}, headers={"accept-language": "zh-hans"})
         assert response.status_code == 400, (url, response.content[:300])
@@ -52,7 +44,7 @@ def test_a_status_that_is_not_one_is_a_400(company: Company) -> None:
 
 
 def test_a_filter_given_twice_is_a_400(company: Company) -> None:
-    client = _client(company)
+    client = api_client_for(company)
     for url, names in FILTERS.items():
         for name in names:
             response = client.get(f"{url}?{name}=a&{name}=b")
@@ -64,7 +56,7 @@ def test_an_opportunitys_history_is_documented_as_the_list_it_answers(company: C
     """The history answers every stage change as a plain list; the document promised a
     page of them (``count``, ``results``) and ``?page=`` / ``?page_size=``."""
     operation = (
-        _client(company)
+        api_client_for(company)
         .get("/api/openapi.json")
         .json()["paths"]["/api/opportunities/{external_id}/history/"]["get"]
     )

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from attain.audit.models import AuditEvent
-from attain.conftest import role_cases, user_of
+from attain.conftest import api_client_for, role_cases, user_of
 from attain.incentives import governance, services
 from attain.incentives.documents import marginal_commission, plan_document
 from attain.incentives.models import PlanVersion, VersionStatus
@@ -271,43 +270,40 @@ def test_a_refused_step_on_the_page_says_why(client, sales):
     assert spiff.status == VersionStatus.DRAFT
 
 
-def _api(company: Any, role: str) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(company.users[role])
-    return client
-
-
 def test_the_api_takes_the_steps_and_warns(sales):
     spiff = services.save_plan_version(None, SPIFF)
     base = f"/api/plans/spiff/versions/{spiff.number}"
-    answer = _api(sales, "sales_ops").post(f"{base}/submit/", {}, format="json")
+    answer = api_client_for(sales, "sales_ops").post(f"{base}/submit/", {}, format="json")
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert body["version"]["status"] == "submitted"
     assert len(body["warnings"]) == 1 and "would both pay" in body["warnings"][0]
 
-    chinese = _api(sales, "executive").post(
+    chinese = api_client_for(sales, "executive").post(
         f"{base}/approve/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert chinese.status_code == 200
     assert "重复" in chinese.json()["warnings"][0]
 
-    refused = _api(sales, "executive").post(f"{base}/activate/", {}, format="json")
+    refused = api_client_for(sales, "executive").post(f"{base}/activate/", {}, format="json")
     assert refused.status_code == 403
-    wrong = _api(sales, "sales_ops").post(f"{base}/approve/", {}, format="json")
+    wrong = api_client_for(sales, "sales_ops").post(f"{base}/approve/", {}, format="json")
     assert wrong.status_code == 403
-    again = _api(sales, "admin").post(f"{base}/approve/", {}, format="json")
+    again = api_client_for(sales, "admin").post(f"{base}/approve/", {}, format="json")
     assert again.status_code == 400
     assert "status" in again.json()["error"]["fields"]
 
-    listing = _api(sales, "executive").get("/api/plans/").json()
+    listing = api_client_for(sales, "executive").get("/api/plans/").json()
     assert {(v["plan"], v["status"]) for v in listing["versions"]} >= {
         ("spiff", "approved"),
         ("rep", "active"),
     }
     assert len(listing["warnings"]) == 1
-    assert _api(sales, "rep").get("/api/plans/").status_code == 403
-    assert _api(sales, "sales_ops").post(f"{base}/activate/", {}, format="json").status_code == 200
+    assert api_client_for(sales, "rep").get("/api/plans/").status_code == 403
+    assert (
+        api_client_for(sales, "sales_ops").post(f"{base}/activate/", {}, format="json").status_code
+        == 200
+    )
     spiff.refresh_from_db()
     assert spiff.status == VersionStatus.ACTIVE
 
@@ -386,7 +382,7 @@ def test_activating_a_version_inside_another_warns_of_the_days_left_without_a_pl
     version = services.save_plan_version(ops, summer)
     governance.submit_plan_version(ops, version)
     governance.approve_plan_version(boss, version)
-    answer = _api(company, "sales_ops").post(
+    answer = api_client_for(company, "sales_ops").post(
         f"/api/plans/rep/versions/{version.number}/activate/",
         {},
         format="json",

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rest_framework.test import APIClient
-
+from attain.conftest import api_client_for
 from attain.crm import services
 from attain.crm.models import Order
-
-
-def api(company, role: str) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(company.users[role])
-    return client
 
 
 def test_a_reps_own_order_changes_no_payout_until_verified(sales):
@@ -33,7 +26,7 @@ def test_a_reps_own_order_changes_no_payout_until_verified(sales):
 
     before = payout()
     customer = services.create_customer(None, name="乙方", owner=company.people["r1"])
-    refused = api(company, "rep").post(
+    refused = api_client_for(company, "rep").post(
         "/api/orders/",
         {
             "customer": customer.external_id,
@@ -44,7 +37,7 @@ def test_a_reps_own_order_changes_no_payout_until_verified(sales):
     )
     assert refused.status_code == 400
     assert "amount" in refused.json()["error"]["fields"]
-    answer = api(company, "rep").post(
+    answer = api_client_for(company, "rep").post(
         "/api/orders/",
         {"customer": customer.external_id, "date": "2026-03-02", "amount": "9000000.00"},
         format="json",

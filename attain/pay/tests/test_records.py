@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from attain.audit.models import AuditEvent
 from attain.calc import tables
+from attain.conftest import api_client_for
 from attain.crm import services
 from attain.crm.models import Order, Payment, Product, ProductLine, RecordPolicy, Verification
 from attain.intake.importer import import_file
@@ -36,12 +36,6 @@ def shop(company: Any) -> dict[str, Any]:
         "customer": services.create_customer(None, name="甲一科技", owner=p["r1"]),
         "product": Product.objects.create(code="S-1", name="传感器一号", line=line),
     }
-
-
-def api(company: Any, role: str) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(company.users[role])
-    return client
 
 
 def shop_order(company: Any, shop: dict[str, Any], role: str, **fields: Any) -> Order:
@@ -63,7 +57,7 @@ def counted_orders(start: datetime.date, end: datetime.date) -> list[str]:
 
 def test_a_reps_own_order_is_pending_and_not_counted_until_verified(company, shop):
     today = timezone.localdate()
-    answer = api(company, "rep").post(
+    answer = api_client_for(company, "rep").post(
         "/api/orders/",
         {
             "customer": shop["customer"].external_id,
@@ -205,7 +199,7 @@ def test_a_reimported_visit_with_photo_fingerprints_still_waits(company, shop, t
 )
 def test_out_of_bounds_values_are_refused_naming_the_field(company, shop, path, body, field):
     data = {"customer": shop["customer"].external_id, "date": "2026-03-01", **body}
-    answer = api(company, "rep").post(path, data, format="json")
+    answer = api_client_for(company, "rep").post(path, data, format="json")
     assert answer.status_code == 400, answer.content
     fields = answer.json()["error"]["fields"]
     assert field in fields, fields
@@ -214,7 +208,7 @@ def test_out_of_bounds_values_are_refused_naming_the_field(company, shop, path, 
 
 
 def test_bounds_are_the_same_in_chinese(company, shop):
-    answer = api(company, "rep").post(
+    answer = api_client_for(company, "rep").post(
         "/api/payments/",
         {"customer": shop["customer"].external_id, "date": "2026-03-01", "amount": "-100"},
         format="json",
@@ -275,7 +269,7 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(company, shop)
 def test_the_review_queue_api_verifies_in_bulk(company, shop):
     for n in range(3):
         shop_order(company, shop, "rep", external_id=f"Q-{n}")
-    finance = api(company, "finance")
+    finance = api_client_for(company, "finance")
     waiting = finance.get("/api/pay/records/?table=orders").json()["results"]
     assert sorted(row["external_id"] for row in waiting) == ["Q-0", "Q-1", "Q-2"]
     answer = finance.post(
@@ -286,7 +280,7 @@ def test_the_review_queue_api_verifies_in_bulk(company, shop):
     assert finance.get("/api/pay/records/?table=orders").json()["results"][0]["external_id"] == (
         "Q-2"
     )
-    refused = api(company, "rep").post(
+    refused = api_client_for(company, "rep").post(
         "/api/pay/records/verify/", {"table": "orders", "ids": ["Q-2"]}, format="json"
     )
     assert refused.status_code == 403
@@ -328,7 +322,7 @@ def test_web_api_and_import_refuse_a_bound_with_the_same_message(client, company
     assert page.status_code == 200
     web = page.context["form"].errors["amount"]
 
-    answer = api(company, "rep").post(
+    answer = api_client_for(company, "rep").post(
         "/api/orders/",
         {"customer": shop["customer"].external_id, "date": "2026-03-01", "amount": amount},
         format="json",
@@ -400,7 +394,7 @@ def test_the_verify_endpoint_answers_too_many_form_fields_with_the_error_documen
 
     many = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1
     body = urlencode([("table", "orders")] + [("ids", f"X{n}") for n in range(many)])
-    answer = api(company, "finance").post(
+    answer = api_client_for(company, "finance").post(
         "/api/pay/records/verify/", body, content_type="application/x-www-form-urlencoded"
     )
     assert answer.status_code == 400
@@ -409,7 +403,7 @@ def test_the_verify_endpoint_answers_too_many_form_fields_with_the_error_documen
 
 
 def test_a_policy_allows_at_most_ten_years_ahead(company):
-    answer = api(company, "sales_ops").put(
+    answer = api_client_for(company, "sales_ops").put(
         "/api/pay/policies/",
         {
             "table": "orders",
@@ -512,7 +506,7 @@ def test_the_review_queue_api_names_the_parameter_it_cannot_read(company):
     """``?state=pendng`` was refused at ``table`` ("Unknown record table or state."), so
     an integrator looked for the mistake in the table; each parameter is now read on
     its own, strictly (given twice, a 400; empty, not given)."""
-    finance = api(company, "finance")
+    finance = api_client_for(company, "finance")
     cases = {"state=pendng": "state", "table=order": "table", "table=orders&table=a": "table"}
     for query, name in cases.items():
         response = finance.get(f"/api/pay/records/?{query}", headers={"accept-language": "zh"})
@@ -530,7 +524,7 @@ def test_the_review_queue_api_comes_a_page_at_a_time(company, shop, role):
     ``?page_size=``, 100 a page) over every record, each once."""
     for n in range(5):
         shop_order(company, shop, "rep", external_id=f"Q-{n}")
-    client = api(company, role)
+    client = api_client_for(company, role)
     address: str | None = "/api/pay/records/?table=orders&page_size=2"
     first = client.get(address).json()
     assert first["count"] == 5 and first["next"] and first["previous"] is None

@@ -5,19 +5,13 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
-from attain.conftest import Company
+from attain.conftest import Company, api_client_for
 from attain.targets.models import Acknowledgement, TargetPlan
 from attain.web.testing import every_row
 
 from .conftest import publish
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(company: Company, role: str) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(company.users[role])
-    return client
 
 
 def test_anonymous_gets_nothing(plan: TargetPlan) -> None:
@@ -29,7 +23,7 @@ def test_anonymous_gets_nothing(plan: TargetPlan) -> None:
 def test_drafts_are_not_shown_to_reps(
     company: Company, plan: TargetPlan, role: str, count: int
 ) -> None:
-    assert len(client_for(company, role).get("/api/targets/plans/").json()["results"]) == count
+    assert len(api_client_for(company, role).get("/api/targets/plans/").json()["results"]) == count
 
 
 @pytest.mark.parametrize(
@@ -45,28 +39,28 @@ def test_published_targets_follow_visibility(
     company: Company, plan: TargetPlan, role: str, people: set[str]
 ) -> None:
     publish(company, plan)
-    body = every_row(client_for(company, role), "/api/targets/published/?fiscal_year=2026")
+    body = every_row(api_client_for(company, role), "/api/targets/published/?fiscal_year=2026")
     whos = {row["who"] for row in body}
     assert whos - {"hq", "east", "west"} == people
     assert {"east", "west"} <= whos  # unit targets are not people's data
 
 
 def test_grid_and_acknowledge(company: Company, plan: TargetPlan) -> None:
-    rows = client_for(company, "manager").get(f"/api/targets/plans/{plan.pk}/grid/").json()
+    rows = api_client_for(company, "manager").get(f"/api/targets/plans/{plan.pk}/grid/").json()
     assert "r4" not in {row["who"] for row in rows}
     publish(company, plan)
-    response = client_for(company, "rep").post(
+    response = api_client_for(company, "rep").post(
         f"/api/targets/plans/{plan.pk}/acknowledge/", {"comment": "ok"}, format="json"
     )
     assert response.status_code == 200, response.content
     assert Acknowledgement.objects.get().comment == "ok"
-    again = client_for(company, "rep").post(f"/api/targets/plans/{plan.pk}/acknowledge/")
+    again = api_client_for(company, "rep").post(f"/api/targets/plans/{plan.pk}/acknowledge/")
     assert again.status_code == 400
 
 
 def test_pace(company: Company, plan: TargetPlan) -> None:
     publish(company, plan)
-    rows = every_row(client_for(company, "rep"), "/api/targets/pace/?as_of=2026-06-30")
+    rows = every_row(api_client_for(company, "rep"), "/api/targets/pace/?as_of=2026-06-30")
     assert rows and {row["who"] for row in rows} == {"r1"}
     year = next(r for r in rows if r["period"] == "2026")
     assert year["status"] == "behind" and year["actual"] is not None
@@ -90,7 +84,7 @@ def test_a_zero_target_is_never_behind(company: Company) -> None:
         months="equal",
     )
     publish(company, plan)
-    rows = every_row(client_for(company, "rep"), "/api/targets/pace/?as_of=2026-06-30")
+    rows = every_row(api_client_for(company, "rep"), "/api/targets/pace/?as_of=2026-06-30")
     assert rows and all(Decimal(str(row["target"])) == 0 for row in rows)
     assert {row["status"] for row in rows} == {None}
 
@@ -120,14 +114,14 @@ def test_a_person_code_that_is_a_unit_code(company: Company, plan: TargetPlan) -
     publish(company, plan)
     Person.objects.filter(code="r4").update(code="west")  # a clash from before the check
     for role in ("admin", "rep"):
-        response = client_for(company, role).get("/api/targets/pace/?as_of=2026-06-30")
+        response = api_client_for(company, role).get("/api/targets/pace/?as_of=2026-06-30")
         assert response.status_code == 409, response.content
         assert "both a unit id and a person id" in response.json()["error"]["message"]
 
 
 def test_forecast_follows_visibility_and_says_its_basis(company: Company, plan: TargetPlan) -> None:
     publish(company, plan)
-    rows = every_row(client_for(company, "rep"), "/api/targets/forecast/?as_of=2026-06-20")
+    rows = every_row(api_client_for(company, "rep"), "/api/targets/forecast/?as_of=2026-06-20")
     assert rows and {row["who"] for row in rows} == {"r1"}
     assert {row["period"] for row in rows} == {"2026-Q2", "2026-06"}
     for row in rows:
@@ -135,14 +129,14 @@ def test_forecast_follows_visibility_and_says_its_basis(company: Company, plan: 
         assert row["basis_text"]
         assert float(row["p10"]) <= float(row["p50"]) <= float(row["p90"])
     body = every_row(
-        client_for(company, "admin"),
+        api_client_for(company, "admin"),
         "/api/targets/forecast/?as_of=2026-06-20&period=2026-Q2&measure=revenue",
     )
     assert {row["who"] for row in body if row["kind"] == "person"} >= {"r1", "r2", "r3", "r4"}
     hq = next(row for row in body if row["who"] == "hq")
     assert hq["basis"] == "units"
     chinese = every_row(
-        client_for(company, "rep"),
+        api_client_for(company, "rep"),
         "/api/targets/forecast/?as_of=2026-06-20",
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
@@ -154,7 +148,7 @@ def test_forecast_on_an_extreme_day_is_not_a_server_error(
     company: Company, plan: TargetPlan, day: str
 ) -> None:
     publish(company, plan)
-    response = client_for(company, "admin").get(f"/api/targets/forecast/?as_of={day}")
+    response = api_client_for(company, "admin").get(f"/api/targets/forecast/?as_of={day}")
     assert response.status_code in (200, 400, 409), response.content
 
 
@@ -163,7 +157,7 @@ def test_a_date_not_written_yyyy_mm_dd_is_refused(
     company: Company, plan: TargetPlan, day: str
 ) -> None:
     publish(company, plan)
-    response = client_for(company, "rep").get("/api/targets/pace/", {"as_of": day})
+    response = api_client_for(company, "rep").get("/api/targets/pace/", {"as_of": day})
     assert response.status_code == 400
     assert "as_of" in response.content.decode()
 
@@ -199,7 +193,7 @@ def test_the_forecast_of_someone_who_left_says_so_within_the_documented_bases(
 
     publish(company, plan)
     org.end_employment(None, company.people["r3"], on=datetime.date(2026, 6, 10))
-    rows = every_row(client_for(company, "admin"), "/api/targets/forecast/?as_of=2026-06-20")
+    rows = every_row(api_client_for(company, "admin"), "/api/targets/forecast/?as_of=2026-06-20")
     r3 = [row for row in rows if row["who"] == "r3"]
     assert r3 and {row["basis"] for row in r3} == {"left"}
     schema = SchemaGenerator().get_schema(request=None, public=True)
@@ -215,7 +209,7 @@ def test_a_grids_measure_that_the_plan_has_not_is_a_400_naming_it(
 ) -> None:
     """``?measure=revenu`` (a typo) answered 404 "Not found", which reads as no such
     plan; now a 400 at ``measure`` naming the plan's measures, as every query parameter."""
-    client = client_for(company, "manager")
+    client = api_client_for(company, "manager")
     url = f"/api/targets/plans/{plan.pk}/grid/"
     response = client.get(url, {"measure": "revenu"}, headers={"accept-language": "zh-hans"})
     assert response.status_code == 400, response.content[:300]
@@ -241,7 +235,7 @@ def test_the_reports_come_a_page_at_a_time_with_every_row_once(
     100 a page): a list longer than a page says its ``next``, and the pages together hold
     the rows the reader saw at once before, each once."""
     publish(company, plan)
-    client = client_for(company, role)
+    client = api_client_for(company, role)
     whole = client.get(f"{url}&page_size=1000").json()
     assert whole["next"] is None and whole["count"] == len(whole["results"]) > 1, whole
     first = client.get(f"{url}&page_size=1").json()
@@ -273,6 +267,6 @@ def test_the_published_targets_pages_are_the_rows_the_reader_saw_before(
             for t in published_targets(fiscal_year=2026)
             if t["who"] not in people or t["who"] in seen
         }
-        rows = every_row(client_for(company, role), "/api/targets/published/?fiscal_year=2026")
+        rows = every_row(api_client_for(company, role), "/api/targets/published/?fiscal_year=2026")
         assert {(r["measure"], r["who"], r["period"], r["value"]) for r in rows} == expected
         assert len(rows) == len(expected), role
