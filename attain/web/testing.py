@@ -1,11 +1,15 @@
 """Helpers for tests: small real files (each starts with the magic number of its type),
-and a page's text as a person reads it."""
+a page's text as a person reads it, and the `attain` command run as another process."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -84,3 +88,35 @@ def at_once(work: Callable[[], Any], times: int = 2) -> list[Any]:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def command_env(
+    database_url: str, var_dir: Path, *, leave_out: Iterable[str] = ()
+) -> dict[str, str]:
+    """The environment of an `attain` command run as another process on a database of
+    its own: this one's, without the test run's task backend and settings module (and
+    ``leave_out``), with ``database_url``, ``var_dir`` and the project's settings."""
+    dropped = {"ATTAIN_TASKS", "DJANGO_SETTINGS_MODULE", *leave_out}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env.update(
+        DATABASE_URL=database_url,
+        ATTAIN_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    return env
+
+
+def run_attain(
+    *args: str, env: Mapping[str, str], timeout: float, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`attain ARGS` run by this Python as another process, its output captured as text
+    (the exit code is the caller's to check)."""
+    return subprocess.run(
+        [sys.executable, "-m", "attain.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from attain.web.testing import run_attain
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -17,11 +18,9 @@ ROOT = Path(__file__).resolve().parents[3]
 def _attain(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("ATTAIN_")}
     base.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "attain.cli", *args],
+    return run_attain(
+        *args,
         env={**base, "ATTAIN_VAR_DIR": str(tmp_path), **env},
-        capture_output=True,
-        text=True,
         cwd=tmp_path,  # not the project's folder: the command works from anywhere
         timeout=120,
     )

@@ -20,6 +20,8 @@ import dj_database_url
 import psycopg
 import pytest
 
+from attain.web.testing import command_env, run_attain
+
 URL = os.environ.get("DATABASE_URL", "")
 pytestmark = [
     pytest.mark.slow,
@@ -66,26 +68,10 @@ def database() -> Iterator[str]:
 def test_two_workers_calculate_a_partitioned_run_equal_to_one_process(
     database: str, tmp_path: Path
 ) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"ATTAIN_TASKS", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        DATABASE_URL=database,
-        ATTAIN_VAR_DIR=str(tmp_path / "var"),
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
+    env = command_env(database, tmp_path / "var")
 
     def attain(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "attain.cli", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        done = run_attain(*args, env=env, timeout=600)
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout
 
