@@ -338,16 +338,7 @@ def test_an_integrity_hold_holds_the_payout_and_lifting_it_releases_it(company):
     from attain.integrity.models import Alert
 
     store(company, AMOUNTS)
-    alert = Alert.objects.create(
-        key="t",
-        detector="wash_orders",
-        period=PERIOD,
-        score=Decimal("0.9"),
-        reason_en="e",
-        reason_zh="z",
-        people_codes=["r1"],
-    )
-    alert.people.set([company.people["r1"]])
+    alert = _alert(company, "r1", PERIOD)
     ops = company.users["sales_ops"]
     integrity.decide(ops, alert, confirm=True, reason="刷单 confirmed", hold=True)
     held = payout(company, "r1")
@@ -360,12 +351,13 @@ def test_an_integrity_hold_holds_the_payout_and_lifting_it_releases_it(company):
     assert not payout(company, "r1").held
 
 
-def _alert(company, code: str, period: str):
+def _alert(company, code: str, period: str, detector: str = "wash_orders"):
+    """An integrity alert of ``detector`` about ``code`` in ``period``, not yet decided."""
     from attain.integrity.models import Alert
 
     alert = Alert.objects.create(
-        key=f"t-{code}-{period}",
-        detector="wash_orders",
+        key=f"t-{detector}-{code}-{period}",
+        detector=detector,
         period=period,
         score=Decimal("0.9"),
         reason_en="e",
@@ -502,16 +494,7 @@ def test_lifting_one_alert_keeps_the_hold_of_another_on_the_same_payout(company)
     store(company, AMOUNTS)
     ops = company.users["sales_ops"]
     first = _alert(company, "r1", PERIOD)
-    second = Alert.objects.create(
-        key="t-second",
-        detector="shell_customers",
-        period=PERIOD,
-        score=Decimal("0.8"),
-        reason_en="e",
-        reason_zh="z",
-        people_codes=["r1"],
-    )
-    second.people.set([company.people["r1"]])
+    second = _alert(company, "r1", PERIOD, detector="shell_customers")
     integrity.decide(ops, first, confirm=True, reason="刷单", hold=True)
     integrity.decide(ops, second, confirm=True, reason="虚报客户", hold=True)
     integrity.release_hold(ops, Alert.objects.get(pk=first.pk), reason="cleared")
