@@ -252,28 +252,38 @@ def test_a_group_hears_nothing_when_nobody_was_notified(company) -> None:
     assert Delivery.objects.filter(webhook__isnull=False).count() == 1
 
 
-def test_a_personal_webhook_whose_name_leads_to_this_machine_is_not_sent(
-    company, receiver, settings, monkeypatch
-) -> None:
-    """A host name (here one that resolves to 127.0.0.1, like localtest.me) passes the
-    settings page, which sees only the name: the worker refuses to send to it."""
+def _deliver_through_a_name(
+    company: Any, receiver: Receiver, monkeypatch: Any, name: str, addresses: list[str]
+) -> Delivery:
+    """r1's personal webhook at the host ``name`` (the receiver's port), which resolves
+    to ``addresses`` one after another and then to 127.0.0.1; one notice to r1, delivered.
+    Its delivery, read again."""
     import socket
 
-    settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = False
     real = socket.getaddrinfo
+    answers = iter(addresses)
 
-    def resolve(host, *args, **kwargs):
-        if host == "robot.example":
-            return real("127.0.0.1", *args, **kwargs)
+    def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == name:
+            return real(next(answers, "127.0.0.1"), *args, **kwargs)
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     r1 = company.users["rep"]
     port = receiver.url.split(":")[2].split("/")[0]
-    personal_hook(r1, receiver.url.replace(f"127.0.0.1:{port}", f"robot.example:{port}"))
+    personal_hook(r1, receiver.url.replace(f"127.0.0.1:{port}", f"{name}:{port}"))
     notify("follow_up_due", [r1], opportunity="x", message="y")
     delivery.deliver([Delivery.objects.get().pk])
-    d = Delivery.objects.get()
+    return Delivery.objects.get()
+
+
+def test_a_personal_webhook_whose_name_leads_to_this_machine_is_not_sent(
+    company, receiver, settings, monkeypatch
+) -> None:
+    """A host name (here one that resolves to 127.0.0.1, like localtest.me) passes the
+    settings page, which sees only the name: the worker refuses to send to it."""
+    settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = False
+    d = _deliver_through_a_name(company, receiver, monkeypatch, "robot.example", [])
     assert d.status != Status.SENT and "this machine" in d.last_error
     assert receiver.received == []
 
@@ -353,24 +363,9 @@ def test_a_name_that_resolves_elsewhere_once_checked_is_not_sent_to_this_machine
     checks it and to 127.0.0.1 (time to live 0) when the connection is opened. The check
     and the connection each asked the resolver, so the message went to this machine;
     the address actually connected to is what is checked now."""
-    import socket
-
     settings.ATTAIN_PERSONAL_WEBHOOKS_ANYWHERE = False
-    real = socket.getaddrinfo
-    answers = iter(["203.0.113.7"])  # the first answer is public (TEST-NET-3), then local
-
-    def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
-        if host == "rebind.example":
-            return real(next(answers, "127.0.0.1"), *args, **kwargs)
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", resolve)
-    r1 = company.users["rep"]
-    port = receiver.url.split(":")[2].split("/")[0]
-    personal_hook(r1, receiver.url.replace(f"127.0.0.1:{port}", f"rebind.example:{port}"))
-    notify("follow_up_due", [r1], opportunity="x", message="y")
-    delivery.deliver([Delivery.objects.get().pk])
-    d = Delivery.objects.get()
+    # the first answer is public (TEST-NET-3), then local
+    d = _deliver_through_a_name(company, receiver, monkeypatch, "rebind.example", ["203.0.113.7"])
     assert receiver.received == []
     assert d.status != Status.SENT and "this machine" in d.last_error
 
