@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import Any
 
 import polars as pl
 import pytest
@@ -27,6 +28,12 @@ AS_OF = dt.date(2025, 5, 20)
 @cache
 def company() -> tuple[ForecastData, ForecastData]:
     return generate(300, seed=7)
+
+
+def appended(frame: pl.DataFrame | None, **columns: list[Any]) -> pl.DataFrame:
+    """``frame`` with rows added: ``columns`` by name, in the frame's own types."""
+    assert frame is not None
+    return pl.concat([frame, pl.DataFrame(columns, schema=frame.schema)])
 
 
 def _poisoned(data: ForecastData, as_of: dt.date) -> ForecastData:
@@ -60,15 +67,7 @@ def _poisoned(data: ForecastData, as_of: dt.date) -> ForecastData:
         pl.lit("open").alias("kind"),
         pl.lit(later).alias("date"),
     )
-    people = pl.concat(
-        [
-            data.people,
-            pl.DataFrame(
-                {"person": ["late"], "unit": ["t0001"], "start": [later], "end": [None]},
-                schema=data.people.schema,
-            ),
-        ]
-    )
+    people = appended(data.people, person=["late"], unit=["t0001"], start=[later], end=[None])
     # someone who leaves after the cut-off: not known at it
     people = people.with_columns(
         pl.when(pl.col("person") == "p00003")
@@ -77,14 +76,7 @@ def _poisoned(data: ForecastData, as_of: dt.date) -> ForecastData:
         .alias("end")
     )
     assert data.units is not None
-    units = pl.concat(
-        [
-            data.units,
-            pl.DataFrame(
-                {"unit": ["later"], "parent": ["hq"], "opened": [later]}, schema=data.units.schema
-            ),
-        ]
-    )
+    units = appended(data.units, unit=["later"], parent=["hq"], opened=[later])
     return ForecastData(
         values,
         people,
@@ -137,38 +129,17 @@ def test_fallbacks_say_what_they_are_based_on() -> None:
     as_of = dt.date(2025, 5, 20)
     period = forecast_period("quarter", as_of)
     newcomer_start = dt.date(2025, 5, 12)
-    people = pl.concat(
-        [
-            revenue.people,
-            pl.DataFrame(
-                {
-                    "person": ["newbie", "moved"],
-                    "unit": ["t0001", "fresh"],
-                    "start": [newcomer_start, newcomer_start],
-                    "end": [None, None],
-                },
-                schema=revenue.people.schema,
-            ),
-        ]
+    people = appended(
+        revenue.people,
+        person=["newbie", "moved"],
+        unit=["t0001", "fresh"],
+        start=[newcomer_start, newcomer_start],
+        end=[None, None],
     )
     assert revenue.units is not None
-    units = pl.concat(
-        [
-            revenue.units,
-            pl.DataFrame(
-                {"unit": ["fresh"], "parent": ["hq"], "opened": [dt.date(2025, 5, 2)]},
-                schema=revenue.units.schema,
-            ),
-        ]
-    )
-    values = pl.concat(
-        [
-            revenue.values,
-            pl.DataFrame(
-                {"person": ["newbie"], "date": [dt.date(2025, 5, 14)], "value": [5000.0]},
-                schema=revenue.values.schema,
-            ),
-        ]
+    units = appended(revenue.units, unit=["fresh"], parent=["hq"], opened=[dt.date(2025, 5, 2)])
+    values = appended(
+        revenue.values, person=["newbie"], date=[dt.date(2025, 5, 14)], value=[5000.0]
     )
     data = ForecastData(values, people, units, revenue.opportunities, revenue.stages)
     rows = {r["person"]: r for r in forecast_rows(data, as_of, period).iter_rows(named=True)}
@@ -221,23 +192,9 @@ def test_a_newcomer_whose_first_record_is_a_refund_is_not_forecast_more_refunds(
     as_of = dt.date(2025, 5, 20)
     period = forecast_period("quarter", as_of)
     start = dt.date(2025, 5, 12)
-    people = pl.concat(
-        [
-            revenue.people,
-            pl.DataFrame(
-                {"person": ["refund"], "unit": ["t0001"], "start": [start], "end": [None]},
-                schema=revenue.people.schema,
-            ),
-        ]
-    )
-    values = pl.concat(
-        [
-            revenue.values,
-            pl.DataFrame(
-                {"person": ["refund"], "date": [dt.date(2025, 5, 14)], "value": [-3000.0]},
-                schema=revenue.values.schema,
-            ),
-        ]
+    people = appended(revenue.people, person=["refund"], unit=["t0001"], start=[start], end=[None])
+    values = appended(
+        revenue.values, person=["refund"], date=[dt.date(2025, 5, 14)], value=[-3000.0]
     )
     data = ForecastData(values, people, revenue.units, revenue.opportunities, revenue.stages)
     rows = forecast_rows(data, as_of, period)
@@ -291,19 +248,8 @@ def test_a_unit_whose_month_nets_to_refunds_is_not_forecast_trillions() -> None:
     revenue, _ = company()
     as_of = dt.date(2025, 12, 5)
     period = forecast_period("month", as_of)
-    people = pl.concat(
-        [
-            revenue.people,
-            pl.DataFrame(
-                {
-                    "person": ["ret"],
-                    "unit": ["solo"],
-                    "start": [dt.date(2023, 1, 1)],
-                    "end": [None],
-                },
-                schema=revenue.people.schema,
-            ),
-        ]
+    people = appended(
+        revenue.people, person=["ret"], unit=["solo"], start=[dt.date(2023, 1, 1)], end=[None]
     )
     day, rows = dt.date(2023, 1, 2), []
     while day <= as_of:
@@ -314,14 +260,7 @@ def test_a_unit_whose_month_nets_to_refunds_is_not_forecast_trillions() -> None:
         [revenue.values, pl.DataFrame(rows, schema=revenue.values.schema, orient="row")]
     )
     assert revenue.units is not None
-    units = pl.concat(
-        [
-            revenue.units,
-            pl.DataFrame(
-                {"unit": ["solo"], "parent": [None], "opened": [None]}, schema=revenue.units.schema
-            ),
-        ]
-    )
+    units = appended(revenue.units, unit=["solo"], parent=[None], opened=[None])
     data = ForecastData(values, people, units)
     row = forecast_rows(data, as_of, period).filter(pl.col("person") == "ret").row(0, named=True)
     sold = sum(value for _p, _d, value in rows if value > 0)
@@ -405,15 +344,7 @@ def test_a_new_hires_run_rate_counts_their_own_days_in_the_period() -> None:
         ],
         how="diagonal_relaxed",
     ).select(revenue.people.columns)
-    values = pl.concat(
-        [
-            revenue.values,
-            pl.DataFrame(
-                {"person": ["hired"], "date": [dt.date(2025, 5, 14)], "value": [5000.0]},
-                schema=revenue.values.schema,
-            ),
-        ]
-    )
+    values = appended(revenue.values, person=["hired"], date=[dt.date(2025, 5, 14)], value=[5000.0])
     data = ForecastData(values, people, revenue.units, revenue.opportunities, revenue.stages)
     rows = forecast_rows(data, as_of, period)
     row = rows.filter(pl.col("person") == "hired").row(0, named=True)
