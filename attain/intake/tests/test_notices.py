@@ -7,12 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from attain.intake import services as intake
 from attain.notify.models import Notification
+from attain.notify.testing import kinds_of
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds_of(user) -> list[str]:
-    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
 def test_a_finished_import_tells_who_imported_it(company, settings, tmp_path) -> None:

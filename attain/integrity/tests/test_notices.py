@@ -9,12 +9,9 @@ import pytest
 from attain.integrity import services as integrity
 from attain.integrity.models import Alert
 from attain.notify.models import Notification
+from attain.notify.testing import kinds_of
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds_of(user) -> list[str]:
-    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
 def _held(company, key: str, detector: str, period: str, codes: list[str], reason: str) -> None:

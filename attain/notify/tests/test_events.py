@@ -8,12 +8,9 @@ from django.core.management import CommandError, call_command
 
 from attain.crm.tests.conftest import Crm, crm  # noqa: F401  (the fixture)
 from attain.notify.models import Notification
+from attain.notify.testing import kinds_of
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds_of(user) -> list[str]:
-    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
 def test_open_follow_up_reminders_are_sent_once(company, crm) -> None:  # noqa: F811

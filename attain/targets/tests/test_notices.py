@@ -9,14 +9,11 @@ from django.utils import timezone
 
 from attain.notify.models import Notification
 from attain.notify.reminders import remind
+from attain.notify.testing import kinds_of
 from attain.targets import services as targets
 from attain.targets.tests.conftest import new_plan, publish
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds_of(user) -> list[str]:
-    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
 def test_publishing_targets_notifies_everyone_with_a_target(company) -> None:
