@@ -120,3 +120,10 @@ def run_attain(
         timeout=timeout,
         check=False,
     )
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (a worker killed before it could finish)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid

@@ -4,23 +4,17 @@ again from its page and the API; a run records its worker and heartbeat."""
 from __future__ import annotations
 
 import datetime
-import subprocess
 
 from django.urls import reverse
 from django.utils import timezone
 
+from attain.conftest import login
 from attain.incentives import services
 from attain.incentives.models import CalculationRun, PeriodResult, RunKind, RunStatus
 from attain.web import leases
+from attain.web.testing import dead_pid
 
 from .conftest import YEAR
-from .test_views import login
-
-
-def dead_pid() -> int:
-    process = subprocess.Popen(["true"])
-    process.wait()
-    return process.pid
 
 
 def killed_run(**fields) -> CalculationRun:

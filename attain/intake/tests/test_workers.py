@@ -4,7 +4,6 @@ the page and the API; a batch also records its worker and heartbeat."""
 from __future__ import annotations
 
 import datetime
-import subprocess
 from typing import Any
 
 import pytest
@@ -16,14 +15,9 @@ from attain.crm.models import Order
 from attain.intake.models import BatchStatus, ImportBatch
 from attain.intake.services import create_batch, fail_abandoned_batches
 from attain.web import leases
+from attain.web.testing import dead_pid
 
 from .test_web import CSV, login, upload
-
-
-def dead_pid() -> int:
-    process = subprocess.Popen(["true"])
-    process.wait()
-    return process.pid
 
 
 def killed_batch(company: Any, **fields: Any) -> ImportBatch:
