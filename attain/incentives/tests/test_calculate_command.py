@@ -7,9 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from attain.conftest import login
 from attain.incentives.models import CalculationRun
-
-from .test_views import login
 
 
 @pytest.mark.django_db

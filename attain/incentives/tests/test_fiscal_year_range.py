@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attain.calc.periods import fiscal_year_of_day
+from attain.conftest import login
 from attain.incentives import services
 from attain.incentives.models import CalculationRun
-
-from .test_views import login
 
 FIRST = 2023  # the shared company's people start on 2024-01-01: the year before
 

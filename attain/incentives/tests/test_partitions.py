@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from attain.audit.models import Action, AuditEvent
+from attain.conftest import login
 from attain.incentives import calculation, partitions, services
 from attain.incentives.models import (
     CalculationRun,
@@ -28,7 +29,6 @@ from attain.org.models import Person
 from attain.web import leases
 
 from .conftest import YEAR
-from .test_views import login
 from .test_workers import dead_pid
 
 RESULT_FIELDS = (

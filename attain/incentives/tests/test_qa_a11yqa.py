@@ -7,8 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from attain.conftest import login
+
 from .conftest import YEAR
-from .test_views import login
 
 pytestmark = pytest.mark.django_db
 
