@@ -35,6 +35,16 @@ def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8") -> Pat
     return path
 
 
+def import_rows(tmp_path: Path, table: str, name: str, rows: list[list[Any]]) -> Any:
+    """``rows`` written to the CSV file ``name`` in ``tmp_path`` and imported into
+    ``table`` by the system; the rows refused go to ``tmp_path / "r.csv"``."""
+    from attain.intake.importer import import_file
+
+    return import_file(
+        None, table, write_csv(tmp_path / name, rows), rejects_path=tmp_path / "r.csv"
+    )
+
+
 def read_csv(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))

@@ -19,7 +19,7 @@ from attain.intake.importer import import_file
 from attain.intake.parsing import CellError, parse_date, parse_datetime
 from attain.intake.reading import FileProblem, open_source
 
-from .conftest import read_csv, write_csv
+from .conftest import import_rows, read_csv, write_csv
 
 
 def _xlsx(path: Path, rows: list[list[Any]]) -> Path:
@@ -72,9 +72,7 @@ def test_a_person_given_by_name_or_email_is_rejected_with_their_employee_id(
         ["SO-3", "C1", "王芳", "2024-03-01", "100"],
         ["SO-4", "C1", "李雷", "2024-03-01", "100"],
     ]
-    result = import_file(
-        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "orders", "o.csv", rows)
     assert result.rejected == 4
     reasons = [row[1] for row in read_csv(tmp_path / "r.csv")[1:]]
     assert reasons == [

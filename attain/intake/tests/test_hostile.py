@@ -26,7 +26,7 @@ from attain.intake.models import BatchStatus, ImportBatch
 from attain.intake.parsing import guard_formula, unguard_formula
 from attain.intake.reading import FileProblem, check_xlsx, open_source
 
-from .conftest import read_csv, write_csv
+from .conftest import import_rows, read_csv, write_csv
 
 HEADER = ["external_id", "name"]
 
@@ -355,9 +355,7 @@ def test_an_id_excel_shortened_to_scientific_notation_is_refused(
         ["202503100001234567", "C1", "r1", "2025-03-10", "100"],
         ["E+17-A", "C1", "r1", "2025-03-10", "100"],
     ]
-    result = import_file(
-        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "orders", "o.csv", rows)
     assert (result.imported, result.rejected) == (2, 2)
     assert set(Order.objects.values_list("external_id", flat=True)) == {
         "202503100001234567",

@@ -23,7 +23,7 @@ from attain.intake.models import BatchStatus, ImportBatch
 from attain.intake.reading import FileProblem
 from attain.intake.services import batch_for_file, run_batch
 
-from .conftest import read_csv, write_csv
+from .conftest import import_rows, read_csv, write_csv
 
 ZH_HEADER = ["订单号", "客户编号", "负责人", "下单日期", "订单金额", "状态", "业绩分配"]
 
@@ -125,9 +125,7 @@ def test_every_bad_row_is_rejected_and_good_rows_land(customers: Any, tmp_path: 
 
 def test_several_reasons_in_one_row(customers: Any, tmp_path: Path) -> None:
     rows = [ZH_HEADER, ["X", "C404", "E9", "nope", "abc", "", ""]]
-    result = import_file(
-        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "orders", "o.csv", rows)
     reason = read_csv(tmp_path / "r.csv")[1][1]
     assert result.rejected == 1
     for part in ("unknown customer", "unknown owner", "bad order date", "not a number"):
@@ -363,9 +361,7 @@ def test_credit_shares_of_many_places_are_stored_summing_to_one(
         ],
         ["S-2", "C1", "r1", "2025-03-10", "90", "", "r1:0.999999999;r2:0.000000001"],
     ]
-    result = import_file(
-        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "orders", "o.csv", rows)
     assert (result.imported, result.rejected) == (1, 1)
     shares = OrderCredit.objects.filter(order__external_id="S-1").values_list("share", flat=True)
     assert sorted(shares) == [Decimal("0.33333333")] * 2 + [Decimal("0.33333334")]
@@ -381,9 +377,7 @@ def test_control_characters_in_text_are_rejected(customers: Any, tmp_path: Path)
         ["N2", "Tab\x0bCo"],
         ["N3", "Fine Co"],
     ]
-    result = import_file(
-        None, "customers", write_csv(tmp_path / "c.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "customers", "c.csv", rows)
     assert (result.imported, result.rejected) == (1, 2)
     reasons = [line[1] for line in read_csv(tmp_path / "r.csv")[1:]]
     assert "contains a control character (U+0000)" in reasons[0]
@@ -419,9 +413,7 @@ def test_customers_with_dedupe_keys_and_credit_codes(customers: Any, tmp_path: P
         ["N3", "Bad code Co", "123", "", "", ""],
         ["C1", "上海华信有限公司 (renamed)", "", "", "转介绍", ""],
     ]
-    result = import_file(
-        None, "customers", write_csv(tmp_path / "c.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "customers", "c.csv", rows)
     assert (result.imported, result.updated, result.rejected) == (1, 1, 2)
     new = Customer.objects.get(external_id="N1")
     assert new.credit_code == "91350100M000100Y43"
@@ -439,9 +431,7 @@ def test_payments_and_the_other_tables(customers: Any, tmp_path: Path) -> None:
         ["P-1", "C1", "O-1", "r1", "2025-04-01", "1,234.50", "r1:0.7;r2:0.3"],
         ["P-2", "C2", "O-1", "r1", "2025-04-01", "1", ""],  # O-1 is C1's order
     ]
-    result = import_file(
-        None, "payments", write_csv(tmp_path / "p.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "payments", "p.csv", rows)
     assert (result.imported, result.rejected) == (1, 1)
     assert Payment.objects.get(external_id="P-1").credits.count() == 2
     assert "another customer" in read_csv(tmp_path / "r.csv")[1][1]
@@ -655,9 +645,7 @@ def test_photo_fingerprints_come_and_go_with_activities(customers: Any, tmp_path
         ["A3", "拜访", "C1", "r1", "2025-04-03 09:30", ""],
         ["A4", "拜访", "C1", "r1", "2025-04-04 09:30", "not-a-hash"],
     ]
-    result = import_file(
-        None, "activities", write_csv(tmp_path / "a.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "activities", "a.csv", rows)
     assert (result.imported, result.rejected) == (3, 1)
     reason = read_csv(tmp_path / "r.csv")[1][1]
     assert "not-a-hash" in reason and "16" in reason
@@ -1077,9 +1065,7 @@ def test_an_order_of_one_customer_on_another_customers_opportunity_is_rejected(
         ["O-1", "C1", "r1", "2025-03-10", "10", deal.external_id],
         ["O-2", "C2", "r1", "2025-03-10", "10", deal.external_id],
     ]
-    result = import_file(
-        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "orders", "o.csv", rows)
     assert (result.imported, result.rejected) == (1, 1)
     assert Order.objects.get(external_id="O-1").opportunity == deal
     assert not Order.objects.filter(external_id="O-2").exists()
@@ -1099,9 +1085,7 @@ def test_a_ticket_on_another_customers_order_and_a_survey_on_another_customers_t
         ["T-1", "C1", "O-1", "安装", "2025-04-01"],
         ["T-2", "C2", "O-1", "安装", "2025-04-01"],
     ]
-    result = import_file(
-        None, "tickets", write_csv(tmp_path / "t.csv", tickets), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "tickets", "t.csv", tickets)
     assert (result.imported, result.rejected) == (1, 1)
     assert "another customer" in read_csv(tmp_path / "r.csv")[1][1]
     surveys = [
@@ -1129,9 +1113,7 @@ def test_the_rejects_file_guards_the_files_own_headers_against_formulas(
         ["O-1", "C1", "r1", "2025-03-10", "10", "=1+1"],
         ["O-2", "C9", "r1", "2025-03-10", "10", "=1+1"],  # no customer C9: rejected
     ]
-    result = import_file(
-        None, "orders", write_csv(tmp_path / "o.csv", rows), rejects_path=tmp_path / "r.csv"
-    )
+    result = import_rows(tmp_path, "orders", "o.csv", rows)
     assert result.rejected == 1
     header, row = read_csv(tmp_path / "r.csv")[:2]
     assert header[-1] == "'" + rows[0][-1]
