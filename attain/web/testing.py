@@ -44,6 +44,20 @@ def every_row(client: Any, url: str, **headers: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def paged_rows(client: Any, url: str, page_size: int) -> list[dict[str, Any]]:
+    """The rows of the paged API list ``url`` read ``page_size`` at a time, checking the
+    common pager on the way: the first page has no ``previous``, says the whole count and
+    has a ``next`` only when there is more than a page; a page far past the last (9) is
+    a 404."""
+    address = f"{url}?page_size={page_size}"
+    first = client.get(address).json()
+    rows = every_row(client, address)
+    assert first["count"] == len(rows) and first["previous"] is None
+    assert (first["next"] is not None) == (len(rows) > page_size)
+    assert client.get(f"{url}?page=9").status_code == 404
+    return rows
+
+
 def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (4, 3)) -> bytes:
     from PIL import Image
 
