@@ -141,3 +141,16 @@ def dead_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
     return process.pid
+
+
+def migrated(targets: list[tuple[str, str]] | None = None) -> Any:
+    """Migrate the test database back or forward to ``targets`` ((app, migration) pairs;
+    every app's latest when None) and return the apps as they are there (the historical
+    models). A test of a data migration needs ``django_db(transaction=True)``."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    goal = targets if targets is not None else executor.loader.graph.leaf_nodes()
+    executor.migrate(goal)
+    return executor.loader.project_state(goal).apps

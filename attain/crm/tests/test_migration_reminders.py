@@ -7,8 +7,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from attain.web.testing import migrated
 
 BEFORE = [("crm", "0007_verification")]
 AFTER = [("crm", "0008_reminder_params")]
@@ -16,9 +16,7 @@ AFTER = [("crm", "0008_reminder_params")]
 
 @pytest.mark.django_db(transaction=True)
 def test_old_reminders_get_parameters_only_when_they_still_match(company):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    apps = executor.loader.project_state(BEFORE).apps
+    apps = migrated(BEFORE)
     stage = apps.get_model("crm", "Stage").objects.get(code="qualify")
     rule = apps.get_model("crm", "FollowUpRule").objects.create(stage=stage, days=7)
     person = apps.get_model("org", "Person").objects.get(code="r1")
@@ -44,9 +42,7 @@ def test_old_reminders_get_parameters_only_when_they_still_match(company):
         rule=edited,
         message=f"甲一 · 扩容: no contact for 3 days in stage {stage.name}.",  # 3 days then
     )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
+    migrated(AFTER)
     from attain.crm.models import Reminder as Current
 
     assert Current.objects.get(pk=kept.pk).params["days"] == 7

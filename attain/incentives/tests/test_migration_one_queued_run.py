@@ -4,8 +4,8 @@ click) keep the older one queued; the later ones end failed, saying why."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from attain.web.testing import migrated
 
 BEFORE = [("incentives", "0010_planversion_submitted_by")]
 AFTER = [("incentives", "0011_one_queued_run_per_year")]
@@ -13,18 +13,13 @@ AFTER = [("incentives", "0011_one_queued_run_per_year")]
 
 @pytest.mark.django_db(transaction=True)
 def test_runs_queued_twice_keep_the_older_one(db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    apps = executor.loader.project_state(BEFORE).apps
+    apps = migrated(BEFORE)
     Run = apps.get_model("incentives", "CalculationRun")
     older, later = (Run.objects.create(kind="full", fiscal_year=2026) for _ in range(2))
     other_year = Run.objects.create(kind="full", fiscal_year=2025)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    Run = executor.loader.project_state(AFTER).apps.get_model("incentives", "CalculationRun")
+    Run = migrated(AFTER).get_model("incentives", "CalculationRun")
     assert Run.objects.get(pk=older.pk).status == "queued"
     assert Run.objects.get(pk=other_year.pk).status == "queued"
     replaced = Run.objects.get(pk=later.pk)
     assert replaced.status == "failed" and "earlier queued run" in replaced.stage
-    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrated()  # back to the latest, for the tests that follow
