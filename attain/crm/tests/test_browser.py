@@ -9,6 +9,7 @@ import pytest
 from attain.conftest import sign_in
 from attain.crm import services
 from attain.crm.models import Stage
+from attain.crm.tests import make
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -23,13 +24,7 @@ def test_funnel_bars_have_a_visible_width(transactional_db, company, live_server
         Stage.objects.create(code="quote", name="报价", position=2, probability=Decimal("0.5"))
     customer = services.create_customer(None, name="甲一科技", owner=company.people["r1"])
     for i in range(3):
-        services.create_opportunity(
-            None,
-            customer=customer,
-            name=f"商机{i}",
-            owner=company.people["r1"],
-            amount=Decimal(1000),
-        )
+        make.opportunity(customer, company.people["r1"], f"商机{i}", Decimal(1000))
     context, page = sign_in(browser, live_server, "admin", locale="zh-CN")
     page.goto(f"{live_server.url}/crm/opportunities/")
     sizes = page.eval_on_selector_all(

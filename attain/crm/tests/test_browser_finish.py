@@ -11,6 +11,7 @@ import pytest
 from attain.conftest import PHONE, sign_in
 from attain.crm import services
 from attain.crm.models import Opportunity
+from attain.crm.tests import make
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -49,13 +50,7 @@ def _checks(page, allowed: set[str]) -> tuple[list[str], int]:
 def _opportunities(company):
     customer = services.create_customer(None, name="甲一科技", owner=company.people["r1"])
     return [
-        services.create_opportunity(
-            None,
-            customer=customer,
-            name=f"商机{i}",
-            owner=company.people["r1"],
-            amount=Decimal(1500),
-        )
+        make.opportunity(customer, company.people["r1"], f"商机{i}", Decimal(1500))
         for i in range(2)
     ]
 
