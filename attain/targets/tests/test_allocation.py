@@ -11,6 +11,7 @@ import pytest
 
 from attain.calc import cache as calc_cache
 from attain.conftest import Company
+from attain.crm.tests import make
 from attain.engine.tests.reference_decomposition import ReferenceDecomposer
 from attain.org import services as org
 from attain.targets import allocation, services
@@ -176,12 +177,8 @@ def test_a_year_recorded_only_in_part_does_not_shape_the_seasons(company: Compan
 
     customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
     for month in (10, 11, 12):
-        crm.record_order(
-            None,
-            customer=customer,
-            owner=company.people["r1"],
-            date=datetime.date(2025, month, 15),
-            amount=Decimal(1000 * month),
+        make.order(
+            customer, company.people["r1"], datetime.date(2025, month, 15), Decimal(1000 * month)
         )
     assert allocation.seasonal_years(new_plan(company, months="seasonal")) == []
     grid = compute_allocation(new_plan(company, months="seasonal")).grids["revenue"]
@@ -189,13 +186,7 @@ def test_a_year_recorded_only_in_part_does_not_shape_the_seasons(company: Compan
     assert max(east.months) - min(east.months) <= 1  # east's year over twelve equal months
     assert any("2026" in warning and "equally" in warning for warning in grid.warnings)
 
-    crm.record_order(
-        None,
-        customer=customer,
-        owner=company.people["r1"],
-        date=datetime.date(2024, 1, 5),
-        amount=Decimal(10),
-    )
+    make.order(customer, company.people["r1"], datetime.date(2024, 1, 5), Decimal(10))
     assert allocation.seasonal_years(new_plan(company, months="seasonal")) == [2024, 2025]
 
 
@@ -214,19 +205,11 @@ def test_a_month_or_a_person_with_more_refunds_than_sales_gets_no_negative_targe
     for year in (2024, 2025):
         for month in range(1, 13):
             for rep, amount in (("r1", 1000 * month), ("r2", 500)):
-                crm.record_order(
-                    None,
-                    customer=customer,
-                    owner=company.people[rep],
-                    date=datetime.date(year, month, 10),
-                    amount=Decimal(amount),
+                make.order(
+                    customer, company.people[rep], datetime.date(year, month, 10), Decimal(amount)
                 )
-    crm.record_order(  # a big refund: August 2025 and r2's 2025 are negative
-        None,
-        customer=customer,
-        owner=company.people["r2"],
-        date=datetime.date(2025, 8, 12),
-        amount=Decimal(-30000),
+    make.order(  # a big refund: August 2025 and r2's 2025 are negative
+        customer, company.people["r2"], datetime.date(2025, 8, 12), Decimal(-30000)
     )
     levels = {"units": [{"method": "history"}], "people": {"method": "history"}}
     plan = new_plan(company, total="1000000", levels=levels, months="seasonal")
@@ -421,12 +404,11 @@ def test_a_year_still_running_does_not_shape_the_seasons(
         for month in range(1, 13):
             for day in (1, 11, 21):
                 if datetime.date(year, month, day) <= datetime.date(2025, 12, 5):
-                    crm.record_order(
-                        None,
-                        customer=customer,
-                        owner=company.people["r1"],
-                        date=datetime.date(year, month, day),
-                        amount=Decimal(100),
+                    make.order(
+                        customer,
+                        company.people["r1"],
+                        datetime.date(year, month, day),
+                        Decimal(100),
                     )
     monkeypatch.setattr(allocation.timezone, "localdate", lambda: datetime.date(2025, 12, 10))
     plan = new_plan(company, months="seasonal")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from attain.conftest import Company
+from attain.crm.tests import make
 from attain.targets.models import Kind, PlanStatus, TargetCell, TargetPlan
 from attain.targets.selectors import published_targets
 
@@ -83,12 +84,11 @@ def test_the_roots_quarters_follow_its_units_not_a_quarter_of_the_year(
     customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
     for year in (2024, 2025):
         for month in range(1, 13):
-            crm.record_order(
-                None,
-                customer=customer,
-                owner=company.people["r1" if month % 2 else "r4"],
-                date=datetime.date(year, month, 10),
-                amount=Decimal(1000 * month),
+            make.order(
+                customer,
+                company.people["r1" if month % 2 else "r4"],
+                datetime.date(year, month, 10),
+                Decimal(1000 * month),
             )
     plan = publish(company, new_plan(company, total="1000001", months="seasonal"))
     targets = {(t["who"], t["period"]): t["value"] for t in published_targets()}

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from attain.conftest import Company
+from attain.crm.tests import make
 from attain.org import services as org
 from attain.targets import services
 from attain.targets.models import TargetPlan
@@ -72,13 +73,7 @@ def test_the_engine_warnings_naming_people_are_for_those_who_see_them(
 
     customer = crm.create_customer(None, name="甲", owner=company.people["r4"])
     for rep, amount in (("r1", 5000), ("r4", -9000), ("r4", 1000)):
-        crm.record_order(
-            None,
-            customer=customer,
-            owner=company.people[rep],
-            date=datetime.date(2025, 5, 10),
-            amount=amount,
-        )
+        make.order(customer, company.people[rep], datetime.date(2025, 5, 10), amount)
     levels = {"units": [{"method": "equal"}], "people": {"method": "history"}}
     draft = new_plan(company, company.users["sales_ops"], levels=levels)
     assert "R4 refunded" in page_of(company, "sales_ops", draft)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from attain.conftest import Company
+from attain.crm.tests import make
 from attain.org import services as org
 from attain.targets.allocation import compute_allocation
 from attain.targets.selectors import published_targets
@@ -39,19 +40,11 @@ def odd_company(company: Company) -> None:
             if datetime.date(year, month, 1) >= datetime.date(2026, 4, 1):
                 break
             for rep, amount in (("r1", 1000 * month + 7), ("r2", 333), ("r3", 101), ("r4", 77)):
-                crm.record_order(
-                    None,
-                    customer=customer,
-                    owner=company.people[rep],
-                    date=datetime.date(year, month, 10),
-                    amount=Decimal(amount),
+                make.order(
+                    customer, company.people[rep], datetime.date(year, month, 10), Decimal(amount)
                 )
-    crm.record_order(  # September 2025: refunds exceed sales
-        None,
-        customer=customer,
-        owner=company.people["r4"],
-        date=datetime.date(2025, 9, 11),
-        amount=Decimal(-90000),
+    make.order(  # September 2025: refunds exceed sales
+        customer, company.people["r4"], datetime.date(2025, 9, 11), Decimal(-90000)
     )
     north = org.create_unit(None, code="north", name="华北", parent=company.hq)
     m4 = org.create_person(
