@@ -75,6 +75,7 @@ def _dump(value: Any) -> str:
 
 # How the encoder writes a string (ensure_ascii=False): the C function when there is one.
 _encode_text = json.encoder.encode_basestring
+encode_json_text = _encode_text  # for writers that build a JSON value's text themselves
 
 
 def _plain_text(value: Any) -> str | None:

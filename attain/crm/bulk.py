@@ -12,6 +12,7 @@ the caller's transaction commits.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,8 +22,9 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
+from attain.audit.chain import dump_json, encode_json_text
 from attain.audit.models import Action
-from attain.audit.services import record_bulk
+from attain.audit.services import record_bulk, record_bulk_dumped
 
 from . import events
 from .models import Evidence, EvidenceKind, Verification
@@ -125,6 +127,14 @@ class Upsert:
             self.adapters.append((f.attname, defaults[f.attname], adapter))
         self.plain = all(adapter is None for _a, _d, adapter in self.adapters)
         self.pairs = [(attname, default) for attname, default, _adapter in self.adapters]
+        # row() in C: the defaults overlaid with a row's values, then the fields in order
+        self.defaults = dict(self.pairs)
+        self.take = operator.itemgetter(*(attname for attname, _default in self.pairs))
+        self.adapted = [
+            (index, adapter)
+            for index, (_attname, _default, adapter) in enumerate(self.adapters)
+            if adapter is not None
+        ]
         columns = ", ".join(quote(str(f.column)) for f in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
         updates = [
@@ -150,17 +160,19 @@ class Upsert:
                 "VALUES (%s, %s, %s)"
             )
 
-    def row(self, values: dict[str, Any]) -> list[Any]:
-        if self.plain:
-            get = values.get
-            return [get(attname, default) for attname, default in self.pairs]
-        out = []
-        for attname, default, adapter in self.adapters:
-            value = values.get(attname, default)
-            if adapter is not None and value is not None:
-                value = adapter(value)
-            out.append(value)
-        return out
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...] | list[Any]:
+        """The parameters of one row: each field's value, or its default when the row
+        does not give it (a datetime adapted for the database)."""
+        found = self.take({**self.defaults, **values})
+        if len(self.pairs) == 1:
+            found = (found,)
+        out = None
+        for index, adapter in self.adapted:
+            if found[index] is not None:
+                if out is None:
+                    out = list(found)
+                out[index] = adapter(found[index])
+        return found if out is None else out
 
     def write(self, accepted: dict[str, dict[str, Any]], existing: dict[str, int]) -> list[str]:
         """Upsert the ``accepted`` rows (by key; ``existing``: the keys already stored,
@@ -258,13 +270,13 @@ class Upsert:
         def after_of(values: dict[str, Any]) -> dict[str, Any]:
             found = {f: convert(values.get(f)) for f, convert in converters}
             if self.credit is not None:
-                found["credit"] = sorted(
-                    [person, _share_json(share)] for person, share in values["credit"] or ()
-                )
+                found["credit"] = _credit_json(values["credit"])
             return found
 
+        # a created record's event: its values written straight as the trail's JSON text
+        after_text = self.audit_text()
         created = (
-            (created_ids[key], None, after_of(accepted[key]))
+            (created_ids[key], None, after_text(accepted[key]))
             for key in new_keys
             if key in created_ids
         )
@@ -281,9 +293,43 @@ class Upsert:
             diff = [f for f in new if old.get(f) != new[f]]
             if diff:
                 changed.append((pk, {f: old.get(f) for f in diff}, {f: new[f] for f in diff}))
-        kwargs = {"reason": audit.reason, "batch": audit.batch}
-        record_bulk(audit.actor, Action.CREATE, self.model, created, **kwargs)
-        record_bulk(audit.actor, Action.UPDATE, self.model, changed, **kwargs)
+        reason, batch = audit.reason, audit.batch
+        record_bulk_dumped(
+            audit.actor, Action.CREATE, self.model, created, reason=reason, batch=batch
+        )
+        record_bulk(audit.actor, Action.UPDATE, self.model, changed, reason=reason, batch=batch)
+
+    def audit_text(self) -> Callable[[Mapping[str, Any]], str]:
+        """``text(values)``: the audit event of a record created with ``values``, its
+        ``after`` as :func:`attain.audit.chain.dump_json` writes it (the fields the rows
+        give, as :func:`_field_json` keeps them, and the credit split), built from
+        pieces written once per chunk and one JSON text per value (no dict per row)."""
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        pieces: list[tuple[str, str, Callable[[Any], str]]] = [
+            (name, encode_json_text(name) + ":", _field_text_of(fields[name]))
+            for name in self.present
+            if name != "credit"
+        ]
+        if self.credit is not None:
+            pieces.append(("credit", '"credit":', _credit_text))
+        pieces.sort()  # the keys in the order json.dumps(sort_keys=True) writes them
+        if not pieces:
+            return lambda values: "{}"
+        if self.credit is not None:
+            # the credit split is always written (a row without one has none: [])
+            return lambda values: (
+                "{"
+                + ",".join(
+                    [
+                        key + text(values["credit"] if name == "credit" else values.get(name))
+                        for name, key, text in pieces
+                    ]
+                )
+                + "}"
+            )
+        return lambda values: (
+            "{" + ",".join([key + text(values.get(name)) for name, key, text in pieces]) + "}"
+        )
 
     def _upsert(self, accepted: dict[str, dict[str, Any]], existing: dict[str, int]) -> list[str]:
         row = self.row
@@ -363,6 +409,51 @@ def _field_json_of(field: Any) -> Callable[[Any], Any]:
         return _field_json(field, value)
 
     return convert
+
+
+def _field_text_of(field: Any) -> Callable[[Any], str]:
+    """``text(value)``: :func:`attain.audit.chain.dump_json` of :func:`_field_json` of
+    ``value`` (``null`` for None), with the values an import gives written directly: a
+    str, an int, a date, a Decimal."""
+    convert = _field_json_of(field)
+    decimal = isinstance(field, models.DecimalField)
+    places = Decimal(1).scaleb(-field.decimal_places) if decimal else None
+    to_python = type(field.target_field if field.is_relation else field).to_python
+    text_field = to_python is models.CharField.to_python or to_python is models.TextField.to_python
+    integer = to_python is models.IntegerField.to_python
+    day = type(field) is models.DateField
+
+    def text(value: Any) -> str:
+        if value is None:
+            return "null"
+        cls = value.__class__
+        if cls is str and text_field:
+            return encode_json_text(value)
+        if cls is int and integer:
+            return int.__repr__(value)
+        if cls is Decimal and decimal:
+            return '"' + str(value.quantize(places)) + '"'  # digits, a dot, a sign
+        if cls is datetime.date and day:
+            return '"' + str(value.isoformat()) + '"'
+        return dump_json(convert(value)) or "null"
+
+    return text
+
+
+def _credit_json(credit: Any) -> list[list[Any]]:
+    """A credit split, ``[(person pk, share), ...]``, as the audit trail keeps it."""
+    return sorted([person, _share_json(share)] for person, share in credit or ())
+
+
+def _credit_text(credit: Any) -> str:
+    """:func:`attain.audit.chain.dump_json` of :func:`_credit_json`, written directly
+    for int person pks."""
+    if not credit:
+        return "[]"
+    pairs = sorted((person, _share_json(share)) for person, share in credit)
+    if any(person.__class__ is not int for person, _share in pairs):
+        return dump_json(_credit_json(credit)) or "null"
+    return "[" + ",".join([f'[{person},"{share}"]' for person, share in pairs]) + "]"
 
 
 def _share_json(share: Any) -> str:

@@ -15,7 +15,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
@@ -95,6 +95,32 @@ def currency_signs(currency: str) -> frozenset[str]:
     if code != "CNY":
         signs -= {"元"}  # CLDR's Japanese sign for the yuan, not for another currency
     return frozenset(unicodedata.normalize("NFKC", sign).casefold() for sign in signs)
+
+
+def plain_amounts(currency: str, places: int, limit: Decimal) -> Callable[[str], Decimal | None]:
+    """``read(text)``: :func:`parse_decimal` of the texts most amounts are written as
+    (``1234.50``, ``1,234.50``, ``¥1,234.50`` with a sign of ``currency``, at most
+    ``places`` decimals, below ``limit``), read with one regular expression; None for
+    any other text, which :func:`parse_decimal` reads (or refuses, with its reason):
+    full-width digits, spaces, a sign after the number, a negative amount."""
+    signs = "".join(
+        sign
+        for sign in sorted(_CURRENCY_SIGNS | {"＄"})
+        if unicodedata.normalize("NFKC", sign).casefold() in currency_signs(currency)
+    )
+    sign = f"[{re.escape(signs)}]?" if signs else ""
+    pattern = re.compile(rf"(?a){sign}(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d{{0,{places}}})?")
+    fullmatch = pattern.fullmatch
+
+    def read(text: str) -> Decimal | None:
+        match = fullmatch(text)
+        if match is None:
+            return None
+        whole, fraction = match.groups()
+        number = Decimal(whole.replace(",", "") + fraction if fraction else whole.replace(",", ""))
+        return number if number < limit else None
+
+    return read
 
 
 def parse_decimal(

@@ -48,6 +48,7 @@ from .parsing import (
     parse_datetime,
     parse_decimal,
     parse_fingerprints,
+    plain_amounts,
     shorten_quotes,
     unguard_formula,
 )
@@ -223,8 +224,13 @@ class RowValidator:
             return text
         if kind is Kind.MONEY:
             currency = company().currency  # its sign may be written: $1,234.50, 1,250,000円
+            plain = plain_amounts(currency, 2, MONEY_LIMIT)
 
             def money(cell: Any) -> Decimal:
+                if cell.__class__ is str:
+                    number = plain(cell)
+                    if number is not None:
+                        return number
                 return parse_decimal(
                     cell, places=2, what=what, limit=MONEY_LIMIT, currency=currency
                 )
@@ -433,45 +439,104 @@ class RowValidator:
                 }
                 self.refs[kind] = {k: v for k, v in self.refs[kind].items() if k in seen}
 
-    def validate(self, cells: list[Any]) -> tuple[dict[str, Any] | None, str]:
-        """The row's values by attname, or None and the reasons it is rejected. This
-        runs once per row: keep it lean."""
-        values: dict[str, Any] = {}
-        reasons: list[str] = []
-        for position, attname, parse, empty, extra in self.fast_parsers:
-            cell = cells[position]
-            if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-                if empty is _REQUIRED:
-                    column = next(c for c in self.present if self._attname(c) == attname)
-                    reasons.append(_("%(what)s is missing") % {"what": self._what(column)})
+    def validate_chunk(
+        self, chunk: list[tuple[int, list[Any]]]
+    ) -> list[tuple[dict[str, Any] | None, str]]:
+        """:meth:`validate` of each row of ``chunk`` ((row number, cells) pairs), the
+        same values and the same reasons in the same order, worked out column by column:
+        a column of few distinct texts (people, customers, statuses, dates, credit
+        splits) is parsed once per text, not once per row, and a row's values dict is
+        built in one step from its column values."""
+        rows = [cells for _number, cells in chunk]
+        count = len(rows)
+        names: list[str] = []
+        columns: list[list[Any]] = []
+        reasons: list[list[str] | None] = [None] * count
+        absent: list[tuple[int, str]] = []  # (row, key) a row without the cell lacks
+        for (position, attname, parse, empty, extra), column in zip(
+            self.fast_parsers, self.present, strict=True
+        ):
+            kind = column.kind
+            remember = kind in _FEW_TEXTS
+            known: dict[str, Any] = {}
+            found: list[Any] = [None] * count
+            customers: list[Any] | None = [None] * count if extra is not None else None
+            missing = ""
+            if empty is _REQUIRED:
+                missing = _("%(what)s is missing") % {"what": self._what(column)}
+            for index, cells in enumerate(rows):
+                cell = cells[position]
+                if cell.__class__ is str:
+                    if remember:
+                        value = known.get(cell, _UNKNOWN)
+                        if value is _UNKNOWN:
+                            value = known[cell] = self._cell(cell, parse, empty, column)
+                        elif kind is Kind.CREDIT and value.__class__ is list:
+                            value = list(value)  # each row its own list
+                    else:
+                        value = self._cell(cell, parse, empty, column)
                 else:
-                    values[attname] = empty
+                    value = self._cell(cell, parse, empty, column)
+                if value.__class__ is _Reason:
+                    if value is _MISSING:
+                        value = _Reason(missing)
+                    if reasons[index] is None:
+                        reasons[index] = [value.text]
+                    else:
+                        reasons[index].append(value.text)  # type: ignore[union-attr]
+                    continue
+                if customers is None:
+                    found[index] = value
+                elif value is empty:  # no cell: the default, and no customer to compare
+                    found[index] = value
+                    absent.append((index, str(extra)))
+                else:
+                    found[index], customers[index] = value
+            names.append(attname)
+            columns.append(found)
+            if customers is not None:
+                names.append(str(extra))
+                columns.append(customers)
+        gone: dict[int, list[str]] = {}
+        for index, key in absent:
+            gone.setdefault(index, []).append(key)
+        separator = pgettext("reasons separator", "; ")
+        results: list[tuple[dict[str, Any] | None, str]] = []
+        for index, row in enumerate(zip(*columns, strict=True) if columns else [()] * count):
+            problems = reasons[index]
+            if problems is not None:
+                results.append((None, separator.join(problems)))
                 continue
-            if cell.__class__ is Uncalculated:
-                column = next(c for c in self.present if self._attname(c) == attname)
-                reasons.append(
-                    shorten_quotes(
-                        _(
-                            "%(what)s “%(value)s” is a formula whose value the file does not "
-                            "hold (the program that wrote it did not calculate it): open the "
-                            "file in Excel, save it and import it again"
-                        )
-                        % {"what": self._what(column), "value": cell}
-                    )
-                )
-                continue
-            try:
-                value = parse(cell)
-            except CellError as error:
-                reasons.append(shorten_quotes(str(error)))
-                continue
-            if extra is None:
-                values[attname] = value
-            else:  # a looked-up record: its id, and its customer for consistency checks
-                values[attname] = value[0]
-                values[extra] = value[1]
-        if reasons:
-            return None, pgettext("reasons separator", "; ").join(reasons)
+            values = dict(zip(names, row, strict=True))
+            for key in gone.get(index, ()):
+                del values[key]
+            results.append(self._finish(values))
+        return results
+
+    def _cell(self, cell: Any, parse: Callable[[Any], Any], empty: Any, column: Column) -> Any:
+        """One cell of :meth:`validate_chunk`: its value, ``empty`` when it has none (or
+        :data:`_MISSING` when it must), or a :class:`_Reason` it is refused for."""
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            return _MISSING if empty is _REQUIRED else empty
+        if cell.__class__ is Uncalculated:
+            return _Reason(self._uncalculated(column, cell))
+        try:
+            return parse(cell)
+        except CellError as error:
+            return _Reason(shorten_quotes(str(error)))
+
+    def _uncalculated(self, column: Column, cell: Any) -> str:
+        return shorten_quotes(
+            _(
+                "%(what)s “%(value)s” is a formula whose value the file does not "
+                "hold (the program that wrote it did not calculate it): open the "
+                "file in Excel, save it and import it again"
+            )
+            % {"what": self._what(column), "value": cell}
+        )
+
+    def _finish(self, values: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        """A row whose cells all parsed: the table's own rules, its bounds, its stamp."""
         if self.spec.fill is not None:
             self.spec.fill(values)
         for attname in self.must_have:
@@ -496,6 +561,38 @@ class RowValidator:
             values.update(self.stamped)
         return values, ""
 
+    def validate(self, cells: list[Any]) -> tuple[dict[str, Any] | None, str]:
+        """The row's values by attname, or None and the reasons it is rejected (the
+        definition :meth:`validate_chunk` keeps, row by row)."""
+        values: dict[str, Any] = {}
+        reasons: list[str] = []
+        for position, attname, parse, empty, extra in self.fast_parsers:
+            cell = cells[position]
+            if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+                if empty is _REQUIRED:
+                    column = next(c for c in self.present if self._attname(c) == attname)
+                    reasons.append(_("%(what)s is missing") % {"what": self._what(column)})
+                else:
+                    values[attname] = empty
+                continue
+            if cell.__class__ is Uncalculated:
+                column = next(c for c in self.present if self._attname(c) == attname)
+                reasons.append(self._uncalculated(column, cell))
+                continue
+            try:
+                value = parse(cell)
+            except CellError as error:
+                reasons.append(shorten_quotes(str(error)))
+                continue
+            if extra is None:
+                values[attname] = value
+            else:  # a looked-up record: its id, and its customer for consistency checks
+                values[attname] = value[0]
+                values[extra] = value[1]
+        if reasons:
+            return None, pgettext("reasons separator", "; ").join(reasons)
+        return self._finish(values)
+
     def _surely_bounded(self, values: dict[str, Any]) -> bool:
         """True when ``values`` surely break no bound (see ``__init__``); False means
         :func:`bound_errors` decides."""
@@ -517,6 +614,34 @@ class RowValidator:
             if kind == MONEY and self.whole_money and value != value.to_integral_value():
                 return False
         return True
+
+
+class _Reason:
+    """Why a cell is refused (:meth:`RowValidator.validate_chunk`)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_MISSING = _Reason("")  # a required cell without a value: its column says what is missing
+_UNKNOWN: Any = object()
+# Columns whose cells repeat a few texts: each text parsed once per chunk (the parsers of
+# these kinds give a value that depends on the text alone, within a chunk).
+_FEW_TEXTS = frozenset(
+    {
+        Kind.PERSON,
+        Kind.CHOICE,
+        Kind.BOOL,
+        Kind.DATE,
+        Kind.CREDIT,
+        Kind.PRODUCT_LINE,
+        Kind.PRODUCT,
+        Kind.STAGE,
+        *CHUNK_REFERENCES,
+    }
+)
 
 
 def stored_shares(shares: list[Decimal]) -> list[Decimal]:
