@@ -236,7 +236,7 @@ def _record_bulk(
         previous = chain.lock_head(table)
         pending: list[tuple[Any, ...]] = []
         canonical_text = chain.canonical_frame(common)  # the shared fields dumped once
-        dump = (lambda value: value) if dumped else chain.dump_json
+        dump = chain.dump_json
         sha256 = hashlib.sha256
         for object_id, before, after in rows:
             object_text = str(object_id)
@@ -244,8 +244,10 @@ def _record_bulk(
                 label = object_text[:200]
             else:
                 label = str(describe(object_id, before, after))[:200]
-            before_text = dump(before)
-            after_text = dump(after)
+            if dumped:
+                before_text, after_text = before, after
+            else:
+                before_text, after_text = dump(before), dump(after)
             text = canonical_text(object_text, label, before_text, after_text)
             # chain.link_text, inline: this runs once per record
             previous = sha256((previous + text).encode()).hexdigest()

@@ -445,8 +445,9 @@ class RowValidator:
         """:meth:`validate` of each row of ``chunk`` ((row number, cells) pairs), the
         same values and the same reasons in the same order, worked out column by column:
         a column of few distinct texts (people, customers, statuses, dates, credit
-        splits) is parsed once per text, not once per row, and a row's values dict is
-        built in one step from its column values."""
+        splits) is parsed once per text, not once per row (rows with the same text share
+        its value: a credit split's list, as rows without one share their empty list),
+        and a row's values dict is built in one step from its column values."""
         rows = [cells for _number, cells in chunk]
         count = len(rows)
         names: list[str] = []
@@ -456,34 +457,36 @@ class RowValidator:
         for (position, attname, parse, empty, extra), column in zip(
             self.fast_parsers, self.present, strict=True
         ):
-            kind = column.kind
-            remember = kind in _FEW_TEXTS
-            known: dict[str, Any] = {}
-            found: list[Any] = [None] * count
-            customers: list[Any] | None = [None] * count if extra is not None else None
             missing = ""
             if empty is _REQUIRED:
                 missing = _("%(what)s is missing") % {"what": self._what(column)}
-            for index, cells in enumerate(rows):
-                cell = cells[position]
-                if cell.__class__ is str:
-                    if remember:
-                        value = known.get(cell, _UNKNOWN)
-                        if value is _UNKNOWN:
-                            value = known[cell] = self._cell(cell, parse, empty, column)
-                        elif kind is Kind.CREDIT and value.__class__ is list:
-                            value = list(value)  # each row its own list
-                    else:
-                        value = self._cell(cell, parse, empty, column)
-                else:
-                    value = self._cell(cell, parse, empty, column)
+            texts = [cells[position] for cells in rows]
+            if column.kind in _FEW_TEXTS and set(map(type, texts)) <= {str}:
+                # each distinct text parsed once, the column read through the results
+                known = {text: self._cell(text, parse, empty, column) for text in set(texts)}
+                parsed = list(map(known.__getitem__, texts))
+                plain = not any(value.__class__ is _Reason for value in known.values())
+                if plain and extra is not None and empty not in parsed:
+                    names += [attname, str(extra)]
+                    columns += [[value[0] for value in parsed], [value[1] for value in parsed]]
+                    continue
+            else:
+                parsed = [self._cell(cell, parse, empty, column) for cell in texts]
+                plain = not any(value.__class__ is _Reason for value in parsed)
+            if plain and extra is None:
+                names.append(attname)
+                columns.append(parsed)
+                continue
+            found: list[Any] = [_REFUSED] * count
+            customers: list[Any] | None = [_REFUSED] * count if extra is not None else None
+            for index, value in enumerate(parsed):
                 if value.__class__ is _Reason:
-                    if value is _MISSING:
-                        value = _Reason(missing)
-                    if reasons[index] is None:
-                        reasons[index] = [value.text]
+                    text = missing if value is _MISSING else value.text
+                    problems = reasons[index]
+                    if problems is None:
+                        reasons[index] = [text]
                     else:
-                        reasons[index].append(value.text)  # type: ignore[union-attr]
+                        problems.append(text)
                     continue
                 if customers is None:
                     found[index] = value
@@ -500,6 +503,18 @@ class RowValidator:
         gone: dict[int, list[str]] = {}
         for index, key in absent:
             gone.setdefault(index, []).append(key)
+        # What _finish checks row by row, for the whole chunk first: which rows lack a
+        # field they must have, and whether every value is surely within its bounds.
+        column_of = dict(zip(names, columns, strict=True))
+        column_wise = self.spec.fill is None and all(name in column_of for name in self.must_have)
+        lacking: set[int] = set()
+        bounded = True
+        if column_wise:
+            for name in self.must_have:
+                values_of = column_of[name]
+                if None in values_of:
+                    lacking.update(i for i, value in enumerate(values_of) if value is None)
+            bounded = self._chunk_surely_bounded(column_of)
         separator = pgettext("reasons separator", "; ")
         results: list[tuple[dict[str, Any] | None, str]] = []
         for index, row in enumerate(zip(*columns, strict=True) if columns else [()] * count):
@@ -508,10 +523,37 @@ class RowValidator:
                 results.append((None, separator.join(problems)))
                 continue
             values = dict(zip(names, row, strict=True))
-            for key in gone.get(index, ()):
-                del values[key]
-            results.append(self._finish(values))
+            if gone:
+                for key in gone.get(index, ()):
+                    del values[key]
+            if column_wise and index not in lacking:
+                results.append(self._finish(values, has_all=True, bounded=bounded))
+            else:
+                results.append(self._finish(values))
         return results
+
+    def _chunk_surely_bounded(self, column_of: dict[str, list[Any]]) -> bool:
+        """True when every value of the chunk's columns (rows refused for a cell hold
+        :data:`_REFUSED`) surely breaks no bound: :meth:`_surely_bounded` of every row."""
+        for name, kind in self.bounded.items():
+            column = column_of.get(name)
+            if column is None:
+                continue
+            values = [value for value in column if value is not None and value is not _REFUSED]
+            if not values:
+                continue
+            classes = set(map(type, values))
+            if kind == DATE:
+                if classes != {datetime.date} or self.last_day is None:
+                    return False
+                if max(values) > self.last_day:
+                    return False
+                continue
+            if not classes <= {Decimal, int} or min(values) < 0:
+                return False
+            if kind == MONEY and (self.ceiling is None or max(values) > self.ceiling):
+                return False
+        return True
 
     def _cell(self, cell: Any, parse: Callable[[Any], Any], empty: Any, column: Column) -> Any:
         """One cell of :meth:`validate_chunk`: its value, ``empty`` when it has none (or
@@ -535,19 +577,24 @@ class RowValidator:
             % {"what": self._what(column), "value": cell}
         )
 
-    def _finish(self, values: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-        """A row whose cells all parsed: the table's own rules, its bounds, its stamp."""
+    def _finish(
+        self, values: dict[str, Any], *, has_all: bool = False, bounded: bool = False
+    ) -> tuple[dict[str, Any] | None, str]:
+        """A row whose cells all parsed: the table's own rules, its bounds, its stamp
+        (``has_all``: it is known to have every field it must; ``bounded``: its values
+        are known to be surely within their bounds)."""
         if self.spec.fill is not None:
             self.spec.fill(values)
-        for attname in self.must_have:
-            if values.get(attname) is None:
-                what = str(self.fields_by_att(attname).verbose_name)
-                return None, _("%(what)s is missing") % {"what": what}
+        if not has_all:
+            for attname in self.must_have:
+                if values.get(attname) is None:
+                    what = str(self.fields_by_att(attname).verbose_name)
+                    return None, _("%(what)s is missing") % {"what": what}
         if self.spec.check is not None:
             reason = self.spec.check(values)
             if reason:
                 return None, reason
-        if self.bounded and not self._surely_bounded(values):
+        if self.bounded and not bounded and not self._surely_bounded(values):
             errors = bound_errors(
                 self.model,
                 values,
@@ -626,7 +673,7 @@ class _Reason:
 
 
 _MISSING = _Reason("")  # a required cell without a value: its column says what is missing
-_UNKNOWN: Any = object()
+_REFUSED = _Reason("")  # in a column of validate_chunk: a row refused for that cell
 # Columns whose cells repeat a few texts: each text parsed once per chunk (the parsers of
 # these kinds give a value that depends on the text alone, within a chunk).
 _FEW_TEXTS = frozenset(

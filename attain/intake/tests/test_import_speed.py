@@ -75,13 +75,22 @@ def test_created_records_audit_text_is_dump_json_of_their_values(table: str) -> 
         [(2, Decimal("0.33333334")), (2, Decimal("0.33333333")), (1, Decimal("0.33333333"))],
         [("7", Decimal("1"))],
     ]
+    rows = []
     for n in range(max(len(s) for s in samples.values())):
         values = {name: options[n % len(options)] for name, options in samples.items()}
         values["credit"] = splits[n % len(splits)]
         values["_opportunity_customer"] = 5  # a row's other keys are no field
         assert text(values) == chain.dump_json(_reference_after(upsert, values))
+        rows.append(dict(values))
         del values[fields[0].attname]  # a field the row does not give is null
         assert text(values) == chain.dump_json(_reference_after(upsert, values))
+        rows.append(values)
+    # column by column: mixed columns, and columns of one class only (the fast ones)
+    assert upsert.audit_texts(rows) == [text(values) for values in rows]
+    for n in range(len(rows)):
+        plain = [{**values, **rows[n]} for values in rows]
+        assert upsert.audit_texts(plain) == [text(values) for values in plain]
+    assert upsert.audit_texts([]) == []
 
 
 def test_upsert_row_is_each_field_or_its_default() -> None:
@@ -203,6 +212,9 @@ def test_a_chunk_validated_column_by_column_is_each_row_validated(
     validator.load_references(chunk)
     one_by_one = [validator.validate(cells) for _number, cells in chunk]
     assert validator.validate_chunk(chunk) == one_by_one
+    # a chunk of good rows only: its bounds and required fields checked for the chunk
+    good = [row for row, (values, _reason) in zip(chunk, one_by_one, strict=True) if values]
+    assert validator.validate_chunk(good) == [validator.validate(cells) for _n, cells in good]
     reasons = [reason for _values, reason in one_by_one]
     assert sum(1 for values, _reason in one_by_one if values is not None) >= 9
     assert len({r for r in reasons if r}) >= 10  # the bad rows are bad in many ways
