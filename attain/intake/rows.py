@@ -553,6 +553,9 @@ class RowValidator:
                 return False
             if kind == MONEY and (self.ceiling is None or max(values) > self.ceiling):
                 return False
+            whole = kind == MONEY and self.whole_money  # a currency without decimals (JPY)
+            if whole and any(v.__class__ is Decimal and v % 1 for v in values):
+                return False
         return True
 
     def _cell(self, cell: Any, parse: Callable[[Any], Any], empty: Any, column: Column) -> Any:

@@ -276,3 +276,24 @@ def test_the_collector_runs_less_often_while_a_file_imports(customers: Any, tmp_
     with pytest.raises(RuntimeError):
         nested_then_failing()
     assert gc.get_threshold() == before
+
+
+def test_a_chunk_of_yen_with_decimals_is_checked_row_by_row(
+    customers: Any, company: Any, settings: Any
+) -> None:
+    """In a currency without decimals the chunk's amounts are checked for them too: a
+    chunk whose other bounds all hold still refuses 1000.5 yen, as each row did."""
+    from attain.intake.importer import match_headers
+    from attain.intake.rows import RowValidator
+
+    settings.ATTAIN_CURRENCY = "JPY"
+    spec = TABLES["orders"]
+    positions, _matches = match_headers(spec, HEADER[:5])
+    r1 = company.people["r1"].code
+    amounts = ["1000", "1000.5", "¥1,000.50", "1,250,000円", "1000.00"]
+    chunk = [(n, [f"Y{n}", "C1", r1, "2025-03-10", a]) for n, a in enumerate(amounts, start=2)]
+    validator = RowValidator(spec, company.users["admin"], positions)
+    validator.load_references(chunk)
+    expected = [validator.validate(cells) for _n, cells in chunk]
+    assert validator.validate_chunk(chunk) == expected
+    assert [values is None for values, _reason in expected] == [False, True, True, False, False]
