@@ -23,6 +23,14 @@ def _babel_locale() -> Locale:
     return Locale.parse((translation.get_language() or "en").replace("-", "_"), sep="_")
 
 
+def _as_seen(value: Any) -> Any:
+    """``value`` compared as the page carried it (JSON: a month stays a number); the
+    languages offered in any order (the boxes post them in the page's order, the API
+    may have stored another): the same languages are no change."""
+    value = json.loads(json.dumps(value))
+    return sorted(value, key=str) if isinstance(value, list) else value
+
+
 class CompanyForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Company name"),
@@ -112,8 +120,7 @@ class CompanySettingsForm(CompanyForm):
         seen = self.seen_values()
         if seen is None:
             return sent
-        # compared as the page carried them (JSON: a list stays a list, a month a number)
-        return {k: v for k, v in sent.items() if json.loads(json.dumps(v)) != seen.get(k)}
+        return {k: v for k, v in sent.items() if _as_seen(v) != _as_seen(seen.get(k))}
 
     def __init__(self, *args: Any, fixed: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

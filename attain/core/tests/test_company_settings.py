@@ -386,3 +386,19 @@ def test_the_same_setting_changed_by_two_is_refused_then_replaced_when_saved_aga
     assert again.status_code == 302
     row.refresh_from_db()
     assert (row.name, row.time_zone) == ("华信销售", "Asia/Tokyo")
+
+
+def test_languages_listed_in_another_order_are_not_a_change(
+    admin, company: Company, stored: CompanySettings
+) -> None:
+    """The page's boxes post the languages in the page's order (中文, English); settings
+    stored in another (the API's ["en", "zh-hans"]) are the same languages: saving the
+    name alone neither touches them nor refuses them as changed by someone else."""
+    services_company.change_company(company.users["admin"], {"languages": ["en", "zh-hans"]})
+    seen = _seen_on(admin.get(URL).content.decode())
+    # meanwhile another administrator offers Chinese only
+    services_company.change_company(company.users["admin"], {"languages": ["zh-hans"]})
+    answer = admin.post(URL, {**FORM, "name": "华信销售", "seen": seen})
+    assert answer.status_code == 302  # was 400: "someone else changed" the languages
+    row = CompanySettings.objects.get()
+    assert (row.name, row.languages) == ("华信销售", ["zh-hans"])
