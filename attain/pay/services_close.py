@@ -554,6 +554,11 @@ def run_close(pk: int, actor: Any = None, report: Any = None) -> PayPeriod:
             row = PayPeriod.objects.select_for_update().get(pk=pk)
             if row.state != PeriodState.CLOSING:
                 return row
+            # the period's payouts locked first, in the order a sync locks them: a
+            # recalculation writing one now is waited for, so the check and the freeze
+            # see it (and a sync after the freeze finds the period closed)
+            locked = Payout.objects.select_for_update(of=("self",)).filter(period=row.period)
+            list(locked.order_by("period", "person__code").values_list("pk", flat=True))
             # checked again: a recalculation since the close was asked for (a clawback)
             # may have brought a payout below zero, and freezing it would lose the deficit
             _check_no_deficit(row.period)
