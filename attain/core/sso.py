@@ -7,8 +7,7 @@ signature against the provider's keys). Attain adds what is its own:
 * the signed-in identity is matched to a **person** of the organisation, by email or by
   employee id (``ATTAIN_SSO_MATCH`` / ``ATTAIN_SSO_CLAIM``), and that person's login is
   the one signed in. Nobody unknown gets in: no match, two matches, a person not
-  employed today (save someone who has left with an active login, who reads their own
-  pay as a rep), a person without a login (unless ``ATTAIN_SSO_CREATE_LOGIN=1``) or a
+  employed today, a person without a login (unless ``ATTAIN_SSO_CREATE_LOGIN=1``) or a
   disabled login are refused with a page that says why, in the reader's language;
 * tokens are never logged, and only the ID token is kept (in the server-side session,
   never sent to the browser) so that signing out of Attain also ends the provider's
@@ -153,10 +152,9 @@ def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
         return None, UNKNOWN
     # someone rehired under a new employee id keeps the old, ended record: the one
     # employed today is the person signing in
-    today = timezone.localdate()
-    found = list(people.employed_on(today).select_related("user")[:2])
+    found = list(people.employed_on(timezone.localdate()).select_related("user")[:2])
     if not found:
-        return _leaver_login(people.filter(end__lt=today))
+        return None, NOT_EMPLOYED
     if len(found) > 1:
         return None, AMBIGUOUS
     person = found[0]
@@ -171,21 +169,6 @@ def match_login(claims: dict[str, Any]) -> tuple[User | None, str]:
     if not user.is_active:
         return None, INACTIVE
     return user, ""
-
-
-def _leaver_login(left: Any) -> tuple[User | None, str]:
-    """The login of someone who has left (``left``: the matching people whose employment
-    ended before today), or ``(None, reason)``. A leaver keeps their login to read their
-    own pay, final statement and disputes: :func:`attain.org.selectors.role_of` gives it
-    a rep's, whatever role it had, as it does to a password sign-in. No login is made for
-    a leaver; a disabled one stays out (the administrator's choice at leaving)."""
-    logins = [person.user for person in left.filter(user__isnull=False).select_related("user")]
-    active = [user for user in logins if user.is_active]
-    if len(active) == 1:
-        return active[0], ""
-    if len(active) > 1:
-        return None, AMBIGUOUS
-    return (None, INACTIVE) if logins else (None, NOT_EMPLOYED)
 
 
 class ProviderMisconfigured(Exception):
