@@ -19,11 +19,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, fields
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
@@ -328,6 +330,20 @@ def settings_of(row: CompanySettings | None) -> dict[str, Any]:
     return {**values, "languages": list(values["languages"])}
 
 
+def _shown(name: str, value: Any) -> str:
+    """A setting's value as the settings page names it (languages and months by name)."""
+    names = dict(settings.LANGUAGES)  # each language by its own name, as the page lists it
+    if name == "languages":
+        return ", ".join(names.get(code, code) for code in value)
+    if name == "language":
+        return str(names.get(value, value))
+    if name == "fiscal_year_start":
+        return str(MONTHS.get(value, value))
+    if name == "plan_four_eyes":
+        return _("on") if value else _("off")
+    return str(value)
+
+
 def _check_not_changed_since(
     before: Mapping[str, Any], changes: Mapping[str, Any], seen: Mapping[str, Any]
 ) -> None:
@@ -344,7 +360,7 @@ def _check_not_changed_since(
                     "Someone else changed this setting since you opened the page; it "
                     "is now %(value)s. Save again to replace it."
                 )
-                % {"value": ", ".join(map(str, now)) if isinstance(now, list) else now}
+                % {"value": _shown(name, now)}
                 for name, now in moved.items()
             }
         )

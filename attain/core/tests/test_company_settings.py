@@ -402,3 +402,14 @@ def test_languages_listed_in_another_order_are_not_a_change(
     assert answer.status_code == 302  # was 400: "someone else changed" the languages
     row = CompanySettings.objects.get()
     assert (row.name, row.languages) == ("华信销售", ["zh-hans"])
+
+
+def test_a_setting_changed_meanwhile_is_named_as_the_page_names_it(
+    admin, company: Company, stored: CompanySettings
+) -> None:
+    seen = _seen_on(admin.get(URL).content.decode())
+    services_company.change_company(company.users["admin"], {"languages": ["zh-hans"]})
+    mine = {**FORM, "languages": ["en"], "language": "en", "seen": seen}
+    refused = admin.post(URL, mine)
+    assert refused.status_code == 400
+    assert "现在是 简体中文。" in refused.content.decode()  # English is no longer offered
