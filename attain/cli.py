@@ -11,6 +11,7 @@ stay English: it never imports Django, so it has no catalogue).
 from __future__ import annotations
 
 import os
+import select
 import sys
 
 from attain.core.language import cli_language
@@ -26,10 +27,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     except BrokenPipeError:
+        if not _stdout_gone():
+            raise  # another pipe or socket broke: the command's own error, shown
         # the reader went away (`attain scenario run F | head`): stop quietly, as any Unix
         # tool does, and send what Python still flushes at exit nowhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output's reader has gone (a pipe whose other end is closed
+    reports an error when polled); True where that cannot be asked (no poll)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (AttributeError, OSError, ValueError):
+        return True
+    return any(event & (select.POLLERR | select.POLLHUP) for _fd, event in events)
 
 
 def _main(argv: list[str] | None) -> int:
