@@ -110,6 +110,8 @@ MIDDLEWARE = [
     # An empty install goes to the setup wizard; the company's time zone and languages.
     "attain.core.middleware.FirstRunMiddleware",
     "attain.core.middleware.CompanyMiddleware",
+    # The login of someone who has left reaches only its own pay (attain.org.access).
+    "attain.core.middleware.LeaverMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -249,7 +251,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["attain.api.permissions.SignedInAndReachable"],
     "DEFAULT_PAGINATION_CLASS": "attain.web.pagination.Pagination",
     # DRF's JSON parser with its errors in the caller's language (and no server error
     # for a body nested too deeply); the form parsers as DRF's default

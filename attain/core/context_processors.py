@@ -8,7 +8,7 @@ from attain.accounts.models import Role
 from attain.intake.access import can_use_intake
 from attain.org.access import can_change_company_settings, can_edit_organisation
 from attain.org.company import company, currency_symbol, is_set_up
-from attain.org.selectors import can_read_audit, person_of, role_of
+from attain.org.selectors import can_read_audit, has_left, person_of, role_of
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "role": role_of(user),
             "person": person_of(user),
+            # someone who has left: only their own pay (attain.org.access.LEAVER_REACHES)
+            "has_left": has_left(user),
             "can_edit_org": can_edit_organisation(user),
             "can_read_audit": can_read_audit(user),
             "can_use_intake": can_use_intake(user),

@@ -7,21 +7,27 @@ once set up, no query at all).
 :class:`CompanyMiddleware` renders dates in the company's time zone and keeps the page
 in one of the languages the company offers (the browser's or the chosen language when
 offered, else the company's default language).
+
+:class:`LeaverMiddleware` keeps the login of someone who has left to their own pay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from attain.org.access import leaver_may_reach
 from attain.org.company import company, is_set_up
 
 # Paths that work before the setup: the wizard itself, static files, the language
@@ -96,3 +102,33 @@ class HtmxSignInMiddleware:
             parts = urlsplit(current)
             page = parts.path + (f"?{parts.query}" if parts.query else "")
         return HttpResponseClientRedirect(f"{login}?{urlencode({'next': page})}")
+
+
+class LeaverMiddleware:
+    """The login of someone who has left reaches only the pages of
+    :data:`attain.org.access.LEAVER_REACHES` (their own pay, notifications and login):
+    any other page is a 403. The API asks the same rule in its permission class
+    (:class:`attain.api.permissions.SignedInAndReachable`), after a token signed it in;
+    Django admin keeps its own (:mod:`attain.core.admin_site`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        from rest_framework.views import APIView
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return
+        if isinstance(getattr(view, "cls", None), type) and issubclass(view.cls, APIView):  # type: ignore[attr-defined]
+            return  # the API's permission class answers, with the API's error body
+        match = request.resolver_match
+        if match is None or "admin" in match.namespaces:
+            return
+        if not leaver_may_reach(user, match.view_name):
+            raise PermissionDenied(_("Someone who has left reaches only their own pay."))

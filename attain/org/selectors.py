@@ -42,12 +42,18 @@ def role_of(user: Any) -> Role | None:
     executive, sales operations or administrator role would still show."""
     if not getattr(user, "is_authenticated", False):
         return None
-    person = person_of(user)
-    if person is not None and person.end is not None and person.end < timezone.localdate():
+    if has_left(user):
         return Role.REP
     if user.is_superuser:
         return Role.ADMIN
     return Role(user.role)
+
+
+def has_left(user: Any) -> bool:
+    """Is ``user`` the login of someone whose employment ended before today? Such a login
+    reaches only its own pay (:func:`attain.org.access.leaver_may_reach`)."""
+    person = person_of(user)
+    return person is not None and person.end is not None and person.end < timezone.localdate()
 
 
 # Roles above a manager's: only an administrator gives them, or changes the email or

@@ -46,147 +46,152 @@ from attain.reviews.tests.factories import review as review_factory
 from attain.targets.tests.conftest import new_plan, publish
 
 # operation (method, path with {names} filled from the records) → status per column of
-# ROLE_COLUMNS: admin sales_ops finance executive manager rep anonymous
+# COLUMNS: admin sales_ops finance executive manager rep leaver anonymous. The leaver is
+# the rep's login (r1, whose records these are) after r1 left: only their own pay,
+# statements, disputes and notifications, their login and token (docs/pay.md).
 STATUSES = """
-    operation                                  admin ops fin exec mgr rep anon
-    GET    /api/me/                            200  200 200 200  200 200 401
-    GET    /api/company/                       200  403 403 403  403 403 401
-    PATCH  /api/company/                       200  403 403 403  403 403 401
-    POST   /api/auth/token/                    200  200 200 200  200 200 400
-    DELETE /api/auth/token/                    204  204 204 204  204 204 401
-    GET    /api/audit/                         200  200 403 403  403 403 401
-    GET    /api/audit/verify/                  200  200 403 403  403 403 401
-    GET    /api/units/                         200  200 200 200  200 200 401
-    POST   /api/units/                         201  201 403 403  403 403 401
-    GET    /api/units/east/                    200  200 200 200  200 200 401
-    PATCH  /api/units/east/                    200  200 403 403  403 403 401
-    GET    /api/people/                        200  200 200 200  200 200 401
-    POST   /api/people/                        201  201 403 403  403 403 401
-    GET    /api/people/r2/                     200  200 200 200  200 404 401
-    GET    /api/people/r4/                     200  200 200 200  404 404 401
-    PATCH  /api/people/r2/                     200  200 403 403  403 404 401
-    GET    /api/people/r2/history/             200  200 200 200  200 404 401
-    POST   /api/people/r2/transfer/            200  200 403 403  403 404 401
-    POST   /api/people/r2/end-employment/      200  200 403 403  403 404 401
-    POST   /api/people/r2/undo-change/         400  400 403 403  403 404 401
-    GET    /api/customers/                     200  200 200 200  200 200 401
-    POST   /api/customers/                  201  201 201 403  201 201 401
-    GET    /api/customers/{c_r1}/              200  200 200 200  200 200 401
-    GET    /api/customers/{c_r4}/              200  200 200 200  404 404 401
-    GET    /api/customers/{c_r1}/360/          200  200 200 200  200 200 401
-    GET    /api/contacts/                      200  200 200 200  200 200 401
-    POST   /api/contacts/                   201  201 201 403  201 201 401
-    GET    /api/contacts/{contact}/            200  200 200 200  200 200 401
-    GET    /api/opportunities/                 200  200 200 200  200 200 401
-    GET    /api/opportunities/{opportunity}/   200  200 200 200  200 200 401
-    GET    /api/opportunities/{opportunity}/history/  200 200 200 200 200 200 401
-    POST   /api/opportunities/{opportunity}/move/ 200 200 200 403 200 200 401
-    GET    /api/activities/                    200  200 200 200  200 200 401
-    POST   /api/activities/                 201  201 201 403  201 201 401
-    GET    /api/activities/{activity}/         200  200 200 200  200 200 401
-    GET    /api/orders/                        200  200 200 200  200 200 401
-    POST   /api/orders/                     201  201 201 403  201 201 401
-    GET    /api/orders/{o_r1}/                 200  200 200 200  200 200 401
-    GET    /api/orders/{o_r4}/                 200  200 200 200  404 404 401
-    GET    /api/payments/                      200  200 200 200  200 200 401
-    POST   /api/payments/                      201  201 201 403  201 201 401
-    GET    /api/payments/{p_r1}/               200  200 200 200  200 200 401
-    GET    /api/payments/{p_r4}/               200  200 200 200  404 404 401
-    GET    /api/tickets/                       200  200 200 200  200 200 401
-    POST   /api/tickets/                    201  201 201 403  201 201 401
-    GET    /api/tickets/{ticket}/              200  200 200 200  200 200 401
-    POST   /api/tickets/{ticket}/status/    200  200 200 403  200 200 401
-    GET    /api/surveys/                       200  200 200 200  200 200 401
-    POST   /api/surveys/                    201  201 201 403  201 403 401
-    GET    /api/surveys/{survey}/           200  200 200 200  200 404 401
-    GET    /api/training-scores/{training}/ 200  200 200 200  200 200 401
-    GET    /api/peer-ratings/{rating}/      200  200 200 200  404 404 401
-    GET    /api/training-scores/               200  200 200 200  200 200 401
-    POST   /api/training-scores/               201  201 403 403  201 403 401
-    GET    /api/peer-ratings/                  200  200 200 200  200 200 401
-    POST   /api/peer-ratings/                  400  400 400 400  201 201 401
-    GET    /api/product-lines/                 200  200 200 200  200 200 401
-    POST   /api/product-lines/                 201  201 403 403  403 403 401
-    GET    /api/product-lines/pl/              200  200 200 200  200 200 401
-    GET    /api/products/                      200  200 200 200  200 200 401
-    POST   /api/products/                      201  201 403 403  403 403 401
-    GET    /api/products/p1/                   200  200 200 200  200 200 401
-    POST   /api/imports/                    202  202 202 403  403 403 401
-    GET    /api/imports/{batch}/            200  200 200 404  404 404 401
-    POST   /api/imports/{batch}/retry/      400  400 400 404  404 404 401
-    POST   /api/calculation-runs/           202  202 403 403  403 403 401
-    GET    /api/calculation-runs/{run}/     200  200 403 403  403 403 401
-    GET    /api/targets/plans/                 200  200 200 200  200 200 401
-    GET    /api/targets/plans/{plan}/          200  200 200 200  200 200 401
-    GET    /api/targets/plans/{plan}/grid/     200  200 200 200  200 200 401
-    POST   /api/targets/plans/{plan}/acknowledge/ 403 403 403 403 400 200 401
-    GET    /api/targets/published/             200  200 200 200  200 200 401
-    GET    /api/targets/pace/                  200  200 200 200  200 200 401
-    GET    /api/targets/forecast/              200  200 200 200  200 200 401
-    GET    /api/performance/results/           200  200 200 200  200 200 401
-    GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 401
-    GET    /api/performance/leaderboard/       200  200 200 200  200 200 401
-    GET    /api/performance/effectiveness/     200  200 403 200  403 403 401
-    POST   /api/performance/what-if/           202  202 403 202  403 403 401
-    GET    /api/performance/what-if/{what_if}/ 200  200 403 200  403 403 401
-    GET    /api/pay/payouts/                   200  200 200 200  200 200 401
-    POST   /api/pay/payouts/actions/           200  403 403 403  200 403 401
-    GET    /api/pay/payroll/                   200  200 200 403  403 403 401
-    POST   /api/pay/payroll/paid/              400  403 400 403  403 403 401
-    GET    /api/pay/payroll/columns/           200  200 200 403  403 403 401
-    PUT    /api/pay/payroll/columns/           200  200 200 403  403 403 401
-    GET    /api/pay/accrual/                   200  200 200 200  403 403 401
-    GET    /api/pay/periods/                   200  200 200 200  403 403 401
-    POST   /api/pay/periods/close/             202  202 202 403  403 403 401
-    POST   /api/pay/periods/reopen/            400  400 403 403  403 403 401
-    GET    /api/pay/adjustments/               200  200 200 200  200 200 401
-    GET    /api/pay/adjustments/stranded/      200  200 200 200  403 403 401
-    POST   /api/pay/adjustments/stranded/settle/  400 403 400 403 403 403 401
-    GET    /api/pay/deficits/stranded/         200  200 200 200  403 403 401
-    POST   /api/pay/deficits/stranded/settle/  400 403 400 403 403 403 401
-    GET    /api/pay/statements/                200  200 200 200  200 200 401
-    GET    /api/pay/statements/{statement_r1}/pdf/  200 200 200 200 200 200 401
-    GET    /api/pay/statements/{statement_r4}/pdf/  200 200 200 200 404 404 401
-    POST   /api/pay/statements/{statement_r1}/acknowledge/  403 403 403 403 403 200 401
-    POST   /api/pay/statements/{statement_r4}/acknowledge/  403 403 403 403 404 404 401
-    POST   /api/pay/statements/generate/       202  202 202 403  403 403 401
-    GET    /api/pay/statements/sets/{statement_set}/  200 200 200 403 403 403 401
-    GET    /api/pay/records/                   200  200 200 403  403 403 401
-    POST   /api/pay/records/verify/            200  200 200 403  403 403 401
-    GET    /api/pay/policies/                  200  200 200 403  403 403 401
-    PUT    /api/pay/policies/                  200  200 403 403  403 403 401
-    GET    /api/pay/disputes/                  200  200 200 403  200 200 401
-    POST   /api/pay/disputes/                  403  403 403 403  201 201 401
-    GET    /api/pay/disputes/stats/            200  200 200 200  403 403 401
-    GET    /api/pay/disputes/{dispute}/        200  200 200 404  200 200 401
-    POST   /api/pay/disputes/{dispute}/messages/   201 201 201 404 403 201 401
-    POST   /api/pay/disputes/{dispute}/actions/    200 200 403 404 403 403 401
-    GET    /api/plans/                         200  200 403 200  403 403 401
-    POST   /api/plans/gov-draft/versions/1/submit/   200 200 403 403 403 403 401
-    POST   /api/plans/gov-sub/versions/1/approve/    200 403 403 200 403 403 401
-    POST   /api/plans/gov-sub/versions/1/return/     200 200 403 200 403 403 401
-    POST   /api/plans/gov-ok/versions/1/activate/    200 200 403 403 403 403 401
-    GET    /api/notifications/                 200  200 200 200  200 200 401
-    POST   /api/notifications/read/            200  200 200 200  200 200 401
-    GET    /api/reviews/                       200  200 403 200  200 200 401
-    POST   /api/reviews/                       201  403 403 403  201 403 401
-    GET    /api/reviews/{review}/              200  200 403 200  200 200 401
-    GET    /api/reviews/{review_west}/         200  200 403 200  404 404 401
-    POST   /api/reviews/{review}/comments/     201  403 403 403  201 201 401
-    POST   /api/reviews/{review}/actions/      201  403 403 403  201 201 401
-    POST   /api/reviews/actions/{action}/tick/ 200  403 403 403  200 200 401
-    GET    /api/reviews/people/r1/             200  200 403 200  200 200 401
-    GET    /api/reviews/people/r4/             200  200 403 200  404 404 401
+    operation                                  admin ops fin exec mgr rep left anon
+    GET    /api/me/                            200  200 200 200  200 200 200 401
+    GET    /api/company/                       200  403 403 403  403 403 403 401
+    PATCH  /api/company/                       200  403 403 403  403 403 403 401
+    POST   /api/auth/token/                    200  200 200 200  200 200 200 400
+    DELETE /api/auth/token/                    204  204 204 204  204 204 204 401
+    GET    /api/audit/                         200  200 403 403  403 403 403 401
+    GET    /api/audit/verify/                  200  200 403 403  403 403 403 401
+    GET    /api/units/                         200  200 200 200  200 200 403 401
+    POST   /api/units/                         201  201 403 403  403 403 403 401
+    GET    /api/units/east/                    200  200 200 200  200 200 403 401
+    PATCH  /api/units/east/                    200  200 403 403  403 403 403 401
+    GET    /api/people/                        200  200 200 200  200 200 403 401
+    POST   /api/people/                        201  201 403 403  403 403 403 401
+    GET    /api/people/r2/                     200  200 200 200  200 404 403 401
+    GET    /api/people/r4/                     200  200 200 200  404 404 403 401
+    PATCH  /api/people/r2/                     200  200 403 403  403 404 403 401
+    GET    /api/people/r2/history/             200  200 200 200  200 404 403 401
+    POST   /api/people/r2/transfer/            200  200 403 403  403 404 403 401
+    POST   /api/people/r2/end-employment/      200  200 403 403  403 404 403 401
+    POST   /api/people/r2/undo-change/         400  400 403 403  403 404 403 401
+    GET    /api/customers/                     200  200 200 200  200 200 403 401
+    POST   /api/customers/                  201  201 201 403  201 201 403 401
+    GET    /api/customers/{c_r1}/              200  200 200 200  200 200 403 401
+    GET    /api/customers/{c_r4}/              200  200 200 200  404 404 403 401
+    GET    /api/customers/{c_r1}/360/          200  200 200 200  200 200 403 401
+    GET    /api/contacts/                      200  200 200 200  200 200 403 401
+    POST   /api/contacts/                   201  201 201 403  201 201 403 401
+    GET    /api/contacts/{contact}/            200  200 200 200  200 200 403 401
+    GET    /api/opportunities/                 200  200 200 200  200 200 403 401
+    GET    /api/opportunities/{opportunity}/   200  200 200 200  200 200 403 401
+    GET    /api/opportunities/{opportunity}/history/  200 200 200 200 200 200 403 401
+    POST   /api/opportunities/{opportunity}/move/ 200 200 200 403 200 200 403 401
+    GET    /api/activities/                    200  200 200 200  200 200 403 401
+    POST   /api/activities/                 201  201 201 403  201 201 403 401
+    GET    /api/activities/{activity}/         200  200 200 200  200 200 403 401
+    GET    /api/orders/                        200  200 200 200  200 200 403 401
+    POST   /api/orders/                     201  201 201 403  201 201 403 401
+    GET    /api/orders/{o_r1}/                 200  200 200 200  200 200 403 401
+    GET    /api/orders/{o_r4}/                 200  200 200 200  404 404 403 401
+    GET    /api/payments/                      200  200 200 200  200 200 403 401
+    POST   /api/payments/                      201  201 201 403  201 201 403 401
+    GET    /api/payments/{p_r1}/               200  200 200 200  200 200 403 401
+    GET    /api/payments/{p_r4}/               200  200 200 200  404 404 403 401
+    GET    /api/tickets/                       200  200 200 200  200 200 403 401
+    POST   /api/tickets/                    201  201 201 403  201 201 403 401
+    GET    /api/tickets/{ticket}/              200  200 200 200  200 200 403 401
+    POST   /api/tickets/{ticket}/status/    200  200 200 403  200 200 403 401
+    GET    /api/surveys/                       200  200 200 200  200 200 403 401
+    POST   /api/surveys/                    201  201 201 403  201 403 403 401
+    GET    /api/surveys/{survey}/           200  200 200 200  200 404 403 401
+    GET    /api/training-scores/{training}/ 200  200 200 200  200 200 403 401
+    GET    /api/peer-ratings/{rating}/      200  200 200 200  404 404 403 401
+    GET    /api/training-scores/               200  200 200 200  200 200 403 401
+    POST   /api/training-scores/               201  201 403 403  201 403 403 401
+    GET    /api/peer-ratings/                  200  200 200 200  200 200 403 401
+    POST   /api/peer-ratings/                  400  400 400 400  201 201 403 401
+    GET    /api/product-lines/                 200  200 200 200  200 200 403 401
+    POST   /api/product-lines/                 201  201 403 403  403 403 403 401
+    GET    /api/product-lines/pl/              200  200 200 200  200 200 403 401
+    GET    /api/products/                      200  200 200 200  200 200 403 401
+    POST   /api/products/                      201  201 403 403  403 403 403 401
+    GET    /api/products/p1/                   200  200 200 200  200 200 403 401
+    POST   /api/imports/                    202  202 202 403  403 403 403 401
+    GET    /api/imports/{batch}/            200  200 200 404  404 404 403 401
+    POST   /api/imports/{batch}/retry/      400  400 400 404  404 404 403 401
+    POST   /api/calculation-runs/           202  202 403 403  403 403 403 401
+    GET    /api/calculation-runs/{run}/     200  200 403 403  403 403 403 401
+    GET    /api/targets/plans/                 200  200 200 200  200 200 403 401
+    GET    /api/targets/plans/{plan}/          200  200 200 200  200 200 403 401
+    GET    /api/targets/plans/{plan}/grid/     200  200 200 200  200 200 403 401
+    POST   /api/targets/plans/{plan}/acknowledge/ 403 403 403 403 400 200 403 401
+    GET    /api/targets/published/             200  200 200 200  200 200 403 401
+    GET    /api/targets/pace/                  200  200 200 200  200 200 403 401
+    GET    /api/targets/forecast/              200  200 200 200  200 200 403 401
+    GET    /api/performance/results/           200  200 200 200  200 200 403 401
+    GET    /api/performance/results/r1/2026-03/explanation/  404 404 404 404 404 404 403 401
+    GET    /api/performance/leaderboard/       200  200 200 200  200 200 403 401
+    GET    /api/performance/effectiveness/     200  200 403 200  403 403 403 401
+    POST   /api/performance/what-if/           202  202 403 202  403 403 403 401
+    GET    /api/performance/what-if/{what_if}/ 200  200 403 200  403 403 403 401
+    GET    /api/pay/payouts/                   200  200 200 200  200 200 200 401
+    POST   /api/pay/payouts/actions/           200  403 403 403  200 403 403 401
+    GET    /api/pay/payroll/                   200  200 200 403  403 403 403 401
+    POST   /api/pay/payroll/paid/              400  403 400 403  403 403 403 401
+    GET    /api/pay/payroll/columns/           200  200 200 403  403 403 403 401
+    PUT    /api/pay/payroll/columns/           200  200 200 403  403 403 403 401
+    GET    /api/pay/accrual/                   200  200 200 200  403 403 403 401
+    GET    /api/pay/periods/                   200  200 200 200  403 403 403 401
+    POST   /api/pay/periods/close/             202  202 202 403  403 403 403 401
+    POST   /api/pay/periods/reopen/            400  400 403 403  403 403 403 401
+    GET    /api/pay/adjustments/               200  200 200 200  200 200 200 401
+    GET    /api/pay/adjustments/stranded/      200  200 200 200  403 403 403 401
+    POST   /api/pay/adjustments/stranded/settle/  400 403 400 403 403 403 403 401
+    GET    /api/pay/deficits/stranded/         200  200 200 200  403 403 403 401
+    POST   /api/pay/deficits/stranded/settle/  400 403 400 403 403 403 403 401
+    GET    /api/pay/statements/                200  200 200 200  200 200 200 401
+    GET    /api/pay/statements/{statement_r1}/pdf/  200 200 200 200 200 200 200 401
+    GET    /api/pay/statements/{statement_r4}/pdf/  200 200 200 200 404 404 404 401
+    POST   /api/pay/statements/{statement_r1}/acknowledge/  403 403 403 403 403 200 200 401
+    POST   /api/pay/statements/{statement_r4}/acknowledge/  403 403 403 403 404 404 404 401
+    POST   /api/pay/statements/generate/       202  202 202 403  403 403 403 401
+    GET    /api/pay/statements/sets/{statement_set}/  200 200 200 403 403 403 403 401
+    GET    /api/pay/records/                   200  200 200 403  403 403 403 401
+    POST   /api/pay/records/verify/            200  200 200 403  403 403 403 401
+    GET    /api/pay/policies/                  200  200 200 403  403 403 403 401
+    PUT    /api/pay/policies/                  200  200 403 403  403 403 403 401
+    GET    /api/pay/disputes/                  200  200 200 403  200 200 200 401
+    POST   /api/pay/disputes/                  403  403 403 403  201 201 201 401
+    GET    /api/pay/disputes/stats/            200  200 200 200  403 403 403 401
+    GET    /api/pay/disputes/{dispute}/        200  200 200 404  200 200 200 401
+    POST   /api/pay/disputes/{dispute}/messages/   201 201 201 404 403 201 201 401
+    POST   /api/pay/disputes/{dispute}/actions/    200 200 403 404 403 403 403 401
+    GET    /api/plans/                         200  200 403 200  403 403 403 401
+    POST   /api/plans/gov-draft/versions/1/submit/   200 200 403 403 403 403 403 401
+    POST   /api/plans/gov-sub/versions/1/approve/    200 403 403 200 403 403 403 401
+    POST   /api/plans/gov-sub/versions/1/return/     200 200 403 200 403 403 403 401
+    POST   /api/plans/gov-ok/versions/1/activate/    200 200 403 403 403 403 403 401
+    GET    /api/notifications/                 200  200 200 200  200 200 200 401
+    POST   /api/notifications/read/            200  200 200 200  200 200 200 401
+    GET    /api/reviews/                       200  200 403 200  200 200 403 401
+    POST   /api/reviews/                       201  403 403 403  201 403 403 401
+    GET    /api/reviews/{review}/              200  200 403 200  200 200 403 401
+    GET    /api/reviews/{review_west}/         200  200 403 200  404 404 403 401
+    POST   /api/reviews/{review}/comments/     201  403 403 403  201 201 403 401
+    POST   /api/reviews/{review}/actions/      201  403 403 403  201 201 403 401
+    POST   /api/reviews/actions/{action}/tick/ 200  403 403 403  200 200 403 401
+    GET    /api/reviews/people/r1/             200  200 403 200  200 200 403 401
+    GET    /api/reviews/people/r4/             200  200 403 200  404 404 403 401
 """
+
+
+COLUMNS = (*ROLE_COLUMNS[:-1], "leaver", "anonymous")
 
 
 def _rows() -> list[tuple[str, str, dict[str, int]]]:
     header, *lines = [line.split() for line in STATUSES.strip().splitlines()]
-    assert len(header) == 1 + len(ROLE_COLUMNS), header
+    assert len(header) == 1 + len(COLUMNS), header
     rows = []
     for method, path, *cells in lines:
-        assert len(cells) == len(ROLE_COLUMNS), path
-        rows.append((method, path, dict(zip(ROLE_COLUMNS, map(int, cells), strict=True))))
+        assert len(cells) == len(COLUMNS), path
+        rows.append((method, path, dict(zip(COLUMNS, map(int, cells), strict=True))))
     return rows
 
 
@@ -289,6 +294,7 @@ def _body(method: str, path: str, records: dict[str, str], role: str) -> tuple[A
 
     day = TODAY.isoformat()
     c_r1 = records["c_r1"]
+    role = "rep" if role == "leaver" else role  # the rep's login, after r1 left
     bodies: dict[str, Any] = {
         "/api/auth/token/": {
             "username": LOGINS[role][0] if role != "anonymous" else "nobody",
@@ -397,11 +403,15 @@ def _status(
     client: APIClient, company: Company, role: str, method: str, url: str, body: Any, fmt: str
 ) -> int:
     client.logout()
-    if role != "anonymous":
-        client.force_authenticate(company.users[role])
-    else:
-        client.force_authenticate(None)
     with transaction.atomic():
+        if role == "leaver":  # r1 left yesterday; the rep's login is theirs
+            left = timezone.localdate() - datetime.timedelta(days=1)
+            type(company.people["r1"]).objects.filter(code="r1").update(end=left)
+            client.force_authenticate(type(company.users["rep"]).objects.get(username="r1"))
+        elif role != "anonymous":
+            client.force_authenticate(company.users[role])
+        else:
+            client.force_authenticate(None)
         response = (
             client.generic(method, url)
             if body is None
@@ -418,7 +428,7 @@ def test_every_role_gets_the_status_of_the_table(
     settings.AXES_ENABLED = False
     url = path.format(**records)
     found = {}
-    for role in ROLE_COLUMNS:
+    for role in COLUMNS:
         body, fmt = _body(method, url, records, role)
         found[role] = _status(APIClient(), company, role, method, url, body, fmt)
     assert found == expected, f"{method} {path}: {found}"

@@ -70,3 +70,48 @@ def test_a_leaver_is_not_let_in_by_single_sign_on(company: Any, settings: Any) -
 
 
 PERIOD_END = datetime.date(2026, 3, 31)
+
+
+def test_a_leavers_pay_pages_link_only_to_what_they_may_reach(
+    company: Any, settings: Any, tmp_path: Any, client: Any
+) -> None:
+    """Their payouts, statements and disputes open, and each link on them leads to a page
+    a leaver may still reach (attain.org.access.LEAVER_REACHES): none to a 403."""
+    import re
+
+    from django.urls import Resolver404, resolve
+
+    from attain.org.access import LEAVER_REACHES
+    from attain.pay.tests.payout_factories import dispute_line
+
+    settings.MEDIA_ROOT = tmp_path
+    store(company, AMOUNTS)
+    dispute = dispute_line(company)
+    _leaves(company)
+    row = StatementSet.objects.create(period=PERIOD)
+    services_statements.generate_statements(row.pk, processes=1)
+    client.force_login(company.users["rep"])
+    pages = [
+        "/",
+        "/pay/payouts/",
+        "/pay/statements/",
+        "/pay/statements/mine/",
+        "/pay/disputes/",
+        f"/pay/disputes/{dispute.pk}/",
+        "/pay/disputes/new/",
+        "/notifications/",
+    ]
+    unreachable = set()
+    for page in pages:
+        answer = client.get(page)
+        assert answer.status_code == 200, page
+        for href in re.findall(r'href="(/[^"#]*)"', answer.content.decode()):
+            if href.startswith("/static/"):
+                continue
+            try:
+                name = resolve(href.split("?")[0]).view_name
+            except Resolver404:
+                continue
+            if name not in LEAVER_REACHES:
+                unreachable.add((page, href))
+    assert unreachable == set()
