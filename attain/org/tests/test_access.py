@@ -206,3 +206,27 @@ def test_a_leavers_menu_offers_only_its_own_pay(company, client):
         if not href.startswith("/static/")
     }
     assert page <= access.LEAVER_REACHES, page - access.LEAVER_REACHES
+
+
+def test_a_token_issued_before_leaving_reaches_only_its_own_pay(company, client):
+    """An integration's token of r1, issued while r1 worked, used after their last day:
+    the API asks the same list after the token signed the request in."""
+    from attain.accounts import tokens
+
+    key = tokens.issue(company.users["rep"]).key
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    assert client.get("/api/customers/", **headers).status_code == 200
+    _leave(company)
+    for url in ("/api/customers/", "/api/orders/", "/api/targets/published/", "/api/people/"):
+        answer = client.get(url, **headers)
+        assert answer.status_code == 403, url
+        message = answer.json()["error"]["message"]
+        assert message == "Someone who has left reaches only their own pay."
+    chinese = client.get("/api/orders/", HTTP_ACCEPT_LANGUAGE="zh-hans", **headers)
+    assert chinese.json()["error"]["message"] == "已离职人员只能查看本人的薪酬。"
+    client.force_login(type(company.users["rep"]).objects.get(username="r1"))
+    page = client.get("/crm/orders/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 403 and "已离职人员只能查看本人的薪酬。" in page.content.decode()
+    client.logout()
+    assert client.get("/api/pay/payouts/", **headers).status_code == 200
+    assert client.get("/api/me/", **headers).status_code == 200
