@@ -115,3 +115,13 @@ def test_a_leavers_pay_pages_link_only_to_what_they_may_reach(
             if name not in LEAVER_REACHES:
                 unreachable.add((page, href))
     assert unreachable == set()
+
+
+def test_a_leavers_header_says_they_have_left_not_their_old_role(company: Any, client: Any) -> None:
+    company.users["rep"].role = Role.FINANCE  # a role that no longer applies
+    company.users["rep"].save()
+    _leaves(company)
+    client.force_login(company.users["rep"])
+    page = client.get("/pay/payouts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span class="badge">left</span>' in page
+    assert '<span class="badge">Finance</span>' not in page
