@@ -8,8 +8,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from attain.org.selectors import person_of
+from attain.org.selectors import has_left, person_of
 
+from .kinds import KINDS
 from .models import Delivery, Notification, Status
 
 
@@ -20,9 +21,15 @@ def reader_code(user: Any) -> str | None:
 
 
 def notifications_of(user: Any) -> QuerySet[Notification]:
+    """The login's notifications; for someone who has left, only the kinds that may
+    reach a leaver (their own pay and disputes): the others, from before their last day,
+    lead to pages they no longer reach (attain.org.access.LEAVER_REACHES)."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk)
+    rows = Notification.objects.filter(recipient_id=user.pk)
+    if has_left(user):
+        rows = rows.filter(kind__in=[code for code, kind in KINDS.items() if kind.leavers])
+    return rows
 
 
 def unread_count(user: Any) -> int:

@@ -125,3 +125,21 @@ def test_a_leavers_header_says_they_have_left_not_their_old_role(company: Any, c
     page = client.get("/pay/payouts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<span class="badge">left</span>' in page
     assert '<span class="badge">Finance</span>' not in page
+
+
+def test_a_leavers_inbox_keeps_only_what_they_still_reach(company: Any, client: Any) -> None:
+    """Notices from before the last day about targets or reviews lead to pages a leaver no
+    longer reaches: the inbox, its count and the API list only their pay's."""
+    from attain.notify.models import Notification
+
+    user = company.users["rep"]
+    Notification.objects.create(recipient=user, kind="targets_published", params={})
+    Notification.objects.create(recipient=user, kind="payout_approved", params={})
+    client.force_login(user)
+    assert client.get("/api/notifications/").json()["count"] == 2
+    _leaves(company)
+    listed = client.get("/api/notifications/").json()
+    assert [n["kind"] for n in listed["results"]] == ["payout_approved"]
+    from attain.notify.selectors import unread_count
+
+    assert unread_count(type(user).objects.get(pk=user.pk)) == 1  # as a request loads it
