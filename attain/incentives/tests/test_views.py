@@ -970,3 +970,21 @@ def test_leaderboard_unit_chooser_names_units_apart_and_leaves_out_closed_ones(c
     gone = Unit.objects.get(code="gone").pk
     chosen = client.get(reverse("incentives:leaderboard"), {"period": Q1, "unit": gone})
     assert f'<option value="{gone}" selected>已撤销组</option>' in chosen.content.decode()
+
+
+def test_a_rep_hired_after_the_period_is_told_why_it_has_no_board(client, calculated, company):
+    """A rep's board is their unit's for the periods they worked: one who started after
+    the period is told so, not that there are no results (the message a leaver's login
+    used to test; a leaver now reaches no board at all)."""
+    import datetime
+
+    from attain.incentives import services
+    from attain.org.models import Person
+
+    Person.objects.filter(code="r1").update(start=datetime.date(YEAR, 5, 1))
+    services.run_calculation(None, YEAR)
+    login(client, "rep")
+    html = client.get(reverse("incentives:leaderboard"), {"period": Q1}).content.decode()
+    assert "You did not work in a unit in this period" in html
+    assert "No results for this period." not in html
+    assert not re.search(r"\bR2\b", html)
