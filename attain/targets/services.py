@@ -14,6 +14,8 @@ Who may do what:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -100,6 +102,17 @@ def _lock_in_status(plan: TargetPlan, allowed: Iterable[str], action: str) -> No
     TargetPlan.objects.select_for_update().filter(pk=plan.pk).exists()
     plan.refresh_from_db()
     _require_status(plan, allowed, action)
+
+
+def settings_seen(plan: TargetPlan) -> str:
+    """A digest of the plan's settings and totals as a page shows them: a save made
+    from that page says it (``seen``), and is refused when they changed since. Read as
+    stored (a plan just saved holds the values as typed, which may be written alike but
+    be other Python values)."""
+    data = _plan_snapshot(TargetPlan.objects.get(pk=plan.pk))
+    shown = {key: data.get(key) for key in SETTINGS} | {"measures": data["measures"]}
+    text = json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _plan_snapshot(plan: TargetPlan) -> dict[str, Any]:
@@ -265,15 +278,29 @@ def unit_depth(plan: TargetPlan) -> int:
 
 
 def update_plan(
-    actor: Any, plan: TargetPlan, *, measures: Mapping[str, Any] | None = None, **settings: Any
+    actor: Any,
+    plan: TargetPlan,
+    *,
+    measures: Mapping[str, Any] | None = None,
+    seen: str | None = None,
+    **settings: Any,
 ) -> TargetPlan:
-    """Change a draft plan's settings or totals."""
+    """Change a draft plan's settings or totals. ``seen``: :func:`settings_seen` of the
+    plan as the editor's page showed it; the save is refused when another planner has
+    changed the settings or totals since (it would silently undo their change)."""
     _require(owns_plan(actor, plan), _("You may not change this plan."))
     _require_status(plan, EDITABLE, _("changed"))
     if "max_overassign" in settings:
         _check_limit(actor, plan.max_overassign, settings["max_overassign"])
     with transaction.atomic():
         _lock_in_status(plan, EDITABLE, _("changed"))
+        if seen is not None and seen != settings_seen(plan):
+            raise ValidationError(
+                _(
+                    "Someone else changed this plan's settings since you opened it: reload "
+                    "the page to see their changes, then make yours again."
+                )
+            )
         before = _plan_snapshot(plan)
         for key, value in settings.items():
             if key not in SETTINGS:

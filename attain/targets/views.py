@@ -244,6 +244,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         proposal.shown = visible_changes(proposal.changes, codes)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "plan": plan,
+        "settings_seen": services.settings_seen(plan),
         "measures": measures,
         "measure": measure,
         "grid": grid,
@@ -368,6 +369,7 @@ def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
             round_to=data["round_to"],
             max_overassign=data["max_overassign"],
             levels=levels,
+            seen=request.POST.get("seen") or None,
         ),
         _("Settings saved; the preview below uses them."),
     )
