@@ -310,13 +310,10 @@ def _in_date_order(
     """A date written day and month before the year read in the import's date order,
     or None when the order is year first or ``normal`` is not such a date."""
     order = _date_order.get()
-    match = _DAY_MONTH_YEAR.match(normal)
-    if order == "ymd" or match is None or _TIME_ONLY.match(match["rest"]) is None:
+    parts = _day_month_year(normal) if order != "ymd" else None
+    if parts is None:
         return None
-    year = int(match["year"])
-    if len(match["year"]) == 2:  # as Excel reads a two-digit year: 1930–2029
-        year += 2000 if year < 30 else 1900
-    first, second = int(match["first"]), int(match["second"])
+    year, first, second, rest = parts
     month, day = (first, second) if order == "mdy" else (second, first)
     try:
         day_value = datetime.date(year, month, day)
@@ -325,7 +322,6 @@ def _in_date_order(
             _("bad %(what)s “%(value)s”: not a date read as %(order)s")
             % {"what": what, "value": text, "order": DATE_ORDERS[order]}
         ) from None
-    rest = match["rest"].strip()
     if not rest:
         return day_value, None
     with reading_dates("ymd"):
@@ -348,10 +344,7 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
             if match is None:
                 raise ValueError(text)
             month = _month_named(match["name"])
-        year = int(match["year"])
-        if len(match["year"]) == 2:  # as Excel reads a two-digit year: 1930–2029
-            year += 2000 if year < 30 else 1900
-        day_value = datetime.date(year, month, int(match["day"]))
+        day_value = datetime.date(_full_year(match["year"]), month, int(match["day"]))
         if match["hour"] is None:
             return day_value, None
         hour = int(match["hour"])
@@ -386,17 +379,31 @@ _DAY_MONTH_YEAR = re.compile(
 _TIME_ONLY = re.compile(_TIME, re.IGNORECASE)
 
 
-def _day_month_hint(normal: str, text: str, what: str) -> str | None:
-    """The reason for a date written day and month first, or ``None`` when ``normal``
-    is not one or reads as no date either way round."""
+def _full_year(digits: str) -> int:
+    """A year as written: a two-digit one as Excel reads it, 1930–2029."""
+    year = int(digits)
+    if len(digits) == 2:
+        year += 2000 if year < 30 else 1900
+    return year
+
+
+def _day_month_year(normal: str) -> tuple[int, int, int, str] | None:
+    """A date written day and month before the year (either way round), as (year, the
+    first number, the second, the time after it), or None when ``normal`` is not one."""
     match = _DAY_MONTH_YEAR.match(normal)
     if match is None or _TIME_ONLY.match(match["rest"]) is None:
         return None
-    year = int(match["year"])
-    if len(match["year"]) == 2:  # as Excel reads a two-digit year: 1930–2029
-        year += 2000 if year < 30 else 1900
     first, second = int(match["first"]), int(match["second"])
-    rest = match["rest"].strip()
+    return _full_year(match["year"]), first, second, match["rest"].strip()
+
+
+def _day_month_hint(normal: str, text: str, what: str) -> str | None:
+    """The reason for a date written day and month first, or ``None`` when ``normal``
+    is not one or reads as no date either way round."""
+    parts = _day_month_year(normal)
+    if parts is None:
+        return None
+    year, first, second, rest = parts
 
     def written(month: int, day: int) -> str | None:
         try:

@@ -266,8 +266,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
         if saved is None and seen is not None:
             # shown again as typed; a setting refused as changed by someone else is
             # now seen as it is, so saving again replaces it (and only it)
-            now = services_company.settings_of(CompanySettings.objects.first())
-            seen |= {name: now[name] for name in form.errors if name in now}
+            seen |= {name: current[name] for name in form.errors if name in current}
             data = request.POST.copy()
             data["seen"] = json.dumps(seen)
             form.data = data
