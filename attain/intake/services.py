@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from attain.audit.models import Action
 from attain.audit.services import record_change, snapshot
-from attain.notify.models import Profile
+from attain.notify.delivery import worker_language
 from attain.notify.services import announce
-from attain.org.company import company
 from attain.web import leases
 from attain.web.middleware import is_busy
 
@@ -99,15 +98,7 @@ def batch_language(batch: ImportBatch, started_in: str = "") -> str:
     """The language of the user who started ``batch``: the one they chose (their
     notification settings), else ``started_in`` (the page's language when they started
     it), else the company's default language."""
-    chosen = ""
-    if batch.created_by_id is not None:
-        profile = Profile.objects.filter(user_id=batch.created_by_id).first()
-        chosen = profile.language if profile else ""
-    known = company().languages
-    for language in (chosen, started_in):
-        if language in known:
-            return language
-    return company().language
+    return worker_language(batch.created_by_id, started_in)
 
 
 def default_rejects_path(batch: ImportBatch) -> Path:

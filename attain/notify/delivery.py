@@ -56,6 +56,21 @@ def chosen_language(user: Any) -> str:
     return language_of(user, {p.user_id: p for p in Profile.objects.filter(user_id=user.pk)})
 
 
+def worker_language(user_id: int | None, started_in: str = "") -> str:
+    """The language background work started by a login writes in (an import's
+    reasons, a refused close's problems): the one the login chose, else ``started_in``
+    (the page's language when they started it), else the company's default language."""
+    chosen = ""
+    if user_id is not None:
+        profile = Profile.objects.filter(user_id=user_id).first()
+        chosen = profile.language if profile else ""
+    known = company().languages
+    for language in (chosen, started_in):
+        if language in known:
+            return language
+    return company().language
+
+
 def email_of(user: Any) -> str:
     if user.email:
         return str(user.email)

@@ -34,7 +34,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
@@ -478,8 +478,8 @@ def close_period(
         if background:
             from .tasks_close import close_task
 
-            pk = row.pk
-            transaction.on_commit(lambda: close_task.enqueue(pk))
+            pk, language = row.pk, translation.get_language() or ""
+            transaction.on_commit(lambda: close_task.enqueue(pk, language))
     return row
 
 
