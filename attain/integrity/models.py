@@ -32,7 +32,8 @@ class Status(models.TextChoices):
 class Alert(models.Model):
     """One suspicion. ``key`` identifies it across scans (detector, pattern, period,
     people), so a rescan updates an open alert instead of adding a copy, and never
-    reopens a decided one."""
+    reopens a decided one (but a dismissed one whose finding now names records the
+    dismissal did not cover)."""
 
     key = models.CharField(max_length=300, unique=True, editable=False)
     detector = models.CharField(_("detector"), max_length=30, choices=Detector.choices)

@@ -257,6 +257,22 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 )
                 updated += 1
                 known += 1
+            elif row.status == Status.DISMISSED and _grown(row, values):
+                # the dismissal covered fewer records than the scan now finds (more
+                # orders washed, another copy booked): the reviewer decides again
+                before = _state(row)
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.status, row.resolution, row.decided_at = Status.OPEN, "", None
+                row.recurs = None
+                save_update(
+                    actor,
+                    row,
+                    before=before,
+                    state=_state,
+                    reason=gettext_noop("found again with new records"),
+                )
+                updated += 1
             elif row.status == Status.WITHDRAWN or (
                 row.status == Status.OPEN
                 and (row.score, row.records) != (values["score"], values["records"])
@@ -325,6 +341,21 @@ def _dismissed_before(values: dict[str, Any]) -> Alert | None:
     if len(values["records"]) > RECURRENCE_GROWTH * max(len(reviewed.records), 1):
         return None
     return reviewed
+
+
+def _grown(row: Alert, values: dict[str, Any]) -> bool:
+    """Whether a dismissed alert's finding now names records the dismissal did not
+    cover: any new record, or for a recurring pattern (reciprocal credit, whose shared
+    accounts keep adding split orders) more than ``RECURRENCE_GROWTH`` times the records
+    the reviewer saw."""
+    seen = {(r.get("table"), r.get("external_id")) for r in row.records}
+    now = {(r["table"], r["external_id"]) for r in values["records"]}
+    if now <= seen:
+        return False
+    if row.detector not in RECURRING:
+        return True
+    reviewed = row.recurs or row  # the alert a reviewer actually dismissed
+    return len(now) > RECURRENCE_GROWTH * max(len(reviewed.records), 1)
 
 
 def _state(alert: Alert) -> dict[str, Any]:

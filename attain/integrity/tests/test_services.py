@@ -857,3 +857,54 @@ def test_the_evidence_links_each_order(gamed, client):
     listed = client.get("/crm/orders/?order=O1").content.decode()
     assert "1–1 of 1" in listed and "/crm/orders/O1/" in listed
     assert "/crm/orders/O2/" not in listed  # no row of O2 (not: two letters of a random token)
+
+
+def test_a_dismissed_alert_whose_finding_grows_is_opened_again(gamed):
+    """r1's duplicate (O1, O2) is dismissed; a rescan of the same records leaves it
+    dismissed, but when the same order is booked a third time the finding names a record
+    the reviewer never saw: the alert is opened again (audited) with the new evidence,
+    instead of the dismissal hiding it for good."""
+    services.scan(None, periods=["2025-Q4"])
+    alert = Alert.objects.get()
+    services.decide(gamed.users["sales_ops"], alert, confirm=False, reason="两次真实发货")
+    assert services.scan(None, periods=["2025-Q4"]).updated == 0
+    alert.refresh_from_db()
+    assert alert.status == Status.DISMISSED
+    first = Order.objects.get(external_id="O1")
+    Order.objects.create(
+        external_id="O3",
+        customer=first.customer,
+        owner=first.owner,
+        date=first.date,
+        amount=first.amount,
+    )
+    outcome = services.scan(None, periods=["2025-Q4"])
+    assert (outcome.created, outcome.updated) == (0, 1)
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN and alert.resolution == "" and alert.decided_at is None
+    assert {r["external_id"] for r in alert.records} == {"O1", "O2", "O3"}
+    event = AuditEvent.objects.filter(content_type__model="alert").order_by("pk").last()
+    assert event.reason == "found again with new records"
+    assert (event.before["status"], event.after["status"]) == ("dismissed", "open")
+    assert services.scan(None, periods=["2025-Q4"]).updated == 0  # nothing new: no change
+
+
+def test_a_dismissed_split_reopens_only_when_it_grows_well_beyond_what_was_dismissed(company):
+    """Reciprocal credit keeps its known-pattern tolerance within the period too: a few
+    more shared orders after the dismissal leave it dismissed, a
+    split grown beyond 1.5 times what the reviewer saw is opened again."""
+    q3 = datetime.date(2025, 7, 1)
+    _split_quarter(company, q3, [("r1", "r2")])
+    services.scan(None, periods=["2025-Q3"])
+    alert = Alert.objects.get(detector="reciprocal_credit", period="2025-Q3")
+    seen = len(alert.records)
+    services.decide(company.users["sales_ops"], alert, confirm=False, reason="分单协议")
+    _split_quarter(company, q3, [("r1", "r2")], plain=(), per_rep=1)
+    services.scan(None, periods=["2025-Q3"])
+    alert.refresh_from_db()
+    assert alert.status == Status.DISMISSED
+    _split_quarter(company, q3, [("r1", "r2")], plain=("r3", "m1"), per_rep=5)
+    services.scan(None, periods=["2025-Q3"])
+    alert.refresh_from_db()
+    assert len(alert.records) > 1.5 * seen
+    assert alert.status == Status.OPEN
