@@ -4,7 +4,8 @@ soon after it.
 For each person and period, the orders dated in the period whose cancellation or
 return falls in the ``window_days`` after the period's end are counted ("straddling"
 orders). The expected count is the person's order count times a base rate: the larger
-of the peers' rate in the same period and that rate scaled by the person's own
+of the peers' rate in the same period (the peers being those not found themselves:
+two washers in one period do not hide each other) and that rate scaled by the person's own
 cancellation rate in other periods against the company's (so a rep whose customers
 return a lot is compared with themself), that own rate shrunk towards the company's as
 if the person had ``prior_orders`` more orders at the company's rate (a few returns in
@@ -183,36 +184,56 @@ def _test(
     pattern: str,
     found: Found,
 ) -> None:
-    """Each person's orders of the period marked ``flag`` against the peers' rate."""
+    """Each person's orders of the period marked ``flag`` against the peers' rate. The
+    peers are the people not found themselves: a rep who washed many orders does not
+    raise the rate another washer in the same period is compared with (the test is run
+    again without those found until no one more is)."""
     per_person = inside.group_by("owner").agg(pl.len().alias("n"), pl.col(flag).sum().alias("k"))
-    total_n = int(per_person["n"].sum())
-    total_k = int(per_person["k"].sum())
     table = per_person.join(own, on="owner", how="left").fill_null(0)
+    counts = {str(r["owner"]): (int(r["n"]), int(r["k"])) for r in table.iter_rows(named=True)}
+    total_n = sum(n for n, _k in counts.values())
+    total_k = sum(k for _n, k in counts.values())
+    tested: dict[str, tuple[float, float]] = {}  # person → (p, rate), the lowest p
+    found_now: set[str] = set()
+    while True:
+        out_n = sum(counts[who][0] for who in found_now)
+        out_k = sum(counts[who][1] for who in found_now)
+        for row in table.iter_rows(named=True):
+            person, n, k = row["owner"], int(row["n"]), int(row["k"])
+            if n < params.min_person_orders:
+                note = few_orders(NAME, period.label, person, n)
+                if k and note not in found.notes:  # one note, whichever pattern saw it
+                    found.notes.append(note)
+                continue
+            if k < params.min_orders:
+                continue
+            mine = person in found_now  # never taken out of their own peers twice
+            peers_n = total_n - n - out_n + (n if mine else 0)
+            peers_k = total_k - k - out_k + (k if mine else 0)
+            peer_rate = peers_k / peers_n if peers_n > 0 else 0.0
+            # The person's own propensity to cancel, relative to the company's, applied
+            # to the peers' straddling rate (a rep whose customers return a lot).
+            own_rate = (
+                peer_rate
+                * (row["h_k"] + params.prior_orders * company_undo)
+                / (row["h_n"] + params.prior_orders)
+                / company_undo
+                if company_undo > 0
+                else 0.0
+            )
+            rate = max(peer_rate, own_rate, params.floor_rate)
+            p = poisson_tail(k, rate * n)
+            if person not in tested or p < tested[person][0]:  # the strongest reading
+                tested[person] = (p, rate)
+        more = {who for who, (p, _rate) in tested.items() if p < params.alpha}
+        if more <= found_now:
+            break
+        found_now |= more
     for row in table.iter_rows(named=True):
         person, n, k = row["owner"], int(row["n"]), int(row["k"])
-        if n < params.min_person_orders:
-            note = few_orders(NAME, period.label, person, n)
-            if k and note not in found.notes:  # one note, whichever pattern saw it
-                found.notes.append(note)
+        if person not in found_now:
             continue
-        if k < params.min_orders:
-            continue
-        peers_n, peers_k = total_n - n, total_k - k
-        peer_rate = peers_k / peers_n if peers_n else 0.0
-        # The person's own propensity to cancel, relative to the company's, applied
-        # to the peers' straddling rate (a rep whose customers return a lot).
-        own_rate = (
-            peer_rate
-            * (row["h_k"] + params.prior_orders * company_undo)
-            / (row["h_n"] + params.prior_orders)
-            / company_undo
-            if company_undo > 0
-            else 0.0
-        )
-        rate = max(peer_rate, own_rate, params.floor_rate)
-        p = poisson_tail(k, rate * n)
-        if p >= params.alpha:
-            continue
+        p, rate = tested[person]
         washed = inside.filter((pl.col("owner") == person) & pl.col(flag))
         # the reversals too: stopping the booked orders counting must stop them
         ids = [*washed["id"], *washed["reversal"].drop_nulls()]

@@ -1476,3 +1476,25 @@ def test_teammates_with_a_few_orders_do_not_set_the_team_s_season() -> None:
     frames["orders"] = pl.concat([frames["orders"], few], how="diagonal_relaxed")
     found = scan(Records(frames), [Q4], detectors=["timing"])
     assert [(a.people, a.period) for a in found.alerts] == [(("E004",), "2025-Q4")]
+
+
+def test_a_second_wash_is_not_hidden_by_a_bigger_one_in_the_same_period() -> None:
+    """E003 washes eight orders at the end of 2025-Q4, E007 four: E007 is compared with
+    the ordinary peers, not with a peer rate that E003's own wash inflated (two washers
+    in one period do not hide each other, as the timing test says of pull-ins)."""
+    frames = honest()
+    late = pl.col("date") >= D(2025, 12, 1)
+    ranked = pl.col("date").rank("ordinal", descending=True).over("owner", late)
+    e003 = (pl.col("owner") == "E003") & late & (ranked <= 8)
+    e007 = (pl.col("owner") == "E007") & late & (ranked <= 4)
+    frames["orders"] = frames["orders"].with_columns(
+        pl.when(e003 | e007).then(pl.lit("cancelled")).otherwise(pl.col("status")).alias("status"),
+        pl.when(e003 | e007)
+        .then(pl.lit(D(2026, 1, 12)))
+        .otherwise(pl.col("status_changed_on"))
+        .alias("status_changed_on"),
+    )
+    washed = frames["orders"].filter(pl.col("status") == "cancelled")
+    assert washed.group_by("owner").len().sort("owner").rows() == [("E003", 8), ("E007", 4)]
+    found = scan(Records(frames), [Q4], detectors=["wash_orders"])
+    assert sorted(a.people for a in found.alerts) == [("E003",), ("E007",)]
