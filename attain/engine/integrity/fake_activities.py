@@ -13,6 +13,13 @@
   minutes they fall on; activities at exactly midnight carry no time of day, only a
   date, and are left out of this test and the travel test);
 - *empty summaries*: a person's activities without a summary, far above their peers'.
+- *copied notes*: at least ``min_copies`` activities of one person, to at least
+  ``min_copy_customers`` customers, each logged within ``batch_minutes`` of the last and
+  all with the same note pasted again (compared without punctuation, spaces, case or
+  full-width forms; at least ``min_note_chars`` characters): visits written up in one
+  sitting that never happened. A note three or more people use in the period is a
+  template, not a copy; calls are left out unless logged at night (``night_from`` to
+  ``night_until``): a daytime round of calls may well end alike.
 
 Blind spots: a fresh photo of the wrong place, visits without coordinates or photos
 (nothing to test: "not enough data"), activities logged honestly by a rep who then
@@ -58,6 +65,14 @@ class Params:
     travel_score: float = 0.8
     spot_score: float = 0.75
     minute_score: float = 0.7
+    min_copies: int = 4
+    min_copy_customers: int = 3
+    batch_minutes: int = 30
+    min_note_chars: int = 6
+    template_people: int = 3  # a note this many people use is the company's template
+    night_from: int = 22  # hours: calls logged from night_from to night_until count
+    night_until: int = 6
+    copied_score: float = 0.7
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -86,6 +101,7 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
     _spots(scoped, periods, params, found)
     _minutes(timed, periods, params, found)
     _empty(scoped, periods, params, found)
+    _copied(scoped, timed, periods, params, found)
     return found
 
 
@@ -347,5 +363,96 @@ def _empty(
                     f"{period.label} 的 {n} 条跟进记录中有 {k} 条没有内容摘要；同事的空白比例为 "
                     f"{rate:.0%}。",
                     "empty_summary",
+                )
+            )
+
+
+def _note_key(column: str) -> pl.Expr:
+    """A note as compared for copies: full-width forms folded (NFKC), lower case, and
+    without punctuation, symbols or spaces."""
+    return (
+        pl.col(column)
+        .fill_null("")
+        .str.normalize("NFKC")
+        .str.to_lowercase()
+        .str.replace_all(r"[\p{P}\p{S}\p{Z}\s]", "")
+    )
+
+
+def _copied(
+    scoped: pl.DataFrame,
+    timed: pl.DataFrame,
+    periods: Sequence[ScanPeriod],
+    params: Params,
+    found: Found,
+) -> None:
+    batch = pl.duration(minutes=params.batch_minutes)
+    hour = pl.col("at").dt.hour()
+    night = (hour >= params.night_from) | (hour < params.night_until)
+    notes = scoped.select("owner", "day", _note_key("summary").alias("note"))
+    logged = (
+        timed.filter((pl.col("kind").fill_null("") != "call") | night)
+        .with_columns(_note_key("summary").alias("note"))
+        .filter(pl.col("note").str.len_chars() >= params.min_note_chars)
+    )
+    if logged.height == 0:
+        return
+    for period in periods:
+        inside = logged.filter(pl.col("day").is_between(period.start, period.end))
+        if inside.height == 0:
+            continue
+        templates = (
+            notes.filter(pl.col("day").is_between(period.start, period.end))
+            .group_by("note")
+            .agg(pl.col("owner").n_unique().alias("people"))
+            .filter(pl.col("people") >= params.template_people)
+        )
+        runs = (
+            inside.join(templates, on="note", how="anti")
+            .sort("owner", "note", "at")
+            .with_columns(
+                (
+                    (pl.col("at") - pl.col("at").shift(1).over("owner", "note")).fill_null(batch)
+                    >= batch
+                )
+                .cum_sum()
+                .over("owner", "note")
+                .alias("run")
+            )
+            .group_by("owner", "note", "run")
+            .agg(
+                pl.len().alias("n"),
+                pl.col("customer").n_unique().alias("customers"),
+                pl.col("id"),
+                pl.col("summary").first().alias("example"),
+                pl.col("at").min().alias("first"),
+            )
+            .filter(
+                (pl.col("n") >= params.min_copies)
+                & (pl.col("customers") >= params.min_copy_customers)
+            )
+            .sort("owner", "first")
+        )
+        for (owner,), batches in runs.group_by("owner", maintain_order=True):
+            ids = [i for group in batches["id"] for i in group]
+            customers = int(
+                inside.filter(pl.col("id").is_in(ids))["customer"].drop_nulls().n_unique()
+            )
+            example = str(batches["example"][0]).strip()
+            count = len(batches)
+            found.alerts.append(
+                Alert(
+                    NAME,
+                    (str(owner),),
+                    records("activities", ids),
+                    period.label,
+                    params.copied_score,
+                    f"{len(ids)} activities with {customers} customers were logged in "
+                    f"{count} batch(es), each within {params.batch_minutes} minutes of the "
+                    f"last, with the same note pasted again (e.g. “{example}”).",
+                    f"{len(ids)} 条涉及 {customers} 个客户的跟进记录分 {count} 批录入（每条与上一条"
+                    f"相隔不超过 {params.batch_minutes} 分钟），内容摘要相同，只是重复粘贴"
+                    f"（例如“{example}”）。",
+                    "copied_notes",
                 )
             )

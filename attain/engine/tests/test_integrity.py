@@ -1498,3 +1498,69 @@ def test_a_second_wash_is_not_hidden_by_a_bigger_one_in_the_same_period() -> Non
     assert washed.group_by("owner").len().sort("owner").rows() == [("E003", 8), ("E007", 4)]
     found = scan(Records(frames), [Q4], detectors=["wash_orders"])
     assert sorted(a.people for a in found.alerts) == [("E003",), ("E007",)]
+
+
+def _logged(owner: str, start: datetime.datetime, notes: list[str], **extra: object) -> list:
+    """Activities of ``owner`` to different customers, one every 2½ minutes from
+    ``start``, with the ``notes`` as their summaries."""
+    return [
+        {
+            "id": f"{owner}-{start:%d%H%M}-{i}",
+            "owner": owner,
+            "customer": f"C{owner[1:]}{i % 8}",
+            "at": start + datetime.timedelta(seconds=150 * i),
+            "summary": note,
+            **extra,
+        }
+        for i, note in enumerate(notes)
+    ]
+
+
+def test_notes_copied_onto_a_batch_of_visits_logged_at_night_are_found() -> None:
+    """E004 logs six visits to six customers at 23:05 on two nights, minutes apart, each
+    with the same note pasted again (only punctuation, spaces and width differ): visits
+    that never happened, written up in one sitting. Not a case: a team template many
+    people use (E006, E007 and E008 paste the CRM's text), a rep's daytime call round
+    with one note, and a rep who writes the same note on visits spread over the day."""
+    frames = honest()
+    pasted = [
+        "客户对产品很满意，下次继续跟进。",
+        "客户对产品很满意,下次继续跟进",
+        "客户对产品很满意。下次继续跟进！",
+        "客户对产品很满意 ，下次继续跟进",
+        "客户对产品很满意，下次继续跟进 。",
+        "客户对产品很满意，下次继续跟进！！",
+    ]
+    template = ["已上门拜访，了解设备现状。"] * 5
+    call_note = "客户暂无需求，下季度再联系"
+    rows = (
+        _logged("E004", datetime.datetime(2025, 11, 12, 23, 5), pasted, kind="visit")
+        + _logged("E004", datetime.datetime(2025, 11, 19, 23, 5), pasted[::-1], kind="visit")
+        + [
+            row
+            for who in ("E006", "E007", "E008")
+            for row in _logged(who, datetime.datetime(2025, 11, 20, 22, 30), template)
+        ]
+        + _logged("E009", datetime.datetime(2025, 11, 21, 10, 0), [call_note] * 6, kind="call")
+        + [
+            {
+                "id": f"E010-{i}",
+                "owner": "E010",
+                "customer": f"C010{i}",
+                "at": datetime.datetime(2025, 11, 24, 9 + 2 * i, 0),
+                "summary": "介绍新款设备，客户表示有兴趣",
+                "kind": "visit",
+            }
+            for i in range(5)
+        ]
+    )
+    frames["activities"] = pl.concat(
+        [frames["activities"], pl.DataFrame(rows)], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), [Q4], detectors=["fake_activities"])
+    got = [(a.people, a.pattern) for a in found.alerts]
+    assert got == [(("E004",), "copied_notes")]
+    alert = found.alerts[0]
+    assert {i for _t, i in alert.records} == {r["id"] for r in rows if r["owner"] == "E004"}
+    assert "12" in alert.reason_en and "same note" in alert.reason_en
+    assert "相同" in alert.reason_zh
