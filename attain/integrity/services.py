@@ -345,17 +345,22 @@ def _dismissed_before(values: dict[str, Any]) -> Alert | None:
 
 def _grown(row: Alert, values: dict[str, Any]) -> bool:
     """Whether a dismissed alert's finding now names records the dismissal did not
-    cover: any new record, or for a recurring pattern (reciprocal credit, whose shared
-    accounts keep adding split orders) more than ``RECURRENCE_GROWTH`` times the records
-    the reviewer saw."""
-    seen = {(r.get("table"), r.get("external_id")) for r in row.records}
-    now = {(r["table"], r["external_id"]) for r in values["records"]}
+    cover, among the records it is about (those of its first table: the customers of a
+    shell-customer alert, not the orders they went on to place): any new one, or for a
+    recurring pattern (reciprocal credit, whose shared accounts keep adding split
+    orders) more than ``RECURRENCE_GROWTH`` times the records the reviewer saw."""
+    if not values["records"]:
+        return False
+    table = values["records"][0]["table"]
+    seen = {r.get("external_id") for r in row.records if r.get("table") == table}
+    now = {r["external_id"] for r in values["records"] if r["table"] == table}
     if now <= seen:
         return False
     if row.detector not in RECURRING:
         return True
     reviewed = row.recurs or row  # the alert a reviewer actually dismissed
-    return len(now) > RECURRENCE_GROWTH * max(len(reviewed.records), 1)
+    dismissed = sum(r.get("table") == table for r in reviewed.records)
+    return bool(len(now) > RECURRENCE_GROWTH * max(dismissed, 1))
 
 
 def _state(alert: Alert) -> dict[str, Any]:

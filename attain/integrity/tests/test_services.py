@@ -908,3 +908,40 @@ def test_a_dismissed_split_reopens_only_when_it_grows_well_beyond_what_was_dismi
     alert.refresh_from_db()
     assert len(alert.records) > 1.5 * seen
     assert alert.status == Status.OPEN
+
+
+def test_a_dismissed_shell_alert_stays_dismissed_when_its_customer_orders_again(company):
+    """The identity alert names the customer and its orders. The reviewer dismisses it
+    (the rep's spouse runs the shop); the customer's next order in the quarter adds an
+    order to the alert's records but no new finding: it stays dismissed. A second
+    customer with the rep's mobile is a new finding: the alert is opened again."""
+    r2 = company.people["r2"]
+    r2.phone = "139 0000 1234"
+    r2.save(update_fields=["phone"])
+    customer = Customer.objects.create(
+        external_id="SH1", name="空壳贸易", owner=r2, created_on=datetime.date(2025, 10, 8)
+    )
+    Contact.objects.create(external_id="SK1", customer=customer, name="李", phone="+8613900001234")
+    for number, day in ((1, 9), (2, 20)):
+        Order.objects.create(
+            external_id=f"SO{number}",
+            customer=customer,
+            owner=r2,
+            date=datetime.date(2025, 10, day),
+            amount=Decimal("36000.00") + number,
+        )
+        if number == 1:
+            services.scan(None, periods=["2025-Q4"])
+            alert = Alert.objects.get(detector="shell_customers")
+            services.decide(None, alert, confirm=False, reason="配偶经营，已报备")
+    services.scan(None, periods=["2025-Q4"])
+    alert.refresh_from_db()
+    assert alert.status == Status.DISMISSED
+    other = Customer.objects.create(
+        external_id="SH2", name="空壳二号", owner=r2, created_on=datetime.date(2025, 11, 8)
+    )
+    Contact.objects.create(external_id="SK2", customer=other, name="李", phone="13900001234")
+    services.scan(None, periods=["2025-Q4"])
+    alert.refresh_from_db()
+    assert alert.status == Status.OPEN
+    assert {"SH1", "SH2"} <= {r["external_id"] for r in alert.records}
