@@ -101,7 +101,9 @@ def detect(data: Records, periods: Sequence[ScanPeriod], params: Params = Params
     _spots(scoped, periods, params, found)
     _minutes(timed, periods, params, found)
     _empty(scoped, periods, params, found)
-    _copied(scoped, timed, periods, params, found)
+    # a same-minute burst already names its activities: its notes are no second case
+    burst = {i for a in found.alerts if a.pattern == "same_minute" for _table, i in a.records}
+    _copied(scoped, timed.filter(~pl.col("id").is_in(sorted(burst))), periods, params, found)
     return found
 
 

@@ -1564,3 +1564,25 @@ def test_notes_copied_onto_a_batch_of_visits_logged_at_night_are_found() -> None
     assert {i for _t, i in alert.records} == {r["id"] for r in rows if r["owner"] == "E004"}
     assert "12" in alert.reason_en and "same note" in alert.reason_en
     assert "相同" in alert.reason_zh
+
+
+def test_a_same_minute_burst_of_pasted_notes_is_one_alert_not_two() -> None:
+    """Four visits logged within one minute with one note pasted: the same-minute alert
+    names them; the copied-notes test does not raise them a second time."""
+    frames = honest()
+    rows = [
+        {
+            "id": f"M{i}",
+            "owner": "E004",
+            "customer": f"C004{i}",
+            "at": datetime.datetime(2025, 11, 12, 23, 5) + datetime.timedelta(seconds=12 * i),
+            "summary": "客户对产品很满意，下次继续跟进。",
+            "kind": "visit",
+        }
+        for i in range(4)
+    ]
+    frames["activities"] = pl.concat(
+        [frames["activities"], pl.DataFrame(rows)], how="diagonal_relaxed"
+    )
+    found = scan(Records(frames), [Q4], detectors=["fake_activities"])
+    assert [(a.people, a.pattern) for a in found.alerts] == [(("E004",), "same_minute")]
