@@ -264,7 +264,8 @@ def scan(actor: Any, *, periods: Iterable[str] | None = None) -> ScanOutcome:
                 for name, value in values.items():
                     setattr(row, name, value)
                 row.status, row.resolution, row.decided_at = Status.OPEN, "", None
-                row.recurs = None
+                # for the reviewer to decide: never filed as a known pattern meanwhile
+                row.recurs, row.reopened_at = None, timezone.now()
                 save_update(
                     actor,
                     row,

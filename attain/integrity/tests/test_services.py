@@ -945,3 +945,26 @@ def test_a_dismissed_shell_alert_stays_dismissed_when_its_customer_orders_again(
     alert.refresh_from_db()
     assert alert.status == Status.OPEN
     assert {"SH1", "SH2"} <= {r["external_id"] for r in alert.records}
+
+
+def test_a_split_reopened_by_a_scan_is_not_filed_as_a_known_pattern_next(company):
+    """r1 and r2's split is open in 2025-Q3 and 2025-Q4 at once; the reviewer dismisses
+    2025-Q4 (8 orders) and then 2025-Q3 (10). 2025-Q4 then grows to 14 orders, beyond
+    1.5 times what was dismissed for it: the scan opens it again, and the next scan
+    leaves it open for the reviewer rather than filing it under 2025-Q3's dismissal
+    (14 orders, within 1.5 times the 10 dismissed there)."""
+    q3, q4 = datetime.date(2025, 7, 1), datetime.date(2025, 10, 1)
+    _split_quarter(company, q3, [("r1", "r2")])
+    _split_quarter(company, q4, [("r1", "r2")], per_rep=4)
+    services.scan(None, periods=["2025-Q3", "2025-Q4"])
+    first = Alert.objects.get(detector="reciprocal_credit", period="2025-Q3")
+    later = Alert.objects.get(detector="reciprocal_credit", period="2025-Q4")
+    services.decide(None, later, confirm=False, reason="分单协议（四季度）")
+    services.decide(None, first, confirm=False, reason="分单协议")
+    _split_quarter(company, q4, [("r1", "r2")], plain=(), per_rep=3)
+    services.scan(None, periods=["2025-Q4"])
+    later.refresh_from_db()
+    assert later.status == Status.OPEN
+    services.scan(None, periods=["2025-Q4"])
+    later.refresh_from_db()
+    assert later.status == Status.OPEN and later.recurs is None
