@@ -1,10 +1,10 @@
 """Rating rings (互评刷分): colleagues who rate each other up, or a person who rates
 themself through a proxy.
 
-- *mutual high ratings*: a and b rate each other in the period, each score above what
-  the other raters give the same person: by ``strong_excess`` at once, by ``min_excess``
-  when the pair did so in at least ``min_periods`` periods, or by ``persistent_excess``
-  in at least ``persistent_periods`` periods;
+- *mutual high ratings*: a and b rate each other in the period, each score at least
+  ``min_excess`` above what the other raters give the same person, in more quarters
+  and higher than how the two rate everybody else makes likely by chance
+  (:func:`_mutual`);
 - *self through a proxy*: a satisfaction survey for a person from a customer whose
   contact email or phone is that person's own.
 
@@ -26,11 +26,10 @@ NAME = "rating_rings"
 
 @dataclass(frozen=True)
 class Params:
-    min_excess: float = 0.5
-    strong_excess: float = 1.0
-    min_periods: int = 2
-    persistent_periods: int = 3  # rated each other this often: a smaller excess is enough
-    persistent_excess: float = 0.25
+    min_excess: float = 0.25
+    # the chance, over every pair who rated each other, of taking an honest pair for a
+    # ring (:func:`_mutual`)
+    max_chance: float = 0.05
     min_other_raters: int = 2
     mutual_score: float = 0.8
     proxy_score: float = 0.9
@@ -58,11 +57,24 @@ def _label(day: object, periods: Sequence[ScanPeriod]) -> str | None:
 def _mutual(
     ratings: pl.DataFrame, periods: Sequence[ScanPeriod], params: Params, found: Found
 ) -> None:
-    """Per period: a pair who rated each other in it, each above what the other raters
-    give the same person over the whole history. The pair's own ratings of other
-    periods do not dilute it (colleagues who rated each other honestly last year and
-    inflate each other now are a ring now); persistence counts the calendar quarters
-    in which both did so."""
+    """Pairs who rated each other above what the other raters give the same person
+    (over the whole history), more often and higher than the two raters' own habits
+    make likely by chance.
+
+    - An *exchange*: a and b rated each other in a quarter (or a scan period), the
+      pair's highest rating each way compared with the others' baseline; it is
+      *inflated* when both are at least ``min_excess`` above it. The pair's own
+      ratings of other periods do not dilute it (colleagues who rated each other
+      honestly last year and inflate each other now are a ring now).
+    - Its *chance*: for each of the two, the share of their highest ratings in a
+      quarter of other people that are as high (one more of each counted, so a rater
+      with few ratings is never certain), multiplied. Raters who give everybody top
+      marks, or whose ratings are noisy, exchange high ratings by chance.
+    - A pair is a ring when the product of the chances of its inflated quarters is at
+      most ``max_chance`` divided by the number of pairs who ever rated each other
+      (so a company with many pairs does not accuse some honest pair by chance); each
+      scan period in which it exchanged inflated ratings is an alert.
+    """
     quarter = pl.format(
         "{}-Q{}", pl.col("date").dt.year(), (pl.col("date").dt.month() - 1) // 3 + 1
     )
@@ -82,6 +94,7 @@ def _mutual(
         .filter(pl.col("others") >= params.min_other_raters)
         .select("rater", "owner", ((pl.col("s") - pl.col("ps")) / pl.col("others")).alias("base"))
     )
+    habits = highest.select("rater", pl.col("owner").alias("other"), pl.col("score").alias("h"))
     in_scan = pl.lit(None, dtype=pl.String)
     for period in reversed(periods):
         in_scan = (
@@ -91,8 +104,9 @@ def _mutual(
         )
     keyed = ratings.with_columns(quarter.alias("quarter"), in_scan.alias("period"))
 
-    def mutual_by(key: str) -> pl.DataFrame:
-        """(rater < owner, key) where both rated each other, with the lower excess."""
+    def exchanges(key: str) -> pl.DataFrame:
+        """(rater < owner, key) where both rated each other: the lower excess and the
+        chance of the exchange."""
         given = (
             keyed.drop_nulls(key)
             .group_by("rater", "owner", key)
@@ -100,43 +114,56 @@ def _mutual(
             .join(baseline, on=["rater", "owner"])
             .with_columns((pl.col("given") - pl.col("base")).alias("excess"))
         )
+        shares = (
+            given.select("rater", "owner", "given")
+            .unique()
+            .join(habits, on="rater")
+            .filter(pl.col("other") != pl.col("owner"))
+            .group_by("rater", "owner", "given")
+            .agg((pl.col("h") >= pl.col("given")).sum().alias("k"), pl.len().alias("n"))
+            .select("rater", "owner", "given", ((pl.col("k") + 1) / (pl.col("n") + 1)).alias("q"))
+        )
+        given = given.join(shares, on=["rater", "owner", "given"], how="left").with_columns(
+            pl.col("q").fill_null(1.0)
+        )
         back = given.select(
             pl.col("rater").alias("owner"),
             pl.col("owner").alias("rater"),
             key,
             pl.col("excess").alias("excess_back"),
             pl.col("id").alias("id_back"),
+            pl.col("q").alias("q_back"),
         )
         return (
             given.join(back, on=["rater", "owner", key])
             .filter(pl.col("rater") < pl.col("owner"))
-            .with_columns(pl.min_horizontal("excess", "excess_back").alias("low"))
+            .with_columns(
+                pl.min_horizontal("excess", "excess_back").alias("low"),
+                (pl.col("q") * pl.col("q_back")).alias("chance"),
+            )
         )
 
-    quarters = (
-        mutual_by("quarter")
-        .group_by("rater", "owner")
-        .agg(
-            (pl.col("low") >= params.min_excess).sum().alias("repeated"),
-            (pl.col("low") >= params.persistent_excess).sum().alias("persistent"),
-        )
+    inflated = exchanges("quarter").filter(pl.col("low") >= params.min_excess)
+    limit = params.max_chance / max(1, inflated.select("rater", "owner").unique().height)
+    evidence = (
+        inflated.group_by("rater", "owner")
+        .agg(pl.col("chance").product().alias("odds"), pl.len().alias("together"))
+        .filter(pl.col("odds") <= limit)
     )
-    pairs = mutual_by("period").join(quarters, on=["rater", "owner"], how="left").fill_null(0)
+    pairs = (
+        exchanges("period")
+        .filter(pl.col("low") >= params.min_excess)
+        .join(evidence, on=["rater", "owner"])
+    )
     order = {period.label: index for index, period in enumerate(periods)}
     rows = sorted(
         pairs.iter_rows(named=True), key=lambda r: (order[r["period"]], r["rater"], r["owner"])
     )
     for row in rows:
         low = row["low"]
-        strong = low >= params.strong_excess
-        repeated = row["repeated"] >= params.min_periods and low >= params.min_excess
-        persistent = (
-            row["persistent"] >= params.persistent_periods and low >= params.persistent_excess
-        )
-        if not (strong or repeated or persistent):
-            continue
         label = row["period"]
-        together = max(row["persistent"], 1)
+        together = row["together"]
+        odds = f"{round(1 / row['odds']):,}" if row["odds"] > 0 else "∞"
         people = (row["rater"], row["owner"])
         found.alerts.append(
             Alert(
@@ -146,10 +173,12 @@ def _mutual(
                 label,
                 min(1.0, params.mutual_score + (low - params.min_excess) * 0.2),
                 f"{people[0]} and {people[1]} rated each other in {label}, each "
-                f"{low:.1f} points or more above what other colleagues give "
-                f"(in {together} periods together).",
+                f"{low:.1f} points or more above what other colleagues give (in "
+                f"{together} periods together; by how each rates other colleagues, "
+                f"about 1 chance in {odds}).",
                 f"{people[0]} 与 {people[1]} 在 {label} 互相评分，各比其他同事给出的分数高 "
-                f"{low:.1f} 分以上（共 {together} 个周期互评）。",
+                f"{low:.1f} 分以上（共 {together} 个周期互评；按二人给其他同事的评分习惯，"
+                f"偶然如此的机会约为 {odds} 分之一）。",
                 "mutual",
             )
         )

@@ -1586,3 +1586,54 @@ def test_a_same_minute_burst_of_pasted_notes_is_one_alert_not_two() -> None:
     )
     found = scan(Records(frames), [Q4], detectors=["fake_activities"])
     assert [(a.people, a.pattern) for a in found.alerts] == [(("E004",), "same_minute")]
+
+
+def _team_ratings(seed: int, scores: tuple[float, ...]) -> list[dict[str, object]]:
+    """Three teams of eight rating three teammates each a quarter, for two years, each
+    score drawn from ``scores`` whoever is rated (honest but noisy raters)."""
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    for team in range(3):
+        people = [f"E{team}{p}" for p in range(8)]
+        for year in (2024, 2025):
+            for q in range(4):
+                for owner in people:
+                    for rater in rng.sample([p for p in people if p != owner], 3):
+                        rows.append(
+                            {
+                                "id": f"R{len(rows)}",
+                                "date": D(year, 3 * q + 2, 10),
+                                "owner": owner,
+                                "rater": rater,
+                                "score": rng.choice(scores),
+                            }
+                        )
+    return rows
+
+
+_QUARTERS = [
+    ScanPeriod(f"{y}-Q{q + 1}", D(y, 3 * q + 1, 1), D(y, 3 * q + 3, 28))
+    for y in (2024, 2025)
+    for q in range(4)
+]
+
+
+def test_noisy_honest_raters_are_no_ring() -> None:
+    """Colleagues whose scores are noisy (3, 4 or 5 for anyone) exchange top marks now
+    and then by chance: every such company had alerts (5.7 a company on average), each
+    accusing an honest pair. A pair is now a ring only when their exchanges are rarer
+    than how each rates everybody else makes likely, over all the pairs tested."""
+    for seed in range(5):
+        frames = {"peer_ratings": pl.DataFrame(_team_ratings(seed, (3.0, 4.0, 5.0)))}
+        assert scan(Records(frames), _QUARTERS, detectors=["rating_rings"]).alerts == []
+
+
+def test_a_pair_who_give_nobody_else_top_marks_is_found_from_one_quarter() -> None:
+    rows = _team_ratings(1, (3.0, 3.5, 4.0))
+    for a, b in (("E03", "E05"), ("E05", "E03")):
+        rows.append({"id": f"X{a}", "date": D(2025, 11, 10), "owner": b, "rater": a, "score": 5.0})
+    found = scan(
+        Records({"peer_ratings": pl.DataFrame(rows)}), _QUARTERS, detectors=["rating_rings"]
+    )
+    assert [(a.period, a.people) for a in found.alerts] == [("2025-Q4", ("E03", "E05"))]
+    assert "about 1 chance in" in found.alerts[0].reason_en
