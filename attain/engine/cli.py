@@ -19,7 +19,7 @@ from .calculate import Result, calculate, decomposition_problems
 from .explain import explain, explanation_json, explanation_text
 from .model import Scenario
 from .periods import parse_date, parse_period, unhandled_day
-from .problems import Problem
+from .problems import Problem, not_a_date
 from .scenario import load_scenario
 from .workers import PEOPLE_PER_WORKER, write_json
 
@@ -82,7 +82,7 @@ def _scenario(file: str, as_of_text: str | None, err: TextIO) -> tuple[Scenario,
     if as_of_text is not None:
         as_of = parse_date(as_of_text)
         if as_of is None:
-            return _report([Problem("--as-of", f"{as_of_text!r} is not a date (YYYY-MM-DD)")], err)
+            return _report([Problem("--as-of", not_a_date(as_of_text))], err)
     scenario, problems = load_scenario(file)
     if scenario is None:
         return _report(problems, err)

@@ -29,7 +29,7 @@ import polars as pl
 
 from .numbers import ENGINE_CONTEXT, NotANumber, round_half_up, to_decimal
 from .periods import parse_date
-from .problems import Problem
+from .problems import Problem, closest, not_a_date, written_as
 
 Value = Decimal | str | bool | None | dt.date | list["Value"]
 
@@ -284,7 +284,7 @@ class _Checker:
                 self.fields.add(node.name)
                 return "null"
             if node.name not in self.context.names:
-                self.errors.append(f"unknown {self.context.what} {node.name!r}")
+                self.errors.append(self.unknown_name(node.name))
                 return "any"
             self.fields.add(node.name)
             return self.context.names[node.name]
@@ -380,6 +380,20 @@ class _Checker:
             return
         self.errors.append(f"{where} needs numbers, not {node_type}")
 
+    def unknown_name(self, name: str) -> str:
+        """An unknown name, with what to write: a component without a measure has no
+        `attainment` of its own (`attainment('revenue')` names one); a typo's field."""
+        measures = self.context.measures
+        if name in ("actual", "target", "attainment") and measures is not None:
+            example = f"{name}('{min(measures)}')" if measures else f"{name}('m')"
+            return (
+                f"{name!r} means this component's measure, and it names none; add "
+                f"measure: to the component, or write {example}"
+            )
+        message = f"unknown {self.context.what} {name!r}"
+        suggestion = closest(name, self.context.names)
+        return f"{message}; did you mean {suggestion!r}?" if suggestion else message
+
     def ordering(self, node: Compare, left: Type, right: Type) -> None:
         kinds = {left, right} - {"null", "any"}
         if not kinds or (len(kinds) == 1 and kinds <= {"number", "text", "date"}):
@@ -387,7 +401,7 @@ class _Checker:
         if kinds == {"date", "text"}:
             literal = node.right if left == "date" else node.left
             if isinstance(literal, Const) and parse_date(literal.value) is None:
-                self.errors.append(f"{literal.value!r} is not a date (YYYY-MM-DD)")
+                self.errors.append(not_a_date(literal.value))
             return
         if kinds == {"number", "text"}:
             for side, side_type in ((node.left, left), (node.right, right)):
@@ -436,6 +450,7 @@ def parse(
         # version to the next and has no translation: the engine says where, in its words.
         where = error.offset if error.offset and 0 < error.offset <= len(text) else None
         reason = f"syntax error at character {where}" if where else "syntax error"
+        reason = written_as(text) or reason  # `5%`: a percentage typed as a spreadsheet shows it
         return None, [Problem(path, f"invalid expression {source!r}: {reason}")]
     checker = _Checker(text, context)
     try:

@@ -7,6 +7,10 @@ the scenario spec, section 10: keys joined with dots, list positions in brackets
 
 from __future__ import annotations
 
+import calendar
+import difflib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,6 +38,61 @@ def shown(value: object) -> str:
     ):
         return str(value)
     return repr(value)
+
+
+def not_a_date(value: object) -> str:
+    """Why `value` is not a date: the format, or the day or month that does not exist
+    (`2025-02-30` is written right but February 2025 has 28 days)."""
+    text = value.strip() if isinstance(value, str) else None
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text) if text else None
+    if found is not None:
+        year, month, _day = (int(part) for part in found.groups())
+        if not 1 <= month <= 12:
+            return f"{shown(value)} is not a date: there is no month {month}"
+        if year >= 1:
+            days = calendar.monthrange(year, month)[1]
+            return f"{shown(value)} is not a date: {year:04d}-{month:02d} has {days} days"
+    return f"{shown(value)} is not a date (YYYY-MM-DD)"
+
+
+def written_as(value: object) -> str | None:
+    """How to write a number typed the way a spreadsheet shows it: `5%` is 0.05,
+    `1,000` is 1000; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    percent = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)\s*%", text)
+    if percent is not None:
+        fraction = Decimal(percent.group(1)) / 100
+        return f"write {text} as {fraction:f}"
+    if re.fullmatch(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        return f"write {text} as {text.replace(',', '')}, without thousands separators"
+    return None
+
+
+def not_a_number(value: object) -> str:
+    """Why `value` is not a number, with how to write it when it looks like one."""
+    hint = written_as(value)
+    return f"{shown(value)} is not a number" + (f"; {hint}" if hint else "")
+
+
+def closest(key: str, allowed: Iterable[str]) -> str | None:
+    """The allowed key `key` most resembles (a typo's intended key), if any."""
+    by_lower = {k.lower(): k for k in sorted(allowed)}
+    close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+def unknown_key(key: str, allowed: Iterable[str]) -> str:
+    """An unknown key, with the allowed key it most resembles (`capp`: `cap`), else the
+    keys that may be written there."""
+    keys = sorted(allowed)
+    suggestion = closest(key, keys)
+    if suggestion is not None:
+        return f"unknown key {key!r}; did you mean {suggestion!r}?"
+    if keys:
+        return f"unknown key {key!r}; the keys here are {', '.join(keys)}"
+    return f"unknown key {key!r}"
 
 
 def join(path: str, key: str | int) -> str:

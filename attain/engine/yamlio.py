@@ -150,6 +150,24 @@ def _character_at(text: str, line: int, column: int) -> str:
     return lines[line][column : column + 1] if line < len(lines) else ""
 
 
+# libyaml's words for a line indented more or less than its neighbours
+_INDENTATION = {"did not find expected key", "did not find expected '-' indicator"}
+# ... or a value holding ": " (`name: A: B`)
+_COLON_IN_VALUE = {
+    "mapping values are not allowed in this context",
+    "mapping values are not allowed here",
+}
+INDENTATION_HINT = (
+    "check the indentation of this line and the lines above it: the keys of one mapping, "
+    "and the items of one list, start in the same column"
+)
+QUOTE_HINT = (
+    "put a value that holds ': ' in quotes ('A: B'), or check the indentation of this "
+    "line and the lines above it"
+)
+COLON_HINT = "write each key as key: value, with a space after the colon (here or just above)"
+
+
 def read_yaml(text: str) -> tuple[Any, list[Problem]]:
     """The document, and any problems (syntax errors name their line and column)."""
     loader = _Loader(text)
@@ -173,6 +191,12 @@ def read_yaml(text: str) -> tuple[Any, list[Problem]]:
         problem = error.problem or error
         if mark and _character_at(text, mark.line, mark.column) == "\t":
             problem = "a tab; YAML is indented with spaces, not tabs"
+        elif str(problem) in _INDENTATION:
+            problem = f"{problem}; {INDENTATION_HINT}"
+        elif str(problem) in _COLON_IN_VALUE:
+            problem = f"{problem}; {QUOTE_HINT}"
+        elif str(problem) == "could not find expected ':'":
+            problem = f"{problem}; {COLON_HINT}"
         return None, [Problem(where, f"YAML syntax error: {problem}")]
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         return None, [_character_problem(text, error)]

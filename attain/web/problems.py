@@ -21,6 +21,8 @@ WORDINGS = (
     gettext_noop("is required (month, quarter, half or year)"),
     gettext_noop("is required ({role: rep}, {people: [...]} or {units: [...]})"),
     gettext_noop("is required with levels"),
+    gettext_noop("unknown key %(key)s; did you mean %(suggestion)s?"),
+    gettext_noop("unknown key %(key)s; the keys here are %(keys)s"),
     gettext_noop("unknown key %(key)s"),
     gettext_noop("unknown measure %(name)s"),
     gettext_noop("unknown record table %(name)s"),
@@ -42,7 +44,13 @@ WORDINGS = (
     ),
     gettext_noop("%(amount)s is more than a payout can hold (16 digits before the point)"),
     gettext_noop("%(value)s is not a finite number"),
+    gettext_noop(
+        "%(value)s is not a number; write %(text)s as %(number)s, without thousands separators"
+    ),
+    gettext_noop("%(value)s is not a number; write %(text)s as %(number)s"),
     gettext_noop("%(value)s is not a number"),
+    gettext_noop("%(value)s is not a date: there is no month %(month)s"),
+    gettext_noop("%(value)s is not a date: %(month)s has %(days)s days"),
     gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
     gettext_noop("must be a mapping"),
     gettext_noop("must be a list"),
@@ -63,6 +71,18 @@ WORDINGS = (
     gettext_noop("ends before it starts"),
     gettext_noop("YAML syntax error: a tab; YAML is indented with spaces, not tabs"),
     gettext_noop("YAML syntax error: the character %(character)s is not allowed in YAML"),
+    gettext_noop(
+        "YAML syntax error: %(detail)s; check the indentation of this line and the lines "
+        "above it: the keys of one mapping, and the items of one list, start in the same column"
+    ),
+    gettext_noop(
+        "YAML syntax error: %(detail)s; put a value that holds ': ' in quotes ('A: B'), or "
+        "check the indentation of this line and the lines above it"
+    ),
+    gettext_noop(
+        "YAML syntax error: %(detail)s; write each key as key: value, with a space after the "
+        "colon (here or just above)"
+    ),
     gettext_noop("YAML syntax error: %(detail)s"),
     gettext_noop("YAML error: %(detail)s"),
     gettext_noop("duplicate key %(key)s (each key may appear once in a mapping)"),
@@ -102,6 +122,14 @@ WORDINGS = (
     gettext_noop("expression is empty"),
     gettext_noop("syntax error at character %(position)s"),
     gettext_noop("syntax error"),
+    gettext_noop("write %(text)s as %(number)s, without thousands separators"),
+    gettext_noop("write %(text)s as %(number)s"),
+    gettext_noop("unknown field %(name)s; did you mean %(suggestion)s?"),
+    gettext_noop("unknown variable %(name)s; did you mean %(suggestion)s?"),
+    gettext_noop(
+        "%(name)s means this component's measure, and it names none; add measure: to the "
+        "component, or write %(example)s"
+    ),
     gettext_noop("unknown field %(name)s"),
     gettext_noop("unknown variable %(name)s"),
     gettext_noop("unknown function %(name)s()"),

@@ -20,7 +20,7 @@ from ..expressions import Expression, ExpressionContext, parse
 from ..model import ROW
 from ..numbers import NotANumber, to_decimal
 from ..periods import Period, parse_date, parse_period
-from ..problems import Problems, join, shown
+from ..problems import Problems, closest, join, not_a_date, not_a_number, shown, unknown_key
 from ..tables import file_table, rows_of
 
 MAX_REPORTED_PER_FIELD = 20
@@ -60,7 +60,7 @@ class Reader:
         if allowed is not None:
             for key in result:
                 if key not in allowed:
-                    self.add(join(path, key), f"unknown key {key!r}")
+                    self.add(join(path, key), unknown_key(key, allowed))
         return result
 
     def text(self, value: object, path: str, required: bool = True) -> str | None:
@@ -87,7 +87,7 @@ class Reader:
         try:
             number = to_decimal(value)
         except NotANumber:
-            self.add(path, f"{shown(value)} is not a number")
+            self.add(path, not_a_number(value))
             return None
         if positive and number <= 0:
             self.add(path, f"must be greater than 0, not {number}")
@@ -102,7 +102,7 @@ class Reader:
             return None
         parsed = parse_date(value)
         if parsed is None:
-            self.add(path, f"{shown(value)} is not a date (YYYY-MM-DD)")
+            self.add(path, not_a_date(value))
         return parsed
 
     def period(self, value: object, path: str, required: bool = True) -> Period | None:
@@ -189,6 +189,10 @@ class Reader:
             try:
                 result[key] = to_decimal(value)
             except NotANumber:
+                suggestion = closest(key, known)
+                if suggestion is not None:
+                    self.add(join(path, key), f"unknown key {key!r}; did you mean {suggestion!r}?")
+                    continue
                 self.add(
                     join(path, key),
                     f"unknown key {key!r} (extra keys are numeric attributes; "

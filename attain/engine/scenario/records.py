@@ -18,7 +18,7 @@ from ..expressions import MAX_SCALE, TEXT_NUMBER_SCALE, Expression
 from ..model import ROW, Measure, Person, RecordTable, id_text
 from ..numbers import ONE
 from ..periods import handled_days, unhandled_day
-from ..problems import shown
+from ..problems import not_a_date, shown
 from ..tables import LoadedTable, file_table, inline_table
 from .reader import Reader
 
@@ -112,9 +112,7 @@ def _check_table(
             bad,
             path,
             field,
-            lambda v: (
-                "a record needs a date" if v is None else f"{shown(v)} is not a date (YYYY-MM-DD)"
-            ),
+            lambda v: "a record needs a date" if v is None else not_a_date(v),
         )
         frame = checked.with_columns(pl.col("__parsed").alias(field)).drop("__parsed")
         _check_range(reader, frame, path, field)

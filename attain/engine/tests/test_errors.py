@@ -958,3 +958,116 @@ def test_record_fields_named_like_the_engines_own_columns_are_problems(tmp_path:
     _loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert [p.path for p in problems] == ["records.orders.csv", "records.visits[0].__row"]
     assert all("reserved" in p.message for p in problems)
+
+
+def _messages(tmp_path: Path, text: str) -> dict[str, str]:
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    return {p.path: p.message for p in problems}
+
+
+PLAN_YAML = """version: 1
+units: [{id: u}]
+people:
+  - {id: a, unit: u, role: rep}
+records:
+  orders:
+    - {id: o1, date: DATE, owner: a, amount: 5000}
+measures:
+  revenue: {from: orders, value: amount}
+targets:
+  - {measure: revenue, who: a, period: 2025-Q1, value: TARGET}
+plans:
+  - id: rep
+    applies_to: {role: rep}
+    effective: {from: 2025-01-01, to: 2025-06-30}
+    period: quarter
+    components:
+      - {id: c, kind: commission, measure: revenue, rate: RATE}
+"""
+
+
+def _plan_yaml(date: str = "2025-01-15", target: str = "10000", rate: str = "0.05") -> str:
+    return PLAN_YAML.replace("DATE", date).replace("TARGET", target).replace("RATE", rate)
+
+
+def test_an_unknown_key_names_the_key_it_resembles_or_the_keys_allowed(tmp_path: Path) -> None:
+    # before: "unknown key 'capp'" and "unknown key 'measure'", which say what is wrong
+    # but not what to write
+    text = _plan_yaml(rate="0.05, capp: 100").replace("measures:", "measure: {}\nmeasures:")
+    text = text.replace("{id: a, unit: u, role: rep}", "{id: a, unit: u, role: rep, manger: b}")
+    text = text.replace("applies_to: {role: rep}", "applies_to: {role: rep}\n    zzz: 1")
+    messages = _messages(tmp_path, text)
+    assert messages["measure"] == "unknown key 'measure'; did you mean 'measures'?"
+    assert messages["plans[0].components[0].capp"] == "unknown key 'capp'; did you mean 'cap'?"
+    assert messages["people[0].manger"] == "unknown key 'manger'; did you mean 'manager'?"
+    assert messages["plans[0].zzz"] == (
+        "unknown key 'zzz'; the keys here are applies_to, components, effective, id, name, period"
+    )
+
+
+def test_a_date_written_right_that_does_not_exist_says_why(tmp_path: Path) -> None:
+    # before: "'2025-02-30' is not a date (YYYY-MM-DD)", though it is written YYYY-MM-DD
+    text = _plan_yaml(date="2024-02-30").replace("to: 2025-06-30", "to: 2025-13-01")
+    messages = _messages(tmp_path, text)
+    assert messages["records.orders[0].date"] == "'2024-02-30' is not a date: 2024-02 has 29 days"
+    assert messages["plans[0].effective.to"] == "'2025-13-01' is not a date: there is no month 13"
+    messages = _messages(tmp_path, _plan_yaml(date="2025/01/15"))
+    assert messages["records.orders[0].date"] == "'2025/01/15' is not a date (YYYY-MM-DD)"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["scenario", "run", str(tmp_path / "s.yaml"), "--as-of", "2025-04-31"], out, err)
+    assert err.getvalue() == "--as-of: '2025-04-31' is not a date: 2025-04 has 30 days\n"
+
+
+def test_percentages_and_thousands_separators_say_how_to_write_the_number(
+    tmp_path: Path,
+) -> None:
+    # before: "invalid expression '5%': syntax error" and "'1,000' is not a number"
+    messages = _messages(tmp_path, _plan_yaml(target="'1,000,000'", rate="12.5%"))
+    assert messages["targets[0].value"] == (
+        "'1,000,000' is not a number; write 1,000,000 as 1000000, without thousands separators"
+    )
+    assert messages["plans[0].components[0].rate"] == (
+        "invalid expression '12.5%': write 12.5% as 0.125"
+    )
+    messages = _messages(tmp_path, _plan_yaml(target="5%"))
+    assert messages["targets[0].value"] == "'5%' is not a number; write 5% as 0.05"
+
+
+def test_attainment_in_a_component_without_a_measure_says_what_to_write(tmp_path: Path) -> None:
+    # before: "unknown variable 'attainment'", though the spec lists that variable
+    bonus = "{id: b, kind: bonus, when: 'attainment >= 1', amount: 'actual * 0.01'}"
+    text = _plan_yaml().replace(
+        "      - {id: c, kind: commission", f"      - {bonus}\n      - {{id: c, kind: commission"
+    )
+    text = text.replace("value: amount}", "value: amount, where: \"stauts == 'ok'\"}")
+    text = text.replace("amount: 5000}", "amount: 5000, status: ok}")
+    messages = _messages(tmp_path, text)
+    assert messages["plans[0].components[0].when"] == (
+        "invalid expression 'attainment >= 1': 'attainment' means this component's "
+        "measure, and it names none; add measure: to the component, or write "
+        "attainment('revenue')"
+    )
+    assert messages["plans[0].components[0].amount"].endswith("or write actual('revenue')")
+    assert messages["measures.revenue.where"] == (
+        "invalid expression \"stauts == 'ok'\": unknown field 'stauts'; did you mean 'status'?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "hint"),
+    [
+        ("version: 1\nunits:\n  - id: u\n     name: U\n", "line 4, column 10", "indentation"),
+        ("version: 1\nunits:\n  - id: u\n   name: U\n", "line 4, column 4", "indentation"),
+        ("version: 1\nunits:\n  - id: u\n    name: U: V\n", "line 4, column 12", "('A: B')"),
+        ("version: 1\nunits:\n  - id: u\n    name:U\n  - x\n", "line 5", "space after"),
+    ],
+)
+def test_a_yaml_indentation_error_says_what_to_check(
+    tmp_path: Path, text: str, where: str, hint: str
+) -> None:
+    # before: libyaml's words alone ("did not find expected '-' indicator")
+    messages = _messages(tmp_path, text)
+    [(path, message)] = messages.items()
+    assert path.startswith(where) and message.startswith("YAML syntax error: ")
+    assert hint in message, message

@@ -43,6 +43,44 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "'2026-Q5' 不是期间编号",
         ),
         ("unknown key 'c'", "未知的键 'c'"),
+        ("unknown key 'capp'; did you mean 'cap'?", "未知的键 'capp'；是否想写 'cap'？"),
+        ("unknown key 'zz'; the keys here are id, name", "未知的键 'zz'；此处可写的键为 id, name"),
+        ("'5%' is not a number; write 5% as 0.05", "'5%' 不是数字；请把 5% 写成 0.05"),
+        (
+            "'1,000' is not a number; write 1,000 as 1000, without thousands separators",
+            "'1,000' 不是数字；请把 1,000 写成 1000，不要千位分隔符",
+        ),
+        (
+            "'2025-02-30' is not a date: 2025-02 has 28 days",
+            "'2025-02-30' 不是日期：2025-02 只有 28 天",
+        ),
+        ("'2025-13-01' is not a date: there is no month 13", "'2025-13-01' 不是日期：没有第 13 月"),
+        ("invalid expression '5%': write 5% as 0.05", "表达式 '5%' 无效：请把 5% 写成 0.05"),
+        (
+            "invalid expression 'stauts == 1': unknown field 'stauts'; did you mean 'status'?",
+            "表达式 'stauts == 1' 无效：未知的字段 'stauts'；是否想写 'status'？",
+        ),
+        (
+            "invalid expression 'attainment >= 1': 'attainment' means this component's measure, "
+            "and it names none; add measure: to the component, or write attainment('revenue')",
+            "表达式 'attainment >= 1' 无效：'attainment' 指本组件自身的度量",
+        ),
+        (
+            "YAML syntax error: did not find expected key; check the indentation of this line "
+            "and the lines above it: the keys of one mapping, and the items of one list, start "
+            "in the same column",
+            "YAML 语法错误：did not find expected key；请检查本行及上面几行的缩进",
+        ),
+        (
+            "YAML syntax error: mapping values are not allowed here; put a value that holds ': ' "
+            "in quotes ('A: B'), or check the indentation of this line and the lines above it",
+            "YAML 语法错误：mapping values are not allowed here；含有“: ”的值须加引号",
+        ),
+        (
+            "YAML syntax error: could not find expected ':'; write each key as key: value, with "
+            "a space after the colon (here or just above)",
+            "YAML 语法错误：could not find expected ':'；每个键须写成 key: value",
+        ),
         ("inf is not a finite number", "inf 不是有限的数字"),
         ("None is not one of commission, bonus, scorecard, spiff", "None 不是以下之一："),
         ("rate 1.2 is outside [0, 1]", "费率 1.2 超出 [0, 1]"),
