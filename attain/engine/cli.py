@@ -19,7 +19,7 @@ from .calculate import Result, calculate, decomposition_problems
 from .explain import explain, explanation_json, explanation_text
 from .model import Scenario
 from .periods import parse_date, parse_period, unhandled_day
-from .problems import Problem, not_a_date
+from .problems import Problem, not_a_date, not_a_period
 from .scenario import load_scenario
 from .workers import PEOPLE_PER_WORKER, write_json
 
@@ -208,11 +208,7 @@ def _explain(options: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         problems.append(Problem("PERSON", f"unknown person {options.person!r}"))
     period = parse_period(options.period, scenario.fiscal_year_start)
     if period is None:
-        problems.append(
-            Problem(
-                "PERIOD", f"{options.period!r} is not a period id (2025, 2025-H1, 2025-Q1, 2025-03)"
-            )
-        )
+        problems.append(Problem("PERIOD", not_a_period(options.period)))
     if problems or period is None:
         return _report(problems, err)
     explanation = explain(result, options.person, period)

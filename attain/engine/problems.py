@@ -52,7 +52,55 @@ def not_a_date(value: object) -> str:
         if year >= 1:
             days = calendar.monthrange(year, month)[1]
             return f"{shown(value)} is not a date: {year:04d}-{month:02d} has {days} days"
-    return f"{shown(value)} is not a date (YYYY-MM-DD)"
+    written = _date_written_as(text) if text else None
+    hint = f"; write {written}" if written else ""
+    return f"{shown(value)} is not a date (YYYY-MM-DD){hint}"
+
+
+def _date_written_as(text: str) -> str | None:
+    """The ISO day a date written another common way means (`2025/6/30`, `2025.06.30`,
+    `2025年6月30日`, `2025-01-15T10:00:00`), when that day exists."""
+    found = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+    found = found or re.fullmatch(
+        r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?.*)", text
+    )
+    if found is None:
+        return None
+    year, month, day = (int(part) for part in found.groups())
+    if year < 1 or not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+PERIOD_IDS = "2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03"
+
+
+def not_a_period(value: object) -> str:
+    """Why `value` is not a period id, with the id it was likely meant as (`2025Q1`,
+    `Q1 2025`, `2025-q1`: 2025-Q1; `2025/3`: 2025-03; `FY2025`: 2025)."""
+    written = _period_written_as(str(value).strip()) if isinstance(value, str | int) else None
+    hint = f"; write {written}" if written else ""
+    return f"{shown(value)} is not a period id ({PERIOD_IDS}){hint}"
+
+
+def _period_written_as(text: str) -> str | None:
+    year_first = re.fullmatch(r"(?:FY)?(\d{4})\s*[-_ /]?\s*([QqHh])([1-4])", text)
+    if year_first is not None:
+        year, kind, number = year_first.groups()
+    else:
+        part_first = re.fullmatch(r"([QqHh])([1-4])\s*[-_ /]?\s*(?:FY)?(\d{4})", text)
+        if part_first is None:
+            month = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", text)
+            if month is not None and 1 <= int(month.group(2)) <= 12:
+                return f"{month.group(1)}-{int(month.group(2)):02d}"
+            year_only = re.fullmatch(r"(?:FY|fy)\s*(\d{4})|(\d{4})\s*(?:年|财年)", text)
+            if year_only is not None:
+                return year_only.group(1) or year_only.group(2)
+            return None
+        kind, number, year = part_first.groups()
+    if kind in "Hh" and number not in "12":
+        return None
+    return f"{year}-{kind.upper()}{number}"
 
 
 def written_as(value: object) -> str | None:

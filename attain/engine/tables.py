@@ -25,7 +25,7 @@ import polars as pl
 from .expressions import MAX_SCALE, TEXT_NUMBER_SCALE, decimal_scale
 from .model import ROW
 from .numbers import NotANumber, to_decimal
-from .problems import Problem, join
+from .problems import Problem, join, written_as
 
 CREDIT = "credit"
 
@@ -57,7 +57,9 @@ def _credit_entries(
         try:
             number = to_decimal(share)
         except NotANumber:
-            problems.append(Problem(join(path, str(person)), f"share {share!r} is not a number"))
+            hint = written_as(share)
+            message = f"share {share!r} is not a number" + (f"; {hint}" if hint else "")
+            problems.append(Problem(join(path, str(person)), message))
             continue
         if number.adjusted() >= _SHARE_DIGITS:  # beyond the shares' Decimal(38, 20)
             message = f"share {number:f} is not between 0 and 1"

@@ -28,8 +28,13 @@ WORDINGS = (
     gettext_noop("unknown record table %(name)s"),
     gettext_noop("unknown person or unit %(name)s"),
     gettext_noop("unknown person %(name)s"),
+    gettext_noop(
+        "%(value)s is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03); write %(period)s"
+    ),
     gettext_noop("%(value)s is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03)"),
     gettext_noop("duplicate target for %(measure)s / %(who)s / %(period)s (first at %(first)s)"),
+    gettext_noop("share %(share)s is not a number; write %(text)s as %(number)s"),
+    gettext_noop("share %(share)s is not a number"),
     gettext_noop("rate %(rate)s is outside [0, 1]"),
     gettext_noop("%(number)s is outside [%(low)s, %(high)s]"),
     gettext_noop("%(value)s is not one of %(options)s"),
@@ -49,6 +54,7 @@ WORDINGS = (
     ),
     gettext_noop("%(value)s is not a number; write %(text)s as %(number)s"),
     gettext_noop("%(value)s is not a number"),
+    gettext_noop("%(value)s is not a date (YYYY-MM-DD); write %(date)s"),
     gettext_noop("%(value)s is not a date: there is no month %(month)s"),
     gettext_noop("%(value)s is not a date: %(month)s has %(days)s days"),
     gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),

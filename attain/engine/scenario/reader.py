@@ -20,7 +20,16 @@ from ..expressions import Expression, ExpressionContext, parse
 from ..model import ROW
 from ..numbers import NotANumber, to_decimal
 from ..periods import Period, parse_date, parse_period
-from ..problems import Problems, closest, join, not_a_date, not_a_number, shown, unknown_key
+from ..problems import (
+    Problems,
+    closest,
+    join,
+    not_a_date,
+    not_a_number,
+    not_a_period,
+    shown,
+    unknown_key,
+)
 from ..tables import file_table, rows_of
 
 MAX_REPORTED_PER_FIELD = 20
@@ -110,10 +119,7 @@ class Reader:
             return None
         parsed = parse_period(value, self.fiscal_year_start)
         if parsed is None:
-            self.add(
-                path,
-                f"{shown(value)} is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03)",
-            )
+            self.add(path, not_a_period(value))
         return parsed
 
     def choice(self, value: object, path: str, options: tuple[str, ...], default: str) -> str:

@@ -1012,8 +1012,8 @@ def test_a_date_written_right_that_does_not_exist_says_why(tmp_path: Path) -> No
     messages = _messages(tmp_path, text)
     assert messages["records.orders[0].date"] == "'2024-02-30' is not a date: 2024-02 has 29 days"
     assert messages["plans[0].effective.to"] == "'2025-13-01' is not a date: there is no month 13"
-    messages = _messages(tmp_path, _plan_yaml(date="2025/01/15"))
-    assert messages["records.orders[0].date"] == "'2025/01/15' is not a date (YYYY-MM-DD)"
+    messages = _messages(tmp_path, _plan_yaml(date="15/01/2025"))
+    assert messages["records.orders[0].date"] == "'15/01/2025' is not a date (YYYY-MM-DD)"
     out, err = io.StringIO(), io.StringIO()
     assert main(["scenario", "run", str(tmp_path / "s.yaml"), "--as-of", "2025-04-31"], out, err)
     assert err.getvalue() == "--as-of: '2025-04-31' is not a date: 2025-04 has 30 days\n"
@@ -1071,3 +1071,40 @@ def test_a_yaml_indentation_error_says_what_to_check(
     [(path, message)] = messages.items()
     assert path.startswith(where) and message.startswith("YAML syntax error: ")
     assert hint in message, message
+
+
+def test_dates_periods_and_shares_written_another_common_way_say_how_to_write_them(
+    tmp_path: Path,
+) -> None:
+    # before: "'2025/06/30' is not a date (YYYY-MM-DD)", "'2025Q1' is not a period id (…)"
+    # and "share '50%' is not a number", with no word on what to write instead
+    text = _plan_yaml(date="2025-01-15T10:00:00").replace("to: 2025-06-30", "to: 2025/6/30")
+    text = text.replace("period: 2025-Q1", "period: Q1 2025")
+    text = text.replace("amount: 5000}", "amount: 5000, credit: {a: '50%', b: 0.5}}")
+    text = text.replace(
+        "- {id: a, unit: u, role: rep}", "- {id: a, unit: u, role: rep}\n  - {id: b, unit: u}"
+    )
+    messages = _messages(tmp_path, text)
+    assert messages["records.orders[0].date"] == (
+        "'2025-01-15T10:00:00' is not a date (YYYY-MM-DD); write 2025-01-15"
+    )
+    assert messages["plans[0].effective.to"] == (
+        "'2025/6/30' is not a date (YYYY-MM-DD); write 2025-06-30"
+    )
+    assert messages["targets[0].period"] == (
+        "'Q1 2025' is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03); write 2025-Q1"
+    )
+    assert messages["records.orders[0].credit.a"] == "share '50%' is not a number; write 50% as 0.5"
+    for period, written in [("2025q3", "2025-Q3"), ("FY2025", "2025"), ("2025-3", "2025-03")]:
+        messages = _messages(tmp_path, _plan_yaml().replace("period: 2025-Q1", f"period: {period}"))
+        assert messages["targets[0].period"].endswith(f"; write {written}")
+    for period in ["2025-H3", "2025-13", "abc"]:
+        messages = _messages(tmp_path, _plan_yaml().replace("period: 2025-Q1", f"period: {period}"))
+        assert "write" not in messages["targets[0].period"]
+    messages = _messages(tmp_path, _plan_yaml(date="2025/02/30"))  # no such day: no guess
+    assert messages["records.orders[0].date"] == "'2025/02/30' is not a date (YYYY-MM-DD)"
+    out, err = io.StringIO(), io.StringIO()
+    _messages(tmp_path, _plan_yaml())
+    assert main(["scenario", "explain", str(tmp_path / "s.yaml"), "a", "2025q1"], out, err) == 2
+    assert err.getvalue().startswith("PERIOD: '2025q1' is not a period id (2025, 2025-H1")
+    assert err.getvalue().endswith("; write 2025-Q1\n")

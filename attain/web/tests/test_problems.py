@@ -43,6 +43,17 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "'2026-Q5' 不是期间编号",
         ),
         ("unknown key 'c'", "未知的键 'c'"),
+        (
+            "'2025Q1' is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03); "
+            "write 2025-Q1",
+            "'2025Q1' 不是期间编号（如 2025、2025-H1、2025-Q1 … 2025-Q4、2025-03）；请写成 2025-Q1",
+        ),
+        (
+            "'2025/06/30' is not a date (YYYY-MM-DD); write 2025-06-30",
+            "'2025/06/30' 不是日期（YYYY-MM-DD）；请写成 2025-06-30",
+        ),
+        ("share '50%' is not a number; write 50% as 0.5", "份额 '50%' 不是数字；请把 50% 写成 0.5"),
+        ("share 'x' is not a number", "份额 'x' 不是数字"),
         ("unknown key 'capp'; did you mean 'cap'?", "未知的键 'capp'；是否想写 'cap'？"),
         ("unknown key 'zz'; the keys here are id, name", "未知的键 'zz'；此处可写的键为 id, name"),
         ("'5%' is not a number; write 5% as 0.05", "'5%' 不是数字；请把 5% 写成 0.05"),
