@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import decimal
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
@@ -247,6 +248,10 @@ class _Checker:
             if not isinstance(node.func, ast.Name):
                 raise _Reject("only the functions of the expression language may be called")
             name = node.func.id.upper()
+            if name == "NOT":  # a spreadsheet's NOT(x), AND(x, y), OR(x, y)
+                raise _Reject(f"unknown function {node.func.id}(); write not x")
+            if name in ("AND", "OR"):
+                raise _Reject(f"unknown function {node.func.id}(); write x {name.lower()} y")
             if name not in FUNCTIONS:
                 raise _Reject(f"unknown function {node.func.id}()")
             if node.keywords:
@@ -392,7 +397,11 @@ class _Checker:
             )
         message = f"unknown {self.context.what} {name!r}"
         suggestion = closest(name, self.context.names)
-        return f"{message}; did you mean {suggestion!r}?" if suggestion else message
+        if suggestion is not None:
+            return f"{message}; did you mean {suggestion!r}?"
+        if self.context.what == "field":  # `status == ok`: text without its quotes
+            return f"{message}; if it is text, put it in quotes: {name!r}"
+        return message
 
     def ordering(self, node: Compare, left: Type, right: Type) -> None:
         kinds = {left, right} - {"null", "any"}
@@ -423,6 +432,28 @@ def _join(a: Type, b: Type) -> Type:
     return "any"
 
 
+# operators of spreadsheets and other languages, as this language writes them
+_OTHER_OPERATORS = (
+    (re.compile(r"&&"), "and", "&&"),
+    (re.compile(r"\|\|"), "or", "||"),
+    (re.compile(r"<>"), "!=", "<>"),
+    (re.compile(r"(?<![=!<>])=(?!=)"), "==", "="),
+    (re.compile(r"\bAND\b"), "and", "AND"),
+    (re.compile(r"\bOR\b"), "or", "OR"),
+    (re.compile(r"\bNOT\b"), "not", "NOT"),
+)
+
+
+def _operator_written_as(text: str) -> tuple[str, str] | None:
+    """The operator to write for one written as a spreadsheet writes it (`a = 'x'`,
+    `a <> 'x'`, `a AND b`, `a && b`), outside quoted text; None when there is none."""
+    bare = re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", "''", text)
+    for pattern, good, bad in _OTHER_OPERATORS:
+        if pattern.search(bare):
+            return good, bad
+    return None
+
+
 def parse(
     source: object, path: str, context: ExpressionContext
 ) -> tuple[Expression | None, list[Problem]]:
@@ -451,6 +482,9 @@ def parse(
         where = error.offset if error.offset and 0 < error.offset <= len(text) else None
         reason = f"syntax error at character {where}" if where else "syntax error"
         reason = written_as(text) or reason  # `5%`: a percentage typed as a spreadsheet shows it
+        written = _operator_written_as(text)
+        if written is not None:
+            reason = f"{reason}; write {written[0]} instead of {written[1]}"
         return None, [Problem(path, f"invalid expression {source!r}: {reason}")]
     checker = _Checker(text, context)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any, Literal, cast
 
 from ..expressions import Expression, ExpressionContext, Type
@@ -23,6 +24,14 @@ COMPONENT_KEYS = {
     "scorecard": {"metrics", "score", "payout"},
     "spiff": {"from", "where", "amount", "person"},
 }
+
+
+def _rate_outside(rate: Decimal) -> str:
+    """A rate outside [0, 1]; one of 1 … 100 was most likely meant as a percentage."""
+    message = f"rate {rate} is outside [0, 1]"
+    if ONE < rate <= 100:
+        return f"{message}; write {rate}% as {rate / 100:f}"
+    return message
 
 
 def _component_context(reader: Reader, measure: str | None, kind: str) -> ExpressionContext:
@@ -117,7 +126,7 @@ def _commission(
             return {"rate": reader.number_expression(rate, join(path, "rate"), context)}
         number = reader.number(rate, join(path, "rate"))
         if number is not None and not ZERO <= number <= ONE:
-            reader.add(join(path, "rate"), f"rate {number} is outside [0, 1]")
+            reader.add(join(path, "rate"), _rate_outside(number))
             return {}
         return {"rate": Expression.constant(number)} if number is not None else {}
     tiers_path = join(path, "tiers")
@@ -141,7 +150,7 @@ def _commission(
         start = reader.number(tier.get("from"), join(tier_path, "from"))
         rate = reader.number(tier.get("rate"), join(tier_path, "rate"))
         if rate is not None and not ZERO <= rate <= ONE:
-            reader.add(join(tier_path, "rate"), f"rate {rate} is outside [0, 1]")
+            reader.add(join(tier_path, "rate"), _rate_outside(rate))
             rate = None
         if start is None or rate is None:
             broken = True

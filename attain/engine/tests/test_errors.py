@@ -1108,3 +1108,42 @@ def test_dates_periods_and_shares_written_another_common_way_say_how_to_write_th
     assert main(["scenario", "explain", str(tmp_path / "s.yaml"), "a", "2025q1"], out, err) == 2
     assert err.getvalue().startswith("PERIOD: '2025q1' is not a period id (2025, 2025-H1")
     assert err.getvalue().endswith("; write 2025-Q1\n")
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        ("status = 'ok'", "syntax error at character 8; write == instead of ="),
+        ("status == 'ok' && amount > 0", "syntax error at character 17; write and instead of &&"),
+        ("status == 'a' || amount > 0", "syntax error at character 16; write or instead of ||"),
+        ("status <> 'x'", "syntax error at character 8; write != instead of <>"),
+        ("status == 'ok' AND amount > 0", "syntax error at character 16; write and instead of AND"),
+        ("AND(status == 'ok', amount > 0)", "unknown function AND(); write x and y"),
+        ("NOT(status == 'ok')", "unknown function NOT(); write not x"),
+        ("status == ok", "unknown field 'ok'; if it is text, put it in quotes: 'ok'"),
+        ("status == 'a = b' and amount >", "syntax error"),  # `=` inside quotes is text
+    ],
+)
+def test_a_spreadsheets_operators_in_an_expression_say_what_to_write(
+    tmp_path: Path, where: str, reason: str
+) -> None:
+    # before: "syntax error at character 8" for `status = 'ok'`, "unknown function AND()"
+    text = _plan_yaml().replace("value: amount}", f'value: amount, where: "{where}"}}')
+    text = text.replace("amount: 5000}", "amount: 5000, status: ok}")
+    messages = _messages(tmp_path, text)
+    assert messages["measures.revenue.where"] == f"invalid expression {where!r}: {reason}"
+
+
+def test_a_rate_written_as_a_percentage_says_how_to_write_it(tmp_path: Path) -> None:
+    # before: "rate 5 is outside [0, 1]"
+    tiers = "{table: [{from: 0, rate: 3}, {from: 1, rate: 12.5}, {from: 2, rate: 150}]}"
+    messages = _messages(
+        tmp_path, _plan_yaml(rate=f"0.1, tiers: {tiers}").replace("rate: 0.1, ", "")
+    )
+    assert messages["plans[0].components[0].tiers.table[0].rate"] == (
+        "rate 3 is outside [0, 1]; write 3% as 0.03"
+    )
+    assert messages["plans[0].components[0].tiers.table[1].rate"].endswith("write 12.5% as 0.125")
+    assert messages["plans[0].components[0].tiers.table[2].rate"] == "rate 150 is outside [0, 1]"
+    messages = _messages(tmp_path, _plan_yaml(rate="5"))
+    assert messages["plans[0].components[0].rate"] == "rate 5 is outside [0, 1]; write 5% as 0.05"

@@ -43,6 +43,25 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "'2026-Q5' 不是期间编号",
         ),
         ("unknown key 'c'", "未知的键 'c'"),
+        ("rate 5 is outside [0, 1]; write 5% as 0.05", "费率 5 超出 [0, 1]；请把 5% 写成 0.05"),
+        (
+            "invalid expression \"status = 'ok'\": syntax error at character 8; "
+            "write == instead of =",
+            "表达式 \"status = 'ok'\" 无效：第 8 个字符处有语法错误；请用 == 代替 =",
+        ),
+        (
+            "invalid expression 'AND(a, b)': unknown function AND(); write x and y",
+            "表达式 'AND(a, b)' 无效：未知的函数 AND()；请写成 x and y",
+        ),
+        (
+            "invalid expression 'NOT(a)': unknown function NOT(); write not x",
+            "表达式 'NOT(a)' 无效：未知的函数 NOT()；请写成 not x",
+        ),
+        (
+            "invalid expression 's == ok': unknown field 'ok'; if it is text, put it in "
+            "quotes: 'ok'",
+            "表达式 's == ok' 无效：未知的字段 'ok'；如果是文本，请加引号：'ok'",
+        ),
         (
             "'2025Q1' is not a period id (2025, 2025-H1, 2025-Q1 … 2025-Q4, 2025-03); "
             "write 2025-Q1",
