@@ -30,7 +30,7 @@ import polars as pl
 
 from .numbers import ENGINE_CONTEXT, NotANumber, round_half_up, to_decimal
 from .periods import parse_date
-from .problems import Problem, closest, not_a_date, written_as
+from .problems import Problem, closest, full_width, not_a_date, written_as
 
 Value = Decimal | str | bool | None | dt.date | list["Value"]
 
@@ -483,7 +483,10 @@ def parse(
         reason = f"syntax error at character {where}" if where else "syntax error"
         reason = written_as(text) or reason  # `5%`: a percentage typed as a spreadsheet shows it
         written = _operator_written_as(text)
-        if written is not None:
+        wide = full_width(re.sub(r"'[^'\\]*'|\"[^\"\\]*\"", "''", text))
+        if wide is not None:
+            reason = f"{reason}; write the full-width {wide[0]!r} as {wide[1]!r}"
+        elif written is not None:
             reason = f"{reason}; write {written[0]} instead of {written[1]}"
         return None, [Problem(path, f"invalid expression {source!r}: {reason}")]
     checker = _Checker(text, context)

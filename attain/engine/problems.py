@@ -124,6 +124,25 @@ def not_a_number(value: object) -> str:
     return f"{shown(value)} is not a number" + (f"; {hint}" if hint else "")
 
 
+# the characters a Chinese input method types in full width, and what YAML and the
+# expression language need instead
+_NARROW = {"\u3000": " ", "‘": "'", "’": "'", "“": '"', "”": '"', "、": ",", "。": "."}
+YAML_WIDE = frozenset("：，\u3000［］｛｝－‘’“”")
+
+
+def full_width(text: str, among: frozenset[str] | None = None) -> tuple[str, str] | None:
+    """The first full-width character of `text` (one of `among`, else any of U+FF01 …
+    U+FF5E, the ideographic space or curly quotes) and its half-width form."""
+    for character in text:
+        if among is not None and character not in among:
+            continue
+        if "\uff01" <= character <= "\uff5e":
+            return character, chr(ord(character) - 0xFEE0)
+        if character in _NARROW:
+            return character, _NARROW[character]
+    return None
+
+
 def closest(key: str, allowed: Iterable[str]) -> str | None:
     """The allowed key `key` most resembles (a typo's intended key), if any."""
     by_lower = {k.lower(): k for k in sorted(allowed)}

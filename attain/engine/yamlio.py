@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problem
+from .problems import YAML_WIDE, Problem, full_width
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -168,6 +168,18 @@ QUOTE_HINT = (
 COLON_HINT = "write each key as key: value, with a space after the colon (here or just above)"
 
 
+def _full_width_near(text: str, line: int) -> tuple[int, tuple[str, str]] | None:
+    """A full-width ``：``, ``，``, space, bracket or quote on the line of a syntax error
+    or the line above (where an input method left it), with its 1-based line number."""
+    lines = text.split("\n")
+    for number in (line, line - 1):
+        if 0 <= number < len(lines):
+            found = full_width(lines[number], YAML_WIDE)
+            if found is not None:
+                return number + 1, found
+    return None
+
+
 def read_yaml(text: str) -> tuple[Any, list[Problem]]:
     """The document, and any problems (syntax errors name their line and column)."""
     loader = _Loader(text)
@@ -189,8 +201,17 @@ def read_yaml(text: str) -> tuple[Any, list[Problem]]:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         problem = error.problem or error
+        wide = _full_width_near(text, mark.line) if mark else None
         if mark and _character_at(text, mark.line, mark.column) == "\t":
             problem = "a tab; YAML is indented with spaces, not tabs"
+        elif wide is not None:
+            line, (character, narrow) = wide
+            if character == "\u3000":
+                problem = f"{problem}; line {line} holds a full-width space (U+3000): write spaces"
+            else:
+                problem = (
+                    f"{problem}; line {line} holds the full-width {character!r}: write {narrow!r}"
+                )
         elif str(problem) in _INDENTATION:
             problem = f"{problem}; {INDENTATION_HINT}"
         elif str(problem) in _COLON_IN_VALUE:

@@ -79,6 +79,14 @@ WORDINGS = (
     gettext_noop("YAML syntax error: a tab; YAML is indented with spaces, not tabs"),
     gettext_noop("YAML syntax error: the character %(character)s is not allowed in YAML"),
     gettext_noop(
+        "YAML syntax error: %(detail)s; line %(line)s holds a full-width space (U+3000): "
+        "write spaces"
+    ),
+    gettext_noop(
+        "YAML syntax error: %(detail)s; line %(line)s holds the full-width %(wide)s: "
+        "write %(narrow)s"
+    ),
+    gettext_noop(
         "YAML syntax error: %(detail)s; check the indentation of this line and the lines "
         "above it: the keys of one mapping, and the items of one list, start in the same column"
     ),
@@ -127,6 +135,10 @@ WORDINGS = (
     gettext_noop("invalid expression %(source)s: %(reason)s"),
     gettext_noop("must be an expression (text) or a number"),
     gettext_noop("expression is empty"),
+    gettext_noop(
+        "syntax error at character %(position)s; write the full-width %(wide)s as %(narrow)s"
+    ),
+    gettext_noop("syntax error; write the full-width %(wide)s as %(narrow)s"),
     gettext_noop("syntax error at character %(position)s; write %(good)s instead of %(bad)s"),
     gettext_noop("syntax error; write %(good)s instead of %(bad)s"),
     gettext_noop("syntax error at character %(position)s"),

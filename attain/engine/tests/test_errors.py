@@ -1147,3 +1147,50 @@ def test_a_rate_written_as_a_percentage_says_how_to_write_it(tmp_path: Path) -> 
     assert messages["plans[0].components[0].tiers.table[2].rate"] == "rate 150 is outside [0, 1]"
     messages = _messages(tmp_path, _plan_yaml(rate="5"))
     assert messages["plans[0].components[0].rate"] == "rate 5 is outside [0, 1]; write 5% as 0.05"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "message"),
+    [
+        (
+            "    period: quarter",
+            "    period：quarter",
+            "line 17, column 5: YAML syntax error: could not find expected ':'; "
+            "line 16 holds the full-width '：': write ':'",
+        ),
+        (
+            "    period: quarter",
+            "\u3000\u3000period: quarter",
+            "line 17, column 15: YAML syntax error: mapping values are not allowed in this "
+            "context; line 16 holds a full-width space (U+3000): write spaces",
+        ),
+        (
+            "{id: a, unit: u, role: rep}",
+            "{id: a，unit: u, role: rep}",
+            "line 4, column 16: YAML syntax error: did not find expected ',' or '}'; "
+            "line 4 holds the full-width '，': write ','",
+        ),
+        (
+            "rate: 0.05",
+            "rate: ０.０５",
+            "plans[0].components[0].rate: invalid expression '０.０５': syntax error at "
+            "character 1; write the full-width '０' as '0'",
+        ),
+        (
+            "value: amount}",
+            "value: amount, where: \"status == ‘ok’ and region == '华东（上海）'\"}",
+            'measures.revenue.where: invalid expression "status == ‘ok’ and region == '
+            "'华东（上海）'\": syntax error at character 11; write the full-width '‘' as \"'\"",
+        ),
+    ],
+)
+def test_full_width_characters_of_a_chinese_input_method_are_named(
+    tmp_path: Path, before: str, after: str, message: str
+) -> None:
+    # before: libyaml's words alone ("could not find expected ':'" on the line after the
+    # full-width colon) and "syntax error at character 1" for ０.０５
+    text = _plan_yaml().replace(before, after)
+    text = text.replace("amount: 5000}", "amount: 5000, status: ok, region: x}")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [str(p) for p in problems] == [message]

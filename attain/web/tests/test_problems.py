@@ -43,6 +43,21 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "'2026-Q5' 不是期间编号",
         ),
         ("unknown key 'c'", "未知的键 'c'"),
+        (
+            "YAML syntax error: could not find expected ':'; line 16 holds the full-width '：': "
+            "write ':'",
+            "YAML 语法错误：could not find expected ':'；第 16 行有全角字符 '：'：请改为半角 ':'",
+        ),
+        (
+            "YAML syntax error: did not find expected key; line 3 holds a full-width space "
+            "(U+3000): write spaces",
+            "YAML 语法错误：did not find expected key；第 3 行有全角空格（U+3000）：请改用半角空格",
+        ),
+        (
+            "invalid expression '０.０５': syntax error at character 1; write the full-width "
+            "'０' as '0'",
+            "表达式 '０.０５' 无效：第 1 个字符处有语法错误；请把全角字符 '０' 改为半角 '0'",
+        ),
         ("rate 5 is outside [0, 1]; write 5% as 0.05", "费率 5 超出 [0, 1]；请把 5% 写成 0.05"),
         (
             "invalid expression \"status = 'ok'\": syntax error at character 8; "
