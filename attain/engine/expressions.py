@@ -30,7 +30,7 @@ import polars as pl
 
 from .numbers import ENGINE_CONTEXT, NotANumber, round_half_up, to_decimal
 from .periods import parse_date
-from .problems import Problem, closest, full_width, not_a_date, written_as
+from .problems import Problem, closest, full_width, not_a_date, unknown, written_as
 
 Value = Decimal | str | bool | None | dt.date | list["Value"]
 
@@ -350,7 +350,10 @@ class _Checker:
             if not isinstance(arg, Const) or not isinstance(arg.value, str):
                 self.errors.append(f"{name.lower()}() needs a measure name in quotes")
             elif arg.value not in self.context.measures:
-                self.errors.append(f"{name.lower()}() names unknown measure {arg.value!r}")
+                self.errors.append(
+                    f"{name.lower()}() names "
+                    + unknown("measure", arg.value, self.context.measures)
+                )
             else:
                 self.measures.add(arg.value)
             return "number"

@@ -150,6 +150,15 @@ def closest(key: str, allowed: Iterable[str]) -> str | None:
     return by_lower[close[0]] if close else None
 
 
+def unknown(what: str, name: object, known: Iterable[str]) -> str:
+    """An unknown id or name, with the known one it most resembles (`Revenue`: `revenue`);
+    a list of more than 1000 is not searched."""
+    message = f"unknown {what} {name!r}"
+    names = list(known)
+    suggestion = closest(str(name), names) if len(names) <= 1000 else None
+    return f"{message}; did you mean {suggestion!r}?" if suggestion else message
+
+
 def unknown_key(key: str, allowed: Iterable[str]) -> str:
     """An unknown key, with the allowed key it most resembles (`capp`: `cap`), else the
     keys that may be written there."""

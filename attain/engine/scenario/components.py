@@ -11,7 +11,7 @@ from typing import Any, Literal, cast
 from ..expressions import Expression, ExpressionContext, Type
 from ..model import Component, Gate, Level, Metric, RecordTable, Scope, Tier, Tiers
 from ..numbers import ONE, ZERO
-from ..problems import join
+from ..problems import join, unknown
 from .measures import table_context
 from .reader import Reader
 from .records import check_numbers
@@ -271,7 +271,7 @@ def _spiff(
     table_name = reader.text(row.get("from"), join(path, "from"))
     table = tables.get(table_name) if table_name else None
     if table_name is not None and table is None:
-        reader.add(join(path, "from"), f"unknown record table {table_name!r}")
+        reader.add(join(path, "from"), unknown("record table", table_name, tables))
         return {}
     context = table_context(table)
     where = (

@@ -9,7 +9,7 @@ from typing import Any, Literal, cast
 from ..model import Decomposition, Unit
 from ..numbers import ONE, ZERO
 from ..periods import LAST_FISCAL_YEAR, Period
-from ..problems import join
+from ..problems import join, unknown
 from .reader import Reader
 
 METHODS = ("equal", "history", "potential", "capacity", "blend")
@@ -65,7 +65,7 @@ def _decomposition(
     source = reader.mapping(row.get("from"), join(path, "from"), {"who", "period", "value"})
     who = reader.text(source.get("who"), join(path, "from.who"))
     if who is not None and who not in units:
-        reader.add(join(path, "from.who"), f"unknown unit {who!r}")
+        reader.add(join(path, "from.who"), unknown("unit", who, units))
     period = reader.period(source.get("period"), join(path, "from.period"))
     total = reader.number(source.get("value"), join(path, "from.value"), required=False)
     to = reader.choice(row.get("to"), join(path, "to"), ("people", "units"), "people")

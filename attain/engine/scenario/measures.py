@@ -8,7 +8,7 @@ from typing import Any, cast
 from ..expressions import Expression, ExpressionContext, Type, column_type
 from ..model import ROW, Agg, Measure, RecordTable
 from ..numbers import ONE
-from ..problems import join
+from ..problems import join, unknown
 from .reader import Reader
 
 AGGS = ("sum", "count", "avg", "min", "max", "distinct")
@@ -36,7 +36,7 @@ def read_measures(
         table_name = reader.text(row.get("from"), join(path, "from"))
         table = tables.get(table_name) if table_name else None
         if table_name is not None and table is None:
-            reader.add(join(path, "from"), f"unknown record table {table_name!r}")
+            reader.add(join(path, "from"), unknown("record table", table_name, tables))
         agg = cast(Agg, reader.choice(row.get("agg"), join(path, "agg"), AGGS, "sum"))
         date_field = reader.text(row.get("date", "date"), join(path, "date")) or "date"
         person_field = reader.text(row.get("person", "owner"), join(path, "person")) or "owner"

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..model import HistoryEntry, Person, Unit
 from ..org import unit_cycles
-from ..problems import join
+from ..problems import join, unknown
 from .reader import Reader
 
 
@@ -28,7 +28,7 @@ def read_units(reader: Reader, value: object) -> dict[str, Unit]:
         units[uid] = Unit(uid, name, parent, attributes, path)
     for unit in units.values():
         if unit.parent is not None and unit.parent not in units:
-            reader.add(f"{unit.path}.parent", f"unknown unit {unit.parent!r}")
+            reader.add(f"{unit.path}.parent", unknown("unit", unit.parent, units))
     reader.problems.extend(unit_cycles({k: u for k, u in units.items() if u.parent in units}))
     return units
 
@@ -46,7 +46,7 @@ def read_people(reader: Reader, value: object, units: Mapping[str, Unit]) -> dic
             continue
         unit = reader.text(row.get("unit"), join(path, "unit"))
         if unit is not None and unit not in units:
-            reader.add(join(path, "unit"), f"unknown unit {unit!r}")
+            reader.add(join(path, "unit"), unknown("unit", unit, units))
         manager = reader.text(row.get("manager"), join(path, "manager"), required=False)
         if manager == "":
             manager = None
@@ -73,7 +73,7 @@ def read_people(reader: Reader, value: object, units: Mapping[str, Unit]) -> dic
         )
     for manager, path in pending:
         if manager not in people:
-            reader.add(path, f"unknown person {manager!r}")
+            reader.add(path, unknown("person", manager, people))
     return people
 
 
@@ -106,7 +106,7 @@ def _history(
         if "unit" in row:
             unit = reader.text(row["unit"], join(entry_path, "unit"))
             if unit is not None and unit not in units:
-                reader.add(join(entry_path, "unit"), f"unknown unit {unit!r}")
+                reader.add(join(entry_path, "unit"), unknown("unit", unit, units))
             changes["unit"] = unit
         if "manager" in row:
             manager = reader.text(row["manager"], join(entry_path, "manager"), required=False)

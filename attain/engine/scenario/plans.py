@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Literal, cast
 
 from ..model import AppliesTo, Component, Plan, RecordTable
 from ..org import BEGINNING, END_OF_TIME, Org
-from ..problems import join
+from ..problems import join, unknown
 from .components import read_component
 from .reader import Reader
 
@@ -100,7 +100,7 @@ def _applies_to(reader: Reader, value: object, path: str, org: Org) -> AppliesTo
             managers = frozenset(reader.id_list(row[key], join(path, key)))
             for pid in managers:
                 if pid not in people:
-                    reader.add(join(path, key), f"unknown person {pid!r}")
+                    reader.add(join(path, key), unknown("person", pid, people))
     return AppliesTo(roles, chosen_people, chosen_units, managers)
 
 
@@ -109,7 +109,7 @@ def _known_ids(
     row: Mapping[str, Any],
     path: str,
     key: str,
-    known: Container[str],
+    known: Collection[str],
     what: str,
 ) -> frozenset[str] | None:
     """The ids listed under `key` (None when it is absent), each one checked against `known`."""
@@ -118,5 +118,5 @@ def _known_ids(
     ids = reader.id_list(row[key], join(path, key))
     for k, given in enumerate(ids):
         if given not in known:
-            reader.add(join(path, f"{key}[{k}]"), f"unknown {what} {given!r}")
+            reader.add(join(path, f"{key}[{k}]"), unknown(what, given, known))
     return frozenset(ids)

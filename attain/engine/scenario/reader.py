@@ -28,6 +28,7 @@ from ..problems import (
     not_a_number,
     not_a_period,
     shown,
+    unknown,
     unknown_key,
 )
 from ..tables import file_table, rows_of
@@ -150,7 +151,7 @@ class Reader:
     def unknown_measure(self, name: str | None, path: str) -> bool:
         """True (and a problem) when `name` is given but names no measure of the scenario."""
         if name is not None and name not in self.measure_names:
-            self.add(path, f"unknown measure {name!r}")
+            self.add(path, unknown("measure", name, self.measure_names))
             return True
         return False
 

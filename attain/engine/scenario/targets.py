@@ -9,7 +9,7 @@ from ..model import TargetSpec
 from ..numbers import NotANumber, to_decimal
 from ..org import Org
 from ..periods import Period, parse_period
-from ..problems import join
+from ..problems import join, unknown
 from .reader import Reader
 
 
@@ -108,6 +108,6 @@ def _who(reader: Reader, value: object, path: str, org: Org) -> str | None:
         reader.add(path, f"{who!r} is both a unit id and a person id; make ids distinct")
         return None
     if who not in units and who not in people:
-        reader.add(path, f"unknown person or unit {who!r}")
+        reader.add(path, unknown("person or unit", who, [*units, *people]))
         return None
     return who

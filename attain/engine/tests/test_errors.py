@@ -1194,3 +1194,26 @@ def test_full_width_characters_of_a_chinese_input_method_are_named(
     (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
     _loaded, problems = load_scenario(tmp_path / "s.yaml")
     assert [str(p) for p in problems] == [message]
+
+
+def test_an_unknown_id_or_name_names_the_one_it_resembles(tmp_path: Path) -> None:
+    # before: "unknown measure 'Revenue'", "unknown unit 'U'" … with no word on the
+    # measure, unit or person meant
+    text = _plan_yaml(rate="\"IF(attainment('revenu') > 1, 0.1, 0.05)\"")
+    text = text.replace("{measure: revenue, who: a,", "{measure: Revenue, who: A,")
+    text = text.replace("applies_to: {role: rep}", "applies_to: {units: [uu]}")
+    text = text.replace("{id: a, unit: u, role: rep}", "{id: a, unit: U, role: rep, manager: zz}")
+    text = text.replace("{from: orders, value: amount}", "{from: order, value: amount}")
+    messages = _messages(tmp_path, text)
+    assert messages["people[0].unit"] == "unknown unit 'U'; did you mean 'u'?"
+    assert messages["people[0].manager"] == "unknown person 'zz'"  # nothing like it
+    assert messages["targets[0].measure"] == "unknown measure 'Revenue'; did you mean 'revenue'?"
+    assert messages["targets[0].who"] == "unknown person or unit 'A'; did you mean 'a'?"
+    assert messages["plans[0].applies_to.units[0]"] == "unknown unit 'uu'; did you mean 'u'?"
+    assert messages["measures.revenue.from"] == (
+        "unknown record table 'order'; did you mean 'orders'?"
+    )
+    assert messages["plans[0].components[0].rate"] == (
+        "invalid expression \"IF(attainment('revenu') > 1, 0.1, 0.05)\": attainment() names "
+        "unknown measure 'revenu'; did you mean 'revenue'?"
+    )

@@ -43,6 +43,15 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "'2026-Q5' 不是期间编号",
         ),
         ("unknown key 'c'", "未知的键 'c'"),
+        ("unknown unit 'U'; did you mean 'u'?", "未知的组织单元 'U'；是否想写 'u'？"),
+        ("unknown unit 'x'", "未知的组织单元 'x'"),
+        ("unknown measure 'revnue'; did you mean 'revenue'?", "未知的度量 'revnue'；是否想写"),
+        ("unknown person or unit 'A'; did you mean 'a'?", "未知的人员或组织单元 'A'；是否想写"),
+        (
+            "invalid expression \"actual('revnue')\": actual() names unknown measure 'revnue'; "
+            "did you mean 'revenue'?",
+            "表达式 \"actual('revnue')\" 无效：actual() 引用了未知的度量 'revnue'；是否想写",
+        ),
         (
             "YAML syntax error: could not find expected ':'; line 16 holds the full-width '：': "
             "write ':'",
