@@ -66,6 +66,7 @@ WORDINGS = (
     gettext_noop("%(value)s is not a date: %(month)s has %(days)s days"),
     gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
     gettext_noop("must be a mapping"),
+    gettext_noop("must be a mapping, like {from: orders, value: amount}"),
     gettext_noop("must be a list"),
     gettext_noop("must be a list of components"),
     gettext_noop("must be a list of ids"),

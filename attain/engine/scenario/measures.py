@@ -32,6 +32,9 @@ def read_measures(
     allowed = {"from", "value", "where", "agg", "date", "person", "money", "rollup"}
     for name, value in rows.items():
         path = join("measures", name)
+        if not isinstance(value, Mapping):  # `revenue: orders.amount`: one problem, with a model
+            reader.add(path, "must be a mapping, like {from: orders, value: amount}")
+            continue
         row = reader.mapping(value, path, allowed)
         table_name = reader.text(row.get("from"), join(path, "from"))
         table = tables.get(table_name) if table_name else None

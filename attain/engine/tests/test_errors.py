@@ -1217,3 +1217,13 @@ def test_an_unknown_id_or_name_names_the_one_it_resembles(tmp_path: Path) -> Non
         "invalid expression \"IF(attainment('revenu') > 1, 0.1, 0.05)\": attainment() names "
         "unknown measure 'revenu'; did you mean 'revenue'?"
     )
+
+
+def test_a_measure_written_as_one_word_is_one_problem_with_a_model(tmp_path: Path) -> None:
+    # before: "measures.revenue: must be a mapping" and "measures.revenue.from: is required"
+    text = _plan_yaml().replace("revenue: {from: orders, value: amount}", "revenue: orders.amount")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    _loaded, problems = load_scenario(tmp_path / "s.yaml")
+    assert [str(p) for p in problems] == [
+        "measures.revenue: must be a mapping, like {from: orders, value: amount}"
+    ]

@@ -43,6 +43,10 @@ from attain.web.problems import WORDINGS, _pattern, problem_text
             "'2026-Q5' 不是期间编号",
         ),
         ("unknown key 'c'", "未知的键 'c'"),
+        (
+            "must be a mapping, like {from: orders, value: amount}",
+            "须为映射，例如 {from: orders, value: amount}",
+        ),
         ("unknown unit 'U'; did you mean 'u'?", "未知的组织单元 'U'；是否想写 'u'？"),
         ("unknown unit 'x'", "未知的组织单元 'x'"),
         ("unknown measure 'revnue'; did you mean 'revenue'?", "未知的度量 'revnue'；是否想写"),
