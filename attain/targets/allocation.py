@@ -833,9 +833,64 @@ def _grid(
                 gettext("%(units)s: nobody works there in %(year)s, so no share of the target")
                 % {"units": names, "year": plan.fiscal_year}
             )
+    if with_history and history_period is not None:
+        warnings.extend(_short_history(plan, rows, depth_of, unstaffed))
     # a team split month by month warns for each month: the same line once is enough
     warnings = list(dict.fromkeys(warnings))
     return Grid(measure, plan.fiscal_year, round_to, _tree_order(rows), warnings)
+
+
+def _short_history(
+    plan: TargetPlan, rows: list[Row], depth_of: Mapping[str, int], unstaffed: set[str]
+) -> list[str]:
+    """The members of a split by history (alone or in a blend) whom the history year
+    serves badly, named per unit split: a unit opened after that year began (a merger
+    or a split made it: its own actual covers part of the year, or none of it) and anyone
+    with no actual in it (someone new). The engine's rule stands (no actual, no share by
+    history); the planner is told, so a zero is never handed out silently. Not said: a
+    split in which nobody has history (the engine falls back to equal shares and says
+    so), a member whose refunds exceeded its sales (the engine says so), a unit nobody
+    works in, an edited member."""
+    year = history_year(plan)
+    first, _last = year_bounds(year)
+    opened = dict(Unit.objects.filter(opened__gt=first).values_list("code", "opened"))
+    members: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.parent:
+            members.setdefault(row.parent, []).append(row)
+    found: list[str] = []
+    for parent, group in members.items():
+        spec = level_spec(plan, depth_of.get(parent, 0), group[0].kind == Kind.PERSON)
+        if not uses_method(spec, "history"):
+            continue
+        if not any((row.history or 0) > 0 for row in group):
+            continue
+        candidates = [r for r in group if not r.edited and r.who not in unstaffed]
+        none = [r.name for r in candidates if (r.history or 0) == 0]
+        part = [
+            r.name
+            for r in candidates
+            if r.kind == Kind.UNIT and r.who in opened and (r.history or 0) > 0
+        ]
+        name = next((r.name for r in rows if r.who == parent), parent)
+        if none:
+            found.append(
+                gettext(
+                    "%(who)s: %(members)s had no actual in %(year)s (a unit opened since, "
+                    "or someone new), so history gives them no share: edit their year, "
+                    "or share this level by capacity or a blend"
+                )
+                % {"who": name, "members": _listed(none), "year": year}
+            )
+        if part:
+            found.append(
+                gettext(
+                    "%(who)s: %(members)s opened during %(year)s, so their history covers "
+                    "only part of it and their share by history is smaller"
+                )
+                % {"who": name, "members": _listed(part), "year": year}
+            )
+    return found
 
 
 def _split_edits(

@@ -426,3 +426,49 @@ def test_a_total_rounded_to_whole_units_is_not_inflation(company: Company) -> No
     assert grid.by_who()["hq"].year == 1235000
     hq = next(o for o in overassignment(grid, Decimal("1.25")) if o.who == "hq")
     assert hq.ratio == 1 and not hq.inflated
+
+
+def test_a_unit_or_person_without_history_is_named_when_a_level_shares_by_history(
+    company: Company,
+) -> None:
+    """A reorganisation: south opened on 1 January 2026 (two units merged into it, say)
+    and north on 1 July 2025 (a unit split). Shared by last year's actual, south has
+    none of its own and gets nothing, north only half a year's worth; a rep hired in 2026
+    has none either. The grid names each instead of handing out a zero silently; a plan
+    that shares by other methods says nothing of it."""
+    from django.utils import translation
+
+    from attain.crm import services as crm
+
+    south = org.create_unit(
+        None, code="south", name="华南", parent=company.hq, opened=datetime.date(2026, 1, 1)
+    )
+    north = org.create_unit(
+        None, code="north", name="华北", parent=company.hq, opened=datetime.date(2025, 7, 1)
+    )
+    org.transfer_person(
+        None, company.people["r2"], on=datetime.date(2025, 7, 1), unit=north, manager=None
+    )
+    org.transfer_person(
+        None, company.people["r4"], on=datetime.date(2026, 1, 1), unit=south, manager=None
+    )
+    hire_rep(company, "r6", company.east, datetime.date(2026, 2, 1), "m1")
+    customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
+    for month in range(1, 13):
+        for rep in ("r1", "r2", "r3", "r4"):
+            make.order(customer, company.people[rep], datetime.date(2025, month, 10), Decimal(1000))
+    levels = {"units": [{"method": "history"}], "people": {"method": "history"}}
+    plan = new_plan(company, total="1200000", levels=levels)
+    grid = compute_allocation(plan).grids["revenue"]
+    rows = grid.by_who()
+    assert rows["south"].year == 0 and rows["r6"].year == 0  # the engine's rule stands
+    assert 0 < rows["north"].year < rows["east"].year
+    warnings = " | ".join(grid.warnings)
+    assert "华南" in warnings and "R6" in warnings and "华北" in warnings
+    with translation.override("zh-hans"):
+        zh = " | ".join(compute_allocation(plan).grids["revenue"].warnings)
+    assert "华南" in zh and "2025" in zh and "R6" in zh and "华北" in zh
+    assert "no actual" not in zh and "opened during" not in zh
+    by_capacity = {"units": [{"method": "capacity"}], "people": {"method": "equal"}}
+    grid = compute_allocation(new_plan(company, levels=by_capacity)).grids["revenue"]
+    assert not any("华南" in w or "R6" in w or "华北" in w for w in grid.warnings)
