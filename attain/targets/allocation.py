@@ -286,6 +286,16 @@ def decompositions(
         months = "equal"
     roles = plan.role_list
     edits = edits or {}
+    open_years = years_open_all_year(covered, tree) if months == "seasonal" else {}
+    # a team open all year in none of the seasonal years: its own months would read as
+    # if it sold nothing before it opened; its people share the team's months instead,
+    # which follow the unit above (as for a team someone moved into)
+    unshaped = {
+        code
+        for code, _parent, depth, has_children in tree
+        if months == "seasonal" and depth > 0 and not has_children and not open_years[code]
+    }
+    monthly = set(monthly) | unshaped
     for measure, total in totals.items():
         for code, _parent, depth, has_children in tree:
             spec = level_spec(plan, depth, not has_children)
@@ -307,8 +317,10 @@ def decompositions(
                 entry["history_period"] = str(history_year(plan))
             if uses_method(spec, "capacity") and plan.ramp:
                 entry["ramp"] = [Decimal(str(r)) for r in plan.ramp]
-            if months == "seasonal":
-                entry["seasonal_years"] = covered
+            if months == "seasonal" and open_years[code]:
+                entry["seasonal_years"] = open_years[code]
+            elif months == "seasonal":  # opened during them all: no shape of its own
+                entry["months"] = "equal"
             given = (root_months or {}).get(measure) if depth == 0 else None
             by_months = (
                 code in monthly
@@ -326,6 +338,32 @@ def decompositions(
                 if given is not None:
                     by_month["from"]["value"] = given[index]
                 found.append(by_month)
+    return found
+
+
+def years_open_all_year(
+    years: list[int], tree: list[tuple[str, str | None, int, bool]]
+) -> dict[str, list[int]]:
+    """Unit code → the seasonal ``years`` it was open for the whole of. A year in which
+    a unit opened (a merger or a split made it) or closed holds its sales of only part
+    of the year: as a shape of its months it would read as if the unit sold nothing in
+    the others."""
+    codes = [code for code, _parent, _depth, _children in tree]
+    dates = {
+        code: (opened, closed)
+        for code, opened, closed in Unit.objects.filter(code__in=codes).values_list(
+            "code", "opened", "closed"
+        )
+    }
+    found: dict[str, list[int]] = {}
+    for code in codes:
+        opened, closed = dates.get(code, (None, None))
+        found[code] = [
+            year
+            for year in years
+            if (opened is None or opened <= year_bounds(year)[0])
+            and (closed is None or closed >= year_bounds(year)[1])
+        ]
     return found
 
 
@@ -670,7 +708,24 @@ def _compute(
             )
     if plan.months == MonthSplit.SEASONAL:
         note = seasonal_note(plan)
+        covered = seasonal_years(plan)
+        unstaffed = {unit for units in decomposer.unstaffed.values() for unit in units}
+        reorganised = [
+            scenario.units[code].name
+            for code, years in years_open_all_year(covered, tree).items()
+            if years != covered and code not in unstaffed and code in scenario.units
+        ]
         for grid in grids.values():
+            if reorganised and covered:
+                grid.warnings.insert(
+                    0,
+                    gettext(
+                        "Seasonal split: %(units)s were not open for the whole of "
+                        "%(years)s, so their months follow only the years they were open "
+                        "all year, or else the unit above"
+                    )
+                    % {"units": _listed(reorganised), "years": ", ".join(map(str, covered))},
+                )
             if note:
                 grid.warnings.insert(0, note)
     lap("grid")
@@ -843,7 +898,7 @@ def _grid(
 def _short_history(
     plan: TargetPlan, rows: list[Row], depth_of: Mapping[str, int], unstaffed: set[str]
 ) -> list[str]:
-    """The members of a split by history (alone or in a blend) whom the history year
+    """The members of a split by history alone whom the history year
     serves badly, named per unit split: a unit opened after that year began (a merger
     or a split made it: its own actual covers part of the year, or none of it) and anyone
     with no actual in it (someone new). The engine's rule stands (no actual, no share by
@@ -861,7 +916,7 @@ def _short_history(
     found: list[str] = []
     for parent, group in members.items():
         spec = level_spec(plan, depth_of.get(parent, 0), group[0].kind == Kind.PERSON)
-        if not uses_method(spec, "history"):
+        if spec["method"] != "history":  # in a blend the other methods give a share
             continue
         if not any((row.history or 0) > 0 for row in group):
             continue

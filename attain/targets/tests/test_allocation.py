@@ -469,6 +469,57 @@ def test_a_unit_or_person_without_history_is_named_when_a_level_shares_by_histor
         zh = " | ".join(compute_allocation(plan).grids["revenue"].warnings)
     assert "华南" in zh and "2025" in zh and "R6" in zh and "华北" in zh
     assert "no actual" not in zh and "opened during" not in zh
+    half = {"method": "blend", "blend": {"history": "0.5", "equal": "0.5"}}
+    blend = {"units": [{"method": "history"}], "people": half}
+    grid = compute_allocation(new_plan(company, levels=blend)).grids["revenue"]
+    assert not any("R6" in w for w in grid.warnings)  # half of an equal share: not nothing
     by_capacity = {"units": [{"method": "capacity"}], "people": {"method": "equal"}}
     grid = compute_allocation(new_plan(company, levels=by_capacity)).grids["revenue"]
     assert not any("华南" in w or "R6" in w or "华北" in w for w in grid.warnings)
+
+
+def test_a_team_opened_during_a_seasonal_year_gets_targets_in_every_month(
+    company: Company,
+) -> None:
+    """A unit split: north opened on 1 July 2025 and r2 moved there from east. Its own
+    2025 sales start in July, so as the shape of its months it read as if north sold
+    nothing in January–June, and r2's 2026 targets for January–June were 0, the whole
+    year put into July–December. A seasonal year counts for a unit only when it was open
+    all year; with none, its people share the team's months, which follow the unit
+    above. South (opened 2024-07-01) keeps its one full year, 2025."""
+    from attain.crm import services as crm
+
+    north = org.create_unit(
+        None, code="north", name="华北", parent=company.hq, opened=datetime.date(2025, 7, 1)
+    )
+    south = org.create_unit(
+        None, code="south", name="华南", parent=company.hq, opened=datetime.date(2024, 7, 1)
+    )
+    org.transfer_person(
+        None, company.people["r2"], on=datetime.date(2025, 7, 1), unit=north, manager=None
+    )
+    org.transfer_person(
+        None, company.people["r4"], on=datetime.date(2024, 7, 1), unit=south, manager=None
+    )
+    customer = crm.create_customer(None, name="甲", owner=company.people["r1"])
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            for rep in ("r1", "r2", "r3", "r4"):
+                amount = 4000 if month == 12 else 1000  # a December rush
+                make.order(
+                    customer, company.people[rep], datetime.date(year, month, 10), Decimal(amount)
+                )
+    levels = {"units": [{"method": "equal"}], "people": {"method": "equal"}}
+    plan = new_plan(company, total="1200000", levels=levels, months="seasonal")
+    assert allocation.seasonal_years(plan) == [2024, 2025]
+    grid = compute_allocation(plan).grids["revenue"]
+    rows = grid.by_who()
+    assert all(month > 0 for month in rows["r2"].months)  # was 0 for January–June
+    assert rows["r2"].months == rows["north"].months  # north's only rep: its months
+    assert rows["r2"].months[11] > 3 * rows["r2"].months[0]  # the December rush kept
+    # south was open all of 2025: its own 2025 shape (flat but December), every month
+    assert all(month > 0 for month in rows["r4"].months)
+    assert rows["r4"].months[0] == rows["r4"].months[5]
+    assert all(row.difference == 0 for row in grid.rows)
+    said = [w for w in grid.warnings if "not open for the whole" in w]
+    assert len(said) == 1 and "华北" in said[0] and "华南" in said[0] and "华东" not in said[0]
