@@ -664,7 +664,17 @@ def plan_and_write_people(
                     % {"manager": row.manager, "stored": manager_known, "name": row.manager_name},
                 )
             )
-        if old is not None and old.start != row.start:
+        if old is not None and old.end is not None and row.start > old.end:
+            # a rehire under the same 工号 (HR systems that keep it): the rehire date is
+            # no correction of the first employment's start
+            reasons.append(
+                _(
+                    "the person left on %(end)s and an import does not re-hire: someone "
+                    "rehired gets a new employee id"
+                )
+                % {"end": _day(old.end)}
+            )
+        elif old is not None and old.start != row.start:
             reasons.append(
                 _(
                     "the start date %(start)s differs from the stored one (%(stored)s); "

@@ -45,6 +45,35 @@ def test_an_empty_end_cell_does_not_rehire_a_leaver(company):
     assert list(r4.assignments.values_list("unit_id", "valid_from", "valid_to")) == before
 
 
+def test_a_leaver_rehired_under_the_same_id_is_told_to_use_a_new_id(company):
+    """HR systems that keep the 工号 of someone rehired export them with the rehire date
+    as 入职日期 and no 离职日期. The row was refused as a start date to correct on the
+    person's page, which would move their first employment's start; it is a rehire,
+    and the reason says what to do: give them a new employee id. A start date after the
+    stored one for someone still employed stays a correction."""
+    r4 = company.people["r4"]
+    services.end_employment(None, r4, on=D(2025, 3, 31))
+    row = imports.PersonRow(
+        row=2, code="r4", name="R4", unit="east", start=D(2025, 9, 1), end=None, manager="m1"
+    )
+    outcome = services.import_people(None, [row], on=D(2025, 9, 1))
+    assert "does not re-hire" in outcome.rejected[2]
+    assert "new employee id" in outcome.rejected[2]
+    assert "person's page" not in outcome.rejected[2]
+    r1 = company.people["r1"]
+    later = imports.PersonRow(
+        row=2,
+        code="r1",
+        name="R1",
+        unit="east",
+        start=r1.start + datetime.timedelta(days=3),
+        end=None,
+        manager="m1",
+    )
+    outcome = services.import_people(None, [later], on=D(2025, 9, 1))
+    assert "person's page" in outcome.rejected[2]
+
+
 def test_an_empty_end_cell_keeps_a_leavers_end_when_details_change(company):
     r4 = company.people["r4"]
     services.end_employment(None, r4, on=D(2025, 3, 31))
