@@ -387,7 +387,9 @@ def leaderboard(user: Any, period: str, unit_id: int | None = None) -> list[Peri
 
 def distribution(period: str) -> dict[str, Any]:
     rows = list(
-        PeriodResult.objects.filter(period=period, role="rep", main_attainment__isnull=False)
+        PeriodResult.objects.filter(
+            employed_in_period(), period=period, role="rep", main_attainment__isnull=False
+        )
         .select_related("unit")
         .only("main_attainment", "unit__name", "unit__code", "payout", "measures")
     )
@@ -443,7 +445,7 @@ def over_time(year: int) -> list[dict[str, Any]]:
     counted = {
         period: (people, met)
         for period, people, met in PeriodResult.objects.filter(
-            period__in=months, role="rep", main_attainment__isnull=False
+            employed_in_period(), period__in=months, role="rep", main_attainment__isnull=False
         )
         .values("period")
         .annotate(people=Count("pk"), met=Count("pk", filter=Q(main_attainment__gte=1)))

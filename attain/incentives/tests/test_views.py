@@ -988,3 +988,32 @@ def test_a_rep_hired_after_the_period_is_told_why_it_has_no_board(client, calcul
     assert "You did not work in a unit in this period" in html
     assert "No results for this period." not in html
     assert not re.search(r"\bR2\b", html)
+
+
+def test_the_dashboard_of_a_period_counts_the_reps_who_worked_in_it(client, calculated, company):
+    """A rep who left in January kept a result at 0% for every later period, and the
+    dashboard counted it: past quarters read one rep more, one more below 50% and a lower
+    share at or above 100%, the chart over time likewise (the leaderboard and the team
+    page count only who worked in the period)."""
+    import datetime
+
+    from attain.incentives import selectors, services
+    from attain.org import services as org_services
+
+    org_services.end_employment(None, company.people["r4"], on=datetime.date(YEAR, 1, 31))
+    services.run_calculation(None, YEAR)
+    assert PeriodResult.objects.filter(person__code="r4", period=Q1).exists()
+    later = f"{YEAR}-Q2"
+    assert PeriodResult.objects.filter(
+        person__code="r4", period=later, main_attainment__isnull=False
+    ).exists()
+    ranked = len(selectors.leaderboard(company.users["executive"], later))
+    shown = selectors.distribution(later)
+    assert shown["total"] == ranked == 3
+    assert sum(bucket["count"] for bucket in shown["buckets"]) == 3
+    assert sum(unit["people"] for unit in shown["by_unit"]) == 3
+    months = {row["period"]: row["people"] for row in selectors.over_time(YEAR)}
+    assert months[f"{YEAR}-01"] == 4 and months[f"{YEAR}-03"] == 3
+    login(client, "executive")
+    page = client.get(reverse("incentives:dashboard"), {"period": later})
+    assert page.status_code == 200 and page.context["dist"]["total"] == 3
