@@ -33,7 +33,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from attain.calc.cache import cached as cached_value
@@ -706,6 +706,10 @@ def _compute(
                 )
                 % {"count": count},
             )
+    running = running_history_note(plan, tree)
+    if running:
+        for grid in grids.values():
+            grid.warnings.insert(0, running)
     if plan.months == MonthSplit.SEASONAL:
         note = seasonal_note(plan)
         covered = seasonal_years(plan)
@@ -730,6 +734,25 @@ def _compute(
                 grid.warnings.insert(0, note)
     lap("grid")
     return Allocation(plan.pk, grids, scenario, seconds)
+
+
+def running_history_note(plan: TargetPlan, tree: list[tuple[str, str | None, int, bool]]) -> str:
+    """When a level shares by history and the history year is still running (next
+    year planned in December): its shares count its records up to today only."""
+    if not any(
+        uses_method(level_spec(plan, depth, not has_children), "history")
+        for _code, _parent, depth, has_children in tree
+    ):
+        return ""
+    year = history_year(plan)
+    first, last = year_bounds(year)
+    today = timezone.localdate()
+    if last < today or first > today:
+        return ""
+    return gettext(
+        "Shares by history: %(year)s is not over yet, so they count its records up to "
+        "%(day)s, without the rest of the year"
+    ) % {"year": year, "day": date_format(today)}
 
 
 def seasonal_note(plan: TargetPlan) -> str:

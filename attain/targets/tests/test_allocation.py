@@ -523,3 +523,40 @@ def test_a_team_opened_during_a_seasonal_year_gets_targets_in_every_month(
     assert all(row.difference == 0 for row in grid.rows)
     said = [w for w in grid.warnings if "not open for the whole" in w]
     assert len(said) == 1 and "华北" in said[0] and "华南" in said[0] and "华东" not in said[0]
+
+
+def test_a_history_year_still_running_is_said(company: Company) -> None:
+    """Next year planned in December: the history year is the year still running, its
+    last weeks (a December rush) not in the shares. The grid says so, with the day it
+    counts to; a plan whose history year has ended, or that shares by no history, does
+    not."""
+    from django.utils import timezone, translation
+
+    from attain.targets import services
+
+    history = {"units": [{"method": "history"}], "people": {"method": "equal"}}
+    today = timezone.localdate()
+    running = services.create_target_plan(
+        None,
+        name="next",
+        fiscal_year=today.year + 1,
+        root_unit=company.hq,
+        measures={"revenue": Decimal(1200000)},
+        levels=history,
+        months="equal",
+    )
+    grid = compute_allocation(running).grids["revenue"]
+    said = [w for w in grid.warnings if "is not over" in w]
+    assert len(said) == 1 and str(today.year) in said[0]
+    with translation.override("zh-hans"):
+        zh = compute_allocation(running).grids["revenue"].warnings
+    assert any(str(today.year) in w and "尚未结束" in w for w in zh)
+    ended = new_plan(company, levels=history)  # FY2026 by 2025's history, over by now
+    assert datetime.date(2025, 12, 31) < today
+    assert not any("is not over" in w for w in compute_allocation(ended).grids["revenue"].warnings)
+    equal = {"units": [{"method": "equal"}], "people": {"method": "equal"}}
+    running.levels = equal
+    running.save()
+    assert not any(
+        "is not over" in w for w in compute_allocation(running).grids["revenue"].warnings
+    )
