@@ -571,7 +571,10 @@ def import_file(
     if not can_import(actor, spec):
         raise FileProblem(_("You may not import %(table)s.") % {"table": spec.label})
     order = (options or {}).get("date_order") or "ymd"
-    with reading_dates(order), open_source(path, file_name, row_limit=row_limit) as source:
+    with (
+        reading_dates(order),
+        open_source(path, file_name, row_limit=row_limit, currency=company().currency) as source,
+    ):
         try:
             positions, matches = find_header(spec, source)
         except FileProblem as problem:

@@ -61,6 +61,19 @@ class Source:
 
 
 _NOT_TEXT = _lazy("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or XLSX.")
+_NOT_TEXT_IN = _lazy(
+    "The file is neither UTF-8 nor %(encoding)s nor GBK text; save it as CSV (UTF-8) or XLSX."
+)
+
+# The encoding Excel writes a CSV file in ("CSV (comma delimited)") on a Windows set up
+# for the country of a company paying in that currency: Shift-JIS (CP932) in Japan, Big5
+# (CP950) in Taiwan, Korean (CP949) in Korea; elsewhere the Chinese one, GB18030/GBK.
+_GB18030 = ("gb18030", "GB18030 (GBK)")
+LEGACY_ENCODINGS = {
+    "JPY": ("cp932", "Shift-JIS (CP932)"),
+    "TWD": ("cp950", "Big5 (CP950)"),
+    "KRW": ("cp949", "EUC-KR (CP949)"),
+}
 
 # The first bytes of an Excel 97–2003 workbook (.xls, an OLE2 container)
 OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -96,9 +109,26 @@ def _utf16_without_bom(sample: bytes) -> tuple[str, str] | None:
     return best[1], "UTF-16"
 
 
-def detect_encoding(sample: bytes) -> tuple[str, str]:
+def _not_text(currency: str) -> FileProblem:
+    legacy = LEGACY_ENCODINGS.get(currency.upper())
+    if legacy is None:
+        return FileProblem(str(_NOT_TEXT))
+    return FileProblem(_NOT_TEXT_IN % {"encoding": legacy[1]})
+
+
+def legacy_encodings(currency: str) -> tuple[tuple[str, str], ...]:
+    """The (codec, label) pairs a CSV file that is not UTF-8 is tried in, in order: the
+    encoding of the company's country's Excel (:data:`LEGACY_ENCODINGS`), then GB18030,
+    the superset of GBK that Excel uses for Chinese CSV."""
+    legacy = LEGACY_ENCODINGS.get(currency.upper())
+    return (legacy, _GB18030) if legacy else (_GB18030,)
+
+
+def detect_encoding(sample: bytes, currency: str = "CNY") -> tuple[str, str]:
     """(codec, label). UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode
-    text"), else GB18030, the superset of GBK that Excel uses for Chinese CSV."""
+    text"), else the encoding of the Excel of the company's country (``currency``:
+    Shift-JIS for JPY), else GB18030, the superset of GBK that Excel uses for Chinese
+    CSV."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", "UTF-8 (BOM)"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -107,21 +137,56 @@ def detect_encoding(sample: bytes) -> tuple[str, str]:
     if without_bom is not None:
         return without_bom
     if _zeros_throughout(sample):  # binary data: UTF-8 would read it, NULs and all
-        raise FileProblem(str(_NOT_TEXT))
+        raise _not_text(currency)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8", "UTF-8"
     except UnicodeDecodeError:
         pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
-        return "gb18030", "GB18030 (GBK)"
-    except UnicodeDecodeError:
-        raise FileProblem(str(_NOT_TEXT)) from None
+    read: list[tuple[float, str, str]] = []
+    for codec, label in legacy_encodings(currency):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        read.append((_common_share(text, codec), codec, label))
+    if not read:
+        raise _not_text(currency)
+    # both read it (GBK bytes are mostly valid Shift-JIS too, as other characters):
+    # the one that reads it into everyday characters, the first on a tie
+    best = max(read, key=lambda found: found[0])
+    return best[1], best[2]
+
+
+# Each legacy encoding's everyday characters, as byte ranges of their first byte and
+# second byte: GB2312's level-1 hanzi; JIS X 0208's kana and level-1 kanji; Big5's
+# frequently used characters; KS X 1001's hangul. Text read in the wrong encoding
+# spreads over the rarer characters (and half-width katakana) instead.
+_EVERYDAY = {
+    "gb18030": ((0xB0, 0xD7), (0xA1, 0xFE)),
+    "cp932": ((0x82, 0x98), (0x40, 0xFC)),
+    "cp950": ((0xA4, 0xC6), (0x40, 0xFE)),
+    "cp949": ((0xB0, 0xC8), (0xA1, 0xFE)),
+}
+
+
+def _common_share(text: str, codec: str) -> float:
+    """The share of everyday characters (:data:`_EVERYDAY`) among the non-ASCII
+    characters of the start of ``text``, as read in ``codec``."""
+    (low, high), (low2, high2) = _EVERYDAY[codec]
+    wide = [char for char in text[:20000] if char >= "\x80"]
+    if not wide:
+        return 0.0
+    everyday = 0
+    for char in wide:
+        encoded = char.encode(codec, errors="ignore")
+        if len(encoded) == 2 and low <= encoded[0] <= high and low2 <= encoded[1] <= high2:
+            everyday += 1
+    return everyday / len(wide)
 
 
 def _delimiter(first_line: str) -> str:
-    counts = {sep: first_line.count(sep) for sep in (",", "\t", ";")}
+    counts = {sep: first_line.count(sep) for sep in (",", "\t", ";", "|")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
 
@@ -237,10 +302,16 @@ def check_xlsx(path: Path) -> None:
 
 
 def open_source(
-    path: Path | str, name: str | None = None, *, row_limit: int | None = None
+    path: Path | str,
+    name: str | None = None,
+    *,
+    row_limit: int | None = None,
+    currency: str = "CNY",
 ) -> Source:
     """Open ``path`` (its kind from ``name`` or the path's extension, else sniffed).
-    With ``row_limit``, only that many data rows are read (the preview's sample)."""
+    With ``row_limit``, only that many data rows are read (the preview's sample). A CSV
+    file that is not Unicode is read in the encoding of the Excel of the country whose
+    ``currency`` the company pays in (:func:`detect_encoding`)."""
     path = Path(path)
     suffix = Path(name or path.name).suffix.lower()
     try:
@@ -256,7 +327,7 @@ def open_source(
     elif suffix == ".xls":
         raise FileProblem(_("Old .xls files are not supported: save the sheet as .xlsx or CSV."))
     else:
-        source = _open_csv(path, sample)
+        source = _open_csv(path, sample, currency)
     source.rows = _bounded(source.rows, len(source.header))
     if row_limit is not None:
         source.rows = itertools.islice(source.rows, row_limit)
@@ -289,12 +360,15 @@ def _refused(rows: Iterator[list[Any]], max_rows: int, bounds: dict[str, int]) -
     yield from ()
 
 
-def _open_csv(path: Path, sample: bytes) -> Source:
-    codec, label = detect_encoding(sample)
+def _open_csv(path: Path, sample: bytes, currency: str) -> Source:
+    codec, label = detect_encoding(sample, currency)
     # plain ASCII at first, Chinese later: Excel's GBK, if the whole file reads so
     later = codec == "utf-8" and len(sample) == SAMPLE_BYTES
-    if later and not _reads_as(path, "utf-8") and _reads_as(path, "gb18030"):
-        codec, label = "gb18030", "GB18030 (GBK)"
+    if later and not _reads_as(path, "utf-8"):
+        for legacy, legacy_label in legacy_encodings(currency):
+            if _reads_as(path, legacy):
+                codec, label = legacy, legacy_label
+                break
     handle: IO[str] = path.open(encoding=codec, newline="")
     try:
         first = handle.readline()
