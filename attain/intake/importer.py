@@ -580,6 +580,15 @@ def import_file(
         except FileProblem as problem:
             problem = _on_another_sheet(spec, source, problem)
             raise _in_another_encoding(spec, source, problem) from None
+        if source.misread_as:
+            raise FileProblem(
+                _(
+                    "Read as %(encoding)s text, the file gives rare characters; read as "
+                    "%(other)s, everyday ones: it was probably saved in %(other)s. Save it "
+                    "again as CSV UTF-8; nothing was imported."
+                )
+                % {"encoding": source.encoding, "other": source.misread_as}
+            )
         result = ImportResult(table, encoding=source.encoding, headers=matches, dry_run=dry_run)
         unread = _sheets_of_the_same_table(spec, source)
         rejects = _Rejects(rejects_path, source.header)

@@ -48,6 +48,9 @@ class Source:
     # header may be under a title), to tell when they hold more of the same table
     sheet_name: str = ""
     other_sheets: list[tuple[str, list[list[Any]]]] = field(default_factory=list)
+    # a CSV read as GB18030 whose text reads as everyday characters only in another
+    # encoding (Shift-JIS, Big5): that encoding's label (see :func:`misread_as`)
+    misread_as: str = ""
 
     def close(self) -> None:
         for handle in self._handles:
@@ -168,6 +171,31 @@ _EVERYDAY = {
     "cp950": ((0xA4, 0xC6), (0x40, 0xFE)),
     "cp949": ((0xB0, 0xC8), (0xA1, 0xFE)),
 }
+
+
+# The encodings a file read as GB18030 without an error may really be in: Excel's in
+# Japan and in Taiwan or Hong Kong.
+_MISREAD = (("cp932", "Shift-JIS (CP932)"), ("cp950", "Big5 (CP950)"))
+
+
+def misread_as(sample: bytes, codec: str) -> str:
+    """The label of the encoding ``sample`` is more likely in, when read in ``codec``
+    (GB18030) it gives mostly rare characters and in that one mostly everyday ones
+    (:func:`_common_share`); else "". Such bytes read as GB18030 without an error, so
+    without this a Shift-JIS name imported as other characters (東京 as 搶嫗)."""
+    if codec != "gb18030":
+        return ""
+    text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+    if sum(1 for char in text[:20000] if char >= "\x80") < 8 or _common_share(text, codec) >= 0.5:
+        return ""
+    for other, label in _MISREAD:
+        try:
+            read = codecs.getincrementaldecoder(other)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        if _common_share(read, other) >= 0.8:
+            return label
+    return ""
 
 
 def _common_share(text: str, codec: str) -> float:
@@ -410,6 +438,7 @@ def _open_csv(path: Path, sample: bytes, currency: str) -> Source:
         _guarded(reader, label, header_row),
         [handle],
         header_row=header_row,
+        misread_as=misread_as(sample, codec),
     )
 
 

@@ -84,3 +84,46 @@ def test_a_japanese_company_is_told_which_encodings_are_read(
     with pytest.raises(FileProblem) as raised:
         import_file(None, "customers", path)
     assert "Shift-JIS" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [("cp932", "Shift-JIS"), ("cp950", "Big5")],
+)
+def test_names_in_another_encoding_under_english_headers_are_refused(
+    company: Any, tmp_path: Path, encoding: str, named: str
+) -> None:
+    """A Shift-JIS or Big5 file with English headers, in a company paying in yuan: the
+    headers read, and every name was imported as other characters (東京商事株式会社 as
+    搶嫗彜帠姅幃夛幮), with nothing said."""
+    names = {
+        "cp932": ["東京商事株式会社", "さくら精機株式会社", "大阪府営業部"],
+        "cp950": ["鴻海精密工業股份有限公司", "台灣積體電路製造", "新竹科學園區"],
+    }[encoding]
+    path = tmp_path / "customers.csv"
+    lines = ["external_id,name"] + [f"X-{n},{name}" for n, name in enumerate(names)]
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    with pytest.raises(FileProblem) as raised:
+        import_file(None, "customers", path)
+    message = str(raised.value)
+    assert named in message and "UTF-8" in message, message
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        # traditional characters, in GBK
+        ["鴻海精密工業股份有限公司", "台灣積體電路製造", "陳大文", "國際貿易"],
+        ["上海华信（集团）有限公司", "北京远景科技", "张伟：华东"],
+        ["（一）", "①号楼", "×××", "℃"],  # punctuation and signs
+    ],
+)
+def test_gbk_files_of_a_chinese_company_are_not_taken_for_another_encoding(
+    company: Any, tmp_path: Path, names: list[str]
+) -> None:
+    path = tmp_path / "customers.csv"
+    lines = ["external_id,name"] + [f"X-{n},{name}" for n, name in enumerate(names)]
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    assert import_file(None, "customers", path).imported == len(names)
+    assert sorted(Customer.objects.values_list("name", flat=True)) == sorted(names)
