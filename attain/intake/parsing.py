@@ -205,6 +205,11 @@ def _without_sign(text: str, currency: str) -> str:
     return text
 
 
+# 1.234,56, 1 234,56 (its spaces gone) or 12,34: a decimal comma, as a European Excel
+# writes amounts
+_DECIMAL_COMMA = re.compile(r"\d+(?:\.\d{3})*,\d+")
+
+
 def _parse_decimal_text(text: str, what: str, currency: str) -> Decimal:
     original = text
     text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
@@ -213,6 +218,8 @@ def _parse_decimal_text(text: str, what: str, currency: str) -> Decimal:
         signs, text = signs + 1, text[1:-1]
     if text.startswith("-"):
         signs, text = signs + 1, text[1:]
+    elif text.endswith("-"):  # 1,234.50-: how SAP and other ERPs write a negative
+        signs, text = signs + 1, text[:-1]
     text = _without_sign(text, currency)
     if text.startswith("-"):  # ¥-12.00
         signs, text = signs + 1, text[1:]
@@ -232,6 +239,14 @@ def _parse_decimal_text(text: str, what: str, currency: str) -> Decimal:
                     "%(currency)s, the company's currency"
                 )
                 % {"what": what, "value": original, "currency": currency}
+            )
+        if _DECIMAL_COMMA.fullmatch(text):
+            raise CellError(
+                _(
+                    "%(what)s “%(value)s” is not a number: write it with a decimal point "
+                    "and, if you like, commas between thousands (1,234.56)"
+                )
+                % {"what": what, "value": original}
             )
         raise CellError(
             _("%(what)s “%(value)s” is not a number") % {"what": what, "value": original}

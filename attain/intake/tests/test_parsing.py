@@ -37,6 +37,11 @@ from attain.intake.parsing import (
         (1234, "1234"),
         (1234.5, "1234.50"),
         (0.1 + 0.2, "0.30"),  # an Excel float: read as Excel shows it
+        # SAP and other ERPs write the minus after the number
+        ("1200-", "-1200"),
+        ("1,234.50-", "-1234.50"),
+        ("¥1,234.50-", "-1234.50"),
+        ("1,234.50- ", "-1234.50"),
     ],
 )
 def test_amounts(text: object, expected: str) -> None:
@@ -49,6 +54,7 @@ def test_amounts(text: object, expected: str) -> None:
         *("abc", "1.2.3", "12,34", "NaN", "Infinity", "¥", "1e5x", "(-5)", "--5", "-¥-5", "(¥-5)"),
         # Python reads 1_000 as 1000 (and a typo 12_50 as 1250); no spreadsheet writes it
         *("1_000", "12_50", "¥1_000", "1_000.50"),
+        *("-1200-", "(1200)-", "1200--", "-"),
     ],
 )
 def test_not_numbers(text: str) -> None:
@@ -140,3 +146,12 @@ def test_an_excel_true_or_false_cell_reads_as_excel_shows_it() -> None:
     assert (cell_text(True), cell_text(False)) == ("TRUE", "FALSE")
     assert parse_bool(True, what="active") is True
     assert parse_bool(cell_text(False), what="active") is False
+
+
+@pytest.mark.parametrize("text", ["1.234,56", "1 234,56", "12,34", "1.234.567,8"])
+def test_a_decimal_comma_is_refused_saying_how_amounts_are_written(text: str) -> None:
+    """A European Excel writes 1.234,56: refused (never read as 1.234 or 123456) with
+    a reason that says which separator is which, not only "is not a number"."""
+    with pytest.raises(CellError) as raised:
+        parse_decimal(text, places=2, what="amount")
+    assert "decimal point" in str(raised.value) and text in str(raised.value)
