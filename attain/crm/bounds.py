@@ -122,10 +122,13 @@ def bound_errors(
             continue
         credit_note = credit_notes and (model.__name__, name) in CREDIT_NOTES
         if kind in (MONEY, QUANTITY) and Decimal(value) < 0 and not credit_note:
-            errors[name] = _(
-                "%(field)s must not be negative (an order is taken back through its status: "
-                "returned or cancelled)."
-            ) % {"field": _label(model, name)}
+            if (model.__name__, name) in CREDIT_NOTES:  # a rep's order: its status
+                errors[name] = _(
+                    "%(field)s must not be negative (an order is taken back through its "
+                    "status: returned or cancelled)."
+                ) % {"field": _label(model, name)}
+            else:  # a payment, a price, a quantity: never negative
+                errors[name] = _("%(field)s must not be negative.") % {"field": _label(model, name)}
         elif kind == MONEY and abs(Decimal(value)) > rules.amount_ceiling:
             errors[name] = _("%(field)s %(value)s is above the ceiling of %(ceiling)s.") % {
                 "field": _label(model, name),

@@ -181,6 +181,11 @@ def parse_decimal(
         raise CellError(_("%(what)s “%(value)s” is not a number") % {"what": what, "value": value})
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
+        if number != number.quantize(Decimal(1).scaleb(-places)) and places == 0:
+            raise CellError(
+                _("%(what)s “%(value)s” is not a whole number")
+                % {"what": what, "value": cell_text(value)}
+            )
         if number != number.quantize(Decimal(1).scaleb(-places)):
             raise CellError(
                 _("%(what)s “%(value)s” has more than %(places)s decimal places")
