@@ -383,10 +383,29 @@ def _date_parts(value: Any, what: str) -> tuple[datetime.date, datetime.time | N
         read = _in_date_order(normal, text, what)
         if read is not None:
             return read
-        hint = _day_month_hint(normal, text, what)
+        hint = _day_month_hint(normal, text, what) or _day_number_hint(normal, text, what)
         if hint is not None:
             raise CellError(hint) from None
         raise CellError(_("bad %(what)s “%(value)s”") % {"what": what, "value": text}) from None
+
+
+_DAY_NUMBER = re.compile(r"\d{1,7}(?:\.\d+)?")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)  # Excel's day 0 for days after 1900-02-28
+
+
+def _day_number_hint(normal: str, text: str, what: str) -> str | None:
+    """The reason for a number where a date belongs: Excel's day number (45726 is
+    2025-03-10), what a date column holds when it is not formatted as dates. Not read
+    as a date (a number may be anything), but the reason says which day it would be:
+    from 10000 (1927-05-18; a smaller number is more likely a year or a typo) to
+    2958465 (9999-12-31)."""
+    if not _DAY_NUMBER.fullmatch(normal) or not 10000 <= float(normal) < 2958466:
+        return None
+    day = _EXCEL_EPOCH + datetime.timedelta(days=int(float(normal)))
+    return _(
+        "bad %(what)s “%(value)s”: a number, not a date; if it is Excel's day number for "
+        "%(date)s, format the column as dates in Excel (or write %(date)s)"
+    ) % {"what": what, "value": text, "date": day.isoformat()}
 
 
 # Day and month before the year (04/15/2026 as a US Excel writes it, 15.04.2026 as a

@@ -155,3 +155,21 @@ def test_a_decimal_comma_is_refused_saying_how_amounts_are_written(text: str) ->
     with pytest.raises(CellError) as raised:
         parse_decimal(text, places=2, what="amount")
     assert "decimal point" in str(raised.value) and text in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("cell", "day"), [(45726, "2025-03-10"), ("45726", "2025-03-10"), (45726.5, "2025-03-10")]
+)
+def test_an_excel_day_number_is_refused_naming_the_day_it_would_be(cell: object, day: str) -> None:
+    """A date column not formatted as dates in Excel holds day numbers (45726): the row
+    was rejected as "bad order date “45726”", which does not say what is wrong."""
+    with pytest.raises(CellError) as raised:
+        parse_date(cell, what="order date")
+    message = str(raised.value)
+    assert "45726" in message and "a number, not a date" in message and day in message, message
+
+
+def test_a_year_alone_is_not_taken_for_a_day_number() -> None:
+    with pytest.raises(CellError) as raised:
+        parse_date("2025", what="order date")
+    assert "day number" not in str(raised.value)
