@@ -362,3 +362,22 @@ def test_an_id_excel_shortened_to_scientific_notation_is_refused(
         "E+17-A",
     }
     assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").count("Excel shortened") == 2
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_cell_over_the_size_limit_names_its_row_in_the_users_language(
+    company: Any, tmp_path: Path, language: str
+) -> None:
+    """A 20 MB cell (a pasted document, or binary data) was refused with Python's own
+    words, "The CSV file is malformed: field larger than field limit (16777216)", in
+    English whatever the user's language and without a row."""
+    from django.utils import translation
+
+    path = tmp_path / "big-cell.csv"
+    path.write_text("external_id,name\nK1,ok\nK2," + "x" * (17 << 20) + "\nK3,ok\n")
+    with translation.override(language), pytest.raises(FileProblem) as raised:
+        import_file(None, "customers", path)
+    message = str(raised.value)
+    assert "field limit" not in message and "3" in message, message
+    assert "16,777,216" in message and ("Row 3" in message or "第 3 行" in message), message
+    assert not Customer.objects.exists()
