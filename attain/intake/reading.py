@@ -518,14 +518,14 @@ def _guarded(reader: Iterator[list[str]], label: str, header_row: int) -> Iterat
         ) from None
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            row = previous[0] + 1 if previous is not None else header_row + 1
+            failed = previous[0] + 1 if previous is not None else header_row + 1
             raise FileProblem(
                 _(
                     "Row %(row)s has a cell of more than 16,777,216 characters, more than any "
                     "record holds: check the file (a quotation mark left open makes one cell of "
                     "many rows) and save it again; nothing was imported."
                 )
-                % {"row": row}
+                % {"row": failed}
             ) from None
         raise FileProblem(_("The CSV file is malformed: %(error)s") % {"error": error}) from None
 
