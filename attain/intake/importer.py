@@ -513,6 +513,29 @@ def refuse_scaled_money(spec: TableSpec, header: list[str], positions: dict[str,
 # The run ---------------------------------------------------------------------------
 
 
+# The first cell of a sheet's totals row: 合计, 总计, 小计, Total, Grand total, Sum …
+_TOTALS = frozenset(
+    {"合计", "总计", "小计", "合計", "総計", "小計", "共计", "总合计"}
+    | {"total", "totals", "grandtotal", "subtotal", "sum", "overalltotal"}
+)
+
+
+def _totals_row(cells: list[Any], reason: str) -> str:
+    """``reason``, saying first that the row is a totals row when its first cell with
+    something in it reads 合计 or Total (the row was rejected: a good row is a record,
+    whatever it is called)."""
+    first = next((c for c in cells if c is not None and str(c).strip()), None)
+    if not isinstance(first, str):
+        return reason
+    word = re.sub(r"[\s:：]+", "", unicodedata.normalize("NFKC", first).casefold())
+    if word not in _TOTALS:
+        return reason
+    return _("a totals row (“%(cell)s”), not a record: delete it from the file (%(reasons)s)") % {
+        "cell": first.strip(),
+        "reasons": reason,
+    }
+
+
 class _Rejects:
     """The rejects file, opened at the first bad row: UTF-8 with BOM so Excel opens it."""
 
@@ -735,6 +758,7 @@ def _stage(
         ):
             result.rows += 1
             if values is None:
+                reason = _totals_row(cells, reason)
                 result.rejected += 1
                 rejects.write(row_number, reason, cells)
                 if result.rows <= sample_size:

@@ -60,3 +60,31 @@ def test_minutes_with_decimals_are_not_a_whole_number(
     with translation.override("zh-hans"):
         (reason,) = _reasons(None, tmp_path, "activities", rows)
     assert "不是整数" in reason and "0 位" not in reason, reason
+
+
+def test_a_totals_row_is_rejected_as_a_totals_row(customers: Any, tmp_path: Path) -> None:
+    """A sheet's totals row (合计, Total) was rejected as "customer is missing; owner is
+    missing; order date is missing", as if an order had been left half filled in."""
+    rows = [
+        ["order id", "customer id", "owner", "order date", "amount"],
+        ["O-1", "C1", "r1", "2025-03-10", "100"],
+        ["O-2", "C1", "r1", "2025-03-10", "200"],
+        ["合计", "", "", "", "300"],
+        ["", "Grand Total:", "", "", "300"],
+    ]
+    first, second = _reasons(None, tmp_path, "orders", rows)
+    assert first.startswith("a totals row (“合计”), not a record"), first
+    assert "customer is missing" in first  # the row's own reasons still follow
+    assert second.startswith("a totals row (“Grand Total:”)"), second
+    with translation.override("zh-hans"):
+        first, _second = _reasons(None, tmp_path, "orders", rows)
+    assert first.startswith("合计行（“合计”）"), first
+
+
+def test_a_record_named_total_is_not_a_totals_row(customers: Any, tmp_path: Path) -> None:
+    rows = [["external_id", "name", "city"], ["Total", "", "x"], ["T-2", "Total", "y"]]
+    (reason,) = _reasons(None, tmp_path, "customers", rows)
+    assert reason.startswith("a totals row"), reason  # no name: its key says total
+    from attain.crm.models import Customer
+
+    assert Customer.objects.get(external_id="T-2").name == "Total"  # a good row imports
