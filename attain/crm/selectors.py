@@ -220,7 +220,7 @@ def customer_360(customer: Customer) -> dict[str, Any]:
     activities = list(
         customer.activities.select_related("owner", "opportunity", "contact")
         .prefetch_related("evidence")
-        .order_by("-occurred_at")[:SECTION_LIMIT]
+        .order_by("-occurred_at", "-id")[:SECTION_LIMIT]
     )
     orders = list(
         customer.orders.select_related("owner", "product_line", "opportunity")
@@ -237,8 +237,10 @@ def customer_360(customer: Customer) -> dict[str, Any]:
             :SECTION_LIMIT
         ]
     )
-    surveys = list(customer.surveys.select_related("person").order_by("-date")[:SECTION_LIMIT])
-    contacts = list(customer.contacts.order_by("name")[:SECTION_LIMIT])
+    surveys = list(
+        customer.surveys.select_related("person").order_by("-date", "-id")[:SECTION_LIMIT]
+    )
+    contacts = list(customer.contacts.order_by("name", "id")[:SECTION_LIMIT])
     return {
         "opportunities": opportunities,
         "activities": activities,

@@ -653,8 +653,10 @@ def _to_next(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 def reminders(request: HttpRequest) -> HttpResponse:
     check_follow_ups_once_a_day()
-    rows = selectors.my_reminders(request.user).select_related(
-        "opportunity__customer", "opportunity__stage"
+    rows = (
+        selectors.my_reminders(request.user)
+        .select_related("opportunity__customer", "opportunity__stage")
+        .order_by("-created_at", "-pk")
     )
     return render(request, "crm/reminders.html", {"reminders": rows[:200]})
 

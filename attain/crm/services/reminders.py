@@ -28,6 +28,7 @@ def check_follow_ups(today: datetime.date | None = None) -> int:
             Opportunity.objects.filter(stage=rule.stage, created_on__lte=cutoff)
             .exclude(activities__occurred_at__date__gt=cutoff)
             .select_related("owner", "customer")
+            .order_by("created_on", "pk")  # one order on every database (ties otherwise)
         )
         managers = dict(
             Assignment.objects.on(today)
