@@ -144,8 +144,14 @@ def plan_labels(period: str) -> dict[str, dict[str, Any]]:
     return labels
 
 
+# by period and kind, ties by name and id: a total order, the same on every database
+# (with "-period", "kind" alone SQLite and PostgreSQL each kept their own 30 of a long
+# list of tied honours)
+HONOURS_ORDER = ("-period", "kind", "person__name", "person__code", "pk")
+
+
 def honours_of(person: Person) -> QuerySet[Honour]:
-    return Honour.objects.filter(person=person).order_by("-period", "kind")[:12]
+    return Honour.objects.filter(person=person).order_by(*HONOURS_ORDER)[:12]
 
 
 def team_people(user: Any, period: str | None = None, unit: Unit | None = None) -> QuerySet[Person]:

@@ -1330,6 +1330,7 @@ def award_honours(actor: Any, fiscal_year: int) -> int:
     excellent = (
         ComponentResult.objects.filter(period__in=months + quarter_ids, level=EXCELLENT_LABEL)
         .values_list("person_id", "period")
+        .order_by("person_id", "period")  # stored in one order on every database
         .distinct()
     )
     honours.extend(

@@ -401,7 +401,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         honours = honours.filter(person__in=[r.person_id for r in rows])
     else:
         honours = honours.filter(person__in=visible_people(request.user))
-    honours = honours.select_related("person", "unit").order_by("-period", "kind")[:30]
+    honours = honours.select_related("person", "unit").order_by(*selectors.HONOURS_ORDER)[:30]
     context: dict[str, Any] = {
         "period": period,
         "periods": _period_choices(year),

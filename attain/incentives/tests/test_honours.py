@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from attain.conftest import LOGINS, Company
-from attain.incentives import services
+from attain.incentives import selectors, services
 from attain.incentives.models import Honour, PeriodResult
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,23 @@ def test_a_unit_that_is_no_id_shows_the_whole_board(company: Company, unit: str)
     client.force_login(company.users["rep"])
     page = client.get(reverse("incentives:leaderboard"), {"unit": unit})
     assert page.status_code == 200
+
+
+def test_the_leaderboard_lists_tied_honours_by_name(company: Company) -> None:
+    """The board shows 30 honours by period and kind: with more 卓越 achievers in one
+    quarter than fit, SQLite and PostgreSQL each picked and ordered their own 30 (the
+    demo company showed different people). Ties now go by name, then employee id."""
+    by_name = sorted(company.people.values(), key=lambda p: (p.name, p.code))
+    stored = [by_name[i] for i in (3, 2, 6, 0, 5, 1, 4)]  # neither by name nor by id
+    for person in stored:
+        Honour.objects.create(
+            pk=100 - by_name.index(person),  # ids against the names' order
+            person=person,
+            kind="excellent",
+            period="2026-Q4",
+        )
+    client = Client()
+    assert client.login(username=LOGINS["executive"][0], password=LOGINS["executive"][1])
+    page = client.get(reverse("incentives:leaderboard"), {"period": "2026-Q4"})
+    assert [h.person.code for h in page.context["honours"]] == [p.code for p in by_name]
+    assert [h.person.code for h in selectors.honours_of(by_name[0])] == [by_name[0].code]
