@@ -94,8 +94,16 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit events cannot be deleted")
 
     def changes(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) for every field whose value differs."""
+        """(field, before, after) for every field whose value differs, in the order of the
+        model's fields, then any other key by name: not the stored JSON's order, which
+        PostgreSQL's jsonb does not keep (SQLite does), so that both show one order."""
         before = self.before or {}
         after = self.after or {}
-        keys = list(dict.fromkeys([*before, *after]))
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        opts = model._meta if model is not None else None
+        fields = (
+            [f.name for f in sorted([*opts.concrete_fields, *opts.many_to_many])] if opts else []
+        )
+        position = {name: i for i, name in enumerate(fields)}
+        keys = sorted({*before, *after}, key=lambda k: (position.get(k, len(position)), k))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

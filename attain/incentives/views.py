@@ -149,7 +149,8 @@ def my_performance(request: HttpRequest) -> HttpResponse:
     lines = []
     if row is not None:
         lower = direction.lower_is_better()
-        for code, actual in row.measures.items():
+        # by code, not in the stored JSON's order (PostgreSQL's jsonb keeps its own)
+        for code, actual in sorted(row.measures.items()):
             lines.append(
                 {
                     "code": code,
