@@ -96,9 +96,10 @@ def periods_within(bounds: tuple[datetime.date, datetime.date]) -> set[str]:
 def _component_rows(bounds: tuple[datetime.date, datetime.date]) -> list[tuple[Any, ...]]:
     """(person pk, period, plan, component, amount) of the periods lying in ``bounds``."""
     return list(
-        ComponentResult.objects.filter(period__in=periods_within(bounds)).values_list(
-            "person_id", "period", "plan", "component", "amount"
-        )
+        ComponentResult.objects.filter(period__in=periods_within(bounds))
+        .values_list("person_id", "period", "plan", "component", "amount")
+        # one order on every database: the scatter's points, the float sums of pay
+        .order_by("person_id", "period", "plan", "component")
     )
 
 

@@ -321,3 +321,23 @@ def test_a_month_of_a_quarterly_plan_shows_no_payouts_rather_than_nothing_paid(
     ).content.decode()
     assert 'id="cost">—<' in page and "<span>奖金</span><strong>—</strong>" in page
     assert "没有发放期间落在此期间内" in page
+
+
+def test_the_scatter_lists_people_in_one_order_on_every_database(calculated):
+    """Pay against attainment took the component results in the order the database gave
+    them (no ORDER BY): SQLite and PostgreSQL drew the points in different orders (seen
+    comparing the demo company on both), and added each person's pay, as floats, in
+    different orders too. By person now. Stored here against that order: last person
+    first, so neither SQLite's ids nor PostgreSQL's heap give it."""
+    rows = sorted(ComponentResult.objects.all(), key=lambda r: (-r.person_id, r.pk))
+    ComponentResult.objects.all().delete()
+    for i, row in enumerate(rows):
+        row.pk = 10_000 + i
+        row.save(force_insert=True)
+    paid = {r.person_id for r in rows if effectiveness.plan_code(r.plan) == REP_PLAN["id"]}
+    attainment = dict(
+        PeriodResult.objects.filter(period=Q1).values_list("person_id", "main_attainment")
+    )
+    expected = [float(attainment[pk]) for pk in sorted(paid) if attainment.get(pk) is not None]
+    points = effectiveness.figures(Q1).scatter["Rep plan"]
+    assert [attained for attained, _paid in points] == expected
