@@ -66,6 +66,7 @@ def pack_view(pack: ReviewPack, money: set[str] | None = None) -> dict[str, Any]
     kinds = activities.get("kinds") or {}
     kind_medians = activities.get("medians") or {}
     labels = dict(ActivityKind.choices)
+    position = {kind: i for i, kind in enumerate(labels)}
     states = dict(PayoutState.choices)
     return {
         "pack": pack,
@@ -99,7 +100,8 @@ def pack_view(pack: ReviewPack, money: set[str] | None = None) -> dict[str, Any]
                     "count": kinds.get(kind, 0),
                     "median": _d(kind_medians.get(kind)),
                 }
-                for kind in kinds
+                # the kinds' own order, not the stored JSON's (jsonb keeps its own)
+                for kind in sorted(kinds, key=lambda k: (position.get(k, len(position)), k))
             ],
             "total": activities.get("total", 0),
             "median": _d(activities.get("median")),

@@ -140,8 +140,9 @@ def audit_value(context: Any, event: Any, field: str, value: Any) -> Any:
     words = getattr(model, "audit_words", None)  # a model that says a field in words
     if words is not None and (said := words(field, value)) is not None:
         return said
-    if isinstance(value, dict):  # a snapshot's mapping: key: value, in the key's order
-        return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    if isinstance(value, dict):  # a snapshot's mapping: key: value, by key (the stored
+        # order is SQLite's alone: PostgreSQL's jsonb keeps the shortest key first)
+        return "; ".join(f"{key}: {_plain(item)}" for key, item in sorted(value.items()))
     if isinstance(value, list):
         return ", ".join(_plain(item) for item in value)
     found = _field_of(event, field)
