@@ -20,18 +20,3 @@ def test_changes_follow_the_models_fields_whatever_the_stored_order(company):
     expected = ["code", "name", "phone", "end", "aa", "zz_extra"]
     assert [field for field, _b, _a in stored.changes()] == expected
     assert stored.changes()[0] == ("code", "a", "b")
-
-
-def test_a_mapping_in_an_audit_value_is_written_in_its_keys_order(company):
-    """A value that is itself a mapping (a payout's last change) was written out in its
-    stored order: "after: …; before: …; kind: …" on SQLite, "kind: …; after: …; …" on
-    PostgreSQL. By key now, on both."""
-    from django.template import Context
-
-    from attain.core.templatetags.core_tags import audit_value
-
-    person = company.people["r1"]
-    change = {"kind": "recalculated", "before": "1034.66", "after": "1154.66"}
-    event = record_change(None, "update", person, after={"phone": change})
-    written = audit_value(Context(), AuditEvent.objects.get(pk=event.pk), "phone", change)
-    assert written == "after: 1154.66; before: 1034.66; kind: recalculated"
