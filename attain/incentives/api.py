@@ -22,7 +22,14 @@ from rest_framework.views import APIView
 
 from attain.org.company import company
 from attain.org.models import Unit
-from attain.web.api import PERIOD_PATTERN, ModelSerializer, Serializer, query_one, query_period
+from attain.web.api import (
+    PERIOD_PATTERN,
+    ModelSerializer,
+    Serializer,
+    SortedDictField,
+    query_one,
+    query_period,
+)
 from attain.web.forms import record_pk
 from attain.web.pagination import WithCurrency
 
@@ -50,10 +57,10 @@ class ResultSerializer(ModelSerializer):
     name = serializers.CharField(source="person.name")
     unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
     components = serializers.SerializerMethodField()
-    measures = serializers.DictField(child=serializers.CharField(allow_null=True))
-    targets = serializers.DictField(child=serializers.CharField(allow_null=True))
-    attainment = serializers.DictField(child=serializers.CharField(allow_null=True))
-    pace = serializers.DictField(child=serializers.DictField(allow_null=True), allow_null=True)
+    measures = SortedDictField(child=serializers.CharField(allow_null=True))
+    targets = SortedDictField(child=serializers.CharField(allow_null=True))
+    attainment = SortedDictField(child=serializers.CharField(allow_null=True))
+    pace = SortedDictField(child=serializers.DictField(allow_null=True), allow_null=True)
 
     class Meta:
         model = PeriodResult

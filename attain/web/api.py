@@ -23,6 +23,7 @@ __all__ = [
     "Serializer",
     "ServiceCreateMixin",
     "SlugRelatedField",
+    "SortedDictField",
     "create_schema",
     "query_bool",
     "query_date",
@@ -62,6 +63,14 @@ class ModelSerializer(serializers.ModelSerializer):
     def to_internal_value(self, data: Any) -> Any:
         refuse_unknown_fields(self, data)
         return super().to_internal_value(data)
+
+
+class SortedDictField(serializers.DictField):
+    """A mapping given by key: a stored JSON object's own order is SQLite's alone
+    (PostgreSQL's jsonb keeps the shortest key first), so the API gives one order."""
+
+    def to_representation(self, value: Any) -> dict[str, Any]:
+        return dict(sorted(super().to_representation(value).items()))
 
 
 class SlugRelatedField(serializers.SlugRelatedField):

@@ -29,3 +29,19 @@ def test_the_reps_page_lists_measures_in_one_order(client, calculated):
     response = client.get(reverse("incentives:mine"), {"period": Q1})
     codes = [line["code"] for line in response.context["lines"]]
     assert codes == ["revenue", "visits", "complaints", "training"]
+
+
+def test_the_results_api_gives_measures_by_code(client, calculated):
+    """The API's measures, targets, attainment and pace came in the stored JSON's order:
+    as written on SQLite, shortest key first on PostgreSQL (jsonb). By code on both."""
+    row = PeriodResult.objects.get(person=calculated.people["r1"], period=Q1)
+    row.measures = {"visits": "3", "revenue": "5", "training": "80", "complaints": "2"}
+    row.targets = dict(row.measures)
+    row.attainment = dict(row.measures)
+    row.pace = {code: {"status": "behind"} for code in row.measures}
+    row.save()
+    login(client, "admin")
+    rows = client.get(reverse("api-results"), {"period": Q1}).json()["results"]
+    mine = next(r for r in rows if r["person"] == "r1")
+    for field in ("measures", "targets", "attainment", "pace"):
+        assert list(mine[field]) == ["complaints", "revenue", "training", "visits"], field
