@@ -380,9 +380,9 @@ def test_orders_split_just_above_a_configured_spiff_level_are_found(gamed, setti
     assert [(a.people, len(a.records)) for a in found] == [(("r1",), 6)]
 
 
-def test_a_customer_with_the_reps_own_mobile_is_found(company):
-    """虚报客户: r2 records a customer whose contact phone is r2's own mobile (as the HR
-    file gives it, without +86): one customer is enough."""
+def _shell_customer_of_r2(company):
+    """r2 with a mobile (as the HR file gives it, without +86) and a customer SH1 whose
+    contact phone is that mobile."""
     r2 = company.people["r2"]
     r2.phone = "139 0000 1234"
     r2.save(update_fields=["phone"])
@@ -390,6 +390,13 @@ def test_a_customer_with_the_reps_own_mobile_is_found(company):
         external_id="SH1", name="空壳贸易", owner=r2, created_on=datetime.date(2025, 10, 8)
     )
     Contact.objects.create(external_id="SK1", customer=customer, name="李", phone="+8613900001234")
+    return r2, customer
+
+
+def test_a_customer_with_the_reps_own_mobile_is_found(company):
+    """虚报客户: r2 records a customer whose contact phone is r2's own mobile (as the HR
+    file gives it, without +86): one customer is enough."""
+    r2, customer = _shell_customer_of_r2(company)
     Order.objects.create(
         external_id="SO1",
         customer=customer,
@@ -918,13 +925,7 @@ def test_a_dismissed_shell_alert_stays_dismissed_when_its_customer_orders_again(
     (the rep's spouse runs the shop); the customer's next order in the quarter adds an
     order to the alert's records but no new finding: it stays dismissed. A second
     customer with the rep's mobile is a new finding: the alert is opened again."""
-    r2 = company.people["r2"]
-    r2.phone = "139 0000 1234"
-    r2.save(update_fields=["phone"])
-    customer = Customer.objects.create(
-        external_id="SH1", name="空壳贸易", owner=r2, created_on=datetime.date(2025, 10, 8)
-    )
-    Contact.objects.create(external_id="SK1", customer=customer, name="李", phone="+8613900001234")
+    r2, customer = _shell_customer_of_r2(company)
     for number, day in ((1, 9), (2, 20)):
         Order.objects.create(
             external_id=f"SO{number}",
