@@ -32,6 +32,7 @@ from attain.web.api import (
     Serializer,
     ServiceCreateMixin,
     SlugRelatedField,
+    choice_parameter,
     create_schema,
     query_bool,
     query_one,
@@ -579,7 +580,7 @@ class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         parameters = [
             *cls.list_parameters,
             *(
-                OpenApiParameter(name, str, enum=sorted(cls.filter_choices[name]))
+                choice_parameter(name, sorted(cls.filter_choices[name]))
                 if name in cls.filter_choices
                 else OpenApiParameter(name, str)
                 for name in cls.filters

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from attain.crm.models import MAX_FUTURE_DAYS_LIMIT, Verification
 from attain.crm.services import set_record_policy, verify_records
-from attain.web.api import Serializer
+from attain.web.api import Serializer, choice_parameter
 from attain.web.fields import MONEY
 from attain.web.query import query_one
 
@@ -65,8 +65,8 @@ class RecordsView(GenericAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("table", str, enum=TABLE_CHOICES),
-            OpenApiParameter("state", str, enum=list(Verification.values)),
+            choice_parameter("table", list(TABLE_CHOICES)),
+            choice_parameter("state", list(Verification.values)),
         ],
         responses=ReviewRowSerializer(many=True),
     )

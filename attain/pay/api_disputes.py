@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attain.web.api import Serializer
+from attain.web.api import Serializer, choice_parameter
 from attain.web.fields import MONEY
 from attain.web.parsers import JSONParser
 from attain.web.query import query_one, query_optional_bool
@@ -131,7 +131,7 @@ def _files(request: Request) -> list[Any]:
 
 
 LIST_PARAMETERS = [
-    OpenApiParameter("status", str, enum=DisputeStatus.values),
+    choice_parameter("status", DisputeStatus.values),
     OpenApiParameter("period", str, pattern=PERIOD_RE.pattern),
     OpenApiParameter("overdue", bool),
 ]

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from attain.org.company import company
 from attain.org.models import Unit
-from attain.web.api import Serializer
+from attain.web.api import Serializer, choice_parameter
 from attain.web.fields import MONEY
 from attain.web.parsers import JSONParser
 from attain.web.query import query_one, query_optional_bool
@@ -219,7 +219,7 @@ REGISTER_PARAMETERS = [
         "period", str, description="Pay period id, e.g. 2026-Q3", pattern=PERIOD_RE.pattern
     ),
     OpenApiParameter("unit", str, description="Unit code (with the units below it)"),
-    OpenApiParameter("state", str, enum=PayoutState.values),
+    choice_parameter("state", PayoutState.values),
     OpenApiParameter("held", bool),
 ]
 # the common pager's parameters (the register is an object, not a list, so the schema

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ __all__ = [
     "ServiceCreateMixin",
     "SlugRelatedField",
     "SortedDictField",
+    "choice_parameter",
     "create_schema",
     "query_bool",
     "query_date",
@@ -136,3 +137,10 @@ def create_schema(description: str | None = None, **extra: Any) -> Callable[[Vie
         return extend_schema_view(create=schema)(view)
 
     return decorate
+
+
+def choice_parameter(name: str, choices: list[str], **more: Any) -> OpenApiParameter:
+    """A query parameter that takes one of ``choices``, as the document gives it: with
+    the empty value too, since the API reads ``?state=`` as not given (as a page's form
+    sends an empty select) rather than refusing it (:func:`query_one`)."""
+    return OpenApiParameter(name, str, enum=[*choices, ""], **more)
