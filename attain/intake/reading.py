@@ -175,7 +175,7 @@ _EVERYDAY = {
 
 # The encodings a file read as GB18030 without an error may really be in: Excel's in
 # Japan and in Taiwan or Hong Kong.
-_MISREAD = (("cp932", "Shift-JIS (CP932)"), ("cp950", "Big5 (CP950)"))
+_MISREAD = (LEGACY_ENCODINGS["JPY"], LEGACY_ENCODINGS["TWD"])
 
 
 def misread_as(sample: bytes, codec: str) -> str:
